@@ -1,0 +1,75 @@
+"""Application factory: ``create_app(settings)`` builds the Litestar app; nothing runs at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import swagger_ui_bundle
+from advanced_alchemy.extensions.litestar import (
+    AsyncSessionConfig,
+    SQLAlchemyAsyncConfig,
+    SQLAlchemyPlugin,
+)
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
+from litestar.datastructures import State
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from service.config import Settings
+from service.db import make_engine
+from service.errors import EXCEPTION_HANDLERS, problem_details_plugin
+
+DOCS_ASSETS = "/docs-assets"
+
+
+def _openapi_config() -> OpenAPIConfig:
+    swagger = SwaggerRenderPlugin(
+        js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+        path="/swagger",
+        favicon="",
+    )
+    return OpenAPIConfig(
+        title="vocmatch",
+        version="0.1.0",
+        description="Job matching and employment statistics for secondary-vocational (中职) graduates.",
+        path="/docs",
+        render_plugins=[swagger],
+    )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the ASGI app for ``settings`` (default: from the environment).
+
+    One database transaction per request: committed when the handler returns a 2xx/3xx,
+    rolled back otherwise. The engine connects lazily on the first request.
+    """
+    from service.health.controllers import health
+    from service.postings.controllers import PostingController
+
+    settings = settings or Settings.from_env()
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=make_engine(settings),
+        session_config=AsyncSessionConfig(expire_on_commit=False, autoflush=False),
+        before_send_handler="autocommit",
+        session_dependency_key="db_session",
+        set_default_exception_handler=False,
+    )
+    docs_assets = create_static_files_router(
+        path=DOCS_ASSETS, directories=[Path(swagger_ui_bundle.swagger_ui_path)], include_in_schema=False,
+    )
+    return Litestar(
+        route_handlers=[
+            health, docs_assets, PostingController,
+        ],
+        plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=_openapi_config(),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        state=State({"settings": settings}),
+        debug=settings.debug,
+    )

@@ -1,0 +1,72 @@
+"""Graduate destinations (毕业去向): an append-only history of outcome events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Date, ForeignKey, String, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
+
+from service.db import Base, IdType, UtcDateTime, str_enum, utcnow
+
+
+class DestinationCategory(enum.StrEnum):
+    """Ministry of Education 毕业去向 categories (教育部毕业生就业统计口径)."""
+
+    EMPLOYMENT_AGREEMENT = "employment_agreement"  # 签就业协议形式就业
+    LABOUR_CONTRACT = "labour_contract"  # 签劳动合同形式就业
+    OTHER_EMPLOYMENT = "other_employment"  # 其他录用形式就业 / 灵活就业
+    SELF_EMPLOYED = "self_employed"  # 自主创业
+    FREELANCE = "freelance"  # 自由职业
+    MILITARY = "military"  # 应征义务兵
+    FURTHER_STUDY = "further_study"  # 升学
+    ABROAD = "abroad"  # 出国、出境
+    SEEKING = "seeking"  # 待就业
+    NOT_SEEKING = "not_seeking"  # 暂不就业
+
+
+class DestinationSource(enum.StrEnum):
+    PLATFORM_HIRE = "platform_hire"  # employer marked an application hired
+    SELF_REPORT = "self_report"
+    SCHOOL_SURVEY = "school_survey"
+    IMPORT = "import"
+
+
+class DestinationEvent(Base):
+    """One reported outcome for a graduate. Rows are never updated or deleted."""
+
+    __tablename__ = "destination_events"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    graduate_id: Mapped[int] = mapped_column(ForeignKey("graduates.id", ondelete="CASCADE"), index=True)
+    occurred_on: Mapped[dt.date] = mapped_column(Date)  # date the outcome took effect
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    source: Mapped[DestinationSource] = mapped_column(str_enum(DestinationSource))
+    category: Mapped[DestinationCategory] = mapped_column(str_enum(DestinationCategory))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id", ondelete="SET NULL"))
+    employer_name: Mapped[str | None] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    monthly_salary: Mapped[int | None] = mapped_column()  # 元/月
+    labour_contract: Mapped[bool | None] = mapped_column()
+    social_insurance: Mapped[bool | None] = mapped_column()
+    in_field: Mapped[bool | None] = mapped_column()  # 对口
+    in_field_reason: Mapped[str | None] = mapped_column(String(500))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(String(1000))
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a destination event."""
+
+
+@event.listens_for(DestinationEvent, "before_update")
+def _refuse_update(_mapper: Mapper, _conn: object, target: DestinationEvent) -> None:
+    raise AppendOnlyError(f"destination event {target.id} is append-only; record a new event instead")
+
+
+@event.listens_for(DestinationEvent, "before_delete")
+def _refuse_delete(_mapper: Mapper, _conn: object, target: DestinationEvent) -> None:
+    raise AppendOnlyError(f"destination event {target.id} is append-only and cannot be deleted")

@@ -1,0 +1,16 @@
+"""Import every domain's models so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from service.applications.models import Application, ApplicationEvent
+from service.catalog.models import Major, Region, School
+from service.db import Base
+from service.destinations.models import DestinationEvent
+from service.employers.models import Employer
+from service.graduates.models import Graduate, GraduateAward, GraduateCertificate, GraduateExperience
+from service.postings.models import Posting
+from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
+
+__all__ = [
+    "Application", "ApplicationEvent", "Base", "Concept", "ConceptAlias", "DestinationEvent", "Employer",
+    "Graduate", "GraduateAward", "GraduateCertificate", "GraduateExperience", "Major", "MajorOccupation",
+    "Posting", "Region", "School",
+]

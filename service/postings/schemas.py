@@ -1,0 +1,111 @@
+"""Request and response bodies for postings, one per verb."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
+from service.postings.models import PostingStatus
+
+Title = Annotated[str, Meta(min_length=1, max_length=200)]
+Text = Annotated[str, Meta(max_length=20000)]
+Money = Annotated[float, Meta(ge=0, le=100_000_000)]
+SkillList = Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=100)]
+RegionCode = Annotated[str, Meta(pattern=r"^\d{6}$")]
+Currency = Annotated[str, Meta(pattern=r"^[A-Z]{3}$")]
+
+
+class PostingCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A new vacancy or internship. Salary bounds are per ``salary_period`` in ``salary_currency``."""
+
+    title: Title
+    employer_id: Annotated[int, Meta(ge=1)]
+    description: Text = ""
+    country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$")] = "CN"
+    region_code: RegionCode | None = None
+    province: Annotated[str, Meta(max_length=64)] | None = None
+    city: Annotated[str, Meta(max_length=64)] | None = None
+    address: Annotated[str, Meta(max_length=300)] | None = None
+    salary_min: Money | None = None
+    salary_max: Money | None = None
+    salary_period: SalaryPeriod | None = SalaryPeriod.MONTH
+    salary_currency: Currency = "CNY"
+    salary_text: Annotated[str, Meta(max_length=100)] | None = None
+    education_required: EducationLevel = EducationLevel.ANY
+    experience_years: Annotated[int, Meta(ge=0, le=50)] | None = None
+    required_skills: SkillList = msgspec.field(default_factory=list)
+    preferred_skills: SkillList = msgspec.field(default_factory=list)
+    certificates: SkillList = msgspec.field(default_factory=list)
+    occupation_code: Annotated[str, Meta(max_length=200)] | None = None
+    employment_type: EmploymentType = EmploymentType.FULL_TIME
+    openings: Annotated[int, Meta(ge=1, le=100000)] = 1
+    posted_on: dt.date | None = None
+    valid_through: dt.date | None = None
+    source_url: Annotated[str, Meta(max_length=1000)] | None = None
+
+
+class PostingUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Partial update: only the fields present are changed; ``null`` clears an optional field."""
+
+    title: Title | UnsetType = UNSET
+    description: Text | UnsetType = UNSET
+    region_code: RegionCode | None | UnsetType = UNSET
+    province: Annotated[str, Meta(max_length=64)] | None | UnsetType = UNSET
+    city: Annotated[str, Meta(max_length=64)] | None | UnsetType = UNSET
+    address: Annotated[str, Meta(max_length=300)] | None | UnsetType = UNSET
+    salary_min: Money | None | UnsetType = UNSET
+    salary_max: Money | None | UnsetType = UNSET
+    salary_period: SalaryPeriod | None | UnsetType = UNSET
+    salary_currency: Currency | UnsetType = UNSET
+    education_required: EducationLevel | UnsetType = UNSET
+    experience_years: Annotated[int, Meta(ge=0, le=50)] | None | UnsetType = UNSET
+    required_skills: SkillList | UnsetType = UNSET
+    preferred_skills: SkillList | UnsetType = UNSET
+    certificates: SkillList | UnsetType = UNSET
+    occupation_code: Annotated[str, Meta(max_length=200)] | None | UnsetType = UNSET
+    employment_type: EmploymentType | UnsetType = UNSET
+    openings: Annotated[int, Meta(ge=1, le=100000)] | UnsetType = UNSET
+    valid_through: dt.date | None | UnsetType = UNSET
+    status: PostingStatus | UnsetType = UNSET
+
+
+class PostingRead(msgspec.Struct):
+    """A posting as returned by the API; ``salary_*_monthly`` are 元/月 (or currency units per month)."""
+
+    id: int
+    title: str
+    description: str
+    employer_id: int
+    employer_name: str
+    country: str
+    region_code: str | None
+    province: str | None
+    city: str | None
+    address: str | None
+    salary_min: float | None
+    salary_max: float | None
+    salary_period: SalaryPeriod | None
+    salary_currency: str
+    salary_min_monthly: int | None
+    salary_max_monthly: int | None
+    salary_text: str | None
+    education_required: EducationLevel
+    experience_years: int | None
+    required_skills: list[str]
+    preferred_skills: list[str]
+    certificates: list[str]
+    occupation_code: str | None
+    employment_type: EmploymentType
+    openings: int
+    posted_on: dt.date
+    valid_through: dt.date | None
+    status: PostingStatus
+    source: str
+    source_url: str | None
+    external_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -1,0 +1,166 @@
+"""Shared fixtures: every test gets a fresh, migrated database on each backend.
+
+``backend`` is parametrised over SQLite and PostgreSQL, so a test that takes ``settings``,
+``engine``, ``session`` or ``server`` runs on both. PostgreSQL is the server named by
+``VOCMATCH_TEST_POSTGRES_URL`` (default: the local server, database ``test``); if it cannot be
+reached the PostgreSQL half is skipped with the reason, except under CI (``CI`` set), where
+that is a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from service.config import Settings
+from service.db import make_engine, make_sessionmaker
+from service.migrate import upgrade
+from service.models import Base
+
+PG_ADMIN_URL = os.environ.get("VOCMATCH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def _pg_admin_execute(sql: str) -> None:
+    async def run() -> None:
+        import asyncpg
+
+        u = make_url(PG_ADMIN_URL)
+        conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                                     database=u.database, timeout=5)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is much faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(Settings(database_url=f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A migrated PostgreSQL database for this test session, dropped at the end."""
+    name = f"vocmatch_test_{uuid.uuid4().hex[:10]}"
+    try:
+        _pg_admin_execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+        reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}"
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI requires PostgreSQL)")
+        pytest.skip(reason)
+    url = str(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    upgrade(Settings(database_url=url))
+    yield url
+    _pg_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate_all(url: str) -> None:
+    async def run() -> None:
+        engine = make_engine(Settings(database_url=url))
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        await engine.dispose()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings pointing at an empty, migrated database of the current ``backend``."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(template, path)
+        yield Settings(database_url=f"sqlite+aiosqlite:///{path}", model_dir=str(tmp_path / "models"))
+    else:
+        url = request.getfixturevalue("postgres_database")
+        _truncate_all(url)
+        yield Settings(database_url=url, model_dir=str(tmp_path / "models"))
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    eng = make_engine(settings)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session in an open transaction; commit explicitly if a test needs the data visible elsewhere."""
+    async with make_sessionmaker(engine)() as s:
+        yield s
+
+
+class LiveServer:
+    """The app served by uvicorn on a free loopback port, in a background thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        from service.app import create_app
+
+        self.config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning",
+                                     lifespan="on")
+        self.server = uvicorn.Server(self.config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[LiveServer]:
+    with LiveServer(settings) as live:
+        yield live
+
+
+@pytest.fixture
+def client(server: LiveServer) -> Iterator[httpx.Client]:
+    """A real HTTP client talking to the live server over loopback."""
+    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+        yield c
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data``; tests using it are skipped with the reason where it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not present at {SHARED_DATA} (only in the development checkout)")
+    return SHARED_DATA

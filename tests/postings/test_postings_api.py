@@ -1,0 +1,91 @@
+"""Postings over real HTTP on both backends."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.catalog.models import Region, RegionLevel
+from service.employers.models import Employer
+
+
+@pytest.fixture
+async def employer_id(session: AsyncSession) -> int:
+    session.add_all([
+        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+    ])
+    employer = Employer(name="广州数控设备有限公司", verified=True)
+    session.add(employer)
+    await session.commit()
+    return employer.id
+
+
+def _posting(employer_id: int, **extra: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "title": "数控车床操作工", "employer_id": employer_id, "region_code": "440106",
+        "salary_min": 5000, "salary_max": 7000, "required_skills": ["数控编程", "CAD"],
+    }
+    body.update(extra)
+    return body
+
+
+def test_create_read_update_list(client: httpx.Client, employer_id: int) -> None:
+    created = client.post("/postings", json=_posting(employer_id))
+    assert created.status_code == 201, created.text
+    posting = created.json()
+    assert posting["employer_name"] == "广州数控设备有限公司"
+    assert (posting["salary_min_monthly"], posting["salary_max_monthly"]) == (5000, 7000)
+
+    assert client.get(f"/postings/{posting['id']}").json()["title"] == "数控车床操作工"
+
+    updated = client.patch(f"/postings/{posting['id']}", json={"salary_period": "DAY", "salary_min": 200,
+                                                                "salary_max": 300})
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["salary_min_monthly"] == 4350  # 200 元/天 × 21.75 days
+
+    client.post("/postings", json=_posting(employer_id, title="仓库管理员", region_code="450000"))
+    in_guangzhou = client.get("/postings", params={"region_code": "440100"}).json()
+    assert [p["title"] for p in in_guangzhou["items"]] == ["数控车床操作工"]
+    everything = client.get("/postings", params={"limit": 1}).json()
+    assert everything["total"] == 2 and len(everything["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("body_change", "status", "field"),
+    [
+        ({"title": ""}, 400, "title"),
+        ({"salary_min": -1}, 400, "salary_min"),
+        ({"employment_type": "SOMETIMES"}, 400, "employment_type"),
+        ({"unexpected": 1}, 400, "unexpected"),
+        ({"region_code": "999999"}, 422, "region_code"),
+        ({"salary_min": 9000, "salary_max": 7000}, 422, "salary_min"),
+        ({"posted_on": "2026-05-01", "valid_through": "2026-04-01"}, 422, "valid_through"),
+    ],
+)
+def test_bad_input_names_the_field(
+    client: httpx.Client, employer_id: int, body_change: dict[str, object], status: int, field: str
+) -> None:
+    response = client.post("/postings", json=_posting(employer_id, **body_change))
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert field in problem["detail"]
+    assert "Traceback" not in response.text
+    assert client.get("/postings").json()["total"] == 0
+
+
+def test_unknown_employer_is_422_and_unknown_posting_404(client: httpx.Client, employer_id: int) -> None:
+    assert client.post("/postings", json=_posting(employer_id + 100)).status_code == 422
+    missing = client.get("/postings/987654")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "posting 987654 not found"
+    assert client.patch("/postings/987654", json={"title": "x"}).status_code == 404
+
+
+def test_malformed_json_is_400(client: httpx.Client, employer_id: int) -> None:
+    response = client.post("/postings", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
