@@ -13,7 +13,6 @@ from advanced_alchemy.extensions.litestar import (
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
-from litestar.datastructures import State
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -48,6 +47,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     One database transaction per request: committed when the handler returns a 2xx/3xx,
     rolled back otherwise. The engine connects lazily on the first request.
     """
+    from service.applications.controllers import ApplicationController
+    from service.catalog.controllers import CatalogController
+    from service.employers.controllers import EmployerController
+    from service.graduates.controllers import GraduateController
     from service.health.controllers import health
     from service.postings.controllers import PostingController
 
@@ -64,7 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[
-            health, docs_assets, PostingController,
+            health, docs_assets, PostingController, EmployerController, GraduateController,
+            ApplicationController, CatalogController,
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,0 +1,61 @@
+"""Database queries for applications; history and posting are loaded here (``lazy="raise"``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from service.applications.models import Application, ApplicationStatus
+
+
+class ApplicationFilter(msgspec.Struct, kw_only=True):
+    """List filters; ``None`` means "any"."""
+
+    graduate_id: int | None = None
+    posting_id: int | None = None
+    status: ApplicationStatus | None = None
+
+
+class ApplicationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, application_id: int, *, for_update: bool = False) -> Application | None:
+        """One application with posting and history; ``for_update`` locks its row (PostgreSQL)
+        so concurrent status moves are serialised."""
+        stmt = (select(Application).options(selectinload(Application.posting), selectinload(Application.history))
+                .where(Application.id == application_id).execution_options(populate_existing=True))
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def find(self, graduate_id: int, posting_id: int) -> Application | None:
+        stmt = select(Application).where(Application.graduate_id == graduate_id,
+                                         Application.posting_id == posting_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def count_hired(self, posting_id: int) -> int:
+        stmt = select(func.count()).select_from(Application).where(
+            Application.posting_id == posting_id, Application.status == ApplicationStatus.HIRED)
+        return (await self.session.execute(stmt)).scalar_one()
+
+    def _filtered(self, f: ApplicationFilter) -> Select[tuple[Application]]:
+        stmt = select(Application)
+        if f.graduate_id is not None:
+            stmt = stmt.where(Application.graduate_id == f.graduate_id)
+        if f.posting_id is not None:
+            stmt = stmt.where(Application.posting_id == f.posting_id)
+        if f.status is not None:
+            stmt = stmt.where(Application.status == f.status)
+        return stmt
+
+    async def list(self, f: ApplicationFilter, limit: int, offset: int) -> tuple[Sequence[Application], int]:
+        base = self._filtered(f)
+        total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+        stmt = (base.options(selectinload(Application.posting), selectinload(Application.history))
+                .order_by(Application.id).limit(limit).offset(offset))
+        return (await self.session.execute(stmt)).scalars().all(), total

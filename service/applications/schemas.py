@@ -1,0 +1,52 @@
+"""Request and response bodies for applications (投递)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from service.applications.models import ApplicationStatus
+from service.destinations.models import DestinationCategory
+
+Id = Annotated[int, Meta(ge=1)]
+
+
+class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A graduate applies to a posting."""
+
+    graduate_id: Id
+    posting_id: Id
+    cover_letter: Annotated[str, Meta(max_length=4000)] | None = None
+
+
+class StatusChange(msgspec.Struct, forbid_unknown_fields=True):
+    """Move an application to ``status``. ``destination_category`` (毕业去向 category) is only
+    accepted with ``hired`` and defaults to ``other_employment``."""
+
+    status: ApplicationStatus
+    note: Annotated[str, Meta(max_length=1000)] | None = None
+    destination_category: DestinationCategory | None = None
+
+
+class ApplicationEventRead(msgspec.Struct):
+    """One status change; ``from_status`` is null for the initial ``applied``."""
+
+    from_status: ApplicationStatus | None
+    to_status: ApplicationStatus
+    note: str | None
+    at: dt.datetime
+
+
+class ApplicationRead(msgspec.Struct):
+    id: int
+    graduate_id: int
+    posting_id: int
+    posting_title: str
+    status: ApplicationStatus
+    cover_letter: str | None
+    history: list[ApplicationEventRead]
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -1,0 +1,135 @@
+"""Application rules: apply only to open postings, once; move along ``ALLOWED_TRANSITIONS``;
+a hire records a destination and fills the posting when its openings are taken."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationEvent, ApplicationStatus
+from service.applications.repository import ApplicationFilter, ApplicationRepository
+from service.applications.schemas import (
+    ApplicationCreate, ApplicationEventRead, ApplicationRead, StatusChange,
+)
+from service.destinations.models import DestinationCategory
+from service.destinations.service import record_platform_hire
+from service.errors import ConflictError, InvalidFieldError, NotFoundError
+from service.graduates.models import Graduate
+from service.postings.models import Posting, PostingStatus
+
+
+def to_read(a: Application) -> ApplicationRead:
+    """Application → :class:`ApplicationRead` (posting and history must be loaded)."""
+    return ApplicationRead(
+        id=a.id, graduate_id=a.graduate_id, posting_id=a.posting_id, posting_title=a.posting.title,
+        status=a.status, cover_letter=a.cover_letter,
+        history=[ApplicationEventRead(from_status=e.from_status, to_status=e.to_status, note=e.note, at=e.at)
+                 for e in a.history],
+        created_at=a.created_at, updated_at=a.updated_at,
+    )
+
+
+def closed_reason(posting: Posting, day: dt.date) -> str | None:
+    """Why ``posting`` takes no applications on ``day``, or None if it is open."""
+    if posting.status != PostingStatus.OPEN:
+        return f"posting {posting.id} is {posting.status.value}"
+    if posting.valid_through is not None and posting.valid_through < day:
+        return f"posting {posting.id} closed for applications after {posting.valid_through.isoformat()}"
+    return None
+
+
+class ApplicationService:
+    """Apply, read, list and move applications. Flushes; the caller's transaction commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.repo = ApplicationRepository(session)
+
+    async def get(self, application_id: int, *, for_update: bool = False) -> Application:
+        """With posting and history. Raises :class:`NotFoundError`."""
+        application = await self.repo.get(application_id, for_update=for_update)
+        if application is None:
+            raise NotFoundError("application", application_id)
+        return application
+
+    async def create(self, data: ApplicationCreate) -> Application:
+        """Apply: status ``applied`` with one history entry; the posting's ``application_count``
+        goes up by one.
+
+        Raises:
+            InvalidFieldError: unknown ``graduate_id`` or ``posting_id`` (422).
+            ConflictError: the posting is not open today (status not open, or past
+                ``valid_through``), or the graduate already applied to it (409).
+        """
+        if await self.session.get(Graduate, data.graduate_id) is None:
+            raise InvalidFieldError("graduate_id", f"graduate {data.graduate_id} does not exist")
+        posting = await self.session.get(Posting, data.posting_id)
+        if posting is None:
+            raise InvalidFieldError("posting_id", f"posting {data.posting_id} does not exist")
+        reason = closed_reason(posting, dt.date.today())
+        if reason is not None:
+            raise ConflictError(f"posting_id: {reason}; it takes no applications",
+                                [{"field": "posting_id", "message": reason}])
+        existing = await self.repo.find(data.graduate_id, data.posting_id)
+        if existing is not None:
+            message = f"graduate {data.graduate_id} already applied to posting {data.posting_id} " \
+                      f"(application {existing.id})"
+            raise ConflictError(message, [{"field": "posting_id", "message": message}])
+        application = Application(graduate_id=data.graduate_id, posting_id=data.posting_id,
+                                  cover_letter=data.cover_letter, status=ApplicationStatus.APPLIED)
+        application.history = [ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)]
+        self.session.add(application)
+        await self.session.flush()
+        await self.session.execute(
+            update(Posting).where(Posting.id == data.posting_id)
+            .values(application_count=Posting.application_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return await self.get(application.id)
+
+    async def change_status(self, application_id: int, change: StatusChange) -> Application:
+        """Move along ``ALLOWED_TRANSITIONS`` and append the move to the history.
+
+        On ``hired``: a destination event is recorded (:func:`record_platform_hire`, category
+        ``change.destination_category`` or ``other_employment``), and the posting becomes
+        ``filled`` once its hired applications reach ``openings``.
+
+        Raises:
+            NotFoundError: unknown application (404).
+            ConflictError: the move is not allowed from the current state (409; names both).
+            InvalidFieldError: ``destination_category`` given with a status other than hired (422).
+        """
+        if change.destination_category is not None and change.status != ApplicationStatus.HIRED:
+            raise InvalidFieldError("destination_category", "only accepted together with status hired")
+        application = await self.get(application_id, for_update=True)
+        current = application.status
+        if change.status not in ALLOWED_TRANSITIONS[current]:
+            allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[current])) or "none: it is final"
+            raise ConflictError(
+                f"status: cannot move application {application_id} from {current.value} to "
+                f"{change.status.value} (allowed from {current.value}: {allowed})",
+                [{"field": "status", "message": f"{current.value} → {change.status.value} is not allowed"}],
+            )
+        application.status = change.status
+        application.history.append(ApplicationEvent(from_status=current, to_status=change.status, note=change.note))
+        await self.session.flush()
+        if change.status == ApplicationStatus.HIRED:
+            await record_platform_hire(
+                self.session, application,
+                category=change.destination_category or DestinationCategory.OTHER_EMPLOYMENT, note=change.note,
+            )
+            await self._fill_if_complete(application.posting_id)
+        return await self.get(application_id)
+
+    async def _fill_if_complete(self, posting_id: int) -> None:
+        stmt = select(Posting).where(Posting.id == posting_id).with_for_update()
+        posting = (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
+        if posting.status == PostingStatus.OPEN and await self.repo.count_hired(posting_id) >= posting.openings:
+            posting.status = PostingStatus.FILLED
+            await self.session.flush()
+
+    async def list(self, f: ApplicationFilter, limit: int, offset: int) -> tuple[Sequence[Application], int]:
+        return await self.repo.list(f, limit, offset)

@@ -1,0 +1,75 @@
+"""HTTP endpoints for reference data: ``/regions``, ``/schools``, ``/majors``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from service.catalog.models import RegionLevel
+from service.catalog.schemas import MajorRead, RegionRead, SchoolCreate, SchoolRead
+from service.catalog.service import CatalogService, major_to_read, region_to_read, school_to_read
+from service.pagination import DbSession, Limit, Offset, Page
+
+RegionCodeParam = Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="GB/T 2260 code")]
+
+
+class CatalogController(Controller):
+    path = "/"
+    tags = ["catalog"]
+
+    @get("/regions", summary="List regions")
+    async def list_regions(
+        self,
+        db_session: DbSession,
+        limit: Limit = 20,
+        offset: Offset = 0,
+        level: Annotated[RegionLevel | None, QueryParameter()] = None,
+        parent_code: RegionCodeParam = None,
+    ) -> Page[RegionRead]:
+        """GB/T 2260 regions ordered by code; ``parent_code`` lists the direct children of one region."""
+        items, total = await CatalogService(db_session).list_regions(level, parent_code, limit, offset)
+        return Page(items=[region_to_read(r) for r in items], total=total, limit=limit, offset=offset)
+
+    @get("/schools", summary="List schools")
+    async def list_schools(
+        self,
+        db_session: DbSession,
+        limit: Limit = 20,
+        offset: Offset = 0,
+        region_code: Annotated[
+            str | None, QueryParameter(pattern=r"^\d{6}$", description="GB/T 2260; includes sub-regions")
+        ] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="name contains")] = None,
+    ) -> Page[SchoolRead]:
+        """Schools ordered by id, filtered; ``total`` counts all matches."""
+        items, total = await CatalogService(db_session).list_schools(region_code, q, limit, offset)
+        return Page(items=[school_to_read(s) for s in items], total=total, limit=limit, offset=offset)
+
+    @get("/schools/{school_id:int}", summary="Read a school")
+    async def get_school(self, db_session: DbSession, school_id: FromPath[int]) -> SchoolRead:
+        """One school; 404 if ``school_id`` does not exist."""
+        return school_to_read(await CatalogService(db_session).get_school(school_id))
+
+    @post("/schools", summary="Create a school")
+    async def create_school(self, db_session: DbSession, data: JSONBody[SchoolCreate]) -> SchoolRead:
+        """Add a school (中职学校) by its 10-digit 学校标识码.
+
+        Errors: 400 for a malformed body (field named), 422 for an unknown ``region_code``,
+        409 for a ``code`` already used.
+        """
+        return school_to_read(await CatalogService(db_session).create_school(data))
+
+    @get("/majors", summary="List majors")
+    async def list_majors(
+        self,
+        db_session: DbSession,
+        limit: Limit = 20,
+        offset: Offset = 0,
+        category: Annotated[str | None, QueryParameter(max_length=64, description="专业大类, exact")] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="name contains")] = None,
+    ) -> Page[MajorRead]:
+        """Majors (专业) ordered by 专业代码, filtered; ``total`` counts all matches."""
+        items, total = await CatalogService(db_session).list_majors(category, q, limit, offset)
+        return Page(items=[major_to_read(m) for m in items], total=total, limit=limit, offset=offset)

@@ -1,0 +1,51 @@
+"""Database queries for employers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.catalog.regions import region_prefix
+from service.employers.models import Employer
+
+
+class EmployerFilter(msgspec.Struct, kw_only=True):
+    """List filters; ``None`` means "any"."""
+
+    q: str | None = None  # substring of the name
+    region_code: str | None = None  # a province/city code includes everything inside it
+    industry: str | None = None  # exact industry label
+    verified: bool | None = None
+
+
+class EmployerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, employer_id: int) -> Employer | None:
+        return await self.session.get(Employer, employer_id)
+
+    async def get_by_uscc(self, uscc: str) -> Employer | None:
+        stmt = select(Employer).where(Employer.uscc == uscc)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    def _filtered(self, f: EmployerFilter) -> Select[tuple[Employer]]:
+        stmt = select(Employer)
+        if f.q:
+            stmt = stmt.where(Employer.name.contains(f.q, autoescape=True))
+        if f.region_code:
+            stmt = stmt.where(Employer.region_code.startswith(region_prefix(f.region_code)))
+        if f.industry:
+            stmt = stmt.where(Employer.industry == f.industry)
+        if f.verified is not None:
+            stmt = stmt.where(Employer.verified == f.verified)
+        return stmt
+
+    async def list(self, f: EmployerFilter, limit: int, offset: int) -> tuple[Sequence[Employer], int]:
+        base = self._filtered(f)
+        total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+        stmt = base.order_by(Employer.id).limit(limit).offset(offset)
+        return (await self.session.execute(stmt)).scalars().all(), total

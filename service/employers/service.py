@@ -1,0 +1,111 @@
+"""Employer rules: the 统一社会信用代码 is valid and unique, the region exists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import uscc as stdnum_uscc
+
+from service.catalog.models import Region
+from service.employers.models import Employer
+from service.employers.repository import EmployerFilter, EmployerRepository
+from service.employers.schemas import EmployerCreate, EmployerRead, EmployerUpdate
+from service.errors import ConflictError, InvalidFieldError, NotFoundError
+
+
+def to_read(e: Employer) -> EmployerRead:
+    """Employer → :class:`EmployerRead`."""
+    return EmployerRead(
+        id=e.id, name=e.name, uscc=e.uscc, industry=e.industry, size=e.size, region_code=e.region_code,
+        address=e.address, verified=e.verified, source=e.source, created_at=e.created_at, updated_at=e.updated_at,
+    )
+
+
+def normalise_uscc(value: str) -> str:
+    """Check a 统一社会信用代码 and return it upper case without separators.
+
+    The code has 18 characters: registration authority and kind (2), administrative division
+    (6 digits, GB/T 2260), organisation code (9) and a check character computed modulo 31
+    over the alphabet ``0-9A-HJ-NPQRTUWXY`` (GB 32100-2015, via ``stdnum.cn.uscc``).
+
+    Raises:
+        InvalidFieldError: on field ``uscc``, saying whether the length, a character or the
+            check character is wrong.
+    """
+    try:
+        return stdnum_uscc.validate(value)
+    except stdnum_errors.InvalidLength:
+        message = "统一社会信用代码 must have 18 characters"
+    except stdnum_errors.InvalidFormat:
+        message = ("统一社会信用代码 has a character outside 0-9 A-H J-N P-R T U W-Y, "
+                   "or characters 3-8 are not digits")
+    except stdnum_errors.InvalidChecksum:
+        message = "统一社会信用代码 check character is wrong (GB 32100-2015): check for a typo"
+    except stdnum_errors.ValidationError:
+        message = "not a valid 统一社会信用代码 (GB 32100-2015)"
+    raise InvalidFieldError("uscc", message)
+
+
+class EmployerService:
+    """Create, change and list employers. Flushes; the caller's transaction commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.repo = EmployerRepository(session)
+
+    async def get(self, employer_id: int) -> Employer:
+        """Raises :class:`NotFoundError`."""
+        employer = await self.repo.get(employer_id)
+        if employer is None:
+            raise NotFoundError("employer", employer_id)
+        return employer
+
+    async def _check_uscc(self, value: str | None, own_id: int | None = None) -> str | None:
+        if value is None:
+            return None
+        code = normalise_uscc(value)
+        other = await self.repo.get_by_uscc(code)
+        if other is not None and other.id != own_id:
+            raise ConflictError(f"uscc: 统一社会信用代码 {code} is already registered to employer {other.id}",
+                                [{"field": "uscc", "message": f"already registered to employer {other.id}"}])
+        return code
+
+    async def _check_region(self, region_code: str | None) -> None:
+        if region_code is not None and await self.session.get(Region, region_code) is None:
+            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {region_code}")
+
+    async def create(self, data: EmployerCreate, *, source: str = "platform") -> Employer:
+        """Store a new employer.
+
+        Raises:
+            InvalidFieldError: bad ``uscc`` check character or unknown ``region_code`` (422).
+            ConflictError: another employer has the same ``uscc`` (409).
+        """
+        fields = msgspec.structs.asdict(data)
+        fields["uscc"] = await self._check_uscc(data.uscc)
+        await self._check_region(data.region_code)
+        employer = Employer(**fields, source=source)
+        self.session.add(employer)
+        await self.session.flush()
+        await self.session.refresh(employer)
+        return employer
+
+    async def update(self, employer_id: int, data: EmployerUpdate) -> Employer:
+        """Change the fields present in ``data``. Raises as :meth:`create`, or :class:`NotFoundError`."""
+        employer = await self.get(employer_id)
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        if "uscc" in changes:
+            changes["uscc"] = await self._check_uscc(changes["uscc"], own_id=employer_id)
+        if "region_code" in changes:
+            await self._check_region(changes["region_code"])
+        for key, value in changes.items():
+            setattr(employer, key, value)
+        await self.session.flush()
+        await self.session.refresh(employer)
+        return employer
+
+    async def list(self, f: EmployerFilter, limit: int, offset: int) -> tuple[Sequence[Employer], int]:
+        return await self.repo.list(f, limit, offset)

@@ -1,0 +1,169 @@
+"""Graduate rules: valid 身份证号 agreeing with gender, existing references, unique student
+number per school, consistent nested dates, and 届 (cohort) defaulting to the graduation year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matching.vocab import EmploymentType
+from service.catalog.models import Major, Region, School
+from service.errors import ConflictError, InvalidFieldError, NotFoundError
+from service.graduates.identity import gender_of_id_number, mask_id_number, normalise_id_number
+from service.graduates.models import (
+    Gender, Graduate, GraduateAward, GraduateCertificate, GraduateExperience,
+)
+from service.graduates.repository import GraduateFilter, GraduateRepository
+from service.graduates.schemas import (
+    Award, AwardRead, Certificate, CertificateRead, Experience, ExperienceRead, GraduateCreate, GraduateRead,
+    GraduateUpdate,
+)
+
+NESTED = ("certificates", "awards", "experiences")
+
+
+def to_read(g: Graduate) -> GraduateRead:
+    """Graduate → :class:`GraduateRead` (school, major and nested lists must be loaded).
+    The 身份证号 appears only masked."""
+    return GraduateRead(
+        id=g.id, kind=g.kind, name=g.name, gender=g.gender, student_number=g.student_number,
+        id_number_masked=mask_id_number(g.id_number), phone=g.phone, school_id=g.school_id,
+        school_name=g.school.name if g.school else None, major_code=g.major_code,
+        major_name=g.major.name if g.major else None, education=g.education, graduation_date=g.graduation_date,
+        cohort=g.cohort, country=g.country, region_code=g.region_code, province=g.province, city=g.city,
+        skills=list(g.skills), summary=g.summary, desired_titles=list(g.desired_titles),
+        preferred_locations=list(g.preferred_locations), min_salary_monthly=g.min_salary_monthly,
+        preferred_job_types=[EmploymentType(t) for t in g.preferred_job_types], recommendable=g.recommendable,
+        certificates=[CertificateRead(id=c.id, name=c.name, level=c.level, issuer=c.issuer, issued_on=c.issued_on)
+                      for c in g.certificates],
+        awards=[AwardRead(id=a.id, competition=a.competition, level=a.level, prize=a.prize, year=a.year)
+                for a in g.awards],
+        experiences=[ExperienceRead(id=e.id, kind=e.kind, employer_name=e.employer_name, title=e.title,
+                                    description=e.description, city=e.city, province=e.province,
+                                    start_date=e.start_date, end_date=e.end_date) for e in g.experiences],
+        source=g.source, external_id=g.external_id, created_at=g.created_at, updated_at=g.updated_at,
+    )
+
+
+def _certificates(items: list[Certificate]) -> list[GraduateCertificate]:
+    today = dt.date.today()
+    for i, c in enumerate(items):
+        if c.issued_on is not None and c.issued_on > today:
+            raise InvalidFieldError(f"certificates[{i}].issued_on", f"{c.issued_on} is in the future")
+    return [GraduateCertificate(**msgspec.structs.asdict(c)) for c in items]
+
+
+def _awards(items: list[Award]) -> list[GraduateAward]:
+    this_year = dt.date.today().year
+    for i, a in enumerate(items):
+        if a.year is not None and a.year > this_year:
+            raise InvalidFieldError(f"awards[{i}].year", f"{a.year} is in the future")
+    return [GraduateAward(**msgspec.structs.asdict(a)) for a in items]
+
+
+def _experiences(items: list[Experience]) -> list[GraduateExperience]:
+    for i, e in enumerate(items):
+        if e.start_date is not None and e.end_date is not None and e.end_date < e.start_date:
+            raise InvalidFieldError(f"experiences[{i}].end_date", f"{e.end_date} is before start_date {e.start_date}")
+    return [GraduateExperience(**msgspec.structs.asdict(e)) for e in items]
+
+
+_BUILDERS = {"certificates": _certificates, "awards": _awards, "experiences": _experiences}
+
+
+class GraduateService:
+    """Create, change and list job seekers. Flushes; the caller's transaction commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.repo = GraduateRepository(session)
+
+    async def get(self, graduate_id: int) -> Graduate:
+        """The full profile. Raises :class:`NotFoundError`."""
+        graduate = await self.repo.get(graduate_id)
+        if graduate is None:
+            raise NotFoundError("graduate", graduate_id)
+        return graduate
+
+    async def _check_refs(self, changes: dict[str, Any]) -> None:
+        for field, model, what in (("school_id", School, "school"), ("major_code", Major, "major (专业代码)"),
+                                   ("region_code", Region, "GB/T 2260 region code")):
+            value = changes.get(field)
+            if value is not None and await self.session.get(model, value) is None:
+                raise InvalidFieldError(field, f"unknown {what} {value}")
+
+    async def _check_unique(self, school_id: int | None, student_number: str | None, own_id: int | None) -> None:
+        if school_id is None or student_number is None:
+            return
+        other = await self.repo.get_by_student_number(school_id, student_number)
+        if other is not None and other.id != own_id:
+            message = f"student number {student_number} is already used at school {school_id} (graduate {other.id})"
+            raise ConflictError(f"student_number: {message}", [{"field": "student_number", "message": message}])
+
+    @staticmethod
+    def _identity(fields: dict[str, Any]) -> None:
+        """Normalise ``id_number`` in ``fields``; fill or check ``gender`` against it."""
+        if fields.get("id_number") is None:
+            return
+        fields["id_number"] = normalise_id_number(fields["id_number"])
+        encoded = gender_of_id_number(fields["id_number"])
+        gender = fields.get("gender", Gender.UNKNOWN)
+        if gender == Gender.UNKNOWN:
+            fields["gender"] = encoded
+        elif gender != encoded:
+            raise InvalidFieldError(
+                "gender", f"{gender} disagrees with the 身份证号, whose 17th digit says {encoded} (GB 11643-1999)"
+            )
+
+    async def create(self, data: GraduateCreate, *, source: str = "platform") -> Graduate:
+        """Store a new profile with its certificates, awards and experiences.
+
+        Raises:
+            InvalidFieldError: bad 身份证号, gender contradicting it, unknown ``school_id``,
+                ``major_code`` or ``region_code``, a future certificate date or award year, or an
+                experience ending before it starts (the field is named, e.g. ``experiences[1].end_date``).
+            ConflictError: the school already has this ``student_number``.
+        """
+        fields = msgspec.structs.asdict(data)
+        nested = {key: _BUILDERS[key](fields.pop(key)) for key in NESTED}
+        self._identity(fields)
+        await self._check_refs(fields)
+        await self._check_unique(data.school_id, data.student_number, None)
+        fields["preferred_job_types"] = [t.value for t in data.preferred_job_types]
+        if fields["cohort"] is None and data.graduation_date is not None:
+            fields["cohort"] = data.graduation_date.year
+        graduate = Graduate(**fields, **nested, source=source)
+        self.session.add(graduate)
+        await self.session.flush()
+        return await self.get(graduate.id)
+
+    async def update(self, graduate_id: int, data: GraduateUpdate) -> Graduate:
+        """Change the fields present in ``data``; a nested list present replaces the stored one.
+        Raises as :meth:`create`, or :class:`NotFoundError`."""
+        graduate = await self.get(graduate_id)
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        nested = {key: _BUILDERS[key](changes.pop(key)) for key in NESTED if key in changes}
+        merged = {"id_number": graduate.id_number if "id_number" not in changes else changes["id_number"],
+                  "gender": changes.get("gender", graduate.gender)}
+        self._identity(merged)
+        changes.update({k: v for k, v in merged.items() if k in changes or k == "gender"})
+        await self._check_refs(changes)
+        await self._check_unique(changes.get("school_id", graduate.school_id),
+                                 changes.get("student_number", graduate.student_number), graduate_id)
+        if "preferred_job_types" in changes:
+            changes["preferred_job_types"] = [t.value for t in changes["preferred_job_types"]]
+        if "graduation_date" in changes and "cohort" not in changes and changes["graduation_date"] is not None:
+            old = graduate.graduation_date
+            if graduate.cohort is None or (old is not None and graduate.cohort == old.year):
+                changes["cohort"] = changes["graduation_date"].year
+        for key, value in {**changes, **nested}.items():
+            setattr(graduate, key, value)
+        await self.session.flush()
+        return await self.get(graduate_id)
+
+    async def list(self, f: GraduateFilter, limit: int, offset: int) -> tuple[Sequence[Graduate], int]:
+        return await self.repo.list(f, limit, offset)

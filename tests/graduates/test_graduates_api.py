@@ -1,0 +1,200 @@
+"""Graduate profiles over real HTTP on both backends."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum.cn import ric
+
+from service.catalog.models import Major, Region, RegionLevel, School
+
+
+def id_number(first17: str) -> str:
+    """A valid 身份证号 (GB 11643-1999) for the 17 given digits."""
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+MALE_ID = id_number("44010620050101001")  # 17th digit 1: male
+FEMALE_ID = id_number("44010620050101002")  # 17th digit 2: female
+MIDDLE = MALE_ID[4:14]
+
+
+def wrong_check(number: str) -> str:
+    return number[:-1] + ("1" if number[-1] != "1" else "2")
+
+
+@pytest.fixture
+async def school_id(session: AsyncSession) -> int:
+    session.add_all([
+        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+        Major(code="710201", name="计算机应用", category="电子与信息大类"),
+        Major(code="660301", name="数控技术应用", category="装备制造大类"),
+    ])
+    await session.flush()
+    school = School(code="4144010001", name="广州市信息技术职业学校", region_code="440106")
+    session.add(school)
+    await session.commit()
+    return school.id
+
+
+def _graduate(school: int, **extra: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "name": "陈小明", "gender": "male", "student_number": "0012023001", "id_number": MALE_ID,
+        "phone": "013800138000", "school_id": school, "major_code": "710201",
+        "graduation_date": "2025-06-30", "region_code": "440106", "skills": ["Python", "网络布线"],
+        "desired_titles": ["网络管理员"], "preferred_locations": ["440100", "深圳"], "min_salary_monthly": 4500,
+        "preferred_job_types": ["FULL_TIME", "INTERN"],
+        "certificates": [{"name": "网络设备调试员", "level": "四级", "issuer": "广东省人社厅",
+                          "issued_on": "2024-12-01"}],
+        "awards": [{"competition": "全国职业院校技能大赛", "level": "省级", "prize": "二等奖", "year": 2024}],
+        "experiences": [{"kind": "work_placement", "employer_name": "广州某网络公司", "title": "网络运维实习生",
+                         "city": "广州", "province": "广东", "start_date": "2024-09-01",
+                         "end_date": "2025-03-01"}],
+    }
+    body.update(extra)
+    return body
+
+
+def test_create_read_update_list(client: httpx.Client, school_id: int) -> None:
+    created = client.post("/graduates", json=_graduate(school_id))
+    assert created.status_code == 201, created.text
+    g = created.json()
+    assert g["cohort"] == 2025  # from graduation_date
+    assert (g["student_number"], g["phone"]) == ("0012023001", "013800138000")  # leading zeros kept
+    assert g["school_name"] == "广州市信息技术职业学校" and g["major_name"] == "计算机应用"
+    assert g["id_number_masked"] == MALE_ID[:4] + "*" * 10 + MALE_ID[-4:]
+    assert "id_number" not in g
+    assert g["certificates"][0]["name"] == "网络设备调试员" and g["certificates"][0]["issued_on"] == "2024-12-01"
+    assert g["awards"][0]["prize"] == "二等奖"
+    assert g["experiences"][0]["kind"] == "work_placement"
+    assert g["preferred_job_types"] == ["FULL_TIME", "INTERN"]
+
+    read = client.get(f"/graduates/{g['id']}").json()
+    assert read == g
+
+    updated = client.patch(f"/graduates/{g['id']}", json={
+        "certificates": [{"name": "Web前端开发 1+X", "level": "初级"}, {"name": "计算机操作员", "level": "五级"}],
+        "min_salary_monthly": 5000,
+    })
+    assert updated.status_code == 200, updated.text
+    u = updated.json()
+    assert [c["name"] for c in u["certificates"]] == ["Web前端开发 1+X", "计算机操作员"]  # list replaced
+    assert u["awards"] == g["awards"] and u["experiences"] == g["experiences"]  # absent lists kept
+    assert u["min_salary_monthly"] == 5000 and u["name"] == "陈小明"
+    cleared = client.patch(f"/graduates/{g['id']}", json={"awards": [], "graduation_date": "2026-06-30"}).json()
+    assert cleared["awards"] == [] and len(cleared["certificates"]) == 2
+    assert cleared["cohort"] == 2026  # a derived cohort follows the graduation date
+
+    client.post("/graduates", json=_graduate(school_id, name="李华", gender="female", id_number=FEMALE_ID,
+                                             student_number="0012023002", major_code="660301", cohort=2024,
+                                             region_code="450000", kind="adult_trainee"))
+    by = lambda **params: [x["name"] for x in client.get("/graduates", params=params).json()["items"]]  # noqa: E731
+    assert by(major_code="660301") == ["李华"]
+    assert by(cohort=2026) == ["陈小明"]
+    assert by(region_code="440000") == ["陈小明"]
+    assert by(kind="adult_trainee") == ["李华"]
+    assert by(q="小明") == ["陈小明"]
+    assert by(school_id=school_id) == ["陈小明", "李华"]
+    page = client.get("/graduates", params={"limit": 1, "offset": 1}).json()
+    assert (page["total"], [x["name"] for x in page["items"]]) == (2, ["李华"])
+
+
+def test_gender_is_taken_from_the_id_number_when_absent(client: httpx.Client, school_id: int) -> None:
+    body = _graduate(school_id, id_number=FEMALE_ID.lower())
+    del body["gender"]
+    created = client.post("/graduates", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["gender"] == "female"
+
+
+def test_id_number_never_appears_unmasked(client: httpx.Client, school_id: int) -> None:
+    created = client.post("/graduates", json=_graduate(school_id))
+    gid = created.json()["id"]
+    bodies = [
+        created.text,
+        client.get(f"/graduates/{gid}").text,
+        client.get("/graduates").text,
+        client.patch(f"/graduates/{gid}", json={"id_number": MALE_ID, "name": "陈明"}).text,
+        client.patch(f"/graduates/{gid}", json={"gender": "female"}).text,  # rejected: names gender
+        client.patch(f"/graduates/{gid}", json={"id_number": wrong_check(FEMALE_ID)}).text,
+        client.post("/graduates", json=_graduate(school_id)).text,  # duplicate student number
+    ]
+    for text in bodies:
+        assert MIDDLE not in text
+        assert wrong_check(FEMALE_ID)[4:14] not in text
+        assert '"id_number":' not in text  # no such key, only id_number_masked
+
+
+@pytest.mark.parametrize(
+    ("body_change", "status", "field"),
+    [
+        ({"id_number": wrong_check(MALE_ID)}, 422, "id_number"),
+        ({"id_number": MALE_ID[:17]}, 422, "id_number"),
+        ({"id_number": id_number("44010620051301001")}, 422, "id_number"),  # month 13
+        ({"gender": "female"}, 422, "gender"),  # the ID's 17th digit is odd: male
+        ({"school_id": 987654}, 422, "school_id"),
+        ({"major_code": "999999"}, 422, "major_code"),
+        ({"region_code": "999999"}, 422, "region_code"),
+        ({"certificates": [{"name": "电工", "issued_on": "2999-01-01"}]}, 422, "certificates[0].issued_on"),
+        ({"certificates": [{"name": "电工", "issued_on": "not a date"}]}, 400, "certificates"),
+        ({"certificates": [{"level": "四级"}]}, 400, "name"),
+        ({"experiences": [{"title": "a"}, {"title": "b", "start_date": "2025-01-01",
+                                           "end_date": "2024-01-01"}]}, 422, "experiences[1].end_date"),
+        ({"experiences": [{"title": "a", "kind": "apprentice"}]}, 400, "kind"),
+        ({"preferred_job_types": ["SOMETIMES"]}, 400, "preferred_job_types"),
+        ({"phone": 13800138000}, 400, "phone"),
+        ({"min_salary_monthly": -1}, 400, "min_salary_monthly"),
+        ({"unexpected": 1}, 400, "unexpected"),
+    ],
+)
+def test_bad_input_names_the_field_and_stores_nothing(
+    client: httpx.Client, school_id: int, body_change: dict[str, object], status: int, field: str
+) -> None:
+    response = client.post("/graduates", json=_graduate(school_id, **body_change))
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert field in response.json()["detail"]
+    assert "Traceback" not in response.text
+    assert client.get("/graduates").json()["total"] == 0
+
+
+def test_duplicate_student_number_is_409(client: httpx.Client, school_id: int) -> None:
+    first = client.post("/graduates", json=_graduate(school_id)).json()
+    duplicate = client.post("/graduates", json=_graduate(school_id, name="另一个人", id_number=None))
+    assert duplicate.status_code == 409, duplicate.text
+    assert "student_number" in duplicate.json()["detail"]
+    other = client.post("/graduates", json=_graduate(school_id, student_number="12023001", id_number=None)).json()
+    clash = client.patch(f"/graduates/{other['id']}", json={"student_number": "0012023001"})
+    assert clash.status_code == 409
+    assert client.get("/graduates").json()["total"] == 2
+    assert client.patch(f"/graduates/{first['id']}", json={"student_number": "0012023001"}).status_code == 200
+
+
+def test_rejected_update_changes_nothing(client: httpx.Client, school_id: int) -> None:
+    g = client.post("/graduates", json=_graduate(school_id)).json()
+    response = client.patch(f"/graduates/{g['id']}", json={
+        "name": "改名", "certificates": [], "experiences": [{"title": "x", "start_date": "2025-02-01",
+                                                            "end_date": "2025-01-01"}]})
+    assert response.status_code == 422
+    assert "experiences[0].end_date" in response.json()["detail"]
+    assert client.get(f"/graduates/{g['id']}").json() == g
+    mismatch = client.patch(f"/graduates/{g['id']}", json={"id_number": FEMALE_ID})  # stored gender is male
+    assert mismatch.status_code == 422 and "gender" in mismatch.json()["detail"]
+    both = client.patch(f"/graduates/{g['id']}", json={"id_number": FEMALE_ID, "gender": "female"})
+    assert both.status_code == 200 and both.json()["id_number_masked"].endswith(FEMALE_ID[-4:])
+
+
+def test_unknown_graduate_is_404(client: httpx.Client, school_id: int) -> None:
+    missing = client.get("/graduates/987654")
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "graduate 987654 not found"
+    assert client.patch("/graduates/987654", json={"name": "x"}).status_code == 404
+
+
+def test_malformed_json_is_400(client: httpx.Client, school_id: int) -> None:
+    response = client.post("/graduates", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
