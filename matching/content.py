@@ -1,0 +1,251 @@
+"""Content-based ranker: postings for a seeker (:meth:`ContentRanker.recommend`) and seekers for a
+posting (:meth:`ContentRanker.rank_seekers`), with an explanation for every match.
+
+Follows the scikit-learn estimator contract: ``__init__`` only stores parameters, :meth:`fit`
+learns attributes ending in ``_`` and returns ``self``. Scoring is a weighted mean of the
+features in :mod:`matching.features` over the known ones, times profile-completeness confidence.
+
+Candidate generation (so a request does not score every posting): the union of
+
+* an inverted index from skill keys (taxonomy concept, or normalised free text, plus fuzzy
+  matches of the seeker's free-text skills) to the postings naming them,
+* an inverted index from title tokens (jieba words / English words) to postings,
+* the top ``n_candidates`` postings by TF-IDF cosine (char n-grams 1–3 over title, skills and the
+  start of the description), computed from the query's ``max_query_terms`` heaviest n-grams
+  only (query-term pruning) through the column-major matrix, i.e. touching only their postings.
+
+Location is part of the score, so candidates are location-aware too: an index key naming more
+than ``max_postings`` postings is narrowed to the postings in the seeker's province or preferred
+places, and then to its ``max_postings`` best by cosine; the cosine top-N is taken both over all
+postings and over the seeker's local ones. Small tables (at most twice ``n_candidates`` rows)
+are scored whole, which is cheaper than gathering candidates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Collection, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+
+from matching.documents import JobDoc, Match, SeekerDoc
+from matching.features import FEATURES, WEIGHTS
+from matching.index import JobTable, build_table, fit_vectorizer, job_text, skill_key
+from matching.scoring import Bound, Profile, bind, build_profiles, combine, explain, features
+from matching.taxonomy import Taxonomy
+from matching.text import normalise
+
+
+class ContentRanker(BaseEstimator):
+    """Rank postings for seekers and seekers for postings by content agreement (no learning from clicks).
+
+    Parameters:
+        taxonomy: resolves skills, certificates and occupations to concepts (``None``: free text only).
+        n_candidates: postings taken by TF-IDF cosine per request, overall and again among the
+            seeker's local postings (in addition to index hits).
+        max_postings: most postings one index key (skill or title word) contributes; larger lists
+            are narrowed to the seeker's region, then to their best by cosine.
+        max_query_terms: n-grams of the seeker's text used for the cosine candidate search.
+        description_chars: characters of each description (and seeker summary) put into TF-IDF.
+        max_items: list entries (skills, titles, certificates) read per document; longer lists are cut.
+        as_of: date against which posting age is measured (``None``: today at scoring time).
+        weights: feature name → weight overriding :data:`matching.features.WEIGHTS`.
+    """
+
+    def __init__(self, taxonomy: Taxonomy | None = None, n_candidates: int = 300, max_postings: int = 200,
+                 max_query_terms: int = 64, description_chars: int = 300, max_items: int = 100,
+                 as_of: dt.date | None = None, weights: dict[str, float] | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.n_candidates = n_candidates
+        self.max_postings = max_postings
+        self.max_query_terms = max_query_terms
+        self.description_chars = description_chars
+        self.max_items = max_items
+        self.as_of = as_of
+        self.weights = weights
+
+    def fit(self, jobs: Sequence[JobDoc], y: object = None) -> ContentRanker:
+        """Index ``jobs`` (the postings that may be recommended). ``y`` is ignored. Returns ``self``.
+
+        Raises ``ValueError`` when two jobs share an id or a weight names an unknown feature.
+        """
+        jobs = list(jobs)
+        weights = {**WEIGHTS, **(self.weights or {})}
+        if set(weights) != set(WEIGHTS):
+            raise ValueError(f"weights: unknown feature(s) {sorted(set(weights) - set(WEIGHTS))}; known: {FEATURES}")
+        self.weights_ = np.array([float(weights[f]) for f in FEATURES])
+        self.position_ = {}
+        for i, j in enumerate(jobs):
+            if j.id in self.position_:
+                raise ValueError(f"jobs[{i}]: duplicate job id {j.id}")
+            self.position_[j.id] = i
+        keys: dict[str, str | None] = {}
+
+        def key(text: str | None) -> str | None:  # job skill lists repeat a lot: resolve each text once
+            kt = text or ""
+            if kt not in keys:
+                keys[kt] = skill_key(kt, self.taxonomy)
+            return keys[kt]
+
+        self.text_vectorizer_, text = fit_vectorizer([job_text(j, self.description_chars, self.max_items)
+                                                      for j in jobs])
+        self.title_vectorizer_, titles = fit_vectorizer([normalise(j.title or "") for j in jobs])
+        self.table_ = build_table(jobs, self.taxonomy, text, titles, self.max_items, key)
+        t = self.table_
+        df = np.bincount(t.title_tok.indices, minlength=len(t.title_cols))
+        n = len(jobs)
+        self.title_idf_ = {tok: math.log((1 + n) / (1 + df[c])) + 1.0 for tok, c in t.title_cols.items()}
+        self.default_idf_ = math.log(1 + n) + 1.0
+        self.skill_index_ = (t.req + t.pref + t.cert).T.tocsr()
+        self.title_index_ = t.title_tok.T.tocsr()
+        self.text_columns_ = t.text.tocsc()
+        self.popularity_scale_ = float(t.popularity.max()) if n and t.popularity.max() > 0 else 1.0
+        posted = np.nan_to_num(t.posted, nan=-np.inf)
+        self.prior_order_ = np.lexsort((t.ids, -t.popularity, -posted))  # newest, then most popular
+        self.rows_by_place_ = {}  # province / city / county id → its rows, for location-aware candidates
+        for ids in (t.province, t.city_code, t.city_name, t.county) if n else ():
+            order = np.argsort(ids, kind="stable")
+            keys, starts = np.unique(ids[order], return_index=True)
+            for key, rows in zip(keys, np.split(order, starts[1:]), strict=True):
+                if key >= 0:
+                    self.rows_by_place_[int(key)] = rows.astype(np.int64)
+        return self
+
+    def _check_fitted(self) -> None:
+        # sklearn's check_is_fitted inspects the class on every call (~100 µs); this is the same test
+        if not hasattr(self, "table_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit(jobs) first")
+
+    def _as_of(self) -> int:
+        return (self.as_of or dt.date.today()).toordinal()
+
+    def _profiles(self, seekers: Sequence[SeekerDoc]) -> list[Profile]:
+        return build_profiles(seekers, self.taxonomy, self.text_vectorizer_, self.title_vectorizer_,
+                              self.description_chars, self.max_items)
+
+    def _bind(self, p: Profile, table: JobTable) -> Bound:
+        return bind(p, table, self.title_idf_, self.default_idf_)
+
+    def _local_rows(self, b: Bound) -> np.ndarray | None:
+        """Rows in the seeker's province or preferred places (``None`` when the seeker gives no place)."""
+        ids = [b.loc[1], *b.pref[0], *b.pref[1], *b.pref[2], *b.pref[3]]
+        found = [self.rows_by_place_[i] for i in ids if i >= 0 and i in self.rows_by_place_]
+        if not any(i >= 0 for i in ids):
+            return None
+        return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def candidates(self, p: Profile, b: Bound) -> np.ndarray:
+        """Row positions worth scoring for profile ``p`` (sorted, unique); see the module doc."""
+        t = self.table_
+        cos = np.zeros(len(t), dtype=np.float32)
+        q = p.text_vec
+        if q.nnz:
+            order = np.argsort(-q.data)[: self.max_query_terms]
+            cos = self.text_columns_[:, q.indices[order]] @ q.data[order]
+        local = self._local_rows(b)
+
+        def best(rows: np.ndarray, n: int) -> np.ndarray:
+            if len(rows) <= n:
+                return rows
+            return rows[np.argpartition(-cos[rows], n - 1)[:n]]
+
+        parts: list[np.ndarray] = []
+        title_cols = {c for toks, _ in p.titles for tok in toks if (c := t.title_cols.get(tok)) is not None}
+        for index, cols in ((self.skill_index_, b.cols), (self.title_index_, title_cols)):
+            for c in cols:
+                post = index.indices[index.indptr[c]:index.indptr[c + 1]]
+                if len(post) > self.max_postings and local is not None:
+                    post = np.intersect1d(post, local, assume_unique=True)
+                parts.append(best(post, self.max_postings))
+        if self.n_candidates > 0:
+            hit = np.flatnonzero(cos > 0)
+            parts.append(best(hit, self.n_candidates))
+            if local is not None:
+                parts.append(best(local[cos[local] > 0], self.n_candidates))
+        if not parts:
+            return np.zeros(0, dtype=np.int64)
+        return unique(np.concatenate(parts))
+
+    def recommend(self, seeker: SeekerDoc, k: int = 10, exclude: Collection[int] = (), *,
+                  exhaustive: bool = False) -> list[Match]:
+        """The ``k`` best postings for ``seeker`` as :class:`Match` (score 0–1, desc; ties by job id).
+
+        ``exclude`` holds job ids never to return (already applied). ``exhaustive=True`` scores every
+        posting instead of the candidates (the baseline for benchmarks and recall checks). When
+        fewer than ``k`` candidates are found, the newest postings fill the set. Raises
+        ``sklearn.exceptions.NotFittedError`` before :meth:`fit`.
+        """
+        self._check_fitted()
+        t = self.table_
+        if k <= 0 or not len(t):
+            return []
+        p = self._profiles([seeker])[0]
+        b = self._bind(p, t)
+        blocked = np.array([self.position_[i] for i in exclude if i in self.position_], dtype=np.int64)
+        if exhaustive or len(t) <= 2 * self.n_candidates:
+            rows = np.arange(len(t))
+        else:
+            rows = self.candidates(p, b)
+            if len(rows) - len(blocked) < k:
+                extra = self.prior_order_[: k + len(blocked) + self.n_candidates]
+                rows = np.union1d(rows, extra)
+        if len(blocked):
+            rows = np.setdiff1d(rows, blocked, assume_unique=True)
+        if not len(rows):
+            return []
+        f, rel = features(p, b, t, rows, self._as_of(), self.popularity_scale_)
+        fit, score = combine(f, self.weights_, p.confidence)
+        top = _top(score, t.ids[rows], k)
+        return [Match(job_id=int(t.ids[rows[i]]), seeker_id=seeker.id, score=float(score[i]),
+                      explanation=explain(p, b, t, int(rows[i]), f[i], int(rel[i]), float(fit[i])))
+                for i in top]
+
+    def rank_seekers(self, job: JobDoc, seekers: Sequence[SeekerDoc], k: int = 10) -> list[Match]:
+        """The ``k`` seekers best suited to ``job`` (the employer's view), same features and scores as
+        :meth:`recommend`; ``missing_*`` lists what the job requires that the seeker lacks.
+
+        ``job`` need not be among the fitted postings. Ranked by score desc, ties by seeker id.
+        Raises ``sklearn.exceptions.NotFittedError`` before :meth:`fit`.
+        """
+        self._check_fitted()
+        if k <= 0 or not seekers:
+            return []
+        text = self.text_vectorizer_.transform([job_text(job, self.description_chars, self.max_items)]).tocsr()
+        title = self.title_vectorizer_.transform([normalise(job.title or "")]).tocsr()
+        t = build_table([job], self.taxonomy, text, title, self.max_items)
+        rows = np.zeros(1, dtype=np.int64)
+        as_of = self._as_of()
+        scored = []
+        for p in self._profiles(seekers):
+            b = self._bind(p, t)
+            f, rel = features(p, b, t, rows, as_of, self.popularity_scale_)
+            fit, score = combine(f, self.weights_, p.confidence)
+            scored.append((p, b, f[0], int(rel[0]), float(fit[0]), float(score[0])))
+        ids = np.array([s.id for s in seekers], dtype=np.int64)
+        top = _top(np.array([s[5] for s in scored]), ids, k)
+        return [Match(job_id=job.id, seeker_id=int(ids[i]), score=scored[i][5],
+                      explanation=explain(scored[i][0], scored[i][1], t, 0, scored[i][2], scored[i][3], scored[i][4]))
+                for i in top]
+
+
+def unique(a: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an int array (sort-based; faster than numpy 2's hashing ``np.unique`` here)."""
+    if not len(a):
+        return a.astype(np.int64)
+    s = np.sort(a)
+    return s[np.concatenate(([True], s[1:] != s[:-1]))].astype(np.int64)
+
+
+def _top(score: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the ``k`` highest scores, ties broken by ascending id."""
+    if len(score) > 4 * k:
+        # keep everything tied with the k-th best so the id tie-break sees all of them
+        kth = np.partition(-score, k - 1)[k - 1]
+        pool = np.flatnonzero(-score <= kth)
+    else:
+        pool = np.arange(len(score))
+    order = np.lexsort((ids[pool], -score[pool]))
+    return pool[order[:k]]

@@ -1,0 +1,1 @@
+"""Offline evaluation of the matching models: ranking metrics and the runners behind ``vocmatch evaluate``."""

@@ -1,0 +1,173 @@
+"""The ``vocmatch`` command line.
+
+    vocmatch run                 migrate, load the built-in sample (once) and serve
+    vocmatch serve               serve the API (uvicorn) on VOCMATCH_HOST:VOCMATCH_PORT
+    vocmatch migrate             apply database migrations
+    vocmatch seed [--seed N]     load the built-in Chinese sample data (idempotent)
+    vocmatch import PATH...      import real postings / job seekers, printing counts
+    vocmatch recommend ID        print recommendations for a graduate as JSON (same as the API)
+    vocmatch candidates ID       print ranked candidates for a posting as JSON (same as the API)
+
+Every command reads its settings from ``VOCMATCH_*`` environment variables (README.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import msgspec
+
+from service.config import Settings
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _run_in_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one transaction on a fresh engine, then dispose of the engine."""
+    from service.db import make_engine, session_scope
+
+    async def main() -> T:
+        engine = make_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def _echo_json(obj: object) -> None:
+    click.echo(json.dumps(msgspec.to_builtins(obj), ensure_ascii=False, indent=2))
+
+
+@click.group()
+def main() -> None:
+    """vocmatch: job matching and employment statistics for vocational graduates."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply all database migrations (Alembic) to VOCMATCH_DATABASE_URL."""
+    from service.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings)
+    click.echo(f"database at {settings.database_url.split('@')[-1]} is up to date", err=True)
+
+
+@main.command()
+@click.option("--seed", "seed_value", default=2026, show_default=True, help="random seed of the generator")
+def seed(seed_value: int) -> None:
+    """Load the built-in sample (regions, majors, taxonomy, schools, employers, postings, graduates)."""
+    from service.sample.loader import load_sample
+
+    counts = _run_in_session(_settings(), lambda s: load_sample(s, seed=seed_value))
+    _echo_json(counts)
+
+
+@main.command()
+@click.option("--host", default=None, help="default VOCMATCH_HOST (127.0.0.1)")
+@click.option("--port", type=int, default=None, help="default VOCMATCH_PORT (8000)")
+@click.option("--workers", type=int, default=None, help="default VOCMATCH_WORKERS (1)")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the HTTP API. Several workers (or hosts) can share one PostgreSQL database."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run(
+        "service.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+        workers=workers or settings.workers, log_level="info", proxy_headers=True,
+    )
+
+
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Migrate, load the sample data (a no-op when already loaded), then serve."""
+    ctx.invoke(migrate)
+    ctx.invoke(seed)
+    ctx.invoke(serve)
+
+
+@main.command(name="import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--kind", default=None, help="force the source kind instead of detecting it from the file")
+def import_(paths: tuple[Path, ...], kind: str | None) -> None:
+    """Import postings or job seekers from files (see README: "Loading real data").
+
+    Prints, per file, rows read, stored, already present and rejected (with row and reason).
+    Importing the same file twice stores nothing twice. Exits 1 if a file cannot be read at all.
+    """
+    from service.errors import InvalidFieldError
+    from service.imports.service import import_path
+
+    settings = _settings()
+    failed = False
+    for path in paths:
+        try:
+            report = _run_in_session(settings, lambda s, p=path: import_path(s, p, kind))
+        except InvalidFieldError as exc:
+            click.echo(f"{path}: {exc.detail}", err=True)
+            failed = True
+            continue
+        _echo_json({"file": str(path), **report.to_dict()})
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("graduate_id", type=int)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+def recommend(graduate_id: int, limit: int) -> None:
+    """Print the recommendations for GRADUATE_ID as JSON (the body of GET /graduates/{id}/recommendations)."""
+    from service.errors import NotFoundError
+    from service.recommendations.service import RankerCache, RecommendationService
+
+    try:
+        result = _run_in_session(_settings(), lambda s: RecommendationService(s, RankerCache()).for_graduate(
+            graduate_id, limit))
+    except NotFoundError as exc:
+        raise click.ClickException(exc.detail) from exc
+    _echo_json(result)
+
+
+@main.command()
+@click.argument("posting_id", type=int)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 100))
+def candidates(posting_id: int, limit: int) -> None:
+    """Print ranked candidates for POSTING_ID as JSON (the body of GET /postings/{id}/candidates)."""
+    from service.errors import NotFoundError
+    from service.recommendations.service import RankerCache, RecommendationService
+
+    try:
+        result = _run_in_session(_settings(), lambda s: RecommendationService(s, RankerCache()).for_posting(
+            posting_id, limit))
+    except NotFoundError as exc:
+        raise click.ClickException(exc.detail) from exc
+    _echo_json(result)
+
+
+def _register_subcommands() -> None:
+    from service.cli_evaluate import evaluate
+
+    main.add_command(evaluate)
+
+
+_register_subcommands()
+
+if __name__ == "__main__":
+    main()
