@@ -9,6 +9,7 @@ and no state lives outside the database.
 from __future__ import annotations
 
 import asyncio
+import logging
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -173,3 +174,16 @@ class RecommendationService:
                 city=g.city, skills=list(g.skills), certificates=[c.name for c in g.certificates])
             items.append(Candidate(graduate=summary, score=round(m.score, 4), reasons=reasons(m.explanation)))
         return CandidateList(posting_id=posting_id, model=MODEL_NAME, generated_at=utcnow(), items=items)
+
+
+async def warm_up_ranker(engine: object, cache: RankerCache) -> None:
+    """Build the ranker once at start-up so the first recommendation request does not pay for it
+    (tokeniser dictionaries, taxonomy, index: a few seconds on the sample). Failures are logged,
+    never fatal: requests rebuild the cache themselves."""
+    from service.db import make_sessionmaker
+
+    try:
+        async with make_sessionmaker(engine)() as session:  # type: ignore[arg-type]
+            await cache.get(session, dt.date.today())
+    except Exception:  # noqa: BLE001 - a cold cache is only slower, never wrong
+        logging.getLogger(__name__).warning("ranker warm-up failed", exc_info=True)
