@@ -163,8 +163,10 @@ def candidates(posting_id: int, limit: int) -> None:
 
 def _register_subcommands() -> None:
     from service.cli_evaluate import evaluate
+    from service.cli_reports import jobs, report, roster, scheduler
 
-    main.add_command(evaluate)
+    for command in (evaluate, roster, report, scheduler, jobs):
+        main.add_command(command)
 
 
 _register_subcommands()

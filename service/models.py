@@ -1,5 +1,6 @@
 """Import every domain's models so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from service.accounts.models import AuthSession, User
 from service.applications.models import Application, ApplicationEvent
 from service.catalog.models import Major, Region, School
 from service.db import Base
@@ -7,10 +8,12 @@ from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateAward, GraduateCertificate, GraduateExperience
 from service.postings.models import Posting
+from service.reports.models import ReportSnapshot
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
 
 __all__ = [
+    "AuthSession", "User",
     "Application", "ApplicationEvent", "Base", "Concept", "ConceptAlias", "DestinationEvent", "Employer",
     "Graduate", "GraduateAward", "GraduateCertificate", "GraduateExperience", "Major", "MajorOccupation",
-    "Posting", "Region", "School",
+    "Posting", "Region", "ReportSnapshot", "School",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, String, event
+from sqlalchemy import Date, ForeignKey, String, event, false, text
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from service.db import Base, IdType, UtcDateTime, str_enum, utcnow
@@ -31,6 +31,16 @@ class DestinationSource(enum.StrEnum):
     SELF_REPORT = "self_report"
     SCHOOL_SURVEY = "school_survey"
     IMPORT = "import"
+    SCHOOL_REVIEW = "school_review"  # the school corrected 对口 (in_field) with a reason
+
+
+class DestinationEventKind(enum.StrEnum):
+    """What an event says. Only ``outcome`` events carry a destination; the others refer to one."""
+
+    OUTCOME = "outcome"  # a destination (去向) reported by ``source``
+    IN_FIELD_OVERRIDE = "in_field_override"  # the school sets 对口 of the referred outcome, with a reason
+    CONFIRMATION = "confirmation"  # the graduate confirms the referred outcome
+    DISPUTE = "dispute"  # the graduate disputes the referred outcome, with a reason
 
 
 class DestinationEvent(Base):
@@ -56,6 +66,16 @@ class DestinationEvent(Base):
     in_field_reason: Mapped[str | None] = mapped_column(String(500))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(String(1000))
+    kind: Mapped[DestinationEventKind] = mapped_column(
+        str_enum(DestinationEventKind), default=DestinationEventKind.OUTCOME, server_default=text("'outcome'")
+    )
+    #: the outcome event an override / confirmation / dispute is about
+    refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("destination_events.id", ondelete="CASCADE"),
+                                                     index=True)
+    #: occupation concept (matching.taxonomy code) the job title resolved to, behind the 对口 proposal
+    occupation_code: Mapped[str | None] = mapped_column(String(200))
+    #: 实习/见习: never counted as employment (教育部 "不得将实习、见习证明作为就业证明")
+    internship: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class AppendOnlyError(RuntimeError):

@@ -1,4 +1,9 @@
-"""Recording graduate destinations (毕业去向). Events are appended, never changed."""
+"""Recording graduate destinations (毕业去向). Events are appended, never changed.
+
+Corrections are new events: the school overrides 对口 with a reason (``in_field_override``), the
+graduate confirms or disputes an outcome (``confirmation`` / ``dispute``). Which outcome counts
+is decided by :mod:`service.destinations.precedence`.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,48 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from matching.vocab import EmploymentType
 from service.applications.models import Application
-from service.destinations.models import DestinationCategory, DestinationEvent, DestinationSource
+from service.catalog.models import Region
+from service.destinations.infield import propose_in_field
+from service.destinations.models import (
+    DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource,
+)
+from service.destinations.precedence import EMPLOYED, History
+from service.destinations.repository import DestinationRepository
+from service.destinations.schemas import (
+    Confirmation, CurrentDestination, DestinationCreate, DestinationHistory, DestinationRead, Dispute,
+    InFieldOverride,
+)
+from service.employers.models import Employer
+from service.errors import ConflictError, InvalidFieldError, NotFoundError
+from service.graduates.models import Graduate
 from service.postings.models import Posting
+
+INTERNSHIP_TYPES = frozenset({EmploymentType.INTERN, EmploymentType.WORK_PLACEMENT})
+API_SOURCES = frozenset({DestinationSource.SELF_REPORT, DestinationSource.SCHOOL_SURVEY, DestinationSource.IMPORT})
+#: details copied from an outcome onto the events that refer to it
+_DETAILS = ("category", "employer_id", "employer_name", "job_title", "occupation_code", "industry", "region_code",
+            "monthly_salary", "labour_contract", "social_insurance", "internship", "in_field", "in_field_reason")
+
+
+def to_read(e: DestinationEvent) -> DestinationRead:
+    return DestinationRead(
+        id=e.id, graduate_id=e.graduate_id, kind=e.kind, refers_to_id=e.refers_to_id, occurred_on=e.occurred_on,
+        recorded_at=e.recorded_at, source=e.source, category=e.category, employer_id=e.employer_id,
+        employer_name=e.employer_name, job_title=e.job_title, occupation_code=e.occupation_code,
+        industry=e.industry, region_code=e.region_code, monthly_salary=e.monthly_salary,
+        labour_contract=e.labour_contract, social_insurance=e.social_insurance, internship=e.internship,
+        in_field=e.in_field, in_field_reason=e.in_field_reason, application_id=e.application_id, note=e.note,
+    )
+
+
+def _propose(event: DestinationEvent, major_code: str | None) -> None:
+    """Fill ``in_field``, ``in_field_reason`` and ``occupation_code`` for a new outcome."""
+    if event.category not in EMPLOYED or event.internship:
+        return
+    in_field, occ, reason = propose_in_field(major_code, event.occupation_code, event.job_title)
+    event.in_field, event.occupation_code, event.in_field_reason = in_field, occ, reason
 
 
 async def record_platform_hire(
@@ -24,31 +68,158 @@ async def record_platform_hire(
 
     The event has source ``platform_hire``, the given 毕业去向 ``category`` (default
     ``other_employment``, 其他录用形式就业, per the MOE statistics categories), ``occurred_on``
-    today, the posting's employer (id, name, industry), title and region, and ``monthly_salary``
-    = the posting's ``salary_min_monthly`` (元/月, the guaranteed lower bound; None if unknown).
-    ``labour_contract`` is true for category ``labour_contract``, else unknown. ``in_field``
-    (对口) is left None: it needs the major → occupation taxonomy.
+    today, the posting's employer (id, name, industry), title, occupation and region, and
+    ``monthly_salary`` = the posting's ``salary_min_monthly`` (元/月, the guaranteed lower bound;
+    None if unknown). ``labour_contract`` is true for category ``labour_contract``, else unknown.
+    ``internship`` is true when the posting is an internship or work placement (it then never
+    counts as employment). ``in_field`` (对口) is proposed from the graduate's major and the
+    posting's occupation (:func:`service.destinations.infield.propose_in_field`).
 
     Flushes and returns the new event; the caller's transaction commits.
     """
     stmt = select(Posting).options(joinedload(Posting.employer)).where(Posting.id == application.posting_id)
     posting = (await session.execute(stmt)).scalar_one()
+    major_code = (await session.execute(
+        select(Graduate.major_code).where(Graduate.id == application.graduate_id))).scalar_one()
     event = DestinationEvent(
         graduate_id=application.graduate_id,
         occurred_on=dt.date.today(),
         source=DestinationSource.PLATFORM_HIRE,
+        kind=DestinationEventKind.OUTCOME,
         category=category,
         employer_id=posting.employer_id,
         employer_name=posting.employer.name,
         job_title=posting.title,
+        occupation_code=posting.occupation_code,
         industry=posting.employer.industry,
         region_code=posting.region_code,
         monthly_salary=posting.salary_min_monthly,
         labour_contract=True if category == DestinationCategory.LABOUR_CONTRACT else None,
+        internship=posting.employment_type in INTERNSHIP_TYPES,
         in_field=None,
         application_id=application.id,
         note=note,
     )
+    _propose(event, major_code)
     session.add(event)
     await session.flush()
     return event
+
+
+class DestinationService:
+    """Append destination events and read a graduate's history. Flushes; the caller commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.repo = DestinationRepository(session)
+
+    async def _graduate(self, graduate_id: int) -> Graduate:
+        graduate = await self.session.get(Graduate, graduate_id)
+        if graduate is None:
+            raise NotFoundError("graduate", graduate_id)
+        return graduate
+
+    async def record(self, graduate_id: int, data: DestinationCreate) -> DestinationEvent:
+        """Append an outcome reported by a graduate, a school survey or an import.
+
+        ``in_field`` is proposed for directly-employed, non-internship outcomes; category
+        ``labour_contract`` implies ``labour_contract = true``.
+
+        Raises:
+            NotFoundError: unknown graduate (404).
+            InvalidFieldError: ``source`` ``platform_hire``/``school_review``, ``occurred_on`` in the
+                future, unknown ``employer_id``/``region_code``, a salary or employer on a
+                non-employment category, or ``labour_contract = false`` with category
+                ``labour_contract`` (422).
+        """
+        graduate = await self._graduate(graduate_id)
+        if data.source not in API_SOURCES:
+            raise InvalidFieldError("source", f"must be one of {', '.join(sorted(API_SOURCES))}; platform hires "
+                                    "are recorded by marking an application hired")
+        if data.occurred_on > dt.date.today():
+            raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future")
+        employed = data.category in EMPLOYED
+        if not employed and not data.internship:
+            for name in ("employer_id", "employer_name", "monthly_salary"):
+                if getattr(data, name) is not None:
+                    raise InvalidFieldError(name, f"not accepted with category {data.category.value}")
+        if data.category == DestinationCategory.LABOUR_CONTRACT and data.labour_contract is False:
+            raise InvalidFieldError("labour_contract", "category labour_contract (签劳动合同形式就业) means a contract")
+        employer_name = data.employer_name
+        if data.employer_id is not None:
+            employer = await self.session.get(Employer, data.employer_id)
+            if employer is None:
+                raise InvalidFieldError("employer_id", f"employer {data.employer_id} does not exist")
+            employer_name = employer_name or employer.name
+        if data.region_code is not None and await self.session.get(Region, data.region_code) is None:
+            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {data.region_code}")
+        event = DestinationEvent(
+            graduate_id=graduate_id, kind=DestinationEventKind.OUTCOME, occurred_on=data.occurred_on,
+            source=data.source, category=data.category, employer_id=data.employer_id, employer_name=employer_name,
+            job_title=data.job_title, occupation_code=data.occupation_code, industry=data.industry,
+            region_code=data.region_code, monthly_salary=data.monthly_salary,
+            labour_contract=True if data.category == DestinationCategory.LABOUR_CONTRACT else data.labour_contract,
+            social_insurance=data.social_insurance, internship=data.internship, note=data.note,
+        )
+        _propose(event, graduate.major_code)
+        return await self.repo.add(event)
+
+    async def _outcome(self, graduate_id: int, event_id: int) -> DestinationEvent:
+        await self._graduate(graduate_id)
+        event = await self.repo.get(event_id)
+        if event is None or event.graduate_id != graduate_id:
+            raise NotFoundError(f"destination event of graduate {graduate_id}", event_id)
+        if event.kind != DestinationEventKind.OUTCOME:
+            raise ConflictError(f"event {event_id} is a {event.kind.value}, not an outcome: refer to the outcome")
+        return event
+
+    async def _refer(self, outcome: DestinationEvent, kind: DestinationEventKind, source: DestinationSource,
+                     **fields: object) -> DestinationEvent:
+        copied = {name: getattr(outcome, name) for name in _DETAILS}
+        copied.update(fields)
+        event = DestinationEvent(graduate_id=outcome.graduate_id, kind=kind, refers_to_id=outcome.id,
+                                 occurred_on=dt.date.today(), source=source, **copied)
+        return await self.repo.add(event)
+
+    async def override_in_field(self, graduate_id: int, event_id: int, data: InFieldOverride) -> DestinationEvent:
+        """The school sets 对口 of outcome ``event_id`` with a reason (a new ``in_field_override``
+        event, source ``school_review``; the outcome itself is unchanged).
+
+        Raises:
+            NotFoundError: unknown graduate or event of that graduate (404).
+            ConflictError: ``event_id`` is not an outcome (409).
+            InvalidFieldError: the outcome is not direct employment, so 对口 does not apply (422).
+        """
+        outcome = await self._outcome(graduate_id, event_id)
+        if outcome.category not in EMPLOYED or outcome.internship:
+            raise InvalidFieldError("in_field", f"对口 applies to direct employment only, not {outcome.category.value}"
+                                    + (" (internship)" if outcome.internship else ""))
+        return await self._refer(outcome, DestinationEventKind.IN_FIELD_OVERRIDE, DestinationSource.SCHOOL_REVIEW,
+                                 in_field=data.in_field, in_field_reason=data.reason)
+
+    async def confirm(self, graduate_id: int, event_id: int, data: Confirmation) -> DestinationEvent:
+        """The graduate confirms outcome ``event_id`` (a new ``confirmation`` event). Raises as
+        :meth:`override_in_field` (404/409)."""
+        outcome = await self._outcome(graduate_id, event_id)
+        return await self._refer(outcome, DestinationEventKind.CONFIRMATION, DestinationSource.SELF_REPORT,
+                                 note=data.note)
+
+    async def dispute(self, graduate_id: int, event_id: int, data: Dispute) -> DestinationEvent:
+        """The graduate disputes outcome ``event_id`` with a reason (a new ``dispute`` event); the
+        outcome stops counting. Raises as :meth:`override_in_field` (404/409)."""
+        outcome = await self._outcome(graduate_id, event_id)
+        return await self._refer(outcome, DestinationEventKind.DISPUTE, DestinationSource.SELF_REPORT,
+                                 note=data.reason)
+
+    async def history(self, graduate_id: int, as_of: dt.date | None = None) -> DestinationHistory:
+        """All events of the graduate and the outcome counting on ``as_of`` (default today).
+        Raises :class:`NotFoundError` for an unknown graduate."""
+        await self._graduate(graduate_id)
+        events = list(await self.repo.history(graduate_id))
+        day = as_of or dt.date.today()
+        eff = History(events).on(day)
+        current = None if eff is None else CurrentDestination(
+            event_id=eff.event.id, category=eff.category, employed=eff.employed, in_field=eff.in_field,
+            in_field_overridden=eff.in_field_overridden, confirmed=eff.confirmed)
+        return DestinationHistory(graduate_id=graduate_id, as_of=day, current=current,
+                                  events=[to_read(e) for e in events])

@@ -70,6 +70,8 @@ class Graduate(TimestampMixin, Base):
     min_salary_monthly: Mapped[int | None] = mapped_column()  # 元/月
     preferred_job_types: Mapped[list[str]] = mapped_column(default=list)  # EmploymentType values
     recommendable: Mapped[bool] = mapped_column(default=True)  # opt-out of employer recommendations
+    #: 困难群体 (脱贫家庭/低保家庭/零就业家庭/残疾 …) for the report breakdown; None = not recorded
+    disadvantaged: Mapped[bool | None] = mapped_column()
 
     source: Mapped[str] = mapped_column(String(32), default="platform")
     external_id: Mapped[str | None] = mapped_column(String(64))

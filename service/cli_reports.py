@@ -1,0 +1,156 @@
+"""Command-line commands for rosters, reports and scheduled jobs (registered in ``service.cli``).
+
+    vocmatch roster import FILE --school CODE [--valid-rows-only]
+    vocmatch report --scope SCOPE --as-of DATE [--cohort N] [--format json|csv|xlsx] [--output PATH]
+    vocmatch scheduler [--timezone Asia/Shanghai]
+    vocmatch jobs list
+    vocmatch jobs run NAME [--today DATE] [--scope SCOPE ...]
+
+Exit codes: 0 success; 1 a roster with rejected rows (the report is still printed); click's 2
+for bad arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+def _settings():  # noqa: ANN202 - lazy: service.cli imports this module
+    from service.cli import _settings as settings
+
+    return settings()
+
+
+def _run(work):  # noqa: ANN001, ANN202
+    from service.cli import _run_in_session
+
+    return _run_in_session(_settings(), work)
+
+
+def _print(obj: object) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group()
+def roster() -> None:
+    """Graduate rosters (毕业生名册)."""
+
+
+@roster.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--school", "school_code", required=True, help="学校标识码 of the school the roster belongs to")
+@click.option("--valid-rows-only", is_flag=True, help="store the valid rows even if some rows are rejected")
+def roster_import(file: Path, school_code: str, valid_rows_only: bool) -> None:
+    """Import FILE (.xlsx, or .csv in UTF-8/GB18030) and print the validation report as JSON.
+
+    All-or-nothing unless --valid-rows-only: with any rejected row nothing is stored. Re-importing
+    updates graduates matched on 学号 and never duplicates them. Exits 1 when rows were rejected.
+    """
+    from service.rosters.service import RosterFileError, import_roster
+
+    data = file.read_bytes()
+    try:
+        report = _run(lambda s: import_roster(s, data, file.name, school_code, valid_rows_only))
+    except RosterFileError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    _print(report.to_dict())
+    if report.rejected:
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--scope", default="all", show_default=True, help="all | region:<GB/T 2260 code> | school:<code>")
+@click.option("--as-of", "as_of", required=True, type=click.DateTime(["%Y-%m-%d"]), help="统计日, e.g. 2025-09-01")
+@click.option("--cohort", type=int, default=None, help="届 (default: from --as-of: that summer's cohort)")
+@click.option("--recorded-before", "recorded_before", default=None,
+              help="knowledge cut-off, ISO 8601 with zone (default now): repeat it to reproduce a report")
+@click.option("--threshold", type=click.IntRange(1, 100), default=5, show_default=True, help="small-cell threshold")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="write to this file (required for xlsx) instead of standard output")
+def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: str | None, threshold: int,
+           fmt: str, output: Path | None) -> None:
+    """Print or write the employment report (same content as GET /reports)."""
+    from service.reports.build import build_report
+    from service.reports.compute import ReportParams, Scope, default_cohort
+    from service.reports.export import FORMATS
+
+    try:
+        parsed = Scope.parse(scope)
+        cutoff = dt.datetime.fromisoformat(recorded_before) if recorded_before else dt.datetime.now(dt.UTC)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if cutoff.tzinfo is None:
+        raise click.BadParameter("--recorded-before needs a time zone, e.g. 2026-01-01T00:00:00+08:00")
+    if fmt == "xlsx" and output is None:
+        raise click.BadParameter("--format xlsx needs --output FILE")
+    day = as_of.date()
+    params = ReportParams(scope=parsed, cohorts=(cohort or default_cohort(day),), as_of=day,
+                          recorded_before=cutoff.astimezone(dt.UTC), threshold=threshold)
+    body = FORMATS[fmt][0](_run(lambda s: build_report(s, params)))
+    if output is None:
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(body)
+        click.echo(f"wrote {output} ({len(body)} bytes)", err=True)
+
+
+@click.command()
+@click.option("--timezone", default="Asia/Shanghai", show_default=True, help="IANA zone of the cron times")
+def scheduler(timezone: str) -> None:
+    """Run the report scheduler in this process until interrupted (never inside web workers)."""
+    import logging
+    import signal
+
+    from service.reports.scheduled import make_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sched = make_scheduler(_settings(), timezone)
+    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=True))  # finish a running job, then stop
+    for job in sched.get_jobs():
+        click.echo(f"scheduled {job.id}: {job.trigger}", err=True)
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
+@click.group()
+def jobs() -> None:
+    """Scheduled jobs: list them or run one now."""
+
+
+@jobs.command(name="list")
+def jobs_list() -> None:
+    """Print the jobs with their cron times and snapshot period."""
+    from service.reports.scheduled import JOBS
+
+    _print({name: {"period": s.period, "cron": s.cron} for name, s in JOBS.items()})
+
+
+@jobs.command(name="run")
+@click.argument("name")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="run as if on this day (decides the as-of date); default today in --timezone")
+@click.option("--scope", "scopes", multiple=True, help="only these scopes (default: all, each province, each school)")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], timezone: str) -> None:
+    """Run job NAME now and print one line per snapshot (created or already there)."""
+    from service.reports.scheduled import JOBS, run_job
+
+    if name not in JOBS:
+        raise click.BadParameter(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
+    _print(run_job(_settings(), name, today=today.date() if today else None, scopes=list(scopes) or None,
+                   timezone=timezone))
+
+
+main = click.Group(name="vocmatch-reports", commands=[roster, report, scheduler, jobs])
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Assemble a report: counts per breakdown, suppression, rates, medians, definitions, chart data.
+
+The report is a plain JSON-ready dict (the body of ``GET /reports`` and of a snapshot)::
+
+    {"scope", "cohorts", "as_of", "recorded_before", "threshold", "excluded_not_graduated",
+     "definitions": {...}, "breakdowns": {"total": [row], "province": [row, ...], ...},
+     "charts": {...}}
+
+    row = {"key", "label", "counts": {column: int | None}, "rates": {name: float | None},
+           "salary_median": int | None, "suppressed": [column, ...]}
+
+``None`` marks a suppressed count or a rate/median that cannot be published (suppressed input
+or zero denominator). Percentages are 0–100 with one decimal; salaries are 元/月.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Hashable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.catalog.models import Major, Region, School
+from service.destinations.models import DestinationCategory
+from service.reports.compute import BREAKDOWNS, ReportParams, aggregate, load_outcomes
+from service.reports.definitions import (
+    CATEGORY_ZH, COUNT_COLUMNS, DENOMINATOR_RULE, NACE_MAPPING, PRECEDENCE_RULE, RATES, ROUNDING_RULE,
+    ROW_RELATIONS, SUPPRESSION_RULE,
+)
+from service.reports.suppression import Cell, Relation, suppress
+
+GENDER_ZH = {"male": "男", "female": "女", "unknown": "未知"}
+DISADVANTAGED_ZH = {"yes": "困难群体", "no": "非困难群体", "unrecorded": "未登记"}
+
+
+def percent(num: int, den: int) -> float | None:
+    """``num / den`` as a percentage rounded half up to one decimal; ``None`` when ``den`` is 0."""
+    if den <= 0:
+        return None
+    return float((Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def median_salary(values: list[int]) -> int:
+    """Median 元/月 rounded half up to the yuan (the mean of the middle two for an even count)."""
+    return int(Decimal(str(statistics.median(values))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[tuple[str, object], set]) -> list[Relation]:
+    rels: list[Relation] = []
+    for row in counts:
+        for total, parts in ROW_RELATIONS:
+            rels.append(((row, total), [(row, p) for p in parts]))
+    cols = list(COUNT_COLUMNS)
+    groups: list[tuple[Hashable, list[Hashable]]] = []
+    for breakdown in BREAKDOWNS:
+        groups.append((("total", "total"), [r for r in counts if r[0] == breakdown]))
+    groups += [(parent, sorted(children, key=str)) for parent, children in parents.items()]
+    for total_row, rows in groups:
+        for col in cols:
+            rels.append(((total_row, col), [(r, col) for r in rows]))
+    return rels
+
+
+def _parents(outcomes: list[Any]) -> dict[tuple[str, object], set]:
+    """Region hierarchy: province ⊃ cities ⊃ counties ⊃ schools."""
+    parents: dict[tuple[str, object], set] = {}
+    for o in outcomes:
+        r = dict(o.rows)
+        for parent, child in (("province", "city"), ("city", "county"), ("county", "school")):
+            parents.setdefault((parent, r[parent]), set()).add((child, r[child]))
+    return parents
+
+
+async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[str, int]]) -> dict[tuple, str]:
+    keys = {k for k in counts}
+    codes = [str(k[1]).rstrip("*") for k in keys if k[0] in ("province", "city", "county")]
+    regions = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+    schools = dict((await session.execute(select(School.code, School.name).where(
+        School.code.in_([str(k[1]) for k in keys if k[0] == "school"])))).all())
+    majors = dict((await session.execute(select(Major.code, Major.name).where(
+        Major.code.in_([str(k[1]) for k in keys if k[0] == "major"])))).all())
+    labels: dict[tuple, str] = {}
+    for kind, key in keys:
+        text = str(key)
+        if kind == "total":
+            text = "合计"
+        elif kind in ("province", "city"):
+            text = regions.get(text, text)
+        elif kind == "county":
+            text = f"{regions.get(text[:-1], text[:-1])}(未细分到县区)" if text.endswith("*") else regions.get(text, text)
+        elif kind == "school":
+            text = schools.get(text, text)
+        elif kind == "major":
+            text = majors.get(text, "专业未登记" if text == "-" else text)
+        elif kind == "cohort":
+            text = f"{key}届"
+        elif kind == "gender":
+            text = GENDER_ZH.get(text, text)
+        elif kind == "disadvantaged":
+            text = DISADVANTAGED_ZH.get(text, text)
+        labels[(kind, key)] = text
+    return labels
+
+
+def definitions(threshold: int) -> dict[str, Any]:
+    """The definitions printed with every report (Chinese first, English too)."""
+    return {
+        "rates": {name: {"name": r.zh, "definition": r.definition} for name, r in RATES.items()},
+        "columns": COUNT_COLUMNS,
+        "categories": {c.value: CATEGORY_ZH[c] for c in DestinationCategory},
+        "nace_mapping": {c.value: {"nace": n, "career_outcome": pos} for c, (n, pos) in NACE_MAPPING.items()},
+        "precedence": PRECEDENCE_RULE,
+        "denominator": DENOMINATOR_RULE,
+        "rounding": ROUNDING_RULE,
+        "suppression": SUPPRESSION_RULE + f" 阈值 threshold = {threshold}.",
+        "sources": ["教育部 毕业去向统计口径 / 中职毕业生就业情况统计",
+                    "NACE First-Destination Survey Standards and Protocols",
+                    "WIOA §116(b)(2)(A)(i) employment rate 2nd/4th quarter after exit"],
+    }
+
+
+def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: set[Cell],
+         salaries: list[int], threshold: int) -> dict[str, Any]:
+    shown = {col: (None if (key, col) in hidden else counts.get(col, 0)) for col in COUNT_COLUMNS}
+    rates: dict[str, float | None] = {}
+    for name, r in RATES.items():
+        if any(shown[c] is None for c in r.columns):
+            rates[name] = None
+            continue
+        num = sum(shown[c] for c in r.num_plus) - sum(shown[c] for c in r.num_minus)  # type: ignore[misc]
+        den = sum(shown[c] for c in r.den_plus) - sum(shown[c] for c in r.den_minus)  # type: ignore[misc]
+        rates[name] = percent(num, den)
+    median = None
+    if shown["salary_known"] is not None and len(salaries) >= threshold:
+        median = median_salary(salaries)
+    return {"key": key[1], "label": label, "counts": shown, "rates": rates, "salary_median": median,
+            "suppressed": [c for c in COUNT_COLUMNS if shown[c] is None]}
+
+
+def _charts(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    total = breakdowns["total"][0] if breakdowns["total"] else None
+    dist = [] if total is None else [
+        {"category": c.value, "label": CATEGORY_ZH[c], "count": total["counts"][c.value]} for c in DestinationCategory
+    ] + [{"category": "unknown", "label": "去向未知", "count": total["counts"]["unknown"]}]
+    by = {name: [{"label": r["label"], "employment_rate": r["rates"]["employment_rate"],
+                  "in_field_rate": r["rates"]["in_field_rate"]} for r in breakdowns[name]]
+          for name in ("major", "school")}
+    return {"destination_distribution": dist, "rates_by_major": by["major"], "rates_by_school": by["school"]}
+
+
+async def build_report(session: AsyncSession, params: ReportParams) -> dict[str, Any]:
+    """Compute the report for ``params`` (see the module docstring for the shape)."""
+    outcomes, excluded = await load_outcomes(session, params)
+    counts, salaries = aggregate(outcomes)
+    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in COUNT_COLUMNS}
+    hidden = suppress(values, _relations(counts, _parents(outcomes)), params.threshold)
+    labels = await _labels(session, counts)
+    breakdowns: dict[str, list[dict[str, Any]]] = {"total": [], **{b: [] for b in BREAKDOWNS}}
+    for key in sorted(counts, key=lambda k: (k[0], str(k[1]))):
+        breakdowns[key[0]].append(_row(key, labels[key], counts[key], hidden, salaries.get(key, []),
+                                       params.threshold))
+    return {
+        "scope": str(params.scope), "cohorts": list(params.cohorts), "as_of": params.as_of.isoformat(),
+        "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold,
+        "excluded_not_graduated": excluded, "definitions": definitions(params.threshold),
+        "breakdowns": breakdowns, "charts": _charts(breakdowns),
+    }

@@ -1,0 +1,163 @@
+"""Definitions printed beside every report: figures, categories, NACE mapping, rounding, suppression.
+
+Sources:
+- 毕业去向 categories: 教育部 高校毕业生毕业去向统计口径 (签就业协议形式就业, 签劳动合同形式就业,
+  其他录用形式就业, 自主创业, 自由职业, 应征义务兵, 升学, 出国出境, 待就业, 暂不就业), used here for
+  中职 graduates as well.
+- 中职就业率: 教育部 中等职业学校毕业生就业情况统计 — 就业率 = (直接就业 + 升入高一级学校) / 毕业生总数;
+  对口就业率 = 对口就业人数 / 直接就业人数.
+- NACE: National Association of Colleges and Employers, "First-Destination Survey Standards and
+  Protocols" (naceweb.org/job-market/graduate-outcomes/first-destination/standards-and-protocols):
+  knowledge rate = known outcomes (incl. seeking and not seeking) / graduating class; career
+  outcomes rate = (employed + service + military + continuing education) / (known outcomes − not seeking).
+- WIOA: Workforce Innovation and Opportunity Act §116(b)(2)(A)(i)(I)-(II), "employment rate 2nd /
+  4th quarter after exit"; here "exit" is the graduation date and quarters are calendar quarters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.destinations.models import DestinationCategory as C
+
+CATEGORY_ZH = {
+    C.EMPLOYMENT_AGREEMENT: "签就业协议形式就业",
+    C.LABOUR_CONTRACT: "签劳动合同形式就业",
+    C.OTHER_EMPLOYMENT: "其他录用形式就业/灵活就业",
+    C.SELF_EMPLOYED: "自主创业",
+    C.FREELANCE: "自由职业",
+    C.MILITARY: "应征义务兵",
+    C.FURTHER_STUDY: "升学",
+    C.ABROAD: "出国、出境",
+    C.SEEKING: "待就业",
+    C.NOT_SEEKING: "暂不就业",
+}
+
+#: MOE category → (NACE first-destination category, counts as a NACE career outcome).
+#: 出国出境 covers both work and study abroad; NACE counts either as a career outcome.
+NACE_MAPPING: dict[C, tuple[str, bool]] = {
+    C.EMPLOYMENT_AGREEMENT: ("Employed full-time (traditional employer)", True),
+    C.LABOUR_CONTRACT: ("Employed full-time (traditional employer)", True),
+    C.OTHER_EMPLOYMENT: ("Employed (temporary/contract work assignment)", True),
+    C.SELF_EMPLOYED: ("Employed (entrepreneur)", True),
+    C.FREELANCE: ("Employed (freelancer)", True),
+    C.MILITARY: ("Serving in the armed forces", True),
+    C.FURTHER_STUDY: ("Enrolled in a program of continuing education", True),
+    C.ABROAD: ("Employed or continuing education (abroad)", True),
+    C.SEEKING: ("Still seeking employment or continuing education", False),
+    C.NOT_SEEKING: ("Not seeking employment or continuing education", False),
+}
+
+#: Starting-salary bands, 元/月, lower bound inclusive: (column, label, low, high-exclusive or None)
+SALARY_BANDS = (
+    ("salary_lt3000", "3000元以下", 0, 3000),
+    ("salary_3000_3999", "3000–3999元", 3000, 4000),
+    ("salary_4000_4999", "4000–4999元", 4000, 5000),
+    ("salary_5000_5999", "5000–5999元", 5000, 6000),
+    ("salary_ge6000", "6000元及以上", 6000, None),
+)
+
+#: Count columns of every breakdown row, with their Chinese headers.
+COUNT_COLUMNS: dict[str, str] = {
+    "graduates": "毕业生数",
+    **{c.value: CATEGORY_ZH[c] for c in C},
+    "unknown": "去向未知",
+    "employed": "直接就业",
+    "in_field": "对口就业",
+    "not_in_field": "不对口就业",
+    "in_field_unknown": "对口未确定",
+    "local": "本地就业",
+    "not_local": "异地或地点未知就业",
+    "contract": "签订劳动合同",
+    "no_contract": "未签或未知劳动合同",
+    "insured": "缴纳社会保险",
+    "not_insured": "未缴或未知社会保险",
+    "salary_known": "起薪已知",
+    "salary_unknown": "起薪未知",
+    **{col: "起薪" + label for col, label, _, _ in SALARY_BANDS},
+    "q2_measurable": "第2季度可测人数",
+    "q2_unmeasurable": "第2季度未到人数",
+    "q2_employed": "第2季度就业",
+    "q2_not_employed": "第2季度未就业",
+    "q4_measurable": "第4季度可测人数",
+    "q4_unmeasurable": "第4季度未到人数",
+    "q4_employed": "第4季度就业",
+    "q4_not_employed": "第4季度未就业",
+}
+
+EMPLOYED_CATEGORIES = ("employment_agreement", "labour_contract", "other_employment", "self_employed",
+                       "freelance", "military")
+
+#: Additive relations inside one row: (total column, part columns). Used for complementary suppression.
+ROW_RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("graduates", (*(c.value for c in C), "unknown")),
+    ("employed", EMPLOYED_CATEGORIES),
+    ("employed", ("in_field", "not_in_field", "in_field_unknown")),
+    ("employed", ("local", "not_local")),
+    ("employed", ("contract", "no_contract")),
+    ("employed", ("insured", "not_insured")),
+    ("employed", ("salary_known", "salary_unknown")),
+    ("salary_known", tuple(col for col, _, _, _ in SALARY_BANDS)),
+    ("graduates", ("q2_measurable", "q2_unmeasurable")),
+    ("q2_measurable", ("q2_employed", "q2_not_employed")),
+    ("graduates", ("q4_measurable", "q4_unmeasurable")),
+    ("q4_measurable", ("q4_employed", "q4_not_employed")),
+)
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A percentage: (Σ num_plus − Σ num_minus) / (Σ den_plus − Σ den_minus) × 100, from counts."""
+
+    zh: str
+    num_plus: tuple[str, ...]
+    den_plus: tuple[str, ...]
+    definition: str
+    num_minus: tuple[str, ...] = ()
+    den_minus: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.num_plus + self.num_minus + self.den_plus + self.den_minus
+
+
+_PLACED = ("employed", "further_study", "abroad")
+RATES: dict[str, Rate] = {
+    "employment_rate": Rate("就业率", ("employed", "further_study"), ("graduates",),
+                            "(直接就业 + 升学) / 毕业生数 (中职口径) / (employed + further study) / graduates"),
+    "placement_rate": Rate("毕业去向落实率", _PLACED, ("graduates",),
+                           "(直接就业 + 升学 + 出国出境) / 毕业生数 / placed / graduates"),
+    "in_field_rate": Rate("对口就业率", ("in_field",), ("employed",),
+                          "对口就业 / 直接就业; 对口未确定计为不对口 / in-field / directly employed, unknown = not"),
+    "further_study_rate": Rate("升学率", ("further_study",), ("graduates",), "升学 / 毕业生数"),
+    "local_rate": Rate("本地就业率", ("local",), ("employed",),
+                       "就业地与学校在同一地级市 (GB/T 2260 前4位) / 直接就业; 地点未知计为非本地"),
+    "labour_contract_rate": Rate("劳动合同签订率", ("contract",), ("employed",), "签订劳动合同 / 直接就业"),
+    "social_insurance_rate": Rate("社会保险缴纳率", ("insured",), ("employed",), "缴纳社会保险 / 直接就业"),
+    "nace_knowledge_rate": Rate("NACE去向知晓率", ("graduates",), ("graduates",),
+                                "(毕业生数 − 去向未知) / 毕业生数 (NACE knowledge rate)", num_minus=("unknown",)),
+    "nace_career_outcomes_rate": Rate("NACE职业成果率", _PLACED, ("graduates",),
+                                      "(就业 + 升学 + 出国出境) / (毕业生数 − 去向未知 − 暂不就业) (NACE)",
+                                      den_minus=("unknown", "not_seeking")),
+    "q2_employment_rate": Rate("毕业后第2季度就业率", ("q2_employed",), ("q2_measurable",),
+                               "毕业所在季度后第2个日历季度内任一天直接就业 / 该季度已结束的毕业生 (WIOA)"),
+    "q4_employment_rate": Rate("毕业后第4季度就业率", ("q4_employed",), ("q4_measurable",),
+                               "毕业所在季度后第4个日历季度内任一天直接就业 / 该季度已结束的毕业生 (WIOA)"),
+}
+
+ROUNDING_RULE = ("百分比由未取整的人数计算, 四舍五入 (half up) 保留1位小数; 起薪中位数四舍五入到元. "
+                 "Rates are computed from exact counts and rounded half up to 0.1 percentage point; "
+                 "the median salary to the nearest 元. Rounded rates need not add up to 100.")
+
+SUPPRESSION_RULE = ("小格抑制: 人数为 1 至 阈值−1 的格子不公布 (主抑制); 毕业生数被抑制的行整行不公布; "
+                    "任何加总关系 (行内各去向之和 = 毕业生数, 各组之和 = 合计, 省 = 各市之和 …) 中若只有一个格子被抑制, "
+                    "再抑制同一关系中最小的非零格子 (补充抑制), 直至没有格子能由减法推出; 涉及被抑制格子的比率不公布. "
+                    "Counts from 1 to threshold−1 are suppressed; complementary suppression ensures no additive "
+                    "relation of the report has exactly one hidden cell.")
+
+PRECEDENCE_RULE = ("每名毕业生在每个指标中只计一次: 取截至统计日已发生、未被本人异议的去向中发生日期最晚者; 同日按来源 "
+                   "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习计为待就业. "
+                   "Each graduate counts once: the latest undisputed outcome on or before the as-of date; same-day "
+                   "ties by source (platform hire > school survey > import > self-report), then recording time.")
+
+DENOMINATOR_RULE = ("分母为所选届别、毕业日期不晚于统计日的中职毕业生 (有学校); 在校生、其他届别、无毕业日期者不计入. "
+                    "The denominator is the cohort's graduates with a graduation date on or before the as-of date.")

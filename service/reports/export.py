@@ -1,0 +1,87 @@
+"""Report exports: JSON, CSV (UTF-8 with BOM, Chinese headers) and XLSX (one sheet per breakdown).
+
+Suppressed cells are written as ``*`` in CSV/XLSX (``null`` in JSON); the 说明 sheet / the
+``definitions`` object explains the figures, the precedence, rounding and suppression rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from openpyxl import Workbook
+
+from service.reports.definitions import COUNT_COLUMNS, RATES
+
+BREAKDOWN_ZH = {"total": "合计", "province": "省", "city": "市", "county": "县区", "school": "学校",
+                "major": "专业", "cohort": "届别", "gender": "性别", "disadvantaged": "困难群体"}
+SUPPRESSED = "*"
+
+
+def header() -> list[str]:
+    """Chinese column headers of a breakdown table."""
+    return (["分组", "名称"] + list(COUNT_COLUMNS.values()) + [f"{r.zh}(%)" for r in RATES.values()]
+            + ["起薪中位数(元/月)"])
+
+
+def _cells(row: dict[str, Any]) -> list[Any]:
+    def show(v: Any) -> Any:
+        return SUPPRESSED if v is None else v
+
+    return ([str(row["key"]), row["label"]] + [show(row["counts"][c]) for c in COUNT_COLUMNS]
+            + [show(row["rates"][r]) for r in RATES] + [show(row["salary_median"])])
+
+
+def _about(report: dict[str, Any]) -> list[tuple[str, str]]:
+    d = report["definitions"]
+    lines = [("范围 scope", report["scope"]), ("届别 cohorts", ",".join(map(str, report["cohorts"]))),
+             ("统计日 as of", report["as_of"]), ("数据截至 recorded before", report["recorded_before"]),
+             ("抑制阈值 threshold", str(report["threshold"])),
+             ("未计入(未毕业或无毕业日期)", str(report["excluded_not_graduated"])),
+             ("计数规则 precedence", d["precedence"]), ("分母 denominator", d["denominator"]),
+             ("取整 rounding", d["rounding"]), ("抑制 suppression", d["suppression"] + f" 被抑制的格子显示为 {SUPPRESSED}")]
+    lines += [(f"{v['name']} {k}", v["definition"]) for k, v in d["rates"].items()]
+    lines += [(f"NACE {k}", f"{v['nace']} (career outcome: {v['career_outcome']})") for k, v in d["nace_mapping"].items()]
+    lines += [("来源 source", s) for s in d["sources"]]
+    return lines
+
+
+def to_json(report: dict[str, Any]) -> bytes:
+    return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def to_csv(report: dict[str, Any]) -> bytes:
+    """All breakdowns in one table, the first column naming the breakdown (UTF-8 with BOM for Excel)."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["分组维度", *header()])
+    for name, rows in report["breakdowns"].items():
+        for row in rows:
+            w.writerow([BREAKDOWN_ZH[name], *_cells(row)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: dict[str, Any]) -> bytes:
+    """A workbook: sheet 说明 (definitions), then one sheet per breakdown with Chinese headers."""
+    wb = Workbook()
+    about = wb.active
+    about.title = "说明"
+    for line in _about(report):
+        about.append(list(line))
+    about.column_dimensions["A"].width = 28
+    about.column_dimensions["B"].width = 120
+    for name, rows in report["breakdowns"].items():
+        ws = wb.create_sheet(BREAKDOWN_ZH[name])
+        ws.append(header())
+        for row in rows:
+            ws.append(_cells(row))
+        ws.freeze_panes = "C2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+FORMATS = {"json": (to_json, "application/json"), "csv": (to_csv, "text/csv; charset=utf-8"),
+           "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}

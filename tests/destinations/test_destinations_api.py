@@ -1,0 +1,167 @@
+"""Destination history over real HTTP on both backends: append-only events, 对口 proposals,
+school overrides, graduate confirmation / dispute, and the precedence rule for ``current``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.catalog.models import Major, Region, RegionLevel, School
+from service.destinations.models import AppendOnlyError, DestinationEvent
+from service.graduates.models import Graduate
+
+
+@pytest.fixture
+async def graduate_id(session: AsyncSession) -> int:
+    session.add_all([
+        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+        Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
+    ])
+    await session.flush()
+    school = School(code="4144010001", name="广州市交通运输职业学校", region_code="440106")
+    session.add(school)
+    await session.flush()
+    g = Graduate(name="李华", school_id=school.id, major_code="730801", student_number="0012025001",
+                 graduation_date=dt.date(2025, 6, 30), cohort=2025)
+    session.add(g)
+    await session.commit()
+    return g.id
+
+
+def _outcome(**extra: object) -> dict[str, object]:
+    body: dict[str, object] = {"occurred_on": "2025-07-15", "source": "school_survey", "category": "labour_contract",
+                               "employer_name": "广州某物流公司", "job_title": "仓库管理员", "region_code": "440106",
+                               "monthly_salary": 4200, "social_insurance": True}
+    body.update(extra)
+    return body
+
+
+def test_outcome_gets_in_field_proposal_and_contract(client: httpx.Client, graduate_id: int) -> None:
+    r = client.post(f"/graduates/{graduate_id}/destinations", json=_outcome())
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["in_field"] is True
+    assert body["occupation_code"] == "occ.warehouse-keeper"
+    assert "730801" in body["in_field_reason"]
+    assert body["labour_contract"] is True
+    assert body["kind"] == "outcome"
+
+    r = client.post(f"/graduates/{graduate_id}/destinations", json=_outcome(job_title="西餐厨师"))
+    assert r.json()["in_field"] is False
+
+
+def test_unknown_title_leaves_in_field_open(client: httpx.Client, graduate_id: int) -> None:
+    r = client.post(f"/graduates/{graduate_id}/destinations", json=_outcome(job_title="某某岗位ZZZ"))
+    assert r.status_code == 201
+    assert r.json()["in_field"] is None
+    assert "未提出" in r.json()["in_field_reason"]
+
+
+def test_override_confirm_dispute_are_new_events(client: httpx.Client, graduate_id: int) -> None:
+    base = f"/graduates/{graduate_id}/destinations"
+    first = client.post(base, json=_outcome()).json()
+    r = client.post(f"{base}/{first['id']}/in-field-override", json={"in_field": False, "reason": "实际从事销售"})
+    assert r.status_code == 201, r.text
+    assert r.json()["kind"] == "in_field_override" and r.json()["refers_to_id"] == first["id"]
+    hist = client.get(base, params={"as_of": "2025-09-01"}).json()
+    assert hist["current"] == {"event_id": first["id"], "category": "labour_contract", "employed": True,
+                               "in_field": False, "in_field_overridden": True, "confirmed": False}
+    assert [e["kind"] for e in hist["events"]] == ["outcome", "in_field_override"]
+    assert hist["events"][0]["in_field"] is True  # the outcome itself is unchanged
+
+    assert client.post(f"{base}/{first['id']}/dispute", json={"reason": "我没有去这家公司"}).status_code == 201
+    assert client.get(base, params={"as_of": "2025-09-01"}).json()["current"] is None
+    assert client.post(f"{base}/{first['id']}/confirmation", json={}).status_code == 201
+    current = client.get(base, params={"as_of": "2025-09-01"}).json()["current"]
+    assert current["event_id"] == first["id"] and current["confirmed"] is True
+    # before the outcome took effect nothing counts
+    assert client.get(base, params={"as_of": "2025-07-14"}).json()["current"] is None
+
+
+def test_precedence_latest_day_then_source(client: httpx.Client, graduate_id: int) -> None:
+    base = f"/graduates/{graduate_id}/destinations"
+    survey = client.post(base, json=_outcome(occurred_on="2025-08-01")).json()
+    client.post(base, json=_outcome(occurred_on="2025-08-01", source="self_report", employer_name="另一家公司"))
+    assert client.get(base, params={"as_of": "2025-09-01"}).json()["current"]["event_id"] == survey["id"]
+    later = client.post(base, json=_outcome(occurred_on="2025-08-20", source="self_report",
+                                            category="further_study", employer_name=None, monthly_salary=None)).json()
+    assert client.get(base, params={"as_of": "2025-09-01"}).json()["current"]["event_id"] == later["id"]
+    assert client.get(base, params={"as_of": "2025-08-10"}).json()["current"]["event_id"] == survey["id"]
+
+
+def test_internship_is_not_employment(client: httpx.Client, graduate_id: int) -> None:
+    base = f"/graduates/{graduate_id}/destinations"
+    ev = client.post(base, json=_outcome(category="other_employment", internship=True)).json()
+    assert ev["in_field"] is None
+    current = client.get(base, params={"as_of": "2025-09-01"}).json()["current"]
+    assert current["category"] == "seeking" and current["employed"] is False
+    r = client.post(f"{base}/{ev['id']}/in-field-override", json={"in_field": True, "reason": "对口实习"})
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    (_outcome(source="platform_hire"), "source"),
+    (_outcome(occurred_on="2999-01-01"), "occurred_on"),
+    (_outcome(region_code="999999"), "region_code"),
+    (_outcome(employer_id=999), "employer_id"),
+    (_outcome(category="seeking"), "employer_name"),
+    (_outcome(labour_contract=False), "labour_contract"),
+])
+def test_bad_fields_are_named(client: httpx.Client, graduate_id: int, body: dict[str, object], field: str) -> None:
+    r = client.post(f"/graduates/{graduate_id}/destinations", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == field
+
+
+def test_not_found_and_conflict(client: httpx.Client, graduate_id: int) -> None:
+    assert client.get("/graduates/999/destinations").status_code == 404
+    assert client.post("/graduates/999/destinations", json=_outcome()).status_code == 404
+    base = f"/graduates/{graduate_id}/destinations"
+    first = client.post(base, json=_outcome()).json()
+    override = client.post(f"{base}/{first['id']}/dispute", json={"reason": "不对"}).json()
+    assert client.post(f"{base}/{override['id']}/confirmation", json={}).status_code == 409
+    assert client.post(f"{base}/12345/confirmation", json={}).status_code == 404
+    r = client.post(f"{base}/{first['id']}/dispute", json={"reason": ""})
+    assert r.status_code == 400
+
+
+async def test_events_cannot_be_changed(session: AsyncSession, graduate_id: int) -> None:
+    session.add(DestinationEvent(graduate_id=graduate_id, occurred_on=dt.date(2025, 7, 1), source="import",
+                                 category="seeking"))
+    await session.commit()
+    event = (await session.execute(select(DestinationEvent))).scalar_one()
+    event.category = "further_study"
+    with pytest.raises(AppendOnlyError):
+        await session.flush()
+
+
+@pytest.mark.parametrize(("employment_type", "internship", "in_field"), [("FULL_TIME", False, True),
+                                                                         ("INTERN", True, None)])
+async def test_platform_hire_records_destination(client: httpx.Client, session: AsyncSession, graduate_id: int,
+                                                 employment_type: str, internship: bool,
+                                                 in_field: bool | None) -> None:
+    from service.employers.models import Employer
+    from service.postings.models import Posting
+
+    employer = Employer(name="广州某物流公司", industry="物流")
+    session.add(employer)
+    await session.flush()
+    posting = Posting(title="仓库管理员", employer_id=employer.id, region_code="440106", salary_min_monthly=4000,
+                      employment_type=employment_type, posted_on=dt.date(2025, 7, 1))
+    session.add(posting)
+    await session.commit()
+    app = client.post("/applications", json={"graduate_id": graduate_id, "posting_id": posting.id}).json()
+    for status in ("interview", "offer", "hired"):
+        r = client.post(f"/applications/{app['id']}/status", json={"status": status})
+        assert r.status_code == 200, r.text
+    hist = client.get(f"/graduates/{graduate_id}/destinations").json()
+    (event,) = hist["events"]
+    assert event["source"] == "platform_hire" and event["internship"] is internship
+    assert event["in_field"] is in_field and event["application_id"] == app["id"]
+    assert hist["current"]["employed"] is (not internship)
