@@ -51,6 +51,8 @@ class SalaryRange:
     months_per_year: int | None = None
     min_monthly: int | None = None  # 元/月
     max_monthly: int | None = None  # 元/月
+    #: ISO 4217 code when the source states it (schema.org ``MonetaryAmount.currency``)
+    currency: str | None = None
 
     @property
     def known(self) -> bool:
@@ -88,6 +90,14 @@ class PostingItem:
     other_requirements: list[str] = field(default_factory=list)  # e.g. 英语熟练, 普通话良好
     openings: int | None = None
     posted_on: dt.date | None = None
+    #: last day the posting is open (local date) and the instant it closes (aware); a date-only
+    #: ``validThrough`` closes at the end of that local day (see :mod:`scrapers.jobposting.dates`)
+    valid_through: dt.date | None = None
+    expires_at: dt.datetime | None = None
+    source_url: str | None = None
+    #: every location the posting names (``location_text`` is the first); schema.org
+    #: ``jobLocation`` may list several
+    locations: list[str] = field(default_factory=list)
     #: item field → the source column it came from, so issues name the column the user sees
     columns: dict[str, str] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)

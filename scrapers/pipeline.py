@@ -29,8 +29,9 @@ _LIMITS = {"title": 200, "employer_name": 200, "address": 300, "city": 64, "prov
 
 
 def normalise_salary(item: Item) -> Item:
-    """``salary_text`` → ``salary`` (see :mod:`scrapers.normalise.salary`)."""
-    if isinstance(item, PostingItem):
+    """``salary_text`` → ``salary`` (see :mod:`scrapers.normalise.salary`), unless the source
+    already gave a structured salary (schema.org ``baseSalary``)."""
+    if isinstance(item, PostingItem) and item.salary is None:
         item.salary, messages = parse_salary(item.salary_text)
         for message in messages:
             item.warn(item.column("salary_text"), message)

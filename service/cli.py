@@ -162,10 +162,11 @@ def candidates(posting_id: int, limit: int) -> None:
 
 
 def _register_subcommands() -> None:
+    from service.cli_crawl import crawl, scrape_page
     from service.cli_evaluate import evaluate
     from service.cli_reports import jobs, report, roster, scheduler
 
-    for command in (evaluate, roster, report, scheduler, jobs):
+    for command in (evaluate, roster, report, scheduler, jobs, crawl, scrape_page):
         main.add_command(command)
 
 

@@ -1,4 +1,9 @@
-"""Which importer a path needs: by file name, else by the CSV header."""
+"""Which importer a path needs: by file name or suffix, else by the CSV header.
+
+``.html``/``.htm``/``.json``/``.jsonld`` are pages with schema.org JobPosting data; ``.xlsx`` is a
+job-fair sheet (招聘会岗位信息表); a CSV is recognised by its header, a job-fair CSV by a
+header row (among the first ten) naming a 岗位 column and one more known column.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,10 @@ import enum
 from pathlib import Path
 
 from scrapers.csvio import UnreadableFileError, detect_encoding
+from scrapers.jobposting.page import JsonLdFile
+from scrapers.sources.jobfair import JobFairSheet, map_header
 from scrapers.sources.job51 import Job51_2019, Job51_2023
+from scrapers.sources.nyc_jobs import NycJobs
 from scrapers.sources.us_jobboard import UsApplicants, UsJobs
 from service.errors import InvalidFieldError
 
@@ -16,6 +24,9 @@ class ImportKind(enum.StrEnum):
     US_APPLICANTS = "us_applicants"  # experience.csv + positions_of_interest.csv (or their folder)
     CN_51JOB_2019 = "cn_51job_2019"  # 51job 2019 spider export, GB18030
     CN_51JOB_2023 = "cn_51job_2023"  # 51job 2023 cleaned export, UTF-8
+    NYC_JOBS = "nyc_jobs"  # NYC Open Data "NYC Jobs" CSV
+    JOB_FAIR = "job_fair"  # 招聘会岗位信息表, .xlsx or .csv
+    JSONLD_PAGE = "jsonld_page"  # a saved page (or JSON-LD file) with schema.org JobPosting data
 
 
 _HEADERS: tuple[tuple[frozenset[str], ImportKind], ...] = (
@@ -24,9 +35,27 @@ _HEADERS: tuple[tuple[frozenset[str], ImportKind], ...] = (
     (frozenset({"Applicant.ID", "Position.Of.Interest"}), ImportKind.US_APPLICANTS),
     (frozenset({"职位", "薪资", "公司信息", "地区"}), ImportKind.CN_51JOB_2019),
     (frozenset({"岗位名称", "薪资", "公司名称", "岗位描述"}), ImportKind.CN_51JOB_2023),
+    (frozenset({"Job ID", "Business Title", "Salary Frequency"}), ImportKind.NYC_JOBS),
 )
+_PAGE_SUFFIXES = (".html", ".htm", ".json", ".jsonld")
 _SOURCES = {ImportKind.US_JOBS: UsJobs, ImportKind.US_APPLICANTS: UsApplicants,
-            ImportKind.CN_51JOB_2019: Job51_2019, ImportKind.CN_51JOB_2023: Job51_2023}
+            ImportKind.CN_51JOB_2019: Job51_2019, ImportKind.CN_51JOB_2023: Job51_2023,
+            ImportKind.NYC_JOBS: NycJobs, ImportKind.JOB_FAIR: JobFairSheet, ImportKind.JSONLD_PAGE: JsonLdFile}
+Source = UsJobs | UsApplicants | Job51_2019 | Job51_2023 | NycJobs | JobFairSheet | JsonLdFile
+
+
+def _looks_like_job_fair(path: Path) -> bool:
+    import csv
+    import io
+
+    from scrapers.csvio import read_text
+
+    text, _ = read_text(path)
+    for cells in list(csv.reader(io.StringIO(text[: 64 * 1024], newline="")))[:10]:
+        mapping = map_header(cells)
+        if "title" in mapping.values() and len(mapping) >= 2:
+            return True
+    return False
 
 
 def _header(path: Path) -> list[str]:
@@ -49,6 +78,10 @@ def detect_kind(path: Path) -> ImportKind:
         if (path / "experience.csv").exists() or (path / "positions_of_interest.csv").exists():
             return ImportKind.US_APPLICANTS
         raise InvalidFieldError("path", f"{path} is a folder without experience.csv; give a file")
+    if path.suffix.lower() in _PAGE_SUFFIXES:
+        return ImportKind.JSONLD_PAGE
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return ImportKind.JOB_FAIR
     if path.name == "views.csv":
         raise InvalidFieldError("path", "views.csv holds job views (interaction data), not postings or profiles")
     try:
@@ -58,10 +91,15 @@ def detect_kind(path: Path) -> ImportKind:
     for columns, kind in _HEADERS:
         if columns <= header:
             return kind
+    try:
+        if _looks_like_job_fair(path):
+            return ImportKind.JOB_FAIR
+    except UnreadableFileError:
+        pass
     raise InvalidFieldError("path", f"{path.name}: no importer knows the columns {sorted(header)}; "
                                     f"give kind as one of {', '.join(k.value for k in ImportKind)}")
 
 
-def make_source(kind: ImportKind, path: Path) -> UsJobs | UsApplicants | Job51_2019 | Job51_2023:
+def make_source(kind: ImportKind, path: Path) -> Source:
     """The scrapers source reading ``path`` as ``kind``."""
     return _SOURCES[kind](path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ from scrapers.items import PostingItem, SalaryRange
 from service.employers.models import Employer
 from service.imports.regions import ensure_regions
 from service.imports.report import ImportReport
-from service.postings.models import Posting
+from service.postings.models import Posting, PostingStatus
 
 BATCH = 500
 _CURRENCY = {"CN": "CNY", "US": "USD"}
@@ -39,12 +40,20 @@ def salary_fields(salary: SalaryRange | None) -> dict[str, Any]:
             "salary_min_monthly": to_monthly(low, period), "salary_max_monthly": to_monthly(high, period)}
 
 
-def posting_fields(item: PostingItem, employer_id: int) -> dict[str, Any]:
-    """The Posting columns an item sets (``posted_on`` only when the source gives a date)."""
+def posting_fields(item: PostingItem, employer_id: int, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The Posting columns an item sets (``posted_on`` only when the source gives a date).
+
+    Expiry: an item whose ``expires_at`` (schema.org ``validThrough``; a date-only value closes at
+    the end of that local day) is not after ``now`` (default: the current time) is stored
+    ``closed``; one whose closing time is still ahead is (re)opened. The salary currency is the
+    one the source states, else CNY for Chinese and USD for US postings.
+    """
+    currency = (item.salary.currency if item.salary is not None and item.salary.currency else None) \
+        or _CURRENCY.get(item.country, "CNY")
     fields: dict[str, Any] = {
         "title": item.title, "description": item.description, "employer_id": employer_id,
         "country": item.country, "region_code": item.region_code, "province": item.province, "city": item.city,
-        "address": item.address, "salary_currency": _CURRENCY.get(item.country, "CNY"),
+        "address": item.address, "salary_currency": currency[:3],
         "education_required": item.education, "experience_years": item.experience_years,
         "required_skills": list(item.skills), "employment_type": item.employment_type or EmploymentType.FULL_TIME,
         "openings": item.openings or 1, "source": item.source, "external_id": item.external_id,
@@ -52,6 +61,13 @@ def posting_fields(item: PostingItem, employer_id: int) -> dict[str, Any]:
     }
     if item.posted_on is not None:
         fields["posted_on"] = item.posted_on
+    if item.valid_through is not None:
+        fields["valid_through"] = item.valid_through
+    if item.source_url:
+        fields["source_url"] = item.source_url[:1000]
+    if item.expires_at is not None:
+        expired = item.expires_at <= (now or dt.datetime.now(dt.UTC))
+        fields["status"] = PostingStatus.CLOSED if expired else PostingStatus.OPEN
     return fields
 
 
@@ -87,8 +103,11 @@ async def _employers(session: AsyncSession, items: Sequence[PostingItem], report
     return {key: employer.id for key, employer in found.items()}
 
 
-async def store_postings(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport) -> None:
-    """Insert new postings, update changed ones, count unchanged ones. Flushes, never commits."""
+async def store_postings(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport,
+                         now: dt.datetime | None = None) -> None:
+    """Insert new postings, update changed ones, count unchanged ones. Flushes, never commits.
+
+    ``now`` (aware; default the current time) decides which postings are already expired."""
     report.regions_added += await ensure_regions(session, (i.region_code for i in items if i.region_code))
     employer_ids = await _employers(session, items, report)
     for start in range(0, len(items), BATCH):
@@ -99,7 +118,7 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
             stmt = select(Posting).where(Posting.source == source, Posting.external_id.in_(ids))
             existing.update({(p.source, p.external_id or ""): p for p in (await session.execute(stmt)).scalars()})
         for item in batch:
-            fields = posting_fields(item, employer_ids[(item.source, item.employer_name or "")])
+            fields = posting_fields(item, employer_ids[(item.source, item.employer_name or "")], now)
             posting = existing.get((item.source, item.external_id))
             if posting is None:
                 session.add(Posting(**fields))

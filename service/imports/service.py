@@ -26,7 +26,8 @@ async def import_path(session: AsyncSession, path: Path, kind: str | None = None
     """Import one file (or the US applicants' folder) and report what happened.
 
     ``kind`` is one of :class:`ImportKind` (``us_jobs``, ``us_applicants``, ``cn_51job_2019``,
-    ``cn_51job_2023``) or ``None`` to detect it from the file name and header. Postings are keyed
+    ``cn_51job_2023``, ``nyc_jobs``, ``job_fair``, ``jsonld_page``) or ``None`` to detect it from
+    the file name, suffix and header. Postings are keyed
     by (source, external_id) and job seekers likewise, so importing the same file again stores
     nothing twice (changed rows are updated). Bad rows are reported, not stored; the rest are.
     Flushes; the caller commits (or rolls back: nothing is half-written inside the transaction).

@@ -1,0 +1,173 @@
+"""One HTML page (or a JSON-LD document) → posting items, with an issue per unreadable block.
+
+Each item's ``row`` is the line of the page where its ``<script>`` block (or microdata element)
+starts, so a warning reads "line 17, baseSalary: …". ``columns`` maps item fields to the
+schema.org property names, which is what a board author sees in the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapers.items import Issue, PostingItem
+from scrapers.jobposting.dates import DEFAULT_TIMEZONE, DateError, closing_instant, local_date, parse_when
+from scrapers.jobposting.extract import Node, find_nodes, postings_in_json
+from scrapers.jobposting.lenient import LenientJSONError, loads_lenient
+from scrapers.jobposting.salary import parse_base_salary
+from scrapers.jobposting.text import clean_line, html_to_text
+from scrapers.jobposting.values import (as_list, education, employment_types, experience, main_employment_type,
+                                        places, text_of)
+from scrapers.urls import canonical_url
+
+COLUMNS = {"title": "title", "employer_name": "hiringOrganization", "description": "description",
+           "salary_text": "baseSalary", "location_text": "jobLocation", "address": "jobLocation",
+           "education_text": "educationRequirements", "experience_text": "experienceRequirements",
+           "external_id": "identifier", "posted_on": "datePosted", "valid_through": "validThrough",
+           "employment_type": "employmentType", "employer_industry": "industry"}
+
+
+def _identifier(value: Any) -> str | None:
+    for v in as_list(value):
+        if isinstance(v, dict):
+            v = v.get("value") or v.get("@value") or v.get("name")
+        if v is not None and str(v).strip():
+            return str(v).strip()[:200]
+    return None
+
+
+def _fallback_id(*parts: str | None) -> str:
+    joined = "\x1f".join(p or "" for p in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
+
+
+def posting_from_node(node: Node, *, source: str, page_url: str | None = None,
+                      timezone: str = DEFAULT_TIMEZONE, default_country: str = "CN") -> PostingItem:
+    """A :class:`PostingItem` from one ``JobPosting`` node; problems become item warnings.
+
+    ``external_id``: ``identifier`` (text or ``PropertyValue.value``), else the posting's ``url``
+    (tracking parameters removed), else a SHA-256 of employer, title, first location and
+    ``datePosted``. The raw amounts stay in ``salary`` (with ``currency``); texts are cleaned
+    of HTML. ``timezone`` (IANA) reads naive datetimes and closes date-only ``validThrough``.
+    """
+    d = node.data
+    title = clean_line(text_of(d.get("title")) or text_of(d.get("name")) or "")
+    employer = text_of(d.get("hiringOrganization"))
+    found_places = places(d.get("jobLocation"))
+    own_url = text_of(d.get("url"))
+    if own_url and page_url:
+        own_url = urljoin(page_url, own_url)
+    own_url = canonical_url(own_url)
+    url = own_url or canonical_url(page_url)
+    first = found_places[0] if found_places else None
+    external_id = _identifier(d.get("identifier")) or (own_url[:200] if own_url else None)
+    if external_id is None:
+        external_id = _fallback_id(employer, title, first.text if first else None, str(d.get("datePosted") or ""))
+    country = (first.country if first and first.country else default_country)
+    item = PostingItem(source=source, external_id=external_id, row=node.line, title=title, employer_name=employer,
+                       country=country, source_url=url, columns=dict(COLUMNS))
+    parts = [html_to_text(d.get("description") if not isinstance(d.get("description"), list)
+                          else "\n".join(map(str, d["description"])))]
+    for prop, heading in (("responsibilities", "岗位职责"), ("qualifications", "任职要求")):
+        if (extra := html_to_text(" ".join(map(str, as_list(d.get(prop)))))):
+            parts.append(f"{heading}：\n{extra}")
+    item.description = "\n\n".join(p for p in parts if p)
+    item.locations = [p.text for p in found_places]
+    if first is not None:
+        item.address = first.street
+        if country == "CN":
+            item.location_text = first.text
+        else:
+            item.city, item.province = first.locality, first.region
+    elif d.get("jobLocationType") == "TELECOMMUTE":
+        item.warn("jobLocation", "remote job (TELECOMMUTE) without a location")
+    salary, messages = parse_base_salary(d.get("baseSalary"))
+    if salary is not None:
+        salary.currency = salary.currency or (text_of(d.get("salaryCurrency")) or "").upper() or None
+        item.salary, item.salary_text = salary, salary.text or None
+    for message in messages:
+        item.warn("baseSalary", message)
+    kinds = employment_types(d.get("employmentType"))
+    item.employment_type = main_employment_type(kinds)
+    if d.get("employmentType") and not kinds:
+        item.warn("employmentType", f"{d.get('employmentType')!r} is not a schema.org employment type")
+    item.education_text, level = education(d.get("educationRequirements"))
+    item.education = level
+    if level is not None:
+        item.education_text = None  # already a level; the text parser would not know English categories
+    item.experience_text, years = experience(d.get("experienceRequirements"))
+    if years is not None:
+        item.experience_years, item.experience_text = years, None
+    item.employer_industry = text_of(d.get("industry"))
+    item.skills = [s for v in as_list(d.get("skills")) for s in _split(text_of(v) or "")]
+    if (openings := d.get("totalJobOpenings")) is not None:
+        try:
+            item.openings = max(1, int(float(str(openings))))
+        except ValueError:
+            item.warn("totalJobOpenings", f"{openings!r} is not a number")
+    _dates(item, d, timezone)
+    return item
+
+
+def _split(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"[,，、;；/|]", text) if s.strip()]
+
+
+def _dates(item: PostingItem, d: dict[str, Any], timezone: str) -> None:
+    for prop in ("datePosted", "validThrough"):
+        raw = d.get(prop)
+        if raw in (None, ""):
+            continue
+        try:
+            when = parse_when(raw, timezone)
+        except DateError as exc:
+            item.warn(prop, str(exc))
+            continue
+        if prop == "datePosted":
+            item.posted_on = local_date(when, timezone)
+        else:
+            item.expires_at = closing_instant(when, timezone)
+            item.valid_through = local_date(when, timezone)
+
+
+def postings_from_html(page: str, *, source: str, page_url: str | None = None,
+                       timezone: str = DEFAULT_TIMEZONE, default_country: str = "CN") -> list[PostingItem | Issue]:
+    """Every JobPosting of an HTML page as items, plus an :class:`Issue` (row = line) per broken
+    JSON-LD block. A page that is itself JSON (starts with ``{`` or ``[``) is read as one block."""
+    stripped = page.lstrip("\ufeff").lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            nodes = [Node(n, 1, "json-ld") for n in postings_in_json(loads_lenient(stripped))]
+        except LenientJSONError as exc:
+            return [Issue(1, "JSON-LD", str(exc))]
+        errors = []
+    else:
+        nodes, block_errors = find_nodes(page)
+        errors = [Issue(e.line, "JSON-LD", f"block at line {e.line} skipped: {e.message}") for e in block_errors]
+    items: list[PostingItem | Issue] = [*errors]
+    for node in nodes:
+        items.append(posting_from_node(node, source=source, page_url=page_url, timezone=timezone,
+                                       default_country=default_country))
+    return items
+
+
+class JsonLdFile:
+    """A saved page (``.html``/``.htm``/``.json``/``.jsonld``) as a pipeline source: yields its
+    postings and an :class:`Issue` per unreadable block. ``rows_read`` counts both. The file's
+    own path is not a source URL: only a posting's ``url`` is kept."""
+
+    def __init__(self, path: Path, source: str = "jsonld", timezone: str = DEFAULT_TIMEZONE) -> None:
+        self.path, self.name, self.timezone = Path(path), source, timezone
+        self.rows_read = 0
+
+    def __iter__(self) -> Iterator[PostingItem | Issue]:
+        from scrapers.csvio import read_text
+
+        text, _ = read_text(self.path)
+        for record in postings_from_html(text, source=self.name, timezone=self.timezone):
+            self.rows_read += 1
+            yield record
