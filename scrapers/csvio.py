@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -127,3 +128,25 @@ def parse_list_fragment(cell: str) -> tuple[list[str], str | None]:
     if not text.endswith("]"):
         text = text + "]"
     return parse_list_cell(text)
+
+
+class CsvFileSource:
+    """Base of the CSV boards: reads ``path`` (encoding detected), checks the ``columns`` it needs
+    and yields ``self._item(row)`` for every record, counting ``rows_read``."""
+
+    name = "csv"
+    columns: tuple[str, ...] = ()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows_read = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        text, _ = read_text(self.path)
+        _, rows = iter_rows(text, self.columns)
+        for row in rows:
+            self.rows_read += 1
+            yield self._item(row)
+
+    def _item(self, row: CsvRow) -> Any:
+        raise NotImplementedError

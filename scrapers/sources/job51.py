@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from scrapers.csvio import CsvRow, iter_rows, parse_list_cell, parse_list_fragment, read_text
+from scrapers.csvio import CsvFileSource, CsvRow, parse_list_cell, parse_list_fragment
 from scrapers.items import PostingItem
 from scrapers.normalise.education import looks_like_education
 from scrapers.normalise.experience import looks_like_experience
@@ -41,23 +41,8 @@ def posting_key(company: str | None, title: str | None, location: str | None, da
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
 
 
-class _Reader:
+class _Reader(CsvFileSource):
     name = SOURCE
-    columns: tuple[str, ...] = ()
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.rows_read = 0
-
-    def __iter__(self) -> Iterator[PostingItem]:
-        text, _ = read_text(self.path)
-        _, rows = iter_rows(text, self.columns)
-        for row in rows:
-            self.rows_read += 1
-            yield self._item(row)
-
-    def _item(self, row: CsvRow) -> PostingItem:
-        raise NotImplementedError
 
 
 class Job51_2019(_Reader):

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from matching.vocab import EmploymentType, SalaryPeriod, to_monthly
-from scrapers.csvio import CsvRow, clean, iter_rows, read_text
+from scrapers.csvio import CsvFileSource, CsvRow, clean
 from scrapers.items import Issue, PostingItem, SalaryRange
 
 SOURCE = "nyc_jobs"
@@ -67,21 +67,11 @@ def nyc_salary(low: str | None, high: str | None, frequency: str | None) -> tupl
                        currency="USD"), warning
 
 
-class NycJobs:
+class NycJobs(CsvFileSource):
     """Postings from ``NYC_Jobs.csv`` (country US, province NY, city New York, salaries in USD)."""
 
     name = SOURCE
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.rows_read = 0
-
-    def __iter__(self) -> Iterator[PostingItem | Issue]:
-        text, _ = read_text(self.path)
-        _, rows = iter_rows(text, COLUMNS)
-        for row in rows:
-            self.rows_read += 1
-            yield self._item(row)
+    columns = COLUMNS
 
     @staticmethod
     def _item(row: CsvRow) -> PostingItem | Issue:

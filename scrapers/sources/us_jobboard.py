@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from scrapers.csvio import CsvRow, UnreadableFileError, clean, iter_rows, read_text
+from scrapers.csvio import CsvFileSource, CsvRow, UnreadableFileError, clean, iter_rows, read_text
 from scrapers.items import ExperienceItem, Issue, PostingItem, SeekerItem
 
 SOURCE = "us_jobboard"
@@ -23,21 +23,11 @@ EXPERIENCE_COLUMNS = ("Applicant.ID", "Position.Name", "Employer.Name", "City", 
 INTEREST_COLUMNS = ("Applicant.ID", "Position.Of.Interest")
 
 
-class UsJobs:
+class UsJobs(CsvFileSource):
     """Postings from ``jobs.csv``: title = Position, country US, province = state code."""
 
     name = SOURCE
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.rows_read = 0
-
-    def __iter__(self) -> Iterator[PostingItem | Issue]:
-        text, _ = read_text(self.path)
-        _, rows = iter_rows(text, JOB_COLUMNS)
-        for row in rows:
-            self.rows_read += 1
-            yield self._item(row)
+    columns = JOB_COLUMNS
 
     @staticmethod
     def _item(row: CsvRow) -> PostingItem | Issue:
