@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -47,16 +48,37 @@ def create_app(settings: Settings | None = None) -> Litestar:
     One database transaction per request: committed when the handler returns a 2xx/3xx,
     rolled back otherwise. The engine connects lazily on the first request.
     """
+    from service.accounts.setup import build_security
     from service.applications.controllers import ApplicationController
     from service.catalog.controllers import CatalogController
+    from service.destinations.controllers import DestinationController
     from service.employers.controllers import EmployerController
     from service.graduates.controllers import GraduateController
     from service.health.controllers import health
     from service.postings.controllers import PostingController
+    from service.recommendations.controllers import RecommendationController
+    from service.recommendations.service import RankerCache, warm_up_ranker
+    from service.reports.controllers import ReportController
+    from service.rosters.controllers import RosterController
 
     settings = settings or Settings.from_env()
+    security = build_security(settings)  # may create var/secret_key (embedded default)
+    engine = make_engine(settings)
+    ranker_cache = RankerCache()
+    background: set[asyncio.Task[None]] = set()
+
+    async def start_warm_up() -> None:
+        if settings.warm_up:
+            task = asyncio.create_task(warm_up_ranker(engine, ranker_cache))
+            background.add(task)
+            task.add_done_callback(background.discard)
+
+    async def stop_background() -> None:
+        for task in list(background):
+            task.cancel()
+
     db_config = SQLAlchemyAsyncConfig(
-        engine_instance=make_engine(settings),
+        engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False, autoflush=False),
         before_send_handler="autocommit",
         session_dependency_key="db_session",
@@ -68,12 +90,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             health, docs_assets, PostingController, EmployerController, GraduateController,
-            ApplicationController, CatalogController,
+            ApplicationController, CatalogController, DestinationController, ReportController,
+            RosterController, RecommendationController,
+            security.router,
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "ranker_cache": ranker_cache}),
         debug=settings.debug,
+        on_startup=[start_warm_up],
+        on_shutdown=[stop_background],
+        middleware=security.middleware,
+        before_send=[security.headers_hook],
+        request_max_body_size=settings.max_body_bytes,
     )

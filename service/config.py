@@ -29,6 +29,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         page_size_max: largest ``limit`` a list endpoint accepts.
         recommend_limit_max: largest ``limit`` for recommendations / candidates.
         model_dir: where trained ranking models are stored (skops files).
+        warm_up: build the recommendation index in the background at start-up.
+        secret_key: signs access tokens (JWT HS256) and CSRF tokens; at least 32 characters.
+            Production MUST set ``VOCMATCH_SECRET_KEY`` to the same value on every worker and host.
+            Empty (the embedded default): a random key is created once in ``secret_key_file``
+            and shared by every worker that reads that file.
+        secret_key_file: where the embedded default key is kept (created with mode 0600).
+        access_token_ttl_seconds: lifetime of an access token (JWT), seconds.
+        refresh_token_ttl_seconds: lifetime of a login session / refresh token, seconds.
+        cookie_secure: mark session cookies ``Secure`` (HTTPS only); off only for plain-HTTP tests.
+        login_rate_per_ip / login_rate_per_account: login attempts allowed, in the ``limits``
+            notation (``"20/minute"``); per account only failed attempts count.
+        api_rate_per_minute: requests per minute per signed-in user (else per client IP).
+        rate_limit_storage_uri: ``limits`` storage for the login counters (``async+memory://`` is
+            per process; several workers should share ``async+redis://host:6379``).
+        max_body_bytes: largest request body, bytes (routes may set their own); larger is 413.
+        hsts_seconds: ``Strict-Transport-Security`` max-age; 0 sends none (set it behind HTTPS).
     """
 
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
@@ -40,6 +56,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     page_size_max: int = 200
     recommend_limit_max: int = 100
     model_dir: str = "var/models"
+    warm_up: bool = True
+    secret_key: str = ""
+    secret_key_file: str = "var/secret_key"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 14 * 24 * 3600
+    cookie_secure: bool = True
+    login_rate_per_ip: str = "20/minute"
+    login_rate_per_account: str = "5/15 minutes"
+    api_rate_per_minute: int = 600
+    rate_limit_storage_uri: str = "async+memory://"
+    max_body_bytes: int = 10_000_000
+    hsts_seconds: int = 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

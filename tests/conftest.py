@@ -97,11 +97,11 @@ def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
         template = request.getfixturevalue("sqlite_template")
         path = tmp_path / "test.sqlite3"
         shutil.copy(template, path)
-        yield Settings(database_url=f"sqlite+aiosqlite:///{path}", model_dir=str(tmp_path / "models"))
+        yield Settings(database_url=f"sqlite+aiosqlite:///{path}", model_dir=str(tmp_path / "models"), warm_up=False)
     else:
         url = request.getfixturevalue("postgres_database")
         _truncate_all(url)
-        yield Settings(database_url=url, model_dir=str(tmp_path / "models"))
+        yield Settings(database_url=url, model_dir=str(tmp_path / "models"), warm_up=False)
 
 
 @pytest.fixture

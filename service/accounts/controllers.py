@@ -1,0 +1,167 @@
+"""HTTP endpoints for accounts (``/auth``) and employer vetting (``POST /employers/{id}/verify``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, Router, delete, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware.csrf import generate_csrf_token
+from litestar.params import FromPath, JSONBody
+
+from service.accounts.guards import current_principal, require_roles, require_signed_in
+from service.accounts.models import Role
+from service.accounts.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserCreate, UserRead
+from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
+from service.accounts.service import AccountService, RefreshReuseError, normalise_login, to_read
+from service.accounts.setup import AuthKit
+from service.employers.schemas import EmployerRead
+from service.employers.service import EmployerService
+from service.employers.service import to_read as employer_read
+from service.pagination import DbSession
+
+PUBLIC = {"exclude_from_auth": True}
+Kit = NamedDependency[AuthKit]
+
+
+def _client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _login(request: Request[Any, Any, Any], db_session: DbSession, auth_kit: AuthKit,
+                 data: LoginRequest) -> tuple[Any, TokenPair]:
+    email, phone = normalise_login(data.login)
+    account = email or phone or ""  # one key whatever the spelling (+86, spaces, case)
+    await auth_kit.limiter.attempt(_client_ip(request), account)
+    service = AccountService(db_session)
+    try:
+        user = await service.authenticate(data.login, data.password)
+    except NotAuthorizedException:
+        await auth_kit.limiter.failed(account)
+        raise
+    await auth_kit.limiter.succeeded(account)
+    auth_session, refresh = await service.open_session(
+        user, auth_kit.settings.refresh_token_ttl_seconds, request.headers.get("user-agent"), _client_ip(request))
+    return user, auth_kit.pair(user.id, auth_session.id, refresh)
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post("/register", summary="Register a graduate or an employer", opt=PUBLIC)
+    async def register(self, db_session: DbSession, data: JSONBody[RegisterRequest]) -> UserRead:
+        """Self-registration (201): ``role`` ``graduate`` with ``graduate: {name}`` creates a new
+        profile; ``employer`` with ``employer: {name, uscc?, …}`` creates an unverified employer.
+        Then sign in at ``POST /auth/login``.
+
+        Errors: 400 malformed body or password outside 8–128 characters; 422 missing section, no
+        e-mail/phone, bad 统一社会信用代码 or region; 409 e-mail, phone or 统一社会信用代码 taken.
+        """
+        return to_read(await AccountService(db_session).register(data))
+
+    @post("/login", summary="Sign in: access and refresh tokens", opt=PUBLIC, status_code=200)
+    async def login(self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit,
+                    data: JSONBody[LoginRequest]) -> TokenPair:
+        """``login`` is the e-mail address or mobile number. Returns a short-lived access token
+        (``expires_in`` seconds) and a single-use refresh token.
+
+        Errors: 401 ``wrong login name or password`` (the same for unknown accounts); 429 with
+        ``Retry-After`` (seconds) after too many attempts from one address or for one account.
+        """
+        _, pair = await _login(request, db_session, auth_kit, data)
+        return pair
+
+    @post("/refresh", summary="Trade a refresh token for new tokens", opt=PUBLIC, status_code=200)
+    async def refresh(self, db_session: DbSession, auth_kit: Kit, data: JSONBody[RefreshRequest]) -> TokenPair:
+        """New access and refresh tokens; the refresh token sent stops working. 401 when it is
+        invalid, expired or revoked — and a token that was already used revokes its session."""
+        try:
+            auth_session, refresh = await AccountService(db_session).rotate(data.refresh_token)
+        except RefreshReuseError:
+            await db_session.commit()  # keep the revocation although the answer is 401
+            raise
+        return auth_kit.pair(auth_session.user_id, auth_session.id, refresh)
+
+    @post("/logout", summary="End the login session of a refresh token", opt=PUBLIC, status_code=204)
+    async def logout(self, db_session: DbSession, data: JSONBody[RefreshRequest]) -> None:
+        """Revoke the session: its refresh token and every access token issued in it stop working
+        at once. 204 also for unknown tokens (nothing to end)."""
+        await AccountService(db_session).close_session(data.refresh_token)
+
+    @get("/me", summary="The signed-in account", guards=[require_signed_in])
+    async def me(self, request: Request[Any, Any, Any], db_session: DbSession) -> UserRead:
+        """The caller's account: role and scope ids. 401 without a valid token."""
+        user = await AccountService(db_session).repo.get(current_principal(request).user_id)
+        assert user is not None  # the middleware just loaded it
+        return to_read(user)
+
+    @post("/users", summary="Create an account within your scope", guards=[require_signed_in])
+    async def create_user(self, request: Request[Any, Any, Any], db_session: DbSession,
+                          data: JSONBody[UserCreate]) -> UserRead:
+        """Staff and employers create accounts they answer for (201): the admin any; a department
+        admin school staff of its schools and department admins of sub-regions; school staff
+        colleagues and accounts for their own graduates (linking a roster record); an employer
+        member colleagues. Errors: 403 role not allowed; 422 scope id missing, unknown or foreign;
+        409 e-mail/phone taken or the graduate already has an account."""
+        return to_read(await AccountService(db_session).provision(current_principal(request), data))
+
+    # --- cookie session for web pages ------------------------------------------------------
+
+    @post("/session", summary="Sign in for web pages (cookies)", opt={**PUBLIC, "exclude_from_csrf": True})
+    async def open_web_session(self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit,
+                               data: JSONBody[LoginRequest]) -> Response[UserRead]:
+        """As ``/auth/login`` but the tokens go into HttpOnly cookies (``vocmatch_access``,
+        ``vocmatch_refresh`` on ``/auth``) and a ``vocmatch_csrf`` cookie is set: unsafe requests
+        made with these cookies must echo it in ``X-CSRF-Token``. Signing in itself needs no CSRF
+        token (a stale refresh cookie must not block it). Errors as ``/auth/login``."""
+        user, pair = await _login(request, db_session, auth_kit, data)
+        csrf = generate_csrf_token(auth_kit.csrf.secret)
+        cookies = [*auth_kit.session_cookies(pair),
+                   Cookie(key=CSRF_COOKIE, value=csrf, path="/", secure=auth_kit.settings.cookie_secure,
+                          httponly=False, samesite="lax")]
+        return Response(to_read(user), status_code=201, cookies=cookies)
+
+    @post("/session/refresh", summary="Renew the web session cookies", opt=PUBLIC, status_code=204)
+    async def refresh_web_session(self, request: Request[Any, Any, Any], db_session: DbSession,
+                                  auth_kit: Kit) -> Response[None]:
+        """Rotate the refresh cookie and renew the access cookie (needs ``X-CSRF-Token``); 401 as
+        ``/auth/refresh``."""
+        try:
+            auth_session, refresh = await AccountService(db_session).rotate(request.cookies.get(REFRESH_COOKIE, ""))
+        except RefreshReuseError:
+            await db_session.commit()
+            raise
+        pair = auth_kit.pair(auth_session.user_id, auth_session.id, refresh)
+        return Response(None, status_code=204, cookies=auth_kit.session_cookies(pair))
+
+    @delete("/session", summary="Sign out of the web session", opt=PUBLIC)
+    async def close_web_session(self, request: Request[Any, Any, Any], db_session: DbSession) -> Response[None]:
+        """Revoke the cookie session and clear its cookies (needs ``X-CSRF-Token``); 204."""
+        await AccountService(db_session).close_session(request.cookies.get(REFRESH_COOKIE, ""))
+        expired = [Cookie(key=ACCESS_COOKIE, value="", path="/", max_age=0),
+                   Cookie(key=REFRESH_COOKIE, value="", path="/auth", max_age=0),
+                   Cookie(key=CSRF_COOKIE, value="", path="/", max_age=0)]
+        return Response(None, status_code=204, cookies=expired)
+
+
+@post("/employers/{employer_id:int}/verify", summary="Approve an employer (审核)", tags=["employers"],
+      guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)], status_code=200)
+async def verify_employer(db_session: DbSession, employer_id: FromPath[int]) -> EmployerRead:
+    """Mark the employer ``verified``; its postings become visible to graduates. Idempotent.
+    School staff, department admins and the system admin only (401 signed out, 403 other roles);
+    404 for an unknown id."""
+    employer = await EmployerService(db_session).get(employer_id)
+    employer.verified = True
+    await db_session.flush()
+    await db_session.refresh(employer)
+    return employer_read(employer)
+
+
+def accounts_router(kit: AuthKit) -> Router:
+    """The ``/auth`` endpoints and ``POST /employers/{id}/verify`` behind ``kit``'s authentication
+    middleware (handlers marked public skip it), with ``auth_kit`` injectable."""
+    return Router(path="/", route_handlers=[AuthController, verify_employer], middleware=[kit.auth.middleware],
+                  dependencies={"auth_kit": Provide(kit.provide, sync_to_thread=False)})

@@ -1,0 +1,232 @@
+"""Account rules: registration, provisioning by scope, login sessions with rotating refresh tokens.
+
+Flushes only; the request transaction commits (a refused refresh revokes the session and is
+committed by the caller before the 401 is sent — see the controller).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import msgspec
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.accounts.guards import Principal, region_contains
+from service.accounts.models import SCOPE_COLUMN, AuthSession, Role, User
+from service.accounts.repository import AccountRepository
+from service.accounts.schemas import RegisterRequest, UserCreate, UserRead
+from service.accounts.security import (
+    hash_password, needs_rehash, new_refresh_secret, refresh_matches, split_refresh_token, verify_password,
+)
+from service.catalog.models import Region, School
+from service.db import utcnow
+from service.employers.models import Employer
+from service.employers.schemas import EmployerCreate
+from service.employers.service import EmployerService
+from service.errors import ConflictError, InvalidFieldError
+from service.graduates.models import Graduate
+from service.graduates.schemas import GraduateCreate
+from service.graduates.service import GraduateService
+
+_PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+BAD_LOGIN = "wrong login name or password"
+BAD_REFRESH = "refresh token is invalid, expired or revoked; sign in again"
+
+#: Which roles each role may create accounts for (always within its own scope).
+MAY_CREATE: dict[Role, frozenset[Role]] = {
+    Role.ADMIN: frozenset(Role),
+    Role.DEPARTMENT: frozenset({Role.DEPARTMENT, Role.SCHOOL}),
+    Role.SCHOOL: frozenset({Role.SCHOOL, Role.GRADUATE}),
+    Role.EMPLOYER: frozenset({Role.EMPLOYER}),
+    Role.GRADUATE: frozenset(),
+}
+
+
+def normalise_login(value: str) -> tuple[str | None, str | None]:
+    """A login name → ``(email, phone)``: an e-mail is lower-cased; a mobile number loses spaces,
+    dashes and a +86 prefix. Exactly one of the two is set (the phone may not be a valid number:
+    it then simply matches nobody)."""
+    text = value.strip()
+    if "@" in text:
+        return text.lower(), None
+    digits = re.sub(r"[\s-]", "", text)
+    match = _PHONE.match(digits)
+    return None, match.group(1) if match else digits
+
+
+def to_read(u: User) -> UserRead:
+    return UserRead(id=u.id, role=u.role, email=u.email, phone=u.phone, graduate_id=u.graduate_id,
+                    employer_id=u.employer_id, school_id=u.school_id, region_code=u.region_code,
+                    active=u.active, created_at=u.created_at, last_login_at=u.last_login_at)
+
+
+class AccountService:
+    """Create users, open and rotate login sessions. Flushes; the caller's transaction commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.repo = AccountRepository(session)
+
+    async def _new_user(self, role: Role, password: str, email: str | None, phone: str | None,
+                        **scope: object) -> User:
+        email, phone = await self._check_login_free(email, phone)
+        user = User(role=role, email=email, phone=phone, password_hash=await hash_password(password), **scope)
+        self.session.add(user)
+        await self.session.flush()
+        await self.session.refresh(user)
+        return user
+
+    async def register(self, data: RegisterRequest) -> User:
+        """Self-registration: a graduate with a new profile, or an employer member with a new,
+        unverified employer.
+
+        Raises:
+            InvalidFieldError: 422, the role's section (``graduate`` / ``employer``) is missing,
+                no e-mail or phone, or the employer's ``uscc`` / ``region_code`` is invalid.
+            ConflictError: 409, the e-mail, phone or 统一社会信用代码 is already registered.
+        """
+        if data.role == "graduate":
+            if data.graduate is None:
+                raise InvalidFieldError("graduate", "required for role graduate: {\"name\": …}")
+            await self._check_login_free(data.email, data.phone)
+            graduate = await GraduateService(self.session).create(GraduateCreate(name=data.graduate.name))
+            return await self._new_user(Role.GRADUATE, data.password, data.email, data.phone,
+                                        graduate_id=graduate.id)
+        if data.employer is None:
+            raise InvalidFieldError("employer", "required for role employer: {\"name\": …}")
+        await self._check_login_free(data.email, data.phone)
+        fields = msgspec.structs.asdict(data.employer)
+        employer = await EmployerService(self.session).create(EmployerCreate(**fields, verified=False))
+        return await self._new_user(Role.EMPLOYER, data.password, data.email, data.phone, employer_id=employer.id)
+
+    async def _check_login_free(self, email: str | None, phone: str | None) -> tuple[str | None, str | None]:
+        """Normalised ``(email, phone)``; 422 when both are missing, 409 when one is taken."""
+        if email is None and phone is None:
+            raise InvalidFieldError("email", "give an e-mail address or a mobile number (phone)")
+        email = email.strip().lower() if email else None
+        phone = normalise_login(phone)[1] if phone else None
+        if phone is not None and not _MOBILE.match(phone):
+            raise InvalidFieldError("phone", "not a mainland mobile number: 11 digits starting 13–19")
+        taken = await self.repo.login_taken(email, phone)
+        if taken is not None:
+            raise ConflictError(f"{taken}: already registered", [{"field": taken, "message": "already registered"}])
+        return email, phone
+
+    async def provision(self, creator: Principal, data: UserCreate) -> User:
+        """Create an account inside the creator's scope: the admin anyone; a department admin school
+        staff of schools in its region and department admins of sub-regions; school staff
+        colleagues and accounts for their own graduates; an employer member colleagues.
+
+        Raises:
+            PermissionDeniedException: 403, the creator may not create this role at all.
+            InvalidFieldError: 422, the scope id is missing, extra, unknown or outside the creator's
+                scope (the message is the same for unknown and foreign ids: nothing leaks).
+            ConflictError: 409, e-mail or phone already registered, or the graduate has an account.
+        """
+        if data.role not in MAY_CREATE[creator.role]:
+            raise PermissionDeniedException(f"a {creator.role.value} account may not create {data.role.value} accounts")
+        scope = await self._check_scope(creator, data)
+        return await self._new_user(data.role, data.password, data.email, data.phone, **scope)
+
+    async def _check_scope(self, creator: Principal, data: UserCreate) -> dict[str, object]:
+        wanted = SCOPE_COLUMN[data.role]
+        given = {c: getattr(data, c) for c in ("graduate_id", "employer_id", "school_id", "region_code")}
+        for column, value in given.items():
+            if column != wanted and value is not None:
+                raise InvalidFieldError(column, f"not used for role {data.role.value}")
+        if wanted is None:
+            return {}
+        value = given[wanted]
+        if value is None:
+            raise InvalidFieldError(wanted, f"required for role {data.role.value}")
+        if not await self._in_scope(creator, wanted, value):
+            raise InvalidFieldError(wanted, f"{value} does not exist")
+        if wanted == "graduate_id" and await self.repo.graduate_has_account(int(value)):  # type: ignore[arg-type]
+            raise ConflictError(f"graduate_id: graduate {value} already has an account",
+                                [{"field": "graduate_id", "message": "already has an account"}])
+        return {wanted: value}
+
+    async def _in_scope(self, creator: Principal, column: str, value: object) -> bool:
+        admin = creator.role is Role.ADMIN
+        if column == "graduate_id":
+            graduate = await self.session.get(Graduate, value)
+            return graduate is not None and (admin or graduate.school_id == creator.school_id)
+        if column == "employer_id":
+            employer = await self.session.get(Employer, value)
+            return employer is not None and (admin or employer.id == creator.employer_id)
+        if column == "school_id":
+            school = await self.session.get(School, value)
+            return school is not None and (admin or school.id == creator.school_id
+                                           or region_contains(creator.region_code, school.region_code))
+        region = await self.session.get(Region, value)
+        return region is not None and (admin or region_contains(creator.region_code, str(value)))
+
+    async def authenticate(self, login: str, password: str) -> User:
+        """The active user with this login name and password.
+
+        Raises:
+            NotAuthorizedException: 401 with one message for every failure (no account, wrong
+                password, deactivated), so the answer does not reveal which accounts exist.
+        """
+        email, phone = normalise_login(login)
+        user = await self.repo.by_login(email, phone)
+        ok = await verify_password(user.password_hash if user else None, password)
+        if user is None or not ok or not user.active:
+            raise NotAuthorizedException(BAD_LOGIN)
+        if needs_rehash(user.password_hash):  # made with older parameters: upgrade it now
+            user.password_hash = await hash_password(password)
+        return user
+
+    async def open_session(self, user: User, ttl_seconds: int, user_agent: str | None,
+                           client_ip: str | None) -> tuple[AuthSession, str]:
+        """A new login session; returns it with its refresh token ``"<id>.<secret>"``."""
+        secret, digest = new_refresh_secret()
+        now = utcnow()
+        auth_session = AuthSession(user_id=user.id, refresh_hash=digest, created_at=now, last_used_at=now,
+                                   expires_at=now + dt.timedelta(seconds=ttl_seconds),
+                                   user_agent=(user_agent or "")[:300] or None, client_ip=client_ip)
+        user.last_login_at = now
+        self.session.add(auth_session)
+        await self.session.flush()
+        return auth_session, f"{auth_session.id}.{secret}"
+
+    async def rotate(self, refresh_token: str) -> tuple[AuthSession, str]:
+        """Trade a refresh token for a new one (the old one stops working).
+
+        Raises:
+            NotAuthorizedException: 401, malformed, unknown, expired or revoked token, or an
+                inactive user. A token that was already rotated away revokes its whole session
+                (it has been copied: RFC 9700 §4.14.2); the caller must commit before answering.
+        """
+        parts = split_refresh_token(refresh_token)
+        auth_session = await self.repo.get_session(parts[0]) if parts else None
+        now = utcnow()
+        if parts is None or auth_session is None or auth_session.revoked_at is not None:
+            raise NotAuthorizedException(BAD_REFRESH)
+        if not refresh_matches(auth_session, parts[1]):
+            auth_session.revoked_at = now
+            await self.session.flush()
+            raise RefreshReuseError(BAD_REFRESH)
+        user = await self.repo.get(auth_session.user_id)
+        if auth_session.expires_at <= now or user is None or not user.active:
+            raise NotAuthorizedException(BAD_REFRESH)
+        secret, digest = new_refresh_secret()
+        auth_session.refresh_hash = digest
+        auth_session.last_used_at = now
+        await self.session.flush()
+        return auth_session, f"{auth_session.id}.{secret}"
+
+    async def close_session(self, refresh_token: str) -> None:
+        """Revoke the session of a refresh token (logout); unknown or bad tokens are ignored."""
+        parts = split_refresh_token(refresh_token)
+        auth_session = await self.repo.get_session(parts[0]) if parts else None
+        if parts and auth_session is not None and refresh_matches(auth_session, parts[1]):
+            auth_session.revoked_at = auth_session.revoked_at or utcnow()
+            await self.session.flush()
+
+
+class RefreshReuseError(NotAuthorizedException):
+    """A rotated-away refresh token came back: its session was revoked (commit, then answer 401)."""
