@@ -21,6 +21,7 @@ from litestar.static_files import create_static_files_router
 from service.config import Settings
 from service.db import make_engine
 from service.errors import EXCEPTION_HANDLERS, problem_details_plugin
+from service.inputs import check_request_input
 
 DOCS_ASSETS = "/docs-assets"
 
@@ -104,5 +105,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[stop_background],
         middleware=security.middleware,
         before_send=[security.headers_hook],
+        before_request=check_request_input,
         request_max_body_size=settings.max_body_bytes,
     )

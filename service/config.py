@@ -26,10 +26,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         echo_sql: log every SQL statement.
         host / port: where ``vocmatch serve`` listens.
         workers: uvicorn worker processes for ``vocmatch serve``.
-        page_size_max: largest ``limit`` a list endpoint accepts.
-        recommend_limit_max: largest ``limit`` for recommendations / candidates.
         model_dir: where trained ranking models are stored (skops files).
         warm_up: build the recommendation index in the background at start-up.
+        crawl_boards: comma-separated board names (``scrapers/boards``) the scheduler crawls daily.
         secret_key: signs access tokens (JWT HS256) and CSRF tokens; at least 32 characters.
             Production MUST set ``VOCMATCH_SECRET_KEY`` to the same value on every worker and host.
             Empty (the embedded default): a random key is created once in ``secret_key_file``
@@ -53,10 +52,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
-    page_size_max: int = 200
-    recommend_limit_max: int = 100
     model_dir: str = "var/models"
     warm_up: bool = True
+    crawl_boards: str = ""
     secret_key: str = ""
     secret_key_file: str = "var/secret_key"
     access_token_ttl_seconds: int = 900
@@ -87,6 +85,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             return msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as exc:
             raise ValueError(f"invalid setting: {exc} (environment variables {ENV_PREFIX}*)") from exc
+
+    @property
+    def crawl_board_names(self) -> list[str]:
+        return [b.strip() for b in self.crawl_boards.split(",") if b.strip()]
 
     @property
     def is_sqlite(self) -> bool:

@@ -12,6 +12,7 @@ No body ever carries a stack trace or SQL.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -22,7 +23,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,19 @@ class InvalidFieldError(DomainError):
         super().__init__(f"{field}: {message}", [{"field": field, "message": message}])
 
 
+class InvalidInputError(DomainError):
+    """Input that no handler should see, e.g. a NUL character or over-deep JSON (400).
+
+    ``field`` names the place (a JSON path such as ``certificates[0].name``, or a query/path
+    parameter name; empty for the body as a whole); ``source`` is ``body``, ``query`` or ``path``.
+    """
+
+    status_code = HTTPStatus.BAD_REQUEST
+
+    def __init__(self, field: str, message: str, source: str = "body") -> None:
+        super().__init__(f"{field or source}: {message}", [{"field": field, "source": source, "message": message}])
+
+
 def _problem(status: int, detail: str, errors: list[Any] | None = None,
              headers: dict[str, str] | None = None) -> ProblemDetailsException:
     extra: dict[str, Any] = {"errors": errors} if errors else {}
@@ -73,13 +87,46 @@ def _from_domain(exc: DomainError) -> ProblemDetailsException:
     return _problem(int(exc.status_code), exc.detail, exc.errors)
 
 
+_AT_PATH = re.compile(r" - at `(\$[^`]*)`$")
+_NAMED_FIELD = re.compile(r"(?:missing required field|unknown field) `([^`]+)`")
+
+
+def _body_path(path: str) -> str:
+    """msgspec's ``$.certificates[0].name`` → ``certificates[0].name``; ``$``/``$[0]`` stay as they are."""
+    return path[2:] if path.startswith("$.") else path
+
+
+def _field_and_message(item: dict[str, Any], cause: str) -> tuple[str, str]:
+    """The real field (path) of one Litestar validation item, and its message without the path.
+
+    Litestar names the whole body ``data`` unless msgspec's path starts ``$.``; msgspec names a
+    missing or unknown field only inside the message (``Object missing required field `x```), so
+    the field is taken from there, joined to the path it sits at (``certificates[0].name``).
+    ``cause`` is the text of the msgspec error behind the exception (for paths like ``$[...]``).
+    """
+    key, message = str(item.get("key", "")), str(item.get("message", ""))
+    source = str(getattr(item.get("source", ""), "value", item.get("source", "")))
+    if at := _AT_PATH.search(message):
+        message = message[:at.start()]
+        key = _body_path(at.group(1))
+    elif source == "body" and key == "data":
+        # "data" is Litestar's name for the body (or a body field named data): the cause names the
+        # body `$.data`, so what follows is the real place (`.data`, `[0]`, or nothing: the body)
+        rest = at.group(1)[6:] if (at := _AT_PATH.search(cause)) and at.group(1).startswith("$.data") else ""
+        key = rest[1:] if rest.startswith(".") else "$" + rest if rest else ""
+    if named := _NAMED_FIELD.search(message):
+        key = f"{key}.{named.group(1)}" if key and key != "$" else named.group(1)
+    return key or ("$" if source == "body" else key), message
+
+
 def _from_validation(exc: ValidationException) -> ProblemDetailsException:
+    cause = str(exc.__cause__) if exc.__cause__ is not None else ""
     errors = []
     for item in exc.extra or []:
         if isinstance(item, dict):
             source = item.get("source", "body")
-            errors.append({"field": str(item.get("key", "")), "source": str(getattr(source, "value", source)),
-                           "message": str(item.get("message", ""))})
+            field, message = _field_and_message(item, cause)
+            errors.append({"field": field, "source": str(getattr(source, "value", source)), "message": message})
     detail = "; ".join(f"{e['field'] or e['source']}: {e['message']}" for e in errors) or str(exc.detail)
     return _problem(400, detail, errors)
 
@@ -91,12 +138,47 @@ def _from_http(exc: HTTPException) -> ProblemDetailsException:
     if status >= 500:
         return _problem(status, HTTPStatus(status).phrase, headers=exc.headers)
     extra = exc.extra if isinstance(exc.extra, list) else None
+    if extra is None and status == 400 and (at := _AT_PATH.search(str(exc.detail))):
+        # a body the JSON decoder refused at a place (msgspec: "... - at `$.x`"): name the place
+        message = str(exc.detail)[:at.start()]
+        extra = [{"field": _body_path(at.group(1)), "source": "body", "message": message}]
     return _problem(status, str(exc.detail), extra, headers=exc.headers)
 
 
 def _from_integrity(exc: IntegrityError) -> ProblemDetailsException:
     log.info("integrity error: %s", exc.orig)
     return _problem(409, "the request conflicts with stored data (duplicate or missing reference)")
+
+
+def _is_data_error(exc: DBAPIError) -> bool:
+    """A value the database refused (SQLSTATE class 22 "data exception", e.g. 22003 numeric value
+    out of range, 22021 NUL in text), or one the driver could not encode (asyncpg raises a
+    ``ValueError`` subclass for "value out of int64 range")."""
+    if isinstance(exc, DataError):
+        return True
+    orig = exc.orig
+    sqlstate = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+    return sqlstate.startswith("22") or isinstance(getattr(orig, "__cause__", None), ValueError)
+
+
+_OUT_OF_RANGE = ("a value in the request cannot be stored (a number out of range, or a character "
+                 "the database does not accept) / 请求中的数值超出范围或含有无法保存的字符")
+
+
+def _from_database(exc: DBAPIError) -> ProblemDetailsException:
+    """Safety net behind the request checks: a data error becomes 400 without any SQL text;
+    any other database failure stays a 500 (logged)."""
+    if _is_data_error(exc):
+        log.warning("database refused a value: %s", exc.orig)
+        return _problem(400, _OUT_OF_RANGE)
+    log.error("database error", exc_info=exc)
+    return _problem(500, "internal server error")
+
+
+def _from_overflow(exc: OverflowError) -> ProblemDetailsException:
+    """Safety net: SQLite's driver raises ``OverflowError`` for integers beyond 64 bits."""
+    log.warning("value out of range: %s", exc)
+    return _problem(400, _OUT_OF_RANGE)
 
 
 def _internal_error(request: Request, exc: Exception) -> Response[Any]:
@@ -111,6 +193,8 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
                 HTTPException: _from_http,
                 DomainError: _from_domain,
                 IntegrityError: _from_integrity,
+                DBAPIError: _from_database,
+                OverflowError: _from_overflow,
             }
         )
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from service.applications.models import ApplicationStatus
 from service.applications.repository import ApplicationFilter
 from service.applications.schemas import ApplicationCreate, ApplicationRead, StatusChange
 from service.applications.service import ApplicationService, to_read
-from service.pagination import DbSession, Limit, Offset, Page
+from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 
 
 class ApplicationController(Controller):
@@ -29,20 +29,21 @@ class ApplicationController(Controller):
         return to_read(await ApplicationService(db_session).create(data))
 
     @get("/{application_id:int}", summary="Read an application")
-    async def get_application(self, db_session: DbSession, application_id: FromPath[int]) -> ApplicationRead:
+    async def get_application(self, db_session: DbSession, application_id: IdPath) -> ApplicationRead:
         """One application with its full status history; 404 if it does not exist."""
         return to_read(await ApplicationService(db_session).get(application_id))
 
     @post("/{application_id:int}/status", summary="Change an application's status", status_code=200)
     async def change_status(
-        self, db_session: DbSession, application_id: FromPath[int], data: JSONBody[StatusChange]
+        self, db_session: DbSession, application_id: IdPath, data: JSONBody[StatusChange]
     ) -> ApplicationRead:
         """Move along applied → viewed → interview → offer → hired (steps may be skipped), or to
         rejected / withdrawn from any open state; hired, rejected and withdrawn are final.
 
         ``hired`` records a 毕业去向 event (source ``platform_hire``) and marks the posting
         ``filled`` once hires reach its openings. Errors: 404 unknown id; 409 forbidden move
-        (both states named); 422 ``destination_category`` without ``hired``.
+        (both states named); 422 ``destination_category`` without ``hired`` or not an employment form
+        (only ``employment_agreement``, ``labour_contract``, ``other_employment``).
         """
         return to_read(await ApplicationService(db_session).change_status(application_id, data))
 
@@ -52,8 +53,8 @@ class ApplicationController(Controller):
         db_session: DbSession,
         limit: Limit = 20,
         offset: Offset = 0,
-        graduate_id: Annotated[int | None, QueryParameter(ge=1)] = None,
-        posting_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        graduate_id: IdQuery = None,
+        posting_id: IdQuery = None,
         status: Annotated[ApplicationStatus | None, QueryParameter()] = None,
     ) -> Page[ApplicationRead]:
         """Applications ordered by id, filtered; ``total`` counts all matches."""

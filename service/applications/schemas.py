@@ -10,8 +10,7 @@ from msgspec import Meta
 
 from service.applications.models import ApplicationStatus
 from service.destinations.models import DestinationCategory
-
-Id = Annotated[int, Meta(ge=1)]
+from service.pagination import Id
 
 
 class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -24,7 +23,8 @@ class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class StatusChange(msgspec.Struct, forbid_unknown_fields=True):
     """Move an application to ``status``. ``destination_category`` (毕业去向 category) is only
-    accepted with ``hired`` and defaults to ``other_employment``."""
+    accepted with ``hired``, must be an employment form (``employment_agreement``,
+    ``labour_contract`` or ``other_employment``) and defaults to ``other_employment``."""
 
     status: ApplicationStatus
     note: Annotated[str, Meta(max_length=1000)] | None = None

@@ -15,7 +15,7 @@ from service.applications.schemas import (
     ApplicationCreate, ApplicationEventRead, ApplicationRead, StatusChange,
 )
 from service.destinations.models import DestinationCategory
-from service.destinations.service import record_platform_hire
+from service.destinations.service import check_hire_category, record_platform_hire
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting, PostingStatus
@@ -100,10 +100,14 @@ class ApplicationService:
         Raises:
             NotFoundError: unknown application (404).
             ConflictError: the move is not allowed from the current state (409; names both).
-            InvalidFieldError: ``destination_category`` given with a status other than hired (422).
+            InvalidFieldError: ``destination_category`` given with a status other than hired, or one
+                that is not employment by the hiring employer (only employment_agreement,
+                labour_contract, other_employment; 422).
         """
         if change.destination_category is not None and change.status != ApplicationStatus.HIRED:
             raise InvalidFieldError("destination_category", "only accepted together with status hired")
+        if change.destination_category is not None:
+            check_hire_category(change.destination_category)
         application = await self.get(application_id, for_update=True)
         current = application.status
         if change.status not in ALLOWED_TRANSITIONS[current]:

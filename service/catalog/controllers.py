@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from service.catalog.models import RegionLevel
 from service.catalog.schemas import MajorRead, RegionRead, SchoolCreate, SchoolRead
 from service.catalog.service import CatalogService, major_to_read, region_to_read, school_to_read
-from service.pagination import DbSession, Limit, Offset, Page
+from service.pagination import DbSession, IdPath, Limit, Offset, Page
 
 RegionCodeParam = Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="GB/T 2260 code")]
 
@@ -48,7 +48,7 @@ class CatalogController(Controller):
         return Page(items=[school_to_read(s) for s in items], total=total, limit=limit, offset=offset)
 
     @get("/schools/{school_id:int}", summary="Read a school")
-    async def get_school(self, db_session: DbSession, school_id: FromPath[int]) -> SchoolRead:
+    async def get_school(self, db_session: DbSession, school_id: IdPath) -> SchoolRead:
         """One school; 404 if ``school_id`` does not exist."""
         return school_to_read(await CatalogService(db_session).get_school(school_id))
 

@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from service.destinations.schemas import (
     Confirmation, DestinationCreate, DestinationHistory, DestinationRead, Dispute, InFieldOverride,
 )
 from service.destinations.service import DestinationService, to_read
-from service.pagination import DbSession
+from service.pagination import DbSession, IdPath
 
 
 class DestinationController(Controller):
@@ -21,7 +21,7 @@ class DestinationController(Controller):
 
     @post("/", summary="Record a destination (毕业去向)")
     async def record_destination(
-        self, db_session: DbSession, graduate_id: FromPath[int], data: JSONBody[DestinationCreate]
+        self, db_session: DbSession, graduate_id: IdPath, data: JSONBody[DestinationCreate]
     ) -> DestinationRead:
         """Append an outcome from a self-report, school survey or import; 对口 is proposed from the
         major↔occupation mapping. 404 unknown graduate; 400 malformed body; 422 bad field (named)."""
@@ -29,7 +29,7 @@ class DestinationController(Controller):
 
     @get("/", summary="Destination history of a graduate")
     async def destination_history(
-        self, db_session: DbSession, graduate_id: FromPath[int],
+        self, db_session: DbSession, graduate_id: IdPath,
         as_of: Annotated[dt.date | None, QueryParameter(description="day for `current` (default today)")] = None,
     ) -> DestinationHistory:
         """Every event in recording order, and the outcome that counts on ``as_of`` under the
@@ -38,7 +38,7 @@ class DestinationController(Controller):
 
     @post("/{event_id:int}/in-field-override", summary="School overrides 对口 with a reason")
     async def override_in_field(
-        self, db_session: DbSession, graduate_id: FromPath[int], event_id: FromPath[int],
+        self, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
         data: JSONBody[InFieldOverride],
     ) -> DestinationRead:
         """A new event setting 对口 of the outcome; the outcome is unchanged. 404 unknown graduate or
@@ -47,7 +47,7 @@ class DestinationController(Controller):
 
     @post("/{event_id:int}/confirmation", summary="Graduate confirms an outcome")
     async def confirm_destination(
-        self, db_session: DbSession, graduate_id: FromPath[int], event_id: FromPath[int],
+        self, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
         data: JSONBody[Confirmation],
     ) -> DestinationRead:
         """A new ``confirmation`` event; 404/409 as for the override."""
@@ -55,7 +55,7 @@ class DestinationController(Controller):
 
     @post("/{event_id:int}/dispute", summary="Graduate disputes an outcome")
     async def dispute_destination(
-        self, db_session: DbSession, graduate_id: FromPath[int], event_id: FromPath[int],
+        self, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
         data: JSONBody[Dispute],
     ) -> DestinationRead:
         """A new ``dispute`` event with the reason; the outcome stops counting. 404/409 as above."""

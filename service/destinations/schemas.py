@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource
+from service.pagination import Id
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 Reason = Annotated[str, Meta(min_length=2, max_length=500)]
@@ -24,7 +25,7 @@ class DestinationCreate(msgspec.Struct, forbid_unknown_fields=True):
     occurred_on: dt.date
     source: DestinationSource
     category: DestinationCategory
-    employer_id: Annotated[int, Meta(ge=1)] | None = None
+    employer_id: Id | None = None
     employer_name: Name | None = None
     job_title: Name | None = None
     occupation_code: Annotated[str, Meta(max_length=200)] | None = None

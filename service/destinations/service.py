@@ -33,6 +33,23 @@ from service.postings.models import Posting
 
 INTERNSHIP_TYPES = frozenset({EmploymentType.INTERN, EmploymentType.WORK_PLACEMENT})
 API_SOURCES = frozenset({DestinationSource.SELF_REPORT, DestinationSource.SCHOOL_SURVEY, DestinationSource.IMPORT})
+#: 毕业去向 categories an employer's hire can record: the three "employed by an employer" forms of
+#: the MOE statistics categories (签就业协议 / 签劳动合同 / 其他录用形式). 自主创业 (self_employed)
+#: and 自由职业 (freelance) are not a hire by an employer; 升学, 待就业 etc. are not employment.
+HIRE_CATEGORIES = frozenset({DestinationCategory.EMPLOYMENT_AGREEMENT, DestinationCategory.LABOUR_CONTRACT,
+                             DestinationCategory.OTHER_EMPLOYMENT})
+
+
+def check_hire_category(category: DestinationCategory) -> None:
+    """Refuse a 毕业去向 category a platform hire cannot record (see :data:`HIRE_CATEGORIES`).
+
+    Raises:
+        InvalidFieldError: on ``destination_category`` (422), listing the accepted values.
+    """
+    if category not in HIRE_CATEGORIES:
+        accepted = ", ".join(sorted(HIRE_CATEGORIES))
+        raise InvalidFieldError("destination_category", f"{category} is not employment by the hiring employer; "
+                                                        f"a hire records one of {accepted}")
 #: details copied from an outcome onto the events that refer to it
 _DETAILS = ("category", "employer_id", "employer_name", "job_title", "occupation_code", "industry", "region_code",
             "monthly_salary", "labour_contract", "social_insurance", "internship", "in_field", "in_field_reason")
@@ -76,7 +93,11 @@ async def record_platform_hire(
     posting's occupation (:func:`service.destinations.infield.propose_in_field`).
 
     Flushes and returns the new event; the caller's transaction commits.
+
+    Raises:
+        InvalidFieldError: ``category`` is not one of :data:`HIRE_CATEGORIES` (422).
     """
+    check_hire_category(category)
     stmt = select(Posting).options(joinedload(Posting.employer)).where(Posting.id == application.posting_id)
     posting = (await session.execute(stmt)).scalar_one()
     major_code = (await session.execute(

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from service.employers.repository import EmployerFilter
 from service.employers.schemas import EmployerCreate, EmployerRead, EmployerUpdate
 from service.employers.service import EmployerService, to_read
-from service.pagination import DbSession, Limit, Offset, Page
+from service.pagination import DbSession, IdPath, Limit, Offset, Page
 
 
 class EmployerController(Controller):
@@ -27,13 +27,13 @@ class EmployerController(Controller):
         return to_read(await EmployerService(db_session).create(data))
 
     @get("/{employer_id:int}", summary="Read an employer")
-    async def get_employer(self, db_session: DbSession, employer_id: FromPath[int]) -> EmployerRead:
+    async def get_employer(self, db_session: DbSession, employer_id: IdPath) -> EmployerRead:
         """One employer; 404 if ``employer_id`` does not exist."""
         return to_read(await EmployerService(db_session).get(employer_id))
 
     @patch("/{employer_id:int}", summary="Update an employer")
     async def update_employer(
-        self, db_session: DbSession, employer_id: FromPath[int], data: JSONBody[EmployerUpdate]
+        self, db_session: DbSession, employer_id: IdPath, data: JSONBody[EmployerUpdate]
     ) -> EmployerRead:
         """Change the fields present in the body. 404 for an unknown id; 400/409/422 as for create."""
         return to_read(await EmployerService(db_session).update(employer_id, data))

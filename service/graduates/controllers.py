@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from service.graduates.models import SeekerKind
 from service.graduates.repository import GraduateFilter
 from service.graduates.schemas import GraduateCreate, GraduateRead, GraduateUpdate
 from service.graduates.service import GraduateService, to_read
-from service.pagination import DbSession, Limit, Offset, Page
+from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 
 
 class GraduateController(Controller):
@@ -27,18 +27,19 @@ class GraduateController(Controller):
 
         Errors: 400 for a malformed body (field named); 422 for a bad 身份证号, a ``gender``
         contradicting it, an unknown ``school_id``/``major_code``/``region_code`` or inconsistent
-        nested dates; 409 for a ``student_number`` already used at the school.
+        nested dates; 409 for a ``student_number`` already used at the school, or an ``id_number``
+        another graduate holds (full-width digits count as the same number; the number is not echoed).
         """
         return to_read(await GraduateService(db_session).create(data))
 
     @get("/{graduate_id:int}", summary="Read a graduate profile")
-    async def get_graduate(self, db_session: DbSession, graduate_id: FromPath[int]) -> GraduateRead:
+    async def get_graduate(self, db_session: DbSession, graduate_id: IdPath) -> GraduateRead:
         """One profile with nested lists; 404 if ``graduate_id`` does not exist."""
         return to_read(await GraduateService(db_session).get(graduate_id))
 
     @patch("/{graduate_id:int}", summary="Update a graduate profile")
     async def update_graduate(
-        self, db_session: DbSession, graduate_id: FromPath[int], data: JSONBody[GraduateUpdate]
+        self, db_session: DbSession, graduate_id: IdPath, data: JSONBody[GraduateUpdate]
     ) -> GraduateRead:
         """Change the fields present; a nested list present replaces the stored list.
         404 for an unknown id; 400/409/422 as for create."""
@@ -51,7 +52,7 @@ class GraduateController(Controller):
         limit: Limit = 20,
         offset: Offset = 0,
         q: Annotated[str | None, QueryParameter(max_length=100, description="name contains")] = None,
-        school_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        school_id: IdQuery = None,
         major_code: Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="专业代码")] = None,
         cohort: Annotated[int | None, QueryParameter(ge=1950, le=2100, description="届 (graduation year)")] = None,
         region_code: Annotated[

@@ -7,6 +7,7 @@ responses or logs.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from stdnum.cn import ric
 from stdnum.util import isdigits
@@ -15,30 +16,47 @@ from service.errors import InvalidFieldError
 from service.graduates.models import Gender
 
 
+#: Province-level codes, the first two digits of every GB/T 2260 address code: 11–15 华北,
+#: 21–23 东北, 31–37 华东, 41–46 中南, 50–54 西南, 61–65 西北, 71 台湾, 81 香港, 82 澳门.
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+    "71", "81", "82",
+})
+#: Earliest birth year accepted (GB 11643-1999 encodes the full year; no living holder is older).
+MIN_BIRTH_YEAR = 1900
+
+
 def normalise_id_number(value: str, field: str = "id_number") -> str:
     """Check a 身份证号 and return it compact and upper case (``x`` → ``X``).
 
+    Full-width characters (``１``…``９``, ``Ｘ``, the ideographic space) are first folded to their
+    ASCII forms (Unicode NFKC), so one number typed two ways is stored once.
     Checked: 18 characters, the first 17 digits, the ISO 7064 MOD 11-2 check character
-    (``X`` for 10; GB 11643-1999 §5), and that characters 7-14 are a real birth date not
-    in the future. The 6-digit address code is not looked up: codes change over time and a
-    real person's old code must not be refused.
+    (``X`` for 10; GB 11643-1999 §5), that the address code starts with a GB/T 2260 province
+    code (:data:`PROVINCE_CODES`), and that characters 7-14 are a real birth date from
+    :data:`MIN_BIRTH_YEAR` on and not in the future. The rest of the address code is not looked
+    up: county codes change over time and a real person's old code must not be refused.
 
     Raises:
         InvalidFieldError: on ``field``, saying which part is wrong (never echoing the number).
     """
-    number = ric.compact(value)
+    number = ric.compact(unicodedata.normalize("NFKC", value))
     if len(number) != 18:
         raise InvalidFieldError(field, f"身份证号 must have 18 characters, got {len(number)}")
     if not isdigits(number[:-1]) or not (number[-1].isdigit() or number[-1] == "X"):
         raise InvalidFieldError(field, "身份证号 must be 17 digits followed by a digit or X")
     if number[-1] != ric.calc_check_digit(number):
         raise InvalidFieldError(field, "身份证号 check digit is wrong (GB 11643-1999): check for a typo")
+    if number[:2] not in PROVINCE_CODES:
+        raise InvalidFieldError(field, "身份证号 characters 1-2 are not a GB/T 2260 province code (11–82)")
     try:
         born = ric.get_birth_date(number)
     except ValueError:  # stdnum's InvalidComponent is a ValueError
         born = None
-    if born is None or born > dt.date.today():
-        raise InvalidFieldError(field, "身份证号 characters 7-14 are not a valid birth date")
+    if born is None or born > dt.date.today() or born.year < MIN_BIRTH_YEAR:
+        raise InvalidFieldError(field, f"身份证号 characters 7-14 are not a valid birth date "
+                                       f"(from {MIN_BIRTH_YEAR} to today)")
     return number
 
 

@@ -46,6 +46,13 @@ class GraduateRepository:
         stmt = select(Graduate).where(Graduate.school_id == school_id, Graduate.student_number == student_number)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def other_with_id_number(self, id_number: str, own_id: int | None) -> int | None:
+        """The id of a graduate other than ``own_id`` holding the (normalised) 身份证号, if any."""
+        stmt = select(Graduate.id).where(Graduate.id_number == id_number)
+        if own_id is not None:
+            stmt = stmt.where(Graduate.id != own_id)
+        return (await self.session.execute(stmt.order_by(Graduate.id).limit(1))).scalar_one_or_none()
+
     def _filtered(self, f: GraduateFilter) -> Select[tuple[Graduate]]:
         stmt = select(Graduate)
         if f.q:

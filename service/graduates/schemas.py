@@ -14,6 +14,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from matching.vocab import EducationLevel, EmploymentType
 from service.graduates.models import ExperienceKind, Gender, SeekerKind
+from service.pagination import Id
 
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
 Short = Annotated[str, Meta(max_length=32)]
@@ -101,7 +102,7 @@ class GraduateCreate(msgspec.Struct, forbid_unknown_fields=True):
     student_number: StudentNumber | None = None
     id_number: IdNumber | None = None
     phone: Phone | None = None
-    school_id: Annotated[int, Meta(ge=1)] | None = None
+    school_id: Id | None = None
     major_code: MajorCode | None = None
     education: EducationLevel = EducationLevel.SECONDARY_VOCATIONAL
     graduation_date: dt.date | None = None
@@ -132,7 +133,7 @@ class GraduateUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     student_number: StudentNumber | None | UnsetType = UNSET
     id_number: IdNumber | None | UnsetType = UNSET
     phone: Phone | None | UnsetType = UNSET
-    school_id: Annotated[int, Meta(ge=1)] | None | UnsetType = UNSET
+    school_id: Id | None | UnsetType = UNSET
     major_code: MajorCode | None | UnsetType = UNSET
     education: EducationLevel | UnsetType = UNSET
     graduation_date: dt.date | None | UnsetType = UNSET

@@ -1,5 +1,6 @@
-"""Graduate rules: valid 身份证号 agreeing with gender, existing references, unique student
-number per school, consistent nested dates, and 届 (cohort) defaulting to the graduation year."""
+"""Graduate rules: valid 身份证号 agreeing with gender and held by one graduate only, existing
+references, unique student number per school, consistent nested dates, and 届 (cohort)
+defaulting to the graduation year."""
 
 from __future__ import annotations
 
@@ -104,6 +105,16 @@ class GraduateService:
             message = f"student number {student_number} is already used at school {school_id} (graduate {other.id})"
             raise ConflictError(f"student_number: {message}", [{"field": "student_number", "message": message}])
 
+    async def _check_id_number_free(self, id_number: str | None, own_id: int | None) -> None:
+        """One 身份证号 identifies one person: refuse it when another graduate holds it (409).
+        The message names the other graduate's id, never the number."""
+        if id_number is None:
+            return
+        other = await self.repo.other_with_id_number(id_number, own_id)
+        if other is not None:
+            message = f"this 身份证号 already belongs to graduate {other} / 该身份证号已被其他求职者使用"
+            raise ConflictError(f"id_number: {message}", [{"field": "id_number", "message": message}])
+
     @staticmethod
     def _identity(fields: dict[str, Any]) -> None:
         """Normalise ``id_number`` in ``fields``; fill or check ``gender`` against it."""
@@ -126,13 +137,15 @@ class GraduateService:
             InvalidFieldError: bad 身份证号, gender contradicting it, unknown ``school_id``,
                 ``major_code`` or ``region_code``, a future certificate date or award year, or an
                 experience ending before it starts (the field is named, e.g. ``experiences[1].end_date``).
-            ConflictError: the school already has this ``student_number``.
+            ConflictError: the school already has this ``student_number``, or another graduate
+                holds this ``id_number`` (after full-width → ASCII folding; the number is not echoed).
         """
         fields = msgspec.structs.asdict(data)
         nested = {key: _BUILDERS[key](fields.pop(key)) for key in NESTED}
         self._identity(fields)
         await self._check_refs(fields)
         await self._check_unique(data.school_id, data.student_number, None)
+        await self._check_id_number_free(fields["id_number"], None)
         fields["preferred_job_types"] = [t.value for t in data.preferred_job_types]
         if fields["cohort"] is None and data.graduation_date is not None:
             fields["cohort"] = data.graduation_date.year
@@ -154,6 +167,8 @@ class GraduateService:
         await self._check_refs(changes)
         await self._check_unique(changes.get("school_id", graduate.school_id),
                                  changes.get("student_number", graduate.student_number), graduate_id)
+        if "id_number" in changes:
+            await self._check_id_number_free(changes["id_number"], graduate_id)
         if "preferred_job_types" in changes:
             changes["preferred_job_types"] = [t.value for t in changes["preferred_job_types"]]
         if "graduation_date" in changes and "cohort" not in changes and changes["graduation_date"] is not None:

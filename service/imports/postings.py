@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import EmploymentType, SalaryPeriod, to_monthly
+from service.postings.service import MAX_MONTHLY_SALARY
 from scrapers.items import PostingItem, SalaryRange
 from service.employers.models import Employer
 from service.imports.regions import ensure_regions
@@ -25,7 +26,8 @@ def salary_fields(salary: SalaryRange | None) -> dict[str, Any]:
 
     ``·N薪`` pay is stored as its annual total (period ``YEAR``, amount × N), which keeps
     ``salary_*_monthly == to_monthly(salary_*, salary_period)`` true; ``salary_text`` keeps
-    the published form (``1-1.5万·13薪``).
+    the published form (``1-1.5万·13薪``). Pay above :data:`MAX_MONTHLY_SALARY` a month is kept
+    as text only (unknown), like ``面议``.
     """
     if salary is None:
         return {"salary_min": None, "salary_max": None, "salary_period": None, "salary_text": None,
@@ -36,8 +38,13 @@ def salary_fields(salary: SalaryRange | None) -> dict[str, Any]:
         low = round(low * n, 2) if low is not None else None
         high = round(high * n, 2) if high is not None else None
         period = SalaryPeriod.YEAR
+    monthly = (to_monthly(low, period), to_monthly(high, period))
+    if any(m is not None and m > MAX_MONTHLY_SALARY for m in monthly):
+        # an absurd amount (a typo, a misread unit) is unknown pay, not a stored figure
+        return {"salary_min": None, "salary_max": None, "salary_period": None, "salary_text": salary.text[:100],
+                "salary_min_monthly": None, "salary_max_monthly": None}
     return {"salary_min": low, "salary_max": high, "salary_period": period, "salary_text": salary.text[:100],
-            "salary_min_monthly": to_monthly(low, period), "salary_max_monthly": to_monthly(high, period)}
+            "salary_min_monthly": monthly[0], "salary_max_monthly": monthly[1]}
 
 
 def posting_fields(item: PostingItem, employer_id: int, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
+from service.pagination import Id
 from service.postings.models import PostingStatus
 
 Title = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -23,7 +24,7 @@ class PostingCreate(msgspec.Struct, forbid_unknown_fields=True):
     """A new vacancy or internship. Salary bounds are per ``salary_period`` in ``salary_currency``."""
 
     title: Title
-    employer_id: Annotated[int, Meta(ge=1)]
+    employer_id: Id
     description: Text = ""
     country: Annotated[str, Meta(pattern=r"^[A-Z]{2}$")] = "CN"
     region_code: RegionCode | None = None

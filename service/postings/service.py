@@ -34,16 +34,30 @@ def to_read(p: Posting) -> PostingRead:
     )
 
 
+#: Largest derived monthly salary accepted (10,000,000 元/月, or currency units per month): far
+#: above any real wage, and within the 32-bit ``salary_*_monthly`` columns on every backend.
+MAX_MONTHLY_SALARY = 10_000_000
+
+
 def apply_salary(p: Posting) -> None:
-    """Check ``salary_min <= salary_max`` and derive the 元/月 bounds.
+    """Check ``salary_min <= salary_max`` and derive the 元/月 bounds
+    (:func:`matching.vocab.to_monthly`: 21.75 working days of 8 hours a month).
 
     Raises:
-        InvalidFieldError: the bounds are swapped.
+        InvalidFieldError: the bounds are swapped, or a bound converted to a month exceeds
+            :data:`MAX_MONTHLY_SALARY` (e.g. 100,000,000 per ``HOUR``); names ``salary_min``/``salary_max``.
     """
     if p.salary_min is not None and p.salary_max is not None and p.salary_min > p.salary_max:
         raise InvalidFieldError("salary_min", f"{p.salary_min} is above salary_max {p.salary_max}")
-    p.salary_min_monthly = to_monthly(p.salary_min, p.salary_period)
-    p.salary_max_monthly = to_monthly(p.salary_max, p.salary_period)
+    monthly = {}
+    for field in ("salary_min", "salary_max"):
+        monthly[field] = to_monthly(getattr(p, field), p.salary_period)
+        if monthly[field] is not None and monthly[field] > MAX_MONTHLY_SALARY:
+            amount = f"{getattr(p, field):,.2f}".rstrip("0").rstrip(".")
+            raise InvalidFieldError(field, f"{amount} per {p.salary_period} is {monthly[field]:,} per month, "
+                                           f"above the ceiling of {MAX_MONTHLY_SALARY:,} per month")
+    p.salary_min_monthly = monthly["salary_min"]
+    p.salary_max_monthly = monthly["salary_max"]
 
 
 class PostingService:

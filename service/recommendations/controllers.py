@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 
-from service.pagination import DbSession
+from service.pagination import DbSession, IdPath
 from service.recommendations.schemas import CandidateList, RecommendationList
 from service.recommendations.service import RecommendationService
 
@@ -19,7 +19,7 @@ class RecommendationController(Controller):
 
     @get("/graduates/{graduate_id:int}/recommendations", summary="Jobs recommended to a graduate")
     async def recommend_jobs(
-        self, request: Request, db_session: DbSession, graduate_id: FromPath[int], limit: RecommendLimit = 10
+        self, request: Request, db_session: DbSession, graduate_id: IdPath, limit: RecommendLimit = 10
     ) -> RecommendationList:
         """Open postings ranked for the graduate, best first, each with a 0–1 ``score`` and its
         ``reasons`` (matched and missing skills, location, salary fit). Expired, filled or closed
@@ -30,7 +30,7 @@ class RecommendationController(Controller):
 
     @get("/postings/{posting_id:int}/candidates", summary="Graduates recommended for a posting")
     async def recommend_candidates(
-        self, request: Request, db_session: DbSession, posting_id: FromPath[int], limit: RecommendLimit = 10
+        self, request: Request, db_session: DbSession, posting_id: IdPath, limit: RecommendLimit = 10
     ) -> CandidateList:
         """Graduates ranked for the posting (those who opted out are left out), best first, with the
         mirrored reasons: which required skills each has and lacks. No names or contact details.

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 
 from service.errors import InvalidFieldError, NotFoundError
-from service.pagination import DbSession, Limit, Offset, Page
+from service.pagination import DbSession, IdPath, Limit, Offset, Page
 from service.reports.build import build_report
 from service.reports.compute import BREAKDOWNS, ReportParams, Scope, default_cohort, load_outcomes, trace
 from service.reports.export import FORMATS
@@ -97,7 +97,7 @@ class ReportController(Controller):
         return Page(items=[_info(s) for s in items], total=total, limit=limit, offset=offset)
 
     @get("/snapshots/{snapshot_id:int}", summary="One stored report snapshot")
-    async def snapshot(self, db_session: DbSession, snapshot_id: FromPath[int], fmt: Format = "json",
+    async def snapshot(self, db_session: DbSession, snapshot_id: IdPath, fmt: Format = "json",
                        ) -> Response[bytes]:
         """The stored report exactly as computed; 404 for an unknown id."""
         snap = await db_session.get(ReportSnapshot, snapshot_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Response, post
@@ -15,27 +16,44 @@ from service.rosters.service import RosterFileError, import_roster
 MAX_BYTES = 50 * 1024 * 1024
 
 
+def _expect_file(target_type: type, value: object) -> UploadFile:
+    """Litestar type decoder for ``UploadFile``: a plain form value where the file belongs."""
+    raise TypeError("a file is expected in form field data (a multipart file part with a filename), "
+                    f"got a plain {type(value).__name__} value / data 字段应为上传的文件")
+
+
+@dataclass
+class RosterUpload:
+    """The multipart/form-data body: the roster file in the form field ``data``."""
+
+    data: UploadFile
+
+
 class RosterController(Controller):
     path = "/schools/{school_code:str}/rosters"
     tags = ["rosters"]
 
-    @post("/", summary="Upload a graduate roster (毕业生名册)")
+    @post("/", summary="Upload a graduate roster (毕业生名册)",
+          type_decoders=[(lambda t: t is UploadFile, _expect_file)])
     async def upload_roster(
-        self, db_session: DbSession, school_code: FromPath[str], data: MultipartBody[UploadFile],
+        self, db_session: DbSession, school_code: FromPath[str], data: MultipartBody[RosterUpload],
         valid_rows_only: Annotated[bool, QueryParameter(description="store valid rows even if some fail")] = False,
     ) -> Response[dict[str, Any]]:
         """Import the uploaded .xlsx/.csv (multipart field ``data``) for the school with 学校标识码
         ``school_code`` and return the validation report (``rejected``: row, column, reason).
 
         201 when rows were stored; 422 with the report when rows were rejected and nothing was
-        stored (all-or-nothing by default), or when the file cannot be read (field ``data``).
+        stored (all-or-nothing by default), or when the file cannot be read, is not the type its
+        name says (a .xlsx that is not a zip) or has no data rows (field ``data``, file named).
+        400 when no file arrives in field ``data`` (missing, another field name, or a plain value).
         """
-        content = await data.read()
+        upload = data.data
+        content = await upload.read()
+        filename = upload.filename or "roster"
         if len(content) > MAX_BYTES:
-            raise InvalidFieldError("data", f"file larger than {MAX_BYTES // (1024 * 1024)} MB")
+            raise InvalidFieldError("data", f"{filename}: file larger than {MAX_BYTES // (1024 * 1024)} MB")
         try:
-            report = await import_roster(db_session, content, data.filename or "roster", school_code,
-                                         valid_rows_only)
+            report = await import_roster(db_session, content, filename, school_code, valid_rows_only)
         except RosterFileError as exc:
-            raise InvalidFieldError("data", str(exc)) from exc
+            raise InvalidFieldError("data", f"{filename}: {exc}") from exc
         return Response(report.to_dict(), status_code=201 if report.written else 422)

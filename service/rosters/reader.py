@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,8 +46,10 @@ def _xlsx_rows(data: bytes) -> list[tuple[int, tuple[Cell, ...]]]:
 
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise RosterFileError(f"not a readable .xlsx workbook: {exc}") from exc
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, SyntaxError,
+            zlib.error) as exc:  # SyntaxError: broken XML inside the zip (xml.etree ParseError)
+        raise RosterFileError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc}) / "
+                              "无法读取的 .xlsx 文件") from exc
     ws = wb.worksheets[0]
     fill: dict[tuple[int, int], Any] = {}
     for rng in ws.merged_cells.ranges:
@@ -87,7 +91,8 @@ def read_roster(data: bytes, filename: str, header_of: Any) -> tuple[dict[str, i
     :data:`MAX_HEADER_SCAN` rows where it finds at least two fields is the header.
 
     Raises:
-        RosterFileError: unsupported extension, unreadable content, or no header found.
+        RosterFileError: unsupported extension, unreadable content (e.g. a .xlsx that is not a
+            zip), no header found, or no data row below the header.
     """
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
@@ -100,6 +105,8 @@ def read_roster(data: bytes, filename: str, header_of: Any) -> tuple[dict[str, i
         mapping = header_of(["" if c.value is None else str(c.value) for c in cells])
         if len(mapping) >= 2:
             data_rows = [RawRow(n, cs) for n, cs in rows[i + 1:] if not all(_blank(c) for c in cs)]
+            if not data_rows:
+                raise RosterFileError("no data rows below the header / 表头下没有数据行")
             return mapping, data_rows
     raise RosterFileError(f"no header row found in the first {MAX_HEADER_SCAN} rows (expected columns such as "
                           "学号, 姓名, 身份证号, 专业, 毕业时间)")

@@ -72,6 +72,13 @@ def _parse(raw: RawRow, header: dict[str, int], majors: dict[str, str], errors: 
         i = header.get(name)
         return raw.cells[i] if i is not None and i < len(raw.cells) else Cell(None)
 
+    nul = [name for name, i in header.items()
+           if i < len(raw.cells) and isinstance(raw.cells[i].value, str) and "\x00" in raw.cells[i].value]
+    for name in nul:
+        errors.append(RowError(raw.number, _col(name), "含有空字符 (U+0000) / contains a NUL character, which "
+                                                       "cannot be stored"))
+    if nul:
+        return None
     out: dict[str, Any] = {}
     before = len(errors)
 
@@ -120,8 +127,8 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
     """Validate and import a roster for the school with 学校标识码 ``school_code``.
 
     Returns the report; with errors and ``valid_rows_only`` false nothing is written. Duplicate
-    学号 or 身份证号 inside the file, and a 身份证号 already used by another student of the school,
-    are row errors. Flushes only.
+    学号 or 身份证号 inside the file, a 身份证号 already used by another student of the school, and
+    a NUL character (U+0000) in any cell of a recognised column are row errors. Flushes only.
 
     Raises:
         RosterFileError: the school is unknown, or the file cannot be read, or a required column

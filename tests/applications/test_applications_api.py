@@ -235,3 +235,18 @@ def test_unknown_application_is_404_and_malformed_json_400(client: httpx.Client,
     for path in ("/applications", "/applications/1/status"):
         response = client.post(path, content=b"{not json", headers={"content-type": "application/json"})
         assert response.status_code == 400, path
+
+
+async def test_hire_accepts_only_employment_categories(client: httpx.Client, world: World,
+                                                       engine: AsyncEngine) -> None:
+    a = _apply(client, world.graduates[0], world.open_posting).json()
+    assert _move(client, a["id"], "offer").status_code == 200
+    for category in ("seeking", "further_study", "military", "not_seeking", "abroad", "self_employed", "freelance"):
+        refused = _move(client, a["id"], "hired", destination_category=category)
+        assert refused.status_code == 422, (category, refused.text)
+        assert refused.json()["errors"][0]["field"] == "destination_category"
+    assert client.get(f"/applications/{a['id']}").json()["status"] == "offer"  # nothing moved
+    assert await _destinations(engine) == []
+    hired = _move(client, a["id"], "hired", destination_category="employment_agreement")
+    assert hired.status_code == 200, hired.text
+    assert [e.category for e in await _destinations(engine)] == ["employment_agreement"]

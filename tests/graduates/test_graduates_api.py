@@ -198,3 +198,49 @@ def test_unknown_graduate_is_404(client: httpx.Client, school_id: int) -> None:
 def test_malformed_json_is_400(client: httpx.Client, school_id: int) -> None:
     response = client.post("/graduates", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) for c in text)  # 0-9, X → ０-９, Ｘ
+
+
+def test_one_id_number_one_graduate(client: httpx.Client, school_id: int) -> None:
+    first = client.post("/graduates", json=_graduate(school_id))
+    assert first.status_code == 201, first.text
+    for typed in (MALE_ID, _full_width(MALE_ID), f" {MALE_ID}\u3000"):
+        again = client.post("/graduates", json=_graduate(school_id, student_number="0012023099", id_number=typed))
+        assert again.status_code == 409, again.text
+        assert again.json()["errors"][0]["field"] == "id_number"
+        assert MALE_ID not in again.text and MIDDLE not in again.text
+    other = client.post("/graduates", json=_graduate(school_id, student_number="0012023002", id_number=FEMALE_ID,
+                                                     gender="female", name="李华")).json()
+    clash = client.patch(f"/graduates/{other['id']}", json={"id_number": _full_width(MALE_ID), "gender": "male"})
+    assert clash.status_code == 409 and clash.json()["errors"][0]["field"] == "id_number"
+    assert client.get(f"/graduates/{other['id']}").json()["id_number_masked"].endswith(FEMALE_ID[-4:])
+    own = client.patch(f"/graduates/{first.json()['id']}", json={"id_number": MALE_ID.lower(), "name": "陈明"})
+    assert own.status_code == 200, own.text  # a graduate may restate its own number
+    assert client.get("/graduates").json()["total"] == 2
+
+
+@pytest.mark.parametrize(("number", "accepted"), [
+    (id_number("00010620050101001"), False),  # 00: no such province
+    (id_number("99010620050101001"), False),
+    (id_number("10010620050101001"), False),
+    (id_number("44010618990101001"), False),  # born 1899
+    (id_number("44010619000101001"), True),
+    (id_number("82000020050101001"), True),  # 澳门
+    (_full_width(id_number("11010519491231002")), True),  # full-width, check character Ｘ
+])
+def test_id_number_province_birth_year_and_full_width(client: httpx.Client, school_id: int, number: str,
+                                                      accepted: bool) -> None:
+    body = _graduate(school_id, id_number=number)
+    del body["gender"]
+    response = client.post("/graduates", json=body)
+    if accepted:
+        assert response.status_code == 201, response.text
+        assert response.json()["id_number_masked"][-1] in "0123456789X"
+    else:
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "id_number"
+        assert number[4:14] not in response.text
+        assert client.get("/graduates").json()["total"] == 0

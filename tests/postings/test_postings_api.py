@@ -89,3 +89,26 @@ def test_unknown_employer_is_422_and_unknown_posting_404(client: httpx.Client, e
 def test_malformed_json_is_400(client: httpx.Client, employer_id: int) -> None:
     response = client.post("/postings", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400
+
+
+def test_monthly_salary_above_the_ceiling_is_422(client: httpx.Client, employer_id: int) -> None:
+    too_high = client.post("/postings", json={"title": "x", "employer_id": employer_id, "salary_min": 100_000_000,
+                                              "salary_period": "HOUR"})
+    assert too_high.status_code == 422, too_high.text
+    assert too_high.json()["errors"] == [{"field": "salary_min", "message": too_high.json()["errors"][0]["message"]}]
+    assert "17,400,000,000 per month" in too_high.json()["detail"]
+    max_only = client.post("/postings", json=_posting(employer_id, salary_min=1, salary_max=500_000,
+                                                      salary_period="DAY"))
+    assert max_only.status_code == 422 and max_only.json()["errors"][0]["field"] == "salary_max"
+    # exactly the ceiling is stored, on both backends
+    at_ceiling = client.post("/postings", json=_posting(employer_id, salary_min=5000, salary_max=10_000_000,
+                                                        salary_period="MONTH"))
+    assert at_ceiling.status_code == 201, at_ceiling.text
+    assert at_ceiling.json()["salary_max_monthly"] == 10_000_000
+    changed = client.patch(f"/postings/{at_ceiling.json()['id']}", json={"salary_period": "HOUR"})
+    assert changed.status_code == 422 and changed.json()["errors"][0]["field"] == "salary_max"
+    assert client.get(f"/postings/{at_ceiling.json()['id']}").json()["salary_period"] == "MONTH"
+    assert client.get("/postings").json()["total"] == 1
+    assert client.get("/postings", params={"min_salary": 10_000_000}).json()["total"] == 1
+    bad = client.get("/postings", params={"min_salary": 10_000_001})
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "min_salary"

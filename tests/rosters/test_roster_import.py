@@ -206,3 +206,42 @@ def test_upload_endpoint(client: httpx.Client, school: int, tmp_path: Path) -> N
     assert client.get("/graduates", params={"school_id": school}).json()["total"] == 3
     r = client.post(f"/schools/{SCHOOL}/rosters", files={"data": ("x.pdf", b"%PDF")})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data"
+
+
+def test_upload_faults_are_client_errors_naming_the_file_or_field(client: httpx.Client, school: int,
+                                                                  tmp_path: Path) -> None:
+    url = f"/schools/{SCHOOL}/rosters"
+    r = client.post(url, files={"data": ("名册.xlsx", b"PK\x03\x04garbage")})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "data"
+    assert "名册.xlsx" in r.json()["detail"] and "not a readable .xlsx" in r.json()["detail"]
+    # the file sent as a plain form value, not as a file
+    r = client.post(url, files={"data": (None, "学号,姓名,毕业时间\n1,甲,2025-06-30\n")})
+    assert r.status_code == 400, r.text
+    assert r.json()["errors"][0]["field"] == "data" and "a file is expected" in r.json()["detail"]
+    assert client.post(url, data={"data": "学号,姓名"}).status_code == 400  # not multipart at all
+    # the file under another field name
+    good = good_xlsx(tmp_path / "good.xlsx")
+    r = client.post(url, files={"roster": ("good.xlsx", good.read_bytes())})
+    assert r.status_code == 400, r.text
+    assert r.json()["errors"][0]["field"] == "data"
+    # a header and no data rows
+    r = client.post(url, files={"data": ("empty.csv", "学号,姓名,身份证号,毕业时间\n\n".encode())})
+    assert r.status_code == 422, r.text
+    assert "empty.csv" in r.json()["detail"] and "no data rows" in r.json()["detail"]
+    assert client.get("/graduates", params={"school_id": school}).json()["total"] == 0
+
+
+def test_nul_in_a_cell_is_a_row_error(client: httpx.Client, school: int) -> None:
+    text = (f"学号,姓名,身份证号,毕业时间,备注\n0012025001,陈\x00明,{MALE},2025-06-30,\n"
+            f"0012025002,林芳,{FEMALE},2025-06-30,\x00 ignored column\n")
+    r = client.post(f"/schools/{SCHOOL}/rosters", files={"data": ("nul.csv", text.encode())})
+    assert r.status_code == 422, r.text
+    report = r.json()
+    assert [(e["row"], e["column"]) for e in report["rejected"]] == [(2, "姓名")]
+    assert "NUL" in report["rejected"][0]["reason"] and report["written"] is False
+    r = client.post(f"/schools/{SCHOOL}/rosters", params={"valid_rows_only": "true"},
+                    files={"data": ("nul.csv", text.encode())})
+    assert r.status_code == 201, r.text
+    names = [g["name"] for g in client.get("/graduates", params={"school_id": school}).json()["items"]]
+    assert names == ["林芳"]
