@@ -51,12 +51,12 @@ def test_path_ids_beyond_int64_are_400_naming_the_parameter(client: httpx.Client
     assert _fields(_problem(client.get("/graduates/0"), 400)) == ["graduate_id"]
 
 
-def test_routes_without_the_bounded_type_get_400_not_500(client: httpx.Client) -> None:
-    """The safety net (driver OverflowError on SQLite, "value out of int64 range" on PostgreSQL)."""
-    for path in (f"/graduates/{BIG}/recommendations", f"/postings/{BIG}/candidates"):
+def test_recommendation_routes_refuse_ids_beyond_int64(client: httpx.Client) -> None:
+    for path, name in ((f"/graduates/{BIG}/recommendations", "graduate_id"),
+                       (f"/postings/{BIG}/candidates", "posting_id")):
         problem = _problem(client.get(path), 400)
-        assert "out of range" in problem["detail"]  # type: ignore[operator]
-        assert BIG not in problem["detail"] and "int64" not in problem["detail"]  # type: ignore[operator]
+        assert _fields(problem) == [name]
+        assert "int64" not in problem["detail"]  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(("path", "name"), [
