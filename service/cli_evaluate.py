@@ -1,6 +1,7 @@
 """``vocmatch evaluate``: offline evaluation of the matching models on files the user gives.
 
     vocmatch evaluate titles --queries Q --corpus C --qrels R [--onet DIR] [--no-embedding] [--json]
+    vocmatch evaluate recommend --train DIR --test DIR [--test-fraction F] [--seed N] [--save-model PATH] [--json]
 
 Registered in :mod:`service.cli` with ``main.add_command(evaluate)``.
 """
@@ -47,3 +48,55 @@ def titles(queries: Path, corpus: Path, qrels: Path, onet_dir: Path | None, no_e
     rows = [(result["model"]["name"], result["model"]), *result["baselines"].items()]
     for name, m in rows:
         click.echo(f"{name:<16}{m['MAP']:>8.4f}{m['recall@10']:>11.4f}{m['P@5']:>8.4f}{m['NDCG@10']:>9.4f}{m['MRR']:>8.4f}")
+
+
+_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+@evaluate.command("recommend")
+@click.option("--train", "train_dir", required=True, type=_DIR,
+              help="folder like us_jobboard_views: jobs.csv, views.csv, experience.csv, positions_of_interest.csv")
+@click.option("--test", "test_dir", required=True, type=_DIR,
+              help="folder of the applicants to evaluate (its jobs.csv is the pool); the same folder as --train "
+                   "splits the applicants at random into training and test")
+@click.option("--test-fraction", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True), default=0.3,
+              show_default=True, help="share of applicants evaluated when --train and --test are the same folder")
+@click.option("--seed", type=int, default=20250301, show_default=True, help="seed of the split, sampling and ties")
+@click.option("--save-model", "save_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="also write the trained model here (.skops, with a .json metadata file beside it)")
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seed: int, save_to: Path | None,
+              as_json: bool) -> None:
+    """Train the learned ranker on --train's applicants and rank the pool for --test's applicants;
+    print recall@10, NDCG@10 and MRR for warm and cold applicants, with four baselines from the same run.
+
+    The applicants evaluated are never trained on; popularity counts training interactions only.
+    """
+    import datetime as dt
+
+    from matching.evaluation.recommend import MODEL_NAME, run_recommend
+    from matching.persistence import save_model
+
+    try:
+        result, model = run_recommend(train_dir, test_dir, test_fraction=test_fraction, seed=seed,
+                                      progress=None if as_json else lambda m: click.echo(m, err=True))
+    except (ValueError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if save_to is not None:
+        trained_at = dt.datetime.now(dt.UTC)
+        save_model(model, save_to, {
+            "version": f"{MODEL_NAME}-{trained_at:%Y%m%dT%H%M%SZ}", "trained_at": trained_at.isoformat(),
+            "training": {**result["model"]["training"], "source": str(train_dir), "split": result["split"]},
+            "metrics": {g: {"model": v["model"], "baselines": v["baselines"]} for g, v in result["groups"].items()}})
+        result["saved_model"] = str(save_to)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"pool {result['pool']} postings; split: {result['split']}")
+    for group, g in result["groups"].items():
+        click.echo(f"\n{group}: {g['queries']} applicants")
+        click.echo(f"{'model':<22}{'recall@10':>11}{'NDCG@10':>9}{'MRR':>8}")
+        for name, m in [(MODEL_NAME, g["model"]), *g["baselines"].items()]:
+            click.echo(f"{name:<22}{m['recall@10']:>11.4f}{m['NDCG@10']:>9.4f}{m['MRR']:>8.4f}")
+        lift = g["lift_over_best_baseline"]["NDCG@10"]
+        click.echo(f"NDCG@10 vs best baseline ({g['best_baseline']}): {lift:+.1%}")

@@ -1,0 +1,310 @@
+"""Features of the learned ranker for one seeker against many postings: content, interactions, history.
+
+Three families, :data:`FEATURE_NAMES` in order, every value a float with ``NaN`` for unknown
+(the gradient-boosted trees of :mod:`matching.ltr` route unknown values natively, so a seeker
+without history or a posting without interactions is never "zero similarity"):
+
+``content_*``
+    The :class:`~matching.content.ContentRanker` features of :mod:`matching.features` (skill
+    coverage, title, text, location, salary, education, job type, 对口, posting age, popularity),
+    its combined 0–1 score and the profile's confidence, computed by the same code
+    (:func:`matching.scoring.features`) on the ranker's fitted table, so the two never disagree.
+interaction (from :class:`InteractionStats`, i.e. other seekers' interactions only)
+    ``popularity``: log(1 + seekers who interacted with the posting); ``popularity_graded``:
+    log(1 + sum of their relevance grades); ``recent_activity``: log(1 + interactions in the
+    :data:`RECENT_DAYS` days before the request); ``days_since_first`` / ``days_since_last``:
+    days from the posting's first / latest interaction before the request to the request (the
+    posting's age as the platform saw it; ``NaN`` if none yet); ``city_activity`` /
+    ``state_activity``: log(1 + interactions with any posting in the posting's city / province),
+    i.e. location popularity. Time-dependent values use interactions strictly before the request
+    time only.
+history (warm seekers; ``NaN`` when the seeker has no history)
+    ``history_size`` log(1 + postings in the history); ``history_text``: TF-IDF cosine of the profile
+    text plus the history titles against the posting text; ``history_title_match``: the content
+    ranker's title feature with the history titles as the seeker's titles; ``history_title_max`` / ``_mean`` /
+    ``_last``: cosine of the TF-IDF title vectors (the ranker's character n-grams) between the
+    candidate and the history postings (best, mean, most recent); ``history_city_share`` /
+    ``history_state_share``: share of history postings in the candidate's city / province;
+    ``history_city_last`` / ``history_state_last``: same place as the most recent one;
+    ``history_company``: 1 if a history posting is from the same employer; ``co_interaction``:
+    log(1 + Σ over history postings of seekers who interacted with both), item-to-item
+    co-occurrence (Sarwar et al., "Item-based collaborative filtering recommendation
+    algorithms", WWW 2001; Linden, Smith & York, "Amazon.com recommendations: item-to-item
+    collaborative filtering", IEEE Internet Computing 7(1), 2003); ``co_city`` / ``co_employer`` /
+    ``co_title``: the same idea over groups of postings — the highest share, over the history's
+    cities (employers, titles), of other seekers interacting there who also interacted with the
+    candidate's city (employer, title). Groups generalise where single postings are too sparse:
+    most postings are seen by one seeker, but neighbouring cities, related employers and related
+    job titles are shared by many.
+
+A seeker's own interactions are left out of the statistics when a ``key`` is given (training
+queries are built from seekers whose interactions are in the statistics; without this the
+target would always look popular to the model, which it never does for a new seeker).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import check_is_fitted
+
+from matching.content import ContentRanker
+from matching.documents import SeekerDoc
+from matching.features import FEATURES
+from matching.index import seeker_text
+from matching.scoring import bind, build_profiles, combine, features
+from matching.text import normalise
+
+CONTENT_FEATURES = tuple(f"content_{name}" for name in FEATURES) + ("content_score", "content_confidence")
+INTERACTION_FEATURES = ("popularity", "popularity_graded", "recent_activity", "days_since_first", "days_since_last",
+                        "city_activity", "city_recent", "state_activity", "employer_activity", "employer_recent",
+                        "title_activity", "title_recent")
+HISTORY_FEATURES = ("history_size", "history_text", "history_title_match", "history_title_max", "history_title_mean",
+                    "history_title_last", "history_city_share", "history_state_share", "history_city_last",
+                    "history_state_last",
+                    "history_company", "co_interaction", "co_city", "co_employer", "co_title")
+FEATURE_NAMES: tuple[str, ...] = CONTENT_FEATURES + INTERACTION_FEATURES + HISTORY_FEATURES
+#: Window of ``recent_activity``, days.
+RECENT_DAYS = 14.0
+DAY = 86400.0
+#: Groups of postings whose co-occurrence in seekers' interactions gives ``co_<group>`` features.
+CO_GROUPS = ("city", "employer", "title")
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    """One seeker–posting interaction: ``at`` in POSIX seconds (UTC), ``grade`` its graded relevance
+    (:data:`matching.ltr.GRADES`: view 1 < apply 2 < interview 3 < hire 4)."""
+
+    seeker: Hashable
+    job_id: int
+    at: float
+    grade: float = 1.0
+
+
+def _ids(keys: Sequence[Hashable], unknown: Hashable) -> np.ndarray:
+    """Small int ids of ``keys`` in order of first appearance; ``unknown`` → -1."""
+    seen: dict[Hashable, int] = {}
+    return np.array([-1 if k == unknown else seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
+
+
+class InteractionStats:
+    """Counts over interactions with the postings of a fitted :class:`ContentRanker`.
+
+    Interactions with postings the ranker does not know are ignored (counted in ``ignored``).
+    Repeated interactions of one seeker with one posting count once, at the earliest time with
+    the highest grade. Built once per model (re)fit; :meth:`job_features` is per request.
+    """
+
+    def __init__(self, ranker: ContentRanker, interactions: Sequence[Interaction]) -> None:
+        check_is_fitted(ranker, "table_")
+        t = ranker.table_
+        n = len(t)
+        best: dict[tuple[Hashable, int], tuple[float, float]] = {}
+        self.ignored = 0
+        for it in interactions:
+            row = ranker.position_.get(it.job_id)
+            if row is None:
+                self.ignored += 1
+                continue
+            key = (it.seeker, row)
+            at, grade = best.get(key, (math.inf, 0.0))
+            best[key] = (min(at, float(it.at)), max(grade, float(it.grade)))
+        seekers: dict[Hashable, int] = {}
+        ev_seeker = np.array([seekers.setdefault(s, len(seekers)) for s, _ in best], dtype=np.int64)
+        ev_row = np.array([r for _, r in best], dtype=np.int64)
+        ev_at = np.array([v[0] for v in best.values()], dtype=np.float64)
+        ev_grade = np.array([v[1] for v in best.values()], dtype=np.float64)
+        self.n_rows, self.seekers = n, seekers
+        self.ev_seeker, self.ev_row, self.ev_at, self.ev_grade = ev_seeker, ev_row, ev_at, ev_grade
+        self.count = np.bincount(ev_row, minlength=n).astype(np.float64)  # interactions per row
+        # place, employer and title groups of the rows; -1 = unknown. City = (province, city name)
+        # so that two Springfields stay apart.
+        city = np.where(t.city_name >= 0, t.province.astype(np.int64) * 1_000_003 + t.city_name, -1)
+        self.groups = {"city": _ids(city.tolist(), -1), "state": _ids(t.province.tolist(), -1),
+                       "employer": _ids([normalise(j.employer_name or "") for j in t.jobs], ""),
+                       "title": _ids([normalise(j.title or "") for j in t.jobs], "")}
+        a = sp.csr_matrix((np.ones(len(ev_row)), (ev_seeker, ev_row)), shape=(len(seekers), n))
+        self.co = (a.T @ a).tocsr()  # rows × rows: seekers who interacted with both
+        self.by_seeker = a
+        self.group_co: dict[str, tuple[sp.csr_matrix, sp.csr_matrix]] = {}
+        for name in CO_GROUPS:  # groups × groups: seekers who interacted with both groups
+            ids = self.groups[name]
+            ok = ids[ev_row] >= 0
+            size = int(ids.max()) + 1 if len(ids) else 0
+            ag = sp.csr_matrix((np.ones(int(ok.sum())), (ev_seeker[ok], ids[ev_row[ok]])), shape=(len(seekers), size))
+            ag.sum_duplicates()
+            ag.data[:] = 1.0  # the constructor summed repeats: a seeker counts once per group
+            self.group_co[name] = ((ag.T @ ag).tocsr(), ag)
+
+    def __len__(self) -> int:
+        return len(self.ev_row)
+
+    def own_rows(self, key: Hashable | None) -> np.ndarray:
+        """Rows the seeker ``key`` interacted with (empty when unknown or ``None``)."""
+        s = self.seekers.get(key) if key is not None else None
+        if s is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.by_seeker.indices[self.by_seeker.indptr[s]:self.by_seeker.indptr[s + 1]].astype(np.int64)
+
+    def job_features(self, now: float | None, key: Hashable | None = None) -> np.ndarray:
+        """``(rows, len(INTERACTION_FEATURES))`` for a request at ``now`` (POSIX seconds), without ``key``'s own.
+
+        ``now=None`` (request time unknown): the time-dependent columns are ``NaN``.
+        """
+        n = self.n_rows
+        own = self.ev_seeker == (self.seekers.get(key, -1) if key is not None else -1)
+        rows, at, grade = self.ev_row[~own], self.ev_at[~own], self.ev_grade[~own]
+        out = np.full((n, len(INTERACTION_FEATURES)), np.nan)
+        col = {name: i for i, name in enumerate(INTERACTION_FEATURES)}
+        out[:, col["popularity"]] = np.log1p(np.bincount(rows, minlength=n))
+        out[:, col["popularity_graded"]] = np.log1p(np.bincount(rows, weights=grade, minlength=n))
+        recent = None
+        if now is not None:
+            before = at < now
+            recent = before & (at >= now - RECENT_DAYS * DAY)
+            out[:, col["recent_activity"]] = np.log1p(np.bincount(rows[recent], minlength=n))
+            first, last = np.full(n, np.inf), np.full(n, -np.inf)
+            np.minimum.at(first, rows[before], at[before])
+            np.maximum.at(last, rows[before], at[before])
+            out[:, col["days_since_first"]] = np.where(np.isfinite(first), (now - first) / DAY, np.nan)
+            out[:, col["days_since_last"]] = np.where(np.isfinite(last), (now - last) / DAY, np.nan)
+        for name, ids in self.groups.items():
+            known = ids >= 0
+            size = int(ids.max()) + 1 if known.any() else 0
+            ev = ids[rows]
+            total = np.bincount(ev[ev >= 0], minlength=size)
+            out[known, col[f"{name}_activity"]] = np.log1p(total[ids[known]])
+            if recent is not None and f"{name}_recent" in col:
+                ev = ev[recent]
+                out[known, col[f"{name}_recent"]] = np.log1p(np.bincount(ev[ev >= 0], minlength=size)[ids[known]])
+        return out
+
+    def group_confidence(self, name: str, history_rows: np.ndarray, key: Hashable | None = None) -> np.ndarray:
+        """Per row: max over the history's ``name`` groups g of P(interacted with the row's group | with g)
+        among other seekers (the confidence of the association rule g → group; Agrawal, Imieliński &
+        Swami, SIGMOD 1993). ``NaN`` for rows of unknown group or when no history group is known."""
+        ids = self.groups[name]
+        out = np.full(self.n_rows, np.nan)
+        hg = np.unique(ids[history_rows])
+        hg = hg[hg >= 0]
+        if not len(hg):
+            return out
+        co, ag = self.group_co[name]
+        both = co[hg].toarray()  # history groups × groups
+        s = self.seekers.get(key) if key is not None else None
+        if s is not None:  # leave the seeker's own groups out
+            own = ag.indices[ag.indptr[s]:ag.indptr[s + 1]]
+            both[np.isin(hg, own)[:, None] & np.isin(np.arange(both.shape[1]), own)[None, :]] -= 1.0
+        support = both[np.arange(len(hg)), hg]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            conf = np.where(support[:, None] > 0, both / support[:, None], 0.0).max(axis=0)
+        known = ids >= 0
+        out[known] = conf[ids[known]]
+        return out
+
+    def co_interaction(self, history_rows: np.ndarray, key: Hashable | None = None) -> np.ndarray:
+        """Σ over ``history_rows`` of seekers (other than ``key``) who interacted with both, per row."""
+        if not len(history_rows):
+            return np.zeros(self.n_rows)
+        co = np.asarray(self.co[history_rows].sum(axis=0)).ravel()
+        own = self.own_rows(key)
+        if len(own):  # ``key`` counted once in co[h, j] for every pair of its own rows
+            co[own] -= np.isin(history_rows, own).sum()
+        return np.maximum(co, 0.0)
+
+
+class FeatureBuilder:
+    """Feature matrices (:data:`FEATURE_NAMES` columns) for a seeker against rows of a fitted ranker.
+
+    ``ranker`` is a fitted :class:`ContentRanker` (its postings are the rows), ``stats`` the
+    interactions of other seekers with those postings (``None``: all interaction features unknown).
+    """
+
+    def __init__(self, ranker: ContentRanker, stats: InteractionStats | None = None) -> None:
+        check_is_fitted(ranker, "table_")
+        self.ranker, self.stats = ranker, stats
+        t = ranker.table_
+        self.company = _ids([normalise(j.employer_name or "") for j in t.jobs], "")
+
+    def matrix(self, seeker: SeekerDoc, history: Sequence[int] = (), now: float | None = None,
+               rows: np.ndarray | None = None, key: Hashable | None = None) -> np.ndarray:
+        """Features ``(len(rows), len(FEATURE_NAMES))`` of ``seeker`` against ``rows`` (default all postings).
+
+        ``history``: ids of postings the seeker interacted with, oldest first (unknown ids are
+        skipped); ``now``: request time, POSIX seconds (``None``: interaction times unknown);
+        ``key``: the seeker's key in ``stats``, whose own interactions are left out.
+        """
+        r = self.ranker
+        t = r.table_
+        rows = np.arange(len(t)) if rows is None else np.asarray(rows, dtype=np.int64)
+        out = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
+        p = build_profiles([seeker], r.taxonomy, r.text_vectorizer_, r.title_vectorizer_, r.description_chars,
+                           r.max_items)[0]
+        b = bind(p, t, r.title_idf_, r.default_idf_)
+        f, _ = features(p, b, t, rows, (r.as_of or dt.date.today()).toordinal(), r.popularity_scale_)
+        _, score = combine(f, r.weights_, p.confidence)
+        nc = len(CONTENT_FEATURES)
+        out[:, : nc - 2] = f
+        out[:, nc - 2] = score
+        out[:, nc - 1] = p.confidence
+        hist = np.array([r.position_[j] for j in history if j in r.position_], dtype=np.int64)
+        if self.stats is not None:
+            out[:, nc:nc + len(INTERACTION_FEATURES)] = self.stats.job_features(now, key)[rows]
+        if len(hist):
+            self._history(out[:, nc + len(INTERACTION_FEATURES):], seeker, rows, hist, key)
+        return out
+
+    def _history(self, out: np.ndarray, seeker: SeekerDoc, rows: np.ndarray, hist: np.ndarray,
+                 key: Hashable | None) -> None:
+        r = self.ranker
+        t = r.table_
+        text = " ".join([seeker_text(seeker, r.description_chars, r.max_items),
+                         *(normalise(t.jobs[h].title or "") for h in hist)])
+        q = r.text_vectorizer_.transform([text.strip()])
+        every = len(rows) == len(t)  # slicing the sparse matrices only pays when few rows are scored
+        titles, texts = (t.title_vec, t.text) if every else (t.title_vec[rows], t.text[rows])
+        sims = np.asarray(titles @ t.title_vec[hist].T.toarray())  # rows × history
+        city = lambda a, b: (t.city_name[a] == t.city_name[b]) & (t.city_name[a] >= 0) & (  # noqa: E731
+            t.province[a] == t.province[b])
+        state = lambda a, b: (t.province[a] == t.province[b]) & (t.province[a] >= 0)  # noqa: E731
+        same_city = city(rows[:, None], hist[None, :])
+        same_state = state(rows[:, None], hist[None, :])
+        last = hist[-1]
+        col = {name: i for i, name in enumerate(HISTORY_FEATURES)}
+        out[:, col["history_size"]] = math.log1p(len(hist))
+        out[:, col["history_text"]] = np.asarray(texts @ q.T.toarray()).ravel() if q.nnz else 0.0
+        titled = SeekerDoc(id=0, desired_titles=tuple(t.jobs[h].title for h in hist[::-1]))
+        p = build_profiles([titled], None, r.text_vectorizer_, r.title_vectorizer_, r.description_chars,
+                           r.max_items)[0]
+        f, _ = features(p, bind(p, t, r.title_idf_, r.default_idf_), t, rows, 0, r.popularity_scale_)
+        out[:, col["history_title_match"]] = f[:, FEATURES.index("title")]
+        out[:, col["history_title_max"]] = sims.max(axis=1)
+        out[:, col["history_title_mean"]] = sims.mean(axis=1)
+        out[:, col["history_title_last"]] = sims[:, -1]
+        out[:, col["history_city_share"]] = same_city.mean(axis=1)
+        out[:, col["history_state_share"]] = same_state.mean(axis=1)
+        out[:, col["history_city_last"]] = city(rows, np.full(len(rows), last))
+        out[:, col["history_state_last"]] = state(rows, np.full(len(rows), last))
+        hc = self.company[hist]
+        out[:, col["history_company"]] = np.isin(self.company[rows], hc[hc >= 0])
+        if self.stats is not None:
+            out[:, col["co_interaction"]] = np.log1p(self.stats.co_interaction(hist, key)[rows])
+            for name in CO_GROUPS:
+                out[:, col[f"co_{name}"]] = self.stats.group_confidence(name, hist, key)[rows]
+
+    def feature_vector(self, seeker: SeekerDoc, job_id: int, history: Sequence[int] = (), now: float | None = None,
+                       key: Hashable | None = None) -> dict[str, float]:
+        """The features of one (seeker, posting) pair by name (``NaN`` = unknown).
+
+        Raises ``KeyError`` when ``job_id`` is not among the ranker's postings.
+        """
+        if job_id not in self.ranker.position_:
+            raise KeyError(f"job {job_id} is not among the {len(self.ranker.table_)} fitted postings")
+        row = np.array([self.ranker.position_[job_id]])
+        return dict(zip(FEATURE_NAMES, map(float, self.matrix(seeker, history, now, row, key)[0]), strict=True))

@@ -1,0 +1,118 @@
+"""Scheduled retraining of the learned ranker (APScheduler 3.x job ``retrain_ranker``).
+
+Each run: read every posting, every graduate with applications and the applications' status
+histories; turn applications into graded interactions (:func:`grade_of`); split the graduates,
+train on one part and measure on the other (:func:`matching.ltr_train.retrain`); store the new
+model with its metadata; promote it only if its held-out NDCG@10 is not below the current
+model's on the same held-out applications (or, with no current model, the content-only
+ranking's). Runs in the scheduler process, never in web workers; reads only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from matching.documents import JobDoc, SeekerDoc
+from matching.ltr import GRADES
+from matching.ltr_features import FEATURE_NAMES, Interaction
+from matching.ltr_train import retrain
+from service.applications.models import Application, ApplicationStatus
+from service.config import Settings
+from service.recommendations.models_registry import (
+    PROMOTION_METRIC,
+    current_version,
+    load_current_model,
+    new_version,
+    promote,
+    save_version,
+)
+
+log = logging.getLogger(__name__)
+#: Graded relevance of the furthest status an application reached (view < apply < interview < hire).
+#: ``viewed`` is the employer opening the application, still an application; an offer counts as an
+#: interview passed. Rejected/withdrawn keep the grade reached before them.
+STATUS_GRADES: dict[ApplicationStatus, float] = {
+    ApplicationStatus.APPLIED: GRADES["apply"], ApplicationStatus.VIEWED: GRADES["apply"],
+    ApplicationStatus.INTERVIEW: GRADES["interview"], ApplicationStatus.OFFER: GRADES["interview"],
+    ApplicationStatus.HIRED: GRADES["hire"],
+}
+#: Cron fields for the scheduler: Sundays 03:00 in the scheduler's time zone.
+CRON = {"day_of_week": "sun", "hour": 3, "minute": 0}
+
+
+def grade_of(app: Application) -> float:
+    """Graded relevance of an application: the highest :data:`STATUS_GRADES` among its current status and
+    every status in its history (``apply`` when none is graded, e.g. withdrawn straight away)."""
+    statuses = [app.status, *(e.to_status for e in app.history), *(e.from_status for e in app.history)]
+    return max((STATUS_GRADES.get(s, 0.0) for s in statuses if s is not None), default=0.0) or GRADES["apply"]
+
+
+async def load_interactions(session: Any) -> list[Interaction]:
+    """One graded interaction per application (seeker = graduate id, at = the application's creation,
+    grade = :func:`grade_of`), ordered by application id. Also what the service needs to build
+    :class:`~matching.ltr_features.InteractionStats` for serving the learned model."""
+    apps = (await session.execute(select(Application).options(selectinload(Application.history))
+                                  .order_by(Application.id))).scalars().all()
+    return [Interaction(seeker=a.graduate_id, job_id=a.posting_id, at=a.created_at.timestamp(), grade=grade_of(a))
+            for a in apps]
+
+
+async def load_training_data(session: Any) -> tuple[list[JobDoc], dict[int, SeekerDoc], list[Interaction]]:
+    """(every posting, the graduates who applied by id, :func:`load_interactions`)."""
+    from service.graduates.models import Graduate
+    from service.postings.models import Posting
+    from service.recommendations.service import job_doc, seeker_doc
+
+    postings = (await session.execute(select(Posting).options(selectinload(Posting.employer))
+                                      .order_by(Posting.id))).scalars().all()
+    interactions = await load_interactions(session)
+    ids = sorted({int(it.seeker) for it in interactions})  # type: ignore[call-overload]
+    stmt = select(Graduate).options(selectinload(Graduate.certificates), selectinload(Graduate.experiences),
+                                    selectinload(Graduate.major)).where(Graduate.id.in_(ids))
+    graduates = (await session.execute(stmt)).scalars().all() if ids else []
+    return [job_doc(p) for p in postings], {g.id: seeker_doc(g) for g in graduates}, interactions
+
+
+async def retrain_ranker_async(settings: Settings, seed: int = 0, test_fraction: float = 0.3) -> dict[str, Any]:
+    """One retraining run (see the module doc). Returns a report: ``status`` (``promoted``,
+    ``kept`` or ``skipped``), ``version``, ``metrics`` (held-out recall@10/NDCG@10/MRR of
+    ``candidate``, ``incumbent`` and ``content``), ``training`` summary and ``reason`` when skipped."""
+    from service.db import make_engine, session_scope
+
+    engine = make_engine(settings)
+    try:
+        async with session_scope(engine) as session:
+            jobs, seekers, interactions = await load_training_data(session)
+    finally:
+        await engine.dispose()
+    current = load_current_model(settings)
+    incumbent = current[0] if current and list(current[0].feature_names) == list(FEATURE_NAMES) else None
+    try:
+        result = await asyncio.to_thread(retrain, jobs, seekers, interactions, incumbent=incumbent,
+                                         test_fraction=test_fraction, seed=seed)
+    except ValueError as exc:
+        log.info("ranker retraining skipped: %s", exc)
+        return {"status": "skipped", "reason": str(exc), "current": current_version(settings)}
+    versions_metrics = {name: {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}
+                        for name, m in result.metrics.items()}
+    version = save_version(settings, result.model, {
+        "version": new_version(), "training": {**result.training, "seed": seed, "test_fraction": test_fraction},
+        "metrics": versions_metrics, "trained_at": dt.datetime.now(dt.UTC).isoformat()})
+    baseline = result.metrics.get("incumbent") if incumbent is not None else result.metrics["content"]
+    promoted = promote(settings, version, result.metrics["candidate"], baseline, PROMOTION_METRIC)
+    return {"status": "promoted" if promoted else "kept", "version": version, "current": current_version(settings),
+            "compared_with": "incumbent" if incumbent is not None else "content", "metrics": versions_metrics,
+            "training": result.training}
+
+
+def retrain_ranker(settings: Settings, seed: int = 0, test_fraction: float = 0.3) -> dict[str, Any]:
+    """APScheduler job: :func:`retrain_ranker_async` in a fresh event loop (scheduler threads have none)."""
+    report = asyncio.run(retrain_ranker_async(settings, seed=seed, test_fraction=test_fraction))
+    log.info("ranker retraining: %s", {k: report.get(k) for k in ("status", "version", "current", "reason")})
+    return report

@@ -1,0 +1,155 @@
+"""``vocmatch evaluate recommend``: protocol, split, bad input, end-to-end run and CLI on real files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from matching.evaluation.jobboard import protocol_queries, read_board
+from matching.evaluation.recommend import BASELINES, MODEL_NAME, evaluate_recommend, split_applicants
+from matching.persistence import load_model
+from service.cli_evaluate import evaluate
+
+CITIES = [("Newark", "NJ"), ("Trenton", "NJ"), ("Fresno", "CA"), ("Austin", "TX")]
+TITLES = ["Line Cook", "Cashier", "Security Officer", "Warehouse Associate", "Receptionist"]
+
+
+def _write(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def make_board(folder: Path, n_applicants: int = 90, seed: int = 1) -> Path:
+    """Jobs in four cities; applicants view jobs in their home city with their title of interest."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = [(100 + i, TITLES[i % 5], f"Co{i % 7}", *CITIES[(i // 5) % 4]) for i in range(60)]
+    _write(folder / "jobs.csv", ["Job.ID", "Title", "Position", "Company", "City", "State.Name", "State.Code",
+                                 "Industry"],
+           [[j, f"{t} @ {c}", t, c, city, "", st, "NA"] for j, t, c, city, st in jobs])
+    views, exp, poi = [], [], []
+    for a in range(1, n_applicants + 1):
+        city, st = CITIES[a % 4]
+        title = TITLES[a % 5]
+        mine = [j for j in jobs if j[3] == city and j[1] == title] or [j for j in jobs if j[3] == city]
+        n = 1 if a % 3 == 0 else rng.randint(2, 4)
+        for k in range(n):
+            job = rng.choice(mine)
+            start = f"2015-01-{1 + (a % 20):02d} {10 + k:02d}:00:00 UTC"
+            views.append([a, job[0], start])
+            views.append([a, job[0], f"2015-02-{1 + (a % 20):02d} 09:00:00 UTC"])  # repeat: collapses
+        exp.append([a, title.lower(), "Somewhere", city, st, "NA", "NA", "did things"])
+        if a % 2:
+            poi.append([a, title])
+    _write(folder / "views.csv", ["Applicant.ID", "Job.ID", "View.Start"], views)
+    _write(folder / "experience.csv", ["Applicant.ID", "Position.Name", "Employer.Name", "City", "State.Code",
+                                       "Start.Date", "End.Date", "Job.Description"], exp)
+    _write(folder / "positions_of_interest.csv", ["Applicant.ID", "Position.Of.Interest"], poi)
+    return folder
+
+
+def test_protocol_collapses_orders_and_groups(tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    folder.mkdir()
+    _write(folder / "jobs.csv", ["Job.ID", "Title", "Position", "Company", "City", "State.Code"],
+           [[1, "A", "Cook", "X", "Newark", "NJ"], [2, "B", "Cashier", "Y", "Newark", "NJ"],
+            [3, "C", "Guard", "Z", "Austin", "TX"]])
+    _write(folder / "views.csv", ["Applicant.ID", "Job.ID", "View.Start"], [
+        [7, 2, "2015-01-02 10:00:00 UTC"], [7, 1, "2015-01-03 10:00:00 UTC"],
+        [7, 2, "2015-01-09 10:00:00 UTC"],  # repeat of job 2: its earliest view counts, so 1 is last
+        [8, 3, "2015-01-05 10:00:00 UTC"], [8, 1, "2015-01-05 10:00:00 UTC"],  # same time: by Job.ID, 3 last
+        [9, 3, "2015-01-05 10:00:00 UTC"],  # one job, no profile: not evaluated
+        [10, 2, "2015-01-05 10:00:00 UTC"],  # one job, a position of interest: cold
+    ])
+    _write(folder / "positions_of_interest.csv", ["Applicant.ID", "Position.Of.Interest"], [[10, "cashier"]])
+    board = read_board(folder)
+    warm, cold = protocol_queries(board.views, board.profiles, {j.id: j for j in board.jobs})
+    assert [(q.key, q.history, list(q.targets)) for q in warm] == [(7, (2,), [1]), (8, (1,), [3])]
+    assert [(q.key, q.history, list(q.targets), q.seeker.desired_titles) for q in cold] == [(10, (), [2], ("cashier",))]
+    assert warm[0].seeker.city == "Newark"  # no profile: placed at the last history job
+
+
+def test_bad_rows_are_named(tmp_path: Path) -> None:
+    folder = make_board(tmp_path / "b", n_applicants=5)
+    with (folder / "views.csv").open("a", encoding="utf-8") as fh:
+        fh.write("3,101,yesterday\n")
+    with pytest.raises(ValueError, match=r"views.csv, row \d+, column View.Start"):
+        read_board(folder)
+    (folder / "views.csv").unlink()
+    with pytest.raises(FileNotFoundError, match="views.csv"):
+        read_board(folder)
+
+
+def test_split_is_seeded_and_disjoint(tmp_path: Path) -> None:
+    board = read_board(make_board(tmp_path / "b"))
+    train, test = split_applicants(board.views, 0.3, seed=4)
+    assert not train & test and len(train) + len(test) == 90 and len(test) == 27
+    assert split_applicants(board.views, 0.3, seed=4) == (train, test)
+    assert split_applicants(board.views, 0.3, seed=5) != (train, test)
+    with pytest.raises(ValueError, match="test_fraction"):
+        split_applicants(board.views, 1.0, seed=4)
+
+
+def test_end_to_end_on_two_folders_never_trains_on_test_applicants(tmp_path: Path) -> None:
+    train = make_board(tmp_path / "train", n_applicants=120, seed=2)
+    test = make_board(tmp_path / "test", n_applicants=60, seed=3)  # ids 1..60 are in both: left out of training
+    result = evaluate_recommend(train, test, seed=1)
+    assert result["split"]["mode"] == "two folders"
+    assert result["split"]["applicants_in_both_left_out_of_training"] == 60
+    assert result["split"]["train_applicants"] == 60 and result["split"]["test_applicants"] == 60
+    for group in ("warm", "cold"):
+        g = result["groups"][group]
+        assert set(g["baselines"]) == set(BASELINES) and g["queries"] > 0
+        for m in (g["model"], *g["baselines"].values()):
+            assert set(m) == {"recall@10", "NDCG@10", "MRR"} and all(0.0 <= v <= 1.0 for v in m.values())
+    # home city and title decide everything here: the model must find it
+    assert result["groups"]["warm"]["model"]["recall@10"] > result["groups"]["warm"]["baselines"]["popularity"][
+        "recall@10"]
+
+
+def test_cli_json_and_saved_model(tmp_path: Path) -> None:
+    folder = make_board(tmp_path / "b", n_applicants=150, seed=4)
+    out = tmp_path / "models" / "m.skops"
+    res = CliRunner().invoke(evaluate, ["recommend", "--train", str(folder), "--test", str(folder), "--json",
+                                        "--save-model", str(out)])
+    assert res.exit_code == 0, res.output
+    result = json.loads(res.output)
+    assert result["split"]["mode"].startswith("one folder") and result["model"]["name"] == MODEL_NAME
+    model, meta = load_model(out)
+    assert meta["metrics"]["warm"]["model"] == result["groups"]["warm"]["model"]
+    assert meta["training"]["queries"] == result["model"]["training"]["queries"] and model.n_iter_ >= 10
+    bad = CliRunner().invoke(evaluate, ["recommend", "--train", str(tmp_path), "--test", str(tmp_path)])
+    assert bad.exit_code == 1 and "jobs.csv" in bad.output
+
+
+@pytest.mark.shared_data
+def test_protocol_on_the_real_views(shared_data: Path) -> None:
+    """The protocol's groups equal an independent reading of the raw files."""
+    folder = shared_data / "us_jobboard_views"
+    board = read_board(folder)
+    warm, cold = protocol_queries(board.views, board.profiles, {j.id: j for j in board.jobs})
+    first: dict[tuple[str, str], str] = {}
+    with (folder / "views.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            k = (r["Applicant.ID"], r["Job.ID"])
+            first[k] = min(first.get(k, r["View.Start"]), r["View.Start"])
+    seq: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for (a, j), t in first.items():
+        seq[a].append((t, int(j)))
+    profiled = set()
+    for name in ("experience.csv", "positions_of_interest.csv"):
+        with (folder / name).open(encoding="utf-8") as fh:
+            profiled |= {r["Applicant.ID"] for r in csv.DictReader(fh)}
+    expect_warm = {int(a): sorted(s)[-1][1] for a, s in seq.items() if len(s) >= 2}
+    expect_cold = {int(a): s[0][1] for a, s in seq.items() if len(s) == 1 and a in profiled}
+    assert {q.key: next(iter(q.targets)) for q in warm} == expect_warm
+    assert {q.key: next(iter(q.targets)) for q in cold} == expect_cold
+    assert len(warm) > 1000 and len(cold) > 250

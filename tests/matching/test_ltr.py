@@ -1,0 +1,162 @@
+"""Learned ranker: features (content, interactions, history), self-exclusion, estimator contract, re-ranking."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from matching.content import ContentRanker
+from matching.documents import JobDoc, SeekerDoc
+from matching.ltr import MAX_GRADE, LearnedRanker, Query, group_ndcg, rerank, training_set
+from matching.ltr_features import DAY, FEATURE_NAMES, HISTORY_FEATURES, FeatureBuilder, Interaction, InteractionStats
+
+T0 = 1_700_000_000.0
+COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+
+def jobs() -> list[JobDoc]:
+    return [
+        JobDoc(id=1, title="Line Cook", country="US", province="NJ", city="Newark", employer_name="Diner A"),
+        JobDoc(id=2, title="Prep Cook", country="US", province="NJ", city="Newark", employer_name="Diner B"),
+        JobDoc(id=3, title="Cashier", country="US", province="NJ", city="Jersey City", employer_name="Shop C"),
+        JobDoc(id=4, title="Cashier", country="US", province="CA", city="Fresno", employer_name="Shop C"),
+        JobDoc(id=5, title="Security Officer", country="US", province="NY", city="New York", employer_name="Guard D"),
+        JobDoc(id=6, title="Line Cook", country="US", province="CA", city="Fresno", employer_name="Diner A"),
+    ]
+
+
+VIEWS = [
+    Interaction(seeker=100, job_id=1, at=T0), Interaction(seeker=100, job_id=2, at=T0 + 10 * DAY),
+    Interaction(seeker=101, job_id=1, at=T0 + DAY), Interaction(seeker=101, job_id=2, at=T0 + 2 * DAY),
+    Interaction(seeker=101, job_id=1, at=T0 - DAY),  # repeat view: counts once, at the earliest time
+    Interaction(seeker=102, job_id=3, at=T0 + 3 * DAY, grade=4.0),
+    Interaction(seeker=103, job_id=999, at=T0),  # unknown posting: ignored
+]
+
+
+@pytest.fixture(scope="module")
+def builder() -> FeatureBuilder:
+    ranker = ContentRanker().fit(jobs())
+    return FeatureBuilder(ranker, InteractionStats(ranker, VIEWS))
+
+
+def test_group_ndcg_by_hand() -> None:
+    y = np.array([0, 1, 0, 0, 2, 0])
+    score = np.array([0.9, 0.5, 0.1, 0.3, 0.2, 0.8])
+    groups = np.array([7, 7, 7, 9, 9, 9])
+    # group 7: relevant at rank 2 -> 1/log2(3); group 9: grade 2 at rank 3 -> (2^2-1)/log2(4) / (3/1)
+    assert group_ndcg(y, score, groups) == pytest.approx([1 / math.log2(3), 0.5])
+    # a constant scorer gets no credit from tie order (relevant rows last)
+    assert group_ndcg(y, np.zeros(6), groups) == pytest.approx([1 / math.log2(4), 0.5])
+
+
+def test_interaction_features_leave_the_seeker_out(builder: FeatureBuilder) -> None:
+    stats = builder.stats
+    assert stats is not None and stats.ignored == 1 and len(stats) == 5
+    seeker = SeekerDoc(id=100, country="US", province="NJ", city="Newark", desired_titles=("line cook",))
+    pos = builder.ranker.position_
+    anyone = builder.matrix(seeker, now=T0 + 20 * DAY)
+    own_out = builder.matrix(seeker, now=T0 + 20 * DAY, key=100)
+    assert anyone[pos[1], COL["popularity"]] == pytest.approx(math.log1p(2))
+    assert own_out[pos[1], COL["popularity"]] == pytest.approx(math.log1p(1))
+    assert own_out[pos[3], COL["popularity_graded"]] == pytest.approx(math.log1p(4.0))
+    # only interactions before the request count for time features
+    early = builder.matrix(seeker, now=T0 + 1.5 * DAY, key=100)
+    assert early[pos[1], COL["days_since_first"]] == pytest.approx(2.5)  # seeker 101's view at T0 - DAY
+    assert math.isnan(early[pos[3], COL["days_since_first"]])  # first viewed after the request
+    assert early[pos[1], COL["recent_activity"]] == pytest.approx(math.log1p(1))
+    # location popularity: Newark holds 4 of the others' views (with the seeker's own: 4 + 2)
+    assert anyone[pos[2], COL["city_activity"]] == pytest.approx(math.log1p(4))
+    assert own_out[pos[2], COL["city_activity"]] == pytest.approx(math.log1p(2))
+    assert math.isnan(builder.matrix(seeker)[pos[1], COL["days_since_last"]])  # no request time
+
+
+def test_history_features(builder: FeatureBuilder) -> None:
+    pos = builder.ranker.position_
+    cold = builder.matrix(SeekerDoc(id=5, country="US"), now=T0)
+    for name in HISTORY_FEATURES:
+        assert np.isnan(cold[:, COL[name]]).all(), name
+    warm = builder.matrix(SeekerDoc(id=5, country="US"), history=(1,), now=T0 + 30 * DAY, key=100)
+    assert warm[pos[2], COL["history_city_last"]] == 1.0 and warm[pos[3], COL["history_city_last"]] == 0.0
+    assert warm[pos[3], COL["history_state_last"]] == 1.0 and warm[pos[4], COL["history_state_last"]] == 0.0
+    assert warm[pos[6], COL["history_company"]] == 1.0 and warm[pos[2], COL["history_company"]] == 0.0
+    assert warm[pos[6], COL["history_title_max"]] == pytest.approx(1.0)  # same title
+    assert warm[pos[6], COL["history_title_match"]] > warm[pos[5], COL["history_title_match"]]
+    # co-interaction: 101 viewed 1 and 2 (100 did too, but 100 is the seeker and left out)
+    assert warm[pos[2], COL["co_interaction"]] == pytest.approx(math.log1p(1))
+    assert builder.matrix(SeekerDoc(id=5), history=(1,), now=T0)[pos[2], COL["co_interaction"]] == pytest.approx(
+        math.log1p(2))
+    # of the others who viewed in Newark (101), all viewed in Newark; nobody viewed Jersey City with it
+    assert warm[pos[2], COL["co_city"]] == pytest.approx(1.0)
+    assert warm[pos[3], COL["co_city"]] == pytest.approx(0.0)
+
+
+def test_unseen_places_employers_and_titles_do_not_break_features(builder: FeatureBuilder) -> None:
+    odd = SeekerDoc(id=9, country="ZZ", province="Atlantis", city="Nowhere", desired_titles=("astronaut",))
+    x = builder.matrix(odd, history=(5,), now=T0 + 99 * DAY, key="never-seen")
+    assert x.shape == (6, len(FEATURE_NAMES)) and not np.isinf(x).any()
+    v = builder.feature_vector(odd, 4, history=(5,), now=T0)
+    assert set(v) == set(FEATURE_NAMES) and v["history_city_last"] == 0.0
+    with pytest.raises(KeyError, match="job 12345"):
+        builder.feature_vector(odd, 12345)
+
+
+def _synthetic(n_groups: int = 60, size: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_groups * size, len(FEATURE_NAMES)))
+    X[:, COL["content_salary"]] = np.nan  # never known: must not break the booster
+    X[rng.random(len(X)) < 0.2, COL["content_title"]] = np.nan
+    y = np.zeros(len(X))
+    groups = np.repeat(np.arange(n_groups), size)
+    for g in range(n_groups):  # the relevant row is the one with the largest history_city_share
+        rows = np.flatnonzero(groups == g)
+        y[rows[np.argmax(X[rows, COL["history_city_share"]])]] = 2.0
+    return X, y, groups
+
+
+def test_learned_ranker_learns_and_follows_the_estimator_contract() -> None:
+    X, y, groups = _synthetic()
+    model = LearnedRanker(min_samples_leaf=5, max_iter=60)
+    assert clone(model).get_params() == model.get_params()
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    assert model.fit(X, y, groups) is model
+    assert model.n_features_in_ == len(FEATURE_NAMES) and 10 <= model.n_iter_ <= 60
+    Xt, yt, gt = _synthetic(seed=1)
+    assert model.score(Xt, yt, gt) > 0.8  # random scores give about 0.1
+    with pytest.raises(ValueError, match="groups"):
+        LearnedRanker().fit(X, y, groups[:-1])
+    with pytest.raises(ValueError, match="no query group has a relevant row"):
+        LearnedRanker().fit(X, np.zeros(len(y)), groups)
+    with pytest.raises(ValueError, match="columns"):
+        LearnedRanker().fit(X[:, :5], y, groups)
+
+
+def test_training_set_keeps_targets_and_never_samples_history(builder: FeatureBuilder) -> None:
+    q = Query(seeker=SeekerDoc(id=1), history=(1, 2), at=T0, targets={3: 2.0}, key=100)
+    X, y, groups = training_set(builder, [q, Query(seeker=SeekerDoc(id=2), targets={999: 1.0})], n_random=10, seed=3)
+    pos = builder.ranker.position_
+    assert list(y) == [2.0, 0.0, 0.0, 0.0]  # target + the 3 postings that are neither target nor history
+    assert set(groups) == {0}  # the query whose target is unknown is skipped
+    assert X[0, COL["history_size"]] == pytest.approx(math.log1p(2))
+    hist_rows = builder.matrix(q.seeker, q.history, q.at, np.array([pos[1], pos[2]]), q.key)
+    assert not any(np.allclose(r, h, equal_nan=True) for r in X[1:] for h in hist_rows)
+
+
+def test_rerank_keeps_explanations_and_scores_in_range(builder: FeatureBuilder) -> None:
+    X, y, groups = _synthetic()
+    model = LearnedRanker(min_samples_leaf=5, max_iter=30).fit(X, y, groups)
+    seeker = SeekerDoc(id=7, country="US", province="NJ", city="Newark", desired_titles=("cook",))
+    out = rerank(model, builder, seeker, k=3, exclude={2}, history=(1,), now=T0)
+    assert len(out) == 3 and 2 not in [m.job_id for m in out]
+    assert all(0.0 <= m.score <= 1.0 for m in out)
+    assert [m.score for m in out] == sorted((m.score for m in out), reverse=True)
+    for m in out:
+        assert {"content_score", "learned", "location"} <= set(m.explanation.components)
+        assert m.explanation.location in {"same_city", "same_province", "elsewhere", "unknown"}
+    assert out[0].score == pytest.approx(min(max(model.predict(builder.matrix(
+        seeker, (1,), T0, np.array([builder.ranker.position_[out[0].job_id]])))[0] / MAX_GRADE, 0), 1))
