@@ -164,3 +164,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data not present at {SHARED_DATA} (only in the development checkout)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def us_applicants_dir(tmp_path: Path) -> Path:
+    """The hand-written applicant fixtures under the US board's file names, in a folder of the test's own
+    (the repository keeps them as ``*.sample.csv`` so they are never mistaken for the real data)."""
+    folder = tmp_path / "us_applicants"
+    folder.mkdir()
+    source = Path(__file__).parent / "scrapers" / "fixtures" / "us_applicants"
+    for name in ("experience", "positions_of_interest"):
+        shutil.copy(source / f"{name}.sample.csv", folder / f"{name}.csv")
+    return folder

@@ -19,12 +19,15 @@ FIXTURES = Path(__file__).parents[1] / "scrapers" / "fixtures"
 @pytest.mark.parametrize(
     ("name", "kind"),
     [("job51_2019_sample.csv", ImportKind.CN_51JOB_2019), ("job51_2023_sample.csv", ImportKind.CN_51JOB_2023),
-     ("us_jobs_sample.csv", ImportKind.US_JOBS), ("us_applicants", ImportKind.US_APPLICANTS),
-     ("us_applicants/experience.csv", ImportKind.US_APPLICANTS),
-     ("us_applicants/positions_of_interest.csv", ImportKind.US_APPLICANTS)],
+     ("us_jobs_sample.csv", ImportKind.US_JOBS)],
 )
 def test_detect_kind(name: str, kind: ImportKind) -> None:
     assert detect_kind(FIXTURES / name) is kind
+
+
+@pytest.mark.parametrize("name", ["", "experience.csv", "positions_of_interest.csv"])
+def test_detect_kind_of_applicant_files(us_applicants_dir: Path, name: str) -> None:
+    assert detect_kind(us_applicants_dir / name if name else us_applicants_dir) is ImportKind.US_APPLICANTS
 
 
 def test_detect_kind_refuses_clearly(tmp_path: Path) -> None:

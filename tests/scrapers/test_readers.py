@@ -99,8 +99,8 @@ def test_us_jobs() -> None:
     assert [(w.row, w.column) for w in anonymous.warnings] == [(4, "Company")]
 
 
-def test_us_applicants() -> None:
-    source = UsApplicants(FIXTURES / "us_applicants" / "experience.csv")  # a file: its folder is read
+def test_us_applicants(us_applicants_dir: Path) -> None:
+    source = UsApplicants(us_applicants_dir / "experience.csv")  # a file: its folder is read
     result = default_pipeline().run(source)
     assert result.rows_read == 8
     assert [r.as_tuple() for r in result.rejected] == [
