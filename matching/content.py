@@ -213,18 +213,31 @@ class ContentRanker(BaseEstimator):
         self._check_fitted()
         if k <= 0 or not seekers:
             return []
+        return self.rank_profiles(job, self.seeker_profiles(seekers), k)
+
+    def seeker_profiles(self, seekers: Sequence[SeekerDoc]) -> list[Profile]:
+        """Seekers prepared for scoring with this fit's vocabularies and taxonomy (reusable for any job
+        until the next :meth:`fit`; :class:`matching.seeker_index.SeekerIndex` keeps them)."""
+        self._check_fitted()
+        return self._profiles(seekers)
+
+    def rank_profiles(self, job: JobDoc, profiles: Sequence[Profile], k: int = 10) -> list[Match]:
+        """:meth:`rank_seekers` over profiles made by :meth:`seeker_profiles` of this fit."""
+        self._check_fitted()
+        if k <= 0 or not profiles:
+            return []
         text = self.text_vectorizer_.transform([job_text(job, self.description_chars, self.max_items)]).tocsr()
         title = self.title_vectorizer_.transform([normalise(job.title or "")]).tocsr()
         t = build_table([job], self.taxonomy, text, title, self.max_items)
         rows = np.zeros(1, dtype=np.int64)
         as_of = self._as_of()
         scored = []
-        for p in self._profiles(seekers):
+        for p in profiles:
             b = self._bind(p, t)
             f, rel = features(p, b, t, rows, as_of, self.popularity_scale_)
             fit, score = combine(f, self.weights_, p.confidence)
             scored.append((p, b, f[0], int(rel[0]), float(fit[0]), float(score[0])))
-        ids = np.array([s.id for s in seekers], dtype=np.int64)
+        ids = np.array([p.doc.id for p in profiles], dtype=np.int64)
         top = _top(np.array([s[5] for s in scored]), ids, k)
         return [Match(job_id=job.id, seeker_id=int(ids[i]), score=scored[i][5],
                       explanation=explain(scored[i][0], scored[i][1], t, 0, scored[i][2], scored[i][3], scored[i][4]))

@@ -3,7 +3,8 @@
 Every feature is a score in [0, 1] or unknown (``NaN`` in arrays, absent in
 :attr:`matching.documents.Explanation.components`). The ranker's score is the weighted mean of
 the *known* features (weights renormalised over them, so missing data is neither agreement nor
-disagreement) multiplied by the seeker's profile-completeness confidence, so that a near-empty
+disagreement), with the context features scaled down for jobs of little relevance
+(:data:`RELEVANCE_GATE`), multiplied by the seeker's profile-completeness confidence, so that a near-empty
 profile cannot score high on the strength of the few things it happens to share with a job.
 """
 
@@ -34,6 +35,17 @@ WEIGHTS: dict[str, float] = {
     "popularity": 0.01,  # applications so far, log-scaled
 }
 FEATURES: tuple[str, ...] = tuple(WEIGHTS)
+
+#: Features saying whether the job is the seeker's kind of work; the others (location, salary,
+#: education, job type, recency, popularity) are context that only counts for relevant jobs.
+RELEVANCE_FEATURES: frozenset[str] = frozenset(
+    {"required_skills", "preferred_skills", "certificates", "title", "text", "in_field"})
+#: Relevance (weighted mean of the known :data:`RELEVANCE_FEATURES`, 0–1) at and above which the
+#: context features count in full; below it they count in proportion (relevance / gate). Without
+#: this, a job sharing nothing with the seeker but the city, the pay and the schooling scores as
+#: high as the seeker's exact job title in another state (a line cook in Washington was shown
+#: "K12 Part Time Faculty - Washington DC" above "Line Cook" in New York on the real board data).
+RELEVANCE_GATE = 0.5
 
 #: Location score by relation, in the order the checks are made (first that holds wins).
 LOCATION_SCORES: dict[str, float] = {

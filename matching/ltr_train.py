@@ -45,16 +45,17 @@ def _ordered(interactions: Sequence[Interaction]) -> dict[Hashable, list[Interac
 
 
 def seeker_queries(interactions: Sequence[Interaction], seekers: Mapping[Hashable, SeekerDoc],
-                   max_per_seeker: int = 10) -> list[Query]:
-    """Training queries: per seeker, a cold query for the first interaction (no history) and warm
-    queries for the last ``max_per_seeker`` later ones (history = the earlier postings). Seekers
-    without a profile in ``seekers`` are skipped."""
+                   max_per_seeker: int = 10, cold_per_seeker: int = 1) -> list[Query]:
+    """Training queries: per seeker, cold queries (no history) for the first ``cold_per_seeker``
+    interactions and warm queries for the last ``max_per_seeker`` after the first (history = the
+    earlier postings). Seekers without a profile in ``seekers`` are skipped."""
     out = []
     for key, items in sorted(_ordered(interactions).items(), key=lambda kv: str(kv[0])):
         seeker = seekers.get(key)
         if seeker is None:
             continue
-        out.append(Query(seeker=seeker, at=items[0].at, targets={items[0].job_id: items[0].grade}, key=key))
+        out.extend(Query(seeker=seeker, at=it.at, targets={it.job_id: it.grade}, key=key)
+                   for it in items[:max(1, cold_per_seeker)])
         for i in range(max(1, len(items) - max_per_seeker), len(items)):
             out.append(Query(seeker=seeker, history=tuple(it.job_id for it in items[:i]), at=items[i].at,
                              targets={items[i].job_id: items[i].grade}, key=key))

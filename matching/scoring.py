@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from matching.documents import Explanation, SeekerDoc
 from matching.features import (
+    RELEVANCE_FEATURES, RELEVANCE_GATE,
     FEATURES, LOCATION_SCORES, RECENCY_HALF_LIFE_DAYS, RELATED_JOB_TYPE_SCORE, SALARY_SHORTFALL_POWER, Place,
     Preferences, confidence, place, preferences, profile_completeness,
 )
@@ -216,11 +217,30 @@ def _location(p: Profile, b: Bound, t: JobTable, take: Callable[[np.ndarray], np
     return rel
 
 
-def combine(f: np.ndarray, weights: np.ndarray, conf: float) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted mean of the known features (weights renormalised) and that times ``conf``: (fit, score)."""
+def combine(f: np.ndarray, weights: np.ndarray, conf: float,
+            gate: float = RELEVANCE_GATE) -> tuple[np.ndarray, np.ndarray]:
+    """``(fit, score)`` per row of the feature matrix ``f`` (``NaN`` = unknown), both 0–1.
+
+    ``fit`` is the weighted mean of the known features (weights renormalised over them), except that
+    the context features (all but :data:`~matching.features.RELEVANCE_FEATURES`) are multiplied by
+    ``min(1, relevance / gate)``, where relevance is the weighted mean of the known relevance
+    features: nearby, well-paid jobs rank first among the seeker's kind of work, not above it.
+    No known relevance feature (nothing in the profile to judge the job by) counts as relevance 0:
+    an empty profile is unknown, not in agreement with every nearby job. ``gate <= 0``: no gating. ``score`` is ``fit × conf`` (the profile
+    completeness confidence)."""
     known = ~np.isnan(f)
+    values = np.nan_to_num(f)
+    is_rel = np.array([name in RELEVANCE_FEATURES for name in FEATURES])
+    w_rel, w_ctx = np.where(is_rel, weights, 0.0), np.where(is_rel, 0.0, weights)
+    rel_total = known @ w_rel
+    rel_sum = values @ w_rel
+    if gate > 0:
+        relevance = np.where(rel_total > 0, rel_sum / np.where(rel_total > 0, rel_total, 1.0), 0.0)
+        factor = np.clip(relevance / gate, 0.0, 1.0)
+    else:
+        factor = np.ones(len(f))
     total = known @ weights
-    fit = np.where(total > 0, np.nan_to_num(f) @ weights / np.where(total > 0, total, 1.0), 0.0)
+    fit = np.where(total > 0, (rel_sum + factor * (values @ w_ctx)) / np.where(total > 0, total, 1.0), 0.0)
     return fit, fit * conf
 
 

@@ -59,6 +59,25 @@ class SalaryRange:
         return self.minimum is not None or self.maximum is not None
 
 
+@dataclass
+class PlaceItem:
+    """One job location: ``text`` as the source gives it (``广东省-深圳市-南山区``, for the region
+    resolver) and the street ``address``; the resolved GB/T 2260 ``region_code`` and names are
+    filled by :func:`scrapers.pipeline.normalise_location` (abroad the source's city/state)."""
+
+    text: str
+    address: str | None = None
+    region_code: str | None = None
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        """``{region_code, province, city, district, address}`` as stored in ``postings.locations``."""
+        return {"region_code": self.region_code, "province": self.province, "city": self.city,
+                "district": self.district, "address": self.address}
+
+
 @dataclass(kw_only=True)
 class PostingItem:
     """One job posting (schema.org ``JobPosting``) as scraped, plus its normalised fields."""
@@ -98,6 +117,13 @@ class PostingItem:
     #: every location the posting names (``location_text`` is the first); schema.org
     #: ``jobLocation`` may list several
     locations: list[str] = field(default_factory=list)
+    #: every location with its address and resolved region (the first is the primary one, copied
+    #: to ``region_code``/``province``/``city``/``address``)
+    places: list[PlaceItem] = field(default_factory=list)
+    #: :func:`scrapers.dedupe.duplicate_key` (set by the de-duplication step; ``None``: never merged)
+    duplicate_key: str | None = None
+    #: skills the source gave that the taxonomy does not know (kept as free text)
+    unknown_skills: list[str] = field(default_factory=list)
     #: item field → the source column it came from, so issues name the column the user sees
     columns: dict[str, str] = field(default_factory=dict)
     warnings: list[Issue] = field(default_factory=list)

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
 from matching.vocab import EducationLevel
-from scrapers.items import Issue, Item, PostingItem, RejectItem, SeekerItem
+from scrapers.dedupe import duplicate_key
+from scrapers.items import Issue, Item, PlaceItem, PostingItem, RejectItem, SeekerItem
 from scrapers.normalise.education import parse_education
 from scrapers.normalise.employment import employment_type_from_title
 from scrapers.normalise.experience import parse_experience
 from scrapers.normalise.location import parse_location
 from scrapers.normalise.salary import parse_salary
+
+if TYPE_CHECKING:
+    from matching.taxonomy import Taxonomy
 
 Step = Callable[[Item], Item]
 
@@ -57,13 +63,33 @@ def normalise_experience(item: Item) -> Item:
 
 
 def normalise_location(item: Item) -> Item:
-    """Chinese ``location_text`` → ``region_code``/``province``/``city`` (GB/T 2260)."""
-    if isinstance(item, PostingItem) and item.country == "CN" and item.location_text:
+    """Chinese ``location_text`` → ``region_code``/``province``/``city`` (GB/T 2260), and every
+    place in ``places`` resolved the same way (a posting naming only ``location_text`` gets it as
+    its one place). Places abroad keep the source's city/state. An unresolved second place warns
+    and is kept with its text as ``address``."""
+    if not isinstance(item, PostingItem):
+        return item
+    if item.country == "CN" and item.location_text:
         location = parse_location(item.location_text)
         if location is None:
             item.warn(item.column("location_text"), f"{item.location_text!r} is not a known region")
         else:
             item.region_code, item.province, item.city = location.region_code, location.province, location.city
+    if not item.places and (item.location_text or item.city or item.province or item.address):
+        resolve_later = item.country == "CN" and item.location_text
+        item.places = [PlaceItem(item.location_text or "", item.address) if resolve_later else
+                       PlaceItem(item.location_text or "", item.address, item.region_code, item.province, item.city)]
+    for i, place in enumerate(item.places):
+        if item.country != "CN" or place.region_code is not None or not place.text:
+            continue
+        location = parse_location(place.text)
+        if location is None:
+            if i:
+                item.warn(item.column("location_text"), f"location {i + 1} {place.text!r} is not a known region")
+            place.address = place.address or place.text[:300]
+            continue
+        place.region_code, place.province, place.city = location.region_code, location.province, location.city
+        place.district = location.district
     return item
 
 
@@ -89,6 +115,7 @@ def validate(item: Item) -> Item:
                              "no position name in any work-history row and no positions of interest")
         return item
     item.title = " ".join((item.title or "").split())
+    item.skills = list(dict.fromkeys(s.strip()[:100] for s in item.skills if s and s.strip()))
     if not item.title:
         raise RejectItem(item.column("title"), "title is required")
     if not item.employer_name:
@@ -106,9 +133,43 @@ def validate(item: Item) -> Item:
     return item
 
 
+@cache
+def core_taxonomy() -> Taxonomy:
+    """The packaged core taxonomy (:meth:`matching.taxonomy.Taxonomy.from_core`), loaded once."""
+    from matching.taxonomy import Taxonomy
+
+    return Taxonomy.from_core()
+
+
+@dataclass
+class ExtractSkills:
+    """Skills for postings whose source names none: the skill and certificate concepts the title
+    and description mention (:meth:`matching.taxonomy.Taxonomy.extract_skills`), stored by their
+    labels. Skills the source does give are kept as given; those the taxonomy cannot resolve are
+    listed in ``item.unknown_skills`` (and counted in ``unknown``) for review."""
+
+    taxonomy: Taxonomy | None = None
+    unknown: int = 0
+
+    def __call__(self, item: Item) -> Item:
+        if not isinstance(item, PostingItem):
+            return item
+        tax = self.taxonomy or core_taxonomy()
+        if item.skills:
+            item.unknown_skills = [s for s in item.skills if tax.resolve(s) is None]
+            self.unknown += len(item.unknown_skills)
+        else:
+            labels = (tax.concept(code) for code in tax.extract_skills(f"{item.title}\n{item.description}"))
+            item.skills = list(dict.fromkeys(c.label for c in labels if c is not None))
+        return item
+
+
 @dataclass
 class Deduplicate:
-    """Drops a second item with the same ``(source, external_id)`` within one run (with a warning)."""
+    """Drops a second item with the same ``(source, external_id)`` within one run (with a warning),
+    and sets each posting's :attr:`~scrapers.items.PostingItem.duplicate_key` (employer, title and
+    city, :func:`scrapers.dedupe.duplicate_key`) by which the store finds the same vacancy stored
+    from another board."""
 
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
     dropped: int = 0
@@ -119,6 +180,9 @@ class Deduplicate:
             self.dropped += 1
             raise RejectItem("external_id", f"duplicate of row {self.seen[key]}")
         self.seen[key] = item.row
+        if isinstance(item, PostingItem):
+            item.duplicate_key = duplicate_key(item.employer_name, item.title, item.city, item.country,
+                                               no_employer=NO_EMPLOYER)
         return item
 
 
@@ -159,7 +223,13 @@ class Pipeline:
         return result
 
 
-def default_pipeline() -> Pipeline:
-    """Salary, education, experience, location, validation, then de-duplication."""
+def default_pipeline(taxonomy: Taxonomy | None = None) -> Pipeline:
+    """Salary, education, experience, location, validation, de-duplication, then skills
+    (``taxonomy``: default the core taxonomy; see :func:`unknown_skill_count`)."""
     return Pipeline([normalise_salary, normalise_education, normalise_experience, normalise_location, validate,
-                     Deduplicate()])
+                     Deduplicate(), ExtractSkills(taxonomy)])
+
+
+def unknown_skill_count(pipeline: Pipeline) -> int:
+    """Free-text skills (not in the taxonomy) seen by ``pipeline``'s :class:`ExtractSkills` step."""
+    return sum(step.unknown for step in pipeline.steps if isinstance(step, ExtractSkills))

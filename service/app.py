@@ -20,7 +20,7 @@ from litestar.static_files import create_static_files_router
 
 from service.config import Settings
 from service.db import make_engine
-from service.errors import EXCEPTION_HANDLERS, problem_details_plugin
+from service.errors import EXCEPTION_HANDLERS, document_problem_responses, problem_details_plugin
 from service.inputs import check_request_input
 
 DOCS_ASSETS = "/docs-assets"
@@ -57,15 +57,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.graduates.controllers import GraduateController
     from service.health.controllers import health
     from service.postings.controllers import PostingController
+    from service.privacy.controllers import AuditController, PrivacyController, delete_graduate
     from service.recommendations.controllers import RecommendationController
     from service.recommendations.service import RankerCache, warm_up_ranker
     from service.reports.controllers import ReportController
     from service.rosters.controllers import RosterController
+    from service.taxonomy.controllers import TaxonomyController
+    from service.web.setup import web_router, web_template_config
 
     settings = settings or Settings.from_env()
     security = build_security(settings)  # may create var/secret_key (embedded default)
     engine = make_engine(settings)
-    ranker_cache = RankerCache()
+    ranker_cache = RankerCache(settings=settings)
     background: set[asyncio.Task[None]] = set()
 
     async def start_warm_up() -> None:
@@ -81,19 +84,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False, autoflush=False),
-        before_send_handler="autocommit",
+        before_send_handler="autocommit_include_redirects",  # commit on 2xx and 3xx (form posts redirect)
         session_dependency_key="db_session",
         set_default_exception_handler=False,
     )
     docs_assets = create_static_files_router(
         path=DOCS_ASSETS, directories=[Path(swagger_ui_bundle.swagger_ui_path)], include_in_schema=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health, docs_assets, PostingController, EmployerController, GraduateController,
             ApplicationController, CatalogController, DestinationController, ReportController,
-            RosterController, RecommendationController,
-            security.router,
+            RosterController, RecommendationController, AuditController, PrivacyController,
+            delete_graduate, TaxonomyController,
+            security.router, web_router(security.kit),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -107,4 +111,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[security.headers_hook],
         before_request=check_request_input,
         request_max_body_size=settings.max_body_bytes,
+        template_config=web_template_config(),
+        # every route needs a valid token (bearer or session cookie) except those marked
+        # opt={"exclude_from_auth": True} (login, register, refresh, public reference data) and
+        # PUBLIC_PATHS (health, docs); handler guards then decide who may use each route.
+        on_app_init=[security.auth.on_app_init],
     )
+    document_problem_responses(app)  # RFC 9457 error answers on every operation
+    return app

@@ -7,6 +7,8 @@
     vocmatch import PATH...      import real postings / job seekers, printing counts
     vocmatch recommend ID        print recommendations for a graduate as JSON (same as the API)
     vocmatch candidates ID       print ranked candidates for a posting as JSON (same as the API)
+    vocmatch users create-admin EMAIL   create a system admin (password prompted twice)
+    vocmatch employers verify-source S  approve every unverified employer imported from board S
 
 Every command reads its settings from ``VOCMATCH_*`` environment variables (README.md).
 """
@@ -75,8 +77,20 @@ def seed(seed_value: int) -> None:
     """Load the built-in sample (regions, majors, taxonomy, schools, employers, postings, graduates)."""
     from service.sample.loader import load_sample
 
-    counts = _run_in_session(_settings(), lambda s: load_sample(s, seed=seed_value))
+    settings = _settings()
+    counts = _run_in_session(settings, lambda s: load_sample(s, seed=seed_value))
     _echo_json(counts)
+    if not settings.secret_key:  # embedded default secret: a development install
+        from service.accounts.bootstrap import SAMPLE_PASSWORD, create_sample_accounts
+
+        accounts = _run_in_session(settings, create_sample_accounts)
+        click.echo(f"sample accounts (development only, password {SAMPLE_PASSWORD!r}; "
+                   "POST /auth/login with {\"login\": <e-mail>, \"password\": …}):", err=True)
+        for email, role, label in accounts:
+            click.echo(f"  {email:32} {role:10} {label}", err=True)
+    else:
+        click.echo("no sample accounts (VOCMATCH_SECRET_KEY is set); create an admin with "
+                   "`vocmatch users create-admin EMAIL`", err=True)
 
 
 @main.command()
@@ -138,8 +152,9 @@ def recommend(graduate_id: int, limit: int) -> None:
     from service.recommendations.service import RankerCache, RecommendationService
 
     try:
-        result = _run_in_session(_settings(), lambda s: RecommendationService(s, RankerCache()).for_graduate(
-            graduate_id, limit))
+        settings = _settings()
+        result = _run_in_session(settings, lambda s: RecommendationService(s, RankerCache(settings=settings))
+                                 .for_graduate(graduate_id, limit))
     except NotFoundError as exc:
         raise click.ClickException(exc.detail) from exc
     _echo_json(result)
@@ -154,19 +169,45 @@ def candidates(posting_id: int, limit: int) -> None:
     from service.recommendations.service import RankerCache, RecommendationService
 
     try:
-        result = _run_in_session(_settings(), lambda s: RecommendationService(s, RankerCache()).for_posting(
-            posting_id, limit))
+        settings = _settings()
+        result = _run_in_session(settings, lambda s: RecommendationService(s, RankerCache(settings=settings))
+                                 .for_posting(posting_id, limit))
     except NotFoundError as exc:
         raise click.ClickException(exc.detail) from exc
     _echo_json(result)
 
 
+@main.group()
+def users() -> None:
+    """Manage accounts from the command line (the first system admin)."""
+
+
+@users.command(name="create-admin")
+@click.argument("email")
+@click.option("--password", default=None, help="the password (8–128 characters); prompted twice when left out")
+def create_admin_command(email: str, password: str | None) -> None:
+    """Create a system admin who signs in with EMAIL (stored lower-cased) and the password,
+    kept only as an argon2id hash. Exits 1 for a bad e-mail/password or an e-mail already used."""
+    from service.accounts.bootstrap import create_admin
+    from service.errors import ConflictError, InvalidFieldError
+
+    if password is None:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = _run_in_session(_settings(), lambda s: create_admin(s, email, password))
+    except (InvalidFieldError, ConflictError) as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"created system admin {user.email} (user {user.id})", err=True)
+
+
 def _register_subcommands() -> None:
-    from service.cli_crawl import crawl, scrape_page
+    from service.cli_crawl import crawl, scrape, scrape_page
+    from service.cli_employers import employers
     from service.cli_evaluate import evaluate
     from service.cli_reports import jobs, report, roster, scheduler
+    from service.cli_taxonomy import taxonomy
 
-    for command in (evaluate, roster, report, scheduler, jobs, crawl, scrape_page):
+    for command in (evaluate, roster, report, scheduler, jobs, crawl, scrape, scrape_page, taxonomy, employers):
         main.add_command(command)
 
 

@@ -1,13 +1,17 @@
 """Command-line commands for crawling boards and trying a page (registered in ``service.cli``).
 
-    vocmatch crawl BOARD [--base-url URL] [--dry-run]     crawl a configured board now and store it
+    vocmatch scrape BOARD [--base-url URL] [--dry-run]    crawl a configured board now and store it
+    vocmatch crawl BOARD …                                the same (the name the scheduler uses)
     vocmatch scrape-page URL_OR_FILE [--board B] [--json] print the normalised postings of one page
                                                           or file (HTML, JSON-LD, .xlsx, .csv);
                                                           stores nothing
 
 ``BOARD`` is a name in ``scrapers/boards`` (``example_cn``) or a path to a board JSON file.
-Exit codes: 0 success; 1 the crawl or page failed (the reason is printed); click's 2 for bad
-arguments.
+The crawl prints its report and its ``crawl_runs`` record: status (``ok``, ``partial`` when some
+pages failed, ``failed``), pages fetched, items parsed, new, updated, duplicates, merged with
+another board, dropped with reasons, marked stale, closed.
+Exit codes: 0 success (also ``partial``); 1 the crawl or page failed (the reason is printed);
+click's 2 for bad arguments.
 """
 
 from __future__ import annotations
@@ -63,8 +67,19 @@ def crawl(board: str, base_url: str | None, dry_run: bool) -> None:
         return
     from service.postings.scheduled import run_crawl
 
-    report = run_crawl(_settings(), board, base_url=base_url)
+    try:
+        report = run_crawl(_settings(), board, base_url=base_url)
+    except Exception as exc:  # recorded as a failed run by run_crawl
+        raise click.ClickException(f"crawl of {config.name} failed: {type(exc).__name__}: {exc}") from exc
     _print(report)
+    if report.get("status") == "failed":
+        raise click.ClickException(f"crawl of {config.name} failed: no list page could be read "
+                                   f"(run {report.get('run_id')})")
+
+
+#: ``vocmatch scrape BOARD``: the issue's name for :func:`crawl`
+scrape = click.Command(name="scrape", callback=crawl.callback, params=crawl.params, help=crawl.help,
+                       short_help="Crawl BOARD now and store its postings (same as crawl).")
 
 
 def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]:
@@ -145,7 +160,7 @@ def scrape_page(target: str, board: str | None, as_json: bool) -> None:
         click.echo(f"丢弃 dropped 第 {r.row} 行 row {r.row}, {r.column}: {r.message}")
 
 
-commands = [crawl, scrape_page]
+commands = [crawl, scrape, scrape_page]
 main = click.Group(name="vocmatch-crawl", commands=commands)
 
 if __name__ == "__main__":

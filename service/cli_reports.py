@@ -2,9 +2,8 @@
 
     vocmatch roster import FILE --school CODE [--valid-rows-only]
     vocmatch report --scope SCOPE --as-of DATE [--cohort N] [--format json|csv|xlsx] [--output PATH]
-    vocmatch scheduler [--timezone Asia/Shanghai]
-    vocmatch jobs list
-    vocmatch jobs run NAME [--today DATE] [--scope SCOPE ...]
+    vocmatch report --scope SCOPE --as-of DATE --format svg [--metric employment_rate] [--by major] [-o PATH]
+    vocmatch scheduler / jobs list / jobs run NAME   (defined in service.cli_jobs, registered here)
 
 Exit codes: 0 success; 1 a roster with rejected rows (the report is still printed); click's 2
 for bad arguments.
@@ -18,6 +17,8 @@ import sys
 from pathlib import Path
 
 import click
+
+from service.cli_jobs import jobs, scheduler
 
 
 def _settings():  # noqa: ANN202 - lazy: service.cli imports this module
@@ -70,13 +71,22 @@ def roster_import(file: Path, school_code: str, valid_rows_only: bool) -> None:
 @click.option("--recorded-before", "recorded_before", default=None,
               help="knowledge cut-off, ISO 8601 with zone (default now): repeat it to reproduce a report")
 @click.option("--threshold", type=click.IntRange(1, 100), default=5, show_default=True, help="small-cell threshold")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx", "svg"]), default="json", show_default=True,
+              help="svg: a chart of --metric by --by (same as GET /reports/chart)")
+@click.option("--metric", default="employment_rate", show_default=True,
+              help="chart figure (--format svg): a rate name (employment_rate, in_field_rate, …), "
+                   "salary_median or salary_bands")
+@click.option("--by", "by", default="major", show_default=True,
+              help="chart breakdown (--format svg): total, province, city, county, school, major, cohort, gender, "
+                   "disadvantaged")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="write to this file (required for xlsx) instead of standard output")
 def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: str | None, threshold: int,
-           fmt: str, output: Path | None) -> None:
-    """Print or write the employment report (same content as GET /reports)."""
+           fmt: str, metric: str, by: str, output: Path | None) -> None:
+    """Print or write the employment report (same content as GET /reports), or with --format svg
+    one chart of it (same as GET /reports/chart)."""
     from service.reports.build import build_report
+    from service.reports.charts import CHART_BY, METRICS, chart_svg
     from service.reports.compute import ReportParams, Scope, default_cohort
     from service.reports.export import FORMATS
 
@@ -89,65 +99,21 @@ def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: 
         raise click.BadParameter("--recorded-before needs a time zone, e.g. 2026-01-01T00:00:00+08:00")
     if fmt == "xlsx" and output is None:
         raise click.BadParameter("--format xlsx needs --output FILE")
+    if fmt == "svg" and metric not in METRICS:
+        raise click.BadParameter(f"{metric!r}; choose one of {', '.join(METRICS)}", param_hint="--metric")
+    if fmt == "svg" and by not in CHART_BY:
+        raise click.BadParameter(f"{by!r}; choose one of {', '.join(CHART_BY)}", param_hint="--by")
     day = as_of.date()
     params = ReportParams(scope=parsed, cohorts=(cohort or default_cohort(day),), as_of=day,
                           recorded_before=cutoff.astimezone(dt.UTC), threshold=threshold)
-    body = FORMATS[fmt][0](_run(lambda s: build_report(s, params)))
+    built = _run(lambda s: build_report(s, params))
+    body = chart_svg(built, metric, by) if fmt == "svg" else FORMATS[fmt][0](built)
     if output is None:
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()
     else:
         output.write_bytes(body)
         click.echo(f"wrote {output} ({len(body)} bytes)", err=True)
-
-
-@click.command()
-@click.option("--timezone", default="Asia/Shanghai", show_default=True, help="IANA zone of the cron times")
-def scheduler(timezone: str) -> None:
-    """Run the report scheduler in this process until interrupted (never inside web workers)."""
-    import logging
-    import signal
-
-    from service.reports.scheduled import make_scheduler
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    sched = make_scheduler(_settings(), timezone)
-    signal.signal(signal.SIGTERM, lambda *_: sched.shutdown(wait=True))  # finish a running job, then stop
-    for job in sched.get_jobs():
-        click.echo(f"scheduled {job.id}: {job.trigger}", err=True)
-    try:
-        sched.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-
-
-@click.group()
-def jobs() -> None:
-    """Scheduled jobs: list them or run one now."""
-
-
-@jobs.command(name="list")
-def jobs_list() -> None:
-    """Print the jobs with their cron times and snapshot period."""
-    from service.reports.scheduled import JOBS
-
-    _print({name: {"period": s.period, "cron": s.cron} for name, s in JOBS.items()})
-
-
-@jobs.command(name="run")
-@click.argument("name")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="run as if on this day (decides the as-of date); default today in --timezone")
-@click.option("--scope", "scopes", multiple=True, help="only these scopes (default: all, each province, each school)")
-@click.option("--timezone", default="Asia/Shanghai", show_default=True)
-def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], timezone: str) -> None:
-    """Run job NAME now and print one line per snapshot (created or already there)."""
-    from service.reports.scheduled import JOBS, run_job
-
-    if name not in JOBS:
-        raise click.BadParameter(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
-    _print(run_job(_settings(), name, today=today.date() if today else None, scopes=list(scopes) or None,
-                   timezone=timezone))
 
 
 main = click.Group(name="vocmatch-reports", commands=[roster, report, scheduler, jobs])

@@ -29,6 +29,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         model_dir: where trained ranking models are stored (skops files).
         warm_up: build the recommendation index in the background at start-up.
         crawl_boards: comma-separated board names (``scrapers/boards``) the scheduler crawls daily.
+        stale_after_crawls: a crawled posting no board has listed for this many consecutive
+            completed crawls of its boards is stale and no longer shown to graduates.
         secret_key: signs access tokens (JWT HS256) and CSRF tokens; at least 32 characters.
             Production MUST set ``VOCMATCH_SECRET_KEY`` to the same value on every worker and host.
             Empty (the embedded default): a random key is created once in ``secret_key_file``
@@ -44,6 +46,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             per process; several workers should share ``async+redis://host:6379``).
         max_body_bytes: largest request body, bytes (routes may set their own); larger is 413.
         hsts_seconds: ``Strict-Transport-Security`` max-age; 0 sends none (set it behind HTTPS).
+        report_term_ends: term ends (学期末) as ``MM-DD`` list; the ``term_end`` report snapshot is
+            taken as of each, the day after (:mod:`service.reports.scheduled`).
+        report_initial_date / report_year_end_date: ``MM-DD`` of the 初次 and 年终 statistics dates.
+            Invalid dates stop start-up with an error naming the variable.
     """
 
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
@@ -55,6 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     model_dir: str = "var/models"
     warm_up: bool = True
     crawl_boards: str = ""
+    stale_after_crawls: int = 3
     secret_key: str = ""
     secret_key_file: str = "var/secret_key"
     access_token_ttl_seconds: int = 900
@@ -66,6 +73,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_storage_uri: str = "async+memory://"
     max_body_bytes: int = 10_000_000
     hsts_seconds: int = 0
+    report_term_ends: str = "01-31,07-31"
+    report_initial_date: str = "09-01"
+    report_year_end_date: str = "12-31"
+
+    def __post_init__(self) -> None:
+        from service.reports.dates import parse_month_days
+
+        parse_month_days(self.report_term_ends, ENV_PREFIX + "REPORT_TERM_ENDS")
+        parse_month_days(self.report_initial_date, ENV_PREFIX + "REPORT_INITIAL_DATE", single=True)
+        parse_month_days(self.report_year_end_date, ENV_PREFIX + "REPORT_YEAR_END_DATE", single=True)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

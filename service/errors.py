@@ -201,3 +201,45 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
 
 
 EXCEPTION_HANDLERS = {Exception: _internal_error}
+
+
+#: Error statuses every operation may answer (RFC 9457 bodies), documented on each operation.
+DOCUMENTED_ERRORS = {
+    400: "malformed body or parameter (the field is named)",
+    401: "not signed in, or an invalid or expired token",
+    403: "signed in, but this role may not do this",
+    404: "unknown id, or an object the caller may not see",
+    409: "clashes with stored data (duplicate, forbidden status move)",
+    413: "request body over the size limit (the limit is named)",
+    422: "well-formed but unacceptable value (the field is named)",
+    429: "too many requests (see Retry-After)",
+}
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def document_problem_responses(app: Any) -> None:
+    """Declare the RFC 9457 error answers on every operation of ``app``'s OpenAPI document:
+    :data:`DOCUMENTED_ERRORS` with ``application/problem+json`` bodies (replacing Litestar's default
+    ``application/json`` 400). Call once after the app is built, before it serves requests."""
+    from litestar._openapi.plugin import OpenAPIPlugin
+    from litestar.openapi.spec import Components, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+
+    openapi = app.plugins.get(OpenAPIPlugin).provide_openapi()
+    components = openapi.components if isinstance(openapi.components, Components) else Components()
+    openapi.components = components
+    components.schemas = dict(components.schemas or {})
+    components.schemas["ProblemDetails"] = Schema(
+        type="object", required=["status", "title", "type"],
+        properties={"type": Schema(type="string"), "title": Schema(type="string"), "status": Schema(type="integer"),
+                    "detail": Schema(type="string"), "errors": Schema(type="array", items=Schema(type="object"))},
+    )
+    problem = {PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/ProblemDetails"))}
+    for item in (openapi.paths or {}).values():
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            responses = dict(operation.responses or {})
+            for status, description in DOCUMENTED_ERRORS.items():
+                responses[str(status)] = OpenAPIResponse(description=description, content=problem)
+            operation.responses = responses

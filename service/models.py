@@ -8,6 +8,7 @@ from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateAward, GraduateCertificate, GraduateExperience
 from service.postings.models import Posting
+from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
 
@@ -15,5 +16,5 @@ __all__ = [
     "AuthSession", "User",
     "Application", "ApplicationEvent", "Base", "Concept", "ConceptAlias", "DestinationEvent", "Employer",
     "Graduate", "GraduateAward", "GraduateCertificate", "GraduateExperience", "Major", "MajorOccupation",
-    "Posting", "Region", "ReportSnapshot", "School",
+    "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
 ]

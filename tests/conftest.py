@@ -5,18 +5,27 @@
 ``VOCMATCH_TEST_POSTGRES_URL`` (default: the local server, database ``test``); if it cannot be
 reached the PostgreSQL half is skipped with the reason, except under CI (``CI`` set), where
 that is a failure.
+
+Every API route needs a signed-in user (issue 6). ``client`` is signed in as a system admin, so
+tests about what a route *does* need no login; ``anon_client`` sends no token; ``client_as(role,
+**scope)`` gives a client signed in as a new account of that role (e.g.
+``client_as(Role.SCHOOL, school_id=3)``). Accounts are written straight into the database and
+their access tokens minted with the app's own signing key (no argon2 login per test).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import functools
 import os
 import shutil
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -25,11 +34,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from service.accounts.models import AuthSession, Role, User
 from service.config import Settings
-from service.db import make_engine, make_sessionmaker
+from service.db import make_engine, make_sessionmaker, utcnow
 from service.migrate import upgrade
 from service.models import Base
 
+T = TypeVar("T")
+#: Password of every account the fixtures create (``client_as`` and the accounts tests' world).
+TEST_PASSWORD = "correct horse battery"
 PG_ADMIN_URL = os.environ.get("VOCMATCH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -97,11 +110,13 @@ def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> It
         template = request.getfixturevalue("sqlite_template")
         path = tmp_path / "test.sqlite3"
         shutil.copy(template, path)
-        yield Settings(database_url=f"sqlite+aiosqlite:///{path}", model_dir=str(tmp_path / "models"), warm_up=False)
+        yield Settings(database_url=f"sqlite+aiosqlite:///{path}", model_dir=str(tmp_path / "models"), warm_up=False,
+                       secret_key_file=str(tmp_path / "secret_key"))
     else:
         url = request.getfixturevalue("postgres_database")
         _truncate_all(url)
-        yield Settings(database_url=url, model_dir=str(tmp_path / "models"), warm_up=False)
+        yield Settings(database_url=url, model_dir=str(tmp_path / "models"), warm_up=False,
+                       secret_key_file=str(tmp_path / "secret_key"))
 
 
 @pytest.fixture
@@ -151,11 +166,104 @@ def server(settings: Settings) -> Iterator[LiveServer]:
         yield live
 
 
+def run_async(work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work()`` to completion on a fresh event loop in its own thread, so sync and async
+    tests (whose loop is already running) can both call it."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(work())  # type: ignore[arg-type]
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+@functools.cache
+def test_password_hash() -> str:
+    """The argon2id hash of :data:`TEST_PASSWORD`, computed once per test session."""
+    from service.accounts.security import _hasher
+
+    return _hasher.hash(TEST_PASSWORD)
+
+
+async def _store_account(settings: Settings, user: User | None, user_id: int | None) -> tuple[int, int]:
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as s:
+            if user is not None:
+                s.add(user)
+                await s.flush()
+                user_id = user.id
+            assert user_id is not None
+            login = AuthSession(user_id=user_id, refresh_hash=uuid.uuid4().hex,
+                                expires_at=utcnow() + dt.timedelta(days=1))
+            s.add(login)
+            await s.flush()
+            ids = (user_id, login.id)
+            await s.commit()
+            return ids
+    finally:
+        await engine.dispose()
+
+
+def _token(settings: Settings, user_id: int, session_id: int) -> str:
+    from service.accounts.security import issue_access_token, jwt_auth, resolve_secret_key
+
+    return issue_access_token(jwt_auth(settings, resolve_secret_key(settings)), user_id, session_id)
+
+
+def create_account(settings: Settings, role: Role, *, email: str | None = None, **scope: Any) -> tuple[int, str]:
+    """Store an account of ``role`` with ``scope`` (``graduate_id=…``, ``employer_id=…``,
+    ``school_id=…`` or ``region_code=…``) and a live login session, committed; return the user id
+    and an access token for it signed with the app's key (as ``POST /auth/login`` would issue)."""
+    user = User(role=role, email=email or f"{role.value}-{uuid.uuid4().hex[:12]}@vocmatch.test",
+                password_hash=test_password_hash(), **scope)
+    user_id, session_id = run_async(lambda: _store_account(settings, user, None))
+    return user_id, _token(settings, user_id, session_id)
+
+
+def sign_in(settings: Settings, user_id: int) -> str:
+    """An access token for the existing account ``user_id`` (a new login session, committed)."""
+    _, session_id = run_async(lambda: _store_account(settings, None, user_id))
+    return _token(settings, user_id, session_id)
+
+
 @pytest.fixture
-def client(server: LiveServer) -> Iterator[httpx.Client]:
-    """A real HTTP client talking to the live server over loopback."""
+def anon_client(server: LiveServer) -> Iterator[httpx.Client]:
+    """A real HTTP client over loopback that sends no token (an anonymous caller)."""
     with httpx.Client(base_url=server.base_url, timeout=30) as c:
         yield c
+
+
+@pytest.fixture
+def client_as(server: LiveServer, settings: Settings) -> Iterator[Callable[..., httpx.Client]]:
+    """Factory: ``client_as(role, **scope)`` → a client signed in (bearer token) as a new account
+    of ``role`` with that scope, e.g. ``client_as(Role.EMPLOYER, employer_id=7)``. The clients
+    are closed at the end of the test; ``client.user_id`` is not set, use ``client.headers``."""
+    opened: list[httpx.Client] = []
+
+    def make(role: Role, **scope: Any) -> httpx.Client:
+        _, token = create_account(settings, role, **scope)
+        c = httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
+        opened.append(c)
+        return c
+
+    yield make
+    for c in opened:
+        c.close()
+
+
+@pytest.fixture
+def client(client_as: Callable[..., httpx.Client]) -> httpx.Client:
+    """A real HTTP client over loopback, signed in as a system admin (sees and may do everything)."""
+    return client_as(Role.ADMIN)
 
 
 @pytest.fixture

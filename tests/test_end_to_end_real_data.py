@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.imports.service import import_path
 from service.postings.models import Posting
@@ -47,6 +48,15 @@ async def test_real_postings_and_profiles_end_to_end(
     # Importing the same files again stores nothing twice.
     again = await _import_everything(session, shared_data)
     assert all(r["stored"] == 0 for r in again.values()), again
+
+    # Imported employers start unverified, and their postings are never shown to graduates
+    # (issue 6): nothing to recommend until staff approve them. Here staff approve them all.
+    some_seeker = (await session.execute(
+        select(Graduate.id).where(Graduate.source == "us_jobboard").limit(1))).scalar_one()
+    unapproved = client.get(f"/graduates/{some_seeker}/recommendations", params={"limit": 10})
+    assert unapproved.status_code == 200 and unapproved.json()["items"] == [], unapproved.text
+    await session.execute(update(Employer).values(verified=True))
+    await session.commit()
 
     # Real applicants interested only in kitchen work ("Line Cook", "Chef"), with a known state.
     seekers = (await session.execute(select(Graduate).where(Graduate.source == "us_jobboard"))).scalars().all()

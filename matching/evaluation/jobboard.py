@@ -178,17 +178,19 @@ def protocol_queries(views: Iterable[Interaction], profiles: dict[int, SeekerDoc
 
 
 def training_queries(views: Iterable[Interaction], profiles: dict[int, SeekerDoc], jobs: dict[int, JobDoc],
-                     max_per_applicant: int = 10) -> list[Query]:
+                     max_per_applicant: int = 10, cold_per_applicant: int = 1) -> list[Query]:
     """Queries to train on, made like the evaluation's from training applicants only: for each
     applicant, warm queries for their last ``max_per_applicant`` interactions after the first
-    (history = everything before), and one cold query (first interaction, profile only) when they
-    have a profile."""
+    (history = everything before), and, when they have a profile, cold queries (profile only, no
+    history) for their first ``cold_per_applicant`` interactions, each at its own time (the
+    applicant's own interactions never count in the features, so a later one is as new to the
+    model as the first)."""
     out = []
     for applicant, items in sorted(by_applicant(views).items()):
         profile = profiles.get(applicant)
         if profile is not None:
-            out.append(Query(seeker=profile, at=items[0].at, targets={items[0].job_id: items[0].grade},
-                             key=applicant))
+            out.extend(Query(seeker=profile, at=it.at, targets={it.job_id: it.grade}, key=applicant)
+                       for it in items[:max(1, cold_per_applicant)])
         for i in range(max(1, len(items) - max_per_applicant), len(items)):
             history = tuple(it.job_id for it in items[:i])
             seeker = place_from_history(profile or SeekerDoc(id=applicant, country="US"), jobs, history)

@@ -37,6 +37,10 @@ from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, Interaction, In
 
 MODEL_NAME = "ltr-hgb-v1"
 METRICS = {"recall@10": ("recall", 10), "NDCG@10": ("NDCG", 10)}
+#: Profile-only training queries per training applicant (their first interactions); see run_recommend.
+COLD_QUERIES = 1
+#: Whether the ``profile_*_co`` features are built from the training applicants' profiles.
+PROFILE_FEATURES = False
 #: Training queries used to choose the blend baseline's weights, per group.
 BLEND_FIT_QUERIES = 500
 
@@ -53,9 +57,9 @@ def split_applicants(views: Sequence[Interaction], test_fraction: float, seed: i
     return {a.item() for a in applicants} - test, test
 
 
-def _builder(jobs: list[JobDoc], views: Sequence[Interaction]) -> FeatureBuilder:
+def _builder(jobs: list[JobDoc], views: Sequence[Interaction], profiles: dict | None) -> FeatureBuilder:
     ranker = ContentRanker().fit(jobs)
-    return FeatureBuilder(ranker, InteractionStats(ranker, views))
+    return FeatureBuilder(ranker, InteractionStats(ranker, views, profiles=profiles))
 
 
 def _evaluate(queries: Sequence[Query], scorers: dict[str, Callable[[Query], np.ndarray]], builder: FeatureBuilder,
@@ -91,16 +95,23 @@ def train_ranker(builder: FeatureBuilder, queries: Sequence[Query], seed: int = 
 
 
 def evaluate_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, seed: int = 20250301,
-                       progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+                       progress: Callable[[str], None] | None = None, **options: Any) -> dict[str, Any]:
     """The figures of :func:`run_recommend` (the model is dropped)."""
-    return run_recommend(train_dir, test_dir, test_fraction, seed, progress)[0]
+    return run_recommend(train_dir, test_dir, test_fraction, seed, progress, **options)[0]
 
 
 def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, seed: int = 20250301,
-                  progress: Callable[[str], None] | None = None) -> tuple[dict[str, Any], LearnedRanker]:
+                  progress: Callable[[str], None] | None = None, cold_per_applicant: int = COLD_QUERIES,
+                  profile_features: bool = PROFILE_FEATURES) -> tuple[dict[str, Any], LearnedRanker]:
     """Run the protocol (module doc); return the trained model and the figures as a JSON-ready dict:
     ``groups.{warm,cold}.{queries, model, baselines}`` with recall@10 / NDCG@10 / MRR, the blend
     weights, the lift of the model over the best baseline, split and training summaries.
+
+    ``cold_per_applicant``: profile-only training queries per training applicant with a profile
+    (their first interactions, :func:`~matching.evaluation.jobboard.training_queries`);
+    ``profile_features``: build the ``profile_*_co`` features from the training applicants'
+    profiles (``False``: they are unknown). The defaults were chosen on a validation split of the
+    training applicants (README, "Recommendation ranking").
 
     Raises ``FileNotFoundError`` / ``ValueError`` (with file, row and column) for unreadable input
     and ``ValueError`` when a group has no query to evaluate.
@@ -127,9 +138,11 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
 
     train_jobs = {j.id: j for j in train_board.jobs}
     test_jobs = {j.id: j for j in test_board.jobs}
-    train_builder = _builder(train_board.jobs, train_views)
-    test_builder = train_builder if same else _builder(test_board.jobs, train_views)
-    tr_queries = training_queries(train_views, _profiles(train_board, train_ids), train_jobs)
+    train_profiles = _profiles(train_board, train_ids) if profile_features else None
+    train_builder = _builder(train_board.jobs, train_views, train_profiles)
+    test_builder = train_builder if same else _builder(test_board.jobs, train_views, train_profiles)
+    tr_queries = training_queries(train_views, _profiles(train_board, train_ids), train_jobs,
+                                  cold_per_applicant=cold_per_applicant)
     say(f"training on {len(tr_queries)} queries from {len(train_ids)} applicants")
     model, summary = train_ranker(train_builder, tr_queries, seed=seed)
     say(f"trained {MODEL_NAME}: {summary}")
@@ -142,8 +155,9 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
     groups: dict[str, Any] = {}
     weights_by_group = {}
     train_base = Baselines(train_builder, train_jobs)
+    first_cold = {q.key: q for q in reversed(tr_queries) if not q.history}  # each applicant's first interaction
     for group, queries, fit_queries in (("warm", warm, [q for q in tr_queries if q.history]),
-                                        ("cold", cold, [q for q in tr_queries if not q.history])):
+                                        ("cold", cold, [q for q in tr_queries if first_cold.get(q.key) is q])):
         weights_by_group[group] = _blend_weights(train_base, fit_queries, seed)
         cache: dict[int, np.ndarray] = {}
 
@@ -170,7 +184,8 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
         "protocol": "collapse repeat views to the earliest View.Start; order by (View.Start, Job.ID); warm = last of "
                     ">=2 jobs vs pool minus history; cold = single job with a profile vs whole pool",
         "pool": len(test_board.jobs), "split": split, "groups": groups,
-        "model": {"name": MODEL_NAME, "features": list(FEATURE_NAMES), "training": summary},
+        "model": {"name": MODEL_NAME, "features": list(FEATURE_NAMES), "training": summary,
+                  "options": {"cold_per_applicant": cold_per_applicant, "profile_features": profile_features}},
         "blend_weights": weights_by_group, "seconds": round(time.perf_counter() - started, 1),
     }, model
 

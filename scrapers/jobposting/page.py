@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapers.items import Issue, PostingItem
+from scrapers.items import Issue, PlaceItem, PostingItem
 from scrapers.jobposting.dates import DEFAULT_TIMEZONE, DateError, closing_instant, local_date, parse_when
 from scrapers.jobposting.extract import Node, find_nodes, postings_in_json
 from scrapers.jobposting.lenient import LenientJSONError, loads_lenient
@@ -77,6 +77,8 @@ def posting_from_node(node: Node, *, source: str, page_url: str | None = None,
             parts.append(f"{heading}：\n{extra}")
     item.description = "\n\n".join(p for p in parts if p)
     item.locations = [p.text for p in found_places]
+    item.places = [PlaceItem(p.text, p.street) if (p.country or country) == "CN"
+                   else PlaceItem(p.text, p.street, province=p.region, city=p.locality) for p in found_places]
     if first is not None:
         item.address = first.street
         if country == "CN":

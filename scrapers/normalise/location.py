@@ -14,6 +14,7 @@ class Location:
     region_code: str | None
     province: str | None
     city: str | None
+    district: str | None = None  # county-level division (区/县/县级市) when resolved
 
 
 def parse_location(text: str | None) -> Location | None:
@@ -30,4 +31,5 @@ def parse_location(text: str | None) -> Location | None:
     city = chain[1].name if len(chain) > 1 else None
     if city is None and record.code[:2] in ("11", "12", "31", "50"):
         city = province  # 北京/天津/上海/重庆 are cities too
-    return Location(record.code, province, city)
+    district = record.name if record.level == "county" else None
+    return Location(record.code, province, city, district)

@@ -137,7 +137,7 @@ class AuthController(Controller):
         pair = auth_kit.pair(auth_session.user_id, auth_session.id, refresh)
         return Response(None, status_code=204, cookies=auth_kit.session_cookies(pair))
 
-    @delete("/session", summary="Sign out of the web session", opt=PUBLIC)
+    @delete("/session", summary="Sign out of the web session", opt=PUBLIC, status_code=204)
     async def close_web_session(self, request: Request[Any, Any, Any], db_session: DbSession) -> Response[None]:
         """Revoke the cookie session and clear its cookies (needs ``X-CSRF-Token``); 204."""
         await AccountService(db_session).close_session(request.cookies.get(REFRESH_COOKIE, ""))
@@ -161,7 +161,7 @@ async def verify_employer(db_session: DbSession, employer_id: FromPath[int]) -> 
 
 
 def accounts_router(kit: AuthKit) -> Router:
-    """The ``/auth`` endpoints and ``POST /employers/{id}/verify`` behind ``kit``'s authentication
-    middleware (handlers marked public skip it), with ``auth_kit`` injectable."""
-    return Router(path="/", route_handlers=[AuthController, verify_employer], middleware=[kit.auth.middleware],
+    """The ``/auth`` endpoints and ``POST /employers/{id}/verify``, with ``auth_kit`` injectable.
+    The app installs ``kit.auth`` for every route (``on_app_init``); handlers marked public skip it."""
+    return Router(path="/", route_handlers=[AuthController, verify_employer],
                   dependencies={"auth_kit": Provide(kit.provide, sync_to_thread=False)})

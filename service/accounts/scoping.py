@@ -8,7 +8,10 @@ to the list query (``stmt.where(graduates_clause(p))``) and to the count. For a 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal
 from service.accounts.models import Role
@@ -19,6 +22,13 @@ from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
+
+
+async def exists_where(session: AsyncSession, id_column: Any, ident: object, clause: ColumnElement[bool]) -> bool:
+    """Whether the row with ``id_column == ident`` exists *and* satisfies ``clause`` — the single
+    read of a scoped list (``False`` → answer 404, as for a missing row)."""
+    stmt = select(literal(1)).where(id_column == ident, clause).limit(1)
+    return (await session.execute(stmt)).first() is not None
 
 
 def schools_in_region(region_code: str) -> Select[tuple[int]]:

@@ -165,8 +165,8 @@ def jwt_auth(settings: Settings, secret: str) -> JWTCookieAuth[Principal, Token]
     ``vocmatch_access`` cookie (HttpOnly, SameSite=Lax). Handlers with ``opt={"exclude_from_auth":
     True}`` and :data:`PUBLIC_PATHS` are skipped; every other request without a valid token is 401.
 
-    Use ``.middleware`` on a router (as :func:`service.accounts.controllers.accounts_router` does),
-    or ``on_app_init=[auth.on_app_init]`` on the app to protect every route.
+    The app installs it with ``on_app_init=[auth.on_app_init]`` (see :func:`service.app.create_app`),
+    protecting every route; ``.middleware`` would protect one router only.
     """
     return JWTCookieAuth[Principal, Token](
         token_secret=derive_key(secret, "jwt"),

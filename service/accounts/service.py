@@ -70,8 +70,10 @@ class AccountService:
         self.session = session
         self.repo = AccountRepository(session)
 
-    async def _new_user(self, role: Role, password: str, email: str | None, phone: str | None,
-                        **scope: object) -> User:
+    async def new_user(self, role: Role, password: str, email: str | None, phone: str | None,
+                       **scope: object) -> User:
+        """Store an account with an argon2id hash of ``password`` and the role's scope id (not
+        checked here: callers do). 422 no login name / bad phone, 409 login taken."""
         email, phone = await self._check_login_free(email, phone)
         user = User(role=role, email=email, phone=phone, password_hash=await hash_password(password), **scope)
         self.session.add(user)
@@ -93,14 +95,14 @@ class AccountService:
                 raise InvalidFieldError("graduate", "required for role graduate: {\"name\": …}")
             await self._check_login_free(data.email, data.phone)
             graduate = await GraduateService(self.session).create(GraduateCreate(name=data.graduate.name))
-            return await self._new_user(Role.GRADUATE, data.password, data.email, data.phone,
+            return await self.new_user(Role.GRADUATE, data.password, data.email, data.phone,
                                         graduate_id=graduate.id)
         if data.employer is None:
             raise InvalidFieldError("employer", "required for role employer: {\"name\": …}")
         await self._check_login_free(data.email, data.phone)
         fields = msgspec.structs.asdict(data.employer)
-        employer = await EmployerService(self.session).create(EmployerCreate(**fields, verified=False))
-        return await self._new_user(Role.EMPLOYER, data.password, data.email, data.phone, employer_id=employer.id)
+        employer = await EmployerService(self.session).create(EmployerCreate(**fields))  # unverified
+        return await self.new_user(Role.EMPLOYER, data.password, data.email, data.phone, employer_id=employer.id)
 
     async def _check_login_free(self, email: str | None, phone: str | None) -> tuple[str | None, str | None]:
         """Normalised ``(email, phone)``; 422 when both are missing, 409 when one is taken."""
@@ -129,7 +131,7 @@ class AccountService:
         if data.role not in MAY_CREATE[creator.role]:
             raise PermissionDeniedException(f"a {creator.role.value} account may not create {data.role.value} accounts")
         scope = await self._check_scope(creator, data)
-        return await self._new_user(data.role, data.password, data.email, data.phone, **scope)
+        return await self.new_user(data.role, data.password, data.email, data.phone, **scope)
 
     async def _check_scope(self, creator: Principal, data: UserCreate) -> dict[str, object]:
         wanted = SCOPE_COLUMN[data.role]

@@ -4,11 +4,12 @@
 
     security = build_security(settings)
     Litestar(route_handlers=[..., security.router], middleware=security.middleware,
-             before_send=[security.headers_hook], request_max_body_size=settings.max_body_bytes, ...)
+             before_send=[security.headers_hook], request_max_body_size=settings.max_body_bytes,
+             on_app_init=[security.auth.on_app_init], ...)
 
-and, once every route has its guards, ``on_app_init=[security.auth.on_app_init]`` to require a
-valid token on every route not marked ``opt={"exclude_from_auth": True}`` (health and docs stay
-public through :data:`service.accounts.security.PUBLIC_PATHS`).
+``on_app_init`` requires a valid token on every route not marked ``opt={"exclude_from_auth": True}``
+(health and docs stay public through :data:`service.accounts.security.PUBLIC_PATHS`); each
+handler's guards then decide which roles may use it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -53,8 +53,13 @@ class ApplicationRepository:
             stmt = stmt.where(Application.status == f.status)
         return stmt
 
-    async def list(self, f: ApplicationFilter, limit: int, offset: int) -> tuple[Sequence[Application], int]:
+    async def list(self, f: ApplicationFilter, limit: int, offset: int,
+                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Application], int]:
+        """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
+        both to the rows the caller may see."""
         base = self._filtered(f)
+        if scope is not None:
+            base = base.where(scope)
         total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
         stmt = (base.options(selectinload(Application.posting), selectinload(Application.history))
                 .order_by(Application.id).limit(limit).offset(offset))

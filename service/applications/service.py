@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationEvent, ApplicationStatus
@@ -19,6 +20,9 @@ from service.destinations.service import check_hire_category, record_platform_hi
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting, PostingStatus
+
+if TYPE_CHECKING:
+    from service.accounts.guards import Principal
 
 
 def to_read(a: Application) -> ApplicationRead:
@@ -44,9 +48,13 @@ def closed_reason(posting: Posting, day: dt.date) -> str | None:
 class ApplicationService:
     """Apply, read, list and move applications. Flushes; the caller's transaction commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, actor: Principal | None = None, request: Any = None) -> None:
+        """``actor``/``request``: who moves applications, for the audit log of the destination a hire
+        records (``None``: the system, e.g. an import)."""
         self.session = session
         self.repo = ApplicationRepository(session)
+        self.actor = actor
+        self.request = request
 
     async def get(self, application_id: int, *, for_update: bool = False) -> Application:
         """With posting and history. Raises :class:`NotFoundError`."""
@@ -124,6 +132,7 @@ class ApplicationService:
             await record_platform_hire(
                 self.session, application,
                 category=change.destination_category or DestinationCategory.OTHER_EMPLOYMENT, note=change.note,
+                actor=self.actor, request=self.request,
             )
             await self._fill_if_complete(application.posting_id)
         return await self.get(application_id)
@@ -135,5 +144,6 @@ class ApplicationService:
             posting.status = PostingStatus.FILLED
             await self.session.flush()
 
-    async def list(self, f: ApplicationFilter, limit: int, offset: int) -> tuple[Sequence[Application], int]:
-        return await self.repo.list(f, limit, offset)
+    async def list(self, f: ApplicationFilter, limit: int, offset: int,
+                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Application], int]:
+        return await self.repo.list(f, limit, offset, scope)

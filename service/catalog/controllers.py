@@ -1,16 +1,28 @@
-"""HTTP endpoints for reference data: ``/regions``, ``/schools``, ``/majors``."""
+"""HTTP endpoints for reference data: ``/regions``, ``/schools``, ``/majors``.
+
+Reading them is public (no token): GB/T 2260 regions, the 中职 专业目录 and the list of schools
+(name, 学校标识码, region) are published reference data, and registration forms need them before
+anyone has an account. Creating a school needs the system admin, or a department admin for a
+school inside its region.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
+
+from service.accounts.guards import current_principal, ensure_allowed, region_contains, require_roles
+from service.accounts.models import Role
 
 from service.catalog.models import RegionLevel
 from service.catalog.schemas import MajorRead, RegionRead, SchoolCreate, SchoolRead
 from service.catalog.service import CatalogService, major_to_read, region_to_read, school_to_read
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
+
+#: Handler option: reachable without a token (see the module docstring).
+PUBLIC = {"exclude_from_auth": True}
 
 RegionCodeParam = Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="GB/T 2260 code")]
 
@@ -19,7 +31,7 @@ class CatalogController(Controller):
     path = "/"
     tags = ["catalog"]
 
-    @get("/regions", summary="List regions")
+    @get("/regions", summary="List regions", opt=PUBLIC)
     async def list_regions(
         self,
         db_session: DbSession,
@@ -32,7 +44,7 @@ class CatalogController(Controller):
         items, total = await CatalogService(db_session).list_regions(level, parent_code, limit, offset)
         return Page(items=[region_to_read(r) for r in items], total=total, limit=limit, offset=offset)
 
-    @get("/schools", summary="List schools")
+    @get("/schools", summary="List schools", opt=PUBLIC)
     async def list_schools(
         self,
         db_session: DbSession,
@@ -47,21 +59,25 @@ class CatalogController(Controller):
         items, total = await CatalogService(db_session).list_schools(region_code, q, limit, offset)
         return Page(items=[school_to_read(s) for s in items], total=total, limit=limit, offset=offset)
 
-    @get("/schools/{school_id:int}", summary="Read a school")
+    @get("/schools/{school_id:int}", summary="Read a school", opt=PUBLIC)
     async def get_school(self, db_session: DbSession, school_id: IdPath) -> SchoolRead:
         """One school; 404 if ``school_id`` does not exist."""
         return school_to_read(await CatalogService(db_session).get_school(school_id))
 
-    @post("/schools", summary="Create a school")
-    async def create_school(self, db_session: DbSession, data: JSONBody[SchoolCreate]) -> SchoolRead:
-        """Add a school (中职学校) by its 10-digit 学校标识码.
+    @post("/schools", summary="Create a school", guards=[require_roles(Role.DEPARTMENT, Role.ADMIN)])
+    async def create_school(self, request: Request, db_session: DbSession, data: JSONBody[SchoolCreate]) -> SchoolRead:
+        """Add a school (中职学校) by its 10-digit 学校标识码: the system admin, or a department
+        admin for a ``region_code`` inside its region.
 
-        Errors: 400 for a malformed body (field named), 422 for an unknown ``region_code``,
-        409 for a ``code`` already used.
+        Errors: 400 for a malformed body (field named), 401 signed out, 403 other roles or a region
+        outside the department's, 422 for an unknown ``region_code``, 409 for a ``code`` already used.
         """
+        p = current_principal(request)
+        ensure_allowed(p.role is Role.ADMIN or region_contains(p.region_code, data.region_code),
+                       f"create a school outside region {p.region_code}")
         return school_to_read(await CatalogService(db_session).create_school(data))
 
-    @get("/majors", summary="List majors")
+    @get("/majors", summary="List majors", opt=PUBLIC)
     async def list_majors(
         self,
         db_session: DbSession,

@@ -1,62 +1,112 @@
-"""HTTP endpoints for a graduate's destination history (``/graduates/{id}/destinations``)."""
+"""HTTP endpoints for a graduate's destination history (``/graduates/{id}/destinations``).
+
+Authorisation (see :mod:`service.accounts.guards`): the history is read by the graduate, their
+school's staff, department admins of the school's region and the admin — never by employers. A
+graduate the caller may not read is a 404. The graduate records self-reports and confirms or
+disputes outcomes; their school's staff record survey and import outcomes and override 对口;
+the admin may do all of it. Department admins only read.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts.guards import (
+    Principal, can_self_report_destination, can_survey_destination, current_principal, ensure_allowed,
+    ensure_visible, require_roles,
+)
+from service.accounts.models import Role
+from service.accounts.scoping import exists_where, graduates_clause
+from service.destinations.models import DestinationSource
 from service.destinations.schemas import (
     Confirmation, DestinationCreate, DestinationHistory, DestinationRead, Dispute, InFieldOverride,
 )
 from service.destinations.service import DestinationService, to_read
+from service.graduates.models import Graduate
 from service.pagination import DbSession, IdPath
+
+READERS = (Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)
+
+
+async def _visible_graduate(session: AsyncSession, p: Principal, graduate_id: int) -> Graduate:
+    """The graduate, loaded, if ``p`` may read them (404 otherwise, as for an unknown id)."""
+    ensure_visible(await exists_where(session, Graduate.id, graduate_id, graduates_clause(p)), "graduate", graduate_id)
+    graduate = await session.get(Graduate, graduate_id)
+    assert graduate is not None  # it exists: the check above found it
+    return graduate
 
 
 class DestinationController(Controller):
     path = "/graduates/{graduate_id:int}/destinations"
     tags = ["destinations"]
 
-    @post("/", summary="Record a destination (毕业去向)")
+    @post("/", summary="Record a destination (毕业去向)", guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.ADMIN)])
     async def record_destination(
-        self, db_session: DbSession, graduate_id: IdPath, data: JSONBody[DestinationCreate]
+        self, request: Request, db_session: DbSession, graduate_id: IdPath, data: JSONBody[DestinationCreate]
     ) -> DestinationRead:
-        """Append an outcome from a self-report, school survey or import; 对口 is proposed from the
-        major↔occupation mapping. 404 unknown graduate; 400 malformed body; 422 bad field (named)."""
-        return to_read(await DestinationService(db_session).record(graduate_id, data))
+        """Append an outcome from a self-report (the graduate), school survey or import (their
+        school's staff); 对口 is proposed from the major↔occupation mapping. 404 unknown graduate
+        or one the caller may not read; 403 a source the caller may not record; 400 malformed
+        body; 422 bad field (named)."""
+        p = current_principal(request)
+        graduate = await _visible_graduate(db_session, p, graduate_id)
+        allowed = (can_self_report_destination(p, graduate) if data.source is DestinationSource.SELF_REPORT
+                   else can_survey_destination(p, graduate))
+        ensure_allowed(allowed, f"record a {data.source.value} destination for graduate {graduate_id}")
+        return to_read(await DestinationService(db_session, actor=p, request=request).record(graduate_id, data))
 
-    @get("/", summary="Destination history of a graduate")
+    @get("/", summary="Destination history of a graduate", guards=[require_roles(*READERS)])
     async def destination_history(
-        self, db_session: DbSession, graduate_id: IdPath,
+        self, request: Request, db_session: DbSession, graduate_id: IdPath,
         as_of: Annotated[dt.date | None, QueryParameter(description="day for `current` (default today)")] = None,
     ) -> DestinationHistory:
         """Every event in recording order, and the outcome that counts on ``as_of`` under the
-        documented precedence rule. 404 for an unknown graduate."""
+        documented precedence rule. 404 for an unknown graduate or one the caller may not read;
+        403 for employers."""
+        await _visible_graduate(db_session, current_principal(request), graduate_id)
         return await DestinationService(db_session).history(graduate_id, as_of)
 
-    @post("/{event_id:int}/in-field-override", summary="School overrides 对口 with a reason")
+    @post("/{event_id:int}/in-field-override", summary="School overrides 对口 with a reason",
+          guards=[require_roles(Role.SCHOOL, Role.ADMIN)])
     async def override_in_field(
-        self, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
+        self, request: Request, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
         data: JSONBody[InFieldOverride],
     ) -> DestinationRead:
         """A new event setting 对口 of the outcome; the outcome is unchanged. 404 unknown graduate or
-        event; 409 when ``event_id`` is not an outcome; 422 when the outcome is not direct employment."""
-        return to_read(await DestinationService(db_session).override_in_field(graduate_id, event_id, data))
+        event; 409 when ``event_id`` is not an outcome; 422 when the outcome is not direct employment.
+        The graduate's school staff and the admin only (403 other roles; 404 another school's graduate)."""
+        p = current_principal(request)
+        graduate = await _visible_graduate(db_session, p, graduate_id)
+        ensure_allowed(can_survey_destination(p, graduate), f"override 对口 for graduate {graduate_id}")
+        return to_read(await DestinationService(db_session, actor=p, request=request).override_in_field(graduate_id, event_id, data))
 
-    @post("/{event_id:int}/confirmation", summary="Graduate confirms an outcome")
+    @post("/{event_id:int}/confirmation", summary="Graduate confirms an outcome",
+          guards=[require_roles(Role.GRADUATE, Role.ADMIN)])
     async def confirm_destination(
-        self, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
+        self, request: Request, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
         data: JSONBody[Confirmation],
     ) -> DestinationRead:
-        """A new ``confirmation`` event; 404/409 as for the override."""
-        return to_read(await DestinationService(db_session).confirm(graduate_id, event_id, data))
+        """A new ``confirmation`` event, by the graduate (or the admin); 404/409 as for the
+        override; 403 other roles."""
+        p = current_principal(request)
+        graduate = await _visible_graduate(db_session, p, graduate_id)
+        ensure_allowed(can_self_report_destination(p, graduate), f"confirm for graduate {graduate_id}")
+        return to_read(await DestinationService(db_session, actor=p, request=request).confirm(graduate_id, event_id, data))
 
-    @post("/{event_id:int}/dispute", summary="Graduate disputes an outcome")
+    @post("/{event_id:int}/dispute", summary="Graduate disputes an outcome",
+          guards=[require_roles(Role.GRADUATE, Role.ADMIN)])
     async def dispute_destination(
-        self, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
+        self, request: Request, db_session: DbSession, graduate_id: IdPath, event_id: IdPath,
         data: JSONBody[Dispute],
     ) -> DestinationRead:
-        """A new ``dispute`` event with the reason; the outcome stops counting. 404/409 as above."""
-        return to_read(await DestinationService(db_session).dispute(graduate_id, event_id, data))
+        """A new ``dispute`` event with the reason, by the graduate (or the admin); the outcome
+        stops counting. 404/409 as above; 403 other roles."""
+        p = current_principal(request)
+        graduate = await _visible_graduate(db_session, p, graduate_id)
+        ensure_allowed(can_self_report_destination(p, graduate), f"dispute for graduate {graduate_id}")
+        return to_read(await DestinationService(db_session, actor=p, request=request).dispute(graduate_id, event_id, data))

@@ -8,6 +8,7 @@ is decided by :mod:`service.destinations.precedence`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +31,13 @@ from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting
+from service.privacy.audit import record as audit_record
+from service.privacy.models import AuditAction
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+
+    from service.accounts.guards import Principal
 
 INTERNSHIP_TYPES = frozenset({EmploymentType.INTERN, EmploymentType.WORK_PLACEMENT})
 API_SOURCES = frozenset({DestinationSource.SELF_REPORT, DestinationSource.SCHOOL_SURVEY, DestinationSource.IMPORT})
@@ -66,6 +74,22 @@ def to_read(e: DestinationEvent) -> DestinationRead:
     )
 
 
+_AUDIT_ACTIONS = {DestinationEventKind.OUTCOME: AuditAction.CREATE,
+                  DestinationEventKind.IN_FIELD_OVERRIDE: AuditAction.OVERRIDE,
+                  DestinationEventKind.CONFIRMATION: AuditAction.CONFIRM,
+                  DestinationEventKind.DISPUTE: AuditAction.DISPUTE}
+
+
+async def _audit(session: AsyncSession, event: DestinationEvent, actor: Principal | None,
+                 request: ASGIConnection[Any, Any, Any, Any] | None) -> None:
+    """Every new destination event goes to the audit log (ids and codes only, no free text)."""
+    await audit_record(session, actor, _AUDIT_ACTIONS[event.kind], "destination_event", event.id,
+                       graduate_id=event.graduate_id, request=request,
+                       detail={"kind": event.kind.value, "source": event.source.value,
+                               "category": event.category.value, "refers_to_id": event.refers_to_id,
+                               "application_id": event.application_id, "in_field": event.in_field})
+
+
 def _propose(event: DestinationEvent, major_code: str | None) -> None:
     """Fill ``in_field``, ``in_field_reason`` and ``occupation_code`` for a new outcome."""
     if event.category not in EMPLOYED or event.internship:
@@ -80,6 +104,8 @@ async def record_platform_hire(
     *,
     category: DestinationCategory = DestinationCategory.OTHER_EMPLOYMENT,
     note: str | None = None,
+    actor: Principal | None = None,
+    request: ASGIConnection[Any, Any, Any, Any] | None = None,
 ) -> DestinationEvent:
     """Append the destination implied by ``application`` being marked hired on the platform.
 
@@ -92,7 +118,8 @@ async def record_platform_hire(
     counts as employment). ``in_field`` (对口) is proposed from the graduate's major and the
     posting's occupation (:func:`service.destinations.infield.propose_in_field`).
 
-    Flushes and returns the new event; the caller's transaction commits.
+    Flushes and returns the new event; the caller's transaction commits. The event is audited
+    with ``actor`` (``None``: the system) and ``request``.
 
     Raises:
         InvalidFieldError: ``category`` is not one of :data:`HIRE_CATEGORIES` (422).
@@ -124,15 +151,27 @@ async def record_platform_hire(
     _propose(event, major_code)
     session.add(event)
     await session.flush()
+    await _audit(session, event, actor, request)
     return event
 
 
 class DestinationService:
-    """Append destination events and read a graduate's history. Flushes; the caller commits."""
+    """Append destination events and read a graduate's history. Flushes; the caller commits.
 
-    def __init__(self, session: AsyncSession) -> None:
+    Every appended event is audited with ``actor`` (the signed-in user; ``None``: the system) and
+    ``request`` (method, path, client address)."""
+
+    def __init__(self, session: AsyncSession, actor: Principal | None = None,
+                 request: ASGIConnection[Any, Any, Any, Any] | None = None) -> None:
         self.session = session
         self.repo = DestinationRepository(session)
+        self.actor = actor
+        self.request = request
+
+    async def _add(self, event: DestinationEvent) -> DestinationEvent:
+        await self.repo.add(event)
+        await _audit(self.session, event, self.actor, self.request)
+        return event
 
     async def _graduate(self, graduate_id: int) -> Graduate:
         graduate = await self.session.get(Graduate, graduate_id)
@@ -183,7 +222,7 @@ class DestinationService:
             social_insurance=data.social_insurance, internship=data.internship, note=data.note,
         )
         _propose(event, graduate.major_code)
-        return await self.repo.add(event)
+        return await self._add(event)
 
     async def _outcome(self, graduate_id: int, event_id: int) -> DestinationEvent:
         await self._graduate(graduate_id)
@@ -200,7 +239,7 @@ class DestinationService:
         copied.update(fields)
         event = DestinationEvent(graduate_id=outcome.graduate_id, kind=kind, refers_to_id=outcome.id,
                                  occurred_on=dt.date.today(), source=source, **copied)
-        return await self.repo.add(event)
+        return await self._add(event)
 
     async def override_in_field(self, graduate_id: int, event_id: int, data: InFieldOverride) -> DestinationEvent:
         """The school sets 对口 of outcome ``event_id`` with a reason (a new ``in_field_override``

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.regions import region_prefix
@@ -44,8 +44,13 @@ class EmployerRepository:
             stmt = stmt.where(Employer.verified == f.verified)
         return stmt
 
-    async def list(self, f: EmployerFilter, limit: int, offset: int) -> tuple[Sequence[Employer], int]:
+    async def list(self, f: EmployerFilter, limit: int, offset: int,
+                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Employer], int]:
+        """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
+        both to the rows the caller may see."""
         base = self._filtered(f)
+        if scope is not None:
+            base = base.where(scope)
         total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
         stmt = base.order_by(Employer.id).limit(limit).offset(offset)
         return (await self.session.execute(stmt)).scalars().all(), total

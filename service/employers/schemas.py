@@ -19,7 +19,8 @@ Address = Annotated[str, Meta(max_length=300)]
 
 
 class EmployerCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """A new employer. ``uscc`` is the 18-character 统一社会信用代码; ``region_code`` GB/T 2260."""
+    """A new employer. ``uscc`` is the 18-character 统一社会信用代码; ``region_code`` GB/T 2260.
+    It starts unverified: only ``POST /employers/{id}/verify`` (staff) sets ``verified``."""
 
     name: Name
     uscc: Uscc | None = None
@@ -27,11 +28,11 @@ class EmployerCreate(msgspec.Struct, forbid_unknown_fields=True):
     size: Size | None = None  # e.g. "50-150人"
     region_code: RegionCode | None = None
     address: Address | None = None
-    verified: bool = False
 
 
 class EmployerUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    """Partial update: only the fields present are changed; ``null`` clears an optional field."""
+    """Partial update: only the fields present are changed; ``null`` clears an optional field.
+    ``verified`` is not among them (see :class:`EmployerCreate`)."""
 
     name: Name | UnsetType = UNSET
     uscc: Uscc | None | UnsetType = UNSET
@@ -39,7 +40,6 @@ class EmployerUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=T
     size: Size | None | UnsetType = UNSET
     region_code: RegionCode | None | UnsetType = UNSET
     address: Address | None | UnsetType = UNSET
-    verified: bool | UnsetType = UNSET
 
 
 class EmployerRead(msgspec.Struct):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
@@ -107,5 +108,6 @@ class EmployerService:
         await self.session.refresh(employer)
         return employer
 
-    async def list(self, f: EmployerFilter, limit: int, offset: int) -> tuple[Sequence[Employer], int]:
-        return await self.repo.list(f, limit, offset)
+    async def list(self, f: EmployerFilter, limit: int, offset: int,
+                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Employer], int]:
+        return await self.repo.list(f, limit, offset, scope)

@@ -1,16 +1,35 @@
-"""HTTP endpoints for graduates and other job seekers (``/graduates``)."""
+"""HTTP endpoints for graduates and other job seekers (``/graduates``).
+
+Authorisation (see :mod:`service.accounts.guards` and :mod:`service.accounts.scoping`): a
+graduate reads and changes only their own profile; school staff their school's graduates;
+department admins read those of schools in their region; an employer member reads the profiles
+(phone included) of graduates who applied to its postings, and no one else's; the system admin
+everything. A profile the caller may not read is a 404, in lists as in single reads.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
+from msgspec import UNSET
+from sqlalchemy import and_
 
+from service.accounts.guards import (
+    can_change_graduate, current_principal, ensure_allowed, ensure_visible, require_roles, require_signed_in,
+)
+from service.accounts.models import Role
+from service.accounts.scoping import exists_where, graduates_clause
+from service.graduates.models import Graduate
 from service.graduates.models import SeekerKind
 from service.graduates.repository import GraduateFilter
 from service.graduates.schemas import GraduateCreate, GraduateRead, GraduateUpdate
 from service.graduates.service import GraduateService, to_read
+from service.privacy.audit import record as audit_record
+from service.privacy.audit import record_list_read
+from service.privacy.deletion import not_deleted_clause
+from service.privacy.models import AuditAction
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 
 
@@ -18,9 +37,12 @@ class GraduateController(Controller):
     path = "/graduates"
     tags = ["graduates"]
 
-    @post("/", summary="Create a graduate profile")
-    async def create_graduate(self, db_session: DbSession, data: JSONBody[GraduateCreate]) -> GraduateRead:
-        """Create a job seeker with nested certificates, awards and experiences, all or nothing.
+    @post("/", summary="Create a graduate profile", guards=[require_roles(Role.SCHOOL, Role.ADMIN)])
+    async def create_graduate(self, request: Request, db_session: DbSession,
+                              data: JSONBody[GraduateCreate]) -> GraduateRead:
+        """Create a job seeker with nested certificates, awards and experiences, all or nothing:
+        school staff for their own ``school_id``, or the admin (graduates register at
+        ``POST /auth/register``). 401 signed out; 403 other roles or another school.
 
         ``id_number`` (身份证号) is checked (GB 11643-1999) and stored, and only ever returned as
         ``id_number_masked``; an unknown ``gender`` is taken from it. ``min_salary_monthly`` is 元/月.
@@ -30,24 +52,48 @@ class GraduateController(Controller):
         nested dates; 409 for a ``student_number`` already used at the school, or an ``id_number``
         another graduate holds (full-width digits count as the same number; the number is not echoed).
         """
+        p = current_principal(request)
+        ensure_allowed(p.role is Role.ADMIN or (data.school_id is not None and data.school_id == p.school_id),
+                       f"create a profile at school {data.school_id}")
         return to_read(await GraduateService(db_session).create(data))
 
-    @get("/{graduate_id:int}", summary="Read a graduate profile")
-    async def get_graduate(self, db_session: DbSession, graduate_id: IdPath) -> GraduateRead:
-        """One profile with nested lists; 404 if ``graduate_id`` does not exist."""
-        return to_read(await GraduateService(db_session).get(graduate_id))
+    @get("/{graduate_id:int}", summary="Read a graduate profile", guards=[require_signed_in])
+    async def get_graduate(self, request: Request, db_session: DbSession, graduate_id: IdPath) -> GraduateRead:
+        """One profile with nested lists; 404 if ``graduate_id`` does not exist or the caller may
+        not read it."""
+        p = current_principal(request)
+        ensure_visible(await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)),
+                       "graduate", graduate_id)
+        graduate = await GraduateService(db_session).get(graduate_id)
+        if p.graduate_id != graduate_id:  # someone else read personal data: audited
+            await audit_record(db_session, p, AuditAction.READ, "graduate", graduate_id, graduate_id=graduate_id,
+                               request=request)
+        return to_read(graduate)
 
-    @patch("/{graduate_id:int}", summary="Update a graduate profile")
+    @patch("/{graduate_id:int}", summary="Update a graduate profile",
+           guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.ADMIN)])
     async def update_graduate(
-        self, db_session: DbSession, graduate_id: IdPath, data: JSONBody[GraduateUpdate]
+        self, request: Request, db_session: DbSession, graduate_id: IdPath, data: JSONBody[GraduateUpdate]
     ) -> GraduateRead:
-        """Change the fields present; a nested list present replaces the stored list.
-        404 for an unknown id; 400/409/422 as for create."""
+        """Change the fields present; a nested list present replaces the stored list: the graduate,
+        their school's staff, the admin. A graduate cannot change their ``school_id``, and school
+        staff cannot move a graduate to another school (403). 404 for an unknown id or a profile
+        the caller may not read; 403 for department admins and employers; 400/409/422 as for create."""
+        p = current_principal(request)
+        service = GraduateService(db_session)
+        ensure_visible(await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)),
+                       "graduate", graduate_id)
+        graduate = await service.get(graduate_id)
+        ensure_allowed(can_change_graduate(p, graduate), f"change graduate {graduate_id}")
+        if data.school_id is not UNSET and data.school_id != graduate.school_id:
+            ensure_allowed(p.role is Role.ADMIN or (p.role is Role.SCHOOL and data.school_id == p.school_id),
+                           f"move graduate {graduate_id} to school {data.school_id}")
         return to_read(await GraduateService(db_session).update(graduate_id, data))
 
-    @get("/", summary="List graduate profiles")
+    @get("/", summary="List graduate profiles", guards=[require_signed_in])
     async def list_graduates(
         self,
+        request: Request,
         db_session: DbSession,
         limit: Limit = 20,
         offset: Offset = 0,
@@ -60,8 +106,13 @@ class GraduateController(Controller):
         ] = None,
         kind: Annotated[SeekerKind | None, QueryParameter()] = None,
     ) -> Page[GraduateRead]:
-        """Profiles ordered by id, filtered; ``total`` counts all matches."""
+        """Profiles the caller may read, ordered by id, filtered; ``total`` counts all visible matches.
+        Graduates whose deletion was carried out are left out; each listed profile is an audited read."""
         f = GraduateFilter(q=q, school_id=school_id, major_code=major_code, cohort=cohort,
                            region_code=region_code, kind=kind)
-        items, total = await GraduateService(db_session).list(f, limit, offset)
+        p = current_principal(request)
+        scope = and_(graduates_clause(p), not_deleted_clause())
+        items, total = await GraduateService(db_session).list(f, limit, offset, scope)
+        if p.role is not Role.GRADUATE and items:  # personal data of others listed: audited
+            await record_list_read(db_session, p, "graduate_list", [g.id for g in items], request=request)
         return Page(items=[to_read(g) for g in items], total=total, limit=limit, offset=offset)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
@@ -69,8 +69,13 @@ class GraduateRepository:
             stmt = stmt.where(Graduate.kind == f.kind)
         return stmt
 
-    async def list(self, f: GraduateFilter, limit: int, offset: int) -> tuple[Sequence[Graduate], int]:
+    async def list(self, f: GraduateFilter, limit: int, offset: int,
+                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Graduate], int]:
+        """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
+        both to the rows the caller may see."""
         base = self._filtered(f)
+        if scope is not None:
+            base = base.where(scope)
         total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
         stmt = base.options(*full_profile()).order_by(Graduate.id).limit(limit).offset(offset)
         return (await self.session.execute(stmt)).scalars().all(), total

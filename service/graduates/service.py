@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import EmploymentType
@@ -180,5 +181,6 @@ class GraduateService:
         await self.session.flush()
         return await self.get(graduate_id)
 
-    async def list(self, f: GraduateFilter, limit: int, offset: int) -> tuple[Sequence[Graduate], int]:
-        return await self.repo.list(f, limit, offset)
+    async def list(self, f: GraduateFilter, limit: int, offset: int,
+                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Graduate], int]:
+        return await self.repo.list(f, limit, offset, scope)

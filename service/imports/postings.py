@@ -1,4 +1,18 @@
-"""Store normalised posting items: employers by (source, name), postings by (source, external_id)."""
+"""Store normalised posting items: employers by (source, name); postings by (source, external_id),
+else by duplicate key, with every board a posting was seen on kept in ``posting_sources``.
+
+Matching an item to a stored posting (:func:`store_postings`):
+
+1. its ``(source, external_id)`` in ``posting_sources`` (or, for postings stored without a
+   sources row, in ``postings``): the same listing seen again;
+2. else its :attr:`~scrapers.items.PostingItem.duplicate_key` (employer, title and city, see
+   :mod:`scrapers.dedupe`) equal to a posting's that has no listing from the same source yet:
+   the same vacancy on another board, attached as a further source (``merged``). Two ids on one
+   board are two postings (a board lists a vacancy once).
+
+The source that first stored a posting stays its primary one (``postings.source``/``external_id``)
+and its data wins; another source only fills fields the posting lacks (salary, location, dates…).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +20,18 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import EmploymentType, SalaryPeriod, to_monthly
-from service.postings.service import MAX_MONTHLY_SALARY
-from scrapers.items import PostingItem, SalaryRange
+from scrapers.items import PlaceItem, PostingItem, SalaryRange
+from scrapers.urls import canonical_url
 from service.employers.models import Employer
 from service.imports.regions import ensure_regions
 from service.imports.report import ImportReport
-from service.postings.models import Posting, PostingStatus
+from service.postings.models import Posting, PostingSource, PostingStatus
+from service.postings.service import MAX_MONTHLY_SALARY
 
 BATCH = 500
 _CURRENCY = {"CN": "CNY", "US": "USD"}
@@ -64,6 +80,7 @@ def posting_fields(item: PostingItem, employer_id: int, now: dt.datetime | None 
         "education_required": item.education, "experience_years": item.experience_years,
         "required_skills": list(item.skills), "employment_type": item.employment_type or EmploymentType.FULL_TIME,
         "openings": item.openings or 1, "source": item.source, "external_id": item.external_id,
+        "duplicate_key": item.duplicate_key, "locations": [place_dict(p) for p in item.places],
         **salary_fields(item.salary),
     }
     if item.posted_on is not None:
@@ -76,6 +93,15 @@ def posting_fields(item: PostingItem, employer_id: int, now: dt.datetime | None 
         expired = item.expires_at <= (now or dt.datetime.now(dt.UTC))
         fields["status"] = PostingStatus.CLOSED if expired else PostingStatus.OPEN
     return fields
+
+
+_PLACE_LIMITS = {"region_code": 6, "province": 64, "city": 64, "district": 64, "address": 300}
+
+
+def place_dict(place: PlaceItem) -> dict[str, str | None]:
+    """A ``postings.locations`` entry ``{region_code, province, city, district, address}``,
+    texts cut to the lengths of the matching posting columns."""
+    return {k: (v[:_PLACE_LIMITS[k]] if isinstance(v, str) else v) for k, v in place.as_dict().items()}
 
 
 async def _employers(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport) -> dict[
@@ -110,30 +136,172 @@ async def _employers(session: AsyncSession, items: Sequence[PostingItem], report
     return {key: employer.id for key, employer in found.items()}
 
 
-async def store_postings(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport,
-                         now: dt.datetime | None = None) -> None:
-    """Insert new postings, update changed ones, count unchanged ones. Flushes, never commits.
+#: fields another source may fill when the posting lacks them (never overwritten)
+_FILLABLE = ("description", "region_code", "province", "city", "address", "experience_years", "required_skills",
+             "valid_through", "locations")
+_SALARY = ("salary_min", "salary_max", "salary_period", "salary_min_monthly", "salary_max_monthly", "salary_text",
+           "salary_currency")
 
-    ``now`` (aware; default the current time) decides which postings are already expired."""
+
+def _fill_missing(posting: Posting, fields: dict[str, Any]) -> bool:
+    """Set the posting's empty fields from another source's ``fields``; True if any changed.
+    The salary columns move together, and only when the posting's pay is unknown (no bounds,
+    e.g. ``面议``) and the other source knows it."""
+    changed = False
+    for name in _FILLABLE:
+        value = fields.get(name)
+        if value in (None, "", []) or getattr(posting, name) not in (None, "", []):
+            continue
+        setattr(posting, name, value)
+        changed = True
+    known = ("salary_min", "salary_max")
+    if all(getattr(posting, k) is None for k in known) and any(fields.get(k) is not None for k in known):
+        for name in _SALARY:
+            setattr(posting, name, fields.get(name))
+        changed = True
+    return changed
+
+
+class _Index:
+    """Stored postings an item may belong to, with the sources each already has."""
+
+    def __init__(self) -> None:
+        self.by_listing: dict[tuple[str, str], Posting] = {}
+        self.listing_rows: dict[tuple[str, str], PostingSource] = {}
+        self.by_key: dict[str, list[Posting]] = {}
+        self.sources_of: dict[int, set[str]] = {}
+
+    def candidate(self, item: PostingItem) -> Posting | None:
+        """A posting with the item's duplicate key and no listing from the item's source yet."""
+        for posting in self.by_key.get(item.duplicate_key or "", ()):
+            if item.source not in self.sources_of.get(id(posting), set()):
+                return posting
+        return None
+
+    def add(self, posting: Posting, source: str, external_id: str, row: PostingSource) -> None:
+        self.by_listing[(source, external_id)] = posting
+        self.listing_rows[(source, external_id)] = row
+        self.sources_of.setdefault(id(posting), set()).add(source)
+        if posting.duplicate_key and posting not in self.by_key.setdefault(posting.duplicate_key, []):
+            self.by_key[posting.duplicate_key].append(posting)
+
+
+async def _load_index(session: AsyncSession, batch: Sequence[PostingItem]) -> _Index:
+    index = _Index()
+    for source in sorted({i.source for i in batch}):
+        ids = sorted({i.external_id for i in batch if i.source == source})
+        stmt = (select(PostingSource, Posting).join(Posting, Posting.id == PostingSource.posting_id)
+                .where(PostingSource.source == source, PostingSource.external_id.in_(ids)))
+        for row, posting in (await session.execute(stmt)).tuples():
+            index.add(posting, row.source, row.external_id, row)
+        missing = [x for x in ids if (source, x) not in index.by_listing]
+        if missing:  # stored without a sources row (e.g. the sample data): give them one now
+            stmt = select(Posting).where(Posting.source == source, Posting.external_id.in_(missing))
+            for posting in (await session.execute(stmt)).scalars():
+                row = PostingSource(posting_id=posting.id, source=source, external_id=posting.external_id or "",
+                                    url=posting.source_url, first_seen_at=posting.created_at,
+                                    last_seen_at=posting.updated_at)
+                session.add(row)
+                index.add(posting, source, row.external_id, row)
+    keys = sorted({i.duplicate_key for i in batch if i.duplicate_key and (i.source, i.external_id)
+                   not in index.by_listing})
+    if keys:
+        postings = (await session.execute(select(Posting).where(Posting.duplicate_key.in_(keys))
+                                          .order_by(Posting.id))).scalars().all()
+        by_id = {p.id: p for p in postings}
+        if by_id:
+            stmt = select(PostingSource.posting_id, PostingSource.source).where(
+                PostingSource.posting_id.in_(list(by_id)))
+            for posting_id, source in (await session.execute(stmt)).tuples():
+                index.sources_of.setdefault(id(by_id[posting_id]), set()).add(source)
+        for posting in postings:
+            index.sources_of.setdefault(id(posting), set()).add(posting.source)
+            index.by_key.setdefault(posting.duplicate_key or "", []).append(posting)
+    return index
+
+
+def _listing(session: AsyncSession, posting: Posting, item: PostingItem, seen_at: dt.datetime) -> PostingSource:
+    """A new ``posting_sources`` row for ``item`` on ``posting`` (through the relationship when the
+    posting is not flushed yet or its ``sources`` are loaded, else by ``posting_id``)."""
+    row = PostingSource(source=item.source, external_id=item.external_id, first_seen_at=seen_at,
+                        last_seen_at=seen_at)
+    if posting.id is None:
+        row.posting = posting  # inserted with the posting, once its fields are set
+    elif "sources" not in sa_inspect(posting).unloaded:
+        row.posting = posting  # keeps the loaded ``sources`` collection up to date
+        session.add(row)
+    else:
+        row.posting_id = posting.id
+        session.add(row)
+    return row
+
+
+async def store_postings(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport,
+                         now: dt.datetime | None = None, seen_at: dt.datetime | None = None) -> list[int]:
+    """Insert new postings, update changed ones, attach listings from other boards, count the rest.
+    Flushes, never commits. Returns the ids of the postings the items belong to.
+
+    ``now`` (aware; default the current time) decides which postings are already expired;
+    ``seen_at`` (default ``now``) is recorded as every listing's ``last_seen_at`` (the start of
+    the crawl or import run). A stale posting seen again is no longer stale. Counts go to
+    ``report``: ``stored`` (new postings), ``merged`` (a new listing of a posting stored from
+    another board), ``updated``, ``unchanged``, ``unknown_skills``.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    seen_at = seen_at or now
     report.regions_added += await ensure_regions(session, (i.region_code for i in items if i.region_code))
-    employer_ids = await _employers(session, items, report)
+    seen: list[int] = []
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
-        existing: dict[tuple[str, str], Posting] = {}
-        for source in {i.source for i in batch}:
-            ids = [i.external_id for i in batch if i.source == source]
-            stmt = select(Posting).where(Posting.source == source, Posting.external_id.in_(ids))
-            existing.update({(p.source, p.external_id or ""): p for p in (await session.execute(stmt)).scalars()})
+        index = await _load_index(session, batch)
+        plan: list[tuple[PostingItem, Posting | None, str]] = []
         for item in batch:
-            fields = posting_fields(item, employer_ids[(item.source, item.employer_name or "")], now)
-            posting = existing.get((item.source, item.external_id))
+            listing = (item.source, item.external_id)
+            posting = index.by_listing.get(listing)
+            if posting is not None:
+                primary = posting.source == item.source and posting.external_id == item.external_id
+                plan.append((item, posting, "primary" if primary else "secondary"))
+                continue
+            posting = index.candidate(item)
+            how = "merge"
             if posting is None:
-                session.add(Posting(**fields))
-                report.stored += 1
-            elif any(getattr(posting, k) != v for k, v in fields.items()):
-                for k, v in fields.items():
+                how = "new"
+                posting = Posting(source=item.source, external_id=item.external_id,
+                                  duplicate_key=item.duplicate_key)
+            index.add(posting, item.source, item.external_id, _listing(session, posting, item, seen_at))
+            plan.append((item, posting, how))
+        own = [i for i, _, how in plan if how in ("new", "primary")]
+        employer_ids = await _employers(session, own, report) if own else {}
+        for item, posting, how in plan:
+            row = index.listing_rows[(item.source, item.external_id)]
+            row.url = canonical_url(item.source_url)[:1000] if item.source_url else row.url
+            row.last_seen_at = seen_at
+            report.unknown_skills += len(item.unknown_skills)
+            was_stale = posting.stale_at is not None
+            posting.stale_at = None
+            if how == "new":
+                for k, v in posting_fields(item, employer_ids[(item.source, item.employer_name or "")], now).items():
                     setattr(posting, k, v)
-                report.updated += 1
+                session.add(posting)
+                report.stored += 1
+            elif how == "primary":
+                fields = posting_fields(item, employer_ids[(item.source, item.employer_name or "")], now)
+                if any(getattr(posting, k) != v for k, v in fields.items()):
+                    for k, v in fields.items():
+                        setattr(posting, k, v)
+                    report.updated += 1
+                elif was_stale:
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
             else:
-                report.unchanged += 1
+                changed = _fill_missing(posting, posting_fields(item, posting.employer_id, now))
+                if how == "merge":
+                    report.merged += 1
+                elif changed or was_stale:
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
         await session.flush()
+        seen.extend(p.id for _, p, _ in plan)
+    return list(dict.fromkeys(seen))

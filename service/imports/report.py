@@ -15,7 +15,11 @@ class ImportReport:
 
     ``rows_read`` counts CSV records read (for applicants: rows of both files); ``stored`` new
     records; ``updated`` records already present whose data changed; ``unchanged`` records
-    already present and identical; ``duplicates`` rows repeating an earlier row's id in the same
+    already present and identical; ``merged`` postings already stored from another board that
+    this file lists too (attached as a further source); ``unknown_skills`` skills the source gave
+    that the taxonomy does not know; ``closed`` postings closed by this run because their
+    ``valid_through`` has passed; ``marked_stale`` postings no source has listed for several
+    completed runs; ``duplicates`` rows repeating an earlier row's id in the same
     file; ``rejected`` ``(row, column, reason)`` per dropped row, ``row`` being the record's row
     as a spreadsheet shows the file (header = row 1, first record = row 2).
     """
@@ -32,6 +36,10 @@ class ImportReport:
     warning_samples: list[tuple[int, str, str]] = field(default_factory=list)
     employers_created: int = 0
     regions_added: int = 0
+    merged: int = 0
+    unknown_skills: int = 0
+    closed: int = 0
+    marked_stale: int = 0
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,7 +50,8 @@ class ImportReport:
             "rejected": [list(r) for r in self.rejected], "warnings": self.warnings,
             "warning_samples": [list(w) for w in self.warning_samples],
             "employers_created": self.employers_created, "regions_added": self.regions_added,
-            "seconds": round(self.seconds, 2),
+            "merged": self.merged, "unknown_skills": self.unknown_skills, "closed": self.closed,
+            "marked_stale": self.marked_stale, "seconds": round(self.seconds, 2),
         }
 
     def summary(self, max_rejected: int = 20) -> str:
@@ -52,6 +61,8 @@ class ImportReport:
             f"  读取 rows read {self.rows_read}; 新增 stored {self.stored}; 更新 updated {self.updated}; "
             f"未变 unchanged {self.unchanged}; 重复 duplicates {len(self.duplicates)}; "
             f"拒绝 rejected {len(self.rejected)}; 警告 warnings {self.warnings}",
+            f"  合并 merged with another board {self.merged}; 未知技能 unknown skills {self.unknown_skills}; "
+            f"过期关闭 closed (past validThrough) {self.closed}; 标记陈旧 marked stale {self.marked_stale}",
             f"  新建单位 employers created {self.employers_created}; 新增地区 regions added {self.regions_added}; "
             f"{self.seconds:.1f} s",
         ]

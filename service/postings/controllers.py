@@ -1,13 +1,25 @@
-"""HTTP endpoints for postings (``/postings``)."""
+"""HTTP endpoints for postings (``/postings``).
+
+Authorisation (see :mod:`service.accounts.guards`): every route needs a signed-in user. Staff
+see every posting; an employer member only its own; a graduate only postings of verified
+employers (an unverified employer's posting is a 404 to them, and never in their lists).
+Members of the employer and the system admin create and change postings.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
 from matching.vocab import EmploymentType
+from service.accounts.guards import (
+    can_manage_posting, can_read_posting, current_principal, ensure_allowed, ensure_visible, require_roles,
+    require_signed_in,
+)
+from service.accounts.models import Role
+from service.accounts.scoping import postings_clause
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 from service.postings.models import PostingStatus
 from service.postings.repository import PostingFilter
@@ -19,31 +31,43 @@ class PostingController(Controller):
     path = "/postings"
     tags = ["postings"]
 
-    @post("/", summary="Create a posting")
-    async def create_posting(self, db_session: DbSession, data: JSONBody[PostingCreate]) -> PostingRead:
-        """Create a vacancy or internship.
+    @post("/", summary="Create a posting", guards=[require_roles(Role.EMPLOYER, Role.ADMIN)])
+    async def create_posting(self, request: Request, db_session: DbSession,
+                             data: JSONBody[PostingCreate]) -> PostingRead:
+        """Create a vacancy or internship: an employer member for its own ``employer_id``, or the admin.
 
-        Errors: 400 for a malformed body (field named), 422 for an unknown ``employer_id`` or
-        ``region_code``, swapped salary bounds, or ``valid_through`` before ``posted_on``.
+        Errors: 400 for a malformed body (field named), 401 signed out, 403 other roles or another
+        employer's ``employer_id``, 422 for an unknown ``employer_id`` or ``region_code``, swapped
+        salary bounds, or ``valid_through`` before ``posted_on``.
         """
+        ensure_allowed(can_manage_posting(current_principal(request), employer_id=data.employer_id),
+                       f"post for employer {data.employer_id}")
         return to_read(await PostingService(db_session).create(data))
 
-    @get("/{posting_id:int}", summary="Read a posting")
-    async def get_posting(self, db_session: DbSession, posting_id: IdPath) -> PostingRead:
-        """One posting; 404 if ``posting_id`` does not exist."""
-        return to_read(await PostingService(db_session).get(posting_id))
+    @get("/{posting_id:int}", summary="Read a posting", guards=[require_signed_in])
+    async def get_posting(self, request: Request, db_session: DbSession, posting_id: IdPath) -> PostingRead:
+        """One posting; 404 if ``posting_id`` does not exist or the caller may not see it."""
+        posting = await PostingService(db_session).get(posting_id)
+        ensure_visible(can_read_posting(current_principal(request), posting), "posting", posting_id)
+        return to_read(posting)
 
-    @patch("/{posting_id:int}", summary="Update a posting")
+    @patch("/{posting_id:int}", summary="Update a posting", guards=[require_roles(Role.EMPLOYER, Role.ADMIN)])
     async def update_posting(
-        self, db_session: DbSession, posting_id: IdPath, data: JSONBody[PostingUpdate]
+        self, request: Request, db_session: DbSession, posting_id: IdPath, data: JSONBody[PostingUpdate]
     ) -> PostingRead:
         """Change the fields present in the body (set ``status`` to ``filled``/``closed`` to stop
-        recommending it). 404 for an unknown id; 400/422 as for create."""
+        recommending it): the employer's members and the admin. 404 for an unknown id or another
+        employer's posting; 403 for other roles; 400/422 as for create."""
+        p = current_principal(request)
+        posting = await PostingService(db_session).get(posting_id)
+        ensure_visible(can_read_posting(p, posting), "posting", posting_id)
+        ensure_allowed(can_manage_posting(p, posting), f"change posting {posting_id}")
         return to_read(await PostingService(db_session).update(posting_id, data))
 
-    @get("/", summary="List postings")
+    @get("/", summary="List postings", guards=[require_signed_in])
     async def list_postings(
         self,
+        request: Request,
         db_session: DbSession,
         limit: Limit = 20,
         offset: Offset = 0,
@@ -59,9 +83,10 @@ class PostingController(Controller):
         min_salary: Annotated[int | None, QueryParameter(
             ge=0, le=MAX_MONTHLY_SALARY, description="元/月 (0–10,000,000): upper bound reaches this")] = None,
     ) -> Page[PostingRead]:
-        """Postings ordered by id, filtered; ``total`` counts all matches."""
+        """Postings the caller may see, ordered by id, filtered; ``total`` counts all visible matches."""
         f = PostingFilter(q=q, employer_id=employer_id, region_code=region_code, city=city,
                           employment_type=employment_type, internship=internship, status=status,
                           min_salary_monthly=min_salary)
-        items, total = await PostingService(db_session).list(f, limit, offset)
+        scope = postings_clause(current_principal(request))
+        items, total = await PostingService(db_session).list(f, limit, offset, scope)
         return Page(items=[to_read(p) for p in items], total=total, limit=limit, offset=offset)

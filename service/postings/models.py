@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
-from service.db import Base, str_enum, IdType, TimestampMixin
+from service.db import Base, IdType, JsonType, TimestampMixin, UtcDateTime, str_enum, utcnow
 from service.employers.models import Employer
 
 
@@ -26,6 +27,13 @@ class Posting(TimestampMixin, Base):
     Salaries are kept as published (``salary_min``/``salary_max`` per ``salary_period`` in
     ``salary_currency``) and normalised to 元 per month (``salary_*_monthly``) for ranking;
     ``salary_text`` keeps the original string. A ``None`` bound means unknown (``面议``).
+
+    ``source``/``external_id`` name the source that first stored the posting (``platform`` for
+    the API); every board it has been seen on is a :class:`PostingSource` in ``sources``.
+    ``locations`` lists every place (``[{region_code, province, city, district, address}]``);
+    the first is the primary one, copied to ``region_code``/``province``/``city``/``address``.
+    ``stale_at`` is set when no source has listed the posting for several completed crawls
+    (:mod:`service.imports.staleness`); a stale posting is not shown to graduates.
     """
 
     __tablename__ = "postings"
@@ -75,3 +83,72 @@ class Posting(TimestampMixin, Base):
     external_id: Mapped[str | None] = mapped_column(String(200))
     #: count of graduates who viewed/applied (popularity feature)
     application_count: Mapped[int] = mapped_column(default=0)
+    #: :func:`scrapers.dedupe.duplicate_key` of employer, title and city (``None``: never merged)
+    duplicate_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    stale_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    locations: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list, server_default="[]")
+    sources: Mapped[list[PostingSource]] = relationship(
+        lazy="raise", back_populates="posting", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="PostingSource.id")
+
+
+class PostingSource(Base):
+    """One board's listing of a posting: ``(source, external_id)`` is unique; ``url`` has its
+    tracking parameters removed (:func:`scrapers.urls.canonical_url`). ``last_seen_at`` is the
+    start of the latest crawl or import that listed it."""
+
+    __tablename__ = "posting_sources"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_posting_sources_source_last_seen_at", "source", "last_seen_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"), index=True)
+    posting: Mapped[Posting] = relationship(lazy="raise", back_populates="sources")
+    source: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class CrawlStatus(enum.StrEnum):
+    RUNNING = "running"
+    OK = "ok"  # every page fetched and stored: counts towards staleness
+    PARTIAL = "partial"  # stored, but some pages failed: marks nothing stale
+    FAILED = "failed"  # nothing stored (the error says why)
+
+
+class CrawlRun(Base):
+    """One crawl of a board or one import of a file, with its counts.
+
+    ``kind`` is ``crawl`` or ``import``; ``board`` the board name or the imported path;
+    ``source`` the postings' source the run covers (``None`` if it stored none or several).
+    ``dropped_reasons`` counts dropped items by reason (``{"title is required": 2}``).
+    """
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_source_status_started_at", "source", "status", "started_at"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    board: Mapped[str] = mapped_column(String(300), index=True)
+    source: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[CrawlStatus] = mapped_column(str_enum(CrawlStatus), default=CrawlStatus.RUNNING)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    pages_failed: Mapped[int] = mapped_column(default=0)
+    items_parsed: Mapped[int] = mapped_column(default=0)
+    new: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)  # repeated within the run
+    merged: Mapped[int] = mapped_column(default=0)  # attached to a posting from another source
+    dropped: Mapped[int] = mapped_column(default=0)
+    dropped_reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    unknown_skills: Mapped[int] = mapped_column(default=0)
+    marked_stale: Mapped[int] = mapped_column(default=0)
+    closed: Mapped[int] = mapped_column(default=0)  # past validThrough, closed by this run
+    error: Mapped[str | None] = mapped_column(Text)

@@ -6,9 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from typing import Any
+
+from sqlalchemy import Boolean, ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import joinedload, selectinload
 
 from matching.vocab import EmploymentType
 from service.catalog.regions import region_prefix
@@ -30,11 +33,59 @@ class PostingFilter(msgspec.Struct, kw_only=True):
 
 
 def open_on_clause(day: dt.date) -> ColumnElement[bool]:
-    """Postings that may be shown on ``day``: status open and not past ``valid_through``."""
+    """Postings that may be shown on ``day``: status open, not past ``valid_through`` (a local
+    date, open through its end) and not stale (``stale_at`` unset: some board still lists it,
+    see :mod:`service.imports.runs`)."""
     return and_(
         Posting.status == PostingStatus.OPEN,
         or_(Posting.valid_through.is_(None), Posting.valid_through >= day),
+        Posting.stale_at.is_(None),
     )
+
+
+#: eager loads for :func:`service.postings.service.to_read` (employer name, sources)
+READ_OPTIONS = (joinedload(Posting.employer), selectinload(Posting.sources))
+
+
+class _AnyLocationIn(ColumnElement[bool]):
+    """True when some entry of ``postings.locations`` has a ``region_code`` starting with
+    ``prefix`` (digits only). Compiled per dialect: SQLite ``json_each``, PostgreSQL
+    ``jsonb_array_elements``."""
+
+    type = Boolean()
+    inherit_cache = False
+
+    def __init__(self, prefix: str) -> None:
+        if not prefix.isdigit():
+            raise ValueError(f"region prefix must be digits, got {prefix!r}")
+        self.prefix = prefix
+
+
+@compiles(_AnyLocationIn, "sqlite")
+def _any_location_sqlite(element: _AnyLocationIn, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(Posting.__table__.c.locations, **kw)
+    pattern = compiler.process(literal(element.prefix + "%"), **kw)
+    return (f"EXISTS (SELECT 1 FROM json_each({column}) AS loc "
+            f"WHERE json_extract(loc.value, '$.region_code') LIKE {pattern})")
+
+
+@compiles(_AnyLocationIn, "postgresql")
+def _any_location_postgresql(element: _AnyLocationIn, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(Posting.__table__.c.locations, **kw)
+    pattern = compiler.process(literal(element.prefix + "%"), **kw)
+    return (f"EXISTS (SELECT 1 FROM jsonb_array_elements({column}) AS loc(value) "
+            f"WHERE loc.value ->> 'region_code' LIKE {pattern})")
+
+
+def region_clause(region_code: str) -> ColumnElement[bool]:
+    """Postings in ``region_code`` (GB/T 2260; a province or city includes everything inside it):
+    the primary location, or any further one in ``locations``.
+
+    Raises:
+        ValueError: ``region_code`` is not six digits.
+    """
+    prefix = region_prefix(region_code)
+    return or_(Posting.region_code.startswith(prefix), _AnyLocationIn(prefix))
 
 
 class PostingRepository:
@@ -42,21 +93,23 @@ class PostingRepository:
         self.session = session
 
     async def get(self, posting_id: int) -> Posting | None:
-        stmt = select(Posting).options(joinedload(Posting.employer)).where(Posting.id == posting_id)
+        stmt = select(Posting).options(*READ_OPTIONS).where(Posting.id == posting_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def get_by_external_id(self, source: str, external_id: str) -> Posting | None:
         stmt = select(Posting).where(Posting.source == source, Posting.external_id == external_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    def _filtered(self, f: PostingFilter) -> Select[tuple[Posting]]:
+    def filtered(self, f: PostingFilter) -> Select[tuple[Posting]]:
+        """``SELECT postings`` narrowed by every filter in ``f`` (the ``GET /postings`` query parameters),
+        without access scoping, ordering or paging: callers add those."""
         stmt = select(Posting)
         if f.q:
             stmt = stmt.where(Posting.title.contains(f.q, autoescape=True))
         if f.employer_id is not None:
             stmt = stmt.where(Posting.employer_id == f.employer_id)
         if f.region_code:
-            stmt = stmt.where(Posting.region_code.startswith(region_prefix(f.region_code)))
+            stmt = stmt.where(region_clause(f.region_code))
         if f.city:
             stmt = stmt.where(Posting.city == f.city)
         if f.employment_type is not None:
@@ -73,10 +126,15 @@ class PostingRepository:
             stmt = stmt.where(open_on_clause(f.open_on))
         return stmt
 
-    async def list(self, f: PostingFilter, limit: int, offset: int) -> tuple[Sequence[Posting], int]:
-        base = self._filtered(f)
+    async def list(self, f: PostingFilter, limit: int, offset: int,
+                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Posting], int]:
+        """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
+        both to the rows the caller may see."""
+        base = self.filtered(f)
+        if scope is not None:
+            base = base.where(scope)
         total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-        stmt = base.options(joinedload(Posting.employer)).order_by(Posting.id).limit(limit).offset(offset)
+        stmt = base.options(*READ_OPTIONS).order_by(Posting.id).limit(limit).offset(offset)
         return (await self.session.execute(stmt)).scalars().all(), total
 
     async def list_open(self, day: dt.date) -> Sequence[Posting]:

@@ -27,22 +27,36 @@ MISFIRE_GRACE_SECONDS = 3600
 
 async def run_crawl_async(settings: Settings, board: str, base_url: str | None = None,
                           now: dt.datetime | None = None) -> dict[str, Any]:
-    """Crawl ``board`` (a name in ``scrapers/boards`` or a path) and store it in one transaction.
+    """Crawl ``board`` (a name in ``scrapers/boards`` or a path) and store it in one transaction,
+    with its ``crawl_runs`` row (:mod:`service.imports.runs`; stale after
+    ``settings.stale_after_crawls`` completed crawls).
 
-    Returns :meth:`service.imports.crawl.CrawlReport.to_dict`.
+    Returns :meth:`service.imports.crawl.CrawlReport.to_dict`. When storing fails, the
+    transaction is rolled back, a ``failed`` run is recorded in a transaction of its own and the
+    error is raised again.
 
     Raises:
         scrapers.boards.config.BoardConfigError: unknown board or invalid board file.
     """
+    from functools import partial
+
     from scrapers.boards.config import load_board
     from service.db import make_engine, session_scope
     from service.imports.crawl import crawl_into
+    from service.imports.runs import record_failed_run
 
     config = load_board(board, base_url=base_url)
     engine = make_engine(settings)
+    started_at = now or dt.datetime.now(dt.UTC)
     try:
-        async with session_scope(engine) as session:
-            report = await crawl_into(session, config, now=now)
+        try:
+            async with session_scope(engine) as session:
+                report = await crawl_into(session, config, now=now, stale_after=settings.stale_after_crawls)
+        except Exception as exc:
+            await record_failed_run(partial(session_scope, engine), "crawl", config.name, config.name, started_at,
+                                    f"{type(exc).__name__}: {exc}")
+            log.exception("crawl of %s failed", config.name)
+            raise
     finally:
         await engine.dispose()
     log.info("%s", report.summary())

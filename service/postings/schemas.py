@@ -74,8 +74,32 @@ class PostingUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     status: PostingStatus | UnsetType = UNSET
 
 
+class PostingSourceRead(msgspec.Struct):
+    """One board that lists the posting: its ``source`` name, the listing's ``url`` (tracking
+    parameters removed) and when a crawl or import last saw it (UTC)."""
+
+    source: str
+    url: str | None
+    last_seen_at: dt.datetime
+
+
+class PostingLocation(msgspec.Struct):
+    """One place of work: GB/T 2260 ``region_code`` when resolved (abroad ``None``), names, street."""
+
+    region_code: str | None = None
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    address: str | None = None
+
+
 class PostingRead(msgspec.Struct):
-    """A posting as returned by the API; ``salary_*_monthly`` are 元/月 (or currency units per month)."""
+    """A posting as returned by the API; ``salary_*_monthly`` are 元/月 (or currency units per month).
+
+    ``sources`` lists every board the posting was found on (empty for postings entered here);
+    ``locations`` every place of work, the first being ``region_code``/``city``…; ``stale_at``
+    is set when no board has listed it for several crawls (it is then not shown to graduates).
+    """
 
     id: int
     title: str
@@ -110,3 +134,6 @@ class PostingRead(msgspec.Struct):
     external_id: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    sources: list[PostingSourceRead] = msgspec.field(default_factory=list)
+    locations: list[PostingLocation] = msgspec.field(default_factory=list)
+    stale_at: dt.datetime | None = None

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import msgspec
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import to_monthly
@@ -14,11 +15,18 @@ from service.employers.models import Employer
 from service.errors import InvalidFieldError, NotFoundError
 from service.postings.models import Posting
 from service.postings.repository import PostingFilter, PostingRepository
-from service.postings.schemas import PostingCreate, PostingRead, PostingUpdate
+from service.postings.schemas import PostingCreate, PostingLocation, PostingRead, PostingSourceRead, PostingUpdate
+
+
+def _primary_place(p: Posting) -> list[dict[str, str | None]]:
+    """The posting's one location for postings stored without a ``locations`` list (the API)."""
+    place = {"region_code": p.region_code, "province": p.province, "city": p.city, "address": p.address}
+    return [place] if any(place.values()) else []
 
 
 def to_read(p: Posting) -> PostingRead:
-    """Posting → :class:`PostingRead` (the employer must be loaded)."""
+    """Posting → :class:`PostingRead` (the employer and sources must be loaded:
+    :data:`service.postings.repository.READ_OPTIONS`)."""
     return PostingRead(
         id=p.id, title=p.title, description=p.description, employer_id=p.employer_id,
         employer_name=p.employer.name, country=p.country, region_code=p.region_code, province=p.province,
@@ -31,6 +39,9 @@ def to_read(p: Posting) -> PostingRead:
         occupation_code=p.occupation_code, employment_type=p.employment_type, openings=p.openings,
         posted_on=p.posted_on, valid_through=p.valid_through, status=p.status, source=p.source,
         source_url=p.source_url, external_id=p.external_id, created_at=p.created_at, updated_at=p.updated_at,
+        sources=[PostingSourceRead(source=s.source, url=s.url, last_seen_at=s.last_seen_at) for s in p.sources],
+        locations=[msgspec.convert(loc, PostingLocation) for loc in p.locations or _primary_place(p)],
+        stale_at=p.stale_at,
     )
 
 
@@ -115,5 +126,6 @@ class PostingService:
         if p.valid_through is not None and p.posted_on is not None and p.valid_through < p.posted_on:
             raise InvalidFieldError("valid_through", f"{p.valid_through} is before posted_on {p.posted_on}")
 
-    async def list(self, f: PostingFilter, limit: int, offset: int) -> tuple[Sequence[Posting], int]:
-        return await self.repo.list(f, limit, offset)
+    async def list(self, f: PostingFilter, limit: int, offset: int,
+                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Posting], int]:
+        return await self.repo.list(f, limit, offset, scope)

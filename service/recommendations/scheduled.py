@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import logging
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -44,6 +45,10 @@ STATUS_GRADES: dict[ApplicationStatus, float] = {
 }
 #: Cron fields for the scheduler: Sundays 03:00 in the scheduler's time zone.
 CRON = {"day_of_week": "sun", "hour": 3, "minute": 0}
+#: Name of the job in the scheduler and in ``vocmatch jobs run``.
+JOB_ID = "retrain_ranker"
+#: A run missed (scheduler down) still happens if the scheduler is back within this many seconds.
+MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
 def grade_of(app: Application) -> float:
@@ -116,3 +121,14 @@ def retrain_ranker(settings: Settings, seed: int = 0, test_fraction: float = 0.3
     report = asyncio.run(retrain_ranker_async(settings, seed=seed, test_fraction=test_fraction))
     log.info("ranker retraining: %s", {k: report.get(k) for k in ("status", "version", "current", "reason")})
     return report
+
+
+def add_retrain_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
+    """Add the weekly :func:`retrain_ranker` job (:data:`CRON` in ``timezone``, an IANA name) to an
+    APScheduler 3.x scheduler as :data:`JOB_ID`: missed runs coalesce into one, one instance at a
+    time, :data:`MISFIRE_GRACE_SECONDS` of grace. Returns the job."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    return scheduler.add_job(retrain_ranker, CronTrigger(timezone=ZoneInfo(timezone), **CRON), args=[settings],
+                             id=JOB_ID, name="retrain the learned ranker", replace_existing=True, coalesce=True,
+                             max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS)

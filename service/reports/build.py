@@ -25,7 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import Major, Region, School
 from service.destinations.models import DestinationCategory
-from service.reports.compute import BREAKDOWNS, ReportParams, aggregate, load_outcomes
+from service.catalog.regions import city_of, province_of
+from service.reports.compute import BREAKDOWNS, ReportParams
+from service.reports.counts_sql import count_report
 from service.reports.definitions import (
     CATEGORY_ZH, COUNT_COLUMNS, DENOMINATOR_RULE, NACE_MAPPING, PRECEDENCE_RULE, RATES, ROUNDING_RULE,
     ROW_RELATIONS, SUPPRESSION_RULE,
@@ -64,13 +66,20 @@ def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[t
     return rels
 
 
-def _parents(outcomes: list[Any]) -> dict[tuple[str, object], set]:
-    """Region hierarchy: province ⊃ cities ⊃ counties ⊃ schools."""
+def _parents(counts: dict[tuple[str, object], dict[str, int]], school_regions: dict[str, str]
+             ) -> dict[tuple[str, object], set]:
+    """Region hierarchy of the rows present: province ⊃ cities ⊃ counties ⊃ schools."""
     parents: dict[tuple[str, object], set] = {}
-    for o in outcomes:
-        r = dict(o.rows)
-        for parent, child in (("province", "city"), ("city", "county"), ("county", "school")):
-            parents.setdefault((parent, r[parent]), set()).add((child, r[child]))
+    for kind, key in counts:
+        text = str(key)
+        if kind == "city":
+            parents.setdefault(("province", province_of(text)), set()).add((kind, key))
+        elif kind == "county":
+            parents.setdefault(("city", city_of(text.rstrip("*"))), set()).add((kind, key))
+        elif kind == "school":
+            region = school_regions[text]
+            county = region if not region.endswith("00") else f"{city_of(region)}*"
+            parents.setdefault(("county", county), set()).add((kind, key))
     return parents
 
 
@@ -123,7 +132,7 @@ def definitions(threshold: int) -> dict[str, Any]:
 
 
 def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: set[Cell],
-         salaries: list[int], threshold: int) -> dict[str, Any]:
+         middles: list[int], threshold: int) -> dict[str, Any]:
     shown = {col: (None if (key, col) in hidden else counts.get(col, 0)) for col in COUNT_COLUMNS}
     rates: dict[str, float | None] = {}
     for name, r in RATES.items():
@@ -134,8 +143,8 @@ def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: se
         den = sum(shown[c] for c in r.den_plus) - sum(shown[c] for c in r.den_minus)  # type: ignore[misc]
         rates[name] = percent(num, den)
     median = None
-    if shown["salary_known"] is not None and len(salaries) >= threshold:
-        median = median_salary(salaries)
+    if shown["salary_known"] is not None and middles and counts.get("salary_known", 0) >= threshold:
+        median = median_salary(middles)  # the one or two middle values of the row's salaries
     return {"key": key[1], "label": label, "counts": shown, "rates": rates, "salary_median": median,
             "suppressed": [c for c in COUNT_COLUMNS if shown[c] is None]}
 
@@ -153,14 +162,14 @@ def _charts(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 async def build_report(session: AsyncSession, params: ReportParams) -> dict[str, Any]:
     """Compute the report for ``params`` (see the module docstring for the shape)."""
-    outcomes, excluded = await load_outcomes(session, params)
-    counts, salaries = aggregate(outcomes)
+    sql = await count_report(session, params)
+    counts, excluded = sql.counts, sql.excluded
     values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in COUNT_COLUMNS}
-    hidden = suppress(values, _relations(counts, _parents(outcomes)), params.threshold)
+    hidden = suppress(values, _relations(counts, _parents(counts, sql.school_regions)), params.threshold)
     labels = await _labels(session, counts)
     breakdowns: dict[str, list[dict[str, Any]]] = {"total": [], **{b: [] for b in BREAKDOWNS}}
     for key in sorted(counts, key=lambda k: (k[0], str(k[1]))):
-        breakdowns[key[0]].append(_row(key, labels[key], counts[key], hidden, salaries.get(key, []),
+        breakdowns[key[0]].append(_row(key, labels[key], counts[key], hidden, sql.middles.get(key, []),
                                        params.threshold))
     return {
         "scope": str(params.scope), "cohorts": list(params.cohorts), "as_of": params.as_of.isoformat(),

@@ -2,6 +2,11 @@
 
 Every count is a sum of per-graduate 0/1 contributions (:class:`GraduateOutcome.columns`), so
 each figure can be traced back to the graduates and the events behind it (:func:`trace`).
+
+This is the reference implementation, in Python, over :class:`~service.destinations.precedence.History`.
+Reports count in the database instead (:mod:`service.reports.counts_sql`, same results — the
+tests compare the two on random histories); this module serves ``GET /reports/trace`` and
+defines :class:`Scope`, :class:`ReportParams` and the row keys.
 """
 
 from __future__ import annotations

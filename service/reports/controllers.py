@@ -1,18 +1,31 @@
-"""HTTP endpoints for employment reports (``/reports``)."""
+"""HTTP endpoints for employment reports (``/reports``).
+
+Authorisation: school staff, department admins and the system admin only (401 signed out, 403
+graduates and employers); each reads only the scopes :mod:`service.reports.access` allows — a
+school its own ``school:<code>``, a department its region and the schools in it, the admin all.
+A scope the caller may not read is 403 (schools and regions are public reference data, so the
+answer reveals nothing); a stored snapshot of such a scope is 404.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts.guards import current_principal, ensure_allowed, ensure_visible, require_roles
+from service.accounts.models import Role
 from service.errors import InvalidFieldError, NotFoundError
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
+from service.privacy.audit import record as audit_record
+from service.privacy.models import AuditAction
 from service.reports.build import build_report
 from service.reports.compute import BREAKDOWNS, ReportParams, Scope, default_cohort, load_outcomes, trace
 from service.reports.export import FORMATS
+from service.reports.access import may_read_scope, snapshots_clause
 from service.reports.models import ReportSnapshot
 from service.reports.snapshots import list_snapshots
 
@@ -43,13 +56,23 @@ def _respond(report: dict[str, Any], fmt: str, name: str) -> Response[bytes]:
 
 
 
+#: Handler guard: only staff read figures.
+STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
+
+
+async def _ensure_scope(session: AsyncSession, request: Request, params: ReportParams) -> None:
+    """403 unless the caller may read figures for ``params.scope``."""
+    ensure_allowed(await may_read_scope(session, current_principal(request), params.scope),
+                   f"read figures for scope {params.scope}")
+
+
 class ReportController(Controller):
     path = "/reports"
     tags = ["reports"]
 
-    @get("/", summary="Employment report (就业质量报告)")
+    @get("/", summary="Employment report (就业质量报告)", guards=STAFF_ONLY)
     async def report(
-        self, db_session: DbSession, report_scope: ScopeParam, as_of: AsOf,
+        self, request: Request, db_session: DbSession, report_scope: ScopeParam, as_of: AsOf,
         cohort: Annotated[int | None, QueryParameter(ge=1950, le=2100, description="届; default from as_of")] = None,
         recorded_before: Annotated[dt.datetime | None, QueryParameter(
             description="knowledge cut-off (default now); repeat it to reproduce a report exactly")] = None,
@@ -60,12 +83,44 @@ class ReportController(Controller):
         rates (%, one decimal, half up), median starting salary (元/月), every breakdown, the
         definitions and chart data; small cells suppressed (``null`` / ``*``). 422 for a bad scope."""
         params = _params(report_scope, as_of, cohort, recorded_before, threshold)
+        await _ensure_scope(db_session, request, params)
         report = await build_report(db_session, params)
         return _respond(report, fmt, f"report-{report_scope.replace(':', '-')}-{as_of}")
 
-    @get("/trace", summary="Graduates behind one report cell")
+    @get("/chart", summary="Rendered chart of one report figure (SVG)", guards=STAFF_ONLY)
+    async def chart(
+        self, request: Request, db_session: DbSession, report_scope: ScopeParam, as_of: AsOf,
+        metric: Annotated[str, QueryParameter(max_length=40, description=(
+            "a rate (employment_rate 就业率, in_field_rate 对口就业率, …, percent), salary_median (元/月) "
+            "or salary_bands (graduates per band)"))] = "employment_rate",
+        by: Annotated[str, QueryParameter(max_length=20, description=(
+            "total | province | city | county | school | major | cohort | gender | disadvantaged"))] = "major",
+        cohort: Annotated[int | None, QueryParameter(ge=1950, le=2100, description="届; default from as_of")] = None,
+        recorded_before: Annotated[dt.datetime | None, QueryParameter(
+            description="knowledge cut-off (default now); repeat it to reproduce a chart exactly")] = None,
+        threshold: Annotated[int, QueryParameter(ge=1, le=100, description="small-cell threshold")] = 5,
+    ) -> Response[bytes]:
+        """``image/svg+xml``: a bar chart of ``metric`` for each group of breakdown ``by``, drawn from
+        the same report as ``GET /reports`` (:func:`service.reports.charts.chart_svg`): titled, with
+        the definition, scope, cohort, as-of date and cut-off in the caption; suppressed figures
+        shown as 已抑制, not as 0. 422 for a bad scope, metric or breakdown."""
+        import anyio
+
+        from service.reports.charts import CHART_BY, METRICS, chart_svg
+
+        if metric not in METRICS:
+            raise InvalidFieldError("metric", f"must be one of {', '.join(METRICS)}")
+        if by not in CHART_BY:
+            raise InvalidFieldError("by", f"must be one of {', '.join(CHART_BY)}")
+        params = _params(report_scope, as_of, cohort, recorded_before, threshold)
+        await _ensure_scope(db_session, request, params)
+        report = await build_report(db_session, params)
+        svg = await anyio.to_thread.run_sync(chart_svg, report, metric, by)
+        return Response(content=svg, media_type="image/svg+xml; charset=utf-8")
+
+    @get("/trace", summary="Graduates behind one report cell", guards=STAFF_ONLY)
     async def trace_cell(
-        self, db_session: DbSession, report_scope: ScopeParam, as_of: AsOf,
+        self, request: Request, db_session: DbSession, report_scope: ScopeParam, as_of: AsOf,
         row: Annotated[str, QueryParameter(max_length=40, description="total or <breakdown>:<key>")],
         column: Annotated[str, QueryParameter(max_length=40, description="a count column, e.g. employed")],
         recorded_before: Annotated[dt.datetime, QueryParameter(description="the report's cut-off")],
@@ -76,6 +131,7 @@ class ReportController(Controller):
         from service.reports.definitions import COUNT_COLUMNS
 
         params = _params(report_scope, as_of, cohort, recorded_before, 1)
+        await _ensure_scope(db_session, request, params)
         kind, _, key = row.partition(":")
         if kind not in ("total", *BREAKDOWNS):
             raise InvalidFieldError("row", f"must be total or one of {', '.join(BREAKDOWNS)} with :key")
@@ -84,25 +140,32 @@ class ReportController(Controller):
         outcomes, _ = await load_outcomes(db_session, params)
         row_key: tuple[str, object] = ("total", "total") if kind == "total" else (
             kind, int(key) if kind == "cohort" and key.isdigit() else key)
-        return [{"graduate_id": g, "event_id": e} for g, e in trace(outcomes, row_key, column)]
+        cells = [{"graduate_id": g, "event_id": e} for g, e in trace(outcomes, row_key, column)]
+        await audit_record(db_session, current_principal(request), AuditAction.EXPORT, "report_trace",
+                           str(params.scope),
+                           request=request, detail={"row": row, "column": column, "graduates": len(cells)})
+        return cells
 
-    @get("/snapshots", summary="Stored report snapshots")
+    @get("/snapshots", summary="Stored report snapshots", guards=STAFF_ONLY)
     async def snapshots(
-        self, db_session: DbSession, limit: Limit = 20, offset: Offset = 0,
+        self, request: Request, db_session: DbSession, limit: Limit = 20, offset: Offset = 0,
         report_scope: Annotated[str | None, QueryParameter(name="scope", max_length=40)] = None,
         period: Annotated[str | None, QueryParameter(max_length=16)] = None,
     ) -> Page[dict[str, Any]]:
-        """Snapshot metadata, newest as-of first."""
-        items, total = await list_snapshots(db_session, report_scope, period, limit, offset)
+        """Metadata of the snapshots the caller may read, newest as-of first."""
+        items, total = await list_snapshots(db_session, report_scope, period, limit, offset,
+                                            where=snapshots_clause(current_principal(request)))
         return Page(items=[_info(s) for s in items], total=total, limit=limit, offset=offset)
 
-    @get("/snapshots/{snapshot_id:int}", summary="One stored report snapshot")
-    async def snapshot(self, db_session: DbSession, snapshot_id: IdPath, fmt: Format = "json",
+    @get("/snapshots/{snapshot_id:int}", summary="One stored report snapshot", guards=STAFF_ONLY)
+    async def snapshot(self, request: Request, db_session: DbSession, snapshot_id: IdPath, fmt: Format = "json",
                        ) -> Response[bytes]:
-        """The stored report exactly as computed; 404 for an unknown id."""
+        """The stored report exactly as computed; 404 for an unknown id or a scope the caller may not read."""
         snap = await db_session.get(ReportSnapshot, snapshot_id)
         if snap is None:
             raise NotFoundError("report snapshot", snapshot_id)
+        ensure_visible(await may_read_scope(db_session, current_principal(request), Scope.parse(snap.scope)),
+                       "report snapshot", snapshot_id)
         return _respond(snap.data, fmt, f"snapshot-{snapshot_id}")
 
 

@@ -2,14 +2,22 @@
 
 Jobs (Asia/Shanghai by default; every job can also be run now with ``vocmatch jobs run NAME``):
 
-=========  ==========================  =============================================
-name       when                        snapshot
-=========  ==========================  =============================================
-monthly    1st of each month 01:00     as of the last day of the previous month
-term_end   1 Feb and 1 Aug 01:30       as of 31 Jan / 31 Jul (end of the two terms)
-initial    2 Sep 01:00                 初次统计: as of 1 September
-year_end   1 Jan 02:00                 年终统计: as of 31 December of the previous year
-=========  ==========================  =============================================
+=========  ===============================  ==================================================
+name       when                             snapshot
+=========  ===============================  ==================================================
+monthly    1st of each month 01:00          as of the last day of the previous month
+term_end   the day after each term end      as of the term end (学期末; default 31 Jan, 31 Jul;
+           01:30                            ``VOCMATCH_REPORT_TERM_ENDS=01-31,07-31``)
+initial    the day after, 01:00             初次统计 as of 1 September (default;
+                                            ``VOCMATCH_REPORT_INITIAL_DATE=09-01``)
+year_end   the day after, 02:00             年终统计 as of 31 December (default;
+                                            ``VOCMATCH_REPORT_YEAR_END_DATE=12-31``)
+=========  ===============================  ==================================================
+
+The dates are settings (:class:`service.config.Settings`, validated at start-up) and
+:func:`job_specs` builds the jobs from them; :data:`JOBS` holds the jobs for the defaults. A job
+run on day ``D`` (by the scheduler or by hand) reports as of the latest of its dates strictly
+before ``D``, so a late or manual run still snapshots the right date.
 
 Each run snapshots the scope ``all``, every province with schools and every school, for the
 default cohort of the as-of date (:func:`service.reports.compute.default_cohort`). Jobs coalesce
@@ -24,6 +32,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service.config import Settings
+from service.reports.dates import MonthDay, day_after, latest_before, parse_month_days
 
 log = logging.getLogger(__name__)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -43,19 +53,57 @@ def _last_of_previous_month(today: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class JobSpec:
+    """A snapshot job: its ``period``, its cron fields (one dict per APScheduler ``CronTrigger``;
+    the job fires when any of them does) and the as-of date of a run on a given day."""
+
     period: str
-    cron: dict[str, Any]
+    crons: tuple[dict[str, Any], ...]
     as_of: Callable[[dt.date], dt.date]  # run date → as-of date
 
+    @property
+    def cron(self) -> dict[str, Any]:
+        """The cron fields when one ``CronTrigger`` suffices. Raises ``ValueError`` otherwise
+        (dates whose following days fall on different days of the month): use :meth:`trigger`."""
+        if len(self.crons) != 1:
+            raise ValueError(f"job {self.period} needs {len(self.crons)} cron triggers; use JobSpec.trigger()")
+        return self.crons[0]
 
-JOBS: dict[str, JobSpec] = {
-    "monthly": JobSpec("monthly", {"day": 1, "hour": 1, "minute": 0}, _last_of_previous_month),
-    "term_end": JobSpec("term_end", {"month": "2,8", "day": 1, "hour": 1, "minute": 30}, _last_of_previous_month),
-    "initial": JobSpec("initial", {"month": 9, "day": 2, "hour": 1, "minute": 0},
-                       lambda d: dt.date(d.year, 9, 1)),
-    "year_end": JobSpec("year_end", {"month": 1, "day": 1, "hour": 2, "minute": 0},
-                        lambda d: dt.date(d.year - 1, 12, 31)),
-}
+    def trigger(self, tz: ZoneInfo) -> Any:
+        """The APScheduler trigger in ``tz``: a ``CronTrigger``, or an ``OrTrigger`` of several."""
+        from apscheduler.triggers.combining import OrTrigger
+        from apscheduler.triggers.cron import CronTrigger
+
+        triggers = [CronTrigger(timezone=tz, **c) for c in self.crons]
+        return triggers[0] if len(triggers) == 1 else OrTrigger(triggers)
+
+
+def _day_after_crons(month_days: tuple[MonthDay, ...], hour: int, minute: int) -> tuple[dict[str, Any], ...]:
+    """Cron fields firing at ``hour:minute`` on the day after each month-day; days after that share
+    a day of the month share one cron (``{"month": "2,8", "day": 1}``)."""
+    by_day: dict[int, list[int]] = {}
+    for md in month_days:
+        month, day = day_after(md)
+        by_day.setdefault(day, []).append(month)
+    return tuple({"month": ",".join(map(str, sorted(months))), "day": day, "hour": hour, "minute": minute}
+                 for day, months in sorted(by_day.items()))
+
+
+def job_specs(settings: Settings) -> dict[str, JobSpec]:
+    """The snapshot jobs for the report dates of ``settings`` (see the module docstring)."""
+    term_ends = parse_month_days(settings.report_term_ends, "VOCMATCH_REPORT_TERM_ENDS")
+    initial = parse_month_days(settings.report_initial_date, "VOCMATCH_REPORT_INITIAL_DATE", single=True)
+    year_end = parse_month_days(settings.report_year_end_date, "VOCMATCH_REPORT_YEAR_END_DATE", single=True)
+    return {
+        "monthly": JobSpec("monthly", ({"day": 1, "hour": 1, "minute": 0},), _last_of_previous_month),
+        "term_end": JobSpec("term_end", _day_after_crons(term_ends, 1, 30),
+                            partial(latest_before, month_days=term_ends)),
+        "initial": JobSpec("initial", _day_after_crons(initial, 1, 0), partial(latest_before, month_days=initial)),
+        "year_end": JobSpec("year_end", _day_after_crons(year_end, 2, 0), partial(latest_before, month_days=year_end)),
+    }
+
+
+#: the jobs for the default report dates
+JOBS: dict[str, JobSpec] = job_specs(Settings())
 
 
 async def _scopes(settings: Settings) -> list[str]:
@@ -87,9 +135,10 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
     from service.reports.compute import Scope, default_cohort
     from service.reports.snapshots import ensure_snapshot, find_snapshot
 
-    if name not in JOBS:
-        raise KeyError(f"unknown job {name!r}; jobs: {', '.join(JOBS)}")
-    spec = JOBS[name]
+    specs = job_specs(settings)
+    if name not in specs:
+        raise KeyError(f"unknown job {name!r}; jobs: {', '.join(specs)}")
+    spec = specs[name]
     today = today or dt.datetime.now(ZoneInfo(timezone)).date()
     as_of = spec.as_of(today)
     cohort = default_cohort(as_of)
@@ -132,15 +181,14 @@ def run_job(settings: Settings, name: str, **kwargs: Any) -> list[dict[str, Any]
 
 
 def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE) -> Any:
-    """A ``BlockingScheduler`` with every job of :data:`JOBS` added (not started)."""
+    """A ``BlockingScheduler`` with every job of :func:`job_specs` for ``settings`` added (not started)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
 
     tz = ZoneInfo(timezone)
     scheduler = BlockingScheduler(timezone=tz, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
-    for name, spec in JOBS.items():
-        scheduler.add_job(run_job, CronTrigger(timezone=tz, **spec.cron), args=[settings, name],
+    for name, spec in job_specs(settings).items():
+        scheduler.add_job(run_job, spec.trigger(tz), args=[settings, name],
                           kwargs={"timezone": timezone}, id=name, name=f"report snapshot: {name}",
                           replace_existing=True, coalesce=True, max_instances=1,
                           misfire_grace_time=MISFIRE_GRACE_SECONDS)

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.reports.build import build_report
@@ -65,11 +65,15 @@ async def ensure_snapshot(session: AsyncSession, scope: Scope, cohort: int, peri
 
 
 async def list_snapshots(session: AsyncSession, scope: str | None = None, period: str | None = None,
-                         limit: int = 50, offset: int = 0) -> tuple[Sequence[ReportSnapshot], int]:
-    """Snapshots newest ``as_of`` first, optionally filtered; and the total count."""
+                         limit: int = 50, offset: int = 0, *, where: ColumnElement[bool] | None = None,
+                         ) -> tuple[Sequence[ReportSnapshot], int]:
+    """Snapshots newest ``as_of`` first, optionally filtered; and the total count. ``where``
+    (e.g. :func:`service.reports.access.snapshots_clause`) limits both to what a caller may read."""
     from sqlalchemy import func
 
     stmt = select(ReportSnapshot)
+    if where is not None:
+        stmt = stmt.where(where)
     if scope:
         stmt = stmt.where(ReportSnapshot.scope == scope)
     if period:

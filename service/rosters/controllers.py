@@ -1,14 +1,22 @@
-"""HTTP endpoint for roster uploads (``POST /schools/{code}/rosters``)."""
+"""HTTP endpoint for roster uploads (``POST /schools/{code}/rosters``).
+
+Authorisation: the school's staff and the system admin only (401 signed out; 403 other roles
+and staff of another school — the school list is public, so the 403 reveals nothing).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Controller, Response, post
+from litestar import Controller, Request, Response, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, MultipartBody, QueryParameter
+from sqlalchemy import select
 
+from service.accounts.guards import can_manage_school, current_principal, ensure_allowed, require_roles
+from service.accounts.models import Role
+from service.catalog.models import School
 from service.errors import InvalidFieldError
 from service.pagination import DbSession
 from service.rosters.service import RosterFileError, import_roster
@@ -34,9 +42,10 @@ class RosterController(Controller):
     tags = ["rosters"]
 
     @post("/", summary="Upload a graduate roster (毕业生名册)",
-          type_decoders=[(lambda t: t is UploadFile, _expect_file)])
+          type_decoders=[(lambda t: t is UploadFile, _expect_file)],
+          guards=[require_roles(Role.SCHOOL, Role.ADMIN)])
     async def upload_roster(
-        self, db_session: DbSession, school_code: FromPath[str], data: MultipartBody[RosterUpload],
+        self, request: Request, db_session: DbSession, school_code: FromPath[str], data: MultipartBody[RosterUpload],
         valid_rows_only: Annotated[bool, QueryParameter(description="store valid rows even if some fail")] = False,
     ) -> Response[dict[str, Any]]:
         """Import the uploaded .xlsx/.csv (multipart field ``data``) for the school with 学校标识码
@@ -46,7 +55,12 @@ class RosterController(Controller):
         stored (all-or-nothing by default), or when the file cannot be read, is not the type its
         name says (a .xlsx that is not a zip) or has no data rows (field ``data``, file named).
         400 when no file arrives in field ``data`` (missing, another field name, or a plain value).
+        403 for staff of another school (or an unknown code, unless the caller is the admin).
         """
+        p = current_principal(request)
+        school = (await db_session.execute(select(School).where(School.code == school_code))).scalar_one_or_none()
+        ensure_allowed(p.role is Role.ADMIN if school is None else can_manage_school(p, school),
+                       f"upload a roster for school {school_code}")
         upload = data.data
         content = await upload.read()
         filename = upload.filename or "roster"

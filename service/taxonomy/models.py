@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, IdType, str_enum
@@ -41,6 +41,27 @@ class ConceptAlias(Base):
     label: Mapped[str] = mapped_column(String(300))
     normalised: Mapped[str] = mapped_column(String(300), index=True)
     lang: Mapped[str] = mapped_column(String(8), default="zh")
+
+
+class ConceptRelation(Base):
+    """Occupation ``occupation_id`` needs skill ``skill_id``, as a published classification says.
+
+    ``relation`` is the source's name for the link: ESCO ``essential`` / ``optional``
+    (occupationSkillRelations), O*NET ``technology`` / ``hot_technology`` (Technology Skills, "Hot
+    Technology" = Y) and ``importance`` (Skills, scale IM). ``weight`` is 0–1 where the source rates
+    the link, else ``None``: O*NET importance (1–5) as ``(value − 1) / 4``, O*NET's own standardised
+    score ``(O − L) / (H − L)`` without the ×100 ("Scales, Ratings, and Standardized Scores",
+    O*NET Resource Center). One row per (occupation, skill, relation).
+    """
+
+    __tablename__ = "taxonomy_relations"
+    __table_args__ = (UniqueConstraint("occupation_id", "skill_id", "relation"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    occupation_id: Mapped[int] = mapped_column(ForeignKey("taxonomy_concepts.id", ondelete="CASCADE"))
+    skill_id: Mapped[int] = mapped_column(ForeignKey("taxonomy_concepts.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(32))
+    weight: Mapped[float | None] = mapped_column(Float)
 
 
 class MajorOccupation(Base):

@@ -4,6 +4,7 @@ role, so every check can be tried on an own and a foreign object."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 
-PASSWORD = "correct horse battery"
+from tests.conftest import TEST_PASSWORD as PASSWORD
+from tests.conftest import sign_in
 
 
 @pytest.fixture
@@ -36,6 +38,18 @@ def settings_overrides() -> dict[str, Any]:
 def settings(settings: Settings, settings_overrides: dict[str, Any], tmp_path: Path) -> Settings:
     return msgspec.structs.replace(settings, cookie_secure=False, secret_key_file=str(tmp_path / "secret_key"),
                                    **settings_overrides)
+
+
+@pytest.fixture
+def client(anon_client: httpx.Client) -> httpx.Client:
+    """Here ``client`` sends no token: these tests sign in themselves (``login``/``bearer``)."""
+    return anon_client
+
+
+@pytest.fixture
+def admin_client(client_as: Callable[..., httpx.Client]) -> httpx.Client:
+    """A client signed in as a (separate) system admin, for looking at what was stored."""
+    return client_as(Role.ADMIN)
 
 
 @dataclass
@@ -111,6 +125,22 @@ async def world(session: AsyncSession) -> World:
         w.ids[f"user_{name}"] = user.id
     await session.commit()
     return w
+
+
+@pytest.fixture
+def client_for(server: Any, settings: Settings, world: World) -> Iterator[Callable[[str], httpx.Client]]:
+    """Factory: ``client_for("employer_a")`` → a client signed in as that account of the world."""
+    opened: list[httpx.Client] = []
+
+    def make(name: str) -> httpx.Client:
+        token = sign_in(settings, world.ids[f"user_{name}"])
+        c = httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
+        opened.append(c)
+        return c
+
+    yield make
+    for c in opened:
+        c.close()
 
 
 def login(client: httpx.Client, email: str, password: str = PASSWORD) -> dict[str, Any]:

@@ -43,7 +43,7 @@ def test_register_graduate_and_employer_then_sign_in(client: httpx.Client) -> No
     assert tokens["token_type"] == "bearer" and tokens["expires_in"] == 900
     me = client.get("/auth/me", headers=bearer(tokens)).json()
     assert me["role"] == "employer" and me["employer_id"] == employer.json()["employer_id"]
-    assert client.get(f"/employers/{me['employer_id']}").json()["verified"] is False
+    assert client.get(f"/employers/{me['employer_id']}", headers=bearer(tokens)).json()["verified"] is False
 
     me = client.get("/auth/me", headers=bearer(login(client, "XIAOMING@example.cn"))).json()
     assert (me["role"], me["graduate_id"]) == ("graduate", graduate.json()["graduate_id"])
@@ -64,12 +64,12 @@ def test_register_graduate_and_employer_then_sign_in(client: httpx.Client) -> No
       "employer": {"name": "x", "uscc": "91110108551385082A"}}, 422, "uscc"),
 ])
 def test_bad_registration_names_the_field_and_stores_nothing(
-    client: httpx.Client, body: dict[str, Any], status: int, field: str
+    client: httpx.Client, admin_client: httpx.Client, body: dict[str, Any], status: int, field: str
 ) -> None:
     problem = _problem(client.post("/auth/register", json=body), status)
     assert field in problem["detail"]
-    assert client.get("/employers").json()["total"] == 0
-    assert client.get("/graduates").json()["total"] == 0
+    assert admin_client.get("/employers").json()["total"] == 0
+    assert admin_client.get("/graduates").json()["total"] == 0
 
 
 async def test_duplicate_login_is_409_and_leaves_no_employer(client: httpx.Client, world: World,
@@ -213,12 +213,13 @@ async def test_accounts_are_created_only_within_scope(client: httpx.Client, worl
     (None, 401), ("graduate_a", 403), ("employer_a", 403), ("employer_b", 403),
     ("school_a", 200), ("school_b", 200), ("department_a", 200), ("department_b", 200), ("admin", 200),
 ])
-def test_verify_employer_by_role(client: httpx.Client, world: World, account: str | None, status: int) -> None:
+def test_verify_employer_by_role(client: httpx.Client, admin_client: httpx.Client, world: World,
+                                account: str | None, status: int) -> None:
     headers = bearer(login(client, world.logins[account])) if account else {}
     employer_id = world.ids["employer_b"]
     response = client.post(f"/employers/{employer_id}/verify", headers=headers)
     assert response.status_code == status, response.text
-    verified = client.get(f"/employers/{employer_id}").json()["verified"]
+    verified = admin_client.get(f"/employers/{employer_id}").json()["verified"]
     if status == 200:
         assert response.json()["verified"] is True and verified is True
         assert client.post("/employers/987654/verify", headers=headers).status_code == 404

@@ -33,9 +33,12 @@ def test_create_read_update_list(client: httpx.Client, regions: None) -> None:
     assert employer["verified"] is False
 
     assert client.get(f"/employers/{employer['id']}").json()["name"] == "广州数控设备有限公司"
-    updated = client.patch(f"/employers/{employer['id']}", json={"verified": True, "size": "500-1000人"})
+    refused = client.patch(f"/employers/{employer['id']}", json={"verified": True, "size": "500-1000人"})
+    assert refused.status_code == 400 and "verified" in refused.text  # only POST /employers/{id}/verify sets it
+    updated = client.patch(f"/employers/{employer['id']}", json={"size": "500-1000人"})
     assert updated.status_code == 200, updated.text
-    assert (updated.json()["verified"], updated.json()["size"]) == (True, "500-1000人")
+    assert (updated.json()["verified"], updated.json()["size"]) == (False, "500-1000人")
+    assert client.post(f"/employers/{employer['id']}/verify").json()["verified"] is True
     assert client.get(f"/employers/{employer['id']}").json()["verified"] is True
 
     client.post("/employers", json={"name": "北京汽修连锁", "industry": "服务业", "region_code": "110108"})

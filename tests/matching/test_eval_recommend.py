@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matching.evaluation.jobboard import protocol_queries, read_board
+from matching.evaluation.jobboard import protocol_queries, read_board, training_queries
 from matching.evaluation.recommend import BASELINES, MODEL_NAME, evaluate_recommend, split_applicants
 from matching.persistence import load_model
 from service.cli_evaluate import evaluate
@@ -75,6 +75,23 @@ def test_protocol_collapses_orders_and_groups(tmp_path: Path) -> None:
     assert [(q.key, q.history, list(q.targets)) for q in warm] == [(7, (2,), [1]), (8, (1,), [3])]
     assert [(q.key, q.history, list(q.targets), q.seeker.desired_titles) for q in cold] == [(10, (), [2], ("cashier",))]
     assert warm[0].seeker.city == "Newark"  # no profile: placed at the last history job
+
+
+def test_training_queries_cold_per_applicant(tmp_path: Path) -> None:
+    """Profile-only queries for an applicant's first interactions, each at its own time; warm ones unchanged."""
+    board = read_board(make_board(tmp_path / "b", n_applicants=12))
+    jobs = {j.id: j for j in board.jobs}
+    one = training_queries(board.views, board.profiles, jobs)
+    three = training_queries(board.views, board.profiles, jobs, cold_per_applicant=3)
+    assert [q for q in one if q.history] == [q for q in three if q.history]
+    per = defaultdict(list)
+    for it in board.views:
+        per[it.seeker].append(it)
+    for applicant, items in per.items():
+        cold = [q for q in three if q.key == applicant and not q.history]
+        assert [(list(q.targets), q.at) for q in cold] == [([it.job_id], it.at) for it in items[:3]]
+        assert len([q for q in one if q.key == applicant and not q.history]) == 1
+        assert all(q.seeker is board.profiles[applicant] for q in cold)
 
 
 def test_bad_rows_are_named(tmp_path: Path) -> None:

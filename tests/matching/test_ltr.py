@@ -119,7 +119,7 @@ def _synthetic(n_groups: int = 60, size: int = 40, seed: int = 0) -> tuple[np.nd
 
 
 def test_learned_ranker_learns_and_follows_the_estimator_contract() -> None:
-    X, y, groups = _synthetic()
+    X, y, groups = _synthetic(n_groups=100)  # 4,000 rows of mostly noise: 60 groups learn too little
     model = LearnedRanker(min_samples_leaf=5, max_iter=60)
     assert clone(model).get_params() == model.get_params()
     with pytest.raises(NotFittedError):
@@ -160,3 +160,38 @@ def test_rerank_keeps_explanations_and_scores_in_range(builder: FeatureBuilder) 
         assert m.explanation.location in {"same_city", "same_province", "elsewhere", "unknown"}
     assert out[0].score == pytest.approx(min(max(model.predict(builder.matrix(
         seeker, (1,), T0, np.array([builder.ranker.position_[out[0].job_id]])))[0] / MAX_GRADE, 0), 1))
+
+
+def test_profile_features_count_other_seekers_like_this_one() -> None:
+    """profile_*_co: share of other seekers with the same profile title / home who chose the group,
+    n / (m + PROFILE_PRIOR), with the seeker's own profile and choices left out; NaN when unknown."""
+    from matching.ltr_features import PROFILE_PRIOR
+
+    profiles = {
+        100: SeekerDoc(id=100, country="US", province="NJ", city="Jersey City", desired_titles=("Line cook",)),
+        101: SeekerDoc(id=101, country="US", province="NJ", city="Jersey City", desired_titles=("LINE COOK",),
+                       experience_titles=("Dishwasher",)),
+        102: SeekerDoc(id=102, country="US", province="NJ", city="Newark", desired_titles=("Cashier",)),
+    }
+    ranker = ContentRanker().fit(jobs())
+    b = FeatureBuilder(ranker, InteractionStats(ranker, VIEWS, profiles=profiles))
+    pos = ranker.position_
+    new = SeekerDoc(id=7, country="US", province="NJ", city="Jersey City", desired_titles=("line cook",))
+    x = b.matrix(new, now=T0 + 20 * DAY)
+    # "line cook": seekers 100 and 101, both chose Line Cook and Prep Cook postings, none a Cashier
+    assert x[pos[1], COL["profile_title_co"]] == pytest.approx(2 / (2 + PROFILE_PRIOR))
+    assert x[pos[6], COL["profile_title_co"]] == pytest.approx(2 / (2 + PROFILE_PRIOR))  # same title, Fresno
+    assert x[pos[3], COL["profile_title_co"]] == 0.0
+    # home Jersey City: seekers 100 and 101 chose Newark (not Jersey City); the state NJ: all three
+    assert x[pos[2], COL["profile_city_co"]] == pytest.approx(2 / (2 + PROFILE_PRIOR))
+    assert x[pos[3], COL["profile_city_co"]] == 0.0
+    assert x[pos[3], COL["profile_state_co"]] == pytest.approx(3 / (3 + PROFILE_PRIOR))  # any NJ posting
+    assert x[pos[4], COL["profile_state_co"]] == 0.0  # nobody from NJ chose California
+    # seeker 100 as a training query: its own profile and choices do not count
+    own = b.matrix(profiles[100], now=T0 + 20 * DAY, key=100)
+    assert own[pos[1], COL["profile_title_co"]] == pytest.approx(1 / (1 + PROFILE_PRIOR))
+    # nothing known: a title no other seeker has, no place; and statistics built without profiles
+    blank = b.matrix(SeekerDoc(id=8, country="US", desired_titles=("Astronaut",)), now=T0)
+    assert np.isnan(blank[:, [COL[n] for n in ("profile_title_co", "profile_city_co", "profile_state_co")]]).all()
+    plain = FeatureBuilder(ranker, InteractionStats(ranker, VIEWS)).matrix(new, now=T0)
+    assert np.isnan(plain[:, COL["profile_title_co"]]).all()

@@ -130,3 +130,46 @@ def test_median_and_quarters() -> None:
     assert quarter_after(dt.date(2025, 6, 30), 2) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
     assert quarter_after(dt.date(2025, 6, 30), 4) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
     assert quarter_after(dt.date(2025, 12, 31), 2) == (dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+
+
+async def test_worked_cases_one_by_one(session: AsyncSession) -> None:
+    """Each "Done when" case, graduate by graduate: the event that counts (via trace, the Python
+    reference) and the report's counts (computed in SQL) agree with the hand-worked values."""
+    from sqlalchemy import select
+
+    from service.destinations.models import DestinationEvent
+    from service.reports.compute import load_outcomes, trace
+
+    ids = await worked_case.load(session)
+    p = params("2025-12-31")
+    outcomes, _ = await load_outcomes(session, p)
+    by_graduate = {o.graduate_id: o for o in outcomes}
+    events = {e.id: e for e in (await session.execute(select(DestinationEvent))).scalars()}
+
+    def counted(name: str) -> DestinationEvent | None:
+        o = by_graduate[ids[name]]
+        return None if o.event_id is None else events[o.event_id]
+
+    # a graduate with two offers counts once, with the later one (20 July, 快递员, 5000 元)
+    a1 = counted("a1")
+    assert (a1.job_title, a1.occurred_on, a1.monthly_salary) == ("快递员", dt.date(2025, 7, 20), 5000)
+    assert [g for g, _ in trace(outcomes, ("total", "total"), "employed")].count(ids["a1"]) == 1
+    # two graduates at one employer are two graduates, each with their own event
+    assert {counted("a2").employer_name, counted("a3").employer_name} == {"Z物流"}
+    assert counted("a2").id != counted("a3").id
+    assert {ids["a2"], ids["a3"]} <= {g for g, _ in trace(outcomes, ("total", "total"), "labour_contract")}
+    # the internship counts as 待就业, not as employment
+    assert counted("a4").internship and "seeking" in by_graduate[ids["a4"]].columns
+    assert ids["a4"] not in {g for g, _ in trace(outcomes, ("total", "total"), "employed")}
+    # other cohorts and graduates still studying are not in the 2025 denominator
+    assert ids["c1"] not in by_graduate and ids["d1"] not in by_graduate
+    # the cell of 3: school B has b1 (employed), b2 (abroad), b3 (not seeking)
+    school_b = ("school", "4144030001")
+    assert sorted(g for g, _ in trace(outcomes, school_b, "graduates")) == sorted(ids[n] for n in ("b1", "b2", "b3"))
+    # the report (counted in SQL) agrees with the trace in every cell
+    report = await build_report(session, p)
+    for kind, rows in report["breakdowns"].items():
+        for row in rows:
+            key = ("total", "total") if kind == "total" else (kind, row["key"])
+            for column, value in row["counts"].items():
+                assert value == len(trace(outcomes, key, column)), (key, column)

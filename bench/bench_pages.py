@@ -1,0 +1,150 @@
+"""Response times of the web pages on the built-in sample (issue 7: each page under 300 ms).
+
+Builds a fresh SQLite database in a temporary folder (migrate, load the sample, the sample accounts:
+one per role), serves it with uvicorn on a free loopback port in a child process (one worker), signs
+in through the sign-in form as the sample graduate, employer, school and department accounts (cookie
+sessions, as a browser does) and requests each of their pages: once to warm caches (not measured),
+then ``--rounds`` times. Prints, per page, the median and the slowest time (milliseconds, client
+side, full HTML received) and whether the median is under the 300 ms budget. Run from the project root:
+
+    .venv/bin/python bench/bench_pages.py [--rounds 20] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from service.config import Settings  # noqa: E402
+
+BUDGET_MS = 300.0
+
+
+def _prepare(settings: Settings) -> dict[str, object]:
+    """Migrate, load the sample and its accounts; return the logins and a few ids to visit."""
+    from sqlalchemy import select
+
+    from service.accounts.bootstrap import SAMPLE_PASSWORD, create_sample_accounts
+    from service.accounts.models import User
+    from service.db import make_engine, session_scope
+    from service.migrate import upgrade
+    from service.postings.models import Posting
+    from service.sample.loader import load_sample
+
+    upgrade(settings)
+
+    async def load() -> dict[str, object]:
+        engine = make_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                await load_sample(session)
+                accounts = await create_sample_accounts(session)
+            async with session_scope(engine) as session:
+                employer_user = await session.scalar(select(User).where(User.email == "employer@sample.vocmatch.cn"))
+                posting = await session.scalar(select(Posting.id).where(
+                    Posting.employer_id == employer_user.employer_id).order_by(Posting.id).limit(1)) \
+                    if employer_user is not None else None
+                any_posting = await session.scalar(select(Posting.id).order_by(Posting.id).limit(1))
+        finally:
+            await engine.dispose()
+        return {"logins": {role: email for email, role, _ in accounts}, "password": SAMPLE_PASSWORD,
+                "employer_posting": posting, "posting": any_posting}
+
+    return asyncio.run(load())
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pages(data: dict[str, object]) -> dict[str, list[str]]:
+    own = data["employer_posting"]
+    employer = ["/web/postings"]
+    if own is not None:
+        employer += [f"/web/postings/{own}/applications", f"/web/postings/{own}/candidates"]
+    if own is not None:
+        employer.append(f"/web/postings/{own}/edit")
+    employer += ["/web/postings/new", "/web/suggest?field=required_skills&required_skills_new=CAD"]
+    graduate = ["/web/sign-in", "/web/jobs", "/web/jobs?region=440100&min_salary=4000",
+                "/web/jobs?internship=1&q=%E5%AE%9E%E4%B9%A0", f"/web/jobs/{data['posting']}", "/web/applications",
+                "/web/profile", "/web/destination", "/web/suggest?field=skills&skills_new=%E6%95%B0%E6%8E%A7",
+                "/web/chips?field=skills&skills=CAD&pick=PLC"]
+    return {"graduate": graduate, "employer": employer, "school": ["/web/dashboard", "/web/roster"],
+            "department": ["/web/dashboard"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--json", action="store_true", help="print only the JSON result")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="vocmatch-bench-pages-") as tmp:
+        env = {**os.environ, "VOCMATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
+               "VOCMATCH_MODEL_DIR": f"{tmp}/models", "VOCMATCH_SECRET_KEY_FILE": f"{tmp}/secret_key",
+               "VOCMATCH_API_RATE_PER_MINUTE": "1000000", "VOCMATCH_COOKIE_SECURE": "false"}
+        env.pop("VOCMATCH_SECRET_KEY", None)  # sample accounts are made on the embedded default secret only
+        data = _prepare(Settings.from_env(env))
+        port = _free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "warning", "--workers", "1"], cwd=ROOT, env=env)
+        results: list[dict[str, object]] = []
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"{base}/health", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        raise RuntimeError("server did not start") from None
+                    time.sleep(0.2)
+            logins: dict[str, str] = data["logins"]  # type: ignore[assignment]
+            for role, paths in _pages(data).items():
+                with httpx.Client(base_url=base, timeout=60) as client:
+                    r = client.post("/web/sign-in", data={"login": logins[role], "password": data["password"]})
+                    if r.status_code != 303:
+                        raise RuntimeError(f"sign-in as {role} failed: {r.status_code}")
+                    for path in paths:
+                        headers = {"HX-Request": "true"} if path.startswith(("/web/suggest", "/web/chips")) else {}
+                        client.get(path, headers=headers).raise_for_status()  # warm-up
+                        times = []
+                        for _ in range(args.rounds):
+                            t = time.perf_counter()
+                            response = client.get(path, headers=headers)
+                            times.append((time.perf_counter() - t) * 1000)
+                            response.raise_for_status()
+                        median = statistics.median(times)
+                        results.append({"role": role, "page": path, "median_ms": round(median, 1),
+                                        "max_ms": round(max(times), 1), "under_budget": median < BUDGET_MS})
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    print(f"{'role':<11}{'page':<58}{'median ms':>10}{'max ms':>9}  < {BUDGET_MS:.0f} ms")
+    for row in results:
+        print(f"{row['role']:<11}{row['page']:<58}{row['median_ms']:>10}{row['max_ms']:>9}  "
+              f"{'yes' if row['under_budget'] else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Command-line commands for the skill/occupation taxonomy (registered in ``service.cli``).
+
+    vocmatch taxonomy import-esco DIR [--lang en]   ESCO CSV export (occupations, skills, relations)
+    vocmatch taxonomy import-onet DIR               O*NET text files (occupations, titles, skills, relations)
+
+Each prints a JSON report: rows read per file, what was read (occupations, skills, aliases,
+relations), rows skipped by reason, what changed in the database (concepts, aliases and
+occupation → skill relations added/updated/removed/unchanged/kept) and the time taken (seconds).
+Importing the same release twice changes nothing the second time. Exit codes: 0 success; 1 a
+missing or malformed file (nothing stored).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from matching.taxonomy_sources import TaxonomySource, read_esco, read_onet
+
+
+def _import(directory: Path, read: Callable[[Path], TaxonomySource]) -> None:
+    from service.cli import _run_in_session, _settings
+    from service.taxonomy.importer import import_taxonomy
+
+    started = time.perf_counter()
+    try:
+        source = read(directory)
+    except (FileNotFoundError, ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    read_seconds = time.perf_counter() - started
+    report = _run_in_session(_settings(), lambda s: import_taxonomy(s, source))
+    click.echo(json.dumps({
+        "source": str(directory), "scheme": source.scheme, "rows": source.rows, "read": source.counts(),
+        "skipped": source.skipped, "stored": report.to_dict(),
+        "seconds": {"read": round(read_seconds, 2), "total": round(time.perf_counter() - started, 2)},
+    }, ensure_ascii=False, indent=2))
+
+
+@click.group()
+def taxonomy() -> None:
+    """The skill / occupation taxonomy: import published classifications."""
+
+
+@taxonomy.command(name="import-esco")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--lang", default="en", show_default=True, help="language suffix of the CSV files (occupations_<lang>.csv)")
+def import_esco(directory: Path, lang: str) -> None:
+    """Import an ESCO CSV export (occupations_<lang>.csv, skills_<lang>.csv or the skill collections,
+    occupationSkillRelations_<lang>.csv) from DIRECTORY as scheme ``esco``."""
+    _import(directory, lambda d: read_esco(d, lang))
+
+
+@taxonomy.command(name="import-onet")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_onet(directory: Path) -> None:
+    """Import the O*NET text files (Occupation Data, Alternate Titles, Sample of Reported Titles,
+    Technology Skills, Skills) from DIRECTORY as scheme ``onet``."""
+    _import(directory, read_onet)

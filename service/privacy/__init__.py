@@ -1,0 +1,1 @@
+"""Privacy: the audit log, a graduate's data export and deletion."""

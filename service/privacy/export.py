@@ -1,0 +1,69 @@
+"""A graduate's data export (个人信息副本): everything the service holds about one person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from service.accounts.guards import Principal
+from service.accounts.models import AuthSession, User
+from service.accounts.service import to_read as user_read
+from service.applications.models import Application
+from service.applications.service import to_read as application_read
+from service.destinations.repository import DestinationRepository
+from service.destinations.service import to_read as destination_read
+from service.graduates.service import GraduateService
+from service.graduates.service import to_read as graduate_read
+from service.postings.models import Posting
+from service.privacy.audit import events_about, record
+from service.privacy.models import AuditAction, GraduateDeletion
+from service.privacy.schemas import (
+    ApplicationExport, GraduateExport, LoginSessionRead, audit_read, deletion_read,
+)
+
+
+async def export_graduate(session: AsyncSession, principal: Principal, graduate_id: int,
+                          request: ASGIConnection[Any, Any, Any, Any] | None = None) -> GraduateExport:
+    """Collect the profile (身份证号 masked), applications with status history and employer,
+    destination events, the login account (no password hash) and its sessions (no token hashes),
+    the audit events about the graduate, and any deletion request; record an ``export`` audit
+    event (included in the export itself). Authorisation is the caller's
+    (:func:`service.privacy.access.check_export`).
+
+    Raises:
+        NotFoundError: unknown graduate (404).
+    """
+    graduate = await GraduateService(session).get(graduate_id)
+    apps_stmt = (select(Application)
+                 .options(selectinload(Application.posting).selectinload(Posting.employer),
+                          selectinload(Application.history))
+                 .where(Application.graduate_id == graduate_id).order_by(Application.id))
+    applications = (await session.execute(apps_stmt)).scalars().all()
+    events = await DestinationRepository(session).history(graduate_id)
+    user = (await session.execute(select(User).where(User.graduate_id == graduate_id))).scalar_one_or_none()
+    sessions = [] if user is None else (await session.execute(
+        select(AuthSession).where(AuthSession.user_id == user.id).order_by(AuthSession.id))).scalars().all()
+    deletion = (await session.execute(
+        select(GraduateDeletion).where(GraduateDeletion.graduate_id == graduate_id))).scalar_one_or_none()
+    await record(session, principal, AuditAction.EXPORT, "graduate", graduate_id, graduate_id=graduate_id,
+                 request=request, detail={"applications": len(applications), "destination_events": len(events),
+                                          "account": user is not None})
+    return GraduateExport(
+        exported_at=dt.datetime.now(dt.UTC),
+        profile=graduate_read(graduate),
+        id_number_held=graduate.id_number is not None,
+        applications=[ApplicationExport(application=application_read(a), employer_id=a.posting.employer_id,
+                                        employer_name=a.posting.employer.name) for a in applications],
+        destinations=[destination_read(e) for e in events],
+        account=None if user is None else user_read(user),
+        login_sessions=[LoginSessionRead(id=s.id, created_at=s.created_at, last_used_at=s.last_used_at,
+                                         expires_at=s.expires_at, revoked_at=s.revoked_at,
+                                         user_agent=s.user_agent, client_ip=s.client_ip) for s in sessions],
+        audit_events=[audit_read(e) for e in await events_about(session, graduate_id)],
+        deletion=None if deletion is None else deletion_read(deletion),
+    )

@@ -1,0 +1,276 @@
+"""Report counts computed inside the database: one SQL statement per report (PostgreSQL and SQLite).
+
+The same figures as the per-graduate Python reference (:func:`service.reports.compute.load_outcomes`
++ :func:`~service.reports.compute.aggregate`, still used to trace a cell), with the counting pushed
+into SQL so a report over a million graduates does not ship every event to Python. The
+precedence rule of :mod:`service.destinations.precedence` is expressed with window functions:
+
+1. ``last_review`` / ``last_override``: each outcome's latest confirmation-or-dispute and latest
+   对口 override (by ``recorded_at``, then id), among events recorded before the cut-off ``T``.
+2. ``day_best``: the undisputed outcomes recorded before ``T``; per graduate and day the one of
+   the most reliable source, then latest ``recorded_at``, then highest id (rules 2–3).
+3. ``steps``: those days in order with the next one (``LEAD``): the graduate's status is the
+   day-best outcome from its day until the next day — a step function of time. The outcome
+   counting on day ``D`` is the step containing ``D``; "employed during a quarter" (WIOA) means
+   an employed step overlaps the quarter (equivalent to :meth:`History.employed_during`).
+4. ``per_graduate``: one row per graduate of the cohort(s) in scope graduated by ``D`` with the
+   row keys of every breakdown and its contribution to each count column (internships count as
+   待就业, rule 5; 对口 after the school's override, rule 4).
+5. One ``UNION ALL`` of a ``GROUP BY`` per breakdown, plus the middle salary values per group
+   (``ROW_NUMBER``/``COUNT`` windows) for the medians.
+
+Quarters are compared by index ``year × 4 + (month − 1) // 3``, so no date arithmetic differs
+between the two databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement, Integer, String, and_, case, cast, extract, false, func, literal_column, null, or_, select,
+    text, true, union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.catalog.models import School
+from service.destinations.models import DestinationEvent, DestinationEventKind
+from service.destinations.precedence import EMPLOYED, SOURCE_RANK
+from service.graduates.models import Graduate
+from service.reports.compute import BREAKDOWNS, ReportParams, _graduates_stmt
+from service.reports.definitions import COUNT_COLUMNS, SALARY_BANDS
+
+K = DestinationEventKind
+Row = tuple[str, object]
+
+
+@dataclass(slots=True)
+class SqlCounts:
+    """``counts[row][column]`` for every row key present; ``middles[row]``: the one or two middle
+    salaries (元/月) of the row's known salaries (their mean is the median); ``excluded``: cohort
+    members left out of the denominator; ``school_regions``: school code → region code."""
+
+    counts: dict[Row, dict[str, int]]
+    middles: dict[Row, list[int]]
+    excluded: int
+    school_regions: dict[str, str]
+
+
+def quarter_index(day: ColumnElement[Any]) -> ColumnElement[int]:
+    """``year × 4 + (month − 1) // 3`` of a date column (calendar quarter number)."""
+    return cast(extract("year", day), Integer) * 4 + (cast(extract("month", day), Integer) - 1) // 3
+
+
+def _substr(text: ColumnElement[Any], start: int, length: int) -> ColumnElement[str]:
+    return func.substr(text, start, length, type_=String)
+
+
+def _text(value: str) -> ColumnElement[str]:
+    return literal_column(f"'{value}'", type_=String)
+
+
+def _first_day_of_quarter(day: ColumnElement[Any]) -> ColumnElement[bool]:
+    return and_(cast(extract("month", day), Integer).in_((1, 4, 7, 10)), cast(extract("day", day), Integer) == 1)
+
+
+def _py_quarter(day: dt.date) -> int:
+    return day.year * 4 + (day.month - 1) // 3
+
+
+def _last_complete_quarter(as_of: dt.date) -> int:
+    """Index of the latest calendar quarter that has ended on or before ``as_of``."""
+    nxt = as_of + dt.timedelta(days=1)
+    return _py_quarter(as_of) if _py_quarter(nxt) != _py_quarter(as_of) else _py_quarter(as_of) - 1
+
+
+def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
+    """1/0 (null stays null): booleans as integers, so MAX works on both databases."""
+    return case((cond == true(), 1), (cond == false(), 0), else_=null())
+
+
+def _per_graduate(params: ReportParams) -> Any:
+    g = (_graduates_stmt(params)
+         .where(Graduate.graduation_date.is_not(None), Graduate.graduation_date <= params.as_of)
+         .cte("g"))
+    e = DestinationEvent.__table__.alias("e")
+    # rules 1, 2, 4 in one pass without joins: an outcome and the events referring to it share a
+    # partition; the latest review's kind and the latest override's 对口 are window values on it
+    outcome = e.c.kind == K.OUTCOME.value
+    is_review = e.c.kind.in_((K.CONFIRMATION.value, K.DISPUTE.value))
+    is_override = e.c.kind == K.IN_FIELD_OVERRIDE.value
+    partition = case((outcome, e.c.id), else_=e.c.refers_to_id)
+    latest_first = (e.c.recorded_at.desc(), e.c.id.desc())
+    review_kind = func.first_value(e.c.kind).over(
+        partition_by=partition, order_by=(case((is_review, 1), else_=0).desc(), *latest_first))
+    override_value = func.first_value(_flag(e.c.in_field)).over(
+        partition_by=partition, order_by=(case((is_override, 1), else_=0).desc(), *latest_first))
+    overridden = func.max(case((is_override, 1), else_=0)).over(partition_by=partition)
+    ev = (select(e.c.id, e.c.graduate_id, g.c.graduation_date, e.c.kind, e.c.occurred_on, e.c.recorded_at,
+                 e.c.source, e.c.category,
+                 _flag(e.c.internship).label("internship"), e.c.region_code, e.c.monthly_salary,
+                 _flag(e.c.labour_contract).label("contract"), _flag(e.c.social_insurance).label("insured"),
+                 case((overridden == 1, override_value), else_=_flag(e.c.in_field)).label("in_field"),
+                 review_kind.label("review_kind"))
+          .select_from(e.join(g, g.c.id == e.c.graduate_id))
+          .where(e.c.recorded_at < params.recorded_before,
+                 or_(outcome, and_(or_(is_review, is_override), e.c.refers_to_id.is_not(None))))
+          .subquery("ev"))
+    # rule 3: per graduate and day the most reliable source, then the latest recorded, then the highest id
+    rank = case({s.value: r for s, r in SOURCE_RANK.items()}, value=ev.c.source, else_=0)
+    day_rn = func.row_number().over(partition_by=(ev.c.graduate_id, ev.c.occurred_on),
+                                    order_by=(rank.desc(), ev.c.recorded_at.desc(), ev.c.id.desc()))
+    keep = [ev.c.id, ev.c.graduate_id, ev.c.graduation_date, ev.c.occurred_on, ev.c.category, ev.c.internship,
+            ev.c.region_code, ev.c.monthly_salary, ev.c.contract, ev.c.insured, ev.c.in_field]
+    day_best = (select(*keep, day_rn.label("rn"))
+                .where(ev.c.kind == K.OUTCOME.value, ev.c.review_kind != K.DISPUTE.value).subquery("day_best"))
+    nxt = func.lead(day_best.c.occurred_on).over(partition_by=day_best.c.graduate_id, order_by=day_best.c.occurred_on)
+    steps = (select(*[c for c in day_best.c if c.name != "rn"], nxt.label("next_day"))
+             .where(day_best.c.rn == 1).subquery("steps"))
+    employed = and_(steps.c.category.in_([c.value for c in EMPLOYED]), steps.c.internship == 0)
+    # the outcome counting on D: the step containing D
+    winner = and_(steps.c.occurred_on <= params.as_of,
+                  or_(steps.c.next_day.is_(None), steps.c.next_day > params.as_of))
+
+    def of_winner(col: ColumnElement[Any], name: str) -> ColumnElement[Any]:
+        return func.max(case((winner, col), else_=null())).label(name)
+
+    # employed during the n-th quarter after graduation: an employed step overlaps quarter Q = Qg + n
+    q_grad = quarter_index(steps.c.graduation_date)
+    during = []
+    for n in (2, 4):
+        q = q_grad + n
+        overlaps = and_(quarter_index(steps.c.occurred_on) <= q,
+                        or_(steps.c.next_day.is_(None), quarter_index(steps.c.next_day) > q,
+                            and_(quarter_index(steps.c.next_day) == q, ~_first_day_of_quarter(steps.c.next_day))))
+        during.append(func.max(case((and_(employed, overlaps), 1), else_=0)).label(f"q{n}"))
+    per_step = (select(steps.c.graduate_id, func.max(case((winner, 1), else_=0)).label("found"),
+                       of_winner(steps.c.category, "category"), of_winner(steps.c.internship, "internship"),
+                       of_winner(steps.c.in_field, "in_field"), of_winner(steps.c.region_code, "region_code"),
+                       of_winner(steps.c.monthly_salary, "salary"), of_winner(steps.c.contract, "contract"),
+                       of_winner(steps.c.insured, "insured"), *during)
+                .group_by(steps.c.graduate_id).subquery("per_step"))
+    w = per_step
+    region = g.c.school_region
+    city = _substr(region, 1, 4) + _text("00")
+    found = func.coalesce(w.c.found, 0) == 1
+    is_emp = and_(found, w.c.category.in_([c.value for c in EMPLOYED]), w.c.internship == 0)
+    salary = case((is_emp, w.c.salary), else_=null())
+    band = case(*[((salary >= low) if high is None else and_(salary >= low, salary < high), col)
+                  for col, _, low, high in SALARY_BANDS], else_=null())
+    last_q = _last_complete_quarter(params.as_of)
+
+    def quarter_flag(n: int) -> ColumnElement[Any]:
+        measured = getattr(w.c, f"q{n}")
+        return case((quarter_index(g.c.graduation_date) + n > last_q, null()),
+                    (func.coalesce(measured, 0) == 1, 1), else_=0)
+
+    return (select(
+        (_substr(region, 1, 2) + _text("0000")).label("province"),
+        city.label("city"),
+        case((_substr(region, 5, 2) == "00", city + _text("*")), else_=region).label("county"),
+        g.c.school_code.label("school"),
+        func.coalesce(func.nullif(g.c.major_code, ""), "-").label("major"),
+        cast(g.c.cohort, String).label("cohort"),
+        g.c.gender.label("gender"),
+        case((g.c.disadvantaged == true(), "yes"), (g.c.disadvantaged == false(), "no"), else_="unrecorded")
+        .label("disadvantaged"),
+        case((~found, "unknown"), (w.c.internship == 1, "seeking"), else_=w.c.category).label("cat"),
+        case((is_emp, 1), else_=0).label("emp"),
+        case((and_(is_emp, w.c.in_field == 1), "in_field"), (and_(is_emp, w.c.in_field == 0), "not_in_field"),
+             (is_emp, "in_field_unknown"), else_=null()).label("in_field"),
+        case((and_(is_emp, w.c.region_code.is_not(None), w.c.region_code != "",
+                   _substr(w.c.region_code, 1, 4) == _substr(region, 1, 4)), 1), else_=0).label("local"),
+        case((and_(is_emp, w.c.contract == 1), 1), else_=0).label("contract"),
+        case((and_(is_emp, w.c.insured == 1), 1), else_=0).label("insured"),
+        salary.label("salary"),
+        band.label("band"),
+        quarter_flag(2).label("q2"),
+        quarter_flag(4).label("q4"),
+    ).select_from(g.outerjoin(w, w.c.graduate_id == g.c.id))
+        # computed once: the 0/1 columns of per_graduate each refer to several of these values
+        .cte("graduate_outcomes").prefix_with("MATERIALIZED"))
+
+
+def _contributions(params: ReportParams) -> Any:
+    """``per_graduate``: each graduate's row keys, salary and a 0/1 column ``c_<column>`` for every
+    count column (computed once, then summed per breakdown)."""
+    pg = _per_graduate(params)
+    one, zero = literal_column("1", Integer), literal_column("0", Integer)
+
+    def flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return case((cond, one), else_=zero)
+
+    emp = pg.c.emp == 1
+    conds: dict[str, ColumnElement[bool]] = {
+        "employed": emp,
+        "local": and_(emp, pg.c.local == 1), "not_local": and_(emp, pg.c.local == 0),
+        "contract": and_(emp, pg.c.contract == 1), "no_contract": and_(emp, pg.c.contract == 0),
+        "insured": and_(emp, pg.c.insured == 1), "not_insured": and_(emp, pg.c.insured == 0),
+        "salary_known": and_(emp, pg.c.salary.is_not(None)), "salary_unknown": and_(emp, pg.c.salary.is_(None)),
+    }
+    for col in ("in_field", "not_in_field", "in_field_unknown"):
+        conds[col] = pg.c.in_field == _text(col)
+    for col, _, _, _ in SALARY_BANDS:
+        conds[col] = pg.c.band == _text(col)
+    for q in ("q2", "q4"):
+        value = getattr(pg.c, q)
+        conds |= {f"{q}_measurable": value.is_not(None), f"{q}_unmeasurable": value.is_(None),
+                  f"{q}_employed": value == 1, f"{q}_not_employed": value == 0}
+    flags = [flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}") for col in COUNT_COLUMNS
+             if col != "graduates"]
+    keys = [getattr(pg.c, k) for k in BREAKDOWNS]
+    return select(*keys, pg.c.salary, *flags).cte("per_graduate")
+
+
+def report_statement(params: ReportParams) -> Any:
+    """The single ``SELECT`` behind :func:`count_report`: rows ``(kind, key, salary, <count columns>)``;
+    ``salary`` is null on count rows and set (count columns null) on middle-salary rows."""
+    pg = _contributions(params)
+    counts = [func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
+              for col in COUNT_COLUMNS]
+    parts = []
+    for kind in ("total", *BREAKDOWNS):
+        key = _text("total") if kind == "total" else getattr(pg.c, kind)
+        label = literal_column(f"'{kind}'").label("kind")
+        count_rows = select(label, cast(key, String).label("key"), cast(null(), Integer).label("salary"), *counts)
+        # no GROUP BY / PARTITION BY a constant (PostgreSQL refuses it): the total is one group
+        count_rows = count_rows.having(func.count() > 0) if kind == "total" else count_rows.group_by(key)
+        parts.append(count_rows)
+        part = None if kind == "total" else key
+        ordered = (select(key.label("key"), pg.c.salary,
+                          func.row_number().over(partition_by=part, order_by=pg.c.salary).label("rn"),
+                          func.count().over(partition_by=part).label("cnt"))
+                   .where(pg.c.salary.is_not(None)).subquery(f"salaries_{kind}"))
+        parts.append(select(label, cast(ordered.c.key, String).label("key"), ordered.c.salary,
+                            *[cast(null(), Integer).label(c) for c in COUNT_COLUMNS])
+                     .where(or_(ordered.c.rn == (ordered.c.cnt + 1) // 2, ordered.c.rn == (ordered.c.cnt + 2) // 2)))
+    return union_all(*parts)
+
+
+async def count_report(session: AsyncSession, params: ReportParams) -> SqlCounts:
+    """Counts per breakdown row and middle salaries for ``params``, computed in the database.
+
+    Same results as aggregating :func:`service.reports.compute.load_outcomes` in Python (the
+    tests compare the two on random event histories)."""
+    counts: dict[Row, dict[str, int]] = {}
+    middles: dict[Row, list[int]] = {}
+    if session.bind.dialect.name == "postgresql":
+        # this one wide statement costs PostgreSQL more to JIT-compile than to run (measured with
+        # bench/bench_reports.py); SET LOCAL ends with the transaction
+        await session.execute(text("SET LOCAL jit = off"))
+    for r in (await session.execute(report_statement(params))).all():
+        key: object = int(r.key) if r.kind == "cohort" else r.key
+        if r.salary is None:
+            counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in COUNT_COLUMNS}
+        else:
+            middles.setdefault((r.kind, key), []).append(int(r.salary))
+    base = _graduates_stmt(params).with_only_columns(Graduate.id)
+    excluded = (await session.execute(select(func.count()).select_from(
+        base.where(or_(Graduate.graduation_date.is_(None), Graduate.graduation_date > params.as_of)).subquery()
+    ))).scalar_one()
+    codes = [str(k) for kind, k in counts if kind == "school"]
+    school_regions = dict((await session.execute(
+        select(School.code, School.region_code).where(School.code.in_(codes)))).all()) if codes else {}
+    return SqlCounts(counts, middles, excluded, school_regions)

@@ -1,0 +1,96 @@
+"""Sign-in and sign-out pages (cookie session) and the role-based landing page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
+from litestar.middleware.csrf import generate_csrf_token
+from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+
+from service.accounts.controllers import _login
+from service.accounts.repository import AccountRepository
+from service.accounts.schemas import LoginRequest
+from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
+from service.accounts.setup import AuthKit
+from service.db import utcnow
+from service.pagination import DbSession
+from service.web.common import HOME, SIGN_IN, Page, PageDep, render, safe_next, see_other
+
+PUBLIC = {"exclude_from_auth": True}
+
+
+@dataclass
+class SignInForm:
+    """The sign-in form: e-mail or mobile number and password; ``next`` is where to go afterwards."""
+
+    login: str = ""
+    password: str = ""
+    next: str = ""
+
+
+class AuthPages(Controller):
+    path = "/web"
+
+    @get("/")
+    async def landing(self, page: PageDep) -> Redirect:
+        """Signed in: 303 to the role's home page; otherwise (the authentication's 401, turned into
+        a redirect by the pages' error handler) 303 to ``/web/sign-in?next=/web/``. Not public: a
+        public route skips authentication, so it would never know who is signed in."""
+        return Redirect(path=HOME[page.user.role], status_code=303)
+
+    @get("/sign-in", opt=PUBLIC)
+    async def sign_in_form(self, page: PageDep) -> Template:
+        """The sign-in form (``?next=`` keeps the page to return to)."""
+        wanted = page.request.query_params.get("next")
+        return render(page, "sign_in.html", next=safe_next(wanted) if wanted else "", login="", error=None)
+
+    @post("/sign-in", opt={**PUBLIC, "exclude_from_csrf": True}, status_code=303)
+    async def sign_in(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, auth_kit: NamedDependency[AuthKit],
+                      data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+                      ) -> Response[Any]:
+        """Check the password (rate-limited like ``POST /auth/login``), open a login session and set
+        the HttpOnly session cookies and the CSRF cookie, then 303 to ``next`` or the role's home.
+        A wrong login name or password re-renders the form with 401; too many attempts with 429."""
+        if not data.login.strip() or not data.password:
+            return render(page, "sign_in.html", status_code=400, next=data.next, login=data.login,
+                          error=page.gettext("Enter your e-mail or mobile number and your password."))
+        try:
+            user, pair = await _login(request, db_session, auth_kit,
+                                      LoginRequest(login=data.login.strip()[:200], password=data.password[:128]))
+        except TooManyRequestsException:
+            return render(page, "sign_in.html", status_code=429, next=data.next, login=data.login,
+                          error=page.gettext("Too many attempts. Wait a few minutes and try again."))
+        except NotAuthorizedException:
+            return render(page, "sign_in.html", status_code=401, next=data.next, login=data.login,
+                          error=page.gettext("Wrong login name or password."))
+        csrf = generate_csrf_token(auth_kit.csrf.secret)
+        cookies = [*auth_kit.session_cookies(pair),
+                   Cookie(key=CSRF_COOKIE, value=csrf, path="/", secure=auth_kit.settings.cookie_secure,
+                          httponly=False, samesite="lax")]
+        target = data.next if data.next and safe_next(data.next) == data.next else HOME[user.role]
+        return Redirect(path=target, status_code=303, cookies=cookies)
+
+    @post("/sign-out", status_code=303)
+    async def sign_out(self, page: PageDep, db_session: DbSession) -> Response[Any]:
+        """End the login session (its refresh and access tokens stop working at once), clear the
+        cookies and go to the sign-in page. Needs the CSRF token (form field ``_csrf_token``)."""
+        session_id = page.user.session_id
+        if session_id is not None:
+            auth_session = await AccountRepository(db_session).get_session(session_id)
+            if auth_session is not None and auth_session.revoked_at is None:
+                auth_session.revoked_at = utcnow()
+                await db_session.flush()
+        expired = [Cookie(key=ACCESS_COOKIE, value="", path="/", max_age=0),
+                   Cookie(key=REFRESH_COOKIE, value="", path="/auth", max_age=0),
+                   Cookie(key=CSRF_COOKIE, value="", path="/", max_age=0)]
+        response = see_other(SIGN_IN, page)
+        for cookie in expired:
+            response.set_cookie(cookie)
+        return response

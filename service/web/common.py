@@ -1,0 +1,163 @@
+"""What every page handler shares: the per-request :class:`Page` (principal, locale, translations)
+and :func:`render`, which adds them to the template context.
+
+Pages read the signed-in :class:`~service.accounts.guards.Principal` exactly as the API does and
+query through the service layer with the scoping clauses of :mod:`service.accounts.scoping`, so a
+page never shows what the API would refuse.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.accounts.guards import Principal
+from service.accounts.models import Role
+from service.errors import DomainError
+from service.web.i18n import LANG_COOKIE, Catalogues, html_lang, normalise_locale, pick_locale
+
+#: Where each role lands after signing in.
+HOME = {
+    Role.GRADUATE: "/web/jobs",
+    Role.EMPLOYER: "/web/postings",
+    Role.SCHOOL: "/web/dashboard",
+    Role.DEPARTMENT: "/web/dashboard",
+    Role.ADMIN: "/web/dashboard",
+}
+SIGN_IN = "/web/sign-in"
+
+
+@dataclass(frozen=True)
+class Page:
+    """Per-request page state: who is signed in (``None`` on public pages), the locale and its
+    translations, and whether htmx asked for a fragment."""
+
+    request: Request[Any, Any, Any]
+    principal: Principal | None
+    locale: str
+    tr: gettext.GNUTranslations
+    set_lang: bool  # the ``lang`` query parameter chose the locale: remember it in a cookie
+
+    @property
+    def htmx(self) -> bool:
+        return self.request.headers.get("hx-request") == "true"
+
+    def gettext(self, message: str) -> str:
+        return self.tr.gettext(message)
+
+    @property
+    def user(self) -> Principal:
+        """The principal on a page that requires one (the auth middleware guarantees it)."""
+        assert self.principal is not None, "page handler without authentication"
+        return self.principal
+
+
+def build_page(request: Request[Any, Any, Any], catalogues: Catalogues) -> Page:
+    """The :class:`Page` for ``request`` (locale from ``?lang=``, the cookie or Accept-Language)."""
+    query_lang = normalise_locale(request.query_params.get("lang"))
+    locale = pick_locale(query_lang, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+    user = request.scope.get("user")
+    return Page(request=request, principal=user if isinstance(user, Principal) else None, locale=locale,
+                tr=catalogues.get(locale), set_lang=query_lang is not None)
+
+
+def render(page: Page, template: str, status_code: int = 200, headers: dict[str, str] | None = None,
+           **context: Any) -> Template:
+    """Render ``template`` with ``context`` plus ``page``, ``principal``, ``locale`` and ``html_lang``;
+    sets the language cookie (one year) when ``?lang=`` chose the locale."""
+    cookies = []
+    if page.set_lang:
+        cookies.append(Cookie(key=LANG_COOKIE, value=page.locale, path="/", max_age=365 * 24 * 3600,
+                              samesite="lax", httponly=True))
+    base = {"page": page, "principal": page.principal, "locale": page.locale, "html_lang": html_lang(page.locale),
+            "tr": page.tr, "path": page.request.url.path}
+    return Template(template_name=template, context={**base, **context}, status_code=status_code, cookies=cookies,
+                    headers=headers or {})
+
+
+def safe_next(value: str | None, principal: Principal | None = None) -> str:
+    """A local page to go to after signing in: ``value`` when it is a path under ``/web/`` (never
+    another site: ``//evil`` or ``https://…`` are refused), else the role's home page."""
+    if value and value.startswith("/web/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return HOME.get(principal.role, "/web/") if principal else "/web/"
+
+
+def see_other(location: str, page: Page | None = None) -> Response[bytes]:
+    """303 to ``location`` (``HX-Redirect`` instead when htmx made the request, so the whole page changes)."""
+    if page is not None and page.htmx:
+        return Response(b"", status_code=200, headers={"HX-Redirect": location})
+    return Redirect(path=location, status_code=303)
+
+
+#: Handler parameter type of the per-request :class:`Page` (the router provides ``page``).
+PageDep = NamedDependency[Page]
+
+
+_PATH_RE = re.compile(r"at `\$\.([A-Za-z_]+)")
+_MISSING_RE = re.compile(r"missing required field `([A-Za-z_]+)`")
+
+
+def error_field(message: str) -> str:
+    """The top-level field a msgspec validation message or a domain error names
+    (``"... - at `$.skills[3]`"`` → ``skills``; ``"certificates[0].name: ..."`` → ``certificates``);
+    ``""`` when it names none."""
+    found = _PATH_RE.search(message) or _MISSING_RE.search(message)
+    if found:
+        return found.group(1)
+    head = message.split(":", 1)[0]
+    return re.split(r"[\[.]", head, maxsplit=1)[0] if re.fullmatch(r"[A-Za-z_][\w\[\].]*", head) else ""
+
+
+def convert_form(data: dict[str, Any], type_: type[Any], placeholders: dict[str, Any] | None = None,
+                 ) -> tuple[Any | None, dict[str, str]]:
+    """Validate ``data`` (form values, strings allowed where numbers are expected) into the
+    msgspec ``type_`` the API uses, collecting **every** bad field rather than the first: each
+    failing field is recorded with the API's message and replaced by its ``placeholders`` value
+    (or removed) before trying again. Returns ``(struct, {})`` or ``(None, {field: message})``."""
+    work = dict(data)
+    errors: dict[str, str] = {}
+    for _ in range(len(data) + 2):
+        try:
+            value = msgspec.convert(work, type_, strict=False)
+        except msgspec.ValidationError as exc:
+            message = str(exc)
+            field = error_field(message)
+            if not field or field in errors:
+                errors[field or "_form"] = message
+                return None, errors
+            errors[field] = message
+            if placeholders and field in placeholders:
+                work[field] = placeholders[field]
+            else:
+                work.pop(field, None)
+            continue
+        return (None, errors) if errors else (value, {})
+    return None, errors
+
+
+def domain_errors(exc: DomainError) -> dict[str, str]:
+    """``{field: message}`` from a service error (``InvalidFieldError``/``ConflictError`` name the
+    field in ``errors``); the whole detail under ``_form`` when no field is named."""
+    out = {}
+    for item in exc.errors:
+        field = error_field(str(item.get("field", "")) + ":") if item.get("field") else ""
+        out[field or "_form"] = str(item.get("message", exc.detail))
+    return out or {"_form": exc.detail}
+
+
+def split_items(text: str | None) -> list[str]:
+    """Items typed in one box, separated by commas, 、, semicolons or new lines, trimmed, blanks
+    and repeats dropped (order kept): ``"电工证， 焊工证、电工证"`` → ``["电工证", "焊工证"]``."""
+    items = (part.strip() for part in re.split(r"[,，、;；\n]+", text or ""))
+    return list(dict.fromkeys(item for item in items if item))

@@ -1,0 +1,290 @@
+"""Graduate pages: recommended jobs with reasons in plain words, search and filters, the items that would
+open more nearby jobs, job detail, apply (htmx), my applications, my profile and my destination (毕业去向)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.response import Template
+from sqlalchemy import select
+
+from service.accounts.guards import (
+    can_apply, can_change_graduate, can_read_posting, can_self_report_destination, ensure_allowed, ensure_visible,
+    require_roles,
+)
+from service.accounts.models import Role
+from service.accounts.scoping import applications_clause, postings_clause
+from service.applications.models import Application
+from service.applications.repository import ApplicationFilter
+from service.applications.schemas import ApplicationCreate
+from service.applications.service import ApplicationService, closed_reason
+from service.catalog.models import Region, RegionLevel
+from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource
+from service.destinations.schemas import Confirmation, DestinationCreate, Dispute
+from service.destinations.service import DestinationService
+from service.errors import ConflictError, InvalidFieldError
+from service.graduates.models import Graduate
+from service.graduates.schemas import GraduateUpdate
+from service.graduates.service import GraduateService
+from service.pagination import DbSession, IdPath
+from service.postings.models import Posting
+from service.postings.repository import PostingRepository
+from service.recommendations.gaps import load_graduate, opening_items
+from service.recommendations.service import RecommendationService, posting_summary, reasons
+from service.web.common import Page, PageDep, convert_form, domain_errors, render, see_other, split_items
+from service.web.job_search import JOB_TYPES, parse_query, region_options, search
+from service.web.reasons import reason_phrases, salary_text, sentence
+from service.web.suggest_pages import chips_context
+
+GRADUATE_ONLY = [require_roles(Role.GRADUATE)]
+#: How many recommendations the jobs page shows.
+PAGE_SIZE = 20
+
+
+class GraduatePages(Controller):
+    path = "/web"
+    guards = GRADUATE_ONLY
+
+    @get("/jobs")
+    async def jobs(self, page: PageDep, db_session: DbSession) -> Template:
+        """Recommended open postings, best first, each with its reasons in plain words; with any
+        filter in the query string (``q``, ``region``, ``min_salary`` 元/月, ``job_type``,
+        ``internship=1``: :mod:`service.web.job_search`) the postings matching them instead, ranked
+        the same way. htmx requests aimed at ``#job-results`` get only the result list (the URL
+        is pushed, so a search can be shared). Postings a graduate may not see (unverified
+        employers) are never listed. The page also names the certificates or skills that would
+        each open the most nearby postings (:mod:`service.recommendations.gaps`)."""
+        p = page.user
+        assert p.graduate_id is not None
+        cache = page.request.app.state.ranker_cache
+        graduate = await load_graduate(db_session, p.graduate_id)
+        minimum = graduate.min_salary_monthly
+        jq = parse_query(page)
+        total = None
+        if jq.active:
+            found, total = await search(db_session, cache, graduate, jq, PAGE_SIZE)
+            rows = [(posting_summary(posting), m.score, reasons(m.explanation)) for posting, m in found]
+        else:
+            result = await RecommendationService(db_session, cache).for_graduate(p.graduate_id, PAGE_SIZE)
+            ids = [item.posting.id for item in result.items]
+            visible = set((await db_session.execute(
+                select(Posting.id).where(Posting.id.in_(ids), postings_clause(p)))).scalars()) if ids else set()
+            rows = [(item.posting, item.score, item.reasons) for item in result.items if item.posting.id in visible]
+        items = [{"posting": summary, "score": score,
+                  "salary": salary_text(page.tr, summary.salary_min_monthly, summary.salary_max_monthly),
+                  "reasons": sentence(page.tr, reason_phrases(page.tr, why, summary, minimum))}
+                 for summary, score, why in rows]
+        context = {"items": items, "graduate": graduate, "jq": jq, "total": total}
+        headers = {"Vary": "HX-Request, HX-Target"}
+        if page.htmx and page.request.headers.get("hx-target") == "job-results" \
+                and not page.request.headers.get("hx-history-restore-request"):
+            return render(page, "partials/job_results.html", headers=headers, **context)
+        gaps = await opening_items(db_session, cache, p.graduate_id, area="city")
+        if not gaps.items:
+            gaps = await opening_items(db_session, cache, p.graduate_id, area="province")
+        return render(page, "graduate/jobs.html", headers=headers, gaps=gaps,
+                      regions=await region_options(db_session, dt.date.today()), job_types=JOB_TYPES, **context)
+
+    async def _posting(self, page: Page, db_session: DbSession, posting_id: int) -> Posting:
+        posting = await PostingRepository(db_session).get(posting_id)
+        ensure_visible(posting is not None and can_read_posting(page.user, posting), "posting", posting_id)
+        assert posting is not None
+        return posting
+
+    async def _own_application(self, page: Page, db_session: DbSession, posting_id: int) -> Application | None:
+        stmt = select(Application).where(Application.posting_id == posting_id,
+                                         Application.graduate_id == page.user.graduate_id)
+        return (await db_session.execute(stmt)).scalar_one_or_none()
+
+    @get("/jobs/{posting_id:int}")
+    async def job(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
+        """One posting in full, with whether the graduate applied and whether it still takes
+        applications; 404 page for a posting the graduate may not see."""
+        posting = await self._posting(page, db_session, posting_id)
+        summary = posting_summary(posting)
+        return render(page, "graduate/job.html", posting=posting, summary=summary,
+                      salary=salary_text(page.tr, posting.salary_min_monthly, posting.salary_max_monthly),
+                      application=await self._own_application(page, db_session, posting_id),
+                      closed=closed_reason(posting, dt.date.today()) is not None)
+
+    @post("/jobs/{posting_id:int}/apply", status_code=200)
+    async def apply(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Response[Any] | Template:
+        """Apply to the posting (as ``POST /applications``). htmx gets the apply box fragment back
+        (applied, or why not: closed, already applied; 200 either way, as htmx swaps only 2xx);
+        a plain form post is sent back to the job page."""
+        p = page.user
+        ensure_allowed(p.graduate_id is not None and can_apply(p, p.graduate_id), "apply")
+        await self._posting(page, db_session, posting_id)
+        error = None
+        try:
+            await ApplicationService(db_session).create(ApplicationCreate(graduate_id=p.graduate_id or 0,
+                                                                          posting_id=posting_id))
+        except ConflictError:
+            error = page.gettext("This job takes no applications now, or you have already applied.")
+        if not page.htmx:
+            return see_other(f"/web/jobs/{posting_id}")
+        application = await self._own_application(page, db_session, posting_id)
+        return render(page, "partials/apply_box.html", posting_id=posting_id, application=application, closed=error is not None, error=error)
+
+    @get("/applications")
+    async def applications(self, page: PageDep, db_session: DbSession) -> Template:
+        """The graduate's applications with their current status and history, newest first."""
+        p = page.user
+        items, _ = await ApplicationService(db_session).list(ApplicationFilter(graduate_id=p.graduate_id), 200, 0,
+                                                             applications_clause(p))
+        return render(page, "graduate/applications.html", applications=sorted(items, key=lambda a: -a.id))
+
+    # --- profile -------------------------------------------------------------------------
+
+    async def _profile_graduate(self, page: Page, db_session: DbSession) -> Graduate:
+        p = page.user
+        assert p.graduate_id is not None
+        graduate = await GraduateService(db_session).get(p.graduate_id)
+        ensure_allowed(can_change_graduate(p, graduate), "change this profile")
+        return graduate
+
+    def _profile_page(self, page: Page, graduate: Graduate, values: dict[str, Any], errors: dict[str, str],
+                      status_code: int = 200, saved: bool = False) -> Template:
+        return render(page, "graduate/profile.html", status_code=status_code, graduate=graduate, values=values,
+                      errors=errors, saved=saved, job_types=JOB_TYPES,
+                      skills=chips_context(page, "skills", values["skills"], error=errors.get("skills")),
+                      certificates=chips_context(page, "certificates", values["certificates"],
+                                                 error=errors.get("certificates")))
+
+    @get("/profile")
+    async def profile(self, page: PageDep, db_session: DbSession) -> Template:
+        """The graduate's profile form: skills and certificates (with suggestions from the
+        taxonomy as you type), preferred places, minimum salary (元/月) and job types."""
+        graduate = await self._profile_graduate(page, db_session)
+        values = {"skills": list(graduate.skills), "certificates": [c.name for c in graduate.certificates],
+                  "preferred_locations": "、".join(graduate.preferred_locations),
+                  "min_salary_monthly": "" if graduate.min_salary_monthly is None else str(graduate.min_salary_monthly),
+                  "preferred_job_types": list(graduate.preferred_job_types)}
+        return self._profile_page(page, graduate, values, {}, saved=page.request.query_params.get("saved") == "1")
+
+    @post("/profile", status_code=303)
+    async def save_profile(self, request: Request[Any, Any, Any], page: PageDep,
+                           db_session: DbSession) -> Response[Any] | Template:
+        """Save the profile form through :meth:`GraduateService.update` (the rules of
+        ``PATCH /graduates/{id}``): 303 back to the form on success; otherwise 422 with each
+        error next to its field (nothing is stored). Certificates kept keep their level, issuer
+        and date; new ones are stored by name."""
+        graduate = await self._profile_graduate(page, db_session)
+        form = await request.form()
+        skills = list(dict.fromkeys([*form.getall("skills", []), *split_items(form.get("skills_new"))]))
+        cert_names = list(dict.fromkeys([*form.getall("certificates", []), *split_items(form.get("certificates_new"))]))
+        stored = {c.name: c for c in graduate.certificates}
+        certificates = [{"name": n, "level": stored[n].level, "issuer": stored[n].issuer,
+                         "issued_on": stored[n].issued_on.isoformat() if stored[n].issued_on else None}
+                        if n in stored else {"name": n} for n in cert_names]
+        salary = (form.get("min_salary_monthly") or "").strip().replace(",", "").replace("，", "")
+        values = {"skills": skills, "certificates": cert_names,
+                  "preferred_locations": form.get("preferred_locations") or "",
+                  "min_salary_monthly": salary, "preferred_job_types": form.getall("preferred_job_types", [])}
+        data = {"skills": skills, "certificates": certificates,
+                "preferred_locations": split_items(values["preferred_locations"]),
+                "min_salary_monthly": salary or None, "preferred_job_types": values["preferred_job_types"]}
+        update, errors = convert_form(data, GraduateUpdate)
+        if update is not None:
+            try:
+                await GraduateService(db_session).update(graduate.id, update)
+            except (InvalidFieldError, ConflictError) as exc:
+                errors = domain_errors(exc)
+        if errors:
+            return self._profile_page(page, graduate, values, errors, status_code=422)
+        return see_other("/web/profile?saved=1", page)
+
+    # --- destination ---------------------------------------------------------------------
+
+    async def _destination_page(self, page: Page, db_session: DbSession, values: dict[str, Any] | None = None,
+                                errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+        p = page.user
+        assert p.graduate_id is not None
+        history = await DestinationService(db_session).history(p.graduate_id)
+        outcomes = [e for e in history.events if e.kind is DestinationEventKind.OUTCOME]
+        answered = {e.refers_to_id: e for e in history.events
+                    if e.kind in (DestinationEventKind.CONFIRMATION, DestinationEventKind.DISPUTE)}
+        cities = (await db_session.execute(select(Region.code, Region.name).where(Region.level == RegionLevel.CITY)
+                                           .order_by(Region.code))).all()
+        places = dict(cities)
+        codes = {e.region_code for e in outcomes if e.region_code and e.region_code not in places}
+        if codes:
+            places.update(dict((await db_session.execute(
+                select(Region.code, Region.name).where(Region.code.in_(codes)))).all()))
+        return render(page, "graduate/destination.html", status_code=status_code, history=history,
+                      outcomes=list(reversed(outcomes)), answered=answered, categories=list(DestinationCategory),
+                      cities=cities, places=places, values=values or {"occurred_on": dt.date.today().isoformat()},
+                      errors=errors or {}, report_failed=bool(errors) and not any(k.startswith("reason-") for k in errors),
+                      saved=page.request.query_params.get("saved"))
+
+    @get("/destination")
+    async def destination(self, page: PageDep, db_session: DbSession) -> Template:
+        """Where I went (毕业去向): what counts today, every recorded outcome with a confirm or
+        dispute form for those recorded by others, and the self-report form (category from the
+        MOE categories, employer, job title, city, monthly salary 元/月, since when)."""
+        return await self._destination_page(page, db_session)
+
+    @post("/destination", status_code=303)
+    async def report_destination(self, request: Request[Any, Any, Any], page: PageDep,
+                                 db_session: DbSession) -> Response[Any] | Template:
+        """Record a self-report through :meth:`DestinationService.record` (the rules of
+        ``POST /graduates/{id}/destinations``): 303 back to the page, or 422 with each error next
+        to its field (nothing stored). A salary or employer on a category that is not employment is refused."""
+        p = page.user
+        assert p.graduate_id is not None
+        graduate = await GraduateService(db_session).get(p.graduate_id)
+        ensure_allowed(can_self_report_destination(p, graduate), "report a destination")
+        form = await request.form()
+        names = ("category", "employer_name", "job_title", "region_code", "monthly_salary", "occurred_on")
+        values = {n: (form.get(n) or "").strip() for n in names}
+        data: dict[str, Any] = {"source": DestinationSource.SELF_REPORT.value,
+                                **{n: v.replace(",", "") if n == "monthly_salary" else v
+                                   for n, v in values.items() if v}}
+        errors: dict[str, str] = {}
+        if not values["category"]:
+            errors["category"] = page.gettext("Choose what you are doing now.")
+        if not values["occurred_on"]:
+            errors["occurred_on"] = page.gettext("Enter the date it started.")
+        report, more = convert_form(data, DestinationCreate, {"category": "seeking", "occurred_on": "2000-01-01"})
+        errors = {**more, **errors}
+        if report is not None and not errors:
+            try:
+                await DestinationService(db_session, actor=p, request=request).record(p.graduate_id, report)
+            except (InvalidFieldError, ConflictError) as exc:
+                errors = domain_errors(exc)
+        if errors:
+            return await self._destination_page(page, db_session, values, errors, status_code=422)
+        return see_other("/web/destination?saved=report", page)
+
+    @post("/destination/{event_id:int}/confirm", status_code=303)
+    async def confirm_destination(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
+                                  event_id: IdPath) -> Response[Any]:
+        """Confirm the recorded outcome ``event_id`` (as ``POST …/destinations/{id}/confirmation``);
+        404 for another graduate's event, 409 page for an event that is not an outcome."""
+        p = page.user
+        assert p.graduate_id is not None
+        graduate = await GraduateService(db_session).get(p.graduate_id)
+        ensure_allowed(can_self_report_destination(p, graduate), "confirm a destination")
+        await DestinationService(db_session, actor=p, request=request).confirm(p.graduate_id, event_id, Confirmation())
+        return see_other("/web/destination?saved=confirm", page)
+
+    @post("/destination/{event_id:int}/dispute", status_code=303)
+    async def dispute_destination(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
+                                  event_id: IdPath) -> Response[Any] | Template:
+        """Dispute the recorded outcome ``event_id`` with a reason (2–500 characters; as
+        ``POST …/destinations/{id}/dispute``): the outcome stops counting. 422 with the error
+        next to the reason box when the reason is missing."""
+        p = page.user
+        assert p.graduate_id is not None
+        graduate = await GraduateService(db_session).get(p.graduate_id)
+        ensure_allowed(can_self_report_destination(p, graduate), "dispute a destination")
+        form = await request.form()
+        dispute, errors = convert_form({"reason": (form.get("reason") or "").strip()}, Dispute)
+        if dispute is None:
+            message = page.gettext("Say in a few words what is wrong (2–500 characters).")
+            return await self._destination_page(page, db_session, errors={f"reason-{event_id}": message},
+                                                status_code=422)
+        await DestinationService(db_session, actor=p, request=request).dispute(p.graduate_id, event_id, dispute)
+        return see_other("/web/destination?saved=dispute", page)

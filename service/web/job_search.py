@@ -1,0 +1,142 @@
+"""Search and filters of the graduate's jobs page (``/web/jobs?q=…&region=…&min_salary=…&job_type=…&internship=1``).
+
+Filters mean what the same filters of ``GET /postings`` mean (:class:`~service.postings.repository.PostingFilter`):
+``q`` is a substring of the title; ``region`` a GB/T 2260 province or city code (a province
+includes its cities; a posting counts when its primary place or any further place lies inside);
+``min_salary`` (元/月) keeps postings whose upper monthly bound reaches it; ``job_type`` one
+employment type; ``internship=1`` only internships and work placements (实习/顶岗实习). Only
+postings open today that the graduate may see are searched. Results are ranked for the graduate by
+the content ranker (:class:`matching.content.ContentRanker`, the one behind the recommendations),
+with the same reasons; postings already applied to are left out, as in the recommendations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from matching.content import ContentRanker
+from matching.documents import Match
+from matching.vocab import EmploymentType
+from service.accounts.scoping import visible_to_graduates_clause
+from service.applications.models import Application
+from service.catalog.models import Region
+from service.catalog.regions import city_of, is_region_code, province_of
+from service.graduates.models import Graduate
+from service.postings.models import Posting
+from service.postings.repository import PostingFilter, PostingRepository, open_on_clause
+from service.postings.service import MAX_MONTHLY_SALARY
+from service.recommendations.service import RankerCache, seeker_doc
+from service.web.common import Page
+
+#: Employment types offered in the job-type filter, in this order.
+JOB_TYPES = (EmploymentType.FULL_TIME, EmploymentType.PART_TIME, EmploymentType.INTERN,
+             EmploymentType.WORK_PLACEMENT, EmploymentType.TEMPORARY, EmploymentType.CONTRACTOR)
+
+
+@dataclass
+class JobQuery:
+    """The filters as typed (``raw``, echoed into the form) and as understood; ``errors`` names
+    each value that could not be used (it is then ignored, not guessed)."""
+
+    raw: dict[str, str] = field(default_factory=dict)
+    q: str | None = None
+    region: str | None = None
+    min_salary: int | None = None
+    job_type: EmploymentType | None = None
+    internship: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        """Whether any filter is in use (otherwise the page shows the recommendations)."""
+        return bool(self.q or self.region or self.min_salary is not None or self.job_type or self.internship)
+
+    def posting_filter(self, today: dt.date) -> PostingFilter:
+        return PostingFilter(q=self.q, region_code=self.region, min_salary_monthly=self.min_salary,
+                             employment_type=self.job_type, internship=True if self.internship else None,
+                             open_on=today)
+
+    def query_string(self) -> str:
+        """The filters in use as a query string (for links that keep them)."""
+        values = {"q": self.q, "region": self.region, "min_salary": self.min_salary,
+                  "job_type": self.job_type.value if self.job_type else None,
+                  "internship": "1" if self.internship else None}
+        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def parse_query(page: Page) -> JobQuery:
+    """Read the filters from the page's query string; bad values go to ``errors`` (translated)."""
+    params = page.request.query_params
+    raw = {name: (params.get(name) or "").strip()[:100] for name in ("q", "region", "min_salary", "job_type",
+                                                                     "internship")}
+    jq = JobQuery(raw=raw, q=raw["q"] or None, internship=raw["internship"] in ("1", "on", "true"))
+    if raw["region"]:
+        if is_region_code(raw["region"]):
+            jq.region = raw["region"]
+        else:
+            jq.errors["region"] = page.gettext("Choose a place from the list.")
+    if raw["min_salary"]:
+        text = raw["min_salary"].replace(",", "").replace("，", "")
+        if text.isdigit() and int(text) <= MAX_MONTHLY_SALARY:
+            jq.min_salary = int(text)
+        else:
+            jq.errors["min_salary"] = page.gettext("Enter a whole number of yuan per month, e.g. 4500.")
+    if raw["job_type"]:
+        try:
+            jq.job_type = EmploymentType(raw["job_type"])
+        except ValueError:
+            jq.errors["job_type"] = page.gettext("Choose a job type from the list.")
+    return jq
+
+
+async def region_options(session: AsyncSession, today: dt.date) -> list[dict[str, Any]]:
+    """Provinces, each with its cities, that have open postings a graduate may see:
+    ``[{"code", "name", "cities": [{"code", "name"}]}]`` sorted by code."""
+    codes = set((await session.execute(
+        select(Posting.region_code).where(open_on_clause(today), visible_to_graduates_clause(),
+                                          Posting.region_code.is_not(None)).distinct())).scalars())
+    wanted = {c for code in codes if code and is_region_code(code) for c in (province_of(code), city_of(code))}
+    names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))).all()) \
+        if wanted else {}
+    provinces: dict[str, dict[str, Any]] = {}
+    for code in sorted(c for c in wanted if c in names):
+        if code.endswith("0000"):
+            provinces.setdefault(code, {"code": code, "name": names[code], "cities": []})
+    for code in sorted(c for c in wanted if c in names and not c.endswith("0000")):
+        province = provinces.setdefault(province_of(code), {"code": province_of(code),
+                                                            "name": names.get(province_of(code), province_of(code)),
+                                                            "cities": []})
+        province["cities"].append({"code": code, "name": names[code]})
+    return list(provinces.values())
+
+
+async def search(session: AsyncSession, cache: RankerCache, graduate: Graduate, jq: JobQuery, limit: int,
+                 today: dt.date | None = None) -> tuple[list[tuple[Posting, Match]], int]:
+    """The ``limit`` best postings matching the filters for ``graduate`` (certificates,
+    experiences and major loaded), and how many match in all (applied ones not counted).
+
+    Raises:
+        ValueError: ``jq.region`` is not a region code (:func:`parse_query` never lets one through).
+    """
+    today = today or dt.date.today()
+    # PostingRepository builds the same WHERE clause as GET /postings; only the ids are read here
+    stmt = PostingRepository(session).filtered(jq.posting_filter(today)).where(visible_to_graduates_clause())
+    matching = set((await session.execute(stmt.with_only_columns(Posting.id))).scalars())
+    applied = set((await session.execute(
+        select(Application.posting_id).where(Application.graduate_id == graduate.id))).scalars())
+    ranker, postings = await cache.get(session, today)
+    allowed = (matching & set(postings)) - applied
+    if not allowed:
+        return [], 0
+    matches = _rank(ranker, graduate, allowed, set(postings), limit)
+    return [(postings[m.job_id], m) for m in matches], len(allowed)
+
+
+def _rank(ranker: ContentRanker, graduate: Graduate, allowed: set[int], every: set[int], limit: int) -> list[Match]:
+    return ranker.recommend(seeker_doc(graduate), k=limit, exclude=every - allowed, exhaustive=True)

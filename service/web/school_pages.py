@@ -1,0 +1,126 @@
+"""School and department pages: the employment dashboard (就业率, 对口就业率, starting salary by
+major and cohort — and by city, county and school for a department — with the definitions),
+the latest recorded destinations, report downloads, and the roster upload with its validation report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Template
+from sqlalchemy import select
+
+from service.accounts.guards import Principal, can_manage_school, can_read_figures, ensure_allowed, require_roles
+from service.accounts.models import Role
+from service.accounts.scoping import destinations_clause
+from service.catalog.models import School
+from service.destinations.models import DestinationEvent, DestinationEventKind
+from service.graduates.models import Graduate
+from service.pagination import DbSession
+from service.reports.build import build_report
+from service.reports.compute import ReportParams, Scope, default_cohort
+from service.rosters.service import RosterFileError, import_roster
+from service.web.common import Page, PageDep, render
+
+STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
+#: Breakdowns shown as tables, per role (a department compares places and schools).
+TABLES = {Role.SCHOOL: ("major", "cohort"), Role.DEPARTMENT: ("city", "county", "school", "major", "cohort"),
+          Role.ADMIN: ("province", "city", "school", "major", "cohort")}
+RATE_NAMES = ("employment_rate", "in_field_rate")
+MAX_ROSTER_BYTES = 50 * 1024 * 1024
+
+
+async def report_scope(db_session: DbSession, p: Principal) -> tuple[str, School | None]:
+    """The report scope of a staff member: ``school:<code>``, ``region:<code>`` or ``all``."""
+    if p.role is Role.SCHOOL:
+        school = await db_session.get(School, p.school_id)
+        ensure_allowed(school is not None and can_read_figures(p, school=school), "read these figures")
+        assert school is not None
+        return f"school:{school.code}", school
+    if p.role is Role.DEPARTMENT:
+        ensure_allowed(can_read_figures(p, region_code=p.region_code), "read these figures")
+        return f"region:{p.region_code}", None
+    ensure_allowed(can_read_figures(p), "read these figures")
+    return "all", None
+
+
+@dataclass
+class RosterForm:
+    """The upload form: the roster file (.xlsx/.csv) and whether to store the valid rows anyway."""
+
+    data: UploadFile
+    valid_rows_only: str | None = None
+
+
+class SchoolPages(Controller):
+    path = "/web"
+    guards = STAFF_ONLY
+
+    @get("/dashboard")
+    async def dashboard(self, page: PageDep, db_session: DbSession) -> Template:
+        """The figures of the caller's school (region, or everything for the admin) for the cohort
+        of ``?cohort=`` (default: the one ``as_of`` reports on) as of ``?as_of=`` (default today),
+        with small cells suppressed as in ``GET /reports``, and the ten latest recorded destinations
+        of the graduates the caller may see."""
+        p = page.user
+        query = page.request.query_params
+        try:
+            as_of = dt.date.fromisoformat(query.get("as_of", "")) if query.get("as_of") else dt.date.today()
+        except ValueError:
+            as_of = dt.date.today()
+        cohort_text = query.get("cohort", "")
+        cohort = int(cohort_text) if cohort_text.isdigit() and 1950 <= int(cohort_text) <= 2100 \
+            else default_cohort(as_of)
+        scope, school = await report_scope(db_session, p)
+        params = ReportParams(scope=Scope.parse(scope), cohorts=(cohort,), as_of=as_of,
+                              recorded_before=dt.datetime.now(dt.UTC), threshold=5)
+        report = await build_report(db_session, params)
+        latest = (await db_session.execute(
+            select(DestinationEvent, Graduate.name).join(Graduate, Graduate.id == DestinationEvent.graduate_id)
+            .where(destinations_clause(p), DestinationEvent.kind == DestinationEventKind.OUTCOME)
+            .order_by(DestinationEvent.recorded_at.desc(), DestinationEvent.id.desc()).limit(10))).all()
+        tables = [(name, report["breakdowns"][name]) for name in TABLES[p.role] if report["breakdowns"].get(name)]
+        query_base = f"scope={scope}&as_of={as_of.isoformat()}&cohort={cohort}"
+        downloads = {fmt: f"/reports?{query_base}&format={fmt}" for fmt in ("xlsx", "csv")}
+        chart_base = f"/reports/chart?{query_base}"  # + &metric=…&by=… (SVG, GET /reports/chart)
+        return render(page, "school/dashboard.html", report=report, total=(report["breakdowns"]["total"] or [None])[0],
+                      tables=tables, rate_names=RATE_NAMES, latest=latest, school=school, scope=scope,
+                      as_of=as_of, cohort=cohort, downloads=downloads,
+                      chart_base=chart_base)
+
+    async def _school(self, page: PageDep, db_session: DbSession) -> School:
+        school = await db_session.get(School, page.user.school_id) if page.user.school_id else None
+        ensure_allowed(school is not None and can_manage_school(page.user, school), "upload rosters")
+        assert school is not None
+        return school
+
+    @get("/roster")
+    async def roster_form(self, page: PageDep, db_session: DbSession) -> Template:
+        """The roster upload form (school staff only: 403 page for other roles)."""
+        return render(page, "school/roster.html", school=await self._school(page, db_session), report=None,
+                      error=None)
+
+    @post("/roster", status_code=200)
+    async def roster_upload(self, page: PageDep, db_session: DbSession,
+                            data: Annotated[RosterForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
+        """Import the uploaded roster (as ``POST /schools/{code}/rosters``) and show the validation
+        report: rows read, created, updated, unchanged, and each rejected cell (row, column,
+        reason). 200 when rows were stored; 422 (nothing stored, the transaction rolls back) otherwise."""
+        school = await self._school(page, db_session)
+        content = await data.data.read()
+        filename = data.data.filename or "roster"
+        if len(content) > MAX_ROSTER_BYTES:
+            return render(page, "school/roster.html", status_code=413, school=school, report=None,
+                          error=page.gettext("The file is larger than 50 MB."))
+        try:
+            report = await import_roster(db_session, content, filename, school.code, bool(data.valid_rows_only))
+        except RosterFileError as exc:
+            return render(page, "school/roster.html", status_code=422, school=school, report=None, error=str(exc))
+        return render(page, "school/roster.html", status_code=200 if report.written else 422, school=school,
+                      report=report, error=None)
+

@@ -1,0 +1,124 @@
+"""Wiring for the web pages: the Jinja2 template config and the ``/web`` router.
+
+``create_app`` adds::
+
+    Litestar(route_handlers=[..., web_router(security.kit)], template_config=web_template_config(), ...)
+
+The router authenticates with the same JWT cookie as the API (unless the app already did, when
+authentication is switched on app-wide), turns "not signed in" into a redirect to the sign-in
+page and other errors into an HTML error page in the visitor's language.
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from litestar import Request, Response, Router, get
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.middleware import ASGIMiddleware
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from service.accounts.guards import Principal
+from service.accounts.setup import AuthKit
+from service.errors import DomainError
+from service.web.common import SIGN_IN, Page, build_page, render
+from service.web.i18n import Catalogues, load_catalogues
+
+WEB_DIR = Path(__file__).parent
+PUBLIC = {"exclude_from_auth": True}
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    translations: gettext.GNUTranslations = context["tr"]
+    return translations.gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    translations: gettext.GNUTranslations = context["tr"]
+    return translations.ngettext(singular, plural, n)
+
+
+def _configure(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def web_template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    """Jinja2 templates from ``service/web/templates`` (autoescaped) with gettext (``_()``) from the
+    request's catalogue, which :func:`service.web.common.render` passes as ``tr``."""
+    return TemplateConfig(directory=WEB_DIR / "templates", engine=JinjaTemplateEngine, engine_callback=_configure)
+
+
+class PageAuthMiddleware(ASGIMiddleware):
+    """Runs the app's JWT-cookie authentication for the pages unless an app-wide authentication
+    middleware already put a :class:`Principal` in the scope (then it would only repeat the work)."""
+
+    def __init__(self, kit: AuthKit) -> None:
+        self.kit = kit
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if isinstance(scope.get("user"), Principal):
+            await next_app(scope, receive, send)
+            return
+        auth = self.kit.auth.middleware
+        await auth(next_app)(scope, receive, send)
+
+
+def _error_page(catalogues: Catalogues) -> Any:
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        page = build_page(request, catalogues)
+        status = int(getattr(exc, "status_code", 500))
+        if isinstance(exc, NotAuthorizedException):
+            target = f"{SIGN_IN}?next={request.url.path}"
+            if page.htmx:
+                return Response(b"", status_code=200, headers={"HX-Redirect": target})
+            return Redirect(path=target, status_code=303)
+        detail = exc.detail if isinstance(exc, (HTTPException, DomainError)) else ""
+        return render(page, "error.html", status_code=status, status=status, detail=detail)
+
+    return handle
+
+
+@get("/", include_in_schema=False, opt=PUBLIC)
+async def root() -> Redirect:
+    """The service's front door: the web pages."""
+    return Redirect(path="/web/", status_code=302)
+
+
+def web_router(kit: AuthKit) -> Router:
+    """``GET /`` and every page under ``/web`` (static files under ``/web/static``), with the
+    ``page`` dependency (:class:`~service.web.common.Page`) and ``auth_kit`` injectable."""
+    from service.web.auth_pages import AuthPages
+    from service.web.employer_pages import EmployerPages
+    from service.web.graduate_pages import GraduatePages
+    from service.web.school_pages import SchoolPages
+    from service.web.suggest_pages import SuggestPages
+
+    catalogues = load_catalogues()
+
+    def provide_page(request: Request[Any, Any, Any]) -> Page:
+        return build_page(request, catalogues)
+
+    static = create_static_files_router(path="/web/static", directories=[WEB_DIR / "static"], opt=PUBLIC,
+                                        include_in_schema=False, cache_control=None)
+    handle = _error_page(catalogues)
+    pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages],
+                   middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
+                   exception_handlers={HTTPException: handle, DomainError: handle})
+    return Router(path="/", route_handlers=[root, static, pages],
+                  dependencies={"page": Provide(provide_page, sync_to_thread=False),
+                                "auth_kit": Provide(kit.provide, sync_to_thread=False)})

@@ -1,0 +1,204 @@
+"""The service serves the promoted learned model over real HTTP, and the content ranking otherwise.
+
+Data: :func:`tests.recommendations.test_scheduled._seed` — 72 postings that content cannot tell
+apart within a (title, city), and 60 graduates who all end with the postings of employer 企业0.
+A new graduate without applications (cold start) asks for 数控车工 jobs in 广州: the content ranking
+ties the 8 such postings, the learned model puts 企业0's two first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from matching.ltr import LearnedRanker
+from service.applications.models import Application
+from service.config import Settings
+from service.db import make_engine, session_scope
+from service.graduates.models import Graduate
+from service.postings.models import Posting
+from service.employers.models import Employer
+from service.recommendations.models_registry import promote, registry_dir, save_version
+from service.recommendations.scheduled import retrain_ranker
+from service.recommendations.service import MODEL_NAME
+from sqlalchemy import Select, select, update
+from tests.recommendations.test_scheduled import T0, _seed
+
+
+async def _add_graduates(settings: Settings) -> tuple[int, int, set[int]]:
+    """Two graduates wanting 数控车工 in 广州: one without applications (cold start) and one who applied
+    to 企业1's such posting. Returns (cold id, warm id, ids of 企业0's such postings). Every employer
+    is marked verified (only their postings are recommended)."""
+    engine = make_engine(settings)
+    try:
+        async with session_scope(engine) as session:
+            await session.execute(update(Employer).values(verified=True))
+            cold, warm = (Graduate(name=name, desired_titles=["数控车工"], province="广东省", city="广州",
+                                   skills=["数控编程"]) for name in ("新同学", "新同学二"))
+            session.add_all([cold, warm])
+            await session.flush()
+
+            def stmt(employer: str) -> Select[tuple[int]]:
+                return (select(Posting.id).join(Employer, Employer.id == Posting.employer_id)
+                        .where(Employer.name == employer, Posting.title == "数控车工", Posting.city == "广州")
+                        .order_by(Posting.id))
+            popular = set((await session.execute(stmt("企业0"))).scalars())
+            other = (await session.execute(stmt("企业1"))).scalars().first()
+            session.add(Application(graduate_id=warm.id, posting_id=other,
+                                    created_at=T0 + dt.timedelta(days=30)))
+            return cold.id, warm.id, popular
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def client(client: httpx.Client, settings: Settings) -> httpx.Client:
+    """The root client, signed in as an admin if it is not signed in already."""
+    if client.get("/graduates/1/recommendations").status_code != 401:
+        return client
+    from service.accounts.models import Role, User
+    from service.accounts.security import hash_password
+
+    async def add_admin() -> None:
+        engine = make_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                session.add(User(role=Role.ADMIN, email="serving-admin@example.cn",
+                                 password_hash=await hash_password("serving admin password")))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(add_admin())
+    r = client.post("/auth/login", json={"login": "serving-admin@example.cn", "password": "serving admin password"})
+    assert r.status_code == 200, r.text
+    client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+    return client
+
+
+def _recommend(client: httpx.Client, graduate_id: int, limit: int = 8) -> dict:
+    r = client.get(f"/graduates/{graduate_id}/recommendations", params={"limit": limit})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_learned_model_is_served_once_promoted_and_reloaded_on_change(client: httpx.Client,
+                                                                     settings: Settings) -> None:
+    asyncio.run(_seed(settings))
+    cold, warm, popular = asyncio.run(_add_graduates(settings))
+    assert len(popular) == 2
+    content = _recommend(client, warm)
+    assert content["model"] == MODEL_NAME and _recommend(client, cold)["model"] == MODEL_NAME
+    content_ids = [i["posting"]["id"] for i in content["items"]]
+    assert set(content_ids[:2]) != popular  # content cannot see what graduates chose next
+
+    report = retrain_ranker(settings)
+    assert report["status"] == "promoted"
+    learned = _recommend(client, warm)  # the running server notices the promotion by itself
+    assert learned["model"] == report["version"] and learned["model"].startswith("ltr-hgb-v1-")
+    learned_ids = [i["posting"]["id"] for i in learned["items"]]
+    assert set(learned_ids[:2]) == popular  # after another 广州 数控车工 posting, graduates went on to 企业0's
+    assert learned_ids != content_ids
+    scores = [i["score"] for i in learned["items"]]
+    assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
+    # explanations are the content ranker's, with the two scores added to the components
+    by_id = {i["posting"]["id"]: i["reasons"] for i in content["items"]}
+    keys = ("matched_skills", "missing_skills", "location", "salary_fit", "education_met", "in_field")
+    for item in learned["items"]:
+        reasons = item["reasons"]
+        assert {"content_score", "learned"} <= set(reasons["components"])
+        if item["posting"]["id"] in by_id:
+            assert {k: reasons[k] for k in keys} == {k: by_id[item["posting"]["id"]][k] for k in keys}
+    # cold start: the same model ranks a graduate without applications
+    assert _recommend(client, cold)["model"] == report["version"]
+
+    # a warm graduate: their applications are history and never recommended again
+    warm = _recommend(client, 1)
+    assert warm["model"] == report["version"]
+    applied = {i["posting_id"] for i in client.get("/applications", params={"graduate_id": 1}).json()["items"]}
+    assert applied and not applied & {i["posting"]["id"] for i in warm["items"]}
+
+    # another promotion (a new version name) is picked up without restarting
+    from service.recommendations.models_registry import load_version
+
+    model, _ = load_version(settings, report["version"])
+    v2 = save_version(settings, model, {"version": "ltr-hgb-v1-second", "training": {}, "metrics": {}})
+    assert promote(settings, v2, {"NDCG@10": 1.0}, None)
+    assert _recommend(client, cold)["model"] == "ltr-hgb-v1-second"
+
+
+def test_corrupt_or_foreign_model_falls_back_to_content(client: httpx.Client, settings: Settings,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    asyncio.run(_seed(settings, n_graduates=12))
+    cold, _, _ = asyncio.run(_add_graduates(settings))
+    # a model trained on two features this version does not compute
+    rng = np.random.default_rng(0)
+    X, groups = rng.normal(size=(400, 2)), np.repeat(np.arange(40), 10)
+    y = (X[:, 0] > 1).astype(float)
+    foreign = LearnedRanker(feature_names=("a", "b"), max_iter=10, min_samples_leaf=5).fit(X, y, groups)
+    v = save_version(settings, foreign, {"version": "foreign-1", "training": {}, "metrics": {}})
+    promote(settings, v, {"NDCG@10": 1.0}, None)
+    with caplog.at_level(logging.WARNING):
+        body = _recommend(client, cold)
+    assert body["model"] == MODEL_NAME and body["items"]
+    assert any("foreign-1" in r.getMessage() and r.levelno >= logging.WARNING for r in caplog.records)
+
+    # a promoted version whose model file is garbage
+    versions = registry_dir(settings) / "versions"
+    (versions / "broken-1.skops").write_bytes(b"PK\x03\x04 not really a zip")
+    (versions / "broken-1.json").write_text((versions / "foreign-1.json").read_text().replace("foreign-1", "broken-1"))
+    promote(settings, "broken-1", {"NDCG@10": 1.0}, None)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        body = _recommend(client, cold)
+    assert body["model"] == MODEL_NAME and body["items"]
+    assert any("broken-1" in r.getMessage() and r.levelno >= logging.WARNING for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert _recommend(client, cold)["model"] == MODEL_NAME  # and stays so, without reloading every time
+    assert not [r for r in caplog.records if "broken-1" in r.getMessage()]
+
+
+def test_no_model_dir_serves_content(client: httpx.Client, settings: Settings) -> None:
+    asyncio.run(_seed(settings, n_graduates=6))
+    cold, warm, _ = asyncio.run(_add_graduates(settings))
+    assert not Path(settings.model_dir).exists()
+    assert _recommend(client, cold)["model"] == MODEL_NAME
+    body = _recommend(client, warm)
+    assert body["model"] == MODEL_NAME and body["items"]
+
+
+async def _add_candidate(settings: Settings, certificate: str) -> int:
+    from service.graduates.models import GraduateCertificate
+
+    engine = make_engine(settings)
+    try:
+        async with session_scope(engine) as session:
+            g = Graduate(name="候选人", desired_titles=["数控车工"], province="广东省", city="广州",
+                         skills=["数控编程", "看懂图纸"])
+            session.add(g)
+            await session.flush()
+            session.add(GraduateCertificate(graduate_id=g.id, name=certificate))
+            return g.id
+    finally:
+        await engine.dispose()
+
+
+def test_candidates_come_from_the_seeker_index_and_follow_changes(client: httpx.Client, settings: Settings) -> None:
+    asyncio.run(_seed(settings, n_graduates=30))
+    asyncio.run(_add_graduates(settings))
+    url = "/postings/1/candidates"  # 数控车工 in 广州 asking for 数控编程 and 看懂图纸
+    first = client.get(url, params={"limit": 5})
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["model"] == MODEL_NAME and len(body["items"]) == 5
+    assert all(i["graduate"]["city"] == "广州" for i in body["items"][:3])
+    newcomer = asyncio.run(_add_candidate(settings, "数控车工（四级）"))
+    top = client.get(url, params={"limit": 5}).json()["items"][0]  # the cached pool notices the new graduate
+    assert top["graduate"]["graduate_id"] == newcomer and top["graduate"]["certificates"] == ["数控车工（四级）"]
+    assert set(top["reasons"]["matched_skills"]) >= {"数控编程", "看懂图纸"}
