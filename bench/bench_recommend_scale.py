@@ -18,7 +18,9 @@ PostgreSQL database ``vocmatch_bench_rec`` created and dropped by the run) it
    (``RecommendationService.for_graduate`` on a session: database reads and ranking), the ranking
    alone (candidates from the index; the learned model re-ordering 200 of them) and, in the same
    run, brute force (the content ranker scoring every posting; the learned model scoring every
-   posting), with this process's ``VmRSS`` growth from building the index and loading the model.
+   posting; ``--brute-rounds`` rounds, one by default: a learned brute force takes over a second per
+   graduate at 100,000 postings), with this process's ``VmRSS`` growth from building the index and
+   loading the model.
 
 Applications are generated with some signal (half go to a posting whose title is one of the
 graduate's positions of interest, preferably in their state; a third to a posting in their state;
@@ -32,7 +34,7 @@ otherwise) and PostgreSQL at ``VOCMATCH_TEST_POSTGRES_URL`` (default
 when it is not reachable). Run from the project root:
 
     .venv/bin/python bench/bench_recommend_scale.py [--postings 100000] [--graduates 50] [--rounds 4]
-        [--train-graduates 400] [--backends sqlite postgresql] [--json]
+        [--train-graduates 400] [--brute-rounds 1] [--backends sqlite postgresql] [--model-dir DIR] [--json]
 """
 
 from __future__ import annotations
@@ -114,8 +116,9 @@ def generate(n_postings: int, n_graduates: int, n_measured: int, seed: int) -> d
     for i, s in enumerate(seekers):
         gid = i + 1
         graduates.append({
-            "id": gid, "name": f"Bench graduate {gid}", "country": s.country, "province": s.province and s.province[:64],
-            "city": s.city and s.city[:64], "skills": list(s.skills), "desired_titles": [t[:200] for t in s.desired_titles],
+            "id": gid, "name": f"Bench graduate {gid}", "country": s.country,
+            "province": s.province and s.province[:64], "city": s.city and s.city[:64], "skills": list(s.skills),
+            "desired_titles": [t[:200] for t in s.desired_titles],
             "preferred_locations": [], "preferred_job_types": [], "min_salary_monthly": s.min_salary_monthly,
             "summary": "", "source": "bench", "external_id": str(gid), "recommendable": True})
         if gid > n_with_history:
@@ -310,7 +313,8 @@ def http_run(settings: Settings, env: dict[str, str], measured: list[int], round
     return out
 
 
-def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bool = True) -> dict[str, Any]:
+def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bool = True,
+               brute_rounds: int = 1) -> dict[str, Any]:
     """Module doc, step 3: service call without HTTP and (``ranking``) the ranking alone and brute force;
     RSS growth of this process."""
     import numpy as np
@@ -393,14 +397,14 @@ def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bo
             for name, fn in calls.items():
                 fn(measured[0])
                 times, tops[name] = [], []
-                for r in range(rounds):
+                for r in range(brute_rounds if "brute" in name else rounds):
                     for g in measured:
                         t = time.perf_counter()
                         res = fn(g)
                         times.append((time.perf_counter() - t) * 1000)
                         if r == 0:
-                            tops[name].append({int(ranker.table_.jobs[i].id) for i in res} if name == "learned_brute_force"
-                                              else {m.job_id for m in res})
+                            tops[name].append({int(ranker.table_.jobs[i].id) for i in res}
+                                              if name == "learned_brute_force" else {m.job_id for m in res})
                 out[name] = summary(times)
             for a, b in (("content_candidates", "content_brute_force"), ("learned_rerank", "learned_brute_force")):
                 out[f"{a}_top10_overlap"] = round(statistics.mean(
@@ -469,9 +473,12 @@ def main() -> None:
     ap.add_argument("--graduates", type=int, default=50, help="graduates whose recommendations are timed")
     ap.add_argument("--train-graduates", type=int, default=400, help="graduates with generated applications")
     ap.add_argument("--rounds", type=int, default=4)
+    ap.add_argument("--brute-rounds", type=int, default=1, help="rounds of the (slow) brute-force series")
     ap.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     ap.add_argument("--no-in-process", action="store_true", help="HTTP figures only")
     ap.add_argument("--seed", type=int, default=20260101)
+    ap.add_argument("--model-dir", type=Path, default=None,
+                    help="model folder of an earlier run (holding ranker/) to serve instead of training one")
     ap.add_argument("--json", action="store_true", help="print the JSON result instead of the table")
     args = ap.parse_args()
     if not (DATA / "us_jobboard_views" / "jobs.csv").is_file():
@@ -484,7 +491,7 @@ def main() -> None:
                               "applications": len(data["applications"]), "measured": data["measured"],
                               "rounds": args.rounds, "generate_s": round(time.perf_counter() - t, 1), "backends": {}}
     with tempfile.TemporaryDirectory(prefix="vocmatch-bench-scale-") as tmp:
-        trained: Path | None = None
+        trained: Path | None = args.model_dir
         for backend in args.backends:
             model_dir = Path(tmp) / f"models-{backend}"
             if backend == "sqlite":
@@ -511,7 +518,7 @@ def main() -> None:
                     shutil.copytree(model_dir, trained)
                 if not args.no_in_process:
                     b["in_process"] = in_process(settings, data["measured"], args.rounds,
-                                                 ranking=backend == args.backends[0])
+                                                 ranking=backend == args.backends[0], brute_rounds=args.brute_rounds)
                     print(f"{backend}: in-process {b['in_process']}", file=sys.stderr)
                 result["backends"][backend] = b
             finally:

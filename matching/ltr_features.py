@@ -206,7 +206,8 @@ class InteractionStats:
             ag.data[:] = 1.0
             support = np.asarray(prof.sum(axis=0)).ravel()
             prof, ag = prof.tocsr(), ag.tocsr()
-            self.profile_co[group] = _ProfileCo(vocab=vocab, co=(prof.T @ ag).tocsr(), support=support, prof=prof, ag=ag)
+            self.profile_co[group] = _ProfileCo(vocab=vocab, co=(prof.T @ ag).tocsr(), support=support, prof=prof,
+                                                ag=ag)
 
     def profile_confidence(self, group: str, seeker: SeekerDoc, key: Hashable | None = None) -> np.ndarray:
         """Per row: max over the seeker's profile values v (:func:`profile_keys`) of

@@ -68,7 +68,7 @@ def migrate() -> None:
 
     settings = _settings()
     upgrade(settings)
-    click.echo(f"database at {settings.database_url.split('@')[-1]} is up to date", err=True)
+    click.echo(f"database at {settings.database_url.split('@')[-1]} migrated to the latest schema revision", err=True)
 
 
 @main.command()

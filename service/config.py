@@ -41,6 +41,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         cookie_secure: mark session cookies ``Secure`` (HTTPS only); off only for plain-HTTP tests.
         login_rate_per_ip / login_rate_per_account: login attempts allowed, in the ``limits``
             notation (``"20/minute"``); per account only failed attempts count.
+        register_rate_per_ip: self-registrations (``POST /auth/register``) allowed per client IP,
+            in the ``limits`` notation (``"10/hour"``); every attempt counts, refused ones included.
         api_rate_per_minute: requests per minute per signed-in user (else per client IP).
         rate_limit_storage_uri: ``limits`` storage for the login counters (``async+memory://`` is
             per process; several workers should share ``async+redis://host:6379``).
@@ -69,6 +71,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cookie_secure: bool = True
     login_rate_per_ip: str = "20/minute"
     login_rate_per_account: str = "5/15 minutes"
+    register_rate_per_ip: str = "10/hour"
     api_rate_per_minute: int = 600
     rate_limit_storage_uri: str = "async+memory://"
     max_body_bytes: int = 10_000_000

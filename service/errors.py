@@ -220,7 +220,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 def document_problem_responses(app: Any) -> None:
     """Declare the RFC 9457 error answers on every operation of ``app``'s OpenAPI document:
     :data:`DOCUMENTED_ERRORS` with ``application/problem+json`` bodies (replacing Litestar's default
-    ``application/json`` 400). Call once after the app is built, before it serves requests."""
+    ``application/json`` 400), and 204 answers documented without a body. Call once after the app is built, before it serves requests."""
     from litestar._openapi.plugin import OpenAPIPlugin
     from litestar.openapi.spec import Components, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
 
@@ -242,4 +242,7 @@ def document_problem_responses(app: Any) -> None:
             responses = dict(operation.responses or {})
             for status, description in DOCUMENTED_ERRORS.items():
                 responses[str(status)] = OpenAPIResponse(description=description, content=problem)
+            no_body = responses.get("204")  # RFC 9110 §15.3.5: a 204 has no content (Litestar documents
+            if isinstance(no_body, OpenAPIResponse) and no_body.content:  # Response[None] as a JSON null)
+                responses["204"] = OpenAPIResponse(description=no_body.description, headers=no_body.headers)
             operation.responses = responses

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -160,3 +161,17 @@ def test_every_private_route_needs_a_token(settings: Settings, server: LiveServe
                 elif response.headers["content-type"].split(";")[0] != "application/problem+json":
                     wrong.append(f"{method} {path}: 401 is not problem+json")
     assert not wrong, "routes answering without a valid token:\n" + "\n".join(wrong)
+
+
+def test_no_content_answers_are_documented_without_a_body(tmp_path: Path) -> None:
+    """RFC 9110 §15.3.5: a 204 carries no content, so the schema must not promise one (Litestar documents
+    a ``Response[None]`` handler's 204 as a JSON ``null``; :func:`service.errors.document_problem_responses`
+    drops it)."""
+    from service.app import create_app
+    from service.config import Settings
+
+    doc = create_app(Settings(warm_up=False, secret_key_file=str(tmp_path / "secret_key"))).openapi_schema.to_schema()
+    no_content = {(path, method): op["responses"]["204"] for path, item in doc["paths"].items()
+                  for method, op in item.items() if isinstance(op, dict) and "204" in op.get("responses", {})}
+    assert ("/auth/session", "delete") in no_content and ("/auth/logout", "post") in no_content
+    assert all("content" not in answer for answer in no_content.values()), no_content

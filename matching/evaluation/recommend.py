@@ -38,9 +38,13 @@ from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, Interaction, In
 MODEL_NAME = "ltr-hgb-v1"
 METRICS = {"recall@10": ("recall", 10), "NDCG@10": ("NDCG", 10)}
 #: Profile-only training queries per training applicant (their first interactions); see run_recommend.
+#: On a validation split of the training applicants (seed 20250301), 10 instead of 1 changed cold
+#: NDCG@10 by -0.006 with the profile features, +0.003 without: not worth 27 % more training rows.
 COLD_QUERIES = 1
-#: Whether the ``profile_*_co`` features are built from the training applicants' profiles.
-PROFILE_FEATURES = False
+#: Whether the ``profile_*_co`` features are built from the training applicants' profiles (on the
+#: same validation split: cold NDCG@10 0.314 → 0.338, first views of warm applicants 0.161 → 0.184,
+#: warm 0.270 → 0.274).
+PROFILE_FEATURES = True
 #: Training queries used to choose the blend baseline's weights, per group.
 BLEND_FIT_QUERIES = 500
 

@@ -7,16 +7,19 @@ from typing import Any
 from litestar import Controller, Request, Response, Router, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromPath, JSONBody
 
-from service.accounts.guards import current_principal, require_roles, require_signed_in
+from service.accounts.guards import (
+    VERIFY_RULE, can_verify_employer, current_principal, require_roles, require_signed_in,
+)
 from service.accounts.models import Role
 from service.accounts.schemas import LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserCreate, UserRead
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from service.accounts.service import AccountService, RefreshReuseError, normalise_login, to_read
 from service.accounts.setup import AuthKit
+from service.catalog.models import School
 from service.employers.schemas import EmployerRead
 from service.employers.service import EmployerService
 from service.employers.service import to_read as employer_read
@@ -52,14 +55,18 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/register", summary="Register a graduate or an employer", opt=PUBLIC)
-    async def register(self, db_session: DbSession, data: JSONBody[RegisterRequest]) -> UserRead:
+    async def register(self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit,
+                       data: JSONBody[RegisterRequest]) -> UserRead:
         """Self-registration (201): ``role`` ``graduate`` with ``graduate: {name}`` creates a new
         profile; ``employer`` with ``employer: {name, uscc?, …}`` creates an unverified employer.
         Then sign in at ``POST /auth/login``.
 
         Errors: 400 malformed body or password outside 8–128 characters; 422 missing section, no
-        e-mail/phone, bad 统一社会信用代码 or region; 409 e-mail, phone or 统一社会信用代码 taken.
+        e-mail/phone, bad 统一社会信用代码 or region; 409 e-mail, phone or 统一社会信用代码 taken;
+        429 with ``Retry-After`` (seconds) after ``VOCMATCH_REGISTER_RATE_PER_IP`` attempts from one
+        address (every well-formed attempt counts, refused ones too).
         """
+        await auth_kit.limiter.registration(_client_ip(request))
         return to_read(await AccountService(db_session).register(data))
 
     @post("/login", summary="Sign in: access and refresh tokens", opt=PUBLIC, status_code=200)
@@ -104,8 +111,9 @@ class AuthController(Controller):
         """Staff and employers create accounts they answer for (201): the admin any; a department
         admin school staff of its schools and department admins of sub-regions; school staff
         colleagues and accounts for their own graduates (linking a roster record); an employer
-        member colleagues. Errors: 403 role not allowed; 422 scope id missing, unknown or foreign;
-        409 e-mail/phone taken or the graduate already has an account."""
+        member colleagues. Errors: 403 role not allowed, or a scope object
+        the caller may read but not use (another school, a region outside theirs, another verified
+        employer); 422 scope id missing, unknown or not readable by the caller; 409 e-mail/phone taken or the graduate already has an account."""
         return to_read(await AccountService(db_session).provision(current_principal(request), data))
 
     # --- cookie session for web pages ------------------------------------------------------
@@ -149,11 +157,23 @@ class AuthController(Controller):
 
 @post("/employers/{employer_id:int}/verify", summary="Approve an employer (审核)", tags=["employers"],
       guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)], status_code=200)
-async def verify_employer(db_session: DbSession, employer_id: FromPath[int]) -> EmployerRead:
+async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession,
+                          employer_id: FromPath[int]) -> EmployerRead:
     """Mark the employer ``verified``; its postings become visible to graduates. Idempotent.
-    School staff, department admins and the system admin only (401 signed out, 403 other roles);
-    404 for an unknown id."""
+    Who may approve which employer (by its ``region_code``): the system admin any; a department
+    admin employers inside its region and those without a region; school staff employers in their
+    school's city (:func:`~service.accounts.guards.can_verify_employer`).
+
+    Errors: 401 signed out; 403 other roles, or an employer outside the caller's area (staff may
+    still read it); 404 unknown id."""
+    p = current_principal(request)
     employer = await EmployerService(db_session).get(employer_id)
+    school_region = None
+    if p.role is Role.SCHOOL and p.school_id is not None:
+        school = await db_session.get(School, p.school_id)
+        school_region = school.region_code if school is not None else None
+    if not can_verify_employer(p, employer, school_region=school_region):
+        raise PermissionDeniedException(f"not allowed to approve employer {employer_id}: {VERIFY_RULE}")
     employer.verified = True
     await db_session.flush()
     await db_session.refresh(employer)

@@ -26,7 +26,7 @@ from litestar.handlers.base import BaseRouteHandler
 from service.accounts.models import Role, User
 from service.applications.models import Application, ApplicationStatus
 from service.catalog.models import School
-from service.catalog.regions import region_prefix
+from service.catalog.regions import city_of, is_region_code, region_prefix
 from service.employers.models import Employer
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
@@ -114,11 +114,19 @@ def _staff_sees_school(p: Principal, school_id: int | None, school_region: str |
 
 # --- graduates -----------------------------------------------------------------------------
 
+def applied_to(employer_id: int | None, applications: list[Application]) -> bool:
+    """Whether any of ``applications`` (``posting`` loaded) goes to ``employer_id`` and is not
+    withdrawn — the ``applied_to_employer`` fact of :func:`can_read_graduate`."""
+    return employer_id is not None and any(
+        a.posting.employer_id == employer_id and a.status is not ApplicationStatus.WITHDRAWN for a in applications)
+
+
 def can_read_graduate(p: Principal, graduate: Graduate, *, school_region: str | None = None,
                       applied_to_employer: bool = False) -> bool:
     """Read a profile: the graduate; their school's staff; a department admin whose region holds
     the school (``school_region`` = the school's region code); an employer the graduate applied to
-    (``applied_to_employer``); the system admin."""
+    (``applied_to_employer``: an application to one of its postings that is not withdrawn — see
+    :func:`applied_to`); the system admin."""
     if p.role is Role.GRADUATE:
         return graduate.id == p.graduate_id
     if p.role is Role.EMPLOYER:
@@ -172,9 +180,25 @@ def can_manage_employer(p: Principal, employer: Employer) -> bool:
     return p.role is Role.ADMIN or (p.role is Role.EMPLOYER and employer.id == p.employer_id)
 
 
-def can_verify_employer(p: Principal) -> bool:
-    """Approve an employer (审核): school staff, department admins, the system admin."""
-    return p.role in STAFF
+def can_verify_employer(p: Principal, employer: Employer, *, school_region: str | None = None) -> bool:
+    """Approve an employer (审核), by where it is (``employer.region_code``, GB/T 2260): the system
+    admin any; a department admin those inside its region and those with no region recorded;
+    school staff those in their school's city (same city-level code, :func:`~service.catalog.regions.city_of`,
+    as ``school_region`` = the school's region code), never one without a region. Others never."""
+    if p.role is Role.ADMIN:
+        return True
+    where = employer.region_code
+    if p.role is Role.DEPARTMENT:
+        return where is None or region_contains(p.region_code, where)
+    if p.role is Role.SCHOOL:
+        return bool(where and school_region and is_region_code(where) and is_region_code(school_region)
+                    and city_of(where) == city_of(school_region))
+    return False
+
+
+#: The 403 detail when staff may read an employer but not approve it (:func:`can_verify_employer`).
+VERIFY_RULE = ("school staff approve employers in their school's city, department admins those in their "
+               "region or without a region, the system admin any")
 
 
 def can_read_posting(p: Principal, posting: Posting) -> bool:
@@ -192,6 +216,27 @@ def can_manage_posting(p: Principal, posting: Posting | None = None, *, employer
     of its employer, and the system admin."""
     owner = posting.employer_id if posting is not None else employer_id
     return p.role is Role.ADMIN or (p.role is Role.EMPLOYER and owner is not None and owner == p.employer_id)
+
+
+#: The 403 detail for candidates asked for by an employer that staff have not verified yet.
+NOT_APPROVED = ("your employer is not approved yet: candidates are shown once school or department "
+                "staff have verified it")
+
+
+def can_see_candidates(p: Principal, posting: Posting) -> bool:
+    """See the graduates recommended for a posting (also anonymised, on the web page): the system
+    admin always; members of the posting's employer only once the employer is verified (an
+    unvetted registration must not browse the candidate pool). Needs ``posting.employer`` loaded."""
+    return p.role is Role.ADMIN or (can_manage_posting(p, posting) and posting.employer.verified)
+
+
+def ensure_candidates_allowed(p: Principal, posting: Posting) -> None:
+    """403 unless :func:`can_see_candidates`: ``not allowed to see candidates…`` for callers who do
+    not manage the posting, :data:`NOT_APPROVED` for members of an unverified employer.
+    (Check visibility — 404 — first.)"""
+    ensure_allowed(can_manage_posting(p, posting), f"see candidates for posting {posting.id}")
+    if not can_see_candidates(p, posting):
+        raise PermissionDeniedException(NOT_APPROVED)
 
 
 # --- applications --------------------------------------------------------------------------

@@ -30,15 +30,25 @@ from service.config import Settings
 
 
 class LoginLimiter:
-    """Login attempt limits (moving window, ``limits`` library): every attempt counts against the
-    client IP (``Settings.login_rate_per_ip``); failed attempts count against the account
-    (``Settings.login_rate_per_account``), which a successful login clears."""
+    """Login and registration attempt limits (moving window, ``limits`` library): every login
+    attempt counts against the client IP (``Settings.login_rate_per_ip``); failed attempts count
+    against the account (``Settings.login_rate_per_account``), which a successful login clears;
+    every registration counts against the client IP (``Settings.register_rate_per_ip``). One instance per app,
+    shared by every way of signing in (``/auth/login``, ``/auth/session``, ``/web/sign-in``):
+    copying returns the same instance."""
 
     def __init__(self, settings: Settings) -> None:
         self.storage_uri = settings.rate_limit_storage_uri
         self.per_ip = parse(settings.login_rate_per_ip)
         self.per_account = parse(settings.login_rate_per_account)
+        self.register_per_ip = parse(settings.register_rate_per_ip)
         self._limiter: MovingWindowRateLimiter | None = None
+
+    def __copy__(self) -> LoginLimiter:  # one set of counters per app, however often it is copied
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LoginLimiter:
+        return self
 
     @property
     def limiter(self) -> MovingWindowRateLimiter:
@@ -47,13 +57,19 @@ class LoginLimiter:
             self._limiter = MovingWindowRateLimiter(storage_from_string(self.storage_uri))
         return self._limiter
 
-    async def _refuse(self, item: Any, key: str, who: str, what: str) -> None:
+    async def _refuse(self, item: Any, key: str, who: str, what: str, action: str = "login attempts") -> None:
         stats = await self.limiter.get_window_stats(item, key, who)
         retry = max(1, math.ceil(stats.reset_time - time.time()))
         raise TooManyRequestsException(
-            detail=f"too many login attempts {what} (limit {item}); try again in {retry} seconds",
+            detail=f"too many {action} {what} (limit {item}); try again in {retry} seconds",
             headers={"Retry-After": str(retry)},
         )
+
+    async def registration(self, client_ip: str) -> None:
+        """Count a self-registration attempt against the client IP (``Settings.register_rate_per_ip``);
+        raises 429 (``TooManyRequestsException`` with ``Retry-After`` seconds) beyond the limit."""
+        if not await self.limiter.hit(self.register_per_ip, "register-ip", client_ip):
+            await self._refuse(self.register_per_ip, "register-ip", client_ip, "from this address", "registrations")
 
     async def attempt(self, client_ip: str, account: str) -> None:
         """Count an attempt; raises 429 (``TooManyRequestsException``, with ``Retry-After`` seconds)

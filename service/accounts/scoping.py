@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal
 from service.accounts.models import Role
-from service.applications.models import Application
+from service.applications.models import Application, ApplicationStatus
 from service.catalog.models import School
 from service.catalog.regions import region_prefix
 from service.destinations.models import DestinationEvent
@@ -37,8 +37,10 @@ def schools_in_region(region_code: str) -> Select[tuple[int]]:
 
 
 def _applicants_of(employer_id: int | None) -> Select[tuple[int]]:
+    """Graduates with an application to one of the employer's postings that they have not
+    withdrawn (withdrawing the last one takes the employer's sight of the profile away again)."""
     return (select(Application.graduate_id).join(Posting, Posting.id == Application.posting_id)
-            .where(Posting.employer_id == employer_id))
+            .where(Posting.employer_id == employer_id, Application.status != ApplicationStatus.WITHDRAWN))
 
 
 def visible_to_graduates_clause() -> ColumnElement[bool]:
@@ -48,7 +50,7 @@ def visible_to_graduates_clause() -> ColumnElement[bool]:
 
 def graduates_clause(p: Principal) -> ColumnElement[bool]:
     """Graduates ``p`` may read: self; own school; schools in the region; applicants to the
-    employer's postings; all for the admin."""
+    employer's postings (applications not withdrawn); all for the admin."""
     if p.role is Role.ADMIN:
         return true()
     if p.role is Role.GRADUATE:

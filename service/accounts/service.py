@@ -13,7 +13,7 @@ import msgspec
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal, region_contains
+from service.accounts.guards import Principal, can_read_employer, can_read_graduate, region_contains
 from service.accounts.models import SCOPE_COLUMN, AuthSession, Role, User
 from service.accounts.repository import AccountRepository
 from service.accounts.schemas import RegisterRequest, UserCreate, UserRead
@@ -43,6 +43,11 @@ MAY_CREATE: dict[Role, frozenset[Role]] = {
     Role.EMPLOYER: frozenset({Role.EMPLOYER}),
     Role.GRADUATE: frozenset(),
 }
+
+
+def _article(word: str) -> str:
+    """``a`` or ``an`` for an English ``word`` (by its first letter; enough for role names)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def normalise_login(value: str) -> tuple[str | None, str | None]:
@@ -124,12 +129,15 @@ class AccountService:
 
         Raises:
             PermissionDeniedException: 403, the creator may not create this role at all.
-            InvalidFieldError: 422, the scope id is missing, extra, unknown or outside the creator's
-                scope (the message is the same for unknown and foreign ids: nothing leaks).
+            InvalidFieldError: 422, the scope id is missing, extra, unknown, or one the creator may
+                not even read (the same message as for an unknown id: nothing leaks).
+            PermissionDeniedException: 403 also when the creator may read the scope object (a
+                public school or region, a verified employer) but it lies outside their scope.
             ConflictError: 409, e-mail or phone already registered, or the graduate has an account.
         """
         if data.role not in MAY_CREATE[creator.role]:
-            raise PermissionDeniedException(f"a {creator.role.value} account may not create {data.role.value} accounts")
+            raise PermissionDeniedException(f"{_article(creator.role.value)} {creator.role.value} account may not "
+                                            f"create {data.role.value} accounts")
         scope = await self._check_scope(creator, data)
         return await self.new_user(data.role, data.password, data.email, data.phone, **scope)
 
@@ -144,27 +152,44 @@ class AccountService:
         value = given[wanted]
         if value is None:
             raise InvalidFieldError(wanted, f"required for role {data.role.value}")
-        if not await self._in_scope(creator, wanted, value):
+        found, usable = await self._in_scope(creator, wanted, value)
+        if not found:
             raise InvalidFieldError(wanted, f"{value} does not exist")
+        if not usable:
+            raise PermissionDeniedException(f"{wanted} {value} is outside your scope: you may not create accounts "
+                                            f"for it")
         if wanted == "graduate_id" and await self.repo.graduate_has_account(int(value)):  # type: ignore[arg-type]
             raise ConflictError(f"graduate_id: graduate {value} already has an account",
                                 [{"field": "graduate_id", "message": "already has an account"}])
         return {wanted: value}
 
-    async def _in_scope(self, creator: Principal, column: str, value: object) -> bool:
+    async def _in_scope(self, creator: Principal, column: str, value: object) -> tuple[bool, bool]:
+        """``(found, usable)`` for scope id ``value`` of ``column``: ``found`` — it exists and the
+        creator may read it (otherwise the answer is the 422 of an unknown id, so nothing leaks);
+        ``usable`` — the creator may also create accounts for it (otherwise 403)."""
         admin = creator.role is Role.ADMIN
         if column == "graduate_id":
             graduate = await self.session.get(Graduate, value)
-            return graduate is not None and (admin or graduate.school_id == creator.school_id)
+            if graduate is None:
+                return False, False
+            school = await self.session.get(School, graduate.school_id) if graduate.school_id is not None else None
+            seen = can_read_graduate(creator, graduate, school_region=school.region_code if school else None)
+            return seen, admin or graduate.school_id == creator.school_id
         if column == "employer_id":
             employer = await self.session.get(Employer, value)
-            return employer is not None and (admin or employer.id == creator.employer_id)
-        if column == "school_id":
+            if employer is None:
+                return False, False
+            return can_read_employer(creator, employer), admin or employer.id == creator.employer_id
+        if column == "school_id":  # schools are public reference data
             school = await self.session.get(School, value)
-            return school is not None and (admin or school.id == creator.school_id
-                                           or region_contains(creator.region_code, school.region_code))
-        region = await self.session.get(Region, value)
-        return region is not None and (admin or region_contains(creator.region_code, str(value)))
+            if school is None:
+                return False, False
+            return True, admin or school.id == creator.school_id or region_contains(creator.region_code,
+                                                                                     school.region_code)
+        region = await self.session.get(Region, value)  # regions too
+        if region is None:
+            return False, False
+        return True, admin or region_contains(creator.region_code, str(value))
 
     async def authenticate(self, login: str, password: str) -> User:
         """The active user with this login name and password.

@@ -52,6 +52,15 @@ class AuthKit:
     def provide(self) -> AuthKit:
         return self
 
+    # Litestar deep-copies every Router it registers, dependencies included; without these the
+    # ``/auth`` router and the web pages would each hold their own kit — and their own login
+    # limiter, so a lockout earned at ``POST /auth/login`` would not hold at ``POST /web/sign-in``.
+    def __copy__(self) -> AuthKit:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> AuthKit:
+        return self
+
     def pair(self, user_id: int, session_id: int, refresh_token: str) -> TokenPair:
         """An access token for the session plus the (already rotated) refresh token."""
         return TokenPair(access_token=issue_access_token(self.auth, user_id, session_id), refresh_token=refresh_token,

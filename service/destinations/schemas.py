@@ -20,7 +20,8 @@ class DestinationCreate(msgspec.Struct, forbid_unknown_fields=True):
     """A reported destination. ``source`` is ``self_report``, ``school_survey`` or ``import``
     (``platform_hire`` events are only made by marking an application hired). ``monthly_salary``
     is 元/月 before tax. ``in_field`` (对口) is not accepted here: it is proposed from the
-    major↔occupation mapping and the school can override it with a reason."""
+    major↔occupation mapping and the school can override it with a reason. ``occurred_on`` from
+    1950-01-01 to today and ``monthly_salary`` up to 200,000 元/月 (checked by the service: 422)."""
 
     occurred_on: dt.date
     source: DestinationSource
@@ -31,7 +32,7 @@ class DestinationCreate(msgspec.Struct, forbid_unknown_fields=True):
     occupation_code: Annotated[str, Meta(max_length=200)] | None = None
     industry: Annotated[str, Meta(max_length=100)] | None = None
     region_code: RegionCode | None = None
-    monthly_salary: Annotated[int, Meta(ge=0, le=1_000_000)] | None = None
+    monthly_salary: Annotated[int, Meta(ge=0, le=10_000_000)] | None = None  # plausibility: 422 in the service
     labour_contract: bool | None = None
     social_insurance: bool | None = None
     internship: bool = False

@@ -155,6 +155,14 @@ async def record_platform_hire(
     return event
 
 
+#: No outcome dates from before this (the same floor as cohorts, ``service.graduates.schemas.Year``).
+EARLIEST_OCCURRED_ON = dt.date(1950, 1, 1)
+#: The highest believable monthly pay (元/月, before tax) on a reported outcome. The posting
+#: ceiling (:data:`service.postings.service.MAX_MONTHLY_SALARY`, 10,000,000) only catches unit
+#: mix-ups; a graduate's reported first-job pay of 1,000,000 元/月 is already not believable.
+MAX_REPORTED_MONTHLY_SALARY = 200_000
+
+
 class DestinationService:
     """Append destination events and read a graduate's history. Flushes; the caller commits.
 
@@ -173,6 +181,14 @@ class DestinationService:
         await _audit(self.session, event, self.actor, self.request)
         return event
 
+    def _may_name(self, employer: Employer) -> bool:
+        """Whether the actor may link an outcome to ``employer`` (and so see its name echoed):
+        an employer they may read (:func:`~service.accounts.guards.can_read_employer`; for a
+        graduate: verified ones). The system (no actor) may link any."""
+        from service.accounts.guards import can_read_employer
+
+        return self.actor is None or can_read_employer(self.actor, employer)
+
     async def _graduate(self, graduate_id: int) -> Graduate:
         graduate = await self.session.get(Graduate, graduate_id)
         if graduate is None:
@@ -188,7 +204,10 @@ class DestinationService:
         Raises:
             NotFoundError: unknown graduate (404).
             InvalidFieldError: ``source`` ``platform_hire``/``school_review``, ``occurred_on`` in the
-                future, unknown ``employer_id``/``region_code``, a salary or employer on a
+                future or before :data:`EARLIEST_OCCURRED_ON`, ``monthly_salary`` above
+                :data:`MAX_REPORTED_MONTHLY_SALARY`, unknown ``employer_id`` (or one the actor may not
+                read, e.g. an unverified employer for a graduate: the same answer), unknown
+                ``region_code``, a salary or employer on a
                 non-employment category, or ``labour_contract = false`` with category
                 ``labour_contract`` (422).
         """
@@ -198,6 +217,11 @@ class DestinationService:
                                     "are recorded by marking an application hired")
         if data.occurred_on > dt.date.today():
             raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future")
+        if data.occurred_on < EARLIEST_OCCURRED_ON:
+            raise InvalidFieldError("occurred_on", f"{data.occurred_on} is before {EARLIEST_OCCURRED_ON}")
+        if data.monthly_salary is not None and data.monthly_salary > MAX_REPORTED_MONTHLY_SALARY:
+            raise InvalidFieldError("monthly_salary", f"{data.monthly_salary:,} 元/月 is above the plausible ceiling "
+                                                      f"of {MAX_REPORTED_MONTHLY_SALARY:,} 元/月 for a reported outcome")
         employed = data.category in EMPLOYED
         if not employed and not data.internship:
             for name in ("employer_id", "employer_name", "monthly_salary"):
@@ -208,7 +232,8 @@ class DestinationService:
         employer_name = data.employer_name
         if data.employer_id is not None:
             employer = await self.session.get(Employer, data.employer_id)
-            if employer is None:
+            if employer is None or not self._may_name(employer):
+                # an employer the caller may not read answers as an unknown id: no names, no enumeration
                 raise InvalidFieldError("employer_id", f"employer {data.employer_id} does not exist")
             employer_name = employer_name or employer.name
         if data.region_code is not None and await self.session.get(Region, data.region_code) is None:

@@ -3,7 +3,8 @@
 Authorisation (see :mod:`service.accounts.guards`): a graduate's recommendations are read by the
 graduate, their school's staff, department admins of the school's region and the admin (404 for
 a graduate the caller may not read; employers 403). Candidates for a posting are for the
-posting's employer and the admin (404 for another employer's posting; other roles 403).
+posting's employer once staff verified it, and the admin (404 for another employer's posting;
+other roles, and members of an unverified employer, 403).
 Postings of unverified employers are never recommended; graduates who opted out
 (``recommendable`` false) never appear among candidates.
 """
@@ -16,7 +17,7 @@ from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 
 from service.accounts.guards import (
-    can_manage_posting, can_read_posting, current_principal, ensure_allowed, ensure_visible, require_roles,
+    can_read_posting, current_principal, ensure_candidates_allowed, ensure_visible, require_roles,
 )
 from service.accounts.models import Role
 from service.accounts.scoping import exists_where, graduates_clause
@@ -53,10 +54,12 @@ class RecommendationController(Controller):
     ) -> CandidateList:
         """Graduates ranked for the posting (those who opted out are left out), best first, with the
         mirrored reasons: which required skills each has and lacks. No names or contact details.
-        404 for an unknown posting or another employer's; 403 for roles other than employer and admin."""
+        404 for an unknown posting or another employer's; 403 for roles other than employer and admin,
+        and 403 ``your employer is not approved yet…`` while the posting's employer is unverified
+        (the admin always sees them)."""
         p = current_principal(request)
         posting = await PostingService(db_session).get(posting_id)
         ensure_visible(can_read_posting(p, posting), "posting", posting_id)
-        ensure_allowed(can_manage_posting(p, posting), f"see candidates for posting {posting_id}")
+        ensure_candidates_allowed(p, posting)
         service = RecommendationService(db_session, request.app.state.ranker_cache)
         return await service.for_posting(posting_id, limit)

@@ -8,7 +8,7 @@ the report, so a chart always agrees with the JSON/CSV/XLSX export of the same r
 - Text stays text (``svg.fonttype = "none"``): the browser renders the Chinese labels with its own
   fonts, so the server needs no CJK font. The ``font-family`` list names common CJK fonts first.
   Layout is computed from estimated widths (a CJK character = 1 em), not from server fonts.
-- Each chart has a title, and a caption with the figure's definition, the scope, cohorts, the
+- Each chart has a title, and a caption with the figure's definition, the scope (its name when given), cohorts, the
   as-of date (统计日) and the knowledge cut-off (数据截至).
 - A suppressed figure is drawn as the words 已抑制 in its slot (SVG group ``suppressed-<i>``), never
   as a zero-height bar; a figure with a zero denominator as 无数据 (group ``nodata-<i>``). Bars are
@@ -23,6 +23,7 @@ a module lock: renders are serialised and no setting outlives a call.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import threading
@@ -31,6 +32,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import matplotlib
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -57,6 +59,29 @@ METRICS: dict[str, tuple[str, str]] = {
     "salary_bands": ("起薪分段人数", "人"),
 }
 CHART_BY = ("total", *BREAKDOWNS)
+#: Chart languages: ``zh`` (default) and ``en`` (titles, axis labels, markers and caption in English).
+LANGS = ("zh", "en")
+BY_EN = {"total": "total", "province": "province", "city": "city", "county": "county", "school": "school",
+         "major": "major", "cohort": "cohort", "gender": "gender", "disadvantaged": "disadvantaged group"}
+SUPPRESSED_EN = "suppressed"
+NO_DATA_EN = "no data"
+#: metric → (English name, unit shown on the axis) for ``lang="en"``
+METRICS_EN: dict[str, tuple[str, str]] = {
+    "employment_rate": ("Employment rate", "%"), "placement_rate": ("Placement rate", "%"),
+    "in_field_rate": ("In-field employment rate", "%"), "further_study_rate": ("Further-study rate", "%"),
+    "local_rate": ("Local employment rate", "%"), "labour_contract_rate": ("Labour-contract rate", "%"),
+    "social_insurance_rate": ("Social-insurance rate", "%"), "nace_knowledge_rate": ("NACE knowledge rate", "%"),
+    "nace_career_outcomes_rate": ("NACE career outcomes rate", "%"),
+    "q2_employment_rate": ("Employment rate, 2nd quarter after graduation", "%"),
+    "q4_employment_rate": ("Employment rate, 4th quarter after graduation", "%"),
+    "salary_median": ("Median starting salary", "yuan/month"),
+    "salary_bands": ("Graduates per starting-salary band", "graduates"),
+}
+_UNIT_EN = {"%": "%", "元/月": "yuan/month", "人": "graduates"}
+_YLABEL = {"zh": {"%": "百分比 (%)", "元/月": "元/月", "人": "人数"},
+           "en": {"%": "percent (%)", "元/月": "yuan/month", "人": "graduates"}}
+#: Time zone of the cut-off shown in captions (the service's users are in China).
+CAPTION_TZ = ZoneInfo("Asia/Shanghai")
 
 _FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
           "DejaVu Sans"]
@@ -137,26 +162,56 @@ def _validate(report: dict[str, Any], metric: str, by: str) -> None:
         raise ValueError(f"the report has no breakdown {by!r}")
 
 
-def _caption(report: dict[str, Any], metric: str, any_suppressed: bool, any_missing: bool) -> str:
+def when_text(value: Any, lang: str = "zh") -> str:
+    """A timestamp (ISO text or datetime; naive = UTC) as a date-time to the minute in Asia/Shanghai:
+    ``2026-11-29T15:01:13.502744+00:00`` → ``2026-11-29 23:01 (北京时间)`` / ``(Beijing time)``.
+    Text that is not a timestamp is returned unchanged."""
+    try:
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    zone = "北京时间" if lang == "zh" else "Beijing time"
+    return f"{moment.astimezone(CAPTION_TZ):%Y-%m-%d %H:%M} ({zone})"
+
+
+def _caption(report: dict[str, Any], metric: str, any_suppressed: bool, any_missing: bool,
+             lang: str = "zh", scope_name: str | None = None) -> str:
+    en = lang == "en"
     if metric in RATES:
-        definition = f"定义: {RATES[metric].zh} = {RATES[metric].definition}"
+        definition = (f"Definition: {METRICS_EN.get(metric, (metric, ''))[0]} ({RATES[metric].zh}) = "
+                      f"{RATES[metric].definition}") if en else f"定义: {RATES[metric].zh} = {RATES[metric].definition}"
     elif metric == "salary_median":
-        definition = "定义: " + SALARY_MEDIAN_DEFINITION
+        definition = ("Definition: median monthly starting salary (yuan/month) of directly employed graduates "
+                      "whose salary is known, rounded to the yuan; not published when too few salaries are known"
+                      ) if en else "定义: " + SALARY_MEDIAN_DEFINITION
     else:
-        definition = "定义: " + SALARY_BANDS_DEFINITION
-    cohorts = "、".join(f"{c}届" for c in report["cohorts"])
-    lines = [definition,
-             f"统计日 (as of) {report['as_of']} · 范围 {report['scope']} · {cohorts} · "
-             f"数据截至 {report['recorded_before']}"]
+        definition = ("Definition: directly employed graduates with a known starting salary, per monthly band "
+                      "(yuan/month, lower bound included): " + ", ".join(label for _, label, _, _ in SALARY_BANDS)
+                      ) if en else "定义: " + SALARY_BANDS_DEFINITION
+    scope = scope_name or (("all schools" if en else "全部学校") if report["scope"] == "all" else report["scope"])
+    cut_off = when_text(report["recorded_before"], lang)
+    if en:
+        cohorts = ", ".join(f"class of {c}" for c in report["cohorts"])
+        lines = [definition, f"As of {report['as_of']} · {scope} · {cohorts} · data recorded before {cut_off}"]
+    else:
+        cohorts = "、".join(f"{c}届" for c in report["cohorts"])
+        lines = [definition, f"统计日 (as of) {report['as_of']} · 范围 {scope} · {cohorts} · 数据截至 {cut_off}"]
     if any_suppressed:
-        lines.append(f"{SUPPRESSED_TEXT}: 人数为 1 至 {report['threshold'] - 1} 的格子及为防相减推算而一并隐藏的格子不公布"
+        lines.append(f"{SUPPRESSED_EN}: cells of 1 to {report['threshold'] - 1} graduates, and the cells hidden "
+                     "with them so that none can be worked out by subtraction, are not published; not 0."
+                     if en else
+                     f"{SUPPRESSED_TEXT}: 人数为 1 至 {report['threshold'] - 1} 的格子及为防相减推算而一并隐藏的格子不公布"
                      " (small-cell suppression), 不是 0.")
     if any_missing:
-        lines.append(f"{NO_DATA_TEXT}: 分母为 0, 比率无定义.")
+        lines.append(f"{NO_DATA_EN}: the denominator is 0, the rate is undefined." if en
+                     else f"{NO_DATA_TEXT}: 分母为 0, 比率无定义.")
     return "\n".join(lines)
 
 
-def chart_svg(report: dict[str, Any], metric: str, by: str) -> bytes:
+def chart_svg(report: dict[str, Any], metric: str, by: str, lang: str = "zh",
+              scope_name: str | None = None) -> bytes:
     """An SVG bar chart (UTF-8 bytes) of ``metric`` for every group of breakdown ``by`` in ``report``.
 
     Args:
@@ -166,28 +221,39 @@ def chart_svg(report: dict[str, Any], metric: str, by: str) -> bytes:
             ``salary_bands`` (graduates per starting-salary band, grouped bars).
         by: ``total`` or a breakdown of :data:`service.reports.compute.BREAKDOWNS` (``major``,
             ``cohort``, ``school`` …).
+        lang: ``zh`` (default) or ``en``: the language of the title, axis label, the 已抑制/无数据
+            markers (``suppressed``/``no data``) and the caption; group labels are the report's.
+        scope_name: the school's or region's name for the caption (default: the scope as in the
+            report, e.g. ``school:4144010001``). The cut-off is shown to the minute in Asia/Shanghai.
 
     Raises:
-        ValueError: unknown ``metric`` or ``by`` (the message lists the accepted values).
+        ValueError: unknown ``metric``, ``by`` or ``lang`` (the message lists the accepted values).
     """
     _validate(report, metric, by)
+    if lang not in LANGS:
+        raise ValueError(f"lang {lang!r} is not supported; choose one of {', '.join(LANGS)}")
     rows: Sequence[dict[str, Any]] = report["breakdowns"][by]
     with _LOCK, matplotlib.rc_context(_RC), warnings.catch_warnings():
         # the server's fonts lack CJK glyphs; only their widths were wanted (text stays text)
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning)
-        fig = _draw(report, rows, metric, by)
+        fig = _draw(report, rows, metric, by, lang, scope_name)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "vocmatch",
-                                                 "Title": _title(metric, by)})
+                                                 "Title": _title(metric, by, lang)})
     return buf.getvalue()
 
 
-def _title(metric: str, by: str) -> str:
+def _title(metric: str, by: str, lang: str = "zh") -> str:
+    if lang == "en":
+        name, unit = METRICS_EN.get(metric, (metric.replace("_", " "), _UNIT_EN[METRICS[metric][1]]))
+        return f"{name} ({unit}) · by {BY_EN[by]}" if by != "total" else f"{name} ({unit}) · total"
     name, unit = METRICS[metric]
     return f"{name} ({unit}) · 按{BY_ZH[by]}" if by != "total" else f"{name} ({unit}) · 合计"
 
 
-def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, by: str) -> Figure:
+def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, by: str, lang: str = "zh",
+          scope_name: str | None = None) -> Figure:
+    suppressed_text, no_data_text = (SUPPRESSED_EN, NO_DATA_EN) if lang == "en" else (SUPPRESSED_TEXT, NO_DATA_TEXT)
     unit = METRICS[metric][1]
     labels = [str(r["label"]) for r in rows]
     if metric == "salary_bands":
@@ -206,7 +272,7 @@ def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, b
     rotate = longest > slot_w * 0.92
     label_h = (longest * 0.72 + 0.2) if rotate else 0.3
     caption = _caption(report, metric, any(s.suppressed for g in series for s in g),
-                       any(s.value is None and not s.suppressed for g in series for s in g))
+                       any(s.value is None and not s.suppressed for g in series for s in g), lang, scope_name)
     cap_lines = _wrap(caption, width - 0.4, _CAPTION_PT)
     cap_h = len(cap_lines) * _CAPTION_PT * 1.45 * _PT + 0.15
     top = 1.05 if metric == "salary_bands" else 0.6
@@ -214,7 +280,7 @@ def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, b
     fig = Figure(figsize=(width, height))
     FigureCanvasSVG(fig)
     ax = fig.add_axes((_LEFT / width, (label_h + cap_h) / height, plot_w / width, _PLOT_H / height))
-    fig.text(0.2, height - 0.2, _title(metric, by), transform=fig.dpi_scale_trans, fontsize=12, va="top",
+    fig.text(0.2, height - 0.2, _title(metric, by, lang), transform=fig.dpi_scale_trans, fontsize=12, va="top",
              weight="bold", gid="title")
     for i, line in enumerate(cap_lines):
         fig.text(0.2, cap_h - 0.1 - i * _CAPTION_PT * 1.45 * _PT, line, transform=fig.dpi_scale_trans,
@@ -226,7 +292,7 @@ def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, b
     ax.set_xlim(-0.5, n - 0.5)
     if unit == "人":
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel({"%": "百分比 (%)", "元/月": "元/月", "人": "人数"}[unit])
+    ax.set_ylabel(_YLABEL[lang][unit])
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_xticks(range(len(rows)), labels, rotation=45 if rotate else 0, ha="right" if rotate else "center",
                   rotation_mode="anchor" if rotate else "default")
@@ -236,7 +302,7 @@ def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, b
             x = i - 0.35 + width_each * (j + 0.5)
             suffix = f"{i}" if len(group) == 1 else f"{i}-{SALARY_BANDS[j][0]}"
             if slot.value is None:
-                ax.text(x, ymax * 0.01, SUPPRESSED_TEXT if slot.suppressed else NO_DATA_TEXT, rotation=90,
+                ax.text(x, ymax * 0.01, suppressed_text if slot.suppressed else no_data_text, rotation=90,
                         ha="center", va="bottom", color=_MUTED, fontsize=_FONT_PT - 1,
                         gid=f"{'suppressed' if slot.suppressed else 'nodata'}-{suffix}")
                 continue
@@ -251,5 +317,5 @@ def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, b
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=3, frameon=False,
                   fontsize=_FONT_PT - 1)
     if not rows:
-        ax.text(0, ymax / 2, NO_DATA_TEXT, ha="center", color=_MUTED, gid="nodata-all")
+        ax.text(0, ymax / 2, no_data_text, ha="center", color=_MUTED, gid="nodata-all")
     return fig

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, get
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,8 +36,25 @@ AsOf = Annotated[dt.date, QueryParameter(description="统计日 (as-of date), e.
 Format = Annotated[Literal["json", "csv", "xlsx"], QueryParameter(name="format", description="json, csv or xlsx")]
 
 
+#: ``as_of`` outside these dates is refused (422): no cohort there, and far dates overflow storage.
+EARLIEST_AS_OF, LATEST_AS_OF = dt.date(1950, 1, 1), dt.date(2100, 12, 31)
+#: The small-cell threshold every report uses unless the system admin asks for a lower one.
+DEFAULT_THRESHOLD = ReportParams.__dataclass_fields__["threshold"].default
+
+
+def _check_threshold(request: Request, threshold: int) -> None:
+    """403 when anyone but the system admin asks for a small-cell threshold below
+    :data:`DEFAULT_THRESHOLD` (lowering it un-suppresses cells that identify few graduates);
+    raising it is open to every caller."""
+    if threshold < DEFAULT_THRESHOLD and current_principal(request).role is not Role.ADMIN:
+        raise PermissionDeniedException(f"only the system admin may lower the small-cell threshold below "
+                                        f"{DEFAULT_THRESHOLD} (asked for {threshold}); raising it is allowed")
+
+
 def _params(scope: str, as_of: dt.date, cohort: int | None, recorded_before: dt.datetime | None,
             threshold: int) -> ReportParams:
+    if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
+        raise InvalidFieldError("as_of", f"{as_of} is outside {EARLIEST_AS_OF} to {LATEST_AS_OF}")
     try:
         parsed = Scope.parse(scope)
     except ValueError as exc:
@@ -81,7 +99,10 @@ class ReportController(Controller):
     ) -> Response[bytes]:
         """The report for ``scope`` and cohort as of ``as_of`` (初次: 09-01, 年终: 12-31): counts,
         rates (%, one decimal, half up), median starting salary (元/月), every breakdown, the
-        definitions and chart data; small cells suppressed (``null`` / ``*``). 422 for a bad scope."""
+        definitions and chart data; small cells suppressed (``null`` / ``*``) below ``threshold``
+        (default 5; only the system admin may ask for less, others get 403). 422 for a bad scope or
+        an ``as_of`` outside 1950-01-01..2100-12-31."""
+        _check_threshold(request, threshold)
         params = _params(report_scope, as_of, cohort, recorded_before, threshold)
         await _ensure_scope(db_session, request, params)
         report = await build_report(db_session, params)
@@ -99,15 +120,23 @@ class ReportController(Controller):
         recorded_before: Annotated[dt.datetime | None, QueryParameter(
             description="knowledge cut-off (default now); repeat it to reproduce a chart exactly")] = None,
         threshold: Annotated[int, QueryParameter(ge=1, le=100, description="small-cell threshold")] = 5,
+        lang: Annotated[Literal["zh", "en"], QueryParameter(
+            description="language of title, axis, markers and caption: zh (default) or en")] = "zh",
     ) -> Response[bytes]:
         """``image/svg+xml``: a bar chart of ``metric`` for each group of breakdown ``by``, drawn from
         the same report as ``GET /reports`` (:func:`service.reports.charts.chart_svg`): titled, with
-        the definition, scope, cohort, as-of date and cut-off in the caption; suppressed figures
-        shown as 已抑制, not as 0. 422 for a bad scope, metric or breakdown."""
+        the definition, the scope's school or region name, cohort, as-of date and cut-off (to the
+        minute, Asia/Shanghai) in the caption; suppressed figures shown as 已抑制 (``suppressed`` with
+        ``lang=en``), not as 0. 422 for a bad scope, metric, breakdown, lang or ``as_of``; 403 for a
+        ``threshold`` below 5 asked by anyone but the system admin."""
         import anyio
 
+        from sqlalchemy import select
+
+        from service.catalog.models import Region, School
         from service.reports.charts import CHART_BY, METRICS, chart_svg
 
+        _check_threshold(request, threshold)
         if metric not in METRICS:
             raise InvalidFieldError("metric", f"must be one of {', '.join(METRICS)}")
         if by not in CHART_BY:
@@ -115,7 +144,13 @@ class ReportController(Controller):
         params = _params(report_scope, as_of, cohort, recorded_before, threshold)
         await _ensure_scope(db_session, request, params)
         report = await build_report(db_session, params)
-        svg = await anyio.to_thread.run_sync(chart_svg, report, metric, by)
+        scope_name = None
+        if params.scope.kind in ("school", "region") and params.scope.code:
+            code = params.scope.code
+            name_of = (select(School.name).where(School.code == code) if params.scope.kind == "school"
+                       else select(Region.name).where(Region.code == code))
+            scope_name = (await db_session.execute(name_of)).scalar_one_or_none()
+        svg = await anyio.to_thread.run_sync(chart_svg, report, metric, by, lang, scope_name)
         return Response(content=svg, media_type="image/svg+xml; charset=utf-8")
 
     @get("/trace", summary="Graduates behind one report cell", guards=STAFF_ONLY)

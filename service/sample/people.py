@@ -1,6 +1,7 @@
 """Sample graduates (中职毕业生) of the cohorts 2024–2026: identity, studies, skills, preferences.
 
-Two graduates per (school, major taught, cohort). A cohort ``N`` graduates on 30 June ``N``, was
+Two graduates per (school, major taught, cohort), twelve for the latest cohort (about 40 per
+school, enough for the school dashboard to show figures rather than suppressed cells). A cohort ``N`` graduates on 30 June ``N``, was
 born between 1 September ``N-19`` and 31 August ``N-18`` (entering 中职 at about 15), and did a
 顶岗实习 in its last school year. Skills come mostly from the major, written the way students
 write them (aliases, traditional characters, full-width letters, the odd typo), with a little
@@ -22,6 +23,9 @@ from service.sample.specs import AwardSpec, CertificateSpec, EmployerSpec, Exper
 
 COHORTS = (2024, 2025, 2026)
 PER_GROUP = 2
+#: Graduates per (school, major) of the latest cohort: about 40 per school, so the school dashboard
+#: (which reports on the latest cohort) shows figures above the small-cell threshold.
+LATEST_PER_GROUP = 12
 #: Share of women among students of each major (an assumption for the sample, not a statistic).
 FEMALE_SHARE = {
     "660103": 0.1, "660301": 0.12, "700206": 0.08, "710201": 0.35, "710103": 0.2, "740104": 0.75,
@@ -137,7 +141,8 @@ def _skills(rng: random.Random, tax: Taxonomy, major: str) -> tuple[str, ...]:
 
 def make_graduates(rng: random.Random, tax: Taxonomy, employers: list[EmployerSpec],
                    today: dt.date) -> list[GraduateSpec]:
-    """:data:`PER_GROUP` graduates for every (school, major, cohort) of ``schools.json``."""
+    """:data:`PER_GROUP` graduates for every (school, major, cohort) of ``schools.json``
+    (:data:`LATEST_PER_GROUP` for the latest cohort)."""
     names = datafiles.name_parts()
     t = datafiles.texts()
     by_major: dict[str, list[EmployerSpec]] = {}
@@ -150,7 +155,7 @@ def make_graduates(rng: random.Random, tax: Taxonomy, employers: list[EmployerSp
         city = city_name(school.region_code)
         for cohort in COHORTS:
             for m_pos, major in enumerate(school.majors, start=1):
-                for k in range(1, PER_GROUP + 1):
+                for k in range(1, (LATEST_PER_GROUP if cohort == max(COHORTS) else PER_GROUP) + 1):
                     male = rng.random() >= FEMALE_SHARE[major]
                     given = names.given_male if male else names.given_female
                     name = rng.choice(names.surnames) + "".join(rng.sample(given, 1 if rng.random() < 0.3 else 2))

@@ -19,10 +19,12 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal
 from service.accounts.models import Role
+from service.catalog.models import Region
 from service.errors import DomainError
 from service.web.i18n import LANG_COOKIE, Catalogues, html_lang, normalise_locale, pick_locale
 
@@ -161,3 +163,113 @@ def split_items(text: str | None) -> list[str]:
     and repeats dropped (order kept): ``"电工证， 焊工证、电工证"`` → ``["电工证", "焊工证"]``."""
     items = (part.strip() for part in re.split(r"[,，、;；\n]+", text or ""))
     return list(dict.fromkeys(item for item in items if item))
+
+
+# --- translated messages for errors ----------------------------------------------------------
+
+_BOUND_RE = re.compile(r"Expected `(int|float|decimal)` (>=|>|<=|<) (-?[\d.]+)")
+_LENGTH_RE = re.compile(r"Expected `(str|array|object)` of length (>=|<=) (\d+)")
+
+
+def field_message(tr: gettext.GNUTranslations, message: str) -> str:
+    """A msgspec or service validation message (English, as the API gives it) as a short
+    instruction in the page's language, e.g. ``"Expected `int` >= 0 - at `$.min_salary_monthly`"``
+    → ``"请输入不小于 0 的整数"``. Unknown messages become a general "not valid" sentence; the
+    English text is never shown on a page."""
+    bound = _BOUND_RE.search(message)
+    if bound:
+        kind, op, number = bound.groups()
+        whole = kind == "int"
+        if op in (">=", ">"):
+            text = (tr.gettext("Enter a whole number of at least %(n)s") if whole
+                    else tr.gettext("Enter a number of at least %(n)s"))
+            return text % {"n": number if op == ">=" else (int(number) + 1 if whole else number)}
+        text = (tr.gettext("Enter a whole number of at most %(n)s") if whole
+                else tr.gettext("Enter a number of at most %(n)s"))
+        return text % {"n": number if op == "<=" else (int(number) - 1 if whole else number)}
+    length = _LENGTH_RE.search(message)
+    if length:
+        kind, op, number = length.groups()
+        if kind == "str":
+            text = (tr.gettext("Enter at least %(n)s characters") if op == ">="
+                    else tr.gettext("Enter at most %(n)s characters"))
+        else:
+            text = (tr.gettext("Choose at least %(n)s items") if op == ">="
+                    else tr.gettext("Choose at most %(n)s items"))
+        return text % {"n": number}
+    if "is in the future" in message:
+        return tr.gettext("This date is in the future")
+    if "not accepted with category" in message:
+        return tr.gettext("Leave this empty for the chosen destination")
+    if "is above salary_max" in message:
+        return tr.gettext("The lowest salary is above the highest")
+    if "region code" in message:
+        return tr.gettext("Unknown region")
+    if " is before " in message:
+        return tr.gettext("This date is too early")
+    if "per month" in message:
+        return tr.gettext("This amount is outside the accepted range")
+    if "Expected `int`" in message:
+        return tr.gettext("Enter a whole number")
+    if "Expected `float`" in message or "Expected `decimal`" in message:
+        return tr.gettext("Enter a number")
+    if "Expected `date`" in message or "date" in message.lower() and "invalid" in message.lower():
+        return tr.gettext("Enter a date as YYYY-MM-DD")
+    if "Invalid enum value" in message:
+        return tr.gettext("Choose one of the offered values")
+    if "missing required field" in message or "required" in message.lower():
+        return tr.gettext("This field is required")
+    if "matching regex" in message:
+        return tr.gettext("This value does not have the expected form")
+    return tr.gettext("This value is not valid")
+
+
+def translate_errors(tr: gettext.GNUTranslations, errors: dict[str, str]) -> dict[str, str]:
+    """``{field: message}`` from :func:`convert_form`/:func:`domain_errors` with every message in the
+    page's language (:func:`field_message`)."""
+    return {field: field_message(tr, message) for field, message in errors.items()}
+
+
+async def unknown_regions(session: AsyncSession, items: list[str]) -> list[str]:
+    """The ``items`` that name no region of the ``regions`` table (GB/T 2260): an item is known
+    when it is a region's code (6 digits) or its name, with or without the trailing 省/市/区/县
+    (``"广州"`` = ``"广州市"``). Order kept."""
+    if not items:
+        return []
+    names = set()
+    for item in items:
+        names.update({item, item + "市", item + "省", item + "区", item + "县"})
+    rows = (await session.execute(select(Region.code, Region.name).where(
+        or_(Region.code.in_([i for i in items if i.isdigit()]), Region.name.in_(names))))).all()
+    known = {code for code, _ in rows} | {name for _, name in rows}
+    return [i for i in items if not ({i, i + "市", i + "省", i + "区", i + "县"} & known)]
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction into the catalogues; translated where it is shown."""
+    return message
+
+
+#: Status → (heading, explanation) of the error page (msgids; translated when rendered).
+ERROR_TEXTS: dict[int, tuple[str, str]] = {
+    400: (N_("Bad request"),
+          N_("The address or the form data could not be understood. Check the link and try again.")),
+    403: (N_("Not allowed"), N_("Your account may not open this page or change this object.")),
+    404: (N_("Not found"),
+          N_("This page or object could not be found. It may have been removed, or the link is wrong.")),
+    409: (N_("Conflict"),
+          N_("This cannot be done in the object's current state. Reload the page and try again.")),
+    413: (N_("Too large"), N_("What you sent is larger than this service accepts.")),
+    422: (N_("Some input is not valid"),
+          N_("Some of what you entered could not be accepted. Go back and check the form.")),
+    429: (N_("Too many requests"), N_("Wait a few minutes and try again.")),
+    500: (N_("Something went wrong"), N_("The service could not complete this request. Try again later.")),
+}
+
+
+def error_texts(tr: gettext.GNUTranslations, status: int) -> tuple[str, str]:
+    """The translated heading and explanation for an error page with ``status`` (other 4xx as
+    400, other 5xx as 500)."""
+    key = status if status in ERROR_TEXTS else (500 if status >= 500 else 400)
+    heading, text = ERROR_TEXTS[key]
+    return tr.gettext(heading), tr.gettext(text)

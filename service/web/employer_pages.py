@@ -14,8 +14,8 @@ from litestar.response import Template
 from sqlalchemy import func, select
 
 from service.accounts.guards import (
-    can_change_application, can_manage_posting, can_read_application, ensure_allowed, ensure_visible,
-    require_roles,
+    can_change_application, can_manage_posting, can_read_application, ensure_allowed,
+    ensure_candidates_allowed, ensure_visible, require_roles,
 )
 from matching.vocab import EducationLevel, EmploymentType
 from service.accounts.models import Role
@@ -34,8 +34,11 @@ from service.postings.models import Posting, PostingStatus
 from service.postings.repository import PostingFilter, PostingRepository
 from service.postings.schemas import PostingCreate, PostingUpdate
 from service.postings.service import PostingService
+from service.privacy.audit import record_list_read
 from service.recommendations.service import RecommendationService
-from service.web.common import Page, PageDep, convert_form, domain_errors, render, see_other, split_items
+from service.web.common import (
+    Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors,
+)
 from service.web.reasons import candidate_phrases, salary_text, sentence
 from service.web.suggest_pages import chips_context
 
@@ -91,7 +94,8 @@ class EmployerPages(Controller):
     @get("/postings/{posting_id:int}/applications")
     async def applications(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
         """Applications to one of the employer's postings, with the applicant's name (they applied,
-        so the employer may see it) and the moves allowed from each status."""
+        so the employer may see it) and the moves allowed from each status. Each applicant shown
+        gets a ``read`` audit event (object type ``application_list``)."""
         posting = await self._posting(page, db_session, posting_id)
         items, _ = await ApplicationService(db_session).list(ApplicationFilter(posting_id=posting_id), 200, 0,
                                                              applications_clause(page.user))
@@ -100,6 +104,8 @@ class EmployerPages(Controller):
         )).scalars()} if items else {}
         rows = [{"application": a, "graduate": graduates.get(a.graduate_id), "moves": next_moves(a.status)}
                 for a in items]
+        if graduates:  # applicants' names shown: audited as a list read (as GET /graduates does)
+            await record_list_read(db_session, page.user, "application_list", list(graduates), request=page.request)
         return render(page, "employer/applications.html", posting=posting, rows=rows)
 
     @post("/applications/{application_id:int}/status", status_code=200)
@@ -130,8 +136,10 @@ class EmployerPages(Controller):
     @get("/postings/{posting_id:int}/candidates")
     async def candidates(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
         """Graduates recommended for the posting, anonymised (school, major, cohort, skills — no
-        name or contact), with the reasons in plain words."""
+        name or contact), with the reasons in plain words. 403 while the employer is unverified
+        (:func:`~service.accounts.guards.ensure_candidates_allowed`)."""
         posting = await self._posting(page, db_session, posting_id)
+        ensure_candidates_allowed(page.user, posting)
         service = RecommendationService(db_session, page.request.app.state.ranker_cache)
         result = await service.for_posting(posting_id, 20)
         items = [{"candidate": c.graduate, "score": c.score,
@@ -179,7 +187,8 @@ class EmployerPages(Controller):
             except InvalidFieldError as exc:
                 errors = domain_errors(exc)
         if errors:
-            return await self._form_page(page, db_session, values, _form_errors(errors), None, status_code=422)
+            return await self._form_page(page, db_session, values, translate_errors(page.tr, _form_errors(errors)),
+                                         None, status_code=422)
         return see_other(f"/web/postings?saved={posting.id}", page)
 
     @get("/postings/{posting_id:int}/edit")
@@ -212,7 +221,8 @@ class EmployerPages(Controller):
             except InvalidFieldError as exc:
                 errors = domain_errors(exc)
         if errors:
-            return await self._form_page(page, db_session, values, _form_errors(errors), posting, status_code=422)
+            return await self._form_page(page, db_session, values, translate_errors(page.tr, _form_errors(errors)),
+                                         posting, status_code=422)
         return see_other(f"/web/postings?saved={posting_id}", page)
 
 

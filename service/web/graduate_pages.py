@@ -33,7 +33,9 @@ from service.postings.models import Posting
 from service.postings.repository import PostingRepository
 from service.recommendations.gaps import load_graduate, opening_items
 from service.recommendations.service import RecommendationService, posting_summary, reasons
-from service.web.common import Page, PageDep, convert_form, domain_errors, render, see_other, split_items
+from service.web.common import (
+    Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors, unknown_regions,
+)
 from service.web.job_search import JOB_TYPES, parse_query, region_options, search
 from service.web.reasons import reason_phrases, salary_text, sentence
 from service.web.suggest_pages import chips_context
@@ -151,7 +153,8 @@ class GraduatePages(Controller):
                       errors=errors, saved=saved, job_types=JOB_TYPES,
                       skills=chips_context(page, "skills", values["skills"], error=errors.get("skills")),
                       certificates=chips_context(page, "certificates", values["certificates"],
-                                                 error=errors.get("certificates")))
+                                                 error=errors.get("certificates"),
+                                                 levels={c.name: c.level for c in graduate.certificates}))
 
     @get("/profile")
     async def profile(self, page: PageDep, db_session: DbSession) -> Template:
@@ -187,11 +190,17 @@ class GraduatePages(Controller):
                 "preferred_locations": split_items(values["preferred_locations"]),
                 "min_salary_monthly": salary or None, "preferred_job_types": values["preferred_job_types"]}
         update, errors = convert_form(data, GraduateUpdate)
-        if update is not None:
+        errors = translate_errors(page.tr, errors)
+        unknown = await unknown_regions(db_session, data["preferred_locations"])
+        if unknown:
+            errors["preferred_locations"] = page.gettext("Unknown place: %(items)s. Enter city or county names "
+                                                         "or 6-digit region codes.") % {
+                "items": page.gettext("LIST_SEPARATOR").join(unknown)}
+        if update is not None and not errors:
             try:
                 await GraduateService(db_session).update(graduate.id, update)
             except (InvalidFieldError, ConflictError) as exc:
-                errors = domain_errors(exc)
+                errors = translate_errors(page.tr, domain_errors(exc))
         if errors:
             return self._profile_page(page, graduate, values, errors, status_code=422)
         return see_other("/web/profile?saved=1", page)
@@ -248,12 +257,12 @@ class GraduatePages(Controller):
         if not values["occurred_on"]:
             errors["occurred_on"] = page.gettext("Enter the date it started.")
         report, more = convert_form(data, DestinationCreate, {"category": "seeking", "occurred_on": "2000-01-01"})
-        errors = {**more, **errors}
+        errors = {**translate_errors(page.tr, more), **errors}
         if report is not None and not errors:
             try:
                 await DestinationService(db_session, actor=p, request=request).record(p.graduate_id, report)
             except (InvalidFieldError, ConflictError) as exc:
-                errors = domain_errors(exc)
+                errors = translate_errors(page.tr, domain_errors(exc))
         if errors:
             return await self._destination_page(page, db_session, values, errors, status_code=422)
         return see_other("/web/destination?saved=report", page)

@@ -29,7 +29,8 @@ def reason_phrases(tr: gettext.GNUTranslations, reasons: Reasons, posting: Posti
                    min_salary: int | None) -> list[str]:
     """The reasons of one recommendation as short phrases, most telling first: required skills
     matched (``n/total``), what is missing (skills and certificates), certificates held,
-    location, salary against the graduate's minimum (``min_salary`` 元/月), education, major."""
+    location (a posting in the graduate's province names the province, then the city), salary
+    against the graduate's minimum (``min_salary`` 元/月), education, major."""
     phrases: list[str] = []
     total = len(reasons.matched_skills) + len(reasons.missing_skills)
     if total:
@@ -42,9 +43,14 @@ def reason_phrases(tr: gettext.GNUTranslations, reasons: Reasons, posting: Posti
         phrases.append(tr.gettext("holds the certificates: %(items)s")
                        % {"items": join_list(tr, reasons.matched_certificates)})
     place = posting.city or posting.province
+    if posting.province and posting.city and posting.city != posting.province:
+        in_province = tr.gettext("in your province (%(province)s), %(city)s") % {"province": posting.province,
+                                                                                 "city": posting.city}
+    else:
+        in_province = tr.gettext("in your province (%(place)s)") % {"place": posting.province or place or "?"}
     location = {
         "same_city": tr.gettext("in your city"),
-        "same_province": tr.gettext("in your province (%(place)s)") % {"place": place or "?"},
+        "same_province": in_province,
         "preferred": tr.gettext("in a place you prefer (%(place)s)") % {"place": place or "?"},
         "elsewhere": tr.gettext("elsewhere (%(place)s)") % {"place": place or "?"},
     }.get(reasons.location)

@@ -22,6 +22,7 @@ from service.catalog.models import School
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.graduates.models import Graduate
 from service.pagination import DbSession
+from service.privacy.audit import record_list_read
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, default_cohort
 from service.rosters.service import RosterFileError, import_roster
@@ -66,7 +67,8 @@ class SchoolPages(Controller):
         """The figures of the caller's school (region, or everything for the admin) for the cohort
         of ``?cohort=`` (default: the one ``as_of`` reports on) as of ``?as_of=`` (default today),
         with small cells suppressed as in ``GET /reports``, and the ten latest recorded destinations
-        of the graduates the caller may see."""
+        of the graduates the caller may see (each listed graduate gets a ``read`` audit event,
+        object type ``destination_list``, as ``GET /graduates`` does)."""
         p = page.user
         query = page.request.query_params
         try:
@@ -84,6 +86,9 @@ class SchoolPages(Controller):
             select(DestinationEvent, Graduate.name).join(Graduate, Graduate.id == DestinationEvent.graduate_id)
             .where(destinations_clause(p), DestinationEvent.kind == DestinationEventKind.OUTCOME)
             .order_by(DestinationEvent.recorded_at.desc(), DestinationEvent.id.desc()).limit(10))).all()
+        if latest:  # names with employer and job title: personal data read, audited as the API does
+            await record_list_read(db_session, p, "destination_list",
+                                   list(dict.fromkeys(event.graduate_id for event, _ in latest)), request=page.request)
         tables = [(name, report["breakdowns"][name]) for name in TABLES[p.role] if report["breakdowns"].get(name)]
         query_base = f"scope={scope}&as_of={as_of.isoformat()}&cohort={cohort}"
         downloads = {fmt: f"/reports?{query_base}&format={fmt}" for fmt in ("xlsx", "csv")}

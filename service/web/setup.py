@@ -12,6 +12,7 @@ page and other errors into an HTML error page in the visitor's language.
 from __future__ import annotations
 
 import gettext
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,11 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from service.accounts.guards import Principal
 from service.accounts.setup import AuthKit
 from service.errors import DomainError
-from service.web.common import SIGN_IN, Page, build_page, render
+from service.web.common import SIGN_IN, Page, build_page, error_texts, render
 from service.web.i18n import Catalogues, load_catalogues
 
 WEB_DIR = Path(__file__).parent
+logger = logging.getLogger(__name__)
 PUBLIC = {"exclude_from_auth": True}
 
 
@@ -87,8 +89,13 @@ def _error_page(catalogues: Catalogues) -> Any:
             if page.htmx:
                 return Response(b"", status_code=200, headers={"HX-Redirect": target})
             return Redirect(path=target, status_code=303)
-        detail = exc.detail if isinstance(exc, (HTTPException, DomainError)) else ""
-        return render(page, "error.html", status_code=status, status=status, detail=detail)
+        detail = exc.detail if isinstance(exc, (HTTPException, DomainError)) else repr(exc)
+        if status >= 500:
+            logger.error("web page %s %s failed: %s", request.method, request.url.path, detail, exc_info=exc)
+        else:  # the internal (English) detail goes to the log only, never to the page
+            logger.info("web page %s %s answered %d: %s", request.method, request.url.path, status, detail)
+        heading, text = error_texts(page.tr, status)
+        return render(page, "error.html", status_code=status, status=status, heading=heading, text=text)
 
     return handle
 
@@ -99,8 +106,14 @@ async def root() -> Redirect:
     return Redirect(path="/web/", status_code=302)
 
 
+@get("/favicon.ico", include_in_schema=False, opt=PUBLIC)
+async def favicon() -> Redirect:
+    """Browsers ask for ``/favicon.ico`` on their own: send them to the SVG icon of the pages."""
+    return Redirect(path="/web/static/favicon.svg", status_code=301)
+
+
 def web_router(kit: AuthKit) -> Router:
-    """``GET /`` and every page under ``/web`` (static files under ``/web/static``), with the
+    """``GET /``, ``GET /favicon.ico`` and every page under ``/web`` (static files under ``/web/static``), with the
     ``page`` dependency (:class:`~service.web.common.Page`) and ``auth_kit`` injectable."""
     from service.web.auth_pages import AuthPages
     from service.web.employer_pages import EmployerPages
@@ -118,7 +131,7 @@ def web_router(kit: AuthKit) -> Router:
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
-                   exception_handlers={HTTPException: handle, DomainError: handle})
-    return Router(path="/", route_handlers=[root, static, pages],
+                   exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
+    return Router(path="/", route_handlers=[root, favicon, static, pages],
                   dependencies={"page": Provide(provide_page, sync_to_thread=False),
                                 "auth_kit": Provide(kit.provide, sync_to_thread=False)})

@@ -86,13 +86,30 @@ def _field(page: Page) -> tuple[str, str]:
     return field, FIELDS[field]
 
 
+def item_label(text: str, kind: str, level: str | None = None) -> str:
+    """How an item is shown: a certificate stored under an alias (``"N1"``) by the taxonomy's main
+    label, which names it in full (``"叉车司机特种设备作业人员证（N1）"``), with the ``level``
+    after it when known (``"电工职业技能等级证书（四级/中级工）"``). Skills and unknown names as typed."""
+    label = text
+    if kind == "certificate":
+        found = core_taxonomy().resolve(text, "certificate")
+        if found is not None and found.method == "exact":
+            label = found.label
+    if level and level not in label:
+        label = f"{label}（{level}）"
+    return label
+
+
 def chips_context(page: Page, field: str, items: list[str], suggestions: list[Suggestion] | None = None,
-                  error: str | None = None) -> dict[str, Any]:
-    """Template context of ``partials/chips.html`` for ``field`` holding ``items``."""
+                  error: str | None = None, levels: dict[str, str | None] | None = None) -> dict[str, Any]:
+    """Template context of ``partials/chips.html`` for ``field`` holding ``items`` (each shown by
+    :func:`item_label`, with its level from ``levels`` when given; the stored name is the value)."""
     labels = {"skills": page.gettext("Skills"), "certificates": page.gettext("Certificates"),
               "required_skills": page.gettext("Required skills"), "preferred_skills": page.gettext("Preferred skills"),
               "posting_certificates": page.gettext("Required certificates")}
-    return {"field": field, "kind": FIELDS[field], "items": items, "legend": labels[field],
+    kind = FIELDS[field]
+    shown = {item: item_label(item, kind, (levels or {}).get(item)) for item in items}
+    return {"field": field, "kind": kind, "items": items, "labels": shown, "legend": labels[field],
             "suggestions": suggestions or [], "error": error}
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import User
+from service.catalog.models import Region, RegionLevel
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from tests.accounts.conftest import PASSWORD, World, bearer, login
@@ -157,6 +158,24 @@ def test_failed_logins_lock_the_account_not_others(client: httpx.Client, world: 
     login(client, world.logins["graduate_b"])
 
 
+def test_api_failures_lock_the_web_sign_in(client: httpx.Client, world: World) -> None:
+    account = world.logins["graduate_a"]
+    for _ in range(5):
+        _problem(client.post("/auth/login", json={"login": account, "password": "wrong"}), 401)
+    web = client.post("/web/sign-in", data={"login": account.upper(), "password": PASSWORD})
+    assert web.status_code == 429 and "vocmatch_access" not in web.headers.get("set-cookie", "")
+    _problem(client.post("/auth/session", json={"login": account, "password": PASSWORD}), 429)
+
+
+def test_web_failures_lock_the_api_login(client: httpx.Client, world: World) -> None:
+    account = world.logins["graduate_a"]
+    for _ in range(5):
+        assert client.post("/web/sign-in", data={"login": account, "password": "wrong"}).status_code == 401
+    problem = _problem(client.post("/auth/login", json={"login": account, "password": PASSWORD}), 429)
+    assert "for this account" in problem["detail"]
+    assert client.post("/web/sign-in", data={"login": account, "password": PASSWORD}).status_code == 429
+
+
 async def test_phone_spellings_share_one_failure_count(client: httpx.Client, world: World,
                                                        session: AsyncSession) -> None:
     await session.execute(update(User).where(User.id == world.ids["user_graduate_a"]).values(phone="13800138000"))
@@ -178,7 +197,8 @@ async def test_accounts_are_created_only_within_scope(client: httpx.Client, worl
                                                       session: AsyncSession) -> None:
     extra = Graduate(name="王小红", school_id=world.ids["school_a"])
     foreign = Graduate(name="李四", school_id=world.ids["school_b"])
-    session.add_all([extra, foreign])
+    other = Employer(name="另一家已审核公司", verified=True)
+    session.add_all([extra, foreign, other])
     await session.commit()
     tokens = {name: login(client, email) for name, email in world.logins.items()}
 
@@ -193,14 +213,21 @@ async def test_accounts_are_created_only_within_scope(client: httpx.Client, worl
     assert foreign_answer["detail"].replace(str(foreign.id), "N") == missing_answer["detail"].replace("987654", "N")
     _problem(create("school_a", role="graduate", email="g3@x.cn", graduate_id=extra.id), 409)
     _problem(create("school_a", role="admin", email="a@x.cn"), 403)
-    _problem(create("school_a", role="school", email="s@x.cn", school_id=world.ids["school_b"]), 422)
+    # a school, region or verified employer the caller can see but not use: 403 naming why
+    seen = _problem(create("school_a", role="school", email="s@x.cn", school_id=world.ids["school_b"]), 403)
+    assert seen["detail"] == f"school_id {world.ids['school_b']} is outside your scope: you may not create accounts for it"
+    _problem(create("school_a", role="school", email="s@x.cn", school_id=987654), 422)
     assert create("department_a", role="school", email="s1@x.cn", school_id=world.ids["school_a"]).status_code == 201
-    _problem(create("department_a", role="school", email="s2@x.cn", school_id=world.ids["school_b"]), 422)
+    _problem(create("department_a", role="school", email="s2@x.cn", school_id=world.ids["school_b"]), 403)
     assert create("department_a", role="department", email="d1@x.cn", region_code="440106").status_code == 201
-    _problem(create("department_a", role="department", email="d2@x.cn", region_code="440000"), 422)
+    _problem(create("department_a", role="department", email="d2@x.cn", region_code="440000"), 403)
+    _problem(create("department_a", role="department", email="d2@x.cn", region_code="990000"), 422)
     assert create("employer_a", role="employer", email="e1@x.cn", employer_id=world.ids["employer_a"]).status_code == 201
     _problem(create("employer_a", role="employer", email="e2@x.cn", employer_id=world.ids["employer_b"]), 422)
+    _problem(create("employer_a", role="employer", email="e2@x.cn", employer_id=other.id), 403)  # verified: seen
     _problem(create("employer_a", role="employer", email="e3@x.cn"), 422)
+    refused = _problem(create("employer_a", role="school", email="e5@x.cn", school_id=world.ids["school_a"]), 403)
+    assert refused["detail"] == "an employer account may not create school accounts"
     _problem(create("employer_a", role="employer", email="e4@x.cn", employer_id=world.ids["employer_a"],
                     school_id=world.ids["school_a"]), 422)
     _problem(create("graduate_a", role="graduate", email="g4@x.cn", graduate_id=extra.id), 403)
@@ -211,10 +238,11 @@ async def test_accounts_are_created_only_within_scope(client: httpx.Client, worl
 
 @pytest.mark.parametrize(("account", "status"), [
     (None, 401), ("graduate_a", 403), ("employer_a", 403), ("employer_b", 403),
-    ("school_a", 200), ("school_b", 200), ("department_a", 200), ("department_b", 200), ("admin", 200),
+    ("school_a", 403), ("school_b", 403), ("department_a", 200), ("department_b", 200), ("admin", 200),
 ])
 def test_verify_employer_by_role(client: httpx.Client, admin_client: httpx.Client, world: World,
                                 account: str | None, status: int) -> None:
+    """Employer B has no region recorded: only department admins and the admin may approve it."""
     headers = bearer(login(client, world.logins[account])) if account else {}
     employer_id = world.ids["employer_b"]
     response = client.post(f"/employers/{employer_id}/verify", headers=headers)
@@ -225,3 +253,34 @@ def test_verify_employer_by_role(client: httpx.Client, admin_client: httpx.Clien
         assert client.post("/employers/987654/verify", headers=headers).status_code == 404
     else:
         assert verified is False and "未审核" not in response.text
+
+
+@pytest.mark.parametrize(("region", "allowed"), [
+    ("440106", {"school_a", "department_a", "admin"}),  # 天河区: school A's county
+    ("440104", {"school_a", "department_a", "admin"}),  # 越秀区: elsewhere in school A's city
+    ("440304", {"admin"}),                              # 深圳 福田区: same province, another city
+    ("450100", {"school_b", "department_b", "admin"}),  # 南宁
+])
+async def test_verify_employer_only_within_the_callers_area(
+        client: httpx.Client, admin_client: httpx.Client, world: World, session: AsyncSession,
+        region: str, allowed: set[str]) -> None:
+    for code, name, level, parent in (("440104", "越秀区", RegionLevel.COUNTY, "440100"),
+                                      ("440300", "深圳市", RegionLevel.CITY, "440000"),
+                                      ("440304", "福田区", RegionLevel.COUNTY, "440300")):
+        session.add(Region(code=code, name=name, level=level, parent_code=parent))
+        await session.flush()
+    employer_id = world.ids["employer_b"]
+    await session.execute(update(Employer).where(Employer.id == employer_id).values(region_code=region))
+    await session.commit()
+    for account in ("school_a", "school_b", "department_a", "department_b", "admin"):
+        headers = bearer(login(client, world.logins[account]))
+        response = client.post(f"/employers/{employer_id}/verify", headers=headers)
+        if account in allowed:
+            assert response.status_code == 200, (account, response.text)
+            await session.execute(update(Employer).where(Employer.id == employer_id).values(verified=False))
+            await session.commit()
+        else:
+            problem = _problem(response, 403)
+            assert "not allowed to approve employer" in problem["detail"] and "city" in problem["detail"], account
+            assert admin_client.get(f"/employers/{employer_id}").json()["verified"] is False
+            assert client.get(f"/employers/{employer_id}", headers=headers).status_code == 200  # may still read it

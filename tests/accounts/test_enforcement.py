@@ -61,12 +61,51 @@ async def test_unverified_employers_postings_are_hidden_from_graduates_until_ver
     assert skilled.id not in [r["posting"]["id"] for r in
                               staff.get(f"/graduates/{world.ids['graduate_a']}/recommendations").json()["items"]]
 
-    assert staff.post(f"/employers/{world.ids['employer_b']}/verify").status_code == 200
+    verified = client_for("department_a").post(f"/employers/{world.ids['employer_b']}/verify")
+    assert verified.status_code == 200, verified.text  # employer B has no region: department or admin
     assert graduate.get(f"/postings/{skilled.id}").status_code == 200
     recommended = graduate.get(f"/graduates/{world.ids['graduate_a']}/recommendations").json()["items"]
     assert recommended[0]["posting"]["id"] == skilled.id  # the one posting asking for 仓储管理
     applied = graduate.post("/applications", json={"graduate_id": world.ids["graduate_a"], "posting_id": skilled.id})
     assert applied.status_code == 201, applied.text
+
+
+def test_unverified_employers_see_no_candidates_until_verified(
+        world: World, client_for: Callable[[str], httpx.Client]) -> None:
+    """A freshly registered (unvetted) employer may not browse the candidate pool, neither over the
+    API nor on the anonymised web page: 403 naming why; the admin always may."""
+    employer = client_for("employer_b")
+    api = f"/postings/{world.ids['posting_b']}/candidates"
+    web = f"/web/postings/{world.ids['posting_b']}/candidates"
+    refused = employer.get(api)
+    assert refused.status_code == 403 and "your employer is not approved yet" in refused.json()["detail"]
+    assert "graduate_id" not in refused.text and "陈小明" not in refused.text
+    page = employer.get(web)
+    assert page.status_code == 403 and "陈小明" not in page.text and "score" not in page.text
+    assert client_for("admin").get(api).status_code == 200
+
+    assert client_for("department_a").post(f"/employers/{world.ids['employer_b']}/verify").status_code == 200
+    assert employer.get(api).status_code == 200
+    assert employer.get(web).status_code == 200
+
+
+def test_withdrawing_the_only_application_hides_the_profile_from_the_employer(
+        world: World, client_for: Callable[[str], httpx.Client]) -> None:
+    """An employer reads an applicant's profile only while an application to it stands: after the
+    graduate withdraws it, the profile is 404, the list leaves it out and the web pages show no name."""
+    employer = client_for("employer_a")
+    graduate_id = world.ids["graduate_a"]
+    web = f"/web/postings/{world.ids['posting_a']}/applications"
+    assert employer.get(f"/graduates/{graduate_id}").status_code == 200
+    assert "陈小明" in employer.get(web).text
+    withdrawn = client_for("graduate_a").post(f"/applications/{world.ids['application_a']}/status",
+                                              json={"status": "withdrawn"})
+    assert withdrawn.status_code == 200, withdrawn.text
+    hidden = employer.get(f"/graduates/{graduate_id}")
+    assert hidden.status_code == 404 and "陈小明" not in hidden.text and "13800138000" not in hidden.text
+    assert employer.get("/graduates").json()["total"] == 0
+    page = employer.get(web)
+    assert page.status_code == 200 and "陈小明" not in page.text
 
 
 async def test_graduates_who_opted_out_are_never_candidates(

@@ -13,7 +13,7 @@ import pytest
 from litestar.exceptions import PermissionDeniedException
 
 from service.accounts.guards import (
-    Principal, can_apply, can_change_application, can_change_graduate, can_manage_employer, can_manage_posting,
+    Principal, applied_to, can_apply, can_change_application, can_change_graduate, can_manage_employer, can_manage_posting,
     can_manage_school, can_read_application, can_read_destinations, can_read_employer, can_read_figures,
     can_read_graduate, can_read_posting, can_see_contact, can_self_report_destination, can_survey_destination,
     can_verify_employer, ensure_allowed, ensure_visible, region_contains,
@@ -47,6 +47,7 @@ PRINCIPALS = {
     "admin": Principal(user_id=9, role=Role.ADMIN),
 }
 NONE = dict.fromkeys(PRINCIPALS, "")
+SCHOOL_OF = {5: "A", 6: "B"}  # school staff user id → their school's side
 
 
 def own(*names: str, **extra: str) -> dict[str, str]:
@@ -60,7 +61,11 @@ def own(*names: str, **extra: str) -> dict[str, str]:
 
 def applied(p: Principal, side: str) -> bool:
     """Whether graduate ``side`` applied to a posting of ``p``'s employer."""
-    return p.role is Role.EMPLOYER and APPLICATIONS[side].posting.employer_id == p.employer_id
+    return p.role is Role.EMPLOYER and applied_to(p.employer_id, [APPLICATIONS[side]])
+
+
+WITHDRAWN = {s: Application(id=600 + i, graduate_id=GRADUATES[s].id, posting_id=POSTINGS[s].id, graduate=GRADUATES[s],
+                            posting=POSTINGS[s], status=ApplicationStatus.WITHDRAWN) for i, s in enumerate("AB")}
 
 
 def region_of(side: str) -> str:
@@ -76,6 +81,14 @@ CASES: list[tuple[str, Callable[[Principal, str], bool], dict[str, str]]] = [
     ("can_read_graduate, employer without application",
      lambda p, s: can_read_graduate(p, GRADUATES[s], school_region=region_of(s)),
      own("graduate", "school", "department")),
+    ("can_read_graduate, employer whose only application was withdrawn",
+     lambda p, s: can_read_graduate(p, GRADUATES[s], school_region=region_of(s),
+                                    applied_to_employer=applied_to(p.employer_id, [WITHDRAWN[s]])),
+     own("graduate", "school", "department")),
+    ("can_read_graduate, employer with a withdrawn and a standing application",
+     lambda p, s: can_read_graduate(p, GRADUATES[s], school_region=region_of(s),
+                                    applied_to_employer=applied_to(p.employer_id, [WITHDRAWN[s], APPLICATIONS[s]])),
+     own(*ALL_ROLES)),
     ("can_change_graduate", lambda p, s: can_change_graduate(p, GRADUATES[s]), own("graduate", "school")),
     ("can_see_contact",
      lambda p, s: can_see_contact(p, GRADUATES[s], school_region=region_of(s), applied_to_employer=applied(p, s)),
@@ -108,8 +121,25 @@ CASES: list[tuple[str, Callable[[Principal, str], bool], dict[str, str]]] = [
      own(department_b="B")),
     ("can_read_figures, everything", lambda p, s: s == "A" and can_read_figures(p), own(admin="A")),
     ("can_manage_school", lambda p, s: can_manage_school(p, SCHOOLS[s]), own("school")),
-    ("can_verify_employer", lambda p, s: s == "A" and can_verify_employer(p),
-     own(school_a="A", school_b="A", department_a="A", department_b="A", admin="A")),
+    ("can_verify_employer, employer in the school's county",
+     lambda p, s: can_verify_employer(p, Employer(id=200, name="x", region_code=region_of(s)),
+                                      school_region=SCHOOLS[SCHOOL_OF[p.user_id]].region_code if p.school_id else None),
+     own("school", "department")),
+    ("can_verify_employer, elsewhere in school A's city (越秀区)",
+     lambda p, s: s == "A" and can_verify_employer(p, Employer(id=200, name="x", region_code="440104"),
+                                                   school_region=SCHOOLS[SCHOOL_OF[p.user_id]].region_code
+                                                   if p.school_id else None),
+     own(school_a="A", department_a="A", admin="A")),
+    ("can_verify_employer, another city of the province (深圳)",
+     lambda p, s: s == "A" and can_verify_employer(p, Employer(id=200, name="x", region_code="440304"),
+                                                   school_region=SCHOOLS[SCHOOL_OF[p.user_id]].region_code
+                                                   if p.school_id else None),
+     own(admin="A")),
+    ("can_verify_employer, no region recorded",
+     lambda p, s: s == "A" and can_verify_employer(p, Employer(id=200, name="x"),
+                                                   school_region=SCHOOLS[SCHOOL_OF[p.user_id]].region_code
+                                                   if p.school_id else None),
+     own(department_a="A", department_b="A", admin="A")),
 ]
 
 

@@ -119,3 +119,29 @@ def test_tokens_survive_a_restart_with_the_same_key(settings: Settings, world: W
         tokens = login(client, world.logins["admin"])
     with LiveServer(settings) as second, httpx.Client(base_url=second.base_url) as client:
         assert client.get("/auth/me", headers=bearer(tokens)).json()["role"] == "admin"
+
+
+def test_registrations_are_limited_per_address(client: httpx.Client, admin_client: httpx.Client) -> None:
+    """The default ``VOCMATCH_REGISTER_RATE_PER_IP`` (10/hour): a burst of sign-ups from one address
+    stops at the limit with 429 and ``Retry-After``; refused attempts count too; login is unaffected."""
+    def register(n: int) -> httpx.Response:
+        return client.post("/auth/register", json={"role": "graduate", "email": f"burst{n}@example.cn",
+                                                   "password": PASSWORD, "graduate": {"name": f"学生{n}"}})
+
+    statuses = [register(n).status_code for n in range(9)]
+    taken = client.post("/auth/register", json={"role": "graduate", "email": "burst0@example.cn",
+                                                "password": PASSWORD, "graduate": {"name": "重复"}})
+    assert statuses == [201] * 9 and taken.status_code == 409
+    refused = register(99)
+    assert refused.status_code == 429, refused.text
+    assert "too many registrations from this address (limit 10 per 1 hour)" in refused.json()["detail"]
+    assert 0 < int(refused.headers["retry-after"]) <= 3600
+    assert admin_client.get("/graduates").json()["total"] == 9
+    assert client.post("/auth/login", json={"login": "burst1@example.cn", "password": PASSWORD}).status_code == 200
+
+
+@pytest.mark.parametrize("settings_overrides", [{"register_rate_per_ip": "2/minute"}])
+def test_registration_limit_is_a_setting(client: httpx.Client) -> None:
+    bodies = [{"role": "employer", "email": f"e{n}@example.cn", "password": PASSWORD, "employer": {"name": f"单位{n}"}}
+              for n in range(3)]
+    assert [client.post("/auth/register", json=b).status_code for b in bodies] == [201, 201, 429]

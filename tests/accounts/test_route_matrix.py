@@ -136,7 +136,8 @@ class World:
         n = next(self.counter)
 
         async def work(s: Any) -> int:
-            e = Employer(name=f"待审核单位{n}", verified=False)
+            # own: in 天河区 (school A's city, department A's region); foreign: in 南宁
+            e = Employer(name=f"待审核单位{n}", verified=False, region_code="440106" if side == "a" else "450100")
             s.add(e)
             await s.flush()
             return e.id
@@ -382,10 +383,11 @@ MATRIX: dict[str, Probe] = {
     "DELETE /auth/session": Probe("/auth/session", _same(204), own_only=True),
     "GET /auth/me": Probe("/auth/me", {**_same(200), "anonymous": 401}, own_only=True),
     "POST /auth/users": Probe("/auth/users", {
-        "anonymous": 401, "graduate": 403, "employer": (201, 422), "school": (201, 422),
-        "department": (201, 422), "admin": (201, 201)}, json=_account_body),
+        # foreign: a public school / region is 403 (seen, not usable); an unverified employer 422 (not seen)
+        "anonymous": 401, "graduate": 403, "employer": (201, 422), "school": (201, 403),
+        "department": (201, 403), "admin": (201, 201)}, json=_account_body),
     "POST /employers/{employer_id:int}/verify": Probe(
-        "/employers/{e}/verify", _staff_and(graduate=403, employer=403, school=(200, 200), department=(200, 200)),
+        "/employers/{e}/verify", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
         {"e": lambda w, s, r: w.fresh_employer(s)}),
     # --- catalog ---------------------------------------------------------------------------------
     "POST /schools": Probe("/schools", _staff_and(admin=(201, 201), graduate=403, employer=403, school=403,

@@ -4,14 +4,17 @@ school overrides, graduate confirmation / dispute, and the precedence rule for `
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts.models import Role
 from service.catalog.models import Major, Region, RegionLevel, School
 from service.destinations.models import AppendOnlyError, DestinationEvent
+from service.employers.models import Employer
 from service.graduates.models import Graduate
 
 
@@ -112,11 +115,47 @@ def test_internship_is_not_employment(client: httpx.Client, graduate_id: int) ->
     (_outcome(employer_id=999), "employer_id"),
     (_outcome(category="seeking"), "employer_name"),
     (_outcome(labour_contract=False), "labour_contract"),
+    (_outcome(occurred_on="0001-01-01"), "occurred_on"),
+    (_outcome(occurred_on="1949-12-31"), "occurred_on"),
+    (_outcome(monthly_salary=1_000_000), "monthly_salary"),
+    (_outcome(monthly_salary=200_001), "monthly_salary"),
 ])
 def test_bad_fields_are_named(client: httpx.Client, graduate_id: int, body: dict[str, object], field: str) -> None:
     r = client.post(f"/graduates/{graduate_id}/destinations", json=body)
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == field
+
+
+def test_plausible_bounds_are_accepted(client: httpx.Client, graduate_id: int) -> None:
+    r = client.post(f"/graduates/{graduate_id}/destinations",
+                    json=_outcome(occurred_on="1950-01-01", monthly_salary=200_000))
+    assert r.status_code == 201, r.text
+
+
+async def test_graduates_cannot_name_employers_they_may_not_read(
+        client: httpx.Client, client_as: Callable[..., httpx.Client], session: AsyncSession, graduate_id: int) -> None:
+    """A self-report's ``employer_id`` must be an employer the graduate may read (a verified one):
+    a hidden employer answers exactly as an unknown id, so its name never leaks and ids cannot be
+    enumerated. Staff may link any employer."""
+    hidden, shown = Employer(name="隐藏待审核公司", verified=False), Employer(name="广州某物流公司", verified=True)
+    session.add_all([hidden, shown])
+    await session.commit()
+    graduate = client_as(Role.GRADUATE, graduate_id=graduate_id)
+    url = f"/graduates/{graduate_id}/destinations"
+    own = {"source": "self_report", "employer_name": None}
+
+    answers = [graduate.post(url, json=_outcome(**own, employer_id=ident)) for ident in (hidden.id, 987654)]
+    for answer, ident in zip(answers, (hidden.id, 987654), strict=True):
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["field"] == "employer_id"
+        assert f"employer {ident} does not exist" in answer.text
+        assert "隐藏" not in answer.text
+    assert answers[0].text.replace(str(hidden.id), "N") == answers[1].text.replace("987654", "N")
+
+    linked = graduate.post(url, json=_outcome(**own, employer_id=shown.id))
+    assert linked.status_code == 201 and linked.json()["employer_name"] == "广州某物流公司"
+    staff = client.post(url, json=_outcome(employer_name=None, employer_id=hidden.id))
+    assert staff.status_code == 201 and staff.json()["employer_name"] == "隐藏待审核公司"
 
 
 def test_not_found_and_conflict(client: httpx.Client, graduate_id: int) -> None:

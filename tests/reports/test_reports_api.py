@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts.models import Role
 from service.config import Settings
 from service.reports.compute import Scope
 from service.reports.models import ReportSnapshot
@@ -71,6 +73,34 @@ def test_trace_lists_the_graduates_behind_a_cell(client: httpx.Client, case: dic
 def test_bad_scope_is_named(client: httpx.Client) -> None:
     r = client.get("/reports", params={**Q, "scope": "county-44"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "scope"
+
+
+def test_only_the_admin_lowers_the_small_cell_threshold(
+        client: httpx.Client, client_as: Callable[..., httpx.Client], case: dict[str, int]) -> None:
+    """Below the default 5 the small cells that identify few graduates would show: the system admin
+    only (403 naming the rule for staff); raising the threshold is open to every reader."""
+    department = client_as(Role.DEPARTMENT, region_code="440000")
+    q = {**Q, "scope": "region:440000"}
+    for path, extra in (("/reports", {}), ("/reports/chart", {"metric": "employment_rate", "by": "major"})):
+        for low in (1, 4):
+            refused = department.get(path, params={**q, **extra, "threshold": low})
+            assert refused.status_code == 403, refused.text
+            assert "only the system admin may lower the small-cell threshold below 5" in refused.json()["detail"]
+        for fine in (5, 8):
+            assert department.get(path, params={**q, **extra, "threshold": fine}).status_code == 200
+        assert client.get(path, params={**q, **extra, "threshold": 1}).status_code == 200
+    assert department.get("/reports", params={k: v for k, v in q.items() if k != "threshold"}).json()[
+        "threshold"] == 5
+
+
+@pytest.mark.parametrize("as_of", ["9999-12-31", "1949-12-31", "2101-01-01"])
+def test_as_of_out_of_range_is_named(client: httpx.Client, as_of: str) -> None:
+    for path in ("/reports", "/reports/chart"):
+        r = client.get(path, params={**Q, "as_of": as_of})
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == "as_of" and "2100-12-31" in r.text
+    r = client.get("/reports/trace", params={**Q, "as_of": as_of, "row": "total", "column": "employed"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "as_of"
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.Popen[bytes]:

@@ -58,6 +58,8 @@ async def world(session: AsyncSession) -> World:
         Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
         Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
         Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+        Region(code="440600", name="佛山市", level=RegionLevel.CITY, parent_code="440000"),
+        Region(code="440800", name="湛江市", level=RegionLevel.CITY, parent_code="440000"),
         Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
         Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
     ])
