@@ -58,7 +58,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def settings(settings: Settings) -> Settings:
     """No API or login rate limits (the fuzzer sends thousands of requests from one address)."""
     return msgspec.structs.replace(settings, api_rate_per_minute=0, login_rate_per_ip="100000/minute",
-                                   login_rate_per_account="100000/minute", cookie_secure=False)
+                                   login_rate_per_account="100000/minute", register_rate_per_ip="100000/minute",
+                                   cookie_secure=False)
 
 
 @pytest.fixture

@@ -137,6 +137,8 @@ def _posting_form(w: World, side: str, role: str) -> dict[str, Any]:
 WEB_MATRIX: dict[str, PageProbe] = {
     # --- public: the front door, the landing redirect, sign-in, static files ----------------------
     "GET /": PageProbe("/", _same(302), location="/web/", public=True, own_only=True),
+    "GET /favicon.ico": PageProbe("/favicon.ico", _same(301), location="/web/static/favicon.svg", public=True,
+                                  own_only=True),
     # the landing page: the role's home page (anonymous: the sign-in page, then back here)
     "GET /web": PageProbe("/web/", _same(303), own_only=True, location={r.value: home for r, home in HOME.items()}),
     "GET /web/sign-in": PageProbe("/web/sign-in", _same(200), public=True, own_only=True),
@@ -222,9 +224,10 @@ WEB_MATRIX: dict[str, PageProbe] = {
 # --- the tests -----------------------------------------------------------------------------------
 
 def test_every_page_route_has_an_entry() -> None:
-    """Every route at ``/`` or under ``/web`` has a :data:`WEB_MATRIX` entry, and every entry a route
+    """Every route at ``/``, ``/favicon.ico`` or under ``/web`` has a :data:`WEB_MATRIX` entry, and every entry a route
     (``tests/accounts/test_route_matrix.py`` checks the union with the API's entries)."""
-    routes = {r for r in _app_routes() if r.split(" ", 1)[1] == "/" or r.split(" ", 1)[1].startswith("/web")}
+    routes = {r for r in _app_routes()
+              if r.split(" ", 1)[1] in ("/", "/favicon.ico") or r.split(" ", 1)[1].startswith("/web")}
     missing = sorted(routes - WEB_MATRIX.keys())
     stale = sorted(WEB_MATRIX.keys() - routes)
     assert not missing, "pages without an entry in tests/accounts/test_web_route_matrix.py WEB_MATRIX:\n" \
@@ -287,7 +290,7 @@ def test_web_route_matrix(pages: Pages, browser: Callable[..., httpx.Client], ke
         expected = status if isinstance(status, int) else status[0 if side == "a" else 1]
         where = f"{key} as {role} on the {'own' if side == 'a' else 'foreign'} object"
         assert response.status_code == expected, f"{where}: {response.status_code} {response.text[:500]}"
-        if expected in (302, 303):
+        if expected in (301, 302, 303):
             location = response.headers.get("location", "")
             if role == "anonymous" and not probe.public:
                 path = response.request.url.path  # the server names ``/web/`` as ``/web``

@@ -182,6 +182,8 @@ async def test_chart_has_the_report_guard(anon_client: httpx.Client, client_as: 
     graduate = client_as(Role.GRADUATE, graduate_id=loaded["a1"])
     assert graduate.get("/reports/chart", params={**q, "scope": "all"}).status_code == 403
     staff = client_as(Role.SCHOOL, school_id=school_a)
+    q = {**q, "threshold": 5}  # below the default only the system admin may go
     assert staff.get("/reports/chart", params={**q, "scope": "school:4144030001"}).status_code == 403
+    assert staff.get("/reports/chart", params={**q, "scope": "school:4144010001", "threshold": 1}).status_code == 403
     own = staff.get("/reports/chart", params={**q, "scope": "school:4144010001"})
     assert own.status_code == 200 and "物流服务与管理" in _texts(_parse(own.content))
