@@ -99,6 +99,24 @@ def _truncate_all(url: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, unmigrated database of each backend (a SQLite file; a PostgreSQL database
+    created for the test and dropped after it), for migration tests."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}"
+        return
+    name = f"vocmatch_m_{uuid.uuid4().hex[:10]}"
+    try:
+        _pg_admin_execute(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001 - no server
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL not reachable: {exc!r}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}")
+    yield str(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    _pg_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 

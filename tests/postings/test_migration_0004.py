@@ -5,36 +5,14 @@ Run on a fresh SQLite file and a fresh PostgreSQL database migrated to 0003 firs
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from service.config import Settings
 from service.db import make_engine
 from service.migrate import alembic_config, upgrade
-from tests.conftest import PG_ADMIN_URL, _pg_admin_execute
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}"
-        return
-    name = f"vocmatch_m4_{uuid.uuid4().hex[:10]}"
-    try:
-        _pg_admin_execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - no server
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL not reachable: {exc!r}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}")
-    yield str(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    _pg_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def _sql(url: str, *statements: str) -> list[list[tuple]]:

@@ -5,10 +5,6 @@ and 0006 downgrades to 0005 and back. Fresh SQLite file and fresh PostgreSQL dat
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,31 +12,14 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 
 from service.config import Settings
 from service.db import make_engine
 from service.migrate import alembic_config, upgrade
 from service.models import Base
-from tests.conftest import PG_ADMIN_URL, _pg_admin_execute
 
 TAXONOMY_TABLES = {"taxonomy_concepts", "taxonomy_aliases", "taxonomy_relations", "major_occupations"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}"
-        return
-    name = f"vocmatch_m6_{uuid.uuid4().hex[:10]}"
-    try:
-        _pg_admin_execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - no server
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL not reachable: {exc!r}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}")
-    yield str(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    _pg_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _table(obj: Any, name: str | None, kind: str) -> str | None:
