@@ -500,7 +500,7 @@ def main() -> None:
                 try:
                     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
                     asyncio.run(_pg_admin(f'CREATE DATABASE "{PG_DATABASE}"'))
-                except (OSError, Exception) as exc:  # noqa: BLE001 - report and go on with the other backend
+                except Exception as exc:  # noqa: BLE001 - report and go on with the other backend
                     result["backends"][backend] = {"skipped": f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}"}
                     continue
                 url = make_url(PG_ADMIN_URL).set(database=PG_DATABASE).render_as_string(hide_password=False)

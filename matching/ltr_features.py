@@ -160,7 +160,7 @@ class InteractionStats:
         ev_row = np.array([r for _, r in best], dtype=np.int64)
         ev_at = np.array([v[0] for v in best.values()], dtype=np.float64)
         ev_grade = np.array([v[1] for v in best.values()], dtype=np.float64)
-        self.n_rows, self.seekers = n, seekers
+        self.n_rows, self.seekers, self.table = n, seekers, t
         self.ev_seeker, self.ev_row, self.ev_at, self.ev_grade = ev_seeker, ev_row, ev_at, ev_grade
         self.count = np.bincount(ev_row, minlength=n).astype(np.float64)  # interactions per row
         # place, employer and title groups of the rows; -1 = unknown. City = (province, city name)
@@ -170,6 +170,7 @@ class InteractionStats:
                        "employer": _ids([normalise(j.employer_name or "") for j in t.jobs], ""),
                        "title": _ids([normalise(j.title or "") for j in t.jobs], "")}
         a = sp.csr_matrix((np.ones(len(ev_row)), (ev_seeker, ev_row)), shape=(len(seekers), n))
+        self.group_sizes = {name: int(ids.max()) + 1 if len(ids) else 0 for name, ids in self.groups.items()}
         self.co = (a.T @ a).tocsr()  # rows × rows: seekers who interacted with both
         self.by_seeker = a
         self.group_co: dict[str, tuple[sp.csr_matrix, sp.csr_matrix]] = {}
@@ -246,37 +247,42 @@ class InteractionStats:
             return np.zeros(0, dtype=np.int64)
         return self.by_seeker.indices[self.by_seeker.indptr[s]:self.by_seeker.indptr[s + 1]].astype(np.int64)
 
-    def job_features(self, now: float | None, key: Hashable | None = None) -> np.ndarray:
-        """``(rows, len(INTERACTION_FEATURES))`` for a request at ``now`` (POSIX seconds), without ``key``'s own.
+    def job_features(self, now: float | None, key: Hashable | None = None,
+                     rows: np.ndarray | None = None) -> np.ndarray:
+        """``(len(rows), len(INTERACTION_FEATURES))`` for a request at ``now`` (POSIX seconds), without
+        ``key``'s own interactions; ``rows`` the postings' rows (default: all, in order).
 
         ``now=None`` (request time unknown): the time-dependent columns are ``NaN``.
         """
         n = self.n_rows
+        sel = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
         own = self.ev_seeker == (self.seekers.get(key, -1) if key is not None else -1)
-        rows, at, grade = self.ev_row[~own], self.ev_at[~own], self.ev_grade[~own]
-        out = np.full((n, len(INTERACTION_FEATURES)), np.nan)
+        ev_row, at, grade = self.ev_row[~own], self.ev_at[~own], self.ev_grade[~own]
+        out = np.full((len(sel), len(INTERACTION_FEATURES)), np.nan)
         col = {name: i for i, name in enumerate(INTERACTION_FEATURES)}
-        out[:, col["popularity"]] = np.log1p(np.bincount(rows, minlength=n))
-        out[:, col["popularity_graded"]] = np.log1p(np.bincount(rows, weights=grade, minlength=n))
+        out[:, col["popularity"]] = np.log1p(np.bincount(ev_row, minlength=n)[sel])
+        out[:, col["popularity_graded"]] = np.log1p(np.bincount(ev_row, weights=grade, minlength=n)[sel])
         recent = None
         if now is not None:
             before = at < now
             recent = before & (at >= now - RECENT_DAYS * DAY)
-            out[:, col["recent_activity"]] = np.log1p(np.bincount(rows[recent], minlength=n))
+            out[:, col["recent_activity"]] = np.log1p(np.bincount(ev_row[recent], minlength=n)[sel])
             first, last = np.full(n, np.inf), np.full(n, -np.inf)
-            np.minimum.at(first, rows[before], at[before])
-            np.maximum.at(last, rows[before], at[before])
+            np.minimum.at(first, ev_row[before], at[before])
+            np.maximum.at(last, ev_row[before], at[before])
+            first, last = first[sel], last[sel]
             out[:, col["days_since_first"]] = np.where(np.isfinite(first), (now - first) / DAY, np.nan)
             out[:, col["days_since_last"]] = np.where(np.isfinite(last), (now - last) / DAY, np.nan)
         for name, ids in self.groups.items():
-            known = ids >= 0
-            size = int(ids.max()) + 1 if known.any() else 0
-            ev = ids[rows]
+            size = self.group_sizes[name]
+            ev = ids[ev_row]
+            ids_sel = ids[sel]
+            known = ids_sel >= 0
             total = np.bincount(ev[ev >= 0], minlength=size)
-            out[known, col[f"{name}_activity"]] = np.log1p(total[ids[known]])
+            out[known, col[f"{name}_activity"]] = np.log1p(total[ids_sel[known]])
             if recent is not None and f"{name}_recent" in col:
                 ev = ev[recent]
-                out[known, col[f"{name}_recent"]] = np.log1p(np.bincount(ev[ev >= 0], minlength=size)[ids[known]])
+                out[known, col[f"{name}_recent"]] = np.log1p(np.bincount(ev[ev >= 0], minlength=size)[ids_sel[known]])
         return out
 
     def group_confidence(self, name: str, history_rows: np.ndarray, key: Hashable | None = None) -> np.ndarray:
@@ -324,7 +330,10 @@ class FeatureBuilder:
         check_is_fitted(ranker, "table_")
         self.ranker, self.stats = ranker, stats
         t = ranker.table_
-        self.company = _ids([normalise(j.employer_name or "") for j in t.jobs], "")
+        if stats is not None and stats.table is t:  # the same ids, already computed (a service builds one per request)
+            self.company = stats.groups["employer"]
+        else:
+            self.company = _ids([normalise(j.employer_name or "") for j in t.jobs], "")
 
     def matrix(self, seeker: SeekerDoc, history: Sequence[int] = (), now: float | None = None,
                rows: np.ndarray | None = None, key: Hashable | None = None) -> np.ndarray:
@@ -349,7 +358,7 @@ class FeatureBuilder:
         out[:, nc - 1] = p.confidence
         hist = np.array([r.position_[j] for j in history if j in r.position_], dtype=np.int64)
         if self.stats is not None:
-            out[:, nc:nc + len(INTERACTION_FEATURES)] = self.stats.job_features(now, key)[rows]
+            out[:, nc:nc + len(INTERACTION_FEATURES)] = self.stats.job_features(now, key, rows)
         if len(hist):
             self._history(out[:, nc + len(INTERACTION_FEATURES):], seeker, rows, hist, key)
         if self.stats is not None and self.stats.profile_co:

@@ -115,17 +115,18 @@ class Retrained:
 def retrain(jobs: Sequence[JobDoc], seekers: Mapping[Hashable, SeekerDoc], interactions: Sequence[Interaction],
             incumbent: LearnedRanker | None = None, test_fraction: float = 0.3, seed: int = 0,
             min_train_queries: int = 20, min_holdout: int = 5, split_salt: str = SPLIT_SALT,
-            cold_per_seeker: int = COLD_QUERIES, **params: Any) -> Retrained:
+            cold_per_seeker: int = COLD_QUERIES, profile_features: bool = False, **params: Any) -> Retrained:
     """Split seekers, train a :class:`LearnedRanker` on the training part, score all rankers on the held-out part.
 
     The split is :func:`is_held_out` (a hash, not a random draw), so a seeker held out once stays
     held out in every later run: the incumbent model, trained by an earlier run, was never
     trained on the seekers it is now judged on. ``seed`` drives negative sampling and ties.
 
-    Interaction statistics (popularity, co-interaction, the profile associations of
-    ``profile_*_co``…) come from the training seekers only; ``cold_per_seeker`` profile-only
-    queries per training seeker (:func:`seeker_queries`). Serving must build its
-    :class:`InteractionStats` with the graduates' profiles too, or ``profile_*_co`` are unknown there.
+    Interaction statistics (popularity, co-interaction…) come from the training seekers only;
+    ``cold_per_seeker`` profile-only queries per training seeker (:func:`seeker_queries`).
+    ``profile_features``: build the ``profile_*_co`` features from the training seekers' profiles.
+    Off by default: the service builds its :class:`InteractionStats` without profiles, where those
+    features are unknown, and a model must be served with the features it was trained on.
     Raises ``ValueError`` when there are fewer than ``min_train_queries`` training queries or
     ``min_holdout`` held-out seekers (too little data to learn or to judge a model).
     """
@@ -134,7 +135,7 @@ def retrain(jobs: Sequence[JobDoc], seekers: Mapping[Hashable, SeekerDoc], inter
     train_it = [it for it in interactions if it.seeker not in held]
     test_it = [it for it in interactions if it.seeker in held]
     ranker = ContentRanker().fit(jobs)
-    builder = FeatureBuilder(ranker, InteractionStats(ranker, train_it, profiles=seekers))
+    builder = FeatureBuilder(ranker, InteractionStats(ranker, train_it, profiles=seekers if profile_features else None))
     queries = seeker_queries(train_it, seekers, cold_per_seeker=cold_per_seeker)
     holdout = holdout_queries(test_it, seekers)
     if len(queries) < min_train_queries or len(holdout) < min_holdout:

@@ -1,7 +1,8 @@
 """``vocmatch evaluate``: offline evaluation of the matching models on files the user gives.
 
     vocmatch evaluate titles --queries Q --corpus C --qrels R [--onet DIR] [--no-embedding] [--json]
-    vocmatch evaluate recommend --train DIR --test DIR [--test-fraction F] [--seed N] [--save-model PATH] [--json]
+    vocmatch evaluate recommend --train DIR --test DIR [--test-fraction F] [--seed N] [--save-model PATH]
+        [--cold-queries N] [--profile-features/--no-profile-features] [--json]
 
 Registered in :mod:`service.cli` with ``main.add_command(evaluate)``.
 """
@@ -64,9 +65,13 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.option("--seed", type=int, default=20250301, show_default=True, help="seed of the split, sampling and ties")
 @click.option("--save-model", "save_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="also write the trained model here (.skops, with a .json metadata file beside it)")
+@click.option("--cold-queries", type=click.IntRange(1), default=None,
+              help="profile-only training queries per training applicant (their first views) [default: 1]")
+@click.option("--profile-features/--no-profile-features", default=None,
+              help="build the profile_*_co features from the training applicants' profiles [default: off, as served]")
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
 def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seed: int, save_to: Path | None,
-              as_json: bool) -> None:
+              cold_queries: int | None, profile_features: bool | None, as_json: bool) -> None:
     """Train the learned ranker on --train's applicants and rank the pool for --test's applicants;
     print recall@10, NDCG@10 and MRR for warm and cold applicants, with four baselines from the same run.
 
@@ -78,8 +83,14 @@ def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seed: int, 
     from matching.persistence import save_model
 
     try:
+        options: dict[str, object] = {}
+        if cold_queries is not None:
+            options["cold_per_applicant"] = cold_queries
+        if profile_features is not None:
+            options["profile_features"] = profile_features
         result, model = run_recommend(train_dir, test_dir, test_fraction=test_fraction, seed=seed,
-                                      progress=None if as_json else lambda m: click.echo(m, err=True))
+                                      progress=None if as_json else lambda m: click.echo(m, err=True),
+                                      **options)  # type: ignore[arg-type]
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     if save_to is not None:

@@ -143,8 +143,24 @@ def test_cli_json_and_saved_model(tmp_path: Path) -> None:
     model, meta = load_model(out)
     assert meta["metrics"]["warm"]["model"] == result["groups"]["warm"]["model"]
     assert meta["training"]["queries"] == result["model"]["training"]["queries"] and model.n_iter_ >= 10
+    assert result["model"]["options"] == {"cold_per_applicant": 1, "profile_features": False}
     bad = CliRunner().invoke(evaluate, ["recommend", "--train", str(tmp_path), "--test", str(tmp_path)])
     assert bad.exit_code == 1 and "jobs.csv" in bad.output
+
+
+def test_cli_training_options(tmp_path: Path) -> None:
+    """--cold-queries adds profile-only training queries; --profile-features builds profile_*_co (off by
+    default: all-NaN columns, which the ranker sets aside), so the same seed trains another model."""
+    folder = make_board(tmp_path / "b", n_applicants=150, seed=4)
+    args = ["recommend", "--train", str(folder), "--test", str(folder), "--json"]
+    plain = json.loads(CliRunner().invoke(evaluate, args).output)
+    other = CliRunner().invoke(evaluate, [*args, "--cold-queries", "3", "--profile-features"])
+    assert other.exit_code == 0, other.output
+    result = json.loads(other.output)
+    assert result["model"]["options"] == {"cold_per_applicant": 3, "profile_features": True}
+    assert result["model"]["training"]["queries"] > plain["model"]["training"]["queries"]
+    assert result["groups"]["cold"]["baselines"] == plain["groups"]["cold"]["baselines"]  # baselines unchanged
+    assert CliRunner().invoke(evaluate, [*args, "--cold-queries", "0"]).exit_code == 2
 
 
 @pytest.mark.shared_data

@@ -195,3 +195,16 @@ def test_profile_features_count_other_seekers_like_this_one() -> None:
     assert np.isnan(blank[:, [COL[n] for n in ("profile_title_co", "profile_city_co", "profile_state_co")]]).all()
     plain = FeatureBuilder(ranker, InteractionStats(ranker, VIEWS)).matrix(new, now=T0)
     assert np.isnan(plain[:, COL["profile_title_co"]]).all()
+
+
+def test_job_features_of_some_rows_equal_those_of_all(builder: FeatureBuilder) -> None:
+    stats = builder.stats
+    assert stats is not None
+    rows = np.array([5, 0, 2, 2])
+    for now, key in ((None, None), (T0 + 2.5 * DAY, 100), (T0 + 20 * DAY, 102)):
+        np.testing.assert_array_equal(stats.job_features(now, key, rows), stats.job_features(now, key)[rows])
+    # the builder reuses the statistics' employer ids: same-employer history still found
+    assert builder.company is stats.groups["employer"]
+    pos = builder.ranker.position_
+    x = builder.matrix(SeekerDoc(id=9, country="US"), history=(4,), now=T0, rows=np.array([pos[3], pos[1]]))
+    assert list(x[:, COL["history_company"]]) == [1.0, 0.0]  # job 3 is Shop C's, like job 4; job 1 is not
