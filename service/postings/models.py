@@ -40,6 +40,8 @@ class Posting(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_postings_status_valid_through", "status", "valid_through"),
+        # the recommendation index's fingerprint reads max(updated_at) on every request
+        Index("ix_postings_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
