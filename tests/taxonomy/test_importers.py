@@ -21,14 +21,13 @@ from service.taxonomy.importer import import_taxonomy
 from service.taxonomy.service import skills_for_occupation
 from service.taxonomy.models import Concept, ConceptAlias, ConceptKind, ConceptRelation
 
-FIXTURES = Path(__file__).parent / "fixtures"
 WELDER = "http://data.europa.eu/esco/occupation/t0000001-aaaa-4bbb-8ccc-000000000001"
 WELD = "http://data.europa.eu/esco/skill/t0000002-aaaa-4bbb-8ccc-000000000001"
 SAFETY = "http://data.europa.eu/esco/skill/t0000002-aaaa-4bbb-8ccc-000000000003"
 
 
-def test_esco_parser_reads_labels_aliases_and_relations() -> None:
-    src = read_esco(FIXTURES / "esco")
+def test_esco_parser_reads_labels_aliases_and_relations(releases: Path) -> None:
+    src = read_esco(releases / "esco")
     assert src.counts() == {"occupations": 3, "skills": 3, "aliases": 9, "relations": 4}
     by_code = {c.code: c for c in src.concepts}
     welder = by_code[WELDER]
@@ -45,8 +44,8 @@ def test_esco_parser_reads_labels_aliases_and_relations() -> None:
     assert src.rows == {"occupations_en.csv": 3, "skills_en.csv": 4, "occupationSkillRelations_en.csv": 6}
 
 
-def test_esco_skill_collections_stand_in_for_skills_file(tmp_path: Path) -> None:
-    shutil.copy(FIXTURES / "esco" / "occupations_en.csv", tmp_path)
+def test_esco_skill_collections_stand_in_for_skills_file(tmp_path: Path, releases: Path) -> None:
+    shutil.copy(releases / "esco" / "occupations_en.csv", tmp_path)
     (tmp_path / "greenSkillsCollection_en.csv").write_text(
         "conceptType,conceptUri,preferredLabel,status,skillType,reuseLevel,altLabels,description\n"
         "KnowledgeSkillCompetence,http://data.europa.eu/esco/skill/t-green-1,sort waste,released,skill/competence,"
@@ -60,8 +59,8 @@ def test_esco_skill_collections_stand_in_for_skills_file(tmp_path: Path) -> None
     assert skill.aliases == ("separate rubbish", "classify waste")
 
 
-def test_onet_parser_reads_titles_technology_and_skills() -> None:
-    src = read_onet(FIXTURES / "onet")
+def test_onet_parser_reads_titles_technology_and_skills(releases: Path) -> None:
+    src = read_onet(releases / "onet")
     assert src.counts() == {"occupations": 2, "skills": 4, "aliases": 5, "relations": 6}
     by_code = {c.code: c for c in src.concepts}
     # "n/a" short titles dropped; a short title kept; a reported title merged; the title itself not an alias
@@ -102,16 +101,16 @@ def _edit(folder: Path, name: str, *pairs: tuple[str, str]) -> None:
     (folder / name).write_text(text, encoding="utf-8")
 
 
-def test_relation_values_are_checked(tmp_path: Path) -> None:
+def test_relation_values_are_checked(tmp_path: Path, releases: Path) -> None:
     onet = tmp_path / "onet"
-    shutil.copytree(FIXTURES / "onet", onet)
+    shutil.copytree(releases / "onet", onet)
     _edit(onet, "Skills.txt", ("\tIM\tImportance\t2.25\t", "\tIM\tImportance\t7\t"))
     with pytest.raises(ValueError,
                        match=r"Skills.txt, line 4, column 'Data Value': '7' is not an importance rating 1–5"):
         read_onet(onet)
     assert importance_weight(1) == 0.0 and importance_weight(5) == 1.0 and importance_weight(3.5) == 0.625
     esco = tmp_path / "esco"
-    shutil.copytree(FIXTURES / "esco", esco)
+    shutil.copytree(releases / "esco", esco)
     text = (esco / "occupationSkillRelations_en.csv").read_text(encoding="utf-8")
     (esco / "occupationSkillRelations_en.csv").write_text(text.replace(",optional,", ",optional" + "x" * 30 + ",", 1),
                                                           encoding="utf-8")
@@ -141,10 +140,11 @@ async def _relations(session: AsyncSession, scheme: str) -> set[tuple[str, str, 
     return set(rows.tuples())
 
 
-async def test_import_is_idempotent_and_follows_changes(session: AsyncSession, tmp_path: Path) -> None:
-    first = await import_taxonomy(session, read_esco(FIXTURES / "esco"))
+async def test_import_is_idempotent_and_follows_changes(session: AsyncSession, tmp_path: Path,
+                                                        releases: Path) -> None:
+    first = await import_taxonomy(session, read_esco(releases / "esco"))
     assert (first.concepts_added, first.aliases_added, first.relations_added) == (6, 9, 4)
-    onet = await import_taxonomy(session, read_onet(FIXTURES / "onet"))
+    onet = await import_taxonomy(session, read_onet(releases / "onet"))
     assert (onet.concepts_added, onet.aliases_added, onet.relations_added) == (6, 5, 6)
     await session.commit()
     assert await _counts(session, "esco") == (6, 9, 4) and await _counts(session, "onet") == (6, 5, 6)
@@ -154,10 +154,10 @@ async def test_import_is_idempotent_and_follows_changes(session: AsyncSession, t
         ("99-9001.00", "2.A.1.a", "importance", 0.53), ("99-9001.00", "2.B.3.a", "importance", 0.75),
         ("99-9002.00", "tech:Spreadsheet Test Suite", "hot_technology", None),
         ("99-9002.00", "2.B.3.a", "importance", 0.3125)}
-    again = await import_taxonomy(session, read_esco(FIXTURES / "esco"))
+    again = await import_taxonomy(session, read_esco(releases / "esco"))
     assert not again.changed and (again.concepts_unchanged, again.aliases_unchanged) == (6, 9)
     assert (again.relations_unchanged, again.relations_not_in_source) == (4, 0)
-    onet_again = await import_taxonomy(session, read_onet(FIXTURES / "onet"))
+    onet_again = await import_taxonomy(session, read_onet(releases / "onet"))
     assert not onet_again.changed and onet_again.relations_unchanged == 6
     await session.commit()
     assert await _counts(session, "esco") == (6, 9, 4) and await _counts(session, "onet") == (6, 5, 6)
@@ -171,7 +171,7 @@ async def test_import_is_idempotent_and_follows_changes(session: AsyncSession, t
     # cook, whose relation stays with it); "follow safety rules" moves from optional to essential for
     # the welder; the electrician loses its only skill
     folder = tmp_path / "esco"
-    shutil.copytree(FIXTURES / "esco", folder)
+    shutil.copytree(releases / "esco", folder)
     text = (folder / "occupations_en.csv").read_text(encoding="utf-8")
     text = text.replace(",pipe welder,", ",pipeline welder,").replace("welder of pipes\n", "pipe joiner\n")
     text = "\n".join(line for line in text.splitlines() if "000000000003" not in line) + "\n"
@@ -198,7 +198,7 @@ async def test_import_is_idempotent_and_follows_changes(session: AsyncSession, t
 
     # an O*NET release where an importance changed and a technology stopped being "hot"
     folder = tmp_path / "onet"
-    shutil.copytree(FIXTURES / "onet", folder)
+    shutil.copytree(releases / "onet", folder)
     _edit(folder, "Skills.txt", ("\tIM\tImportance\t3.12\t", "\tIM\tImportance\t3.60\t"))
     _edit(folder, "Technology Skills.txt", ("99-9002.00\tLine Cooks, Test\tSpreadsheet Test Suite\t43232110\t"
                                             "Spreadsheet software\tY", "99-9002.00\tLine Cooks, Test\t"
@@ -214,26 +214,27 @@ async def test_import_is_idempotent_and_follows_changes(session: AsyncSession, t
     assert await _counts(session, "onet") == (6, 5, 6) and await _counts(session, "esco") == (6, 10, 3)
 
 
-async def test_relation_to_an_unknown_code_is_refused_before_writing(session: AsyncSession) -> None:
-    src = read_onet(FIXTURES / "onet")
+async def test_relation_to_an_unknown_code_is_refused_before_writing(session: AsyncSession,
+                                                                     releases: Path) -> None:
+    src = read_onet(releases / "onet")
     src.relations.append(SourceRelation("99-9001.00", "tech:Not Listed", "technology"))
     with pytest.raises(ValueError, match=r"onet relation 99-9001.00 → tech:Not Listed \(technology\) names a concept"):
         await import_taxonomy(session, src)
     assert await _counts(session, "onet") == (0, 0, 0)
 
 
-def test_cli_prints_counts_and_refuses_bad_folders(settings: Settings, tmp_path: Path) -> None:
+def test_cli_prints_counts_and_refuses_bad_folders(settings: Settings, tmp_path: Path, releases: Path) -> None:
     runner = CliRunner()
     env = {"VOCMATCH_DATABASE_URL": settings.database_url}
-    out = runner.invoke(main, ["taxonomy", "import-onet", str(FIXTURES / "onet")], env=env)
+    out = runner.invoke(main, ["taxonomy", "import-onet", str(releases / "onet")], env=env)
     assert out.exit_code == 0, out.output
     report = json.loads(out.output)
     assert report["read"] == {"occupations": 2, "skills": 4, "aliases": 5, "relations": 6}
     assert report["stored"]["concepts_added"] == 6 and report["stored"]["relations_added"] == 6
-    again = json.loads(runner.invoke(main, ["taxonomy", "import-onet", str(FIXTURES / "onet")], env=env).output)
+    again = json.loads(runner.invoke(main, ["taxonomy", "import-onet", str(releases / "onet")], env=env).output)
     assert again["stored"]["concepts_added"] == 0 and again["stored"]["concepts_unchanged"] == 6
     assert (again["stored"]["relations_added"], again["stored"]["relations_unchanged"]) == (0, 6)
-    esco = runner.invoke(main, ["taxonomy", "import-esco", str(FIXTURES / "esco")], env=env)
+    esco = runner.invoke(main, ["taxonomy", "import-esco", str(releases / "esco")], env=env)
     assert esco.exit_code == 0 and json.loads(esco.output)["stored"]["aliases_added"] == 9
     empty = runner.invoke(main, ["taxonomy", "import-esco", str(tmp_path)], env=env)
     assert empty.exit_code == 1 and "occupations_en.csv" in empty.output

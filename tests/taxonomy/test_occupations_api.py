@@ -20,19 +20,18 @@ from service.graduates.models import Graduate
 from service.taxonomy.importer import import_taxonomy
 from service.taxonomy.service import SkillLink, code_from_path, skills_for_occupation
 
-FIXTURES = Path(__file__).parent / "fixtures"
 WELDER = "http://data.europa.eu/esco/occupation/t0000001-aaaa-4bbb-8ccc-000000000001"
 COOK = "http://data.europa.eu/esco/occupation/t0000001-aaaa-4bbb-8ccc-000000000003"
 
 
-async def _import_fixtures(session: AsyncSession) -> None:
-    await import_taxonomy(session, read_esco(FIXTURES / "esco"))
-    await import_taxonomy(session, read_onet(FIXTURES / "onet"))
+async def _import_fixtures(session: AsyncSession, releases: Path) -> None:
+    await import_taxonomy(session, read_esco(releases / "esco"))
+    await import_taxonomy(session, read_onet(releases / "onet"))
     await session.commit()
 
 
-async def test_skills_for_occupation_orders_by_weight_then_relation(session: AsyncSession) -> None:
-    await _import_fixtures(session)
+async def test_skills_for_occupation_orders_by_weight_then_relation(session: AsyncSession, releases: Path) -> None:
+    await _import_fixtures(session, releases)
     assert await skills_for_occupation(session, "onet", "99-9001.00") == [
         SkillLink("Operation Monitoring", "importance", 0.75),
         SkillLink("Reading Comprehension", "importance", 0.53),
@@ -56,8 +55,8 @@ def test_code_from_path_restores_uri_slashes() -> None:
 
 async def test_occupation_endpoint_over_http(session: AsyncSession, client: httpx.Client,
                                              client_as: Callable[..., httpx.Client],
-                                             anon_client: httpx.Client) -> None:
-    await _import_fixtures(session)
+                                             anon_client: httpx.Client, releases: Path) -> None:
+    await _import_fixtures(session, releases)
     session.add(Region(code="440000", name="广东省", level=RegionLevel.PROVINCE))
     await session.flush()
     school = School(code="4144010001", name="广州市机电技师学校", region_code="440000")
