@@ -98,6 +98,21 @@ def _truncate_all(url: str) -> None:
     asyncio.run(run())
 
 
+async def run_sql(url: str, *statements: str) -> list[list[tuple[Any, ...]]]:
+    """Run raw SQL ``statements`` in one transaction on the database at ``url`` (fresh engine); the
+    rows each returned (``[]`` for statements without rows). For migration tests working below the ORM."""
+    engine = make_engine(Settings(database_url=url))
+    out: list[list[tuple[Any, ...]]] = []
+    try:
+        async with engine.begin() as conn:
+            for sql in statements:
+                result = await conn.execute(text(sql))
+                out.append([tuple(r) for r in result.all()] if result.returns_rows else [])
+    finally:
+        await engine.dispose()
+    return out
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty, unmigrated database of each backend (a SQLite file; a PostgreSQL database

@@ -8,24 +8,10 @@ import asyncio
 
 import pytest
 from alembic import command
-from sqlalchemy import text
 
 from service.config import Settings
-from service.db import make_engine
 from service.migrate import alembic_config, upgrade
-
-
-async def _sql(url: str, *statements: str) -> list[list[tuple]]:
-    engine = make_engine(Settings(database_url=url))
-    out = []
-    try:
-        async with engine.begin() as conn:
-            for sql in statements:
-                result = await conn.execute(text(sql))
-                out.append([tuple(r) for r in result.all()] if result.returns_rows else [])
-    finally:
-        await engine.dispose()
-    return out
+from tests.conftest import run_sql as _sql
 
 
 _SEED = [

@@ -11,12 +11,12 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from service.config import Settings
 from service.db import make_engine
 from service.migrate import alembic_config, upgrade
+from tests.conftest import run_sql as _sql
 from service.models import Base
 
 TAXONOMY_TABLES = {"taxonomy_concepts", "taxonomy_aliases", "taxonomy_relations", "major_occupations"}
@@ -42,19 +42,6 @@ async def _compare(url: str) -> list[Any]:
             return await conn.run_sync(run)
     finally:
         await engine.dispose()
-
-
-async def _sql(url: str, *statements: str) -> list[list[tuple]]:
-    engine = make_engine(Settings(database_url=url))
-    out = []
-    try:
-        async with engine.begin() as conn:
-            for sql in statements:
-                result = await conn.execute(text(sql))
-                out.append([tuple(r) for r in result.all()] if result.returns_rows else [])
-    finally:
-        await engine.dispose()
-    return out
 
 
 def test_0006_matches_the_models_cascades_and_downgrades(fresh_url: str) -> None:
