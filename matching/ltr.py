@@ -10,7 +10,9 @@ LambdaMART: an overview", MSR-TR-2010-82) describes the listwise alternative. Qu
 passed explicitly to :meth:`LearnedRanker.fit` and used twice: every query gets the same total
 sample weight (a query with many sampled candidates does not dominate), and the number of
 boosting rounds is chosen by NDCG@10 on held-out *queries* (a group-wise split; rows of one query
-never sit on both sides).
+never sit on both sides). The prediction is the mean of ``n_bags`` such boosters, each fitted on a
+bootstrap sample of the queries (bagging: boosted trees fitted on a few thousand queries vary from
+sample to sample, and averaging them lowers that variance).
 
 Training rows come from :func:`training_set`: per query, its positives (graded relevance
 :data:`GRADES`: view 1 < apply 2 < interview 3 < hire 4) and uniformly sampled negatives
@@ -98,13 +100,21 @@ class LearnedRanker(BaseEstimator):
     ``max_iter``); ``random_state``; ``n_threads`` OpenMP threads for fit and predict (``None``: all
     cores; 1 by default because a request scores a few hundred rows, where thread start-up and
     contention with the BLAS threads cost more than they save: 40 ms against 500 ms for 7,000 rows
-    on two cores); ``feature_names`` the column names of ``X``.
+    on two cores); ``feature_names`` the column names of ``X``; ``n_bags`` boosters averaged,
+    each fitted on a bootstrap sample of the query groups (bagging, Breiman, "Bagging predictors",
+    Machine Learning 24(2), 1996; 1: one booster on every query). Chosen on validation splits of
+    the job board's training applicants (seeds 20250301, 1, 2, 7 pooled): 3 bags against 1 raised
+    NDCG@10 from 0.344 to 0.351 (cold) and 0.262 to 0.266 (warm), for 3× the fitting time.
+
+    Learned attributes: ``estimators_`` (the boosters), ``bag_iters_`` (rounds of each, chosen by
+    NDCG@10 on held-out queries of its sample), ``n_iter_`` (their median), ``validation_curves_``,
+    ``unknown_columns_``, ``n_groups_``, ``n_features_in_``.
     """
 
     def __init__(self, max_iter: int = 200, learning_rate: float = 0.1, max_leaf_nodes: int = 15,
                  min_samples_leaf: int | None = None, l2_regularization: float = 1.0, validation_fraction: float = 0.15,
                  random_state: int = 0, n_threads: int | None = 1,
-                 feature_names: tuple[str, ...] = FEATURE_NAMES) -> None:
+                 feature_names: tuple[str, ...] = FEATURE_NAMES, n_bags: int = 3) -> None:
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
@@ -114,13 +124,14 @@ class LearnedRanker(BaseEstimator):
         self.random_state = random_state
         self.n_threads = n_threads
         self.feature_names = feature_names
+        self.n_bags = n_bags
 
-    def _booster(self, max_iter: int, n_rows: int) -> HistGradientBoostingRegressor:
+    def _booster(self, max_iter: int, n_rows: int, seed: int) -> HistGradientBoostingRegressor:
         leaf = self.min_samples_leaf if self.min_samples_leaf is not None else int(np.clip(n_rows // 3000, 20, 300))
         return HistGradientBoostingRegressor(
             loss="squared_error", max_iter=max_iter, learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=leaf,
-            l2_regularization=self.l2_regularization, early_stopping=False, random_state=self.random_state)
+            l2_regularization=self.l2_regularization, early_stopping=False, random_state=seed)
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedRanker:
         """Fit on rows ``X`` ``(n, n_features)`` (``NaN`` = unknown), graded relevance ``y`` ≥ 0 and query
@@ -151,27 +162,45 @@ class LearnedRanker(BaseEstimator):
         if len(self.unknown_columns_):
             X = X.copy()
             X[:, self.unknown_columns_] = 0.0
-        n_iter = self.max_iter
-        self.validation_curve_ = None
-        if self.validation_fraction > 0 and len(sizes) >= 20:
-            split = GroupShuffleSplit(n_splits=1, test_size=self.validation_fraction, random_state=self.random_state)
-            tr, va = next(split.split(X, y, g))
-            booster = self._booster(self.max_iter, len(y)).fit(X[tr], y[tr], sample_weight=weight[tr])
-            curve = [float(group_ndcg(y[va], s, g[va]).mean()) for s in booster.staged_predict(X[va])]
-            self.validation_curve_ = np.array(curve)
-            n_iter = max(10, int(np.argmax(curve)) + 1)
-        self.estimator_ = self._booster(n_iter, len(y)).fit(X, y, sample_weight=weight)
-        self.n_iter_ = n_iter
+        if self.n_bags < 1:
+            raise ValueError(f"n_bags must be >= 1, got {self.n_bags}")
+        self.estimators_, iters, self.validation_curves_ = [], [], []
+        for b in range(self.n_bags):
+            if self.n_bags == 1:  # every query once
+                copies = np.ones(len(sizes))
+            else:  # a bootstrap sample of the queries: each query drawn 0, 1, 2… times
+                rng = np.random.default_rng(self.random_state + b)
+                copies = np.bincount(rng.integers(0, len(sizes), size=len(sizes)), minlength=len(sizes))
+            keep = copies[g] > 0
+            booster, n_iter, curve = self._fit_one(X[keep], y[keep], g[keep], weight[keep] * copies[g][keep],
+                                                   self.random_state + b)
+            self.estimators_.append(booster)
+            iters.append(n_iter)
+            self.validation_curves_.append(curve)
+        self.bag_iters_ = tuple(iters)
+        self.n_iter_ = int(np.median(iters))
         self.n_groups_ = len(sizes)
         return self
+
+    def _fit_one(self, X: np.ndarray, y: np.ndarray, g: np.ndarray, weight: np.ndarray,
+                 seed: int) -> tuple[HistGradientBoostingRegressor, int, np.ndarray | None]:
+        """One booster, its number of rounds chosen on held-out query groups, and the validation curve."""
+        n_iter, curve = self.max_iter, None
+        if self.validation_fraction > 0 and len(np.unique(g)) >= 20:
+            split = GroupShuffleSplit(n_splits=1, test_size=self.validation_fraction, random_state=seed)
+            tr, va = next(split.split(X, y, g))
+            booster = self._booster(self.max_iter, len(y), seed).fit(X[tr], y[tr], sample_weight=weight[tr])
+            curve = np.array([float(group_ndcg(y[va], s, g[va]).mean()) for s in booster.staged_predict(X[va])])
+            n_iter = max(10, int(np.argmax(curve)) + 1)
+        return self._booster(n_iter, len(y), seed).fit(X, y, sample_weight=weight), n_iter, curve
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predicted graded relevance (higher = better) for each row of ``X``.
         Raises ``NotFittedError`` before :meth:`fit`."""
-        check_is_fitted(self, "estimator_")
+        check_is_fitted(self, "estimators_")
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
         with threadpool_limits(self.n_threads, user_api="openmp"):
-            return self.estimator_.predict(X)
+            return np.mean([booster.predict(X) for booster in self.estimators_], axis=0)
 
     def score(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
         """Mean NDCG@10 over the groups of ``X`` that have a relevant row (0–1)."""

@@ -16,8 +16,12 @@ interaction (from :class:`InteractionStats`, i.e. other seekers' interactions on
     days from the posting's first / latest interaction before the request to the request (the
     posting's age as the platform saw it; ``NaN`` if none yet); ``city_activity`` /
     ``state_activity``: log(1 + interactions with any posting in the posting's city / province),
-    i.e. location popularity. Time-dependent values use interactions strictly before the request
-    time only.
+    i.e. location popularity; ``decayed_6h`` / ``_1d`` / ``_3d``: log(1 + Σ 2^(−age / half-life))
+    over the posting's interactions before the request, age in days (time-decayed popularity: what
+    is being looked at now, e.g. a posting that is being advertised; on the job board, the last
+    day's views predict a newcomer's first view better than the last 14 days' or all-time counts),
+    ``employer_decayed_1d`` / ``title_decayed_1d`` the same over all postings of the employer /
+    normalised title. Time-dependent values use interactions strictly before the request time only.
 history (warm seekers; ``NaN`` when the seeker has no history)
     ``history_size`` log(1 + postings in the history); ``history_text``: TF-IDF cosine of the profile
     text plus the history titles against the posting text; ``history_title_match``: the content
@@ -72,7 +76,8 @@ from matching.text import normalise
 CONTENT_FEATURES = tuple(f"content_{name}" for name in FEATURES) + ("content_score", "content_confidence")
 INTERACTION_FEATURES = ("popularity", "popularity_graded", "recent_activity", "days_since_first", "days_since_last",
                         "city_activity", "city_recent", "state_activity", "employer_activity", "employer_recent",
-                        "title_activity", "title_recent")
+                        "title_activity", "title_recent", "decayed_6h", "decayed_1d", "decayed_3d",
+                        "employer_decayed_1d", "title_decayed_1d")
 HISTORY_FEATURES = ("history_size", "history_text", "history_title_match", "history_title_max", "history_title_mean",
                     "history_title_last", "history_city_share", "history_state_share", "history_city_last",
                     "history_state_last",
@@ -83,6 +88,8 @@ PROFILE_FEATURES = ("profile_title_co", "profile_city_co", "profile_state_co")
 FEATURE_NAMES: tuple[str, ...] = CONTENT_FEATURES + INTERACTION_FEATURES + HISTORY_FEATURES + PROFILE_FEATURES
 #: Window of ``recent_activity``, days.
 RECENT_DAYS = 14.0
+#: Half-lives of the ``decayed_*`` features, days.
+HALF_LIVES = {"6h": 0.25, "1d": 1.0, "3d": 3.0}
 DAY = 86400.0
 #: Groups of postings whose co-occurrence in seekers' interactions gives ``co_<group>`` features.
 CO_GROUPS = ("city", "employer", "title")
@@ -273,6 +280,20 @@ class InteractionStats:
             first, last = first[sel], last[sel]
             out[:, col["days_since_first"]] = np.where(np.isfinite(first), (now - first) / DAY, np.nan)
             out[:, col["days_since_last"]] = np.where(np.isfinite(last), (now - last) / DAY, np.nan)
+            age = (now - at[before]) / DAY
+            for label, half_life in HALF_LIVES.items():
+                weight = np.exp2(-age / half_life)
+                decayed = np.bincount(ev_row[before], weights=weight, minlength=n)
+                out[:, col[f"decayed_{label}"]] = np.log1p(decayed[sel])
+                if label == "1d":
+                    for name in ("employer", "title"):
+                        ids = self.groups[name]
+                        ev = ids[ev_row[before]]
+                        ok = ev >= 0
+                        total = np.bincount(ev[ok], weights=weight[ok], minlength=self.group_sizes[name])
+                        ids_sel = ids[sel]
+                        known = ids_sel >= 0
+                        out[known, col[f"{name}_decayed_1d"]] = np.log1p(total[ids_sel[known]])
         for name, ids in self.groups.items():
             size = self.group_sizes[name]
             ev = ids[ev_row]

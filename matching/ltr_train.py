@@ -149,7 +149,7 @@ def retrain(jobs: Sequence[JobDoc], seekers: Mapping[Hashable, SeekerDoc], inter
         metrics["incumbent"] = ranking_metrics(lambda _q, F: incumbent.predict(F), builder, holdout, seed)
     training = {"postings": len(jobs), "seekers": len(keys), "train_seekers": len(keys) - len(held),
                 "holdout_seekers": len(held), "interactions": len(train_it), "queries": int(len(np.unique(groups))),
-                "rows": int(len(y)), "boosting_rounds": int(model.n_iter_),
+                "rows": int(len(y)), "boosting_rounds": [int(n) for n in model.bag_iters_],
                 "grades": {str(g): int(c) for g, c in zip(*np.unique([it.grade for it in train_it],
                                                                      return_counts=True), strict=True)}}
     return Retrained(model=model, metrics=metrics, training=training)

@@ -59,7 +59,7 @@ def save_model(model: LearnedRanker, path: Path, metadata: Mapping[str, Any]) ->
     """
     from sklearn.utils.validation import check_is_fitted
 
-    check_is_fitted(model, "estimator_")
+    check_is_fitted(model, "estimators_")
     meta = {"features": list(model.feature_names), "trained_at": dt.datetime.now(dt.UTC).isoformat(), **metadata}
     missing = [k for k in REQUIRED_METADATA if k not in meta]
     if missing:
@@ -112,7 +112,7 @@ def load_model(path: Path) -> tuple[LearnedRanker, dict[str, Any]]:
         model = sio.loads(data, trusted=list(untrusted))
     except Exception as exc:  # noqa: BLE001
         raise ModelFileError(f"{path}: cannot load ({type(exc).__name__}: {exc})") from None
-    if not isinstance(model, LearnedRanker) or not hasattr(model, "estimator_"):
+    if not isinstance(model, LearnedRanker) or not hasattr(model, "estimators_"):
         raise ModelFileError(f"{path}: holds {type(model).__name__}, not a fitted LearnedRanker")
     if list(meta["features"]) != list(model.feature_names):
         raise ModelFileError(f"{path}: metadata features differ from the model's")

@@ -62,7 +62,9 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
                    "splits the applicants at random into training and test")
 @click.option("--test-fraction", type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True), default=0.3,
               show_default=True, help="share of applicants evaluated when --train and --test are the same folder")
-@click.option("--seed", type=int, default=20250301, show_default=True, help="seed of the split, sampling and ties")
+@click.option("--seed", "seeds", type=int, multiple=True, default=(20250301,), show_default=True,
+              help="seed of the split, sampling and ties; repeat it (--seed 1 --seed 2) to run several splits "
+                   "and pool their test applicants")
 @click.option("--save-model", "save_to", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="also write the trained model here (.skops, with a .json metadata file beside it)")
 @click.option("--cold-queries", type=click.IntRange(1), default=None,
@@ -70,29 +72,37 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.option("--profile-features/--no-profile-features", default=None,
               help="build the profile_*_co features from the training applicants' profiles [default: off, as served]")
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
-def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seed: int, save_to: Path | None,
+def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seeds: tuple[int, ...], save_to: Path | None,
               cold_queries: int | None, profile_features: bool | None, as_json: bool) -> None:
     """Train the learned ranker on --train's applicants and rank the pool for --test's applicants;
     print recall@10, NDCG@10 and MRR for warm and cold applicants, with four baselines from the same run.
 
     The applicants evaluated are never trained on; popularity counts training interactions only.
+    Each lift comes with its 95 % paired-bootstrap interval; with several --seed values the runs'
+    test applicants are also pooled (JSON: ``{"runs": [...], "pooled": {...}}``).
     """
     import datetime as dt
 
-    from matching.evaluation.recommend import MODEL_NAME, run_recommend
+    from matching.evaluation.recommend import MODEL_NAME, pool_runs, run_recommend
     from matching.persistence import save_model
 
+    if save_to is not None and len(seeds) > 1:
+        raise click.UsageError(f"--save-model needs one --seed; {len(seeds)} were given")
+    results = []
     try:
         options: dict[str, object] = {}
         if cold_queries is not None:
             options["cold_per_applicant"] = cold_queries
         if profile_features is not None:
             options["profile_features"] = profile_features
-        result, model = run_recommend(train_dir, test_dir, test_fraction=test_fraction, seed=seed,
-                                      progress=None if as_json else lambda m: click.echo(m, err=True),
-                                      **options)  # type: ignore[arg-type]
+        for seed in seeds:
+            result, model = run_recommend(train_dir, test_dir, test_fraction=test_fraction, seed=seed,
+                                          progress=None if as_json else lambda m: click.echo(m, err=True),
+                                          **options)  # type: ignore[arg-type]
+            results.append(result)
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
+    pooled = pool_runs(results) if len(results) > 1 else None
     if save_to is not None:
         trained_at = dt.datetime.now(dt.UTC)
         save_model(model, save_to, {
@@ -101,13 +111,21 @@ def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seed: int, 
             "metrics": {g: {"model": v["model"], "baselines": v["baselines"]} for g, v in result["groups"].items()}})
         result["saved_model"] = str(save_to)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        out = result if pooled is None else {"runs": results, "pooled": pooled}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    click.echo(f"pool {result['pool']} postings; split: {result['split']}")
-    for group, g in result["groups"].items():
-        click.echo(f"\n{group}: {g['queries']} applicants")
-        click.echo(f"{'model':<22}{'recall@10':>11}{'NDCG@10':>9}{'MRR':>8}")
-        for name, m in [(MODEL_NAME, g["model"]), *g["baselines"].items()]:
-            click.echo(f"{name:<22}{m['recall@10']:>11.4f}{m['NDCG@10']:>9.4f}{m['MRR']:>8.4f}")
-        lift = g["lift_over_best_baseline"]["NDCG@10"]
-        click.echo(f"NDCG@10 vs best baseline ({g['best_baseline']}): {lift:+.1%}")
+    for result in results:
+        click.echo(f"pool {result['pool']} postings; split: {result['split']}")
+        for group, g in result["groups"].items():
+            click.echo(f"\n{group}: {g['queries']} applicants")
+            click.echo(f"{'model':<22}{'recall@10':>11}{'NDCG@10':>9}{'MRR':>8}")
+            for name, m in [(MODEL_NAME, g["model"]), *g["baselines"].items()]:
+                click.echo(f"{name:<22}{m['recall@10']:>11.4f}{m['NDCG@10']:>9.4f}{m['MRR']:>8.4f}")
+            lift = g["lift_over_best_baseline"]["NDCG@10"]
+            low, high = g["ndcg_lift_ci95"]
+            click.echo(f"NDCG@10 vs best baseline ({g['best_baseline']}): {lift:+.1%} (95 % interval {low:+.1%} to "
+                       f"{high:+.1%})")
+    for group, p in (pooled or {}).items():
+        low, high = p["lift_ci95"]
+        click.echo(f"\npooled {group}: {p['queries']} applicants, NDCG@10 {p['model_ndcg@10']:.4f} vs "
+                   f"{p['best_baseline_ndcg@10']:.4f}: {p['lift']:+.1%} (95 % interval {low:+.1%} to {high:+.1%})")

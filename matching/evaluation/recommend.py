@@ -31,11 +31,11 @@ from matching.content import ContentRanker
 from matching.documents import JobDoc
 from matching.evaluation.baselines import BASELINES, Baselines, fit_blend, ranking
 from matching.evaluation.jobboard import JobBoard, protocol_queries, read_board, training_queries
-from matching.evaluation.metrics import mean_metrics
+from matching.evaluation.metrics import lift_interval, mean_metrics, ndcg_at_k
 from matching.ltr import LearnedRanker, Query, training_set
 from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, Interaction, InteractionStats
 
-MODEL_NAME = "ltr-hgb-v1"
+MODEL_NAME = "ltr-hgb-v2"
 METRICS = {"recall@10": ("recall", 10), "NDCG@10": ("NDCG", 10)}
 #: Profile-only training queries per training applicant (their first interactions); see run_recommend.
 #: On a validation split of the training applicants (seed 20250301), 10 instead of 1 changed cold
@@ -69,7 +69,8 @@ def _builder(jobs: list[JobDoc], views: Sequence[Interaction], profiles: dict | 
 
 
 def _evaluate(queries: Sequence[Query], scorers: dict[str, Callable[[Query], np.ndarray]], builder: FeatureBuilder,
-              tiebreak: np.ndarray) -> dict[str, dict[str, float]]:
+              tiebreak: np.ndarray) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
+    """Mean recall@10 / NDCG@10 / MRR per scorer, and each scorer's NDCG@10 per query (in order)."""
     pos = builder.ranker.position_
     rankings: dict[str, list[list[int]]] = {name: [] for name in scorers}
     relevant = []
@@ -79,11 +80,12 @@ def _evaluate(queries: Sequence[Query], scorers: dict[str, Callable[[Query], np.
         for name, scorer in scorers.items():
             rankings[name].append(ranking(scorer(q), blocked, tiebreak, target))
         relevant.append({target})
-    out = {}
+    out, per_query = {}, {}
     for name, ranks in rankings.items():
         m = mean_metrics(ranks, relevant, ks=METRICS)
         out[name] = {k: round(m[k], 4) for k in ("recall@10", "NDCG@10", "MRR")}
-    return out
+        per_query[name] = np.array([ndcg_at_k(r, rel, 10) for r, rel in zip(ranks, relevant, strict=True)])
+    return out, per_query
 
 
 def train_ranker(builder: FeatureBuilder, queries: Sequence[Query], seed: int = 0,
@@ -95,7 +97,7 @@ def train_ranker(builder: FeatureBuilder, queries: Sequence[Query], seed: int = 
     t1 = time.perf_counter()
     model = LearnedRanker(random_state=seed, **params).fit(X, y, groups)
     summary = {"queries": int(len(np.unique(groups))), "rows": int(len(y)), "positives": int((y > 0).sum()),
-               "boosting_rounds": int(model.n_iter_), "features_seconds": round(t1 - t0, 1),
+               "boosting_rounds": [int(n) for n in model.bag_iters_], "features_seconds": round(t1 - t0, 1),
                "fit_seconds": round(time.perf_counter() - t1, 1)}
     return model, summary
 
@@ -111,7 +113,10 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
                   profile_features: bool = PROFILE_FEATURES) -> tuple[dict[str, Any], LearnedRanker]:
     """Run the protocol (module doc); return the trained model and the figures as a JSON-ready dict:
     ``groups.{warm,cold}.{queries, model, baselines}`` with recall@10 / NDCG@10 / MRR, the blend
-    weights, the lift of the model over the best baseline, split and training summaries.
+    weights, the lift of the model over the best baseline with the 95 % paired-bootstrap interval
+    of its NDCG@10 lift (``ndcg_lift_ci95``, fractions; :func:`~matching.evaluation.metrics.lift_interval`),
+    each query's NDCG@10 under the model and the best baseline (``ndcg_per_query``, by applicant, so
+    that several runs can be pooled: :func:`pool_runs`), split and training summaries.
 
     ``cold_per_applicant``: profile-only training queries per training applicant with a profile
     (their first interactions, :func:`~matching.evaluation.jobboard.training_queries`);
@@ -178,13 +183,18 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
             MODEL_NAME: lambda q: model.predict(test_builder.matrix(q.seeker, q.history, q.at, key=q.key))}
         for name in BASELINES:
             scorers[name] = lambda q, name=name, w=w: baselines.scores(q, comps(q), w)[name]
-        result = _evaluate(queries, scorers, test_builder, tiebreak)
+        result, per_query = _evaluate(queries, scorers, test_builder, tiebreak)
         best_name = max(BASELINES, key=lambda n: result[n]["NDCG@10"])
         lift = {m: round(result[MODEL_NAME][m] / result[best_name][m] - 1.0, 4) if result[best_name][m] else None
                 for m in ("recall@10", "NDCG@10", "MRR")}
+        low, high = lift_interval(per_query[MODEL_NAME], per_query[best_name], seed=seed)
         groups[group] = {"queries": len(queries), "model": result[MODEL_NAME],
                          "baselines": {n: result[n] for n in BASELINES}, "best_baseline": best_name,
-                         "lift_over_best_baseline": lift}
+                         "lift_over_best_baseline": lift,
+                         "ndcg_lift_ci95": [round(low, 4), round(high, 4)],
+                         "ndcg_per_query": {"applicants": [q.key for q in queries],
+                                            "model": [round(float(v), 4) for v in per_query[MODEL_NAME]],
+                                            "best_baseline": [round(float(v), 4) for v in per_query[best_name]]}}
         say(f"{group}: {groups[group]}")
     return {
         "protocol": "collapse repeat views to the earliest View.Start; order by (View.Start, Job.ID); warm = last of "
@@ -194,6 +204,30 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
                   "options": {"cold_per_applicant": cold_per_applicant, "profile_features": profile_features}},
         "blend_weights": weights_by_group, "seconds": round(time.perf_counter() - started, 1),
     }, model
+
+
+def pool_runs(results: Sequence[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
+    """Pool the per-query NDCG@10 of several :func:`run_recommend` results (e.g. one per split seed):
+    per group, the queries, the mean NDCG@10 of the model and of each run's best baseline, the lift
+    and its 95 % paired-bootstrap interval (:func:`~matching.evaluation.metrics.lift_interval`).
+    An applicant evaluated in several runs counts once per run. Raises ``ValueError`` when no result
+    is given or a result lacks ``ndcg_per_query``."""
+    if not results:
+        raise ValueError("no result to pool")
+    out: dict[str, Any] = {}
+    for group in ("warm", "cold"):
+        model, base = [], []
+        for r in results:
+            per = r["groups"][group].get("ndcg_per_query")
+            if per is None:
+                raise ValueError(f"a result's {group} group has no ndcg_per_query to pool")
+            model += per["model"]
+            base += per["best_baseline"]
+        m, b = float(np.mean(model)), float(np.mean(base))
+        low, high = lift_interval(model, base, seed=seed)
+        out[group] = {"queries": len(model), "model_ndcg@10": round(m, 4), "best_baseline_ndcg@10": round(b, 4),
+                      "lift": round(m / b - 1.0, 4) if b else None, "lift_ci95": [round(low, 4), round(high, 4)]}
+    return out
 
 
 def _profiles(board: JobBoard, ids: set) -> dict:

@@ -45,8 +45,8 @@ def model_path(settings: Settings, version: str) -> Path:
     return registry_dir(settings) / "versions" / f"{version}.skops"
 
 
-def new_version(prefix: str = "ltr-hgb-v1", now: dt.datetime | None = None) -> str:
-    """A version name from the UTC time, e.g. ``ltr-hgb-v1-20250301T031500Z``."""
+def new_version(prefix: str = "ltr-hgb-v2", now: dt.datetime | None = None) -> str:
+    """A version name from the UTC time, e.g. ``ltr-hgb-v2-20250301T031500Z``."""
     return f"{prefix}-{(now or dt.datetime.now(dt.UTC)):%Y%m%dT%H%M%S%fZ}"
 
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from matching.evaluation.jobboard import protocol_queries, read_board, training_queries
-from matching.evaluation.recommend import BASELINES, MODEL_NAME, evaluate_recommend, split_applicants
+from matching.evaluation.recommend import BASELINES, MODEL_NAME, evaluate_recommend, pool_runs, split_applicants
 from matching.persistence import load_model
 from service.cli_evaluate import evaluate
 
@@ -146,6 +146,38 @@ def test_cli_json_and_saved_model(tmp_path: Path) -> None:
     assert result["model"]["options"] == {"cold_per_applicant": 1, "profile_features": False}
     bad = CliRunner().invoke(evaluate, ["recommend", "--train", str(tmp_path), "--test", str(tmp_path)])
     assert bad.exit_code == 1 and "jobs.csv" in bad.output
+
+
+def test_cli_pools_several_seeds_with_intervals(tmp_path: Path) -> None:
+    folder = make_board(tmp_path / "b", n_applicants=150, seed=4)
+    args = ["recommend", "--train", str(folder), "--test", str(folder), "--json"]
+    res = CliRunner().invoke(evaluate, [*args, "--seed", "1", "--seed", "2"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    runs, pooled = out["runs"], out["pooled"]
+    assert [r["split"]["seed"] for r in runs] == [1, 2]
+    for group in ("warm", "cold"):
+        per = [r["groups"][group] for r in runs]
+        for g in per:  # each run: per-query NDCG@10 whose mean is the reported figure, and an interval
+            q = g["ndcg_per_query"]
+            assert len(q["applicants"]) == len(q["model"]) == len(q["best_baseline"]) == g["queries"]
+            assert sum(q["model"]) / g["queries"] == pytest.approx(g["model"]["NDCG@10"], abs=1e-3)
+            best = g["baselines"][g["best_baseline"]]["NDCG@10"]
+            assert sum(q["best_baseline"]) / g["queries"] == pytest.approx(best, abs=1e-3)
+            low, high = g["ndcg_lift_ci95"]
+            assert low <= g["lift_over_best_baseline"]["NDCG@10"] + 1e-3 and high >= low
+        p = pooled[group]
+        assert p["queries"] == sum(g["queries"] for g in per)
+        model = sum(sum(g["ndcg_per_query"]["model"]) for g in per) / p["queries"]
+        assert p["model_ndcg@10"] == pytest.approx(model, abs=1e-4)
+        assert p["lift_ci95"][0] <= p["lift"] + 1e-3 <= p["lift_ci95"][1] + 2e-3
+    assert pool_runs(runs) == pooled
+    single = json.loads(CliRunner().invoke(evaluate, [*args, "--seed", "1"]).output)
+    assert single["groups"]["warm"]["model"] == runs[0]["groups"]["warm"]["model"]  # same seed, same run
+    both = CliRunner().invoke(evaluate, [*args, "--seed", "1", "--seed", "2", "--save-model", str(tmp_path / "m")])
+    assert both.exit_code == 2 and "--save-model needs one --seed" in both.output
+    with pytest.raises(ValueError, match="no result"):
+        pool_runs([])
 
 
 def test_cli_training_options(tmp_path: Path) -> None:

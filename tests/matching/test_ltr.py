@@ -75,6 +75,26 @@ def test_interaction_features_leave_the_seeker_out(builder: FeatureBuilder) -> N
     assert math.isnan(builder.matrix(seeker)[pos[1], COL["days_since_last"]])  # no request time
 
 
+def test_time_decayed_popularity_by_hand(builder: FeatureBuilder) -> None:
+    pos = builder.ranker.position_
+    seeker = SeekerDoc(id=100, country="US")
+    # request at T0 + 2.5 days, seeker 100 left out: posting 1 was seen by 101 at T0 - 1 day (3.5 days
+    # old); posting 2 by 101 at T0 + 2 days (0.5 days old; 100's view at T0 + 10 days is later)
+    x = builder.matrix(seeker, now=T0 + 2.5 * DAY, key=100)
+    assert x[pos[1], COL["decayed_1d"]] == pytest.approx(math.log1p(2 ** -3.5))
+    assert x[pos[1], COL["decayed_3d"]] == pytest.approx(math.log1p(2 ** (-3.5 / 3)))
+    assert x[pos[2], COL["decayed_6h"]] == pytest.approx(math.log1p(2 ** -2))
+    assert x[pos[3], COL["decayed_1d"]] == 0.0  # viewed only after the request
+    # employer "Diner A" holds postings 1 and 6: the employer's decayed count is posting 1's
+    assert x[pos[6], COL["employer_decayed_1d"]] == pytest.approx(math.log1p(2 ** -3.5))
+    assert x[pos[6], COL["decayed_1d"]] == 0.0
+    # title "Line Cook" (postings 1 and 6) likewise; "Prep Cook" only posting 2
+    assert x[pos[6], COL["title_decayed_1d"]] == pytest.approx(math.log1p(2 ** -3.5))
+    assert x[pos[2], COL["title_decayed_1d"]] == pytest.approx(math.log1p(2 ** -0.5))
+    # without a request time they are unknown, not zero
+    assert np.isnan(builder.matrix(seeker)[:, COL["decayed_1d"]]).all()
+
+
 def test_history_features(builder: FeatureBuilder) -> None:
     pos = builder.ranker.position_
     cold = builder.matrix(SeekerDoc(id=5, country="US"), now=T0)
@@ -134,6 +154,24 @@ def test_learned_ranker_learns_and_follows_the_estimator_contract() -> None:
         LearnedRanker().fit(X, np.zeros(len(y)), groups)
     with pytest.raises(ValueError, match="columns"):
         LearnedRanker().fit(X[:, :5], y, groups)
+
+
+def test_bagged_ranker_averages_boosters_fitted_on_bootstrap_samples_of_queries() -> None:
+    X, y, groups = _synthetic(n_groups=100)
+    one = LearnedRanker(min_samples_leaf=5, max_iter=40, n_bags=1).fit(X, y, groups)
+    bagged = LearnedRanker(min_samples_leaf=5, max_iter=40, n_bags=3).fit(X, y, groups)
+    assert len(one.estimators_) == 1 and len(bagged.estimators_) == 3 and len(bagged.bag_iters_) == 3
+    assert bagged.n_iter_ == int(np.median(bagged.bag_iters_))
+    Xt, yt, gt = _synthetic(seed=1)
+    each = np.array([b.predict(Xt) for b in bagged.estimators_])
+    assert bagged.predict(Xt) == pytest.approx(each.mean(axis=0))
+    assert not np.allclose(each[0], each[1])  # different samples, different boosters
+    assert bagged.score(Xt, yt, gt) > 0.8
+    # n_bags=1 is the single booster on every query, as before bagging
+    single = LearnedRanker(min_samples_leaf=5, max_iter=40, n_bags=1, validation_fraction=0).fit(X, y, groups)
+    assert single.n_iter_ == 40 and single.validation_curves_ == [None]
+    with pytest.raises(ValueError, match="n_bags must be >= 1"):
+        LearnedRanker(n_bags=0).fit(X, y, groups)
 
 
 def test_training_set_keeps_targets_and_never_samples_history(builder: FeatureBuilder) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from matching.evaluation.metrics import (
     average_precision,
+    lift_interval,
     mean_metrics,
     ndcg_at_k,
     precision_at_k,
@@ -76,3 +77,31 @@ def test_mean_metrics_refuses_bad_input() -> None:
         mean_metrics([], [])
     with pytest.raises(ValueError, match="unknown metric"):
         mean_metrics([["a"]], [{"a"}], ks={"X@1": ("MAP", 1)})
+
+
+def test_lift_interval_is_paired_and_holds_the_true_lift() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    base = rng.random(400)
+    # the model is the baseline times 1.3 on every query: every paired resample gives exactly +30 %
+    low, high = lift_interval(base * 1.3, base, seed=1)
+    assert low == pytest.approx(0.3) and high == pytest.approx(0.3)
+    # noisy per-query differences: the interval widens and still contains the sample lift
+    model = base * 1.3 + rng.normal(0, 0.2, size=400)
+    low, high = lift_interval(model, base, seed=1)
+    sample = model.mean() / base.mean() - 1
+    assert low < sample < high and high - low > 0.05
+    assert lift_interval(model, base, seed=1) == (low, high)  # seeded
+    narrow = lift_interval(model, base, level=0.5, seed=1)
+    assert low < narrow[0] < narrow[1] < high
+
+
+@pytest.mark.parametrize(("model", "base", "kwargs", "message"), [
+    ([0.1, 0.2], [0.1], {}, "one of each per query"),
+    ([0.1], [0.1], {}, "at least 2"),
+    ([0.1, 0.2], [0.1, 0.3], {"level": 1.0}, "level must be between 0 and 1"),
+])
+def test_lift_interval_refuses_bad_input(model: list[float], base: list[float], kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        lift_interval(model, base, **kwargs)

@@ -100,7 +100,7 @@ def test_learned_model_is_served_once_promoted_and_reloaded_on_change(client: ht
     report = retrain_ranker(settings)
     assert report["status"] == "promoted"
     learned = _recommend(client, warm)  # the running server notices the promotion by itself
-    assert learned["model"] == report["version"] and learned["model"].startswith("ltr-hgb-v1-")
+    assert learned["model"] == report["version"] and learned["model"].startswith("ltr-hgb-v2-")
     learned_ids = [i["posting"]["id"] for i in learned["items"]]
     assert set(learned_ids[:2]) == popular  # after another 广州 数控车工 posting, graduates went on to 企业0's
     assert learned_ids != content_ids
@@ -127,9 +127,9 @@ def test_learned_model_is_served_once_promoted_and_reloaded_on_change(client: ht
     from service.recommendations.models_registry import load_version
 
     model, _ = load_version(settings, report["version"])
-    v2 = save_version(settings, model, {"version": "ltr-hgb-v1-second", "training": {}, "metrics": {}})
+    v2 = save_version(settings, model, {"version": "ltr-hgb-v2-second", "training": {}, "metrics": {}})
     assert promote(settings, v2, {"NDCG@10": 1.0}, None)
-    assert _recommend(client, cold)["model"] == "ltr-hgb-v1-second"
+    assert _recommend(client, cold)["model"] == "ltr-hgb-v2-second"
 
 
 def test_corrupt_or_foreign_model_falls_back_to_content(client: httpx.Client, settings: Settings,
