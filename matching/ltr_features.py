@@ -281,19 +281,10 @@ class InteractionStats:
             out[:, col["days_since_first"]] = np.where(np.isfinite(first), (now - first) / DAY, np.nan)
             out[:, col["days_since_last"]] = np.where(np.isfinite(last), (now - last) / DAY, np.nan)
             age = (now - at[before]) / DAY
-            for label, half_life in HALF_LIVES.items():
-                weight = np.exp2(-age / half_life)
+            weights = {label: np.exp2(-age / half_life) for label, half_life in HALF_LIVES.items()}
+            for label, weight in weights.items():
                 decayed = np.bincount(ev_row[before], weights=weight, minlength=n)
                 out[:, col[f"decayed_{label}"]] = np.log1p(decayed[sel])
-                if label == "1d":
-                    for name in ("employer", "title"):
-                        ids = self.groups[name]
-                        ev = ids[ev_row[before]]
-                        ok = ev >= 0
-                        total = np.bincount(ev[ok], weights=weight[ok], minlength=self.group_sizes[name])
-                        ids_sel = ids[sel]
-                        known = ids_sel >= 0
-                        out[known, col[f"{name}_decayed_1d"]] = np.log1p(total[ids_sel[known]])
         for name, ids in self.groups.items():
             size = self.group_sizes[name]
             ev = ids[ev_row]
@@ -302,8 +293,14 @@ class InteractionStats:
             total = np.bincount(ev[ev >= 0], minlength=size)
             out[known, col[f"{name}_activity"]] = np.log1p(total[ids_sel[known]])
             if recent is not None and f"{name}_recent" in col:
-                ev = ev[recent]
-                out[known, col[f"{name}_recent"]] = np.log1p(np.bincount(ev[ev >= 0], minlength=size)[ids_sel[known]])
+                ev_recent = ev[recent]
+                out[known, col[f"{name}_recent"]] = np.log1p(
+                    np.bincount(ev_recent[ev_recent >= 0], minlength=size)[ids_sel[known]])
+            if recent is not None and f"{name}_decayed_1d" in col:
+                ev_before, weight = ev[before], weights["1d"]
+                ok = ev_before >= 0
+                total = np.bincount(ev_before[ok], weights=weight[ok], minlength=size)
+                out[known, col[f"{name}_decayed_1d"]] = np.log1p(total[ids_sel[known]])
         return out
 
     def group_confidence(self, name: str, history_rows: np.ndarray, key: Hashable | None = None) -> np.ndarray:

@@ -29,6 +29,8 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 
+import numpy as np
+
 
 def _check_k(k: int) -> None:
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
@@ -126,8 +128,7 @@ def lift_interval(model: Sequence[float], baseline: Sequence[float], level: floa
     Raises ``ValueError`` when the lengths differ, there are fewer than 2 queries, or ``level`` is not
     between 0 and 1.
     """
-    import numpy as np
-    from scipy.stats import bootstrap
+    from scipy.stats import bootstrap  # imported here: scipy is slow to import and only this needs it
 
     a, b = np.asarray(model, dtype=float), np.asarray(baseline, dtype=float)
     if a.shape != b.shape or a.ndim != 1:
