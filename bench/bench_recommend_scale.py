@@ -34,7 +34,7 @@ otherwise) and PostgreSQL at ``VOCMATCH_TEST_POSTGRES_URL`` (default
 when it is not reachable). Run from the project root:
 
     .venv/bin/python bench/bench_recommend_scale.py [--postings 100000] [--graduates 50] [--rounds 4]
-        [--train-graduates 400] [--brute-rounds 1] [--backends sqlite postgresql] [--model-dir DIR] [--json]
+        [--train-graduates 400] [--brute-rounds 1] [--backends sqlite postgresql] [--model-dir DIR] [--save-model DIR] [--json]
 """
 
 from __future__ import annotations
@@ -479,6 +479,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20260101)
     ap.add_argument("--model-dir", type=Path, default=None,
                     help="model folder of an earlier run (holding ranker/) to serve instead of training one")
+    ap.add_argument("--save-model", type=Path, default=None,
+                    help="copy the model folder trained by this run to DIR (for a later --model-dir)")
     ap.add_argument("--json", action="store_true", help="print the JSON result instead of the table")
     args = ap.parse_args()
     if not (DATA / "us_jobboard_views" / "jobs.csv").is_file():
@@ -516,6 +518,8 @@ def main() -> None:
                 if trained is None:
                     trained = Path(tmp) / "trained"
                     shutil.copytree(model_dir, trained)
+                    if args.save_model is not None:
+                        shutil.copytree(model_dir, args.save_model, dirs_exist_ok=True)
                 if not args.no_in_process:
                     b["in_process"] = in_process(settings, data["measured"], args.rounds,
                                                  ranking=backend == args.backends[0], brute_rounds=args.brute_rounds)

@@ -33,6 +33,7 @@ city or employer cannot break the model.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -41,7 +42,7 @@ from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import GroupShuffleSplit
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from matching.documents import Match, SeekerDoc
 from matching.ltr_features import FEATURE_NAMES, FeatureBuilder
@@ -68,6 +69,15 @@ class Query:
     at: float | None = None
     targets: Mapping[int, float] = field(default_factory=dict)
     key: Hashable | None = None
+
+
+@functools.cache
+def _thread_pools() -> ThreadpoolController:
+    """The process's native thread pools (OpenMP, BLAS), found once. ``threadpool_limits`` builds a new
+    controller on every use, which scans every loaded shared library: about 3 ms per prediction in a
+    service process, a third of predicting 200 rows. scikit-learn's OpenMP runtime is loaded by the
+    imports above, so a controller made at the first prediction sees it."""
+    return ThreadpoolController()
 
 
 def group_ndcg(y: np.ndarray, score: np.ndarray, groups: np.ndarray, k: int = 10) -> np.ndarray:
@@ -140,7 +150,7 @@ class LearnedRanker(BaseEstimator):
         Raises ``ValueError`` when the shapes disagree, ``y`` is negative, ``X`` has the wrong number of
         columns for ``feature_names``, or no group has a relevant row.
         """
-        with threadpool_limits(self.n_threads, user_api="openmp"):
+        with _thread_pools().limit(limits=self.n_threads, user_api="openmp"):
             return self._fit(X, y, groups)
 
     def _fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedRanker:
@@ -199,7 +209,7 @@ class LearnedRanker(BaseEstimator):
         Raises ``NotFittedError`` before :meth:`fit`."""
         check_is_fitted(self, "estimators_")
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
-        with threadpool_limits(self.n_threads, user_api="openmp"):
+        with _thread_pools().limit(limits=self.n_threads, user_api="openmp"):
             return np.mean([booster.predict(X) for booster in self.estimators_], axis=0)
 
     def score(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> float:
@@ -253,25 +263,24 @@ def rerank(model: LearnedRanker, builder: FeatureBuilder, seeker: SeekerDoc, k: 
            key: Hashable | None = None, n_candidates: int = 200) -> list[Match]:
     """The ``k`` best postings for ``seeker``: :class:`ContentRanker` candidates re-ordered by ``model``.
 
-    The content ranker (``builder.ranker``) returns its best ``n_candidates`` (with their
-    explanations, ``exclude`` honoured); the model scores them with ``history`` (posting ids the
+    The content ranker (``builder.ranker``) shortlists its best ``n_candidates`` (``exclude``
+    honoured; their content features are reused, and only the ``k`` returned are explained); the
+    model scores them with ``history`` (posting ids the
     seeker interacted with, oldest first) at request time ``now`` (POSIX seconds). Each
     :class:`Match` keeps its explanation, with ``components["content_score"]`` (the content
     ranker's score) and ``components["learned"]`` added; ``score`` is the predicted grade divided by
     :data:`MAX_GRADE`, clipped to 0–1. Ties go to the lower posting id.
     """
-    ranker = builder.ranker
-    candidates = ranker.recommend(seeker, k=max(k, n_candidates), exclude=exclude)
-    if not candidates or k <= 0:
+    short = builder.ranker.shortlist(seeker, k=max(k, n_candidates), exclude=exclude)
+    if not len(short) or k <= 0:
         return []
-    rows = np.array([ranker.position_[m.job_id] for m in candidates], dtype=np.int64)
-    pred = model.predict(builder.matrix(seeker, history, now, rows, key))
+    pred = model.predict(builder.matrix(seeker, history, now, key=key, content=short))
     score = np.clip(pred / MAX_GRADE, 0.0, 1.0)
-    ids = np.array([m.job_id for m in candidates])
+    ids = short.table.ids[short.rows]
     order = np.lexsort((ids, -pred))[:k]
     out = []
     for i in order:
-        m = candidates[i]
+        m = short.match(int(i))  # only the returned postings are explained
         components = {**m.explanation.components, "content_score": round(m.score, 4),
                       "learned": round(float(score[i]), 4)}
         out.append(Match(job_id=m.job_id, seeker_id=m.seeker_id, score=float(score[i]),

@@ -66,7 +66,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
-from matching.content import ContentRanker
+from matching.content import ContentRanker, Shortlist
 from matching.documents import SeekerDoc
 from matching.features import FEATURES, place
 from matching.index import seeker_text
@@ -303,12 +303,15 @@ class InteractionStats:
                 out[known, col[f"{name}_decayed_1d"]] = np.log1p(total[ids_sel[known]])
         return out
 
-    def group_confidence(self, name: str, history_rows: np.ndarray, key: Hashable | None = None) -> np.ndarray:
-        """Per row: max over the history's ``name`` groups g of P(interacted with the row's group | with g)
-        among other seekers (the confidence of the association rule g → group; Agrawal, Imieliński &
-        Swami, SIGMOD 1993). ``NaN`` for rows of unknown group or when no history group is known."""
+    def group_confidence(self, name: str, history_rows: np.ndarray, key: Hashable | None = None,
+                         rows: np.ndarray | None = None) -> np.ndarray:
+        """Per row of ``rows`` (default: all, in order): max over the history's ``name`` groups g of
+        P(interacted with the row's group | with g) among other seekers (the confidence of the
+        association rule g → group; Agrawal, Imieliński & Swami, SIGMOD 1993). ``NaN`` for rows of
+        unknown group or when no history group is known."""
         ids = self.groups[name]
-        out = np.full(self.n_rows, np.nan)
+        sel = ids if rows is None else ids[rows]
+        out = np.full(len(sel), np.nan)
         hg = np.unique(ids[history_rows])
         hg = hg[hg >= 0]
         if not len(hg):
@@ -318,12 +321,12 @@ class InteractionStats:
         s = self.seekers.get(key) if key is not None else None
         if s is not None:  # leave the seeker's own groups out
             own = ag.indices[ag.indptr[s]:ag.indptr[s + 1]]
-            both[np.isin(hg, own)[:, None] & np.isin(np.arange(both.shape[1]), own)[None, :]] -= 1.0
+            both[np.ix_(np.isin(hg, own), own)] -= 1.0
         support = both[np.arange(len(hg)), hg]
         with np.errstate(invalid="ignore", divide="ignore"):
             conf = np.where(support[:, None] > 0, both / support[:, None], 0.0).max(axis=0)
-        known = ids >= 0
-        out[known] = conf[ids[known]]
+        known = sel >= 0
+        out[known] = conf[sel[known]]
         return out
 
     def co_interaction(self, history_rows: np.ndarray, key: Hashable | None = None) -> np.ndarray:
@@ -354,26 +357,41 @@ class FeatureBuilder:
             self.company = _ids([normalise(j.employer_name or "") for j in t.jobs], "")
 
     def matrix(self, seeker: SeekerDoc, history: Sequence[int] = (), now: float | None = None,
-               rows: np.ndarray | None = None, key: Hashable | None = None) -> np.ndarray:
+               rows: np.ndarray | None = None, key: Hashable | None = None,
+               content: Shortlist | None = None) -> np.ndarray:
         """Features ``(len(rows), len(FEATURE_NAMES))`` of ``seeker`` against ``rows`` (default all postings).
 
         ``history``: ids of postings the seeker interacted with, oldest first (unknown ids are
         skipped); ``now``: request time, POSIX seconds (``None``: interaction times unknown);
-        ``key``: the seeker's key in ``stats``, whose own interactions are left out.
+        ``key``: the seeker's key in ``stats``, whose own interactions are left out; ``content``:
+        the ranker's :meth:`~matching.content.ContentRanker.shortlist` for this seeker, whose rows
+        are then the rows scored and whose content features are reused instead of computed again.
+        Raises ``ValueError`` when both ``rows`` and ``content`` are given, or ``content`` comes from
+        another fit.
         """
         r = self.ranker
         t = r.table_
-        rows = np.arange(len(t)) if rows is None else np.asarray(rows, dtype=np.int64)
-        out = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
-        p = build_profiles([seeker], r.taxonomy, r.text_vectorizer_, r.title_vectorizer_, r.description_chars,
-                           r.max_items)[0]
-        b = bind(p, t, r.title_idf_, r.default_idf_)
-        f, _ = features(p, b, t, rows, (r.as_of or dt.date.today()).toordinal(), r.popularity_scale_)
-        _, score = combine(f, r.weights_, p.confidence)
         nc = len(CONTENT_FEATURES)
+        if content is not None:
+            if rows is not None:
+                raise ValueError("give rows or content, not both: content's rows are the rows scored")
+            if content.table is not t:
+                raise ValueError("content is a shortlist of another ranker fit than this builder's")
+            rows = content.rows
+            out = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
+            f, score, confidence = content.features, content.score, content.profile.confidence
+        else:
+            rows = np.arange(len(t)) if rows is None else np.asarray(rows, dtype=np.int64)
+            out = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
+            p = build_profiles([seeker], r.taxonomy, r.text_vectorizer_, r.title_vectorizer_, r.description_chars,
+                               r.max_items)[0]
+            b = bind(p, t, r.title_idf_, r.default_idf_)
+            f, _ = features(p, b, t, rows, (r.as_of or dt.date.today()).toordinal(), r.popularity_scale_)
+            _, score = combine(f, r.weights_, p.confidence)
+            confidence = p.confidence
         out[:, : nc - 2] = f
         out[:, nc - 2] = score
-        out[:, nc - 1] = p.confidence
+        out[:, nc - 1] = confidence
         hist = np.array([r.position_[j] for j in history if j in r.position_], dtype=np.int64)
         if self.stats is not None:
             out[:, nc:nc + len(INTERACTION_FEATURES)] = self.stats.job_features(now, key, rows)
@@ -422,7 +440,7 @@ class FeatureBuilder:
         if self.stats is not None:
             out[:, col["co_interaction"]] = np.log1p(self.stats.co_interaction(hist, key)[rows])
             for name in CO_GROUPS:
-                out[:, col[f"co_{name}"]] = self.stats.group_confidence(name, hist, key)[rows]
+                out[:, col[f"co_{name}"]] = self.stats.group_confidence(name, hist, key, rows)
 
     def feature_vector(self, seeker: SeekerDoc, job_id: int, history: Sequence[int] = (), now: float | None = None,
                        key: Hashable | None = None) -> dict[str, float]:

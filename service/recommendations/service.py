@@ -41,14 +41,13 @@ from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, InteractionStat
 from matching.seeker_index import SeekerIndex
 from matching.taxonomy import Taxonomy
 from matching.vocab import EmploymentType
-from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.config import Settings
 from service.db import utcnow
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting
-from service.postings.repository import PostingRepository, open_on_clause
+from service.postings.repository import PostingRepository
 from service.recommendations.schemas import (
     Candidate,
     CandidateList,
@@ -169,6 +168,10 @@ class RankerCache:
     stats_key: tuple[object, ...] | None = None
     stats_built: float = 0.0
     stats: InteractionStats | None = None
+    #: ids of cached postings hidden from graduates, the postings and the employers fingerprint they are for
+    hidden: frozenset[int] = frozenset()
+    hidden_for: dict[int, Posting] | None = None
+    hidden_key: tuple[object, ...] | None = None
     #: the seeker pool, the ranker and graduates fingerprint it was built for, and when (monotonic seconds)
     seekers: SeekerPool | None = None
     seekers_ranker: ContentRanker | None = None
@@ -190,6 +193,26 @@ class RankerCache:
                 self.postings = {p.id: p for p in rows}
                 self.fingerprint = fingerprint
             return self.ranker, self.postings
+
+    async def hidden_postings(self, session: AsyncSession, postings: dict[int, Posting]) -> frozenset[int]:
+        """Ids among ``postings`` (the open postings :meth:`get` returned) that graduates are never
+        shown: their employer is not verified (issue 6; the rule of
+        :func:`~service.accounts.scoping.visible_to_graduates_clause`). Costs one aggregate over the
+        employers per call; the set is recomputed when ``postings`` is a new build or the employers
+        fingerprint (count, latest ``updated_at``, largest id) changed, so verifying an employer, or
+        withdrawing its verification, takes effect at the next request, without scanning the postings
+        table."""
+        from service.employers.models import Employer
+
+        employers = tuple((await session.execute(
+            select(func.count(Employer.id), func.max(Employer.updated_at), func.max(Employer.id)))).one())
+        async with self.lock:
+            if postings is not self.hidden_for or employers != self.hidden_key:
+                verified = set((await session.execute(
+                    select(Employer.id).where(Employer.verified.is_(True)))).scalars())
+                self.hidden = frozenset(pid for pid, p in postings.items() if p.employer_id not in verified)
+                self.hidden_for, self.hidden_key = postings, employers
+            return self.hidden
 
     async def seeker_pool(self, session: AsyncSession, ranker: ContentRanker) -> SeekerPool:
         """Recommendable graduates indexed for ``ranker`` (from :meth:`get`). Rebuilt when ``ranker`` is a
@@ -309,11 +332,9 @@ class RecommendationService:
         history = list((await self.session.execute(
             select(Application.posting_id).where(Application.graduate_id == graduate_id)
             .order_by(Application.created_at, Application.id))).scalars())
-        applied = set(history)
-        # never shown to graduates: postings of unverified employers (issue 6); excluded like applied ones
-        applied |= set((await self.session.execute(
-            select(Posting.id).where(open_on_clause(today), ~visible_to_graduates_clause()))).scalars())
         ranker, postings = await self.cache.get(self.session, today)
+        # never shown to graduates: postings of unverified employers (issue 6); excluded like applied ones
+        applied = set(history) | await self.cache.hidden_postings(self.session, postings)
         seeker = seeker_doc(graduate)
         learned = await self.cache.learned(self.session, ranker)
         name, matches = MODEL_NAME, None

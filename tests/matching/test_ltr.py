@@ -241,8 +241,39 @@ def test_job_features_of_some_rows_equal_those_of_all(builder: FeatureBuilder) -
     rows = np.array([5, 0, 2, 2])
     for now, key in ((None, None), (T0 + 2.5 * DAY, 100), (T0 + 20 * DAY, 102)):
         np.testing.assert_array_equal(stats.job_features(now, key, rows), stats.job_features(now, key)[rows])
+    for name in ("city", "employer", "title"):
+        for history, key in ((np.array([0]), None), (np.array([0, 1]), 100), (np.array([2]), 102)):
+            full = stats.group_confidence(name, history, key)
+            np.testing.assert_array_equal(stats.group_confidence(name, history, key, rows), full[rows])
     # the builder reuses the statistics' employer ids: same-employer history still found
     assert builder.company is stats.groups["employer"]
     pos = builder.ranker.position_
     x = builder.matrix(SeekerDoc(id=9, country="US"), history=(4,), now=T0, rows=np.array([pos[3], pos[1]]))
     assert list(x[:, COL["history_company"]]) == [1.0, 0.0]  # job 3 is Shop C's, like job 4; job 1 is not
+
+
+def test_shortlist_features_are_reused_exactly_and_rerank_orders_by_the_model(builder: FeatureBuilder) -> None:
+    ranker = builder.ranker
+    seeker = SeekerDoc(id=7, country="US", province="NJ", city="Newark", desired_titles=("cook",), skills=("knife",))
+    short = ranker.shortlist(seeker, k=4, exclude={2})
+    assert len(short) == 4 and ranker.position_[2] not in short.rows
+    # recommend is the shortlist, explained
+    assert [(m.job_id, m.score) for m in ranker.recommend(seeker, k=4, exclude={2})] == [
+        (short.match(i).job_id, short.match(i).score) for i in range(4)]
+    reused = builder.matrix(seeker, (1,), T0 + DAY, key=101, content=short)
+    computed = builder.matrix(seeker, (1,), T0 + DAY, rows=short.rows, key=101)
+    np.testing.assert_array_equal(reused, computed)
+    with pytest.raises(ValueError, match="rows or content"):
+        builder.matrix(seeker, rows=short.rows, content=short)
+    other = ContentRanker().fit(jobs()).shortlist(seeker, k=4)
+    with pytest.raises(ValueError, match="another ranker fit"):
+        builder.matrix(seeker, content=other)
+    assert len(ranker.shortlist(seeker, k=0)) == 0
+    # rerank: the content ranker's candidates ordered by the model's prediction, ties by id
+    X, y, groups = _synthetic()
+    model = LearnedRanker(min_samples_leaf=5, max_iter=30).fit(X, y, groups)
+    rows = np.array([r for r in range(len(ranker.table_)) if ranker.table_.ids[r] != 2])
+    pred = model.predict(builder.matrix(seeker, (1,), T0, rows=rows))
+    ids = ranker.table_.ids[rows]
+    expected = [int(ids[i]) for i in np.lexsort((ids, -pred))[:3]]
+    assert [m.job_id for m in rerank(model, builder, seeker, k=3, exclude={2}, history=(1,), now=T0)] == expected

@@ -28,6 +28,7 @@ from service.recommendations.models_registry import promote, registry_dir, save_
 from service.recommendations.scheduled import retrain_ranker
 from service.recommendations.service import MODEL_NAME
 from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from tests.recommendations.test_scheduled import T0, _seed
 
 
@@ -202,3 +203,36 @@ def test_candidates_come_from_the_seeker_index_and_follow_changes(client: httpx.
     top = client.get(url, params={"limit": 5}).json()["items"][0]  # the cached pool notices the new graduate
     assert top["graduate"]["graduate_id"] == newcomer and top["graduate"]["certificates"] == ["数控车工（四级）"]
     assert set(top["reasons"]["matched_skills"]) >= {"数控编程", "看懂图纸"}
+
+
+async def test_hidden_postings_follow_employer_verification_both_ways(session: AsyncSession) -> None:
+    """The cached set of postings graduates never see (unverified employers) is recomputed when an
+    employer is verified or loses its verification, and when postings change; nothing else is hidden."""
+    from service.recommendations.service import RankerCache
+
+    today = dt.date.today()
+    ok, vetting = Employer(name="已审核厂", verified=True), Employer(name="待审核厂", verified=False)
+    session.add_all([ok, vetting])
+    await session.flush()
+    shown, held = Posting(title="数控车工", employer_id=ok.id), Posting(title="焊工", employer_id=vetting.id)
+    session.add_all([shown, held])
+    await session.commit()
+    cache = RankerCache()
+    _, postings = await cache.get(session, today)
+    first = await cache.hidden_postings(session, postings)
+    assert first == {held.id}
+    assert await cache.hidden_postings(session, postings) is first  # nothing changed: not recomputed
+
+    vetting.verified = True
+    await session.commit()
+    assert await cache.hidden_postings(session, postings) == set()
+    ok.verified = False  # verification withdrawn: its postings disappear again
+    await session.commit()
+    assert await cache.hidden_postings(session, postings) == {shown.id}
+
+    later = Posting(title="电工", employer_id=ok.id)
+    session.add(later)
+    await session.commit()
+    _, rebuilt = await cache.get(session, today)  # the postings changed: a new build
+    assert rebuilt is not postings and later.id in rebuilt
+    assert await cache.hidden_postings(session, rebuilt) == {shown.id, later.id}
