@@ -41,13 +41,14 @@ from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, InteractionStat
 from matching.seeker_index import SeekerIndex
 from matching.taxonomy import Taxonomy
 from matching.vocab import EmploymentType
+from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.config import Settings
 from service.db import utcnow
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting
-from service.postings.repository import PostingRepository
+from service.postings.repository import PostingRepository, open_on_clause
 from service.recommendations.schemas import (
     Candidate,
     CandidateList,
@@ -194,23 +195,23 @@ class RankerCache:
                 self.fingerprint = fingerprint
             return self.ranker, self.postings
 
-    async def hidden_postings(self, session: AsyncSession, postings: dict[int, Posting]) -> frozenset[int]:
-        """Ids among ``postings`` (the open postings :meth:`get` returned) that graduates are never
-        shown: their employer is not verified (issue 6; the rule of
-        :func:`~service.accounts.scoping.visible_to_graduates_clause`). Costs one aggregate over the
-        employers per call; the set is recomputed when ``postings`` is a new build or the employers
+    async def hidden_postings(self, session: AsyncSession, postings: dict[int, Posting],
+                              today: dt.date) -> frozenset[int]:
+        """Ids of postings open on ``today`` that graduates are never shown (issue 6: their employer is
+        not verified; the rule is :func:`~service.accounts.scoping.visible_to_graduates_clause`).
+        ``postings`` is what :meth:`get` returned for ``today``. Costs one aggregate over the employers
+        per call; the postings are queried again only when ``postings`` is a new build or the employers
         fingerprint (count, latest ``updated_at``, largest id) changed, so verifying an employer, or
-        withdrawing its verification, takes effect at the next request, without scanning the postings
-        table."""
+        withdrawing its verification, takes effect at the next request. The fingerprint covers what
+        the rule reads today (the employers' ``verified``); a rule reading other tables needs them in it."""
         from service.employers.models import Employer
 
         employers = tuple((await session.execute(
             select(func.count(Employer.id), func.max(Employer.updated_at), func.max(Employer.id)))).one())
         async with self.lock:
             if postings is not self.hidden_for or employers != self.hidden_key:
-                verified = set((await session.execute(
-                    select(Employer.id).where(Employer.verified.is_(True)))).scalars())
-                self.hidden = frozenset(pid for pid, p in postings.items() if p.employer_id not in verified)
+                self.hidden = frozenset((await session.execute(
+                    select(Posting.id).where(open_on_clause(today), ~visible_to_graduates_clause()))).scalars())
                 self.hidden_for, self.hidden_key = postings, employers
             return self.hidden
 
@@ -334,7 +335,7 @@ class RecommendationService:
             .order_by(Application.created_at, Application.id))).scalars())
         ranker, postings = await self.cache.get(self.session, today)
         # never shown to graduates: postings of unverified employers (issue 6); excluded like applied ones
-        applied = set(history) | await self.cache.hidden_postings(self.session, postings)
+        applied = set(history) | await self.cache.hidden_postings(self.session, postings, today)
         seeker = seeker_doc(graduate)
         learned = await self.cache.learned(self.session, ranker)
         name, matches = MODEL_NAME, None

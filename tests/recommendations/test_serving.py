@@ -219,20 +219,20 @@ async def test_hidden_postings_follow_employer_verification_both_ways(session: A
     await session.commit()
     cache = RankerCache()
     _, postings = await cache.get(session, today)
-    first = await cache.hidden_postings(session, postings)
+    first = await cache.hidden_postings(session, postings, today)
     assert first == {held.id}
-    assert await cache.hidden_postings(session, postings) is first  # nothing changed: not recomputed
+    assert await cache.hidden_postings(session, postings, today) is first  # nothing changed: not recomputed
 
     vetting.verified = True
     await session.commit()
-    assert await cache.hidden_postings(session, postings) == set()
+    assert await cache.hidden_postings(session, postings, today) == set()
     ok.verified = False  # verification withdrawn: its postings disappear again
     await session.commit()
-    assert await cache.hidden_postings(session, postings) == {shown.id}
+    assert await cache.hidden_postings(session, postings, today) == {shown.id}
 
     later = Posting(title="电工", employer_id=ok.id)
     session.add(later)
     await session.commit()
     _, rebuilt = await cache.get(session, today)  # the postings changed: a new build
     assert rebuilt is not postings and later.id in rebuilt
-    assert await cache.hidden_postings(session, rebuilt) == {shown.id, later.id}
+    assert await cache.hidden_postings(session, rebuilt, today) == {shown.id, later.id}
