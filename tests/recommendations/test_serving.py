@@ -26,7 +26,7 @@ from service.postings.models import Posting
 from service.employers.models import Employer
 from service.recommendations.models_registry import promote, registry_dir, save_version
 from service.recommendations.scheduled import retrain_ranker
-from service.recommendations.service import MODEL_NAME
+from service.recommendations.service import MODEL_NAME, RankerCache
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.recommendations.test_scheduled import T0, _seed
@@ -208,8 +208,6 @@ def test_candidates_come_from_the_seeker_index_and_follow_changes(client: httpx.
 async def test_hidden_postings_follow_employer_verification_both_ways(session: AsyncSession) -> None:
     """The cached set of postings graduates never see (unverified employers) is recomputed when an
     employer is verified or loses its verification, and when postings change; nothing else is hidden."""
-    from service.recommendations.service import RankerCache
-
     today = dt.date.today()
     ok, vetting = Employer(name="已审核厂", verified=True), Employer(name="待审核厂", verified=False)
     session.add_all([ok, vetting])
