@@ -51,6 +51,9 @@ from matching.ltr_features import FEATURE_NAMES, FeatureBuilder
 #: went with a posting, the more relevant it was to them.
 GRADES: dict[str, float] = {"view": 1.0, "apply": 2.0, "interview": 3.0, "hire": 4.0}
 MAX_GRADE = max(GRADES.values())
+#: Name of this model family (features and fitting), the prefix of every trained version's name; a
+#: change of :data:`~matching.ltr_features.FEATURE_NAMES` gets a new one (v3: ``creation_vs_*``).
+MODEL_FAMILY = "ltr-hgb-v3"
 #: Columns whose top postings are taken as hard negatives by :func:`training_set`.
 HARD_NEGATIVE_FEATURES = ("content_score", "history_title_max", "co_interaction", "popularity")
 

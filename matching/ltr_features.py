@@ -21,7 +21,15 @@ interaction (from :class:`InteractionStats`, i.e. other seekers' interactions on
     is being looked at now, e.g. a posting that is being advertised; on the job board, the last
     day's views predict a newcomer's first view better than the last 14 days' or all-time counts),
     ``employer_decayed_1d`` / ``title_decayed_1d`` the same over all postings of the employer /
-    normalised title. Time-dependent values use interactions strictly before the request time only.
+    normalised title; ``creation_vs_recent`` / ``creation_vs_newest``: the posting's place in the
+    creation order (rank of its id among the postings, 0 = oldest, 1 = newest; ids increase with
+    creation: the service's autoincrement ids, the job board's Job.ID, whose rank correlation with a
+    job's first view is 0.71) minus the median place of the postings interacted with in the
+    :data:`CREATION_WINDOW_DAYS` before the request / minus the newest place interacted with before
+    it: how far the posting is, in posting order, from what is open and being looked at now. Unlike
+    ``days_since_first`` it needs no interaction with the posting itself, so it also dates a posting
+    nobody has seen yet (on the job board, about half of a newcomer's first views). Time-dependent
+    values use interactions strictly before the request time only.
 history (warm seekers; ``NaN`` when the seeker has no history)
     ``history_size`` log(1 + postings in the history); ``history_text``: TF-IDF cosine of the profile
     text plus the history titles against the posting text; ``history_title_match``: the content
@@ -77,7 +85,7 @@ CONTENT_FEATURES = tuple(f"content_{name}" for name in FEATURES) + ("content_sco
 INTERACTION_FEATURES = ("popularity", "popularity_graded", "recent_activity", "days_since_first", "days_since_last",
                         "city_activity", "city_recent", "state_activity", "employer_activity", "employer_recent",
                         "title_activity", "title_recent", "decayed_6h", "decayed_1d", "decayed_3d",
-                        "employer_decayed_1d", "title_decayed_1d")
+                        "employer_decayed_1d", "title_decayed_1d", "creation_vs_recent", "creation_vs_newest")
 HISTORY_FEATURES = ("history_size", "history_text", "history_title_match", "history_title_max", "history_title_mean",
                     "history_title_last", "history_city_share", "history_state_share", "history_city_last",
                     "history_state_last",
@@ -91,6 +99,12 @@ RECENT_DAYS = 14.0
 #: Half-lives of the ``decayed_*`` features, days.
 HALF_LIVES = {"6h": 0.25, "1d": 1.0, "3d": 3.0}
 DAY = 86400.0
+#: ``creation_vs_recent``: window of the recent interactions whose postings' median place in the
+#: creation order is the reference, days; with fewer than CREATION_MIN_RECENT interactions in it, the
+#: latest CREATION_FALLBACK interactions before the request are the reference instead.
+CREATION_WINDOW_DAYS = 3.0
+CREATION_MIN_RECENT = 20
+CREATION_FALLBACK = 50
 #: Groups of postings whose co-occurrence in seekers' interactions gives ``co_<group>`` features.
 CO_GROUPS = ("city", "employer", "title")
 #: Pseudo-count of the ``profile_*_co`` shares: n of m seekers → n / (m + PROFILE_PRIOR).
@@ -170,6 +184,8 @@ class InteractionStats:
         self.n_rows, self.seekers, self.table = n, seekers, t
         self.ev_seeker, self.ev_row, self.ev_at, self.ev_grade = ev_seeker, ev_row, ev_at, ev_grade
         self.count = np.bincount(ev_row, minlength=n).astype(np.float64)  # interactions per row
+        # place of each row in the creation order, 0–1 (ids increase with creation)
+        self.creation = np.argsort(np.argsort(t.ids, kind="stable"), kind="stable") / max(n - 1, 1)
         # place, employer and title groups of the rows; -1 = unknown. City = (province, city name)
         # so that two Springfields stay apart.
         city = np.where(t.city_name >= 0, t.province.astype(np.int64) * 1_000_003 + t.city_name, -1)
@@ -285,6 +301,8 @@ class InteractionStats:
             for label, weight in weights.items():
                 decayed = np.bincount(ev_row[before], weights=weight, minlength=n)
                 out[:, col[f"decayed_{label}"]] = np.log1p(decayed[sel])
+            out[:, col["creation_vs_recent"]], out[:, col["creation_vs_newest"]] = self._creation(
+                sel, ev_row[before], at[before], now)
         for name, ids in self.groups.items():
             size = self.group_sizes[name]
             ev = ids[ev_row]
@@ -302,6 +320,31 @@ class InteractionStats:
                 total = np.bincount(ev_before[ok], weights=weight[ok], minlength=size)
                 out[known, col[f"{name}_decayed_1d"]] = np.log1p(total[ids_sel[known]])
         return out
+
+    def creation_offsets(self, now: float, key: Hashable | None = None,
+                         rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """``(creation_vs_recent, creation_vs_newest)`` of ``rows`` (default: all, in order) for a
+        request at ``now`` (POSIX seconds), ``key``'s own interactions left out: each posting's place
+        in the creation order (0–1) minus the median place of the postings interacted with in the
+        :data:`CREATION_WINDOW_DAYS` before ``now`` (the latest :data:`CREATION_FALLBACK` before
+        ``now`` when the window holds fewer than :data:`CREATION_MIN_RECENT`), and minus the newest
+        place interacted with before ``now``; both ``NaN`` when nothing was interacted with before."""
+        own = self.ev_seeker == (self.seekers.get(key, -1) if key is not None else -1)
+        before = ~own & (self.ev_at < now)
+        return self._creation(np.arange(self.n_rows) if rows is None else np.asarray(rows, dtype=np.int64),
+                              self.ev_row[before], self.ev_at[before], now)
+
+    def _creation(self, sel: np.ndarray, rows: np.ndarray, at: np.ndarray,
+                  now: float) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`creation_offsets` of ``sel`` from the interactions before the request (``rows``, ``at``)."""
+        if not len(rows):
+            return np.full(len(sel), np.nan), np.full(len(sel), np.nan)
+        recent = rows[at >= now - CREATION_WINDOW_DAYS * DAY]
+        if len(recent) < CREATION_MIN_RECENT:
+            k = min(CREATION_FALLBACK, len(rows))
+            recent = rows[np.argpartition(-at, k - 1)[:k]]
+        place = self.creation[sel]
+        return place - float(np.median(self.creation[recent])), place - float(self.creation[rows].max())
 
     def group_confidence(self, name: str, history_rows: np.ndarray, key: Hashable | None = None,
                          rows: np.ndarray | None = None) -> np.ndarray:

@@ -75,7 +75,8 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seeds: tuple[int, ...], save_to: Path | None,
               cold_queries: int | None, profile_features: bool | None, as_json: bool) -> None:
     """Train the learned ranker on --train's applicants and rank the pool for --test's applicants;
-    print recall@10, NDCG@10 and MRR for warm and cold applicants, with four baselines from the same run.
+    print recall@10, NDCG@10 and MRR for warm and cold applicants, with the issue's four baselines and a
+    control (the blend within a creation-order window) from the same run.
 
     The applicants evaluated are never trained on; popularity counts training interactions only.
     Each lift comes with its 95 % paired-bootstrap interval; with several --seed values the runs'

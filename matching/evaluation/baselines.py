@@ -12,6 +12,15 @@
 ``blend``
     ``tfidf + w_state·same_state + w_city·same_city + w_pop·popularity/max popularity``, the
     weights chosen by grid search (:data:`BLEND_GRID`) on training queries, per group (warm/cold).
+``blend_creation_window``
+    ``blend``, with the postings inside a creation-order window ranked first: those whose
+    ``creation_vs_recent`` (:meth:`~matching.ltr_features.InteractionStats.creation_offsets`: place
+    in the posting order minus the median place of what was viewed in the last days) lies within
+    the central :data:`WINDOW_COVERAGE` of the training targets' values, per group
+    (:func:`fit_creation_window`). A control for the model's ``creation_vs_*`` features: the job
+    board has no posting or closing dates and its pool holds four months of jobs, so a ranker that
+    can tell which postings were open at the request time gains from that alone; this baseline is
+    given the same knowledge.
 
 The seeker's place is the most recent history posting's for warm seekers (where they are looking
 now) and the profile's home for cold ones. Popularity counts training interactions only.
@@ -31,10 +40,14 @@ from matching.ltr import Query
 from matching.ltr_features import FeatureBuilder
 from matching.text import normalise
 
-BASELINES = ("popularity", "location_popularity", "tfidf", "blend")
+BASELINES = ("popularity", "location_popularity", "tfidf", "blend", "blend_creation_window")
 #: Candidate weights of state, city and popularity (TF-IDF has weight 1).
 BLEND_GRID = (0.0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2)
 COMPONENTS = ("tfidf", "same_state", "same_city", "popularity")
+#: Share of the training targets whose ``creation_vs_recent`` the window of ``blend_creation_window`` holds.
+WINDOW_COVERAGE = 0.95
+#: Added to the blend inside the window: more than any blend score (at most 1 + 3 × max(BLEND_GRID)).
+WINDOW_BONUS = 1000.0
 
 
 class Baselines:
@@ -73,12 +86,44 @@ class Baselines:
         same_city = same_state & (t.city_name == city) & (city >= 0)
         return np.vstack([cos, same_state, same_city, self.popularity_norm])
 
-    def scores(self, q: Query, comps: np.ndarray, weights: dict[str, float]) -> dict[str, np.ndarray]:
-        """Each baseline's score per posting (higher = better) from :meth:`components`."""
+    def creation_offset(self, q: Query) -> np.ndarray:
+        """``creation_vs_recent`` of every posting at the query's time, its own interactions left out
+        (``NaN`` when nothing was viewed before it). Raises ``ValueError`` without statistics or time."""
+        if self.builder.stats is None or q.at is None:
+            raise ValueError("creation_offset needs interaction statistics and the query's time")
+        return self.builder.stats.creation_offsets(q.at, q.key)[0]
+
+    def scores(self, q: Query, comps: np.ndarray, weights: dict[str, float],
+               offset: np.ndarray | None = None, window: tuple[float, float] | None = None) -> dict[str, np.ndarray]:
+        """Each baseline's score per posting (higher = better) from :meth:`components`;
+        ``blend_creation_window`` only when ``offset`` (:meth:`creation_offset`) and ``window``
+        (:func:`fit_creation_window`) are given."""
         tiers = 2.0 * comps[2] + comps[1]  # city > state > elsewhere
         w = np.array([1.0, weights["same_state"], weights["same_city"], weights["popularity"]])
-        return {"popularity": self.popularity, "location_popularity": tiers * 100.0 + self.popularity,
-                "tfidf": comps[0], "blend": w @ comps}
+        out = {"popularity": self.popularity, "location_popularity": tiers * 100.0 + self.popularity,
+               "tfidf": comps[0], "blend": w @ comps}
+        if offset is not None and window is not None:
+            with np.errstate(invalid="ignore"):  # NaN (nothing viewed yet) is outside
+                inside = (offset >= window[0]) & (offset <= window[1])
+            out["blend_creation_window"] = out["blend"] + WINDOW_BONUS * inside
+        return out
+
+
+def fit_creation_window(base: Baselines, queries: Sequence[Query]) -> tuple[float, float]:
+    """``(low, high)``: the central :data:`WINDOW_COVERAGE` of the training queries' targets'
+    ``creation_vs_recent`` (each query's own interactions left out; targets with no value skipped);
+    ``(-inf, inf)`` when no target has one."""
+    pos, values = base.builder.ranker.position_, []
+    for q in queries:
+        rows = [pos[j] for j in q.targets if j in pos]
+        if rows and base.builder.stats is not None and q.at is not None:
+            values.extend(base.builder.stats.creation_offsets(q.at, q.key, np.array(rows))[0])
+    values = [v for v in values if np.isfinite(v)]
+    if not values:
+        return -np.inf, np.inf
+    tail = 50.0 * (1.0 - WINDOW_COVERAGE)
+    low, high = np.percentile(values, [tail, 100.0 - tail])
+    return float(low), float(high)
 
 
 def fit_blend(comps: Sequence[np.ndarray], targets: Sequence[int], blocked: Sequence[np.ndarray],
@@ -111,4 +156,4 @@ def ranking(score: np.ndarray, blocked: np.ndarray, tiebreak: np.ndarray, target
     return [int(i) for i in order[: max(10, ahead + 1)] if not np.isneginf(s[i])]
 
 
-__all__ = ["BASELINES", "BLEND_GRID", "Baselines", "fit_blend", "ranking"]
+__all__ = ["BASELINES", "BLEND_GRID", "Baselines", "fit_blend", "fit_creation_window", "ranking"]

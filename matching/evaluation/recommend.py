@@ -29,13 +29,13 @@ import numpy as np
 
 from matching.content import ContentRanker
 from matching.documents import JobDoc
-from matching.evaluation.baselines import BASELINES, Baselines, fit_blend, ranking
+from matching.evaluation.baselines import BASELINES, Baselines, fit_blend, fit_creation_window, ranking
 from matching.evaluation.jobboard import JobBoard, protocol_queries, read_board, training_queries
 from matching.evaluation.metrics import lift_interval, mean_metrics, ndcg_at_k
-from matching.ltr import LearnedRanker, Query, training_set
+from matching.ltr import MODEL_FAMILY, LearnedRanker, Query, training_set
 from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, Interaction, InteractionStats
 
-MODEL_NAME = "ltr-hgb-v2"
+MODEL_NAME = MODEL_FAMILY
 METRICS = {"recall@10": ("recall", 10), "NDCG@10": ("NDCG", 10)}
 #: Profile-only training queries per training applicant (their first interactions); see run_recommend.
 #: On a validation split of the training applicants (seed 20250301), 10 instead of 1 changed cold
@@ -164,25 +164,27 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
     tiebreak = np.random.default_rng(seed + 1).permutation(len(test_board.jobs))
     baselines = Baselines(test_builder, test_jobs)
     groups: dict[str, Any] = {}
-    weights_by_group = {}
+    weights_by_group, windows = {}, {}
     train_base = Baselines(train_builder, train_jobs)
     first_cold = {q.key: q for q in reversed(tr_queries) if not q.history}  # each applicant's first interaction
     for group, queries, fit_queries in (("warm", warm, [q for q in tr_queries if q.history]),
                                         ("cold", cold, [q for q in tr_queries if first_cold.get(q.key) is q])):
         weights_by_group[group] = _blend_weights(train_base, fit_queries, seed)
-        cache: dict[int, np.ndarray] = {}
+        windows[group] = fit_creation_window(train_base, fit_queries)
+        cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-        def comps(q: Query, cache: dict[int, np.ndarray] = cache) -> np.ndarray:
+        def comps(q: Query, cache: dict[int, tuple[np.ndarray, np.ndarray]] = cache) -> tuple[np.ndarray, np.ndarray]:
             if id(q) not in cache:
                 cache.clear()
-                cache[id(q)] = baselines.components(q)
+                cache[id(q)] = baselines.components(q), baselines.creation_offset(q)
             return cache[id(q)]
 
-        w = weights_by_group[group]
+        w, window = weights_by_group[group], windows[group]
         scorers: dict[str, Callable[[Query], np.ndarray]] = {
             MODEL_NAME: lambda q: model.predict(test_builder.matrix(q.seeker, q.history, q.at, key=q.key))}
         for name in BASELINES:
-            scorers[name] = lambda q, name=name, w=w: baselines.scores(q, comps(q), w)[name]
+            scorers[name] = lambda q, name=name, w=w, window=window: baselines.scores(
+                q, comps(q)[0], w, offset=comps(q)[1], window=window)[name]
         result, per_query = _evaluate(queries, scorers, test_builder, tiebreak)
         best_name = max(BASELINES, key=lambda n: result[n]["NDCG@10"])
         lift = {m: round(result[MODEL_NAME][m] / result[best_name][m] - 1.0, 4) if result[best_name][m] else None
@@ -202,7 +204,9 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
         "pool": len(test_board.jobs), "split": split, "groups": groups,
         "model": {"name": MODEL_NAME, "features": list(FEATURE_NAMES), "training": summary,
                   "options": {"cold_per_applicant": cold_per_applicant, "profile_features": profile_features}},
-        "blend_weights": weights_by_group, "seconds": round(time.perf_counter() - started, 1),
+        "blend_weights": weights_by_group,
+        "creation_windows": {g: [round(lo, 4), round(hi, 4)] for g, (lo, hi) in windows.items()},
+        "seconds": round(time.perf_counter() - started, 1),
     }, model
 
 

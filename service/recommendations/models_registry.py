@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from matching.ltr import LearnedRanker
+from matching.ltr import MODEL_FAMILY, LearnedRanker
 from matching.persistence import ModelFileError, write_atomic, load_model, read_metadata, save_model
 from service.config import Settings
 
@@ -45,8 +45,8 @@ def model_path(settings: Settings, version: str) -> Path:
     return registry_dir(settings) / "versions" / f"{version}.skops"
 
 
-def new_version(prefix: str = "ltr-hgb-v2", now: dt.datetime | None = None) -> str:
-    """A version name from the UTC time, e.g. ``ltr-hgb-v2-20250301T031500Z``."""
+def new_version(prefix: str = MODEL_FAMILY, now: dt.datetime | None = None) -> str:
+    """A version name from the UTC time, e.g. ``ltr-hgb-v3-20250301T031500123456Z``."""
     return f"{prefix}-{(now or dt.datetime.now(dt.UTC)):%Y%m%dT%H%M%S%fZ}"
 
 

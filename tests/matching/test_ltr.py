@@ -95,6 +95,34 @@ def test_time_decayed_popularity_by_hand(builder: FeatureBuilder) -> None:
     assert np.isnan(builder.matrix(seeker)[:, COL["decayed_1d"]]).all()
 
 
+def test_creation_order_features_by_hand(builder: FeatureBuilder) -> None:
+    pos = builder.ranker.position_
+    seeker = SeekerDoc(id=100, country="US")
+    # ids 1..6 are places 0, 0.2 … 1 in the creation order. At T0 + 2.5 days, seeker 100 left out,
+    # the others' interactions before the request are 101's with posting 1 (T0 - 1 day) and 2
+    # (T0 + 2 days): fewer than CREATION_MIN_RECENT in the window, so the latest ones (both) are the
+    # reference: median place 0.1, newest 0.2
+    x = builder.matrix(seeker, now=T0 + 2.5 * DAY, key=100)
+    assert x[pos[5], COL["creation_vs_recent"]] == pytest.approx(0.7)
+    assert x[pos[5], COL["creation_vs_newest"]] == pytest.approx(0.6)
+    assert x[pos[1], COL["creation_vs_recent"]] == pytest.approx(-0.1)
+    # nothing before the request, or no request time: unknown
+    assert np.isnan(builder.matrix(seeker, now=T0 - 2 * DAY)[:, COL["creation_vs_recent"]]).all()
+    assert np.isnan(builder.matrix(seeker)[:, COL["creation_vs_newest"]]).all()
+
+
+def test_creation_order_follows_ids_and_uses_the_recent_window() -> None:
+    ranker = ContentRanker().fit(list(reversed(jobs())))  # table order is not creation order
+    pos = ranker.position_
+    # 25 seekers viewed posting 5 (place 0.8) in the last day; one viewed posting 6 (place 1) a week ago
+    views = [Interaction(seeker=s, job_id=5, at=T0 - 0.5 * DAY) for s in range(25)]
+    views.append(Interaction(seeker=99, job_id=6, at=T0 - 7 * DAY))
+    x = FeatureBuilder(ranker, InteractionStats(ranker, views)).matrix(SeekerDoc(id=1, country="US"), now=T0)
+    assert x[pos[1], COL["creation_vs_recent"]] == pytest.approx(-0.8)  # the window's median is posting 5
+    assert x[pos[1], COL["creation_vs_newest"]] == pytest.approx(-1.0)  # the newest seen is posting 6
+    assert x[pos[6], COL["creation_vs_recent"]] == pytest.approx(0.2)
+
+
 def test_history_features(builder: FeatureBuilder) -> None:
     pos = builder.ranker.position_
     cold = builder.matrix(SeekerDoc(id=5, country="US"), now=T0)

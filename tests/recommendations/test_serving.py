@@ -17,7 +17,7 @@ import httpx
 import numpy as np
 import pytest
 
-from matching.ltr import LearnedRanker
+from matching.ltr import MODEL_FAMILY, LearnedRanker
 from service.applications.models import Application
 from service.config import Settings
 from service.db import make_engine, session_scope
@@ -101,7 +101,7 @@ def test_learned_model_is_served_once_promoted_and_reloaded_on_change(client: ht
     report = retrain_ranker(settings)
     assert report["status"] == "promoted"
     learned = _recommend(client, warm)  # the running server notices the promotion by itself
-    assert learned["model"] == report["version"] and learned["model"].startswith("ltr-hgb-v2-")
+    assert learned["model"] == report["version"] and learned["model"].startswith(f"{MODEL_FAMILY}-")
     learned_ids = [i["posting"]["id"] for i in learned["items"]]
     assert set(learned_ids[:2]) == popular  # after another 广州 数控车工 posting, graduates went on to 企业0's
     assert learned_ids != content_ids
