@@ -23,7 +23,8 @@ pointwise model here (see :func:`training_set`).
 Cold start: a seeker without history has ``NaN`` history features and a posting without
 interactions ``NaN``/0 interaction features; the trees learned those cases from training queries
 made the same way (:mod:`matching.evaluation.recommend` trains on both), so the content features
-decide, with the ``profile_*_co`` features (what other seekers with the same profile titles or home
+decide, with the ``creation_vs_*`` features dating a posting nobody has seen yet by its place in the
+posting order, and the ``profile_*_co`` features (what other seekers with the same profile titles or home
 chose; :mod:`matching.ltr_features`) standing in for the missing history. With no model at all
 the service keeps :class:`~matching.content.ContentRanker`.
 Places, employers and titles enter only through comparisons, never as categories, so an unseen
