@@ -28,7 +28,7 @@ interaction (from :class:`InteractionStats`, i.e. other seekers' interactions on
     :data:`CREATION_WINDOW_DAYS` before the request / minus the newest place interacted with before
     it: how far the posting is, in posting order, from what is open and being looked at now. Unlike
     ``days_since_first`` it needs no interaction with the posting itself, so it also dates a posting
-    nobody has seen yet (on the job board, about half of a newcomer's first views). Time-dependent
+    nobody has seen yet (on the job board, more than half of a newcomer's first views). Time-dependent
     values use interactions strictly before the request time only.
 history (warm seekers; ``NaN`` when the seeker has no history)
     ``history_size`` log(1 + postings in the history); ``history_text``: TF-IDF cosine of the profile
@@ -67,7 +67,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,17 +158,24 @@ class InteractionStats:
     Interactions with postings the ranker does not know are ignored (counted in ``ignored``).
     Repeated interactions of one seeker with one posting count once, at the earliest time with
     the highest grade. ``profiles`` (seeker key → profile) gives the ``profile_*_co`` features
-    (``None``: they are unknown). Built once per model (re)fit; :meth:`job_features` is per request.
+    (``None``: they are unknown). ``posting_ids``: every posting the creation order counts, open or
+    closed (default: the ranker's postings). The service ranks open postings only but retrains on
+    every posting, so it passes every stored posting's id: a posting's ``creation_vs_*`` are then the
+    same in both. Built once per model (re)fit; :meth:`job_features` is per request.
     """
 
     def __init__(self, ranker: ContentRanker, interactions: Sequence[Interaction],
-                 profiles: Mapping[Hashable, SeekerDoc] | None = None) -> None:
+                 profiles: Mapping[Hashable, SeekerDoc] | None = None,
+                 posting_ids: Iterable[int] | None = None) -> None:
         check_is_fitted(ranker, "table_")
         t = ranker.table_
         n = len(t)
         best: dict[tuple[Hashable, int], tuple[float, float]] = {}
+        first_at: dict[tuple[Hashable, int], float] = {}  # every interaction, known posting or not
         self.ignored = 0
         for it in interactions:
+            pair = (it.seeker, it.job_id)
+            first_at[pair] = min(first_at.get(pair, math.inf), float(it.at))
             row = ranker.position_.get(it.job_id)
             if row is None:
                 self.ignored += 1
@@ -184,8 +191,18 @@ class InteractionStats:
         self.n_rows, self.seekers, self.table = n, seekers, t
         self.ev_seeker, self.ev_row, self.ev_at, self.ev_grade = ev_seeker, ev_row, ev_at, ev_grade
         self.count = np.bincount(ev_row, minlength=n).astype(np.float64)  # interactions per row
-        # place of each row in the creation order, 0–1 (ids increase with creation)
-        self.creation = np.argsort(np.argsort(t.ids, kind="stable"), kind="stable") / max(n - 1, 1)
+        # the creation order: every posting's id, sorted (ids increase with creation)
+        known = np.asarray(list(posting_ids) if posting_ids is not None else [], dtype=np.int64)
+        self.creation_order = np.unique(np.r_[known, np.asarray(t.ids, dtype=np.int64)])
+        self.creation = self.creation_place(t.ids)  # place of each row, 0–1
+        # interactions with postings in the creation order (also closed ones), for its reference
+        cr_job = np.array([j for _, j in first_at], dtype=np.int64)
+        in_order = np.isin(cr_job, self.creation_order)
+        cr_seekers: dict[Hashable, int] = {}
+        cr_seeker = np.array([cr_seekers.setdefault(sk, len(cr_seekers)) for sk, _ in first_at], dtype=np.int64)
+        self.cr_seeker, self.cr_seekers = cr_seeker[in_order], cr_seekers
+        self.cr_place = self.creation_place(cr_job[in_order])
+        self.cr_at = np.array(list(first_at.values()), dtype=np.float64)[in_order]
         # place, employer and title groups of the rows; -1 = unknown. City = (province, city name)
         # so that two Springfields stay apart.
         city = np.where(t.city_name >= 0, t.province.astype(np.int64) * 1_000_003 + t.city_name, -1)
@@ -301,8 +318,7 @@ class InteractionStats:
             for label, weight in weights.items():
                 decayed = np.bincount(ev_row[before], weights=weight, minlength=n)
                 out[:, col[f"decayed_{label}"]] = np.log1p(decayed[sel])
-            out[:, col["creation_vs_recent"]], out[:, col["creation_vs_newest"]] = self._creation(
-                sel, ev_row[before], at[before], now)
+            out[:, col["creation_vs_recent"]], out[:, col["creation_vs_newest"]] = self.creation_offsets(now, key, sel)
         for name, ids in self.groups.items():
             size = self.group_sizes[name]
             ev = ids[ev_row]
@@ -321,30 +337,34 @@ class InteractionStats:
                 out[known, col[f"{name}_decayed_1d"]] = np.log1p(total[ids_sel[known]])
         return out
 
+    def creation_place(self, ids: np.ndarray) -> np.ndarray:
+        """Place of posting ``ids`` in the creation order, 0 (oldest) – 1 (newest): the rank of the id
+        among every posting's id (``posting_ids`` and the ranker's) over their count − 1."""
+        order = self.creation_order
+        return np.searchsorted(order, np.asarray(ids, dtype=np.int64)) / max(len(order) - 1, 1)
+
     def creation_offsets(self, now: float, key: Hashable | None = None,
                          rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """``(creation_vs_recent, creation_vs_newest)`` of ``rows`` (default: all, in order) for a
         request at ``now`` (POSIX seconds), ``key``'s own interactions left out: each posting's place
-        in the creation order (0–1) minus the median place of the postings interacted with in the
-        :data:`CREATION_WINDOW_DAYS` before ``now`` (the latest :data:`CREATION_FALLBACK` before
-        ``now`` when the window holds fewer than :data:`CREATION_MIN_RECENT`), and minus the newest
-        place interacted with before ``now``; both ``NaN`` when nothing was interacted with before."""
-        own = self.ev_seeker == (self.seekers.get(key, -1) if key is not None else -1)
-        before = ~own & (self.ev_at < now)
-        return self._creation(np.arange(self.n_rows) if rows is None else np.asarray(rows, dtype=np.int64),
-                              self.ev_row[before], self.ev_at[before], now)
-
-    def _creation(self, sel: np.ndarray, rows: np.ndarray, at: np.ndarray,
-                  now: float) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`creation_offsets` of ``sel`` from the interactions before the request (``rows``, ``at``)."""
-        if not len(rows):
+        in the creation order (:meth:`creation_place`) minus the median place of the postings
+        interacted with in the :data:`CREATION_WINDOW_DAYS` before ``now`` (the latest
+        :data:`CREATION_FALLBACK` before ``now``, later first and ties by place, when the window holds
+        fewer than :data:`CREATION_MIN_RECENT`), and minus the newest place interacted with before
+        ``now``; both ``NaN`` when nothing was interacted with before. The reference counts the
+        interactions with every posting of the creation order, also those the ranker does not hold
+        (closed ones, in the service); interactions with other postings are left out."""
+        sel = np.arange(self.n_rows) if rows is None else np.asarray(rows, dtype=np.int64)
+        own = self.cr_seekers.get(key, -1) if key is not None else -1
+        before = (self.cr_at < now) & (self.cr_seeker != own)
+        places, at = self.cr_place[before], self.cr_at[before]
+        if not len(places):
             return np.full(len(sel), np.nan), np.full(len(sel), np.nan)
-        recent = rows[at >= now - CREATION_WINDOW_DAYS * DAY]
+        recent = places[at >= now - CREATION_WINDOW_DAYS * DAY]
         if len(recent) < CREATION_MIN_RECENT:
-            k = min(CREATION_FALLBACK, len(rows))
-            recent = rows[np.argpartition(-at, k - 1)[:k]]
+            recent = places[np.lexsort((places, -at))[:CREATION_FALLBACK]]
         place = self.creation[sel]
-        return place - float(np.median(self.creation[recent])), place - float(self.creation[rows].max())
+        return place - float(np.median(recent)), place - float(places.max())
 
     def group_confidence(self, name: str, history_rows: np.ndarray, key: Hashable | None = None,
                          rows: np.ndarray | None = None) -> np.ndarray:

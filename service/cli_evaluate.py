@@ -126,7 +126,16 @@ def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seeds: tupl
             low, high = g["ndcg_lift_ci95"]
             click.echo(f"NDCG@10 vs best baseline ({g['best_baseline']}): {lift:+.1%} (95 % interval {low:+.1%} to "
                        f"{high:+.1%})")
+            c = g["control"]
+            c_low, c_high = c["ndcg_lift_ci95"]
+            click.echo(f"control {c['name']}: recall@10 {c['recall@10']:.4f}, NDCG@10 {c['NDCG@10']:.4f}, MRR "
+                       f"{c['MRR']:.4f}; NDCG@10 vs control {c['ndcg_lift']:+.1%} (95 % interval {c_low:+.1%} to "
+                       f"{c_high:+.1%})")
     for group, p in (pooled or {}).items():
         low, high = p["lift_ci95"]
         click.echo(f"\npooled {group}: {p['queries']} applicants, NDCG@10 {p['model_ndcg@10']:.4f} vs "
                    f"{p['best_baseline_ndcg@10']:.4f}: {p['lift']:+.1%} (95 % interval {low:+.1%} to {high:+.1%})")
+        if "lift_over_control" in p:
+            c_low, c_high = p["lift_over_control_ci95"]
+            click.echo(f"pooled {group} vs control: {p['control_ndcg@10']:.4f}: {p['lift_over_control']:+.1%} "
+                       f"(95 % interval {c_low:+.1%} to {c_high:+.1%})")

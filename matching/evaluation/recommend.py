@@ -29,7 +29,7 @@ import numpy as np
 
 from matching.content import ContentRanker
 from matching.documents import JobDoc
-from matching.evaluation.baselines import BASELINES, Baselines, fit_blend, fit_creation_window, ranking
+from matching.evaluation.baselines import BASELINES, CONTROL, Baselines, fit_blend, fit_creation_window, ranking
 from matching.evaluation.jobboard import JobBoard, protocol_queries, read_board, training_queries
 from matching.evaluation.metrics import lift_interval, mean_metrics, ndcg_at_k
 from matching.ltr import MODEL_FAMILY, LearnedRanker, Query, training_set
@@ -182,7 +182,7 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
         w, window = weights_by_group[group], windows[group]
         scorers: dict[str, Callable[[Query], np.ndarray]] = {
             MODEL_NAME: lambda q: model.predict(test_builder.matrix(q.seeker, q.history, q.at, key=q.key))}
-        for name in BASELINES:
+        for name in (*BASELINES, CONTROL):
             scorers[name] = lambda q, name=name, w=w, window=window: baselines.scores(
                 q, comps(q)[0], w, offset=comps(q)[1], window=window)[name]
         result, per_query = _evaluate(queries, scorers, test_builder, tiebreak)
@@ -190,13 +190,19 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
         lift = {m: round(result[MODEL_NAME][m] / result[best_name][m] - 1.0, 4) if result[best_name][m] else None
                 for m in ("recall@10", "NDCG@10", "MRR")}
         low, high = lift_interval(per_query[MODEL_NAME], per_query[best_name], seed=seed)
+        c_low, c_high = lift_interval(per_query[MODEL_NAME], per_query[CONTROL], seed=seed)
+        c_ndcg = result[CONTROL]["NDCG@10"]
         groups[group] = {"queries": len(queries), "model": result[MODEL_NAME],
                          "baselines": {n: result[n] for n in BASELINES}, "best_baseline": best_name,
                          "lift_over_best_baseline": lift,
                          "ndcg_lift_ci95": [round(low, 4), round(high, 4)],
+                         "control": {"name": CONTROL, **result[CONTROL],
+                                     "ndcg_lift": round(result[MODEL_NAME]["NDCG@10"] / c_ndcg - 1.0, 4) if c_ndcg else None,
+                                     "ndcg_lift_ci95": [round(c_low, 4), round(c_high, 4)]},
                          "ndcg_per_query": {"applicants": [q.key for q in queries],
                                             "model": [round(float(v), 4) for v in per_query[MODEL_NAME]],
-                                            "best_baseline": [round(float(v), 4) for v in per_query[best_name]]}}
+                                            "best_baseline": [round(float(v), 4) for v in per_query[best_name]],
+                                            "control": [round(float(v), 4) for v in per_query[CONTROL]]}}
         say(f"{group}: {groups[group]}")
     return {
         "protocol": "collapse repeat views to the earliest View.Start; order by (View.Start, Job.ID); warm = last of "
@@ -213,24 +219,33 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
 def pool_runs(results: Sequence[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
     """Pool the per-query NDCG@10 of several :func:`run_recommend` results (e.g. one per split seed):
     per group, the queries, the mean NDCG@10 of the model and of each run's best baseline, the lift
-    and its 95 % paired-bootstrap interval (:func:`~matching.evaluation.metrics.lift_interval`).
+    and its 95 % paired-bootstrap interval (:func:`~matching.evaluation.metrics.lift_interval`); the
+    same against the control (``control_ndcg@10``, ``lift_over_control``, ``lift_over_control_ci95``)
+    when every run scored it.
     An applicant evaluated in several runs counts once per run. Raises ``ValueError`` when no result
     is given or a result lacks ``ndcg_per_query``."""
     if not results:
         raise ValueError("no result to pool")
     out: dict[str, Any] = {}
     for group in ("warm", "cold"):
-        model, base = [], []
+        model, base, control = [], [], []
         for r in results:
             per = r["groups"][group].get("ndcg_per_query")
             if per is None:
                 raise ValueError(f"a result's {group} group has no ndcg_per_query to pool")
             model += per["model"]
             base += per["best_baseline"]
+            control += per.get("control", [])
         m, b = float(np.mean(model)), float(np.mean(base))
         low, high = lift_interval(model, base, seed=seed)
         out[group] = {"queries": len(model), "model_ndcg@10": round(m, 4), "best_baseline_ndcg@10": round(b, 4),
                       "lift": round(m / b - 1.0, 4) if b else None, "lift_ci95": [round(low, 4), round(high, 4)]}
+        if len(control) == len(model):  # every run scored the control
+            c = float(np.mean(control))
+            c_low, c_high = lift_interval(model, control, seed=seed)
+            out[group].update({"control_ndcg@10": round(c, 4),
+                               "lift_over_control": round(m / c - 1.0, 4) if c else None,
+                               "lift_over_control_ci95": [round(c_low, 4), round(c_high, 4)]})
     return out
 
 

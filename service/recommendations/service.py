@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import os
 import time
@@ -282,8 +283,6 @@ class RankerCache:
         new fit, or when applications changed and the last build is older than
         :data:`STATS_REFRESH_SECONDS`.
         """
-        from service.recommendations.scheduled import load_interactions
-
         if self.settings is None:
             return None
         key = self._pointer_key()
@@ -298,12 +297,25 @@ class RankerCache:
             stale = self.stats is None or self.stats_ranker is not ranker or (
                 apps != self.stats_key and time.monotonic() - self.stats_built >= STATS_REFRESH_SECONDS)
             if stale:
-                interactions = await load_interactions(session)
-                self.stats = await anyio.to_thread.run_sync(InteractionStats, ranker, interactions)
+                self.stats = await interaction_stats(session, ranker)
                 self.stats_ranker, self.stats_key, self.stats_built = ranker, apps, time.monotonic()
             assert self.stats is not None
             model, version = self.model
             return LearnedModel(version=version, model=model, builder=FeatureBuilder(ranker, self.stats))
+
+
+async def interaction_stats(session: AsyncSession, ranker: ContentRanker) -> InteractionStats:
+    """The learned model's :class:`~matching.ltr_features.InteractionStats` over ``ranker`` (fitted on
+    the open postings): every application (:func:`~service.recommendations.scheduled.load_interactions`),
+    and every stored posting's id for the creation order, closed ones too, as in retraining (which
+    fits on every posting), so that a posting's ``creation_vs_*`` features are the ones the model
+    was trained with. Built in a worker thread."""
+    from service.recommendations.scheduled import load_interactions
+
+    interactions = await load_interactions(session)
+    posting_ids = (await session.execute(select(Posting.id))).scalars().all()
+    return await anyio.to_thread.run_sync(
+        functools.partial(InteractionStats, ranker, interactions, posting_ids=posting_ids))
 
 
 class RecommendationService:

@@ -51,5 +51,7 @@ def test_window_puts_its_postings_first_and_keeps_the_blend_order_elsewhere(base
     early = Query(seeker=q.seeker, at=T0 - 2 * DAY, targets={1: 1.0}, key=1)
     s = base.scores(early, base.components(early), weights, offset=base.creation_offset(early), window=(0.3, 0.5))
     assert np.array_equal(s["blend_creation_window"], s["blend"])
+    # a query without a time has no offsets: the control is the blend
+    assert np.isnan(base.creation_offset(Query(seeker=q.seeker, targets={1: 1.0}, key=1))).all()
     # without a window the control is not scored
     assert "blend_creation_window" not in base.scores(q, base.components(q), weights)

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from matching.evaluation.jobboard import protocol_queries, read_board, training_queries
+from matching.evaluation.baselines import CONTROL
 from matching.evaluation.recommend import BASELINES, MODEL_NAME, evaluate_recommend, pool_runs, split_applicants
 from matching.persistence import load_model
 from service.cli_evaluate import evaluate
@@ -166,12 +167,22 @@ def test_cli_pools_several_seeds_with_intervals(tmp_path: Path) -> None:
             assert sum(q["best_baseline"]) / g["queries"] == pytest.approx(best, abs=1e-3)
             low, high = g["ndcg_lift_ci95"]
             assert low <= g["lift_over_best_baseline"]["NDCG@10"] + 1e-3 and high >= low
+            assert g["best_baseline"] in BASELINES and CONTROL not in g["baselines"]  # the control is apart
+            c = g["control"]
+            assert c["name"] == CONTROL and sum(q["control"]) / g["queries"] == pytest.approx(c["NDCG@10"], abs=1e-3)
+            assert c["ndcg_lift"] == pytest.approx(g["model"]["NDCG@10"] / c["NDCG@10"] - 1.0, abs=1e-3)
         p = pooled[group]
         assert p["queries"] == sum(g["queries"] for g in per)
         model = sum(sum(g["ndcg_per_query"]["model"]) for g in per) / p["queries"]
         assert p["model_ndcg@10"] == pytest.approx(model, abs=1e-4)
         assert p["lift_ci95"][0] <= p["lift"] + 1e-3 <= p["lift_ci95"][1] + 2e-3
+        control = sum(sum(g["ndcg_per_query"]["control"]) for g in per) / p["queries"]
+        assert p["control_ndcg@10"] == pytest.approx(control, abs=1e-4)
+        assert p["lift_over_control"] == pytest.approx(model / control - 1.0, abs=1e-3)
     assert pool_runs(runs) == pooled
+    text = CliRunner().invoke(evaluate, [*args[:-1], "--seed", "1", "--seed", "2"])
+    assert text.exit_code == 0 and "control blend_creation_window" in text.output
+    assert "pooled cold vs control" in text.output
     single = json.loads(CliRunner().invoke(evaluate, [*args, "--seed", "1"]).output)
     assert single["groups"]["warm"]["model"] == runs[0]["groups"]["warm"]["model"]  # same seed, same run
     both = CliRunner().invoke(evaluate, [*args, "--seed", "1", "--seed", "2", "--save-model", str(tmp_path / "m")])

@@ -123,6 +123,51 @@ def test_creation_order_follows_ids_and_uses_the_recent_window() -> None:
     assert x[pos[6], COL["creation_vs_recent"]] == pytest.approx(0.2)
 
 
+def test_creation_reference_is_the_median_of_the_window_or_else_the_latest(builder: FeatureBuilder) -> None:
+    ranker = builder.ranker
+    pos = ranker.position_
+    seeker = SeekerDoc(id=1, country="US")
+    # window (last 3 days): 20 views of posting 2 (place 0.2) and 1 of posting 6 (place 1): median 0.2, not
+    # the mean; 30 week-old views of posting 6 would move a median over the latest 50 to 1; 25 views of
+    # posting 4 at the request time itself do not count (they would move the median to 0.6)
+    views = [Interaction(seeker=s, job_id=2, at=T0 - DAY) for s in range(20)]
+    views += [Interaction(seeker=50, job_id=6, at=T0 - DAY)]
+    views += [Interaction(seeker=100 + s, job_id=6, at=T0 - 7 * DAY) for s in range(30)]
+    views += [Interaction(seeker=200 + s, job_id=4, at=T0) for s in range(25)]
+    stats = InteractionStats(ranker, views)
+    recent, newest = stats.creation_offsets(T0, rows=np.array([pos[4]]))
+    assert recent[0] == pytest.approx(0.6 - 0.2) and newest[0] == pytest.approx(0.6 - 1.0)
+    # the seeker's own views are left out: without seeker 50 the newest place viewed is posting 2's
+    own = InteractionStats(ranker, views[:21])
+    x = FeatureBuilder(ranker, own).matrix(seeker, now=T0, key=50)
+    assert x[pos[4], COL["creation_vs_newest"]] == pytest.approx(0.6 - 0.2)
+    assert own.creation_offsets(T0)[1][pos[4]] == pytest.approx(0.6 - 1.0)
+    assert np.allclose(own.creation_offsets(T0, 50)[0], x[:, COL["creation_vs_recent"]])
+    # too few in the window: the latest CREATION_FALLBACK (50) before the request, not the oldest.
+    # 50 recent-ish views of posting 5 (place 0.8) after 30 older views of posting 1 (place 0)
+    old = [Interaction(seeker=s, job_id=1, at=T0 - 30 * DAY) for s in range(30)]
+    later = [Interaction(seeker=100 + s, job_id=5, at=T0 - 10 * DAY + s) for s in range(50)]
+    recent, _ = InteractionStats(ranker, old + later).creation_offsets(T0, rows=np.array([pos[5]]))
+    assert recent[0] == pytest.approx(0.0)
+
+
+def test_creation_places_are_the_same_when_only_open_postings_are_ranked() -> None:
+    # the service ranks open postings (here 4, 5, 6) and passes every posting's id; retraining ranks all
+    views = [Interaction(seeker=s, job_id=1 + s % 3, at=T0 - DAY) for s in range(30)]  # closed postings 1–3
+    views += [Interaction(seeker=40, job_id=5, at=T0 - 2 * DAY), Interaction(seeker=41, job_id=6, at=T0 - DAY)]
+    every = ContentRanker().fit(jobs())
+    open_only = ContentRanker().fit([j for j in jobs() if j.id >= 4])
+    all_stats = InteractionStats(every, views)
+    open_stats = InteractionStats(open_only, views, posting_ids=[j.id for j in jobs()])
+    for job_id in (4, 5, 6):
+        a = all_stats.creation_offsets(T0, 41, np.array([every.position_[job_id]]))
+        b = open_stats.creation_offsets(T0, 41, np.array([open_only.position_[job_id]]))
+        assert np.allclose(a, b)
+    # without every posting's id the places would be among the open ones only (and differ)
+    alone = InteractionStats(open_only, views).creation_offsets(T0, 41, np.array([open_only.position_[4]]))
+    assert not np.allclose(alone, all_stats.creation_offsets(T0, 41, np.array([every.position_[4]])))
+
+
 def test_history_features(builder: FeatureBuilder) -> None:
     pos = builder.ranker.position_
     cold = builder.matrix(SeekerDoc(id=5, country="US"), now=T0)

@@ -17,16 +17,18 @@ import httpx
 import numpy as np
 import pytest
 
+from matching.content import ContentRanker
 from matching.ltr import MODEL_FAMILY, LearnedRanker
+from matching.ltr_features import InteractionStats
 from service.applications.models import Application
 from service.config import Settings
 from service.db import make_engine, session_scope
 from service.graduates.models import Graduate
-from service.postings.models import Posting
+from service.postings.models import Posting, PostingStatus
 from service.employers.models import Employer
 from service.recommendations.models_registry import promote, registry_dir, save_version
-from service.recommendations.scheduled import retrain_ranker
-from service.recommendations.service import MODEL_NAME, RankerCache
+from service.recommendations.scheduled import load_training_data, retrain_ranker
+from service.recommendations.service import MODEL_NAME, RankerCache, interaction_stats
 from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.recommendations.test_scheduled import T0, _seed
@@ -234,3 +236,34 @@ async def test_hidden_postings_follow_employer_verification_both_ways(session: A
     _, rebuilt = await cache.get(session, today)  # the postings changed: a new build
     assert rebuilt is not postings and later.id in rebuilt
     assert await cache.hidden_postings(session, rebuilt, today) == {shown.id, later.id}
+
+
+async def test_served_statistics_place_postings_among_every_posting_as_retraining_does(session: AsyncSession) -> None:
+    """The service ranks open postings only; the creation-order features must still be those of
+    retraining, which fits on every posting: places among all postings, and applications to closed
+    postings in the reference."""
+    employer = Employer(name="审核厂", verified=True)
+    session.add(employer)
+    await session.flush()
+    postings = [Posting(title=f"岗位{i}", employer_id=employer.id,
+                        status=PostingStatus.OPEN if i >= 3 else PostingStatus.CLOSED) for i in range(6)]
+    graduate = Graduate(name="申请人")
+    session.add_all([*postings, graduate])
+    await session.flush()
+    now = dt.datetime.now(dt.UTC)
+    session.add_all([Application(graduate_id=graduate.id, posting_id=p.id, created_at=now - dt.timedelta(hours=h))
+                     for h, p in enumerate(postings[:3], start=1)])  # applications to the closed ones
+    await session.commit()
+    ranker, open_postings = await RankerCache().get(session, dt.date.today())
+    assert sorted(open_postings) == sorted(p.id for p in postings[3:])
+    served = await interaction_stats(session, ranker)
+    jobs, _, interactions = await load_training_data(session)
+    every = ContentRanker().fit(jobs)  # what retraining fits on
+    retrained = InteractionStats(every, interactions)
+    at = now.timestamp()
+    for p in postings[3:]:
+        assert np.allclose(served.creation_offsets(at, rows=np.array([ranker.position_[p.id]])),
+                           retrained.creation_offsets(at, rows=np.array([every.position_[p.id]])))
+    # the newest open posting is the newest of all (place 1); the closed ones were viewed: median place 0.2
+    newest = served.creation_offsets(at, rows=np.array([ranker.position_[postings[5].id]]))
+    assert newest[0][0] == pytest.approx(1.0 - 0.2) and newest[1][0] == pytest.approx(1.0 - 0.4)
