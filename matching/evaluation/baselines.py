@@ -108,7 +108,7 @@ class Baselines:
         if offset is not None and window is not None:
             with np.errstate(invalid="ignore"):  # NaN (nothing viewed yet) is outside
                 inside = (offset >= window[0]) & (offset <= window[1])
-            out["blend_creation_window"] = out["blend"] + WINDOW_BONUS * inside
+            out[CONTROL] = out["blend"] + WINDOW_BONUS * inside
         return out
 
 
