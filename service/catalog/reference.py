@@ -155,8 +155,8 @@ async def load_region_list(session: AsyncSession, records: Sequence[RegionRecord
                               f"{source} describes the older date {as_of}")
         return report
     await load_regions(session, records, as_of, retire_missing=retire_missing, report=report)
-    if retire_missing:  # a partial list changes rows but does not make the database "as of" its date
-        await record_version(session, "regions", as_of, source)
+    # a partial list is recorded too: the shipped, older list must not undo its changes later
+    await record_version(session, "regions", as_of, source if retire_missing else f"{source} (partial)")
     return report
 
 
