@@ -7,10 +7,11 @@ same code loads an update a department is given later (``vocmatch reference regi
 never deletes: a region missing from a newer code list is marked ``retired_on`` (schools,
 graduates and postings may still refer to it), a major is only retired by an explicit date.
 
-The built-in load (:func:`load_reference`) only *adds* what is missing and fills an empty
-专业类: it never overwrites a name, because a department may have renamed a major since, and
-``vocmatch migrate`` runs on every deployment. It reports the rows whose stored name differs from
-the shipped files instead. An explicit update file is the department's word and is applied.
+The built-in load (:func:`load_reference`) brings regions to the shipped list unless a newer
+list was loaded (``reference_versions`` remembers its date), and only *adds* majors and fills an
+empty 专业类: it never overwrites a major's name, because a department may have renamed it, and
+``vocmatch migrate`` runs on every deployment; it reports the majors whose stored name differs
+from the shipped file instead. An explicit update file is the department's word and is applied.
 """
 
 from __future__ import annotations
