@@ -44,6 +44,9 @@ class Concept:
     certificates: tuple[str, ...] = ()
     esco: str | None = None
     onet: str | None = None
+    #: ISCO-08 unit group (4 digits) of an occupation: ESCO's ``iscoGroup`` where ``esco`` is set,
+    #: else assigned from the ILO ISCO-08 definitions; what 对口 by 专业类 compares against.
+    isco: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +94,13 @@ def _concept(rec: Mapping[str, Any], where: str) -> Concept:
         if not isinstance(label, str) or not label.strip():
             raise ValueError(f"{where} (code={rec['code']!r}): aliases[{j}] needs a non-empty 'label'")
         aliases.append(Alias(label, a.get("lang", "zh") if isinstance(a, Mapping) else "zh"))
+    isco = rec.get("isco") or None
+    if isco is not None and (not isinstance(isco, str) or len(isco) != 4 or not isco.isdigit()):
+        raise ValueError(f"{where} (code={rec['code']!r}): field 'isco' must be a 4-digit ISCO-08 unit group")
     return Concept(code=rec["code"], kind=rec["kind"], label=rec["label"], lang=rec.get("lang") or "zh",
                    aliases=tuple(aliases), skills=_strs(rec.get("skills"), where, "skills"),
                    certificates=_strs(rec.get("certificates"), where, "certificates"),
-                   esco=rec.get("esco") or None, onet=rec.get("onet") or None)
+                   esco=rec.get("esco") or None, onet=rec.get("onet") or None, isco=isco)
 
 
 def _major(rec: Mapping[str, Any], where: str) -> Major:

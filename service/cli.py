@@ -2,7 +2,10 @@
 
     vocmatch run                 migrate, load the built-in sample (once) and serve
     vocmatch serve               serve the API (uvicorn) on VOCMATCH_HOST:VOCMATCH_PORT
-    vocmatch migrate             apply database migrations
+    vocmatch migrate             apply database migrations, then load the national reference data
+                                 (GB/T 2260 regions, 中职 专业目录; ``--schema-only`` skips it)
+    vocmatch reference …         load / update the reference data (service.cli_reference)
+    vocmatch majors …            add, rename, retire majors
     vocmatch seed [--seed N]     load the built-in Chinese sample data (idempotent)
     vocmatch import PATH...      import real postings / job seekers, printing counts
     vocmatch recommend ID        print recommendations for a graduate as JSON (same as the API)
@@ -62,13 +65,26 @@ def main() -> None:
 
 
 @main.command()
-def migrate() -> None:
-    """Apply all database migrations (Alembic) to VOCMATCH_DATABASE_URL."""
+@click.option("--schema-only", is_flag=True, help="apply the schema migrations but load no reference data")
+def migrate(schema_only: bool) -> None:
+    """Apply all database migrations (Alembic) to VOCMATCH_DATABASE_URL, then load the national
+    reference data (every GB/T 2260 province, prefecture and county; the 2021 中职 专业目录), so a
+    database without the demo sample can register schools anywhere. Idempotent."""
     from service.migrate import upgrade
 
     settings = _settings()
     upgrade(settings)
-    click.echo(f"database at {settings.database_url.split('@')[-1]} migrated to the latest schema revision", err=True)
+    where = settings.database_url.split("@")[-1]
+    click.echo(f"database at {where} migrated to the latest schema revision", err=True)
+    if schema_only:
+        return
+    from service.catalog.reference import load_reference
+
+    report = _run_in_session(settings, load_reference)
+    click.echo(f"reference data: {report.regions_added} regions added, {report.regions_updated} updated, "
+               f"{report.regions_retired} retired; {report.majors_added} majors added", err=True)
+    for line in report.differs:
+        click.echo(f"  kept as stored: {line}", err=True)
 
 
 @main.command()
@@ -204,10 +220,12 @@ def _register_subcommands() -> None:
     from service.cli_crawl import crawl, scrape, scrape_page
     from service.cli_employers import employers
     from service.cli_evaluate import evaluate
+    from service.cli_reference import majors, reference
     from service.cli_reports import jobs, report, roster, scheduler
     from service.cli_taxonomy import taxonomy
 
-    for command in (evaluate, roster, report, scheduler, jobs, crawl, scrape, scrape_page, taxonomy, employers):
+    for command in (evaluate, roster, report, scheduler, jobs, crawl, scrape, scrape_page, taxonomy, employers,
+                    reference, majors):
         main.add_command(command)
 
 

@@ -3,21 +3,22 @@
 Reading them is public (no token): GB/T 2260 regions, the 中职 专业目录 and the list of schools
 (name, 学校标识码, region) are published reference data, and registration forms need them before
 anyone has an account. Creating a school needs the system admin, or a department admin for a
-school inside its region.
+school inside its region. Adding, renaming and retiring majors (增补专业, 更名, 停招) needs a
+department admin or the system admin (the CLI ``vocmatch majors …`` calls the same service).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar import Controller, Request, get, patch, post
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.accounts.guards import current_principal, ensure_allowed, region_contains, require_roles
 from service.accounts.models import Role
 
 from service.catalog.models import RegionLevel
-from service.catalog.schemas import MajorRead, RegionRead, SchoolCreate, SchoolRead
+from service.catalog.schemas import MajorCreate, MajorRead, MajorUpdate, RegionRead, SchoolCreate, SchoolRead
 from service.catalog.service import CatalogService, major_to_read, region_to_read, school_to_read
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
 
@@ -39,9 +40,12 @@ class CatalogController(Controller):
         offset: Offset = 0,
         level: Annotated[RegionLevel | None, QueryParameter()] = None,
         parent_code: RegionCodeParam = None,
+        include_retired: Annotated[bool, QueryParameter(description="also codes a later list dropped")] = False,
     ) -> Page[RegionRead]:
-        """GB/T 2260 regions ordered by code; ``parent_code`` lists the direct children of one region."""
-        items, total = await CatalogService(db_session).list_regions(level, parent_code, limit, offset)
+        """GB/T 2260 regions ordered by code; ``parent_code`` lists the direct children of one region.
+        Codes retired by a later code list are left out unless ``include_retired``."""
+        items, total = await CatalogService(db_session).list_regions(level, parent_code, limit, offset,
+                                                                     include_retired)
         return Page(items=[region_to_read(r) for r in items], total=total, limit=limit, offset=offset)
 
     @get("/schools", summary="List schools", opt=PUBLIC)
@@ -89,3 +93,26 @@ class CatalogController(Controller):
         """Majors (专业) ordered by 专业代码, filtered; ``total`` counts all matches."""
         items, total = await CatalogService(db_session).list_majors(category, q, limit, offset)
         return Page(items=[major_to_read(m) for m in items], total=total, limit=limit, offset=offset)
+
+    @post("/majors", summary="Add a major", guards=[require_roles(Role.DEPARTMENT, Role.ADMIN)])
+    async def create_major(self, db_session: DbSession, data: JSONBody[MajorCreate]) -> MajorRead:
+        """Add a major (增补专业) with its six-digit 专业代码; 专业大类/专业类 default from the code.
+
+        Errors: 400 malformed body (field named), 401 signed out, 403 other roles, 409 code taken,
+        422 unknown 专业大类 without ``category``, ``retired_on`` before ``valid_from``.
+        """
+        return major_to_read(await CatalogService(db_session).add_major(data))
+
+    @patch("/majors/{code:str}", summary="Rename, date or retire a major",
+           guards=[require_roles(Role.DEPARTMENT, Role.ADMIN)])
+    async def update_major(
+        self, db_session: DbSession,
+        code: Annotated[str, PathParameter(pattern=r"^\d{6}$", description="six-digit 专业代码")],
+        data: JSONBody[MajorUpdate],
+    ) -> MajorRead:
+        """Change a major's name, 专业大类, 专业类 or dates. ``retired_on`` retires it: rosters of
+        cohorts up to that year still accept it, later ones are refused; nothing is deleted.
+
+        Errors: 400 malformed body, 401, 403 other roles, 404 unknown code, 422 bad dates.
+        """
+        return major_to_read(await CatalogService(db_session).update_major(code, data))

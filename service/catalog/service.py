@@ -1,21 +1,23 @@
-"""Reference catalog queries and the one write it allows (adding a school)."""
+"""Reference catalog queries and its writes: adding a school; adding, renaming and retiring majors."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.catalog.majors import catalogue_levels
 from service.catalog.models import Major, Region, RegionLevel, School
 from service.catalog.regions import region_prefix
-from service.catalog.schemas import MajorRead, RegionRead, SchoolCreate, SchoolRead
+from service.catalog.schemas import MajorCreate, MajorRead, MajorUpdate, RegionRead, SchoolCreate, SchoolRead
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 
 
 def region_to_read(r: Region) -> RegionRead:
-    return RegionRead(code=r.code, name=r.name, level=r.level, parent_code=r.parent_code)
+    return RegionRead(code=r.code, name=r.name, level=r.level, parent_code=r.parent_code, retired_on=r.retired_on)
 
 
 def school_to_read(s: School) -> SchoolRead:
@@ -24,7 +26,8 @@ def school_to_read(s: School) -> SchoolRead:
 
 
 def major_to_read(m: Major) -> MajorRead:
-    return MajorRead(code=m.code, name=m.name, category=m.category)
+    return MajorRead(code=m.code, name=m.name, category=m.category, class_name=m.class_name,
+                     valid_from=m.valid_from, retired_on=m.retired_on)
 
 
 class CatalogService:
@@ -39,9 +42,12 @@ class CatalogService:
         return rows, total
 
     async def list_regions(self, level: RegionLevel | None, parent_code: str | None, limit: int,
-                           offset: int) -> tuple[Sequence[Region], int]:
-        """Regions ordered by code; ``parent_code`` gives the direct children only."""
+                           offset: int, include_retired: bool = False) -> tuple[Sequence[Region], int]:
+        """Regions ordered by code; ``parent_code`` gives the direct children only; retired codes
+        only with ``include_retired``."""
         stmt = select(Region)
+        if not include_retired:
+            stmt = stmt.where(Region.retired_on.is_(None))
         if level is not None:
             stmt = stmt.where(Region.level == level)
         if parent_code is not None:
@@ -72,8 +78,12 @@ class CatalogService:
             InvalidFieldError: unknown ``region_code`` (422).
             ConflictError: a school with this 学校标识码 exists (409).
         """
-        if await self.session.get(Region, data.region_code) is None:
+        region = await self.session.get(Region, data.region_code)
+        if region is None:
             raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {data.region_code}")
+        if region.retired_on is not None:
+            raise InvalidFieldError("region_code", f"GB/T 2260 region code {data.region_code} ({region.name}) was "
+                                                   f"retired on {region.retired_on}; use the code that replaced it")
         other = (await self.session.execute(select(School).where(School.code == data.code))).scalar_one_or_none()
         if other is not None:
             raise ConflictError(f"code: school code {data.code} is already used by school {other.id}",
@@ -86,10 +96,63 @@ class CatalogService:
 
     async def list_majors(self, category: str | None, q: str | None, limit: int,
                           offset: int) -> tuple[Sequence[Major], int]:
-        """Majors ordered by 专业代码; ``category`` is the exact 专业大类 name."""
+        """Majors ordered by 专业代码, retired ones included (with their date: old rosters name
+        them); ``category`` is the exact 专业大类 name."""
         stmt = select(Major)
         if category is not None:
             stmt = stmt.where(Major.category == category)
         if q:
             stmt = stmt.where(Major.name.contains(q, autoescape=True))
         return await self._page(stmt, Major.code, limit, offset)
+
+    async def get_major(self, code: str) -> Major:
+        """Raises :class:`NotFoundError`."""
+        major = await self.session.get(Major, code)
+        if major is None:
+            raise NotFoundError("major", code)
+        return major
+
+    async def add_major(self, data: MajorCreate) -> Major:
+        """Add a major (增补专业) to the catalogue.
+
+        Raises:
+            ConflictError: the 专业代码 is taken (409).
+            InvalidFieldError: no ``category`` given and the code's first two digits are no
+                2021 专业大类; ``retired_on`` before ``valid_from`` (422).
+        """
+        if await self.session.get(Major, data.code) is not None:
+            raise ConflictError(f"code: major {data.code} already exists; rename or retire it with PATCH",
+                                [{"field": "code", "message": "already exists"}])
+        levels = catalogue_levels()
+        category = data.category or levels.get(data.code[:2])
+        if category is None:
+            raise InvalidFieldError("category", f"{data.code[:2]} is no 专业大类 of the 2021 catalogue; give the "
+                                                "category (专业大类) name")
+        _check_dates(data.valid_from, data.retired_on)
+        major = Major(code=data.code, name=data.name, category=category,
+                      class_name=data.class_name or levels.get(data.code[:4]), valid_from=data.valid_from,
+                      retired_on=data.retired_on)
+        self.session.add(major)
+        await self.session.flush()
+        return major
+
+    async def update_major(self, code: str, data: MajorUpdate) -> Major:
+        """Rename, re-file, date or retire the major ``code``; a retired major stays (old rosters
+        and reports keep it) and is refused only for later cohorts.
+
+        Raises:
+            NotFoundError: no such major (404).
+            InvalidFieldError: ``retired_on`` before ``valid_from`` (422).
+        """
+        major = await self.get_major(code)
+        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        _check_dates(changes.get("valid_from", major.valid_from), changes.get("retired_on", major.retired_on))
+        for k, v in changes.items():
+            setattr(major, k, v)
+        await self.session.flush()
+        return major
+
+
+def _check_dates(valid_from: Any, retired_on: Any) -> None:
+    if valid_from is not None and retired_on is not None and retired_on < valid_from:
+        raise InvalidFieldError("retired_on", f"{retired_on} is before valid_from {valid_from}")

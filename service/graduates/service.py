@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import EmploymentType
+from service.catalog.majors import major_open_to
 from service.catalog.models import Major, Region, School
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.identity import gender_of_id_number, mask_id_number, normalise_id_number
@@ -97,6 +98,12 @@ class GraduateService:
             value = changes.get(field)
             if value is not None and await self.session.get(model, value) is None:
                 raise InvalidFieldError(field, f"unknown {what} {value}")
+        major = await self.session.get(Major, changes["major_code"]) if changes.get("major_code") else None
+        if major is not None and changes.get("cohort") is not None and \
+                not major_open_to(major.valid_from, major.retired_on, changes["cohort"]):
+            raise InvalidFieldError("major_code", f"major {major.code} {major.name} is open to the cohorts "
+                                                  f"{major.valid_from or '…'} – {major.retired_on or '…'}, not "
+                                                  f"{changes['cohort']}")
 
     async def _check_unique(self, school_id: int | None, student_number: str | None, own_id: int | None) -> None:
         if school_id is None or student_number is None:

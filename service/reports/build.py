@@ -4,7 +4,7 @@ The report is a plain JSON-ready dict (the body of ``GET /reports`` and of a sna
 
     {"scope", "cohorts", "as_of", "recorded_before", "threshold", "excluded_not_graduated",
      "definitions": {...}, "breakdowns": {"total": [row], "province": [row, ...], ...},
-     "charts": {...}}
+     "charts": {...}, "data_quality": {...}}
 
     row = {"key", "label", "counts": {column: int | None}, "rates": {name: float | None},
            "salary_median": int | None, "suppressed": [column, ...]}
@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import Major, Region, School
+from service.destinations.infield import majors_without_mapping
 from service.destinations.models import DestinationCategory
 from service.catalog.regions import city_of, province_of
 from service.reports.compute import BREAKDOWNS, ReportParams
@@ -160,6 +161,19 @@ def _charts(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return {"destination_distribution": dist, "rates_by_major": by["major"], "rates_by_school": by["school"]}
 
 
+def data_quality(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """What limits the report's figures: the majors of its graduates for which no 对口 can be
+    proposed (their employed graduates stay 对口未确定 unless a school records it by hand).
+    Names and codes only: the counts are in the major breakdown, suppressed as published."""
+    labels = {str(r["key"]): r["label"] for r in breakdowns.get("major", [])}
+    unmapped = majors_without_mapping(labels)
+    return {"majors_without_in_field_mapping": {
+        "count": len(unmapped),
+        "majors": [{"code": code, "name": labels[code]} for code in unmapped],
+        "note": "对口 is proposed from the major's occupations in the core taxonomy, else from its 专业类 → "
+                "ISCO-08 groups (service/catalog/data/major_class_isco08.csv); these majors have neither."}}
+
+
 async def build_report(session: AsyncSession, params: ReportParams) -> dict[str, Any]:
     """Compute the report for ``params`` (see the module docstring for the shape)."""
     sql = await count_report(session, params)
@@ -175,5 +189,5 @@ async def build_report(session: AsyncSession, params: ReportParams) -> dict[str,
         "scope": str(params.scope), "cohorts": list(params.cohorts), "as_of": params.as_of.isoformat(),
         "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold,
         "excluded_not_graduated": excluded, "definitions": definitions(params.threshold),
-        "breakdowns": breakdowns, "charts": _charts(breakdowns),
+        "breakdowns": breakdowns, "charts": _charts(breakdowns), "data_quality": data_quality(breakdowns),
     }

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.catalog.majors import major_open_to
 from service.catalog.models import Major, School
 from service.graduates.identity import gender_of_id_number
 from service.graduates.models import Gender, Graduate, SeekerKind
@@ -61,13 +62,24 @@ def _col(name: str) -> str:
     return f.FIELDS[name][0]
 
 
-async def _majors(session: AsyncSession) -> dict[str, str]:
-    """Major code and name (normalised) → code."""
-    rows = (await session.execute(select(Major.code, Major.name))).all()
-    return {**{f.normalise_header(n): c for c, n in rows}, **{c: c for c, _ in rows}}
+@dataclass(frozen=True, slots=True)
+class _Majors:
+    """Major code and name (normalised) → code; code → (valid_from, retired_on)."""
+
+    by_text: dict[str, str]
+    dates: dict[str, tuple[Any, Any]]
+
+    def get(self, text: str) -> str | None:
+        return self.by_text.get(text)
 
 
-def _parse(raw: RawRow, header: dict[str, int], majors: dict[str, str], errors: list[RowError]) -> dict[str, Any] | None:
+async def _majors(session: AsyncSession) -> _Majors:
+    rows = (await session.execute(select(Major.code, Major.name, Major.valid_from, Major.retired_on))).all()
+    return _Majors({**{f.normalise_header(n): c for c, n, _, _ in rows}, **{c: c for c, _, _, _ in rows}},
+                   {c: (start, end) for c, _, start, end in rows})
+
+
+def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[RowError]) -> dict[str, Any] | None:
     def cell(name: str) -> Cell:
         i = header.get(name)
         return raw.cells[i] if i is not None and i < len(raw.cells) else Cell(None)
@@ -119,6 +131,13 @@ def _parse(raw: RawRow, header: dict[str, int], majors: dict[str, str], errors: 
         out["cohort"] = int(digits) if digits.isdigit() else None
     else:
         out["cohort"] = out["graduation_date"].year if out["graduation_date"] else None
+    if out["major_code"] and out["cohort"] is not None:
+        start, end = majors.dates[out["major_code"]]
+        if not major_open_to(start, end, out["cohort"]):
+            when = f"已于 {end} 停用 / retired on {end}" if end and out["cohort"] > end.year else \
+                f"自 {start} 起设置 / exists from {start}"
+            errors.append(RowError(raw.number, _col("major"), f"专业 {major_text!r} {when}，不适用于 {out['cohort']} 届 / "
+                                                              f"not open to the {out['cohort']} cohort"))
     return out if len(errors) == before else None
 
 

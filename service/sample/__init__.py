@@ -2,10 +2,9 @@
 
 Reference data (:func:`service.sample.loader.load_reference`, idempotent upserts):
 
-* regions: China's provinces, prefecture-level cities and counties (GB/T 2260) from
-  :func:`scrapers.regions.all_regions`, completed with the project's own Guangdong rows
-  (``data/regions_guangdong.csv``: 广东省 440000, its 21 cities and their counties/districts);
-* majors (专业) of the MOE 2021 《职业教育专业目录》 secondary-vocational part, with their in-field
+* regions and the whole 2021 中职 专业目录: the national reference data of
+  :func:`service.catalog.reference.load_reference` (also loaded by ``vocmatch migrate`` alone);
+* eleven majors (专业) of the MOE 2021 《职业教育专业目录》 secondary-vocational part, with their in-field
   (对口) occupations, skills and certificates, from the project's hand-written core taxonomy
   ``matching/data/core_taxonomy.json`` (≈80 occupations, ≈160 skills, ≈40 certificates with
   Chinese and English aliases); the concepts and aliases go into the taxonomy tables;

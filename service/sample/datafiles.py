@@ -13,8 +13,6 @@ Every reader raises :class:`ValueError` naming the file, the row or record and t
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from functools import cache
 from importlib import resources
@@ -22,9 +20,8 @@ from typing import Any
 
 import msgspec
 
-from scrapers.regions import RegionRecord
+from scrapers.regions import RegionRecord, parse_regions_csv
 
-_LEVELS = ("province", "city", "county")
 
 
 class SchoolRecord(msgspec.Struct, frozen=True):
@@ -68,38 +65,6 @@ def _decode(name: str, key: str, typ: Any) -> Any:
         return msgspec.convert(doc[key] if key else doc, typ)
     except (ValueError, KeyError, msgspec.ValidationError) as exc:
         raise ValueError(f"service/sample/data/{name}: {exc}") from exc
-
-
-def parse_regions_csv(text: str, source: str) -> tuple[RegionRecord, ...]:
-    """Rows of a ``code,name,level,parent_code`` CSV (GB/T 2260 codes), parents listed first.
-
-    Raises:
-        ValueError: a row has a bad code or level, an empty name, a repeated code or a parent
-            not listed above it; the message names ``source``, the row (the header is row 1)
-            and the column.
-    """
-    rows: list[RegionRecord] = []
-    seen: set[str] = set()
-    reader = csv.DictReader(io.StringIO(text))
-    missing = {"code", "name", "level", "parent_code"} - set(reader.fieldnames or ())
-    if missing:
-        raise ValueError(f"{source}: missing column(s) {', '.join(sorted(missing))}")
-    for line, row in enumerate(reader, start=2):
-        where = f"{source} row {line}"
-        code, name, level, parent = ((row.get(k) or "").strip() for k in ("code", "name", "level", "parent_code"))
-        if len(code) != 6 or not code.isdigit():
-            raise ValueError(f"{where}, column code: not a six-digit GB/T 2260 code: {code!r}")
-        if level not in _LEVELS:
-            raise ValueError(f"{where}, column level: must be one of {_LEVELS}, got {level!r}")
-        if not name:
-            raise ValueError(f"{where}, column name: empty")
-        if parent and parent not in seen:
-            raise ValueError(f"{where}, column parent_code: {parent} is not listed above this row")
-        if code in seen:
-            raise ValueError(f"{where}, column code: {code} listed twice")
-        seen.add(code)
-        rows.append(RegionRecord(code, name, level, parent or None))  # type: ignore[arg-type]
-    return tuple(rows)
 
 
 @cache

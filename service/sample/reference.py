@@ -1,9 +1,10 @@
 """Reference data for the embedded default: regions, majors, taxonomy, schools (idempotent upserts).
 
-Regions: the national province/city/county list of :func:`scrapers.regions.all_regions` plus the
-rows of ``data/regions_guangdong.csv`` it lacks (it predates 深圳's 龙华区, 坪山区 and 光明区).
-Where both list a code, the national list's name wins. Majors, concepts with aliases and the
-major → occupation (对口) links come from the core taxonomy; schools from ``data/schools.json``.
+Regions and the 2021 中职 catalogue come from :func:`service.catalog.reference.load_reference`
+(what ``vocmatch migrate`` loads; the national list includes every row of
+``data/regions_guangdong.csv``). The core taxonomy's majors, concepts with aliases and the
+major → occupation (对口) links come from ``matching/data/core_taxonomy.json``; schools from
+``data/schools.json``.
 
 Concepts are stored in scheme ``vocmatch``; each alias row holds the alias label and its
 :func:`matching.text.normalise` form (the concept's preferred label stays on the concept).
@@ -20,7 +21,8 @@ from sqlalchemy.orm import selectinload
 from matching.taxonomy import Taxonomy
 from matching.text import normalise
 from scrapers.regions import RegionRecord, all_regions
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog import reference as catalog_reference
+from service.catalog.models import Major, School
 from service.sample import datafiles
 from service.sample.core import core_taxonomy
 from service.taxonomy.models import Concept, ConceptAlias, ConceptKind, MajorOccupation
@@ -29,31 +31,16 @@ SCHEME = "vocmatch"
 
 
 def reference_regions() -> list[RegionRecord]:
-    """National regions plus the Guangdong rows they lack, parents before children.
+    """National regions plus the Guangdong rows they lack (none since the 2025 list), parents
+    before children.
 
     Raises:
-        RuntimeError: the national list's data package (``cpca``) is missing.
         ValueError: ``regions_guangdong.csv`` is malformed.
     """
     merged = {r.code: r for r in all_regions()}
     for r in datafiles.guangdong_regions():
         merged.setdefault(r.code, r)
     return sorted(merged.values(), key=lambda r: r.code)
-
-
-async def _upsert_regions(session: AsyncSession) -> None:
-    wanted = reference_regions()
-    have = {code: (name, parent) for code, name, parent in
-            (await session.execute(select(Region.code, Region.name, Region.parent_code))).tuples()}
-    new = [{"code": r.code, "name": r.name, "level": RegionLevel(r.level), "parent_code": r.parent_code}
-           for r in wanted if r.code not in have]
-    if new:
-        await session.execute(insert(Region), new)
-    changed = [r for r in wanted if r.code in have and have[r.code] != (r.name, r.parent_code)]
-    for r in changed:
-        row = await session.get(Region, r.code)
-        if row is not None:
-            row.name, row.parent_code = r.name, r.parent_code
 
 
 async def _upsert_majors(session: AsyncSession, tax: Taxonomy) -> None:
@@ -130,7 +117,6 @@ async def load_reference(session: AsyncSession) -> None:
 
     Raises:
         ValueError: the core taxonomy or a data file is malformed (checked before any write).
-        RuntimeError: the national region list cannot be read (package ``cpca`` missing).
     """
     tax = core_taxonomy()
     regions = reference_regions()  # read every file before the first write
@@ -138,7 +124,7 @@ async def load_reference(session: AsyncSession) -> None:
     unknown = sorted({s.region_code for s in datafiles.schools()} - {r.code for r in regions})
     if unknown:
         raise ValueError(f"service/sample/data/schools.json: unknown region_code {', '.join(unknown)}")
-    await _upsert_regions(session)
+    await catalog_reference.load_reference(session)
     await _upsert_majors(session, tax)
     await session.flush()
     ids = await _upsert_concepts(session, tax)

@@ -294,6 +294,22 @@ def _account_body(w: World, side: str, role: str) -> dict[str, Any]:
     return {**body, "role": "school", "school_id": w.ids[f"school_{side}"]}
 
 
+# catalog majors (service/catalog): each probe works on a major of its own
+def _fresh_major(w: World, side: str, role: str) -> str:
+    """A new major 66019x (机械设计制造类) for one probe; returns its code."""
+    from service.catalog.models import Major
+
+    code = f"6601{50 + next(w.counter) % 50:02d}"
+
+    async def work(s: Any) -> str:
+        if await s.get(Major, code) is None:
+            s.add(Major(code=code, name=f"增补专业{code}", category="装备制造大类", class_name="机械设计制造类"))
+            await s.flush()
+        return code
+
+    return w.run(work)
+
+
 # privacy routes (service/privacy): targets that set up the deletion-request state a probe needs
 def _without_deletion_request(w: World, side: str, role: str) -> int:
     """graduate_{side}, with no pending deletion request (so asking is possible again)."""
@@ -394,6 +410,12 @@ MATRIX: dict[str, Probe] = {
                                                  department=(201, 403)),
                            json=lambda w, s, r: {"code": f"41{next(w.counter):08d}", "name": "新学校",
                                                  "region_code": "440106" if s == "a" else "450100"}),
+    "POST /majors": Probe("/majors", _staff_and(admin=201, graduate=403, employer=403, school=403, department=201),
+                          json=lambda w, s, r: {"code": f"6601{next(w.counter) % 50:02d}", "name": "增补专业"},
+                          own_only=True),
+    "PATCH /majors/{code:str}": Probe(
+        "/majors/{m}", _staff_and(admin=200, graduate=403, employer=403, school=403, department=200),
+        {"m": _fresh_major}, json=lambda w, s, r: {"name": "更名专业", "retired_on": "2030-08-31"}, own_only=True),
     # --- employers -------------------------------------------------------------------------------
     "GET /employers": Probe("/employers", {**_same(200), "anonymous": 401}, own_only=True,
                             shows={r: ("employer_a_name",) for r in ROLES[1:]},

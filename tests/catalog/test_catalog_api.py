@@ -29,7 +29,8 @@ def test_regions_filter_by_level_and_parent(client: httpx.Client, reference: Non
     assert [r["code"] for r in provinces["items"]] == ["440000", "450000"]
     children = client.get("/regions", params={"parent_code": "440000"}).json()
     assert [r["name"] for r in children["items"]] == ["广州市", "深圳市"]
-    assert children["items"][0] == {"code": "440100", "name": "广州市", "level": "city", "parent_code": "440000"}
+    assert children["items"][0] == {"code": "440100", "name": "广州市", "level": "city", "parent_code": "440000",
+                                    "retired_on": None}
     page = client.get("/regions", params={"limit": 2, "offset": 4}).json()
     assert (page["total"], [r["code"] for r in page["items"]]) == (5, ["450000"])
     assert client.get("/regions", params={"level": "village"}).status_code == 400
@@ -84,7 +85,8 @@ def test_majors_filter_by_category(client: httpx.Client, reference: None) -> Non
     it = client.get("/majors", params={"category": "电子与信息大类"}).json()
     assert [m["code"] for m in it["items"]] == ["710201", "710204"]
     assert client.get("/majors").json()["items"][0] == {"code": "660301", "name": "数控技术应用",
-                                                        "category": "装备制造大类"}
+                                                        "category": "装备制造大类", "class_name": None,
+                                                        "valid_from": None, "retired_on": None}
     assert client.get("/majors", params={"q": "软件"}).json()["total"] == 1
 
 

@@ -15,6 +15,7 @@ from stdnum.cn import ric, uscc
 from matching.text import normalise
 from matching.vocab import EmploymentType
 from service.applications.models import ALLOWED_TRANSITIONS, Application
+from service.catalog.majors import catalogue
 from service.catalog.models import Major, Region, School
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
@@ -93,7 +94,10 @@ async def test_load_sample_contents(session: AsyncSession) -> None:
 async def test_reference_rows(session: AsyncSession) -> None:
     await load_reference(session)
     await session.commit()
-    assert await session.scalar(select(func.count()).select_from(Major)) == len(core_taxonomy().majors)
+    assert await session.scalar(select(func.count()).select_from(Major)) == len(catalogue()) == 358
+    for code, m in core_taxonomy().majors.items():  # the sample's majors are catalogue majors, as named there
+        stored = await session.get(Major, code)
+        assert stored is not None and (stored.name, stored.category) == (m.name, m.category)
     gd_cities = (await session.scalars(select(Region.name).where(Region.parent_code == "440000",
                                                                  Region.level == "city"))).all()
     assert len(gd_cities) == 21 and "东莞市" in gd_cities
