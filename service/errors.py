@@ -145,8 +145,15 @@ def _from_http(exc: HTTPException) -> ProblemDetailsException:
     return _problem(status, str(exc.detail), extra, headers=exc.headers)
 
 
+def _constraint_of(exc: IntegrityError) -> str:
+    """Which constraint refused the write — never the values: PostgreSQL's message goes on with
+    ``DETAIL: Key (id_number)=(…)``, which would put a 身份证号 in the log."""
+    name = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+    return str(name) if name else str(exc.orig).split("\n", 1)[0][:200]
+
+
 def _from_integrity(exc: IntegrityError) -> ProblemDetailsException:
-    log.info("integrity error: %s", exc.orig)
+    log.info("integrity error: %s", _constraint_of(exc))
     return _problem(409, "the request conflicts with stored data (duplicate or missing reference)")
 
 
