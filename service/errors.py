@@ -218,6 +218,7 @@ DOCUMENTED_ERRORS = {
     404: "unknown id, or an object the caller may not see",
     409: "clashes with stored data (duplicate, forbidden status move)",
     413: "request body over the size limit (the limit is named)",
+    415: "a JSON route's body not sent as application/json",
     422: "well-formed but unacceptable value (the field is named)",
     429: "too many requests (see Retry-After)",
 }
