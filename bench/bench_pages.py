@@ -119,7 +119,9 @@ def main() -> None:
             logins: dict[str, str] = data["logins"]  # type: ignore[assignment]
             for role, paths in _pages(data).items():
                 with httpx.Client(base_url=base, timeout=60) as client:
-                    r = client.post("/web/sign-in", data={"login": logins[role], "password": data["password"]})
+                    client.get("/web/sign-in")  # the form's pre-session CSRF token, as a browser gets it
+                    r = client.post("/web/sign-in", data={"login": logins[role], "password": data["password"],
+                                                          "_csrf_token": client.cookies["vocmatch_csrf"]})
                     if r.status_code != 303:
                         raise RuntimeError(f"sign-in as {role} failed: {r.status_code}")
                     for path in paths:

@@ -109,6 +109,12 @@ def seed(seed_value: int) -> None:
                    "`vocmatch users create-admin EMAIL`", err=True)
 
 
+#: uvicorn options of ``vocmatch serve``. uvicorn's own proxy-header handling is off (by default it
+#: believes ``X-Forwarded-For`` from 127.0.0.1, whoever sends it through a local hop): the app
+#: believes it only from ``VOCMATCH_TRUSTED_PROXIES`` (:func:`service.accounts.setup.build_security`).
+SERVER_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False}
+
+
 @main.command()
 @click.option("--host", default=None, help="default VOCMATCH_HOST (127.0.0.1)")
 @click.option("--port", type=int, default=None, help="default VOCMATCH_PORT (8000)")
@@ -120,7 +126,7 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     settings = _settings()
     uvicorn.run(
         "service.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-        workers=workers or settings.workers, log_level="info", proxy_headers=True,
+        workers=workers or settings.workers, log_level="info", **SERVER_OPTIONS,
     )
 
 

@@ -39,14 +39,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         access_token_ttl_seconds: lifetime of an access token (JWT), seconds.
         refresh_token_ttl_seconds: lifetime of a login session / refresh token, seconds.
         cookie_secure: mark session cookies ``Secure`` (HTTPS only); off only for plain-HTTP tests.
-        login_rate_per_ip / login_rate_per_account: login attempts allowed, in the ``limits``
-            notation (``"20/minute"``); per account only failed attempts count.
+        login_rate_per_ip: sign-in attempts allowed per client IP, in the ``limits`` notation
+            (``"20/minute"``).
+        login_rate_per_account: failed sign-ins allowed per account *and client* (the device that
+            signed in to the account before, else the client IP), one or more ``limits`` windows
+            separated by ``;`` — each full window makes the next wait longer; failures from one
+            client never delay another (no lock-out of the owner).
         register_rate_per_ip: self-registrations (``POST /auth/register``) allowed per client IP,
             in the ``limits`` notation (``"10/hour"``); every attempt counts, refused ones included.
         api_rate_per_minute: requests per minute per signed-in user (else per client IP).
         rate_limit_storage_uri: ``limits`` storage for the login counters (``async+memory://`` is
             per process; several workers should share ``async+redis://host:6379``).
         max_body_bytes: largest request body, bytes (routes may set their own); larger is 413.
+        trusted_proxies: comma-separated addresses or networks (``10.0.0.5``, ``172.16.0.0/12``) of
+            the reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed;
+            empty (the default) believes nobody's, so the client address is the connection's.
         hsts_seconds: ``Strict-Transport-Security`` max-age; 0 sends none (set it behind HTTPS).
         report_term_ends: term ends (学期末) as ``MM-DD`` list; the ``term_end`` report snapshot is
             taken as of each, the day after (:mod:`service.reports.scheduled`).
@@ -70,11 +77,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token_ttl_seconds: int = 14 * 24 * 3600
     cookie_secure: bool = True
     login_rate_per_ip: str = "20/minute"
-    login_rate_per_account: str = "5/15 minutes"
+    login_rate_per_account: str = "5/minute;10/15 minutes;20/hour;50/day"
     register_rate_per_ip: str = "10/hour"
     api_rate_per_minute: int = 600
     rate_limit_storage_uri: str = "async+memory://"
     max_body_bytes: int = 10_000_000
+    trusted_proxies: str = ""
     hsts_seconds: int = 0
     report_term_ends: str = "01-31,07-31"
     report_initial_date: str = "09-01"

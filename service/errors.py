@@ -145,8 +145,15 @@ def _from_http(exc: HTTPException) -> ProblemDetailsException:
     return _problem(status, str(exc.detail), extra, headers=exc.headers)
 
 
+def _constraint_of(exc: IntegrityError) -> str:
+    """Which constraint refused the write — never the values: PostgreSQL's message goes on with
+    ``DETAIL: Key (id_number)=(…)``, which would put a 身份证号 in the log."""
+    name = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
+    return str(name) if name else str(exc.orig).split("\n", 1)[0][:200]
+
+
 def _from_integrity(exc: IntegrityError) -> ProblemDetailsException:
-    log.info("integrity error: %s", exc.orig)
+    log.info("integrity error: %s", _constraint_of(exc))
     return _problem(409, "the request conflicts with stored data (duplicate or missing reference)")
 
 
@@ -211,6 +218,7 @@ DOCUMENTED_ERRORS = {
     404: "unknown id, or an object the caller may not see",
     409: "clashes with stored data (duplicate, forbidden status move)",
     413: "request body over the size limit (the limit is named)",
+    415: "a JSON route's body not sent as application/json",
     422: "well-formed but unacceptable value (the field is named)",
     429: "too many requests (see Retry-After)",
 }

@@ -150,6 +150,12 @@ def can_see_contact(p: Principal, graduate: Graduate, *, school_region: str | No
     return can_read_graduate(p, graduate, school_region=school_region, applied_to_employer=applied_to_employer)
 
 
+def can_see_id_tail(p: Principal) -> bool:
+    """See the last 4 characters of a readable graduate's 身份证号 (the most anyone is shown, the
+    holder included): everyone who may read the profile except employers, who see no part of it."""
+    return p.role is not Role.EMPLOYER
+
+
 def can_read_destinations(p: Principal, graduate: Graduate, *, school_region: str | None = None) -> bool:
     """Read a graduate's 毕业去向 history: as :func:`can_read_graduate` but never employers."""
     return p.role is not Role.EMPLOYER and can_read_graduate(p, graduate, school_region=school_region)

@@ -6,19 +6,24 @@ Each piece is built by a function of :class:`~service.config.Settings` (nothing 
 
 from __future__ import annotations
 
+import hmac
 import math
 import time
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
-from limits import parse
+from limits import parse, parse_many
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from litestar import Request
 from litestar.config.csrf import CSRFConfig
-from litestar.exceptions import TooManyRequestsException
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException, PermissionDeniedException, TooManyRequestsException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.middleware import ASGIMiddleware
-from litestar.middleware.csrf import CSRFMiddleware
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.csrf import CSRF_SECRET_LENGTH, CSRFMiddleware, generate_csrf_hash
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,17 +35,25 @@ from service.config import Settings
 
 
 class LoginLimiter:
-    """Login and registration attempt limits (moving window, ``limits`` library): every login
-    attempt counts against the client IP (``Settings.login_rate_per_ip``); failed attempts count
-    against the account (``Settings.login_rate_per_account``), which a successful login clears;
-    every registration counts against the client IP (``Settings.register_rate_per_ip``). One instance per app,
-    shared by every way of signing in (``/auth/login``, ``/auth/session``, ``/web/sign-in``):
-    copying returns the same instance."""
+    """Sign-in and registration attempt limits (moving windows, ``limits`` library).
+
+    * Every sign-in attempt counts against the client IP (``Settings.login_rate_per_ip``).
+    * Failed sign-ins count against the pair (account, client) — the client being the device that
+      holds a valid device cookie for the account (:mod:`service.accounts.devices`), else the client
+      IP — in each window of ``Settings.login_rate_per_account`` (e.g. ``5/minute;10/15 minutes;
+      20/hour;50/day``): each further run of failures waits longer (growing delays), and a success
+      from that client clears its counts. Failures from one client never delay another, so nobody
+      can keep the owner out of their account (OWASP Authentication Cheat Sheet, "Account Lockout";
+      OWASP "Slow Down Online Guessing Attacks with Device Cookies").
+    * Every registration counts against the client IP (``Settings.register_rate_per_ip``).
+
+    One instance per app, shared by every way of signing in (``/auth/login``, ``/auth/session``,
+    ``/web/sign-in``): copying returns the same instance."""
 
     def __init__(self, settings: Settings) -> None:
         self.storage_uri = settings.rate_limit_storage_uri
         self.per_ip = parse(settings.login_rate_per_ip)
-        self.per_account = parse(settings.login_rate_per_account)
+        self.per_client = parse_many(settings.login_rate_per_account)
         self.register_per_ip = parse(settings.register_rate_per_ip)
         self._limiter: MovingWindowRateLimiter | None = None
 
@@ -57,33 +70,48 @@ class LoginLimiter:
             self._limiter = MovingWindowRateLimiter(storage_from_string(self.storage_uri))
         return self._limiter
 
-    async def _refuse(self, item: Any, key: str, who: str, what: str, action: str = "login attempts") -> None:
-        stats = await self.limiter.get_window_stats(item, key, who)
-        retry = max(1, math.ceil(stats.reset_time - time.time()))
-        raise TooManyRequestsException(
-            detail=f"too many {action} {what} (limit {item}); try again in {retry} seconds",
-            headers={"Retry-After": str(retry)},
-        )
+    async def _retry_after(self, item: Any, *identifiers: str) -> int:
+        stats = await self.limiter.get_window_stats(item, *identifiers)
+        return max(1, math.ceil(stats.reset_time - time.time()))
 
     async def registration(self, client_ip: str) -> None:
         """Count a self-registration attempt against the client IP (``Settings.register_rate_per_ip``);
         raises 429 (``TooManyRequestsException`` with ``Retry-After`` seconds) beyond the limit."""
         if not await self.limiter.hit(self.register_per_ip, "register-ip", client_ip):
-            await self._refuse(self.register_per_ip, "register-ip", client_ip, "from this address", "registrations")
+            retry = await self._retry_after(self.register_per_ip, "register-ip", client_ip)
+            raise TooManyRequestsException(
+                detail=f"too many registrations from this address (limit {self.register_per_ip}); try again in "
+                       f"{retry} seconds", headers={"Retry-After": str(retry)})
 
-    async def attempt(self, client_ip: str, account: str) -> None:
-        """Count an attempt; raises 429 (``TooManyRequestsException``, with ``Retry-After`` seconds)
-        when the IP or the account is over its limit."""
+    async def attempt(self, client_ip: str, account: str, client: str) -> None:
+        """Count a sign-in attempt from ``client_ip`` for ``account`` (normalised login name) by
+        ``client`` (``"device:…"`` or ``"ip:…"``).
+
+        Raises:
+            TooManyRequestsException: 429 with ``Retry-After`` seconds: too many attempts from this
+                address, or too many failures for this account from this client (the wait is
+                until every full window has room again).
+        """
         if not await self.limiter.hit(self.per_ip, "login-ip", client_ip):
-            await self._refuse(self.per_ip, "login-ip", client_ip, "from this address")
-        if not await self.limiter.test(self.per_account, "login-account", account):
-            await self._refuse(self.per_account, "login-account", account, "for this account")
+            retry = await self._retry_after(self.per_ip, "login-ip", client_ip)
+            raise TooManyRequestsException(
+                detail=f"too many login attempts from this address (limit {self.per_ip}); try again in {retry} "
+                       "seconds", headers={"Retry-After": str(retry)})
+        full = [item for item in self.per_client
+                if not await self.limiter.test(item, "login-failures", account, client)]
+        if full:
+            retry = max([await self._retry_after(item, "login-failures", account, client) for item in full])
+            raise TooManyRequestsException(
+                detail=f"too many failed sign-ins for this account from this device or address (limit {full[-1]}); "
+                       f"try again in {retry} seconds", headers={"Retry-After": str(retry)})
 
-    async def failed(self, account: str) -> None:
-        await self.limiter.hit(self.per_account, "login-account", account)
+    async def failed(self, account: str, client: str) -> None:
+        for item in self.per_client:
+            await self.limiter.hit(item, "login-failures", account, client)
 
-    async def succeeded(self, account: str) -> None:
-        await self.limiter.clear(self.per_account, "login-account", account)
+    async def succeeded(self, account: str, client: str) -> None:
+        for item in self.per_client:
+            await self.limiter.clear(item, "login-failures", account, client)
 
 
 def _client_identity(request: Request[Any, Any, Any]) -> str:
@@ -191,11 +219,73 @@ def csrf_config(settings: Settings, secret: str) -> CSRFConfig:
                       cookie_secure=settings.cookie_secure, cookie_samesite="lax", cookie_httponly=False)
 
 
+def csrf_token_valid(config: CSRFConfig, token: str | None) -> bool:
+    """Whether ``token`` is a CSRF token this app signed (Litestar's format: 64 hex characters and
+    their HMAC-SHA256 under the CSRF key)."""
+    if not token or len(token) <= CSRF_SECRET_LENGTH:
+        return False
+    secret, signature = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    return hmac.compare_digest(signature, generate_csrf_hash(token=secret, secret=config.secret))
+
+
+def csrf_tokens_match(config: CSRFConfig, sent: str | None, cookie: str | None) -> bool:
+    """Double-submit check: the token sent with the form or header is the cookie's, and valid."""
+    return csrf_token_valid(config, sent) and csrf_token_valid(config, cookie) and \
+        hmac.compare_digest(str(sent)[:CSRF_SECRET_LENGTH], str(cookie)[:CSRF_SECRET_LENGTH])
+
+
+def cross_site_reason(headers: Mapping[str, str]) -> str | None:
+    """Why a request was sent by a page of another site, or ``None`` when it was not (same origin,
+    or not a browser at all). Fetch Metadata first: a ``Sec-Fetch-Site`` other than
+    ``same-origin`` or ``none`` (typed address, bookmark) is refused; without it, an ``Origin`` —
+    else a ``Referer`` — naming another host than the ``Host`` header is refused. ``Origin: null``
+    says nothing (our own pages send it, since their ``Referrer-Policy`` is ``no-referrer``), and a
+    request without any of these headers is not from a browser (the algorithm of Go's
+    ``net/http.CrossOriginProtection``; OWASP CSRF Prevention Cheat Sheet, "Verifying Origin with
+    Standard Headers" and "Fetch Metadata headers")."""
+    site = headers.get("sec-fetch-site")
+    if site is not None:
+        return None if site in ("same-origin", "none") else f"Sec-Fetch-Site is {site[:20]!r}"
+    host = headers.get("host", "").lower()
+    for name in ("origin", "referer"):
+        value = headers.get(name)
+        if value is None or value == "null":
+            continue
+        netloc = urlsplit(value).netloc.lower()
+        return None if netloc == host else f"{name.capitalize()} names another site"
+    return None
+
+
+def refuse_cross_site(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Litestar guard for sign-in routes: 403 for a request a page of another site sent (login CSRF)."""
+    reason = cross_site_reason(connection.headers)
+    if reason is not None:
+        raise PermissionDeniedException(f"cross-site request refused: {reason}")
+
+
+def require_json(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Litestar guard for JSON routes: 415 unless the body is sent as ``application/json``. Web
+    pages of other sites can post forms (``text/plain`` included, whose body can be made to look
+    like JSON) but cannot send ``application/json`` cross-origin without a CORS preflight, which
+    this service never grants. Runs before the body is read."""
+    if connection.content_type[0] != "application/json":
+        raise HTTPException(status_code=415, detail="send the body as JSON with 'Content-Type: application/json'")
+
+
+def _has_bearer_token(headers: dict[bytes, bytes]) -> bool:
+    """Whether the request carries ``Authorization: Bearer <token>`` with a token (then that token,
+    not a cookie, authenticates it: the JWT middleware reads the header first)."""
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").strip().partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip())
+
+
 class CookieCsrfMiddleware(ASGIMiddleware):
     """Applies :class:`~litestar.middleware.csrf.CSRFMiddleware` to requests that authenticate by
-    session cookie (a ``vocmatch_access``/``vocmatch_refresh`` cookie and no ``Authorization``
-    header): browsers attach cookies to cross-site requests, but never a bearer header, so API
-    clients need no CSRF token."""
+    session cookie (a ``vocmatch_access``/``vocmatch_refresh`` cookie and no non-empty bearer
+    token), and refuses such requests with an unsafe method when a page of another site sent them
+    (:func:`cross_site_reason`). Browsers attach cookies to cross-site requests but never a bearer
+    header, so API clients need no CSRF token; an empty or non-bearer ``Authorization`` header does
+    not count (the JWT middleware then falls back to the cookie)."""
 
     def __init__(self, config: CSRFConfig) -> None:
         self.config = config
@@ -204,10 +294,14 @@ class CookieCsrfMiddleware(ASGIMiddleware):
         headers = dict(scope.get("headers", []))
         cookie = headers.get(b"cookie", b"")
         by_cookie = ACCESS_COOKIE.encode() in cookie or REFRESH_COOKIE.encode() in cookie
-        if by_cookie and b"authorization" not in headers:
-            await CSRFMiddleware(next_app, self.config)(scope, receive, send)
-        else:
+        if not by_cookie or _has_bearer_token(headers):
             await next_app(scope, receive, send)
+            return
+        if scope.get("method") not in self.config.safe_methods:
+            reason = cross_site_reason({k.decode("latin-1"): v.decode("latin-1") for k, v in headers.items()})
+            if reason is not None:
+                raise PermissionDeniedException(f"cross-site request refused: {reason}")
+        await CSRFMiddleware(next_app, self.config)(scope, receive, send)
 
 
 def cookie_csrf_middleware(settings: Settings, secret: str) -> CookieCsrfMiddleware:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, IdType, TimestampMixin, UtcDateTime, str_enum, utcnow
@@ -65,15 +66,32 @@ class User(TimestampMixin, Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
+#: How many rotated-away refresh secrets (their SHA-256) a session remembers for reuse detection.
+ROTATED_KEPT = 20
+
+
+def new_session_public_id() -> str:
+    """An unguessable session id for refresh tokens (144 random bits, URL-safe, 24 characters)."""
+    return secrets.token_urlsafe(18)
+
+
 class AuthSession(Base):
-    """One login: the refresh-token family. Each refresh rotates ``refresh_hash``; presenting an
-    already rotated token revokes the whole session (reuse detection, RFC 9700 §4.14.2)."""
+    """One login: the refresh-token family. Each refresh rotates ``refresh_hash``; presenting a
+    secret that was really issued for this session and has since been rotated away (its hash is in
+    ``rotated_hashes``) revokes the whole session (reuse detection, RFC 9700 §4.14.2). Anything
+    else — a wrong or made-up secret — is refused and changes nothing.
+
+    ``public_id`` is the session's name in refresh tokens (random, so sessions cannot be
+    enumerated); the integer ``id`` stays internal."""
 
     __tablename__ = "auth_sessions"
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_session_public_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     refresh_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 hex of the current refresh secret
+    #: SHA-256 hex of the last :data:`ROTATED_KEPT` secrets rotated away, oldest first
+    rotated_hashes: Mapped[list[str]] = mapped_column(default=list, server_default=text("'[]'"))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, server_default=func.now())
     last_used_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow, server_default=func.now())
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

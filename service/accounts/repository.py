@@ -42,6 +42,11 @@ class AccountRepository:
     async def get_session(self, session_id: int) -> AuthSession | None:
         return await self.session.get(AuthSession, session_id)
 
+    async def session_by_public_id(self, public_id: str) -> AuthSession | None:
+        """The login session named ``public_id`` in refresh tokens."""
+        stmt = select(AuthSession).where(AuthSession.public_id == public_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
     async def revoke_sessions(self, user_id: int, at: dt.datetime) -> None:
         """Revoke every live session of ``user_id`` (e.g. after a password change or theft)."""
         await self.session.execute(

@@ -75,6 +75,14 @@ class RefreshRequest(msgspec.Struct, forbid_unknown_fields=True):
     refresh_token: RefreshToken
 
 
+class AccountAccepted(msgspec.Struct):
+    """The answer to a registration or an account creation: the same whether the login name was
+    free (the account now exists) or already someone's (nothing changed), so it tells nobody
+    whether an e-mail address or mobile number is registered."""
+
+    detail: str
+
+
 class TokenPair(msgspec.Struct):
     """Tokens from a login or refresh. Send ``access_token`` as ``Authorization: Bearer …``;
     trade ``refresh_token`` (single use: each refresh returns a new one) at ``POST /auth/refresh``."""

@@ -8,8 +8,10 @@
   ``sub`` (user id), ``sid`` (login session id), ``iss`` ``vocmatch`` and ``exp``; lifetime
   ``Settings.access_token_ttl_seconds``. Every request re-reads the user and session, so a logout,
   a revoked session or a deactivated user stops the token at once.
-* Refresh token: ``<session id>.<256 random bits>``, opaque; only its SHA-256 is stored and it
-  rotates on each use (see :class:`service.accounts.models.AuthSession`).
+* Refresh token: ``<session public id>.<256 random bits>``, opaque; the public id is random (144
+  bits), so no session can be named without holding one of its tokens, and only the secret's
+  SHA-256 is stored. It rotates on each use (see :class:`service.accounts.models.AuthSession`).
+  The access token's ``sid`` is the session's internal id: it is signed, so nobody can choose it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import functools
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import uuid
 from pathlib import Path
@@ -125,16 +128,27 @@ def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def split_refresh_token(token: str) -> tuple[int, str] | None:
-    """``"<session id>.<secret>"`` → ``(session id, secret)``, or ``None`` if malformed."""
-    sid, sep, secret = token.partition(".")
-    if not sep or not sid.isdigit() or not secret or len(token) > 200:
+_PUBLIC_ID = re.compile(r"^[A-Za-z0-9_-]{16,32}$")
+
+
+def split_refresh_token(token: str) -> tuple[str, str] | None:
+    """``"<session public id>.<secret>"`` → ``(public id, secret)``, or ``None`` if malformed."""
+    public_id, sep, secret = token.partition(".")
+    if not sep or not _PUBLIC_ID.match(public_id) or not secret or len(token) > 200:
         return None
-    return int(sid), secret
+    return public_id, secret
 
 
 def refresh_matches(session: AuthSession, secret: str) -> bool:
+    """Whether ``secret`` is the session's current refresh secret (constant-time comparison)."""
     return hmac.compare_digest(session.refresh_hash, sha256_hex(secret))
+
+
+def was_rotated_away(session: AuthSession, secret: str) -> bool:
+    """Whether ``secret`` was really issued for this session and has since been replaced — the
+    only case that proves a copied token (reuse detection); a made-up secret never matches."""
+    digest = sha256_hex(secret)
+    return any(hmac.compare_digest(old, digest) for old in session.rotated_hashes)
 
 
 def _request_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:

@@ -14,11 +14,14 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal, can_read_employer, can_read_graduate, region_contains
-from service.accounts.models import SCOPE_COLUMN, AuthSession, Role, User
+from service.accounts.models import (
+    ROTATED_KEPT, SCOPE_COLUMN, AuthSession, Role, User, new_session_public_id,
+)
 from service.accounts.repository import AccountRepository
 from service.accounts.schemas import RegisterRequest, UserCreate, UserRead
 from service.accounts.security import (
     hash_password, needs_rehash, new_refresh_secret, refresh_matches, split_refresh_token, verify_password,
+    was_rotated_away,
 )
 from service.catalog.models import Region, School
 from service.db import utcnow
@@ -90,33 +93,59 @@ class AccountService:
         """Self-registration: a graduate with a new profile, or an employer member with a new,
         unverified employer.
 
+        Every check that does not concern the login name runs first, and the profile is created,
+        before the login name is looked up, so a taken address costs the same work and gets the
+        same errors as a free one.
+
         Raises:
             InvalidFieldError: 422, the role's section (``graduate`` / ``employer``) is missing,
                 no e-mail or phone, or the employer's ``uscc`` / ``region_code`` is invalid.
-            ConflictError: 409, the e-mail, phone or 统一社会信用代码 is already registered.
+            ConflictError: 409, the employer's 统一社会信用代码 is already registered (a fact about
+                the business, not the person).
+            LoginTakenError: the e-mail or phone is already someone's login. The caller must roll
+                the transaction back (the profile created goes with it) and answer exactly as for
+                a new account, so the answer never tells whether an address is registered.
         """
-        if data.role == "graduate":
-            if data.graduate is None:
-                raise InvalidFieldError("graduate", "required for role graduate: {\"name\": …}")
-            await self._check_login_free(data.email, data.phone)
-            graduate = await GraduateService(self.session).create(GraduateCreate(name=data.graduate.name))
-            return await self.new_user(Role.GRADUATE, data.password, data.email, data.phone,
-                                        graduate_id=graduate.id)
-        if data.employer is None:
+        if data.role == "graduate" and data.graduate is None:
+            raise InvalidFieldError("graduate", "required for role graduate: {\"name\": …}")
+        if data.role == "employer" and data.employer is None:
             raise InvalidFieldError("employer", "required for role employer: {\"name\": …}")
-        await self._check_login_free(data.email, data.phone)
-        fields = msgspec.structs.asdict(data.employer)
-        employer = await EmployerService(self.session).create(EmployerCreate(**fields))  # unverified
-        return await self.new_user(Role.EMPLOYER, data.password, data.email, data.phone, employer_id=employer.id)
+        email, phone = self._login_names(data.email, data.phone)
+        if data.role == "graduate":
+            assert data.graduate is not None
+            graduate = await GraduateService(self.session).create(GraduateCreate(name=data.graduate.name))
+            scope: dict[str, object] = {"graduate_id": graduate.id}
+        else:
+            assert data.employer is not None
+            fields = msgspec.structs.asdict(data.employer)
+            employer = await EmployerService(self.session).create(EmployerCreate(**fields))  # unverified
+            scope = {"employer_id": employer.id}
+        await self._refuse_taken_login(email, phone, data.password)
+        role = Role.GRADUATE if data.role == "graduate" else Role.EMPLOYER
+        return await self.new_user(role, data.password, email, phone, **scope)
 
-    async def _check_login_free(self, email: str | None, phone: str | None) -> tuple[str | None, str | None]:
-        """Normalised ``(email, phone)``; 422 when both are missing, 409 when one is taken."""
+    async def _refuse_taken_login(self, email: str | None, phone: str | None, password: str) -> None:
+        """Raise :class:`LoginTakenError` when ``email`` or ``phone`` is someone's login — after
+        hashing ``password`` as a new account would, so the answer takes as long either way."""
+        if await self.repo.login_taken(email, phone) is not None:
+            await hash_password(password)
+            raise LoginTakenError
+
+    @staticmethod
+    def _login_names(email: str | None, phone: str | None) -> tuple[str | None, str | None]:
+        """Normalised ``(email, phone)``; 422 when both are missing or the phone is no mobile number."""
         if email is None and phone is None:
             raise InvalidFieldError("email", "give an e-mail address or a mobile number (phone)")
         email = email.strip().lower() if email else None
         phone = normalise_login(phone)[1] if phone else None
         if phone is not None and not _MOBILE.match(phone):
             raise InvalidFieldError("phone", "not a mainland mobile number: 11 digits starting 13–19")
+        return email, phone
+
+    async def _check_login_free(self, email: str | None, phone: str | None) -> tuple[str | None, str | None]:
+        """Normalised ``(email, phone)``; 422 when both are missing, 409 when one is taken (for the
+        command line, whose operator may know; HTTP routes use :meth:`_refuse_taken_login`)."""
+        email, phone = self._login_names(email, phone)
         taken = await self.repo.login_taken(email, phone)
         if taken is not None:
             raise ConflictError(f"{taken}: already registered", [{"field": taken, "message": "already registered"}])
@@ -130,16 +159,21 @@ class AccountService:
         Raises:
             PermissionDeniedException: 403, the creator may not create this role at all.
             InvalidFieldError: 422, the scope id is missing, extra, unknown, or one the creator may
-                not even read (the same message as for an unknown id: nothing leaks).
+                not even read (the same message as for an unknown id: nothing leaks); no login
+                name, or a phone that is no mobile number.
             PermissionDeniedException: 403 also when the creator may read the scope object (a
                 public school or region, a verified employer) but it lies outside their scope.
-            ConflictError: 409, e-mail or phone already registered, or the graduate has an account.
+            ConflictError: 409, the graduate already has an account.
+            LoginTakenError: the e-mail or phone is already someone's login: nothing is created
+                and the caller answers exactly as for a new account (see :meth:`register`).
         """
         if data.role not in MAY_CREATE[creator.role]:
             raise PermissionDeniedException(f"{_article(creator.role.value)} {creator.role.value} account may not "
                                             f"create {data.role.value} accounts")
         scope = await self._check_scope(creator, data)
-        return await self.new_user(data.role, data.password, data.email, data.phone, **scope)
+        email, phone = self._login_names(data.email, data.phone)
+        await self._refuse_taken_login(email, phone, data.password)
+        return await self.new_user(data.role, data.password, email, phone, **scope)
 
     async def _check_scope(self, creator: Principal, data: UserCreate) -> dict[str, object]:
         wanted = SCOPE_COLUMN[data.role]
@@ -209,50 +243,63 @@ class AccountService:
 
     async def open_session(self, user: User, ttl_seconds: int, user_agent: str | None,
                            client_ip: str | None) -> tuple[AuthSession, str]:
-        """A new login session; returns it with its refresh token ``"<id>.<secret>"``."""
+        """A new login session; returns it with its refresh token ``"<public id>.<secret>"``."""
         secret, digest = new_refresh_secret()
         now = utcnow()
-        auth_session = AuthSession(user_id=user.id, refresh_hash=digest, created_at=now, last_used_at=now,
+        auth_session = AuthSession(public_id=new_session_public_id(), user_id=user.id, refresh_hash=digest,
+                                   rotated_hashes=[], created_at=now, last_used_at=now,
                                    expires_at=now + dt.timedelta(seconds=ttl_seconds),
                                    user_agent=(user_agent or "")[:300] or None, client_ip=client_ip)
         user.last_login_at = now
         self.session.add(auth_session)
         await self.session.flush()
-        return auth_session, f"{auth_session.id}.{secret}"
+        return auth_session, f"{auth_session.public_id}.{secret}"
 
     async def rotate(self, refresh_token: str) -> tuple[AuthSession, str]:
         """Trade a refresh token for a new one (the old one stops working).
 
         Raises:
-            NotAuthorizedException: 401, malformed, unknown, expired or revoked token, or an
-                inactive user. A token that was already rotated away revokes its whole session
-                (it has been copied: RFC 9700 §4.14.2); the caller must commit before answering.
+            NotAuthorizedException: 401, malformed, unknown, expired or revoked token, a secret that
+                was never issued for the session (changes nothing: a forger cannot end anyone's
+                session), or an inactive user.
+            RefreshReuseError: 401 too, for a secret that was issued for the session and already
+                rotated away: it has been copied, so the whole session is revoked (RFC 9700
+                §4.14.2); the caller must commit before answering.
         """
         parts = split_refresh_token(refresh_token)
-        auth_session = await self.repo.get_session(parts[0]) if parts else None
-        now = utcnow()
-        if parts is None or auth_session is None or auth_session.revoked_at is not None:
+        auth_session = await self.repo.session_by_public_id(parts[0]) if parts else None
+        if parts is None or auth_session is None:
             raise NotAuthorizedException(BAD_REFRESH)
+        now = utcnow()
         if not refresh_matches(auth_session, parts[1]):
-            auth_session.revoked_at = now
-            await self.session.flush()
-            raise RefreshReuseError(BAD_REFRESH)
+            if auth_session.revoked_at is None and was_rotated_away(auth_session, parts[1]):
+                auth_session.revoked_at = now
+                await self.session.flush()
+                raise RefreshReuseError(BAD_REFRESH)
+            raise NotAuthorizedException(BAD_REFRESH)
         user = await self.repo.get(auth_session.user_id)
-        if auth_session.expires_at <= now or user is None or not user.active:
+        if auth_session.revoked_at is not None or auth_session.expires_at <= now or user is None or not user.active:
             raise NotAuthorizedException(BAD_REFRESH)
         secret, digest = new_refresh_secret()
+        auth_session.rotated_hashes = [*auth_session.rotated_hashes, auth_session.refresh_hash][-ROTATED_KEPT:]
         auth_session.refresh_hash = digest
         auth_session.last_used_at = now
         await self.session.flush()
-        return auth_session, f"{auth_session.id}.{secret}"
+        return auth_session, f"{auth_session.public_id}.{secret}"
 
     async def close_session(self, refresh_token: str) -> None:
-        """Revoke the session of a refresh token (logout); unknown or bad tokens are ignored."""
+        """Revoke the session of a refresh token (logout); unknown, made-up or rotated-away tokens
+        are ignored."""
         parts = split_refresh_token(refresh_token)
-        auth_session = await self.repo.get_session(parts[0]) if parts else None
+        auth_session = await self.repo.session_by_public_id(parts[0]) if parts else None
         if parts and auth_session is not None and refresh_matches(auth_session, parts[1]):
             auth_session.revoked_at = auth_session.revoked_at or utcnow()
             await self.session.flush()
+
+
+class LoginTakenError(Exception):
+    """The e-mail or phone of a new account is already someone's login. Not an HTTP error: the
+    route rolls back and answers as for a free one (no membership oracle)."""
 
 
 class RefreshReuseError(NotAuthorizedException):

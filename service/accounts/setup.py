@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.security.jwt import JWTCookieAuth, Token
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from service.accounts.devices import DeviceCookies
 from service.accounts.guards import Principal
 from service.accounts.hardening import (
     LoginLimiter, api_rate_limit_config, body_size_middleware, cookie_csrf_middleware, csrf_config,
@@ -40,14 +43,15 @@ class AuthKit:
 
     A plain class, not a dataclass: Litestar would otherwise try to convert it field by field."""
 
-    __slots__ = ("auth", "csrf", "limiter", "settings")
+    __slots__ = ("auth", "csrf", "devices", "limiter", "settings")
 
     def __init__(self, settings: Settings, auth: JWTCookieAuth[Principal, Token], limiter: LoginLimiter,
-                 csrf: CSRFConfig) -> None:
+                 csrf: CSRFConfig, devices: DeviceCookies) -> None:
         self.settings = settings
         self.auth = auth
         self.limiter = limiter
         self.csrf = csrf
+        self.devices = devices
 
     def provide(self) -> AuthKit:
         return self
@@ -95,7 +99,9 @@ class Security:
 
 def build_security(settings: Settings) -> Security:
     """Resolve the secret (may create ``var/secret_key``) and build the auth config, login limiter,
-    CSRF, rate-limit, body-size and header pieces for one app.
+    device cookies, CSRF, rate-limit, body-size and header pieces for one app, and — only when
+    ``Settings.trusted_proxies`` names proxies — uvicorn's ``ProxyHeadersMiddleware`` trusting
+    ``X-Forwarded-For``/``X-Forwarded-Proto`` from those addresses alone.
 
     Raises:
         ValueError: a too-short ``VOCMATCH_SECRET_KEY`` or an unparsable login rate setting.
@@ -104,9 +110,13 @@ def build_security(settings: Settings) -> Security:
 
     secret = resolve_secret_key(settings)
     kit = AuthKit(settings=settings, auth=jwt_auth(settings, secret), limiter=LoginLimiter(settings),
-                  csrf=csrf_config(settings, secret))
+                  csrf=csrf_config(settings, secret), devices=DeviceCookies(secret, secure=settings.cookie_secure))
     rate_limit = api_rate_limit_config(settings)
     middleware: list[Any] = [body_size_middleware(settings), cookie_csrf_middleware(settings, secret)]
+    if settings.trusted_proxies.strip():
+        # first, so every later piece (rate limits, sign-in limits, audit, sessions) sees the client
+        # address a trusted proxy vouched for; X-Forwarded-For from anyone else is ignored
+        middleware.insert(0, DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies))
     if settings.api_rate_per_minute > 0:
         middleware.append(rate_limit.middleware)
     return Security(kit=kit, router=accounts_router(kit), rate_limit=rate_limit, middleware=middleware,

@@ -70,8 +70,8 @@ class EmployerService:
         code = normalise_uscc(value)
         other = await self.repo.get_by_uscc(code)
         if other is not None and other.id != own_id:
-            raise ConflictError(f"uscc: 统一社会信用代码 {code} is already registered to employer {other.id}",
-                                [{"field": "uscc", "message": f"already registered to employer {other.id}"}])
+            raise ConflictError(f"uscc: 统一社会信用代码 {code} is already registered",  # no record named
+                                [{"field": "uscc", "message": "already registered"}])
         return code
 
     async def _check_region(self, region_code: str | None) -> None:

@@ -17,7 +17,8 @@ from msgspec import UNSET
 from sqlalchemy import and_
 
 from service.accounts.guards import (
-    can_change_graduate, current_principal, ensure_allowed, ensure_visible, require_roles, require_signed_in,
+    can_change_graduate, can_see_id_tail, current_principal, ensure_allowed, ensure_visible, require_roles,
+    require_signed_in,
 )
 from service.accounts.models import Role
 from service.accounts.scoping import exists_where, graduates_clause
@@ -45,17 +46,21 @@ class GraduateController(Controller):
         ``POST /auth/register``). 401 signed out; 403 other roles or another school.
 
         ``id_number`` (身份证号) is checked (GB 11643-1999) and stored, and only ever returned as
-        ``id_number_masked``; an unknown ``gender`` is taken from it. ``min_salary_monthly`` is 元/月.
+        ``id_number_masked`` (its last 4 characters); an unknown ``gender`` is taken from it.
+        ``min_salary_monthly`` is 元/月.
 
         Errors: 400 for a malformed body (field named); 422 for a bad 身份证号, a ``gender``
-        contradicting it, an unknown ``school_id``/``major_code``/``region_code`` or inconsistent
-        nested dates; 409 for a ``student_number`` already used at the school, or an ``id_number``
-        another graduate holds (full-width digits count as the same number; the number is not echoed).
+        contradicting it, an unknown ``school_id``/``major_code``/``region_code``, a
+        ``graduation_date`` outside 1950–2100 or inconsistent nested dates; 409 for a
+        ``student_number`` already used at the school, or an ``id_number`` recorded for another
+        person anywhere (full-width digits count as the same number; neither the number nor the
+        other record is named).
         """
         p = current_principal(request)
         ensure_allowed(p.role is Role.ADMIN or (data.school_id is not None and data.school_id == p.school_id),
                        f"create a profile at school {data.school_id}")
-        return to_read(await GraduateService(db_session).create(data))
+        return to_read(await GraduateService(db_session, actor=p, request=request).create(data),
+                       id_tail=can_see_id_tail(p))
 
     @get("/{graduate_id:int}", summary="Read a graduate profile", guards=[require_signed_in])
     async def get_graduate(self, request: Request, db_session: DbSession, graduate_id: IdPath) -> GraduateRead:
@@ -68,7 +73,7 @@ class GraduateController(Controller):
         if p.graduate_id != graduate_id:  # someone else read personal data: audited
             await audit_record(db_session, p, AuditAction.READ, "graduate", graduate_id, graduate_id=graduate_id,
                                request=request)
-        return to_read(graduate)
+        return to_read(graduate, id_tail=can_see_id_tail(p))
 
     @patch("/{graduate_id:int}", summary="Update a graduate profile",
            guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.ADMIN)])
@@ -76,19 +81,25 @@ class GraduateController(Controller):
         self, request: Request, db_session: DbSession, graduate_id: IdPath, data: JSONBody[GraduateUpdate]
     ) -> GraduateRead:
         """Change the fields present; a nested list present replaces the stored list: the graduate,
-        their school's staff, the admin. A graduate cannot change their ``school_id``, and school
-        staff cannot move a graduate to another school (403). 404 for an unknown id or a profile
-        the caller may not read; 403 for department admins and employers; 400/409/422 as for create."""
+        their school's staff, the admin.
+
+        The roster-owned fields — ``kind``, ``gender``, ``student_number``, ``id_number``,
+        ``school_id``, ``major_code``, ``education``, ``graduation_date``, ``cohort`` — come from
+        the school's roster: a graduate sending one with a new value gets 403 naming it (and
+        ``id_number`` at all), and staff changes to them are written to the audit log (field names
+        only). School staff cannot move a graduate to another school (403). 404 for an unknown id
+        or a profile the caller may not read; 403 for department admins and employers;
+        400/409/422 as for create."""
         p = current_principal(request)
-        service = GraduateService(db_session)
+        service = GraduateService(db_session, actor=p, request=request)
         ensure_visible(await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)),
                        "graduate", graduate_id)
         graduate = await service.get(graduate_id)
         ensure_allowed(can_change_graduate(p, graduate), f"change graduate {graduate_id}")
-        if data.school_id is not UNSET and data.school_id != graduate.school_id:
+        if p.role is not Role.GRADUATE and data.school_id is not UNSET and data.school_id != graduate.school_id:
             ensure_allowed(p.role is Role.ADMIN or (p.role is Role.SCHOOL and data.school_id == p.school_id),
                            f"move graduate {graduate_id} to school {data.school_id}")
-        return to_read(await GraduateService(db_session).update(graduate_id, data))
+        return to_read(await service.update(graduate_id, data), id_tail=can_see_id_tail(p))
 
     @get("/", summary="List graduate profiles", guards=[require_signed_in])
     async def list_graduates(
@@ -115,4 +126,5 @@ class GraduateController(Controller):
         items, total = await GraduateService(db_session).list(f, limit, offset, scope)
         if p.role is not Role.GRADUATE and items:  # personal data of others listed: audited
             await record_list_read(db_session, p, "graduate_list", [g.id for g in items], request=request)
-        return Page(items=[to_read(g) for g in items], total=total, limit=limit, offset=offset)
+        return Page(items=[to_read(g, id_tail=can_see_id_tail(p)) for g in items], total=total, limit=limit,
+                    offset=offset)

@@ -67,9 +67,11 @@ def gender_of_id_number(number: str) -> Gender:
 
 
 def mask_id_number(number: str | None) -> str | None:
-    """``440106200501010015`` → ``4401**********0015``: first 4 and last 4 characters kept."""
+    """``440106200501010015`` → ``**************0015``: only the last 4 characters kept. The first
+    ones (address code) and the birth date are hidden: with them and the cohort, a few hundred
+    candidates remain and the check digit picks the number out (issue 14)."""
     if number is None:
         return None
-    if len(number) <= 8:
+    if len(number) <= 4:
         return "*" * len(number)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    return "*" * (len(number) - 4) + number[-4:]

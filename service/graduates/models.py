@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from matching.vocab import EducationLevel
 from service.catalog.models import Major, School
@@ -32,8 +32,20 @@ class ExperienceKind(enum.StrEnum):
     JOB = "job"
 
 
+#: Fields that come from the school's roster (学籍): graduates cannot change them; staff changes
+#: are audited (issue 14, item 14). ``id_number`` is one of them and never leaves the service whole.
+ROSTER_FIELDS = ("kind", "gender", "student_number", "id_number", "school_id", "major_code", "education",
+                 "graduation_date", "cohort")
+
+
 class Graduate(TimestampMixin, Base):
-    """A job seeker's profile. ``id_number`` (身份证号) is stored but only ever returned masked."""
+    """A job seeker's profile. ``id_number`` (身份证号) is stored but only ever returned masked.
+
+    ``id_number`` is unique across the whole database (a unique index) and always stored in its
+    normalised form (:func:`service.graduates.identity.normalise_id_number`: full-width folded,
+    upper-case ``X``), which every assignment goes through, so the index is on the normalised
+    number whatever path wrote it.
+    """
 
     __tablename__ = "graduates"
     __table_args__ = (
@@ -46,7 +58,7 @@ class Graduate(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     gender: Mapped[Gender] = mapped_column(str_enum(Gender), default=Gender.UNKNOWN)
     student_number: Mapped[str | None] = mapped_column(String(32))
-    id_number: Mapped[str | None] = mapped_column(String(18))
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True, index=True)
     phone: Mapped[str | None] = mapped_column(String(20))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     school: Mapped[School | None] = relationship(lazy="raise")
@@ -85,6 +97,14 @@ class Graduate(TimestampMixin, Base):
     experiences: Mapped[list[GraduateExperience]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="GraduateExperience.id"
     )
+
+    @validates("id_number")
+    def _normalised_id_number(self, _key: str, value: str | None) -> str | None:
+        """Every 身份证号 is stored normalised (raises :class:`~service.errors.InvalidFieldError`
+        for an invalid one), so the unique index compares normalised numbers."""
+        from service.graduates.identity import normalise_id_number  # identity imports this module
+
+        return None if value is None else normalise_id_number(value)
 
 
 class GraduateCertificate(Base):

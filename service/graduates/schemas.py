@@ -1,7 +1,8 @@
 """Request and response bodies for graduates (求职者), one per verb.
 
-``id_number`` (居民身份证号码) is accepted on create/update but never returned: reads carry
-``id_number_masked`` (first 4 and last 4 characters) only.
+``id_number`` (居民身份证号码) is accepted on create/update (from staff: a graduate cannot change
+it) but never returned: reads carry ``id_number_masked`` — the last 4 characters only, for the
+holder and staff; ``null`` for employers, who see no part of it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ Phone = Annotated[str, Meta(pattern=r"^\+?\d[\d -]{4,18}$", max_length=20)]
 StudentNumber = Annotated[str, Meta(min_length=1, max_length=32)]
 StrList = Annotated[list[Annotated[str, Meta(min_length=1, max_length=100)]], Meta(max_length=100)]
 Salary = Annotated[int, Meta(ge=0, le=10_000_000)]  # 元/月
-Year = Annotated[int, Meta(ge=1950, le=2100)]
+YEAR_MIN, YEAR_MAX = 1950, 2100
+Year = Annotated[int, Meta(ge=YEAR_MIN, le=YEAR_MAX)]
 
 
 class Certificate(msgspec.Struct, forbid_unknown_fields=True):
@@ -125,7 +127,9 @@ class GraduateCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class GraduateUpdate(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     """Partial update: only the fields present change; ``null`` clears an optional field; a nested
-    list (``certificates``, ``awards``, ``experiences``) present replaces the stored list."""
+    list (``certificates``, ``awards``, ``experiences``) present replaces the stored list. The
+    roster-owned fields (``kind``, ``gender``, ``student_number``, ``id_number``, ``school_id``,
+    ``major_code``, ``education``, ``graduation_date``, ``cohort``) only staff change."""
 
     name: Name | UnsetType = UNSET
     kind: SeekerKind | UnsetType = UNSET
@@ -162,7 +166,8 @@ class GraduateRead(msgspec.Struct):
     name: str
     gender: Gender
     student_number: str | None
-    id_number_masked: str | None  # e.g. 4401**********1234
+    #: the last 4 characters (``**************1234``) for the holder and staff; null for employers
+    id_number_masked: str | None
     phone: str | None
     school_id: int | None
     school_name: str | None

@@ -1,6 +1,9 @@
 """Graduate rules: valid 身份证号 agreeing with gender and held by one graduate only, existing
-references, unique student number per school, consistent nested dates, and 届 (cohort)
-defaulting to the graduation year."""
+references, unique student number per school, consistent nested dates, graduation dates within
+the years a cohort may take, 届 (cohort) defaulting to the graduation year, and roster-owned fields
+(:data:`~service.graduates.models.ROSTER_FIELDS`) that only staff change — audited.
+
+No error names another record or echoes a number: a clash says only that the value is taken."""
 
 from __future__ import annotations
 
@@ -9,32 +12,39 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import EmploymentType
+from service.accounts.guards import Principal
+from service.accounts.models import Role
 from service.catalog.majors import major_open_to
 from service.catalog.models import Major, Region, School
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.identity import gender_of_id_number, mask_id_number, normalise_id_number
 from service.graduates.models import (
-    Gender, Graduate, GraduateAward, GraduateCertificate, GraduateExperience,
+    ROSTER_FIELDS, Gender, Graduate, GraduateAward, GraduateCertificate, GraduateExperience,
 )
 from service.graduates.repository import GraduateFilter, GraduateRepository
 from service.graduates.schemas import (
-    Award, AwardRead, Certificate, CertificateRead, Experience, ExperienceRead, GraduateCreate, GraduateRead,
-    GraduateUpdate,
+    YEAR_MAX, YEAR_MIN, Award, AwardRead, Certificate, CertificateRead, Experience, ExperienceRead, GraduateCreate,
+    GraduateRead, GraduateUpdate,
 )
+from service.privacy.audit import record
+from service.privacy.models import AuditAction
 
 NESTED = ("certificates", "awards", "experiences")
 
 
-def to_read(g: Graduate) -> GraduateRead:
+def to_read(g: Graduate, *, id_tail: bool) -> GraduateRead:
     """Graduate → :class:`GraduateRead` (school, major and nested lists must be loaded).
-    The 身份证号 appears only masked."""
+    The 身份证号 appears only as its last 4 characters (``id_tail``, for the holder and staff:
+    :func:`service.accounts.guards.can_see_id_tail`), or not at all (employers)."""
     return GraduateRead(
         id=g.id, kind=g.kind, name=g.name, gender=g.gender, student_number=g.student_number,
-        id_number_masked=mask_id_number(g.id_number), phone=g.phone, school_id=g.school_id,
+        id_number_masked=mask_id_number(g.id_number) if id_tail else None, phone=g.phone, school_id=g.school_id,
         school_name=g.school.name if g.school else None, major_code=g.major_code,
         major_name=g.major.name if g.major else None, education=g.education, graduation_date=g.graduation_date,
         cohort=g.cohort, country=g.country, region_code=g.region_code, province=g.province, city=g.city,
@@ -79,11 +89,17 @@ _BUILDERS = {"certificates": _certificates, "awards": _awards, "experiences": _e
 
 
 class GraduateService:
-    """Create, change and list job seekers. Flushes; the caller's transaction commits."""
+    """Create, change and list job seekers. Flushes; the caller's transaction commits.
 
-    def __init__(self, session: AsyncSession) -> None:
+    ``actor`` (and ``request``, for the audit log) say who acts: a graduate may not change the
+    roster-owned fields, and others' changes to them are audited; ``None`` is the system."""
+
+    def __init__(self, session: AsyncSession, *, actor: Principal | None = None,
+                 request: ASGIConnection[Any, Any, Any, Any] | None = None) -> None:
         self.session = session
         self.repo = GraduateRepository(session)
+        self.actor = actor
+        self.request = request
 
     async def get(self, graduate_id: int) -> Graduate:
         """The full profile. Raises :class:`NotFoundError`."""
@@ -110,18 +126,38 @@ class GraduateService:
             return
         other = await self.repo.get_by_student_number(school_id, student_number)
         if other is not None and other.id != own_id:
-            message = f"student number {student_number} is already used at school {school_id} (graduate {other.id})"
+            message = "this student number (学号) is already used by another student of the school / 学号已被本校其他学生使用"
             raise ConflictError(f"student_number: {message}", [{"field": "student_number", "message": message}])
 
     async def _check_id_number_free(self, id_number: str | None, own_id: int | None) -> None:
-        """One 身份证号 identifies one person: refuse it when another graduate holds it (409).
-        The message names the other graduate's id, never the number."""
+        """One 身份证号 identifies one person: refuse it when another record holds it (409). The
+        message names neither the number nor the record (the database's unique index backs this
+        check up against a concurrent write, which then answers a plain 409)."""
         if id_number is None:
             return
-        other = await self.repo.other_with_id_number(id_number, own_id)
-        if other is not None:
-            message = f"this 身份证号 already belongs to graduate {other} / 该身份证号已被其他求职者使用"
+        if await self.repo.other_with_id_number(id_number, own_id) is not None:
+            message = ("this 身份证号 is already recorded for another person: check it against the ID card, or ask "
+                       "the system administrator / 该身份证号已登记在另一条记录中，请核对证件或联系系统管理员")
             raise ConflictError(f"id_number: {message}", [{"field": "id_number", "message": message}])
+
+    @staticmethod
+    def _check_graduation_date(value: dt.date | None) -> None:
+        """A graduation date lies in the years a cohort (届) may take (:data:`YEAR_MIN`–:data:`YEAR_MAX`)."""
+        if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+            raise InvalidFieldError("graduation_date", f"{value} is outside {YEAR_MIN}–{YEAR_MAX}, the years a "
+                                                       "cohort (届) may take")
+
+    def _refuse_roster_changes(self, graduate: Graduate, changes: dict[str, Any]) -> None:
+        """A graduate may not change what the school's roster says (403 naming the fields); sending
+        a value equal to the stored one is no change — except the 身份证号, which a graduate may not
+        send at all (so the answer never depends on whose number it is)."""
+        if self.actor is None or self.actor.role is not Role.GRADUATE:
+            return
+        refused = [k for k in ROSTER_FIELDS if k in changes and (k == "id_number" or changes[k] != getattr(graduate, k))]
+        if refused:
+            raise PermissionDeniedException(
+                f"only your school can change {', '.join(refused)}: these come from its roster (学籍); ask your "
+                "school to correct them / 这些信息来自学校学籍名册，如有错误请联系学校修改")
 
     @staticmethod
     def _identity(fields: dict[str, Any]) -> None:
@@ -151,6 +187,7 @@ class GraduateService:
         fields = msgspec.structs.asdict(data)
         nested = {key: _BUILDERS[key](fields.pop(key)) for key in NESTED}
         self._identity(fields)
+        self._check_graduation_date(data.graduation_date)
         await self._check_refs(fields)
         await self._check_unique(data.school_id, data.student_number, None)
         await self._check_id_number_free(fields["id_number"], None)
@@ -164,14 +201,20 @@ class GraduateService:
 
     async def update(self, graduate_id: int, data: GraduateUpdate) -> Graduate:
         """Change the fields present in ``data``; a nested list present replaces the stored one.
-        Raises as :meth:`create`, or :class:`NotFoundError`."""
+        Changes to roster-owned fields are recorded in the audit log (field names only).
+
+        Raises as :meth:`create`, or :class:`NotFoundError`, or ``PermissionDeniedException``
+        (403) when a graduate tries to change a roster-owned field."""
         graduate = await self.get(graduate_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        self._refuse_roster_changes(graduate, changes)
         nested = {key: _BUILDERS[key](changes.pop(key)) for key in NESTED if key in changes}
         merged = {"id_number": graduate.id_number if "id_number" not in changes else changes["id_number"],
                   "gender": changes.get("gender", graduate.gender)}
         self._identity(merged)
         changes.update({k: v for k, v in merged.items() if k in changes or k == "gender"})
+        if "graduation_date" in changes:
+            self._check_graduation_date(changes["graduation_date"])
         await self._check_refs(changes)
         await self._check_unique(changes.get("school_id", graduate.school_id),
                                  changes.get("student_number", graduate.student_number), graduate_id)
@@ -183,9 +226,13 @@ class GraduateService:
             old = graduate.graduation_date
             if graduate.cohort is None or (old is not None and graduate.cohort == old.year):
                 changes["cohort"] = changes["graduation_date"].year
+        roster_changed = [k for k in ROSTER_FIELDS if k in changes and changes[k] != getattr(graduate, k)]
         for key, value in {**changes, **nested}.items():
             setattr(graduate, key, value)
         await self.session.flush()
+        if roster_changed:
+            await record(self.session, self.actor, AuditAction.UPDATE, "graduate", graduate_id,
+                         graduate_id=graduate_id, detail={"roster_fields": roster_changed}, request=self.request)
         return await self.get(graduate_id)
 
     async def list(self, f: GraduateFilter, limit: int, offset: int,

@@ -55,7 +55,7 @@ async def export_graduate(session: AsyncSession, principal: Principal, graduate_
                                           "account": user is not None})
     return GraduateExport(
         exported_at=dt.datetime.now(dt.UTC),
-        profile=graduate_read(graduate),
+        profile=graduate_read(graduate, id_tail=True),  # the holder or the admin (access.check_export)
         id_number_held=graduate.id_number is not None,
         applications=[ApplicationExport(application=application_read(a), employer_id=a.posting.employer_id,
                                         employer_name=a.posting.employer.name) for a in applications],

@@ -67,7 +67,8 @@ class RosterController(Controller):
         if len(content) > MAX_BYTES:
             raise InvalidFieldError("data", f"{filename}: file larger than {MAX_BYTES // (1024 * 1024)} MB")
         try:
-            report = await import_roster(db_session, content, filename, school_code, valid_rows_only)
+            report = await import_roster(db_session, content, filename, school_code, valid_rows_only, actor=p,
+                                         request=request)
         except RosterFileError as exc:
             raise InvalidFieldError("data", f"{filename}: {exc}") from exc
         return Response(report.to_dict(), status_code=201 if report.written else 422)

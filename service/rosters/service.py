@@ -10,13 +10,18 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from litestar.connection import ASGIConnection
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts.guards import Principal
 from service.catalog.majors import major_open_to
 from service.catalog.models import Major, School
 from service.graduates.identity import gender_of_id_number
-from service.graduates.models import Gender, Graduate, SeekerKind
+from service.graduates.models import ROSTER_FIELDS, Gender, Graduate, SeekerKind
+from service.graduates.schemas import YEAR_MAX, YEAR_MIN
+from service.privacy.audit import record
+from service.privacy.models import AuditAction
 from service.rosters import fields as f
 from service.rosters.reader import Cell, RawRow, RosterFileError, read_roster
 
@@ -56,6 +61,8 @@ class RosterReport:
 
 
 _FIELDS = ("name", "gender", "id_number", "phone", "major_code", "graduation_date", "cohort", "disadvantaged")
+#: The row error for a 身份证号 another record already holds: it names neither the record nor the number.
+ID_NUMBER_TAKEN = "该身份证号已登记在另一条记录中，请核对 / already recorded for another person: check the number"
 
 
 def _col(name: str) -> str:
@@ -109,6 +116,11 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
     out["gender"] = attempt("gender", f.gender, cell("gender").value)
     out["graduation_date"] = attempt("graduation_date", f.date_of, "graduation_date", cell("graduation_date").value)
     out["disadvantaged"] = f.yes_no("disadvantaged", cell("disadvantaged").value)
+    graduated = out["graduation_date"]
+    if graduated is not None and not YEAR_MIN <= graduated.year <= YEAR_MAX:
+        errors.append(RowError(raw.number, _col("graduation_date"), f"{graduated} 不在 {YEAR_MIN}–{YEAR_MAX} 年之间 (届别的"
+                                                                    f"范围) / outside {YEAR_MIN}–{YEAR_MAX}, the years "
+                                                                    "a cohort may take"))
     for name in f.REQUIRED:
         if out[name] is None and not any(e.row == raw.number and e.column == _col(name) for e in errors):
             errors.append(RowError(raw.number, _col(name), "必填项为空 / required value is missing"))
@@ -142,12 +154,17 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
 
 
 async def import_roster(session: AsyncSession, data: bytes, filename: str, school_code: str,
-                        valid_rows_only: bool = False) -> RosterReport:
+                        valid_rows_only: bool = False, *, actor: Principal | None = None,
+                        request: ASGIConnection[Any, Any, Any, Any] | None = None) -> RosterReport:
     """Validate and import a roster for the school with 学校标识码 ``school_code``.
 
     Returns the report; with errors and ``valid_rows_only`` false nothing is written. Duplicate
-    学号 or 身份证号 inside the file, a 身份证号 already used by another student of the school, and
-    a NUL character (U+0000) in any cell of a recognised column are row errors. Flushes only.
+    学号 or 身份证号 inside the file, a 身份证号 already recorded for another person anywhere in the
+    database (the report names the row and column, never the other record: it goes to the
+    uploading school's staff only), a graduation date outside 1950–2100, and a NUL character
+    (U+0000) in any cell of a recognised column are row errors. Changes to roster-owned fields of
+    graduates already stored are audited, one event per graduate (``actor``, ``request``; field
+    names only). Flushes only.
 
     Raises:
         RosterFileError: the school is unknown, or the file cannot be read, or a required column
@@ -182,18 +199,20 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
         row["_row"] = raw.number
         parsed.append(row)
     existing = await _existing(session, school.id, parsed)
+    holders = await _id_number_holders(session, [r["id_number"] for r in parsed if r["id_number"]])
     for row in parsed:
-        other = existing["id"].get(row["id_number"]) if row["id_number"] else None
-        if other is not None and other.student_number != row["student_number"]:
-            report.rejected.append(RowError(row["_row"], _col("id_number"), f"该身份证号已属于本校学号 {other.student_number} / "
-                                            "already used by another student of the school"))
+        holder = holders.get(row["id_number"]) if row["id_number"] else None
+        own = existing.get(row["student_number"])
+        if holder is not None and (own is None or own.id != holder):
+            report.rejected.append(RowError(row["_row"], _col("id_number"), ID_NUMBER_TAKEN))
     bad_rows = {e.row for e in report.rejected}
     if report.rejected and not valid_rows_only:
         return report
+    audits: list[tuple[Graduate, list[str]]] = []
     for row in parsed:
         if row["_row"] in bad_rows:
             continue
-        graduate = existing["sn"].get(row["student_number"])
+        graduate = existing.get(row["student_number"])
         values = {k: row[k] for k in _FIELDS}
         if values["gender"] is None:
             values["gender"] = graduate.gender if graduate else Gender.UNKNOWN
@@ -207,21 +226,31 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
             setattr(graduate, k, v)
         report.updated += bool(changes)
         report.unchanged += not changes
+        roster_changed = [k for k in ROSTER_FIELDS if k in changes]
+        if roster_changed:
+            audits.append((graduate, roster_changed))
     await session.flush()
+    for graduate, roster_changed in audits:  # staff changed roster-owned fields: audited, names only
+        await record(session, actor, AuditAction.UPDATE, "graduate", graduate.id, graduate_id=graduate.id,
+                     detail={"roster_fields": roster_changed, "via": "roster"}, request=request)
     report.written = True
     return report
 
 
-async def _existing(session: AsyncSession, school_id: int, rows: list[dict[str, Any]]) -> dict[str, dict[str, Graduate]]:
+async def _id_number_holders(session: AsyncSession, numbers: list[str]) -> dict[str, int]:
+    """身份证号 → id of the graduate holding it, anywhere in the database, for ``numbers``."""
+    holders: dict[str, int] = {}
+    for start in range(0, len(numbers), 500):
+        stmt = select(Graduate.id_number, Graduate.id).where(Graduate.id_number.in_(numbers[start:start + 500]))
+        holders.update({number: ident for number, ident in (await session.execute(stmt)).all()})
+    return holders
+
+
+async def _existing(session: AsyncSession, school_id: int, rows: list[dict[str, Any]]) -> dict[str, Graduate]:
+    """学号 → the school's stored graduate, for the rows' 学号 (re-imports update these)."""
     sns = [r["student_number"] for r in rows]
-    ids = [r["id_number"] for r in rows if r["id_number"]]
-    found: dict[str, dict[str, Graduate]] = {"sn": {}, "id": {}}
-    for start in range(0, max(len(sns), len(ids)), 500):
-        stmt = select(Graduate).where(Graduate.school_id == school_id, or_(
-            Graduate.student_number.in_(sns[start:start + 500]), Graduate.id_number.in_(ids[start:start + 500])))
-        for g in (await session.execute(stmt)).scalars():
-            if g.student_number:
-                found["sn"][g.student_number] = g
-            if g.id_number:
-                found["id"][g.id_number] = g
+    found: dict[str, Graduate] = {}
+    for start in range(0, len(sns), 500):
+        stmt = select(Graduate).where(Graduate.school_id == school_id, Graduate.student_number.in_(sns[start:start + 500]))
+        found.update({g.student_number: g for g in (await session.execute(stmt)).scalars() if g.student_number})
     return found

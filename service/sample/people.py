@@ -121,13 +121,16 @@ def _experiences(rng: random.Random, tax: Taxonomy, major: str, cohort: int, by_
     return tuple(out)
 
 
-def _id_number(rng: random.Random, local: tuple[str, ...], anywhere: list[str], born: dt.date, male: bool) -> str:
+def _id_number(rng: random.Random, local: tuple[str, ...], anywhere: list[str], born: dt.date, male: bool,
+               used: set[str]) -> str:
     """A 身份证号 whose address code is a local county (7 in 10) or anywhere in Guangdong, and
-    existed when the person was born (codes of districts created later are never issued)."""
+    existed when the person was born (codes of districts created later are never issued); never
+    one in ``used`` (one number per person: the database refuses a second holder), which it joins."""
     while True:
         home = rng.choice(local) if rng.random() < 0.7 else rng.choice(anywhere)
         number = make_id_number(rng, home, born, male)
-        if ric.is_valid(number):
+        if ric.is_valid(number) and number not in used:
+            used.add(number)
             return number
 
 
@@ -151,6 +154,7 @@ def make_graduates(rng: random.Random, tax: Taxonomy, employers: list[EmployerSp
             by_major.setdefault(m, []).append(e)
     all_counties = sorted(c for c in region_names() if c[4:] != "00" or c in ("441900", "442000"))
     out: list[GraduateSpec] = []
+    used_ids: set[str] = set()
     for school in datafiles.schools():
         city = city_name(school.region_code)
         for cohort in COHORTS:
@@ -160,7 +164,8 @@ def make_graduates(rng: random.Random, tax: Taxonomy, employers: list[EmployerSp
                     given = names.given_male if male else names.given_female
                     name = rng.choice(names.surnames) + "".join(rng.sample(given, 1 if rng.random() < 0.3 else 2))
                     born = _between(rng, dt.date(cohort - 19, 9, 1), dt.date(cohort - 18, 8, 31))
-                    id_number = _id_number(rng, counties_of(city_code(school.region_code)), all_counties, born, male)
+                    id_number = _id_number(rng, counties_of(city_code(school.region_code)), all_counties, born, male,
+                                           used_ids)
                     skills = _skills(rng, tax, major)
                     major_name = tax.majors[major].name
                     desired = tuple(tax.concepts[o].label for o in pick(rng, tax.majors[major].occupations, 1, 3))

@@ -13,8 +13,11 @@ from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import Body
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
+from litestar.utils.empty import value_or_default
+from litestar.utils.scope.state import ScopeState
 
 from service.accounts.controllers import _login
+from service.accounts.hardening import cross_site_reason, csrf_token_valid, csrf_tokens_match
 from service.accounts.repository import AccountRepository
 from service.accounts.schemas import LoginRequest
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
@@ -28,11 +31,31 @@ PUBLIC = {"exclude_from_auth": True}
 
 @dataclass
 class SignInForm:
-    """The sign-in form: e-mail or mobile number and password; ``next`` is where to go afterwards."""
+    """The sign-in form: e-mail or mobile number and password; ``next`` is where to go afterwards
+    (the pre-session CSRF token ``_csrf_token`` is read from the form by the handler)."""
 
     login: str = ""
     password: str = ""
     next: str = ""
+
+
+def _sign_in_page(page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bool = False,
+                  **context: Any) -> Template:
+    """The sign-in form with a valid pre-session CSRF token: the ``vocmatch_csrf`` cookie's (or the
+    one the CSRF middleware just made) when valid and not ``fresh``, else a new one, set as the
+    cookie. The token also reaches the template's ``csrf_token()``."""
+    state = ScopeState.from_scope(page.request.scope)
+    candidate = value_or_default(state.csrf_token, None) or page.request.cookies.get(CSRF_COOKIE)
+    new_cookie = None
+    if fresh or not csrf_token_valid(kit.csrf, candidate):
+        candidate = generate_csrf_token(kit.csrf.secret)
+        new_cookie = Cookie(key=CSRF_COOKIE, value=candidate, path="/", secure=kit.settings.cookie_secure,
+                            httponly=False, samesite="lax")
+    state.csrf_token = candidate
+    template = render(page, "sign_in.html", status_code=status_code, **context)
+    if new_cookie is not None:
+        template.set_cookie(new_cookie)
+    return template
 
 
 class AuthPages(Controller):
@@ -46,32 +69,42 @@ class AuthPages(Controller):
         return Redirect(path=HOME[page.user.role], status_code=303)
 
     @get("/sign-in", opt=PUBLIC)
-    async def sign_in_form(self, page: PageDep) -> Template:
-        """The sign-in form (``?next=`` keeps the page to return to)."""
+    async def sign_in_form(self, page: PageDep, auth_kit: NamedDependency[AuthKit]) -> Template:
+        """The sign-in form (``?next=`` keeps the page to return to). It carries a pre-session CSRF
+        token (also set as the ``vocmatch_csrf`` cookie) that the form post must echo."""
         wanted = page.request.query_params.get("next")
-        return render(page, "sign_in.html", next=safe_next(wanted) if wanted else "", login="", error=None)
+        return _sign_in_page(page, auth_kit, next=safe_next(wanted) if wanted else "", login="", error=None)
 
     @post("/sign-in", opt={**PUBLIC, "exclude_from_csrf": True}, status_code=303)
     async def sign_in(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, auth_kit: NamedDependency[AuthKit],
                       data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
                       ) -> Response[Any]:
         """Check the password (rate-limited like ``POST /auth/login``), open a login session and set
-        the HttpOnly session cookies and the CSRF cookie, then 303 to ``next`` or the role's home.
-        A wrong login name or password re-renders the form with 401; too many attempts with 429."""
+        the HttpOnly session cookies, the device cookie and a fresh CSRF cookie, then 303 to
+        ``next`` or the role's home. A wrong login name or password re-renders the form with 401;
+        too many attempts with 429. Login CSRF: the form's pre-session token must match the
+        ``vocmatch_csrf`` cookie, and a post another site's page sent is refused — both 403 with
+        the form again (a new token), nothing checked or counted."""
         if not data.login.strip() or not data.password:
-            return render(page, "sign_in.html", status_code=400, next=data.next, login=data.login,
-                          error=page.gettext("Enter your e-mail or mobile number and your password."))
+            return _sign_in_page(page, auth_kit, status_code=400, next=data.next, login=data.login,
+                                 error=page.gettext("Enter your e-mail or mobile number and your password."))
+        sent = (await request.form()).get("_csrf_token")
+        if cross_site_reason(request.headers) is not None or not csrf_tokens_match(
+                auth_kit.csrf, sent, request.cookies.get(CSRF_COOKIE)):
+            return _sign_in_page(page, auth_kit, status_code=403, next=data.next, login=data.login, fresh=True,
+                                 error=page.gettext("This sign-in form has expired or came from another site. "
+                                                    "Please sign in again."))
         try:
-            user, pair = await _login(request, db_session, auth_kit,
-                                      LoginRequest(login=data.login.strip()[:200], password=data.password[:128]))
+            user, pair, device = await _login(request, db_session, auth_kit,
+                                              LoginRequest(login=data.login.strip()[:200], password=data.password[:128]))
         except TooManyRequestsException:
-            return render(page, "sign_in.html", status_code=429, next=data.next, login=data.login,
-                          error=page.gettext("Too many attempts. Wait a few minutes and try again."))
+            return _sign_in_page(page, auth_kit, status_code=429, next=data.next, login=data.login,
+                                 error=page.gettext("Too many attempts. Wait a few minutes and try again."))
         except NotAuthorizedException:
-            return render(page, "sign_in.html", status_code=401, next=data.next, login=data.login,
-                          error=page.gettext("Wrong login name or password."))
+            return _sign_in_page(page, auth_kit, status_code=401, next=data.next, login=data.login,
+                                 error=page.gettext("Wrong login name or password."))
         csrf = generate_csrf_token(auth_kit.csrf.secret)
-        cookies = [*auth_kit.session_cookies(pair),
+        cookies = [*auth_kit.session_cookies(pair), device,
                    Cookie(key=CSRF_COOKIE, value=csrf, path="/", secure=auth_kit.settings.cookie_secure,
                           httponly=False, samesite="lax")]
         target = data.next if data.next and safe_next(data.next) == data.next else HOME[user.role]

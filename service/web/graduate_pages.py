@@ -26,6 +26,7 @@ from service.destinations.schemas import Confirmation, DestinationCreate, Disput
 from service.destinations.service import DestinationService
 from service.errors import ConflictError, InvalidFieldError
 from service.graduates.models import Graduate
+from service.graduates.identity import mask_id_number
 from service.graduates.schemas import GraduateUpdate
 from service.graduates.service import GraduateService
 from service.pagination import DbSession, IdPath
@@ -150,6 +151,7 @@ class GraduatePages(Controller):
     def _profile_page(self, page: Page, graduate: Graduate, values: dict[str, Any], errors: dict[str, str],
                       status_code: int = 200, saved: bool = False) -> Template:
         return render(page, "graduate/profile.html", status_code=status_code, graduate=graduate, values=values,
+                      id_masked=mask_id_number(graduate.id_number),
                       errors=errors, saved=saved, job_types=JOB_TYPES,
                       skills=chips_context(page, "skills", values["skills"], error=errors.get("skills")),
                       certificates=chips_context(page, "certificates", values["certificates"],
@@ -159,7 +161,9 @@ class GraduatePages(Controller):
     @get("/profile")
     async def profile(self, page: PageDep, db_session: DbSession) -> Template:
         """The graduate's profile form: skills and certificates (with suggestions from the
-        taxonomy as you type), preferred places, minimum salary (元/月) and job types."""
+        taxonomy as you type), preferred places, minimum salary (元/月) and job types; above it,
+        read-only, what the school's roster says (school, major, 学号, cohort, graduation date,
+        gender, education, kind, the 身份证号's last 4 characters), which only the school changes."""
         graduate = await self._profile_graduate(page, db_session)
         values = {"skills": list(graduate.skills), "certificates": [c.name for c in graduate.certificates],
                   "preferred_locations": "、".join(graduate.preferred_locations),
@@ -198,7 +202,7 @@ class GraduatePages(Controller):
                 "items": page.gettext("LIST_SEPARATOR").join(unknown)}
         if update is not None and not errors:
             try:
-                await GraduateService(db_session).update(graduate.id, update)
+                await GraduateService(db_session, actor=page.user, request=request).update(graduate.id, update)
             except (InvalidFieldError, ConflictError) as exc:
                 errors = translate_errors(page.tr, domain_errors(exc))
         if errors:

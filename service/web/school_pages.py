@@ -123,7 +123,8 @@ class SchoolPages(Controller):
             return render(page, "school/roster.html", status_code=413, school=school, report=None,
                           error=page.gettext("The file is larger than 50 MB."))
         try:
-            report = await import_roster(db_session, content, filename, school.code, bool(data.valid_rows_only))
+            report = await import_roster(db_session, content, filename, school.code, bool(data.valid_rows_only),
+                                         actor=page.user, request=page.request)
         except RosterFileError as exc:
             return render(page, "school/roster.html", status_code=422, school=school, report=None, error=str(exc))
         return render(page, "school/roster.html", status_code=200 if report.written else 422, school=school,

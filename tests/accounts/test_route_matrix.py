@@ -400,8 +400,9 @@ MATRIX: dict[str, Probe] = {
     "GET /auth/me": Probe("/auth/me", {**_same(200), "anonymous": 401}, own_only=True),
     "POST /auth/users": Probe("/auth/users", {
         # foreign: a public school / region is 403 (seen, not usable); an unverified employer 422 (not seen)
-        "anonymous": 401, "graduate": 403, "employer": (201, 422), "school": (201, 403),
-        "department": (201, 403), "admin": (201, 201)}, json=_account_body),
+        # 202 whether or not the login name was free (issue 14: no membership oracle)
+        "anonymous": 401, "graduate": 403, "employer": (202, 422), "school": (202, 403),
+        "department": (202, 403), "admin": (202, 202)}, json=_account_body),
     "POST /employers/{employer_id:int}/verify": Probe(
         "/employers/{e}/verify", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
         {"e": lambda w, s, r: w.fresh_employer(s)}),

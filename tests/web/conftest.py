@@ -98,8 +98,11 @@ async def world(session: AsyncSession) -> World:
 
 
 def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
-    """Sign in through the web form; returns the 303 response (cookies land in ``client``)."""
-    response = client.post("/web/sign-in", data={"login": email, "password": password})
+    """Sign in through the web form, as a browser does: fetch the form (its pre-session CSRF cookie),
+    post it with the token; returns the 303 response (cookies land in ``client``)."""
+    client.get("/web/sign-in")
+    response = client.post("/web/sign-in", data={"login": email, "password": password,
+                                                 "_csrf_token": client.cookies["vocmatch_csrf"]})
     assert response.status_code == 303, response.text
     return response
 

@@ -20,7 +20,9 @@ def test_signed_out_pages_redirect_to_sign_in(web: httpx.Client, world: World) -
 
 
 def test_wrong_password_rerenders_form_with_401(web: httpx.Client, world: World) -> None:
-    response = web.post("/web/sign-in", data={"login": world.logins["graduate_a"], "password": "nope nope"})
+    web.get("/web/sign-in")
+    response = web.post("/web/sign-in", data={"login": world.logins["graduate_a"], "password": "nope nope",
+                                              "_csrf_token": web.cookies["vocmatch_csrf"]})
     assert response.status_code == 401
     assert "账号或密码错误" in response.text
     assert "vocmatch_access" not in web.cookies
