@@ -36,11 +36,91 @@ def _print(obj: object) -> None:
 
 
 def posting_to_dict(item: Any) -> dict[str, Any]:
-    """A posting item as JSON-ready data, warnings as ``{"row", "column", "message"}``."""
+    """A posting item as JSON-ready data, warnings as ``{"row", "column", "message"}``, with the
+    status it would be stored with (``{"label": open|expired|closed, "stored": …, "reason": …}``)."""
+    from service.imports.postings import stored_status
+
     data = dataclasses.asdict(item)
     data["warnings"] = [{"row": w.row, "column": w.column, "message": w.message} for w in item.warnings]
     data.pop("columns", None)
+    if hasattr(item, "expires_at"):
+        status = stored_status(item)
+        data["status"] = {"label": status.label, "stored": str(status.status or "open"), "reason": status.reason}
     return data
+
+
+def _pay(item: Any) -> str:
+    salary = item.salary
+    bounds = (salary.min_monthly, salary.max_monthly) if salary else (None, None)
+    if bounds == (None, None):
+        return f"{item.salary_text} → 未知 unknown" if item.salary_text else "—"
+    low, high = (f"{b:,}" if b is not None else "" for b in bounds)
+    shown = f"{low}+" if not high else f"≤{high}" if not low else low if low == high else f"{low}–{high}"
+    return f"{item.salary_text or ''} → {shown} 元/月".strip()
+
+
+def _place(item: Any) -> str:
+    names = [x for x in (item.province, item.city if item.city != item.province else None) if x]
+    if names:
+        return " ".join(names) + (f" ({item.region_code})" if item.region_code else "")
+    return item.location_text or item.city or "—"
+
+
+def item_lines(item: Any) -> list[str]:
+    """A posting as a few lines for a terminal: what it is, where, pay, status and warnings."""
+    from service.imports.postings import stored_status
+
+    status = stored_status(item)
+    head = (f"第 {item.row} 行 row {item.row}: {item.title} | {item.employer_name or '—'} | {_place(item)} | "
+            f"{_pay(item)}")
+    lines = [head]
+    extra = [f"id {item.external_id}"]
+    if item.skills:
+        extra.append("技能 skills " + "、".join(item.skills[:8]))
+    if item.posted_on:
+        extra.append(f"发布 posted {item.posted_on.isoformat()}")
+    if item.reference:
+        extra.append(f"编号 reference {item.reference}")
+    if item.source_url:
+        extra.append(item.source_url)
+    lines.append("    " + "; ".join(extra))
+    lines.append(f"    状态 status: {status.label} — {status.reason}")
+    lines += [f"    警告 warning {w.column}: {w.message}" for w in item.warnings]
+    return lines
+
+
+def preview_lines(preview: Any, limit: int = 20) -> list[str]:
+    """``vocmatch import --dry-run`` as text: the mapping, the first ``limit`` postings, the counts."""
+    postings = [i for i in preview.items if hasattr(i, "salary")]
+    lines = [f"预览 dry run (nothing stored): {preview.path} read as {preview.kind}"]
+    if preview.mapping is not None:
+        lines.append(f"  映射 mapping {preview.mapping.origin} (source {preview.mapping.source}): "
+                     f"{preview.mapping.describe()}")
+    for item in postings[:limit]:
+        lines += ["  " + line for line in item_lines(item)]
+    if len(postings) > limit:
+        lines.append(f"  … {len(postings) - limit} more postings")
+    others = len(preview.items) - len(postings)
+    lines.append(f"读取 rows read {preview.rows_read}; 可导入 would store {len(postings)} postings"
+                 + (f" and {others} job seekers" if others else "")
+                 + f"; 拒绝 rejected {len(preview.rejected)}; 重复 duplicates {len(preview.duplicates)}; "
+                   f"警告 warnings {len(preview.warnings)}")
+    lines += [f"  拒绝 rejected 第 {r.row} 行 row {r.row}, {r.column}: {r.message}" for r in preview.rejected[:20]]
+    lines += [f"  重复 duplicate 第 {r.row} 行 row {r.row}: {r.message}" for r in preview.duplicates[:20]]
+    return lines
+
+
+def preview_dict(preview: Any, limit: int = 20) -> dict[str, Any]:
+    """``vocmatch import --dry-run --json``: the same as :func:`preview_lines`, as data."""
+    postings = [i for i in preview.items if hasattr(i, "salary")]
+    issue = lambda r: {"row": r.row, "column": r.column, "message": r.message}  # noqa: E731
+    return {"file": preview.path, "kind": preview.kind, "dry_run": True,
+            "mapping": None if preview.mapping is None else {"file": preview.mapping.origin,
+                                                              "source": preview.mapping.source,
+                                                              "columns": preview.mapping.columns},
+            "rows_read": preview.rows_read, "would_store": len(postings),
+            "rejected": [issue(r) for r in preview.rejected], "duplicates": [issue(r) for r in preview.duplicates],
+            "warnings": len(preview.warnings), "postings": [posting_to_dict(i) for i in postings[:limit]]}
 
 
 @click.command()
@@ -139,7 +219,9 @@ def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]
 @click.option("--board", default=None, help="read the page as a detail page of this board (its selectors)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON (default: a short table)")
 def scrape_page(target: str, board: str | None, as_json: bool) -> None:
-    """Show what the pipeline makes of one page or file, with warnings per field. Stores nothing.
+    """Show what the pipeline makes of one page or file, with warnings per field and the status each
+    posting would be stored with (open; expired: validThrough passed; closed: the page says so) and
+    why. Stores nothing.
 
     A URL is fetched politely (robots.txt honoured). Without ``--board`` a page is read for its
     schema.org JobPosting data; a spreadsheet or CSV is read as its import kind."""
@@ -149,13 +231,8 @@ def scrape_page(target: str, board: str | None, as_json: bool) -> None:
                 "dropped": [{"row": r.row, "column": r.column, "message": r.message} for r in dropped]})
         return
     for item in items:
-        salary = item.salary
-        bounds = (salary.min_monthly, salary.max_monthly) if salary else (None, None)
-        pay = "—" if bounds == (None, None) else f"{bounds[0] or ''}-{bounds[1] or ''} 元/月"
-        click.echo(f"第 {item.row} 行 row {item.row}: {item.title} | {item.employer_name} | "
-                   f"{item.city or item.location_text or '—'} | {pay}")
-        for w in item.warnings:
-            click.echo(f"    警告 warning {w.column}: {w.message}")
+        for line in item_lines(item):
+            click.echo(line)
     for r in dropped:
         click.echo(f"丢弃 dropped 第 {r.row} 行 row {r.row}, {r.column}: {r.message}")
 

@@ -17,7 +17,7 @@ from scrapers.boards.config import BoardConfig, FieldSpec
 from scrapers.fetch import Fetcher, FetchError, FetchStats
 from scrapers.items import Issue, PostingItem
 from scrapers.jobposting.dates import DateError, closing_instant, local_date, parse_when
-from scrapers.jobposting.page import postings_from_html
+from scrapers.jobposting.page import closed_notice, postings_from_html
 from scrapers.jobposting.text import html_to_text
 from scrapers.urls import canonical_url
 
@@ -100,6 +100,8 @@ def item_from_detail(page: str, url: str, config: BoardConfig, row: int) -> Post
                 item.expires_at = closing_instant(when, config.timezone)
         else:
             setattr(item, name, value)
+    if item.closed_notice is None:
+        item.closed_notice = closed_notice(page)
     if config.id_regex is not None and (m := config.id_regex.search(url)):
         item.external_id = m.group(1)
     elif not item.external_id:

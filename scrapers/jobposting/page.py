@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+import lxml.html
+from lxml import etree
+
 from scrapers.items import Issue, PlaceItem, PostingItem
 from scrapers.jobposting.dates import DEFAULT_TIMEZONE, DateError, closing_instant, local_date, parse_when
 from scrapers.jobposting.extract import Node, find_nodes, postings_in_json
@@ -29,6 +32,27 @@ COLUMNS = {"title": "title", "employer_name": "hiringOrganization", "description
            "education_text": "educationRequirements", "experience_text": "experienceRequirements",
            "external_id": "identifier", "posted_on": "datePosted", "valid_through": "validThrough",
            "employment_type": "employmentType", "employer_industry": "industry"}
+
+
+#: what a board writes on the page of a vacancy it no longer fills (Chinese and English boards)
+CLOSED_NOTICE = re.compile(
+    r"(该?(?:职位|岗位)(?:已|已经)(?:关闭|下线|结束|失效|过期|暂停招聘|停止招聘|招满|满员))|(?:已停止招聘|停止招聘了|招聘已结束|"
+    r"已结束招聘|本职位已下架)|(?:this (?:job|position|posting) (?:is no longer available|has (?:been )?(?:closed|"
+    r"filled|expired)))|(?:no longer accepting applications)", re.IGNORECASE)
+
+
+def closed_notice(page: str) -> str | None:
+    """The words on a page (its visible text, scripts and styles left out) saying the vacancy is
+    closed, or ``None``."""
+    try:
+        root = lxml.html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return None
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    text = " ".join(root.text_content().split())
+    m = CLOSED_NOTICE.search(text)
+    return m.group(0) if m else None
 
 
 def _identifier(value: Any) -> str | None:
@@ -139,7 +163,9 @@ def _dates(item: PostingItem, d: dict[str, Any], timezone: str) -> None:
 def postings_from_html(page: str, *, source: str, page_url: str | None = None,
                        timezone: str = DEFAULT_TIMEZONE, default_country: str = "CN") -> list[PostingItem | Issue]:
     """Every JobPosting of an HTML page as items, plus an :class:`Issue` (row = line) per broken
-    JSON-LD block. A page that is itself JSON (starts with ``{`` or ``[``) is read as one block."""
+    JSON-LD block. A page that is itself JSON (starts with ``{`` or ``[``) is read as one block.
+    A page holding one posting whose visible text says it is closed (:data:`CLOSED_NOTICE`) sets the
+    item's ``closed_notice``."""
     stripped = page.lstrip("\ufeff").lstrip()
     if stripped.startswith(("{", "[")):
         try:
@@ -154,6 +180,8 @@ def postings_from_html(page: str, *, source: str, page_url: str | None = None,
     for node in nodes:
         items.append(posting_from_node(node, source=source, page_url=page_url, timezone=timezone,
                                        default_country=default_country))
+    if len(nodes) == 1 and not stripped.startswith(("{", "[")) and (notice := closed_notice(page)):
+        items[-1].closed_notice = notice  # type: ignore[union-attr] - a page of one vacancy that says it is closed
     return items
 
 

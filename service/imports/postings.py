@@ -17,8 +17,10 @@ and its data wins; another source only fills fields the posting lacks (salary, l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
@@ -89,10 +91,43 @@ def posting_fields(item: PostingItem, employer_id: int, now: dt.datetime | None 
         fields["valid_through"] = item.valid_through
     if item.source_url:
         fields["source_url"] = item.source_url[:1000]
-    if item.expires_at is not None:
-        expired = item.expires_at <= (now or dt.datetime.now(dt.UTC))
-        fields["status"] = PostingStatus.CLOSED if expired else PostingStatus.OPEN
+    if (status := stored_status(item, now).status) is not None:
+        fields["status"] = status
     return fields
+
+
+@dataclass(frozen=True)
+class StoredStatus:
+    """The status :func:`posting_fields` gives an item, in words.
+
+    ``label``: ``open``; ``expired`` (its ``validThrough`` has passed: stored ``closed``); ``closed``
+    (the page says the vacancy is closed: stored ``closed``). ``status`` is the stored value, ``None``
+    when the item sets none (a new posting is ``open``; a stored one keeps its status). ``reason``
+    says why. Staleness is never decided from one page: a posting is stale once its boards' completed
+    crawls stop listing it (:mod:`service.imports.runs`).
+    """
+
+    label: str
+    status: PostingStatus | None
+    reason: str
+
+
+def stored_status(item: PostingItem, now: dt.datetime | None = None, timezone: str = "Asia/Shanghai") -> StoredStatus:
+    """Whether ``item`` would be stored open or closed at ``now`` (aware, default the current time), and why."""
+    now = now or dt.datetime.now(dt.UTC)
+    if item.closed_notice:
+        return StoredStatus("closed", PostingStatus.CLOSED, f"the page says {item.closed_notice!r}")
+    if item.expires_at is not None:
+        closes = item.expires_at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+        through = f"validThrough {item.valid_through.isoformat()}" if item.valid_through else "validThrough"
+        if item.expires_at <= now:
+            days = (now - item.expires_at).days
+            return StoredStatus("expired", PostingStatus.CLOSED,
+                                f"{through} has passed: closed since {closes} {timezone}"
+                                f"{f' ({days} days ago)' if days else ''}; stored closed, never recommended")
+        return StoredStatus("open", PostingStatus.OPEN, f"open until {through} ends ({closes} {timezone})")
+    return StoredStatus("open", None, "no validThrough: open while its boards list it (stale after "
+                                      "completed crawls stop listing it)")
 
 
 _PLACE_LIMITS = {"region_code": 6, "province": 64, "city": 64, "district": 64, "address": 300}
@@ -237,7 +272,8 @@ def _listing(session: AsyncSession, posting: Posting, item: PostingItem, seen_at
 
 
 async def store_postings(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport,
-                         now: dt.datetime | None = None, seen_at: dt.datetime | None = None) -> list[int]:
+                         now: dt.datetime | None = None, seen_at: dt.datetime | None = None,
+                         progress: Callable[[int], None] | None = None) -> list[int]:
     """Insert new postings, update changed ones, attach listings from other boards, count the rest.
     Flushes, never commits. Returns the ids of the postings the items belong to.
 
@@ -245,7 +281,8 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
     ``seen_at`` (default ``now``) is recorded as every listing's ``last_seen_at`` (the start of
     the crawl or import run). A stale posting seen again is no longer stale. Counts go to
     ``report``: ``stored`` (new postings), ``merged`` (a new listing of a posting stored from
-    another board), ``updated``, ``unchanged``, ``unknown_skills``.
+    another board), ``updated``, ``unchanged``, ``unknown_skills``. ``progress(n)`` is told how
+    many items are stored after each batch.
     """
     now = now or dt.datetime.now(dt.UTC)
     seen_at = seen_at or now
@@ -304,4 +341,6 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
                     report.unchanged += 1
         await session.flush()
         seen.extend(p.id for _, p, _ in plan)
+        if progress is not None:
+            progress(start + len(batch))
     return list(dict.fromkeys(seen))
