@@ -77,7 +77,7 @@ def _looks_like_job_fair(path: Path) -> bool:
             # a 岗位 column and an employer column, or a header the job-fair reader mostly knows:
             # another board's export (职位名称, 公司, 城市, 技能标签, 链接 …) needs a mapping instead
             if "title" in mapping.values() and len(mapping) >= 2 and (
-                    "employer_name" in mapping.values() or 2 * len(mapping) >= named):
+                    "employer_name" in mapping.values() or 2 * len(mapping) > named):
                 return True
     return False
 
