@@ -55,6 +55,25 @@ def closed_notice(page: str) -> str | None:
     return m.group(0) if m else None
 
 
+_REFERENCE_NAME = re.compile(r"requisition|req\b|reference|ref\b|job\s*(?:id|number|no)|编号|编码|工号",
+                             re.IGNORECASE)
+
+
+def _reference(value: Any, employer: str | None) -> str | None:
+    """The employer's requisition number in ``identifier``: a ``PropertyValue`` whose ``name``
+    is the hiring organisation (Google's JobPosting guidelines) or says requisition/reference/编号.
+    A bare identifier is the board's own id, not the employer's."""
+    for v in as_list(value):
+        if not isinstance(v, dict):
+            continue
+        name = str(v.get("name") or v.get("propertyID") or "").strip()
+        number = str(v.get("value") or v.get("@value") or "").strip()
+        if number and name and ((employer and name.casefold() == employer.casefold())
+                                or _REFERENCE_NAME.search(name)):
+            return number[:100]
+    return None
+
+
 def _identifier(value: Any) -> str | None:
     for v in as_list(value):
         if isinstance(v, dict):
@@ -93,7 +112,8 @@ def posting_from_node(node: Node, *, source: str, page_url: str | None = None,
         external_id = _fallback_id(employer, title, first.text if first else None, str(d.get("datePosted") or ""))
     country = (first.country if first and first.country else default_country)
     item = PostingItem(source=source, external_id=external_id, row=node.line, title=title, employer_name=employer,
-                       country=country, source_url=url, columns=dict(COLUMNS))
+                       country=country, source_url=url, columns=dict(COLUMNS),
+                       reference=_reference(d.get("identifier"), employer))
     parts = [html_to_text(d.get("description") if not isinstance(d.get("description"), list)
                           else "\n".join(map(str, d["description"])))]
     for prop, heading in (("responsibilities", "岗位职责"), ("qualifications", "任职要求")):
@@ -188,7 +208,13 @@ def postings_from_html(page: str, *, source: str, page_url: str | None = None,
 class JsonLdFile:
     """A saved page (``.html``/``.htm``/``.json``/``.jsonld``) as a pipeline source: yields its
     postings and an :class:`Issue` per unreadable block. ``rows_read`` counts both. The file's
-    own path is not a source URL: only a posting's ``url`` is kept."""
+    own path is not a source URL: only a posting's ``url``, or the address the page was saved from
+    (:func:`scrapers.sites.saved_page_url`), is kept.
+
+    Each posting's ``source`` is the site it came from (:func:`scrapers.sites.source_for`: a
+    configured board's name, else the registrable domain such as ``51job.com``), so pages saved
+    from two boards are two sources whose shared vacancies merge; without any URL it is ``source``
+    (default ``jsonld``)."""
 
     def __init__(self, path: Path, source: str = "jsonld", timezone: str = DEFAULT_TIMEZONE) -> None:
         self.path, self.name, self.timezone = Path(path), source, timezone
@@ -196,8 +222,12 @@ class JsonLdFile:
 
     def __iter__(self) -> Iterator[PostingItem | Issue]:
         from scrapers.csvio import read_text
+        from scrapers.sites import saved_page_url, source_for
 
         text, _ = read_text(self.path)
-        for record in postings_from_html(text, source=self.name, timezone=self.timezone):
+        page_url = saved_page_url(text)
+        for record in postings_from_html(text, source=self.name, page_url=page_url, timezone=self.timezone):
             self.rows_read += 1
+            if isinstance(record, PostingItem):
+                record.source = source_for(record.source_url, self.name)
             yield record

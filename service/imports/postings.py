@@ -8,7 +8,8 @@ Matching an item to a stored posting (:func:`store_postings`):
 2. else its :attr:`~scrapers.items.PostingItem.duplicate_key` (employer, title and city, see
    :mod:`scrapers.dedupe`) equal to a posting's that has no listing from the same source yet:
    the same vacancy on another board, attached as a further source (``merged``). Two ids on one
-   board are two postings (a board lists a vacancy once).
+   board are two postings (a board lists a vacancy once), and so are two listings whose
+   requisition numbers differ (``posting_sources.reference``, :mod:`scrapers.dedupe`).
 
 The source that first stored a posting stays its primary one (``postings.source``/``external_id``)
 and its data wins; another source only fills fields the posting lacks (salary, location, dates…).
@@ -27,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import EmploymentType, SalaryPeriod, to_monthly
+from scrapers.dedupe import reference_key
 from scrapers.items import PlaceItem, PostingItem, SalaryRange
 from scrapers.urls import canonical_url
 from service.employers.models import Employer
@@ -205,10 +207,16 @@ class _Index:
         self.listing_rows: dict[tuple[str, str], PostingSource] = {}
         self.by_key: dict[str, list[Posting]] = {}
         self.sources_of: dict[int, set[str]] = {}
+        self.references_of: dict[int, set[str]] = {}
 
     def candidate(self, item: PostingItem) -> Posting | None:
-        """A posting with the item's duplicate key and no listing from the item's source yet."""
+        """A posting with the item's duplicate key, no listing from the item's source yet, and no
+        requisition number other than the item's (:func:`scrapers.dedupe.same_requisition`)."""
+        mine = reference_key(item.reference)
         for posting in self.by_key.get(item.duplicate_key or "", ()):
+            theirs = self.references_of.get(id(posting), set())
+            if mine and theirs and mine not in theirs:
+                continue  # another requisition of the same job: another vacancy
             if item.source not in self.sources_of.get(id(posting), set()):
                 return posting
         return None
@@ -217,6 +225,11 @@ class _Index:
         self.by_listing[(source, external_id)] = posting
         self.listing_rows[(source, external_id)] = row
         self.sources_of.setdefault(id(posting), set()).add(source)
+        self.add_reference(posting, row.reference)
+
+    def add_reference(self, posting: Posting, reference: str | None) -> None:
+        if key := reference_key(reference):
+            self.references_of.setdefault(id(posting), set()).add(key)
         if posting.duplicate_key and posting not in self.by_key.setdefault(posting.duplicate_key, []):
             self.by_key[posting.duplicate_key].append(posting)
 
@@ -245,10 +258,11 @@ async def _load_index(session: AsyncSession, batch: Sequence[PostingItem]) -> _I
                                           .order_by(Posting.id))).scalars().all()
         by_id = {p.id: p for p in postings}
         if by_id:
-            stmt = select(PostingSource.posting_id, PostingSource.source).where(
+            stmt = select(PostingSource.posting_id, PostingSource.source, PostingSource.reference).where(
                 PostingSource.posting_id.in_(list(by_id)))
-            for posting_id, source in (await session.execute(stmt)).tuples():
+            for posting_id, source, reference in (await session.execute(stmt)).tuples():
                 index.sources_of.setdefault(id(by_id[posting_id]), set()).add(source)
+                index.add_reference(by_id[posting_id], reference)
         for posting in postings:
             index.sources_of.setdefault(id(posting), set()).add(posting.source)
             index.by_key.setdefault(posting.duplicate_key or "", []).append(posting)
@@ -259,7 +273,7 @@ def _listing(session: AsyncSession, posting: Posting, item: PostingItem, seen_at
     """A new ``posting_sources`` row for ``item`` on ``posting`` (through the relationship when the
     posting is not flushed yet or its ``sources`` are loaded, else by ``posting_id``)."""
     row = PostingSource(source=item.source, external_id=item.external_id, first_seen_at=seen_at,
-                        last_seen_at=seen_at)
+                        last_seen_at=seen_at, reference=item.reference[:100] if item.reference else None)
     if posting.id is None:
         row.posting = posting  # inserted with the posting, once its fields are set
     elif "sources" not in sa_inspect(posting).unloaded:
@@ -312,6 +326,7 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
         for item, posting, how in plan:
             row = index.listing_rows[(item.source, item.external_id)]
             row.url = canonical_url(item.source_url)[:1000] if item.source_url else row.url
+            row.reference = item.reference[:100] if item.reference else row.reference
             row.last_seen_at = seen_at
             report.unknown_skills += len(item.unknown_skills)
             was_stale = posting.stale_at is not None
