@@ -127,9 +127,11 @@ def preview_dict(preview: Any, limit: int = 20) -> dict[str, Any]:
 @click.argument("board")
 @click.option("--base-url", default=None, help="crawl this address instead of the board's (a saved copy)")
 @click.option("--dry-run", is_flag=True, help="crawl and normalise, print the postings, store nothing")
-def crawl(board: str, base_url: str | None, dry_run: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="JSON output (the default) and no progress bar")
+def crawl(board: str, base_url: str | None, dry_run: bool, as_json: bool) -> None:
     """Crawl BOARD now (robots.txt, rate limits and retries as configured) and store its postings."""
     from scrapers.boards.config import BoardConfigError, load_board
+    from service.progress import progress_for
 
     try:
         config = load_board(board, base_url=base_url)
@@ -139,7 +141,8 @@ def crawl(board: str, base_url: str | None, dry_run: bool) -> None:
         from scrapers.boards.crawl import crawl_board
         from scrapers.pipeline import default_pipeline
 
-        result = asyncio.run(crawl_board(config))
+        with progress_for(as_json) as progress:
+            result = asyncio.run(crawl_board(config, progress=progress))
         piped = default_pipeline().run(result.records())
         _print({"board": config.name, "failed_pages": result.failed,
                 "postings": [posting_to_dict(i) for i in piped.items],
@@ -148,7 +151,8 @@ def crawl(board: str, base_url: str | None, dry_run: bool) -> None:
     from service.postings.scheduled import run_crawl
 
     try:
-        report = run_crawl(_settings(), board, base_url=base_url)
+        with progress_for(as_json) as progress:
+            report = run_crawl(_settings(), board, base_url=base_url, progress=progress)
     except Exception as exc:  # recorded as a failed run by run_crawl
         raise click.ClickException(f"crawl of {config.name} failed: {type(exc).__name__}: {exc}") from exc
     _print(report)

@@ -22,10 +22,12 @@ from typing import Any
 ProgressFn = Callable[[str, int, int | None], None]
 
 #: the unit shown in the rate for each phase (default ``rows``)
-UNITS = {"store": "postings", "pages": "pages", "queries": "queries", "fit": "steps", "relations": "rows",
-         "seeds": "runs", "steps": "steps"}
-LABELS = {"read": "读取 reading", "store": "写入 storing", "pages": "抓取 crawling", "queries": "评估 ranking",
-          "steps": "训练 training"}
+UNITS = {"store": "postings", "write": "steps", "pages": "pages", "lists": "pages", "queries": "queries", "seeds": "runs",
+         "train": "steps", "write_rows": "rows"}
+LABELS = {"read": "读取 reading", "store": "写入 storing", "write": "写入 writing", "pages": "抓取 crawling",
+          "lists": "列表页 list pages",
+          "queries": "评估 ranking", "seeds": "评估 evaluating", "train": "训练 training",
+          "write_rows": "写入 writing"}
 
 
 def wanted(as_json: bool = False) -> bool:
@@ -40,16 +42,26 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-def _noop(phase: str, done: int, total: int | None) -> None:
-    return None
+class _Quiet:
+    """The ``progress`` of a run without bars: ignores figures, writes messages to standard error."""
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        return None
+
+    @staticmethod
+    def echo(message: str) -> None:
+        import click
+
+        click.echo(message, err=True)
 
 
 @contextmanager
 def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterator[ProgressFn]:
     """A ``progress(phase, done, total)`` function for the duration of the block: drawing bars when
-    :func:`wanted` (or ``force``), else doing nothing. The bars are left on screen when done."""
+    :func:`wanted` (or ``force``), else doing nothing. The bars are left on screen when done.
+    ``progress.echo(message)`` writes a line to standard error (above the bars when drawing)."""
     if not (wanted(as_json) if force is None else force):
-        yield _noop
+        yield _Quiet()
         return
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn,
@@ -61,6 +73,8 @@ def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterato
 
         def render(self, task: Any) -> Text:
             speed = task.finished_speed or task.speed
+            if speed is None and task.elapsed and task.completed:  # too quick for rich's moving average
+                speed = task.completed / task.elapsed
             unit = task.fields.get("unit", "rows")
             return Text("—" if speed is None else f"{speed:,.0f} {unit}/s" if speed >= 10 else f"{speed:.1f} {unit}/s")
 
@@ -77,6 +91,7 @@ def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterato
                 bars.update(task, total=max(total, done))
             bars.update(task, completed=done)
 
+        progress.echo = lambda message: bars.console.print(message, markup=False, highlight=False)  # type: ignore[attr-defined]
         yield progress
         for task in tasks.values():  # the last figures, whatever the last report was
             t = bars.tasks[task]
