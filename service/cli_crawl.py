@@ -105,6 +105,8 @@ def preview_lines(preview: Any, limit: int = 20) -> list[str]:
                  + (f" and {others} job seekers" if others else "")
                  + f"; 拒绝 rejected {len(preview.rejected)}; 重复 duplicates {len(preview.duplicates)}; "
                    f"警告 warnings {len(preview.warnings)}")
+    unseen = [w for item in postings[limit:] for w in item.warnings][:20]  # those shown above are not repeated
+    lines += [f"  警告 warning 第 {w.row} 行 row {w.row}, {w.column}: {w.message}" for w in unseen]
     lines += [f"  拒绝 rejected 第 {r.row} 行 row {r.row}, {r.column}: {r.message}" for r in preview.rejected[:20]]
     lines += [f"  重复 duplicate 第 {r.row} 行 row {r.row}: {r.message}" for r in preview.duplicates[:20]]
     return lines
