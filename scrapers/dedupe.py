@@ -61,8 +61,9 @@ def employer_key(name: str | None) -> str:
 
 _CODE = r"([A-Za-z0-9][A-Za-z0-9\-_/.]{1,38}[A-Za-z0-9])"
 _LABELLED = re.compile(
-    r"(?:(?:招聘|职位|岗位|需求|职位需求)?编号|(?:requisition|req)\.?\s*(?:id|no\.?|number|#)?|"
-    r"(?:reference|ref)\.?\s*(?:id|no\.?|number|#)?|job\s*(?:id|no\.?|number|#))\s*[:：#]?\s*" + _CODE,
+    r"(?:(?:招聘|职位|岗位|需求|职位需求)?编号|(?<![A-Za-z])(?:requisition|req)\.?\s*(?:id|no\.?|number|#)?|"
+    r"(?<![A-Za-z])(?:reference|ref)\.?\s*(?:id|no\.?|number|#)?|(?<![A-Za-z])job\s*(?:id|no\.?|number|#))"
+    r"\s*[:：#]?\s*" + _CODE,
     re.IGNORECASE)
 _BRACKETED_CODE = re.compile(r"[（(【\[]\s*([A-Za-z]{1,5}-?\d{3,}[A-Za-z0-9\-]*)\s*[）)】\]]")
 

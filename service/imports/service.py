@@ -39,7 +39,7 @@ def _read(kind: ImportKind, path: Path, mapping: ColumnMapping | None,
     if progress is not None:
         total = _row_total(path, mapping)
         progress("read", 0, total)
-    records = source if progress is None else _counting(source, lambda n: progress("read", n, total))
+    records = source if progress is None else _Counting(source, lambda n: progress("read", n, total))
     return pipeline.run(records), pipeline
 
 
@@ -55,7 +55,7 @@ def _row_total(path: Path, mapping: ColumnMapping | None) -> int | None:
         return None
 
 
-class _counting:  # noqa: N801 - a thin iterator wrapper
+class _Counting:
     """Iterates ``source``, reporting every 100th record; keeps ``rows_read`` of the source."""
 
     def __init__(self, source: Any, report: Callable[[int], None]) -> None:

@@ -90,7 +90,8 @@ def test_references_are_found(title: str, description: str, reference: str) -> N
 
 @pytest.mark.parametrize(("title", "description"), [
     ("会计（中级）", ""), ("焊工（2024届）", ""), ("销售", "编号：无"), ("Job Coach", "our job is to help"),
-    ("CNC操机（急招）", "包吃住"), ("Cook", "reference letters required"),
+    ("CNC操机（急招）", "包吃住"), ("Cook", "reference letters required"), ("Cook", "Prerequisites: 2024 diploma"),
+    ("Cook", "prerefs 12345"),
 ])
 def test_no_reference_where_there_is_none(title: str, description: str) -> None:
     from scrapers.dedupe import extract_reference
