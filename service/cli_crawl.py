@@ -2,9 +2,12 @@
 
     vocmatch scrape BOARD [--base-url URL] [--dry-run]    crawl a configured board now and store it
     vocmatch crawl BOARD …                                the same (the name the scheduler uses)
-    vocmatch scrape-page URL_OR_FILE [--board B] [--json] print the normalised postings of one page
-                                                          or file (HTML, JSON-LD, .xlsx, .csv);
-                                                          stores nothing
+    vocmatch scrape-page URL_OR_FILE [--board B] [--json] [--stored]
+                                                          print the normalised postings of one page
+                                                          or file (HTML, JSON-LD, .xlsx, .csv) with the
+                                                          status each would be stored with and why
+                                                          (--stored: and how it is stored now, e.g.
+                                                          stale); stores nothing
 
 ``BOARD`` is a name in ``scrapers/boards`` (``example_cn``) or a path to a board JSON file.
 The crawl prints its report and its ``crawl_runs`` record: status (``ok``, ``partial`` when some
@@ -168,6 +171,20 @@ scrape = click.Command(name="scrape", callback=crawl.callback, params=crawl.para
                        short_help="Crawl BOARD now and store its postings (same as crawl).")
 
 
+def _stored_now(items: list[Any]) -> dict[tuple[str, str], str]:
+    """:func:`service.imports.postings.stored_now` in one read-only transaction."""
+    from service.cli import _run_in_session
+    from service.imports.postings import stored_now
+
+    settings = _settings()
+    postings = [i for i in items if hasattr(i, "expires_at")]
+    try:
+        return _run_in_session(settings, lambda s: stored_now(s, postings, settings.stale_after_crawls))
+    except Exception as exc:  # noqa: BLE001 - any database problem: say so, the page is still shown
+        raise click.ClickException(f"--stored: the database at {settings.database_url.split('@')[-1]} cannot be "
+                                   f"read ({type(exc).__name__}: {exc}); run `vocmatch migrate` first?") from exc
+
+
 def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]:
     from urllib.parse import urlsplit
 
@@ -224,7 +241,10 @@ def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]
 @click.argument("target", metavar="URL_OR_FILE")
 @click.option("--board", default=None, help="read the page as a detail page of this board (its selectors)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON (default: a short table)")
-def scrape_page(target: str, board: str | None, as_json: bool) -> None:
+@click.option("--stored", is_flag=True,
+              help="also read the database (VOCMATCH_DATABASE_URL): how each listing is stored now — open, closed "
+                   "or stale — and why")
+def scrape_page(target: str, board: str | None, as_json: bool, stored: bool) -> None:
     """Show what the pipeline makes of one page or file, with warnings per field and the status each
     posting would be stored with (open; expired: validThrough passed; closed: the page says so) and
     why. Stores nothing.
@@ -232,13 +252,20 @@ def scrape_page(target: str, board: str | None, as_json: bool) -> None:
     A URL is fetched politely (robots.txt honoured). Without ``--board`` a page is read for its
     schema.org JobPosting data; a spreadsheet or CSV is read as its import kind."""
     items, dropped = _records_from(target, board)
+    now_stored = _stored_now(items) if stored else {}
     if as_json:
-        _print({"postings": [posting_to_dict(i) for i in items],
+        postings = [posting_to_dict(i) for i in items]
+        if stored:
+            for data, item in zip(postings, items, strict=True):
+                data["stored_now"] = now_stored.get((item.source, item.external_id), "not stored")
+        _print({"postings": postings,
                 "dropped": [{"row": r.row, "column": r.column, "message": r.message} for r in dropped]})
         return
     for item in items:
         for line in item_lines(item):
             click.echo(line)
+        if stored:
+            click.echo(f"    数据库 stored now: {now_stored.get((item.source, item.external_id), 'not stored')}")
     for r in dropped:
         click.echo(f"丢弃 dropped 第 {r.row} 行 row {r.row}, {r.column}: {r.message}")
 

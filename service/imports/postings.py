@@ -359,3 +359,29 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
         if progress is not None:
             progress(start + len(batch))
     return list(dict.fromkeys(seen))
+
+
+async def stored_now(session: AsyncSession, items: Sequence[PostingItem], stale_after: int = 3) -> dict[
+        tuple[str, str], str]:
+    """How the listings of ``items`` are stored now, in words, by ``(source, external_id)``: the
+    posting's status and, when it is stale, since when and why (``stale_after``: the setting
+    ``VOCMATCH_STALE_AFTER_CRAWLS``). Listings not stored are left out. Reads only."""
+    wanted = {(i.source, i.external_id) for i in items}
+    out: dict[tuple[str, str], str] = {}
+    for source in sorted({s for s, _ in wanted}):
+        ids = sorted(e for s, e in wanted if s == source)
+        stmt = (select(PostingSource, Posting).join(Posting, Posting.id == PostingSource.posting_id)
+                .where(PostingSource.source == source, PostingSource.external_id.in_(ids)))
+        for row, posting in (await session.execute(stmt)).tuples():
+            listings = (await session.execute(select(PostingSource.source, PostingSource.last_seen_at).where(
+                PostingSource.posting_id == posting.id))).tuples().all()
+            if posting.stale_at is not None:
+                seen = ", ".join(f"{s} last listed it {when:%Y-%m-%d}" for s, when in listings)
+                text = (f"stale since {posting.stale_at:%Y-%m-%d} (posting {posting.id}): none of its boards listed it "
+                        f"in {stale_after} completed crawls ({seen}); storing this page lists it again")
+            else:
+                text = f"{posting.status} (posting {posting.id}, listed by {', '.join(s for s, _ in listings)})"
+                if posting.status is PostingStatus.CLOSED and posting.valid_through is not None:
+                    text += f", validThrough {posting.valid_through.isoformat()}"
+            out[(row.source, row.external_id)] = text
+    return out

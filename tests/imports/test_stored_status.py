@@ -107,3 +107,41 @@ async def test_the_store_gives_the_status_shown(session: AsyncSession, tmp_path:
     await session.commit()
     stored = {p.external_id: p.status for p in (await session.execute(select(Posting))).scalars()}
     assert stored == {"C-1": PostingStatus.CLOSED, "E-1": PostingStatus.CLOSED, "O-1": PostingStatus.OPEN}
+
+
+def test_scrape_page_stored_shows_a_stale_listing(settings, tmp_path: Path) -> None:  # noqa: ANN001
+    """``--stored`` reads how the listing is stored now: a posting its boards stopped listing is stale,
+    which one page cannot tell; the reason names the boards and when they last listed it."""
+    from service.db import make_engine, session_scope
+    from tests.conftest import run_async
+
+    page = tmp_path / "page.html"
+    page.write_text(_page({"title": "焊工", "identifier": "S-9", "url": "https://www.zhipin.com/job_detail/s9.html"}),
+                    encoding="utf-8")
+    other = tmp_path / "other.html"
+    other.write_text(_page({"title": "钳工", "identifier": "S-10", "url": "https://www.zhipin.com/job_detail/s10.html",
+                            "validThrough": "2020-01-01"}), encoding="utf-8")
+
+    async def store() -> None:
+        engine = make_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                await import_path(session, page)
+                await import_path(session, other)
+                posting = (await session.execute(select(Posting).where(Posting.external_id == "S-9"))).scalar_one()
+                posting.stale_at = dt.datetime(2026, 5, 20, tzinfo=dt.UTC)
+        finally:
+            await engine.dispose()
+
+    run_async(store)
+    env = {"VOCMATCH_DATABASE_URL": settings.database_url}
+    shown = CliRunner().invoke(scrape_page, [str(page), "--stored"], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "数据库 stored now: stale since 2026-05-20" in shown.output and "zhipin.com last listed it" in shown.output
+    assert "状态 status: open" in shown.output  # storing this page would list it again
+    closed = json.loads(CliRunner().invoke(scrape_page, [str(other), "--stored", "--json"], env=env).output)
+    assert closed["postings"][0]["stored_now"].startswith("closed (posting ")
+    assert "validThrough 2020-01-01" in closed["postings"][0]["stored_now"]
+    new = tmp_path / "new.html"
+    new.write_text(_page({"title": "电工", "identifier": "N-1"}), encoding="utf-8")
+    assert "stored now: not stored" in CliRunner().invoke(scrape_page, [str(new), "--stored"], env=env).output
