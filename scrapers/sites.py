@@ -5,7 +5,7 @@ boards is recognised across them (:mod:`scrapers.dedupe`) while two pages of one
 board's listings. The site is the registrable domain of the posting's URL (``jobs.51job.com`` →
 ``51job.com``, by the Public Suffix List through :mod:`publicsuffixlist`, so ``hr.abc.com.cn`` →
 ``abc.com.cn``), or a configured board's name when the domain is that board's (a page saved from a
-crawled board joins that board's listings). The page's URL comes from the posting's ``url``, else
+crawled board joins that board's listings, under the id the crawl gives it: :func:`board_listing_id`). The page's URL comes from the posting's ``url``, else
 the page's ``<link rel="canonical">``, ``og:url`` or the ``<!-- saved from url=… -->`` mark browsers
 write into saved pages. A page without any URL keeps the generic source ``jsonld``.
 """
@@ -89,3 +89,18 @@ def saved_page_url(page: str) -> str | None:
         if found:
             return found[0]
     return None
+
+
+def board_listing_id(board: str, url: str | None) -> str | None:
+    """The id a crawl of ``board`` gives the page at ``url`` (its ``external_id.url_regex`` group), so
+    a saved page of a crawled board is the crawl's listing, not a second one; ``None`` without one."""
+    from scrapers.boards.config import BoardConfigError, load_board
+
+    if not url:
+        return None
+    try:
+        config = load_board(board)
+    except BoardConfigError:
+        return None
+    m = config.id_regex.search(url) if config.id_regex is not None else None
+    return m.group(1) if m else None

@@ -222,7 +222,7 @@ class JsonLdFile:
 
     def __iter__(self) -> Iterator[PostingItem | Issue]:
         from scrapers.csvio import read_text
-        from scrapers.sites import saved_page_url, source_for
+        from scrapers.sites import board_listing_id, board_sites, saved_page_url, source_for
 
         text, _ = read_text(self.path)
         page_url = saved_page_url(text)
@@ -230,4 +230,6 @@ class JsonLdFile:
             self.rows_read += 1
             if isinstance(record, PostingItem):
                 record.source = source_for(record.source_url, self.name)
+                if record.source in board_sites().values():  # a crawled board's page: the crawl's id
+                    record.external_id = board_listing_id(record.source, record.source_url) or record.external_id
             yield record

@@ -47,10 +47,15 @@ def test_site_of(url: str | None, site: str | None) -> None:
     assert site_of(url) == site
 
 
-def test_source_for_a_configured_board_is_its_name() -> None:
+def test_source_for_a_configured_board_is_its_name(tmp_path: Path) -> None:
     assert source_for("https://jobs.example.cn/job/1.html") == "example_cn"  # scrapers/boards/example_cn.json
     assert source_for("https://m.example.cn/job/1.html") == "example_cn"
     assert source_for(None) == "jsonld" and source_for("https://www.zhaopin.com/x") == "zhaopin.com"
+    # a saved page of the crawled board gets the id the crawl gives it (the board's url_regex)
+    page = _page(tmp_path / "p.html", {"title": "数控车工", "identifier": "X-1"},
+                 head='<link rel="canonical" href="https://jobs.example.cn/job/101.html?utm_source=x">')
+    [item] = list(JsonLdFile(page))
+    assert (item.source, item.external_id) == ("example_cn", "101")
 
 
 @pytest.mark.parametrize(("head", "before", "url"), [
