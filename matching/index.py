@@ -19,7 +19,7 @@ from matching.documents import JobDoc, SeekerDoc
 from matching.features import Place, place
 from matching.ngrams import CharNgramTfidf
 from matching.taxonomy import Taxonomy
-from matching.text import normalise, tokens
+from matching.text import is_protected, normalise, tokens
 from matching.vocab import EmploymentType, education_rank
 
 JOB_TYPES: tuple[EmploymentType, ...] = tuple(EmploymentType)
@@ -27,10 +27,12 @@ JOB_TYPES: tuple[EmploymentType, ...] = tuple(EmploymentType)
 
 def title_tokens(title: str) -> list[str]:
     """Tokens of a job title for the title-overlap feature: :func:`matching.text.tokens` with a
-    light English plural strip (``cooks`` → ``cook``, not ``glass``/``bus``), applied to both sides."""
+    light English plural strip (``cooks`` → ``cook``, not ``glass``/``bus`` nor a protected token
+    such as ``ios``), applied to both sides."""
     out = []
     for tok in tokens(title):
-        if len(tok) > 3 and tok.isascii() and tok.isalpha() and tok.endswith("s") and not tok.endswith(("ss", "us")):
+        if len(tok) > 3 and tok.isascii() and tok.isalpha() and tok.endswith("s") and not tok.endswith(("ss", "us")) \
+                and not is_protected(tok):
             tok = tok[:-1]
         out.append(tok)
     return out

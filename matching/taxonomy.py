@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from matching.text import MIN_LENGTH_RATIO, best_match, compact, is_protected, normalise
+from matching.text import MIN_LENGTH_RATIO, best_match, compact, is_protected, normalise, protected_spans
 
 KINDS = ("skill", "certificate", "occupation")
 CORE_RESOURCE = "data/core_taxonomy.json"
@@ -47,6 +47,9 @@ class Concept:
     #: ISCO-08 unit group (4 digits) of an occupation: ESCO's ``iscoGroup`` where ``esco`` is set,
     #: else assigned from the ILO ISCO-08 definitions; what 对口 by 专业类 compares against.
     isco: str | None = None
+    #: codes of the more specific concepts this one covers (SKOS ``narrower``): ``电工`` covers
+    #: ``维修电工``. A broader concept is its own concept (its own skill key), never an alias.
+    narrower: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,8 @@ def _concept(rec: Mapping[str, Any], where: str) -> Concept:
     return Concept(code=rec["code"], kind=rec["kind"], label=rec["label"], lang=rec.get("lang") or "zh",
                    aliases=tuple(aliases), skills=_strs(rec.get("skills"), where, "skills"),
                    certificates=_strs(rec.get("certificates"), where, "certificates"),
-                   esco=rec.get("esco") or None, onet=rec.get("onet") or None, isco=isco)
+                   esco=rec.get("esco") or None, onet=rec.get("onet") or None, isco=isco,
+                   narrower=_strs(rec.get("narrower"), where, "narrower"))
 
 
 def _major(rec: Mapping[str, Any], where: str) -> Major:
@@ -244,15 +248,25 @@ class Taxonomy:
         Scans the normalised text for any label/alias; Latin labels must sit on word boundaries
         (``java`` is not found in ``javascript``), Chinese labels may sit anywhere, and a longer
         label wins over a shorter one starting at the same place (``维修电工`` before ``电工``).
+        A protected token with punctuation (``node.js``, ``c++``) is never cut: no label is found
+        inside it (``js`` in ``node.js``) and a label starting with it must cover it whole.
         ``kind`` filters the results after the scan. Exact only: no fuzzy matching in free text.
         """
         norm = normalise(text or "")
         found: dict[str, Resolution] = {}
         i, n = 0, len(norm)
         by_prefix, empty = self._by_prefix, ()
+        inside = [0] * (n + 1)  # inside[i]: end of the protected token starting at i, -1 within one
+        for start, end in protected_spans(norm):
+            inside[start] = end
+            for k in range(start + 1, end):
+                inside[k] = -1
         while i < n:
             step = 1
             ch = norm[i]
+            if inside[i] == -1:
+                i += 1
+                continue
             if not (ch in _ASCII_ALNUM and i and norm[i - 1] in _ASCII_ALNUM):
                 longer = by_prefix.get(norm[i:i + 2], empty) if i + 1 < n else empty
                 for alias, code in (*longer, *by_prefix.get(ch, empty)):
@@ -261,10 +275,14 @@ class Taxonomy:
                     end = i + len(alias)
                     if alias[-1] in _ASCII_ALNUM and end < n and (norm[end] in _ASCII_ALNUM or norm[end] in "+#"):
                         continue
+                    if inside[i] > end:  # ``node`` would cut ``node.js``
+                        continue
                     if code not in found and (kind is None or self.concepts[code].kind == kind):
                         found[code] = self._resolution(code, alias, 1.0, "exact")
                     step = len(alias)
                     break
+            if step == 1 and inside[i] > 0:
+                step = inside[i] - i  # an unknown protected token: skip it whole
             i += step
         return list(found.values())
 
@@ -301,7 +319,8 @@ class Taxonomy:
 
     def in_field(self, major_code: str | None, occupation_code: str | None = None,
                  title: str | None = None) -> bool | None:
-        """对口: is the posting's occupation among the major's occupations?
+        """对口: is the posting's occupation among the major's occupations (or a broader job
+        covering one of them: a ``电工`` posting is in the field of a major leading to ``维修电工``)?
 
         ``True``/``False`` when both the major and the occupation (given, or resolved from
         ``title``) are known; ``None`` when the major is missing or not in the taxonomy, or the
@@ -313,4 +332,5 @@ class Taxonomy:
         occ = self.occupation_code(occupation_code, title)
         if occ is None:
             return None
-        return occ in major.occupations
+        concept = self.concepts.get(occ)
+        return occ in major.occupations or bool(concept and set(concept.narrower) & set(major.occupations))

@@ -43,7 +43,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,10 +105,37 @@ class TaxonomySource:
                 "aliases": sum(len(c.aliases) for c in self.concepts), "relations": len(self.relations)}
 
 
+class _Ticker:
+    """Counts rows read across a release's files and tells ``progress("read", rows, total)`` every
+    2,000 rows (``total``: the lines of the files, counted first)."""
+
+    def __init__(self, progress: Callable[[str, int, int | None], None] | None, files: Iterable[Path]) -> None:
+        self.progress, self.rows = progress, 0
+        self.total = None
+        if progress is not None:
+            self.total = sum(max(0, _line_count(f) - 1) for f in files if f.is_file())
+            progress("read", 0, self.total)
+
+    def __call__(self) -> None:
+        self.rows += 1
+        if self.progress is not None and self.rows % 2000 == 0:
+            self.progress("read", self.rows, self.total)
+
+    def done(self) -> None:
+        if self.progress is not None:
+            self.progress("read", self.rows, max(self.rows, self.total or 0))
+
+
+def _line_count(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+
+
 def _records(path: Path, columns: Sequence[str], optional: Sequence[str] = (), delimiter: str = ",",
-             ) -> Iterator[tuple[int, dict[str, str]]]:
+             tick: Callable[[], None] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """``(line, {column: stripped value})`` per data row; ``optional`` columns are ``""`` when absent.
-    The first of ``columns`` must be non-empty. ``line`` is the record's first physical line."""
+    The first of ``columns`` must be non-empty. ``line`` is the record's first physical line.
+    ``tick()`` is called for every row read (progress)."""
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, quoting=quoting)
@@ -123,6 +150,8 @@ def _records(path: Path, columns: Sequence[str], optional: Sequence[str] = (), d
         line = reader.line_num + 1
         for row in reader:
             start, line = line, reader.line_num + 1
+            if tick is not None:
+                tick()
             if not row or not any(v.strip() for v in row):
                 continue
             values = {c: (row[p].strip() if p < len(row) else "") for c, p in pos.items()}
@@ -169,17 +198,21 @@ def _folder(directory: str | Path, required: str, what: str) -> Path:
     return root
 
 
-def read_esco(directory: str | Path, lang: str = "en") -> TaxonomySource:
+def read_esco(directory: str | Path, lang: str = "en",
+              progress: Callable[[str, int, int | None], None] | None = None) -> TaxonomySource:
     """Read an ESCO CSV export in language ``lang`` from ``directory`` (see the module doc); scheme ``esco``."""
     occ_name = f"occupations_{lang}.csv"
     root = _folder(directory, occ_name, "ESCO")
+    skill_files = [root / f"skills_{lang}.csv"] if (root / f"skills_{lang}.csv").is_file() else sorted(
+        root.glob(f"*SkillsCollection_{lang}.csv"))
+    tick = _Ticker(progress, [root / occ_name, *skill_files, root / f"occupationSkillRelations_{lang}.csv"])
     out = TaxonomySource(scheme="esco")
     by_code: dict[str, SourceConcept] = {}
     position: dict[str, int] = {}
 
     def read_concepts(path: Path, kind: str) -> None:
         n = 0
-        for line, r in _records(path, ("conceptUri", "preferredLabel"), ("altLabels", "hiddenLabels", "status")):
+        for line, r in _records(path, ("conceptUri", "preferredLabel"), ("altLabels", "hiddenLabels", "status"), tick=tick):
             n += 1
             if r["status"] and r["status"] != "released":
                 out.skip(f"{kind} not released")
@@ -208,7 +241,7 @@ def read_esco(directory: str | Path, lang: str = "en") -> TaxonomySource:
     if relations.is_file():
         n = 0
         seen: set[tuple[str, str]] = set()
-        for line, r in _records(relations, ("occupationUri", "skillUri"), ("relationType",)):
+        for line, r in _records(relations, ("occupationUri", "skillUri"), ("relationType",), tick=tick):
             n += 1
             kind = r["relationType"] or "related"
             if len(kind) > MAX_RELATION:
@@ -223,6 +256,7 @@ def read_esco(directory: str | Path, lang: str = "en") -> TaxonomySource:
                 seen.add((occ.code, skill.code))
                 out.relations.append(SourceRelation(occ.code, skill.code, kind))
         out.rows[relations.name] = n
+    tick.done()
     return out
 
 
@@ -249,15 +283,18 @@ ONET_SKILLS = "Skills.txt"
 SOC = "O*NET-SOC Code"
 
 
-def read_onet(directory: str | Path) -> TaxonomySource:
+def read_onet(directory: str | Path,
+              progress: Callable[[str, int, int | None], None] | None = None) -> TaxonomySource:
     """Read the O*NET text files in ``directory`` (see the module doc); scheme ``onet``, language ``en``."""
     root = _folder(directory, ONET_OCCUPATIONS, "O*NET")
+    tick = _Ticker(progress, [root / n for n in (ONET_OCCUPATIONS, ONET_ALTERNATE, ONET_REPORTED, ONET_TECHNOLOGY,
+                                                 ONET_SKILLS)])
     out = TaxonomySource(scheme="onet")
     titles: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}
     path = root / ONET_OCCUPATIONS
     n = 0
-    for line, r in _records(path, (SOC, "Title"), delimiter="\t"):
+    for line, r in _records(path, (SOC, "Title"), delimiter="\t", tick=tick):
         n += 1
         if r[SOC] in titles:
             raise ValueError(f"{path}, line {line}: occupation {r[SOC]} listed twice")
@@ -270,7 +307,7 @@ def read_onet(directory: str | Path) -> TaxonomySource:
         if not path.is_file():
             return
         n = 0
-        for _, r in _records(path, (SOC, columns[0]), columns[1:], delimiter="\t"):
+        for _, r in _records(path, (SOC, columns[0]), columns[1:], delimiter="\t", tick=tick):
             n += 1
             if r[SOC] not in aliases:
                 out.skip("title of an unknown occupation")
@@ -291,7 +328,7 @@ def read_onet(directory: str | Path) -> TaxonomySource:
     tech = root / ONET_TECHNOLOGY
     if tech.is_file():
         n = 0
-        for line, r in _records(tech, (SOC, "Example"), ("Hot Technology",), delimiter="\t"):
+        for line, r in _records(tech, (SOC, "Example"), ("Hot Technology",), delimiter="\t", tick=tick):
             n += 1
             if r[SOC] not in known:
                 out.skip("technology skill of an unknown occupation")
@@ -309,7 +346,7 @@ def read_onet(directory: str | Path) -> TaxonomySource:
     if content.is_file():
         n = 0
         for line, r in _records(content, (SOC, "Element ID", "Element Name", "Scale ID", "Data Value"),
-                                delimiter="\t"):
+                                delimiter="\t", tick=tick):
             n += 1
             code = r["Element ID"]
             if code not in skills:
@@ -331,4 +368,5 @@ def read_onet(directory: str | Path) -> TaxonomySource:
         out.rows[content.name] = n
     out.concepts.extend(skills.values())
     out.relations.extend(relations.values())
+    tick.done()
     return out

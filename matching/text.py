@@ -5,9 +5,23 @@ and, where exact equality fails, through :func:`similarity` / :func:`best_match`
 taxonomy, the ranker and the scrapers agree on what "the same" means.
 
 Normalisation (:func:`normalise`): Unicode NFKC (full-width ``ＰＬＣ`` → ``PLC``), traditional →
-simplified Chinese with OpenCC ``t2s`` (``數控車床`` → ``数控车床``), case folding, punctuation
-and symbols turned into spaces except inside protected tokens (``c++``, ``c#``, ``.net``) and
-decimal numbers, whitespace collapsed.
+simplified Chinese with OpenCC (``數控車床`` → ``数控车床``), case folding, punctuation and symbols
+turned into spaces except inside protected tokens (``c++``, ``c#``, ``.net``, ``node.js``) and
+decimal numbers, whitespace collapsed. Three rewrites make spellings of one thing equal:
+
+* **Taiwan wording**: a text written in traditional characters is converted with OpenCC's
+  ``tw2sp`` (Taiwan standard → simplified with mainland phrases), so ``軟體工程師`` →
+  ``软件工程师``, ``網路`` → ``网络``, ``資料庫`` → ``数据库``; a text in simplified characters is
+  left as written (``软体家具`` is upholstered furniture, not software). Other traditional text
+  goes through the same converter, whose character table is ``t2s``'s.
+* **数控 / CNC**: in a compound, ``CNC`` written before Chinese is ``数控`` (``CNC车床`` =
+  ``数控车床``, ``CNC 编程`` = ``数控编程``); ``CNC`` alone stays the protected token ``cnc``.
+* **protected-token spellings** (:data:`TOKEN_SPELLINGS`): a protected token with punctuation
+  written without it (``NodeJS``, ``Node JS``, ``VueJS``, ``TCPIP``, ``PLSQL``) is the token
+  (``node.js``, ``vue.js``, ``tcp/ip``, ``pl/sql``).
+
+Related but different things stay apart: the normaliser never drops a qualifying word
+(``维修电工`` is not ``电工``); only an alias in the taxonomy can say two wordings are the same.
 
 Fuzzy matching uses rapidfuzz's ``token_sort_ratio`` (normalised Indel similarity of the
 sorted word lists) and is only *allowed* when all of these hold (:func:`fuzzy_allowed`):
@@ -58,6 +72,27 @@ MIN_LENGTH_RATIO = 0.7
 #: Strings shorter than this (spaces removed) are matched exactly only.
 MIN_FUZZY_LENGTH = 3
 
+def _spellings() -> dict[str, str]:
+    """Punctuation-less spellings of the protected tokens that carry punctuation inside
+    (``nodejs``/``node js`` → ``node.js``); skipped where a spelling is itself a token or too short."""
+    out: dict[str, str] = {}
+    for token in PROTECTED_TOKENS:
+        t = token.casefold()
+        inner = t.strip(".+#-/")
+        if inner == t.lstrip(".") and not re.search(r"[./\-]", inner):
+            continue
+        parts = [p for p in re.split(r"[./\-]", inner) if p]
+        if len(parts) < 2:
+            continue
+        for spelling in ("".join(parts), " ".join(parts)):
+            if len(spelling) >= 4 and spelling not in (x.casefold() for x in PROTECTED_TOKENS):
+                out.setdefault(spelling, t)
+    return out
+
+
+#: ``spelling → protected token``, e.g. ``nodejs``/``node js`` → ``node.js`` (see the module doc)
+TOKEN_SPELLINGS: dict[str, str] = _spellings()
+
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 _PUNCT_PROTECTED = sorted((t.casefold() for t in PROTECTED_TOKENS if not t.isalnum()), key=len, reverse=True)
@@ -70,22 +105,38 @@ _SPACE_RE = re.compile(r"\s+")
 _TOKEN_RE = re.compile(f"({_PROTECTED_RE})|([{_CJK}]+)|([^\\W_{_CJK}]+(?:\\.\\d+)*)")
 _WORD_RE = re.compile(f"{_PROTECTED_RE}|[^\\W_{_CJK}]+")
 _DIGITS_RE = re.compile(r"\d+(?:\.\d+)*")
+_SPELLING_RE = re.compile("(?<![a-z0-9.+#])(" + "|".join(
+    re.escape(s).replace("\\ ", "\\s+") for s in sorted(TOKEN_SPELLINGS, key=len, reverse=True)) + ")(?![a-z0-9+#])")
+_CNC_COMPOUND_RE = re.compile(f"(?<![a-z0-9])cnc\\s*(?=[{_CJK}])")
+_PROTECTED_SPAN_RE = re.compile(_PROTECTED_RE)
 
 _lock = threading.Lock()
-_converter: Any = None
+_converters: dict[str, Any] = {}
 _jieba: Any = None
 
 
-def _opencc() -> Any:
-    """The OpenCC traditional → simplified converter, created on first use."""
-    global _converter
-    if _converter is None:
+def _opencc(config: str = "t2s") -> Any:
+    """The OpenCC converter ``config`` (``t2s``, ``tw2sp``), created on first use."""
+    converter = _converters.get(config)
+    if converter is None:
         with _lock:
-            if _converter is None:
+            if (converter := _converters.get(config)) is None:
                 import opencc
 
-                _converter = opencc.OpenCC("t2s")
-    return _converter
+                converter = _converters[config] = opencc.OpenCC(config)
+    return converter
+
+
+def to_simplified(text: str) -> str:
+    """``text`` in simplified characters with mainland wording where it was written in traditional
+    characters (``軟體工程師`` → ``软件工程师``); a simplified text is returned unchanged (the rule
+    in the module doc)."""
+    if not _CJK_RE.search(text):
+        return text
+    simplified = _opencc("t2s").convert(text)
+    if simplified == text:  # already simplified: its wording is the writer's
+        return text
+    return _opencc("tw2sp").convert(text)
 
 
 def _tokenizer() -> Any:
@@ -117,16 +168,16 @@ def normalise(text: str) -> str:
     """
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", text)
-    if _CJK_RE.search(s):
-        s = _opencc().convert(s)
-    s = s.casefold()
+    s = to_simplified(unicodedata.normalize("NFKC", text)).casefold()
+    if "cnc" in s:
+        s = _CNC_COMPOUND_RE.sub("数控", s)
+    s = _SPELLING_RE.sub(lambda m: TOKEN_SPELLINGS[_SPACE_RE.sub(" ", m.group(1))], s)
     s = _NORMALISE_RE.sub(_keep_or_space, s)
     return _SPACE_RE.sub(" ", s).strip()
 
 
 def compact(text: str) -> str:
-    """:func:`normalise` with spaces removed: ``"CNC 编程"`` and ``"CNC编程"`` both give ``"cnc编程"``."""
+    """:func:`normalise` with spaces removed: ``"PLC 编程"`` and ``"PLC编程"`` both give ``"plc编程"``."""
     return normalise(text).replace(" ", "")
 
 
@@ -154,6 +205,12 @@ def tokens(text: str) -> list[str]:
         else:
             out.append(protected or word)
     return out
+
+
+def protected_spans(norm: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every protected token in the *normalised* text ``norm``: the places a
+    scan for shorter labels must not cut into (``js`` is not found in ``node.js``)."""
+    return [m.span() for m in _PROTECTED_SPAN_RE.finditer(norm)]
 
 
 def _protected_in(norm: str) -> frozenset[str]:

@@ -14,11 +14,20 @@ normaliser: NFKC, traditional → simplified, case folded, punctuation and space
 No key (``None``) when the employer is not stated or the city is unknown: such postings are
 never merged with another source's. The pipeline step :class:`scrapers.pipeline.Deduplicate`
 sets :attr:`scrapers.items.PostingItem.duplicate_key`; the store looks postings up by it.
+
+**Requisition and reference numbers** keep vacancies apart: an employer hiring two 数控车工 in 苏州
+publishes two requisitions, which share the key. :func:`extract_reference` finds the number where
+the source gives none in a field: a labelled one in the title or description (``招聘编号：SZ-017``,
+``Req #12345``, ``Requisition ID: 2024-017``, ``Reference: ABC-123``) or a bracketed code in the
+title (``架构工程师（J10072）``); that bracketed code is left out of the title key, since the number
+is compared on its own. The store merges two postings with one key only when their numbers
+(:func:`reference_key`) agree or one of them has none.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from matching.text import compact
 
@@ -50,13 +59,49 @@ def employer_key(name: str | None) -> str:
     return compact(text)
 
 
+_CODE = r"([A-Za-z0-9][A-Za-z0-9\-_/.]{1,38}[A-Za-z0-9])"
+_LABELLED = re.compile(
+    r"(?:(?:招聘|职位|岗位|需求|职位需求)?编号|(?<![A-Za-z])(?:requisition|req)\.?\s*(?:id|no\.?|number|#)?|"
+    r"(?<![A-Za-z])(?:reference|ref)\.?\s*(?:id|no\.?|number|#)?|(?<![A-Za-z])job\s*(?:id|no\.?|number|#))"
+    r"\s*[:：#]?\s*" + _CODE,
+    re.IGNORECASE)
+_BRACKETED_CODE = re.compile(r"[（(【\[]\s*([A-Za-z]{1,5}-?\d{3,}[A-Za-z0-9\-]*)\s*[）)】\]]")
+
+
+def extract_reference(title: str | None, description: str | None = None) -> str | None:
+    """The requisition/reference number a title or description gives (see the module doc), or ``None``.
+    A number needs a digit; the description's first 2,000 characters are searched."""
+    for text in (title or "", (description or "")[:2000]):
+        for m in _LABELLED.finditer(text):
+            if any(ch.isdigit() for ch in m.group(1)):
+                return m.group(1)[:100]
+    if title and (m := _BRACKETED_CODE.search(title)):
+        return m.group(1)[:100]
+    return None
+
+
+def reference_key(reference: str | None) -> str:
+    """``" sz-2026/017 "`` → ``SZ2026017``; ``""`` for none."""
+    return re.sub(r"[^0-9A-Za-z\u4e00-\u9fff]", "", unicodedata.normalize("NFKC", reference or "")).upper()[:100]
+
+
+def same_requisition(a: str | None, b: str | None) -> bool:
+    """Whether two postings' numbers allow them to be one vacancy: equal, or either unknown."""
+    ka, kb = reference_key(a), reference_key(b)
+    return not ka or not kb or ka == kb
+
+
 def _drop_note(match: re.Match[str]) -> str:
+    if _BRACKETED_CODE.fullmatch(match.group(0).strip()):
+        return " "  # a requisition code: compared on its own (same_requisition)
     return " " if _NOTE_WORDS.search(match.group(0)) else match.group(0)
 
 
 def title_key(title: str | None) -> str:
-    """``数控车床操作工（长白班）`` → ``数控车床操作工``; ``【急招】会计（中级）`` → ``会计中级``."""
-    return compact(_BRACKETED.sub(_drop_note, title or ""))
+    """``数控车床操作工（长白班）`` → ``数控车床操作工``; ``【急招】会计（中级）`` → ``会计中级``;
+    ``Welder - Req #12345`` → ``welder`` (the number is compared on its own)."""
+    text = _LABELLED.sub(lambda m: " " if any(ch.isdigit() for ch in m.group(1)) else m.group(0), title or "")
+    return compact(_BRACKETED.sub(_drop_note, text))
 
 
 def city_key(city: str | None) -> str:

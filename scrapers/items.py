@@ -120,6 +120,12 @@ class PostingItem:
     #: every location with its address and resolved region (the first is the primary one, copied
     #: to ``region_code``/``province``/``city``/``address``)
     places: list[PlaceItem] = field(default_factory=list)
+    #: the page's own words saying the vacancy is closed (``该职位已停止招聘``); stored ``closed``
+    closed_notice: str | None = None
+    #: the employer's requisition or reference number (招聘编号, ``Req #``, a schema.org ``identifier``
+    #: naming the hiring organisation): two postings with different ones are different vacancies
+    #: even when employer, title and city agree (:mod:`scrapers.dedupe`)
+    reference: str | None = None
     #: :func:`scrapers.dedupe.duplicate_key` (set by the de-duplication step; ``None``: never merged)
     duplicate_key: str | None = None
     #: skills the source gave that the taxonomy does not know (kept as free text)

@@ -14,7 +14,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from matching.vocab import EducationLevel
-from scrapers.dedupe import duplicate_key
+from scrapers.dedupe import duplicate_key, extract_reference
 from scrapers.items import Issue, Item, PlaceItem, PostingItem, RejectItem, SeekerItem
 from scrapers.normalise.education import parse_education
 from scrapers.normalise.employment import employment_type_from_title
@@ -169,7 +169,8 @@ class Deduplicate:
     """Drops a second item with the same ``(source, external_id)`` within one run (with a warning),
     and sets each posting's :attr:`~scrapers.items.PostingItem.duplicate_key` (employer, title and
     city, :func:`scrapers.dedupe.duplicate_key`) by which the store finds the same vacancy stored
-    from another board."""
+    from another board, and its requisition number when the source gave none in a field
+    (:func:`scrapers.dedupe.extract_reference`), which keeps two vacancies with one key apart."""
 
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
     dropped: int = 0
@@ -183,6 +184,7 @@ class Deduplicate:
         if isinstance(item, PostingItem):
             item.duplicate_key = duplicate_key(item.employer_name, item.title, item.city, item.country,
                                                no_employer=NO_EMPLOYER)
+            item.reference = item.reference or extract_reference(item.title, item.description)
         return item
 
 

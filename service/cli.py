@@ -8,6 +8,7 @@
     vocmatch majors …            add, rename, retire majors
     vocmatch seed [--seed N]     load the built-in Chinese sample data (idempotent)
     vocmatch import PATH...      import real postings / job seekers, printing counts
+    vocmatch import FILE --mapping M [--dry-run]   any board's CSV/XLSX export through a column mapping
     vocmatch recommend ID        print recommendations for a graduate as JSON (same as the API)
     vocmatch candidates ID       print ranked candidates for a posting as JSON (same as the API)
     vocmatch users create-admin EMAIL   create a system admin (password prompted twice)
@@ -142,23 +143,45 @@ def run(ctx: click.Context) -> None:
 @main.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--kind", default=None, help="force the source kind instead of detecting it from the file")
-def import_(paths: tuple[Path, ...], kind: str | None) -> None:
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="a mapping file (TOML) naming which column of a board's CSV/XLSX export holds what "
+                   "(README: \"Any board's export\")")
+@click.option("--dry-run", is_flag=True, help="read and normalise, print a preview of what would be stored; store nothing")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="--dry-run: postings shown")
+@click.option("--json", "as_json", is_flag=True, help="JSON output (the default for an import) and no progress bar")
+def import_(paths: tuple[Path, ...], kind: str | None, mapping: Path | None, dry_run: bool, limit: int,
+            as_json: bool) -> None:
     """Import postings or job seekers from files (see README: "Loading real data").
 
     Prints, per file, rows read, stored, already present and rejected (with row and reason).
-    Importing the same file twice stores nothing twice. Exits 1 if a file cannot be read at all.
+    Importing the same file twice stores nothing twice. A board's own export is read through
+    --mapping; --dry-run shows what would be stored. Exits 1 if a file cannot be read, yields
+    nothing, or does not fit the mapping (the message lists its columns and how to map them).
     """
     from service.errors import InvalidFieldError
-    from service.imports.service import import_path
+    from service.imports.service import import_path, preview_path
+    from service.progress import progress_for
 
-    settings = _settings()
+    settings = None if dry_run else _settings()
     failed = False
     for path in paths:
         try:
-            report = _run_in_session(settings, lambda s, p=path: import_path(s, p, kind))
+            with progress_for(as_json) as progress:
+                if dry_run:
+                    preview = asyncio.run(preview_path(path, kind, mapping, progress))
+                else:
+                    report = _run_in_session(settings, lambda s, p=path: import_path(s, p, kind, mapping, progress))
         except InvalidFieldError as exc:
             click.echo(f"{path}: {exc.detail}", err=True)
             failed = True
+            continue
+        if dry_run:
+            from service.cli_crawl import preview_dict, preview_lines
+
+            if as_json:
+                _echo_json(preview_dict(preview, limit))
+            else:
+                click.echo("\n".join(preview_lines(preview, limit)))
             continue
         _echo_json({"file": str(path), **report.to_dict()})
     if failed:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from service.progress import progress_for
+
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -38,7 +40,9 @@ def titles(queries: Path, corpus: Path, qrels: Path, onet_dir: Path | None, no_e
     from matching.evaluation.titles import evaluate_titles
 
     try:
-        result = evaluate_titles(queries, corpus, qrels, onet_dir=onet_dir, embedder=None if no_embedding else "e5")
+        with progress_for(as_json) as progress:
+            result = evaluate_titles(queries, corpus, qrels, onet_dir=onet_dir,
+                                     embedder=None if no_embedding else "e5", progress=progress)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
@@ -96,11 +100,14 @@ def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seeds: tupl
             options["cold_per_applicant"] = cold_queries
         if profile_features is not None:
             options["profile_features"] = profile_features
-        for seed in seeds:
-            result, model = run_recommend(train_dir, test_dir, test_fraction=test_fraction, seed=seed,
-                                          progress=None if as_json else lambda m: click.echo(m, err=True),
-                                          **options)  # type: ignore[arg-type]
-            results.append(result)
+        with progress_for(as_json) as progress:
+            progress("seeds", 0, len(seeds))
+            for done, seed in enumerate(seeds, start=1):
+                result, model = run_recommend(train_dir, test_dir, test_fraction=test_fraction, seed=seed,
+                                              progress=None if as_json else progress.echo,
+                                              **options)  # type: ignore[arg-type]
+                results.append(result)
+                progress("seeds", done, len(seeds))
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
     pooled = pool_runs(results) if len(results) > 1 else None

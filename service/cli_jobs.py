@@ -89,15 +89,19 @@ def jobs_list(timezone: str) -> None:
 @click.option("--scope", "scopes", multiple=True,
               help="report jobs: only these scopes (default: all, each province, each school)")
 @click.option("--timezone", default="Asia/Shanghai", show_default=True)
-def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], timezone: str) -> None:
-    """Run job NAME now (e.g. monthly, crawl:example_cn, retrain_ranker) and print its result as JSON."""
+@click.option("--json", "as_json", is_flag=True, help="JSON output (the default) and no progress bar")
+def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], timezone: str, as_json: bool) -> None:
+    """Run job NAME now (e.g. monthly, crawl:example_cn, retrain_ranker) and print its result as JSON;
+    retrain_ranker and crawls show a progress bar on a terminal."""
     from scrapers.boards.config import BoardConfigError
+    from service.progress import progress_for
     from service.scheduling import run_now
 
     _zone(timezone)
     try:
-        result = run_now(_settings(), name, timezone, today=today.date() if today else None,
-                         scopes=list(scopes) or None)
+        with progress_for(as_json) as progress:
+            result = run_now(_settings(), name, timezone, today=today.date() if today else None,
+                             scopes=list(scopes) or None, progress=progress)
     except KeyError as exc:
         raise click.BadParameter(exc.args[0], param_hint="NAME") from exc
     except BoardConfigError as exc:

@@ -46,17 +46,20 @@ def roster() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--school", "school_code", required=True, help="学校标识码 of the school the roster belongs to")
 @click.option("--valid-rows-only", is_flag=True, help="store the valid rows even if some rows are rejected")
-def roster_import(file: Path, school_code: str, valid_rows_only: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="JSON output (the default) and no progress bar")
+def roster_import(file: Path, school_code: str, valid_rows_only: bool, as_json: bool) -> None:
     """Import FILE (.xlsx, or .csv in UTF-8/GB18030) and print the validation report as JSON.
 
     All-or-nothing unless --valid-rows-only: with any rejected row nothing is stored. Re-importing
     updates graduates matched on 学号 and never duplicates them. Exits 1 when rows were rejected.
     """
+    from service.progress import progress_for
     from service.rosters.service import RosterFileError, import_roster
 
     data = file.read_bytes()
     try:
-        report = _run(lambda s: import_roster(s, data, file.name, school_code, valid_rows_only))
+        with progress_for(as_json) as progress:
+            report = _run(lambda s: import_roster(s, data, file.name, school_code, valid_rows_only, progress=progress))
     except RosterFileError as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     _print(report.to_dict())

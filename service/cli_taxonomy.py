@@ -22,17 +22,19 @@ import click
 from matching.taxonomy_sources import TaxonomySource, read_esco, read_onet
 
 
-def _import(directory: Path, read: Callable[[Path], TaxonomySource]) -> None:
+def _import(directory: Path, read: Callable[..., TaxonomySource], as_json: bool = False) -> None:
     from service.cli import _run_in_session, _settings
+    from service.progress import progress_for
     from service.taxonomy.importer import import_taxonomy
 
     started = time.perf_counter()
-    try:
-        source = read(directory)
-    except (FileNotFoundError, ValueError, UnicodeDecodeError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    read_seconds = time.perf_counter() - started
-    report = _run_in_session(_settings(), lambda s: import_taxonomy(s, source))
+    with progress_for(as_json) as progress:
+        try:
+            source = read(directory, progress)
+        except (FileNotFoundError, ValueError, UnicodeDecodeError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        read_seconds = time.perf_counter() - started
+        report = _run_in_session(_settings(), lambda s: import_taxonomy(s, source, progress))
     click.echo(json.dumps({
         "source": str(directory), "scheme": source.scheme, "rows": source.rows, "read": source.counts(),
         "skipped": source.skipped, "stored": report.to_dict(),
@@ -48,15 +50,17 @@ def taxonomy() -> None:
 @taxonomy.command(name="import-esco")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--lang", default="en", show_default=True, help="language suffix of the CSV files (occupations_<lang>.csv)")
-def import_esco(directory: Path, lang: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="JSON output (the default) and no progress bar")
+def import_esco(directory: Path, lang: str, as_json: bool) -> None:
     """Import an ESCO CSV export (occupations_<lang>.csv, skills_<lang>.csv or the skill collections,
     occupationSkillRelations_<lang>.csv) from DIRECTORY as scheme ``esco``."""
-    _import(directory, lambda d: read_esco(d, lang))
+    _import(directory, lambda d, progress: read_esco(d, lang, progress), as_json)
 
 
 @taxonomy.command(name="import-onet")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def import_onet(directory: Path) -> None:
+@click.option("--json", "as_json", is_flag=True, help="JSON output (the default) and no progress bar")
+def import_onet(directory: Path, as_json: bool) -> None:
     """Import the O*NET text files (Occupation Data, Alternate Titles, Sample of Reported Titles,
     Technology Skills, Skills) from DIRECTORY as scheme ``onet``."""
-    _import(directory, read_onet)
+    _import(directory, read_onet, as_json)

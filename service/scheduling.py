@@ -91,10 +91,11 @@ def describe(scheduler: Any, now: dt.datetime | None = None) -> dict[str, dict[s
 
 
 def run_now(settings: Settings, name: str, timezone: str = DEFAULT_TIMEZONE, today: dt.date | None = None,
-            scopes: list[str] | None = None) -> Any:
+            scopes: list[str] | None = None, progress: Any = None) -> Any:
     """Run job ``name`` of :func:`make_scheduler` now, in this thread, and return its result (report jobs:
     one dict per snapshot; ``crawl:<board>``: the crawl report; ``retrain_ranker``: the retraining
-    report). ``today`` and ``scopes`` apply to report jobs only.
+    report). ``today`` and ``scopes`` apply to report jobs only; ``progress(phase, done, total)`` is
+    passed to the jobs that report progress (``retrain_ranker``, ``crawl:<board>``).
 
     Raises ``KeyError`` for an unknown job (the message lists the jobs) and ``ValueError`` when
     ``today``/``scopes`` are given for a job that is not a report job.
@@ -111,4 +112,6 @@ def run_now(settings: Settings, name: str, timezone: str = DEFAULT_TIMEZONE, tod
         extra = {"today": today, "scopes": scopes}
     elif today is not None or scopes:
         raise ValueError(f"--today and --scope apply to report jobs ({', '.join(report_jobs)}), not to {name}")
+    if progress is not None and (name == "retrain_ranker" or name.startswith("crawl:")):
+        extra["progress"] = progress
     return job.func(*job.args, **{**job.kwargs, **extra})

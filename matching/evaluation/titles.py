@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,22 +128,29 @@ def fuzz_ratio_scores(queries: Sequence[str], corpus: Sequence[str]) -> np.ndarr
 
 
 def evaluate_titles(queries: str | Path, corpus: str | Path, qrels: str | Path, onet_dir: str | Path | None = None,
-                    embedder: str | None = "e5", baselines: bool = True) -> dict[str, Any]:
+                    embedder: str | None = "e5", baselines: bool = True,
+                    progress: Callable[[str, int, int | None], None] | None = None) -> dict[str, Any]:
     """Run :class:`matching.titles.TitleMatcher` and the baselines on one collection.
 
     Returns ``{"language": "zh"|"en", "queries": n, "corpus": n, "model": {"name", "MAP",
     "recall@10", "P@5", "NDCG@10", "MRR", "seconds", "components"}, "baselines":
     {"tfidf_char_1_3": {...}, "fuzz_ratio": {...}}}`` (metrics 0–1; ``seconds`` = fit + scoring
     wall time). ``language`` is ``zh`` when most corpus titles contain Chinese. Raises what
-    :func:`load_collection` and :meth:`TitleMatcher.fit` raise.
+    :func:`load_collection` and :meth:`TitleMatcher.fit` raise. ``progress("steps", done, 4)`` is
+    told the steps done (fit, scoring, the two baselines).
     """
     from matching.titles import TitleMatcher
 
+    tell = progress or (lambda phase, done, total: None)
+    steps = 4 if baselines else 2
+    tell("steps", 0, steps)
     data = load_collection(queries, corpus, qrels)
     language = "zh" if sum(map(has_cjk, data.corpus)) * 2 > len(data.corpus) else "en"
     start = time.perf_counter()
     model = TitleMatcher(embedder=embedder, onet_dir=onet_dir).fit(list(data.corpus))
+    tell("steps", 1, steps)
     scores = model.score(list(data.queries))
+    tell("steps", 2, steps)
     seconds = round(time.perf_counter() - start, 1)
     result: dict[str, Any] = {
         "language": language, "queries": len(data.queries), "corpus": len(data.corpus),
@@ -152,8 +159,9 @@ def evaluate_titles(queries: str | Path, corpus: str | Path, qrels: str | Path, 
         "baselines": {},
     }
     if baselines:
-        result["baselines"] = {
-            "tfidf_char_1_3": evaluate_scores(tfidf_char_scores(data.queries, data.corpus), data.relevant),
-            "fuzz_ratio": evaluate_scores(fuzz_ratio_scores(data.queries, data.corpus), data.relevant),
-        }
+        tfidf = evaluate_scores(tfidf_char_scores(data.queries, data.corpus), data.relevant)
+        tell("steps", 3, steps)
+        fuzz_ratio = evaluate_scores(fuzz_ratio_scores(data.queries, data.corpus), data.relevant)
+        tell("steps", 4, steps)
+        result["baselines"] = {"tfidf_char_1_3": tfidf, "fuzz_ratio": fuzz_ratio}
     return result

@@ -8,6 +8,7 @@ through :func:`scrapers.pipeline.default_pipeline` like every other source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -17,7 +18,7 @@ from scrapers.boards.config import BoardConfig, FieldSpec
 from scrapers.fetch import Fetcher, FetchError, FetchStats
 from scrapers.items import Issue, PostingItem
 from scrapers.jobposting.dates import DateError, closing_instant, local_date, parse_when
-from scrapers.jobposting.page import postings_from_html
+from scrapers.jobposting.page import closed_notice, postings_from_html
 from scrapers.jobposting.text import html_to_text
 from scrapers.urls import canonical_url
 
@@ -100,6 +101,8 @@ def item_from_detail(page: str, url: str, config: BoardConfig, row: int) -> Post
                 item.expires_at = closing_instant(when, config.timezone)
         else:
             setattr(item, name, value)
+    if item.closed_notice is None:
+        item.closed_notice = closed_notice(page)
     if config.id_regex is not None and (m := config.id_regex.search(url)):
         item.external_id = m.group(1)
     elif not item.external_id:
@@ -111,14 +114,18 @@ def item_from_detail(page: str, url: str, config: BoardConfig, row: int) -> Post
     return item
 
 
-async def crawl_board(config: BoardConfig, fetcher: Fetcher | None = None) -> CrawlResult:
+async def crawl_board(config: BoardConfig, fetcher: Fetcher | None = None,
+                      progress: Callable[[str, int, int | None], None] | None = None) -> CrawlResult:
     """Crawl ``config``: follow ``next_page`` links from each start URL (at most ``max_pages``
     list pages each, never the same page twice), then fetch every detail page once (by its URL
     without tracking parameters). Links to hosts other than ``base_url``'s are not followed.
 
     ``fetcher`` defaults to a :class:`~scrapers.fetch.Fetcher` with the board's ``fetch`` policy.
     Never raises for a page; a start URL that fails is recorded like any other page.
+    ``progress(phase, done, total)`` is told the list pages read (``lists``, total unknown) and the
+    detail pages fetched (``pages``).
     """
+    tell = progress or (lambda phase, done, total: None)
     own = fetcher is None
     fetcher = fetcher or Fetcher(config.fetch)
     result = CrawlResult(board=config.name)
@@ -137,6 +144,7 @@ async def crawl_board(config: BoardConfig, fetcher: Fetcher | None = None) -> Cr
                     result.issues.append(Issue(0, url, f"list page skipped: {exc.reason}"))
                     break
                 result.list_pages += 1
+                tell("lists", result.list_pages, None)
                 selector = Selector(text=page.text)
                 for href in selector.css(config.item_links).getall():
                     link = canonical_url(urljoin(page.url, href.strip())) or ""
@@ -150,6 +158,7 @@ async def crawl_board(config: BoardConfig, fetcher: Fetcher | None = None) -> Cr
                     result.off_site.append(url)
                     url = None
         for number, link in enumerate(details.values(), start=1):
+            tell("pages", number - 1, len(details))
             try:
                 page = await fetcher.get(link)
             except FetchError as exc:
@@ -165,6 +174,7 @@ async def crawl_board(config: BoardConfig, fetcher: Fetcher | None = None) -> Cr
                 result.issues.append(record)
             else:
                 result.items.append(record)
+        tell("pages", len(details), len(details))
     finally:
         result.fetch = fetcher.stats
         if own:

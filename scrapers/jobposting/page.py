@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+import lxml.html
+from lxml import etree
+
 from scrapers.items import Issue, PlaceItem, PostingItem
 from scrapers.jobposting.dates import DEFAULT_TIMEZONE, DateError, closing_instant, local_date, parse_when
 from scrapers.jobposting.extract import Node, find_nodes, postings_in_json
@@ -29,6 +32,46 @@ COLUMNS = {"title": "title", "employer_name": "hiringOrganization", "description
            "education_text": "educationRequirements", "experience_text": "experienceRequirements",
            "external_id": "identifier", "posted_on": "datePosted", "valid_through": "validThrough",
            "employment_type": "employmentType", "employer_industry": "industry"}
+
+
+#: what a board writes on the page of a vacancy it no longer fills (Chinese and English boards)
+CLOSED_NOTICE = re.compile(
+    r"(该?(?:职位|岗位)(?:已|已经)(?:关闭|下线|结束|失效|过期|暂停招聘|停止招聘|招满|满员))|(?:已停止招聘|停止招聘了|招聘已结束|"
+    r"已结束招聘|本职位已下架)|(?:this (?:job|position|posting) (?:is no longer available|has (?:been )?(?:closed|"
+    r"filled|expired)))|(?:no longer accepting applications)", re.IGNORECASE)
+
+
+def closed_notice(page: str) -> str | None:
+    """The words on a page (its visible text, scripts and styles left out) saying the vacancy is
+    closed, or ``None``."""
+    try:
+        root = lxml.html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return None
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    text = " ".join(root.text_content().split())
+    m = CLOSED_NOTICE.search(text)
+    return m.group(0) if m else None
+
+
+_REFERENCE_NAME = re.compile(r"requisition|req\b|reference|ref\b|job\s*(?:id|number|no)|编号|编码|工号",
+                             re.IGNORECASE)
+
+
+def _reference(value: Any, employer: str | None) -> str | None:
+    """The employer's requisition number in ``identifier``: a ``PropertyValue`` whose ``name``
+    is the hiring organisation (Google's JobPosting guidelines) or says requisition/reference/编号.
+    A bare identifier is the board's own id, not the employer's."""
+    for v in as_list(value):
+        if not isinstance(v, dict):
+            continue
+        name = str(v.get("name") or v.get("propertyID") or "").strip()
+        number = str(v.get("value") or v.get("@value") or "").strip()
+        if number and name and ((employer and name.casefold() == employer.casefold())
+                                or _REFERENCE_NAME.search(name)):
+            return number[:100]
+    return None
 
 
 def _identifier(value: Any) -> str | None:
@@ -69,7 +112,8 @@ def posting_from_node(node: Node, *, source: str, page_url: str | None = None,
         external_id = _fallback_id(employer, title, first.text if first else None, str(d.get("datePosted") or ""))
     country = (first.country if first and first.country else default_country)
     item = PostingItem(source=source, external_id=external_id, row=node.line, title=title, employer_name=employer,
-                       country=country, source_url=url, columns=dict(COLUMNS))
+                       country=country, source_url=url, columns=dict(COLUMNS),
+                       reference=_reference(d.get("identifier"), employer))
     parts = [html_to_text(d.get("description") if not isinstance(d.get("description"), list)
                           else "\n".join(map(str, d["description"])))]
     for prop, heading in (("responsibilities", "岗位职责"), ("qualifications", "任职要求")):
@@ -139,7 +183,9 @@ def _dates(item: PostingItem, d: dict[str, Any], timezone: str) -> None:
 def postings_from_html(page: str, *, source: str, page_url: str | None = None,
                        timezone: str = DEFAULT_TIMEZONE, default_country: str = "CN") -> list[PostingItem | Issue]:
     """Every JobPosting of an HTML page as items, plus an :class:`Issue` (row = line) per broken
-    JSON-LD block. A page that is itself JSON (starts with ``{`` or ``[``) is read as one block."""
+    JSON-LD block. A page that is itself JSON (starts with ``{`` or ``[``) is read as one block.
+    A page holding one posting whose visible text says it is closed (:data:`CLOSED_NOTICE`) sets the
+    item's ``closed_notice``."""
     stripped = page.lstrip("\ufeff").lstrip()
     if stripped.startswith(("{", "[")):
         try:
@@ -154,13 +200,21 @@ def postings_from_html(page: str, *, source: str, page_url: str | None = None,
     for node in nodes:
         items.append(posting_from_node(node, source=source, page_url=page_url, timezone=timezone,
                                        default_country=default_country))
+    if len(nodes) == 1 and not stripped.startswith(("{", "[")) and (notice := closed_notice(page)):
+        items[-1].closed_notice = notice  # type: ignore[union-attr] - a page of one vacancy that says it is closed
     return items
 
 
 class JsonLdFile:
     """A saved page (``.html``/``.htm``/``.json``/``.jsonld``) as a pipeline source: yields its
     postings and an :class:`Issue` per unreadable block. ``rows_read`` counts both. The file's
-    own path is not a source URL: only a posting's ``url`` is kept."""
+    own path is not a source URL: only a posting's ``url``, or the address the page was saved from
+    (:func:`scrapers.sites.saved_page_url`), is kept.
+
+    Each posting's ``source`` is the site it came from (:func:`scrapers.sites.source_for`: a
+    configured board's name, else the registrable domain such as ``51job.com``), so pages saved
+    from two boards are two sources whose shared vacancies merge; without any URL it is ``source``
+    (default ``jsonld``)."""
 
     def __init__(self, path: Path, source: str = "jsonld", timezone: str = DEFAULT_TIMEZONE) -> None:
         self.path, self.name, self.timezone = Path(path), source, timezone
@@ -168,8 +222,14 @@ class JsonLdFile:
 
     def __iter__(self) -> Iterator[PostingItem | Issue]:
         from scrapers.csvio import read_text
+        from scrapers.sites import board_listing_id, board_sites, saved_page_url, source_for
 
         text, _ = read_text(self.path)
-        for record in postings_from_html(text, source=self.name, timezone=self.timezone):
+        page_url = saved_page_url(text)
+        for record in postings_from_html(text, source=self.name, page_url=page_url, timezone=self.timezone):
             self.rows_read += 1
+            if isinstance(record, PostingItem):
+                record.source = source_for(record.source_url, self.name)
+                if record.source in board_sites().values():  # a crawled board's page: the crawl's id
+                    record.external_id = board_listing_id(record.source, record.source_url) or record.external_id
             yield record

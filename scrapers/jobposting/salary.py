@@ -8,7 +8,12 @@ Forms accepted (all seen on real boards):
 * a ``MonetaryAmount`` whose ``value`` is any of the above or a ``QuantitativeValue``
   (``value`` / ``minValue`` / ``maxValue``), or with ``minValue``/``maxValue`` on itself;
 * ``unitText`` (HOUR, DAY, WEEK, MONTH, YEAR; also ``HOURLY``, ``per month``, ``月``/``年`` …) on
-  the inner or the outer object — the inner one wins.
+  the inner or the outer object — the inner one wins. It applies to a salary text too
+  (``"25-38万"`` with ``unitText`` YEAR is 250,000–380,000 元 a year, not a month); a period
+  written in the text itself (``1-1.5万/月``) wins, with a warning when the two differ.
+
+Figures implausible for their period (:data:`scrapers.normalise.salary.PLAUSIBLE`, e.g.
+``"150-200元"`` a YEAR) are warned about and left unknown (the text is kept) rather than stored wrong.
 
 Amounts are in ``currency`` per period (``CNY`` when the page gives none and the posting is
 Chinese is the caller's default); monthly equivalents use :func:`matching.vocab.to_monthly`.
@@ -24,7 +29,7 @@ from typing import Any
 from matching.vocab import SalaryPeriod, to_monthly
 from scrapers.items import SalaryRange
 from scrapers.jobposting.extract import is_a
-from scrapers.normalise.salary import parse_salary
+from scrapers.normalise.salary import implausible, parse_salary
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMERIC = re.compile(rf"^\s*({_NUMBER})\s*$")
@@ -44,7 +49,10 @@ def period_from_unit(unit: object) -> SalaryPeriod | None:
     """``unitText`` → period, ``None`` when absent or unknown."""
     if unit is None:
         return None
-    key = re.sub(r"[\s_/\-]+", "", str(unit)).upper().removeprefix("每").removeprefix("A")
+    key = re.sub(r"[\s_/\-]+", "", str(unit)).upper().removeprefix("每")
+    if key in _UNITS:  # ANNUAL before the "a"/"per" forms strip its first letter
+        return _UNITS[key]
+    key = key.removeprefix("A")
     return _UNITS.get(key) or _UNITS.get(f"PER{key}")
 
 
@@ -111,9 +119,10 @@ def parse_base_salary(value: Any) -> tuple[SalaryRange | None, list[str]]:
         bounds = _bounds(inner)
         if bounds is None:
             if isinstance(inner, str):  # a salary text (6-9K, 1-1.5万/月): the Chinese parser decides
-                parsed, text_warnings = parse_salary(inner)
-                if parsed is not None:
-                    parsed.currency = currency
+                unit = inner_unit if inner_unit is not None else outer_unit
+                parsed, text_warnings = parse_salary(inner, period_from_unit(unit), currency)
+                if unit is not None and period_from_unit(unit) is None:
+                    text_warnings.append(f"baseSalary unitText {unit!r} not understood")
                 return parsed, text_warnings
             return SalaryRange(text=str(inner)[:100], currency=currency), [f"baseSalary value {inner!r} not understood"]
         low, high = bounds
@@ -127,6 +136,8 @@ def parse_base_salary(value: Any) -> tuple[SalaryRange | None, list[str]]:
     if period is None:
         warnings.append("baseSalary has no unitText (HOUR/DAY/WEEK/MONTH/YEAR); period not guessed"
                         if unit_given is None else f"baseSalary unitText {unit_given!r} not understood")
+    elif (why := implausible(low, high, period, currency)) is not None:
+        return SalaryRange(text=_describe(low, high, currency, period), currency=currency), [f"baseSalary: {why}"]
     return SalaryRange(text=_describe(low, high, currency, period), minimum=low, maximum=high, period=period,
                        min_monthly=to_monthly(low, period), max_monthly=to_monthly(high, period),
                        currency=currency), warnings

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,8 @@ from service.imports.runs import (
     touch_listings,
 )
 from service.postings.models import CrawlRun, CrawlStatus
+
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass
@@ -99,7 +102,7 @@ def crawl_status(result: CrawlResult) -> CrawlStatus:
 
 async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.datetime | None = None, *,
                       started_at: dt.datetime | None = None, stale_after: int = STALE_AFTER_CRAWLS,
-                      timezone: str = DEFAULT_TIMEZONE) -> CrawlReport:
+                      timezone: str = DEFAULT_TIMEZONE, progress: Progress | None = None) -> CrawlReport:
     """Normalise, validate, de-duplicate and upsert a crawl's items, record the run; report it.
 
     ``now`` (aware, default the current time) decides expiry (see
@@ -127,7 +130,8 @@ async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.dateti
     postings = [i for i in piped.items if isinstance(i, PostingItem)]
     store = ImportReport(kind="board", path=result.board)
     if postings:
-        await store_postings(session, postings, store, now=now, seen_at=started_at)
+        await store_postings(session, postings, store, now=now, seen_at=started_at,
+                             progress=(lambda n: progress("store", n, len(postings))) if progress else None)
     if result.not_modified:
         await touch_listings(session, result.board, result.not_modified, started_at)
     report.new, report.updated, report.unchanged, report.merged = (store.stored, store.updated, store.unchanged,
@@ -150,12 +154,15 @@ async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.dateti
 
 
 async def crawl_into(session: AsyncSession, config: BoardConfig, fetcher: Fetcher | None = None,
-                     now: dt.datetime | None = None, *, stale_after: int = STALE_AFTER_CRAWLS) -> CrawlReport:
+                     now: dt.datetime | None = None, *, stale_after: int = STALE_AFTER_CRAWLS,
+                     progress: Progress | None = None) -> CrawlReport:
     """Crawl ``config`` and store the result in ``session`` (flushes; the caller commits).
-    ``now`` (default the current time) is the run's start and decides expiry."""
+    ``now`` (default the current time) is the run's start and decides expiry. ``progress(phase,
+    done, total)`` is told the pages crawled and the postings stored."""
     clock = time.perf_counter()
     started_at = now or dt.datetime.now(dt.UTC)
-    result = await crawl_board(config, fetcher)
-    report = await store_crawl(session, result, now, started_at=started_at, stale_after=stale_after)
+    result = await crawl_board(config, fetcher, progress)
+    report = await store_crawl(session, result, now, started_at=started_at, stale_after=stale_after,
+                               progress=progress)
     report.seconds = time.perf_counter() - clock
     return report

@@ -8,7 +8,8 @@ Matching an item to a stored posting (:func:`store_postings`):
 2. else its :attr:`~scrapers.items.PostingItem.duplicate_key` (employer, title and city, see
    :mod:`scrapers.dedupe`) equal to a posting's that has no listing from the same source yet:
    the same vacancy on another board, attached as a further source (``merged``). Two ids on one
-   board are two postings (a board lists a vacancy once).
+   board are two postings (a board lists a vacancy once), and so are two listings whose
+   requisition numbers differ (``posting_sources.reference``, :mod:`scrapers.dedupe`).
 
 The source that first stored a posting stays its primary one (``postings.source``/``external_id``)
 and its data wins; another source only fills fields the posting lacks (salary, location, dates…).
@@ -17,14 +18,17 @@ and its data wins; another source only fills fields the posting lacks (salary, l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import EmploymentType, SalaryPeriod, to_monthly
+from scrapers.dedupe import reference_key
 from scrapers.items import PlaceItem, PostingItem, SalaryRange
 from scrapers.urls import canonical_url
 from service.employers.models import Employer
@@ -89,10 +93,43 @@ def posting_fields(item: PostingItem, employer_id: int, now: dt.datetime | None 
         fields["valid_through"] = item.valid_through
     if item.source_url:
         fields["source_url"] = item.source_url[:1000]
-    if item.expires_at is not None:
-        expired = item.expires_at <= (now or dt.datetime.now(dt.UTC))
-        fields["status"] = PostingStatus.CLOSED if expired else PostingStatus.OPEN
+    if (status := stored_status(item, now).status) is not None:
+        fields["status"] = status
     return fields
+
+
+@dataclass(frozen=True)
+class StoredStatus:
+    """The status :func:`posting_fields` gives an item, in words.
+
+    ``label``: ``open``; ``expired`` (its ``validThrough`` has passed: stored ``closed``); ``closed``
+    (the page says the vacancy is closed: stored ``closed``). ``status`` is the stored value, ``None``
+    when the item sets none (a new posting is ``open``; a stored one keeps its status). ``reason``
+    says why. Staleness is never decided from one page: a posting is stale once its boards' completed
+    crawls stop listing it (:mod:`service.imports.runs`).
+    """
+
+    label: str
+    status: PostingStatus | None
+    reason: str
+
+
+def stored_status(item: PostingItem, now: dt.datetime | None = None, timezone: str = "Asia/Shanghai") -> StoredStatus:
+    """Whether ``item`` would be stored open or closed at ``now`` (aware, default the current time), and why."""
+    now = now or dt.datetime.now(dt.UTC)
+    if item.closed_notice:
+        return StoredStatus("closed", PostingStatus.CLOSED, f"the page says {item.closed_notice!r}")
+    if item.expires_at is not None:
+        closes = item.expires_at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+        through = f"validThrough {item.valid_through.isoformat()}" if item.valid_through else "validThrough"
+        if item.expires_at <= now:
+            days = (now - item.expires_at).days
+            return StoredStatus("expired", PostingStatus.CLOSED,
+                                f"{through} has passed: closed since {closes} {timezone}"
+                                f"{f' ({days} days ago)' if days else ''}; stored closed, never recommended")
+        return StoredStatus("open", PostingStatus.OPEN, f"open until {through} ends ({closes} {timezone})")
+    return StoredStatus("open", None, "no validThrough: open while its boards list it (stale after "
+                                      "completed crawls stop listing it)")
 
 
 _PLACE_LIMITS = {"region_code": 6, "province": 64, "city": 64, "district": 64, "address": 300}
@@ -170,10 +207,16 @@ class _Index:
         self.listing_rows: dict[tuple[str, str], PostingSource] = {}
         self.by_key: dict[str, list[Posting]] = {}
         self.sources_of: dict[int, set[str]] = {}
+        self.references_of: dict[int, set[str]] = {}
 
     def candidate(self, item: PostingItem) -> Posting | None:
-        """A posting with the item's duplicate key and no listing from the item's source yet."""
+        """A posting with the item's duplicate key, no listing from the item's source yet, and no
+        requisition number other than the item's (:func:`scrapers.dedupe.same_requisition`)."""
+        mine = reference_key(item.reference)
         for posting in self.by_key.get(item.duplicate_key or "", ()):
+            theirs = self.references_of.get(id(posting), set())
+            if mine and theirs and mine not in theirs:
+                continue  # another requisition of the same job: another vacancy
             if item.source not in self.sources_of.get(id(posting), set()):
                 return posting
         return None
@@ -182,6 +225,11 @@ class _Index:
         self.by_listing[(source, external_id)] = posting
         self.listing_rows[(source, external_id)] = row
         self.sources_of.setdefault(id(posting), set()).add(source)
+        self.add_reference(posting, row.reference)
+
+    def add_reference(self, posting: Posting, reference: str | None) -> None:
+        if key := reference_key(reference):
+            self.references_of.setdefault(id(posting), set()).add(key)
         if posting.duplicate_key and posting not in self.by_key.setdefault(posting.duplicate_key, []):
             self.by_key[posting.duplicate_key].append(posting)
 
@@ -210,10 +258,11 @@ async def _load_index(session: AsyncSession, batch: Sequence[PostingItem]) -> _I
                                           .order_by(Posting.id))).scalars().all()
         by_id = {p.id: p for p in postings}
         if by_id:
-            stmt = select(PostingSource.posting_id, PostingSource.source).where(
+            stmt = select(PostingSource.posting_id, PostingSource.source, PostingSource.reference).where(
                 PostingSource.posting_id.in_(list(by_id)))
-            for posting_id, source in (await session.execute(stmt)).tuples():
+            for posting_id, source, reference in (await session.execute(stmt)).tuples():
                 index.sources_of.setdefault(id(by_id[posting_id]), set()).add(source)
+                index.add_reference(by_id[posting_id], reference)
         for posting in postings:
             index.sources_of.setdefault(id(posting), set()).add(posting.source)
             index.by_key.setdefault(posting.duplicate_key or "", []).append(posting)
@@ -224,7 +273,7 @@ def _listing(session: AsyncSession, posting: Posting, item: PostingItem, seen_at
     """A new ``posting_sources`` row for ``item`` on ``posting`` (through the relationship when the
     posting is not flushed yet or its ``sources`` are loaded, else by ``posting_id``)."""
     row = PostingSource(source=item.source, external_id=item.external_id, first_seen_at=seen_at,
-                        last_seen_at=seen_at)
+                        last_seen_at=seen_at, reference=item.reference[:100] if item.reference else None)
     if posting.id is None:
         row.posting = posting  # inserted with the posting, once its fields are set
     elif "sources" not in sa_inspect(posting).unloaded:
@@ -237,7 +286,8 @@ def _listing(session: AsyncSession, posting: Posting, item: PostingItem, seen_at
 
 
 async def store_postings(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport,
-                         now: dt.datetime | None = None, seen_at: dt.datetime | None = None) -> list[int]:
+                         now: dt.datetime | None = None, seen_at: dt.datetime | None = None,
+                         progress: Callable[[int], None] | None = None) -> list[int]:
     """Insert new postings, update changed ones, attach listings from other boards, count the rest.
     Flushes, never commits. Returns the ids of the postings the items belong to.
 
@@ -245,7 +295,8 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
     ``seen_at`` (default ``now``) is recorded as every listing's ``last_seen_at`` (the start of
     the crawl or import run). A stale posting seen again is no longer stale. Counts go to
     ``report``: ``stored`` (new postings), ``merged`` (a new listing of a posting stored from
-    another board), ``updated``, ``unchanged``, ``unknown_skills``.
+    another board), ``updated``, ``unchanged``, ``unknown_skills``. ``progress(n)`` is told how
+    many items are stored after each batch.
     """
     now = now or dt.datetime.now(dt.UTC)
     seen_at = seen_at or now
@@ -275,6 +326,7 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
         for item, posting, how in plan:
             row = index.listing_rows[(item.source, item.external_id)]
             row.url = canonical_url(item.source_url)[:1000] if item.source_url else row.url
+            row.reference = item.reference[:100] if item.reference else row.reference
             row.last_seen_at = seen_at
             report.unknown_skills += len(item.unknown_skills)
             was_stale = posting.stale_at is not None
@@ -304,4 +356,32 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
                     report.unchanged += 1
         await session.flush()
         seen.extend(p.id for _, p, _ in plan)
+        if progress is not None:
+            progress(start + len(batch))
     return list(dict.fromkeys(seen))
+
+
+async def stored_now(session: AsyncSession, items: Sequence[PostingItem], stale_after: int = 3) -> dict[
+        tuple[str, str], str]:
+    """How the listings of ``items`` are stored now, in words, by ``(source, external_id)``: the
+    posting's status and, when it is stale, since when and why (``stale_after``: the setting
+    ``VOCMATCH_STALE_AFTER_CRAWLS``). Listings not stored are left out. Reads only."""
+    wanted = {(i.source, i.external_id) for i in items}
+    out: dict[tuple[str, str], str] = {}
+    for source in sorted({s for s, _ in wanted}):
+        ids = sorted(e for s, e in wanted if s == source)
+        stmt = (select(PostingSource, Posting).join(Posting, Posting.id == PostingSource.posting_id)
+                .where(PostingSource.source == source, PostingSource.external_id.in_(ids)))
+        for row, posting in (await session.execute(stmt)).tuples():
+            listings = (await session.execute(select(PostingSource.source, PostingSource.last_seen_at).where(
+                PostingSource.posting_id == posting.id))).tuples().all()
+            if posting.stale_at is not None:
+                seen = ", ".join(f"{s} last listed it {when:%Y-%m-%d}" for s, when in listings)
+                text = (f"stale since {posting.stale_at:%Y-%m-%d} (posting {posting.id}): none of its boards listed it "
+                        f"in {stale_after} completed crawls ({seen}); storing this page lists it again")
+            else:
+                text = f"{posting.status} (posting {posting.id}, listed by {', '.join(s for s, _ in listings)})"
+                if posting.status is PostingStatus.CLOSED and posting.valid_through is not None:
+                    text += f", validThrough {posting.valid_through.isoformat()}"
+            out[(row.source, row.external_id)] = text
+    return out

@@ -97,7 +97,9 @@ class Posting(TimestampMixin, Base):
 class PostingSource(Base):
     """One board's listing of a posting: ``(source, external_id)`` is unique; ``url`` has its
     tracking parameters removed (:func:`scrapers.urls.canonical_url`). ``last_seen_at`` is the
-    start of the latest crawl or import that listed it."""
+    start of the latest crawl or import that listed it. ``reference`` is the employer's requisition
+    or reference number the listing gives (:func:`scrapers.dedupe.extract_reference`): listings with
+    different numbers are never merged into one posting."""
 
     __tablename__ = "posting_sources"
     __table_args__ = (
@@ -111,6 +113,7 @@ class PostingSource(Base):
     source: Mapped[str] = mapped_column(String(32))
     external_id: Mapped[str] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(1000))
+    reference: Mapped[str | None] = mapped_column(String(100))
     first_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

@@ -26,11 +26,12 @@ MISFIRE_GRACE_SECONDS = 3600
 
 
 async def run_crawl_async(settings: Settings, board: str, base_url: str | None = None,
-                          now: dt.datetime | None = None) -> dict[str, Any]:
+                          now: dt.datetime | None = None, progress: Any = None) -> dict[str, Any]:
     """Crawl ``board`` (a name in ``scrapers/boards`` or a path) and store it in one transaction,
     with its ``crawl_runs`` row (:mod:`service.imports.runs`; stale after
     ``settings.stale_after_crawls`` completed crawls).
 
+    ``progress(phase, done, total)`` (optional) is told the pages crawled and postings stored.
     Returns :meth:`service.imports.crawl.CrawlReport.to_dict`. When storing fails, the
     transaction is rolled back, a ``failed`` run is recorded in a transaction of its own and the
     error is raised again.
@@ -51,7 +52,8 @@ async def run_crawl_async(settings: Settings, board: str, base_url: str | None =
     try:
         try:
             async with session_scope(engine) as session:
-                report = await crawl_into(session, config, now=now, stale_after=settings.stale_after_crawls)
+                report = await crawl_into(session, config, now=now, stale_after=settings.stale_after_crawls,
+                                          progress=progress)
         except Exception as exc:
             await record_failed_run(partial(session_scope, engine), "crawl", config.name, config.name, started_at,
                                     f"{type(exc).__name__}: {exc}")

@@ -84,18 +84,24 @@ async def load_training_data(session: Any) -> tuple[list[JobDoc], dict[int, Seek
     return [job_doc(p) for p in postings], {g.id: seeker_doc(g) for g in graduates}, interactions
 
 
-async def retrain_ranker_async(settings: Settings, seed: int = 0, test_fraction: float = 0.3) -> dict[str, Any]:
+async def retrain_ranker_async(settings: Settings, seed: int = 0, test_fraction: float = 0.3,
+                               progress: Any = None) -> dict[str, Any]:
     """One retraining run (see the module doc). Returns a report: ``status`` (``promoted``,
     ``kept`` or ``skipped``), ``version``, ``metrics`` (held-out recall@10/NDCG@10/MRR of
-    ``candidate``, ``incumbent`` and ``content``), ``training`` summary and ``reason`` when skipped."""
+    ``candidate``, ``incumbent`` and ``content``), ``training`` summary and ``reason`` when skipped.
+    ``progress("train", done, 3)`` (optional) is told the steps done: data loaded, model trained and
+    evaluated, version saved."""
     from service.db import make_engine, session_scope
 
+    tell = progress or (lambda phase, done, total: None)
+    tell("train", 0, 3)
     engine = make_engine(settings)
     try:
         async with session_scope(engine) as session:
             jobs, seekers, interactions = await load_training_data(session)
     finally:
         await engine.dispose()
+    tell("train", 1, 3)
     current = load_current_model(settings)
     incumbent = current[0] if current and list(current[0].feature_names) == list(FEATURE_NAMES) else None
     try:
@@ -104,6 +110,7 @@ async def retrain_ranker_async(settings: Settings, seed: int = 0, test_fraction:
     except ValueError as exc:
         log.info("ranker retraining skipped: %s", exc)
         return {"status": "skipped", "reason": str(exc), "current": current_version(settings)}
+    tell("train", 2, 3)
     versions_metrics = {name: {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}
                         for name, m in result.metrics.items()}
     version = save_version(settings, result.model, {
@@ -111,14 +118,16 @@ async def retrain_ranker_async(settings: Settings, seed: int = 0, test_fraction:
         "metrics": versions_metrics, "trained_at": dt.datetime.now(dt.UTC).isoformat()})
     baseline = result.metrics.get("incumbent") if incumbent is not None else result.metrics["content"]
     promoted = promote(settings, version, result.metrics["candidate"], baseline, PROMOTION_METRIC)
+    tell("train", 3, 3)
     return {"status": "promoted" if promoted else "kept", "version": version, "current": current_version(settings),
             "compared_with": "incumbent" if incumbent is not None else "content", "metrics": versions_metrics,
             "training": result.training}
 
 
-def retrain_ranker(settings: Settings, seed: int = 0, test_fraction: float = 0.3) -> dict[str, Any]:
+def retrain_ranker(settings: Settings, seed: int = 0, test_fraction: float = 0.3,
+                   progress: Any = None) -> dict[str, Any]:
     """APScheduler job: :func:`retrain_ranker_async` in a fresh event loop (scheduler threads have none)."""
-    report = asyncio.run(retrain_ranker_async(settings, seed=seed, test_fraction=test_fraction))
+    report = asyncio.run(retrain_ranker_async(settings, seed=seed, test_fraction=test_fraction, progress=progress))
     log.info("ranker retraining: %s", {k: report.get(k) for k in ("status", "version", "current", "reason")})
     return report
 

@@ -7,6 +7,7 @@ transaction commits, so a crash part-way leaves nothing half-written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -155,7 +156,8 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
 
 async def import_roster(session: AsyncSession, data: bytes, filename: str, school_code: str,
                         valid_rows_only: bool = False, *, actor: Principal | None = None,
-                        request: ASGIConnection[Any, Any, Any, Any] | None = None) -> RosterReport:
+                        request: ASGIConnection[Any, Any, Any, Any] | None = None,
+                        progress: Callable[[str, int, int | None], None] | None = None) -> RosterReport:
     """Validate and import a roster for the school with 学校标识码 ``school_code``.
 
     Returns the report; with errors and ``valid_rows_only`` false nothing is written. Duplicate
@@ -164,7 +166,8 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
     uploading school's staff only), a graduation date outside 1950–2100, and a NUL character
     (U+0000) in any cell of a recognised column are row errors. Changes to roster-owned fields of
     graduates already stored are audited, one event per graduate (``actor``, ``request``; field
-    names only). Flushes only.
+    names only). Flushes only. ``progress(phase, done, total)`` is told the rows checked (``read``)
+    and written (``write_rows``).
 
     Raises:
         RosterFileError: the school is unknown, or the file cannot be read, or a required column
@@ -181,7 +184,10 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
     majors = await _majors(session)
     parsed: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
-    for raw in raw_rows:
+    tell = progress or (lambda phase, done, total: None)
+    for done, raw in enumerate(raw_rows, start=1):
+        if done % 500 == 0 or done == len(raw_rows):
+            tell("read", done, len(raw_rows))
         row = _parse(raw, header, majors, report.rejected)
         if row is None:
             continue
@@ -209,7 +215,9 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
     if report.rejected and not valid_rows_only:
         return report
     audits: list[tuple[Graduate, list[str]]] = []
-    for row in parsed:
+    for done, row in enumerate(parsed, start=1):
+        if done % 500 == 0 or done == len(parsed):
+            tell("write_rows", done, len(parsed))
         if row["_row"] in bad_rows:
             continue
         graduate = existing.get(row["student_number"])

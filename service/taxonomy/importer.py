@@ -22,7 +22,7 @@ A second import of the same release therefore changes nothing (every count but `
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -68,10 +68,12 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> list[Sequence[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-async def import_taxonomy(session: AsyncSession, source: TaxonomySource) -> ImportReport:
+async def import_taxonomy(session: AsyncSession, source: TaxonomySource,
+                          progress: Callable[[str, int, int | None], None] | None = None) -> ImportReport:
     """Synchronise ``source.scheme`` in the taxonomy tables with ``source`` (see the module doc).
     Flushes, never commits. Returns the counts. Raises ``ValueError`` for a relation naming a
-    code that is not among ``source.concepts``, before writing anything."""
+    code that is not among ``source.concepts``, before writing anything. ``progress(phase, done,
+    total)`` is told the steps done (concepts, aliases, relations, flush: ``write``, 4 steps)."""
     codes = {c.code for c in source.concepts}
     for r in source.relations:
         if r.occupation not in codes or r.skill not in codes:
@@ -79,6 +81,8 @@ async def import_taxonomy(session: AsyncSession, source: TaxonomySource) -> Impo
                              f"concept the release does not have")
     scheme = source.scheme
     report = ImportReport(scheme=scheme)
+    tell = progress or (lambda phase, done, total: None)
+    tell("write", 0, 4)
     have = {code: (cid, kind, label, lang) for code, cid, kind, label, lang in (await session.execute(
         select(Concept.code, Concept.id, Concept.kind, Concept.label, Concept.lang).where(Concept.scheme == scheme)
     )).tuples()}
@@ -100,6 +104,7 @@ async def import_taxonomy(session: AsyncSession, source: TaxonomySource) -> Impo
         await session.execute(update(Concept), list(chunk))
     report.concepts_updated = len(changed)
     report.concepts_unchanged = len(have) - report.concepts_not_in_source - len(changed)
+    tell("write", 1, 4)
 
     in_source = {ids[code] for code in wanted}
     existing: dict[tuple[int, str], tuple[int, str, str]] = {}
@@ -124,8 +129,11 @@ async def import_taxonomy(session: AsyncSession, source: TaxonomySource) -> Impo
         await session.execute(delete(ConceptAlias).where(ConceptAlias.id.in_(chunk)))
     report.aliases_added, report.aliases_updated, report.aliases_removed = len(add), len(fix), len(drop)
     report.aliases_unchanged = len(target) - len(add) - len(fix)
+    tell("write", 2, 4)
     await _sync_relations(session, source, ids, in_source, report)
+    tell("write", 3, 4)
     await session.flush()
+    tell("write", 4, 4)
     return report
 
 

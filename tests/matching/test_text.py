@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from matching.text import (
-    CJK_CUTOFF, LATIN_CUTOFF, best_match, compact, fuzzy_allowed, is_match, is_protected, match_pairs, normalise,
-    similarity, tokens,
+    CJK_CUTOFF, LATIN_CUTOFF, TOKEN_SPELLINGS, best_match, compact, fuzzy_allowed, is_match, is_protected, match_pairs,
+    normalise, protected_spans, similarity, tokens,
 )
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
     ("ＰＬＣ", "plc"),
-    ("ＣＮＣ　编程", "cnc 编程"),
+    ("ＣＮＣ　编程", "数控编程"),  # a CNC compound is written 数控 (test_cnc_compounds)
     ("Ｃ＃", "c#"),
     ("１２３ＡＢＣ", "123abc"),
 ])
@@ -87,7 +87,7 @@ def test_similarity_range_and_guards() -> None:
     assert 0.0 < similarity("低压电工作业证", "高压电工作业证") < CJK_CUTOFF
     assert not fuzzy_allowed("c#", "c")
     assert is_protected("ＰＬＣ") and is_protected("c#") and not is_protected("welding")
-    assert compact("CNC 编程") == "cnc编程"
+    assert compact("CNC 编程") == "数控编程" == compact("CNC编程")
 
 
 def test_best_match() -> None:
@@ -108,3 +108,50 @@ def test_match_pairs_agrees_with_is_match() -> None:
     pairs = {(q, c) for q, c, _ in match_pairs(queries, choices)}
     expected = {(qi, ci) for qi, q in enumerate(queries) for ci, c in enumerate(choices) if q != c and is_match(q, c)}
     assert pairs == expected == {(0, 0), (3, 3)}
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("軟體工程師", "软件工程师"), ("軟體測試", "软件测试"), ("硬體維修", "硬件维修"), ("網路管理員", "网络管理员"),
+    ("資料庫管理", "数据库管理"), ("印表機維修", "打印机维修"), ("程式設計", "编程"), ("雷射切割機", "激光切割机"),
+    ("專案經理", "项目经理"), ("軟件工程師", "软件工程师"),  # Hong Kong wording already mainland
+])
+def test_taiwan_wording_in_traditional_script_becomes_mainland(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["软体家具", "软体动物", "网路", "程式", "激光切割"])
+def test_simplified_text_keeps_its_wording(raw: str) -> None:
+    assert normalise(raw) == raw  # written in simplified characters: the writer's words, not Taiwan's
+
+
+@pytest.mark.parametrize(("a", "b"), [("数控车床", "CNC车床"), ("数控编程", "CNC 编程"), ("数控加工中心", "cnc加工中心"),
+                                      ("數控車床操作工", "CNC車床操作工"), ("数控铣床", "ＣＮＣ铣床")])
+def test_cnc_compounds(a: str, b: str) -> None:
+    assert compact(a) == compact(b) and compact(a).startswith("数控")
+
+
+def test_cnc_alone_stays_a_protected_token() -> None:
+    assert normalise("CNC") == "cnc" and is_protected("CNC")
+    assert normalise("CNC operator") == "cnc operator" and normalise("CNC/数控") == "cnc 数控"
+
+
+@pytest.mark.parametrize(("spelling", "token"), [
+    ("NodeJS", "node.js"), ("nodejs", "node.js"), ("Node JS", "node.js"), ("NODE.JS", "node.js"),
+    ("VueJS", "vue.js"), ("Vue js", "vue.js"), ("TCPIP", "tcp/ip"), ("PLSQL", "pl/sql"), ("ASPNET", "asp.net"),
+    ("Objective C", "objective-c"),
+])
+def test_protected_token_spellings_are_the_token(spelling: str, token: str) -> None:
+    assert normalise(spelling) == token and is_protected(spelling)
+    assert normalise(f"熟悉{spelling}开发") == f"熟悉{token}开发"
+    assert tokens(f"{spelling}工程师")[0] == token
+
+
+@pytest.mark.parametrize("text", ["nodejsx", "mynodejs", "node jsx", "tcpipx"])
+def test_spellings_need_word_boundaries(text: str) -> None:
+    assert normalise(text) not in TOKEN_SPELLINGS.values()
+
+
+@pytest.mark.parametrize(("text", "spans"), [("node.js", [(0, 7)]), ("熟悉node.js和c++", [(2, 9), (10, 13)]),
+                                             ("java", []), ("asp.net mvc", [(0, 7)])])
+def test_protected_spans(text: str, spans: list[tuple[int, int]]) -> None:
+    assert protected_spans(text) == spans

@@ -71,3 +71,48 @@ def test_pipeline_sets_the_key_and_extracts_skills() -> None:
     assert second.skills == ["Excel", "会开飞机的超能力"] and second.unknown_skills == ["会开飞机的超能力"]
     assert [p.as_dict() for p in first.places] == [{"region_code": "310115", "province": "上海市", "city": "上海市",
                                                     "district": "浦东新区", "address": None}]
+
+
+@pytest.mark.parametrize(("title", "description", "reference"), [
+    ("数控车工", "招聘编号：SZJG-2026-017\n岗位职责：…", "SZJG-2026-017"),
+    ("数控车工", "职位编号: 88123", "88123"),
+    ("Welder", "Requisition ID: 2024-017. Duties…", "2024-017"),
+    ("Welder - Req #12345", "", "12345"),
+    ("Line Cook", "Reference: ABC-123", "ABC-123"),
+    ("Line Cook", "Job ID 55812", "55812"),
+    ("架构工程师岗（大数据平台方向）（J10072）", "", "J10072"),  # a code in the real 51job 2023 file
+])
+def test_references_are_found(title: str, description: str, reference: str) -> None:
+    from scrapers.dedupe import extract_reference
+
+    assert extract_reference(title, description) == reference
+
+
+@pytest.mark.parametrize(("title", "description"), [
+    ("会计（中级）", ""), ("焊工（2024届）", ""), ("销售", "编号：无"), ("Job Coach", "our job is to help"),
+    ("CNC操机（急招）", "包吃住"), ("Cook", "reference letters required"), ("Cook", "Prerequisites: 2024 diploma"),
+    ("Cook", "prerefs 12345"),
+])
+def test_no_reference_where_there_is_none(title: str, description: str) -> None:
+    from scrapers.dedupe import extract_reference
+
+    assert extract_reference(title, description) is None
+
+
+def test_reference_codes_leave_the_title_key_and_compare_on_their_own() -> None:
+    from scrapers.dedupe import reference_key, same_requisition
+
+    assert title_key("架构工程师岗（J10072）") == title_key("架构工程师岗") == title_key("架构工程师岗 Req #10072")
+    assert reference_key(" sz-2026/017 ") == "SZ2026017" == reference_key("SZ 2026 017")
+    assert same_requisition("SZ-017", "sz017") and same_requisition("SZ-017", None) and same_requisition(None, None)
+    assert not same_requisition("SZ-017", "SZ-018")
+
+
+def test_pipeline_fills_the_reference_from_the_text() -> None:
+    items = [PostingItem(source="a", external_id="1", row=2, title="数控车工", employer_name="苏州精工机械有限公司",
+                         location_text="苏州", description="招聘编号：SZ-017"),
+             PostingItem(source="a", external_id="2", row=3, title="数控车工", employer_name="苏州精工机械有限公司",
+                         location_text="苏州", reference="GIVEN-1", description="招聘编号：SZ-018")]
+    first, second = default_pipeline().run(items).items
+    assert (first.reference, second.reference) == ("SZ-017", "GIVEN-1")
+    assert first.duplicate_key == second.duplicate_key  # one key: the numbers keep them apart in the store

@@ -67,6 +67,38 @@ def test_numbers_without_unit_text_keep_amounts_but_no_period(value: object, low
     assert len(warnings) == 1 and "period not guessed" in warnings[0]
 
 
+@pytest.mark.parametrize(("value", "low", "high", "period", "monthly"), [
+    # a salary text with unitText on the outer object
+    (_ma("25-38万", unitText="YEAR"), 250000, 380000, Y, (20833, 31667)),
+    (_ma("150-200元", unitText="DAY"), 150, 200, D, (3262, 4350)),
+    (_ma("30-45元", unitText="HOUR"), 30, 45, H, (5220, 7830)),
+    (_ma("1500-2000元", unitText="WEEK"), 1500, 2000, W, (6500, 8667)),
+    # … and on the inner QuantitativeValue
+    (_ma(_qv(value="25-38万", unitText="YEAR")), 250000, 380000, Y, (20833, 31667)),
+    (_ma(_qv(value="150-200元", unitText="DAY")), 150, 200, D, (3262, 4350)),
+    (_ma(_qv(value="10-15万"), unitText="YEAR"), 100000, 150000, Y, (8333, 12500)),
+    (_ma(_qv(value="2-3万", unitText="ANNUAL"), unitText="MONTH"), 20000, 30000, Y, (1667, 2500)),
+])
+def test_salary_text_with_a_period(value: object, low: float, high: float, period: SalaryPeriod,
+                                   monthly: tuple[int, int]) -> None:
+    salary, warnings = parse_base_salary(value)
+    assert warnings == [] and salary.currency == "CNY"
+    assert (salary.minimum, salary.maximum, salary.period) == (low, high, period)
+    assert (salary.min_monthly, salary.max_monthly) == monthly
+
+
+@pytest.mark.parametrize("value", [
+    _ma("150-200元", unitText="YEAR"), _ma(_qv(value="25-38万", unitText="DAY")), _ma("8000-9000元", unitText="HOUR"),
+    _ma(_qv(minValue=250000, maxValue=380000, unitText="MONTH")), _ma(_qv(value=300, unitText="YEAR")),
+    _ma(_qv(value=90000, unitText="WEEK")),
+    {"@type": "MonetaryAmount", "currency": "USD", "value": _qv(value=52000, unitText="HOUR")},
+])
+def test_implausible_salary_for_its_period_is_unknown_with_a_warning(value: object) -> None:
+    salary, warnings = parse_base_salary(value)
+    assert salary is not None and not salary.known and salary.max_monthly is None
+    assert len(warnings) == 1 and "not plausible" in warnings[0]
+
+
 def test_salary_oddities() -> None:
     swapped, warnings = parse_base_salary(_ma(_qv(minValue=9000, maxValue=7000, unitText="MONTH")))
     assert (swapped.minimum, swapped.maximum) == (7000, 9000) and "swapped" in warnings[0]

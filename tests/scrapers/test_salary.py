@@ -71,7 +71,7 @@ def test_swapped_bounds_are_fixed_with_a_warning(text: str, low: float, high: fl
     assert len(warnings) == 1 and "swapped" in warnings[0]
 
 
-@pytest.mark.parametrize("text", ["5000", "6-9", "4000-6000/月", "3000起"])
+@pytest.mark.parametrize("text", ["5000", "6-9", "4000-6000/月", "8000-12000"])
 def test_bare_numbers_are_not_guessed(text: str) -> None:
     salary, warnings = parse_salary(text)
     assert salary is not None and not salary.known and salary.text == text
@@ -100,3 +100,62 @@ def test_implausible_months_are_ignored_with_a_warning() -> None:
     salary, warnings = parse_salary("1-2万·40薪")
     assert salary is not None and salary.months_per_year is None and salary.min_monthly == 10000
     assert any("40薪" in w for w in warnings)
+
+
+@pytest.mark.parametrize(("text", "low", "high", "currency"), [
+    # open-ended: a minimum and no maximum, whatever unit (or none: the boards' 元)
+    ("8000+", 8000, None, None), ("8K+", 8000, None, None), ("8k +", 8000, None, None), ("1万+", 10000, None, None),
+    ("1.2万+", 12000, None, None), ("8000元+", 8000, None, None), ("3000起", 3000, None, None),
+    ("５０００＋", 5000, None, None), ("1万+/月", 10000, None, None), ("8000元/月+", 8000, None, None),
+    # currency-marked: CNY, the mark standing for 元
+    ("¥8000-12000", 8000, 12000, "CNY"), ("￥8000-12000", 8000, 12000, "CNY"), ("￥6-9K", 6000, 9000, "CNY"),
+    ("¥ 4500", 4500, 4500, "CNY"), ("RMB 8000-10000", 8000, 10000, "CNY"), ("8000-12000元人民币", 8000, 12000, "CNY"),
+    ("¥8000+", 8000, None, "CNY"), ("￥1-1.5万/月", 10000, 15000, "CNY"),
+])
+def test_open_ended_and_currency_marked(text: str, low: float, high: float | None, currency: str | None) -> None:
+    salary, warnings = parse_salary(text)
+    assert warnings == [] and salary is not None and salary.text == text
+    assert (salary.minimum, salary.maximum, salary.period, salary.currency) == (low, high, M, currency)
+    assert (salary.min_monthly, salary.max_monthly) == (low, high)
+
+
+@pytest.mark.parametrize(("text", "period", "low", "high", "monthly"), [
+    ("25-38万", Y, 250000, 380000, (20833, 31667)), ("150-200元", D, 150, 200, (3262, 4350)),
+    ("30-45元", H, 30, 45, (5220, 7830)), ("1500-2000元", SalaryPeriod.WEEK, 1500, 2000, (6500, 8667)),
+    ("12万+", Y, 120000, None, (10000, None)),
+])
+def test_a_stated_period_applies_to_a_text_without_one(text: str, period: SalaryPeriod, low: float,
+                                                       high: float | None, monthly: tuple[int, int | None]) -> None:
+    salary, warnings = parse_salary(text, period)
+    assert warnings == [] and (salary.minimum, salary.maximum, salary.period) == (low, high, period)
+    assert (salary.min_monthly, salary.max_monthly) == monthly
+
+
+@pytest.mark.parametrize(("text", "period"), [
+    ("25-38万", None),  # 250,000 元 a month: a yearly figure read as monthly
+    ("150-200元", Y), ("25-38万", D), ("8000-9000元", H), ("6+", None), ("50-80万", SalaryPeriod.WEEK),
+    ("300元", None), ("2-3元/小时", None),
+])
+def test_implausible_figures_are_unknown_with_a_warning(text: str, period: SalaryPeriod | None) -> None:
+    salary, warnings = parse_salary(text, period)
+    assert salary is not None and not salary.known and salary.text == text
+    assert len(warnings) == 1 and "not plausible" in warnings[0] and "left unknown" in warnings[0]
+
+
+def test_plausibility_bounds_per_period() -> None:
+    from scrapers.normalise.salary import PLAUSIBLE, implausible
+
+    for bounds in PLAUSIBLE.values():
+        assert set(bounds) == set(SalaryPeriod)
+        for period, (low, high) in bounds.items():
+            assert 0 < low < high
+            assert implausible(low, high, period) is None or bounds is not PLAUSIBLE["CNY"]
+    assert implausible(799, None, M) and not implausible(800, None, M)
+    assert implausible(None, 300_001, M) and not implausible(None, 300_000, M)
+    assert implausible(20, 20, H, "USD") is None and implausible(20, 20, H, "EUR") is None  # not judged
+    assert implausible(52000, None, H, "USD") is not None
+
+
+def test_period_in_the_text_wins_over_the_stated_one_with_a_warning() -> None:
+    salary, warnings = parse_salary("1-1.5万/月", Y)
+    assert (salary.period, salary.max_monthly) == (M, 15000) and "unitText says YEAR" in warnings[0]
