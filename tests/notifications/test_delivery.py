@@ -227,3 +227,24 @@ async def test_a_slow_server_never_lets_a_live_lease_run_out(
             await e.dispose()
     assert sum(r.sent for r in reports) == 20 and sum(r.lease_lost for r in reports) == 0
     assert sorted(smtp_sink.ids) == expected and smtp_sink.duplicates == 0
+
+
+async def test_the_drain_command_writes_the_eml_files(session: AsyncSession, settings: Settings) -> None:
+    """``vocmatch notifications drain`` (what ``vocmatch run`` keeps running, and what the scheduler's
+    ``drain_outbox`` job does) delivers with the settings of the environment."""
+    import json
+
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    user = await add_user(session, language="en")
+    await notify(session, recipients=[user.id], kind=Kind.POSTING_CLOSED, params=PARAMS)
+    await session.commit()
+    env = {"VOCMATCH_DATABASE_URL": settings.database_url, "VOCMATCH_OUTBOX_DIR": settings.outbox_dir}
+    result = await asyncio.to_thread(CliRunner().invoke, main, ["notifications", "drain"], env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["sent"] == 1 and report["queue"] == {"sent": 1}
+    [eml] = Path(settings.outbox_dir).glob("*.eml")
+    assert "Subject: Posting closed: 数控车床操作工" in eml.read_text(encoding="utf-8")
