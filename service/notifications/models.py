@@ -52,8 +52,10 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"  # gave up: permanent refusal or ``notify_max_attempts`` reached
 
 
-#: Rows a drainer may claim once ``due_at`` has passed.
-CLAIMABLE = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
+#: Rows a drainer may claim once ``due_at`` has passed, as SQL. Queries say it in exactly these
+#: words, with the values written out: only then can SQLite (and PostgreSQL's generic plans) tell
+#: that the partial index ``ix_notification_outbox_due_at`` covers them.
+QUEUED = "status IN ('pending', 'sending')"
 
 
 class OutboxMessage(Base):
@@ -69,11 +71,9 @@ class OutboxMessage(Base):
 
     __tablename__ = "notification_outbox"
     __table_args__ = (
-        # the drainers' queue: only rows still to deliver are in it
-        Index("ix_notification_outbox_due_at", "due_at",
-              postgresql_where=text("status IN ('pending', 'sending')"),
-              sqlite_where=text("status IN ('pending', 'sending')")),
-        Index("ix_notification_outbox_status_id", "status", "id"),
+        # the drainers' queue, in due order: only rows still to deliver are in it. (No index on
+        # status: SQLite would prefer it for the claim and sort every queued row each time.)
+        Index("ix_notification_outbox_due_at", "due_at", postgresql_where=text(QUEUED), sqlite_where=text(QUEUED)),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

@@ -8,13 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.accounts.models import User
-from service.notifications.models import (
-    CLAIMABLE, Notification, NotificationPreference, OutboxMessage, OutboxStatus,
-)
+from service.notifications.models import QUEUED, Notification, NotificationPreference, OutboxMessage, OutboxStatus
 
 
 class NotificationRepository:
@@ -128,7 +126,7 @@ class OutboxQueue:
     async def claim(self, owner: str, limit: int, lease_until: dt.datetime, now: dt.datetime) -> list[Claimed]:
         """Claim up to ``limit`` due rows (pending, or sending with an expired lease), oldest due
         first: status ``sending``, ``lease_owner`` = ``owner``, ``due_at`` = ``lease_until``, one more attempt."""
-        due = (OutboxMessage.status.in_(CLAIMABLE), OutboxMessage.due_at <= now)
+        due = (text(QUEUED), OutboxMessage.due_at <= now)
         # a materialised CTE, not a sub-select: PostgreSQL may re-run a sub-select once per outer
         # row, and its SKIP LOCKED then skips the rows this very UPDATE already changed and takes
         # the next ones, claiming far more than ``limit``

@@ -82,7 +82,6 @@ def upgrade() -> None:
     )
     op.create_index('ix_notification_outbox_due_at', 'notification_outbox', ['due_at'], unique=False,
                     postgresql_where=sa.text(_QUEUED), sqlite_where=sa.text(_QUEUED))
-    op.create_index('ix_notification_outbox_status_id', 'notification_outbox', ['status', 'id'], unique=False)
     op.create_index(op.f('ix_notification_outbox_user_id'), 'notification_outbox', ['user_id'], unique=False)
 
 
