@@ -130,8 +130,8 @@ def web_router(kit: AuthKit) -> Router:
 
     async def provide_page(request: Request[Any, Any, Any], db_session: DbSession) -> Page:
         page = build_page(request, catalogues)
-        if page.principal is None:
-            return page
+        if page.principal is None or (page.htmx and not request.headers.get("hx-history-restore-request")):
+            return page  # nobody signed in, or an htmx fragment (no header to show the count in)
         unread = await NotificationService(db_session).unread_count(page.principal.user_id)
         return dataclasses.replace(page, unread=unread)
 
