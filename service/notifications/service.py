@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role, User
@@ -231,8 +231,6 @@ class NotificationService:
     async def outbox(self, status: OutboxStatus | None, limit: int, offset: int,
                      ) -> tuple[Sequence[OutboxMessage], int]:
         """Outbox rows (newest first), e.g. the ``failed`` ones, and the total."""
-        from sqlalchemy import func
-
         where = [OutboxMessage.status == status] if status is not None else []
         total = (await self.session.execute(select(func.count()).select_from(OutboxMessage).where(*where))).scalar_one()
         rows = (await self.session.execute(select(OutboxMessage).where(*where).order_by(OutboxMessage.id.desc())

@@ -15,7 +15,6 @@ import msgspec
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from service.accounts.models import Role
 from service.config import Settings
 from service.db import make_engine, utcnow
 from service.notifications.kinds import Kind
