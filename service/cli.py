@@ -13,6 +13,7 @@
     vocmatch candidates ID       print ranked candidates for a posting as JSON (same as the API)
     vocmatch users create-admin EMAIL   create a system admin (password prompted twice)
     vocmatch employers verify-source S  approve every unverified employer imported from board S
+    vocmatch notifications drain [--watch S]   deliver queued notifications (SMTP or .eml files)
 
 Every command reads its settings from ``VOCMATCH_*`` environment variables (README.md).
 """
@@ -134,10 +135,19 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 @main.command()
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Migrate, load the sample data (a no-op when already loaded), then serve."""
+    """Migrate, load the sample data (a no-op when already loaded), then serve, with a child process
+    delivering notifications every 5 s (``vocmatch notifications drain --watch 5``: without
+    VOCMATCH_SMTP_URL they are written as .eml files to VOCMATCH_OUTBOX_DIR, var/outbox)."""
+    import subprocess
+
     ctx.invoke(migrate)
     ctx.invoke(seed)
-    ctx.invoke(serve)
+    drainer = subprocess.Popen([sys.executable, "-m", "service.cli", "notifications", "drain", "--watch", "5"])
+    try:
+        ctx.invoke(serve)
+    finally:
+        drainer.terminate()
+        drainer.wait(timeout=30)
 
 
 @main.command(name="import")
@@ -249,12 +259,13 @@ def _register_subcommands() -> None:
     from service.cli_crawl import crawl, scrape, scrape_page
     from service.cli_employers import employers
     from service.cli_evaluate import evaluate
+    from service.cli_notifications import notifications
     from service.cli_reference import majors, reference
     from service.cli_reports import jobs, report, roster, scheduler
     from service.cli_taxonomy import taxonomy
 
     for command in (evaluate, roster, report, scheduler, jobs, crawl, scrape, scrape_page, taxonomy, employers,
-                    reference, majors):
+                    reference, majors, notifications):
         main.add_command(command)
 
 

@@ -59,6 +59,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             taken as of each, the day after (:mod:`service.reports.scheduled`).
         report_initial_date / report_year_end_date: ``MM-DD`` of the 初次 and 年终 statistics dates.
             Invalid dates stop start-up with an error naming the variable.
+        smtp_url: where notification e-mails go (:mod:`service.notifications.channels`):
+            ``smtp://user:pass@host:587?starttls=true`` (STARTTLS), ``smtps://user:pass@host:465``
+            (TLS from the start) or ``smtp://host:25``; user and password percent-encoded. Empty (the
+            default): e-mails are written as ``.eml`` files to ``outbox_dir`` instead.
+        smtp_timeout_seconds: timeout of each SMTP command (connect, MAIL, RCPT, DATA…), seconds.
+        mail_from: the ``From`` of notification e-mails (``名字 <address>`` or an address); its domain
+            is also the right-hand side of every ``Message-ID``.
+        outbox_dir: where the file channel writes ``.eml`` files when ``smtp_url`` is empty.
+        public_url: the service's address as users reach it, for links in e-mails.
+        notify_batch_size: outbox rows one drainer claims at a time.
+        notify_connections: channel connections (SMTP sessions) one drainer sends over at once; also
+            the most messages a killed drainer can send twice (see ``service.notifications.delivery``).
+        notify_lease_seconds: how long a claimed outbox row stays reserved for its drainer; a row whose
+            lease expired (its drainer died) is claimed again. Must exceed the time one message may take
+            (every send is cut off at half the lease).
+        notify_max_attempts: delivery attempts of one message before it is marked ``failed``.
+        notify_retry_base_seconds / notify_retry_max_seconds: back-off after a failed attempt n is
+            ``min(max, base · 2^(n-1))``, of which a random 50–100 % is waited.
+        notify_drain_interval_seconds: how often the scheduler drains the outbox.
+        notify_keep_sent_days: sent outbox rows (the e-mails' texts) are deleted after this many days
+            (the in-app inbox is kept).
     """
 
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
@@ -87,13 +108,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     report_term_ends: str = "01-31,07-31"
     report_initial_date: str = "09-01"
     report_year_end_date: str = "12-31"
+    smtp_url: str = ""
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "vocmatch <no-reply@vocmatch.localhost>"
+    outbox_dir: str = "var/outbox"
+    public_url: str = "http://127.0.0.1:8000"
+    notify_batch_size: int = 50
+    notify_connections: int = 4
+    notify_lease_seconds: int = 300
+    notify_max_attempts: int = 8
+    notify_retry_base_seconds: float = 60.0
+    notify_retry_max_seconds: float = 6 * 3600.0
+    notify_drain_interval_seconds: int = 15
+    notify_keep_sent_days: int = 30
 
     def __post_init__(self) -> None:
+        from service.notifications.channels import check_mail_settings
         from service.reports.dates import parse_month_days
 
         parse_month_days(self.report_term_ends, ENV_PREFIX + "REPORT_TERM_ENDS")
         parse_month_days(self.report_initial_date, ENV_PREFIX + "REPORT_INITIAL_DATE", single=True)
         parse_month_days(self.report_year_end_date, ENV_PREFIX + "REPORT_YEAR_END_DATE", single=True)
+        check_mail_settings(self, ENV_PREFIX)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -7,7 +7,9 @@ Each domain declares its jobs in its own ``scheduled.py``; this module only coll
 * ``crawl:<board>``: crawl each board of ``VOCMATCH_CRAWL_BOARDS``, daily 03:10 ± 10 minutes
   (:mod:`service.postings.scheduled`);
 * ``retrain_ranker``: retrain, evaluate and maybe promote the learned ranker, Sundays 03:00
-  (:mod:`service.recommendations.scheduled`).
+  (:mod:`service.recommendations.scheduled`);
+* ``drain_outbox``: deliver queued notifications (e-mail), every ``VOCMATCH_NOTIFY_DRAIN_INTERVAL_SECONDS``
+  (:mod:`service.notifications.scheduled`).
 
 All times are in the scheduler's time zone (``--timezone``, default Asia/Shanghai). Every job coalesces missed runs into one, runs at most one instance at a time and has a misfire
 grace time (its domain's choice: 6 h for reports and retraining, 1 h for crawls). The scheduler
@@ -62,6 +64,7 @@ def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE, blockin
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    from service.notifications.scheduled import add_outbox_job
     from service.postings.scheduled import add_crawl_jobs
     from service.recommendations.scheduled import add_retrain_job
 
@@ -72,6 +75,7 @@ def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE, blockin
     add_report_jobs(scheduler, settings, timezone)
     add_crawl_jobs(scheduler, settings, {board: None for board in settings.crawl_board_names}, timezone)
     add_retrain_job(scheduler, settings, timezone)
+    add_outbox_job(scheduler, settings, timezone)
     return scheduler
 
 
@@ -94,8 +98,9 @@ def run_now(settings: Settings, name: str, timezone: str = DEFAULT_TIMEZONE, tod
             scopes: list[str] | None = None, progress: Any = None) -> Any:
     """Run job ``name`` of :func:`make_scheduler` now, in this thread, and return its result (report jobs:
     one dict per snapshot; ``crawl:<board>``: the crawl report; ``retrain_ranker``: the retraining
-    report). ``today`` and ``scopes`` apply to report jobs only; ``progress(phase, done, total)`` is
-    passed to the jobs that report progress (``retrain_ranker``, ``crawl:<board>``).
+    report; ``drain_outbox``: the drain report). ``today`` and ``scopes`` apply to report jobs only;
+    ``progress(phase, done, total)`` is passed to the jobs that report progress (``retrain_ranker``,
+    ``crawl:<board>``).
 
     Raises ``KeyError`` for an unknown job (the message lists the jobs) and ``ValueError`` when
     ``today``/``scopes`` are given for a job that is not a report job.

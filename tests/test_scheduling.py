@@ -18,6 +18,8 @@ from tests.imports.test_crawl import _fast_board
 from tests.scrapers.loopback_site import Site
 
 REPORT_JOBS = {"monthly", "term_end", "initial", "year_end"}
+#: jobs every scheduler has besides the report snapshots (crawls only with boards configured)
+ALWAYS = {"retrain_ranker", "drain_outbox"}
 SH = ZoneInfo("Asia/Shanghai")
 
 
@@ -25,10 +27,12 @@ def test_scheduler_holds_every_domains_jobs_with_their_triggers() -> None:
     sched = make_scheduler(Settings(database_url="sqlite+aiosqlite:///unused.sqlite3", crawl_boards="example_cn"))
     assert sched.timezone == SH
     jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == REPORT_JOBS | {"crawl:example_cn", "retrain_ranker"}
+    assert set(jobs) == REPORT_JOBS | ALWAYS | {"crawl:example_cn"}
     for job in jobs.values():
-        assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time >= 3600
+        assert job.coalesce is True and job.max_instances == 1
+        assert job.misfire_grace_time >= (300 if job.id == "drain_outbox" else 3600)
         assert job.trigger.timezone == SH
+    assert jobs["drain_outbox"].trigger.interval == dt.timedelta(seconds=15)
     wednesday = dt.datetime(2026, 3, 4, 12, 0, tzinfo=SH)
     assert jobs["retrain_ranker"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(2026, 3, 8, 3, 0, tzinfo=SH)
     assert jobs["monthly"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(2026, 4, 1, 1, 0, tzinfo=SH)
@@ -37,7 +41,7 @@ def test_scheduler_holds_every_domains_jobs_with_their_triggers() -> None:
     assert jobs["retrain_ranker"].misfire_grace_time == 6 * 3600
     # no boards configured: no crawl jobs; another zone moves every trigger
     berlin = make_scheduler(Settings(), "Europe/Berlin", blocking=False)
-    assert {j.id for j in berlin.get_jobs()} == REPORT_JOBS | {"retrain_ranker"}
+    assert {j.id for j in berlin.get_jobs()} == REPORT_JOBS | ALWAYS
     assert {j.trigger.timezone for j in berlin.get_jobs()} == {ZoneInfo("Europe/Berlin")}
     listed = describe(berlin, now=dt.datetime(2026, 3, 4, tzinfo=dt.UTC))
     assert listed["retrain_ranker"]["next_run"] == "2026-03-08T03:00:00+01:00"
@@ -48,7 +52,7 @@ def test_jobs_list_and_bad_arguments() -> None:
     out = runner.invoke(main, ["jobs", "list"], env={"VOCMATCH_CRAWL_BOARDS": "example_cn"})
     assert out.exit_code == 0, out.output
     listed = json.loads(out.output)
-    assert set(listed) == REPORT_JOBS | {"crawl:example_cn", "retrain_ranker"}
+    assert set(listed) == REPORT_JOBS | ALWAYS | {"crawl:example_cn"}
     assert all(v["next_run"] and v["max_instances"] == 1 and v["coalesce"] for v in listed.values())
     unknown = runner.invoke(main, ["jobs", "run", "weekly"], env={})
     assert unknown.exit_code == 2 and "retrain_ranker" in unknown.output and "monthly" in unknown.output

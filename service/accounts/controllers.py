@@ -210,7 +210,8 @@ class AuthController(Controller):
       guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)], status_code=200)
 async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession,
                           employer_id: FromPath[int]) -> EmployerRead:
-    """Mark the employer ``verified``; its postings become visible to graduates. Idempotent.
+    """Mark the employer ``verified``; its postings become visible to graduates and its members are
+    notified (the first time only). Idempotent.
     Who may approve which employer (by its ``region_code``): the system admin any; a department
     admin employers inside its region and those without a region; school staff employers in their
     school's city (:func:`~service.accounts.guards.can_verify_employer`).
@@ -225,10 +226,7 @@ async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession
         school_region = school.region_code if school is not None else None
     if not can_verify_employer(p, employer, school_region=school_region):
         raise PermissionDeniedException(f"not allowed to approve employer {employer_id}: {VERIFY_RULE}")
-    employer.verified = True
-    await db_session.flush()
-    await db_session.refresh(employer)
-    return employer_read(employer)
+    return employer_read(await EmployerService(db_session).verify(employer))
 
 
 def accounts_router(kit: AuthKit) -> Router:

@@ -64,6 +64,8 @@ class User(TimestampMixin, Base):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    #: language of the notifications (inbox and e-mail) the user gets: ``zh_Hans`` or ``en``
+    language: Mapped[str] = mapped_column(String(8), default="zh_Hans", server_default="zh_Hans")
 
 
 #: How many rotated-away refresh secrets (their SHA-256) a session remembers for reuse detection.

@@ -17,8 +17,11 @@ from service.applications.schemas import (
 )
 from service.destinations.models import DestinationCategory
 from service.destinations.service import check_hire_category, record_platform_hire
+from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.models import Graduate
+from service.notifications.kinds import Kind
+from service.notifications.service import employer_recipients, graduate_recipients, notify
 from service.postings.models import Posting, PostingStatus
 
 if TYPE_CHECKING:
@@ -34,6 +37,35 @@ def to_read(a: Application) -> ApplicationRead:
                  for e in a.history],
         created_at=a.created_at, updated_at=a.updated_at,
     )
+
+
+#: Applications still in the running (not hired, rejected or withdrawn).
+LIVE_STATUSES = (ApplicationStatus.APPLIED, ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW,
+                 ApplicationStatus.OFFER)
+
+
+async def tell_applicants_posting_closed(session: AsyncSession, posting_ids: Sequence[int], reason: str) -> int:
+    """Notify (:data:`~service.notifications.kinds.Kind.POSTING_CLOSED`) the graduates whose
+    application to one of ``posting_ids`` is still live that the posting stopped taking
+    applications; ``reason`` is ``closed`` (by the employer), ``filled`` or ``expired``. Call it in
+    the transaction that closes the postings. Returns how many graduates were told."""
+    if not posting_ids:
+        return 0
+    stmt = (select(Application.posting_id, Application.graduate_id, Posting.title, Employer.name)
+            .join(Posting, Posting.id == Application.posting_id).join(Employer, Employer.id == Posting.employer_id)
+            .where(Application.posting_id.in_(list(posting_ids)), Application.status.in_(LIVE_STATUSES))
+            .order_by(Application.posting_id, Application.graduate_id))
+    rows = (await session.execute(stmt)).all()
+    accounts = await graduate_recipients(session, [r.graduate_id for r in rows])
+    by_posting: dict[int, tuple[str, str, list[int]]] = {}
+    for posting_id, graduate_id, title, employer_name in rows:
+        by_posting.setdefault(posting_id, (title, employer_name, []))[2].extend(accounts.get(graduate_id, []))
+    told = 0
+    for posting_id, (title, employer_name, users) in by_posting.items():
+        result = await notify(session, recipients=users, kind=Kind.POSTING_CLOSED, link="/web/applications",
+                              params={"posting_title": title, "employer_name": employer_name, "reason": reason})
+        told += len(result.notification_ids)
+    return told
 
 
 def closed_reason(posting: Posting, day: dt.date) -> str | None:
@@ -96,6 +128,9 @@ class ApplicationService:
             .values(application_count=Posting.application_count + 1)
             .execution_options(synchronize_session=False)
         )
+        await notify(self.session, recipients=await employer_recipients(self.session, posting.employer_id),
+                     kind=Kind.APPLICATION_RECEIVED, params={"posting_title": posting.title},
+                     link=f"/web/postings/{posting.id}/applications")
         return await self.get(application.id)
 
     async def change_status(self, application_id: int, change: StatusChange) -> Application:
@@ -103,7 +138,8 @@ class ApplicationService:
 
         On ``hired``: a destination event is recorded (:func:`record_platform_hire`, category
         ``change.destination_category`` or ``other_employment``), and the posting becomes
-        ``filled`` once its hired applications reach ``openings``.
+        ``filled`` once its hired applications reach ``openings`` (its other live applicants are
+        told). Every move but ``withdrawn`` (the graduate's own) notifies the graduate.
 
         Raises:
             NotFoundError: unknown application (404).
@@ -128,6 +164,8 @@ class ApplicationService:
         application.status = change.status
         application.history.append(ApplicationEvent(from_status=current, to_status=change.status, note=change.note))
         await self.session.flush()
+        if change.status != ApplicationStatus.WITHDRAWN:
+            await self._tell_graduate(application)
         if change.status == ApplicationStatus.HIRED:
             await record_platform_hire(
                 self.session, application,
@@ -137,12 +175,21 @@ class ApplicationService:
             await self._fill_if_complete(application.posting_id)
         return await self.get(application_id)
 
+    async def _tell_graduate(self, application: Application) -> None:
+        employer_name = (await self.session.execute(
+            select(Employer.name).where(Employer.id == application.posting.employer_id))).scalar_one()
+        users = (await graduate_recipients(self.session, [application.graduate_id])).get(application.graduate_id, [])
+        await notify(self.session, recipients=users, kind=Kind.APPLICATION_STATUS_CHANGED, link="/web/applications",
+                     params={"posting_title": application.posting.title, "employer_name": employer_name,
+                             "status": application.status.value})
+
     async def _fill_if_complete(self, posting_id: int) -> None:
         stmt = select(Posting).where(Posting.id == posting_id).with_for_update()
         posting = (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
         if posting.status == PostingStatus.OPEN and await self.repo.count_hired(posting_id) >= posting.openings:
             posting.status = PostingStatus.FILLED
             await self.session.flush()
+            await tell_applicants_posting_closed(self.session, [posting_id], "filled")
 
     async def list(self, f: ApplicationFilter, limit: int, offset: int,
                    scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Application], int]:

@@ -15,6 +15,8 @@ from service.employers.models import Employer
 from service.employers.repository import EmployerFilter, EmployerRepository
 from service.employers.schemas import EmployerCreate, EmployerRead, EmployerUpdate
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
+from service.notifications.kinds import Kind
+from service.notifications.service import employer_recipients, notify
 
 
 def to_read(e: Employer) -> EmployerRead:
@@ -105,6 +107,20 @@ class EmployerService:
         for key, value in changes.items():
             setattr(employer, key, value)
         await self.session.flush()
+        await self.session.refresh(employer)
+        return employer
+
+    async def verify(self, employer: Employer) -> Employer:
+        """Approve ``employer`` (审核通过): its postings become visible to graduates, and its member
+        accounts are notified (:data:`~service.notifications.kinds.Kind.EMPLOYER_VERIFICATION_DECIDED`,
+        ``decision`` ``approved``). Idempotent: approving a verified employer changes and tells nothing."""
+        if employer.verified:
+            return employer
+        employer.verified = True
+        await self.session.flush()
+        await notify(self.session, recipients=await employer_recipients(self.session, employer.id),
+                     kind=Kind.EMPLOYER_VERIFICATION_DECIDED, link="/web/postings",
+                     params={"employer_name": employer.name, "decision": "approved"})
         await self.session.refresh(employer)
         return employer
 

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, exists, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.applications.service import tell_applicants_posting_closed
 from service.postings.models import CrawlRun, CrawlStatus, Posting, PostingSource, PostingStatus
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -93,14 +94,17 @@ def local_today(now: dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> dt.date:
 
 async def expire_postings(session: AsyncSession, now: dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> int:
     """Close the open ingested postings (those with a ``posting_sources`` row) whose
-    ``valid_through`` is before today in ``timezone``. Returns how many were closed. Flushes."""
+    ``valid_through`` is before today in ``timezone``, telling their live applicants (reason
+    ``expired``). Returns how many were closed. Flushes."""
     listed = exists().where(PostingSource.posting_id == Posting.id)
     stmt = (update(Posting).where(Posting.status == PostingStatus.OPEN, Posting.valid_through.is_not(None),
                                   Posting.valid_through < local_today(now, timezone), listed)
-            .values(status=PostingStatus.CLOSED, updated_at=now).execution_options(synchronize_session="fetch"))
-    result = await session.execute(stmt)
+            .values(status=PostingStatus.CLOSED, updated_at=now).returning(Posting.id)
+            .execution_options(synchronize_session="fetch"))
+    closed = list((await session.execute(stmt)).scalars())
     await session.flush()
-    return result.rowcount or 0
+    await tell_applicants_posting_closed(session, closed, "expired")
+    return len(closed)
 
 
 async def record_run(session: AsyncSession, run: CrawlRun) -> CrawlRun:

@@ -10,10 +10,11 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.vocab import to_monthly
+from service.applications.service import tell_applicants_posting_closed
 from service.catalog.models import Region
 from service.employers.models import Employer
 from service.errors import InvalidFieldError, NotFoundError
-from service.postings.models import Posting
+from service.postings.models import Posting, PostingStatus
 from service.postings.repository import PostingFilter, PostingRepository
 from service.postings.schemas import PostingCreate, PostingLocation, PostingRead, PostingSourceRead, PostingUpdate
 
@@ -109,8 +110,10 @@ class PostingService:
         return await self.get(posting.id)
 
     async def update(self, posting_id: int, data: PostingUpdate) -> Posting:
-        """Change the fields present in ``data``. Raises as :meth:`create`, or :class:`NotFoundError`."""
+        """Change the fields present in ``data``. An open posting set to ``closed`` or ``filled``
+        notifies its live applicants. Raises as :meth:`create`, or :class:`NotFoundError`."""
         posting = await self.get(posting_id)
+        was = posting.status
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         if "region_code" in changes:
             await self._check_refs(None, changes["region_code"])
@@ -119,6 +122,8 @@ class PostingService:
         self._check_dates(posting)
         apply_salary(posting)
         await self.session.flush()
+        if was == PostingStatus.OPEN and posting.status in (PostingStatus.CLOSED, PostingStatus.FILLED):
+            await tell_applicants_posting_closed(self.session, [posting_id], posting.status.value)
         return await self.get(posting_id)
 
     @staticmethod

@@ -49,6 +49,7 @@ class Page:
     locale: str
     tr: gettext.GNUTranslations
     set_lang: bool  # the ``lang`` query parameter chose the locale: remember it in a cookie
+    unread: int | None = None  # the signed-in user's unread notifications (the header's badge)
 
     @property
     def htmx(self) -> bool:

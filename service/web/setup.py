@@ -11,6 +11,7 @@ page and other errors into an HTML error page in the visitor's language.
 
 from __future__ import annotations
 
+import dataclasses
 import gettext
 import logging
 from pathlib import Path
@@ -31,6 +32,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from service.accounts.guards import Principal
 from service.accounts.setup import AuthKit
 from service.errors import DomainError
+from service.notifications.service import NotificationService
+from service.pagination import DbSession
 from service.web.common import SIGN_IN, Page, build_page, error_texts, render
 from service.web.i18n import Catalogues, load_catalogues
 
@@ -114,24 +117,31 @@ async def favicon() -> Redirect:
 
 def web_router(kit: AuthKit) -> Router:
     """``GET /``, ``GET /favicon.ico`` and every page under ``/web`` (static files under ``/web/static``), with the
-    ``page`` dependency (:class:`~service.web.common.Page`) and ``auth_kit`` injectable."""
+    ``page`` dependency (:class:`~service.web.common.Page`, with the signed-in user's unread
+    notification count for the header's badge) and ``auth_kit`` injectable."""
     from service.web.auth_pages import AuthPages
     from service.web.employer_pages import EmployerPages
     from service.web.graduate_pages import GraduatePages
+    from service.web.notification_pages import NotificationPages
     from service.web.school_pages import SchoolPages
     from service.web.suggest_pages import SuggestPages
 
     catalogues = load_catalogues()
 
-    def provide_page(request: Request[Any, Any, Any]) -> Page:
-        return build_page(request, catalogues)
+    async def provide_page(request: Request[Any, Any, Any], db_session: DbSession) -> Page:
+        page = build_page(request, catalogues)
+        if page.principal is None or (page.htmx and not request.headers.get("hx-history-restore-request")):
+            return page  # nobody signed in, or an htmx fragment (no header to show the count in)
+        unread = await NotificationService(db_session).unread_count(page.principal.user_id)
+        return dataclasses.replace(page, unread=unread)
 
     static = create_static_files_router(path="/web/static", directories=[WEB_DIR / "static"], opt=PUBLIC,
                                         include_in_schema=False, cache_control=None)
     handle = _error_page(catalogues)
-    pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages],
+    pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
+                                             NotificationPages],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],
-                  dependencies={"page": Provide(provide_page, sync_to_thread=False),
+                  dependencies={"page": Provide(provide_page),
                                 "auth_kit": Provide(kit.provide, sync_to_thread=False)})

@@ -67,11 +67,13 @@ SECRETS = {
     "employer_b_name": "未审核贸易有限公司",
     "posting_b_title": "仓库管理员（夜班）",
     "application_b_letter": "乙方求职信内容",
+    "notification_b_title": "他人通知的保密岗位",
 }
 OWN = {
     "graduate_a_name": "陈小明",
     "employer_a_name": "广州数控设备有限公司",
     "posting_a_title": "数控车床操作工",
+    "notification_a_title": "本人通知的岗位",
 }
 
 
@@ -375,6 +377,74 @@ def _taxonomy_occupation(w: World, side: str, role: str) -> str:
     return w.run(work)
 
 
+# notifications (service/notifications): each caller's own inbox; "foreign" is another user's
+def _user_id(w: World, role: str) -> int:
+    """The world's account for ``role`` (anonymous: the admin's, whose notification it cannot reach)."""
+    import jwt
+
+    return int(jwt.decode(w.tokens["admin" if role == "anonymous" else role], options={"verify_signature": False})["sub"])
+
+
+def _other_user(w: World) -> int:
+    """An account that is none of the callers (created once)."""
+    from service.accounts.models import User
+
+    if "notify_other_user" not in w.ids:
+        async def work(s: Any) -> int:
+            user = User(role=Role.ADMIN, email="other-user@example.cn", password_hash="x")
+            s.add(user)
+            await s.flush()
+            return user.id
+
+        w.ids["notify_other_user"] = w.run(work)
+    return w.ids["notify_other_user"]
+
+
+def _notification(w: World, side: str, role: str) -> int:
+    """A new notification of the caller (own side; title ``OWN["notification_a_title"]``) or of
+    another user (foreign side; title ``SECRETS["notification_b_title"]``)."""
+    from service.notifications.kinds import Kind
+    from service.notifications.service import notify
+
+    user_id = _user_id(w, role) if side == "a" else _other_user(w)
+    title = OWN["notification_a_title"] if side == "a" else SECRETS["notification_b_title"]
+
+    async def work(s: Any) -> int:
+        result = await notify(s, recipients=[user_id], kind=Kind.POSTING_CLOSED, link="/web/applications",
+                              params={"posting_title": title, "employer_name": "某公司", "reason": "closed"})
+        return result.notification_ids[0]
+
+    return w.run(work)
+
+
+def _with_notifications(w: World, side: str, role: str) -> dict[str, str]:
+    """No parameters; makes sure the caller has a notification and another user has one."""
+    if role != "anonymous":
+        _notification(w, "a", role)
+    _notification(w, "b", role)
+    return {}
+
+
+def _failed_outbox(w: World, side: str, role: str) -> int:
+    """A failed outbox message (of another user's notification)."""
+    from sqlalchemy import select
+
+    from service.notifications.models import OutboxMessage, OutboxStatus
+
+    _notification(w, "b", role)
+
+    async def work(s: Any) -> int:
+        row = (await s.execute(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1))).scalar_one()
+        row.status, row.attempts, row.last_error = OutboxStatus.FAILED, 8, "gave up after 8 attempts"
+        return row.id
+
+    return w.run(work)
+
+
+_EVERY_USER_200: dict[str, Status] = {**{r: 200 for r in ROLES[1:]}, "anonymous": 401}
+_EVERY_USER_OWN: dict[str, Status] = {**{r: (200, 404) for r in ROLES[1:]}, "anonymous": 401}
+
+
 MATRIX: dict[str, Probe] = {
     # --- public --------------------------------------------------------------------------------
     "GET /health": Probe("/health", PUBLIC_200, own_only=True),
@@ -535,6 +605,21 @@ MATRIX: dict[str, Probe] = {
     "GET /taxonomy/occupations/{scheme:str}/{code:path}": Probe(
         "/taxonomy/occupations/onet/{c}", {**_same(200), "anonymous": 401}, {"c": _taxonomy_occupation},
         own_only=True),
+    # --- notifications: every caller has their own inbox and preferences; the outbox is the admin's
+    "GET /notifications": Probe("/notifications", _EVERY_USER_200, own_only=True, params=_with_notifications,
+                                shows={r: ("notification_a_title",) for r in ROLES[1:]},
+                                hides={r: ("notification_b_title",) for r in ROLES[1:]}),
+    "GET /notifications/unread-count": Probe("/notifications/unread-count", _EVERY_USER_200, own_only=True),
+    "POST /notifications/{notification_id:int}/read": Probe("/notifications/{n}/read", _EVERY_USER_OWN,
+                                                            {"n": _notification}),
+    "POST /notifications/read-all": Probe("/notifications/read-all", _EVERY_USER_200, own_only=True),
+    "GET /notifications/preferences": Probe("/notifications/preferences", _EVERY_USER_200, own_only=True),
+    "PATCH /notifications/preferences": Probe("/notifications/preferences", _EVERY_USER_200, own_only=True,
+                                              json=lambda w, s, r: {"language": "zh_Hans"}),
+    "GET /notifications/outbox": Probe("/notifications/outbox", _staff_and(
+        admin=200, graduate=403, employer=403, school=403, department=403), own_only=True),
+    "POST /notifications/outbox/{outbox_id:int}/retry": Probe("/notifications/outbox/{o}/retry", _staff_and(
+        admin=200, graduate=403, employer=403, school=403, department=403), {"o": _failed_outbox}, own_only=True),
 }
 
 

@@ -45,6 +45,7 @@ from service.web.common import HOME, SIGN_IN
 from tests.accounts.test_route_matrix import (
     EVERY_SECRET, GRAD_SECRETS, OWN, ROLES, SECRETS, Maker, Status, World, _app_routes, _roster,
 )
+from tests.accounts.test_route_matrix import _notification, _with_notifications
 from tests.accounts.test_route_matrix import world  # noqa: F401 - the shared module-scoped world fixture
 from tests.conftest import sign_in
 
@@ -218,6 +219,27 @@ WEB_MATRIX: dict[str, PageProbe] = {
         hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
     "GET /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True),
     "POST /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True, files=_roster),
+    # --- notification pages: every signed-in caller's own; another user's notification is a 404 page
+    "GET /web/notifications": PageProbe(
+        "/web/notifications", {**_same(200), "anonymous": 303}, own_only=True, params=_with_notifications,
+        shows={r: ("notification_a_title",) for r in ROLES[1:]},
+        hides={r: ("notification_b_title",) for r in ROLES[1:]}),
+    "GET /web/notifications/{notification_id:int}/open": PageProbe(
+        "/web/notifications/{n}/open", {**{r: (303, 404) for r in ROLES[1:]}, "anonymous": 303},
+        {"n": _notification}, location="/web/applications"),
+    "POST /web/notifications/{notification_id:int}/read": PageProbe(
+        "/web/notifications/{n}/read", {**{r: (303, 404) for r in ROLES[1:]}, "anonymous": 303},
+        {"n": _notification}, form=lambda w, s, r: {}, location="/web/notifications"),
+    "POST /web/notifications/read-all": PageProbe(
+        "/web/notifications/read-all", {**_same(303)}, own_only=True, form=lambda w, s, r: {},
+        location="/web/notifications"),
+    "GET /web/notifications/preferences": PageProbe(
+        "/web/notifications/preferences", {**_same(200), "anonymous": 303}, own_only=True),
+    "POST /web/notifications/preferences": PageProbe(
+        "/web/notifications/preferences", {**_same(303)}, own_only=True,
+        form=lambda w, s, r: {"language": "zh_Hans", "email": ["message_received"]} if r in ("graduate", "employer",
+                                                                                              "admin")
+        else {"language": "zh_Hans"}, location="/web/notifications/preferences?saved=1"),
 }
 
 

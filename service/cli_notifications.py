@@ -1,0 +1,46 @@
+"""Command-line commands for notifications (registered in ``service.cli``).
+
+    vocmatch notifications drain [--watch SECONDS]   deliver the queued notifications now (once, or every
+                                                     SECONDS until interrupted: what ``vocmatch run`` starts)
+
+The scheduler (``vocmatch scheduler``) drains the outbox on its own every
+``VOCMATCH_NOTIFY_DRAIN_INTERVAL_SECONDS``; ``vocmatch jobs run drain_outbox`` runs that job once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+
+@click.group()
+def notifications() -> None:
+    """Notifications: deliver the queued e-mails."""
+
+
+@notifications.command()
+@click.option("--watch", type=click.FloatRange(min=0.5), default=None,
+              help="keep draining every SECONDS until interrupted (default: drain once and exit)")
+def drain(watch: float | None) -> None:
+    """Deliver every due notification (SMTP when VOCMATCH_SMTP_URL is set, else .eml files in
+    VOCMATCH_OUTBOX_DIR) and print the drain report as JSON."""
+    import logging
+
+    from service.cli import _settings
+    from service.notifications.scheduled import drain_outbox
+
+    settings = _settings()
+    if watch is None:
+        click.echo(json.dumps(drain_outbox(settings), ensure_ascii=False, indent=2, default=str))
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    where = "SMTP" if settings.smtp_url else f".eml files in {settings.outbox_dir}/"
+    click.echo(f"delivering notifications every {watch:g} s ({where}); Ctrl-C stops", err=True)
+    try:
+        while True:
+            drain_outbox(settings)
+            time.sleep(watch)
+    except KeyboardInterrupt:
+        pass
