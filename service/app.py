@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -18,6 +19,7 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from service.access_log import install as install_access_log_redaction
 from service.config import Settings
 from service.db import make_engine
 from service.errors import EXCEPTION_HANDLERS, document_problem_responses, problem_details_plugin
@@ -62,16 +64,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.recommendations.service import RankerCache, warm_up_ranker
     from service.reports.controllers import ReportController
     from service.rosters.controllers import RosterController
+    from service.rosters.workers import RosterWorkers
     from service.taxonomy.controllers import TaxonomyController
     from service.web.setup import web_router, web_template_config
 
     settings = settings or Settings.from_env()
+    install_access_log_redaction()  # query strings carry searches for names: never logged
     security = build_security(settings)  # may create var/secret_key (embedded default)
     engine = make_engine(settings)
     ranker_cache = RankerCache(settings=settings)
+    roster_workers = RosterWorkers(settings)  # roster imports run in worker processes
     background: set[asyncio.Task[None]] = set()
 
     async def start_warm_up() -> None:
+        # the modules, classes and app objects made so far live as long as the process: leave them
+        # out of the garbage collector's full passes, which stop every thread of the server (a pass
+        # over them took ~200 ms, and requests that allocate much trigger one)
+        gc.freeze()
         if settings.warm_up:
             task = asyncio.create_task(warm_up_ranker(engine, ranker_cache))
             background.add(task)
@@ -80,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def stop_background() -> None:
         for task in list(background):
             task.cancel()
+        roster_workers.close()
 
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
@@ -103,7 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        state=State({"settings": settings, "ranker_cache": ranker_cache}),
+        state=State({"settings": settings, "ranker_cache": ranker_cache, "roster_workers": roster_workers}),
         debug=settings.debug,
         on_startup=[start_warm_up],
         on_shutdown=[stop_background],

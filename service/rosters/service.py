@@ -7,7 +7,8 @@ transaction commits, so a crash part-way leaves nothing half-written.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -33,7 +34,8 @@ class RowError:
 
 @dataclass(slots=True)
 class RosterReport:
-    """The validation report. ``written`` is false when nothing was stored."""
+    """The validation report. ``written`` is false when nothing was stored; ``sheet`` is the title
+    of the worksheet read (a workbook's active sheet; ``None`` for CSV)."""
 
     file: str
     school: str
@@ -43,13 +45,18 @@ class RosterReport:
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
     written: bool = False
+    sheet: str | None = None
 
     @property
     def rejected_rows(self) -> int:
         return len({e.row for e in self.rejected})
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        """The report as JSON-ready builtins (without ``dataclasses.asdict``'s deep copies: a report
+        of 100,000 rejected cells is built in the request's event loop)."""
+        d = {k: getattr(self, k) for k in ("file", "school", "rows_read", "created", "updated", "unchanged",
+                                           "written", "sheet")}
+        d["rejected"] = [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.rejected]
         d["rejected_rows"] = self.rejected_rows
         return d
 
@@ -122,27 +129,18 @@ def _parse(raw: RawRow, header: dict[str, int], majors: dict[str, str], errors: 
     return out if len(errors) == before else None
 
 
-async def import_roster(session: AsyncSession, data: bytes, filename: str, school_code: str,
-                        valid_rows_only: bool = False) -> RosterReport:
-    """Validate and import a roster for the school with 学校标识码 ``school_code``.
-
-    Returns the report; with errors and ``valid_rows_only`` false nothing is written. Duplicate
-    学号 or 身份证号 inside the file, a 身份证号 already used by another student of the school, and
-    a NUL character (U+0000) in any cell of a recognised column are row errors. Flushes only.
-
-    Raises:
-        RosterFileError: the school is unknown, or the file cannot be read, or a required column
-            (学号, 姓名, 毕业时间) is missing.
-    """
-    school = (await session.execute(select(School).where(School.code == school_code))).scalar_one_or_none()
-    if school is None:
-        raise RosterFileError(f"unknown school code {school_code!r} (学校标识码)")
-    header, raw_rows = read_roster(data, filename, f.header_of)
+def _read_and_check(data: bytes, filename: str, school_code: str,
+                    majors: dict[str, str]) -> tuple[RosterReport, list[dict[str, Any]]]:
+    """Read the file and check every row on its own (no database): the report so far (rows read,
+    rejected cells, the sheet read) and the valid rows, each with ``_row``, duplicates inside the
+    file rejected. Raises :class:`RosterFileError` as :func:`~service.rosters.reader.read_roster`,
+    or for a missing required column."""
+    found = read_roster(data, filename, f.header_of)
+    header, raw_rows = found.header, found.rows
     missing = [f.FIELDS[n][0] for n in f.REQUIRED if n not in header]
     if missing:
         raise RosterFileError(f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}")
-    report = RosterReport(file=filename, school=school_code, rows_read=len(raw_rows))
-    majors = await _majors(session)
+    report = RosterReport(file=filename, school=school_code, rows_read=len(raw_rows), sheet=found.sheet)
     parsed: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
     for raw in raw_rows:
@@ -162,6 +160,27 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
                 seen[(key, row[key])] = raw.number
         row["_row"] = raw.number
         parsed.append(row)
+    return report, parsed
+
+
+async def import_roster(session: AsyncSession, data: bytes, filename: str, school_code: str,
+                        valid_rows_only: bool = False) -> RosterReport:
+    """Validate and import a roster for the school with 学校标识码 ``school_code``.
+
+    Returns the report; with errors and ``valid_rows_only`` false nothing is written. Duplicate
+    学号 or 身份证号 inside the file, a 身份证号 already used by another student of the school, and
+    a NUL character (U+0000) in any cell of a recognised column are row errors. Flushes only.
+
+    Raises:
+        RosterFileError: the school is unknown, or the file cannot be read, or a required column
+            (学号, 姓名, 毕业时间) is missing.
+    """
+    school = (await session.execute(select(School).where(School.code == school_code))).scalar_one_or_none()
+    if school is None:
+        raise RosterFileError(f"unknown school code {school_code!r} (学校标识码)")
+    majors = await _majors(session)
+    # reading and checking every cell is CPU work: a worker thread keeps the server answering
+    report, parsed = await asyncio.to_thread(_read_and_check, data, filename, school_code, majors)
     existing = await _existing(session, school.id, parsed)
     for row in parsed:
         other = existing["id"].get(row["id_number"]) if row["id_number"] else None
