@@ -23,6 +23,9 @@ from service.catalog.models import School
 from service.employers.schemas import EmployerRead
 from service.employers.service import EmployerService
 from service.employers.service import to_read as employer_read
+from service.inputs import SIGN_IN_BODY_BYTES
+from service.privacy.audit import record as audit_record
+from service.privacy.models import AuditAction
 from service.pagination import DbSession
 
 PUBLIC = {"exclude_from_auth": True}
@@ -53,6 +56,7 @@ async def _login(request: Request[Any, Any, Any], db_session: DbSession, auth_ki
 class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
+    request_max_body_size = SIGN_IN_BODY_BYTES
 
     @post("/register", summary="Register a graduate or an employer", opt=PUBLIC)
     async def register(self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit,
@@ -156,7 +160,8 @@ class AuthController(Controller):
 
 
 @post("/employers/{employer_id:int}/verify", summary="Approve an employer (审核)", tags=["employers"],
-      guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)], status_code=200)
+      guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)], status_code=200,
+      request_max_body_size=SIGN_IN_BODY_BYTES)
 async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession,
                           employer_id: FromPath[int]) -> EmployerRead:
     """Mark the employer ``verified``; its postings become visible to graduates. Idempotent.
@@ -174,7 +179,10 @@ async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession
         school_region = school.region_code if school is not None else None
     if not can_verify_employer(p, employer, school_region=school_region):
         raise PermissionDeniedException(f"not allowed to approve employer {employer_id}: {VERIFY_RULE}")
-    employer.verified = True
+    if not employer.verified:
+        employer.verified = True
+        await audit_record(db_session, p, AuditAction.UPDATE, "employer_verification", employer_id,
+                           detail={"verified": True}, request=request)
     await db_session.flush()
     await db_session.refresh(employer)
     return employer_read(employer)
