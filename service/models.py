@@ -7,6 +7,7 @@ from service.db import Base
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateAward, GraduateCertificate, GraduateExperience
+from service.jobs.models import JobRun
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
@@ -17,4 +18,5 @@ __all__ = [
     "Application", "ApplicationEvent", "Base", "Concept", "ConceptAlias", "DestinationEvent", "Employer",
     "Graduate", "GraduateAward", "GraduateCertificate", "GraduateExperience", "Major", "MajorOccupation",
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
+    "JobRun",
 ]
