@@ -25,7 +25,7 @@ def test_scheduler_holds_every_domains_jobs_with_their_triggers() -> None:
     sched = make_scheduler(Settings(database_url="sqlite+aiosqlite:///unused.sqlite3", crawl_boards="example_cn"))
     assert sched.timezone == SH
     jobs = {j.id: j for j in sched.get_jobs()}
-    assert set(jobs) == REPORT_JOBS | {"crawl:example_cn", "retrain_ranker"}
+    assert set(jobs) == REPORT_JOBS | {"crawl:example_cn", "retrain_ranker", "purge_deleted"}
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time >= 3600
         assert job.trigger.timezone == SH
@@ -37,7 +37,7 @@ def test_scheduler_holds_every_domains_jobs_with_their_triggers() -> None:
     assert jobs["retrain_ranker"].misfire_grace_time == 6 * 3600
     # no boards configured: no crawl jobs; another zone moves every trigger
     berlin = make_scheduler(Settings(), "Europe/Berlin", blocking=False)
-    assert {j.id for j in berlin.get_jobs()} == REPORT_JOBS | {"retrain_ranker"}
+    assert {j.id for j in berlin.get_jobs()} == REPORT_JOBS | {"retrain_ranker", "purge_deleted"}
     assert {j.trigger.timezone for j in berlin.get_jobs()} == {ZoneInfo("Europe/Berlin")}
     listed = describe(berlin, now=dt.datetime(2026, 3, 4, tzinfo=dt.UTC))
     assert listed["retrain_ranker"]["next_run"] == "2026-03-08T03:00:00+01:00"
@@ -48,7 +48,7 @@ def test_jobs_list_and_bad_arguments() -> None:
     out = runner.invoke(main, ["jobs", "list"], env={"VOCMATCH_CRAWL_BOARDS": "example_cn"})
     assert out.exit_code == 0, out.output
     listed = json.loads(out.output)
-    assert set(listed) == REPORT_JOBS | {"crawl:example_cn", "retrain_ranker"}
+    assert set(listed) == REPORT_JOBS | {"crawl:example_cn", "retrain_ranker", "purge_deleted"}
     assert all(v["next_run"] and v["max_instances"] == 1 and v["coalesce"] for v in listed.values())
     unknown = runner.invoke(main, ["jobs", "run", "weekly"], env={})
     assert unknown.exit_code == 2 and "retrain_ranker" in unknown.output and "monthly" in unknown.output
