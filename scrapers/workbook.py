@@ -12,15 +12,16 @@ actually present and stops at fixed limits, refusing with an error that names th
   summed against :attr:`WorkbookLimits.max_unzipped_bytes`. Python's ``zipfile`` never inflates a
   member past its declared size (it stops there and fails the CRC check), so the declared sizes
   bound the work of everything that follows;
-* the workbook is opened in openpyxl's read-only (streaming) mode with its declared dimensions
-  ignored (``reset_dimensions``: a ``<dimension ref="A1:XFD1048576">`` would make openpyxl pad
-  every row to 16,384 columns and append empty rows to row 1,048,576). Rows arrive one at a time
-  and the reader stops at the first row past :attr:`~WorkbookLimits.max_rows`, the first row
-  wider than :attr:`~WorkbookLimits.max_columns` and the first cell past
-  :attr:`~WorkbookLimits.max_cells`;
-* merged ranges are read from the sheet XML as rectangles (streaming, at most
-  :attr:`~WorkbookLimits.max_merged_ranges`) and their top-left value is copied only into rows
-  that exist, up to the column limit, so a merged range costs what the rows it covers cost;
+* the workbook is opened in openpyxl's read-only mode (workbook part, shared strings and styles
+  only) and a sheet is then streamed by :class:`_SheetStream`: one pass over its XML that hands
+  each ``<row>`` to openpyxl's own cell decoding and drops it once read, so memory holds one row.
+  A sheet's declared ``<dimension>`` is never used (``A1:XFD1048576`` would make openpyxl pad every
+  row to 16,384 columns); the stream stops at the first row element past
+  :attr:`~WorkbookLimits.max_rows`, the first value past :attr:`~WorkbookLimits.max_columns` and the
+  first cell past :attr:`~WorkbookLimits.max_cells`;
+* merged ranges are kept as rectangles (at most :attr:`~WorkbookLimits.max_merged_ranges`) and
+  their top-left value is copied only into rows that exist, up to the column limit, so a merged
+  range costs what the rows it covers cost;
 * openpyxl parses the parts with ``defusedxml`` installed (a project dependency), so XML entity
   declarations (billion laughs, external entities) are refused.
 
@@ -75,10 +76,15 @@ class SheetRows:
     rows: list[tuple[int, tuple[tuple[Any, str], ...]]] = field(default_factory=list)
 
 
-def _zip_directory(data: bytes, limits: WorkbookLimits) -> tuple[int, int]:
-    """(number of members, offset of the central directory) from the end-of-central-directory
-    record. Raises :class:`WorkbookError` when there is none, :class:`WorkbookLimitError` for zip64
-    or too many members."""
+#: Bytes of central directory allowed per part (a record is 46 bytes plus the part's name).
+_DIRECTORY_BYTES_PER_PART = 1024
+
+
+def _check_directory(data: bytes, limits: WorkbookLimits) -> None:
+    """Check the end-of-central-directory record before ``zipfile`` parses the directory (it
+    builds an object per record it finds in the directory's declared size, whatever the count
+    says). Raises :class:`WorkbookError` when there is no record, :class:`WorkbookLimitError` for
+    zip64, too many parts or a directory too large for them."""
     tail = data[-(_EOCD_SIZE + _MAX_COMMENT):]
     at = tail.rfind(_EOCD)
     if at < 0 or len(tail) - at < _EOCD_SIZE:
@@ -86,9 +92,9 @@ def _zip_directory(data: bytes, limits: WorkbookLimits) -> tuple[int, int]:
     _, disk, _, _, entries, size, offset, _ = struct.unpack("<4sHHHHIIH", tail[at:at + _EOCD_SIZE])
     if disk == 0xFFFF or entries == 0xFFFF or size == 0xFFFFFFFF or offset == 0xFFFFFFFF:
         raise WorkbookLimitError("zip64 archives are not accepted (a roster needs less than 4 GB and 65,535 parts)")
-    if entries > limits.max_parts:
-        raise WorkbookLimitError(f"the archive has {entries:,} parts; the limit is {limits.max_parts:,}")
-    return entries, offset
+    if entries > limits.max_parts or size > limits.max_parts * _DIRECTORY_BYTES_PER_PART:
+        raise WorkbookLimitError(f"the archive has {entries:,} parts in a directory of {size:,} bytes; the limit is "
+                                 f"{limits.max_parts:,} parts")
 
 
 def check_archive(data: bytes, limits: WorkbookLimits = WorkbookLimits()) -> None:
@@ -99,7 +105,7 @@ def check_archive(data: bytes, limits: WorkbookLimits = WorkbookLimits()) -> Non
         WorkbookError: not a zip archive.
         WorkbookLimitError: zip64, too many parts, or too large once unzipped (the limit is named).
     """
-    _zip_directory(data, limits)
+    _check_directory(data, limits)
     try:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:

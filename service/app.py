@@ -45,6 +45,21 @@ def _openapi_config() -> OpenAPIConfig:
     )
 
 
+_frozen = False
+
+
+def freeze_start_up_objects() -> None:
+    """Once per process, at the first app's start-up: collect, then move every object made so far
+    (modules, classes, the app) out of the garbage collector's full passes (``gc.freeze``). Those
+    passes stop every thread of the server and scanned them all each time (~200 ms here), which a
+    request allocating many objects triggers; the objects live as long as the process anyway."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the ASGI app for ``settings`` (default: from the environment).
 
@@ -76,11 +91,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     roster_workers = RosterWorkers(settings)  # roster imports run in worker processes
     background: set[asyncio.Task[None]] = set()
 
+    async def freeze_long_lived() -> None:
+        freeze_start_up_objects()
+
     async def start_warm_up() -> None:
-        # the modules, classes and app objects made so far live as long as the process: leave them
-        # out of the garbage collector's full passes, which stop every thread of the server (a pass
-        # over them took ~200 ms, and requests that allocate much trigger one)
-        gc.freeze()
         if settings.warm_up:
             task = asyncio.create_task(warm_up_ranker(engine, ranker_cache))
             background.add(task)
@@ -115,7 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
         state=State({"settings": settings, "ranker_cache": ranker_cache, "roster_workers": roster_workers}),
         debug=settings.debug,
-        on_startup=[start_warm_up],
+        on_startup=[freeze_long_lived, start_warm_up],
         on_shutdown=[stop_background],
         middleware=security.middleware,
         before_send=[security.headers_hook],

@@ -127,6 +127,15 @@ def test_an_archive_of_too_many_parts_is_refused_before_its_directory_is_read() 
         for i in range(LIMITS.max_parts + 1):
             many.writestr(f"p{i}", b"")
     refused(data.getvalue(), "parts", f"{LIMITS.max_parts:,}")
+    # an archive claiming a single part: the size of its directory bounds what zipfile would parse
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_STORED) as many:
+        for i in range(LIMITS.max_parts):
+            many.writestr(f"{i:04d}" + "x" * 1100, b"")
+    raw = bytearray(data.getvalue())
+    at = raw.rfind(b"PK\x05\x06")
+    raw[at + 8:at + 12] = (1).to_bytes(2, "little") * 2
+    refused(bytes(raw), "parts in a directory of", f"{LIMITS.max_parts:,}")
 
 
 def test_xml_entity_declarations_are_refused() -> None:
