@@ -5,7 +5,8 @@ the code before the fix in the same run, with the same interpreter and libraries
 For each checkout it migrates a SQLite file in /tmp, adds one school and its staff account, starts
 ``python -m service.cli serve`` (one uvicorn worker, warm-up off) and reads the server's resident
 memory (``VmRSS`` of /proc) before each case, its peak during the case (sampled every 50 ms) and
-what is still held half a second after it:
+what is still held half a second after it (the server process with any worker processes it
+started, all counted):
 
 * ``login-10MiB``: ``POST /auth/login`` with a 10 MiB JSON body (``Content-Length`` sent), 5 times;
 * ``login-10MiB-chunked``: the same body sent chunked (no ``Content-Length``), 5 times;
@@ -60,6 +61,20 @@ def _rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """VmRSS of ``pid`` and all its descendants (the server and its roster worker processes)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += _rss_kib(p)
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, RuntimeError, ValueError):
+            continue
+    return total
 
 
 def _prepare(checkout: Path, url: str, secret_file: str) -> None:
@@ -128,7 +143,8 @@ class Server:
         return self
 
     def rss(self) -> int:
-        return _rss_kib(self.proc.pid)
+        """Resident memory of the server process and its worker processes, KiB."""
+        return _tree_rss_kib(self.proc.pid)
 
     def __exit__(self, *exc: object) -> None:
         self.proc.terminate()  # uvicorn waits for the request in progress: a blocked server is killed
@@ -340,7 +356,7 @@ def main() -> None:
             grown = statistics.median(r[2] for r in results)
             health = [h for r in results if len(r[0]) > 2 for h in r[0][2]]
             med = f"{statistics.median(health) * 1000:.0f}" if health else "-"
-            p99 = f"{statistics.quantiles(health, n=100)[98] * 1000:.0f}" if len(health) > 1 else "-"
+            p99 = f"{statistics.quantiles(health, n=100, method='inclusive')[98] * 1000:.0f}" if len(health) > 1 else "-"
             worst = f"{max(health) * 1000:.0f}" if health else "-"
             print(f"{str(checkout)[-22:]:<22} {case:<20} {status!s:>8} {took:>10.2f} {peak_mib:>9.0f} {grown:>9.0f} "
                   f"{med:>15} {p99:>15} {worst:>15}", flush=True)
