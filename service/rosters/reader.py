@@ -11,8 +11,8 @@ Uploaded files are untrusted, so reading costs what the rows cost and stops at f
 refused with an error naming it). Workbooks are streamed (:mod:`scrapers.workbook`); the
 **active** sheet is read and named in the result; a hidden active sheet, or a hidden sheet whose
 first rows hold a roster header, is refused (the data a school would not see in Excel is not
-imported). CSV is parsed row by row with the same limits. This is CPU work: callers inside the
-web server run it in a worker thread (:func:`service.rosters.service.import_roster` does).
+imported). CSV is parsed row by row with the same limits. This is CPU work: the web server runs
+imports in worker processes (:mod:`service.rosters.workers`).
 """
 
 from __future__ import annotations

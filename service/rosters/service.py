@@ -179,7 +179,8 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
     if school is None:
         raise RosterFileError(f"unknown school code {school_code!r} (学校标识码)")
     majors = await _majors(session)
-    # reading and checking every cell is CPU work: a worker thread keeps the server answering
+    # reading and checking every cell is CPU work: off this event loop (the web server runs the whole
+    # import in a worker process, service.rosters.workers; the CLI in its own)
     report, parsed = await asyncio.to_thread(_read_and_check, data, filename, school_code, majors)
     existing = await _existing(session, school.id, parsed)
     for row in parsed:
