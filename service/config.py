@@ -50,10 +50,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         api_rate_per_minute: requests per minute per signed-in user (else per client IP).
         rate_limit_storage_uri: ``limits`` storage for the login counters (``async+memory://`` is
             per process; several workers should share ``async+redis://host:6379``).
-        max_body_bytes: largest request body, bytes (routes may set their own); larger is 413.
         trusted_proxies: comma-separated addresses or networks (``10.0.0.5``, ``172.16.0.0/12``) of
             the reverse proxies whose ``X-Forwarded-For`` / ``X-Forwarded-Proto`` are believed;
             empty (the default) believes nobody's, so the client address is the connection's.
+        max_body_bytes: largest request body of most JSON routes, bytes; larger is 413 (refused before
+            it is read). Routes set their own: sign-in 16 KiB, profiles and postings 1 MiB, roster
+            uploads 50 MiB (:mod:`service.inputs`, :mod:`service.rosters.controllers`).
         hsts_seconds: ``Strict-Transport-Security`` max-age; 0 sends none (set it behind HTTPS).
         report_term_ends: term ends (学期末) as ``MM-DD`` list; the ``term_end`` report snapshot is
             taken as of each, the day after (:mod:`service.reports.scheduled`).
@@ -102,7 +104,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     register_rate_per_ip: str = "10/hour"
     api_rate_per_minute: int = 600
     rate_limit_storage_uri: str = "async+memory://"
-    max_body_bytes: int = 10_000_000
+    max_body_bytes: int = 64 * 1024
     trusted_proxies: str = ""
     hsts_seconds: int = 0
     report_term_ends: str = "01-31,07-31"

@@ -8,13 +8,16 @@ and SQLite's ``INTEGER PRIMARY KEY`` row ids on SQLite.
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-
-import enum
+from urllib.parse import quote
 
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, event, func
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -76,21 +79,63 @@ class TimestampMixin:
     )
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
+#: Seconds to wait for a PostgreSQL connection (asyncpg's default is 60: a request would hang on an
+#: unreachable server instead of answering 503).
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def sqlite_path(database_url: str) -> str | None:
+    """The file of a SQLite URL (``None`` for in-memory databases and other backends)."""
+    url = make_url(database_url)
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return url.database
+
+
+def make_engine(settings: Settings, *, create: bool = False) -> AsyncEngine:
     """Create (but do not connect) the async engine for ``settings.database_url``.
 
-    On SQLite, foreign keys are switched on and WAL journaling is used so readers do not
-    block the writer.
+    On SQLite, foreign keys are switched on, WAL journaling is used so readers do not block the
+    writer, and deleted content is overwritten (``secure_delete``: erased personal data does not
+    linger in free pages). The file is opened read-write but never created, unless ``create``
+    (migrations): a missing file is an error (503 to requests), not a new empty database; and a
+    pooled connection whose file was removed or replaced since it opened is dropped, so the
+    service follows a restored file by itself. On PostgreSQL connections are checked before use
+    and connecting gives up after :data:`CONNECT_TIMEOUT_SECONDS`.
     """
     kwargs: dict[str, Any] = {"echo": settings.echo_sql}
+    url: Any = settings.database_url
+    path = sqlite_path(settings.database_url)
     if settings.is_sqlite:
         kwargs["connect_args"] = {"timeout": 30}
+        if path is not None and not create:  # SQLite URI filename, read-write without "c"reate
+            url = make_url(settings.database_url).set(database=f"file:{quote(path)}",
+                                                      query={"mode": "rw", "uri": "true"})
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
-    engine = create_async_engine(settings.database_url, **kwargs)
+        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10,
+                      connect_args={"timeout": CONNECT_TIMEOUT_SECONDS})
+    engine = create_async_engine(url, **kwargs)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            event.listen(engine.sync_engine, "connect", lambda _c, record: record.info.update(file=_file_id(path)))
+            event.listen(engine.sync_engine, "checkout", lambda _c, record, _p: _same_file(path, record))
     return engine
+
+
+def _file_id(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _same_file(path: str, record: Any) -> None:
+    """Pool ``checkout`` hook: a connection to a SQLite file that has since been removed or replaced
+    is stale (it would read and write the unlinked old file); SQLAlchemy then opens a new one."""
+    if record.info.get("file") != _file_id(path):
+        raise DisconnectionError(f"SQLite file {path} was removed or replaced")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -98,6 +143,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -6,7 +6,11 @@ own HTTP errors, and anything unexpected) into ``application/problem+json`` bodi
     {"type": "about:blank", "title": "Not Found", "status": 404,
      "detail": "posting 99 not found", "errors": [{"field": "...", "message": "..."}]}
 
-No body ever carries a stack trace or SQL.
+No body ever carries a stack trace or SQL. A database that is missing, unreachable, dropped or
+without its tables answers 503 with ``Retry-After`` on every route (:func:`database_unavailable`),
+never 500; nothing is cached about it, so the service answers again by itself once the database
+is back (PostgreSQL connections are checked before use; SQLite files are never created by the
+service and a replaced file is reopened: :func:`service.db.make_engine`).
 """
 
 from __future__ import annotations
@@ -23,9 +27,21 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 log = logging.getLogger(__name__)
+#: ``Retry-After`` of a 503 answered while the database cannot be used (RFC 9110 §10.2.3), seconds.
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = ("the database is not available at the moment; try again shortly / "
+               "数据库暂时无法使用，请稍后再试")
+#: SQLSTATE of a database that cannot serve requests: connection exceptions (08), insufficient
+#: resources (53), operator intervention (57: shut down, database dropped), no such database
+#: (3D000), no such table (42P01: an empty database in place of the real one).
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "53", "57")
+_UNAVAILABLE_SQLSTATES = ("3D000", "42P01")
+#: Modules whose ``OSError`` means the database connection failed (refused, unreachable, timed out).
+_DRIVER_MODULES = ("asyncpg", "aiosqlite", "sqlalchemy.pool", "sqlalchemy.engine", "sqlalchemy.dialects")
 
 
 class DomainError(Exception):
@@ -150,6 +166,52 @@ def _constraint_of(exc: IntegrityError) -> str:
     ``DETAIL: Key (id_number)=(…)``, which would put a 身份证号 in the log."""
     name = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
     return str(name) if name else str(exc.orig).split("\n", 1)[0][:200]
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc``, the DBAPI error it wraps and every cause or context behind them."""
+    out: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or any(e is seen for seen in out):
+            continue
+        out.append(e)
+        todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
+    return out
+
+
+def _raised_in_driver(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__", "").startswith(_DRIVER_MODULES):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` says the database cannot be used now (rather than that the request is
+    wrong): no connection (refused, unreachable, timed out, pool exhausted, closed under the
+    request), the database or its tables missing or dropped, the server shutting down, SQLite's
+    file missing or locked past the busy timeout. Such failures are 503 on every route."""
+    for e in _chain(exc):
+        if isinstance(e, (OperationalError, InterfaceError, PoolTimeoutError, DisconnectionError)):
+            return True
+        if isinstance(e, DBAPIError) and e.connection_invalidated:
+            return True
+        sqlstate = str(getattr(e, "sqlstate", None) or getattr(e, "pgcode", None) or "")
+        if sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES or sqlstate in _UNAVAILABLE_SQLSTATES:
+            return True
+        if type(e).__module__.startswith("asyncpg") and type(e).__name__ in (
+                "InterfaceError", "ConnectionDoesNotExistError", "InternalClientError"):
+            return True
+        if isinstance(e, (OSError, TimeoutError)) and _raised_in_driver(e):
+            return True
+    return False
+
+
+def unavailable_problem() -> ProblemDetailsException:
+    """The 503 answer for :func:`database_unavailable` errors."""
+    return _problem(503, UNAVAILABLE, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _from_integrity(exc: IntegrityError) -> ProblemDetailsException:
@@ -173,11 +235,15 @@ _OUT_OF_RANGE = ("a value in the request cannot be stored (a number out of range
 
 
 def _from_database(exc: DBAPIError) -> ProblemDetailsException:
-    """Safety net behind the request checks: a data error becomes 400 without any SQL text;
-    any other database failure stays a 500 (logged)."""
+    """Safety net behind the request checks: a data error becomes 400 without any SQL text; a
+    database that cannot be used 503 (:func:`database_unavailable`); any other database failure
+    stays a 500 (logged)."""
     if _is_data_error(exc):
         log.warning("database refused a value: %s", exc.orig)
         return _problem(400, _OUT_OF_RANGE)
+    if database_unavailable(exc):
+        log.warning("database unavailable: %s", exc.orig)
+        return unavailable_problem()
     log.error("database error", exc_info=exc)
     return _problem(500, "internal server error")
 
@@ -189,6 +255,9 @@ def _from_overflow(exc: OverflowError) -> ProblemDetailsException:
 
 
 def _internal_error(request: Request, exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):  # e.g. the driver's own ConnectionRefusedError, a pool timeout
+        log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        return unavailable_problem().to_response(request)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _problem(500, "internal server error").to_response(request)
 
@@ -221,6 +290,7 @@ DOCUMENTED_ERRORS = {
     415: "a JSON route's body not sent as application/json",
     422: "well-formed but unacceptable value (the field is named)",
     429: "too many requests (see Retry-After)",
+    503: "the database is not available at the moment (see Retry-After)",
 }
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 

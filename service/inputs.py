@@ -10,6 +10,9 @@ ever see:
 * a JSON body nested too deeply for the decoder (``RecursionError``): "JSON nested too deeply";
 * a JSON number too large to decode (``1e400``): "number out of range", naming its field.
 
+A body is read only for a route that takes one (a ``data`` parameter) or a url-encoded form (the
+web pages read theirs); the body of any other route is never read nor decoded here.
+
 Cost: the query string and body are only searched for the NUL byte / ``\\u0000`` escape; only when
 one is present is the body walked to find the field. The JSON body is decoded once here and the
 decoded value is kept by Litestar for the handler, so nothing is decoded twice.
@@ -27,6 +30,13 @@ from litestar import Request
 from litestar.exceptions import SerializationException
 
 from service.errors import InvalidInputError
+
+#: Body limits by kind of route (the app-wide default, for most JSON routes, is
+#: ``Settings.max_body_bytes``, 64 KiB; roster uploads set their own). A body over its route's limit
+#: is refused with 413 before it is read (``Content-Length``) or as soon as it passes the limit
+#: (chunked): :class:`service.accounts.hardening.BodySizeLimitMiddleware`.
+SIGN_IN_BODY_BYTES = 16 * 1024  # sign-in, registration, sessions, passwords, bodiless actions
+TEXT_BODY_BYTES = 1024 * 1024  # profiles and postings: free text of up to 20,000 characters
 
 NUL = "\x00"
 NUL_MESSAGE = "contains a NUL character (U+0000), which cannot be stored / 含有空字符 (U+0000)"
@@ -119,6 +129,8 @@ async def check_request_input(request: Request[Any, Any, Any]) -> None:
     media_type = request.content_type[0]
     if media_type in _FORM_TYPES:
         return  # files are checked by whoever reads them (e.g. the roster reader, per cell)
+    if media_type != _URLENCODED and "data" not in request.route_handler.parsed_fn_signature.parameters:
+        return  # the route takes no body: never read nor decode one
     body = await request.body()
     if not body:
         return

@@ -10,10 +10,13 @@ Each domain declares its jobs in its own ``scheduled.py``; this module only coll
   (:mod:`service.recommendations.scheduled`);
 * ``drain_outbox``: deliver queued notifications (e-mail), every ``VOCMATCH_NOTIFY_DRAIN_INTERVAL_SECONDS``
   (:mod:`service.notifications.scheduled`).
+* ``purge_deleted``: erase deleted graduates' data from the database files, daily 04:30
+  (:mod:`service.privacy.scheduled`).
 
 All times are in the scheduler's time zone (``--timezone``, default Asia/Shanghai). Every job coalesces missed runs into one, runs at most one instance at a time and has a misfire
 grace time (its domain's choice: 6 h for reports and retraining, 1 h for crawls). The scheduler
-runs in its own process, never in web workers. ``vocmatch jobs list`` prints what
+runs in its own process, never in web workers; several scheduler processes on one database run
+each job once per scheduled time (each run is claimed in ``job_runs``: :mod:`service.jobs.runs`). ``vocmatch jobs list`` prints what
 :func:`make_scheduler` would schedule and ``vocmatch jobs run NAME`` runs one of those jobs now,
 with the same function and arguments (:func:`run_now`).
 """
@@ -55,7 +58,9 @@ def add_report_jobs(scheduler: Any, settings: Settings, timezone: str) -> list[A
 
 def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE, blocking: bool = True) -> Any:
     """A scheduler (``BlockingScheduler``, or ``BackgroundScheduler`` with ``blocking=False``) in
-    ``timezone`` holding every job of the module table, not started.
+    ``timezone`` holding every job of the module table, not started. Its executor runs each job
+    once per scheduled time across every scheduler process on the database
+    (:class:`service.jobs.runs.RunOnceExecutor`).
 
     Raises ``ValueError`` for an unknown time zone or unreadable report dates, and
     :class:`scrapers.boards.config.BoardConfigError` for an unknown or invalid board in
@@ -66,16 +71,21 @@ def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE, blockin
 
     from service.notifications.scheduled import add_outbox_job
     from service.postings.scheduled import add_crawl_jobs
+    from service.privacy.scheduled import add_purge_job
     from service.recommendations.scheduled import add_retrain_job
+
+    from service.jobs.runs import RunOnceExecutor
 
     tz = zone(timezone)
     cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1,
-                                               "misfire_grace_time": DEFAULT_MISFIRE_GRACE_SECONDS})
+    scheduler = cls(timezone=tz, executors={"default": RunOnceExecutor(settings)},
+                    job_defaults={"coalesce": True, "max_instances": 1,
+                                  "misfire_grace_time": DEFAULT_MISFIRE_GRACE_SECONDS})
     add_report_jobs(scheduler, settings, timezone)
     add_crawl_jobs(scheduler, settings, {board: None for board in settings.crawl_board_names}, timezone)
     add_retrain_job(scheduler, settings, timezone)
     add_outbox_job(scheduler, settings, timezone)
+    add_purge_job(scheduler, settings, timezone)
     return scheduler
 
 
@@ -119,4 +129,6 @@ def run_now(settings: Settings, name: str, timezone: str = DEFAULT_TIMEZONE, tod
         raise ValueError(f"--today and --scope apply to report jobs ({', '.join(report_jobs)}), not to {name}")
     if progress is not None and (name == "retrain_ranker" or name.startswith("crawl:")):
         extra["progress"] = progress
-    return job.func(*job.args, **{**job.kwargs, **extra})
+    from service.jobs.runs import run_recorded
+
+    return run_recorded(settings, name, lambda: job.func(*job.args, **{**job.kwargs, **extra}))

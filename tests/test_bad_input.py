@@ -113,7 +113,7 @@ def test_nul_characters_are_refused_naming_the_field(client: httpx.Client) -> No
 
 
 def test_deeply_nested_json_is_400(client: httpx.Client) -> None:
-    body = b"[" * 100_000 + b"]" * 100_000
+    body = b"[" * 30_000 + b"]" * 30_000  # within every route's body limit (bigger bodies are 413)
     for path in ("/employers", "/graduates", "/postings"):
         problem = _problem(client.post(path, content=body, headers={"content-type": "application/json"}), 400)
         assert "nested too deeply" in problem["detail"]  # type: ignore[operator]

@@ -19,7 +19,7 @@ from tests.scrapers.loopback_site import Site
 
 REPORT_JOBS = {"monthly", "term_end", "initial", "year_end"}
 #: jobs every scheduler has besides the report snapshots (crawls only with boards configured)
-ALWAYS = {"retrain_ranker", "drain_outbox"}
+ALWAYS = {"retrain_ranker", "drain_outbox", "purge_deleted"}
 SH = ZoneInfo("Asia/Shanghai")
 
 

@@ -1,6 +1,6 @@
 """Job-fair spreadsheets (招聘会岗位信息表) as public employment services publish them.
 
-Files: ``.xlsx`` (read with openpyxl) and ``.csv`` (UTF-8 with or without BOM, or GB18030; see
+Files: ``.xlsx`` (read with openpyxl, streaming, within :mod:`scrapers.workbook`'s limits) and ``.csv`` (UTF-8 with or without BOM, or GB18030; see
 :mod:`scrapers.csvio`). Every sheet whose header is recognised is read; a title row above the
 header (``2026年春季招聘会岗位信息表``, merged across) is skipped: the header is the first of the
 first ten rows naming at least two known columns.
@@ -104,21 +104,20 @@ def _find_header(rows: list[tuple[int, list[object]]]) -> tuple[int, dict[int, s
 
 
 def _xlsx_sheets(path: Path) -> Iterator[tuple[str, list[tuple[int, list[object]]]]]:
-    import openpyxl
+    """Every sheet's non-empty rows, merged ranges filled, read at a bounded cost
+    (:mod:`scrapers.workbook`: a hostile file is refused naming the limit it passes)."""
+    from scrapers.workbook import WorkbookError, open_workbook, read_sheet
 
     try:
-        book = openpyxl.load_workbook(path, data_only=True)  # not read_only: merged ranges are needed
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise UnreadableFileError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
-    for sheet in book.worksheets:
-        grid = [[cell.value for cell in row] for row in sheet.iter_rows()]
-        for merged in sheet.merged_cells.ranges:
-            top = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(grid) else None
-            for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-                for c in range(merged.min_col, merged.max_col + 1):
-                    if c - 1 < len(grid[r - 1]):
-                        grid[r - 1][c - 1] = top
-        yield sheet.title, [(number, cells) for number, cells in enumerate(grid, start=1)]
+        book = open_workbook(path.read_bytes())
+        try:
+            sheets = [read_sheet(book, sheet) for sheet in book.worksheets]
+        finally:
+            book.close()
+    except WorkbookError as exc:
+        raise UnreadableFileError(str(exc)) from exc
+    for sheet in sheets:
+        yield sheet.title, [(number, [value for value, _ in cells]) for number, cells in sheet.rows]
 
 
 def _csv_sheet(path: Path) -> Iterator[tuple[str, list[tuple[int, list[object]]]]]:

@@ -27,6 +27,7 @@ from service.catalog.models import School
 from service.employers.schemas import EmployerRead
 from service.employers.service import EmployerService
 from service.employers.service import to_read as employer_read
+from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession
 
 PUBLIC = {"exclude_from_auth": True}
@@ -72,6 +73,7 @@ SIGN_IN = [require_json, refuse_cross_site]
 class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
+    request_max_body_size = SIGN_IN_BODY_BYTES
 
     @post("/register", summary="Register a graduate or an employer", opt=PUBLIC, guards=JSON_ONLY,
           status_code=202)
@@ -207,7 +209,8 @@ class AuthController(Controller):
 
 
 @post("/employers/{employer_id:int}/verify", summary="Approve an employer (审核)", tags=["employers"],
-      guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)], status_code=200)
+      guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)], status_code=200,
+      request_max_body_size=SIGN_IN_BODY_BYTES)
 async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession,
                           employer_id: FromPath[int]) -> EmployerRead:
     """Mark the employer ``verified``; its postings become visible to graduates and its members are
@@ -226,7 +229,7 @@ async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession
         school_region = school.region_code if school is not None else None
     if not can_verify_employer(p, employer, school_region=school_region):
         raise PermissionDeniedException(f"not allowed to approve employer {employer_id}: {VERIFY_RULE}")
-    return employer_read(await EmployerService(db_session).verify(employer))
+    return employer_read(await EmployerService(db_session, p, request).verify(employer))
 
 
 def accounts_router(kit: AuthKit) -> Router:

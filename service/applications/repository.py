@@ -24,24 +24,17 @@ class ApplicationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, application_id: int, *, for_update: bool = False) -> Application | None:
-        """One application with posting and history; ``for_update`` locks its row (PostgreSQL)
-        so concurrent status moves are serialised."""
+    async def get(self, application_id: int) -> Application | None:
+        """One application with posting and history (status moves are conditional updates, not locks:
+        :meth:`service.applications.service.ApplicationService.change_status`)."""
         stmt = (select(Application).options(selectinload(Application.posting), selectinload(Application.history))
                 .where(Application.id == application_id).execution_options(populate_existing=True))
-        if for_update:
-            stmt = stmt.with_for_update()
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def find(self, graduate_id: int, posting_id: int) -> Application | None:
         stmt = select(Application).where(Application.graduate_id == graduate_id,
                                          Application.posting_id == posting_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def count_hired(self, posting_id: int) -> int:
-        stmt = select(func.count()).select_from(Application).where(
-            Application.posting_id == posting_id, Application.status == ApplicationStatus.HIRED)
-        return (await self.session.execute(stmt)).scalar_one()
 
     def _filtered(self, f: ApplicationFilter) -> Select[tuple[Application]]:
         stmt = select(Application)

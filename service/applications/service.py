@@ -1,5 +1,6 @@
-"""Application rules: apply only to open postings, once; move along ``ALLOWED_TRANSITIONS``;
-a hire records a destination and fills the posting when its openings are taken."""
+"""Application rules: apply only to open postings, once; move along ``ALLOWED_TRANSITIONS`` with
+conditional updates (atomic on both databases); a hire takes one of the posting's openings, never
+more than it has, records a destination and fills the posting with its last opening."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, and_, case, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationEvent, ApplicationStatus
@@ -17,6 +18,7 @@ from service.applications.schemas import (
 )
 from service.destinations.models import DestinationCategory
 from service.destinations.service import check_hire_category, record_platform_hire
+from service.db import utcnow
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.models import Graduate
@@ -88,9 +90,9 @@ class ApplicationService:
         self.actor = actor
         self.request = request
 
-    async def get(self, application_id: int, *, for_update: bool = False) -> Application:
+    async def get(self, application_id: int) -> Application:
         """With posting and history. Raises :class:`NotFoundError`."""
-        application = await self.repo.get(application_id, for_update=for_update)
+        application = await self.repo.get(application_id)
         if application is None:
             raise NotFoundError("application", application_id)
         return application
@@ -136,14 +138,24 @@ class ApplicationService:
     async def change_status(self, application_id: int, change: StatusChange) -> Application:
         """Move along ``ALLOWED_TRANSITIONS`` and append the move to the history.
 
-        On ``hired``: a destination event is recorded (:func:`record_platform_hire`, category
-        ``change.destination_category`` or ``other_employment``), and the posting becomes
-        ``filled`` once its hired applications reach ``openings`` (its other live applicants are
-        told). Every move but ``withdrawn`` (the graduate's own) notifies the graduate.
+        The move is one conditional update (``… WHERE status = <the status read>``), so of two
+        simultaneous moves of one application exactly one happens, on SQLite as on PostgreSQL; the
+        other is a 409 and writes nothing.
+
+        On ``hired``: the posting's opening is taken with one conditional update too (its
+        ``hire_count`` goes up only while below ``openings`` and the posting is not ``filled``; it
+        becomes ``filled`` with its last opening), so concurrent hires never take more than the
+        posting's openings; then a destination event is recorded (:func:`record_platform_hire`,
+        category ``change.destination_category`` or ``other_employment``). A hire refused for want
+        of an opening leaves the application as it was (409), with no hire event and no destination.
+        When the hire fills the posting, its other live applicants are told. Every move but
+        ``withdrawn`` (the graduate's own) notifies the graduate.
 
         Raises:
             NotFoundError: unknown application (404).
-            ConflictError: the move is not allowed from the current state (409; names both).
+            ConflictError: the move is not allowed from the current state (409; names both), the
+                application was moved by another request meanwhile, or the posting has no opening
+                left (409).
             InvalidFieldError: ``destination_category`` given with a status other than hired, or one
                 that is not employment by the hiring employer (only employment_agreement,
                 labour_contract, other_employment; 422).
@@ -152,7 +164,7 @@ class ApplicationService:
             raise InvalidFieldError("destination_category", "only accepted together with status hired")
         if change.destination_category is not None:
             check_hire_category(change.destination_category)
-        application = await self.get(application_id, for_update=True)
+        application = await self.get(application_id)
         current = application.status
         if change.status not in ALLOWED_TRANSITIONS[current]:
             allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[current])) or "none: it is final"
@@ -161,9 +173,13 @@ class ApplicationService:
                 f"{change.status.value} (allowed from {current.value}: {allowed})",
                 [{"field": "status", "message": f"{current.value} → {change.status.value} is not allowed"}],
             )
-        application.status = change.status
-        application.history.append(ApplicationEvent(from_status=current, to_status=change.status, note=change.note))
+        await self._move(application, current, change.status)
+        if change.status == ApplicationStatus.HIRED:
+            await self._take_opening(application, current)
+        self.session.add(ApplicationEvent(application_id=application_id, from_status=current, to_status=change.status,
+                                          note=change.note))
         await self.session.flush()
+        application = await self.get(application_id)
         if change.status != ApplicationStatus.WITHDRAWN:
             await self._tell_graduate(application)
         if change.status == ApplicationStatus.HIRED:
@@ -172,8 +188,7 @@ class ApplicationService:
                 category=change.destination_category or DestinationCategory.OTHER_EMPLOYMENT, note=change.note,
                 actor=self.actor, request=self.request,
             )
-            await self._fill_if_complete(application.posting_id)
-        return await self.get(application_id)
+        return application
 
     async def _tell_graduate(self, application: Application) -> None:
         employer_name = (await self.session.execute(
@@ -183,13 +198,42 @@ class ApplicationService:
                      params={"posting_title": application.posting.title, "employer_name": employer_name,
                              "status": application.status.value})
 
-    async def _fill_if_complete(self, posting_id: int) -> None:
-        stmt = select(Posting).where(Posting.id == posting_id).with_for_update()
-        posting = (await self.session.execute(stmt.execution_options(populate_existing=True))).scalar_one()
-        if posting.status == PostingStatus.OPEN and await self.repo.count_hired(posting_id) >= posting.openings:
-            posting.status = PostingStatus.FILLED
-            await self.session.flush()
-            await tell_applicants_posting_closed(self.session, [posting_id], "filled")
+    async def _move(self, application: Application, current: ApplicationStatus, target: ApplicationStatus) -> None:
+        """``current`` → ``target`` if the stored status is still ``current``; else 409, nothing written."""
+        moved = await self.session.execute(
+            update(Application).where(Application.id == application.id, Application.status == current)
+            .values(status=target, updated_at=utcnow()).execution_options(synchronize_session=False))
+        if moved.rowcount != 1:
+            raise ConflictError(
+                f"status: application {application.id} was moved from {current.value} by another request "
+                "meanwhile; read it again", [{"field": "status", "message": f"no longer {current.value}"}])
+
+    async def _take_opening(self, application: Application, before: ApplicationStatus) -> None:
+        """Count the hire against the posting's openings, or put the application back to ``before``
+        (409): the posting is filled, or every opening is taken."""
+        taken = await self.session.execute(
+            update(Posting)
+            .where(Posting.id == application.posting_id, Posting.status != PostingStatus.FILLED,
+                   Posting.hire_count < Posting.openings)
+            .values(hire_count=Posting.hire_count + 1,
+                    status=case((and_(Posting.status == PostingStatus.OPEN, Posting.hire_count + 1 >= Posting.openings),
+                                 literal(PostingStatus.FILLED, Posting.status.type)), else_=Posting.status))
+            .execution_options(synchronize_session=False))
+        if taken.rowcount == 1:
+            status = (await self.session.execute(
+                select(Posting.status).where(Posting.id == application.posting_id))).scalar_one()
+            if status == PostingStatus.FILLED:
+                await tell_applicants_posting_closed(self.session, [application.posting_id], "filled")
+            return
+        await self.session.execute(
+            update(Application).where(Application.id == application.id, Application.status == ApplicationStatus.HIRED)
+            .values(status=before, updated_at=application.updated_at).execution_options(synchronize_session=False))
+        posting = (await self.session.execute(select(Posting).where(Posting.id == application.posting_id)
+                                              .execution_options(populate_existing=True))).scalar_one()
+        message = f"posting {posting.id} has no opening left ({posting.hire_count} of {posting.openings} hired, " \
+                  f"status {posting.status.value})"
+        raise ConflictError(f"status: cannot hire for application {application.id}: {message}",
+                            [{"field": "status", "message": message}])
 
     async def list(self, f: ApplicationFilter, limit: int, offset: int,
                    scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Application], int]:

@@ -54,10 +54,11 @@ class EmployerController(Controller):
         self, request: Request, db_session: DbSession, employer_id: IdPath, data: JSONBody[EmployerUpdate]
     ) -> EmployerRead:
         """Change the fields present in the body: members of the employer and the system admin.
-        404 for an unknown id or one the caller may not see; 403 for another (verified) employer
-        or for staff; 400/409/422 as for create."""
+        Changing the name, ``uscc`` or ``region_code`` of a verified employer withdraws its
+        verification (audited) until staff approve it again. 404 for an unknown id or one the
+        caller may not see; 403 for another (verified) employer or for staff; 400/409/422 as for create."""
         p = current_principal(request)
-        service = EmployerService(db_session)
+        service = EmployerService(db_session, actor=p, request=request)
         employer = await service.get(employer_id)
         ensure_visible(can_read_employer(p, employer), "employer", employer_id)
         ensure_allowed(can_manage_employer(p, employer), f"change employer {employer_id}")

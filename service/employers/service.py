@@ -1,8 +1,10 @@
-"""Employer rules: the 统一社会信用代码 is valid and unique, the region exists."""
+"""Employer rules: the 统一社会信用代码 is valid and unique, the region exists; verification
+belongs to an identity (name, 统一社会信用代码, region): changing any of them withdraws it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from sqlalchemy import ColumnElement
@@ -17,6 +19,14 @@ from service.employers.schemas import EmployerCreate, EmployerRead, EmployerUpda
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.notifications.kinds import Kind
 from service.notifications.service import employer_recipients, notify
+from service.privacy.audit import record as audit_record
+from service.privacy.models import AuditAction
+
+if TYPE_CHECKING:
+    from service.accounts.guards import Principal
+
+#: What staff check when they approve an employer (审核): changing one withdraws the approval.
+IDENTITY_FIELDS = ("name", "uscc", "region_code")
 
 
 def to_read(e: Employer) -> EmployerRead:
@@ -55,9 +65,13 @@ def normalise_uscc(value: str) -> str:
 class EmployerService:
     """Create, change and list employers. Flushes; the caller's transaction commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, actor: Principal | None = None, request: Any = None) -> None:
+        """``actor``/``request``: who changes employers, for the audit event of a withdrawn
+        verification (``None``: the system)."""
         self.session = session
         self.repo = EmployerRepository(session)
+        self.actor = actor
+        self.request = request
 
     async def get(self, employer_id: int) -> Employer:
         """Raises :class:`NotFoundError`."""
@@ -97,15 +111,24 @@ class EmployerService:
         return employer
 
     async def update(self, employer_id: int, data: EmployerUpdate) -> Employer:
-        """Change the fields present in ``data``. Raises as :meth:`create`, or :class:`NotFoundError`."""
+        """Change the fields present in ``data``. A verified employer whose name, 统一社会信用代码 or
+        region changes (:data:`IDENTITY_FIELDS`; the 统一社会信用代码 compared normalised) is no longer
+        verified until staff approve it again (``POST /employers/{id}/verify``); the withdrawal is
+        audited (``update`` of ``employer_verification``, naming the fields). Raises as
+        :meth:`create`, or :class:`NotFoundError`."""
         employer = await self.get(employer_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         if "uscc" in changes:
             changes["uscc"] = await self._check_uscc(changes["uscc"], own_id=employer_id)
         if "region_code" in changes:
             await self._check_region(changes["region_code"])
+        identity = sorted(k for k in IDENTITY_FIELDS if k in changes and changes[k] != getattr(employer, k))
         for key, value in changes.items():
             setattr(employer, key, value)
+        if identity and employer.verified:
+            employer.verified = False
+            await audit_record(self.session, self.actor, AuditAction.UPDATE, "employer_verification", employer_id,
+                               detail={"verified": False, "changed": identity}, request=self.request)
         await self.session.flush()
         await self.session.refresh(employer)
         return employer
@@ -113,10 +136,14 @@ class EmployerService:
     async def verify(self, employer: Employer) -> Employer:
         """Approve ``employer`` (审核通过): its postings become visible to graduates, and its member
         accounts are notified (:data:`~service.notifications.kinds.Kind.EMPLOYER_VERIFICATION_DECIDED`,
-        ``decision`` ``approved``). Idempotent: approving a verified employer changes and tells nothing."""
+        ``decision`` ``approved``); the approval is audited (``update`` of ``employer_verification``,
+        actor and request as given to the service). Idempotent: approving a verified employer changes
+        and tells nothing."""
         if employer.verified:
             return employer
         employer.verified = True
+        await audit_record(self.session, self.actor, AuditAction.UPDATE, "employer_verification", employer.id,
+                           detail={"verified": True}, request=self.request)
         await self.session.flush()
         await notify(self.session, recipients=await employer_recipients(self.session, employer.id),
                      kind=Kind.EMPLOYER_VERIFICATION_DECIDED, link="/web/postings",

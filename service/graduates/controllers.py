@@ -27,6 +27,7 @@ from service.graduates.models import SeekerKind
 from service.graduates.repository import GraduateFilter
 from service.graduates.schemas import GraduateCreate, GraduateRead, GraduateUpdate
 from service.graduates.service import GraduateService, to_read
+from service.inputs import TEXT_BODY_BYTES
 from service.privacy.audit import record as audit_record
 from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
@@ -38,7 +39,8 @@ class GraduateController(Controller):
     path = "/graduates"
     tags = ["graduates"]
 
-    @post("/", summary="Create a graduate profile", guards=[require_roles(Role.SCHOOL, Role.ADMIN)])
+    @post("/", summary="Create a graduate profile", guards=[require_roles(Role.SCHOOL, Role.ADMIN)],
+          request_max_body_size=TEXT_BODY_BYTES)
     async def create_graduate(self, request: Request, db_session: DbSession,
                               data: JSONBody[GraduateCreate]) -> GraduateRead:
         """Create a job seeker with nested certificates, awards and experiences, all or nothing:
@@ -75,7 +77,7 @@ class GraduateController(Controller):
                                request=request)
         return to_read(graduate, id_tail=can_see_id_tail(p))
 
-    @patch("/{graduate_id:int}", summary="Update a graduate profile",
+    @patch("/{graduate_id:int}", summary="Update a graduate profile", request_max_body_size=TEXT_BODY_BYTES,
            guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.ADMIN)])
     async def update_graduate(
         self, request: Request, db_session: DbSession, graduate_id: IdPath, data: JSONBody[GraduateUpdate]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import msgspec
 from litestar import get
-from litestar.exceptions import ServiceUnavailableException
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
+from service.errors import unavailable_problem
 from service.pagination import DbSession
 
 
@@ -18,9 +17,10 @@ class Health(msgspec.Struct):
 
 @get("/health", tags=["health"], summary="Health check")
 async def health(db_session: DbSession) -> Health:
-    """``{"status": "ok", "database": "ok"}`` when the database answers ``SELECT 1``; 503 otherwise."""
+    """``{"status": "ok", "database": "ok"}`` when the database answers and holds the schema;
+    503 (problem details, ``Retry-After``) otherwise, as every route answers then."""
     try:
-        await db_session.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError) as exc:
-        raise ServiceUnavailableException("database unreachable") from exc
+        await db_session.execute(text("SELECT 1 FROM alembic_version"))
+    except Exception as exc:  # noqa: BLE001 - whatever the driver raises, the database is not usable
+        raise unavailable_problem() from exc
     return Health(status="ok", database="ok")

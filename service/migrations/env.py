@@ -28,7 +28,7 @@ def _do_run(connection: Connection) -> None:
 
 async def _run_online() -> None:
     url = config.get_main_option("sqlalchemy.url") or Settings.from_env().database_url
-    engine = make_engine(Settings(database_url=url))
+    engine = make_engine(Settings(database_url=url), create=True)
     async with engine.connect() as connection:
         await connection.run_sync(_do_run)
         await connection.commit()

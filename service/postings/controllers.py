@@ -20,6 +20,7 @@ from service.accounts.guards import (
 )
 from service.accounts.models import Role
 from service.accounts.scoping import postings_clause
+from service.inputs import TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 from service.postings.models import PostingStatus
 from service.postings.repository import PostingFilter
@@ -31,7 +32,8 @@ class PostingController(Controller):
     path = "/postings"
     tags = ["postings"]
 
-    @post("/", summary="Create a posting", guards=[require_roles(Role.EMPLOYER, Role.ADMIN)])
+    @post("/", summary="Create a posting", guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
+          request_max_body_size=TEXT_BODY_BYTES)
     async def create_posting(self, request: Request, db_session: DbSession,
                              data: JSONBody[PostingCreate]) -> PostingRead:
         """Create a vacancy or internship: an employer member for its own ``employer_id``, or the admin.
@@ -51,7 +53,8 @@ class PostingController(Controller):
         ensure_visible(can_read_posting(current_principal(request), posting), "posting", posting_id)
         return to_read(posting)
 
-    @patch("/{posting_id:int}", summary="Update a posting", guards=[require_roles(Role.EMPLOYER, Role.ADMIN)])
+    @patch("/{posting_id:int}", summary="Update a posting", guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
+           request_max_body_size=TEXT_BODY_BYTES)
     async def update_posting(
         self, request: Request, db_session: DbSession, posting_id: IdPath, data: JSONBody[PostingUpdate]
     ) -> PostingRead:

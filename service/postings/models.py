@@ -85,6 +85,9 @@ class Posting(TimestampMixin, Base):
     external_id: Mapped[str | None] = mapped_column(String(200))
     #: count of graduates who viewed/applied (popularity feature)
     application_count: Mapped[int] = mapped_column(default=0)
+    #: hired applications counted against ``openings`` (never above it: the hire takes an opening with
+    #: a conditional update, :meth:`service.applications.service.ApplicationService.change_status`)
+    hire_count: Mapped[int] = mapped_column(default=0, server_default="0")
     #: :func:`scrapers.dedupe.duplicate_key` of employer, title and city (``None``: never merged)
     duplicate_key: Mapped[str | None] = mapped_column(String(300), index=True)
     stale_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -111,10 +111,14 @@ class PostingService:
 
     async def update(self, posting_id: int, data: PostingUpdate) -> Posting:
         """Change the fields present in ``data``. An open posting set to ``closed`` or ``filled``
-        notifies its live applicants. Raises as :meth:`create`, or :class:`NotFoundError`."""
+        notifies its live applicants. Raises as :meth:`create` (and for ``openings`` below the hires
+        already made, 422), or :class:`NotFoundError`."""
         posting = await self.get(posting_id)
         was = posting.status
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        if changes.get("openings", posting.hire_count) < posting.hire_count:
+            raise InvalidFieldError("openings", f"{changes['openings']} is fewer than the {posting.hire_count} "
+                                                "already hired for this posting")
         if "region_code" in changes:
             await self._check_refs(None, changes["region_code"])
         for key, value in changes.items():

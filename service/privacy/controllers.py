@@ -11,12 +11,14 @@ from litestar.params import JSONBody, QueryParameter
 from service.accounts.guards import current_principal, require_roles, require_signed_in
 from service.accounts.models import Role
 from service.errors import InvalidFieldError, NotFoundError
+from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 from service.privacy import access
 from service.privacy.audit import AuditFilter, audit_clause, list_events
 from service.privacy.deletion import execute_deletion, get_deletion, request_deletion
 from service.privacy.export import export_graduate
 from service.privacy.models import AuditAction
+from service.privacy.scheduled import erase_from_files
 from service.privacy.schemas import (
     AuditEventRead, DeletionRead, DeletionReport, DeletionRequestCreate, GraduateExport, audit_read, deletion_read,
 )
@@ -74,7 +76,8 @@ class PrivacyController(Controller):
         await access.check_export(db_session, principal, graduate_id)
         return await export_graduate(db_session, principal, graduate_id, request)
 
-    @post("/deletion-request", summary="Ask for your data to be deleted", guards=[require_roles(Role.GRADUATE)])
+    @post("/deletion-request", summary="Ask for your data to be deleted", guards=[require_roles(Role.GRADUATE)],
+          request_max_body_size=SIGN_IN_BODY_BYTES)
     async def request_graduate_deletion(self, request: AnyRequest, db_session: DbSession, graduate_id: IdPath,
                                         data: JSONBody[DeletionRequestCreate]) -> DeletionRead:
         """The graduate asks (201, status ``pending``), confirming with their password; staff of
@@ -101,14 +104,20 @@ class PrivacyController(Controller):
 # A plain handler, not a PrivacyController method: two controllers on one path make Litestar 2
 # register OPTIONS twice (GraduateController already serves GET/PATCH /graduates/{id}).
 @delete("/graduates/{graduate_id:int}", summary="Delete a graduate's personal data", status_code=200,
+        request_max_body_size=SIGN_IN_BODY_BYTES,
         tags=["privacy"], guards=[require_roles(Role.SCHOOL, Role.ADMIN)])
 async def delete_graduate(request: AnyRequest, db_session: DbSession, graduate_id: IdPath) -> DeletionReport:
     """Erase the personal data (name, 身份证号, phone, free text, certificates, awards,
     experiences, login account) and withdraw open applications, keeping the anonymised row and
     destination events that the employment figures count. Staff of the graduate's school after
-    the graduate asked; the system admin at any time. Audited (``delete``).
+    the graduate asked; the system admin at any time. Audited (``delete``). On SQLite the values
+    are gone from the database files when this answers; on PostgreSQL after the nightly
+    ``purge_deleted`` job (:mod:`service.privacy.scheduled`).
     Errors: 401 signed out; 403 other roles or schools; 404 unknown; 409 already deleted, or
     no request from the graduate (school staff)."""
     principal = current_principal(request)
     graduate = await access.check_delete(db_session, principal, graduate_id)
-    return await execute_deletion(db_session, principal, graduate, request)
+    report = await execute_deletion(db_session, principal, graduate, request)
+    await db_session.commit()  # then the old values leave the files (SQLite now; PostgreSQL: nightly job)
+    await erase_from_files(db_session.bind)  # type: ignore[arg-type]
+    return report

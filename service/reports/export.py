@@ -2,6 +2,12 @@
 
 Suppressed cells are written as ``*`` in CSV/XLSX (``null`` in JSON); the 说明 sheet / the
 ``definitions`` object explains the figures, the precedence, rounding and suppression rules.
+
+No export carries a formula (OWASP "CSV Injection"): a CSV text cell beginning with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return is prefixed with ``'`` (:func:`neutralise`); XLSX text
+cells are written as strings, never formulas, and such a cell also gets Excel's quote prefix, so
+it stays text when edited. Labels come from stored data (school, major and region names), which
+a hostile user may have chosen.
 """
 
 from __future__ import annotations
@@ -18,6 +24,25 @@ from service.reports.definitions import COUNT_COLUMNS, RATES
 BREAKDOWN_ZH = {"total": "合计", "province": "省", "city": "市", "county": "县区", "school": "学校",
                 "major": "专业", "cohort": "届别", "gender": "性别", "disadvantaged": "困难群体"}
 SUPPRESSED = "*"
+#: First characters that make a spreadsheet read a text cell as a formula (OWASP "CSV Injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` with ``'`` in front if it is text beginning with one of :data:`FORMULA_TRIGGERS`
+    (OWASP's escaping for CSV); numbers and other values unchanged."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) else value
+
+
+def _append_text_safe(ws: Any, values: list[Any]) -> None:
+    """Append a row to an openpyxl sheet with every text cell a string (openpyxl would store a text
+    beginning with ``=`` as a formula), quote-prefixed when it begins with a formula trigger."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if cell.value.startswith(FORMULA_TRIGGERS):
+                cell.quotePrefix = True
 
 
 def header() -> list[str]:
@@ -56,10 +81,10 @@ def to_csv(report: dict[str, Any]) -> bytes:
     """All breakdowns in one table, the first column naming the breakdown (UTF-8 with BOM for Excel)."""
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["分组维度", *header()])
+    w.writerow([neutralise(v) for v in ["分组维度", *header()]])
     for name, rows in report["breakdowns"].items():
         for row in rows:
-            w.writerow([BREAKDOWN_ZH[name], *_cells(row)])
+            w.writerow([neutralise(v) for v in [BREAKDOWN_ZH[name], *_cells(row)]])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -69,14 +94,14 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     about = wb.active
     about.title = "说明"
     for line in _about(report):
-        about.append(list(line))
+        _append_text_safe(about, list(line))
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 120
     for name, rows in report["breakdowns"].items():
         ws = wb.create_sheet(BREAKDOWN_ZH[name])
-        ws.append(header())
+        _append_text_safe(ws, header())
         for row in rows:
-            ws.append(_cells(row))
+            _append_text_safe(ws, _cells(row))
         ws.freeze_panes = "C2"
     buf = io.BytesIO()
     wb.save(buf)

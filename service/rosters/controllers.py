@@ -19,9 +19,12 @@ from service.accounts.models import Role
 from service.catalog.models import School
 from service.errors import InvalidFieldError
 from service.pagination import DbSession
-from service.rosters.service import RosterFileError, import_roster
+from service.rosters.service import RosterFileError
 
-MAX_BYTES = 50 * 1024 * 1024
+#: Largest roster file accepted (its content is further limited by :data:`service.rosters.reader.LIMITS`).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: Largest request body of an upload route: the file plus the multipart envelope and form fields.
+MAX_UPLOAD_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
 
 
 def _expect_file(target_type: type, value: object) -> UploadFile:
@@ -43,13 +46,16 @@ class RosterController(Controller):
 
     @post("/", summary="Upload a graduate roster (毕业生名册)",
           type_decoders=[(lambda t: t is UploadFile, _expect_file)],
-          guards=[require_roles(Role.SCHOOL, Role.ADMIN)])
+          guards=[require_roles(Role.SCHOOL, Role.ADMIN)], request_max_body_size=MAX_UPLOAD_BODY_BYTES)
     async def upload_roster(
         self, request: Request, db_session: DbSession, school_code: FromPath[str], data: MultipartBody[RosterUpload],
         valid_rows_only: Annotated[bool, QueryParameter(description="store valid rows even if some fail")] = False,
     ) -> Response[dict[str, Any]]:
         """Import the uploaded .xlsx/.csv (multipart field ``data``) for the school with 学校标识码
-        ``school_code`` and return the validation report (``rejected``: row, column, reason).
+        ``school_code`` and return the validation report (``rejected``: row, column, reason;
+        ``sheet``: the workbook's sheet read, its active one). The file is read and imported in a
+        worker process (:mod:`service.rosters.workers`) within the limits of
+        :data:`service.rosters.reader.LIMITS`; a file past one is a 422 naming it.
 
         201 when rows were stored; 422 with the report when rows were rejected and nothing was
         stored (all-or-nothing by default), or when the file cannot be read, is not the type its
@@ -64,11 +70,11 @@ class RosterController(Controller):
         upload = data.data
         content = await upload.read()
         filename = upload.filename or "roster"
-        if len(content) > MAX_BYTES:
-            raise InvalidFieldError("data", f"{filename}: file larger than {MAX_BYTES // (1024 * 1024)} MB")
+        if len(content) > MAX_FILE_BYTES:
+            raise InvalidFieldError("data", f"{filename}: file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
         try:
-            report = await import_roster(db_session, content, filename, school_code, valid_rows_only, actor=p,
-                                         request=request)
+            report = await request.app.state.roster_workers.import_roster(content, filename, school_code,
+                                                                          valid_rows_only, actor=p, request=request)
         except RosterFileError as exc:
             raise InvalidFieldError("data", f"{filename}: {exc}") from exc
         return Response(report.to_dict(), status_code=201 if report.written else 422)

@@ -5,25 +5,35 @@ Excel numbers (with the cell's number format, to tell a zero-padded code from a 
 ``datetime`` for Excel dates. Nothing is converted here, so an identifier that Excel stored as a
 number can be refused later instead of silently mangled. Merged ranges are filled from their
 top-left cell (a 专业 merged over a block of rows applies to each of them).
+
+Uploaded files are untrusted, so reading costs what the rows cost and stops at fixed limits
+(:data:`LIMITS`: rows, columns, cells and, for workbooks, the unzipped size; a file past one is
+refused with an error naming it). Workbooks are streamed (:mod:`scrapers.workbook`); the
+**active** sheet is read and named in the result; a hidden active sheet, or a hidden sheet whose
+first rows hold a roster header, is refused (the data a school would not see in Excel is not
+imported). CSV is parsed row by row with the same limits. This is CPU work: the web server runs
+imports in worker processes (:mod:`service.rosters.workers`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
-import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scrapers.csvio import UnreadableFileError, detect_encoding
+from scrapers.workbook import WorkbookError, WorkbookLimits, open_workbook, read_sheet
 
 MAX_HEADER_SCAN = 10  # title rows ("2025届毕业生名册") may sit above the header
+#: What one roster file may hold (a school's roster is a few thousand rows; 100,000 is a province).
+LIMITS = WorkbookLimits()
 
 
 class RosterFileError(ValueError):
-    """The file cannot be read as a roster at all (format, encoding, no header)."""
+    """The file cannot be read as a roster at all (format, encoding, no header, a limit passed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,43 +50,82 @@ class RawRow:
     cells: tuple[Cell, ...]
 
 
-def _xlsx_rows(data: bytes) -> list[tuple[int, tuple[Cell, ...]]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+@dataclass(frozen=True, slots=True)
+class RosterRows:
+    """What :func:`read_roster` found: the header (field → column index), the non-empty data rows
+    below it and, for a workbook, the title of the sheet read (``None`` for CSV)."""
 
+    header: dict[str, int]
+    rows: list[RawRow]
+    sheet: str | None = None
+
+
+Rows = list[tuple[int, tuple[Cell, ...]]]
+
+
+def _header_at(rows: Rows, header_of: Callable[[list[str]], dict[str, int]]) -> tuple[int, dict[str, int]] | None:
+    """(position in ``rows``, mapping) of the first of the first :data:`MAX_HEADER_SCAN` rows naming
+    at least two roster fields."""
+    for i, (_, cells) in enumerate(rows[:MAX_HEADER_SCAN]):
+        mapping = header_of(["" if c.value is None else str(c.value) for c in cells])
+        if len(mapping) >= 2:
+            return i, mapping
+    return None
+
+
+def _cells(rows: list[tuple[int, tuple[tuple[Any, str], ...]]]) -> Rows:
+    return [(n, tuple(Cell(v, f) for v, f in cells)) for n, cells in rows]
+
+
+def _xlsx_rows(data: bytes, header_of: Callable[[list[str]], dict[str, int]]) -> tuple[Rows, str]:
+    """The rows of the active sheet and its title. Refuses a hidden active sheet and a workbook
+    with a roster header in a hidden sheet (naming it)."""
     try:
-        wb = load_workbook(io.BytesIO(data), data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, SyntaxError,
-            zlib.error) as exc:  # SyntaxError: broken XML inside the zip (xml.etree ParseError)
-        raise RosterFileError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc}) / "
-                              "无法读取的 .xlsx 文件") from exc
-    ws = wb.worksheets[0]
-    fill: dict[tuple[int, int], Any] = {}
-    for rng in ws.merged_cells.ranges:
-        top_left = ws.cell(rng.min_row, rng.min_col)
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                fill[(r, c)] = (top_left.value, top_left.number_format)
-    rows = []
-    for r, row in enumerate(ws.iter_rows(), start=1):
-        cells = []
-        for c, cell in enumerate(row, start=1):
-            value, fmt = fill.get((r, c), (cell.value, cell.number_format))
-            cells.append(Cell(value, fmt or "General"))
-        rows.append((r, tuple(cells)))
-    return rows
+        workbook = open_workbook(data, LIMITS)
+    except WorkbookError as exc:
+        raise RosterFileError(f"{exc} / 无法读取的 .xlsx 文件") from exc
+    try:
+        active = workbook.active
+        if active is None or active.sheet_state != "visible":
+            title = getattr(active, "title", "?")
+            raise RosterFileError(f"the active sheet {title!r} is hidden: make a visible sheet the active one / "
+                                  "当前工作表被隐藏")
+        for sheet in workbook.worksheets:
+            if sheet.sheet_state != "visible" and _header_at(
+                    _cells(read_sheet(workbook, sheet, LIMITS, max_rows=MAX_HEADER_SCAN).rows), header_of):
+                raise RosterFileError(f"hidden sheet {sheet.title!r} holds roster data; only the visible active sheet "
+                                      f"({active.title!r}) is read: unhide it or remove it / 隐藏工作表中含有名册数据")
+        return _cells(read_sheet(workbook, active, LIMITS).rows), active.title
+    except WorkbookError as exc:
+        raise RosterFileError(f"{exc} / 文件超出限制或无法读取") from exc
+    finally:
+        workbook.close()
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, tuple[Cell, ...]]]:
+def _csv_rows(data: bytes) -> Rows:
+    """Every row of a CSV roster, stopping at the limits of :data:`LIMITS`."""
     try:
         encoding = detect_encoding(data)
     except UnreadableFileError as exc:
         raise RosterFileError(str(exc)) from exc
     reader = csv.reader(io.StringIO(data.decode(encoding), newline=""))
-    rows, start = [], 1
-    for cells in reader:
-        rows.append((start, tuple(Cell(v) for v in cells)))
-        start = reader.line_num + 1
+    rows, start, cells = [], 1, 0
+    try:
+        for values in reader:
+            if len(rows) >= LIMITS.max_rows:
+                raise RosterFileError(f"more than {LIMITS.max_rows:,} rows; the limit is {LIMITS.max_rows:,} rows")
+            if len(values) > LIMITS.max_columns:
+                raise RosterFileError(f"line {start} has {len(values):,} columns; the limit is "
+                                      f"{LIMITS.max_columns} columns")
+            cells += len(values)
+            if cells > LIMITS.max_cells:
+                raise RosterFileError(f"more than {LIMITS.max_cells:,} cells (at line {start}); the limit is "
+                                      f"{LIMITS.max_cells:,} cells")
+            rows.append((start, tuple(Cell(v) for v in values)))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        # e.g. a field past the csv module's limit of 131,072 characters
+        raise RosterFileError(f"line {reader.line_num}: not valid CSV ({exc})") from exc
     return rows
 
 
@@ -84,29 +133,32 @@ def _blank(cell: Cell) -> bool:
     return cell.value is None or (isinstance(cell.value, str) and not cell.value.strip())
 
 
-def read_roster(data: bytes, filename: str, header_of: Any) -> tuple[dict[str, int], list[RawRow]]:
-    """The header (field → column index) and the non-empty data rows below it.
+def read_roster(data: bytes, filename: str, header_of: Callable[[list[str]], dict[str, int]]) -> RosterRows:
+    """The header (field → column index), the non-empty data rows below it and the sheet read.
 
     ``header_of(texts)`` maps a row's texts to ``{field: column index}``; the first of the first
     :data:`MAX_HEADER_SCAN` rows where it finds at least two fields is the header.
 
     Raises:
         RosterFileError: unsupported extension, unreadable content (e.g. a .xlsx that is not a
-            zip), no header found, or no data row below the header.
+            zip), a limit of :data:`LIMITS` passed (named), a hidden active sheet or roster data
+            in a hidden sheet, no header found, or no data row below the header.
     """
     suffix = Path(filename).suffix.lower()
+    sheet = None
     if suffix == ".xlsx":
-        rows = _xlsx_rows(data)
+        rows, sheet = _xlsx_rows(data, header_of)
     elif suffix == ".csv":
         rows = _csv_rows(data)
     else:
         raise RosterFileError(f"unsupported file type {suffix or '(none)'}: use .xlsx or .csv (.xls: save as .xlsx)")
-    for i, (_, cells) in enumerate(rows[:MAX_HEADER_SCAN]):
-        mapping = header_of(["" if c.value is None else str(c.value) for c in cells])
-        if len(mapping) >= 2:
-            data_rows = [RawRow(n, cs) for n, cs in rows[i + 1:] if not all(_blank(c) for c in cs)]
-            if not data_rows:
-                raise RosterFileError("no data rows below the header / 表头下没有数据行")
-            return mapping, data_rows
-    raise RosterFileError(f"no header row found in the first {MAX_HEADER_SCAN} rows (expected columns such as "
-                          "学号, 姓名, 身份证号, 专业, 毕业时间)")
+    found = _header_at(rows, header_of)
+    where = f" of sheet {sheet!r}" if sheet is not None else ""
+    if found is None:
+        raise RosterFileError(f"no header row found in the first {MAX_HEADER_SCAN} rows{where} (expected columns "
+                              "such as 学号, 姓名, 身份证号, 专业, 毕业时间)")
+    i, mapping = found
+    data_rows = [RawRow(n, cs) for n, cs in rows[i + 1:] if not all(_blank(c) for c in cs)]
+    if not data_rows:
+        raise RosterFileError(f"no data rows below the header{where} / 表头下没有数据行")
+    return RosterRows(mapping, data_rows, sheet)

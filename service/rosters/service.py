@@ -7,8 +7,9 @@ transaction commits, so a crash part-way leaves nothing half-written.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -40,7 +41,8 @@ class RowError:
 
 @dataclass(slots=True)
 class RosterReport:
-    """The validation report. ``written`` is false when nothing was stored."""
+    """The validation report. ``written`` is false when nothing was stored; ``sheet`` is the title
+    of the worksheet read (a workbook's active sheet; ``None`` for CSV)."""
 
     file: str
     school: str
@@ -50,13 +52,18 @@ class RosterReport:
     unchanged: int = 0
     rejected: list[RowError] = field(default_factory=list)
     written: bool = False
+    sheet: str | None = None
 
     @property
     def rejected_rows(self) -> int:
         return len({e.row for e in self.rejected})
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        """The report as JSON-ready builtins (without ``dataclasses.asdict``'s deep copies: a report
+        of 100,000 rejected cells is built in the request's event loop)."""
+        d = {k: getattr(self, k) for k in ("file", "school", "rows_read", "created", "updated", "unchanged",
+                                           "written", "sheet")}
+        d["rejected"] = [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.rejected]
         d["rejected_rows"] = self.rejected_rows
         return d
 
@@ -154,6 +161,42 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
     return out if len(errors) == before else None
 
 
+def _read_and_check(data: bytes, filename: str, school_code: str, majors: _Majors,
+                    tell: Callable[[str, int, int | None], None]) -> tuple[RosterReport, list[dict[str, Any]]]:
+    """Read the file and check every row on its own (no database): the report so far (rows read,
+    rejected cells, the sheet read) and the valid rows, each with ``_row``, duplicates inside the
+    file rejected. Raises :class:`RosterFileError` as :func:`~service.rosters.reader.read_roster`,
+    or for a missing required column."""
+    found = read_roster(data, filename, f.header_of)
+    header, raw_rows = found.header, found.rows
+    missing = [f.FIELDS[n][0] for n in f.REQUIRED if n not in header]
+    if missing:
+        raise RosterFileError(f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}")
+    report = RosterReport(file=filename, school=school_code, rows_read=len(raw_rows), sheet=found.sheet)
+    parsed: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for done, raw in enumerate(raw_rows, start=1):
+        if done % 500 == 0 or done == len(raw_rows):
+            tell("read", done, len(raw_rows))
+        row = _parse(raw, header, majors, report.rejected)
+        if row is None:
+            continue
+        dup = False
+        for key in ("student_number", "id_number"):
+            if row[key] and (key, row[key]) in seen:
+                report.rejected.append(RowError(raw.number, _col(key), f"与第 {seen[(key, row[key])]} 行重复 / "
+                                                f"duplicate of row {seen[(key, row[key])]}"))
+                dup = True
+        if dup:
+            continue
+        for key in ("student_number", "id_number"):
+            if row[key]:
+                seen[(key, row[key])] = raw.number
+        row["_row"] = raw.number
+        parsed.append(row)
+    return report, parsed
+
+
 async def import_roster(session: AsyncSession, data: bytes, filename: str, school_code: str,
                         valid_rows_only: bool = False, *, actor: Principal | None = None,
                         request: ASGIConnection[Any, Any, Any, Any] | None = None,
@@ -176,34 +219,11 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
     school = (await session.execute(select(School).where(School.code == school_code))).scalar_one_or_none()
     if school is None:
         raise RosterFileError(f"unknown school code {school_code!r} (学校标识码)")
-    header, raw_rows = read_roster(data, filename, f.header_of)
-    missing = [f.FIELDS[n][0] for n in f.REQUIRED if n not in header]
-    if missing:
-        raise RosterFileError(f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}")
-    report = RosterReport(file=filename, school=school_code, rows_read=len(raw_rows))
     majors = await _majors(session)
-    parsed: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str], int] = {}
     tell = progress or (lambda phase, done, total: None)
-    for done, raw in enumerate(raw_rows, start=1):
-        if done % 500 == 0 or done == len(raw_rows):
-            tell("read", done, len(raw_rows))
-        row = _parse(raw, header, majors, report.rejected)
-        if row is None:
-            continue
-        dup = False
-        for key in ("student_number", "id_number"):
-            if row[key] and (key, row[key]) in seen:
-                report.rejected.append(RowError(raw.number, _col(key), f"与第 {seen[(key, row[key])]} 行重复 / "
-                                                f"duplicate of row {seen[(key, row[key])]}"))
-                dup = True
-        if dup:
-            continue
-        for key in ("student_number", "id_number"):
-            if row[key]:
-                seen[(key, row[key])] = raw.number
-        row["_row"] = raw.number
-        parsed.append(row)
+    # reading and checking every cell is CPU work: off this event loop (the web server runs the whole
+    # import in a worker process, service.rosters.workers; the CLI in its own)
+    report, parsed = await asyncio.to_thread(_read_and_check, data, filename, school_code, majors, tell)
     existing = await _existing(session, school.id, parsed)
     holders = await _id_number_holders(session, [r["id_number"] for r in parsed if r["id_number"]])
     for row in parsed:

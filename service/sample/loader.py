@@ -84,7 +84,7 @@ def _posting(spec: PostingSpec, employer_id: int) -> Posting:
         preferred_skills=list(spec.preferred_skills), certificates=list(spec.certificates),
         occupation_code=spec.occupation_code, employment_type=spec.employment_type, openings=spec.openings,
         posted_on=spec.posted_on, valid_through=spec.valid_through, status=PostingStatus(spec.status),
-        source=SAMPLE_SOURCE, external_id=spec.external_id, application_count=0,
+        source=SAMPLE_SOURCE, external_id=spec.external_id, application_count=0, hire_count=0,
     )
     apply_salary(p)
     return p
@@ -150,6 +150,7 @@ async def load_sample(session: AsyncSession, seed: int = 2026, today: dt.date | 
                               from_status=ApplicationStatus(e.from_status) if e.from_status else None,
                               to_status=ApplicationStatus(e.to_status), note=e.note, at=e.at) for e in a.events])
         posting.application_count += 1
+        posting.hire_count += app.status is ApplicationStatus.HIRED
         applications[(a.graduate_external_id, a.posting_external_id)] = app
     session.add_all(applications.values())
     await session.flush()

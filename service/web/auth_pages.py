@@ -23,6 +23,7 @@ from service.accounts.schemas import LoginRequest
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from service.accounts.setup import AuthKit
 from service.db import utcnow
+from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession
 from service.web.common import HOME, SIGN_IN, Page, PageDep, render, safe_next, see_other
 
@@ -60,6 +61,7 @@ def _sign_in_page(page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bo
 
 class AuthPages(Controller):
     path = "/web"
+    request_max_body_size = SIGN_IN_BODY_BYTES
 
     @get("/")
     async def landing(self, page: PageDep) -> Redirect:

@@ -265,6 +265,8 @@ ERROR_TEXTS: dict[int, tuple[str, str]] = {
           N_("Some of what you entered could not be accepted. Go back and check the form.")),
     429: (N_("Too many requests"), N_("Wait a few minutes and try again.")),
     500: (N_("Something went wrong"), N_("The service could not complete this request. Try again later.")),
+    503: (N_("Temporarily unavailable"),
+          N_("The service cannot reach its database at the moment. Try again in a minute.")),
 }
 
 

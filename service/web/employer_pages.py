@@ -29,6 +29,7 @@ from service.catalog.regions import city_of, is_region_code, province_of
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError
 from service.graduates.models import Graduate
+from service.inputs import TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath
 from service.postings.models import Posting, PostingStatus
 from service.postings.repository import PostingFilter, PostingRepository
@@ -171,7 +172,7 @@ class EmployerPages(Controller):
         openings, apply-by date, skills and certificates picked with taxonomy suggestions)."""
         return await self._form_page(page, db_session, dict(EMPTY_FORM), {}, None)
 
-    @post("/postings/new", status_code=303)
+    @post("/postings/new", status_code=303, request_max_body_size=TEXT_BODY_BYTES)
     async def create_posting(self, request: Request[Any, Any, Any], page: PageDep,
                              db_session: DbSession) -> Response[Any] | Template:
         """Create the posting through :meth:`PostingService.create` (the rules of ``POST /postings``):
@@ -205,7 +206,7 @@ class EmployerPages(Controller):
             "posting_certificates": list(posting.certificates)}
         return await self._form_page(page, db_session, values, {}, posting)
 
-    @post("/postings/{posting_id:int}/edit", status_code=303)
+    @post("/postings/{posting_id:int}/edit", status_code=303, request_max_body_size=TEXT_BODY_BYTES)
     async def update_posting(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
                              posting_id: IdPath) -> Response[Any] | Template:
         """Change the posting through :meth:`PostingService.update` (the rules of

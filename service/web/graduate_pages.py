@@ -29,6 +29,7 @@ from service.graduates.models import Graduate
 from service.graduates.identity import mask_id_number
 from service.graduates.schemas import GraduateUpdate
 from service.graduates.service import GraduateService
+from service.inputs import TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath
 from service.postings.models import Posting
 from service.postings.repository import PostingRepository
@@ -171,7 +172,7 @@ class GraduatePages(Controller):
                   "preferred_job_types": list(graduate.preferred_job_types)}
         return self._profile_page(page, graduate, values, {}, saved=page.request.query_params.get("saved") == "1")
 
-    @post("/profile", status_code=303)
+    @post("/profile", status_code=303, request_max_body_size=TEXT_BODY_BYTES)
     async def save_profile(self, request: Request[Any, Any, Any], page: PageDep,
                            db_session: DbSession) -> Response[Any] | Template:
         """Save the profile form through :meth:`GraduateService.update` (the rules of

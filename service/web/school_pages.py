@@ -25,7 +25,8 @@ from service.pagination import DbSession
 from service.privacy.audit import record_list_read
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, default_cohort
-from service.rosters.service import RosterFileError, import_roster
+from service.rosters.controllers import MAX_FILE_BYTES, MAX_UPLOAD_BODY_BYTES
+from service.rosters.service import RosterFileError
 from service.web.common import Page, PageDep, render
 
 STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
@@ -33,7 +34,8 @@ STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
 TABLES = {Role.SCHOOL: ("major", "cohort"), Role.DEPARTMENT: ("city", "county", "school", "major", "cohort"),
           Role.ADMIN: ("province", "city", "school", "major", "cohort")}
 RATE_NAMES = ("employment_rate", "in_field_rate")
-MAX_ROSTER_BYTES = 50 * 1024 * 1024
+#: Rejected cells listed on the page (the API's report lists all): enough to see what is wrong.
+SHOWN_REJECTIONS = 500
 
 
 async def report_scope(db_session: DbSession, p: Principal) -> tuple[str, School | None]:
@@ -110,7 +112,7 @@ class SchoolPages(Controller):
         return render(page, "school/roster.html", school=await self._school(page, db_session), report=None,
                       error=None)
 
-    @post("/roster", status_code=200)
+    @post("/roster", status_code=200, request_max_body_size=MAX_UPLOAD_BODY_BYTES)
     async def roster_upload(self, page: PageDep, db_session: DbSession,
                             data: Annotated[RosterForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
         """Import the uploaded roster (as ``POST /schools/{code}/rosters``) and show the validation
@@ -119,14 +121,14 @@ class SchoolPages(Controller):
         school = await self._school(page, db_session)
         content = await data.data.read()
         filename = data.data.filename or "roster"
-        if len(content) > MAX_ROSTER_BYTES:
+        if len(content) > MAX_FILE_BYTES:
             return render(page, "school/roster.html", status_code=413, school=school, report=None,
                           error=page.gettext("The file is larger than 50 MB."))
         try:
-            report = await import_roster(db_session, content, filename, school.code, bool(data.valid_rows_only),
-                                         actor=page.user, request=page.request)
+            report = await page.request.app.state.roster_workers.import_roster(
+                content, filename, school.code, bool(data.valid_rows_only), actor=page.user, request=page.request)
         except RosterFileError as exc:
             return render(page, "school/roster.html", status_code=422, school=school, report=None, error=str(exc))
         return render(page, "school/roster.html", status_code=200 if report.written else 422, school=school,
-                      report=report, error=None)
+                      report=report, error=None, shown_rejections=SHOWN_REJECTIONS)
 

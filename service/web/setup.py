@@ -31,7 +31,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.accounts.guards import Principal
 from service.accounts.setup import AuthKit
-from service.errors import DomainError
+from service.errors import RETRY_AFTER_SECONDS, DomainError, database_unavailable
 from service.notifications.service import NotificationService
 from service.pagination import DbSession
 from service.web.common import SIGN_IN, Page, build_page, error_texts, render
@@ -87,6 +87,12 @@ def _error_page(catalogues: Catalogues) -> Any:
     def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         page = build_page(request, catalogues)
         status = int(getattr(exc, "status_code", 500))
+        if database_unavailable(exc):  # as the API answers: 503 and when to try again
+            status, headers = 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+            logger.warning("web page %s %s: database unavailable: %r", request.method, request.url.path, exc)
+            heading, text = error_texts(page.tr, status)
+            return render(page, "error.html", status_code=status, headers=headers, status=status, heading=heading,
+                          text=text)
         if isinstance(exc, NotAuthorizedException):
             target = f"{SIGN_IN}?next={request.url.path}"
             if page.htmx:
