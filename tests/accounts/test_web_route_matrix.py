@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import jwt
@@ -148,6 +149,8 @@ WEB_MATRIX: dict[str, PageProbe] = {
                                    public=True, own_only=True, csrf=False),
     "GET /web/static/{file_path:path}": PageProbe("/web/static/css/site.css", _same(200), public=True,
                                                   own_only=True),
+    # any other path under /web: the HTML 404 page for everyone (never the sign-in page, never JSON)
+    "GET /web/{unknown:path}": PageProbe("/web/no-such-page", _same(404), public=True, own_only=True),
     "POST /web/sign-out": PageProbe("/web/sign-out", _same(303), form=lambda w, s, r: {}, location=SIGN_IN,
                                     session=_new_login_session, own_only=True),
     # --- any signed-in caller: the taxonomy suggestions and the chips widget ----------------------
@@ -316,7 +319,10 @@ def test_web_route_matrix(pages: Pages, browser: Callable[..., httpx.Client], ke
             location = response.headers.get("location", "")
             if role == "anonymous" and not probe.public:
                 path = response.request.url.path  # the server names ``/web/`` as ``/web``
-                assert location in (f"{SIGN_IN}?next={path}", f"{SIGN_IN}?next={path.rstrip('/')}"), \
+                query = response.request.url.query.decode()  # kept for after signing in
+                back = unquote(location.removeprefix(f"{SIGN_IN}?next="))
+                assert location.startswith(f"{SIGN_IN}?next=") and back in (
+                    f"{path}?{query}" if query else path, f"{path.rstrip('/')}?{query}" if query else path.rstrip('/')), \
                     f"{where}: sent to {location!r}, not the sign-in page"
             else:
                 wanted = _expected_location(probe, role, values)
