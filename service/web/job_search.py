@@ -1,7 +1,7 @@
 """Search and filters of the graduate's jobs page (``/web/jobs?q=…&region=…&min_salary=…&job_type=…&internship=1``).
 
 Filters mean what the same filters of ``GET /postings`` mean (:class:`~service.postings.repository.PostingFilter`):
-``q`` is a substring of the title; ``region`` a GB/T 2260 province or city code (a province
+``q`` holds words, each found in the title, the description or the employer's name; ``region`` a GB/T 2260 province or city code (a province
 includes its cities; a posting counts when its primary place or any further place lies inside);
 ``min_salary`` (元/月) keeps postings whose upper monthly bound reaches it; ``job_type`` one
 employment type; ``internship=1`` only internships and work placements (实习/顶岗实习). Only
