@@ -11,7 +11,7 @@ from litestar.response import Template
 from sqlalchemy import select
 
 from service.accounts.guards import (
-    can_apply, can_change_graduate, can_read_posting, can_self_report_destination, ensure_allowed, ensure_visible,
+    can_apply, can_change_graduate, can_read_employer, can_read_posting, can_self_report_destination, ensure_allowed, ensure_visible,
     require_roles,
 )
 from service.accounts.models import Role
@@ -34,13 +34,14 @@ from service.graduates.service import GraduateService
 from service.inputs import TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath
 from service.postings.models import Posting
-from service.postings.repository import PostingRepository
+from service.employers.service import EmployerService
+from service.postings.repository import PostingFilter, PostingRepository
 from service.recommendations.gaps import load_graduate, opening_items
 from service.recommendations.service import RecommendationService, posting_summary, reasons
 from service.web.common import (
     Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors, unknown_regions,
 )
-from service.web.job_search import JOB_TYPES, parse_query, region_options, search
+from service.web.job_search import JOB_TYPES, fit, parse_query, region_options, region_path, search
 from service.web.reasons import reason_phrases, salary_text, sentence
 from service.web.profile_form import (
     AWARD_FIELDS, EXPERIENCE_FIELDS, award_rows, blank, check_rows, experience_rows, read_rows,
@@ -112,14 +113,34 @@ class GraduatePages(Controller):
 
     @get("/jobs/{posting_id:int}")
     async def job(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
-        """One posting in full, with whether the graduate applied and whether it still takes
-        applications; 404 page for a posting the graduate may not see."""
+        """One posting in full, with why it fits the graduate (the reasons of the recommendations,
+        for an open posting), whether the graduate applied and whether it still takes
+        applications; a link to the employer's page; 404 page for a posting the graduate may not see."""
         posting = await self._posting(page, db_session, posting_id)
         summary = posting_summary(posting)
-        return render(page, "graduate/job.html", posting=posting, summary=summary,
+        graduate = await load_graduate(db_session, page.user.graduate_id or 0)
+        match = await fit(db_session, page.request.app.state.ranker_cache, graduate, posting_id)
+        why = sentence(page.tr, reason_phrases(page.tr, reasons(match.explanation), summary,
+                                               graduate.min_salary_monthly)) if match else None
+        return render(page, "graduate/job.html", posting=posting, summary=summary, why=why,
+                      score=match.score if match and completeness(graduate).can_match else None,
                       salary=salary_text(page.tr, posting.salary_min_monthly, posting.salary_max_monthly),
                       application=await self._own_application(page, db_session, posting_id),
                       closed=closed_reason(posting, dt.date.today()) is not None)
+
+    @get("/employers/{employer_id:int}")
+    async def employer(self, page: PageDep, db_session: DbSession, employer_id: IdPath) -> Template:
+        """An employer as graduates see it: name, industry, size, place and address, and its open
+        jobs; 404 page for an employer graduates may not see (not verified), as ``GET /employers/{id}``."""
+        employer = await EmployerService(db_session).get(employer_id)
+        ensure_visible(can_read_employer(page.user, employer), "employer", employer_id)
+        today = dt.date.today()
+        jobs, total = await PostingRepository(db_session).list(
+            PostingFilter(employer_id=employer_id, open_on=today), limit=50, offset=0, scope=postings_clause(page.user))
+        place = await region_path(db_session, employer.region_code)
+        return render(page, "graduate/employer.html", employer=employer, place=place, total=total,
+                      jobs=[{"posting": j, "salary": salary_text(page.tr, j.salary_min_monthly, j.salary_max_monthly)}
+                            for j in jobs])
 
     @post("/jobs/{posting_id:int}/apply", status_code=200)
     async def apply(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Response[Any] | Template:

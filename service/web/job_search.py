@@ -138,5 +138,25 @@ async def search(session: AsyncSession, cache: RankerCache, graduate: Graduate, 
     return [(postings[m.job_id], m) for m in matches], len(allowed)
 
 
+async def fit(session: AsyncSession, cache: RankerCache, graduate: Graduate, posting_id: int,
+              today: dt.date | None = None) -> Match | None:
+    """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
+    give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
+    ranker, postings = await cache.get(session, today or dt.date.today())
+    if posting_id not in postings:
+        return None
+    found = _rank(ranker, graduate, {posting_id}, set(postings), 1)
+    return found[0] if found else None
+
+
+async def region_path(session: AsyncSession, code: str | None) -> str | None:
+    """``"广东省 广州市 天河区"``: the names of a GB/T 2260 code's province, city and county (those known)."""
+    if not code or not is_region_code(code):
+        return None
+    codes = list(dict.fromkeys([province_of(code), city_of(code), code]))
+    names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+    return " ".join(names[c] for c in codes if c in names) or None
+
+
 def _rank(ranker: ContentRanker, graduate: Graduate, allowed: set[int], every: set[int], limit: int) -> list[Match]:
     return ranker.recommend(seeker_doc(graduate), k=limit, exclude=every - allowed, exhaustive=True)

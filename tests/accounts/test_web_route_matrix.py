@@ -167,6 +167,10 @@ WEB_MATRIX: dict[str, PageProbe] = {
     "GET /web/jobs/{posting_id:int}": PageProbe(
         "/web/jobs/{p}", _signed_in(graduate=(200, 404)), {"p": "posting"},
         shows={"graduate": ("posting_a_title",)}),
+    # an employer's page: the verified employer A for graduates; the unverified B is a 404 page
+    "GET /web/employers/{employer_id:int}": PageProbe(
+        "/web/employers/{e}", _signed_in(graduate=(200, 404)), {"e": "employer"},
+        shows={"graduate": ("employer_a_name",)}),
     "POST /web/jobs/{posting_id:int}/apply": PageProbe(
         "/web/jobs/{p}/apply", _signed_in(graduate=(303, 404)), {"p": _fresh_posting},
         form=lambda w, s, r: {}, location="/web/jobs/{p}"),
