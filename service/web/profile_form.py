@@ -16,7 +16,6 @@ from typing import Any
 import msgspec
 
 from service.graduates.models import Graduate
-from service.graduates.schemas import Award, Experience
 
 EXPERIENCE_FIELDS = ("kind", "title", "employer_name", "start_date", "end_date", "description")
 AWARD_FIELDS = ("competition", "level", "prize", "year")
