@@ -106,10 +106,6 @@ class PostingRepository:
         stmt = select(Posting).options(*READ_OPTIONS).where(Posting.id == posting_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def get_by_external_id(self, source: str, external_id: str) -> Posting | None:
-        stmt = select(Posting).where(Posting.source == source, Posting.external_id == external_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
     def filtered(self, f: PostingFilter) -> Select[tuple[Posting]]:
         """``SELECT postings`` narrowed by every filter in ``f`` (the ``GET /postings`` query parameters),
         without access scoping, ordering or paging: callers add those."""
