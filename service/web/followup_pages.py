@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy import distinct, or_, select
 
@@ -51,13 +51,14 @@ READERS = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
 SURVEYORS = [require_roles(Role.SCHOOL, Role.ADMIN)]
 PAGE_SIZE = 50
 
-CohortQ = Annotated[int | None, Parameter(ge=1950, le=2100, description="届 (graduation year)")]
-MajorQ = Annotated[str | None, Parameter(pattern=r"^\d{6}$", description="专业代码")]
-ClassQ = Annotated[str | None, Parameter(max_length=64, description="班级")]
-TextQ = Annotated[str | None, Parameter(max_length=100, description="name or student number")]
-SortQ = Annotated[str, Parameter(pattern=r"^(stale|name|student_number|class|category)$")]
-PageQ = Annotated[int, Parameter(ge=1, le=100_000)]
-FormatQ = Annotated[str, Parameter(pattern=r"^(csv|xlsx)$")]
+CohortQ = Annotated[int | None, QueryParameter(ge=1950, le=2100, description="届 (graduation year)")]
+FlagQ = Annotated[str | None, QueryParameter(max_length=32, description="a follow-up flag")]
+MajorQ = Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="专业代码")]
+ClassQ = Annotated[str | None, QueryParameter(max_length=64, description="班级")]
+TextQ = Annotated[str | None, QueryParameter(max_length=100, description="name or student number")]
+SortQ = Annotated[str, QueryParameter(pattern=r"^(stale|name|student_number|class|category)$")]
+PageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
+FormatQ = Annotated[str, QueryParameter(name="format", pattern=r"^(csv|xlsx)$")]
 
 
 def shows_phone(p: Principal) -> bool:
@@ -97,9 +98,8 @@ class FollowUpPages(Controller):
 
     @get("/", guards=READERS)
     async def follow_up_list(self, page: PageDep, db_session: DbSession, cohort: CohortQ = None,
-                             flag: str | None = None, major: MajorQ = None, class_name: ClassQ = None,
-                             q: TextQ = None, sort: SortQ = "stale", page_number: Annotated[
-                                 PageQ, Parameter(query="page")] = 1) -> Template:
+                             flag: FlagQ = None, major: MajorQ = None, class_name: ClassQ = None,
+                             q: TextQ = None, sort: SortQ = "stale", page_number: PageQ = 1) -> Template:
         """The follow-up list of ``?cohort=`` (default: the cohort the reports default to): every
         graduate with the destination that counts, who recorded it, the confirmation state, days since
         the last update and the flags; filtered by ``flag``, ``major``, ``class_name`` and ``q`` (name
@@ -128,8 +128,9 @@ class FollowUpPages(Controller):
 
     @get("/export", guards=READERS)
     async def follow_up_export(self, page: PageDep, db_session: DbSession, cohort: CohortQ = None,
-                               flag: str | None = None, major: MajorQ = None, class_name: ClassQ = None,
-                               q: TextQ = None, sort: SortQ = "stale", format: FormatQ = "xlsx") -> Response[bytes]:
+                               flag: FlagQ = None, major: MajorQ = None, class_name: ClassQ = None,
+                               q: TextQ = None, sort: SortQ = "stale", file_format: FormatQ = "xlsx"
+                               ) -> Response[bytes]:
         """The selected rows of the list (all pages) as ``.xlsx`` or ``.csv`` (UTF-8 with BOM) with
         Chinese headers for phone follow-up: 联系电话 only for school staff and the admin, 身份证号 as
         its mask, no cell a spreadsheet would run as a formula. Audited (``export``, one per graduate)."""
@@ -140,8 +141,8 @@ class FollowUpPages(Controller):
             await record_list_read(db_session, p, "follow_up_export", [r.graduate_id for r in selected],
                                    request=page.request, action=AuditAction.EXPORT)
         phone = shows_phone(p)
-        name = f"follow-up-{f.cohort}.{format}"
-        if format == "csv":
+        name = f"follow-up-{f.cohort}.{file_format}"
+        if file_format == "csv":
             return Response(fu.to_csv(selected, phone), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
         return Response(fu.to_xlsx(selected, phone),
@@ -158,7 +159,7 @@ class FollowUpPages(Controller):
         another school."""
         p = page.user
         form = await request.form()
-        raw_ids = form.getall("graduate_id") if hasattr(form, "getall") else form.get("graduate_id") or []
+        raw_ids = form.getall("graduate_id", [])
         try:
             ids = [int(v) for v in raw_ids]
         except ValueError:

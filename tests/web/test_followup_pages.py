@@ -226,16 +226,18 @@ async def test_reminder_reaches_only_the_selected_graduates(web: httpx.Client, w
              for i, g in enumerate(others[:2])]  # others[2] has no account
     session.add_all(users)
     await session.commit()
+    ids = [g.id for g in others]
+    user0 = users[0].id
     token = _as(web, world, "school_a")
     r = web.post("/web/follow-up/remind", data={"_csrf_token": token, "back": "cohort=2025",
-                                                "graduate_id": [str(world.ids["graduate_a"]), str(others[0].id),
-                                                                str(others[2].id)],
+                                                "graduate_id": [str(world.ids["graduate_a"]), str(ids[0]),
+                                                                str(ids[2])],
                                                 "message": "请本周内登录填报"})
     assert r.status_code == 303 and "reminded=2" in r.headers["location"] and "no_account=1" in r.headers["location"]
     session.expire_all()
     told = (await session.execute(select(Notification.user_id, Notification.kind, Notification.params))).all()
     a_user = (await session.execute(select(User.id).where(User.graduate_id == world.ids["graduate_a"]))).scalar_one()
-    assert sorted(u for u, _, _ in told) == sorted([a_user, users[0].id])
+    assert sorted(u for u, _, _ in told) == sorted([a_user, user0])
     assert {k for _, k, _ in told} == {"follow_up_reminder"}
     assert all(p == {"school_name": "广州市机电技师学校", "message": "请本周内登录填报"} for _, _, p in told)
     page = web.get(r.headers["location"])
@@ -243,7 +245,7 @@ async def test_reminder_reaches_only_the_selected_graduates(web: httpx.Client, w
     # nothing selected: refused; the department cannot send reminders
     assert web.post("/web/follow-up/remind", data={"_csrf_token": token}).status_code == 422
     token = _as(web, world, "department_a")
-    assert web.post("/web/follow-up/remind", data={"_csrf_token": token, "graduate_id": str(others[1].id)}
+    assert web.post("/web/follow-up/remind", data={"_csrf_token": token, "graduate_id": str(ids[1])}
                     ).status_code == 403
 
 
