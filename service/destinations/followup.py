@@ -105,8 +105,37 @@ class Standing:
     pending_disputes: tuple[int, ...]
 
 
+_NOTHING = Standing(None, None, None, Confirmation.NONE, None, (Flag.UNKNOWN,), (), ())
+
+
+def _single(e: Any, day: dt.date) -> Standing:
+    """:func:`standing` of a history of one outcome (most graduates): with one candidate and no
+    confirmation, dispute or override, the precedence rule reduces to "it counts from its day"
+    (rules 2–5 of :mod:`service.destinations.precedence`; an internship counts as 待就业)."""
+    source = S(e.source)
+    pending = (e.id,) if source is S.SELF_REPORT else ()
+    flags = (Flag.SELF_REPORT,) if pending else ()
+    if e.occurred_on > day:
+        return Standing(None, None, None, Confirmation.NONE, e.recorded_at, (Flag.UNKNOWN, *flags), pending, ())
+    if source is S.PLATFORM_HIRE:
+        flags = (Flag.EMPLOYER_UNCONFIRMED,)
+    state = (Confirmation.SELF_REPORTED if source is S.SELF_REPORT
+             else Confirmation.VERIFIED if e.refers_to_id is not None else Confirmation.UNCONFIRMED)
+    category = DestinationCategory.SEEKING if e.internship else DestinationCategory(e.category)
+    return Standing(e, category, RECORDER.get(source, Recorder.SCHOOL), state, e.recorded_at, flags, pending, ())
+
+
 def standing(events: Sequence[Any], day: dt.date) -> Standing:
     """The follow-up state of one graduate's ``events`` (ORM objects or rows) on ``day``."""
+    if not events:
+        return _NOTHING
+    if len(events) == 1 and K(events[0].kind) is K.OUTCOME:
+        return _single(events[0], day)
+    return _general(events, day)
+
+
+def _general(events: Sequence[Any], day: dt.date) -> Standing:
+    """:func:`standing` of any non-empty history, the outcome that counts from :class:`History`."""
     ordered = sorted(events, key=_order)
     decided = {e.refers_to_id for e in ordered if is_school_decision(e)}
     latest_review: dict[int, Any] = {}

@@ -98,3 +98,18 @@ def test_survey_evidence_through_the_api(client: httpx.Client, graduate_id: int)
     assert bad.status_code == 400 and "evidence" in bad.text
     history = client.get(f"/graduates/{graduate_id}/destinations").json()
     assert [e["evidence"] for e in history["events"]] == ["social_insurance"]
+
+
+def test_the_one_outcome_shortcut_agrees_with_the_general_rule() -> None:
+    from service.destinations.followup import _general, _single
+
+    for source in S:
+        for internship in (False, True):
+            for occurred in (DAY, TODAY + dt.timedelta(days=1)):
+                for refers in (None, 999):
+                    e = E(K.OUTCOME, source, C.LABOUR_CONTRACT, internship=internship, occurred_on=occurred,
+                          refers_to_id=refers)
+                    fast, full = _single(e, TODAY), _general([e], TODAY)
+                    if refers is not None and source is S.SELF_REPORT:
+                        continue  # a self-report never refers to another event
+                    assert fast == full, (source, internship, occurred, refers)
