@@ -89,7 +89,7 @@ def is_school_decision(e: Any) -> bool:
             or (kind in (K.CONFIRMATION, K.DISPUTE) and source is S.SCHOOL_REVIEW))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__ (5,000 rows a page)
 class Standing:
     """One graduate's follow-up state on a day: the outcome that counts (``None``: 去向未知), who
     recorded it, its confirmation state, the last event's ``recorded_at``, the flags, and the
@@ -173,7 +173,7 @@ def _general(events: Sequence[Any], day: dt.date) -> Standing:
                     ordered[-1].recorded_at, tuple(flags), pending_self, pending_disputes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FollowUpRow:
     """One graduate on the follow-up list. ``phone`` is ``None`` for callers who may not see it;
     ``id_number_masked`` is the existing mask (last 4 characters)."""
@@ -248,17 +248,16 @@ async def follow_up_rows(session: AsyncSession, p: Principal, cohort: int, *, sh
     graduates = await _graduates(session, p, cohort)
     events = await _events(session, p, cohort)
     rows = []
-    for g in graduates:
-        s = standing(events.get(g.id, ()), today)
+    none: list[Any] = []
+    for gid, name, student_number, class_name, major_code, major_name, g_cohort, phone, id_number, account \
+            in graduates:
+        s = standing(events.get(gid, none), today)
+        event, last = s.event, s.last_update
         rows.append(FollowUpRow(
-            graduate_id=g.id, name=g.name, student_number=g.student_number, class_name=g.class_name,
-            major_code=g.major_code, major_name=g.major_name, cohort=g.cohort,
-            phone=g.phone if show_phone else None, id_number_masked=mask_id_number(g.id_number),
-            has_account=bool(g.has_account), event_id=s.event.id if s.event is not None else None,
-            category=s.category, employer_name=s.event.employer_name if s.event is not None else None,
-            recorder=s.recorder, confirmation=s.confirmation, last_update=s.last_update,
-            days_since_update=None if s.last_update is None else (today - s.last_update.date()).days,
-            flags=s.flags))
+            gid, name, student_number, class_name, major_code, major_name, g_cohort, phone if show_phone else None,
+            mask_id_number(id_number), bool(account), None if event is None else event.id, s.category,
+            None if event is None else event.employer_name, s.recorder, s.confirmation, last,
+            None if last is None else (today - last.date()).days, s.flags))
     return rows
 
 
