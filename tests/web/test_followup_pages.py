@@ -140,6 +140,13 @@ async def test_refused_self_report_stops_counting(web: httpx.Client, world: Worl
                                                              "reason": "未收到录取通知书"})
     assert r.status_code == 303
     assert _flags(web, g) == {"unknown"}
+    # the graduate is told, and their page says the school refused it, with the reason
+    graduate_user = (await session.execute(select(User.id).where(User.graduate_id == g))).scalar_one()
+    told = (await session.execute(select(Notification.params).where(Notification.user_id == graduate_user))).scalars()
+    assert list(told) == [{"decision": "refused", "reason": "未收到录取通知书"}]
+    _as(web, world, "graduate_a")
+    assert "审核不通过：未收到录取通知书" in text_of(web.get("/web/destination").text)
+    token = _as(web, world, "school_a")
     # deciding twice is a conflict
     again = web.post(f"/web/follow-up/review/{report.id}", data={"_csrf_token": token, "decision": "accept"})
     assert again.status_code == 409
