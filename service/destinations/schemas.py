@@ -121,3 +121,29 @@ class DestinationHistory(msgspec.Struct):
     as_of: dt.date
     current: CurrentDestination | None
     events: list[DestinationRead]
+
+
+class FollowUpItem(msgspec.Struct):
+    """One graduate on the follow-up list (``GET /follow-up``): the destination that counts
+    (``category`` ``null``: 去向未知), who recorded it (``school``/``graduate``/``employer``), the
+    confirmation state (``none``/``unconfirmed``/``self_reported``/``confirmed``/``verified``), days
+    since the last recorded event (``null``: never) and the flags (``unknown``, ``self_report``,
+    ``disputed``, ``employer_unconfirmed``). ``phone`` only for school staff and the admin;
+    ``id_number_masked`` the last 4 characters."""
+
+    graduate_id: int
+    name: str
+    student_number: str | None
+    class_name: str | None
+    major_code: str | None
+    cohort: int | None
+    phone: str | None
+    id_number_masked: str | None
+    has_account: bool
+    event_id: int | None
+    category: DestinationCategory | None
+    employer_name: str | None
+    recorder: str | None
+    confirmation: str
+    days_since_update: int | None
+    flags: list[str]

@@ -113,3 +113,27 @@ def test_the_one_outcome_shortcut_agrees_with_the_general_rule() -> None:
                     if refers is not None and source is S.SELF_REPORT:
                         continue  # a self-report never refers to another event
                     assert fast == full, (source, internship, occurred, refers)
+
+
+def test_follow_up_list_and_review_through_the_api(client: httpx.Client, graduate_id: int) -> None:  # noqa: F811
+    def item() -> dict[str, object]:
+        body = client.get("/follow-up", params={"cohort": 2025}).json()
+        assert body["total"] == 1
+        return body["items"][0]
+
+    assert item()["flags"] == ["unknown"]
+    report = client.post(f"/graduates/{graduate_id}/destinations",
+                         json=_outcome(source="self_report", occurred_on="2025-07-01")).json()
+    assert item()["flags"] == ["self_report"] and item()["recorder"] == "graduate"
+    refused = client.post(f"/graduates/{graduate_id}/destinations/{report['id']}/review", json={"decision": "refuse"})
+    assert refused.status_code == 422 and "reason" in refused.text
+    accepted = client.post(f"/graduates/{graduate_id}/destinations/{report['id']}/review",
+                           json={"decision": "accept", "reason": "合同已核对"})
+    assert accepted.status_code == 201, accepted.text
+    assert (accepted.json()["source"], accepted.json()["refers_to_id"]) == ("school_survey", report["id"])
+    now = item()
+    assert (now["flags"], now["recorder"], now["confirmation"], now["category"]) == (
+        [], "school", "verified", "labour_contract")
+    again = client.post(f"/graduates/{graduate_id}/destinations/{report['id']}/review", json={"decision": "accept"})
+    assert again.status_code == 409
+    assert client.get("/follow-up", params={"cohort": 2025, "flag": "bogus"}).status_code == 400
