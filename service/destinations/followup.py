@@ -111,25 +111,30 @@ _NOTHING = Standing(None, None, None, Confirmation.NONE, None, (Flag.UNKNOWN,), 
 def _single(e: Any, day: dt.date) -> Standing:
     """:func:`standing` of a history of one outcome (most graduates): with one candidate and no
     confirmation, dispute or override, the precedence rule reduces to "it counts from its day"
-    (rules 2–5 of :mod:`service.destinations.precedence`; an internship counts as 待就业)."""
-    source = S(e.source)
-    pending = (e.id,) if source is S.SELF_REPORT else ()
-    flags = (Flag.SELF_REPORT,) if pending else ()
+    (rules 2–5 of :mod:`service.destinations.precedence`; an internship counts as 待就业).
+    Compares with ``==`` (members or their string values both fit) to stay cheap per graduate."""
+    source = e.source
+    self_report = source == S.SELF_REPORT
+    pending = (e.id,) if self_report else ()
+    flags = (Flag.SELF_REPORT,) if self_report else ()
     if e.occurred_on > day:
         return Standing(None, None, None, Confirmation.NONE, e.recorded_at, (Flag.UNKNOWN, *flags), pending, ())
-    if source is S.PLATFORM_HIRE:
+    if source == S.PLATFORM_HIRE:
         flags = (Flag.EMPLOYER_UNCONFIRMED,)
-    state = (Confirmation.SELF_REPORTED if source is S.SELF_REPORT
+    state = (Confirmation.SELF_REPORTED if self_report
              else Confirmation.VERIFIED if e.refers_to_id is not None else Confirmation.UNCONFIRMED)
-    category = DestinationCategory.SEEKING if e.internship else DestinationCategory(e.category)
+    category = DestinationCategory.SEEKING if e.internship else _CATEGORY[e.category]
     return Standing(e, category, RECORDER.get(source, Recorder.SCHOOL), state, e.recorded_at, flags, pending, ())
+
+
+_CATEGORY = {c.value: c for c in DestinationCategory}
 
 
 def standing(events: Sequence[Any], day: dt.date) -> Standing:
     """The follow-up state of one graduate's ``events`` (ORM objects or rows) on ``day``."""
     if not events:
         return _NOTHING
-    if len(events) == 1 and K(events[0].kind) is K.OUTCOME:
+    if len(events) == 1 and events[0].kind == K.OUTCOME:
         return _single(events[0], day)
     return _general(events, day)
 
