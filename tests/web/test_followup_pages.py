@@ -20,6 +20,7 @@ from service.accounts.models import Role, User
 from service.destinations.models import (
     DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource,
 )
+from service.catalog.models import Major
 from service.graduates.models import Graduate
 from service.notifications.models import Notification
 from service.privacy.models import AuditAction, AuditEvent
@@ -296,3 +297,30 @@ async def test_pages_in_both_languages(web: httpx.Client, world: World, lang: st
         assert "毕业去向跟踪" in text and "去向未知" in text and "Follow-up list" not in text
     review = text_of(web.get("/web/follow-up/review").text)
     assert ("Review queue" in review) if lang == "en" else ("待审核" in review)
+
+
+async def test_filter_sort_and_page(web: httpx.Client, world: World, session: AsyncSession) -> None:
+    school = world.ids["school_a"]
+    session.add(Major(code="660103", name="数控技术应用", category="装备制造大类"))
+    await session.flush()
+    many = [Graduate(name=f"学生{i:02d}", school_id=school, cohort=2025, student_number=f"S{i:03d}",
+                     class_name="数控1班" if i % 2 else "数控2班", major_code="660103" if i < 10 else None)
+            for i in range(60)]
+    session.add_all(many)
+    await session.commit()
+    _as(web, world, "school_a")
+
+    def ids(**params: object) -> list[int]:
+        html = web.get("/web/follow-up", params={"cohort": 2025, **params}).text
+        return [int(i) for i in re.findall(r'<tr data-graduate-id="(\d+)"', html)]
+
+    first, second = ids(sort="student_number"), ids(sort="student_number", page=2)
+    assert len(first) == 50 and len(second) == 11 and not set(first) & set(second)  # 61 graduates: 50 + 11
+    by_number = sorted(many, key=lambda g: g.student_number or "")
+    assert first[:4] == [world.ids["graduate_a"]] + [g.id for g in by_number[:3]]  # no student number: first
+    assert set(ids(class_name="数控1班")) == {g.id for g in many if g.class_name == "数控1班"}
+    assert set(ids(major="660103")) == {g.id for g in many[:10]}
+    assert set(ids(q="学生07")) == {many[7].id}
+    assert set(ids(flag="self_report")) == set()
+    assert web.get("/web/follow-up", params={"cohort": 2025, "flag": "nonsense"}).status_code == 422
+    assert web.get("/web/follow-up", params={"cohort": 2025, "sort": "salary"}).status_code == 400
