@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,7 +43,7 @@ LARGE_COHORT = 2025
 LARGE_SCHOOL_LOGIN = "school-5000@bench.vocmatch.cn"
 
 
-async def _large_school(session: object, password: str) -> None:
+async def _large_school(session: Any, password: str) -> None:
     """A school of :data:`LARGE_SCHOOL_SIZE` graduates of :data:`LARGE_COHORT` with its staff account:
     per ten graduates three surveyed, two self-reports awaiting review, two employer hires (one of
     them disputed), one imported record and two with nothing recorded (去向未知)."""
@@ -56,16 +57,16 @@ async def _large_school(session: object, password: str) -> None:
     from service.destinations.models import DestinationEvent
     from service.graduates.models import Graduate
 
-    region = await session.scalar(select(Region.code).order_by(Region.code.desc()).limit(1))  # type: ignore[attr-defined]
+    region = await session.scalar(select(Region.code).order_by(Region.code.desc()).limit(1))
     school = School(code="9999000001", name="基准测试职业学校", region_code=region)
-    session.add(school)  # type: ignore[attr-defined]
-    await session.flush()  # type: ignore[attr-defined]
-    await session.execute(insert(Graduate), [  # type: ignore[attr-defined]
+    session.add(school)
+    await session.flush()
+    await session.execute(insert(Graduate), [
         {"name": f"学生{i:04d}", "school_id": school.id, "student_number": f"B{i:06d}", "cohort": LARGE_COHORT,
          "class_name": f"2022级{i % 40 + 1}班", "phone": f"139{i:08d}", "graduation_date": dt.date(2025, 6, 30),
          "source": "bench", "skills": [], "desired_titles": [], "preferred_locations": [], "preferred_job_types": []}
         for i in range(LARGE_SCHOOL_SIZE)])
-    ids = (await session.execute(select(Graduate.id).where(  # type: ignore[attr-defined]
+    ids = (await session.execute(select(Graduate.id).where(
         Graduate.school_id == school.id).order_by(Graduate.id))).scalars().all()
     now = dt.datetime.now(dt.UTC)
     rows = []
@@ -76,16 +77,16 @@ async def _large_school(session: object, password: str) -> None:
         if source is None:
             continue
         category = "seeking" if source == "import" else ("further_study" if n % 7 == 0 else "labour_contract")
-        rows.append({"graduate_id": gid, "occurred_on": dt.date(2025, 7, 1), "recorded_at": now - dt.timedelta(days=n % 90),
-                     "source": source, "category": category, "kind": "outcome", "internship": False})
-    await session.execute(insert(DestinationEvent), rows)  # type: ignore[attr-defined]
-    hires = (await session.execute(select(DestinationEvent.id, DestinationEvent.graduate_id).where(  # type: ignore[attr-defined]
+        rows.append({"graduate_id": gid, "occurred_on": dt.date(2025, 7, 1), "source": source, "category": category,
+                     "recorded_at": now - dt.timedelta(days=n % 90), "kind": "outcome", "internship": False})
+    await session.execute(insert(DestinationEvent), rows)
+    hires = (await session.execute(select(DestinationEvent.id, DestinationEvent.graduate_id).where(
         DestinationEvent.graduate_id.in_(ids), DestinationEvent.source == "platform_hire"))).all()
-    await session.execute(insert(DestinationEvent), [  # type: ignore[attr-defined]
+    await session.execute(insert(DestinationEvent), [
         {"graduate_id": gid, "occurred_on": dt.date(2025, 8, 1), "recorded_at": now, "source": "self_report",
          "category": "labour_contract", "kind": "dispute", "refers_to_id": eid, "note": "不在该单位",
          "internship": False} for eid, gid in hires[::2]])
-    session.add(User(role=Role.SCHOOL, email=LARGE_SCHOOL_LOGIN, school_id=school.id,  # type: ignore[attr-defined]
+    session.add(User(role=Role.SCHOOL, email=LARGE_SCHOOL_LOGIN, school_id=school.id,
                      password_hash=await hash_password(password)))
 
 

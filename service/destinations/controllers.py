@@ -126,7 +126,8 @@ class DestinationController(Controller):
         p = current_principal(request)
         graduate = await _visible_graduate(db_session, p, graduate_id)
         ensure_allowed(can_survey_destination(p, graduate), f"review a destination of graduate {graduate_id}")
-        return to_read(await DestinationService(db_session, actor=p, request=request).review(graduate_id, event_id, data))
+        service = DestinationService(db_session, actor=p, request=request)
+        return to_read(await service.review(graduate_id, event_id, data))
 
 
 def to_item(r: fu.FollowUpRow) -> FollowUpItem:

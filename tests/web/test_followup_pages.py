@@ -46,7 +46,9 @@ def _flags(web: httpx.Client, graduate_id: int, cohort: int = 2025) -> set[str]:
 def _category(web: httpx.Client, graduate_id: int) -> str:
     row = _row(web.get("/web/follow-up", params={"cohort": 2025}).text, graduate_id)
     assert row is not None
-    return text_of(re.search(r'<td class="category">(.*?)</td>', row, re.S).group(1)).strip()  # type: ignore[union-attr]
+    cell = re.search(r'<td class="category">(.*?)</td>', row, re.S)
+    assert cell is not None
+    return text_of(cell.group(1)).strip()
 
 
 def _as(web: httpx.Client, world: World, account: str) -> str:
