@@ -287,8 +287,16 @@ class DestinationService:
 
     async def confirm(self, graduate_id: int, event_id: int, data: Confirmation) -> DestinationEvent:
         """The graduate confirms outcome ``event_id`` (a new ``confirmation`` event). Raises as
-        :meth:`override_in_field` (404/409)."""
+        :meth:`override_in_field` (404/409); 409 too when the school's review took the outcome out of
+        the count (refused the self-report, or agreed with the graduate's objection): confirming it
+        would override the school's decision — the graduate reports again instead."""
         outcome = await self._outcome(graduate_id, event_id)
+        reviews = [e for e in await self.repo.history(graduate_id) if e.refers_to_id == event_id
+                   and e.kind in (DestinationEventKind.CONFIRMATION, DestinationEventKind.DISPUTE)]
+        if reviews and reviews[-1].source is DestinationSource.SCHOOL_REVIEW \
+                and reviews[-1].kind is DestinationEventKind.DISPUTE:
+            raise ConflictError(f"the school's review took event {event_id} out of the count; report the "
+                                "destination again instead of confirming it")
         return await self._refer(outcome, DestinationEventKind.CONFIRMATION, DestinationSource.SELF_REPORT,
                                  note=data.note)
 

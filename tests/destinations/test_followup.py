@@ -136,4 +136,12 @@ def test_follow_up_list_and_review_through_the_api(client: httpx.Client, graduat
         [], "school", "verified", "labour_contract")
     again = client.post(f"/graduates/{graduate_id}/destinations/{report['id']}/review", json={"decision": "accept"})
     assert again.status_code == 409
+    # a refused self-report cannot be brought back by confirming it (it is reported again instead)
+    second = client.post(f"/graduates/{graduate_id}/destinations",
+                         json=_outcome(source="self_report", occurred_on="2025-08-01")).json()
+    assert client.post(f"/graduates/{graduate_id}/destinations/{second['id']}/review",
+                       json={"decision": "refuse", "reason": "未见劳动合同"}).status_code == 201
+    assert "self_report" not in item()["flags"]
+    confirm = client.post(f"/graduates/{graduate_id}/destinations/{second['id']}/confirmation", json={})
+    assert confirm.status_code == 409 and "report the destination again" in confirm.text
     assert client.get("/follow-up", params={"cohort": 2025, "flag": "bogus"}).status_code == 400
