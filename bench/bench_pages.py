@@ -5,7 +5,10 @@ one per role), serves it with uvicorn on a free loopback port in a child process
 in through the sign-in form as the sample graduate, employer, school and department accounts (cookie
 sessions, as a browser does) and requests each of their pages: once to warm caches (not measured),
 then ``--rounds`` times. Prints, per page, the median and the slowest time (milliseconds, client
-side, full HTML received) and whether the median is under the 300 ms budget. Run from the project root:
+side, full HTML received) and whether the median is under the 300 ms budget. It also adds a school
+of 5,000 graduates of one cohort (a realistic mix of survey records, self-reports awaiting review,
+employer hires — some disputed — and nobody-knows) and times its follow-up list, whose budget is
+500 ms (issue 17). Run from the project root:
 
     .venv/bin/python bench/bench_pages.py [--rounds 20] [--json]
 """
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,6 +36,58 @@ import httpx  # noqa: E402
 from service.config import Settings  # noqa: E402
 
 BUDGET_MS = 300.0
+#: The follow-up list of a school of 5,000 graduates (issue 17).
+FOLLOW_UP_BUDGET_MS = 500.0
+LARGE_SCHOOL_SIZE = 5000
+LARGE_COHORT = 2025
+LARGE_SCHOOL_LOGIN = "school-5000@bench.vocmatch.cn"
+
+
+async def _large_school(session: Any, password: str) -> None:
+    """A school of :data:`LARGE_SCHOOL_SIZE` graduates of :data:`LARGE_COHORT` with its staff account:
+    per ten graduates three surveyed, two self-reports awaiting review, two employer hires (one of
+    them disputed), one imported record and two with nothing recorded (去向未知)."""
+    import datetime as dt
+
+    from sqlalchemy import insert, select
+
+    from service.accounts.models import Role, User
+    from service.accounts.security import hash_password
+    from service.catalog.models import Region, School
+    from service.destinations.models import DestinationEvent
+    from service.graduates.models import Graduate
+
+    region = await session.scalar(select(Region.code).order_by(Region.code.desc()).limit(1))
+    school = School(code="9999000001", name="基准测试职业学校", region_code=region)
+    session.add(school)
+    await session.flush()
+    await session.execute(insert(Graduate), [
+        {"name": f"学生{i:04d}", "school_id": school.id, "student_number": f"B{i:06d}", "cohort": LARGE_COHORT,
+         "class_name": f"2022级{i % 40 + 1}班", "phone": f"139{i:08d}", "graduation_date": dt.date(2025, 6, 30),
+         "source": "bench", "skills": [], "desired_titles": [], "preferred_locations": [], "preferred_job_types": []}
+        for i in range(LARGE_SCHOOL_SIZE)])
+    ids = (await session.execute(select(Graduate.id).where(
+        Graduate.school_id == school.id).order_by(Graduate.id))).scalars().all()
+    now = dt.datetime.now(dt.UTC)
+    rows = []
+    plan = ["school_survey", "school_survey", "school_survey", "self_report", "self_report", "platform_hire",
+            "platform_hire", "import", None, None]
+    for n, gid in enumerate(ids):
+        source = plan[n % 10]
+        if source is None:
+            continue
+        category = "seeking" if source == "import" else ("further_study" if n % 7 == 0 else "labour_contract")
+        rows.append({"graduate_id": gid, "occurred_on": dt.date(2025, 7, 1), "source": source, "category": category,
+                     "recorded_at": now - dt.timedelta(days=n % 90), "kind": "outcome", "internship": False})
+    await session.execute(insert(DestinationEvent), rows)
+    hires = (await session.execute(select(DestinationEvent.id, DestinationEvent.graduate_id).where(
+        DestinationEvent.graduate_id.in_(ids), DestinationEvent.source == "platform_hire"))).all()
+    await session.execute(insert(DestinationEvent), [
+        {"graduate_id": gid, "occurred_on": dt.date(2025, 8, 1), "recorded_at": now, "source": "self_report",
+         "category": "labour_contract", "kind": "dispute", "refers_to_id": eid, "note": "不在该单位",
+         "internship": False} for eid, gid in hires[::2]])
+    session.add(User(role=Role.SCHOOL, email=LARGE_SCHOOL_LOGIN, school_id=school.id,
+                     password_hash=await hash_password(password)))
 
 
 def _prepare(settings: Settings) -> dict[str, object]:
@@ -53,6 +109,7 @@ def _prepare(settings: Settings) -> dict[str, object]:
             async with session_scope(engine) as session:
                 await load_sample(session)
                 accounts = await create_sample_accounts(session)
+                await _large_school(session, SAMPLE_PASSWORD)
             async with session_scope(engine) as session:
                 employer_user = await session.scalar(select(User).where(User.email == "employer@sample.vocmatch.cn"))
                 posting = await session.scalar(select(Posting.id).where(
@@ -61,7 +118,8 @@ def _prepare(settings: Settings) -> dict[str, object]:
                 any_posting = await session.scalar(select(Posting.id).order_by(Posting.id).limit(1))
         finally:
             await engine.dispose()
-        return {"logins": {role: email for email, role, _ in accounts}, "password": SAMPLE_PASSWORD,
+        logins = {role: email for email, role, _ in accounts} | {"school-5000": LARGE_SCHOOL_LOGIN}
+        return {"logins": logins, "password": SAMPLE_PASSWORD,
                 "employer_posting": posting, "posting": any_posting}
 
     return asyncio.run(load())
@@ -85,8 +143,11 @@ def _pages(data: dict[str, object]) -> dict[str, list[str]]:
                 "/web/jobs?internship=1&q=%E5%AE%9E%E4%B9%A0", f"/web/jobs/{data['posting']}", "/web/applications",
                 "/web/profile", "/web/destination", "/web/suggest?field=skills&skills_new=%E6%95%B0%E6%8E%A7",
                 "/web/chips?field=skills&skills=CAD&pick=PLC"]
-    return {"graduate": graduate, "employer": employer, "school": ["/web/dashboard", "/web/roster"],
-            "department": ["/web/dashboard"]}
+    return {"graduate": graduate, "employer": employer,
+            "school": ["/web/dashboard", "/web/roster", "/web/follow-up", "/web/follow-up/review"],
+            "department": ["/web/dashboard", "/web/follow-up"],
+            "school-5000": [f"/web/follow-up?cohort={LARGE_COHORT}",
+                            f"/web/follow-up?cohort={LARGE_COHORT}&flag=unknown&sort=name"]}
 
 
 def main() -> None:
@@ -134,17 +195,19 @@ def main() -> None:
                             times.append((time.perf_counter() - t) * 1000)
                             response.raise_for_status()
                         median = statistics.median(times)
+                        budget = FOLLOW_UP_BUDGET_MS if role == "school-5000" else BUDGET_MS
                         results.append({"role": role, "page": path, "median_ms": round(median, 1),
-                                        "max_ms": round(max(times), 1), "under_budget": median < BUDGET_MS})
+                                        "max_ms": round(max(times), 1), "budget_ms": budget,
+                                        "under_budget": median < budget})
         finally:
             server.terminate()
             server.wait(timeout=20)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
-    print(f"{'role':<11}{'page':<58}{'median ms':>10}{'max ms':>9}  < {BUDGET_MS:.0f} ms")
+    print(f"{'role':<12}{'page':<58}{'median ms':>10}{'max ms':>9}{'budget':>8}  under")
     for row in results:
-        print(f"{row['role']:<11}{row['page']:<58}{row['median_ms']:>10}{row['max_ms']:>9}  "
+        print(f"{row['role']:<12}{row['page']:<58}{row['median_ms']:>10}{row['max_ms']:>9}{row['budget_ms']:>8.0f}  "
               f"{'yes' if row['under_budget'] else 'NO'}")
 
 

@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.setup import build_security
     from service.applications.controllers import ApplicationController
     from service.catalog.controllers import CatalogController
-    from service.destinations.controllers import DestinationController
+    from service.destinations.controllers import DestinationController, FollowUpController
     from service.employers.controllers import EmployerController
     from service.graduates.controllers import GraduateController
     from service.health.controllers import health
@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             health, docs_assets, PostingController, EmployerController, GraduateController,
-            ApplicationController, CatalogController, DestinationController, ReportController,
+            ApplicationController, CatalogController, DestinationController, FollowUpController, ReportController,
             RosterController, RecommendationController, AuditController, PrivacyController,
             delete_graduate, TaxonomyController, NotificationController,
             security.router, web_router(security.kit),

@@ -23,12 +23,15 @@ from service.accounts.guards import (
 from service.accounts.models import Role
 from service.accounts.scoping import exists_where, graduates_clause
 from service.destinations.models import DestinationSource
+from service.destinations import followup as fu
 from service.destinations.schemas import (
-    Confirmation, DestinationCreate, DestinationHistory, DestinationRead, Dispute, InFieldOverride,
+    Confirmation, DestinationCreate, DestinationHistory, DestinationRead, Dispute, FollowUpItem, InFieldOverride,
+    Review,
 )
 from service.destinations.service import DestinationService, to_read
 from service.graduates.models import Graduate
-from service.pagination import DbSession, IdPath
+from service.pagination import DbSession, IdPath, Limit, Offset, Page
+from service.privacy.audit import record_list_read
 
 READERS = (Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)
 
@@ -110,3 +113,58 @@ class DestinationController(Controller):
         graduate = await _visible_graduate(db_session, p, graduate_id)
         ensure_allowed(can_self_report_destination(p, graduate), f"dispute for graduate {graduate_id}")
         return to_read(await DestinationService(db_session, actor=p, request=request).dispute(graduate_id, event_id, data))
+
+    @post("/{event_id:int}/review", summary="School accepts or refuses a self-report or dispute",
+          guards=[require_roles(Role.SCHOOL, Role.ADMIN)])
+    async def review_destination(
+        self, request: Request, db_session: DbSession, graduate_id: IdPath, event_id: IdPath, data: JSONBody[Review],
+    ) -> DestinationRead:
+        """The school's decision on an unreviewed self-report or an outcome the graduate disputes
+        (:meth:`DestinationService.review`): the graduate is notified, the decision audited. The
+        graduate's school staff and the admin (403 other roles; 404 another school's graduate); 409
+        when the outcome awaits no review; 422 refusing without a ``reason``."""
+        p = current_principal(request)
+        graduate = await _visible_graduate(db_session, p, graduate_id)
+        ensure_allowed(can_survey_destination(p, graduate), f"review a destination of graduate {graduate_id}")
+        service = DestinationService(db_session, actor=p, request=request)
+        return to_read(await service.review(graduate_id, event_id, data))
+
+
+def to_item(r: fu.FollowUpRow) -> FollowUpItem:
+    return FollowUpItem(
+        graduate_id=r.graduate_id, name=r.name, student_number=r.student_number, class_name=r.class_name,
+        major_code=r.major_code, cohort=r.cohort, phone=r.phone, id_number_masked=r.id_number_masked,
+        has_account=r.has_account, event_id=r.event_id, category=r.category, employer_name=r.employer_name,
+        recorder=r.recorder.value if r.recorder else None, confirmation=r.confirmation.value,
+        days_since_update=r.days_since_update, flags=[f.value for f in r.flags])
+
+
+class FollowUpController(Controller):
+    path = "/follow-up"
+    tags = ["destinations"]
+
+    @get("/", summary="Follow-up list of a cohort (毕业去向跟踪)",
+         guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
+    async def follow_up(
+        self, request: Request, db_session: DbSession,
+        cohort: Annotated[int, QueryParameter(ge=1950, le=2100, description="届 (graduation year)")],
+        flag: Annotated[fu.Flag | None, QueryParameter(description="only graduates with this flag")] = None,
+        major_code: Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="专业代码")] = None,
+        class_name: Annotated[str | None, QueryParameter(max_length=64, description="班级")] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="name or student number")] = None,
+        sort: Annotated[str, QueryParameter(pattern=r"^(stale|name|student_number|class|category)$")] = "stale",
+        limit: Limit = 50, offset: Offset = 0,
+    ) -> Page[FollowUpItem]:
+        """Every graduate of ``cohort`` the caller may read (own school; the region's schools for a
+        department admin; all for the admin) with the destination that counts, who recorded it, the
+        confirmation state, days since the last update and the flags — the same rows as the
+        ``/web/follow-up`` page. Phone numbers only for school staff and the admin. Listed graduates
+        are audited (``read``, ``follow_up_list``)."""
+        p = current_principal(request)
+        rows = await fu.follow_up_rows(db_session, p, cohort, show_phone=p.role in (Role.SCHOOL, Role.ADMIN))
+        f = fu.FollowUpFilter(cohort=cohort, flag=flag, major_code=major_code, class_name=class_name, q=q, sort=sort)
+        page = fu.page_of(fu.select_rows(rows, f), limit, offset)
+        if page.items:
+            await record_list_read(db_session, p, "follow_up_list", [r.graduate_id for r in page.items],
+                                   request=request)
+        return Page(items=[to_item(r) for r in page.items], total=page.total, limit=limit, offset=offset)

@@ -34,6 +34,19 @@ class DestinationSource(enum.StrEnum):
     SCHOOL_REVIEW = "school_review"  # the school corrected 对口 (in_field) with a reason
 
 
+class EvidenceType(enum.StrEnum):
+    """What a recorded outcome rests on (佐证材料), as the MOE asks schools to keep for each
+    destination (教育部《关于做好普通高校毕业生就业统计工作的通知》"四不准" and the 佐证材料 of
+    毕业去向登记): a labour contract, social-insurance payment, an admission (enrolment) letter, a
+    military enlistment notice, or something else described in the note."""
+
+    LABOUR_CONTRACT = "labour_contract"  # 劳动合同 / 就业协议
+    SOCIAL_INSURANCE = "social_insurance"  # 社会保险缴纳记录
+    ENROLMENT_LETTER = "enrolment_letter"  # 录取通知书
+    MILITARY_NOTICE = "military_notice"  # 入伍通知书
+    OTHER = "other"  # 其他 (described in the note)
+
+
 class DestinationEventKind(enum.StrEnum):
     """What an event says. Only ``outcome`` events carry a destination; the others refer to one."""
 
@@ -76,6 +89,8 @@ class DestinationEvent(Base):
     occupation_code: Mapped[str | None] = mapped_column(String(200))
     #: 实习/见习: never counted as employment (教育部 "不得将实习、见习证明作为就业证明")
     internship: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: the evidence (佐证材料) the school saw when it recorded the outcome; None: none stated
+    evidence: Mapped[EvidenceType | None] = mapped_column(str_enum(EvidenceType))
 
 
 class AppendOnlyError(RuntimeError):

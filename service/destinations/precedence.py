@@ -7,9 +7,11 @@ outcome — or none — counts, chosen like this:
 1. Only events recorded before ``T`` exist (``recorded_at < T``); with the same ``T`` the
    answer never changes, because events are append-only.
 2. Candidate outcomes are ``outcome`` events with ``occurred_on <= D`` that are not disputed:
-   the graduate's latest confirmation/dispute of an outcome (by ``recorded_at``, then id) decides;
-   a disputed outcome does not count until the graduate confirms it again or a new outcome is
-   recorded.
+   the latest confirmation/dispute of an outcome (by ``recorded_at``, then id) decides — the
+   graduate's own, or the school's review decision (source ``school_review``: refusing a
+   self-report or accepting an objection is a dispute, upholding a disputed record a
+   confirmation; see :meth:`~service.destinations.service.DestinationService.review`); a disputed
+   outcome does not count until it is confirmed again or a new outcome is recorded.
 3. Among the candidates the one with the latest ``occurred_on`` counts (the situation on ``D``);
    on the same day the more reliable source wins: platform hire (employer-confirmed) >
    school follow-up survey > roster/file import > graduate self-report; then the later

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated
 
 import msgspec
 from msgspec import Meta
 
-from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource
+from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource, EvidenceType
 from service.pagination import Id
 
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -37,6 +38,8 @@ class DestinationCreate(msgspec.Struct, forbid_unknown_fields=True):
     social_insurance: bool | None = None
     internship: bool = False
     note: Annotated[str, Meta(max_length=1000)] | None = None
+    #: what the outcome rests on (佐证材料): a school survey states it; ``other`` is described in ``note``
+    evidence: EvidenceType | None = None
 
 
 class InFieldOverride(msgspec.Struct, forbid_unknown_fields=True):
@@ -56,6 +59,19 @@ class Dispute(msgspec.Struct, forbid_unknown_fields=True):
     """The graduate disputes what was recorded; the outcome stops counting until confirmed or replaced."""
 
     reason: Reason
+
+
+class ReviewDecision(enum.StrEnum):
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+
+
+class Review(msgspec.Struct, forbid_unknown_fields=True):
+    """The school's decision on a graduate's self-report or dispute, with the reason (required to
+    refuse; the graduate is told it)."""
+
+    decision: ReviewDecision
+    reason: Reason | None = None
 
 
 class DestinationRead(msgspec.Struct):
@@ -83,6 +99,7 @@ class DestinationRead(msgspec.Struct):
     in_field_reason: str | None
     application_id: int | None
     note: str | None
+    evidence: EvidenceType | None = None
 
 
 class CurrentDestination(msgspec.Struct):
@@ -104,3 +121,29 @@ class DestinationHistory(msgspec.Struct):
     as_of: dt.date
     current: CurrentDestination | None
     events: list[DestinationRead]
+
+
+class FollowUpItem(msgspec.Struct):
+    """One graduate on the follow-up list (``GET /follow-up``): the destination that counts
+    (``category`` ``null``: 去向未知), who recorded it (``school``/``graduate``/``employer``), the
+    confirmation state (``none``/``unconfirmed``/``self_reported``/``confirmed``/``verified``), days
+    since the last recorded event (``null``: never) and the flags (``unknown``, ``self_report``,
+    ``disputed``, ``employer_unconfirmed``). ``phone`` only for school staff and the admin;
+    ``id_number_masked`` the last 4 characters."""
+
+    graduate_id: int
+    name: str
+    student_number: str | None
+    class_name: str | None
+    major_code: str | None
+    cohort: int | None
+    phone: str | None
+    id_number_masked: str | None
+    has_account: bool
+    event_id: int | None
+    category: DestinationCategory | None
+    employer_name: str | None
+    recorder: str | None
+    confirmation: str
+    days_since_update: int | None
+    flags: list[str]

@@ -25,7 +25,7 @@ from service.destinations.precedence import EMPLOYED, History
 from service.destinations.repository import DestinationRepository
 from service.destinations.schemas import (
     Confirmation, CurrentDestination, DestinationCreate, DestinationHistory, DestinationRead, Dispute,
-    InFieldOverride,
+    InFieldOverride, Review, ReviewDecision,
 )
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -71,6 +71,7 @@ def to_read(e: DestinationEvent) -> DestinationRead:
         industry=e.industry, region_code=e.region_code, monthly_salary=e.monthly_salary,
         labour_contract=e.labour_contract, social_insurance=e.social_insurance, internship=e.internship,
         in_field=e.in_field, in_field_reason=e.in_field_reason, application_id=e.application_id, note=e.note,
+        evidence=e.evidence,
     )
 
 
@@ -87,7 +88,8 @@ async def _audit(session: AsyncSession, event: DestinationEvent, actor: Principa
                        graduate_id=event.graduate_id, request=request,
                        detail={"kind": event.kind.value, "source": event.source.value,
                                "category": event.category.value, "refers_to_id": event.refers_to_id,
-                               "application_id": event.application_id, "in_field": event.in_field})
+                               "application_id": event.application_id, "in_field": event.in_field,
+                               "evidence": event.evidence.value if event.evidence else None})
 
 
 def _propose(event: DestinationEvent, major_code: str | None) -> None:
@@ -245,6 +247,7 @@ class DestinationService:
             region_code=data.region_code, monthly_salary=data.monthly_salary,
             labour_contract=True if data.category == DestinationCategory.LABOUR_CONTRACT else data.labour_contract,
             social_insurance=data.social_insurance, internship=data.internship, note=data.note,
+            evidence=data.evidence,
         )
         _propose(event, graduate.major_code)
         return await self._add(event)
@@ -284,8 +287,16 @@ class DestinationService:
 
     async def confirm(self, graduate_id: int, event_id: int, data: Confirmation) -> DestinationEvent:
         """The graduate confirms outcome ``event_id`` (a new ``confirmation`` event). Raises as
-        :meth:`override_in_field` (404/409)."""
+        :meth:`override_in_field` (404/409); 409 too when the school's review took the outcome out of
+        the count (refused the self-report, or agreed with the graduate's objection): confirming it
+        would override the school's decision — the graduate reports again instead."""
         outcome = await self._outcome(graduate_id, event_id)
+        reviews = [e for e in await self.repo.history(graduate_id) if e.refers_to_id == event_id
+                   and e.kind in (DestinationEventKind.CONFIRMATION, DestinationEventKind.DISPUTE)]
+        if reviews and reviews[-1].source is DestinationSource.SCHOOL_REVIEW \
+                and reviews[-1].kind is DestinationEventKind.DISPUTE:
+            raise ConflictError(f"the school's review took event {event_id} out of the count; report the "
+                                "destination again instead of confirming it")
         return await self._refer(outcome, DestinationEventKind.CONFIRMATION, DestinationSource.SELF_REPORT,
                                  note=data.note)
 
@@ -295,6 +306,65 @@ class DestinationService:
         outcome = await self._outcome(graduate_id, event_id)
         return await self._refer(outcome, DestinationEventKind.DISPUTE, DestinationSource.SELF_REPORT,
                                  note=data.reason)
+
+    async def review(self, graduate_id: int, event_id: int, data: Review) -> DestinationEvent:
+        """The school's decision on outcome ``event_id`` awaiting review (see
+        :mod:`service.destinations.followup`), appended as events so that
+        :mod:`service.destinations.precedence` decides what counts:
+
+        * a self-report accepted: a ``school_survey`` outcome with the same details and day, referring
+          to it (it outranks the self-report and other sources' outcomes of that day);
+        * a self-report refused: a ``dispute`` from ``school_review`` (it stops counting);
+        * a dispute accepted (the graduate is right): a ``dispute`` from ``school_review`` (the outcome
+          stays out; the school records the right one by survey);
+        * a dispute refused (the record stands): a ``confirmation`` from ``school_review`` (it counts again).
+
+        ``data.reason`` is kept as the event's note. Audited (``review``, with the decision) and the
+        graduate is notified (``destination_review_decided``, with the reason). Returns the new event.
+
+        Raises:
+            NotFoundError: unknown graduate or event of that graduate (404).
+            ConflictError: ``event_id`` is not an outcome, or awaits no review (409).
+            InvalidFieldError: ``reason`` missing when refusing (422).
+        """
+        from service.destinations.followup import standing
+        from service.notifications.kinds import Kind
+        from service.notifications.service import graduate_recipients, notify
+
+        outcome = await self._outcome(graduate_id, event_id)
+        if data.decision is ReviewDecision.REFUSE and not data.reason:
+            raise InvalidFieldError("reason", "a refusal needs a reason: the graduate is told it")
+        state = standing(list(await self.repo.history(graduate_id)), dt.date.today())
+        if event_id in state.pending_self_reports:
+            about = "self_report"
+            if data.decision is ReviewDecision.ACCEPT:
+                copied = {name: getattr(outcome, name) for name in _DETAILS}
+                event = await self._add(DestinationEvent(
+                    graduate_id=graduate_id, kind=DestinationEventKind.OUTCOME, refers_to_id=outcome.id,
+                    occurred_on=outcome.occurred_on, source=DestinationSource.SCHOOL_SURVEY, note=data.reason,
+                    evidence=outcome.evidence, **copied))
+            else:
+                event = await self._refer(outcome, DestinationEventKind.DISPUTE, DestinationSource.SCHOOL_REVIEW,
+                                          note=data.reason)
+        elif event_id in state.pending_disputes:
+            about = "dispute"
+            kind = (DestinationEventKind.DISPUTE if data.decision is ReviewDecision.ACCEPT
+                    else DestinationEventKind.CONFIRMATION)
+            event = await self._refer(outcome, kind, DestinationSource.SCHOOL_REVIEW, note=data.reason)
+        else:
+            raise ConflictError(f"event {event_id} awaits no review: it is neither an unreviewed self-report nor "
+                                "disputed by the graduate")
+        decision = "accepted" if data.decision is ReviewDecision.ACCEPT else "refused"
+        await audit_record(self.session, self.actor, AuditAction.REVIEW, "destination_event", outcome.id,
+                           graduate_id=graduate_id, request=self.request,
+                           detail={"decision": decision, "about": about, "event_id": event.id})
+        recipients = (await graduate_recipients(self.session, [graduate_id])).get(graduate_id, [])
+        params: dict[str, str] = {"decision": decision}
+        if data.reason:
+            params["reason"] = data.reason
+        await notify(self.session, recipients=recipients, kind=Kind.DESTINATION_REVIEW_DECIDED, params=params,
+                     link="/web/destination")
+        return event
 
     async def history(self, graduate_id: int, as_of: dt.date | None = None) -> DestinationHistory:
         """All events of the graduate and the outcome counting on ``as_of`` (default today).

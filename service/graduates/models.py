@@ -69,6 +69,8 @@ class Graduate(TimestampMixin, Base):
     )
     graduation_date: Mapped[dt.date | None] = mapped_column(Date)
     cohort: Mapped[int | None] = mapped_column(index=True)  # 届, graduation year
+    #: 班级 (the class in the school's roster, e.g. "2022级数控1班"): follow-up lists are worked by class
+    class_name: Mapped[str | None] = mapped_column(String(64))
 
     country: Mapped[str] = mapped_column(String(2), default="CN")
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)

@@ -36,8 +36,8 @@ DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 class Kind(enum.StrEnum):
-    """Event kinds. The first four are sent by the existing code paths; the others are for the
-    features that will send them (messages, interviews, follow-up, job alerts, sign-up)."""
+    """Event kinds. The first four and the two follow-up kinds are sent by the existing code paths;
+    the others are for the features that will send them (messages, interviews, job alerts, sign-up)."""
 
     APPLICATION_RECEIVED = "application_received"  # → the employer's members
     APPLICATION_STATUS_CHANGED = "application_status_changed"  # → the graduate
@@ -47,8 +47,8 @@ class Kind(enum.StrEnum):
     INTERVIEW_PROPOSED = "interview_proposed"
     INTERVIEW_REMINDER = "interview_reminder"
     INTERVIEW_ANSWERED = "interview_answered"
-    DESTINATION_REVIEW_DECIDED = "destination_review_decided"
-    FOLLOW_UP_REMINDER = "follow_up_reminder"
+    DESTINATION_REVIEW_DECIDED = "destination_review_decided"  # → the graduate (the school's review)
+    FOLLOW_UP_REMINDER = "follow_up_reminder"  # → graduates selected on the follow-up list
     JOB_ALERT_DIGEST = "job_alert_digest"
     ACCOUNT_ACTIVATION = "account_activation"  # e-mail only, always sent
 

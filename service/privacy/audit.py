@@ -102,15 +102,16 @@ async def record_list_read(
     graduate_ids: Sequence[int],
     *,
     request: ASGIConnection[Any, Any, Any, Any] | None = None,
+    action: AuditAction = AuditAction.READ,
 ) -> int:
-    """Audit a list answer that showed the personal data of ``graduate_ids``: one ``read`` event per
-    graduate (so each graduate's school sees it in ``GET /audit?graduate_id=``), flushed once.
-    Returns the number of events added."""
+    """Audit a list answer that showed the personal data of ``graduate_ids``: one ``read`` event
+    (``action``: ``export`` for a file) per graduate (so each graduate's school sees it in
+    ``GET /audit?graduate_id=``), flushed once. Returns the number of events added."""
     events = []
     for graduate_id in graduate_ids:
         event = AuditEvent(
             at=dt.datetime.now(dt.UTC), actor_user_id=principal.user_id, actor_role=principal.role,
-            action=AuditAction.READ, object_type=object_type[:40], object_id=str(graduate_id),
+            action=action, object_type=object_type[:40], object_id=str(graduate_id),
             graduate_id=graduate_id, detail={"listed": len(graduate_ids)},
         )
         if request is not None:

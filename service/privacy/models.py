@@ -30,6 +30,8 @@ class AuditAction(enum.StrEnum):
     OVERRIDE = "override"  # the school set 对口 of a destination with a reason
     CONFIRM = "confirm"  # the graduate confirmed a destination
     DISPUTE = "dispute"  # the graduate disputed a destination
+    REVIEW = "review"  # the school accepted or refused a graduate's self-report or dispute, with a reason
+    REMIND = "remind"  # the school sent graduates a follow-up reminder
     DELETION_REQUEST = "deletion_request"  # the graduate asked for their data to be deleted
 
 

@@ -276,6 +276,7 @@ class GraduatePages(Controller):
                 select(Region.code, Region.name).where(Region.code.in_(codes)))).all()))
         return render(page, "graduate/destination.html", status_code=status_code, history=history,
                       outcomes=list(reversed(outcomes)), answered=answered, categories=list(DestinationCategory),
+                      accepted={e.refers_to_id: e for e in outcomes if e.refers_to_id is not None},
                       cities=cities, places=places, values=values or {"occurred_on": dt.date.today().isoformat()},
                       errors=errors or {}, report_failed=bool(errors) and not any(k.startswith("reason-") for k in errors),
                       saved=page.request.query_params.get("saved"))

@@ -244,6 +244,17 @@ class Probe:
     own_only: bool = False
 
 
+def _fresh_self_report(w: World, side: str) -> int:
+    """A new self-report of the side's graduate, awaiting the school's review."""
+    async def work(s: Any) -> int:
+        event = await DestinationService(s).record(w.ids[f"graduate_{side}"], DestinationCreate(
+            occurred_on=dt.date(2026, 7, 3), source=DestinationSource.SELF_REPORT,
+            category=DestinationCategory.FURTHER_STUDY))
+        return event.id
+
+    return w.run(work)
+
+
 def _same(status: int, roles: tuple[str, ...] = ROLES) -> dict[str, Status]:
     return {r: status for r in roles}
 
@@ -567,6 +578,17 @@ MATRIX: dict[str, Probe] = {
         "/graduates/{g}/destinations/{e}/dispute",
         _staff_and(admin=(201, 201), graduate=(201, 404), employer=403, school=403, department=403),
         {"g": "graduate", "e": lambda w, s, r: w.fresh_outcome(s)}, json=lambda w, s, r: {"reason": "信息有误"}),
+    "POST /graduates/{graduate_id:int}/destinations/{event_id:int}/review": Probe(
+        "/graduates/{g}/destinations/{e}/review",
+        _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 404), department=403),
+        {"g": "graduate", "e": lambda w, s, r: _fresh_self_report(w, s)},
+        json=lambda w, s, r: {"decision": "refuse", "reason": "未见佐证材料"}),
+    # the follow-up list: own school's (region's) graduates, phone numbers for school staff only
+    "GET /follow-up": Probe(
+        "/follow-up", _staff_and(graduate=403, employer=403, school=200, department=200, admin=200),
+        params=lambda w, s, r: {"cohort": 2026}, own_only=True,
+        shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
+        hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
     # --- reports and rosters ---------------------------------------------------------------------
     "GET /reports": Probe("/reports", _staff_and(graduate=403, employer=403, school=(200, 403),
                                                  department=(200, 403)), params=_report_params),

@@ -29,6 +29,7 @@ Adding a page: add one entry to :data:`WEB_MATRIX` keyed ``"METHOD /path"`` exac
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,9 @@ from sqlalchemy import func, select
 
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, derive_key, resolve_secret_key
 from service.applications.models import Application
+from service.destinations.models import DestinationCategory, DestinationSource
+from service.destinations.schemas import DestinationCreate
+from service.destinations.service import DestinationService
 from service.web.common import HOME, SIGN_IN
 from tests.accounts.test_route_matrix import (
     EVERY_SECRET, GRAD_SECRETS, OWN, ROLES, SECRETS, Maker, Status, World, _app_routes, _roster,
@@ -99,6 +103,8 @@ class PageProbe:
     public: bool = False
     csrf: bool = True
     session: Maker | None = None
+    #: the page answers an HTML page (``False``: a download, e.g. a CSV; its refusals are still pages)
+    html: bool = True
 
 
 def _signed_in(**roles: Status) -> dict[str, Status]:
@@ -128,6 +134,28 @@ def _fresh_application(w: World, side: str, role: str) -> int:
 
 def _fresh_outcome(w: World, side: str, role: str) -> int:
     return w.fresh_outcome(side)
+
+
+def _fresh_self_report(w: World, side: str, role: str) -> int:
+    """A new self-report of the side's graduate (it awaits the school's review)."""
+    async def work(s: Any) -> int:
+        event = await DestinationService(s).record(w.ids[f"graduate_{side}"], DestinationCreate(
+            occurred_on=dt.date(2026, 7, 2), source=DestinationSource.SELF_REPORT,
+            category=DestinationCategory.FURTHER_STUDY))
+        return event.id
+
+    return w.run(work)
+
+
+def _with_self_reports(w: World, side: str, role: str) -> dict[str, str]:
+    """One pending self-report on each side (so the review queue has a foreign one to hide)."""
+    _fresh_self_report(w, "a", role)
+    _fresh_self_report(w, "b", role)
+    return {}
+
+
+_SURVEY_FORM: Maker = lambda w, s, r: {"category": "military", "occurred_on": "2026-09-01",  # noqa: E731
+                                       "evidence": "military_notice"}
 
 
 def _posting_form(w: World, side: str, role: str) -> dict[str, Any]:
@@ -225,6 +253,33 @@ WEB_MATRIX: dict[str, PageProbe] = {
         shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
         hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
     "GET /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True),
+    # follow-up: the list and its export for the own school (region); survey and review for the
+    # graduate's school staff and the admin; reminders from school staff only
+    "GET /web/follow-up": PageProbe(
+        "/web/follow-up", _signed_in(school=200, department=200, admin=200), own_only=True,
+        params=lambda w, s, r: {"cohort": "2026"},
+        shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
+        hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
+    "GET /web/follow-up/export": PageProbe(
+        "/web/follow-up/export", _signed_in(school=200, department=200, admin=200), own_only=True, html=False,
+        params=lambda w, s, r: {"cohort": "2026", "format": "csv"},
+        shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
+        hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
+    "POST /web/follow-up/remind": PageProbe(
+        "/web/follow-up/remind", _signed_in(school=(303, 404)),
+        form=lambda w, s, r: {"graduate_id": str(w.ids[f"graduate_{s}"])}, location="/web/follow-up?"),
+    "GET /web/follow-up/{graduate_id:int}": PageProbe(
+        "/web/follow-up/{g}", _signed_in(school=(200, 404), admin=200), {"g": "graduate"},
+        shows={"school": ("graduate_a_name",)}, hides={"school": GRAD_SECRETS}),
+    "POST /web/follow-up/{graduate_id:int}": PageProbe(
+        "/web/follow-up/{g}", _signed_in(school=(303, 404), admin=303), {"g": "graduate"}, form=_SURVEY_FORM,
+        location="/web/follow-up/{g}?saved=1"),
+    "GET /web/follow-up/review": PageProbe(
+        "/web/follow-up/review", _signed_in(school=200, admin=200), own_only=True, params=_with_self_reports,
+        shows={"school": ("graduate_a_name",), "admin": ("graduate_a_name",)}, hides={"school": GRAD_SECRETS}),
+    "POST /web/follow-up/review/{event_id:int}": PageProbe(
+        "/web/follow-up/review/{e}", _signed_in(school=(303, 404), admin=303), {"e": _fresh_self_report},
+        form=lambda w, s, r: {"decision": "accept"}, location="/web/follow-up/review?done=accept"),
     "POST /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True, files=_roster),
     # --- notification pages: every signed-in caller's own; another user's notification is a 404 page
     "GET /web/notifications": PageProbe(
@@ -332,7 +387,7 @@ def test_web_route_matrix(pages: Pages, browser: Callable[..., httpx.Client], ke
                 wanted = _expected_location(probe, role, values)
                 assert wanted is not None, f"{where}: the entry names no location for a {expected}"
                 assert location.startswith(wanted), f"{where}: sent to {location!r}, expected {wanted!r}…"
-        elif not key.startswith("GET /web/static/"):
+        elif not key.startswith("GET /web/static/") and (probe.html or expected in REFUSED):
             assert response.headers.get("content-type", "").startswith("text/html"), \
                 f"{where}: not an HTML page: {response.headers.get('content-type')}"
         if expected in REFUSED:

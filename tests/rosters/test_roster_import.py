@@ -245,3 +245,20 @@ def test_nul_in_a_cell_is_a_row_error(client: httpx.Client, school: int) -> None
     assert r.status_code == 201, r.text
     names = [g["name"] for g in client.get("/graduates", params={"school_id": school}).json()["items"]]
     assert names == ["林芳"]
+
+
+async def test_class_column_is_stored_and_a_missing_one_keeps_it(session: AsyncSession, school: int,
+                                                                 tmp_path: Path) -> None:
+    """班级 (the follow-up list's class filter) comes from the roster; a later file without the
+    column leaves it as it was."""
+    path = write_xlsx(tmp_path / "r.xlsx", [["学号", "姓名", "班级", "毕业时间"],
+                                             ["0012025001", "陈明", "2022级物流1班", "2025-06-30"]])
+    report = await import_roster(session, path.read_bytes(), path.name, SCHOOL)
+    await session.commit()
+    assert report.rejected == [] and report.created == 1
+    again = write_xlsx(tmp_path / "r2.xlsx", [["学号", "姓名", "毕业时间"], ["0012025001", "陈明", "2025-06-30"]])
+    await import_roster(session, again.read_bytes(), again.name, SCHOOL)
+    await session.commit()
+    session.expire_all()
+    g = (await session.execute(select(Graduate).where(Graduate.student_number == "0012025001"))).scalar_one()
+    assert g.class_name == "2022级物流1班"
