@@ -73,8 +73,9 @@ HIRE_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def hire_today() -> dt.date:
-    """Today's date in :data:`HIRE_ZONE`."""
-    return dt.datetime.now(HIRE_ZONE).date()
+    """The latest date a hire may start: today in :data:`HIRE_ZONE` or on the server's calendar,
+    whichever is later."""
+    return max(dt.datetime.now(HIRE_ZONE).date(), dt.date.today())
 
 
 def graduation_day(graduation_date: dt.date | None, cohort: int | None) -> dt.date | None:
@@ -193,7 +194,7 @@ async def record_platform_hire(
         select(Graduate.major_code).where(Graduate.id == application.graduate_id))).scalar_one()
     event = DestinationEvent(
         graduate_id=application.graduate_id,
-        occurred_on=start_date or hire_today(),
+        occurred_on=start_date or dt.date.today(),
         source=DestinationSource.PLATFORM_HIRE,
         kind=DestinationEventKind.OUTCOME,
         category=category,
