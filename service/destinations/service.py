@@ -97,18 +97,24 @@ def check_hire_terms(start_date: dt.date | None, monthly_salary: int | None, gra
             MAX_REPORTED_MONTHLY_SALARY]``.
     """
     today = today or hire_today()
+    problems: list[tuple[str, str]] = []
     if start_date is not None:
         if start_date > today:
-            raise InvalidFieldError("start_date", f"{start_date} is in the future; mark the hire on or after "
-                                                  "the first working day")
-        if start_date < EARLIEST_OCCURRED_ON:
-            raise InvalidFieldError("start_date", f"{start_date} is before {EARLIEST_OCCURRED_ON}")
-        if graduated_on is not None and start_date < graduated_on - dt.timedelta(days=HIRE_START_BEFORE_GRADUATION_DAYS):
-            raise InvalidFieldError("start_date", f"{start_date} is more than {HIRE_START_BEFORE_GRADUATION_DAYS} "
-                                                  f"days before the graduate's graduation ({graduated_on})")
+            problems.append(("start_date", f"{start_date} is in the future; mark the hire on or after the first "
+                                           "working day"))
+        elif start_date < EARLIEST_OCCURRED_ON:
+            problems.append(("start_date", f"{start_date} is before {EARLIEST_OCCURRED_ON}"))
+        elif graduated_on is not None and \
+                start_date < graduated_on - dt.timedelta(days=HIRE_START_BEFORE_GRADUATION_DAYS):
+            problems.append(("start_date", f"{start_date} is more than {HIRE_START_BEFORE_GRADUATION_DAYS} days "
+                                           f"before the graduate's graduation ({graduated_on})"))
     if monthly_salary is not None and not MIN_HIRE_MONTHLY_SALARY <= monthly_salary <= MAX_REPORTED_MONTHLY_SALARY:
-        raise InvalidFieldError("monthly_salary", f"{monthly_salary:,} 元/月 is outside {MIN_HIRE_MONTHLY_SALARY:,}–"
-                                                  f"{MAX_REPORTED_MONTHLY_SALARY:,} 元/月")
+        problems.append(("monthly_salary", f"{monthly_salary:,} 元/月 is outside {MIN_HIRE_MONTHLY_SALARY:,}–"
+                                           f"{MAX_REPORTED_MONTHLY_SALARY:,} 元/月"))
+    if problems:  # every bad field at once (a form shows all its errors)
+        error = InvalidFieldError(*problems[0])
+        error.errors = [{"field": field, "message": message} for field, message in problems]
+        raise error
 
 
 #: details copied from an outcome onto the events that refer to it
