@@ -19,7 +19,8 @@ from service.interviews.service import DISPLAY_ZONE, Context
 
 #: ``PRODID`` (RFC 5545 §3.7.3) of the files this service makes.
 PRODID = "-//vocmatch//interviews//ZH"
-MEDIA_TYPE = "text/calendar; charset=utf-8"
+#: Litestar adds ``; charset=utf-8`` to text types.
+MEDIA_TYPE = "text/calendar"
 
 
 def uid(interview: Interview, slot: InterviewSlot, host: str = "vocmatch") -> str:
