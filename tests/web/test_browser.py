@@ -139,6 +139,7 @@ def test_graduate_applies_employer_hires_school_sees_it(browser: Any, server: An
     row.get_by_role("button", name="保存").click()  # hiring asks for the start date and the agreed pay
     page.wait_for_url("**/hire")
     page.get_by_label("约定月薪", exact=False).fill("5500")
+    page.get_by_label("合同类型").select_option("other_employment")
     page.get_by_role("button", name="确认录用").click()
     page.wait_for_url("**/applications")
     row = page.locator("tr", has_text="陈小明")
