@@ -140,8 +140,11 @@ class ApplicationService:
                      link=f"/web/postings/{posting.id}/applications")
         return await self.get(application.id)
 
-    async def change_status(self, application_id: int, change: StatusChange) -> Application:
+    async def change_status(self, application_id: int, change: StatusChange, *,
+                            tell_graduate: bool = True) -> Application:
         """Move along ``ALLOWED_TRANSITIONS`` and append the move to the history.
+        ``tell_graduate=False``: the caller tells the graduate itself (e.g. an interview invitation
+        moving the application to ``interview``).
 
         The move is one conditional update (``… WHERE status = <the status read>``), so of two
         simultaneous moves of one application exactly one happens, on SQLite as on PostgreSQL; the
@@ -192,7 +195,7 @@ class ApplicationService:
                                           note=change.note))
         await self.session.flush()
         application = await self.get(application_id)
-        if change.status != ApplicationStatus.WITHDRAWN:
+        if change.status != ApplicationStatus.WITHDRAWN and tell_graduate:
             await self._tell_graduate(application)
         if change.status == ApplicationStatus.HIRED:
             await record_platform_hire(

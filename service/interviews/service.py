@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.applications.models import Application
-from service.applications.service import LIVE_STATUSES
+from service.applications.models import Application, ApplicationStatus
+from service.applications.schemas import StatusChange
+from service.applications.service import LIVE_STATUSES, ApplicationService
 from service.db import utcnow
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -150,8 +151,9 @@ class InterviewService:
 
     async def propose(self, application_id: int, data: InterviewCreate, now: dt.datetime | None = None) -> Interview:
         """Propose times on ``application_id``; an open proposal on it (not yet answered, or asked to
-        be moved) becomes ``superseded``; an accepted earlier interview stays (a second round). The
-        applicant is told (:attr:`Kind.INTERVIEW_PROPOSED`).
+        be moved) becomes ``superseded``; an accepted earlier interview stays (a second round). An
+        application still ``applied``/``viewed`` moves to ``interview``. The applicant is told once
+        (:attr:`Kind.INTERVIEW_PROPOSED`).
 
         Raises:
             NotFoundError: unknown application (404).
@@ -160,12 +162,7 @@ class InterviewService:
         """
         now = now or utcnow()
         ctx = await context_of(self.session, application_id)
-        status = (await self.session.execute(
-            select(Application.status).where(Application.id == application_id))).scalar_one()
-        if status not in LIVE_STATUSES:
-            raise ConflictError(f"application_id: application {application_id} is {status.value}; interviews are "
-                                "proposed on live applications only",
-                                [{"field": "application_id", "message": f"application is {status.value}"}])
+        await self._ensure_live(application_id)
         place, url = check_proposal(data, now)
         await self.session.execute(
             update(Interview).where(Interview.application_id == application_id,
@@ -180,10 +177,30 @@ class InterviewService:
                                          .astimezone(dt.UTC), chosen=False) for s in data.slots]
         self.session.add(interview)
         await self.session.flush()
+        await self._mark_interviewing(application_id)
         users = (await graduate_recipients(self.session, [ctx.graduate_id])).get(ctx.graduate_id, [])
         await notify(self.session, recipients=users, kind=Kind.INTERVIEW_PROPOSED, link=f"/web/interviews/{interview.id}",
                      params={"employer_name": ctx.employer_name, "posting_title": ctx.posting_title})
         return await self.get(interview.id)
+
+    async def _mark_interviewing(self, application_id: int) -> None:
+        """An application still ``applied`` or ``viewed`` moves to ``interview`` (邀请面试) in the
+        pipeline, through the application rules; the invitation itself tells the graduate."""
+        status = (await self.session.execute(
+            select(Application.status).where(Application.id == application_id))).scalar_one()
+        if status in (ApplicationStatus.APPLIED, ApplicationStatus.VIEWED):
+            await ApplicationService(self.session).change_status(
+                application_id, StatusChange(status=ApplicationStatus.INTERVIEW, note="已发出面试邀请"),
+                tell_graduate=False)
+
+    async def _ensure_live(self, application_id: int) -> None:
+        """409 unless the application is still live (not hired, rejected or withdrawn)."""
+        status = (await self.session.execute(
+            select(Application.status).where(Application.id == application_id))).scalar_one()
+        if status not in LIVE_STATUSES:
+            raise ConflictError(f"application_id: application {application_id} is {status.value}; interviews "
+                                "belong to live applications only",
+                                [{"field": "application_id", "message": f"application is {status.value}"}])
 
     async def _answer(self, interview: Interview, allowed_from: tuple[InterviewStatus, ...], to: InterviewStatus,
                       message: str | None, now: dt.datetime) -> None:
@@ -209,7 +226,8 @@ class InterviewService:
         Raises:
             NotFoundError: unknown interview (404).
             InvalidFieldError: ``slot_id`` is not one of this interview's times, or it has passed (422).
-            ConflictError: the interview is not waiting for an answer (409).
+            ConflictError: the interview is not waiting for an answer, or the application is no
+                longer live (409).
         """
         now = now or utcnow()
         interview = await self.get(interview_id)
@@ -218,6 +236,7 @@ class InterviewService:
             raise InvalidFieldError("slot_id", f"{slot_id} is not one of the times of interview {interview_id}")
         if slot.starts_at <= now:
             raise InvalidFieldError("slot_id", "that time has already passed; ask for another time")
+        await self._ensure_live(interview.application_id)
         await self._answer(interview, (InterviewStatus.PROPOSED,), InterviewStatus.ACCEPTED, None, now)
         await self.session.execute(update(InterviewSlot).where(InterviewSlot.id == slot_id).values(chosen=True)
                                    .execution_options(synchronize_session=False))
@@ -241,6 +260,7 @@ class InterviewService:
         if not message:
             raise InvalidFieldError("message", "say which days or times would suit you")
         interview = await self.get(interview_id)
+        await self._ensure_live(interview.application_id)
         await self._answer(interview, (InterviewStatus.PROPOSED, InterviewStatus.ACCEPTED),
                            InterviewStatus.RESCHEDULE_REQUESTED, message, now or utcnow())
         await self._unchoose(interview_id)
@@ -252,8 +272,8 @@ class InterviewService:
 
 
 async def send_reminders(session: AsyncSession, now: dt.datetime | None = None) -> int:
-    """Remind both sides (:attr:`Kind.INTERVIEW_REMINDER`) of every accepted interview starting
-    within :data:`REMINDER_WINDOW` after ``now`` that has not been reminded. Each interview is
+    """Remind both sides (:attr:`Kind.INTERVIEW_REMINDER`) of every accepted interview of a live
+    application starting within :data:`REMINDER_WINDOW` after ``now`` that has not been reminded. Each interview is
     claimed by a conditional update (``reminded_at IS NULL``), so however often this runs, and in
     however many processes at once, each interview is reminded once. Returns how many were reminded."""
     now = now or utcnow()
@@ -261,7 +281,9 @@ async def send_reminders(session: AsyncSession, now: dt.datetime | None = None) 
         select(Interview.id, Interview.application_id, InterviewSlot.starts_at, Interview.mode, Interview.place,
                Interview.online_url)
         .join(InterviewSlot, InterviewSlot.interview_id == Interview.id)
+        .join(Application, Application.id == Interview.application_id)
         .where(Interview.status == InterviewStatus.ACCEPTED, Interview.reminded_at.is_(None),
+               Application.status.in_(LIVE_STATUSES),
                InterviewSlot.chosen.is_(True), InterviewSlot.starts_at > now,
                InterviewSlot.starts_at <= now + REMINDER_WINDOW)
         .order_by(InterviewSlot.starts_at))).all()

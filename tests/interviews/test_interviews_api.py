@@ -34,8 +34,10 @@ async def test_propose_accept_notifies_both_sides_and_gives_the_calendar_file(
     assert starts == dt.datetime.fromisoformat(at(26))
     assert dt.datetime.fromisoformat(first["ends_at"]) - starts == dt.timedelta(minutes=45)
 
-    [told] = await inbox(session, two.a.graduate_user.id)
+    [told] = await inbox(session, two.a.graduate_user.id)  # one notification, not also a status change
     assert told.kind == "interview_proposed" and told.link == f"/web/interviews/{interview['id']}"
+    # the pipeline moves on to 邀请面试
+    assert graduate.get(f"/applications/{two.application_a}").json()["status"] == "interview"
     assert told.params == {"employer_name": "广州数控设备有限公司", "posting_title": "数控车床操作工"}
     assert graduate.get(f"/interviews/{interview['id']}").json()["slots"] == interview["slots"]
     assert [i["id"] for i in graduate.get(f"/applications/{two.application_a}/interviews").json()] == [
@@ -157,3 +159,12 @@ async def test_no_interview_on_a_closed_application(two: Two, bearer: Bearer) ->
     assert employer.post(f"/applications/{two.application_a}/status", json={"status": "rejected"}).status_code == 200
     r = _propose(employer, two.application_a, proposal(30))
     assert r.status_code == 409 and "rejected" in r.text
+
+
+async def test_no_answer_once_the_application_is_withdrawn(two: Two, bearer: Bearer) -> None:
+    employer, graduate = bearer(two.a.members[0].id), bearer(two.a.graduate_user.id)
+    interview = _propose(employer, two.application_a, proposal(30)).json()
+    assert graduate.post(f"/applications/{two.application_a}/status", json={"status": "withdrawn"}).status_code == 200
+    r = graduate.post(f"/interviews/{interview['id']}/accept", json={"slot_id": interview["slots"][0]["id"]})
+    assert r.status_code == 409 and "withdrawn" in r.text
+    assert graduate.post(f"/interviews/{interview['id']}/decline", json={}).status_code == 200

@@ -89,3 +89,21 @@ def test_reminder_text_is_in_beijing_time(settings: Settings) -> None:
     note = run_async(lambda: _in_session(settings, work))
     starts = dt.datetime.fromisoformat(note.params["starts_at"])
     assert starts.utcoffset() == dt.timedelta(hours=8) and note.params["place"] == "广州市天河区科韵路16号"
+
+
+def test_no_reminder_once_the_application_is_closed(settings: Settings) -> None:
+    from sqlalchemy import update
+
+    from service.applications.models import Application, ApplicationStatus
+
+    two: Two = run_async(lambda: _in_session(settings, build_two))
+    _interview(settings, two.application_a, 20, accept=True)
+    _interview(settings, two.application_b, 20, accept=True)
+
+    async def withdraw(s: Any) -> None:
+        await s.execute(update(Application).where(Application.id == two.application_b)
+                        .values(status=ApplicationStatus.WITHDRAWN))
+
+    run_async(lambda: _in_session(settings, withdraw))
+    assert run_now(settings, "interview_reminders") == {"reminded": 1}
+    assert two.b.graduate_user.id not in _reminders(settings)
