@@ -7,6 +7,7 @@ from service.db import Base
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateAward, GraduateCertificate, GraduateExperience
+from service.interviews.models import Interview, InterviewSlot
 from service.jobs.models import JobRun
 from service.notifications.models import Notification, NotificationPreference, OutboxMessage
 from service.postings.models import Posting
@@ -21,4 +22,5 @@ __all__ = [
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
     "Notification", "NotificationPreference", "OutboxMessage",
     "JobRun",
+    "Interview", "InterviewSlot",
 ]

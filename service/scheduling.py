@@ -12,6 +12,8 @@ Each domain declares its jobs in its own ``scheduled.py``; this module only coll
   (:mod:`service.notifications.scheduled`).
 * ``purge_deleted``: erase deleted graduates' data from the database files, daily 04:30
   (:mod:`service.privacy.scheduled`).
+* ``interview_reminders``: remind both sides of accepted interviews starting within 24 hours, hourly
+  at minute 5 (:mod:`service.interviews.scheduled`).
 
 All times are in the scheduler's time zone (``--timezone``, default Asia/Shanghai). Every job coalesces missed runs into one, runs at most one instance at a time and has a misfire
 grace time (its domain's choice: 6 h for reports and retraining, 1 h for crawls). The scheduler
@@ -69,6 +71,7 @@ def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE, blockin
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    from service.interviews.scheduled import add_reminder_job
     from service.notifications.scheduled import add_outbox_job
     from service.postings.scheduled import add_crawl_jobs
     from service.privacy.scheduled import add_purge_job
@@ -86,6 +89,7 @@ def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE, blockin
     add_retrain_job(scheduler, settings, timezone)
     add_outbox_job(scheduler, settings, timezone)
     add_purge_job(scheduler, settings, timezone)
+    add_reminder_job(scheduler, settings, timezone)
     return scheduler
 
 

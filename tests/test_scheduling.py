@@ -19,7 +19,7 @@ from tests.scrapers.loopback_site import Site
 
 REPORT_JOBS = {"monthly", "term_end", "initial", "year_end"}
 #: jobs every scheduler has besides the report snapshots (crawls only with boards configured)
-ALWAYS = {"retrain_ranker", "drain_outbox", "purge_deleted"}
+ALWAYS = {"retrain_ranker", "drain_outbox", "purge_deleted", "interview_reminders"}
 SH = ZoneInfo("Asia/Shanghai")
 
 
@@ -34,6 +34,8 @@ def test_scheduler_holds_every_domains_jobs_with_their_triggers() -> None:
         assert job.trigger.timezone == SH
     assert jobs["drain_outbox"].trigger.interval == dt.timedelta(seconds=15)
     wednesday = dt.datetime(2026, 3, 4, 12, 0, tzinfo=SH)
+    assert jobs["interview_reminders"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(
+        2026, 3, 4, 12, 5, tzinfo=SH)
     assert jobs["retrain_ranker"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(2026, 3, 8, 3, 0, tzinfo=SH)
     assert jobs["monthly"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(2026, 4, 1, 1, 0, tzinfo=SH)
     crawl = jobs["crawl:example_cn"].trigger

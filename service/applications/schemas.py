@@ -22,13 +22,23 @@ class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class StatusChange(msgspec.Struct, forbid_unknown_fields=True):
-    """Move an application to ``status``. ``destination_category`` (毕业去向 category) is only
-    accepted with ``hired``, must be an employment form (``employment_agreement``,
-    ``labour_contract`` or ``other_employment``) and defaults to ``other_employment``."""
+    """Move an application to ``status``. The hire fields are only accepted with ``hired``:
+
+    * ``destination_category`` — the contract type as a 毕业去向 category: ``labour_contract``
+      (劳动合同), ``employment_agreement`` (就业协议) or ``other_employment`` (其他录用形式, the default);
+    * ``start_date`` — the first working day (不晚于今天; not long before graduation), default today;
+    * ``monthly_salary`` — the agreed monthly pay before tax (元/月), default unknown;
+    * ``social_insurance`` — whether the employer pays social insurance (社会保险): true, false, or
+      null for unknown.
+
+    Hires for an internship (顶岗实习) or work-placement posting record no destination."""
 
     status: ApplicationStatus
     note: Annotated[str, Meta(max_length=1000)] | None = None
     destination_category: DestinationCategory | None = None
+    start_date: dt.date | None = None
+    monthly_salary: int | None = None
+    social_insurance: bool | None = None
 
 
 class ApplicationEventRead(msgspec.Struct):

@@ -17,7 +17,9 @@ from service.applications.schemas import (
     ApplicationCreate, ApplicationEventRead, ApplicationRead, StatusChange,
 )
 from service.destinations.models import DestinationCategory
-from service.destinations.service import check_hire_category, record_platform_hire
+from service.destinations.service import (
+    check_hire_category, check_hire_terms, graduation_day, record_platform_hire,
+)
 from service.db import utcnow
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -40,6 +42,9 @@ def to_read(a: Application) -> ApplicationRead:
         created_at=a.created_at, updated_at=a.updated_at,
     )
 
+
+#: Fields of :class:`StatusChange` only a hire takes.
+HIRE_FIELDS = ("destination_category", "start_date", "monthly_salary", "social_insurance")
 
 #: Applications still in the running (not hired, rejected or withdrawn).
 LIVE_STATUSES = (ApplicationStatus.APPLIED, ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW,
@@ -135,8 +140,11 @@ class ApplicationService:
                      link=f"/web/postings/{posting.id}/applications")
         return await self.get(application.id)
 
-    async def change_status(self, application_id: int, change: StatusChange) -> Application:
+    async def change_status(self, application_id: int, change: StatusChange, *,
+                            tell_graduate: bool = True) -> Application:
         """Move along ``ALLOWED_TRANSITIONS`` and append the move to the history.
+        ``tell_graduate=False``: the caller tells the graduate itself (e.g. an interview invitation
+        moving the application to ``interview``).
 
         The move is one conditional update (``… WHERE status = <the status read>``), so of two
         simultaneous moves of one application exactly one happens, on SQLite as on PostgreSQL; the
@@ -158,13 +166,20 @@ class ApplicationService:
                 left (409).
             InvalidFieldError: ``destination_category`` given with a status other than hired, or one
                 that is not employment by the hiring employer (only employment_agreement,
-                labour_contract, other_employment; 422).
+                labour_contract, other_employment; 422); likewise ``start_date``,
+                ``monthly_salary`` or ``social_insurance`` with another status, a start date in
+                the future or long before graduation, or pay out of bounds
+                (:func:`~service.destinations.service.check_hire_terms`; 422).
         """
-        if change.destination_category is not None and change.status != ApplicationStatus.HIRED:
-            raise InvalidFieldError("destination_category", "only accepted together with status hired")
+        if change.status != ApplicationStatus.HIRED:
+            for name in HIRE_FIELDS:
+                if getattr(change, name) is not None:
+                    raise InvalidFieldError(name, "only accepted together with status hired")
         if change.destination_category is not None:
             check_hire_category(change.destination_category)
         application = await self.get(application_id)
+        if change.status == ApplicationStatus.HIRED:
+            await self._check_hire_terms(application, change)
         current = application.status
         if change.status not in ALLOWED_TRANSITIONS[current]:
             allowed = ", ".join(sorted(ALLOWED_TRANSITIONS[current])) or "none: it is final"
@@ -180,15 +195,23 @@ class ApplicationService:
                                           note=change.note))
         await self.session.flush()
         application = await self.get(application_id)
-        if change.status != ApplicationStatus.WITHDRAWN:
+        if change.status != ApplicationStatus.WITHDRAWN and tell_graduate:
             await self._tell_graduate(application)
         if change.status == ApplicationStatus.HIRED:
             await record_platform_hire(
                 self.session, application,
                 category=change.destination_category or DestinationCategory.OTHER_EMPLOYMENT, note=change.note,
-                actor=self.actor, request=self.request,
+                actor=self.actor, request=self.request, start_date=change.start_date,
+                monthly_salary=change.monthly_salary, social_insurance=change.social_insurance,
             )
         return application
+
+    async def _check_hire_terms(self, application: Application, change: StatusChange) -> None:
+        """The hire's start date and pay (:func:`~service.destinations.service.check_hire_terms`,
+        judged against the graduate's graduation date); 422 naming the field."""
+        graduated = (await self.session.execute(
+            select(Graduate.graduation_date, Graduate.cohort).where(Graduate.id == application.graduate_id))).one()
+        check_hire_terms(change.start_date, change.monthly_salary, graduation_day(*graduated))
 
     async def _tell_graduate(self, application: Application) -> None:
         employer_name = (await self.session.execute(

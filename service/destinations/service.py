@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,6 +59,64 @@ def check_hire_category(category: DestinationCategory) -> None:
         accepted = ", ".join(sorted(HIRE_CATEGORIES))
         raise InvalidFieldError("destination_category", f"{category} is not employment by the hiring employer; "
                                                         f"a hire records one of {accepted}")
+#: A hire may start at most this many days before the graduate's graduation date: 中职 students
+#: spend about their last term in 顶岗实习 (《职业学校学生实习管理规定》, 教育部等八部门 2021:
+#: 岗位实习 generally six months), and a job starting before then is an internship, not a 毕业去向.
+HIRE_START_BEFORE_GRADUATION_DAYS = 183
+#: The agreed pay of a hire (元/月, before tax) must lie in ``[MIN_HIRE_MONTHLY_SALARY,``
+#: :data:`MAX_REPORTED_MONTHLY_SALARY` ``]``: zero or negative pay is a typing error; amounts below
+#: a local minimum wage are accepted (part-time and piece-rate work exist).
+MIN_HIRE_MONTHLY_SALARY = 1
+#: Dates of a hire are judged on the calendar of the service's users (a hire entered at 07:00 in
+#: Beijing, 23:00 UTC the day before, may start "today").
+HIRE_ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def hire_today() -> dt.date:
+    """The latest date a hire may start: today in :data:`HIRE_ZONE` or on the server's calendar,
+    whichever is later."""
+    return max(dt.datetime.now(HIRE_ZONE).date(), dt.date.today())
+
+
+def graduation_day(graduation_date: dt.date | None, cohort: int | None) -> dt.date | None:
+    """The graduate's graduation date; for a cohort (届) without one, 30 June of that year (中职
+    students graduate at the end of the spring term); None if neither is known."""
+    if graduation_date is not None:
+        return graduation_date
+    return dt.date(cohort, 6, 30) if cohort else None
+
+
+def check_hire_terms(start_date: dt.date | None, monthly_salary: int | None, graduated_on: dt.date | None,
+                     today: dt.date | None = None) -> None:
+    """Refuse hire terms that cannot be true.
+
+    Raises:
+        InvalidFieldError: (422) ``start_date`` after ``today`` (default :func:`hire_today`), before
+            :data:`EARLIEST_OCCURRED_ON`, or more than :data:`HIRE_START_BEFORE_GRADUATION_DAYS` days
+            before ``graduated_on``; ``monthly_salary`` outside ``[MIN_HIRE_MONTHLY_SALARY,
+            MAX_REPORTED_MONTHLY_SALARY]``.
+    """
+    today = today or hire_today()
+    problems: list[tuple[str, str]] = []
+    if start_date is not None:
+        if start_date > today:
+            problems.append(("start_date", f"{start_date} is in the future; mark the hire on or after the first "
+                                           "working day"))
+        elif start_date < EARLIEST_OCCURRED_ON:
+            problems.append(("start_date", f"{start_date} is before {EARLIEST_OCCURRED_ON}"))
+        elif graduated_on is not None and \
+                start_date < graduated_on - dt.timedelta(days=HIRE_START_BEFORE_GRADUATION_DAYS):
+            problems.append(("start_date", f"{start_date} is more than {HIRE_START_BEFORE_GRADUATION_DAYS} days "
+                                           f"before the graduate's graduation ({graduated_on})"))
+    if monthly_salary is not None and not MIN_HIRE_MONTHLY_SALARY <= monthly_salary <= MAX_REPORTED_MONTHLY_SALARY:
+        problems.append(("monthly_salary", f"{monthly_salary:,} 元/月 is outside {MIN_HIRE_MONTHLY_SALARY:,}–"
+                                           f"{MAX_REPORTED_MONTHLY_SALARY:,} 元/月"))
+    if problems:  # every bad field at once (a form shows all its errors)
+        error = InvalidFieldError(*problems[0])
+        error.errors = [{"field": field, "message": message} for field, message in problems]
+        raise error
+
+
 #: details copied from an outcome onto the events that refer to it
 _DETAILS = ("category", "employer_id", "employer_name", "job_title", "occupation_code", "industry", "region_code",
             "monthly_salary", "labour_contract", "social_insurance", "internship", "in_field", "in_field_reason")
@@ -108,17 +167,25 @@ async def record_platform_hire(
     note: str | None = None,
     actor: Principal | None = None,
     request: ASGIConnection[Any, Any, Any, Any] | None = None,
-) -> DestinationEvent:
+    start_date: dt.date | None = None,
+    monthly_salary: int | None = None,
+    social_insurance: bool | None = None,
+) -> DestinationEvent | None:
     """Append the destination implied by ``application`` being marked hired on the platform.
 
     The event has source ``platform_hire``, the given 毕业去向 ``category`` (default
-    ``other_employment``, 其他录用形式就业, per the MOE statistics categories), ``occurred_on``
-    today, the posting's employer (id, name, industry), title, occupation and region, and
-    ``monthly_salary`` = the posting's ``salary_min_monthly`` (元/月, the guaranteed lower bound;
-    None if unknown). ``labour_contract`` is true for category ``labour_contract``, else unknown.
-    ``internship`` is true when the posting is an internship or work placement (it then never
-    counts as employment). ``in_field`` (对口) is proposed from the graduate's major and the
-    posting's occupation (:func:`service.destinations.infield.propose_in_field`).
+    ``other_employment``, 其他录用形式就业, per the MOE statistics categories), ``occurred_on`` =
+    ``start_date`` (the first working day the employer gave; today if not given), the posting's
+    employer (id, name, industry), title, occupation and region, ``monthly_salary`` = the agreed
+    pay the employer gave (元/月; unknown if not given — the posting's advertised minimum is not
+    what was agreed) and ``social_insurance`` as given (None: unknown). ``labour_contract`` is true
+    for category ``labour_contract``, else unknown. ``in_field`` (对口) is proposed from the
+    graduate's major and the posting's occupation
+    (:func:`service.destinations.infield.propose_in_field`).
+
+    A hire for an internship or work-placement posting (顶岗实习, :data:`INTERNSHIP_TYPES`) records
+    **nothing** and returns None: an internship is not a 毕业去向 (教育部 "不得将实习、见习证明作为就业证明"),
+    and recording it would replace the graduate's confirmed employment by 待就业.
 
     Flushes and returns the new event; the caller's transaction commits. The event is audited
     with ``actor`` (``None``: the system) and ``request``.
@@ -129,11 +196,13 @@ async def record_platform_hire(
     check_hire_category(category)
     stmt = select(Posting).options(joinedload(Posting.employer)).where(Posting.id == application.posting_id)
     posting = (await session.execute(stmt)).scalar_one()
+    if posting.employment_type in INTERNSHIP_TYPES:
+        return None
     major_code = (await session.execute(
         select(Graduate.major_code).where(Graduate.id == application.graduate_id))).scalar_one()
     event = DestinationEvent(
         graduate_id=application.graduate_id,
-        occurred_on=dt.date.today(),
+        occurred_on=start_date or dt.date.today(),
         source=DestinationSource.PLATFORM_HIRE,
         kind=DestinationEventKind.OUTCOME,
         category=category,
@@ -143,9 +212,10 @@ async def record_platform_hire(
         occupation_code=posting.occupation_code,
         industry=posting.employer.industry,
         region_code=posting.region_code,
-        monthly_salary=posting.salary_min_monthly,
+        monthly_salary=monthly_salary,
         labour_contract=True if category == DestinationCategory.LABOUR_CONTRACT else None,
-        internship=posting.employment_type in INTERNSHIP_TYPES,
+        social_insurance=social_insurance,
+        internship=False,
         in_field=None,
         application_id=application.id,
         note=note,

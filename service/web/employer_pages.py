@@ -37,6 +37,7 @@ from service.postings.schemas import PostingCreate, PostingUpdate
 from service.postings.service import PostingService
 from service.privacy.audit import record_list_read
 from service.recommendations.service import RecommendationService
+from service.web.interview_pages import latest_interviews
 from service.web.common import (
     Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors,
 )
@@ -90,7 +91,8 @@ class EmployerPages(Controller):
     async def _row(self, page: PageDep, db_session: DbSession, application: Application) -> dict[str, Any]:
         stmt = select(Graduate).where(Graduate.id == application.graduate_id, graduates_clause(page.user))
         graduate = (await db_session.execute(stmt)).scalar_one_or_none()
-        return {"application": application, "graduate": graduate, "moves": next_moves(application.status)}
+        return {"application": application, "graduate": graduate, "moves": next_moves(application.status),
+                "interview": (await latest_interviews(db_session, [application.id]))[application.id]}
 
     @get("/postings/{posting_id:int}/applications")
     async def applications(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
@@ -103,8 +105,9 @@ class EmployerPages(Controller):
         graduates = {g.id: g for g in (await db_session.execute(
             select(Graduate).where(Graduate.id.in_([a.graduate_id for a in items]), graduates_clause(page.user))
         )).scalars()} if items else {}
-        rows = [{"application": a, "graduate": graduates.get(a.graduate_id), "moves": next_moves(a.status)}
-                for a in items]
+        interviews = await latest_interviews(db_session, [a.id for a in items])
+        rows = [{"application": a, "graduate": graduates.get(a.graduate_id), "moves": next_moves(a.status),
+                 "interview": interviews[a.id]} for a in items]
         if graduates:  # applicants' names shown: audited as a list read (as GET /graduates does)
             await record_list_read(db_session, page.user, "application_list", list(graduates), request=page.request)
         return render(page, "employer/applications.html", posting=posting, rows=rows)
@@ -123,6 +126,8 @@ class EmployerPages(Controller):
         except ValueError:
             raise InvalidFieldError("status", f"unknown status {data.status[:40]!r}") from None
         ensure_allowed(can_change_application(page.user, application, status), f"move to {status.value}")
+        if status == ApplicationStatus.HIRED:  # a hire needs its start date and pay: the hire form asks
+            return see_other(f"/web/applications/{application_id}/hire", page)
         error = None
         try:
             application = await ApplicationService(db_session, actor=page.user, request=page.request).change_status(

@@ -41,6 +41,7 @@ from service.recommendations.service import RecommendationService, posting_summa
 from service.web.common import (
     Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors, unknown_regions,
 )
+from service.web.interview_pages import latest_interviews
 from service.web.job_search import JOB_TYPES, fit, parse_query, region_options, region_path, search
 from service.web.reasons import reason_phrases, salary_text, sentence
 from service.web.profile_form import (
@@ -167,7 +168,8 @@ class GraduatePages(Controller):
         p = page.user
         items, _ = await ApplicationService(db_session).list(ApplicationFilter(graduate_id=p.graduate_id), 200, 0,
                                                              applications_clause(p))
-        return render(page, "graduate/applications.html", applications=sorted(items, key=lambda a: -a.id))
+        return render(page, "graduate/applications.html", applications=sorted(items, key=lambda a: -a.id),
+                      interviews=await latest_interviews(db_session, [a.id for a in items]))
 
     # --- profile -------------------------------------------------------------------------
 

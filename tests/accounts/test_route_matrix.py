@@ -452,6 +452,46 @@ def _failed_outbox(w: World, side: str, role: str) -> int:
     return w.run(work)
 
 
+# interviews (service/interviews): each probe works on an interview of a fresh application
+def _interview(w: World, side: str, accept: bool) -> int:
+    """A new interview proposed (and maybe accepted) on a fresh application of side ``side``, two
+    days ahead; its time's id is left in ``w.ids["interview_slot"]``."""
+    from service.interviews.schemas import InterviewCreate, SlotCreate
+    from service.interviews.service import InterviewService
+
+    application_id = w.fresh_application(side)
+
+    async def work(s: Any) -> int:
+        service = InterviewService(s)
+        interview = await service.propose(application_id, InterviewCreate(
+            slots=[SlotCreate(starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=2))], place="某会议室"))
+        if accept:
+            await service.accept(interview.id, interview.slots[0].id)
+        w.ids["interview_slot"] = interview.slots[0].id
+        return interview.id
+
+    return w.run(work)
+
+
+def _fresh_interview(w: World, side: str, role: str) -> int:
+    return _interview(w, side, accept=False)
+
+
+def _accepted_interview(w: World, side: str, role: str) -> int:
+    return _interview(w, side, accept=True)
+
+
+def _proposal_body(w: World, side: str, role: str) -> dict[str, Any]:
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
+    return {"slots": [{"starts_at": start}], "place": "某会议室"}
+
+
+_INTERVIEW_READ: dict[str, Status] = _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
+                                                department=(200, 404))
+_INTERVIEW_ANSWER: dict[str, Status] = _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
+                                                  department=403)
+
+
 _EVERY_USER_200: dict[str, Status] = {**{r: 200 for r in ROLES[1:]}, "anonymous": 401}
 _EVERY_USER_OWN: dict[str, Status] = {**{r: (200, 404) for r in ROLES[1:]}, "anonymous": 401}
 
@@ -557,6 +597,24 @@ MATRIX: dict[str, Probe] = {
         "/applications/{a}/status", _staff_and(graduate=(200, 404), employer=(200, 404), school=403,
                                                department=403),
         {"a": lambda w, s, r: w.fresh_application(s)}, json=_status_body),
+    # --- interviews: read with the application; proposed by its employer; answered by the applicant
+    "POST /applications/{application_id:int}/interviews": Probe(
+        "/applications/{a}/interviews", _staff_and(admin=(201, 201), graduate=403, employer=(201, 404), school=403,
+                                                   department=403),
+        {"a": lambda w, s, r: w.fresh_application(s)}, json=_proposal_body),
+    "GET /applications/{application_id:int}/interviews": Probe(
+        "/applications/{a}/interviews", _INTERVIEW_READ, {"a": "application"}),
+    "GET /interviews/{interview_id:int}": Probe("/interviews/{i}", _INTERVIEW_READ, {"i": _fresh_interview}),
+    "GET /interviews/{interview_id:int}/calendar.ics": Probe(
+        "/interviews/{i}/calendar.ics", _INTERVIEW_READ, {"i": _accepted_interview}),
+    "POST /interviews/{interview_id:int}/accept": Probe(
+        "/interviews/{i}/accept", _INTERVIEW_ANSWER, {"i": _fresh_interview},
+        json=lambda w, s, r: {"slot_id": w.ids["interview_slot"]}),
+    "POST /interviews/{interview_id:int}/decline": Probe(
+        "/interviews/{i}/decline", _INTERVIEW_ANSWER, {"i": _fresh_interview}, json=lambda w, s, r: {}),
+    "POST /interviews/{interview_id:int}/reschedule": Probe(
+        "/interviews/{i}/reschedule", _INTERVIEW_ANSWER, {"i": _fresh_interview},
+        json=lambda w, s, r: {"message": "周四下午可以"}),
     # --- destinations ----------------------------------------------------------------------------
     "GET /graduates/{graduate_id:int}/destinations": Probe(
         "/graduates/{g}/destinations", _staff_and(graduate=(200, 404), employer=403, school=(200, 404),

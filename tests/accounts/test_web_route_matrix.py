@@ -51,6 +51,7 @@ from tests.accounts.test_route_matrix import (
     EVERY_SECRET, GRAD_SECRETS, OWN, ROLES, SECRETS, Maker, Status, World, _app_routes, _roster,
 )
 from tests.accounts.test_route_matrix import _notification, _with_notifications
+from tests.accounts.test_route_matrix import _accepted_interview, _fresh_interview
 from tests.accounts.test_route_matrix import world  # noqa: F401 - the shared module-scoped world fixture
 from tests.conftest import sign_in
 
@@ -84,7 +85,8 @@ class PageProbe:
     ``hides`` and ``own_only`` mean what they mean in :class:`tests.accounts.test_route_matrix.Probe`.
 
     ``form``: url-encoded fields of an unsafe request (``_csrf_token`` is added unless ``csrf`` is
-    false). ``location``: where a 303/302 of a signed-in caller (or of anyone on a ``public`` page)
+    false). ``media_type``: the content type of a 2xx answer (a page unless it is a download).
+    ``location``: where a 303/302 of a signed-in caller (or of anyone on a ``public`` page)
     must point — a prefix, formatted with the path's values; a dict gives one per role.
     ``session``: a maker of the access token to use instead of the world's (a probe that ends
     its login session must not end the world's). ``public``: the page needs no sign-in, so an
@@ -103,8 +105,8 @@ class PageProbe:
     public: bool = False
     csrf: bool = True
     session: Maker | None = None
-    #: the page answers an HTML page (``False``: a download, e.g. a CSV; its refusals are still pages)
-    html: bool = True
+    #: what a successful answer is (a download, e.g. ``text/calendar``, instead of a page)
+    media_type: str = "text/html"
 
 
 def _signed_in(**roles: Status) -> dict[str, Status]:
@@ -162,6 +164,15 @@ def _posting_form(w: World, side: str, role: str) -> dict[str, Any]:
     return {"title": f"网页岗位{next(w.counter)}", "salary_min": "4000", "salary_max": "6000",
             "employment_type": "FULL_TIME", "education_required": "any", "openings": "1",
             "required_skills": ["数控车床"]}
+
+
+def _interview_form(w: World, side: str, role: str) -> dict[str, Any]:
+    start = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) + dt.timedelta(days=3)
+    return {"slot_1": start.strftime("%Y-%m-%dT%H:%M"), "mode": "in_person", "place": "某会议室"}
+
+
+_INTERVIEW_PAGE: dict[str, Status] = {"anonymous": 303, "graduate": (200, 404), "employer": (200, 404),
+                                      "school": (200, 404), "department": (200, 404), "admin": (200, 200)}
 
 
 WEB_MATRIX: dict[str, PageProbe] = {
@@ -246,6 +257,25 @@ WEB_MATRIX: dict[str, PageProbe] = {
     "POST /web/applications/{application_id:int}/status": PageProbe(
         "/web/applications/{a}/status", _signed_in(employer=(303, 404)), {"a": _fresh_application},
         form=lambda w, s, r: {"status": "viewed"}, location="/web/postings/"),
+    # interviews and hires: the application's employer proposes and hires; the applicant answers
+    "GET /web/applications/{application_id:int}/interviews/new": PageProbe(
+        "/web/applications/{a}/interviews/new", _signed_in(employer=(200, 404)), {"a": _fresh_application}),
+    "POST /web/applications/{application_id:int}/interviews/new": PageProbe(
+        "/web/applications/{a}/interviews/new", _signed_in(employer=(303, 404)), {"a": _fresh_application},
+        form=_interview_form, location="/web/interviews/"),
+    "GET /web/interviews/{interview_id:int}": PageProbe(
+        "/web/interviews/{i}", _INTERVIEW_PAGE, {"i": _fresh_interview}),
+    "GET /web/interviews/{interview_id:int}/calendar.ics": PageProbe(
+        "/web/interviews/{i}/calendar.ics", _INTERVIEW_PAGE, {"i": _accepted_interview}, media_type="text/calendar"),
+    "POST /web/interviews/{interview_id:int}/answer": PageProbe(
+        "/web/interviews/{i}/answer", _signed_in(graduate=(303, 404)), {"i": _fresh_interview},
+        form=lambda w, s, r: {"action": "decline"}, location="/web/interviews/{i}?saved=decline"),
+    "GET /web/applications/{application_id:int}/hire": PageProbe(
+        "/web/applications/{a}/hire", _signed_in(employer=(200, 404)), {"a": _fresh_application}),
+    "POST /web/applications/{application_id:int}/hire": PageProbe(
+        "/web/applications/{a}/hire", _signed_in(employer=(303, 404)), {"a": _fresh_application},
+        form=lambda w, s, r: {"start_date": dt.date.today().isoformat(), "monthly_salary": "5000"},
+        location="/web/postings/"),
     # --- school, department and admin pages --------------------------------------------------------
     # the latest destinations: the own school's (region's) graduates, never the other school's
     "GET /web/dashboard": PageProbe(
@@ -261,7 +291,7 @@ WEB_MATRIX: dict[str, PageProbe] = {
         shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
         hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
     "GET /web/follow-up/export": PageProbe(
-        "/web/follow-up/export", _signed_in(school=200, department=200, admin=200), own_only=True, html=False,
+        "/web/follow-up/export", _signed_in(school=200, department=200, admin=200), own_only=True, media_type="text/csv",
         params=lambda w, s, r: {"cohort": "2026", "format": "csv"},
         shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
         hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
@@ -387,9 +417,10 @@ def test_web_route_matrix(pages: Pages, browser: Callable[..., httpx.Client], ke
                 wanted = _expected_location(probe, role, values)
                 assert wanted is not None, f"{where}: the entry names no location for a {expected}"
                 assert location.startswith(wanted), f"{where}: sent to {location!r}, expected {wanted!r}…"
-        elif not key.startswith("GET /web/static/") and (probe.html or expected in REFUSED):
-            assert response.headers.get("content-type", "").startswith("text/html"), \
-                f"{where}: not an HTML page: {response.headers.get('content-type')}"
+        elif not key.startswith("GET /web/static/"):
+            kind = probe.media_type if expected < 300 else "text/html"  # refusals are HTML pages
+            assert response.headers.get("content-type", "").startswith(kind), \
+                f"{where}: not {kind}: {response.headers.get('content-type')}"
         if expected in REFUSED:
             leaked = [k for k in EVERY_SECRET if SECRETS[k] in response.text]
             assert not leaked, f"{where}: refused, but the page carries {leaked}"

@@ -178,16 +178,20 @@ async def test_hire_records_one_destination_and_fills_posting(
     second = _apply(client, world.graduates[1], world.open_posting).json()
     third = _apply(client, world.graduates[2], world.open_posting).json()
 
-    hired = _move(client, first["id"], "hired", note="7月1日入职")
+    start = TODAY - dt.timedelta(days=3)
+    hired = _move(client, first["id"], "hired", note="7月1日入职", start_date=start.isoformat(),
+                  monthly_salary=5600, social_insurance=True)
     assert hired.status_code == 200, hired.text
     events = await _destinations(engine)
     assert len(events) == 1
     e = events[0]
+    # the date and pay the employer gave (issue 15 item 6), not the click date or the posting's minimum (5000)
     assert (e.graduate_id, e.source, e.category, e.occurred_on) == (
-        world.graduates[0], "platform_hire", "other_employment", TODAY)
+        world.graduates[0], "platform_hire", "other_employment", start)
     assert (e.employer_id, e.employer_name, e.job_title, e.industry) == (
         world.employer, "广州数控设备有限公司", "数控车床操作工", "制造业")
-    assert (e.region_code, e.monthly_salary, e.application_id, e.in_field) == ("440106", 5000, first["id"], None)
+    assert (e.region_code, e.monthly_salary, e.social_insurance, e.application_id, e.in_field) == (
+        "440106", 5600, True, first["id"], None)
     assert (await _posting(engine, world.open_posting)).status == PostingStatus.OPEN  # 1 of 2 openings
 
     contract = _move(client, second["id"], "hired", destination_category="labour_contract")

@@ -180,11 +180,12 @@ async def test_events_cannot_be_changed(session: AsyncSession, graduate_id: int)
         await session.flush()
 
 
-@pytest.mark.parametrize(("employment_type", "internship", "in_field"), [("FULL_TIME", False, True),
-                                                                         ("INTERN", True, None)])
+@pytest.mark.parametrize(("employment_type", "internship"), [("FULL_TIME", False), ("INTERN", True),
+                                                            ("WORK_PLACEMENT", True)])
 async def test_platform_hire_records_destination(client: httpx.Client, session: AsyncSession, graduate_id: int,
-                                                 employment_type: str, internship: bool,
-                                                 in_field: bool | None) -> None:
+                                                 employment_type: str, internship: bool) -> None:
+    """A job hire records an employment destination; an internship (顶岗实习) hire records none
+    (issue 15 item 7: internships are never destinations)."""
     from service.employers.models import Employer
     from service.postings.models import Posting
 
@@ -200,7 +201,10 @@ async def test_platform_hire_records_destination(client: httpx.Client, session: 
         r = client.post(f"/applications/{app['id']}/status", json={"status": status})
         assert r.status_code == 200, r.text
     hist = client.get(f"/graduates/{graduate_id}/destinations").json()
+    if internship:
+        assert hist["events"] == [] and hist["current"] is None
+        return
     (event,) = hist["events"]
-    assert event["source"] == "platform_hire" and event["internship"] is internship
-    assert event["in_field"] is in_field and event["application_id"] == app["id"]
-    assert hist["current"]["employed"] is (not internship)
+    assert event["source"] == "platform_hire" and event["internship"] is False
+    assert event["in_field"] is True and event["application_id"] == app["id"]
+    assert hist["current"]["employed"] is True

@@ -3,6 +3,8 @@ cookies, CSRF, role and object checks, and the apply → hire → dashboard flow
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 import pytest
 
@@ -73,7 +75,16 @@ def test_employer_moves_application_to_hired_and_school_sees_destination(web: ht
     assert web.post(url, data={"status": "interview"}).status_code == 403  # no CSRF token
     row = web.post(url, data={"status": "interview"}, headers=csrf(web))
     assert row.status_code == 200 and "面试" in row.text and row.text.lstrip().startswith("<tr")
+    # hiring asks for the start date and the agreed pay first (issue 15 item 6)
     hired = web.post(url, data={"status": "hired"}, headers=csrf(web))
+    assert hired.headers["HX-Redirect"] == f"/web/applications/{application_id}/hire"
+    form = web.get(f"/web/applications/{application_id}/hire")
+    assert form.status_code == 200 and "约定月薪" in form.text and "入职日期" in form.text
+    done = web.post(f"/web/applications/{application_id}/hire", data={
+        "start_date": dt.date.today().isoformat(), "monthly_salary": "5500", "contract_type": "other_employment",
+        "social_insurance": "yes", "_csrf_token": web.cookies["vocmatch_csrf"]})
+    assert done.status_code == 303 and done.headers["location"] == f"/web/postings/{posting}/applications"
+    hired = web.get(done.headers["location"])
     assert "已录用" in hired.text and "已结束" in hired.text
     late = web.post(url, data={"status": "offer"}, headers=csrf(web))
     assert late.status_code == 200 and "当前状态下不能进行这一步" in late.text  # hired is final
