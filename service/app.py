@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.employers.controllers import EmployerController
     from service.graduates.controllers import GraduateController
     from service.health.controllers import health
+    from service.internships.controllers import InternshipController
     from service.notifications.controllers import NotificationController
     from service.postings.controllers import PostingController
     from service.privacy.controllers import AuditController, PrivacyController, delete_graduate
@@ -121,7 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health, docs_assets, PostingController, EmployerController, GraduateController,
             ApplicationController, CatalogController, DestinationController, ReportController,
             RosterController, RecommendationController, AuditController, PrivacyController,
-            delete_graduate, TaxonomyController, NotificationController,
+            delete_graduate, TaxonomyController, NotificationController, InternshipController,
             security.router, web_router(security.kit),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],

@@ -7,11 +7,13 @@ from service.db import Base
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateAward, GraduateCertificate, GraduateExperience
+from service.internships.models import Internship
 from service.jobs.models import JobRun
 from service.notifications.models import Notification, NotificationPreference, OutboxMessage
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
+from service.rosters.models import RosterUpload, RosterUploadGraduate
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
 
 __all__ = [
@@ -20,5 +22,5 @@ __all__ = [
     "Graduate", "GraduateAward", "GraduateCertificate", "GraduateExperience", "Major", "MajorOccupation",
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
     "Notification", "NotificationPreference", "OutboxMessage",
-    "JobRun",
+    "JobRun", "Internship", "RosterUpload", "RosterUploadGraduate",
 ]
