@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.recommendations.controllers import RecommendationController
     from service.recommendations.service import RankerCache, warm_up_ranker
     from service.reports.controllers import ReportController
-    from service.rosters.controllers import RosterController
+    from service.rosters.controllers import RosterController, RosterTemplateController
     from service.rosters.workers import RosterWorkers
     from service.taxonomy.controllers import TaxonomyController
     from service.web.setup import web_router, web_template_config
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ApplicationController, CatalogController, DestinationController, ReportController,
             RosterController, RecommendationController, AuditController, PrivacyController,
             delete_graduate, TaxonomyController, NotificationController, InternshipController,
+            RosterTemplateController,
             security.router, web_router(security.kit),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],
