@@ -154,8 +154,14 @@ def test_web_form_records_and_refuses_a_renamed_file(live: World) -> None:
                        files={"agreement": ("agreement.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 50, "application/pdf")})
     assert bad.status_code == 422 and "agreement.pdf is not a PDF by its content" in bad.text
     assert w.api("staff_a").get("/internships").json()["total"] == 0  # nothing stored
-    unknown = browser.post("/web/internships/new", data={**form, "student_number": "B27001"}, headers=headers)
+    no_file = {"agreement": ("", b"", "application/octet-stream")}  # what a browser sends with no file chosen
+    unknown = browser.post("/web/internships/new", data={**form, "student_number": "B27001"}, headers=headers,
+                           files=no_file, params={"lang": "en"})
     assert unknown.status_code == 422 and w.api("staff_a").get("/internships").json()["total"] == 0
+    assert "No student of your school has this student number." in unknown.text
+    early = browser.post("/web/internships/new", data={**form, "end_date": "2026-08-01"}, headers=headers,
+                         files=no_file)
+    assert early.status_code == 422 and 'id="end_date-error"' in early.text
     ok = browser.post("/web/internships/new", data=form, headers=headers, follow_redirects=False,
                       files={"agreement": ("agreement.pdf", PDF, "application/pdf")})
     assert ok.status_code == 303, ok.text
