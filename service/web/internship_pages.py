@@ -59,13 +59,15 @@ class InternshipPages(Controller):
 
     @get("/", guards=[require_signed_in])
     async def internships(self, page: PageDep, db_session: DbSession) -> Template:
-        """Every role's placements (see the module docstring); staff also get the counts for
-        ``?cohort=`` (default: the cohort in its placement year)."""
+        """Every role's placements (see the module docstring; staff: of ``?cohort=`` when given);
+        staff also get the counts for ``?cohort=`` (default: the cohort in its placement year)."""
         p = page.user
         service = InternshipService(db_session, p, page.request)
-        cohort = _cohort(page.request.query_params.get("cohort"))
+        asked = page.request.query_params.get("cohort")
+        cohort = _cohort(asked)
         staff = p.role in STAFF_ROLES
-        items, total = await service.page(limit=SHOWN, offset=0, cohort=cohort if staff else None)
+        # the list is every placement the caller may read, or one cohort's when asked for
+        items, total = await service.page(limit=SHOWN, offset=0, cohort=cohort if staff and asked else None)
         counts = await service.counts(cohort) if staff else None
         return render(page, "internships/list.html", items=items, total=total, counts=counts, cohort=cohort,
                       staff=staff, shown=SHOWN, saved=page.request.query_params.get("saved"))

@@ -152,7 +152,7 @@ class SchoolPages(Controller):
                       shown=HISTORY_SHOWN)
 
     @get("/roster/history/{upload_id:int}")
-    async def roster_upload(self, page: PageDep, db_session: DbSession, upload_id: IdPath) -> Template:
+    async def roster_upload_detail(self, page: PageDep, db_session: DbSession, upload_id: IdPath) -> Template:
         """One upload and the graduates it added or changed (404 page for another school's upload)."""
         school = await self._school(page, db_session)
         detail = await upload_detail(db_session, page.user, school, upload_id, request=page.request)

@@ -46,6 +46,9 @@ from tests.accounts.test_route_matrix import (
     EVERY_SECRET, GRAD_SECRETS, OWN, ROLES, SECRETS, Maker, Status, World, _app_routes, _roster,
 )
 from tests.accounts.test_route_matrix import _notification, _with_notifications
+from tests.accounts.test_route_matrix import (
+    PDF, _internship, _internship_with_agreement, _roster_upload, _with_internships,
+)
 from tests.accounts.test_route_matrix import world  # noqa: F401 - the shared module-scoped world fixture
 from tests.conftest import sign_in
 
@@ -98,6 +101,8 @@ class PageProbe:
     public: bool = False
     csrf: bool = True
     session: Maker | None = None
+    #: a download: the content type a 200 answer has (instead of an HTML page)
+    download: str | None = None
 
 
 def _signed_in(**roles: Status) -> dict[str, Status]:
@@ -133,6 +138,22 @@ def _posting_form(w: World, side: str, role: str) -> dict[str, Any]:
     return {"title": f"网页岗位{next(w.counter)}", "salary_min": "4000", "salary_max": "6000",
             "employment_type": "FULL_TIME", "education_required": "any", "openings": "1",
             "required_skills": ["数控车床"]}
+
+
+def _internship_form(w: World, side: str, role: str) -> dict[str, Any]:
+    """The multipart form recording a placement of a new student of school A (学号 of its own)."""
+    from service.graduates.models import Graduate
+
+    n = next(w.counter)
+
+    async def work(s: Any) -> str:
+        s.add(Graduate(name=f"实习学生{n}", school_id=w.ids["school_a"], student_number=f"I{n:05d}", cohort=2027))
+        return f"I{n:05d}"
+
+    number = w.run(work)
+    fields = {"student_number": number, "employer_name": OWN["employer_a_name"], "start_date": "2026-09-01",
+              "end_date": "2027-06-30", "supervisor_name": "王老师"}
+    return {**{k: (None, v) for k, v in fields.items()}, "agreement": ("agreement.pdf", PDF, "application/pdf")}
 
 
 WEB_MATRIX: dict[str, PageProbe] = {
@@ -219,6 +240,32 @@ WEB_MATRIX: dict[str, PageProbe] = {
         hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
     "GET /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True),
     "POST /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True, files=_roster),
+    "GET /web/roster/template": PageProbe(
+        "/web/roster/template", _signed_in(school=200, department=200, admin=200), own_only=True,
+        download="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "GET /web/roster/history": PageProbe("/web/roster/history", _signed_in(school=200), own_only=True,
+                                         params=lambda w, s, r: (_roster_upload(w, "a", r), {})[1],
+                                         hides={"school": GRAD_SECRETS}),
+    # the graduates an upload added: the own school's upload by name; another school's is a 404 page
+    "GET /web/roster/history/{upload_id:int}": PageProbe(
+        "/web/roster/history/{u}", _signed_in(school=(200, 404)), {"u": _roster_upload},
+        shows={"school": ("graduate_a_name",)}),
+    # --- internships: every role's own placements; the school records, the employer confirms ---------
+    "GET /web/internships": PageProbe(
+        "/web/internships", {**_same(200), "anonymous": 303}, own_only=True, params=_with_internships,
+        shows={r: ("graduate_a_name",) for r in ("employer", "school", "department", "admin")},
+        hides={r: GRAD_SECRETS + ("employer_b_name",) for r in ("graduate", "employer", "school", "department")}),
+    "GET /web/internships/new": PageProbe("/web/internships/new", _signed_in(school=200), own_only=True),
+    "POST /web/internships/new": PageProbe(
+        "/web/internships/new", _signed_in(school=303), own_only=True, files=_internship_form,
+        location="/web/internships?saved="),
+    "POST /web/internships/{internship_id:int}/confirm": PageProbe(
+        "/web/internships/{i}/confirm", _signed_in(employer=(303, 404)), {"i": _internship},
+        form=lambda w, s, r: {}, location="/web/internships?saved=confirmed"),
+    "GET /web/internships/{internship_id:int}/agreement": PageProbe(
+        "/web/internships/{i}/agreement", {"anonymous": 303, "graduate": (200, 404), "employer": (200, 404),
+                                           "school": (200, 404), "department": (200, 404), "admin": (200, 200)},
+        {"i": _internship_with_agreement}, download="application/pdf"),
     # --- notification pages: every signed-in caller's own; another user's notification is a 404 page
     "GET /web/notifications": PageProbe(
         "/web/notifications", {**_same(200), "anonymous": 303}, own_only=True, params=_with_notifications,
@@ -322,6 +369,9 @@ def test_web_route_matrix(pages: Pages, browser: Callable[..., httpx.Client], ke
                 wanted = _expected_location(probe, role, values)
                 assert wanted is not None, f"{where}: the entry names no location for a {expected}"
                 assert location.startswith(wanted), f"{where}: sent to {location!r}, expected {wanted!r}…"
+        elif probe.download and response.status_code == 200:
+            assert response.headers.get("content-type", "").startswith(probe.download), \
+                f"{where}: not a {probe.download} download: {response.headers.get('content-type')}"
         elif not key.startswith("GET /web/static/"):
             assert response.headers.get("content-type", "").startswith("text/html"), \
                 f"{where}: not an HTML page: {response.headers.get('content-type')}"
