@@ -243,3 +243,21 @@ def default_cohort(today: dt.date | None = None) -> int:
     year, the year of 顶岗实习 — "一年在企业实习")."""
     today = today or dt.date.today()
     return today.year + 1 if today.month >= 9 else today.year
+
+
+async def erase_agreements(session: AsyncSession, graduate_id: int, directory: str | None) -> int:
+    """On the erasure of a graduate's personal data (:func:`service.privacy.deletion.execute_deletion`):
+    forget the agreements of their placements (the signed 三方协议 names and identifies the student)
+    and delete the files under ``directory``. The placements themselves stay (school, employer,
+    period: no personal data) so past internship counts do not change. A file is deleted before the
+    transaction commits: should it roll back, the placement points to no file and its download is a 404
+    — erasure errs on the side of deleting. Returns the number of agreements erased."""
+    rows = (await session.execute(select(Internship).where(Internship.graduate_id == graduate_id,
+                                                           Internship.agreement_key.is_not(None)))).scalars().all()
+    for internship in rows:
+        if directory is not None and internship.agreement_key is not None:
+            path_of(directory, internship.agreement_key).unlink(missing_ok=True)
+        internship.agreement_key = internship.agreement_filename = internship.agreement_sha256 = None
+        internship.agreement_size = None
+    await session.flush()
+    return len(rows)

@@ -216,3 +216,22 @@ def test_internships_never_count_as_employment(live: World) -> None:
     after = admin.get("/reports", params=params)
     assert after.json() == before.json()
     assert w.api("admin").get(f"/graduates/{w.ids['graduated_0']}/destinations").json()["current"] is None
+
+
+async def test_erasing_a_student_erases_the_agreement_file(live: World, session: AsyncSession) -> None:
+    """The signed agreement identifies the student: erasing their personal data deletes the file and
+    forgets it; the placement (school, employer, period) stays, so the counts do not change."""
+    w = live
+    staff = w.api("staff_a")
+    ident = staff.post("/internships", json=_placement(w)).json()["id"]
+    assert staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}
+                      ).status_code == 200
+    folder = Path(w.settings.attachment_dir) / SUBDIR
+    assert len(list(folder.iterdir())) == 1
+    erased = w.api("admin").delete(f"/graduates/{w.ids['student_0']}")
+    assert erased.status_code == 200, erased.text
+    assert list(folder.iterdir()) == []
+    after = w.api("admin").get(f"/internships/{ident}").json()
+    assert after["agreement"] is False and after["agreement_filename"] is None
+    assert w.api("admin").get(f"/internships/{ident}/agreement").status_code == 404
+    assert staff.get("/internships/counts", params={"cohort": 2027}).json()["placed"] == 1
