@@ -197,13 +197,13 @@ KINDS: dict[Kind, KindSpec] = {spec.kind: spec for spec in (
         subject={"zh_Hans": "请确认顶岗实习安排：{school_name}", "en": "Please confirm an internship placement: "
                                                                   "{school_name}"},
         body={"zh_Hans": "{school_name}登记了一名学生在贵单位顶岗实习（{start_date} 至 {end_date}）。请打开实习列表核对并确认。",
-              "en": "{school_name} recorded a student's internship placement (顶岗实习) with you from {start_date} "
+              "en": "{school_name} recorded a student's internship placement with you from {start_date} "
                     "to {end_date}. Open the internships to check and confirm it."}),
     KindSpec(
         Kind.INTERNSHIP_RECORDED, _G, params=("employer_name", "start_date", "end_date"),
         subject={"zh_Hans": "你的顶岗实习已登记：{employer_name}", "en": "Your internship is recorded: {employer_name}"},
         body={"zh_Hans": "学校已登记你在{employer_name}的顶岗实习（{start_date} 至 {end_date}），等待单位确认。",
-              "en": "Your school recorded your internship (顶岗实习) at {employer_name} from {start_date} to "
+              "en": "Your school recorded your internship at {employer_name} from {start_date} to "
                     "{end_date}; the employer is asked to confirm it."}),
     KindSpec(
         Kind.INTERNSHIP_CONFIRMED, _G, params=("employer_name",),
