@@ -13,7 +13,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, JSONBody, MultipartBody, QueryParameter
+from litestar.params import JSONBody, MultipartBody, QueryParameter
 
 from service.accounts.guards import current_principal, require_roles, require_signed_in
 from service.accounts.models import Role
@@ -82,7 +82,7 @@ class InternshipController(Controller):
     @post("/{internship_id:int}/agreement", summary="Upload the three-party agreement (三方协议, PDF)",
           type_decoders=[(lambda t: t is UploadFile, _expect_file)], status_code=200,
           guards=[require_roles(Role.SCHOOL, Role.ADMIN)], request_max_body_size=MAX_AGREEMENT_BYTES + 64 * 1024)
-    async def upload_agreement(self, request: Request, db_session: DbSession, internship_id: FromPath[int],
+    async def upload_agreement(self, request: Request, db_session: DbSession, internship_id: IdPath,
                                data: MultipartBody[AgreementUpload]) -> InternshipRead:
         """Store the PDF (field ``data``; checked by content, not name: 422 naming the file for one
         that is not a PDF, empty or over 10 MB) outside the database, replacing an earlier one."""
@@ -92,7 +92,8 @@ class InternshipController(Controller):
                                        request.app.state.settings.attachment_dir)
         return await service.get(internship_id)
 
-    @get("/{internship_id:int}/agreement", summary="Download the agreement (PDF)", guards=[require_signed_in])
+    @get("/{internship_id:int}/agreement", summary="Download the agreement (PDF)", media_type="application/pdf",
+         guards=[require_signed_in])
     async def download_agreement(self, request: Request, db_session: DbSession, internship_id: IdPath) -> Response[bytes]:
         """The stored PDF for a reader of the placement; 404 when none was uploaded."""
         return await agreement_response(request, db_session, internship_id)

@@ -109,7 +109,7 @@ class RosterTemplateController(Controller):
     path = "/rosters/template"
     tags = ["rosters"]
 
-    @get("/", summary="Download the roster template (.xlsx)",
+    @get("/", summary="Download the roster template (.xlsx)", media_type=XLSX,
          guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
     async def roster_template(self, db_session: DbSession) -> Response[bytes]:
         """The .xlsx template the roster upload reads: a note on each header, drop-downs for 性别 and
