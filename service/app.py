@@ -74,13 +74,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.graduates.controllers import GraduateController
     from service.health.controllers import health
     from service.interviews.controllers import InterviewController
+    from service.internships.controllers import InternshipController
     from service.notifications.controllers import NotificationController
     from service.postings.controllers import PostingController
     from service.privacy.controllers import AuditController, PrivacyController, delete_graduate
     from service.recommendations.controllers import RecommendationController
     from service.recommendations.service import RankerCache, warm_up_ranker
     from service.reports.controllers import ReportController
-    from service.rosters.controllers import RosterController
+    from service.rosters.controllers import RosterController, RosterTemplateController
     from service.rosters.workers import RosterWorkers
     from service.taxonomy.controllers import TaxonomyController
     from service.web.setup import web_router, web_template_config
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ApplicationController, CatalogController, DestinationController, FollowUpController, ReportController,
             RosterController, RecommendationController, AuditController, PrivacyController,
             delete_graduate, TaxonomyController, NotificationController, InterviewController,
+            InternshipController, RosterTemplateController,
             security.router, web_router(security.kit),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],

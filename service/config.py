@@ -69,6 +69,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         mail_from: the ``From`` of notification e-mails (``名字 <address>`` or an address); its domain
             is also the right-hand side of every ``Message-ID``.
         outbox_dir: where the file channel writes ``.eml`` files when ``smtp_url`` is empty.
+        attachment_dir: where uploaded attachments are stored, outside the database (the internship
+            agreements, 三方协议, under ``internships/``); back it up with the database.
         public_url: the service's address as users reach it, for links in e-mails.
         notify_batch_size: outbox rows one drainer claims at a time.
         notify_connections: channel connections (SMTP sessions) one drainer sends over at once; also
@@ -114,6 +116,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "vocmatch <no-reply@vocmatch.localhost>"
     outbox_dir: str = "var/outbox"
+    attachment_dir: str = "var/attachments"
     public_url: str = "http://127.0.0.1:8000"
     notify_batch_size: int = 50
     notify_connections: int = 4

@@ -8,11 +8,13 @@ from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateAward, GraduateCertificate, GraduateExperience
 from service.interviews.models import Interview, InterviewSlot
+from service.internships.models import Internship
 from service.jobs.models import JobRun
 from service.notifications.models import Notification, NotificationPreference, OutboxMessage
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
+from service.rosters.models import RosterUpload, RosterUploadGraduate
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
 
 __all__ = [
@@ -21,6 +23,5 @@ __all__ = [
     "Graduate", "GraduateAward", "GraduateCertificate", "GraduateExperience", "Major", "MajorOccupation",
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
     "Notification", "NotificationPreference", "OutboxMessage",
-    "JobRun",
-    "Interview", "InterviewSlot",
+    "JobRun", "Interview", "InterviewSlot", "Internship", "RosterUpload", "RosterUploadGraduate",
 ]

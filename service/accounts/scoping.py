@@ -116,3 +116,21 @@ def schools_clause(p: Principal) -> ColumnElement[bool]:
     if p.role is Role.DEPARTMENT and p.region_code:
         return School.region_code.startswith(region_prefix(p.region_code))
     return false()
+
+
+def internships_clause(p: Principal) -> Any:
+    """Internship placements ``p`` may read: the student's own; those at the employer; those of the
+    school's (region's) students; all for the admin (mirrors the rules of :mod:`service.internships`)."""
+    from service.internships.models import Internship  # internships import this module
+
+    if p.role is Role.ADMIN:
+        return true()
+    if p.role is Role.GRADUATE:
+        return Internship.graduate_id == p.graduate_id
+    if p.role is Role.EMPLOYER:
+        return Internship.employer_id == p.employer_id
+    if p.role is Role.SCHOOL:
+        return Internship.school_id == p.school_id
+    if p.role is Role.DEPARTMENT and p.region_code:
+        return Internship.school_id.in_(schools_in_region(p.region_code))
+    return false()

@@ -51,6 +51,9 @@ class Kind(enum.StrEnum):
     FOLLOW_UP_REMINDER = "follow_up_reminder"  # → graduates selected on the follow-up list
     JOB_ALERT_DIGEST = "job_alert_digest"
     ACCOUNT_ACTIVATION = "account_activation"  # e-mail only, always sent
+    INTERNSHIP_TO_CONFIRM = "internship_to_confirm"  # → the employer's members (service.internships)
+    INTERNSHIP_RECORDED = "internship_recorded"  # → the student
+    INTERNSHIP_CONFIRMED = "internship_confirmed"  # → the student
 
 
 Texts = Mapping[str, str]  # language → template
@@ -189,6 +192,24 @@ KINDS: dict[Kind, KindSpec] = {spec.kind: spec for spec in (
               "en": "Open the link below to activate your account. If you did not sign up, ignore this e-mail."},
         extra={("expires_hours", "*"): {"zh_Hans": "链接在 {expires_hours} 小时内有效。",
                                         "en": "The link is valid for {expires_hours} hours."}}),
+    KindSpec(
+        Kind.INTERNSHIP_TO_CONFIRM, _E, params=("school_name", "start_date", "end_date"),
+        subject={"zh_Hans": "请确认顶岗实习安排：{school_name}", "en": "Please confirm an internship placement: "
+                                                                  "{school_name}"},
+        body={"zh_Hans": "{school_name}登记了一名学生在贵单位顶岗实习（{start_date} 至 {end_date}）。请打开实习列表核对并确认。",
+              "en": "{school_name} recorded a student's internship placement with you from {start_date} "
+                    "to {end_date}. Open the internships to check and confirm it."}),
+    KindSpec(
+        Kind.INTERNSHIP_RECORDED, _G, params=("employer_name", "start_date", "end_date"),
+        subject={"zh_Hans": "你的顶岗实习已登记：{employer_name}", "en": "Your internship is recorded: {employer_name}"},
+        body={"zh_Hans": "学校已登记你在{employer_name}的顶岗实习（{start_date} 至 {end_date}），等待单位确认。",
+              "en": "Your school recorded your internship at {employer_name} from {start_date} to "
+                    "{end_date}; the employer is asked to confirm it."}),
+    KindSpec(
+        Kind.INTERNSHIP_CONFIRMED, _G, params=("employer_name",),
+        subject={"zh_Hans": "实习单位已确认：{employer_name}", "en": "Internship confirmed: {employer_name}"},
+        body={"zh_Hans": "{employer_name}已确认你的顶岗实习安排。",
+              "en": "{employer_name} confirmed your internship placement."}),
 )}
 
 

@@ -117,7 +117,8 @@ async def delete_graduate(request: AnyRequest, db_session: DbSession, graduate_i
     no request from the graduate (school staff)."""
     principal = current_principal(request)
     graduate = await access.check_delete(db_session, principal, graduate_id)
-    report = await execute_deletion(db_session, principal, graduate, request)
+    report = await execute_deletion(db_session, principal, graduate, request,
+                                    attachment_dir=request.app.state.settings.attachment_dir)
     await db_session.commit()  # then the old values leave the files (SQLite now; PostgreSQL: nightly job)
     await erase_from_files(db_session.bind)  # type: ignore[arg-type]
     return report

@@ -11,7 +11,8 @@ What :func:`execute_deletion` does, in the request's one transaction:
   id, home region/province/city, skills, summary, wished titles, locations, salary and job types;
   certificates, awards and internships/jobs (rows deleted); the login account(s) and their login
   sessions; cover letters and status-change notes of every application; the free-text ``note`` of
-  every destination event and the reason text of the school's 对口 overrides.
+  every destination event and the reason text of the school's 对口 overrides; the three-party agreements
+  (三方协议) of their internship placements, files included (the placements stay: school, employer, period).
 * **withdrawn** — applications still open (applied/viewed/interview/offer), with a history entry.
 * **kept** — the graduate row's id, kind, gender, school, major, education level, graduation date,
   cohort (届), country and 困难群体 flag, and every destination event's structured fields (category,
@@ -41,6 +42,7 @@ from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.errors import ConflictError
 from service.graduates.models import Graduate
 from service.graduates.repository import full_profile
+from service.internships.service import erase_agreements
 from service.privacy.audit import record
 from service.privacy.models import AuditAction, DeletionStatus, GraduateDeletion
 from service.privacy.schemas import DeletionReport, deletion_read
@@ -117,7 +119,8 @@ async def _scrub_destination_text(session: AsyncSession, graduate_id: int) -> in
 
 
 async def execute_deletion(session: AsyncSession, principal: Principal, graduate: Graduate,
-                           request: ASGIConnection[Any, Any, Any, Any] | None = None) -> DeletionReport:
+                           request: ASGIConnection[Any, Any, Any, Any] | None = None,
+                           attachment_dir: str | None = None) -> DeletionReport:
     """Erase ``graduate``'s personal data as the module docstring says; flush, the caller commits.
     Authorisation (admin, or staff of the graduate's school) is the caller's
     (:func:`service.privacy.access.check_delete`); this checks the request state.
@@ -141,6 +144,7 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
         setattr(full, name, value)
     withdrawn, scrubbed = await _withdraw_and_scrub_applications(session, full.id)
     kept = await _scrub_destination_text(session, full.id)
+    agreements = await erase_agreements(session, full.id, attachment_dir)
     accounts = (await session.execute(delete(User).where(User.graduate_id == full.id)
                                       .execution_options(synchronize_session=False))).rowcount
     now = dt.datetime.now(dt.UTC)
@@ -155,6 +159,8 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
                             applications_withdrawn=withdrawn, applications_scrubbed=scrubbed,
                             destination_events_kept=kept, **counts)
     detail = {k: v for k, v in msgspec.structs.asdict(report).items() if isinstance(v, int)}
+    if agreements:
+        detail["internship_agreements_deleted"] = agreements
     await record(session, principal, AuditAction.DELETE, "graduate", full.id, graduate_id=full.id,
                  request=request, detail=detail)
     return report

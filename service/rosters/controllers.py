@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, MultipartBody, QueryParameter
 from sqlalchemy import select
@@ -18,8 +18,13 @@ from service.accounts.guards import can_manage_school, current_principal, ensure
 from service.accounts.models import Role
 from service.catalog.models import School
 from service.errors import InvalidFieldError
-from service.pagination import DbSession
+from service.pagination import DbSession, IdPath, Limit, Offset, Page
+from service.rosters.history import UploadDetail, UploadRead, list_uploads, school_for, upload_detail
 from service.rosters.service import RosterFileError
+from service.rosters.template import build_template, catalogue_major_names
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_FILENAME = "roster-template.xlsx"
 
 #: Largest roster file accepted (its content is further limited by :data:`service.rosters.reader.LIMITS`).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -78,3 +83,41 @@ class RosterController(Controller):
         except RosterFileError as exc:
             raise InvalidFieldError("data", f"{filename}: {exc}") from exc
         return Response(report.to_dict(), status_code=201 if report.written else 422)
+
+    @get("/uploads", summary="Roster history: the school's stored uploads",
+         guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
+    async def roster_uploads(self, request: Request, db_session: DbSession, school_code: FromPath[str],
+                             limit: Limit = 50, offset: Offset = 0) -> Page[UploadRead]:
+        """Newest first: file, time, who uploaded it, rows read, graduates added and changed. 404 for
+        a school the caller does not see (its staff, the department of its region, the admin)."""
+        school = await school_for(db_session, current_principal(request), school_code)
+        items, total = await list_uploads(db_session, school, limit=limit, offset=offset)
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/uploads/{upload_id:int}", summary="Roster history: the graduates one upload added or changed",
+         guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
+    async def roster_upload(self, request: Request, db_session: DbSession, school_code: FromPath[str],
+                            upload_id: IdPath) -> UploadDetail:
+        """The upload and each graduate it added or changed (file row, fields changed: names only).
+        404 for another school's upload."""
+        p = current_principal(request)
+        school = await school_for(db_session, p, school_code)
+        return await upload_detail(db_session, p, school, upload_id, request=request)
+
+
+class RosterTemplateController(Controller):
+    path = "/rosters/template"
+    tags = ["rosters"]
+
+    @get("/", summary="Download the roster template (.xlsx)", media_type=XLSX,
+         guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
+    async def roster_template(self, db_session: DbSession) -> Response[bytes]:
+        """The .xlsx template the roster upload reads: a note on each header, drop-downs for 性别 and
+        the catalogue's 专业 (on a hidden sheet), identifiers formatted as text."""
+        return template_response(await catalogue_major_names(db_session))
+
+
+def template_response(major_names: list[str]) -> Response[bytes]:
+    """The template workbook as a download (API and page)."""
+    return Response(content=build_template(major_names), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_FILENAME}"'})

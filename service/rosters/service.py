@@ -25,6 +25,7 @@ from service.graduates.schemas import YEAR_MAX, YEAR_MIN
 from service.privacy.audit import record
 from service.privacy.models import AuditAction
 from service.rosters import fields as f
+from service.rosters.models import RosterChange, RosterUpload, RosterUploadGraduate
 from service.rosters.reader import Cell, RawRow, RosterFileError, read_roster
 
 __all__ = ["RosterFileError", "RosterReport", "RowError", "import_roster"]
@@ -53,6 +54,7 @@ class RosterReport:
     rejected: list[RowError] = field(default_factory=list)
     written: bool = False
     sheet: str | None = None
+    upload_id: int | None = None  # the roster history entry of a stored upload
 
     @property
     def rejected_rows(self) -> int:
@@ -62,7 +64,7 @@ class RosterReport:
         """The report as JSON-ready builtins (without ``dataclasses.asdict``'s deep copies: a report
         of 100,000 rejected cells is built in the request's event loop)."""
         d = {k: getattr(self, k) for k in ("file", "school", "rows_read", "created", "updated", "unchanged",
-                                           "written", "sheet")}
+                                           "written", "sheet", "upload_id")}
         d["rejected"] = [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.rejected]
         d["rejected_rows"] = self.rejected_rows
         return d
@@ -237,6 +239,7 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
     if report.rejected and not valid_rows_only:
         return report
     audits: list[tuple[Graduate, list[str]]] = []
+    history: list[tuple[Graduate, RosterChange, list[str], int]] = []
     for done, row in enumerate(parsed, start=1):
         if done % 500 == 0 or done == len(parsed):
             tell("write_rows", done, len(parsed))
@@ -247,8 +250,10 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
         if values["gender"] is None:
             values["gender"] = graduate.gender if graduate else Gender.UNKNOWN
         if graduate is None:
-            session.add(Graduate(kind=SeekerKind.GRADUATE, school_id=school.id, student_number=row["student_number"],
-                                 region_code=school.region_code, source="roster", **values))
+            graduate = Graduate(kind=SeekerKind.GRADUATE, school_id=school.id, student_number=row["student_number"],
+                                region_code=school.region_code, source="roster", **values)
+            session.add(graduate)
+            history.append((graduate, RosterChange.ADDED, [], row["_row"]))
             report.created += 1
             continue
         changes = {k: v for k, v in values.items() if v is not None and getattr(graduate, k) != v}
@@ -256,15 +261,38 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
             setattr(graduate, k, v)
         report.updated += bool(changes)
         report.unchanged += not changes
+        if changes:
+            history.append((graduate, RosterChange.CHANGED, sorted(changes), row["_row"]))
         roster_changed = [k for k in ROSTER_FIELDS if k in changes]
         if roster_changed:
             audits.append((graduate, roster_changed))
     await session.flush()
+    upload = await _record_upload(session, school.id, filename, actor, report, history)
     for graduate, roster_changed in audits:  # staff changed roster-owned fields: audited, names only
         await record(session, actor, AuditAction.UPDATE, "graduate", graduate.id, graduate_id=graduate.id,
-                     detail={"roster_fields": roster_changed, "via": "roster"}, request=request)
+                     detail={"roster_fields": roster_changed, "via": "roster", "roster_upload": upload.id},
+                     request=request)
+    await record(session, actor, AuditAction.CREATE, "roster_upload", upload.id,
+                 detail={"added": upload.added, "changed": upload.changed, "school_id": school.id}, request=request)
     report.written = True
+    report.upload_id = upload.id
     return report
+
+
+async def _record_upload(session: AsyncSession, school_id: int, filename: str, actor: Principal | None,
+                         report: RosterReport, history: list[tuple[Graduate, RosterChange, list[str], int]],
+                         ) -> RosterUpload:
+    """The roster history of a stored upload: the upload (who, when, counts) and one row per graduate
+    it added or changed (field names only, never values). Flushes."""
+    upload = RosterUpload(school_id=school_id, filename=filename[-255:], actor_user_id=actor.user_id if actor else None,
+                          actor_role=actor.role if actor else None, rows_read=report.rows_read, added=report.created,
+                          changed=report.updated, unchanged=report.unchanged, rejected_rows=report.rejected_rows)
+    session.add(upload)
+    await session.flush()
+    session.add_all([RosterUploadGraduate(upload_id=upload.id, graduate_id=graduate.id, change=change, fields=names,
+                                          row=row) for graduate, change, names, row in history])
+    await session.flush()
+    return upload
 
 
 async def _id_number_holders(session: AsyncSession, numbers: list[str]) -> dict[str, int]:

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
@@ -25,8 +25,11 @@ from service.pagination import DbSession
 from service.privacy.audit import record_list_read
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, default_cohort
-from service.rosters.controllers import MAX_FILE_BYTES, MAX_UPLOAD_BODY_BYTES
+from service.pagination import IdPath
+from service.rosters.controllers import MAX_FILE_BYTES, MAX_UPLOAD_BODY_BYTES, template_response
+from service.rosters.history import list_uploads, upload_detail
 from service.rosters.service import RosterFileError
+from service.rosters.template import COLUMNS, catalogue_major_names
 from service.web.common import Page, PageDep, render
 
 STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
@@ -36,6 +39,8 @@ TABLES = {Role.SCHOOL: ("major", "cohort"), Role.DEPARTMENT: ("city", "county", 
 RATE_NAMES = ("employment_rate", "in_field_rate")
 #: Rejected cells listed on the page (the API's report lists all): enough to see what is wrong.
 SHOWN_REJECTIONS = 500
+#: Uploads listed on the history page (the API pages through all).
+HISTORY_SHOWN = 100
 
 
 async def report_scope(db_session: DbSession, p: Principal) -> tuple[str, School | None]:
@@ -110,7 +115,7 @@ class SchoolPages(Controller):
     async def roster_form(self, page: PageDep, db_session: DbSession) -> Template:
         """The roster upload form (school staff only: 403 page for other roles)."""
         return render(page, "school/roster.html", school=await self._school(page, db_session), report=None,
-                      error=None)
+                      error=None, columns=COLUMNS)
 
     @post("/roster", status_code=200, request_max_body_size=MAX_UPLOAD_BODY_BYTES)
     async def roster_upload(self, page: PageDep, db_session: DbSession,
@@ -123,12 +128,33 @@ class SchoolPages(Controller):
         filename = data.data.filename or "roster"
         if len(content) > MAX_FILE_BYTES:
             return render(page, "school/roster.html", status_code=413, school=school, report=None,
-                          error=page.gettext("The file is larger than 50 MB."))
+                          error=page.gettext("The file is larger than 50 MB."), columns=COLUMNS)
         try:
             report = await page.request.app.state.roster_workers.import_roster(
                 content, filename, school.code, bool(data.valid_rows_only), actor=page.user, request=page.request)
         except RosterFileError as exc:
-            return render(page, "school/roster.html", status_code=422, school=school, report=None, error=str(exc))
+            return render(page, "school/roster.html", status_code=422, school=school, report=None, error=str(exc),
+                          columns=COLUMNS)
         return render(page, "school/roster.html", status_code=200 if report.written else 422, school=school,
-                      report=report, error=None, shown_rejections=SHOWN_REJECTIONS)
+                      report=report, error=None, shown_rejections=SHOWN_REJECTIONS, columns=COLUMNS)
+
+    @get("/roster/template")
+    async def roster_template(self, page: PageDep, db_session: DbSession) -> Response[bytes]:
+        """The roster template (.xlsx) as ``GET /rosters/template`` gives it (staff)."""
+        return template_response(await catalogue_major_names(db_session))
+
+    @get("/roster/history")
+    async def roster_history(self, page: PageDep, db_session: DbSession) -> Template:
+        """The school's stored roster uploads, newest first: who, when, added and changed."""
+        school = await self._school(page, db_session)
+        uploads, total = await list_uploads(db_session, school, limit=HISTORY_SHOWN, offset=0)
+        return render(page, "school/roster_history.html", school=school, uploads=uploads, total=total,
+                      shown=HISTORY_SHOWN)
+
+    @get("/roster/history/{upload_id:int}")
+    async def roster_upload_detail(self, page: PageDep, db_session: DbSession, upload_id: IdPath) -> Template:
+        """One upload and the graduates it added or changed (404 page for another school's upload)."""
+        school = await self._school(page, db_session)
+        detail = await upload_detail(db_session, page.user, school, upload_id, request=page.request)
+        return render(page, "school/roster_upload.html", school=school, detail=detail)
 

@@ -138,6 +138,7 @@ def web_router(kit: AuthKit) -> Router:
     from service.web.followup_pages import FollowUpPages
     from service.web.graduate_pages import GraduatePages
     from service.web.interview_pages import InterviewPages
+    from service.web.internship_pages import InternshipPages
     from service.web.notification_pages import NotificationPages
     from service.web.school_pages import SchoolPages
     from service.web.suggest_pages import SuggestPages
@@ -155,7 +156,8 @@ def web_router(kit: AuthKit) -> Router:
                                         include_in_schema=False, cache_control=None)
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
-                                             NotificationPages, FollowUpPages, InterviewPages, unknown_page],
+                                             NotificationPages, FollowUpPages, InterviewPages, InternshipPages,
+                                             unknown_page],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],

@@ -197,6 +197,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     """The module's world and live server on one backend (see the module docstring)."""
     tmp = tmp_path_factory.mktemp(f"matrix_{request.param}")
     common = {"model_dir": str(tmp / "models"), "warm_up": False, "secret_key_file": str(tmp / "secret_key"),
+              "attachment_dir": str(tmp / "attachments"),
               "cookie_secure": False, "api_rate_per_minute": 0}
     if request.param == "sqlite":
         path = tmp / "matrix.sqlite3"
@@ -469,6 +470,27 @@ def _interview(w: World, side: str, accept: bool) -> int:
             await service.accept(interview.id, interview.slots[0].id)
         w.ids["interview_slot"] = interview.slots[0].id
         return interview.id
+# internships (service/internships): graduate_{side} placed at employer a (own) or b (foreign)
+#: The smallest file a PDF reader opens (ISO 32000-1 §7.5.2 header … §7.5.5 end-of-file marker).
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def _internship(w: World, side: str, role: str = "", agreement: bool = False) -> int:
+    """A new pending placement of graduate_{side} at employer_{side} (with a stored agreement PDF)."""
+    from service.internships.models import Internship
+    from service.internships.storage import store
+
+    stored = store(w.settings.attachment_dir, PDF) if agreement else None
+
+    async def work(s: Any) -> int:
+        i = Internship(graduate_id=w.ids[f"graduate_{side}"], school_id=w.ids[f"school_{side}"],
+                       employer_id=w.ids[f"employer_{side}"], start_date=dt.date(2026, 3, 1),
+                       end_date=dt.date(2026, 6, 30), supervisor_name="指导教师",
+                       agreement_key=stored.key if stored else None, agreement_filename="a.pdf" if stored else None,
+                       agreement_size=stored.size if stored else None)
+        s.add(i)
+        await s.flush()
+        return i.id
 
     return w.run(work)
 
@@ -490,6 +512,41 @@ _INTERVIEW_READ: dict[str, Status] = _staff_and(graduate=(200, 404), employer=(2
                                                 department=(200, 404))
 _INTERVIEW_ANSWER: dict[str, Status] = _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
                                                   department=403)
+def _internship_with_agreement(w: World, side: str, role: str) -> int:
+    key = f"internship_agreement_{side}"
+    if key not in w.ids:
+        w.ids[key] = _internship(w, side, role, agreement=True)
+    return w.ids[key]
+
+
+def _with_internships(w: World, side: str, role: str) -> dict[str, str]:
+    """No parameters; makes sure a placement exists on both sides."""
+    _internship_with_agreement(w, "a", role)
+    _internship_with_agreement(w, "b", role)
+    return {}
+
+
+def _internship_body(w: World, side: str, role: str) -> dict[str, Any]:
+    return {"graduate_id": w.ids[f"graduate_{side}"], "employer_id": w.ids["employer_a"], "start_date": "2026-09-01",
+            "end_date": "2027-06-30", "supervisor_name": "王老师"}
+
+
+def _roster_upload(w: World, side: str, role: str) -> int:
+    """A roster history entry of school_{side} that added graduate_{side} (made once per side)."""
+    from service.rosters.models import RosterChange, RosterUpload, RosterUploadGraduate
+
+    key = f"roster_upload_{side}"
+    if key not in w.ids:
+        async def work(s: Any) -> int:
+            upload = RosterUpload(school_id=w.ids[f"school_{side}"], filename="roster.csv", rows_read=1, added=1)
+            s.add(upload)
+            await s.flush()
+            s.add(RosterUploadGraduate(upload_id=upload.id, graduate_id=w.ids[f"graduate_{side}"],
+                                       change=RosterChange.ADDED, row=2))
+            return upload.id
+
+        w.ids[key] = w.run(work)
+    return w.ids[key]
 
 
 _EVERY_USER_200: dict[str, Status] = {**{r: 200 for r in ROLES[1:]}, "anonymous": 401}
@@ -698,6 +755,40 @@ MATRIX: dict[str, Probe] = {
                                               json=lambda w, s, r: {"language": "zh_Hans"}),
     "GET /notifications/outbox": Probe("/notifications/outbox", _staff_and(
         admin=200, graduate=403, employer=403, school=403, department=403), own_only=True),
+    # --- internships: the school records, the employer confirms, readers as internships_clause ---------
+    "POST /internships": Probe("/internships", _staff_and(admin=(201, 201), graduate=403, employer=403,
+                                                         school=(201, 404), department=403), json=_internship_body),
+    "GET /internships": Probe(
+        "/internships", _EVERY_USER_200, own_only=True, params=_with_internships,
+        shows={r: ("graduate_a_name",) for r in ("employer", "school", "department", "admin")},
+        hides={r: GRAD_SECRETS for r in ("graduate", "employer", "school", "department")}),
+    "GET /internships/counts": Probe(
+        "/internships/counts", _staff_and(admin=200, graduate=403, employer=403, school=200, department=200),
+        own_only=True, params=lambda w, s, r: {**_with_internships(w, s, r), "cohort": 2026},
+        hides={r: ("employer_b_name",) for r in ("school", "department")}),
+    "GET /internships/{internship_id:int}": Probe(
+        "/internships/{i}", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
+                                       department=(200, 404)), {"i": _internship}),
+    "POST /internships/{internship_id:int}/confirm": Probe(
+        "/internships/{i}/confirm", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"i": _internship}),
+    "POST /internships/{internship_id:int}/agreement": Probe(
+        "/internships/{i}/agreement", _staff_and(graduate=403, employer=403, school=(200, 404), department=403),
+        {"i": _internship}, files=lambda w, s, r: {"data": ("agreement.pdf", PDF, "application/pdf")}),
+    "GET /internships/{internship_id:int}/agreement": Probe(
+        "/internships/{i}/agreement", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
+                                                 department=(200, 404)), {"i": _internship_with_agreement}),
+    # --- roster template and history ---------------------------------------------------------------
+    "GET /rosters/template": Probe("/rosters/template", _staff_and(admin=200, graduate=403, employer=403, school=200,
+                                                                   department=200), own_only=True),
+    "GET /schools/{school_code:str}/rosters/uploads": Probe(
+        "/schools/{c}/rosters/uploads", _staff_and(graduate=403, employer=403, school=(200, 404),
+                                                   department=(200, 404)),
+        {"c": lambda w, s, r: (_roster_upload(w, s, r), w.ids[f"school_code_{s}"])[1]}),
+    "GET /schools/{school_code:str}/rosters/uploads/{upload_id:int}": Probe(
+        "/schools/{c}/rosters/uploads/{u}", _staff_and(graduate=403, employer=403, school=(200, 404),
+                                                       department=(200, 404)),
+        {"c": "school_code", "u": _roster_upload}),
     "POST /notifications/outbox/{outbox_id:int}/retry": Probe("/notifications/outbox/{o}/retry", _staff_and(
         admin=200, graduate=403, employer=403, school=403, department=403), {"o": _failed_outbox}, own_only=True),
 }

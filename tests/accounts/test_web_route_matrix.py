@@ -52,6 +52,9 @@ from tests.accounts.test_route_matrix import (
 )
 from tests.accounts.test_route_matrix import _notification, _with_notifications
 from tests.accounts.test_route_matrix import _accepted_interview, _fresh_interview
+from tests.accounts.test_route_matrix import (
+    PDF, _internship, _internship_with_agreement, _roster_upload, _with_internships,
+)
 from tests.accounts.test_route_matrix import world  # noqa: F401 - the shared module-scoped world fixture
 from tests.conftest import sign_in
 
@@ -173,6 +176,20 @@ def _interview_form(w: World, side: str, role: str) -> dict[str, Any]:
 
 _INTERVIEW_PAGE: dict[str, Status] = {"anonymous": 303, "graduate": (200, 404), "employer": (200, 404),
                                       "school": (200, 404), "department": (200, 404), "admin": (200, 200)}
+def _internship_form(w: World, side: str, role: str) -> dict[str, Any]:
+    """The multipart form recording a placement of a new student of school A (学号 of its own)."""
+    from service.graduates.models import Graduate
+
+    n = next(w.counter)
+
+    async def work(s: Any) -> str:
+        s.add(Graduate(name=f"实习学生{n}", school_id=w.ids["school_a"], student_number=f"I{n:05d}", cohort=2027))
+        return f"I{n:05d}"
+
+    number = w.run(work)
+    fields = {"student_number": number, "employer_name": OWN["employer_a_name"], "start_date": "2026-09-01",
+              "end_date": "2027-06-30", "supervisor_name": "王老师"}
+    return {**{k: (None, v) for k, v in fields.items()}, "agreement": ("agreement.pdf", PDF, "application/pdf")}
 
 
 WEB_MATRIX: dict[str, PageProbe] = {
@@ -311,6 +328,32 @@ WEB_MATRIX: dict[str, PageProbe] = {
         "/web/follow-up/review/{e}", _signed_in(school=(303, 404), admin=303), {"e": _fresh_self_report},
         form=lambda w, s, r: {"decision": "accept"}, location="/web/follow-up/review?done=accept"),
     "POST /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True, files=_roster),
+    "GET /web/roster/template": PageProbe(
+        "/web/roster/template", _signed_in(school=200, department=200, admin=200), own_only=True,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "GET /web/roster/history": PageProbe("/web/roster/history", _signed_in(school=200), own_only=True,
+                                         params=lambda w, s, r: (_roster_upload(w, "a", r), {})[1],
+                                         hides={"school": GRAD_SECRETS}),
+    # the graduates an upload added: the own school's upload by name; another school's is a 404 page
+    "GET /web/roster/history/{upload_id:int}": PageProbe(
+        "/web/roster/history/{u}", _signed_in(school=(200, 404)), {"u": _roster_upload},
+        shows={"school": ("graduate_a_name",)}),
+    # --- internships: every role's own placements; the school records, the employer confirms ---------
+    "GET /web/internships": PageProbe(
+        "/web/internships", {**_same(200), "anonymous": 303}, own_only=True, params=_with_internships,
+        shows={r: ("graduate_a_name",) for r in ("employer", "school", "department", "admin")},
+        hides={r: GRAD_SECRETS + ("employer_b_name",) for r in ("graduate", "employer", "school", "department")}),
+    "GET /web/internships/new": PageProbe("/web/internships/new", _signed_in(school=200), own_only=True),
+    "POST /web/internships/new": PageProbe(
+        "/web/internships/new", _signed_in(school=303), own_only=True, files=_internship_form,
+        location="/web/internships?saved="),
+    "POST /web/internships/{internship_id:int}/confirm": PageProbe(
+        "/web/internships/{i}/confirm", _signed_in(employer=(303, 404)), {"i": _internship},
+        form=lambda w, s, r: {}, location="/web/internships?saved=confirmed"),
+    "GET /web/internships/{internship_id:int}/agreement": PageProbe(
+        "/web/internships/{i}/agreement", {"anonymous": 303, "graduate": (200, 404), "employer": (200, 404),
+                                           "school": (200, 404), "department": (200, 404), "admin": (200, 200)},
+        {"i": _internship_with_agreement}, media_type="application/pdf"),
     # --- notification pages: every signed-in caller's own; another user's notification is a 404 page
     "GET /web/notifications": PageProbe(
         "/web/notifications", {**_same(200), "anonymous": 303}, own_only=True, params=_with_notifications,

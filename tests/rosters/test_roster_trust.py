@@ -130,5 +130,6 @@ async def test_roster_changes_to_roster_fields_are_audited(client_as: Clients, s
     await session.rollback()
     events = (await session.execute(select(AuditEvent).where(AuditEvent.action == AuditAction.UPDATE))).scalars().all()
     assert [(e.graduate_id, e.actor_role, e.detail) for e in events] == [
-        (schools.graduate, Role.SCHOOL, {"roster_fields": ["graduation_date", "cohort"], "via": "roster"})]
+        (schools.graduate, Role.SCHOOL, {"roster_fields": ["graduation_date", "cohort"], "via": "roster",
+                                         "roster_upload": report.json()["upload_id"]})]
     assert events[0].path == f"/schools/{schools.a}/rosters"
