@@ -126,6 +126,7 @@ def web_router(kit: AuthKit) -> Router:
     ``page`` dependency (:class:`~service.web.common.Page`, with the signed-in user's unread
     notification count for the header's badge) and ``auth_kit`` injectable."""
     from service.web.auth_pages import AuthPages
+    from service.web.conversation_pages import ConversationPages
     from service.web.employer_pages import EmployerPages
     from service.web.graduate_pages import GraduatePages
     from service.web.notification_pages import NotificationPages
@@ -145,7 +146,7 @@ def web_router(kit: AuthKit) -> Router:
                                         include_in_schema=False, cache_control=None)
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
-                                             NotificationPages],
+                                             NotificationPages, ConversationPages],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],
