@@ -292,6 +292,28 @@ class ConversationService:
                                 [{"field": "status", "message": invitation.status.value}])
 
 
+async def erase_for_graduate(session: AsyncSession, graduate_id: int) -> dict[str, int]:
+    """For the erasure of a graduate's personal data (:func:`service.privacy.deletion.execute_deletion`):
+    the résumé snapshots of their applications and their contact consent are cleared, the message
+    threads of their applications deleted (both sides: a thread is about the applicant) and the
+    invitations sent to them deleted. Returns the counts."""
+    from sqlalchemy import delete, update
+
+    from service.resumes.models import ApplicationResume
+
+    mine = select(Application.id).where(Application.graduate_id == graduate_id)
+    snapshots = (await session.execute(
+        update(ApplicationResume).where(ApplicationResume.application_id.in_(mine))
+        .values(snapshot=None, contact_consent=False, consent_changed_at=utcnow())
+        .execution_options(synchronize_session=False))).rowcount
+    messages = (await session.execute(delete(Message).where(Message.application_id.in_(mine))
+                                      .execution_options(synchronize_session=False))).rowcount
+    invitations = (await session.execute(delete(Invitation).where(Invitation.graduate_id == graduate_id)
+                                         .execution_options(synchronize_session=False))).rowcount
+    return {"resume_snapshots_erased": snapshots or 0, "messages_deleted": messages or 0,
+            "invitations_deleted": invitations or 0}
+
+
 def invitations_clause(p: Principal) -> ColumnElement[bool]:
     """Invitations ``p`` may read: the graduate's own, those for the employer's postings, all for
     the admin; nothing for staff."""

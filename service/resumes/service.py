@@ -80,6 +80,21 @@ async def contact_of(session: AsyncSession, graduate_id: int) -> ContactRead:
     return ContactRead(phone=phone, email=account.email if account else None)
 
 
+async def consented_contacts(session: AsyncSession, employer_id: int | None, graduate_ids: list[int]) -> set[int]:
+    """The ``graduate_ids`` whose phone the employer may see: those with a live application to one
+    of its postings for which they agreed to share contact details (the rule of :func:`contact_withheld`,
+    applied to ``GET /graduates`` and ``GET /graduates/{id}`` too)."""
+    if employer_id is None or not graduate_ids:
+        return set()
+    from service.postings.models import Posting
+
+    stmt = (select(Application.graduate_id).join(Posting, Posting.id == Application.posting_id)
+            .join(ApplicationResume, ApplicationResume.application_id == Application.id)
+            .where(Posting.employer_id == employer_id, Application.graduate_id.in_(graduate_ids),
+                   Application.status.in_(list(LIVE)), ApplicationResume.contact_consent.is_(True)))
+    return set((await session.execute(stmt)).scalars())
+
+
 async def resume_of(session: AsyncSession, application_id: int) -> ApplicationResume | None:
     return await session.get(ApplicationResume, application_id, populate_existing=True)
 

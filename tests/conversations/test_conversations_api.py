@@ -200,3 +200,41 @@ async def test_declined_invitation_stays_anonymous(api: Api, world: World) -> No
     assert employer.get(f"/graduates/{gid}").status_code == 404
     assert employer.post(f"/postings/{world.ids['posting_a']}/invitations",
                          json={"graduate_id": 999999}).status_code == 422
+
+
+async def test_profile_reads_give_employers_the_phone_only_with_consent(api: Api, world: World) -> None:
+    """``GET /graduates/{id}`` and ``GET /graduates`` follow the same rule as the applicant view."""
+    graduate, employer = api("graduate_a"), api("employer_a")
+    gid = world.ids["graduate_a"]
+    application_id = apply(graduate, world)
+    profile = employer.get(f"/graduates/{gid}")
+    assert profile.status_code == 200 and profile.json()["phone"] is None and PHONE not in profile.text
+    assert PHONE not in employer.get("/graduates").text
+    graduate.put(f"/applications/{application_id}/contact-consent", json={"contact_consent": True})
+    assert employer.get(f"/graduates/{gid}").json()["phone"] == PHONE
+    assert employer.get("/graduates").json()["items"][0]["phone"] == PHONE
+    assert graduate.get(f"/graduates/{gid}").json()["phone"] == PHONE  # the holder always
+
+
+async def test_erasing_a_graduate_erases_snapshots_threads_and_invitations(api: Api, world: World,
+                                                                          client: httpx.Client,
+                                                                          session: AsyncSession) -> None:
+    from sqlalchemy import func, select
+
+    from service.conversations.models import Invitation, Message
+    from service.resumes.models import ApplicationResume
+
+    graduate, employer = api("graduate_a"), api("employer_a")
+    application_id = apply(graduate, world, share_contact=True, posting="posting_b")
+    graduate.post(f"/applications/{application_id}/messages", json={"body": "我叫陈小明，盼复"})
+    assert employer.post(f"/postings/{world.ids['posting_a']}/invitations",
+                         json={"graduate_id": world.ids["graduate_a"]}).status_code == 201
+    erased = client.delete(f"/graduates/{world.ids['graduate_a']}")
+    assert erased.status_code == 200, erased.text
+    row = (await session.execute(select(ApplicationResume).where(ApplicationResume.application_id == application_id)
+                                 .execution_options(populate_existing=True))).scalar_one()
+    assert row.snapshot is None and row.contact_consent is False
+    assert (await session.execute(select(func.count()).select_from(Message))).scalar_one() == 0
+    assert (await session.execute(select(func.count()).select_from(Invitation))).scalar_one() == 0
+    view = api("employer_b").get(f"/applications/{application_id}/applicant")
+    assert view.status_code == 200 and "陈小明" not in view.text and view.json()["resume"] is None
