@@ -40,7 +40,7 @@ from service.accounts.models import Role
 from service.applications.models import Application, ApplicationStatus
 from service.applications.schemas import ApplicationCreate
 from service.applications.service import ApplicationService, closed_reason
-from service.conversations.models import Invitation, InvitationStatus, Message
+from service.conversations.models import MESSAGE_MAX_CHARS, Invitation, InvitationStatus, Message
 from service.conversations.repository import ConversationRepository
 from service.conversations.schemas import InvitationAnswer, InvitationCreate, InvitationRead, MessageRead
 from service.db import utcnow
@@ -101,6 +101,7 @@ async def check_rate(session: AsyncSession, rates: str, column: ColumnElement[in
 
 
 def to_message_read(m: Message, graduate_side: bool) -> MessageRead:
+    """Message → :class:`MessageRead`; ``mine`` from the side of ``graduate_side``."""
     mine = (m.sender_role is Role.GRADUATE) == graduate_side
     return MessageRead(id=m.id, application_id=m.application_id, sender_role=m.sender_role, mine=mine, body=m.body,
                        created_at=m.created_at, read_at=m.read_at)
@@ -149,13 +150,14 @@ class ConversationService:
         side = thread_side(p, application)
         assert side is not None, "the caller checks that p is a party"
         if application.status in CLOSED_THREAD:
-            raise ConflictError(f"application {application.id} is {application.status.value}: its messages are "
-                                "read-only", [{"field": "body", "message": f"application is {application.status.value}"}])
+            status = application.status.value
+            raise ConflictError(f"application {application.id} is {status}: its messages are read-only",
+                                [{"field": "body", "message": f"application is {status}"}])
         text = body.strip()
         if not text:
             raise InvalidFieldError("body", "write a message (it is empty)")
-        if len(text) > Message.body.type.length:  # type: ignore[attr-defined]
-            raise InvalidFieldError("body", f"at most {Message.body.type.length} characters")  # type: ignore[attr-defined]
+        if len(text) > MESSAGE_MAX_CHARS:
+            raise InvalidFieldError("body", f"at most {MESSAGE_MAX_CHARS} characters")
         if holds_id_number(text):
             raise InvalidFieldError("body", "messages may not carry a 身份证号 (ID card number)")
         if side == "graduate" and holds_contact(text):
@@ -330,6 +332,8 @@ def invitations_clause(p: Principal) -> ColumnElement[bool]:
 
 def service_for(session: AsyncSession, settings: object) -> ConversationService:
     """A :class:`ConversationService` with the rates of ``settings`` (:class:`~service.config.Settings`)."""
+    if settings is None:  # reading only (e.g. the data export): the rates are not used
+        return ConversationService(session)
     return ConversationService(session, message_rates=getattr(settings, "message_rate_per_sender"),
                                invitation_rates=getattr(settings, "invitation_rate_per_sender"))
 

@@ -73,7 +73,8 @@ async def test_contact_only_with_consent_while_live_and_every_view_audited(api: 
     # no longer live (rejected): hidden whatever the consent says; agreeing again is a 409
     assert employer.post(f"/applications/{application_id}/status", json={"status": "rejected"}).status_code == 200
     after = employer.get(path)
-    assert after.json()["contact"] is None and after.json()["contact_withheld"] == "not_live" and PHONE not in after.text
+    assert after.json()["contact"] is None and after.json()["contact_withheld"] == "not_live"
+    assert PHONE not in after.text
     assert graduate.put(f"/applications/{application_id}/contact-consent",
                         json={"contact_consent": True}).status_code == 409
     assert len(await audit(session, "applicant_contact")) == 2  # views without contact are no contact reads
@@ -238,3 +239,18 @@ async def test_erasing_a_graduate_erases_snapshots_threads_and_invitations(api: 
     assert (await session.execute(select(func.count()).select_from(Invitation))).scalar_one() == 0
     view = api("employer_b").get(f"/applications/{application_id}/applicant")
     assert view.status_code == 200 and "陈小明" not in view.text and view.json()["resume"] is None
+
+
+async def test_the_graduates_export_holds_snapshots_threads_and_invitations(api: Api, world: World) -> None:
+    graduate, employer = api("graduate_a"), api("employer_a")
+    application_id = apply(graduate, world, share_contact=True)
+    graduate.post(f"/applications/{application_id}/messages", json={"body": "导出测试消息"})
+    invited = employer.post(f"/postings/{world.ids['posting_a']}/invitations",
+                            json={"graduate_id": world.ids["graduate_b"]})
+    assert invited.status_code == 201, invited.text
+    exported = graduate.get(f"/graduates/{world.ids['graduate_a']}/export")
+    assert exported.status_code == 200, exported.text
+    item = exported.json()["applications"][0]
+    assert item["resume_snapshot"]["name"] == "陈小明" and item["contact_consent"] is True
+    assert [m["body"] for m in item["messages"]] == ["导出测试消息"] and item["messages"][0]["mine"] is True
+    assert exported.json()["invitations"] == []  # graduate B's invitation is not graduate A's
