@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.accounts.setup import build_security
     from service.applications.controllers import ApplicationController
     from service.catalog.controllers import CatalogController
+    from service.conversations.controllers import ConversationController, InvitationController
     from service.destinations.controllers import DestinationController, FollowUpController
     from service.employers.controllers import EmployerController
     from service.graduates.controllers import GraduateController
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.recommendations.controllers import RecommendationController
     from service.recommendations.service import RankerCache, warm_up_ranker
     from service.reports.controllers import ReportController
+    from service.resumes.controllers import ResumeController
     from service.rosters.controllers import RosterController, RosterTemplateController
     from service.rosters.workers import RosterWorkers
     from service.taxonomy.controllers import TaxonomyController
@@ -124,7 +126,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ApplicationController, CatalogController, DestinationController, FollowUpController, ReportController,
             RosterController, RecommendationController, AuditController, PrivacyController,
             delete_graduate, TaxonomyController, NotificationController, InterviewController,
-            InternshipController, RosterTemplateController,
+            InternshipController, RosterTemplateController, ResumeController, ConversationController,
+            InvitationController,
             security.router, web_router(security.kit),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],

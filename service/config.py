@@ -82,6 +82,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         notify_retry_base_seconds / notify_retry_max_seconds: back-off after a failed attempt n is
             ``min(max, base · 2^(n-1))``, of which a random 50–100 % is waited.
         notify_drain_interval_seconds: how often the scheduler drains the outbox.
+        message_rate_per_sender: messages one account may send in its application threads, one or
+            more ``limits`` windows separated by ``;`` (counted from the stored messages, so the
+            limit holds across workers and restarts); beyond it 429 with ``Retry-After``.
+        invitation_rate_per_sender: invitations to apply one employer account may send, likewise.
         notify_keep_sent_days: sent outbox rows (the e-mails' texts) are deleted after this many days
             (the in-app inbox is kept).
     """
@@ -126,6 +130,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notify_retry_max_seconds: float = 6 * 3600.0
     notify_drain_interval_seconds: int = 15
     notify_keep_sent_days: int = 30
+    message_rate_per_sender: str = "10/minute;60/hour;300/day"
+    invitation_rate_per_sender: str = "30/hour;100/day"
 
     def __post_init__(self) -> None:
         from service.notifications.channels import check_mail_settings
@@ -135,6 +141,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         parse_month_days(self.report_initial_date, ENV_PREFIX + "REPORT_INITIAL_DATE", single=True)
         parse_month_days(self.report_year_end_date, ENV_PREFIX + "REPORT_YEAR_END_DATE", single=True)
         check_mail_settings(self, ENV_PREFIX)
+        from limits import parse_many
+
+        for name in ("message_rate_per_sender", "invitation_rate_per_sender"):
+            try:
+                parse_many(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()}: {exc} (e.g. '10/minute;300/day')") from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

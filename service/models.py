@@ -3,6 +3,7 @@
 from service.accounts.models import AuthSession, User
 from service.applications.models import Application, ApplicationEvent
 from service.catalog.models import Major, Region, School
+from service.conversations.models import Invitation, Message
 from service.db import Base
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
@@ -15,6 +16,7 @@ from service.postings.models import Posting
 from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
 from service.rosters.models import RosterUpload, RosterUploadGraduate
+from service.resumes.models import ApplicationResume
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
 
 __all__ = [
@@ -24,4 +26,5 @@ __all__ = [
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
     "Notification", "NotificationPreference", "OutboxMessage",
     "JobRun", "Interview", "InterviewSlot", "Internship", "RosterUpload", "RosterUploadGraduate",
+    "ApplicationResume", "Invitation", "Message",
 ]

@@ -14,11 +14,15 @@ from service.pagination import Id
 
 
 class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):
-    """A graduate applies to a posting."""
+    """A graduate applies to a posting. ``cover_letter`` is the graduate's note to the employer;
+    ``share_contact``: the graduate agrees that the employer sees their phone and e-mail while the
+    application is live (changeable later: ``PUT /applications/{id}/contact-consent``). The
+    application keeps a snapshot of the graduate's résumé as it is now."""
 
     graduate_id: Id
     posting_id: Id
     cover_letter: Annotated[str, Meta(max_length=4000)] | None = None
+    share_contact: bool = False
 
 
 class StatusChange(msgspec.Struct, forbid_unknown_fields=True):

@@ -104,7 +104,8 @@ class ApplicationService:
 
     async def create(self, data: ApplicationCreate) -> Application:
         """Apply: status ``applied`` with one history entry; the posting's ``application_count``
-        goes up by one.
+        goes up by one; the graduate's résumé is kept as it is now, with the contact consent
+        (:func:`service.resumes.service.take_snapshot`).
 
         Raises:
             InvalidFieldError: unknown ``graduate_id`` or ``posting_id`` (422).
@@ -135,6 +136,9 @@ class ApplicationService:
             .values(application_count=Posting.application_count + 1)
             .execution_options(synchronize_session=False)
         )
+        from service.resumes.service import take_snapshot  # resumes reads applications' models
+
+        await take_snapshot(self.session, application.id, data.graduate_id, share_contact=data.share_contact)
         await notify(self.session, recipients=await employer_recipients(self.session, posting.employer_id),
                      kind=Kind.APPLICATION_RECEIVED, params={"posting_title": posting.title},
                      link=f"/web/postings/{posting.id}/applications")
@@ -157,7 +161,8 @@ class ApplicationService:
         category ``change.destination_category`` or ``other_employment``). A hire refused for want
         of an opening leaves the application as it was (409), with no hire event and no destination.
         When the hire fills the posting, its other live applicants are told. Every move but
-        ``withdrawn`` (the graduate's own) notifies the graduate.
+        ``withdrawn`` (the graduate's own) notifies the graduate; ``withdrawn`` notifies the
+        posting's employer (``application_withdrawn``).
 
         Raises:
             NotFoundError: unknown application (404).
@@ -197,6 +202,11 @@ class ApplicationService:
         application = await self.get(application_id)
         if change.status != ApplicationStatus.WITHDRAWN and tell_graduate:
             await self._tell_graduate(application)
+        else:  # the graduate's own move: the employer is told (without the graduate's name)
+            await notify(self.session,
+                         recipients=await employer_recipients(self.session, application.posting.employer_id),
+                         kind=Kind.APPLICATION_WITHDRAWN, params={"posting_title": application.posting.title},
+                         link=f"/web/postings/{application.posting_id}/applications")
         if change.status == ApplicationStatus.HIRED:
             await record_platform_hire(
                 self.session, application,

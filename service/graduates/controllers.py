@@ -3,7 +3,8 @@
 Authorisation (see :mod:`service.accounts.guards` and :mod:`service.accounts.scoping`): a
 graduate reads and changes only their own profile; school staff their school's graduates;
 department admins read those of schools in their region; an employer member reads the profiles
-(phone included) of graduates who applied to its postings, and no one else's; the system admin
+of graduates who applied to its postings (the phone only where the graduate agreed to share it for a
+live application), and no one else's; the system admin
 everything. A profile the caller may not read is a 404, in lists as in single reads.
 """
 
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import UNSET
 from sqlalchemy import and_
 
 from service.accounts.guards import (
+    Principal,
     can_change_graduate, can_see_id_tail, current_principal, ensure_allowed, ensure_visible, require_roles,
     require_signed_in,
 )
@@ -33,6 +36,17 @@ from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
 from service.privacy.models import AuditAction
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
+
+
+async def _employer_view(db_session: DbSession, p: Principal, items: list[GraduateRead]) -> list[GraduateRead]:
+    """``items`` as ``p`` may see them: for an employer, the phone only of applicants who agreed to
+    share it for a live application to its postings (PIPL Art. 23; :mod:`service.resumes.service`)."""
+    if p.role is not Role.EMPLOYER:
+        return items
+    from service.resumes.service import consented_contacts  # resumes reads graduates' models
+
+    allowed = await consented_contacts(db_session, p.employer_id, [g.id for g in items])
+    return [g if g.id in allowed else msgspec.structs.replace(g, phone=None) for g in items]
 
 
 class GraduateController(Controller):
@@ -75,7 +89,7 @@ class GraduateController(Controller):
         if p.graduate_id != graduate_id:  # someone else read personal data: audited
             await audit_record(db_session, p, AuditAction.READ, "graduate", graduate_id, graduate_id=graduate_id,
                                request=request)
-        return to_read(graduate, id_tail=can_see_id_tail(p))
+        return (await _employer_view(db_session, p, [to_read(graduate, id_tail=can_see_id_tail(p))]))[0]
 
     @patch("/{graduate_id:int}", summary="Update a graduate profile", request_max_body_size=TEXT_BODY_BYTES,
            guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.ADMIN)])
@@ -128,5 +142,5 @@ class GraduateController(Controller):
         items, total = await GraduateService(db_session).list(f, limit, offset, scope)
         if p.role is not Role.GRADUATE and items:  # personal data of others listed: audited
             await record_list_read(db_session, p, "graduate_list", [g.id for g in items], request=request)
-        return Page(items=[to_read(g, id_tail=can_see_id_tail(p)) for g in items], total=total, limit=limit,
-                    offset=offset)
+        return Page(items=await _employer_view(db_session, p, [to_read(g, id_tail=can_see_id_tail(p)) for g in items]),
+                    total=total, limit=limit, offset=offset)

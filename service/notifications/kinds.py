@@ -54,6 +54,8 @@ class Kind(enum.StrEnum):
     INTERNSHIP_TO_CONFIRM = "internship_to_confirm"  # → the employer's members (service.internships)
     INTERNSHIP_RECORDED = "internship_recorded"  # → the student
     INTERNSHIP_CONFIRMED = "internship_confirmed"  # → the student
+    APPLICATION_WITHDRAWN = "application_withdrawn"  # → the employer's members
+    INVITATION_TO_APPLY = "invitation_to_apply"  # → the invited candidate
 
 
 Texts = Mapping[str, str]  # language → template
@@ -101,6 +103,10 @@ DECISION: dict[str, Texts] = {
     "accepted": {"zh_Hans": "已通过", "en": "accepted"},
     "refused": {"zh_Hans": "未通过", "en": "not approved"},
 }
+SENDER: dict[str, Texts] = {  # service.conversations: who wrote a message
+    "employer": {"zh_Hans": "用人单位", "en": "The employer"},
+    "applicant": {"zh_Hans": "求职者", "en": "The applicant"},
+}
 ANSWER: dict[str, Texts] = {
     "accepted": {"zh_Hans": "接受了面试时间", "en": "accepted the interview time"},
     "declined": {"zh_Hans": "谢绝了面试", "en": "declined the interview"},
@@ -143,10 +149,14 @@ KINDS: dict[Kind, KindSpec] = {spec.kind: spec for spec in (
                                                "Correct your details as the reason says, then contact the staff."},
                ("reason", "*"): {"zh_Hans": "原因：{reason}", "en": "Reason: {reason}"}}),
     KindSpec(
-        Kind.MESSAGE_RECEIVED, _BOTH, params=("sender_name", "posting_title"),
+        # who wrote is a label, never a graduate's name (params carry no one else's personal data);
+        # the message text itself stays on the page, behind the thread's access rules
+        Kind.MESSAGE_RECEIVED, _BOTH, params=("posting_title", "sender"), optional=("employer_name",),
+        labels={"sender": SENDER},
         subject={"zh_Hans": "新消息：{posting_title}", "en": "New message: {posting_title}"},
-        body={"zh_Hans": "{sender_name}就岗位「{posting_title}」给你发来一条新消息。",
-              "en": "{sender_name} sent you a new message about “{posting_title}”."}),
+        body={"zh_Hans": "{sender}就岗位「{posting_title}」给你发来一条新消息。",
+              "en": "{sender} sent you a new message about “{posting_title}”."},
+        extra={("employer_name", "*"): {"zh_Hans": "用人单位：{employer_name}", "en": "Employer: {employer_name}"}}),
     KindSpec(
         Kind.INTERVIEW_PROPOSED, _G, params=("employer_name", "posting_title"),
         subject={"zh_Hans": "面试邀请：{posting_title}", "en": "Interview invitation: {posting_title}"},
@@ -210,6 +220,19 @@ KINDS: dict[Kind, KindSpec] = {spec.kind: spec for spec in (
         subject={"zh_Hans": "实习单位已确认：{employer_name}", "en": "Internship confirmed: {employer_name}"},
         body={"zh_Hans": "{employer_name}已确认你的顶岗实习安排。",
               "en": "{employer_name} confirmed your internship placement."}),
+    KindSpec(
+        Kind.APPLICATION_WITHDRAWN, _E, params=("posting_title",),
+        subject={"zh_Hans": "投递已撤回：{posting_title}", "en": "Application withdrawn: {posting_title}"},
+        body={"zh_Hans": "岗位「{posting_title}」的一位求职者撤回了投递，其联系方式不再向你显示。",
+              "en": "An applicant for “{posting_title}” withdrew their application; their contact details are no "
+                    "longer shown to you."}),
+    KindSpec(
+        Kind.INVITATION_TO_APPLY, _G, params=("posting_title", "employer_name"),
+        subject={"zh_Hans": "邀请你投递：{posting_title}", "en": "Invitation to apply: {posting_title}"},
+        body={"zh_Hans": "{employer_name}在推荐人选中看到了你的求职资料，邀请你投递岗位「{posting_title}」。"
+                         "在你接受邀请之前，对方看不到你的姓名和联系方式。",
+              "en": "{employer_name} saw your profile among the recommended candidates and invites you to apply for "
+                    "“{posting_title}”. Until you accept, they see neither your name nor your contact details."}),
 )}
 
 

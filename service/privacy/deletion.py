@@ -10,7 +10,9 @@ What :func:`execute_deletion` does, in the request's one transaction:
 * **erased** — name (replaced by :data:`DELETED_NAME`), 身份证号, phone, student number, external
   id, home region/province/city, skills, summary, wished titles, locations, salary and job types;
   certificates, awards and internships/jobs (rows deleted); the login account(s) and their login
-  sessions; cover letters and status-change notes of every application; the free-text ``note`` of
+  sessions; cover letters and status-change notes of every application, its résumé snapshot and
+  contact consent, the message threads of the graduate's applications and the invitations sent to
+  them (:func:`service.conversations.service.erase_for_graduate`); the free-text ``note`` of
   every destination event and the reason text of the school's 对口 overrides; the three-party agreements
   (三方协议) of their internship placements, files included (the placements stay: school, employer, period).
 * **withdrawn** — applications still open (applied/viewed/interview/offer), with a history entry.
@@ -143,6 +145,9 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     for name, value in _ERASED.items():
         setattr(full, name, value)
     withdrawn, scrubbed = await _withdraw_and_scrub_applications(session, full.id)
+    from service.conversations.service import erase_for_graduate  # it reads this module's clause
+
+    conversations = await erase_for_graduate(session, full.id)
     kept = await _scrub_destination_text(session, full.id)
     agreements = await erase_agreements(session, full.id, attachment_dir)
     accounts = (await session.execute(delete(User).where(User.graduate_id == full.id)
@@ -158,7 +163,7 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     report = DeletionReport(deletion=deletion_read(deletion), accounts_deleted=accounts or 0,
                             applications_withdrawn=withdrawn, applications_scrubbed=scrubbed,
                             destination_events_kept=kept, **counts)
-    detail = {k: v for k, v in msgspec.structs.asdict(report).items() if isinstance(v, int)}
+    detail = {k: v for k, v in msgspec.structs.asdict(report).items() if isinstance(v, int)} | conversations
     if agreements:
         detail["internship_agreements_deleted"] = agreements
     await record(session, principal, AuditAction.DELETE, "graduate", full.id, graduate_id=full.id,

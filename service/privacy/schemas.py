@@ -11,6 +11,7 @@ from msgspec import Meta
 from service.accounts.models import Role
 from service.accounts.schemas import UserRead
 from service.applications.schemas import ApplicationRead
+from service.conversations.schemas import InvitationRead, MessageRead
 from service.destinations.schemas import DestinationRead
 from service.graduates.schemas import GraduateRead
 from service.privacy.models import AuditAction, AuditEvent, DeletionStatus, GraduateDeletion
@@ -108,11 +109,17 @@ class GraduateExport(msgspec.Struct):
     login_sessions: list[LoginSessionRead]
     audit_events: list[AuditEventRead]
     deletion: DeletionRead | None
+    #: invitations to apply the graduate received (service/conversations)
+    invitations: list[InvitationRead] = msgspec.field(default_factory=list)
 
 
 class ApplicationExport(msgspec.Struct):
-    """An application with its status history and the employer applied to."""
+    """An application with its status history and the employer applied to, the résumé snapshot it
+    keeps, the contact consent, and its message thread."""
 
     application: ApplicationRead
     employer_id: int
     employer_name: str
+    resume_snapshot: dict[str, Any] | None = None
+    contact_consent: bool = False
+    messages: list[MessageRead] = msgspec.field(default_factory=list)

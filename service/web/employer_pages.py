@@ -150,7 +150,12 @@ class EmployerPages(Controller):
         result = await service.for_posting(posting_id, 20)
         items = [{"candidate": c.graduate, "score": c.score,
                   "reasons": sentence(page.tr, candidate_phrases(page.tr, c.reasons))} for c in result.items]
-        return render(page, "employer/candidates.html", posting=posting, items=items)
+        from service.conversations.models import Invitation  # invitations to apply (service/conversations)
+
+        invited = dict((await db_session.execute(select(Invitation.graduate_id, Invitation.status).where(
+            Invitation.posting_id == posting_id))).all())
+        return render(page, "employer/candidates.html", posting=posting, items=items, invited=invited,
+                      just_invited=page.request.query_params.get("invited") == "1")
 
     # --- posting form --------------------------------------------------------------------
 

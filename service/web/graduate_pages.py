@@ -145,22 +145,32 @@ class GraduatePages(Controller):
 
     @post("/jobs/{posting_id:int}/apply", status_code=200)
     async def apply(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Response[Any] | Template:
-        """Apply to the posting (as ``POST /applications``). htmx gets the apply box fragment back
+        """Apply to the posting (as ``POST /applications``, with the optional ``cover_letter`` note
+        and ``share_contact`` consent; the résumé is kept as it is now). htmx gets the apply box fragment back
         (applied, or why not: closed, already applied; 200 either way, as htmx swaps only 2xx);
         a plain form post is sent back to the job page."""
         p = page.user
         ensure_allowed(p.graduate_id is not None and can_apply(p, p.graduate_id), "apply")
         await self._posting(page, db_session, posting_id)
         error = None
+        form = await page.request.form()  # the note to the employer and the contact consent (optional)
+        note = str(form.get("cover_letter") or "").strip() or None
+        share = str(form.get("share_contact") or "").lower() in ("1", "true", "on", "yes")
         try:
+            if note is not None and len(note) > 4000:
+                raise InvalidFieldError("cover_letter", "at most 4000 characters")
             await ApplicationService(db_session).create(ApplicationCreate(graduate_id=p.graduate_id or 0,
-                                                                          posting_id=posting_id))
+                                                                          posting_id=posting_id, cover_letter=note,
+                                                                          share_contact=share))
+        except InvalidFieldError:
+            error = page.gettext("The note to the employer can have at most %(n)s characters.") % {"n": 4000}
         except ConflictError:
             error = page.gettext("This job takes no applications now, or you have already applied.")
         if not page.htmx:
             return see_other(f"/web/jobs/{posting_id}")
         application = await self._own_application(page, db_session, posting_id)
-        return render(page, "partials/apply_box.html", posting_id=posting_id, application=application, closed=error is not None, error=error)
+        return render(page, "partials/apply_box.html", posting_id=posting_id, application=application,
+                      closed=error is not None and application is None and "4000" not in error, error=error)
 
     @get("/applications")
     async def applications(self, page: PageDep, db_session: DbSession) -> Template:

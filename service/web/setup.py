@@ -134,6 +134,7 @@ def web_router(kit: AuthKit) -> Router:
     ``page`` dependency (:class:`~service.web.common.Page`, with the signed-in user's unread
     notification count for the header's badge) and ``auth_kit`` injectable."""
     from service.web.auth_pages import AuthPages
+    from service.web.conversation_pages import ConversationPages
     from service.web.employer_pages import EmployerPages
     from service.web.followup_pages import FollowUpPages
     from service.web.graduate_pages import GraduatePages
@@ -157,7 +158,7 @@ def web_router(kit: AuthKit) -> Router:
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
                                              NotificationPages, FollowUpPages, InterviewPages, InternshipPages,
-                                             unknown_page],
+                                             ConversationPages, unknown_page],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],

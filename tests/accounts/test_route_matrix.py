@@ -491,6 +491,16 @@ def _internship(w: World, side: str, role: str = "", agreement: bool = False) ->
         s.add(i)
         await s.flush()
         return i.id
+# conversations (service/resumes, service/conversations): objects made for one probe
+def _fresh_candidate(w: World, side: str, role: str) -> int:
+    """A new graduate of school_{side} (recommendable), to be invited by one probe."""
+    n = next(w.counter)
+
+    async def work(s: Any) -> int:
+        g = Graduate(name=f"受邀学生{n}", school_id=w.ids[f"school_{side}"])
+        s.add(g)
+        await s.flush()
+        return g.id
 
     return w.run(work)
 
@@ -547,6 +557,19 @@ def _roster_upload(w: World, side: str, role: str) -> int:
 
         w.ids[key] = w.run(work)
     return w.ids[key]
+def _fresh_invitation(w: World, side: str, role: str) -> int:
+    """A pending invitation of graduate_{side} to a new posting of employer_{side}."""
+    from service.conversations.models import Invitation
+
+    posting_id = w.fresh_posting(side)
+
+    async def work(s: Any) -> int:
+        invitation = Invitation(posting_id=posting_id, graduate_id=w.ids[f"graduate_{side}"])
+        s.add(invitation)
+        await s.flush()
+        return invitation.id
+
+    return w.run(work)
 
 
 _EVERY_USER_200: dict[str, Status] = {**{r: 200 for r in ROLES[1:]}, "anonymous": 401}
@@ -791,6 +814,40 @@ MATRIX: dict[str, Probe] = {
         {"c": "school_code", "u": _roster_upload}),
     "POST /notifications/outbox/{outbox_id:int}/retry": Probe("/notifications/outbox/{o}/retry", _staff_and(
         admin=200, graduate=403, employer=403, school=403, department=403), {"o": _failed_outbox}, own_only=True),
+    # --- conversations: résumé snapshot and consent, threads, invitations (service/resumes, conversations)
+    "GET /applications/{application_id:int}/applicant": Probe(
+        "/applications/{a}/applicant", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
+                                                  department=(200, 404)), {"a": "application"}),
+    "PUT /applications/{application_id:int}/contact-consent": Probe(
+        "/applications/{a}/contact-consent", {"anonymous": 401, "graduate": (200, 404), "employer": 403,
+                                              "school": 403, "department": 403, "admin": 403},
+        {"a": "application"}, json=lambda w, s, r: {"contact_consent": False}),
+    "GET /graduates/{graduate_id:int}/resume": Probe(
+        "/graduates/{g}/resume", _staff_and(graduate=(200, 404), employer=403, school=(200, 404),
+                                            department=(200, 404)), {"g": "graduate"}),
+    "GET /applications/{application_id:int}/messages": Probe(
+        "/applications/{a}/messages", _staff_and(graduate=(200, 404), employer=(200, 404), school=(403, 404),
+                                                 department=(403, 404)), {"a": "application"}),
+    "POST /applications/{application_id:int}/messages": Probe(
+        "/applications/{a}/messages", _staff_and(admin=403, graduate=(201, 404), employer=(201, 404), school=403,
+                                                 department=403),
+        {"a": "application"}, json=lambda w, s, r: {"body": "你好，想了解一下岗位"}),
+    "POST /postings/{posting_id:int}/invitations": Probe(
+        "/postings/{p}/invitations", _staff_and(admin=(201, 201), graduate=403, employer=(201, 404), school=403,
+                                                department=403),
+        {"p": "posting"}, json=lambda w, s, r: {"graduate_id": _fresh_candidate(w, s, r)}),
+    "GET /postings/{posting_id:int}/invitations": Probe(
+        "/postings/{p}/invitations", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"p": "posting"}),
+    "GET /invitations": Probe("/invitations", _staff_and(admin=200, graduate=200, employer=200, school=403,
+                                                         department=403), own_only=True),
+    "POST /invitations/{invitation_id:int}/accept": Probe(
+        "/invitations/{i}/accept", _staff_and(admin=403, graduate=(201, 404), employer=403, school=403,
+                                              department=403),
+        {"i": _fresh_invitation}, json=lambda w, s, r: {}),
+    "POST /invitations/{invitation_id:int}/decline": Probe(
+        "/invitations/{i}/decline", _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
+                                               department=403), {"i": _fresh_invitation}),
 }
 
 

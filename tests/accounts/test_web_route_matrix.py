@@ -50,11 +50,11 @@ from service.web.common import HOME, SIGN_IN
 from tests.accounts.test_route_matrix import (
     EVERY_SECRET, GRAD_SECRETS, OWN, ROLES, SECRETS, Maker, Status, World, _app_routes, _roster,
 )
-from tests.accounts.test_route_matrix import _notification, _with_notifications
 from tests.accounts.test_route_matrix import _accepted_interview, _fresh_interview
 from tests.accounts.test_route_matrix import (
     PDF, _internship, _internship_with_agreement, _roster_upload, _with_internships,
 )
+from tests.accounts.test_route_matrix import _fresh_candidate, _fresh_invitation, _notification, _with_notifications
 from tests.accounts.test_route_matrix import world  # noqa: F401 - the shared module-scoped world fixture
 from tests.conftest import sign_in
 
@@ -375,6 +375,37 @@ WEB_MATRIX: dict[str, PageProbe] = {
         form=lambda w, s, r: {"language": "zh_Hans", "email": ["message_received"]} if r in ("graduate", "employer",
                                                                                               "admin")
         else {"language": "zh_Hans"}, location="/web/notifications/preferences?saved=1"),
+    # --- conversations: résumé, applicant view, threads, withdraw and consent, invitations ------------
+    "GET /web/resume": PageProbe("/web/resume", _signed_in(graduate=200), own_only=True,
+                                 shows={"graduate": ("graduate_a_name",)}, hides={"graduate": GRAD_SECRETS}),
+    "GET /web/applicants/{application_id:int}": PageProbe(
+        "/web/applicants/{a}", _signed_in(employer=(200, 404)), {"a": "application"},
+        shows={"employer": ("posting_a_title",)}, hides={"employer": EVERY_SECRET}),
+    "POST /web/applications/{application_id:int}/withdraw": PageProbe(
+        "/web/applications/{a}/withdraw", _signed_in(graduate=(303, 404)), {"a": _fresh_application},
+        form=lambda w, s, r: {}, location="/web/applications?saved=withdrawn"),
+    "POST /web/applications/{application_id:int}/consent": PageProbe(
+        "/web/applications/{a}/consent", _signed_in(graduate=(303, 404)), {"a": "application"},
+        form=lambda w, s, r: {"contact_consent": "0"}, location="/web/applications?saved=consent"),
+    "GET /web/applications/{application_id:int}/messages": PageProbe(
+        "/web/applications/{a}/messages", _signed_in(graduate=(200, 404), employer=(200, 404)), {"a": "application"},
+        shows={"graduate": ("posting_a_title",), "employer": ("posting_a_title",)},
+        hides={"graduate": EVERY_SECRET, "employer": EVERY_SECRET}),
+    "POST /web/applications/{application_id:int}/messages": PageProbe(
+        "/web/applications/{a}/messages", _signed_in(graduate=(303, 404), employer=(303, 404)), {"a": "application"},
+        form=lambda w, s, r: {"body": "网页上的消息"}, location="/web/applications/{a}/messages"),
+    "POST /web/postings/{posting_id:int}/invitations": PageProbe(
+        "/web/postings/{p}/invitations", _signed_in(employer=(303, 404)), {"p": "posting"},
+        form=lambda w, s, r: {"graduate_id": str(_fresh_candidate(w, s, r))},
+        location="/web/postings/{p}/candidates?invited=1"),
+    "GET /web/invitations": PageProbe("/web/invitations", _signed_in(graduate=200), own_only=True,
+                                      hides={"graduate": EVERY_SECRET}),
+    "POST /web/invitations/{invitation_id:int}/accept": PageProbe(
+        "/web/invitations/{i}/accept", _signed_in(graduate=(303, 404)), {"i": _fresh_invitation},
+        form=lambda w, s, r: {}, location="/web/applications/"),
+    "POST /web/invitations/{invitation_id:int}/decline": PageProbe(
+        "/web/invitations/{i}/decline", _signed_in(graduate=(303, 404)), {"i": _fresh_invitation},
+        form=lambda w, s, r: {}, location="/web/invitations?saved=declined"),
 }
 
 

@@ -1,0 +1,33 @@
+"""What an application keeps of the graduate at the moment they applied.
+
+One :class:`ApplicationResume` per application (same primary key): the résumé snapshot (a JSON
+document built by :func:`service.resumes.resume.build_resume`, frozen: later profile edits never
+change it) and the graduate's consent to share their phone and e-mail with the posting's employer
+(PIPL 《个人信息保护法》 Art. 23: providing personal information to another handler needs the
+person's separate consent; Art. 15: consent can be withdrawn at any time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base, UtcDateTime, utcnow
+
+
+class ApplicationResume(Base):
+    """The résumé snapshot and the contact consent of one application."""
+
+    __tablename__ = "application_resumes"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), primary_key=True)
+    #: the résumé as it was when the graduate applied (no 身份证号, phone or e-mail in it); NULL for
+    #: applications made before résumés were kept, and once the graduate's data is erased
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column()
+    taken_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    #: the graduate agreed that the posting's employer may see their phone and e-mail
+    contact_consent: Mapped[bool] = mapped_column(default=False)
+    consent_changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -1,0 +1,67 @@
+"""The conversation pages in a real browser (Playwright driving Debian's chromium, headless) at
+375 px: a graduate applies with a note, writes to the employer and prints the résumé; the employer
+reads the applicant and answers; no page is wider than the screen. SQLite only (the data paths run
+on both backends in ``test_pages.py``); screenshots go to ``test-artifacts/screenshots/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD, LiveServer
+from tests.conversations.conftest import World
+from tests.notifications.test_browser import SCREENSHOTS, chromium  # noqa: F401 - the browser fixture
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"
+
+
+def _sign_in(browser: Any, base_url: str, email: str) -> Any:
+    page = browser.new_page(viewport={"width": 375, "height": 800}, locale="zh-CN")
+    page.goto(f"{base_url}/web/sign-in")
+    page.get_by_label("电子邮箱或手机号").fill(email)
+    page.get_by_label("密码").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def _fits(page: Any, name: str) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, f"{name} is wider than 375 px"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"conversation-{name}-375.png"), full_page=True)
+
+
+def test_apply_write_and_answer_at_375_px(world: World, server: LiveServer, chromium: Any) -> None:  # noqa: F811
+    graduate = _sign_in(chromium, server.base_url, world.emails["graduate_a"])
+    graduate.goto(f"{server.base_url}/web/jobs/{world.ids['posting_a']}")
+    graduate.get_by_label("给用人单位的留言（可选）").fill("我有数控车床实习经验")
+    graduate.get_by_role("button", name="投递简历").click()
+    graduate.get_by_role("link", name="消息").click()
+    graduate.wait_for_url("**/messages")
+    _fits(graduate, "thread-graduate")
+    graduate.get_by_label("你的消息").fill("<b>您好</b>，请问什么时候面试？")
+    graduate.get_by_role("button", name="发送").click()
+    graduate.wait_for_url("**/messages#latest")
+    assert graduate.locator(".msg.mine .body").inner_text() == "<b>您好</b>，请问什么时候面试？"
+    graduate.goto(f"{server.base_url}/web/resume")
+    _fits(graduate, "resume")
+    graduate.goto(f"{server.base_url}/web/applications")
+    _fits(graduate, "applications")
+
+    employer = _sign_in(chromium, server.base_url, world.emails["employer_a"])
+    employer.goto(f"{server.base_url}/web/postings/{world.ids['posting_a']}/applications")
+    employer.get_by_role("link", name="陈小明").click()
+    employer.wait_for_url("**/web/applicants/*")
+    assert "电工证" in employer.content() and "13800138000" not in employer.content()
+    _fits(employer, "applicant")
+    employer.get_by_role("link", name="消息").first.click()
+    employer.wait_for_url("**/messages")
+    assert employer.locator(".msg.theirs .body").inner_text() == "<b>您好</b>，请问什么时候面试？"
+    employer.get_by_label("你的消息").fill("下周一上午十点，欢迎来厂里面试。")
+    employer.get_by_role("button", name="发送").click()
+    employer.wait_for_url("**/messages#latest")
+    _fits(employer, "thread-employer")
