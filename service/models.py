@@ -12,6 +12,7 @@ from service.notifications.models import Notification, NotificationPreference, O
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
+from service.signup.models import Invitation
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
 
 __all__ = [
@@ -20,5 +21,5 @@ __all__ = [
     "Graduate", "GraduateAward", "GraduateCertificate", "GraduateExperience", "Major", "MajorOccupation",
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
     "Notification", "NotificationPreference", "OutboxMessage",
-    "JobRun",
+    "JobRun", "Invitation",
 ]

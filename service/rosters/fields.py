@@ -26,6 +26,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "graduation_date": ("毕业时间", ("毕业时间", "毕业日期", "毕业年月", "毕业年份", "graduationdate")),
     "phone": ("联系电话", ("联系电话", "手机号", "手机号码", "手机", "电话", "联系方式", "phone", "mobile")),
     "cohort": ("届别", ("届别", "毕业届别", "届", "cohort")),
+    "class_name": ("班级", ("班级", "班级名称", "所在班级", "行政班", "class", "classname")),
     "disadvantaged": ("困难群体", ("困难群体", "是否困难群体", "困难生", "是否困难生", "困难类型", "disadvantaged")),
 }
 REQUIRED = ("student_number", "name", "graduation_date")

@@ -68,7 +68,8 @@ class RosterReport:
         return d
 
 
-_FIELDS = ("name", "gender", "id_number", "phone", "major_code", "graduation_date", "cohort", "disadvantaged")
+_FIELDS = ("name", "gender", "id_number", "phone", "major_code", "graduation_date", "cohort", "disadvantaged",
+           "class_name")
 #: The row error for a 身份证号 another record already holds: it names neither the record nor the number.
 ID_NUMBER_TAKEN = "该身份证号已登记在另一条记录中，请核对 / already recorded for another person: check the number"
 
@@ -124,6 +125,7 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
     out["gender"] = attempt("gender", f.gender, cell("gender").value)
     out["graduation_date"] = attempt("graduation_date", f.date_of, "graduation_date", cell("graduation_date").value)
     out["disadvantaged"] = f.yes_no("disadvantaged", cell("disadvantaged").value)
+    out["class_name"] = attempt("class_name", f.identifier, "class_name", cell("class_name").value, "General", 64)
     graduated = out["graduation_date"]
     if graduated is not None and not YEAR_MIN <= graduated.year <= YEAR_MAX:
         errors.append(RowError(raw.number, _col("graduation_date"), f"{graduated} 不在 {YEAR_MIN}–{YEAR_MAX} 年之间 (届别的"
