@@ -130,6 +130,7 @@ def web_router(kit: AuthKit) -> Router:
     from service.web.graduate_pages import GraduatePages
     from service.web.notification_pages import NotificationPages
     from service.web.school_pages import SchoolPages
+    from service.web.signup_pages import ROUTE_HANDLERS as SIGNUP_PAGES
     from service.web.suggest_pages import SuggestPages
 
     catalogues = load_catalogues()
@@ -145,7 +146,7 @@ def web_router(kit: AuthKit) -> Router:
                                         include_in_schema=False, cache_control=None)
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
-                                             NotificationPages],
+                                             NotificationPages, *SIGNUP_PAGES],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],
