@@ -30,8 +30,8 @@ from tests.accounts.conftest import World, bearer, login
 from tests.conftest import sign_in
 
 NEW_PASSWORD = "a new graduate's password"
-#: A valid 统一社会信用代码 of 广州 (GB 32100-2015 check character), and one with the last character changed.
-USCC = "91440101MA59UC8X3Q"
+#: A valid 统一社会信用代码 registered in 广州 (GB 32100-2015 check character).
+USCC = "91440101MA59UC8X38"
 
 
 def id_number(body: str) -> str:
@@ -249,6 +249,8 @@ def _codes(sheet: str) -> list[str]:
     return re.findall(r'<code class="code">([0-9A-Z-]{14})</code>', sheet)
 
 
+@pytest.mark.parametrize("settings_overrides", [{"register_rate_per_ip": "1000/hour",
+                                                 "login_rate_per_account": "20/minute"}])
 async def test_invitation_sheet_codes_are_single_use_and_expire(browser: Callable[..., Browser], settings: Settings,
                                                                world: World, roster: dict[str, int],
                                                                session: AsyncSession) -> None:
@@ -314,6 +316,11 @@ def _employer_form(**changes: str) -> dict[str, str]:
             "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD, **changes}
 
 
+async def _verified(session: AsyncSession, employer_id: int) -> bool:
+    await session.rollback()
+    return bool((await session.execute(select(Employer.verified).where(Employer.id == employer_id))).scalar_one())
+
+
 async def _sign_up_employer(browser: Callable[..., Browser], session: AsyncSession) -> Employer:
     b = browser()
     b.form("/web/sign-up/employer")
@@ -333,8 +340,9 @@ async def test_employer_sign_up_queue_approve_and_notification(browser: Callable
     see nor may approve it; approval notifies the member and is audited."""
     employer = await _sign_up_employer(browser, session)
     assert not employer.verified and employer.contact_name == "张经理"
-    member = (await session.execute(select(User).where(User.email == "hr@xinrui.example.cn"))).scalar_one()
-    me = browser({ACCESS_COOKIE: sign_in(settings, member.id)})
+    employer_id = employer.id
+    member_id = (await session.execute(select(User.id).where(User.email == "hr@xinrui.example.cn"))).scalar_one()
+    me = browser({ACCESS_COOKIE: sign_in(settings, member_id)})
     status = me.c.get("/web/verification", params={"lang": "en"})
     assert status.status_code == 200 and "Waiting for approval" in status.text
 
@@ -343,18 +351,16 @@ async def test_employer_sign_up_queue_approve_and_notification(browser: Callable
     assert "GB 32100-2015" in queue.text
     other = staff_browser(browser, settings, world, "school_b")
     assert "广州新锐机电有限公司" not in other.c.get("/web/employers/queue").text
-    assert other.post(f"/web/employers/{employer.id}/approve", {}).status_code == 403
-    await session.rollback()
-    assert not (await session.get(Employer, employer.id)).verified  # type: ignore[union-attr]
+    assert other.post(f"/web/employers/{employer_id}/approve", {}).status_code == 403
+    assert not await _verified(session, employer_id)
 
-    approved = staff_browser(browser, settings, world, "school_a").post(f"/web/employers/{employer.id}/approve", {})
+    approved = staff_browser(browser, settings, world, "school_a").post(f"/web/employers/{employer_id}/approve", {})
     assert approved.status_code == 303 and approved.headers["location"].startswith("/web/employers/queue")
-    await session.rollback()
-    assert (await session.get(Employer, employer.id)).verified  # type: ignore[union-attr]
-    notes = (await session.execute(select(Notification).where(Notification.user_id == member.id))).scalars().all()
+    assert await _verified(session, employer_id)
+    notes = (await session.execute(select(Notification).where(Notification.user_id == member_id))).scalars().all()
     assert [(n.kind, n.params["decision"]) for n in notes] == [("employer_verification_decided", "approved")]
     assert await _count(session, AuditEvent, AuditEvent.object_type == "employer_verification",
-                        AuditEvent.object_id == str(employer.id)) == 1
+                        AuditEvent.object_id == str(employer_id)) == 1
     assert "Approved" in me.c.get("/web/verification", params={"lang": "en"}).text
 
 
@@ -364,24 +370,27 @@ async def test_refusal_with_a_reason_is_notified_and_shown(browser: Callable[...
     """The department refuses (a blank reason is refused first); the member is notified with the
     reason and the status page shows it; the API's queue and refusal agree with the pages."""
     employer = await _sign_up_employer(browser, session)
+    employer_id = employer.id
     api_queue = client_for("department_a").get("/employers/verification-queue").json()
-    assert [i["employer"]["id"] for i in api_queue["items"]] == [employer.id]
-    assert api_queue["items"][0]["uscc_check"] == "valid"
-    assert client_for("department_b").get("/employers/verification-queue").json()["total"] == 0
-    assert client_for("department_b").post(f"/employers/{employer.id}/refuse",
+    # the world's employer B has no region: every department admin may approve it (as the API's rule)
+    assert [i["employer"]["id"] for i in api_queue["items"]] == [world.ids["employer_b"], employer_id]
+    assert api_queue["items"][1]["uscc_check"] == "valid" and api_queue["items"][1]["contact_name"] == "张经理"
+    elsewhere = client_for("department_b").get("/employers/verification-queue").json()
+    assert [i["employer"]["id"] for i in elsewhere["items"]] == [world.ids["employer_b"]]
+    assert client_for("department_b").post(f"/employers/{employer_id}/refuse",
                                            json={"reason": "no"}).status_code == 403
     staff = staff_browser(browser, settings, world, "department_a")
-    blank = staff.post(f"/web/employers/{employer.id}/refuse", {"reason": "  "})
+    blank = staff.post(f"/web/employers/{employer_id}/refuse", {"reason": "  "})
     assert blank.status_code == 422
-    refused = staff.post(f"/web/employers/{employer.id}/refuse", {"reason": "营业执照名称与填写不符"})
+    refused = staff.post(f"/web/employers/{employer_id}/refuse", {"reason": "营业执照名称与填写不符"})
     assert refused.status_code == 303
     await session.rollback()
-    member = (await session.execute(select(User).where(User.email == "hr@xinrui.example.cn"))).scalar_one()
-    note = (await session.execute(select(Notification).where(Notification.user_id == member.id))).scalar_one()
+    member_id = (await session.execute(select(User.id).where(User.email == "hr@xinrui.example.cn"))).scalar_one()
+    note = (await session.execute(select(Notification).where(Notification.user_id == member_id))).scalar_one()
     assert note.params == {"employer_name": "广州新锐机电有限公司", "decision": "refused",
                            "reason": "营业执照名称与填写不符"}
-    page = browser({ACCESS_COOKIE: sign_in(settings, member.id)}).c.get("/web/verification")
+    page = browser({ACCESS_COOKIE: sign_in(settings, member_id)}).c.get("/web/verification")
     assert "营业执照名称与填写不符" in page.text and "未通过" in page.text
-    assert client_for("department_a").get("/employers/verification-queue").json()["total"] == 0
+    assert client_for("department_a").get("/employers/verification-queue").json()["total"] == 1  # employer B
     refused_list = client_for("department_a").get("/employers/verification-queue", params={"status": "refused"})
     assert refused_list.json()["items"][0]["employer"]["refusal_reason"] == "营业执照名称与填写不符"
