@@ -301,5 +301,5 @@ async def employer_to_decide(session: AsyncSession, p: Principal, employer_id: i
 
     employer = await EmployerService(session).get(employer_id)
     if not can_verify_employer(p, employer, school_region=await school_region_of(session, p)):
-        raise PermissionDeniedException(f"not allowed to decide on employer {employer_id}: {VERIFY_RULE}")
+        raise PermissionDeniedException(f"not allowed to approve employer {employer_id}: {VERIFY_RULE}")
     return employer
