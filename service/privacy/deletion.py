@@ -8,9 +8,9 @@ writing, without a pending one). Both steps are audited.
 What :func:`execute_deletion` does, in the request's one transaction:
 
 * **erased** — name (replaced by :data:`DELETED_NAME`), 身份证号, phone, student number, external
-  id, home region/province/city, skills, summary, wished titles, locations, salary and job types;
+  id, 班级, training institution, home region/province/city, skills, summary, wished titles, locations, salary and job types;
   certificates, awards and internships/jobs (rows deleted); the login account(s) and their login
-  sessions; cover letters and status-change notes of every application; the free-text ``note`` of
+  sessions and the invitation codes; cover letters and status-change notes of every application; the free-text ``note`` of
   every destination event and the reason text of the school's 对口 overrides.
 * **withdrawn** — applications still open (applied/viewed/interview/offer), with a history entry.
 * **kept** — the graduate row's id, kind, gender, school, major, education level, graduation date,
@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal
 from service.accounts.models import Role, User
+from service.signup.models import Invitation
 from service.accounts.security import verify_password
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.destinations.models import DestinationEvent, DestinationEventKind
@@ -53,6 +54,7 @@ _ERASED: dict[str, Any] = {
     "name": DELETED_NAME, "student_number": None, "id_number": None, "phone": None, "external_id": None,
     "region_code": None, "province": None, "city": None, "skills": [], "summary": "", "desired_titles": [],
     "preferred_locations": [], "min_salary_monthly": None, "preferred_job_types": [], "recommendable": False,
+    "class_name": None, "training_institution": None,
 }
 
 
@@ -143,6 +145,9 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     kept = await _scrub_destination_text(session, full.id)
     accounts = (await session.execute(delete(User).where(User.graduate_id == full.id)
                                       .execution_options(synchronize_session=False))).rowcount
+    # unused invitation codes would let someone open an account on the erased record
+    await session.execute(delete(Invitation).where(Invitation.graduate_id == full.id)
+                          .execution_options(synchronize_session=False))
     now = dt.datetime.now(dt.UTC)
     if deletion is None:
         deletion = GraduateDeletion(graduate_id=full.id, requested_at=now, requested_by_user_id=principal.user_id,

@@ -209,9 +209,9 @@ class InvitationService:
 
     async def issue(self, school_id: int, cohort: int | None, class_name: str | None,
                     days: int = DEFAULT_INVITATION_DAYS) -> list[IssuedInvitation]:
-        """A new code for every graduate of the school (of ``cohort`` and ``class_name`` when
-        given) who has no account yet, valid for ``days``; older unused codes of the same graduates
-        are revoked (only the newest sheet works). Audited (``create`` of ``invitation``, the
+        """A new code for every roster graduate of the school (with a 学号; an erased record has
+        none) of ``cohort`` and ``class_name`` when given who has no account yet, valid for
+        ``days``; older unused codes of the same graduates are revoked (only the newest sheet works). Audited (``create`` of ``invitation``, the
         count). Ordered by class and 学号, as a class teacher hands them out.
 
         Raises:
@@ -219,8 +219,9 @@ class InvitationService:
         """
         if not 1 <= days <= MAX_INVITATION_DAYS:
             raise InvalidFieldError("days", f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
-        stmt = (select(Graduate).where(Graduate.school_id == school_id,
-                                       Graduate.id.not_in(select(User.graduate_id).where(User.graduate_id.is_not(None))))
+        with_account = select(User.graduate_id).where(User.graduate_id.is_not(None))
+        stmt = (select(Graduate).where(Graduate.school_id == school_id, Graduate.student_number.is_not(None),
+                                       Graduate.id.not_in(with_account))
                 .order_by(Graduate.class_name, Graduate.student_number, Graduate.id))
         if cohort is not None:
             stmt = stmt.where(Graduate.cohort == cohort)

@@ -394,3 +394,37 @@ async def test_refusal_with_a_reason_is_notified_and_shown(browser: Callable[...
     assert client_for("department_a").get("/employers/verification-queue").json()["total"] == 1  # employer B
     refused_list = client_for("department_a").get("/employers/verification-queue", params={"status": "refused"})
     assert refused_list.json()["items"][0]["employer"]["refusal_reason"] == "营业执照名称与填写不符"
+
+
+def test_a_refused_employer_that_corrects_itself_returns_to_the_queue(client_for: Callable[[str], httpx.Client],
+                                                                      world: World) -> None:
+    """Refused → the member sees the reason on the employer; changing the name (an identity field)
+    puts it back among the pending ones; approval clears the refusal."""
+    employer_id = world.ids["employer_b"]
+    admin = client_for("admin")
+    refused = admin.post(f"/employers/{employer_id}/refuse", json={"reason": "名称与执照不符"})
+    assert refused.status_code == 200 and refused.json()["verification_status"] == "refused"
+    member = client_for("employer_b")
+    assert member.get(f"/employers/{employer_id}").json()["refusal_reason"] == "名称与执照不符"
+    pending = {i["employer"]["id"] for i in admin.get("/employers/verification-queue").json()["items"]}
+    assert employer_id not in pending
+    assert member.patch(f"/employers/{employer_id}", json={"name": "更正贸易有限公司"}).status_code == 200
+    pending = {i["employer"]["id"] for i in admin.get("/employers/verification-queue").json()["items"]}
+    assert employer_id in pending
+    approved = admin.post(f"/employers/{employer_id}/verify").json()
+    assert approved["verification_status"] == "approved" and approved["refusal_reason"] is None
+
+
+async def test_erasing_a_graduate_cancels_their_invitations(client_for: Callable[[str], httpx.Client], world: World,
+                                                            roster: dict[str, int], session: AsyncSession) -> None:
+    """A graduate's erasure deletes their unused codes, and erased records get no new ones."""
+    school = client_for("school_a")
+    codes = school.post(f"/schools/{world.ids['school_a']}/invitations", json={"cohort": 2026}).json()
+    chen = next(i for i in codes if i["graduate_id"] == roster["chen"])
+    assert client_for("admin").delete(f"/graduates/{roster['chen']}").status_code in (200, 204)
+    assert await _count(session, Invitation, Invitation.graduate_id == roster["chen"]) == 0
+    again = school.post(f"/schools/{world.ids['school_a']}/invitations", json={"cohort": 2026}).json()
+    assert roster["chen"] not in {i["graduate_id"] for i in again}
+    refused = client_for("admin").post("/auth/activate", json={"code": chen["code"], "email": "z@example.cn",
+                                                              "password": NEW_PASSWORD})
+    assert refused.status_code == 422
