@@ -428,3 +428,20 @@ async def test_erasing_a_graduate_cancels_their_invitations(client_for: Callable
     refused = client_for("admin").post("/auth/activate", json={"code": chen["code"], "email": "z@example.cn",
                                                               "password": NEW_PASSWORD})
     assert refused.status_code == 422
+
+
+async def test_the_roster_班级_column_makes_class_sheets(client_for: Callable[[str], httpx.Client], world: World,
+                                                      session: AsyncSession) -> None:
+    """A roster uploaded with a 班级 column stores each graduate's class; a sheet for one class
+    holds exactly its graduates."""
+    csv = ("学号,姓名,毕业时间,班级\nR001,甲同学,2026-06-30,电气1班\nR002,乙同学,2026-06-30,电气2班\n"
+           "R003,丙同学,2026-06-30,电气1班\n").encode()
+    school = client_for("school_a")
+    uploaded = school.post("/schools/4144010001/rosters", files={"data": ("roster.csv", csv, "text/csv")})
+    assert uploaded.status_code in (200, 201), uploaded.text
+    await session.rollback()
+    classes = dict((await session.execute(select(Graduate.student_number, Graduate.class_name)
+                                          .where(Graduate.student_number.in_(["R001", "R002", "R003"])))).all())
+    assert classes == {"R001": "电气1班", "R002": "电气2班", "R003": "电气1班"}
+    sheet = school.post(f"/schools/{world.ids['school_a']}/invitations", json={"class_name": "电气1班"}).json()
+    assert [i["student_number"] for i in sheet] == ["R001", "R003"]
