@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import AuthSession, User
@@ -46,10 +44,3 @@ class AccountRepository:
         """The login session named ``public_id`` in refresh tokens."""
         stmt = select(AuthSession).where(AuthSession.public_id == public_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
-
-    async def revoke_sessions(self, user_id: int, at: dt.datetime) -> None:
-        """Revoke every live session of ``user_id`` (e.g. after a password change or theft)."""
-        await self.session.execute(
-            update(AuthSession).where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )

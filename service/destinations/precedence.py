@@ -24,7 +24,7 @@ outcome — or none — counts, chosen like this:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -130,10 +130,3 @@ class History:
         quarter"). The status only changes on an outcome's ``occurred_on``, so those days suffice."""
         days = {start} | {e.occurred_on for e in self.outcomes if start < e.occurred_on <= end}
         return any((eff := self.on(d)) is not None and eff.employed for d in sorted(days))
-
-
-def effective_outcome(events: Sequence[EventLike], day: dt.date,
-                      recorded_before: dt.datetime | None = None) -> Effective | None:
-    """The outcome counting for one graduate on ``day`` given events recorded before
-    ``recorded_before`` (``None``: all events). See the module docstring for the rule."""
-    return History(events, recorded_before).on(day)

@@ -74,7 +74,7 @@ class PostingController(Controller):
         db_session: DbSession,
         limit: Limit = 20,
         offset: Offset = 0,
-        q: Annotated[str | None, QueryParameter(max_length=100, description="title contains")] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100, description="words (separated by spaces), each in the title, the description or the employer's name")] = None,
         employer_id: IdQuery = None,
         region_code: Annotated[
             str | None, QueryParameter(pattern=r"^\d{6}$", description="GB/T 2260; includes sub-regions")

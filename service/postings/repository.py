@@ -15,13 +15,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from matching.vocab import EmploymentType
 from service.catalog.regions import region_prefix
+from service.employers.models import Employer
 from service.postings.models import Posting, PostingStatus
 
 
 class PostingFilter(msgspec.Struct, kw_only=True):
     """List filters; ``None`` means "any"."""
 
-    q: str | None = None  # substring of the title
+    q: str | None = None  # words, each in the title, the description or the employer's name
     employer_id: int | None = None
     region_code: str | None = None  # a province/city code includes everything inside it
     city: str | None = None
@@ -30,6 +31,15 @@ class PostingFilter(msgspec.Struct, kw_only=True):
     status: PostingStatus | None = None
     min_salary_monthly: int | None = None  # postings whose upper bound reaches this (元/月)
     open_on: dt.date | None = None  # only postings open and current on this date
+
+
+def keyword_clause(word: str) -> ColumnElement[bool]:
+    """Postings with ``word`` (case-insensitive, taken literally: ``%`` and ``_`` are not wildcards) in
+    the title, the description or the employer's name — what a job seeker types may be a company
+    ("比亚迪") or a duty ("叉车") as often as a title."""
+    employers = select(Employer.id).where(Employer.name.icontains(word, autoescape=True))
+    return or_(Posting.title.icontains(word, autoescape=True), Posting.description.icontains(word, autoescape=True),
+               Posting.employer_id.in_(employers))
 
 
 def open_on_clause(day: dt.date) -> ColumnElement[bool]:
@@ -96,16 +106,12 @@ class PostingRepository:
         stmt = select(Posting).options(*READ_OPTIONS).where(Posting.id == posting_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def get_by_external_id(self, source: str, external_id: str) -> Posting | None:
-        stmt = select(Posting).where(Posting.source == source, Posting.external_id == external_id)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
-
     def filtered(self, f: PostingFilter) -> Select[tuple[Posting]]:
         """``SELECT postings`` narrowed by every filter in ``f`` (the ``GET /postings`` query parameters),
         without access scoping, ordering or paging: callers add those."""
         stmt = select(Posting)
         if f.q:
-            stmt = stmt.where(Posting.title.contains(f.q, autoescape=True))
+            stmt = stmt.where(*(keyword_clause(word) for word in f.q.split()))
         if f.employer_id is not None:
             stmt = stmt.where(Posting.employer_id == f.employer_id)
         if f.region_code:

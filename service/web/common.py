@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gettext
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import msgspec
 from litestar import Request, Response
@@ -83,9 +85,39 @@ def render(page: Page, template: str, status_code: int = 200, headers: dict[str,
         cookies.append(Cookie(key=LANG_COOKIE, value=page.locale, path="/", max_age=365 * 24 * 3600,
                               samesite="lax", httponly=True))
     base = {"page": page, "principal": page.principal, "locale": page.locale, "html_lang": html_lang(page.locale),
-            "tr": page.tr, "path": page.request.url.path}
+            "tr": page.tr, "path": page.request.url.path, "lang_url": lambda locale: with_lang(page.request, locale),
+            "session_expires_in": session_expires_in(page.request), "session_ttl": session_ttl(page.request)}
     return Template(template_name=template, context={**base, **context}, status_code=status_code, cookies=cookies,
                     headers=headers or {})
+
+
+def with_lang(request: Request[Any, Any, Any], locale: str) -> str:
+    """This page's path and query with ``lang`` set to ``locale`` (the language switch keeps where the
+    user is: a search's filters, a page number)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*query, ('lang', locale)])}"
+
+
+def here(request: Request[Any, Any, Any]) -> str:
+    """This request's path and query, percent-encoded for a ``next=`` parameter."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return quote(target, safe="/")
+
+
+def session_expires_in(request: Request[Any, Any, Any]) -> int | None:
+    """Seconds left on the access token of a signed-in page (``None`` on public pages): the pages'
+    script (``static/session.js``) renews the session before then while the user is active."""
+    token = request.scope.get("auth")
+    exp = getattr(token, "exp", None)
+    return max(0, int(exp.timestamp() - time.time())) if exp is not None else None
+
+
+def session_ttl(request: Request[Any, Any, Any]) -> int | None:
+    """The lifetime of this page's access token in seconds (``exp − iat``; ``None`` on public pages):
+    how long a renewed session lasts, for ``static/session.js``."""
+    token = request.scope.get("auth")
+    exp, iat = getattr(token, "exp", None), getattr(token, "iat", None)
+    return int((exp - iat).total_seconds()) if exp is not None and iat is not None else None
 
 
 def safe_next(value: str | None, principal: Principal | None = None) -> str:

@@ -11,7 +11,7 @@ from litestar.response import Template
 from sqlalchemy import select
 
 from service.accounts.guards import (
-    can_apply, can_change_graduate, can_read_posting, can_self_report_destination, ensure_allowed, ensure_visible,
+    can_apply, can_change_graduate, can_read_employer, can_read_posting, can_self_report_destination, ensure_allowed, ensure_visible,
     require_roles,
 )
 from service.accounts.models import Role
@@ -26,23 +26,31 @@ from service.destinations.schemas import Confirmation, DestinationCreate, Disput
 from service.destinations.service import DestinationService
 from service.errors import ConflictError, InvalidFieldError
 from service.graduates.models import Graduate
+from service.graduates.completeness import completeness
 from service.graduates.identity import mask_id_number
-from service.graduates.schemas import GraduateUpdate
+from service.graduates.models import ExperienceKind
+from service.graduates.schemas import Award, Experience, GraduateUpdate
 from service.graduates.service import GraduateService
 from service.inputs import TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath
 from service.postings.models import Posting
-from service.postings.repository import PostingRepository
+from service.employers.service import EmployerService
+from service.postings.repository import PostingFilter, PostingRepository
 from service.recommendations.gaps import load_graduate, opening_items
 from service.recommendations.service import RecommendationService, posting_summary, reasons
 from service.web.common import (
     Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors, unknown_regions,
 )
-from service.web.job_search import JOB_TYPES, parse_query, region_options, search
+from service.web.job_search import JOB_TYPES, fit, parse_query, region_options, region_path, search
 from service.web.reasons import reason_phrases, salary_text, sentence
+from service.web.profile_form import (
+    AWARD_FIELDS, EXPERIENCE_FIELDS, award_rows, blank, check_rows, experience_rows, read_rows,
+)
 from service.web.suggest_pages import chips_context
 
 GRADUATE_ONLY = [require_roles(Role.GRADUATE)]
+#: Levels of a skills competition (技能大赛), as the 全国职业院校技能大赛 system names them.
+AWARD_LEVELS = ("国家级", "省级", "市级", "校级")
 #: How many recommendations the jobs page shows.
 PAGE_SIZE = 20
 
@@ -80,7 +88,8 @@ class GraduatePages(Controller):
                   "salary": salary_text(page.tr, summary.salary_min_monthly, summary.salary_max_monthly),
                   "reasons": sentence(page.tr, reason_phrases(page.tr, why, summary, minimum))}
                  for summary, score, why in rows]
-        context = {"items": items, "graduate": graduate, "jq": jq, "total": total}
+        context = {"items": items, "graduate": graduate, "jq": jq, "total": total,
+                   "completeness": completeness(graduate)}
         headers = {"Vary": "HX-Request, HX-Target"}
         if page.htmx and page.request.headers.get("hx-target") == "job-results" \
                 and not page.request.headers.get("hx-history-restore-request"):
@@ -104,14 +113,34 @@ class GraduatePages(Controller):
 
     @get("/jobs/{posting_id:int}")
     async def job(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
-        """One posting in full, with whether the graduate applied and whether it still takes
-        applications; 404 page for a posting the graduate may not see."""
+        """One posting in full, with why it fits the graduate (the reasons of the recommendations,
+        for an open posting), whether the graduate applied and whether it still takes
+        applications; a link to the employer's page; 404 page for a posting the graduate may not see."""
         posting = await self._posting(page, db_session, posting_id)
         summary = posting_summary(posting)
-        return render(page, "graduate/job.html", posting=posting, summary=summary,
+        graduate = await load_graduate(db_session, page.user.graduate_id or 0)
+        match = await fit(db_session, page.request.app.state.ranker_cache, graduate, posting_id)
+        why = sentence(page.tr, reason_phrases(page.tr, reasons(match.explanation), summary,
+                                               graduate.min_salary_monthly)) if match else None
+        return render(page, "graduate/job.html", posting=posting, summary=summary, why=why,
+                      score=match.score if match and completeness(graduate).can_match else None,
                       salary=salary_text(page.tr, posting.salary_min_monthly, posting.salary_max_monthly),
                       application=await self._own_application(page, db_session, posting_id),
                       closed=closed_reason(posting, dt.date.today()) is not None)
+
+    @get("/employers/{employer_id:int}")
+    async def employer(self, page: PageDep, db_session: DbSession, employer_id: IdPath) -> Template:
+        """An employer as graduates see it: name, industry, size, place and address, and its open
+        jobs; 404 page for an employer graduates may not see (not verified), as ``GET /employers/{id}``."""
+        employer = await EmployerService(db_session).get(employer_id)
+        ensure_visible(can_read_employer(page.user, employer), "employer", employer_id)
+        today = dt.date.today()
+        jobs, total = await PostingRepository(db_session).list(
+            PostingFilter(employer_id=employer_id, open_on=today), limit=50, offset=0, scope=postings_clause(page.user))
+        place = await region_path(db_session, employer.region_code)
+        return render(page, "graduate/employer.html", employer=employer, place=place, total=total,
+                      jobs=[{"posting": j, "salary": salary_text(page.tr, j.salary_min_monthly, j.salary_max_monthly)}
+                            for j in jobs])
 
     @post("/jobs/{posting_id:int}/apply", status_code=200)
     async def apply(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Response[Any] | Template:
@@ -151,9 +180,12 @@ class GraduatePages(Controller):
 
     def _profile_page(self, page: Page, graduate: Graduate, values: dict[str, Any], errors: dict[str, str],
                       status_code: int = 200, saved: bool = False) -> Template:
+        rows = {"experiences": [*values["experiences"], blank(EXPERIENCE_FIELDS)],
+                "awards": [*values["awards"], blank(AWARD_FIELDS)]}
         return render(page, "graduate/profile.html", status_code=status_code, graduate=graduate, values=values,
-                      id_masked=mask_id_number(graduate.id_number),
-                      errors=errors, saved=saved, job_types=JOB_TYPES,
+                      id_masked=mask_id_number(graduate.id_number), completeness=completeness(graduate),
+                      errors=errors, saved=saved, job_types=JOB_TYPES, experience_kinds=list(ExperienceKind),
+                      award_levels=AWARD_LEVELS, rows=rows,
                       skills=chips_context(page, "skills", values["skills"], error=errors.get("skills")),
                       certificates=chips_context(page, "certificates", values["certificates"],
                                                  error=errors.get("certificates"),
@@ -162,14 +194,18 @@ class GraduatePages(Controller):
     @get("/profile")
     async def profile(self, page: PageDep, db_session: DbSession) -> Template:
         """The graduate's profile form: skills and certificates (with suggestions from the
-        taxonomy as you type), preferred places, minimum salary (元/月) and job types; above it,
+        taxonomy as you type), jobs wanted, about you, internships and jobs held, competition
+        awards, preferred places, minimum salary (元/月) and job types, with a completeness meter
+        naming what would improve the recommendations (:mod:`service.graduates.completeness`); above it,
         read-only, what the school's roster says (school, major, 学号, cohort, graduation date,
         gender, education, kind, the 身份证号's last 4 characters), which only the school changes."""
         graduate = await self._profile_graduate(page, db_session)
         values = {"skills": list(graduate.skills), "certificates": [c.name for c in graduate.certificates],
                   "preferred_locations": "、".join(graduate.preferred_locations),
                   "min_salary_monthly": "" if graduate.min_salary_monthly is None else str(graduate.min_salary_monthly),
-                  "preferred_job_types": list(graduate.preferred_job_types)}
+                  "preferred_job_types": list(graduate.preferred_job_types),
+                  "desired_titles": "、".join(graduate.desired_titles), "summary": graduate.summary or "",
+                  "experiences": experience_rows(graduate), "awards": award_rows(graduate)}
         return self._profile_page(page, graduate, values, {}, saved=page.request.query_params.get("saved") == "1")
 
     @post("/profile", status_code=303, request_max_body_size=TEXT_BODY_BYTES)
@@ -188,13 +224,24 @@ class GraduatePages(Controller):
                          "issued_on": stored[n].issued_on.isoformat() if stored[n].issued_on else None}
                         if n in stored else {"name": n} for n in cert_names]
         salary = (form.get("min_salary_monthly") or "").strip().replace(",", "").replace("，", "")
+        experiences = read_rows(form, "exp", EXPERIENCE_FIELDS)
+        awards = read_rows(form, "award", AWARD_FIELDS)
         values = {"skills": skills, "certificates": cert_names,
                   "preferred_locations": form.get("preferred_locations") or "",
-                  "min_salary_monthly": salary, "preferred_job_types": form.getall("preferred_job_types", [])}
+                  "min_salary_monthly": salary, "preferred_job_types": form.getall("preferred_job_types", []),
+                  "desired_titles": form.get("desired_titles") or "", "summary": form.get("summary") or "",
+                  "experiences": experiences, "awards": awards}
+        experience_data, row_errors = check_rows(experiences, Experience, "exp")
+        award_data, award_errors = check_rows(awards, Award, "award")
         data = {"skills": skills, "certificates": certificates,
                 "preferred_locations": split_items(values["preferred_locations"]),
-                "min_salary_monthly": salary or None, "preferred_job_types": values["preferred_job_types"]}
+                "min_salary_monthly": salary or None, "preferred_job_types": values["preferred_job_types"],
+                "desired_titles": split_items(values["desired_titles"]), "summary": values["summary"].strip(),
+                "experiences": experience_data, "awards": award_data}
         update, errors = convert_form(data, GraduateUpdate)
+        if row_errors or award_errors:  # each row's error is shown at its row, not once for the list
+            errors = {k: v for k, v in errors.items() if k not in ("experiences", "awards")}
+            errors.update(row_errors | award_errors)
         errors = translate_errors(page.tr, errors)
         unknown = await unknown_regions(db_session, data["preferred_locations"])
         if unknown:

@@ -1,7 +1,7 @@
 """Search and filters of the graduate's jobs page (``/web/jobs?q=…&region=…&min_salary=…&job_type=…&internship=1``).
 
 Filters mean what the same filters of ``GET /postings`` mean (:class:`~service.postings.repository.PostingFilter`):
-``q`` is a substring of the title; ``region`` a GB/T 2260 province or city code (a province
+``q`` holds words, each found in the title, the description or the employer's name; ``region`` a GB/T 2260 province or city code (a province
 includes its cities; a posting counts when its primary place or any further place lies inside);
 ``min_salary`` (元/月) keeps postings whose upper monthly bound reaches it; ``job_type`` one
 employment type; ``internship=1`` only internships and work placements (实习/顶岗实习). Only
@@ -136,6 +136,26 @@ async def search(session: AsyncSession, cache: RankerCache, graduate: Graduate, 
         return [], 0
     matches = _rank(ranker, graduate, allowed, set(postings), limit)
     return [(postings[m.job_id], m) for m in matches], len(allowed)
+
+
+async def fit(session: AsyncSession, cache: RankerCache, graduate: Graduate, posting_id: int,
+              today: dt.date | None = None) -> Match | None:
+    """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
+    give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
+    ranker, postings = await cache.get(session, today or dt.date.today())
+    if posting_id not in postings:
+        return None
+    found = _rank(ranker, graduate, {posting_id}, set(postings), 1)
+    return found[0] if found else None
+
+
+async def region_path(session: AsyncSession, code: str | None) -> str | None:
+    """``"广东省 广州市 天河区"``: the names of a GB/T 2260 code's province, city and county (those known)."""
+    if not code or not is_region_code(code):
+        return None
+    codes = list(dict.fromkeys([province_of(code), city_of(code), code]))
+    names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+    return " ".join(names[c] for c in codes if c in names) or None
 
 
 def _rank(ranker: ContentRanker, graduate: Graduate, allowed: set[int], every: set[int], limit: int) -> list[Match]:

@@ -15,15 +15,16 @@ import dataclasses
 import gettext
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request, Response, Router, get
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.middleware import ASGIMiddleware
+from litestar.params import PathParameter
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -34,7 +35,7 @@ from service.accounts.setup import AuthKit
 from service.errors import RETRY_AFTER_SECONDS, DomainError, database_unavailable
 from service.notifications.service import NotificationService
 from service.pagination import DbSession
-from service.web.common import SIGN_IN, Page, build_page, error_texts, render
+from service.web.common import SIGN_IN, Page, build_page, error_texts, here, render
 from service.web.i18n import Catalogues, load_catalogues
 
 WEB_DIR = Path(__file__).parent
@@ -94,7 +95,7 @@ def _error_page(catalogues: Catalogues) -> Any:
             return render(page, "error.html", status_code=status, headers=headers, status=status, heading=heading,
                           text=text)
         if isinstance(exc, NotAuthorizedException):
-            target = f"{SIGN_IN}?next={request.url.path}"
+            target = f"{SIGN_IN}?next={here(request)}"
             if page.htmx:
                 return Response(b"", status_code=200, headers={"HX-Redirect": target})
             return Redirect(path=target, status_code=303)
@@ -119,6 +120,13 @@ async def root() -> Redirect:
 async def favicon() -> Redirect:
     """Browsers ask for ``/favicon.ico`` on their own: send them to the SVG icon of the pages."""
     return Redirect(path="/web/static/favicon.svg", status_code=301)
+
+
+@get("/web/{unknown:path}", include_in_schema=False, opt=PUBLIC)
+async def unknown_page(unknown: Annotated[str, PathParameter()]) -> None:
+    """Any other path under ``/web``: the pages' HTML 404 (not the API's JSON problem), in the
+    visitor's language, with the way back home."""
+    raise NotFoundException(f"no page at /web{unknown}")
 
 
 def web_router(kit: AuthKit) -> Router:
@@ -146,7 +154,7 @@ def web_router(kit: AuthKit) -> Router:
                                         include_in_schema=False, cache_control=None)
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
-                                             NotificationPages, *SIGNUP_PAGES],
+                                             NotificationPages, *SIGNUP_PAGES, unknown_page],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],

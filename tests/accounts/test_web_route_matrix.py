@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import jwt
@@ -148,6 +149,8 @@ WEB_MATRIX: dict[str, PageProbe] = {
                                    public=True, own_only=True, csrf=False),
     "GET /web/static/{file_path:path}": PageProbe("/web/static/css/site.css", _same(200), public=True,
                                                   own_only=True),
+    # any other path under /web: the HTML 404 page for everyone (never the sign-in page, never JSON)
+    "GET /web/{unknown:path}": PageProbe("/web/no-such-page", _same(404), public=True, own_only=True),
     "POST /web/sign-out": PageProbe("/web/sign-out", _same(303), form=lambda w, s, r: {}, location=SIGN_IN,
                                     session=_new_login_session, own_only=True),
     # --- sign-up (public forms; a post without the pre-session form token is 403 for everyone) -----
@@ -196,6 +199,10 @@ WEB_MATRIX: dict[str, PageProbe] = {
     "GET /web/jobs/{posting_id:int}": PageProbe(
         "/web/jobs/{p}", _signed_in(graduate=(200, 404)), {"p": "posting"},
         shows={"graduate": ("posting_a_title",)}),
+    # an employer's page: the verified employer A for graduates; the unverified B is a 404 page
+    "GET /web/employers/{employer_id:int}": PageProbe(
+        "/web/employers/{e}", _signed_in(graduate=(200, 404)), {"e": "employer"},
+        shows={"graduate": ("employer_a_name",)}),
     "POST /web/jobs/{posting_id:int}/apply": PageProbe(
         "/web/jobs/{p}/apply", _signed_in(graduate=(303, 404)), {"p": _fresh_posting},
         form=lambda w, s, r: {}, location="/web/jobs/{p}"),
@@ -348,7 +355,10 @@ def test_web_route_matrix(pages: Pages, browser: Callable[..., httpx.Client], ke
             location = response.headers.get("location", "")
             if role == "anonymous" and not probe.public:
                 path = response.request.url.path  # the server names ``/web/`` as ``/web``
-                assert location in (f"{SIGN_IN}?next={path}", f"{SIGN_IN}?next={path.rstrip('/')}"), \
+                query = response.request.url.query.decode()  # kept for after signing in
+                back = unquote(location.removeprefix(f"{SIGN_IN}?next="))
+                assert location.startswith(f"{SIGN_IN}?next=") and back in (
+                    f"{path}?{query}" if query else path, f"{path.rstrip('/')}?{query}" if query else path.rstrip('/')), \
                     f"{where}: sent to {location!r}, not the sign-in page"
             else:
                 wanted = _expected_location(probe, role, values)

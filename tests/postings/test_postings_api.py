@@ -112,3 +112,27 @@ def test_monthly_salary_above_the_ceiling_is_422(client: httpx.Client, employer_
     assert client.get("/postings", params={"min_salary": 10_000_000}).json()["total"] == 1
     bad = client.get("/postings", params={"min_salary": 10_000_001})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "min_salary"
+
+
+async def test_keywords_search_title_description_and_employer(client: httpx.Client, employer_id: int,
+                                                              session: AsyncSession) -> None:
+    """``q``: every word must appear in the title, the description or the employer's name (case
+    aside); ``%`` and ``_`` are plain characters."""
+    other = Employer(name="BYD 比亚迪汽车", verified=True)
+    session.add(other)
+    await session.commit()
+    client.post("/postings", json=_posting(employer_id, description="负责叉车搬运与仓储盘点")).raise_for_status()
+    client.post("/postings", json=_posting(other.id, title="Assembly worker 装配工",
+                                           description="100% 五险一金")).raise_for_status()
+
+    def titles(q: str) -> list[str]:
+        return sorted(p["title"] for p in client.get("/postings", params={"q": q}).raise_for_status().json()["items"])
+
+    assert titles("车床") == ["数控车床操作工"]  # the title
+    assert titles("叉车") == ["数控车床操作工"]  # the description
+    assert titles("比亚迪") == ["Assembly worker 装配工"]  # the employer's name
+    assert titles("byd") == titles("assembly") == ["Assembly worker 装配工"]  # case-insensitive
+    assert titles("广州数控 叉车") == ["数控车床操作工"]  # every word, wherever it is
+    assert titles("广州数控 装配") == []
+    assert titles("100%") == ["Assembly worker 装配工"] and titles("%") == ["Assembly worker 装配工"]
+    assert titles("_") == []  # not a wildcard

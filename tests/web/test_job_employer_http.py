@@ -1,0 +1,34 @@
+"""A job's page says why it fits the graduate and links to the employer's page, which lists the
+employer's open jobs (issue 16, polish) — over real HTTP on both databases."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.postings.models import Posting, PostingStatus
+from tests.web.conftest import World, sign_in, text_of
+
+
+def test_job_page_gives_the_reasons_and_links_the_employer(web: httpx.Client, world: World) -> None:
+    sign_in(web, world.logins["graduate_a"])
+    html = web.get(f"/web/jobs/{world.ids['posting_a']}").text
+    page = text_of(html)
+    assert "为什么推荐这个岗位" in page
+    assert "匹配 2/3 项要求技能" in page and "缺少：电工、电工证" in page  # the recommendations' own reasons
+    assert f'href="/web/employers/{world.ids["employer_a"]}"' in html
+
+
+async def test_employer_page_lists_its_open_jobs_only(web: httpx.Client, world: World, session: AsyncSession) -> None:
+    session.add_all([Posting(title="装配钳工", employer_id=world.ids["employer_a"], region_code="440106",
+                             city="广州市", salary_min_monthly=4500, salary_max_monthly=6000),
+                     Posting(title="已关闭的岗位", employer_id=world.ids["employer_a"], status=PostingStatus.CLOSED)])
+    await session.commit()
+    sign_in(web, world.logins["graduate_a"])
+    page = text_of(web.get(f"/web/employers/{world.ids['employer_a']}").text)
+    assert "广州数控设备有限公司" in page and "广东省 广州市 天河区" in page
+    assert "2 个在招岗位" in page and "数控车床操作工" in page and "装配钳工" in page
+    assert "已关闭的岗位" not in page
+    unverified = web.get(f"/web/employers/{world.ids['employer_b']}")
+    assert unverified.status_code == 404 and "未审核贸易有限公司" not in unverified.text
+    assert web.get("/web/employers/999999").status_code == 404
