@@ -17,6 +17,7 @@ from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
 from service.rosters.models import RosterUpload, RosterUploadGraduate
 from service.resumes.models import ApplicationResume
+from service.signup.models import ActivationCode
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
 
 __all__ = [
@@ -26,5 +27,5 @@ __all__ = [
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
     "Notification", "NotificationPreference", "OutboxMessage",
     "JobRun", "Interview", "InterviewSlot", "Internship", "RosterUpload", "RosterUploadGraduate",
-    "ApplicationResume", "Invitation", "Message",
+    "ApplicationResume", "Invitation", "Message", "ActivationCode",
 ]

@@ -7,12 +7,12 @@ from typing import Any
 from litestar import Controller, Request, Response, Router, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromPath, JSONBody
 
 from service.accounts.guards import (
-    VERIFY_RULE, can_verify_employer, current_principal, require_roles, require_signed_in,
+    current_principal, require_roles, require_signed_in,
 )
 from service.accounts.models import Role
 from service.accounts.devices import DEVICE_COOKIE
@@ -23,7 +23,6 @@ from service.accounts.schemas import (
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from service.accounts.service import AccountService, LoginTakenError, RefreshReuseError, normalise_login, to_read
 from service.accounts.setup import AuthKit
-from service.catalog.models import School
 from service.employers.schemas import EmployerRead
 from service.employers.service import EmployerService
 from service.employers.service import to_read as employer_read
@@ -221,19 +220,17 @@ async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession
 
     Errors: 401 signed out; 403 other roles, or an employer outside the caller's area (staff may
     still read it); 404 unknown id."""
+    from service.signup.service import employer_to_decide
+
     p = current_principal(request)
-    employer = await EmployerService(db_session).get(employer_id)
-    school_region = None
-    if p.role is Role.SCHOOL and p.school_id is not None:
-        school = await db_session.get(School, p.school_id)
-        school_region = school.region_code if school is not None else None
-    if not can_verify_employer(p, employer, school_region=school_region):
-        raise PermissionDeniedException(f"not allowed to approve employer {employer_id}: {VERIFY_RULE}")
+    employer = await employer_to_decide(db_session, p, employer_id)
     return employer_read(await EmployerService(db_session, p, request).verify(employer))
 
 
 def accounts_router(kit: AuthKit) -> Router:
     """The ``/auth`` endpoints and ``POST /employers/{id}/verify``, with ``auth_kit`` injectable.
     The app installs ``kit.auth`` for every route (``on_app_init``); handlers marked public skip it."""
-    return Router(path="/", route_handlers=[AuthController, verify_employer],
+    from service.signup.controllers import ROUTES as SIGNUP_ROUTES
+
+    return Router(path="/", route_handlers=[AuthController, verify_employer, *SIGNUP_ROUTES],
                   dependencies={"auth_kit": Provide(kit.provide, sync_to_thread=False)})

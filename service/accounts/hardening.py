@@ -83,6 +83,24 @@ class LoginLimiter:
                 detail=f"too many registrations from this address (limit {self.register_per_ip}); try again in "
                        f"{retry} seconds", headers={"Retry-After": str(retry)})
 
+    async def target_open(self, kind: str, key: str) -> None:
+        """Refuse (429 with ``Retry-After``) a sign-up attempt on ``key`` — e.g. one (school, 学号)
+        of an activation by roster details, or one client's invitation codes — once its failures
+        fill a window of ``Settings.login_rate_per_account``. Failures are counted for every key
+        tried, whether or not it names a real student, so the 429 itself tells nothing; guessing
+        the six characters of one student's 身份证号 from many addresses meets the same limit."""
+        full = [item for item in self.per_client if not await self.limiter.test(item, f"{kind}-failures", key)]
+        if full:
+            retry = max([await self._retry_after(item, f"{kind}-failures", key) for item in full])
+            raise TooManyRequestsException(
+                detail=f"too many failed attempts for these details (limit {full[-1]}); try again in {retry} seconds",
+                headers={"Retry-After": str(retry)})
+
+    async def target_failed(self, kind: str, key: str) -> None:
+        """Count one failed sign-up attempt on ``key`` (see :meth:`target_open`)."""
+        for item in self.per_client:
+            await self.limiter.hit(item, f"{kind}-failures", key)
+
     async def attempt(self, client_ip: str, account: str, client: str) -> None:
         """Count a sign-in attempt from ``client_ip`` for ``account`` (normalised login name) by
         ``client`` (``"device:…"`` or ``"ip:…"``).

@@ -9,7 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from service.accounts.models import Role
-from service.employers.schemas import Address, Industry, Name, RegionCode, Size, Uscc
+from service.employers.schemas import Address, ContactName, ContactPhone, Industry, Name, RegionCode, Size, Uscc
 
 Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                             description="e-mail address (stored lower-cased)")]
@@ -36,6 +36,16 @@ class EmployerSignup(msgspec.Struct, forbid_unknown_fields=True):
     size: Size | None = None
     region_code: RegionCode | None = None
     address: Address | None = None
+    contact_name: ContactName | None = None
+    contact_phone: ContactPhone | None = None
+
+
+class TraineeSignup(msgspec.Struct, forbid_unknown_fields=True):
+    """An adult trainee (成人学员, e.g. a returning migrant worker in a training programme) with no
+    school roster: a new profile of kind ``adult_trainee``, with the training institution if any."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=100)]
+    training_institution: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
 
 
 class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -43,12 +53,27 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
     At least one of ``email`` / ``phone`` is required; either then works as the login name.
     Staff accounts are never self-registered: see ``POST /auth/users``."""
 
-    role: Literal["graduate", "employer"]
+    role: Literal["graduate", "employer", "trainee"]
     password: Password
     email: Email | None = None
     phone: Phone | None = None
     graduate: GraduateSignup | None = None
     employer: EmployerSignup | None = None
+    trainee: TraineeSignup | None = None
+
+
+class ActivateRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Activation of a roster graduate's account (``POST /auth/activate``): either the school
+    (``school_id``), 学号 and the last six characters of the 身份证号, or an invitation ``code``
+    from the school. The account is bound to that roster record; no new profile is made."""
+
+    password: Password
+    email: Email | None = None
+    phone: Phone | None = None
+    school_id: Annotated[int, Meta(ge=1)] | None = None
+    student_number: Annotated[str, Meta(min_length=1, max_length=32)] | None = None
+    id_last6: Annotated[str, Meta(min_length=1, max_length=12)] | None = None
+    code: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
 
 
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -29,7 +29,7 @@ from service.employers.models import Employer
 from service.employers.schemas import EmployerCreate
 from service.employers.service import EmployerService
 from service.errors import ConflictError, InvalidFieldError
-from service.graduates.models import Graduate
+from service.graduates.models import Graduate, SeekerKind
 from service.graduates.schemas import GraduateCreate
 from service.graduates.service import GraduateService
 
@@ -90,8 +90,10 @@ class AccountService:
         return user
 
     async def register(self, data: RegisterRequest) -> User:
-        """Self-registration: a graduate with a new profile, or an employer member with a new,
-        unverified employer.
+        """Self-registration: a graduate with a new profile, an adult trainee (``trainee``: a new
+        profile of kind ``adult_trainee`` with the training institution), or an employer member
+        with a new, unverified employer. (Roster graduates activate instead:
+        :meth:`service.signup.service.SignupService.activate`.)
 
         Every check that does not concern the login name runs first, and the profile is created,
         before the login name is looked up, so a taken address costs the same work and gets the
@@ -110,18 +112,28 @@ class AccountService:
             raise InvalidFieldError("graduate", "required for role graduate: {\"name\": …}")
         if data.role == "employer" and data.employer is None:
             raise InvalidFieldError("employer", "required for role employer: {\"name\": …}")
+        if data.role == "trainee" and data.trainee is None:
+            raise InvalidFieldError("trainee", "required for role trainee: {\"name\": …, \"training_institution\": …}")
         email, phone = self._login_names(data.email, data.phone)
-        if data.role == "graduate":
+        if data.role == "trainee":
+            assert data.trainee is not None
+            institution = " ".join((data.trainee.training_institution or "").split()) or None
+            trainee = Graduate(name=" ".join(data.trainee.name.split()) or data.trainee.name,
+                               kind=SeekerKind.ADULT_TRAINEE, training_institution=institution)
+            self.session.add(trainee)
+            await self.session.flush()
+            scope: dict[str, object] = {"graduate_id": trainee.id}
+        elif data.role == "graduate":
             assert data.graduate is not None
             graduate = await GraduateService(self.session).create(GraduateCreate(name=data.graduate.name))
-            scope: dict[str, object] = {"graduate_id": graduate.id}
+            scope = {"graduate_id": graduate.id}
         else:
             assert data.employer is not None
             fields = msgspec.structs.asdict(data.employer)
             employer = await EmployerService(self.session).create(EmployerCreate(**fields))  # unverified
             scope = {"employer_id": employer.id}
         await self._refuse_taken_login(email, phone, data.password)
-        role = Role.GRADUATE if data.role == "graduate" else Role.EMPLOYER
+        role = Role.EMPLOYER if data.role == "employer" else Role.GRADUATE
         return await self.new_user(role, data.password, email, phone, **scope)
 
     async def _refuse_taken_login(self, email: str | None, phone: str | None, password: str) -> None:

@@ -44,6 +44,24 @@ class EmployerRepository:
             stmt = stmt.where(Employer.verified == f.verified)
         return stmt
 
+    async def by_verification(self, scope: ColumnElement[bool], status: str, limit: int,
+                              offset: int) -> tuple[Sequence[Employer], int]:
+        """Employers registered on the platform (``source`` ``platform``: scraped employers are
+        never approved, their postings come from elsewhere) inside ``scope`` in verification
+        ``status``; pending oldest first, the others latest first."""
+        base = select(Employer).where(scope, Employer.source == "platform")
+        if status == "approved":
+            base, order = base.where(Employer.verified.is_(True)), (Employer.updated_at.desc(), Employer.id.desc())
+        elif status == "refused":
+            base = base.where(Employer.verified.is_(False), Employer.refused_at.is_not(None))
+            order = (Employer.refused_at.desc(), Employer.id.desc())
+        else:
+            base = base.where(Employer.verified.is_(False), Employer.refused_at.is_(None))
+            order = (Employer.created_at, Employer.id)
+        total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
+        rows = (await self.session.execute(base.order_by(*order).limit(limit).offset(offset))).scalars().all()
+        return rows, total
+
     async def list(self, f: EmployerFilter, limit: int, offset: int,
                    scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Employer], int]:
         """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits

@@ -13,7 +13,8 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
 
 from service.catalog.models import Region
-from service.employers.models import Employer
+from service.db import utcnow
+from service.employers.models import Employer, VerificationStatus
 from service.employers.repository import EmployerFilter, EmployerRepository
 from service.employers.schemas import EmployerCreate, EmployerRead, EmployerUpdate
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -34,7 +35,31 @@ def to_read(e: Employer) -> EmployerRead:
     return EmployerRead(
         id=e.id, name=e.name, uscc=e.uscc, industry=e.industry, size=e.size, region_code=e.region_code,
         address=e.address, verified=e.verified, source=e.source, created_at=e.created_at, updated_at=e.updated_at,
+        verification_status=VerificationStatus.of(e), refusal_reason=e.refusal_reason if e.refused_at else None,
     )
+
+
+def uscc_check(code: str | None) -> str:
+    """The state of a stored 统一社会信用代码 as approving staff see it: ``missing``, ``valid`` (18
+    characters over the GB 32100-2015 alphabet with the right MOD 31 check character, via
+    ``stdnum.cn.uscc``) or ``invalid`` (an old row stored before the check, or scraped)."""
+    if not code:
+        return "missing"
+    try:
+        stdnum_uscc.validate(code)
+    except stdnum_errors.ValidationError:
+        return "invalid"
+    return "valid"
+
+
+def uscc_region_matches(code: str | None, region_code: str | None) -> bool | None:
+    """Whether characters 3-8 of a 统一社会信用代码 (the registering authority's GB/T 2260 code,
+    GB 32100-2015 §4) lie in the same province as the region the employer gave; ``None`` when
+    either is missing. A different province is a hint for staff, not a refusal: a company may
+    move or work in another province than where it was registered."""
+    if not code or not region_code or len(code) < 8:
+        return None
+    return code[2:4] == region_code[:2]
 
 
 def normalise_uscc(value: str) -> str:
@@ -125,6 +150,8 @@ class EmployerService:
         identity = sorted(k for k in IDENTITY_FIELDS if k in changes and changes[k] != getattr(employer, k))
         for key, value in changes.items():
             setattr(employer, key, value)
+        if identity and employer.refused_at is not None:  # corrected after a refusal: back in the queue
+            employer.refused_at = None
         if identity and employer.verified:
             employer.verified = False
             await audit_record(self.session, self.actor, AuditAction.UPDATE, "employer_verification", employer_id,
@@ -142,6 +169,8 @@ class EmployerService:
         if employer.verified:
             return employer
         employer.verified = True
+        employer.refused_at = None
+        employer.refusal_reason = None
         await audit_record(self.session, self.actor, AuditAction.UPDATE, "employer_verification", employer.id,
                            detail={"verified": True}, request=self.request)
         await self.session.flush()
@@ -150,6 +179,41 @@ class EmployerService:
                      params={"employer_name": employer.name, "decision": "approved"})
         await self.session.refresh(employer)
         return employer
+
+    async def refuse(self, employer: Employer, reason: str) -> Employer:
+        """Refuse to approve ``employer`` (审核未通过) with ``reason`` (told to its members as written):
+        it stays (or, if it was approved, becomes) unverified, so its postings reach no graduate;
+        its members are notified (:data:`~service.notifications.kinds.Kind.EMPLOYER_VERIFICATION_DECIDED`,
+        ``decision`` ``refused`` with the reason); audited (``update`` of ``employer_verification``).
+        The employer leaves the queue until it changes its name, 统一社会信用代码 or region.
+
+        Raises:
+            InvalidFieldError: 422 on ``reason``, blank after trimming.
+        """
+        text = " ".join(reason.split())
+        if len(text) < 2:
+            raise InvalidFieldError("reason", "give the reason for the refusal (at least 2 characters)")
+        was_verified = employer.verified
+        employer.verified = False
+        employer.refused_at = utcnow()
+        employer.refusal_reason = text[:500]
+        await audit_record(self.session, self.actor, AuditAction.UPDATE, "employer_verification", employer.id,
+                           detail={"verified": False, "refused": True, "was_verified": was_verified,
+                                   "reason": text[:300]},
+                           request=self.request)
+        await self.session.flush()
+        await notify(self.session, recipients=await employer_recipients(self.session, employer.id),
+                     kind=Kind.EMPLOYER_VERIFICATION_DECIDED, link="/web/verification",
+                     params={"employer_name": employer.name, "decision": "refused", "reason": employer.refusal_reason})
+        await self.session.refresh(employer)
+        return employer
+
+    async def verification_queue(self, scope: ColumnElement[bool], *, status: str = VerificationStatus.PENDING,
+                                 limit: int = 50, offset: int = 0) -> tuple[Sequence[Employer], int]:
+        """Employers inside ``scope`` (:func:`~service.accounts.scoping.verifiable_employers_clause`)
+        in one verification ``status`` (``pending``: oldest sign-up first, so nobody waits
+        longest; ``refused``/``approved``: latest first), and how many there are."""
+        return await self.repo.by_verification(scope, status, limit, offset)
 
     async def list(self, f: EmployerFilter, limit: int, offset: int,
                    scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Employer], int]:

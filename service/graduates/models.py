@@ -35,7 +35,7 @@ class ExperienceKind(enum.StrEnum):
 #: Fields that come from the school's roster (学籍): graduates cannot change them; staff changes
 #: are audited (issue 14, item 14). ``id_number`` is one of them and never leaves the service whole.
 ROSTER_FIELDS = ("kind", "gender", "student_number", "id_number", "school_id", "major_code", "education",
-                 "graduation_date", "cohort")
+                 "graduation_date", "cohort", "class_name")
 
 
 class Graduate(TimestampMixin, Base):
@@ -69,8 +69,11 @@ class Graduate(TimestampMixin, Base):
     )
     graduation_date: Mapped[dt.date | None] = mapped_column(Date)
     cohort: Mapped[int | None] = mapped_column(index=True)  # 届, graduation year
-    #: 班级 (the class in the school's roster, e.g. "2022级数控1班"): follow-up lists are worked by class
+    #: 班级 (the class in the school's roster, e.g. "2022级数控1班"): follow-up lists are worked by class;
+    #: invitation sheets are printed per class
     class_name: Mapped[str | None] = mapped_column(String(64))
+    #: 培训机构 of an adult trainee (e.g. a returning migrant workers' training programme), self-declared
+    training_institution: Mapped[str | None] = mapped_column(String(200))
 
     country: Mapped[str] = mapped_column(String(2), default="CN")
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)

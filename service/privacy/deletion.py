@@ -8,13 +8,14 @@ writing, without a pending one). Both steps are audited.
 What :func:`execute_deletion` does, in the request's one transaction:
 
 * **erased** — name (replaced by :data:`DELETED_NAME`), 身份证号, phone, student number, external
-  id, home region/province/city, skills, summary, wished titles, locations, salary and job types;
+  id, 班级, training institution, home region/province/city, skills, summary, wished titles, locations, salary and job types;
   certificates, awards and internships/jobs (rows deleted); the login account(s) and their login
-  sessions; cover letters and status-change notes of every application, its résumé snapshot and
-  contact consent, the message threads of the graduate's applications and the invitations sent to
-  them (:func:`service.conversations.service.erase_for_graduate`); the free-text ``note`` of
-  every destination event and the reason text of the school's 对口 overrides; the three-party agreements
-  (三方协议) of their internship placements, files included (the placements stay: school, employer, period).
+  sessions and the activation codes; cover letters and status-change notes of every application, its
+  résumé snapshot and contact consent, the message threads of the graduate's applications and the
+  invitations to apply sent to them (:func:`service.conversations.service.erase_for_graduate`); the
+  free-text ``note`` of every destination event and the reason text of the school's 对口 overrides; the
+  three-party agreements (三方协议) of their internship placements, files included (the placements stay:
+  school, employer, period).
 * **withdrawn** — applications still open (applied/viewed/interview/offer), with a history entry.
 * **kept** — the graduate row's id, kind, gender, school, major, education level, graduation date,
   cohort (届), country and 困难群体 flag, and every destination event's structured fields (category,
@@ -38,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal
 from service.accounts.models import Role, User
+from service.signup.models import ActivationCode
 from service.accounts.security import verify_password
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.destinations.models import DestinationEvent, DestinationEventKind
@@ -57,6 +59,7 @@ _ERASED: dict[str, Any] = {
     "name": DELETED_NAME, "student_number": None, "id_number": None, "phone": None, "external_id": None,
     "region_code": None, "province": None, "city": None, "skills": [], "summary": "", "desired_titles": [],
     "preferred_locations": [], "min_salary_monthly": None, "preferred_job_types": [], "recommendable": False,
+    "class_name": None, "training_institution": None,
 }
 
 
@@ -152,6 +155,9 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     agreements = await erase_agreements(session, full.id, attachment_dir)
     accounts = (await session.execute(delete(User).where(User.graduate_id == full.id)
                                       .execution_options(synchronize_session=False))).rowcount
+    # unused invitation codes would let someone open an account on the erased record
+    await session.execute(delete(ActivationCode).where(ActivationCode.graduate_id == full.id)
+                          .execution_options(synchronize_session=False))
     now = dt.datetime.now(dt.UTC)
     if deletion is None:
         deletion = GraduateDeletion(graduate_id=full.id, requested_at=now, requested_by_user_id=principal.user_id,

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 #: Tables :func:`service.privacy.deletion.execute_deletion` changes or deletes rows of.
 ERASED_TABLES = ("graduates", "graduate_certificates", "graduate_awards", "graduate_experiences", "applications",
                  "application_events", "destination_events", "users", "auth_sessions", "internships",
-                 "application_resumes", "conversation_messages", "invitations")
+                 "application_resumes", "conversation_messages", "invitations", "activation_codes")
 JOB_ID = "purge_deleted"
 #: Daily at 04:30, after the crawls (03:10) and the Sunday retraining (03:00).
 CRON = {"hour": 4, "minute": 30}

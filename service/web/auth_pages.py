@@ -40,11 +40,11 @@ class SignInForm:
     next: str = ""
 
 
-def _sign_in_page(page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bool = False,
-                  **context: Any) -> Template:
-    """The sign-in form with a valid pre-session CSRF token: the ``vocmatch_csrf`` cookie's (or the
-    one the CSRF middleware just made) when valid and not ``fresh``, else a new one, set as the
-    cookie. The token also reaches the template's ``csrf_token()``."""
+def public_form_page(page: Page, kit: AuthKit, template: str, *, status_code: int = 200, fresh: bool = False,
+                     **context: Any) -> Template:
+    """A public form (sign-in, sign-up) with a valid pre-session CSRF token: the ``vocmatch_csrf``
+    cookie's (or the one the CSRF middleware just made) when valid and not ``fresh``, else a new
+    one, set as the cookie. The token also reaches the template's ``csrf_token()``."""
     state = ScopeState.from_scope(page.request.scope)
     candidate = value_or_default(state.csrf_token, None) or page.request.cookies.get(CSRF_COOKIE)
     new_cookie = None
@@ -53,10 +53,24 @@ def _sign_in_page(page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bo
         new_cookie = Cookie(key=CSRF_COOKIE, value=candidate, path="/", secure=kit.settings.cookie_secure,
                             httponly=False, samesite="lax")
     state.csrf_token = candidate
-    template = render(page, "sign_in.html", status_code=status_code, **context)
+    rendered = render(page, template, status_code=status_code, **context)
     if new_cookie is not None:
-        template.set_cookie(new_cookie)
-    return template
+        rendered.set_cookie(new_cookie)
+    return rendered
+
+
+async def public_post_refused(request: Request[Any, Any, Any], kit: AuthKit) -> bool:
+    """Whether a public form post must be refused as cross-site: another site's page sent it, or
+    its pre-session token (form field ``_csrf_token``) does not match the ``vocmatch_csrf`` cookie."""
+    sent = (await request.form()).get("_csrf_token")
+    return cross_site_reason(request.headers) is not None or not csrf_tokens_match(
+        kit.csrf, sent, request.cookies.get(CSRF_COOKIE))
+
+
+def _sign_in_page(page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bool = False,
+                  **context: Any) -> Template:
+    """The sign-in form (:func:`public_form_page`)."""
+    return public_form_page(page, kit, "sign_in.html", status_code=status_code, fresh=fresh, **context)
 
 
 class AuthPages(Controller):
@@ -90,9 +104,7 @@ class AuthPages(Controller):
         if not data.login.strip() or not data.password:
             return _sign_in_page(page, auth_kit, status_code=400, next=data.next, login=data.login,
                                  error=page.gettext("Enter your e-mail or mobile number and your password."))
-        sent = (await request.form()).get("_csrf_token")
-        if cross_site_reason(request.headers) is not None or not csrf_tokens_match(
-                auth_kit.csrf, sent, request.cookies.get(CSRF_COOKIE)):
+        if await public_post_refused(request, auth_kit):
             return _sign_in_page(page, auth_kit, status_code=403, next=data.next, login=data.login, fresh=True,
                                  error=page.gettext("This sign-in form has expired or came from another site. "
                                                     "Please sign in again."))

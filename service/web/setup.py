@@ -142,6 +142,7 @@ def web_router(kit: AuthKit) -> Router:
     from service.web.internship_pages import InternshipPages
     from service.web.notification_pages import NotificationPages
     from service.web.school_pages import SchoolPages
+    from service.web.signup_pages import ROUTE_HANDLERS as SIGNUP_PAGES
     from service.web.suggest_pages import SuggestPages
 
     catalogues = load_catalogues()
@@ -158,7 +159,7 @@ def web_router(kit: AuthKit) -> Router:
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
                                              NotificationPages, FollowUpPages, InterviewPages, InternshipPages,
-                                             ConversationPages, unknown_page],
+                                             ConversationPages, *SIGNUP_PAGES, unknown_page],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],

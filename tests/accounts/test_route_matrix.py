@@ -607,6 +607,22 @@ MATRIX: dict[str, Probe] = {
     "POST /employers/{employer_id:int}/verify": Probe(
         "/employers/{e}/verify", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
         {"e": lambda w, s, r: w.fresh_employer(s)}),
+    "POST /employers/{employer_id:int}/refuse": Probe(
+        "/employers/{e}/refuse", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        {"e": lambda w, s, r: w.fresh_employer(s)}, json=lambda w, s, r: {"reason": "资料不全"}),
+    # the queue: employers the caller may approve (school A: its city; the department: its region)
+    "GET /employers/verification-queue": Probe(
+        "/employers/verification-queue", {"anonymous": 401, "graduate": 403, "employer": 403, "school": 200,
+                                          "department": 200, "admin": 200}, own_only=True,
+        hides={"school": ("employer_b_name",)}),
+    # --- sign-up: roster activation (public; an empty body is 400) and invitations ------------------
+    "POST /auth/activate": Probe("/auth/activate", _same(400), json=lambda w, s, r: {}, own_only=True),
+    "POST /schools/{school_id:int}/invitations": Probe(
+        "/schools/{s}/invitations", _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 403),
+                                               department=403), {"s": "school"}, json=lambda w, s, r: {"days": 7}),
+    "GET /schools/{school_id:int}/activation": Probe(
+        "/schools/{s}/activation", _staff_and(graduate=403, employer=403, school=(200, 404), department=(200, 404)),
+        {"s": "school"}),
     # --- catalog ---------------------------------------------------------------------------------
     "POST /schools": Probe("/schools", _staff_and(admin=(201, 201), graduate=403, employer=403, school=403,
                                                  department=(201, 403)),

@@ -209,6 +209,38 @@ WEB_MATRIX: dict[str, PageProbe] = {
     "GET /web/{unknown:path}": PageProbe("/web/no-such-page", _same(404), public=True, own_only=True),
     "POST /web/sign-out": PageProbe("/web/sign-out", _same(303), form=lambda w, s, r: {}, location=SIGN_IN,
                                     session=_new_login_session, own_only=True),
+    # --- sign-up (public forms; a post without the pre-session form token is 403 for everyone) -----
+    "GET /web/sign-up": PageProbe("/web/sign-up", _same(200), public=True, own_only=True),
+    "POST /web/sign-up": PageProbe("/web/sign-up", _same(403), form=lambda w, s, r: {}, public=True,
+                                   own_only=True, csrf=False),
+    "GET /web/sign-up/trainee": PageProbe("/web/sign-up/trainee", _same(200), public=True, own_only=True),
+    "POST /web/sign-up/trainee": PageProbe("/web/sign-up/trainee", _same(403), form=lambda w, s, r: {},
+                                           public=True, own_only=True, csrf=False),
+    "GET /web/sign-up/employer": PageProbe("/web/sign-up/employer", _same(200), public=True, own_only=True),
+    "POST /web/sign-up/employer": PageProbe("/web/sign-up/employer", _same(403), form=lambda w, s, r: {},
+                                            public=True, own_only=True, csrf=False),
+    "GET /web/activate": PageProbe("/web/activate", _same(200), public=True, own_only=True),
+    "POST /web/activate": PageProbe("/web/activate", _same(403), form=lambda w, s, r: {}, public=True,
+                                    own_only=True, csrf=False),
+    # --- employer verification: the member's status page; the staff's queue and decisions ---------
+    "GET /web/verification": PageProbe("/web/verification", _signed_in(employer=200), own_only=True,
+                                       shows={"employer": ("employer_a_name",)},
+                                       hides={"employer": ("employer_b_name",)}),
+    "GET /web/employers/queue": PageProbe("/web/employers/queue", _signed_in(school=200, department=200, admin=200),
+                                          own_only=True, hides={"school": ("employer_b_name",)}),
+    "POST /web/employers/{employer_id:int}/approve": PageProbe(
+        "/web/employers/{e}/approve", _signed_in(school=(303, 403), department=(303, 403), admin=303),
+        {"e": lambda w, s, r: w.fresh_employer(s)}, form=lambda w, s, r: {}, location="/web/employers/queue"),
+    "POST /web/employers/{employer_id:int}/refuse": PageProbe(
+        "/web/employers/{e}/refuse", _signed_in(school=(303, 403), department=(303, 403), admin=303),
+        {"e": lambda w, s, r: w.fresh_employer(s)}, form=lambda w, s, r: {"reason": "资料不全"},
+        location="/web/employers/queue"),
+    # --- invitations: the share activated (staff), the class sheets (the school's own staff) --------
+    "GET /web/activation-codes": PageProbe("/web/activation-codes", _signed_in(school=200, department=200, admin=200),
+                                      own_only=True),
+    "POST /web/activation-codes": PageProbe("/web/activation-codes", _signed_in(school=200), own_only=True,
+                                       form=lambda w, s, r: {"cohort": "", "class_name": "", "days": "7"},
+                                       hides={"school": GRAD_SECRETS}),
     # --- any signed-in caller: the taxonomy suggestions and the chips widget ----------------------
     "GET /web/suggest": PageProbe("/web/suggest", {**_same(200), "anonymous": 303}, own_only=True,
                                   params=lambda w, s, r: {"field": "skills", "skills_new": "数控"}),

@@ -1,0 +1,182 @@
+"""HTTP endpoints for sign-up: roster activation (``POST /auth/activate``), invitations and the
+share activated (``/schools/{id}/invitations``, ``/schools/{id}/activation``), and the employer
+verification queue and refusal (``GET /employers/verification-queue``, ``POST /employers/{id}/refuse``).
+The web pages (:mod:`service.web.signup_pages`) call the same service methods."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from service.accounts.guards import current_principal, ensure_allowed, can_manage_school, require_roles
+from service.accounts.hardening import require_json
+from service.accounts.models import Role
+from service.accounts.schemas import AccountAccepted, ActivateRequest
+from service.accounts.scoping import schools_clause, verifiable_employers_clause
+from service.accounts.service import LoginTakenError
+from service.accounts.setup import AuthKit
+from service.catalog.models import School
+from service.employers.models import Employer
+from service.employers.schemas import EmployerRead, RefusalRequest, VerificationQueueItem
+from service.employers.service import EmployerService, to_read, uscc_check, uscc_region_matches
+from service.errors import NotFoundError
+from service.inputs import SIGN_IN_BODY_BYTES
+from service.pagination import DbSession, Limit, Offset, Page
+from service.signup.schemas import ActivationShareRead, InvitationCreate, InvitationRead
+from service.signup.service import (
+    ActivationRefused, InvitationService, SignupService, employer_to_decide, printable, school_region_of,
+)
+
+PUBLIC = {"exclude_from_auth": True}
+STAFF = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
+#: The answer to an activation that made the account — or would have, but the e-mail or mobile
+#: number already signs in to another account (nothing changed): the same either way.
+ACTIVATED = AccountAccepted(detail=(
+    "accepted: unless this e-mail address or mobile number already belongs to an account, your account is now "
+    "bound to your school's roster record and signs in at POST /auth/login / 已受理：该邮箱或手机号如尚未注册，"
+    "账号已与学校名册记录绑定，可直接登录；如已注册则未作任何改动"))
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def activation_key(data: ActivateRequest, ip: str) -> tuple[str, str]:
+    """The limiter key of an activation attempt: the (school, 学号) tried, or the client for codes
+    (a code names no one before it is found)."""
+    if data.code is not None:
+        return "activate-code", ip
+    return "activate", f"{data.school_id}:{(data.student_number or '').strip()}"
+
+
+async def activate_account(request: Request[Any, Any, Any], db_session: DbSession, kit: AuthKit,
+                           data: ActivateRequest) -> None:
+    """Rate-limited activation shared by the API and the pages: every attempt counts against the
+    client address (as registrations do); failures also against the (school, 学号) tried — or,
+    for codes, the address — with the sign-in failure windows. Raises as
+    :meth:`SignupService.activate`; a taken login is swallowed after rolling back."""
+    ip = client_ip(request)
+    await kit.limiter.registration(ip)
+    kind, key = activation_key(data, ip)
+    await kit.limiter.target_open(kind, key)
+    try:
+        await SignupService(db_session).activate(
+            password=data.password, email=data.email, phone=data.phone, school_id=data.school_id,
+            student_number=data.student_number, id_last6=data.id_last6, code=data.code)
+    except ActivationRefused:
+        await kit.limiter.target_failed(kind, key)
+        raise
+    except LoginTakenError:
+        await db_session.rollback()  # the spent code comes back
+
+
+@post("/auth/activate", summary="Activate a roster graduate's account", tags=["auth"], opt=PUBLIC,
+      guards=[require_json], status_code=202, request_max_body_size=SIGN_IN_BODY_BYTES)
+async def activate(request: Request[Any, Any, Any], db_session: DbSession, auth_kit: NamedDependency[AuthKit],
+                   data: JSONBody[ActivateRequest]) -> AccountAccepted:
+    """A graduate on a school's roster creates their account, bound to that record (never a second
+    profile): with ``school_id``, ``student_number`` (学号) and ``id_last6`` (the last six
+    characters of the 身份证号), or with an invitation ``code`` from the school (single use,
+    expiring). Then sign in at ``POST /auth/login``.
+
+    202 with the same body whether the e-mail/mobile was free (the account now exists) or already
+    someone's (nothing changed). Errors: 422 with one message for every unidentified record —
+    unknown school or 学号, wrong 身份证号 ending, a record without 身份证号; unknown, used or
+    expired code — so nothing tells whether a student exists or which detail was wrong; 422 a
+    missing detail or no e-mail/phone; 409 the record already has an account; 429 with
+    ``Retry-After`` after ``VOCMATCH_REGISTER_RATE_PER_IP`` attempts from one address, or after
+    ``VOCMATCH_LOGIN_RATE_PER_ACCOUNT`` failures for one (school, 学号)."""
+    await activate_account(request, db_session, auth_kit, data)
+    return ACTIVATED
+
+
+async def school_for_invitations(db_session: DbSession, request: Request[Any, Any, Any], school_id: int) -> School:
+    """The school whose invitations the caller manages (its staff, the admin). 404 unknown; 403 other."""
+    school = await db_session.get(School, school_id)
+    if school is None:
+        raise NotFoundError("school", school_id)
+    ensure_allowed(can_manage_school(current_principal(request), school), f"invite the graduates of school {school_id}")
+    return school
+
+
+def invitation_read(request: Request[Any, Any, Any], item: Any) -> InvitationRead:
+    base = str(request.base_url).rstrip("/")
+    return InvitationRead(graduate_id=item.graduate_id, name=item.name, student_number=item.student_number,
+                          class_name=item.class_name, code=printable(item.code),
+                          link=f"{base}/web/activate?code={item.code}", expires_at=item.expires_at)
+
+
+@post("/schools/{school_id:int}/invitations", summary="Invite a cohort's or class's graduates to activate",
+      tags=["schools"], guards=[require_roles(Role.SCHOOL, Role.ADMIN)], status_code=201)
+async def create_invitations(request: Request[Any, Any, Any], db_session: DbSession, school_id: FromPath[int],
+                             data: JSONBody[InvitationCreate]) -> list[InvitationRead]:
+    """One new code and link for every graduate of the school's roster (of ``cohort``/``class_name``
+    when given) without an account, valid ``days`` (default 30); older unused codes of the same
+    graduates stop working. The codes are in this answer only (the service keeps their SHA-256).
+    Audited. Errors: 403 another school's staff and other roles; 404 unknown school; 422 ``days``."""
+    await school_for_invitations(db_session, request, school_id)
+    service = InvitationService(db_session, current_principal(request), request)
+    issued = await service.issue(school_id, data.cohort, data.class_name, data.days)
+    return [invitation_read(request, item) for item in issued]
+
+
+@get("/schools/{school_id:int}/activation", summary="Share of graduates with an activated account",
+     tags=["schools"], guards=STAFF)
+async def activation_shares(request: Request[Any, Any, Any], db_session: DbSession,
+                            school_id: FromPath[int]) -> list[ActivationShareRead]:
+    """Per cohort and class: graduates on the roster, how many activated an account, the share.
+    School staff their own school, department admins schools in their region, the admin any;
+    404 for a school outside the caller's (the same as an unknown one)."""
+    from sqlalchemy import select
+
+    p = current_principal(request)
+    visible = (await db_session.execute(select(School.id).where(School.id == school_id, schools_clause(p)))).first()
+    if visible is None:
+        raise NotFoundError("school", school_id)
+    shares = await InvitationService(db_session).shares([school_id])
+    return [ActivationShareRead(school_id=s.school_id, school_name=s.school_name, cohort=s.cohort,
+                                class_name=s.class_name, graduates=s.graduates, activated=s.activated,
+                                share=round(s.share, 4)) for s in shares]
+
+
+def queue_item(e: Employer) -> VerificationQueueItem:
+    return VerificationQueueItem(employer=to_read(e), contact_name=e.contact_name, contact_phone=e.contact_phone,
+                                 uscc_check=uscc_check(e.uscc), uscc_region_matches=uscc_region_matches(e.uscc,
+                                                                                                      e.region_code))
+
+
+@get("/employers/verification-queue", summary="Employers awaiting approval (审核队列)", tags=["employers"],
+     guards=STAFF)
+async def verification_queue(
+    request: Request[Any, Any, Any], db_session: DbSession, limit: Limit = 20, offset: Offset = 0,
+    status: Annotated[str, QueryParameter(pattern=r"^(pending|refused|approved)$",
+                                          description="pending (default), refused or approved")] = "pending",
+) -> Page[VerificationQueueItem]:
+    """Employers registered on the platform that the caller may approve — school staff those in
+    their school's city, department admins those in their region or without one, the admin all —
+    in one verification ``status`` (pending: oldest first), with the contact person and the
+    统一社会信用代码 check (GB 32100-2015). Errors: 401 signed out; 403 graduates and employers."""
+    p = current_principal(request)
+    scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
+    items, total = await EmployerService(db_session).verification_queue(scope, status=status, limit=limit,
+                                                                        offset=offset)
+    return Page(items=[queue_item(e) for e in items], total=total, limit=limit, offset=offset)
+
+
+@post("/employers/{employer_id:int}/refuse", summary="Refuse to approve an employer (审核未通过)",
+      tags=["employers"], guards=STAFF, status_code=200, request_max_body_size=SIGN_IN_BODY_BYTES)
+async def refuse_employer(request: Request[Any, Any, Any], db_session: DbSession, employer_id: FromPath[int],
+                          data: JSONBody[RefusalRequest]) -> EmployerRead:
+    """Refuse with a ``reason`` (told to the employer's members as written, in a notification):
+    the employer stays unverified (an approved one loses its approval), so its postings reach no
+    graduate; audited. Who may: as ``POST /employers/{id}/verify``. Errors: 401; 403 other roles
+    or an employer outside the caller's area; 404 unknown id; 422 blank reason."""
+    p = current_principal(request)
+    employer = await employer_to_decide(db_session, p, employer_id)
+    return to_read(await EmployerService(db_session, p, request).refuse(employer, data.reason))
+
+
+ROUTES = [activate, create_invitations, activation_shares, verification_queue, refuse_employer]
