@@ -91,8 +91,9 @@ async def _audit(session: AsyncSession, event: DestinationEvent, actor: Principa
 
 
 def _propose(event: DestinationEvent, major_code: str | None) -> None:
-    """Fill ``in_field``, ``in_field_reason`` and ``occupation_code`` for a new outcome."""
-    if event.category not in EMPLOYED or event.internship:
+    """Fill ``in_field``, ``in_field_reason`` and ``occupation_code`` for a new outcome in a job:
+    none for 应征义务兵, whom 对口就业率 does not count (:mod:`service.reports.definitions`)."""
+    if event.category not in EMPLOYED or event.category == DestinationCategory.MILITARY or event.internship:
         return
     in_field, occ, reason = propose_in_field(major_code, event.occupation_code, event.job_title)
     event.in_field, event.occupation_code, event.in_field_reason = in_field, occ, reason
@@ -276,8 +277,8 @@ class DestinationService:
             InvalidFieldError: the outcome is not direct employment, so 对口 does not apply (422).
         """
         outcome = await self._outcome(graduate_id, event_id)
-        if outcome.category not in EMPLOYED or outcome.internship:
-            raise InvalidFieldError("in_field", f"对口 applies to direct employment only, not {outcome.category.value}"
+        if outcome.category not in EMPLOYED or outcome.category == DestinationCategory.MILITARY or outcome.internship:
+            raise InvalidFieldError("in_field", f"对口 applies to employment in a job only, not {outcome.category.value}"
                                     + (" (internship)" if outcome.internship else ""))
         return await self._refer(outcome, DestinationEventKind.IN_FIELD_OVERRIDE, DestinationSource.SCHOOL_REVIEW,
                                  in_field=data.in_field, in_field_reason=data.reason)

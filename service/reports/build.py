@@ -7,10 +7,11 @@ The report is a plain JSON-ready dict (the body of ``GET /reports`` and of a sna
      "charts": {...}, "data_quality": {...}}
 
     row = {"key", "label", "counts": {column: int | None}, "rates": {name: float | None},
-           "salary_median": int | None, "suppressed": [column, ...]}
+           "salary_median": int | None, "suppressed": [column, ...], "unknown_rates": [name, ...]}
 
-``None`` marks a suppressed count or a rate/median that cannot be published (suppressed input
-or zero denominator). Percentages are 0–100 with one decimal; salaries are 元/月.
+``None`` marks a suppressed count or a rate/median that cannot be published (suppressed input,
+zero denominator, or — the rates listed in ``unknown_rates`` — a fact unrecorded for more than
+half of the denominator, :func:`mostly_unknown`). Percentages are 0–100 with one decimal; salaries are 元/月.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from service.catalog.regions import city_of, province_of
 from service.reports.compute import BREAKDOWNS, ReportParams
 from service.reports.counts_sql import count_report
 from service.reports.definitions import (
-    CATEGORY_ZH, COUNT_COLUMNS, DENOMINATOR_RULE, NACE_MAPPING, PRECEDENCE_RULE, RATES, ROUNDING_RULE,
-    ROW_RELATIONS, SUPPRESSION_RULE,
+    CATEGORY_ZH, COUNT_COLUMNS, DENOMINATOR_RULE, MAX_UNKNOWN_SHARE, NACE_MAPPING, PRECEDENCE_RULE, RATES,
+    ROUNDING_RULE, ROW_RELATIONS, SUPPRESSION_RULE, UNKNOWN_RULE, denominators,
 )
 from service.reports.suppression import Cell, Relation, suppress
 
@@ -44,6 +45,13 @@ def percent(num: int, den: int) -> float | None:
     if den <= 0:
         return None
     return float((Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def mostly_unknown(unknown: int, den: int) -> bool:
+    """Whether a rate over a recorded fact is shown as unknown: more than :data:`MAX_UNKNOWN_SHARE`
+    of its denominator ``den`` has the fact unrecorded (``unknown``), so whatever the unrecorded
+    are, they — not the records — would decide the figure."""
+    return den > 0 and unknown > den * MAX_UNKNOWN_SHARE
 
 
 def median_salary(values: list[int]) -> int:
@@ -124,6 +132,8 @@ def definitions(threshold: int) -> dict[str, Any]:
         "nace_mapping": {c.value: {"nace": n, "career_outcome": pos} for c, (n, pos) in NACE_MAPPING.items()},
         "precedence": PRECEDENCE_RULE,
         "denominator": DENOMINATOR_RULE,
+        "denominators": denominators(),
+        "unknown": UNKNOWN_RULE,
         "rounding": ROUNDING_RULE,
         "suppression": SUPPRESSION_RULE + f" 阈值 threshold = {threshold}.",
         "sources": ["教育部 毕业去向统计口径 / 中职毕业生就业情况统计",
@@ -136,18 +146,23 @@ def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: se
          middles: list[int], threshold: int) -> dict[str, Any]:
     shown = {col: (None if (key, col) in hidden else counts.get(col, 0)) for col in COUNT_COLUMNS}
     rates: dict[str, float | None] = {}
+    unknown: list[str] = []
     for name, r in RATES.items():
         if any(shown[c] is None for c in r.columns):
             rates[name] = None
             continue
         num = sum(shown[c] for c in r.num_plus) - sum(shown[c] for c in r.num_minus)  # type: ignore[misc]
         den = sum(shown[c] for c in r.den_plus) - sum(shown[c] for c in r.den_minus)  # type: ignore[misc]
+        if r.unknown is not None and mostly_unknown(shown[r.unknown], den):  # type: ignore[arg-type]
+            rates[name] = None
+            unknown.append(name)
+            continue
         rates[name] = percent(num, den)
     median = None
     if shown["salary_known"] is not None and middles and counts.get("salary_known", 0) >= threshold:
         median = median_salary(middles)  # the one or two middle values of the row's salaries
     return {"key": key[1], "label": label, "counts": shown, "rates": rates, "salary_median": median,
-            "suppressed": [c for c in COUNT_COLUMNS if shown[c] is None]}
+            "suppressed": [c for c in COUNT_COLUMNS if shown[c] is None], "unknown_rates": unknown}
 
 
 def _charts(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import School
 from service.catalog.regions import city_of, province_of, region_prefix
-from service.destinations.models import DestinationEvent
+from service.destinations.models import DestinationCategory, DestinationEvent
 from service.destinations.precedence import History
 from service.graduates.models import Graduate, SeekerKind
 from service.reports.definitions import SALARY_BANDS
@@ -111,6 +111,11 @@ def _pair(flag: bool | None, yes: str, no: str) -> str:
     return yes if flag else no
 
 
+def _fact(flag: bool | None, yes: str, no: str, unknown: str) -> str:
+    """A recorded yes/no fact: an unrecorded one (``None``) is its own column, never "no"."""
+    return unknown if flag is None else yes if flag else no
+
+
 def outcome_of(g: object, history: History, as_of: dt.date) -> GraduateOutcome:
     """The columns graduate row ``g`` counts in, from its event ``history``, as of ``as_of``."""
     region = g.school_region  # type: ignore[attr-defined]
@@ -130,10 +135,12 @@ def outcome_of(g: object, history: History, as_of: dt.date) -> GraduateOutcome:
     if eff is not None and eff.employed:
         ev = eff.event
         cols.add("employed")
-        cols.add({True: "in_field", False: "not_in_field", None: "in_field_unknown"}[eff.in_field])
-        cols.add(_pair(bool(ev.region_code) and ev.region_code[:4] == region[:4], "local", "not_local"))
-        cols.add(_pair(ev.labour_contract, "contract", "no_contract"))
-        cols.add(_pair(ev.social_insurance, "insured", "not_insured"))
+        if eff.category != DestinationCategory.MILITARY:  # the job-quality rates' denominator
+            cols.add("employed_in_jobs")
+            cols.add({True: "in_field", False: "not_in_field", None: "in_field_unknown"}[eff.in_field])
+            cols.add(_pair(bool(ev.region_code) and ev.region_code[:4] == region[:4], "local", "not_local"))
+            cols.add(_fact(ev.labour_contract, "contract", "no_contract", "contract_unknown"))
+            cols.add(_fact(ev.social_insurance, "insured", "not_insured", "insurance_unknown"))
         if ev.monthly_salary is not None:
             out.salary = ev.monthly_salary
             cols.update(("salary_known", _salary_band(ev.monthly_salary)))

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import School
-from service.destinations.models import DestinationEvent, DestinationEventKind
+from service.destinations.models import DestinationCategory, DestinationEvent, DestinationEventKind
 from service.destinations.precedence import EMPLOYED, SOURCE_RANK
 from service.graduates.models import Graduate
 from service.reports.compute import BREAKDOWNS, ReportParams, _graduates_stmt
@@ -156,6 +156,8 @@ def _per_graduate(params: ReportParams) -> Any:
     city = _substr(region, 1, 4) + _text("00")
     found = func.coalesce(w.c.found, 0) == 1
     is_emp = and_(found, w.c.category.in_([c.value for c in EMPLOYED]), w.c.internship == 0)
+    # 直接就业 in jobs (not 应征义务兵): the denominator of 对口, 本地, 合同 and 社保 (service.reports.definitions)
+    is_job = and_(is_emp, w.c.category != DestinationCategory.MILITARY.value)
     salary = case((is_emp, w.c.salary), else_=null())
     band = case(*[((salary >= low) if high is None else and_(salary >= low, salary < high), col)
                   for col, _, low, high in SALARY_BANDS], else_=null())
@@ -178,12 +180,13 @@ def _per_graduate(params: ReportParams) -> Any:
         .label("disadvantaged"),
         case((~found, "unknown"), (w.c.internship == 1, "seeking"), else_=w.c.category).label("cat"),
         case((is_emp, 1), else_=0).label("emp"),
-        case((and_(is_emp, w.c.in_field == 1), "in_field"), (and_(is_emp, w.c.in_field == 0), "not_in_field"),
-             (is_emp, "in_field_unknown"), else_=null()).label("in_field"),
-        case((and_(is_emp, w.c.region_code.is_not(None), w.c.region_code != "",
+        case((is_job, 1), else_=0).label("job"),
+        case((and_(is_job, w.c.in_field == 1), "in_field"), (and_(is_job, w.c.in_field == 0), "not_in_field"),
+             (is_job, "in_field_unknown"), else_=null()).label("in_field"),
+        case((and_(is_job, w.c.region_code.is_not(None), w.c.region_code != "",
                    _substr(w.c.region_code, 1, 4) == _substr(region, 1, 4)), 1), else_=0).label("local"),
-        case((and_(is_emp, w.c.contract == 1), 1), else_=0).label("contract"),
-        case((and_(is_emp, w.c.insured == 1), 1), else_=0).label("insured"),
+        w.c.contract.label("contract"),
+        w.c.insured.label("insured"),
         salary.label("salary"),
         band.label("band"),
         quarter_flag(2).label("q2"),
@@ -203,11 +206,15 @@ def _contributions(params: ReportParams) -> Any:
         return case((cond, one), else_=zero)
 
     emp = pg.c.emp == 1
+    job = pg.c.job == 1
     conds: dict[str, ColumnElement[bool]] = {
-        "employed": emp,
-        "local": and_(emp, pg.c.local == 1), "not_local": and_(emp, pg.c.local == 0),
-        "contract": and_(emp, pg.c.contract == 1), "no_contract": and_(emp, pg.c.contract == 0),
-        "insured": and_(emp, pg.c.insured == 1), "not_insured": and_(emp, pg.c.insured == 0),
+        "employed": emp, "employed_in_jobs": job,
+        "local": and_(job, pg.c.local == 1), "not_local": and_(job, pg.c.local == 0),
+        # recorded facts: null (unrecorded) is its own column, never "no"
+        "contract": and_(job, pg.c.contract == 1), "no_contract": and_(job, pg.c.contract == 0),
+        "contract_unknown": and_(job, pg.c.contract.is_(None)),
+        "insured": and_(job, pg.c.insured == 1), "not_insured": and_(job, pg.c.insured == 0),
+        "insurance_unknown": and_(job, pg.c.insured.is_(None)),
         "salary_known": and_(emp, pg.c.salary.is_not(None)), "salary_unknown": and_(emp, pg.c.salary.is_(None)),
     }
     for col in ("in_field", "not_in_field", "in_field_unknown"):

@@ -1,6 +1,7 @@
 """Report exports: JSON, CSV (UTF-8 with BOM, Chinese headers) and XLSX (one sheet per breakdown).
 
-Suppressed cells are written as ``*`` in CSV/XLSX (``null`` in JSON); the 说明 sheet / the
+Suppressed cells are written as ``*`` in CSV/XLSX (``null`` in JSON), rates over a mostly
+unrecorded fact as ``未知`` (``null`` and listed in the row's ``unknown_rates`` in JSON); the 说明 sheet / the
 ``definitions`` object explains the figures, the precedence, rounding and suppression rules.
 
 No export carries a formula (OWASP "CSV Injection"): a CSV text cell beginning with ``=``, ``+``,
@@ -24,6 +25,8 @@ from service.reports.definitions import COUNT_COLUMNS, RATES
 BREAKDOWN_ZH = {"total": "合计", "province": "省", "city": "市", "county": "县区", "school": "学校",
                 "major": "专业", "cohort": "届别", "gender": "性别", "disadvantaged": "困难群体"}
 SUPPRESSED = "*"
+#: A rate over a fact unrecorded for most of its denominator (not suppressed: not known).
+UNKNOWN = "未知"
 #: First characters that make a spreadsheet read a text cell as a formula (OWASP "CSV Injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -56,7 +59,8 @@ def _cells(row: dict[str, Any]) -> list[Any]:
         return SUPPRESSED if v is None else v
 
     return ([str(row["key"]), row["label"]] + [show(row["counts"][c]) for c in COUNT_COLUMNS]
-            + [show(row["rates"][r]) for r in RATES] + [show(row["salary_median"])])
+            + [UNKNOWN if r in row.get("unknown_rates", ()) else show(row["rates"][r]) for r in RATES]
+            + [show(row["salary_median"])])
 
 
 def _about(report: dict[str, Any]) -> list[tuple[str, str]]:
@@ -66,6 +70,7 @@ def _about(report: dict[str, Any]) -> list[tuple[str, str]]:
              ("抑制阈值 threshold", str(report["threshold"])),
              ("未计入(未毕业或无毕业日期)", str(report["excluded_not_graduated"])),
              ("计数规则 precedence", d["precedence"]), ("分母 denominator", d["denominator"]),
+             *((f"分母 {k}", v) for k, v in d["denominators"].items()), ("未记录 unknown", d["unknown"]),
              ("取整 rounding", d["rounding"]), ("抑制 suppression", d["suppression"] + f" 被抑制的格子显示为 {SUPPRESSED}")]
     lines += [(f"{v['name']} {k}", v["definition"]) for k, v in d["rates"].items()]
     lines += [(f"NACE {k}", f"{v['nace']} (career outcome: {v['career_outcome']})") for k, v in d["nace_mapping"].items()]
