@@ -108,7 +108,8 @@ def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: 
         raise click.BadParameter(f"{by!r}; choose one of {', '.join(CHART_BY)}", param_hint="--by")
     day = as_of.date()
     params = ReportParams(scope=parsed, cohorts=(cohort or default_cohort(day),), as_of=day,
-                          recorded_before=cutoff.astimezone(dt.UTC), threshold=threshold)
+                          recorded_before=cutoff.astimezone(dt.UTC), threshold=threshold,
+                          salary_edges=_settings().salary_edges)
     built = _run(lambda s: build_report(s, params))
     body = chart_svg(built, metric, by) if fmt == "svg" else FORMATS[fmt][0](built)
     if output is None:

@@ -31,8 +31,8 @@ from service.catalog.regions import city_of, province_of
 from service.reports.compute import BREAKDOWNS, ReportParams
 from service.reports.counts_sql import count_report
 from service.reports.definitions import (
-    CATEGORY_ZH, COUNT_COLUMNS, DENOMINATOR_RULE, MAX_UNKNOWN_SHARE, NACE_MAPPING, PRECEDENCE_RULE, RATES,
-    ROUNDING_RULE, ROW_RELATIONS, SUPPRESSION_RULE, UNKNOWN_RULE, denominators,
+    CATEGORY_ZH, DEFAULT_SALARY_EDGES, DENOMINATOR_RULE, MAX_UNKNOWN_SHARE, NACE_MAPPING, PRECEDENCE_RULE, RATES,
+    ROUNDING_RULE, SUPPRESSION_RULE, UNKNOWN_RULE, count_columns, denominators, row_relations, salary_bands,
 )
 from service.reports.suppression import Cell, Relation, suppress
 
@@ -59,12 +59,13 @@ def median_salary(values: list[int]) -> int:
     return int(Decimal(str(statistics.median(values))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[tuple[str, object], set]) -> list[Relation]:
+def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[tuple[str, object], set],
+               edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> list[Relation]:
     rels: list[Relation] = []
     for row in counts:
-        for total, parts in ROW_RELATIONS:
+        for total, parts in row_relations(edges):
             rels.append(((row, total), [(row, p) for p in parts]))
-    cols = list(COUNT_COLUMNS)
+    cols = list(count_columns(edges))
     groups: list[tuple[Hashable, list[Hashable]]] = []
     for breakdown in BREAKDOWNS:
         groups.append((("total", "total"), [r for r in counts if r[0] == breakdown]))
@@ -123,11 +124,16 @@ async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[s
     return labels
 
 
-def definitions(threshold: int) -> dict[str, Any]:
+def definitions(threshold: int, edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> dict[str, Any]:
     """The definitions printed with every report (Chinese first, English too)."""
     return {
         "rates": {name: {"name": r.zh, "definition": r.definition} for name, r in RATES.items()},
-        "columns": COUNT_COLUMNS,
+        "columns": count_columns(edges),
+        "salary_bands": [{"column": col, "label": label, "from": low, "to": high}
+                         for col, label, low, high in salary_bands(edges)],
+        "salary_bands_rule": ("起薪分段按月薪 (元/月, 整数) 分段, 含上限: 如 2001–3000元 含 2001 和 3000 元; 分段上限为设置 "
+                              "VOCMATCH_REPORT_SALARY_BANDS. Bands include their upper edge (元/month, whole yuan); "
+                              "the edges are the setting VOCMATCH_REPORT_SALARY_BANDS."),
         "categories": {c.value: CATEGORY_ZH[c] for c in DestinationCategory},
         "nace_mapping": {c.value: {"nace": n, "career_outcome": pos} for c, (n, pos) in NACE_MAPPING.items()},
         "precedence": PRECEDENCE_RULE,
@@ -143,8 +149,8 @@ def definitions(threshold: int) -> dict[str, Any]:
 
 
 def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: set[Cell],
-         middles: list[int], threshold: int) -> dict[str, Any]:
-    shown = {col: (None if (key, col) in hidden else counts.get(col, 0)) for col in COUNT_COLUMNS}
+         middles: list[int], threshold: int, columns: dict[str, str]) -> dict[str, Any]:
+    shown = {col: (None if (key, col) in hidden else counts.get(col, 0)) for col in columns}
     rates: dict[str, float | None] = {}
     unknown: list[str] = []
     for name, r in RATES.items():
@@ -162,7 +168,7 @@ def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: se
     if shown["salary_known"] is not None and middles and counts.get("salary_known", 0) >= threshold:
         median = median_salary(middles)  # the one or two middle values of the row's salaries
     return {"key": key[1], "label": label, "counts": shown, "rates": rates, "salary_median": median,
-            "suppressed": [c for c in COUNT_COLUMNS if shown[c] is None], "unknown_rates": unknown}
+            "suppressed": [c for c in columns if shown[c] is None], "unknown_rates": unknown}
 
 
 def _charts(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -193,16 +199,18 @@ async def build_report(session: AsyncSession, params: ReportParams) -> dict[str,
     """Compute the report for ``params`` (see the module docstring for the shape)."""
     sql = await count_report(session, params)
     counts, excluded = sql.counts, sql.excluded
-    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in COUNT_COLUMNS}
-    hidden = suppress(values, _relations(counts, _parents(counts, sql.school_regions)), params.threshold)
+    columns = count_columns(params.salary_edges)
+    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
+    hidden = suppress(values, _relations(counts, _parents(counts, sql.school_regions), params.salary_edges),
+                      params.threshold)
     labels = await _labels(session, counts)
     breakdowns: dict[str, list[dict[str, Any]]] = {"total": [], **{b: [] for b in BREAKDOWNS}}
     for key in sorted(counts, key=lambda k: (k[0], str(k[1]))):
         breakdowns[key[0]].append(_row(key, labels[key], counts[key], hidden, sql.middles.get(key, []),
-                                       params.threshold))
+                                       params.threshold, columns))
     return {
         "scope": str(params.scope), "cohorts": list(params.cohorts), "as_of": params.as_of.isoformat(),
         "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold,
-        "excluded_not_graduated": excluded, "definitions": definitions(params.threshold),
+        "excluded_not_graduated": excluded, "definitions": definitions(params.threshold, params.salary_edges),
         "breakdowns": breakdowns, "charts": _charts(breakdowns), "data_quality": data_quality(breakdowns),
     }

@@ -51,7 +51,7 @@ def _check_threshold(request: Request, threshold: int) -> None:
                                         f"{DEFAULT_THRESHOLD} (asked for {threshold}); raising it is allowed")
 
 
-def _params(scope: str, as_of: dt.date, cohort: int | None, recorded_before: dt.datetime | None,
+def _params(request: Request, scope: str, as_of: dt.date, cohort: int | None, recorded_before: dt.datetime | None,
             threshold: int) -> ReportParams:
     if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
         raise InvalidFieldError("as_of", f"{as_of} is outside {EARLIEST_AS_OF} to {LATEST_AS_OF}")
@@ -63,7 +63,7 @@ def _params(scope: str, as_of: dt.date, cohort: int | None, recorded_before: dt.
         raise InvalidFieldError("recorded_before", "give a time zone, e.g. 2026-01-01T00:00:00+08:00")
     return ReportParams(scope=parsed, cohorts=(cohort or default_cohort(as_of),), as_of=as_of,
                         recorded_before=(recorded_before or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
-                        threshold=threshold)
+                        threshold=threshold, salary_edges=request.app.state.settings.salary_edges)
 
 
 def _respond(report: dict[str, Any], fmt: str, name: str) -> Response[bytes]:
@@ -103,7 +103,7 @@ class ReportController(Controller):
         (default 5; only the system admin may ask for less, others get 403). 422 for a bad scope or
         an ``as_of`` outside 1950-01-01..2100-12-31."""
         _check_threshold(request, threshold)
-        params = _params(report_scope, as_of, cohort, recorded_before, threshold)
+        params = _params(request, report_scope, as_of, cohort, recorded_before, threshold)
         await _ensure_scope(db_session, request, params)
         report = await build_report(db_session, params)
         return _respond(report, fmt, f"report-{report_scope.replace(':', '-')}-{as_of}")
@@ -141,7 +141,7 @@ class ReportController(Controller):
             raise InvalidFieldError("metric", f"must be one of {', '.join(METRICS)}")
         if by not in CHART_BY:
             raise InvalidFieldError("by", f"must be one of {', '.join(CHART_BY)}")
-        params = _params(report_scope, as_of, cohort, recorded_before, threshold)
+        params = _params(request, report_scope, as_of, cohort, recorded_before, threshold)
         await _ensure_scope(db_session, request, params)
         report = await build_report(db_session, params)
         scope_name = None
@@ -163,14 +163,14 @@ class ReportController(Controller):
     ) -> list[dict[str, int | None]]:
         """``[{"graduate_id", "event_id"}]`` counted in the cell, for checking a figure (staff only:
         not suppressed). 422 for an unknown row kind or column."""
-        from service.reports.definitions import COUNT_COLUMNS
+        from service.reports.definitions import count_columns
 
-        params = _params(report_scope, as_of, cohort, recorded_before, 1)
+        params = _params(request, report_scope, as_of, cohort, recorded_before, 1)
         await _ensure_scope(db_session, request, params)
         kind, _, key = row.partition(":")
         if kind not in ("total", *BREAKDOWNS):
             raise InvalidFieldError("row", f"must be total or one of {', '.join(BREAKDOWNS)} with :key")
-        if column not in COUNT_COLUMNS:
+        if column not in count_columns(params.salary_edges):
             raise InvalidFieldError("column", f"unknown column {column!r}")
         outcomes, _ = await load_outcomes(db_session, params)
         row_key: tuple[str, object] = ("total", "total") if kind == "total" else (

@@ -40,7 +40,7 @@ from service.destinations.models import DestinationCategory, DestinationEvent, D
 from service.destinations.precedence import EMPLOYED, SOURCE_RANK
 from service.graduates.models import Graduate
 from service.reports.compute import BREAKDOWNS, ReportParams, _graduates_stmt
-from service.reports.definitions import COUNT_COLUMNS, SALARY_BANDS
+from service.reports.definitions import count_columns, salary_bands
 
 K = DestinationEventKind
 Row = tuple[str, object]
@@ -159,8 +159,8 @@ def _per_graduate(params: ReportParams) -> Any:
     # 直接就业 in jobs (not 应征义务兵): the denominator of 对口, 本地, 合同 and 社保 (service.reports.definitions)
     is_job = and_(is_emp, w.c.category != DestinationCategory.MILITARY.value)
     salary = case((is_emp, w.c.salary), else_=null())
-    band = case(*[((salary >= low) if high is None else and_(salary >= low, salary < high), col)
-                  for col, _, low, high in SALARY_BANDS], else_=null())
+    band = case(*[((salary >= low) if high is None else and_(salary >= low, salary <= high), col)
+                  for col, _, low, high in salary_bands(params.salary_edges)], else_=null())
     last_q = _last_complete_quarter(params.as_of)
 
     def quarter_flag(n: int) -> ColumnElement[Any]:
@@ -219,13 +219,13 @@ def _contributions(params: ReportParams) -> Any:
     }
     for col in ("in_field", "not_in_field", "in_field_unknown"):
         conds[col] = pg.c.in_field == _text(col)
-    for col, _, _, _ in SALARY_BANDS:
+    for col, _, _, _ in salary_bands(params.salary_edges):
         conds[col] = pg.c.band == _text(col)
     for q in ("q2", "q4"):
         value = getattr(pg.c, q)
         conds |= {f"{q}_measurable": value.is_not(None), f"{q}_unmeasurable": value.is_(None),
                   f"{q}_employed": value == 1, f"{q}_not_employed": value == 0}
-    flags = [flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}") for col in COUNT_COLUMNS
+    flags = [flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}") for col in count_columns(params.salary_edges)
              if col != "graduates"]
     keys = [getattr(pg.c, k) for k in BREAKDOWNS]
     return select(*keys, pg.c.salary, *flags).cte("per_graduate")
@@ -235,8 +235,9 @@ def report_statement(params: ReportParams) -> Any:
     """The single ``SELECT`` behind :func:`count_report`: rows ``(kind, key, salary, <count columns>)``;
     ``salary`` is null on count rows and set (count columns null) on middle-salary rows."""
     pg = _contributions(params)
+    columns = count_columns(params.salary_edges)
     counts = [func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
-              for col in COUNT_COLUMNS]
+              for col in columns]
     parts = []
     for kind in ("total", *BREAKDOWNS):
         key = _text("total") if kind == "total" else getattr(pg.c, kind)
@@ -251,7 +252,7 @@ def report_statement(params: ReportParams) -> Any:
                           func.count().over(partition_by=part).label("cnt"))
                    .where(pg.c.salary.is_not(None)).subquery(f"salaries_{kind}"))
         parts.append(select(label, cast(ordered.c.key, String).label("key"), ordered.c.salary,
-                            *[cast(null(), Integer).label(c) for c in COUNT_COLUMNS])
+                            *[cast(null(), Integer).label(c) for c in columns])
                      .where(or_(ordered.c.rn == (ordered.c.cnt + 1) // 2, ordered.c.rn == (ordered.c.cnt + 2) // 2)))
     return union_all(*parts)
 
@@ -267,10 +268,11 @@ async def count_report(session: AsyncSession, params: ReportParams) -> SqlCounts
         # this one wide statement costs PostgreSQL more to JIT-compile than to run (measured with
         # bench/bench_reports.py); SET LOCAL ends with the transaction
         await session.execute(text("SET LOCAL jit = off"))
+    columns = count_columns(params.salary_edges)
     for r in (await session.execute(report_statement(params))).all():
         key: object = int(r.key) if r.kind == "cohort" else r.key
         if r.salary is None:
-            counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in COUNT_COLUMNS}
+            counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in columns}
         else:
             middles.setdefault((r.kind, key), []).append(int(r.salary))
     base = _graduates_stmt(params).with_only_columns(Graduate.id)

@@ -53,45 +53,89 @@ NACE_MAPPING: dict[C, tuple[str, bool]] = {
     C.NOT_SEEKING: ("Not seeking employment or continuing education", False),
 }
 
-#: Starting-salary bands, 元/月, lower bound inclusive: (column, label, low, high-exclusive or None)
-SALARY_BANDS = (
-    ("salary_lt3000", "3000元以下", 0, 3000),
-    ("salary_3000_3999", "3000–3999元", 3000, 4000),
-    ("salary_4000_4999", "4000–4999元", 4000, 5000),
-    ("salary_5000_5999", "5000–5999元", 5000, 6000),
-    ("salary_ge6000", "6000元及以上", 6000, None),
-)
+#: Default upper edges (元/月) of the starting-salary bands; a setting
+#: (``VOCMATCH_REPORT_SALARY_BANDS``, :class:`service.config.Settings`).
+DEFAULT_SALARY_EDGES: tuple[int, ...] = (2000, 3000, 4000, 5000, 6000)
 
-#: Count columns of every breakdown row, with their Chinese headers.
-COUNT_COLUMNS: dict[str, str] = {
-    "graduates": "毕业生数",
-    **{c.value: CATEGORY_ZH[c] for c in C},
-    "unknown": "去向未知",
-    "employed": "直接就业",
-    "employed_in_jobs": "直接就业(不含应征义务兵)",
-    "in_field": "对口就业",
-    "not_in_field": "不对口就业",
-    "in_field_unknown": "对口未确定",
-    "local": "本地就业",
-    "not_local": "异地或地点未知就业",
-    "contract": "签订劳动合同",
-    "no_contract": "未签劳动合同",
-    "contract_unknown": "劳动合同未记录",
-    "insured": "缴纳社会保险",
-    "not_insured": "未缴纳社会保险",
-    "insurance_unknown": "社会保险未记录",
-    "salary_known": "起薪已知",
-    "salary_unknown": "起薪未知",
-    **{col: "起薪" + label for col, label, _, _ in SALARY_BANDS},
-    "q2_measurable": "第2季度可测人数",
-    "q2_unmeasurable": "第2季度未到人数",
-    "q2_employed": "第2季度就业",
-    "q2_not_employed": "第2季度未就业",
-    "q4_measurable": "第4季度可测人数",
-    "q4_unmeasurable": "第4季度未到人数",
-    "q4_employed": "第4季度就业",
-    "q4_not_employed": "第4季度未就业",
-}
+#: A salary band: (column, label, lowest 元/月 included, highest 元/月 included or None).
+SalaryBand = tuple[str, str, int, int | None]
+
+
+def parse_salary_edges(text: str, variable: str = "VOCMATCH_REPORT_SALARY_BANDS") -> tuple[int, ...]:
+    """``"2000,3000,4000"`` → ``(2000, 3000, 4000)``: the upper edges (元/月, included) of the bands.
+
+    Raises:
+        ValueError: empty, not whole numbers, not positive or not strictly increasing; the message
+            names ``variable`` and the offending text.
+    """
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ValueError(f"{variable}={text!r}: give the bands' upper edges in 元/月 as increasing whole numbers, "
+                         "e.g. 2000,3000,4000,5000,6000")
+    edges = tuple(int(p) for p in parts)
+    if edges[0] <= 0 or any(b <= a for a, b in zip(edges, edges[1:])):
+        raise ValueError(f"{variable}={text!r}: the edges must be positive and strictly increasing")
+    return edges
+
+
+def salary_bands(edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> tuple[SalaryBand, ...]:
+    """The starting-salary bands for upper ``edges``, upper bound included, as provincial
+    就业质量年度报告 print them (bands such as "2001–3000元, 3001–4000元"; issue 15 item 2): salaries are
+    whole 元, so "2001–3000元" cannot be misread, and the two ends name their edge with "及以下" /
+    "及以上" (never a bare "以上", which readers take either way).
+
+    ``(2000, 3000)`` → ``salary_le2000`` 2000元及以下, ``salary_2001_3000`` 2001–3000元,
+    ``salary_ge3001`` 3001元及以上."""
+    bands: list[SalaryBand] = [(f"salary_le{edges[0]}", f"{edges[0]}元及以下", 0, edges[0])]
+    for low, high in zip(edges, edges[1:]):
+        bands.append((f"salary_{low + 1}_{high}", f"{low + 1}–{high}元", low + 1, high))
+    bands.append((f"salary_ge{edges[-1] + 1}", f"{edges[-1] + 1}元及以上", edges[-1] + 1, None))
+    return tuple(bands)
+
+
+def band_of(salary: int, bands: tuple[SalaryBand, ...]) -> str:
+    """The column of the band holding ``salary`` (元/月). Raises ``ValueError`` for a negative one."""
+    for col, _, low, high in bands:
+        if salary >= low and (high is None or salary <= high):
+            return col
+    raise ValueError(f"negative salary {salary}")
+
+
+def count_columns(edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> dict[str, str]:
+    """Count columns of every breakdown row, with their Chinese headers, for salary band ``edges``."""
+    return {
+        "graduates": "毕业生数",
+        **{c.value: CATEGORY_ZH[c] for c in C},
+        "unknown": "去向未知",
+        "employed": "直接就业",
+        "employed_in_jobs": "直接就业(不含应征义务兵)",
+        "in_field": "对口就业",
+        "not_in_field": "不对口就业",
+        "in_field_unknown": "对口未确定",
+        "local": "本地就业",
+        "not_local": "异地或地点未知就业",
+        "contract": "签订劳动合同",
+        "no_contract": "未签劳动合同",
+        "contract_unknown": "劳动合同未记录",
+        "insured": "缴纳社会保险",
+        "not_insured": "未缴纳社会保险",
+        "insurance_unknown": "社会保险未记录",
+        "salary_known": "起薪已知",
+        "salary_unknown": "起薪未知",
+        **{col: "起薪" + label for col, label, _, _ in salary_bands(edges)},
+        "q2_measurable": "第2季度可测人数",
+        "q2_unmeasurable": "第2季度未到人数",
+        "q2_employed": "第2季度就业",
+        "q2_not_employed": "第2季度未就业",
+        "q4_measurable": "第4季度可测人数",
+        "q4_unmeasurable": "第4季度未到人数",
+        "q4_employed": "第4季度就业",
+        "q4_not_employed": "第4季度未就业",
+    }
+
+
+#: The count columns for the default salary bands (a report's own are in its definitions).
+COUNT_COLUMNS: dict[str, str] = count_columns()
 
 EMPLOYED_CATEGORIES = ("employment_agreement", "labour_contract", "other_employment", "self_employed",
                        "freelance", "military")
@@ -103,23 +147,30 @@ JOB_CATEGORIES = EMPLOYED_CATEGORIES[:-1]
 #: unknown read as "no" (or as "yes") would decide the figure.
 MAX_UNKNOWN_SHARE = 0.5
 
-#: Additive relations inside one row: (total column, part columns). Used for complementary suppression.
-ROW_RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("graduates", (*(c.value for c in C), "unknown")),
-    ("employed", EMPLOYED_CATEGORIES),
-    ("employed", ("employed_in_jobs", "military")),
-    ("employed_in_jobs", JOB_CATEGORIES),
-    ("employed_in_jobs", ("in_field", "not_in_field", "in_field_unknown")),
-    ("employed_in_jobs", ("local", "not_local")),
-    ("employed_in_jobs", ("contract", "no_contract", "contract_unknown")),
-    ("employed_in_jobs", ("insured", "not_insured", "insurance_unknown")),
-    ("employed", ("salary_known", "salary_unknown")),
-    ("salary_known", tuple(col for col, _, _, _ in SALARY_BANDS)),
-    ("graduates", ("q2_measurable", "q2_unmeasurable")),
-    ("q2_measurable", ("q2_employed", "q2_not_employed")),
-    ("graduates", ("q4_measurable", "q4_unmeasurable")),
-    ("q4_measurable", ("q4_employed", "q4_not_employed")),
-)
+
+def row_relations(edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Additive relations inside one row: (total column, part columns). Used for complementary suppression."""
+    return (
+        ("graduates", (*(c.value for c in C), "unknown")),
+        ("employed", EMPLOYED_CATEGORIES),
+        ("employed", ("employed_in_jobs", "military")),
+        ("employed_in_jobs", JOB_CATEGORIES),
+        ("employed_in_jobs", ("in_field", "not_in_field", "in_field_unknown")),
+        ("employed_in_jobs", ("local", "not_local")),
+        ("employed_in_jobs", ("contract", "no_contract", "contract_unknown")),
+        ("employed_in_jobs", ("insured", "not_insured", "insurance_unknown")),
+        ("employed", ("salary_known", "salary_unknown")),
+        ("salary_known", tuple(col for col, _, _, _ in salary_bands(edges))),
+        ("graduates", ("q2_measurable", "q2_unmeasurable")),
+        ("q2_measurable", ("q2_employed", "q2_not_employed")),
+        ("graduates", ("q4_measurable", "q4_unmeasurable")),
+        ("q4_measurable", ("q4_employed", "q4_not_employed")),
+    )
+
+
+#: The row relations for the default salary bands.
+ROW_RELATIONS = row_relations()
+
 
 @dataclass(frozen=True, slots=True)
 class Rate:

@@ -153,7 +153,8 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
                 try:
                     async with session_scope(engine) as session:
                         snap, created = await ensure_snapshot(session, scope, cohort, spec.period, as_of,
-                                                              recorded_before, threshold=threshold, job=name)
+                                                              recorded_before, threshold=threshold, job=name,
+                                                              salary_edges=settings.salary_edges)
                         snap_id = snap.id
                     break
                 except (IntegrityError, OperationalError):

@@ -82,7 +82,8 @@ class SchoolPages(Controller):
             else default_cohort(as_of)
         scope, school = await report_scope(db_session, p)
         params = ReportParams(scope=Scope.parse(scope), cohorts=(cohort,), as_of=as_of,
-                              recorded_before=dt.datetime.now(dt.UTC), threshold=5)
+                              recorded_before=dt.datetime.now(dt.UTC), threshold=5,
+                              salary_edges=page.request.app.state.settings.salary_edges)
         report = await build_report(db_session, params)
         latest = (await db_session.execute(
             select(DestinationEvent, Graduate.name).join(Graduate, Graduate.id == DestinationEvent.graduate_id)

@@ -1,16 +1,25 @@
 """Issue 15 items 1 and 3 against hand computations (worked case of worked_case.py plus a few
 graduates), on both backends: the job-quality rates divide by 直接就业 in jobs (not 应征义务兵), and
-an unrecorded social insurance or contract is not a "no"; a rate mostly unrecorded is unknown."""
+an unrecorded social insurance or contract is not a "no"; a rate mostly unrecorded is unknown;
+salary bands (item 2) include their upper edge and their edges are a setting."""
 
 from __future__ import annotations
 
+import httpx
+import msgspec
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts.models import Role
 from service.catalog.models import School
+from service.config import Settings
+from service.db import make_engine, make_sessionmaker
 from service.graduates.models import Gender, Graduate
 from service.reports.build import build_report
+from service.reports.definitions import band_of, parse_salary_edges, salary_bands
 from service.reports.export import to_csv
+from tests.conftest import LiveServer, create_account, run_async
 from tests.reports import worked_case
 from tests.reports.test_figures import params, total
 
@@ -71,3 +80,48 @@ async def test_unrecorded_insurance_is_unknown_not_no(session: AsyncSession) -> 
     assert "50%" in report["definitions"]["unknown"]
     line = next(l for l in to_csv(report).decode("utf-8-sig").splitlines() if l.startswith("学校,4144030001"))
     assert "未知" in line.split(",")
+
+
+def test_salary_bands_include_their_upper_edge() -> None:
+    bands = salary_bands((2000, 3000, 4000))
+    assert [(col, label) for col, label, _, _ in bands] == [
+        ("salary_le2000", "2000元及以下"), ("salary_2001_3000", "2001–3000元"), ("salary_3001_4000", "3001–4000元"),
+        ("salary_ge4001", "4001元及以上")]
+    assert [band_of(v, bands) for v in (0, 2000, 2001, 3000, 3001, 4000, 4001)] == [
+        "salary_le2000", "salary_le2000", "salary_2001_3000", "salary_2001_3000", "salary_3001_4000",
+        "salary_3001_4000", "salary_ge4001"]
+    assert parse_salary_edges(" 2500, 4000 ") == (2500, 4000)
+    for bad in ("", "3000,2000", "3000,3000", "0,1000", "3k", "-1"):
+        with pytest.raises(ValueError, match="VOCMATCH_REPORT_SALARY_BANDS"):
+            Settings(report_salary_bands=bad)
+
+
+def test_band_edges_are_a_setting(settings: Settings) -> None:
+    """Over HTTP: an app configured with edges 3000,5000 prints those bands (and keeps the median)."""
+    run_async(lambda: _load_worked_case(settings))
+    custom = msgspec.structs.replace(settings, report_salary_bands="3000,5000")
+    _, token = create_account(custom, Role.ADMIN)
+    with LiveServer(custom) as live, httpx.Client(base_url=live.base_url, timeout=30,
+                                                  headers={"Authorization": f"Bearer {token}"}) as c:
+        r = c.get("/reports", params={"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "threshold": 1,
+                                      "recorded_before": worked_case.CUTOFF.isoformat()})
+        assert r.status_code == 200, r.text
+        report = r.json()
+        csv_text = c.get("/reports", params={"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "threshold": 1,
+                                             "recorded_before": worked_case.CUTOFF.isoformat(),
+                                             "format": "csv"}).content.decode("utf-8-sig")
+    t = total(report)
+    # salaries 3000 (a8), 3500 (a2), 4500 (a3), 5000 (a1), 6000 (b1)
+    assert [(b["label"], t["counts"][b["column"]]) for b in report["definitions"]["salary_bands"]] == [
+        ("3000元及以下", 1), ("3001–5000元", 3), ("5001元及以上", 1)]
+    assert t["salary_median"] == 4500
+    assert "起薪3001–5000元" in csv_text.splitlines()[0]
+
+
+async def _load_worked_case(settings: Settings) -> None:
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as s:
+            await worked_case.load(s)
+    finally:
+        await engine.dispose()
