@@ -297,15 +297,19 @@ class DestinationService:
         return await self._refer(outcome, DestinationEventKind.DISPUTE, DestinationSource.SELF_REPORT,
                                  note=data.reason)
 
-    async def history(self, graduate_id: int, as_of: dt.date | None = None) -> DestinationHistory:
-        """All events of the graduate and the outcome counting on ``as_of`` (default today).
+    async def history(self, graduate_id: int, as_of: dt.date | None = None,
+                      recorded_before: dt.datetime | None = None) -> DestinationHistory:
+        """The graduate's events recorded before ``recorded_before`` (default: all, i.e. now) and
+        the outcome counting on ``as_of`` (default today) as known then — the same cut-off as a
+        report's, so a graduate's line can be checked against a snapshot.
         Raises :class:`NotFoundError` for an unknown graduate."""
         await self._graduate(graduate_id)
-        events = list(await self.repo.history(graduate_id))
+        events = [e for e in await self.repo.history(graduate_id)
+                  if recorded_before is None or e.recorded_at < recorded_before]
         day = as_of or dt.date.today()
         eff = History(events).on(day)
         current = None if eff is None else CurrentDestination(
             event_id=eff.event.id, category=eff.category, employed=eff.employed, in_field=eff.in_field,
             in_field_overridden=eff.in_field_overridden, confirmed=eff.confirmed)
         return DestinationHistory(graduate_id=graduate_id, as_of=day, current=current,
-                                  events=[to_read(e) for e in events])
+                                  events=[to_read(e) for e in events], recorded_before=recorded_before)
