@@ -2,7 +2,7 @@
 
 The report is a plain JSON-ready dict (the body of ``GET /reports`` and of a snapshot)::
 
-    {"scope", "cohorts", "as_of", "recorded_before", "threshold", "excluded_not_graduated",
+    {"scope", "cohorts", "as_of", "recorded_before", "threshold", "view", "view_note", "excluded_not_graduated",
      "definitions": {...}, "breakdowns": {"total": [row], "province": [row, ...], ...},
      "charts": {...}, "data_quality": {...}}
 
@@ -35,6 +35,13 @@ from service.reports.definitions import (
     ROUNDING_RULE, SUPPRESSION_RULE, UNKNOWN_RULE, count_columns, denominators, row_relations, salary_bands,
 )
 from service.reports.suppression import Cell, Relation, suppress
+
+INTERNAL_NOTE = ("内部视图: 精确人数, 未做小格抑制, 仅供可查看这些毕业生记录的人员 (本校教职工 / 本地区主管部门) 使用, "
+                 "不得对外发布; 对外发布请使用发布版 (view=publish). Internal view: exact counts, no small-cell "
+                 "suppression, for people who may read these graduates' records only; do not publish — use "
+                 "the publish view (view=publish) for anything that leaves that circle.")
+PUBLISH_NOTE = ("发布版: 已按小格抑制规则处理, 可对外发布. Publish view: small cells suppressed (see the "
+                "suppression rule); fit to publish.")
 
 GENDER_ZH = {"male": "男", "female": "女", "unknown": "未知"}
 DISADVANTAGED_ZH = {"yes": "困难群体", "no": "非困难群体", "unrecorded": "未登记"}
@@ -124,8 +131,9 @@ async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[s
     return labels
 
 
-def definitions(threshold: int, edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> dict[str, Any]:
-    """The definitions printed with every report (Chinese first, English too)."""
+def definitions(threshold: int | None, edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> dict[str, Any]:
+    """The definitions printed with every report (Chinese first, English too); ``threshold``
+    ``None`` for the internal (unsuppressed) view."""
     return {
         "rates": {name: {"name": r.zh, "definition": r.definition} for name, r in RATES.items()},
         "columns": count_columns(edges),
@@ -141,7 +149,8 @@ def definitions(threshold: int, edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -
         "denominators": denominators(),
         "unknown": UNKNOWN_RULE,
         "rounding": ROUNDING_RULE,
-        "suppression": SUPPRESSION_RULE + f" 阈值 threshold = {threshold}.",
+        "suppression": (SUPPRESSION_RULE + f" 阈值 threshold = {threshold}." if threshold is not None
+                        else INTERNAL_NOTE),
         "sources": ["教育部 毕业去向统计口径 / 中职毕业生就业情况统计",
                     "NACE First-Destination Survey Standards and Protocols",
                     "WIOA §116(b)(2)(A)(i) employment rate 2nd/4th quarter after exit"],
@@ -195,22 +204,30 @@ def data_quality(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
                 "ISCO-08 groups (service/catalog/data/major_class_isco08.csv); these majors have neither."}}
 
 
-async def build_report(session: AsyncSession, params: ReportParams) -> dict[str, Any]:
-    """Compute the report for ``params`` (see the module docstring for the shape)."""
+async def build_report(session: AsyncSession, params: ReportParams, *, publish: bool = True) -> dict[str, Any]:
+    """Compute the report for ``params`` (see the module docstring for the shape).
+
+    ``publish`` (the default) applies small-cell suppression: the figures may leave the circle of
+    people who may read the graduates behind them. ``publish=False`` is the ``internal`` view for
+    such readers only (:func:`service.reports.access.may_read_rows`): exact counts, every rate and
+    median, nothing suppressed; the report says so in ``view`` and ``view_note``."""
     sql = await count_report(session, params)
     counts, excluded = sql.counts, sql.excluded
     columns = count_columns(params.salary_edges)
     values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
     hidden = suppress(values, _relations(counts, _parents(counts, sql.school_regions), params.salary_edges),
-                      params.threshold)
+                      params.threshold) if publish else set()
+    median_min = params.threshold if publish else 1
     labels = await _labels(session, counts)
     breakdowns: dict[str, list[dict[str, Any]]] = {"total": [], **{b: [] for b in BREAKDOWNS}}
     for key in sorted(counts, key=lambda k: (k[0], str(k[1]))):
         breakdowns[key[0]].append(_row(key, labels[key], counts[key], hidden, sql.middles.get(key, []),
-                                       params.threshold, columns))
+                                       median_min, columns))
     return {
         "scope": str(params.scope), "cohorts": list(params.cohorts), "as_of": params.as_of.isoformat(),
-        "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold,
-        "excluded_not_graduated": excluded, "definitions": definitions(params.threshold, params.salary_edges),
+        "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold if publish else None,
+        "view": "publish" if publish else "internal", "view_note": PUBLISH_NOTE if publish else INTERNAL_NOTE,
+        "excluded_not_graduated": excluded,
+        "definitions": definitions(params.threshold if publish else None, params.salary_edges),
         "breakdowns": breakdowns, "charts": _charts(breakdowns), "data_quality": data_quality(breakdowns),
     }

@@ -65,9 +65,10 @@ def _cells(row: dict[str, Any], columns: dict[str, str]) -> list[Any]:
 
 def _about(report: dict[str, Any]) -> list[tuple[str, str]]:
     d = report["definitions"]
-    lines = [("范围 scope", report["scope"]), ("届别 cohorts", ",".join(map(str, report["cohorts"]))),
+    lines = [("视图 view", f"{report.get('view', 'publish')}: {report.get('view_note', '')}".rstrip(": ")),
+             ("范围 scope", report["scope"]), ("届别 cohorts", ",".join(map(str, report["cohorts"]))),
              ("统计日 as of", report["as_of"]), ("数据截至 recorded before", report["recorded_before"]),
-             ("抑制阈值 threshold", str(report["threshold"])),
+             ("抑制阈值 threshold", "—" if report["threshold"] is None else str(report["threshold"])),
              ("未计入(未毕业或无毕业日期)", str(report["excluded_not_graduated"])),
              ("计数规则 precedence", d["precedence"]), ("分母 denominator", d["denominator"]),
              *((f"分母 {k}", v) for k, v in d["denominators"].items()), ("未记录 unknown", d["unknown"]),
