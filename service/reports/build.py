@@ -34,6 +34,7 @@ from service.reports.definitions import (
     CATEGORY_ZH, DEFAULT_SALARY_EDGES, DENOMINATOR_RULE, MAX_UNKNOWN_SHARE, NACE_MAPPING, PRECEDENCE_RULE, RATES,
     ROUNDING_RULE, SUPPRESSION_RULE, UNKNOWN_RULE, count_columns, denominators, row_relations, salary_bands,
 )
+from service.reports.audit import protect
 from service.reports.suppression import Cell, Relation, suppress
 
 INTERNAL_NOTE = ("内部视图: 精确人数, 未做小格抑制, 仅供可查看这些毕业生记录的人员 (本校教职工 / 本地区主管部门) 使用, "
@@ -204,19 +205,27 @@ def data_quality(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
                 "ISCO-08 groups (service/catalog/data/major_class_isco08.csv); these majors have neither."}}
 
 
-async def build_report(session: AsyncSession, params: ReportParams, *, publish: bool = True) -> dict[str, Any]:
+async def build_report(session: AsyncSession, params: ReportParams, *, publish: bool = True,
+                       exact_audit: bool = False) -> dict[str, Any]:
     """Compute the report for ``params`` (see the module docstring for the shape).
 
     ``publish`` (the default) applies small-cell suppression: the figures may leave the circle of
     people who may read the graduates behind them. ``publish=False`` is the ``internal`` view for
     such readers only (:func:`service.reports.access.may_read_rows`): exact counts, every rate and
-    median, nothing suppressed; the report says so in ``view`` and ``view_note``."""
+    median, nothing suppressed; the report says so in ``view`` and ``view_note``. ``exact_audit``
+    (publish only) adds the exact integer-programming audit (:func:`service.reports.audit.protect`)
+    after the heuristic: minutes for a province, so it is asked for, not the default."""
     sql = await count_report(session, params)
     counts, excluded = sql.counts, sql.excluded
     columns = count_columns(params.salary_edges)
     values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
-    hidden = suppress(values, _relations(counts, _parents(counts, sql.school_regions), params.salary_edges),
-                      params.threshold) if publish else set()
+    relations = _relations(counts, _parents(counts, sql.school_regions), params.salary_edges)
+    if not publish:
+        hidden: set[Cell] = set()
+    elif exact_audit:  # slow (integer programs): for files to publish, not for pages
+        hidden = protect(values, relations, params.threshold)
+    else:
+        hidden = suppress(values, relations, params.threshold)
     median_min = params.threshold if publish else 1
     labels = await _labels(session, counts)
     breakdowns: dict[str, list[dict[str, Any]]] = {"total": [], **{b: [] for b in BREAKDOWNS}}
@@ -227,7 +236,7 @@ async def build_report(session: AsyncSession, params: ReportParams, *, publish: 
         "scope": str(params.scope), "cohorts": list(params.cohorts), "as_of": params.as_of.isoformat(),
         "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold if publish else None,
         "view": "publish" if publish else "internal", "view_note": PUBLISH_NOTE if publish else INTERNAL_NOTE,
-        "excluded_not_graduated": excluded,
+        "exact_audit": publish and exact_audit, "excluded_not_graduated": excluded,
         "definitions": definitions(params.threshold if publish else None, params.salary_edges),
         "breakdowns": breakdowns, "charts": _charts(breakdowns), "data_quality": data_quality(breakdowns),
     }

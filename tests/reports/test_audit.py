@@ -6,6 +6,7 @@ looks for the smallest and largest value of every hidden cell."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Hashable
 
@@ -13,10 +14,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from service.reports.audit import audit, protect
-from service.reports.build import _relations
+from service.reports.build import _relations, build_report
+from service.reports.compute import ReportParams, Scope
 from service.reports.definitions import JOB_CATEGORIES, count_columns, row_relations, salary_bands
 from service.reports.suppression import suppress
+from tests.reports import worked_case
 
 Cell = tuple[Hashable, str]
 THRESHOLD = 5
@@ -140,3 +145,28 @@ def test_the_heuristic_alone_leaks_and_the_audit_sees_it() -> None:
         assert recovered == found, seed
         leaks += bool(recovered)
     assert leaks > 0
+
+
+async def test_report_with_exact_audit(session: AsyncSession) -> None:
+    """The worked case published with the exact audit: every hidden non-zero count of the report
+    keeps a feasible range under the independent attack of this module (within rows, breakdowns → total)."""
+    await worked_case.load(session)
+    p = ReportParams(scope=Scope.parse("school:4144010001"), cohorts=(2025,), as_of=dt.date(2025, 12, 31),
+                     recorded_before=worked_case.CUTOFF, threshold=THRESHOLD)
+    heuristic = await build_report(session, p)
+    audited = await build_report(session, p, exact_audit=True)
+    assert audited["exact_audit"] and not heuristic["exact_audit"]
+
+    def hidden(report: dict) -> set[tuple[str, object, str]]:
+        return {(kind, row["key"], col) for kind, rows in report["breakdowns"].items() for row in rows
+                for col in row["suppressed"]}
+
+    assert hidden(heuristic) <= hidden(audited)
+    # the published cells of the audited report pass the independent attack of this module
+    values = {((kind, row["key"]), col): v for kind, rows in audited["breakdowns"].items() for row in rows
+              for col, v in row["counts"].items()}
+    truth = {((kind, row["key"]), col): v for kind, rows in (await build_report(session, p, publish=False))[
+        "breakdowns"].items() for row in rows for col, v in row["counts"].items()}
+    secret = {c for c, v in values.items() if v is None}
+    for cell, (low, high) in attack(truth, secret).items():
+        assert high > low, cell
