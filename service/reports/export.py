@@ -64,16 +64,21 @@ def _cells(row: dict[str, Any], columns: dict[str, str]) -> list[Any]:
 
 
 def _about(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """The 说明 sheet. Snapshots stored before a definition existed lack it: such lines are left out."""
     d = report["definitions"]
+    bands = d.get("salary_bands", ())
     lines = [("视图 view", f"{report.get('view', 'publish')}: {report.get('view_note', '')}".rstrip(": ")),
              ("范围 scope", report["scope"]), ("届别 cohorts", ",".join(map(str, report["cohorts"]))),
              ("统计日 as of", report["as_of"]), ("数据截至 recorded before", report["recorded_before"]),
              ("抑制阈值 threshold", "—" if report["threshold"] is None else str(report["threshold"])),
              ("未计入(未毕业或无毕业日期)", str(report["excluded_not_graduated"])),
              ("计数规则 precedence", d["precedence"]), ("分母 denominator", d["denominator"]),
-             *((f"分母 {k}", v) for k, v in d["denominators"].items()), ("未记录 unknown", d["unknown"]),
-             ("取整 rounding", d["rounding"]), ("起薪分段 salary bands", d["salary_bands_rule"] + " "
-                                              + ", ".join(b["label"] for b in d["salary_bands"])), ("抑制 suppression", d["suppression"] + f" 被抑制的格子显示为 {SUPPRESSED}")]
+             *((f"分母 {k}", v) for k, v in d.get("denominators", {}).items()),
+             *((("未记录 unknown", d["unknown"]),) if "unknown" in d else ()),
+             ("取整 rounding", d["rounding"]),
+             *((("起薪分段 salary bands", d.get("salary_bands_rule", "") + " " + ", ".join(b["label"] for b in bands)),)
+               if bands else ()),
+             ("抑制 suppression", d["suppression"] + f" 被抑制的格子显示为 {SUPPRESSED}")]
     lines += [(f"{v['name']} {k}", v["definition"]) for k, v in d["rates"].items()]
     lines += [(f"NACE {k}", f"{v['nace']} (career outcome: {v['career_outcome']})") for k, v in d["nace_mapping"].items()]
     lines += [("来源 source", s) for s in d["sources"]]

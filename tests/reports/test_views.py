@@ -88,3 +88,33 @@ async def test_who_may_read_the_rows(session: AsyncSession, schools: dict[str, i
     assert await may_read_rows(session, p(Role.ADMIN), Scope.parse("all"))
     for role in (Role.GRADUATE, Role.EMPLOYER):
         assert not await may_read_rows(session, p(role, school_id=schools[B]), school_b)
+
+
+async def test_snapshots_stored_before_these_definitions_still_export(
+        session: AsyncSession, schools: dict[str, int], client: httpx.Client) -> None:
+    """A snapshot stored before ``view``, ``denominators``, ``unknown`` and ``salary_bands`` existed
+    exports as XLSX and CSV (its 说明 sheet simply lacks those lines)."""
+    import datetime as dt
+
+    from service.reports.build import build_report
+    from service.reports.compute import ReportParams
+    from service.reports.models import ReportSnapshot
+
+    data = await build_report(session, ReportParams(scope=Scope.parse("all"), cohorts=(2025,),
+                                                    as_of=dt.date(2025, 12, 31), recorded_before=worked_case.CUTOFF))
+    for key in ("view", "view_note", "exact_audit"):
+        data.pop(key)
+    for key in ("denominators", "unknown", "salary_bands", "salary_bands_rule"):
+        data["definitions"].pop(key)
+    for rows in data["breakdowns"].values():
+        for row in rows:
+            row.pop("unknown_rates")
+    snap = ReportSnapshot(scope="all", cohort=2025, period="manual", as_of=dt.date(2025, 12, 31),
+                          recorded_before=worked_case.CUTOFF, data=data)
+    session.add(snap)
+    await session.commit()
+    for fmt in ("xlsx", "csv"):
+        r = client.get(f"/reports/snapshots/{snap.id}", params={"format": fmt})
+        assert r.status_code == 200, r.text
+    about = load_workbook(io.BytesIO(client.get(f"/reports/snapshots/{snap.id}", params={"format": "xlsx"}).content))
+    assert about["说明"]["B1"].value == "publish"
