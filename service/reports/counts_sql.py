@@ -225,7 +225,8 @@ def _contributions(params: ReportParams) -> Any:
         value = getattr(pg.c, q)
         conds |= {f"{q}_measurable": value.is_not(None), f"{q}_unmeasurable": value.is_(None),
                   f"{q}_employed": value == 1, f"{q}_not_employed": value == 0}
-    flags = [flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}") for col in count_columns(params.salary_edges)
+    flags = [flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}")
+             for col in count_columns(params.salary_edges)
              if col != "graduates"]
     keys = [getattr(pg.c, k) for k in BREAKDOWNS]
     return select(*keys, pg.c.salary, *flags).cte("per_graduate")

@@ -76,7 +76,8 @@ async def test_who_may_read_the_rows(session: AsyncSession, schools: dict[str, i
     def p(role: Role, **scope: object) -> Principal:
         return Principal(user_id=1, role=role, **scope)  # type: ignore[arg-type]
 
-    school_b, guangzhou, province = Scope.parse(f"school:{B}"), Scope.parse("region:440100"), Scope.parse("region:440000")
+    school_b, guangzhou = Scope.parse(f"school:{B}"), Scope.parse("region:440100")
+    province = Scope.parse("region:440000")
     assert await may_read_rows(session, p(Role.SCHOOL, school_id=schools[B]), school_b)
     assert not await may_read_rows(session, p(Role.SCHOOL, school_id=schools["4144010001"]), school_b)
     assert not await may_read_rows(session, p(Role.SCHOOL, school_id=schools[B]), province)
