@@ -70,8 +70,9 @@ def median_salary(values: list[int]) -> int:
 def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[tuple[str, object], set],
                edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> list[Relation]:
     rels: list[Relation] = []
+    within = row_relations(edges)  # once: it is the same for every row
     for row in counts:
-        for total, parts in row_relations(edges):
+        for total, parts in within:
             rels.append(((row, total), [(row, p) for p in parts]))
     cols = list(count_columns(edges))
     groups: list[tuple[Hashable, list[Hashable]]] = []
