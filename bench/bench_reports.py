@@ -53,8 +53,9 @@ from service.reports.compute import ReportParams, Scope  # noqa: E402
 from service.reports.counts_sql import count_report  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("VOCMATCH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-BENCH_DB = "vocmatch_bench"
-SQLITE_PATH = Path("/tmp/vocmatch_bench.sqlite3")
+#: the bench database (PostgreSQL) / file (SQLite); set VOCMATCH_BENCH_DB so two runs do not share one
+BENCH_DB = os.environ.get("VOCMATCH_BENCH_DB", "vocmatch_bench")
+SQLITE_PATH = Path(f"/tmp/{BENCH_DB}.sqlite3")
 AS_OF = dt.date(2025, 12, 31)
 CUTOFF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CHUNK = 50_000

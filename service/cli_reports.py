@@ -84,10 +84,17 @@ def roster_import(file: Path, school_code: str, valid_rows_only: bool, as_json: 
                    "disadvantaged")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="write to this file (required for xlsx) instead of standard output")
+@click.option("--view", type=click.Choice(["publish", "internal"]), default="publish", show_default=True,
+              help="publish: small cells suppressed, fit to publish; internal: exact figures, only for people "
+                   "who may read the graduates behind them")
+@click.option("--exact-audit", is_flag=True,
+              help="publish view: after the heuristic, audit the suppression exactly (integer programming) and "
+                   "hide more until no hidden cell can be recovered; slow (minutes for a province)")
 def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: str | None, threshold: int,
-           fmt: str, metric: str, by: str, output: Path | None) -> None:
+           fmt: str, metric: str, by: str, output: Path | None, view: str, exact_audit: bool) -> None:
     """Print or write the employment report (same content as GET /reports), or with --format svg
-    one chart of it (same as GET /reports/chart)."""
+    one chart of it (same as GET /reports/chart). The operator reads everything, so the view is
+    theirs to choose; the default is the publication version, as files made here usually leave."""
     from service.reports.build import build_report
     from service.reports.charts import CHART_BY, METRICS, chart_svg
     from service.reports.compute import ReportParams, Scope, default_cohort
@@ -108,8 +115,9 @@ def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: 
         raise click.BadParameter(f"{by!r}; choose one of {', '.join(CHART_BY)}", param_hint="--by")
     day = as_of.date()
     params = ReportParams(scope=parsed, cohorts=(cohort or default_cohort(day),), as_of=day,
-                          recorded_before=cutoff.astimezone(dt.UTC), threshold=threshold)
-    built = _run(lambda s: build_report(s, params))
+                          recorded_before=cutoff.astimezone(dt.UTC), threshold=threshold,
+                          salary_edges=_settings().salary_edges)
+    built = _run(lambda s: build_report(s, params, publish=view == "publish", exact_audit=exact_audit))
     body = chart_svg(built, metric, by) if fmt == "svg" else FORMATS[fmt][0](built)
     if output is None:
         sys.stdout.buffer.write(body)

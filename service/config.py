@@ -60,7 +60,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         report_term_ends: term ends (学期末) as ``MM-DD`` list; the ``term_end`` report snapshot is
             taken as of each, the day after (:mod:`service.reports.scheduled`).
         report_initial_date / report_year_end_date: ``MM-DD`` of the 初次 and 年终 statistics dates.
-            Invalid dates stop start-up with an error naming the variable.
+        report_salary_bands: upper edges (元/月, included) of the reports' starting-salary bands,
+            increasing whole numbers: ``2000,3000,4000,5000,6000`` gives 2000元及以下, 2001–3000元, …,
+            5001–6000元, 6001元及以上 (:func:`service.reports.definitions.salary_bands`).
+            Invalid dates or edges stop start-up with an error naming the variable.
         smtp_url: where notification e-mails go (:mod:`service.notifications.channels`):
             ``smtp://user:pass@host:587?starttls=true`` (STARTTLS), ``smtps://user:pass@host:465``
             (TLS from the start) or ``smtp://host:25``; user and password percent-encoded. Empty (the
@@ -116,6 +119,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     report_term_ends: str = "01-31,07-31"
     report_initial_date: str = "09-01"
     report_year_end_date: str = "12-31"
+    report_salary_bands: str = "2000,3000,4000,5000,6000"
     smtp_url: str = ""
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "vocmatch <no-reply@vocmatch.localhost>"
@@ -136,10 +140,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         from service.notifications.channels import check_mail_settings
         from service.reports.dates import parse_month_days
+        from service.reports.definitions import parse_salary_edges
 
         parse_month_days(self.report_term_ends, ENV_PREFIX + "REPORT_TERM_ENDS")
         parse_month_days(self.report_initial_date, ENV_PREFIX + "REPORT_INITIAL_DATE", single=True)
         parse_month_days(self.report_year_end_date, ENV_PREFIX + "REPORT_YEAR_END_DATE", single=True)
+        parse_salary_edges(self.report_salary_bands, ENV_PREFIX + "REPORT_SALARY_BANDS")
         check_mail_settings(self, ENV_PREFIX)
         from limits import parse_many
 
@@ -148,6 +154,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 parse_many(getattr(self, name))
             except ValueError as exc:
                 raise ValueError(f"{ENV_PREFIX}{name.upper()}: {exc} (e.g. '10/minute;300/day')") from None
+
+    @property
+    def salary_edges(self) -> tuple[int, ...]:
+        """:attr:`report_salary_bands` parsed (validated at start-up)."""
+        from service.reports.definitions import parse_salary_edges
+
+        return parse_salary_edges(self.report_salary_bands)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

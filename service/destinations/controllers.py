@@ -29,6 +29,7 @@ from service.destinations.schemas import (
     Review,
 )
 from service.destinations.service import DestinationService, to_read
+from service.errors import InvalidFieldError
 from service.graduates.models import Graduate
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
 from service.privacy.audit import record_list_read
@@ -67,12 +68,19 @@ class DestinationController(Controller):
     async def destination_history(
         self, request: Request, db_session: DbSession, graduate_id: IdPath,
         as_of: Annotated[dt.date | None, QueryParameter(description="day for `current` (default today)")] = None,
+        recorded_before: Annotated[dt.datetime | None, QueryParameter(
+            description="knowledge cut-off, as a report's (default: everything recorded)")] = None,
     ) -> DestinationHistory:
-        """Every event in recording order, and the outcome that counts on ``as_of`` under the
-        documented precedence rule. 404 for an unknown graduate or one the caller may not read;
-        403 for employers."""
+        """Every event recorded before ``recorded_before`` (default all) in recording order, and the
+        outcome that counts on ``as_of`` under the documented precedence rule as known then (the
+        cut-off of a report or snapshot reproduces the graduate's line in it). 422 for a
+        ``recorded_before`` without a time zone; 404 for an unknown graduate or one the caller may
+        not read; 403 for employers."""
+        if recorded_before is not None and recorded_before.tzinfo is None:
+            raise InvalidFieldError("recorded_before", "give a time zone, e.g. 2026-01-01T00:00:00+08:00")
         await _visible_graduate(db_session, current_principal(request), graduate_id)
-        return await DestinationService(db_session).history(graduate_id, as_of)
+        return await DestinationService(db_session).history(
+            graduate_id, as_of, None if recorded_before is None else recorded_before.astimezone(dt.UTC))
 
     @post("/{event_id:int}/in-field-override", summary="School overrides 对口 with a reason",
           guards=[require_roles(Role.SCHOOL, Role.ADMIN)])

@@ -115,12 +115,14 @@ class CurrentDestination(msgspec.Struct):
 
 
 class DestinationHistory(msgspec.Struct):
-    """Every event of a graduate in recording order, and what counts on ``as_of``."""
+    """Every event of a graduate recorded before ``recorded_before`` (all when ``None``) in
+    recording order, and what counts on ``as_of`` as known then."""
 
     graduate_id: int
     as_of: dt.date
     current: CurrentDestination | None
     events: list[DestinationRead]
+    recorded_before: dt.datetime | None = None
 
 
 class FollowUpItem(msgspec.Struct):

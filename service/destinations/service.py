@@ -152,8 +152,9 @@ async def _audit(session: AsyncSession, event: DestinationEvent, actor: Principa
 
 
 def _propose(event: DestinationEvent, major_code: str | None) -> None:
-    """Fill ``in_field``, ``in_field_reason`` and ``occupation_code`` for a new outcome."""
-    if event.category not in EMPLOYED or event.internship:
+    """Fill ``in_field``, ``in_field_reason`` and ``occupation_code`` for a new outcome in a job:
+    none for 应征义务兵, whom 对口就业率 does not count (:mod:`service.reports.definitions`)."""
+    if event.category not in EMPLOYED or event.category == DestinationCategory.MILITARY or event.internship:
         return
     in_field, occ, reason = propose_in_field(major_code, event.occupation_code, event.job_title)
     event.in_field, event.occupation_code, event.in_field_reason = in_field, occ, reason
@@ -349,8 +350,8 @@ class DestinationService:
             InvalidFieldError: the outcome is not direct employment, so 对口 does not apply (422).
         """
         outcome = await self._outcome(graduate_id, event_id)
-        if outcome.category not in EMPLOYED or outcome.internship:
-            raise InvalidFieldError("in_field", f"对口 applies to direct employment only, not {outcome.category.value}"
+        if outcome.category not in EMPLOYED or outcome.category == DestinationCategory.MILITARY or outcome.internship:
+            raise InvalidFieldError("in_field", f"对口 applies to employment in a job only, not {outcome.category.value}"
                                     + (" (internship)" if outcome.internship else ""))
         return await self._refer(outcome, DestinationEventKind.IN_FIELD_OVERRIDE, DestinationSource.SCHOOL_REVIEW,
                                  in_field=data.in_field, in_field_reason=data.reason)
@@ -436,15 +437,19 @@ class DestinationService:
                      link="/web/destination")
         return event
 
-    async def history(self, graduate_id: int, as_of: dt.date | None = None) -> DestinationHistory:
-        """All events of the graduate and the outcome counting on ``as_of`` (default today).
+    async def history(self, graduate_id: int, as_of: dt.date | None = None,
+                      recorded_before: dt.datetime | None = None) -> DestinationHistory:
+        """The graduate's events recorded before ``recorded_before`` (default: all, i.e. now) and
+        the outcome counting on ``as_of`` (default today) as known then — the same cut-off as a
+        report's, so a graduate's line can be checked against a snapshot.
         Raises :class:`NotFoundError` for an unknown graduate."""
         await self._graduate(graduate_id)
-        events = list(await self.repo.history(graduate_id))
+        events = [e for e in await self.repo.history(graduate_id)
+                  if recorded_before is None or e.recorded_at < recorded_before]
         day = as_of or dt.date.today()
         eff = History(events).on(day)
         current = None if eff is None else CurrentDestination(
             event_id=eff.event.id, category=eff.category, employed=eff.employed, in_field=eff.in_field,
             in_field_overridden=eff.in_field_overridden, confirmed=eff.confirmed)
         return DestinationHistory(graduate_id=graduate_id, as_of=day, current=current,
-                                  events=[to_read(e) for e in events])
+                                  events=[to_read(e) for e in events], recorded_before=recorded_before)

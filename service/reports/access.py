@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal, can_read_figures
+from service.accounts.guards import Principal, can_read_figures, region_contains
 from service.accounts.models import Role
 from service.accounts.scoping import schools_clause
 from service.catalog.models import School
@@ -30,6 +30,26 @@ async def may_read_scope(session: AsyncSession, p: Principal, scope: Scope) -> b
     if scope.kind == "region":
         return can_read_figures(p, region_code=scope.code)
     return can_read_figures(p)
+
+
+async def may_read_rows(session: AsyncSession, p: Principal, scope: Scope) -> bool:
+    """Whether ``p`` may read the graduates and destinations behind every cell of ``scope``
+    (:func:`service.accounts.guards.can_read_destinations`): a school's staff for their school, a
+    department admin for its region and the schools in it, the system admin for everything.
+
+    Such a reader gets exact figures (the ``internal`` view): small-cell suppression protects
+    graduates from people who may not read their records, and hiding from a reader what they
+    may look up row by row protects no one. Everyone else — and every ``publish`` export, which
+    leaves that circle — gets the suppressed figures."""
+    if p.role is Role.ADMIN:
+        return True
+    if scope.kind == "school":
+        school = (await session.execute(select(School).where(School.code == scope.code))).scalar_one_or_none()
+        return school is not None and p.role in (Role.SCHOOL, Role.DEPARTMENT) and (
+            school.id == p.school_id if p.role is Role.SCHOOL else region_contains(p.region_code, school.region_code))
+    if scope.kind == "region":
+        return p.role is Role.DEPARTMENT and region_contains(p.region_code, scope.code)
+    return False
 
 
 def snapshots_clause(p: Principal) -> ColumnElement[bool]:

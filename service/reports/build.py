@@ -2,15 +2,16 @@
 
 The report is a plain JSON-ready dict (the body of ``GET /reports`` and of a snapshot)::
 
-    {"scope", "cohorts", "as_of", "recorded_before", "threshold", "excluded_not_graduated",
+    {"scope", "cohorts", "as_of", "recorded_before", "threshold", "view", "view_note", "excluded_not_graduated",
      "definitions": {...}, "breakdowns": {"total": [row], "province": [row, ...], ...},
      "charts": {...}, "data_quality": {...}}
 
     row = {"key", "label", "counts": {column: int | None}, "rates": {name: float | None},
-           "salary_median": int | None, "suppressed": [column, ...]}
+           "salary_median": int | None, "suppressed": [column, ...], "unknown_rates": [name, ...]}
 
-``None`` marks a suppressed count or a rate/median that cannot be published (suppressed input
-or zero denominator). Percentages are 0–100 with one decimal; salaries are 元/月.
+``None`` marks a suppressed count or a rate/median that cannot be published (suppressed input,
+zero denominator, or — the rates listed in ``unknown_rates`` — a fact unrecorded for more than
+half of the denominator, :func:`mostly_unknown`). Percentages are 0–100 with one decimal; salaries are 元/月.
 """
 
 from __future__ import annotations
@@ -30,10 +31,18 @@ from service.catalog.regions import city_of, province_of
 from service.reports.compute import BREAKDOWNS, ReportParams
 from service.reports.counts_sql import count_report
 from service.reports.definitions import (
-    CATEGORY_ZH, COUNT_COLUMNS, DENOMINATOR_RULE, NACE_MAPPING, PRECEDENCE_RULE, RATES, ROUNDING_RULE,
-    ROW_RELATIONS, SUPPRESSION_RULE,
+    CATEGORY_ZH, DEFAULT_SALARY_EDGES, DENOMINATOR_RULE, MAX_UNKNOWN_SHARE, NACE_MAPPING, PRECEDENCE_RULE, RATES,
+    ROUNDING_RULE, SUPPRESSION_RULE, UNKNOWN_RULE, count_columns, denominators, row_relations, salary_bands,
 )
+from service.reports.audit import protect
 from service.reports.suppression import Cell, Relation, suppress
+
+INTERNAL_NOTE = ("内部视图: 精确人数, 未做小格抑制, 仅供可查看这些毕业生记录的人员 (本校教职工 / 本地区主管部门) 使用, "
+                 "不得对外发布; 对外发布请使用发布版 (view=publish). Internal view: exact counts, no small-cell "
+                 "suppression, for people who may read these graduates' records only; do not publish — use "
+                 "the publish view (view=publish) for anything that leaves that circle.")
+PUBLISH_NOTE = ("发布版: 已按小格抑制规则处理, 可对外发布. Publish view: small cells suppressed (see the "
+                "suppression rule); fit to publish.")
 
 GENDER_ZH = {"male": "男", "female": "女", "unknown": "未知"}
 DISADVANTAGED_ZH = {"yes": "困难群体", "no": "非困难群体", "unrecorded": "未登记"}
@@ -46,17 +55,26 @@ def percent(num: int, den: int) -> float | None:
     return float((Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def mostly_unknown(unknown: int, den: int) -> bool:
+    """Whether a rate over a recorded fact is shown as unknown: more than :data:`MAX_UNKNOWN_SHARE`
+    of its denominator ``den`` has the fact unrecorded (``unknown``), so whatever the unrecorded
+    are, they — not the records — would decide the figure."""
+    return den > 0 and unknown > den * MAX_UNKNOWN_SHARE
+
+
 def median_salary(values: list[int]) -> int:
     """Median 元/月 rounded half up to the yuan (the mean of the middle two for an even count)."""
     return int(Decimal(str(statistics.median(values))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[tuple[str, object], set]) -> list[Relation]:
+def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[tuple[str, object], set],
+               edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> list[Relation]:
     rels: list[Relation] = []
+    within = row_relations(edges)  # once: it is the same for every row
     for row in counts:
-        for total, parts in ROW_RELATIONS:
+        for total, parts in within:
             rels.append(((row, total), [(row, p) for p in parts]))
-    cols = list(COUNT_COLUMNS)
+    cols = list(count_columns(edges))
     groups: list[tuple[Hashable, list[Hashable]]] = []
     for breakdown in BREAKDOWNS:
         groups.append((("total", "total"), [r for r in counts if r[0] == breakdown]))
@@ -115,17 +133,26 @@ async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[s
     return labels
 
 
-def definitions(threshold: int) -> dict[str, Any]:
-    """The definitions printed with every report (Chinese first, English too)."""
+def definitions(threshold: int | None, edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> dict[str, Any]:
+    """The definitions printed with every report (Chinese first, English too); ``threshold``
+    ``None`` for the internal (unsuppressed) view."""
     return {
         "rates": {name: {"name": r.zh, "definition": r.definition} for name, r in RATES.items()},
-        "columns": COUNT_COLUMNS,
+        "columns": count_columns(edges),
+        "salary_bands": [{"column": col, "label": label, "from": low, "to": high}
+                         for col, label, low, high in salary_bands(edges)],
+        "salary_bands_rule": ("起薪分段按月薪 (元/月, 整数) 分段, 含上限: 如 2001–3000元 含 2001 和 3000 元; 分段上限为设置 "
+                              "VOCMATCH_REPORT_SALARY_BANDS. Bands include their upper edge (元/month, whole yuan); "
+                              "the edges are the setting VOCMATCH_REPORT_SALARY_BANDS."),
         "categories": {c.value: CATEGORY_ZH[c] for c in DestinationCategory},
         "nace_mapping": {c.value: {"nace": n, "career_outcome": pos} for c, (n, pos) in NACE_MAPPING.items()},
         "precedence": PRECEDENCE_RULE,
         "denominator": DENOMINATOR_RULE,
+        "denominators": denominators(),
+        "unknown": UNKNOWN_RULE,
         "rounding": ROUNDING_RULE,
-        "suppression": SUPPRESSION_RULE + f" 阈值 threshold = {threshold}.",
+        "suppression": (SUPPRESSION_RULE + f" 阈值 threshold = {threshold}." if threshold is not None
+                        else INTERNAL_NOTE),
         "sources": ["教育部 毕业去向统计口径 / 中职毕业生就业情况统计",
                     "NACE First-Destination Survey Standards and Protocols",
                     "WIOA §116(b)(2)(A)(i) employment rate 2nd/4th quarter after exit"],
@@ -133,21 +160,26 @@ def definitions(threshold: int) -> dict[str, Any]:
 
 
 def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: set[Cell],
-         middles: list[int], threshold: int) -> dict[str, Any]:
-    shown = {col: (None if (key, col) in hidden else counts.get(col, 0)) for col in COUNT_COLUMNS}
+         middles: list[int], threshold: int, columns: dict[str, str]) -> dict[str, Any]:
+    shown = {col: (None if (key, col) in hidden else counts.get(col, 0)) for col in columns}
     rates: dict[str, float | None] = {}
+    unknown: list[str] = []
     for name, r in RATES.items():
         if any(shown[c] is None for c in r.columns):
             rates[name] = None
             continue
         num = sum(shown[c] for c in r.num_plus) - sum(shown[c] for c in r.num_minus)  # type: ignore[misc]
         den = sum(shown[c] for c in r.den_plus) - sum(shown[c] for c in r.den_minus)  # type: ignore[misc]
+        if r.unknown is not None and mostly_unknown(shown[r.unknown], den):  # type: ignore[arg-type]
+            rates[name] = None
+            unknown.append(name)
+            continue
         rates[name] = percent(num, den)
     median = None
     if shown["salary_known"] is not None and middles and counts.get("salary_known", 0) >= threshold:
         median = median_salary(middles)  # the one or two middle values of the row's salaries
     return {"key": key[1], "label": label, "counts": shown, "rates": rates, "salary_median": median,
-            "suppressed": [c for c in COUNT_COLUMNS if shown[c] is None]}
+            "suppressed": [c for c in columns if shown[c] is None], "unknown_rates": unknown}
 
 
 def _charts(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -174,20 +206,38 @@ def data_quality(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
                 "ISCO-08 groups (service/catalog/data/major_class_isco08.csv); these majors have neither."}}
 
 
-async def build_report(session: AsyncSession, params: ReportParams) -> dict[str, Any]:
-    """Compute the report for ``params`` (see the module docstring for the shape)."""
+async def build_report(session: AsyncSession, params: ReportParams, *, publish: bool = True,
+                       exact_audit: bool = False) -> dict[str, Any]:
+    """Compute the report for ``params`` (see the module docstring for the shape).
+
+    ``publish`` (the default) applies small-cell suppression: the figures may leave the circle of
+    people who may read the graduates behind them. ``publish=False`` is the ``internal`` view for
+    such readers only (:func:`service.reports.access.may_read_rows`): exact counts, every rate and
+    median, nothing suppressed; the report says so in ``view`` and ``view_note``. ``exact_audit``
+    (publish only) adds the exact integer-programming audit (:func:`service.reports.audit.protect`)
+    after the heuristic: minutes for a province, so it is asked for, not the default."""
     sql = await count_report(session, params)
     counts, excluded = sql.counts, sql.excluded
-    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in COUNT_COLUMNS}
-    hidden = suppress(values, _relations(counts, _parents(counts, sql.school_regions)), params.threshold)
+    columns = count_columns(params.salary_edges)
+    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
+    relations = _relations(counts, _parents(counts, sql.school_regions), params.salary_edges)
+    if not publish:
+        hidden: set[Cell] = set()
+    elif exact_audit:  # slow (integer programs): for files to publish, not for pages
+        hidden = protect(values, relations, params.threshold)
+    else:
+        hidden = suppress(values, relations, params.threshold)
+    median_min = params.threshold if publish else 1
     labels = await _labels(session, counts)
     breakdowns: dict[str, list[dict[str, Any]]] = {"total": [], **{b: [] for b in BREAKDOWNS}}
     for key in sorted(counts, key=lambda k: (k[0], str(k[1]))):
         breakdowns[key[0]].append(_row(key, labels[key], counts[key], hidden, sql.middles.get(key, []),
-                                       params.threshold))
+                                       median_min, columns))
     return {
         "scope": str(params.scope), "cohorts": list(params.cohorts), "as_of": params.as_of.isoformat(),
-        "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold,
-        "excluded_not_graduated": excluded, "definitions": definitions(params.threshold),
+        "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold if publish else None,
+        "view": "publish" if publish else "internal", "view_note": PUBLISH_NOTE if publish else INTERNAL_NOTE,
+        "exact_audit": publish and exact_audit, "excluded_not_graduated": excluded,
+        "definitions": definitions(params.threshold if publish else None, params.salary_edges),
         "breakdowns": breakdowns, "charts": _charts(breakdowns), "data_quality": data_quality(breakdowns),
     }

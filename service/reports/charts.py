@@ -41,7 +41,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from service.reports.compute import BREAKDOWNS
-from service.reports.definitions import RATES, SALARY_BANDS
+from service.reports.definitions import RATES
 
 BY_ZH = {"total": "合计", "province": "省", "city": "市", "county": "县区", "school": "学校", "major": "专业",
          "cohort": "届别", "gender": "性别", "disadvantaged": "困难群体"}
@@ -49,8 +49,12 @@ SUPPRESSED_TEXT = "已抑制"
 NO_DATA_TEXT = "无数据"
 SALARY_MEDIAN_DEFINITION = ("起薪中位数: 直接就业且起薪已知的毕业生月薪 (元/月) 的中位数, 四舍五入到元; "
                             "起薪已知人数小于阈值时不公布")
-SALARY_BANDS_DEFINITION = ("起薪分段: 直接就业且起薪已知的毕业生人数, 按月薪 (元/月, 含下限不含上限) 分段: "
-                           + ", ".join(label for _, label, _, _ in SALARY_BANDS))
+SALARY_BANDS_DEFINITION = "起薪分段: 直接就业且起薪已知的毕业生人数, 按月薪 (元/月, 整数, 含上限) 分段: "
+
+
+def _bands(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's salary bands: (column, label), as its definitions give them."""
+    return [(b["column"], b["label"]) for b in report["definitions"]["salary_bands"]]
 
 #: metric → (Chinese name, unit shown on the axis)
 METRICS: dict[str, tuple[str, str]] = {
@@ -89,7 +93,11 @@ _RC = {"svg.fonttype": "none", "svg.hashsalt": "vocmatch-chart", "font.family": 
        "font.sans-serif": _FONTS, "font.size": 9.0, "axes.titlesize": 12.0}
 _LOCK = threading.Lock()
 _BAR = "#2b6cb0"
-_BAND_COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+def _band_colour(j: int, n: int) -> Any:
+    """Colour of band ``j`` of ``n``: light to dark blue, spread over however many bands the setting gives."""
+    from matplotlib import colormaps
+
+    return colormaps["Blues"](0.25 + 0.7 * j / max(n - 1, 1))
 _MUTED = "#6b7280"
 _PT = 1 / 72  # inch per point
 
@@ -187,9 +195,10 @@ def _caption(report: dict[str, Any], metric: str, any_suppressed: bool, any_miss
                       "whose salary is known, rounded to the yuan; not published when too few salaries are known"
                       ) if en else "定义: " + SALARY_MEDIAN_DEFINITION
     else:
+        labels = ", ".join(label for _, label in _bands(report))
         definition = ("Definition: directly employed graduates with a known starting salary, per monthly band "
-                      "(yuan/month, lower bound included): " + ", ".join(label for _, label, _, _ in SALARY_BANDS)
-                      ) if en else "定义: " + SALARY_BANDS_DEFINITION
+                      "(whole yuan/month, upper bound included): " + labels
+                      ) if en else "定义: " + SALARY_BANDS_DEFINITION + labels
     scope = scope_name or (("all schools" if en else "全部学校") if report["scope"] == "all" else report["scope"])
     cut_off = when_text(report["recorded_before"], lang)
     if en:
@@ -257,9 +266,10 @@ def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, b
     unit = METRICS[metric][1]
     labels = [str(r["label"]) for r in rows]
     if metric == "salary_bands":
-        series = [[_Slot(r["counts"][col], r["counts"][col] is None) for col, _, _, _ in SALARY_BANDS] for r in rows]
-        slot_w = 0.22 * len(SALARY_BANDS) + 0.35
-        legend_w = 3 * max(_em(label) + 4.0 for _, label, _, _ in SALARY_BANDS) * (_FONT_PT - 1) * _PT
+        bands = _bands(report)
+        series = [[_Slot(r["counts"][col], r["counts"][col] is None) for col, _ in bands] for r in rows]
+        slot_w = 0.22 * len(bands) + 0.35
+        legend_w = 3 * max(_em(label) + 4.0 for _, label in bands) * (_FONT_PT - 1) * _PT
     else:
         pick = _median_slot if metric == "salary_median" else (lambda r: _rate_slot(r, metric))
         series = [[pick(r)] for r in rows]
@@ -300,20 +310,19 @@ def _draw(report: dict[str, Any], rows: Sequence[dict[str, Any]], metric: str, b
     for i, group in enumerate(series):
         for j, slot in enumerate(group):
             x = i - 0.35 + width_each * (j + 0.5)
-            suffix = f"{i}" if len(group) == 1 else f"{i}-{SALARY_BANDS[j][0]}"
+            suffix = f"{i}" if len(group) == 1 else f"{i}-{bands[j][0]}"
             if slot.value is None:
                 ax.text(x, ymax * 0.01, suppressed_text if slot.suppressed else no_data_text, rotation=90,
                         ha="center", va="bottom", color=_MUTED, fontsize=_FONT_PT - 1,
                         gid=f"{'suppressed' if slot.suppressed else 'nodata'}-{suffix}")
                 continue
-            colour = _BAR if len(group) == 1 else _BAND_COLOURS[j]
+            colour = _BAR if len(group) == 1 else _band_colour(j, len(group))
             (bar,) = ax.bar([x], [slot.value], width=width_each * 0.92, color=colour)
             bar.set_gid(f"bar-{suffix}")
             ax.text(x, slot.value + ymax * 0.01, _format(slot.value, unit), ha="center", va="bottom",
                     fontsize=_FONT_PT - (2 if len(group) > 1 else 1), gid=f"value-{suffix}")
     if metric == "salary_bands":
-        handles = [Patch(color=c, label=label)
-                   for c, (_, label, _, _) in zip(_BAND_COLOURS, SALARY_BANDS, strict=True)]
+        handles = [Patch(color=_band_colour(j, len(bands)), label=label) for j, (_, label) in enumerate(bands)]
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.01), ncol=3, frameon=False,
                   fontsize=_FONT_PT - 1)
     if not rows:

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import School
 from service.catalog.regions import city_of, province_of, region_prefix
-from service.destinations.models import DestinationEvent
+from service.destinations.models import DestinationCategory, DestinationEvent
 from service.destinations.precedence import History
 from service.graduates.models import Graduate, SeekerKind
-from service.reports.definitions import SALARY_BANDS
+from service.reports.definitions import DEFAULT_SALARY_EDGES, SalaryBand, band_of, salary_bands
 
 BREAKDOWNS = ("province", "city", "county", "school", "major", "cohort", "gender", "disadvantaged")
 _SCOPE = re.compile(r"^(all|region:\d{6}|school:[0-9A-Za-z]{1,16})$")
@@ -54,13 +54,15 @@ class Scope:
 
 @dataclass(frozen=True, slots=True)
 class ReportParams:
-    """``recorded_before`` is the knowledge cut-off (UTC): the same params give the same report forever."""
+    """``recorded_before`` is the knowledge cut-off (UTC): the same params give the same report forever.
+    ``salary_edges``: the upper edges (元/月, included) of the starting-salary bands (a setting)."""
 
     scope: Scope
     cohorts: tuple[int, ...]
     as_of: dt.date
     recorded_before: dt.datetime
     threshold: int = 5
+    salary_edges: tuple[int, ...] = DEFAULT_SALARY_EDGES
 
 
 @dataclass(slots=True)
@@ -100,19 +102,19 @@ def _graduates_stmt(params: ReportParams) -> Select:
     return stmt
 
 
-def _salary_band(salary: int) -> str:
-    for col, _, low, high in SALARY_BANDS:
-        if salary >= low and (high is None or salary < high):
-            return col
-    raise ValueError(f"negative salary {salary}")
-
-
 def _pair(flag: bool | None, yes: str, no: str) -> str:
     return yes if flag else no
 
 
-def outcome_of(g: object, history: History, as_of: dt.date) -> GraduateOutcome:
-    """The columns graduate row ``g`` counts in, from its event ``history``, as of ``as_of``."""
+def _fact(flag: bool | None, yes: str, no: str, unknown: str) -> str:
+    """A recorded yes/no fact: an unrecorded one (``None``) is its own column, never "no"."""
+    return unknown if flag is None else yes if flag else no
+
+
+def outcome_of(g: object, history: History, as_of: dt.date,
+               bands: tuple[SalaryBand, ...] | None = None) -> GraduateOutcome:
+    """The columns graduate row ``g`` counts in, from its event ``history``, as of ``as_of``
+    (salary ``bands`` default: :func:`~service.reports.definitions.salary_bands` of the default edges)."""
     region = g.school_region  # type: ignore[attr-defined]
     county = region if not region.endswith("00") else f"{city_of(region)}*"
     disadvantaged = {True: "yes", False: "no", None: "unrecorded"}[g.disadvantaged]  # type: ignore[attr-defined]
@@ -130,13 +132,15 @@ def outcome_of(g: object, history: History, as_of: dt.date) -> GraduateOutcome:
     if eff is not None and eff.employed:
         ev = eff.event
         cols.add("employed")
-        cols.add({True: "in_field", False: "not_in_field", None: "in_field_unknown"}[eff.in_field])
-        cols.add(_pair(bool(ev.region_code) and ev.region_code[:4] == region[:4], "local", "not_local"))
-        cols.add(_pair(ev.labour_contract, "contract", "no_contract"))
-        cols.add(_pair(ev.social_insurance, "insured", "not_insured"))
+        if eff.category != DestinationCategory.MILITARY:  # the job-quality rates' denominator
+            cols.add("employed_in_jobs")
+            cols.add({True: "in_field", False: "not_in_field", None: "in_field_unknown"}[eff.in_field])
+            cols.add(_pair(bool(ev.region_code) and ev.region_code[:4] == region[:4], "local", "not_local"))
+            cols.add(_fact(ev.labour_contract, "contract", "no_contract", "contract_unknown"))
+            cols.add(_fact(ev.social_insurance, "insured", "not_insured", "insurance_unknown"))
         if ev.monthly_salary is not None:
             out.salary = ev.monthly_salary
-            cols.update(("salary_known", _salary_band(ev.monthly_salary)))
+            cols.update(("salary_known", band_of(ev.monthly_salary, bands or salary_bands())))
         else:
             cols.add("salary_unknown")
     for n in (2, 4):
@@ -165,11 +169,12 @@ async def load_outcomes(session: AsyncSession, params: ReportParams) -> tuple[li
     for e in (await session.execute(ev_stmt)).all():
         events.setdefault(e.graduate_id, []).append(e)
     outcomes, excluded = [], 0
+    bands = salary_bands(params.salary_edges)
     for g in graduates:
         if g.graduation_date is None or g.graduation_date > params.as_of:
             excluded += 1
             continue
-        outcomes.append(outcome_of(g, History(events.get(g.id, ())), params.as_of))  # type: ignore[arg-type]
+        outcomes.append(outcome_of(g, History(events.get(g.id, ())), params.as_of, bands))  # type: ignore[arg-type]
     return outcomes, excluded
 
 

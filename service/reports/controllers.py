@@ -5,6 +5,13 @@ graduates and employers); each reads only the scopes :mod:`service.reports.acces
 school its own ``school:<code>``, a department its region and the schools in it, the admin all.
 A scope the caller may not read is 403 (schools and regions are public reference data, so the
 answer reveals nothing); a stored snapshot of such a scope is 404.
+
+Views: a caller who may read the graduates behind a report's cells
+(:func:`service.reports.access.may_read_rows`) gets the ``internal`` view by default — exact
+figures, nothing suppressed; ``view=publish`` (and any caller who may not read the rows) gets the
+suppressed figures, fit to leave that circle. Stored snapshots are publication records: they keep
+the suppressed figures they were made with (reproduce the exact ones with ``GET /reports`` and the
+snapshot's ``as_of`` and ``recorded_before``).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from service.privacy.models import AuditAction
 from service.reports.build import build_report
 from service.reports.compute import BREAKDOWNS, ReportParams, Scope, default_cohort, load_outcomes, trace
 from service.reports.export import FORMATS
-from service.reports.access import may_read_scope, snapshots_clause
+from service.reports.access import may_read_rows, may_read_scope, snapshots_clause
 from service.reports.models import ReportSnapshot
 from service.reports.snapshots import list_snapshots
 
@@ -34,6 +41,10 @@ ScopeParam = Annotated[str, QueryParameter(name="scope", max_length=40,
                                            description="all | region:440100 | school:<code>")]
 AsOf = Annotated[dt.date, QueryParameter(description="统计日 (as-of date), e.g. 2025-09-01")]
 Format = Annotated[Literal["json", "csv", "xlsx"], QueryParameter(name="format", description="json, csv or xlsx")]
+View = Annotated[Literal["internal", "publish"] | None, QueryParameter(description=(
+    "internal: exact figures, for callers who may read the graduates behind them (a school's staff for "
+    "their school, a department for its region, the admin); publish: small cells suppressed, fit to "
+    "leave that circle. Default: internal for such callers, else publish"))]
 
 
 #: ``as_of`` outside these dates is refused (422): no cohort there, and far dates overflow storage.
@@ -51,7 +62,7 @@ def _check_threshold(request: Request, threshold: int) -> None:
                                         f"{DEFAULT_THRESHOLD} (asked for {threshold}); raising it is allowed")
 
 
-def _params(scope: str, as_of: dt.date, cohort: int | None, recorded_before: dt.datetime | None,
+def _params(request: Request, scope: str, as_of: dt.date, cohort: int | None, recorded_before: dt.datetime | None,
             threshold: int) -> ReportParams:
     if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
         raise InvalidFieldError("as_of", f"{as_of} is outside {EARLIEST_AS_OF} to {LATEST_AS_OF}")
@@ -63,7 +74,7 @@ def _params(scope: str, as_of: dt.date, cohort: int | None, recorded_before: dt.
         raise InvalidFieldError("recorded_before", "give a time zone, e.g. 2026-01-01T00:00:00+08:00")
     return ReportParams(scope=parsed, cohorts=(cohort or default_cohort(as_of),), as_of=as_of,
                         recorded_before=(recorded_before or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
-                        threshold=threshold)
+                        threshold=threshold, salary_edges=request.app.state.settings.salary_edges)
 
 
 def _respond(report: dict[str, Any], fmt: str, name: str) -> Response[bytes]:
@@ -84,6 +95,16 @@ async def _ensure_scope(session: AsyncSession, request: Request, params: ReportP
                    f"read figures for scope {params.scope}")
 
 
+async def _publish(session: AsyncSession, request: Request, params: ReportParams, view: str | None) -> bool:
+    """Whether the caller gets suppressed figures: always for ``view=publish`` and for callers who
+    may not read the graduates behind the cells (:func:`service.reports.access.may_read_rows`);
+    ``view=internal`` from such a caller is 403."""
+    rows = await may_read_rows(session, current_principal(request), params.scope)
+    if view == "internal":
+        ensure_allowed(rows, f"read the exact (internal) figures of scope {params.scope}")
+    return view == "publish" or not rows
+
+
 class ReportController(Controller):
     path = "/reports"
     tags = ["reports"]
@@ -96,17 +117,21 @@ class ReportController(Controller):
             description="knowledge cut-off (default now); repeat it to reproduce a report exactly")] = None,
         threshold: Annotated[int, QueryParameter(ge=1, le=100, description="small-cell threshold")] = 5,
         fmt: Format = "json",
+        view: View = None,
     ) -> Response[bytes]:
         """The report for ``scope`` and cohort as of ``as_of`` (初次: 09-01, 年终: 12-31): counts,
         rates (%, one decimal, half up), median starting salary (元/月), every breakdown, the
-        definitions and chart data; small cells suppressed (``null`` / ``*``) below ``threshold``
-        (default 5; only the system admin may ask for less, others get 403). 422 for a bad scope or
-        an ``as_of`` outside 1950-01-01..2100-12-31."""
+        definitions and chart data. ``view``: ``internal`` (exact figures; the default for callers
+        who may read the graduates behind them) or ``publish`` (small cells suppressed, ``null`` /
+        ``*``, below ``threshold``: default 5; only the system admin may ask for less, others get
+        403); the report's ``view`` and ``view_note`` say which, and so does the download's file
+        name. 422 for a bad scope or an ``as_of`` outside 1950-01-01..2100-12-31."""
         _check_threshold(request, threshold)
-        params = _params(report_scope, as_of, cohort, recorded_before, threshold)
+        params = _params(request, report_scope, as_of, cohort, recorded_before, threshold)
         await _ensure_scope(db_session, request, params)
-        report = await build_report(db_session, params)
-        return _respond(report, fmt, f"report-{report_scope.replace(':', '-')}-{as_of}")
+        publish = await _publish(db_session, request, params, view)
+        report = await build_report(db_session, params, publish=publish)
+        return _respond(report, fmt, f"report-{report_scope.replace(':', '-')}-{as_of}-{report['view']}")
 
     @get("/chart", summary="Rendered chart of one report figure (SVG)", guards=STAFF_ONLY)
     async def chart(
@@ -122,9 +147,10 @@ class ReportController(Controller):
         threshold: Annotated[int, QueryParameter(ge=1, le=100, description="small-cell threshold")] = 5,
         lang: Annotated[Literal["zh", "en"], QueryParameter(
             description="language of title, axis, markers and caption: zh (default) or en")] = "zh",
+        view: View = None,
     ) -> Response[bytes]:
         """``image/svg+xml``: a bar chart of ``metric`` for each group of breakdown ``by``, drawn from
-        the same report as ``GET /reports`` (:func:`service.reports.charts.chart_svg`): titled, with
+        the same report (and ``view``) as ``GET /reports`` (:func:`service.reports.charts.chart_svg`): titled, with
         the definition, the scope's school or region name, cohort, as-of date and cut-off (to the
         minute, Asia/Shanghai) in the caption; suppressed figures shown as 已抑制 (``suppressed`` with
         ``lang=en``), not as 0. 422 for a bad scope, metric, breakdown, lang or ``as_of``; 403 for a
@@ -141,9 +167,9 @@ class ReportController(Controller):
             raise InvalidFieldError("metric", f"must be one of {', '.join(METRICS)}")
         if by not in CHART_BY:
             raise InvalidFieldError("by", f"must be one of {', '.join(CHART_BY)}")
-        params = _params(report_scope, as_of, cohort, recorded_before, threshold)
+        params = _params(request, report_scope, as_of, cohort, recorded_before, threshold)
         await _ensure_scope(db_session, request, params)
-        report = await build_report(db_session, params)
+        report = await build_report(db_session, params, publish=await _publish(db_session, request, params, view))
         scope_name = None
         if params.scope.kind in ("school", "region") and params.scope.code:
             code = params.scope.code
@@ -163,14 +189,14 @@ class ReportController(Controller):
     ) -> list[dict[str, int | None]]:
         """``[{"graduate_id", "event_id"}]`` counted in the cell, for checking a figure (staff only:
         not suppressed). 422 for an unknown row kind or column."""
-        from service.reports.definitions import COUNT_COLUMNS
+        from service.reports.definitions import count_columns
 
-        params = _params(report_scope, as_of, cohort, recorded_before, 1)
+        params = _params(request, report_scope, as_of, cohort, recorded_before, 1)
         await _ensure_scope(db_session, request, params)
         kind, _, key = row.partition(":")
         if kind not in ("total", *BREAKDOWNS):
             raise InvalidFieldError("row", f"must be total or one of {', '.join(BREAKDOWNS)} with :key")
-        if column not in COUNT_COLUMNS:
+        if column not in count_columns(params.salary_edges):
             raise InvalidFieldError("column", f"unknown column {column!r}")
         outcomes, _ = await load_outcomes(db_session, params)
         row_key: tuple[str, object] = ("total", "total") if kind == "total" else (

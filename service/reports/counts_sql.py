@@ -36,11 +36,11 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import School
-from service.destinations.models import DestinationEvent, DestinationEventKind
+from service.destinations.models import DestinationCategory, DestinationEvent, DestinationEventKind
 from service.destinations.precedence import EMPLOYED, SOURCE_RANK
 from service.graduates.models import Graduate
 from service.reports.compute import BREAKDOWNS, ReportParams, _graduates_stmt
-from service.reports.definitions import COUNT_COLUMNS, SALARY_BANDS
+from service.reports.definitions import count_columns, salary_bands
 
 K = DestinationEventKind
 Row = tuple[str, object]
@@ -156,9 +156,11 @@ def _per_graduate(params: ReportParams) -> Any:
     city = _substr(region, 1, 4) + _text("00")
     found = func.coalesce(w.c.found, 0) == 1
     is_emp = and_(found, w.c.category.in_([c.value for c in EMPLOYED]), w.c.internship == 0)
+    # 直接就业 in jobs (not 应征义务兵): the denominator of 对口, 本地, 合同 and 社保 (service.reports.definitions)
+    is_job = and_(is_emp, w.c.category != DestinationCategory.MILITARY.value)
     salary = case((is_emp, w.c.salary), else_=null())
-    band = case(*[((salary >= low) if high is None else and_(salary >= low, salary < high), col)
-                  for col, _, low, high in SALARY_BANDS], else_=null())
+    band = case(*[((salary >= low) if high is None else and_(salary >= low, salary <= high), col)
+                  for col, _, low, high in salary_bands(params.salary_edges)], else_=null())
     last_q = _last_complete_quarter(params.as_of)
 
     def quarter_flag(n: int) -> ColumnElement[Any]:
@@ -178,12 +180,13 @@ def _per_graduate(params: ReportParams) -> Any:
         .label("disadvantaged"),
         case((~found, "unknown"), (w.c.internship == 1, "seeking"), else_=w.c.category).label("cat"),
         case((is_emp, 1), else_=0).label("emp"),
-        case((and_(is_emp, w.c.in_field == 1), "in_field"), (and_(is_emp, w.c.in_field == 0), "not_in_field"),
-             (is_emp, "in_field_unknown"), else_=null()).label("in_field"),
-        case((and_(is_emp, w.c.region_code.is_not(None), w.c.region_code != "",
+        case((is_job, 1), else_=0).label("job"),
+        case((and_(is_job, w.c.in_field == 1), "in_field"), (and_(is_job, w.c.in_field == 0), "not_in_field"),
+             (is_job, "in_field_unknown"), else_=null()).label("in_field"),
+        case((and_(is_job, w.c.region_code.is_not(None), w.c.region_code != "",
                    _substr(w.c.region_code, 1, 4) == _substr(region, 1, 4)), 1), else_=0).label("local"),
-        case((and_(is_emp, w.c.contract == 1), 1), else_=0).label("contract"),
-        case((and_(is_emp, w.c.insured == 1), 1), else_=0).label("insured"),
+        w.c.contract.label("contract"),
+        w.c.insured.label("insured"),
         salary.label("salary"),
         band.label("band"),
         quarter_flag(2).label("q2"),
@@ -203,22 +206,27 @@ def _contributions(params: ReportParams) -> Any:
         return case((cond, one), else_=zero)
 
     emp = pg.c.emp == 1
+    job = pg.c.job == 1
     conds: dict[str, ColumnElement[bool]] = {
-        "employed": emp,
-        "local": and_(emp, pg.c.local == 1), "not_local": and_(emp, pg.c.local == 0),
-        "contract": and_(emp, pg.c.contract == 1), "no_contract": and_(emp, pg.c.contract == 0),
-        "insured": and_(emp, pg.c.insured == 1), "not_insured": and_(emp, pg.c.insured == 0),
+        "employed": emp, "employed_in_jobs": job,
+        "local": and_(job, pg.c.local == 1), "not_local": and_(job, pg.c.local == 0),
+        # recorded facts: null (unrecorded) is its own column, never "no"
+        "contract": and_(job, pg.c.contract == 1), "no_contract": and_(job, pg.c.contract == 0),
+        "contract_unknown": and_(job, pg.c.contract.is_(None)),
+        "insured": and_(job, pg.c.insured == 1), "not_insured": and_(job, pg.c.insured == 0),
+        "insurance_unknown": and_(job, pg.c.insured.is_(None)),
         "salary_known": and_(emp, pg.c.salary.is_not(None)), "salary_unknown": and_(emp, pg.c.salary.is_(None)),
     }
     for col in ("in_field", "not_in_field", "in_field_unknown"):
         conds[col] = pg.c.in_field == _text(col)
-    for col, _, _, _ in SALARY_BANDS:
+    for col, _, _, _ in salary_bands(params.salary_edges):
         conds[col] = pg.c.band == _text(col)
     for q in ("q2", "q4"):
         value = getattr(pg.c, q)
         conds |= {f"{q}_measurable": value.is_not(None), f"{q}_unmeasurable": value.is_(None),
                   f"{q}_employed": value == 1, f"{q}_not_employed": value == 0}
-    flags = [flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}") for col in COUNT_COLUMNS
+    flags = [flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}")
+             for col in count_columns(params.salary_edges)
              if col != "graduates"]
     keys = [getattr(pg.c, k) for k in BREAKDOWNS]
     return select(*keys, pg.c.salary, *flags).cte("per_graduate")
@@ -228,8 +236,9 @@ def report_statement(params: ReportParams) -> Any:
     """The single ``SELECT`` behind :func:`count_report`: rows ``(kind, key, salary, <count columns>)``;
     ``salary`` is null on count rows and set (count columns null) on middle-salary rows."""
     pg = _contributions(params)
+    columns = count_columns(params.salary_edges)
     counts = [func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
-              for col in COUNT_COLUMNS]
+              for col in columns]
     parts = []
     for kind in ("total", *BREAKDOWNS):
         key = _text("total") if kind == "total" else getattr(pg.c, kind)
@@ -244,7 +253,7 @@ def report_statement(params: ReportParams) -> Any:
                           func.count().over(partition_by=part).label("cnt"))
                    .where(pg.c.salary.is_not(None)).subquery(f"salaries_{kind}"))
         parts.append(select(label, cast(ordered.c.key, String).label("key"), ordered.c.salary,
-                            *[cast(null(), Integer).label(c) for c in COUNT_COLUMNS])
+                            *[cast(null(), Integer).label(c) for c in columns])
                      .where(or_(ordered.c.rn == (ordered.c.cnt + 1) // 2, ordered.c.rn == (ordered.c.cnt + 2) // 2)))
     return union_all(*parts)
 
@@ -260,10 +269,11 @@ async def count_report(session: AsyncSession, params: ReportParams) -> SqlCounts
         # this one wide statement costs PostgreSQL more to JIT-compile than to run (measured with
         # bench/bench_reports.py); SET LOCAL ends with the transaction
         await session.execute(text("SET LOCAL jit = off"))
+    columns = count_columns(params.salary_edges)
     for r in (await session.execute(report_statement(params))).all():
         key: object = int(r.key) if r.kind == "cohort" else r.key
         if r.salary is None:
-            counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in COUNT_COLUMNS}
+            counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in columns}
         else:
             middles.setdefault((r.kind, key), []).append(int(r.salary))
     base = _graduates_stmt(params).with_only_columns(Graduate.id)

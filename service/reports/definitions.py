@@ -5,7 +5,12 @@ Sources:
   其他录用形式就业, 自主创业, 自由职业, 应征义务兵, 升学, 出国出境, 待就业, 暂不就业), used here for
   中职 graduates as well.
 - 中职就业率: 教育部 中等职业学校毕业生就业情况统计 — 就业率 = (直接就业 + 升入高一级学校) / 毕业生总数;
-  对口就业率 = 对口就业人数 / 直接就业人数.
+  对口就业率 = 对口就业人数 / 直接就业人数. The MOE's yearly 中职 releases (e.g. 教育部 "2015年全国中等职业学校
+  毕业生就业情况", moe.gov.cn, Feb 2016; 2013 release: "直接就业的毕业生中, 对口就业率达76.01%") count 直接就业
+  as work in 国家机关/企事业单位, 个体经营 and 其他方式 — jobs. Here that is 签就业协议, 签劳动合同, 其他录用/
+  灵活就业, 自主创业 and 自由职业 ("employed_in_jobs"), not 应征义务兵: conscripts hold no job that could be
+  对口 or local, sign no labour contract and get no employer social insurance. 对口就业率, 本地就业率,
+  劳动合同签订率 and 社会保险缴纳率 divide by it; 就业率 still counts 应征义务兵 as 直接就业.
 - NACE: National Association of Colleges and Employers, "First-Destination Survey Standards and
   Protocols" (naceweb.org/job-market/graduate-outcomes/first-destination/standards-and-protocols):
   knowledge rate = known outcomes (incl. seeking and not seeking) / graduating class; career
@@ -48,65 +53,131 @@ NACE_MAPPING: dict[C, tuple[str, bool]] = {
     C.NOT_SEEKING: ("Not seeking employment or continuing education", False),
 }
 
-#: Starting-salary bands, 元/月, lower bound inclusive: (column, label, low, high-exclusive or None)
-SALARY_BANDS = (
-    ("salary_lt3000", "3000元以下", 0, 3000),
-    ("salary_3000_3999", "3000–3999元", 3000, 4000),
-    ("salary_4000_4999", "4000–4999元", 4000, 5000),
-    ("salary_5000_5999", "5000–5999元", 5000, 6000),
-    ("salary_ge6000", "6000元及以上", 6000, None),
-)
+#: Default upper edges (元/月) of the starting-salary bands; a setting
+#: (``VOCMATCH_REPORT_SALARY_BANDS``, :class:`service.config.Settings`).
+DEFAULT_SALARY_EDGES: tuple[int, ...] = (2000, 3000, 4000, 5000, 6000)
 
-#: Count columns of every breakdown row, with their Chinese headers.
-COUNT_COLUMNS: dict[str, str] = {
-    "graduates": "毕业生数",
-    **{c.value: CATEGORY_ZH[c] for c in C},
-    "unknown": "去向未知",
-    "employed": "直接就业",
-    "in_field": "对口就业",
-    "not_in_field": "不对口就业",
-    "in_field_unknown": "对口未确定",
-    "local": "本地就业",
-    "not_local": "异地或地点未知就业",
-    "contract": "签订劳动合同",
-    "no_contract": "未签或未知劳动合同",
-    "insured": "缴纳社会保险",
-    "not_insured": "未缴或未知社会保险",
-    "salary_known": "起薪已知",
-    "salary_unknown": "起薪未知",
-    **{col: "起薪" + label for col, label, _, _ in SALARY_BANDS},
-    "q2_measurable": "第2季度可测人数",
-    "q2_unmeasurable": "第2季度未到人数",
-    "q2_employed": "第2季度就业",
-    "q2_not_employed": "第2季度未就业",
-    "q4_measurable": "第4季度可测人数",
-    "q4_unmeasurable": "第4季度未到人数",
-    "q4_employed": "第4季度就业",
-    "q4_not_employed": "第4季度未就业",
-}
+#: A salary band: (column, label, lowest 元/月 included, highest 元/月 included or None).
+SalaryBand = tuple[str, str, int, int | None]
+
+
+def parse_salary_edges(text: str, variable: str = "VOCMATCH_REPORT_SALARY_BANDS") -> tuple[int, ...]:
+    """``"2000,3000,4000"`` → ``(2000, 3000, 4000)``: the upper edges (元/月, included) of the bands.
+
+    Raises:
+        ValueError: empty, not whole numbers, not positive or not strictly increasing; the message
+            names ``variable`` and the offending text.
+    """
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ValueError(f"{variable}={text!r}: give the bands' upper edges in 元/月 as increasing whole numbers, "
+                         "e.g. 2000,3000,4000,5000,6000")
+    edges = tuple(int(p) for p in parts)
+    if edges[0] <= 0 or any(b <= a for a, b in zip(edges, edges[1:])):
+        raise ValueError(f"{variable}={text!r}: the edges must be positive and strictly increasing")
+    return edges
+
+
+def salary_bands(edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> tuple[SalaryBand, ...]:
+    """The starting-salary bands for upper ``edges``, upper bound included, as provincial
+    就业质量年度报告 print them (bands such as "2001–3000元, 3001–4000元"; issue 15 item 2): salaries are
+    whole 元, so "2001–3000元" cannot be misread, and the two ends name their edge with "及以下" /
+    "及以上" (never a bare "以上", which readers take either way).
+
+    ``(2000, 3000)`` → ``salary_le2000`` 2000元及以下, ``salary_2001_3000`` 2001–3000元,
+    ``salary_ge3001`` 3001元及以上."""
+    bands: list[SalaryBand] = [(f"salary_le{edges[0]}", f"{edges[0]}元及以下", 0, edges[0])]
+    for low, high in zip(edges, edges[1:]):
+        bands.append((f"salary_{low + 1}_{high}", f"{low + 1}–{high}元", low + 1, high))
+    bands.append((f"salary_ge{edges[-1] + 1}", f"{edges[-1] + 1}元及以上", edges[-1] + 1, None))
+    return tuple(bands)
+
+
+def band_of(salary: int, bands: tuple[SalaryBand, ...]) -> str:
+    """The column of the band holding ``salary`` (元/月). Raises ``ValueError`` for a negative one."""
+    for col, _, low, high in bands:
+        if salary >= low and (high is None or salary <= high):
+            return col
+    raise ValueError(f"negative salary {salary}")
+
+
+def count_columns(edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> dict[str, str]:
+    """Count columns of every breakdown row, with their Chinese headers, for salary band ``edges``."""
+    return {
+        "graduates": "毕业生数",
+        **{c.value: CATEGORY_ZH[c] for c in C},
+        "unknown": "去向未知",
+        "employed": "直接就业",
+        "employed_in_jobs": "直接就业(不含应征义务兵)",
+        "in_field": "对口就业",
+        "not_in_field": "不对口就业",
+        "in_field_unknown": "对口未确定",
+        "local": "本地就业",
+        "not_local": "异地或地点未知就业",
+        "contract": "签订劳动合同",
+        "no_contract": "未签劳动合同",
+        "contract_unknown": "劳动合同未记录",
+        "insured": "缴纳社会保险",
+        "not_insured": "未缴纳社会保险",
+        "insurance_unknown": "社会保险未记录",
+        "salary_known": "起薪已知",
+        "salary_unknown": "起薪未知",
+        **{col: "起薪" + label for col, label, _, _ in salary_bands(edges)},
+        "q2_measurable": "第2季度可测人数",
+        "q2_unmeasurable": "第2季度未到人数",
+        "q2_employed": "第2季度就业",
+        "q2_not_employed": "第2季度未就业",
+        "q4_measurable": "第4季度可测人数",
+        "q4_unmeasurable": "第4季度未到人数",
+        "q4_employed": "第4季度就业",
+        "q4_not_employed": "第4季度未就业",
+    }
+
+
+#: The count columns for the default salary bands (a report's own are in its definitions).
+COUNT_COLUMNS: dict[str, str] = count_columns()
 
 EMPLOYED_CATEGORIES = ("employment_agreement", "labour_contract", "other_employment", "self_employed",
                        "freelance", "military")
+#: 直接就业 in jobs: every employed category but 应征义务兵 (the denominator of the job-quality rates).
+JOB_CATEGORIES = EMPLOYED_CATEGORIES[:-1]
 
-#: Additive relations inside one row: (total column, part columns). Used for complementary suppression.
-ROW_RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("graduates", (*(c.value for c in C), "unknown")),
-    ("employed", EMPLOYED_CATEGORIES),
-    ("employed", ("in_field", "not_in_field", "in_field_unknown")),
-    ("employed", ("local", "not_local")),
-    ("employed", ("contract", "no_contract")),
-    ("employed", ("insured", "not_insured")),
-    ("employed", ("salary_known", "salary_unknown")),
-    ("salary_known", tuple(col for col, _, _, _ in SALARY_BANDS)),
-    ("graduates", ("q2_measurable", "q2_unmeasurable")),
-    ("q2_measurable", ("q2_employed", "q2_not_employed")),
-    ("graduates", ("q4_measurable", "q4_unmeasurable")),
-    ("q4_measurable", ("q4_employed", "q4_not_employed")),
-)
+#: A rate over a recorded fact (劳动合同, 社会保险) is shown as unknown when more than this share of
+#: its denominator has the fact unrecorded: the numerator would then be mostly unknown, and an
+#: unknown read as "no" (or as "yes") would decide the figure.
+MAX_UNKNOWN_SHARE = 0.5
+
+
+def row_relations(edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Additive relations inside one row: (total column, part columns). Used for complementary suppression."""
+    return (
+        ("graduates", (*(c.value for c in C), "unknown")),
+        ("employed", EMPLOYED_CATEGORIES),
+        ("employed", ("employed_in_jobs", "military")),
+        ("employed_in_jobs", JOB_CATEGORIES),
+        ("employed_in_jobs", ("in_field", "not_in_field", "in_field_unknown")),
+        ("employed_in_jobs", ("local", "not_local")),
+        ("employed_in_jobs", ("contract", "no_contract", "contract_unknown")),
+        ("employed_in_jobs", ("insured", "not_insured", "insurance_unknown")),
+        ("employed", ("salary_known", "salary_unknown")),
+        ("salary_known", tuple(col for col, _, _, _ in salary_bands(edges))),
+        ("graduates", ("q2_measurable", "q2_unmeasurable")),
+        ("q2_measurable", ("q2_employed", "q2_not_employed")),
+        ("graduates", ("q4_measurable", "q4_unmeasurable")),
+        ("q4_measurable", ("q4_employed", "q4_not_employed")),
+    )
+
+
+#: The row relations for the default salary bands.
+ROW_RELATIONS = row_relations()
+
 
 @dataclass(frozen=True, slots=True)
 class Rate:
-    """A percentage: (Σ num_plus − Σ num_minus) / (Σ den_plus − Σ den_minus) × 100, from counts."""
+    """A percentage: (Σ num_plus − Σ num_minus) / (Σ den_plus − Σ den_minus) × 100, from counts.
+
+    ``unknown`` names the count of denominator members whose fact is unrecorded: when it exceeds
+    :data:`MAX_UNKNOWN_SHARE` of the denominator the rate is shown as unknown, not computed."""
 
     zh: str
     num_plus: tuple[str, ...]
@@ -114,10 +185,12 @@ class Rate:
     definition: str
     num_minus: tuple[str, ...] = ()
     den_minus: tuple[str, ...] = ()
+    unknown: str | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return self.num_plus + self.num_minus + self.den_plus + self.den_minus
+        return self.num_plus + self.num_minus + self.den_plus + self.den_minus + (
+            (self.unknown,) if self.unknown else ())
 
 
 _PLACED = ("employed", "further_study", "abroad")
@@ -126,13 +199,21 @@ RATES: dict[str, Rate] = {
                             "(直接就业 + 升学) / 毕业生数 (中职口径) / (employed + further study) / graduates"),
     "placement_rate": Rate("毕业去向落实率", _PLACED, ("graduates",),
                            "(直接就业 + 升学 + 出国出境) / 毕业生数 / placed / graduates"),
-    "in_field_rate": Rate("对口就业率", ("in_field",), ("employed",),
-                          "对口就业 / 直接就业; 对口未确定计为不对口 / in-field / directly employed, unknown = not"),
+    "in_field_rate": Rate("对口就业率", ("in_field",), ("employed_in_jobs",),
+                          "对口就业 / 直接就业(不含应征义务兵); 对口未确定计为不对口 / in-field / employed in jobs "
+                          "(directly employed except conscripts), unknown = not"),
     "further_study_rate": Rate("升学率", ("further_study",), ("graduates",), "升学 / 毕业生数"),
-    "local_rate": Rate("本地就业率", ("local",), ("employed",),
-                       "就业地与学校在同一地级市 (GB/T 2260 前4位) / 直接就业; 地点未知计为非本地"),
-    "labour_contract_rate": Rate("劳动合同签订率", ("contract",), ("employed",), "签订劳动合同 / 直接就业"),
-    "social_insurance_rate": Rate("社会保险缴纳率", ("insured",), ("employed",), "缴纳社会保险 / 直接就业"),
+    "local_rate": Rate("本地就业率", ("local",), ("employed_in_jobs",),
+                       "就业地与学校在同一地级市 (GB/T 2260 前4位) / 直接就业(不含应征义务兵); 地点未知计为非本地 / "
+                       "local / employed in jobs"),
+    "labour_contract_rate": Rate("劳动合同签订率", ("contract",), ("employed_in_jobs",),
+                                 "签订劳动合同 / 直接就业(不含应征义务兵); 未记录者超过分母一半时本率显示为未知 / "
+                                 "contract / employed in jobs; unknown when over half are unrecorded",
+                                 unknown="contract_unknown"),
+    "social_insurance_rate": Rate("社会保险缴纳率", ("insured",), ("employed_in_jobs",),
+                                  "缴纳社会保险 / 直接就业(不含应征义务兵); 未记录不计为未缴, 未记录者超过分母一半时本率显示为未知 / "
+                                  "insured / employed in jobs; unrecorded is not 'no'; unknown when over half are "
+                                  "unrecorded", unknown="insurance_unknown"),
     "nace_knowledge_rate": Rate("NACE去向知晓率", ("graduates",), ("graduates",),
                                 "(毕业生数 − 去向未知) / 毕业生数 (NACE knowledge rate)", num_minus=("unknown",)),
     "nace_career_outcomes_rate": Rate("NACE职业成果率", _PLACED, ("graduates",),
@@ -161,3 +242,19 @@ PRECEDENCE_RULE = ("每名毕业生在每个指标中只计一次: 取截至统�
 
 DENOMINATOR_RULE = ("分母为所选届别、毕业日期不晚于统计日的中职毕业生 (有学校); 在校生、其他届别、无毕业日期者不计入. "
                     "The denominator is the cohort's graduates with a graduation date on or before the as-of date.")
+
+UNKNOWN_RULE = (f"未记录不等于\"否\": 劳动合同、社会保险是记录的事实, 未记录者单列 (劳动合同未记录, 社会保险未记录), 不计入\"未签\"/\"未缴\". "
+                f"若分母中未记录者超过 {MAX_UNKNOWN_SHARE:.0%}, 该比率显示为\"未知\" (不是被抑制). "
+                f"An unrecorded contract or social insurance is not a 'no'; when more than {MAX_UNKNOWN_SHARE:.0%} "
+                "of a rate's denominator is unrecorded, the rate is shown as unknown (listed in the row's "
+                "unknown_rates), not computed.")
+
+
+def denominators() -> dict[str, str]:
+    """Every rate's denominator, spelled out from its columns (Chinese headers, then the column names)."""
+    out = {}
+    for name, r in RATES.items():
+        zh = " + ".join(COUNT_COLUMNS[c] for c in r.den_plus) + "".join(f" − {COUNT_COLUMNS[c]}" for c in r.den_minus)
+        en = " + ".join(r.den_plus) + "".join(f" − {c}" for c in r.den_minus)
+        out[name] = f"{r.zh}: {zh} ({en})"
+    return out

@@ -17,7 +17,9 @@ year_end   the day after, 02:00             年终统计 as of 31 December (defa
 The dates are settings (:class:`service.config.Settings`, validated at start-up) and
 :func:`job_specs` builds the jobs from them; :data:`JOBS` holds the jobs for the defaults. A job
 run on day ``D`` (by the scheduler or by hand) reports as of the latest of its dates strictly
-before ``D``, so a late or manual run still snapshots the right date.
+before ``D``, so a late or manual run still snapshots the right date, and its knowledge cut-off
+(``recorded_before``) is the scheduled fire time for that date (:meth:`JobSpec.fire_time`), not
+the run time: a late run or one with ``--today`` gives the snapshot the on-time run gave.
 
 Each run snapshots the scope ``all``, every province with schools and every school, for the
 default cohort of the as-of date (:func:`service.reports.compute.default_cohort`). Jobs coalesce
@@ -67,6 +69,14 @@ class JobSpec:
         if len(self.crons) != 1:
             raise ValueError(f"job {self.period} needs {len(self.crons)} cron triggers; use JobSpec.trigger()")
         return self.crons[0]
+
+    def fire_time(self, as_of: dt.date, tz: ZoneInfo) -> dt.datetime:
+        """The scheduled fire time of the run reporting as of ``as_of``: the trigger's first fire
+        after ``as_of`` has ended, in ``tz`` (e.g. ``monthly`` as of 30 November: 1 December 01:00).
+        A late or manual run for ``as_of`` uses it as its knowledge cut-off, so it reproduces the
+        on-time run exactly (issue 15 item 8)."""
+        start = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+        return self.trigger(tz).get_next_fire_time(None, start)
 
     def trigger(self, tz: ZoneInfo) -> Any:
         """The APScheduler trigger in ``tz``: a ``CronTrigger``, or an ``OrTrigger`` of several."""
@@ -125,11 +135,15 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
                         timezone: str = DEFAULT_TIMEZONE) -> list[dict[str, Any]]:
     """Run job ``name`` now: one snapshot per scope, each in its own transaction.
 
-    ``today`` (default: today in ``timezone``) decides the as-of date. Returns one
-    ``{"scope", "cohort", "period", "as_of", "snapshot_id", "created"}`` per scope.
+    ``today`` (default: today in ``timezone``) decides the as-of date; the knowledge cut-off
+    (``recorded_before``) is the scheduled fire time for that as-of date (:meth:`JobSpec.fire_time`),
+    whenever the run happens. Returns one ``{"scope", "cohort", "period", "as_of",
+    "recorded_before", "snapshot_id", "created"}`` per scope.
 
     Raises:
         KeyError: unknown job name (the message lists the jobs).
+        ValueError: the scheduled fire time for ``today``'s as-of date is still to come (a
+            snapshot cut off in the future could change after it is stored).
     """
     from service.db import make_engine, session_scope
     from service.reports.compute import Scope, default_cohort
@@ -139,21 +153,30 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
     if name not in specs:
         raise KeyError(f"unknown job {name!r}; jobs: {', '.join(specs)}")
     spec = specs[name]
-    today = today or dt.datetime.now(ZoneInfo(timezone)).date()
+    zone = ZoneInfo(timezone)
+    now = dt.datetime.now(zone)
+    today = today or now.date()
     as_of = spec.as_of(today)
     cohort = default_cohort(as_of)
+    # the knowledge cut-off is the scheduled fire time for this as-of date, never the run time:
+    # a late run, a retry or `--today` gives the snapshot the on-time run would have given
+    recorded_before = spec.fire_time(as_of, zone).astimezone(dt.UTC)
+    if recorded_before > now:
+        raise ValueError(f"job {name} as of {as_of} is scheduled for {spec.fire_time(as_of, zone).isoformat()}; "
+                         "its knowledge cut-off has not been reached yet, so the snapshot could still change — "
+                         "run it at or after that time")
     results = []
     engine = make_engine(settings)
     try:
         for scope_text in scopes or await _scopes(settings):
             scope = Scope.parse(scope_text)
-            recorded_before = dt.datetime.now(dt.UTC)
             snap_id, created = None, False
             for attempt in range(3):
                 try:
                     async with session_scope(engine) as session:
                         snap, created = await ensure_snapshot(session, scope, cohort, spec.period, as_of,
-                                                              recorded_before, threshold=threshold, job=name)
+                                                              recorded_before, threshold=threshold, job=name,
+                                                              salary_edges=settings.salary_edges)
                         snap_id = snap.id
                     break
                 except (IntegrityError, OperationalError):
@@ -167,7 +190,8 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
                     if attempt == 2:
                         raise
             results.append({"scope": str(scope), "cohort": cohort, "period": spec.period,
-                            "as_of": as_of.isoformat(), "snapshot_id": snap_id, "created": created})
+                            "as_of": as_of.isoformat(), "recorded_before": recorded_before.isoformat(),
+                            "snapshot_id": snap_id, "created": created})
             log.info("job %s: snapshot %s %s %s -> %s", name, scope, spec.period, as_of,
                      "created" if created else "exists")
     finally:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope
+from service.reports.definitions import DEFAULT_SALARY_EDGES
 from service.reports.models import ReportSnapshot
 
 PERIODS = ("monthly", "term_end", "initial", "year_end", "manual")
@@ -38,7 +39,8 @@ async def find_snapshot(session: AsyncSession, scope: str, cohort: int, period: 
 
 async def ensure_snapshot(session: AsyncSession, scope: Scope, cohort: int, period: str, as_of: dt.date,
                           recorded_before: dt.datetime, *, threshold: int = 5,
-                          job: str | None = None) -> tuple[ReportSnapshot, bool]:
+                          job: str | None = None,
+                          salary_edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> tuple[ReportSnapshot, bool]:
     """The snapshot for the key, computing and flushing it if it does not exist yet.
 
     Returns ``(snapshot, created)``. The caller's transaction commits (which releases the lock).
@@ -56,7 +58,7 @@ async def ensure_snapshot(session: AsyncSession, scope: Scope, cohort: int, peri
     if existing is not None:
         return existing, False
     params = ReportParams(scope=scope, cohorts=(cohort,), as_of=as_of, recorded_before=recorded_before,
-                          threshold=threshold)
+                          threshold=threshold, salary_edges=salary_edges)
     snapshot = ReportSnapshot(scope=str(scope), cohort=cohort, period=period, as_of=as_of,
                               recorded_before=recorded_before, job=job, data=await build_report(session, params))
     session.add(snapshot)

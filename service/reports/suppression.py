@@ -13,7 +13,8 @@ cell of a relation would let anyone recover the hidden one by subtraction, so:
 Repeat 2-3 until nothing changes. The result guarantees that no single relation has exactly one
 hidden cell — the standard rule of statistical disclosure control for tables with published
 margins (e.g. Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, §5.2 and §5.4). It is
-not a full linear-programming audit across combinations of relations.
+not an audit across combinations of relations: :func:`service.reports.audit.protect` runs this
+heuristic, then an exact integer-programming audit, and hides more until nothing can be recovered.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ Relation = tuple[Cell, Sequence[Cell]]
 
 
 def suppress(values: Mapping[Cell, int], relations: Iterable[Relation], threshold: int,
-             row_total: str = "graduates") -> set[Cell]:
+             row_total: str = "graduates", start: Iterable[Cell] = ()) -> set[Cell]:
     """The cells to hide. ``values`` maps every published cell to its count; relations may name
     cells missing from ``values`` (they are ignored). ``threshold`` >= 1 (1 hides nothing).
+    ``start``: cells already hidden (e.g. by :func:`service.reports.audit.protect`), kept hidden.
 
     Raises:
         ValueError: ``threshold`` < 1.
@@ -42,7 +44,7 @@ def suppress(values: Mapping[Cell, int], relations: Iterable[Relation], threshol
     by_row: dict[Hashable, list[Cell]] = {}
     for cell in values:
         by_row.setdefault(cell[0], []).append(cell)
-    hidden = {c for c, v in values.items() if 0 < v < threshold}
+    hidden = {c for c, v in values.items() if 0 < v < threshold} | set(start)
     changed = True
     while changed:
         changed = False

@@ -23,6 +23,7 @@ from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.graduates.models import Graduate
 from service.pagination import DbSession
 from service.privacy.audit import record_list_read
+from service.reports.access import may_read_rows
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, default_cohort
 from service.pagination import IdPath
@@ -73,7 +74,9 @@ class SchoolPages(Controller):
     async def dashboard(self, page: PageDep, db_session: DbSession) -> Template:
         """The figures of the caller's school (region, or everything for the admin) for the cohort
         of ``?cohort=`` (default: the one ``as_of`` reports on) as of ``?as_of=`` (default today),
-        with small cells suppressed as in ``GET /reports``, and the ten latest recorded destinations
+        exact (the internal view) for callers who may read the graduates behind the figures, else with
+        small cells suppressed; links to both the downloads and the "publish" (suppressed) downloads, as
+        ``GET /reports?view=…``; and the ten latest recorded destinations
         of the graduates the caller may see (each listed graduate gets a ``read`` audit event,
         object type ``destination_list``, as ``GET /graduates`` does)."""
         p = page.user
@@ -87,8 +90,12 @@ class SchoolPages(Controller):
             else default_cohort(as_of)
         scope, school = await report_scope(db_session, p)
         params = ReportParams(scope=Scope.parse(scope), cohorts=(cohort,), as_of=as_of,
-                              recorded_before=dt.datetime.now(dt.UTC), threshold=5)
-        report = await build_report(db_session, params)
+                              recorded_before=dt.datetime.now(dt.UTC), threshold=5,
+                              salary_edges=page.request.app.state.settings.salary_edges)
+        # exact figures for those who may read the graduates behind them (the staff of their own
+        # school or region, the admin); the page and the "publish" downloads say which is which
+        internal = await may_read_rows(db_session, p, params.scope)
+        report = await build_report(db_session, params, publish=not internal)
         latest = (await db_session.execute(
             select(DestinationEvent, Graduate.name).join(Graduate, Graduate.id == DestinationEvent.graduate_id)
             .where(destinations_clause(p), DestinationEvent.kind == DestinationEventKind.OUTCOME)
@@ -99,10 +106,11 @@ class SchoolPages(Controller):
         tables = [(name, report["breakdowns"][name]) for name in TABLES[p.role] if report["breakdowns"].get(name)]
         query_base = f"scope={scope}&as_of={as_of.isoformat()}&cohort={cohort}"
         downloads = {fmt: f"/reports?{query_base}&format={fmt}" for fmt in ("xlsx", "csv")}
+        publish_downloads = {fmt: f"/reports?{query_base}&format={fmt}&view=publish" for fmt in ("xlsx", "csv")}
         chart_base = f"/reports/chart?{query_base}"  # + &metric=…&by=… (SVG, GET /reports/chart)
         return render(page, "school/dashboard.html", report=report, total=(report["breakdowns"]["total"] or [None])[0],
                       tables=tables, rate_names=RATE_NAMES, latest=latest, school=school, scope=scope,
-                      as_of=as_of, cohort=cohort, downloads=downloads,
+                      as_of=as_of, cohort=cohort, downloads=downloads, publish_downloads=publish_downloads,
                       chart_base=chart_base)
 
     async def _school(self, page: PageDep, db_session: DbSession) -> School:

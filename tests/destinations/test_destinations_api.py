@@ -208,3 +208,14 @@ async def test_platform_hire_records_destination(client: httpx.Client, session: 
     assert event["source"] == "platform_hire" and event["internship"] is False
     assert event["in_field"] is True and event["application_id"] == app["id"]
     assert hist["current"]["employed"] is True
+
+
+def test_no_in_field_for_conscripts(client: httpx.Client, graduate_id: int) -> None:
+    """应征义务兵 holds no job: no 对口 proposal (even with a title that would be in field), and no override."""
+    base = f"/graduates/{graduate_id}/destinations"
+    r = client.post(base, json=_outcome(category="military", employer_name=None, monthly_salary=None,
+                                        social_insurance=None))
+    assert r.status_code == 201, r.text
+    assert r.json()["in_field"] is None and r.json()["in_field_reason"] is None
+    r = client.post(f"{base}/{r.json()['id']}/in-field-override", json={"in_field": True, "reason": "仓储兵"})
+    assert r.status_code == 422 and "military" in r.text

@@ -105,10 +105,10 @@ async def test_salary_median_and_bands(session: AsyncSession) -> None:
     assert {"4,000", "6,000"} <= set(_texts(root))
     assert _bar_height(root, "bar-0") / _bar_height(root, "bar-1") == pytest.approx(4000 / 6000, rel=1e-4)
     bands = _parse(chart_svg(report, "salary_bands", "school"))
-    assert {"3000–3999元", "6000元及以上", "天河职校", "南山职校"} <= set(_texts(bands))
-    h = {g: _bar_height(bands, f"bar-{g}") for g in ("0-salary_3000_3999", "0-salary_4000_4999", "1-salary_ge6000")}
-    assert h["0-salary_3000_3999"] == pytest.approx(2 * h["0-salary_4000_4999"], rel=1e-4)  # a2 a8 vs a3
-    assert h["1-salary_ge6000"] == pytest.approx(h["0-salary_4000_4999"], rel=1e-4)  # b1 vs a3
+    assert {"2001–3000元", "3001–4000元", "6001元及以上", "天河职校", "南山职校"} <= set(_texts(bands))
+    h = {g: _bar_height(bands, f"bar-{g}") for g in ("0-salary_3001_4000", "0-salary_4001_5000", "1-salary_5001_6000")}
+    assert h["0-salary_4001_5000"] == pytest.approx(2 * h["0-salary_3001_4000"], rel=1e-4)  # a1 a3 vs a2
+    assert h["1-salary_5001_6000"] == pytest.approx(h["0-salary_3001_4000"], rel=1e-4)  # b1 (6000) vs a2
 
 
 async def test_bad_arguments_and_thread_safety(session: AsyncSession) -> None:

@@ -46,8 +46,9 @@ async def test_year_end_figures(session: AsyncSession) -> None:
     assert r["labour_contract_rate"] == 80.0  # a2, a3, b1 (category), a8 (flag); a1 unknown
     assert r["social_insurance_rate"] == 60.0  # a2, a3, b1
     assert t["salary_median"] == 4500  # 3000 3500 4500 5000 6000
-    assert [c[k] for k in ("salary_lt3000", "salary_3000_3999", "salary_4000_4999", "salary_5000_5999",
-                           "salary_ge6000")] == [0, 2, 1, 1, 1]
+    # bands include their upper edge: a8's 3000 is in 2001–3000, a1's 5000 in 4001–5000, b1's 6000 in 5001–6000
+    assert [c[k] for k in ("salary_le2000", "salary_2001_3000", "salary_3001_4000", "salary_4001_5000",
+                           "salary_5001_6000", "salary_ge6001")] == [0, 1, 1, 2, 1, 0]
     assert r["nace_knowledge_rate"] == 90.9  # 10 / 11
     assert r["nace_career_outcomes_rate"] == 77.8  # 7 / (11 − 1 unknown − 1 not seeking) = 7 / 9
     assert (c["q2_measurable"], c["q2_employed"]) == (11, 5)  # Q4 2025 ended on the as-of date

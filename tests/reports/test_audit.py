@@ -1,0 +1,172 @@
+"""Issue 15 item 4: no suppressed cell can be recovered from what is published. A property test
+builds random reports (random graduates counted into the real count columns, nested within rows
+and added up across breakdowns), suppresses them with :func:`protect`, and attacks each result:
+an integer program over every published relation, written here from the published cells alone,
+looks for the smallest and largest value of every hidden cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Hashable
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings, strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.reports.audit import audit, protect
+from service.reports.build import _relations, build_report
+from service.reports.compute import ReportParams, Scope
+from service.reports.definitions import JOB_CATEGORIES, count_columns, row_relations, salary_bands
+from service.reports.suppression import suppress
+from tests.reports import worked_case
+
+Cell = tuple[Hashable, str]
+THRESHOLD = 5
+BANDS = [col for col, _, _, _ in salary_bands()]
+
+
+def _graduate_columns(rng: random.Random) -> set[str]:
+    """One graduate's 0/1 columns, consistent with every row relation (as compute.outcome_of)."""
+    cols = {"graduates"}
+    cat = rng.choice([*JOB_CATEGORIES, "military", "further_study", "abroad", "seeking", "not_seeking", "unknown",
+                      "labour_contract", "labour_contract", "seeking"])
+    cols.add(cat)
+    if cat in (*JOB_CATEGORIES, "military"):
+        cols.add("employed")
+        if cat != "military":
+            cols.add("employed_in_jobs")
+            cols.add(rng.choice(["in_field", "in_field", "not_in_field", "in_field_unknown"]))
+            cols.add(rng.choice(["local", "not_local"]))
+            cols.add(rng.choice(["contract", "contract", "no_contract", "contract_unknown"]))
+            cols.add(rng.choice(["insured", "not_insured", "insurance_unknown"]))
+        if rng.random() < 0.7:
+            cols.update(("salary_known", rng.choice(BANDS[1:5])))
+        else:
+            cols.add("salary_unknown")
+    for q in ("q2", "q4"):
+        if rng.random() < 0.6:
+            cols.update((f"{q}_measurable", rng.choice([f"{q}_employed", f"{q}_not_employed"])))
+        else:
+            cols.add(f"{q}_unmeasurable")
+    return cols
+
+
+def random_report(seed: int) -> tuple[dict[Cell, int], list]:
+    """Counts of a random report (total, schools, majors, genders) and all its relations."""
+    rng = random.Random(seed)
+    n = rng.randint(6, 24)
+    schools, majors = rng.randint(1, 3), rng.randint(1, 2)
+    counts: dict[tuple[str, object], dict[str, int]] = {}
+    for _ in range(n):
+        rows = [("total", "total"), ("school", f"s{rng.randrange(schools)}"), ("major", f"m{rng.randrange(majors)}"),
+                ("gender", rng.choice(["male", "female"]))]
+        cols = _graduate_columns(rng)
+        for row in rows:
+            c = counts.setdefault(row, {})
+            for col in cols:
+                c[col] = c.get(col, 0) + 1
+    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in count_columns()}
+    return values, _relations(counts, {})
+
+
+def attack(values: dict[Cell, int], hidden: set[Cell]) -> dict[Cell, tuple[float, float]]:
+    """The attacker: every relation among the published cells (within rows; each breakdown's rows
+    add up to the total), hidden cells as non-negative integers; min and max of each hidden cell."""
+    rows = {r for r, _ in values}
+    rels: list[tuple[Cell, list[Cell]]] = []
+    for row in rows:
+        for total, parts in row_relations():
+            rels.append(((row, total), [(row, p) for p in parts]))
+    for kind in {r[0] for r in rows if r[0] != "total"}:
+        for col in count_columns():
+            rels.append(((("total", "total"), col), [(r, col) for r in rows if r[0] == kind]))
+    order = sorted(hidden, key=str)
+    index = {c: j for j, c in enumerate(order)}
+    a, rhs = [], []
+    for total, parts in rels:
+        row = np.zeros(len(order))
+        known = 0
+        for c, k in [(total, -1), *((p, 1) for p in parts)]:
+            if c in index:
+                row[index[c]] += k
+            else:
+                known += k * values[c]
+        if row.any():
+            a.append(row)
+            rhs.append(-known)
+    constraint = LinearConstraint(np.array(a), rhs, rhs)
+    bounds = Bounds(0, values[(("total", "total"), "graduates")] if (("total", "total"), "graduates") not in hidden
+                    else np.inf)
+    out = {}
+    for c in order:
+        if values[c] == 0:
+            continue  # a hidden 0 says nothing about anyone (see service.reports.audit)
+        ends = []
+        for sign in (1, -1):
+            objective = np.zeros(len(order))
+            objective[index[c]] = sign
+            # the relaxation's optimum is the integer optimum when it is integral; else branch and bound
+            res = milp(objective, constraints=constraint, bounds=bounds)
+            if res.status != 0 or not np.allclose(res.x, np.rint(res.x), atol=1e-6):
+                res = milp(objective, constraints=constraint, bounds=bounds, integrality=np.ones(len(order)))
+            ends.append(sign * res.fun if res.status == 0 else (np.inf if sign < 0 else 0))
+        out[c] = (ends[0], ends[1])
+    return out
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(0, 2**32 - 1))
+def test_no_hidden_cell_can_be_recovered(seed: int) -> None:
+    values, relations = random_report(seed)
+    hidden = protect(values, relations, THRESHOLD)
+    assert {c for c, v in values.items() if 0 < v < THRESHOLD} <= hidden  # primary cells stay hidden
+    for cell, (low, high) in attack(values, hidden).items():
+        v = values[cell]
+        assert low <= v <= high, (cell, v, low, high)
+        assert high > low, f"{cell} = {v} recovered exactly from the published cells"
+        if 0 < v < THRESHOLD:
+            assert high - low >= THRESHOLD, f"{cell} = {v} narrowed to [{low}, {high}]"
+
+
+def test_the_heuristic_alone_leaks_and_the_audit_sees_it() -> None:
+    """The row/relation heuristic lets some cell be recovered in some random report (nested
+    relations combined), which is why the audit runs; the audit reports exactly such cells."""
+    leaks = 0
+    for seed in range(4):
+        values, relations = random_report(seed)
+        hidden = suppress(values, relations, THRESHOLD)
+        found = {f.cell for f in audit(values, relations, hidden, THRESHOLD)}
+        ranges = attack(values, hidden)
+        recovered = {c for c, (lo, hi) in ranges.items()
+                     if values[c] > 0 and (hi == lo or (values[c] < THRESHOLD and hi - lo < THRESHOLD))}
+        assert recovered == found, seed
+        leaks += bool(recovered)
+    assert leaks > 0
+
+
+async def test_report_with_exact_audit(session: AsyncSession) -> None:
+    """The worked case published with the exact audit: every hidden non-zero count of the report
+    keeps a feasible range under the independent attack of this module (within rows, breakdowns → total)."""
+    await worked_case.load(session)
+    p = ReportParams(scope=Scope.parse("school:4144010001"), cohorts=(2025,), as_of=dt.date(2025, 12, 31),
+                     recorded_before=worked_case.CUTOFF, threshold=THRESHOLD)
+    heuristic = await build_report(session, p)
+    audited = await build_report(session, p, exact_audit=True)
+    assert audited["exact_audit"] and not heuristic["exact_audit"]
+
+    def hidden(report: dict) -> set[tuple[str, object, str]]:
+        return {(kind, row["key"], col) for kind, rows in report["breakdowns"].items() for row in rows
+                for col in row["suppressed"]}
+
+    assert hidden(heuristic) <= hidden(audited)
+    # the published cells of the audited report pass the independent attack of this module
+    values = {((kind, row["key"]), col): v for kind, rows in audited["breakdowns"].items() for row in rows
+              for col, v in row["counts"].items()}
+    truth = {((kind, row["key"]), col): v for kind, rows in (await build_report(session, p, publish=False))[
+        "breakdowns"].items() for row in rows for col, v in row["counts"].items()}
+    secret = {c for c, v in values.items() if v is None}
+    for cell, (low, high) in attack(truth, secret).items():
+        assert high > low, cell
