@@ -64,7 +64,7 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class ActivateRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Activation of a roster graduate's account (``POST /auth/activate``): either the school
-    (``school_id``), 学号 and the last six characters of the 身份证号, or an invitation ``code``
+    (``school_id``), 学号 and the whole 身份证号, or an invitation ``code``
     from the school. The account is bound to that roster record; no new profile is made."""
 
     password: Password
@@ -72,7 +72,7 @@ class ActivateRequest(msgspec.Struct, forbid_unknown_fields=True):
     phone: Phone | None = None
     school_id: Annotated[int, Meta(ge=1)] | None = None
     student_number: Annotated[str, Meta(min_length=1, max_length=32)] | None = None
-    id_last6: Annotated[str, Meta(min_length=1, max_length=12)] | None = None
+    id_number: Annotated[str, Meta(min_length=1, max_length=40)] | None = None  # the whole 身份证号
     code: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
 
 

@@ -27,7 +27,7 @@ from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession, Limit, Offset, Page
 from service.signup.schemas import ActivationShareRead, InvitationCreate, InvitationRead
 from service.signup.service import (
-    ActivationRefused, InvitationService, SignupService, employer_to_decide, printable, school_region_of,
+    ActivationRefused, InvitationService, SignupService, roster_number, employer_to_decide, printable, school_region_of,
 )
 
 PUBLIC = {"exclude_from_auth": True}
@@ -49,7 +49,7 @@ def activation_key(data: ActivateRequest, ip: str) -> tuple[str, str]:
     (a code names no one before it is found)."""
     if data.code is not None:
         return "activate-code", ip
-    return "activate", f"{data.school_id}:{(data.student_number or '').strip()}"
+    return "activate", f"{data.school_id}:{roster_number(data.student_number or '')}"
 
 
 async def activate_account(request: Request[Any, Any, Any], db_session: DbSession, kit: AuthKit,
@@ -65,7 +65,7 @@ async def activate_account(request: Request[Any, Any, Any], db_session: DbSessio
     try:
         await SignupService(db_session).activate(
             password=data.password, email=data.email, phone=data.phone, school_id=data.school_id,
-            student_number=data.student_number, id_last6=data.id_last6, code=data.code)
+            student_number=data.student_number, id_number=data.id_number, code=data.code)
     except ActivationRefused:
         await kit.limiter.target_failed(kind, key)
         raise
@@ -78,13 +78,13 @@ async def activate_account(request: Request[Any, Any, Any], db_session: DbSessio
 async def activate(request: Request[Any, Any, Any], db_session: DbSession, auth_kit: NamedDependency[AuthKit],
                    data: JSONBody[ActivateRequest]) -> AccountAccepted:
     """A graduate on a school's roster creates their account, bound to that record (never a second
-    profile): with ``school_id``, ``student_number`` (学号) and ``id_last6`` (the last six
-    characters of the 身份证号), or with an invitation ``code`` from the school (single use,
+    profile): with ``school_id``, ``student_number`` (学号) and ``id_number`` (the whole 身份证号,
+    check digit verified), or with an invitation ``code`` from the school (single use,
     expiring). Then sign in at ``POST /auth/login``.
 
     202 with the same body whether the e-mail/mobile was free (the account now exists) or already
     someone's (nothing changed). Errors: 422 with one message for every unidentified record —
-    unknown school or 学号, wrong 身份证号 ending, a record without 身份证号; unknown, used or
+    unknown school or 学号, a wrong 身份证号, a record without 身份证号; unknown, used or
     expired code — so nothing tells whether a student exists or which detail was wrong; 422 a
     missing detail or no e-mail/phone; 409 the record already has an account; 429 with
     ``Retry-After`` after ``VOCMATCH_REGISTER_RATE_PER_IP`` attempts from one address, or after

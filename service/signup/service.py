@@ -31,6 +31,7 @@ from service.accounts.security import hash_password
 from service.accounts.service import AccountService, LoginTakenError
 from service.db import utcnow
 from service.errors import ConflictError, InvalidFieldError
+from service.graduates.identity import normalise_id_number
 from service.graduates.models import Graduate
 from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
@@ -46,7 +47,7 @@ DEFAULT_INVITATION_DAYS = 30
 MAX_INVITATION_DAYS = 180
 #: The one answer to a failed activation (what to check, never which part was wrong).
 REFUSED_DETAILS = ("these details do not match a roster record that can be activated: check the school, the 学号 "
-                   "and the last six characters of the 身份证号, or ask your school for an invitation code")
+                   "and the 身份证号, or ask your school for an invitation code")
 REFUSED_CODE = ("this invitation code cannot be used: check it for typos; a code works once and only until its "
                 "expiry date — ask your class teacher for a new one")
 
@@ -84,9 +85,22 @@ def printable(code: str) -> str:
     return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
 
 
-def last6(text: str) -> str:
-    """The last six characters of a 身份证号 as typed: full-width folded, spaces dropped, ``x`` upper."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+def typed_id_number(text: str) -> str:
+    """A whole 身份证号 as typed, in its stored form (full-width folded, spaces dropped, check digit
+    verified: :func:`service.graduates.identity.normalise_id_number`); ``""`` when it is not one.
+
+    Why the whole number and not its last six characters: staff pages show the last four (issue 14),
+    and the two before them are the day of birth, so six characters left about 31 guesses."""
+    try:
+        return normalise_id_number("".join(unicodedata.normalize("NFKC", text).split()))
+    except InvalidFieldError:
+        return ""
+
+
+def roster_number(text: str) -> str:
+    """A 学号 as typed, in the form the roster lookup and the attempt limit both use (NFKC: full-width
+    and other look-alike digits fold to ASCII, so a variant is the same 学号, not a fresh allowance)."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 @dataclass(frozen=True)
@@ -125,13 +139,13 @@ class SignupService:
         self.accounts = AccountService(session)
 
     async def activate(self, *, password: str, email: str | None, phone: str | None, school_id: int | None = None,
-                       student_number: str | None = None, id_last6: str | None = None,
+                       student_number: str | None = None, id_number: str | None = None,
                        code: str | None = None) -> User:
         """Create the account of a roster graduate, bound to their record.
 
         Identified either by ``code`` (an invitation, spent by this call) or by ``school_id``,
-        ``student_number`` (学号, as on the roster) and ``id_last6`` (the last six characters of
-        the 身份证号 on the roster, compared in constant time).
+        ``student_number`` (学号, as on the roster) and ``id_number`` (the whole 身份证号 on the
+        roster, compared in constant time).
 
         Raises:
             InvalidFieldError: 422, neither a code nor all three details given, or no e-mail /
@@ -144,17 +158,17 @@ class SignupService:
                 spent code comes back) and answers as for a success.
         """
         email, phone = AccountService._login_names(email, phone)
-        if code is None and not (school_id and student_number and id_last6):
+        if code is None and not (school_id and student_number and id_number):
             missing = [n for n, v in (("school_id", school_id), ("student_number", student_number),
-                                      ("id_last6", id_last6)) if not v]
-            raise InvalidFieldError(missing[0], "give the school, the 学号 and the last six characters of the "
+                                      ("id_number", id_number)) if not v]
+            raise InvalidFieldError(missing[0], "give the school, the 学号 and the "
                                                 "身份证号 — or an invitation code")
         if code is not None:
             graduate = await self._redeem(code)
             field, message = "code", REFUSED_CODE
         else:
-            assert school_id and student_number and id_last6
-            graduate = await self._by_details(school_id, student_number, id_last6)
+            assert school_id and student_number and id_number
+            graduate = await self._by_details(school_id, student_number, id_number)
             field, message = "student_number", REFUSED_DETAILS
         if graduate is None:
             await hash_password(password)  # the same work as a success
@@ -165,12 +179,12 @@ class SignupService:
         await self.accounts._refuse_taken_login(email, phone, password)
         return await self.accounts.new_user(Role.GRADUATE, password, email, phone, graduate_id=graduate.id)
 
-    async def _by_details(self, school_id: int, student_number: str, id_last6: str) -> Graduate | None:
-        number = unicodedata.normalize("NFKC", student_number).strip()
+    async def _by_details(self, school_id: int, student_number: str, id_number: str) -> Graduate | None:
+        number = roster_number(student_number)
         graduate = (await self.session.execute(select(Graduate).where(
             Graduate.school_id == school_id, Graduate.student_number == number))).scalar_one_or_none()
-        stored = graduate.id_number[-6:] if graduate is not None and graduate.id_number else "\x00" * 6
-        matches = hmac.compare_digest(stored.encode(), last6(id_last6).encode()[:12])
+        stored = graduate.id_number if graduate is not None and graduate.id_number else "\x00" * 18
+        matches = hmac.compare_digest(stored.encode(), typed_id_number(id_number).encode())
         return graduate if graduate is not None and graduate.id_number and matches else None
 
     async def _redeem(self, code: str) -> Graduate | None:

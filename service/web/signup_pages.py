@@ -37,7 +37,7 @@ from service.pagination import DbSession
 from service.signup.controllers import activate_account, client_ip
 from service.signup.service import (
     DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, ActivationRefused, InvitationService, SignupService,
-    employer_to_decide, printable, school_region_of,
+    employer_to_decide, printable, school_region_of, typed_id_number,
 )
 from service.web.auth_pages import public_form_page, public_post_refused
 from service.web.common import N_, Page, PageDep, render, see_other
@@ -52,7 +52,7 @@ QUEUE_PAGE = 50
 
 #: The page texts of the service's refusals (msgids; translated when shown).
 REFUSED_DETAILS = N_("These details do not match a roster record that can be activated. Check the school, your "
-                     "学号 and the last six characters of your 身份证号 as they are on the school's roster — or ask "
+                     "学号 and your 身份证号 as they are on the school's roster — or ask "
                      "your class teacher for an invitation code.")
 REFUSED_CODE = N_("This invitation code cannot be used. Check it for typos; a code works only once and only until "
                   "its expiry date. Ask your class teacher for a new one.")
@@ -76,7 +76,7 @@ class LoginFields:
 class ActivationForm(LoginFields):
     school_id: str = ""
     student_number: str = ""
-    id_last6: str = ""
+    id_number: str = ""
 
 
 @dataclass
@@ -203,7 +203,7 @@ class SignupPages(Controller):
 
     @get("/", opt=PUBLIC)
     async def form(self, page: PageDep, auth_kit: Kit, db_session: DbSession) -> Template:
-        """The ways to sign up, with the roster activation form (school, 学号, last six of the 身份证号)."""
+        """The ways to sign up, with the roster activation form (school, 学号, the 身份证号)."""
         return await self._activation_page(page, auth_kit, db_session)
 
     @post("/", opt=PUBLIC_FORM, status_code=200)
@@ -221,13 +221,13 @@ class SignupPages(Controller):
             errors["school_id"] = page.gettext("Choose your school.")
         if not data.student_number.strip() or len(data.student_number.strip()) > 32:
             errors["student_number"] = page.gettext("Enter your 学号 as it is on the school's roster.")
-        if len(re.sub(r"\s", "", data.id_last6)) != 6:
-            errors["id_last6"] = page.gettext("Enter the last six characters of your 身份证号 (the last may be X).")
+        if not typed_id_number(data.id_number):
+            errors["id_number"] = page.gettext("Enter your whole 身份证号, 18 characters (the last may be X).")
         if errors:
             return await self._activation_page(page, auth_kit, db_session, status_code=400, values=values,
                                                errors=errors)
         body = ActivateRequest(**login_values(data), school_id=int(data.school_id),
-                               student_number=data.student_number.strip(), id_last6=data.id_last6)
+                               student_number=data.student_number.strip(), id_number=data.id_number)
         failure = await _activate(request, page, db_session, auth_kit, body)
         if failure is not None:
             status, errors = failure

@@ -68,10 +68,15 @@ async def _count(session: AsyncSession, model: Any, *where: Any) -> int:
     return (await session.execute(select(func.count()).select_from(model).where(*where))).scalar_one()
 
 
+#: Well-formed 身份证号 (check digits right) that are on no roster: wrong answers, not typos.
+WRONG_ID = id_number("44010620080101009")
+GUESSES = tuple(id_number(f"4401062008010190{i}") for i in range(3))
+
+
 def _details(world: World, graduate: str = "chen", **changes: Any) -> dict[str, Any]:
     numbers = {"chen": ("2026001", id_number("44010620080101001")), "li": ("2026002", id_number("44010620080202002"))}
     number, ident = numbers[graduate]
-    body = {"school_id": world.ids["school_a"], "student_number": number, "id_last6": ident[-6:],
+    body = {"school_id": world.ids["school_a"], "student_number": number, "id_number": ident,
             "email": f"{graduate}@example.cn", "password": NEW_PASSWORD}
     return {**body, **changes}
 
@@ -85,7 +90,7 @@ async def test_activation_binds_the_account_to_the_roster_graduate(client: httpx
     the same record cannot be activated twice (409)."""
     graduates = await _count(session, Graduate)
     ident = id_number("44010620080101001")
-    answer = client.post("/auth/activate", json=_details(world, id_last6=f" {ident[-6:-3]} {ident[-3:].lower()}"))
+    answer = client.post("/auth/activate", json=_details(world, id_number=f" {ident[:9]} {ident[9:].lower()}"))
     assert answer.status_code == 202, answer.text
     assert await _count(session, Graduate) == graduates
     user = (await session.execute(select(User).where(User.email == "chen@example.cn"))).scalar_one()
@@ -104,7 +109,7 @@ async def test_wrong_details_answer_exactly_as_an_unknown_student(client: httpx.
     and an unknown school all get the same status and body: nothing tells which part was wrong
     or whether the student exists. Nothing is created."""
     users = await _count(session, User)
-    wrong_id = client.post("/auth/activate", json=_details(world, id_last6="000000"))
+    wrong_id = client.post("/auth/activate", json=_details(world, id_number=WRONG_ID))
     unknown_number = client.post("/auth/activate", json=_details(world, student_number="9999999"))
     other_school = client.post("/auth/activate", json=_details(world, school_id=world.ids["school_b"]))
     no_id = client.post("/auth/activate", json=_details(world, student_number="2026003"))
@@ -124,12 +129,14 @@ async def test_guessing_one_students_id_ending_is_rate_limited(client: httpx.Cli
     """Failures count per (school, 学号) tried: after three wrong endings even the right one waits
     (429 with Retry-After); an unknown 学号 is limited in the same way, so the 429 tells nothing;
     another student is not affected."""
-    for guess in ("000001", "000002", "000003"):
-        assert client.post("/auth/activate", json=_details(world, id_last6=guess)).status_code == 422
+    for guess in GUESSES:
+        assert client.post("/auth/activate", json=_details(world, id_number=guess)).status_code == 422
     blocked = client.post("/auth/activate", json=_details(world))
     assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) >= 1
-    for guess in ("000001", "000002", "000003"):
-        client.post("/auth/activate", json=_details(world, student_number="nobody", id_last6=guess))
+    # the same 学号 in full-width digits is the same 学号 (NFKC), not a fresh allowance
+    assert client.post("/auth/activate", json=_details(world, student_number="２０２６００１")).status_code == 429
+    for guess in GUESSES:
+        client.post("/auth/activate", json=_details(world, student_number="nobody", id_number=guess))
     assert client.post("/auth/activate", json=_details(world, student_number="nobody")).status_code == 429
     assert client.post("/auth/activate", json=_details(world, "li")).status_code == 202
 
@@ -187,7 +194,7 @@ def staff_browser(browser: Callable[..., Browser], settings: Settings, world: Wo
 
 def _web_details(world: World, **changes: str) -> dict[str, str]:
     body = _details(world, **changes)
-    return {"school_id": str(body["school_id"]), "student_number": body["student_number"], "id_last6": body["id_last6"],
+    return {"school_id": str(body["school_id"]), "student_number": body["student_number"], "id_number": body["id_number"],
             "email": body["email"], "phone": "", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
 
 
@@ -198,12 +205,12 @@ async def test_web_activation_by_roster_details(browser: Callable[..., Browser],
     text; the right details bind the account; every field error is shown at once."""
     b = browser()
     page = b.form("/web/sign-up", lang=lang)
-    assert "广州市机电技师学校" in page.text and 'name="id_last6"' in page.text
-    empty = b.post("/web/sign-up", {"school_id": "", "student_number": "", "id_last6": "12", "email": "x",
+    assert "广州市机电技师学校" in page.text and 'name="id_number"' in page.text
+    empty = b.post("/web/sign-up", {"school_id": "", "student_number": "", "id_number": "12", "email": "x",
                                     "password": "short", "password_confirm": ""})
     assert empty.status_code == 400
     assert len(re.findall(r'class="error" id="[a-z_0-9]+-error"', empty.text)) >= 5  # every field at once
-    wrong = b.post("/web/sign-up", _web_details(world, id_last6="000000"))
+    wrong = b.post("/web/sign-up", _web_details(world, id_number=WRONG_ID))
     unknown = b.post("/web/sign-up", _web_details(world, student_number="404404"))
     assert wrong.status_code == unknown.status_code == 422
 

@@ -18,6 +18,7 @@ from tests.web.test_browser import _launch, _no_horizontal_scroll, _shot, _sign_
 
 PHONE = {"viewport": {"width": 375, "height": 800}, "device_scale_factor": 2, "is_mobile": True, "locale": "zh-CN"}
 ID_NUMBER = "44010620080101001" + ric.calc_check_digit("440106200801010010")
+WRONG_ID = "44010620080101009" + ric.calc_check_digit("440106200801010090")
 NEW_PASSWORD = "a long new password"
 
 
@@ -46,7 +47,7 @@ def test_graduate_activates_from_the_roster_row_at_375px(browser: Any, server: A
     _no_horizontal_scroll(page)
     page.select_option("#school_id", label="广州市机电技师学校")
     page.fill("#student_number", "2026001")
-    page.fill("#id_last6", "000000")  # wrong first: the one answer, nothing says which part
+    page.fill("#id_number", WRONG_ID)  # well formed, on no roster  # wrong first: the one answer, nothing says which part
     page.fill("#email", "chen@example.cn")
     page.fill("#password", NEW_PASSWORD)
     page.fill("#password_confirm", NEW_PASSWORD)
@@ -54,7 +55,7 @@ def test_graduate_activates_from_the_roster_row_at_375px(browser: Any, server: A
     page.wait_for_load_state("networkidle")
     assert "所填信息与可激活的名册记录不符" in page.content()
     _no_horizontal_scroll(page)
-    page.fill("#id_last6", ID_NUMBER[-6:])
+    page.fill("#id_number", ID_NUMBER)
     page.fill("#password", NEW_PASSWORD)
     page.fill("#password_confirm", NEW_PASSWORD)
     page.get_by_role("button", name="激活账号").click()
