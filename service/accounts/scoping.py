@@ -141,8 +141,9 @@ def internships_clause(p: Principal) -> Any:
         return true()
     if p.role is Role.GRADUATE:
         return Internship.graduate_id == p.graduate_id
-    if p.role is Role.EMPLOYER:
-        return Internship.employer_id == p.employer_id
+    if p.role is Role.EMPLOYER:  # verified employers only: an unchecked sign-up sees no placement
+        return Internship.employer_id.in_(select(Employer.id).where(Employer.id == p.employer_id,
+                                                                    Employer.verified.is_(True)))
     if p.role is Role.SCHOOL:
         return Internship.school_id == p.school_id
     if p.role is Role.DEPARTMENT and p.region_code:

@@ -20,10 +20,11 @@ Every change is audited; services flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal, ensure_allowed, ensure_visible
@@ -107,6 +108,9 @@ class InternshipService:
         employer = await self.session.get(Employer, data.employer_id)
         if employer is None:
             raise InvalidFieldError("employer_id", f"no employer {data.employer_id} / 用人单位不存在")
+        if not employer.verified:  # an unchecked sign-up (perhaps a look-alike name) gets no student's data
+            raise InvalidFieldError("employer_id", f"{employer.name} is not verified yet: placements go to verified "
+                                                   "employers only / 该单位尚未通过审核")
         if data.posting_id is not None:
             posting = await self.session.get(Posting, data.posting_id)
             if posting is None or posting.employer_id != employer.id:
@@ -148,6 +152,7 @@ class InternshipService:
                                                          and internship.school_id == self.actor.school_id),
                        f"attach the agreement of internship {internship_id}")
         check_pdf(data, filename)
+        replaced = internship.agreement_key
         stored = store(directory, data)
         internship.agreement_key, internship.agreement_size = stored.key, stored.size
         internship.agreement_sha256 = stored.sha256
@@ -156,6 +161,8 @@ class InternshipService:
         await record(self.session, self.actor, AuditAction.UPDATE, "internship", internship.id,
                      graduate_id=internship.graduate_id, detail={"agreement_sha256": stored.sha256},
                      request=self.request)
+        if replaced is not None:  # the old signed agreement must not outlive its row (nor an erasure)
+            _unlink_after_commit(self.session, path_of(directory, replaced))
         return internship
 
     async def agreement(self, internship_id: int, directory: str) -> tuple[Internship, Any]:
@@ -243,6 +250,11 @@ def default_cohort(today: dt.date | None = None) -> int:
     year, the year of 顶岗实习 — "一年在企业实习")."""
     today = today or dt.date.today()
     return today.year + 1 if today.month >= 9 else today.year
+
+
+def _unlink_after_commit(session: AsyncSession, path: Path) -> None:
+    """Delete ``path`` once ``session``'s transaction commits (a rollback keeps the file the row still names)."""
+    event.listen(session.sync_session, "after_commit", lambda _: path.unlink(missing_ok=True), once=True)
 
 
 async def erase_agreements(session: AsyncSession, graduate_id: int, directory: str | None) -> int:

@@ -73,7 +73,7 @@ class InternshipPages(Controller):
                       staff=staff, shown=SHOWN, saved=page.request.query_params.get("saved"))
 
     async def _form(self, page: PageDep, db_session: DbSession, status_code: int = 200, **context: Any) -> Template:
-        employers = (await db_session.execute(select(Employer.name).where(employers_clause(page.user))
+        employers = (await db_session.execute(select(Employer.name).where(employers_clause(page.user), Employer.verified.is_(True))
                                               .order_by(Employer.name).limit(EMPLOYER_CHOICES))).scalars().all()
         context.setdefault("values", {})
         context.setdefault("errors", {})
@@ -96,8 +96,10 @@ class InternshipPages(Controller):
             Graduate.school_id == p.school_id, Graduate.student_number == data.student_number.strip()))).scalar()
         if graduate_id is None:
             errors["student_number"] = page.gettext("No student of your school has this student number.")
-        employer_id = (await db_session.execute(select(Employer.id).where(
-            Employer.name == data.employer_name.strip(), employers_clause(p)).order_by(Employer.id).limit(1))).scalar()
+        found = (await db_session.execute(select(Employer.id).where(
+            Employer.name == data.employer_name.strip(), Employer.verified.is_(True), employers_clause(p))
+            .order_by(Employer.id).limit(2))).scalars().all()
+        employer_id = found[0] if len(found) == 1 else None  # two verified namesakes: never guess which
         if employer_id is None:
             errors["employer_name"] = page.gettext("No employer has this name: pick one from the list.")
         body = {"graduate_id": graduate_id or 1, "employer_id": employer_id or 1,

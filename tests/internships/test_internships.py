@@ -235,3 +235,42 @@ async def test_erasing_a_student_erases_the_agreement_file(live: World, session:
     assert after["agreement"] is False and after["agreement_filename"] is None
     assert w.api("admin").get(f"/internships/{ident}/agreement").status_code == 404
     assert staff.get("/internships/counts", params={"cohort": 2027}).json()["placed"] == 1
+
+
+async def test_unverified_employers_get_no_placement_and_see_none(live: World, session: AsyncSession) -> None:
+    """A placement goes to a verified employer only (an unchecked sign-up may carry a real company's
+    name); an employer whose approval is withdrawn no longer sees its placements nor their agreements."""
+    from sqlalchemy import update
+
+    from service.employers.models import Employer
+
+    w = live
+    staff = w.api("staff_a")
+    ident = staff.post("/internships", json=_placement(w)).json()["id"]
+    assert staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}
+                      ).status_code == 200
+    assert w.api("employer_1").get("/internships").json()["total"] == 1
+    await session.execute(update(Employer).where(Employer.id == w.ids["employer_1"]).values(verified=False))
+    await session.commit()
+    refused = staff.post("/internships", json=_placement(w, student="student_1"))
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "employer_id"
+    employer = w.api("employer_1")
+    assert employer.get("/internships").json()["total"] == 0
+    assert employer.get(f"/internships/{ident}").status_code == 404
+    assert employer.get(f"/internships/{ident}/agreement").status_code == 404
+
+
+def test_a_replaced_agreement_leaves_no_file_behind(live: World) -> None:
+    """Replacing the agreement deletes the earlier file once the replacement is stored, so no signed
+    agreement outlives its row (an erasure deletes only the one the row names)."""
+    w = live
+    staff = w.api("staff_a")
+    ident = staff.post("/internships", json=_placement(w)).json()["id"]
+    folder = Path(w.settings.attachment_dir) / SUBDIR
+    for _ in range(2):
+        assert staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}
+                          ).status_code == 200
+    assert len(list(folder.iterdir())) == 1
+    erased = w.api("admin").delete(f"/graduates/{w.ids['student_0']}")
+    assert erased.status_code == 200, erased.text
+    assert list(folder.iterdir()) == []
