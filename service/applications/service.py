@@ -200,8 +200,9 @@ class ApplicationService:
                                           note=change.note))
         await self.session.flush()
         application = await self.get(application_id)
-        if change.status != ApplicationStatus.WITHDRAWN and tell_graduate:
-            await self._tell_graduate(application)
+        if change.status != ApplicationStatus.WITHDRAWN:
+            if tell_graduate:
+                await self._tell_graduate(application)
         else:  # the graduate's own move: the employer is told (without the graduate's name)
             await notify(self.session,
                          recipients=await employer_recipients(self.session, application.posting.employer_id),

@@ -29,6 +29,8 @@ from service.conversations.service import invitations_clause, service_for, threa
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
 from service.postings.models import Posting
 from service.postings.repository import PostingRepository
+from service.privacy.audit import record
+from service.privacy.models import AuditAction
 from service.resumes.controllers import visible_application
 
 
@@ -53,8 +55,12 @@ class ConversationController(Controller):
         other side's messages read. 404 for an application the caller may not read; 403 for
         staff (the thread is the two parties')."""
         application = await readable_thread(request, db_session, application_id)
+        p = current_principal(request)
+        if thread_side(p, application) is None:  # the admin reading two people's messages: audited
+            await record(db_session, p, AuditAction.READ, "application_messages", application.id,
+                         graduate_id=application.graduate_id, request=request)
         service = service_for(db_session, request.app.state.settings)
-        items, total = await service.thread(current_principal(request), application, limit, offset)
+        items, total = await service.thread(p, application, limit, offset)
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @post("/applications/{application_id:int}/messages", summary="Write a message",

@@ -272,6 +272,11 @@ class ConversationService:
                 applications any more / the graduate applied meanwhile (409).
         """
         self._check_pending(invitation)
+        employer = (await self.session.execute(select(Employer).join(Posting, Posting.employer_id == Employer.id)
+                                               .where(Posting.id == invitation.posting_id))).scalar_one_or_none()
+        if employer is None or not employer.verified:  # as POST /applications: graduates see verified employers only
+            raise ConflictError("this employer is not verified any more: the invitation cannot be accepted",
+                                [{"field": "invitation", "message": "employer not verified"}])
         application = await ApplicationService(self.session).create(ApplicationCreate(
             graduate_id=invitation.graduate_id, posting_id=invitation.posting_id, cover_letter=answer.cover_letter,
             share_contact=answer.share_contact))

@@ -254,3 +254,44 @@ async def test_the_graduates_export_holds_snapshots_threads_and_invitations(api:
     assert item["resume_snapshot"]["name"] == "陈小明" and item["contact_consent"] is True
     assert [m["body"] for m in item["messages"]] == ["导出测试消息"] and item["messages"][0]["mine"] is True
     assert exported.json()["invitations"] == []  # graduate B's invitation is not graduate A's
+
+
+async def test_an_invitation_from_an_employer_no_longer_verified_cannot_be_accepted(
+        api: Api, world: World, session: AsyncSession) -> None:
+    """As ``POST /applications``: graduates reach verified employers only, so an invitation sent
+    before the employer's approval was withdrawn applies to nothing (409, no application)."""
+    from sqlalchemy import func, select, update
+
+    from service.applications.models import Application
+    from service.employers.models import Employer
+
+    sent = api("employer_a").post(f"/postings/{world.ids['posting_a']}/invitations",
+                                  json={"graduate_id": world.ids["graduate_a"]})
+    assert sent.status_code == 201, sent.text
+    await session.execute(update(Employer).where(Employer.id == world.ids["employer_a"]).values(verified=False))
+    await session.commit()
+    refused = api("graduate_a").post(f"/invitations/{sent.json()['id']}/accept", json={"share_contact": True})
+    assert refused.status_code == 409, refused.text
+    assert (await session.execute(select(func.count()).select_from(Application))).scalar_one() == 0
+
+
+async def test_the_admin_reading_a_thread_is_audited_and_proposing_an_interview_is_no_withdrawal(
+        api: Api, world: World, client: httpx.Client, session: AsyncSession) -> None:
+    """Every read of someone else's personal data is audited, the admin's reading of a thread too;
+    and moving an application on (here: to an interview) never tells the employer it was withdrawn."""
+    application_id = apply(api("graduate_a"), world)
+    assert api("employer_a").post(f"/applications/{application_id}/messages", json={"body": "你好"}).status_code == 201
+    assert await audit(session, "application_messages") == []  # the two parties read their own thread
+    api("graduate_a").get(f"/applications/{application_id}/messages").raise_for_status()
+    assert await audit(session, "application_messages") == []
+    assert client.get(f"/applications/{application_id}/messages").status_code == 200
+    [read] = await audit(session, "application_messages")
+    assert read.object_id == str(application_id) and read.graduate_id == world.ids["graduate_a"]
+    import datetime as dt
+
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
+    proposed = api("employer_a").post(f"/applications/{application_id}/interviews",
+                                      json={"slots": [{"starts_at": start}], "place": "某会议室"})
+    assert proposed.status_code == 201, proposed.text  # the application moves on to 邀请面试 quietly
+    kinds = [n.kind for n in await inbox(session, world.ids["user_employer_a"])]
+    assert "application_withdrawn" not in kinds
