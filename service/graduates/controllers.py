@@ -40,7 +40,11 @@ from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 
 async def _employer_view(db_session: DbSession, p: Principal, items: list[GraduateRead]) -> list[GraduateRead]:
     """``items`` as ``p`` may see them: for an employer, the phone only of applicants who agreed to
-    share it for a live application to its postings (PIPL Art. 23; :mod:`service.resumes.service`)."""
+    share it for a live application to its postings (PIPL Art. 23; :mod:`service.resumes.service`);
+    for a department admin no phone at all — phone follow-up is the schools' work, and the
+    department's follow-up list and export carry none either (personal data only to who needs it)."""
+    if p.role is Role.DEPARTMENT:
+        return [msgspec.structs.replace(g, phone=None) for g in items]
     if p.role is not Role.EMPLOYER:
         return items
     from service.resumes.service import consented_contacts  # resumes reads graduates' models

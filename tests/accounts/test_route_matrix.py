@@ -470,6 +470,10 @@ def _interview(w: World, side: str, accept: bool) -> int:
             await service.accept(interview.id, interview.slots[0].id)
         w.ids["interview_slot"] = interview.slots[0].id
         return interview.id
+
+    return w.run(work)
+
+
 # internships (service/internships): graduate_{side} placed at employer a (own) or b (foreign)
 #: The smallest file a PDF reader opens (ISO 32000-1 §7.5.2 header … §7.5.5 end-of-file marker).
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -491,6 +495,10 @@ def _internship(w: World, side: str, role: str = "", agreement: bool = False) ->
         s.add(i)
         await s.flush()
         return i.id
+
+    return w.run(work)
+
+
 # conversations (service/resumes, service/conversations): objects made for one probe
 def _fresh_candidate(w: World, side: str, role: str) -> int:
     """A new graduate of school_{side} (recommendable), to be invited by one probe."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -244,3 +246,18 @@ def test_id_number_province_birth_year_and_full_width(client: httpx.Client, scho
         assert response.json()["errors"][0]["field"] == "id_number"
         assert number[4:14] not in response.text
         assert client.get("/graduates").json()["total"] == 0
+
+
+def test_department_reads_carry_no_phone(client: httpx.Client, client_as: Any, school_id: int) -> None:
+    """Phone follow-up is the schools' work: school staff read the phone, a department admin of the
+    region reads the profile without it (as its follow-up list and export)."""
+    from service.accounts.models import Role
+
+    gid = client.post("/graduates", json=_graduate(school_id)).raise_for_status().json()["id"]
+    staff = client_as(Role.SCHOOL, school_id=school_id)
+    department = client_as(Role.DEPARTMENT, region_code="440100")
+    assert staff.get(f"/graduates/{gid}").json()["phone"] == "013800138000"
+    one = department.get(f"/graduates/{gid}")
+    assert one.status_code == 200 and one.json()["phone"] is None and one.json()["name"] == "陈小明"
+    listed = department.get("/graduates").json()["items"]
+    assert [g["phone"] for g in listed] == [None] and "013800138000" not in department.get("/graduates").text
