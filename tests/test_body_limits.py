@@ -12,14 +12,19 @@ import httpx
 from service.app import create_app
 from service.config import Settings
 from service.inputs import SIGN_IN_BODY_BYTES, TEXT_BODY_BYTES
+from service.internships.storage import MAX_AGREEMENT_BYTES
 from service.rosters.controllers import MAX_UPLOAD_BODY_BYTES
 
 DEFAULT = Settings().max_body_bytes
 SIGN_IN = {"/auth/", "/web/sign-in", "/web/sign-out", "/employers/{employer_id:int}/verify",
-           "/graduates/{graduate_id:int}/deletion-request", "DELETE /graduates/{graduate_id:int}"}
+           "/employers/{employer_id:int}/refuse", "/graduates/{graduate_id:int}/deletion-request",
+           "DELETE /graduates/{graduate_id:int}", "/web/sign-up", "/web/sign-up/employer", "/web/sign-up/trainee",
+           "/web/activate"}
 TEXT = {"/graduates", "PATCH /graduates/{graduate_id:int}", "/postings", "/postings/{posting_id:int}",
         "/web/profile", "/web/postings/new", "/web/postings/{posting_id:int}/edit"}
 UPLOADS = {"/schools/{school_code:str}/rosters", "/web/roster"}
+#: Signed agreements (三方协议, PDF) of internship placements: the file's limit and a form's worth more.
+ATTACHMENTS = {"/internships/{internship_id:int}/agreement", "POST /web/internships/new"}
 
 
 def _kind(method: str, path: str) -> str:
@@ -28,6 +33,8 @@ def _kind(method: str, path: str) -> str:
 
     if among(UPLOADS):
         return "upload"
+    if among(ATTACHMENTS) and method == "POST":
+        return "attachment"
     if among(SIGN_IN):
         return "sign-in"
     if among(TEXT) and method in ("POST", "PATCH"):
@@ -35,8 +42,8 @@ def _kind(method: str, path: str) -> str:
     return "default"
 
 
-LIMITS = {"upload": MAX_UPLOAD_BODY_BYTES, "sign-in": SIGN_IN_BODY_BYTES, "text": TEXT_BODY_BYTES,
-          "default": DEFAULT}
+LIMITS = {"upload": MAX_UPLOAD_BODY_BYTES, "attachment": MAX_AGREEMENT_BYTES + 64 * 1024,
+          "sign-in": SIGN_IN_BODY_BYTES, "text": TEXT_BODY_BYTES, "default": DEFAULT}
 
 
 def test_every_route_has_a_body_limit_of_its_kind(tmp_path) -> None:
@@ -54,7 +61,7 @@ def test_every_route_has_a_body_limit_of_its_kind(tmp_path) -> None:
     assert not wrong, f"routes whose body limit is not their kind's: {wrong}"
     assert DEFAULT <= 64 * 1024 and SIGN_IN_BODY_BYTES <= 16 * 1024
     assert {kind for *_, kind, _ in seen} == set(LIMITS)
-    assert max(got for *_, kind, got in seen if kind != "upload") <= TEXT_BODY_BYTES
+    assert max(got for *_, kind, got in seen if kind not in ("upload", "attachment")) <= TEXT_BODY_BYTES
 
 
 def test_a_big_sign_in_body_is_refused_before_it_is_read(anon_client: httpx.Client) -> None:
