@@ -31,13 +31,14 @@ ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 2000
 LEASE_SECONDS = 4
 CONNECTIONS = 4
+BATCH = 50
 DOMAIN = "vocmatch.example.cn"
 
 
 def _drainer(settings: Settings, sink: SmtpSink, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "VOCMATCH_DATABASE_URL": settings.database_url, "VOCMATCH_SMTP_URL": sink.url,
            "VOCMATCH_MAIL_FROM": f"vocmatch <no-reply@{DOMAIN}>", "VOCMATCH_NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
-           "VOCMATCH_SMTP_TIMEOUT_SECONDS": "2", "VOCMATCH_NOTIFY_BATCH_SIZE": "50",
+           "VOCMATCH_SMTP_TIMEOUT_SECONDS": "2", "VOCMATCH_NOTIFY_BATCH_SIZE": str(BATCH),
            "VOCMATCH_NOTIFY_CONNECTIONS": str(CONNECTIONS), "VOCMATCH_MODEL_DIR": settings.model_dir,
            "VOCMATCH_SECRET_KEY_FILE": settings.secret_key_file}
     with log.open("ab") as out:
@@ -55,12 +56,14 @@ async def _kill_mid_batch(settings: Settings, sink: SmtpSink, log: Path, thresho
                           session: AsyncSession) -> set[str]:
     """Start a drainer, ``kill -9`` it once ``threshold`` messages arrived, and return the rows it
     held claimed. A kill that happens to land between two batches holds none and proves nothing
-    about the send→commit window, so it is tried again (on a loaded machine the gap between a
-    batch's commit and the next claim is wide enough to be hit now and then)."""
+    about the send→commit window, so it is tried again. The kill waits for half a batch past
+    ``threshold`` (a multiple of the batch size): a count that has just reached a multiple of the
+    batch size marks the moment a batch ends, when the drainer records it and claims the next —
+    exactly the gap between batches (CI once hit it five times in a row)."""
     for attempt in range(5):
         proc = _drainer(settings, sink, log)
         for _ in range(3000):
-            if sink.count >= threshold + attempt * 50 or proc.poll() is not None:
+            if sink.count >= threshold + BATCH // 2 + attempt * BATCH or proc.poll() is not None:
                 break
             await asyncio.sleep(0.02)
         assert proc.poll() is None, f"the drainer ended before it could be killed: {log.read_text()[-2000:]}"
