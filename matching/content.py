@@ -197,6 +197,26 @@ class ContentRanker(BaseEstimator):
             return None
         return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
+    def content_features(self, seeker: SeekerDoc, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """The content features of ``seeker`` against ``rows`` of this fit, as :meth:`recommend` scores
+        them: ``(features (len(rows), len(FEATURES)), combined score per row, profile confidence)``.
+        The public way for other models (the learned ranker's features) to read the content scores."""
+        self._check_fitted()
+        p = self._profiles([seeker])[0]
+        f, _ = features(p, self._bind(p, self.table_), self.table_, rows, self._as_of(), self.popularity_scale_)
+        _, score = combine(f, self.weights_, p.confidence)
+        return f, score, p.confidence
+
+    def title_match(self, titles: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """The ``title`` feature of ``rows`` for a seeker whose positions of interest are ``titles``
+        (most important first), without taxonomy: how well postings' titles agree with a list of titles
+        (e.g. of postings a seeker applied to)."""
+        self._check_fitted()
+        p = build_profiles([SeekerDoc(id=0, desired_titles=tuple(titles))], None, self.text_vectorizer_,
+                           self.title_vectorizer_, self.description_chars, self.max_items)[0]
+        f, _ = features(p, self._bind(p, self.table_), self.table_, rows, 0, self.popularity_scale_)
+        return f[:, FEATURES.index("title")]
+
     def candidates(self, p: Profile, b: Bound) -> np.ndarray:
         """Row positions worth scoring for profile ``p`` (sorted, unique); see the module doc."""
         t = self.table_
