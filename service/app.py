@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         for task in list(background):
             task.cancel()
         roster_workers.close()
+        ranker_cache.close()
 
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -28,6 +29,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         workers: uvicorn worker processes for ``vocmatch serve``.
         model_dir: where trained ranking models are stored (skops files).
         warm_up: build the recommendation index in the background at start-up.
+        recommendation_index: ``live`` (default): postings added, edited or closed are applied to the
+            index as deltas and full rebuilds run in the background; ``refit``: the old path, every
+            change to the postings table (applications too) refits the index inside the next request
+            (kept for ``bench/bench_churn.py``'s side-by-side figures).
+        index_rebuild_seconds: a live index with pending deltas is rebuilt in full (fresh vocabulary and
+            statistics) at most this often, in the background; the old index serves meanwhile.
+        index_process_min_postings: full builds of at least this many postings run in a separate
+            process (smaller ones, under a second, in a thread with its own connection).
         crawl_boards: comma-separated board names (``scrapers/boards``) the scheduler crawls daily.
         stale_after_crawls: a crawled posting no board has listed for this many consecutive
             completed crawls of its boards is stale and no longer shown to graduates.
@@ -101,6 +110,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int = 1
     model_dir: str = "var/models"
     warm_up: bool = True
+    recommendation_index: Literal["live", "refit"] = "live"
+    index_rebuild_seconds: float = 300.0
+    index_process_min_postings: int = 2000
     crawl_boards: str = ""
     stale_after_crawls: int = 3
     secret_key: str = ""
