@@ -190,7 +190,7 @@ def render_pdf(resume: dict[str, Any], gettext: Gettext, *, font: Path, contact:
             pdf.ln(1)
             pdf.set_font(_FAMILY, size=10.5)
         else:
-            pdf.multi_cell(0, 6, ("• " if kind == "li" else "") + text, wrapmode=WrapMode.CHAR,
+            pdf.multi_cell(0, 6, ("● " if kind == "li" else "") + text, wrapmode=WrapMode.CHAR,
                            new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
