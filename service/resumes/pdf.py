@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ FONT_CANDIDATES = (
 #: Characters the font must have (a Latin-only font would print boxes).
 _PROBE = "简历专业证书陈"
 _FAMILY = "resume"
+_CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
 Gettext = Callable[[str], str]
 
 
@@ -97,6 +99,13 @@ class _Doc(FPDF):
         self.set_font(_FAMILY, size=8)
         self.set_text_color(120)
         self.cell(0, 6, f"{self._footer_text} · {self.page_no()}/{{nb}}", align="C")
+
+
+def _wrap(text: str) -> WrapMode:
+    """Text with Chinese characters breaks between characters (Chinese puts no spaces between
+    words; W3C "Requirements for Chinese Text Layout", https://www.w3.org/TR/clreq/); other text
+    between words."""
+    return WrapMode.CHAR if _CJK.search(text) else WrapMode.WORD
 
 
 def _join(items: list[str], _: Gettext) -> str:
@@ -170,16 +179,15 @@ def render_pdf(resume: dict[str, Any], gettext: Gettext, *, font: Path, contact:
     pdf.set_margins(18, 16, 18)
     pdf.add_page()
     pdf.set_font(_FAMILY, size=20)
-    pdf.multi_cell(0, 10, resume["name"], wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 10, resume["name"], wrapmode=_wrap(resume["name"]), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(_FAMILY, size=10.5)
     cohort = _("cohort %(year)s") % {"year": resume["cohort"]} if resume.get("cohort") else None
     meta = _parts(resume.get("school_name") or _("school not stated"), resume.get("major_name") or _("major not stated"),
                   _education(resume["education"], _), cohort, resume.get("city"))
-    pdf.multi_cell(0, 6, meta, wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, meta, wrapmode=_wrap(meta), align="L", new_x="LMARGIN", new_y="NEXT")
     if contact is not None:
-        pdf.multi_cell(0, 6, f"{_('Phone')}: {contact.phone or _('not stated')} · "
-                             f"{_('E-mail')}: {contact.email or _('not stated')}",
-                       wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT")
+        line = f"{_('Phone')}: {contact.phone or _('not stated')} · {_('E-mail')}: {contact.email or _('not stated')}"
+        pdf.multi_cell(0, 6, line, wrapmode=_wrap(line), align="L", new_x="LMARGIN", new_y="NEXT")
     for kind, text in _lines(resume, _):
         if kind == "h":
             pdf.ln(3)
@@ -190,7 +198,7 @@ def render_pdf(resume: dict[str, Any], gettext: Gettext, *, font: Path, contact:
             pdf.ln(1)
             pdf.set_font(_FAMILY, size=10.5)
         else:
-            pdf.multi_cell(0, 6, ("● " if kind == "li" else "") + text, wrapmode=WrapMode.CHAR,
+            pdf.multi_cell(0, 6, ("● " if kind == "li" else "") + text, wrapmode=_wrap(text), align="L",
                            new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 

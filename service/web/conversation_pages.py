@@ -122,7 +122,7 @@ class ConversationPages(Controller):
     @post("/resume/attachment", guards=GRADUATE, request_max_body_size=ATTACHMENT_BODY_BYTES)
     async def upload_attachment(self, page: PageDep, db_session: DbSession,
                                 data: Annotated[AttachmentForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-                                ) -> Any:
+                                ) -> Response[Any] | Template:
         """Upload (or replace) the résumé attachment (as ``POST /graduates/{id}/resume/attachment``):
         303 back to the résumé; 422 with the page and the reason (empty, too large, not a PDF or
         .docx by content) otherwise, nothing stored."""

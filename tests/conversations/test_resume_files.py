@@ -239,6 +239,7 @@ def test_resume_page_uploads_replaces_and_downloads(browser: Callable[[str], htt
     bad = graduate.post("/web/resume/attachment", data={"_csrf_token": csrf},
                         files={"attachment": ("照片.pdf", b"\xff\xd8\xff\xe0" + b"\0" * 50, "application/pdf")})
     assert bad.status_code == 422 and "照片.pdf 的内容不是 PDF 或 Word (.docx) 文档" in bad.text, bad.text
+    assert bad.headers["content-type"].startswith("text/html"), bad.headers
     assert _files(settings) == []
     english = graduate.post("/web/resume/attachment?lang=en", data={"_csrf_token": csrf},
                             files={"attachment": ("big.pdf", _pdf_file() + b"%" * LIMIT, "application/pdf")})
