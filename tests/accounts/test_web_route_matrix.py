@@ -52,7 +52,8 @@ from tests.accounts.test_route_matrix import (
 )
 from tests.accounts.test_route_matrix import _accepted_interview, _fresh_interview
 from tests.accounts.test_route_matrix import (
-    PDF, _internship, _internship_with_agreement, _roster_upload, _with_internships,
+    PDF, _application_with_resume, _graduate_with_attachment, _internship, _internship_with_agreement, _roster_upload,
+    _with_internships,
 )
 from tests.accounts.test_route_matrix import _fresh_candidate, _fresh_invitation, _notification, _with_notifications
 from tests.accounts.test_route_matrix import world  # noqa: F401 - the shared module-scoped world fixture
@@ -410,6 +411,24 @@ WEB_MATRIX: dict[str, PageProbe] = {
     # --- conversations: résumé, applicant view, threads, withdraw and consent, invitations ------------
     "GET /web/resume": PageProbe("/web/resume", _signed_in(graduate=200), own_only=True,
                                  shows={"graduate": ("graduate_a_name",)}, hides={"graduate": GRAD_SECRETS}),
+    "GET /web/resume.pdf": PageProbe("/web/resume.pdf", _signed_in(graduate=200), own_only=True,
+                                     media_type="application/pdf"),
+    "GET /web/resume/attachment": PageProbe(
+        "/web/resume/attachment", _signed_in(graduate=200), own_only=True, media_type="application/pdf",
+        params=lambda w, s, r: (_graduate_with_attachment(w, "a"), {})[1]),
+    "POST /web/resume/attachment": PageProbe(
+        "/web/resume/attachment", _signed_in(graduate=303), own_only=True, location="/web/resume?saved=attachment",
+        files=lambda w, s, r: {"attachment": ("cv.pdf", PDF, "application/pdf")}),
+    "POST /web/resume/attachment/delete": PageProbe(
+        "/web/resume/attachment/delete", _signed_in(graduate=303), own_only=True,
+        form=lambda w, s, r: (_graduate_with_attachment(w, "a"), {})[1],
+        location="/web/resume?saved=attachment_deleted"),
+    "GET /web/applicants/{application_id:int}/resume.pdf": PageProbe(
+        "/web/applicants/{a}/resume.pdf", _signed_in(employer=(200, 404)), {"a": _application_with_resume},
+        media_type="application/pdf"),
+    "GET /web/applicants/{application_id:int}/attachment": PageProbe(
+        "/web/applicants/{a}/attachment", _signed_in(employer=(200, 404)), {"a": _application_with_resume},
+        media_type="application/pdf"),
     "GET /web/applicants/{application_id:int}": PageProbe(
         "/web/applicants/{a}", _signed_in(employer=(200, 404)), {"a": "application"},
         shows={"employer": ("posting_a_title",)}, hides={"employer": EVERY_SECRET}),
