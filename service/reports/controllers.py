@@ -60,7 +60,8 @@ def _row_key(row: str) -> tuple[str, object]:
     if row == "total":
         return ("total", "total")
     if kind not in BREAKDOWNS or not key:
-        raise InvalidFieldError("row", f"must be total or <breakdown>:<key> with a breakdown of {', '.join(BREAKDOWNS)}")
+        raise InvalidFieldError("row", "must be total or <breakdown>:<key> with a breakdown of "
+                                       f"{', '.join(BREAKDOWNS)}")
     return (kind, key)
 
 

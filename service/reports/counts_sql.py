@@ -45,6 +45,8 @@ from service.reports.definitions import count_columns, salary_bands
 
 K = DestinationEventKind
 Row = tuple[str, object]
+#: Every row kind of a report: the total and each breakdown.
+ALL_KINDS = ("total", *BREAKDOWNS)
 
 
 @dataclass(slots=True)
@@ -242,18 +244,18 @@ def _values(params: ReportParams) -> dict[str, Any]:
             "scope_value": scope_value(params.scope), "last_quarter": _last_complete_quarter(params.as_of)}
 
 
-@functools.lru_cache(maxsize=32)
-def _statement(scope_kind: str, edges: tuple[int, ...]) -> Any:
+@functools.lru_cache(maxsize=64)
+def _statement(scope_kind: str, edges: tuple[int, ...], kinds: tuple[str, ...] = ALL_KINDS) -> Any:
     """:func:`report_statement` for a scope kind and salary-band edges, built once: constructing
     the wide statement costs more than running it on a school (tens of ms), and its shape depends on
     nothing else (the values are bind parameters, :func:`_values`)."""
     code = {"region": "000000", "school": "0"}.get(scope_kind)
     shape = ReportParams(scope=Scope(scope_kind, code), cohorts=(0,), as_of=dt.date.min,
                          recorded_before=dt.datetime.min, salary_edges=edges)
-    return report_statement(shape)
+    return report_statement(shape, kinds)
 
 
-def report_statement(params: ReportParams) -> Any:
+def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -> Any:
     """The single ``SELECT`` behind :func:`count_report`: rows ``(kind, key, salary, <count columns>)``;
     ``salary`` is null on count rows and set (count columns null) on middle-salary rows. Only the
     scope's kind and the salary edges of ``params`` shape it; execute it with :func:`_values`."""
@@ -262,7 +264,7 @@ def report_statement(params: ReportParams) -> Any:
     counts = [func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
               for col in columns]
     parts = []
-    for kind in ("total", *BREAKDOWNS):
+    for kind in kinds:
         key = _text("total") if kind == "total" else getattr(pg.c, kind)
         label = literal_column(f"'{kind}'").label("kind")
         count_rows = select(label, cast(key, String).label("key"), cast(null(), Integer).label("salary"), *counts)
@@ -280,8 +282,10 @@ def report_statement(params: ReportParams) -> Any:
     return union_all(*parts)
 
 
-async def count_report(session: AsyncSession, params: ReportParams) -> SqlCounts:
-    """Counts per breakdown row and middle salaries for ``params``, computed in the database.
+async def count_report(session: AsyncSession, params: ReportParams,
+                       kinds: tuple[str, ...] = ALL_KINDS) -> SqlCounts:
+    """Counts per breakdown row and middle salaries for ``params``, computed in the database, for
+    the row kinds ``kinds`` (default the total and every breakdown).
 
     Same results as aggregating :func:`service.reports.compute.load_outcomes` in Python (the
     tests compare the two on random event histories)."""
@@ -292,7 +296,7 @@ async def count_report(session: AsyncSession, params: ReportParams) -> SqlCounts
         # bench/bench_reports.py); SET LOCAL ends with the transaction
         await session.execute(text("SET LOCAL jit = off"))
     columns = count_columns(params.salary_edges)
-    statement = _statement(params.scope.kind, tuple(params.salary_edges))
+    statement = _statement(params.scope.kind, tuple(params.salary_edges), tuple(kinds))
     for r in (await session.execute(statement, _values(params))).all():
         key: object = int(r.key) if r.kind == "cohort" else r.key
         if r.salary is None:

@@ -89,8 +89,11 @@ async def build_trend(session: AsyncSession, params: ReportParams, *, publish: b
     rows: list[dict[str, Any]] = []
     for distance in range(years - 1, -1, -1):
         cohort, as_of = first - distance, years_before(params.as_of, distance)
+        # internal: only the followed row's kind is counted (same counts); publish: the whole report,
+        # whose suppression pattern is the one the full report publishes
         report = latest if distance == 0 and latest is not None else await build_report(
-            session, replace(params, cohorts=(cohort,), as_of=as_of), publish=publish)
+            session, replace(params, cohorts=(cohort,), as_of=as_of), publish=publish,
+            kinds=None if publish else (row[0],))
         found = find_row(report, *row)
         entry = dict(found) if found is not None else _empty_row(cohort, "", columns)
         rows.append({**entry, "key": cohort, "label": f"{cohort}届", "as_of": as_of.isoformat()})

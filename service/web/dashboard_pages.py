@@ -153,7 +153,8 @@ class DashboardPages(Controller):
                       total=find_row(ctx["report"], "total", "total"), **ctx)
 
     @get("/school/{school_code:str}/major/{major_code:str}")
-    async def major(self, page: PageDep, db_session: DbSession, school_code: CodePath, major_code: CodePath) -> Template:
+    async def major(self, page: PageDep, db_session: DbSession, school_code: CodePath,
+                    major_code: CodePath) -> Template:
         """One major of one school: its figures (the school report's row for the major), salary bands
         and its trend over the last five cohorts. 404 page when the major has no graduates in the
         school's report for the cohort (or does not exist)."""

@@ -119,7 +119,8 @@ class SchoolPages(Controller):
                       as_of=as_of, cohort=cohort, downloads=downloads, publish_downloads=publish_downloads,
                       chart_base=chart_base, metric=metric, chart_metrics=CHART_METRICS, date_query=date_query,
                       level_url=level_url, drill_root=principal_root(p, school),
-                      annual_page=f"/web/dashboard/annual?{urlencode({'scope': scope, 'as_of': as_of.isoformat(), 'cohort': cohort})}")
+                      annual_page="/web/dashboard/annual?" + urlencode(
+                          {"scope": scope, "as_of": as_of.isoformat(), "cohort": cohort}))
 
     async def _school(self, page: PageDep, db_session: DbSession) -> School:
         school = await db_session.get(School, page.user.school_id) if page.user.school_id else None

@@ -339,7 +339,8 @@ WEB_MATRIX: dict[str, PageProbe] = {
         "/web/dashboard/region/{r}", _signed_in(school=403, department=(200, 403), admin=(200, 200)),
         {"r": lambda w, s, r: "440100" if s == "a" else "450100"}, hides={r: GRAD_SECRETS for r in ROLES}),
     "GET /web/dashboard/school/{school_code:str}": PageProbe(
-        "/web/dashboard/school/{c}", _signed_in(school=(200, 403), department=(200, 403), admin=(200, 200)),
+        "/web/dashboard/school/{c}",
+        _signed_in(school=(200, 403), department=(200, 403), admin=(200, 200)),
         {"c": "school_code"}, hides={r: GRAD_SECRETS for r in ROLES}),
     "GET /web/dashboard/school/{school_code:str}/major/{major_code:str}": PageProbe(
         "/web/dashboard/school/{c}/major/{m}", _signed_in(school=(404, 403), department=(404, 403),

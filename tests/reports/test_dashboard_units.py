@@ -27,3 +27,22 @@ def test_region_levels() -> None:
 async def test_the_panel_needs_exact_figures() -> None:
     with pytest.raises(ValueError, match="internal view"):
         await data_quality_panel(None, None, {"view": "publish"})  # type: ignore[arg-type]
+
+
+async def test_a_partial_internal_report_has_the_full_reports_rows(session) -> None:  # type: ignore[no-untyped-def]
+    """The trend counts only the row kind it follows: the same rows as the full report; a partial
+    publish view is refused (its suppression would not be the full report's)."""
+    from service.reports.build import build_report
+    from service.reports.compute import ReportParams, Scope
+    from tests.reports import worked_case
+
+    await worked_case.load(session)
+    params = ReportParams(scope=Scope.parse("region:440000"), cohorts=(2025,), as_of=dt.date(2025, 12, 31),
+                          recorded_before=worked_case.CUTOFF)
+    full = await build_report(session, params, publish=False)
+    for kind in ("total", "major", "school"):
+        part = await build_report(session, params, publish=False, kinds=(kind,))
+        assert part["breakdowns"][kind] == full["breakdowns"][kind]
+        assert all(not rows for name, rows in part["breakdowns"].items() if name != kind)
+    with pytest.raises(ValueError, match="internal view"):
+        await build_report(session, params, publish=True, kinds=("total",))

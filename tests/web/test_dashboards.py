@@ -49,7 +49,8 @@ def _cells(html: str, table: str) -> dict[str, dict[str, str]]:
     body = html.split(f'id="{table}"', 1)[1].split("</table>", 1)[0]
     out: dict[str, dict[str, str]] = {}
     for key, row in re.findall(r'<tr data-key="([^"]+)">(.*?)</tr>', body, re.S):
-        out[key] = {fig: text_of(val).strip() for fig, val in re.findall(r'data-figure="([^"]+)">(.*?)</td>', row, re.S)}
+        cells = re.findall(r'data-figure="([^"]+)">(.*?)</td>', row, re.S)
+        out[key] = {fig: text_of(val).strip() for fig, val in cells}
     return out
 
 
