@@ -203,6 +203,8 @@ class ReportController(Controller):
             name_of = (select(School.name).where(School.code == code) if params.scope.kind == "school"
                        else select(Region.name).where(Region.code == code))
             scope_name = (await db_session.execute(name_of)).scalar_one_or_none()
+        if report.get("row_label"):  # a trend of one group: name it in the caption
+            scope_name = f"{scope_name or report['scope']} · {report['row_label']}"
         svg = await anyio.to_thread.run_sync(chart_svg, report, metric, by, lang, scope_name)
         return Response(content=svg, media_type="image/svg+xml; charset=utf-8")
 

@@ -80,13 +80,15 @@ async def build_trend(session: AsyncSession, params: ReportParams, *, publish: b
     ``params.cohorts[0]``, each as of ``params.as_of`` moved back by the cohort's distance
     (:data:`TREND_RULE`), with the same scope, cut-off, threshold and view.
 
-    Returns a report-shaped dict (so :func:`service.reports.charts.chart_svg` draws it ``by="cohort"``):
+    Returns a report-shaped dict (so :func:`service.reports.charts.chart_svg` draws it ``by="cohort"``;
+    ``row_label``: the followed row's name, e.g. the major's, ``None`` for the total):
     ``breakdowns["cohort"]`` holds one row per cohort, oldest first, each with its ``as_of``; a cohort
     without the row (no graduates) gets counts 0 and no rates. ``latest``: the already built report of
     ``params`` itself (saves one computation)."""
     columns = count_columns(params.salary_edges)
     first = params.cohorts[0]
     rows: list[dict[str, Any]] = []
+    row_label = None
     for distance in range(years - 1, -1, -1):
         cohort, as_of = first - distance, years_before(params.as_of, distance)
         # internal: only the followed row's kind is counted (same counts); publish: the whole report,
@@ -96,9 +98,11 @@ async def build_trend(session: AsyncSession, params: ReportParams, *, publish: b
             kinds=None if publish else (row[0],))
         found = find_row(report, *row)
         entry = dict(found) if found is not None else _empty_row(cohort, "", columns)
+        row_label = found["label"] if found is not None and row[0] != "total" else row_label
         rows.append({**entry, "key": cohort, "label": f"{cohort}届", "as_of": as_of.isoformat()})
     return {
-        "scope": str(params.scope), "row": f"{row[0]}:{row[1]}", "cohorts": [r["key"] for r in rows],
+        "scope": str(params.scope), "row": f"{row[0]}:{row[1]}", "row_label": row_label,
+        "cohorts": [r["key"] for r in rows],
         "as_of": params.as_of.isoformat(), "recorded_before": params.recorded_before.isoformat(),
         "threshold": params.threshold if publish else None, "view": "publish" if publish else "internal",
         "view_note": PUBLISH_NOTE if publish else INTERNAL_NOTE, "trend_rule": TREND_RULE,

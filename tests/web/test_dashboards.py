@@ -117,6 +117,10 @@ async def test_department_drills_down_to_one_major_with_the_api_numbers(session:
     assert trend["breakdowns"]["cohort"][3]["as_of"] == "2024-12-31"
     assert trend["breakdowns"]["cohort"][3]["rates"]["employment_rate"] == 100.0
     assert _cells(major.text, "table-trend") == {str(r["key"]): _expect(r) for r in trend["breakdowns"]["cohort"]}
+    assert trend["row_label"] == "物流服务与管理"
+    chart = web.get("/reports/chart", params={**AS_OF, "scope": f"school:{SCHOOL_A}", "trend_years": "5",
+                                              "row": "major:730801", "metric": "employment_rate"})
+    assert chart.status_code == 200 and "天河职校 · 物流服务与管理" in chart.text and "2024届" in chart.text
     # a major without graduates in the school's report, an unknown region: 404 pages
     assert web.get(f"/web/dashboard/school/{SCHOOL_A}/major/740202", params=AS_OF).status_code == 404
     assert web.get("/web/dashboard/region/449999", params=AS_OF).status_code == 404
