@@ -279,7 +279,8 @@ async def confirmation_counts(session: AsyncSession, p: Principal, cohort: int, 
     out: dict[int, dict[Confirmation, int]] = {sid: {c: 0 for c in Confirmation} for sid in school_ids}
     none: list[Any] = []
     for gid, school_id in graduates:
-        out.setdefault(school_id, {c: 0 for c in Confirmation})[standing(events.get(gid, none), day).confirmation] += 1
+        state = standing(events.get(gid, none), day).confirmation
+        out.setdefault(school_id, {c: 0 for c in Confirmation})[state] += 1
     return out
 
 

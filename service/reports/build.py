@@ -29,7 +29,7 @@ from service.destinations.infield import majors_without_mapping
 from service.destinations.models import DestinationCategory
 from service.catalog.regions import city_of, province_of
 from service.reports.compute import BREAKDOWNS, ReportParams
-from service.reports.counts_sql import count_report
+from service.reports.counts_sql import ALL_KINDS, count_report
 from service.reports.definitions import (
     CATEGORY_ZH, DEFAULT_SALARY_EDGES, DENOMINATOR_RULE, MAX_UNKNOWN_SHARE, NACE_MAPPING, PRECEDENCE_RULE, RATES,
     ROUNDING_RULE, SUPPRESSION_RULE, UNKNOWN_RULE, count_columns, denominators, row_relations, salary_bands,
@@ -224,7 +224,7 @@ async def build_report(session: AsyncSession, params: ReportParams, *, publish: 
     ``ValueError``."""
     if kinds is not None and publish:
         raise ValueError("only the internal view can be computed for some row kinds: suppression needs them all")
-    sql = await count_report(session, params, *(() if kinds is None else (kinds,)))
+    sql = await count_report(session, params, kinds or ALL_KINDS)
     counts, excluded = sql.counts, sql.excluded
     columns = count_columns(params.salary_edges)
     values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
