@@ -805,6 +805,13 @@ MATRIX: dict[str, Probe] = {
                                                  department=(200, 403)), params=_report_params),
     "GET /reports/chart": Probe("/reports/chart", _staff_and(graduate=403, employer=403, school=(200, 403),
                                                              department=(200, 403)), params=_report_params),
+    # the dashboards' API (issue 17): the same scopes as GET /reports
+    "GET /reports/trend": Probe("/reports/trend", _staff_and(graduate=403, employer=403, school=(200, 403),
+                                                             department=(200, 403)), params=_report_params),
+    "GET /reports/data-quality": Probe("/reports/data-quality", _staff_and(
+        graduate=403, employer=403, school=(200, 403), department=(200, 403)), params=_report_params),
+    "GET /reports/annual": Probe("/reports/annual", _staff_and(graduate=403, employer=403, school=(200, 403),
+                                                               department=(200, 403)), params=_report_params),
     "GET /reports/trace": Probe(
         "/reports/trace", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
         params=lambda w, s, r: {**_report_params(w, s, r), "row": "total", "column": "employed",

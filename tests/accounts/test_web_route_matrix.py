@@ -47,6 +47,7 @@ from service.destinations.models import DestinationCategory, DestinationSource
 from service.destinations.schemas import DestinationCreate
 from service.destinations.service import DestinationService
 from service.web.common import HOME, SIGN_IN
+from tests.accounts.test_route_matrix import _scope
 from tests.accounts.test_route_matrix import (
     EVERY_SECRET, GRAD_SECRETS, OWN, ROLES, SECRETS, Maker, Status, World, _app_routes, _roster,
 )
@@ -332,6 +333,23 @@ WEB_MATRIX: dict[str, PageProbe] = {
         "/web/dashboard", _signed_in(school=200, department=200, admin=200), own_only=True,
         shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
         hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
+    # the drill-down (issue 17): a department its region and below, school staff their school, the
+    # admin all; another region or school is the 403 page (the world's graduates have no graduation
+    # date, so no major has a row: the own major page is the 404 page after the scope check)
+    "GET /web/dashboard/region/{region_code:str}": PageProbe(
+        "/web/dashboard/region/{r}", _signed_in(school=403, department=(200, 403), admin=(200, 200)),
+        {"r": lambda w, s, r: "440100" if s == "a" else "450100"}, hides={r: GRAD_SECRETS for r in ROLES}),
+    "GET /web/dashboard/school/{school_code:str}": PageProbe(
+        "/web/dashboard/school/{c}",
+        _signed_in(school=(200, 403), department=(200, 403), admin=(200, 200)),
+        {"c": "school_code"}, hides={r: GRAD_SECRETS for r in ROLES}),
+    "GET /web/dashboard/school/{school_code:str}/major/{major_code:str}": PageProbe(
+        "/web/dashboard/school/{c}/major/{m}", _signed_in(school=(404, 403), department=(404, 403),
+                                                          admin=(404, 404)),
+        {"c": "school_code", "m": lambda w, s, r: "-"}),
+    "GET /web/dashboard/annual": PageProbe(
+        "/web/dashboard/annual", _signed_in(school=(200, 403), department=(200, 403), admin=(200, 200)),
+        params=lambda w, s, r: {"scope": _scope(w, s, r)}, hides={r: GRAD_SECRETS for r in ROLES}),
     "GET /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True),
     # follow-up: the list and its export for the own school (region); survey and review for the
     # graduate's school staff and the admin; reminders from school staff only
