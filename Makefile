@@ -1,12 +1,15 @@
 # vocmatch — the two commands a newcomer needs:
 #   make run    create .venv, install, migrate the SQLite file, load the sample, serve on :8000
 #   make test   create .venv, install with test extras, run the whole suite (SQLite and PostgreSQL)
+# and for the inner loop:
+#   make test-fast   the suite without the slow tests, on SQLite only
+#   make coverage    the whole suite under coverage.py, with the line-coverage report
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test test-fast coverage install bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +22,16 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/vocmatch run
 
+# -n auto: one pytest worker per core (pytest-xdist); each worker has its own databases and servers.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto -m "not slow" -k "not postgresql"
+
+coverage: $(STAMP)
+	$(BIN)/python -m coverage run -m pytest -p no:xdist
+	$(BIN)/python -m coverage report --skip-covered --sort=cover | tail -25
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_content_ranker.py

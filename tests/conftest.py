@@ -292,3 +292,27 @@ def us_applicants_dir(tmp_path: Path) -> Path:
     for name in ("experience", "positions_of_interest"):
         shutil.copy(source / f"{name}.sample.csv", folder / f"{name}.csv")
     return folder
+
+
+#: Modules of the ``slow`` tests ``make test-fast`` leaves out (``make test`` runs them): the browser
+#: flows, schema fuzzing, crash and multi-process tests, model training and the real-data evaluations,
+#: and the route × role matrices (hundreds of requests each). Tests that use ``../shared/data`` are slow too.
+SLOW_MODULES = (
+    "test_api_fuzz.py", "test_end_to_end_real_data.py", "test_progress.py", "test_access_log.py",
+    "notifications/test_crash.py", "matching/test_titles.py", "matching/test_eval_recommend.py",
+    "matching/test_ltr.py", "matching/test_ltr_persistence.py", "matching/test_seeker_index.py",
+    "reports/test_audit.py", "recommendations/test_models_registry.py", "recommendations/test_scheduled.py",
+    "jobs/test_run_once.py", "catalog/test_reference_data.py", "taxonomy/test_importers.py",
+    "health/test_database_unavailable.py", "accounts/test_route_matrix.py", "accounts/test_web_route_matrix.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the slow tests (:data:`SLOW_MODULES`, every ``*browser*.py`` module, every test using
+    ``shared_data``) with ``slow``."""
+    root = Path(__file__).parent
+    for item in items:
+        module = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else item.path.name
+        if (module in SLOW_MODULES or "browser" in item.path.name
+                or "shared_data" in getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
