@@ -145,10 +145,11 @@ def crawl(board: str, base_url: str | None, dry_run: bool, as_json: bool) -> Non
     if dry_run:
         from scrapers.boards.crawl import crawl_board
         from scrapers.pipeline import default_pipeline
+        from service.taxonomy.core import core_taxonomy
 
         with progress_for(as_json) as progress:
             result = asyncio.run(crawl_board(config, progress=progress))
-        piped = default_pipeline().run(result.records())
+        piped = default_pipeline(core_taxonomy()).run(result.records())
         _print({"board": config.name, "failed_pages": result.failed,
                 "postings": [posting_to_dict(i) for i in piped.items],
                 "dropped": [i.as_tuple() for i in piped.rejected]})
@@ -190,6 +191,7 @@ def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]
 
     from scrapers.jobposting.page import postings_from_html
     from scrapers.pipeline import default_pipeline
+    from service.taxonomy.core import core_taxonomy
 
     config = None
     if board is not None:
@@ -233,7 +235,7 @@ def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]
             records = [item_from_detail(text, url, config, 1)]
         else:
             records = postings_from_html(text, source=urlsplit(url).netloc[:32] or "page", page_url=url)
-    result = default_pipeline().run(records)
+    result = default_pipeline(core_taxonomy()).run(records)
     return result.items, [*result.rejected, *result.duplicates]
 
 

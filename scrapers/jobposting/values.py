@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from matching.vocab import EducationLevel, EmploymentType
+from vocab import EducationLevel, EmploymentType
 from scrapers.jobposting.text import clean_line
 
 _COUNTRIES = {"CN": "CN", "CHN": "CN", "CHINA": "CN", "中国": "CN", "PRC": "CN", "中华人民共和国": "CN",

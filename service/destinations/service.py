@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 from service.applications.models import Application
 from service.catalog.models import Region
 from service.destinations.infield import propose_in_field

@@ -13,7 +13,7 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from matching.vocab import EducationLevel, EmploymentType
+from vocab import EducationLevel, EmploymentType
 from service.graduates.models import ExperienceKind, Gender, SeekerKind
 from service.pagination import Id
 

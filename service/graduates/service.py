@@ -17,7 +17,7 @@ from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 from service.accounts.guards import Principal
 from service.accounts.models import Role
 from service.catalog.majors import major_open_to

@@ -34,6 +34,7 @@ from service.imports.runs import (
     touch_listings,
 )
 from service.postings.models import CrawlRun, CrawlStatus
+from service.taxonomy.core import core_taxonomy
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -115,7 +116,7 @@ async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.dateti
     clock = time.perf_counter()
     now = now or dt.datetime.now(dt.UTC)
     started_at = started_at or now
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(core_taxonomy())
     piped = pipeline.run(result.records())
     status = crawl_status(result)
     report = CrawlReport(board=result.board, status=status.value, list_pages=result.list_pages,

@@ -27,7 +27,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EmploymentType, SalaryPeriod, to_monthly
+from vocab import EmploymentType, SalaryPeriod, to_monthly
 from scrapers.dedupe import reference_key
 from scrapers.items import PlaceItem, PostingItem, SalaryRange
 from scrapers.urls import canonical_url

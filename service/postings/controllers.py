@@ -13,7 +13,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 from service.accounts.guards import (
     can_manage_posting, can_read_posting, current_principal, ensure_allowed, ensure_visible, require_roles,
     require_signed_in,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
 
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 from service.catalog.regions import region_prefix
 from service.employers.models import Employer
 from service.postings.models import Posting, PostingStatus

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 from service.pagination import Id
 from service.postings.models import PostingStatus
 

@@ -9,7 +9,7 @@ import msgspec
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import to_monthly
+from vocab import to_monthly
 from service.applications.service import tell_applicants_posting_closed
 from service.catalog.models import Region
 from service.employers.models import Employer
@@ -53,7 +53,7 @@ MAX_MONTHLY_SALARY = 10_000_000
 
 def apply_salary(p: Posting) -> None:
     """Check ``salary_min <= salary_max`` and derive the 元/月 bounds
-    (:func:`matching.vocab.to_monthly`: 21.75 working days of 8 hours a month).
+    (:func:`vocab.to_monthly`: 21.75 working days of 8 hours a month).
 
     Raises:
         InvalidFieldError: the bounds are swapped, or a bound converted to a month exceeds

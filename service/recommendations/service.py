@@ -41,7 +41,7 @@ from matching.ltr import LearnedRanker, rerank
 from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, InteractionStats
 from matching.seeker_index import SeekerIndex
 from matching.taxonomy import Taxonomy
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.config import Settings

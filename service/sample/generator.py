@@ -12,7 +12,7 @@ import datetime as dt
 import random
 
 from matching.taxonomy import Taxonomy
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 from service.sample import datafiles
 from service.sample.activity import make_activity
 from service.sample.common import PROVINCE, city_name, pick, place_name, spell

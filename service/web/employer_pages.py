@@ -17,7 +17,7 @@ from service.accounts.guards import (
     can_change_application, can_manage_posting, can_read_application, ensure_allowed,
     ensure_candidates_allowed, ensure_visible, require_roles,
 )
-from matching.vocab import EducationLevel, EmploymentType
+from vocab import EducationLevel, EmploymentType
 from service.accounts.models import Role
 from service.accounts.scoping import applications_clause, graduates_clause, postings_clause
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus

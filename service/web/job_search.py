@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.content import ContentRanker
 from matching.documents import Match
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.catalog.models import Region

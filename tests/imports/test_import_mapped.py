@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EducationLevel, SalaryPeriod
+from vocab import EducationLevel, SalaryPeriod
 from scrapers.sources.mapped import MappedFile, MappingError, load_mapping, mapping_from_dict, suggest_mapping
 from service.cli import main
 from service.config import Settings

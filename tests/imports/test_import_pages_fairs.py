@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from matching.vocab import EmploymentType, SalaryPeriod
+from vocab import EmploymentType, SalaryPeriod
 from scrapers.items import PostingItem, SalaryRange
 from service.imports.kinds import ImportKind, detect_kind
 from service.imports.postings import posting_fields

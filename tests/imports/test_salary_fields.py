@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching.vocab import SalaryPeriod
+from vocab import SalaryPeriod
 from scrapers.items import SalaryRange
 from service.imports.postings import salary_fields
 

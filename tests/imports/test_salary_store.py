@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import SalaryPeriod
+from vocab import SalaryPeriod
 from service.imports.service import import_path
 from service.postings.models import Posting
 

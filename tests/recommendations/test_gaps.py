@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EducationLevel
+from vocab import EducationLevel
 from service.catalog.models import Region, RegionLevel
 from service.employers.models import Employer
 from service.errors import NotFoundError

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 from scrapers.jobposting.dates import DateError, closing_instant, local_date, parse_when
 from scrapers.jobposting.lenient import LenientJSONError, loads_lenient
 from scrapers.jobposting.salary import parse_base_salary

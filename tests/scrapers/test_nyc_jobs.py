@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.vocab import SalaryPeriod
+from vocab import SalaryPeriod
 from scrapers.sources.nyc_jobs import fix_mojibake, nyc_salary
 
 

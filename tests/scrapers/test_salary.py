@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.vocab import SalaryPeriod
+from vocab import SalaryPeriod
 from scrapers.normalise.salary import parse_salary
 
 M, Y, D, H = SalaryPeriod.MONTH, SalaryPeriod.YEAR, SalaryPeriod.DAY, SalaryPeriod.HOUR

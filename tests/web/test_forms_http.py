@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 from service.destinations.models import DestinationEvent, DestinationEventKind, DestinationSource, DestinationCategory
 from service.graduates.models import Graduate
 from service.postings.models import Posting

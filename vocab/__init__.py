@@ -1,5 +1,8 @@
 """Controlled vocabularies shared by ``matching``, ``scrapers`` and ``service``.
 
+This package is the one home of what both ``matching`` and ``scrapers`` need (these enums and the
+text normaliser :mod:`vocab.text`), so that neither imports the other; it imports nothing of ours.
+
 Values follow schema.org where one exists (``employmentType``, ``unitText``).
 """
 
