@@ -41,11 +41,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.config import Settings
+from service.config import TIMEZONE, Settings
 from service.reports.dates import MonthDay, day_after, latest_before, parse_month_days
 
 log = logging.getLogger(__name__)
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
@@ -132,7 +131,7 @@ async def _scopes(settings: Settings) -> list[str]:
 
 async def run_job_async(settings: Settings, name: str, today: dt.date | None = None,
                         scopes: list[str] | None = None, threshold: int = 5,
-                        timezone: str = DEFAULT_TIMEZONE) -> list[dict[str, Any]]:
+                        timezone: str = TIMEZONE) -> list[dict[str, Any]]:
     """Run job ``name`` now: one snapshot per scope, each in its own transaction.
 
     ``today`` (default: today in ``timezone``) decides the as-of date; the knowledge cut-off
@@ -204,7 +203,7 @@ def run_job(settings: Settings, name: str, **kwargs: Any) -> list[dict[str, Any]
     return asyncio.run(run_job_async(settings, name, **kwargs))
 
 
-def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE) -> Any:
+def make_scheduler(settings: Settings, timezone: str = TIMEZONE) -> Any:
     """A ``BlockingScheduler`` with every job of :func:`job_specs` for ``settings`` added (not started)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 

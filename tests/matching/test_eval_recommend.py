@@ -15,7 +15,7 @@ from matching.evaluation.jobboard import protocol_queries, training_queries
 from matching.evaluation.baselines import CONTROL
 from matching.evaluation.recommend import BASELINES, MODEL_NAME, evaluate_recommend, pool_runs, split_applicants
 from matching.persistence import load_model
-from service.cli_evaluate import evaluate
+from service.cli.evaluate import evaluate
 from service.jobboard import read_board
 
 CITIES = [("Newark", "NJ"), ("Trenton", "NJ"), ("Fresno", "CA"), ("Austin", "TX")]

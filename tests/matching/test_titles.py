@@ -13,7 +13,7 @@ from sklearn.base import clone
 from matching.evaluation.titles import evaluate_titles, load_collection
 from matching.onet_titles import read_onet_titles
 from matching.titles import TitleMatcher, char_ngrams, zscore_rows
-from service.cli_evaluate import evaluate
+from service.cli.evaluate import evaluate
 
 TALENTCLEF = "talentclef2025_titles"
 

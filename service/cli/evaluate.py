@@ -3,8 +3,6 @@
     vocmatch evaluate titles --queries Q --corpus C --qrels R [--onet DIR] [--no-embedding] [--json]
     vocmatch evaluate recommend --train DIR --test DIR [--test-fraction F] [--seed N] [--save-model PATH]
         [--cold-queries N] [--profile-features/--no-profile-features] [--json]
-
-Registered in :mod:`service.cli` with ``main.add_command(evaluate)``.
 """
 
 from __future__ import annotations
