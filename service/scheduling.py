@@ -45,7 +45,7 @@ def zone(timezone: str) -> ZoneInfo:
 
 def add_report_jobs(scheduler: Any, settings: Settings, timezone: str) -> list[Any]:
     """One job per report snapshot job of :func:`service.reports.scheduled.job_specs` for ``settings``
-    (same ids, triggers and 6 h misfire grace as that module's own scheduler). Returns the jobs.
+    (its ids and triggers, 6 h misfire grace). Returns the jobs.
     Raises ``ValueError`` for report dates in ``settings`` that cannot be read."""
     from service.reports.scheduled import MISFIRE_GRACE_SECONDS, job_specs, run_job
 

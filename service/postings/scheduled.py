@@ -1,7 +1,7 @@
 """Scheduled board crawls (APScheduler 3.x), run in the scheduler process, never in web workers.
 
 :func:`add_crawl_jobs` adds one cron job per board to a scheduler (the ``vocmatch scheduler``
-process builds it in :func:`service.reports.scheduled.make_scheduler`); :func:`run_crawl` is the
+process builds it in :func:`service.scheduling.make_scheduler`); :func:`run_crawl` is the
 job and what ``vocmatch crawl BOARD`` runs at once. Each run crawls the board politely
 (:mod:`scrapers.fetch`), stores the postings in one transaction and logs the crawl report.
 Jobs coalesce missed runs, allow one instance per board and a misfire grace time of 1 hour.

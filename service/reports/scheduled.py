@@ -201,18 +201,3 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
 def run_job(settings: Settings, name: str, **kwargs: Any) -> list[dict[str, Any]]:
     """Synchronous :func:`run_job_async` (a fresh event loop per run, as APScheduler threads need)."""
     return asyncio.run(run_job_async(settings, name, **kwargs))
-
-
-def make_scheduler(settings: Settings, timezone: str = TIMEZONE) -> Any:
-    """A ``BlockingScheduler`` with every job of :func:`job_specs` for ``settings`` added (not started)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    tz = ZoneInfo(timezone)
-    scheduler = BlockingScheduler(timezone=tz, job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
-    for name, spec in job_specs(settings).items():
-        scheduler.add_job(run_job, spec.trigger(tz), args=[settings, name],
-                          kwargs={"timezone": timezone}, id=name, name=f"report snapshot: {name}",
-                          replace_existing=True, coalesce=True, max_instances=1,
-                          misfire_grace_time=MISFIRE_GRACE_SECONDS)
-    return scheduler
