@@ -59,6 +59,7 @@ from service.recommendations.schemas import (
     Recommendation,
     RecommendationList,
 )
+from service.taxonomy.core import core_taxonomy
 
 #: Name of the content-only ranking in responses (the learned model answers with its version).
 MODEL_NAME = "content-v1"
@@ -188,7 +189,7 @@ class RankerCache:
             if self.ranker is None or fingerprint != self.fingerprint:
                 rows = await PostingRepository(session).list_open(today)
                 if self.taxonomy is None:
-                    self.taxonomy = await anyio.to_thread.run_sync(Taxonomy.from_core)
+                    self.taxonomy = await anyio.to_thread.run_sync(core_taxonomy)
                 ranker = ContentRanker(taxonomy=self.taxonomy)
                 docs = [job_doc(p) for p in rows]
                 self.ranker = await anyio.to_thread.run_sync(ranker.fit, docs)

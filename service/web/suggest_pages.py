@@ -25,8 +25,8 @@ from litestar.response import Template
 from matching.taxonomy import Taxonomy
 from vocab.text import normalise
 from service.accounts.guards import require_signed_in
-from service.destinations.infield import core_taxonomy
 from service.errors import InvalidFieldError
+from service.taxonomy.core import core_taxonomy
 from service.web.common import Page, PageDep, render, split_items
 
 #: Fields that may use the widget → taxonomy kind of their suggestions.
