@@ -19,8 +19,8 @@ from matching.documents import JobDoc, SeekerDoc
 from matching.features import Place, place
 from matching.ngrams import CharNgramTfidf
 from matching.taxonomy import Taxonomy
-from vocab.text import is_protected, normalise, tokens
 from vocab import EmploymentType, education_rank
+from vocab.text import is_protected, normalise, tokens
 
 JOB_TYPES: tuple[EmploymentType, ...] = tuple(EmploymentType)
 

@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vocab import SalaryPeriod, to_monthly
 from scrapers.items import SalaryRange
 from scrapers.jobposting.extract import is_a
 from scrapers.normalise.salary import implausible, parse_salary
+from vocab import SalaryPeriod, to_monthly
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMERIC = re.compile(rf"^\s*({_NUMBER})\s*$")

@@ -41,8 +41,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from vocab import SalaryPeriod, to_monthly
 from scrapers.items import SalaryRange
+from vocab import SalaryPeriod, to_monthly
 
 _UNIT_FACTOR = {"元": 1, "块": 1, "千": 1000, "K": 1000, "万": 10000, "W": 10000}
 _PERIODS = {"月": SalaryPeriod.MONTH, "年": SalaryPeriod.YEAR, "天": SalaryPeriod.DAY, "日": SalaryPeriod.DAY,

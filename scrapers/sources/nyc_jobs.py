@@ -17,9 +17,9 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-from vocab import EmploymentType, SalaryPeriod, to_monthly
 from scrapers.csvio import CsvFileSource, CsvRow, clean
 from scrapers.items import Issue, PostingItem, SalaryRange
+from vocab import EmploymentType, SalaryPeriod, to_monthly
 
 SOURCE = "nyc_jobs"
 COLUMNS = ("Job ID", "Agency", "Business Title", "Salary Range From", "Salary Range To", "Salary Frequency")

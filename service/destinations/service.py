@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from vocab import EmploymentType
 from service.applications.models import Application
 from service.catalog.models import Region
 from service.config import ZONE
@@ -34,6 +33,7 @@ from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
+from vocab import EmploymentType
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection

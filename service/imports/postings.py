@@ -27,7 +27,6 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vocab import EmploymentType, SalaryPeriod, to_monthly
 from scrapers.dedupe import reference_key
 from scrapers.items import PlaceItem, PostingItem, SalaryRange
 from scrapers.urls import canonical_url
@@ -37,6 +36,7 @@ from service.imports.regions import ensure_regions
 from service.imports.report import ImportReport
 from service.postings.models import Posting, PostingSource, PostingStatus
 from service.postings.service import MAX_MONTHLY_SALARY
+from vocab import EmploymentType, SalaryPeriod, to_monthly
 
 BATCH = 500
 _CURRENCY = {"CN": "CNY", "US": "USD"}

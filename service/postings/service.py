@@ -9,7 +9,6 @@ import msgspec
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vocab import to_monthly
 from service.applications.service import tell_applicants_posting_closed
 from service.catalog.models import Region
 from service.employers.models import Employer
@@ -17,6 +16,7 @@ from service.errors import InvalidFieldError, NotFoundError
 from service.postings.models import Posting, PostingStatus
 from service.postings.repository import PostingFilter, PostingRepository
 from service.postings.schemas import PostingCreate, PostingLocation, PostingRead, PostingSourceRead, PostingUpdate
+from vocab import to_monthly
 
 
 def _primary_place(p: Posting) -> list[dict[str, str | None]]:

@@ -41,7 +41,6 @@ from matching.ltr import LearnedRanker, rerank
 from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, InteractionStats
 from matching.seeker_index import SeekerIndex
 from matching.taxonomy import Taxonomy
-from vocab import EmploymentType
 from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.config import Settings
@@ -60,6 +59,7 @@ from service.recommendations.schemas import (
     RecommendationList,
 )
 from service.taxonomy.core import core_taxonomy
+from vocab import EmploymentType
 
 #: Name of the content-only ranking in responses (the learned model answers with its version).
 MODEL_NAME = "content-v1"

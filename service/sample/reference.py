@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from matching.taxonomy import Taxonomy
-from vocab.text import normalise
 from scrapers.regions import RegionRecord, all_regions
 from service.catalog import reference as catalog_reference
 from service.catalog.models import Major, School
 from service.sample import datafiles
 from service.taxonomy.core import core_taxonomy
 from service.taxonomy.models import Concept, ConceptAlias, ConceptKind, MajorOccupation
+from vocab.text import normalise
 
 SCHEME = "vocmatch"
 

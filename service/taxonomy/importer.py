@@ -30,8 +30,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.taxonomy_sources import MAX_LABEL, TaxonomySource
-from vocab.text import normalise
 from service.taxonomy.models import Concept, ConceptAlias, ConceptKind, ConceptRelation
+from vocab.text import normalise
 
 _CHUNK = 5000
 

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.content import ContentRanker
 from matching.documents import Match
-from vocab import EmploymentType
 from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.catalog.models import Region
@@ -33,6 +32,7 @@ from service.postings.repository import PostingFilter, PostingRepository, open_o
 from service.postings.service import MAX_MONTHLY_SALARY
 from service.recommendations.service import RankerCache, seeker_doc
 from service.web.common import Page
+from vocab import EmploymentType
 
 #: Employment types offered in the job-type filter, in this order.
 JOB_TYPES = (EmploymentType.FULL_TIME, EmploymentType.PART_TIME, EmploymentType.INTERN,

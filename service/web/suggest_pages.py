@@ -23,11 +23,11 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from matching.taxonomy import Taxonomy
-from vocab.text import normalise
 from service.accounts.guards import require_signed_in
 from service.errors import InvalidFieldError
 from service.taxonomy.core import core_taxonomy
 from service.web.common import Page, PageDep, render, split_items
+from vocab.text import normalise
 
 #: Fields that may use the widget → taxonomy kind of their suggestions.
 FIELDS = {"skills": "skill", "certificates": "certificate", "required_skills": "skill",

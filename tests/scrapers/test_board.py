@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from vocab import EducationLevel, EmploymentType
 from scrapers.boards.config import BoardConfigError, load_board, parse_board
 from scrapers.boards.crawl import crawl_board
 from scrapers.fetch import Fetcher, FetchPolicy
 from scrapers.pipeline import default_pipeline
 from service.taxonomy.core import core_taxonomy
 from tests.scrapers.loopback_site import Site
+from vocab import EducationLevel, EmploymentType
 
 FAST = FetchPolicy(min_delay=0, timeout=2, retries=1, backoff_base=0.01)
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from vocab import EducationLevel
 from scrapers.csvio import UnreadableFileError
 from scrapers.jobposting.dates import DateError
 from scrapers.pipeline import default_pipeline
 from scrapers.sources.jobfair import JobFairSheet, excel_date, map_header
 from service.taxonomy.core import core_taxonomy
+from vocab import EducationLevel
 
 FAIRS = Path(__file__).parent / "fixtures" / "jobfair"
 

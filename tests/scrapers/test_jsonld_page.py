@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from vocab import EducationLevel, EmploymentType, SalaryPeriod
 from scrapers.items import Issue, PostingItem
 from scrapers.jobposting.page import JsonLdFile, postings_from_html
 from scrapers.pipeline import default_pipeline
 from service.taxonomy.core import core_taxonomy
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 PAGES = Path(__file__).parent / "fixtures" / "jsonld"
 SH = ZoneInfo("Asia/Shanghai")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from vocab import EducationLevel, EmploymentType, SalaryPeriod
 from scrapers.csvio import UnreadableFileError
 from scrapers.items import PostingItem, SeekerItem
 from scrapers.pipeline import NO_EMPLOYER, default_pipeline
 from scrapers.sources.job51 import Job51_2019, Job51_2023, posting_key
 from scrapers.sources.us_jobboard import UsApplicants, UsJobs
 from service.taxonomy.core import core_taxonomy
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
