@@ -4,6 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     VOCMATCH_HOST=0.0.0.0 VOCMATCH_PORT=8000
 
+# 文泉驿正黑 (WenQuanYi Zen Hei): the Chinese font résumé PDFs embed (service/resumes/pdf.py)
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-zenhei && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 vocmatch
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./

@@ -90,6 +90,28 @@ async def _large_school(session: Any, password: str) -> None:
                      password_hash=await hash_password(password)))
 
 
+async def _drill_targets(session: Any) -> dict[str, str]:
+    """The sample school account's school code and one of its majors with graduates of the cohort the
+    dashboards show by default, the department account's region and one county (or city) below it."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from service.accounts.models import User
+    from service.catalog.models import School
+    from service.graduates.models import Graduate
+    from service.reports.compute import default_cohort
+
+    staff = await session.scalar(select(User).where(User.email == "school@sample.vocmatch.cn"))
+    department = await session.scalar(select(User).where(User.email == "department@sample.vocmatch.cn"))
+    school = await session.get(School, staff.school_id)
+    major = await session.scalar(select(Graduate.major_code).where(
+        Graduate.school_id == school.id, Graduate.cohort == default_cohort(dt.date.today()),
+        Graduate.major_code.is_not(None)).order_by(Graduate.major_code).limit(1))
+    return {"school": school.code, "major": major or "-", "region": department.region_code,
+            "county": school.region_code}
+
+
 def _prepare(settings: Settings) -> dict[str, object]:
     """Migrate, load the sample and its accounts; return the logins and a few ids to visit."""
     from sqlalchemy import select
@@ -116,11 +138,12 @@ def _prepare(settings: Settings) -> dict[str, object]:
                     Posting.employer_id == employer_user.employer_id).order_by(Posting.id).limit(1)) \
                     if employer_user is not None else None
                 any_posting = await session.scalar(select(Posting.id).order_by(Posting.id).limit(1))
+                drill = await _drill_targets(session)
         finally:
             await engine.dispose()
         logins = {role: email for email, role, _ in accounts} | {"school-5000": LARGE_SCHOOL_LOGIN}
         return {"logins": logins, "password": SAMPLE_PASSWORD,
-                "employer_posting": posting, "posting": any_posting}
+                "employer_posting": posting, "posting": any_posting, "drill": drill}
 
     return asyncio.run(load())
 
@@ -133,6 +156,7 @@ def _free_port() -> int:
 
 def _pages(data: dict[str, object]) -> dict[str, list[str]]:
     own = data["employer_posting"]
+    drill: dict[str, str] = data["drill"]  # type: ignore[assignment]
     employer = ["/web/postings"]
     if own is not None:
         employer += [f"/web/postings/{own}/applications", f"/web/postings/{own}/candidates"]
@@ -144,8 +168,12 @@ def _pages(data: dict[str, object]) -> dict[str, list[str]]:
                 "/web/profile", "/web/destination", "/web/suggest?field=skills&skills_new=%E6%95%B0%E6%8E%A7",
                 "/web/chips?field=skills&skills=CAD&pick=PLC"]
     return {"graduate": graduate, "employer": employer,
-            "school": ["/web/dashboard", "/web/roster", "/web/follow-up", "/web/follow-up/review"],
-            "department": ["/web/dashboard", "/web/follow-up"],
+            "school": ["/web/dashboard", "/web/roster", "/web/follow-up", "/web/follow-up/review",
+                       f"/web/dashboard/school/{drill['school']}",
+                       f"/web/dashboard/school/{drill['school']}/major/{drill['major']}", "/web/dashboard/annual"],
+            "department": ["/web/dashboard", "/web/follow-up", f"/web/dashboard/region/{drill['region']}",
+                           f"/web/dashboard/region/{drill['county']}", f"/web/dashboard/school/{drill['school']}",
+                           "/web/dashboard/annual"],
             "school-5000": [f"/web/follow-up?cohort={LARGE_COHORT}",
                             f"/web/follow-up?cohort={LARGE_COHORT}&flag=unknown&sort=name"]}
 

@@ -336,11 +336,12 @@ def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bo
             rss0 = rss_mib()
             async with maker() as session:
                 t = time.perf_counter()
-                ranker, _ = await cache.get(session, today)
+                index = await cache.get(session, today)
+                ranker = index.base  # a fresh index: its base holds every open posting
                 out["index_build_s"] = round(time.perf_counter() - t, 1)
                 rss1 = rss_mib()
                 t = time.perf_counter()
-                learned = await cache.learned(session, ranker)
+                learned = await cache.learned(session, index)
                 out["model_load_s"] = round(time.perf_counter() - t, 1)
                 rss2 = rss_mib()
                 out["rss_mib"] = {"index": round(rss1 - rss0, 1), "model_and_stats": round(rss2 - rss1, 1)}

@@ -29,6 +29,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
@@ -110,6 +111,40 @@ class ContentRanker(BaseEstimator):
         if set(weights) != set(WEIGHTS):
             raise ValueError(f"weights: unknown feature(s) {sorted(set(weights) - set(WEIGHTS))}; known: {FEATURES}")
         self.weights_ = np.array([float(weights[f]) for f in FEATURES])
+        self.text_vectorizer_, text = fit_vectorizer([job_text(j, self.description_chars, self.max_items)
+                                                      for j in jobs])
+        self.title_vectorizer_, titles = fit_vectorizer([normalise(j.title or "") for j in jobs])
+        self._index(jobs, text, titles)
+        t = self.table_
+        df = np.bincount(t.title_tok.indices, minlength=len(t.title_cols))
+        n = len(jobs)
+        self.title_idf_ = {tok: math.log((1 + n) / (1 + df[c])) + 1.0 for tok, c in t.title_cols.items()}
+        self.default_idf_ = math.log(1 + n) + 1.0
+        self.popularity_scale_ = float(t.popularity.max()) if n and t.popularity.max() > 0 else 1.0
+        return self
+
+    def extend(self, jobs: Sequence[JobDoc]) -> ContentRanker:
+        """A new fitted ranker over ``jobs`` that keeps this fit's vocabularies and corpus statistics
+        (the text and title vectorisers, title IDF, popularity scale, weights): the jobs are only
+        *transformed*, nothing is learned, so its scores are on the same scale as this ranker's and
+        a job scores the same in either (this ranker is not changed). Costs time in ``len(jobs)``
+        only; the delta of a live index (:class:`matching.live.LiveIndex`) is one.
+
+        Raises ``ValueError`` when two jobs share an id, ``NotFittedError`` before :meth:`fit`."""
+        self._check_fitted()
+        jobs = list(jobs)
+        other = type(self)(**self.get_params(deep=False))
+        other.weights_ = self.weights_
+        other.text_vectorizer_, other.title_vectorizer_ = self.text_vectorizer_, self.title_vectorizer_
+        other.title_idf_, other.default_idf_ = self.title_idf_, self.default_idf_
+        other.popularity_scale_ = self.popularity_scale_
+        other._index(jobs, self.text_vectorizer_.transform([job_text(j, self.description_chars, self.max_items)
+                                                            for j in jobs]),
+                     self.title_vectorizer_.transform([normalise(j.title or "") for j in jobs]))
+        return other
+
+    def _index(self, jobs: list[JobDoc], text: sp.csr_matrix, titles: sp.csr_matrix) -> None:
+        """The table and the inverted indexes over ``jobs`` given their TF-IDF rows (fit and extend)."""
         self.position_ = {}
         for i, j in enumerate(jobs):
             if j.id in self.position_:
@@ -123,29 +158,21 @@ class ContentRanker(BaseEstimator):
                 keys[kt] = skill_key(kt, self.taxonomy)
             return keys[kt]
 
-        self.text_vectorizer_, text = fit_vectorizer([job_text(j, self.description_chars, self.max_items)
-                                                      for j in jobs])
-        self.title_vectorizer_, titles = fit_vectorizer([normalise(j.title or "") for j in jobs])
         self.table_ = build_table(jobs, self.taxonomy, text, titles, self.max_items, key)
         t = self.table_
-        df = np.bincount(t.title_tok.indices, minlength=len(t.title_cols))
         n = len(jobs)
-        self.title_idf_ = {tok: math.log((1 + n) / (1 + df[c])) + 1.0 for tok, c in t.title_cols.items()}
-        self.default_idf_ = math.log(1 + n) + 1.0
         self.skill_index_ = (t.req + t.pref + t.cert).T.tocsr()
         self.title_index_ = t.title_tok.T.tocsr()
         self.text_columns_ = t.text.tocsc()
-        self.popularity_scale_ = float(t.popularity.max()) if n and t.popularity.max() > 0 else 1.0
         posted = np.nan_to_num(t.posted, nan=-np.inf)
         self.prior_order_ = np.lexsort((t.ids, -t.popularity, -posted))  # newest, then most popular
         self.rows_by_place_ = {}  # province / city / county id → its rows, for location-aware candidates
         for ids in (t.province, t.city_code, t.city_name, t.county) if n else ():
             order = np.argsort(ids, kind="stable")
-            keys, starts = np.unique(ids[order], return_index=True)
-            for key, rows in zip(keys, np.split(order, starts[1:]), strict=True):
-                if key >= 0:
-                    self.rows_by_place_[int(key)] = rows.astype(np.int64)
-        return self
+            keys_, starts = np.unique(ids[order], return_index=True)
+            for k, rows in zip(keys_, np.split(order, starts[1:]), strict=True):
+                if k >= 0:
+                    self.rows_by_place_[int(k)] = rows.astype(np.int64)
 
     def _check_fitted(self) -> None:
         # sklearn's check_is_fitted inspects the class on every call (~100 µs); this is the same test
@@ -169,6 +196,26 @@ class ContentRanker(BaseEstimator):
         if not any(i >= 0 for i in ids):
             return None
         return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def content_features(self, seeker: SeekerDoc, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """The content features of ``seeker`` against ``rows`` of this fit, as :meth:`recommend` scores
+        them: ``(features (len(rows), len(FEATURES)), combined score per row, profile confidence)``.
+        The public way for other models (the learned ranker's features) to read the content scores."""
+        self._check_fitted()
+        p = self._profiles([seeker])[0]
+        f, _ = features(p, self._bind(p, self.table_), self.table_, rows, self._as_of(), self.popularity_scale_)
+        _, score = combine(f, self.weights_, p.confidence)
+        return f, score, p.confidence
+
+    def title_match(self, titles: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """The ``title`` feature of ``rows`` for a seeker whose positions of interest are ``titles``
+        (most important first), without taxonomy: how well postings' titles agree with a list of titles
+        (e.g. of postings a seeker applied to)."""
+        self._check_fitted()
+        p = build_profiles([SeekerDoc(id=0, desired_titles=tuple(titles))], None, self.text_vectorizer_,
+                           self.title_vectorizer_, self.description_chars, self.max_items)[0]
+        f, _ = features(p, self._bind(p, self.table_), self.table_, rows, 0, self.popularity_scale_)
+        return f[:, FEATURES.index("title")]
 
     def candidates(self, p: Profile, b: Bound) -> np.ndarray:
         """Row positions worth scoring for profile ``p`` (sorted, unique); see the module doc."""

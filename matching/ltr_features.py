@@ -65,7 +65,6 @@ target would always look popular to the model, which it never does for a new see
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,7 +77,6 @@ from matching.content import ContentRanker, Shortlist
 from matching.documents import SeekerDoc
 from matching.features import FEATURES, place
 from matching.index import seeker_text
-from matching.scoring import bind, build_profiles, combine, features
 from vocab.text import normalise
 
 CONTENT_FEATURES = tuple(f"content_{name}" for name in FEATURES) + ("content_score", "content_confidence")
@@ -446,12 +444,7 @@ class FeatureBuilder:
         else:
             rows = np.arange(len(t)) if rows is None else np.asarray(rows, dtype=np.int64)
             out = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
-            p = build_profiles([seeker], r.taxonomy, r.text_vectorizer_, r.title_vectorizer_, r.description_chars,
-                               r.max_items)[0]
-            b = bind(p, t, r.title_idf_, r.default_idf_)
-            f, _ = features(p, b, t, rows, (r.as_of or dt.date.today()).toordinal(), r.popularity_scale_)
-            _, score = combine(f, r.weights_, p.confidence)
-            confidence = p.confidence
+            f, score, confidence = r.content_features(seeker, rows)
         out[:, : nc - 2] = f
         out[:, nc - 2] = score
         out[:, nc - 1] = confidence
@@ -486,11 +479,7 @@ class FeatureBuilder:
         col = {name: i for i, name in enumerate(HISTORY_FEATURES)}
         out[:, col["history_size"]] = math.log1p(len(hist))
         out[:, col["history_text"]] = np.asarray(texts @ q.T.toarray()).ravel() if q.nnz else 0.0
-        titled = SeekerDoc(id=0, desired_titles=tuple(t.jobs[h].title for h in hist[::-1]))
-        p = build_profiles([titled], None, r.text_vectorizer_, r.title_vectorizer_, r.description_chars,
-                           r.max_items)[0]
-        f, _ = features(p, bind(p, t, r.title_idf_, r.default_idf_), t, rows, 0, r.popularity_scale_)
-        out[:, col["history_title_match"]] = f[:, FEATURES.index("title")]
+        out[:, col["history_title_match"]] = r.title_match([t.jobs[h].title for h in hist[::-1]], rows)
         out[:, col["history_title_max"]] = sims.max(axis=1)
         out[:, col["history_title_mean"]] = sims.mean(axis=1)
         out[:, col["history_title_last"]] = sims[:, -1]

@@ -105,10 +105,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             background.add(task)
             task.add_done_callback(background.discard)
 
+    async def check_resume_font() -> None:
+        from service.resumes.pdf import check_font_at_start_up
+
+        check_font_at_start_up(settings.resume_font)  # a warning now, a 503 problem when a PDF is asked for
+
     async def stop_background() -> None:
         for task in list(background):
             task.cancel()
         roster_workers.close()
+        ranker_cache.close()
 
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
@@ -134,9 +140,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        state=State({"settings": settings, "ranker_cache": ranker_cache, "roster_workers": roster_workers}),
+        state=State({"settings": settings, "ranker_cache": ranker_cache, "roster_workers": roster_workers,
+                     "login_limiter": security.kit.limiter}),
         debug=settings.debug,
-        on_startup=[freeze_long_lived, start_warm_up],
+        on_startup=[freeze_long_lived, start_warm_up, check_resume_font],
         on_shutdown=[stop_background],
         middleware=security.middleware,
         before_send=[security.headers_hook],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -37,6 +38,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         workers: uvicorn worker processes for ``vocmatch serve``.
         model_dir: where trained ranking models are stored (skops files).
         warm_up: build the recommendation index in the background at start-up.
+        recommendation_index: ``live`` (default): postings added, edited or closed are applied to the
+            index as deltas and full rebuilds run in the background; ``refit``: the old path, every
+            change to the postings table (applications too) refits the index inside the next request
+            (kept for ``bench/bench_churn.py``'s side-by-side figures).
+        index_rebuild_seconds: a live index with pending deltas is rebuilt in full (fresh vocabulary and
+            statistics) at most this often, in the background; the old index serves meanwhile.
+        index_process_min_postings: full builds of at least this many postings run in a separate
+            process (smaller ones, under a second, in a thread with its own connection).
         crawl_boards: comma-separated board names (``scrapers/boards``) the scheduler crawls daily.
         stale_after_crawls: a crawled posting no board has listed for this many consecutive
             completed crawls of its boards is stale and no longer shown to graduates.
@@ -82,7 +91,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             is also the right-hand side of every ``Message-ID``.
         outbox_dir: where the file channel writes ``.eml`` files when ``smtp_url`` is empty.
         attachment_dir: where uploaded attachments are stored, outside the database (the internship
-            agreements, 三方协议, under ``internships/``); back it up with the database.
+            agreements, 三方协议, under ``internships/``; the graduates' résumé attachments under
+            ``resumes/``); back it up with the database.
+        max_resume_attachment_bytes: largest résumé attachment (PDF or DOCX) a graduate may upload,
+            bytes (default 5 MiB; at most 10 MiB, the upload routes' body limit).
+        resume_font: a TrueType font file (``.ttf`` or ``.ttc``, first face) with Chinese glyphs that
+            résumé PDFs embed (subset). Empty (the default): the first of
+            :data:`service.resumes.pdf.FONT_CANDIDATES` that exists — Debian's ``fonts-wqy-zenhei``,
+            which ``.ci/run`` and the Dockerfile install. Set but missing stops start-up.
         public_url: the service's address as users reach it, for links in e-mails.
         notify_batch_size: outbox rows one drainer claims at a time.
         notify_connections: channel connections (SMTP sessions) one drainer sends over at once; also
@@ -110,6 +126,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int = 1
     model_dir: str = "var/models"
     warm_up: bool = True
+    recommendation_index: Literal["live", "refit"] = "live"
+    index_rebuild_seconds: float = 300.0
+    index_process_min_postings: int = 2000
     crawl_boards: str = ""
     stale_after_crawls: int = 3
     secret_key: str = ""
@@ -134,6 +153,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mail_from: str = "vocmatch <no-reply@vocmatch.localhost>"
     outbox_dir: str = "var/outbox"
     attachment_dir: str = "var/attachments"
+    max_resume_attachment_bytes: int = 5 * 1024 * 1024
+    resume_font: str = ""
     public_url: str = "http://127.0.0.1:8000"
     notify_batch_size: int = 50
     notify_connections: int = 4
@@ -158,6 +179,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         check_mail_settings(self, ENV_PREFIX)
         from limits import parse_many
 
+        from service.storage import MAX_FILE_BYTES
+
+        if not 1 <= self.max_resume_attachment_bytes <= MAX_FILE_BYTES:
+            raise ValueError(f"{ENV_PREFIX}MAX_RESUME_ATTACHMENT_BYTES: {self.max_resume_attachment_bytes} is not "
+                             f"between 1 and {MAX_FILE_BYTES} (10 MiB, the upload routes' body limit)")
+        if self.resume_font and not Path(self.resume_font).is_file():
+            raise ValueError(f"{ENV_PREFIX}RESUME_FONT: {self.resume_font!r} is not a file; name a TrueType font "
+                             "with Chinese glyphs (e.g. /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc) or leave it empty")
         for name in ("message_rate_per_sender", "invitation_rate_per_sender"):
             try:
                 parse_many(getattr(self, name))

@@ -16,7 +16,7 @@ from service.postings.models import Posting
 from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
 from service.rosters.models import RosterUpload, RosterUploadGraduate
-from service.resumes.models import ApplicationResume
+from service.resumes.models import ApplicationResume, ResumeAttachment
 from service.signup.models import ActivationCode
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
 
@@ -27,5 +27,5 @@ __all__ = [
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
     "Notification", "NotificationPreference", "OutboxMessage",
     "JobRun", "Interview", "InterviewSlot", "Internship", "RosterUpload", "RosterUploadGraduate",
-    "ApplicationResume", "Invitation", "Message", "ActivationCode",
+    "ApplicationResume", "ResumeAttachment", "Invitation", "Message", "ActivationCode",
 ]

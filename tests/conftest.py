@@ -21,7 +21,6 @@ import functools
 import os
 import shutil
 import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -29,7 +28,6 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -38,7 +36,9 @@ from service.accounts.models import AuthSession, Role, User
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker, utcnow
 from service.migrate import upgrade
-from service.models import Base
+from tests.harness import Harness, LiveServer
+
+__all__ = ["LiveServer"]  # modules starting a server of their own import it from here
 
 T = TypeVar("T")
 #: Password of every account the fixtures create (``client_as`` and the accounts tests' world).
@@ -64,15 +64,24 @@ def _pg_admin_execute(sql: str) -> None:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file, copied for each test (migrating once is much faster)."""
+    """A migrated SQLite file (migrating once is much faster than per test); tests that need a
+    database of their own copy it."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     upgrade(Settings(database_url=f"sqlite+aiosqlite:///{path}"))
     return path
 
 
 @pytest.fixture(scope="session")
+def sqlite_database(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of this test session's SQLite database (a copy of the template), emptied before each test."""
+    path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    """A migrated PostgreSQL database for this test session, dropped at the end."""
+    """A migrated PostgreSQL database for this test session, emptied before each test and dropped at the end."""
     name = f"vocmatch_test_{uuid.uuid4().hex[:10]}"
     try:
         _pg_admin_execute(f'CREATE DATABASE "{name}"')
@@ -85,17 +94,6 @@ def postgres_database() -> Iterator[str]:
     upgrade(Settings(database_url=url))
     yield url
     _pg_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _truncate_all(url: str) -> None:
-    async def run() -> None:
-        engine = make_engine(Settings(database_url=url))
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        async with engine.begin() as conn:
-            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        await engine.dispose()
-
-    asyncio.run(run())
 
 
 async def run_sql(url: str, *statements: str) -> list[list[tuple[Any, ...]]]:
@@ -136,20 +134,22 @@ def backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """The session's :class:`~tests.harness.Harness`: one database and one scratch folder per backend,
+    emptied before each test, and one live server per distinct :class:`Settings`."""
+    with Harness(tmp_path_factory.mktemp("harness")) as h:
+        yield h
+
+
 @pytest.fixture
-def settings(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    """Settings pointing at an empty, migrated database of the current ``backend``."""
-    if backend == "sqlite":
-        template = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "test.sqlite3"
-        shutil.copy(template, path)
-        yield Settings(database_url=f"sqlite+aiosqlite:///{path}", model_dir=str(tmp_path / "models"), warm_up=False,
-                       secret_key_file=str(tmp_path / "secret_key"))
-    else:
-        url = request.getfixturevalue("postgres_database")
-        _truncate_all(url)
-        yield Settings(database_url=url, model_dir=str(tmp_path / "models"), warm_up=False,
-                       secret_key_file=str(tmp_path / "secret_key"))
+def settings(backend: str, request: pytest.FixtureRequest, harness: Harness) -> Settings:
+    """Settings pointing at this session's database of the current ``backend``, emptied for this test
+    (every table; ids start at 1 again), with empty model, outbox and attachment folders. A module may
+    override it with ``msgspec.structs.replace(settings, …)``; keep per-test values (``tmp_path``) out of
+    such overrides, or each test gets a server of its own (see :class:`~tests.harness.ServerPool`)."""
+    url = request.getfixturevalue("sqlite_database" if backend == "sqlite" else "postgres_database")
+    return harness.fresh_settings(backend, url)
 
 
 @pytest.fixture
@@ -166,37 +166,12 @@ async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         yield s
 
 
-class LiveServer:
-    """The app served by uvicorn on a free loopback port, in a background thread."""
-
-    def __init__(self, settings: Settings) -> None:
-        from service.app import create_app
-
-        self.config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning",
-                                     lifespan="on")
-        self.server = uvicorn.Server(self.config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("test server did not start")
-            time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{port}"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture
-def server(settings: Settings) -> Iterator[LiveServer]:
-    with LiveServer(settings) as live:
-        yield live
+def server(settings: Settings, harness: Harness) -> LiveServer:
+    """The app for ``settings`` served over loopback, shared by every test with equal settings (started
+    at the first, stopped at the end of the session); its in-memory state (ranker caches, rate-limit
+    counters) is reset for this test."""
+    return harness.servers.get(settings)
 
 
 def run_async(work: Callable[[], Awaitable[T]]) -> T:

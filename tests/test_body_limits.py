@@ -23,8 +23,10 @@ SIGN_IN = {"/auth/", "/web/sign-in", "/web/sign-out", "/employers/{employer_id:i
 TEXT = {"/graduates", "PATCH /graduates/{graduate_id:int}", "/postings", "/postings/{posting_id:int}",
         "/web/profile", "/web/postings/new", "/web/postings/{posting_id:int}/edit"}
 UPLOADS = {"/schools/{school_code:str}/rosters", "/web/roster"}
-#: Signed agreements (三方协议, PDF) of internship placements: the file's limit and a form's worth more.
-ATTACHMENTS = {"/internships/{internship_id:int}/agreement", "POST /web/internships/new"}
+#: Signed agreements (三方协议, PDF) of internship placements and the graduates' résumé attachments (PDF or
+#: .docx): the largest file's limit (10 MiB) and a form's worth more.
+ATTACHMENTS = {"/internships/{internship_id:int}/agreement", "POST /web/internships/new",
+               "/graduates/{graduate_id:int}/resume/attachment", "POST /web/resume/attachment"}
 
 
 def _kind(method: str, path: str) -> str:

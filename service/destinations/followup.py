@@ -235,9 +235,9 @@ async def _graduates(session: AsyncSession, p: Principal, cohort: int) -> list[A
     return list((await session.execute(stmt)).all())
 
 
-async def _events(session: AsyncSession, p: Principal, cohort: int) -> dict[int, list[Any]]:
+async def _events(session: AsyncSession, p: Principal, cohort: int, *where: Any) -> dict[int, list[Any]]:
     stmt = (select(*_EVENT_COLUMNS).join(Graduate, Graduate.id == DestinationEvent.graduate_id)
-            .where(and_(graduates_clause(p), Graduate.cohort == cohort)))
+            .where(and_(graduates_clause(p), Graduate.cohort == cohort, *where)))
     out: dict[int, list[Any]] = {}
     for row in (await session.execute(stmt)).all():
         out.setdefault(row.graduate_id, []).append(row)
@@ -264,6 +264,24 @@ async def follow_up_rows(session: AsyncSession, p: Principal, cohort: int, *, sh
             None if event is None else event.employer_name, s.recorder, s.confirmation, last,
             None if last is None else (today - last.date()).days, s.flags))
     return rows
+
+
+async def confirmation_counts(session: AsyncSession, p: Principal, cohort: int, school_ids: Sequence[int],
+                              day: dt.date) -> dict[int, dict[Confirmation, int]]:
+    """Per school of ``school_ids``: how many graduates of ``cohort`` that ``p`` may read (erased
+    graduates left out, as on the follow-up list) are in each :class:`Confirmation` state of the
+    destination counting on ``day`` — :func:`standing`, the one home of that state (no second rule).
+    Two queries. Used by the dashboards' data-quality panel (:mod:`service.reports.dashboard`)."""
+    in_schools = Graduate.school_id.in_(list(school_ids))
+    graduates = (await session.execute(select(Graduate.id, Graduate.school_id).where(
+        graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort, in_schools))).all()
+    events = await _events(session, p, cohort, in_schools)
+    out: dict[int, dict[Confirmation, int]] = {sid: {c: 0 for c in Confirmation} for sid in school_ids}
+    none: list[Any] = []
+    for gid, school_id in graduates:
+        state = standing(events.get(gid, none), day).confirmation
+        out.setdefault(school_id, {c: 0 for c in Confirmation})[state] += 1
+    return out
 
 
 def _sort_key(sort: str) -> Any:

@@ -20,11 +20,10 @@ Every change is audited; services flush, never commit.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from sqlalchemy import distinct, event, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal, ensure_allowed, ensure_visible
@@ -38,6 +37,7 @@ from service.internships import repository
 from service.internships.models import Internship, InternshipStatus
 from service.internships.schemas import CountRow, InternshipCounts, InternshipCreate, InternshipRead
 from service.internships.storage import check_pdf, path_of, store
+from service.storage import unlink_after_commit
 from service.notifications.kinds import Kind
 from service.notifications.service import employer_recipients, graduate_recipients, notify
 from service.postings.models import Posting
@@ -162,7 +162,7 @@ class InternshipService:
                      graduate_id=internship.graduate_id, detail={"agreement_sha256": stored.sha256},
                      request=self.request)
         if replaced is not None:  # the old signed agreement must not outlive its row (nor an erasure)
-            _unlink_after_commit(self.session, path_of(directory, replaced))
+            unlink_after_commit(self.session, path_of(directory, replaced))
         return internship
 
     async def agreement(self, internship_id: int, directory: str) -> tuple[Internship, Any]:
@@ -250,11 +250,6 @@ def default_cohort(today: dt.date | None = None) -> int:
     year, the year of 顶岗实习 — "一年在企业实习")."""
     today = today or dt.date.today()
     return today.year + 1 if today.month >= 9 else today.year
-
-
-def _unlink_after_commit(session: AsyncSession, path: Path) -> None:
-    """Delete ``path`` once ``session``'s transaction commits (a rollback keeps the file the row still names)."""
-    event.listen(session.sync_session, "after_commit", lambda _: path.unlink(missing_ok=True), once=True)
 
 
 async def erase_agreements(session: AsyncSession, graduate_id: int, directory: str | None) -> int:

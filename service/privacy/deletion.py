@@ -15,7 +15,7 @@ What :func:`execute_deletion` does, in the request's one transaction:
   invitations to apply sent to them (:func:`service.conversations.service.erase_for_graduate`); the
   free-text ``note`` of every destination event and the reason text of the school's 对口 overrides; the
   three-party agreements (三方协议) of their internship placements, files included (the placements stay:
-  school, employer, period).
+  school, employer, period); their résumé attachments, files included, also those applications carry.
 * **withdrawn** — applications still open (applied/viewed/interview/offer), with a history entry.
 * **kept** — the graduate row's id, kind, gender, school, major, education level, graduation date,
   cohort (届), country and 困难群体 flag, and every destination event's structured fields (category,
@@ -47,6 +47,7 @@ from service.errors import ConflictError
 from service.graduates.models import Graduate
 from service.graduates.repository import full_profile
 from service.internships.service import erase_agreements
+from service.resumes.attachments import erase_for_graduate as erase_resume_attachments
 from service.privacy.audit import record
 from service.privacy.models import AuditAction, DeletionStatus, GraduateDeletion
 from service.privacy.schemas import DeletionReport, deletion_read
@@ -153,6 +154,7 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     conversations = await erase_for_graduate(session, full.id)
     kept = await _scrub_destination_text(session, full.id)
     agreements = await erase_agreements(session, full.id, attachment_dir)
+    resume_files = await erase_resume_attachments(session, full.id, attachment_dir)
     accounts = (await session.execute(delete(User).where(User.graduate_id == full.id)
                                       .execution_options(synchronize_session=False))).rowcount
     # unused invitation codes would let someone open an account on the erased record
@@ -172,6 +174,8 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     detail = {k: v for k, v in msgspec.structs.asdict(report).items() if isinstance(v, int)} | conversations
     if agreements:
         detail["internship_agreements_deleted"] = agreements
+    if resume_files:
+        detail["resume_attachments_deleted"] = resume_files
     await record(session, principal, AuditAction.DELETE, "graduate", full.id, graduate_id=full.id,
                  request=request, detail=detail)
     return report

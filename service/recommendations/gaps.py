@@ -44,7 +44,8 @@ from service.errors import NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.postings.repository import open_on_clause, region_clause
-from service.recommendations.service import RankerCache, seeker_doc
+from service.recommendations.caches import RankerCache
+from service.recommendations.documents import seeker_doc
 
 Area = Literal["city", "province"]
 #: How many items :func:`opening_items` returns by default.
@@ -115,7 +116,7 @@ async def opening_items(session: AsyncSession, cache: RankerCache, graduate_id: 
                         today: dt.date | None = None, top: int = TOP) -> OpeningReport:
     """The ``top`` skills/certificates that would each open the most nearby postings for the
     graduate, as defined in the module doc. ``cache`` is the app's recommendation
-    :class:`~service.recommendations.service.RankerCache` (the ranker fitted on the postings open
+    :class:`~service.recommendations.caches.RankerCache` (the ranker fitted on the postings open
     on ``today``, default today).
 
     Raises:
@@ -128,12 +129,13 @@ async def opening_items(session: AsyncSession, cache: RankerCache, graduate_id: 
         return OpeningReport(graduate_id=graduate_id, area=area, area_name=None, nearby=0, qualified=0, items=[])
     nearby = set((await session.execute(
         select(Posting.id).where(open_on_clause(today), visible_to_graduates_clause(), condition))).scalars())
-    ranker, postings = await cache.get(session, today)
-    nearby &= set(postings)  # the ranker's open set (same clause; guards against a fit from a moment ago)
+    ranker = await cache.get(session, today)
+    every = ranker.ids()
+    nearby &= every  # the ranker's open set (same clause; guards against a fit from a moment ago)
     if not nearby:
         return OpeningReport(graduate_id=graduate_id, area=area, area_name=area_name, nearby=0, qualified=0,
                              items=[])
-    matches = ranker.recommend(seeker_doc(graduate), k=len(nearby), exclude=set(postings) - nearby, exhaustive=True)
+    matches = ranker.recommend(seeker_doc(graduate), k=len(nearby), exclude=every - nearby, exhaustive=True)
     taxonomy = ranker.taxonomy
     opened: dict[str, list[int]] = defaultdict(list)
     wordings: dict[str, Counter[str]] = defaultdict(Counter)

@@ -16,15 +16,11 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from matching.documents import JobDoc, SeekerDoc
-from matching.ltr import GRADES
 from matching.ltr_features import FEATURE_NAMES, Interaction
 from matching.ltr_train import retrain
-from service.applications.models import Application, ApplicationStatus
 from service.config import Settings
+from service.recommendations.grades import STATUS_GRADES, grade_of
 from service.recommendations.models_registry import (
     PROMOTION_METRIC,
     current_version,
@@ -33,16 +29,12 @@ from service.recommendations.models_registry import (
     promote,
     save_version,
 )
+from service.recommendations.repository import RecommendationRepository
+
+__all__ = ["STATUS_GRADES", "add_retrain_job", "grade_of", "load_interactions", "load_training_data",
+           "retrain_ranker", "retrain_ranker_async"]
 
 log = logging.getLogger(__name__)
-#: Graded relevance of the furthest status an application reached (view < apply < interview < hire).
-#: ``viewed`` is the employer opening the application, still an application; an offer counts as an
-#: interview passed. Rejected/withdrawn keep the grade reached before them.
-STATUS_GRADES: dict[ApplicationStatus, float] = {
-    ApplicationStatus.APPLIED: GRADES["apply"], ApplicationStatus.VIEWED: GRADES["apply"],
-    ApplicationStatus.INTERVIEW: GRADES["interview"], ApplicationStatus.OFFER: GRADES["interview"],
-    ApplicationStatus.HIRED: GRADES["hire"],
-}
 #: Cron fields for the scheduler: Sundays 03:00 in the scheduler's time zone.
 CRON = {"day_of_week": "sun", "hour": 3, "minute": 0}
 #: Name of the job in the scheduler and in ``vocmatch jobs run``.
@@ -51,37 +43,15 @@ JOB_ID = "retrain_ranker"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
-def grade_of(app: Application) -> float:
-    """Graded relevance of an application: the highest :data:`STATUS_GRADES` among its current status and
-    every status in its history (``apply`` when none is graded, e.g. withdrawn straight away)."""
-    statuses = [app.status, *(e.to_status for e in app.history), *(e.from_status for e in app.history)]
-    return max((STATUS_GRADES.get(s, 0.0) for s in statuses if s is not None), default=0.0) or GRADES["apply"]
-
-
 async def load_interactions(session: Any) -> list[Interaction]:
-    """One graded interaction per application (seeker = graduate id, at = the application's creation,
-    grade = :func:`grade_of`), ordered by application id. Also what the service needs to build
-    :class:`~matching.ltr_features.InteractionStats` for serving the learned model."""
-    apps = (await session.execute(select(Application).options(selectinload(Application.history))
-                                  .order_by(Application.id))).scalars().all()
-    return [Interaction(seeker=a.graduate_id, job_id=a.posting_id, at=a.created_at.timestamp(), grade=grade_of(a))
-            for a in apps]
+    """:meth:`RecommendationRepository.interactions` (kept for callers of this module)."""
+    return await RecommendationRepository(session).interactions()
 
 
 async def load_training_data(session: Any) -> tuple[list[JobDoc], dict[int, SeekerDoc], list[Interaction]]:
-    """(every posting, the graduates who applied by id, :func:`load_interactions`)."""
-    from service.graduates.models import Graduate
-    from service.postings.models import Posting
-    from service.recommendations.service import job_doc, seeker_doc
-
-    postings = (await session.execute(select(Posting).options(selectinload(Posting.employer))
-                                      .order_by(Posting.id))).scalars().all()
-    interactions = await load_interactions(session)
-    ids = sorted({int(it.seeker) for it in interactions})  # type: ignore[call-overload]
-    stmt = select(Graduate).options(selectinload(Graduate.certificates), selectinload(Graduate.experiences),
-                                    selectinload(Graduate.major)).where(Graduate.id.in_(ids))
-    graduates = (await session.execute(stmt)).scalars().all() if ids else []
-    return [job_doc(p) for p in postings], {g.id: seeker_doc(g) for g in graduates}, interactions
+    """(every posting, the graduates who applied by id, :func:`load_interactions`):
+    :meth:`RecommendationRepository.training_data`."""
+    return await RecommendationRepository(session).training_data()
 
 
 async def retrain_ranker_async(settings: Settings, seed: int = 0, test_fraction: float = 0.3,

@@ -29,7 +29,7 @@ from service.destinations.infield import majors_without_mapping
 from service.destinations.models import DestinationCategory
 from service.catalog.regions import city_of, province_of
 from service.reports.compute import BREAKDOWNS, ReportParams
-from service.reports.counts_sql import count_report
+from service.reports.counts_sql import ALL_KINDS, count_report
 from service.reports.definitions import (
     CATEGORY_ZH, DEFAULT_SALARY_EDGES, DENOMINATOR_RULE, MAX_UNKNOWN_SHARE, NACE_MAPPING, PRECEDENCE_RULE, RATES,
     ROUNDING_RULE, SUPPRESSION_RULE, UNKNOWN_RULE, count_columns, denominators, row_relations, salary_bands,
@@ -207,7 +207,7 @@ def data_quality(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 async def build_report(session: AsyncSession, params: ReportParams, *, publish: bool = True,
-                       exact_audit: bool = False) -> dict[str, Any]:
+                       exact_audit: bool = False, kinds: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Compute the report for ``params`` (see the module docstring for the shape).
 
     ``publish`` (the default) applies small-cell suppression: the figures may leave the circle of
@@ -215,8 +215,16 @@ async def build_report(session: AsyncSession, params: ReportParams, *, publish: 
     such readers only (:func:`service.reports.access.may_read_rows`): exact counts, every rate and
     median, nothing suppressed; the report says so in ``view`` and ``view_note``. ``exact_audit``
     (publish only) adds the exact integer-programming audit (:func:`service.reports.audit.protect`)
-    after the heuristic: minutes for a province, so it is asked for, not the default."""
-    sql = await count_report(session, params)
+    after the heuristic: minutes for a province, so it is asked for, not the default.
+
+    ``kinds`` (internal view only): compute only these row kinds (``total`` and/or breakdowns; the
+    other breakdowns stay empty) — the same counts, for pages that need one row of several
+    cohorts' reports (:func:`service.reports.dashboard.build_trend`). Suppression depends on every
+    relation of the whole report, so a partial publish view could differ from the full one:
+    ``ValueError``."""
+    if kinds is not None and publish:
+        raise ValueError("only the internal view can be computed for some row kinds: suppression needs them all")
+    sql = await count_report(session, params, kinds or ALL_KINDS)
     counts, excluded = sql.counts, sql.excluded
     columns = count_columns(params.salary_edges)
     values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import School
@@ -90,15 +90,28 @@ def default_cohort(as_of: dt.date) -> int:
     return as_of.year if as_of.month >= 7 else as_of.year - 1
 
 
-def _graduates_stmt(params: ReportParams) -> Select:
+def scope_value(scope: Scope) -> str | None:
+    """The value a scope filters on: a region's code prefix (:func:`region_prefix`), a school's code,
+    ``None`` for ``all``."""
+    if scope.kind == "region":
+        return region_prefix(scope.code or "")
+    return scope.code if scope.kind == "school" else None
+
+
+def _graduates_stmt(params: ReportParams, *, bound: bool = False) -> Select:
+    """The cohort's graduates in scope. ``bound``: the cohorts and the scope's value are the bind
+    parameters ``cohorts`` (expanding) and ``scope_value`` (:func:`scope_value`), so one statement
+    serves every report of the same scope kind (:func:`service.reports.counts_sql.count_report`)."""
+    cohorts = bindparam("cohorts", expanding=True) if bound else params.cohorts
+    value = bindparam("scope_value", type_=String) if bound else scope_value(params.scope)
     stmt = (select(Graduate.id, Graduate.cohort, Graduate.graduation_date, Graduate.gender, Graduate.disadvantaged,
                    Graduate.major_code, School.code.label("school_code"), School.region_code.label("school_region"))
             .join(School, Graduate.school_id == School.id)
-            .where(Graduate.kind == SeekerKind.GRADUATE, Graduate.cohort.in_(params.cohorts)))
+            .where(Graduate.kind == SeekerKind.GRADUATE, Graduate.cohort.in_(cohorts)))
     if params.scope.kind == "region":
-        stmt = stmt.where(School.region_code.startswith(region_prefix(params.scope.code or "")))
+        stmt = stmt.where(School.region_code.startswith(value))
     elif params.scope.kind == "school":
-        stmt = stmt.where(School.code == params.scope.code)
+        stmt = stmt.where(School.code == value)
     return stmt
 
 

@@ -32,6 +32,9 @@ from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
 from service.reports.build import build_report
 from service.reports.compute import BREAKDOWNS, ReportParams, Scope, default_cohort, load_outcomes, trace
+from service.reports.dashboard import (
+    QUALITY_RULE, TREND_YEARS, SchoolQuality, annual_xlsx, build_annual, build_trend, data_quality_panel, quality_json,
+)
 from service.reports.export import FORMATS
 from service.reports.access import may_read_rows, may_read_scope, snapshots_clause
 from service.reports.models import ReportSnapshot
@@ -45,6 +48,21 @@ View = Annotated[Literal["internal", "publish"] | None, QueryParameter(descripti
     "internal: exact figures, for callers who may read the graduates behind them (a school's staff for "
     "their school, a department for its region, the admin); publish: small cells suppressed, fit to "
     "leave that circle. Default: internal for such callers, else publish"))]
+
+
+TrendRow = Annotated[str, QueryParameter(max_length=40, description=(
+    "the report row followed: total (default) or <breakdown>:<key>, e.g. major:660301, school:4144010001"))]
+
+
+def _row_key(row: str) -> tuple[str, object]:
+    """``total`` or ``<breakdown>:<key>`` as a report row key; 422 naming the accepted forms."""
+    kind, _, key = row.partition(":")
+    if row == "total":
+        return ("total", "total")
+    if kind not in BREAKDOWNS or not key:
+        raise InvalidFieldError("row", "must be total or <breakdown>:<key> with a breakdown of "
+                                       f"{', '.join(BREAKDOWNS)}")
+    return (kind, key)
 
 
 #: ``as_of`` outside these dates is refused (422): no cohort there, and far dates overflow storage.
@@ -148,6 +166,10 @@ class ReportController(Controller):
         lang: Annotated[Literal["zh", "en"], QueryParameter(
             description="language of title, axis, markers and caption: zh (default) or en")] = "zh",
         view: View = None,
+        trend_years: Annotated[int, QueryParameter(ge=0, le=10, description=(
+            "0 (default): one cohort by breakdown `by`; n > 0: the trend of row `row` over the last n "
+            "cohorts, each as of the same point of its year (GET /reports/trend); `by` is then ignored"))] = 0,
+        row: TrendRow = "total",
     ) -> Response[bytes]:
         """``image/svg+xml``: a bar chart of ``metric`` for each group of breakdown ``by``, drawn from
         the same report (and ``view``) as ``GET /reports`` (:func:`service.reports.charts.chart_svg`): titled, with
@@ -169,15 +191,90 @@ class ReportController(Controller):
             raise InvalidFieldError("by", f"must be one of {', '.join(CHART_BY)}")
         params = _params(request, report_scope, as_of, cohort, recorded_before, threshold)
         await _ensure_scope(db_session, request, params)
-        report = await build_report(db_session, params, publish=await _publish(db_session, request, params, view))
+        publish = await _publish(db_session, request, params, view)
+        if trend_years:
+            report = await build_trend(db_session, params, publish=publish, years=trend_years, row=_row_key(row))
+            by = "cohort"
+        else:
+            report = await build_report(db_session, params, publish=publish)
         scope_name = None
         if params.scope.kind in ("school", "region") and params.scope.code:
             code = params.scope.code
             name_of = (select(School.name).where(School.code == code) if params.scope.kind == "school"
                        else select(Region.name).where(Region.code == code))
             scope_name = (await db_session.execute(name_of)).scalar_one_or_none()
+        if report.get("row_label"):  # a trend of one group: name it in the caption
+            scope_name = f"{scope_name or report['scope']} · {report['row_label']}"
         svg = await anyio.to_thread.run_sync(chart_svg, report, metric, by, lang, scope_name)
         return Response(content=svg, media_type="image/svg+xml; charset=utf-8")
+
+    @get("/trend", summary="One report row over the last cohorts (趋势)", guards=STAFF_ONLY)
+    async def trend(
+        self, request: Request, db_session: DbSession, report_scope: ScopeParam, as_of: AsOf,
+        cohort: Annotated[int | None, QueryParameter(ge=1950, le=2100, description="latest 届; default from as_of")
+                          ] = None,
+        recorded_before: Annotated[dt.datetime | None, QueryParameter(
+            description="knowledge cut-off (default now)")] = None,
+        threshold: Annotated[int, QueryParameter(ge=1, le=100, description="small-cell threshold")] = 5,
+        years: Annotated[int, QueryParameter(ge=1, le=10, description="how many cohorts (default 5)")] = TREND_YEARS,
+        row: TrendRow = "total",
+        view: View = None,
+    ) -> dict[str, Any]:
+        """Row ``row`` (``total``, or ``<breakdown>:<key>`` such as ``major:660301``) of the reports of
+        the last ``years`` cohorts up to ``cohort``, each as of ``as_of`` moved back by the cohort's
+        distance (:func:`service.reports.dashboard.build_trend`): ``breakdowns.cohort`` holds one row
+        per cohort (oldest first) with its ``as_of``; same views and 403s as ``GET /reports``."""
+        _check_threshold(request, threshold)
+        params = _params(request, report_scope, as_of, cohort, recorded_before, threshold)
+        await _ensure_scope(db_session, request, params)
+        publish = await _publish(db_session, request, params, view)
+        return await build_trend(db_session, params, publish=publish, years=years, row=_row_key(row))
+
+    @get("/data-quality", summary="Data-quality panel: how complete each school's follow-up is",
+         guards=STAFF_ONLY)
+    async def data_quality(
+        self, request: Request, db_session: DbSession, report_scope: ScopeParam, as_of: AsOf,
+        cohort: Annotated[int | None, QueryParameter(ge=1950, le=2100, description="届; default from as_of")] = None,
+    ) -> dict[str, Any]:
+        """Per school of ``scope``: 去向知晓率, 去向未知占比, 未确认占比 and 账号激活率 with their counts,
+        ranked by how complete the follow-up is (:func:`service.reports.dashboard.data_quality_panel`;
+        definitions in ``definitions``). Exact figures: only for callers who may read the graduates
+        behind them (a school's staff, the department of the region, the admin); 403 otherwise."""
+        params = _params(request, report_scope, as_of, cohort, None, DEFAULT_THRESHOLD)
+        await _ensure_scope(db_session, request, params)
+        p = current_principal(request)
+        ensure_allowed(await may_read_rows(db_session, p, params.scope),
+                       f"read the data-quality panel of scope {params.scope}")
+        report = await build_report(db_session, params, publish=False)
+        panel = await data_quality_panel(db_session, p, report)
+        return {"scope": str(params.scope), "cohort": params.cohorts[0], "as_of": params.as_of.isoformat(),
+                "rule": QUALITY_RULE, "definitions": (SchoolQuality.__doc__ or "").strip(),
+                "schools": quality_json(panel)}
+
+    @get("/annual", summary="Annual report (中职毕业生就业质量年度报告)", guards=STAFF_ONLY)
+    async def annual(
+        self, request: Request, db_session: DbSession, report_scope: ScopeParam, as_of: AsOf,
+        cohort: Annotated[int | None, QueryParameter(ge=1950, le=2100, description="届; default from as_of")] = None,
+        recorded_before: Annotated[dt.datetime | None, QueryParameter(
+            description="knowledge cut-off (default now)")] = None,
+        threshold: Annotated[int, QueryParameter(ge=1, le=100, description="small-cell threshold")] = 5,
+        fmt: Annotated[Literal["json", "xlsx"], QueryParameter(name="format", description="json or xlsx")] = "json",
+        view: View = None,
+    ) -> Response[bytes]:
+        """The annual report of ``scope`` and ``cohort``: summary tables by region, school and major
+        with the definitions and the trend of the last five cohorts
+        (:func:`service.reports.dashboard.build_annual`), as JSON or a workbook (封面, 说明, 总体, 分地区,
+        分学校, 分专业, 起薪分段, 近五届趋势). Same views and 403s as ``GET /reports``; the printable page
+        is ``/web/dashboard/annual``."""
+        _check_threshold(request, threshold)
+        params = _params(request, report_scope, as_of, cohort, recorded_before, threshold)
+        await _ensure_scope(db_session, request, params)
+        annual = await build_annual(db_session, params, publish=await _publish(db_session, request, params, view))
+        name = f"annual-report-{report_scope.replace(':', '-')}-{params.cohorts[0]}-{annual['report']['view']}"
+        if fmt == "xlsx":
+            return Response(content=annual_xlsx(annual), media_type=FORMATS["xlsx"][1],
+                            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        return _respond(annual, "json", name)
 
     @get("/trace", summary="Graduates behind one report cell", guards=STAFF_ONLY)
     async def trace_cell(

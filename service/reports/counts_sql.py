@@ -26,11 +26,12 @@ between the two databases.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, Integer, String, and_, case, cast, extract, false, func, literal_column, null, or_, select,
+    ColumnElement, Date, Integer, String, and_, bindparam, case, cast, extract, false, func, literal_column, null, or_, select,
     text, true, union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,11 +40,13 @@ from service.catalog.models import School
 from service.destinations.models import DestinationCategory, DestinationEvent, DestinationEventKind
 from service.destinations.precedence import EMPLOYED, SOURCE_RANK
 from service.graduates.models import Graduate
-from service.reports.compute import BREAKDOWNS, ReportParams, _graduates_stmt
+from service.reports.compute import BREAKDOWNS, ReportParams, Scope, _graduates_stmt, scope_value
 from service.reports.definitions import count_columns, salary_bands
 
 K = DestinationEventKind
 Row = tuple[str, object]
+#: Every row kind of a report: the total and each breakdown.
+ALL_KINDS = ("total", *BREAKDOWNS)
 
 
 @dataclass(slots=True)
@@ -91,8 +94,11 @@ def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 def _per_graduate(params: ReportParams) -> Any:
-    g = (_graduates_stmt(params)
-         .where(Graduate.graduation_date.is_not(None), Graduate.graduation_date <= params.as_of)
+    """Built once per shape (:func:`_statement`): the dates are the bind parameters ``as_of``,
+    ``recorded_before`` and ``last_quarter`` (:func:`_values`)."""
+    as_of, recorded_before = bindparam("as_of", type_=Date), bindparam("recorded_before")
+    g = (_graduates_stmt(params, bound=True)
+         .where(Graduate.graduation_date.is_not(None), Graduate.graduation_date <= as_of)
          .cte("g"))
     e = DestinationEvent.__table__.alias("e")
     # rules 1, 2, 4 in one pass without joins: an outcome and the events referring to it share a
@@ -114,7 +120,7 @@ def _per_graduate(params: ReportParams) -> Any:
                  case((overridden == 1, override_value), else_=_flag(e.c.in_field)).label("in_field"),
                  review_kind.label("review_kind"))
           .select_from(e.join(g, g.c.id == e.c.graduate_id))
-          .where(e.c.recorded_at < params.recorded_before,
+          .where(e.c.recorded_at < recorded_before,
                  or_(outcome, and_(or_(is_review, is_override), e.c.refers_to_id.is_not(None))))
           .subquery("ev"))
     # rule 3: per graduate and day the most reliable source, then the latest recorded, then the highest id
@@ -130,8 +136,8 @@ def _per_graduate(params: ReportParams) -> Any:
              .where(day_best.c.rn == 1).subquery("steps"))
     employed = and_(steps.c.category.in_([c.value for c in EMPLOYED]), steps.c.internship == 0)
     # the outcome counting on D: the step containing D
-    winner = and_(steps.c.occurred_on <= params.as_of,
-                  or_(steps.c.next_day.is_(None), steps.c.next_day > params.as_of))
+    winner = and_(steps.c.occurred_on <= as_of,
+                  or_(steps.c.next_day.is_(None), steps.c.next_day > as_of))
 
     def of_winner(col: ColumnElement[Any], name: str) -> ColumnElement[Any]:
         return func.max(case((winner, col), else_=null())).label(name)
@@ -161,7 +167,7 @@ def _per_graduate(params: ReportParams) -> Any:
     salary = case((is_emp, w.c.salary), else_=null())
     band = case(*[((salary >= low) if high is None else and_(salary >= low, salary <= high), col)
                   for col, _, low, high in salary_bands(params.salary_edges)], else_=null())
-    last_q = _last_complete_quarter(params.as_of)
+    last_q = bindparam("last_quarter", type_=Integer)  # _last_complete_quarter(as_of)
 
     def quarter_flag(n: int) -> ColumnElement[Any]:
         measured = getattr(w.c, f"q{n}")
@@ -232,15 +238,33 @@ def _contributions(params: ReportParams) -> Any:
     return select(*keys, pg.c.salary, *flags).cte("per_graduate")
 
 
-def report_statement(params: ReportParams) -> Any:
+def _values(params: ReportParams) -> dict[str, Any]:
+    """The bind parameters of :func:`report_statement` for ``params``."""
+    return {"as_of": params.as_of, "recorded_before": params.recorded_before, "cohorts": list(params.cohorts),
+            "scope_value": scope_value(params.scope), "last_quarter": _last_complete_quarter(params.as_of)}
+
+
+@functools.lru_cache(maxsize=64)
+def _statement(scope_kind: str, edges: tuple[int, ...], kinds: tuple[str, ...] = ALL_KINDS) -> Any:
+    """:func:`report_statement` for a scope kind and salary-band edges, built once: constructing
+    the wide statement costs more than running it on a school (tens of ms), and its shape depends on
+    nothing else (the values are bind parameters, :func:`_values`)."""
+    code = {"region": "000000", "school": "0"}.get(scope_kind)
+    shape = ReportParams(scope=Scope(scope_kind, code), cohorts=(0,), as_of=dt.date.min,
+                         recorded_before=dt.datetime.min, salary_edges=edges)
+    return report_statement(shape, kinds)
+
+
+def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -> Any:
     """The single ``SELECT`` behind :func:`count_report`: rows ``(kind, key, salary, <count columns>)``;
-    ``salary`` is null on count rows and set (count columns null) on middle-salary rows."""
+    ``salary`` is null on count rows and set (count columns null) on middle-salary rows. Only the
+    scope's kind and the salary edges of ``params`` shape it; execute it with :func:`_values`."""
     pg = _contributions(params)
     columns = count_columns(params.salary_edges)
     counts = [func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
               for col in columns]
     parts = []
-    for kind in ("total", *BREAKDOWNS):
+    for kind in kinds:
         key = _text("total") if kind == "total" else getattr(pg.c, kind)
         label = literal_column(f"'{kind}'").label("kind")
         count_rows = select(label, cast(key, String).label("key"), cast(null(), Integer).label("salary"), *counts)
@@ -258,8 +282,10 @@ def report_statement(params: ReportParams) -> Any:
     return union_all(*parts)
 
 
-async def count_report(session: AsyncSession, params: ReportParams) -> SqlCounts:
-    """Counts per breakdown row and middle salaries for ``params``, computed in the database.
+async def count_report(session: AsyncSession, params: ReportParams,
+                       kinds: tuple[str, ...] = ALL_KINDS) -> SqlCounts:
+    """Counts per breakdown row and middle salaries for ``params``, computed in the database, for
+    the row kinds ``kinds`` (default the total and every breakdown).
 
     Same results as aggregating :func:`service.reports.compute.load_outcomes` in Python (the
     tests compare the two on random event histories)."""
@@ -270,7 +296,8 @@ async def count_report(session: AsyncSession, params: ReportParams) -> SqlCounts
         # bench/bench_reports.py); SET LOCAL ends with the transaction
         await session.execute(text("SET LOCAL jit = off"))
     columns = count_columns(params.salary_edges)
-    for r in (await session.execute(report_statement(params))).all():
+    statement = _statement(params.scope.kind, tuple(params.salary_edges), tuple(kinds))
+    for r in (await session.execute(statement, _values(params))).all():
         key: object = int(r.key) if r.kind == "cohort" else r.key
         if r.salary is None:
             counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in columns}

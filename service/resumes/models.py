@@ -12,10 +12,33 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, UtcDateTime, utcnow
+from service.db import Base, IdType, UtcDateTime, utcnow
+
+
+class ResumeAttachment(Base):
+    """A résumé file a graduate uploaded (PDF or DOCX), stored outside the database
+    (``Settings.attachment_dir``/``resumes``/``key``; :mod:`service.resumes.attachments`).
+
+    Rows are immutable: replacing the attachment uploads a new row and takes ``current`` off the
+    old one, which is kept (file included) only while an application's snapshot names it — so what
+    an employer received never changes — and deleted otherwise.
+    """
+
+    __tablename__ = "resume_attachments"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    graduate_id: Mapped[int] = mapped_column(ForeignKey("graduates.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)  # file name under attachment_dir/resumes
+    filename: Mapped[str] = mapped_column(String(255))  # as the graduate named it (shown, never a path)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    #: the graduate's attachment now (at most one per graduate); applying snapshots this one
+    current: Mapped[bool] = mapped_column(default=True)
 
 
 class ApplicationResume(Base):
@@ -31,3 +54,6 @@ class ApplicationResume(Base):
     #: the graduate agreed that the posting's employer may see their phone and e-mail
     contact_consent: Mapped[bool] = mapped_column(default=False)
     consent_changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    #: the résumé attachment the graduate had when applying (an immutable row: replacing it later
+    #: does not change what this application carries); NULL: none, or erased with the graduate
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("resume_attachments.id", ondelete="SET NULL"))

@@ -10,6 +10,24 @@ import msgspec
 from service.applications.models import ApplicationStatus
 
 
+class AttachmentRead(msgspec.Struct):
+    """A résumé attachment (PDF or Word .docx) the graduate uploaded; the file itself downloads from
+    its ``…/attachment`` route."""
+
+    id: int
+    filename: str
+    media_type: str
+    size: int
+    uploaded_at: dt.datetime
+
+    @classmethod
+    def of(cls, row: Any) -> AttachmentRead | None:
+        if row is None:
+            return None
+        return cls(id=row.id, filename=row.filename, media_type=row.media_type, size=row.size,
+                   uploaded_at=row.uploaded_at)
+
+
 class ContactRead(msgspec.Struct):
     """The graduate's phone and e-mail (only with consent, while the application is live)."""
 
@@ -34,6 +52,8 @@ class ApplicantRead(msgspec.Struct):
     contact_consent: bool
     contact: ContactRead | None
     contact_withheld: str | None
+    #: the attachment the graduate had when applying (``…/applicant/attachment``), if any
+    attachment: AttachmentRead | None = None
 
 
 class ConsentChange(msgspec.Struct, forbid_unknown_fields=True):
@@ -54,3 +74,5 @@ class ResumeRead(msgspec.Struct):
 
     graduate_id: int
     resume: dict[str, Any]
+    #: the graduate's current résumé attachment (``…/resume/attachment``), if any
+    attachment: AttachmentRead | None = None

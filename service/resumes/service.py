@@ -30,9 +30,10 @@ from service.graduates.models import Graduate
 from service.graduates.repository import full_profile
 from service.privacy.audit import record
 from service.privacy.models import AuditAction
+from service.resumes import attachments
 from service.resumes.models import ApplicationResume
 from service.resumes.resume import build_resume
-from service.resumes.schemas import ApplicantRead, ConsentRead, ContactRead
+from service.resumes.schemas import ApplicantRead, AttachmentRead, ConsentRead, ContactRead
 
 #: Applications still in the running: contact details may be shown (with consent) only for these.
 LIVE = frozenset({ApplicationStatus.APPLIED, ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW,
@@ -51,11 +52,13 @@ async def load_profile(session: AsyncSession, graduate_id: int) -> Graduate:
 
 async def take_snapshot(session: AsyncSession, application_id: int, graduate_id: int,
                         share_contact: bool = False) -> ApplicationResume:
-    """Store the résumé of ``graduate_id`` as it is now with the application, and the contact
-    consent given when applying. Flushes."""
+    """Store the résumé of ``graduate_id`` as it is now with the application, the reference to
+    their current attachment (an immutable row) and the contact consent given when applying. Flushes."""
     resume = build_resume(await load_profile(session, graduate_id))
+    attachment = await attachments.current(session, graduate_id)
     row = ApplicationResume(application_id=application_id, snapshot=resume, taken_at=utcnow(),
-                            contact_consent=share_contact, consent_changed_at=utcnow() if share_contact else None)
+                            contact_consent=share_contact, consent_changed_at=utcnow() if share_contact else None,
+                            attachment_id=attachment.id if attachment is not None else None)
     session.add(row)
     await session.flush()
     return row
@@ -119,7 +122,8 @@ async def applicant(session: AsyncSession, p: Principal, application: Applicatio
         posting_title=application.posting.title, status=application.status, note=application.cover_letter,
         resume=resume.snapshot if resume is not None else None,
         resume_taken_at=resume.taken_at if resume is not None and resume.snapshot is not None else None,
-        contact_consent=bool(resume and resume.contact_consent), contact=contact, contact_withheld=withheld)
+        contact_consent=bool(resume and resume.contact_consent), contact=contact, contact_withheld=withheld,
+        attachment=AttachmentRead.of(await attachments.of_application(session, application.id)))
 
 
 async def set_consent(session: AsyncSession, application: Application, consent: bool) -> ConsentRead:

@@ -7,9 +7,13 @@ graduate). Every page calls the same service functions as the API (:mod:`service
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
 from litestar.exceptions import TooManyRequestsException
 from litestar.response import Template
 
@@ -29,7 +33,10 @@ from service.errors import ConflictError, InvalidFieldError
 from service.pagination import DbSession, IdPath
 from service.postings.models import Posting
 from service.postings.repository import PostingRepository
+from service.resumes import attachments
+from service.resumes.controllers import applicant_attachment_response, file_response, pdf_response
 from service.resumes.resume import build_resume
+from service.storage import ATTACHMENT_BODY_BYTES
 from service.resumes.service import LIVE, applicant, contact_withheld, load_profile, resume_of, set_consent
 from service.web.common import Page, PageDep, render, see_other
 
@@ -62,6 +69,13 @@ async def _managed_with_candidates(page: Page, db_session: DbSession, posting_id
     return posting
 
 
+@dataclass
+class AttachmentForm:
+    """The résumé page's upload form: the file in ``attachment``."""
+
+    attachment: UploadFile | None = None
+
+
 def _checked(value: Any) -> bool:
     return str(value or "").lower() in ("1", "true", "on", "yes")
 
@@ -73,11 +87,90 @@ class ConversationPages(Controller):
 
     @get("/resume", guards=GRADUATE)
     async def resume(self, page: PageDep, db_session: DbSession) -> Template:
-        """The graduate's résumé from the profile as it is now, laid out for printing (the
-        browser's print dialog saves it as a PDF). Applying keeps a copy of it as it is then."""
+        """The graduate's résumé from the profile as it is now, laid out for printing, with its PDF
+        download and the form for the résumé attachment (PDF or .docx). Applying keeps a copy of
+        the résumé, and the attachment, as they are then."""
+        return await self._resume_page(page, db_session)
+
+    async def _resume_page(self, page: Page, db_session: DbSession, *, error: str | None = None,
+                           status_code: int = 200) -> Template:
         assert page.user.graduate_id is not None
         resume = build_resume(await load_profile(db_session, page.user.graduate_id))
-        return render(page, "conversations/resume.html", resume=resume, contact=None, snapshot_at=None)
+        settings = page.request.app.state.settings
+        return render(page, "conversations/resume.html", status_code=status_code, resume=resume, contact=None,
+                      snapshot_at=None, attachment=await attachments.current(db_session, page.user.graduate_id),
+                      attachment_error=error, max_mb=f"{settings.max_resume_attachment_bytes / 2**20:g}",
+                      saved=page.request.query_params.get("saved"))
+
+    @get("/resume.pdf", guards=GRADUATE, media_type="application/pdf")
+    async def resume_pdf(self, page: PageDep, db_session: DbSession) -> Response[bytes]:
+        """The same résumé as a PDF download (as ``GET /graduates/{id}/resume.pdf``), headings in the
+        page's language, the Chinese font embedded."""
+        assert page.user.graduate_id is not None
+        resume = build_resume(await load_profile(db_session, page.user.graduate_id))
+        return await pdf_response(page.request, resume, page.gettext)
+
+    @get("/resume/attachment", guards=GRADUATE, media_type="application/octet-stream")
+    async def own_attachment(self, page: PageDep, db_session: DbSession) -> Response[bytes]:
+        """Download one's own current résumé attachment (404 page when there is none)."""
+        assert page.user.graduate_id is not None
+        row = await attachments.current(db_session, page.user.graduate_id)
+        path = attachments.file_of(row, page.request.app.state.settings.attachment_dir,
+                                   "résumé attachment of graduate", page.user.graduate_id)
+        return file_response(path, row, "resume-attachment")
+
+    @post("/resume/attachment", guards=GRADUATE, request_max_body_size=ATTACHMENT_BODY_BYTES)
+    async def upload_attachment(self, page: PageDep, db_session: DbSession,
+                                data: Annotated[AttachmentForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+                                ) -> Response[Any] | Template:
+        """Upload (or replace) the résumé attachment (as ``POST /graduates/{id}/resume/attachment``):
+        303 back to the résumé; 422 with the page and the reason (empty, too large, not a PDF or
+        .docx by content) otherwise, nothing stored."""
+        assert page.user.graduate_id is not None
+        settings = page.request.app.state.settings
+        upload = data.attachment
+        content = await upload.read() if upload is not None else b""
+        filename = (upload.filename if upload is not None else "") or "?"
+        try:
+            await attachments.upload(db_session, page.user.graduate_id, content, filename,
+                                     directory=settings.attachment_dir, limit=settings.max_resume_attachment_bytes)
+        except attachments.AttachmentRefused as exc:
+            await db_session.rollback()
+            mb = f"{settings.max_resume_attachment_bytes / 2**20:g}"
+            message = {"empty": page.gettext("Choose a file: %(file)s is empty."),
+                       "too_large": page.gettext("%(file)s is larger than the %(mb)s MB allowed."),
+                       }.get(exc.reason, page.gettext("%(file)s is not a PDF or Word (.docx) document by its content, "
+                                                      "whatever its name says: save your résumé as PDF or .docx."))
+            return await self._resume_page(page, db_session, error=message % {"file": filename, "mb": mb},
+                                           status_code=422)
+        return see_other("/web/resume?saved=attachment", page)
+
+    @post("/resume/attachment/delete", guards=GRADUATE, status_code=303)
+    async def delete_attachment(self, page: PageDep, db_session: DbSession) -> Response[Any]:
+        """Delete the résumé attachment (as ``DELETE /graduates/{id}/resume/attachment``);
+        applications already made keep the file they were sent with."""
+        assert page.user.graduate_id is not None
+        await attachments.remove(db_session, page.user.graduate_id, page.request.app.state.settings.attachment_dir)
+        return see_other("/web/resume?saved=attachment_deleted", page)
+
+    @get("/applicants/{application_id:int}/resume.pdf", guards=EMPLOYER, media_type="application/pdf")
+    async def applicant_pdf(self, page: PageDep, db_session: DbSession, application_id: IdPath) -> Response[bytes]:
+        """The applicant's résumé snapshot as a PDF (as ``GET /applications/{id}/applicant/resume.pdf``:
+        contact details only while live with consent; audited). 404 page for another employer's."""
+        application = await _application(page, db_session, application_id)
+        view = await applicant(db_session, page.user, application, page.request)
+        ensure_visible(view.resume is not None, "résumé snapshot of application", application_id)
+        assert view.resume is not None
+        return await pdf_response(page.request, view.resume, page.gettext, contact=view.contact,
+                                  taken_at=view.resume_taken_at, name=f"resume-application-{application_id}")
+
+    @get("/applicants/{application_id:int}/attachment", guards=EMPLOYER, media_type="application/octet-stream")
+    async def applicant_attachment(self, page: PageDep, db_session: DbSession,
+                                   application_id: IdPath) -> Response[bytes]:
+        """The résumé attachment the application carries (as ``GET /applications/{id}/applicant/attachment``;
+        audited). 404 page for another employer's or when there is none."""
+        application = await _application(page, db_session, application_id)
+        return await applicant_attachment_response(page.request, db_session, application)
 
     @get("/applicants/{application_id:int}", guards=EMPLOYER)
     async def applicant_page(self, page: PageDep, db_session: DbSession, application_id: IdPath) -> Template:

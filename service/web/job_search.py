@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.content import ContentRanker
+from matching.live import LiveIndex
 from matching.documents import Match
 from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
@@ -30,7 +30,9 @@ from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.postings.repository import PostingFilter, PostingRepository, open_on_clause
 from service.postings.service import MAX_MONTHLY_SALARY
-from service.recommendations.service import RankerCache, seeker_doc
+from service.recommendations.caches import RankerCache
+from service.recommendations.documents import seeker_doc
+from service.recommendations.repository import RecommendationRepository
 from service.web.common import Page
 from vocab import EmploymentType
 
@@ -130,22 +132,24 @@ async def search(session: AsyncSession, cache: RankerCache, graduate: Graduate, 
     matching = set((await session.execute(stmt.with_only_columns(Posting.id))).scalars())
     applied = set((await session.execute(
         select(Application.posting_id).where(Application.graduate_id == graduate.id))).scalars())
-    ranker, postings = await cache.get(session, today)
-    allowed = (matching & set(postings)) - applied
+    index = await cache.get(session, today)
+    every = index.ids()
+    allowed = (matching & every) - applied
     if not allowed:
         return [], 0
-    matches = _rank(ranker, graduate, allowed, set(postings), limit)
-    return [(postings[m.job_id], m) for m in matches], len(allowed)
+    matches = _rank(index, graduate, allowed, every, limit)
+    rows = await RecommendationRepository(session).postings([m.job_id for m in matches])
+    return [(rows[m.job_id], m) for m in matches if m.job_id in rows], len(allowed)
 
 
 async def fit(session: AsyncSession, cache: RankerCache, graduate: Graduate, posting_id: int,
               today: dt.date | None = None) -> Match | None:
     """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
     give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
-    ranker, postings = await cache.get(session, today or dt.date.today())
-    if posting_id not in postings:
+    index = await cache.get(session, today or dt.date.today())
+    if posting_id not in index:
         return None
-    found = _rank(ranker, graduate, {posting_id}, set(postings), 1)
+    found = _rank(index, graduate, {posting_id}, index.ids(), 1)
     return found[0] if found else None
 
 
@@ -158,5 +162,5 @@ async def region_path(session: AsyncSession, code: str | None) -> str | None:
     return " ".join(names[c] for c in codes if c in names) or None
 
 
-def _rank(ranker: ContentRanker, graduate: Graduate, allowed: set[int], every: set[int], limit: int) -> list[Match]:
+def _rank(ranker: LiveIndex, graduate: Graduate, allowed: set[int], every: set[int], limit: int) -> list[Match]:
     return ranker.recommend(seeker_doc(graduate), k=limit, exclude=every - allowed, exhaustive=True)

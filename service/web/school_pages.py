@@ -5,6 +5,7 @@ the latest recorded destinations, report downloads, and the roster upload with i
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -31,7 +32,9 @@ from service.rosters.controllers import MAX_FILE_BYTES, MAX_UPLOAD_BODY_BYTES, t
 from service.rosters.history import list_uploads, upload_detail
 from service.rosters.service import RosterFileError
 from service.rosters.template import COLUMNS, catalogue_major_names
+from service.reports.dashboard import CHART_METRICS
 from service.web.common import Page, PageDep, render
+from service.web.dashboard_pages import level_url, principal_root
 
 STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
 #: Breakdowns shown as tables, per role (a department compares places and schools).
@@ -108,10 +111,16 @@ class SchoolPages(Controller):
         downloads = {fmt: f"/reports?{query_base}&format={fmt}" for fmt in ("xlsx", "csv")}
         publish_downloads = {fmt: f"/reports?{query_base}&format={fmt}&view=publish" for fmt in ("xlsx", "csv")}
         chart_base = f"/reports/chart?{query_base}"  # + &metric=…&by=… (SVG, GET /reports/chart)
+        metric = query.get("metric", "")
+        metric = metric if metric in CHART_METRICS else "employment_rate"
+        date_query = urlencode({"as_of": as_of.isoformat(), "cohort": cohort})
         return render(page, "school/dashboard.html", report=report, total=(report["breakdowns"]["total"] or [None])[0],
                       tables=tables, rate_names=RATE_NAMES, latest=latest, school=school, scope=scope,
                       as_of=as_of, cohort=cohort, downloads=downloads, publish_downloads=publish_downloads,
-                      chart_base=chart_base)
+                      chart_base=chart_base, metric=metric, chart_metrics=CHART_METRICS, date_query=date_query,
+                      level_url=level_url, drill_root=principal_root(p, school),
+                      annual_page="/web/dashboard/annual?" + urlencode(
+                          {"scope": scope, "as_of": as_of.isoformat(), "cohort": cohort}))
 
     async def _school(self, page: PageDep, db_session: DbSession) -> School:
         school = await db_session.get(School, page.user.school_id) if page.user.school_id else None

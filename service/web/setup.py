@@ -135,6 +135,7 @@ def web_router(kit: AuthKit) -> Router:
     notification count for the header's badge) and ``auth_kit`` injectable."""
     from service.web.auth_pages import AuthPages
     from service.web.conversation_pages import ConversationPages
+    from service.web.dashboard_pages import DashboardPages
     from service.web.employer_pages import EmployerPages
     from service.web.followup_pages import FollowUpPages
     from service.web.graduate_pages import GraduatePages
@@ -159,7 +160,7 @@ def web_router(kit: AuthKit) -> Router:
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
                                              NotificationPages, FollowUpPages, InterviewPages, InternshipPages,
-                                             ConversationPages, *SIGNUP_PAGES, unknown_page],
+                                             ConversationPages, DashboardPages, *SIGNUP_PAGES, unknown_page],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,9 +34,8 @@ def settings_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture
-def settings(settings: Settings, settings_overrides: dict[str, Any], tmp_path: Path) -> Settings:
-    return msgspec.structs.replace(settings, cookie_secure=False, secret_key_file=str(tmp_path / "secret_key"),
-                                   **settings_overrides)
+def settings(settings: Settings, settings_overrides: dict[str, Any]) -> Settings:
+    return msgspec.structs.replace(settings, cookie_secure=False, **settings_overrides)
 
 
 @pytest.fixture

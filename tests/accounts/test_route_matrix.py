@@ -530,6 +530,55 @@ _INTERVIEW_READ: dict[str, Status] = _staff_and(graduate=(200, 404), employer=(2
                                                 department=(200, 404))
 _INTERVIEW_ANSWER: dict[str, Status] = _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
                                                   department=403)
+def _graduate_with_attachment(w: World, side: str, role: str = "") -> int:
+    """graduate_{side}, given a current résumé attachment (a stored PDF) when it has none."""
+    from service.resumes.attachments import STORE, current
+    from service.resumes.models import ResumeAttachment
+
+    graduate_id = w.ids[f"graduate_{side}"]
+
+    async def work(s: Any) -> None:
+        if await current(s, graduate_id) is None:
+            stored = STORE.store(w.settings.attachment_dir, PDF, ".pdf")
+            s.add(ResumeAttachment(graduate_id=graduate_id, key=stored.key, filename="cv.pdf",
+                                   media_type="application/pdf", size=stored.size, sha256=stored.sha256))
+
+    w.run(work)
+    return graduate_id
+
+
+def _application_with_resume(w: World, side: str, role: str) -> int:
+    """An application of graduate_{side} to posting_{side} carrying a résumé snapshot and an
+    attachment (made once per side)."""
+    from service.resumes.attachments import STORE
+    from service.resumes.models import ApplicationResume, ResumeAttachment
+    from service.resumes.resume import build_resume
+    from service.resumes.service import load_profile
+
+    key = f"application_with_resume_{side}"
+    if key not in w.ids:
+        application_id = w.fresh_application(side)
+
+        async def work(s: Any) -> None:
+            stored = STORE.store(w.settings.attachment_dir, PDF, ".pdf")
+            row = ResumeAttachment(graduate_id=w.ids[f"graduate_{side}"], key=stored.key, filename="cv.pdf",
+                                   media_type="application/pdf", size=stored.size, sha256=stored.sha256, current=False)
+            s.add(row)
+            await s.flush()
+            snapshot = build_resume(await load_profile(s, w.ids[f"graduate_{side}"]))
+            s.add(ApplicationResume(application_id=application_id, snapshot=snapshot, attachment_id=row.id))
+
+        w.run(work)
+        w.ids[key] = application_id
+    return w.ids[key]
+
+
+_RESUME_READERS: dict[str, Status] = _staff_and(graduate=(200, 404), employer=403, school=(200, 404),
+                                                department=(200, 404))
+_APPLICANT_READERS: dict[str, Status] = _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
+                                                   department=(200, 404))
+
+
 def _internship_with_agreement(w: World, side: str, role: str) -> int:
     key = f"internship_agreement_{side}"
     if key not in w.ids:
@@ -756,6 +805,13 @@ MATRIX: dict[str, Probe] = {
                                                  department=(200, 403)), params=_report_params),
     "GET /reports/chart": Probe("/reports/chart", _staff_and(graduate=403, employer=403, school=(200, 403),
                                                              department=(200, 403)), params=_report_params),
+    # the dashboards' API (issue 17): the same scopes as GET /reports
+    "GET /reports/trend": Probe("/reports/trend", _staff_and(graduate=403, employer=403, school=(200, 403),
+                                                             department=(200, 403)), params=_report_params),
+    "GET /reports/data-quality": Probe("/reports/data-quality", _staff_and(
+        graduate=403, employer=403, school=(200, 403), department=(200, 403)), params=_report_params),
+    "GET /reports/annual": Probe("/reports/annual", _staff_and(graduate=403, employer=403, school=(200, 403),
+                                                               department=(200, 403)), params=_report_params),
     "GET /reports/trace": Probe(
         "/reports/trace", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
         params=lambda w, s, r: {**_report_params(w, s, r), "row": "total", "column": "employed",
@@ -849,6 +905,22 @@ MATRIX: dict[str, Probe] = {
     "GET /graduates/{graduate_id:int}/resume": Probe(
         "/graduates/{g}/resume", _staff_and(graduate=(200, 404), employer=403, school=(200, 404),
                                             department=(200, 404)), {"g": "graduate"}),
+    # résumé PDF and attachment (service/resumes/pdf.py, attachments.py)
+    "GET /graduates/{graduate_id:int}/resume.pdf": Probe("/graduates/{g}/resume.pdf", _RESUME_READERS,
+                                                         {"g": "graduate"}),
+    "GET /applications/{application_id:int}/applicant/resume.pdf": Probe(
+        "/applications/{a}/applicant/resume.pdf", _APPLICANT_READERS, {"a": _application_with_resume}),
+    "GET /applications/{application_id:int}/applicant/attachment": Probe(
+        "/applications/{a}/applicant/attachment", _APPLICANT_READERS, {"a": _application_with_resume}),
+    "GET /graduates/{graduate_id:int}/resume/attachment": Probe(
+        "/graduates/{g}/resume/attachment", _RESUME_READERS, {"g": _graduate_with_attachment}),
+    "POST /graduates/{graduate_id:int}/resume/attachment": Probe(
+        "/graduates/{g}/resume/attachment", _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
+                                                       department=403),
+        {"g": "graduate"}, files=lambda w, s, r: {"data": ("cv.pdf", PDF, "application/pdf")}),
+    "DELETE /graduates/{graduate_id:int}/resume/attachment": Probe(
+        "/graduates/{g}/resume/attachment", _staff_and(admin=403, graduate=(204, 404), employer=403, school=403,
+                                                       department=403), {"g": _graduate_with_attachment}),
     "GET /applications/{application_id:int}/messages": Probe(
         "/applications/{a}/messages", _staff_and(graduate=(200, 404), employer=(200, 404), school=(403, 404),
                                                  department=(403, 404)), {"a": "application"}),

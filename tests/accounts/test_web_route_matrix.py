@@ -47,12 +47,14 @@ from service.destinations.models import DestinationCategory, DestinationSource
 from service.destinations.schemas import DestinationCreate
 from service.destinations.service import DestinationService
 from service.web.common import HOME, SIGN_IN
+from tests.accounts.test_route_matrix import _scope
 from tests.accounts.test_route_matrix import (
     EVERY_SECRET, GRAD_SECRETS, OWN, ROLES, SECRETS, Maker, Status, World, _app_routes, _roster,
 )
 from tests.accounts.test_route_matrix import _accepted_interview, _fresh_interview
 from tests.accounts.test_route_matrix import (
-    PDF, _internship, _internship_with_agreement, _roster_upload, _with_internships,
+    PDF, _application_with_resume, _graduate_with_attachment, _internship, _internship_with_agreement, _roster_upload,
+    _with_internships,
 )
 from tests.accounts.test_route_matrix import _fresh_candidate, _fresh_invitation, _notification, _with_notifications
 from tests.accounts.test_route_matrix import world  # noqa: F401 - the shared module-scoped world fixture
@@ -331,6 +333,23 @@ WEB_MATRIX: dict[str, PageProbe] = {
         "/web/dashboard", _signed_in(school=200, department=200, admin=200), own_only=True,
         shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
         hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
+    # the drill-down (issue 17): a department its region and below, school staff their school, the
+    # admin all; another region or school is the 403 page (the world's graduates have no graduation
+    # date, so no major has a row: the own major page is the 404 page after the scope check)
+    "GET /web/dashboard/region/{region_code:str}": PageProbe(
+        "/web/dashboard/region/{r}", _signed_in(school=403, department=(200, 403), admin=(200, 200)),
+        {"r": lambda w, s, r: "440100" if s == "a" else "450100"}, hides={r: GRAD_SECRETS for r in ROLES}),
+    "GET /web/dashboard/school/{school_code:str}": PageProbe(
+        "/web/dashboard/school/{c}",
+        _signed_in(school=(200, 403), department=(200, 403), admin=(200, 200)),
+        {"c": "school_code"}, hides={r: GRAD_SECRETS for r in ROLES}),
+    "GET /web/dashboard/school/{school_code:str}/major/{major_code:str}": PageProbe(
+        "/web/dashboard/school/{c}/major/{m}", _signed_in(school=(404, 403), department=(404, 403),
+                                                          admin=(404, 404)),
+        {"c": "school_code", "m": lambda w, s, r: "-"}),
+    "GET /web/dashboard/annual": PageProbe(
+        "/web/dashboard/annual", _signed_in(school=(200, 403), department=(200, 403), admin=(200, 200)),
+        params=lambda w, s, r: {"scope": _scope(w, s, r)}, hides={r: GRAD_SECRETS for r in ROLES}),
     "GET /web/roster": PageProbe("/web/roster", _signed_in(school=200), own_only=True),
     # follow-up: the list and its export for the own school (region); survey and review for the
     # graduate's school staff and the admin; reminders from school staff only
@@ -410,6 +429,24 @@ WEB_MATRIX: dict[str, PageProbe] = {
     # --- conversations: résumé, applicant view, threads, withdraw and consent, invitations ------------
     "GET /web/resume": PageProbe("/web/resume", _signed_in(graduate=200), own_only=True,
                                  shows={"graduate": ("graduate_a_name",)}, hides={"graduate": GRAD_SECRETS}),
+    "GET /web/resume.pdf": PageProbe("/web/resume.pdf", _signed_in(graduate=200), own_only=True,
+                                     media_type="application/pdf"),
+    "GET /web/resume/attachment": PageProbe(
+        "/web/resume/attachment", _signed_in(graduate=200), own_only=True, media_type="application/pdf",
+        params=lambda w, s, r: (_graduate_with_attachment(w, "a"), {})[1]),
+    "POST /web/resume/attachment": PageProbe(
+        "/web/resume/attachment", _signed_in(graduate=303), own_only=True, location="/web/resume?saved=attachment",
+        files=lambda w, s, r: {"attachment": ("cv.pdf", PDF, "application/pdf")}),
+    "POST /web/resume/attachment/delete": PageProbe(
+        "/web/resume/attachment/delete", _signed_in(graduate=303), own_only=True,
+        form=lambda w, s, r: (_graduate_with_attachment(w, "a"), {})[1],
+        location="/web/resume?saved=attachment_deleted"),
+    "GET /web/applicants/{application_id:int}/resume.pdf": PageProbe(
+        "/web/applicants/{a}/resume.pdf", _signed_in(employer=(200, 404)), {"a": _application_with_resume},
+        media_type="application/pdf"),
+    "GET /web/applicants/{application_id:int}/attachment": PageProbe(
+        "/web/applicants/{a}/attachment", _signed_in(employer=(200, 404)), {"a": _application_with_resume},
+        media_type="application/pdf"),
     "GET /web/applicants/{application_id:int}": PageProbe(
         "/web/applicants/{a}", _signed_in(employer=(200, 404)), {"a": "application"},
         shows={"employer": ("posting_a_title",)}, hides={"employer": EVERY_SECRET}),

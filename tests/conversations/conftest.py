@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import msgspec
@@ -33,8 +32,8 @@ PHONE = "13800138000"
 
 
 @pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    return msgspec.structs.replace(settings, cookie_secure=False, secret_key_file=str(tmp_path / "secret_key"),
+def settings(settings: Settings) -> Settings:
+    return msgspec.structs.replace(settings, cookie_secure=False,
                                    message_rate_per_sender="3/minute", invitation_rate_per_sender="5/minute")
 
 

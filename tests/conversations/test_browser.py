@@ -5,9 +5,13 @@ on both backends in ``test_pages.py``); screenshots go to ``test-artifacts/scree
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
+
+from service.config import Settings
 
 from tests.conftest import TEST_PASSWORD, LiveServer
 from tests.conversations.conftest import World
@@ -17,6 +21,11 @@ from tests.notifications.test_browser import SCREENSHOTS, chromium  # noqa: F401
 @pytest.fixture
 def backend() -> str:
     return "sqlite"
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    return msgspec.structs.replace(settings, attachment_dir=str(tmp_path / "attachments"))
 
 
 def _sign_in(browser: Any, base_url: str, email: str) -> Any:
@@ -65,3 +74,40 @@ def test_apply_write_and_answer_at_375_px(world: World, server: LiveServer, chro
     employer.get_by_role("button", name="发送").click()
     employer.wait_for_url("**/messages#latest")
     _fits(employer, "thread-employer")
+
+
+def test_resume_file_and_pdf_at_375_px(world: World, server: LiveServer, chromium: Any,  # noqa: F811
+                                       tmp_path: Path) -> None:
+    """The graduate adds a résumé file through the file picker, sees it and the PDF link; a Word
+    file renamed to .pdf is refused with the reason beside the field; the employer's applicant page
+    offers both downloads; every page fits 375 px."""
+    from tests.conversations.test_resume_files import _docx
+
+    graduate = _sign_in(chromium, server.base_url, world.emails["graduate_a"])
+    graduate.goto(f"{server.base_url}/web/resume")
+    bad = tmp_path / "一份很长的文件名用来检查窄屏上不会撑破页面的布局.pdf"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+    graduate.get_by_label("添加文件 (PDF, .docx)").set_input_files(str(bad))
+    graduate.get_by_role("button", name="上传").click()
+    graduate.wait_for_load_state("networkidle")
+    assert "不是 PDF 或 Word (.docx) 文档" in graduate.locator("#attachment-error").inner_text()
+    _fits(graduate, "resume-file-refused")
+    good = tmp_path / "陈小明的简历.docx"
+    good.write_bytes(_docx())
+    graduate.get_by_label("添加文件 (PDF, .docx)").set_input_files(str(good))
+    graduate.get_by_role("button", name="上传").click()
+    graduate.wait_for_url("**/web/resume?saved=attachment")
+    assert "陈小明的简历.docx" in graduate.locator("#attachment").inner_text()
+    assert graduate.get_by_role("link", name="下载 PDF").get_attribute("href") == "/web/resume.pdf"
+    _fits(graduate, "resume-file")
+    graduate.goto(f"{server.base_url}/web/jobs/{world.ids['posting_a']}")
+    graduate.get_by_role("button", name="投递简历").click()
+    graduate.wait_for_load_state("networkidle")
+
+    employer = _sign_in(chromium, server.base_url, world.emails["employer_a"])
+    employer.goto(f"{server.base_url}/web/postings/{world.ids['posting_a']}/applications")
+    employer.get_by_role("link", name="陈小明").click()
+    employer.wait_for_url("**/web/applicants/*")
+    assert employer.get_by_role("link", name="下载 PDF 简历").is_visible()
+    assert "陈小明的简历.docx" in employer.get_by_role("link", name="求职者上传的简历文件: 陈小明的简历.docx").inner_text()
+    _fits(employer, "applicant-file")

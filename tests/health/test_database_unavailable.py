@@ -130,10 +130,11 @@ def test_a_dropped_postgresql_database_gives_503_and_recovers(tmp_path: Path) ->
         _pg_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_a_removed_sqlite_file_gives_503_and_recovers(settings: Settings, tmp_path: Path) -> None:
-    if not settings.is_sqlite:
-        pytest.skip("the SQLite file case (PostgreSQL: test_a_dropped_postgresql_database_gives_503_and_recovers)")
-    path = Path(make_url(settings.database_url).database or "")
+def test_a_removed_sqlite_file_gives_503_and_recovers(sqlite_template: Path, tmp_path: Path) -> None:
+    path = tmp_path / "removed.sqlite3"  # a database of its own: the session's is shared by every test
+    shutil.copy(sqlite_template, path)
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", warm_up=False,
+                        secret_key_file=str(tmp_path / "secret_key"))
     backup = tmp_path / "backup.sqlite3"
     with LiveServer(settings) as server, httpx.Client(base_url=server.base_url, timeout=30) as c:
         assert c.get("/health").status_code == 200 and c.get("/regions").status_code == 200

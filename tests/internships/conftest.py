@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import msgspec
@@ -29,8 +28,8 @@ PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n
 
 
 @pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    return msgspec.structs.replace(settings, cookie_secure=False, attachment_dir=str(tmp_path / "attachments"))
+def settings(settings: Settings) -> Settings:
+    return msgspec.structs.replace(settings, cookie_secure=False)
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -25,10 +24,10 @@ from tests.notifications.smtp_sink import SmtpSink
 
 
 @pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    """The database settings plus: ``.eml`` files in the test's folder, 0.2 s retry back-off, a
-    10 s lease and 2 s SMTP timeouts, plain-HTTP cookies (for the pages)."""
-    return msgspec.structs.replace(settings, outbox_dir=str(tmp_path / "outbox"), public_url="https://vocmatch.example.cn",
+def settings(settings: Settings) -> Settings:
+    """The database settings plus: 0.2 s retry back-off, a 10 s lease and 2 s SMTP timeouts,
+    plain-HTTP cookies (for the pages); ``.eml`` files go to the (emptied) scratch outbox."""
+    return msgspec.structs.replace(settings, public_url="https://vocmatch.example.cn",
                                    mail_from="vocmatch 就业服务 <no-reply@vocmatch.example.cn>",
                                    notify_retry_base_seconds=0.2, notify_retry_max_seconds=1.0,
                                    notify_lease_seconds=10, smtp_timeout_seconds=2.0, cookie_secure=False)

@@ -3,7 +3,8 @@ value of theirs is left in the raw bytes of the database — the SQLite file and
 when ``DELETE /graduates/{id}`` has answered; PostgreSQL's table, index and TOAST files once the
 ``purge_deleted`` job has run (found with ``pg_relation_filepath`` under ``data_directory``; the
 server runs on this machine, its files are read as root). The same files hold the values before
-the deletion, so the grep can see them."""
+the deletion, so the grep can see them. The files the graduate uploaded (résumé attachments, also
+the one an application carries) are deleted from ``attachment_dir`` too."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.config import Settings
+from service.resumes.models import ApplicationResume
 from service.scheduling import run_now
 from tests.conftest import run_sql
 from tests.privacy.test_deletion import NEEDLES, case, clients  # noqa: F401 - fixtures
 
 NEEDLE_BYTES = {n: n.encode("utf-8") for n in NEEDLES}
+
+
+@pytest.fixture
+def settings_overrides(tmp_path: Path) -> dict[str, object]:
+    return {"attachment_dir": str(tmp_path / "attachments")}
 
 
 def _found(files: list[Path]) -> dict[str, list[str]]:
@@ -78,3 +86,23 @@ def test_deleted_values_are_gone_from_the_database_files(case: dict[str, int],  
         assert run_now(settings, "purge_deleted")["status"] == "nothing to purge"  # until the next deletion
     left = _found(_files(settings))
     assert not left, f"values of the deleted graduate still in the database files: {left}"
+
+
+async def test_the_graduates_uploaded_files_are_deleted_with_them(case: dict[str, int],  # noqa: F811
+                                                                  clients: dict[str, httpx.Client],  # noqa: F811
+                                                                  settings: Settings, session: AsyncSession) -> None:
+    """The résumé attachment an application carries and the current one: both files and rows go."""
+    folder = Path(settings.attachment_dir) / "resumes"
+    url = f"/graduates/{case['a1']}/resume/attachment"
+    cv = f"%PDF-1.4\n% {NEEDLES[1]} {NEEDLES[0]}\n%%EOF\n".encode()
+    sent = clients["a1"].post(url, files={"data": ("cv.pdf", cv, "application/pdf")})
+    assert sent.status_code == 200, sent.text
+    session.add(ApplicationResume(application_id=case["application"], snapshot=None, attachment_id=sent.json()["id"]))
+    await session.commit()
+    assert clients["a1"].post(url, files={"data": ("cv2.pdf", cv + b" ", "application/pdf")}).status_code == 200
+    assert len(list(folder.iterdir())) == 2  # the application's file and the current one
+    r = clients["admin"].delete(f"/graduates/{case['a1']}")
+    assert r.status_code == 200, r.text
+    assert list(folder.iterdir()) == []
+    [rows] = await run_sql(settings.database_url, "SELECT count(*) FROM resume_attachments")
+    assert rows == [(0,)]

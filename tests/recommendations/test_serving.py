@@ -218,7 +218,7 @@ async def test_hidden_postings_follow_employer_verification_both_ways(session: A
     session.add_all([shown, held])
     await session.commit()
     cache = RankerCache()
-    _, postings = await cache.get(session, today)
+    postings = await cache.get(session, today)
     first = await cache.hidden_postings(session, postings, today)
     assert first == {held.id}
     assert await cache.hidden_postings(session, postings, today) is first  # nothing changed: not recomputed
@@ -233,7 +233,7 @@ async def test_hidden_postings_follow_employer_verification_both_ways(session: A
     later = Posting(title="电工", employer_id=ok.id)
     session.add(later)
     await session.commit()
-    _, rebuilt = await cache.get(session, today)  # the postings changed: a new build
+    rebuilt = await cache.get(session, today)  # the postings changed: a new index (a delta)
     assert rebuilt is not postings and later.id in rebuilt
     assert await cache.hidden_postings(session, rebuilt, today) == {shown.id, later.id}
 
@@ -254,8 +254,9 @@ async def test_served_statistics_place_postings_among_every_posting_as_retrainin
     session.add_all([Application(graduate_id=graduate.id, posting_id=p.id, created_at=now - dt.timedelta(hours=h))
                      for h, p in enumerate(postings[:3], start=1)])  # applications to the closed ones
     await session.commit()
-    ranker, open_postings = await RankerCache().get(session, dt.date.today())
-    assert sorted(open_postings) == sorted(p.id for p in postings[3:])
+    index = await RankerCache().get(session, dt.date.today())
+    ranker = index.base
+    assert sorted(index.ids()) == sorted(p.id for p in postings[3:])
     served = await interaction_stats(session, ranker)
     jobs, _, interactions = await load_training_data(session)
     every = ContentRanker().fit(jobs)  # what retraining fits on

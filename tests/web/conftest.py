@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,8 +26,8 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    return msgspec.structs.replace(settings, cookie_secure=False, secret_key_file=str(tmp_path / "secret_key"))
+def settings(settings: Settings) -> Settings:
+    return msgspec.structs.replace(settings, cookie_secure=False)
 
 
 @dataclass
