@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import enum
 
+#: The service's time zone (IANA name; Beijing time, UTC+8): its users are in mainland China. The one
+#: definition in the project: :data:`service.config.TIMEZONE` / ``ZONE`` for the service, the default
+#: of a board's ``timezone`` and of dates read from pages in ``scrapers``.
+TIMEZONE = "Asia/Shanghai"
+
 
 class EducationLevel(enum.StrEnum):
     """Education levels in ascending order; compare with :func:`education_rank`.
