@@ -12,6 +12,7 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY service ./service
 COPY matching ./matching
 COPY scrapers ./scrapers
+COPY vocab ./vocab
 RUN pip install -c constraints.txt . && mkdir -p /app/var && chown vocmatch /app/var
 
 USER vocmatch

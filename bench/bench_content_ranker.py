@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from matching.content import ContentRanker  # noqa: E402
 from matching.documents import JobDoc, SeekerDoc  # noqa: E402
 from matching.taxonomy import Taxonomy  # noqa: E402
-from matching.text import normalise, tokens  # noqa: E402
+from vocab.text import normalise, tokens  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 EN_SKILLS = ["customer service", "cash handling", "food safety", "forklift", "inventory", "merchandising",

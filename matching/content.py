@@ -38,7 +38,7 @@ from matching.features import FEATURES, WEIGHTS
 from matching.index import JobTable, build_table, fit_vectorizer, job_text, skill_key
 from matching.scoring import Bound, Profile, bind, build_profiles, combine, explain, features
 from matching.taxonomy import Taxonomy
-from matching.text import normalise
+from vocab.text import normalise
 
 
 @dataclass(frozen=True)

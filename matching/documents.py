@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from matching.vocab import EducationLevel, EmploymentType
+from vocab import EducationLevel, EmploymentType
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from matching.documents import SeekerDoc
-from matching.text import normalise
+from vocab.text import normalise
 
 #: Feature weights (sum 1). Skill and title agreement carry most of the relevance; location
 #: weighs as much as the title because 中职 graduates and hourly workers rarely move for a job

@@ -19,14 +19,14 @@ from matching.documents import JobDoc, SeekerDoc
 from matching.features import Place, place
 from matching.ngrams import CharNgramTfidf
 from matching.taxonomy import Taxonomy
-from matching.text import is_protected, normalise, tokens
-from matching.vocab import EmploymentType, education_rank
+from vocab import EmploymentType, education_rank
+from vocab.text import is_protected, normalise, tokens
 
 JOB_TYPES: tuple[EmploymentType, ...] = tuple(EmploymentType)
 
 
 def title_tokens(title: str) -> list[str]:
-    """Tokens of a job title for the title-overlap feature: :func:`matching.text.tokens` with a
+    """Tokens of a job title for the title-overlap feature: :func:`vocab.text.tokens` with a
     light English plural strip (``cooks`` → ``cook``, not ``glass``/``bus`` nor a protected token
     such as ``ios``), applied to both sides."""
     out = []
@@ -82,7 +82,7 @@ def job_type_code(value: object) -> int:
 
 
 def education_code(value: object) -> int:
-    """:func:`matching.vocab.education_rank` of a level; unrecognised values count as 0 (no requirement)."""
+    """:func:`vocab.education_rank` of a level; unrecognised values count as 0 (no requirement)."""
     try:
         return education_rank(value)  # type: ignore[arg-type]
     except (ValueError, KeyError):

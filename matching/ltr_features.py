@@ -77,7 +77,7 @@ from matching.content import ContentRanker, Shortlist
 from matching.documents import SeekerDoc
 from matching.features import FEATURES, place
 from matching.index import seeker_text
-from matching.text import normalise
+from vocab.text import normalise
 
 CONTENT_FEATURES = tuple(f"content_{name}" for name in FEATURES) + ("content_score", "content_confidence")
 INTERACTION_FEATURES = ("popularity", "popularity_graded", "recent_activity", "days_since_first", "days_since_last",

@@ -8,7 +8,7 @@ per-n-gram Python loop, which measured about 230 µs per 100-character posting (
 postings) against a few milliseconds here. ``char_wb`` pads every word with one space on each
 side and takes the n-grams inside the padded word, so an n-gram never spans two words; on the
 text joined with single spaces that is every window whose interior is not a space. Texts are
-expected to be :func:`matching.text.normalise`-d already (single spaces).
+expected to be :func:`vocab.text.normalise`-d already (single spaces).
 """
 
 from __future__ import annotations

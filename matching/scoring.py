@@ -24,7 +24,7 @@ from matching.features import (
 from matching.index import JOB_TYPES, JobTable, education_code, job_type_code, seeker_text, skill_key, title_tokens
 from matching.ngrams import CharNgramTfidf
 from matching.taxonomy import Taxonomy
-from matching.text import match_pairs, normalise
+from vocab.text import match_pairs, normalise
 
 #: Weight of each kind of seeker title in the title feature: what they ask for counts most,
 #: what they did counts a little less, the name of their major (a fresh graduate's only "title")

@@ -2,10 +2,10 @@
 
 Concepts carry a ``code`` (our slug such as ``skill.cnc-programming``, optionally linked to an
 ESCO URI and an O*NET-SOC code), a ``kind`` and labels in any language; every label and alias is
-compared after :func:`matching.text.normalise`, so ``數控編程``, ``数控编程`` and ``CNC编程`` can
+compared after :func:`vocab.text.normalise`, so ``數控編程``, ``数控编程`` and ``CNC编程`` can
 all name one concept when the taxonomy lists them. Lookup order in :meth:`Taxonomy.resolve`:
 exact normalised label/alias, exact without spaces, then fuzzy under the shared rules of
-:mod:`matching.text` (protected tokens exact only, substring guard, documented cutoffs).
+:mod:`vocab.text` (protected tokens exact only, substring guard, documented cutoffs).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from matching.text import MIN_LENGTH_RATIO, best_match, compact, is_protected, normalise, protected_spans
+from vocab.text import MIN_LENGTH_RATIO, best_match, compact, is_protected, normalise, protected_spans
 
 KINDS = ("skill", "certificate", "occupation")
 CORE_RESOURCE = "data/core_taxonomy.json"
@@ -206,7 +206,7 @@ class Taxonomy:
 
         ``kind`` restricts the concepts considered (``skill``, ``certificate``, ``occupation``).
         Exact normalised hits first (the concept's main label wins over another concept's
-        alias), then the same without spaces, then :func:`matching.text.best_match` over all
+        alias), then the same without spaces, then :func:`vocab.text.best_match` over all
         non-protected labels. ``None`` is a valid answer: keep the raw string as free text.
         """
         norm = normalise(text or "")

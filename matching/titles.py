@@ -38,7 +38,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching.onet_titles import read_onet_titles
-from matching.text import has_cjk, normalise
+from vocab.text import has_cjk, normalise
 
 #: Default weights of the z-scored components, chosen from a small grid on the TalentCLEF 2025
 #: Task A validation split (MAP 0.510 English, 0.458 Chinese with O*NET; choosing the weights on
@@ -51,7 +51,7 @@ _BATCH = 512
 def char_ngrams(title: str) -> list[str]:
     """Character n-grams of a title inside its words: ``"line cook"`` → ``[" l", "li", …, "ok "]``.
 
-    The title is normalised first (:func:`matching.text.normalise`). Latin words give 2–4-grams
+    The title is normalised first (:func:`vocab.text.normalise`). Latin words give 2–4-grams
     of the word padded with one space each side; Chinese runs give their 1–3-grams.
     """
     grams: list[str] = []

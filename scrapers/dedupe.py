@@ -1,6 +1,6 @@
 """The duplicate key: the same vacancy published on two boards gets the same key.
 
-A key is built from three parts, each put through :func:`matching.text.compact` (the one text
+A key is built from three parts, each put through :func:`vocab.text.compact` (the one text
 normaliser: NFKC, traditional → simplified, case folded, punctuation and spaces removed):
 
 * the employer name without a bracketed branch or place suffix (``（上海分公司）``, ``(北京)``)
@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from matching.text import compact
+from vocab.text import compact
 
 #: keep keys within the ``postings.duplicate_key`` column
 KEY_LIMIT = 300

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from matching.vocab import EducationLevel
 from scrapers.dedupe import duplicate_key, extract_reference
 from scrapers.items import Issue, Item, PlaceItem, PostingItem, RejectItem, SeekerItem
 from scrapers.normalise.education import parse_education
@@ -21,9 +19,7 @@ from scrapers.normalise.employment import employment_type_from_title
 from scrapers.normalise.experience import parse_experience
 from scrapers.normalise.location import parse_location
 from scrapers.normalise.salary import parse_salary
-
-if TYPE_CHECKING:
-    from matching.taxonomy import Taxonomy
+from vocab import EducationLevel
 
 Step = Callable[[Item], Item]
 
@@ -133,12 +129,24 @@ def validate(item: Item) -> Item:
     return item
 
 
-@cache
-def core_taxonomy() -> Taxonomy:
-    """The packaged core taxonomy (:meth:`matching.taxonomy.Taxonomy.from_core`), loaded once."""
-    from matching.taxonomy import Taxonomy
+class _Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
 
-    return Taxonomy.from_core()
+
+class SkillVocabulary(Protocol):
+    """What :class:`ExtractSkills` needs of a taxonomy. The service passes the core taxonomy
+    (:class:`matching.taxonomy.Taxonomy`, from :func:`service.taxonomy.core.core_taxonomy`);
+    ``scrapers`` does not import ``matching`` (README, "Layout")."""
+
+    def resolve(self, text: str | None, kind: str | None = None) -> object | None:
+        """The concept ``text`` names, or ``None``."""
+
+    def extract_skills(self, text: str | None) -> list[str]:
+        """Codes of the skill and certificate concepts ``text`` mentions."""
+
+    def concept(self, code: str) -> _Labelled | None:
+        """The concept with ``code`` (its ``label`` is stored), or ``None``."""
 
 
 @dataclass
@@ -148,13 +156,13 @@ class ExtractSkills:
     labels. Skills the source does give are kept as given; those the taxonomy cannot resolve are
     listed in ``item.unknown_skills`` (and counted in ``unknown``) for review."""
 
-    taxonomy: Taxonomy | None = None
+    taxonomy: SkillVocabulary
     unknown: int = 0
 
     def __call__(self, item: Item) -> Item:
         if not isinstance(item, PostingItem):
             return item
-        tax = self.taxonomy or core_taxonomy()
+        tax = self.taxonomy
         if item.skills:
             item.unknown_skills = [s for s in item.skills if tax.resolve(s) is None]
             self.unknown += len(item.unknown_skills)
@@ -225,9 +233,10 @@ class Pipeline:
         return result
 
 
-def default_pipeline(taxonomy: Taxonomy | None = None) -> Pipeline:
+def default_pipeline(taxonomy: SkillVocabulary) -> Pipeline:
     """Salary, education, experience, location, validation, de-duplication, then skills
-    (``taxonomy``: default the core taxonomy; see :func:`unknown_skill_count`)."""
+    (``taxonomy``: the service's is :func:`service.taxonomy.core.core_taxonomy`; see
+    :func:`unknown_skill_count`)."""
     return Pipeline([normalise_salary, normalise_education, normalise_experience, normalise_location, validate,
                      Deduplicate(), ExtractSkills(taxonomy)])
 

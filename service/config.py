@@ -10,11 +10,20 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import msgspec
 
+from vocab import TIMEZONE
+
 ENV_PREFIX = "VOCMATCH_"
 DEFAULT_SQLITE_PATH = Path("var/vocmatch.sqlite3")
+#: The service's time zone, :data:`vocab.TIMEZONE` (Asia/Shanghai), for the scheduler's cron times
+#: (``--timezone`` default), local dates (a crawled posting's ``valid_through``, the latest start date
+#: of a hire: one entered at 07:00 in Beijing, 23:00 UTC the day before, may start "today"), and the
+#: times shown on pages, in notification texts, interview calendars and report captions; ``ZONE`` is it
+#: as a ``tzinfo``.
+ZONE = ZoneInfo(TIMEZONE)
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):

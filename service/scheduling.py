@@ -29,9 +29,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from service.config import Settings
+from service.config import TIMEZONE, Settings
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: Fallback misfire grace (seconds) for a job that does not set its own.
 DEFAULT_MISFIRE_GRACE_SECONDS = 3600
 
@@ -46,7 +45,7 @@ def zone(timezone: str) -> ZoneInfo:
 
 def add_report_jobs(scheduler: Any, settings: Settings, timezone: str) -> list[Any]:
     """One job per report snapshot job of :func:`service.reports.scheduled.job_specs` for ``settings``
-    (same ids, triggers and 6 h misfire grace as that module's own scheduler). Returns the jobs.
+    (its ids and triggers, 6 h misfire grace). Returns the jobs.
     Raises ``ValueError`` for report dates in ``settings`` that cannot be read."""
     from service.reports.scheduled import MISFIRE_GRACE_SECONDS, job_specs, run_job
 
@@ -58,7 +57,7 @@ def add_report_jobs(scheduler: Any, settings: Settings, timezone: str) -> list[A
             for name, spec in job_specs(settings).items()]
 
 
-def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE, blocking: bool = True) -> Any:
+def make_scheduler(settings: Settings, timezone: str = TIMEZONE, blocking: bool = True) -> Any:
     """A scheduler (``BlockingScheduler``, or ``BackgroundScheduler`` with ``blocking=False``) in
     ``timezone`` holding every job of the module table, not started. Its executor runs each job
     once per scheduled time across every scheduler process on the database
@@ -108,7 +107,7 @@ def describe(scheduler: Any, now: dt.datetime | None = None) -> dict[str, dict[s
     return out
 
 
-def run_now(settings: Settings, name: str, timezone: str = DEFAULT_TIMEZONE, today: dt.date | None = None,
+def run_now(settings: Settings, name: str, timezone: str = TIMEZONE, today: dt.date | None = None,
             scopes: list[str] | None = None, progress: Any = None) -> Any:
     """Run job ``name`` of :func:`make_scheduler` now, in this thread, and return its result (report jobs:
     one dict per snapshot; ``crawl:<board>``: the crawl report; ``retrain_ranker``: the retraining

@@ -39,7 +39,7 @@ from matching.features import place
 from matching.index import seeker_text
 from matching.ltr import Query
 from matching.ltr_features import FeatureBuilder
-from matching.text import normalise
+from vocab.text import normalise
 
 BASELINES = ("popularity", "location_popularity", "tfidf", "blend")
 #: The control scored beside the baselines (module doc); reported on its own, never the "best baseline".

@@ -6,11 +6,15 @@ item) and MRR (:mod:`matching.evaluation.metrics`), each ranking the whole candi
 
 Training never sees an evaluated applicant:
 
-* ``train_dir`` and ``test_dir`` the same folder: the applicants who viewed anything are split at
-  random (``seed``) into ``test_fraction`` to evaluate and the rest to train on;
-* different folders: the model trains on ``train_dir``'s applicants and is evaluated on
-  ``test_dir``'s, with the pool of ``test_dir/jobs.csv``; applicants present in both are left
-  out of training (counted in the output).
+* one board (``test`` is ``None``: ``--train`` and ``--test`` the same folder): the applicants who
+  viewed anything are split at random (``seed``) into ``test_fraction`` to evaluate and the rest to
+  train on;
+* two boards: the model trains on ``train``'s applicants and is evaluated on ``test``'s, with the
+  pool of ``test``'s jobs (its ``jobs.csv``); applicants present in both are left out of training
+  (counted in the output).
+
+The boards are read from their folders by :func:`service.jobboard.read_board` (``matching`` does not
+read the scrapers' files itself).
 
 Popularity (baselines and model features) and every other interaction statistic is computed
 from training interactions only; time-dependent features use those strictly before each
@@ -22,7 +26,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,7 +33,7 @@ import numpy as np
 from matching.content import ContentRanker
 from matching.documents import JobDoc
 from matching.evaluation.baselines import BASELINES, CONTROL, Baselines, fit_blend, fit_creation_window, ranking
-from matching.evaluation.jobboard import JobBoard, protocol_queries, read_board, training_queries
+from matching.evaluation.jobboard import JobBoard, protocol_queries, training_queries
 from matching.evaluation.metrics import lift_interval, mean_metrics, ndcg_at_k
 from matching.ltr import MODEL_FAMILY, LearnedRanker, Query, training_set
 from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, Interaction, InteractionStats
@@ -102,13 +105,13 @@ def train_ranker(builder: FeatureBuilder, queries: Sequence[Query], seed: int = 
     return model, summary
 
 
-def evaluate_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, seed: int = 20250301,
+def evaluate_recommend(train: JobBoard, test: JobBoard | None, test_fraction: float = 0.3, seed: int = 20250301,
                        progress: Callable[[str], None] | None = None, **options: Any) -> dict[str, Any]:
     """The figures of :func:`run_recommend` (the model is dropped)."""
-    return run_recommend(train_dir, test_dir, test_fraction, seed, progress, **options)[0]
+    return run_recommend(train, test, test_fraction, seed, progress, **options)[0]
 
 
-def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, seed: int = 20250301,
+def run_recommend(train: JobBoard, test: JobBoard | None, test_fraction: float = 0.3, seed: int = 20250301,
                   progress: Callable[[str], None] | None = None, cold_per_applicant: int = COLD_QUERIES,
                   profile_features: bool = PROFILE_FEATURES) -> tuple[dict[str, Any], LearnedRanker]:
     """Run the protocol (module doc); return the trained model and the figures as a JSON-ready dict:
@@ -124,14 +127,15 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
     profiles (``False``: they are unknown). The defaults were chosen on a validation split of the
     training applicants (README, "Recommendation ranking").
 
-    Raises ``FileNotFoundError`` / ``ValueError`` (with file, row and column) for unreadable input
-    and ``ValueError`` when a group has no query to evaluate.
+    ``test``: the board to evaluate on, or ``None`` to split ``train``'s applicants (module doc).
+
+    Raises ``ValueError`` when a group has no query to evaluate.
     """
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
-    same = train_dir.resolve() == test_dir.resolve()
-    train_board = read_board(train_dir)
-    test_board = train_board if same else read_board(test_dir)
+    same = test is None or test is train
+    train_board = train
+    test_board = train if test is None else test
     if same:
         train_ids, test_ids = split_applicants(train_board.views, test_fraction, seed)
         split: dict[str, Any] = {"mode": "one folder: applicants split at random", "test_fraction": test_fraction,
@@ -160,7 +164,7 @@ def run_recommend(train_dir: Path, test_dir: Path, test_fraction: float = 0.3, s
 
     warm, cold = protocol_queries(test_views, _profiles(test_board, test_ids), test_jobs)
     if not warm or not cold:
-        raise ValueError(f"{test_dir}: {len(warm)} warm and {len(cold)} cold test applicants; need both")
+        raise ValueError(f"{test_board.origin}: {len(warm)} warm and {len(cold)} cold test applicants; need both")
     tiebreak = np.random.default_rng(seed + 1).permutation(len(test_board.jobs))
     baselines = Baselines(test_builder, test_jobs)
     groups: dict[str, Any] = {}

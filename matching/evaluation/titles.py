@@ -10,7 +10,7 @@ For every query that has at least one relevant corpus title, each model ranks th
 MAP is computed over that full ranking (as TalentCLEF scores it with trec_eval-style AP), with
 recall@10, P@5, NDCG@10 and MRR (:mod:`matching.evaluation.metrics`). Two baselines run on the
 same data: cosine of TF-IDF character 1–3-grams (``tfidf_char_1_3``) and rapidfuzz ``fuzz.ratio``
-(``fuzz_ratio``), both on :func:`matching.text.normalise`-d titles.
+(``fuzz_ratio``), both on :func:`vocab.text.normalise`-d titles.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from matching.evaluation.metrics import mean_metrics
-from matching.text import has_cjk, normalise
+from vocab.text import has_cjk, normalise
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapers.fetch import FetchPolicy
+from vocab import TIMEZONE
 
 BOARDS_DIR = Path(__file__).parent
 FIELDS = ("title", "employer_name", "description", "salary_text", "location_text", "address", "education_text",
@@ -65,7 +66,7 @@ class BoardConfig:
     id_regex: re.Pattern[str] | None = None
     fields: dict[str, FieldSpec] = field(default_factory=dict)
     country: str = "CN"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = TIMEZONE
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
 
 
@@ -105,7 +106,7 @@ def parse_board(data: dict[str, Any], where: str = "board") -> BoardConfig:
         next_page=listing.get("next_page"), max_pages=int(listing.get("max_pages", 20)),
         use_jsonld=bool(detail.get("use_jsonld", True)), id_regex=re.compile(id_regex) if id_regex else None,
         fields={k: _field(k, v, where) for k, v in detail.get("fields", {}).items()},
-        country=str(data.get("country", "CN")), timezone=str(data.get("timezone", "Asia/Shanghai")),
+        country=str(data.get("country", "CN")), timezone=str(data.get("timezone", TIMEZONE)),
         fetch=FetchPolicy(**data.get("fetch", {})))
 
 

@@ -16,7 +16,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
+from vocab import TIMEZONE
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}|[0-9]T[0-9]|\d\s*[时點点]")
 
@@ -25,7 +26,7 @@ class DateError(ValueError):
     """A value that is not a date in any accepted form."""
 
 
-def parse_when(value: object, timezone: str = DEFAULT_TIMEZONE) -> dt.date | dt.datetime:
+def parse_when(value: object, timezone: str = TIMEZONE) -> dt.date | dt.datetime:
     """A date (no time given) or an aware datetime (time given; naive ones get ``timezone``).
 
     Raises:
@@ -66,14 +67,14 @@ def _parse_loose(text: str) -> dt.datetime:
     return parsed
 
 
-def local_date(value: dt.date | dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> dt.date:
+def local_date(value: dt.date | dt.datetime, timezone: str = TIMEZONE) -> dt.date:
     """The calendar date of ``value`` in ``timezone`` (a date is returned as is)."""
     if isinstance(value, dt.datetime):
         return value.astimezone(ZoneInfo(timezone)).date()
     return value
 
 
-def closing_instant(value: dt.date | dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> dt.datetime:
+def closing_instant(value: dt.date | dt.datetime, timezone: str = TIMEZONE) -> dt.datetime:
     """When a posting valid through ``value`` closes: a datetime as given, a date at the end of
     that local day (00:00 of the next day in ``timezone``)."""
     if isinstance(value, dt.datetime):

@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from scrapers.items import Issue, PlaceItem, PostingItem
-from scrapers.jobposting.dates import DEFAULT_TIMEZONE, DateError, closing_instant, local_date, parse_when
+from scrapers.jobposting.dates import DateError, closing_instant, local_date, parse_when
 from scrapers.jobposting.extract import Node, find_nodes, postings_in_json
 from scrapers.jobposting.lenient import LenientJSONError, loads_lenient
 from scrapers.jobposting.salary import parse_base_salary
@@ -26,6 +26,7 @@ from scrapers.jobposting.text import clean_line, html_to_text
 from scrapers.jobposting.values import (as_list, education, employment_types, experience, main_employment_type,
                                         places, text_of)
 from scrapers.urls import canonical_url
+from vocab import TIMEZONE
 
 COLUMNS = {"title": "title", "employer_name": "hiringOrganization", "description": "description",
            "salary_text": "baseSalary", "location_text": "jobLocation", "address": "jobLocation",
@@ -89,7 +90,7 @@ def _fallback_id(*parts: str | None) -> str:
 
 
 def posting_from_node(node: Node, *, source: str, page_url: str | None = None,
-                      timezone: str = DEFAULT_TIMEZONE, default_country: str = "CN") -> PostingItem:
+                      timezone: str = TIMEZONE, default_country: str = "CN") -> PostingItem:
     """A :class:`PostingItem` from one ``JobPosting`` node; problems become item warnings.
 
     ``external_id``: ``identifier`` (text or ``PropertyValue.value``), else the posting's ``url``
@@ -181,7 +182,7 @@ def _dates(item: PostingItem, d: dict[str, Any], timezone: str) -> None:
 
 
 def postings_from_html(page: str, *, source: str, page_url: str | None = None,
-                       timezone: str = DEFAULT_TIMEZONE, default_country: str = "CN") -> list[PostingItem | Issue]:
+                       timezone: str = TIMEZONE, default_country: str = "CN") -> list[PostingItem | Issue]:
     """Every JobPosting of an HTML page as items, plus an :class:`Issue` (row = line) per broken
     JSON-LD block. A page that is itself JSON (starts with ``{`` or ``[``) is read as one block.
     A page holding one posting whose visible text says it is closed (:data:`CLOSED_NOTICE`) sets the
@@ -216,7 +217,7 @@ class JsonLdFile:
     from two boards are two sources whose shared vacancies merge; without any URL it is ``source``
     (default ``jsonld``)."""
 
-    def __init__(self, path: Path, source: str = "jsonld", timezone: str = DEFAULT_TIMEZONE) -> None:
+    def __init__(self, path: Path, source: str = "jsonld", timezone: str = TIMEZONE) -> None:
         self.path, self.name, self.timezone = Path(path), source, timezone
         self.rows_read = 0
 

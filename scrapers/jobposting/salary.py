@@ -16,7 +16,7 @@ Figures implausible for their period (:data:`scrapers.normalise.salary.PLAUSIBLE
 ``"150-200元"`` a YEAR) are warned about and left unknown (the text is kept) rather than stored wrong.
 
 Amounts are in ``currency`` per period (``CNY`` when the page gives none and the posting is
-Chinese is the caller's default); monthly equivalents use :func:`matching.vocab.to_monthly`.
+Chinese is the caller's default); monthly equivalents use :func:`vocab.to_monthly`.
 A structured amount without any ``unitText`` keeps its bounds with no period (no monthly figure)
 and a warning: the period is not guessed.
 """
@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from matching.vocab import SalaryPeriod, to_monthly
 from scrapers.items import SalaryRange
 from scrapers.jobposting.extract import is_a
 from scrapers.normalise.salary import implausible, parse_salary
+from vocab import SalaryPeriod, to_monthly
 
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMERIC = re.compile(rf"^\s*({_NUMBER})\s*$")

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from matching.vocab import EducationLevel, EmploymentType
 from scrapers.jobposting.text import clean_line
+from vocab import EducationLevel, EmploymentType
 
 _COUNTRIES = {"CN": "CN", "CHN": "CN", "CHINA": "CN", "中国": "CN", "PRC": "CN", "中华人民共和国": "CN",
               "US": "US", "USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "美国": "US"}

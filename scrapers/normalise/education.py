@@ -1,4 +1,4 @@
-"""学历 texts → :class:`matching.vocab.EducationLevel`.
+"""学历 texts → :class:`vocab.EducationLevel`.
 
 ``中专/中职/中技/技校/职高`` are secondary-vocational; ``初中(及以下)`` junior secondary;
 ``学历不限``/``无学历要求``/``不限`` mean no requirement (``ANY``). ``及以上``/``以上`` suffixes
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from matching.vocab import EducationLevel
+from vocab import EducationLevel
 
 _LEVELS: tuple[tuple[str, EducationLevel], ...] = (
     ("博士", EducationLevel.DOCTORATE),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 
 _RULES = (
     (re.compile(r"实习|\bintern(ship)?s?\b", re.IGNORECASE), EmploymentType.INTERN),

@@ -33,7 +33,7 @@ lowest statutory minimum wages (2024: about 1,700 元/月 and 17 元/小时 in t
 ceilings are far above any vocational wage. USD floors sit below the federal minimum wage
 (7.25 $/h, Fair Labor Standards Act).
 
-Monthly conversion uses :func:`matching.vocab.to_monthly` (21.75 days, 8 hours a day).
+Monthly conversion uses :func:`vocab.to_monthly` (21.75 days, 8 hours a day).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from matching.vocab import SalaryPeriod, to_monthly
 from scrapers.items import SalaryRange
+from vocab import SalaryPeriod, to_monthly
 
 _UNIT_FACTOR = {"元": 1, "块": 1, "千": 1000, "K": 1000, "万": 10000, "W": 10000}
 _PERIODS = {"月": SalaryPeriod.MONTH, "年": SalaryPeriod.YEAR, "天": SalaryPeriod.DAY, "日": SalaryPeriod.DAY,

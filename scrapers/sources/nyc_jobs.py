@@ -3,7 +3,7 @@
 Columns used: Job ID, Agency (the employer), Posting Type (Internal/External: the same vacancy
 published twice, so a second row with the same Job ID is a duplicate), Business Title (title),
 Job Category, Full-Time/Part-Time indicator (F/P), Salary Range From/To with Salary Frequency
-(Annual/Hourly/Daily → :class:`~matching.vocab.SalaryPeriod` YEAR/HOUR/DAY, amounts in USD),
+(Annual/Hourly/Daily → :class:`~vocab.SalaryPeriod` YEAR/HOUR/DAY, amounts in USD),
 Work Location (street address), Job Description, Minimum Qual Requirements, Preferred Skills,
 Posting Date (ISO datetime). Postings are in New York City (country US, state NY).
 
@@ -17,9 +17,9 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-from matching.vocab import EmploymentType, SalaryPeriod, to_monthly
 from scrapers.csvio import CsvFileSource, CsvRow, clean
 from scrapers.items import Issue, PostingItem, SalaryRange
+from vocab import EmploymentType, SalaryPeriod, to_monthly
 
 SOURCE = "nyc_jobs"
 COLUMNS = ("Job ID", "Agency", "Business Title", "Salary Range From", "Salary Range To", "Salary Frequency")

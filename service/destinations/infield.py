@@ -20,16 +20,9 @@ The job's occupation is the posting's occupation code, or the occupation its tit
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
 
-from matching.taxonomy import Taxonomy
 from service.catalog.majors import isco_groups_of, isco_in_field
-
-
-@cache
-def core_taxonomy() -> Taxonomy:
-    """The packaged core taxonomy, loaded on first use (never at import) and kept."""
-    return Taxonomy.from_core()
+from service.taxonomy.core import core_taxonomy
 
 
 def has_in_field_mapping(major_code: str | None) -> bool:

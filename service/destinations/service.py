@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from matching.vocab import EmploymentType
 from service.applications.models import Application
 from service.catalog.models import Region
+from service.config import ZONE
 from service.destinations.infield import propose_in_field
 from service.destinations.models import (
     DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource,
@@ -34,6 +33,7 @@ from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
+from vocab import EmploymentType
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -67,15 +67,12 @@ HIRE_START_BEFORE_GRADUATION_DAYS = 183
 #: :data:`MAX_REPORTED_MONTHLY_SALARY` ``]``: zero or negative pay is a typing error; amounts below
 #: a local minimum wage are accepted (part-time and piece-rate work exist).
 MIN_HIRE_MONTHLY_SALARY = 1
-#: Dates of a hire are judged on the calendar of the service's users (a hire entered at 07:00 in
-#: Beijing, 23:00 UTC the day before, may start "today").
-HIRE_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def hire_today() -> dt.date:
-    """The latest date a hire may start: today in :data:`HIRE_ZONE` or on the server's calendar,
+    """The latest date a hire may start: today in :data:`ZONE` or on the server's calendar,
     whichever is later."""
-    return max(dt.datetime.now(HIRE_ZONE).date(), dt.date.today())
+    return max(dt.datetime.now(ZONE).date(), dt.date.today())
 
 
 def graduation_day(graduation_date: dt.date | None, cohort: int | None) -> dt.date | None:

@@ -8,9 +8,9 @@ import enum
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from matching.vocab import EducationLevel
 from service.catalog.models import Major, School
 from service.db import Base, str_enum, IdType, TimestampMixin
+from vocab import EducationLevel
 
 
 

@@ -13,9 +13,9 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from matching.vocab import EducationLevel, EmploymentType
 from service.graduates.models import ExperienceKind, Gender, SeekerKind
 from service.pagination import Id
+from vocab import EducationLevel, EmploymentType
 
 Name = Annotated[str, Meta(min_length=1, max_length=100)]
 Short = Annotated[str, Meta(max_length=32)]

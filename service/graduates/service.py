@@ -17,7 +17,6 @@ from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EmploymentType
 from service.accounts.guards import Principal
 from service.accounts.models import Role
 from service.catalog.majors import major_open_to
@@ -34,6 +33,7 @@ from service.graduates.schemas import (
 )
 from service.privacy.audit import record
 from service.privacy.models import AuditAction
+from vocab import EmploymentType
 
 NESTED = ("certificates", "awards", "experiences")
 

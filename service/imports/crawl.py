@@ -22,10 +22,10 @@ from scrapers.boards.crawl import CrawlResult, crawl_board
 from scrapers.fetch import Fetcher
 from scrapers.items import PostingItem
 from scrapers.pipeline import default_pipeline, unknown_skill_count
+from service.config import TIMEZONE
 from service.imports.postings import store_postings
 from service.imports.report import WARNING_SAMPLE, ImportReport
 from service.imports.runs import (
-    DEFAULT_TIMEZONE,
     STALE_AFTER_CRAWLS,
     dropped_reasons,
     expire_postings,
@@ -34,6 +34,7 @@ from service.imports.runs import (
     touch_listings,
 )
 from service.postings.models import CrawlRun, CrawlStatus
+from service.taxonomy.core import core_taxonomy
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -102,7 +103,7 @@ def crawl_status(result: CrawlResult) -> CrawlStatus:
 
 async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.datetime | None = None, *,
                       started_at: dt.datetime | None = None, stale_after: int = STALE_AFTER_CRAWLS,
-                      timezone: str = DEFAULT_TIMEZONE, progress: Progress | None = None) -> CrawlReport:
+                      timezone: str = TIMEZONE, progress: Progress | None = None) -> CrawlReport:
     """Normalise, validate, de-duplicate and upsert a crawl's items, record the run; report it.
 
     ``now`` (aware, default the current time) decides expiry (see
@@ -115,7 +116,7 @@ async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.dateti
     clock = time.perf_counter()
     now = now or dt.datetime.now(dt.UTC)
     started_at = started_at or now
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(core_taxonomy())
     piped = pipeline.run(result.records())
     status = crawl_status(result)
     report = CrawlReport(board=result.board, status=status.value, list_pages=result.list_pages,

@@ -27,15 +27,16 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EmploymentType, SalaryPeriod, to_monthly
 from scrapers.dedupe import reference_key
 from scrapers.items import PlaceItem, PostingItem, SalaryRange
 from scrapers.urls import canonical_url
+from service.config import TIMEZONE
 from service.employers.models import Employer
 from service.imports.regions import ensure_regions
 from service.imports.report import ImportReport
 from service.postings.models import Posting, PostingSource, PostingStatus
 from service.postings.service import MAX_MONTHLY_SALARY
+from vocab import EmploymentType, SalaryPeriod, to_monthly
 
 BATCH = 500
 _CURRENCY = {"CN": "CNY", "US": "USD"}
@@ -114,7 +115,7 @@ class StoredStatus:
     reason: str
 
 
-def stored_status(item: PostingItem, now: dt.datetime | None = None, timezone: str = "Asia/Shanghai") -> StoredStatus:
+def stored_status(item: PostingItem, now: dt.datetime | None = None, timezone: str = TIMEZONE) -> StoredStatus:
     """Whether ``item`` would be stored open or closed at ``now`` (aware, default the current time), and why."""
     now = now or dt.datetime.now(dt.UTC)
     if item.closed_notice:

@@ -25,9 +25,9 @@ from sqlalchemy import and_, exists, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.service import tell_applicants_posting_closed
+from service.config import TIMEZONE
 from service.postings.models import CrawlRun, CrawlStatus, Posting, PostingSource, PostingStatus
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: default for :attr:`service.config.Settings.stale_after_crawls`
 STALE_AFTER_CRAWLS = 3
 
@@ -87,12 +87,12 @@ async def mark_stale(session: AsyncSession, source: str, now: dt.datetime,
     return result.rowcount or 0
 
 
-def local_today(now: dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> dt.date:
+def local_today(now: dt.datetime, timezone: str = TIMEZONE) -> dt.date:
     """The calendar date of the aware instant ``now`` in ``timezone``."""
     return now.astimezone(ZoneInfo(timezone)).date()
 
 
-async def expire_postings(session: AsyncSession, now: dt.datetime, timezone: str = DEFAULT_TIMEZONE) -> int:
+async def expire_postings(session: AsyncSession, now: dt.datetime, timezone: str = TIMEZONE) -> int:
     """Close the open ingested postings (those with a ``posting_sources`` row) whose
     ``valid_through`` is before today in ``timezone``, telling their live applicants (reason
     ``expired``). Returns how many were closed. Flushes."""

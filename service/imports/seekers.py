@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from matching.vocab import EducationLevel
 from scrapers.items import SeekerItem
 from service.graduates.models import ExperienceKind, Graduate, GraduateExperience, SeekerKind
 from service.imports.report import ImportReport
+from vocab import EducationLevel
 
 BATCH = 500
 

@@ -24,6 +24,7 @@ from service.imports.report import WARNING_SAMPLE, ImportReport
 from service.imports.runs import dropped_reasons, expire_postings, record_run
 from service.imports.seekers import store_seekers
 from service.postings.models import CrawlRun, CrawlStatus
+from service.taxonomy.core import core_taxonomy
 
 
 #: ``progress(phase, done, total)``: ``phase`` is ``read`` (rows) or ``store`` (postings); ``total``
@@ -33,7 +34,7 @@ Progress = Callable[[str, int, int | None], None]
 
 def _read(kind: ImportKind, path: Path, mapping: ColumnMapping | None,
           progress: Progress | None = None) -> tuple[PipelineResult, Pipeline]:
-    pipeline = default_pipeline()
+    pipeline = default_pipeline(core_taxonomy())
     source = make_source(kind, path, mapping)
     total = None
     if progress is not None:

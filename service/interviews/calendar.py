@@ -14,8 +14,9 @@ import datetime as dt
 
 from icalendar import Calendar, Event
 
+from service.config import ZONE
 from service.interviews.models import Interview, InterviewMode, InterviewSlot
-from service.interviews.service import DISPLAY_ZONE, Context
+from service.interviews.service import Context
 
 #: ``PRODID`` (RFC 5545 §3.7.3) of the files this service makes.
 PRODID = "-//vocmatch//interviews//ZH"
@@ -39,8 +40,8 @@ def interview_ics(interview: Interview, slot: InterviewSlot, ctx: Context, now: 
     event = Event()
     event.add("uid", uid(interview, slot, host))
     event.add("dtstamp", now.astimezone(dt.UTC))
-    event.add("dtstart", slot.starts_at.astimezone(DISPLAY_ZONE))
-    event.add("dtend", slot.ends_at.astimezone(DISPLAY_ZONE))
+    event.add("dtstart", slot.starts_at.astimezone(ZONE))
+    event.add("dtend", slot.ends_at.astimezone(ZONE))
     event.add("summary", f"面试 Interview: {ctx.posting_title} ({ctx.employer_name})")
     if interview.mode == InterviewMode.ONLINE and interview.online_url:
         event.add("location", "线上面试 Online")

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.applications.models import Application, ApplicationStatus
 from service.applications.schemas import StatusChange
 from service.applications.service import LIVE_STATUSES, ApplicationService
+from service.config import ZONE
 from service.db import utcnow
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -33,8 +33,6 @@ from service.notifications.kinds import Kind
 from service.notifications.service import employer_recipients, graduate_recipients, notify
 from service.postings.models import Posting
 
-#: Interview times are entered and shown in Beijing time (the service's users are in mainland China).
-DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
 #: A proposed time may be at most this far ahead (a typo such as 2062 for 2026 is refused).
 MAX_DAYS_AHEAD = 365
 #: The reminder goes out when an accepted interview starts within this window ("the day before").
@@ -71,9 +69,9 @@ def to_read(interview: Interview, ctx: Context) -> InterviewRead:
         posting_title=ctx.posting_title, employer_name=ctx.employer_name, status=interview.status,
         mode=interview.mode, place=interview.place, online_url=interview.online_url, note=interview.note,
         answer_message=interview.answer_message,
-        answered_at=interview.answered_at.astimezone(DISPLAY_ZONE) if interview.answered_at else None,
-        slots=[SlotRead(id=s.id, starts_at=s.starts_at.astimezone(DISPLAY_ZONE),
-                        ends_at=s.ends_at.astimezone(DISPLAY_ZONE), chosen=s.chosen) for s in interview.slots],
+        answered_at=interview.answered_at.astimezone(ZONE) if interview.answered_at else None,
+        slots=[SlotRead(id=s.id, starts_at=s.starts_at.astimezone(ZONE),
+                        ends_at=s.ends_at.astimezone(ZONE), chosen=s.chosen) for s in interview.slots],
         created_at=interview.created_at)
 
 
@@ -301,6 +299,6 @@ async def send_reminders(session: AsyncSession, now: dt.datetime | None = None) 
         where = url if mode == InterviewMode.ONLINE else place
         await notify(session, recipients=users, kind=Kind.INTERVIEW_REMINDER, link=f"/web/interviews/{interview_id}",
                      params={"posting_title": ctx.posting_title, "employer_name": ctx.employer_name,
-                             "starts_at": starts_at.astimezone(DISPLAY_ZONE).isoformat(), "place": where})
+                             "starts_at": starts_at.astimezone(ZONE).isoformat(), "place": where})
         reminded += 1
     return reminded

@@ -24,15 +24,13 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from service.accounts.models import Role
+from service.config import ZONE
 
 #: Languages texts exist in (the web catalogues' locale names); ``zh_Hans`` is the default.
 LANGUAGES = ("zh_Hans", "en")
 DEFAULT_LANGUAGE = "zh_Hans"
-#: Time zone of ``*_at`` params in texts (the service's users are in mainland China).
-DISPLAY_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 class Kind(enum.StrEnum):
@@ -293,7 +291,7 @@ def _shown(spec: KindSpec, name: str, value: object, language: str) -> str:
     if labels is not None and str(value) in labels:
         return labels[str(value)][language]
     if name.endswith("_at"):
-        return _instant(spec, name, value).astimezone(DISPLAY_ZONE).strftime("%Y-%m-%d %H:%M")
+        return _instant(spec, name, value).astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
     return str(value)
 
 

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from service.config import Settings
+from service.config import TIMEZONE, Settings
 
 log = logging.getLogger(__name__)
 #: Name of the job in the scheduler and in ``vocmatch jobs run``.
@@ -49,7 +49,7 @@ def drain_outbox(settings: Settings, **kwargs: Any) -> dict[str, Any]:
     return asyncio.run(drain_outbox_async(settings, **kwargs))
 
 
-def add_outbox_job(scheduler: Any, settings: Settings, timezone: str = "Asia/Shanghai") -> Any:
+def add_outbox_job(scheduler: Any, settings: Settings, timezone: str = TIMEZONE) -> Any:
     """Add the ``drain_outbox`` interval job (in ``timezone``, like the other jobs) to an APScheduler
     3.x scheduler; returns it."""
     from zoneinfo import ZoneInfo

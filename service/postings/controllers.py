@@ -13,7 +13,6 @@ from typing import Annotated
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
-from matching.vocab import EmploymentType
 from service.accounts.guards import (
     can_manage_posting, can_read_posting, current_principal, ensure_allowed, ensure_visible, require_roles,
     require_signed_in,
@@ -26,6 +25,7 @@ from service.postings.models import PostingStatus
 from service.postings.repository import PostingFilter
 from service.postings.schemas import PostingCreate, PostingRead, PostingUpdate
 from service.postings.service import MAX_MONTHLY_SALARY, PostingService, to_read
+from vocab import EmploymentType
 
 
 class PostingController(Controller):

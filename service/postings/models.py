@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
 from service.db import Base, IdType, JsonType, TimestampMixin, UtcDateTime, str_enum, utcnow
 from service.employers.models import Employer
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 
 class PostingStatus(enum.StrEnum):

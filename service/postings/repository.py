@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
 
-from matching.vocab import EmploymentType
 from service.catalog.regions import region_prefix
 from service.employers.models import Employer
 from service.postings.models import Posting, PostingStatus
+from vocab import EmploymentType
 
 
 class PostingFilter(msgspec.Struct, kw_only=True):

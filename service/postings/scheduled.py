@@ -1,7 +1,7 @@
 """Scheduled board crawls (APScheduler 3.x), run in the scheduler process, never in web workers.
 
 :func:`add_crawl_jobs` adds one cron job per board to a scheduler (the ``vocmatch scheduler``
-process builds it in :func:`service.reports.scheduled.make_scheduler`); :func:`run_crawl` is the
+process builds it in :func:`service.scheduling.make_scheduler`); :func:`run_crawl` is the
 job and what ``vocmatch crawl BOARD`` runs at once. Each run crawls the board politely
 (:mod:`scrapers.fetch`), stores the postings in one transaction and logs the crawl report.
 Jobs coalesce missed runs, allow one instance per board and a misfire grace time of 1 hour.
@@ -15,10 +15,9 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from service.config import Settings
+from service.config import TIMEZONE, Settings
 
 log = logging.getLogger(__name__)
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: default schedule: every day at 03:10 (low traffic on Chinese sites), ± 10 minutes of jitter
 DEFAULT_CRON: dict[str, Any] = {"hour": 3, "minute": 10}
 CRAWL_JITTER_SECONDS = 600
@@ -71,7 +70,7 @@ def run_crawl(settings: Settings, board: str, **kwargs: Any) -> dict[str, Any]:
 
 
 def add_crawl_jobs(scheduler: Any, settings: Settings, boards: dict[str, dict[str, Any] | None],
-                   timezone: str = DEFAULT_TIMEZONE) -> list[Any]:
+                   timezone: str = TIMEZONE) -> list[Any]:
     """Add a ``crawl:BOARD`` cron job per board (``{board: cron fields or None for DEFAULT_CRON}``)
     to an APScheduler 3.x scheduler. Returns the jobs. Boards are checked now, so a typo fails at
     start-up rather than at 03:10.

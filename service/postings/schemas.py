@@ -8,9 +8,9 @@ from typing import Annotated
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
 from service.pagination import Id
 from service.postings.models import PostingStatus
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 Title = Annotated[str, Meta(min_length=1, max_length=200)]
 Text = Annotated[str, Meta(max_length=20000)]

@@ -9,7 +9,6 @@ import msgspec
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import to_monthly
 from service.applications.service import tell_applicants_posting_closed
 from service.catalog.models import Region
 from service.employers.models import Employer
@@ -17,6 +16,7 @@ from service.errors import InvalidFieldError, NotFoundError
 from service.postings.models import Posting, PostingStatus
 from service.postings.repository import PostingFilter, PostingRepository
 from service.postings.schemas import PostingCreate, PostingLocation, PostingRead, PostingSourceRead, PostingUpdate
+from vocab import to_monthly
 
 
 def _primary_place(p: Posting) -> list[dict[str, str | None]]:
@@ -53,7 +53,7 @@ MAX_MONTHLY_SALARY = 10_000_000
 
 def apply_salary(p: Posting) -> None:
     """Check ``salary_min <= salary_max`` and derive the 元/月 bounds
-    (:func:`matching.vocab.to_monthly`: 21.75 working days of 8 hours a month).
+    (:func:`vocab.to_monthly`: 21.75 working days of 8 hours a month).
 
     Raises:
         InvalidFieldError: the bounds are swapped, or a bound converted to a month exceeds

@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 
 from matching.documents import Explanation, JobDoc, SeekerDoc
-from matching.vocab import EmploymentType
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.recommendations.schemas import CandidateSummary, PostingSummary, Reasons
+from vocab import EmploymentType
 
 
 def job_doc(p: Posting) -> JobDoc:

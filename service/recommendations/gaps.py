@@ -12,7 +12,7 @@ Definitions (used by the graduate's jobs page, ``/web/jobs``):
 * **Qualifying** for a posting: the graduate holds every *required* skill and every certificate the
   posting names (preferred skills do not count), and meets its education requirement. "Holds" is
   decided by the recommendation ranker's own comparison (:class:`matching.content.ContentRanker`:
-  taxonomy concepts, then the shared fuzzy rules of :mod:`matching.text`), so the items named here
+  taxonomy concepts, then the shared fuzzy rules of :mod:`vocab.text`), so the items named here
   are exactly the ones the recommendation reasons list as "missing".
 * An item (a skill or certificate, identified by its taxonomy concept when it resolves to one,
   else by its normalised text: :func:`matching.index.skill_key`) **opens** a nearby posting when

@@ -45,6 +45,7 @@ from matching.taxonomy import Taxonomy
 from service.config import Settings
 from service.recommendations.documents import content_of
 from service.recommendations.repository import RecommendationRepository
+from service.taxonomy.core import core_taxonomy
 
 log = logging.getLogger(__name__)
 #: Changes are read from this long before the latest ``updated_at`` seen: a transaction that stamped
@@ -119,7 +120,7 @@ def _build_with_own_connection(settings: Settings, today: dt.date, taxonomy: Tax
 def build_in_worker(settings: Settings, today: dt.date) -> Built:
     """In a build process: :func:`build_index` with its own connection and taxonomy; the ranker
     comes back without the taxonomy (the server has its own, the same)."""
-    built = _build_with_own_connection(settings, today, Taxonomy.from_core())
+    built = _build_with_own_connection(settings, today, core_taxonomy())
     built.ranker.set_params(taxonomy=None)
     return built
 
@@ -150,7 +151,7 @@ class IndexMaintainer:
 
     async def _taxonomy(self) -> Taxonomy:
         if self.taxonomy is None:
-            self.taxonomy = await anyio.to_thread.run_sync(Taxonomy.from_core)
+            self.taxonomy = await anyio.to_thread.run_sync(core_taxonomy)
         return self.taxonomy
 
     async def _full_build(self, session: AsyncSession | None, today: dt.date, n_postings: int) -> Built:

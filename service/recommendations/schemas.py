@@ -6,7 +6,7 @@ import datetime as dt
 
 import msgspec
 
-from matching.vocab import EducationLevel, EmploymentType
+from vocab import EducationLevel, EmploymentType
 
 
 class Reasons(msgspec.Struct):

@@ -32,7 +32,6 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import matplotlib
 from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -40,6 +39,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from service.config import ZONE
 from service.reports.compute import BREAKDOWNS
 from service.reports.definitions import RATES
 
@@ -84,8 +84,6 @@ METRICS_EN: dict[str, tuple[str, str]] = {
 _UNIT_EN = {"%": "%", "元/月": "yuan/month", "人": "graduates"}
 _YLABEL = {"zh": {"%": "百分比 (%)", "元/月": "元/月", "人": "人数"},
            "en": {"%": "percent (%)", "元/月": "yuan/month", "人": "graduates"}}
-#: Time zone of the cut-off shown in captions (the service's users are in China).
-CAPTION_TZ = ZoneInfo("Asia/Shanghai")
 
 _FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
           "DejaVu Sans"]
@@ -181,7 +179,7 @@ def when_text(value: Any, lang: str = "zh") -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     zone = "北京时间" if lang == "zh" else "Beijing time"
-    return f"{moment.astimezone(CAPTION_TZ):%Y-%m-%d %H:%M} ({zone})"
+    return f"{moment.astimezone(ZONE):%Y-%m-%d %H:%M} ({zone})"
 
 
 def _caption(report: dict[str, Any], metric: str, any_suppressed: bool, any_missing: bool,

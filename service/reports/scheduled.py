@@ -41,11 +41,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.config import Settings
+from service.config import TIMEZONE, Settings
 from service.reports.dates import MonthDay, day_after, latest_before, parse_month_days
 
 log = logging.getLogger(__name__)
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 MISFIRE_GRACE_SECONDS = 6 * 3600
 
 
@@ -132,7 +131,7 @@ async def _scopes(settings: Settings) -> list[str]:
 
 async def run_job_async(settings: Settings, name: str, today: dt.date | None = None,
                         scopes: list[str] | None = None, threshold: int = 5,
-                        timezone: str = DEFAULT_TIMEZONE) -> list[dict[str, Any]]:
+                        timezone: str = TIMEZONE) -> list[dict[str, Any]]:
     """Run job ``name`` now: one snapshot per scope, each in its own transaction.
 
     ``today`` (default: today in ``timezone``) decides the as-of date; the knowledge cut-off
@@ -202,18 +201,3 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
 def run_job(settings: Settings, name: str, **kwargs: Any) -> list[dict[str, Any]]:
     """Synchronous :func:`run_job_async` (a fresh event loop per run, as APScheduler threads need)."""
     return asyncio.run(run_job_async(settings, name, **kwargs))
-
-
-def make_scheduler(settings: Settings, timezone: str = DEFAULT_TIMEZONE) -> Any:
-    """A ``BlockingScheduler`` with every job of :func:`job_specs` for ``settings`` added (not started)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    tz = ZoneInfo(timezone)
-    scheduler = BlockingScheduler(timezone=tz, job_defaults={
-        "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS})
-    for name, spec in job_specs(settings).items():
-        scheduler.add_job(run_job, spec.trigger(tz), args=[settings, name],
-                          kwargs={"timezone": timezone}, id=name, name=f"report snapshot: {name}",
-                          replace_existing=True, coalesce=True, max_instances=1,
-                          misfire_grace_time=MISFIRE_GRACE_SECONDS)
-    return scheduler

@@ -12,13 +12,13 @@ import datetime as dt
 import random
 
 from matching.taxonomy import Taxonomy
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
 from service.sample import datafiles
 from service.sample.activity import make_activity
 from service.sample.common import PROVINCE, city_name, pick, place_name, spell
 from service.sample.identifiers import make_uscc
 from service.sample.people import make_graduates
 from service.sample.specs import EmployerSpec, PostingSpec, SampleData
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 #: Entry-level monthly pay (元/月) for full-time 中职 hires in Guangdong by major: the lower
 #: bound's range; the upper bound is 1,000–2,500 above it, capped at 8,000.

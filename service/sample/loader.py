@@ -27,7 +27,7 @@ from service.postings.models import Posting, PostingStatus
 from service.postings.service import apply_salary
 from service.sample import datafiles
 from service.sample.common import PROVINCE
-from service.sample.core import core_taxonomy
+from service.taxonomy.core import core_taxonomy
 from service.sample.generator import generate_sample
 from service.sample.reference import load_reference
 from service.sample.specs import GraduateSpec, PostingSpec, SampleData

@@ -7,7 +7,7 @@ major → occupation (对口) links come from ``matching/data/core_taxonomy.json
 ``data/schools.json``.
 
 Concepts are stored in scheme ``vocmatch``; each alias row holds the alias label and its
-:func:`matching.text.normalise` form (the concept's preferred label stays on the concept).
+:func:`vocab.text.normalise` form (the concept's preferred label stays on the concept).
 Rows that disappeared from the files are left alone (other rows may refer to them), except
 aliases and major → occupation links, which are kept equal to the file.
 """
@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from matching.taxonomy import Taxonomy
-from matching.text import normalise
 from scrapers.regions import RegionRecord, all_regions
 from service.catalog import reference as catalog_reference
 from service.catalog.models import Major, School
 from service.sample import datafiles
-from service.sample.core import core_taxonomy
+from service.taxonomy.core import core_taxonomy
 from service.taxonomy.models import Concept, ConceptAlias, ConceptKind, MajorOccupation
+from vocab.text import normalise
 
 SCHEME = "vocmatch"
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 import msgspec
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 
 class EmployerSpec(msgspec.Struct, frozen=True):

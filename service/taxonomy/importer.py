@@ -2,7 +2,7 @@
 
 Concepts go to ``taxonomy_concepts`` (scheme ``esco``/``onet``, code = ESCO URI / O*NET-SOC code /
 ``tech:<example>`` / O*NET element id) and their other labels to ``taxonomy_aliases`` with the
-:func:`matching.text.normalise` form used for look-ups. The import is a synchronisation of one
+:func:`vocab.text.normalise` form used for look-ups. The import is a synchronisation of one
 scheme, in bulk statements (a few per table whatever the size):
 
 * concepts missing from the database are inserted, those whose kind, label or language changed
@@ -30,8 +30,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.taxonomy_sources import MAX_LABEL, TaxonomySource
-from matching.text import normalise
 from service.taxonomy.models import Concept, ConceptAlias, ConceptKind, ConceptRelation
+from vocab.text import normalise
 
 _CHUNK = 5000
 

@@ -17,7 +17,6 @@ from service.accounts.guards import (
     can_change_application, can_manage_posting, can_read_application, ensure_allowed,
     ensure_candidates_allowed, ensure_visible, require_roles,
 )
-from matching.vocab import EducationLevel, EmploymentType
 from service.accounts.models import Role
 from service.accounts.scoping import applications_clause, graduates_clause, postings_clause
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
@@ -37,12 +36,13 @@ from service.postings.schemas import PostingCreate, PostingUpdate
 from service.postings.service import PostingService
 from service.privacy.audit import record_list_read
 from service.recommendations.service import RecommendationService
-from service.web.interview_pages import latest_interviews
 from service.web.common import (
     Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors,
 )
+from service.web.interview_pages import latest_interviews
 from service.web.reasons import candidate_phrases, salary_text, sentence
 from service.web.suggest_pages import chips_context
+from vocab import EducationLevel, EmploymentType
 
 EMPLOYER_ONLY = [require_roles(Role.EMPLOYER)]
 #: The moves an employer is offered, in pipeline order (withdrawing is the graduate's).

@@ -25,6 +25,7 @@ from service.accounts.models import Role
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
 from service.applications.schemas import StatusChange
 from service.applications.service import LIVE_STATUSES, ApplicationService
+from service.config import ZONE
 from service.destinations.models import DestinationCategory
 from service.destinations.service import HIRE_CATEGORIES, INTERNSHIP_TYPES, hire_today
 from service.errors import ConflictError, InvalidFieldError
@@ -34,7 +35,7 @@ from service.interviews.access import (
 from service.interviews.controllers import ics_response
 from service.interviews.models import Interview, InterviewMode, InterviewStatus
 from service.interviews.schemas import MAX_SLOTS, InterviewCreate
-from service.interviews.service import DISPLAY_ZONE, Context, InterviewService, chosen_slot
+from service.interviews.service import Context, InterviewService, chosen_slot
 from service.pagination import DbSession, IdPath
 from service.web.common import N_, PageDep, convert_form, domain_errors, field_message, render, see_other
 
@@ -51,7 +52,7 @@ INSURANCE = {"yes": True, "no": False, "unknown": None}
 
 def local_time(moment: dt.datetime) -> str:
     """``moment`` in Beijing time as ``2026-12-10 14:00``."""
-    return moment.astimezone(DISPLAY_ZONE).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def interview_view(interview: Interview | None) -> dict[str, Any] | None:
@@ -94,7 +95,7 @@ def _parse_local(value: str) -> dt.datetime | None:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment.replace(tzinfo=DISPLAY_ZONE) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=ZONE) if moment.tzinfo is None else moment
 
 
 class InterviewPages(Controller):

@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.live import LiveIndex
 from matching.documents import Match
-from matching.vocab import EmploymentType
 from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.catalog.models import Region
@@ -35,6 +34,7 @@ from service.recommendations.caches import RankerCache
 from service.recommendations.documents import seeker_doc
 from service.recommendations.repository import RecommendationRepository
 from service.web.common import Page
+from vocab import EmploymentType
 
 #: Employment types offered in the job-type filter, in this order.
 JOB_TYPES = (EmploymentType.FULL_TIME, EmploymentType.PART_TIME, EmploymentType.INTERN,

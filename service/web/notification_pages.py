@@ -6,13 +6,13 @@ the signed-in user's own notifications: another user's is a 404 page."""
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ValidationException
 from litestar.response import Redirect, Template
 
 from service.accounts.guards import require_signed_in
+from service.config import ZONE
 from service.notifications.kinds import LANGUAGES
 from service.notifications.schemas import PreferencesUpdate
 from service.notifications.service import NotificationService, to_read
@@ -21,8 +21,6 @@ from service.web.common import PageDep, render, see_other
 
 #: Notifications per inbox page.
 PAGE_SIZE = 20
-#: Times on the pages are Beijing time.
-ZONE = ZoneInfo("Asia/Shanghai")
 INBOX = "/web/notifications"
 SETTINGS = "/web/notifications/preferences"
 

@@ -2,13 +2,13 @@
 posting forms use to add and remove items (htmx fragments, for any signed-in user).
 
 Suggestions come from the core taxonomy (:mod:`matching.taxonomy`, the one the recommendations
-use), compared through :mod:`matching.text`'s normaliser and fuzzy rules — no matcher of our own:
+use), compared through :mod:`vocab.text`'s normaliser and fuzzy rules — no matcher of our own:
 
 1. :meth:`matching.taxonomy.Taxonomy.resolve` — the concept the typed text is *stored as* by
    the ranker (exact label or alias, then fuzzy under the shared cutoffs: ``數控車床`` →
    数控车削加工, ``电工证`` → 低压电工作业证);
 2. completion while typing: concepts of the kind one of whose labels or aliases contains the
-   typed text after :func:`matching.text.normalise` (a prefix such as ``数控`` is refused by the
+   typed text after :func:`vocab.text.normalise` (a prefix such as ``数控`` is refused by the
    fuzzy length guard, so completion is by containment), labels starting with it first, then
    shorter labels.
 """
@@ -23,11 +23,11 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from matching.taxonomy import Taxonomy
-from matching.text import normalise
 from service.accounts.guards import require_signed_in
-from service.destinations.infield import core_taxonomy
 from service.errors import InvalidFieldError
+from service.taxonomy.core import core_taxonomy
 from service.web.common import Page, PageDep, render, split_items
+from vocab.text import normalise
 
 #: Fields that may use the widget → taxonomy kind of their suggestions.
 FIELDS = {"skills": "skill", "certificates": "certificate", "required_skills": "skill",

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.accounts.models import AuthSession
 from service.accounts.security import derive_key, resolve_secret_key
 from service.app import create_app
-from service.cli import SERVER_OPTIONS
+from service.cli.server import SERVER_OPTIONS
 from service.config import Settings
 from service.privacy.models import AuditEvent
 from tests.accounts.conftest import PASSWORD, World, bearer, login
@@ -124,7 +124,7 @@ def test_each_run_of_failures_from_one_client_waits_longer(client: httpx.Client,
 # --- item 6: client addresses are not forgeable ----------------------------------------------------
 
 class ProductionServer:
-    """The app served as ``vocmatch serve`` serves it (:data:`service.cli.SERVER_OPTIONS`), on a
+    """The app served as ``vocmatch serve`` serves it (:data:`service.cli.server.SERVER_OPTIONS`), on a
     free loopback port in a background thread."""
 
     def __init__(self, settings: Settings) -> None:

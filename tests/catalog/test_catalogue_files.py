@@ -14,8 +14,9 @@ from scrapers.regions import all_regions, get_region, parse_regions_csv
 from service.catalog.majors import (
     catalogue, class_occupations, isco_groups_of, major_open_to, parse_catalogue_csv, parse_isco_csv,
 )
-from service.destinations.infield import core_taxonomy, majors_without_mapping, propose_in_field
+from service.destinations.infield import majors_without_mapping, propose_in_field
 from service.reports.build import data_quality
+from service.taxonomy.core import core_taxonomy
 
 
 def test_catalogue_has_the_2021_structure() -> None:

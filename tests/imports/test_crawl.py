@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scrapers.boards.config import BOARDS_DIR, BoardConfigError, load_board
 from scrapers.fetch import Fetcher, FetchPolicy
-from service.cli_crawl import crawl, scrape_page
+from service.cli.crawl import crawl, scrape_page
 from service.config import Settings
 from service.imports.crawl import crawl_into
 from service.postings.models import Posting, PostingStatus

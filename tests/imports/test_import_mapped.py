@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EducationLevel, SalaryPeriod
 from scrapers.sources.mapped import MappedFile, MappingError, load_mapping, mapping_from_dict, suggest_mapping
 from service.cli import main
 from service.config import Settings
@@ -21,6 +20,7 @@ from service.errors import InvalidFieldError
 from service.imports.kinds import ImportKind, detect_kind
 from service.imports.service import import_path, preview_path
 from service.postings.models import Posting, PostingSource
+from vocab import EducationLevel, SalaryPeriod
 
 FIXTURES = Path(__file__).parents[1] / "scrapers" / "fixtures"
 MAPPED = FIXTURES / "mapped"

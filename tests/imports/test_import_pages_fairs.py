@@ -10,13 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from matching.vocab import EmploymentType, SalaryPeriod
 from scrapers.items import PostingItem, SalaryRange
 from service.imports.kinds import ImportKind, detect_kind
 from service.imports.postings import posting_fields
 from service.imports.service import import_path
 from service.postings.models import Posting, PostingStatus
 from tests.scrapers.test_jobfair import make_fair_workbook
+from vocab import EmploymentType, SalaryPeriod
 
 FIXTURES = Path(__file__).parents[1] / "scrapers" / "fixtures"
 

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from matching.vocab import EducationLevel, SalaryPeriod
 from service.catalog.models import Region
 from service.employers.models import Employer
 from service.graduates.models import Graduate, SeekerKind
 from service.imports.service import import_path
 from service.postings.models import Posting
+from vocab import EducationLevel, SalaryPeriod
 
 ROWS = 200
 

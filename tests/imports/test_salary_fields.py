@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from matching.vocab import SalaryPeriod
 from scrapers.items import SalaryRange
 from service.imports.postings import salary_fields
+from vocab import SalaryPeriod
 
 
 def test_thirteen_months_pay_is_stored_as_the_annual_total() -> None:

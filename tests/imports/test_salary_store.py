@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import SalaryPeriod
 from service.imports.service import import_path
 from service.postings.models import Posting
+from vocab import SalaryPeriod
 
 M, Y, D, H, W = SalaryPeriod.MONTH, SalaryPeriod.YEAR, SalaryPeriod.DAY, SalaryPeriod.HOUR, SalaryPeriod.WEEK
 

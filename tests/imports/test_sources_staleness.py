@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from scrapers.boards.config import BOARDS_DIR, load_board
 from scrapers.fetch import Fetcher, FetchPolicy
-from service.cli_crawl import scrape
+from service.cli.crawl import scrape
 from service.config import Settings
 from service.imports.crawl import crawl_into
 from service.imports.runs import expire_postings, latest_runs

@@ -17,7 +17,7 @@ from scrapers.boards.config import load_board
 from scrapers.boards.crawl import item_from_detail
 from scrapers.items import PostingItem
 from scrapers.jobposting.page import closed_notice, postings_from_html
-from service.cli_crawl import scrape_page
+from service.cli.crawl import scrape_page
 from service.imports.postings import stored_status
 from service.imports.service import import_path
 from service.postings.models import Posting, PostingStatus

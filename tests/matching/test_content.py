@@ -15,8 +15,8 @@ from matching.content import ContentRanker
 from matching.documents import JobDoc, SeekerDoc
 from matching.features import WEIGHTS, place, preferences
 from matching.taxonomy import Taxonomy
-from matching.vocab import EducationLevel, EmploymentType
 from tests.matching.test_taxonomy import CONCEPTS, MAJORS
+from vocab import EducationLevel, EmploymentType
 
 TODAY = dt.date(2026, 3, 1)
 

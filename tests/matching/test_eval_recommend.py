@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matching.evaluation.jobboard import protocol_queries, read_board, training_queries
+from matching.evaluation.jobboard import protocol_queries, training_queries
 from matching.evaluation.baselines import CONTROL
 from matching.evaluation.recommend import BASELINES, MODEL_NAME, evaluate_recommend, pool_runs, split_applicants
 from matching.persistence import load_model
-from service.cli_evaluate import evaluate
+from service.cli.evaluate import evaluate
+from service.jobboard import read_board
 
 CITIES = [("Newark", "NJ"), ("Trenton", "NJ"), ("Fresno", "CA"), ("Austin", "TX")]
 TITLES = ["Line Cook", "Cashier", "Security Officer", "Warehouse Associate", "Receptionist"]
@@ -119,7 +120,7 @@ def test_split_is_seeded_and_disjoint(tmp_path: Path) -> None:
 def test_end_to_end_on_two_folders_never_trains_on_test_applicants(tmp_path: Path) -> None:
     train = make_board(tmp_path / "train", n_applicants=120, seed=2)
     test = make_board(tmp_path / "test", n_applicants=60, seed=3)  # ids 1..60 are in both: left out of training
-    result = evaluate_recommend(train, test, seed=1)
+    result = evaluate_recommend(read_board(train), read_board(test), seed=1)
     assert result["split"]["mode"] == "two folders"
     assert result["split"]["applicants_in_both_left_out_of_training"] == 60
     assert result["split"]["train_applicants"] == 60 and result["split"]["test_applicants"] == 60

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching.ngrams import CharNgramTfidf, decode
-from matching.text import normalise
+from vocab.text import normalise
 
 TEXTS = [normalise(t) for t in [
     "Line Cook", "Prep Cook / Dishwasher", "数控车工 数控编程 CNC", "a", "", "熟悉C#和.NET开发",

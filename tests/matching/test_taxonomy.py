@@ -181,7 +181,7 @@ def test_occupation_aliases_inside_their_label_are_reviewed() -> None:
                 ("平面设计助理", "设计助理"), ("生产线操作工", "操作工"),
                 ("汽车钣金工", "钣金工"), ("汽车喷漆工", "喷漆工"), ("软件测试员", "测试员"), ("物流调度员", "调度员"),
                 ("物流单证员", "单证员"), ("代理记账员", "记账员"), ("数控机床维修工", "机床维修")}
-    from matching.text import compact
+    from vocab.text import compact
 
     found = set()
     for concept in Taxonomy.from_core().concepts.values():

@@ -13,7 +13,7 @@ from sklearn.base import clone
 from matching.evaluation.titles import evaluate_titles, load_collection
 from matching.onet_titles import read_onet_titles
 from matching.titles import TitleMatcher, char_ngrams, zscore_rows
-from service.cli_evaluate import evaluate
+from service.cli.evaluate import evaluate
 
 TALENTCLEF = "talentclef2025_titles"
 
@@ -47,7 +47,7 @@ def test_traditional_and_full_width_input_is_normalised() -> None:
     model = TitleMatcher(embedder=None).fit(["會計", "ＣＮＣ操作工"])
     assert model.component_scores(["会计"])["char"][0, 0] == pytest.approx(1.0)
     assert char_ngrams("PLC 車工") == [" p", "pl", "lc", "c ", " pl", "plc", "lc ", " plc", "plc ", "车", "工", "车工"]
-    assert char_ngrams("CNC 車工") == char_ngrams("数控车工")  # a CNC compound is written 数控 (matching.text)
+    assert char_ngrams("CNC 車工") == char_ngrams("数控车工")  # a CNC compound is written 数控 (vocab.text)
 
 
 def _write(path: Path, text: str) -> Path:

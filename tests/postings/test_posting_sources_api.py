@@ -14,6 +14,7 @@ from scrapers.pipeline import default_pipeline
 from service.imports.postings import store_postings
 from service.imports.report import ImportReport
 from service.postings.models import Posting
+from service.taxonomy.core import core_taxonomy
 
 SEEN = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
 
@@ -25,7 +26,7 @@ def _item(source: str, external_id: str, employer: str, title: str, places: list
 
 
 async def test_sources_and_locations_over_http(session: AsyncSession, client: httpx.Client) -> None:
-    items = default_pipeline().run([
+    items = default_pipeline(core_taxonomy()).run([
         _item("board_a", "A-7", "无锡精工有限责任公司（新吴分公司）", "机修工（两班倒）", ["江苏省-无锡市"],
               "https://a.example/job/7?utm_source=x&id=7"),
         _item("board_b", "B-9", "无锡精工有限公司", "机修工", ["无锡市", "江苏省-常州市-武进区"],

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EducationLevel
 from service.catalog.models import Region, RegionLevel
 from service.employers.models import Employer
 from service.errors import NotFoundError
@@ -16,6 +15,7 @@ from service.graduates.models import Graduate, GraduateCertificate
 from service.postings.models import Posting, PostingStatus
 from service.recommendations.gaps import opening_items
 from service.recommendations.service import RankerCache
+from vocab import EducationLevel
 
 GZ = {"region_code": "440106", "province": "广东省", "city": "广州市"}
 SZ = {"region_code": "440304", "province": "广东省", "city": "深圳市"}

@@ -155,14 +155,14 @@ def test_report_cli_writes_svg(settings: Settings, tmp_path: Path, loaded: dict[
 
     target = tmp_path / "chart.svg"
     env = {**os.environ, "VOCMATCH_DATABASE_URL": settings.database_url}
-    p = subprocess.run([sys.executable, "-m", "service.cli_reports", "report", "--as-of", "2025-12-31",
+    p = subprocess.run([sys.executable, "-m", "service.cli", "report", "--as-of", "2025-12-31",
                         "--recorded-before", "2026-01-01T00:00:00+00:00", "--threshold", "1", "--format", "svg",
                         "--metric", "salary_median", "--by", "school", "-o", str(target)],
                        cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert p.returncode == 0, p.stderr.decode()
     root = _parse(target.read_bytes())
     assert {"天河职校", "南山职校", "4,000", "6,000"} <= set(_texts(root))
-    p = subprocess.run([sys.executable, "-m", "service.cli_reports", "report", "--as-of", "2025-12-31",
+    p = subprocess.run([sys.executable, "-m", "service.cli", "report", "--as-of", "2025-12-31",
                         "--format", "svg", "--metric", "happiness"], cwd=ROOT, env=env, capture_output=True,
                        timeout=120)
     assert p.returncode == 2 and b"metric" in p.stderr

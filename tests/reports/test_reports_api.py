@@ -106,7 +106,7 @@ def test_as_of_out_of_range_is_named(client: httpx.Client, as_of: str) -> None:
 
 def _cli(settings: Settings, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "VOCMATCH_DATABASE_URL": settings.database_url}
-    return subprocess.Popen([sys.executable, "-m", "service.cli_reports", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

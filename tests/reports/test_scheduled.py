@@ -12,14 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from service.config import Settings
-from service.reports.scheduled import JOBS, job_specs, make_scheduler, run_job
+from service.reports.scheduled import JOBS, job_specs, run_job
 from service.reports.suppression import suppress
+from service.scheduling import make_scheduler
 
 
 def test_scheduler_jobs_are_configured() -> None:
-    sched = make_scheduler(Settings(database_url="sqlite+aiosqlite:///unused.sqlite3"))
+    sched = make_scheduler(Settings(database_url="sqlite+aiosqlite:///unused.sqlite3"), blocking=False)
     assert sched.timezone == ZoneInfo("Asia/Shanghai")
-    jobs = {j.id: j for j in sched.get_jobs()}
+    jobs = {j.id: j for j in sched.get_jobs() if j.name.startswith("report snapshot")}
     assert set(jobs) == {"monthly", "term_end", "initial", "year_end"}
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time == 6 * 3600
@@ -76,7 +77,7 @@ def test_report_dates_are_settings() -> None:
         specs["term_end"].cron  # noqa: B018
     assert JOBS["term_end"].cron == {"month": "2,8", "day": 1, "hour": 1, "minute": 30}  # defaults: one trigger
     tz = ZoneInfo("Asia/Shanghai")
-    jobs = {j.id: j for j in make_scheduler(settings).get_jobs()}
+    jobs = {j.id: j for j in make_scheduler(settings, blocking=False).get_jobs()}
     fires, t = [], dt.datetime(2026, 1, 1, tzinfo=tz)
     for _ in range(3):
         t = jobs["term_end"].trigger.get_next_fire_time(None, t + dt.timedelta(seconds=1))

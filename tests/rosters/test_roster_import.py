@@ -182,14 +182,14 @@ async def test_cli_exit_code_and_report(settings: Settings, session: AsyncSessio
     path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, ["0012025001", "甲", "男", "4.40106E+17", None,
                                                        "2025-06-30", None, None]])
     env = {**os.environ, "VOCMATCH_DATABASE_URL": settings.database_url}
-    run = subprocess.run([sys.executable, "-m", "service.cli_reports", "roster", "import", str(path), "--school",
+    run = subprocess.run([sys.executable, "-m", "service.cli", "roster", "import", str(path), "--school",
                           SCHOOL], cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert run.returncode == 1
     body = json.loads(run.stdout)
     assert body["rejected"] == [{"row": 2, "column": "身份证号", "reason": body["rejected"][0]["reason"]}]
     assert body["written"] is False
     good = good_xlsx(tmp_path / "good.xlsx")
-    run = subprocess.run([sys.executable, "-m", "service.cli_reports", "roster", "import", str(good), "--school",
+    run = subprocess.run([sys.executable, "-m", "service.cli", "roster", "import", str(good), "--school",
                           SCHOOL], cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert run.returncode == 0, run.stderr.decode()
     assert json.loads(run.stdout)["created"] == 3

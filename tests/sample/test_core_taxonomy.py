@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from matching.taxonomy import Alias, Taxonomy
-from service.sample.core import core_document, core_taxonomy, taxonomy_problems
+from service.taxonomy.core import core_document, core_taxonomy, taxonomy_problems
 
 #: 专业大类 of the 2021 catalogue by the first two digits of a major code (those the core uses).
 CATEGORY_PREFIX = {"66": "装备制造大类", "70": "交通运输大类", "71": "电子与信息大类", "73": "财经商贸大类", "74": "旅游大类"}

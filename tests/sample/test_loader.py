@@ -12,8 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from stdnum.cn import ric, uscc
 
-from matching.text import normalise
-from matching.vocab import EmploymentType
 from service.applications.models import ALLOWED_TRANSITIONS, Application
 from service.catalog.majors import catalogue
 from service.catalog.models import Major, Region, School
@@ -23,10 +21,12 @@ from service.graduates.identity import gender_of_id_number
 from service.graduates.models import Graduate
 from service.models import Base
 from service.postings.models import Posting, PostingStatus
-from service.sample.core import core_taxonomy
 from service.sample.generator import generate_sample
 from service.sample.loader import load_reference, load_sample
+from service.taxonomy.core import core_taxonomy
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
+from vocab import EmploymentType
+from vocab.text import normalise
 
 from tests.sample.test_core_taxonomy import NAMED_MAJORS
 

@@ -12,7 +12,7 @@ from stdnum.cn import ric, uscc
 
 from service.graduates.identity import gender_of_id_number
 from service.sample import datafiles
-from service.sample.core import core_taxonomy
+from service.taxonomy.core import core_taxonomy
 from service.sample.generator import generate_sample
 from service.sample.identifiers import make_id_number, make_uscc, org_code_check_digit
 from service.sample.reference import reference_regions

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from matching.vocab import EducationLevel, EmploymentType
 from scrapers.boards.config import BoardConfigError, load_board, parse_board
 from scrapers.boards.crawl import crawl_board
 from scrapers.fetch import Fetcher, FetchPolicy
 from scrapers.pipeline import default_pipeline
+from service.taxonomy.core import core_taxonomy
 from tests.scrapers.loopback_site import Site
+from vocab import EducationLevel, EmploymentType
 
 FAST = FetchPolicy(min_delay=0, timeout=2, retries=1, backoff_base=0.01)
 
@@ -36,7 +37,7 @@ async def test_example_board_crawl(site: Site) -> None:
     reasons = dict((u.rsplit("/", 1)[1], r) for u, r in result.failed)
     assert "HTTP 500" in reasons["104.html"] and "robots.txt" in reasons["999.html"]
     assert site.hits["/private/job/999.html"] == 0
-    pipeline = default_pipeline().run(result.records())
+    pipeline = default_pipeline(core_taxonomy()).run(result.records())
     by_id = {i.external_id: i for i in pipeline.items}
     assert sorted(by_id) == ["101", "102", "103", "105"]
     lathe = by_id["101"]

@@ -7,6 +7,7 @@ import pytest
 from scrapers.dedupe import city_key, duplicate_key, employer_key, title_key
 from scrapers.items import PostingItem
 from scrapers.pipeline import NO_EMPLOYER, default_pipeline
+from service.taxonomy.core import core_taxonomy
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -63,7 +64,7 @@ def test_pipeline_sets_the_key_and_extracts_skills() -> None:
         PostingItem(source="a", external_id="2", row=3, title="文员", employer_name=None, location_text="上海",
                     skills=["Excel", "会开飞机的超能力"]),
     ]
-    result = default_pipeline().run(items)
+    result = default_pipeline(core_taxonomy()).run(items)
     first, second = result.items
     assert first.duplicate_key == "CN|上海浦江物业管理|电工|上海" and first.city == "上海市"
     assert first.skills == ["低压电工作业证", "PLC编程"] and first.unknown_skills == []
@@ -113,6 +114,6 @@ def test_pipeline_fills_the_reference_from_the_text() -> None:
                          location_text="苏州", description="招聘编号：SZ-017"),
              PostingItem(source="a", external_id="2", row=3, title="数控车工", employer_name="苏州精工机械有限公司",
                          location_text="苏州", reference="GIVEN-1", description="招聘编号：SZ-018")]
-    first, second = default_pipeline().run(items).items
+    first, second = default_pipeline(core_taxonomy()).run(items).items
     assert (first.reference, second.reference) == ("SZ-017", "GIVEN-1")
     assert first.duplicate_key == second.duplicate_key  # one key: the numbers keep them apart in the store

@@ -8,11 +8,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from matching.vocab import EducationLevel
 from scrapers.csvio import UnreadableFileError
 from scrapers.jobposting.dates import DateError
 from scrapers.pipeline import default_pipeline
 from scrapers.sources.jobfair import JobFairSheet, excel_date, map_header
+from service.taxonomy.core import core_taxonomy
+from vocab import EducationLevel
 
 FAIRS = Path(__file__).parent / "fixtures" / "jobfair"
 
@@ -41,7 +42,7 @@ def make_fair_workbook(path: Path) -> Path:
 
 
 def test_xlsx_merged_cells_serial_dates_and_a_bad_row(tmp_path: Path) -> None:
-    result = default_pipeline().run(JobFairSheet(make_fair_workbook(tmp_path / "fair.xlsx")))
+    result = default_pipeline(core_taxonomy()).run(JobFairSheet(make_fair_workbook(tmp_path / "fair.xlsx")))
     assert result.rows_read == 5
     assert [r.as_tuple() for r in result.rejected] == [(5, "岗位名称", "title is required")]
     by_title = {i.title: i for i in result.items}
@@ -61,7 +62,7 @@ def test_xlsx_merged_cells_serial_dates_and_a_bad_row(tmp_path: Path) -> None:
 
 
 def test_csv_with_bom_carries_the_employer_down_and_reports_bad_rows() -> None:
-    result = default_pipeline().run(JobFairSheet(FAIRS / "fair_utf8_bom.csv"))
+    result = default_pipeline(core_taxonomy()).run(JobFairSheet(FAIRS / "fair_utf8_bom.csv"))
     assert result.rows_read == 6  # the blank row 8 is not a record
     assert [r.as_tuple() for r in result.rejected] == [(6, "招聘岗位", "title is required")]
     by_row = {i.row: i for i in result.items}
@@ -75,7 +76,7 @@ def test_csv_with_bom_carries_the_employer_down_and_reports_bad_rows() -> None:
 
 
 def test_gb18030_csv_with_serial_and_text_dates() -> None:
-    result = default_pipeline().run(JobFairSheet(FAIRS / "fair_gb18030.csv"))
+    result = default_pipeline(core_taxonomy()).run(JobFairSheet(FAIRS / "fair_gb18030.csv"))
     by_title = {i.title: i for i in result.items}
     assert by_title["汽车装配工（长白班）"].valid_through == dt.date(2026, 3, 31)
     assert by_title["叉车工"].valid_through == dt.date(2026, 4, 30)

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
 from scrapers.items import Issue, PostingItem
 from scrapers.jobposting.page import JsonLdFile, postings_from_html
 from scrapers.pipeline import default_pipeline
+from service.taxonomy.core import core_taxonomy
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 PAGES = Path(__file__).parent / "fixtures" / "jsonld"
 SH = ZoneInfo("Asia/Shanghai")
@@ -98,13 +99,13 @@ def test_microdata() -> None:
 
 
 def test_pages_through_the_pipeline() -> None:
-    result = default_pipeline().run(JsonLdFile(PAGES / "several_blocks.html", source="hr_example"))
+    result = default_pipeline(core_taxonomy()).run(JsonLdFile(PAGES / "several_blocks.html", source="hr_example"))
     assert result.rows_read == 4 and [r.row for r in result.rejected] == [10]
     by_title = {i.title: i for i in result.items}
     assert by_title["仓库管理员"].region_code == "310115" and by_title["汽修学徒"].region_code == "440106"
     # the structured salary is kept, not re-parsed from text
     assert by_title["汽修学徒"].salary.currency == "CNY" and by_title["汽修学徒"].salary.max_monthly == 6000
-    graph = default_pipeline().run(JsonLdFile(PAGES / "graph_page.html")).items[0]
+    graph = default_pipeline(core_taxonomy()).run(JsonLdFile(PAGES / "graph_page.html")).items[0]
     assert graph.education is EducationLevel.SECONDARY_VOCATIONAL and graph.experience_years == 0
     assert graph.region_code == "320500"
 

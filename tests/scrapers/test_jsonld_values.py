@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
 from scrapers.jobposting.dates import DateError, closing_instant, local_date, parse_when
 from scrapers.jobposting.lenient import LenientJSONError, loads_lenient
 from scrapers.jobposting.salary import parse_base_salary
 from scrapers.jobposting.text import clean_line, html_to_text
 from scrapers.jobposting.values import education, employment_types, experience, main_employment_type, places, text_of
 from scrapers.urls import canonical_url
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 M, Y, D, H, W = SalaryPeriod.MONTH, SalaryPeriod.YEAR, SalaryPeriod.DAY, SalaryPeriod.HOUR, SalaryPeriod.WEEK
 SH = ZoneInfo("Asia/Shanghai")

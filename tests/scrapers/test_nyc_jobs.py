@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matching.vocab import SalaryPeriod
 from scrapers.sources.nyc_jobs import fix_mojibake, nyc_salary
+from vocab import SalaryPeriod
 
 
 @pytest.mark.parametrize(("low", "high", "frequency", "period", "monthly"), [

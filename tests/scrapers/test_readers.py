@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from matching.vocab import EducationLevel, EmploymentType, SalaryPeriod
 from scrapers.csvio import UnreadableFileError
 from scrapers.items import PostingItem, SeekerItem
 from scrapers.pipeline import NO_EMPLOYER, default_pipeline
 from scrapers.sources.job51 import Job51_2019, Job51_2023, posting_key
 from scrapers.sources.us_jobboard import UsApplicants, UsJobs
+from service.taxonomy.core import core_taxonomy
+from vocab import EducationLevel, EmploymentType, SalaryPeriod
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -22,7 +23,7 @@ def _postings(items: list[object]) -> dict[str, PostingItem]:
 
 
 def test_51job_2019() -> None:
-    result = default_pipeline().run(Job51_2019(FIXTURES / "job51_2019_sample.csv"))
+    result = default_pipeline(core_taxonomy()).run(Job51_2019(FIXTURES / "job51_2019_sample.csv"))
     assert result.rows_read == 7
     assert [r.as_tuple() for r in result.rejected] == [(5, "职位", "title is required")]
     assert [d.row for d in result.duplicates] == [8]
@@ -63,7 +64,7 @@ def test_51job_2019() -> None:
 
 
 def test_51job_2023() -> None:
-    result = default_pipeline().run(Job51_2023(FIXTURES / "job51_2023_sample.csv"))
+    result = default_pipeline(core_taxonomy()).run(Job51_2023(FIXTURES / "job51_2023_sample.csv"))
     assert result.rows_read == 6
     assert [r.as_tuple() for r in result.rejected] == [(5, "岗位名称", "title is required")]
     assert [d.row for d in result.duplicates] == [6]
@@ -84,7 +85,7 @@ def test_51job_2023() -> None:
 
 
 def test_us_jobs() -> None:
-    result = default_pipeline().run(UsJobs(FIXTURES / "us_jobs_sample.csv"))
+    result = default_pipeline(core_taxonomy()).run(UsJobs(FIXTURES / "us_jobs_sample.csv"))
     assert result.rows_read == 6
     assert [r.as_tuple() for r in result.rejected] == [(5, "Job.ID", "no job id"), (6, "Position", "title is required")]
     assert [d.row for d in result.duplicates] == [7]
@@ -101,7 +102,7 @@ def test_us_jobs() -> None:
 
 def test_us_applicants(us_applicants_dir: Path) -> None:
     source = UsApplicants(us_applicants_dir / "experience.csv")  # a file: its folder is read
-    result = default_pipeline().run(source)
+    result = default_pipeline(core_taxonomy()).run(source)
     assert result.rows_read == 8
     assert [r.as_tuple() for r in result.rejected] == [
         (4, "experience.csv Applicant.ID", "no position name in any work-history row and no positions of interest")]

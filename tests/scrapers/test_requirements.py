@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from matching.vocab import EducationLevel as E
-from matching.vocab import EmploymentType
 from scrapers.normalise.education import parse_education
 from scrapers.normalise.employment import employment_type_from_title
 from scrapers.normalise.experience import parse_experience
 from scrapers.normalise.tags import split_tags
+from vocab import EducationLevel as E
+from vocab import EmploymentType
 
 
 @pytest.mark.parametrize(

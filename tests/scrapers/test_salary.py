@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from matching.vocab import SalaryPeriod
 from scrapers.normalise.salary import parse_salary
+from vocab import SalaryPeriod
 
 M, Y, D, H = SalaryPeriod.MONTH, SalaryPeriod.YEAR, SalaryPeriod.DAY, SalaryPeriod.HOUR
 

@@ -10,11 +10,11 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EmploymentType
 from service.destinations.models import DestinationEvent, DestinationEventKind, DestinationSource, DestinationCategory
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.web.conftest import World, sign_in, text_of
+from vocab import EmploymentType
 
 import datetime as dt
 

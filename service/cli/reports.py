@@ -1,9 +1,8 @@
-"""Command-line commands for rosters, reports and scheduled jobs (registered in ``service.cli``).
+"""``vocmatch roster`` / ``report``: roster uploads and employment reports.
 
     vocmatch roster import FILE --school CODE [--valid-rows-only]
     vocmatch report --scope SCOPE --as-of DATE [--cohort N] [--format json|csv|xlsx] [--output PATH]
     vocmatch report --scope SCOPE --as-of DATE --format svg [--metric employment_rate] [--by major] [-o PATH]
-    vocmatch scheduler / jobs list / jobs run NAME   (defined in service.cli_jobs, registered here)
 
 Exit codes: 0 success; 1 a roster with rejected rows (the report is still printed); click's 2
 for bad arguments.
@@ -12,29 +11,16 @@ for bad arguments.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from service.cli_jobs import jobs, scheduler
-
-
-def _settings():  # noqa: ANN202 - lazy: service.cli imports this module
-    from service.cli import _settings as settings
-
-    return settings()
+from service.cli.helpers import load_settings, print_json, run_in_session
 
 
 def _run(work):  # noqa: ANN001, ANN202
-    from service.cli import _run_in_session
-
-    return _run_in_session(_settings(), work)
-
-
-def _print(obj: object) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    return run_in_session(load_settings(), work)
 
 
 @click.group()
@@ -62,7 +48,7 @@ def roster_import(file: Path, school_code: str, valid_rows_only: bool, as_json: 
             report = _run(lambda s: import_roster(s, data, file.name, school_code, valid_rows_only, progress=progress))
     except RosterFileError as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
-    _print(report.to_dict())
+    print_json(report.to_dict())
     if report.rejected:
         sys.exit(1)
 
@@ -116,7 +102,7 @@ def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: 
     day = as_of.date()
     params = ReportParams(scope=parsed, cohorts=(cohort or default_cohort(day),), as_of=day,
                           recorded_before=cutoff.astimezone(dt.UTC), threshold=threshold,
-                          salary_edges=_settings().salary_edges)
+                          salary_edges=load_settings().salary_edges)
     built = _run(lambda s: build_report(s, params, publish=view == "publish", exact_audit=exact_audit))
     body = chart_svg(built, metric, by) if fmt == "svg" else FORMATS[fmt][0](built)
     if output is None:
@@ -126,8 +112,3 @@ def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: 
         output.write_bytes(body)
         click.echo(f"wrote {output} ({len(body)} bytes)", err=True)
 
-
-main = click.Group(name="vocmatch-reports", commands=[roster, report, scheduler, jobs])
-
-if __name__ == "__main__":
-    main()

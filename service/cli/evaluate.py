@@ -3,8 +3,6 @@
     vocmatch evaluate titles --queries Q --corpus C --qrels R [--onet DIR] [--no-embedding] [--json]
     vocmatch evaluate recommend --train DIR --test DIR [--test-fraction F] [--seed N] [--save-model PATH]
         [--cold-queries N] [--profile-features/--no-profile-features] [--json]
-
-Registered in :mod:`service.cli` with ``main.add_command(evaluate)``.
 """
 
 from __future__ import annotations
@@ -90,6 +88,7 @@ def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seeds: tupl
 
     from matching.evaluation.recommend import MODEL_NAME, pool_runs, run_recommend
     from matching.persistence import save_model
+    from service.jobboard import read_board
 
     if save_to is not None and len(seeds) > 1:
         raise click.UsageError(f"--save-model needs one --seed; {len(seeds)} were given")
@@ -100,10 +99,12 @@ def recommend(train_dir: Path, test_dir: Path, test_fraction: float, seeds: tupl
             options["cold_per_applicant"] = cold_queries
         if profile_features is not None:
             options["profile_features"] = profile_features
+        train = read_board(train_dir)
+        test = None if train_dir.resolve() == test_dir.resolve() else read_board(test_dir)
         with progress_for(as_json) as progress:
             progress("seeds", 0, len(seeds))
             for done, seed in enumerate(seeds, start=1):
-                result, model = run_recommend(train_dir, test_dir, test_fraction=test_fraction, seed=seed,
+                result, model = run_recommend(train, test, test_fraction=test_fraction, seed=seed,
                                               progress=None if as_json else progress.echo,
                                               **options)  # type: ignore[arg-type]
                 results.append(result)

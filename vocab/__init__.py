@@ -1,11 +1,19 @@
 """Controlled vocabularies shared by ``matching``, ``scrapers`` and ``service``.
 
+This package is the one home of what both ``matching`` and ``scrapers`` need (these enums and the
+text normaliser :mod:`vocab.text`), so that neither imports the other; it imports nothing of ours.
+
 Values follow schema.org where one exists (``employmentType``, ``unitText``).
 """
 
 from __future__ import annotations
 
 import enum
+
+#: The service's time zone (IANA name; Beijing time, UTC+8): its users are in mainland China. The one
+#: definition in the project: :data:`service.config.TIMEZONE` / ``ZONE`` for the service, the default
+#: of a board's ``timezone`` and of dates read from pages in ``scrapers``.
+TIMEZONE = "Asia/Shanghai"
 
 
 class EducationLevel(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""Command-line commands for the national reference data (registered in ``service.cli``).
+"""``vocmatch reference`` / ``majors``: the national reference data.
 
     vocmatch reference load                      the shipped GB/T 2260 list and 2021 中职 catalogue
                                                  (``vocmatch migrate`` runs it; idempotent)
@@ -20,16 +20,13 @@ stores nothing (the error names the row and column).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import click
 import msgspec
 
-
-def _echo(obj: Any) -> None:
-    click.echo(json.dumps(msgspec.to_builtins(obj), ensure_ascii=False, indent=2))
+from service.cli.helpers import echo_json, load_settings, run_in_session
 
 
 def _read(path: Path) -> str:
@@ -48,9 +45,8 @@ def reference() -> None:
 def load_command() -> None:
     """Load the shipped region list and majors catalogue (what ``vocmatch migrate`` does after the schema)."""
     from service.catalog.reference import load_reference
-    from service.cli import _run_in_session, _settings
 
-    _echo(_run_in_session(_settings(), load_reference).to_dict())
+    echo_json(run_in_session(load_settings(), load_reference).to_dict())
 
 
 @reference.command(name="regions")
@@ -63,18 +59,17 @@ def regions_command(path: Path, as_of: dt.datetime, partial: bool, force: bool) 
     """Apply the GB/T 2260 code list in PATH (CSV: code,name,level,parent_code; parents first)."""
     from scrapers.regions import parse_regions_csv
     from service.catalog.reference import load_region_list
-    from service.cli import _run_in_session, _settings
 
     try:
         records = parse_regions_csv(_read(path), str(path))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        report = _run_in_session(_settings(), lambda s: load_region_list(
+        report = run_in_session(load_settings(), lambda s: load_region_list(
             s, records, as_of.date(), path.name, retire_missing=not partial, force=force))
     except ValueError as exc:
         raise click.ClickException(f"{path}: {exc}") from exc
-    _echo({"file": str(path), "as_of": as_of.date().isoformat(), **report.to_dict()})
+    echo_json({"file": str(path), "as_of": as_of.date().isoformat(), **report.to_dict()})
 
 
 @reference.command(name="majors")
@@ -83,14 +78,13 @@ def majors_command(path: Path) -> None:
     """Add or update the majors of the catalogue file PATH (names, 专业类, dates as the file says)."""
     from service.catalog.majors import parse_catalogue_csv
     from service.catalog.reference import load_majors
-    from service.cli import _run_in_session, _settings
 
     try:
         majors = parse_catalogue_csv(_read(path), str(path))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    report = _run_in_session(_settings(), lambda s: load_majors(s, majors, overwrite=True))
-    _echo({"file": str(path), "majors_in_file": len(majors), **report.to_dict()})
+    report = run_in_session(load_settings(), lambda s: load_majors(s, majors, overwrite=True))
+    echo_json({"file": str(path), "majors_in_file": len(majors), **report.to_dict()})
 
 
 @reference.command(name="status")
@@ -99,7 +93,6 @@ def status_command() -> None:
     from sqlalchemy import func, select
 
     from service.catalog.models import Major, ReferenceVersion, Region
-    from service.cli import _run_in_session, _settings
 
     async def work(s: Any) -> dict[str, Any]:
         levels = dict((await s.execute(select(Region.level, func.count()).where(Region.retired_on.is_(None))
@@ -113,7 +106,7 @@ def status_command() -> None:
             "majors_retired": await s.scalar(select(func.count()).where(Major.retired_on.is_not(None))),
         }
 
-    _echo(_run_in_session(_settings(), work))
+    echo_json(run_in_session(load_settings(), work))
 
 
 @click.group()
@@ -123,14 +116,13 @@ def majors() -> None:
 
 def _major_call(work: Any) -> None:
     from service.catalog.service import CatalogService, major_to_read
-    from service.cli import _run_in_session, _settings
     from service.errors import DomainError
 
     try:
-        major = _run_in_session(_settings(), lambda s: work(CatalogService(s)))
+        major = run_in_session(load_settings(), lambda s: work(CatalogService(s)))
     except DomainError as exc:
         raise click.ClickException(exc.detail) from exc
-    _echo(major_to_read(major))
+    echo_json(major_to_read(major))
 
 
 _DATE = click.DateTime(["%Y-%m-%d"])

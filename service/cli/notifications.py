@@ -1,4 +1,4 @@
-"""Command-line commands for notifications (registered in ``service.cli``).
+"""``vocmatch notifications``: delivering the queued notifications.
 
     vocmatch notifications drain [--watch SECONDS]   deliver the queued notifications now (once, or every
                                                      SECONDS until interrupted: what ``vocmatch run`` starts)
@@ -14,6 +14,8 @@ import time
 
 import click
 
+from service.cli.helpers import load_settings
+
 
 @click.group()
 def notifications() -> None:
@@ -28,10 +30,9 @@ def drain(watch: float | None) -> None:
     VOCMATCH_OUTBOX_DIR) and print the drain report as JSON."""
     import logging
 
-    from service.cli import _settings
     from service.notifications.scheduled import drain_outbox
 
-    settings = _settings()
+    settings = load_settings()
     if watch is None:
         click.echo(json.dumps(drain_outbox(settings), ensure_ascii=False, indent=2, default=str))
         return

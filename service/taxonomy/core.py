@@ -1,13 +1,15 @@
-"""The project's own core taxonomy (``matching/data/core_taxonomy.json``): loading and checks.
+"""The project's own core taxonomy (``matching/data/core_taxonomy.json``): the one provider, and its checks.
 
-The file is parsed by :meth:`matching.taxonomy.Taxonomy.from_core`; this module adds the
-consistency rules the sample loader relies on before anything is written to the database:
+:func:`core_taxonomy` is the one place the service loads it (once per process): the recommendations'
+ranker, the 对口 proposal, the form suggestions, the sample loader and the import pipeline's skill
+step all use it. The file is parsed as :meth:`matching.taxonomy.Taxonomy.from_core` does; this module
+adds the consistency rules the sample loader relies on before anything is written to the database:
 
 * every code an occupation or major refers to exists and has the right kind
   (``skill.*`` → skill, ``cert.*`` → certificate, ``occ.*`` → occupation);
 * no two concepts share a code and no two majors share a code (a six-digit MOE code);
 * no label or alias names two concepts of the same kind once normalised with
-  :func:`matching.text.compact` (so ``數控編程`` and ``数控编程`` count as the same text);
+  :func:`vocab.text.compact` (so ``數控編程`` and ``数控编程`` count as the same text);
 * no concept lists the same alias twice.
 """
 
@@ -21,7 +23,7 @@ from importlib import resources
 from typing import Any
 
 from matching.taxonomy import CORE_RESOURCE, Taxonomy
-from matching.text import compact
+from vocab.text import compact
 
 #: Code prefix → concept kind, for the project's own (``vocmatch``) scheme.
 PREFIX_KIND = {"skill.": "skill", "cert.": "certificate", "occ.": "occupation"}
@@ -98,7 +100,7 @@ def core_document() -> dict[str, Any]:
 
 @cache
 def core_taxonomy() -> Taxonomy:
-    """The checked core taxonomy, loaded once per process.
+    """The checked core taxonomy, loaded once per process: the service's one taxonomy provider.
 
     Raises:
         ValueError: the file is malformed or :func:`taxonomy_problems` finds problems (all are

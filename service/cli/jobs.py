@@ -1,4 +1,4 @@
-"""Command-line commands for the scheduler (registered in ``service.cli`` through ``service.cli_reports``).
+"""``vocmatch scheduler`` / ``jobs``: the scheduler and its jobs.
 
     vocmatch scheduler [--timezone Asia/Shanghai]
     vocmatch jobs list [--timezone Asia/Shanghai]
@@ -12,19 +12,10 @@ unknown board in the settings; click's 2 for bad arguments (unknown job, unknown
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import click
 
-
-def _settings():  # noqa: ANN202 - lazy: service.cli imports this module
-    from service.cli import _settings as settings
-
-    return settings()
-
-
-def _print(obj: object) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+from service.cli.helpers import load_settings, print_json, timezone_option
 
 
 def _zone(timezone: str) -> None:
@@ -42,7 +33,7 @@ def _scheduler(timezone: str, blocking: bool):  # noqa: ANN202
 
     _zone(timezone)
     try:
-        return make_scheduler(_settings(), timezone, blocking=blocking)
+        return make_scheduler(load_settings(), timezone, blocking=blocking)
     except BoardConfigError as exc:
         raise click.ClickException(f"VOCMATCH_CRAWL_BOARDS: {exc}") from exc
     except ValueError as exc:  # report dates in the settings
@@ -50,7 +41,7 @@ def _scheduler(timezone: str, blocking: bool):  # noqa: ANN202
 
 
 @click.command()
-@click.option("--timezone", default="Asia/Shanghai", show_default=True, help="IANA zone of the cron times")
+@timezone_option(help="IANA zone of the cron times")
 def scheduler(timezone: str) -> None:
     """Run every scheduled job (reports, crawls, ranker retraining) in this process until interrupted
     (never inside web workers)."""
@@ -74,12 +65,12 @@ def jobs() -> None:
 
 
 @jobs.command(name="list")
-@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+@timezone_option()
 def jobs_list(timezone: str) -> None:
     """Print every job as JSON: trigger, next run, misfire grace (seconds), coalesce, max instances."""
     from service.scheduling import describe
 
-    _print(describe(_scheduler(timezone, blocking=False)))
+    print_json(describe(_scheduler(timezone, blocking=False)))
 
 
 @jobs.command(name="run")
@@ -88,7 +79,7 @@ def jobs_list(timezone: str) -> None:
               help="report jobs: run as if on this day (decides the as-of date); default today in --timezone")
 @click.option("--scope", "scopes", multiple=True,
               help="report jobs: only these scopes (default: all, each province, each school)")
-@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+@timezone_option()
 @click.option("--json", "as_json", is_flag=True, help="JSON output (the default) and no progress bar")
 def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], timezone: str, as_json: bool) -> None:
     """Run job NAME now (e.g. monthly, crawl:example_cn, retrain_ranker) and print its result as JSON;
@@ -100,7 +91,7 @@ def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], time
     _zone(timezone)
     try:
         with progress_for(as_json) as progress:
-            result = run_now(_settings(), name, timezone, today=today.date() if today else None,
+            result = run_now(load_settings(), name, timezone, today=today.date() if today else None,
                              scopes=list(scopes) or None, progress=progress)
     except KeyError as exc:
         raise click.BadParameter(exc.args[0], param_hint="NAME") from exc
@@ -108,4 +99,4 @@ def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], time
         raise click.ClickException(f"VOCMATCH_CRAWL_BOARDS: {exc}") from exc
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-    _print(result)
+    print_json(result)

@@ -1,10 +1,10 @@
-"""The shared normaliser and fuzzy-matching rules (matching.text)."""
+"""The shared normaliser and fuzzy-matching rules (vocab.text)."""
 
 from __future__ import annotations
 
 import pytest
 
-from matching.text import (
+from vocab.text import (
     CJK_CUTOFF, LATIN_CUTOFF, TOKEN_SPELLINGS, best_match, compact, fuzzy_allowed, is_match, is_protected, match_pairs,
     normalise, protected_spans, similarity, tokens,
 )

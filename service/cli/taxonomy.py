@@ -1,4 +1,4 @@
-"""Command-line commands for the skill/occupation taxonomy (registered in ``service.cli``).
+"""``vocmatch taxonomy``: importing the skill/occupation taxonomies (ESCO, O*NET).
 
     vocmatch taxonomy import-esco DIR [--lang en]   ESCO CSV export (occupations, skills, relations)
     vocmatch taxonomy import-onet DIR               O*NET text files (occupations, titles, skills, relations)
@@ -20,10 +20,10 @@ from pathlib import Path
 import click
 
 from matching.taxonomy_sources import TaxonomySource, read_esco, read_onet
+from service.cli.helpers import load_settings, run_in_session
 
 
 def _import(directory: Path, read: Callable[..., TaxonomySource], as_json: bool = False) -> None:
-    from service.cli import _run_in_session, _settings
     from service.progress import progress_for
     from service.taxonomy.importer import import_taxonomy
 
@@ -34,7 +34,7 @@ def _import(directory: Path, read: Callable[..., TaxonomySource], as_json: bool 
         except (FileNotFoundError, ValueError, UnicodeDecodeError) as exc:
             raise click.ClickException(str(exc)) from exc
         read_seconds = time.perf_counter() - started
-        report = _run_in_session(_settings(), lambda s: import_taxonomy(s, source, progress))
+        report = run_in_session(load_settings(), lambda s: import_taxonomy(s, source, progress))
     click.echo(json.dumps({
         "source": str(directory), "scheme": source.scheme, "rows": source.rows, "read": source.counts(),
         "skipped": source.skipped, "stored": report.to_dict(),

@@ -13,14 +13,8 @@ from typing import Any
 import click
 from sqlalchemy import func, select, update
 
+from service.cli.helpers import load_settings
 from service.config import Settings
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
 
 
 async def unverified_by_source(settings: Settings) -> dict[str, int]:
@@ -72,19 +66,19 @@ def unverified_command() -> None:
     """Print the number of unverified employers per source as JSON."""
     import json
 
-    click.echo(json.dumps(asyncio.run(unverified_by_source(_settings())), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(asyncio.run(unverified_by_source(load_settings())), ensure_ascii=False, indent=2))
 
 
 @employers.command(name="verify-source")
 @click.argument("source")
 def verify_source_command(source: str) -> None:
     """Approve every unverified employer imported from SOURCE (e.g. ``51job``, ``jobfair``)."""
-    known = asyncio.run(unverified_by_source(_settings()))
+    known = asyncio.run(unverified_by_source(load_settings()))
     if source not in known:
         listed = ", ".join(f"{s} ({n})" for s, n in known.items()) or "none"
         raise click.ClickException(f"no unverified employer from source {source!r}; unverified by source: {listed}")
     try:
-        count = asyncio.run(verify_source(_settings(), source))
+        count = asyncio.run(verify_source(load_settings(), source))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"verified {count} employers from {source}")

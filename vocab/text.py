@@ -1,4 +1,4 @@
-"""The one text normaliser and the one fuzzy-matching setup used by all of ``matching``.
+"""The one text normaliser and the one fuzzy-matching setup used by ``matching``, ``scrapers`` and ``service``.
 
 Every comparison of skills, certificates, titles and place names goes through :func:`normalise`
 and, where exact equality fails, through :func:`similarity` / :func:`best_match`, so that the

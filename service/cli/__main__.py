@@ -1,0 +1,5 @@
+"""``python -m service.cli``: the ``vocmatch`` command."""
+
+from service.cli import main
+
+main()
