@@ -16,6 +16,7 @@ from service.accounts.guards import (
 )
 from service.accounts.models import Role
 from service.accounts.scoping import applications_clause, postings_clause
+from service.alerts.service import AlertService
 from service.applications.models import Application
 from service.applications.repository import ApplicationFilter
 from service.applications.schemas import ApplicationCreate
@@ -89,8 +90,9 @@ class GraduatePages(Controller):
                   "salary": salary_text(page.tr, summary.salary_min_monthly, summary.salary_max_monthly),
                   "reasons": sentence(page.tr, reason_phrases(page.tr, why, summary, minimum))}
                  for summary, score, why in rows]
+        saved_ids = await AlertService(db_session, p.graduate_id).saved_ids([i["posting"].id for i in items])
         context = {"items": items, "graduate": graduate, "jq": jq, "total": total,
-                   "completeness": completeness(graduate)}
+                   "completeness": completeness(graduate), "saved_ids": saved_ids}
         headers = {"Vary": "HX-Request, HX-Target"}
         if page.htmx and page.request.headers.get("hx-target") == "job-results" \
                 and not page.request.headers.get("hx-history-restore-request"):
@@ -127,6 +129,7 @@ class GraduatePages(Controller):
                       score=match.score if match and completeness(graduate).can_match else None,
                       salary=salary_text(page.tr, posting.salary_min_monthly, posting.salary_max_monthly),
                       application=await self._own_application(page, db_session, posting_id),
+                      saved=posting_id in await AlertService(db_session, page.user.graduate_id or 0).saved_ids([posting_id]),
                       closed=closed_reason(posting, dt.date.today()) is not None)
 
     @get("/employers/{employer_id:int}")
