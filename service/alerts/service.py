@@ -219,6 +219,17 @@ class AlertService:
         await self.session.flush()
 
 
+async def erase_for_graduate(session: AsyncSession, graduate_id: int) -> dict[str, int]:
+    """Delete the graduate's saved jobs and alerts (their searches may say what they look for) — part
+    of the erasure of a graduate's data (:func:`service.privacy.deletion.execute_deletion`). Returns
+    the counts for its audit detail."""
+    saved = await session.execute(delete(SavedJob).where(SavedJob.graduate_id == graduate_id)
+                                  .execution_options(synchronize_session=False))
+    alerts = await session.execute(delete(JobAlert).where(JobAlert.graduate_id == graduate_id)
+                                   .execution_options(synchronize_session=False))
+    return {"saved_jobs_deleted": saved.rowcount or 0, "job_alerts_deleted": alerts.rowcount or 0}
+
+
 # --- the digest ----------------------------------------------------------------------------------
 
 async def graduates_with_alerts(session: AsyncSession) -> list[int]:
