@@ -29,11 +29,11 @@ async def test_save_and_unsave_jobs_and_the_saved_list(web: httpx.Client, world:
     assert f'action="/web/jobs/{posting}/save"' in jobs and "☆ 收藏" in jobs
     # htmx from the list: the button comes back pressed
     saved = web.post(f"/web/jobs/{posting}/save", data=_form(web, action="save"), headers=csrf(web))
-    assert saved.status_code == 200 and 'aria-pressed="true"' in saved.text and "已收藏" in saved.text
+    assert saved.status_code == 200 and 'aria-pressed="true"' in saved.text and "★ 取消收藏" in saved.text
     # a plain form from the job page: back to the page (or to a local "next"), never elsewhere
     plain = web.post(f"/web/jobs/{closed.id}/save", data=_form(web, next="https://evil.example/"))
     assert plain.status_code == 303 and plain.headers["location"] == f"/web/jobs/{closed.id}"
-    assert "★ 已收藏" in web.get(f"/web/jobs/{closed.id}").text
+    assert "★ 取消收藏" in web.get(f"/web/jobs/{closed.id}").text
     hidden = web.post(f"/web/jobs/{world.ids['posting_b']}/save", data=_form(web))
     assert hidden.status_code == 404 and "仓库管理员" not in hidden.text
     page = web.get("/web/saved-jobs")
@@ -58,7 +58,8 @@ async def test_save_a_search_and_manage_it(web: httpx.Client, world: World, sess
     assert created.status_code == 303 and created.headers["location"].startswith("/web/job-alerts?saved=created")
     alert_id = (await session.execute(select(JobAlert.id))).scalar_one()
     page = text_of(web.get("/web/job-alerts?saved=created").text)
-    assert "搜索已保存" in page and "关键词: 数控" in page and "地点: 广州市" in page and "提醒中" in page
+    assert "搜索已保存" in page and "关键词：数控" in page and "地点：广州市" in page and "提醒中" in page
+    assert "月薪不低于 4500 元" in page
     for action, fields, shown in (("rename", {"name": "广州数控"}, "广州数控"), ("pause", {}, "已暂停"),
                                   ("resume", {}, "提醒中")):
         r = web.post(f"/web/job-alerts/{alert_id}", data=_form(web, action=action, **fields))
