@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import msgspec
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -269,9 +269,14 @@ async def digest_graduate(session: AsyncSession, graduate_id: int, now: dt.datet
     many distinct postings it listed. The notification follows the account's preferences
     (:func:`~service.notifications.service.notify`)."""
     now = now or utcnow()
+    # write first (a no-op update): it locks the graduate's alert rows on PostgreSQL and takes SQLite's
+    # write lock before anything is read, so a second run at the same time waits for this one's
+    # commit, then finds its hits and sends nothing (SELECT … FOR UPDATE would not lock on SQLite)
+    await session.execute(update(JobAlert).where(JobAlert.graduate_id == graduate_id, JobAlert.active.is_(True))
+                          .values(updated_at=JobAlert.updated_at).execution_options(synchronize_session=False))
     alerts = (await session.execute(select(JobAlert).where(JobAlert.graduate_id == graduate_id,
                                                            JobAlert.active.is_(True))
-                                    .order_by(JobAlert.id).with_for_update())).scalars().all()
+                                    .order_by(JobAlert.id).execution_options(populate_existing=True))).scalars().all()
     found: dict[int, Posting] = {}
     names: list[str] = []
     for alert in alerts:

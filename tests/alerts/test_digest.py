@@ -124,6 +124,24 @@ async def test_a_run_stopped_half_way_loses_nothing_and_repeats_nothing(
     assert sorted(n.user_id for n in notes) == sorted([world.ids["user_a"], world.ids["user_b"]])
 
 
+async def test_two_runs_at_once_send_each_posting_once(
+        session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World) -> None:
+    """``vocmatch jobs run job_alert_digest`` by hand while the scheduler runs it: each graduate's
+    digest takes a write lock first, so the second waits, then finds the postings sent."""
+    from service.alerts.scheduled import digest_async
+
+    for side in ("a", "b"):
+        await _alert(session, world.ids[f"graduate_{side}"], "数控", q="数控")
+    for n in range(5):
+        await add_posting(session, world.ids["employer_a"], f"数控岗位{n}", ago=HOUR)
+    await session.commit()
+    results = await asyncio.gather(*(asyncio.to_thread(asyncio.run, digest_async(settings)) for _ in range(3)))
+    assert sum(r["graduates"] for r in results) == 2 and sum(r["postings"] for r in results) == 10, results
+    notes = await _notes(engine)
+    assert sorted(n.user_id for n in notes) == sorted([world.ids["user_a"], world.ids["user_b"]])
+    assert await _count(engine, JobAlertHit) == 10
+
+
 async def test_a_posting_committed_late_is_still_sent_once(
         session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World) -> None:
     """A posting stored (``created_at``) just before a run's watermark but committed after the run read
