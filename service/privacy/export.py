@@ -31,7 +31,8 @@ async def export_graduate(session: AsyncSession, principal: Principal, graduate_
                           request: ASGIConnection[Any, Any, Any, Any] | None = None) -> GraduateExport:
     """Collect the profile (身份证号 masked), applications with status history and employer (each
     with its résumé snapshot, contact consent and message thread), invitations to apply,
-    saved jobs and job alerts, destination events, the login account (no password hash) and its sessions (no token hashes),
+    saved jobs and job alerts, destination events, the login account (no password hash) and its
+    sessions (no token hashes),
     the audit events about the graduate, and any deletion request; record an ``export`` audit
     event (included in the export itself). Authorisation is the caller's
     (:func:`service.privacy.access.check_export`).

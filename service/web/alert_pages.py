@@ -76,7 +76,8 @@ class AlertPages(Controller):
             try:
                 await service.save_job(posting_id)
             except ConflictError:
-                error = page.gettext("You can keep at most %(n)s saved jobs. Remove some first.") % {"n": MAX_SAVED_JOBS}
+                error = page.gettext("You can keep at most %(n)s saved jobs. Remove some first.") % {
+                    "n": MAX_SAVED_JOBS}
         if not page.htmx:
             return see_other(_local(str(form.get("next") or ""), f"/web/jobs/{posting_id}"))
         saved = posting_id in await service.saved_ids([posting_id])
