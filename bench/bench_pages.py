@@ -133,6 +133,8 @@ def _prepare(settings: Settings) -> dict[str, object]:
                 accounts = await create_sample_accounts(session)
                 await _large_school(session, SAMPLE_PASSWORD)
             async with session_scope(engine) as session:
+                await _saved_jobs_and_alerts(session)
+            async with session_scope(engine) as session:
                 employer_user = await session.scalar(select(User).where(User.email == "employer@sample.vocmatch.cn"))
                 posting = await session.scalar(select(Posting.id).where(
                     Posting.employer_id == employer_user.employer_id).order_by(Posting.id).limit(1)) \
@@ -146,6 +148,28 @@ def _prepare(settings: Settings) -> dict[str, object]:
                 "employer_posting": posting, "posting": any_posting, "drill": drill}
 
     return asyncio.run(load())
+
+
+async def _saved_jobs_and_alerts(session: Any) -> None:
+    """The sample graduate saves 30 open postings and keeps 5 searches (the pages' lists are not empty)."""
+    from sqlalchemy import select
+
+    from service.accounts.models import User
+    from service.accounts.scoping import visible_to_graduates_clause
+    from service.alerts.service import AlertService
+    from service.postings.models import Posting
+    from service.postings.search import parse_filters
+
+    graduate_id = await session.scalar(select(User.graduate_id).where(User.email == "graduate@sample.vocmatch.cn"))
+    if graduate_id is None:
+        return
+    service = AlertService(session, graduate_id)
+    for posting_id in (await session.execute(select(Posting.id).where(visible_to_graduates_clause())
+                                             .order_by(Posting.id).limit(30))).scalars():
+        await service.save_job(posting_id)
+    for n, filters in enumerate(({"q": "数控"}, {"region": "440100"}, {"min_salary": "4500"},
+                                 {"internship": "1"}, {"q": "电工", "job_type": "FULL_TIME"})):
+        await service.create_alert(f"搜索{n + 1}", parse_filters(filters))
 
 
 def _free_port() -> int:
@@ -166,7 +190,7 @@ def _pages(data: dict[str, object]) -> dict[str, list[str]]:
     graduate = ["/web/sign-in", "/web/jobs", "/web/jobs?region=440100&min_salary=4000",
                 "/web/jobs?internship=1&q=%E5%AE%9E%E4%B9%A0", f"/web/jobs/{data['posting']}", "/web/applications",
                 "/web/profile", "/web/destination", "/web/suggest?field=skills&skills_new=%E6%95%B0%E6%8E%A7",
-                "/web/chips?field=skills&skills=CAD&pick=PLC"]
+                "/web/chips?field=skills&skills=CAD&pick=PLC", "/web/saved-jobs", "/web/job-alerts"]
     return {"graduate": graduate, "employer": employer,
             "school": ["/web/dashboard", "/web/roster", "/web/follow-up", "/web/follow-up/review",
                        f"/web/dashboard/school/{drill['school']}",

@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rolled back otherwise. The engine connects lazily on the first request.
     """
     from service.accounts.setup import build_security
+    from service.alerts.controllers import AlertController
     from service.applications.controllers import ApplicationController
     from service.catalog.controllers import CatalogController
     from service.conversations.controllers import ConversationController, InvitationController
@@ -133,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RosterController, RecommendationController, AuditController, PrivacyController,
             delete_graduate, TaxonomyController, NotificationController, InterviewController,
             InternshipController, RosterTemplateController, ResumeController, ConversationController,
-            InvitationController,
+            InvitationController, AlertController,
             security.router, web_router(security.kit),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],

@@ -1,6 +1,7 @@
 """Import every domain's models so ``Base.metadata`` is complete (Alembic, tests)."""
 
 from service.accounts.models import AuthSession, User
+from service.alerts.models import JobAlert, JobAlertHit, SavedJob
 from service.applications.models import Application, ApplicationEvent
 from service.catalog.models import Major, Region, School
 from service.conversations.models import Invitation, Message
@@ -27,5 +28,6 @@ __all__ = [
     "AuditEvent", "GraduateDeletion", "Posting", "Region", "ReportSnapshot", "School",
     "Notification", "NotificationPreference", "OutboxMessage",
     "JobRun", "Interview", "InterviewSlot", "Internship", "RosterUpload", "RosterUploadGraduate",
-    "ApplicationResume", "ResumeAttachment", "Invitation", "Message", "ActivationCode",
+    "ApplicationResume", "ResumeAttachment", "Invitation", "Message", "ActivationCode", "JobAlert", "JobAlertHit",
+    "SavedJob",
 ]

@@ -14,6 +14,8 @@ Each domain declares its jobs in its own ``scheduled.py``; this module only coll
   (:mod:`service.privacy.scheduled`).
 * ``interview_reminders``: remind both sides of accepted interviews starting within 24 hours, hourly
   at minute 5 (:mod:`service.interviews.scheduled`).
+* ``job_alert_digest``: one notification per graduate listing the new postings of their saved
+  searches, daily 08:30 (:mod:`service.alerts.scheduled`).
 
 All times are in the scheduler's time zone (``--timezone``, default Asia/Shanghai). Every job coalesces missed runs into one, runs at most one instance at a time and has a misfire
 grace time (its domain's choice: 6 h for reports and retraining, 1 h for crawls). The scheduler
@@ -70,6 +72,7 @@ def make_scheduler(settings: Settings, timezone: str = TIMEZONE, blocking: bool 
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
+    from service.alerts.scheduled import add_digest_job
     from service.interviews.scheduled import add_reminder_job
     from service.notifications.scheduled import add_outbox_job
     from service.postings.scheduled import add_crawl_jobs
@@ -89,6 +92,7 @@ def make_scheduler(settings: Settings, timezone: str = TIMEZONE, blocking: bool 
     add_outbox_job(scheduler, settings, timezone)
     add_purge_job(scheduler, settings, timezone)
     add_reminder_job(scheduler, settings, timezone)
+    add_digest_job(scheduler, settings, timezone)
     return scheduler
 
 

@@ -19,7 +19,7 @@ from tests.scrapers.loopback_site import Site
 
 REPORT_JOBS = {"monthly", "term_end", "initial", "year_end"}
 #: jobs every scheduler has besides the report snapshots (crawls only with boards configured)
-ALWAYS = {"retrain_ranker", "drain_outbox", "purge_deleted", "interview_reminders"}
+ALWAYS = {"retrain_ranker", "drain_outbox", "purge_deleted", "interview_reminders", "job_alert_digest"}
 SH = ZoneInfo("Asia/Shanghai")
 
 
@@ -37,6 +37,8 @@ def test_scheduler_holds_every_domains_jobs_with_their_triggers() -> None:
     assert jobs["interview_reminders"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(
         2026, 3, 4, 12, 5, tzinfo=SH)
     assert jobs["retrain_ranker"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(2026, 3, 8, 3, 0, tzinfo=SH)
+    assert jobs["job_alert_digest"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(
+        2026, 3, 5, 8, 30, tzinfo=SH)
     assert jobs["monthly"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(2026, 4, 1, 1, 0, tzinfo=SH)
     crawl = jobs["crawl:example_cn"].trigger
     assert crawl.jitter == 600 and "hour='3'" in str(crawl) and "minute='10'" in str(crawl)

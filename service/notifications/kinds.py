@@ -188,10 +188,15 @@ KINDS: dict[Kind, KindSpec] = {spec.kind: spec for spec in (
               "en": "{school_name} asks you to report or confirm where you went after graduating."},
         extra={("message", "*"): {"zh_Hans": "学校留言：{message}", "en": "Message from your school: {message}"}}),
     KindSpec(
-        Kind.JOB_ALERT_DIGEST, _G, params=("search_name", "count"),
+        # sent by the daily job job_alert_digest (service.alerts): one per graduate and run, listing
+        # every alert's new postings; ``jobs`` is their lines (title · employer · place, then the link)
+        Kind.JOB_ALERT_DIGEST, _G, params=("search_name", "count"), optional=("jobs", "more"),
         subject={"zh_Hans": "{count} 个新岗位符合「{search_name}」", "en": "New jobs for “{search_name}”: {count}"},
         body={"zh_Hans": "你保存的搜索「{search_name}」有 {count} 个新岗位。",
-              "en": "Your saved search “{search_name}” has new matching jobs: {count}."}),
+              "en": "Your saved search “{search_name}” has new matching jobs: {count}."},
+        extra={("jobs", "*"): {"zh_Hans": "{jobs}", "en": "{jobs}"},
+               ("more", "*"): {"zh_Hans": "另有 {more} 个新岗位，请打开“职位提醒”页面查看。",
+                               "en": "{more} more new jobs: open “Job alerts” to see them."}}),
     KindSpec(
         Kind.ACCOUNT_ACTIVATION, _BOTH, optional=("expires_hours",), inbox=False, configurable=False,
         link_required=True, sensitive=True,

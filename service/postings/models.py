@@ -42,6 +42,8 @@ class Posting(TimestampMixin, Base):
         Index("ix_postings_status_valid_through", "status", "valid_through"),
         # the recommendation index's fingerprint reads max(updated_at) on every request
         Index("ix_postings_updated_at", "updated_at"),
+        # the job alerts' digest looks for postings first stored after each alert's watermark
+        Index("ix_postings_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

@@ -152,6 +152,9 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     from service.conversations.service import erase_for_graduate  # it reads this module's clause
 
     conversations = await erase_for_graduate(session, full.id)
+    from service.alerts.service import erase_for_graduate as erase_alerts
+
+    conversations |= {k: v for k, v in (await erase_alerts(session, full.id)).items() if v}
     kept = await _scrub_destination_text(session, full.id)
     agreements = await erase_agreements(session, full.id, attachment_dir)
     resume_files = await erase_resume_attachments(session, full.id, attachment_dir)

@@ -31,7 +31,8 @@ async def export_graduate(session: AsyncSession, principal: Principal, graduate_
                           request: ASGIConnection[Any, Any, Any, Any] | None = None) -> GraduateExport:
     """Collect the profile (身份证号 masked), applications with status history and employer (each
     with its résumé snapshot, contact consent and message thread), invitations to apply,
-    destination events, the login account (no password hash) and its sessions (no token hashes),
+    saved jobs and job alerts, destination events, the login account (no password hash) and its
+    sessions (no token hashes),
     the audit events about the graduate, and any deletion request; record an ``export`` audit
     event (included in the export itself). Authorisation is the caller's
     (:func:`service.privacy.access.check_export`).
@@ -64,6 +65,11 @@ async def export_graduate(session: AsyncSession, principal: Principal, graduate_
         threads.setdefault(m.application_id, []).append(to_message_read(m, graduate_side=True))
     invitations, _ = await service_for(session, None).invitations(
         Invitation.graduate_id == graduate_id, for_employer=False, limit=1000)
+    from service.alerts.service import AlertService, alert_read, saved_read
+
+    saved_list = AlertService(session, graduate_id)
+    saved, _ = await saved_list.saved_jobs()
+    alerts = await saved_list.alerts()
     await record(session, principal, AuditAction.EXPORT, "graduate", graduate_id, graduate_id=graduate_id,
                  request=request, detail={"applications": len(applications), "destination_events": len(events),
                                           "account": user is not None})
@@ -84,4 +90,6 @@ async def export_graduate(session: AsyncSession, principal: Principal, graduate_
         audit_events=[audit_read(e) for e in await events_about(session, graduate_id)],
         deletion=None if deletion is None else deletion_read(deletion),
         invitations=invitations,
+        saved_jobs=[saved_read(s, dt.date.today()) for s in saved],
+        job_alerts=[alert_read(a) for a in alerts],
     )

@@ -10,6 +10,7 @@ from msgspec import Meta
 
 from service.accounts.models import Role
 from service.accounts.schemas import UserRead
+from service.alerts.schemas import JobAlertRead, SavedJobRead
 from service.applications.schemas import ApplicationRead
 from service.conversations.schemas import InvitationRead, MessageRead
 from service.destinations.schemas import DestinationRead
@@ -111,6 +112,9 @@ class GraduateExport(msgspec.Struct):
     deletion: DeletionRead | None
     #: invitations to apply the graduate received (service/conversations)
     invitations: list[InvitationRead] = msgspec.field(default_factory=list)
+    #: saved postings and saved searches (service/alerts)
+    saved_jobs: list[SavedJobRead] = msgspec.field(default_factory=list)
+    job_alerts: list[JobAlertRead] = msgspec.field(default_factory=list)
 
 
 class ApplicationExport(msgspec.Struct):

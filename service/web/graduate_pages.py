@@ -16,6 +16,7 @@ from service.accounts.guards import (
 )
 from service.accounts.models import Role
 from service.accounts.scoping import applications_clause, postings_clause
+from service.alerts.service import AlertService
 from service.applications.models import Application
 from service.applications.repository import ApplicationFilter
 from service.applications.schemas import ApplicationCreate
@@ -67,7 +68,8 @@ class GraduatePages(Controller):
         ``internship=1``: :mod:`service.web.job_search`) the postings matching them instead, ranked
         the same way. htmx requests aimed at ``#job-results`` get only the result list (the URL
         is pushed, so a search can be shared). Postings a graduate may not see (unverified
-        employers) are never listed. The page also names the certificates or skills that would
+        employers) are never listed. Each posting has a save button, and a search a "save this search"
+        form (:mod:`service.web.alert_pages`). The page also names the certificates or skills that would
         each open the most nearby postings (:mod:`service.recommendations.gaps`)."""
         p = page.user
         assert p.graduate_id is not None
@@ -89,8 +91,9 @@ class GraduatePages(Controller):
                   "salary": salary_text(page.tr, summary.salary_min_monthly, summary.salary_max_monthly),
                   "reasons": sentence(page.tr, reason_phrases(page.tr, why, summary, minimum))}
                  for summary, score, why in rows]
+        saved_ids = await AlertService(db_session, p.graduate_id).saved_ids([i["posting"].id for i in items])
         context = {"items": items, "graduate": graduate, "jq": jq, "total": total,
-                   "completeness": completeness(graduate)}
+                   "completeness": completeness(graduate), "saved_ids": saved_ids}
         headers = {"Vary": "HX-Request, HX-Target"}
         if page.htmx and page.request.headers.get("hx-target") == "job-results" \
                 and not page.request.headers.get("hx-history-restore-request"):
@@ -115,9 +118,10 @@ class GraduatePages(Controller):
     @get("/jobs/{posting_id:int}")
     async def job(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
         """One posting in full, with why it fits the graduate (the reasons of the recommendations,
-        for an open posting), whether the graduate applied and whether it still takes
-        applications; a link to the employer's page; 404 page for a posting the graduate may not see."""
+        for an open posting), whether the graduate applied or saved it (the save button:
+        :mod:`service.web.alert_pages`) and whether it still takes applications; a link to the employer's page; 404 page for a posting the graduate may not see."""
         posting = await self._posting(page, db_session, posting_id)
+        saved = await AlertService(db_session, page.user.graduate_id or 0).saved_ids([posting_id])
         summary = posting_summary(posting)
         graduate = await load_graduate(db_session, page.user.graduate_id or 0)
         match = await fit(db_session, page.request.app.state.ranker_cache, graduate, posting_id)
@@ -127,6 +131,7 @@ class GraduatePages(Controller):
                       score=match.score if match and completeness(graduate).can_match else None,
                       salary=salary_text(page.tr, posting.salary_min_monthly, posting.salary_max_monthly),
                       application=await self._own_application(page, db_session, posting_id),
+                      saved=posting_id in saved,
                       closed=closed_reason(posting, dt.date.today()) is not None)
 
     @get("/employers/{employer_id:int}")

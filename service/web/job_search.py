@@ -13,9 +13,7 @@ with the same reasons; postings already applied to are left out, as in the recom
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,8 +26,8 @@ from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
 from service.graduates.models import Graduate
 from service.postings.models import Posting
-from service.postings.repository import PostingFilter, PostingRepository, open_on_clause
-from service.postings.service import MAX_MONTHLY_SALARY
+from service.postings.repository import open_on_clause
+from service.postings.search import JobQuery, matching_postings, parse_filters
 from service.recommendations.caches import RankerCache
 from service.recommendations.documents import seeker_doc
 from service.recommendations.repository import RecommendationRepository
@@ -41,60 +39,20 @@ JOB_TYPES = (EmploymentType.FULL_TIME, EmploymentType.PART_TIME, EmploymentType.
              EmploymentType.WORK_PLACEMENT, EmploymentType.TEMPORARY, EmploymentType.CONTRACTOR)
 
 
-@dataclass
-class JobQuery:
-    """The filters as typed (``raw``, echoed into the form) and as understood; ``errors`` names
-    each value that could not be used (it is then ignored, not guessed)."""
+def N_(message: str) -> str:  # noqa: N802 - babel's marker for a message translated elsewhere
+    return message
 
-    raw: dict[str, str] = field(default_factory=dict)
-    q: str | None = None
-    region: str | None = None
-    min_salary: int | None = None
-    job_type: EmploymentType | None = None
-    internship: bool = False
-    errors: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def active(self) -> bool:
-        """Whether any filter is in use (otherwise the page shows the recommendations)."""
-        return bool(self.q or self.region or self.min_salary is not None or self.job_type or self.internship)
-
-    def posting_filter(self, today: dt.date) -> PostingFilter:
-        return PostingFilter(q=self.q, region_code=self.region, min_salary_monthly=self.min_salary,
-                             employment_type=self.job_type, internship=True if self.internship else None,
-                             open_on=today)
-
-    def query_string(self) -> str:
-        """The filters in use as a query string (for links that keep them)."""
-        values = {"q": self.q, "region": self.region, "min_salary": self.min_salary,
-                  "job_type": self.job_type.value if self.job_type else None,
-                  "internship": "1" if self.internship else None}
-        return urlencode({k: v for k, v in values.items() if v not in (None, "")})
+#: The filters' messages (written in :func:`service.postings.search.parse_filters`), marked here for
+#: the catalogue extraction, which reads ``service/web`` only.
+FILTER_MESSAGES = (N_("Choose a place from the list."), N_("Enter a whole number of yuan per month, e.g. 4500."),
+                   N_("Choose a job type from the list."))
 
 
 def parse_query(page: Page) -> JobQuery:
-    """Read the filters from the page's query string; bad values go to ``errors`` (translated)."""
-    params = page.request.query_params
-    raw = {name: (params.get(name) or "").strip()[:100] for name in ("q", "region", "min_salary", "job_type",
-                                                                     "internship")}
-    jq = JobQuery(raw=raw, q=raw["q"] or None, internship=raw["internship"] in ("1", "on", "true"))
-    if raw["region"]:
-        if is_region_code(raw["region"]):
-            jq.region = raw["region"]
-        else:
-            jq.errors["region"] = page.gettext("Choose a place from the list.")
-    if raw["min_salary"]:
-        text = raw["min_salary"].replace(",", "").replace("，", "")
-        if text.isdigit() and int(text) <= MAX_MONTHLY_SALARY:
-            jq.min_salary = int(text)
-        else:
-            jq.errors["min_salary"] = page.gettext("Enter a whole number of yuan per month, e.g. 4500.")
-    if raw["job_type"]:
-        try:
-            jq.job_type = EmploymentType(raw["job_type"])
-        except ValueError:
-            jq.errors["job_type"] = page.gettext("Choose a job type from the list.")
-    return jq
+    """Read the filters from the page's query string (:func:`service.postings.search.parse_filters`);
+    bad values go to ``errors``, translated."""
+    return parse_filters(page.request.query_params, page.gettext)
 
 
 async def region_options(session: AsyncSession, today: dt.date) -> list[dict[str, Any]]:
@@ -127,8 +85,8 @@ async def search(session: AsyncSession, cache: RankerCache, graduate: Graduate, 
         ValueError: ``jq.region`` is not a region code (:func:`parse_query` never lets one through).
     """
     today = today or dt.date.today()
-    # PostingRepository builds the same WHERE clause as GET /postings; only the ids are read here
-    stmt = PostingRepository(session).filtered(jq.posting_filter(today)).where(visible_to_graduates_clause())
+    # the same WHERE clause as GET /postings and the saved searches' digest; only the ids are read here
+    stmt = matching_postings(session, jq, today)
     matching = set((await session.execute(stmt.with_only_columns(Posting.id))).scalars())
     applied = set((await session.execute(
         select(Application.posting_id).where(Application.graduate_id == graduate.id))).scalars())

@@ -133,6 +133,7 @@ def web_router(kit: AuthKit) -> Router:
     """``GET /``, ``GET /favicon.ico`` and every page under ``/web`` (static files under ``/web/static``), with the
     ``page`` dependency (:class:`~service.web.common.Page`, with the signed-in user's unread
     notification count for the header's badge) and ``auth_kit`` injectable."""
+    from service.web.alert_pages import AlertPages
     from service.web.auth_pages import AuthPages
     from service.web.conversation_pages import ConversationPages
     from service.web.dashboard_pages import DashboardPages
@@ -160,7 +161,7 @@ def web_router(kit: AuthKit) -> Router:
     handle = _error_page(catalogues)
     pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
                                              NotificationPages, FollowUpPages, InterviewPages, InternshipPages,
-                                             ConversationPages, DashboardPages, *SIGNUP_PAGES, unknown_page],
+                                             ConversationPages, DashboardPages, AlertPages, *SIGNUP_PAGES, unknown_page],
                    middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
                    exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
     return Router(path="/", route_handlers=[root, favicon, static, pages],

@@ -629,6 +629,29 @@ def _fresh_invitation(w: World, side: str, role: str) -> int:
     return w.run(work)
 
 
+# saved jobs and job alerts (service/alerts): the graduate's own, under /me
+def _job_alert(w: World, side: str, role: str) -> int:
+    """A job alert of graduate_{side}: a fresh one for the graduate's probes (which change or delete
+    it), one standing alert per side for the other roles (refused before reading it)."""
+    from service.alerts.models import JobAlert
+
+    key = f"job_alert_{side}"
+    if role != "graduate" and key in w.ids:
+        return w.ids[key]
+
+    async def work(s: Any) -> int:
+        alert = JobAlert(graduate_id=w.ids[f"graduate_{side}"], name=f"搜索{next(w.counter)}", filters={"q": "数控"})
+        s.add(alert)
+        await s.flush()
+        return alert.id
+
+    alert_id = w.run(work)
+    if role != "graduate":
+        w.ids[key] = alert_id
+    return alert_id
+
+
+_GRADUATE_ONLY: dict[str, Status] = {**{r: 403 for r in ROLES[1:]}, "anonymous": 401}
 _EVERY_USER_200: dict[str, Status] = {**{r: 200 for r in ROLES[1:]}, "anonymous": 401}
 _EVERY_USER_OWN: dict[str, Status] = {**{r: (200, 404) for r in ROLES[1:]}, "anonymous": 401}
 
@@ -941,6 +964,22 @@ MATRIX: dict[str, Probe] = {
         "/invitations/{i}/accept", _staff_and(admin=403, graduate=(201, 404), employer=403, school=403,
                                               department=403),
         {"i": _fresh_invitation}, json=lambda w, s, r: {}),
+    # --- saved jobs and job alerts: graduates only, their own; a posting they may not see is a 404
+    "GET /me/saved-jobs": Probe("/me/saved-jobs", {**_GRADUATE_ONLY, "graduate": 200}, own_only=True,
+                                hides={"graduate": ("posting_b_title", "employer_b_name")}),
+    "PUT /me/saved-jobs/{posting_id:int}": Probe("/me/saved-jobs/{p}", {**_GRADUATE_ONLY, "graduate": (200, 404)},
+                                                 {"p": "posting"}),
+    "DELETE /me/saved-jobs/{posting_id:int}": Probe("/me/saved-jobs/{p}", {**_GRADUATE_ONLY, "graduate": 204},
+                                                    {"p": "posting"}),
+    "GET /me/job-alerts": Probe("/me/job-alerts", {**_GRADUATE_ONLY, "graduate": 200}, own_only=True),
+    "POST /me/job-alerts": Probe("/me/job-alerts", {**_GRADUATE_ONLY, "graduate": 201}, own_only=True,
+                                 json=lambda w, s, r: {"name": "数控", "filters": {"q": "数控"}}),
+    "GET /me/job-alerts/{alert_id:int}": Probe("/me/job-alerts/{j}", {**_GRADUATE_ONLY, "graduate": (200, 404)},
+                                               {"j": _job_alert}),
+    "PATCH /me/job-alerts/{alert_id:int}": Probe("/me/job-alerts/{j}", {**_GRADUATE_ONLY, "graduate": (200, 404)},
+                                                 {"j": _job_alert}, json=lambda w, s, r: {"active": False}),
+    "DELETE /me/job-alerts/{alert_id:int}": Probe("/me/job-alerts/{j}", {**_GRADUATE_ONLY, "graduate": (204, 404)},
+                                                  {"j": _job_alert}),
     "POST /invitations/{invitation_id:int}/decline": Probe(
         "/invitations/{i}/decline", _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
                                                department=403), {"i": _fresh_invitation}),

@@ -57,6 +57,7 @@ from tests.accounts.test_route_matrix import (
     _with_internships,
 )
 from tests.accounts.test_route_matrix import _fresh_candidate, _fresh_invitation, _notification, _with_notifications
+from tests.accounts.test_route_matrix import _job_alert
 from tests.accounts.test_route_matrix import world  # noqa: F401 - the shared module-scoped world fixture
 from tests.conftest import sign_in
 
@@ -254,6 +255,19 @@ WEB_MATRIX: dict[str, PageProbe] = {
         "/web/jobs", _signed_in(graduate=200),
         params=lambda w, s, r: {} if s == "a" else {"q": "仓库管理员"},
         hides={"graduate": ("posting_b_title", "employer_b_name")}),
+    # saved jobs and job alerts (service/web/alert_pages.py): the graduate's own
+    "POST /web/jobs/{posting_id:int}/save": PageProbe(
+        "/web/jobs/{p}/save", _signed_in(graduate=(303, 404)), {"p": "posting"}, form=lambda w, s, r: {},
+        location="/web/jobs/{p}"),
+    "GET /web/saved-jobs": PageProbe("/web/saved-jobs", _signed_in(graduate=200), own_only=True,
+                                     hides={"graduate": ("posting_b_title", "employer_b_name")}),
+    "GET /web/job-alerts": PageProbe("/web/job-alerts", _signed_in(graduate=200), own_only=True),
+    "POST /web/job-alerts": PageProbe("/web/job-alerts", _signed_in(graduate=303), own_only=True,
+                                      form=lambda w, s, r: {"q": "数控", "name": "数控"},
+                                      location="/web/job-alerts?saved=created"),
+    "POST /web/job-alerts/{alert_id:int}": PageProbe(
+        "/web/job-alerts/{j}", _signed_in(graduate=(303, 404)), {"j": _job_alert},
+        form=lambda w, s, r: {"action": "pause"}, location="/web/job-alerts?saved=pause"),
     "GET /web/jobs/{posting_id:int}": PageProbe(
         "/web/jobs/{p}", _signed_in(graduate=(200, 404)), {"p": "posting"},
         shows={"graduate": ("posting_a_title",)}),

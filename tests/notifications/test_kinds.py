@@ -15,7 +15,8 @@ from service.notifications.service import check_link
 SAMPLE = {"posting_title": "数控车床操作工", "employer_name": "广州数控设备有限公司", "reason": "营业执照信息不一致",
           "starts_at": "2026-12-01T06:30:00+00:00", "place": "天河区科韵路 16 号",
           "school_name": "广州市机电技师学校", "message": "请在本周内回复", "search_name": "广州 数控", "count": 3,
-          "expires_hours": 48, "start_date": "2026-09-01", "end_date": "2027-06-30"}
+          "expires_hours": 48, "start_date": "2026-09-01", "end_date": "2027-06-30",
+          "jobs": "• 数控车床操作工 · 广州数控设备有限公司 · 广州市\n  https://vocmatch.example.cn/web/jobs/7", "more": 21}
 
 
 def _fields(template: str) -> set[str]:

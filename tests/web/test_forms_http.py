@@ -59,7 +59,9 @@ async def test_search_filters_partial_and_shareable_url(web: httpx.Client, world
     assert _ids(web.get("/web/jobs?job_type=FULL_TIME&q=维修").text) == {more["nanning"]}
     # htmx asks for the result list only: a fragment, not a page
     part = web.get("/web/jobs?min_salary=5000&region=440100", headers={"HX-Request": "true", "HX-Target": "job-results"})
-    assert part.status_code == 200 and "<html" not in part.text and "<form" not in part.text
+    assert part.status_code == 200 and "<html" not in part.text and 'role="search"' not in part.text
+    # … which carries "save this search" with the filters of this search (the form above it does not change)
+    assert 'action="/web/job-alerts"' in part.text and 'name="region" value="440100"' in part.text
     assert _ids(part.text) == {world.ids["posting_a"]} and "1 个岗位符合搜索条件" in text_of(part.text)
     assert "HX-Request" in part.headers["vary"]
     # a shared link shows the filters filled in
