@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 
 #: What a saved posting is now: open, or why it takes no applications.
 PostingState = Literal["open", "closed", "filled", "expired"]

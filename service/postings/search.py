@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.vocab import EmploymentType
+from vocab import EmploymentType
 from service.accounts.scoping import visible_to_graduates_clause
 from service.catalog.regions import is_region_code
 from service.postings.models import Posting
