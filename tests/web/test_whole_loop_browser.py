@@ -247,6 +247,7 @@ def test_whole_loop_through_the_pages(lang: str, browser: Any, server: Any, sett
     run.check(employer, "06-posting-form")
     employer.locator("#save-posting").click()
     employer.wait_for_url("**/web/postings?saved=*")
+    run.see(employer, _("The posting was saved."))
     assert employer.locator("li.posting", has_text=TITLE).count() == 1
 
     # -- the graduate finds it among the recommendations and applies with the résumé and a note
@@ -284,7 +285,8 @@ def test_whole_loop_through_the_pages(lang: str, browser: Any, server: Any, sett
     employer.locator("#place").fill("广州市天河区科韵路16号人力资源部")
     run.check(employer, "11-propose")
     employer.get_by_role("button", name=_("Send the proposal")).click()
-    employer.wait_for_url(lambda url: "/interviews/new" not in url)
+    employer.wait_for_url("**/web/interviews/*")
+    run.see(employer, _("Interview for “%(title)s”") % {"title": TITLE}, "广州市天河区科韵路16号人力资源部")
 
     # -- the graduate: the invitation in the inbox and by e-mail; accepts the time
     title_line = ("面试邀请：" if lang == "zh_Hans" else "Interview invitation: ") + TITLE
@@ -315,7 +317,9 @@ def test_whole_loop_through_the_pages(lang: str, browser: Any, server: Any, sett
     employer.wait_for_url("**/applications")
     employer.locator("tr", has_text="陈名册").locator(".status", has_text=_("Hired")).wait_for()
 
-    # -- the graduate confirms the destination
+    # -- the graduate sees the hire and confirms the destination
+    graduate.goto(f"{run.base}/web/applications")
+    graduate.locator("main tr", has_text=TITLE).locator(".status", has_text=_("Hired")).wait_for()
     graduate.goto(f"{run.base}/web/destination")
     run.see(graduate, COMPANY)
     graduate.get_by_role("button", name=_("This is right")).first.click()
