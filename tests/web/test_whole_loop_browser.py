@@ -157,7 +157,7 @@ def test_whole_loop_through_the_pages(lang: str, browser: Any, server: Any, sett
     run = Loop(browser, server.base_url, lang, settings, smtp_sink)
     _ = run._
     when = (dt.datetime.now(BEIJING) + dt.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
-    start = dt.datetime.now(BEIJING).date().isoformat()  # a start in the future is refused ("这个日期在将来")
+    start = dt.datetime.now(BEIJING).date().isoformat()  # a hire is marked on or after the first working day
 
     # -- the school prints the invitation sheet of the roster class
     staff = run.person()
@@ -315,6 +315,7 @@ def test_whole_loop_through_the_pages(lang: str, browser: Any, server: Any, sett
 
     # -- the employer hires with the first working day and the agreed pay
     employer.goto(f"{run.base}/web/applications/{application_id}/hire")
+    run.see(employer, _("Today or earlier: mark the hire once the graduate has started work."))
     employer.locator("#start_date").fill(start)
     employer.locator("#monthly_salary").fill("5800")
     employer.locator("#contract_type").select_option("labour_contract")
