@@ -10,6 +10,7 @@ from msgspec import Meta
 
 from service.accounts.models import Role
 from service.employers.schemas import Address, ContactName, ContactPhone, Industry, Name, RegionCode, Size, Uscc
+from service.notifications.schemas import Language
 
 Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                             description="e-mail address (stored lower-cased)")]
@@ -60,6 +61,8 @@ class RegisterRequest(msgspec.Struct, forbid_unknown_fields=True):
     graduate: GraduateSignup | None = None
     employer: EmployerSignup | None = None
     trainee: TraineeSignup | None = None
+    #: the language of the account's notifications (inbox and e-mail); the sign-up pages send theirs
+    language: Language = "zh_Hans"
 
 
 class ActivateRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -74,6 +77,8 @@ class ActivateRequest(msgspec.Struct, forbid_unknown_fields=True):
     student_number: Annotated[str, Meta(min_length=1, max_length=32)] | None = None
     id_number: Annotated[str, Meta(min_length=1, max_length=40)] | None = None  # the whole 身份证号
     code: Annotated[str, Meta(min_length=1, max_length=40)] | None = None
+    #: the language of the account's notifications (inbox and e-mail); the sign-up pages send theirs
+    language: Language = "zh_Hans"
 
 
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -79,11 +79,13 @@ class AccountService:
         self.repo = AccountRepository(session)
 
     async def new_user(self, role: Role, password: str, email: str | None, phone: str | None,
-                       **scope: object) -> User:
-        """Store an account with an argon2id hash of ``password`` and the role's scope id (not
-        checked here: callers do). 422 no login name / bad phone, 409 login taken."""
+                       language: str = "zh_Hans", **scope: object) -> User:
+        """Store an account with an argon2id hash of ``password``, the role's scope id (not
+        checked here: callers do) and the notification ``language``. 422 no login name / bad
+        phone, 409 login taken."""
         email, phone = await self._check_login_free(email, phone)
-        user = User(role=role, email=email, phone=phone, password_hash=await hash_password(password), **scope)
+        user = User(role=role, email=email, phone=phone, password_hash=await hash_password(password),
+                    language=language, **scope)
         self.session.add(user)
         await self.session.flush()
         await self.session.refresh(user)
@@ -134,7 +136,7 @@ class AccountService:
             scope = {"employer_id": employer.id}
         await self._refuse_taken_login(email, phone, data.password)
         role = Role.EMPLOYER if data.role == "employer" else Role.GRADUATE
-        return await self.new_user(role, data.password, email, phone, **scope)
+        return await self.new_user(role, data.password, email, phone, data.language, **scope)
 
     async def _refuse_taken_login(self, email: str | None, phone: str | None, password: str) -> None:
         """Raise :class:`LoginTakenError` when ``email`` or ``phone`` is someone's login — after

@@ -65,7 +65,8 @@ async def activate_account(request: Request[Any, Any, Any], db_session: DbSessio
     try:
         await SignupService(db_session).activate(
             password=data.password, email=data.email, phone=data.phone, school_id=data.school_id,
-            student_number=data.student_number, id_number=data.id_number, code=data.code)
+            student_number=data.student_number, id_number=data.id_number, code=data.code,
+            language=data.language)
     except ActivationRefused:
         await kit.limiter.target_failed(kind, key)
         raise

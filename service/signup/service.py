@@ -140,8 +140,9 @@ class SignupService:
 
     async def activate(self, *, password: str, email: str | None, phone: str | None, school_id: int | None = None,
                        student_number: str | None = None, id_number: str | None = None,
-                       code: str | None = None) -> User:
-        """Create the account of a roster graduate, bound to their record.
+                       code: str | None = None, language: str = "zh_Hans") -> User:
+        """Create the account of a roster graduate, bound to their record, its notifications in
+        ``language``.
 
         Identified either by ``code`` (an invitation, spent by this call) or by ``school_id``,
         ``student_number`` (学号, as on the roster) and ``id_number`` (the whole 身份证号 on the
@@ -177,7 +178,8 @@ class SignupService:
             raise ConflictError("this roster record already has an account: sign in, or ask your school to reset it",
                                 [{"field": field, "message": "already activated"}])
         await self.accounts._refuse_taken_login(email, phone, password)
-        return await self.accounts.new_user(Role.GRADUATE, password, email, phone, graduate_id=graduate.id)
+        return await self.accounts.new_user(Role.GRADUATE, password, email, phone, language,
+                                            graduate_id=graduate.id)
 
     async def _by_details(self, school_id: int, student_number: str, id_number: str) -> Graduate | None:
         number = roster_number(student_number)
@@ -203,13 +205,15 @@ class SignupService:
         return await self.session.get(Graduate, graduate_id) if graduate_id is not None else None
 
     async def register_trainee(self, *, name: str, training_institution: str | None, password: str,
-                               email: str | None, phone: str | None) -> User:
-        """An adult trainee's account with a new profile (kind ``adult_trainee``, no school): the
-        web form's way into :meth:`AccountService.register` (role ``trainee``), which raises."""
+                               email: str | None, phone: str | None, language: str = "zh_Hans") -> User:
+        """An adult trainee's account with a new profile (kind ``adult_trainee``, no school), its
+        notifications in ``language``: the web form's way into :meth:`AccountService.register`
+        (role ``trainee``), which raises."""
         from service.accounts.schemas import RegisterRequest, TraineeSignup
 
         data = RegisterRequest(role="trainee", password=password, email=email, phone=phone,
-                               trainee=TraineeSignup(name=name, training_institution=training_institution or None))
+                               trainee=TraineeSignup(name=name, training_institution=training_institution or None),
+                               language="en" if language == "en" else "zh_Hans")
         return await self.accounts.register(data)
 
 

@@ -80,6 +80,8 @@ def _message(tr: gettext.GNUTranslations, message: str) -> str:
         ("meeting link", N_("Enter the meeting link")),
         ("not an http", N_("Enter a link starting with https://")),
         ("graduation", N_("This date is long before the graduate's graduation")),
+        ("mark the hire on or after", N_("The first working day has not come yet: mark the hire on that day or "
+                                         "later")),
         ("outside", N_("This amount is outside the accepted range")),
         ("say which", N_("Say which days or times would suit you")),
         ("already passed", N_("That time has already passed; ask for another time")),
@@ -235,7 +237,7 @@ class InterviewPages(Controller):
     def _hire_page(self, page: PageDep, application: Application, values: dict[str, str], errors: dict[str, str],
                    status_code: int = 200) -> Template:
         return render(page, "interviews/hire.html", status_code=status_code, application=application,
-                      values=values, errors=errors, contract_types=CONTRACT_TYPES,
+                      values=values, errors=errors, contract_types=CONTRACT_TYPES, today=hire_today().isoformat(),
                       internship=application.posting.employment_type in INTERNSHIP_TYPES,
                       open=ApplicationStatus.HIRED in ALLOWED_TRANSITIONS[application.status])
 

@@ -129,9 +129,11 @@ def login_errors(page: Page, form: LoginFields) -> dict[str, str]:
     return errors
 
 
-def login_values(form: LoginFields) -> dict[str, Any]:
+def login_values(form: LoginFields, page: Page) -> dict[str, Any]:
+    """The login part of a sign-up, with the page's language as the account's notification language
+    (someone who signs up in English gets English e-mails from the start)."""
     return {"email": form.email.strip().lower() or None, "phone": form.phone.strip() or None,
-            "password": form.password}
+            "password": form.password, "language": page.locale}
 
 
 def kept(form: Any) -> dict[str, str]:
@@ -226,7 +228,7 @@ class SignupPages(Controller):
         if errors:
             return await self._activation_page(page, auth_kit, db_session, status_code=400, values=values,
                                                errors=errors)
-        body = ActivateRequest(**login_values(data), school_id=int(data.school_id),
+        body = ActivateRequest(**login_values(data, page), school_id=int(data.school_id),
                                student_number=data.student_number.strip(), id_number=data.id_number)
         failure = await _activate(request, page, db_session, auth_kit, body)
         if failure is not None:
@@ -269,7 +271,7 @@ class SignupPages(Controller):
         try:
             await SignupService(db_session).register_trainee(
                 name=data.name, training_institution=data.training_institution.strip() or None,
-                **login_values(data))
+                **login_values(data, page))
         except LoginTakenError:
             await db_session.rollback()
         return render(page, "signup/done.html", kind="trainee")
@@ -324,7 +326,7 @@ class SignupPages(Controller):
         except TooManyRequestsException:
             return await self._employer_page(page, auth_kit, db_session, status_code=429, values=values,
                                              errors={"_form": page.gettext(TOO_MANY)})
-        body = RegisterRequest(role="employer", **login_values(data), employer=EmployerSignup(
+        body = RegisterRequest(role="employer", **login_values(data, page), employer=EmployerSignup(
             name=data.company.strip(), uscc=data.uscc.strip(), region_code=data.region_code,
             address=data.address.strip() or None, contact_name=data.contact_name.strip(),
             contact_phone=contact_phone or None))
@@ -387,7 +389,7 @@ class ActivationPages(Controller):
         if errors:
             return self._page(page, auth_kit, status_code=400, values=values, errors=errors)
         failure = await _activate(request, page, db_session, auth_kit,
-                                  ActivateRequest(**login_values(data), code=data.code.strip()))
+                                  ActivateRequest(**login_values(data, page), code=data.code.strip()))
         if failure is not None:
             return self._page(page, auth_kit, status_code=failure[0], values=values, errors=failure[1])
         return render(page, "signup/done.html", kind="graduate")

@@ -250,6 +250,32 @@ async def test_adult_trainee_registers_with_a_training_institution(browser: Call
     assert trainee.training_institution == "县职业技能培训中心" and trainee.school_id is None
 
 
+
+async def test_accounts_signed_up_in_english_get_english_notifications(browser: Callable[..., Browser],
+                                                                       world: World, roster: dict[str, int],
+                                                                       session: AsyncSession) -> None:
+    """Found by the whole-loop browser test: an account made on an English sign-up page (roster
+    activation, trainee, employer) has English as its notification language — its e-mails came in
+    Chinese until the person found the setting; one made on a Chinese page keeps Chinese; the API
+    takes ``language`` in the body."""
+    trainee = {"name": "返乡学员", "training_institution": "", "email": "", "password": NEW_PASSWORD,
+               "password_confirm": NEW_PASSWORD}
+    for path, form in (("/web/sign-up", _web_details(world)), ("/web/sign-up/employer", _employer_form()),
+                       ("/web/sign-up/trainee", {**trainee, "phone": "13700137000"})):
+        b = browser()
+        b.form(path, lang="en")
+        assert b.post(path, form).status_code == 200, path
+    b = browser()
+    b.form("/web/sign-up/trainee")
+    assert b.post("/web/sign-up/trainee", {**trainee, "phone": "13700137001"}).status_code == 200
+    api = b.c.post("/auth/register", json={"role": "trainee", "phone": "13700137002", "password": NEW_PASSWORD,
+                                           "trainee": {"name": "API 学员"}, "language": "en"})
+    assert api.status_code == 202, api.text  # the API takes the language too
+    languages = dict((await session.execute(select(func.coalesce(User.email, User.phone), User.language))).all())
+    assert languages["chen@example.cn"] == languages["hr@xinrui.example.cn"] == languages["13700137000"] == languages["13700137002"] == "en"
+    assert languages["13700137001"] == "zh_Hans"
+
+
 # --- invitations -----------------------------------------------------------------------------------
 
 def _codes(sheet: str) -> list[str]:

@@ -115,6 +115,27 @@ def test_graduate_asks_for_another_time_with_a_message(web: httpx.Client, world:
     assert 'href="https://meeting.tencent.com/dm/x1"' in web.get(interview_url).text
 
 
+
+def test_hire_form_says_a_future_first_working_day_waits_for_that_day(web: httpx.Client, world: World) -> None:
+    """Found by the whole-loop browser test: an employer hiring before the first working day got only
+    "this date is in the future", not what to do. The form says beforehand (a hint tied to the
+    field, the date picker stops at today) and the error says to mark the hire on that day or later,
+    in the page's language; nothing is stored."""
+    application_id = _application(web, world)
+    url = f"/web/applications/{application_id}/hire"
+    form = web.get(url).text
+    assert 'aria-describedby="start_date-hint"' in form and "毕业生开始上班后再登记录用" in text_of(form)
+    assert f'max="{dt.datetime.now(SH).date().isoformat()}"' in form
+    future = (dt.datetime.now(SH).date() + dt.timedelta(days=20)).isoformat()
+    for lang, words in (("zh_Hans", "入职日期还没到：请在入职当天或之后登记录用"),
+                        ("en", "The first working day has not come yet: mark the hire on that day or later")):
+        refused = web.post(url, params={"lang": lang}, data={"start_date": future, "monthly_salary": "5800",
+                                                             "contract_type": "labour_contract", **_token(web)})
+        assert refused.status_code == 422 and words in text_of(refused.text), text_of(refused.text)[:600]
+        assert 'aria-describedby="start_date-hint start_date-error"' in refused.text
+    still = web.get(f"/web/postings/{world.ids['posting_a']}/applications").text
+    assert 'class="status status-applied"' in still
+
 def test_hire_form_asks_for_date_and_pay_and_names_each_error(web: httpx.Client, world: World) -> None:
     application_id = _application(web, world)
     url = f"/web/applications/{application_id}/hire"
@@ -125,7 +146,7 @@ def test_hire_form_asks_for_date_and_pay_and_names_each_error(web: httpx.Client,
     bad = web.post(url, data={"start_date": future, "monthly_salary": "0", "contract_type": "labour_contract",
                               **_token(web)})
     assert bad.status_code == 422 and 'id="start_date-error"' in bad.text and 'id="monthly_salary-error"' in bad.text
-    assert "这个日期在将来" in text_of(bad.text) and "金额超出可接受的范围" in text_of(bad.text)  # both at once
+    assert "入职日期还没到" in text_of(bad.text) and "金额超出可接受的范围" in text_of(bad.text)  # both at once
     still = web.get(f"/web/postings/{world.ids['posting_a']}/applications").text
     assert 'class="status status-applied"' in still  # nothing stored by refused forms
     ok = web.post(url, data={"start_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
