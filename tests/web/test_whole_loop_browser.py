@@ -3,7 +3,7 @@ the pages only — Chinese on a 375-px phone and English on a 1280-px desktop:
 
 school staff print the invitation sheet of a roster class → the graduate activates the account of that
 roster row with the code (``/web/activate``) and completes the profile (skills from the suggestions,
-places, pay, job types) → [saves a search: a TODO until job alerts are merged] → an employer signs up
+places, pay, job types) → saves a search (a job alert) → an employer signs up
 (``/web/sign-up/employer``), the school approves it from the queue, the employer publishes a posting →
 the graduate applies with the résumé and a note → the employer reads the résumé, writes a message and
 proposes an interview → the graduate sees the invitation in the inbox and the test SMTP server receives
@@ -205,16 +205,13 @@ def test_whole_loop_through_the_pages(lang: str, browser: Any, server: Any, sett
     assert graduate.locator(f'#chips-skills input[value="{skill}"]').is_checked()
     run.check(graduate, "03-profile")
 
-    # TODO(alerts): the step "saves a search" of issue 16's loop. Job alerts ("save this search") are
-    # built on branch `alerts`, not merged into main when this test was written. Once merged, the step
-    # is (names from that branch: the form #save-search in partials/job_results.html, /web/job-alerts;
-    # this passed in Chinese at 375 px on alerts@137f2a0):
-    #     graduate.goto(f"{run.base}/web/jobs?q=数控&min_salary=4500")
-    #     graduate.locator("#alert-name").fill("数控 广州")
-    #     graduate.get_by_role("button", name=_("Save this search")).click()
-    #     graduate.wait_for_url("**/web/job-alerts?saved=created*")
-    #     run.see(graduate, _("Search saved. New jobs that match it will be sent to you every day."), "数控 广州")
-    #     run.check(graduate, "03b-job-alert")
+    # -- the graduate saves a search (a job alert: new matching postings come in a daily digest)
+    graduate.goto(f"{run.base}/web/jobs?q=数控&min_salary=4500")
+    graduate.locator("#alert-name").fill("数控 广州")
+    graduate.get_by_role("button", name=_("Save this search")).click()
+    graduate.wait_for_url("**/web/job-alerts?saved=created*")
+    run.see(graduate, _("Search saved. New jobs that match it will be sent to you every day."), "数控 广州")
+    run.check(graduate, "03b-job-alert")
 
     # -- an employer signs up; the school approves it from the queue; it publishes a posting
     employer = run.person()
