@@ -20,6 +20,7 @@ import datetime as dt
 import functools
 import os
 import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -63,18 +64,28 @@ def _pg_admin_execute(sql: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def session_dir() -> Iterator[Path]:
+    """A folder for this test session's databases and scratch files, removed at the end. Not under
+    pytest's ``tmp_path_factory``: a second pytest session on the machine prunes the base temporary
+    folders beyond the three newest, and would delete the databases of a session still running."""
+    path = Path(tempfile.mkdtemp(prefix="vocmatch-tests-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(session_dir: Path) -> Path:
     """A migrated SQLite file (migrating once is much faster than per test); tests that need a
     database of their own copy it."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    path = session_dir / "template.sqlite3"
     upgrade(Settings(database_url=f"sqlite+aiosqlite:///{path}"))
     return path
 
 
 @pytest.fixture(scope="session")
-def sqlite_database(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def sqlite_database(sqlite_template: Path, session_dir: Path) -> str:
     """The URL of this test session's SQLite database (a copy of the template), emptied before each test."""
-    path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
+    path = session_dir / "test.sqlite3"
     shutil.copy(sqlite_template, path)
     return f"sqlite+aiosqlite:///{path}"
 
@@ -135,10 +146,10 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+def harness(session_dir: Path) -> Iterator[Harness]:
     """The session's :class:`~tests.harness.Harness`: one database and one scratch folder per backend,
     emptied before each test, and one live server per distinct :class:`Settings`."""
-    with Harness(tmp_path_factory.mktemp("harness")) as h:
+    with Harness(session_dir / "harness") as h:
         yield h
 
 
