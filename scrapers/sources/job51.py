@@ -19,8 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 from scrapers.csvio import CsvFileSource, CsvRow, parse_list_cell, parse_list_fragment
 from scrapers.items import PostingItem

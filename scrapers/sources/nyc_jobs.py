@@ -14,8 +14,6 @@ The copy in ``shared/data`` has text that was decoded as Windows-1252 once too o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 from scrapers.csvio import CsvFileSource, CsvRow, clean
 from scrapers.items import Issue, PostingItem, SalaryRange

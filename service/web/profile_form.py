@@ -10,6 +10,7 @@ and are stored as the first day of the month.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -75,7 +76,9 @@ def check_rows(rows: list[dict[str, str]], type_: type[Any], prefix: str) -> tup
 
 def experience_rows(g: Graduate) -> list[dict[str, str]]:
     """The stored internships and jobs as form rows."""
-    month = (lambda d: d.strftime("%Y-%m") if d else "")
+    def month(d: dt.date | None) -> str:
+        return d.strftime("%Y-%m") if d else ""
+
     return [{"kind": e.kind.value, "title": e.title, "employer_name": e.employer_name or "",
              "start_date": month(e.start_date), "end_date": month(e.end_date), "description": e.description or ""}
             for e in g.experiences]

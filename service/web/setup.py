@@ -21,7 +21,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request, Response, Router, get
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.middleware import ASGIMiddleware
 from litestar.params import PathParameter

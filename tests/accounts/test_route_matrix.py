@@ -32,11 +32,9 @@ import itertools
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
-import msgspec
 import pytest
 from sqlalchemy import text
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.accounts.models import User
 from service.employers.models import Employer
 from service.graduates.models import Graduate
-from tests.accounts.conftest import PASSWORD, World, bearer, login
+from tests.accounts.conftest import World, bearer, login
 
 INTRUDER_PASSWORD = "an intruder's password"
 

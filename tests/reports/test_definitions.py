@@ -78,7 +78,7 @@ async def test_unrecorded_insurance_is_unknown_not_no(session: AsyncSession) -> 
     assert school_b["unknown_rates"] == ["social_insurance_rate"]
     assert school_b["rates"]["labour_contract_rate"] == 100.0  # b1 b4 b5 b6 all recorded with a contract
     assert "50%" in report["definitions"]["unknown"]
-    line = next(l for l in to_csv(report).decode("utf-8-sig").splitlines() if l.startswith("学校,4144030001"))
+    line = next(row for row in to_csv(report).decode("utf-8-sig").splitlines() if row.startswith("学校,4144030001"))
     assert "未知" in line.split(",")
 
 

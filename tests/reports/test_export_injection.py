@@ -81,7 +81,6 @@ def test_report_exports_carry_no_formula(client: httpx.Client, hostile: dict[str
 
 
 def test_cli_report_exports_carry_no_formula(settings: Settings, tmp_path: Path, hostile: dict[str, int]) -> None:
-    target = tmp_path / "r.xlsx"
     args = ["report", "--scope", "all", "--as-of", "2025-12-31", "--cohort", "2025", "--recorded-before",
             "2026-01-01T00:00:00Z", "--threshold", "1"]
     for fmt, check in (("xlsx", _check_xlsx), ("csv", _check_csv)):

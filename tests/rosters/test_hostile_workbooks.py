@@ -21,7 +21,6 @@ from collections.abc import Callable
 import httpx
 import pytest
 from openpyxl import Workbook
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.rosters import fields as f
 from service.rosters.reader import LIMITS, RosterFileError, read_roster
