@@ -9,6 +9,7 @@ the one an application carries) are deleted from ``attachment_dir`` too."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import httpx
@@ -26,8 +27,16 @@ NEEDLE_BYTES = {n: n.encode("utf-8") for n in NEEDLES}
 
 
 @pytest.fixture
-def settings_overrides(tmp_path: Path) -> dict[str, object]:
-    return {"attachment_dir": str(tmp_path / "attachments")}
+def settings_overrides(backend: str, sqlite_template: Path, tmp_path: Path) -> dict[str, object]:
+    """A SQLite database of the test's own: reading a database file with plain ``open()`` releases
+    every POSIX lock this process holds on it (SQLite FAQ, "How to corrupt your database files",
+    §2.2), after which another process closing its connection deletes the write-ahead log under the
+    session's servers. PostgreSQL's files are read the same way but locked by the server only."""
+    overrides: dict[str, object] = {"attachment_dir": str(tmp_path / "attachments")}
+    if backend == "sqlite":
+        shutil.copy(sqlite_template, tmp_path / "own.sqlite3")
+        overrides["database_url"] = f"sqlite+aiosqlite:///{tmp_path / 'own.sqlite3'}"
+    return overrides
 
 
 def _found(files: list[Path]) -> dict[str, list[str]]:
