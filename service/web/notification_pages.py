@@ -6,7 +6,6 @@ the signed-in user's own notifications: another user's is a 404 page."""
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ValidationException
@@ -21,8 +20,6 @@ from service.web.common import PageDep, render, see_other
 
 #: Notifications per inbox page.
 PAGE_SIZE = 20
-#: Times on the pages are Beijing time.
-ZONE = ZoneInfo("Asia/Shanghai")
 INBOX = "/web/notifications"
 SETTINGS = "/web/notifications/preferences"
 
@@ -44,8 +41,7 @@ class NotificationPages(Controller):
         offset = _offset(query.get("offset"))
         service = NotificationService(db_session)
         rows, total = await service.page(page.user.user_id, unread_only=unread_only, limit=PAGE_SIZE, offset=offset)
-        items = [{"n": to_read(n, page.locale), "when": n.created_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")}
-                 for n in rows]
+        items = [{"n": to_read(n, page.locale)} for n in rows]  # times: the ``local`` filter
         return render(page, "notifications/inbox.html", items=items, total=total, offset=offset, size=PAGE_SIZE,
                       unread_only=unread_only)
 
@@ -60,8 +56,7 @@ class NotificationPages(Controller):
         """Mark one notification read: htmx gets the updated item, a plain form goes back to the inbox."""
         n = await NotificationService(db_session).mark_read(page.user.user_id, notification_id)
         if page.htmx:
-            item = {"n": to_read(n, page.locale), "when": n.created_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")}
-            return render(page, "notifications/item.html", status_code=200, item=item)
+            return render(page, "notifications/item.html", status_code=200, item={"n": to_read(n, page.locale)})
         return see_other(INBOX, page)
 
     @post("/read-all", status_code=303)

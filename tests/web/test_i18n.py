@@ -66,3 +66,17 @@ def test_catalogues_compile_and_translate() -> None:
 ])
 def test_pick_locale(query: str | None, cookie: str | None, accept: str | None, expected: str) -> None:
     assert pick_locale(query, cookie, accept) == expected
+
+
+def test_local_filter_shows_beijing_time_with_the_utc_instant() -> None:
+    """The one filter for datetimes on pages (service.web.times): Beijing time in a ``<time>`` whose
+    ``datetime`` is UTC; the day changes at 16:00 UTC; a naive value is taken as UTC, ``None`` is empty."""
+    import datetime as dt
+
+    from service.web.times import local
+
+    evening = dt.datetime(2026, 3, 1, 16, 0, 5, 123, tzinfo=dt.UTC)
+    assert str(local(evening)) == '<time datetime="2026-03-01T16:00:05Z">2026-03-02 00:00</time>'
+    assert str(local(evening, "date")).endswith(">2026-03-02</time>")
+    assert str(local(evening.replace(tzinfo=None), "time")).endswith(">00:00</time>")
+    assert local(None) == ""
