@@ -80,3 +80,46 @@ def test_local_filter_shows_beijing_time_with_the_utc_instant() -> None:
     assert str(local(evening, "date")).endswith(">2026-03-02</time>")
     assert str(local(evening.replace(tzinfo=None), "time")).endswith(">00:00</time>")
     assert local(None) == ""
+
+
+def _roster_rows(html: str) -> list[tuple[str, str, str]]:
+    import re as _re
+
+    rows = _re.findall(r'<tr data-code="([a-z_]+)"><td>\d+</td><td>([^<]*)</td><td>([^<]*)</td></tr>', html)
+    return [(code, column, reason) for code, column, reason in rows]
+
+
+def test_roster_errors_are_said_in_the_readers_language_by_code(web, world) -> None:
+    """The roster report's reasons and columns, rendered by their stable codes: English readers read
+    English (the file's own header after the column name), Chinese readers Chinese — never the
+    service's two-language text."""
+    import html as _html
+    import re as _re
+
+    from tests.web.conftest import sign_in
+
+    sign_in(web, world.logins["school_a"])
+    roster = ("学号,姓名,毕业时间,性别,专业,届别,联系电话\n"
+              "001,张三,2025-06-30,女,不存在的专业,第三届,123\n001,李四,明年,男,,,\n").encode()
+
+    def upload(lang: str) -> list[tuple[str, str, str]]:
+        r = web.post(f"/web/roster?lang={lang}", files={"data": ("r.csv", roster, "text/csv")},
+                     data={"_csrf_token": web.cookies["vocmatch_csrf"]})
+        assert r.status_code == 422
+        return [(c, _html.unescape(col), _html.unescape(reason)) for c, col, reason in _roster_rows(r.text)]
+
+    english = upload("en")
+    codes = {code for code, _, _ in english}
+    assert {"major_unknown", "cohort_not_year", "phone_invalid", "date_invalid"} <= codes
+    for code, column, reason in english:
+        assert " / " not in reason, reason
+        leftover = reason
+        for allowed in ("不存在的专业", "明年", "第三届", "身份证号", "男", "女", "2025年6月"):  # values, and what a cell may say
+            leftover = leftover.replace(allowed, "")
+        assert not _re.search(r"[\u4e00-\u9fff]", leftover), (code, reason)
+        assert _re.fullmatch(r"[A-Za-z ]+ \([\u4e00-\u9fff]+\)", column), column
+    assert ("phone_invalid", "Phone (联系电话)", "Not an 11-digit mobile number or a landline starting with 0") in english
+    chinese = upload("zh")
+    assert ("phone_invalid", "联系电话", "不是11位手机号或以0开头的固定电话") in chinese
+    assert ("major_unknown", "专业", "专业 不存在的专业 不在专业目录中") in chinese
+    assert all(not _re.search(r"[A-Za-z]{3,}", reason) for _, _, reason in chinese), chinese
