@@ -123,3 +123,52 @@ def test_roster_errors_are_said_in_the_readers_language_by_code(web, world) -> N
     assert ("phone_invalid", "联系电话", "不是11位手机号或以0开头的固定电话") in chinese
     assert ("major_unknown", "专业", "专业 不存在的专业 不在专业目录中") in chinese
     assert all(not _re.search(r"[A-Za-z]{3,}", reason) for _, _, reason in chinese), chinese
+
+
+def _section(html: str, marker: str) -> str:
+    from tests.web.conftest import text_of
+
+    return text_of(html.split(marker, 1)[1].split("</section>", 1)[0])
+
+
+async def test_report_words_are_in_the_readers_language(web, world, session) -> None:
+    """The dashboards' definitions, rules, row words (合计, 届), salary bands, the annual report's
+    title and the charts' language follow the page's language; names (schools, places) stay as
+    recorded."""
+    import re as _re
+
+    from tests.web.conftest import sign_in
+
+    import datetime as _dt
+
+    from sqlalchemy import update
+
+    from service.graduates.models import Graduate
+
+    await session.execute(update(Graduate).values(graduation_date=_dt.date(2025, 6, 30)))  # counted in 2025
+    await session.commit()
+    han = _re.compile(r"[\u4e00-\u9fff]")
+    sign_in(web, world.logins["school_a"])
+    english = web.get("/web/dashboard?cohort=2025&as_of=2026-06-30&lang=en").text
+    definitions = _section(english, 'class="definitions"')
+    assert "Employment rate" in definitions and "Rates are computed from exact counts" in definitions
+    assert not han.search(definitions), definitions
+    assert "/reports/chart?" in english and "&amp;lang=en" in english.split("/reports/chart?", 1)[1][:200]
+    chinese = web.get("/web/dashboard?cohort=2025&as_of=2026-06-30&lang=zh").text
+    zh_definitions = _section(chinese, 'class="definitions"')
+    assert "就业率" in zh_definitions and "Rates are computed" not in zh_definitions
+    assert "&amp;lang=zh" in chinese.split("/reports/chart?", 1)[1][:200]
+    web.cookies.clear()
+
+    sign_in(web, world.logins["department_a"])
+    annual = web.get("/web/dashboard/annual?lang=en").text
+    title = _re.search(r"<h1>([^<]*)</h1>", annual).group(1)
+    assert "annual report on the employment of the" in title and "届" not in title
+    assert not han.search(_section(annual, 'class="definitions"').split(" Source ")[0])  # sources: cited titles
+    trend = _section(annual, 'aria-labelledby="a-trend"')
+    assert " cohort" in trend and "届" not in trend
+    assert "yuan and above" in _section(annual, 'aria-labelledby="a-bands"')
+    assert "合计" not in _section(annual, 'aria-labelledby="a-total"')
+    zh_annual = web.get("/web/dashboard/annual?lang=zh").text
+    assert "届中等职业学校毕业生就业质量年度报告" in _re.search(r"<h1>([^<]*)</h1>", zh_annual).group(1)
+    assert "元及以上" in _section(zh_annual, 'aria-labelledby="a-bands"')
