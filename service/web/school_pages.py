@@ -111,8 +111,7 @@ class SchoolPages(Controller):
         query_base = f"scope={scope}&as_of={as_of.isoformat()}&cohort={cohort}"
         downloads = {fmt: f"/reports?{query_base}&format={fmt}" for fmt in ("xlsx", "csv")}
         publish_downloads = {fmt: f"/reports?{query_base}&format={fmt}&view=publish" for fmt in ("xlsx", "csv")}
-        lang = "zh" if page.locale.startswith("zh") else "en"  # the chart's words in the page's language
-        chart_base = f"/reports/chart?{query_base}&lang={lang}"  # + &metric=…&by=… (SVG, GET /reports/chart)
+        chart_base = f"/reports/chart?{query_base}"  # + &metric=…&by=… (SVG, GET /reports/chart)
         metric = query.get("metric", "")
         metric = metric if metric in CHART_METRICS else "employment_rate"
         date_query = urlencode({"as_of": as_of.isoformat(), "cohort": cohort})
