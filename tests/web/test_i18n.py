@@ -175,3 +175,14 @@ async def test_report_words_are_in_the_readers_language(web, world, session) -> 
     zh_annual = web.get("/web/dashboard/annual?lang=zh").text
     assert "届中等职业学校毕业生就业质量年度报告" in _re.search(r"<h1>([^<]*)</h1>", zh_annual).group(1)
     assert "元及以上" in _section(zh_annual, 'aria-labelledby="a-bands"')
+
+
+def test_award_levels_are_offered_in_the_readers_language(web, world) -> None:
+    """The competition level options keep their stored (Chinese) values and show the reader's words."""
+    from tests.web.conftest import sign_in
+
+    sign_in(web, world.logins["graduate_a"])
+    english = web.get("/web/profile?lang=en").text
+    assert 'value="省级"' in english and ">Provincial level</option>" in english
+    assert ">省级</option>" not in english
+    assert ">省级</option>" in web.get("/web/profile?lang=zh").text
