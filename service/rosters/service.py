@@ -216,7 +216,8 @@ def _read_and_check(data: bytes, filename: str, school_code: str, majors: _Major
     header, raw_rows = found.header, found.rows
     missing = [f.FIELDS[n][0] for n in f.REQUIRED if n not in header]
     if missing:
-        raise RosterFileError(f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}")
+        raise RosterFileError(f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}",
+                              "missing_columns", missing="、".join(missing), found="、".join(_col(n) for n in header))
     report = RosterReport(file=filename, school=school_code, rows_read=len(raw_rows), sheet=found.sheet)
     parsed: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}

@@ -49,6 +49,23 @@ COLUMNS: dict[str, str] = {
 }
 
 
+#: :class:`~service.rosters.reader.RosterFileError` code → msgid.
+FILE_ERRORS: dict[str, str] = {
+    "unsupported_file_type": N_("This file type (%(suffix)s) cannot be read: upload an .xlsx or .csv file (save an "
+                                ".xls file as .xlsx first)."),
+    "no_header": N_("No header row was found in the first %(rows)s rows: the roster needs columns such as 学号, 姓名, "
+                    "毕业时间."),
+    "no_data_rows": N_("There are no rows below the header."),
+    "missing_columns": N_("Required columns are missing: %(missing)s. Columns found: %(found)s."),
+}
+
+
+def file_error_text(tr: gettext.GNUTranslations, exc: Exception) -> str:
+    """A whole-file error in the reader's language by its code (the service's text if it has none)."""
+    msgid = FILE_ERRORS.get(getattr(exc, "code", ""))
+    return tr.gettext(msgid) % getattr(exc, "params", {}) if msgid else str(exc)
+
+
 def reason_text(tr: gettext.GNUTranslations, error: RowError) -> str:
     """The reason of ``error`` in ``tr``'s language, by its code (the service's text if it has none)."""
     msgid = REASONS.get(error.code)

@@ -186,3 +186,28 @@ def test_award_levels_are_offered_in_the_readers_language(web, world) -> None:
     assert 'value="省级"' in english and ">Provincial level</option>" in english
     assert ">省级</option>" not in english
     assert ">省级</option>" in web.get("/web/profile?lang=zh").text
+
+
+def test_roster_file_errors_are_said_in_the_readers_language(web, world) -> None:
+    """A roster file refused as a whole (type, missing columns) is explained by its code in the page's
+    language, across the import workers (the code survives pickling)."""
+    import pickle
+
+    from service.rosters.reader import RosterFileError
+    from tests.web.conftest import sign_in, text_of
+
+    again = pickle.loads(pickle.dumps(RosterFileError("x", "no_header", rows=10)))
+    assert (again.code, again.params, str(again)) == ("no_header", {"rows": 10}, "x")
+    sign_in(web, world.logins["school_a"])
+
+    def upload(lang: str, name: str, body: bytes) -> str:
+        r = web.post(f"/web/roster?lang={lang}", files={"data": (name, body, "text/plain")},
+                     data={"_csrf_token": web.cookies["vocmatch_csrf"]})
+        assert r.status_code == 422
+        return text_of(r.text.split('role="alert">', 1)[1].split("</p>", 1)[0])
+
+    missing = "学号,性别\n001,男\n".encode()
+    assert upload("zh", "r.csv", missing).strip() == "缺少必填列：姓名、毕业时间。找到的列：学号、性别。"
+    assert upload("en", "r.csv", missing).strip() == "Required columns are missing: 姓名、毕业时间. Columns found: 学号、性别."
+    assert "请上传 .xlsx 或 .csv 文件" in upload("zh", "r.txt", b"x")
+    assert "upload an .xlsx or .csv file" in upload("en", "r.txt", b"x")
