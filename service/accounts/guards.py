@@ -31,6 +31,7 @@ from service.employers.models import Employer
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting
+from service.postings.visibility import visible_to_graduates
 
 STAFF = frozenset({Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN})
 
@@ -214,7 +215,7 @@ def can_read_posting(p: Principal, posting: Posting) -> bool:
         return True
     if p.role is Role.EMPLOYER:
         return posting.employer_id == p.employer_id
-    return posting.employer.verified
+    return visible_to_graduates(posting)
 
 
 def can_manage_posting(p: Principal, posting: Posting | None = None, *, employer_id: int | None = None) -> bool:

@@ -22,6 +22,7 @@ from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
+from service.postings.visibility import visible_to_graduates_clause  # the rule's home; re-exported
 
 
 async def exists_where(session: AsyncSession, id_column: Any, ident: object, clause: ColumnElement[bool]) -> bool:
@@ -41,11 +42,6 @@ def _applicants_of(employer_id: int | None) -> Select[tuple[int]]:
     withdrawn (withdrawing the last one takes the employer's sight of the profile away again)."""
     return (select(Application.graduate_id).join(Posting, Posting.id == Application.posting_id)
             .where(Posting.employer_id == employer_id, Application.status != ApplicationStatus.WITHDRAWN))
-
-
-def visible_to_graduates_clause() -> ColumnElement[bool]:
-    """Postings a graduate may see: those of verified employers (unverified ones are never shown)."""
-    return Posting.employer_id.in_(select(Employer.id).where(Employer.verified.is_(True)))
 
 
 def graduates_clause(p: Principal) -> ColumnElement[bool]:

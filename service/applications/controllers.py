@@ -14,14 +14,12 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 
 from service.accounts.guards import (
-    can_apply, can_change_application, can_read_posting, current_principal, ensure_allowed, ensure_visible,
+    can_apply, can_change_application, current_principal, ensure_allowed, ensure_visible,
     require_roles, require_signed_in,
 )
 from service.accounts.models import Role
 from service.accounts.scoping import applications_clause, exists_where
 from service.applications.models import Application
-from service.errors import InvalidFieldError
-from service.postings.repository import PostingRepository
 from service.applications.models import ApplicationStatus
 from service.applications.repository import ApplicationFilter
 from service.applications.schemas import ApplicationCreate, ApplicationRead, StatusChange
@@ -47,10 +45,7 @@ class ApplicationController(Controller):
         """
         p = current_principal(request)
         ensure_allowed(can_apply(p, data.graduate_id), f"apply for graduate {data.graduate_id}")
-        posting = await PostingRepository(db_session).get(data.posting_id)
-        if posting is not None and not can_read_posting(p, posting):
-            raise InvalidFieldError("posting_id", f"posting {data.posting_id} does not exist")
-        return to_read(await ApplicationService(db_session).create(data))
+        return to_read(await ApplicationService(db_session, actor=p, request=request).create(data))
 
     @get("/{application_id:int}", summary="Read an application", guards=[require_signed_in])
     async def get_application(self, request: Request, db_session: DbSession,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, case, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts.guards import STAFF
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationEvent, ApplicationStatus
 from service.applications.repository import ApplicationFilter, ApplicationRepository
 from service.applications.schemas import (
@@ -27,6 +28,7 @@ from service.graduates.models import Graduate
 from service.notifications.kinds import Kind
 from service.notifications.service import employer_recipients, graduate_recipients, notify
 from service.postings.models import Posting, PostingStatus
+from service.postings.visibility import ensure_graduates_may_apply
 
 if TYPE_CHECKING:
     from service.accounts.guards import Principal
@@ -107,8 +109,16 @@ class ApplicationService:
         goes up by one; the graduate's résumé is kept as it is now, with the contact consent
         (:func:`service.resumes.service.take_snapshot`).
 
+        Every way of applying comes here (``POST /applications``, the job page, accepting an
+        invitation), so the postings' visibility rule is checked here, once
+        (:func:`service.postings.visibility.ensure_graduates_may_apply`): a graduate applies only
+        to postings of verified employers; staff applying for a graduate (``actor`` school,
+        department or admin) may apply to any posting they can read.
+
         Raises:
-            InvalidFieldError: unknown ``graduate_id`` or ``posting_id`` (422).
+            InvalidFieldError: unknown ``graduate_id`` or ``posting_id`` (422);
+                :class:`~service.postings.visibility.HiddenPostingError` for a posting graduates do
+                not see, the same 422 as an unknown one.
             ConflictError: the posting is not open today (status not open, or past
                 ``valid_through``), or the graduate already applied to it (409).
         """
@@ -117,6 +127,8 @@ class ApplicationService:
         posting = await self.session.get(Posting, data.posting_id)
         if posting is None:
             raise InvalidFieldError("posting_id", f"posting {data.posting_id} does not exist")
+        if self.actor is None or self.actor.role not in STAFF:
+            await ensure_graduates_may_apply(self.session, posting)
         reason = closed_reason(posting, dt.date.today())
         if reason is not None:
             raise ConflictError(f"posting_id: {reason}; it takes no applications",

@@ -51,6 +51,7 @@ from service.graduates.repository import full_profile
 from service.notifications.kinds import Kind
 from service.notifications.service import employer_recipients, graduate_recipients, notify
 from service.postings.models import Posting
+from service.postings.visibility import HiddenPostingError
 from service.privacy.deletion import not_deleted_clause
 from service.recommendations.service import candidate_summary
 from service.resumes.service import resume_of
@@ -272,14 +273,13 @@ class ConversationService:
                 applications any more / the graduate applied meanwhile (409).
         """
         self._check_pending(invitation)
-        employer = (await self.session.execute(select(Employer).join(Posting, Posting.employer_id == Employer.id)
-                                               .where(Posting.id == invitation.posting_id))).scalar_one_or_none()
-        if employer is None or not employer.verified:  # as POST /applications: graduates see verified employers only
+        try:  # the postings' visibility rule is ApplicationService.create's (service.postings.visibility)
+            application = await ApplicationService(self.session).create(ApplicationCreate(
+                graduate_id=invitation.graduate_id, posting_id=invitation.posting_id,
+                cover_letter=answer.cover_letter, share_contact=answer.share_contact))
+        except HiddenPostingError:  # the invitee saw the posting: say why it is gone, not "unknown"
             raise ConflictError("this employer is not verified any more: the invitation cannot be accepted",
-                                [{"field": "invitation", "message": "employer not verified"}])
-        application = await ApplicationService(self.session).create(ApplicationCreate(
-            graduate_id=invitation.graduate_id, posting_id=invitation.posting_id, cover_letter=answer.cover_letter,
-            share_contact=answer.share_contact))
+                                [{"field": "invitation", "message": "employer not verified"}]) from None
         invitation.status, invitation.answered_at = InvitationStatus.ACCEPTED, utcnow()
         invitation.application_id = application.id
         await self.session.flush()

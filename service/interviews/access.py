@@ -2,7 +2,7 @@
 
 Reading follows the application (:func:`service.accounts.scoping.applications_clause`): the
 applicant, the posting's employer, the applicant's school staff and department, the admin; anyone
-else gets the 404 of a missing interview. Proposing is the posting's employer's (and the admin's);
+else gets the 404 of a missing interview. Proposing and cancelling are the posting's employer's (and the admin's);
 answering is the applicant's alone (nobody answers for a graduate).
 """
 
@@ -50,3 +50,8 @@ def ensure_propose(p: Principal, ctx: Context) -> None:
 
 def ensure_answer(p: Principal, ctx: Context) -> None:
     ensure_allowed(can_answer(p, ctx), "answer an interview for another person")
+
+
+def ensure_cancel(p: Principal, ctx: Context) -> None:
+    """Who may propose may cancel (:func:`can_propose`)."""
+    ensure_allowed(can_propose(p, ctx), f"cancel interviews on application {ctx.application_id}")

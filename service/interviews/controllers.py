@@ -2,8 +2,9 @@
 
 ``POST /applications/{id}/interviews`` (the posting's employer proposes times and a place or link),
 ``GET /applications/{id}/interviews``, ``GET /interviews/{id}``, ``POST /interviews/{id}/accept``,
-``/decline`` and ``/reschedule`` (the applicant answers), ``GET /interviews/{id}/calendar.ics``
-(an accepted interview as an iCalendar file). Who may read and act: :mod:`service.interviews.access`;
+``/decline`` and ``/reschedule`` (the applicant answers), ``POST /interviews/{id}/cancel`` (the
+employer calls a proposed or accepted interview off), ``GET /interviews/{id}/calendar.ics`` (an
+accepted interview as an iCalendar file; once cancelled, the file that cancels it). Who may read and act: :mod:`service.interviews.access`;
 an interview the caller may not read is a 404. Times are ISO 8601 with offsets, answered in
 Beijing time (``+08:00``).
 """
@@ -18,11 +19,11 @@ from service.accounts.models import Role
 from service.db import utcnow
 from service.errors import ConflictError
 from service.interviews.access import (
-    ensure_answer, ensure_propose, visible_application, visible_interview,
+    ensure_answer, ensure_cancel, ensure_propose, visible_application, visible_interview,
 )
 from service.interviews.calendar import MEDIA_TYPE, filename, interview_ics
 from service.interviews.schemas import (
-    InterviewAccept, InterviewCreate, InterviewDecline, InterviewRead, InterviewReschedule,
+    InterviewAccept, InterviewCancel, InterviewCreate, InterviewDecline, InterviewRead, InterviewReschedule,
 )
 from service.interviews.service import InterviewService, chosen_slot, to_read
 from service.interviews.models import InterviewStatus
@@ -32,12 +33,13 @@ GRADUATE_ONLY = [require_roles(Role.GRADUATE)]
 
 
 async def ics_response(db_session: DbSession, interview_id: int, request: Request) -> Response[bytes]:
-    """The ``.ics`` download of a visible interview (409 unless accepted)."""
+    """The ``.ics`` download of a visible interview: accepted, or cancelled after it was accepted
+    (then the file cancels the event); 409 otherwise (no time was ever agreed)."""
     interview, ctx = await visible_interview(db_session, current_principal(request), interview_id)
     slot = chosen_slot(interview)
-    if interview.status != InterviewStatus.ACCEPTED or slot is None:
+    if interview.status not in (InterviewStatus.ACCEPTED, InterviewStatus.CANCELLED) or slot is None:
         raise ConflictError(f"status: interview {interview_id} is {interview.status.value}; only an accepted "
-                            "interview has a calendar file",
+                            "(or accepted, then cancelled) interview has a calendar file",
                             [{"field": "status", "message": f"interview is {interview.status.value}"}])
     body = interview_ics(interview, slot, ctx, utcnow(), host=request.url.hostname or "vocmatch")
     return Response(content=body, media_type=MEDIA_TYPE,
@@ -108,8 +110,22 @@ class InterviewController(Controller):
         ensure_answer(p, ctx)
         return to_read(await InterviewService(db_session).request_reschedule(interview_id, data.message), ctx)
 
+    @post("/interviews/{interview_id:int}/cancel", summary="Cancel an interview", status_code=200,
+          guards=[require_roles(Role.EMPLOYER, Role.ADMIN)])
+    async def cancel(self, request: Request, db_session: DbSession, interview_id: IdPath,
+                     data: JSONBody[InterviewCancel]) -> InterviewRead:
+        """The posting's employer cancels a proposed or accepted interview, optionally with a
+        ``reason``; the applicant is notified, no reminder is sent, and the calendar file of an
+        accepted one now cancels the event. 404 not visible; 403 not the posting's employer; 409
+        already declined, asked to be moved, superseded or cancelled."""
+        p = current_principal(request)
+        _, ctx = await visible_interview(db_session, p, interview_id)
+        ensure_cancel(p, ctx)
+        return to_read(await InterviewService(db_session).cancel(interview_id, data.reason), ctx)
+
     @get("/interviews/{interview_id:int}/calendar.ics", summary="Calendar file of an accepted interview",
          guards=[require_signed_in], media_type=MEDIA_TYPE)
     async def calendar(self, request: Request, db_session: DbSession, interview_id: IdPath) -> Response[bytes]:
-        """``text/calendar`` (RFC 5545) with one event at the accepted time; 409 unless accepted."""
+        """``text/calendar`` (RFC 5545) with one event at the accepted time (``STATUS:CANCELLED`` once
+        the employer cancelled it); 409 if no time was accepted."""
         return await ics_response(db_session, interview_id, request)

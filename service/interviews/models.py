@@ -2,7 +2,9 @@
 
 An employer proposes one or more times (:class:`InterviewSlot`) and a place or an online link; the
 graduate accepts one time, declines, or asks for another time with a message. A new proposal on
-the same application replaces an open one (``superseded``). Times are stored in UTC and shown in
+the same application replaces an open one (``superseded``). The employer may cancel a proposed or
+accepted interview (``cancelled``; an accepted one keeps its chosen time, so its calendar file can
+say it is cancelled). Times are stored in UTC and shown in
 Beijing time (Asia/Shanghai).
 """
 
@@ -23,6 +25,7 @@ class InterviewStatus(enum.StrEnum):
     DECLINED = "declined"  # the graduate declined the interview
     RESCHEDULE_REQUESTED = "reschedule_requested"  # the graduate asked for another time
     SUPERSEDED = "superseded"  # the employer proposed again on the same application
+    CANCELLED = "cancelled"  # the employer called it off (from proposed or accepted), optionally saying why
 
 
 class InterviewMode(enum.StrEnum):
@@ -32,6 +35,8 @@ class InterviewMode(enum.StrEnum):
 
 #: Statuses an answer can still change (the graduate may decline or ask for another time after accepting).
 OPEN_STATUSES = (InterviewStatus.PROPOSED, InterviewStatus.ACCEPTED, InterviewStatus.RESCHEDULE_REQUESTED)
+#: Statuses the employer may cancel from.
+CANCELLABLE_STATUSES = (InterviewStatus.PROPOSED, InterviewStatus.ACCEPTED)
 
 
 class Interview(TimestampMixin, Base):
@@ -45,8 +50,11 @@ class Interview(TimestampMixin, Base):
     online_url: Mapped[str | None] = mapped_column(String(1000))
     #: the employer's note to the graduate (what to bring, whom to ask for)
     note: Mapped[str | None] = mapped_column(String(1000))
-    #: the graduate's message with a decline or a request for another time
+    #: the message of the last change of status: the graduate's with a decline or a request for another
+    #: time, or the employer's reason for cancelling (a cancelled interview was proposed or accepted,
+    #: which carry no message, so nothing of the graduate's is overwritten)
     answer_message: Mapped[str | None] = mapped_column(String(1000))
+    #: when that change was made (answered or cancelled)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     #: when the day-before reminder went out (set once, by a conditional update)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())

@@ -52,6 +52,12 @@ class InterviewReschedule(msgspec.Struct, forbid_unknown_fields=True):
     message: Annotated[str, Meta(min_length=1, max_length=1000)]
 
 
+class InterviewCancel(msgspec.Struct, forbid_unknown_fields=True):
+    """The employer cancels a proposed or accepted interview, optionally saying why (the graduate reads it)."""
+
+    reason: Annotated[str, Meta(max_length=1000)] | None = None
+
+
 class SlotRead(msgspec.Struct):
     """A proposed time in Beijing time (``+08:00``)."""
 

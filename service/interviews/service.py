@@ -25,7 +25,7 @@ from service.db import utcnow
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.interviews.models import (
-    OPEN_STATUSES, Interview, InterviewMode, InterviewSlot, InterviewStatus,
+    CANCELLABLE_STATUSES, OPEN_STATUSES, Interview, InterviewMode, InterviewSlot, InterviewStatus,
 )
 from service.interviews.repository import InterviewRepository
 from service.interviews.schemas import InterviewCreate, InterviewRead, SlotRead
@@ -207,10 +207,7 @@ class InterviewService:
             .values(status=to, answer_message=message, answered_at=now, updated_at=now)
             .execution_options(synchronize_session=False))
         if moved.rowcount != 1:
-            current = (await self.session.execute(
-                select(Interview.status).where(Interview.id == interview.id))).scalar_one()
-            raise ConflictError(f"status: interview {interview.id} is {current.value}; it cannot become {to.value}",
-                                [{"field": "status", "message": f"{current.value} → {to.value} is not allowed"}])
+            await self._refuse(interview.id, to)
         ctx = await context_of(self.session, interview.application_id)
         answer = {InterviewStatus.ACCEPTED: "accepted", InterviewStatus.DECLINED: "declined",
                   InterviewStatus.RESCHEDULE_REQUESTED: "reschedule"}[to]
@@ -263,6 +260,42 @@ class InterviewService:
                            InterviewStatus.RESCHEDULE_REQUESTED, message, now or utcnow())
         await self._unchoose(interview_id)
         return await self.get(interview_id)
+
+    async def cancel(self, interview_id: int, reason: str | None, now: dt.datetime | None = None) -> Interview:
+        """The employer cancels a proposed or accepted interview (:data:`CANCELLABLE_STATUSES`) with an
+        optional ``reason``. An accepted time stays chosen, so the calendar file can say the event is
+        cancelled (:mod:`service.interviews.calendar`); the reminder job only reminds accepted
+        interviews, so none is sent. The graduate is told (:attr:`Kind.INTERVIEW_CANCELLED`: the
+        accepted time, if any, and the reason).
+
+        Raises:
+            NotFoundError: unknown interview (404).
+            ConflictError: the interview is declined, asked to be moved, superseded or already
+                cancelled (409).
+        """
+        now = now or utcnow()
+        interview = await self.get(interview_id)
+        reason = (reason or "").strip() or None
+        moved = await self.session.execute(
+            update(Interview).where(Interview.id == interview_id, Interview.status.in_(CANCELLABLE_STATUSES))
+            .values(status=InterviewStatus.CANCELLED, answer_message=reason, answered_at=now, updated_at=now)
+            .execution_options(synchronize_session=False))
+        if moved.rowcount != 1:
+            await self._refuse(interview_id, InterviewStatus.CANCELLED)
+        ctx = await context_of(self.session, interview.application_id)
+        slot = chosen_slot(interview) if interview.status == InterviewStatus.ACCEPTED else None
+        users = (await graduate_recipients(self.session, [ctx.graduate_id])).get(ctx.graduate_id, [])
+        await notify(self.session, recipients=users, kind=Kind.INTERVIEW_CANCELLED, link=f"/web/interviews/{interview_id}",
+                     params={"posting_title": ctx.posting_title, "employer_name": ctx.employer_name, "reason": reason,
+                             "starts_at": slot.starts_at.astimezone(ZONE).isoformat() if slot else None})
+        return await self.get(interview_id)
+
+    async def _refuse(self, interview_id: int, to: InterviewStatus) -> None:
+        """Raise the 409 of a change of status the interview's current status does not allow."""
+        current = (await self.session.execute(
+            select(Interview.status).where(Interview.id == interview_id))).scalar_one()
+        raise ConflictError(f"status: interview {interview_id} is {current.value}; it cannot become {to.value}",
+                            [{"field": "status", "message": f"{current.value} → {to.value} is not allowed"}])
 
     async def _unchoose(self, interview_id: int) -> None:
         await self.session.execute(update(InterviewSlot).where(InterviewSlot.interview_id == interview_id)

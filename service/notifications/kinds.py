@@ -54,6 +54,7 @@ class Kind(enum.StrEnum):
     INTERNSHIP_CONFIRMED = "internship_confirmed"  # → the student
     APPLICATION_WITHDRAWN = "application_withdrawn"  # → the employer's members
     INVITATION_TO_APPLY = "invitation_to_apply"  # → the invited candidate
+    INTERVIEW_CANCELLED = "interview_cancelled"  # → the applicant (the employer called the interview off)
 
 
 Texts = Mapping[str, str]  # language → template
@@ -174,6 +175,14 @@ KINDS: dict[Kind, KindSpec] = {spec.kind: spec for spec in (
         subject={"zh_Hans": "面试回复：{posting_title}", "en": "Interview answer: {posting_title}"},
         body={"zh_Hans": "岗位「{posting_title}」的求职者{answer}。",
               "en": "The applicant for “{posting_title}” {answer}."}),
+    KindSpec(
+        Kind.INTERVIEW_CANCELLED, _G, params=("posting_title", "employer_name"), optional=("starts_at", "reason"),
+        subject={"zh_Hans": "面试已取消：{posting_title}", "en": "Interview cancelled: {posting_title}"},
+        body={"zh_Hans": "{employer_name}取消了岗位「{posting_title}」的面试。",
+              "en": "{employer_name} cancelled the interview for “{posting_title}”."},
+        extra={("starts_at", "*"): {"zh_Hans": "原定时间：{starts_at}（北京时间）",
+                                    "en": "It was to start at {starts_at} (Beijing time)."},
+               ("reason", "*"): {"zh_Hans": "原因：{reason}", "en": "Reason: {reason}"}}),
     KindSpec(
         Kind.DESTINATION_REVIEW_DECIDED, _G, params=("decision",), optional=("reason",),
         labels={"decision": {k: DECISION[k] for k in ("accepted", "refused")}},

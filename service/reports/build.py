@@ -45,6 +45,8 @@ PUBLISH_NOTE = ("发布版: 已按小格抑制规则处理, 可对外发布. Pub
                 "suppression rule); fit to publish.")
 
 GENDER_ZH = {"male": "男", "female": "女", "unknown": "未知"}
+#: The label suffix of a city's graduates whose county is not known (key ``<city code>*``).
+COUNTY_NOT_GIVEN = "(未细分到县区)"
 DISADVANTAGED_ZH = {"yes": "困难群体", "no": "非困难群体", "unrecorded": "未登记"}
 
 
@@ -118,7 +120,7 @@ async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[s
         elif kind in ("province", "city"):
             text = regions.get(text, text)
         elif kind == "county":
-            text = f"{regions.get(text[:-1], text[:-1])}(未细分到县区)" if text.endswith("*") else regions.get(text, text)
+            text = f"{regions.get(text[:-1], text[:-1])}{COUNTY_NOT_GIVEN}" if text.endswith("*") else regions.get(text, text)
         elif kind == "school":
             text = schools.get(text, text)
         elif kind == "major":

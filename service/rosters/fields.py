@@ -37,12 +37,16 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-
 
 
 class CellError(ValueError):
-    """A cell that cannot be accepted; ``field`` is the roster field, the message the reason."""
+    """A cell that cannot be accepted; ``field`` is the roster field, the message the reason (Chinese
+    / English), ``code`` its stable error code (:data:`service.rosters.service.ROW_ERROR_CODES`) and
+    ``params`` the values a page needs to say it in the reader's language."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, code: str, **params: object) -> None:
         super().__init__(reason)
         self.field = field
         self.reason = reason
+        self.code = code
+        self.params = params
 
 
 def normalise_header(text: str) -> str:
@@ -78,14 +82,15 @@ def identifier(field: str, value: Any, number_format: str = "General", max_len: 
             scientific notation, or is too long.
     """
     if isinstance(value, bool):
-        raise CellError(field, "是布尔值, 应为文本 / a true/false cell, expected text")
+        raise CellError(field, "是布尔值, 应为文本 / a true/false cell, expected text", "boolean_cell")
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not value.is_integer():
-            raise CellError(field, f"是带小数的数字 {value!r}: 请将该列设为文本格式 / a decimal number, format the column as text")
+            raise CellError(field, f"是带小数的数字 {value!r}: 请将该列设为文本格式 / a decimal number, format the column as text",
+                            "decimal_number", value=repr(value))
         number = int(value)
         if abs(number) >= 10**15:
             raise CellError(field, "以数字形式存储, Excel 只保留15位有效数字, 已丢失末位: 请将该列设为文本格式后重新录入 / "
-                                   "stored as a number with more than 15 digits: digits were lost")
+                                   "stored as a number with more than 15 digits: digits were lost", "digits_lost")
         text = str(number)
         if _ZEROS.match(number_format):
             text = text.zfill(len(number_format))
@@ -93,9 +98,10 @@ def identifier(field: str, value: Any, number_format: str = "General", max_len: 
     text = text_of(value)
     if text is not None and _SCI.match(text):
         raise CellError(field, f"是科学计数法 {text!r}, 数字已丢失: 请将该列设为文本格式后重新录入 / scientific notation: "
-                               "digits were lost")
+                               "digits were lost", "scientific_notation", text=repr(text))
     if text is not None and len(text) > max_len:
-        raise CellError(field, f"长度 {len(text)} 超过 {max_len} / longer than {max_len} characters")
+        raise CellError(field, f"长度 {len(text)} 超过 {max_len} / longer than {max_len} characters", "too_long",
+                        length=len(text), max=max_len)
     return text
 
 
@@ -107,14 +113,14 @@ def id_number(value: Any, number_format: str = "General") -> str | None:
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise CellError("id_number", "以数字形式存储, Excel 只保留15位有效数字, 18位号码已丢失末位: 请将该列设为文本格式后重新录入 / "
-                                     "stored as a number: an 18-digit number cannot survive that")
+                                     "stored as a number: an 18-digit number cannot survive that", "id_number_as_number")
     text = identifier("id_number", value, number_format, max_len=20)
     if text is None:
         return None
     try:
         return normalise_id_number(text)
     except InvalidFieldError as exc:
-        raise CellError("id_number", exc.errors[0]["message"]) from exc
+        raise CellError("id_number", exc.errors[0]["message"], "id_number_invalid") from exc
 
 
 def phone(value: Any, number_format: str = "General") -> str | None:
@@ -129,7 +135,8 @@ def phone(value: Any, number_format: str = "General") -> str | None:
     digits = re.sub(r"^(\+?86)(?=1\d{10}$)", "", digits)
     if re.fullmatch(r"1\d{10}", digits) or re.fullmatch(r"0\d{6,11}", digits):
         return digits
-    raise CellError("phone", "不是11位手机号或以0开头的固定电话 / not an 11-digit mobile or a 0-prefixed landline")
+    raise CellError("phone", "不是11位手机号或以0开头的固定电话 / not an 11-digit mobile or a 0-prefixed landline",
+                    "phone_invalid")
 
 
 def gender(value: Any) -> Gender | None:
@@ -140,7 +147,7 @@ def gender(value: Any) -> Gender | None:
         return Gender.MALE
     if text in ("女", "f", "female", "2"):
         return Gender.FEMALE
-    raise CellError("gender", f"{text!r} 不是 男/女 / not male or female")
+    raise CellError("gender", f"{text!r} 不是 男/女 / not male or female", "gender_invalid", text=repr(text))
 
 
 def yes_no(field: str, value: Any) -> bool | None:
@@ -179,7 +186,8 @@ def date_of(field: str, value: Any) -> dt.date | None:
         serial = float(value if isinstance(value, (int, float)) else text)
         day = EXCEL_EPOCH + dt.timedelta(days=int(serial))
         if not 1950 <= day.year <= 2100:
-            raise CellError(field, f"Excel 日期序号 {text} 超出范围 / serial date out of range")
+            raise CellError(field, f"Excel 日期序号 {text} 超出范围 / serial date out of range", "date_serial_out_of_range",
+                            text=text)
         return day
     m = re.fullmatch(r"(\d{4})(?:[-/.年])(\d{1,2})(?:[-/.月](\d{1,2})日?|月)?", text) or re.fullmatch(
         r"(\d{4})(\d{2})(\d{2})?", text)
@@ -189,4 +197,4 @@ def date_of(field: str, value: Any) -> dt.date | None:
             return dt.date(year, month, int(m.group(3))) if m.group(3) else _last_day(year, month)
         except ValueError:
             pass
-    raise CellError(field, f"{text!r} 不是日期 (如 2025-06-30, 2025年6月) / not a date")
+    raise CellError(field, f"{text!r} 不是日期 (如 2025-06-30, 2025年6月) / not a date", "date_invalid", text=repr(text))

@@ -33,7 +33,21 @@ LIMITS = WorkbookLimits()
 
 
 class RosterFileError(ValueError):
-    """The file cannot be read as a roster at all (format, encoding, no header, a limit passed)."""
+    """The file cannot be read as a roster at all (format, encoding, no header, a limit passed).
+    ``code`` (``unsupported_file_type``, ``no_header``, ``no_data_rows``, ``missing_columns``; empty
+    for the others) and ``params`` let a page say it in the reader's language."""
+
+    def __init__(self, message: str, code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+    def __reduce__(self) -> tuple[object, ...]:  # keeps code and params across the import workers' processes
+        return (_file_error, (str(self), self.code, self.params))
+
+
+def _file_error(message: str, code: str, params: dict[str, object]) -> RosterFileError:
+    return RosterFileError(message, code, **params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,14 +165,15 @@ def read_roster(data: bytes, filename: str, header_of: Callable[[list[str]], dic
     elif suffix == ".csv":
         rows = _csv_rows(data)
     else:
-        raise RosterFileError(f"unsupported file type {suffix or '(none)'}: use .xlsx or .csv (.xls: save as .xlsx)")
+        raise RosterFileError(f"unsupported file type {suffix or '(none)'}: use .xlsx or .csv (.xls: save as .xlsx)",
+                              "unsupported_file_type", suffix=suffix or "-")
     found = _header_at(rows, header_of)
     where = f" of sheet {sheet!r}" if sheet is not None else ""
     if found is None:
         raise RosterFileError(f"no header row found in the first {MAX_HEADER_SCAN} rows{where} (expected columns "
-                              "such as 学号, 姓名, 身份证号, 专业, 毕业时间)")
+                              "such as 学号, 姓名, 身份证号, 专业, 毕业时间)", "no_header", rows=MAX_HEADER_SCAN)
     i, mapping = found
     data_rows = [RawRow(n, cs) for n, cs in rows[i + 1:] if not all(_blank(c) for c in cs)]
     if not data_rows:
-        raise RosterFileError(f"no data rows below the header{where} / 表头下没有数据行")
+        raise RosterFileError(f"no data rows below the header{where} / 表头下没有数据行", "no_data_rows")
     return RosterRows(mapping, data_rows, sheet)

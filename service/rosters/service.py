@@ -8,6 +8,7 @@ transaction commits, so a crash part-way leaves nothing half-written.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,11 +34,43 @@ __all__ = ["RosterFileError", "RosterReport", "RowError", "import_roster"]
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One rejected cell: file row number (as Excel shows it), Chinese column name, reason."""
+    """One rejected cell: file row number (as Excel shows it), Chinese column name, reason (Chinese /
+    English), and for pages in other languages the roster ``field`` (:data:`fields.FIELDS` key), the
+    stable ``code`` (:data:`ROW_ERROR_CODES`) and its ``params``: a page says the reason in the
+    reader's language by code, never by reading ``reason``."""
 
     row: int
     column: str
     reason: str
+    field: str = ""
+    code: str = ""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+
+
+#: The stable codes of :class:`RowError` (also in the API's ``rejected`` items) → what they mean.
+ROW_ERROR_CODES = {
+    "nul_character": "the cell contains a NUL character",
+    "boolean_cell": "a true/false cell where text is expected",
+    "decimal_number": "an identifier stored as a decimal number (params: value)",
+    "digits_lost": "an identifier stored as a number of more than 15 digits",
+    "scientific_notation": "an identifier in scientific notation (params: text)",
+    "too_long": "longer than allowed (params: length, max)",
+    "id_number_as_number": "a 身份证号 stored as a number",
+    "id_number_invalid": "not a valid 身份证号 (length, check digit, province or birth date)",
+    "phone_invalid": "not a mobile or landline number",
+    "gender_invalid": "not male or female (params: text)",
+    "date_serial_out_of_range": "an Excel serial date outside 1950-2100 (params: text)",
+    "date_invalid": "not a date (params: text)",
+    "graduation_year_out_of_range": "a graduation date outside the cohort years (params: date, min, max)",
+    "required_missing": "a required value is missing",
+    "major_unknown": "the major is not in the catalogue (params: major)",
+    "gender_contradicts_id_number": "the gender contradicts the 身份证号",
+    "cohort_not_year": "the cohort is not a year (params: text)",
+    "major_retired": "the major was retired before the cohort (params: major, date, cohort)",
+    "major_not_yet_open": "the major did not exist yet for the cohort (params: major, date, cohort)",
+    "duplicate_row": "the same 学号 or 身份证号 as an earlier row (params: first_row)",
+    "id_number_taken": "the 身份证号 is already recorded for another graduate",
+}
 
 
 @dataclass(slots=True)
@@ -65,7 +98,8 @@ class RosterReport:
         of 100,000 rejected cells is built in the request's event loop)."""
         d = {k: getattr(self, k) for k in ("file", "school", "rows_read", "created", "updated", "unchanged",
                                            "written", "sheet", "upload_id")}
-        d["rejected"] = [{"row": e.row, "column": e.column, "reason": e.reason} for e in self.rejected]
+        d["rejected"] = [{"row": e.row, "column": e.column, "reason": e.reason, "field": e.field, "code": e.code}
+                         for e in self.rejected]
         d["rejected_rows"] = self.rejected_rows
         return d
 
@@ -106,7 +140,7 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
            if i < len(raw.cells) and isinstance(raw.cells[i].value, str) and "\x00" in raw.cells[i].value]
     for name in nul:
         errors.append(RowError(raw.number, _col(name), "含有空字符 (U+0000) / contains a NUL character, which "
-                                                       "cannot be stored"))
+                                                       "cannot be stored", name, "nul_character"))
     if nul:
         return None
     out: dict[str, Any] = {}
@@ -116,7 +150,7 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
         try:
             return fn(*args)
         except f.CellError as exc:
-            errors.append(RowError(raw.number, _col(exc.field), exc.reason))
+            errors.append(RowError(raw.number, _col(exc.field), exc.reason, exc.field, exc.code, exc.params))
             return None
 
     out["student_number"] = attempt("student_number", f.identifier, "student_number",
@@ -132,36 +166,43 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
     if graduated is not None and not YEAR_MIN <= graduated.year <= YEAR_MAX:
         errors.append(RowError(raw.number, _col("graduation_date"), f"{graduated} 不在 {YEAR_MIN}–{YEAR_MAX} 年之间 (届别的"
                                                                     f"范围) / outside {YEAR_MIN}–{YEAR_MAX}, the years "
-                                                                    "a cohort may take"))
+                                                                    "a cohort may take", "graduation_date",
+                               "graduation_year_out_of_range", {"date": str(graduated), "min": YEAR_MIN, "max": YEAR_MAX}))
     for name in f.REQUIRED:
         if out[name] is None and not any(e.row == raw.number and e.column == _col(name) for e in errors):
-            errors.append(RowError(raw.number, _col(name), "必填项为空 / required value is missing"))
+            errors.append(RowError(raw.number, _col(name), "必填项为空 / required value is missing", name,
+                                   "required_missing"))
     major_text = f.text_of(cell("major").value)
     out["major_code"] = None
     if major_text:
         code = majors.get(major_text) or majors.get(f.normalise_header(major_text))
         if code is None:
-            errors.append(RowError(raw.number, _col("major"), f"专业 {major_text!r} 不在专业目录中 / unknown major"))
+            errors.append(RowError(raw.number, _col("major"), f"专业 {major_text!r} 不在专业目录中 / unknown major",
+                                   "major", "major_unknown", {"major": major_text}))
         out["major_code"] = code
     if out["id_number"] and out["gender"] and gender_of_id_number(out["id_number"]) != out["gender"]:
-        errors.append(RowError(raw.number, _col("gender"), "与身份证号第17位所示性别不符 / contradicts the 身份证号"))
+        errors.append(RowError(raw.number, _col("gender"), "与身份证号第17位所示性别不符 / contradicts the 身份证号",
+                               "gender", "gender_contradicts_id_number"))
     if out["id_number"] and not out["gender"]:
         out["gender"] = gender_of_id_number(out["id_number"])
     cohort_text = f.text_of(cell("cohort").value)
     if cohort_text:
         digits = cohort_text.rstrip("届")
         if not digits.isdigit() or not 1950 <= int(digits) <= 2100:
-            errors.append(RowError(raw.number, _col("cohort"), f"{cohort_text!r} 不是年份 / not a year"))
+            errors.append(RowError(raw.number, _col("cohort"), f"{cohort_text!r} 不是年份 / not a year", "cohort",
+                                   "cohort_not_year", {"text": repr(cohort_text)}))
         out["cohort"] = int(digits) if digits.isdigit() else None
     else:
         out["cohort"] = out["graduation_date"].year if out["graduation_date"] else None
     if out["major_code"] and out["cohort"] is not None:
         start, end = majors.dates[out["major_code"]]
         if not major_open_to(start, end, out["cohort"]):
-            when = f"已于 {end} 停用 / retired on {end}" if end and out["cohort"] > end.year else \
-                f"自 {start} 起设置 / exists from {start}"
+            retired = bool(end and out["cohort"] > end.year)
+            when = f"已于 {end} 停用 / retired on {end}" if retired else f"自 {start} 起设置 / exists from {start}"
             errors.append(RowError(raw.number, _col("major"), f"专业 {major_text!r} {when}，不适用于 {out['cohort']} 届 / "
-                                                              f"not open to the {out['cohort']} cohort"))
+                                                              f"not open to the {out['cohort']} cohort", "major",
+                                   "major_retired" if retired else "major_not_yet_open",
+                                   {"major": major_text, "date": str(end if retired else start), "cohort": out["cohort"]}))
     return out if len(errors) == before else None
 
 
@@ -175,7 +216,8 @@ def _read_and_check(data: bytes, filename: str, school_code: str, majors: _Major
     header, raw_rows = found.header, found.rows
     missing = [f.FIELDS[n][0] for n in f.REQUIRED if n not in header]
     if missing:
-        raise RosterFileError(f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}")
+        raise RosterFileError(f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}",
+                              "missing_columns", missing="、".join(missing), found="、".join(_col(n) for n in header))
     report = RosterReport(file=filename, school=school_code, rows_read=len(raw_rows), sheet=found.sheet)
     parsed: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -188,8 +230,9 @@ def _read_and_check(data: bytes, filename: str, school_code: str, majors: _Major
         dup = False
         for key in ("student_number", "id_number"):
             if row[key] and (key, row[key]) in seen:
-                report.rejected.append(RowError(raw.number, _col(key), f"与第 {seen[(key, row[key])]} 行重复 / "
-                                                f"duplicate of row {seen[(key, row[key])]}"))
+                first = seen[(key, row[key])]
+                report.rejected.append(RowError(raw.number, _col(key), f"与第 {first} 行重复 / duplicate of row {first}",
+                                                key, "duplicate_row", {"first_row": first}))
                 dup = True
         if dup:
             continue
@@ -234,7 +277,7 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
         holder = holders.get(row["id_number"]) if row["id_number"] else None
         own = existing.get(row["student_number"])
         if holder is not None and (own is None or own.id != holder):
-            report.rejected.append(RowError(row["_row"], _col("id_number"), ID_NUMBER_TAKEN))
+            report.rejected.append(RowError(row["_row"], _col("id_number"), ID_NUMBER_TAKEN, "id_number", "id_number_taken"))
     bad_rows = {e.row for e in report.rejected}
     if report.rejected and not valid_rows_only:
         return report

@@ -23,7 +23,7 @@ from service.applications.models import ALLOWED_TRANSITIONS, Application, Applic
 from service.applications.repository import ApplicationFilter
 from service.applications.schemas import StatusChange
 from service.applications.service import ApplicationService
-from service.catalog.models import Region, RegionLevel
+from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError
@@ -36,10 +36,11 @@ from service.postings.schemas import PostingCreate, PostingUpdate
 from service.postings.service import PostingService
 from service.privacy.audit import record_list_read
 from service.recommendations.service import RecommendationService
+from service.web.interview_pages import latest_interviews
+from service.web.places import place_groups
 from service.web.common import (
     Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors,
 )
-from service.web.interview_pages import latest_interviews
 from service.web.reasons import candidate_phrases, salary_text, sentence
 from service.web.suggest_pages import chips_context
 from vocab import EducationLevel, EmploymentType
@@ -159,19 +160,19 @@ class EmployerPages(Controller):
 
     # --- posting form --------------------------------------------------------------------
 
-    async def _regions(self, db_session: DbSession, employer_id: int | None) -> list[tuple[str, str]]:
-        """``(code, name)`` of the cities and counties in the employer's province (every city
-        when the employer's place is unknown), for the place list of the posting form."""
+    async def _regions(self, db_session: DbSession, employer_id: int | None,
+                       keep: str | None = None) -> list[dict[str, Any]]:
+        """The place list of the posting form (:func:`service.web.places.place_groups`): every city of
+        the country grouped by province, the employer's province first with its counties."""
         employer = await db_session.get(Employer, employer_id) if employer_id is not None else None
         prefix = employer.region_code[:2] if employer is not None and employer.region_code else None
-        stmt = select(Region.code, Region.name).where(Region.level != RegionLevel.PROVINCE)
-        stmt = stmt.where(Region.code.startswith(prefix)) if prefix else stmt.where(Region.level == RegionLevel.CITY)
-        return [(code, name) for code, name in (await db_session.execute(stmt.order_by(Region.code))).all()]
+        return await place_groups(db_session, prefix, keep=keep or None)
 
     async def _form_page(self, page: Page, db_session: DbSession, values: dict[str, Any], errors: dict[str, str],
                          posting: Posting | None, status_code: int = 200) -> Template:
         return render(page, "employer/posting_form.html", status_code=status_code, values=values, errors=errors,
-                      posting=posting, regions=await self._regions(db_session, page.user.employer_id), job_types=list(EmploymentType),
+                      posting=posting, regions=await self._regions(db_session, page.user.employer_id, values.get("region_code")),
+                      job_types=list(EmploymentType),
                       education_levels=list(EducationLevel), statuses=list(PostingStatus),
                       chips=[chips_context(page, name, values[name], error=errors.get(name))
                              for name in ("required_skills", "preferred_skills", "posting_certificates")])

@@ -30,7 +30,7 @@ from sqlalchemy import distinct, or_, select
 from service.accounts.guards import Principal, can_survey_destination, ensure_allowed, ensure_visible, require_roles
 from service.accounts.models import Role
 from service.accounts.scoping import exists_where, graduates_clause
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from service.destinations import followup as fu
 from service.destinations.models import (
     DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource, EvidenceType,
@@ -45,6 +45,7 @@ from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
 from service.privacy.models import AuditAction
 from service.reports.compute import default_cohort
+from service.web.places import place_groups
 from service.web.common import N_, Page, PageDep, convert_form, domain_errors, render, see_other, translate_errors
 
 READERS = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
@@ -191,8 +192,7 @@ class FollowUpPages(Controller):
                            status_code: int = 200) -> Template:
         history = await DestinationService(db_session).history(graduate.id)
         await record_list_read(db_session, page.user, "destination_history", [graduate.id], request=page.request)
-        cities = (await db_session.execute(select(Region.code, Region.name).where(Region.level == RegionLevel.CITY)
-                                           .order_by(Region.code))).all()
+        cities = await place_groups(db_session)  # the whole country, grouped by province
         state = fu.standing(list(await _events(db_session, graduate.id)), dt.date.today())
         return render(page, "school/survey.html", status_code=status_code, graduate=graduate,
                       id_masked=mask_id_number(graduate.id_number), history=history,

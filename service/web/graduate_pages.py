@@ -21,7 +21,7 @@ from service.applications.models import Application
 from service.applications.repository import ApplicationFilter
 from service.applications.schemas import ApplicationCreate
 from service.applications.service import ApplicationService, closed_reason
-from service.catalog.models import Region, RegionLevel
+from service.catalog.models import Region
 from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource
 from service.destinations.schemas import Confirmation, DestinationCreate, Dispute
 from service.destinations.service import DestinationService
@@ -39,6 +39,7 @@ from service.employers.service import EmployerService
 from service.postings.repository import PostingFilter, PostingRepository
 from service.recommendations.gaps import load_graduate, opening_items
 from service.recommendations.service import RecommendationService, posting_summary, reasons
+from service.web.places import place_groups, place_names
 from service.web.common import (
     Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors, unknown_regions,
 )
@@ -284,9 +285,8 @@ class GraduatePages(Controller):
         outcomes = [e for e in history.events if e.kind is DestinationEventKind.OUTCOME]
         answered = {e.refers_to_id: e for e in history.events
                     if e.kind in (DestinationEventKind.CONFIRMATION, DestinationEventKind.DISPUTE)}
-        cities = (await db_session.execute(select(Region.code, Region.name).where(Region.level == RegionLevel.CITY)
-                                           .order_by(Region.code))).all()
-        places = dict(cities)
+        cities = await place_groups(db_session)  # the whole country, grouped by province
+        places = place_names(cities)
         codes = {e.region_code for e in outcomes if e.region_code and e.region_code not in places}
         if codes:
             places.update(dict((await db_session.execute(

@@ -4,8 +4,9 @@
   (:meth:`InterviewService.propose`), and marks an application hired with the start date, the agreed
   monthly pay, the contract type and social insurance (:meth:`ApplicationService.change_status`);
 * both sides read an interview; the graduate accepts a time, declines, or asks for another time
-  (:meth:`InterviewService.accept` / ``decline`` / ``request_reschedule``); an accepted interview
-  downloads as an ``.ics`` file.
+  (:meth:`InterviewService.accept` / ``decline`` / ``request_reschedule``); the employer cancels a
+  proposed or accepted one with an optional reason (:meth:`InterviewService.cancel`); an accepted
+  interview downloads as an ``.ics`` file (once cancelled, the file that cancels the event).
 
 Who may do what is :mod:`service.interviews.access` (as the API); another employer's or graduate's
 interview is the 404 page.
@@ -30,10 +31,10 @@ from service.destinations.models import DestinationCategory
 from service.destinations.service import HIRE_CATEGORIES, INTERNSHIP_TYPES, hire_today
 from service.errors import ConflictError, InvalidFieldError
 from service.interviews.access import (
-    can_answer, can_propose, ensure_answer, ensure_propose, visible_application, visible_interview,
+    can_answer, can_propose, ensure_answer, ensure_cancel, ensure_propose, visible_application, visible_interview,
 )
 from service.interviews.controllers import ics_response
-from service.interviews.models import Interview, InterviewMode, InterviewStatus
+from service.interviews.models import CANCELLABLE_STATUSES, Interview, InterviewMode, InterviewStatus
 from service.interviews.schemas import MAX_SLOTS, InterviewCreate
 from service.interviews.service import Context, InterviewService, chosen_slot
 from service.pagination import DbSession, IdPath
@@ -50,18 +51,13 @@ assert set(CONTRACT_TYPES) == HIRE_CATEGORIES
 INSURANCE = {"yes": True, "no": False, "unknown": None}
 
 
-def local_time(moment: dt.datetime) -> str:
-    """``moment`` in Beijing time as ``2026-12-10 14:00``."""
-    return moment.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")
-
-
 def interview_view(interview: Interview | None) -> dict[str, Any] | None:
     """What the pipeline and the applications pages show of an application's latest interview."""
     if interview is None:
         return None
     slot = chosen_slot(interview)
     return {"id": interview.id, "status": interview.status.value,
-            "time": local_time(slot.starts_at) if slot else None}
+            "time": slot.starts_at if slot else None}  # shown by the ``local`` filter
 
 
 async def latest_interviews(db_session: DbSession, application_ids: list[int]) -> dict[int, dict[str, Any] | None]:
@@ -173,12 +169,15 @@ class InterviewPages(Controller):
         status = (await ApplicationService(db_session).get(ctx.application_id)).status
         slot = chosen_slot(interview)
         return render(page, "interviews/detail.html", status_code=status_code, interview=interview, ctx=ctx,
-                      slots=[{"id": s.id, "start": local_time(s.starts_at), "end": local_time(s.ends_at)[-5:],
-                              "chosen": s.chosen} for s in interview.slots],
-                      chosen=local_time(slot.starts_at) if slot else None,
+                      slots=[{"id": s.id, "start": s.starts_at, "end": s.ends_at, "chosen": s.chosen}
+                             for s in interview.slots],
+                      chosen=slot.starts_at if slot else None,
                       may_answer=can_answer(page.user, ctx) and interview.status in (
                           InterviewStatus.PROPOSED, InterviewStatus.ACCEPTED),
                       may_propose=can_propose(page.user, ctx) and status in LIVE_STATUSES,
+                      may_cancel=can_propose(page.user, ctx) and interview.status in CANCELLABLE_STATUSES,
+                      has_calendar=slot is not None and interview.status in (InterviewStatus.ACCEPTED,
+                                                                             InterviewStatus.CANCELLED),
                       errors=errors, values=values, saved=page.request.query_params.get("saved"))
 
     @get("/interviews/{interview_id:int}", guards=[require_signed_in])
@@ -218,6 +217,23 @@ class InterviewPages(Controller):
         if errors:
             return await self._detail(page, db_session, interview_id, errors, {"message": message}, status_code=422)
         return see_other(f"/web/interviews/{interview_id}?saved={action}", page)
+
+    @post("/interviews/{interview_id:int}/cancel", guards=EMPLOYER_ONLY, status_code=303)
+    async def cancel(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
+                     interview_id: IdPath) -> Response[Any] | Template:
+        """The employer cancels the interview (optional ``reason``) through
+        :meth:`InterviewService.cancel`: 303 back to it, or 409 with the page saying it can no longer be
+        cancelled."""
+        _, ctx = await visible_interview(db_session, page.user, interview_id)
+        ensure_cancel(page.user, ctx)
+        reason = (((await request.form()).get("reason")) or "").strip()
+        try:
+            await InterviewService(db_session).cancel(interview_id, reason[:1000])
+        except ConflictError:
+            return await self._detail(page, db_session, interview_id,
+                                      {"_form": page.gettext("This interview can no longer be cancelled.")},
+                                      {"reason": reason}, status_code=409)
+        return see_other(f"/web/interviews/{interview_id}?saved=cancel", page)
 
     @get("/interviews/{interview_id:int}/calendar.ics", guards=[require_signed_in])
     async def calendar(self, request: Request[Any, Any, Any], db_session: DbSession,

@@ -12,7 +12,6 @@ from litestar.exceptions import ValidationException
 from litestar.response import Redirect, Template
 
 from service.accounts.guards import require_signed_in
-from service.config import ZONE
 from service.notifications.kinds import LANGUAGES
 from service.notifications.schemas import PreferencesUpdate
 from service.notifications.service import NotificationService, to_read
@@ -42,8 +41,7 @@ class NotificationPages(Controller):
         offset = _offset(query.get("offset"))
         service = NotificationService(db_session)
         rows, total = await service.page(page.user.user_id, unread_only=unread_only, limit=PAGE_SIZE, offset=offset)
-        items = [{"n": to_read(n, page.locale), "when": n.created_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")}
-                 for n in rows]
+        items = [{"n": to_read(n, page.locale)} for n in rows]  # times: the ``local`` filter
         return render(page, "notifications/inbox.html", items=items, total=total, offset=offset, size=PAGE_SIZE,
                       unread_only=unread_only)
 
@@ -58,8 +56,7 @@ class NotificationPages(Controller):
         """Mark one notification read: htmx gets the updated item, a plain form goes back to the inbox."""
         n = await NotificationService(db_session).mark_read(page.user.user_id, notification_id)
         if page.htmx:
-            item = {"n": to_read(n, page.locale), "when": n.created_at.astimezone(ZONE).strftime("%Y-%m-%d %H:%M")}
-            return render(page, "notifications/item.html", status_code=200, item=item)
+            return render(page, "notifications/item.html", status_code=200, item={"n": to_read(n, page.locale)})
         return see_other(INBOX, page)
 
     @post("/read-all", status_code=303)

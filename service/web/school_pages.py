@@ -34,6 +34,7 @@ from service.rosters.service import RosterFileError
 from service.rosters.template import COLUMNS, catalogue_major_names
 from service.reports.dashboard import CHART_METRICS
 from service.web.common import PageDep, render
+from service.web.roster_texts import column_text, file_error_text, reason_text
 from service.web.dashboard_pages import level_url, principal_root
 
 STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
@@ -150,10 +151,12 @@ class SchoolPages(Controller):
             report = await page.request.app.state.roster_workers.import_roster(
                 content, filename, school.code, bool(data.valid_rows_only), actor=page.user, request=page.request)
         except RosterFileError as exc:
-            return render(page, "school/roster.html", status_code=422, school=school, report=None, error=str(exc),
+            return render(page, "school/roster.html", status_code=422, school=school, report=None,
+                          error=file_error_text(page.tr, exc),
                           columns=COLUMNS)
         return render(page, "school/roster.html", status_code=200 if report.written else 422, school=school,
-                      report=report, error=None, shown_rejections=SHOWN_REJECTIONS, columns=COLUMNS)
+                      report=report, error=None, shown_rejections=SHOWN_REJECTIONS, columns=COLUMNS,
+                      reason_of=lambda e: reason_text(page.tr, e), column_of=lambda e: column_text(page.tr, page.locale, e))
 
     @get("/roster/template")
     async def roster_template(self, page: PageDep, db_session: DbSession) -> Response[bytes]:

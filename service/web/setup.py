@@ -37,6 +37,8 @@ from service.notifications.service import NotificationService
 from service.pagination import DbSession
 from service.web.common import SIGN_IN, Page, build_page, error_texts, here, render
 from service.web.i18n import Catalogues, load_catalogues
+from service.web import report_texts
+from service.web.times import local
 
 WEB_DIR = Path(__file__).parent
 logger = logging.getLogger(__name__)
@@ -61,6 +63,8 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.trim_blocks = True
     env.lstrip_blocks = True
+    env.globals.update(report_texts.jinja_globals())  # report words in the reader's language
+    env.filters["local"] = local  # every datetime on a page: Beijing time in a <time> (service.web.times)
 
 
 def web_template_config() -> TemplateConfig[JinjaTemplateEngine]:

@@ -786,6 +786,9 @@ MATRIX: dict[str, Probe] = {
         json=lambda w, s, r: {"slot_id": w.ids["interview_slot"]}),
     "POST /interviews/{interview_id:int}/decline": Probe(
         "/interviews/{i}/decline", _INTERVIEW_ANSWER, {"i": _fresh_interview}, json=lambda w, s, r: {}),
+    "POST /interviews/{interview_id:int}/cancel": Probe(
+        "/interviews/{i}/cancel", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"i": _fresh_interview}, json=lambda w, s, r: {"reason": "岗位已招满"}),
     "POST /interviews/{interview_id:int}/reschedule": Probe(
         "/interviews/{i}/reschedule", _INTERVIEW_ANSWER, {"i": _fresh_interview},
         json=lambda w, s, r: {"message": "周四下午可以"}),

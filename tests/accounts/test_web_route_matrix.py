@@ -332,6 +332,9 @@ WEB_MATRIX: dict[str, PageProbe] = {
         "/web/interviews/{i}", _INTERVIEW_PAGE, {"i": _fresh_interview}),
     "GET /web/interviews/{interview_id:int}/calendar.ics": PageProbe(
         "/web/interviews/{i}/calendar.ics", _INTERVIEW_PAGE, {"i": _accepted_interview}, media_type="text/calendar"),
+    "POST /web/interviews/{interview_id:int}/cancel": PageProbe(
+        "/web/interviews/{i}/cancel", _signed_in(employer=(303, 404)), {"i": _fresh_interview},
+        form=lambda w, s, r: {"reason": "岗位已招满"}, location="/web/interviews/{i}?saved=cancel"),
     "POST /web/interviews/{interview_id:int}/answer": PageProbe(
         "/web/interviews/{i}/answer", _signed_in(graduate=(303, 404)), {"i": _fresh_interview},
         form=lambda w, s, r: {"action": "decline"}, location="/web/interviews/{i}?saved=decline"),

@@ -254,3 +254,32 @@ async def test_hire_accepts_only_employment_categories(client: httpx.Client, wor
     hired = _move(client, a["id"], "hired", destination_category="employment_agreement")
     assert hired.status_code == 200, hired.text
     assert [e.category for e in await _destinations(engine)] == ["employment_agreement"]
+
+
+async def test_create_is_the_home_of_the_posting_visibility_rule(client: httpx.Client, world: World,
+                                                                 session: AsyncSession) -> None:
+    """ApplicationService.create itself refuses a posting graduates do not see (an unverified
+    employer's) with the 422 of an unknown posting — whoever calls it (the job page, an invitation),
+    unless staff apply for a graduate; the admin's POST /applications still may (unchanged)."""
+    from service.accounts.guards import Principal
+    from service.accounts.models import Role
+    from service.applications.schemas import ApplicationCreate
+    from service.applications.service import ApplicationService
+    from service.postings.visibility import HiddenPostingError
+
+    hidden = Employer(name="未审核单位", verified=False)
+    session.add(hidden)
+    await session.flush()
+    posting = Posting(title="焊工", employer_id=hidden.id, region_code="440106", posted_on=TODAY)
+    session.add(posting)
+    await session.commit()
+    posting_id = posting.id
+    data = ApplicationCreate(graduate_id=world.graduates[0], posting_id=posting_id)
+    with pytest.raises(HiddenPostingError, match=f"posting {posting_id} does not exist") as refused:
+        await ApplicationService(session).create(data)
+    assert refused.value.errors == [{"field": "posting_id", "message": f"posting {posting_id} does not exist"}]
+    graduate = Principal(user_id=1, role=Role.GRADUATE, graduate_id=world.graduates[0])
+    with pytest.raises(HiddenPostingError):
+        await ApplicationService(session, actor=graduate).create(data)
+    await session.rollback()
+    assert _apply(client, world.graduates[1], posting_id).status_code == 201  # the admin, for a graduate

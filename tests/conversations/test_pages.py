@@ -154,3 +154,30 @@ async def test_invitation_from_candidates_to_application(browser: Browser, world
     application_id = await _application_id(session, world)
     assert accepted.headers["location"] == f"/web/applications/{application_id}/messages"
     assert PHONE in employer.get(f"/web/applicants/{application_id}").text
+
+
+async def test_times_on_the_pages_are_beijing_time_in_time_elements(browser: Browser, world: World,
+                                                                     session: AsyncSession) -> None:
+    """A message, a notification and an application made at 20:30 UTC on 1 March are shown as 04:30 on
+    2 March (Beijing time) in ``<time datetime="…Z">``, on the thread, the inbox and "my applications"."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from service.conversations.models import Message
+    from service.notifications.models import Notification
+
+    graduate, employer = browser("graduate_a"), browser("employer_a")
+    post(graduate, f"/web/jobs/{world.ids['posting_a']}/apply")
+    application_id = await _application_id(session, world)
+    path = f"/web/applications/{application_id}/messages"
+    assert post(graduate, path, body="您好").status_code == 303
+    evening = dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC)
+    for model in (Message, Notification, Application):
+        await session.execute(update(model).values(created_at=evening))
+    await session.commit()
+    stamp = '<time datetime="2026-03-01T20:30:00Z">'
+    thread = employer.get(path).text
+    assert f"{stamp}2026-03-02 04:30</time>" in thread and "UTC" not in thread.split("<main", 1)[1]
+    assert f"{stamp}2026-03-02 04:30</time>" in employer.get("/web/notifications").text
+    assert f"{stamp}2026-03-02</time>" in graduate.get("/web/applications").text

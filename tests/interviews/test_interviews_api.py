@@ -168,3 +168,59 @@ async def test_no_answer_once_the_application_is_withdrawn(two: Two, bearer: Bea
     r = graduate.post(f"/interviews/{interview['id']}/accept", json={"slot_id": interview["slots"][0]["id"]})
     assert r.status_code == 409 and "withdrawn" in r.text
     assert graduate.post(f"/interviews/{interview['id']}/decline", json={}).status_code == 200
+
+
+async def test_employer_cancels_an_accepted_interview(two: Two, bearer: Bearer, session: AsyncSession) -> None:
+    """The posting's employer cancels with a reason: the graduate is told (the accepted time and the
+    reason, in both languages), the answer forms close, and the calendar file becomes the same event
+    (same UID) cancelled, with a higher SEQUENCE (RFC 5545 §3.8.1.11, §3.8.7.4)."""
+    from service.notifications.kinds import render
+
+    employer, graduate = bearer(two.a.members[0].id), bearer(two.a.graduate_user.id)
+    interview = _propose(employer, two.application_a, proposal(30)).json()
+    slot = interview["slots"][0]
+    assert graduate.post(f"/interviews/{interview['id']}/accept", json={"slot_id": slot["id"]}).status_code == 200
+    before = icalendar.Calendar.from_ical(graduate.get(f"/interviews/{interview['id']}/calendar.ics").content)
+    [confirmed] = before.walk("VEVENT")
+    assert str(confirmed["STATUS"]) == "CONFIRMED" and confirmed.decoded("SEQUENCE") == 0
+
+    # the applicant, another employer: not theirs to cancel
+    assert graduate.post(f"/interviews/{interview['id']}/cancel", json={}).status_code == 403
+    assert bearer(two.b.members[0].id).post(f"/interviews/{interview['id']}/cancel", json={}).status_code == 404
+    r = employer.post(f"/interviews/{interview['id']}/cancel", json={"reason": "  岗位已招满  "})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled" and r.json()["answer_message"] == "岗位已招满"
+    told = [n for n in await inbox(session, two.a.graduate_user.id) if n.kind == "interview_cancelled"]
+    assert len(told) == 1 and told[0].link == f"/web/interviews/{interview['id']}"
+    assert told[0].params["reason"] == "岗位已招满"
+    assert dt.datetime.fromisoformat(told[0].params["starts_at"]) == dt.datetime.fromisoformat(slot["starts_at"])
+    zh, en = render("interview_cancelled", told[0].params, "zh_Hans"), render("interview_cancelled", told[0].params, "en")
+    assert zh[0] == "面试已取消：数控车床操作工" and "原因：岗位已招满" in zh[1] and "北京时间" in zh[1]
+    assert en[0] == "Interview cancelled: 数控车床操作工" and "Reason: 岗位已招满" in en[1]
+
+    after = icalendar.Calendar.from_ical(graduate.get(f"/interviews/{interview['id']}/calendar.ics").content)
+    [cancelled] = after.walk("VEVENT")
+    assert str(cancelled["UID"]) == str(confirmed["UID"])
+    assert str(cancelled["STATUS"]) == "CANCELLED" and cancelled.decoded("SEQUENCE") == 1
+    assert str(after["METHOD"]) == "PUBLISH"
+    # nothing more to answer or cancel
+    assert graduate.post(f"/interviews/{interview['id']}/decline", json={}).status_code == 409
+    again = employer.post(f"/interviews/{interview['id']}/cancel", json={})
+    assert again.status_code == 409 and "cancelled" in again.text
+
+
+async def test_cancel_a_proposed_interview_has_no_calendar_file(two: Two, bearer: Bearer,
+                                                                session: AsyncSession) -> None:
+    employer, graduate = bearer(two.a.members[0].id), bearer(two.a.graduate_user.id)
+    interview = _propose(employer, two.application_a, proposal(30)).json()
+    assert employer.post(f"/interviews/{interview['id']}/cancel", json={}).status_code == 200
+    [told] = [n for n in await inbox(session, two.a.graduate_user.id) if n.kind == "interview_cancelled"]
+    assert told.params == {"posting_title": "数控车床操作工", "employer_name": "广州数控设备有限公司"}
+    assert graduate.get(f"/interviews/{interview['id']}/calendar.ics").status_code == 409  # no time was agreed
+    assert graduate.post(f"/interviews/{interview['id']}/accept",
+                         json={"slot_id": interview["slots"][0]["id"]}).status_code == 409
+    # declined interviews cannot be cancelled; a new proposal can be made and cancelled again
+    second = _propose(employer, two.application_a, proposal(40)).json()
+    assert graduate.post(f"/interviews/{second['id']}/decline", json={"message": "已找到工作"}).status_code == 200
+    assert employer.post(f"/interviews/{second['id']}/cancel", json={}).status_code == 409
+    assert employer.post(f"/interviews/{second['id']}/cancel", json={"reason": "x" * 1001}).status_code in (400, 422)

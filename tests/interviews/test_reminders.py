@@ -107,3 +107,16 @@ def test_no_reminder_once_the_application_is_closed(settings: Settings) -> None:
     run_async(lambda: _in_session(settings, withdraw))
     assert run_now(settings, "interview_reminders") == {"reminded": 1}
     assert two.b.graduate_user.id not in _reminders(settings)
+
+
+def test_no_reminder_for_a_cancelled_interview(settings: Settings) -> None:
+    two: Two = run_async(lambda: _in_session(settings, build_two))
+    _interview(settings, two.application_a, 20, accept=True)
+    cancelled = _interview(settings, two.application_b, 20, accept=True)
+
+    async def cancel(s: Any) -> None:
+        await InterviewService(s).cancel(cancelled, "岗位已招满")
+
+    run_async(lambda: _in_session(settings, cancel))
+    assert run_now(settings, "interview_reminders") == {"reminded": 1}
+    assert two.b.graduate_user.id not in _reminders(settings)

@@ -186,7 +186,8 @@ async def test_cli_exit_code_and_report(settings: Settings, session: AsyncSessio
                           SCHOOL], cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert run.returncode == 1
     body = json.loads(run.stdout)
-    assert body["rejected"] == [{"row": 2, "column": "身份证号", "reason": body["rejected"][0]["reason"]}]
+    assert body["rejected"] == [{"row": 2, "column": "身份证号", "reason": body["rejected"][0]["reason"],
+                                 "field": "id_number", "code": "scientific_notation"}]  # the stable code too
     assert body["written"] is False
     good = good_xlsx(tmp_path / "good.xlsx")
     run = subprocess.run([sys.executable, "-m", "service.cli", "roster", "import", str(good), "--school",

@@ -87,7 +87,8 @@ async def test_roster_cannot_give_a_stored_id_number_to_a_second_person(
     report = _upload(staff_b, schools.b, "0452025001,黄丽,女,%s,2025-06-30,2025届" % OTHER,
                      "0452025002,李雷,男,%s,2025-06-30,2025届" % HELD.lower(), valid_rows_only=valid_rows_only)
     body = report.json()
-    assert body["rejected"] == [{"row": 3, "column": "身份证号", "reason": ID_NUMBER_TAKEN}], body
+    assert body["rejected"] == [{"row": 3, "column": "身份证号", "reason": ID_NUMBER_TAKEN,
+                                 "field": "id_number", "code": "id_number_taken"}], body
     assert report.status_code == (201 if valid_rows_only else 422)
     for leak in ("陈小明", "0012025001", "广州", schools.a, HELD[:6], HELD[-4:]):
         assert leak not in report.text.replace(schools.b, ""), leak
@@ -103,7 +104,8 @@ async def test_own_school_duplicate_is_reported_without_naming_the_holder(
     staff_a = client_as(Role.SCHOOL, school_id=schools.a_id)
     report = _upload(staff_a, schools.a, "0012025009,陈小明二,男,%s,2025-06-30,2025届" % HELD)
     assert report.status_code == 422
-    assert report.json()["rejected"] == [{"row": 2, "column": "身份证号", "reason": ID_NUMBER_TAKEN}]
+    assert report.json()["rejected"] == [{"row": 2, "column": "身份证号", "reason": ID_NUMBER_TAKEN,
+                                 "field": "id_number", "code": "id_number_taken"}]
     assert "0012025001" not in report.text
     assert await _holders(session, HELD) == [(schools.a_id, "0012025001")]
 

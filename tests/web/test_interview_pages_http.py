@@ -160,3 +160,43 @@ def test_hire_form_asks_for_date_and_pay_and_names_each_error(web: httpx.Client,
     assert "签劳动合同" in text and "5800" in text
     assert (dt.date.today() - dt.timedelta(days=1)).isoformat() in text
     assert 'id="what-counts"' in destination.text and "顶岗实习" in text
+
+
+def test_employer_cancels_an_interview_on_the_web(web: httpx.Client, world: World) -> None:
+    """The employer's cancel button (with a reason) on an accepted interview: the graduate's
+    applications, the interview page (in both languages) and the pipeline say it is cancelled, the
+    answer forms are gone and the calendar file now cancels the event."""
+    application_id = _application(web, world)
+    done = web.post(f"/web/applications/{application_id}/interviews/new", data={
+        "slot_1": _local(40), "mode": "in_person", "place": "科韵路16号", **_token(web)})
+    interview_url = done.headers["location"]
+    assert 'action="' + interview_url + '/cancel"' in web.get(interview_url).text
+    web.cookies.clear()
+    sign_in(web, world.logins["graduate_a"])
+    slot = web.get(interview_url).text.split('name="slot_id" value="')[1].split('"')[0]
+    web.post(interview_url + "/answer", data={"action": "accept", "slot_id": slot, **_token(web)})
+    assert "/cancel" not in web.get(interview_url).text  # not the applicant's to cancel
+    assert web.post(interview_url + "/cancel", data=_token(web)).status_code == 403
+    web.cookies.clear()
+
+    sign_in(web, world.logins["employer_a"])
+    cancelled = web.post(interview_url + "/cancel", data={"reason": "岗位已招满", **_token(web)})
+    assert cancelled.status_code == 303 and cancelled.headers["location"].endswith("?saved=cancel")
+    page = text_of(web.get(cancelled.headers["location"]).text)
+    assert "你已取消面试" in page and "用人单位已取消面试" in page and "取消原因: 岗位已招满" in page
+    again = web.post(interview_url + "/cancel", data=_token(web))
+    assert again.status_code == 409 and "这场面试已无法取消" in text_of(again.text)
+    pipeline = text_of(web.get(f"/web/postings/{world.ids['posting_a']}/applications").text)
+    assert "用人单位已取消面试" in pipeline
+    web.cookies.clear()
+
+    sign_in(web, world.logins["graduate_a"])
+    assert "用人单位已取消面试" in text_of(web.get("/web/applications").text)
+    mine = web.get(interview_url)
+    assert 'name="slot_id"' not in mine.text and 'value="decline"' not in mine.text
+    english = text_of(web.get(interview_url + "?lang=en").text)
+    assert "Interview cancelled by the employer" in english and "Remove it from my calendar (.ics)" in english
+    [event] = icalendar.Calendar.from_ical(web.get(interview_url + "/calendar.ics").content).walk("VEVENT")
+    assert str(event["STATUS"]) == "CANCELLED"
+    inbox = text_of(web.get("/web/notifications?lang=zh").text)
+    assert "面试已取消" in inbox and "原因：岗位已招满" in inbox

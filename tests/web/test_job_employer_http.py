@@ -32,3 +32,25 @@ async def test_employer_page_lists_its_open_jobs_only(web: httpx.Client, world: 
     unverified = web.get(f"/web/employers/{world.ids['employer_b']}")
     assert unverified.status_code == 404 and "未审核贸易有限公司" not in unverified.text
     assert web.get("/web/employers/999999").status_code == 404
+
+
+def test_place_picker_covers_the_country_grouped_by_province(web, world) -> None:
+    """The posting form's place list: every city of the country grouped by province, the employer's
+    province (广东省) first with its counties; the graduate's destination form: every city, grouped."""
+    import re as _re
+
+    from tests.web.conftest import sign_in as _sign_in
+
+    _sign_in(web, world.logins["employer_a"])
+    form = web.get("/web/postings/new").text
+    select = form.split('<select id="region_code"', 1)[1].split("</select>", 1)[0]
+    groups = _re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, flags=_re.S)
+    assert [label for label, _ in groups] == ["广东省", "广西壮族自治区"]
+    assert 'value="440106"' in groups[0][1] and 'value="440600"' in groups[0][1]  # a county of its own province
+    assert 'value="450100"' in groups[1][1]  # a city of another province
+    web.cookies.clear()
+    _sign_in(web, world.logins["graduate_a"])
+    page = web.get("/web/destination").text
+    select = page.split('<select id="region_code"', 1)[1].split("</select>", 1)[0]
+    assert _re.findall(r'<optgroup label="([^"]+)">', select) == ["广东省", "广西壮族自治区"]
+    assert 'value="450100"' in select and 'value="440106"' not in select  # cities only (no home province here)
