@@ -154,8 +154,8 @@ async def verification_queue(
     request: Request[Any, Any, Any], db_session: DbSession, limit: Limit = 20, offset: Offset = 0,
     status: Annotated[str, QueryParameter(pattern=r"^(pending|refused|approved)$",
                                           description="pending (default), refused or approved")] = "pending",
-    city: Annotated[str | None, QueryParameter(pattern=r"^\d{6}$",
-                                               description="region code (GB/T 2260); a city includes its counties")] = None,
+    city: Annotated[str | None, QueryParameter(
+        pattern=r"^\d{6}$", description="region code (GB/T 2260); a city includes its counties")] = None,
     q: Annotated[str | None, QueryParameter(max_length=100, description="part of the employer's name")] = None,
 ) -> Page[VerificationQueueItem]:
     """Employers registered on the platform that the caller may approve — school staff those in

@@ -114,7 +114,8 @@ class FollowUpPages(Controller):
         query = urlencode(params)
         query_params = page.request.query_params
         return render(page, "school/follow_up.html", rows=shown, f=f, flag=flag, counts=summary.flag_counts,
-                      flags=list(fu.Flag), classes=await fu.cohort_classes(db_session, p, f.cohort), cohort_total=summary.total, params=params, query=query,
+                      flags=list(fu.Flag), classes=await fu.cohort_classes(db_session, p, f.cohort),
+                      cohort_total=summary.total, params=params, query=query,
                       page_number=page_number, pages=max(1, -(-shown.total // PAGE_SIZE)),
                       show_phone=shows_phone(p), can_remind=p.role is Role.SCHOOL,
                       can_survey=p.role in (Role.SCHOOL, Role.ADMIN),

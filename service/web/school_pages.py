@@ -33,7 +33,7 @@ from service.rosters.history import list_uploads, school_for, upload_detail
 from service.rosters.service import RosterFileError
 from service.rosters.template import COLUMNS, catalogue_major_names
 from service.reports.dashboard import CHART_METRICS
-from service.web.common import Page, PageDep, render
+from service.web.common import PageDep, render
 from service.web.dashboard_pages import level_url, principal_root
 
 STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]

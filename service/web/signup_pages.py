@@ -459,9 +459,9 @@ class VerificationPages(Controller):
         303 back to the queue; a blank reason: the queue again with the error (422)."""
         employer = await employer_to_decide(db_session, page.user, employer_id)
         if len(" ".join(data.reason.split())) < 2 or len(data.reason) > 500:
+            reason = page.gettext("Give the reason for the refusal (2 to 500 characters): the employer reads it.")
             return await _queue_page(page, db_session, status=VerificationStatus.of(employer), status_code=422,
-                                     error=(employer.id, page.gettext(
-                                         "Give the reason for the refusal (2 to 500 characters): the employer reads it.")))
+                                     error=(employer.id, reason))
         await EmployerService(db_session, page.user, page.request).refuse(employer, data.reason)
         return see_other("/web/employers/queue?decided=refused", page)
 

@@ -112,7 +112,8 @@ async def test_filters_sorts_and_pages_agree_with_python(session: AsyncSession) 
         for flag in (None, *fu.Flag):
             f = fu.FollowUpFilter(cohort=2025, flag=flag, sort=sort)
             want = sorted((r for r in everything if flag is None or flag in r.flags), key=key)
-            pages = [(await fu.follow_up_page(session, ADMIN, f, show_phone=False, limit=40, offset=o, today=TODAY)).page
+            pages = [(await fu.follow_up_page(session, ADMIN, f, show_phone=False, limit=40, offset=o,
+                                              today=TODAY)).page
                      for o in range(0, len(want) + 40, 40)]
             assert [r.graduate_id for p in pages for r in p.items] == [r.graduate_id for r in want], (sort, flag)
             assert {p.total for p in pages} == {len(want)}
