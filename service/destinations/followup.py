@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from service.accounts.guards import Principal
 from service.accounts.scoping import graduates_clause
@@ -243,57 +244,6 @@ async def _events(session: AsyncSession, p: Principal, cohort: int, *where: Any)
 _RANK = case(*((DestinationEvent.source == s, r) for s, r in SOURCE_RANK.items()), else_=0)
 
 
-def _standing_tables(p: Principal, cohort: int, today: dt.date) -> tuple[Any, Any]:
-    """``(effective, per_graduate)`` subqueries over the destination events of ``cohort`` that ``p``
-    may read: ``effective`` the outcome counting on ``today`` per graduate (``rn == 1``) with its
-    latest review (``review_kind``/``review_source``) and whether the school decided on it;
-    ``per_graduate`` the last ``recorded_at`` and the two review flags (self-report awaiting
-    review, disputed outcome)."""
-    E = DestinationEvent
-    scope = and_(graduates_clause(p), Graduate.cohort == cohort)
-    in_scope = select(Graduate.id).where(scope)
-    review = (select(E.refers_to_id.label("outcome_id"), E.kind.label("review_kind"), E.source.label("review_source"),
-                     func.row_number().over(partition_by=E.refers_to_id, order_by=(E.recorded_at.desc(), E.id.desc()))
-                     .label("rn"))
-              .where(E.graduate_id.in_(in_scope), E.refers_to_id.is_not(None),
-                     E.kind.in_([K.CONFIRMATION, K.DISPUTE]))).subquery("review")
-    school_decision = or_(and_(E.kind == K.OUTCOME, E.source == S.SCHOOL_SURVEY),
-                          and_(E.kind.in_([K.CONFIRMATION, K.DISPUTE]), E.source == S.SCHOOL_REVIEW))
-    decided = (select(E.refers_to_id.label("outcome_id")).where(
-        E.graduate_id.in_(in_scope), E.refers_to_id.is_not(None), school_decision).distinct().subquery("decided"))
-    events = (select(E.id, E.graduate_id, E.kind, E.source, E.category, E.internship, E.employer_name,
-                     E.refers_to_id, E.occurred_on, E.recorded_at, _RANK.label("rank"),
-                     review.c.review_kind, review.c.review_source,
-                     decided.c.outcome_id.is_not(None).label("decided"))
-              .outerjoin(review, and_(review.c.outcome_id == E.id, review.c.rn == 1))
-              .outerjoin(decided, decided.c.outcome_id == E.id)
-              .where(E.graduate_id.in_(in_scope))).cte("scoped_events")
-    ev = events.c
-    candidate = and_(ev.kind == K.OUTCOME, ev.occurred_on <= today,
-                     or_(ev.review_kind.is_(None), ev.review_kind != K.DISPUTE))
-    effective = (select(ev.graduate_id, ev.id, ev.source, ev.category, ev.internship, ev.employer_name,
-                        ev.refers_to_id, ev.review_kind, ev.review_source, ev.decided,
-                        func.row_number().over(partition_by=ev.graduate_id, order_by=(
-                            ev.occurred_on.desc(), ev.rank.desc(), ev.recorded_at.desc(), ev.id.desc())).label("rn"))
-                 .where(candidate)).subquery("effective")
-    pending_self = and_(ev.kind == K.OUTCOME, ev.source == S.SELF_REPORT, ev.decided.is_(False))
-    pending_dispute = and_(ev.review_kind == K.DISPUTE, ev.review_source == S.SELF_REPORT)
-    per_graduate = (select(ev.graduate_id, func.max(ev.recorded_at).label("last_update"),
-                           func.max(case((pending_self, 1), else_=0)).label("pending_self"),
-                           func.max(case((pending_dispute, 1), else_=0)).label("pending_dispute"))
-                    .group_by(ev.graduate_id)).subquery("per_graduate")
-    return effective, per_graduate
-
-
-def _flag_clauses(effective: Any, per_graduate: Any) -> dict[Flag, Any]:
-    """Each :class:`Flag` as a SQL condition over the two subqueries of :func:`_standing_tables`."""
-    return {Flag.UNKNOWN: effective.c.id.is_(None),
-            Flag.SELF_REPORT: func.coalesce(per_graduate.c.pending_self, 0) == 1,
-            Flag.DISPUTED: func.coalesce(per_graduate.c.pending_dispute, 0) == 1,
-            Flag.EMPLOYER_UNCONFIRMED: and_(effective.c.id.is_not(None), effective.c.review_kind.is_(None),
-                                            effective.c.source == S.PLATFORM_HIRE)}
-
-
 def _code_point(column: Any, dialect: str) -> Any:
     """``column`` compared by code point, as Python's ``sorted`` does (PostgreSQL: the ``C``
     collation; SQLite compares the UTF-8 bytes, which orders the same)."""
@@ -310,25 +260,65 @@ def _contains(column: Any, text_: str, dialect: str) -> Any:
     return (func.strpos(column, text_) if dialect == "postgresql" else func.instr(column, text_)) > 0
 
 
+def _events_with_reviews(p: Principal, cohort: int) -> Any:
+    """The destination events of ``cohort`` that ``p`` may read, each with its latest review
+    (``review_kind``/``review_source``: the latest confirmation or dispute referring to it, by
+    ``recorded_at`` then id), whether the school decided on it (``decided``: :func:`is_school_decision`
+    of an event referring to it) and its same-day source rank (rule 3). The lookups are correlated
+    subqueries on the ``refers_to_id`` index: no join between derived tables, which a planner
+    without statistics (a freshly imported roster) would run as nested loops over thousands of rows."""
+    E, R, D = DestinationEvent, aliased(DestinationEvent), aliased(DestinationEvent)
+    latest = (R.refers_to_id == E.id, R.kind.in_([K.CONFIRMATION, K.DISPUTE]))
+    order = (R.recorded_at.desc(), R.id.desc())
+    review_kind = select(R.kind).where(*latest).order_by(*order).limit(1).scalar_subquery()
+    review_source = select(R.source).where(*latest).order_by(*order).limit(1).scalar_subquery()
+    decided = select(D.id).where(D.refers_to_id == E.id, or_(
+        and_(D.kind == K.OUTCOME, D.source == S.SCHOOL_SURVEY),
+        and_(D.kind.in_([K.CONFIRMATION, K.DISPUTE]), D.source == S.SCHOOL_REVIEW))).exists()
+    in_scope = select(Graduate.id).where(graduates_clause(p), Graduate.cohort == cohort)
+    return (select(E.id, E.graduate_id, E.kind, E.source, E.category, E.internship, E.employer_name, E.refers_to_id,
+                   E.occurred_on, E.recorded_at, _RANK.label("rank"), review_kind.label("review_kind"),
+                   review_source.label("review_source"), decided.label("decided"))
+            .where(E.graduate_id.in_(in_scope))).subquery("events")
+
+
 def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> Any:
     """One row per graduate of ``cohort`` that ``p`` may read (erased graduates left out): the
-    columns the list filters and sorts on, the counting outcome's columns, and one 0/1 column per
-    :class:`Flag` (named by its value). Referenced twice by :func:`follow_up_page` (the page and the
+    columns the list filters and sorts on, the counting outcome (``event_id``, ``None``: 去向未知)
+    with its columns, and one 0/1 column per :class:`Flag` (named by its value) — the rules of
+    :func:`standing`, computed by window functions over each graduate's events in one pass
+    (``graduates LEFT JOIN events``). Referenced twice by :func:`follow_up_page` (the page and the
     cohort's counts), so both databases compute it once (a CTE used twice is materialised)."""
-    effective, per_graduate = _standing_tables(p, cohort, today)
-    e, g = effective.c, per_graduate.c
-    flags = _flag_clauses(effective, per_graduate)
-    category = case((e.internship.is_(True), DestinationCategory.SEEKING.value), else_=e.category)
-    return (select(Graduate.id, Graduate.name, Graduate.student_number, Graduate.class_name, Graduate.major_code,
-                   Graduate.cohort, e.id.label("event_id"), e.source, e.category, e.internship, e.employer_name,
-                   e.refers_to_id, e.review_kind, e.review_source, e.decided, g.last_update,
-                   _utc_date(g.last_update, dialect).label("last_day"),
-                   func.coalesce(category, "").label("category_key"),
+    events = _events_with_reviews(p, cohort)
+    ev = events.c
+    candidate = case((and_(ev.kind == K.OUTCOME, ev.occurred_on <= today,
+                           or_(ev.review_kind.is_(None), ev.review_kind != K.DISPUTE)), 1), else_=0)
+    pending_self = case((and_(ev.kind == K.OUTCOME, ev.source == S.SELF_REPORT, ev.decided.is_(False)), 1), else_=0)
+    pending_dispute = case((and_(ev.review_kind == K.DISPUTE, ev.review_source == S.SELF_REPORT), 1), else_=0)
+    per_graduate = {"partition_by": Graduate.id}
+    w = (select(Graduate.id, Graduate.name, Graduate.student_number, Graduate.class_name, Graduate.major_code,
+                Graduate.cohort, ev.id.label("ev_id"), ev.source, ev.category, ev.internship, ev.employer_name,
+                ev.refers_to_id, ev.review_kind, ev.review_source, ev.decided, candidate.label("candidate"),
+                func.row_number().over(**per_graduate, order_by=(
+                    candidate.desc(), ev.occurred_on.desc(), ev.rank.desc(), ev.recorded_at.desc(), ev.id.desc()))
+                .label("rn"),
+                func.max(ev.recorded_at).over(**per_graduate).label("last_update"),
+                func.max(pending_self).over(**per_graduate).label("pending_self"),
+                func.max(pending_dispute).over(**per_graduate).label("pending_dispute"))
+         .select_from(Graduate).outerjoin(events, ev.graduate_id == Graduate.id)
+         .where(graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort)).subquery("per_event")
+    c = w.c
+    counts = c.candidate == 1
+    category = case((c.internship.is_(True), DestinationCategory.SEEKING.value), else_=c.category)
+    flags = {Flag.UNKNOWN: ~counts, Flag.SELF_REPORT: c.pending_self == 1, Flag.DISPUTED: c.pending_dispute == 1,
+             Flag.EMPLOYER_UNCONFIRMED: and_(counts, c.review_kind.is_(None), c.source == S.PLATFORM_HIRE)}
+    return (select(c.id, c.name, c.student_number, c.class_name, c.major_code, c.cohort,
+                   case((counts, c.ev_id), else_=None).label("event_id"), c.source, c.category, c.internship,
+                   c.employer_name, c.refers_to_id, c.review_kind, c.review_source, c.decided, c.last_update,
+                   _utc_date(c.last_update, dialect).label("last_day"),
+                   case((counts, category), else_="").label("category_key"),
                    *(case((clause, 1), else_=0).label(flag.value) for flag, clause in flags.items()))
-            .select_from(Graduate)
-            .outerjoin(effective, and_(e.graduate_id == Graduate.id, e.rn == 1))
-            .outerjoin(per_graduate, g.graduate_id == Graduate.id)
-            .where(graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort)).cte("standing")
+            .where(c.rn == 1)).cte("standing")
 
 
 def _order_by(sort: str, c: Any, dialect: str) -> tuple[Any, ...]:
