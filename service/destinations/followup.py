@@ -441,14 +441,6 @@ async def cohort_classes(session: AsyncSession, p: Principal, cohort: int) -> li
     return sorted(classes)
 
 
-async def follow_up_rows(session: AsyncSession, p: Principal, cohort: int, *, show_phone: bool,
-                         today: dt.date | None = None) -> list[FollowUpRow]:
-    """Every graduate of ``cohort`` that ``p`` may read with its standing: :func:`follow_up_page`
-    unfiltered, in the ``stale`` order."""
-    found = await follow_up_page(session, p, FollowUpFilter(cohort=cohort), show_phone=show_phone, today=today)
-    return found.page.items
-
-
 async def confirmation_counts(session: AsyncSession, p: Principal, cohort: int, school_ids: Sequence[int],
                               day: dt.date) -> dict[int, dict[Confirmation, int]]:
     """Per school of ``school_ids``: how many graduates of ``cohort`` that ``p`` may read (erased
