@@ -10,7 +10,7 @@ of 5,000 graduates of one cohort (a realistic mix of survey records, self-report
 employer hires — some disputed — and nobody-knows) and times its follow-up list, whose budget is
 500 ms (issue 17). Run from the project root:
 
-    .venv/bin/python bench/bench_pages.py [--rounds 20] [--json]
+    .venv/bin/python bench/bench_pages.py [--rounds 20] [--json] [--only school-5000]
 """
 
 from __future__ import annotations
@@ -206,6 +206,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
+    parser.add_argument("--only", action="append", metavar="ROLE",
+                        help="time only this role's pages (repeatable), e.g. --only school-5000")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vocmatch-bench-pages-") as tmp:
         env = {**os.environ, "VOCMATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
@@ -231,6 +233,8 @@ def main() -> None:
                     time.sleep(0.2)
             logins: dict[str, str] = data["logins"]  # type: ignore[assignment]
             for role, paths in _pages(data).items():
+                if args.only and role not in args.only:
+                    continue
                 with httpx.Client(base_url=base, timeout=60) as client:
                     client.get("/web/sign-in")  # the form's pre-session CSRF token, as a browser gets it
                     r = client.post("/web/sign-in", data={"login": logins[role], "password": data["password"],

@@ -169,9 +169,9 @@ class FollowUpController(Controller):
         ``/web/follow-up`` page. Phone numbers only for school staff and the admin. Listed graduates
         are audited (``read``, ``follow_up_list``)."""
         p = current_principal(request)
-        rows = await fu.follow_up_rows(db_session, p, cohort, show_phone=p.role in (Role.SCHOOL, Role.ADMIN))
         f = fu.FollowUpFilter(cohort=cohort, flag=flag, major_code=major_code, class_name=class_name, q=q, sort=sort)
-        page = fu.page_of(fu.select_rows(rows, f), limit, offset)
+        page = (await fu.follow_up_page(db_session, p, f, show_phone=p.role in (Role.SCHOOL, Role.ADMIN),
+                                       limit=limit, offset=offset)).page
         if page.items:
             await record_list_read(db_session, p, "follow_up_list", [r.graduate_id for r in page.items],
                                    request=request)

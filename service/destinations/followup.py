@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from service.accounts.guards import Principal
 from service.accounts.scoping import graduates_clause
@@ -35,7 +36,7 @@ from service.catalog.models import Major
 from service.destinations.models import (
     DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource,
 )
-from service.destinations.precedence import History
+from service.destinations.precedence import SOURCE_RANK, History
 from service.graduates.identity import mask_id_number
 from service.graduates.models import Graduate
 from service.pagination import Page
@@ -223,18 +224,6 @@ _EVENT_COLUMNS = (DestinationEvent.id, DestinationEvent.graduate_id, Destination
                   DestinationEvent.internship, DestinationEvent.employer_name)
 
 
-async def _graduates(session: AsyncSession, p: Principal, cohort: int) -> list[Any]:
-    from service.accounts.models import User
-
-    account = select(User.id).where(User.graduate_id == Graduate.id, User.active.is_(True)).exists()
-    stmt = (select(Graduate.id, Graduate.name, Graduate.student_number, Graduate.class_name, Graduate.major_code,
-                   Major.name.label("major_name"), Graduate.cohort, Graduate.phone, Graduate.id_number,
-                   account.label("has_account"))
-            .outerjoin(Major, Major.code == Graduate.major_code)
-            .where(graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort))
-    return list((await session.execute(stmt)).all())
-
-
 async def _events(session: AsyncSession, p: Principal, cohort: int, *where: Any) -> dict[int, list[Any]]:
     stmt = (select(*_EVENT_COLUMNS).join(Graduate, Graduate.id == DestinationEvent.graduate_id)
             .where(and_(graduates_clause(p), Graduate.cohort == cohort, *where)))
@@ -244,26 +233,212 @@ async def _events(session: AsyncSession, p: Principal, cohort: int, *where: Any)
     return out
 
 
-async def follow_up_rows(session: AsyncSession, p: Principal, cohort: int, *, show_phone: bool,
-                         today: dt.date | None = None) -> list[FollowUpRow]:
-    """Every graduate of ``cohort`` that ``p`` may read (:func:`~service.accounts.scoping.graduates_clause`:
-    own school, the region's schools, everything for the admin; erased graduates left out), with
-    their :func:`standing` on ``today`` (default today). Two queries whatever the size of the school."""
+# --- the list in SQL ---------------------------------------------------------------------------
+#
+# The list of a school of 5,000 graduates is one query per page (issue 17: under 500 ms): the
+# standing of every graduate is computed by the database with window functions — the same rules as
+# :func:`standing` (rules 2–3 and 5 of :mod:`service.destinations.precedence` and the review state of
+# the module docstring); ``tests/destinations/test_followup_sql.py`` checks both agree on every
+# history it generates. Filters, sort and paging happen in SQL; Python only shapes the 50 rows shown.
+
+_RANK = case(*((DestinationEvent.source == s, r) for s, r in SOURCE_RANK.items()), else_=0)
+
+
+def _code_point(column: Any, dialect: str) -> Any:
+    """``column`` compared by code point, as Python's ``sorted`` does (PostgreSQL: the ``C``
+    collation; SQLite compares the UTF-8 bytes, which orders the same)."""
+    return column.collate("C") if dialect == "postgresql" else column
+
+
+def _utc_date(column: Any, dialect: str) -> Any:
+    """The UTC calendar date of a :class:`~service.db.UtcDateTime` column (SQLite stores UTC text)."""
+    return func.date(func.timezone("UTC", column)) if dialect == "postgresql" else func.date(column)
+
+
+def _contains(column: Any, text_: str, dialect: str) -> Any:
+    """``text_ in column``, case-sensitive like Python's ``in`` (``LIKE`` is not, on SQLite)."""
+    return (func.strpos(column, text_) if dialect == "postgresql" else func.instr(column, text_)) > 0
+
+
+def _events_with_reviews(p: Principal, cohort: int) -> Any:
+    """The destination events of ``cohort`` that ``p`` may read, each with its latest review
+    (``review_kind``/``review_source``: the latest confirmation or dispute referring to it, by
+    ``recorded_at`` then id), whether the school decided on it (``decided``: :func:`is_school_decision`
+    of an event referring to it) and its same-day source rank (rule 3). The lookups are correlated
+    subqueries on the ``refers_to_id`` index: no join between derived tables, which a planner
+    without statistics (a freshly imported roster) would run as nested loops over thousands of rows."""
+    E, R, D = DestinationEvent, aliased(DestinationEvent), aliased(DestinationEvent)
+    latest = (R.refers_to_id == E.id, R.kind.in_([K.CONFIRMATION, K.DISPUTE]))
+    order = (R.recorded_at.desc(), R.id.desc())
+    review_kind = select(R.kind).where(*latest).order_by(*order).limit(1).scalar_subquery()
+    review_source = select(R.source).where(*latest).order_by(*order).limit(1).scalar_subquery()
+    decided = select(D.id).where(D.refers_to_id == E.id, or_(
+        and_(D.kind == K.OUTCOME, D.source == S.SCHOOL_SURVEY),
+        and_(D.kind.in_([K.CONFIRMATION, K.DISPUTE]), D.source == S.SCHOOL_REVIEW))).exists()
+    in_scope = select(Graduate.id).where(graduates_clause(p), Graduate.cohort == cohort)
+    return (select(E.id, E.graduate_id, E.kind, E.source, E.category, E.internship, E.employer_name, E.refers_to_id,
+                   E.occurred_on, E.recorded_at, _RANK.label("rank"), review_kind.label("review_kind"),
+                   review_source.label("review_source"), decided.label("decided"))
+            .where(E.graduate_id.in_(in_scope))).subquery("events")
+
+
+def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> Any:
+    """One row per graduate of ``cohort`` that ``p`` may read (erased graduates left out): the
+    columns the list filters and sorts on, the counting outcome (``event_id``, ``None``: 去向未知)
+    with its columns, and one 0/1 column per :class:`Flag` (named by its value) — the rules of
+    :func:`standing`, computed by window functions over each graduate's events in one pass
+    (``graduates LEFT JOIN events``). Referenced twice by :func:`follow_up_page` (the page and the
+    cohort's counts), so both databases compute it once (a CTE used twice is materialised)."""
+    events = _events_with_reviews(p, cohort)
+    ev = events.c
+    candidate = case((and_(ev.kind == K.OUTCOME, ev.occurred_on <= today,
+                           or_(ev.review_kind.is_(None), ev.review_kind != K.DISPUTE)), 1), else_=0)
+    pending_self = case((and_(ev.kind == K.OUTCOME, ev.source == S.SELF_REPORT, ev.decided.is_(False)), 1), else_=0)
+    pending_dispute = case((and_(ev.review_kind == K.DISPUTE, ev.review_source == S.SELF_REPORT), 1), else_=0)
+    per_graduate = {"partition_by": Graduate.id}
+    w = (select(Graduate.id, Graduate.name, Graduate.student_number, Graduate.class_name, Graduate.major_code,
+                Graduate.cohort, ev.id.label("ev_id"), ev.source, ev.category, ev.internship, ev.employer_name,
+                ev.refers_to_id, ev.review_kind, ev.review_source, ev.decided, candidate.label("candidate"),
+                func.row_number().over(**per_graduate, order_by=(
+                    candidate.desc(), ev.occurred_on.desc(), ev.rank.desc(), ev.recorded_at.desc(), ev.id.desc()))
+                .label("rn"),
+                func.max(ev.recorded_at).over(**per_graduate).label("last_update"),
+                func.max(pending_self).over(**per_graduate).label("pending_self"),
+                func.max(pending_dispute).over(**per_graduate).label("pending_dispute"))
+         .select_from(Graduate).outerjoin(events, ev.graduate_id == Graduate.id)
+         .where(graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort)).subquery("per_event")
+    c = w.c
+    counts = c.candidate == 1
+    category = case((c.internship.is_(True), DestinationCategory.SEEKING.value), else_=c.category)
+    flags = {Flag.UNKNOWN: ~counts, Flag.SELF_REPORT: c.pending_self == 1, Flag.DISPUTED: c.pending_dispute == 1,
+             Flag.EMPLOYER_UNCONFIRMED: and_(counts, c.review_kind.is_(None), c.source == S.PLATFORM_HIRE)}
+    return (select(c.id, c.name, c.student_number, c.class_name, c.major_code, c.cohort,
+                   case((counts, c.ev_id), else_=None).label("event_id"), c.source, c.category, c.internship,
+                   c.employer_name, c.refers_to_id, c.review_kind, c.review_source, c.decided, c.last_update,
+                   _utc_date(c.last_update, dialect).label("last_day"),
+                   case((counts, category), else_="").label("category_key"),
+                   *(case((clause, 1), else_=0).label(flag.value) for flag, clause in flags.items()))
+            .where(c.rn == 1)).cte("standing")
+
+
+def _order_by(sort: str, c: Any, dialect: str) -> tuple[Any, ...]:
+    """ORDER BY of ``sort`` (:data:`SORTS`) over the columns ``c`` of :func:`_standing_cte` (or a
+    subquery of it), ties by graduate id so that pages are stable — the order Python's ``sorted``
+    gave (code point order, empty for missing)."""
+    text_ = lambda col: _code_point(func.coalesce(col, ""), dialect)  # noqa: E731
+    if sort == "name":
+        return (_code_point(c.name, dialect), c.id)
+    if sort == "student_number":
+        return (text_(c.student_number), c.id)
+    if sort == "class":
+        return (text_(c.class_name), text_(c.student_number), c.id)
+    if sort == "category":
+        return (_code_point(c.category_key, dialect), c.id)
+    # stale: never updated first, then the longest without an update
+    return (case((c.last_update.is_(None), 0), else_=1), c.last_day, c.id)
+
+
+def _row(r: Any, show_phone: bool, today: dt.date) -> FollowUpRow:
+    """A :class:`FollowUpRow` from a row of :func:`follow_up_page`'s query: recorder, confirmation
+    state and flag order as :func:`standing` gives them."""
+    flags = tuple(f for f in Flag if getattr(r, f.value) == 1)
+    confirmation, recorder, category = Confirmation.NONE, None, None
+    if r.event_id is not None:
+        source = S(r.source)
+        recorder = RECORDER.get(source, Recorder.SCHOOL)
+        category = DestinationCategory.SEEKING if r.internship else DestinationCategory(r.category)
+        if r.review_kind == K.CONFIRMATION:
+            confirmation = Confirmation.VERIFIED if r.review_source == S.SCHOOL_REVIEW else Confirmation.CONFIRMED
+        elif r.refers_to_id is not None:
+            confirmation = Confirmation.VERIFIED
+        elif source is S.SELF_REPORT:
+            confirmation = Confirmation.VERIFIED if r.decided else Confirmation.SELF_REPORTED
+        else:
+            confirmation = Confirmation.UNCONFIRMED
+    last = r.last_update
+    return FollowUpRow(
+        r.id, r.name, r.student_number, r.class_name, r.major_code, r.major_name, r.cohort,
+        r.phone if show_phone else None, mask_id_number(r.id_number), bool(r.has_account), r.event_id, category,
+        r.employer_name, recorder, confirmation, last, None if last is None else (today - last.date()).days, flags)
+
+
+@dataclass(frozen=True, slots=True)
+class CohortSummary:
+    """The whole cohort ``p`` may read, for the list's filter buttons: graduates, how many carry
+    each flag, and the classes (班级) present."""
+
+    total: int
+    flag_counts: dict[Flag, int]
+    classes: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpPage:
+    """One page of the list (the project's :class:`~service.pagination.Page`) and the
+    :class:`CohortSummary` of its cohort's counts (``classes`` left empty; see :func:`cohort_classes`)."""
+
+    page: Page[FollowUpRow]
+    summary: CohortSummary
+
+
+async def follow_up_page(session: AsyncSession, p: Principal, f: FollowUpFilter, *, show_phone: bool,
+                         limit: int | None = None, offset: int = 0, today: dt.date | None = None) -> FollowUpPage:
+    """The graduates of ``f.cohort`` that ``p`` may read (:func:`~service.accounts.scoping.graduates_clause`:
+    own school, the region's schools, everything for the admin; erased graduates left out) matching
+    ``f``, in ``f.sort`` order (ties by graduate id), ``limit`` of them from ``offset`` (``None``: all,
+    for the export), each with its standing on ``today`` (default today) as :func:`standing` gives
+    it, and the cohort's flag counts. One query (a second one only when ``offset`` is past the end).
+
+    Raises:
+        ValueError: an unknown ``sort`` (the controllers check it first).
+    """
+    from service.accounts.models import User
+
+    if f.sort not in SORTS:
+        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
     today = today or dt.date.today()
-    graduates = await _graduates(session, p, cohort)
-    events = await _events(session, p, cohort)
-    rows = []
-    none: list[Any] = []
-    for gid, name, student_number, class_name, major_code, major_name, g_cohort, phone, id_number, account \
-            in graduates:
-        s = standing(events.get(gid, none), today)
-        event, last = s.event, s.last_update
-        rows.append(FollowUpRow(
-            gid, name, student_number, class_name, major_code, major_name, g_cohort, phone if show_phone else None,
-            mask_id_number(id_number), bool(account), None if event is None else event.id, s.category,
-            None if event is None else event.employer_name, s.recorder, s.confirmation, last,
-            None if last is None else (today - last.date()).days, s.flags))
-    return rows
+    dialect = session.get_bind().dialect.name
+    st = _standing_cte(p, f.cohort, today, dialect)
+    where = [st.c[f.flag.value] == 1] if f.flag is not None else []
+    if f.major_code:
+        where.append(st.c.major_code == f.major_code)
+    if f.class_name:
+        where.append(st.c.class_name == f.class_name)
+    q = (f.q or "").strip()
+    if q:
+        where.append(or_(_contains(st.c.name, q, dialect), st.c.student_number == q))
+    chosen = (select(st, func.count().over().label("total")).where(*where)
+              .order_by(*_order_by(f.sort, st.c, dialect)).offset(offset))
+    if limit is not None:
+        chosen = chosen.limit(limit)
+    pg = chosen.subquery("chosen")
+    counts = [select(func.count()).select_from(st).scalar_subquery().label("cohort_total"),
+              *(select(func.coalesce(func.sum(st.c[flag.value]), 0)).scalar_subquery().label(f"n_{flag.value}")
+                for flag in Flag)]
+    account = select(User.id).where(User.graduate_id == pg.c.id, User.active.is_(True)).exists()
+    stmt = (select(pg, Graduate.phone, Graduate.id_number, Major.name.label("major_name"),
+                   account.label("has_account"), *counts)
+            .join(Graduate, Graduate.id == pg.c.id).outerjoin(Major, Major.code == pg.c.major_code)
+            .order_by(*_order_by(f.sort, pg.c, dialect)))
+    found = (await session.execute(stmt)).all()
+    if found:
+        total, head = found[0].total, found[0]
+    else:
+        head = (await session.execute(select(*counts))).one()
+        total = 0 if offset == 0 else await session.scalar(select(func.count()).select_from(st).where(*where)) or 0
+    summary = CohortSummary(total=head.cohort_total, classes=[],
+                            flag_counts={flag: int(getattr(head, f"n_{flag.value}")) for flag in Flag})
+    page = Page(items=[_row(r, show_phone, today) for r in found], total=total, limit=limit or len(found),
+                offset=offset)
+    return FollowUpPage(page=page, summary=summary)
+
+
+async def cohort_classes(session: AsyncSession, p: Principal, cohort: int) -> list[str]:
+    """The classes (班级) of ``cohort`` among the graduates ``p`` may read, for the filter (sorted)."""
+    classes = (await session.execute(select(distinct(Graduate.class_name)).where(
+        graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort, Graduate.class_name.is_not(None),
+        Graduate.class_name != ""))).scalars().all()
+    return sorted(classes)
 
 
 async def confirmation_counts(session: AsyncSession, p: Principal, cohort: int, school_ids: Sequence[int],
@@ -282,50 +457,6 @@ async def confirmation_counts(session: AsyncSession, p: Principal, cohort: int, 
         state = standing(events.get(gid, none), day).confirmation
         out.setdefault(school_id, {c: 0 for c in Confirmation})[state] += 1
     return out
-
-
-def _sort_key(sort: str) -> Any:
-    if sort == "name":
-        return lambda r: (r.name, r.graduate_id)
-    if sort == "student_number":
-        return lambda r: (r.student_number or "", r.graduate_id)
-    if sort == "class":
-        return lambda r: (r.class_name or "", r.student_number or "", r.graduate_id)
-    if sort == "category":
-        return lambda r: (r.category.value if r.category else "", r.graduate_id)
-    # stale: never updated first, then the longest without an update
-    return lambda r: (r.days_since_update is not None, -(r.days_since_update or 0), r.graduate_id)
-
-
-def select_rows(rows: Iterable[FollowUpRow], f: FollowUpFilter) -> list[FollowUpRow]:
-    """``rows`` matching ``f``, in ``f.sort`` order (ties by graduate id, so pages are stable).
-
-    Raises:
-        ValueError: an unknown ``sort`` (the controller checks it first).
-    """
-    if f.sort not in SORTS:
-        raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-    q = (f.q or "").strip()
-    out = [r for r in rows
-           if (f.flag is None or f.flag in r.flags)
-           and (not f.major_code or r.major_code == f.major_code)
-           and (not f.class_name or r.class_name == f.class_name)
-           and (not q or q in r.name or q == (r.student_number or ""))]
-    return sorted(out, key=_sort_key(f.sort))
-
-
-def page_of(rows: list[FollowUpRow], limit: int, offset: int) -> Page[FollowUpRow]:
-    """One page of the selected rows (the project's :class:`~service.pagination.Page`)."""
-    return Page(items=rows[offset:offset + limit], total=len(rows), limit=limit, offset=offset)
-
-
-def flag_counts(rows: Iterable[FollowUpRow]) -> dict[Flag, int]:
-    """How many graduates carry each flag (for the filter buttons)."""
-    counts = {flag: 0 for flag in Flag}
-    for r in rows:
-        for flag in r.flags:
-            counts[flag] += 1
-    return counts
 
 
 async def send_reminders(session: AsyncSession, p: Principal, graduate_ids: Sequence[int], school_name: str,

@@ -45,11 +45,12 @@ class EmployerRepository:
         return stmt
 
     async def by_verification(self, scope: ColumnElement[bool], status: str, limit: int,
-                              offset: int) -> tuple[Sequence[Employer], int]:
+                              offset: int, f: EmployerFilter | None = None) -> tuple[Sequence[Employer], int]:
         """Employers registered on the platform (``source`` ``platform``: scraped employers are
         never approved, their postings come from elsewhere) inside ``scope`` in verification
-        ``status``; pending oldest first, the others latest first."""
-        base = select(Employer).where(scope, Employer.source == "platform")
+        ``status`` matching ``f`` (name fragment, region: a city includes its counties); pending
+        oldest first, the others latest first. Paged in SQL; the count is of all that match."""
+        base = self._filtered(f or EmployerFilter()).where(scope, Employer.source == "platform")
         if status == "approved":
             base, order = base.where(Employer.verified.is_(True)), (Employer.updated_at.desc(), Employer.id.desc())
         elif status == "refused":

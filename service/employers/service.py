@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, String, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
@@ -209,11 +209,22 @@ class EmployerService:
         return employer
 
     async def verification_queue(self, scope: ColumnElement[bool], *, status: str = VerificationStatus.PENDING,
-                                 limit: int = 50, offset: int = 0) -> tuple[Sequence[Employer], int]:
+                                 limit: int = 50, offset: int = 0, region_code: str | None = None,
+                                 q: str | None = None) -> tuple[Sequence[Employer], int]:
         """Employers inside ``scope`` (:func:`~service.accounts.scoping.verifiable_employers_clause`)
         in one verification ``status`` (``pending``: oldest sign-up first, so nobody waits
-        longest; ``refused``/``approved``: latest first), and how many there are."""
-        return await self.repo.by_verification(scope, status, limit, offset)
+        longest; ``refused``/``approved``: latest first), in ``region_code`` (a city includes its
+        counties) and with ``q`` in the name if given: one page and how many match in all."""
+        f = EmployerFilter(q=(q or "").strip() or None, region_code=region_code or None)
+        return await self.repo.by_verification(scope, status, limit, offset, f)
+
+    async def queue_cities(self, scope: ColumnElement[bool]) -> list[tuple[str, str]]:
+        """``(code, name)`` of the cities (GB/T 2260, ``xxxx00``) the platform employers inside
+        ``scope`` are in, for the queue's city filter; by code."""
+        city = func.substr(Employer.region_code, 1, 4, type_=String) + "00"
+        codes = select(distinct(city)).where(scope, Employer.source == "platform", Employer.region_code.is_not(None))
+        return [(c, n) for c, n in (await self.session.execute(
+            select(Region.code, Region.name).where(Region.code.in_(codes)).order_by(Region.code))).all()]
 
     async def list(self, f: EmployerFilter, limit: int, offset: int,
                    scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Employer], int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.catalog.models import Major, School
@@ -51,6 +51,8 @@ class Graduate(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("school_id", "student_number"),
         UniqueConstraint("source", "external_id"),
+        # the follow-up list and the dashboards read one school's cohort (issue 17)
+        Index("ix_graduates_school_id_cohort", "school_id", "cohort"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, false, func, select, true
+from sqlalchemy import ColumnElement, false, func, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
@@ -106,22 +106,17 @@ async def record_list_read(
 ) -> int:
     """Audit a list answer that showed the personal data of ``graduate_ids``: one ``read`` event
     (``action``: ``export`` for a file) per graduate (so each graduate's school sees it in
-    ``GET /audit?graduate_id=``), flushed once. Returns the number of events added."""
-    events = []
-    for graduate_id in graduate_ids:
-        event = AuditEvent(
-            at=dt.datetime.now(dt.UTC), actor_user_id=principal.user_id, actor_role=principal.role,
-            action=action, object_type=object_type[:40], object_id=str(graduate_id),
-            graduate_id=graduate_id, detail={"listed": len(graduate_ids)},
-        )
-        if request is not None:
-            event.method = request.scope.get("method")
-            event.path = request.url.path[:500]
-            event.client_ip = request.client.host[:45] if request.client else None
-        events.append(event)
-    session.add_all(events)
-    await session.flush()
-    return len(events)
+    ``GET /audit?graduate_id=``), written by one multi-row ``INSERT`` (executemany: a page of 50
+    graduates is one statement, not 50). Returns the number of events added."""
+    now = dt.datetime.now(dt.UTC)
+    where = ({"method": request.scope.get("method"), "path": request.url.path[:500],
+              "client_ip": request.client.host[:45] if request.client else None} if request is not None else {})
+    rows = [{"at": now, "actor_user_id": principal.user_id, "actor_role": principal.role, "action": action,
+             "object_type": object_type[:40], "object_id": str(graduate_id), "graduate_id": graduate_id,
+             "detail": {"listed": len(graduate_ids)}, **where} for graduate_id in graduate_ids]
+    if rows:
+        await session.execute(insert(AuditEvent), rows)
+    return len(rows)
 
 
 def audit_clause(p: Principal) -> ColumnElement[bool]:

@@ -90,8 +90,9 @@ class RosterController(Controller):
                              limit: Limit = 50, offset: Offset = 0) -> Page[UploadRead]:
         """Newest first: file, time, who uploaded it, rows read, graduates added and changed. 404 for
         a school the caller does not see (its staff, the department of its region, the admin)."""
-        school = await school_for(db_session, current_principal(request), school_code)
-        items, total = await list_uploads(db_session, school, limit=limit, offset=offset)
+        p = current_principal(request)
+        school = await school_for(db_session, p, school_code)
+        items, total = await list_uploads(db_session, p, school=school, limit=limit, offset=offset)
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/uploads/{upload_id:int}", summary="Roster history: the graduates one upload added or changed",

@@ -1,6 +1,8 @@
 """Roster history: the stored uploads of a school (who, when, how many added and changed) and the
 graduates each upload added or changed. Read by those who see the school: its staff, department
-admins of its region, the admin (:func:`service.accounts.guards.can_read_figures`)."""
+admins of its region, the admin (:func:`service.accounts.guards.can_read_figures`,
+:func:`service.accounts.scoping.schools_clause`) — one method for the school's own history and the
+department's history of its region's schools (optionally one school)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal, can_read_figures, ensure_visible
 from service.accounts.models import Role, User
+from service.accounts.scoping import schools_clause
 from service.catalog.models import School
 from service.graduates.models import Graduate
 from service.privacy.audit import record_list_read
@@ -25,6 +28,8 @@ class UploadRead(msgspec.Struct):
 
     id: int
     school_id: int
+    school_code: str
+    school_name: str
     filename: str
     at: dt.datetime
     actor_user_id: int | None
@@ -61,34 +66,46 @@ async def school_for(session: AsyncSession, p: Principal, school_code: str) -> S
     return school
 
 
-def _read(upload: RosterUpload, login: str | None) -> UploadRead:
-    return UploadRead(id=upload.id, school_id=upload.school_id, filename=upload.filename, at=upload.at,
+def _read(upload: RosterUpload, login: str | None, school_code: str, school_name: str) -> UploadRead:
+    return UploadRead(id=upload.id, school_id=upload.school_id, school_code=school_code, school_name=school_name,
+                      filename=upload.filename, at=upload.at,
                       actor_user_id=upload.actor_user_id, actor_role=upload.actor_role, actor_login=login,
                       rows_read=upload.rows_read, added=upload.added, changed=upload.changed,
                       unchanged=upload.unchanged, rejected_rows=upload.rejected_rows)
 
 
 def _with_login() -> Any:
-    return (select(RosterUpload, func.coalesce(User.email, User.phone))
+    return (select(RosterUpload, func.coalesce(User.email, User.phone), School.code, School.name)
+            .join(School, School.id == RosterUpload.school_id)
             .outerjoin(User, User.id == RosterUpload.actor_user_id))
 
 
-async def list_uploads(session: AsyncSession, school: School, *, limit: int, offset: int) -> tuple[list[UploadRead], int]:
-    """The school's stored uploads, newest first, and their total."""
+def _visible(p: Principal, school: School | None) -> Any:
+    """Uploads of ``school`` if given (the caller checked ``p`` sees it), else of every school ``p``
+    sees (own school; the region's schools; all for the admin)."""
+    return RosterUpload.school_id == school.id if school is not None else schools_clause(p)
+
+
+async def list_uploads(session: AsyncSession, p: Principal, *, school: School | None = None, limit: int,
+                       offset: int) -> tuple[list[UploadRead], int]:
+    """The stored uploads of ``school`` (seen by ``p``: :func:`school_for`) or, without one, of every
+    school ``p`` sees — school staff their own, a department admin the schools of its region —
+    newest first, with each upload's school, and their total."""
+    where = _visible(p, school)
     total = await session.scalar(select(func.count()).select_from(RosterUpload)
-                                 .where(RosterUpload.school_id == school.id)) or 0
-    rows = (await session.execute(_with_login().where(RosterUpload.school_id == school.id)
+                                 .join(School, School.id == RosterUpload.school_id).where(where)) or 0
+    rows = (await session.execute(_with_login().where(where)
                                   .order_by(RosterUpload.at.desc(), RosterUpload.id.desc())
                                   .limit(limit).offset(offset))).all()
-    return [_read(u, login) for u, login in rows], total
+    return [_read(*row) for row in rows], total
 
 
-async def upload_detail(session: AsyncSession, p: Principal, school: School, upload_id: int, *,
+async def upload_detail(session: AsyncSession, p: Principal, school: School | None, upload_id: int, *,
                         request: ASGIConnection[Any, Any, Any, Any] | None = None) -> UploadDetail:
-    """One upload of the school and the graduates it added or changed (in file row order); 404 for
-    an upload of another school. Listing the graduates' names is an audited read."""
-    row = (await session.execute(_with_login().where(RosterUpload.id == upload_id,
-                                                     RosterUpload.school_id == school.id))).first()
+    """One upload of ``school`` (or of any school ``p`` sees, without one) and the graduates it
+    added or changed (in file row order); 404 for an upload of another school. Listing the
+    graduates' names is an audited read."""
+    row = (await session.execute(_with_login().where(RosterUpload.id == upload_id, _visible(p, school)))).first()
     ensure_visible(row is not None, "roster upload", upload_id)
     assert row is not None
     affected = (await session.execute(

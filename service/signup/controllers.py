@@ -155,15 +155,19 @@ async def verification_queue(
     request: Request[Any, Any, Any], db_session: DbSession, limit: Limit = 20, offset: Offset = 0,
     status: Annotated[str, QueryParameter(pattern=r"^(pending|refused|approved)$",
                                           description="pending (default), refused or approved")] = "pending",
+    city: Annotated[str | None, QueryParameter(
+        pattern=r"^\d{6}$", description="region code (GB/T 2260); a city includes its counties")] = None,
+    q: Annotated[str | None, QueryParameter(max_length=100, description="part of the employer's name")] = None,
 ) -> Page[VerificationQueueItem]:
     """Employers registered on the platform that the caller may approve — school staff those in
     their school's city, department admins those in their region or without one, the admin all —
     in one verification ``status`` (pending: oldest first), with the contact person and the
-    统一社会信用代码 check (GB 32100-2015). Errors: 401 signed out; 403 graduates and employers."""
+    统一社会信用代码 check (GB 32100-2015); ``city`` and ``q`` narrow it, ``total`` counts all that
+    match. Errors: 401 signed out; 403 graduates and employers; 400 a malformed ``city``."""
     p = current_principal(request)
     scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
     items, total = await EmployerService(db_session).verification_queue(scope, status=status, limit=limit,
-                                                                        offset=offset)
+                                                                        offset=offset, region_code=city, q=q)
     return Page(items=[queue_item(e) for e in items], total=total, limit=limit, offset=offset)
 
 

@@ -92,11 +92,6 @@ def _filter(cohort: int, flag: str | None, major: str | None, class_name: str | 
 class FollowUpPages(Controller):
     path = "/web/follow-up"
 
-    async def _selected(self, page: Page, db_session: DbSession, f: fu.FollowUpFilter
-                        ) -> tuple[list[fu.FollowUpRow], list[fu.FollowUpRow]]:
-        rows = await fu.follow_up_rows(db_session, page.user, f.cohort, show_phone=shows_phone(page.user))
-        return rows, fu.select_rows(rows, f)
-
     @get("/", guards=READERS)
     async def follow_up_list(self, page: PageDep, db_session: DbSession, cohort: CohortQ = None,
                              flag: FlagQ = None, major: MajorQ = None, class_name: ClassQ = None,
@@ -108,19 +103,20 @@ class FollowUpPages(Controller):
         ``follow_up_list``)."""
         p = page.user
         f = _filter(cohort or default_cohort(dt.date.today()), flag, major, class_name, q, sort)
-        rows, selected = await self._selected(page, db_session, f)
-        shown = fu.page_of(selected, PAGE_SIZE, (page_number - 1) * PAGE_SIZE)
+        found = await fu.follow_up_page(db_session, p, f, show_phone=shows_phone(p), limit=PAGE_SIZE,
+                                        offset=(page_number - 1) * PAGE_SIZE)
+        shown, summary = found.page, found.summary
         if shown.items:
             await record_list_read(db_session, p, "follow_up_list", [r.graduate_id for r in shown.items],
                                    request=page.request)
         options = await _options(db_session, p)
-        classes = sorted({r.class_name for r in rows if r.class_name})
         params = {k: v for k, v in {"cohort": f.cohort, "flag": flag, "major": major, "class_name": class_name,
                                     "q": q, "sort": sort}.items() if v}
         query = urlencode(params)
         query_params = page.request.query_params
-        return render(page, "school/follow_up.html", rows=shown, f=f, flag=flag, counts=fu.flag_counts(rows),
-                      flags=list(fu.Flag), classes=classes, cohort_total=len(rows), params=params, query=query,
+        return render(page, "school/follow_up.html", rows=shown, f=f, flag=flag, counts=summary.flag_counts,
+                      flags=list(fu.Flag), classes=await fu.cohort_classes(db_session, p, f.cohort),
+                      cohort_total=summary.total, params=params, query=query,
                       page_number=page_number, pages=max(1, -(-shown.total // PAGE_SIZE)),
                       show_phone=shows_phone(p), can_remind=p.role is Role.SCHOOL,
                       can_survey=p.role in (Role.SCHOOL, Role.ADMIN),
@@ -137,7 +133,7 @@ class FollowUpPages(Controller):
         its mask, no cell a spreadsheet would run as a formula. Audited (``export``, one per graduate)."""
         p = page.user
         f = _filter(cohort or default_cohort(dt.date.today()), flag, major, class_name, q, sort)
-        _, selected = await self._selected(page, db_session, f)
+        selected = (await fu.follow_up_page(db_session, p, f, show_phone=shows_phone(p))).page.items
         if selected:
             await record_list_read(db_session, p, "follow_up_export", [r.graduate_id for r in selected],
                                    request=page.request, action=AuditAction.EXPORT)

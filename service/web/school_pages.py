@@ -12,13 +12,13 @@ from typing import Annotated
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, QueryParameter
 from litestar.response import Template
 from sqlalchemy import select
 
 from service.accounts.guards import Principal, can_manage_school, can_read_figures, ensure_allowed, require_roles
 from service.accounts.models import Role
-from service.accounts.scoping import destinations_clause
+from service.accounts.scoping import destinations_clause, schools_clause
 from service.catalog.models import School
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.graduates.models import Graduate
@@ -29,7 +29,7 @@ from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, default_cohort
 from service.pagination import IdPath
 from service.rosters.controllers import MAX_FILE_BYTES, MAX_UPLOAD_BODY_BYTES, template_response
-from service.rosters.history import list_uploads, upload_detail
+from service.rosters.history import list_uploads, school_for, upload_detail
 from service.rosters.service import RosterFileError
 from service.rosters.template import COLUMNS, catalogue_major_names
 from service.reports.dashboard import CHART_METRICS
@@ -46,6 +46,8 @@ RATE_NAMES = ("employment_rate", "in_field_rate")
 SHOWN_REJECTIONS = 500
 #: Uploads listed on the history page (the API pages through all).
 HISTORY_SHOWN = 100
+SchoolQ = Annotated[str | None, QueryParameter(name="school", pattern=r"^[0-9A-Za-z]{1,16}$", description="学校标识码")]
+HistoryPageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 
 
 async def report_scope(db_session: DbSession, p: Principal) -> tuple[str, School | None]:
@@ -164,17 +166,29 @@ class SchoolPages(Controller):
         return template_response(await catalogue_major_names(db_session))
 
     @get("/roster/history")
-    async def roster_history(self, page: PageDep, db_session: DbSession) -> Template:
-        """The school's stored roster uploads, newest first: who, when, added and changed."""
-        school = await self._school(page, db_session)
-        uploads, total = await list_uploads(db_session, school, limit=HISTORY_SHOWN, offset=0)
-        return render(page, "school/roster_history.html", school=school, uploads=uploads, total=total,
-                      shown=HISTORY_SHOWN)
+    async def roster_history(self, page: PageDep, db_session: DbSession, school_code: SchoolQ = None,
+                             page_number: HistoryPageQ = 1) -> Template:
+        """Stored roster uploads, newest first: which school, when, by whom, rows read, graduates
+        added and changed — school staff their school's, a department admin its region's schools
+        (``?school=`` one of them; 404 page for a school outside the region), the admin all;
+        :data:`HISTORY_SHOWN` a page (``?page=``). The same :func:`list_uploads` as
+        ``GET /schools/{code}/rosters/uploads``."""
+        p = page.user
+        school = await school_for(db_session, p, school_code) if school_code else None
+        own = await db_session.get(School, p.school_id) if p.role is Role.SCHOOL and p.school_id else None
+        uploads, total = await list_uploads(db_session, p, school=school, limit=HISTORY_SHOWN,
+                                            offset=(page_number - 1) * HISTORY_SHOWN)
+        schools = [] if p.role is Role.SCHOOL else (await db_session.execute(
+            select(School.code, School.name).where(schools_clause(p)).order_by(School.code))).all()
+        query = urlencode({"school": school_code} if school_code else {})
+        return render(page, "school/roster_history.html", school=own, chosen=school, schools=schools,
+                      uploads=uploads, total=total, shown=HISTORY_SHOWN, page_number=page_number,
+                      pages=max(1, -(-total // HISTORY_SHOWN)), query=query)
 
     @get("/roster/history/{upload_id:int}")
     async def roster_upload_detail(self, page: PageDep, db_session: DbSession, upload_id: IdPath) -> Template:
-        """One upload and the graduates it added or changed (404 page for another school's upload)."""
-        school = await self._school(page, db_session)
-        detail = await upload_detail(db_session, page.user, school, upload_id, request=page.request)
-        return render(page, "school/roster_upload.html", school=school, detail=detail)
+        """One upload and the graduates it added or changed (404 page for an upload of a school the
+        caller does not see: another school's, or outside the department's region)."""
+        detail = await upload_detail(db_session, page.user, None, upload_id, request=page.request)
+        return render(page, "school/roster_upload.html", school=None, detail=detail)
 

@@ -11,6 +11,7 @@ same on both, rate limits and the no-membership-oracle answers included.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import TooManyRequestsException
-from litestar.params import Body, FromPath
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy import select
 
@@ -395,6 +396,36 @@ class ActivationPages(Controller):
         return render(page, "signup/done.html", kind="graduate")
 
 
+QueueStatusQ = Annotated[str, QueryParameter(pattern=r"^(pending|refused|approved)$")]
+CityQ = Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="city code (GB/T 2260)")]
+NameQ = Annotated[str | None, QueryParameter(max_length=100, description="part of the employer's name")]
+QueuePageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
+
+
+async def _queue_page(page: Page, db_session: DbSession, *, status: str, city: str | None = None,
+                      q: str | None = None, page_number: int = 1, status_code: int = 200,
+                      error: tuple[int, str] | None = None) -> Template:
+    """The approval queue page: one page of :meth:`EmployerService.verification_queue` (the API's
+    method), the cities the caller's queue has employers in (for the filter) and the paging links."""
+    p = page.user
+    scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
+    items, total = await EmployerService(db_session).verification_queue(
+        scope, status=status, limit=QUEUE_PAGE, offset=(page_number - 1) * QUEUE_PAGE, region_code=city, q=q)
+    codes = {e.region_code for e in items if e.region_code}
+    regions = {code: name for code, name in (await db_session.execute(select(Region.code, Region.name).where(
+        Region.code.in_(codes)))).all()}
+    rows = [{"employer": e, "region": regions.get(e.region_code or "", e.region_code),
+             "check": uscc_check(e.uscc), "same_province": uscc_region_matches(e.uscc, e.region_code)}
+            for e in items]
+    cities = await EmployerService(db_session).queue_cities(scope)
+    params = {k: v for k, v in {"status": status if status != "pending" else None, "city": city,
+                                "q": (q or "").strip() or None}.items() if v}
+    return render(page, "signup/queue.html", status_code=status_code, rows=rows, total=total, status=status,
+                  decided=page.request.query_params.get("decided"), error=error, cities=cities, city=city,
+                  q=q or "", page_number=page_number, pages=max(1, -(-total // QUEUE_PAGE)),
+                  query=urlencode(params))
+
+
 class VerificationPages(Controller):
     """The employer's verification status, and the staff's approval queue."""
 
@@ -407,22 +438,13 @@ class VerificationPages(Controller):
         return render(page, "signup/verification.html", employer=employer, status=VerificationStatus.of(employer))
 
     @get("/employers/queue", guards=STAFF_ONLY)
-    async def queue(self, page: PageDep, db_session: DbSession) -> Template:
+    async def queue(self, page: PageDep, db_session: DbSession, status: QueueStatusQ = "pending",
+                    city: CityQ = None, q: NameQ = None, page_number: QueuePageQ = 1) -> Template:
         """Employers the caller may approve (``GET /employers/verification-queue``): ``?status=``
-        pending (default), refused or approved; the details, the contact person and the
-        统一社会信用代码 check for each."""
-        p = page.user
-        status = page.request.query_params.get("status", "pending")
-        status = status if status in ("pending", "refused", "approved") else "pending"
-        scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
-        items, total = await EmployerService(db_session).verification_queue(scope, status=status, limit=QUEUE_PAGE)
-        regions = {code: name for code, name in (await db_session.execute(select(Region.code, Region.name).where(
-            Region.code.in_({e.region_code for e in items if e.region_code})))).all()}
-        rows = [{"employer": e, "region": regions.get(e.region_code or "", e.region_code),
-                 "check": uscc_check(e.uscc), "same_province": uscc_region_matches(e.uscc, e.region_code)}
-                for e in items]
-        return render(page, "signup/queue.html", rows=rows, total=total, status=status,
-                      decided=page.request.query_params.get("decided"), error=None)
+        pending (default), refused or approved, ``?city=`` (a city code: its counties too) and
+        ``?q=`` (part of the name), 50 a page (``?page=``), with how many match; the details, the
+        contact person and the 统一社会信用代码 check for each."""
+        return await _queue_page(page, db_session, status=status, city=city, q=q, page_number=page_number)
 
     @post("/employers/{employer_id:int}/approve", guards=STAFF_ONLY, status_code=303)
     async def approve(self, page: PageDep, db_session: DbSession, employer_id: FromPath[int]) -> Any:
@@ -439,14 +461,9 @@ class VerificationPages(Controller):
         303 back to the queue; a blank reason: the queue again with the error (422)."""
         employer = await employer_to_decide(db_session, page.user, employer_id)
         if len(" ".join(data.reason.split())) < 2 or len(data.reason) > 500:
-            p = page.user
-            scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
-            items, total = await EmployerService(db_session).verification_queue(scope, limit=QUEUE_PAGE)
-            rows = [{"employer": e, "region": e.region_code, "check": uscc_check(e.uscc),
-                     "same_province": uscc_region_matches(e.uscc, e.region_code)} for e in items]
-            return render(page, "signup/queue.html", status_code=422, rows=rows, total=total, status="pending",
-                          decided=None, error=(employer.id, page.gettext(
-                              "Give the reason for the refusal (2 to 500 characters): the employer reads it.")))
+            reason = page.gettext("Give the reason for the refusal (2 to 500 characters): the employer reads it.")
+            return await _queue_page(page, db_session, status=VerificationStatus.of(employer), status_code=422,
+                                     error=(employer.id, reason))
         await EmployerService(db_session, page.user, page.request).refuse(employer, data.reason)
         return see_other("/web/employers/queue?decided=refused", page)
 

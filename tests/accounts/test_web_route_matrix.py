@@ -399,13 +399,14 @@ WEB_MATRIX: dict[str, PageProbe] = {
     "GET /web/roster/template": PageProbe(
         "/web/roster/template", _signed_in(school=200, department=200, admin=200), own_only=True,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "GET /web/roster/history": PageProbe("/web/roster/history", _signed_in(school=200), own_only=True,
-                                         params=lambda w, s, r: (_roster_upload(w, "a", r), {})[1],
-                                         hides={"school": GRAD_SECRETS}),
-    # the graduates an upload added: the own school's upload by name; another school's is a 404 page
+    # the school's own uploads; the department's region's schools (same page, a school filter); all for the admin
+    "GET /web/roster/history": PageProbe("/web/roster/history", _signed_in(school=200, department=200, admin=200),
+                                         own_only=True, params=lambda w, s, r: (_roster_upload(w, "a", r), {})[1],
+                                         hides={r: GRAD_SECRETS for r in ("school", "department", "admin")}),
+    # the graduates an upload added: an upload of a school the caller sees by name; another's is a 404 page
     "GET /web/roster/history/{upload_id:int}": PageProbe(
-        "/web/roster/history/{u}", _signed_in(school=(200, 404)), {"u": _roster_upload},
-        shows={"school": ("graduate_a_name",)}),
+        "/web/roster/history/{u}", _signed_in(school=(200, 404), department=(200, 404), admin=200),
+        {"u": _roster_upload}, shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")}),
     # --- internships: every role's own placements; the school records, the employer confirms ---------
     "GET /web/internships": PageProbe(
         "/web/internships", {**_same(200), "anonymous": 303}, own_only=True, params=_with_internships,

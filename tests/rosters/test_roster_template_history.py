@@ -200,3 +200,30 @@ def test_history_lists_the_graduates_each_upload_added_or_changed(site: Site) ->
     with site.browser("staff_b") as c:
         assert c.get(f"/web/roster/history/{newest['id']}").status_code == 404
     staff.close()
+
+
+def test_the_department_reads_its_regions_roster_history_with_a_school_filter(site: Site) -> None:
+    """The department of 广州 sees the uploads of the schools of its region on the same page as the
+    school (with each upload's school and a school filter), opens one, and gets a 404 page for a
+    school or an upload outside its region; the school's staff still see only their own."""
+    with site.api("staff_a") as staff_a, site.api("staff_b") as staff_b:
+        ours = _upload(staff_a, site.school_a, "S001,甲,,2026-06-30").json()["upload_id"]
+        theirs = _upload(staff_b, site.school_b, "N001,壬,,2026-06-30").json()["upload_id"]
+    with site.browser("department") as c:
+        page = c.get("/web/roster/history", params={"lang": "en"})
+        assert page.status_code == 200, page.text
+        assert f'data-upload-id="{ours}"' in page.text and f'data-upload-id="{theirs}"' not in page.text
+        assert '<td class="school">广州市机电技师学校</td>' in page.text and site.logins["staff_a"] in page.text
+        assert f'<option value="{site.school_a}"' in page.text and f'value="{site.school_b}"' not in page.text
+        one_school = c.get("/web/roster/history", params={"school": site.school_a})
+        assert f'data-upload-id="{ours}"' in one_school.text and "selected" in one_school.text
+        assert c.get("/web/roster/history", params={"school": site.school_b}).status_code == 404
+        assert c.get("/web/roster/history", params={"school": "<x>"}).status_code == 400
+        detail = c.get(f"/web/roster/history/{ours}")
+        assert detail.status_code == 200 and "甲" in detail.text and "广州市机电技师学校" in detail.text
+        assert c.get(f"/web/roster/history/{theirs}").status_code == 404
+    with site.browser("staff_b") as c:
+        page = c.get("/web/roster/history")
+        assert f'data-upload-id="{theirs}"' in page.text and f'data-upload-id="{ours}"' not in page.text
+        assert 'id="history-school"' not in page.text  # a school has no school filter
+        assert c.get("/web/roster/history", params={"school": site.school_a}).status_code == 404
