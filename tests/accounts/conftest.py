@@ -17,7 +17,7 @@ from service.accounts.guards import Principal
 from service.accounts.models import Role, User
 from service.accounts.security import hash_password
 from service.applications.models import Application
-from service.catalog.models import Region, RegionLevel, School
+from service.catalog.models import School
 from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import Graduate
@@ -25,6 +25,7 @@ from service.postings.models import Posting
 
 from tests.conftest import TEST_PASSWORD as PASSWORD
 from tests.conftest import sign_in
+from tests.factories import guangdong_regions
 
 
 @pytest.fixture
@@ -78,13 +79,7 @@ async def world(session: AsyncSession) -> World:
     """Guangzhou school A (天河区) and Nanning school B, a verified employer A and an unverified B,
     one graduate per school, one posting per employer, graduate A applied to posting A and
     graduate B to posting B; and one account per entry of :data:`ACCOUNTS`."""
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-        Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
-    ])
+    session.add_all(guangdong_regions(guangxi=True))
     await session.flush()
     school_a = School(code="4144010001", name="广州市机电技师学校", region_code="440106")
     school_b = School(code="4145010001", name="南宁市第一职业技术学校", region_code="450100")

@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role, User
-from service.catalog.models import Region, RegionLevel
 from service.config import Settings
 from service.db import utcnow
 from service.employers.models import Employer
@@ -26,6 +25,7 @@ from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.conftest import LiveServer, test_password_hash
 from tests.notifications.smtp_sink import SmtpSink
+from tests.factories import guangdong_regions
 
 
 @pytest.fixture
@@ -62,13 +62,7 @@ async def add_posting(session: AsyncSession, employer_id: int, title: str, *, ag
 
 
 async def build_world(session: AsyncSession) -> World:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-        Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
-    ])
+    session.add_all(guangdong_regions(guangxi=True))
     await session.flush()
     employer_a = Employer(name="广州数控设备有限公司", verified=True, region_code="440106")
     employer_b = Employer(name="未审核贸易有限公司", verified=False, region_code="440106")

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.applications.models import ALLOWED_TRANSITIONS, ApplicationStatus
-from service.catalog.models import Region, RegionLevel
 from service.db import make_sessionmaker
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting, PostingStatus
+from tests.factories import guangdong_regions
 
 TODAY = dt.date.today()
 
@@ -34,11 +34,7 @@ class World:
 
 @pytest.fixture
 async def world(session: AsyncSession) -> World:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-    ])
+    session.add_all(guangdong_regions())
     employer = Employer(name="广州数控设备有限公司", industry="制造业", verified=True)
     graduates = [Graduate(name=name) for name in ("陈小明", "李华", "王芳")]
     session.add_all([employer, *graduates])

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role, User
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import (
@@ -26,6 +26,7 @@ from service.notifications.models import Notification
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent
 from tests.conftest import LiveServer, sign_in, test_password_hash
+from tests.factories import guangdong_regions
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13800138000"
@@ -50,9 +51,7 @@ ACCOUNTS = {"graduate_a": (Role.GRADUATE, "graduate_id"), "graduate_b": (Role.GR
 
 @pytest.fixture
 async def world(session: AsyncSession) -> World:
-    session.add_all([Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-                     Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-                     Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100")])
+    session.add_all(guangdong_regions())
     await session.flush()
     session.add(Major(code="660103", name="数控技术应用", category="装备制造大类", class_name="机械设计制造类"))
     school = School(code="4144010001", name="广州市机电技师学校", region_code="440106")

@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
 from service.accounts.models import Role
-from service.catalog.models import Region, RegionLevel, School
+from service.catalog.models import School
 from service.graduates.models import Gender, Graduate
 from service.privacy.models import AuditAction, AuditEvent
 from service.rosters.service import ID_NUMBER_TAKEN
+from tests.factories import guangdong_regions
 
 
 def id_number(first17: str) -> str:
@@ -43,13 +44,7 @@ class Schools:
 
 @pytest.fixture
 async def schools(session: AsyncSession) -> Schools:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-        Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
-    ])
+    session.add_all(guangdong_regions(guangxi=True))
     await session.flush()
     a = School(code="4144010001", name="广州市机电技师学校", region_code="440106")
     b = School(code="4145010001", name="南宁市第一职业技术学校", region_code="450100")

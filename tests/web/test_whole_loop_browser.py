@@ -30,7 +30,7 @@ from stdnum.cn import ric
 
 from service.accounts.models import Role, User
 from service.accounts.security import hash_password
-from service.catalog.models import Region, RegionLevel, School
+from service.catalog.models import School
 from service.config import Settings
 from service.db import make_engine
 from service.graduates.models import Graduate
@@ -40,6 +40,7 @@ from tests.conftest import run_async
 from tests.notifications.smtp_sink import SmtpSink
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import SCREENSHOTS, _launch
+from tests.factories import guangdong_regions
 
 ID_NUMBER = "44010620080101001" + ric.calc_check_digit("440106200801010010")
 STAFF = "staff@jidian.example.cn"
@@ -64,11 +65,7 @@ async def school(session: AsyncSession) -> dict[str, int]:
     """The roster facts (the only data not entered through the pages): 广东省 › 广州市 › 天河区, the
     school 广州市机电技师学校 with its staff account, and its roster row 陈名册 (学号 2026001, class
     数控1班, cohort 2026) without an account."""
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-    ])
+    session.add_all(guangdong_regions())
     await session.flush()
     s = School(code="4144010001", name="广州市机电技师学校", region_code="440106")
     session.add(s)
