@@ -30,8 +30,10 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n auto -m "not slow" -k "not postgresql"
 
 coverage: $(STAMP)
-	$(BIN)/python -m coverage run -m pytest -p no:xdist
-	$(BIN)/python -m coverage report --skip-covered --sort=cover | tail -25
+	$(BIN)/python -m coverage erase
+	$(BIN)/python -m coverage run -m pytest -n auto
+	$(BIN)/python -m coverage combine -q
+	$(BIN)/python -m coverage report --sort=cover | tail -25
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_content_ranker.py

@@ -186,18 +186,23 @@ def _pages(data: dict[str, object]) -> dict[str, list[str]]:
         employer += [f"/web/postings/{own}/applications", f"/web/postings/{own}/candidates"]
     if own is not None:
         employer.append(f"/web/postings/{own}/edit")
-    employer += ["/web/postings/new", "/web/suggest?field=required_skills&required_skills_new=CAD"]
+    employer += ["/web/postings/new", "/web/suggest?field=required_skills&required_skills_new=CAD",
+                 "/web/notifications/", "/web/internships/"]
     graduate = ["/web/sign-in", "/web/jobs", "/web/jobs?region=440100&min_salary=4000",
                 "/web/jobs?internship=1&q=%E5%AE%9E%E4%B9%A0", f"/web/jobs/{data['posting']}", "/web/applications",
                 "/web/profile", "/web/destination", "/web/suggest?field=skills&skills_new=%E6%95%B0%E6%8E%A7",
-                "/web/chips?field=skills&skills=CAD&pick=PLC", "/web/saved-jobs", "/web/job-alerts"]
+                "/web/chips?field=skills&skills=CAD&pick=PLC", "/web/saved-jobs", "/web/job-alerts",
+                "/web/resume", "/web/invitations", "/web/notifications/", "/web/notifications/preferences",
+                "/web/internships/"]
     return {"graduate": graduate, "employer": employer,
             "school": ["/web/dashboard", "/web/roster", "/web/follow-up", "/web/follow-up/review",
                        f"/web/dashboard/school/{drill['school']}",
-                       f"/web/dashboard/school/{drill['school']}/major/{drill['major']}", "/web/dashboard/annual"],
+                       f"/web/dashboard/school/{drill['school']}/major/{drill['major']}", "/web/dashboard/annual",
+                       "/web/employers/queue", "/web/activation-codes/", "/web/roster/history", "/web/internships/",
+                       "/web/internships/new"],
             "department": ["/web/dashboard", "/web/follow-up", f"/web/dashboard/region/{drill['region']}",
                            f"/web/dashboard/region/{drill['county']}", f"/web/dashboard/school/{drill['school']}",
-                           "/web/dashboard/annual"],
+                           "/web/dashboard/annual", "/web/employers/queue", "/web/roster/history"],
             "school-5000": [f"/web/follow-up?cohort={LARGE_COHORT}",
                             f"/web/follow-up?cohort={LARGE_COHORT}&flag=unknown&sort=name"]}
 
