@@ -4,6 +4,7 @@ HTTP on both databases, through the API and the pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import zipfile
@@ -48,7 +49,10 @@ def settings(settings: Settings, tmp_path: Path) -> Settings:
 
 
 def _pdf_file(text: str = "my own CV") -> bytes:
+    """A small PDF, the same bytes at every call (a fixed creation date: fpdf2 writes the time and an ID
+    derived from it, so two calls a second apart differed)."""
     doc = FPDF()
+    doc.set_creation_date(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     doc.add_page()
     doc.set_font("helvetica", size=12)
     doc.cell(0, 10, text)
