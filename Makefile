@@ -9,7 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast coverage install bench clean
+.PHONY: run test test-fast lint coverage install bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ run: $(STAMP)
 # -n auto: one pytest worker per core (pytest-xdist); each worker has its own databases and servers.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
+
+# the checks CI runs before the tests: lint, format, import layers (tests/test_style.py and test_layers.py hold them too)
+lint: $(STAMP)
+	$(BIN)/ruff check service matching scrapers vocab tests bench
+	$(BIN)/ruff format --check service matching scrapers vocab tests bench
+	$(BIN)/lint-imports
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n auto -m "not slow" -k "not postgresql"

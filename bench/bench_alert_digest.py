@@ -30,9 +30,20 @@ from sqlalchemy import delete, select, update  # noqa: E402
 
 from service.config import Settings  # noqa: E402
 
-FILTERS = ({"q": "数控"}, {"q": "电工"}, {"q": "会计"}, {"q": "汽车"}, {"region": "440100"}, {"region": "440000"},
-           {"min_salary": "4500"}, {"min_salary": "6000", "region": "440300"}, {"internship": "1"},
-           {"job_type": "FULL_TIME", "q": "维修"}, {"q": "护理"}, {"region": "450100"})
+FILTERS = (
+    {"q": "数控"},
+    {"q": "电工"},
+    {"q": "会计"},
+    {"q": "汽车"},
+    {"region": "440100"},
+    {"region": "440000"},
+    {"min_salary": "4500"},
+    {"min_salary": "6000", "region": "440300"},
+    {"internship": "1"},
+    {"job_type": "FULL_TIME", "q": "维修"},
+    {"q": "护理"},
+    {"region": "450100"},
+)
 
 
 async def _build(settings: Settings, graduates: int, new: int, seed: int) -> None:
@@ -55,16 +66,29 @@ async def _build(settings: Settings, graduates: int, new: int, seed: int) -> Non
             people = [Graduate(name=f"提醒{n}", cohort=2025) for n in range(graduates)]
             s.add_all(people)
             await s.flush()
-            s.add_all(User(role=Role.GRADUATE, email=f"alert{n}-{g.id}@bench.example.cn", password_hash="x",
-                           graduate_id=g.id) for n, g in enumerate(people))
+            s.add_all(
+                User(role=Role.GRADUATE, email=f"alert{n}-{g.id}@bench.example.cn", password_hash="x", graduate_id=g.id)
+                for n, g in enumerate(people)
+            )
             day_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-            s.add_all(JobAlert(graduate_id=g.id, name=f"搜索{k}", filters=f, watermark=day_ago, created_at=day_ago)
-                      for g in people for k, f in enumerate(rng.sample(FILTERS, 2)))
-            ids = list((await s.execute(select(Posting.id).where(open_on_clause(dt.date.today()),
-                                                                 visible_to_graduates_clause()))).scalars())
+            s.add_all(
+                JobAlert(graduate_id=g.id, name=f"搜索{k}", filters=f, watermark=day_ago, created_at=day_ago)
+                for g in people
+                for k, f in enumerate(rng.sample(FILTERS, 2))
+            )
+            ids = list(
+                (
+                    await s.execute(
+                        select(Posting.id).where(open_on_clause(dt.date.today()), visible_to_graduates_clause())
+                    )
+                ).scalars()
+            )
             chosen = rng.sample(ids, min(new, len(ids)))
-            await s.execute(update(Posting).where(Posting.id.in_(chosen))
-                            .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+            await s.execute(
+                update(Posting)
+                .where(Posting.id.in_(chosen))
+                .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
+            )
     finally:
         await engine.dispose()
 
@@ -79,8 +103,9 @@ async def _reset(settings: Settings) -> None:
         async with session_scope(engine) as s:
             for model in (JobAlertHit, OutboxMessage, Notification):
                 await s.execute(delete(model))
-            await s.execute(update(JobAlert).values(watermark=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
-                                                    last_sent_at=None))
+            await s.execute(
+                update(JobAlert).values(watermark=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), last_sent_at=None)
+            )
     finally:
         await engine.dispose()
 
@@ -96,8 +121,12 @@ def main() -> None:
     from service.migrate import upgrade
 
     with tempfile.TemporaryDirectory(prefix="vocmatch-bench-digest-") as tmp:
-        settings = Settings(database_url=args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
-                            warm_up=False, model_dir=f"{tmp}/models", secret_key_file=f"{tmp}/secret_key")
+        settings = Settings(
+            database_url=args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
+            warm_up=False,
+            model_dir=f"{tmp}/models",
+            secret_key_file=f"{tmp}/secret_key",
+        )
         upgrade(settings)
         asyncio.run(_build(settings, args.graduates, args.new, seed=7))
         times, result = [], {}
@@ -108,9 +137,11 @@ def main() -> None:
             times.append(time.perf_counter() - started)
     backend = "PostgreSQL" if args.database_url.startswith("postgresql") else "SQLite"
     print(f"{backend}: {args.graduates} graduates × 2 alerts, {args.new} new postings, {args.rounds} rounds")
-    print(f"digest: median {statistics.median(times):.2f} s, slowest {max(times):.2f} s "
-          f"({statistics.median(times) / max(args.graduates, 1) * 1000:.1f} ms per graduate); "
-          f"notified {result['graduates']} graduates, {result['postings']} postings listed in all")
+    print(
+        f"digest: median {statistics.median(times):.2f} s, slowest {max(times):.2f} s "
+        f"({statistics.median(times) / max(args.graduates, 1) * 1000:.1f} ms per graduate); "
+        f"notified {result['graduates']} graduates, {result['postings']} postings listed in all"
+    )
 
 
 if __name__ == "__main__":

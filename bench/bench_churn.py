@@ -44,9 +44,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
+from bench_recommend_scale import _free_port, _login, generate, load, p99  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 
-from bench_recommend_scale import _free_port, _login, generate, load, p99  # noqa: E402
 from service.config import Settings  # noqa: E402
 
 PROBE_TITLE, PROBE_SKILL, PROBE_CITY = "Churn Probe Welder", "probe arc welding", "Springfield"
@@ -55,8 +55,12 @@ PROBE_TITLE, PROBE_SKILL, PROBE_CITY = "Churn Probe Welder", "probe arc welding"
 def _summary(xs: list[float]) -> dict[str, Any]:
     if not xs:
         return {"n": 0}
-    return {"n": len(xs), "p50_ms": round(statistics.median(xs), 1), "p99_ms": round(p99(xs), 1),
-            "max_ms": round(max(xs), 1)}
+    return {
+        "n": len(xs),
+        "p50_ms": round(statistics.median(xs), 1),
+        "p99_ms": round(p99(xs), 1),
+        "max_ms": round(max(xs), 1),
+    }
 
 
 def _add_probe(settings: Settings) -> int:
@@ -67,8 +71,16 @@ def _add_probe(settings: Settings) -> int:
         engine = make_engine(settings)
         try:
             async with session_scope(engine) as session:
-                g = Graduate(name="Probe", country="US", province="IL", city=PROBE_CITY, skills=[PROBE_SKILL],
-                             desired_titles=[PROBE_TITLE], source="bench", external_id="probe")
+                g = Graduate(
+                    name="Probe",
+                    country="US",
+                    province="IL",
+                    city=PROBE_CITY,
+                    skills=[PROBE_SKILL],
+                    desired_titles=[PROBE_TITLE],
+                    source="bench",
+                    external_id="probe",
+                )
                 session.add(g)
                 await session.flush()
                 return g.id
@@ -92,11 +104,20 @@ class Churn:
         kind = step % 4
         target = 1 + (step * 7919) % self.n
         if kind == 0:  # an application: ApplicationService.apply bumps the count like this
-            await session.execute(update(Posting).where(Posting.id == target)
-                                  .values(application_count=Posting.application_count + 1))
+            await session.execute(
+                update(Posting).where(Posting.id == target).values(application_count=Posting.application_count + 1)
+            )
         elif kind == 1:
-            p = Posting(title=PROBE_TITLE, employer_id=1, country="US", province="IL", city=PROBE_CITY,
-                        required_skills=[PROBE_SKILL], salary_min_monthly=3000, salary_max_monthly=4000)
+            p = Posting(
+                title=PROBE_TITLE,
+                employer_id=1,
+                country="US",
+                province="IL",
+                city=PROBE_CITY,
+                required_skills=[PROBE_SKILL],
+                salary_min_monthly=3000,
+                salary_max_monthly=4000,
+            )
             session.add(p)
             await session.flush()
             self._pending = p.id
@@ -133,13 +154,36 @@ def run_path(path: str, db: Path, args: argparse.Namespace, measured: list[int],
     settings = Settings(database_url=url)
     port = _free_port()
     tmp = db.parent
-    env = {**os.environ, "VOCMATCH_DATABASE_URL": url, "VOCMATCH_RECOMMENDATION_INDEX": path,
-           "VOCMATCH_INDEX_REBUILD_SECONDS": str(args.rebuild_seconds), "VOCMATCH_WARM_UP": "true",
-           "VOCMATCH_MODEL_DIR": str(tmp / f"models-{path}"), "VOCMATCH_SECRET_KEY": "b" * 40,
-           "VOCMATCH_API_RATE_PER_MINUTE": "1000000", "VOCMATCH_OUTBOX_DIR": str(tmp / "outbox")}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host",
-                               "127.0.0.1", "--port", str(port), "--log-level", "warning", "--workers", "1"],
-                              cwd=ROOT, env=env)
+    env = {
+        **os.environ,
+        "VOCMATCH_DATABASE_URL": url,
+        "VOCMATCH_RECOMMENDATION_INDEX": path,
+        "VOCMATCH_INDEX_REBUILD_SECONDS": str(args.rebuild_seconds),
+        "VOCMATCH_WARM_UP": "true",
+        "VOCMATCH_MODEL_DIR": str(tmp / f"models-{path}"),
+        "VOCMATCH_SECRET_KEY": "b" * 40,
+        "VOCMATCH_API_RATE_PER_MINUTE": "1000000",
+        "VOCMATCH_OUTBOX_DIR": str(tmp / "outbox"),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "service.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     out: dict[str, Any] = {"path": path}
     base = f"http://127.0.0.1:{port}"
     try:
@@ -205,8 +249,12 @@ def run_path(path: str, db: Path, args: argparse.Namespace, measured: list[int],
         stop.set()
         for t in threads:
             t.join(timeout=300)
-        out.update(changes=churn.changes, health=_summary(health), recommendations=_summary(recs),
-                   new_posting_recommendable=_summary(visible))
+        out.update(
+            changes=churn.changes,
+            health=_summary(health),
+            recommendations=_summary(recs),
+            new_posting_recommendable=_summary(visible),
+        )
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -240,21 +288,36 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if args.json:
-        print(json.dumps({"postings": args.postings, "seconds": args.seconds, "load_s": round(load_s, 1),
-                          "results": results}, indent=2))
+        print(
+            json.dumps(
+                {"postings": args.postings, "seconds": args.seconds, "load_s": round(load_s, 1), "results": results},
+                indent=2,
+            )
+        )
         return
-    print(f"{args.postings:,} postings, one change per second for {args.seconds:g} s "
-          f"(application, new posting, edit, close in turn), SQLite, {dt.date.today()}\n")
+    print(
+        f"{args.postings:,} postings, one change per second for {args.seconds:g} s "
+        f"(application, new posting, edit, close in turn), SQLite, {dt.date.today()}\n"
+    )
     print("| | " + " | ".join(r["path"] for r in results) + " |")
     print("|---|" + "---|" * len(results))
-    print("| first recommendation after start, s | " + " | ".join(str(r["first_recommendation_s"]) for r in results)
-          + " |")
-    for label, key in (("/health", "health"), ("recommendations", "recommendations"),
-                       ("new posting recommendable after", "new_posting_recommendable")):
+    print(
+        "| first recommendation after start, s | "
+        + " | ".join(str(r["first_recommendation_s"]) for r in results)
+        + " |"
+    )
+    for label, key in (
+        ("/health", "health"),
+        ("recommendations", "recommendations"),
+        ("new posting recommendable after", "new_posting_recommendable"),
+    ):
         for field in ("p50_ms", "p99_ms", "max_ms"):
             print(_row(f"{label} {field.replace('_ms', '')}, ms", results, key, field))
-    print("| requests measured (health / recommendations) | "
-          + " | ".join(f"{r['health']['n']} / {r['recommendations']['n']}" for r in results) + " |")
+    print(
+        "| requests measured (health / recommendations) | "
+        + " | ".join(f"{r['health']['n']} / {r['recommendations']['n']}" for r in results)
+        + " |"
+    )
 
 
 if __name__ == "__main__":

@@ -32,12 +32,36 @@ from matching.taxonomy import Taxonomy  # noqa: E402
 from vocab.text import normalise, tokens  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
-EN_SKILLS = ["customer service", "cash handling", "food safety", "forklift", "inventory", "merchandising",
-             "driving", "cleaning", "cooking", "scheduling", "sales", "microsoft excel", "data entry",
-             "phone etiquette", "food preparation", "stocking", "security", "first aid", "bilingual", "lifting"]
-FALLBACK = [("Line Cook", "US", "NJ", "Newark"), ("Cashier", "US", "NY", "New York"),
-            ("Warehouse Associate", "US", "CA", "Los Angeles"), ("数控车工", "CN", "广东", "广州"),
-            ("电工", "CN", "上海", "上海"), ("服务员", "CN", "四川", "成都")]
+EN_SKILLS = [
+    "customer service",
+    "cash handling",
+    "food safety",
+    "forklift",
+    "inventory",
+    "merchandising",
+    "driving",
+    "cleaning",
+    "cooking",
+    "scheduling",
+    "sales",
+    "microsoft excel",
+    "data entry",
+    "phone etiquette",
+    "food preparation",
+    "stocking",
+    "security",
+    "first aid",
+    "bilingual",
+    "lifting",
+]
+FALLBACK = [
+    ("Line Cook", "US", "NJ", "Newark"),
+    ("Cashier", "US", "NY", "New York"),
+    ("Warehouse Associate", "US", "CA", "Los Angeles"),
+    ("数控车工", "CN", "广东", "广州"),
+    ("电工", "CN", "上海", "上海"),
+    ("服务员", "CN", "四川", "成都"),
+]
 
 
 def load_sources() -> tuple[list[tuple[str, str, str, str, list[str]]], list[str]]:
@@ -76,10 +100,20 @@ def make_jobs(n: int, rows: list, rng: random.Random) -> list[JobDoc]:
         if not skills:
             skills = rng.sample(EN_SKILLS, rng.randint(0, 3))
         lo = rng.choice([None, 3000, 4500, 6000, 8000])
-        jobs.append(JobDoc(id=i + 1, title=title, required_skills=tuple(skills), country=country,
-                           province=province or None, city=city, salary_min_monthly=lo,
-                           salary_max_monthly=lo and lo + 2000, posted_on=today - dt.timedelta(days=rng.randint(0, 90)),
-                           popularity=rng.randint(0, 50)))
+        jobs.append(
+            JobDoc(
+                id=i + 1,
+                title=title,
+                required_skills=tuple(skills),
+                country=country,
+                province=province or None,
+                city=city,
+                salary_min_monthly=lo,
+                salary_max_monthly=lo and lo + 2000,
+                posted_on=today - dt.timedelta(days=rng.randint(0, 90)),
+                popularity=rng.randint(0, 50),
+            )
+        )
     return jobs
 
 
@@ -87,9 +121,17 @@ def make_seekers(n: int, rows: list, titles: list[str], rng: random.Random) -> l
     seekers = []
     for i in range(n):
         _, country, province, city, skills = rng.choice(rows)
-        seekers.append(SeekerDoc(id=i + 1, desired_titles=tuple(rng.sample(titles, 2)),
-                                 skills=tuple(skills[:2]) or tuple(rng.sample(EN_SKILLS, 2)), country=country,
-                                 province=province or None, city=city, min_salary_monthly=rng.choice([None, 4000])))
+        seekers.append(
+            SeekerDoc(
+                id=i + 1,
+                desired_titles=tuple(rng.sample(titles, 2)),
+                skills=tuple(skills[:2]) or tuple(rng.sample(EN_SKILLS, 2)),
+                country=country,
+                province=province or None,
+                city=city,
+                min_salary_monthly=rng.choice([None, 4000]),
+            )
+        )
     return seekers
 
 
@@ -118,10 +160,14 @@ def main() -> None:
         taxonomy = Taxonomy.from_core()
     except FileNotFoundError:
         taxonomy = None
-    print(f"sources: {len(rows)} title templates, {len(titles)} seeker titles; "
-          f"taxonomy: {len(taxonomy) if taxonomy else 'none'} concepts")
-    print(f"{'N':>7} {'fit s':>7} {'cand med ms':>11} {'cand p99':>9} {'brute med ms':>12} {'brute p99':>9} "
-          f"{'ratio':>6} {'top10 overlap':>13}")
+    print(
+        f"sources: {len(rows)} title templates, {len(titles)} seeker titles; "
+        f"taxonomy: {len(taxonomy) if taxonomy else 'none'} concepts"
+    )
+    print(
+        f"{'N':>7} {'fit s':>7} {'cand med ms':>11} {'cand p99':>9} {'brute med ms':>12} {'brute p99':>9} "
+        f"{'ratio':>6} {'top10 overlap':>13}"
+    )
     seekers = make_seekers(args.queries, rows, titles, rng)
     for n in args.sizes:
         jobs = make_jobs(n, rows, rng)
@@ -131,11 +177,15 @@ def main() -> None:
         ranker.recommend(seekers[0])  # first call fills the normaliser's caches
         cand_t, cand_r = timed(lambda s: ranker.recommend(s, k=10), seekers)
         brute_t, brute_r = timed(lambda s: ranker.recommend(s, k=10, exhaustive=True), seekers)
-        overlap = statistics.mean(len({m.job_id for m in a} & {m.job_id for m in b}) / max(1, len(b))
-                                  for a, b in zip(cand_r, brute_r, strict=True))
+        overlap = statistics.mean(
+            len({m.job_id for m in a} & {m.job_id for m in b}) / max(1, len(b))
+            for a, b in zip(cand_r, brute_r, strict=True)
+        )
         cm, bm = statistics.median(cand_t), statistics.median(brute_t)
-        print(f"{n:>7} {fit_s:>7.2f} {cm:>11.2f} {p99(cand_t):>9.2f} {bm:>12.2f} {p99(brute_t):>9.2f} "
-              f"{bm / cm:>6.1f} {overlap:>13.2f}")
+        print(
+            f"{n:>7} {fit_s:>7.2f} {cm:>11.2f} {p99(cand_t):>9.2f} {bm:>12.2f} {p99(brute_t):>9.2f} "
+            f"{bm / cm:>6.1f} {overlap:>13.2f}"
+        )
 
 
 if __name__ == "__main__":

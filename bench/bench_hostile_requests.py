@@ -108,9 +108,16 @@ asyncio.run(main())
 
 
 def _env(checkout: Path, url: str, secret_file: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(checkout), "VOCMATCH_DATABASE_URL": url, "VOCMATCH_WARM_UP": "false",
-            "VOCMATCH_SECRET_KEY_FILE": secret_file, "VOCMATCH_COOKIE_SECURE": "false",
-            "VOCMATCH_API_RATE_PER_MINUTE": "0", "VOCMATCH_LOGIN_RATE_PER_IP": "1000/minute"}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(checkout),
+        "VOCMATCH_DATABASE_URL": url,
+        "VOCMATCH_WARM_UP": "false",
+        "VOCMATCH_SECRET_KEY_FILE": secret_file,
+        "VOCMATCH_COOKIE_SECURE": "false",
+        "VOCMATCH_API_RATE_PER_MINUTE": "0",
+        "VOCMATCH_LOGIN_RATE_PER_IP": "1000/minute",
+    }
 
 
 class Server:
@@ -127,8 +134,13 @@ class Server:
     def __enter__(self) -> Server:
         _prepare(self.checkout, self.url, self.secret)
         env = {**_env(self.checkout, self.url, self.secret), "VOCMATCH_PORT": str(self.port)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=self.checkout, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "serve"],
+            cwd=self.checkout,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -182,6 +194,7 @@ class PeakRss:
 
 # --- the cases ---------------------------------------------------------------------------------
 
+
 def _login_body(size: int = 10 * 1024 * 1024) -> bytes:
     """A sign-in body of ``size`` bytes: a password of (almost) that length."""
     head, tail = b'{"login": "staff@bench.cn", "password": "', b'"}'
@@ -190,7 +203,7 @@ def _login_body(size: int = 10 * 1024 * 1024) -> bytes:
 
 def _chunks(body: bytes) -> Iterator[bytes]:
     for i in range(0, len(body), 64 * 1024):
-        yield body[i:i + 64 * 1024]
+        yield body[i : i + 64 * 1024]
 
 
 def case_login(server: Server, chunked: bool, size: int = 10 * 1024 * 1024) -> tuple[int, float]:
@@ -201,7 +214,9 @@ def case_login(server: Server, chunked: bool, size: int = 10 * 1024 * 1024) -> t
             t0 = time.perf_counter()
             try:
                 content = _chunks(body) if chunked else body
-                status = c.post("/auth/login", content=content, headers={"content-type": "application/json"}).status_code
+                status = c.post(
+                    "/auth/login", content=content, headers={"content-type": "application/json"}
+                ).status_code
             except httpx.HTTPError as exc:  # the server may close the connection on a refused body
                 status = type(exc).__name__  # type: ignore[assignment]
             took.append(time.perf_counter() - t0)
@@ -239,8 +254,10 @@ def merged_range() -> bytes:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                body = body.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell '
-                                                     b'ref="' + MERGED_RANGE.encode() + b'"/></mergeCells>')
+                body = body.replace(
+                    b"</sheetData>",
+                    b'</sheetData><mergeCells count="1"><mergeCell ref="' + MERGED_RANGE.encode() + b'"/></mergeCells>',
+                )
             dst.writestr(info.filename, body)
     return out.getvalue()
 
@@ -256,8 +273,10 @@ def zip_bomb() -> bytes:
         for info in src.infolist():
             if info.filename == "xl/worksheets/sheet1.xml":  # one cell of 300 MB of text: about 300 KB zipped
                 with bomb.open(info.filename, "w") as part:
-                    part.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                               b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>')
+                    part.write(
+                        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+                    )
                     block = b"x" * (1 << 20)
                     for _ in range(300):
                         part.write(block)
@@ -274,7 +293,9 @@ def big_roster(rows: int = 20_000) -> bytes:
     ws = wb.create_sheet("名册")
     ws.append(HEADER)
     for i in range(rows):
-        ws.append([f"0{2025000000 + i}", "陈明", "男", MALE, "物流服务与管理", dt.date(2025, 6, 30), "13800138000", "不详"])
+        ws.append(
+            [f"0{2025000000 + i}", "陈明", "男", MALE, "物流服务与管理", dt.date(2025, 6, 30), "13800138000", "不详"]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -338,8 +359,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", nargs="+", default=list(CASES))
     args = parser.parse_args()
-    print(f"{'checkout':<22} {'case':<20} {'status':>8} {'request s':>10} {'peak +MiB':>9} {'kept +MiB':>9} "
-          f"{'/health med ms':>15} {'/health p99 ms':>15} {'/health max ms':>15}")
+    print(
+        f"{'checkout':<22} {'case':<20} {'status':>8} {'request s':>10} {'peak +MiB':>9} {'kept +MiB':>9} "
+        f"{'/health med ms':>15} {'/health p99 ms':>15} {'/health max ms':>15}"
+    )
     for checkout in args.checkout:
         for case in args.cases:
             results = []
@@ -356,10 +379,15 @@ def main() -> None:
             grown = statistics.median(r[2] for r in results)
             health = [h for r in results if len(r[0]) > 2 for h in r[0][2]]
             med = f"{statistics.median(health) * 1000:.0f}" if health else "-"
-            p99 = f"{statistics.quantiles(health, n=100, method='inclusive')[98] * 1000:.0f}" if len(health) > 1 else "-"
+            p99 = (
+                f"{statistics.quantiles(health, n=100, method='inclusive')[98] * 1000:.0f}" if len(health) > 1 else "-"
+            )
             worst = f"{max(health) * 1000:.0f}" if health else "-"
-            print(f"{str(checkout)[-22:]:<22} {case:<20} {status!s:>8} {took:>10.2f} {peak_mib:>9.0f} {grown:>9.0f} "
-                  f"{med:>15} {p99:>15} {worst:>15}", flush=True)
+            print(
+                f"{str(checkout)[-22:]:<22} {case:<20} {status!s:>8} {took:>10.2f} {peak_mib:>9.0f} {grown:>9.0f} "
+                f"{med:>15} {p99:>15} {worst:>15}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 def _migrate(url: str, *flags: str) -> float:
     env = {**os.environ, "VOCMATCH_DATABASE_URL": url}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "service.cli", "migrate", *flags], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "service.cli", "migrate", *flags], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     return time.perf_counter() - started
 
 
@@ -63,13 +64,21 @@ def main() -> None:
             full.append(_migrate(url))
             rerun.append(_migrate(url))
             load.append(_load_only(f"sqlite+aiosqlite:///{tmp}/s{i}.sqlite3"))
-    med = {name: statistics.median(v) for name, v in
-           (("schema only", schema), ("schema + reference", full), ("second migrate", rerun),
-            ("load_reference alone", load))}
+    med = {
+        name: statistics.median(v)
+        for name, v in (
+            ("schema only", schema),
+            ("schema + reference", full),
+            ("second migrate", rerun),
+            ("load_reference alone", load),
+        )
+    }
     for name, value in med.items():
         print(f"{name:22} median {value:6.2f} s")
-    print(f"ratio schema+reference / schema only: {med['schema + reference'] / med['schema only']:.2f} "
-          f"(+{med['schema + reference'] - med['schema only']:.2f} s), {args.runs} runs each")
+    print(
+        f"ratio schema+reference / schema only: {med['schema + reference'] / med['schema only']:.2f} "
+        f"(+{med['schema + reference'] - med['schema only']:.2f} s), {args.runs} runs each"
+    )
 
 
 if __name__ == "__main__":

@@ -62,8 +62,20 @@ class SinkProcess:
     def __init__(self) -> None:
         self.port = free_port()
         self.ids_file = Path(tempfile.mkstemp(suffix=".ids")[1])
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.notifications.smtp_sink", "--port", str(self.port),
-                                      "--ids", str(self.ids_file)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.notifications.smtp_sink",
+                "--port",
+                str(self.port),
+                "--ids",
+                str(self.ids_file),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "ready"
 
     def stop(self) -> Counter[str]:
@@ -87,9 +99,13 @@ async def _queue(settings: Settings, n: int) -> tuple[set[str], float]:
             await s.commit()
             started = time.perf_counter()
             for i in range(10):
-                await notify(s, recipients=[u.id for u in users], kind=Kind.FOLLOW_UP_REMINDER,
-                             params={"school_name": "广州市机电技师学校", "message": f"第 {i + 1} 次提醒"},
-                             link="/web/destination")
+                await notify(
+                    s,
+                    recipients=[u.id for u in users],
+                    kind=Kind.FOLLOW_UP_REMINDER,
+                    params={"school_name": "广州市机电技师学校", "message": f"第 {i + 1} 次提醒"},
+                    link="/web/destination",
+                )
             await s.commit()
             seconds = time.perf_counter() - started
             keys = (await s.execute(select(OutboxMessage.message_key))).scalars().all()
@@ -121,11 +137,17 @@ async def _baseline(port: int, n: int, connections: int) -> float:
         await smtp.connect()
         while todo:
             i = todo.pop()
-            message = Outbound(key=f"baseline-{i}-{uuid.uuid4().hex}", kind="follow_up_reminder",
-                               recipient=f"bench{i % 1000}@example.cn", language="zh_Hans",
-                               subject="请更新你的毕业去向", body="广州市机电技师学校请你报告或确认你的毕业去向。\n学校留言：第 1 次提醒",
-                               link_url="https://vocmatch.example.cn/web/destination", queued_at=now,
-                               preferences_url="https://vocmatch.example.cn/web/notifications/preferences")
+            message = Outbound(
+                key=f"baseline-{i}-{uuid.uuid4().hex}",
+                kind="follow_up_reminder",
+                recipient=f"bench{i % 1000}@example.cn",
+                language="zh_Hans",
+                subject="请更新你的毕业去向",
+                body="广州市机电技师学校请你报告或确认你的毕业去向。\n学校留言：第 1 次提醒",
+                link_url="https://vocmatch.example.cn/web/destination",
+                queued_at=now,
+                preferences_url="https://vocmatch.example.cn/web/notifications/preferences",
+            )
             await smtp.send_message(build_email(message, MAIL_FROM))
         await smtp.quit()
 
@@ -138,8 +160,9 @@ async def _pg_admin(sql: str) -> None:
     import asyncpg
 
     u = make_url(PG_ADMIN_URL)
-    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                 database=u.database, timeout=5)
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database, timeout=5
+    )
     try:
         await conn.execute(sql)
     finally:
@@ -163,8 +186,13 @@ def run_backend(backend: str, n: int, runs: int, connections: int) -> dict[str, 
         for run in range(runs):
             sink = SinkProcess()
             try:
-                settings = Settings(database_url=url, smtp_url=f"smtp://127.0.0.1:{sink.port}", mail_from=MAIL_FROM,
-                                    public_url="https://vocmatch.example.cn", notify_connections=connections)
+                settings = Settings(
+                    database_url=url,
+                    smtp_url=f"smtp://127.0.0.1:{sink.port}",
+                    mail_from=MAIL_FROM,
+                    public_url="https://vocmatch.example.cn",
+                    notify_connections=connections,
+                )
                 expected, queue_seconds = asyncio.run(_queue(settings, n))
                 drain_seconds, report = asyncio.run(_drain(settings))
                 baseline_seconds = asyncio.run(_baseline(sink.port, n, connections))
@@ -176,10 +204,12 @@ def run_backend(backend: str, n: int, runs: int, connections: int) -> dict[str, 
             out["drain"].append(n / drain_seconds)
             out["baseline"].append(n / baseline_seconds)
             out["queue"].append(n / queue_seconds)
-            print(f"  {backend} run {run + 1}: drain {n / drain_seconds:7.0f} msg/s (sent {report['sent']}, "
-                  f"retried {report['retried']}, failed {report['failed']}), baseline {n / baseline_seconds:7.0f} "
-                  f"msg/s, queueing {n / queue_seconds:7.0f} msg/s, losses {run_losses}, duplicates {run_duplicates}",
-                  flush=True)
+            print(
+                f"  {backend} run {run + 1}: drain {n / drain_seconds:7.0f} msg/s (sent {report['sent']}, "
+                f"retried {report['retried']}, failed {report['failed']}), baseline {n / baseline_seconds:7.0f} "
+                f"msg/s, queueing {n / queue_seconds:7.0f} msg/s, losses {run_losses}, duplicates {run_duplicates}",
+                flush=True,
+            )
     finally:
         if backend == "postgresql":
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
@@ -199,11 +229,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"outbox drain of {args.messages:,} e-mails, {args.connections} SMTP connections, median of {args.runs} runs")
     results = {b: run_backend(b, args.messages, args.runs, args.connections) for b in args.backends}
-    print(f"\n{'backend':<11} {'drain msg/s':>12} {'baseline msg/s':>15} {'ratio':>6} {'queue msg/s':>12} "
-          f"{'losses':>7} {'duplicates':>11}")
+    print(
+        f"\n{'backend':<11} {'drain msg/s':>12} {'baseline msg/s':>15} {'ratio':>6} {'queue msg/s':>12} "
+        f"{'losses':>7} {'duplicates':>11}"
+    )
     for backend, r in results.items():
-        print(f"{backend:<11} {r['drain']:>12.0f} {r['baseline']:>15.0f} {r['ratio']:>6.2f} {r['queue']:>12.0f} "
-              f"{r['losses']:>7} {r['duplicates']:>11}")
+        print(
+            f"{backend:<11} {r['drain']:>12.0f} {r['baseline']:>15.0f} {r['ratio']:>6.2f} {r['queue']:>12.0f} "
+            f"{r['losses']:>7} {r['duplicates']:>11}"
+        )
     if any(r["losses"] or r["duplicates"] for r in results.values()):
         sys.exit(1)
 

@@ -109,17 +109,38 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print only the JSON result")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vocmatch-bench-") as tmp:
-        env = {**os.environ, "VOCMATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
-               "VOCMATCH_MODEL_DIR": f"{tmp}/models", "VOCMATCH_SECRET_KEY": "b" * 48,
-               "VOCMATCH_API_RATE_PER_MINUTE": "1000000", "VOCMATCH_COOKIE_SECURE": "false"}
+        env = {
+            **os.environ,
+            "VOCMATCH_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
+            "VOCMATCH_MODEL_DIR": f"{tmp}/models",
+            "VOCMATCH_SECRET_KEY": "b" * 48,
+            "VOCMATCH_API_RATE_PER_MINUTE": "1000000",
+            "VOCMATCH_COOKIE_SECURE": "false",
+        }
         settings = Settings.from_env(env)
         started = time.perf_counter()
         ids = _prepare(settings)
         setup_s = time.perf_counter() - started
         port = _free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning", "--workers", "1"], cwd=ROOT, env=env)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "service.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--workers",
+                "1",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
@@ -137,8 +158,11 @@ def main() -> None:
                 client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
                 recs = [f"/graduates/{g}/recommendations?limit=10" for g in ids["graduates"]]
                 cands = [f"/postings/{p}/candidates?limit=10" for p in ids["postings"][: args.postings]]
-                result: dict[str, object] = {"graduates": len(ids["graduates"]), "postings": len(ids["postings"]),
-                                             "setup_seconds": round(setup_s, 1)}
+                result: dict[str, object] = {
+                    "graduates": len(ids["graduates"]),
+                    "postings": len(ids["postings"]),
+                    "setup_seconds": round(setup_s, 1),
+                }
                 times, models = _series(client, recs, args.rounds)
                 result["recommendations_content"] = {**_summary(times), "model": sorted(models)}
                 times, models = _series(client, cands, args.rounds)
@@ -147,8 +171,12 @@ def main() -> None:
 
                 t = time.perf_counter()
                 report = retrain_ranker(settings)
-                result["retrain"] = {"status": report["status"], "seconds": round(time.perf_counter() - t, 1),
-                                     "metrics": report.get("metrics"), "reason": report.get("reason")}
+                result["retrain"] = {
+                    "status": report["status"],
+                    "seconds": round(time.perf_counter() - t, 1),
+                    "metrics": report.get("metrics"),
+                    "reason": report.get("reason"),
+                }
                 if report["status"] == "promoted":
                     times, models = _series(client, recs, args.rounds)
                     result["recommendations_learned"] = {**_summary(times), "model": sorted(models)}

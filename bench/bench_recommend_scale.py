@@ -62,10 +62,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import httpx  # noqa: E402
+from bench_content_ranker import DATA, load_sources, make_jobs, make_seekers  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench_content_ranker import DATA, load_sources, make_jobs, make_seekers  # noqa: E402
 from service.config import Settings  # noqa: E402
 
 EMAIL, PASSWORD = "bench-admin@example.cn", "bench admin password"
@@ -96,14 +96,31 @@ def generate(n_postings: int, n_graduates: int, n_measured: int, seed: int) -> d
     postings = []
     for j in jobs:
         lo, hi = j.salary_min_monthly, j.salary_max_monthly
-        postings.append({
-            "id": j.id, "title": j.title[:200], "description": "", "employer_id": rng.randrange(len(employers)) + 1,
-            "country": j.country, "province": (j.province or None) and j.province[:64],
-            "city": (j.city or None) and j.city[:64], "salary_min": lo, "salary_max": hi,
-            "salary_period": "MONTH" if lo else None, "salary_currency": "CNY" if j.country == "CN" else "USD",
-            "salary_min_monthly": lo, "salary_max_monthly": hi, "required_skills": list(j.required_skills),
-            "preferred_skills": [], "certificates": [], "posted_on": j.posted_on + shift,
-            "application_count": j.popularity, "source": "bench", "external_id": str(j.id), "locations": []})
+        postings.append(
+            {
+                "id": j.id,
+                "title": j.title[:200],
+                "description": "",
+                "employer_id": rng.randrange(len(employers)) + 1,
+                "country": j.country,
+                "province": (j.province or None) and j.province[:64],
+                "city": (j.city or None) and j.city[:64],
+                "salary_min": lo,
+                "salary_max": hi,
+                "salary_period": "MONTH" if lo else None,
+                "salary_currency": "CNY" if j.country == "CN" else "USD",
+                "salary_min_monthly": lo,
+                "salary_max_monthly": hi,
+                "required_skills": list(j.required_skills),
+                "preferred_skills": [],
+                "certificates": [],
+                "posted_on": j.posted_on + shift,
+                "application_count": j.popularity,
+                "source": "bench",
+                "external_id": str(j.id),
+                "locations": [],
+            }
+        )
     by_title: dict[str, list[int]] = defaultdict(list)
     by_state: dict[tuple[str, str], list[int]] = defaultdict(list)
     for p in postings:
@@ -115,12 +132,24 @@ def generate(n_postings: int, n_graduates: int, n_measured: int, seed: int) -> d
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=60)
     for i, s in enumerate(seekers):
         gid = i + 1
-        graduates.append({
-            "id": gid, "name": f"Bench graduate {gid}", "country": s.country,
-            "province": s.province and s.province[:64], "city": s.city and s.city[:64], "skills": list(s.skills),
-            "desired_titles": [t[:200] for t in s.desired_titles],
-            "preferred_locations": [], "preferred_job_types": [], "min_salary_monthly": s.min_salary_monthly,
-            "summary": "", "source": "bench", "external_id": str(gid), "recommendable": True})
+        graduates.append(
+            {
+                "id": gid,
+                "name": f"Bench graduate {gid}",
+                "country": s.country,
+                "province": s.province and s.province[:64],
+                "city": s.city and s.city[:64],
+                "skills": list(s.skills),
+                "desired_titles": [t[:200] for t in s.desired_titles],
+                "preferred_locations": [],
+                "preferred_job_types": [],
+                "min_salary_monthly": s.min_salary_monthly,
+                "summary": "",
+                "source": "bench",
+                "external_id": str(gid),
+                "recommendable": True,
+            }
+        )
         if gid > n_with_history:
             continue
         chosen: list[int] = []
@@ -140,21 +169,30 @@ def generate(n_postings: int, n_graduates: int, n_measured: int, seed: int) -> d
                 continue
             chosen.append(job)
             at += dt.timedelta(minutes=rng.randint(1, 3 * 24 * 60))
-            applications.append({"graduate_id": gid, "posting_id": job, "status": "applied", "created_at": at,
-                                 "updated_at": at})
+            applications.append(
+                {"graduate_id": gid, "posting_id": job, "status": "applied", "created_at": at, "updated_at": at}
+            )
     measured = list(range(n_with_history - n_measured // 2 + 1, n_with_history + 1)) + list(
-        range(n_with_history + 1, n_graduates + 1))
-    return {"employers": [{"id": i + 1, "name": name, "verified": True, "source": "bench"}
-                          for i, name in enumerate(employers)],
-            "postings": postings, "graduates": graduates, "applications": applications, "measured": measured}
+        range(n_with_history + 1, n_graduates + 1)
+    )
+    return {
+        "employers": [
+            {"id": i + 1, "name": name, "verified": True, "source": "bench"} for i, name in enumerate(employers)
+        ],
+        "postings": postings,
+        "graduates": graduates,
+        "applications": applications,
+        "measured": measured,
+    }
 
 
 async def _pg_admin(sql: str) -> None:
     import asyncpg
 
     u = make_url(PG_ADMIN_URL)
-    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                 database=u.database, timeout=5)
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database, timeout=5
+    )
     try:
         await conn.execute(sql)
     finally:
@@ -178,20 +216,27 @@ def load(settings: Settings, data: dict[str, Any]) -> float:
         engine = make_engine(settings)
         try:
             async with session_scope(engine) as session:
-                for model, key in ((Employer, "employers"), (Posting, "postings"), (Graduate, "graduates"),
-                                   (Application, "applications")):
+                for model, key in (
+                    (Employer, "employers"),
+                    (Posting, "postings"),
+                    (Graduate, "graduates"),
+                    (Application, "applications"),
+                ):
                     rows = data[key]
                     for i in range(0, len(rows), CHUNK):
-                        await session.execute(insert(model), rows[i:i + CHUNK])
+                        await session.execute(insert(model), rows[i : i + CHUNK])
                 await create_admin(session, EMAIL, PASSWORD)
             if not settings.is_sqlite:  # ids were given explicitly: move the sequences past them
                 async with session_scope(engine) as session:
                     from sqlalchemy import text
 
                     for table in ("employers", "postings", "graduates", "applications"):
-                        await session.execute(text(
-                            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+                        await session.execute(
+                            text(
+                                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                            )
+                        )
                     await session.execute(text("ANALYZE"))
         finally:
             await engine.dispose()
@@ -254,9 +299,14 @@ def train_model(settings: Settings) -> dict[str, Any]:
 
     t = time.perf_counter()
     report = retrain_ranker(settings)
-    out = {"status": report["status"], "seconds": round(time.perf_counter() - t, 1), "forced": False,
-           "held_out_NDCG@10": {k: v.get(PROMOTION_METRIC) for k, v in (report.get("metrics") or {}).items()},
-           "training": report.get("training"), "reason": report.get("reason")}
+    out = {
+        "status": report["status"],
+        "seconds": round(time.perf_counter() - t, 1),
+        "forced": False,
+        "held_out_NDCG@10": {k: v.get(PROMOTION_METRIC) for k, v in (report.get("metrics") or {}).items()},
+        "training": report.get("training"),
+        "reason": report.get("reason"),
+    }
     if report["status"] == "kept":
         promote(settings, report["version"], report["metrics"]["candidate"], None)
         out["forced"] = True
@@ -264,14 +314,31 @@ def train_model(settings: Settings) -> dict[str, Any]:
     return out
 
 
-def http_run(settings: Settings, env: dict[str, str], measured: list[int], rounds: int,
-             model_source: Path | None) -> dict[str, Any]:
+def http_run(
+    settings: Settings, env: dict[str, str], measured: list[int], rounds: int, model_source: Path | None
+) -> dict[str, Any]:
     """Serve ``settings`` and measure (module doc, step 2). ``model_source``: a registry folder to copy in
     before the learned series (``None``: train one here)."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--workers", "1"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "service.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     out: dict[str, Any] = {}
     try:
         base = f"http://127.0.0.1:{port}"
@@ -305,26 +372,31 @@ def http_run(settings: Settings, env: dict[str, str], measured: list[int], round
             rss2 = rss_mib(server.pid)
             times, models = _series(client, paths, rounds)
             out["learned"] = {**summary(times), "model": sorted(models)}
-            out["rss_mib"] = {"started": round(rss0, 1), "index": round(rss1 - rss0, 1),
-                              "model_and_stats": round(rss2 - rss1, 1), "total": round(rss_mib(server.pid), 1)}
+            out["rss_mib"] = {
+                "started": round(rss0, 1),
+                "index": round(rss1 - rss0, 1),
+                "model_and_stats": round(rss2 - rss1, 1),
+                "total": round(rss_mib(server.pid), 1),
+            }
     finally:
         server.terminate()
         server.wait(timeout=60)
     return out
 
 
-def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bool = True,
-               brute_rounds: int = 1) -> dict[str, Any]:
+def in_process(
+    settings: Settings, measured: list[int], rounds: int, ranking: bool = True, brute_rounds: int = 1
+) -> dict[str, Any]:
     """Module doc, step 3: service call without HTTP and (``ranking``) the ranking alone and brute force;
     RSS growth of this process."""
     import numpy as np
-
-    from service.db import make_engine, make_sessionmaker
-    from service.recommendations.service import RankerCache, RecommendationService, seeker_doc
-    from service.applications.models import Application
-    from service.graduates.models import Graduate
-    from matching.ltr import rerank
     from sqlalchemy.orm import selectinload
+
+    from matching.ltr import rerank
+    from service.applications.models import Application
+    from service.db import make_engine, make_sessionmaker
+    from service.graduates.models import Graduate
+    from service.recommendations.service import RankerCache, RecommendationService, seeker_doc
 
     async def run() -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -346,16 +418,31 @@ def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bo
                 rss2 = rss_mib()
                 out["rss_mib"] = {"index": round(rss1 - rss0, 1), "model_and_stats": round(rss2 - rss1, 1)}
                 assert learned is not None, "no learned model is current"
-                graduates = (await session.execute(
-                    select(Graduate).options(selectinload(Graduate.certificates), selectinload(Graduate.experiences),
-                                             selectinload(Graduate.major), selectinload(Graduate.school))
-                    .where(Graduate.id.in_(measured)))).scalars().all()
+                graduates = (
+                    (
+                        await session.execute(
+                            select(Graduate)
+                            .options(
+                                selectinload(Graduate.certificates),
+                                selectinload(Graduate.experiences),
+                                selectinload(Graduate.major),
+                                selectinload(Graduate.school),
+                            )
+                            .where(Graduate.id.in_(measured))
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 seekers = {g.id: seeker_doc(g) for g in graduates}
                 history: dict[int, list[int]] = defaultdict(list)
-                for gid, pid in (await session.execute(
+                for gid, pid in (
+                    await session.execute(
                         select(Application.graduate_id, Application.posting_id)
                         .where(Application.graduate_id.in_(measured))
-                        .order_by(Application.created_at, Application.id))).all():
+                        .order_by(Application.created_at, Application.id)
+                    )
+                ).all():
                     history[gid].append(pid)
 
             # the service call (database reads + ranking), content then learned: the cache decides
@@ -388,10 +475,19 @@ def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bo
 
             calls = {
                 "content_candidates": lambda g: ranker.recommend(seekers[g], k=10, exclude=history[g]),
-                "content_brute_force": lambda g: ranker.recommend(seekers[g], k=10, exclude=history[g],
-                                                                  exhaustive=True),
-                "learned_rerank": lambda g: rerank(learned.model, learned.builder, seekers[g], k=10,
-                                                   exclude=history[g], history=history[g], now=now, key=g),
+                "content_brute_force": lambda g: ranker.recommend(
+                    seekers[g], k=10, exclude=history[g], exhaustive=True
+                ),
+                "learned_rerank": lambda g: rerank(
+                    learned.model,
+                    learned.builder,
+                    seekers[g],
+                    k=10,
+                    exclude=history[g],
+                    history=history[g],
+                    now=now,
+                    key=g,
+                ),
                 "learned_brute_force": learned_brute,
             }
             tops: dict[str, list[set[int]]] = {}
@@ -404,12 +500,16 @@ def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bo
                         res = fn(g)
                         times.append((time.perf_counter() - t) * 1000)
                         if r == 0:
-                            tops[name].append({int(ranker.table_.jobs[i].id) for i in res}
-                                              if name == "learned_brute_force" else {m.job_id for m in res})
+                            tops[name].append(
+                                {int(ranker.table_.jobs[i].id) for i in res}
+                                if name == "learned_brute_force"
+                                else {m.job_id for m in res}
+                            )
                 out[name] = summary(times)
             for a, b in (("content_candidates", "content_brute_force"), ("learned_rerank", "learned_brute_force")):
-                out[f"{a}_top10_overlap"] = round(statistics.mean(
-                    len(x & y) / max(1, len(y)) for x, y in zip(tops[a], tops[b], strict=True)), 2)
+                out[f"{a}_top10_overlap"] = round(
+                    statistics.mean(len(x & y) / max(1, len(y)) for x, y in zip(tops[a], tops[b], strict=True)), 2
+                )
         finally:
             await engine.dispose()
         return out
@@ -421,11 +521,13 @@ def in_process(settings: Settings, measured: list[int], rounds: int, ranking: bo
 
 
 def _table(result: dict[str, Any]) -> str:
-    lines = [f"{result['postings']:,} postings, {result['graduates']:,} graduates "
-             f"({result['applications']:,} applications), {len(result['measured'])} graduates measured "
-             f"(half with applications) x {result['rounds']} rounds; generated in {result['generate_s']} s",
-             "",
-             f"{'backend':<11}{'path':<34}{'median ms':>10}{'p99 ms':>9}"]
+    lines = [
+        f"{result['postings']:,} postings, {result['graduates']:,} graduates "
+        f"({result['applications']:,} applications), {len(result['measured'])} graduates measured "
+        f"(half with applications) x {result['rounds']} rounds; generated in {result['generate_s']} s",
+        "",
+        f"{'backend':<11}{'path':<34}{'median ms':>10}{'p99 ms':>9}",
+    ]
 
     def row(backend: str, path: str, s: dict[str, Any] | None) -> None:
         if s:
@@ -449,22 +551,30 @@ def _table(result: dict[str, Any]) -> str:
         if "skipped" in b:
             continue
         h, ip = b["http"], b.get("in_process", {})
-        lines.append(f"{backend}: bulk load {b['load_s']} s; server first request (index build) "
-                     f"{h['first_request_s']} s, first learned request (model + statistics) "
-                     f"{h['first_learned_request_s']} s; server RSS {h['rss_mib']['started']} MiB at start, "
-                     f"+{h['rss_mib']['index']} MiB index, +{h['rss_mib']['model_and_stats']} MiB model and "
-                     f"statistics")
+        lines.append(
+            f"{backend}: bulk load {b['load_s']} s; server first request (index build) "
+            f"{h['first_request_s']} s, first learned request (model + statistics) "
+            f"{h['first_learned_request_s']} s; server RSS {h['rss_mib']['started']} MiB at start, "
+            f"+{h['rss_mib']['index']} MiB index, +{h['rss_mib']['model_and_stats']} MiB model and "
+            f"statistics"
+        )
         if ip:
-            lines.append(f"{backend}: in-process index build {ip['index_build_s']} s (+{ip['rss_mib']['index']} MiB), "
-                         f"model load {ip['model_load_s']} s (+{ip['rss_mib']['model_and_stats']} MiB)")
+            lines.append(
+                f"{backend}: in-process index build {ip['index_build_s']} s (+{ip['rss_mib']['index']} MiB), "
+                f"model load {ip['model_load_s']} s (+{ip['rss_mib']['model_and_stats']} MiB)"
+            )
         if "content_candidates_top10_overlap" in ip:
-            lines.append(f"top-10 overlap with brute force: content {ip['content_candidates_top10_overlap']}, "
-                         f"learned {ip['learned_rerank_top10_overlap']}")
+            lines.append(
+                f"top-10 overlap with brute force: content {ip['content_candidates_top10_overlap']}, "
+                f"learned {ip['learned_rerank_top10_overlap']}"
+            )
         if "training" in h:
             tr = h["training"]
-            lines.append(f"{backend}: model {tr['version']} trained in {tr['seconds']} s ({tr['status']}"
-                         f"{', promoted anyway for the benchmark' if tr['forced'] else ''}; held-out NDCG@10 "
-                         f"{tr['held_out_NDCG@10']})")
+            lines.append(
+                f"{backend}: model {tr['version']} trained in {tr['seconds']} s ({tr['status']}"
+                f"{', promoted anyway for the benchmark' if tr['forced'] else ''}; held-out NDCG@10 "
+                f"{tr['held_out_NDCG@10']})"
+            )
     return "\n".join(lines)
 
 
@@ -478,10 +588,18 @@ def main() -> None:
     ap.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     ap.add_argument("--no-in-process", action="store_true", help="HTTP figures only")
     ap.add_argument("--seed", type=int, default=20260101)
-    ap.add_argument("--model-dir", type=Path, default=None,
-                    help="model folder of an earlier run (holding ranker/) to serve instead of training one")
-    ap.add_argument("--save-model", type=Path, default=None,
-                    help="copy the model folder trained by this run to DIR (for a later --model-dir)")
+    ap.add_argument(
+        "--model-dir",
+        type=Path,
+        default=None,
+        help="model folder of an earlier run (holding ranker/) to serve instead of training one",
+    )
+    ap.add_argument(
+        "--save-model",
+        type=Path,
+        default=None,
+        help="copy the model folder trained by this run to DIR (for a later --model-dir)",
+    )
     ap.add_argument("--json", action="store_true", help="print the JSON result instead of the table")
     args = ap.parse_args()
     if not (DATA / "us_jobboard_views" / "jobs.csv").is_file():
@@ -490,9 +608,15 @@ def main() -> None:
     t = time.perf_counter()
     n_graduates = args.train_graduates + args.graduates - args.graduates // 2
     data = generate(args.postings, n_graduates, args.graduates, args.seed)
-    result: dict[str, Any] = {"postings": args.postings, "graduates": n_graduates,
-                              "applications": len(data["applications"]), "measured": data["measured"],
-                              "rounds": args.rounds, "generate_s": round(time.perf_counter() - t, 1), "backends": {}}
+    result: dict[str, Any] = {
+        "postings": args.postings,
+        "graduates": n_graduates,
+        "applications": len(data["applications"]),
+        "measured": data["measured"],
+        "rounds": args.rounds,
+        "generate_s": round(time.perf_counter() - t, 1),
+        "backends": {},
+    }
     with tempfile.TemporaryDirectory(prefix="vocmatch-bench-scale-") as tmp:
         trained: Path | None = args.model_dir
         for backend in args.backends:
@@ -503,13 +627,19 @@ def main() -> None:
                 try:
                     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
                     asyncio.run(_pg_admin(f'CREATE DATABASE "{PG_DATABASE}"'))
-                except Exception as exc:  # noqa: BLE001 - report and go on with the other backend
+                except Exception as exc:  # report and go on with the other backend
                     result["backends"][backend] = {"skipped": f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}"}
                     continue
                 url = make_url(PG_ADMIN_URL).set(database=PG_DATABASE).render_as_string(hide_password=False)
-            env = {**os.environ, "VOCMATCH_DATABASE_URL": url, "VOCMATCH_MODEL_DIR": str(model_dir),
-                   "VOCMATCH_SECRET_KEY": "b" * 48, "VOCMATCH_API_RATE_PER_MINUTE": "100000000",
-                   "VOCMATCH_COOKIE_SECURE": "false", "VOCMATCH_WARM_UP": "false"}
+            env = {
+                **os.environ,
+                "VOCMATCH_DATABASE_URL": url,
+                "VOCMATCH_MODEL_DIR": str(model_dir),
+                "VOCMATCH_SECRET_KEY": "b" * 48,
+                "VOCMATCH_API_RATE_PER_MINUTE": "100000000",
+                "VOCMATCH_COOKIE_SECURE": "false",
+                "VOCMATCH_WARM_UP": "false",
+            }
             settings = Settings.from_env(env)
             try:
                 b: dict[str, Any] = {"load_s": round(load(settings, data), 1)}
@@ -522,8 +652,13 @@ def main() -> None:
                     if args.save_model is not None:
                         shutil.copytree(model_dir, args.save_model, dirs_exist_ok=True)
                 if not args.no_in_process:
-                    b["in_process"] = in_process(settings, data["measured"], args.rounds,
-                                                 ranking=backend == args.backends[0], brute_rounds=args.brute_rounds)
+                    b["in_process"] = in_process(
+                        settings,
+                        data["measured"],
+                        args.rounds,
+                        ranking=backend == args.backends[0],
+                        brute_rounds=args.brute_rounds,
+                    )
                     print(f"{backend}: in-process {b['in_process']}", file=sys.stderr)
                 result["backends"][backend] = b
             finally:

@@ -60,21 +60,93 @@ AS_OF = dt.date(2025, 12, 31)
 CUTOFF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CHUNK = 50_000
 
-PROVINCES = ["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
-             "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"]
-CATEGORIES = [("labour_contract", 30), ("employment_agreement", 12), ("other_employment", 14), ("self_employed", 3),
-              ("freelance", 3), ("military", 2), ("further_study", 18), ("abroad", 2), ("seeking", 12),
-              ("not_seeking", 4)]
+PROVINCES = [
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+]
+CATEGORIES = [
+    ("labour_contract", 30),
+    ("employment_agreement", 12),
+    ("other_employment", 14),
+    ("self_employed", 3),
+    ("freelance", 3),
+    ("military", 2),
+    ("further_study", 18),
+    ("abroad", 2),
+    ("seeking", 12),
+    ("not_seeking", 4),
+]
 EMPLOYED = {"labour_contract", "employment_agreement", "other_employment", "self_employed", "freelance", "military"}
 SOURCES = ["platform_hire", "school_survey", "import", "self_report"]
 
-GRADUATE_COLUMNS = ["id", "kind", "name", "gender", "student_number", "school_id", "major_code", "education",
-                    "graduation_date", "cohort", "country", "skills", "summary", "desired_titles",
-                    "preferred_locations", "preferred_job_types", "recommendable", "disadvantaged", "source",
-                    "created_at", "updated_at"]
-EVENT_COLUMNS = ["id", "graduate_id", "occurred_on", "recorded_at", "source", "category", "region_code",
-                 "monthly_salary", "labour_contract", "social_insurance", "in_field", "kind", "refers_to_id",
-                 "internship"]
+GRADUATE_COLUMNS = [
+    "id",
+    "kind",
+    "name",
+    "gender",
+    "student_number",
+    "school_id",
+    "major_code",
+    "education",
+    "graduation_date",
+    "cohort",
+    "country",
+    "skills",
+    "summary",
+    "desired_titles",
+    "preferred_locations",
+    "preferred_job_types",
+    "recommendable",
+    "disadvantaged",
+    "source",
+    "created_at",
+    "updated_at",
+]
+EVENT_COLUMNS = [
+    "id",
+    "graduate_id",
+    "occurred_on",
+    "recorded_at",
+    "source",
+    "category",
+    "region_code",
+    "monthly_salary",
+    "labour_contract",
+    "social_insurance",
+    "in_field",
+    "kind",
+    "refers_to_id",
+    "internship",
+]
 
 #: The hand-written aggregate: per province, graduates of cohort 2025 graduated by :d, and how many
 #: of them count as directly employed / in further study, the counted outcome chosen per graduate
@@ -151,14 +223,42 @@ def generate(n: int, seed: int = 7) -> Iterator[tuple[list[tuple[Any, ...]], lis
     for gid in range(1, n + 1):
         school = rng.randrange(2000)
         r = rng.random()
-        cohort, graduated = (2025, dt.date(2025, 6, 30)) if r < 0.90 else (
-            (2024, dt.date(2024, 6, 30)) if r < 0.98 else (2025, dt.date(2026, 1, 10)))
-        grads.append((gid, "graduate", f"g{gid}", rng.choice(("male", "female", "female", "unknown")), f"{gid:08d}",
-                      school + 1, MAJORS[rng.randrange(60)][0], "secondary_vocational", graduated, cohort, "CN",
-                      "[]", "", "[]", "[]", "[]", True, rng.choice((True, False, False, None)), "bench", now, now))
+        cohort, graduated = (
+            (2025, dt.date(2025, 6, 30))
+            if r < 0.90
+            else ((2024, dt.date(2024, 6, 30)) if r < 0.98 else (2025, dt.date(2026, 1, 10)))
+        )
+        grads.append(
+            (
+                gid,
+                "graduate",
+                f"g{gid}",
+                rng.choice(("male", "female", "female", "unknown")),
+                f"{gid:08d}",
+                school + 1,
+                MAJORS[rng.randrange(60)][0],
+                "secondary_vocational",
+                graduated,
+                cohort,
+                "CN",
+                "[]",
+                "",
+                "[]",
+                "[]",
+                "[]",
+                True,
+                rng.choice((True, False, False, None)),
+                "bench",
+                now,
+                now,
+            )
+        )
         first_id = None
-        kinds = ["outcome", "outcome", rng.choices(["outcome", "confirmation", "dispute", "in_field_override"],
-                                                   [70, 15, 10, 5])[0]]
+        kinds = [
+            "outcome",
+            "outcome",
+            rng.choices(["outcome", "confirmation", "dispute", "in_field_override"], [70, 15, 10, 5])[0],
+        ]
         for kind in kinds:
             event_id += 1
             start = graduated if graduated.year == 2025 else dt.date(2024, 7, 1)
@@ -168,19 +268,44 @@ def generate(n: int, seed: int = 7) -> Iterator[tuple[list[tuple[Any, ...]], lis
                 category = rng.choices(cats, weights)[0]
                 employed = category in EMPLOYED
                 region = school_regions[school] if rng.random() < 0.6 else f"{rng.choice(PROVINCES)}0100"
-                events.append((event_id, gid, occurred, recorded, rng.choice(SOURCES), category,
-                               region if employed else None,
-                               rng.randrange(2000, 9000, 50) if employed and rng.random() < 0.8 else None,
-                               rng.choice((True, False, None)) if employed else None,
-                               rng.choice((True, False, None)) if employed else None,
-                               rng.choice((True, False, None)) if employed else None,
-                               "outcome", None, employed and rng.random() < 0.05))
+                events.append(
+                    (
+                        event_id,
+                        gid,
+                        occurred,
+                        recorded,
+                        rng.choice(SOURCES),
+                        category,
+                        region if employed else None,
+                        rng.randrange(2000, 9000, 50) if employed and rng.random() < 0.8 else None,
+                        rng.choice((True, False, None)) if employed else None,
+                        rng.choice((True, False, None)) if employed else None,
+                        rng.choice((True, False, None)) if employed else None,
+                        "outcome",
+                        None,
+                        employed and rng.random() < 0.05,
+                    )
+                )
                 first_id = first_id or event_id
             else:
-                events.append((event_id, gid, occurred, recorded, "school_review" if kind == "in_field_override"
-                               else "self_report", "labour_contract", None, None, None, None,
-                               rng.choice((True, False)) if kind == "in_field_override" else None, kind, first_id,
-                               False))
+                events.append(
+                    (
+                        event_id,
+                        gid,
+                        occurred,
+                        recorded,
+                        "school_review" if kind == "in_field_override" else "self_report",
+                        "labour_contract",
+                        None,
+                        None,
+                        None,
+                        None,
+                        rng.choice((True, False)) if kind == "in_field_override" else None,
+                        kind,
+                        first_id,
+                        False,
+                    )
+                )
         if gid % CHUNK == 0 or gid == n:
             yield grads, events
             grads, events = [], []
@@ -197,8 +322,9 @@ async def _pg_admin(sql: str) -> None:
     import asyncpg
 
     u = make_url(PG_ADMIN_URL)
-    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                 database=u.database)
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database
+    )
     try:
         await conn.execute(sql)
     finally:
@@ -209,14 +335,18 @@ async def _load_pg(n: int) -> float:
     import asyncpg
 
     u = make_url(PG_ADMIN_URL)
-    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                 database=BENCH_DB)
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=BENCH_DB
+    )
     t0 = time.perf_counter()
     try:
         await conn.copy_records_to_table("regions", records=regions(), columns=["code", "name", "level", "parent_code"])
         now = dt.datetime.now(dt.UTC)
-        await conn.copy_records_to_table("schools", records=[(*s, now, now) for s in schools(random.Random(7))],
-                                         columns=["id", "code", "name", "region_code", "created_at", "updated_at"])
+        await conn.copy_records_to_table(
+            "schools",
+            records=[(*s, now, now) for s in schools(random.Random(7))],
+            columns=["id", "code", "name", "region_code", "created_at", "updated_at"],
+        )
         await conn.copy_records_to_table("majors", records=MAJORS, columns=["code", "name", "category"])
         for grads, events in generate(n):
             await conn.copy_records_to_table("graduates", records=grads, columns=GRADUATE_COLUMNS)
@@ -244,13 +374,18 @@ def _load_sqlite(n: int) -> float:
         con.execute("PRAGMA synchronous=OFF")
         con.executemany("INSERT INTO regions (code, name, level, parent_code) VALUES (?, ?, ?, ?)", regions())
         now = _sqlite_value(dt.datetime.now(dt.UTC))
-        con.executemany("INSERT INTO schools (id, code, name, region_code, created_at, updated_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)", [(*s, now, now) for s in schools(random.Random(7))])
+        con.executemany(
+            "INSERT INTO schools (id, code, name, region_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(*s, now, now) for s in schools(random.Random(7))],
+        )
         con.executemany("INSERT INTO majors (code, name, category) VALUES (?, ?, ?)", MAJORS)
-        g_sql = (f"INSERT INTO graduates ({', '.join(GRADUATE_COLUMNS)}) "
-                 f"VALUES ({', '.join('?' * len(GRADUATE_COLUMNS))})")
-        e_sql = (f"INSERT INTO destination_events ({', '.join(EVENT_COLUMNS)}) "
-                 f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})")
+        g_sql = (
+            f"INSERT INTO graduates ({', '.join(GRADUATE_COLUMNS)}) VALUES ({', '.join('?' * len(GRADUATE_COLUMNS))})"
+        )
+        e_sql = (
+            f"INSERT INTO destination_events ({', '.join(EVENT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+        )
         for grads, events in generate(n):
             con.executemany(g_sql, ([_sqlite_value(v) for v in row] for row in grads))
             con.executemany(e_sql, ([_sqlite_value(v) for v in row] for row in events))
@@ -290,12 +425,20 @@ async def _measure(url: str, runs: int) -> dict[str, Any]:
     for row in rows:  # the two must agree on what they both count
         counts = by_province[f"{row.province}0000"]
         assert (counts["graduates"], counts["employed"], counts["further_study"]) == (
-            row.graduates, row.employed, row.further_study), (row, counts)
+            row.graduates,
+            row.employed,
+            row.further_study,
+        ), (row, counts)
     graduates = report["breakdowns"]["total"][0]["counts"]["graduates"]
-    return {"report": statistics.median(report_times), "sql": statistics.median(sql_times),
-            "counting": statistics.median(count_times),
-            "report_runs": report_times, "sql_runs": sql_times, "graduates_in_report": graduates,
-            "provinces": len(rows)}
+    return {
+        "report": statistics.median(report_times),
+        "sql": statistics.median(sql_times),
+        "counting": statistics.median(count_times),
+        "report_runs": report_times,
+        "sql_runs": sql_times,
+        "graduates_in_report": graduates,
+        "provinces": len(rows),
+    }
 
 
 def run_backend(backend: str, n: int, runs: int, keep: bool) -> dict[str, Any]:
@@ -330,15 +473,21 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the bench database (for a second look)")
     args = ap.parse_args()
     results = {b: run_backend(b, args.graduates, args.runs, args.keep) for b in args.backends}
-    print(f"\n{args.graduates:,} graduates, {3 * args.graduates:,} destination events; "
-          f"report = scope all, cohort 2025, as of {AS_OF}; median of {args.runs} runs")
-    print("report = build_report (all breakdowns, suppression, medians); counting = its SQL statement alone "
-          "(count_report); SQL = the hand-written province aggregate")
+    print(
+        f"\n{args.graduates:,} graduates, {3 * args.graduates:,} destination events; "
+        f"report = scope all, cohort 2025, as of {AS_OF}; median of {args.runs} runs"
+    )
+    print(
+        "report = build_report (all breakdowns, suppression, medians); counting = its SQL statement alone "
+        "(count_report); SQL = the hand-written province aggregate"
+    )
     print(f"{'backend':<11} {'report s':>9} {'counting s':>11} {'SQL s':>8} {'ratio':>6}   runs (report / SQL)")
     for b, r in results.items():
         runs = " ".join(f"{x:.2f}" for x in r["report_runs"]) + " / " + " ".join(f"{x:.2f}" for x in r["sql_runs"])
-        print(f"{b:<11} {r['report']:>9.2f} {r['counting']:>11.2f} {r['sql']:>8.2f} {r['report'] / r['sql']:>6.1f}"
-              f"   {runs}")
+        print(
+            f"{b:<11} {r['report']:>9.2f} {r['counting']:>11.2f} {r['sql']:>8.2f} {r['report'] / r['sql']:>6.1f}"
+            f"   {runs}"
+        )
 
 
 if __name__ == "__main__":

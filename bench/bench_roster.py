@@ -64,9 +64,18 @@ def rows(n: int, seed: int = 11) -> list[list[str]]:
     out = []
     for i in range(n):
         male = rng.random() < 0.5
-        out.append([f"0{2025000000 + i}", rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                    "男" if male else "女", id_number(rng, male), rng.choice(MAJORS)[1], "2025-06-30",
-                    f"13{rng.randrange(10**9):09d}", "2025"])
+        out.append(
+            [
+                f"0{2025000000 + i}",
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                "男" if male else "女",
+                id_number(rng, male),
+                rng.choice(MAJORS)[1],
+                "2025-06-30",
+                f"13{rng.randrange(10**9):09d}",
+                "2025",
+            ]
+        )
     # unique 身份证号 (a repeat would be a rejected row)
     seen: set[str] = set()
     for r in out:
@@ -134,8 +143,9 @@ async def _pg_admin(sql: str) -> None:
     import asyncpg
 
     u = make_url(PG_ADMIN_URL)
-    conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                 database=u.database)
+    conn = await asyncpg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database
+    )
     try:
         await conn.execute(sql)
     finally:
@@ -165,8 +175,11 @@ def run_backend(backend: str, files: dict[str, bytes], n: int, runs: int) -> dic
                 assert report.unchanged == n, report
                 again.append(seconds)
             out[fmt] = {"create": statistics.median(create), "reimport": statistics.median(again)}
-            print(f"{backend} {fmt}: create {' '.join(f'{x:.1f}' for x in create)} s; "
-                  f"re-import {' '.join(f'{x:.1f}' for x in again)} s", flush=True)
+            print(
+                f"{backend} {fmt}: create {' '.join(f'{x:.1f}' for x in create)} s; "
+                f"re-import {' '.join(f'{x:.1f}' for x in again)} s",
+                flush=True,
+            )
     finally:
         if backend == "postgresql":
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
@@ -190,8 +203,10 @@ def main() -> None:
     print(f"{'backend':<11} {'format':<6} {'create':>16} {'re-import':>16}")
     for b, by_fmt in results.items():
         for fmt, r in by_fmt.items():
-            print(f"{b:<11} {fmt:<6} {args.rows / r['create']:>8,.0f} ({r['create']:>5.1f}) "
-                  f"{args.rows / r['reimport']:>8,.0f} ({r['reimport']:>5.1f})")
+            print(
+                f"{b:<11} {fmt:<6} {args.rows / r['create']:>8,.0f} ({r['create']:>5.1f}) "
+                f"{args.rows / r['reimport']:>8,.0f} ({r['reimport']:>5.1f})"
+            )
 
 
 if __name__ == "__main__":

@@ -68,9 +68,14 @@ class Shortlist:
     def match(self, i: int) -> Match:
         """Entry ``i`` (0-based) as a :class:`Match` with its explanation."""
         row = int(self.rows[i])
-        return Match(job_id=int(self.table.ids[row]), seeker_id=self.profile.doc.id, score=float(self.score[i]),
-                     explanation=explain(self.profile, self.bound, self.table, row, self.features[i],
-                                         int(self.rel[i]), float(self.fit[i])))
+        return Match(
+            job_id=int(self.table.ids[row]),
+            seeker_id=self.profile.doc.id,
+            score=float(self.score[i]),
+            explanation=explain(
+                self.profile, self.bound, self.table, row, self.features[i], int(self.rel[i]), float(self.fit[i])
+            ),
+        )
 
 
 class ContentRanker(BaseEstimator):
@@ -89,9 +94,17 @@ class ContentRanker(BaseEstimator):
         weights: feature name → weight overriding :data:`matching.features.WEIGHTS`.
     """
 
-    def __init__(self, taxonomy: Taxonomy | None = None, n_candidates: int = 300, max_postings: int = 200,
-                 max_query_terms: int = 64, description_chars: int = 300, max_items: int = 100,
-                 as_of: dt.date | None = None, weights: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        n_candidates: int = 300,
+        max_postings: int = 200,
+        max_query_terms: int = 64,
+        description_chars: int = 300,
+        max_items: int = 100,
+        as_of: dt.date | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> None:
         self.taxonomy = taxonomy
         self.n_candidates = n_candidates
         self.max_postings = max_postings
@@ -111,8 +124,9 @@ class ContentRanker(BaseEstimator):
         if set(weights) != set(WEIGHTS):
             raise ValueError(f"weights: unknown feature(s) {sorted(set(weights) - set(WEIGHTS))}; known: {FEATURES}")
         self.weights_ = np.array([float(weights[f]) for f in FEATURES])
-        self.text_vectorizer_, text = fit_vectorizer([job_text(j, self.description_chars, self.max_items)
-                                                      for j in jobs])
+        self.text_vectorizer_, text = fit_vectorizer(
+            [job_text(j, self.description_chars, self.max_items) for j in jobs]
+        )
         self.title_vectorizer_, titles = fit_vectorizer([normalise(j.title or "") for j in jobs])
         self._index(jobs, text, titles)
         t = self.table_
@@ -138,9 +152,11 @@ class ContentRanker(BaseEstimator):
         other.text_vectorizer_, other.title_vectorizer_ = self.text_vectorizer_, self.title_vectorizer_
         other.title_idf_, other.default_idf_ = self.title_idf_, self.default_idf_
         other.popularity_scale_ = self.popularity_scale_
-        other._index(jobs, self.text_vectorizer_.transform([job_text(j, self.description_chars, self.max_items)
-                                                            for j in jobs]),
-                     self.title_vectorizer_.transform([normalise(j.title or "") for j in jobs]))
+        other._index(
+            jobs,
+            self.text_vectorizer_.transform([job_text(j, self.description_chars, self.max_items) for j in jobs]),
+            self.title_vectorizer_.transform([normalise(j.title or "") for j in jobs]),
+        )
         return other
 
     def _index(self, jobs: list[JobDoc], text: sp.csr_matrix, titles: sp.csr_matrix) -> None:
@@ -183,8 +199,14 @@ class ContentRanker(BaseEstimator):
         return (self.as_of or dt.date.today()).toordinal()
 
     def _profiles(self, seekers: Sequence[SeekerDoc]) -> list[Profile]:
-        return build_profiles(seekers, self.taxonomy, self.text_vectorizer_, self.title_vectorizer_,
-                              self.description_chars, self.max_items)
+        return build_profiles(
+            seekers,
+            self.taxonomy,
+            self.text_vectorizer_,
+            self.title_vectorizer_,
+            self.description_chars,
+            self.max_items,
+        )
 
     def _bind(self, p: Profile, table: JobTable) -> Bound:
         return bind(p, table, self.title_idf_, self.default_idf_)
@@ -212,8 +234,14 @@ class ContentRanker(BaseEstimator):
         (most important first), without taxonomy: how well postings' titles agree with a list of titles
         (e.g. of postings a seeker applied to)."""
         self._check_fitted()
-        p = build_profiles([SeekerDoc(id=0, desired_titles=tuple(titles))], None, self.text_vectorizer_,
-                           self.title_vectorizer_, self.description_chars, self.max_items)[0]
+        p = build_profiles(
+            [SeekerDoc(id=0, desired_titles=tuple(titles))],
+            None,
+            self.text_vectorizer_,
+            self.title_vectorizer_,
+            self.description_chars,
+            self.max_items,
+        )[0]
         f, _ = features(p, self._bind(p, self.table_), self.table_, rows, 0, self.popularity_scale_)
         return f[:, FEATURES.index("title")]
 
@@ -236,7 +264,7 @@ class ContentRanker(BaseEstimator):
         title_cols = {c for toks, _ in p.titles for tok in toks if (c := t.title_cols.get(tok)) is not None}
         for index, cols in ((self.skill_index_, b.cols), (self.title_index_, title_cols)):
             for c in cols:
-                post = index.indices[index.indptr[c]:index.indptr[c + 1]]
+                post = index.indices[index.indptr[c] : index.indptr[c + 1]]
                 if len(post) > self.max_postings and local is not None:
                     post = np.intersect1d(post, local, assume_unique=True)
                 parts.append(best(post, self.max_postings))
@@ -249,8 +277,9 @@ class ContentRanker(BaseEstimator):
             return np.zeros(0, dtype=np.int64)
         return unique(np.concatenate(parts))
 
-    def recommend(self, seeker: SeekerDoc, k: int = 10, exclude: Collection[int] = (), *,
-                  exhaustive: bool = False) -> list[Match]:
+    def recommend(
+        self, seeker: SeekerDoc, k: int = 10, exclude: Collection[int] = (), *, exhaustive: bool = False
+    ) -> list[Match]:
         """The ``k`` best postings for ``seeker`` as :class:`Match` (score 0–1, desc; ties by job id).
 
         ``exclude`` holds job ids never to return (already applied). ``exhaustive=True`` scores every
@@ -261,8 +290,9 @@ class ContentRanker(BaseEstimator):
         short = self.shortlist(seeker, k, exclude, exhaustive=exhaustive)
         return [short.match(i) for i in range(len(short))]
 
-    def shortlist(self, seeker: SeekerDoc, k: int = 10, exclude: Collection[int] = (), *,
-                  exhaustive: bool = False) -> Shortlist:
+    def shortlist(
+        self, seeker: SeekerDoc, k: int = 10, exclude: Collection[int] = (), *, exhaustive: bool = False
+    ) -> Shortlist:
         """:meth:`recommend`'s ``k`` best postings, scored, in the same order, without explanations.
         Raises ``sklearn.exceptions.NotFittedError`` before :meth:`fit`."""
         self._check_fitted()
@@ -284,13 +314,22 @@ class ContentRanker(BaseEstimator):
                 rows = np.setdiff1d(rows, blocked, assume_unique=True)
         if not len(rows):
             none = np.zeros(0)
-            return Shortlist(profile=p, bound=b, table=t, rows=empty, features=np.zeros((0, len(FEATURES))), rel=empty,
-                             fit=none, score=none)
+            return Shortlist(
+                profile=p,
+                bound=b,
+                table=t,
+                rows=empty,
+                features=np.zeros((0, len(FEATURES))),
+                rel=empty,
+                fit=none,
+                score=none,
+            )
         f, rel = features(p, b, t, rows, self._as_of(), self.popularity_scale_)
         fit, score = combine(f, self.weights_, p.confidence)
         top = _top(score, t.ids[rows], k)
-        return Shortlist(profile=p, bound=b, table=t, rows=rows[top], features=f[top], rel=rel[top], fit=fit[top],
-                         score=score[top])
+        return Shortlist(
+            profile=p, bound=b, table=t, rows=rows[top], features=f[top], rel=rel[top], fit=fit[top], score=score[top]
+        )
 
     def rank_seekers(self, job: JobDoc, seekers: Sequence[SeekerDoc], k: int = 10) -> list[Match]:
         """The ``k`` seekers best suited to ``job`` (the employer's view), same features and scores as
@@ -328,9 +367,15 @@ class ContentRanker(BaseEstimator):
             scored.append((p, b, f[0], int(rel[0]), float(fit[0]), float(score[0])))
         ids = np.array([p.doc.id for p in profiles], dtype=np.int64)
         top = _top(np.array([s[5] for s in scored]), ids, k)
-        return [Match(job_id=job.id, seeker_id=int(ids[i]), score=scored[i][5],
-                      explanation=explain(scored[i][0], scored[i][1], t, 0, scored[i][2], scored[i][3], scored[i][4]))
-                for i in top]
+        return [
+            Match(
+                job_id=job.id,
+                seeker_id=int(ids[i]),
+                score=scored[i][5],
+                explanation=explain(scored[i][0], scored[i][1], t, 0, scored[i][2], scored[i][3], scored[i][4]),
+            )
+            for i in top
+        ]
 
 
 def unique(a: np.ndarray) -> np.ndarray:

@@ -31,8 +31,14 @@ def title_tokens(title: str) -> list[str]:
     such as ``ios``), applied to both sides."""
     out = []
     for tok in tokens(title):
-        if len(tok) > 3 and tok.isascii() and tok.isalpha() and tok.endswith("s") and not tok.endswith(("ss", "us")) \
-                and not is_protected(tok):
+        if (
+            len(tok) > 3
+            and tok.isascii()
+            and tok.isalpha()
+            and tok.endswith("s")
+            and not tok.endswith(("ss", "us"))
+            and not is_protected(tok)
+        ):
             tok = tok[:-1]
         out.append(tok)
     return out
@@ -51,15 +57,27 @@ def fit_vectorizer(texts: Sequence[str]) -> tuple[CharNgramTfidf, sp.csr_matrix]
 
 def job_text(job: JobDoc, description_chars: int, max_items: int) -> str:
     """What the TF-IDF text feature sees of a job: title twice, skills, certificates, start of description."""
-    parts = [job.title or "", job.title or "", *job.required_skills[:max_items], *job.preferred_skills[:max_items],
-             *job.certificates[:max_items], (job.description or "")[:description_chars]]
+    parts = [
+        job.title or "",
+        job.title or "",
+        *job.required_skills[:max_items],
+        *job.preferred_skills[:max_items],
+        *job.certificates[:max_items],
+        (job.description or "")[:description_chars],
+    ]
     return normalise(" ".join(p for p in parts if p))
 
 
 def seeker_text(s: SeekerDoc, description_chars: int, max_items: int) -> str:
     """What the TF-IDF text feature sees of a seeker: titles, skills, certificates, major, summary."""
-    parts = [*s.desired_titles[:max_items], *s.experience_titles[:max_items], *s.skills[:max_items],
-             *s.certificates[:max_items], s.major_name or "", (s.summary or "")[:description_chars]]
+    parts = [
+        *s.desired_titles[:max_items],
+        *s.experience_titles[:max_items],
+        *s.skills[:max_items],
+        *s.certificates[:max_items],
+        s.major_name or "",
+        (s.summary or "")[:description_chars],
+    ]
     return normalise(" ".join(p for p in parts if p))
 
 
@@ -149,8 +167,14 @@ class JobTable:
         return len(self.jobs)
 
 
-def build_table(jobs: Sequence[JobDoc], taxonomy: Taxonomy | None, text: sp.csr_matrix, title_vec: sp.csr_matrix,
-                max_items: int, key: Callable[[str | None], str | None] | None = None) -> JobTable:
+def build_table(
+    jobs: Sequence[JobDoc],
+    taxonomy: Taxonomy | None,
+    text: sp.csr_matrix,
+    title_vec: sp.csr_matrix,
+    max_items: int,
+    key: Callable[[str | None], str | None] | None = None,
+) -> JobTable:
     """Build the table for ``jobs`` given their TF-IDF rows (``text``, ``title_vec``)."""
     key = key or (lambda t: skill_key(t, taxonomy))
     skill_cols: dict[str, int] = {}
@@ -168,8 +192,7 @@ def build_table(jobs: Sequence[JobDoc], taxonomy: Taxonomy | None, text: sp.csr_
     place_cache: dict[tuple[str | None, ...], Place] = {}
     for i, job in enumerate(jobs):
         row: list[tuple[str, int, str]] = []
-        for kind, values in (("req", job.required_skills), ("pref", job.preferred_skills),
-                             ("cert", job.certificates)):
+        for kind, values in (("req", job.required_skills), ("pref", job.preferred_skills), ("cert", job.certificates)):
             cols: list[int] = []
             for wording in values[:max_items]:
                 k = key(wording)
@@ -189,8 +212,13 @@ def build_table(jobs: Sequence[JobDoc], taxonomy: Taxonomy | None, text: sp.csr_
         if where not in place_cache:
             place_cache[where] = place(*where)
         p = place_cache[where]
-        loc[:, i] = [places.add(p.country), places.add(p.province), places.add(p.city_code),
-                     places.add(p.city_name), places.add(p.county)]
+        loc[:, i] = [
+            places.add(p.country),
+            places.add(p.province),
+            places.add(p.city_code),
+            places.add(p.city_name),
+            places.add(p.county),
+        ]
         loc_known[i] = p.known
         if taxonomy is not None:
             ck = (job.occupation_code, normalise(job.title or "") if not job.occupation_code else "")
@@ -202,21 +230,45 @@ def build_table(jobs: Sequence[JobDoc], taxonomy: Taxonomy | None, text: sp.csr_
     n_skill = len(skill_cols)
     req, pref, cert = (_indicator(groups[g], n_skill) for g in ("req", "pref", "cert"))
     raw = [(k[2:], c) for k, c in skill_cols.items() if k.startswith("r:")]
-    salary = np.array([j.salary_max_monthly if j.salary_max_monthly is not None else
-                       (j.salary_min_monthly if j.salary_min_monthly is not None else np.nan) for j in jobs],
-                      dtype=np.float64)
+    salary = np.array(
+        [
+            j.salary_max_monthly
+            if j.salary_max_monthly is not None
+            else (j.salary_min_monthly if j.salary_min_monthly is not None else np.nan)
+            for j in jobs
+        ],
+        dtype=np.float64,
+    )
     return JobTable(
-        jobs=list(jobs), ids=np.array([j.id for j in jobs], dtype=np.int64), skill_cols=skill_cols,
-        raw_keys=[r for r, _ in raw], raw_cols=np.array([c for _, c in raw], dtype=np.int64), skills=skills,
-        req=req, pref=pref, cert=cert, by_skill={"req": req.T.tocsr(), "pref": pref.T.tocsr(), "cert": cert.T.tocsr()},
+        jobs=list(jobs),
+        ids=np.array([j.id for j in jobs], dtype=np.int64),
+        skill_cols=skill_cols,
+        raw_keys=[r for r, _ in raw],
+        raw_cols=np.array([c for _, c in raw], dtype=np.int64),
+        skills=skills,
+        req=req,
+        pref=pref,
+        cert=cert,
+        by_skill={"req": req.T.tocsr(), "pref": pref.T.tocsr(), "cert": cert.T.tocsr()},
         n_req=np.diff(req.indptr).astype(np.float64),
-        n_pref=np.diff(pref.indptr).astype(np.float64), n_cert=np.diff(cert.indptr).astype(np.float64),
-        title_cols=title_cols, title_tok=_indicator(title_rows, len(title_cols)), text=text, title_vec=title_vec,
-        places=places, country=loc[0], province=loc[1], city_code=loc[2], city_name=loc[3], county=loc[4],
-        loc_known=loc_known, education=np.array([education_code(j.education_required) for j in jobs], dtype=np.int8),
+        n_pref=np.diff(pref.indptr).astype(np.float64),
+        n_cert=np.diff(cert.indptr).astype(np.float64),
+        title_cols=title_cols,
+        title_tok=_indicator(title_rows, len(title_cols)),
+        text=text,
+        title_vec=title_vec,
+        places=places,
+        country=loc[0],
+        province=loc[1],
+        city_code=loc[2],
+        city_name=loc[3],
+        county=loc[4],
+        loc_known=loc_known,
+        education=np.array([education_code(j.education_required) for j in jobs], dtype=np.int8),
         job_type=np.array([job_type_code(j.employment_type) for j in jobs], dtype=np.int8),
         salary=salary,
         posted=np.array([j.posted_on.toordinal() if j.posted_on else np.nan for j in jobs], dtype=np.float64),
         popularity=np.log1p(np.array([max(j.popularity or 0, 0) for j in jobs], dtype=np.float64)),
-        occupations=occupations, occupation=occ,
+        occupations=occupations,
+        occupation=occ,
     )

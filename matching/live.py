@@ -84,8 +84,9 @@ class LiveIndex:
         delta = self.base.extend(docs) if docs else None
         return LiveIndex(base=self.base, pending=pending, retired=frozenset(retired), delta=delta)
 
-    def recommend(self, seeker: SeekerDoc, k: int = 10, exclude: Collection[int] = (), *,
-                  exhaustive: bool = False) -> list[Match]:
+    def recommend(
+        self, seeker: SeekerDoc, k: int = 10, exclude: Collection[int] = (), *, exhaustive: bool = False
+    ) -> list[Match]:
         """:meth:`ContentRanker.recommend` over the live postings: the base's best (retired ones
         excluded) merged with the delta's best, by score desc then job id."""
         blocked = set(exclude) | self.retired if self.retired else exclude

@@ -95,10 +95,10 @@ def group_ndcg(y: np.ndarray, score: np.ndarray, groups: np.ndarray, k: int = 10
     starts = np.flatnonzero(np.r_[True, gs[1:] != gs[:-1]])
     rank = np.arange(len(gs)) - np.repeat(starts, np.diff(np.r_[starts, len(gs)]))
     disc = np.where(rank < k, 1.0 / np.log2(rank + 2.0), 0.0)
-    dcg = np.bincount(gs, weights=(2.0 ** ys - 1.0) * disc)
+    dcg = np.bincount(gs, weights=(2.0**ys - 1.0) * disc)
     ideal_order = np.lexsort((-y, g))
     iy = y[ideal_order]
-    idcg = np.bincount(g[ideal_order], weights=(2.0 ** iy - 1.0) * disc)  # same rank layout per group
+    idcg = np.bincount(g[ideal_order], weights=(2.0**iy - 1.0) * disc)  # same rank layout per group
     has = idcg > 0
     return dcg[has] / idcg[has]
 
@@ -125,10 +125,19 @@ class LearnedRanker(BaseEstimator):
     ``unknown_columns_``, ``n_groups_``, ``n_features_in_``.
     """
 
-    def __init__(self, max_iter: int = 200, learning_rate: float = 0.1, max_leaf_nodes: int = 15,
-                 min_samples_leaf: int | None = None, l2_regularization: float = 1.0, validation_fraction: float = 0.15,
-                 random_state: int = 0, n_threads: int | None = 1,
-                 feature_names: tuple[str, ...] = FEATURE_NAMES, n_bags: int = 3) -> None:
+    def __init__(
+        self,
+        max_iter: int = 200,
+        learning_rate: float = 0.1,
+        max_leaf_nodes: int = 15,
+        min_samples_leaf: int | None = None,
+        l2_regularization: float = 1.0,
+        validation_fraction: float = 0.15,
+        random_state: int = 0,
+        n_threads: int | None = 1,
+        feature_names: tuple[str, ...] = FEATURE_NAMES,
+        n_bags: int = 3,
+    ) -> None:
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
@@ -143,9 +152,15 @@ class LearnedRanker(BaseEstimator):
     def _booster(self, max_iter: int, n_rows: int, seed: int) -> HistGradientBoostingRegressor:
         leaf = self.min_samples_leaf if self.min_samples_leaf is not None else int(np.clip(n_rows // 3000, 20, 300))
         return HistGradientBoostingRegressor(
-            loss="squared_error", max_iter=max_iter, learning_rate=self.learning_rate,
-            max_leaf_nodes=self.max_leaf_nodes, min_samples_leaf=leaf,
-            l2_regularization=self.l2_regularization, early_stopping=False, random_state=seed)
+            loss="squared_error",
+            max_iter=max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=leaf,
+            l2_regularization=self.l2_regularization,
+            early_stopping=False,
+            random_state=seed,
+        )
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> LearnedRanker:
         """Fit on rows ``X`` ``(n, n_features)`` (``NaN`` = unknown), graded relevance ``y`` ≥ 0 and query
@@ -186,8 +201,9 @@ class LearnedRanker(BaseEstimator):
                 rng = np.random.default_rng(self.random_state + b)
                 copies = np.bincount(rng.integers(0, len(sizes), size=len(sizes)), minlength=len(sizes))
             keep = copies[g] > 0
-            booster, n_iter, curve = self._fit_one(X[keep], y[keep], g[keep], weight[keep] * copies[g][keep],
-                                                   self.random_state + b)
+            booster, n_iter, curve = self._fit_one(
+                X[keep], y[keep], g[keep], weight[keep] * copies[g][keep], self.random_state + b
+            )
             self.estimators_.append(booster)
             iters.append(n_iter)
             self.validation_curves_.append(curve)
@@ -196,8 +212,9 @@ class LearnedRanker(BaseEstimator):
         self.n_groups_ = len(sizes)
         return self
 
-    def _fit_one(self, X: np.ndarray, y: np.ndarray, g: np.ndarray, weight: np.ndarray,
-                 seed: int) -> tuple[HistGradientBoostingRegressor, int, np.ndarray | None]:
+    def _fit_one(
+        self, X: np.ndarray, y: np.ndarray, g: np.ndarray, weight: np.ndarray, seed: int
+    ) -> tuple[HistGradientBoostingRegressor, int, np.ndarray | None]:
         """One booster, its number of rounds chosen on held-out query groups, and the validation curve."""
         n_iter, curve = self.max_iter, None
         if self.validation_fraction > 0 and len(np.unique(g)) >= 20:
@@ -222,8 +239,9 @@ class LearnedRanker(BaseEstimator):
         return float(per.mean()) if len(per) else 0.0
 
 
-def training_set(builder: FeatureBuilder, queries: Sequence[Query], n_random: int = 300, n_hard: int = 0,
-                 seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def training_set(
+    builder: FeatureBuilder, queries: Sequence[Query], n_random: int = 300, n_hard: int = 0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(X, y, groups)`` for :meth:`LearnedRanker.fit`: per query its targets plus sampled negatives.
 
     Negatives are postings that are neither targets nor history: ``n_random`` drawn uniformly and,
@@ -262,9 +280,17 @@ def training_set(builder: FeatureBuilder, queries: Sequence[Query], n_random: in
     return np.vstack(xs), np.concatenate(ys), np.concatenate(gs)
 
 
-def rerank(model: LearnedRanker, builder: FeatureBuilder, seeker: SeekerDoc, k: int = 10,
-           exclude: Collection[int] = (), history: Sequence[int] = (), now: float | None = None,
-           key: Hashable | None = None, n_candidates: int = 200) -> list[Match]:
+def rerank(
+    model: LearnedRanker,
+    builder: FeatureBuilder,
+    seeker: SeekerDoc,
+    k: int = 10,
+    exclude: Collection[int] = (),
+    history: Sequence[int] = (),
+    now: float | None = None,
+    key: Hashable | None = None,
+    n_candidates: int = 200,
+) -> list[Match]:
     """The ``k`` best postings for ``seeker``: :class:`ContentRanker` candidates re-ordered by ``model``.
 
     The content ranker (``builder.ranker``) shortlists its best ``n_candidates`` (``exclude``
@@ -285,8 +311,17 @@ def rerank(model: LearnedRanker, builder: FeatureBuilder, seeker: SeekerDoc, k: 
     out = []
     for i in order:
         m = short.match(int(i))  # only the returned postings are explained
-        components = {**m.explanation.components, "content_score": round(m.score, 4),
-                      "learned": round(float(score[i]), 4)}
-        out.append(Match(job_id=m.job_id, seeker_id=m.seeker_id, score=float(score[i]),
-                         explanation=dataclasses.replace(m.explanation, components=components)))
+        components = {
+            **m.explanation.components,
+            "content_score": round(m.score, 4),
+            "learned": round(float(score[i]), 4),
+        }
+        out.append(
+            Match(
+                job_id=m.job_id,
+                seeker_id=m.seeker_id,
+                score=float(score[i]),
+                explanation=dataclasses.replace(m.explanation, components=components),
+            )
+        )
     return out

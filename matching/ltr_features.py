@@ -80,14 +80,44 @@ from matching.index import seeker_text
 from vocab.text import normalise
 
 CONTENT_FEATURES = tuple(f"content_{name}" for name in FEATURES) + ("content_score", "content_confidence")
-INTERACTION_FEATURES = ("popularity", "popularity_graded", "recent_activity", "days_since_first", "days_since_last",
-                        "city_activity", "city_recent", "state_activity", "employer_activity", "employer_recent",
-                        "title_activity", "title_recent", "decayed_6h", "decayed_1d", "decayed_3d",
-                        "employer_decayed_1d", "title_decayed_1d", "creation_vs_recent", "creation_vs_newest")
-HISTORY_FEATURES = ("history_size", "history_text", "history_title_match", "history_title_max", "history_title_mean",
-                    "history_title_last", "history_city_share", "history_state_share", "history_city_last",
-                    "history_state_last",
-                    "history_company", "co_interaction", "co_city", "co_employer", "co_title")
+INTERACTION_FEATURES = (
+    "popularity",
+    "popularity_graded",
+    "recent_activity",
+    "days_since_first",
+    "days_since_last",
+    "city_activity",
+    "city_recent",
+    "state_activity",
+    "employer_activity",
+    "employer_recent",
+    "title_activity",
+    "title_recent",
+    "decayed_6h",
+    "decayed_1d",
+    "decayed_3d",
+    "employer_decayed_1d",
+    "title_decayed_1d",
+    "creation_vs_recent",
+    "creation_vs_newest",
+)
+HISTORY_FEATURES = (
+    "history_size",
+    "history_text",
+    "history_title_match",
+    "history_title_max",
+    "history_title_mean",
+    "history_title_last",
+    "history_city_share",
+    "history_state_share",
+    "history_city_last",
+    "history_state_last",
+    "history_company",
+    "co_interaction",
+    "co_city",
+    "co_employer",
+    "co_title",
+)
 #: Profile → postings associations (the ``co_<group>`` idea with the seeker's profile in place of a
 #: history, so that they also hold for seekers without one).
 PROFILE_FEATURES = ("profile_title_co", "profile_city_co", "profile_state_co")
@@ -117,8 +147,11 @@ def profile_keys(seeker: SeekerDoc) -> dict[str, list[Hashable]]:
     :func:`matching.features.place`) and the home province; empty lists when unknown."""
     p = place(seeker.country, seeker.region_code, seeker.province, seeker.city)
     titles = sorted({normalise(t) for t in (*seeker.desired_titles, *seeker.experience_titles)} - {""})
-    return {"title": list(titles), "city": [(p.province, p.city_name)] if p.city_name else [],
-            "state": [p.province] if p.province else []}
+    return {
+        "title": list(titles),
+        "city": [(p.province, p.city_name)] if p.city_name else [],
+        "state": [p.province] if p.province else [],
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +195,13 @@ class InteractionStats:
     same in both. Built once per model (re)fit; :meth:`job_features` is per request.
     """
 
-    def __init__(self, ranker: ContentRanker, interactions: Sequence[Interaction],
-                 profiles: Mapping[Hashable, SeekerDoc] | None = None,
-                 posting_ids: Iterable[int] | None = None) -> None:
+    def __init__(
+        self,
+        ranker: ContentRanker,
+        interactions: Sequence[Interaction],
+        profiles: Mapping[Hashable, SeekerDoc] | None = None,
+        posting_ids: Iterable[int] | None = None,
+    ) -> None:
         check_is_fitted(ranker, "table_")
         t = ranker.table_
         n = len(t)
@@ -204,9 +241,12 @@ class InteractionStats:
         # place, employer and title groups of the rows; -1 = unknown. City = (province, city name)
         # so that two Springfields stay apart.
         city = np.where(t.city_name >= 0, t.province.astype(np.int64) * 1_000_003 + t.city_name, -1)
-        self.groups = {"city": _ids(city.tolist(), -1), "state": _ids(t.province.tolist(), -1),
-                       "employer": _ids([normalise(j.employer_name or "") for j in t.jobs], ""),
-                       "title": _ids([normalise(j.title or "") for j in t.jobs], "")}
+        self.groups = {
+            "city": _ids(city.tolist(), -1),
+            "state": _ids(t.province.tolist(), -1),
+            "employer": _ids([normalise(j.employer_name or "") for j in t.jobs], ""),
+            "title": _ids([normalise(j.title or "") for j in t.jobs], ""),
+        }
         a = sp.csr_matrix((np.ones(len(ev_row)), (ev_seeker, ev_row)), shape=(len(seekers), n))
         self.group_sizes = {name: int(ids.max()) + 1 if len(ids) else 0 for name, ids in self.groups.items()}
         self.co = (a.T @ a).tocsr()  # rows × rows: seekers who interacted with both
@@ -245,8 +285,9 @@ class InteractionStats:
             ag.data[:] = 1.0
             support = np.asarray(prof.sum(axis=0)).ravel()
             prof, ag = prof.tocsr(), ag.tocsr()
-            self.profile_co[group] = _ProfileCo(vocab=vocab, co=(prof.T @ ag).tocsr(), support=support, prof=prof,
-                                                ag=ag)
+            self.profile_co[group] = _ProfileCo(
+                vocab=vocab, co=(prof.T @ ag).tocsr(), support=support, prof=prof, ag=ag
+            )
 
     def profile_confidence(self, group: str, seeker: SeekerDoc, key: Hashable | None = None) -> np.ndarray:
         """Per row: max over the seeker's profile values v (:func:`profile_keys`) of
@@ -265,8 +306,8 @@ class InteractionStats:
         sup = support[ants].astype(np.float64)
         s = self.seekers.get(key) if key is not None else None
         if s is not None:  # leave the seeker's own profile and interactions out
-            own_v = np.isin(ants, prof.indices[prof.indptr[s]:prof.indptr[s + 1]])
-            own_g = ag.indices[ag.indptr[s]:ag.indptr[s + 1]]
+            own_v = np.isin(ants, prof.indices[prof.indptr[s] : prof.indptr[s + 1]])
+            own_g = ag.indices[ag.indptr[s] : ag.indptr[s + 1]]
             both[np.ix_(own_v, own_g)] -= 1.0
             sup[own_v] -= 1.0
         conf = (both / (sup[:, None] + PROFILE_PRIOR)).max(axis=0)
@@ -283,10 +324,11 @@ class InteractionStats:
         s = self.seekers.get(key) if key is not None else None
         if s is None:
             return np.zeros(0, dtype=np.int64)
-        return self.by_seeker.indices[self.by_seeker.indptr[s]:self.by_seeker.indptr[s + 1]].astype(np.int64)
+        return self.by_seeker.indices[self.by_seeker.indptr[s] : self.by_seeker.indptr[s + 1]].astype(np.int64)
 
-    def job_features(self, now: float | None, key: Hashable | None = None,
-                     rows: np.ndarray | None = None) -> np.ndarray:
+    def job_features(
+        self, now: float | None, key: Hashable | None = None, rows: np.ndarray | None = None
+    ) -> np.ndarray:
         """``(len(rows), len(INTERACTION_FEATURES))`` for a request at ``now`` (POSIX seconds), without
         ``key``'s own interactions; ``rows`` the postings' rows (default: all, in order).
 
@@ -327,7 +369,8 @@ class InteractionStats:
             if recent is not None and f"{name}_recent" in col:
                 ev_recent = ev[recent]
                 out[known, col[f"{name}_recent"]] = np.log1p(
-                    np.bincount(ev_recent[ev_recent >= 0], minlength=size)[ids_sel[known]])
+                    np.bincount(ev_recent[ev_recent >= 0], minlength=size)[ids_sel[known]]
+                )
             if recent is not None and f"{name}_decayed_1d" in col:
                 ev_before, weight = ev[before], weights["1d"]
                 ok = ev_before >= 0
@@ -341,8 +384,9 @@ class InteractionStats:
         order = self.creation_order
         return np.searchsorted(order, np.asarray(ids, dtype=np.int64)) / max(len(order) - 1, 1)
 
-    def creation_offsets(self, now: float, key: Hashable | None = None,
-                         rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def creation_offsets(
+        self, now: float, key: Hashable | None = None, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """``(creation_vs_recent, creation_vs_newest)`` of ``rows`` (default: all, in order) for a
         request at ``now`` (POSIX seconds), ``key``'s own interactions left out: each posting's place
         in the creation order (:meth:`creation_place`) minus the median place of the postings
@@ -364,8 +408,9 @@ class InteractionStats:
         place = self.creation[sel]
         return place - float(np.median(recent)), place - float(places.max())
 
-    def group_confidence(self, name: str, history_rows: np.ndarray, key: Hashable | None = None,
-                         rows: np.ndarray | None = None) -> np.ndarray:
+    def group_confidence(
+        self, name: str, history_rows: np.ndarray, key: Hashable | None = None, rows: np.ndarray | None = None
+    ) -> np.ndarray:
         """Per row of ``rows`` (default: all, in order): max over the history's ``name`` groups g of
         P(interacted with the row's group | with g) among other seekers (the confidence of the
         association rule g → group; Agrawal, Imieliński & Swami, SIGMOD 1993). ``NaN`` for rows of
@@ -381,7 +426,7 @@ class InteractionStats:
         both = co[hg].toarray()  # history groups × groups
         s = self.seekers.get(key) if key is not None else None
         if s is not None:  # leave the seeker's own groups out
-            own = ag.indices[ag.indptr[s]:ag.indptr[s + 1]]
+            own = ag.indices[ag.indptr[s] : ag.indptr[s + 1]]
             both[np.ix_(np.isin(hg, own), own)] -= 1.0
         support = both[np.arange(len(hg)), hg]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -417,9 +462,15 @@ class FeatureBuilder:
         else:
             self.company = _ids([normalise(j.employer_name or "") for j in t.jobs], "")
 
-    def matrix(self, seeker: SeekerDoc, history: Sequence[int] = (), now: float | None = None,
-               rows: np.ndarray | None = None, key: Hashable | None = None,
-               content: Shortlist | None = None) -> np.ndarray:
+    def matrix(
+        self,
+        seeker: SeekerDoc,
+        history: Sequence[int] = (),
+        now: float | None = None,
+        rows: np.ndarray | None = None,
+        key: Hashable | None = None,
+        content: Shortlist | None = None,
+    ) -> np.ndarray:
         """Features ``(len(rows), len(FEATURE_NAMES))`` of ``seeker`` against ``rows`` (default all postings).
 
         ``history``: ids of postings the seeker interacted with, oldest first (unknown ids are
@@ -450,9 +501,9 @@ class FeatureBuilder:
         out[:, nc - 1] = confidence
         hist = np.array([r.position_[j] for j in history if j in r.position_], dtype=np.int64)
         if self.stats is not None:
-            out[:, nc:nc + len(INTERACTION_FEATURES)] = self.stats.job_features(now, key, rows)
+            out[:, nc : nc + len(INTERACTION_FEATURES)] = self.stats.job_features(now, key, rows)
         if len(hist):
-            self._history(out[:, nc + len(INTERACTION_FEATURES):], seeker, rows, hist, key)
+            self._history(out[:, nc + len(INTERACTION_FEATURES) :], seeker, rows, hist, key)
         if self.stats is not None and self.stats.profile_co:
             start = nc + len(INTERACTION_FEATURES) + len(HISTORY_FEATURES)
             for i, (name, group) in enumerate(PROFILE_GROUPS.items()):
@@ -460,19 +511,25 @@ class FeatureBuilder:
                 out[:, start + i] = self.stats.profile_confidence(group, seeker, key)[rows]
         return out
 
-    def _history(self, out: np.ndarray, seeker: SeekerDoc, rows: np.ndarray, hist: np.ndarray,
-                 key: Hashable | None) -> None:
+    def _history(
+        self, out: np.ndarray, seeker: SeekerDoc, rows: np.ndarray, hist: np.ndarray, key: Hashable | None
+    ) -> None:
         r = self.ranker
         t = r.table_
-        text = " ".join([seeker_text(seeker, r.description_chars, r.max_items),
-                         *(normalise(t.jobs[h].title or "") for h in hist)])
+        text = " ".join(
+            [seeker_text(seeker, r.description_chars, r.max_items), *(normalise(t.jobs[h].title or "") for h in hist)]
+        )
         q = r.text_vectorizer_.transform([text.strip()])
         every = len(rows) == len(t)  # slicing the sparse matrices only pays when few rows are scored
         titles, texts = (t.title_vec, t.text) if every else (t.title_vec[rows], t.text[rows])
         sims = np.asarray(titles @ t.title_vec[hist].T.toarray())  # rows × history
-        city = lambda a, b: (t.city_name[a] == t.city_name[b]) & (t.city_name[a] >= 0) & (  # noqa: E731
-            t.province[a] == t.province[b])
-        state = lambda a, b: (t.province[a] == t.province[b]) & (t.province[a] >= 0)  # noqa: E731
+
+        def state(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return (t.province[a] == t.province[b]) & (t.province[a] >= 0)
+
+        def city(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return (t.city_name[a] == t.city_name[b]) & (t.city_name[a] >= 0) & (t.province[a] == t.province[b])
+
         same_city = city(rows[:, None], hist[None, :])
         same_state = state(rows[:, None], hist[None, :])
         last = hist[-1]
@@ -494,8 +551,14 @@ class FeatureBuilder:
             for name in CO_GROUPS:
                 out[:, col[f"co_{name}"]] = self.stats.group_confidence(name, hist, key, rows)
 
-    def feature_vector(self, seeker: SeekerDoc, job_id: int, history: Sequence[int] = (), now: float | None = None,
-                       key: Hashable | None = None) -> dict[str, float]:
+    def feature_vector(
+        self,
+        seeker: SeekerDoc,
+        job_id: int,
+        history: Sequence[int] = (),
+        now: float | None = None,
+        key: Hashable | None = None,
+    ) -> dict[str, float]:
         """The features of one (seeker, posting) pair by name (``NaN`` = unknown).
 
         Raises ``KeyError`` when ``job_id`` is not among the ranker's postings.

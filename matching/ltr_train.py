@@ -46,8 +46,12 @@ def _ordered(interactions: Sequence[Interaction]) -> dict[Hashable, list[Interac
     return dict(out)
 
 
-def seeker_queries(interactions: Sequence[Interaction], seekers: Mapping[Hashable, SeekerDoc],
-                   max_per_seeker: int = 10, cold_per_seeker: int = 1) -> list[Query]:
+def seeker_queries(
+    interactions: Sequence[Interaction],
+    seekers: Mapping[Hashable, SeekerDoc],
+    max_per_seeker: int = 10,
+    cold_per_seeker: int = 1,
+) -> list[Query]:
     """Training queries: per seeker, cold queries (no history) for the first ``cold_per_seeker``
     interactions and warm queries for the last ``max_per_seeker`` after the first (history = the
     earlier postings). Seekers without a profile in ``seekers`` are skipped."""
@@ -56,11 +60,20 @@ def seeker_queries(interactions: Sequence[Interaction], seekers: Mapping[Hashabl
         seeker = seekers.get(key)
         if seeker is None:
             continue
-        out.extend(Query(seeker=seeker, at=it.at, targets={it.job_id: it.grade}, key=key)
-                   for it in items[:max(1, cold_per_seeker)])
+        out.extend(
+            Query(seeker=seeker, at=it.at, targets={it.job_id: it.grade}, key=key)
+            for it in items[: max(1, cold_per_seeker)]
+        )
         for i in range(max(1, len(items) - max_per_seeker), len(items)):
-            out.append(Query(seeker=seeker, history=tuple(it.job_id for it in items[:i]), at=items[i].at,
-                             targets={items[i].job_id: items[i].grade}, key=key))
+            out.append(
+                Query(
+                    seeker=seeker,
+                    history=tuple(it.job_id for it in items[:i]),
+                    at=items[i].at,
+                    targets={items[i].job_id: items[i].grade},
+                    key=key,
+                )
+            )
     return out
 
 
@@ -70,13 +83,21 @@ def holdout_queries(interactions: Sequence[Interaction], seekers: Mapping[Hashab
     for key, items in sorted(_ordered(interactions).items(), key=lambda kv: str(kv[0])):
         if key in seekers:
             last = items[-1]
-            out.append(Query(seeker=seekers[key], history=tuple(it.job_id for it in items[:-1]), at=last.at,
-                             targets={last.job_id: last.grade}, key=key))
+            out.append(
+                Query(
+                    seeker=seekers[key],
+                    history=tuple(it.job_id for it in items[:-1]),
+                    at=last.at,
+                    targets={last.job_id: last.grade},
+                    key=key,
+                )
+            )
     return out
 
 
-def ranking_metrics(score: Callable[[Query, np.ndarray], np.ndarray], builder: FeatureBuilder,
-                    queries: Sequence[Query], seed: int = 0) -> dict[str, float]:
+def ranking_metrics(
+    score: Callable[[Query, np.ndarray], np.ndarray], builder: FeatureBuilder, queries: Sequence[Query], seed: int = 0
+) -> dict[str, float]:
     """Mean recall@10, NDCG@10 and MRR of ``score(query, features)`` (higher = better, one value per
     posting) over ``queries``; history postings are not candidates, ties go by a seeded random order."""
     pos = builder.ranker.position_
@@ -112,10 +133,20 @@ class Retrained:
     training: dict[str, Any]
 
 
-def retrain(jobs: Sequence[JobDoc], seekers: Mapping[Hashable, SeekerDoc], interactions: Sequence[Interaction],
-            incumbent: LearnedRanker | None = None, test_fraction: float = 0.3, seed: int = 0,
-            min_train_queries: int = 20, min_holdout: int = 5, split_salt: str = SPLIT_SALT,
-            cold_per_seeker: int = COLD_QUERIES, profile_features: bool = False, **params: Any) -> Retrained:
+def retrain(
+    jobs: Sequence[JobDoc],
+    seekers: Mapping[Hashable, SeekerDoc],
+    interactions: Sequence[Interaction],
+    incumbent: LearnedRanker | None = None,
+    test_fraction: float = 0.3,
+    seed: int = 0,
+    min_train_queries: int = 20,
+    min_holdout: int = 5,
+    split_salt: str = SPLIT_SALT,
+    cold_per_seeker: int = COLD_QUERIES,
+    profile_features: bool = False,
+    **params: Any,
+) -> Retrained:
     """Split seekers, train a :class:`LearnedRanker` on the training part, score all rankers on the held-out part.
 
     The split is :func:`is_held_out` (a hash, not a random draw), so a seeker held out once stays
@@ -139,17 +170,29 @@ def retrain(jobs: Sequence[JobDoc], seekers: Mapping[Hashable, SeekerDoc], inter
     queries = seeker_queries(train_it, seekers, cold_per_seeker=cold_per_seeker)
     holdout = holdout_queries(test_it, seekers)
     if len(queries) < min_train_queries or len(holdout) < min_holdout:
-        raise ValueError(f"too little data: {len(queries)} training queries (need {min_train_queries}) and "
-                         f"{len(holdout)} held-out seekers (need {min_holdout})")
+        raise ValueError(
+            f"too little data: {len(queries)} training queries (need {min_train_queries}) and "
+            f"{len(holdout)} held-out seekers (need {min_holdout})"
+        )
     X, y, groups = training_set(builder, queries, seed=seed)
     model = LearnedRanker(random_state=seed, **params).fit(X, y, groups)
-    metrics = {"candidate": ranking_metrics(lambda _q, F: model.predict(F), builder, holdout, seed),
-               "content": ranking_metrics(content_score, builder, holdout, seed)}
+    metrics = {
+        "candidate": ranking_metrics(lambda _q, F: model.predict(F), builder, holdout, seed),
+        "content": ranking_metrics(content_score, builder, holdout, seed),
+    }
     if incumbent is not None:
         metrics["incumbent"] = ranking_metrics(lambda _q, F: incumbent.predict(F), builder, holdout, seed)
-    training = {"postings": len(jobs), "seekers": len(keys), "train_seekers": len(keys) - len(held),
-                "holdout_seekers": len(held), "interactions": len(train_it), "queries": int(len(np.unique(groups))),
-                "rows": int(len(y)), "boosting_rounds": [int(n) for n in model.bag_iters_],
-                "grades": {str(g): int(c) for g, c in zip(*np.unique([it.grade for it in train_it],
-                                                                     return_counts=True), strict=True)}}
+    training = {
+        "postings": len(jobs),
+        "seekers": len(keys),
+        "train_seekers": len(keys) - len(held),
+        "holdout_seekers": len(held),
+        "interactions": len(train_it),
+        "queries": int(len(np.unique(groups))),
+        "rows": int(len(y)),
+        "boosting_rounds": [int(n) for n in model.bag_iters_],
+        "grades": {
+            str(g): int(c) for g, c in zip(*np.unique([it.grade for it in train_it], return_counts=True), strict=True)
+        },
+    }
     return Retrained(model=model, metrics=metrics, training=training)

@@ -37,8 +37,13 @@ def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     b, c = a[1:], a[2:]
     ok2 = ~is_sep[:-1] & ~is_sep[1:] & ~(is_space[:-1] & is_space[1:])
     ok3 = ~is_sep[:-2] & ~is_sep[1:-1] & ~is_sep[2:] & ~is_space[1:-1]
-    codes = np.concatenate([a[ok1], (a[:-1][ok2] << _SHIFT) | b[ok2],
-                            (a[:-2][ok3] << (_SHIFT * np.uint64(2))) | (b[:-1][ok3] << _SHIFT) | c[ok3]])
+    codes = np.concatenate(
+        [
+            a[ok1],
+            (a[:-1][ok2] << _SHIFT) | b[ok2],
+            (a[:-2][ok3] << (_SHIFT * np.uint64(2))) | (b[:-1][ok3] << _SHIFT) | c[ok3],
+        ]
+    )
     docs = np.concatenate([doc[ok1], doc[:-1][ok2], doc[:-2][ok3]])
     return docs, codes, words
 

@@ -74,8 +74,10 @@ def read_onet_titles(directory: str | Path) -> OnetTitles:
     codes = tuple(sorted({c for c, _ in occupations}))
     index = {c: i for i, c in enumerate(codes)}
     pairs: dict[tuple[str, str], None] = dict.fromkeys(occupations)
-    sources = ((ALTERNATE, ("O*NET-SOC Code", "Alternate Title", "Short Title")),
-               (REPORTED, ("O*NET-SOC Code", "Reported Job Title")))
+    sources = (
+        (ALTERNATE, ("O*NET-SOC Code", "Alternate Title", "Short Title")),
+        (REPORTED, ("O*NET-SOC Code", "Reported Job Title")),
+    )
     for name, columns in sources:
         path = root / name
         if not path.is_file():

@@ -68,8 +68,7 @@ def save_model(model: LearnedRanker, path: Path, metadata: Mapping[str, Any]) ->
         raise ModelFileError("metadata 'features' differs from the model's feature_names")
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, sio.dumps(model))
-    write_atomic(path.with_suffix(".json"),
-                  json.dumps(meta, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
+    write_atomic(path.with_suffix(".json"), json.dumps(meta, ensure_ascii=False, indent=2, default=str).encode("utf-8"))
     return meta
 
 
@@ -103,14 +102,14 @@ def load_model(path: Path) -> tuple[LearnedRanker, dict[str, Any]]:
         untrusted = sio.get_untrusted_types(data=data)
     except FileNotFoundError:
         raise ModelFileError(f"{path}: model file missing") from None
-    except Exception as exc:  # noqa: BLE001 - skops raises many kinds for a corrupt archive
+    except Exception as exc:  # skops raises many kinds for a corrupt archive
         raise ModelFileError(f"{path}: not a skops model file ({type(exc).__name__}: {exc})") from None
     refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
     if refused:
         raise ModelFileError(f"{path}: refuses to load untrusted type(s) {', '.join(refused)}")
     try:
         model = sio.loads(data, trusted=list(untrusted))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise ModelFileError(f"{path}: cannot load ({type(exc).__name__}: {exc})") from None
     if not isinstance(model, LearnedRanker) or not hasattr(model, "estimators_"):
         raise ModelFileError(f"{path}: holds {type(model).__name__}, not a fitted LearnedRanker")

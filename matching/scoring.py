@@ -17,9 +17,19 @@ import scipy.sparse as sp
 
 from matching.documents import Explanation, SeekerDoc
 from matching.features import (
-    RELEVANCE_FEATURES, RELEVANCE_GATE,
-    FEATURES, LOCATION_SCORES, RECENCY_HALF_LIFE_DAYS, RELATED_JOB_TYPE_SCORE, SALARY_SHORTFALL_POWER, Place,
-    Preferences, confidence, place, preferences, profile_completeness,
+    FEATURES,
+    LOCATION_SCORES,
+    RECENCY_HALF_LIFE_DAYS,
+    RELATED_JOB_TYPE_SCORE,
+    RELEVANCE_FEATURES,
+    RELEVANCE_GATE,
+    SALARY_SHORTFALL_POWER,
+    Place,
+    Preferences,
+    confidence,
+    place,
+    preferences,
+    profile_completeness,
 )
 from matching.index import JOB_TYPES, JobTable, education_code, job_type_code, seeker_text, skill_key, title_tokens
 from matching.ngrams import CharNgramTfidf
@@ -61,8 +71,14 @@ class Profile:
     confidence: float
 
 
-def build_profiles(seekers: Sequence[SeekerDoc], taxonomy: Taxonomy | None, text_vec: CharNgramTfidf,
-                   title_vec: CharNgramTfidf, description_chars: int, max_items: int) -> list[Profile]:
+def build_profiles(
+    seekers: Sequence[SeekerDoc],
+    taxonomy: Taxonomy | None,
+    text_vec: CharNgramTfidf,
+    title_vec: CharNgramTfidf,
+    description_chars: int,
+    max_items: int,
+) -> list[Profile]:
     """Prepare seekers for scoring; TF-IDF transforms are batched over all of them."""
     texts = text_vec.transform([seeker_text(s, description_chars, max_items) for s in seekers]).tocsr()
     all_titles: list[list[tuple[str, float]]] = []
@@ -76,23 +92,35 @@ def build_profiles(seekers: Sequence[SeekerDoc], taxonomy: Taxonomy | None, text
     title_rows = title_vec.transform(flat).tocsr() if flat else None
     out, start = [], 0
     for i, s in enumerate(seekers):
-        keys = list(dict.fromkeys(k for t in (*s.skills[:max_items], *s.certificates[:max_items])
-                                  if (k := skill_key(t, taxonomy))))
+        keys = list(
+            dict.fromkeys(
+                k for t in (*s.skills[:max_items], *s.certificates[:max_items]) if (k := skill_key(t, taxonomy))
+            )
+        )
         m = len(all_titles[i])
-        vecs = title_rows[start:start + m] if title_rows is not None else sp.csr_matrix((0, 1), dtype=np.float32)
+        vecs = title_rows[start : start + m] if title_rows is not None else sp.csr_matrix((0, 1), dtype=np.float32)
         start += m
         occupations = None
         if taxonomy is not None and taxonomy.major(s.major_code) is not None:
             occupations = frozenset(taxonomy.occupation_code(o) or o for o in taxonomy.occupations_of(s.major_code))
         completeness = profile_completeness(s)
-        out.append(Profile(
-            doc=s, keys=keys, raw=[k[2:] for k in keys if k.startswith("r:")],
-            titles=[(title_tokens(t), w) for t, w in all_titles[i]], title_vecs=vecs, text_vec=texts[i],
-            place=place(s.country, s.region_code, s.province, s.city), prefs=preferences(s.country,
-                                                                                            s.preferred_locations),
-            education=education_code(s.education), job_types=frozenset(job_type_code(t) for t in s.preferred_job_types),
-            occupations=occupations, completeness=completeness, confidence=confidence(completeness),
-        ))
+        out.append(
+            Profile(
+                doc=s,
+                keys=keys,
+                raw=[k[2:] for k in keys if k.startswith("r:")],
+                titles=[(title_tokens(t), w) for t, w in all_titles[i]],
+                title_vecs=vecs,
+                text_vec=texts[i],
+                place=place(s.country, s.region_code, s.province, s.city),
+                prefs=preferences(s.country, s.preferred_locations),
+                education=education_code(s.education),
+                job_types=frozenset(job_type_code(t) for t in s.preferred_job_types),
+                occupations=occupations,
+                completeness=completeness,
+                confidence=confidence(completeness),
+            )
+        )
     return out
 
 
@@ -137,17 +165,24 @@ def bind(p: Profile, table: JobTable, title_idf: dict[str, float], default_idf: 
     if p.occupations is not None:
         occupations = np.array([table.occupations.id(o) for o in p.occupations], dtype=np.int32)
     return Bound(
-        cols=frozenset(cols), col_array=np.array(sorted(cols), dtype=np.int64), text_q=text_q,
-        title_vecs=title_vecs, title_q=title_q, title_w=np.array([w for _, w in p.titles]),
+        cols=frozenset(cols),
+        col_array=np.array(sorted(cols), dtype=np.int64),
+        text_q=text_q,
+        title_vecs=title_vecs,
+        title_q=title_q,
+        title_w=np.array([w for _, w in p.titles]),
         loc=(ids(p.place.country), ids(p.place.province), ids(p.place.city_code), ids(p.place.city_name)),
-        pref=tuple(np.array([ids(x) for x in group], dtype=np.int32)  # type: ignore[arg-type]
-                   for group in (pr.provinces, pr.city_codes, pr.city_names, pr.counties)),
+        pref=tuple(
+            np.array([ids(x) for x in group], dtype=np.int32)  # type: ignore[arg-type]
+            for group in (pr.provinces, pr.city_codes, pr.city_names, pr.counties)
+        ),
         occupations=occupations,
     )
 
 
-def features(p: Profile, b: Bound, t: JobTable, rows: np.ndarray, as_of: int,
-             popularity_scale: float) -> tuple[np.ndarray, np.ndarray]:
+def features(
+    p: Profile, b: Bound, t: JobTable, rows: np.ndarray, as_of: int, popularity_scale: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix ``(len(rows), len(FEATURES))`` (``NaN`` = unknown) and location relation indexes."""
     r = len(rows)
     whole = r == len(t)  # rows are sorted and unique: all of them means no slicing (one posting, exhaustive)
@@ -157,11 +192,14 @@ def features(p: Profile, b: Bound, t: JobTable, rows: np.ndarray, as_of: int,
 
     f = np.full((r, len(FEATURES)), np.nan)
     if p.keys:
-        for name, kind, counts in (("required_skills", "req", t.n_req), ("preferred_skills", "pref", t.n_pref),
-                                   ("certificates", "cert", t.n_cert)):
+        for name, kind, counts in (
+            ("required_skills", "req", t.n_req),
+            ("preferred_skills", "pref", t.n_pref),
+            ("certificates", "cert", t.n_cert),
+        ):
             n = counts[rows]
             index = t.by_skill[kind]  # postings of the seeker's columns, counted per job
-            postings = [index.indices[index.indptr[c]:index.indptr[c + 1]] for c in b.col_array]
+            postings = [index.indices[index.indptr[c] : index.indptr[c + 1]] for c in b.col_array]
             hit = take(np.bincount(np.concatenate(postings), minlength=len(t))) if postings else np.zeros(len(rows))
             with np.errstate(invalid="ignore", divide="ignore"):
                 f[:, _IDX[name]] = np.where(n > 0, hit / n, np.nan)
@@ -180,7 +218,7 @@ def features(p: Profile, b: Bound, t: JobTable, rows: np.ndarray, as_of: int,
         pay = take(t.salary)
         with np.errstate(invalid="ignore"):
             ratio = np.clip(pay / float(p.doc.min_salary_monthly), 0.0, 1.0)
-        f[:, _IDX["salary"]] = np.where(np.isnan(pay), np.nan, ratio ** SALARY_SHORTFALL_POWER)
+        f[:, _IDX["salary"]] = np.where(np.isnan(pay), np.nan, ratio**SALARY_SHORTFALL_POWER)
     need = take(t.education)
     f[:, _IDX["education"]] = np.where(need == 0, 1.0, np.nan if p.education == 0 else (p.education >= need))
     if p.job_types:
@@ -212,13 +250,17 @@ def _location(p: Profile, b: Bound, t: JobTable, take: Callable[[np.ndarray], np
     preferred = np.isin(jp, pp) | np.isin(jc, pc) | np.isin(jn, pn) | np.isin(take(t.county), pk)
     same_country = (take(t.country) == country) | (country == -1) | (take(t.country) == -1)
     seeker_known = p.place.known or bool(p.prefs)
-    rel = np.select([~take(t.loc_known) | (not seeker_known), same_city, same_prov, preferred, same_country],
-                    [5, 0, 1, 2, 3], default=4)
+    rel = np.select(
+        [~take(t.loc_known) | (not seeker_known), same_city, same_prov, preferred, same_country],
+        [5, 0, 1, 2, 3],
+        default=4,
+    )
     return rel
 
 
-def combine(f: np.ndarray, weights: np.ndarray, conf: float,
-            gate: float = RELEVANCE_GATE) -> tuple[np.ndarray, np.ndarray]:
+def combine(
+    f: np.ndarray, weights: np.ndarray, conf: float, gate: float = RELEVANCE_GATE
+) -> tuple[np.ndarray, np.ndarray]:
     """``(fit, score)`` per row of the feature matrix ``f`` (``NaN`` = unknown), both 0–1.
 
     ``fit`` is the weighted mean of the known features (weights renormalised over them), except that
@@ -262,10 +304,13 @@ def explain(p: Profile, b: Bound, t: JobTable, row: int, f: np.ndarray, rel: int
     education = f[_IDX["education"]]
     in_field = f[_IDX["in_field"]]
     return Explanation(
-        matched_skills=tuple(matched), missing_skills=tuple(missing), matched_certificates=tuple(cert_ok),
+        matched_skills=tuple(matched),
+        missing_skills=tuple(missing),
+        matched_certificates=tuple(cert_ok),
         missing_certificates=tuple(cert_missing),
         location="elsewhere" if LOCATIONS[rel] == "abroad" else LOCATIONS[rel],
         salary_fit="unknown" if math.isnan(salary) else ("meets" if salary >= 1.0 else "below"),
         education_met=None if math.isnan(education) else bool(education >= 1.0),
-        in_field=None if math.isnan(in_field) else bool(in_field), components=components,
+        in_field=None if math.isnan(in_field) else bool(in_field),
+        components=components,
     )

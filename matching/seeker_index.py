@@ -39,8 +39,9 @@ class SeekerIndex:
     ``max_per_skill`` seekers taken per skill the posting names.
     """
 
-    def __init__(self, ranker: ContentRanker, seekers: Sequence[SeekerDoc], n_candidates: int = 100,
-                 max_per_skill: int = 100) -> None:
+    def __init__(
+        self, ranker: ContentRanker, seekers: Sequence[SeekerDoc], n_candidates: int = 100, max_per_skill: int = 100
+    ) -> None:
         self.ranker = ranker
         self.n_candidates, self.max_per_skill = n_candidates, max_per_skill
         self.profiles = ranker.seeker_profiles(seekers) if seekers else []
@@ -85,8 +86,11 @@ class SeekerIndex:
         if where.city_code or where.city_name:
             local[self.city == (where.city_code or where.city_name)] = 2
             parts.append(best(pool[local[pool] == 2], self.n_candidates))
-        for text in (*job.required_skills[: r.max_items], *job.preferred_skills[: r.max_items],
-                     *job.certificates[: r.max_items]):
+        for text in (
+            *job.required_skills[: r.max_items],
+            *job.preferred_skills[: r.max_items],
+            *job.certificates[: r.max_items],
+        ):
             key = skill_key(text, r.taxonomy)
             rows = self.by_key.get(key) if key else None
             if rows is not None:

@@ -100,21 +100,33 @@ def _concept(rec: Mapping[str, Any], where: str) -> Concept:
     isco = rec.get("isco") or None
     if isco is not None and (not isinstance(isco, str) or len(isco) != 4 or not isco.isdigit()):
         raise ValueError(f"{where} (code={rec['code']!r}): field 'isco' must be a 4-digit ISCO-08 unit group")
-    return Concept(code=rec["code"], kind=rec["kind"], label=rec["label"], lang=rec.get("lang") or "zh",
-                   aliases=tuple(aliases), skills=_strs(rec.get("skills"), where, "skills"),
-                   certificates=_strs(rec.get("certificates"), where, "certificates"),
-                   esco=rec.get("esco") or None, onet=rec.get("onet") or None, isco=isco,
-                   narrower=_strs(rec.get("narrower"), where, "narrower"))
+    return Concept(
+        code=rec["code"],
+        kind=rec["kind"],
+        label=rec["label"],
+        lang=rec.get("lang") or "zh",
+        aliases=tuple(aliases),
+        skills=_strs(rec.get("skills"), where, "skills"),
+        certificates=_strs(rec.get("certificates"), where, "certificates"),
+        esco=rec.get("esco") or None,
+        onet=rec.get("onet") or None,
+        isco=isco,
+        narrower=_strs(rec.get("narrower"), where, "narrower"),
+    )
 
 
 def _major(rec: Mapping[str, Any], where: str) -> Major:
     for name in ("code", "name"):
         if not isinstance(rec.get(name), str) or not rec[name].strip():
             raise ValueError(f"{where}: field {name!r} is required and must be a non-empty string")
-    return Major(code=rec["code"], name=rec["name"], category=rec.get("category") or "",
-                 occupations=_strs(rec.get("occupations"), where, "occupations"),
-                 skills=_strs(rec.get("skills"), where, "skills"),
-                 certificates=_strs(rec.get("certificates"), where, "certificates"))
+    return Major(
+        code=rec["code"],
+        name=rec["name"],
+        category=rec.get("category") or "",
+        occupations=_strs(rec.get("occupations"), where, "occupations"),
+        skills=_strs(rec.get("skills"), where, "skills"),
+        certificates=_strs(rec.get("certificates"), where, "certificates"),
+    )
 
 
 class Taxonomy:
@@ -158,17 +170,26 @@ class Taxonomy:
         for entries in self._by_prefix.values():
             entries.sort(key=lambda e: -len(e[0]))
         # compact label lengths per kind: fuzzy matching is pointless outside [min·ratio, max/ratio]
-        self._lengths = {k: (min((len(x.replace(" ", "")) for x in v[0]), default=0),
-                             max((len(x.replace(" ", "")) for x in v[0]), default=0)) for k, v in self._fuzzy.items()}
+        self._lengths = {
+            k: (
+                min((len(x.replace(" ", "")) for x in v[0]), default=0),
+                max((len(x.replace(" ", "")) for x in v[0]), default=0),
+            )
+            for k, v in self._fuzzy.items()
+        }
         self._cache: dict[tuple[str, str | None], Resolution | None] = {}
 
     @classmethod
-    def from_records(cls, concepts: Iterable[Mapping[str, Any]], majors: Iterable[Mapping[str, Any]] = (),
-                     version: str = "") -> Taxonomy:
+    def from_records(
+        cls, concepts: Iterable[Mapping[str, Any]], majors: Iterable[Mapping[str, Any]] = (), version: str = ""
+    ) -> Taxonomy:
         """Build from plain mappings in the ``core_taxonomy.json`` shape (``code``, ``kind``, ``label``,
         ``lang``, ``aliases: [{label, lang}]``, ...). Raises ``ValueError`` naming the record and field."""
-        return cls([_concept(r, f"concepts[{i}]") for i, r in enumerate(concepts)],
-                   [_major(r, f"majors[{i}]") for i, r in enumerate(majors)], version)
+        return cls(
+            [_concept(r, f"concepts[{i}]") for i, r in enumerate(concepts)],
+            [_major(r, f"majors[{i}]") for i, r in enumerate(majors)],
+            version,
+        )
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Taxonomy:
@@ -268,7 +289,7 @@ class Taxonomy:
                 i += 1
                 continue
             if not (ch in _ASCII_ALNUM and i and norm[i - 1] in _ASCII_ALNUM):
-                longer = by_prefix.get(norm[i:i + 2], empty) if i + 1 < n else empty
+                longer = by_prefix.get(norm[i : i + 2], empty) if i + 1 < n else empty
                 for alias, code in (*longer, *by_prefix.get(ch, empty)):
                     if not norm.startswith(alias, i):
                         continue
@@ -295,8 +316,9 @@ class Taxonomy:
         else the first occupation label found in it (``招聘数控车工（五险一金）`` → 数控车工). No fuzzy
         step: posting titles are long and noisy, and a wrong occupation is worse than none."""
         norm = normalise(title or "")
-        code = self._pick(self._exact.get(norm, []), "occupation") or \
-            self._pick(self._compact.get(norm.replace(" ", ""), []), "occupation")
+        code = self._pick(self._exact.get(norm, []), "occupation") or self._pick(
+            self._compact.get(norm.replace(" ", ""), []), "occupation"
+        )
         if code:
             return self._resolution(code, norm, 1.0, "exact")
         return next(iter(self.extract(norm, "occupation")), None)
@@ -317,8 +339,9 @@ class Taxonomy:
         hit = self.resolve_title(title)
         return hit.code if hit else None
 
-    def in_field(self, major_code: str | None, occupation_code: str | None = None,
-                 title: str | None = None) -> bool | None:
+    def in_field(
+        self, major_code: str | None, occupation_code: str | None = None, title: str | None = None
+    ) -> bool | None:
         """对口: is the posting's occupation among the major's occupations (or a broader job
         covering one of them: a ``电工`` posting is in the field of a major leading to ``维修电工``)?
 

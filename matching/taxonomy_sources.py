@@ -100,9 +100,12 @@ class TaxonomySource:
 
     def counts(self) -> dict[str, int]:
         """``occupations``, ``skills``, ``aliases``, ``relations``."""
-        return {"occupations": sum(c.kind == OCCUPATION for c in self.concepts),
-                "skills": sum(c.kind == SKILL for c in self.concepts),
-                "aliases": sum(len(c.aliases) for c in self.concepts), "relations": len(self.relations)}
+        return {
+            "occupations": sum(c.kind == OCCUPATION for c in self.concepts),
+            "skills": sum(c.kind == SKILL for c in self.concepts),
+            "aliases": sum(len(c.aliases) for c in self.concepts),
+            "relations": len(self.relations),
+        }
 
 
 class _Ticker:
@@ -131,8 +134,13 @@ def _line_count(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
 
 
-def _records(path: Path, columns: Sequence[str], optional: Sequence[str] = (), delimiter: str = ",",
-             tick: Callable[[], None] | None = None) -> Iterator[tuple[int, dict[str, str]]]:
+def _records(
+    path: Path,
+    columns: Sequence[str],
+    optional: Sequence[str] = (),
+    delimiter: str = ",",
+    tick: Callable[[], None] | None = None,
+) -> Iterator[tuple[int, dict[str, str]]]:
     """``(line, {column: stripped value})`` per data row; ``optional`` columns are ``""`` when absent.
     The first of ``columns`` must be non-empty. ``line`` is the record's first physical line.
     ``tick()`` is called for every row read (progress)."""
@@ -176,8 +184,9 @@ def _labels(texts: Iterable[str], preferred: str, out: TaxonomySource) -> tuple[
     return tuple(seen)
 
 
-def _concept(out: TaxonomySource, where: str, code: str, kind: str, label: str, lang: str,
-             alias_texts: Iterable[str]) -> SourceConcept | None:
+def _concept(
+    out: TaxonomySource, where: str, code: str, kind: str, label: str, lang: str, alias_texts: Iterable[str]
+) -> SourceConcept | None:
     if len(code) > MAX_CODE:
         raise ValueError(f"{where}: code longer than {MAX_CODE} characters: {code[:60]}…")
     if not label:
@@ -198,13 +207,17 @@ def _folder(directory: str | Path, required: str, what: str) -> Path:
     return root
 
 
-def read_esco(directory: str | Path, lang: str = "en",
-              progress: Callable[[str, int, int | None], None] | None = None) -> TaxonomySource:
+def read_esco(
+    directory: str | Path, lang: str = "en", progress: Callable[[str, int, int | None], None] | None = None
+) -> TaxonomySource:
     """Read an ESCO CSV export in language ``lang`` from ``directory`` (see the module doc); scheme ``esco``."""
     occ_name = f"occupations_{lang}.csv"
     root = _folder(directory, occ_name, "ESCO")
-    skill_files = [root / f"skills_{lang}.csv"] if (root / f"skills_{lang}.csv").is_file() else sorted(
-        root.glob(f"*SkillsCollection_{lang}.csv"))
+    skill_files = (
+        [root / f"skills_{lang}.csv"]
+        if (root / f"skills_{lang}.csv").is_file()
+        else sorted(root.glob(f"*SkillsCollection_{lang}.csv"))
+    )
     tick = _Ticker(progress, [root / occ_name, *skill_files, root / f"occupationSkillRelations_{lang}.csv"])
     out = TaxonomySource(scheme="esco")
     by_code: dict[str, SourceConcept] = {}
@@ -212,13 +225,22 @@ def read_esco(directory: str | Path, lang: str = "en",
 
     def read_concepts(path: Path, kind: str) -> None:
         n = 0
-        for line, r in _records(path, ("conceptUri", "preferredLabel"), ("altLabels", "hiddenLabels", "status"), tick=tick):
+        for line, r in _records(
+            path, ("conceptUri", "preferredLabel"), ("altLabels", "hiddenLabels", "status"), tick=tick
+        ):
             n += 1
             if r["status"] and r["status"] != "released":
                 out.skip(f"{kind} not released")
                 continue
-            c = _concept(out, f"{path}, line {line}", r["conceptUri"], kind, r["preferredLabel"], lang,
-                         (r["altLabels"], r["hiddenLabels"]))
+            c = _concept(
+                out,
+                f"{path}, line {line}",
+                r["conceptUri"],
+                kind,
+                r["preferredLabel"],
+                lang,
+                (r["altLabels"], r["hiddenLabels"]),
+            )
             if c is None:
                 continue
             before = by_code.get(c.code)
@@ -245,8 +267,10 @@ def read_esco(directory: str | Path, lang: str = "en",
             n += 1
             kind = r["relationType"] or "related"
             if len(kind) > MAX_RELATION:
-                raise ValueError(f"{relations}, line {line}, column 'relationType': longer than {MAX_RELATION} "
-                                 f"characters: {kind[:60]!r}")
+                raise ValueError(
+                    f"{relations}, line {line}, column 'relationType': longer than {MAX_RELATION} "
+                    f"characters: {kind[:60]!r}"
+                )
             occ, skill = by_code.get(r["occupationUri"]), by_code.get(r["skillUri"])
             if occ is None or skill is None or occ.kind != OCCUPATION or skill.kind != SKILL:
                 out.skip("relation naming an unknown occupation or skill")
@@ -283,12 +307,12 @@ ONET_SKILLS = "Skills.txt"
 SOC = "O*NET-SOC Code"
 
 
-def read_onet(directory: str | Path,
-              progress: Callable[[str, int, int | None], None] | None = None) -> TaxonomySource:
+def read_onet(directory: str | Path, progress: Callable[[str, int, int | None], None] | None = None) -> TaxonomySource:
     """Read the O*NET text files in ``directory`` (see the module doc); scheme ``onet``, language ``en``."""
     root = _folder(directory, ONET_OCCUPATIONS, "O*NET")
-    tick = _Ticker(progress, [root / n for n in (ONET_OCCUPATIONS, ONET_ALTERNATE, ONET_REPORTED, ONET_TECHNOLOGY,
-                                                 ONET_SKILLS)])
+    tick = _Ticker(
+        progress, [root / n for n in (ONET_OCCUPATIONS, ONET_ALTERNATE, ONET_REPORTED, ONET_TECHNOLOGY, ONET_SKILLS)]
+    )
     out = TaxonomySource(scheme="onet")
     titles: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}
@@ -345,8 +369,9 @@ def read_onet(directory: str | Path,
     content = root / ONET_SKILLS
     if content.is_file():
         n = 0
-        for line, r in _records(content, (SOC, "Element ID", "Element Name", "Scale ID", "Data Value"),
-                                delimiter="\t", tick=tick):
+        for line, r in _records(
+            content, (SOC, "Element ID", "Element Name", "Scale ID", "Data Value"), delimiter="\t", tick=tick
+        ):
             n += 1
             code = r["Element ID"]
             if code not in skills:
@@ -362,8 +387,10 @@ def read_onet(directory: str | Path,
             try:
                 weight = importance_weight(float(r["Data Value"]))
             except ValueError as exc:
-                raise ValueError(f"{content}, line {line}, column 'Data Value': {r['Data Value']!r} is not an "
-                                 f"importance rating 1–5 ({exc})") from None
+                raise ValueError(
+                    f"{content}, line {line}, column 'Data Value': {r['Data Value']!r} is not an "
+                    f"importance rating 1–5 ({exc})"
+                ) from None
             relations[(r[SOC], code)] = SourceRelation(r[SOC], code, "importance", weight)
         out.rows[content.name] = n
     out.concepts.extend(skills.values())

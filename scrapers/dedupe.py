@@ -39,11 +39,15 @@ _TRAILING_BRACKET = re.compile(r"\s*[（(【\[〔［][^（()）【】\[\]〔〕�
 _LEGAL_FORM = re.compile(
     r"(?:股份有限公司|有限责任公司|有限公司|股份公司|"
     r",?\s*(?:co\.?,?\s*ltd\.?|company\s+limited|limited|ltd\.?|inc\.?|incorporated|llc|corp\.?|corporation))\s*$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: words that make a bracketed title part a note (shift, perks, urgency) rather than the job
-_NOTE_WORDS = re.compile(r"班|倒|急|包吃|包住|五险|社保|双休|单休|直招|高薪|底薪|提成|月薪|年薪|日结|周结|"
-                         r"可实习|应届|接受|入职|补贴|餐补|住宿|宿舍|加班|轮休|做六休一|做五休二|"
-                         r"shift|urgent|hiring|immediate|benefits", re.IGNORECASE)
+_NOTE_WORDS = re.compile(
+    r"班|倒|急|包吃|包住|五险|社保|双休|单休|直招|高薪|底薪|提成|月薪|年薪|日结|周结|"
+    r"可实习|应届|接受|入职|补贴|餐补|住宿|宿舍|加班|轮休|做六休一|做五休二|"
+    r"shift|urgent|hiring|immediate|benefits",
+    re.IGNORECASE,
+)
 _CITY_SUFFIX = re.compile(r"(?:市|地区|盟|自治州)$")
 
 
@@ -64,7 +68,8 @@ _LABELLED = re.compile(
     r"(?:(?:招聘|职位|岗位|需求|职位需求)?编号|(?<![A-Za-z])(?:requisition|req)\.?\s*(?:id|no\.?|number|#)?|"
     r"(?<![A-Za-z])(?:reference|ref)\.?\s*(?:id|no\.?|number|#)?|(?<![A-Za-z])job\s*(?:id|no\.?|number|#))"
     r"\s*[:：#]?\s*" + _CODE,
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _BRACKETED_CODE = re.compile(r"[（(【\[]\s*([A-Za-z]{1,5}-?\d{3,}[A-Za-z0-9\-]*)\s*[）)】\]]")
 
 
@@ -109,8 +114,14 @@ def city_key(city: str | None) -> str:
     return _CITY_SUFFIX.sub("", compact(city or ""))
 
 
-def duplicate_key(employer_name: str | None, title: str | None, city: str | None, country: str = "CN",
-                  *, no_employer: str | None = None) -> str | None:
+def duplicate_key(
+    employer_name: str | None,
+    title: str | None,
+    city: str | None,
+    country: str = "CN",
+    *,
+    no_employer: str | None = None,
+) -> str | None:
     """``"country|employer|title|city"`` from the parts above, or ``None`` when the employer (or
     ``no_employer``, the placeholder for "not stated"), the title or the city is missing."""
     if not employer_name or employer_name == no_employer:

@@ -140,8 +140,12 @@ class Fetcher:
     ``sleep`` is :func:`asyncio.sleep` (replaceable for tests of timing, not needed otherwise).
     """
 
-    def __init__(self, policy: FetchPolicy | None = None, validators: dict[str, dict[str, str]] | None = None,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        policy: FetchPolicy | None = None,
+        validators: dict[str, dict[str, str]] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.policy = policy or FetchPolicy()
         self.validators = validators if validators is not None else {}
         self.stats = FetchStats()
@@ -149,7 +153,10 @@ class Fetcher:
         self._hosts: dict[str, _Host] = {}
         self._client = httpx.AsyncClient(
             headers={"User-Agent": self.policy.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"},
-            timeout=self.policy.timeout, follow_redirects=True, max_redirects=self.policy.max_redirects)
+            timeout=self.policy.timeout,
+            follow_redirects=True,
+            max_redirects=self.policy.max_redirects,
+        )
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -187,8 +194,9 @@ class Fetcher:
             elif response.status_code >= 400:
                 host.robots = Protego.parse("")
             else:
-                host.robots = Protego.parse(decode_body(response.content[: 500_000],
-                                                        response.headers.get("content-type")))
+                host.robots = Protego.parse(
+                    decode_body(response.content[:500_000], response.headers.get("content-type"))
+                )
         except httpx.HTTPError as exc:
             host.robots_error = f"robots.txt unreachable ({type(exc).__name__}); host not crawled"
         host.robots_loaded = True
@@ -199,15 +207,16 @@ class Fetcher:
             return True
         host = self._host(url)
         await self._load_robots(url, host)
-        return host.robots_error is None and host.robots is not None and host.robots.can_fetch(
-            url, self.policy.user_agent)
+        return (
+            host.robots_error is None and host.robots is not None and host.robots.can_fetch(url, self.policy.user_agent)
+        )
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
             return min(exc.retry_after, self.policy.max_retry_after)
         backoff = self.policy.backoff_base * 2 ** (state.attempt_number - 1)
-        return min(self.policy.backoff_max, backoff) * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
+        return min(self.policy.backoff_max, backoff) * random.uniform(0.5, 1.0)  # jitter
 
     async def get(self, url: str, conditional: bool = True) -> Page:
         """Fetch ``url`` politely. Returns the page (``not_modified`` on a 304, only possible
@@ -222,8 +231,13 @@ class Fetcher:
         if not await self.allowed(url):
             self.stats.failures += 1
             raise Disallowed(url, host.robots_error or "disallowed by robots.txt")
-        retrying = AsyncRetrying(stop=stop_after_attempt(self.policy.retries + 1), wait=self._wait,
-                                 retry=retry_if_exception_type(_Retryable), sleep=self._sleep, reraise=True)
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.policy.retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            sleep=self._sleep,
+            reraise=True,
+        )
         try:
             async for attempt in retrying:
                 with attempt:
@@ -256,7 +270,9 @@ class Fetcher:
                 async with self._client.stream("GET", url, headers=headers) as response:
                     status = response.status_code
                     if status in RETRY_STATUSES:
-                        raise _Retryable(url, f"HTTP {status}", retry_after_seconds(response.headers.get("retry-after")))
+                        raise _Retryable(
+                            url, f"HTTP {status}", retry_after_seconds(response.headers.get("retry-after"))
+                        )
                     if status == 304:
                         return Page(str(response.url), 304, "", dict(response.headers), not_modified=True)
                     if status >= 400:
@@ -275,5 +291,9 @@ class Fetcher:
         new = {k: response.headers[k] for k in ("etag", "last-modified") if k in response.headers}
         if new:
             self.validators[url] = new
-        return Page(str(response.url), status, decode_body(bytes(body), response.headers.get("content-type")),
-                    dict(response.headers))
+        return Page(
+            str(response.url),
+            status,
+            decode_body(bytes(body), response.headers.get("content-type")),
+            dict(response.headers),
+        )

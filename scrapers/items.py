@@ -74,8 +74,13 @@ class PlaceItem:
 
     def as_dict(self) -> dict[str, str | None]:
         """``{region_code, province, city, district, address}`` as stored in ``postings.locations``."""
-        return {"region_code": self.region_code, "province": self.province, "city": self.city,
-                "district": self.district, "address": self.address}
+        return {
+            "region_code": self.region_code,
+            "province": self.province,
+            "city": self.city,
+            "district": self.district,
+            "address": self.address,
+        }
 
 
 @dataclass(kw_only=True)

@@ -26,8 +26,16 @@ Step = Callable[[Item], Item]
 #: employer name used for postings whose company the board does not give
 NO_EMPLOYER = "（未注明单位）not stated"
 
-_LIMITS = {"title": 200, "employer_name": 200, "address": 300, "city": 64, "province": 64,
-           "employer_industry": 100, "employer_size": 32, "salary_text": 100}
+_LIMITS = {
+    "title": 200,
+    "employer_name": 200,
+    "address": 300,
+    "city": 64,
+    "province": 64,
+    "employer_industry": 100,
+    "employer_size": 32,
+    "salary_text": 100,
+}
 
 
 def normalise_salary(item: Item) -> Item:
@@ -73,8 +81,11 @@ def normalise_location(item: Item) -> Item:
             item.region_code, item.province, item.city = location.region_code, location.province, location.city
     if not item.places and (item.location_text or item.city or item.province or item.address):
         resolve_later = item.country == "CN" and item.location_text
-        item.places = [PlaceItem(item.location_text or "", item.address) if resolve_later else
-                       PlaceItem(item.location_text or "", item.address, item.region_code, item.province, item.city)]
+        item.places = [
+            PlaceItem(item.location_text or "", item.address)
+            if resolve_later
+            else PlaceItem(item.location_text or "", item.address, item.region_code, item.province, item.city)
+        ]
     for i, place in enumerate(item.places):
         if item.country != "CN" or place.region_code is not None or not place.text:
             continue
@@ -107,8 +118,9 @@ def validate(item: Item) -> Item:
                 item.warnings.append(Issue(exp.row, column, "work-history row without a position name skipped"))
         item.experiences = kept
         if not item.experiences and not item.desired_titles:
-            raise RejectItem(item.column("Applicant.ID"),
-                             "no position name in any work-history row and no positions of interest")
+            raise RejectItem(
+                item.column("Applicant.ID"), "no position name in any work-history row and no positions of interest"
+            )
         return item
     item.title = " ".join((item.title or "").split())
     item.skills = list(dict.fromkeys(s.strip()[:100] for s in item.skills if s and s.strip()))
@@ -190,8 +202,9 @@ class Deduplicate:
             raise RejectItem("external_id", f"duplicate of row {self.seen[key]}")
         self.seen[key] = item.row
         if isinstance(item, PostingItem):
-            item.duplicate_key = duplicate_key(item.employer_name, item.title, item.city, item.country,
-                                               no_employer=NO_EMPLOYER)
+            item.duplicate_key = duplicate_key(
+                item.employer_name, item.title, item.city, item.country, no_employer=NO_EMPLOYER
+            )
             item.reference = item.reference or extract_reference(item.title, item.description)
         return item
 
@@ -237,8 +250,17 @@ def default_pipeline(taxonomy: SkillVocabulary) -> Pipeline:
     """Salary, education, experience, location, validation, de-duplication, then skills
     (``taxonomy``: the service's is :func:`service.taxonomy.core.core_taxonomy`; see
     :func:`unknown_skill_count`)."""
-    return Pipeline([normalise_salary, normalise_education, normalise_experience, normalise_location, validate,
-                     Deduplicate(), ExtractSkills(taxonomy)])
+    return Pipeline(
+        [
+            normalise_salary,
+            normalise_education,
+            normalise_experience,
+            normalise_location,
+            validate,
+            Deduplicate(),
+            ExtractSkills(taxonomy),
+        ]
+    )
 
 
 def unknown_skill_count(pipeline: Pipeline) -> int:

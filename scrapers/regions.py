@@ -97,8 +97,11 @@ def parse_regions_csv(text: str, source: str) -> tuple[RegionRecord, ...]:
         if level != "province":
             if parent and parent not in seen:
                 raise ValueError(f"{where}, column parent_code: {parent} is not listed above this row")
-            if not parent or seen[parent] == "county" or not code.startswith(
-                    parent[:2] if seen[parent] == "province" else parent[:4]):
+            if (
+                not parent
+                or seen[parent] == "county"
+                or not code.startswith(parent[:2] if seen[parent] == "province" else parent[:4])
+            ):
                 raise ValueError(f"{where}, column parent_code: {parent or 'empty'} cannot contain {code}")
         seen[code] = level  # type: ignore[assignment]
         rows.append(RegionRecord(code, name, level, parent or None))  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(\S+?)\s*-->", re.IGN
 
 
 @cache
-def _psl():  # noqa: ANN202 - the list is parsed once (about 10k rules)
+def _psl():  # the list is parsed once (about 10k rules)
     from publicsuffixlist import PublicSuffixList
 
     return PublicSuffixList()

@@ -13,9 +13,35 @@ from urllib.parse import parse_qsl
 
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-TRACKING = frozenset({"spm", "scm", "from", "ref", "refer", "referrer", "source", "src", "share_from", "gclid",
-                      "fbclid", "msclkid", "bd_vid", "yclid", "_ga", "trk", "trackid", "track_id", "sessionid",
-                      "sid", "ka", "lid", "securityid", "mc_cid", "mc_eid"})
+TRACKING = frozenset(
+    {
+        "spm",
+        "scm",
+        "from",
+        "ref",
+        "refer",
+        "referrer",
+        "source",
+        "src",
+        "share_from",
+        "gclid",
+        "fbclid",
+        "msclkid",
+        "bd_vid",
+        "yclid",
+        "_ga",
+        "trk",
+        "trackid",
+        "track_id",
+        "sessionid",
+        "sid",
+        "ka",
+        "lid",
+        "securityid",
+        "mc_cid",
+        "mc_eid",
+    }
+)
 _UTM = re.compile(r"^(utm_|hmsr|hmpl|hmcu|hmkw|hmci)", re.IGNORECASE)
 
 

@@ -85,16 +85,18 @@ def _check_directory(data: bytes, limits: WorkbookLimits) -> None:
     builds an object per record it finds in the directory's declared size, whatever the count
     says). Raises :class:`WorkbookError` when there is no record, :class:`WorkbookLimitError` for
     zip64, too many parts or a directory too large for them."""
-    tail = data[-(_EOCD_SIZE + _MAX_COMMENT):]
+    tail = data[-(_EOCD_SIZE + _MAX_COMMENT) :]
     at = tail.rfind(_EOCD)
     if at < 0 or len(tail) - at < _EOCD_SIZE:
         raise WorkbookError("not a readable .xlsx workbook (not a zip archive, which an .xlsx file is)")
-    _, disk, _, _, entries, size, offset, _ = struct.unpack("<4sHHHHIIH", tail[at:at + _EOCD_SIZE])
+    _, disk, _, _, entries, size, offset, _ = struct.unpack("<4sHHHHIIH", tail[at : at + _EOCD_SIZE])
     if disk == 0xFFFF or entries == 0xFFFF or size == 0xFFFFFFFF or offset == 0xFFFFFFFF:
         raise WorkbookLimitError("zip64 archives are not accepted (a roster needs less than 4 GB and 65,535 parts)")
     if entries > limits.max_parts or size > limits.max_parts * _DIRECTORY_BYTES_PER_PART:
-        raise WorkbookLimitError(f"the archive has {entries:,} parts in a directory of {size:,} bytes; the limit is "
-                                 f"{limits.max_parts:,} parts")
+        raise WorkbookLimitError(
+            f"the archive has {entries:,} parts in a directory of {size:,} bytes; the limit is "
+            f"{limits.max_parts:,} parts"
+        )
 
 
 def check_archive(data: bytes, limits: WorkbookLimits = WorkbookLimits()) -> None:
@@ -113,8 +115,10 @@ def check_archive(data: bytes, limits: WorkbookLimits = WorkbookLimits()) -> Non
     total = sum(m.file_size for m in members)
     if total > limits.max_unzipped_bytes:
         mb = limits.max_unzipped_bytes // (1024 * 1024)
-        raise WorkbookLimitError(f"the workbook unzips to {total:,} bytes; the limit is {mb} MB of unzipped content "
-                                 "(a zip bomb, or a sheet far larger than a roster)")
+        raise WorkbookLimitError(
+            f"the workbook unzips to {total:,} bytes; the limit is {mb} MB of unzipped content "
+            "(a zip bomb, or a sheet far larger than a roster)"
+        )
 
 
 def open_workbook(data: bytes, limits: WorkbookLimits = WorkbookLimits()) -> Any:
@@ -129,7 +133,7 @@ def open_workbook(data: bytes, limits: WorkbookLimits = WorkbookLimits()) -> Any
     check_archive(data, limits)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds (KeyError, SyntaxError, …)
+    except Exception as exc:  # openpyxl raises many kinds (KeyError, SyntaxError, …)
         raise _unreadable(exc) from exc
 
 
@@ -141,8 +145,10 @@ def _unreadable(exc: BaseException) -> WorkbookError:
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, DefusedXmlException):
-            return WorkbookError(f"not a readable .xlsx workbook: its XML declares entities, which are not "
-                                 f"accepted ({type(cause).__name__})")
+            return WorkbookError(
+                f"not a readable .xlsx workbook: its XML declares entities, which are not "
+                f"accepted ({type(cause).__name__})"
+            )
         cause = cause.__cause__ or cause.__context__
     return WorkbookError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})")
 
@@ -165,9 +171,14 @@ class _SheetStream:
         from openpyxl.worksheet._reader import WorkSheetParser
 
         self.workbook, self.sheet, self.limits = workbook, sheet, limits
-        self.parser = WorkSheetParser(None, sheet._shared_strings, data_only=True, epoch=workbook.epoch,
-                                      date_formats=workbook._date_formats,
-                                      timedelta_formats=workbook._timedelta_formats)
+        self.parser = WorkSheetParser(
+            None,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
         self.formats: dict[int, str] = {}
         self.merged: list[tuple[int, int, int, int]] = []
         self.cells = 0
@@ -189,8 +200,9 @@ class _SheetStream:
         number, raw = self.parser.parse_row(element)
         width = max((c["column"] for c in raw if c["value"] is not None), default=0)
         if width > self.limits.max_columns:
-            raise self._limit(f"row {number} has a value in column {width:,}; the limit is "
-                              f"{self.limits.max_columns} columns")
+            raise self._limit(
+                f"row {number} has a value in column {width:,}; the limit is {self.limits.max_columns} columns"
+            )
         if width and number > self.limits.max_rows:
             raise self._limit(f"row {number:,} holds a value; the limit is {self.limits.max_rows:,} rows")
         cells = [_EMPTY] * width
@@ -218,8 +230,10 @@ class _SheetStream:
                     in_row += 1
                     self.cells += 1
                     if in_row > self.limits.max_columns or self.cells > self.limits.max_cells:
-                        raise self._limit(f"more than {self.limits.max_columns} cells in a row or "
-                                          f"{self.limits.max_cells:,} cells in all (the limits)")
+                        raise self._limit(
+                            f"more than {self.limits.max_columns} cells in a row or "
+                            f"{self.limits.max_cells:,} cells in all (the limits)"
+                        )
                     continue
                 if tag == _ROW:
                     in_row = 0
@@ -247,18 +261,19 @@ class _SheetStream:
             if top_left[0] is None:
                 continue
             last = min(max_col, self.limits.max_columns)
-            for number in numbers[bisect_left(numbers, min_row):bisect_right(numbers, max_row)]:
+            for number in numbers[bisect_left(numbers, min_row) : bisect_right(numbers, max_row)]:
                 cells = rows[number]
                 if len(cells) < last:
                     cells.extend([_EMPTY] * (last - len(cells)))
-                cells[min_col - 1:last] = [top_left] * (last - min_col + 1)
+                cells[min_col - 1 : last] = [top_left] * (last - min_col + 1)
                 self.cells += last - min_col + 1
                 if self.cells > self.limits.max_cells:
                     raise self._limit(f"merged ranges fill more than {self.limits.max_cells:,} cells (the limit)")
 
 
-def read_sheet(workbook: Any, sheet: Any, limits: WorkbookLimits = WorkbookLimits(),
-               max_rows: int | None = None) -> SheetRows:
+def read_sheet(
+    workbook: Any, sheet: Any, limits: WorkbookLimits = WorkbookLimits(), max_rows: int | None = None
+) -> SheetRows:
     """The non-empty rows of ``sheet`` (of a workbook from :func:`open_workbook`) in row order,
     merged ranges filled; ``max_rows`` reads only the first that many rows of the sheet's XML
     (e.g. to look for a header), without filling merged ranges.
@@ -277,9 +292,12 @@ def read_sheet(workbook: Any, sheet: Any, limits: WorkbookLimits = WorkbookLimit
             stream.fill_merged(rows)
     except WorkbookError:
         raise
-    except Exception as exc:  # noqa: BLE001 - broken XML (expat/lxml), defusedxml's refusals, bad indexes
+    except Exception as exc:  # broken XML (expat/lxml), defusedxml's refusals, bad indexes
         raise _unreadable(exc) from exc
     out = SheetRows(title=sheet.title, hidden=sheet.sheet_state != "visible")
-    out.rows = [(n, tuple(cells)) for n, cells in sorted(rows.items())
-                if any(v is not None and not (isinstance(v, str) and not v.strip()) for v, _ in cells)]
+    out.rows = [
+        (n, tuple(cells))
+        for n, cells in sorted(rows.items())
+        if any(v is not None and not (isinstance(v, str) and not v.strip()) for v, _ in cells)
+    ]
     return out

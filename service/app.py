@@ -75,8 +75,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.employers.controllers import EmployerController
     from service.graduates.controllers import GraduateController
     from service.health.controllers import health
-    from service.interviews.controllers import InterviewController
     from service.internships.controllers import InternshipController
+    from service.interviews.controllers import InterviewController
     from service.notifications.controllers import NotificationController
     from service.postings.controllers import PostingController
     from service.privacy.controllers import AuditController, PrivacyController, delete_graduate
@@ -125,24 +125,51 @@ def create_app(settings: Settings | None = None) -> Litestar:
         set_default_exception_handler=False,
     )
     docs_assets = create_static_files_router(
-        path=DOCS_ASSETS, directories=[Path(swagger_ui_bundle.swagger_ui_path)], include_in_schema=False,
+        path=DOCS_ASSETS,
+        directories=[Path(swagger_ui_bundle.swagger_ui_path)],
+        include_in_schema=False,
     )
     app = Litestar(
         route_handlers=[
-            health, docs_assets, PostingController, EmployerController, GraduateController,
-            ApplicationController, CatalogController, DestinationController, FollowUpController, ReportController,
-            RosterController, RecommendationController, AuditController, PrivacyController,
-            delete_graduate, TaxonomyController, NotificationController, InterviewController,
-            InternshipController, RosterTemplateController, ResumeController, ConversationController,
-            InvitationController, AlertController,
-            security.router, web_router(security.kit),
+            health,
+            docs_assets,
+            PostingController,
+            EmployerController,
+            GraduateController,
+            ApplicationController,
+            CatalogController,
+            DestinationController,
+            FollowUpController,
+            ReportController,
+            RosterController,
+            RecommendationController,
+            AuditController,
+            PrivacyController,
+            delete_graduate,
+            TaxonomyController,
+            NotificationController,
+            InterviewController,
+            InternshipController,
+            RosterTemplateController,
+            ResumeController,
+            ConversationController,
+            InvitationController,
+            AlertController,
+            security.router,
+            web_router(security.kit),
         ],
         plugins=[SQLAlchemyPlugin(config=db_config), problem_details_plugin()],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=_openapi_config(),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
-        state=State({"settings": settings, "ranker_cache": ranker_cache, "roster_workers": roster_workers,
-                     "login_limiter": security.kit.limiter}),
+        state=State(
+            {
+                "settings": settings,
+                "ranker_cache": ranker_cache,
+                "roster_workers": roster_workers,
+                "login_limiter": security.kit.limiter,
+            }
+        ),
         debug=settings.debug,
         on_startup=[freeze_long_lived, start_warm_up, check_resume_font],
         on_shutdown=[stop_background],

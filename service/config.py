@@ -182,11 +182,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         from service.storage import MAX_FILE_BYTES
 
         if not 1 <= self.max_resume_attachment_bytes <= MAX_FILE_BYTES:
-            raise ValueError(f"{ENV_PREFIX}MAX_RESUME_ATTACHMENT_BYTES: {self.max_resume_attachment_bytes} is not "
-                             f"between 1 and {MAX_FILE_BYTES} (10 MiB, the upload routes' body limit)")
+            raise ValueError(
+                f"{ENV_PREFIX}MAX_RESUME_ATTACHMENT_BYTES: {self.max_resume_attachment_bytes} is not "
+                f"between 1 and {MAX_FILE_BYTES} (10 MiB, the upload routes' body limit)"
+            )
         if self.resume_font and not Path(self.resume_font).is_file():
-            raise ValueError(f"{ENV_PREFIX}RESUME_FONT: {self.resume_font!r} is not a file; name a TrueType font "
-                             "with Chinese glyphs (e.g. /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc) or leave it empty")
+            raise ValueError(
+                f"{ENV_PREFIX}RESUME_FONT: {self.resume_font!r} is not a file; name a TrueType font "
+                "with Chinese glyphs (e.g. /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc) or leave it empty"
+            )
         for name in ("message_rate_per_sender", "invitation_rate_per_sender"):
             try:
                 parse_many(getattr(self, name))

@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, event, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -109,11 +109,13 @@ def make_engine(settings: Settings, *, create: bool = False) -> AsyncEngine:
     if settings.is_sqlite:
         kwargs["connect_args"] = {"timeout": 30}
         if path is not None and not create:  # SQLite URI filename, read-write without "c"reate
-            url = make_url(settings.database_url).set(database=f"file:{quote(path)}",
-                                                      query={"mode": "rw", "uri": "true"})
+            url = make_url(settings.database_url).set(
+                database=f"file:{quote(path)}", query={"mode": "rw", "uri": "true"}
+            )
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10,
-                      connect_args={"timeout": CONNECT_TIMEOUT_SECONDS})
+        kwargs.update(
+            pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS}
+        )
     engine = create_async_engine(url, **kwargs)
     if settings.is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

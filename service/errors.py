@@ -33,8 +33,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 log = logging.getLogger(__name__)
 #: ``Retry-After`` of a 503 answered while the database cannot be used (RFC 9110 §10.2.3), seconds.
 RETRY_AFTER_SECONDS = 5
-UNAVAILABLE = ("the database is not available at the moment; try again shortly / "
-               "数据库暂时无法使用，请稍后再试")
+UNAVAILABLE = "the database is not available at the moment; try again shortly / 数据库暂时无法使用，请稍后再试"
 #: SQLSTATE of a database that cannot serve requests: connection exceptions (08), insufficient
 #: resources (53), operator intervention (57: shut down, database dropped), no such database
 #: (3D000), no such table (42P01: an empty database in place of the real one).
@@ -90,12 +89,17 @@ class InvalidInputError(DomainError):
         super().__init__(f"{field or source}: {message}", [{"field": field, "source": source, "message": message}])
 
 
-def _problem(status: int, detail: str, errors: list[Any] | None = None,
-             headers: dict[str, str] | None = None) -> ProblemDetailsException:
+def _problem(
+    status: int, detail: str, errors: list[Any] | None = None, headers: dict[str, str] | None = None
+) -> ProblemDetailsException:
     extra: dict[str, Any] = {"errors": errors} if errors else {}
     return ProblemDetailsException(
-        status_code=status, title=HTTPStatus(status).phrase, detail=detail, type_="about:blank",
-        extra=extra, headers=headers,
+        status_code=status,
+        title=HTTPStatus(status).phrase,
+        detail=detail,
+        type_="about:blank",
+        extra=extra,
+        headers=headers,
     )
 
 
@@ -123,7 +127,7 @@ def _field_and_message(item: dict[str, Any], cause: str) -> tuple[str, str]:
     key, message = str(item.get("key", "")), str(item.get("message", ""))
     source = str(getattr(item.get("source", ""), "value", item.get("source", "")))
     if at := _AT_PATH.search(message):
-        message = message[:at.start()]
+        message = message[: at.start()]
         key = _body_path(at.group(1))
     elif source == "body" and key == "data":
         # "data" is Litestar's name for the body (or a body field named data): the cause names the
@@ -156,7 +160,7 @@ def _from_http(exc: HTTPException) -> ProblemDetailsException:
     extra = exc.extra if isinstance(exc.extra, list) else None
     if extra is None and status == 400 and (at := _AT_PATH.search(str(exc.detail))):
         # a body the JSON decoder refused at a place (msgspec: "... - at `$.x`"): name the place
-        message = str(exc.detail)[:at.start()]
+        message = str(exc.detail)[: at.start()]
         extra = [{"field": _body_path(at.group(1)), "source": "body", "message": message}]
     return _problem(status, str(exc.detail), extra, headers=exc.headers)
 
@@ -166,6 +170,8 @@ def _constraint_of(exc: IntegrityError) -> str:
     ``DETAIL: Key (id_number)=(…)``, which would put a 身份证号 in the log."""
     name = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
     return str(name) if name else str(exc.orig).split("\n", 1)[0][:200]
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     """``exc``, the DBAPI error it wraps and every cause or context behind them."""
     out: list[BaseException] = []
@@ -202,7 +208,10 @@ def database_unavailable(exc: BaseException) -> bool:
         if sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES or sqlstate in _UNAVAILABLE_SQLSTATES:
             return True
         if type(e).__module__.startswith("asyncpg") and type(e).__name__ in (
-                "InterfaceError", "ConnectionDoesNotExistError", "InternalClientError"):
+            "InterfaceError",
+            "ConnectionDoesNotExistError",
+            "InternalClientError",
+        ):
             return True
         if isinstance(e, (OSError, TimeoutError)) and _raised_in_driver(e):
             return True
@@ -230,8 +239,10 @@ def _is_data_error(exc: DBAPIError) -> bool:
     return sqlstate.startswith("22") or isinstance(getattr(orig, "__cause__", None), ValueError)
 
 
-_OUT_OF_RANGE = ("a value in the request cannot be stored (a number out of range, or a character "
-                 "the database does not accept) / 请求中的数值超出范围或含有无法保存的字符")
+_OUT_OF_RANGE = (
+    "a value in the request cannot be stored (a number out of range, or a character "
+    "the database does not accept) / 请求中的数值超出范围或含有无法保存的字符"
+)
 
 
 def _from_database(exc: DBAPIError) -> ProblemDetailsException:
@@ -307,9 +318,15 @@ def document_problem_responses(app: Any) -> None:
     openapi.components = components
     components.schemas = dict(components.schemas or {})
     components.schemas["ProblemDetails"] = Schema(
-        type="object", required=["status", "title", "type"],
-        properties={"type": Schema(type="string"), "title": Schema(type="string"), "status": Schema(type="integer"),
-                    "detail": Schema(type="string"), "errors": Schema(type="array", items=Schema(type="object"))},
+        type="object",
+        required=["status", "title", "type"],
+        properties={
+            "type": Schema(type="string"),
+            "title": Schema(type="string"),
+            "status": Schema(type="integer"),
+            "detail": Schema(type="string"),
+            "errors": Schema(type="array", items=Schema(type="object")),
+        },
     )
     problem = {PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/ProblemDetails"))}
     for item in (openapi.paths or {}).values():

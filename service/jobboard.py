@@ -48,8 +48,16 @@ def read_jobs(folder: Path) -> list[JobDoc]:
         if job_id in seen:
             raise ValueError(f"{folder / 'jobs.csv'}, row {item.row}, column Job.ID: duplicate id {job_id}")
         seen.add(job_id)
-        jobs.append(JobDoc(id=job_id, title=item.title, country="US", province=item.province, city=item.city,
-                           employer_name=item.employer_name or ""))
+        jobs.append(
+            JobDoc(
+                id=job_id,
+                title=item.title,
+                country="US",
+                province=item.province,
+                city=item.city,
+                employer_name=item.employer_name or "",
+            )
+        )
     if not jobs:
         raise ValueError(f"{folder / 'jobs.csv'}: no jobs")
     return jobs
@@ -58,9 +66,15 @@ def read_jobs(folder: Path) -> list[JobDoc]:
 def seeker_doc(item: SeekerItem, applicant: int) -> SeekerDoc:
     """A profile from positions of interest (desired titles) and experience (titles, summary, home)."""
     summary = " ".join(e.description for e in item.experiences if e.description)[:SUMMARY_CHARS]
-    return SeekerDoc(id=applicant, desired_titles=tuple(item.desired_titles),
-                     experience_titles=tuple(e.title for e in item.experiences if e.title), summary=summary,
-                     country="US", province=item.province, city=item.city)
+    return SeekerDoc(
+        id=applicant,
+        desired_titles=tuple(item.desired_titles),
+        experience_titles=tuple(e.title for e in item.experiences if e.title),
+        summary=summary,
+        country="US",
+        province=item.province,
+        city=item.city,
+    )
 
 
 def read_profiles(folder: Path) -> dict[int, SeekerDoc]:
@@ -119,8 +133,7 @@ def read_board(folder: Path) -> JobBoard:
             raise FileNotFoundError(f"{folder / name}: missing (the folder must hold jobs.csv and views.csv)")
     jobs = read_jobs(folder)
     views, dropped = read_views(folder, (j.id for j in jobs))
-    return JobBoard(jobs=jobs, profiles=read_profiles(folder), views=views, dropped_views=dropped,
-                    origin=str(folder))
+    return JobBoard(jobs=jobs, profiles=read_profiles(folder), views=views, dropped_views=dropped, origin=str(folder))
 
 
 __all__ = ["UnreadableFileError", "read_board", "read_jobs", "read_profiles", "read_views", "seeker_doc"]

@@ -22,12 +22,27 @@ from typing import Any
 ProgressFn = Callable[[str, int, int | None], None]
 
 #: the unit shown in the rate for each phase (default ``rows``)
-UNITS = {"store": "postings", "write": "steps", "pages": "pages", "lists": "pages", "queries": "queries", "seeds": "runs",
-         "train": "steps", "write_rows": "rows"}
-LABELS = {"read": "读取 reading", "store": "写入 storing", "write": "写入 writing", "pages": "抓取 crawling",
-          "lists": "列表页 list pages",
-          "queries": "评估 ranking", "seeds": "评估 evaluating", "train": "训练 training",
-          "write_rows": "写入 writing"}
+UNITS = {
+    "store": "postings",
+    "write": "steps",
+    "pages": "pages",
+    "lists": "pages",
+    "queries": "queries",
+    "seeds": "runs",
+    "train": "steps",
+    "write_rows": "rows",
+}
+LABELS = {
+    "read": "读取 reading",
+    "store": "写入 storing",
+    "write": "写入 writing",
+    "pages": "抓取 crawling",
+    "lists": "列表页 list pages",
+    "queries": "评估 ranking",
+    "seeds": "评估 evaluating",
+    "train": "训练 training",
+    "write_rows": "写入 writing",
+}
 
 
 def wanted(as_json: bool = False) -> bool:
@@ -64,8 +79,16 @@ def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterato
         yield _Quiet()
         return
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
     from rich.text import Text
 
     class RateColumn(ProgressColumn):
@@ -78,11 +101,21 @@ def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterato
             unit = task.fields.get("unit", "rows")
             return Text("—" if speed is None else f"{speed:,.0f} {unit}/s" if speed >= 10 else f"{speed:.1f} {unit}/s")
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RateColumn(),
-               TextColumn("剩余 left"), TimeRemainingColumn(), TextColumn("·"), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TextColumn("剩余 left"),
+        TimeRemainingColumn(),
+        TextColumn("·"),
+        TimeElapsedColumn(),
+    )
     console = Console(stderr=True)
     tasks: dict[str, Any] = {}
     with Progress(*columns, console=console, refresh_per_second=5) as bars:
+
         def progress(phase: str, done: int, total: int | None) -> None:
             if phase not in tasks:
                 tasks[phase] = bars.add_task(LABELS.get(phase, phase), total=total, unit=UNITS.get(phase, "rows"))

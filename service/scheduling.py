@@ -52,11 +52,21 @@ def add_report_jobs(scheduler: Any, settings: Settings, timezone: str) -> list[A
     from service.reports.scheduled import MISFIRE_GRACE_SECONDS, job_specs, run_job
 
     tz = zone(timezone)
-    return [scheduler.add_job(run_job, spec.trigger(tz), args=[settings, name],
-                              kwargs={"timezone": timezone}, id=name, name=f"report snapshot: {name}",
-                              replace_existing=True, coalesce=True, max_instances=1,
-                              misfire_grace_time=MISFIRE_GRACE_SECONDS)
-            for name, spec in job_specs(settings).items()]
+    return [
+        scheduler.add_job(
+            run_job,
+            spec.trigger(tz),
+            args=[settings, name],
+            kwargs={"timezone": timezone},
+            id=name,
+            name=f"report snapshot: {name}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        )
+        for name, spec in job_specs(settings).items()
+    ]
 
 
 def make_scheduler(settings: Settings, timezone: str = TIMEZONE, blocking: bool = True) -> Any:
@@ -74,18 +84,19 @@ def make_scheduler(settings: Settings, timezone: str = TIMEZONE, blocking: bool 
 
     from service.alerts.scheduled import add_digest_job
     from service.interviews.scheduled import add_reminder_job
+    from service.jobs.runs import RunOnceExecutor
     from service.notifications.scheduled import add_outbox_job
     from service.postings.scheduled import add_crawl_jobs
     from service.privacy.scheduled import add_purge_job
     from service.recommendations.scheduled import add_retrain_job
 
-    from service.jobs.runs import RunOnceExecutor
-
     tz = zone(timezone)
     cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(timezone=tz, executors={"default": RunOnceExecutor(settings)},
-                    job_defaults={"coalesce": True, "max_instances": 1,
-                                  "misfire_grace_time": DEFAULT_MISFIRE_GRACE_SECONDS})
+    scheduler = cls(
+        timezone=tz,
+        executors={"default": RunOnceExecutor(settings)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": DEFAULT_MISFIRE_GRACE_SECONDS},
+    )
     add_report_jobs(scheduler, settings, timezone)
     add_crawl_jobs(scheduler, settings, {board: None for board in settings.crawl_board_names}, timezone)
     add_retrain_job(scheduler, settings, timezone)
@@ -104,15 +115,25 @@ def describe(scheduler: Any, now: dt.datetime | None = None) -> dict[str, dict[s
     out = {}
     for job in sorted(scheduler.get_jobs(), key=lambda j: j.id):
         nxt = job.trigger.get_next_fire_time(None, now.astimezone(getattr(job.trigger, "timezone", scheduler.timezone)))
-        out[job.id] = {"name": job.name, "trigger": str(job.trigger),
-                       "next_run": nxt.isoformat() if nxt else None,
-                       "misfire_grace_seconds": job.misfire_grace_time, "coalesce": job.coalesce,
-                       "max_instances": job.max_instances}
+        out[job.id] = {
+            "name": job.name,
+            "trigger": str(job.trigger),
+            "next_run": nxt.isoformat() if nxt else None,
+            "misfire_grace_seconds": job.misfire_grace_time,
+            "coalesce": job.coalesce,
+            "max_instances": job.max_instances,
+        }
     return out
 
 
-def run_now(settings: Settings, name: str, timezone: str = TIMEZONE, today: dt.date | None = None,
-            scopes: list[str] | None = None, progress: Any = None) -> Any:
+def run_now(
+    settings: Settings,
+    name: str,
+    timezone: str = TIMEZONE,
+    today: dt.date | None = None,
+    scopes: list[str] | None = None,
+    progress: Any = None,
+) -> Any:
     """Run job ``name`` of :func:`make_scheduler` now, in this thread, and return its result (report jobs:
     one dict per snapshot; ``crawl:<board>``: the crawl report; ``retrain_ranker``: the retraining
     report; ``drain_outbox``: the drain report). ``today`` and ``scopes`` apply to report jobs only;

@@ -13,10 +13,10 @@ Content checks shared by the kinds: :func:`check_pdf` (ISO 32000 header and end-
 from __future__ import annotations
 
 import hashlib
-import urllib.parse
 import os
 import re
 import secrets
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +71,9 @@ def check_size(data: bytes, filename: str, field: str, limit: int) -> None:
         raise InvalidFieldError(field, f"{filename}: the file is empty / 文件为空")
     if len(data) > limit:
         mb = f"{limit / 2**20:g}"
-        raise InvalidFieldError(field, f"{filename}: {len(data):,} bytes, larger than the {mb} MB allowed "
-                                       f"/ 文件超过 {mb} MB")
+        raise InvalidFieldError(
+            field, f"{filename}: {len(data):,} bytes, larger than the {mb} MB allowed / 文件超过 {mb} MB"
+        )
 
 
 class Store:

@@ -53,8 +53,9 @@ def _pg_admin_execute(sql: str) -> None:
         import asyncpg
 
         u = make_url(PG_ADMIN_URL)
-        conn = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                     database=u.database, timeout=5)
+        conn = await asyncpg.connect(
+            host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database, timeout=5
+        )
         try:
             await conn.execute(sql)
         finally:
@@ -96,7 +97,7 @@ def postgres_database() -> Iterator[str]:
     name = f"vocmatch_test_{uuid.uuid4().hex[:10]}"
     try:
         _pg_admin_execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+    except Exception as exc:  # any connection failure means "no server"
         reason = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}"
         if os.environ.get("CI"):
             pytest.fail(reason + " (CI requires PostgreSQL)")
@@ -132,7 +133,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     name = f"vocmatch_m_{uuid.uuid4().hex[:10]}"
     try:
         _pg_admin_execute(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - no server
+    except Exception as exc:  # no server
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL not reachable: {exc!r}")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}")
@@ -193,7 +194,7 @@ def run_async(work: Callable[[], Awaitable[T]]) -> T:
     def target() -> None:
         try:
             box["value"] = asyncio.run(work())  # type: ignore[arg-type]
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+        except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
 
     thread = threading.Thread(target=target)
@@ -221,8 +222,9 @@ async def _store_account(settings: Settings, user: User | None, user_id: int | N
                 await s.flush()
                 user_id = user.id
             assert user_id is not None
-            login = AuthSession(user_id=user_id, refresh_hash=uuid.uuid4().hex,
-                                expires_at=utcnow() + dt.timedelta(days=1))
+            login = AuthSession(
+                user_id=user_id, refresh_hash=uuid.uuid4().hex, expires_at=utcnow() + dt.timedelta(days=1)
+            )
             s.add(login)
             await s.flush()
             ids = (user_id, login.id)
@@ -242,8 +244,12 @@ def create_account(settings: Settings, role: Role, *, email: str | None = None, 
     """Store an account of ``role`` with ``scope`` (``graduate_id=…``, ``employer_id=…``,
     ``school_id=…`` or ``region_code=…``) and a live login session, committed; return the user id
     and an access token for it signed with the app's key (as ``POST /auth/login`` would issue)."""
-    user = User(role=role, email=email or f"{role.value}-{uuid.uuid4().hex[:12]}@vocmatch.test",
-                password_hash=test_password_hash(), **scope)
+    user = User(
+        role=role,
+        email=email or f"{role.value}-{uuid.uuid4().hex[:12]}@vocmatch.test",
+        password_hash=test_password_hash(),
+        **scope,
+    )
     user_id, session_id = run_async(lambda: _store_account(settings, user, None))
     return user_id, _token(settings, user_id, session_id)
 
@@ -309,12 +315,25 @@ def us_applicants_dir(tmp_path: Path) -> Path:
 #: flows, schema fuzzing, crash and multi-process tests, model training and the real-data evaluations,
 #: and the route × role matrices (hundreds of requests each). Tests that use ``../shared/data`` are slow too.
 SLOW_MODULES = (
-    "test_api_fuzz.py", "test_end_to_end_real_data.py", "test_progress.py", "test_access_log.py",
-    "notifications/test_crash.py", "matching/test_titles.py", "matching/test_eval_recommend.py",
-    "matching/test_ltr.py", "matching/test_ltr_persistence.py", "matching/test_seeker_index.py",
-    "reports/test_audit.py", "recommendations/test_models_registry.py", "recommendations/test_scheduled.py",
-    "jobs/test_run_once.py", "catalog/test_reference_data.py", "taxonomy/test_importers.py",
-    "health/test_database_unavailable.py", "accounts/test_route_matrix.py", "accounts/test_web_route_matrix.py",
+    "test_api_fuzz.py",
+    "test_end_to_end_real_data.py",
+    "test_progress.py",
+    "test_access_log.py",
+    "notifications/test_crash.py",
+    "matching/test_titles.py",
+    "matching/test_eval_recommend.py",
+    "matching/test_ltr.py",
+    "matching/test_ltr_persistence.py",
+    "matching/test_seeker_index.py",
+    "reports/test_audit.py",
+    "recommendations/test_models_registry.py",
+    "recommendations/test_scheduled.py",
+    "jobs/test_run_once.py",
+    "catalog/test_reference_data.py",
+    "taxonomy/test_importers.py",
+    "health/test_database_unavailable.py",
+    "accounts/test_route_matrix.py",
+    "accounts/test_web_route_matrix.py",
 )
 
 
@@ -324,6 +343,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     root = Path(__file__).parent
     for item in items:
         module = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else item.path.name
-        if (module in SLOW_MODULES or "browser" in item.path.name
-                or "shared_data" in getattr(item, "fixturenames", ())):
+        if module in SLOW_MODULES or "browser" in item.path.name or "shared_data" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)

@@ -143,9 +143,14 @@ class Harness:
             _empty_sqlite(sqlite_path(url))
         else:
             self.run(self._empty_postgres(url))
-        return Settings(database_url=url, warm_up=False, model_dir=str(scratch / "models"),
-                        secret_key_file=str(scratch / "secret_key"), outbox_dir=str(scratch / "outbox"),
-                        attachment_dir=str(scratch / "attachments"))
+        return Settings(
+            database_url=url,
+            warm_up=False,
+            model_dir=str(scratch / "models"),
+            secret_key_file=str(scratch / "secret_key"),
+            outbox_dir=str(scratch / "outbox"),
+            attachment_dir=str(scratch / "attachments"),
+        )
 
     async def _empty_postgres(self, url: str) -> None:
         import asyncpg
@@ -154,15 +159,17 @@ class Harness:
         conn = self._pg.get(url)
         if conn is None or conn.is_closed():
             u = make_url(url)
-            conn = self._pg[url] = await asyncpg.connect(host=u.host, port=u.port or 5432, user=u.username,
-                                                         password=u.password, database=u.database)
+            conn = self._pg[url] = await asyncpg.connect(
+                host=u.host, port=u.port or 5432, user=u.username, password=u.password, database=u.database
+            )
         tables = [t.name for t in Base.metadata.sorted_tables]
         if url not in self._sequences:
             rows = await conn.fetch(
                 "SELECT c.relname, pg_get_serial_sequence(quote_ident(c.relname), a.attname) FROM pg_class c "
                 "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
                 "WHERE c.relname = ANY($1::text[]) AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",
-                tables)
+                tables,
+            )
             self._sequences[url] = {}
             for table, seq in rows:
                 if seq:

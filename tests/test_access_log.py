@@ -39,10 +39,20 @@ def test_served_access_log_holds_no_query_values(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'log.sqlite3'}"
     upgrade(Settings(database_url=url))
     port = _free_port()
-    env = {**os.environ, "VOCMATCH_DATABASE_URL": url, "VOCMATCH_WARM_UP": "false", "VOCMATCH_PORT": str(port),
-           "VOCMATCH_SECRET_KEY_FILE": str(tmp_path / "secret_key")}
-    proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "VOCMATCH_DATABASE_URL": url,
+        "VOCMATCH_WARM_UP": "false",
+        "VOCMATCH_PORT": str(port),
+        "VOCMATCH_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):

@@ -32,11 +32,14 @@ import httpx
 import msgspec
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from service.accounts.models import Role, User
@@ -57,14 +60,20 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """No API or login rate limits (the fuzzer sends thousands of requests from one address)."""
-    return msgspec.structs.replace(settings, api_rate_per_minute=0, login_rate_per_ip="100000/minute",
-                                   login_rate_per_account="100000/minute", register_rate_per_ip="100000/minute",
-                                   cookie_secure=False)
+    return msgspec.structs.replace(
+        settings,
+        api_rate_per_minute=0,
+        login_rate_per_ip="100000/minute",
+        login_rate_per_account="100000/minute",
+        register_rate_per_ip="100000/minute",
+        cookie_secure=False,
+    )
 
 
 @pytest.fixture
 def admin_token(settings: Settings, server: LiveServer) -> str:
     """A system admin stored with an argon2id hash, signed in through ``POST /auth/login``."""
+
     async def store() -> None:
         engine = make_engine(settings)
         try:
@@ -91,8 +100,14 @@ def _fuzz(schema: Any, token: str, mode: GenerationMode) -> list[str]:
             continue
         failing: list[Any] = []
 
-        @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-                             phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        @hypothesis_settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy(generation_mode=mode))
         def run(case: Any) -> None:
             try:
@@ -103,7 +118,7 @@ def _fuzz(schema: Any, token: str, mode: GenerationMode) -> list[str]:
 
         try:
             run()
-        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 - collected, reported together
+        except (Exception, BaseExceptionGroup) as exc:  # collected, reported together
             replay = failing[-1].as_curl_command(headers=headers) if failing else ""
             failures.append(f"{operation.label} ({mode.value}): {str(exc).strip()[:1500]}\n    {replay}")
     return failures
@@ -119,6 +134,7 @@ def test_api_conforms_to_its_schema(server: LiveServer, admin_token: str, mode: 
 
 # --- authentication is enforced everywhere ---------------------------------------------------------
 
+
 def _public_paths(settings: Settings) -> set[tuple[str, str]]:
     """``(METHOD, path)`` of every operation that needs no sign-in, read from the app itself."""
     from service.app import create_app
@@ -132,21 +148,25 @@ def _public_paths(settings: Settings) -> set[tuple[str, str]]:
     return public
 
 
-
 @pytest.fixture
 def operations(server: LiveServer) -> Iterator[list[tuple[str, str]]]:
     """``(METHOD, OpenAPI path)`` of every documented operation."""
     document = httpx.get(f"{server.base_url}/docs/openapi.json").json()
-    yield [(method.upper(), path) for path, item in document["paths"].items() for method in item
-           if method in ("get", "post", "put", "patch", "delete")]
+    yield [
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
 
 
 def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
-def test_every_private_route_needs_a_token(settings: Settings, server: LiveServer,
-                                           operations: list[tuple[str, str]]) -> None:
+def test_every_private_route_needs_a_token(
+    settings: Settings, server: LiveServer, operations: list[tuple[str, str]]
+) -> None:
     public = {(m, re.sub(r"\{(\w+):[^}]+\}", r"{\1}", p)) for m, p in _public_paths(settings)}
     private = [(m, p) for m, p in operations if (m, p) not in public]
     assert len(private) > 20 and len(public) >= 5  # the split really happened
@@ -157,8 +177,7 @@ def test_every_private_route_needs_a_token(settings: Settings, server: LiveServe
             for headers in ({}, {"Authorization": forged}):
                 response = c.request(method, _concrete(path), headers=headers)
                 if response.status_code != 401:
-                    wrong.append(f"{method} {path} {'forged token' if headers else 'no token'}: "
-                                 f"{response.status_code}")
+                    wrong.append(f"{method} {path} {'forged token' if headers else 'no token'}: {response.status_code}")
                 elif response.headers["content-type"].split(";")[0] != "application/problem+json":
                     wrong.append(f"{method} {path}: 401 is not problem+json")
     assert not wrong, "routes answering without a valid token:\n" + "\n".join(wrong)
@@ -172,7 +191,11 @@ def test_no_content_answers_are_documented_without_a_body(tmp_path: Path) -> Non
     from service.config import Settings
 
     doc = create_app(Settings(warm_up=False, secret_key_file=str(tmp_path / "secret_key"))).openapi_schema.to_schema()
-    no_content = {(path, method): op["responses"]["204"] for path, item in doc["paths"].items()
-                  for method, op in item.items() if isinstance(op, dict) and "204" in op.get("responses", {})}
+    no_content = {
+        (path, method): op["responses"]["204"]
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if isinstance(op, dict) and "204" in op.get("responses", {})
+    }
     assert ("/auth/session", "delete") in no_content and ("/auth/logout", "post") in no_content
     assert all("content" not in answer for answer in no_content.values()), no_content

@@ -52,19 +52,30 @@ def test_path_ids_beyond_int64_are_400_naming_the_parameter(client: httpx.Client
 
 
 def test_recommendation_routes_refuse_ids_beyond_int64(client: httpx.Client) -> None:
-    for path, name in ((f"/graduates/{BIG}/recommendations", "graduate_id"),
-                       (f"/postings/{BIG}/candidates", "posting_id")):
+    for path, name in (
+        (f"/graduates/{BIG}/recommendations", "graduate_id"),
+        (f"/postings/{BIG}/candidates", "posting_id"),
+    ):
         problem = _problem(client.get(path), 400)
         assert _fields(problem) == [name]
         assert "int64" not in problem["detail"]  # type: ignore[operator]
 
 
-@pytest.mark.parametrize(("path", "name"), [
-    ("/postings", "offset"), ("/postings", "employer_id"), ("/postings", "min_salary"),
-    ("/graduates", "school_id"), ("/graduates", "offset"), ("/applications", "graduate_id"),
-    ("/applications", "posting_id"), ("/employers", "offset"), ("/schools", "offset"),
-    ("/reports/snapshots", "offset"),
-])
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/postings", "offset"),
+        ("/postings", "employer_id"),
+        ("/postings", "min_salary"),
+        ("/graduates", "school_id"),
+        ("/graduates", "offset"),
+        ("/applications", "graduate_id"),
+        ("/applications", "posting_id"),
+        ("/employers", "offset"),
+        ("/schools", "offset"),
+        ("/reports/snapshots", "offset"),
+    ],
+)
 def test_query_ids_beyond_int64_are_400(client: httpx.Client, path: str, name: str) -> None:
     problem = _problem(client.get(path, params={name: BIG}), 400)
     assert _fields(problem) == [name]
@@ -90,8 +101,7 @@ def test_nul_characters_are_refused_naming_the_field(client: httpx.Client) -> No
     json_headers = {"content-type": "application/json"}
     cases = [
         ("/employers", b'{"name": "a\\u0000b"}', "name"),
-        ("/graduates", b'{"name": "x", "certificates": [{"name": "ok"}, {"name": "\\u0000"}]}',
-         "certificates[1].name"),
+        ("/graduates", b'{"name": "x", "certificates": [{"name": "ok"}, {"name": "\\u0000"}]}', "certificates[1].name"),
         ("/graduates", b'{"name": "x", "skills": ["a", "b\\u0000"]}', "skills[1]"),
     ]
     for path, body, field in cases:
@@ -103,8 +113,11 @@ def test_nul_characters_are_refused_naming_the_field(client: httpx.Client) -> No
     ok = client.post("/employers", content=b'{"name": "a\\\\u0000"}', headers=json_headers)
     assert ok.status_code == 201, ok.text
     assert ok.json()["name"] == "a\\u0000"
-    for path, query, name in [("/employers", "q=a%00b", "q"), ("/postings", "limit=5&city=%00", "city"),
-                              ("/graduates", "major_code=%2500&q=x%00", "q")]:
+    for path, query, name in [
+        ("/employers", "q=a%00b", "q"),
+        ("/postings", "limit=5&city=%00", "city"),
+        ("/graduates", "major_code=%2500&q=x%00", "q"),
+    ]:
         problem = _problem(client.get(f"{path}?{query}"), 400)
         assert _fields(problem) == [name] and problem["errors"][0]["source"] == "query"  # type: ignore[index]
     problem = _problem(client.post("/schools/41%0044/rosters", files={"data": ("r.csv", b"a,b\n")}), 400)
@@ -130,8 +143,9 @@ def test_validation_errors_name_the_field_not_data(client: httpx.Client) -> None
     assert _fields(unknown) == ["foo"]
     nested_missing = _problem(client.post("/graduates", json={"name": "x", "certificates": [{"level": "初级"}]}), 400)
     assert _fields(nested_missing) == ["certificates[0].name"]
-    nested_unknown = _problem(client.post("/graduates", json={"name": "x", "awards": [{"competition": "c", "z": 1}]}),
-                              400)
+    nested_unknown = _problem(
+        client.post("/graduates", json={"name": "x", "awards": [{"competition": "c", "z": 1}]}), 400
+    )
     assert _fields(nested_unknown) == ["awards[0].z"]
     wrong_type = _problem(client.post("/postings", json={"title": "x", "employer_id": "one"}), 400)
     assert _fields(wrong_type) == ["employer_id"]

@@ -16,17 +16,37 @@ from service.internships.storage import MAX_AGREEMENT_BYTES
 from service.rosters.controllers import MAX_UPLOAD_BODY_BYTES
 
 DEFAULT = Settings().max_body_bytes
-SIGN_IN = {"/auth/", "/web/sign-in", "/web/sign-out", "/employers/{employer_id:int}/verify",
-           "/employers/{employer_id:int}/refuse", "/graduates/{graduate_id:int}/deletion-request",
-           "DELETE /graduates/{graduate_id:int}", "/web/sign-up", "/web/sign-up/employer", "/web/sign-up/trainee",
-           "/web/activate"}
-TEXT = {"/graduates", "PATCH /graduates/{graduate_id:int}", "/postings", "/postings/{posting_id:int}",
-        "/web/profile", "/web/postings/new", "/web/postings/{posting_id:int}/edit"}
+SIGN_IN = {
+    "/auth/",
+    "/web/sign-in",
+    "/web/sign-out",
+    "/employers/{employer_id:int}/verify",
+    "/employers/{employer_id:int}/refuse",
+    "/graduates/{graduate_id:int}/deletion-request",
+    "DELETE /graduates/{graduate_id:int}",
+    "/web/sign-up",
+    "/web/sign-up/employer",
+    "/web/sign-up/trainee",
+    "/web/activate",
+}
+TEXT = {
+    "/graduates",
+    "PATCH /graduates/{graduate_id:int}",
+    "/postings",
+    "/postings/{posting_id:int}",
+    "/web/profile",
+    "/web/postings/new",
+    "/web/postings/{posting_id:int}/edit",
+}
 UPLOADS = {"/schools/{school_code:str}/rosters", "/web/roster"}
 #: Signed agreements (三方协议, PDF) of internship placements and the graduates' résumé attachments (PDF or
 #: .docx): the largest file's limit (10 MiB) and a form's worth more.
-ATTACHMENTS = {"/internships/{internship_id:int}/agreement", "POST /web/internships/new",
-               "/graduates/{graduate_id:int}/resume/attachment", "POST /web/resume/attachment"}
+ATTACHMENTS = {
+    "/internships/{internship_id:int}/agreement",
+    "POST /web/internships/new",
+    "/graduates/{graduate_id:int}/resume/attachment",
+    "POST /web/resume/attachment",
+}
 
 
 def _kind(method: str, path: str) -> str:
@@ -44,13 +64,23 @@ def _kind(method: str, path: str) -> str:
     return "default"
 
 
-LIMITS = {"upload": MAX_UPLOAD_BODY_BYTES, "attachment": MAX_AGREEMENT_BYTES + 64 * 1024,
-          "sign-in": SIGN_IN_BODY_BYTES, "text": TEXT_BODY_BYTES, "default": DEFAULT}
+LIMITS = {
+    "upload": MAX_UPLOAD_BODY_BYTES,
+    "attachment": MAX_AGREEMENT_BYTES + 64 * 1024,
+    "sign-in": SIGN_IN_BODY_BYTES,
+    "text": TEXT_BODY_BYTES,
+    "default": DEFAULT,
+}
 
 
 def test_every_route_has_a_body_limit_of_its_kind(tmp_path) -> None:
-    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", warm_up=False,
-                              secret_key_file=str(tmp_path / "secret_key")))
+    app = create_app(
+        Settings(
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+            warm_up=False,
+            secret_key_file=str(tmp_path / "secret_key"),
+        )
+    )
     seen = []
     for route in app.routes:
         for method, handler in getattr(route, "route_handler_map", {}).items():
@@ -74,7 +104,7 @@ def test_a_big_sign_in_body_is_refused_before_it_is_read(anon_client: httpx.Clie
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: stopped as soon as it passes the limit
         for i in range(0, len(body), 4096):
-            yield body[i:i + 4096]
+            yield body[i : i + 4096]
 
     r = anon_client.post("/auth/login", content=chunks(), headers={"content-type": "application/json"})
     assert r.status_code == 413 and f"limit of {SIGN_IN_BODY_BYTES} bytes" in r.json()["detail"], r.text

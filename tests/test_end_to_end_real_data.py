@@ -51,8 +51,9 @@ async def test_real_postings_and_profiles_end_to_end(
 
     # Imported employers start unverified, and their postings are never shown to graduates
     # (issue 6): nothing to recommend until staff approve them. Here staff approve them all.
-    some_seeker = (await session.execute(
-        select(Graduate.id).where(Graduate.source == "us_jobboard").limit(1))).scalar_one()
+    some_seeker = (
+        await session.execute(select(Graduate.id).where(Graduate.source == "us_jobboard").limit(1))
+    ).scalar_one()
     unapproved = client.get(f"/graduates/{some_seeker}/recommendations", params={"limit": 10})
     assert unapproved.status_code == 200 and unapproved.json()["items"] == [], unapproved.text
     await session.execute(update(Employer).values(verified=True))
@@ -60,9 +61,14 @@ async def test_real_postings_and_profiles_end_to_end(
 
     # Real applicants interested only in kitchen work ("Line Cook", "Chef"), with a known state.
     seekers = (await session.execute(select(Graduate).where(Graduate.source == "us_jobboard"))).scalars().all()
-    line_cooks = [g for g in seekers if g.province and g.desired_titles
-                  and "line cook" in [t.strip().lower() for t in g.desired_titles]
-                  and all(any(w in t.lower() for w in KITCHEN_WORDS + ("chef",)) for t in g.desired_titles)]
+    line_cooks = [
+        g
+        for g in seekers
+        if g.province
+        and g.desired_titles
+        and "line cook" in [t.strip().lower() for t in g.desired_titles]
+        and all(any(w in t.lower() for w in KITCHEN_WORDS + ("chef",)) for t in g.desired_titles)
+    ]
     assert len(line_cooks) >= 4
     for seeker in line_cooks:
         response = client.get(f"/graduates/{seeker.id}/recommendations", params={"limit": 10})
@@ -75,20 +81,37 @@ async def test_real_postings_and_profiles_end_to_end(
         kitchen = [i for i in top if any(w in i["posting"]["title"].lower() for w in KITCHEN_WORDS)]
         assert len(kitchen) >= 4, (seeker.desired_titles, [i["posting"]["title"] for i in top])
         in_state = [i for i in top if i["posting"]["province"] == seeker.province]
-        state_kitchen_jobs = (await session.execute(
-            select(func.count()).select_from(Posting).where(
-                Posting.province == seeker.province, Posting.country == "US",
-                or_(*(func.lower(Posting.title).contains(w) for w in ("cook", "chef", "kitchen")))))).scalar_one()
+        state_kitchen_jobs = (
+            await session.execute(
+                select(func.count())
+                .select_from(Posting)
+                .where(
+                    Posting.province == seeker.province,
+                    Posting.country == "US",
+                    or_(*(func.lower(Posting.title).contains(w) for w in ("cook", "chef", "kitchen"))),
+                )
+            )
+        ).scalar_one()
         # In their own state when the state has kitchen jobs to offer (no adjacency data for "near").
-        assert len(in_state) >= min(3, state_kitchen_jobs), (seeker.province, state_kitchen_jobs,
-                                                              [i["posting"]["province"] for i in top])
+        assert len(in_state) >= min(3, state_kitchen_jobs), (
+            seeker.province,
+            state_kitchen_jobs,
+            [i["posting"]["province"] for i in top],
+        )
         assert all(i["posting"]["region_code"] is None for i in top)  # US postings only
 
     # A Chinese profile against the real 51job postings: a Java developer in 上海.
-    created = client.post("/graduates", json={
-        "name": "测试毕业生", "kind": "adult_trainee", "education": "associate", "region_code": "310000",
-        "skills": ["Java", "MySQL", "Spring"], "desired_titles": ["Java开发工程师"],
-    })
+    created = client.post(
+        "/graduates",
+        json={
+            "name": "测试毕业生",
+            "kind": "adult_trainee",
+            "education": "associate",
+            "region_code": "310000",
+            "skills": ["Java", "MySQL", "Spring"],
+            "desired_titles": ["Java开发工程师"],
+        },
+    )
     assert created.status_code == 201, created.text
     response = client.get(f"/graduates/{created.json()['id']}/recommendations", params={"limit": 10})
     assert response.status_code == 200, response.text

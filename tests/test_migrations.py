@@ -30,9 +30,13 @@ async def _inspect(url: str, work: Any) -> Any:
 
 
 def _differences(conn: Connection) -> list[Any]:
-    ctx = MigrationContext.configure(conn, opts={
-        "compare_type": True,
-        "include_name": lambda name, kind, parents: not (kind == "table" and name == "alembic_version")})
+    ctx = MigrationContext.configure(
+        conn,
+        opts={
+            "compare_type": True,
+            "include_name": lambda name, kind, parents: not (kind == "table" and name == "alembic_version"),
+        },
+    )
     return compare_metadata(ctx, Base.metadata)
 
 

@@ -41,8 +41,9 @@ def _run(args: list[str], env: dict[str, str], terminal: bool, timeout: float = 
     full_env = {**os.environ, **env, "TERM": "xterm-256color", "COLUMNS": "160", "PYTHONUNBUFFERED": "1"}
     full_env.pop("CI", None)
     if not terminal:
-        done = subprocess.run([*VOCMATCH, *args], env=full_env, cwd=ROOT, capture_output=True, timeout=timeout,
-                              check=False)
+        done = subprocess.run(
+            [*VOCMATCH, *args], env=full_env, cwd=ROOT, capture_output=True, timeout=timeout, check=False
+        )
         return done.returncode, done.stdout.decode() + done.stderr.decode()
     master, slave = pty.openpty()
     proc = subprocess.Popen([*VOCMATCH, *args], env=full_env, cwd=ROOT, stdin=slave, stdout=slave, stderr=slave)
@@ -84,11 +85,21 @@ def _board(tmp_path: Path, base_url: str) -> Path:
 
 def _titles(tmp_path: Path) -> list[str]:
     (tmp_path / "q.tsv").write_text("q_id\tjobtitle\n1\tline cook\n2\twelder\n", encoding="utf-8")
-    (tmp_path / "c.tsv").write_text("c_id\tjobtitle\n1\tcook\n2\tprep cook\n3\twelding operator\n4\tcashier\n",
-                                    encoding="utf-8")
+    (tmp_path / "c.tsv").write_text(
+        "c_id\tjobtitle\n1\tcook\n2\tprep cook\n3\twelding operator\n4\tcashier\n", encoding="utf-8"
+    )
     (tmp_path / "r.tsv").write_text("1\t0\t1\t1\n1\t0\t2\t1\n2\t0\t3\t1\n", encoding="utf-8")
-    return ["evaluate", "titles", "--queries", str(tmp_path / "q.tsv"), "--corpus", str(tmp_path / "c.tsv"),
-            "--qrels", str(tmp_path / "r.tsv"), "--no-embedding"]
+    return [
+        "evaluate",
+        "titles",
+        "--queries",
+        str(tmp_path / "q.tsv"),
+        "--corpus",
+        str(tmp_path / "c.tsv"),
+        "--qrels",
+        str(tmp_path / "r.tsv"),
+        "--no-embedding",
+    ]
 
 
 def _assert_bar(output: str, label: str) -> None:
@@ -107,7 +118,7 @@ def test_import_shows_progress_on_a_terminal_only(settings: Settings) -> None:
     _assert_bar(shown, "读取 reading")
     _assert_bar(shown, "写入 storing")
     code, quiet = _run([*args, "--json"], env, terminal=True)
-    assert code == 0 and json.loads(quiet[quiet.index("{"):])["unchanged"] == 5
+    assert code == 0 and json.loads(quiet[quiet.index("{") :])["unchanged"] == 5
     _assert_quiet(quiet)
     code, piped = _run(args, env, terminal=False)
     assert code == 0 and json.loads(piped)["unchanged"] == 5  # stdout is nothing but the report
@@ -121,8 +132,12 @@ def test_dry_run_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     _assert_bar(shown, "读取 reading")
 
 
-async def test_roster_import_progress(settings: Settings, session: AsyncSession, school: int,  # noqa: F811
-                                      tmp_path: Path) -> None:
+async def test_roster_import_progress(
+    settings: Settings,
+    session: AsyncSession,
+    school: int,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     env = {"VOCMATCH_DATABASE_URL": settings.database_url}
     path = good_xlsx(tmp_path / "roster.xlsx")
     code, shown = _run(["roster", "import", str(path), "--school", SCHOOL], env, terminal=True)
@@ -184,8 +199,12 @@ def test_wanted_follows_json_and_terminals(monkeypatch: pytest.MonkeyPatch) -> N
         def isatty(self) -> bool:
             return self.tty
 
-    for out, err, as_json, expected in ((True, True, False, True), (True, True, True, False),
-                                        (False, True, False, False), (True, False, False, False)):
+    for out, err, as_json, expected in (
+        (True, True, False, True),
+        (True, True, True, False),
+        (False, True, False, False),
+        (True, False, False, False),
+    ):
         monkeypatch.setattr(sys, "stdout", Tty(out))
         monkeypatch.setattr(sys, "stderr", Tty(err))
         assert wanted(as_json) is expected

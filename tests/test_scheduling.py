@@ -35,10 +35,14 @@ def test_scheduler_holds_every_domains_jobs_with_their_triggers() -> None:
     assert jobs["drain_outbox"].trigger.interval == dt.timedelta(seconds=15)
     wednesday = dt.datetime(2026, 3, 4, 12, 0, tzinfo=SH)
     assert jobs["interview_reminders"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(
-        2026, 3, 4, 12, 5, tzinfo=SH)
-    assert jobs["retrain_ranker"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(2026, 3, 8, 3, 0, tzinfo=SH)
+        2026, 3, 4, 12, 5, tzinfo=SH
+    )
+    assert jobs["retrain_ranker"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(
+        2026, 3, 8, 3, 0, tzinfo=SH
+    )
     assert jobs["job_alert_digest"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(
-        2026, 3, 5, 8, 30, tzinfo=SH)
+        2026, 3, 5, 8, 30, tzinfo=SH
+    )
     assert jobs["monthly"].trigger.get_next_fire_time(None, wednesday) == dt.datetime(2026, 4, 1, 1, 0, tzinfo=SH)
     crawl = jobs["crawl:example_cn"].trigger
     assert crawl.jitter == 600 and "hour='3'" in str(crawl) and "minute='10'" in str(crawl)
@@ -72,8 +76,11 @@ def test_jobs_run_covers_retraining_crawls_and_reports(settings: Settings, tmp_p
     runner = CliRunner()
     with Site() as site:
         board = _fast_board(tmp_path, site.url())
-        env = {"VOCMATCH_DATABASE_URL": settings.database_url, "VOCMATCH_MODEL_DIR": settings.model_dir,
-               "VOCMATCH_CRAWL_BOARDS": str(board)}
+        env = {
+            "VOCMATCH_DATABASE_URL": settings.database_url,
+            "VOCMATCH_MODEL_DIR": settings.model_dir,
+            "VOCMATCH_CRAWL_BOARDS": str(board),
+        }
         crawled = runner.invoke(main, ["jobs", "run", f"crawl:{board}"], env=env)
         assert crawled.exit_code == 0, crawled.output
         assert json.loads(crawled.output)["new"] == 4
@@ -104,4 +111,6 @@ def test_report_dates_from_the_settings_reach_the_scheduler() -> None:
     listed = describe(sched, now=dt.datetime(2026, 2, 1, tzinfo=SH))
     # the day after each term end, 01:30: 16 January and 1 July (two cron triggers combined)
     assert listed["term_end"]["next_run"] == "2026-07-01T01:30:00+08:00"
-    assert describe(sched, now=dt.datetime(2026, 7, 2, tzinfo=SH))["term_end"]["next_run"] == "2027-01-16T01:30:00+08:00"
+    assert (
+        describe(sched, now=dt.datetime(2026, 7, 2, tzinfo=SH))["term_end"]["next_run"] == "2027-01-16T01:30:00+08:00"
+    )

@@ -51,10 +51,53 @@ from rapidfuzz import fuzz, process
 #: distance between them is meaningless (``CAD``/``CAM``, ``C``/``R``), and the programming
 #: languages because their names are prefixes of each other (``Java``/``JavaScript``).
 PROTECTED_TOKENS: tuple[str, ...] = (
-    "C", "C++", "C#", "F#", "R", "Go", ".NET", "ASP.NET", "VB.NET", "Node.js", "Vue.js", "TCP/IP", "PL/SQL",
-    "Objective-C", "PLC", "CAD", "CAM", "CAE", "CNC", "3D", "UG", "PS", "AI", "Java", "JavaScript", "TypeScript",
-    "Python", "PHP", "SQL", "MySQL", "HTML", "CSS", "Office", "Excel", "Word", "PPT", "ERP", "MES", "SAP",
-    "HVAC", "CDL", "SMT", "PCB", "EMC", "IOS", "Android", "Linux",
+    "C",
+    "C++",
+    "C#",
+    "F#",
+    "R",
+    "Go",
+    ".NET",
+    "ASP.NET",
+    "VB.NET",
+    "Node.js",
+    "Vue.js",
+    "TCP/IP",
+    "PL/SQL",
+    "Objective-C",
+    "PLC",
+    "CAD",
+    "CAM",
+    "CAE",
+    "CNC",
+    "3D",
+    "UG",
+    "PS",
+    "AI",
+    "Java",
+    "JavaScript",
+    "TypeScript",
+    "Python",
+    "PHP",
+    "SQL",
+    "MySQL",
+    "HTML",
+    "CSS",
+    "Office",
+    "Excel",
+    "Word",
+    "PPT",
+    "ERP",
+    "MES",
+    "SAP",
+    "HVAC",
+    "CDL",
+    "SMT",
+    "PCB",
+    "EMC",
+    "IOS",
+    "Android",
+    "Linux",
 )
 
 #: Minimum fuzzy similarity (0–1) for strings written in Latin script: a dropped or swapped
@@ -71,6 +114,7 @@ CJK_CUTOFF = 0.9
 MIN_LENGTH_RATIO = 0.7
 #: Strings shorter than this (spaces removed) are matched exactly only.
 MIN_FUZZY_LENGTH = 3
+
 
 def _spellings() -> dict[str, str]:
     """Punctuation-less spellings of the protected tokens that carry punctuation inside
@@ -105,8 +149,11 @@ _SPACE_RE = re.compile(r"\s+")
 _TOKEN_RE = re.compile(f"({_PROTECTED_RE})|([{_CJK}]+)|([^\\W_{_CJK}]+(?:\\.\\d+)*)")
 _WORD_RE = re.compile(f"{_PROTECTED_RE}|[^\\W_{_CJK}]+")
 _DIGITS_RE = re.compile(r"\d+(?:\.\d+)*")
-_SPELLING_RE = re.compile("(?<![a-z0-9.+#])(" + "|".join(
-    re.escape(s).replace("\\ ", "\\s+") for s in sorted(TOKEN_SPELLINGS, key=len, reverse=True)) + ")(?![a-z0-9+#])")
+_SPELLING_RE = re.compile(
+    "(?<![a-z0-9.+#])("
+    + "|".join(re.escape(s).replace("\\ ", "\\s+") for s in sorted(TOKEN_SPELLINGS, key=len, reverse=True))
+    + ")(?![a-z0-9+#])"
+)
 _CNC_COMPOUND_RE = re.compile(f"(?<![a-z0-9])cnc\\s*(?=[{_CJK}])")
 _PROTECTED_SPAN_RE = re.compile(_PROTECTED_RE)
 
@@ -285,8 +332,9 @@ def best_match(
         if nc == nq or nc.replace(" ", "") == cq:
             return choice, 1.0, i
     floor = min(LATIN_CUTOFF, CJK_CUTOFF) if cutoff is None else cutoff
-    hits = process.extract(nq, choices, scorer=fuzz.token_sort_ratio, processor=processor,
-                           score_cutoff=floor * 100, limit=None)
+    hits = process.extract(
+        nq, choices, scorer=fuzz.token_sort_ratio, processor=processor, score_cutoff=floor * 100, limit=None
+    )
     for choice, score, index in hits:  # sorted by score desc, then index
         nc = proc(choice)
         need = cutoff_for(nq, nc) if cutoff is None else cutoff
@@ -305,8 +353,9 @@ def match_pairs(queries: Sequence[str], choices: Sequence[str]) -> list[tuple[in
     if not queries or not choices:
         return []
     floor = min(LATIN_CUTOFF, CJK_CUTOFF) * 100
-    scores = process.cdist(queries, choices, scorer=fuzz.token_sort_ratio, processor=None,
-                           score_cutoff=floor, dtype="float32")
+    scores = process.cdist(
+        queries, choices, scorer=fuzz.token_sort_ratio, processor=None, score_cutoff=floor, dtype="float32"
+    )
     out = []
     for qi, ci in zip(*scores.nonzero(), strict=True):
         q, c = queries[qi], choices[ci]

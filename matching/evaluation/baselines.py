@@ -80,8 +80,9 @@ class Baselines:
         r = self.builder.ranker
         t = r.table_
         titles = [self.jobs[j].title for j in q.history if j in self.jobs]
-        text = " ".join(x for x in (seeker_text(q.seeker, r.description_chars, r.max_items),
-                                    normalise(" ".join(titles))) if x)
+        text = " ".join(
+            x for x in (seeker_text(q.seeker, r.description_chars, r.max_items), normalise(" ".join(titles))) if x
+        )
         vec = r.text_vectorizer_.transform([text])
         cos = np.asarray((t.text @ vec.T).todense()).ravel() if vec.nnz else np.zeros(len(t))
         prov, city = self._place(q)
@@ -96,15 +97,25 @@ class Baselines:
             return np.full(len(self.builder.ranker.table_), np.nan)
         return self.builder.stats.creation_offsets(q.at, q.key)[0]
 
-    def scores(self, q: Query, comps: np.ndarray, weights: dict[str, float],
-               offset: np.ndarray | None = None, window: tuple[float, float] | None = None) -> dict[str, np.ndarray]:
+    def scores(
+        self,
+        q: Query,
+        comps: np.ndarray,
+        weights: dict[str, float],
+        offset: np.ndarray | None = None,
+        window: tuple[float, float] | None = None,
+    ) -> dict[str, np.ndarray]:
         """Each baseline's score per posting (higher = better) from :meth:`components`;
         ``blend_creation_window`` only when ``offset`` (:meth:`creation_offset`) and ``window``
         (:func:`fit_creation_window`) are given."""
         tiers = 2.0 * comps[2] + comps[1]  # city > state > elsewhere
         w = np.array([1.0, weights["same_state"], weights["same_city"], weights["popularity"]])
-        out = {"popularity": self.popularity, "location_popularity": tiers * 100.0 + self.popularity,
-               "tfidf": comps[0], "blend": w @ comps}
+        out = {
+            "popularity": self.popularity,
+            "location_popularity": tiers * 100.0 + self.popularity,
+            "tfidf": comps[0],
+            "blend": w @ comps,
+        }
         if offset is not None and window is not None:
             with np.errstate(invalid="ignore"):  # NaN (nothing viewed yet) is outside
                 inside = (offset >= window[0]) & (offset <= window[1])
@@ -129,8 +140,9 @@ def fit_creation_window(base: Baselines, queries: Sequence[Query]) -> tuple[floa
     return float(low), float(high)
 
 
-def fit_blend(comps: Sequence[np.ndarray], targets: Sequence[int], blocked: Sequence[np.ndarray],
-              tiebreak: np.ndarray) -> tuple[dict[str, float], float]:
+def fit_blend(
+    comps: Sequence[np.ndarray], targets: Sequence[int], blocked: Sequence[np.ndarray], tiebreak: np.ndarray
+) -> tuple[dict[str, float], float]:
     """The :data:`BLEND_GRID` weights with the best mean NDCG@10 over training queries, and that mean.
 
     ``comps[i]`` is query i's :meth:`Baselines.components`, ``targets[i]`` its target row,

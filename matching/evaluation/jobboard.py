@@ -53,8 +53,9 @@ def place_from_history(seeker: SeekerDoc, jobs: dict[int, JobDoc], history: tupl
     return replace(seeker, province=last.province, city=last.city)
 
 
-def protocol_queries(views: Iterable[Interaction], profiles: dict[int, SeekerDoc],
-                     jobs: dict[int, JobDoc]) -> tuple[list[Query], list[Query]]:
+def protocol_queries(
+    views: Iterable[Interaction], profiles: dict[int, SeekerDoc], jobs: dict[int, JobDoc]
+) -> tuple[list[Query], list[Query]]:
     """(warm, cold) evaluation queries as the module doc defines them, ordered by applicant id.
 
     A warm profile is the applicant's profile (or an empty one) placed at its last history job when
@@ -67,15 +68,23 @@ def protocol_queries(views: Iterable[Interaction], profiles: dict[int, SeekerDoc
         if len(items) >= 2:
             history = tuple(it.job_id for it in items[:-1])
             seeker = place_from_history(profile or SeekerDoc(id=applicant, country="US"), jobs, history)
-            warm.append(Query(seeker=seeker, history=history, at=target.at, targets={target.job_id: target.grade},
-                              key=applicant))
+            warm.append(
+                Query(
+                    seeker=seeker, history=history, at=target.at, targets={target.job_id: target.grade}, key=applicant
+                )
+            )
         elif profile is not None:  # a position of interest or an experience row
             cold.append(Query(seeker=profile, at=target.at, targets={target.job_id: target.grade}, key=applicant))
     return warm, cold
 
 
-def training_queries(views: Iterable[Interaction], profiles: dict[int, SeekerDoc], jobs: dict[int, JobDoc],
-                     max_per_applicant: int = 10, cold_per_applicant: int = 1) -> list[Query]:
+def training_queries(
+    views: Iterable[Interaction],
+    profiles: dict[int, SeekerDoc],
+    jobs: dict[int, JobDoc],
+    max_per_applicant: int = 10,
+    cold_per_applicant: int = 1,
+) -> list[Query]:
     """Queries to train on, made like the evaluation's from training applicants only: for each
     applicant, warm queries for their last ``max_per_applicant`` interactions after the first
     (history = everything before), and, when they have a profile, cold queries (profile only, no
@@ -86,13 +95,22 @@ def training_queries(views: Iterable[Interaction], profiles: dict[int, SeekerDoc
     for applicant, items in sorted(by_applicant(views).items()):
         profile = profiles.get(applicant)
         if profile is not None:
-            out.extend(Query(seeker=profile, at=it.at, targets={it.job_id: it.grade}, key=applicant)
-                       for it in items[:max(1, cold_per_applicant)])
+            out.extend(
+                Query(seeker=profile, at=it.at, targets={it.job_id: it.grade}, key=applicant)
+                for it in items[: max(1, cold_per_applicant)]
+            )
         for i in range(max(1, len(items) - max_per_applicant), len(items)):
             history = tuple(it.job_id for it in items[:i])
             seeker = place_from_history(profile or SeekerDoc(id=applicant, country="US"), jobs, history)
-            out.append(Query(seeker=seeker, history=history, at=items[i].at,
-                             targets={items[i].job_id: items[i].grade}, key=applicant))
+            out.append(
+                Query(
+                    seeker=seeker,
+                    history=history,
+                    at=items[i].at,
+                    targets={items[i].job_id: items[i].grade},
+                    key=applicant,
+                )
+            )
     return out
 
 

@@ -84,8 +84,11 @@ def reciprocal_rank(ranking: Sequence[Hashable], relevant: Collection[Hashable])
     return 0.0
 
 
-def mean_metrics(rankings: Iterable[Sequence[Hashable]], relevants: Iterable[Collection[Hashable]],
-                 ks: Mapping[str, tuple[str, int]] | None = None) -> dict[str, float]:
+def mean_metrics(
+    rankings: Iterable[Sequence[Hashable]],
+    relevants: Iterable[Collection[Hashable]],
+    ks: Mapping[str, tuple[str, int]] | None = None,
+) -> dict[str, float]:
     """Mean of the metrics over queries, keyed ``"MAP"``, ``"MRR"``, ``"recall@10"``, ``"P@5"``, ``"NDCG@10"``.
 
     ``rankings[i]`` is query i's ranking, ``relevants[i]`` its relevant ids. ``ks`` replaces the
@@ -115,8 +118,9 @@ def mean_metrics(rankings: Iterable[Sequence[Hashable]], relevants: Iterable[Col
     return {name: total / len(rankings) for name, total in sums.items()}
 
 
-def lift_interval(model: Sequence[float], baseline: Sequence[float], level: float = 0.95,
-                  n_resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
+def lift_interval(
+    model: Sequence[float], baseline: Sequence[float], level: float = 0.95, n_resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
     """Confidence interval of the relative lift ``mean(model) / mean(baseline) − 1`` of one metric.
 
     ``model[i]`` and ``baseline[i]`` are the metric (e.g. NDCG@10, 0–1) of the same query i under the
@@ -142,6 +146,14 @@ def lift_interval(model: Sequence[float], baseline: Sequence[float], level: floa
         with np.errstate(divide="ignore", invalid="ignore"):
             return x.mean(axis=axis) / y.mean(axis=axis) - 1.0
 
-    res = bootstrap((a, b), lift, paired=True, vectorized=True, n_resamples=n_resamples, confidence_level=level,
-                    method="percentile", rng=np.random.default_rng(seed))
+    res = bootstrap(
+        (a, b),
+        lift,
+        paired=True,
+        vectorized=True,
+        n_resamples=n_resamples,
+        confidence_level=level,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
     return float(res.confidence_interval.low), float(res.confidence_interval.high)

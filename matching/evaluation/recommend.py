@@ -71,8 +71,12 @@ def _builder(jobs: list[JobDoc], views: Sequence[Interaction], profiles: dict | 
     return FeatureBuilder(ranker, InteractionStats(ranker, views, profiles=profiles))
 
 
-def _evaluate(queries: Sequence[Query], scorers: dict[str, Callable[[Query], np.ndarray]], builder: FeatureBuilder,
-              tiebreak: np.ndarray) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
+def _evaluate(
+    queries: Sequence[Query],
+    scorers: dict[str, Callable[[Query], np.ndarray]],
+    builder: FeatureBuilder,
+    tiebreak: np.ndarray,
+) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
     """Mean recall@10 / NDCG@10 / MRR per scorer, and each scorer's NDCG@10 per query (in order)."""
     pos = builder.ranker.position_
     rankings: dict[str, list[list[int]]] = {name: [] for name in scorers}
@@ -91,29 +95,47 @@ def _evaluate(queries: Sequence[Query], scorers: dict[str, Callable[[Query], np.
     return out, per_query
 
 
-def train_ranker(builder: FeatureBuilder, queries: Sequence[Query], seed: int = 0,
-                 **params: Any) -> tuple[LearnedRanker, dict[str, Any]]:
+def train_ranker(
+    builder: FeatureBuilder, queries: Sequence[Query], seed: int = 0, **params: Any
+) -> tuple[LearnedRanker, dict[str, Any]]:
     """Fit a :class:`LearnedRanker` on ``queries`` (their own interactions left out of the features).
     Returns the model and a training summary (queries, rows, positives, boosting rounds)."""
     t0 = time.perf_counter()
     X, y, groups = training_set(builder, queries, seed=seed)
     t1 = time.perf_counter()
     model = LearnedRanker(random_state=seed, **params).fit(X, y, groups)
-    summary = {"queries": int(len(np.unique(groups))), "rows": int(len(y)), "positives": int((y > 0).sum()),
-               "boosting_rounds": [int(n) for n in model.bag_iters_], "features_seconds": round(t1 - t0, 1),
-               "fit_seconds": round(time.perf_counter() - t1, 1)}
+    summary = {
+        "queries": int(len(np.unique(groups))),
+        "rows": int(len(y)),
+        "positives": int((y > 0).sum()),
+        "boosting_rounds": [int(n) for n in model.bag_iters_],
+        "features_seconds": round(t1 - t0, 1),
+        "fit_seconds": round(time.perf_counter() - t1, 1),
+    }
     return model, summary
 
 
-def evaluate_recommend(train: JobBoard, test: JobBoard | None, test_fraction: float = 0.3, seed: int = 20250301,
-                       progress: Callable[[str], None] | None = None, **options: Any) -> dict[str, Any]:
+def evaluate_recommend(
+    train: JobBoard,
+    test: JobBoard | None,
+    test_fraction: float = 0.3,
+    seed: int = 20250301,
+    progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> dict[str, Any]:
     """The figures of :func:`run_recommend` (the model is dropped)."""
     return run_recommend(train, test, test_fraction, seed, progress, **options)[0]
 
 
-def run_recommend(train: JobBoard, test: JobBoard | None, test_fraction: float = 0.3, seed: int = 20250301,
-                  progress: Callable[[str], None] | None = None, cold_per_applicant: int = COLD_QUERIES,
-                  profile_features: bool = PROFILE_FEATURES) -> tuple[dict[str, Any], LearnedRanker]:
+def run_recommend(
+    train: JobBoard,
+    test: JobBoard | None,
+    test_fraction: float = 0.3,
+    seed: int = 20250301,
+    progress: Callable[[str], None] | None = None,
+    cold_per_applicant: int = COLD_QUERIES,
+    profile_features: bool = PROFILE_FEATURES,
+) -> tuple[dict[str, Any], LearnedRanker]:
     """Run the protocol (module doc); return the trained model and the figures as a JSON-ready dict:
     ``groups.{warm,cold}.{queries, model, baselines}`` with recall@10 / NDCG@10 / MRR, the blend
     weights, the lift of the model over the best baseline with the 95 % paired-bootstrap interval
@@ -138,17 +160,26 @@ def run_recommend(train: JobBoard, test: JobBoard | None, test_fraction: float =
     test_board = train if test is None else test
     if same:
         train_ids, test_ids = split_applicants(train_board.views, test_fraction, seed)
-        split: dict[str, Any] = {"mode": "one folder: applicants split at random", "test_fraction": test_fraction,
-                                 "seed": seed}
+        split: dict[str, Any] = {
+            "mode": "one folder: applicants split at random",
+            "test_fraction": test_fraction,
+            "seed": seed,
+        }
     else:
         test_ids = {it.seeker for it in test_board.views}
         train_ids = {it.seeker for it in train_board.views} - test_ids
-        split = {"mode": "two folders", "applicants_in_both_left_out_of_training":
-                 len({it.seeker for it in train_board.views} & test_ids)}
+        split = {
+            "mode": "two folders",
+            "applicants_in_both_left_out_of_training": len({it.seeker for it in train_board.views} & test_ids),
+        }
     train_views = [it for it in train_board.views if it.seeker in train_ids]
     test_views = [it for it in test_board.views if it.seeker in test_ids]
-    split.update(train_applicants=len(train_ids), test_applicants=len(test_ids),
-                 train_interactions=len(train_views), test_interactions=len(test_views))
+    split.update(
+        train_applicants=len(train_ids),
+        test_applicants=len(test_ids),
+        train_interactions=len(train_views),
+        test_interactions=len(test_views),
+    )
     say(f"read {len(test_board.jobs)} jobs, {len(train_views)} training and {len(test_views)} test interactions")
 
     train_jobs = {j.id: j for j in train_board.jobs}
@@ -156,8 +187,9 @@ def run_recommend(train: JobBoard, test: JobBoard | None, test_fraction: float =
     train_profiles = _profiles(train_board, train_ids) if profile_features else None
     train_builder = _builder(train_board.jobs, train_views, train_profiles)
     test_builder = train_builder if same else _builder(test_board.jobs, train_views, train_profiles)
-    tr_queries = training_queries(train_views, _profiles(train_board, train_ids), train_jobs,
-                                  cold_per_applicant=cold_per_applicant)
+    tr_queries = training_queries(
+        train_views, _profiles(train_board, train_ids), train_jobs, cold_per_applicant=cold_per_applicant
+    )
     say(f"training on {len(tr_queries)} queries from {len(train_ids)} applicants")
     model, summary = train_ranker(train_builder, tr_queries, seed=seed)
     say(f"trained {MODEL_NAME}: {summary}")
@@ -171,8 +203,10 @@ def run_recommend(train: JobBoard, test: JobBoard | None, test_fraction: float =
     weights_by_group, windows = {}, {}
     train_base = Baselines(train_builder, train_jobs)
     first_cold = {q.key: q for q in reversed(tr_queries) if not q.history}  # each applicant's first interaction
-    for group, queries, fit_queries in (("warm", warm, [q for q in tr_queries if q.history]),
-                                        ("cold", cold, [q for q in tr_queries if first_cold.get(q.key) is q])):
+    for group, queries, fit_queries in (
+        ("warm", warm, [q for q in tr_queries if q.history]),
+        ("cold", cold, [q for q in tr_queries if first_cold.get(q.key) is q]),
+    ):
         weights_by_group[group] = _blend_weights(train_base, fit_queries, seed)
         windows[group] = fit_creation_window(train_base, fit_queries)
         cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -185,35 +219,54 @@ def run_recommend(train: JobBoard, test: JobBoard | None, test_fraction: float =
 
         w, window = weights_by_group[group], windows[group]
         scorers: dict[str, Callable[[Query], np.ndarray]] = {
-            MODEL_NAME: lambda q: model.predict(test_builder.matrix(q.seeker, q.history, q.at, key=q.key))}
+            MODEL_NAME: lambda q: model.predict(test_builder.matrix(q.seeker, q.history, q.at, key=q.key))
+        }
         for name in (*BASELINES, CONTROL):
             scorers[name] = lambda q, name=name, w=w, window=window: baselines.scores(
-                q, comps(q)[0], w, offset=comps(q)[1], window=window)[name]
+                q, comps(q)[0], w, offset=comps(q)[1], window=window
+            )[name]
         result, per_query = _evaluate(queries, scorers, test_builder, tiebreak)
         best_name = max(BASELINES, key=lambda n: result[n]["NDCG@10"])
-        lift = {m: round(result[MODEL_NAME][m] / result[best_name][m] - 1.0, 4) if result[best_name][m] else None
-                for m in ("recall@10", "NDCG@10", "MRR")}
+        lift = {
+            m: round(result[MODEL_NAME][m] / result[best_name][m] - 1.0, 4) if result[best_name][m] else None
+            for m in ("recall@10", "NDCG@10", "MRR")
+        }
         low, high = lift_interval(per_query[MODEL_NAME], per_query[best_name], seed=seed)
         c_low, c_high = lift_interval(per_query[MODEL_NAME], per_query[CONTROL], seed=seed)
         c_ndcg = result[CONTROL]["NDCG@10"]
-        groups[group] = {"queries": len(queries), "model": result[MODEL_NAME],
-                         "baselines": {n: result[n] for n in BASELINES}, "best_baseline": best_name,
-                         "lift_over_best_baseline": lift,
-                         "ndcg_lift_ci95": [round(low, 4), round(high, 4)],
-                         "control": {"name": CONTROL, **result[CONTROL],
-                                     "ndcg_lift": round(result[MODEL_NAME]["NDCG@10"] / c_ndcg - 1.0, 4) if c_ndcg else None,
-                                     "ndcg_lift_ci95": [round(c_low, 4), round(c_high, 4)]},
-                         "ndcg_per_query": {"applicants": [q.key for q in queries],
-                                            "model": [round(float(v), 4) for v in per_query[MODEL_NAME]],
-                                            "best_baseline": [round(float(v), 4) for v in per_query[best_name]],
-                                            "control": [round(float(v), 4) for v in per_query[CONTROL]]}}
+        groups[group] = {
+            "queries": len(queries),
+            "model": result[MODEL_NAME],
+            "baselines": {n: result[n] for n in BASELINES},
+            "best_baseline": best_name,
+            "lift_over_best_baseline": lift,
+            "ndcg_lift_ci95": [round(low, 4), round(high, 4)],
+            "control": {
+                "name": CONTROL,
+                **result[CONTROL],
+                "ndcg_lift": round(result[MODEL_NAME]["NDCG@10"] / c_ndcg - 1.0, 4) if c_ndcg else None,
+                "ndcg_lift_ci95": [round(c_low, 4), round(c_high, 4)],
+            },
+            "ndcg_per_query": {
+                "applicants": [q.key for q in queries],
+                "model": [round(float(v), 4) for v in per_query[MODEL_NAME]],
+                "best_baseline": [round(float(v), 4) for v in per_query[best_name]],
+                "control": [round(float(v), 4) for v in per_query[CONTROL]],
+            },
+        }
         say(f"{group}: {groups[group]}")
     return {
         "protocol": "collapse repeat views to the earliest View.Start; order by (View.Start, Job.ID); warm = last of "
-                    ">=2 jobs vs pool minus history; cold = single job with a profile vs whole pool",
-        "pool": len(test_board.jobs), "split": split, "groups": groups,
-        "model": {"name": MODEL_NAME, "features": list(FEATURE_NAMES), "training": summary,
-                  "options": {"cold_per_applicant": cold_per_applicant, "profile_features": profile_features}},
+        ">=2 jobs vs pool minus history; cold = single job with a profile vs whole pool",
+        "pool": len(test_board.jobs),
+        "split": split,
+        "groups": groups,
+        "model": {
+            "name": MODEL_NAME,
+            "features": list(FEATURE_NAMES),
+            "training": summary,
+            "options": {"cold_per_applicant": cold_per_applicant, "profile_features": profile_features},
+        },
         "blend_weights": weights_by_group,
         "creation_windows": {g: [round(lo, 4), round(hi, 4)] for g, (lo, hi) in windows.items()},
         "seconds": round(time.perf_counter() - started, 1),
@@ -242,14 +295,23 @@ def pool_runs(results: Sequence[dict[str, Any]], seed: int = 0) -> dict[str, Any
             control += per.get("control", [])
         m, b = float(np.mean(model)), float(np.mean(base))
         low, high = lift_interval(model, base, seed=seed)
-        out[group] = {"queries": len(model), "model_ndcg@10": round(m, 4), "best_baseline_ndcg@10": round(b, 4),
-                      "lift": round(m / b - 1.0, 4) if b else None, "lift_ci95": [round(low, 4), round(high, 4)]}
+        out[group] = {
+            "queries": len(model),
+            "model_ndcg@10": round(m, 4),
+            "best_baseline_ndcg@10": round(b, 4),
+            "lift": round(m / b - 1.0, 4) if b else None,
+            "lift_ci95": [round(low, 4), round(high, 4)],
+        }
         if len(control) == len(model):  # every run scored the control
             c = float(np.mean(control))
             c_low, c_high = lift_interval(model, control, seed=seed)
-            out[group].update({"control_ndcg@10": round(c, 4),
-                               "lift_over_control": round(m / c - 1.0, 4) if c else None,
-                               "lift_over_control_ci95": [round(c_low, 4), round(c_high, 4)]})
+            out[group].update(
+                {
+                    "control_ndcg@10": round(c, 4),
+                    "lift_over_control": round(m / c - 1.0, 4) if c else None,
+                    "lift_over_control_ci95": [round(c_low, 4), round(c_high, 4)],
+                }
+            )
     return out
 
 

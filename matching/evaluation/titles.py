@@ -94,9 +94,12 @@ def load_collection(queries: str | Path, corpus: str | Path, qrels: str | Path) 
     if not kept:
         raise ValueError(f"{path}: no query has a relevant corpus title")
     return TitleCollection(
-        query_ids=tuple(qrows[i][0] for i in kept), queries=tuple(qrows[i][1] for i in kept),
-        corpus_ids=tuple(c for c, _ in crows), corpus=tuple(t for _, t in crows),
-        relevant=tuple(frozenset(rel[i]) for i in kept))
+        query_ids=tuple(qrows[i][0] for i in kept),
+        queries=tuple(qrows[i][1] for i in kept),
+        corpus_ids=tuple(c for c, _ in crows),
+        corpus=tuple(t for _, t in crows),
+        relevant=tuple(frozenset(rel[i]) for i in kept),
+    )
 
 
 def rankings_from_scores(scores: np.ndarray) -> list[np.ndarray]:
@@ -123,13 +126,24 @@ def fuzz_ratio_scores(queries: Sequence[str], corpus: Sequence[str]) -> np.ndarr
     """Baseline: rapidfuzz ``fuzz.ratio`` (normalised Indel similarity, 0–100) of normalised titles."""
     from rapidfuzz import fuzz, process
 
-    return process.cdist([normalise(q) for q in queries], [normalise(c) for c in corpus],
-                         scorer=fuzz.ratio, processor=None, dtype=np.float32)
+    return process.cdist(
+        [normalise(q) for q in queries],
+        [normalise(c) for c in corpus],
+        scorer=fuzz.ratio,
+        processor=None,
+        dtype=np.float32,
+    )
 
 
-def evaluate_titles(queries: str | Path, corpus: str | Path, qrels: str | Path, onet_dir: str | Path | None = None,
-                    embedder: str | None = "e5", baselines: bool = True,
-                    progress: Callable[[str, int, int | None], None] | None = None) -> dict[str, Any]:
+def evaluate_titles(
+    queries: str | Path,
+    corpus: str | Path,
+    qrels: str | Path,
+    onet_dir: str | Path | None = None,
+    embedder: str | None = "e5",
+    baselines: bool = True,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> dict[str, Any]:
     """Run :class:`matching.titles.TitleMatcher` and the baselines on one collection.
 
     Returns ``{"language": "zh"|"en", "queries": n, "corpus": n, "model": {"name", "MAP",
@@ -153,9 +167,15 @@ def evaluate_titles(queries: str | Path, corpus: str | Path, qrels: str | Path, 
     tell("steps", 2, steps)
     seconds = round(time.perf_counter() - start, 1)
     result: dict[str, Any] = {
-        "language": language, "queries": len(data.queries), "corpus": len(data.corpus),
-        "model": {"name": "TitleMatcher", **evaluate_scores(scores, data.relevant), "seconds": seconds,
-                  "components": model.weights_},
+        "language": language,
+        "queries": len(data.queries),
+        "corpus": len(data.corpus),
+        "model": {
+            "name": "TitleMatcher",
+            **evaluate_scores(scores, data.relevant),
+            "seconds": seconds,
+            "components": model.weights_,
+        },
         "baselines": {},
     }
     if baselines:

@@ -36,8 +36,21 @@ from scrapers.fetch import FetchPolicy
 from vocab import TIMEZONE
 
 BOARDS_DIR = Path(__file__).parent
-FIELDS = ("title", "employer_name", "description", "salary_text", "location_text", "address", "education_text",
-          "experience_text", "employer_industry", "posted_on", "valid_through", "openings", "skills")
+FIELDS = (
+    "title",
+    "employer_name",
+    "description",
+    "salary_text",
+    "location_text",
+    "address",
+    "education_text",
+    "experience_text",
+    "employer_industry",
+    "posted_on",
+    "valid_through",
+    "openings",
+    "skills",
+)
 
 
 class BoardConfigError(ValueError):
@@ -74,7 +87,7 @@ def _field(name: str, raw: Any, where: str) -> FieldSpec:
     if isinstance(raw, str):
         return FieldSpec(css=raw)
     if not isinstance(raw, dict) or not isinstance(raw.get("css"), str):
-        raise BoardConfigError(f"{where}: detail.fields.{name} must be a selector or {{\"css\": …}}")
+        raise BoardConfigError(f'{where}: detail.fields.{name} must be a selector or {{"css": …}}')
     try:
         regex = re.compile(raw["regex"]) if raw.get("regex") else None
     except re.error as exc:
@@ -102,12 +115,19 @@ def parse_board(data: dict[str, Any], where: str = "board") -> BoardConfig:
         raise BoardConfigError(f"{where}: unknown fetch settings {sorted(bad_policy)}")
     id_regex = (detail.get("external_id") or {}).get("url_regex")
     return BoardConfig(
-        name=name, base_url=base_url, start_urls=list(data.get("start_urls") or ["/"]), item_links=item_links,
-        next_page=listing.get("next_page"), max_pages=int(listing.get("max_pages", 20)),
-        use_jsonld=bool(detail.get("use_jsonld", True)), id_regex=re.compile(id_regex) if id_regex else None,
+        name=name,
+        base_url=base_url,
+        start_urls=list(data.get("start_urls") or ["/"]),
+        item_links=item_links,
+        next_page=listing.get("next_page"),
+        max_pages=int(listing.get("max_pages", 20)),
+        use_jsonld=bool(detail.get("use_jsonld", True)),
+        id_regex=re.compile(id_regex) if id_regex else None,
         fields={k: _field(k, v, where) for k, v in detail.get("fields", {}).items()},
-        country=str(data.get("country", "CN")), timezone=str(data.get("timezone", TIMEZONE)),
-        fetch=FetchPolicy(**data.get("fetch", {})))
+        country=str(data.get("country", "CN")),
+        timezone=str(data.get("timezone", TIMEZONE)),
+        fetch=FetchPolicy(**data.get("fetch", {})),
+    )
 
 
 def load_board(name_or_path: str | Path, base_url: str | None = None) -> BoardConfig:

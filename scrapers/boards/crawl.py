@@ -68,15 +68,23 @@ def item_from_detail(page: str, url: str, config: BoardConfig, row: int) -> Post
     item: PostingItem | None = None
     issues: list[Issue] = []
     if config.use_jsonld:
-        for record in postings_from_html(page, source=config.name, page_url=url, timezone=config.timezone,
-                                         default_country=config.country):
+        for record in postings_from_html(
+            page, source=config.name, page_url=url, timezone=config.timezone, default_country=config.country
+        ):
             if isinstance(record, PostingItem) and item is None:
                 item = record
             elif isinstance(record, Issue):
                 issues.append(record)
     if item is None:
-        item = PostingItem(source=config.name, external_id="", row=row, title="", employer_name=None,
-                           country=config.country, source_url=canonical_url(url))
+        item = PostingItem(
+            source=config.name,
+            external_id="",
+            row=row,
+            title="",
+            employer_name=None,
+            country=config.country,
+            source_url=canonical_url(url),
+        )
     item.row = row
     selector = Selector(text=page)
     for name, spec in config.fields.items():
@@ -114,8 +122,9 @@ def item_from_detail(page: str, url: str, config: BoardConfig, row: int) -> Post
     return item
 
 
-async def crawl_board(config: BoardConfig, fetcher: Fetcher | None = None,
-                      progress: Callable[[str, int, int | None], None] | None = None) -> CrawlResult:
+async def crawl_board(
+    config: BoardConfig, fetcher: Fetcher | None = None, progress: Callable[[str, int, int | None], None] | None = None
+) -> CrawlResult:
     """Crawl ``config``: follow ``next_page`` links from each start URL (at most ``max_pages``
     list pages each, never the same page twice), then fetch every detail page once (by its URL
     without tracking parameters). Links to hosts other than ``base_url``'s are not followed.

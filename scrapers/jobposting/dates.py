@@ -58,10 +58,16 @@ def parse_when(value: object, timezone: str = TIMEZONE) -> dt.date | dt.datetime
 def _parse_loose(text: str) -> dt.datetime:
     import dateparser  # slow to import (language data): only when a page needs it
 
-    parsed = dateparser.parse(text, languages=["zh", "en"],
-                              settings={"DATE_ORDER": "YMD", "PREFER_DAY_OF_MONTH": "first",
-                                        "PARSERS": ["custom-formats", "absolute-time"],
-                                        "REQUIRE_PARTS": ["day", "month", "year"]})
+    parsed = dateparser.parse(
+        text,
+        languages=["zh", "en"],
+        settings={
+            "DATE_ORDER": "YMD",
+            "PREFER_DAY_OF_MONTH": "first",
+            "PARSERS": ["custom-formats", "absolute-time"],
+            "REQUIRE_PARTS": ["day", "month", "year"],
+        },
+    )
     if parsed is None:
         raise DateError(f"{text!r} is not a date (ISO 8601, 2026年3月1日, 2026/3/1 or March 1, 2026)")
     return parsed

@@ -23,8 +23,18 @@ from lxml import etree
 from scrapers.jobposting.lenient import LenientJSONError, loads_lenient
 
 _JOB_POSTING = "JobPosting"
-_URL_PROPS = {"a": "href", "area": "href", "link": "href", "img": "src", "audio": "src", "video": "src",
-              "source": "src", "iframe": "src", "embed": "src", "object": "data"}
+_URL_PROPS = {
+    "a": "href",
+    "area": "href",
+    "link": "href",
+    "img": "src",
+    "audio": "src",
+    "video": "src",
+    "source": "src",
+    "iframe": "src",
+    "embed": "src",
+    "object": "data",
+}
 
 
 @dataclass
@@ -118,8 +128,7 @@ def _microdata_value(element: Any) -> Any:
     if element.get("content") is not None:  # RDFa-style content on any element, common on boards
         return element.get("content")
     if element.get("itemprop", "").split()[0:1] == ["description"]:
-        inner = (element.text or "") + "".join(etree.tostring(c, encoding="unicode", method="html")
-                                               for c in element)
+        inner = (element.text or "") + "".join(etree.tostring(c, encoding="unicode", method="html") for c in element)
         return inner
     return element.text_content()
 
@@ -167,8 +176,10 @@ def find_nodes(page: str) -> tuple[list[Node], list[BlockError]]:
     for scope in root.xpath("//*[@itemscope][@itemtype]"):
         if _JOB_POSTING not in type_names({"@type": scope.get("itemtype")}):
             continue
-        if any(a.get("itemscope") is not None and _JOB_POSTING in type_names({"@type": a.get("itemtype", "")})
-               for a in scope.iterancestors()):
+        if any(
+            a.get("itemscope") is not None and _JOB_POSTING in type_names({"@type": a.get("itemtype", "")})
+            for a in scope.iterancestors()
+        ):
             continue  # a posting inside a posting is part of the outer one
         nodes.append(Node(_microdata_item(scope), scope.sourceline or 0, "microdata"))
     return nodes, errors

@@ -20,8 +20,10 @@ from typing import Any
 import json5
 
 _WRAPPERS = (
-    re.compile(r"^\s*(?://\s*)?<!--"), re.compile(r"(?://\s*)?-->\s*$"),
-    re.compile(r"^\s*(?://\s*)?<!\[CDATA\["), re.compile(r"(?://\s*)?\]\]>\s*$"),
+    re.compile(r"^\s*(?://\s*)?<!--"),
+    re.compile(r"(?://\s*)?-->\s*$"),
+    re.compile(r"^\s*(?://\s*)?<!\[CDATA\["),
+    re.compile(r"(?://\s*)?\]\]>\s*$"),
 )
 _CONTROL_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -96,5 +98,4 @@ def loads_lenient(text: str) -> Any:
             return _parse(strip_wrappers(html.unescape(s)))
         except json.JSONDecodeError:
             pass
-    raise LenientJSONError(f"not JSON ({first_error.msg} at line {first_error.lineno}, "
-                           f"column {first_error.colno})")
+    raise LenientJSONError(f"not JSON ({first_error.msg} at line {first_error.lineno}, column {first_error.colno})")

@@ -23,23 +23,42 @@ from scrapers.jobposting.extract import Node, find_nodes, postings_in_json
 from scrapers.jobposting.lenient import LenientJSONError, loads_lenient
 from scrapers.jobposting.salary import parse_base_salary
 from scrapers.jobposting.text import clean_line, html_to_text
-from scrapers.jobposting.values import (as_list, education, employment_types, experience, main_employment_type,
-                                        places, text_of)
+from scrapers.jobposting.values import (
+    as_list,
+    education,
+    employment_types,
+    experience,
+    main_employment_type,
+    places,
+    text_of,
+)
 from scrapers.urls import canonical_url
 from vocab import TIMEZONE
 
-COLUMNS = {"title": "title", "employer_name": "hiringOrganization", "description": "description",
-           "salary_text": "baseSalary", "location_text": "jobLocation", "address": "jobLocation",
-           "education_text": "educationRequirements", "experience_text": "experienceRequirements",
-           "external_id": "identifier", "posted_on": "datePosted", "valid_through": "validThrough",
-           "employment_type": "employmentType", "employer_industry": "industry"}
+COLUMNS = {
+    "title": "title",
+    "employer_name": "hiringOrganization",
+    "description": "description",
+    "salary_text": "baseSalary",
+    "location_text": "jobLocation",
+    "address": "jobLocation",
+    "education_text": "educationRequirements",
+    "experience_text": "experienceRequirements",
+    "external_id": "identifier",
+    "posted_on": "datePosted",
+    "valid_through": "validThrough",
+    "employment_type": "employmentType",
+    "employer_industry": "industry",
+}
 
 
 #: what a board writes on the page of a vacancy it no longer fills (Chinese and English boards)
 CLOSED_NOTICE = re.compile(
     r"(该?(?:职位|岗位)(?:已|已经)(?:关闭|下线|结束|失效|过期|暂停招聘|停止招聘|招满|满员))|(?:已停止招聘|停止招聘了|招聘已结束|"
     r"已结束招聘|本职位已下架)|(?:this (?:job|position|posting) (?:is no longer available|has (?:been )?(?:closed|"
-    r"filled|expired)))|(?:no longer accepting applications)", re.IGNORECASE)
+    r"filled|expired)))|(?:no longer accepting applications)",
+    re.IGNORECASE,
+)
 
 
 def closed_notice(page: str) -> str | None:
@@ -56,8 +75,7 @@ def closed_notice(page: str) -> str | None:
     return m.group(0) if m else None
 
 
-_REFERENCE_NAME = re.compile(r"requisition|req\b|reference|ref\b|job\s*(?:id|number|no)|编号|编码|工号",
-                             re.IGNORECASE)
+_REFERENCE_NAME = re.compile(r"requisition|req\b|reference|ref\b|job\s*(?:id|number|no)|编号|编码|工号", re.IGNORECASE)
 
 
 def _reference(value: Any, employer: str | None) -> str | None:
@@ -69,8 +87,7 @@ def _reference(value: Any, employer: str | None) -> str | None:
             continue
         name = str(v.get("name") or v.get("propertyID") or "").strip()
         number = str(v.get("value") or v.get("@value") or "").strip()
-        if number and name and ((employer and name.casefold() == employer.casefold())
-                                or _REFERENCE_NAME.search(name)):
+        if number and name and ((employer and name.casefold() == employer.casefold()) or _REFERENCE_NAME.search(name)):
             return number[:100]
     return None
 
@@ -89,8 +106,9 @@ def _fallback_id(*parts: str | None) -> str:
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
 
 
-def posting_from_node(node: Node, *, source: str, page_url: str | None = None,
-                      timezone: str = TIMEZONE, default_country: str = "CN") -> PostingItem:
+def posting_from_node(
+    node: Node, *, source: str, page_url: str | None = None, timezone: str = TIMEZONE, default_country: str = "CN"
+) -> PostingItem:
     """A :class:`PostingItem` from one ``JobPosting`` node; problems become item warnings.
 
     ``external_id``: ``identifier`` (text or ``PropertyValue.value``), else the posting's ``url``
@@ -111,19 +129,36 @@ def posting_from_node(node: Node, *, source: str, page_url: str | None = None,
     external_id = _identifier(d.get("identifier")) or (own_url[:200] if own_url else None)
     if external_id is None:
         external_id = _fallback_id(employer, title, first.text if first else None, str(d.get("datePosted") or ""))
-    country = (first.country if first and first.country else default_country)
-    item = PostingItem(source=source, external_id=external_id, row=node.line, title=title, employer_name=employer,
-                       country=country, source_url=url, columns=dict(COLUMNS),
-                       reference=_reference(d.get("identifier"), employer))
-    parts = [html_to_text(d.get("description") if not isinstance(d.get("description"), list)
-                          else "\n".join(map(str, d["description"])))]
+    country = first.country if first and first.country else default_country
+    item = PostingItem(
+        source=source,
+        external_id=external_id,
+        row=node.line,
+        title=title,
+        employer_name=employer,
+        country=country,
+        source_url=url,
+        columns=dict(COLUMNS),
+        reference=_reference(d.get("identifier"), employer),
+    )
+    parts = [
+        html_to_text(
+            d.get("description")
+            if not isinstance(d.get("description"), list)
+            else "\n".join(map(str, d["description"]))
+        )
+    ]
     for prop, heading in (("responsibilities", "岗位职责"), ("qualifications", "任职要求")):
-        if (extra := html_to_text(" ".join(map(str, as_list(d.get(prop)))))):
+        if extra := html_to_text(" ".join(map(str, as_list(d.get(prop))))):
             parts.append(f"{heading}：\n{extra}")
     item.description = "\n\n".join(p for p in parts if p)
     item.locations = [p.text for p in found_places]
-    item.places = [PlaceItem(p.text, p.street) if (p.country or country) == "CN"
-                   else PlaceItem(p.text, p.street, province=p.region, city=p.locality) for p in found_places]
+    item.places = [
+        PlaceItem(p.text, p.street)
+        if (p.country or country) == "CN"
+        else PlaceItem(p.text, p.street, province=p.region, city=p.locality)
+        for p in found_places
+    ]
     if first is not None:
         item.address = first.street
         if country == "CN":
@@ -181,8 +216,9 @@ def _dates(item: PostingItem, d: dict[str, Any], timezone: str) -> None:
             item.valid_through = local_date(when, timezone)
 
 
-def postings_from_html(page: str, *, source: str, page_url: str | None = None,
-                       timezone: str = TIMEZONE, default_country: str = "CN") -> list[PostingItem | Issue]:
+def postings_from_html(
+    page: str, *, source: str, page_url: str | None = None, timezone: str = TIMEZONE, default_country: str = "CN"
+) -> list[PostingItem | Issue]:
     """Every JobPosting of an HTML page as items, plus an :class:`Issue` (row = line) per broken
     JSON-LD block. A page that is itself JSON (starts with ``{`` or ``[``) is read as one block.
     A page holding one posting whose visible text says it is closed (:data:`CLOSED_NOTICE`) sets the
@@ -199,8 +235,11 @@ def postings_from_html(page: str, *, source: str, page_url: str | None = None,
         errors = [Issue(e.line, "JSON-LD", f"block at line {e.line} skipped: {e.message}") for e in block_errors]
     items: list[PostingItem | Issue] = [*errors]
     for node in nodes:
-        items.append(posting_from_node(node, source=source, page_url=page_url, timezone=timezone,
-                                       default_country=default_country))
+        items.append(
+            posting_from_node(
+                node, source=source, page_url=page_url, timezone=timezone, default_country=default_country
+            )
+        )
     if len(nodes) == 1 and not stripped.startswith(("{", "[")) and (notice := closed_notice(page)):
         items[-1].closed_notice = notice  # type: ignore[union-attr] - a page of one vacancy that says it is closed
     return items

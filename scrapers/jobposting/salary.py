@@ -35,13 +35,30 @@ _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMERIC = re.compile(rf"^\s*({_NUMBER})\s*$")
 _NUMERIC_RANGE = re.compile(rf"^\s*({_NUMBER})\s*(?:-|–|—|~|～|至|到|to)\s*({_NUMBER})\s*$", re.IGNORECASE)
 _UNITS = {
-    "HOUR": SalaryPeriod.HOUR, "HOURLY": SalaryPeriod.HOUR, "PERHOUR": SalaryPeriod.HOUR, "小时": SalaryPeriod.HOUR,
-    "时": SalaryPeriod.HOUR, "DAY": SalaryPeriod.DAY, "DAILY": SalaryPeriod.DAY, "PERDAY": SalaryPeriod.DAY,
-    "天": SalaryPeriod.DAY, "日": SalaryPeriod.DAY, "WEEK": SalaryPeriod.WEEK, "WEEKLY": SalaryPeriod.WEEK,
-    "PERWEEK": SalaryPeriod.WEEK, "周": SalaryPeriod.WEEK, "MONTH": SalaryPeriod.MONTH,
-    "MONTHLY": SalaryPeriod.MONTH, "PERMONTH": SalaryPeriod.MONTH, "月": SalaryPeriod.MONTH,
-    "YEAR": SalaryPeriod.YEAR, "YEARLY": SalaryPeriod.YEAR, "ANNUAL": SalaryPeriod.YEAR,
-    "ANNUALLY": SalaryPeriod.YEAR, "PERYEAR": SalaryPeriod.YEAR, "年": SalaryPeriod.YEAR,
+    "HOUR": SalaryPeriod.HOUR,
+    "HOURLY": SalaryPeriod.HOUR,
+    "PERHOUR": SalaryPeriod.HOUR,
+    "小时": SalaryPeriod.HOUR,
+    "时": SalaryPeriod.HOUR,
+    "DAY": SalaryPeriod.DAY,
+    "DAILY": SalaryPeriod.DAY,
+    "PERDAY": SalaryPeriod.DAY,
+    "天": SalaryPeriod.DAY,
+    "日": SalaryPeriod.DAY,
+    "WEEK": SalaryPeriod.WEEK,
+    "WEEKLY": SalaryPeriod.WEEK,
+    "PERWEEK": SalaryPeriod.WEEK,
+    "周": SalaryPeriod.WEEK,
+    "MONTH": SalaryPeriod.MONTH,
+    "MONTHLY": SalaryPeriod.MONTH,
+    "PERMONTH": SalaryPeriod.MONTH,
+    "月": SalaryPeriod.MONTH,
+    "YEAR": SalaryPeriod.YEAR,
+    "YEARLY": SalaryPeriod.YEAR,
+    "ANNUAL": SalaryPeriod.YEAR,
+    "ANNUALLY": SalaryPeriod.YEAR,
+    "PERYEAR": SalaryPeriod.YEAR,
+    "年": SalaryPeriod.YEAR,
 }
 
 
@@ -97,7 +114,7 @@ def parse_base_salary(value: Any) -> tuple[SalaryRange | None, list[str]]:
     inner: Any = value
     low = high = None
     if isinstance(value, dict):
-        currency = (str(value.get("currency") or "").strip().upper() or None)
+        currency = str(value.get("currency") or "").strip().upper() or None
         outer_unit = value.get("unitText")
         inner = value.get("value")
         if inner is None and ("minValue" in value or "maxValue" in value):
@@ -134,10 +151,19 @@ def parse_base_salary(value: Any) -> tuple[SalaryRange | None, list[str]]:
     period = period_from_unit(inner_unit) or period_from_unit(outer_unit)
     unit_given = inner_unit if inner_unit is not None else outer_unit
     if period is None:
-        warnings.append("baseSalary has no unitText (HOUR/DAY/WEEK/MONTH/YEAR); period not guessed"
-                        if unit_given is None else f"baseSalary unitText {unit_given!r} not understood")
+        warnings.append(
+            "baseSalary has no unitText (HOUR/DAY/WEEK/MONTH/YEAR); period not guessed"
+            if unit_given is None
+            else f"baseSalary unitText {unit_given!r} not understood"
+        )
     elif (why := implausible(low, high, period, currency)) is not None:
         return SalaryRange(text=_describe(low, high, currency, period), currency=currency), [f"baseSalary: {why}"]
-    return SalaryRange(text=_describe(low, high, currency, period), minimum=low, maximum=high, period=period,
-                       min_monthly=to_monthly(low, period), max_monthly=to_monthly(high, period),
-                       currency=currency), warnings
+    return SalaryRange(
+        text=_describe(low, high, currency, period),
+        minimum=low,
+        maximum=high,
+        period=period,
+        min_monthly=to_monthly(low, period),
+        max_monthly=to_monthly(high, period),
+        currency=currency,
+    ), warnings

@@ -22,20 +22,45 @@ from typing import Any
 from scrapers.jobposting.text import clean_line
 from vocab import EducationLevel, EmploymentType
 
-_COUNTRIES = {"CN": "CN", "CHN": "CN", "CHINA": "CN", "中国": "CN", "PRC": "CN", "中华人民共和国": "CN",
-              "US": "US", "USA": "US", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US", "美国": "US"}
+_COUNTRIES = {
+    "CN": "CN",
+    "CHN": "CN",
+    "CHINA": "CN",
+    "中国": "CN",
+    "PRC": "CN",
+    "中华人民共和国": "CN",
+    "US": "US",
+    "USA": "US",
+    "UNITED STATES": "US",
+    "UNITED STATES OF AMERICA": "US",
+    "美国": "US",
+}
 _EMPLOYMENT = {
-    "FULLTIME": EmploymentType.FULL_TIME, "全职": EmploymentType.FULL_TIME,
-    "PARTTIME": EmploymentType.PART_TIME, "兼职": EmploymentType.PART_TIME,
-    "CONTRACTOR": EmploymentType.CONTRACTOR, "CONTRACT": EmploymentType.CONTRACTOR, "合同工": EmploymentType.CONTRACTOR,
-    "TEMPORARY": EmploymentType.TEMPORARY, "TEMP": EmploymentType.TEMPORARY, "临时": EmploymentType.TEMPORARY,
-    "SEASONAL": EmploymentType.TEMPORARY, "INTERN": EmploymentType.INTERN, "INTERNSHIP": EmploymentType.INTERN,
-    "实习": EmploymentType.INTERN, "PERDIEM": EmploymentType.OTHER, "VOLUNTEER": EmploymentType.OTHER,
-    "OTHER": EmploymentType.OTHER, "顶岗实习": EmploymentType.WORK_PLACEMENT, "岗位实习": EmploymentType.WORK_PLACEMENT,
+    "FULLTIME": EmploymentType.FULL_TIME,
+    "全职": EmploymentType.FULL_TIME,
+    "PARTTIME": EmploymentType.PART_TIME,
+    "兼职": EmploymentType.PART_TIME,
+    "CONTRACTOR": EmploymentType.CONTRACTOR,
+    "CONTRACT": EmploymentType.CONTRACTOR,
+    "合同工": EmploymentType.CONTRACTOR,
+    "TEMPORARY": EmploymentType.TEMPORARY,
+    "TEMP": EmploymentType.TEMPORARY,
+    "临时": EmploymentType.TEMPORARY,
+    "SEASONAL": EmploymentType.TEMPORARY,
+    "INTERN": EmploymentType.INTERN,
+    "INTERNSHIP": EmploymentType.INTERN,
+    "实习": EmploymentType.INTERN,
+    "PERDIEM": EmploymentType.OTHER,
+    "VOLUNTEER": EmploymentType.OTHER,
+    "OTHER": EmploymentType.OTHER,
+    "顶岗实习": EmploymentType.WORK_PLACEMENT,
+    "岗位实习": EmploymentType.WORK_PLACEMENT,
 }
 _CREDENTIALS = {
-    "high school": EducationLevel.SENIOR_SECONDARY, "associate degree": EducationLevel.ASSOCIATE,
-    "bachelor degree": EducationLevel.BACHELOR, "postgraduate degree": EducationLevel.MASTER,
+    "high school": EducationLevel.SENIOR_SECONDARY,
+    "associate degree": EducationLevel.ASSOCIATE,
+    "bachelor degree": EducationLevel.BACHELOR,
+    "postgraduate degree": EducationLevel.MASTER,
 }
 
 
@@ -130,7 +155,7 @@ def education(value: Any) -> tuple[str | None, EducationLevel | None]:
                 return category, level
             if category:
                 return category, None
-        elif (text := text_of(v)):
+        elif text := text_of(v):
             return text, None
     return None, None
 
@@ -146,8 +171,8 @@ def experience(value: Any) -> tuple[str | None, int | None]:
                 years = None
             if years is not None:
                 return f"{months} months", years
-            if (text := text_of(v.get("description"))):
+            if text := text_of(v.get("description")):
                 return text, None
-        elif (text := text_of(v)):
+        elif text := text_of(v):
             return text, None
     return None, None

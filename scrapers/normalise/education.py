@@ -14,14 +14,23 @@ from vocab import EducationLevel
 
 _LEVELS: tuple[tuple[str, EducationLevel], ...] = (
     ("博士", EducationLevel.DOCTORATE),
-    ("硕士", EducationLevel.MASTER), ("研究生", EducationLevel.MASTER), ("MBA", EducationLevel.MASTER),
-    ("本科", EducationLevel.BACHELOR), ("学士", EducationLevel.BACHELOR),
-    ("大专", EducationLevel.ASSOCIATE), ("专科", EducationLevel.ASSOCIATE), ("高职", EducationLevel.ASSOCIATE),
-    ("中专", EducationLevel.SECONDARY_VOCATIONAL), ("中职", EducationLevel.SECONDARY_VOCATIONAL),
-    ("中技", EducationLevel.SECONDARY_VOCATIONAL), ("技校", EducationLevel.SECONDARY_VOCATIONAL),
-    ("职高", EducationLevel.SECONDARY_VOCATIONAL), ("技工", EducationLevel.SECONDARY_VOCATIONAL),
+    ("硕士", EducationLevel.MASTER),
+    ("研究生", EducationLevel.MASTER),
+    ("MBA", EducationLevel.MASTER),
+    ("本科", EducationLevel.BACHELOR),
+    ("学士", EducationLevel.BACHELOR),
+    ("大专", EducationLevel.ASSOCIATE),
+    ("专科", EducationLevel.ASSOCIATE),
+    ("高职", EducationLevel.ASSOCIATE),
+    ("中专", EducationLevel.SECONDARY_VOCATIONAL),
+    ("中职", EducationLevel.SECONDARY_VOCATIONAL),
+    ("中技", EducationLevel.SECONDARY_VOCATIONAL),
+    ("技校", EducationLevel.SECONDARY_VOCATIONAL),
+    ("职高", EducationLevel.SECONDARY_VOCATIONAL),
+    ("技工", EducationLevel.SECONDARY_VOCATIONAL),
     ("高中", EducationLevel.SENIOR_SECONDARY),
-    ("初中", EducationLevel.JUNIOR_SECONDARY), ("小学", EducationLevel.JUNIOR_SECONDARY),
+    ("初中", EducationLevel.JUNIOR_SECONDARY),
+    ("小学", EducationLevel.JUNIOR_SECONDARY),
 )
 _NO_REQUIREMENT = re.compile(r"学历不限|不限学历|无学历要求|学历无要求|^不限$")
 _QUALIFIERS = re.compile(r"(及以上|以上|及以下|以下|学历|毕业|或同等学力)")

@@ -45,21 +45,43 @@ from scrapers.items import SalaryRange
 from vocab import SalaryPeriod, to_monthly
 
 _UNIT_FACTOR = {"元": 1, "块": 1, "千": 1000, "K": 1000, "万": 10000, "W": 10000}
-_PERIODS = {"月": SalaryPeriod.MONTH, "年": SalaryPeriod.YEAR, "天": SalaryPeriod.DAY, "日": SalaryPeriod.DAY,
-            "小时": SalaryPeriod.HOUR, "时": SalaryPeriod.HOUR, "周": SalaryPeriod.WEEK}
+_PERIODS = {
+    "月": SalaryPeriod.MONTH,
+    "年": SalaryPeriod.YEAR,
+    "天": SalaryPeriod.DAY,
+    "日": SalaryPeriod.DAY,
+    "小时": SalaryPeriod.HOUR,
+    "时": SalaryPeriod.HOUR,
+    "周": SalaryPeriod.WEEK,
+}
 _NEGOTIABLE = re.compile(r"面议|面谈|待遇优厚|negotiable", re.IGNORECASE)
 #: a currency mark before or after the figures (after NFKC ``￥`` is ``¥``)
 _CURRENCY_MARK = re.compile(r"^(?:¥|RMB|CNY|人民币)|(?:RMB|CNY|人民币|元人民币)$")
 
 #: (lowest, highest) plausible amount per period, by ISO 4217 currency (see the module doc)
 PLAUSIBLE: dict[str, dict[SalaryPeriod, tuple[float, float]]] = {
-    "CNY": {SalaryPeriod.HOUR: (10, 1_000), SalaryPeriod.DAY: (50, 5_000), SalaryPeriod.WEEK: (250, 25_000),
-            SalaryPeriod.MONTH: (800, 300_000), SalaryPeriod.YEAR: (8_000, 5_000_000)},
-    "USD": {SalaryPeriod.HOUR: (5, 1_000), SalaryPeriod.DAY: (40, 8_000), SalaryPeriod.WEEK: (200, 40_000),
-            SalaryPeriod.MONTH: (800, 150_000), SalaryPeriod.YEAR: (10_000, 2_000_000)},
+    "CNY": {
+        SalaryPeriod.HOUR: (10, 1_000),
+        SalaryPeriod.DAY: (50, 5_000),
+        SalaryPeriod.WEEK: (250, 25_000),
+        SalaryPeriod.MONTH: (800, 300_000),
+        SalaryPeriod.YEAR: (8_000, 5_000_000),
+    },
+    "USD": {
+        SalaryPeriod.HOUR: (5, 1_000),
+        SalaryPeriod.DAY: (40, 8_000),
+        SalaryPeriod.WEEK: (200, 40_000),
+        SalaryPeriod.MONTH: (800, 150_000),
+        SalaryPeriod.YEAR: (10_000, 2_000_000),
+    },
 }
-_PERIOD_NAMES = {SalaryPeriod.HOUR: "an hourly", SalaryPeriod.DAY: "a daily", SalaryPeriod.WEEK: "a weekly",
-                 SalaryPeriod.MONTH: "a monthly", SalaryPeriod.YEAR: "a yearly"}
+_PERIOD_NAMES = {
+    SalaryPeriod.HOUR: "an hourly",
+    SalaryPeriod.DAY: "a daily",
+    SalaryPeriod.WEEK: "a weekly",
+    SalaryPeriod.MONTH: "a monthly",
+    SalaryPeriod.YEAR: "a yearly",
+}
 _MONTHS = re.compile(r"[·*×X]?(\d{1,2})薪$")
 _PERIOD_SUFFIX = re.compile(r"(?:/|每)(小时|时|天|日|周|月|年)$")
 _PERIOD_PREFIX = re.compile(r"^(时|日|周|月|年)薪")
@@ -73,8 +95,9 @@ def _canonical(text: str) -> str:
     return s.replace("—", "-").replace("–", "-").replace("－", "-").replace("〜", "-")
 
 
-def implausible(minimum: float | None, maximum: float | None, period: SalaryPeriod | None,
-                currency: str | None = "CNY") -> str | None:
+def implausible(
+    minimum: float | None, maximum: float | None, period: SalaryPeriod | None, currency: str | None = "CNY"
+) -> str | None:
     """Why ``minimum``–``maximum`` per ``period`` is not a plausible salary in ``currency``
     (:data:`PLAUSIBLE`), or ``None`` when it is (or cannot be judged: no period, another currency)."""
     bounds = PLAUSIBLE.get((currency or "CNY").upper(), {}).get(period) if period else None
@@ -86,16 +109,19 @@ def implausible(minimum: float | None, maximum: float | None, period: SalaryPeri
         return None
     unit = "元" if (currency or "CNY").upper() == "CNY" else (currency or "").upper()
     shown = "-".join(_amount(x) for x in dict.fromkeys(figures))
-    return (f"{shown} {unit} is not plausible for {_PERIOD_NAMES[period]} salary "
-            f"({_amount(low)}–{_amount(high)} {unit} per {period.value.lower()}); left unknown")
+    return (
+        f"{shown} {unit} is not plausible for {_PERIOD_NAMES[period]} salary "
+        f"({_amount(low)}–{_amount(high)} {unit} per {period.value.lower()}); left unknown"
+    )
 
 
 def _amount(x: float) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
-def parse_salary(text: str | None, default_period: SalaryPeriod | None = None,
-                 currency: str | None = None) -> tuple[SalaryRange | None, list[str]]:
+def parse_salary(
+    text: str | None, default_period: SalaryPeriod | None = None, currency: str | None = None
+) -> tuple[SalaryRange | None, list[str]]:
     """Parse a salary string. Returns the range (``None`` for an empty cell) and warnings.
 
     The amounts are in 元 per ``period``; ``min_monthly``/``max_monthly`` are 元/月.
@@ -114,7 +140,7 @@ def parse_salary(text: str | None, default_period: SalaryPeriod | None = None,
     warnings: list[str] = []
     marked = False
     if m := _CURRENCY_MARK.search(s):
-        marked, currency, s = True, "CNY", s[: m.start()] + s[m.end():]
+        marked, currency, s = True, "CNY", s[: m.start()] + s[m.end() :]
         unknown.currency = currency
 
     months: int | None = None
@@ -128,7 +154,7 @@ def parse_salary(text: str | None, default_period: SalaryPeriod | None = None,
     if m := _PERIOD_SUFFIX.search(s):
         period, s = _PERIODS[m.group(1)], s[: m.start()]
     elif m := _PERIOD_PREFIX.search(s):
-        period, s = _PERIODS[m.group(1)], s[m.end():]
+        period, s = _PERIODS[m.group(1)], s[m.end() :]
 
     open_end: str | None = None
     if s.endswith(("以上", "起", "+")):
@@ -164,8 +190,10 @@ def parse_salary(text: str | None, default_period: SalaryPeriod | None = None,
     if period is None:
         period = default_period or SalaryPeriod.MONTH
     elif default_period is not None and default_period != period:
-        warnings.append(f"salary {original!r} names a {period.value.lower()} figure but unitText says "
-                        f"{default_period.value}; the text's period is used")
+        warnings.append(
+            f"salary {original!r} names a {period.value.lower()} figure but unitText says "
+            f"{default_period.value}; the text's period is used"
+        )
     if (why := implausible(minimum, maximum, period, currency)) is not None:
         return unknown, [f"salary {original!r}: {why}"]
     if months is not None and period != SalaryPeriod.MONTH:
@@ -179,5 +207,13 @@ def parse_salary(text: str | None, default_period: SalaryPeriod | None = None,
             return to_monthly(amount * months, SalaryPeriod.YEAR)
         return to_monthly(amount, period)
 
-    return SalaryRange(text=original, minimum=minimum, maximum=maximum, period=period, months_per_year=months,
-                       min_monthly=monthly(minimum), max_monthly=monthly(maximum), currency=currency), warnings
+    return SalaryRange(
+        text=original,
+        minimum=minimum,
+        maximum=maximum,
+        period=period,
+        months_per_year=months,
+        min_monthly=monthly(minimum),
+        max_monthly=monthly(maximum),
+        currency=currency,
+    ), warnings

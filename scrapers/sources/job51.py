@@ -61,12 +61,25 @@ class Job51_2019(_Reader):
 
         title, company, location, date_text = first("职位"), first("公司"), first("地区"), first("时间")
         item = PostingItem(
-            source=SOURCE, external_id=posting_key(company, title, location, date_text), row=row.row,
-            title=title or "", employer_name=company, salary_text=first("薪资"), location_text=location,
+            source=SOURCE,
+            external_id=posting_key(company, title, location, date_text),
+            row=row.row,
+            title=title or "",
+            employer_name=company,
+            salary_text=first("薪资"),
+            location_text=location,
             description=(row.values.get("岗位信息") or "").strip(),
-            columns={"title": "职位", "employer_name": "公司", "salary_text": "薪资", "location_text": "地区",
-                     "address": "公司地址", "employer_industry": "公司信息", "employer_size": "公司信息",
-                     "experience_text": "工作经验", "education_text": "学历"},
+            columns={
+                "title": "职位",
+                "employer_name": "公司",
+                "salary_text": "薪资",
+                "location_text": "地区",
+                "address": "公司地址",
+                "employer_industry": "公司信息",
+                "employer_size": "公司信息",
+                "experience_text": "工作经验",
+                "education_text": "学历",
+            },
         )
         for column, problem in warnings:
             item.warn(column, problem)
@@ -115,13 +128,25 @@ class Job51_2023(_Reader):
         v = {k: (val or "").strip() for k, val in row.values.items()}
         company, title, location = v["公司名称"] or None, v["岗位名称"], v["公司地址"] or None
         item = PostingItem(
-            source=SOURCE, external_id=posting_key(company, title, location, None), row=row.row,
-            title=title, employer_name=company, employer_industry=v["分类"] or None,
-            salary_text=v["薪资"] or None, location_text=location,
-            experience_text=v["工作经验"] or None, education_text=v["学历要求"] or None,
-            columns={"title": "岗位名称", "employer_name": "公司名称", "salary_text": "薪资",
-                     "location_text": "公司地址", "employer_industry": "分类",
-                     "experience_text": "工作经验", "education_text": "学历要求"},
+            source=SOURCE,
+            external_id=posting_key(company, title, location, None),
+            row=row.row,
+            title=title,
+            employer_name=company,
+            employer_industry=v["分类"] or None,
+            salary_text=v["薪资"] or None,
+            location_text=location,
+            experience_text=v["工作经验"] or None,
+            education_text=v["学历要求"] or None,
+            columns={
+                "title": "岗位名称",
+                "employer_name": "公司名称",
+                "salary_text": "薪资",
+                "location_text": "公司地址",
+                "employer_industry": "分类",
+                "experience_text": "工作经验",
+                "education_text": "学历要求",
+            },
         )
         tags, problem = parse_list_fragment(v["岗位描述"])
         if problem:

@@ -125,8 +125,7 @@ def _csv_sheet(path: Path) -> Iterator[tuple[str, list[tuple[int, list[object]]]
     import io
 
     text, _ = read_text(path)
-    yield path.name, [(n, list(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text, newline="")),
-                                                                   start=1)]
+    yield path.name, [(n, list(cells)) for n, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
 
 
 def _cell(cells: list[object], index: int) -> Any:
@@ -152,14 +151,15 @@ class JobFairSheet:
         self.rows_read = 0
 
     def __iter__(self) -> Iterator[PostingItem | Issue]:
-        sheets = list(_xlsx_sheets(self.path) if self.path.suffix.lower() in (".xlsx", ".xlsm")
-                      else _csv_sheet(self.path))
+        sheets = list(
+            _xlsx_sheets(self.path) if self.path.suffix.lower() in (".xlsx", ".xlsm") else _csv_sheet(self.path)
+        )
         readable = [(name, rows, header) for name, rows in sheets if (header := _find_header(rows)) is not None]
         for sheet_name, rows, (position, mapping) in readable:
             prefix = f"{sheet_name}!" if len(readable) > 1 else ""  # name the sheet when there are several
             labels = {field: str(rows[position][1][i]).strip() for i, field in mapping.items()}
             carried: dict[str, Any] = {}
-            for number, cells in rows[position + 1:]:
+            for number, cells in rows[position + 1 :]:
                 values = {field: _cell(cells, i) for i, field in mapping.items()}
                 if all(v is None for v in values.values()):
                     continue
@@ -174,8 +174,9 @@ class JobFairSheet:
                 yield self._item(number, values, {k: prefix + v for k, v in labels.items()})
         if not readable:
             accepted = "、".join(names[0] for names in SYNONYMS.values())
-            raise UnreadableFileError(f"no sheet has a 招聘会岗位信息表 header (a 岗位 column and one more of: "
-                                      f"{accepted})")
+            raise UnreadableFileError(
+                f"no sheet has a 招聘会岗位信息表 header (a 岗位 column and one more of: {accepted})"
+            )
 
     def _item(self, row: int, v: dict[str, Any], labels: dict[str, str]) -> PostingItem:
         def text(field: str) -> str | None:
@@ -183,11 +184,19 @@ class JobFairSheet:
             return None if value is None else " ".join(str(value).split())
 
         employer, title, location = text("employer_name"), text("title") or "", text("location_text")
-        item = PostingItem(source=self.name, external_id=posting_key(employer, title, location, None), row=row,
-                           title=title, employer_name=employer, location_text=location,
-                           salary_text=_salary_text(v.get("salary_text")), education_text=text("education_text"),
-                           experience_text=text("experience_text"), employer_industry=text("employer_industry"),
-                           columns=labels)
+        item = PostingItem(
+            source=self.name,
+            external_id=posting_key(employer, title, location, None),
+            row=row,
+            title=title,
+            employer_name=employer,
+            location_text=location,
+            salary_text=_salary_text(v.get("salary_text")),
+            education_text=text("education_text"),
+            experience_text=text("experience_text"),
+            employer_industry=text("employer_industry"),
+            columns=labels,
+        )
         self._openings(item, v.get("openings"))
         for field in ("posted_on", "valid_through"):
             try:
@@ -198,9 +207,17 @@ class JobFairSheet:
             from scrapers.jobposting.dates import closing_instant
 
             item.expires_at = closing_instant(item.valid_through)
-        lines = [f"{label}：{value}" for label, value in (
-            ("岗位要求", text("requirements")), ("专业要求", text("major")), ("年龄要求", text("age")),
-            ("联系人", text("contact")), ("联系电话", text("phone"))) if value]
+        lines = [
+            f"{label}：{value}"
+            for label, value in (
+                ("岗位要求", text("requirements")),
+                ("专业要求", text("major")),
+                ("年龄要求", text("age")),
+                ("联系人", text("contact")),
+                ("联系电话", text("phone")),
+            )
+            if value
+        ]
         item.description = "\n".join(lines)
         return item
 

@@ -72,15 +72,47 @@ FIELDS: dict[str, tuple[str, str]] = {
 }
 #: header names (compared as :func:`_norm` gives them) that :func:`suggest_mapping` recognises
 GUESSES: dict[str, tuple[str, ...]] = {
-    "title": ("职位名称", "职位", "岗位名称", "岗位", "招聘岗位", "招聘职位", "职位标题", "position", "jobtitle", "title",
-              "job"),
-    "employer": ("公司名称", "公司", "企业名称", "单位名称", "招聘单位", "用人单位", "企业", "company", "companyname",
-                 "employer"),
+    "title": (
+        "职位名称",
+        "职位",
+        "岗位名称",
+        "岗位",
+        "招聘岗位",
+        "招聘职位",
+        "职位标题",
+        "position",
+        "jobtitle",
+        "title",
+        "job",
+    ),
+    "employer": (
+        "公司名称",
+        "公司",
+        "企业名称",
+        "单位名称",
+        "招聘单位",
+        "用人单位",
+        "企业",
+        "company",
+        "companyname",
+        "employer",
+    ),
     "salary": ("薪资", "薪资待遇", "薪酬", "月薪", "工资", "待遇", "薪资范围", "salary", "pay", "wage"),
     "city": ("城市", "工作城市", "工作地点", "地区", "所在地", "地点", "工作地区", "city", "location"),
     "skills": ("技能", "技能标签", "技能要求", "标签", "职位标签", "岗位标签", "skills", "tags"),
-    "date": ("发布日期", "发布时间", "更新时间", "更新日期", "日期", "date", "posted", "posteddate", "postdate",
-             "publishdate", "postingdate"),
+    "date": (
+        "发布日期",
+        "发布时间",
+        "更新时间",
+        "更新日期",
+        "日期",
+        "date",
+        "posted",
+        "posteddate",
+        "postdate",
+        "publishdate",
+        "postingdate",
+    ),
     "url": ("链接", "职位链接", "岗位链接", "详情链接", "网址", "url", "link", "href"),
     "id": ("职位id", "岗位id", "职位编号", "id", "jobid", "positionid"),
     "description": ("职位描述", "岗位描述", "岗位职责", "职位详情", "工作内容", "description", "jd"),
@@ -135,20 +167,24 @@ def load_mapping(path: Path | str) -> ColumnMapping:
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingError(f"mapping {path.name}: cannot be read ({exc})") from exc
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise MappingError(f"mapping {path.name}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}"
-                           f" ({exc})") from exc
+        raise MappingError(
+            f"mapping {path.name}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'} ({exc})"
+        ) from exc
     return mapping_from_dict(data, origin=path.name, default_source=path.stem)
 
 
 def mapping_from_dict(data: Any, *, origin: str = "mapping", default_source: str = "mapped") -> ColumnMapping:
     """A :class:`ColumnMapping` from the parsed file (see :func:`load_mapping` for the errors)."""
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
-        raise MappingError(f"mapping {origin}: needs a [columns] table naming at least the title column, e.g. "
-                           f'[columns] title = "职位名称"')
+        raise MappingError(
+            f"mapping {origin}: needs a [columns] table naming at least the title column, e.g. "
+            f'[columns] title = "职位名称"'
+        )
     unknown = sorted(set(data) - {"source", "sheet", "country", "columns"})
     if unknown:
-        raise MappingError(f"mapping {origin}: unknown key(s) {', '.join(unknown)}; "
-                           f"allowed: source, sheet, country, [columns]")
+        raise MappingError(
+            f"mapping {origin}: unknown key(s) {', '.join(unknown)}; allowed: source, sheet, country, [columns]"
+        )
     columns: dict[str, str] = {}
     for name, column in data["columns"].items():
         if name not in FIELDS:
@@ -157,17 +193,20 @@ def mapping_from_dict(data: Any, *, origin: str = "mapping", default_source: str
             raise MappingError(f"mapping {origin}: [columns] {name} must be a column name (text), got {column!r}")
         columns[name] = column.strip()
     if "title" not in columns:
-        raise MappingError(f"mapping {origin}: [columns] must name the title column (title = \"职位名称\")")
+        raise MappingError(f'mapping {origin}: [columns] must name the title column (title = "职位名称")')
     source = str(data.get("source") or default_source).strip()
     if not _SOURCE_NAME.match(source):
-        raise MappingError(f"mapping {origin}: source {source!r} must be 1–{SOURCE_LIMIT} letters, digits, '.', "
-                           f"'_' or '-' (it is stored with every posting)")
+        raise MappingError(
+            f"mapping {origin}: source {source!r} must be 1–{SOURCE_LIMIT} letters, digits, '.', "
+            f"'_' or '-' (it is stored with every posting)"
+        )
     country = str(data.get("country") or "CN").strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", country):
         raise MappingError(f"mapping {origin}: country {country!r} must be an ISO 3166-1 two-letter code such as CN")
     sheet = data.get("sheet")
-    return ColumnMapping(source=source, columns=columns, sheet=str(sheet) if sheet else None, country=country,
-                         origin=origin)
+    return ColumnMapping(
+        source=source, columns=columns, sheet=str(sheet) if sheet else None, country=country, origin=origin
+    )
 
 
 def suggest_mapping(header: list[str]) -> dict[str, str]:
@@ -196,10 +235,12 @@ def mapping_template(header: list[str], source: str = "myboard") -> str:
 def how_to_map(header: list[str], file_name: str) -> str:
     """The columns found and how to map them (for an error message)."""
     shown = ", ".join(h for h in header if h) or "(none)"
-    return (f"columns found in {file_name}: {shown}.\n"
-            f"Write a mapping file naming which column holds what, e.g. board.toml:\n\n"
-            f"{mapping_template(header)}\n\n"
-            f"then run: vocmatch import {file_name} --mapping board.toml --dry-run   (README: \"Any board's export\")")
+    return (
+        f"columns found in {file_name}: {shown}.\n"
+        f"Write a mapping file naming which column holds what, e.g. board.toml:\n\n"
+        f"{mapping_template(header)}\n\n"
+        f'then run: vocmatch import {file_name} --mapping board.toml --dry-run   (README: "Any board\'s export")'
+    )
 
 
 # --- reading the file ---------------------------------------------------------------------------
@@ -210,7 +251,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[list[object]]:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise UnreadableFileError(f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from exc
     try:
         if sheet is not None and sheet not in book.sheetnames:
@@ -314,9 +355,11 @@ class MappedFile:
             if number >= 10:
                 break
         if not index:
-            raise MappingError(f"mapping {self.mapping.origin}: no row among the first ten of {self.path.name} "
-                               f"names the title column {self.mapping.columns['title']!r}; "
-                               + how_to_map(read_header(self.path, self.mapping.sheet), self.path.name))
+            raise MappingError(
+                f"mapping {self.mapping.origin}: no row among the first ten of {self.path.name} "
+                f"names the title column {self.mapping.columns['title']!r}; "
+                + how_to_map(read_header(self.path, self.mapping.sheet), self.path.name)
+            )
         for number, cells in rows:
             values = {name: (cells[i] if i < len(cells) else None) for name, i in index.items()}
             if all(v is None or str(v).strip() == "" for v in values.values()):
@@ -339,8 +382,10 @@ class MappedFile:
             else:
                 index[name] = i
         if missing:
-            raise MappingError(f"mapping {self.mapping.origin}: {'; '.join(missing)} not in the header of "
-                               f"{self.path.name}; " + how_to_map(header, self.path.name))
+            raise MappingError(
+                f"mapping {self.mapping.origin}: {'; '.join(missing)} not in the header of "
+                f"{self.path.name}; " + how_to_map(header, self.path.name)
+            )
         return index
 
     def _item(self, row: int, v: dict[str, object]) -> PostingItem:
@@ -348,14 +393,25 @@ class MappedFile:
         title, employer, city = _text(v.get("title")) or "", _text(v.get("employer")), _text(v.get("city"))
         url = canonical_url(_text(v.get("url")))
         reference = _text(v.get("reference"))
-        item = PostingItem(source=self.mapping.source, external_id="", row=row, title=title, employer_name=employer,
-                           country=self.mapping.country, location_text=city if self.mapping.country == "CN" else None,
-                           city=city if self.mapping.country != "CN" else None, salary_text=_text(v.get("salary")),
-                           description=str(v.get("description") or "").strip(),
-                           education_text=_text(v.get("education")), experience_text=_text(v.get("experience")),
-                           address=_text(v.get("address")), employer_industry=_text(v.get("industry")),
-                           source_url=url, reference=reference[:100] if reference else None,
-                           columns={FIELDS[name][0]: column for name, column in cols.items()})
+        item = PostingItem(
+            source=self.mapping.source,
+            external_id="",
+            row=row,
+            title=title,
+            employer_name=employer,
+            country=self.mapping.country,
+            location_text=city if self.mapping.country == "CN" else None,
+            city=city if self.mapping.country != "CN" else None,
+            salary_text=_text(v.get("salary")),
+            description=str(v.get("description") or "").strip(),
+            education_text=_text(v.get("education")),
+            experience_text=_text(v.get("experience")),
+            address=_text(v.get("address")),
+            employer_industry=_text(v.get("industry")),
+            source_url=url,
+            reference=reference[:100] if reference else None,
+            columns={FIELDS[name][0]: column for name, column in cols.items()},
+        )
         if "skills" in cols and (raw := v.get("skills")) is not None:
             item.skills = [s.strip() for s in _SKILL_SPLIT.split(str(raw)) if s.strip()]
         for name in ("date", "valid_through"):
@@ -369,10 +425,13 @@ class MappedFile:
             elif day is not None:
                 item.valid_through, item.expires_at = day, closing_instant(day)
         if (openings := _text(v.get("openings"))) is not None:
-            if (m := re.match(r"^(\d+)", unicodedata.normalize("NFKC", openings))):
+            if m := re.match(r"^(\d+)", unicodedata.normalize("NFKC", openings)):
                 item.openings = max(1, int(m.group(1)))
             elif not re.search(r"若干|不限|多名|数名", openings):
                 item.warn(cols["openings"], f"人数 {openings!r} is not a number; left open")
-        item.external_id = (_text(v.get("id")) or (url[:200] if url else None)
-                            or posting_id(employer, title, city, _text(v.get("date")), reference))[:200]
+        item.external_id = (
+            _text(v.get("id"))
+            or (url[:200] if url else None)
+            or posting_id(employer, title, city, _text(v.get("date")), reference)
+        )[:200]
         return item

@@ -21,8 +21,13 @@ from vocab import EmploymentType, SalaryPeriod, to_monthly
 
 SOURCE = "nyc_jobs"
 COLUMNS = ("Job ID", "Agency", "Business Title", "Salary Range From", "Salary Range To", "Salary Frequency")
-FREQUENCIES = {"annual": SalaryPeriod.YEAR, "hourly": SalaryPeriod.HOUR, "daily": SalaryPeriod.DAY,
-               "weekly": SalaryPeriod.WEEK, "monthly": SalaryPeriod.MONTH}
+FREQUENCIES = {
+    "annual": SalaryPeriod.YEAR,
+    "hourly": SalaryPeriod.HOUR,
+    "daily": SalaryPeriod.DAY,
+    "weekly": SalaryPeriod.WEEK,
+    "monthly": SalaryPeriod.MONTH,
+}
 _EMPLOYMENT = {"F": EmploymentType.FULL_TIME, "P": EmploymentType.PART_TIME}
 
 
@@ -58,11 +63,20 @@ def nyc_salary(low: str | None, high: str | None, frequency: str | None) -> tupl
     if minimum is not None and maximum is not None and minimum > maximum:
         minimum, maximum = maximum, minimum
         warning = "salary bounds swapped; put in order"
-    text = f"USD {minimum:g}-{maximum:g} {frequency or ''}".strip() if minimum is not None and maximum is not None \
+    text = (
+        f"USD {minimum:g}-{maximum:g} {frequency or ''}".strip()
+        if minimum is not None and maximum is not None
         else f"USD {minimum if minimum is not None else maximum:g} {frequency or ''}".strip()
-    return SalaryRange(text=text, minimum=minimum, maximum=maximum, period=period,
-                       min_monthly=to_monthly(minimum, period), max_monthly=to_monthly(maximum, period),
-                       currency="USD"), warning
+    )
+    return SalaryRange(
+        text=text,
+        minimum=minimum,
+        maximum=maximum,
+        period=period,
+        min_monthly=to_monthly(minimum, period),
+        max_monthly=to_monthly(maximum, period),
+        currency="USD",
+    ), warning
 
 
 class NycJobs(CsvFileSource):
@@ -77,24 +91,39 @@ class NycJobs(CsvFileSource):
         job_id = v.get("Job ID")
         if job_id is None:
             return Issue(row.row, "Job ID", "no job id")
-        item = PostingItem(source=SOURCE, external_id=job_id, row=row.row, title=v.get("Business Title") or "",
-                           employer_name=v.get("Agency"), country="US", province="NY", city="New York",
-                           address=v.get("Work Location"),
-                           employment_type=_EMPLOYMENT.get((v.get("Full-Time/Part-Time indicator") or "").upper()),
-                           columns={"title": "Business Title", "employer_name": "Agency", "address": "Work Location",
-                                    "salary_text": "Salary Range From", "posted_on": "Posting Date"})
-        item.salary, warning = nyc_salary(v.get("Salary Range From"), v.get("Salary Range To"),
-                                          v.get("Salary Frequency"))
+        item = PostingItem(
+            source=SOURCE,
+            external_id=job_id,
+            row=row.row,
+            title=v.get("Business Title") or "",
+            employer_name=v.get("Agency"),
+            country="US",
+            province="NY",
+            city="New York",
+            address=v.get("Work Location"),
+            employment_type=_EMPLOYMENT.get((v.get("Full-Time/Part-Time indicator") or "").upper()),
+            columns={
+                "title": "Business Title",
+                "employer_name": "Agency",
+                "address": "Work Location",
+                "salary_text": "Salary Range From",
+                "posted_on": "Posting Date",
+            },
+        )
+        item.salary, warning = nyc_salary(
+            v.get("Salary Range From"), v.get("Salary Range To"), v.get("Salary Frequency")
+        )
         if item.salary is not None:
             item.salary_text = item.salary.text
         if warning:
             item.warn("Salary Frequency" if "Frequency" in warning else "Salary Range From", warning)
-        parts = [f"Job category: {v['Job Category']}" if v.get("Job Category") else "",
-                 f"Civil service title: {v['Civil Service Title']}" if v.get("Civil Service Title") else "",
-                 v.get("Job Description") or "",
-                 f"Minimum qualifications: {v['Minimum Qual Requirements']}" if v.get("Minimum Qual Requirements")
-                 else "",
-                 f"Preferred skills: {v['Preferred Skills']}" if v.get("Preferred Skills") else ""]
+        parts = [
+            f"Job category: {v['Job Category']}" if v.get("Job Category") else "",
+            f"Civil service title: {v['Civil Service Title']}" if v.get("Civil Service Title") else "",
+            v.get("Job Description") or "",
+            f"Minimum qualifications: {v['Minimum Qual Requirements']}" if v.get("Minimum Qual Requirements") else "",
+            f"Preferred skills: {v['Preferred Skills']}" if v.get("Preferred Skills") else "",
+        ]
         item.description = "\n\n".join(p for p in parts if p)
         if date_text := v.get("Posting Date"):
             try:

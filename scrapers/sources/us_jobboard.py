@@ -18,8 +18,16 @@ from scrapers.items import ExperienceItem, Issue, PostingItem, SeekerItem
 
 SOURCE = "us_jobboard"
 JOB_COLUMNS = ("Job.ID", "Title", "Position", "Company", "City", "State.Code")
-EXPERIENCE_COLUMNS = ("Applicant.ID", "Position.Name", "Employer.Name", "City", "State.Code", "Start.Date",
-                      "End.Date", "Job.Description")
+EXPERIENCE_COLUMNS = (
+    "Applicant.ID",
+    "Position.Name",
+    "Employer.Name",
+    "City",
+    "State.Code",
+    "Start.Date",
+    "End.Date",
+    "Job.Description",
+)
 INTEREST_COLUMNS = ("Applicant.ID", "Position.Of.Interest")
 
 
@@ -40,11 +48,22 @@ class UsJobs(CsvFileSource):
         if job_id is None:
             return Issue(row.row, "Job.ID", "no job id")
         return PostingItem(
-            source=SOURCE, external_id=job_id, row=row.row, title=title or "", employer_name=company,
-            employer_industry=clean(v.get("Industry")), country="US", province=clean(v["State.Code"]),
+            source=SOURCE,
+            external_id=job_id,
+            row=row.row,
+            title=title or "",
+            employer_name=company,
+            employer_industry=clean(v.get("Industry")),
+            country="US",
+            province=clean(v["State.Code"]),
             city=clean(v["City"]),
-            columns={"title": "Position", "employer_name": "Company", "city": "City", "province": "State.Code",
-                     "employer_industry": "Industry"},
+            columns={
+                "title": "Position",
+                "employer_name": "Company",
+                "city": "City",
+                "province": "State.Code",
+                "employer_industry": "Industry",
+            },
         )
 
 
@@ -86,8 +105,9 @@ class UsApplicants:
 
         def seeker(applicant: str, row_number: int, origin: str) -> _Seeker:
             if applicant not in seekers:
-                seekers[applicant] = _Seeker(SeekerItem(source=SOURCE, external_id=applicant, row=row_number,
-                                                        country="US", origin=origin), set())
+                seekers[applicant] = _Seeker(
+                    SeekerItem(source=SOURCE, external_id=applicant, row=row_number, country="US", origin=origin), set()
+                )
             return seekers[applicant]
 
         if experience.exists():
@@ -99,13 +119,19 @@ class UsApplicants:
                 if applicant is None:
                     issues.append(Issue(row.row, "experience.csv Applicant.ID", "no applicant id"))
                     continue
-                seeker(applicant, row.row, experience.name).item.experiences.append(ExperienceItem(
-                    row=row.row, origin=experience.name, title=clean(v["Position.Name"]) or "",
-                    employer_name=clean(v["Employer.Name"]),
-                    city=clean(v["City"]), province=clean(v["State.Code"]),
-                    description=clean(v["Job.Description"]) or "",
-                    start_date=_date(clean(v["Start.Date"])), end_date=_date(clean(v["End.Date"])),
-                ))
+                seeker(applicant, row.row, experience.name).item.experiences.append(
+                    ExperienceItem(
+                        row=row.row,
+                        origin=experience.name,
+                        title=clean(v["Position.Name"]) or "",
+                        employer_name=clean(v["Employer.Name"]),
+                        city=clean(v["City"]),
+                        province=clean(v["State.Code"]),
+                        description=clean(v["Job.Description"]) or "",
+                        start_date=_date(clean(v["Start.Date"])),
+                        end_date=_date(clean(v["End.Date"])),
+                    )
+                )
         if interest.exists():
             _, rows = iter_rows(read_text(interest)[0], INTEREST_COLUMNS)
             for row in rows:

@@ -54,33 +54,47 @@ async def create_sample_accounts(session: AsyncSession) -> list[tuple[str, str, 
 
     Returns ``[(login e-mail, role, scope)]`` for every sample account, new or existing.
     """
-    graduate = await session.scalar(select(Graduate).where(
-        Graduate.source == SAMPLE_SOURCE, Graduate.school_id.is_not(None)).order_by(Graduate.id).limit(1))
+    graduate = await session.scalar(
+        select(Graduate)
+        .where(Graduate.source == SAMPLE_SOURCE, Graduate.school_id.is_not(None))
+        .order_by(Graduate.id)
+        .limit(1)
+    )
     # the school account is the sample graduate's school, so it sees that graduate
     school_query = select(School).order_by(School.id).limit(1)
     if graduate is not None:
         school_query = select(School).where(School.id == graduate.school_id)
     school = await session.scalar(school_query)
-    employer = await session.scalar(select(Employer).where(
-        Employer.source == SAMPLE_SOURCE, Employer.verified.is_(True)).order_by(Employer.id).limit(1))
+    employer = await session.scalar(
+        select(Employer)
+        .where(Employer.source == SAMPLE_SOURCE, Employer.verified.is_(True))
+        .order_by(Employer.id)
+        .limit(1)
+    )
     wanted: list[tuple[str, Role, dict[str, object], str]] = [
-        ("admin@sample.vocmatch.cn", Role.ADMIN, {}, "everything")]
+        ("admin@sample.vocmatch.cn", Role.ADMIN, {}, "everything")
+    ]
     if school is not None:
         wanted.append(("school@sample.vocmatch.cn", Role.SCHOOL, {"school_id": school.id}, f"school {school.name}"))
-    wanted.append(("department@sample.vocmatch.cn", Role.DEPARTMENT, {"region_code": SAMPLE_REGION},
-                   f"region {SAMPLE_REGION}"))
+    wanted.append(
+        ("department@sample.vocmatch.cn", Role.DEPARTMENT, {"region_code": SAMPLE_REGION}, f"region {SAMPLE_REGION}")
+    )
     if employer is not None:
-        wanted.append(("employer@sample.vocmatch.cn", Role.EMPLOYER, {"employer_id": employer.id},
-                       f"employer {employer.name}"))
+        wanted.append(
+            ("employer@sample.vocmatch.cn", Role.EMPLOYER, {"employer_id": employer.id}, f"employer {employer.name}")
+        )
     if graduate is not None:
-        wanted.append(("graduate@sample.vocmatch.cn", Role.GRADUATE, {"graduate_id": graduate.id},
-                       f"graduate {graduate.id}"))
+        wanted.append(
+            ("graduate@sample.vocmatch.cn", Role.GRADUATE, {"graduate_id": graduate.id}, f"graduate {graduate.id}")
+        )
     service = AccountService(session)
     out = []
     for email, role, scope, label in wanted:
         if await session.scalar(select(User.id).where(User.email == email)) is None:
-            if role is Role.GRADUATE and await session.scalar(
-                    select(User.id).where(User.graduate_id == scope["graduate_id"])) is not None:
+            if (
+                role is Role.GRADUATE
+                and await session.scalar(select(User.id).where(User.graduate_id == scope["graduate_id"])) is not None
+            ):
                 continue  # that graduate already has an account of their own
             await service.new_user(role, SAMPLE_PASSWORD, email, None, **scope)
         out.append((email, role.value, label))

@@ -11,14 +11,22 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import FromPath, JSONBody
 
-from service.accounts.guards import (
-    current_principal, require_roles, require_signed_in,
-)
-from service.accounts.models import Role
 from service.accounts.devices import DEVICE_COOKIE
+from service.accounts.guards import (
+    current_principal,
+    require_roles,
+    require_signed_in,
+)
 from service.accounts.hardening import refuse_cross_site, require_json
+from service.accounts.models import Role
 from service.accounts.schemas import (
-    AccountAccepted, LoginRequest, RefreshRequest, RegisterRequest, TokenPair, UserCreate, UserRead,
+    AccountAccepted,
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    TokenPair,
+    UserCreate,
+    UserRead,
 )
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from service.accounts.service import AccountService, LoginTakenError, RefreshReuseError, normalise_login, to_read
@@ -37,8 +45,9 @@ def _client_ip(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def _login(request: Request[Any, Any, Any], db_session: DbSession, auth_kit: AuthKit,
-                 data: LoginRequest) -> tuple[Any, TokenPair, Cookie]:
+async def _login(
+    request: Request[Any, Any, Any], db_session: DbSession, auth_kit: AuthKit, data: LoginRequest
+) -> tuple[Any, TokenPair, Cookie]:
     """Check the password under the sign-in limits and open a login session: the user, the token
     pair and the device cookie to set (:mod:`service.accounts.devices`). Failures count per
     (account, client): the device when its cookie is valid for the account, else the address."""
@@ -55,15 +64,19 @@ async def _login(request: Request[Any, Any, Any], db_session: DbSession, auth_ki
         raise
     await auth_kit.limiter.succeeded(account, client)
     auth_session, refresh = await service.open_session(
-        user, auth_kit.settings.refresh_token_ttl_seconds, request.headers.get("user-agent"), _client_ip(request))
+        user, auth_kit.settings.refresh_token_ttl_seconds, request.headers.get("user-agent"), _client_ip(request)
+    )
     return user, auth_kit.pair(user.id, auth_session.id, refresh), auth_kit.devices.cookie(device_cookie, account)
 
 
 #: The one answer to a registration or account creation, whether or not the login name was free.
-ACCEPTED = AccountAccepted(detail=(
-    "accepted: unless this e-mail address or mobile number already belongs to an account, the account now "
-    "exists and signs in at POST /auth/login; otherwise nothing was changed / 已受理：该邮箱或手机号如尚未注册，账号已建立，"
-    "可直接登录；如已注册则未作任何改动"))
+ACCEPTED = AccountAccepted(
+    detail=(
+        "accepted: unless this e-mail address or mobile number already belongs to an account, the account now "
+        "exists and signs in at POST /auth/login; otherwise nothing was changed / 已受理：该邮箱或手机号如尚未注册，账号已建立，"
+        "可直接登录；如已注册则未作任何改动"
+    )
+)
 
 JSON_ONLY = [require_json]
 SIGN_IN = [require_json, refuse_cross_site]
@@ -74,10 +87,10 @@ class AuthController(Controller):
     tags = ["auth"]
     request_max_body_size = SIGN_IN_BODY_BYTES
 
-    @post("/register", summary="Register a graduate or an employer", opt=PUBLIC, guards=JSON_ONLY,
-          status_code=202)
-    async def register(self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit,
-                       data: JSONBody[RegisterRequest]) -> AccountAccepted:
+    @post("/register", summary="Register a graduate or an employer", opt=PUBLIC, guards=JSON_ONLY, status_code=202)
+    async def register(
+        self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit, data: JSONBody[RegisterRequest]
+    ) -> AccountAccepted:
         """Self-registration: ``role`` ``graduate`` with ``graduate: {name}`` creates a new
         profile; ``employer`` with ``employer: {name, uscc?, …}`` creates an unverified employer.
         Then sign in at ``POST /auth/login``.
@@ -100,8 +113,9 @@ class AuthController(Controller):
         return ACCEPTED
 
     @post("/login", summary="Sign in: access and refresh tokens", opt=PUBLIC, status_code=200, guards=SIGN_IN)
-    async def login(self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit,
-                    data: JSONBody[LoginRequest]) -> Response[TokenPair]:
+    async def login(
+        self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit, data: JSONBody[LoginRequest]
+    ) -> Response[TokenPair]:
         """``login`` is the e-mail address or mobile number. Returns a short-lived access token
         (``expires_in`` seconds) and a single-use refresh token, and sets the device cookie
         (``vocmatch_device``) by which later failed sign-ins from this client are counted apart
@@ -128,8 +142,7 @@ class AuthController(Controller):
             raise
         return auth_kit.pair(auth_session.user_id, auth_session.id, refresh)
 
-    @post("/logout", summary="End the login session of a refresh token", opt=PUBLIC, status_code=204,
-          guards=JSON_ONLY)
+    @post("/logout", summary="End the login session of a refresh token", opt=PUBLIC, status_code=204, guards=JSON_ONLY)
     async def logout(self, db_session: DbSession, data: JSONBody[RefreshRequest]) -> None:
         """Revoke the session: its refresh token and every access token issued in it stop working
         at once. 204 also for unknown tokens (nothing to end)."""
@@ -142,10 +155,15 @@ class AuthController(Controller):
         assert user is not None  # the middleware just loaded it
         return to_read(user)
 
-    @post("/users", summary="Create an account within your scope", guards=[require_signed_in, require_json],
-          status_code=202)
-    async def create_user(self, request: Request[Any, Any, Any], db_session: DbSession,
-                          data: JSONBody[UserCreate]) -> AccountAccepted:
+    @post(
+        "/users",
+        summary="Create an account within your scope",
+        guards=[require_signed_in, require_json],
+        status_code=202,
+    )
+    async def create_user(
+        self, request: Request[Any, Any, Any], db_session: DbSession, data: JSONBody[UserCreate]
+    ) -> AccountAccepted:
         """Staff and employers create accounts they answer for: the admin any; a department
         admin school staff of its schools and department admins of sub-regions; school staff
         colleagues and accounts for their own graduates (linking a roster record); an employer
@@ -167,10 +185,12 @@ class AuthController(Controller):
 
     # --- cookie session for web pages ------------------------------------------------------
 
-    @post("/session", summary="Sign in for web pages (cookies)", opt={**PUBLIC, "exclude_from_csrf": True},
-          guards=SIGN_IN)
-    async def open_web_session(self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit,
-                               data: JSONBody[LoginRequest]) -> Response[UserRead]:
+    @post(
+        "/session", summary="Sign in for web pages (cookies)", opt={**PUBLIC, "exclude_from_csrf": True}, guards=SIGN_IN
+    )
+    async def open_web_session(
+        self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit, data: JSONBody[LoginRequest]
+    ) -> Response[UserRead]:
         """As ``/auth/login`` but the tokens go into HttpOnly cookies (``vocmatch_access``,
         ``vocmatch_refresh`` on ``/auth``) and a ``vocmatch_csrf`` cookie is set: unsafe requests
         made with these cookies must echo it in ``X-CSRF-Token``. Signing in needs no CSRF token
@@ -179,14 +199,24 @@ class AuthController(Controller):
         requests sent by another site's page (403). Errors as ``/auth/login``."""
         user, pair, device = await _login(request, db_session, auth_kit, data)
         csrf = generate_csrf_token(auth_kit.csrf.secret)
-        cookies = [*auth_kit.session_cookies(pair), device,
-                   Cookie(key=CSRF_COOKIE, value=csrf, path="/", secure=auth_kit.settings.cookie_secure,
-                          httponly=False, samesite="lax")]
+        cookies = [
+            *auth_kit.session_cookies(pair),
+            device,
+            Cookie(
+                key=CSRF_COOKIE,
+                value=csrf,
+                path="/",
+                secure=auth_kit.settings.cookie_secure,
+                httponly=False,
+                samesite="lax",
+            ),
+        ]
         return Response(to_read(user), status_code=201, cookies=cookies)
 
     @post("/session/refresh", summary="Renew the web session cookies", opt=PUBLIC, status_code=204)
-    async def refresh_web_session(self, request: Request[Any, Any, Any], db_session: DbSession,
-                                  auth_kit: Kit) -> Response[None]:
+    async def refresh_web_session(
+        self, request: Request[Any, Any, Any], db_session: DbSession, auth_kit: Kit
+    ) -> Response[None]:
         """Rotate the refresh cookie and renew the access cookie (needs ``X-CSRF-Token``); 401 as
         ``/auth/refresh``."""
         try:
@@ -201,17 +231,25 @@ class AuthController(Controller):
     async def close_web_session(self, request: Request[Any, Any, Any], db_session: DbSession) -> Response[None]:
         """Revoke the cookie session and clear its cookies (needs ``X-CSRF-Token``); 204."""
         await AccountService(db_session).close_session(request.cookies.get(REFRESH_COOKIE, ""))
-        expired = [Cookie(key=ACCESS_COOKIE, value="", path="/", max_age=0),
-                   Cookie(key=REFRESH_COOKIE, value="", path="/auth", max_age=0),
-                   Cookie(key=CSRF_COOKIE, value="", path="/", max_age=0)]
+        expired = [
+            Cookie(key=ACCESS_COOKIE, value="", path="/", max_age=0),
+            Cookie(key=REFRESH_COOKIE, value="", path="/auth", max_age=0),
+            Cookie(key=CSRF_COOKIE, value="", path="/", max_age=0),
+        ]
         return Response(None, status_code=204, cookies=expired)
 
 
-@post("/employers/{employer_id:int}/verify", summary="Approve an employer (审核)", tags=["employers"],
-      guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)], status_code=200,
-      request_max_body_size=SIGN_IN_BODY_BYTES)
-async def verify_employer(request: Request[Any, Any, Any], db_session: DbSession,
-                          employer_id: FromPath[int]) -> EmployerRead:
+@post(
+    "/employers/{employer_id:int}/verify",
+    summary="Approve an employer (审核)",
+    tags=["employers"],
+    guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)],
+    status_code=200,
+    request_max_body_size=SIGN_IN_BODY_BYTES,
+)
+async def verify_employer(
+    request: Request[Any, Any, Any], db_session: DbSession, employer_id: FromPath[int]
+) -> EmployerRead:
     """Mark the employer ``verified``; its postings become visible to graduates and its members are
     notified (the first time only). Idempotent.
     Who may approve which employer (by its ``region_code``): the system admin any; a department
@@ -232,5 +270,8 @@ def accounts_router(kit: AuthKit) -> Router:
     The app installs ``kit.auth`` for every route (``on_app_init``); handlers marked public skip it."""
     from service.signup.controllers import ROUTES as SIGNUP_ROUTES
 
-    return Router(path="/", route_handlers=[AuthController, verify_employer, *SIGNUP_ROUTES],
-                  dependencies={"auth_kit": Provide(kit.provide, sync_to_thread=False)})
+    return Router(
+        path="/",
+        route_handlers=[AuthController, verify_employer, *SIGNUP_ROUTES],
+        dependencies={"auth_kit": Provide(kit.provide, sync_to_thread=False)},
+    )

@@ -64,5 +64,12 @@ class DeviceCookies:
         others = [e for e in entries if nonce is None or not e.startswith(f"{nonce}.")]
         nonce = nonce or secrets.token_urlsafe(12)
         entry = f"{nonce}.{self._signature(account, nonce)}"
-        return Cookie(key=DEVICE_COOKIE, value="~".join([*others[-(MAX_ENTRIES - 1):], entry]), path="/",
-                      httponly=True, secure=self.secure, samesite="lax", max_age=DEVICE_TTL_SECONDS)
+        return Cookie(
+            key=DEVICE_COOKIE,
+            value="~".join([*others[-(MAX_ENTRIES - 1) :], entry]),
+            path="/",
+            httponly=True,
+            secure=self.secure,
+            samesite="lax",
+            max_age=DEVICE_TTL_SECONDS,
+        )

@@ -49,8 +49,15 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def of(cls, user: User, session_id: int | None = None) -> Principal:
-        return cls(user_id=user.id, role=user.role, graduate_id=user.graduate_id, employer_id=user.employer_id,
-                   school_id=user.school_id, region_code=user.region_code, session_id=session_id)
+        return cls(
+            user_id=user.id,
+            role=user.role,
+            graduate_id=user.graduate_id,
+            employer_id=user.employer_id,
+            school_id=user.school_id,
+            region_code=user.region_code,
+            session_id=session_id,
+        )
 
 
 def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
@@ -115,15 +122,18 @@ def _staff_sees_school(p: Principal, school_id: int | None, school_region: str |
 
 # --- graduates -----------------------------------------------------------------------------
 
+
 def applied_to(employer_id: int | None, applications: list[Application]) -> bool:
     """Whether any of ``applications`` (``posting`` loaded) goes to ``employer_id`` and is not
     withdrawn — the ``applied_to_employer`` fact of :func:`can_read_graduate`."""
     return employer_id is not None and any(
-        a.posting.employer_id == employer_id and a.status is not ApplicationStatus.WITHDRAWN for a in applications)
+        a.posting.employer_id == employer_id and a.status is not ApplicationStatus.WITHDRAWN for a in applications
+    )
 
 
-def can_read_graduate(p: Principal, graduate: Graduate, *, school_region: str | None = None,
-                      applied_to_employer: bool = False) -> bool:
+def can_read_graduate(
+    p: Principal, graduate: Graduate, *, school_region: str | None = None, applied_to_employer: bool = False
+) -> bool:
     """Read a profile: the graduate; their school's staff; a department admin whose region holds
     the school (``school_region`` = the school's region code); an employer the graduate applied to
     (``applied_to_employer``: an application to one of its postings that is not withdrawn — see
@@ -144,8 +154,9 @@ def can_change_graduate(p: Principal, graduate: Graduate) -> bool:
     return p.role is Role.ADMIN
 
 
-def can_see_contact(p: Principal, graduate: Graduate, *, school_region: str | None = None,
-                    applied_to_employer: bool = False) -> bool:
+def can_see_contact(
+    p: Principal, graduate: Graduate, *, school_region: str | None = None, applied_to_employer: bool = False
+) -> bool:
     """See the unmasked phone number: as :func:`can_read_graduate`; for an employer only after the
     graduate applied to it (or accepted its invitation: pass that as ``applied_to_employer``)."""
     return can_read_graduate(p, graduate, school_region=school_region, applied_to_employer=applied_to_employer)
@@ -170,10 +181,12 @@ def can_self_report_destination(p: Principal, graduate: Graduate) -> bool:
 def can_survey_destination(p: Principal, graduate: Graduate) -> bool:
     """Record a school-survey outcome or override 对口: the graduate's school staff (or the admin)."""
     return p.role is Role.ADMIN or (
-        p.role is Role.SCHOOL and graduate.school_id is not None and graduate.school_id == p.school_id)
+        p.role is Role.SCHOOL and graduate.school_id is not None and graduate.school_id == p.school_id
+    )
 
 
 # --- employers and postings ----------------------------------------------------------------
+
 
 def can_read_employer(p: Principal, employer: Employer) -> bool:
     """Staff see every employer; an employer member its own and verified ones; graduates verified ones."""
@@ -198,14 +211,21 @@ def can_verify_employer(p: Principal, employer: Employer, *, school_region: str 
     if p.role is Role.DEPARTMENT:
         return where is None or region_contains(p.region_code, where)
     if p.role is Role.SCHOOL:
-        return bool(where and school_region and is_region_code(where) and is_region_code(school_region)
-                    and city_of(where) == city_of(school_region))
+        return bool(
+            where
+            and school_region
+            and is_region_code(where)
+            and is_region_code(school_region)
+            and city_of(where) == city_of(school_region)
+        )
     return False
 
 
 #: The 403 detail when staff may read an employer but not approve it (:func:`can_verify_employer`).
-VERIFY_RULE = ("school staff approve employers in their school's city, department admins those in their "
-               "region or without a region, the system admin any")
+VERIFY_RULE = (
+    "school staff approve employers in their school's city, department admins those in their "
+    "region or without a region, the system admin any"
+)
 
 
 def can_read_posting(p: Principal, posting: Posting) -> bool:
@@ -226,8 +246,9 @@ def can_manage_posting(p: Principal, posting: Posting | None = None, *, employer
 
 
 #: The 403 detail for candidates asked for by an employer that staff have not verified yet.
-NOT_APPROVED = ("your employer is not approved yet: candidates are shown once school or department "
-                "staff have verified it")
+NOT_APPROVED = (
+    "your employer is not approved yet: candidates are shown once school or department staff have verified it"
+)
 
 
 def can_see_candidates(p: Principal, posting: Posting) -> bool:
@@ -247,6 +268,7 @@ def ensure_candidates_allowed(p: Principal, posting: Posting) -> None:
 
 
 # --- applications --------------------------------------------------------------------------
+
 
 def can_apply(p: Principal, graduate_id: int) -> bool:
     """Apply on behalf of ``graduate_id``: only that graduate (or the admin)."""
@@ -276,6 +298,7 @@ def can_change_application(p: Principal, application: Application, to_status: Ap
 
 
 # --- schools and figures -------------------------------------------------------------------
+
 
 def can_read_figures(p: Principal, *, school: School | None = None, region_code: str | None = None) -> bool:
     """Employment figures (reports, snapshots, traces) for one ``school``, one ``region_code``, or

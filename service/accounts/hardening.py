@@ -21,15 +21,20 @@ from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, PermissionDeniedException, TooManyRequestsException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.middleware import ASGIMiddleware
 from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, CSRFMiddleware, generate_csrf_hash
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.accounts.guards import Principal
 from service.accounts.security import (
-    ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER, PUBLIC_PATHS, REFRESH_COOKIE, derive_key,
+    ACCESS_COOKIE,
+    CSRF_COOKIE,
+    CSRF_HEADER,
+    PUBLIC_PATHS,
+    REFRESH_COOKIE,
+    derive_key,
 )
 from service.config import Settings
 
@@ -81,7 +86,9 @@ class LoginLimiter:
             retry = await self._retry_after(self.register_per_ip, "register-ip", client_ip)
             raise TooManyRequestsException(
                 detail=f"too many registrations from this address (limit {self.register_per_ip}); try again in "
-                       f"{retry} seconds", headers={"Retry-After": str(retry)})
+                f"{retry} seconds",
+                headers={"Retry-After": str(retry)},
+            )
 
     async def target_open(self, kind: str, key: str) -> None:
         """Refuse (429 with ``Retry-After``) a sign-up attempt on ``key`` — e.g. one (school, 学号)
@@ -94,7 +101,8 @@ class LoginLimiter:
             retry = max([await self._retry_after(item, f"{kind}-failures", key) for item in full])
             raise TooManyRequestsException(
                 detail=f"too many failed attempts for these details (limit {full[-1]}); try again in {retry} seconds",
-                headers={"Retry-After": str(retry)})
+                headers={"Retry-After": str(retry)},
+            )
 
     async def target_failed(self, kind: str, key: str) -> None:
         """Count one failed sign-up attempt on ``key`` (see :meth:`target_open`)."""
@@ -113,15 +121,19 @@ class LoginLimiter:
         if not await self.limiter.hit(self.per_ip, "login-ip", client_ip):
             retry = await self._retry_after(self.per_ip, "login-ip", client_ip)
             raise TooManyRequestsException(
-                detail=f"too many login attempts from this address (limit {self.per_ip}); try again in {retry} "
-                       "seconds", headers={"Retry-After": str(retry)})
-        full = [item for item in self.per_client
-                if not await self.limiter.test(item, "login-failures", account, client)]
+                detail=f"too many login attempts from this address (limit {self.per_ip}); try again in {retry} seconds",
+                headers={"Retry-After": str(retry)},
+            )
+        full = [
+            item for item in self.per_client if not await self.limiter.test(item, "login-failures", account, client)
+        ]
         if full:
             retry = max([await self._retry_after(item, "login-failures", account, client) for item in full])
             raise TooManyRequestsException(
                 detail=f"too many failed sign-ins for this account from this device or address (limit {full[-1]}); "
-                       f"try again in {retry} seconds", headers={"Retry-After": str(retry)})
+                f"try again in {retry} seconds",
+                headers={"Retry-After": str(retry)},
+            )
 
     async def failed(self, account: str, client: str) -> None:
         for item in self.per_client:
@@ -143,8 +155,11 @@ def api_rate_limit_config(settings: Settings) -> RateLimitConfig:
     """``Settings.api_rate_per_minute`` requests per minute per signed-in user (per client IP when
     nobody is signed in or authentication runs later in the stack); 429 beyond, with
     ``RateLimit-*`` headers. Pass ``.middleware`` to the app."""
-    return RateLimitConfig(rate_limit=("minute", settings.api_rate_per_minute),
-                           identifier_for_request=_client_identity, exclude=PUBLIC_PATHS)
+    return RateLimitConfig(
+        rate_limit=("minute", settings.api_rate_per_minute),
+        identifier_for_request=_client_identity,
+        exclude=PUBLIC_PATHS,
+    )
 
 
 class BodySizeLimitMiddleware(ASGIMiddleware):
@@ -163,8 +178,9 @@ class BodySizeLimitMiddleware(ASGIMiddleware):
             return
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
-            raise RequestEntityTooLarge(detail=f"request body of {int(declared)} bytes exceeds the limit of "
-                                               f"{limit} bytes")
+            raise RequestEntityTooLarge(
+                detail=f"request body of {int(declared)} bytes exceeds the limit of {limit} bytes"
+            )
         received = 0
 
         async def limited_receive() -> Message:
@@ -184,8 +200,10 @@ def body_size_middleware(settings: Settings) -> BodySizeLimitMiddleware:
     return BodySizeLimitMiddleware(settings.max_body_bytes)
 
 
-_HTML_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-             "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+_HTML_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 _API_CSP = "default-src 'none'; frame-ancestors 'none'"
 _ALWAYS = {
     b"x-content-type-options": b"nosniff",
@@ -233,8 +251,14 @@ def csrf_config(settings: Settings, secret: str) -> CSRFConfig:
     """CSRF protection (double-submit cookie signed with HMAC, Litestar ``CSRFConfig``) for web pages:
     the ``vocmatch_csrf`` cookie's value must come back in the ``X-CSRF-Token`` header (or form field
     ``_csrf_token``) on every unsafe request."""
-    return CSRFConfig(secret=derive_key(secret, "csrf"), cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER,
-                      cookie_secure=settings.cookie_secure, cookie_samesite="lax", cookie_httponly=False)
+    return CSRFConfig(
+        secret=derive_key(secret, "csrf"),
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_secure=settings.cookie_secure,
+        cookie_samesite="lax",
+        cookie_httponly=False,
+    )
 
 
 def csrf_token_valid(config: CSRFConfig, token: str | None) -> bool:
@@ -248,8 +272,11 @@ def csrf_token_valid(config: CSRFConfig, token: str | None) -> bool:
 
 def csrf_tokens_match(config: CSRFConfig, sent: str | None, cookie: str | None) -> bool:
     """Double-submit check: the token sent with the form or header is the cookie's, and valid."""
-    return csrf_token_valid(config, sent) and csrf_token_valid(config, cookie) and \
-        hmac.compare_digest(str(sent)[:CSRF_SECRET_LENGTH], str(cookie)[:CSRF_SECRET_LENGTH])
+    return (
+        csrf_token_valid(config, sent)
+        and csrf_token_valid(config, cookie)
+        and hmac.compare_digest(str(sent)[:CSRF_SECRET_LENGTH], str(cookie)[:CSRF_SECRET_LENGTH])
+    )
 
 
 def cross_site_reason(headers: Mapping[str, str]) -> str | None:

@@ -56,9 +56,7 @@ class User(TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # 11-digit mainland mobile
     password_hash: Mapped[str] = mapped_column(String(200))  # PHC string, $argon2id$...
     role: Mapped[Role] = mapped_column(str_enum(Role))
-    graduate_id: Mapped[int | None] = mapped_column(
-        ForeignKey("graduates.id", ondelete="CASCADE"), unique=True
-    )
+    graduate_id: Mapped[int | None] = mapped_column(ForeignKey("graduates.id", ondelete="CASCADE"), unique=True)
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id", ondelete="CASCADE"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"), index=True)
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)

@@ -12,8 +12,9 @@ from service.accounts.models import Role
 from service.employers.schemas import Address, ContactName, ContactPhone, Industry, Name, RegionCode, Size, Uscc
 from service.notifications.schemas import Language
 
-Email = Annotated[str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                            description="e-mail address (stored lower-cased)")]
+Email = Annotated[
+    str, Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="e-mail address (stored lower-cased)")
+]
 #: Mainland mobile number as typed (spaces, dashes, +86 allowed); the service checks the 11 digits.
 Phone = Annotated[str, Meta(pattern=r"^[+0-9][0-9 -]{9,19}$", description="mobile number, 11 digits (1[3-9]…)")]
 #: NIST SP 800-63B §5.1.1.2: at least 8 characters; 128 caps the hashing work per request.

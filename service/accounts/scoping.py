@@ -40,8 +40,11 @@ def schools_in_region(region_code: str) -> Select[tuple[int]]:
 def _applicants_of(employer_id: int | None) -> Select[tuple[int]]:
     """Graduates with an application to one of the employer's postings that they have not
     withdrawn (withdrawing the last one takes the employer's sight of the profile away again)."""
-    return (select(Application.graduate_id).join(Posting, Posting.id == Application.posting_id)
-            .where(Posting.employer_id == employer_id, Application.status != ApplicationStatus.WITHDRAWN))
+    return (
+        select(Application.graduate_id)
+        .join(Posting, Posting.id == Application.posting_id)
+        .where(Posting.employer_id == employer_id, Application.status != ApplicationStatus.WITHDRAWN)
+    )
 
 
 def graduates_clause(p: Principal) -> ColumnElement[bool]:
@@ -138,8 +141,9 @@ def internships_clause(p: Principal) -> Any:
     if p.role is Role.GRADUATE:
         return Internship.graduate_id == p.graduate_id
     if p.role is Role.EMPLOYER:  # verified employers only: an unchecked sign-up sees no placement
-        return Internship.employer_id.in_(select(Employer.id).where(Employer.id == p.employer_id,
-                                                                    Employer.verified.is_(True)))
+        return Internship.employer_id.in_(
+            select(Employer.id).where(Employer.id == p.employer_id, Employer.verified.is_(True))
+        )
     if p.role is Role.SCHOOL:
         return Internship.school_id == p.school_id
     if p.role is Role.DEPARTMENT and p.region_code:

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
+from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from advanced_alchemy.extensions.litestar import SQLAlchemyInitPlugin
 from litestar.connection import ASGIConnection
 from litestar.security.jwt import JWTCookieAuth, Token
 from sqlalchemy import select
@@ -159,9 +159,17 @@ def _request_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSes
 
 async def load_principal(session: AsyncSession, user_id: int, session_id: int) -> Principal | None:
     """The :class:`Principal` for an active user with a live (unrevoked, unexpired) session, else ``None``."""
-    stmt = (select(User).join(AuthSession, AuthSession.user_id == User.id)
-            .where(User.id == user_id, User.active.is_(True), AuthSession.id == session_id,
-                   AuthSession.revoked_at.is_(None), AuthSession.expires_at > utcnow()))
+    stmt = (
+        select(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.active.is_(True),
+            AuthSession.id == session_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > utcnow(),
+        )
+    )
     user = (await session.execute(stmt)).scalar_one_or_none()
     return None if user is None else Principal.of(user, session_id)
 
@@ -199,5 +207,9 @@ def jwt_auth(settings: Settings, secret: str) -> JWTCookieAuth[Principal, Token]
 
 def issue_access_token(auth: JWTCookieAuth[Principal, Token], user_id: int, session_id: int) -> str:
     """A signed access token for ``user_id`` in login session ``session_id``."""
-    return auth.create_token(identifier=str(user_id), token_issuer=ISSUER, token_unique_jwt_id=uuid.uuid4().hex,
-                             token_extras={"sid": session_id})
+    return auth.create_token(
+        identifier=str(user_id),
+        token_issuer=ISSUER,
+        token_unique_jwt_id=uuid.uuid4().hex,
+        token_extras={"sid": session_id},
+    )

@@ -15,12 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal, can_read_employer, can_read_graduate, region_contains
 from service.accounts.models import (
-    ROTATED_KEPT, SCOPE_COLUMN, AuthSession, Role, User, new_session_public_id,
+    ROTATED_KEPT,
+    SCOPE_COLUMN,
+    AuthSession,
+    Role,
+    User,
+    new_session_public_id,
 )
 from service.accounts.repository import AccountRepository
 from service.accounts.schemas import RegisterRequest, UserCreate, UserRead
 from service.accounts.security import (
-    hash_password, needs_rehash, new_refresh_secret, refresh_matches, split_refresh_token, verify_password,
+    hash_password,
+    needs_rehash,
+    new_refresh_secret,
+    refresh_matches,
+    split_refresh_token,
+    verify_password,
     was_rotated_away,
 )
 from service.catalog.models import Region, School
@@ -66,9 +76,19 @@ def normalise_login(value: str) -> tuple[str | None, str | None]:
 
 
 def to_read(u: User) -> UserRead:
-    return UserRead(id=u.id, role=u.role, email=u.email, phone=u.phone, graduate_id=u.graduate_id,
-                    employer_id=u.employer_id, school_id=u.school_id, region_code=u.region_code,
-                    active=u.active, created_at=u.created_at, last_login_at=u.last_login_at)
+    return UserRead(
+        id=u.id,
+        role=u.role,
+        email=u.email,
+        phone=u.phone,
+        graduate_id=u.graduate_id,
+        employer_id=u.employer_id,
+        school_id=u.school_id,
+        region_code=u.region_code,
+        active=u.active,
+        created_at=u.created_at,
+        last_login_at=u.last_login_at,
+    )
 
 
 class AccountService:
@@ -78,14 +98,22 @@ class AccountService:
         self.session = session
         self.repo = AccountRepository(session)
 
-    async def new_user(self, role: Role, password: str, email: str | None, phone: str | None,
-                       language: str = "zh_Hans", **scope: object) -> User:
+    async def new_user(
+        self,
+        role: Role,
+        password: str,
+        email: str | None,
+        phone: str | None,
+        language: str = "zh_Hans",
+        **scope: object,
+    ) -> User:
         """Store an account with an argon2id hash of ``password``, the role's scope id (not
         checked here: callers do) and the notification ``language``. 422 no login name / bad
         phone, 409 login taken."""
         email, phone = await self._check_login_free(email, phone)
-        user = User(role=role, email=email, phone=phone, password_hash=await hash_password(password),
-                    language=language, **scope)
+        user = User(
+            role=role, email=email, phone=phone, password_hash=await hash_password(password), language=language, **scope
+        )
         self.session.add(user)
         await self.session.flush()
         await self.session.refresh(user)
@@ -111,17 +139,20 @@ class AccountService:
                 a new account, so the answer never tells whether an address is registered.
         """
         if data.role == "graduate" and data.graduate is None:
-            raise InvalidFieldError("graduate", "required for role graduate: {\"name\": …}")
+            raise InvalidFieldError("graduate", 'required for role graduate: {"name": …}')
         if data.role == "employer" and data.employer is None:
-            raise InvalidFieldError("employer", "required for role employer: {\"name\": …}")
+            raise InvalidFieldError("employer", 'required for role employer: {"name": …}')
         if data.role == "trainee" and data.trainee is None:
-            raise InvalidFieldError("trainee", "required for role trainee: {\"name\": …, \"training_institution\": …}")
+            raise InvalidFieldError("trainee", 'required for role trainee: {"name": …, "training_institution": …}')
         email, phone = self._login_names(data.email, data.phone)
         if data.role == "trainee":
             assert data.trainee is not None
             institution = " ".join((data.trainee.training_institution or "").split()) or None
-            trainee = Graduate(name=" ".join(data.trainee.name.split()) or data.trainee.name,
-                               kind=SeekerKind.ADULT_TRAINEE, training_institution=institution)
+            trainee = Graduate(
+                name=" ".join(data.trainee.name.split()) or data.trainee.name,
+                kind=SeekerKind.ADULT_TRAINEE,
+                training_institution=institution,
+            )
             self.session.add(trainee)
             await self.session.flush()
             scope: dict[str, object] = {"graduate_id": trainee.id}
@@ -182,8 +213,9 @@ class AccountService:
                 and the caller answers exactly as for a new account (see :meth:`register`).
         """
         if data.role not in MAY_CREATE[creator.role]:
-            raise PermissionDeniedException(f"{_article(creator.role.value)} {creator.role.value} account may not "
-                                            f"create {data.role.value} accounts")
+            raise PermissionDeniedException(
+                f"{_article(creator.role.value)} {creator.role.value} account may not create {data.role.value} accounts"
+            )
         scope = await self._check_scope(creator, data)
         email, phone = self._login_names(data.email, data.phone)
         await self._refuse_taken_login(email, phone, data.password)
@@ -204,11 +236,14 @@ class AccountService:
         if not found:
             raise InvalidFieldError(wanted, f"{value} does not exist")
         if not usable:
-            raise PermissionDeniedException(f"{wanted} {value} is outside your scope: you may not create accounts "
-                                            f"for it")
+            raise PermissionDeniedException(
+                f"{wanted} {value} is outside your scope: you may not create accounts for it"
+            )
         if wanted == "graduate_id" and await self.repo.graduate_has_account(int(value)):  # type: ignore[arg-type]
-            raise ConflictError(f"graduate_id: graduate {value} already has an account",
-                                [{"field": "graduate_id", "message": "already has an account"}])
+            raise ConflictError(
+                f"graduate_id: graduate {value} already has an account",
+                [{"field": "graduate_id", "message": "already has an account"}],
+            )
         return {wanted: value}
 
     async def _in_scope(self, creator: Principal, column: str, value: object) -> tuple[bool, bool]:
@@ -232,8 +267,9 @@ class AccountService:
             school = await self.session.get(School, value)
             if school is None:
                 return False, False
-            return True, admin or school.id == creator.school_id or region_contains(creator.region_code,
-                                                                                     school.region_code)
+            return True, admin or school.id == creator.school_id or region_contains(
+                creator.region_code, school.region_code
+            )
         region = await self.session.get(Region, value)  # regions too
         if region is None:
             return False, False
@@ -255,15 +291,23 @@ class AccountService:
             user.password_hash = await hash_password(password)
         return user
 
-    async def open_session(self, user: User, ttl_seconds: int, user_agent: str | None,
-                           client_ip: str | None) -> tuple[AuthSession, str]:
+    async def open_session(
+        self, user: User, ttl_seconds: int, user_agent: str | None, client_ip: str | None
+    ) -> tuple[AuthSession, str]:
         """A new login session; returns it with its refresh token ``"<public id>.<secret>"``."""
         secret, digest = new_refresh_secret()
         now = utcnow()
-        auth_session = AuthSession(public_id=new_session_public_id(), user_id=user.id, refresh_hash=digest,
-                                   rotated_hashes=[], created_at=now, last_used_at=now,
-                                   expires_at=now + dt.timedelta(seconds=ttl_seconds),
-                                   user_agent=(user_agent or "")[:300] or None, client_ip=client_ip)
+        auth_session = AuthSession(
+            public_id=new_session_public_id(),
+            user_id=user.id,
+            refresh_hash=digest,
+            rotated_hashes=[],
+            created_at=now,
+            last_used_at=now,
+            expires_at=now + dt.timedelta(seconds=ttl_seconds),
+            user_agent=(user_agent or "")[:300] or None,
+            client_ip=client_ip,
+        )
         user.last_login_at = now
         self.session.add(auth_session)
         await self.session.flush()

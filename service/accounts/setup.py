@@ -27,7 +27,11 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from service.accounts.devices import DeviceCookies
 from service.accounts.guards import Principal
 from service.accounts.hardening import (
-    LoginLimiter, api_rate_limit_config, body_size_middleware, cookie_csrf_middleware, csrf_config,
+    LoginLimiter,
+    api_rate_limit_config,
+    body_size_middleware,
+    cookie_csrf_middleware,
+    csrf_config,
     security_headers_hook,
 )
 from service.accounts.schemas import TokenPair
@@ -45,8 +49,14 @@ class AuthKit:
 
     __slots__ = ("auth", "csrf", "devices", "limiter", "settings")
 
-    def __init__(self, settings: Settings, auth: JWTCookieAuth[Principal, Token], limiter: LoginLimiter,
-                 csrf: CSRFConfig, devices: DeviceCookies) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        auth: JWTCookieAuth[Principal, Token],
+        limiter: LoginLimiter,
+        csrf: CSRFConfig,
+        devices: DeviceCookies,
+    ) -> None:
         self.settings = settings
         self.auth = auth
         self.limiter = limiter
@@ -67,18 +77,35 @@ class AuthKit:
 
     def pair(self, user_id: int, session_id: int, refresh_token: str) -> TokenPair:
         """An access token for the session plus the (already rotated) refresh token."""
-        return TokenPair(access_token=issue_access_token(self.auth, user_id, session_id), refresh_token=refresh_token,
-                         expires_in=self.settings.access_token_ttl_seconds,
-                         refresh_expires_in=self.settings.refresh_token_ttl_seconds)
+        return TokenPair(
+            access_token=issue_access_token(self.auth, user_id, session_id),
+            refresh_token=refresh_token,
+            expires_in=self.settings.access_token_ttl_seconds,
+            refresh_expires_in=self.settings.refresh_token_ttl_seconds,
+        )
 
     def session_cookies(self, pair: TokenPair) -> list[Cookie]:
         """HttpOnly cookies carrying ``pair`` for web pages (refresh cookie only sent to ``/auth``)."""
         secure = self.settings.cookie_secure
         return [
-            Cookie(key=ACCESS_COOKIE, value=pair.access_token, path="/", httponly=True, secure=secure,
-                   samesite="lax", max_age=pair.expires_in),
-            Cookie(key=REFRESH_COOKIE, value=pair.refresh_token, path="/auth", httponly=True, secure=secure,
-                   samesite="strict", max_age=pair.refresh_expires_in),
+            Cookie(
+                key=ACCESS_COOKIE,
+                value=pair.access_token,
+                path="/",
+                httponly=True,
+                secure=secure,
+                samesite="lax",
+                max_age=pair.expires_in,
+            ),
+            Cookie(
+                key=REFRESH_COOKIE,
+                value=pair.refresh_token,
+                path="/auth",
+                httponly=True,
+                secure=secure,
+                samesite="strict",
+                max_age=pair.refresh_expires_in,
+            ),
         ]
 
 
@@ -109,8 +136,13 @@ def build_security(settings: Settings) -> Security:
     from service.accounts.controllers import accounts_router
 
     secret = resolve_secret_key(settings)
-    kit = AuthKit(settings=settings, auth=jwt_auth(settings, secret), limiter=LoginLimiter(settings),
-                  csrf=csrf_config(settings, secret), devices=DeviceCookies(secret, secure=settings.cookie_secure))
+    kit = AuthKit(
+        settings=settings,
+        auth=jwt_auth(settings, secret),
+        limiter=LoginLimiter(settings),
+        csrf=csrf_config(settings, secret),
+        devices=DeviceCookies(secret, secure=settings.cookie_secure),
+    )
     rate_limit = api_rate_limit_config(settings)
     middleware: list[Any] = [body_size_middleware(settings), cookie_csrf_middleware(settings, secret)]
     if settings.trusted_proxies.strip():
@@ -119,6 +151,10 @@ def build_security(settings: Settings) -> Security:
         middleware.insert(0, DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies))
     if settings.api_rate_per_minute > 0:
         middleware.append(rate_limit.middleware)
-    return Security(kit=kit, router=accounts_router(kit), rate_limit=rate_limit, middleware=middleware,
-                    headers_hook=security_headers_hook(settings))
-
+    return Security(
+        kit=kit,
+        router=accounts_router(kit),
+        rate_limit=rate_limit,
+        middleware=middleware,
+        headers_hook=security_headers_hook(settings),
+    )

@@ -34,8 +34,9 @@ class AlertController(Controller):
     guards = GRADUATE_ONLY
 
     @get("/saved-jobs", summary="My saved jobs")
-    async def saved_jobs(self, request: Request, db_session: DbSession, limit: Limit = 20,
-                         offset: Offset = 0) -> Page[SavedJobRead]:
+    async def saved_jobs(
+        self, request: Request, db_session: DbSession, limit: Limit = 20, offset: Offset = 0
+    ) -> Page[SavedJobRead]:
         """The caller's saved postings, newest saved first, each with its ``state`` now (``open``,
         ``closed``, ``filled``, ``expired``); postings of employers no longer verified are left out."""
         items, total = await _service(request, db_session).saved_jobs(limit, offset)
@@ -60,8 +61,9 @@ class AlertController(Controller):
         return [alert_read(a) for a in await _service(request, db_session).alerts()]
 
     @post("/job-alerts", summary="Save a search as a job alert")
-    async def create_alert(self, request: Request, db_session: DbSession,
-                           data: JSONBody[JobAlertCreate]) -> JobAlertRead:
+    async def create_alert(
+        self, request: Request, db_session: DbSession, data: JSONBody[JobAlertCreate]
+    ) -> JobAlertRead:
         """201 with the alert: the daily digest (job ``job_alert_digest``) sends the postings matching
         ``filters`` first published from now on. Errors: 400 unknown field; 422 a bad filter (named,
         e.g. ``filters.region``) or no filter; 409 over 20 alerts."""
@@ -73,8 +75,9 @@ class AlertController(Controller):
         return alert_read(await _service(request, db_session).alert(alert_id))
 
     @patch("/job-alerts/{alert_id:int}", summary="Rename, pause or resume a job alert")
-    async def update_alert(self, request: Request, db_session: DbSession, alert_id: IdPath,
-                           data: JSONBody[JobAlertUpdate]) -> JobAlertRead:
+    async def update_alert(
+        self, request: Request, db_session: DbSession, alert_id: IdPath, data: JSONBody[JobAlertUpdate]
+    ) -> JobAlertRead:
         """``{"name": …}`` and/or ``{"active": false|true}``. A resumed alert sends only what is first
         published after resuming. 404 as ``GET``; 422 a blank name."""
         return alert_read(await _service(request, db_session).update_alert(alert_id, data))

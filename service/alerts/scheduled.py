@@ -61,7 +61,14 @@ def add_digest_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
     """Add the daily :func:`digest` job (:data:`CRON` in ``timezone``) as :data:`JOB_ID`."""
     from apscheduler.triggers.cron import CronTrigger
 
-    return scheduler.add_job(digest, CronTrigger(timezone=ZoneInfo(timezone), **CRON), args=[settings],
-                             id=JOB_ID, name="daily digest of new postings for saved searches",
-                             replace_existing=True, coalesce=True, max_instances=1,
-                             misfire_grace_time=MISFIRE_GRACE_SECONDS)
+    return scheduler.add_job(
+        digest,
+        CronTrigger(timezone=ZoneInfo(timezone), **CRON),
+        args=[settings],
+        id=JOB_ID,
+        name="daily digest of new postings for saved searches",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )

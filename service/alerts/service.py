@@ -59,16 +59,31 @@ def posting_state(posting: Posting, today: dt.date) -> str:
 def saved_read(saved: SavedJob, today: dt.date) -> SavedJobRead:
     """A saved row (posting and employer loaded) → :class:`SavedJobRead`."""
     p = saved.posting
-    return SavedJobRead(posting_id=p.id, title=p.title, employer_id=p.employer_id, employer_name=p.employer.name,
-                        city=p.city or p.province, salary_min_monthly=p.salary_min_monthly,
-                        salary_max_monthly=p.salary_max_monthly, valid_through=p.valid_through,
-                        state=posting_state(p, today), saved_at=saved.created_at)  # type: ignore[arg-type]
+    return SavedJobRead(
+        posting_id=p.id,
+        title=p.title,
+        employer_id=p.employer_id,
+        employer_name=p.employer.name,
+        city=p.city or p.province,
+        salary_min_monthly=p.salary_min_monthly,
+        salary_max_monthly=p.salary_max_monthly,
+        valid_through=p.valid_through,
+        state=posting_state(p, today),
+        saved_at=saved.created_at,
+    )  # type: ignore[arg-type]
 
 
 def alert_read(alert: JobAlert) -> JobAlertRead:
     jq = parse_filters(alert.filters)
-    return JobAlertRead(id=alert.id, name=alert.name, filters=jq.canonical(), query=jq.query_string(),
-                        active=alert.active, created_at=alert.created_at, last_sent_at=alert.last_sent_at)
+    return JobAlertRead(
+        id=alert.id,
+        name=alert.name,
+        filters=jq.canonical(),
+        query=jq.query_string(),
+        active=alert.active,
+        created_at=alert.created_at,
+        last_sent_at=alert.last_sent_at,
+    )
 
 
 def query_of(filters: AlertFilters) -> JobQuery:
@@ -104,8 +119,9 @@ class AlertService:
     # --- saved jobs ----------------------------------------------------------------------------
 
     async def _visible_posting(self, posting_id: int) -> None:
-        found = await self.session.execute(select(Posting.id).where(Posting.id == posting_id,
-                                                                    visible_to_graduates_clause()))
+        found = await self.session.execute(
+            select(Posting.id).where(Posting.id == posting_id, visible_to_graduates_clause())
+        )
         if found.first() is None:
             raise NotFoundError("posting", posting_id)
 
@@ -126,11 +142,16 @@ class AlertService:
         await self._visible_posting(posting_id)
         existing = await self._saved(posting_id)
         if existing is None:
-            count = (await self.session.execute(select(func.count()).select_from(SavedJob)
-                                                .where(SavedJob.graduate_id == self.graduate_id))).scalar_one()
+            count = (
+                await self.session.execute(
+                    select(func.count()).select_from(SavedJob).where(SavedJob.graduate_id == self.graduate_id)
+                )
+            ).scalar_one()
             if count >= MAX_SAVED_JOBS:
-                raise ConflictError(f"saved_jobs: at most {MAX_SAVED_JOBS} saved jobs; remove one first",
-                                    [{"field": "saved_jobs", "message": f"at most {MAX_SAVED_JOBS}"}])
+                raise ConflictError(
+                    f"saved_jobs: at most {MAX_SAVED_JOBS} saved jobs; remove one first",
+                    [{"field": "saved_jobs", "message": f"at most {MAX_SAVED_JOBS}"}],
+                )
             self.session.add(SavedJob(graduate_id=self.graduate_id, posting_id=posting_id))
             await self.session.flush()
             existing = await self._saved(posting_id)
@@ -138,23 +159,35 @@ class AlertService:
         return existing
 
     async def _saved(self, posting_id: int) -> SavedJob | None:
-        stmt = (select(SavedJob).options(joinedload(SavedJob.posting).joinedload(Posting.employer))
-                .where(SavedJob.graduate_id == self.graduate_id, SavedJob.posting_id == posting_id))
+        stmt = (
+            select(SavedJob)
+            .options(joinedload(SavedJob.posting).joinedload(Posting.employer))
+            .where(SavedJob.graduate_id == self.graduate_id, SavedJob.posting_id == posting_id)
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def unsave_job(self, posting_id: int) -> bool:
         """Forget a saved posting; whether it was saved (unsaving twice is harmless)."""
-        result = await self.session.execute(delete(SavedJob).where(SavedJob.graduate_id == self.graduate_id,
-                                                                   SavedJob.posting_id == posting_id))
+        result = await self.session.execute(
+            delete(SavedJob).where(SavedJob.graduate_id == self.graduate_id, SavedJob.posting_id == posting_id)
+        )
         return bool(result.rowcount)
 
     async def saved_jobs(self, limit: int = MAX_SAVED_JOBS, offset: int = 0) -> tuple[list[SavedJob], int]:
         """The saved postings the graduate may still see, newest saved first, and their total."""
-        where = (SavedJob.graduate_id == self.graduate_id,
-                 SavedJob.posting_id.in_(select(Posting.id).where(visible_to_graduates_clause())))
+        where = (
+            SavedJob.graduate_id == self.graduate_id,
+            SavedJob.posting_id.in_(select(Posting.id).where(visible_to_graduates_clause())),
+        )
         total = (await self.session.execute(select(func.count()).select_from(SavedJob).where(*where))).scalar_one()
-        stmt = (select(SavedJob).options(joinedload(SavedJob.posting).joinedload(Posting.employer)).where(*where)
-                .order_by(SavedJob.created_at.desc(), SavedJob.id.desc()).limit(limit).offset(offset))
+        stmt = (
+            select(SavedJob)
+            .options(joinedload(SavedJob.posting).joinedload(Posting.employer))
+            .where(*where)
+            .order_by(SavedJob.created_at.desc(), SavedJob.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
         return list((await self.session.execute(stmt)).scalars()), total
 
     # --- alerts --------------------------------------------------------------------------------
@@ -184,10 +217,13 @@ class AlertService:
             raise InvalidFieldError("name", "1–100 characters")
         check_query(jq)
         if len(await self.alerts()) >= MAX_ALERTS:
-            raise ConflictError(f"job_alerts: at most {MAX_ALERTS} saved searches; delete one first",
-                                [{"field": "job_alerts", "message": f"at most {MAX_ALERTS}"}])
-        alert = JobAlert(graduate_id=self.graduate_id, name=name, filters=jq.canonical(), active=True,
-                         watermark=utcnow())
+            raise ConflictError(
+                f"job_alerts: at most {MAX_ALERTS} saved searches; delete one first",
+                [{"field": "job_alerts", "message": f"at most {MAX_ALERTS}"}],
+            )
+        alert = JobAlert(
+            graduate_id=self.graduate_id, name=name, filters=jq.canonical(), active=True, watermark=utcnow()
+        )
         self.session.add(alert)
         await self.session.flush()
         return alert
@@ -223,14 +259,17 @@ async def erase_for_graduate(session: AsyncSession, graduate_id: int) -> dict[st
     """Delete the graduate's saved jobs and alerts (their searches may say what they look for) — part
     of the erasure of a graduate's data (:func:`service.privacy.deletion.execute_deletion`). Returns
     the counts for its audit detail."""
-    saved = await session.execute(delete(SavedJob).where(SavedJob.graduate_id == graduate_id)
-                                  .execution_options(synchronize_session=False))
-    alerts = await session.execute(delete(JobAlert).where(JobAlert.graduate_id == graduate_id)
-                                   .execution_options(synchronize_session=False))
+    saved = await session.execute(
+        delete(SavedJob).where(SavedJob.graduate_id == graduate_id).execution_options(synchronize_session=False)
+    )
+    alerts = await session.execute(
+        delete(JobAlert).where(JobAlert.graduate_id == graduate_id).execution_options(synchronize_session=False)
+    )
     return {"saved_jobs_deleted": saved.rowcount or 0, "job_alerts_deleted": alerts.rowcount or 0}
 
 
 # --- the digest ----------------------------------------------------------------------------------
+
 
 async def graduates_with_alerts(session: AsyncSession) -> list[int]:
     """Graduates with at least one active alert, in id order."""
@@ -247,10 +286,14 @@ async def new_postings(session: AsyncSession, alert: JobAlert, now: dt.datetime)
     sent = select(JobAlertHit.posting_id).where(JobAlertHit.alert_id == alert.id)
     applied = select(Application.posting_id).where(Application.graduate_id == alert.graduate_id)
     today = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()  # Beijing's date: the users' day
-    stmt = (matching_postings(session, jq, today).options(joinedload(Posting.employer))
-            .where(Posting.created_at > since, Posting.created_at <= now, Posting.id.not_in(sent),
-                   Posting.id.not_in(applied))
-            .order_by(Posting.created_at, Posting.id))
+    stmt = (
+        matching_postings(session, jq, today)
+        .options(joinedload(Posting.employer))
+        .where(
+            Posting.created_at > since, Posting.created_at <= now, Posting.id.not_in(sent), Posting.id.not_in(applied)
+        )
+        .order_by(Posting.created_at, Posting.id)
+    )
     return list((await session.execute(stmt)).unique().scalars())
 
 
@@ -260,8 +303,9 @@ def _line(posting: Posting, public_url: str) -> str:
     return f"• {head}\n  {public_url.rstrip('/')}/web/jobs/{posting.id}"
 
 
-async def digest_graduate(session: AsyncSession, graduate_id: int, now: dt.datetime | None = None,
-                          public_url: str = "") -> int:
+async def digest_graduate(
+    session: AsyncSession, graduate_id: int, now: dt.datetime | None = None, public_url: str = ""
+) -> int:
     """One graduate's digest, in the caller's transaction: for each active alert its
     :func:`new_postings` are recorded as sent and its watermark moves to ``now``; if any were found,
     one ``job_alert_digest`` notification to the graduate's account lists them (a posting found by
@@ -272,11 +316,24 @@ async def digest_graduate(session: AsyncSession, graduate_id: int, now: dt.datet
     # write first (a no-op update): it locks the graduate's alert rows on PostgreSQL and takes SQLite's
     # write lock before anything is read, so a second run at the same time waits for this one's
     # commit, then finds its hits and sends nothing (SELECT … FOR UPDATE would not lock on SQLite)
-    await session.execute(update(JobAlert).where(JobAlert.graduate_id == graduate_id, JobAlert.active.is_(True))
-                          .values(updated_at=JobAlert.updated_at).execution_options(synchronize_session=False))
-    alerts = (await session.execute(select(JobAlert).where(JobAlert.graduate_id == graduate_id,
-                                                           JobAlert.active.is_(True))
-                                    .order_by(JobAlert.id).execution_options(populate_existing=True))).scalars().all()
+    await session.execute(
+        update(JobAlert)
+        .where(JobAlert.graduate_id == graduate_id, JobAlert.active.is_(True))
+        .values(updated_at=JobAlert.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    alerts = (
+        (
+            await session.execute(
+                select(JobAlert)
+                .where(JobAlert.graduate_id == graduate_id, JobAlert.active.is_(True))
+                .order_by(JobAlert.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
     found: dict[int, Posting] = {}
     names: list[str] = []
     for alert in alerts:
@@ -291,8 +348,11 @@ async def digest_graduate(session: AsyncSession, graduate_id: int, now: dt.datet
     if not found:
         return 0
     listed = sorted(found.values(), key=lambda p: (p.created_at, p.id))
-    params: dict[str, object] = {"search_name": "、".join(names), "count": len(listed),
-                                 "jobs": "\n".join(_line(p, public_url) for p in listed[:MAX_LISTED])}
+    params: dict[str, object] = {
+        "search_name": "、".join(names),
+        "count": len(listed),
+        "jobs": "\n".join(_line(p, public_url) for p in listed[:MAX_LISTED]),
+    }
     if len(listed) > MAX_LISTED:
         params["more"] = len(listed) - MAX_LISTED
     users = (await graduate_recipients(session, [graduate_id])).get(graduate_id, [])

@@ -14,13 +14,17 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 
 from service.accounts.guards import (
-    can_apply, can_change_application, current_principal, ensure_allowed, ensure_visible,
-    require_roles, require_signed_in,
+    can_apply,
+    can_change_application,
+    current_principal,
+    ensure_allowed,
+    ensure_visible,
+    require_roles,
+    require_signed_in,
 )
 from service.accounts.models import Role
 from service.accounts.scoping import applications_clause, exists_where
-from service.applications.models import Application
-from service.applications.models import ApplicationStatus
+from service.applications.models import Application, ApplicationStatus
 from service.applications.repository import ApplicationFilter
 from service.applications.schemas import ApplicationCreate, ApplicationRead, StatusChange
 from service.applications.service import ApplicationService, to_read
@@ -32,8 +36,9 @@ class ApplicationController(Controller):
     tags = ["applications"]
 
     @post("/", summary="Apply to a posting", guards=[require_roles(Role.GRADUATE, Role.ADMIN)])
-    async def create_application(self, request: Request, db_session: DbSession,
-                                 data: JSONBody[ApplicationCreate]) -> ApplicationRead:
+    async def create_application(
+        self, request: Request, db_session: DbSession, data: JSONBody[ApplicationCreate]
+    ) -> ApplicationRead:
         """Apply: 201 with status ``applied`` and history ``[applied]``. Graduates apply for
         themselves (the admin for anyone).
 
@@ -48,17 +53,21 @@ class ApplicationController(Controller):
         return to_read(await ApplicationService(db_session, actor=p, request=request).create(data))
 
     @get("/{application_id:int}", summary="Read an application", guards=[require_signed_in])
-    async def get_application(self, request: Request, db_session: DbSession,
-                              application_id: IdPath) -> ApplicationRead:
+    async def get_application(self, request: Request, db_session: DbSession, application_id: IdPath) -> ApplicationRead:
         """One application with its full status history; 404 if it does not exist or the caller
         may not read it."""
         clause = applications_clause(current_principal(request))
-        ensure_visible(await exists_where(db_session, Application.id, application_id, clause),
-                       "application", application_id)
+        ensure_visible(
+            await exists_where(db_session, Application.id, application_id, clause), "application", application_id
+        )
         return to_read(await ApplicationService(db_session).get(application_id))
 
-    @post("/{application_id:int}/status", summary="Change an application's status", status_code=200,
-          guards=[require_roles(Role.GRADUATE, Role.EMPLOYER, Role.ADMIN)])
+    @post(
+        "/{application_id:int}/status",
+        summary="Change an application's status",
+        status_code=200,
+        guards=[require_roles(Role.GRADUATE, Role.EMPLOYER, Role.ADMIN)],
+    )
     async def change_status(
         self, request: Request, db_session: DbSession, application_id: IdPath, data: JSONBody[StatusChange]
     ) -> ApplicationRead:
@@ -76,12 +85,19 @@ class ApplicationController(Controller):
         """
         p = current_principal(request)
         service = ApplicationService(db_session)
-        ensure_visible(await exists_where(db_session, Application.id, application_id, applications_clause(p)),
-                       "application", application_id)
+        ensure_visible(
+            await exists_where(db_session, Application.id, application_id, applications_clause(p)),
+            "application",
+            application_id,
+        )
         application = await service.get(application_id)
-        ensure_allowed(can_change_application(p, application, data.status),
-                       f"move application {application_id} to {data.status.value}")
-        return to_read(await ApplicationService(db_session, actor=p, request=request).change_status(application_id, data))
+        ensure_allowed(
+            can_change_application(p, application, data.status),
+            f"move application {application_id} to {data.status.value}",
+        )
+        return to_read(
+            await ApplicationService(db_session, actor=p, request=request).change_status(application_id, data)
+        )
 
     @get("/", summary="List applications", guards=[require_signed_in])
     async def list_applications(

@@ -28,12 +28,23 @@ class ApplicationStatus(enum.StrEnum):
 #: hired, rejected and withdrawn are final.
 ALLOWED_TRANSITIONS: dict[ApplicationStatus, frozenset[ApplicationStatus]] = {
     ApplicationStatus.APPLIED: frozenset(
-        {ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW, ApplicationStatus.OFFER,
-         ApplicationStatus.HIRED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+        {
+            ApplicationStatus.VIEWED,
+            ApplicationStatus.INTERVIEW,
+            ApplicationStatus.OFFER,
+            ApplicationStatus.HIRED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WITHDRAWN,
+        }
     ),
     ApplicationStatus.VIEWED: frozenset(
-        {ApplicationStatus.INTERVIEW, ApplicationStatus.OFFER, ApplicationStatus.HIRED,
-         ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+        {
+            ApplicationStatus.INTERVIEW,
+            ApplicationStatus.OFFER,
+            ApplicationStatus.HIRED,
+            ApplicationStatus.REJECTED,
+            ApplicationStatus.WITHDRAWN,
+        }
     ),
     ApplicationStatus.INTERVIEW: frozenset(
         {ApplicationStatus.OFFER, ApplicationStatus.HIRED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}

@@ -27,13 +27,16 @@ class ApplicationRepository:
     async def get(self, application_id: int) -> Application | None:
         """One application with posting and history (status moves are conditional updates, not locks:
         :meth:`service.applications.service.ApplicationService.change_status`)."""
-        stmt = (select(Application).options(selectinload(Application.posting), selectinload(Application.history))
-                .where(Application.id == application_id).execution_options(populate_existing=True))
+        stmt = (
+            select(Application)
+            .options(selectinload(Application.posting), selectinload(Application.history))
+            .where(Application.id == application_id)
+            .execution_options(populate_existing=True)
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def find(self, graduate_id: int, posting_id: int) -> Application | None:
-        stmt = select(Application).where(Application.graduate_id == graduate_id,
-                                         Application.posting_id == posting_id)
+        stmt = select(Application).where(Application.graduate_id == graduate_id, Application.posting_id == posting_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     def _filtered(self, f: ApplicationFilter) -> Select[tuple[Application]]:
@@ -46,14 +49,19 @@ class ApplicationRepository:
             stmt = stmt.where(Application.status == f.status)
         return stmt
 
-    async def list(self, f: ApplicationFilter, limit: int, offset: int,
-                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Application], int]:
+    async def list(
+        self, f: ApplicationFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+    ) -> tuple[Sequence[Application], int]:
         """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
         both to the rows the caller may see."""
         base = self._filtered(f)
         if scope is not None:
             base = base.where(scope)
         total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
-        stmt = (base.options(selectinload(Application.posting), selectinload(Application.history))
-                .order_by(Application.id).limit(limit).offset(offset))
+        stmt = (
+            base.options(selectinload(Application.posting), selectinload(Application.history))
+            .order_by(Application.id)
+            .limit(limit)
+            .offset(offset)
+        )
         return (await self.session.execute(stmt)).scalars().all(), total

@@ -15,13 +15,19 @@ from service.accounts.guards import STAFF
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationEvent, ApplicationStatus
 from service.applications.repository import ApplicationFilter, ApplicationRepository
 from service.applications.schemas import (
-    ApplicationCreate, ApplicationEventRead, ApplicationRead, StatusChange,
-)
-from service.destinations.models import DestinationCategory
-from service.destinations.service import (
-    check_hire_category, check_hire_terms, graduation_day, record_platform_hire,
+    ApplicationCreate,
+    ApplicationEventRead,
+    ApplicationRead,
+    StatusChange,
 )
 from service.db import utcnow
+from service.destinations.models import DestinationCategory
+from service.destinations.service import (
+    check_hire_category,
+    check_hire_terms,
+    graduation_day,
+    record_platform_hire,
+)
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.models import Graduate
@@ -37,11 +43,18 @@ if TYPE_CHECKING:
 def to_read(a: Application) -> ApplicationRead:
     """Application → :class:`ApplicationRead` (posting and history must be loaded)."""
     return ApplicationRead(
-        id=a.id, graduate_id=a.graduate_id, posting_id=a.posting_id, posting_title=a.posting.title,
-        status=a.status, cover_letter=a.cover_letter,
-        history=[ApplicationEventRead(from_status=e.from_status, to_status=e.to_status, note=e.note, at=e.at)
-                 for e in a.history],
-        created_at=a.created_at, updated_at=a.updated_at,
+        id=a.id,
+        graduate_id=a.graduate_id,
+        posting_id=a.posting_id,
+        posting_title=a.posting.title,
+        status=a.status,
+        cover_letter=a.cover_letter,
+        history=[
+            ApplicationEventRead(from_status=e.from_status, to_status=e.to_status, note=e.note, at=e.at)
+            for e in a.history
+        ],
+        created_at=a.created_at,
+        updated_at=a.updated_at,
     )
 
 
@@ -49,8 +62,12 @@ def to_read(a: Application) -> ApplicationRead:
 HIRE_FIELDS = ("destination_category", "start_date", "monthly_salary", "social_insurance")
 
 #: Applications still in the running (not hired, rejected or withdrawn).
-LIVE_STATUSES = (ApplicationStatus.APPLIED, ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW,
-                 ApplicationStatus.OFFER)
+LIVE_STATUSES = (
+    ApplicationStatus.APPLIED,
+    ApplicationStatus.VIEWED,
+    ApplicationStatus.INTERVIEW,
+    ApplicationStatus.OFFER,
+)
 
 
 async def tell_applicants_posting_closed(session: AsyncSession, posting_ids: Sequence[int], reason: str) -> int:
@@ -60,10 +77,13 @@ async def tell_applicants_posting_closed(session: AsyncSession, posting_ids: Seq
     the transaction that closes the postings. Returns how many graduates were told."""
     if not posting_ids:
         return 0
-    stmt = (select(Application.posting_id, Application.graduate_id, Posting.title, Employer.name)
-            .join(Posting, Posting.id == Application.posting_id).join(Employer, Employer.id == Posting.employer_id)
-            .where(Application.posting_id.in_(list(posting_ids)), Application.status.in_(LIVE_STATUSES))
-            .order_by(Application.posting_id, Application.graduate_id))
+    stmt = (
+        select(Application.posting_id, Application.graduate_id, Posting.title, Employer.name)
+        .join(Posting, Posting.id == Application.posting_id)
+        .join(Employer, Employer.id == Posting.employer_id)
+        .where(Application.posting_id.in_(list(posting_ids)), Application.status.in_(LIVE_STATUSES))
+        .order_by(Application.posting_id, Application.graduate_id)
+    )
     rows = (await session.execute(stmt)).all()
     accounts = await graduate_recipients(session, [r.graduate_id for r in rows])
     by_posting: dict[int, tuple[str, str, list[int]]] = {}
@@ -71,8 +91,13 @@ async def tell_applicants_posting_closed(session: AsyncSession, posting_ids: Seq
         by_posting.setdefault(posting_id, (title, employer_name, []))[2].extend(accounts.get(graduate_id, []))
     told = 0
     for posting_id, (title, employer_name, users) in by_posting.items():
-        result = await notify(session, recipients=users, kind=Kind.POSTING_CLOSED, link="/web/applications",
-                              params={"posting_title": title, "employer_name": employer_name, "reason": reason})
+        result = await notify(
+            session,
+            recipients=users,
+            kind=Kind.POSTING_CLOSED,
+            link="/web/applications",
+            params={"posting_title": title, "employer_name": employer_name, "reason": reason},
+        )
         told += len(result.notification_ids)
     return told
 
@@ -131,33 +156,45 @@ class ApplicationService:
             await ensure_graduates_may_apply(self.session, posting)
         reason = closed_reason(posting, dt.date.today())
         if reason is not None:
-            raise ConflictError(f"posting_id: {reason}; it takes no applications",
-                                [{"field": "posting_id", "message": reason}])
+            raise ConflictError(
+                f"posting_id: {reason}; it takes no applications", [{"field": "posting_id", "message": reason}]
+            )
         existing = await self.repo.find(data.graduate_id, data.posting_id)
         if existing is not None:
-            message = f"graduate {data.graduate_id} already applied to posting {data.posting_id} " \
-                      f"(application {existing.id})"
+            message = (
+                f"graduate {data.graduate_id} already applied to posting {data.posting_id} (application {existing.id})"
+            )
             raise ConflictError(message, [{"field": "posting_id", "message": message}])
-        application = Application(graduate_id=data.graduate_id, posting_id=data.posting_id,
-                                  cover_letter=data.cover_letter, status=ApplicationStatus.APPLIED)
+        application = Application(
+            graduate_id=data.graduate_id,
+            posting_id=data.posting_id,
+            cover_letter=data.cover_letter,
+            status=ApplicationStatus.APPLIED,
+        )
         application.history = [ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)]
         self.session.add(application)
         await self.session.flush()
         await self.session.execute(
-            update(Posting).where(Posting.id == data.posting_id)
+            update(Posting)
+            .where(Posting.id == data.posting_id)
             .values(application_count=Posting.application_count + 1)
             .execution_options(synchronize_session=False)
         )
         from service.resumes.service import take_snapshot  # resumes reads applications' models
 
         await take_snapshot(self.session, application.id, data.graduate_id, share_contact=data.share_contact)
-        await notify(self.session, recipients=await employer_recipients(self.session, posting.employer_id),
-                     kind=Kind.APPLICATION_RECEIVED, params={"posting_title": posting.title},
-                     link=f"/web/postings/{posting.id}/applications")
+        await notify(
+            self.session,
+            recipients=await employer_recipients(self.session, posting.employer_id),
+            kind=Kind.APPLICATION_RECEIVED,
+            params={"posting_title": posting.title},
+            link=f"/web/postings/{posting.id}/applications",
+        )
         return await self.get(application.id)
 
-    async def change_status(self, application_id: int, change: StatusChange, *,
-                            tell_graduate: bool = True) -> Application:
+    async def change_status(
+        self, application_id: int, change: StatusChange, *, tell_graduate: bool = True
+    ) -> Application:
         """Move along ``ALLOWED_TRANSITIONS`` and append the move to the history.
         ``tell_graduate=False``: the caller tells the graduate itself (e.g. an interview invitation
         moving the application to ``interview``).
@@ -208,79 +245,130 @@ class ApplicationService:
         await self._move(application, current, change.status)
         if change.status == ApplicationStatus.HIRED:
             await self._take_opening(application, current)
-        self.session.add(ApplicationEvent(application_id=application_id, from_status=current, to_status=change.status,
-                                          note=change.note))
+        self.session.add(
+            ApplicationEvent(
+                application_id=application_id, from_status=current, to_status=change.status, note=change.note
+            )
+        )
         await self.session.flush()
         application = await self.get(application_id)
         if change.status != ApplicationStatus.WITHDRAWN:
             if tell_graduate:
                 await self._tell_graduate(application)
         else:  # the graduate's own move: the employer is told (without the graduate's name)
-            await notify(self.session,
-                         recipients=await employer_recipients(self.session, application.posting.employer_id),
-                         kind=Kind.APPLICATION_WITHDRAWN, params={"posting_title": application.posting.title},
-                         link=f"/web/postings/{application.posting_id}/applications")
+            await notify(
+                self.session,
+                recipients=await employer_recipients(self.session, application.posting.employer_id),
+                kind=Kind.APPLICATION_WITHDRAWN,
+                params={"posting_title": application.posting.title},
+                link=f"/web/postings/{application.posting_id}/applications",
+            )
         if change.status == ApplicationStatus.HIRED:
             await record_platform_hire(
-                self.session, application,
-                category=change.destination_category or DestinationCategory.OTHER_EMPLOYMENT, note=change.note,
-                actor=self.actor, request=self.request, start_date=change.start_date,
-                monthly_salary=change.monthly_salary, social_insurance=change.social_insurance,
+                self.session,
+                application,
+                category=change.destination_category or DestinationCategory.OTHER_EMPLOYMENT,
+                note=change.note,
+                actor=self.actor,
+                request=self.request,
+                start_date=change.start_date,
+                monthly_salary=change.monthly_salary,
+                social_insurance=change.social_insurance,
             )
         return application
 
     async def _check_hire_terms(self, application: Application, change: StatusChange) -> None:
         """The hire's start date and pay (:func:`~service.destinations.service.check_hire_terms`,
         judged against the graduate's graduation date); 422 naming the field."""
-        graduated = (await self.session.execute(
-            select(Graduate.graduation_date, Graduate.cohort).where(Graduate.id == application.graduate_id))).one()
+        graduated = (
+            await self.session.execute(
+                select(Graduate.graduation_date, Graduate.cohort).where(Graduate.id == application.graduate_id)
+            )
+        ).one()
         check_hire_terms(change.start_date, change.monthly_salary, graduation_day(*graduated))
 
     async def _tell_graduate(self, application: Application) -> None:
-        employer_name = (await self.session.execute(
-            select(Employer.name).where(Employer.id == application.posting.employer_id))).scalar_one()
+        employer_name = (
+            await self.session.execute(select(Employer.name).where(Employer.id == application.posting.employer_id))
+        ).scalar_one()
         users = (await graduate_recipients(self.session, [application.graduate_id])).get(application.graduate_id, [])
-        await notify(self.session, recipients=users, kind=Kind.APPLICATION_STATUS_CHANGED, link="/web/applications",
-                     params={"posting_title": application.posting.title, "employer_name": employer_name,
-                             "status": application.status.value})
+        await notify(
+            self.session,
+            recipients=users,
+            kind=Kind.APPLICATION_STATUS_CHANGED,
+            link="/web/applications",
+            params={
+                "posting_title": application.posting.title,
+                "employer_name": employer_name,
+                "status": application.status.value,
+            },
+        )
 
     async def _move(self, application: Application, current: ApplicationStatus, target: ApplicationStatus) -> None:
         """``current`` → ``target`` if the stored status is still ``current``; else 409, nothing written."""
         moved = await self.session.execute(
-            update(Application).where(Application.id == application.id, Application.status == current)
-            .values(status=target, updated_at=utcnow()).execution_options(synchronize_session=False))
+            update(Application)
+            .where(Application.id == application.id, Application.status == current)
+            .values(status=target, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
         if moved.rowcount != 1:
             raise ConflictError(
                 f"status: application {application.id} was moved from {current.value} by another request "
-                "meanwhile; read it again", [{"field": "status", "message": f"no longer {current.value}"}])
+                "meanwhile; read it again",
+                [{"field": "status", "message": f"no longer {current.value}"}],
+            )
 
     async def _take_opening(self, application: Application, before: ApplicationStatus) -> None:
         """Count the hire against the posting's openings, or put the application back to ``before``
         (409): the posting is filled, or every opening is taken."""
         taken = await self.session.execute(
             update(Posting)
-            .where(Posting.id == application.posting_id, Posting.status != PostingStatus.FILLED,
-                   Posting.hire_count < Posting.openings)
-            .values(hire_count=Posting.hire_count + 1,
-                    status=case((and_(Posting.status == PostingStatus.OPEN, Posting.hire_count + 1 >= Posting.openings),
-                                 literal(PostingStatus.FILLED, Posting.status.type)), else_=Posting.status))
-            .execution_options(synchronize_session=False))
+            .where(
+                Posting.id == application.posting_id,
+                Posting.status != PostingStatus.FILLED,
+                Posting.hire_count < Posting.openings,
+            )
+            .values(
+                hire_count=Posting.hire_count + 1,
+                status=case(
+                    (
+                        and_(Posting.status == PostingStatus.OPEN, Posting.hire_count + 1 >= Posting.openings),
+                        literal(PostingStatus.FILLED, Posting.status.type),
+                    ),
+                    else_=Posting.status,
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
         if taken.rowcount == 1:
-            status = (await self.session.execute(
-                select(Posting.status).where(Posting.id == application.posting_id))).scalar_one()
+            status = (
+                await self.session.execute(select(Posting.status).where(Posting.id == application.posting_id))
+            ).scalar_one()
             if status == PostingStatus.FILLED:
                 await tell_applicants_posting_closed(self.session, [application.posting_id], "filled")
             return
         await self.session.execute(
-            update(Application).where(Application.id == application.id, Application.status == ApplicationStatus.HIRED)
-            .values(status=before, updated_at=application.updated_at).execution_options(synchronize_session=False))
-        posting = (await self.session.execute(select(Posting).where(Posting.id == application.posting_id)
-                                              .execution_options(populate_existing=True))).scalar_one()
-        message = f"posting {posting.id} has no opening left ({posting.hire_count} of {posting.openings} hired, " \
-                  f"status {posting.status.value})"
-        raise ConflictError(f"status: cannot hire for application {application.id}: {message}",
-                            [{"field": "status", "message": message}])
+            update(Application)
+            .where(Application.id == application.id, Application.status == ApplicationStatus.HIRED)
+            .values(status=before, updated_at=application.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        posting = (
+            await self.session.execute(
+                select(Posting).where(Posting.id == application.posting_id).execution_options(populate_existing=True)
+            )
+        ).scalar_one()
+        message = (
+            f"posting {posting.id} has no opening left ({posting.hire_count} of {posting.openings} hired, "
+            f"status {posting.status.value})"
+        )
+        raise ConflictError(
+            f"status: cannot hire for application {application.id}: {message}",
+            [{"field": "status", "message": message}],
+        )
 
-    async def list(self, f: ApplicationFilter, limit: int, offset: int,
-                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Application], int]:
+    async def list(
+        self, f: ApplicationFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+    ) -> tuple[Sequence[Application], int]:
         return await self.repo.list(f, limit, offset, scope)

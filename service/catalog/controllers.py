@@ -16,7 +16,6 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from service.accounts.guards import current_principal, ensure_allowed, region_contains, require_roles
 from service.accounts.models import Role
-
 from service.catalog.models import RegionLevel
 from service.catalog.schemas import MajorCreate, MajorRead, MajorUpdate, RegionRead, SchoolCreate, SchoolRead
 from service.catalog.service import CatalogService, major_to_read, region_to_read, school_to_read
@@ -44,8 +43,7 @@ class CatalogController(Controller):
     ) -> Page[RegionRead]:
         """GB/T 2260 regions ordered by code; ``parent_code`` lists the direct children of one region.
         Codes retired by a later code list are left out unless ``include_retired``."""
-        items, total = await CatalogService(db_session).list_regions(level, parent_code, limit, offset,
-                                                                     include_retired)
+        items, total = await CatalogService(db_session).list_regions(level, parent_code, limit, offset, include_retired)
         return Page(items=[region_to_read(r) for r in items], total=total, limit=limit, offset=offset)
 
     @get("/schools", summary="List schools", opt=PUBLIC)
@@ -77,8 +75,10 @@ class CatalogController(Controller):
         outside the department's, 422 for an unknown ``region_code``, 409 for a ``code`` already used.
         """
         p = current_principal(request)
-        ensure_allowed(p.role is Role.ADMIN or region_contains(p.region_code, data.region_code),
-                       f"create a school outside region {p.region_code}")
+        ensure_allowed(
+            p.role is Role.ADMIN or region_contains(p.region_code, data.region_code),
+            f"create a school outside region {p.region_code}",
+        )
         return school_to_read(await CatalogService(db_session).create_school(data))
 
     @get("/majors", summary="List majors", opt=PUBLIC)
@@ -103,10 +103,14 @@ class CatalogController(Controller):
         """
         return major_to_read(await CatalogService(db_session).add_major(data))
 
-    @patch("/majors/{code:str}", summary="Rename, date or retire a major",
-           guards=[require_roles(Role.DEPARTMENT, Role.ADMIN)])
+    @patch(
+        "/majors/{code:str}",
+        summary="Rename, date or retire a major",
+        guards=[require_roles(Role.DEPARTMENT, Role.ADMIN)],
+    )
     async def update_major(
-        self, db_session: DbSession,
+        self,
+        db_session: DbSession,
         code: Annotated[str, PathParameter(pattern=r"^\d{6}$", description="six-digit 专业代码")],
         data: JSONBody[MajorUpdate],
     ) -> MajorRead:

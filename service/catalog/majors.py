@@ -87,8 +87,9 @@ def parse_catalogue_csv(text: str, source: str) -> tuple[CatalogueMajor, ...]:
         retired_on = _date((row.get("retired_on") or "").strip(), where, "retired_on")
         if valid_from and retired_on and retired_on < valid_from:
             raise ValueError(f"{where}, column retired_on: {retired_on} is before valid_from {valid_from}")
-        out.append(CatalogueMajor(code, name, code[:4], names[code[:4]], code[:2], names[code[:2]],
-                                  valid_from, retired_on))
+        out.append(
+            CatalogueMajor(code, name, code[:4], names[code[:4]], code[:2], names[code[:2]], valid_from, retired_on)
+        )
     return tuple(out)
 
 
@@ -152,7 +153,9 @@ def parse_isco_csv(text: str, source: str) -> dict[str, ClassOccupations]:
         if code in out:
             raise ValueError(f"{where}, column class_code: {code} listed twice")
         if not groups or any(not g.isdigit() or not 1 <= len(g) <= 4 for g in groups):
-            raise ValueError(f"{where}, column isco08: expected ISCO-08 group codes of 1-4 digits, got {row['isco08']!r}")
+            raise ValueError(
+                f"{where}, column isco08: expected ISCO-08 group codes of 1-4 digits, got {row['isco08']!r}"
+            )
         out[code] = ClassOccupations(code, (row["class_name"] or "").strip(), groups)
     return out
 

@@ -47,8 +47,14 @@ class LoadReport:
         return asdict(self)
 
 
-async def load_regions(session: AsyncSession, records: Sequence[RegionRecord], as_of: dt.date,
-                       *, retire_missing: bool = True, report: LoadReport | None = None) -> LoadReport:
+async def load_regions(
+    session: AsyncSession,
+    records: Sequence[RegionRecord],
+    as_of: dt.date,
+    *,
+    retire_missing: bool = True,
+    report: LoadReport | None = None,
+) -> LoadReport:
     """Make the ``regions`` table say what ``records`` (a whole code list of date ``as_of``) says.
 
     New codes are inserted (parents first), changed names, levels or parents updated, retired
@@ -59,19 +65,27 @@ async def load_regions(session: AsyncSession, records: Sequence[RegionRecord], a
         ValueError: a record's parent is neither in ``records`` nor stored (nothing is written).
     """
     report = report if report is not None else LoadReport()
-    have = {code: (name, level, parent, retired) for code, name, level, parent, retired in (await session.execute(
-        select(Region.code, Region.name, Region.level, Region.parent_code, Region.retired_on))).tuples()}
+    have = {
+        code: (name, level, parent, retired)
+        for code, name, level, parent, retired in (
+            await session.execute(select(Region.code, Region.name, Region.level, Region.parent_code, Region.retired_on))
+        ).tuples()
+    }
     wanted = {r.code: r for r in records}
-    orphans = sorted(r.code for r in records if r.parent_code and r.parent_code not in wanted
-                     and r.parent_code not in have)
+    orphans = sorted(
+        r.code for r in records if r.parent_code and r.parent_code not in wanted and r.parent_code not in have
+    )
     if orphans:
         raise ValueError(f"region(s) {', '.join(orphans[:10])} name a parent that is neither listed nor stored")
-    new = [{"code": r.code, "name": r.name, "level": RegionLevel(r.level), "parent_code": r.parent_code}
-           for r in sorted(records, key=lambda r: r.code) if r.code not in have]
+    new = [
+        {"code": r.code, "name": r.name, "level": RegionLevel(r.level), "parent_code": r.parent_code}
+        for r in sorted(records, key=lambda r: r.code)
+        if r.code not in have
+    ]
     for level in RegionLevel:  # parents before children: provinces, then cities, then counties
         batch = [row for row in new if row["level"] is level]
         for start in range(0, len(batch), _CHUNK):
-            await session.execute(insert(Region), batch[start:start + _CHUNK])
+            await session.execute(insert(Region), batch[start : start + _CHUNK])
     report.regions_added += len(new)
     changes: list[dict[str, Any]] = []
     for code, r in wanted.items():
@@ -79,29 +93,44 @@ async def load_regions(session: AsyncSession, records: Sequence[RegionRecord], a
             continue
         name, level, parent, retired = have[code]
         if (name, level, parent) != (r.name, RegionLevel(r.level), r.parent_code) or retired is not None:
-            changes.append({"code": code, "name": r.name, "level": RegionLevel(r.level),
-                            "parent_code": r.parent_code, "retired_on": None})
+            changes.append(
+                {
+                    "code": code,
+                    "name": r.name,
+                    "level": RegionLevel(r.level),
+                    "parent_code": r.parent_code,
+                    "retired_on": None,
+                }
+            )
             report.regions_updated += (name, level, parent) != (r.name, RegionLevel(r.level), r.parent_code)
             report.regions_restored += retired is not None
     gone: list[dict[str, Any]] = []
     if retire_missing:
-        gone = [{"code": code, "retired_on": as_of} for code, row in have.items()
-                if code not in wanted and row[3] is None]
+        gone = [
+            {"code": code, "retired_on": as_of} for code, row in have.items() if code not in wanted and row[3] is None
+        ]
         report.regions_retired += len(gone)
     for batch_rows in (changes, gone):
         for start in range(0, len(batch_rows), _CHUNK):
-            await session.execute(update(Region), batch_rows[start:start + _CHUNK])
+            await session.execute(update(Region), batch_rows[start : start + _CHUNK])
     await session.flush()
     return report
 
 
 def _major_row(m: CatalogueMajor) -> dict[str, Any]:
-    return {"code": m.code, "name": m.name, "category": m.category, "class_name": m.class_name,
-            "valid_from": m.valid_from, "retired_on": m.retired_on}
+    return {
+        "code": m.code,
+        "name": m.name,
+        "category": m.category,
+        "class_name": m.class_name,
+        "valid_from": m.valid_from,
+        "retired_on": m.retired_on,
+    }
 
 
-async def load_majors(session: AsyncSession, majors: Iterable[CatalogueMajor], *, overwrite: bool,
-                      report: LoadReport | None = None) -> LoadReport:
+async def load_majors(
+    session: AsyncSession, majors: Iterable[CatalogueMajor], *, overwrite: bool, report: LoadReport | None = None
+) -> LoadReport:
     """Insert the majors not stored yet; with ``overwrite`` also apply the file's name, 大类,
     专业类 and dates to stored ones (an update file), else only fill an empty 专业类 and list
     the differences in ``report.differs`` (the built-in load). Flushes; the caller commits."""
@@ -110,22 +139,25 @@ async def load_majors(session: AsyncSession, majors: Iterable[CatalogueMajor], *
     rows = [_major_row(m) for m in majors]
     new = [row for row in rows if row["code"] not in have]
     for start in range(0, len(new), _CHUNK):
-        await session.execute(insert(Major), new[start:start + _CHUNK])
+        await session.execute(insert(Major), new[start : start + _CHUNK])
     report.majors_added += len(new)
     for row in rows:
         stored = have.get(row["code"])
         if stored is None:
             continue
         fields = ("name", "category", "class_name", "valid_from", "retired_on") if overwrite else ("class_name",)
-        changed = {k: row[k] for k in fields if getattr(stored, k) != row[k]
-                   and (overwrite or getattr(stored, k) is None)}
+        changed = {
+            k: row[k] for k in fields if getattr(stored, k) != row[k] and (overwrite or getattr(stored, k) is None)
+        }
         if changed:
             for k, v in changed.items():
                 setattr(stored, k, v)
             report.majors_updated += 1
         if not overwrite and (stored.name, stored.category) != (row["name"], row["category"]):
-            report.differs.append(f"major {row['code']}: stored {stored.name} ({stored.category}), "
-                                  f"catalogue {row['name']} ({row['category']})")
+            report.differs.append(
+                f"major {row['code']}: stored {stored.name} ({stored.category}), "
+                f"catalogue {row['name']} ({row['category']})"
+            )
     await session.flush()
     return report
 
@@ -144,16 +176,24 @@ async def record_version(session: AsyncSession, name: str, as_of: dt.date, sourc
     await session.flush()
 
 
-async def load_region_list(session: AsyncSession, records: Sequence[RegionRecord], as_of: dt.date, source: str,
-                           *, retire_missing: bool = True, force: bool = False) -> LoadReport:
+async def load_region_list(
+    session: AsyncSession,
+    records: Sequence[RegionRecord],
+    as_of: dt.date,
+    source: str,
+    *,
+    retire_missing: bool = True,
+    force: bool = False,
+) -> LoadReport:
     """Apply a whole GB/T 2260 code list of date ``as_of`` (:func:`load_regions`) and record its
     vintage, unless the database already holds a newer list (then nothing changes and
     ``report.differs`` says so; ``force`` applies it anyway)."""
     report = LoadReport()
     current = await stored_version(session, "regions")
     if current is not None and current.as_of > as_of and not force:
-        report.differs.append(f"regions: kept the list of {current.as_of} ({current.source}); "
-                              f"{source} describes the older date {as_of}")
+        report.differs.append(
+            f"regions: kept the list of {current.as_of} ({current.source}); {source} describes the older date {as_of}"
+        )
         return report
     await load_regions(session, records, as_of, retire_missing=retire_missing, report=report)
     # a partial list is recorded too: the shipped, older list must not undo its changes later

@@ -21,13 +21,20 @@ def region_to_read(r: Region) -> RegionRead:
 
 
 def school_to_read(s: School) -> SchoolRead:
-    return SchoolRead(id=s.id, code=s.code, name=s.name, region_code=s.region_code, created_at=s.created_at,
-                      updated_at=s.updated_at)
+    return SchoolRead(
+        id=s.id, code=s.code, name=s.name, region_code=s.region_code, created_at=s.created_at, updated_at=s.updated_at
+    )
 
 
 def major_to_read(m: Major) -> MajorRead:
-    return MajorRead(code=m.code, name=m.name, category=m.category, class_name=m.class_name,
-                     valid_from=m.valid_from, retired_on=m.retired_on)
+    return MajorRead(
+        code=m.code,
+        name=m.name,
+        category=m.category,
+        class_name=m.class_name,
+        valid_from=m.valid_from,
+        retired_on=m.retired_on,
+    )
 
 
 class CatalogService:
@@ -41,8 +48,9 @@ class CatalogService:
         rows = (await self.session.execute(stmt.order_by(order).limit(limit).offset(offset))).scalars().all()
         return rows, total
 
-    async def list_regions(self, level: RegionLevel | None, parent_code: str | None, limit: int,
-                           offset: int, include_retired: bool = False) -> tuple[Sequence[Region], int]:
+    async def list_regions(
+        self, level: RegionLevel | None, parent_code: str | None, limit: int, offset: int, include_retired: bool = False
+    ) -> tuple[Sequence[Region], int]:
         """Regions ordered by code; ``parent_code`` gives the direct children only; retired codes
         only with ``include_retired``."""
         stmt = select(Region)
@@ -54,8 +62,9 @@ class CatalogService:
             stmt = stmt.where(Region.parent_code == parent_code)
         return await self._page(stmt, Region.code, limit, offset)
 
-    async def list_schools(self, region_code: str | None, q: str | None, limit: int,
-                           offset: int) -> tuple[Sequence[School], int]:
+    async def list_schools(
+        self, region_code: str | None, q: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[School], int]:
         """Schools ordered by id; ``region_code`` includes schools in its sub-regions."""
         stmt = select(School)
         if region_code is not None:
@@ -82,20 +91,26 @@ class CatalogService:
         if region is None:
             raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {data.region_code}")
         if region.retired_on is not None:
-            raise InvalidFieldError("region_code", f"GB/T 2260 region code {data.region_code} ({region.name}) was "
-                                                   f"retired on {region.retired_on}; use the code that replaced it")
+            raise InvalidFieldError(
+                "region_code",
+                f"GB/T 2260 region code {data.region_code} ({region.name}) was "
+                f"retired on {region.retired_on}; use the code that replaced it",
+            )
         other = (await self.session.execute(select(School).where(School.code == data.code))).scalar_one_or_none()
         if other is not None:
-            raise ConflictError(f"code: school code {data.code} is already used by school {other.id}",
-                                [{"field": "code", "message": f"already used by school {other.id}"}])
+            raise ConflictError(
+                f"code: school code {data.code} is already used by school {other.id}",
+                [{"field": "code", "message": f"already used by school {other.id}"}],
+            )
         school = School(code=data.code, name=data.name, region_code=data.region_code)
         self.session.add(school)
         await self.session.flush()
         await self.session.refresh(school)
         return school
 
-    async def list_majors(self, category: str | None, q: str | None, limit: int,
-                          offset: int) -> tuple[Sequence[Major], int]:
+    async def list_majors(
+        self, category: str | None, q: str | None, limit: int, offset: int
+    ) -> tuple[Sequence[Major], int]:
         """Majors ordered by 专业代码, retired ones included (with their date: old rosters name
         them); ``category`` is the exact 专业大类 name."""
         stmt = select(Major)
@@ -121,17 +136,25 @@ class CatalogService:
                 2021 专业大类; ``retired_on`` before ``valid_from`` (422).
         """
         if await self.session.get(Major, data.code) is not None:
-            raise ConflictError(f"code: major {data.code} already exists; rename or retire it with PATCH",
-                                [{"field": "code", "message": "already exists"}])
+            raise ConflictError(
+                f"code: major {data.code} already exists; rename or retire it with PATCH",
+                [{"field": "code", "message": "already exists"}],
+            )
         levels = catalogue_levels()
         category = data.category or levels.get(data.code[:2])
         if category is None:
-            raise InvalidFieldError("category", f"{data.code[:2]} is no 专业大类 of the 2021 catalogue; give the "
-                                                "category (专业大类) name")
+            raise InvalidFieldError(
+                "category", f"{data.code[:2]} is no 专业大类 of the 2021 catalogue; give the category (专业大类) name"
+            )
         _check_dates(data.valid_from, data.retired_on)
-        major = Major(code=data.code, name=data.name, category=category,
-                      class_name=data.class_name or levels.get(data.code[:4]), valid_from=data.valid_from,
-                      retired_on=data.retired_on)
+        major = Major(
+            code=data.code,
+            name=data.name,
+            category=category,
+            class_name=data.class_name or levels.get(data.code[:4]),
+            valid_from=data.valid_from,
+            retired_on=data.retired_on,
+        )
         self.session.add(major)
         await self.session.flush()
         return major

@@ -45,6 +45,27 @@ def main() -> None:
     """vocmatch: job matching and employment statistics for vocational graduates."""
 
 
-for _command in (migrate, seed, serve, run, import_, recommend, candidates, users, evaluate, roster, report, scheduler,
-                 jobs, crawl, scrape, scrape_page, taxonomy, employers, reference, majors, notifications):
+for _command in (
+    migrate,
+    seed,
+    serve,
+    run,
+    import_,
+    recommend,
+    candidates,
+    users,
+    evaluate,
+    roster,
+    report,
+    scheduler,
+    jobs,
+    crawl,
+    scrape,
+    scrape_page,
+    taxonomy,
+    employers,
+    reference,
+    majors,
+    notifications,
+):
     main.add_command(_command)

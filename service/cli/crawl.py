@@ -50,9 +50,14 @@ def crawl(board: str, base_url: str | None, dry_run: bool, as_json: bool) -> Non
         with progress_for(as_json) as progress:
             result = asyncio.run(crawl_board(config, progress=progress))
         piped = default_pipeline(core_taxonomy()).run(result.records())
-        print_json({"board": config.name, "failed_pages": result.failed,
+        print_json(
+            {
+                "board": config.name,
+                "failed_pages": result.failed,
                 "postings": [posting_to_dict(i) for i in piped.items],
-                "dropped": [i.as_tuple() for i in piped.rejected]})
+                "dropped": [i.as_tuple() for i in piped.rejected],
+            }
+        )
         return
     from service.postings.scheduled import run_crawl
 
@@ -63,13 +68,19 @@ def crawl(board: str, base_url: str | None, dry_run: bool, as_json: bool) -> Non
         raise click.ClickException(f"crawl of {config.name} failed: {type(exc).__name__}: {exc}") from exc
     print_json(report)
     if report.get("status") == "failed":
-        raise click.ClickException(f"crawl of {config.name} failed: no list page could be read "
-                                   f"(run {report.get('run_id')})")
+        raise click.ClickException(
+            f"crawl of {config.name} failed: no list page could be read (run {report.get('run_id')})"
+        )
 
 
 #: ``vocmatch scrape BOARD``: the issue's name for :func:`crawl`
-scrape = click.Command(name="scrape", callback=crawl.callback, params=crawl.params, help=crawl.help,
-                       short_help="Crawl BOARD now and store its postings (same as crawl).")
+scrape = click.Command(
+    name="scrape",
+    callback=crawl.callback,
+    params=crawl.params,
+    help=crawl.help,
+    short_help="Crawl BOARD now and store its postings (same as crawl).",
+)
 
 
 def _stored_now(items: list[Any]) -> dict[tuple[str, str], str]:
@@ -80,9 +91,11 @@ def _stored_now(items: list[Any]) -> dict[tuple[str, str], str]:
     postings = [i for i in items if hasattr(i, "expires_at")]
     try:
         return run_in_session(settings, lambda s: stored_now(s, postings, settings.stale_after_crawls))
-    except Exception as exc:  # noqa: BLE001 - any database problem: say so, the page is still shown
-        raise click.ClickException(f"--stored: the database at {settings.database_url.split('@')[-1]} cannot be "
-                                   f"read ({type(exc).__name__}: {exc}); run `vocmatch migrate` first?") from exc
+    except Exception as exc:  # any database problem: say so, the page is still shown
+        raise click.ClickException(
+            f"--stored: the database at {settings.database_url.split('@')[-1]} cannot be "
+            f"read ({type(exc).__name__}: {exc}); run `vocmatch migrate` first?"
+        ) from exc
 
 
 def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]:
@@ -142,9 +155,12 @@ def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]
 @click.argument("target", metavar="URL_OR_FILE")
 @click.option("--board", default=None, help="read the page as a detail page of this board (its selectors)")
 @click.option("--json", "as_json", is_flag=True, help="print JSON (default: a short table)")
-@click.option("--stored", is_flag=True,
-              help="also read the database (VOCMATCH_DATABASE_URL): how each listing is stored now — open, closed "
-                   "or stale — and why")
+@click.option(
+    "--stored",
+    is_flag=True,
+    help="also read the database (VOCMATCH_DATABASE_URL): how each listing is stored now — open, closed "
+    "or stale — and why",
+)
 def scrape_page(target: str, board: str | None, as_json: bool, stored: bool) -> None:
     """Show what the pipeline makes of one page or file, with warnings per field and the status each
     posting would be stored with (open; expired: validThrough passed; closed: the page says so) and
@@ -159,8 +175,12 @@ def scrape_page(target: str, board: str | None, as_json: bool, stored: bool) -> 
         if stored:
             for data, item in zip(postings, items, strict=True):
                 data["stored_now"] = now_stored.get((item.source, item.external_id), "not stored")
-        print_json({"postings": postings,
-                "dropped": [{"row": r.row, "column": r.column, "message": r.message} for r in dropped]})
+        print_json(
+            {
+                "postings": postings,
+                "dropped": [{"row": r.row, "column": r.column, "message": r.message} for r in dropped],
+            }
+        )
         return
     for item in items:
         for line in item_lines(item):

@@ -25,9 +25,14 @@ async def unverified_by_source(settings: Settings) -> dict[str, int]:
     engine = make_engine(settings)
     try:
         async with session_scope(engine) as session:
-            rows = (await session.execute(
-                select(Employer.source, func.count()).where(Employer.verified.is_(False))
-                .group_by(Employer.source).order_by(Employer.source))).all()
+            rows = (
+                await session.execute(
+                    select(Employer.source, func.count())
+                    .where(Employer.verified.is_(False))
+                    .group_by(Employer.source)
+                    .order_by(Employer.source)
+                )
+            ).all()
     finally:
         await engine.dispose()
     return {source: count for source, count in rows}
@@ -43,14 +48,15 @@ async def verify_source(settings: Settings, source: str) -> int:
     from service.employers.models import Employer
 
     if source == "platform":
-        raise ValueError("source: self-registered employers (platform) are approved one by one "
-                         "with POST /employers/{id}/verify")
+        raise ValueError(
+            "source: self-registered employers (platform) are approved one by one with POST /employers/{id}/verify"
+        )
     engine = make_engine(settings)
     try:
         async with session_scope(engine) as session:
             result: Any = await session.execute(
-                update(Employer).where(Employer.source == source, Employer.verified.is_(False))
-                .values(verified=True))
+                update(Employer).where(Employer.source == source, Employer.verified.is_(False)).values(verified=True)
+            )
             return int(result.rowcount or 0)
     finally:
         await engine.dispose()

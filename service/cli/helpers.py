@@ -52,7 +52,7 @@ def print_json(obj: object) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def timezone_option(help: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:  # noqa: A002
+def timezone_option(help: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """``--timezone`` (default :data:`service.config.TIMEZONE`) of the scheduler commands."""
     return click.option("--timezone", default=TIMEZONE, show_default=True, help=help)
 
@@ -93,8 +93,9 @@ def item_lines(item: Any) -> list[str]:
     from service.imports.postings import stored_status
 
     status = stored_status(item)
-    head = (f"第 {item.row} 行 row {item.row}: {item.title} | {item.employer_name or '—'} | {_place(item)} | "
-            f"{_pay(item)}")
+    head = (
+        f"第 {item.row} 行 row {item.row}: {item.title} | {item.employer_name or '—'} | {_place(item)} | {_pay(item)}"
+    )
     lines = [head]
     extra = [f"id {item.external_id}"]
     if item.skills:

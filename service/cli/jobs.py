@@ -27,7 +27,7 @@ def _zone(timezone: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--timezone") from exc
 
 
-def _scheduler(timezone: str, blocking: bool):  # noqa: ANN202
+def _scheduler(timezone: str, blocking: bool):
     from scrapers.boards.config import BoardConfigError
     from service.scheduling import make_scheduler
 
@@ -75,10 +75,15 @@ def jobs_list(timezone: str) -> None:
 
 @jobs.command(name="run")
 @click.argument("name")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="report jobs: run as if on this day (decides the as-of date); default today in --timezone")
-@click.option("--scope", "scopes", multiple=True,
-              help="report jobs: only these scopes (default: all, each province, each school)")
+@click.option(
+    "--today",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="report jobs: run as if on this day (decides the as-of date); default today in --timezone",
+)
+@click.option(
+    "--scope", "scopes", multiple=True, help="report jobs: only these scopes (default: all, each province, each school)"
+)
 @timezone_option()
 @click.option("--json", "as_json", is_flag=True, help="JSON output (the default) and no progress bar")
 def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], timezone: str, as_json: bool) -> None:
@@ -91,8 +96,14 @@ def jobs_run(name: str, today: dt.datetime | None, scopes: tuple[str, ...], time
     _zone(timezone)
     try:
         with progress_for(as_json) as progress:
-            result = run_now(load_settings(), name, timezone, today=today.date() if today else None,
-                             scopes=list(scopes) or None, progress=progress)
+            result = run_now(
+                load_settings(),
+                name,
+                timezone,
+                today=today.date() if today else None,
+                scopes=list(scopes) or None,
+                progress=progress,
+            )
     except KeyError as exc:
         raise click.BadParameter(exc.args[0], param_hint="NAME") from exc
     except BoardConfigError as exc:

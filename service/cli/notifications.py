@@ -23,8 +23,12 @@ def notifications() -> None:
 
 
 @notifications.command()
-@click.option("--watch", type=click.FloatRange(min=0.5), default=None,
-              help="keep draining every SECONDS until interrupted (default: drain once and exit)")
+@click.option(
+    "--watch",
+    type=click.FloatRange(min=0.5),
+    default=None,
+    help="keep draining every SECONDS until interrupted (default: drain once and exit)",
+)
 def drain(watch: float | None) -> None:
     """Deliver every due notification (SMTP when VOCMATCH_SMTP_URL is set, else .eml files in
     VOCMATCH_OUTBOX_DIR) and print the drain report as JSON."""

@@ -17,8 +17,10 @@ def recommend(graduate_id: int, limit: int) -> None:
 
     try:
         settings = load_settings()
-        result = run_in_session(settings, lambda s: RecommendationService(s, RankerCache(settings=settings))
-                                 .for_graduate(graduate_id, limit))
+        result = run_in_session(
+            settings,
+            lambda s: RecommendationService(s, RankerCache(settings=settings)).for_graduate(graduate_id, limit),
+        )
     except NotFoundError as exc:
         raise click.ClickException(exc.detail) from exc
     echo_json(result)
@@ -34,8 +36,9 @@ def candidates(posting_id: int, limit: int) -> None:
 
     try:
         settings = load_settings()
-        result = run_in_session(settings, lambda s: RecommendationService(s, RankerCache(settings=settings))
-                                 .for_posting(posting_id, limit))
+        result = run_in_session(
+            settings, lambda s: RecommendationService(s, RankerCache(settings=settings)).for_posting(posting_id, limit)
+        )
     except NotFoundError as exc:
         raise click.ClickException(exc.detail) from exc
     echo_json(result)

@@ -51,8 +51,13 @@ def load_command() -> None:
 
 @reference.command(name="regions")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as-of", "as_of", required=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="the date the list describes, e.g. 2026-12-31 (codes it lacks are retired on it)")
+@click.option(
+    "--as-of",
+    "as_of",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="the date the list describes, e.g. 2026-12-31 (codes it lacks are retired on it)",
+)
 @click.option("--partial", is_flag=True, help="the file lists only new or changed codes: retire nothing")
 @click.option("--force", is_flag=True, help="apply even if a newer list is loaded")
 def regions_command(path: Path, as_of: dt.datetime, partial: bool, force: bool) -> None:
@@ -65,8 +70,10 @@ def regions_command(path: Path, as_of: dt.datetime, partial: bool, force: bool) 
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        report = run_in_session(load_settings(), lambda s: load_region_list(
-            s, records, as_of.date(), path.name, retire_missing=not partial, force=force))
+        report = run_in_session(
+            load_settings(),
+            lambda s: load_region_list(s, records, as_of.date(), path.name, retire_missing=not partial, force=force),
+        )
     except ValueError as exc:
         raise click.ClickException(f"{path}: {exc}") from exc
     echo_json({"file": str(path), "as_of": as_of.date().isoformat(), **report.to_dict()})
@@ -95,8 +102,15 @@ def status_command() -> None:
     from service.catalog.models import Major, ReferenceVersion, Region
 
     async def work(s: Any) -> dict[str, Any]:
-        levels = dict((await s.execute(select(Region.level, func.count()).where(Region.retired_on.is_(None))
-                                       .group_by(Region.level))).tuples().all())
+        levels = dict(
+            (
+                await s.execute(
+                    select(Region.level, func.count()).where(Region.retired_on.is_(None)).group_by(Region.level)
+                )
+            )
+            .tuples()
+            .all()
+        )
         versions = (await s.scalars(select(ReferenceVersion))).all()
         return {
             "versions": {v.name: {"as_of": v.as_of.isoformat(), "source": v.source} for v in versions},
@@ -134,14 +148,23 @@ _DATE = click.DateTime(["%Y-%m-%d"])
 @click.option("--category", default=None, help="专业大类 (default: the 2021 catalogue's, from the code)")
 @click.option("--class-name", default=None, help="专业类 (default: the 2021 catalogue's, from the code)")
 @click.option("--valid-from", type=_DATE, default=None, help="first day of the major (YYYY-MM-DD)")
-def add_command(code: str, name: str, category: str | None, class_name: str | None,
-                valid_from: dt.datetime | None) -> None:
+def add_command(
+    code: str, name: str, category: str | None, class_name: str | None, valid_from: dt.datetime | None
+) -> None:
     """Add the major CODE (six digits) named NAME (增补专业)."""
     from service.catalog.schemas import MajorCreate
 
     try:
-        data = msgspec.convert({"code": code, "name": name, "category": category, "class_name": class_name,
-                                "valid_from": valid_from.date() if valid_from else None}, MajorCreate)
+        data = msgspec.convert(
+            {
+                "code": code,
+                "name": name,
+                "category": category,
+                "class_name": class_name,
+                "valid_from": valid_from.date() if valid_from else None,
+            },
+            MajorCreate,
+        )
     except msgspec.ValidationError as exc:
         raise click.ClickException(str(exc)) from exc
     _major_call(lambda svc: svc.add_major(data))
@@ -163,8 +186,13 @@ def rename_command(code: str, name: str) -> None:
 
 @majors.command(name="retire")
 @click.argument("code")
-@click.option("--on", "on", type=_DATE, required=True,
-              help="retirement date: cohorts (届) after its year are refused, earlier ones still accepted")
+@click.option(
+    "--on",
+    "on",
+    type=_DATE,
+    required=True,
+    help="retirement date: cohorts (届) after its year are refused, earlier ones still accepted",
+)
 def retire_command(code: str, on: dt.datetime) -> None:
     """Retire the major CODE (it stays for the cohorts up to the date's year)."""
     from service.catalog.schemas import MajorUpdate

@@ -19,7 +19,7 @@ import click
 from service.cli.helpers import load_settings, print_json, run_in_session
 
 
-def _run(work):  # noqa: ANN001, ANN202
+def _run(work):
     return run_in_session(load_settings(), work)
 
 
@@ -57,27 +57,68 @@ def roster_import(file: Path, school_code: str, valid_rows_only: bool, as_json: 
 @click.option("--scope", default="all", show_default=True, help="all | region:<GB/T 2260 code> | school:<code>")
 @click.option("--as-of", "as_of", required=True, type=click.DateTime(["%Y-%m-%d"]), help="统计日, e.g. 2025-09-01")
 @click.option("--cohort", type=int, default=None, help="届 (default: from --as-of: that summer's cohort)")
-@click.option("--recorded-before", "recorded_before", default=None,
-              help="knowledge cut-off, ISO 8601 with zone (default now): repeat it to reproduce a report")
+@click.option(
+    "--recorded-before",
+    "recorded_before",
+    default=None,
+    help="knowledge cut-off, ISO 8601 with zone (default now): repeat it to reproduce a report",
+)
 @click.option("--threshold", type=click.IntRange(1, 100), default=5, show_default=True, help="small-cell threshold")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx", "svg"]), default="json", show_default=True,
-              help="svg: a chart of --metric by --by (same as GET /reports/chart)")
-@click.option("--metric", default="employment_rate", show_default=True,
-              help="chart figure (--format svg): a rate name (employment_rate, in_field_rate, …), "
-                   "salary_median or salary_bands")
-@click.option("--by", "by", default="major", show_default=True,
-              help="chart breakdown (--format svg): total, province, city, county, school, major, cohort, gender, "
-                   "disadvantaged")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="write to this file (required for xlsx) instead of standard output")
-@click.option("--view", type=click.Choice(["publish", "internal"]), default="publish", show_default=True,
-              help="publish: small cells suppressed, fit to publish; internal: exact figures, only for people "
-                   "who may read the graduates behind them")
-@click.option("--exact-audit", is_flag=True,
-              help="publish view: after the heuristic, audit the suppression exactly (integer programming) and "
-                   "hide more until no hidden cell can be recovered; slow (minutes for a province)")
-def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: str | None, threshold: int,
-           fmt: str, metric: str, by: str, output: Path | None, view: str, exact_audit: bool) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "xlsx", "svg"]),
+    default="json",
+    show_default=True,
+    help="svg: a chart of --metric by --by (same as GET /reports/chart)",
+)
+@click.option(
+    "--metric",
+    default="employment_rate",
+    show_default=True,
+    help="chart figure (--format svg): a rate name (employment_rate, in_field_rate, …), salary_median or salary_bands",
+)
+@click.option(
+    "--by",
+    "by",
+    default="major",
+    show_default=True,
+    help="chart breakdown (--format svg): total, province, city, county, school, major, cohort, gender, disadvantaged",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="write to this file (required for xlsx) instead of standard output",
+)
+@click.option(
+    "--view",
+    type=click.Choice(["publish", "internal"]),
+    default="publish",
+    show_default=True,
+    help="publish: small cells suppressed, fit to publish; internal: exact figures, only for people "
+    "who may read the graduates behind them",
+)
+@click.option(
+    "--exact-audit",
+    is_flag=True,
+    help="publish view: after the heuristic, audit the suppression exactly (integer programming) and "
+    "hide more until no hidden cell can be recovered; slow (minutes for a province)",
+)
+def report(
+    scope: str,
+    as_of: dt.datetime,
+    cohort: int | None,
+    recorded_before: str | None,
+    threshold: int,
+    fmt: str,
+    metric: str,
+    by: str,
+    output: Path | None,
+    view: str,
+    exact_audit: bool,
+) -> None:
     """Print or write the employment report (same content as GET /reports), or with --format svg
     one chart of it (same as GET /reports/chart). The operator reads everything, so the view is
     theirs to choose; the default is the publication version, as files made here usually leave."""
@@ -100,9 +141,14 @@ def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: 
     if fmt == "svg" and by not in CHART_BY:
         raise click.BadParameter(f"{by!r}; choose one of {', '.join(CHART_BY)}", param_hint="--by")
     day = as_of.date()
-    params = ReportParams(scope=parsed, cohorts=(cohort or default_cohort(day),), as_of=day,
-                          recorded_before=cutoff.astimezone(dt.UTC), threshold=threshold,
-                          salary_edges=load_settings().salary_edges)
+    params = ReportParams(
+        scope=parsed,
+        cohorts=(cohort or default_cohort(day),),
+        as_of=day,
+        recorded_before=cutoff.astimezone(dt.UTC),
+        threshold=threshold,
+        salary_edges=load_settings().salary_edges,
+    )
     built = _run(lambda s: build_report(s, params, publish=view == "publish", exact_audit=exact_audit))
     body = chart_svg(built, metric, by) if fmt == "svg" else FORMATS[fmt][0](built)
     if output is None:
@@ -111,4 +157,3 @@ def report(scope: str, as_of: dt.datetime, cohort: int | None, recorded_before: 
     else:
         output.write_bytes(body)
         click.echo(f"wrote {output} ({len(body)} bytes)", err=True)
-

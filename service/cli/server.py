@@ -27,8 +27,11 @@ def migrate(schema_only: bool) -> None:
     from service.catalog.reference import load_reference
 
     report = run_in_session(settings, load_reference)
-    click.echo(f"reference data: {report.regions_added} regions added, {report.regions_updated} updated, "
-               f"{report.regions_retired} retired; {report.majors_added} majors added", err=True)
+    click.echo(
+        f"reference data: {report.regions_added} regions added, {report.regions_updated} updated, "
+        f"{report.regions_retired} retired; {report.majors_added} majors added",
+        err=True,
+    )
     for line in report.differs:
         click.echo(f"  kept as stored: {line}", err=True)
 
@@ -46,13 +49,18 @@ def seed(seed_value: int) -> None:
         from service.accounts.bootstrap import SAMPLE_PASSWORD, create_sample_accounts
 
         accounts = run_in_session(settings, create_sample_accounts)
-        click.echo(f"sample accounts (development only, password {SAMPLE_PASSWORD!r}; "
-                   "POST /auth/login with {\"login\": <e-mail>, \"password\": …}):", err=True)
+        click.echo(
+            f"sample accounts (development only, password {SAMPLE_PASSWORD!r}; "
+            'POST /auth/login with {"login": <e-mail>, "password": …}):',
+            err=True,
+        )
         for email, role, label in accounts:
             click.echo(f"  {email:32} {role:10} {label}", err=True)
     else:
-        click.echo("no sample accounts (VOCMATCH_SECRET_KEY is set); create an admin with "
-                   "`vocmatch users create-admin EMAIL`", err=True)
+        click.echo(
+            "no sample accounts (VOCMATCH_SECRET_KEY is set); create an admin with `vocmatch users create-admin EMAIL`",
+            err=True,
+        )
 
 
 #: uvicorn options of ``vocmatch serve``. uvicorn's own proxy-header handling is off (by default it
@@ -71,8 +79,13 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
     settings = load_settings()
     uvicorn.run(
-        "service.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-        workers=workers or settings.workers, log_level="info", **SERVER_OPTIONS,
+        "service.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_level="info",
+        **SERVER_OPTIONS,
     )
 
 

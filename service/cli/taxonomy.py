@@ -35,11 +35,21 @@ def _import(directory: Path, read: Callable[..., TaxonomySource], as_json: bool 
             raise click.ClickException(str(exc)) from exc
         read_seconds = time.perf_counter() - started
         report = run_in_session(load_settings(), lambda s: import_taxonomy(s, source, progress))
-    click.echo(json.dumps({
-        "source": str(directory), "scheme": source.scheme, "rows": source.rows, "read": source.counts(),
-        "skipped": source.skipped, "stored": report.to_dict(),
-        "seconds": {"read": round(read_seconds, 2), "total": round(time.perf_counter() - started, 2)},
-    }, ensure_ascii=False, indent=2))
+    click.echo(
+        json.dumps(
+            {
+                "source": str(directory),
+                "scheme": source.scheme,
+                "rows": source.rows,
+                "read": source.counts(),
+                "skipped": source.skipped,
+                "stored": report.to_dict(),
+                "seconds": {"read": round(read_seconds, 2), "total": round(time.perf_counter() - started, 2)},
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 @click.group()
@@ -49,7 +59,9 @@ def taxonomy() -> None:
 
 @taxonomy.command(name="import-esco")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--lang", default="en", show_default=True, help="language suffix of the CSV files (occupations_<lang>.csv)")
+@click.option(
+    "--lang", default="en", show_default=True, help="language suffix of the CSV files (occupations_<lang>.csv)"
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON output (the default) and no progress bar")
 def import_esco(directory: Path, lang: str, as_json: bool) -> None:
     """Import an ESCO CSV export (occupations_<lang>.csv, skills_<lang>.csv or the skill collections,

@@ -15,7 +15,12 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
 from service.accounts.guards import (
-    can_manage_posting, current_principal, ensure_allowed, ensure_candidates_allowed, ensure_visible, require_roles,
+    can_manage_posting,
+    current_principal,
+    ensure_allowed,
+    ensure_candidates_allowed,
+    ensure_visible,
+    require_roles,
     require_signed_in,
 )
 from service.accounts.models import Role
@@ -23,7 +28,11 @@ from service.applications.schemas import ApplicationRead
 from service.applications.service import ApplicationService, to_read
 from service.conversations.models import Invitation
 from service.conversations.schemas import (
-    InvitationAnswer, InvitationCreate, InvitationRead, MessageCreate, MessageRead,
+    InvitationAnswer,
+    InvitationCreate,
+    InvitationRead,
+    MessageCreate,
+    MessageRead,
 )
 from service.conversations.service import invitations_clause, service_for, thread_side
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
@@ -39,34 +48,51 @@ async def readable_thread(request: Request, db_session: DbSession, application_i
     application, 403 when it may (staff) but is not a party (the admin reads)."""
     p = current_principal(request)
     application = await visible_application(request, db_session, application_id)
-    ensure_allowed(p.role is Role.ADMIN or thread_side(p, application) is not None,
-                   f"read the messages of application {application_id} (only its applicant and employer)")
+    ensure_allowed(
+        p.role is Role.ADMIN or thread_side(p, application) is not None,
+        f"read the messages of application {application_id} (only its applicant and employer)",
+    )
     return application
 
 
 class ConversationController(Controller):
     tags = ["conversations"]
 
-    @get("/applications/{application_id:int}/messages", summary="Read an application's messages",
-         guards=[require_signed_in])
-    async def list_messages(self, request: Request, db_session: DbSession, application_id: IdPath,
-                            limit: Limit = 20, offset: Offset = 0) -> Page[MessageRead]:
+    @get(
+        "/applications/{application_id:int}/messages",
+        summary="Read an application's messages",
+        guards=[require_signed_in],
+    )
+    async def list_messages(
+        self, request: Request, db_session: DbSession, application_id: IdPath, limit: Limit = 20, offset: Offset = 0
+    ) -> Page[MessageRead]:
         """The thread between the applicant and the employer, oldest first; reading marks the
         other side's messages read. 404 for an application the caller may not read; 403 for
         staff (the thread is the two parties')."""
         application = await readable_thread(request, db_session, application_id)
         p = current_principal(request)
         if thread_side(p, application) is None:  # the admin reading two people's messages: audited
-            await record(db_session, p, AuditAction.READ, "application_messages", application.id,
-                         graduate_id=application.graduate_id, request=request)
+            await record(
+                db_session,
+                p,
+                AuditAction.READ,
+                "application_messages",
+                application.id,
+                graduate_id=application.graduate_id,
+                request=request,
+            )
         service = service_for(db_session, request.app.state.settings)
         items, total = await service.thread(p, application, limit, offset)
         return Page(items=items, total=total, limit=limit, offset=offset)
 
-    @post("/applications/{application_id:int}/messages", summary="Write a message",
-          guards=[require_roles(Role.GRADUATE, Role.EMPLOYER)])
-    async def send_message(self, request: Request, db_session: DbSession, application_id: IdPath,
-                           data: JSONBody[MessageCreate]) -> MessageRead:
+    @post(
+        "/applications/{application_id:int}/messages",
+        summary="Write a message",
+        guards=[require_roles(Role.GRADUATE, Role.EMPLOYER)],
+    )
+    async def send_message(
+        self, request: Request, db_session: DbSession, application_id: IdPath, data: JSONBody[MessageCreate]
+    ) -> MessageRead:
         """Write to the other side (1–2000 characters); they are notified. 404 for an application
         the caller may not read; 409 once it is withdrawn or rejected; 422 for an empty body, a
         身份证号, or (from the graduate) a phone number or e-mail before agreeing to share contact
@@ -80,8 +106,9 @@ async def managed_posting(request: Request, db_session: DbSession, posting_id: i
     """The posting if the caller manages it (404 otherwise) and may see its candidates (403)."""
     p = current_principal(request)
     posting = await PostingRepository(db_session).get(posting_id)
-    ensure_visible(posting is not None and (p.role is Role.ADMIN or can_manage_posting(p, posting)),
-                   "posting", posting_id)
+    ensure_visible(
+        posting is not None and (p.role is Role.ADMIN or can_manage_posting(p, posting)), "posting", posting_id
+    )
     assert posting is not None
     ensure_candidates_allowed(p, posting)
     return posting
@@ -90,10 +117,14 @@ async def managed_posting(request: Request, db_session: DbSession, posting_id: i
 class InvitationController(Controller):
     tags = ["invitations"]
 
-    @post("/postings/{posting_id:int}/invitations", summary="Invite a candidate to apply",
-          guards=[require_roles(Role.EMPLOYER, Role.ADMIN)])
-    async def invite(self, request: Request, db_session: DbSession, posting_id: IdPath,
-                     data: JSONBody[InvitationCreate]) -> InvitationRead:
+    @post(
+        "/postings/{posting_id:int}/invitations",
+        summary="Invite a candidate to apply",
+        guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
+    )
+    async def invite(
+        self, request: Request, db_session: DbSession, posting_id: IdPath, data: JSONBody[InvitationCreate]
+    ) -> InvitationRead:
         """Invite a recommended candidate (``graduate_id`` of ``GET /postings/{id}/candidates``) to
         apply; the candidate is notified and stays anonymous to the employer until they accept.
         404 for another employer's posting; 403 while the employer is unverified; 422 for a
@@ -103,33 +134,44 @@ class InvitationController(Controller):
         service = service_for(db_session, request.app.state.settings)
         return await service.invite(current_principal(request), posting, data)
 
-    @get("/postings/{posting_id:int}/invitations", summary="Invitations sent for a posting",
-         guards=[require_roles(Role.EMPLOYER, Role.ADMIN)])
-    async def posting_invitations(self, request: Request, db_session: DbSession, posting_id: IdPath,
-                                  limit: Limit = 20, offset: Offset = 0) -> Page[InvitationRead]:
+    @get(
+        "/postings/{posting_id:int}/invitations",
+        summary="Invitations sent for a posting",
+        guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
+    )
+    async def posting_invitations(
+        self, request: Request, db_session: DbSession, posting_id: IdPath, limit: Limit = 20, offset: Offset = 0
+    ) -> Page[InvitationRead]:
         """The posting's invitations, newest first, each candidate as the anonymous summary (no
         name, no contact); an accepted one names its ``application_id``."""
         posting = await managed_posting(request, db_session, posting_id)
         service = service_for(db_session, request.app.state.settings)
-        items, total = await service.invitations(Invitation.posting_id == posting.id, for_employer=True,
-                                                 limit=limit, offset=offset)
+        items, total = await service.invitations(
+            Invitation.posting_id == posting.id, for_employer=True, limit=limit, offset=offset
+        )
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/invitations", summary="My invitations", guards=[require_roles(Role.GRADUATE, Role.EMPLOYER, Role.ADMIN)])
-    async def list_invitations(self, request: Request, db_session: DbSession, limit: Limit = 20,
-                               offset: Offset = 0) -> Page[InvitationRead]:
+    async def list_invitations(
+        self, request: Request, db_session: DbSession, limit: Limit = 20, offset: Offset = 0
+    ) -> Page[InvitationRead]:
         """A graduate's invitations (with the employer's name and the posting), or an employer's
         sent ones (anonymous candidates), newest first."""
         p = current_principal(request)
         service = service_for(db_session, request.app.state.settings)
-        items, total = await service.invitations(invitations_clause(p), for_employer=p.role is not Role.GRADUATE,
-                                                 limit=limit, offset=offset)
+        items, total = await service.invitations(
+            invitations_clause(p), for_employer=p.role is not Role.GRADUATE, limit=limit, offset=offset
+        )
         return Page(items=items, total=total, limit=limit, offset=offset)
 
-    @post("/invitations/{invitation_id:int}/accept", summary="Accept an invitation: apply",
-          guards=[require_roles(Role.GRADUATE)])
-    async def accept(self, request: Request, db_session: DbSession, invitation_id: IdPath,
-                     data: JSONBody[InvitationAnswer]) -> ApplicationRead:
+    @post(
+        "/invitations/{invitation_id:int}/accept",
+        summary="Accept an invitation: apply",
+        guards=[require_roles(Role.GRADUATE)],
+    )
+    async def accept(
+        self, request: Request, db_session: DbSession, invitation_id: IdPath, data: JSONBody[InvitationAnswer]
+    ) -> ApplicationRead:
         """Apply for the invitation's posting (as ``POST /applications``: résumé snapshot, note,
         contact consent); 201 with the application. 404 for another graduate's invitation; 409 if
         already answered or the posting takes no applications."""
@@ -139,8 +181,12 @@ class InvitationController(Controller):
         application = await service.accept(invitation, data)
         return to_read(await ApplicationService(db_session).get(application.id))
 
-    @post("/invitations/{invitation_id:int}/decline", summary="Decline an invitation",
-          guards=[require_roles(Role.GRADUATE)], status_code=200)
+    @post(
+        "/invitations/{invitation_id:int}/decline",
+        summary="Decline an invitation",
+        guards=[require_roles(Role.GRADUATE)],
+        status_code=200,
+    )
     async def decline(self, request: Request, db_session: DbSession, invitation_id: IdPath) -> InvitationRead:
         """Decline; the employer sees ``declined`` and never the name. 404 for another graduate's
         invitation; 409 if already answered."""

@@ -28,22 +28,37 @@ class ConversationRepository:
     async def mark_read(self, application_id: int, reader_is_graduate: bool, at: dt.datetime) -> None:
         """Mark the other side's unread messages of the thread read."""
         other = Message.sender_role != Role.GRADUATE if reader_is_graduate else Message.sender_role == Role.GRADUATE
-        await self.session.execute(update(Message).where(Message.application_id == application_id, other,
-                                                         Message.read_at.is_(None))
-                                   .values(read_at=at).execution_options(synchronize_session=False))
+        await self.session.execute(
+            update(Message)
+            .where(Message.application_id == application_id, other, Message.read_at.is_(None))
+            .values(read_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
-    async def sent_since(self, column: ColumnElement[int | None], user_id: int, since: dt.datetime,
-                         created: ColumnElement[dt.datetime]) -> tuple[int, dt.datetime | None]:
+    async def sent_since(
+        self, column: ColumnElement[int | None], user_id: int, since: dt.datetime, created: ColumnElement[dt.datetime]
+    ) -> tuple[int, dt.datetime | None]:
         """How many rows ``user_id`` wrote since ``since`` (``column``/``created`` of the table), and the oldest."""
-        row = (await self.session.execute(select(func.count(), func.min(created))
-                                          .where(column == user_id, created >= since))).one()
+        row = (
+            await self.session.execute(
+                select(func.count(), func.min(created)).where(column == user_id, created >= since)
+            )
+        ).one()
         return int(row[0]), row[1]
 
-    async def invitations(self, where: ColumnElement[bool], limit: int, offset: int,
-                          ) -> tuple[Sequence[tuple[Invitation, str, str]], int]:
+    async def invitations(
+        self,
+        where: ColumnElement[bool],
+        limit: int,
+        offset: int,
+    ) -> tuple[Sequence[tuple[Invitation, str, str]], int]:
         """Invitations matching ``where``, newest first, each with its posting title and employer name."""
-        base = (select(Invitation, Posting.title, Employer.name).join(Posting, Posting.id == Invitation.posting_id)
-                .join(Employer, Employer.id == Posting.employer_id).where(where))
+        base = (
+            select(Invitation, Posting.title, Employer.name)
+            .join(Posting, Posting.id == Invitation.posting_id)
+            .join(Employer, Employer.id == Posting.employer_id)
+            .where(where)
+        )
         total = (await self.session.execute(select(func.count()).select_from(base.subquery()))).scalar_one()
         rows = (await self.session.execute(base.order_by(Invitation.id.desc()).limit(limit).offset(offset))).all()
         return [(r[0], r[1], r[2]) for r in rows], total

@@ -84,8 +84,14 @@ def holds_contact(text: str) -> bool:
     return bool(_MOBILE.search(plain) or _EMAIL.search(plain))
 
 
-async def check_rate(session: AsyncSession, rates: str, column: ColumnElement[int | None],
-                     created: ColumnElement[dt.datetime], user_id: int, what: str) -> None:
+async def check_rate(
+    session: AsyncSession,
+    rates: str,
+    column: ColumnElement[int | None],
+    created: ColumnElement[dt.datetime],
+    user_id: int,
+    what: str,
+) -> None:
     """429 when ``user_id`` already wrote, in any of the moving windows ``rates`` (``limits``
     notation, e.g. ``10/minute;300/day``), as many rows (``column`` = the writer, ``created`` = when)
     as the window allows; ``Retry-After`` is when the oldest of them leaves its window."""
@@ -98,14 +104,23 @@ async def check_rate(session: AsyncSession, rates: str, column: ColumnElement[in
             retry = max(1, math.ceil(((oldest or now) + window - now).total_seconds()))
             raise TooManyRequestsException(
                 detail=f"too many {what} from this account (limit {item.amount} per {item.get_expiry()} seconds); "
-                       f"try again in {retry} seconds", headers={"Retry-After": str(retry)})
+                f"try again in {retry} seconds",
+                headers={"Retry-After": str(retry)},
+            )
 
 
 def to_message_read(m: Message, graduate_side: bool) -> MessageRead:
     """Message → :class:`MessageRead`; ``mine`` from the side of ``graduate_side``."""
     mine = (m.sender_role is Role.GRADUATE) == graduate_side
-    return MessageRead(id=m.id, application_id=m.application_id, sender_role=m.sender_role, mine=mine, body=m.body,
-                       created_at=m.created_at, read_at=m.read_at)
+    return MessageRead(
+        id=m.id,
+        application_id=m.application_id,
+        sender_role=m.sender_role,
+        mine=mine,
+        body=m.body,
+        created_at=m.created_at,
+        read_at=m.read_at,
+    )
 
 
 def thread_side(p: Principal, application: Application) -> str | None:
@@ -121,8 +136,9 @@ def thread_side(p: Principal, application: Application) -> str | None:
 class ConversationService:
     """Threads and invitations. Flushes; the caller's transaction commits."""
 
-    def __init__(self, session: AsyncSession, *, message_rates: str = "10/minute",
-                 invitation_rates: str = "30/hour") -> None:
+    def __init__(
+        self, session: AsyncSession, *, message_rates: str = "10/minute", invitation_rates: str = "30/hour"
+    ) -> None:
         self.session = session
         self.repo = ConversationRepository(session)
         self.message_rates = message_rates
@@ -130,8 +146,13 @@ class ConversationService:
 
     # --- messages --------------------------------------------------------------------------
 
-    async def thread(self, p: Principal, application: Application, limit: int = 200, offset: int = 0,
-                     ) -> tuple[list[MessageRead], int]:
+    async def thread(
+        self,
+        p: Principal,
+        application: Application,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> tuple[list[MessageRead], int]:
         """The thread, oldest first; the reader's side marks the other side's messages read
         (the admin only reads). The caller checked that ``p`` may read it (:func:`thread_side`)."""
         side = thread_side(p, application)
@@ -152,8 +173,10 @@ class ConversationService:
         assert side is not None, "the caller checks that p is a party"
         if application.status in CLOSED_THREAD:
             status = application.status.value
-            raise ConflictError(f"application {application.id} is {status}: its messages are read-only",
-                                [{"field": "body", "message": f"application is {status}"}])
+            raise ConflictError(
+                f"application {application.id} is {status}: its messages are read-only",
+                [{"field": "body", "message": f"application is {status}"}],
+            )
         text = body.strip()
         if not text:
             raise InvalidFieldError("body", "write a message (it is empty)")
@@ -164,12 +187,17 @@ class ConversationService:
         if side == "graduate" and holds_contact(text):
             resume = await resume_of(self.session, application.id)
             if resume is None or not resume.contact_consent:
-                raise InvalidFieldError("body", "to give the employer your phone or e-mail, switch on sharing "
-                                                "contact details for this application first")
-        await check_rate(self.session, self.message_rates, Message.sender_user_id, Message.created_at, p.user_id,
-                         "messages")
-        message = Message(application_id=application.id, sender_user_id=p.user_id, sender_role=p.role, body=text,
-                          created_at=utcnow())
+                raise InvalidFieldError(
+                    "body",
+                    "to give the employer your phone or e-mail, switch on sharing "
+                    "contact details for this application first",
+                )
+        await check_rate(
+            self.session, self.message_rates, Message.sender_user_id, Message.created_at, p.user_id, "messages"
+        )
+        message = Message(
+            application_id=application.id, sender_user_id=p.user_id, sender_role=p.role, body=text, created_at=utcnow()
+        )
         self.session.add(message)
         await self.session.flush()
         await self._tell_other_side(application, side)
@@ -180,14 +208,25 @@ class ConversationService:
         title = application.posting.title
         if side == "graduate":
             users = await employer_recipients(self.session, application.posting.employer_id)
-            await notify(self.session, recipients=users, kind=Kind.MESSAGE_RECEIVED, link=link,
-                         params={"posting_title": title, "sender": "applicant"})
+            await notify(
+                self.session,
+                recipients=users,
+                kind=Kind.MESSAGE_RECEIVED,
+                link=link,
+                params={"posting_title": title, "sender": "applicant"},
+            )
             return
-        employer_name = (await self.session.execute(
-            select(Employer.name).where(Employer.id == application.posting.employer_id))).scalar_one()
+        employer_name = (
+            await self.session.execute(select(Employer.name).where(Employer.id == application.posting.employer_id))
+        ).scalar_one()
         users = (await graduate_recipients(self.session, [application.graduate_id])).get(application.graduate_id, [])
-        await notify(self.session, recipients=users, kind=Kind.MESSAGE_RECEIVED, link=link,
-                     params={"posting_title": title, "sender": "employer", "employer_name": employer_name})
+        await notify(
+            self.session,
+            recipients=users,
+            kind=Kind.MESSAGE_RECEIVED,
+            link=link,
+            params={"posting_title": title, "sender": "employer", "employer_name": employer_name},
+        )
 
     # --- invitations -----------------------------------------------------------------------
 
@@ -204,62 +243,120 @@ class ConversationService:
                 already invited to it (409).
             TooManyRequestsException: over ``Settings.invitation_rate_per_sender`` (429).
         """
-        graduate = (await self.session.execute(
-            select(Graduate).options(*full_profile())
-            .where(Graduate.id == data.graduate_id, Graduate.recommendable.is_(True), not_deleted_clause())
-        )).scalar_one_or_none()
+        graduate = (
+            await self.session.execute(
+                select(Graduate)
+                .options(*full_profile())
+                .where(Graduate.id == data.graduate_id, Graduate.recommendable.is_(True), not_deleted_clause())
+            )
+        ).scalar_one_or_none()
         if graduate is None:
             raise InvalidFieldError("graduate_id", f"graduate {data.graduate_id} is not a candidate one can invite")
         reason = closed_reason(posting, dt.date.today())
         if reason is not None:
-            raise ConflictError(f"posting_id: {reason}; it takes no applications",
-                                [{"field": "posting_id", "message": reason}])
-        applied = (await self.session.execute(select(Application.id).where(
-            Application.posting_id == posting.id, Application.graduate_id == graduate.id))).first()
-        invited = (await self.session.execute(select(Invitation.id).where(
-            Invitation.posting_id == posting.id, Invitation.graduate_id == graduate.id))).first()
+            raise ConflictError(
+                f"posting_id: {reason}; it takes no applications", [{"field": "posting_id", "message": reason}]
+            )
+        applied = (
+            await self.session.execute(
+                select(Application.id).where(
+                    Application.posting_id == posting.id, Application.graduate_id == graduate.id
+                )
+            )
+        ).first()
+        invited = (
+            await self.session.execute(
+                select(Invitation.id).where(Invitation.posting_id == posting.id, Invitation.graduate_id == graduate.id)
+            )
+        ).first()
         if applied is not None or invited is not None:
             what = "already applied to" if applied is not None else "was already invited to"
-            raise ConflictError(f"graduate_id: the candidate {what} posting {posting.id}",
-                                [{"field": "graduate_id", "message": f"the candidate {what} this posting"}])
-        await check_rate(self.session, self.invitation_rates, Invitation.invited_by_user_id, Invitation.created_at,
-                         p.user_id, "invitations")
-        invitation = Invitation(posting_id=posting.id, graduate_id=graduate.id, invited_by_user_id=p.user_id,
-                                message=(data.message or "").strip() or None, created_at=utcnow())
+            raise ConflictError(
+                f"graduate_id: the candidate {what} posting {posting.id}",
+                [{"field": "graduate_id", "message": f"the candidate {what} this posting"}],
+            )
+        await check_rate(
+            self.session,
+            self.invitation_rates,
+            Invitation.invited_by_user_id,
+            Invitation.created_at,
+            p.user_id,
+            "invitations",
+        )
+        invitation = Invitation(
+            posting_id=posting.id,
+            graduate_id=graduate.id,
+            invited_by_user_id=p.user_id,
+            message=(data.message or "").strip() or None,
+            created_at=utcnow(),
+        )
         self.session.add(invitation)
         await self.session.flush()
-        employer_name = (await self.session.execute(
-            select(Employer.name).where(Employer.id == posting.employer_id))).scalar_one()
+        employer_name = (
+            await self.session.execute(select(Employer.name).where(Employer.id == posting.employer_id))
+        ).scalar_one()
         users = (await graduate_recipients(self.session, [graduate.id])).get(graduate.id, [])
-        await notify(self.session, recipients=users, kind=Kind.INVITATION_TO_APPLY, link="/web/invitations",
-                     params={"posting_title": posting.title, "employer_name": employer_name})
-        return InvitationRead(id=invitation.id, posting_id=posting.id, posting_title=posting.title,
-                              employer_name=employer_name, status=invitation.status, message=invitation.message,
-                              created_at=invitation.created_at, answered_at=None, application_id=None,
-                              candidate=candidate_summary(graduate))
+        await notify(
+            self.session,
+            recipients=users,
+            kind=Kind.INVITATION_TO_APPLY,
+            link="/web/invitations",
+            params={"posting_title": posting.title, "employer_name": employer_name},
+        )
+        return InvitationRead(
+            id=invitation.id,
+            posting_id=posting.id,
+            posting_title=posting.title,
+            employer_name=employer_name,
+            status=invitation.status,
+            message=invitation.message,
+            created_at=invitation.created_at,
+            answered_at=None,
+            application_id=None,
+            candidate=candidate_summary(graduate),
+        )
 
-    async def invitations(self, where: ColumnElement[bool], *, for_employer: bool, limit: int = 200,
-                          offset: int = 0) -> tuple[list[InvitationRead], int]:
+    async def invitations(
+        self, where: ColumnElement[bool], *, for_employer: bool, limit: int = 200, offset: int = 0
+    ) -> tuple[list[InvitationRead], int]:
         """Invitations matching ``where`` (a scope from the caller), newest first. For the employer
         each carries the anonymous candidate summary, never a name."""
         rows, total = await self.repo.invitations(where, limit, offset)
         summaries = {}
         if for_employer and rows:
             ids = {inv.graduate_id for inv, _, _ in rows}
-            graduates = (await self.session.execute(
-                select(Graduate).options(*full_profile()).where(Graduate.id.in_(ids)))).scalars().all()
+            graduates = (
+                (await self.session.execute(select(Graduate).options(*full_profile()).where(Graduate.id.in_(ids))))
+                .scalars()
+                .all()
+            )
             summaries = {g.id: candidate_summary(g) for g in graduates}
-        items = [InvitationRead(id=inv.id, posting_id=inv.posting_id, posting_title=title, employer_name=employer,
-                                status=inv.status, message=inv.message, created_at=inv.created_at,
-                                answered_at=inv.answered_at, application_id=inv.application_id,
-                                candidate=summaries.get(inv.graduate_id)) for inv, title, employer in rows]
+        items = [
+            InvitationRead(
+                id=inv.id,
+                posting_id=inv.posting_id,
+                posting_title=title,
+                employer_name=employer,
+                status=inv.status,
+                message=inv.message,
+                created_at=inv.created_at,
+                answered_at=inv.answered_at,
+                application_id=inv.application_id,
+                candidate=summaries.get(inv.graduate_id),
+            )
+            for inv, title, employer in rows
+        ]
         return items, total
 
     async def get_invitation(self, invitation_id: int, where: ColumnElement[bool]) -> Invitation:
         """The invitation if it matches the caller's scope ``where``; 404 otherwise."""
-        invitation = (await self.session.execute(
-            select(Invitation).where(Invitation.id == invitation_id, where)
-            .execution_options(populate_existing=True))).scalar_one_or_none()
+        invitation = (
+            await self.session.execute(
+                select(Invitation)
+                .where(Invitation.id == invitation_id, where)
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one_or_none()
         if invitation is None:
             raise NotFoundError("invitation", invitation_id)
         return invitation
@@ -274,12 +371,19 @@ class ConversationService:
         """
         self._check_pending(invitation)
         try:  # the postings' visibility rule is ApplicationService.create's (service.postings.visibility)
-            application = await ApplicationService(self.session).create(ApplicationCreate(
-                graduate_id=invitation.graduate_id, posting_id=invitation.posting_id,
-                cover_letter=answer.cover_letter, share_contact=answer.share_contact))
+            application = await ApplicationService(self.session).create(
+                ApplicationCreate(
+                    graduate_id=invitation.graduate_id,
+                    posting_id=invitation.posting_id,
+                    cover_letter=answer.cover_letter,
+                    share_contact=answer.share_contact,
+                )
+            )
         except HiddenPostingError:  # the invitee saw the posting: say why it is gone, not "unknown"
-            raise ConflictError("this employer is not verified any more: the invitation cannot be accepted",
-                                [{"field": "invitation", "message": "employer not verified"}]) from None
+            raise ConflictError(
+                "this employer is not verified any more: the invitation cannot be accepted",
+                [{"field": "invitation", "message": "employer not verified"}],
+            ) from None
         invitation.status, invitation.answered_at = InvitationStatus.ACCEPTED, utcnow()
         invitation.application_id = application.id
         await self.session.flush()
@@ -295,8 +399,10 @@ class ConversationService:
     @staticmethod
     def _check_pending(invitation: Invitation) -> None:
         if invitation.status is not InvitationStatus.PENDING:
-            raise ConflictError(f"invitation {invitation.id} was already answered ({invitation.status.value})",
-                                [{"field": "status", "message": invitation.status.value}])
+            raise ConflictError(
+                f"invitation {invitation.id} was already answered ({invitation.status.value})",
+                [{"field": "status", "message": invitation.status.value}],
+            )
 
 
 async def erase_for_graduate(session: AsyncSession, graduate_id: int) -> dict[str, int]:
@@ -309,16 +415,29 @@ async def erase_for_graduate(session: AsyncSession, graduate_id: int) -> dict[st
     from service.resumes.models import ApplicationResume
 
     mine = select(Application.id).where(Application.graduate_id == graduate_id)
-    snapshots = (await session.execute(
-        update(ApplicationResume).where(ApplicationResume.application_id.in_(mine))
-        .values(snapshot=None, contact_consent=False, consent_changed_at=utcnow())
-        .execution_options(synchronize_session=False))).rowcount
-    messages = (await session.execute(delete(Message).where(Message.application_id.in_(mine))
-                                      .execution_options(synchronize_session=False))).rowcount
-    invitations = (await session.execute(delete(Invitation).where(Invitation.graduate_id == graduate_id)
-                                         .execution_options(synchronize_session=False))).rowcount
-    return {"resume_snapshots_erased": snapshots or 0, "messages_deleted": messages or 0,
-            "invitations_deleted": invitations or 0}
+    snapshots = (
+        await session.execute(
+            update(ApplicationResume)
+            .where(ApplicationResume.application_id.in_(mine))
+            .values(snapshot=None, contact_consent=False, consent_changed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    ).rowcount
+    messages = (
+        await session.execute(
+            delete(Message).where(Message.application_id.in_(mine)).execution_options(synchronize_session=False)
+        )
+    ).rowcount
+    invitations = (
+        await session.execute(
+            delete(Invitation).where(Invitation.graduate_id == graduate_id).execution_options(synchronize_session=False)
+        )
+    ).rowcount
+    return {
+        "resume_snapshots_erased": snapshots or 0,
+        "messages_deleted": messages or 0,
+        "invitations_deleted": invitations or 0,
+    }
 
 
 def invitations_clause(p: Principal) -> ColumnElement[bool]:
@@ -339,8 +458,11 @@ def service_for(session: AsyncSession, settings: object) -> ConversationService:
     """A :class:`ConversationService` with the rates of ``settings`` (:class:`~service.config.Settings`)."""
     if settings is None:  # reading only (e.g. the data export): the rates are not used
         return ConversationService(session)
-    return ConversationService(session, message_rates=getattr(settings, "message_rate_per_sender"),
-                               invitation_rates=getattr(settings, "invitation_rate_per_sender"))
+    return ConversationService(
+        session,
+        message_rates=getattr(settings, "message_rate_per_sender"),
+        invitation_rates=getattr(settings, "invitation_rate_per_sender"),
+    )
 
 
 __all__: Sequence[str] = ("ConversationService", "invitations_clause", "service_for", "thread_side")

@@ -34,7 +34,10 @@ from service.accounts.guards import Principal
 from service.accounts.scoping import graduates_clause
 from service.catalog.models import Major
 from service.destinations.models import (
-    DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource,
+    DestinationCategory,
+    DestinationEvent,
+    DestinationEventKind,
+    DestinationSource,
 )
 from service.destinations.precedence import SOURCE_RANK, History
 from service.graduates.identity import mask_id_number
@@ -86,8 +89,9 @@ def is_school_decision(e: Any) -> bool:
     if e.refers_to_id is None:
         return False
     kind, source = K(e.kind), S(e.source)
-    return ((kind is K.OUTCOME and source is S.SCHOOL_SURVEY)
-            or (kind in (K.CONFIRMATION, K.DISPUTE) and source is S.SCHOOL_REVIEW))
+    return (kind is K.OUTCOME and source is S.SCHOOL_SURVEY) or (
+        kind in (K.CONFIRMATION, K.DISPUTE) and source is S.SCHOOL_REVIEW
+    )
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__ (5,000 rows a page)
@@ -122,8 +126,13 @@ def _single(e: Any, day: dt.date) -> Standing:
         return Standing(None, None, None, Confirmation.NONE, e.recorded_at, (Flag.UNKNOWN, *flags), pending, ())
     if source == S.PLATFORM_HIRE:
         flags = (Flag.EMPLOYER_UNCONFIRMED,)
-    state = (Confirmation.SELF_REPORTED if self_report
-             else Confirmation.VERIFIED if e.refers_to_id is not None else Confirmation.UNCONFIRMED)
+    state = (
+        Confirmation.SELF_REPORTED
+        if self_report
+        else Confirmation.VERIFIED
+        if e.refers_to_id is not None
+        else Confirmation.UNCONFIRMED
+    )
     category = DestinationCategory.SEEKING if e.internship else _CATEGORY[e.category]
     return Standing(e, category, RECORDER.get(source, Recorder.SCHOOL), state, e.recorded_at, flags, pending, ())
 
@@ -150,8 +159,9 @@ def _general(events: Sequence[Any], day: dt.date) -> Standing:
             latest_review[e.refers_to_id] = e
     outcomes = [e for e in ordered if K(e.kind) is K.OUTCOME]
     pending_self = tuple(e.id for e in outcomes if S(e.source) is S.SELF_REPORT and e.id not in decided)
-    pending_disputes = tuple(oid for oid, r in latest_review.items()
-                             if K(r.kind) is K.DISPUTE and S(r.source) is S.SELF_REPORT)
+    pending_disputes = tuple(
+        oid for oid, r in latest_review.items() if K(r.kind) is K.DISPUTE and S(r.source) is S.SELF_REPORT
+    )
     eff = History(ordered).on(day)
     flags: list[Flag] = []
     if eff is None:
@@ -161,8 +171,16 @@ def _general(events: Sequence[Any], day: dt.date) -> Standing:
     if pending_disputes:
         flags.append(Flag.DISPUTED)
     if eff is None:
-        return Standing(None, None, None, Confirmation.NONE, ordered[-1].recorded_at if ordered else None,
-                        tuple(flags), pending_self, pending_disputes)
+        return Standing(
+            None,
+            None,
+            None,
+            Confirmation.NONE,
+            ordered[-1].recorded_at if ordered else None,
+            tuple(flags),
+            pending_self,
+            pending_disputes,
+        )
     event = eff.event
     review = latest_review.get(event.id)
     if review is None and S(event.source) is S.PLATFORM_HIRE:
@@ -175,8 +193,16 @@ def _general(events: Sequence[Any], day: dt.date) -> Standing:
         state = Confirmation.VERIFIED if event.id in decided else Confirmation.SELF_REPORTED
     else:
         state = Confirmation.UNCONFIRMED
-    return Standing(event, eff.category, RECORDER.get(S(event.source), Recorder.SCHOOL), state,
-                    ordered[-1].recorded_at, tuple(flags), pending_self, pending_disputes)
+    return Standing(
+        event,
+        eff.category,
+        RECORDER.get(S(event.source), Recorder.SCHOOL),
+        state,
+        ordered[-1].recorded_at,
+        tuple(flags),
+        pending_self,
+        pending_disputes,
+    )
 
 
 @dataclass(slots=True)
@@ -218,15 +244,27 @@ class FollowUpFilter:
     sort: str = "stale"
 
 
-_EVENT_COLUMNS = (DestinationEvent.id, DestinationEvent.graduate_id, DestinationEvent.kind,
-                  DestinationEvent.refers_to_id, DestinationEvent.occurred_on, DestinationEvent.recorded_at,
-                  DestinationEvent.source, DestinationEvent.category, DestinationEvent.in_field,
-                  DestinationEvent.internship, DestinationEvent.employer_name)
+_EVENT_COLUMNS = (
+    DestinationEvent.id,
+    DestinationEvent.graduate_id,
+    DestinationEvent.kind,
+    DestinationEvent.refers_to_id,
+    DestinationEvent.occurred_on,
+    DestinationEvent.recorded_at,
+    DestinationEvent.source,
+    DestinationEvent.category,
+    DestinationEvent.in_field,
+    DestinationEvent.internship,
+    DestinationEvent.employer_name,
+)
 
 
 async def _events(session: AsyncSession, p: Principal, cohort: int, *where: Any) -> dict[int, list[Any]]:
-    stmt = (select(*_EVENT_COLUMNS).join(Graduate, Graduate.id == DestinationEvent.graduate_id)
-            .where(and_(graduates_clause(p), Graduate.cohort == cohort, *where)))
+    stmt = (
+        select(*_EVENT_COLUMNS)
+        .join(Graduate, Graduate.id == DestinationEvent.graduate_id)
+        .where(and_(graduates_clause(p), Graduate.cohort == cohort, *where))
+    )
     out: dict[int, list[Any]] = {}
     for row in (await session.execute(stmt)).all():
         out.setdefault(row.graduate_id, []).append(row)
@@ -272,14 +310,36 @@ def _events_with_reviews(p: Principal, cohort: int) -> Any:
     order = (R.recorded_at.desc(), R.id.desc())
     review_kind = select(R.kind).where(*latest).order_by(*order).limit(1).scalar_subquery()
     review_source = select(R.source).where(*latest).order_by(*order).limit(1).scalar_subquery()
-    decided = select(D.id).where(D.refers_to_id == E.id, or_(
-        and_(D.kind == K.OUTCOME, D.source == S.SCHOOL_SURVEY),
-        and_(D.kind.in_([K.CONFIRMATION, K.DISPUTE]), D.source == S.SCHOOL_REVIEW))).exists()
+    decided = (
+        select(D.id)
+        .where(
+            D.refers_to_id == E.id,
+            or_(
+                and_(D.kind == K.OUTCOME, D.source == S.SCHOOL_SURVEY),
+                and_(D.kind.in_([K.CONFIRMATION, K.DISPUTE]), D.source == S.SCHOOL_REVIEW),
+            ),
+        )
+        .exists()
+    )
     in_scope = select(Graduate.id).where(graduates_clause(p), Graduate.cohort == cohort)
-    return (select(E.id, E.graduate_id, E.kind, E.source, E.category, E.internship, E.employer_name, E.refers_to_id,
-                   E.occurred_on, E.recorded_at, _RANK.label("rank"), review_kind.label("review_kind"),
-                   review_source.label("review_source"), decided.label("decided"))
-            .where(E.graduate_id.in_(in_scope))).subquery("events")
+    return (
+        select(
+            E.id,
+            E.graduate_id,
+            E.kind,
+            E.source,
+            E.category,
+            E.internship,
+            E.employer_name,
+            E.refers_to_id,
+            E.occurred_on,
+            E.recorded_at,
+            _RANK.label("rank"),
+            review_kind.label("review_kind"),
+            review_source.label("review_source"),
+            decided.label("decided"),
+        ).where(E.graduate_id.in_(in_scope))
+    ).subquery("events")
 
 
 def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> Any:
@@ -291,34 +351,84 @@ def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> An
     cohort's counts), so both databases compute it once (a CTE used twice is materialised)."""
     events = _events_with_reviews(p, cohort)
     ev = events.c
-    candidate = case((and_(ev.kind == K.OUTCOME, ev.occurred_on <= today,
-                           or_(ev.review_kind.is_(None), ev.review_kind != K.DISPUTE)), 1), else_=0)
+    candidate = case(
+        (
+            and_(
+                ev.kind == K.OUTCOME,
+                ev.occurred_on <= today,
+                or_(ev.review_kind.is_(None), ev.review_kind != K.DISPUTE),
+            ),
+            1,
+        ),
+        else_=0,
+    )
     pending_self = case((and_(ev.kind == K.OUTCOME, ev.source == S.SELF_REPORT, ev.decided.is_(False)), 1), else_=0)
     pending_dispute = case((and_(ev.review_kind == K.DISPUTE, ev.review_source == S.SELF_REPORT), 1), else_=0)
     per_graduate = {"partition_by": Graduate.id}
-    w = (select(Graduate.id, Graduate.name, Graduate.student_number, Graduate.class_name, Graduate.major_code,
-                Graduate.cohort, ev.id.label("ev_id"), ev.source, ev.category, ev.internship, ev.employer_name,
-                ev.refers_to_id, ev.review_kind, ev.review_source, ev.decided, candidate.label("candidate"),
-                func.row_number().over(**per_graduate, order_by=(
-                    candidate.desc(), ev.occurred_on.desc(), ev.rank.desc(), ev.recorded_at.desc(), ev.id.desc()))
-                .label("rn"),
-                func.max(ev.recorded_at).over(**per_graduate).label("last_update"),
-                func.max(pending_self).over(**per_graduate).label("pending_self"),
-                func.max(pending_dispute).over(**per_graduate).label("pending_dispute"))
-         .select_from(Graduate).outerjoin(events, ev.graduate_id == Graduate.id)
-         .where(graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort)).subquery("per_event")
+    w = (
+        select(
+            Graduate.id,
+            Graduate.name,
+            Graduate.student_number,
+            Graduate.class_name,
+            Graduate.major_code,
+            Graduate.cohort,
+            ev.id.label("ev_id"),
+            ev.source,
+            ev.category,
+            ev.internship,
+            ev.employer_name,
+            ev.refers_to_id,
+            ev.review_kind,
+            ev.review_source,
+            ev.decided,
+            candidate.label("candidate"),
+            func.row_number()
+            .over(
+                **per_graduate,
+                order_by=(candidate.desc(), ev.occurred_on.desc(), ev.rank.desc(), ev.recorded_at.desc(), ev.id.desc()),
+            )
+            .label("rn"),
+            func.max(ev.recorded_at).over(**per_graduate).label("last_update"),
+            func.max(pending_self).over(**per_graduate).label("pending_self"),
+            func.max(pending_dispute).over(**per_graduate).label("pending_dispute"),
+        )
+        .select_from(Graduate)
+        .outerjoin(events, ev.graduate_id == Graduate.id)
+        .where(graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort)
+    ).subquery("per_event")
     c = w.c
     counts = c.candidate == 1
     category = case((c.internship.is_(True), DestinationCategory.SEEKING.value), else_=c.category)
-    flags = {Flag.UNKNOWN: ~counts, Flag.SELF_REPORT: c.pending_self == 1, Flag.DISPUTED: c.pending_dispute == 1,
-             Flag.EMPLOYER_UNCONFIRMED: and_(counts, c.review_kind.is_(None), c.source == S.PLATFORM_HIRE)}
-    return (select(c.id, c.name, c.student_number, c.class_name, c.major_code, c.cohort,
-                   case((counts, c.ev_id), else_=None).label("event_id"), c.source, c.category, c.internship,
-                   c.employer_name, c.refers_to_id, c.review_kind, c.review_source, c.decided, c.last_update,
-                   _utc_date(c.last_update, dialect).label("last_day"),
-                   case((counts, category), else_="").label("category_key"),
-                   *(case((clause, 1), else_=0).label(flag.value) for flag, clause in flags.items()))
-            .where(c.rn == 1)).cte("standing")
+    flags = {
+        Flag.UNKNOWN: ~counts,
+        Flag.SELF_REPORT: c.pending_self == 1,
+        Flag.DISPUTED: c.pending_dispute == 1,
+        Flag.EMPLOYER_UNCONFIRMED: and_(counts, c.review_kind.is_(None), c.source == S.PLATFORM_HIRE),
+    }
+    return (
+        select(
+            c.id,
+            c.name,
+            c.student_number,
+            c.class_name,
+            c.major_code,
+            c.cohort,
+            case((counts, c.ev_id), else_=None).label("event_id"),
+            c.source,
+            c.category,
+            c.internship,
+            c.employer_name,
+            c.refers_to_id,
+            c.review_kind,
+            c.review_source,
+            c.decided,
+            c.last_update,
+            _utc_date(c.last_update, dialect).label("last_day"),
+            case((counts, category), else_="").label("category_key"),
+            *(case((clause, 1), else_=0).label(flag.value) for flag, clause in flags.items()),
+        ).where(c.rn == 1)
+    ).cte("standing")
 
 
 def _order_by(sort: str, c: Any, dialect: str) -> tuple[Any, ...]:
@@ -357,9 +467,25 @@ def _row(r: Any, show_phone: bool, today: dt.date) -> FollowUpRow:
             confirmation = Confirmation.UNCONFIRMED
     last = r.last_update
     return FollowUpRow(
-        r.id, r.name, r.student_number, r.class_name, r.major_code, r.major_name, r.cohort,
-        r.phone if show_phone else None, mask_id_number(r.id_number), bool(r.has_account), r.event_id, category,
-        r.employer_name, recorder, confirmation, last, None if last is None else (today - last.date()).days, flags)
+        r.id,
+        r.name,
+        r.student_number,
+        r.class_name,
+        r.major_code,
+        r.major_name,
+        r.cohort,
+        r.phone if show_phone else None,
+        mask_id_number(r.id_number),
+        bool(r.has_account),
+        r.event_id,
+        category,
+        r.employer_name,
+        recorder,
+        confirmation,
+        last,
+        None if last is None else (today - last.date()).days,
+        flags,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,8 +507,16 @@ class FollowUpPage:
     summary: CohortSummary
 
 
-async def follow_up_page(session: AsyncSession, p: Principal, f: FollowUpFilter, *, show_phone: bool,
-                         limit: int | None = None, offset: int = 0, today: dt.date | None = None) -> FollowUpPage:
+async def follow_up_page(
+    session: AsyncSession,
+    p: Principal,
+    f: FollowUpFilter,
+    *,
+    show_phone: bool,
+    limit: int | None = None,
+    offset: int = 0,
+    today: dt.date | None = None,
+) -> FollowUpPage:
     """The graduates of ``f.cohort`` that ``p`` may read (:func:`~service.accounts.scoping.graduates_clause`:
     own school, the region's schools, everything for the admin; erased graduates left out) matching
     ``f``, in ``f.sort`` order (ties by graduate id), ``limit`` of them from ``offset`` (``None``: all,
@@ -407,49 +541,86 @@ async def follow_up_page(session: AsyncSession, p: Principal, f: FollowUpFilter,
     q = (f.q or "").strip()
     if q:
         where.append(or_(_contains(st.c.name, q, dialect), st.c.student_number == q))
-    chosen = (select(st, func.count().over().label("total")).where(*where)
-              .order_by(*_order_by(f.sort, st.c, dialect)).offset(offset))
+    chosen = (
+        select(st, func.count().over().label("total"))
+        .where(*where)
+        .order_by(*_order_by(f.sort, st.c, dialect))
+        .offset(offset)
+    )
     if limit is not None:
         chosen = chosen.limit(limit)
     pg = chosen.subquery("chosen")
-    counts = [select(func.count()).select_from(st).scalar_subquery().label("cohort_total"),
-              *(select(func.coalesce(func.sum(st.c[flag.value]), 0)).scalar_subquery().label(f"n_{flag.value}")
-                for flag in Flag)]
+    counts = [
+        select(func.count()).select_from(st).scalar_subquery().label("cohort_total"),
+        *(
+            select(func.coalesce(func.sum(st.c[flag.value]), 0)).scalar_subquery().label(f"n_{flag.value}")
+            for flag in Flag
+        ),
+    ]
     account = select(User.id).where(User.graduate_id == pg.c.id, User.active.is_(True)).exists()
-    stmt = (select(pg, Graduate.phone, Graduate.id_number, Major.name.label("major_name"),
-                   account.label("has_account"), *counts)
-            .join(Graduate, Graduate.id == pg.c.id).outerjoin(Major, Major.code == pg.c.major_code)
-            .order_by(*_order_by(f.sort, pg.c, dialect)))
+    stmt = (
+        select(
+            pg,
+            Graduate.phone,
+            Graduate.id_number,
+            Major.name.label("major_name"),
+            account.label("has_account"),
+            *counts,
+        )
+        .join(Graduate, Graduate.id == pg.c.id)
+        .outerjoin(Major, Major.code == pg.c.major_code)
+        .order_by(*_order_by(f.sort, pg.c, dialect))
+    )
     found = (await session.execute(stmt)).all()
     if found:
         total, head = found[0].total, found[0]
     else:
         head = (await session.execute(select(*counts))).one()
         total = 0 if offset == 0 else await session.scalar(select(func.count()).select_from(st).where(*where)) or 0
-    summary = CohortSummary(total=head.cohort_total, classes=[],
-                            flag_counts={flag: int(getattr(head, f"n_{flag.value}")) for flag in Flag})
-    page = Page(items=[_row(r, show_phone, today) for r in found], total=total, limit=limit or len(found),
-                offset=offset)
+    summary = CohortSummary(
+        total=head.cohort_total, classes=[], flag_counts={flag: int(getattr(head, f"n_{flag.value}")) for flag in Flag}
+    )
+    page = Page(
+        items=[_row(r, show_phone, today) for r in found], total=total, limit=limit or len(found), offset=offset
+    )
     return FollowUpPage(page=page, summary=summary)
 
 
 async def cohort_classes(session: AsyncSession, p: Principal, cohort: int) -> list[str]:
     """The classes (班级) of ``cohort`` among the graduates ``p`` may read, for the filter (sorted)."""
-    classes = (await session.execute(select(distinct(Graduate.class_name)).where(
-        graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort, Graduate.class_name.is_not(None),
-        Graduate.class_name != ""))).scalars().all()
+    classes = (
+        (
+            await session.execute(
+                select(distinct(Graduate.class_name)).where(
+                    graduates_clause(p),
+                    not_deleted_clause(),
+                    Graduate.cohort == cohort,
+                    Graduate.class_name.is_not(None),
+                    Graduate.class_name != "",
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     return sorted(classes)
 
 
-async def confirmation_counts(session: AsyncSession, p: Principal, cohort: int, school_ids: Sequence[int],
-                              day: dt.date) -> dict[int, dict[Confirmation, int]]:
+async def confirmation_counts(
+    session: AsyncSession, p: Principal, cohort: int, school_ids: Sequence[int], day: dt.date
+) -> dict[int, dict[Confirmation, int]]:
     """Per school of ``school_ids``: how many graduates of ``cohort`` that ``p`` may read (erased
     graduates left out, as on the follow-up list) are in each :class:`Confirmation` state of the
     destination counting on ``day`` — :func:`standing`, the one home of that state (no second rule).
     Two queries. Used by the dashboards' data-quality panel (:mod:`service.reports.dashboard`)."""
     in_schools = Graduate.school_id.in_(list(school_ids))
-    graduates = (await session.execute(select(Graduate.id, Graduate.school_id).where(
-        graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort, in_schools))).all()
+    graduates = (
+        await session.execute(
+            select(Graduate.id, Graduate.school_id).where(
+                graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort, in_schools
+            )
+        )
+    ).all()
     events = await _events(session, p, cohort, in_schools)
     out: dict[int, dict[Confirmation, int]] = {sid: {c: 0 for c in Confirmation} for sid in school_ids}
     none: list[Any] = []
@@ -459,8 +630,14 @@ async def confirmation_counts(session: AsyncSession, p: Principal, cohort: int, 
     return out
 
 
-async def send_reminders(session: AsyncSession, p: Principal, graduate_ids: Sequence[int], school_name: str,
-                         message: str | None = None, request: Any = None) -> tuple[int, int]:
+async def send_reminders(
+    session: AsyncSession,
+    p: Principal,
+    graduate_ids: Sequence[int],
+    school_name: str,
+    message: str | None = None,
+    request: Any = None,
+) -> tuple[int, int]:
     """Send ``follow_up_reminder`` (report or confirm your destination) to the selected graduates
     ``p`` may read, through :func:`service.notifications.service.notify`; each reminded graduate
     gets a ``remind`` audit event. Returns ``(graduates reminded, graduates without an active
@@ -481,18 +658,36 @@ async def send_reminders(session: AsyncSession, p: Principal, graduate_ids: Sequ
         raise InvalidFieldError("graduate_id", "select at least one graduate")
     if len(ids) > 2000:
         raise InvalidFieldError("graduate_id", f"{len(ids)} graduates selected; at most 2,000 at once")
-    visible = set((await session.execute(select(Graduate.id).where(Graduate.id.in_(ids), graduates_clause(p),
-                                                                    not_deleted_clause()))).scalars())
+    visible = set(
+        (
+            await session.execute(
+                select(Graduate.id).where(Graduate.id.in_(ids), graduates_clause(p), not_deleted_clause())
+            )
+        ).scalars()
+    )
     missing = [i for i in ids if i not in visible]
     if missing:
         raise NotFoundError("graduate", missing[0])
     accounts = await graduate_recipients(session, ids)
     params = {"school_name": school_name, **({"message": message} if message else {})}
-    await notify(session, recipients=[u for users in accounts.values() for u in users],
-                 kind=Kind.FOLLOW_UP_REMINDER, params=params, link="/web/destination")
+    await notify(
+        session,
+        recipients=[u for users in accounts.values() for u in users],
+        kind=Kind.FOLLOW_UP_REMINDER,
+        params=params,
+        link="/web/destination",
+    )
     for graduate_id in accounts:
-        await record(session, p, AuditAction.REMIND, "graduate", graduate_id, graduate_id=graduate_id,
-                     request=request, detail={"selected": len(ids)})
+        await record(
+            session,
+            p,
+            AuditAction.REMIND,
+            "graduate",
+            graduate_id,
+            graduate_id=graduate_id,
+            request=request,
+            detail={"selected": len(ids)},
+        )
     return len(accounts), len(ids) - len(accounts)
 
 
@@ -500,35 +695,58 @@ async def send_reminders(session: AsyncSession, p: Principal, graduate_ids: Sequ
 
 #: Chinese labels of the export (the MOE 毕业去向 category names, as in :mod:`service.destinations.models`).
 CATEGORY_ZH = {
-    DestinationCategory.EMPLOYMENT_AGREEMENT: "签就业协议形式就业", DestinationCategory.LABOUR_CONTRACT: "签劳动合同形式就业",
-    DestinationCategory.OTHER_EMPLOYMENT: "其他录用形式就业", DestinationCategory.SELF_EMPLOYED: "自主创业",
-    DestinationCategory.FREELANCE: "自由职业", DestinationCategory.MILITARY: "应征义务兵",
-    DestinationCategory.FURTHER_STUDY: "升学", DestinationCategory.ABROAD: "出国、出境",
-    DestinationCategory.SEEKING: "待就业", DestinationCategory.NOT_SEEKING: "暂不就业",
+    DestinationCategory.EMPLOYMENT_AGREEMENT: "签就业协议形式就业",
+    DestinationCategory.LABOUR_CONTRACT: "签劳动合同形式就业",
+    DestinationCategory.OTHER_EMPLOYMENT: "其他录用形式就业",
+    DestinationCategory.SELF_EMPLOYED: "自主创业",
+    DestinationCategory.FREELANCE: "自由职业",
+    DestinationCategory.MILITARY: "应征义务兵",
+    DestinationCategory.FURTHER_STUDY: "升学",
+    DestinationCategory.ABROAD: "出国、出境",
+    DestinationCategory.SEEKING: "待就业",
+    DestinationCategory.NOT_SEEKING: "暂不就业",
 }
-FLAG_ZH = {Flag.UNKNOWN: "去向未知", Flag.SELF_REPORT: "自报待审核", Flag.DISPUTED: "有异议",
-           Flag.EMPLOYER_UNCONFIRMED: "用人单位登记待确认"}
+FLAG_ZH = {
+    Flag.UNKNOWN: "去向未知",
+    Flag.SELF_REPORT: "自报待审核",
+    Flag.DISPUTED: "有异议",
+    Flag.EMPLOYER_UNCONFIRMED: "用人单位登记待确认",
+}
 RECORDER_ZH = {Recorder.SCHOOL: "学校", Recorder.GRADUATE: "毕业生", Recorder.EMPLOYER: "用人单位"}
-CONFIRMATION_ZH = {Confirmation.NONE: "", Confirmation.UNCONFIRMED: "待毕业生确认",
-                   Confirmation.SELF_REPORTED: "毕业生自报", Confirmation.CONFIRMED: "毕业生已确认",
-                   Confirmation.VERIFIED: "学校已核实"}
+CONFIRMATION_ZH = {
+    Confirmation.NONE: "",
+    Confirmation.UNCONFIRMED: "待毕业生确认",
+    Confirmation.SELF_REPORTED: "毕业生自报",
+    Confirmation.CONFIRMED: "毕业生已确认",
+    Confirmation.VERIFIED: "学校已核实",
+}
 
 
 def export_header(with_phone: bool) -> list[str]:
     """Column headers of the export; 联系电话 only for callers who may see phones."""
-    return (["学号", "姓名", "班级", "专业代码", "专业", "届别"] + (["联系电话"] if with_phone else [])
-            + ["身份证号(后4位)", "账号已激活", "毕业去向", "单位", "登记方", "确认状态", "距上次更新(天)", "待办标记"])
+    return (
+        ["学号", "姓名", "班级", "专业代码", "专业", "届别"]
+        + (["联系电话"] if with_phone else [])
+        + ["身份证号(后4位)", "账号已激活", "毕业去向", "单位", "登记方", "确认状态", "距上次更新(天)", "待办标记"]
+    )
 
 
 def export_cells(r: FollowUpRow, with_phone: bool) -> list[Any]:
     """One row of the export, in :func:`export_header` order (text cells are neutralised by the writer)."""
-    return ([r.student_number or "", r.name, r.class_name or "", r.major_code or "", r.major_name or "",
-             r.cohort or ""] + ([r.phone or ""] if with_phone else [])
-            + [r.id_number_masked or "", "是" if r.has_account else "否",
-               CATEGORY_ZH[r.category] if r.category else "去向未知", r.employer_name or "",
-               RECORDER_ZH[r.recorder] if r.recorder else "", CONFIRMATION_ZH[r.confirmation],
-               "" if r.days_since_update is None else r.days_since_update,
-               "、".join(FLAG_ZH[f] for f in r.flags)])
+    return (
+        [r.student_number or "", r.name, r.class_name or "", r.major_code or "", r.major_name or "", r.cohort or ""]
+        + ([r.phone or ""] if with_phone else [])
+        + [
+            r.id_number_masked or "",
+            "是" if r.has_account else "否",
+            CATEGORY_ZH[r.category] if r.category else "去向未知",
+            r.employer_name or "",
+            RECORDER_ZH[r.recorder] if r.recorder else "",
+            CONFIRMATION_ZH[r.confirmation],
+            "" if r.days_since_update is None else r.days_since_update,
+            "、".join(FLAG_ZH[f] for f in r.flags),
+        ]
+    )
 
 
 def to_csv(rows: Sequence[FollowUpRow], with_phone: bool) -> bytes:

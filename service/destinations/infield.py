@@ -36,8 +36,9 @@ def majors_without_mapping(codes: Iterable[str | None]) -> list[str]:
     return sorted({c for c in codes if c and c != "-" and not has_in_field_mapping(c)})
 
 
-def propose_in_field(major_code: str | None, occupation_code: str | None,
-                     job_title: str | None) -> tuple[bool | None, str | None, str]:
+def propose_in_field(
+    major_code: str | None, occupation_code: str | None, job_title: str | None
+) -> tuple[bool | None, str | None, str]:
     """Propose 对口 for a directly-employed outcome.
 
     Returns ``(in_field, occupation_code, reason)``: ``in_field`` is ``True``/``False`` when the
@@ -51,8 +52,14 @@ def propose_in_field(major_code: str | None, occupation_code: str | None,
     major = tax.major(major_code)
     groups = () if major is not None else isco_groups_of(major_code)
     if major is None and not groups:
-        return None, occ, (f"未提出: 专业 {major_code or '缺失'} 没有对口职业对照 / no in-field mapping for the major "
-                           f"(neither the taxonomy {version} nor its 专业类 → ISCO-08)")
+        return (
+            None,
+            occ,
+            (
+                f"未提出: 专业 {major_code or '缺失'} 没有对口职业对照 / no in-field mapping for the major "
+                f"(neither the taxonomy {version} nor its 专业类 → ISCO-08)"
+            ),
+        )
     if occ is None:
         return None, None, f"未提出: 岗位名称无法对应到职业 / occupation not recognised from the job title ({version})"
     concept = tax.concept(occ)
@@ -60,13 +67,25 @@ def propose_in_field(major_code: str | None, occupation_code: str | None,
     if major is not None:
         verdict = tax.in_field(major_code, occ)
         word = "对口" if verdict else "不对口"
-        return verdict, occ, (f"系统建议{word}: 职业 {label} ({occ}) {'属于' if verdict else '不属于'}专业 {major_code} "
-                              f"的对口职业 / proposed from the major↔occupation mapping, taxonomy {version}")
+        return (
+            verdict,
+            occ,
+            (
+                f"系统建议{word}: 职业 {label} ({occ}) {'属于' if verdict else '不属于'}专业 {major_code} "
+                f"的对口职业 / proposed from the major↔occupation mapping, taxonomy {version}"
+            ),
+        )
     isco = concept.isco if concept else None
     if isco is None:
         return None, occ, f"未提出: 职业 {label} 没有 ISCO-08 编码 / the occupation has no ISCO-08 group ({version})"
     verdict = isco_in_field(groups, isco)
     word = "对口" if verdict else "不对口"
-    return verdict, occ, (f"系统建议{word}: 职业 {label} (ISCO-08 {isco}) {'属于' if verdict else '不属于'}专业类 "
-                          f"{(major_code or '')[:4]} 的对口职业组 {' '.join(groups)} / proposed from the 专业类 → ISCO-08 "
-                          "mapping (service/catalog/data/major_class_isco08.csv)")
+    return (
+        verdict,
+        occ,
+        (
+            f"系统建议{word}: 职业 {label} (ISCO-08 {isco}) {'属于' if verdict else '不属于'}专业类 "
+            f"{(major_code or '')[:4]} 的对口职业组 {' '.join(groups)} / proposed from the 专业类 → ISCO-08 "
+            "mapping (service/catalog/data/major_class_isco08.csv)"
+        ),
+    )

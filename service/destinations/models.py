@@ -83,8 +83,9 @@ class DestinationEvent(Base):
         str_enum(DestinationEventKind), default=DestinationEventKind.OUTCOME, server_default=text("'outcome'")
     )
     #: the outcome event an override / confirmation / dispute is about
-    refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("destination_events.id", ondelete="CASCADE"),
-                                                     index=True)
+    refers_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("destination_events.id", ondelete="CASCADE"), index=True
+    )
     #: occupation concept (matching.taxonomy code) the job title resolved to, behind the 对口 proposal
     occupation_code: Mapped[str | None] = mapped_column(String(200))
     #: 实习/见习: never counted as employment (教育部 "不得将实习、见习证明作为就业证明")

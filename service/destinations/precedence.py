@@ -35,8 +35,9 @@ from service.destinations.models import DestinationCategory, DestinationEventKin
 C = DestinationCategory
 
 #: 直接就业 (directly employed) categories; 升学 and 出国出境 are separate, 待就业/暂不就业 are not outcomes.
-EMPLOYED = frozenset({C.EMPLOYMENT_AGREEMENT, C.LABOUR_CONTRACT, C.OTHER_EMPLOYMENT, C.SELF_EMPLOYED,
-                      C.FREELANCE, C.MILITARY})
+EMPLOYED = frozenset(
+    {C.EMPLOYMENT_AGREEMENT, C.LABOUR_CONTRACT, C.OTHER_EMPLOYMENT, C.SELF_EMPLOYED, C.FREELANCE, C.MILITARY}
+)
 
 #: Same-day tie-break, higher wins (rule 3).
 SOURCE_RANK = {
@@ -115,13 +116,15 @@ class History:
         candidates = [e for e in self.outcomes if e.occurred_on <= day and not self.disputed(e.id)]
         if not candidates:
             return None
-        best = max(candidates, key=lambda e: (e.occurred_on, SOURCE_RANK[DestinationSource(e.source)],
-                                              e.recorded_at, e.id))
+        best = max(
+            candidates, key=lambda e: (e.occurred_on, SOURCE_RANK[DestinationSource(e.source)], e.recorded_at, e.id)
+        )
         override = self._override.get(best.id)
         review = self._review.get(best.id)
         category = DestinationCategory.SEEKING if best.internship else DestinationCategory(best.category)
         return Effective(
-            event=best, category=category,
+            event=best,
+            category=category,
             in_field=override.in_field if override is not None else best.in_field,
             in_field_overridden=override is not None,
             confirmed=review is not None and DestinationEventKind(review.kind) == DestinationEventKind.CONFIRMATION,

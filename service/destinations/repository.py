@@ -19,8 +19,11 @@ class DestinationRepository:
 
     async def history(self, graduate_id: int) -> Sequence[DestinationEvent]:
         """All events of one graduate in recording order (``recorded_at``, then id)."""
-        stmt = (select(DestinationEvent).where(DestinationEvent.graduate_id == graduate_id)
-                .order_by(DestinationEvent.recorded_at, DestinationEvent.id))
+        stmt = (
+            select(DestinationEvent)
+            .where(DestinationEvent.graduate_id == graduate_id)
+            .order_by(DestinationEvent.recorded_at, DestinationEvent.id)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     async def add(self, event: DestinationEvent) -> DestinationEvent:

@@ -19,13 +19,23 @@ from service.catalog.models import Region
 from service.config import ZONE
 from service.destinations.infield import propose_in_field
 from service.destinations.models import (
-    DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource,
+    DestinationCategory,
+    DestinationEvent,
+    DestinationEventKind,
+    DestinationSource,
 )
 from service.destinations.precedence import EMPLOYED, History
 from service.destinations.repository import DestinationRepository
 from service.destinations.schemas import (
-    Confirmation, CurrentDestination, DestinationCreate, DestinationHistory, DestinationRead, Dispute,
-    InFieldOverride, Review, ReviewDecision,
+    Confirmation,
+    CurrentDestination,
+    DestinationCreate,
+    DestinationHistory,
+    DestinationRead,
+    Dispute,
+    InFieldOverride,
+    Review,
+    ReviewDecision,
 )
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -45,8 +55,13 @@ API_SOURCES = frozenset({DestinationSource.SELF_REPORT, DestinationSource.SCHOOL
 #: 毕业去向 categories an employer's hire can record: the three "employed by an employer" forms of
 #: the MOE statistics categories (签就业协议 / 签劳动合同 / 其他录用形式). 自主创业 (self_employed)
 #: and 自由职业 (freelance) are not a hire by an employer; 升学, 待就业 etc. are not employment.
-HIRE_CATEGORIES = frozenset({DestinationCategory.EMPLOYMENT_AGREEMENT, DestinationCategory.LABOUR_CONTRACT,
-                             DestinationCategory.OTHER_EMPLOYMENT})
+HIRE_CATEGORIES = frozenset(
+    {
+        DestinationCategory.EMPLOYMENT_AGREEMENT,
+        DestinationCategory.LABOUR_CONTRACT,
+        DestinationCategory.OTHER_EMPLOYMENT,
+    }
+)
 
 
 def check_hire_category(category: DestinationCategory) -> None:
@@ -57,8 +72,12 @@ def check_hire_category(category: DestinationCategory) -> None:
     """
     if category not in HIRE_CATEGORIES:
         accepted = ", ".join(sorted(HIRE_CATEGORIES))
-        raise InvalidFieldError("destination_category", f"{category} is not employment by the hiring employer; "
-                                                        f"a hire records one of {accepted}")
+        raise InvalidFieldError(
+            "destination_category",
+            f"{category} is not employment by the hiring employer; a hire records one of {accepted}",
+        )
+
+
 #: A hire may start at most this many days before the graduate's graduation date: 中职 students
 #: spend about their last term in 顶岗实习 (《职业学校学生实习管理规定》, 教育部等八部门 2021:
 #: 岗位实习 generally six months), and a job starting before then is an internship, not a 毕业去向.
@@ -83,8 +102,9 @@ def graduation_day(graduation_date: dt.date | None, cohort: int | None) -> dt.da
     return dt.date(cohort, 6, 30) if cohort else None
 
 
-def check_hire_terms(start_date: dt.date | None, monthly_salary: int | None, graduated_on: dt.date | None,
-                     today: dt.date | None = None) -> None:
+def check_hire_terms(
+    start_date: dt.date | None, monthly_salary: int | None, graduated_on: dt.date | None, today: dt.date | None = None
+) -> None:
     """Refuse hire terms that cannot be true.
 
     Raises:
@@ -97,17 +117,29 @@ def check_hire_terms(start_date: dt.date | None, monthly_salary: int | None, gra
     problems: list[tuple[str, str]] = []
     if start_date is not None:
         if start_date > today:
-            problems.append(("start_date", f"{start_date} is in the future; mark the hire on or after the first "
-                                           "working day"))
+            problems.append(
+                ("start_date", f"{start_date} is in the future; mark the hire on or after the first working day")
+            )
         elif start_date < EARLIEST_OCCURRED_ON:
             problems.append(("start_date", f"{start_date} is before {EARLIEST_OCCURRED_ON}"))
-        elif graduated_on is not None and \
-                start_date < graduated_on - dt.timedelta(days=HIRE_START_BEFORE_GRADUATION_DAYS):
-            problems.append(("start_date", f"{start_date} is more than {HIRE_START_BEFORE_GRADUATION_DAYS} days "
-                                           f"before the graduate's graduation ({graduated_on})"))
+        elif graduated_on is not None and start_date < graduated_on - dt.timedelta(
+            days=HIRE_START_BEFORE_GRADUATION_DAYS
+        ):
+            problems.append(
+                (
+                    "start_date",
+                    f"{start_date} is more than {HIRE_START_BEFORE_GRADUATION_DAYS} days "
+                    f"before the graduate's graduation ({graduated_on})",
+                )
+            )
     if monthly_salary is not None and not MIN_HIRE_MONTHLY_SALARY <= monthly_salary <= MAX_REPORTED_MONTHLY_SALARY:
-        problems.append(("monthly_salary", f"{monthly_salary:,} 元/月 is outside {MIN_HIRE_MONTHLY_SALARY:,}–"
-                                           f"{MAX_REPORTED_MONTHLY_SALARY:,} 元/月"))
+        problems.append(
+            (
+                "monthly_salary",
+                f"{monthly_salary:,} 元/月 is outside {MIN_HIRE_MONTHLY_SALARY:,}–"
+                f"{MAX_REPORTED_MONTHLY_SALARY:,} 元/月",
+            )
+        )
     if problems:  # every bad field at once (a form shows all its errors)
         error = InvalidFieldError(*problems[0])
         error.errors = [{"field": field, "message": message} for field, message in problems]
@@ -115,37 +147,84 @@ def check_hire_terms(start_date: dt.date | None, monthly_salary: int | None, gra
 
 
 #: details copied from an outcome onto the events that refer to it
-_DETAILS = ("category", "employer_id", "employer_name", "job_title", "occupation_code", "industry", "region_code",
-            "monthly_salary", "labour_contract", "social_insurance", "internship", "in_field", "in_field_reason")
+_DETAILS = (
+    "category",
+    "employer_id",
+    "employer_name",
+    "job_title",
+    "occupation_code",
+    "industry",
+    "region_code",
+    "monthly_salary",
+    "labour_contract",
+    "social_insurance",
+    "internship",
+    "in_field",
+    "in_field_reason",
+)
 
 
 def to_read(e: DestinationEvent) -> DestinationRead:
     return DestinationRead(
-        id=e.id, graduate_id=e.graduate_id, kind=e.kind, refers_to_id=e.refers_to_id, occurred_on=e.occurred_on,
-        recorded_at=e.recorded_at, source=e.source, category=e.category, employer_id=e.employer_id,
-        employer_name=e.employer_name, job_title=e.job_title, occupation_code=e.occupation_code,
-        industry=e.industry, region_code=e.region_code, monthly_salary=e.monthly_salary,
-        labour_contract=e.labour_contract, social_insurance=e.social_insurance, internship=e.internship,
-        in_field=e.in_field, in_field_reason=e.in_field_reason, application_id=e.application_id, note=e.note,
+        id=e.id,
+        graduate_id=e.graduate_id,
+        kind=e.kind,
+        refers_to_id=e.refers_to_id,
+        occurred_on=e.occurred_on,
+        recorded_at=e.recorded_at,
+        source=e.source,
+        category=e.category,
+        employer_id=e.employer_id,
+        employer_name=e.employer_name,
+        job_title=e.job_title,
+        occupation_code=e.occupation_code,
+        industry=e.industry,
+        region_code=e.region_code,
+        monthly_salary=e.monthly_salary,
+        labour_contract=e.labour_contract,
+        social_insurance=e.social_insurance,
+        internship=e.internship,
+        in_field=e.in_field,
+        in_field_reason=e.in_field_reason,
+        application_id=e.application_id,
+        note=e.note,
         evidence=e.evidence,
     )
 
 
-_AUDIT_ACTIONS = {DestinationEventKind.OUTCOME: AuditAction.CREATE,
-                  DestinationEventKind.IN_FIELD_OVERRIDE: AuditAction.OVERRIDE,
-                  DestinationEventKind.CONFIRMATION: AuditAction.CONFIRM,
-                  DestinationEventKind.DISPUTE: AuditAction.DISPUTE}
+_AUDIT_ACTIONS = {
+    DestinationEventKind.OUTCOME: AuditAction.CREATE,
+    DestinationEventKind.IN_FIELD_OVERRIDE: AuditAction.OVERRIDE,
+    DestinationEventKind.CONFIRMATION: AuditAction.CONFIRM,
+    DestinationEventKind.DISPUTE: AuditAction.DISPUTE,
+}
 
 
-async def _audit(session: AsyncSession, event: DestinationEvent, actor: Principal | None,
-                 request: ASGIConnection[Any, Any, Any, Any] | None) -> None:
+async def _audit(
+    session: AsyncSession,
+    event: DestinationEvent,
+    actor: Principal | None,
+    request: ASGIConnection[Any, Any, Any, Any] | None,
+) -> None:
     """Every new destination event goes to the audit log (ids and codes only, no free text)."""
-    await audit_record(session, actor, _AUDIT_ACTIONS[event.kind], "destination_event", event.id,
-                       graduate_id=event.graduate_id, request=request,
-                       detail={"kind": event.kind.value, "source": event.source.value,
-                               "category": event.category.value, "refers_to_id": event.refers_to_id,
-                               "application_id": event.application_id, "in_field": event.in_field,
-                               "evidence": event.evidence.value if event.evidence else None})
+    await audit_record(
+        session,
+        actor,
+        _AUDIT_ACTIONS[event.kind],
+        "destination_event",
+        event.id,
+        graduate_id=event.graduate_id,
+        request=request,
+        detail={
+            "kind": event.kind.value,
+            "source": event.source.value,
+            "category": event.category.value,
+            "refers_to_id": event.refers_to_id,
+            "application_id": event.application_id,
+            "in_field": event.in_field,
+            "evidence": event.evidence.value if event.evidence else None,
+        },
+    )
 
 
 def _propose(event: DestinationEvent, major_code: str | None) -> None:
@@ -196,8 +275,9 @@ async def record_platform_hire(
     posting = (await session.execute(stmt)).scalar_one()
     if posting.employment_type in INTERNSHIP_TYPES:
         return None
-    major_code = (await session.execute(
-        select(Graduate.major_code).where(Graduate.id == application.graduate_id))).scalar_one()
+    major_code = (
+        await session.execute(select(Graduate.major_code).where(Graduate.id == application.graduate_id))
+    ).scalar_one()
     event = DestinationEvent(
         graduate_id=application.graduate_id,
         occurred_on=start_date or dt.date.today(),
@@ -239,8 +319,12 @@ class DestinationService:
     Every appended event is audited with ``actor`` (the signed-in user; ``None``: the system) and
     ``request`` (method, path, client address)."""
 
-    def __init__(self, session: AsyncSession, actor: Principal | None = None,
-                 request: ASGIConnection[Any, Any, Any, Any] | None = None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        actor: Principal | None = None,
+        request: ASGIConnection[Any, Any, Any, Any] | None = None,
+    ) -> None:
         self.session = session
         self.repo = DestinationRepository(session)
         self.actor = actor
@@ -283,15 +367,21 @@ class DestinationService:
         """
         graduate = await self._graduate(graduate_id)
         if data.source not in API_SOURCES:
-            raise InvalidFieldError("source", f"must be one of {', '.join(sorted(API_SOURCES))}; platform hires "
-                                    "are recorded by marking an application hired")
+            raise InvalidFieldError(
+                "source",
+                f"must be one of {', '.join(sorted(API_SOURCES))}; platform hires "
+                "are recorded by marking an application hired",
+            )
         if data.occurred_on > dt.date.today():
             raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future")
         if data.occurred_on < EARLIEST_OCCURRED_ON:
             raise InvalidFieldError("occurred_on", f"{data.occurred_on} is before {EARLIEST_OCCURRED_ON}")
         if data.monthly_salary is not None and data.monthly_salary > MAX_REPORTED_MONTHLY_SALARY:
-            raise InvalidFieldError("monthly_salary", f"{data.monthly_salary:,} 元/月 is above the plausible ceiling "
-                                                      f"of {MAX_REPORTED_MONTHLY_SALARY:,} 元/月 for a reported outcome")
+            raise InvalidFieldError(
+                "monthly_salary",
+                f"{data.monthly_salary:,} 元/月 is above the plausible ceiling "
+                f"of {MAX_REPORTED_MONTHLY_SALARY:,} 元/月 for a reported outcome",
+            )
         employed = data.category in EMPLOYED
         if not employed and not data.internship:
             for name in ("employer_id", "employer_name", "monthly_salary"):
@@ -309,12 +399,22 @@ class DestinationService:
         if data.region_code is not None and await self.session.get(Region, data.region_code) is None:
             raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {data.region_code}")
         event = DestinationEvent(
-            graduate_id=graduate_id, kind=DestinationEventKind.OUTCOME, occurred_on=data.occurred_on,
-            source=data.source, category=data.category, employer_id=data.employer_id, employer_name=employer_name,
-            job_title=data.job_title, occupation_code=data.occupation_code, industry=data.industry,
-            region_code=data.region_code, monthly_salary=data.monthly_salary,
+            graduate_id=graduate_id,
+            kind=DestinationEventKind.OUTCOME,
+            occurred_on=data.occurred_on,
+            source=data.source,
+            category=data.category,
+            employer_id=data.employer_id,
+            employer_name=employer_name,
+            job_title=data.job_title,
+            occupation_code=data.occupation_code,
+            industry=data.industry,
+            region_code=data.region_code,
+            monthly_salary=data.monthly_salary,
             labour_contract=True if data.category == DestinationCategory.LABOUR_CONTRACT else data.labour_contract,
-            social_insurance=data.social_insurance, internship=data.internship, note=data.note,
+            social_insurance=data.social_insurance,
+            internship=data.internship,
+            note=data.note,
             evidence=data.evidence,
         )
         _propose(event, graduate.major_code)
@@ -329,12 +429,19 @@ class DestinationService:
             raise ConflictError(f"event {event_id} is a {event.kind.value}, not an outcome: refer to the outcome")
         return event
 
-    async def _refer(self, outcome: DestinationEvent, kind: DestinationEventKind, source: DestinationSource,
-                     **fields: object) -> DestinationEvent:
+    async def _refer(
+        self, outcome: DestinationEvent, kind: DestinationEventKind, source: DestinationSource, **fields: object
+    ) -> DestinationEvent:
         copied = {name: getattr(outcome, name) for name in _DETAILS}
         copied.update(fields)
-        event = DestinationEvent(graduate_id=outcome.graduate_id, kind=kind, refers_to_id=outcome.id,
-                                 occurred_on=dt.date.today(), source=source, **copied)
+        event = DestinationEvent(
+            graduate_id=outcome.graduate_id,
+            kind=kind,
+            refers_to_id=outcome.id,
+            occurred_on=dt.date.today(),
+            source=source,
+            **copied,
+        )
         return await self._add(event)
 
     async def override_in_field(self, graduate_id: int, event_id: int, data: InFieldOverride) -> DestinationEvent:
@@ -348,10 +455,18 @@ class DestinationService:
         """
         outcome = await self._outcome(graduate_id, event_id)
         if outcome.category not in EMPLOYED or outcome.category == DestinationCategory.MILITARY or outcome.internship:
-            raise InvalidFieldError("in_field", f"对口 applies to employment in a job only, not {outcome.category.value}"
-                                    + (" (internship)" if outcome.internship else ""))
-        return await self._refer(outcome, DestinationEventKind.IN_FIELD_OVERRIDE, DestinationSource.SCHOOL_REVIEW,
-                                 in_field=data.in_field, in_field_reason=data.reason)
+            raise InvalidFieldError(
+                "in_field",
+                f"对口 applies to employment in a job only, not {outcome.category.value}"
+                + (" (internship)" if outcome.internship else ""),
+            )
+        return await self._refer(
+            outcome,
+            DestinationEventKind.IN_FIELD_OVERRIDE,
+            DestinationSource.SCHOOL_REVIEW,
+            in_field=data.in_field,
+            in_field_reason=data.reason,
+        )
 
     async def confirm(self, graduate_id: int, event_id: int, data: Confirmation) -> DestinationEvent:
         """The graduate confirms outcome ``event_id`` (a new ``confirmation`` event). Raises as
@@ -359,21 +474,30 @@ class DestinationService:
         the count (refused the self-report, or agreed with the graduate's objection): confirming it
         would override the school's decision — the graduate reports again instead."""
         outcome = await self._outcome(graduate_id, event_id)
-        reviews = [e for e in await self.repo.history(graduate_id) if e.refers_to_id == event_id
-                   and e.kind in (DestinationEventKind.CONFIRMATION, DestinationEventKind.DISPUTE)]
-        if reviews and reviews[-1].source is DestinationSource.SCHOOL_REVIEW \
-                and reviews[-1].kind is DestinationEventKind.DISPUTE:
-            raise ConflictError(f"the school's review took event {event_id} out of the count; report the "
-                                "destination again instead of confirming it")
-        return await self._refer(outcome, DestinationEventKind.CONFIRMATION, DestinationSource.SELF_REPORT,
-                                 note=data.note)
+        reviews = [
+            e
+            for e in await self.repo.history(graduate_id)
+            if e.refers_to_id == event_id
+            and e.kind in (DestinationEventKind.CONFIRMATION, DestinationEventKind.DISPUTE)
+        ]
+        if (
+            reviews
+            and reviews[-1].source is DestinationSource.SCHOOL_REVIEW
+            and reviews[-1].kind is DestinationEventKind.DISPUTE
+        ):
+            raise ConflictError(
+                f"the school's review took event {event_id} out of the count; report the "
+                "destination again instead of confirming it"
+            )
+        return await self._refer(
+            outcome, DestinationEventKind.CONFIRMATION, DestinationSource.SELF_REPORT, note=data.note
+        )
 
     async def dispute(self, graduate_id: int, event_id: int, data: Dispute) -> DestinationEvent:
         """The graduate disputes outcome ``event_id`` with a reason (a new ``dispute`` event); the
         outcome stops counting. Raises as :meth:`override_in_field` (404/409)."""
         outcome = await self._outcome(graduate_id, event_id)
-        return await self._refer(outcome, DestinationEventKind.DISPUTE, DestinationSource.SELF_REPORT,
-                                 note=data.reason)
+        return await self._refer(outcome, DestinationEventKind.DISPUTE, DestinationSource.SELF_REPORT, note=data.reason)
 
     async def review(self, graduate_id: int, event_id: int, data: Review) -> DestinationEvent:
         """The school's decision on outcome ``event_id`` awaiting review (see
@@ -407,46 +531,90 @@ class DestinationService:
             about = "self_report"
             if data.decision is ReviewDecision.ACCEPT:
                 copied = {name: getattr(outcome, name) for name in _DETAILS}
-                event = await self._add(DestinationEvent(
-                    graduate_id=graduate_id, kind=DestinationEventKind.OUTCOME, refers_to_id=outcome.id,
-                    occurred_on=outcome.occurred_on, source=DestinationSource.SCHOOL_SURVEY, note=data.reason,
-                    evidence=outcome.evidence, **copied))
+                event = await self._add(
+                    DestinationEvent(
+                        graduate_id=graduate_id,
+                        kind=DestinationEventKind.OUTCOME,
+                        refers_to_id=outcome.id,
+                        occurred_on=outcome.occurred_on,
+                        source=DestinationSource.SCHOOL_SURVEY,
+                        note=data.reason,
+                        evidence=outcome.evidence,
+                        **copied,
+                    )
+                )
             else:
-                event = await self._refer(outcome, DestinationEventKind.DISPUTE, DestinationSource.SCHOOL_REVIEW,
-                                          note=data.reason)
+                event = await self._refer(
+                    outcome, DestinationEventKind.DISPUTE, DestinationSource.SCHOOL_REVIEW, note=data.reason
+                )
         elif event_id in state.pending_disputes:
             about = "dispute"
-            kind = (DestinationEventKind.DISPUTE if data.decision is ReviewDecision.ACCEPT
-                    else DestinationEventKind.CONFIRMATION)
+            kind = (
+                DestinationEventKind.DISPUTE
+                if data.decision is ReviewDecision.ACCEPT
+                else DestinationEventKind.CONFIRMATION
+            )
             event = await self._refer(outcome, kind, DestinationSource.SCHOOL_REVIEW, note=data.reason)
         else:
-            raise ConflictError(f"event {event_id} awaits no review: it is neither an unreviewed self-report nor "
-                                "disputed by the graduate")
+            raise ConflictError(
+                f"event {event_id} awaits no review: it is neither an unreviewed self-report nor "
+                "disputed by the graduate"
+            )
         decision = "accepted" if data.decision is ReviewDecision.ACCEPT else "refused"
-        await audit_record(self.session, self.actor, AuditAction.REVIEW, "destination_event", outcome.id,
-                           graduate_id=graduate_id, request=self.request,
-                           detail={"decision": decision, "about": about, "event_id": event.id})
+        await audit_record(
+            self.session,
+            self.actor,
+            AuditAction.REVIEW,
+            "destination_event",
+            outcome.id,
+            graduate_id=graduate_id,
+            request=self.request,
+            detail={"decision": decision, "about": about, "event_id": event.id},
+        )
         recipients = (await graduate_recipients(self.session, [graduate_id])).get(graduate_id, [])
         params: dict[str, str] = {"decision": decision}
         if data.reason:
             params["reason"] = data.reason
-        await notify(self.session, recipients=recipients, kind=Kind.DESTINATION_REVIEW_DECIDED, params=params,
-                     link="/web/destination")
+        await notify(
+            self.session,
+            recipients=recipients,
+            kind=Kind.DESTINATION_REVIEW_DECIDED,
+            params=params,
+            link="/web/destination",
+        )
         return event
 
-    async def history(self, graduate_id: int, as_of: dt.date | None = None,
-                      recorded_before: dt.datetime | None = None) -> DestinationHistory:
+    async def history(
+        self, graduate_id: int, as_of: dt.date | None = None, recorded_before: dt.datetime | None = None
+    ) -> DestinationHistory:
         """The graduate's events recorded before ``recorded_before`` (default: all, i.e. now) and
         the outcome counting on ``as_of`` (default today) as known then — the same cut-off as a
         report's, so a graduate's line can be checked against a snapshot.
         Raises :class:`NotFoundError` for an unknown graduate."""
         await self._graduate(graduate_id)
-        events = [e for e in await self.repo.history(graduate_id)
-                  if recorded_before is None or e.recorded_at < recorded_before]
+        events = [
+            e
+            for e in await self.repo.history(graduate_id)
+            if recorded_before is None or e.recorded_at < recorded_before
+        ]
         day = as_of or dt.date.today()
         eff = History(events).on(day)
-        current = None if eff is None else CurrentDestination(
-            event_id=eff.event.id, category=eff.category, employed=eff.employed, in_field=eff.in_field,
-            in_field_overridden=eff.in_field_overridden, confirmed=eff.confirmed)
-        return DestinationHistory(graduate_id=graduate_id, as_of=day, current=current,
-                                  events=[to_read(e) for e in events], recorded_before=recorded_before)
+        current = (
+            None
+            if eff is None
+            else CurrentDestination(
+                event_id=eff.event.id,
+                category=eff.category,
+                employed=eff.employed,
+                in_field=eff.in_field,
+                in_field_overridden=eff.in_field_overridden,
+                confirmed=eff.confirmed,
+            )
+        )
+        return DestinationHistory(
+            graduate_id=graduate_id,
+            as_of=day,
+            current=current,
+            events=[to_read(e) for e in events],
+            recorded_before=recorded_before,
+        )

@@ -15,7 +15,12 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
 from service.accounts.guards import (
-    can_manage_employer, can_read_employer, current_principal, ensure_allowed, ensure_visible, require_roles,
+    can_manage_employer,
+    can_read_employer,
+    current_principal,
+    ensure_allowed,
+    ensure_visible,
+    require_roles,
     require_signed_in,
 )
 from service.accounts.models import Role

@@ -44,8 +44,9 @@ class EmployerRepository:
             stmt = stmt.where(Employer.verified == f.verified)
         return stmt
 
-    async def by_verification(self, scope: ColumnElement[bool], status: str, limit: int,
-                              offset: int, f: EmployerFilter | None = None) -> tuple[Sequence[Employer], int]:
+    async def by_verification(
+        self, scope: ColumnElement[bool], status: str, limit: int, offset: int, f: EmployerFilter | None = None
+    ) -> tuple[Sequence[Employer], int]:
         """Employers registered on the platform (``source`` ``platform``: scraped employers are
         never approved, their postings come from elsewhere) inside ``scope`` in verification
         ``status`` matching ``f`` (name fragment, region: a city includes its counties); pending
@@ -63,8 +64,9 @@ class EmployerRepository:
         rows = (await self.session.execute(base.order_by(*order).limit(limit).offset(offset))).scalars().all()
         return rows, total
 
-    async def list(self, f: EmployerFilter, limit: int, offset: int,
-                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Employer], int]:
+    async def list(
+        self, f: EmployerFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+    ) -> tuple[Sequence[Employer], int]:
         """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
         both to the rows the caller may see."""
         base = self._filtered(f)

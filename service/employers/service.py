@@ -33,9 +33,19 @@ IDENTITY_FIELDS = ("name", "uscc", "region_code")
 def to_read(e: Employer) -> EmployerRead:
     """Employer → :class:`EmployerRead`."""
     return EmployerRead(
-        id=e.id, name=e.name, uscc=e.uscc, industry=e.industry, size=e.size, region_code=e.region_code,
-        address=e.address, verified=e.verified, source=e.source, created_at=e.created_at, updated_at=e.updated_at,
-        verification_status=VerificationStatus.of(e), refusal_reason=e.refusal_reason if e.refused_at else None,
+        id=e.id,
+        name=e.name,
+        uscc=e.uscc,
+        industry=e.industry,
+        size=e.size,
+        region_code=e.region_code,
+        address=e.address,
+        verified=e.verified,
+        source=e.source,
+        created_at=e.created_at,
+        updated_at=e.updated_at,
+        verification_status=VerificationStatus.of(e),
+        refusal_reason=e.refusal_reason if e.refused_at else None,
     )
 
 
@@ -78,8 +88,7 @@ def normalise_uscc(value: str) -> str:
     except stdnum_errors.InvalidLength:
         message = "统一社会信用代码 must have 18 characters"
     except stdnum_errors.InvalidFormat:
-        message = ("统一社会信用代码 has a character outside 0-9 A-H J-N P-R T U W-Y, "
-                   "or characters 3-8 are not digits")
+        message = "统一社会信用代码 has a character outside 0-9 A-H J-N P-R T U W-Y, or characters 3-8 are not digits"
     except stdnum_errors.InvalidChecksum:
         message = "统一社会信用代码 check character is wrong (GB 32100-2015): check for a typo"
     except stdnum_errors.ValidationError:
@@ -111,8 +120,10 @@ class EmployerService:
         code = normalise_uscc(value)
         other = await self.repo.get_by_uscc(code)
         if other is not None and other.id != own_id:
-            raise ConflictError(f"uscc: 统一社会信用代码 {code} is already registered",  # no record named
-                                [{"field": "uscc", "message": "already registered"}])
+            raise ConflictError(
+                f"uscc: 统一社会信用代码 {code} is already registered",  # no record named
+                [{"field": "uscc", "message": "already registered"}],
+            )
         return code
 
     async def _check_region(self, region_code: str | None) -> None:
@@ -154,8 +165,15 @@ class EmployerService:
             employer.refused_at = None
         if identity and employer.verified:
             employer.verified = False
-            await audit_record(self.session, self.actor, AuditAction.UPDATE, "employer_verification", employer_id,
-                               detail={"verified": False, "changed": identity}, request=self.request)
+            await audit_record(
+                self.session,
+                self.actor,
+                AuditAction.UPDATE,
+                "employer_verification",
+                employer_id,
+                detail={"verified": False, "changed": identity},
+                request=self.request,
+            )
         await self.session.flush()
         await self.session.refresh(employer)
         return employer
@@ -171,12 +189,23 @@ class EmployerService:
         employer.verified = True
         employer.refused_at = None
         employer.refusal_reason = None
-        await audit_record(self.session, self.actor, AuditAction.UPDATE, "employer_verification", employer.id,
-                           detail={"verified": True}, request=self.request)
+        await audit_record(
+            self.session,
+            self.actor,
+            AuditAction.UPDATE,
+            "employer_verification",
+            employer.id,
+            detail={"verified": True},
+            request=self.request,
+        )
         await self.session.flush()
-        await notify(self.session, recipients=await employer_recipients(self.session, employer.id),
-                     kind=Kind.EMPLOYER_VERIFICATION_DECIDED, link="/web/postings",
-                     params={"employer_name": employer.name, "decision": "approved"})
+        await notify(
+            self.session,
+            recipients=await employer_recipients(self.session, employer.id),
+            kind=Kind.EMPLOYER_VERIFICATION_DECIDED,
+            link="/web/postings",
+            params={"employer_name": employer.name, "decision": "approved"},
+        )
         await self.session.refresh(employer)
         return employer
 
@@ -197,20 +226,36 @@ class EmployerService:
         employer.verified = False
         employer.refused_at = utcnow()
         employer.refusal_reason = text[:500]
-        await audit_record(self.session, self.actor, AuditAction.UPDATE, "employer_verification", employer.id,
-                           detail={"verified": False, "refused": True, "was_verified": was_verified,
-                                   "reason": text[:300]},
-                           request=self.request)
+        await audit_record(
+            self.session,
+            self.actor,
+            AuditAction.UPDATE,
+            "employer_verification",
+            employer.id,
+            detail={"verified": False, "refused": True, "was_verified": was_verified, "reason": text[:300]},
+            request=self.request,
+        )
         await self.session.flush()
-        await notify(self.session, recipients=await employer_recipients(self.session, employer.id),
-                     kind=Kind.EMPLOYER_VERIFICATION_DECIDED, link="/web/verification",
-                     params={"employer_name": employer.name, "decision": "refused", "reason": employer.refusal_reason})
+        await notify(
+            self.session,
+            recipients=await employer_recipients(self.session, employer.id),
+            kind=Kind.EMPLOYER_VERIFICATION_DECIDED,
+            link="/web/verification",
+            params={"employer_name": employer.name, "decision": "refused", "reason": employer.refusal_reason},
+        )
         await self.session.refresh(employer)
         return employer
 
-    async def verification_queue(self, scope: ColumnElement[bool], *, status: str = VerificationStatus.PENDING,
-                                 limit: int = 50, offset: int = 0, region_code: str | None = None,
-                                 q: str | None = None) -> tuple[Sequence[Employer], int]:
+    async def verification_queue(
+        self,
+        scope: ColumnElement[bool],
+        *,
+        status: str = VerificationStatus.PENDING,
+        limit: int = 50,
+        offset: int = 0,
+        region_code: str | None = None,
+        q: str | None = None,
+    ) -> tuple[Sequence[Employer], int]:
         """Employers inside ``scope`` (:func:`~service.accounts.scoping.verifiable_employers_clause`)
         in one verification ``status`` (``pending``: oldest sign-up first, so nobody waits
         longest; ``refused``/``approved``: latest first), in ``region_code`` (a city includes its
@@ -223,9 +268,16 @@ class EmployerService:
         ``scope`` are in, for the queue's city filter; by code."""
         city = func.substr(Employer.region_code, 1, 4, type_=String) + "00"
         codes = select(distinct(city)).where(scope, Employer.source == "platform", Employer.region_code.is_not(None))
-        return [(c, n) for c, n in (await self.session.execute(
-            select(Region.code, Region.name).where(Region.code.in_(codes)).order_by(Region.code))).all()]
+        return [
+            (c, n)
+            for c, n in (
+                await self.session.execute(
+                    select(Region.code, Region.name).where(Region.code.in_(codes)).order_by(Region.code)
+                )
+            ).all()
+        ]
 
-    async def list(self, f: EmployerFilter, limit: int, offset: int,
-                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Employer], int]:
+    async def list(
+        self, f: EmployerFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+    ) -> tuple[Sequence[Employer], int]:
         return await self.repo.list(f, limit, offset, scope)

@@ -79,10 +79,14 @@ class Completeness:
 
 def _filled(g: Graduate) -> dict[str, bool]:
     return {
-        "skills": bool(g.skills), "desired_titles": bool(g.desired_titles), "experiences": bool(g.experiences),
+        "skills": bool(g.skills),
+        "desired_titles": bool(g.desired_titles),
+        "experiences": bool(g.experiences),
         "preferred_locations": bool(g.preferred_locations or g.region_code or g.city),
-        "summary": bool((g.summary or "").strip()), "certificates": bool(g.certificates),
-        "min_salary_monthly": g.min_salary_monthly is not None, "major": g.major_code is not None,
+        "summary": bool((g.summary or "").strip()),
+        "certificates": bool(g.certificates),
+        "min_salary_monthly": g.min_salary_monthly is not None,
+        "major": g.major_code is not None,
         "preferred_job_types": bool(g.preferred_job_types),
     }
 
@@ -90,6 +94,5 @@ def _filled(g: Graduate) -> dict[str, bool]:
 def completeness(g: Graduate) -> Completeness:
     """The :class:`Completeness` of ``g`` (its certificates and experiences loaded)."""
     filled = _filled(g)
-    parts = sorted((Part(name, weight, filled[name]) for name, weight in PART_WEIGHTS.items()),
-                   key=lambda p: -p.weight)
+    parts = sorted((Part(name, weight, filled[name]) for name, weight in PART_WEIGHTS.items()), key=lambda p: -p.weight)
     return Completeness(tuple(parts))

@@ -20,22 +20,26 @@ from sqlalchemy import and_
 
 from service.accounts.guards import (
     Principal,
-    can_change_graduate, can_see_id_tail, current_principal, ensure_allowed, ensure_visible, require_roles,
+    can_change_graduate,
+    can_see_id_tail,
+    current_principal,
+    ensure_allowed,
+    ensure_visible,
+    require_roles,
     require_signed_in,
 )
 from service.accounts.models import Role
 from service.accounts.scoping import exists_where, graduates_clause
-from service.graduates.models import Graduate
-from service.graduates.models import SeekerKind
+from service.graduates.models import Graduate, SeekerKind
 from service.graduates.repository import GraduateFilter
 from service.graduates.schemas import GraduateCreate, GraduateRead, GraduateUpdate
 from service.graduates.service import GraduateService, to_read
 from service.inputs import TEXT_BODY_BYTES
+from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 from service.privacy.audit import record as audit_record
 from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
 from service.privacy.models import AuditAction
-from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 
 
 async def _employer_view(db_session: DbSession, p: Principal, items: list[GraduateRead]) -> list[GraduateRead]:
@@ -57,10 +61,15 @@ class GraduateController(Controller):
     path = "/graduates"
     tags = ["graduates"]
 
-    @post("/", summary="Create a graduate profile", guards=[require_roles(Role.SCHOOL, Role.ADMIN)],
-          request_max_body_size=TEXT_BODY_BYTES)
-    async def create_graduate(self, request: Request, db_session: DbSession,
-                              data: JSONBody[GraduateCreate]) -> GraduateRead:
+    @post(
+        "/",
+        summary="Create a graduate profile",
+        guards=[require_roles(Role.SCHOOL, Role.ADMIN)],
+        request_max_body_size=TEXT_BODY_BYTES,
+    )
+    async def create_graduate(
+        self, request: Request, db_session: DbSession, data: JSONBody[GraduateCreate]
+    ) -> GraduateRead:
         """Create a job seeker with nested certificates, awards and experiences, all or nothing:
         school staff for their own ``school_id``, or the admin (graduates register at
         ``POST /auth/register``). 401 signed out; 403 other roles or another school.
@@ -77,26 +86,35 @@ class GraduateController(Controller):
         other record is named).
         """
         p = current_principal(request)
-        ensure_allowed(p.role is Role.ADMIN or (data.school_id is not None and data.school_id == p.school_id),
-                       f"create a profile at school {data.school_id}")
-        return to_read(await GraduateService(db_session, actor=p, request=request).create(data),
-                       id_tail=can_see_id_tail(p))
+        ensure_allowed(
+            p.role is Role.ADMIN or (data.school_id is not None and data.school_id == p.school_id),
+            f"create a profile at school {data.school_id}",
+        )
+        return to_read(
+            await GraduateService(db_session, actor=p, request=request).create(data), id_tail=can_see_id_tail(p)
+        )
 
     @get("/{graduate_id:int}", summary="Read a graduate profile", guards=[require_signed_in])
     async def get_graduate(self, request: Request, db_session: DbSession, graduate_id: IdPath) -> GraduateRead:
         """One profile with nested lists; 404 if ``graduate_id`` does not exist or the caller may
         not read it."""
         p = current_principal(request)
-        ensure_visible(await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)),
-                       "graduate", graduate_id)
+        ensure_visible(
+            await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)), "graduate", graduate_id
+        )
         graduate = await GraduateService(db_session).get(graduate_id)
         if p.graduate_id != graduate_id:  # someone else read personal data: audited
-            await audit_record(db_session, p, AuditAction.READ, "graduate", graduate_id, graduate_id=graduate_id,
-                               request=request)
+            await audit_record(
+                db_session, p, AuditAction.READ, "graduate", graduate_id, graduate_id=graduate_id, request=request
+            )
         return (await _employer_view(db_session, p, [to_read(graduate, id_tail=can_see_id_tail(p))]))[0]
 
-    @patch("/{graduate_id:int}", summary="Update a graduate profile", request_max_body_size=TEXT_BODY_BYTES,
-           guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.ADMIN)])
+    @patch(
+        "/{graduate_id:int}",
+        summary="Update a graduate profile",
+        request_max_body_size=TEXT_BODY_BYTES,
+        guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.ADMIN)],
+    )
     async def update_graduate(
         self, request: Request, db_session: DbSession, graduate_id: IdPath, data: JSONBody[GraduateUpdate]
     ) -> GraduateRead:
@@ -112,13 +130,16 @@ class GraduateController(Controller):
         400/409/422 as for create."""
         p = current_principal(request)
         service = GraduateService(db_session, actor=p, request=request)
-        ensure_visible(await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)),
-                       "graduate", graduate_id)
+        ensure_visible(
+            await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)), "graduate", graduate_id
+        )
         graduate = await service.get(graduate_id)
         ensure_allowed(can_change_graduate(p, graduate), f"change graduate {graduate_id}")
         if p.role is not Role.GRADUATE and data.school_id is not UNSET and data.school_id != graduate.school_id:
-            ensure_allowed(p.role is Role.ADMIN or (p.role is Role.SCHOOL and data.school_id == p.school_id),
-                           f"move graduate {graduate_id} to school {data.school_id}")
+            ensure_allowed(
+                p.role is Role.ADMIN or (p.role is Role.SCHOOL and data.school_id == p.school_id),
+                f"move graduate {graduate_id} to school {data.school_id}",
+            )
         return to_read(await service.update(graduate_id, data), id_tail=can_see_id_tail(p))
 
     @get("/", summary="List graduate profiles", guards=[require_signed_in])
@@ -139,12 +160,17 @@ class GraduateController(Controller):
     ) -> Page[GraduateRead]:
         """Profiles the caller may read, ordered by id, filtered; ``total`` counts all visible matches.
         Graduates whose deletion was carried out are left out; each listed profile is an audited read."""
-        f = GraduateFilter(q=q, school_id=school_id, major_code=major_code, cohort=cohort,
-                           region_code=region_code, kind=kind)
+        f = GraduateFilter(
+            q=q, school_id=school_id, major_code=major_code, cohort=cohort, region_code=region_code, kind=kind
+        )
         p = current_principal(request)
         scope = and_(graduates_clause(p), not_deleted_clause())
         items, total = await GraduateService(db_session).list(f, limit, offset, scope)
         if p.role is not Role.GRADUATE and items:  # personal data of others listed: audited
             await record_list_read(db_session, p, "graduate_list", [g.id for g in items], request=request)
-        return Page(items=await _employer_view(db_session, p, [to_read(g, id_tail=can_see_id_tail(p)) for g in items]),
-                    total=total, limit=limit, offset=offset)
+        return Page(
+            items=await _employer_view(db_session, p, [to_read(g, id_tail=can_see_id_tail(p)) for g in items]),
+            total=total,
+            limit=limit,
+            offset=offset,
+        )

@@ -15,14 +15,46 @@ from stdnum.util import isdigits
 from service.errors import InvalidFieldError
 from service.graduates.models import Gender
 
-
 #: Province-level codes, the first two digits of every GB/T 2260 address code: 11–15 华北,
 #: 21–23 东北, 31–37 华东, 41–46 中南, 50–54 西南, 61–65 西北, 71 台湾, 81 香港, 82 澳门.
-PROVINCE_CODES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
-    "71", "81", "82",
-})
+PROVINCE_CODES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    }
+)
 #: Earliest birth year accepted (GB 11643-1999 encodes the full year; no living holder is older).
 MIN_BIRTH_YEAR = 1900
 
@@ -55,8 +87,9 @@ def normalise_id_number(value: str, field: str = "id_number") -> str:
     except ValueError:  # stdnum's InvalidComponent is a ValueError
         born = None
     if born is None or born > dt.date.today() or born.year < MIN_BIRTH_YEAR:
-        raise InvalidFieldError(field, f"身份证号 characters 7-14 are not a valid birth date "
-                                       f"(from {MIN_BIRTH_YEAR} to today)")
+        raise InvalidFieldError(
+            field, f"身份证号 characters 7-14 are not a valid birth date (from {MIN_BIRTH_YEAR} to today)"
+        )
     return number
 
 

@@ -9,9 +9,8 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.catalog.models import Major, School
-from service.db import Base, str_enum, IdType, TimestampMixin
+from service.db import Base, IdType, TimestampMixin, str_enum
 from vocab import EducationLevel
-
 
 
 class Gender(enum.StrEnum):
@@ -34,8 +33,18 @@ class ExperienceKind(enum.StrEnum):
 
 #: Fields that come from the school's roster (学籍): graduates cannot change them; staff changes
 #: are audited (issue 14, item 14). ``id_number`` is one of them and never leaves the service whole.
-ROSTER_FIELDS = ("kind", "gender", "student_number", "id_number", "school_id", "major_code", "education",
-                 "graduation_date", "cohort", "class_name")
+ROSTER_FIELDS = (
+    "kind",
+    "gender",
+    "student_number",
+    "id_number",
+    "school_id",
+    "major_code",
+    "education",
+    "graduation_date",
+    "cohort",
+    "class_name",
+)
 
 
 class Graduate(TimestampMixin, Base):

@@ -29,8 +29,11 @@ class GraduateFilter(msgspec.Struct, kw_only=True):
 def full_profile() -> list[LoaderOption]:
     """Loader options for a complete profile: school, major and the three nested lists."""
     return [
-        selectinload(Graduate.school), selectinload(Graduate.major), selectinload(Graduate.certificates),
-        selectinload(Graduate.awards), selectinload(Graduate.experiences),
+        selectinload(Graduate.school),
+        selectinload(Graduate.major),
+        selectinload(Graduate.certificates),
+        selectinload(Graduate.awards),
+        selectinload(Graduate.experiences),
     ]
 
 
@@ -69,8 +72,9 @@ class GraduateRepository:
             stmt = stmt.where(Graduate.kind == f.kind)
         return stmt
 
-    async def list(self, f: GraduateFilter, limit: int, offset: int,
-                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Graduate], int]:
+    async def list(
+        self, f: GraduateFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+    ) -> tuple[Sequence[Graduate], int]:
         """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
         both to the rows the caller may see."""
         base = self._filtered(f)

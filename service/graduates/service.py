@@ -24,12 +24,26 @@ from service.catalog.models import Major, Region, School
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.identity import gender_of_id_number, mask_id_number, normalise_id_number
 from service.graduates.models import (
-    ROSTER_FIELDS, Gender, Graduate, GraduateAward, GraduateCertificate, GraduateExperience,
+    ROSTER_FIELDS,
+    Gender,
+    Graduate,
+    GraduateAward,
+    GraduateCertificate,
+    GraduateExperience,
 )
 from service.graduates.repository import GraduateFilter, GraduateRepository
 from service.graduates.schemas import (
-    YEAR_MAX, YEAR_MIN, Award, AwardRead, Certificate, CertificateRead, Experience, ExperienceRead, GraduateCreate,
-    GraduateRead, GraduateUpdate,
+    YEAR_MAX,
+    YEAR_MIN,
+    Award,
+    AwardRead,
+    Certificate,
+    CertificateRead,
+    Experience,
+    ExperienceRead,
+    GraduateCreate,
+    GraduateRead,
+    GraduateUpdate,
 )
 from service.privacy.audit import record
 from service.privacy.models import AuditAction
@@ -43,22 +57,56 @@ def to_read(g: Graduate, *, id_tail: bool) -> GraduateRead:
     The 身份证号 appears only as its last 4 characters (``id_tail``, for the holder and staff:
     :func:`service.accounts.guards.can_see_id_tail`), or not at all (employers)."""
     return GraduateRead(
-        id=g.id, kind=g.kind, name=g.name, gender=g.gender, student_number=g.student_number,
-        id_number_masked=mask_id_number(g.id_number) if id_tail else None, phone=g.phone, school_id=g.school_id,
-        school_name=g.school.name if g.school else None, major_code=g.major_code,
-        major_name=g.major.name if g.major else None, education=g.education, graduation_date=g.graduation_date,
-        cohort=g.cohort, country=g.country, region_code=g.region_code, province=g.province, city=g.city,
-        skills=list(g.skills), summary=g.summary, desired_titles=list(g.desired_titles),
-        preferred_locations=list(g.preferred_locations), min_salary_monthly=g.min_salary_monthly,
-        preferred_job_types=[EmploymentType(t) for t in g.preferred_job_types], recommendable=g.recommendable,
-        certificates=[CertificateRead(id=c.id, name=c.name, level=c.level, issuer=c.issuer, issued_on=c.issued_on)
-                      for c in g.certificates],
-        awards=[AwardRead(id=a.id, competition=a.competition, level=a.level, prize=a.prize, year=a.year)
-                for a in g.awards],
-        experiences=[ExperienceRead(id=e.id, kind=e.kind, employer_name=e.employer_name, title=e.title,
-                                    description=e.description, city=e.city, province=e.province,
-                                    start_date=e.start_date, end_date=e.end_date) for e in g.experiences],
-        source=g.source, external_id=g.external_id, created_at=g.created_at, updated_at=g.updated_at,
+        id=g.id,
+        kind=g.kind,
+        name=g.name,
+        gender=g.gender,
+        student_number=g.student_number,
+        id_number_masked=mask_id_number(g.id_number) if id_tail else None,
+        phone=g.phone,
+        school_id=g.school_id,
+        school_name=g.school.name if g.school else None,
+        major_code=g.major_code,
+        major_name=g.major.name if g.major else None,
+        education=g.education,
+        graduation_date=g.graduation_date,
+        cohort=g.cohort,
+        country=g.country,
+        region_code=g.region_code,
+        province=g.province,
+        city=g.city,
+        skills=list(g.skills),
+        summary=g.summary,
+        desired_titles=list(g.desired_titles),
+        preferred_locations=list(g.preferred_locations),
+        min_salary_monthly=g.min_salary_monthly,
+        preferred_job_types=[EmploymentType(t) for t in g.preferred_job_types],
+        recommendable=g.recommendable,
+        certificates=[
+            CertificateRead(id=c.id, name=c.name, level=c.level, issuer=c.issuer, issued_on=c.issued_on)
+            for c in g.certificates
+        ],
+        awards=[
+            AwardRead(id=a.id, competition=a.competition, level=a.level, prize=a.prize, year=a.year) for a in g.awards
+        ],
+        experiences=[
+            ExperienceRead(
+                id=e.id,
+                kind=e.kind,
+                employer_name=e.employer_name,
+                title=e.title,
+                description=e.description,
+                city=e.city,
+                province=e.province,
+                start_date=e.start_date,
+                end_date=e.end_date,
+            )
+            for e in g.experiences
+        ],
+        source=g.source,
+        external_id=g.external_id,
+        created_at=g.created_at,
+        updated_at=g.updated_at,
     )
 
 
@@ -94,8 +142,13 @@ class GraduateService:
     ``actor`` (and ``request``, for the audit log) say who acts: a graduate may not change the
     roster-owned fields, and others' changes to them are audited; ``None`` is the system."""
 
-    def __init__(self, session: AsyncSession, *, actor: Principal | None = None,
-                 request: ASGIConnection[Any, Any, Any, Any] | None = None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        *,
+        actor: Principal | None = None,
+        request: ASGIConnection[Any, Any, Any, Any] | None = None,
+    ) -> None:
         self.session = session
         self.repo = GraduateRepository(session)
         self.actor = actor
@@ -109,24 +162,35 @@ class GraduateService:
         return graduate
 
     async def _check_refs(self, changes: dict[str, Any]) -> None:
-        for field, model, what in (("school_id", School, "school"), ("major_code", Major, "major (专业代码)"),
-                                   ("region_code", Region, "GB/T 2260 region code")):
+        for field, model, what in (
+            ("school_id", School, "school"),
+            ("major_code", Major, "major (专业代码)"),
+            ("region_code", Region, "GB/T 2260 region code"),
+        ):
             value = changes.get(field)
             if value is not None and await self.session.get(model, value) is None:
                 raise InvalidFieldError(field, f"unknown {what} {value}")
         major = await self.session.get(Major, changes["major_code"]) if changes.get("major_code") else None
-        if major is not None and changes.get("cohort") is not None and \
-                not major_open_to(major.valid_from, major.retired_on, changes["cohort"]):
-            raise InvalidFieldError("major_code", f"major {major.code} {major.name} is open to the cohorts "
-                                                  f"{major.valid_from or '…'} – {major.retired_on or '…'}, not "
-                                                  f"{changes['cohort']}")
+        if (
+            major is not None
+            and changes.get("cohort") is not None
+            and not major_open_to(major.valid_from, major.retired_on, changes["cohort"])
+        ):
+            raise InvalidFieldError(
+                "major_code",
+                f"major {major.code} {major.name} is open to the cohorts "
+                f"{major.valid_from or '…'} – {major.retired_on or '…'}, not "
+                f"{changes['cohort']}",
+            )
 
     async def _check_unique(self, school_id: int | None, student_number: str | None, own_id: int | None) -> None:
         if school_id is None or student_number is None:
             return
         other = await self.repo.get_by_student_number(school_id, student_number)
         if other is not None and other.id != own_id:
-            message = "this student number (学号) is already used by another student of the school / 学号已被本校其他学生使用"
+            message = (
+                "this student number (学号) is already used by another student of the school / 学号已被本校其他学生使用"
+            )
             raise ConflictError(f"student_number: {message}", [{"field": "student_number", "message": message}])
 
     async def _check_id_number_free(self, id_number: str | None, own_id: int | None) -> None:
@@ -136,16 +200,19 @@ class GraduateService:
         if id_number is None:
             return
         if await self.repo.other_with_id_number(id_number, own_id) is not None:
-            message = ("this 身份证号 is already recorded for another person: check it against the ID card, or ask "
-                       "the system administrator / 该身份证号已登记在另一条记录中，请核对证件或联系系统管理员")
+            message = (
+                "this 身份证号 is already recorded for another person: check it against the ID card, or ask "
+                "the system administrator / 该身份证号已登记在另一条记录中，请核对证件或联系系统管理员"
+            )
             raise ConflictError(f"id_number: {message}", [{"field": "id_number", "message": message}])
 
     @staticmethod
     def _check_graduation_date(value: dt.date | None) -> None:
         """A graduation date lies in the years a cohort (届) may take (:data:`YEAR_MIN`–:data:`YEAR_MAX`)."""
         if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
-            raise InvalidFieldError("graduation_date", f"{value} is outside {YEAR_MIN}–{YEAR_MAX}, the years a "
-                                                       "cohort (届) may take")
+            raise InvalidFieldError(
+                "graduation_date", f"{value} is outside {YEAR_MIN}–{YEAR_MAX}, the years a cohort (届) may take"
+            )
 
     def _refuse_roster_changes(self, graduate: Graduate, changes: dict[str, Any]) -> None:
         """A graduate may not change what the school's roster says (403 naming the fields); sending
@@ -153,11 +220,14 @@ class GraduateService:
         send at all (so the answer never depends on whose number it is)."""
         if self.actor is None or self.actor.role is not Role.GRADUATE:
             return
-        refused = [k for k in ROSTER_FIELDS if k in changes and (k == "id_number" or changes[k] != getattr(graduate, k))]
+        refused = [
+            k for k in ROSTER_FIELDS if k in changes and (k == "id_number" or changes[k] != getattr(graduate, k))
+        ]
         if refused:
             raise PermissionDeniedException(
                 f"only your school can change {', '.join(refused)}: these come from its roster (学籍); ask your "
-                "school to correct them / 这些信息来自学校学籍名册，如有错误请联系学校修改")
+                "school to correct them / 这些信息来自学校学籍名册，如有错误请联系学校修改"
+            )
 
     @staticmethod
     def _identity(fields: dict[str, Any]) -> None:
@@ -209,15 +279,20 @@ class GraduateService:
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         self._refuse_roster_changes(graduate, changes)
         nested = {key: _BUILDERS[key](changes.pop(key)) for key in NESTED if key in changes}
-        merged = {"id_number": graduate.id_number if "id_number" not in changes else changes["id_number"],
-                  "gender": changes.get("gender", graduate.gender)}
+        merged = {
+            "id_number": graduate.id_number if "id_number" not in changes else changes["id_number"],
+            "gender": changes.get("gender", graduate.gender),
+        }
         self._identity(merged)
         changes.update({k: v for k, v in merged.items() if k in changes or k == "gender"})
         if "graduation_date" in changes:
             self._check_graduation_date(changes["graduation_date"])
         await self._check_refs(changes)
-        await self._check_unique(changes.get("school_id", graduate.school_id),
-                                 changes.get("student_number", graduate.student_number), graduate_id)
+        await self._check_unique(
+            changes.get("school_id", graduate.school_id),
+            changes.get("student_number", graduate.student_number),
+            graduate_id,
+        )
         if "id_number" in changes:
             await self._check_id_number_free(changes["id_number"], graduate_id)
         if "preferred_job_types" in changes:
@@ -231,10 +306,19 @@ class GraduateService:
             setattr(graduate, key, value)
         await self.session.flush()
         if roster_changed:
-            await record(self.session, self.actor, AuditAction.UPDATE, "graduate", graduate_id,
-                         graduate_id=graduate_id, detail={"roster_fields": roster_changed}, request=self.request)
+            await record(
+                self.session,
+                self.actor,
+                AuditAction.UPDATE,
+                "graduate",
+                graduate_id,
+                graduate_id=graduate_id,
+                detail={"roster_fields": roster_changed},
+                request=self.request,
+            )
         return await self.get(graduate_id)
 
-    async def list(self, f: GraduateFilter, limit: int, offset: int,
-                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Graduate], int]:
+    async def list(
+        self, f: GraduateFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+    ) -> tuple[Sequence[Graduate], int]:
         return await self.repo.list(f, limit, offset, scope)

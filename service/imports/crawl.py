@@ -79,15 +79,17 @@ class CrawlReport:
 
     def summary(self) -> str:
         """A few lines for a terminal (Chinese first, English after)."""
-        lines = [f"抓取 crawl {self.board} [{self.status}, run {self.run_id}]: 列表页 list pages {self.list_pages}, "
-                 f"详情页 detail pages {self.detail_pages} (未变 304 {self.not_modified}), 请求 requests {self.requests}, "
-                 f"重试 retries {self.retries}",
-                 f"  解析 parsed {self.items_parsed}; 新增 new {self.new}; 更新 updated {self.updated}; "
-                 f"未变 unchanged {self.unchanged}; 重复 duplicates {self.duplicates}; 合并 merged "
-                 f"{self.merged}; 丢弃 dropped {len(self.dropped)}; 警告 warnings {self.warnings}; "
-                 f"{self.seconds:.1f} s",
-                 f"  未知技能 unknown skills {self.unknown_skills}; 标记陈旧 marked stale {self.marked_stale}; "
-                 f"过期关闭 closed {self.closed}"]
+        lines = [
+            f"抓取 crawl {self.board} [{self.status}, run {self.run_id}]: 列表页 list pages {self.list_pages}, "
+            f"详情页 detail pages {self.detail_pages} (未变 304 {self.not_modified}), 请求 requests {self.requests}, "
+            f"重试 retries {self.retries}",
+            f"  解析 parsed {self.items_parsed}; 新增 new {self.new}; 更新 updated {self.updated}; "
+            f"未变 unchanged {self.unchanged}; 重复 duplicates {self.duplicates}; 合并 merged "
+            f"{self.merged}; 丢弃 dropped {len(self.dropped)}; 警告 warnings {self.warnings}; "
+            f"{self.seconds:.1f} s",
+            f"  未知技能 unknown skills {self.unknown_skills}; 标记陈旧 marked stale {self.marked_stale}; "
+            f"过期关闭 closed {self.closed}",
+        ]
         lines += [f"  丢弃原因 dropped because {reason}: {n}" for reason, n in self.dropped_reasons.items()]
         lines += [f"  失败页 failed page {url}: {reason}" for url, reason in self.failed_pages[:20]]
         lines += [f"  丢弃 dropped 第 {r} 页 page {r}, {c}: {m}" for r, c, m in self.dropped[:20]]
@@ -101,9 +103,16 @@ def crawl_status(result: CrawlResult) -> CrawlStatus:
     return CrawlStatus.PARTIAL if result.failed else CrawlStatus.OK
 
 
-async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.datetime | None = None, *,
-                      started_at: dt.datetime | None = None, stale_after: int = STALE_AFTER_CRAWLS,
-                      timezone: str = TIMEZONE, progress: Progress | None = None) -> CrawlReport:
+async def store_crawl(
+    session: AsyncSession,
+    result: CrawlResult,
+    now: dt.datetime | None = None,
+    *,
+    started_at: dt.datetime | None = None,
+    stale_after: int = STALE_AFTER_CRAWLS,
+    timezone: str = TIMEZONE,
+    progress: Progress | None = None,
+) -> CrawlReport:
     """Normalise, validate, de-duplicate and upsert a crawl's items, record the run; report it.
 
     ``now`` (aware, default the current time) decides expiry (see
@@ -119,31 +128,64 @@ async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.dateti
     pipeline = default_pipeline(core_taxonomy())
     piped = pipeline.run(result.records())
     status = crawl_status(result)
-    report = CrawlReport(board=result.board, status=status.value, list_pages=result.list_pages,
-                         detail_pages=result.detail_pages,
-                         not_modified=len(result.not_modified), requests=result.fetch.requests,
-                         retries=result.fetch.retries, failed_pages=list(result.failed),
-                         items_parsed=len(result.items), duplicates=len(piped.duplicates),
-                         dropped=[i.as_tuple() for i in piped.rejected], warnings=len(piped.warnings),
-                         warning_samples=[w.as_tuple() for w in piped.warnings[:WARNING_SAMPLE]],
-                         unknown_skills=unknown_skill_count(pipeline))
+    report = CrawlReport(
+        board=result.board,
+        status=status.value,
+        list_pages=result.list_pages,
+        detail_pages=result.detail_pages,
+        not_modified=len(result.not_modified),
+        requests=result.fetch.requests,
+        retries=result.fetch.retries,
+        failed_pages=list(result.failed),
+        items_parsed=len(result.items),
+        duplicates=len(piped.duplicates),
+        dropped=[i.as_tuple() for i in piped.rejected],
+        warnings=len(piped.warnings),
+        warning_samples=[w.as_tuple() for w in piped.warnings[:WARNING_SAMPLE]],
+        unknown_skills=unknown_skill_count(pipeline),
+    )
     report.dropped_reasons = dropped_reasons(report.dropped)
     postings = [i for i in piped.items if isinstance(i, PostingItem)]
     store = ImportReport(kind="board", path=result.board)
     if postings:
-        await store_postings(session, postings, store, now=now, seen_at=started_at,
-                             progress=(lambda n: progress("store", n, len(postings))) if progress else None)
+        await store_postings(
+            session,
+            postings,
+            store,
+            now=now,
+            seen_at=started_at,
+            progress=(lambda n: progress("store", n, len(postings))) if progress else None,
+        )
     if result.not_modified:
         await touch_listings(session, result.board, result.not_modified, started_at)
-    report.new, report.updated, report.unchanged, report.merged = (store.stored, store.updated, store.unchanged,
-                                                                   store.merged)
-    run = await record_run(session, CrawlRun(
-        kind="crawl", board=result.board, source=result.board, status=status, started_at=started_at,
-        pages_fetched=result.list_pages + result.detail_pages, pages_failed=len(result.failed),
-        items_parsed=report.items_parsed, new=report.new, updated=report.updated, unchanged=report.unchanged,
-        duplicates=report.duplicates, merged=report.merged, dropped=len(report.dropped),
-        dropped_reasons=report.dropped_reasons, unknown_skills=report.unknown_skills,
-        error="; ".join(f"{url}: {reason}" for url, reason in result.failed[:20]) or None))
+    report.new, report.updated, report.unchanged, report.merged = (
+        store.stored,
+        store.updated,
+        store.unchanged,
+        store.merged,
+    )
+    run = await record_run(
+        session,
+        CrawlRun(
+            kind="crawl",
+            board=result.board,
+            source=result.board,
+            status=status,
+            started_at=started_at,
+            pages_fetched=result.list_pages + result.detail_pages,
+            pages_failed=len(result.failed),
+            items_parsed=report.items_parsed,
+            new=report.new,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            duplicates=report.duplicates,
+            merged=report.merged,
+            dropped=len(report.dropped),
+            dropped_reasons=report.dropped_reasons,
+            unknown_skills=report.unknown_skills,
+            error="; ".join(f"{url}: {reason}" for url, reason in result.failed[:20]) or None,
+        ),
+    )
     if status is CrawlStatus.OK:
         report.marked_stale = await mark_stale(session, result.board, now, stale_after)
     report.closed = await expire_postings(session, now, timezone)
@@ -154,16 +196,21 @@ async def store_crawl(session: AsyncSession, result: CrawlResult, now: dt.dateti
     return report
 
 
-async def crawl_into(session: AsyncSession, config: BoardConfig, fetcher: Fetcher | None = None,
-                     now: dt.datetime | None = None, *, stale_after: int = STALE_AFTER_CRAWLS,
-                     progress: Progress | None = None) -> CrawlReport:
+async def crawl_into(
+    session: AsyncSession,
+    config: BoardConfig,
+    fetcher: Fetcher | None = None,
+    now: dt.datetime | None = None,
+    *,
+    stale_after: int = STALE_AFTER_CRAWLS,
+    progress: Progress | None = None,
+) -> CrawlReport:
     """Crawl ``config`` and store the result in ``session`` (flushes; the caller commits).
     ``now`` (default the current time) is the run's start and decides expiry. ``progress(phase,
     done, total)`` is told the pages crawled and the postings stored."""
     clock = time.perf_counter()
     started_at = now or dt.datetime.now(dt.UTC)
     result = await crawl_board(config, fetcher, progress)
-    report = await store_crawl(session, result, now, started_at=started_at, stale_after=stale_after,
-                               progress=progress)
+    report = await store_crawl(session, result, now, started_at=started_at, stale_after=stale_after, progress=progress)
     report.seconds = time.perf_counter() - clock
     return report

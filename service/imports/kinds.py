@@ -15,9 +15,9 @@ from pathlib import Path
 
 from scrapers.csvio import UnreadableFileError, detect_encoding
 from scrapers.jobposting.page import JsonLdFile
+from scrapers.sources.job51 import Job51_2019, Job51_2023
 from scrapers.sources.jobfair import JobFairSheet, map_header
 from scrapers.sources.mapped import ColumnMapping, MappedFile, how_to_map, read_header
-from scrapers.sources.job51 import Job51_2019, Job51_2023
 from scrapers.sources.nyc_jobs import NycJobs
 from scrapers.sources.us_jobboard import UsApplicants, UsJobs
 from service.errors import InvalidFieldError
@@ -43,9 +43,15 @@ _HEADERS: tuple[tuple[frozenset[str], ImportKind], ...] = (
     (frozenset({"Job ID", "Business Title", "Salary Frequency"}), ImportKind.NYC_JOBS),
 )
 _PAGE_SUFFIXES = (".html", ".htm", ".json", ".jsonld")
-_SOURCES = {ImportKind.US_JOBS: UsJobs, ImportKind.US_APPLICANTS: UsApplicants,
-            ImportKind.CN_51JOB_2019: Job51_2019, ImportKind.CN_51JOB_2023: Job51_2023,
-            ImportKind.NYC_JOBS: NycJobs, ImportKind.JOB_FAIR: JobFairSheet, ImportKind.JSONLD_PAGE: JsonLdFile}
+_SOURCES = {
+    ImportKind.US_JOBS: UsJobs,
+    ImportKind.US_APPLICANTS: UsApplicants,
+    ImportKind.CN_51JOB_2019: Job51_2019,
+    ImportKind.CN_51JOB_2023: Job51_2023,
+    ImportKind.NYC_JOBS: NycJobs,
+    ImportKind.JOB_FAIR: JobFairSheet,
+    ImportKind.JSONLD_PAGE: JsonLdFile,
+}
 Source = UsJobs | UsApplicants | Job51_2019 | Job51_2023 | NycJobs | JobFairSheet | JsonLdFile | MappedFile
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".txt", ".tsv")
 
@@ -59,7 +65,7 @@ def _looks_like_job_fair(path: Path) -> bool:
 
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - not a workbook: the reader says why
+        except Exception:  # not a workbook: the reader says why
             return True
         try:
             sheets = [list(ws.iter_rows(max_row=10, values_only=True)) for ws in book.worksheets]
@@ -76,8 +82,11 @@ def _looks_like_job_fair(path: Path) -> bool:
             named = sum(1 for c in cells if str(c or "").strip())
             # a 岗位 column and an employer column, or a header the job-fair reader mostly knows:
             # another board's export (职位名称, 公司, 城市, 技能标签, 链接 …) needs a mapping instead
-            if "title" in mapping.values() and len(mapping) >= 2 and (
-                    "employer_name" in mapping.values() or 2 * len(mapping) > named):
+            if (
+                "title" in mapping.values()
+                and len(mapping) >= 2
+                and ("employer_name" in mapping.values() or 2 * len(mapping) > named)
+            ):
                 return True
     return False
 

@@ -51,8 +51,14 @@ def salary_fields(salary: SalaryRange | None) -> dict[str, Any]:
     as text only (unknown), like ``面议``.
     """
     if salary is None:
-        return {"salary_min": None, "salary_max": None, "salary_period": None, "salary_text": None,
-                "salary_min_monthly": None, "salary_max_monthly": None}
+        return {
+            "salary_min": None,
+            "salary_max": None,
+            "salary_period": None,
+            "salary_text": None,
+            "salary_min_monthly": None,
+            "salary_max_monthly": None,
+        }
     low, high, period = salary.minimum, salary.maximum, salary.period
     if salary.months_per_year and period == SalaryPeriod.MONTH:
         n = salary.months_per_year
@@ -62,10 +68,22 @@ def salary_fields(salary: SalaryRange | None) -> dict[str, Any]:
     monthly = (to_monthly(low, period), to_monthly(high, period))
     if any(m is not None and m > MAX_MONTHLY_SALARY for m in monthly):
         # an absurd amount (a typo, a misread unit) is unknown pay, not a stored figure
-        return {"salary_min": None, "salary_max": None, "salary_period": None, "salary_text": salary.text[:100],
-                "salary_min_monthly": None, "salary_max_monthly": None}
-    return {"salary_min": low, "salary_max": high, "salary_period": period, "salary_text": salary.text[:100],
-            "salary_min_monthly": monthly[0], "salary_max_monthly": monthly[1]}
+        return {
+            "salary_min": None,
+            "salary_max": None,
+            "salary_period": None,
+            "salary_text": salary.text[:100],
+            "salary_min_monthly": None,
+            "salary_max_monthly": None,
+        }
+    return {
+        "salary_min": low,
+        "salary_max": high,
+        "salary_period": period,
+        "salary_text": salary.text[:100],
+        "salary_min_monthly": monthly[0],
+        "salary_max_monthly": monthly[1],
+    }
 
 
 def posting_fields(item: PostingItem, employer_id: int, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -76,16 +94,28 @@ def posting_fields(item: PostingItem, employer_id: int, now: dt.datetime | None 
     ``closed``; one whose closing time is still ahead is (re)opened. The salary currency is the
     one the source states, else CNY for Chinese and USD for US postings.
     """
-    currency = (item.salary.currency if item.salary is not None and item.salary.currency else None) \
-        or _CURRENCY.get(item.country, "CNY")
+    currency = (item.salary.currency if item.salary is not None and item.salary.currency else None) or _CURRENCY.get(
+        item.country, "CNY"
+    )
     fields: dict[str, Any] = {
-        "title": item.title, "description": item.description, "employer_id": employer_id,
-        "country": item.country, "region_code": item.region_code, "province": item.province, "city": item.city,
-        "address": item.address, "salary_currency": currency[:3],
-        "education_required": item.education, "experience_years": item.experience_years,
-        "required_skills": list(item.skills), "employment_type": item.employment_type or EmploymentType.FULL_TIME,
-        "openings": item.openings or 1, "source": item.source, "external_id": item.external_id,
-        "duplicate_key": item.duplicate_key, "locations": [place_dict(p) for p in item.places],
+        "title": item.title,
+        "description": item.description,
+        "employer_id": employer_id,
+        "country": item.country,
+        "region_code": item.region_code,
+        "province": item.province,
+        "city": item.city,
+        "address": item.address,
+        "salary_currency": currency[:3],
+        "education_required": item.education,
+        "experience_years": item.experience_years,
+        "required_skills": list(item.skills),
+        "employment_type": item.employment_type or EmploymentType.FULL_TIME,
+        "openings": item.openings or 1,
+        "source": item.source,
+        "external_id": item.external_id,
+        "duplicate_key": item.duplicate_key,
+        "locations": [place_dict(p) for p in item.places],
         **salary_fields(item.salary),
     }
     if item.posted_on is not None:
@@ -125,12 +155,16 @@ def stored_status(item: PostingItem, now: dt.datetime | None = None, timezone: s
         through = f"validThrough {item.valid_through.isoformat()}" if item.valid_through else "validThrough"
         if item.expires_at <= now:
             days = (now - item.expires_at).days
-            return StoredStatus("expired", PostingStatus.CLOSED,
-                                f"{through} has passed: closed since {closes} {timezone}"
-                                f"{f' ({days} days ago)' if days else ''}; stored closed, never recommended")
+            return StoredStatus(
+                "expired",
+                PostingStatus.CLOSED,
+                f"{through} has passed: closed since {closes} {timezone}"
+                f"{f' ({days} days ago)' if days else ''}; stored closed, never recommended",
+            )
         return StoredStatus("open", PostingStatus.OPEN, f"open until {through} ends ({closes} {timezone})")
-    return StoredStatus("open", None, "no validThrough: open while its boards list it (stale after "
-                                      "completed crawls stop listing it)")
+    return StoredStatus(
+        "open", None, "no validThrough: open while its boards list it (stale after completed crawls stop listing it)"
+    )
 
 
 _PLACE_LIMITS = {"region_code": 6, "province": 64, "city": 64, "district": 64, "address": 300}
@@ -139,11 +173,12 @@ _PLACE_LIMITS = {"region_code": 6, "province": 64, "city": 64, "district": 64, "
 def place_dict(place: PlaceItem) -> dict[str, str | None]:
     """A ``postings.locations`` entry ``{region_code, province, city, district, address}``,
     texts cut to the lengths of the matching posting columns."""
-    return {k: (v[:_PLACE_LIMITS[k]] if isinstance(v, str) else v) for k, v in place.as_dict().items()}
+    return {k: (v[: _PLACE_LIMITS[k]] if isinstance(v, str) else v) for k, v in place.as_dict().items()}
 
 
-async def _employers(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport) -> dict[
-        tuple[str, str], int]:
+async def _employers(
+    session: AsyncSession, items: Sequence[PostingItem], report: ImportReport
+) -> dict[tuple[str, str], int]:
     """Employer ids by (source, name), creating the missing ones (``verified=False``)."""
     wanted: dict[tuple[str, str], PostingItem] = {}
     for item in items:
@@ -161,8 +196,9 @@ async def _employers(session: AsyncSession, items: Sequence[PostingItem], report
     for key, item in wanted.items():
         employer = found.get(key)
         if employer is None:
-            employer = Employer(name=key[1], source=key[0], verified=False, industry=item.employer_industry,
-                                size=item.employer_size)
+            employer = Employer(
+                name=key[1], source=key[0], verified=False, industry=item.employer_industry, size=item.employer_size
+            )
             new.append(employer)
             found[key] = employer
         else:  # fill what an earlier import did not know
@@ -175,10 +211,26 @@ async def _employers(session: AsyncSession, items: Sequence[PostingItem], report
 
 
 #: fields another source may fill when the posting lacks them (never overwritten)
-_FILLABLE = ("description", "region_code", "province", "city", "address", "experience_years", "required_skills",
-             "valid_through", "locations")
-_SALARY = ("salary_min", "salary_max", "salary_period", "salary_min_monthly", "salary_max_monthly", "salary_text",
-           "salary_currency")
+_FILLABLE = (
+    "description",
+    "region_code",
+    "province",
+    "city",
+    "address",
+    "experience_years",
+    "required_skills",
+    "valid_through",
+    "locations",
+)
+_SALARY = (
+    "salary_min",
+    "salary_max",
+    "salary_period",
+    "salary_min_monthly",
+    "salary_max_monthly",
+    "salary_text",
+    "salary_currency",
+)
 
 
 def _fill_missing(posting: Posting, fields: dict[str, Any]) -> bool:
@@ -239,28 +291,41 @@ async def _load_index(session: AsyncSession, batch: Sequence[PostingItem]) -> _I
     index = _Index()
     for source in sorted({i.source for i in batch}):
         ids = sorted({i.external_id for i in batch if i.source == source})
-        stmt = (select(PostingSource, Posting).join(Posting, Posting.id == PostingSource.posting_id)
-                .where(PostingSource.source == source, PostingSource.external_id.in_(ids)))
+        stmt = (
+            select(PostingSource, Posting)
+            .join(Posting, Posting.id == PostingSource.posting_id)
+            .where(PostingSource.source == source, PostingSource.external_id.in_(ids))
+        )
         for row, posting in (await session.execute(stmt)).tuples():
             index.add(posting, row.source, row.external_id, row)
         missing = [x for x in ids if (source, x) not in index.by_listing]
         if missing:  # stored without a sources row (e.g. the sample data): give them one now
             stmt = select(Posting).where(Posting.source == source, Posting.external_id.in_(missing))
             for posting in (await session.execute(stmt)).scalars():
-                row = PostingSource(posting_id=posting.id, source=source, external_id=posting.external_id or "",
-                                    url=posting.source_url, first_seen_at=posting.created_at,
-                                    last_seen_at=posting.updated_at)
+                row = PostingSource(
+                    posting_id=posting.id,
+                    source=source,
+                    external_id=posting.external_id or "",
+                    url=posting.source_url,
+                    first_seen_at=posting.created_at,
+                    last_seen_at=posting.updated_at,
+                )
                 session.add(row)
                 index.add(posting, source, row.external_id, row)
-    keys = sorted({i.duplicate_key for i in batch if i.duplicate_key and (i.source, i.external_id)
-                   not in index.by_listing})
+    keys = sorted(
+        {i.duplicate_key for i in batch if i.duplicate_key and (i.source, i.external_id) not in index.by_listing}
+    )
     if keys:
-        postings = (await session.execute(select(Posting).where(Posting.duplicate_key.in_(keys))
-                                          .order_by(Posting.id))).scalars().all()
+        postings = (
+            (await session.execute(select(Posting).where(Posting.duplicate_key.in_(keys)).order_by(Posting.id)))
+            .scalars()
+            .all()
+        )
         by_id = {p.id: p for p in postings}
         if by_id:
             stmt = select(PostingSource.posting_id, PostingSource.source, PostingSource.reference).where(
-                PostingSource.posting_id.in_(list(by_id)))
+                PostingSource.posting_id.in_(list(by_id))
+            )
             for posting_id, source, reference in (await session.execute(stmt)).tuples():
                 index.sources_of.setdefault(id(by_id[posting_id]), set()).add(source)
                 index.add_reference(by_id[posting_id], reference)
@@ -273,8 +338,13 @@ async def _load_index(session: AsyncSession, batch: Sequence[PostingItem]) -> _I
 def _listing(session: AsyncSession, posting: Posting, item: PostingItem, seen_at: dt.datetime) -> PostingSource:
     """A new ``posting_sources`` row for ``item`` on ``posting`` (through the relationship when the
     posting is not flushed yet or its ``sources`` are loaded, else by ``posting_id``)."""
-    row = PostingSource(source=item.source, external_id=item.external_id, first_seen_at=seen_at,
-                        last_seen_at=seen_at, reference=item.reference[:100] if item.reference else None)
+    row = PostingSource(
+        source=item.source,
+        external_id=item.external_id,
+        first_seen_at=seen_at,
+        last_seen_at=seen_at,
+        reference=item.reference[:100] if item.reference else None,
+    )
     if posting.id is None:
         row.posting = posting  # inserted with the posting, once its fields are set
     elif "sources" not in sa_inspect(posting).unloaded:
@@ -286,9 +356,14 @@ def _listing(session: AsyncSession, posting: Posting, item: PostingItem, seen_at
     return row
 
 
-async def store_postings(session: AsyncSession, items: Sequence[PostingItem], report: ImportReport,
-                         now: dt.datetime | None = None, seen_at: dt.datetime | None = None,
-                         progress: Callable[[int], None] | None = None) -> list[int]:
+async def store_postings(
+    session: AsyncSession,
+    items: Sequence[PostingItem],
+    report: ImportReport,
+    now: dt.datetime | None = None,
+    seen_at: dt.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[int]:
     """Insert new postings, update changed ones, attach listings from other boards, count the rest.
     Flushes, never commits. Returns the ids of the postings the items belong to.
 
@@ -318,8 +393,7 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
             how = "merge"
             if posting is None:
                 how = "new"
-                posting = Posting(source=item.source, external_id=item.external_id,
-                                  duplicate_key=item.duplicate_key)
+                posting = Posting(source=item.source, external_id=item.external_id, duplicate_key=item.duplicate_key)
             index.add(posting, item.source, item.external_id, _listing(session, posting, item, seen_at))
             plan.append((item, posting, how))
         own = [i for i, _, how in plan if how in ("new", "primary")]
@@ -362,8 +436,9 @@ async def store_postings(session: AsyncSession, items: Sequence[PostingItem], re
     return list(dict.fromkeys(seen))
 
 
-async def stored_now(session: AsyncSession, items: Sequence[PostingItem], stale_after: int = 3) -> dict[
-        tuple[str, str], str]:
+async def stored_now(
+    session: AsyncSession, items: Sequence[PostingItem], stale_after: int = 3
+) -> dict[tuple[str, str], str]:
     """How the listings of ``items`` are stored now, in words, by ``(source, external_id)``: the
     posting's status and, when it is stale, since when and why (``stale_after``: the setting
     ``VOCMATCH_STALE_AFTER_CRAWLS``). Listings not stored are left out. Reads only."""
@@ -371,15 +446,29 @@ async def stored_now(session: AsyncSession, items: Sequence[PostingItem], stale_
     out: dict[tuple[str, str], str] = {}
     for source in sorted({s for s, _ in wanted}):
         ids = sorted(e for s, e in wanted if s == source)
-        stmt = (select(PostingSource, Posting).join(Posting, Posting.id == PostingSource.posting_id)
-                .where(PostingSource.source == source, PostingSource.external_id.in_(ids)))
+        stmt = (
+            select(PostingSource, Posting)
+            .join(Posting, Posting.id == PostingSource.posting_id)
+            .where(PostingSource.source == source, PostingSource.external_id.in_(ids))
+        )
         for row, posting in (await session.execute(stmt)).tuples():
-            listings = (await session.execute(select(PostingSource.source, PostingSource.last_seen_at).where(
-                PostingSource.posting_id == posting.id))).tuples().all()
+            listings = (
+                (
+                    await session.execute(
+                        select(PostingSource.source, PostingSource.last_seen_at).where(
+                            PostingSource.posting_id == posting.id
+                        )
+                    )
+                )
+                .tuples()
+                .all()
+            )
             if posting.stale_at is not None:
                 seen = ", ".join(f"{s} last listed it {when:%Y-%m-%d}" for s, when in listings)
-                text = (f"stale since {posting.stale_at:%Y-%m-%d} (posting {posting.id}): none of its boards listed it "
-                        f"in {stale_after} completed crawls ({seen}); storing this page lists it again")
+                text = (
+                    f"stale since {posting.stale_at:%Y-%m-%d} (posting {posting.id}): none of its boards listed it "
+                    f"in {stale_after} completed crawls ({seen}); storing this page lists it again"
+                )
             else:
                 text = f"{posting.status} (posting {posting.id}, listed by {', '.join(s for s, _ in listings)})"
                 if posting.status is PostingStatus.CLOSED and posting.valid_through is not None:

@@ -19,8 +19,12 @@ async def ensure_regions(session: AsyncSession, codes: Iterable[str]) -> int:
     needed: dict[str, Region] = {}
     for code in set(codes):
         for record in region_chain(code):
-            needed.setdefault(record.code, Region(code=record.code, name=record.name,
-                                                  level=RegionLevel(record.level), parent_code=record.parent_code))
+            needed.setdefault(
+                record.code,
+                Region(
+                    code=record.code, name=record.name, level=RegionLevel(record.level), parent_code=record.parent_code
+                ),
+            )
     if not needed:
         return 0
     present: set[str] = set()

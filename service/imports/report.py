@@ -45,13 +45,23 @@ class ImportReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (lists of ``[row, column, reason]``)."""
         return {
-            "kind": self.kind, "path": self.path, "rows_read": self.rows_read, "stored": self.stored,
-            "updated": self.updated, "unchanged": self.unchanged, "duplicates": len(self.duplicates),
-            "rejected": [list(r) for r in self.rejected], "warnings": self.warnings,
+            "kind": self.kind,
+            "path": self.path,
+            "rows_read": self.rows_read,
+            "stored": self.stored,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "duplicates": len(self.duplicates),
+            "rejected": [list(r) for r in self.rejected],
+            "warnings": self.warnings,
             "warning_samples": [list(w) for w in self.warning_samples],
-            "employers_created": self.employers_created, "regions_added": self.regions_added,
-            "merged": self.merged, "unknown_skills": self.unknown_skills, "closed": self.closed,
-            "marked_stale": self.marked_stale, "seconds": round(self.seconds, 2),
+            "employers_created": self.employers_created,
+            "regions_added": self.regions_added,
+            "merged": self.merged,
+            "unknown_skills": self.unknown_skills,
+            "closed": self.closed,
+            "marked_stale": self.marked_stale,
+            "seconds": round(self.seconds, 2),
         }
 
     def summary(self, max_rejected: int = 20) -> str:

@@ -46,20 +46,33 @@ async def stale_cutoffs(session: AsyncSession, stale_after: int) -> dict[str, dt
     """For each source with at least ``stale_after`` completed crawls: the start of its
     ``stale_after``-th most recent one. A listing last seen before that has missed them all."""
     cutoffs: dict[str, dt.datetime] = {}
-    sources = (await session.execute(select(CrawlRun.source).where(
-        CrawlRun.kind == "crawl", CrawlRun.status == CrawlStatus.OK, CrawlRun.source.is_not(None)).distinct()
-    )).scalars().all()
+    sources = (
+        (
+            await session.execute(
+                select(CrawlRun.source)
+                .where(CrawlRun.kind == "crawl", CrawlRun.status == CrawlStatus.OK, CrawlRun.source.is_not(None))
+                .distinct()
+            )
+        )
+        .scalars()
+        .all()
+    )
     for source in sources:
-        stmt = (select(CrawlRun.started_at).where(CrawlRun.kind == "crawl", CrawlRun.status == CrawlStatus.OK,
-                                                 CrawlRun.source == source)
-                .order_by(CrawlRun.started_at.desc()).offset(stale_after - 1).limit(1))
+        stmt = (
+            select(CrawlRun.started_at)
+            .where(CrawlRun.kind == "crawl", CrawlRun.status == CrawlStatus.OK, CrawlRun.source == source)
+            .order_by(CrawlRun.started_at.desc())
+            .offset(stale_after - 1)
+            .limit(1)
+        )
         if (cutoff := (await session.execute(stmt)).scalar_one_or_none()) is not None:
             cutoffs[source] = cutoff
     return cutoffs
 
 
-async def mark_stale(session: AsyncSession, source: str, now: dt.datetime,
-                     stale_after: int = STALE_AFTER_CRAWLS) -> int:
+async def mark_stale(
+    session: AsyncSession, source: str, now: dt.datetime, stale_after: int = STALE_AFTER_CRAWLS
+) -> int:
     """Set ``stale_at = now`` on the postings listed by ``source`` whose every listing has missed
     ``stale_after`` completed crawls of its board. Returns how many were marked. Flushes.
 
@@ -74,14 +87,19 @@ async def mark_stale(session: AsyncSession, source: str, now: dt.datetime,
     if source not in cutoffs:
         return 0
 
-    def is_stale(ps: type[PostingSource]):  # noqa: ANN202 - a SQL expression
+    def is_stale(ps: type[PostingSource]):  # a SQL expression
         return or_(false(), *(and_(ps.source == s, ps.last_seen_at < cut) for s, cut in cutoffs.items()))
 
-    missed = select(PostingSource.posting_id).where(PostingSource.source == source,
-                                                    PostingSource.last_seen_at < cutoffs[source])
+    missed = select(PostingSource.posting_id).where(
+        PostingSource.source == source, PostingSource.last_seen_at < cutoffs[source]
+    )
     still_listed = exists().where(PostingSource.posting_id == Posting.id, ~is_stale(PostingSource))
-    stmt = (update(Posting).where(Posting.stale_at.is_(None), Posting.id.in_(missed), ~still_listed)
-            .values(stale_at=now).execution_options(synchronize_session="fetch"))
+    stmt = (
+        update(Posting)
+        .where(Posting.stale_at.is_(None), Posting.id.in_(missed), ~still_listed)
+        .values(stale_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
     result = await session.execute(stmt)
     await session.flush()
     return result.rowcount or 0
@@ -97,10 +115,18 @@ async def expire_postings(session: AsyncSession, now: dt.datetime, timezone: str
     ``valid_through`` is before today in ``timezone``, telling their live applicants (reason
     ``expired``). Returns how many were closed. Flushes."""
     listed = exists().where(PostingSource.posting_id == Posting.id)
-    stmt = (update(Posting).where(Posting.status == PostingStatus.OPEN, Posting.valid_through.is_not(None),
-                                  Posting.valid_through < local_today(now, timezone), listed)
-            .values(status=PostingStatus.CLOSED, updated_at=now).returning(Posting.id)
-            .execution_options(synchronize_session="fetch"))
+    stmt = (
+        update(Posting)
+        .where(
+            Posting.status == PostingStatus.OPEN,
+            Posting.valid_through.is_not(None),
+            Posting.valid_through < local_today(now, timezone),
+            listed,
+        )
+        .values(status=PostingStatus.CLOSED, updated_at=now)
+        .returning(Posting.id)
+        .execution_options(synchronize_session="fetch")
+    )
     closed = list((await session.execute(stmt)).scalars())
     await session.flush()
     await tell_applicants_posting_closed(session, closed, "expired")
@@ -114,15 +140,30 @@ async def record_run(session: AsyncSession, run: CrawlRun) -> CrawlRun:
     return run
 
 
-async def record_failed_run(session_factory, kind: str, board: str, source: str | None,  # noqa: ANN001
-                            started_at: dt.datetime, error: str, pages_fetched: int = 0,
-                            pages_failed: int = 0) -> CrawlRun:
+async def record_failed_run(
+    session_factory,
+    kind: str,
+    board: str,
+    source: str | None,
+    started_at: dt.datetime,
+    error: str,
+    pages_fetched: int = 0,
+    pages_failed: int = 0,
+) -> CrawlRun:
     """Store a ``failed`` run in a transaction of its own (``session_factory()`` is an async
     context manager yielding a session inside a transaction, such as
     :func:`service.db.session_scope` bound to an engine)."""
-    run = CrawlRun(kind=kind, board=board[:300], source=source, status=CrawlStatus.FAILED, started_at=started_at,
-                   finished_at=dt.datetime.now(dt.UTC), pages_fetched=pages_fetched, pages_failed=pages_failed,
-                   error=error[:4000])
+    run = CrawlRun(
+        kind=kind,
+        board=board[:300],
+        source=source,
+        status=CrawlStatus.FAILED,
+        started_at=started_at,
+        finished_at=dt.datetime.now(dt.UTC),
+        pages_fetched=pages_fetched,
+        pages_failed=pages_failed,
+        error=error[:4000],
+    )
     async with session_factory() as session:
         session.add(run)
     return run
@@ -139,13 +180,26 @@ async def latest_runs(session: AsyncSession, board: str | None = None, limit: in
 def run_to_dict(run: CrawlRun) -> dict[str, object]:
     """A run as JSON-ready data (timestamps ISO 8601 UTC)."""
     return {
-        "id": run.id, "kind": run.kind, "board": run.board, "source": run.source, "status": str(run.status),
+        "id": run.id,
+        "kind": run.kind,
+        "board": run.board,
+        "source": run.source,
+        "status": str(run.status),
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "pages_fetched": run.pages_fetched, "pages_failed": run.pages_failed, "items_parsed": run.items_parsed,
-        "new": run.new, "updated": run.updated, "unchanged": run.unchanged, "duplicates": run.duplicates,
-        "merged": run.merged, "dropped": run.dropped, "dropped_reasons": dict(run.dropped_reasons or {}),
-        "unknown_skills": run.unknown_skills, "marked_stale": run.marked_stale, "closed": run.closed,
+        "pages_fetched": run.pages_fetched,
+        "pages_failed": run.pages_failed,
+        "items_parsed": run.items_parsed,
+        "new": run.new,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "duplicates": run.duplicates,
+        "merged": run.merged,
+        "dropped": run.dropped,
+        "dropped_reasons": dict(run.dropped_reasons or {}),
+        "unknown_skills": run.unknown_skills,
+        "marked_stale": run.marked_stale,
+        "closed": run.closed,
         "error": run.error,
     }
 
@@ -158,13 +212,23 @@ async def touch_listings(session: AsyncSession, source: str, urls: Iterable[str]
     changed = 0
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        stmt = (update(PostingSource).where(PostingSource.source == source,
-                                            or_(PostingSource.url.in_(chunk), PostingSource.external_id.in_(chunk)))
-                .values(last_seen_at=seen_at).execution_options(synchronize_session="fetch"))
+        stmt = (
+            update(PostingSource)
+            .where(
+                PostingSource.source == source, or_(PostingSource.url.in_(chunk), PostingSource.external_id.in_(chunk))
+            )
+            .values(last_seen_at=seen_at)
+            .execution_options(synchronize_session="fetch")
+        )
         changed += (await session.execute(stmt)).rowcount or 0
     if changed:  # listed again: no longer stale
-        listed = select(PostingSource.posting_id).where(PostingSource.source == source,
-                                                        PostingSource.last_seen_at == seen_at)
-        await session.execute(update(Posting).where(Posting.id.in_(listed), Posting.stale_at.is_not(None))
-                              .values(stale_at=None).execution_options(synchronize_session="fetch"))
+        listed = select(PostingSource.posting_id).where(
+            PostingSource.source == source, PostingSource.last_seen_at == seen_at
+        )
+        await session.execute(
+            update(Posting)
+            .where(Posting.id.in_(listed), Posting.stale_at.is_not(None))
+            .values(stale_at=None)
+            .execution_options(synchronize_session="fetch")
+        )
     return changed

@@ -26,14 +26,14 @@ from service.imports.seekers import store_seekers
 from service.postings.models import CrawlRun, CrawlStatus
 from service.taxonomy.core import core_taxonomy
 
-
 #: ``progress(phase, done, total)``: ``phase`` is ``read`` (rows) or ``store`` (postings); ``total``
 #: ``None`` when unknown
 Progress = Callable[[str, int, int | None], None]
 
 
-def _read(kind: ImportKind, path: Path, mapping: ColumnMapping | None,
-          progress: Progress | None = None) -> tuple[PipelineResult, Pipeline]:
+def _read(
+    kind: ImportKind, path: Path, mapping: ColumnMapping | None, progress: Progress | None = None
+) -> tuple[PipelineResult, Pipeline]:
     pipeline = default_pipeline(core_taxonomy())
     source = make_source(kind, path, mapping)
     total = None
@@ -62,7 +62,7 @@ class _Counting:
     def __init__(self, source: Any, report: Callable[[int], None]) -> None:
         self.source, self.report = source, report
 
-    def __iter__(self):  # noqa: ANN204
+    def __iter__(self):
         n = 0
         for n, record in enumerate(self.source, start=1):
             if n % 100 == 0:
@@ -75,8 +75,9 @@ class _Counting:
         return getattr(self.source, "rows_read", 0)
 
 
-def resolve_kind(path: Path, kind: str | None, mapping: Path | ColumnMapping | None) -> tuple[
-        ImportKind, ColumnMapping | None]:
+def resolve_kind(
+    path: Path, kind: str | None, mapping: Path | ColumnMapping | None
+) -> tuple[ImportKind, ColumnMapping | None]:
     """The import kind for ``path`` (given, ``mapped`` when a mapping is given, else detected) and the
     parsed mapping.
 
@@ -103,8 +104,13 @@ def resolve_kind(path: Path, kind: str | None, mapping: Path | ColumnMapping | N
         raise InvalidFieldError("kind", f"{kind!r} is not one of {', '.join(k.value for k in ImportKind)}") from None
 
 
-async def _read_checked(path: Path, import_kind: ImportKind, kind_given: bool, mapping: ColumnMapping | None,
-                        progress: Progress | None = None) -> tuple[PipelineResult, Pipeline]:
+async def _read_checked(
+    path: Path,
+    import_kind: ImportKind,
+    kind_given: bool,
+    mapping: ColumnMapping | None,
+    progress: Progress | None = None,
+) -> tuple[PipelineResult, Pipeline]:
     """Read and normalise ``path``; a file that yields nothing is an error, never an empty success.
 
     Raises:
@@ -131,8 +137,13 @@ def nothing_read(path: Path, kind: ImportKind) -> str:
     return message + "; check the file and --kind"
 
 
-async def import_path(session: AsyncSession, path: Path, kind: str | None = None,
-                      mapping: Path | ColumnMapping | None = None, progress: Progress | None = None) -> ImportReport:
+async def import_path(
+    session: AsyncSession,
+    path: Path,
+    kind: str | None = None,
+    mapping: Path | ColumnMapping | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Import one file (or the US applicants' folder) and report what happened.
 
     ``kind`` is one of :class:`ImportKind` (``us_jobs``, ``us_applicants``, ``cn_51job_2019``,
@@ -157,32 +168,56 @@ async def import_path(session: AsyncSession, path: Path, kind: str | None = None
     started = time.perf_counter()
     path = Path(path)
     import_kind, parsed = resolve_kind(path, kind, mapping)
-    result, pipeline = await _read_checked(path, import_kind, kind is not None or mapping is not None, parsed,
-                                           progress)
+    result, pipeline = await _read_checked(path, import_kind, kind is not None or mapping is not None, parsed, progress)
 
-    report = ImportReport(kind=import_kind.value, path=str(path), rows_read=result.rows_read,
-                          rejected=[i.as_tuple() for i in result.rejected],
-                          duplicates=[i.as_tuple() for i in result.duplicates],
-                          warnings=len(result.warnings),
-                          warning_samples=[w.as_tuple() for w in result.warnings[:WARNING_SAMPLE]])
+    report = ImportReport(
+        kind=import_kind.value,
+        path=str(path),
+        rows_read=result.rows_read,
+        rejected=[i.as_tuple() for i in result.rejected],
+        duplicates=[i.as_tuple() for i in result.duplicates],
+        warnings=len(result.warnings),
+        warning_samples=[w.as_tuple() for w in result.warnings[:WARNING_SAMPLE]],
+    )
     postings = [i for i in result.items if isinstance(i, PostingItem)]
     seekers = [i for i in result.items if isinstance(i, SeekerItem)]
     now = dt.datetime.now(dt.UTC)
     if postings:
-        await store_postings(session, postings, report, now=now,
-                             progress=(lambda n: progress("store", n, len(postings))) if progress else None)
+        await store_postings(
+            session,
+            postings,
+            report,
+            now=now,
+            progress=(lambda n: progress("store", n, len(postings))) if progress else None,
+        )
         report.unknown_skills = unknown_skill_count(pipeline)
     if seekers:
         await store_seekers(session, seekers, report)
     report.closed = await expire_postings(session, now)
     sources = {i.source for i in result.items}
     reasons = dropped_reasons(report.rejected)
-    await record_run(session, CrawlRun(
-        kind="import", board=str(path)[-300:], source=sources.pop() if len(sources) == 1 else None,
-        status=CrawlStatus.OK, started_at=now, finished_at=dt.datetime.now(dt.UTC), pages_fetched=1,
-        items_parsed=result.rows_read, new=report.stored, updated=report.updated, unchanged=report.unchanged,
-        duplicates=len(report.duplicates), merged=report.merged, dropped=len(report.rejected),
-        dropped_reasons=reasons, unknown_skills=report.unknown_skills, closed=report.closed))
+    await record_run(
+        session,
+        CrawlRun(
+            kind="import",
+            board=str(path)[-300:],
+            source=sources.pop() if len(sources) == 1 else None,
+            status=CrawlStatus.OK,
+            started_at=now,
+            finished_at=dt.datetime.now(dt.UTC),
+            pages_fetched=1,
+            items_parsed=result.rows_read,
+            new=report.stored,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            duplicates=len(report.duplicates),
+            merged=report.merged,
+            dropped=len(report.rejected),
+            dropped_reasons=reasons,
+            unknown_skills=report.unknown_skills,
+            closed=report.closed,
+        ),
+    )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -202,8 +237,9 @@ class ImportPreview:
     warnings: list[Issue] = field(default_factory=list)
 
 
-async def preview_path(path: Path, kind: str | None = None, mapping: Path | ColumnMapping | None = None,
-                       progress: Progress | None = None) -> ImportPreview:
+async def preview_path(
+    path: Path, kind: str | None = None, mapping: Path | ColumnMapping | None = None, progress: Progress | None = None
+) -> ImportPreview:
     """Read and normalise ``path`` exactly as :func:`import_path` does, storing nothing.
 
     Raises:
@@ -212,6 +248,13 @@ async def preview_path(path: Path, kind: str | None = None, mapping: Path | Colu
     path = Path(path)
     import_kind, parsed = resolve_kind(path, kind, mapping)
     result, _ = await _read_checked(path, import_kind, kind is not None or mapping is not None, parsed, progress)
-    return ImportPreview(kind=import_kind.value, path=str(path), mapping=parsed, rows_read=result.rows_read,
-                         items=result.items, rejected=result.rejected, duplicates=result.duplicates,
-                         warnings=result.warnings)
+    return ImportPreview(
+        kind=import_kind.value,
+        path=str(path),
+        mapping=parsed,
+        rows_read=result.rows_read,
+        items=result.items,
+        rejected=result.rejected,
+        duplicates=result.duplicates,
+        warnings=result.warnings,
+    )

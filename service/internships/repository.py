@@ -17,12 +17,15 @@ from service.postings.models import Posting
 def read_columns() -> Select[Any]:
     """``SELECT`` of a placement with the student's name, major and cohort, the school's and the
     employer's names and the posting's title (one row per placement)."""
-    return (select(Internship, Graduate.name, Graduate.major_code, Graduate.cohort, School.name, Employer.name,
-                   Posting.title)
-            .join(Graduate, Graduate.id == Internship.graduate_id)
-            .join(School, School.id == Internship.school_id)
-            .join(Employer, Employer.id == Internship.employer_id)
-            .outerjoin(Posting, Posting.id == Internship.posting_id))
+    return (
+        select(
+            Internship, Graduate.name, Graduate.major_code, Graduate.cohort, School.name, Employer.name, Posting.title
+        )
+        .join(Graduate, Graduate.id == Internship.graduate_id)
+        .join(School, School.id == Internship.school_id)
+        .join(Employer, Employer.id == Internship.employer_id)
+        .outerjoin(Posting, Posting.id == Internship.posting_id)
+    )
 
 
 async def breakdown(session: AsyncSession, clause: Any, by: str, cohort: int | None) -> list[tuple[Any, ...]]:
@@ -34,8 +37,11 @@ async def breakdown(session: AsyncSession, clause: Any, by: str, cohort: int | N
         "employer": (Internship.employer_id, Employer.name, [(Employer, Employer.id == Internship.employer_id)]),
     }[by]
     confirmed = func.sum(case((Internship.status == InternshipStatus.CONFIRMED, 1), else_=0))
-    stmt = (select(key, name, func.count(Internship.id), func.count(distinct(Internship.graduate_id)), confirmed)
-            .select_from(Internship).join(Graduate, Graduate.id == Internship.graduate_id))
+    stmt = (
+        select(key, name, func.count(Internship.id), func.count(distinct(Internship.graduate_id)), confirmed)
+        .select_from(Internship)
+        .join(Graduate, Graduate.id == Internship.graduate_id)
+    )
     for table, on in joins:
         stmt = stmt.outerjoin(table, on)
     stmt = stmt.where(clause)
@@ -43,4 +49,3 @@ async def breakdown(session: AsyncSession, clause: Any, by: str, cohort: int | N
         stmt = stmt.where(Graduate.cohort == cohort)
     stmt = stmt.group_by(key, name).order_by(func.count(distinct(Internship.graduate_id)).desc(), key)
     return [tuple(r) for r in (await session.execute(stmt)).all()]
-

@@ -33,9 +33,12 @@ def check_pdf(data: bytes, filename: str, field: str = "agreement") -> None:
     """
     check_size(data, filename, field, MAX_AGREEMENT_BYTES)
     if not is_pdf(data):
-        raise InvalidFieldError(field, f"{filename}: the content is {looks_like(data[:16])}, not a PDF (whatever its "
-                                       "name says); upload the signed agreement as a PDF file / 文件内容不是 PDF，"
-                                       "请上传 PDF 格式的三方协议")
+        raise InvalidFieldError(
+            field,
+            f"{filename}: the content is {looks_like(data[:16])}, not a PDF (whatever its "
+            "name says); upload the signed agreement as a PDF file / 文件内容不是 PDF，"
+            "请上传 PDF 格式的三方协议",
+        )
 
 
 def store(directory: str, data: bytes) -> StoredFile:

@@ -20,16 +20,23 @@ from service.interviews.service import Context, InterviewService, context_of
 
 async def visible_application(session: AsyncSession, p: Principal, application_id: int) -> Context:
     """The application's :class:`Context` if ``p`` may read it; else the 404 of a missing one."""
-    ensure_visible(await exists_where(session, Application.id, application_id, applications_clause(p)),
-                   "application", application_id)
+    ensure_visible(
+        await exists_where(session, Application.id, application_id, applications_clause(p)),
+        "application",
+        application_id,
+    )
     return await context_of(session, application_id)
 
 
 async def visible_interview(session: AsyncSession, p: Principal, interview_id: int) -> tuple[Interview, Context]:
     """The interview and its context if ``p`` may read its application; else 404 (as for a missing one)."""
     interview = await InterviewService(session).repo.get(interview_id)
-    ensure_visible(interview is not None and await exists_where(
-        session, Application.id, interview.application_id, applications_clause(p)), "interview", interview_id)
+    ensure_visible(
+        interview is not None
+        and await exists_where(session, Application.id, interview.application_id, applications_clause(p)),
+        "interview",
+        interview_id,
+    )
     assert interview is not None
     return interview, await context_of(session, interview.application_id)
 

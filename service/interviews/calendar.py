@@ -37,8 +37,9 @@ def uid(interview: Interview, slot: InterviewSlot, host: str = "vocmatch") -> st
     return f"interview-{interview.id}-{slot.id}@{host}"
 
 
-def interview_ics(interview: Interview, slot: InterviewSlot, ctx: Context, now: dt.datetime,
-                  host: str = "vocmatch") -> bytes:
+def interview_ics(
+    interview: Interview, slot: InterviewSlot, ctx: Context, now: dt.datetime, host: str = "vocmatch"
+) -> bytes:
     """The ``.ics`` bytes (UTF-8, CRLF line ends) of ``interview`` at its accepted ``slot``: confirmed,
     or cancelled (same ``UID``, higher ``SEQUENCE``) once the employer cancelled it."""
     cal = Calendar()

@@ -59,7 +59,8 @@ class Interview(TimestampMixin, Base):
     #: when the day-before reminder went out (set once, by a conditional update)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     slots: Mapped[list[InterviewSlot]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="InterviewSlot.starts_at")
+        lazy="raise", cascade="all, delete-orphan", order_by="InterviewSlot.starts_at"
+    )
 
 
 class InterviewSlot(Base):

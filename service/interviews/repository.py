@@ -17,8 +17,12 @@ class InterviewRepository:
 
     async def get(self, interview_id: int) -> Interview | None:
         """One interview with its slots (fresh from the database), or None."""
-        stmt = (select(Interview).options(selectinload(Interview.slots)).where(Interview.id == interview_id)
-                .execution_options(populate_existing=True))
+        stmt = (
+            select(Interview)
+            .options(selectinload(Interview.slots))
+            .where(Interview.id == interview_id)
+            .execution_options(populate_existing=True)
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def of_applications(self, application_ids: Iterable[int]) -> Sequence[Interview]:
@@ -26,7 +30,11 @@ class InterviewRepository:
         ids = list(application_ids)
         if not ids:
             return []
-        stmt = (select(Interview).options(selectinload(Interview.slots))
-                .where(Interview.application_id.in_(ids)).order_by(Interview.id)
-                .execution_options(populate_existing=True))
+        stmt = (
+            select(Interview)
+            .options(selectinload(Interview.slots))
+            .where(Interview.application_id.in_(ids))
+            .order_by(Interview.id)
+            .execution_options(populate_existing=True)
+        )
         return (await self.session.execute(stmt)).scalars().all()

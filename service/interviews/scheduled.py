@@ -54,7 +54,14 @@ def add_reminder_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
     """Add the hourly :func:`remind` job (:data:`CRON` in ``timezone``) as :data:`JOB_ID`."""
     from apscheduler.triggers.cron import CronTrigger
 
-    return scheduler.add_job(remind, CronTrigger(timezone=ZoneInfo(timezone), **CRON), args=[settings],
-                             id=JOB_ID, name="remind both sides of tomorrow's interviews",
-                             replace_existing=True, coalesce=True, max_instances=1,
-                             misfire_grace_time=MISFIRE_GRACE_SECONDS)
+    return scheduler.add_job(
+        remind,
+        CronTrigger(timezone=ZoneInfo(timezone), **CRON),
+        args=[settings],
+        id=JOB_ID,
+        name="remind both sides of tomorrow's interviews",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )

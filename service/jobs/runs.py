@@ -96,9 +96,17 @@ def _run_async(settings: Settings, work: Callable[[Any], Any]) -> Any:
 def claim(settings: Settings, job: str, scheduled_for: dt.datetime) -> bool:
     """Record that this process runs ``job`` scheduled for ``scheduled_for``; false when another
     process has (the unique key refused the row). Needs no running event loop (a job thread)."""
+
     async def insert(session: Any) -> None:
-        session.add(JobRun(job=job[:300], scheduled_for=scheduled_for.astimezone(dt.UTC), host=socket.gethostname()[:255],
-                           pid=os.getpid(), started_at=dt.datetime.now(dt.UTC)))
+        session.add(
+            JobRun(
+                job=job[:300],
+                scheduled_for=scheduled_for.astimezone(dt.UTC),
+                host=socket.gethostname()[:255],
+                pid=os.getpid(),
+                started_at=dt.datetime.now(dt.UTC),
+            )
+        )
         await session.flush()
 
     try:
@@ -108,22 +116,30 @@ def claim(settings: Settings, job: str, scheduled_for: dt.datetime) -> bool:
     return True
 
 
-def finish(settings: Settings, job: str, scheduled_for: dt.datetime, status: JobRunStatus,
-           error: str | None = None) -> None:
+def finish(
+    settings: Settings, job: str, scheduled_for: dt.datetime, status: JobRunStatus, error: str | None = None
+) -> None:
     """Write the outcome of a claimed run."""
+
     async def write(session: Any) -> None:
-        await session.execute(update(JobRun).where(JobRun.job == job[:300],
-                                                   JobRun.scheduled_for == scheduled_for.astimezone(dt.UTC))
-                              .values(status=status, finished_at=dt.datetime.now(dt.UTC), error=error))
+        await session.execute(
+            update(JobRun)
+            .where(JobRun.job == job[:300], JobRun.scheduled_for == scheduled_for.astimezone(dt.UTC))
+            .values(status=status, finished_at=dt.datetime.now(dt.UTC), error=error)
+        )
 
     _run_async(settings, write)
 
 
 def last_succeeded(settings: Settings, job: str) -> dt.datetime | None:
     """When the latest successful run of ``job`` started (``None``: never)."""
+
     async def read(session: Any) -> dt.datetime | None:
-        return (await session.execute(select(func.max(JobRun.started_at)).where(
-            JobRun.job == job, JobRun.status == JobRunStatus.SUCCEEDED))).scalar_one()
+        return (
+            await session.execute(
+                select(func.max(JobRun.started_at)).where(JobRun.job == job, JobRun.status == JobRunStatus.SUCCEEDED)
+            )
+        ).scalar_one()
 
     value = _run_async(settings, read)
     return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
@@ -167,8 +183,13 @@ class RunOnceExecutor(ThreadPoolExecutor):
                 continue
             ran = run_job(job, job._jobstore_alias, [run_time], self._logger.name)
             failed = [e for e in ran if e.code == EVENT_JOB_ERROR]
-            status = (JobRunStatus.FAILED if failed else JobRunStatus.MISSED
-                      if any(e.code == EVENT_JOB_MISSED for e in ran) else JobRunStatus.SUCCEEDED)
+            status = (
+                JobRunStatus.FAILED
+                if failed
+                else JobRunStatus.MISSED
+                if any(e.code == EVENT_JOB_MISSED for e in ran)
+                else JobRunStatus.SUCCEEDED
+            )
             error = "".join(traceback.format_exception_only(failed[0].exception)).strip() if failed else None
             finish(self.settings, job.id, slot, status, error)
             events.extend(ran)

@@ -85,6 +85,7 @@ class Channel(Protocol):
 
 # --- settings ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SmtpConfig:
     """An SMTP server from ``VOCMATCH_SMTP_URL``."""
@@ -124,11 +125,15 @@ class SmtpConfig:
         if use_tls and start_tls:
             raise ValueError(f"{variable}: smtps:// is TLS from the start; starttls=true applies to smtp:// only")
         default_port = 465 if use_tls else 587 if start_tls else 25
-        return cls(host=parts.hostname, port=port or default_port,
-                   username=urllib.parse.unquote(parts.username) if parts.username else None,
-                   password=urllib.parse.unquote(parts.password) if parts.password else None,
-                   use_tls=use_tls, start_tls=False if use_tls else start_tls,
-                   validate_certs=flags.get("verify", True) is not False)
+        return cls(
+            host=parts.hostname,
+            port=port or default_port,
+            username=urllib.parse.unquote(parts.username) if parts.username else None,
+            password=urllib.parse.unquote(parts.password) if parts.password else None,
+            use_tls=use_tls,
+            start_tls=False if use_tls else start_tls,
+            validate_certs=flags.get("verify", True) is not False,
+        )
 
 
 def _flag(variable: str, name: str, value: str) -> bool:
@@ -155,10 +160,17 @@ def check_mail_settings(settings: Settings, prefix: str = "VOCMATCH_") -> None:
     if not settings.public_url.startswith(("http://", "https://")):
         raise ValueError(f"{prefix}PUBLIC_URL: {settings.public_url!r} must start with http:// or https://")
     if settings.smtp_timeout_seconds <= 0 or settings.notify_lease_seconds < 2 * settings.smtp_timeout_seconds:
-        raise ValueError(f"{prefix}NOTIFY_LEASE_SECONDS ({settings.notify_lease_seconds}) must be at least twice "
-                         f"{prefix}SMTP_TIMEOUT_SECONDS ({settings.smtp_timeout_seconds}), which must be positive")
-    for name in ("notify_batch_size", "notify_connections", "notify_max_attempts", "notify_drain_interval_seconds",
-                 "notify_keep_sent_days"):
+        raise ValueError(
+            f"{prefix}NOTIFY_LEASE_SECONDS ({settings.notify_lease_seconds}) must be at least twice "
+            f"{prefix}SMTP_TIMEOUT_SECONDS ({settings.smtp_timeout_seconds}), which must be positive"
+        )
+    for name in (
+        "notify_batch_size",
+        "notify_connections",
+        "notify_max_attempts",
+        "notify_drain_interval_seconds",
+        "notify_keep_sent_days",
+    ):
         if getattr(settings, name) < 1:
             raise ValueError(f"{prefix}{name.upper()}: must be at least 1")
     if settings.notify_retry_base_seconds < 0 or settings.notify_retry_max_seconds < settings.notify_retry_base_seconds:
@@ -166,6 +178,7 @@ def check_mail_settings(settings: Settings, prefix: str = "VOCMATCH_") -> None:
 
 
 # --- the e-mail ----------------------------------------------------------------------------------
+
 
 def email_text(message: Outbound) -> str:
     """The plain-text body: the notification, the link, and a footer pointing to the settings."""
@@ -197,6 +210,7 @@ def build_email(message: Outbound, mail_from: str, *, readable: bool = False) ->
 
 # --- SMTP ----------------------------------------------------------------------------------------
 
+
 class SmtpChannel:
     """E-mail over SMTP (aiosmtplib), one connection reused for every message of a drain run."""
 
@@ -214,14 +228,22 @@ class SmtpChannel:
         if self._smtp is not None and self._smtp.is_connected:
             return self._smtp
         c = self.config
-        smtp = aiosmtplib.SMTP(hostname=c.host, port=c.port, username=c.username, password=c.password,
-                               use_tls=c.use_tls, start_tls=c.start_tls, validate_certs=c.validate_certs,
-                               timeout=self.timeout)
+        smtp = aiosmtplib.SMTP(
+            hostname=c.host,
+            port=c.port,
+            username=c.username,
+            password=c.password,
+            use_tls=c.use_tls,
+            start_tls=c.start_tls,
+            validate_certs=c.validate_certs,
+            timeout=self.timeout,
+        )
         try:
             await smtp.connect()
         except (aiosmtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(f"SMTP {c.host}:{c.port}: cannot connect or log in: {_describe(exc)}",
-                                connection=True) from exc
+            raise DeliveryError(
+                f"SMTP {c.host}:{c.port}: cannot connect or log in: {_describe(exc)}", connection=True
+            ) from exc
         self._smtp = smtp
         return smtp
 
@@ -235,11 +257,13 @@ class SmtpChannel:
             await smtp.send_message(build_email(message, self.mail_from))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
-            raise DeliveryError(f"recipient refused: {_describe(exc)}",
-                                permanent=all(500 <= c < 600 for c in codes)) from exc
+            raise DeliveryError(
+                f"recipient refused: {_describe(exc)}", permanent=all(500 <= c < 600 for c in codes)
+            ) from exc
         except (aiosmtplib.SMTPDataError, aiosmtplib.SMTPRecipientRefused) as exc:
-            raise DeliveryError(f"refused: {_describe(exc)}", permanent=500 <= exc.code < 600,
-                                connection=exc.code == 421) from exc
+            raise DeliveryError(
+                f"refused: {_describe(exc)}", permanent=500 <= exc.code < 600, connection=exc.code == 421
+            ) from exc
         except aiosmtplib.SMTPResponseException as exc:  # sender refused, 421 closing…: the set-up
             await self.close()
             raise DeliveryError(f"SMTP server refused: {_describe(exc)}", connection=True) from exc
@@ -254,7 +278,7 @@ class SmtpChannel:
         try:
             if smtp.is_connected:
                 await smtp.quit()
-        except Exception:  # noqa: BLE001 - the connection is being dropped anyway
+        except Exception:  # the connection is being dropped anyway
             smtp.close()
 
 
@@ -311,7 +335,8 @@ class FileChannel:
 def make_channels(settings: Settings) -> dict[str, Channel]:
     """The channels of ``settings``: ``{"email": SmtpChannel or FileChannel}``."""
     if settings.smtp_url:
-        smtp: Channel = SmtpChannel(SmtpConfig.from_url(settings.smtp_url), settings.mail_from,
-                                    settings.smtp_timeout_seconds)
+        smtp: Channel = SmtpChannel(
+            SmtpConfig.from_url(settings.smtp_url), settings.mail_from, settings.smtp_timeout_seconds
+        )
         return {EMAIL: smtp}
     return {EMAIL: FileChannel(settings.outbox_dir, settings.mail_from)}

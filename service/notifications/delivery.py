@@ -51,7 +51,7 @@ from service.db import utcnow
 from service.notifications.channels import PREFERENCES_PATH, Channel, DeliveryError, Outbound, make_channels
 from service.notifications.kinds import KINDS, Kind
 from service.notifications.models import OutboxStatus
-from service.notifications.repository import Claimed, Outcome, OutboxQueue
+from service.notifications.repository import Claimed, OutboxQueue, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +85,17 @@ def _owner() -> str:
 
 def _outbound(row: Claimed, settings: Settings) -> Outbound:
     base = settings.public_url.rstrip("/")
-    return Outbound(key=row.message_key, kind=row.kind, recipient=row.recipient, language=row.language,
-                    subject=row.subject, body=row.body, link_url=base + row.link if row.link else None,
-                    queued_at=row.created_at, preferences_url=base + PREFERENCES_PATH)
+    return Outbound(
+        key=row.message_key,
+        kind=row.kind,
+        recipient=row.recipient,
+        language=row.language,
+        subject=row.subject,
+        body=row.body,
+        link_url=base + row.link if row.link else None,
+        queued_at=row.created_at,
+        preferences_url=base + PREFERENCES_PATH,
+    )
 
 
 def _sensitive(kind: str) -> bool:
@@ -123,7 +131,7 @@ class _Recorder:
                 continue
             try:
                 done = await self.queue.settle(self.owner, [o for o, _ in group], utcnow())
-            except Exception as exc:  # noqa: BLE001 - handed to every waiting sender
+            except Exception as exc:  # handed to every waiting sender
                 for _, future in group:
                     future.set_exception(exc)
                 continue
@@ -151,8 +159,13 @@ class Drainer:
     """Drains the outbox of ``engine``. ``channels`` makes one set of channels
     (``{channel name: Channel}``) per connection (default :func:`make_channels` of ``settings``)."""
 
-    def __init__(self, engine: AsyncEngine, settings: Settings,
-                 channels: Callable[[], Mapping[str, Channel]] | None = None, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        settings: Settings,
+        channels: Callable[[], Mapping[str, Channel]] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         self.queue = OutboxQueue(engine)
         self.settings = settings
         self.make_channels = channels or (lambda: make_channels(settings))
@@ -165,8 +178,9 @@ class Drainer:
 
     def _delay(self, attempts: int) -> dt.timedelta:
         s = self.settings
-        return dt.timedelta(seconds=retry_delay(attempts, s.notify_retry_base_seconds, s.notify_retry_max_seconds,
-                                                self.rng))
+        return dt.timedelta(
+            seconds=retry_delay(attempts, s.notify_retry_base_seconds, s.notify_retry_max_seconds, self.rng)
+        )
 
     async def run(self, max_messages: int | None = None) -> DrainReport:
         """Drain until nothing is due (or ``max_messages`` were claimed, or a channel is down).
@@ -187,15 +201,20 @@ class Drainer:
                     break
                 report.claimed += len(claimed)
                 batch = _Batch(rows=deque(claimed), held=[r.id for r in claimed], lease_end=now + self.lease)
-                await asyncio.gather(*(self._worker(owner, batch, channels, recorder, report)
-                                       for channels in connections))
+                await asyncio.gather(
+                    *(self._worker(owner, batch, channels, recorder, report) for channels in connections)
+                )
                 if batch.stopped is not None:
                     left = list(batch.rows)
                     due = batch.due_after_stop or utcnow()
                     report.released += await self.queue.release(owner, [r.id for r in left], due, str(batch.stopped))
                     report.stopped = str(batch.stopped)
-                    log.warning("outbox: a channel is unusable (%s); %d messages wait until %s", batch.stopped,
-                                len(left), due.isoformat(timespec="seconds"))
+                    log.warning(
+                        "outbox: a channel is unusable (%s); %d messages wait until %s",
+                        batch.stopped,
+                        len(left),
+                        due.isoformat(timespec="seconds"),
+                    )
                     break
         finally:
             await recorder.close()
@@ -212,8 +231,9 @@ class Drainer:
         still = await self.queue.extend(owner, batch.held, batch.lease_end)
         batch.held = [i for i in batch.held if i in still]
 
-    async def _worker(self, owner: str, batch: _Batch, channels: Mapping[str, Channel], recorder: _Recorder,
-                      report: DrainReport) -> None:
+    async def _worker(
+        self, owner: str, batch: _Batch, channels: Mapping[str, Channel], recorder: _Recorder, report: DrainReport
+    ) -> None:
         """Deliver rows of ``batch`` one at a time over this connection's ``channels``, each
         recorded (committed) before the next is sent."""
         while batch.rows and batch.stopped is None:
@@ -235,16 +255,25 @@ class Drainer:
                 log.error("outbox %s (%s, %s) failed: %s", row.id, row.kind, row.channel, outcome.error)
             else:
                 report.retried += 1
-                log.info("outbox %s: attempt %d failed (%s); next at %s", row.id, row.attempts, outcome.error,
-                         outcome.due_at.isoformat(timespec="seconds") if outcome.due_at else "?")
+                log.info(
+                    "outbox %s: attempt %d failed (%s); next at %s",
+                    row.id,
+                    row.attempts,
+                    outcome.error,
+                    outcome.due_at.isoformat(timespec="seconds") if outcome.due_at else "?",
+                )
             if error is not None and error.connection and batch.stopped is None:
                 batch.stopped, batch.due_after_stop = error, outcome.due_at
 
     async def _attempt(self, row: Claimed, channel: Channel | None) -> tuple[Outcome, DeliveryError | None]:
         """Send ``row`` once; the outcome to record and the delivery error, if any."""
         if row.attempts > self.settings.notify_max_attempts:  # its drainers kept dying with it
-            return Outcome(row.id, OutboxStatus.FAILED, error=f"claimed {row.attempts} times without an answer (the "
-                                                              "drainer stopped each time; it may have been sent)"), None
+            return Outcome(
+                row.id,
+                OutboxStatus.FAILED,
+                error=f"claimed {row.attempts} times without an answer (the "
+                "drainer stopped each time; it may have been sent)",
+            ), None
         if channel is None:
             return Outcome(row.id, OutboxStatus.FAILED, error=f"no channel {row.channel!r} is configured"), None
         try:
@@ -255,7 +284,7 @@ class Drainer:
         except TimeoutError:
             error = DeliveryError(f"no answer within {self.send_limit:.0f} s", connection=True)
             await channel.close()
-        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the queue
+        except Exception as exc:  # one bad message must not stop the queue
             log.exception("outbox %s: unexpected error from channel %s", row.id, row.channel)
             error = DeliveryError(f"{type(exc).__name__}: {exc}")
         else:
@@ -263,4 +292,6 @@ class Drainer:
         if error.permanent or row.attempts >= self.settings.notify_max_attempts:
             reason = "refused for good" if error.permanent else f"gave up after {row.attempts} attempts"
             return Outcome(row.id, OutboxStatus.FAILED, error=f"{reason}: {error}"), error
-        return Outcome(row.id, OutboxStatus.PENDING, due_at=utcnow() + self._delay(row.attempts), error=str(error)), error
+        return Outcome(
+            row.id, OutboxStatus.PENDING, due_at=utcnow() + self._delay(row.attempts), error=str(error)
+        ), error

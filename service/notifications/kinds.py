@@ -115,137 +115,263 @@ ANSWER: dict[str, Texts] = {
 _G, _E = frozenset({Role.GRADUATE}), frozenset({Role.EMPLOYER})
 _BOTH = frozenset({Role.GRADUATE, Role.EMPLOYER})
 
-KINDS: dict[Kind, KindSpec] = {spec.kind: spec for spec in (
-    KindSpec(
-        Kind.APPLICATION_RECEIVED, _E, params=("posting_title",),
-        subject={"zh_Hans": "新投递：{posting_title}", "en": "New application: {posting_title}"},
-        body={"zh_Hans": "你的岗位「{posting_title}」收到一份新的投递。打开投递列表查看求职者。",
-              "en": "Your posting “{posting_title}” has a new application. Open the applications to see "
-                    "the applicant."}),
-    KindSpec(
-        Kind.APPLICATION_STATUS_CHANGED, _G, params=("posting_title", "employer_name", "status"),
-        labels={"status": STATUS},
-        subject={"zh_Hans": "投递状态更新：{posting_title}", "en": "Application update: {posting_title}"},
-        body={"zh_Hans": "你投递给{employer_name}的岗位「{posting_title}」现在的状态是：{status}。",
-              "en": "Your application to {employer_name} for “{posting_title}” is now: {status}."}),
-    KindSpec(
-        Kind.POSTING_CLOSED, _G, params=("posting_title", "employer_name", "reason"),
-        labels={"reason": CLOSED_REASON},
-        subject={"zh_Hans": "岗位已停止招聘：{posting_title}", "en": "Posting closed: {posting_title}"},
-        body={"zh_Hans": "你投递的{employer_name}岗位「{posting_title}」{reason}，不再接受投递。看看其他推荐岗位吧。",
-              "en": "The posting “{posting_title}” at {employer_name} you applied to {reason} and takes no "
-                    "more applications. Have a look at your other recommended jobs."}),
-    KindSpec(
-        Kind.EMPLOYER_VERIFICATION_DECIDED, _E, params=("employer_name", "decision"), optional=("reason",),
-        labels={"decision": {k: DECISION[k] for k in ("approved", "refused")}},
-        subject={"zh_Hans": "单位审核结果：{decision}", "en": "Employer verification: {decision}"},
-        body={"zh_Hans": "{employer_name}的单位审核结果：{decision}。",
-              "en": "The verification of {employer_name}: {decision}."},
-        extra={("decision", "approved"): {"zh_Hans": "你的岗位现在会展示给毕业生。",
-                                          "en": "Your postings are now shown to graduates."},
-               ("decision", "refused"): {"zh_Hans": "在审核通过之前，你的岗位不会展示给毕业生。请按原因更正单位信息后联系审核人员。",
-                                         "en": "Until it is approved, your postings are not shown to graduates. "
-                                               "Correct your details as the reason says, then contact the staff."},
-               ("reason", "*"): {"zh_Hans": "原因：{reason}", "en": "Reason: {reason}"}}),
-    KindSpec(
-        # who wrote is a label, never a graduate's name (params carry no one else's personal data);
-        # the message text itself stays on the page, behind the thread's access rules
-        Kind.MESSAGE_RECEIVED, _BOTH, params=("posting_title", "sender"), optional=("employer_name",),
-        labels={"sender": SENDER},
-        subject={"zh_Hans": "新消息：{posting_title}", "en": "New message: {posting_title}"},
-        body={"zh_Hans": "{sender}就岗位「{posting_title}」给你发来一条新消息。",
-              "en": "{sender} sent you a new message about “{posting_title}”."},
-        extra={("employer_name", "*"): {"zh_Hans": "用人单位：{employer_name}", "en": "Employer: {employer_name}"}}),
-    KindSpec(
-        Kind.INTERVIEW_PROPOSED, _G, params=("employer_name", "posting_title"),
-        subject={"zh_Hans": "面试邀请：{posting_title}", "en": "Interview invitation: {posting_title}"},
-        body={"zh_Hans": "{employer_name}邀请你参加岗位「{posting_title}」的面试。请选择一个时间，或提出其他时间。",
-              "en": "{employer_name} invites you to an interview for “{posting_title}”. Choose a time or "
-                    "ask for another."}),
-    KindSpec(
-        Kind.INTERVIEW_REMINDER, _BOTH, params=("posting_title", "employer_name", "starts_at"),
-        optional=("place",),
-        subject={"zh_Hans": "面试提醒：{starts_at}", "en": "Interview reminder: {starts_at}"},
-        body={"zh_Hans": "提醒：岗位「{posting_title}」（{employer_name}）的面试将于 {starts_at}（北京时间）开始。",
-              "en": "Reminder: the interview for “{posting_title}” ({employer_name}) starts at {starts_at} "
-                    "(Beijing time)."},
-        extra={("place", "*"): {"zh_Hans": "地点：{place}", "en": "Place: {place}"}}),
-    KindSpec(
-        Kind.INTERVIEW_ANSWERED, _E, params=("posting_title", "answer"), labels={"answer": ANSWER},
-        subject={"zh_Hans": "面试回复：{posting_title}", "en": "Interview answer: {posting_title}"},
-        body={"zh_Hans": "岗位「{posting_title}」的求职者{answer}。",
-              "en": "The applicant for “{posting_title}” {answer}."}),
-    KindSpec(
-        Kind.INTERVIEW_CANCELLED, _G, params=("posting_title", "employer_name"), optional=("starts_at", "reason"),
-        subject={"zh_Hans": "面试已取消：{posting_title}", "en": "Interview cancelled: {posting_title}"},
-        body={"zh_Hans": "{employer_name}取消了岗位「{posting_title}」的面试。",
-              "en": "{employer_name} cancelled the interview for “{posting_title}”."},
-        extra={("starts_at", "*"): {"zh_Hans": "原定时间：{starts_at}（北京时间）",
-                                    "en": "It was to start at {starts_at} (Beijing time)."},
-               ("reason", "*"): {"zh_Hans": "原因：{reason}", "en": "Reason: {reason}"}}),
-    KindSpec(
-        Kind.DESTINATION_REVIEW_DECIDED, _G, params=("decision",), optional=("reason",),
-        labels={"decision": {k: DECISION[k] for k in ("accepted", "refused")}},
-        subject={"zh_Hans": "毕业去向审核结果：{decision}", "en": "Your destination report: {decision}"},
-        body={"zh_Hans": "学校已审核你报告的毕业去向：{decision}。",
-              "en": "Your school reviewed the destination you reported: {decision}."},
-        extra={("reason", "*"): {"zh_Hans": "原因：{reason}", "en": "Reason: {reason}"}}),
-    KindSpec(
-        Kind.FOLLOW_UP_REMINDER, _G, params=("school_name",), optional=("message",),
-        subject={"zh_Hans": "请更新你的毕业去向", "en": "Please update your destination"},
-        body={"zh_Hans": "{school_name}请你报告或确认你的毕业去向。",
-              "en": "{school_name} asks you to report or confirm where you went after graduating."},
-        extra={("message", "*"): {"zh_Hans": "学校留言：{message}", "en": "Message from your school: {message}"}}),
-    KindSpec(
-        # sent by the daily job job_alert_digest (service.alerts): one per graduate and run, listing
-        # every alert's new postings; ``jobs`` is their lines (title · employer · place, then the link)
-        Kind.JOB_ALERT_DIGEST, _G, params=("search_name", "count"), optional=("jobs", "more"),
-        subject={"zh_Hans": "{count} 个新岗位符合「{search_name}」", "en": "New jobs for “{search_name}”: {count}"},
-        body={"zh_Hans": "你保存的搜索「{search_name}」有 {count} 个新岗位。",
-              "en": "Your saved search “{search_name}” has new matching jobs: {count}."},
-        extra={("jobs", "*"): {"zh_Hans": "{jobs}", "en": "{jobs}"},
-               ("more", "*"): {"zh_Hans": "另有 {more} 个新岗位，请打开“职位提醒”页面查看。",
-                               "en": "{more} more new jobs: open “Job alerts” to see them."}}),
-    KindSpec(
-        Kind.ACCOUNT_ACTIVATION, _BOTH, optional=("expires_hours",), inbox=False, configurable=False,
-        link_required=True, sensitive=True,
-        subject={"zh_Hans": "激活你的 vocmatch 账号", "en": "Activate your vocmatch account"},
-        body={"zh_Hans": "请打开下面的链接激活你的账号。如果不是你本人注册，请忽略这封邮件。",
-              "en": "Open the link below to activate your account. If you did not sign up, ignore this e-mail."},
-        extra={("expires_hours", "*"): {"zh_Hans": "链接在 {expires_hours} 小时内有效。",
-                                        "en": "The link is valid for {expires_hours} hours."}}),
-    KindSpec(
-        Kind.INTERNSHIP_TO_CONFIRM, _E, params=("school_name", "start_date", "end_date"),
-        subject={"zh_Hans": "请确认顶岗实习安排：{school_name}", "en": "Please confirm an internship placement: "
-                                                                  "{school_name}"},
-        body={"zh_Hans": "{school_name}登记了一名学生在贵单位顶岗实习（{start_date} 至 {end_date}）。请打开实习列表核对并确认。",
-              "en": "{school_name} recorded a student's internship placement with you from {start_date} "
-                    "to {end_date}. Open the internships to check and confirm it."}),
-    KindSpec(
-        Kind.INTERNSHIP_RECORDED, _G, params=("employer_name", "start_date", "end_date"),
-        subject={"zh_Hans": "你的顶岗实习已登记：{employer_name}", "en": "Your internship is recorded: {employer_name}"},
-        body={"zh_Hans": "学校已登记你在{employer_name}的顶岗实习（{start_date} 至 {end_date}），等待单位确认。",
-              "en": "Your school recorded your internship at {employer_name} from {start_date} to "
-                    "{end_date}; the employer is asked to confirm it."}),
-    KindSpec(
-        Kind.INTERNSHIP_CONFIRMED, _G, params=("employer_name",),
-        subject={"zh_Hans": "实习单位已确认：{employer_name}", "en": "Internship confirmed: {employer_name}"},
-        body={"zh_Hans": "{employer_name}已确认你的顶岗实习安排。",
-              "en": "{employer_name} confirmed your internship placement."}),
-    KindSpec(
-        Kind.APPLICATION_WITHDRAWN, _E, params=("posting_title",),
-        subject={"zh_Hans": "投递已撤回：{posting_title}", "en": "Application withdrawn: {posting_title}"},
-        body={"zh_Hans": "岗位「{posting_title}」的一位求职者撤回了投递，其联系方式不再向你显示。",
-              "en": "An applicant for “{posting_title}” withdrew their application; their contact details are no "
-                    "longer shown to you."}),
-    KindSpec(
-        Kind.INVITATION_TO_APPLY, _G, params=("posting_title", "employer_name"),
-        subject={"zh_Hans": "邀请你投递：{posting_title}", "en": "Invitation to apply: {posting_title}"},
-        body={"zh_Hans": "{employer_name}在推荐人选中看到了你的求职资料，邀请你投递岗位「{posting_title}」。"
-                         "在你接受邀请之前，对方看不到你的姓名和联系方式。",
-              "en": "{employer_name} saw your profile among the recommended candidates and invites you to apply for "
-                    "“{posting_title}”. Until you accept, they see neither your name nor your contact details."}),
-)}
+KINDS: dict[Kind, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec(
+            Kind.APPLICATION_RECEIVED,
+            _E,
+            params=("posting_title",),
+            subject={"zh_Hans": "新投递：{posting_title}", "en": "New application: {posting_title}"},
+            body={
+                "zh_Hans": "你的岗位「{posting_title}」收到一份新的投递。打开投递列表查看求职者。",
+                "en": "Your posting “{posting_title}” has a new application. Open the applications to see "
+                "the applicant.",
+            },
+        ),
+        KindSpec(
+            Kind.APPLICATION_STATUS_CHANGED,
+            _G,
+            params=("posting_title", "employer_name", "status"),
+            labels={"status": STATUS},
+            subject={"zh_Hans": "投递状态更新：{posting_title}", "en": "Application update: {posting_title}"},
+            body={
+                "zh_Hans": "你投递给{employer_name}的岗位「{posting_title}」现在的状态是：{status}。",
+                "en": "Your application to {employer_name} for “{posting_title}” is now: {status}.",
+            },
+        ),
+        KindSpec(
+            Kind.POSTING_CLOSED,
+            _G,
+            params=("posting_title", "employer_name", "reason"),
+            labels={"reason": CLOSED_REASON},
+            subject={"zh_Hans": "岗位已停止招聘：{posting_title}", "en": "Posting closed: {posting_title}"},
+            body={
+                "zh_Hans": "你投递的{employer_name}岗位「{posting_title}」{reason}，不再接受投递。看看其他推荐岗位吧。",
+                "en": "The posting “{posting_title}” at {employer_name} you applied to {reason} and takes no "
+                "more applications. Have a look at your other recommended jobs.",
+            },
+        ),
+        KindSpec(
+            Kind.EMPLOYER_VERIFICATION_DECIDED,
+            _E,
+            params=("employer_name", "decision"),
+            optional=("reason",),
+            labels={"decision": {k: DECISION[k] for k in ("approved", "refused")}},
+            subject={"zh_Hans": "单位审核结果：{decision}", "en": "Employer verification: {decision}"},
+            body={
+                "zh_Hans": "{employer_name}的单位审核结果：{decision}。",
+                "en": "The verification of {employer_name}: {decision}.",
+            },
+            extra={
+                ("decision", "approved"): {
+                    "zh_Hans": "你的岗位现在会展示给毕业生。",
+                    "en": "Your postings are now shown to graduates.",
+                },
+                ("decision", "refused"): {
+                    "zh_Hans": "在审核通过之前，你的岗位不会展示给毕业生。请按原因更正单位信息后联系审核人员。",
+                    "en": "Until it is approved, your postings are not shown to graduates. "
+                    "Correct your details as the reason says, then contact the staff.",
+                },
+                ("reason", "*"): {"zh_Hans": "原因：{reason}", "en": "Reason: {reason}"},
+            },
+        ),
+        KindSpec(
+            # who wrote is a label, never a graduate's name (params carry no one else's personal data);
+            # the message text itself stays on the page, behind the thread's access rules
+            Kind.MESSAGE_RECEIVED,
+            _BOTH,
+            params=("posting_title", "sender"),
+            optional=("employer_name",),
+            labels={"sender": SENDER},
+            subject={"zh_Hans": "新消息：{posting_title}", "en": "New message: {posting_title}"},
+            body={
+                "zh_Hans": "{sender}就岗位「{posting_title}」给你发来一条新消息。",
+                "en": "{sender} sent you a new message about “{posting_title}”.",
+            },
+            extra={("employer_name", "*"): {"zh_Hans": "用人单位：{employer_name}", "en": "Employer: {employer_name}"}},
+        ),
+        KindSpec(
+            Kind.INTERVIEW_PROPOSED,
+            _G,
+            params=("employer_name", "posting_title"),
+            subject={"zh_Hans": "面试邀请：{posting_title}", "en": "Interview invitation: {posting_title}"},
+            body={
+                "zh_Hans": "{employer_name}邀请你参加岗位「{posting_title}」的面试。请选择一个时间，或提出其他时间。",
+                "en": "{employer_name} invites you to an interview for “{posting_title}”. Choose a time or "
+                "ask for another.",
+            },
+        ),
+        KindSpec(
+            Kind.INTERVIEW_REMINDER,
+            _BOTH,
+            params=("posting_title", "employer_name", "starts_at"),
+            optional=("place",),
+            subject={"zh_Hans": "面试提醒：{starts_at}", "en": "Interview reminder: {starts_at}"},
+            body={
+                "zh_Hans": "提醒：岗位「{posting_title}」（{employer_name}）的面试将于 {starts_at}（北京时间）开始。",
+                "en": "Reminder: the interview for “{posting_title}” ({employer_name}) starts at {starts_at} "
+                "(Beijing time).",
+            },
+            extra={("place", "*"): {"zh_Hans": "地点：{place}", "en": "Place: {place}"}},
+        ),
+        KindSpec(
+            Kind.INTERVIEW_ANSWERED,
+            _E,
+            params=("posting_title", "answer"),
+            labels={"answer": ANSWER},
+            subject={"zh_Hans": "面试回复：{posting_title}", "en": "Interview answer: {posting_title}"},
+            body={
+                "zh_Hans": "岗位「{posting_title}」的求职者{answer}。",
+                "en": "The applicant for “{posting_title}” {answer}.",
+            },
+        ),
+        KindSpec(
+            Kind.INTERVIEW_CANCELLED,
+            _G,
+            params=("posting_title", "employer_name"),
+            optional=("starts_at", "reason"),
+            subject={"zh_Hans": "面试已取消：{posting_title}", "en": "Interview cancelled: {posting_title}"},
+            body={
+                "zh_Hans": "{employer_name}取消了岗位「{posting_title}」的面试。",
+                "en": "{employer_name} cancelled the interview for “{posting_title}”.",
+            },
+            extra={
+                ("starts_at", "*"): {
+                    "zh_Hans": "原定时间：{starts_at}（北京时间）",
+                    "en": "It was to start at {starts_at} (Beijing time).",
+                },
+                ("reason", "*"): {"zh_Hans": "原因：{reason}", "en": "Reason: {reason}"},
+            },
+        ),
+        KindSpec(
+            Kind.DESTINATION_REVIEW_DECIDED,
+            _G,
+            params=("decision",),
+            optional=("reason",),
+            labels={"decision": {k: DECISION[k] for k in ("accepted", "refused")}},
+            subject={"zh_Hans": "毕业去向审核结果：{decision}", "en": "Your destination report: {decision}"},
+            body={
+                "zh_Hans": "学校已审核你报告的毕业去向：{decision}。",
+                "en": "Your school reviewed the destination you reported: {decision}.",
+            },
+            extra={("reason", "*"): {"zh_Hans": "原因：{reason}", "en": "Reason: {reason}"}},
+        ),
+        KindSpec(
+            Kind.FOLLOW_UP_REMINDER,
+            _G,
+            params=("school_name",),
+            optional=("message",),
+            subject={"zh_Hans": "请更新你的毕业去向", "en": "Please update your destination"},
+            body={
+                "zh_Hans": "{school_name}请你报告或确认你的毕业去向。",
+                "en": "{school_name} asks you to report or confirm where you went after graduating.",
+            },
+            extra={("message", "*"): {"zh_Hans": "学校留言：{message}", "en": "Message from your school: {message}"}},
+        ),
+        KindSpec(
+            # sent by the daily job job_alert_digest (service.alerts): one per graduate and run, listing
+            # every alert's new postings; ``jobs`` is their lines (title · employer · place, then the link)
+            Kind.JOB_ALERT_DIGEST,
+            _G,
+            params=("search_name", "count"),
+            optional=("jobs", "more"),
+            subject={"zh_Hans": "{count} 个新岗位符合「{search_name}」", "en": "New jobs for “{search_name}”: {count}"},
+            body={
+                "zh_Hans": "你保存的搜索「{search_name}」有 {count} 个新岗位。",
+                "en": "Your saved search “{search_name}” has new matching jobs: {count}.",
+            },
+            extra={
+                ("jobs", "*"): {"zh_Hans": "{jobs}", "en": "{jobs}"},
+                ("more", "*"): {
+                    "zh_Hans": "另有 {more} 个新岗位，请打开“职位提醒”页面查看。",
+                    "en": "{more} more new jobs: open “Job alerts” to see them.",
+                },
+            },
+        ),
+        KindSpec(
+            Kind.ACCOUNT_ACTIVATION,
+            _BOTH,
+            optional=("expires_hours",),
+            inbox=False,
+            configurable=False,
+            link_required=True,
+            sensitive=True,
+            subject={"zh_Hans": "激活你的 vocmatch 账号", "en": "Activate your vocmatch account"},
+            body={
+                "zh_Hans": "请打开下面的链接激活你的账号。如果不是你本人注册，请忽略这封邮件。",
+                "en": "Open the link below to activate your account. If you did not sign up, ignore this e-mail.",
+            },
+            extra={
+                ("expires_hours", "*"): {
+                    "zh_Hans": "链接在 {expires_hours} 小时内有效。",
+                    "en": "The link is valid for {expires_hours} hours.",
+                }
+            },
+        ),
+        KindSpec(
+            Kind.INTERNSHIP_TO_CONFIRM,
+            _E,
+            params=("school_name", "start_date", "end_date"),
+            subject={
+                "zh_Hans": "请确认顶岗实习安排：{school_name}",
+                "en": "Please confirm an internship placement: {school_name}",
+            },
+            body={
+                "zh_Hans": "{school_name}登记了一名学生在贵单位顶岗实习（{start_date} 至 {end_date}）。请打开实习列表核对并确认。",
+                "en": "{school_name} recorded a student's internship placement with you from {start_date} "
+                "to {end_date}. Open the internships to check and confirm it.",
+            },
+        ),
+        KindSpec(
+            Kind.INTERNSHIP_RECORDED,
+            _G,
+            params=("employer_name", "start_date", "end_date"),
+            subject={
+                "zh_Hans": "你的顶岗实习已登记：{employer_name}",
+                "en": "Your internship is recorded: {employer_name}",
+            },
+            body={
+                "zh_Hans": "学校已登记你在{employer_name}的顶岗实习（{start_date} 至 {end_date}），等待单位确认。",
+                "en": "Your school recorded your internship at {employer_name} from {start_date} to "
+                "{end_date}; the employer is asked to confirm it.",
+            },
+        ),
+        KindSpec(
+            Kind.INTERNSHIP_CONFIRMED,
+            _G,
+            params=("employer_name",),
+            subject={"zh_Hans": "实习单位已确认：{employer_name}", "en": "Internship confirmed: {employer_name}"},
+            body={
+                "zh_Hans": "{employer_name}已确认你的顶岗实习安排。",
+                "en": "{employer_name} confirmed your internship placement.",
+            },
+        ),
+        KindSpec(
+            Kind.APPLICATION_WITHDRAWN,
+            _E,
+            params=("posting_title",),
+            subject={"zh_Hans": "投递已撤回：{posting_title}", "en": "Application withdrawn: {posting_title}"},
+            body={
+                "zh_Hans": "岗位「{posting_title}」的一位求职者撤回了投递，其联系方式不再向你显示。",
+                "en": "An applicant for “{posting_title}” withdrew their application; their contact details are no "
+                "longer shown to you.",
+            },
+        ),
+        KindSpec(
+            Kind.INVITATION_TO_APPLY,
+            _G,
+            params=("posting_title", "employer_name"),
+            subject={"zh_Hans": "邀请你投递：{posting_title}", "en": "Invitation to apply: {posting_title}"},
+            body={
+                "zh_Hans": "{employer_name}在推荐人选中看到了你的求职资料，邀请你投递岗位「{posting_title}」。"
+                "在你接受邀请之前，对方看不到你的姓名和联系方式。",
+                "en": "{employer_name} saw your profile among the recommended candidates and invites you to apply for "
+                "“{posting_title}”. Until you accept, they see neither your name nor your contact details.",
+            },
+        ),
+    )
+}
 
 
 def spec_of(kind: Kind | str) -> KindSpec:

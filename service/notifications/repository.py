@@ -21,20 +21,35 @@ class NotificationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def page(self, user_id: int, unread_only: bool, limit: int, offset: int,
-                   ) -> tuple[Sequence[Notification], int]:
+    async def page(
+        self,
+        user_id: int,
+        unread_only: bool,
+        limit: int,
+        offset: int,
+    ) -> tuple[Sequence[Notification], int]:
         """The user's notifications, newest first, and how many there are in all."""
         where = [Notification.user_id == user_id]
         if unread_only:
             where.append(Notification.read_at.is_(None))
         total = (await self.session.execute(select(func.count()).select_from(Notification).where(*where))).scalar_one()
-        rows = (await self.session.execute(select(Notification).where(*where).order_by(Notification.id.desc())
-                                           .limit(limit).offset(offset))).scalars().all()
+        rows = (
+            (
+                await self.session.execute(
+                    select(Notification).where(*where).order_by(Notification.id.desc()).limit(limit).offset(offset)
+                )
+            )
+            .scalars()
+            .all()
+        )
         return rows, total
 
     async def unread_count(self, user_id: int) -> int:
-        stmt = select(func.count()).select_from(Notification).where(Notification.user_id == user_id,
-                                                                    Notification.read_at.is_(None))
+        stmt = (
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
         return (await self.session.execute(stmt)).scalar_one()
 
     async def get_own(self, user_id: int, notification_id: int) -> Notification | None:
@@ -43,12 +58,19 @@ class NotificationRepository:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def mark_all_read(self, user_id: int, now: dt.datetime) -> int:
-        stmt = (update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-                .values(read_at=now).execution_options(synchronize_session=False))
+        stmt = (
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=now)
+            .execution_options(synchronize_session=False)
+        )
         return (await self.session.execute(stmt)).rowcount or 0
 
-    async def preferences(self, user_ids: Iterable[int], kinds: Iterable[str] | None = None,
-                          ) -> dict[tuple[int, str, str], bool]:
+    async def preferences(
+        self,
+        user_ids: Iterable[int],
+        kinds: Iterable[str] | None = None,
+    ) -> dict[tuple[int, str, str], bool]:
         """``{(user_id, kind, channel): enabled}`` of the stored choices."""
         ids = list(user_ids)
         if not ids:
@@ -73,6 +95,7 @@ class NotificationRepository:
 
 
 # --- the outbox, as drainers see it --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -103,9 +126,19 @@ class Claimed:
     created_at: dt.datetime
 
 
-_CLAIMED_COLUMNS = (OutboxMessage.id, OutboxMessage.channel, OutboxMessage.kind, OutboxMessage.recipient,
-                    OutboxMessage.language, OutboxMessage.subject, OutboxMessage.body, OutboxMessage.link,
-                    OutboxMessage.message_key, OutboxMessage.attempts, OutboxMessage.created_at)
+_CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.channel,
+    OutboxMessage.kind,
+    OutboxMessage.recipient,
+    OutboxMessage.language,
+    OutboxMessage.subject,
+    OutboxMessage.body,
+    OutboxMessage.link,
+    OutboxMessage.message_key,
+    OutboxMessage.attempts,
+    OutboxMessage.created_at,
+)
 
 
 class OutboxQueue:
@@ -130,20 +163,39 @@ class OutboxQueue:
         # a materialised CTE, not a sub-select: PostgreSQL may re-run a sub-select once per outer
         # row, and its SKIP LOCKED then skips the rows this very UPDATE already changed and takes
         # the next ones, claiming far more than ``limit``
-        picked = (select(OutboxMessage.id).where(*due).order_by(OutboxMessage.due_at, OutboxMessage.id)
-                  .limit(limit).with_for_update(skip_locked=True).cte("picked").prefix_with("MATERIALIZED"))
-        stmt = (update(OutboxMessage).where(OutboxMessage.id.in_(select(picked.c.id)), *due)
-                .values(status=OutboxStatus.SENDING, lease_owner=owner, due_at=lease_until,
-                        attempts=OutboxMessage.attempts + 1)
-                .returning(*_CLAIMED_COLUMNS).execution_options(synchronize_session=False))
+        picked = (
+            select(OutboxMessage.id)
+            .where(*due)
+            .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .cte("picked")
+            .prefix_with("MATERIALIZED")
+        )
+        stmt = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(select(picked.c.id)), *due)
+            .values(
+                status=OutboxStatus.SENDING, lease_owner=owner, due_at=lease_until, attempts=OutboxMessage.attempts + 1
+            )
+            .returning(*_CLAIMED_COLUMNS)
+            .execution_options(synchronize_session=False)
+        )
         async with self.engine.begin() as conn:
             rows = (await conn.execute(stmt)).all()
         return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
     def _held(self, owner: str, ids: Sequence[int]) -> Any:
-        return (update(OutboxMessage).where(OutboxMessage.id.in_(list(ids)), OutboxMessage.lease_owner == owner,
-                                            OutboxMessage.status == OutboxStatus.SENDING)
-                .returning(OutboxMessage.id).execution_options(synchronize_session=False))
+        return (
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(ids)),
+                OutboxMessage.lease_owner == owner,
+                OutboxMessage.status == OutboxStatus.SENDING,
+            )
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
 
     async def settle(self, owner: str, outcomes: Sequence[Outcome], now: dt.datetime) -> set[int]:
         """Record ``outcomes`` of the owner's claimed rows in one transaction (group commit);
@@ -154,13 +206,18 @@ class OutboxQueue:
                 ids = [o.id for o in outcomes if o.status is OutboxStatus.SENT and o.scrub is scrub]
                 if ids:
                     extra: dict[str, object] = {"body": "", "link": None} if scrub else {}
-                    stmt = self._held(owner, ids).values(status=OutboxStatus.SENT, sent_at=now, lease_owner=None,
-                                                         last_error=None, **extra)
+                    stmt = self._held(owner, ids).values(
+                        status=OutboxStatus.SENT, sent_at=now, lease_owner=None, last_error=None, **extra
+                    )
                     done.update((await conn.execute(stmt)).scalars())
             for o in outcomes:
                 if o.status is OutboxStatus.SENT:
                     continue
-                values: dict[str, object] = {"status": o.status, "lease_owner": None, "last_error": (o.error or "")[:1000]}
+                values: dict[str, object] = {
+                    "status": o.status,
+                    "lease_owner": None,
+                    "last_error": (o.error or "")[:1000],
+                }
                 if o.due_at is not None:
                     values["due_at"] = o.due_at
                 done.update((await conn.execute(self._held(owner, [o.id]).values(**values))).scalars())
@@ -184,8 +241,13 @@ class OutboxQueue:
         the claim not counted as an attempt. Returns how many."""
         if not ids:
             return 0
-        stmt = self._held(owner, ids).values(status=OutboxStatus.PENDING, due_at=due_at, lease_owner=None,
-                                             attempts=OutboxMessage.attempts - 1, last_error=error[:1000])
+        stmt = self._held(owner, ids).values(
+            status=OutboxStatus.PENDING,
+            due_at=due_at,
+            lease_owner=None,
+            attempts=OutboxMessage.attempts - 1,
+            last_error=error[:1000],
+        )
         async with self.engine.begin() as conn:
             return len((await conn.execute(stmt)).scalars().all())
 
@@ -207,4 +269,3 @@ class OutboxQueue:
         stmt = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         async with self.engine.connect() as conn:
             return {str(getattr(s, "value", s)): n for s, n in (await conn.execute(stmt)).all()}
-

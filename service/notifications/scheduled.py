@@ -57,6 +57,14 @@ def add_outbox_job(scheduler: Any, settings: Settings, timezone: str = TIMEZONE)
     from apscheduler.triggers.interval import IntervalTrigger
 
     trigger = IntervalTrigger(seconds=settings.notify_drain_interval_seconds, timezone=ZoneInfo(timezone))
-    return scheduler.add_job(drain_outbox, trigger, args=[settings], id=JOB_ID, name="deliver queued notifications",
-                             replace_existing=True, coalesce=True, max_instances=1,
-                             misfire_grace_time=MISFIRE_GRACE_SECONDS)
+    return scheduler.add_job(
+        drain_outbox,
+        trigger,
+        args=[settings],
+        id=JOB_ID,
+        name="deliver queued notifications",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )

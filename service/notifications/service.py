@@ -25,7 +25,11 @@ from service.notifications.kinds import KINDS, Kind, KindSpec, check_params, lan
 from service.notifications.models import Notification, OutboxMessage, OutboxStatus
 from service.notifications.repository import NotificationRepository
 from service.notifications.schemas import (
-    KindPreference, NotificationRead, OutboxRead, PreferencesRead, PreferencesUpdate,
+    KindPreference,
+    NotificationRead,
+    OutboxRead,
+    PreferencesRead,
+    PreferencesUpdate,
 )
 
 #: Outbox channels and the account field that holds each one's address. A new channel (SMS:
@@ -51,8 +55,14 @@ def check_link(link: str | None) -> str | None:
     return link
 
 
-async def notify(session: AsyncSession, *, recipients: Iterable[int], kind: Kind | str,
-                 params: Mapping[str, Any] | None = None, link: str | None = None) -> NotifyResult:
+async def notify(
+    session: AsyncSession,
+    *,
+    recipients: Iterable[int],
+    kind: Kind | str,
+    params: Mapping[str, Any] | None = None,
+    link: str | None = None,
+) -> NotifyResult:
     """Tell the users ``recipients`` (user ids) about an event of ``kind``, inside the caller's
     transaction (flushes, never commits).
 
@@ -96,10 +106,23 @@ async def notify(session: AsyncSession, *, recipients: Iterable[int], kind: Kind
             language = language_of(user.language)
             subject, body = render(spec.kind, stored, language)
             notification = inbox.get(user.id)
-            outbox.append(OutboxMessage(
-                user_id=user.id, notification_id=notification.id if notification else None, channel=channel,
-                kind=spec.kind.value, recipient=address, language=language, subject=subject[:300], body=body,
-                link=link, message_key=uuid.uuid4().hex, status=OutboxStatus.PENDING, attempts=0, due_at=now))
+            outbox.append(
+                OutboxMessage(
+                    user_id=user.id,
+                    notification_id=notification.id if notification else None,
+                    channel=channel,
+                    kind=spec.kind.value,
+                    recipient=address,
+                    language=language,
+                    subject=subject[:300],
+                    body=body,
+                    link=link,
+                    message_key=uuid.uuid4().hex,
+                    status=OutboxStatus.PENDING,
+                    attempts=0,
+                    due_at=now,
+                )
+            )
     session.add_all(outbox)
     await session.flush()
     return NotifyResult(notification_ids=[n.id for n in inbox.values()], outbox_ids=[o.id for o in outbox])
@@ -115,10 +138,14 @@ def wants(spec: KindSpec, choices: Mapping[tuple[int, str, str], bool], user_id:
 
 # --- recipients --------------------------------------------------------------------------------
 
+
 async def employer_recipients(session: AsyncSession, employer_id: int) -> list[int]:
     """The user ids of the employer's active member accounts."""
-    stmt = select(User.id).where(User.employer_id == employer_id, User.role == Role.EMPLOYER,
-                                 User.active.is_(True)).order_by(User.id)
+    stmt = (
+        select(User.id)
+        .where(User.employer_id == employer_id, User.role == Role.EMPLOYER, User.active.is_(True))
+        .order_by(User.id)
+    )
     return list((await session.execute(stmt)).scalars())
 
 
@@ -137,17 +164,28 @@ async def graduate_recipients(session: AsyncSession, graduate_ids: Iterable[int]
 
 # --- the inbox and preferences of one user -------------------------------------------------------
 
+
 def to_read(n: Notification, language: str | None) -> NotificationRead:
     """An inbox row with its texts in ``language``."""
     title, body = render(n.kind, n.params or {}, language)
-    return NotificationRead(id=n.id, kind=n.kind, title=title, body=body, link=n.link, created_at=n.created_at,
-                            read_at=n.read_at)
+    return NotificationRead(
+        id=n.id, kind=n.kind, title=title, body=body, link=n.link, created_at=n.created_at, read_at=n.read_at
+    )
 
 
 def outbox_read(o: OutboxMessage) -> OutboxRead:
-    return OutboxRead(id=o.id, user_id=o.user_id, channel=o.channel, kind=o.kind, status=o.status,
-                      attempts=o.attempts, due_at=o.due_at, last_error=o.last_error, created_at=o.created_at,
-                      sent_at=o.sent_at)
+    return OutboxRead(
+        id=o.id,
+        user_id=o.user_id,
+        channel=o.channel,
+        kind=o.kind,
+        status=o.status,
+        attempts=o.attempts,
+        due_at=o.due_at,
+        last_error=o.last_error,
+        created_at=o.created_at,
+        sent_at=o.sent_at,
+    )
 
 
 def kinds_for(role: Role) -> list[KindSpec]:
@@ -171,8 +209,14 @@ class NotificationService:
     async def language(self, user_id: int) -> str:
         return language_of((await self._user(user_id)).language)
 
-    async def page(self, user_id: int, *, unread_only: bool = False, limit: int = 20, offset: int = 0,
-                   ) -> tuple[Sequence[Notification], int]:
+    async def page(
+        self,
+        user_id: int,
+        *,
+        unread_only: bool = False,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[Sequence[Notification], int]:
         """The user's notifications, newest first, and the total."""
         return await self.repo.page(user_id, unread_only, limit, offset)
 
@@ -203,9 +247,10 @@ class NotificationService:
         specs = kinds_for(user.role)
         choices = await self.repo.preferences([user_id])
         return PreferencesRead(
-            language=language_of(user.language), email_address=user.email is not None,
-            kinds=[KindPreference(kind=s.kind, in_app=s.inbox, email=wants(s, choices, user_id, EMAIL))
-                   for s in specs])
+            language=language_of(user.language),
+            email_address=user.email is not None,
+            kinds=[KindPreference(kind=s.kind, in_app=s.inbox, email=wants(s, choices, user_id, EMAIL)) for s in specs],
+        )
 
     async def update_preferences(self, user_id: int, data: PreferencesUpdate) -> PreferencesRead:
         """Change the fields present in ``data``.
@@ -228,13 +273,24 @@ class NotificationService:
 
     # --- the admin's view of deliveries ----------------------------------------------------------
 
-    async def outbox(self, status: OutboxStatus | None, limit: int, offset: int,
-                     ) -> tuple[Sequence[OutboxMessage], int]:
+    async def outbox(
+        self,
+        status: OutboxStatus | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[Sequence[OutboxMessage], int]:
         """Outbox rows (newest first), e.g. the ``failed`` ones, and the total."""
         where = [OutboxMessage.status == status] if status is not None else []
         total = (await self.session.execute(select(func.count()).select_from(OutboxMessage).where(*where))).scalar_one()
-        rows = (await self.session.execute(select(OutboxMessage).where(*where).order_by(OutboxMessage.id.desc())
-                                           .limit(limit).offset(offset))).scalars().all()
+        rows = (
+            (
+                await self.session.execute(
+                    select(OutboxMessage).where(*where).order_by(OutboxMessage.id.desc()).limit(limit).offset(offset)
+                )
+            )
+            .scalars()
+            .all()
+        )
         return rows, total
 
     async def retry(self, outbox_id: int) -> OutboxMessage:
@@ -248,8 +304,9 @@ class NotificationService:
         if row is None:
             raise NotFoundError("outbox message", outbox_id)
         if row.status in (OutboxStatus.SENT, OutboxStatus.SENDING):
-            raise ConflictError(f"outbox message {outbox_id} is {row.status.value}; only failed or pending "
-                                "messages can be retried")
+            raise ConflictError(
+                f"outbox message {outbox_id} is {row.status.value}; only failed or pending messages can be retried"
+            )
         row.status, row.attempts, row.due_at, row.lease_owner = OutboxStatus.PENDING, 0, utcnow(), None
         await self.session.flush()
         return row

@@ -14,7 +14,12 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
 from service.accounts.guards import (
-    can_manage_posting, can_read_posting, current_principal, ensure_allowed, ensure_visible, require_roles,
+    can_manage_posting,
+    can_read_posting,
+    current_principal,
+    ensure_allowed,
+    ensure_visible,
+    require_roles,
     require_signed_in,
 )
 from service.accounts.models import Role
@@ -32,18 +37,25 @@ class PostingController(Controller):
     path = "/postings"
     tags = ["postings"]
 
-    @post("/", summary="Create a posting", guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
-          request_max_body_size=TEXT_BODY_BYTES)
-    async def create_posting(self, request: Request, db_session: DbSession,
-                             data: JSONBody[PostingCreate]) -> PostingRead:
+    @post(
+        "/",
+        summary="Create a posting",
+        guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
+        request_max_body_size=TEXT_BODY_BYTES,
+    )
+    async def create_posting(
+        self, request: Request, db_session: DbSession, data: JSONBody[PostingCreate]
+    ) -> PostingRead:
         """Create a vacancy or internship: an employer member for its own ``employer_id``, or the admin.
 
         Errors: 400 for a malformed body (field named), 401 signed out, 403 other roles or another
         employer's ``employer_id``, 422 for an unknown ``employer_id`` or ``region_code``, swapped
         salary bounds, or ``valid_through`` before ``posted_on``.
         """
-        ensure_allowed(can_manage_posting(current_principal(request), employer_id=data.employer_id),
-                       f"post for employer {data.employer_id}")
+        ensure_allowed(
+            can_manage_posting(current_principal(request), employer_id=data.employer_id),
+            f"post for employer {data.employer_id}",
+        )
         return to_read(await PostingService(db_session).create(data))
 
     @get("/{posting_id:int}", summary="Read a posting", guards=[require_signed_in])
@@ -53,8 +65,12 @@ class PostingController(Controller):
         ensure_visible(can_read_posting(current_principal(request), posting), "posting", posting_id)
         return to_read(posting)
 
-    @patch("/{posting_id:int}", summary="Update a posting", guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
-           request_max_body_size=TEXT_BODY_BYTES)
+    @patch(
+        "/{posting_id:int}",
+        summary="Update a posting",
+        guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
+        request_max_body_size=TEXT_BODY_BYTES,
+    )
     async def update_posting(
         self, request: Request, db_session: DbSession, posting_id: IdPath, data: JSONBody[PostingUpdate]
     ) -> PostingRead:
@@ -74,7 +90,13 @@ class PostingController(Controller):
         db_session: DbSession,
         limit: Limit = 20,
         offset: Offset = 0,
-        q: Annotated[str | None, QueryParameter(max_length=100, description="words (separated by spaces), each in the title, the description or the employer's name")] = None,
+        q: Annotated[
+            str | None,
+            QueryParameter(
+                max_length=100,
+                description="words (separated by spaces), each in the title, the description or the employer's name",
+            ),
+        ] = None,
         employer_id: IdQuery = None,
         region_code: Annotated[
             str | None, QueryParameter(pattern=r"^\d{6}$", description="GB/T 2260; includes sub-regions")
@@ -83,13 +105,22 @@ class PostingController(Controller):
         employment_type: Annotated[EmploymentType | None, QueryParameter()] = None,
         internship: Annotated[bool | None, QueryParameter(description="only (or no) internships")] = None,
         status: Annotated[PostingStatus | None, QueryParameter()] = None,
-        min_salary: Annotated[int | None, QueryParameter(
-            ge=0, le=MAX_MONTHLY_SALARY, description="元/月 (0–10,000,000): upper bound reaches this")] = None,
+        min_salary: Annotated[
+            int | None,
+            QueryParameter(ge=0, le=MAX_MONTHLY_SALARY, description="元/月 (0–10,000,000): upper bound reaches this"),
+        ] = None,
     ) -> Page[PostingRead]:
         """Postings the caller may see, ordered by id, filtered; ``total`` counts all visible matches."""
-        f = PostingFilter(q=q, employer_id=employer_id, region_code=region_code, city=city,
-                          employment_type=employment_type, internship=internship, status=status,
-                          min_salary_monthly=min_salary)
+        f = PostingFilter(
+            q=q,
+            employer_id=employer_id,
+            region_code=region_code,
+            city=city,
+            employment_type=employment_type,
+            internship=internship,
+            status=status,
+            min_salary_monthly=min_salary,
+        )
         scope = postings_clause(current_principal(request))
         items, total = await PostingService(db_session).list(f, limit, offset, scope)
         return Page(items=[to_read(p) for p in items], total=total, limit=limit, offset=offset)

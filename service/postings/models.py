@@ -20,7 +20,6 @@ class PostingStatus(enum.StrEnum):
     CLOSED = "closed"  # withdrawn by the employer: never recommended
 
 
-
 class Posting(TimestampMixin, Base):
     """A vacancy or internship.
 
@@ -66,17 +65,13 @@ class Posting(TimestampMixin, Base):
     salary_max_monthly: Mapped[int | None] = mapped_column()
     salary_text: Mapped[str | None] = mapped_column(String(100))
 
-    education_required: Mapped[EducationLevel] = mapped_column(
-        str_enum(EducationLevel), default=EducationLevel.ANY
-    )
+    education_required: Mapped[EducationLevel] = mapped_column(str_enum(EducationLevel), default=EducationLevel.ANY)
     experience_years: Mapped[int | None] = mapped_column()  # 0 = 应届/经验不限
     required_skills: Mapped[list[str]] = mapped_column(default=list)
     preferred_skills: Mapped[list[str]] = mapped_column(default=list)
     certificates: Mapped[list[str]] = mapped_column(default=list)  # 职业资格证书 required
     occupation_code: Mapped[str | None] = mapped_column(String(200))  # taxonomy concept code
-    employment_type: Mapped[EmploymentType] = mapped_column(
-        str_enum(EmploymentType), default=EmploymentType.FULL_TIME
-    )
+    employment_type: Mapped[EmploymentType] = mapped_column(str_enum(EmploymentType), default=EmploymentType.FULL_TIME)
     openings: Mapped[int] = mapped_column(default=1)
     posted_on: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
     valid_through: Mapped[dt.date | None] = mapped_column(Date)
@@ -95,8 +90,12 @@ class Posting(TimestampMixin, Base):
     stale_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     locations: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list, server_default="[]")
     sources: Mapped[list[PostingSource]] = relationship(
-        lazy="raise", back_populates="posting", cascade="all, delete-orphan", passive_deletes=True,
-        order_by="PostingSource.id")
+        lazy="raise",
+        back_populates="posting",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="PostingSource.id",
+    )
 
 
 class PostingSource(Base):

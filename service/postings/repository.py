@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-
-import msgspec
 from typing import Any
 
+import msgspec
 from sqlalchemy import Boolean, ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -38,8 +37,11 @@ def keyword_clause(word: str) -> ColumnElement[bool]:
     the title, the description or the employer's name — what a job seeker types may be a company
     ("比亚迪") or a duty ("叉车") as often as a title."""
     employers = select(Employer.id).where(Employer.name.icontains(word, autoescape=True))
-    return or_(Posting.title.icontains(word, autoescape=True), Posting.description.icontains(word, autoescape=True),
-               Posting.employer_id.in_(employers))
+    return or_(
+        Posting.title.icontains(word, autoescape=True),
+        Posting.description.icontains(word, autoescape=True),
+        Posting.employer_id.in_(employers),
+    )
 
 
 def open_on_clause(day: dt.date) -> ColumnElement[bool]:
@@ -75,16 +77,20 @@ class _AnyLocationIn(ColumnElement[bool]):
 def _any_location_sqlite(element: _AnyLocationIn, compiler: Any, **kw: Any) -> str:
     column = compiler.process(Posting.__table__.c.locations, **kw)
     pattern = compiler.process(literal(element.prefix + "%"), **kw)
-    return (f"EXISTS (SELECT 1 FROM json_each({column}) AS loc "
-            f"WHERE json_extract(loc.value, '$.region_code') LIKE {pattern})")
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}) AS loc "
+        f"WHERE json_extract(loc.value, '$.region_code') LIKE {pattern})"
+    )
 
 
 @compiles(_AnyLocationIn, "postgresql")
 def _any_location_postgresql(element: _AnyLocationIn, compiler: Any, **kw: Any) -> str:
     column = compiler.process(Posting.__table__.c.locations, **kw)
     pattern = compiler.process(literal(element.prefix + "%"), **kw)
-    return (f"EXISTS (SELECT 1 FROM jsonb_array_elements({column}) AS loc(value) "
-            f"WHERE loc.value ->> 'region_code' LIKE {pattern})")
+    return (
+        f"EXISTS (SELECT 1 FROM jsonb_array_elements({column}) AS loc(value) "
+        f"WHERE loc.value ->> 'region_code' LIKE {pattern})"
+    )
 
 
 def region_clause(region_code: str) -> ColumnElement[bool]:
@@ -122,8 +128,9 @@ class PostingRepository:
             stmt = stmt.where(Posting.employment_type == f.employment_type)
         if f.internship is not None:
             kinds = [EmploymentType.INTERN, EmploymentType.WORK_PLACEMENT]
-            stmt = stmt.where(Posting.employment_type.in_(kinds) if f.internship
-                              else Posting.employment_type.not_in(kinds))
+            stmt = stmt.where(
+                Posting.employment_type.in_(kinds) if f.internship else Posting.employment_type.not_in(kinds)
+            )
         if f.status is not None:
             stmt = stmt.where(Posting.status == f.status)
         if f.min_salary_monthly is not None:
@@ -132,8 +139,9 @@ class PostingRepository:
             stmt = stmt.where(open_on_clause(f.open_on))
         return stmt
 
-    async def list(self, f: PostingFilter, limit: int, offset: int,
-                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Posting], int]:
+    async def list(
+        self, f: PostingFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+    ) -> tuple[Sequence[Posting], int]:
         """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
         both to the rows the caller may see."""
         base = self.filtered(f)

@@ -24,8 +24,9 @@ CRAWL_JITTER_SECONDS = 600
 MISFIRE_GRACE_SECONDS = 3600
 
 
-async def run_crawl_async(settings: Settings, board: str, base_url: str | None = None,
-                          now: dt.datetime | None = None, progress: Any = None) -> dict[str, Any]:
+async def run_crawl_async(
+    settings: Settings, board: str, base_url: str | None = None, now: dt.datetime | None = None, progress: Any = None
+) -> dict[str, Any]:
     """Crawl ``board`` (a name in ``scrapers/boards`` or a path) and store it in one transaction,
     with its ``crawl_runs`` row (:mod:`service.imports.runs`; stale after
     ``settings.stale_after_crawls`` completed crawls).
@@ -51,11 +52,18 @@ async def run_crawl_async(settings: Settings, board: str, base_url: str | None =
     try:
         try:
             async with session_scope(engine) as session:
-                report = await crawl_into(session, config, now=now, stale_after=settings.stale_after_crawls,
-                                          progress=progress)
+                report = await crawl_into(
+                    session, config, now=now, stale_after=settings.stale_after_crawls, progress=progress
+                )
         except Exception as exc:
-            await record_failed_run(partial(session_scope, engine), "crawl", config.name, config.name, started_at,
-                                    f"{type(exc).__name__}: {exc}")
+            await record_failed_run(
+                partial(session_scope, engine),
+                "crawl",
+                config.name,
+                config.name,
+                started_at,
+                f"{type(exc).__name__}: {exc}",
+            )
             log.exception("crawl of %s failed", config.name)
             raise
     finally:
@@ -69,8 +77,9 @@ def run_crawl(settings: Settings, board: str, **kwargs: Any) -> dict[str, Any]:
     return asyncio.run(run_crawl_async(settings, board, **kwargs))
 
 
-def add_crawl_jobs(scheduler: Any, settings: Settings, boards: dict[str, dict[str, Any] | None],
-                   timezone: str = TIMEZONE) -> list[Any]:
+def add_crawl_jobs(
+    scheduler: Any, settings: Settings, boards: dict[str, dict[str, Any] | None], timezone: str = TIMEZONE
+) -> list[Any]:
     """Add a ``crawl:BOARD`` cron job per board (``{board: cron fields or None for DEFAULT_CRON}``)
     to an APScheduler 3.x scheduler. Returns the jobs. Boards are checked now, so a typo fails at
     start-up rather than at 03:10.
@@ -87,7 +96,17 @@ def add_crawl_jobs(scheduler: Any, settings: Settings, boards: dict[str, dict[st
     for board, cron in boards.items():
         load_board(board)
         trigger = CronTrigger(timezone=tz, jitter=CRAWL_JITTER_SECONDS, **(cron or DEFAULT_CRON))
-        jobs.append(scheduler.add_job(run_crawl, trigger, args=[settings, board], id=f"crawl:{board}",
-                                      name=f"crawl board {board}", replace_existing=True, coalesce=True,
-                                      max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS))
+        jobs.append(
+            scheduler.add_job(
+                run_crawl,
+                trigger,
+                args=[settings, board],
+                id=f"crawl:{board}",
+                name=f"crawl board {board}",
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=MISFIRE_GRACE_SECONDS,
+            )
+        )
     return jobs

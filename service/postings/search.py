@@ -20,12 +20,12 @@ from urllib.parse import urlencode
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from vocab import EmploymentType
 from service.accounts.scoping import visible_to_graduates_clause
 from service.catalog.regions import is_region_code
 from service.postings.models import Posting
 from service.postings.repository import PostingFilter, PostingRepository
 from service.postings.service import MAX_MONTHLY_SALARY
+from vocab import EmploymentType
 
 #: The filter names, as query parameters of ``/web/jobs`` and keys of a saved search.
 FILTER_NAMES = ("q", "region", "min_salary", "job_type", "internship")
@@ -56,17 +56,25 @@ class JobQuery:
         return bool(self.q or self.region or self.min_salary is not None or self.job_type or self.internship)
 
     def posting_filter(self, today: dt.date) -> PostingFilter:
-        return PostingFilter(q=self.q, region_code=self.region, min_salary_monthly=self.min_salary,
-                             employment_type=self.job_type, internship=True if self.internship else None,
-                             open_on=today)
+        return PostingFilter(
+            q=self.q,
+            region_code=self.region,
+            min_salary_monthly=self.min_salary,
+            employment_type=self.job_type,
+            internship=True if self.internship else None,
+            open_on=today,
+        )
 
     def canonical(self) -> dict[str, str]:
         """The filters in use as ``{name: value}`` strings (what a saved search stores; parsing it
         again with :func:`parse_filters` gives the same query)."""
-        values = {"q": self.q, "region": self.region,
-                  "min_salary": None if self.min_salary is None else str(self.min_salary),
-                  "job_type": self.job_type.value if self.job_type else None,
-                  "internship": "1" if self.internship else None}
+        values = {
+            "q": self.q,
+            "region": self.region,
+            "min_salary": None if self.min_salary is None else str(self.min_salary),
+            "job_type": self.job_type.value if self.job_type else None,
+            "internship": "1" if self.internship else None,
+        }
         return {k: v for k, v in values.items() if v not in (None, "")}
 
     def query_string(self) -> str:
@@ -79,8 +87,9 @@ def parse_filters(values: Mapping[str, object], gettext: Callable[[str], str] = 
     are ignored); bad values go to ``errors`` with a message passed through ``gettext`` (the
     pages translate it; the API keeps the English)."""
     raw = {name: str(values.get(name) or "").strip()[:MAX_FILTER_LENGTH] for name in FILTER_NAMES}
-    jq = JobQuery(raw=raw, q=" ".join(raw["q"].split()) or None,
-                  internship=raw["internship"].lower() in ("1", "on", "true"))
+    jq = JobQuery(
+        raw=raw, q=" ".join(raw["q"].split()) or None, internship=raw["internship"].lower() in ("1", "on", "true")
+    )
     if raw["region"]:
         if is_region_code(raw["region"]):
             jq.region = raw["region"]

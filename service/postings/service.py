@@ -29,17 +29,39 @@ def to_read(p: Posting) -> PostingRead:
     """Posting → :class:`PostingRead` (the employer and sources must be loaded:
     :data:`service.postings.repository.READ_OPTIONS`)."""
     return PostingRead(
-        id=p.id, title=p.title, description=p.description, employer_id=p.employer_id,
-        employer_name=p.employer.name, country=p.country, region_code=p.region_code, province=p.province,
-        city=p.city, address=p.address, salary_min=p.salary_min, salary_max=p.salary_max,
-        salary_period=p.salary_period, salary_currency=p.salary_currency,
-        salary_min_monthly=p.salary_min_monthly, salary_max_monthly=p.salary_max_monthly,
-        salary_text=p.salary_text, education_required=p.education_required,
-        experience_years=p.experience_years, required_skills=list(p.required_skills),
-        preferred_skills=list(p.preferred_skills), certificates=list(p.certificates),
-        occupation_code=p.occupation_code, employment_type=p.employment_type, openings=p.openings,
-        posted_on=p.posted_on, valid_through=p.valid_through, status=p.status, source=p.source,
-        source_url=p.source_url, external_id=p.external_id, created_at=p.created_at, updated_at=p.updated_at,
+        id=p.id,
+        title=p.title,
+        description=p.description,
+        employer_id=p.employer_id,
+        employer_name=p.employer.name,
+        country=p.country,
+        region_code=p.region_code,
+        province=p.province,
+        city=p.city,
+        address=p.address,
+        salary_min=p.salary_min,
+        salary_max=p.salary_max,
+        salary_period=p.salary_period,
+        salary_currency=p.salary_currency,
+        salary_min_monthly=p.salary_min_monthly,
+        salary_max_monthly=p.salary_max_monthly,
+        salary_text=p.salary_text,
+        education_required=p.education_required,
+        experience_years=p.experience_years,
+        required_skills=list(p.required_skills),
+        preferred_skills=list(p.preferred_skills),
+        certificates=list(p.certificates),
+        occupation_code=p.occupation_code,
+        employment_type=p.employment_type,
+        openings=p.openings,
+        posted_on=p.posted_on,
+        valid_through=p.valid_through,
+        status=p.status,
+        source=p.source,
+        source_url=p.source_url,
+        external_id=p.external_id,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
         sources=[PostingSourceRead(source=s.source, url=s.url, last_seen_at=s.last_seen_at) for s in p.sources],
         locations=[msgspec.convert(loc, PostingLocation) for loc in p.locations or _primary_place(p)],
         stale_at=p.stale_at,
@@ -66,8 +88,11 @@ def apply_salary(p: Posting) -> None:
         monthly[field] = to_monthly(getattr(p, field), p.salary_period)
         if monthly[field] is not None and monthly[field] > MAX_MONTHLY_SALARY:
             amount = f"{getattr(p, field):,.2f}".rstrip("0").rstrip(".")
-            raise InvalidFieldError(field, f"{amount} per {p.salary_period} is {monthly[field]:,} per month, "
-                                           f"above the ceiling of {MAX_MONTHLY_SALARY:,} per month")
+            raise InvalidFieldError(
+                field,
+                f"{amount} per {p.salary_period} is {monthly[field]:,} per month, "
+                f"above the ceiling of {MAX_MONTHLY_SALARY:,} per month",
+            )
     p.salary_min_monthly = monthly["salary_min"]
     p.salary_max_monthly = monthly["salary_max"]
 
@@ -117,8 +142,10 @@ class PostingService:
         was = posting.status
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         if changes.get("openings", posting.hire_count) < posting.hire_count:
-            raise InvalidFieldError("openings", f"{changes['openings']} is fewer than the {posting.hire_count} "
-                                                "already hired for this posting")
+            raise InvalidFieldError(
+                "openings",
+                f"{changes['openings']} is fewer than the {posting.hire_count} already hired for this posting",
+            )
         if "region_code" in changes:
             await self._check_refs(None, changes["region_code"])
         for key, value in changes.items():
@@ -135,6 +162,7 @@ class PostingService:
         if p.valid_through is not None and p.posted_on is not None and p.valid_through < p.posted_on:
             raise InvalidFieldError("valid_through", f"{p.valid_through} is before posted_on {p.posted_on}")
 
-    async def list(self, f: PostingFilter, limit: int, offset: int,
-                   scope: ColumnElement[bool] | None = None) -> tuple[Sequence[Posting], int]:
+    async def list(
+        self, f: PostingFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+    ) -> tuple[Sequence[Posting], int]:
         return await self.repo.list(f, limit, offset, scope)

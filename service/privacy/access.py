@@ -47,15 +47,20 @@ def is_self(p: Principal, graduate_id: int) -> bool:
 async def check_export(session: AsyncSession, p: Principal, graduate_id: int) -> None:
     """404 (as :func:`visible_graduate`) or 403 unless ``p`` is the graduate or the admin."""
     await visible_graduate(session, p, graduate_id)
-    ensure_allowed(is_self(p, graduate_id) or p.role is Role.ADMIN, "export this graduate's data "
-                   "(only the graduate and the system admin may)")
+    ensure_allowed(
+        is_self(p, graduate_id) or p.role is Role.ADMIN,
+        "export this graduate's data (only the graduate and the system admin may)",
+    )
 
 
 async def check_request_deletion(session: AsyncSession, p: Principal, graduate_id: int) -> None:
     """404 or 403 unless ``p`` is the graduate themself."""
     await visible_graduate(session, p, graduate_id)
-    ensure_allowed(is_self(p, graduate_id), "ask for another person's deletion (only the graduate may; "
-                   "staff carry a request out with DELETE /graduates/{id})")
+    ensure_allowed(
+        is_self(p, graduate_id),
+        "ask for another person's deletion (only the graduate may; "
+        "staff carry a request out with DELETE /graduates/{id})",
+    )
 
 
 async def check_read_deletion(session: AsyncSession, p: Principal, graduate_id: int) -> None:
@@ -70,6 +75,7 @@ async def check_delete(session: AsyncSession, p: Principal, graduate_id: int) ->
     condition for school staff is checked by :func:`service.privacy.deletion.execute_deletion`)."""
     graduate = await visible_graduate(session, p, graduate_id)
     allowed = p.role is Role.ADMIN or (p.role is Role.SCHOOL and graduate.school_id == p.school_id)
-    ensure_allowed(allowed, "delete this graduate (the system admin, or staff of the graduate's school "
-                   "after the graduate asked)")
+    ensure_allowed(
+        allowed, "delete this graduate (the system admin, or staff of the graduate's school after the graduate asked)"
+    )
     return graduate

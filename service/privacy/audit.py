@@ -109,11 +109,29 @@ async def record_list_read(
     ``GET /audit?graduate_id=``), written by one multi-row ``INSERT`` (executemany: a page of 50
     graduates is one statement, not 50). Returns the number of events added."""
     now = dt.datetime.now(dt.UTC)
-    where = ({"method": request.scope.get("method"), "path": request.url.path[:500],
-              "client_ip": request.client.host[:45] if request.client else None} if request is not None else {})
-    rows = [{"at": now, "actor_user_id": principal.user_id, "actor_role": principal.role, "action": action,
-             "object_type": object_type[:40], "object_id": str(graduate_id), "graduate_id": graduate_id,
-             "detail": {"listed": len(graduate_ids)}, **where} for graduate_id in graduate_ids]
+    where = (
+        {
+            "method": request.scope.get("method"),
+            "path": request.url.path[:500],
+            "client_ip": request.client.host[:45] if request.client else None,
+        }
+        if request is not None
+        else {}
+    )
+    rows = [
+        {
+            "at": now,
+            "actor_user_id": principal.user_id,
+            "actor_role": principal.role,
+            "action": action,
+            "object_type": object_type[:40],
+            "object_id": str(graduate_id),
+            "graduate_id": graduate_id,
+            "detail": {"listed": len(graduate_ids)},
+            **where,
+        }
+        for graduate_id in graduate_ids
+    ]
     if rows:
         await session.execute(insert(AuditEvent), rows)
     return len(rows)
@@ -161,8 +179,9 @@ def _where(f: AuditFilter) -> list[ColumnElement[bool]]:
     return clauses
 
 
-async def list_events(session: AsyncSession, f: AuditFilter, limit: int, offset: int,
-                      scope: ColumnElement[bool] | None = None) -> tuple[Sequence[AuditEvent], int]:
+async def list_events(
+    session: AsyncSession, f: AuditFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
+) -> tuple[Sequence[AuditEvent], int]:
     """One page of events, newest first (then by id), and the number matching overall."""
     clauses = _where(f) + ([scope] if scope is not None else [])
     stmt = select(AuditEvent).where(*clauses)

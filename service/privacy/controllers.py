@@ -20,14 +20,21 @@ from service.privacy.export import export_graduate
 from service.privacy.models import AuditAction
 from service.privacy.scheduled import erase_from_files
 from service.privacy.schemas import (
-    AuditEventRead, DeletionRead, DeletionReport, DeletionRequestCreate, GraduateExport, audit_read, deletion_read,
+    AuditEventRead,
+    DeletionRead,
+    DeletionReport,
+    DeletionRequestCreate,
+    GraduateExport,
+    audit_read,
+    deletion_read,
 )
 
 AnyRequest = Request[Any, Any, Any]
 Since = Annotated[dt.datetime | None, QueryParameter(description="events at or after (ISO 8601 with time zone)")]
 Until = Annotated[dt.datetime | None, QueryParameter(description="events before (ISO 8601 with time zone)")]
-ObjectType = Annotated[str | None, QueryParameter(max_length=40, pattern=r"^[a-z_]+$",
-                                                  description="e.g. graduate, destination_event")]
+ObjectType = Annotated[
+    str | None, QueryParameter(max_length=40, pattern=r"^[a-z_]+$", description="e.g. graduate, destination_event")
+]
 
 
 def _aware(name: str, value: dt.datetime | None) -> dt.datetime | None:
@@ -40,13 +47,23 @@ class AuditController(Controller):
     path = "/audit"
     tags = ["privacy"]
 
-    @get("/", summary="Audit log (who read, exported or changed personal data)",
-         guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
+    @get(
+        "/",
+        summary="Audit log (who read, exported or changed personal data)",
+        guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)],
+    )
     async def list_audit_events(
-        self, request: AnyRequest, db_session: DbSession, limit: Limit = 20, offset: Offset = 0,
-        graduate_id: IdQuery = None, actor_user_id: IdQuery = None,
-        action: Annotated[AuditAction | None, QueryParameter()] = None, object_type: ObjectType = None,
-        since: Since = None, until: Until = None,
+        self,
+        request: AnyRequest,
+        db_session: DbSession,
+        limit: Limit = 20,
+        offset: Offset = 0,
+        graduate_id: IdQuery = None,
+        actor_user_id: IdQuery = None,
+        action: Annotated[AuditAction | None, QueryParameter()] = None,
+        object_type: ObjectType = None,
+        since: Since = None,
+        until: Until = None,
     ) -> Page[AuditEventRead]:
         """Audit events, newest first. The system admin sees all; school staff those about their
         school's graduates; department admins those about graduates of schools in their region.
@@ -55,8 +72,14 @@ class AuditController(Controller):
         or ``until`` without a time zone.
         """
         principal = current_principal(request)
-        f = AuditFilter(graduate_id=graduate_id, actor_user_id=actor_user_id, action=action,
-                        object_type=object_type, since=_aware("since", since), until=_aware("until", until))
+        f = AuditFilter(
+            graduate_id=graduate_id,
+            actor_user_id=actor_user_id,
+            action=action,
+            object_type=object_type,
+            since=_aware("since", since),
+            until=_aware("until", until),
+        )
         items, total = await list_events(db_session, f, limit, offset, audit_clause(principal))
         return Page(items=[audit_read(e) for e in items], total=total, limit=limit, offset=offset)
 
@@ -66,8 +89,9 @@ class PrivacyController(Controller):
     tags = ["privacy"]
 
     @get("/export", summary="Export all data held about a graduate", guards=[require_signed_in])
-    async def export_graduate_data(self, request: AnyRequest, db_session: DbSession,
-                                   graduate_id: IdPath) -> GraduateExport:
+    async def export_graduate_data(
+        self, request: AnyRequest, db_session: DbSession, graduate_id: IdPath
+    ) -> GraduateExport:
         """Profile (身份证号 only masked), applications with status history, destination events,
         login account (no password hash) and sessions, audit events about the graduate, deletion
         request. The graduate themself and the system admin only; recorded as an ``export`` audit
@@ -76,10 +100,15 @@ class PrivacyController(Controller):
         await access.check_export(db_session, principal, graduate_id)
         return await export_graduate(db_session, principal, graduate_id, request)
 
-    @post("/deletion-request", summary="Ask for your data to be deleted", guards=[require_roles(Role.GRADUATE)],
-          request_max_body_size=SIGN_IN_BODY_BYTES)
-    async def request_graduate_deletion(self, request: AnyRequest, db_session: DbSession, graduate_id: IdPath,
-                                        data: JSONBody[DeletionRequestCreate]) -> DeletionRead:
+    @post(
+        "/deletion-request",
+        summary="Ask for your data to be deleted",
+        guards=[require_roles(Role.GRADUATE)],
+        request_max_body_size=SIGN_IN_BODY_BYTES,
+    )
+    async def request_graduate_deletion(
+        self, request: AnyRequest, db_session: DbSession, graduate_id: IdPath, data: JSONBody[DeletionRequestCreate]
+    ) -> DeletionRead:
         """The graduate asks (201, status ``pending``), confirming with their password; staff of
         their school or the admin then carry it out with ``DELETE /graduates/{id}``.
         Errors: 401 signed out or wrong password; 403 another graduate's id (own school's staff
@@ -88,10 +117,14 @@ class PrivacyController(Controller):
         await access.check_request_deletion(db_session, principal, graduate_id)
         return deletion_read(await request_deletion(db_session, principal, graduate_id, data.password, request))
 
-    @get("/deletion-request", summary="State of a deletion request",
-         guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
-    async def get_graduate_deletion(self, request: AnyRequest, db_session: DbSession,
-                                    graduate_id: IdPath) -> DeletionRead:
+    @get(
+        "/deletion-request",
+        summary="State of a deletion request",
+        guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)],
+    )
+    async def get_graduate_deletion(
+        self, request: AnyRequest, db_session: DbSession, graduate_id: IdPath
+    ) -> DeletionRead:
         """``pending`` or ``executed`` with dates. 404 when the graduate is unknown or not visible
         to the caller, or has not asked."""
         await access.check_read_deletion(db_session, current_principal(request), graduate_id)
@@ -103,9 +136,14 @@ class PrivacyController(Controller):
 
 # A plain handler, not a PrivacyController method: two controllers on one path make Litestar 2
 # register OPTIONS twice (GraduateController already serves GET/PATCH /graduates/{id}).
-@delete("/graduates/{graduate_id:int}", summary="Delete a graduate's personal data", status_code=200,
-        request_max_body_size=SIGN_IN_BODY_BYTES,
-        tags=["privacy"], guards=[require_roles(Role.SCHOOL, Role.ADMIN)])
+@delete(
+    "/graduates/{graduate_id:int}",
+    summary="Delete a graduate's personal data",
+    status_code=200,
+    request_max_body_size=SIGN_IN_BODY_BYTES,
+    tags=["privacy"],
+    guards=[require_roles(Role.SCHOOL, Role.ADMIN)],
+)
 async def delete_graduate(request: AnyRequest, db_session: DbSession, graduate_id: IdPath) -> DeletionReport:
     """Erase the personal data (name, 身份证号, phone, free text, certificates, awards,
     experiences, login account) and withdraw open applications, keeping the anonymised row and
@@ -117,8 +155,9 @@ async def delete_graduate(request: AnyRequest, db_session: DbSession, graduate_i
     no request from the graduate (school staff)."""
     principal = current_principal(request)
     graduate = await access.check_delete(db_session, principal, graduate_id)
-    report = await execute_deletion(db_session, principal, graduate, request,
-                                    attachment_dir=request.app.state.settings.attachment_dir)
+    report = await execute_deletion(
+        db_session, principal, graduate, request, attachment_dir=request.app.state.settings.attachment_dir
+    )
     await db_session.commit()  # then the old values leave the files (SQLite now; PostgreSQL: nightly job)
     await erase_from_files(db_session.bind)  # type: ignore[arg-type]
     return report

@@ -39,7 +39,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal
 from service.accounts.models import Role, User
-from service.signup.models import ActivationCode
 from service.accounts.security import verify_password
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.destinations.models import DestinationEvent, DestinationEventKind
@@ -47,20 +46,38 @@ from service.errors import ConflictError
 from service.graduates.models import Graduate
 from service.graduates.repository import full_profile
 from service.internships.service import erase_agreements
-from service.resumes.attachments import erase_for_graduate as erase_resume_attachments
 from service.privacy.audit import record
 from service.privacy.models import AuditAction, DeletionStatus, GraduateDeletion
 from service.privacy.schemas import DeletionReport, deletion_read
+from service.resumes.attachments import erase_for_graduate as erase_resume_attachments
+from service.signup.models import ActivationCode
 
 #: What an erased graduate's ``name`` becomes (the column is NOT NULL).
 DELETED_NAME = "(已删除)"
-OPEN_STATUSES = (ApplicationStatus.APPLIED, ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW,
-                 ApplicationStatus.OFFER)
+OPEN_STATUSES = (
+    ApplicationStatus.APPLIED,
+    ApplicationStatus.VIEWED,
+    ApplicationStatus.INTERVIEW,
+    ApplicationStatus.OFFER,
+)
 _ERASED: dict[str, Any] = {
-    "name": DELETED_NAME, "student_number": None, "id_number": None, "phone": None, "external_id": None,
-    "region_code": None, "province": None, "city": None, "skills": [], "summary": "", "desired_titles": [],
-    "preferred_locations": [], "min_salary_monthly": None, "preferred_job_types": [], "recommendable": False,
-    "class_name": None, "training_institution": None,
+    "name": DELETED_NAME,
+    "student_number": None,
+    "id_number": None,
+    "phone": None,
+    "external_id": None,
+    "region_code": None,
+    "province": None,
+    "city": None,
+    "skills": [],
+    "summary": "",
+    "desired_titles": [],
+    "preferred_locations": [],
+    "min_salary_monthly": None,
+    "preferred_job_types": [],
+    "recommendable": False,
+    "class_name": None,
+    "training_institution": None,
 }
 
 
@@ -69,8 +86,13 @@ async def get_deletion(session: AsyncSession, graduate_id: int) -> GraduateDelet
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def request_deletion(session: AsyncSession, principal: Principal, graduate_id: int, password: str,
-                           request: ASGIConnection[Any, Any, Any, Any] | None = None) -> GraduateDeletion:
+async def request_deletion(
+    session: AsyncSession,
+    principal: Principal,
+    graduate_id: int,
+    password: str,
+    request: ASGIConnection[Any, Any, Any, Any] | None = None,
+) -> GraduateDeletion:
     """Record the graduate's own request (status ``pending``), after checking their password.
 
     Raises:
@@ -82,33 +104,58 @@ async def request_deletion(session: AsyncSession, principal: Principal, graduate
         raise NotAuthorizedException("password: wrong password; the request was not recorded")
     existing = await get_deletion(session, graduate_id)
     if existing is not None:
-        raise ConflictError(f"graduate {graduate_id} already asked for deletion on "
-                            f"{existing.requested_at:%Y-%m-%d} (status {existing.status.value})")
-    deletion = GraduateDeletion(graduate_id=graduate_id, status=DeletionStatus.PENDING,
-                                requested_at=dt.datetime.now(dt.UTC), requested_by_user_id=principal.user_id,
-                                requested_by_role=principal.role)
+        raise ConflictError(
+            f"graduate {graduate_id} already asked for deletion on "
+            f"{existing.requested_at:%Y-%m-%d} (status {existing.status.value})"
+        )
+    deletion = GraduateDeletion(
+        graduate_id=graduate_id,
+        status=DeletionStatus.PENDING,
+        requested_at=dt.datetime.now(dt.UTC),
+        requested_by_user_id=principal.user_id,
+        requested_by_role=principal.role,
+    )
     session.add(deletion)
     await session.flush()
-    await record(session, principal, AuditAction.DELETION_REQUEST, "graduate", graduate_id,
-                 graduate_id=graduate_id, request=request)
+    await record(
+        session,
+        principal,
+        AuditAction.DELETION_REQUEST,
+        "graduate",
+        graduate_id,
+        graduate_id=graduate_id,
+        request=request,
+    )
     return deletion
 
 
 async def _withdraw_and_scrub_applications(session: AsyncSession, graduate_id: int) -> tuple[int, int]:
-    apps = (await session.execute(select(Application).where(Application.graduate_id == graduate_id)
-                                  .order_by(Application.id))).scalars().all()
+    apps = (
+        (
+            await session.execute(
+                select(Application).where(Application.graduate_id == graduate_id).order_by(Application.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
     withdrawn = 0
     for app in apps:
         if app.status in OPEN_STATUSES:
-            session.add(ApplicationEvent(application_id=app.id, from_status=app.status,
-                                         to_status=ApplicationStatus.WITHDRAWN))
+            session.add(
+                ApplicationEvent(application_id=app.id, from_status=app.status, to_status=ApplicationStatus.WITHDRAWN)
+            )
             app.status = ApplicationStatus.WITHDRAWN
             withdrawn += 1
         app.cover_letter = None
     await session.flush()
     if apps:
-        await session.execute(update(ApplicationEvent).where(ApplicationEvent.application_id.in_([a.id for a in apps]))
-                              .values(note=None).execution_options(synchronize_session=False))
+        await session.execute(
+            update(ApplicationEvent)
+            .where(ApplicationEvent.application_id.in_([a.id for a in apps]))
+            .values(note=None)
+            .execution_options(synchronize_session=False)
+        )
     return withdrawn, len(apps)
 
 
@@ -117,16 +164,22 @@ async def _scrub_destination_text(session: AsyncSession, graduate_id: int) -> in
     ORM guard refuses changes to events, and this is the one change allowed to them."""
     table = DestinationEvent.__table__
     await session.execute(update(table).where(table.c.graduate_id == graduate_id).values(note=None))
-    await session.execute(update(table).where(table.c.graduate_id == graduate_id,
-                                              table.c.kind == DestinationEventKind.IN_FIELD_OVERRIDE.value)
-                          .values(in_field_reason=None))
+    await session.execute(
+        update(table)
+        .where(table.c.graduate_id == graduate_id, table.c.kind == DestinationEventKind.IN_FIELD_OVERRIDE.value)
+        .values(in_field_reason=None)
+    )
     count = select(func.count()).select_from(table).where(table.c.graduate_id == graduate_id)
     return (await session.execute(count)).scalar_one()
 
 
-async def execute_deletion(session: AsyncSession, principal: Principal, graduate: Graduate,
-                           request: ASGIConnection[Any, Any, Any, Any] | None = None,
-                           attachment_dir: str | None = None) -> DeletionReport:
+async def execute_deletion(
+    session: AsyncSession,
+    principal: Principal,
+    graduate: Graduate,
+    request: ASGIConnection[Any, Any, Any, Any] | None = None,
+    attachment_dir: str | None = None,
+) -> DeletionReport:
     """Erase ``graduate``'s personal data as the module docstring says; flush, the caller commits.
     Authorisation (admin, or staff of the graduate's school) is the caller's
     (:func:`service.privacy.access.check_delete`); this checks the request state.
@@ -139,12 +192,23 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     if deletion is not None and deletion.status is DeletionStatus.EXECUTED:
         raise ConflictError(f"graduate {graduate.id} was already deleted on {deletion.executed_at:%Y-%m-%d}")
     if deletion is None and principal.role is not Role.ADMIN:
-        raise ConflictError(f"graduate {graduate.id} has not asked for deletion: the graduate asks with "
-                            "POST /graduates/{id}/deletion-request (or the system admin acts on a written request)")
-    full = (await session.execute(select(Graduate).options(*full_profile()).where(Graduate.id == graduate.id)
-                                  .execution_options(populate_existing=True))).scalar_one()
-    counts = {"certificates_deleted": len(full.certificates), "awards_deleted": len(full.awards),
-              "experiences_deleted": len(full.experiences)}
+        raise ConflictError(
+            f"graduate {graduate.id} has not asked for deletion: the graduate asks with "
+            "POST /graduates/{id}/deletion-request (or the system admin acts on a written request)"
+        )
+    full = (
+        await session.execute(
+            select(Graduate)
+            .options(*full_profile())
+            .where(Graduate.id == graduate.id)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
+    counts = {
+        "certificates_deleted": len(full.certificates),
+        "awards_deleted": len(full.awards),
+        "experiences_deleted": len(full.experiences),
+    }
     full.certificates, full.awards, full.experiences = [], [], []
     for name, value in _ERASED.items():
         setattr(full, name, value)
@@ -158,36 +222,49 @@ async def execute_deletion(session: AsyncSession, principal: Principal, graduate
     kept = await _scrub_destination_text(session, full.id)
     agreements = await erase_agreements(session, full.id, attachment_dir)
     resume_files = await erase_resume_attachments(session, full.id, attachment_dir)
-    accounts = (await session.execute(delete(User).where(User.graduate_id == full.id)
-                                      .execution_options(synchronize_session=False))).rowcount
+    accounts = (
+        await session.execute(
+            delete(User).where(User.graduate_id == full.id).execution_options(synchronize_session=False)
+        )
+    ).rowcount
     # unused invitation codes would let someone open an account on the erased record
-    await session.execute(delete(ActivationCode).where(ActivationCode.graduate_id == full.id)
-                          .execution_options(synchronize_session=False))
+    await session.execute(
+        delete(ActivationCode).where(ActivationCode.graduate_id == full.id).execution_options(synchronize_session=False)
+    )
     now = dt.datetime.now(dt.UTC)
     if deletion is None:
-        deletion = GraduateDeletion(graduate_id=full.id, requested_at=now, requested_by_user_id=principal.user_id,
-                                    requested_by_role=principal.role)
+        deletion = GraduateDeletion(
+            graduate_id=full.id,
+            requested_at=now,
+            requested_by_user_id=principal.user_id,
+            requested_by_role=principal.role,
+        )
         session.add(deletion)
     deletion.status, deletion.executed_at = DeletionStatus.EXECUTED, now
     deletion.executed_by_user_id, deletion.executed_by_role = principal.user_id, principal.role
     await session.flush()
-    report = DeletionReport(deletion=deletion_read(deletion), accounts_deleted=accounts or 0,
-                            applications_withdrawn=withdrawn, applications_scrubbed=scrubbed,
-                            destination_events_kept=kept, **counts)
+    report = DeletionReport(
+        deletion=deletion_read(deletion),
+        accounts_deleted=accounts or 0,
+        applications_withdrawn=withdrawn,
+        applications_scrubbed=scrubbed,
+        destination_events_kept=kept,
+        **counts,
+    )
     detail = {k: v for k, v in msgspec.structs.asdict(report).items() if isinstance(v, int)} | conversations
     if agreements:
         detail["internship_agreements_deleted"] = agreements
     if resume_files:
         detail["resume_attachments_deleted"] = resume_files
-    await record(session, principal, AuditAction.DELETE, "graduate", full.id, graduate_id=full.id,
-                 request=request, detail=detail)
+    await record(
+        session, principal, AuditAction.DELETE, "graduate", full.id, graduate_id=full.id, request=request, detail=detail
+    )
     return report
-
-
 
 
 def not_deleted_clause() -> ColumnElement[bool]:
     """Graduates whose deletion has not been executed (lists leave the anonymised rows out; their
     destination events still count in reports)."""
-    return Graduate.id.not_in(select(GraduateDeletion.graduate_id)
-                              .where(GraduateDeletion.status == DeletionStatus.EXECUTED))
+    return Graduate.id.not_in(
+        select(GraduateDeletion.graduate_id).where(GraduateDeletion.status == DeletionStatus.EXECUTED)
+    )

@@ -36,9 +36,22 @@ from service.config import Settings
 
 log = logging.getLogger(__name__)
 #: Tables :func:`service.privacy.deletion.execute_deletion` changes or deletes rows of.
-ERASED_TABLES = ("graduates", "graduate_certificates", "graduate_awards", "graduate_experiences", "applications",
-                 "application_events", "destination_events", "users", "auth_sessions", "internships",
-                 "application_resumes", "conversation_messages", "invitations", "activation_codes")
+ERASED_TABLES = (
+    "graduates",
+    "graduate_certificates",
+    "graduate_awards",
+    "graduate_experiences",
+    "applications",
+    "application_events",
+    "destination_events",
+    "users",
+    "auth_sessions",
+    "internships",
+    "application_resumes",
+    "conversation_messages",
+    "invitations",
+    "activation_codes",
+)
 JOB_ID = "purge_deleted"
 #: Daily at 04:30, after the crawls (03:10) and the Sunday retraining (03:00).
 CRON = {"hour": 4, "minute": 30}
@@ -51,8 +64,10 @@ async def checkpoint_sqlite(engine: AsyncEngine) -> bool:
     async with engine.connect() as conn:
         busy, *_ = (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
     if busy:
-        log.warning("SQLite write-ahead log not truncated (readers busy); erased values may stay in it until "
-                    "the next checkpoint")
+        log.warning(
+            "SQLite write-ahead log not truncated (readers busy); erased values may stay in it until "
+            "the next checkpoint"
+        )
     return not busy
 
 
@@ -77,11 +92,18 @@ async def _pending(session: Any) -> int:
     from service.jobs.models import JobRun, JobRunStatus
     from service.privacy.models import DeletionStatus, GraduateDeletion
 
-    last = (select(func.max(JobRun.started_at))
-            .where(JobRun.job == JOB_ID, JobRun.status == JobRunStatus.SUCCEEDED).scalar_subquery())
-    stmt = select(func.count()).select_from(GraduateDeletion).where(
-        GraduateDeletion.status == DeletionStatus.EXECUTED,
-        (GraduateDeletion.executed_at >= last) | last.is_(None))
+    last = (
+        select(func.max(JobRun.started_at))
+        .where(JobRun.job == JOB_ID, JobRun.status == JobRunStatus.SUCCEEDED)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(func.count())
+        .select_from(GraduateDeletion)
+        .where(
+            GraduateDeletion.status == DeletionStatus.EXECUTED, (GraduateDeletion.executed_at >= last) | last.is_(None)
+        )
+    )
     return (await session.execute(stmt)).scalar_one()
 
 
@@ -117,7 +139,14 @@ def add_purge_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
     """Add the daily :func:`purge_deleted` job (:data:`CRON` in ``timezone``) as :data:`JOB_ID`."""
     from apscheduler.triggers.cron import CronTrigger
 
-    return scheduler.add_job(purge_deleted, CronTrigger(timezone=ZoneInfo(timezone), **CRON), args=[settings],
-                             id=JOB_ID, name="erase deleted graduates' data from the database files",
-                             replace_existing=True, coalesce=True, max_instances=1,
-                             misfire_grace_time=MISFIRE_GRACE_SECONDS)
+    return scheduler.add_job(
+        purge_deleted,
+        CronTrigger(timezone=ZoneInfo(timezone), **CRON),
+        args=[settings],
+        id=JOB_ID,
+        name="erase deleted graduates' data from the database files",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )

@@ -37,10 +37,20 @@ class AuditEventRead(msgspec.Struct):
 
 
 def audit_read(e: AuditEvent) -> AuditEventRead:
-    return AuditEventRead(id=e.id, at=e.at, actor_user_id=e.actor_user_id, actor_role=e.actor_role,
-                          action=e.action, object_type=e.object_type, object_id=e.object_id,
-                          graduate_id=e.graduate_id, method=e.method, path=e.path, client_ip=e.client_ip,
-                          detail=dict(e.detail))
+    return AuditEventRead(
+        id=e.id,
+        at=e.at,
+        actor_user_id=e.actor_user_id,
+        actor_role=e.actor_role,
+        action=e.action,
+        object_type=e.object_type,
+        object_id=e.object_id,
+        graduate_id=e.graduate_id,
+        method=e.method,
+        path=e.path,
+        client_ip=e.client_ip,
+        detail=dict(e.detail),
+    )
 
 
 class DeletionRequestCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -63,9 +73,14 @@ class DeletionRead(msgspec.Struct):
 
 
 def deletion_read(d: GraduateDeletion) -> DeletionRead:
-    return DeletionRead(graduate_id=d.graduate_id, status=d.status, requested_at=d.requested_at,
-                        requested_by_role=d.requested_by_role, executed_at=d.executed_at,
-                        executed_by_role=d.executed_by_role)
+    return DeletionRead(
+        graduate_id=d.graduate_id,
+        status=d.status,
+        requested_at=d.requested_at,
+        requested_by_role=d.requested_by_role,
+        executed_at=d.executed_at,
+        executed_by_role=d.executed_by_role,
+    )
 
 
 class DeletionReport(msgspec.Struct):

@@ -90,8 +90,13 @@ class SeekerPoolCache:
         repo = RecommendationRepository(session)
         key = await repo.seekers_key()
         async with self.lock:
-            if (self.pool is None or self._for is None or self._for[0] is not ranker or self._for[1] != key
-                    or time.monotonic() - self._built >= SEEKER_POOL_MAX_AGE):
+            if (
+                self.pool is None
+                or self._for is None
+                or self._for[0] is not ranker
+                or self._for[1] != key
+                or time.monotonic() - self._built >= SEEKER_POOL_MAX_AGE
+            ):
                 graduates = await repo.recommendable_graduates()
                 docs = [seeker_doc(g) for g in graduates]
                 index = await anyio.to_thread.run_sync(SeekerIndex, ranker, docs)
@@ -119,7 +124,8 @@ async def interaction_stats(session: AsyncSession, ranker: ContentRanker) -> Int
     interactions = await repo.interactions()
     posting_ids = await repo.every_posting_id()
     return await anyio.to_thread.run_sync(
-        functools.partial(InteractionStats, ranker, interactions, posting_ids=posting_ids))
+        functools.partial(InteractionStats, ranker, interactions, posting_ids=posting_ids)
+    )
 
 
 class LearnedModelSlot:
@@ -153,15 +159,20 @@ class LearnedModelSlot:
         assert self.settings is not None
         try:
             loaded = load_current_model(self.settings)
-        except Exception:  # noqa: BLE001 - a broken model file must never break recommendations
+        except Exception:  # a broken model file must never break recommendations
             log.warning("cannot load the current ranking model; serving %s", MODEL_NAME, exc_info=True)
             return None
         if loaded is None:
             return None
         model, meta = loaded
         if list(model.feature_names) != list(FEATURE_NAMES):
-            log.warning("ranking model %s was trained on other features (%d) than this version computes (%d); "
-                        "serving %s", meta.get("version"), len(model.feature_names), len(FEATURE_NAMES), MODEL_NAME)
+            log.warning(
+                "ranking model %s was trained on other features (%d) than this version computes (%d); serving %s",
+                meta.get("version"),
+                len(model.feature_names),
+                len(FEATURE_NAMES),
+                MODEL_NAME,
+            )
             return None
         log.info("serving ranking model %s", meta["version"])
         return model, str(meta["version"])
@@ -178,8 +189,12 @@ class LearnedModelSlot:
             if self.model is None:
                 return None
             apps = await RecommendationRepository(session).applications_key()
-            stale = self.stats is None or self._stats_for is None or self._stats_for[0] is not ranker or (
-                apps != self._stats_for[1] and time.monotonic() - self._stats_built >= STATS_REFRESH_SECONDS)
+            stale = (
+                self.stats is None
+                or self._stats_for is None
+                or self._stats_for[0] is not ranker
+                or (apps != self._stats_for[1] and time.monotonic() - self._stats_built >= STATS_REFRESH_SECONDS)
+            )
             if stale:
                 self.stats = await interaction_stats(session, ranker)
                 self._stats_for, self._stats_built = (ranker, apps), time.monotonic()

@@ -17,7 +17,11 @@ from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 
 from service.accounts.guards import (
-    can_read_posting, current_principal, ensure_candidates_allowed, ensure_visible, require_roles,
+    can_read_posting,
+    current_principal,
+    ensure_candidates_allowed,
+    ensure_visible,
+    require_roles,
 )
 from service.accounts.models import Role
 from service.accounts.scoping import exists_where, graduates_clause
@@ -33,8 +37,11 @@ RecommendLimit = Annotated[int, QueryParameter(ge=1, le=100, description="number
 class RecommendationController(Controller):
     tags = ["recommendations"]
 
-    @get("/graduates/{graduate_id:int}/recommendations", summary="Jobs recommended to a graduate",
-         guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
+    @get(
+        "/graduates/{graduate_id:int}/recommendations",
+        summary="Jobs recommended to a graduate",
+        guards=[require_roles(Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)],
+    )
     async def recommend_jobs(
         self, request: Request, db_session: DbSession, graduate_id: IdPath, limit: RecommendLimit = 10
     ) -> RecommendationList:
@@ -47,8 +54,11 @@ class RecommendationController(Controller):
         service = RecommendationService(db_session, request.app.state.ranker_cache)
         return await service.for_graduate(graduate_id, limit)
 
-    @get("/postings/{posting_id:int}/candidates", summary="Graduates recommended for a posting",
-         guards=[require_roles(Role.EMPLOYER, Role.ADMIN)])
+    @get(
+        "/postings/{posting_id:int}/candidates",
+        summary="Graduates recommended for a posting",
+        guards=[require_roles(Role.EMPLOYER, Role.ADMIN)],
+    )
     async def recommend_candidates(
         self, request: Request, db_session: DbSession, posting_id: IdPath, limit: RecommendLimit = 10
     ) -> CandidateList:

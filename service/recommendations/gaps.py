@@ -102,18 +102,26 @@ async def load_graduate(session: AsyncSession, graduate_id: int) -> Graduate:
     Raises:
         NotFoundError: unknown graduate (404).
     """
-    stmt = (select(Graduate)
-            .options(selectinload(Graduate.certificates), selectinload(Graduate.experiences),
-                     selectinload(Graduate.major))
-            .where(Graduate.id == graduate_id))
+    stmt = (
+        select(Graduate)
+        .options(selectinload(Graduate.certificates), selectinload(Graduate.experiences), selectinload(Graduate.major))
+        .where(Graduate.id == graduate_id)
+    )
     graduate = (await session.execute(stmt)).scalar_one_or_none()
     if graduate is None:
         raise NotFoundError("graduate", graduate_id)
     return graduate
 
 
-async def opening_items(session: AsyncSession, cache: RankerCache, graduate_id: int, *, area: Area = "city",
-                        today: dt.date | None = None, top: int = TOP) -> OpeningReport:
+async def opening_items(
+    session: AsyncSession,
+    cache: RankerCache,
+    graduate_id: int,
+    *,
+    area: Area = "city",
+    today: dt.date | None = None,
+    top: int = TOP,
+) -> OpeningReport:
     """The ``top`` skills/certificates that would each open the most nearby postings for the
     graduate, as defined in the module doc. ``cache`` is the app's recommendation
     :class:`~service.recommendations.caches.RankerCache` (the ranker fitted on the postings open
@@ -127,14 +135,18 @@ async def opening_items(session: AsyncSession, cache: RankerCache, graduate_id: 
     condition, area_name = await _area(session, graduate, area)
     if condition is None:
         return OpeningReport(graduate_id=graduate_id, area=area, area_name=None, nearby=0, qualified=0, items=[])
-    nearby = set((await session.execute(
-        select(Posting.id).where(open_on_clause(today), visible_to_graduates_clause(), condition))).scalars())
+    nearby = set(
+        (
+            await session.execute(
+                select(Posting.id).where(open_on_clause(today), visible_to_graduates_clause(), condition)
+            )
+        ).scalars()
+    )
     ranker = await cache.get(session, today)
     every = ranker.ids()
     nearby &= every  # the ranker's open set (same clause; guards against a fit from a moment ago)
     if not nearby:
-        return OpeningReport(graduate_id=graduate_id, area=area, area_name=area_name, nearby=0, qualified=0,
-                             items=[])
+        return OpeningReport(graduate_id=graduate_id, area=area, area_name=area_name, nearby=0, qualified=0, items=[])
     matches = ranker.recommend(seeker_doc(graduate), k=len(nearby), exclude=every - nearby, exhaustive=True)
     taxonomy = ranker.taxonomy
     opened: dict[str, list[int]] = defaultdict(list)
@@ -154,7 +166,7 @@ async def opening_items(session: AsyncSession, cache: RankerCache, graduate_id: 
         if not missing:
             qualified += 1
         elif len(missing) == 1:
-            (key, (wording, kind)), = missing.items()
+            ((key, (wording, kind)),) = missing.items()
             opened[key].append(m.job_id)
             wordings[key][wording] += 1
             kinds.setdefault(key, kind)
@@ -162,8 +174,17 @@ async def opening_items(session: AsyncSession, cache: RankerCache, graduate_id: 
     for key, ids in opened.items():
         concept = taxonomy.concept(key[2:]) if taxonomy is not None and key.startswith("c:") else None
         label = concept.label if concept is not None else wordings[key].most_common(1)[0][0]
-        items.append(OpeningItem(key=key, label=label, kind=kinds[key], postings=len(ids),
-                                 example_posting_ids=sorted(ids)[:EXAMPLES]))
+        items.append(
+            OpeningItem(
+                key=key, label=label, kind=kinds[key], postings=len(ids), example_posting_ids=sorted(ids)[:EXAMPLES]
+            )
+        )
     items.sort(key=lambda i: (-i.postings, i.label, i.key))
-    return OpeningReport(graduate_id=graduate_id, area=area, area_name=area_name, nearby=len(nearby),
-                         qualified=qualified, items=items[:top])
+    return OpeningReport(
+        graduate_id=graduate_id,
+        area=area,
+        area_name=area_name,
+        nearby=len(nearby),
+        qualified=qualified,
+        items=items[:top],
+    )

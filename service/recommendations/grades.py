@@ -9,10 +9,13 @@ from service.applications.models import Application, ApplicationStatus
 #: ``viewed`` is the employer opening the application, still an application; an offer counts as an
 #: interview passed. Rejected/withdrawn keep the grade reached before them.
 STATUS_GRADES: dict[ApplicationStatus, float] = {
-    ApplicationStatus.APPLIED: GRADES["apply"], ApplicationStatus.VIEWED: GRADES["apply"],
-    ApplicationStatus.INTERVIEW: GRADES["interview"], ApplicationStatus.OFFER: GRADES["interview"],
+    ApplicationStatus.APPLIED: GRADES["apply"],
+    ApplicationStatus.VIEWED: GRADES["apply"],
+    ApplicationStatus.INTERVIEW: GRADES["interview"],
+    ApplicationStatus.OFFER: GRADES["interview"],
     ApplicationStatus.HIRED: GRADES["hire"],
 }
+
 
 def grade_of(app: Application) -> float:
     """Graded relevance of an application: the highest :data:`STATUS_GRADES` among its current status and

@@ -163,8 +163,9 @@ class IndexMaintainer:
             built = await build_index(session, today, taxonomy)
         elif n_postings >= self.settings.index_process_min_postings:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_lower_priority)
+                self._pool = ProcessPoolExecutor(
+                    1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
+                )
             built = await asyncio.get_running_loop().run_in_executor(self._pool, build_in_worker, self.settings, today)
             built.ranker.set_params(taxonomy=taxonomy)
         else:
@@ -174,8 +175,15 @@ class IndexMaintainer:
         return built
 
     def _install(self, built: Built, today: dt.date) -> None:
-        self.holder.swap(IndexSnapshot(index=LiveIndex.of(built.ranker), key=built.key, watermark=built.watermark,
-                                       day=today, built_at=time.monotonic()))
+        self.holder.swap(
+            IndexSnapshot(
+                index=LiveIndex.of(built.ranker),
+                key=built.key,
+                watermark=built.watermark,
+                day=today,
+                built_at=time.monotonic(),
+            )
+        )
 
     async def current(self, session: AsyncSession, today: dt.date) -> LiveIndex:
         """The index of the postings open on ``today`` as of this request (module doc)."""
@@ -214,8 +222,9 @@ class IndexMaintainer:
             assert snap is not None
             return snap.index
 
-    async def _apply_changes(self, repo: RecommendationRepository, snap: IndexSnapshot, key: tuple[Any, ...],
-                             today: dt.date) -> None:
+    async def _apply_changes(
+        self, repo: RecommendationRepository, snap: IndexSnapshot, key: tuple[Any, ...], today: dt.date
+    ) -> None:
         index = snap.index
         since = snap.watermark - CHANGE_OVERLAP if snap.watermark is not None else None
         upserts, removals = [], set()
@@ -230,13 +239,19 @@ class IndexMaintainer:
             removals |= {i for i in index.ids() if i not in open_now}
         if upserts or removals:
             index = await anyio.to_thread.run_sync(index.with_changes, upserts, removals)
-        self.holder.swap(IndexSnapshot(index=index, key=key, watermark=key[1] or snap.watermark, day=today,
-                                       built_at=snap.built_at))
+        self.holder.swap(
+            IndexSnapshot(index=index, key=key, watermark=key[1] or snap.watermark, day=today, built_at=snap.built_at)
+        )
 
     def _maybe_rebuild(self, today: dt.date) -> None:
         snap = self.holder.current
-        if (self.settings is None or self._rebuild is not None or snap is None or not snap.index.changes
-                or time.monotonic() - snap.built_at < self.rebuild_seconds):
+        if (
+            self.settings is None
+            or self._rebuild is not None
+            or snap is None
+            or not snap.index.changes
+            or time.monotonic() - snap.built_at < self.rebuild_seconds
+        ):
             return
         self._rebuild = asyncio.create_task(self._rebuild_now(today, len(snap.index)))
 
@@ -246,7 +261,7 @@ class IndexMaintainer:
             built = await self._full_build(session, today, n_postings)
             async with self._delta:
                 self._install(built, today)
-        except Exception:  # noqa: BLE001 - the current index keeps serving
+        except Exception:  # the current index keeps serving
             log.warning("recommendation index rebuild failed", exc_info=True)
         finally:
             self._rebuild = None

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from matching.ltr import MODEL_FAMILY, LearnedRanker
-from matching.persistence import ModelFileError, write_atomic, load_model, read_metadata, save_model
+from matching.persistence import ModelFileError, load_model, read_metadata, save_model, write_atomic
 from service.config import Settings
 
 log = logging.getLogger(__name__)
@@ -107,8 +107,13 @@ def _set_current(settings: Settings, version: str) -> None:
     write_atomic(folder / "CURRENT", (version + "\n").encode("utf-8"))
 
 
-def promote(settings: Settings, version: str, candidate: dict[str, float], incumbent: dict[str, float] | None,
-            metric: str = PROMOTION_METRIC) -> bool:
+def promote(
+    settings: Settings,
+    version: str,
+    candidate: dict[str, float],
+    incumbent: dict[str, float] | None,
+    metric: str = PROMOTION_METRIC,
+) -> bool:
     """Make ``version`` current if its held-out ``metric`` is not below the incumbent's.
 
     ``candidate`` / ``incumbent`` are the two rankings' metrics on the *same* held-out interactions
@@ -123,11 +128,23 @@ def promote(settings: Settings, version: str, candidate: dict[str, float], incum
     previous = current_version(settings)
     if ok:
         _set_current(settings, version)
-    decision = {"at": dt.datetime.now(dt.UTC).isoformat(), "version": version, "previous": previous,
-                "metric": metric, "candidate": candidate.get(metric),
-                "incumbent": None if incumbent is None else incumbent.get(metric), "promoted": ok}
+    decision = {
+        "at": dt.datetime.now(dt.UTC).isoformat(),
+        "version": version,
+        "previous": previous,
+        "metric": metric,
+        "candidate": candidate.get(metric),
+        "incumbent": None if incumbent is None else incumbent.get(metric),
+        "promoted": ok,
+    }
     with (registry_dir(settings) / "decisions.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(decision) + "\n")
-    log.info("ranking model %s %s (%s %.4f vs %s)", version, "promoted" if ok else "not promoted", metric,
-             candidate.get(metric), decision["incumbent"])
+    log.info(
+        "ranking model %s %s (%s %.4f vs %s)",
+        version,
+        "promoted" if ok else "not promoted",
+        metric,
+        candidate.get(metric),
+        decision["incumbent"],
+    )
     return ok

@@ -45,14 +45,12 @@ class RecommendationRepository:
 
     async def open_job_docs(self, today: dt.date) -> list[JobDoc]:
         """Every posting open on ``today`` as a :class:`JobDoc`, by id (what a full build indexes)."""
-        stmt = (select(Posting).options(joinedload(Posting.employer)).where(open_on_clause(today))
-                .order_by(Posting.id))
+        stmt = select(Posting).options(joinedload(Posting.employer)).where(open_on_clause(today)).order_by(Posting.id)
         return [job_doc(p) for p in (await self.session.execute(stmt)).scalars()]
 
     async def changed_postings(self, since: dt.datetime | None, today: dt.date) -> list[tuple[JobDoc, bool]]:
         """(document, open on ``today``) of every posting updated at or after ``since``, by id."""
-        stmt = (select(Posting, open_on_clause(today)).options(joinedload(Posting.employer))
-                .order_by(Posting.id))
+        stmt = select(Posting, open_on_clause(today)).options(joinedload(Posting.employer)).order_by(Posting.id)
         if since is not None:
             stmt = stmt.where(Posting.updated_at >= since)
         return [(job_doc(p), bool(is_open)) for p, is_open in (await self.session.execute(stmt)).all()]
@@ -79,39 +77,75 @@ class RecommendationRepository:
     async def hidden_posting_ids(self, today: dt.date) -> frozenset[int]:
         """Postings open on ``today`` that graduates are never shown
         (:func:`~service.accounts.scoping.visible_to_graduates_clause`)."""
-        return frozenset((await self.session.execute(
-            select(Posting.id).where(open_on_clause(today), ~visible_to_graduates_clause()))).scalars())
+        return frozenset(
+            (
+                await self.session.execute(
+                    select(Posting.id).where(open_on_clause(today), ~visible_to_graduates_clause())
+                )
+            ).scalars()
+        )
 
     # --- graduates -------------------------------------------------------------------------------
     async def graduate(self, graduate_id: int) -> Graduate | None:
         """A graduate with what :func:`seeker_doc` and the candidate summary read, or ``None``."""
-        stmt = (select(Graduate)
-                .options(selectinload(Graduate.certificates), selectinload(Graduate.experiences),
-                         selectinload(Graduate.major), selectinload(Graduate.school))
-                .where(Graduate.id == graduate_id))
+        stmt = (
+            select(Graduate)
+            .options(
+                selectinload(Graduate.certificates),
+                selectinload(Graduate.experiences),
+                selectinload(Graduate.major),
+                selectinload(Graduate.school),
+            )
+            .where(Graduate.id == graduate_id)
+        )
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def history(self, graduate_id: int) -> list[int]:
         """Ids of the postings the graduate applied to, oldest first."""
-        return list((await self.session.execute(
-            select(Application.posting_id).where(Application.graduate_id == graduate_id)
-            .order_by(Application.created_at, Application.id))).scalars())
+        return list(
+            (
+                await self.session.execute(
+                    select(Application.posting_id)
+                    .where(Application.graduate_id == graduate_id)
+                    .order_by(Application.created_at, Application.id)
+                )
+            ).scalars()
+        )
 
     async def seekers_key(self) -> tuple[Any, ...]:
         """Count, latest ``updated_at`` and largest id of graduates; count, largest id and id sum of their
         certificates and experiences (what the seeker pool is built from)."""
-        return tuple((await self.session.execute(select(
-            _agg(func.count(Graduate.id)), _agg(func.max(Graduate.updated_at)), _agg(func.max(Graduate.id)),
-            _agg(func.count(GraduateCertificate.id)), _agg(func.max(GraduateCertificate.id)),
-            _agg(func.sum(GraduateCertificate.id)), _agg(func.count(GraduateExperience.id)),
-            _agg(func.max(GraduateExperience.id)), _agg(func.sum(GraduateExperience.id))))).one())
+        return tuple(
+            (
+                await self.session.execute(
+                    select(
+                        _agg(func.count(Graduate.id)),
+                        _agg(func.max(Graduate.updated_at)),
+                        _agg(func.max(Graduate.id)),
+                        _agg(func.count(GraduateCertificate.id)),
+                        _agg(func.max(GraduateCertificate.id)),
+                        _agg(func.sum(GraduateCertificate.id)),
+                        _agg(func.count(GraduateExperience.id)),
+                        _agg(func.max(GraduateExperience.id)),
+                        _agg(func.sum(GraduateExperience.id)),
+                    )
+                )
+            ).one()
+        )
 
     async def recommendable_graduates(self) -> Sequence[Graduate]:
         """Graduates who accept employer recommendations, by id, with what the pool reads."""
-        stmt = (select(Graduate)
-                .options(selectinload(Graduate.certificates), selectinload(Graduate.experiences),
-                         selectinload(Graduate.major), selectinload(Graduate.school))
-                .where(Graduate.recommendable.is_(True)).order_by(Graduate.id))
+        stmt = (
+            select(Graduate)
+            .options(
+                selectinload(Graduate.certificates),
+                selectinload(Graduate.experiences),
+                selectinload(Graduate.major),
+                selectinload(Graduate.school),
+            )
+            .where(Graduate.recommendable.is_(True))
+            .order_by(Graduate.id)
+        )
         return (await self.session.execute(stmt)).scalars().all()
 
     # --- applications (the learned model) --------------------------------------------------------
@@ -122,21 +156,38 @@ class RecommendationRepository:
     async def interactions(self) -> list[Interaction]:
         """One graded interaction per application (seeker = graduate id, at = the application's creation,
         grade = :func:`~service.recommendations.grades.grade_of`), ordered by application id."""
-        apps = (await self.session.execute(select(Application).options(selectinload(Application.history))
-                                           .order_by(Application.id))).scalars().all()
-        return [Interaction(seeker=a.graduate_id, job_id=a.posting_id, at=a.created_at.timestamp(),
-                            grade=grade_of(a)) for a in apps]
+        apps = (
+            (
+                await self.session.execute(
+                    select(Application).options(selectinload(Application.history)).order_by(Application.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return [
+            Interaction(seeker=a.graduate_id, job_id=a.posting_id, at=a.created_at.timestamp(), grade=grade_of(a))
+            for a in apps
+        ]
 
     async def every_posting_id(self) -> list[int]:
         return list((await self.session.execute(select(Posting.id))).scalars())
 
     async def training_data(self) -> tuple[list[JobDoc], dict[int, SeekerDoc], list[Interaction]]:
         """(every posting, the graduates who applied by id, :meth:`interactions`): what retraining reads."""
-        postings = (await self.session.execute(select(Posting).options(selectinload(Posting.employer))
-                                               .order_by(Posting.id))).scalars().all()
+        postings = (
+            (await self.session.execute(select(Posting).options(selectinload(Posting.employer)).order_by(Posting.id)))
+            .scalars()
+            .all()
+        )
         interactions = await self.interactions()
         ids = sorted({int(it.seeker) for it in interactions})  # type: ignore[call-overload]
-        stmt = select(Graduate).options(selectinload(Graduate.certificates), selectinload(Graduate.experiences),
-                                        selectinload(Graduate.major)).where(Graduate.id.in_(ids))
+        stmt = (
+            select(Graduate)
+            .options(
+                selectinload(Graduate.certificates), selectinload(Graduate.experiences), selectinload(Graduate.major)
+            )
+            .where(Graduate.id.in_(ids))
+        )
         graduates = (await self.session.execute(stmt)).scalars().all() if ids else []
         return [job_doc(p) for p in postings], {g.id: seeker_doc(g) for g in graduates}, interactions

@@ -31,8 +31,15 @@ from service.recommendations.models_registry import (
 )
 from service.recommendations.repository import RecommendationRepository
 
-__all__ = ["STATUS_GRADES", "add_retrain_job", "grade_of", "load_interactions", "load_training_data",
-           "retrain_ranker", "retrain_ranker_async"]
+__all__ = [
+    "STATUS_GRADES",
+    "add_retrain_job",
+    "grade_of",
+    "load_interactions",
+    "load_training_data",
+    "retrain_ranker",
+    "retrain_ranker_async",
+]
 
 log = logging.getLogger(__name__)
 #: Cron fields for the scheduler: Sundays 03:00 in the scheduler's time zone.
@@ -54,8 +61,9 @@ async def load_training_data(session: Any) -> tuple[list[JobDoc], dict[int, Seek
     return await RecommendationRepository(session).training_data()
 
 
-async def retrain_ranker_async(settings: Settings, seed: int = 0, test_fraction: float = 0.3,
-                               progress: Any = None) -> dict[str, Any]:
+async def retrain_ranker_async(
+    settings: Settings, seed: int = 0, test_fraction: float = 0.3, progress: Any = None
+) -> dict[str, Any]:
     """One retraining run (see the module doc). Returns a report: ``status`` (``promoted``,
     ``kept`` or ``skipped``), ``version``, ``metrics`` (held-out recall@10/NDCG@10/MRR of
     ``candidate``, ``incumbent`` and ``content``), ``training`` summary and ``reason`` when skipped.
@@ -75,27 +83,43 @@ async def retrain_ranker_async(settings: Settings, seed: int = 0, test_fraction:
     current = load_current_model(settings)
     incumbent = current[0] if current and list(current[0].feature_names) == list(FEATURE_NAMES) else None
     try:
-        result = await asyncio.to_thread(retrain, jobs, seekers, interactions, incumbent=incumbent,
-                                         test_fraction=test_fraction, seed=seed)
+        result = await asyncio.to_thread(
+            retrain, jobs, seekers, interactions, incumbent=incumbent, test_fraction=test_fraction, seed=seed
+        )
     except ValueError as exc:
         log.info("ranker retraining skipped: %s", exc)
         return {"status": "skipped", "reason": str(exc), "current": current_version(settings)}
     tell("train", 2, 3)
-    versions_metrics = {name: {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}
-                        for name, m in result.metrics.items()}
-    version = save_version(settings, result.model, {
-        "version": new_version(), "training": {**result.training, "seed": seed, "test_fraction": test_fraction},
-        "metrics": versions_metrics, "trained_at": dt.datetime.now(dt.UTC).isoformat()})
+    versions_metrics = {
+        name: {k: round(v, 4) if isinstance(v, float) else v for k, v in m.items()}
+        for name, m in result.metrics.items()
+    }
+    version = save_version(
+        settings,
+        result.model,
+        {
+            "version": new_version(),
+            "training": {**result.training, "seed": seed, "test_fraction": test_fraction},
+            "metrics": versions_metrics,
+            "trained_at": dt.datetime.now(dt.UTC).isoformat(),
+        },
+    )
     baseline = result.metrics.get("incumbent") if incumbent is not None else result.metrics["content"]
     promoted = promote(settings, version, result.metrics["candidate"], baseline, PROMOTION_METRIC)
     tell("train", 3, 3)
-    return {"status": "promoted" if promoted else "kept", "version": version, "current": current_version(settings),
-            "compared_with": "incumbent" if incumbent is not None else "content", "metrics": versions_metrics,
-            "training": result.training}
+    return {
+        "status": "promoted" if promoted else "kept",
+        "version": version,
+        "current": current_version(settings),
+        "compared_with": "incumbent" if incumbent is not None else "content",
+        "metrics": versions_metrics,
+        "training": result.training,
+    }
 
 
-def retrain_ranker(settings: Settings, seed: int = 0, test_fraction: float = 0.3,
-                   progress: Any = None) -> dict[str, Any]:
+def retrain_ranker(
+    settings: Settings, seed: int = 0, test_fraction: float = 0.3, progress: Any = None
+) -> dict[str, Any]:
     """APScheduler job: :func:`retrain_ranker_async` in a fresh event loop (scheduler threads have none)."""
     report = asyncio.run(retrain_ranker_async(settings, seed=seed, test_fraction=test_fraction, progress=progress))
     log.info("ranker retraining: %s", {k: report.get(k) for k in ("status", "version", "current", "reason")})
@@ -108,6 +132,14 @@ def add_retrain_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
     time, :data:`MISFIRE_GRACE_SECONDS` of grace. Returns the job."""
     from apscheduler.triggers.cron import CronTrigger
 
-    return scheduler.add_job(retrain_ranker, CronTrigger(timezone=ZoneInfo(timezone), **CRON), args=[settings],
-                             id=JOB_ID, name="retrain the learned ranker", replace_existing=True, coalesce=True,
-                             max_instances=1, misfire_grace_time=MISFIRE_GRACE_SECONDS)
+    return scheduler.add_job(
+        retrain_ranker,
+        CronTrigger(timezone=ZoneInfo(timezone), **CRON),
+        args=[settings],
+        id=JOB_ID,
+        name="retrain the learned ranker",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+    )

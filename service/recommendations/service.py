@@ -50,9 +50,22 @@ from service.recommendations.documents import candidate_summary, job_doc, postin
 from service.recommendations.repository import RecommendationRepository
 from service.recommendations.schemas import Candidate, CandidateList, Recommendation, RecommendationList
 
-__all__ = ["MODEL_NAME", "RERANK_CANDIDATES", "STATS_REFRESH_SECONDS", "LearnedModel", "RankerCache",
-           "RecommendationService", "SeekerPool", "candidate_summary", "interaction_stats", "job_doc",
-           "posting_summary", "reasons", "seeker_doc", "warm_up_ranker"]
+__all__ = [
+    "MODEL_NAME",
+    "RERANK_CANDIDATES",
+    "STATS_REFRESH_SECONDS",
+    "LearnedModel",
+    "RankerCache",
+    "RecommendationService",
+    "SeekerPool",
+    "candidate_summary",
+    "interaction_stats",
+    "job_doc",
+    "posting_summary",
+    "reasons",
+    "seeker_doc",
+    "warm_up_ranker",
+]
 
 #: How many content-ranker candidates the learned model re-orders per request.
 RERANK_CANDIDATES = 200
@@ -83,18 +96,36 @@ class RecommendationService:
         name, matches = MODEL_NAME, None
         if learned is not None:
             try:
-                matches = rerank(learned.model, learned.builder, seeker, k=limit,
-                                 exclude=index.learned_exclusions(applied), history=history, now=time.time(),
-                                 key=graduate_id, n_candidates=RERANK_CANDIDATES)
+                matches = rerank(
+                    learned.model,
+                    learned.builder,
+                    seeker,
+                    k=limit,
+                    exclude=index.learned_exclusions(applied),
+                    history=history,
+                    now=time.time(),
+                    key=graduate_id,
+                    n_candidates=RERANK_CANDIDATES,
+                )
                 name = learned.version
-            except Exception:  # noqa: BLE001 - the content ranking is always a valid answer
-                log.warning("ranking model %s failed for graduate %d; serving %s", learned.version, graduate_id,
-                            MODEL_NAME, exc_info=True)
+            except Exception:  # the content ranking is always a valid answer
+                log.warning(
+                    "ranking model %s failed for graduate %d; serving %s",
+                    learned.version,
+                    graduate_id,
+                    MODEL_NAME,
+                    exc_info=True,
+                )
         if matches is None:
             matches = index.recommend(seeker, k=limit, exclude=applied)
         rows = await self.repo.postings([m.job_id for m in matches])
-        items = [Recommendation(posting=posting_summary(rows[m.job_id]), score=round(m.score, 4),
-                                reasons=reasons(m.explanation)) for m in matches if m.job_id in rows]
+        items = [
+            Recommendation(
+                posting=posting_summary(rows[m.job_id]), score=round(m.score, 4), reasons=reasons(m.explanation)
+            )
+            for m in matches
+            if m.job_id in rows
+        ]
         return RecommendationList(graduate_id=graduate_id, model=name, generated_at=utcnow(), items=items)
 
     async def for_posting(self, posting_id: int, limit: int, today: dt.date | None = None) -> CandidateList:
@@ -108,8 +139,10 @@ class RecommendationService:
         index = await self.cache.get(self.session, today)
         pool = await self.cache.seeker_pool(self.session, index)
         matches = pool.index.rank(job_doc(posting), k=limit, country=posting.country)
-        items = [Candidate(graduate=pool.summaries[m.seeker_id], score=round(m.score, 4),
-                           reasons=reasons(m.explanation)) for m in matches]
+        items = [
+            Candidate(graduate=pool.summaries[m.seeker_id], score=round(m.score, 4), reasons=reasons(m.explanation))
+            for m in matches
+        ]
         return CandidateList(posting_id=posting_id, model=MODEL_NAME, generated_at=utcnow(), items=items)
 
 
@@ -124,5 +157,5 @@ async def warm_up_ranker(engine: object, cache: RankerCache) -> None:
             index = await cache.get(session, dt.date.today())
             await cache.learned(session, index)
             await cache.seeker_pool(session, index)
-    except Exception:  # noqa: BLE001 - a cold cache is only slower, never wrong
+    except Exception:  # a cold cache is only slower, never wrong
         logging.getLogger(__name__).warning("ranker warm-up failed", exc_info=True)

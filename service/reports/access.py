@@ -45,8 +45,15 @@ async def may_read_rows(session: AsyncSession, p: Principal, scope: Scope) -> bo
         return True
     if scope.kind == "school":
         school = (await session.execute(select(School).where(School.code == scope.code))).scalar_one_or_none()
-        return school is not None and p.role in (Role.SCHOOL, Role.DEPARTMENT) and (
-            school.id == p.school_id if p.role is Role.SCHOOL else region_contains(p.region_code, school.region_code))
+        return (
+            school is not None
+            and p.role in (Role.SCHOOL, Role.DEPARTMENT)
+            and (
+                school.id == p.school_id
+                if p.role is Role.SCHOOL
+                else region_contains(p.region_code, school.region_code)
+            )
+        )
     if scope.kind == "region":
         return p.role is Role.DEPARTMENT and region_contains(p.region_code, scope.code)
     return False

@@ -94,8 +94,14 @@ def _components(hidden: set[Cell], rels: list[list[tuple[Cell, int]]]) -> list[t
 class _Problem:
     """The attacker's integer program for one group of hidden cells."""
 
-    def __init__(self, cells: list[Cell], rel_ids: list[int], rels: list[list[tuple[Cell, int]]],
-                 values: Mapping[Cell, int], upper: int) -> None:
+    def __init__(
+        self,
+        cells: list[Cell],
+        rel_ids: list[int],
+        rels: list[list[tuple[Cell, int]]],
+        values: Mapping[Cell, int],
+        upper: int,
+    ) -> None:
         self.cells = cells
         index = {c: j for j, c in enumerate(cells)}
         rows, cols, data, rhs = [], [], [], []
@@ -109,8 +115,11 @@ class _Problem:
                 else:
                     known += k * values[c]
             rhs.append(-known)
-        self.constraint = (LinearConstraint(csr_array((data, (rows, cols)), shape=(len(rel_ids), len(cells))),
-                                            rhs, rhs) if rel_ids else None)
+        self.constraint = (
+            LinearConstraint(csr_array((data, (rows, cols)), shape=(len(rel_ids), len(cells))), rhs, rhs)
+            if rel_ids
+            else None
+        )
         self.bounds = Bounds(np.zeros(len(cells)), np.full(len(cells), float(upper)))
         self.integrality = np.ones(len(cells))
 
@@ -130,8 +139,9 @@ class _Problem:
         return np.rint(res.x)
 
 
-def audit(values: Mapping[Cell, int], relations: Iterable[Relation], hidden: set[Cell],
-          threshold: int) -> list[Finding]:
+def audit(
+    values: Mapping[Cell, int], relations: Iterable[Relation], hidden: set[Cell], threshold: int
+) -> list[Finding]:
     """The hidden cells an attacker could pin down (non-zero count, one feasible value) or narrow
     too far (a primary cell whose feasible range is shorter than ``threshold``). Empty: the
     pattern passes. ``relations`` as for :func:`service.reports.suppression.suppress`."""
@@ -148,8 +158,9 @@ def audit(values: Mapping[Cell, int], relations: Iterable[Relation], hidden: set
         low, high = truth.copy(), truth.copy()
 
         def open_cells() -> list[int]:
-            return [j for j, c in enumerate(cells) if c in need and (
-                high[j] - low[j] < (threshold if c in primary else 1))]
+            return [
+                j for j, c in enumerate(cells) if c in need and (high[j] - low[j] < (threshold if c in primary else 1))
+            ]
 
         # shared solves first: push every unproven cell up together, then down together
         for sign in (-1.0, 1.0):
@@ -174,8 +185,9 @@ def audit(values: Mapping[Cell, int], relations: Iterable[Relation], hidden: set
     return findings
 
 
-def protect(values: Mapping[Cell, int], relations: Iterable[Relation], threshold: int,
-            row_total: str = "graduates") -> set[Cell]:
+def protect(
+    values: Mapping[Cell, int], relations: Iterable[Relation], threshold: int, row_total: str = "graduates"
+) -> set[Cell]:
     """The cells to hide: :func:`~service.reports.suppression.suppress`'s pattern, then more until
     :func:`audit` passes. For each failing cell another cell of one of its relations is hidden
     (the smallest visible non-zero one; else of any relation of its group), then the heuristic's
@@ -204,8 +216,13 @@ def protect(values: Mapping[Cell, int], relations: Iterable[Relation], threshold
         hidden = suppress(values, rels_list, threshold, row_total, start=hidden)
 
 
-def _partner(cell: Cell, values: Mapping[Cell, int], rels: list[list[tuple[Cell, int]]],
-             by_cell: dict[Cell, list[int]], hidden: set[Cell]) -> Cell | None:
+def _partner(
+    cell: Cell,
+    values: Mapping[Cell, int],
+    rels: list[list[tuple[Cell, int]]],
+    by_cell: dict[Cell, list[int]],
+    hidden: set[Cell],
+) -> Cell | None:
     """A visible cell sharing a relation with ``cell`` (smallest non-zero first), else one sharing a
     relation with any hidden cell related to it."""
     seen, frontier = {cell}, [cell]

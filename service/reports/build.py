@@ -25,24 +25,40 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import Major, Region, School
+from service.catalog.regions import city_of, province_of
 from service.destinations.infield import majors_without_mapping
 from service.destinations.models import DestinationCategory
-from service.catalog.regions import city_of, province_of
+from service.reports.audit import protect
 from service.reports.compute import BREAKDOWNS, ReportParams
 from service.reports.counts_sql import ALL_KINDS, count_report
 from service.reports.definitions import (
-    CATEGORY_ZH, DEFAULT_SALARY_EDGES, DENOMINATOR_RULE, MAX_UNKNOWN_SHARE, NACE_MAPPING, PRECEDENCE_RULE, RATES,
-    ROUNDING_RULE, SUPPRESSION_RULE, UNKNOWN_RULE, count_columns, denominators, row_relations, salary_bands,
+    CATEGORY_ZH,
+    DEFAULT_SALARY_EDGES,
+    DENOMINATOR_RULE,
+    MAX_UNKNOWN_SHARE,
+    NACE_MAPPING,
+    PRECEDENCE_RULE,
+    RATES,
+    ROUNDING_RULE,
+    SUPPRESSION_RULE,
+    UNKNOWN_RULE,
+    count_columns,
+    denominators,
+    row_relations,
+    salary_bands,
 )
-from service.reports.audit import protect
 from service.reports.suppression import Cell, Relation, suppress
 
-INTERNAL_NOTE = ("内部视图: 精确人数, 未做小格抑制, 仅供可查看这些毕业生记录的人员 (本校教职工 / 本地区主管部门) 使用, "
-                 "不得对外发布; 对外发布请使用发布版 (view=publish). Internal view: exact counts, no small-cell "
-                 "suppression, for people who may read these graduates' records only; do not publish — use "
-                 "the publish view (view=publish) for anything that leaves that circle.")
-PUBLISH_NOTE = ("发布版: 已按小格抑制规则处理, 可对外发布. Publish view: small cells suppressed (see the "
-                "suppression rule); fit to publish.")
+INTERNAL_NOTE = (
+    "内部视图: 精确人数, 未做小格抑制, 仅供可查看这些毕业生记录的人员 (本校教职工 / 本地区主管部门) 使用, "
+    "不得对外发布; 对外发布请使用发布版 (view=publish). Internal view: exact counts, no small-cell "
+    "suppression, for people who may read these graduates' records only; do not publish — use "
+    "the publish view (view=publish) for anything that leaves that circle."
+)
+PUBLISH_NOTE = (
+    "发布版: 已按小格抑制规则处理, 可对外发布. Publish view: small cells suppressed (see the "
+    "suppression rule); fit to publish."
+)
 
 GENDER_ZH = {"male": "男", "female": "女", "unknown": "未知"}
 #: The label suffix of a city's graduates whose county is not known (key ``<city code>*``).
@@ -69,8 +85,11 @@ def median_salary(values: list[int]) -> int:
     return int(Decimal(str(statistics.median(values))).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
-def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[tuple[str, object], set],
-               edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> list[Relation]:
+def _relations(
+    counts: dict[tuple[str, object], dict[str, int]],
+    parents: dict[tuple[str, object], set],
+    edges: tuple[int, ...] = DEFAULT_SALARY_EDGES,
+) -> list[Relation]:
     rels: list[Relation] = []
     within = row_relations(edges)  # once: it is the same for every row
     for row in counts:
@@ -87,8 +106,9 @@ def _relations(counts: dict[tuple[str, object], dict[str, int]], parents: dict[t
     return rels
 
 
-def _parents(counts: dict[tuple[str, object], dict[str, int]], school_regions: dict[str, str]
-             ) -> dict[tuple[str, object], set]:
+def _parents(
+    counts: dict[tuple[str, object], dict[str, int]], school_regions: dict[str, str]
+) -> dict[tuple[str, object], set]:
     """Region hierarchy of the rows present: province ⊃ cities ⊃ counties ⊃ schools."""
     parents: dict[tuple[str, object], set] = {}
     for kind, key in counts:
@@ -108,10 +128,20 @@ async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[s
     keys = {k for k in counts}
     codes = [str(k[1]).rstrip("*") for k in keys if k[0] in ("province", "city", "county")]
     regions = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
-    schools = dict((await session.execute(select(School.code, School.name).where(
-        School.code.in_([str(k[1]) for k in keys if k[0] == "school"])))).all())
-    majors = dict((await session.execute(select(Major.code, Major.name).where(
-        Major.code.in_([str(k[1]) for k in keys if k[0] == "major"])))).all())
+    schools = dict(
+        (
+            await session.execute(
+                select(School.code, School.name).where(School.code.in_([str(k[1]) for k in keys if k[0] == "school"]))
+            )
+        ).all()
+    )
+    majors = dict(
+        (
+            await session.execute(
+                select(Major.code, Major.name).where(Major.code.in_([str(k[1]) for k in keys if k[0] == "major"]))
+            )
+        ).all()
+    )
     labels: dict[tuple, str] = {}
     for kind, key in keys:
         text = str(key)
@@ -120,7 +150,11 @@ async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[s
         elif kind in ("province", "city"):
             text = regions.get(text, text)
         elif kind == "county":
-            text = f"{regions.get(text[:-1], text[:-1])}{COUNTY_NOT_GIVEN}" if text.endswith("*") else regions.get(text, text)
+            text = (
+                f"{regions.get(text[:-1], text[:-1])}{COUNTY_NOT_GIVEN}"
+                if text.endswith("*")
+                else regions.get(text, text)
+            )
         elif kind == "school":
             text = schools.get(text, text)
         elif kind == "major":
@@ -141,11 +175,14 @@ def definitions(threshold: int | None, edges: tuple[int, ...] = DEFAULT_SALARY_E
     return {
         "rates": {name: {"name": r.zh, "definition": r.definition} for name, r in RATES.items()},
         "columns": count_columns(edges),
-        "salary_bands": [{"column": col, "label": label, "from": low, "to": high}
-                         for col, label, low, high in salary_bands(edges)],
-        "salary_bands_rule": ("起薪分段按月薪 (元/月, 整数) 分段, 含上限: 如 2001–3000元 含 2001 和 3000 元; 分段上限为设置 "
-                              "VOCMATCH_REPORT_SALARY_BANDS. Bands include their upper edge (元/month, whole yuan); "
-                              "the edges are the setting VOCMATCH_REPORT_SALARY_BANDS."),
+        "salary_bands": [
+            {"column": col, "label": label, "from": low, "to": high} for col, label, low, high in salary_bands(edges)
+        ],
+        "salary_bands_rule": (
+            "起薪分段按月薪 (元/月, 整数) 分段, 含上限: 如 2001–3000元 含 2001 和 3000 元; 分段上限为设置 "
+            "VOCMATCH_REPORT_SALARY_BANDS. Bands include their upper edge (元/month, whole yuan); "
+            "the edges are the setting VOCMATCH_REPORT_SALARY_BANDS."
+        ),
         "categories": {c.value: CATEGORY_ZH[c] for c in DestinationCategory},
         "nace_mapping": {c.value: {"nace": n, "career_outcome": pos} for c, (n, pos) in NACE_MAPPING.items()},
         "precedence": PRECEDENCE_RULE,
@@ -153,16 +190,26 @@ def definitions(threshold: int | None, edges: tuple[int, ...] = DEFAULT_SALARY_E
         "denominators": denominators(),
         "unknown": UNKNOWN_RULE,
         "rounding": ROUNDING_RULE,
-        "suppression": (SUPPRESSION_RULE + f" 阈值 threshold = {threshold}." if threshold is not None
-                        else INTERNAL_NOTE),
-        "sources": ["教育部 毕业去向统计口径 / 中职毕业生就业情况统计",
-                    "NACE First-Destination Survey Standards and Protocols",
-                    "WIOA §116(b)(2)(A)(i) employment rate 2nd/4th quarter after exit"],
+        "suppression": (
+            SUPPRESSION_RULE + f" 阈值 threshold = {threshold}." if threshold is not None else INTERNAL_NOTE
+        ),
+        "sources": [
+            "教育部 毕业去向统计口径 / 中职毕业生就业情况统计",
+            "NACE First-Destination Survey Standards and Protocols",
+            "WIOA §116(b)(2)(A)(i) employment rate 2nd/4th quarter after exit",
+        ],
     }
 
 
-def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: set[Cell],
-         middles: list[int], threshold: int, columns: dict[str, str]) -> dict[str, Any]:
+def _row(
+    key: tuple[str, object],
+    label: str,
+    counts: dict[str, int],
+    hidden: set[Cell],
+    middles: list[int],
+    threshold: int,
+    columns: dict[str, str],
+) -> dict[str, Any]:
     shown = {col: (None if (key, col) in hidden else counts.get(col, 0)) for col in columns}
     rates: dict[str, float | None] = {}
     unknown: list[str] = []
@@ -180,18 +227,39 @@ def _row(key: tuple[str, object], label: str, counts: dict[str, int], hidden: se
     median = None
     if shown["salary_known"] is not None and middles and counts.get("salary_known", 0) >= threshold:
         median = median_salary(middles)  # the one or two middle values of the row's salaries
-    return {"key": key[1], "label": label, "counts": shown, "rates": rates, "salary_median": median,
-            "suppressed": [c for c in columns if shown[c] is None], "unknown_rates": unknown}
+    return {
+        "key": key[1],
+        "label": label,
+        "counts": shown,
+        "rates": rates,
+        "salary_median": median,
+        "suppressed": [c for c in columns if shown[c] is None],
+        "unknown_rates": unknown,
+    }
 
 
 def _charts(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     total = breakdowns["total"][0] if breakdowns["total"] else None
-    dist = [] if total is None else [
-        {"category": c.value, "label": CATEGORY_ZH[c], "count": total["counts"][c.value]} for c in DestinationCategory
-    ] + [{"category": "unknown", "label": "去向未知", "count": total["counts"]["unknown"]}]
-    by = {name: [{"label": r["label"], "employment_rate": r["rates"]["employment_rate"],
-                  "in_field_rate": r["rates"]["in_field_rate"]} for r in breakdowns[name]]
-          for name in ("major", "school")}
+    dist = (
+        []
+        if total is None
+        else [
+            {"category": c.value, "label": CATEGORY_ZH[c], "count": total["counts"][c.value]}
+            for c in DestinationCategory
+        ]
+        + [{"category": "unknown", "label": "去向未知", "count": total["counts"]["unknown"]}]
+    )
+    by = {
+        name: [
+            {
+                "label": r["label"],
+                "employment_rate": r["rates"]["employment_rate"],
+                "in_field_rate": r["rates"]["in_field_rate"],
+            }
+            for r in breakdowns[name]
+        ]
+        for name in ("major", "school")
+    }
     return {"destination_distribution": dist, "rates_by_major": by["major"], "rates_by_school": by["school"]}
 
 
@@ -201,15 +269,24 @@ def data_quality(breakdowns: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     Names and codes only: the counts are in the major breakdown, suppressed as published."""
     labels = {str(r["key"]): r["label"] for r in breakdowns.get("major", [])}
     unmapped = majors_without_mapping(labels)
-    return {"majors_without_in_field_mapping": {
-        "count": len(unmapped),
-        "majors": [{"code": code, "name": labels[code]} for code in unmapped],
-        "note": "对口 is proposed from the major's occupations in the core taxonomy, else from its 专业类 → "
-                "ISCO-08 groups (service/catalog/data/major_class_isco08.csv); these majors have neither."}}
+    return {
+        "majors_without_in_field_mapping": {
+            "count": len(unmapped),
+            "majors": [{"code": code, "name": labels[code]} for code in unmapped],
+            "note": "对口 is proposed from the major's occupations in the core taxonomy, else from its 专业类 → "
+            "ISCO-08 groups (service/catalog/data/major_class_isco08.csv); these majors have neither.",
+        }
+    }
 
 
-async def build_report(session: AsyncSession, params: ReportParams, *, publish: bool = True,
-                       exact_audit: bool = False, kinds: tuple[str, ...] | None = None) -> dict[str, Any]:
+async def build_report(
+    session: AsyncSession,
+    params: ReportParams,
+    *,
+    publish: bool = True,
+    exact_audit: bool = False,
+    kinds: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     """Compute the report for ``params`` (see the module docstring for the shape).
 
     ``publish`` (the default) applies small-cell suppression: the figures may leave the circle of
@@ -241,13 +318,21 @@ async def build_report(session: AsyncSession, params: ReportParams, *, publish: 
     labels = await _labels(session, counts)
     breakdowns: dict[str, list[dict[str, Any]]] = {"total": [], **{b: [] for b in BREAKDOWNS}}
     for key in sorted(counts, key=lambda k: (k[0], str(k[1]))):
-        breakdowns[key[0]].append(_row(key, labels[key], counts[key], hidden, sql.middles.get(key, []),
-                                       median_min, columns))
+        breakdowns[key[0]].append(
+            _row(key, labels[key], counts[key], hidden, sql.middles.get(key, []), median_min, columns)
+        )
     return {
-        "scope": str(params.scope), "cohorts": list(params.cohorts), "as_of": params.as_of.isoformat(),
-        "recorded_before": params.recorded_before.isoformat(), "threshold": params.threshold if publish else None,
-        "view": "publish" if publish else "internal", "view_note": PUBLISH_NOTE if publish else INTERNAL_NOTE,
-        "exact_audit": publish and exact_audit, "excluded_not_graduated": excluded,
+        "scope": str(params.scope),
+        "cohorts": list(params.cohorts),
+        "as_of": params.as_of.isoformat(),
+        "recorded_before": params.recorded_before.isoformat(),
+        "threshold": params.threshold if publish else None,
+        "view": "publish" if publish else "internal",
+        "view_note": PUBLISH_NOTE if publish else INTERNAL_NOTE,
+        "exact_audit": publish and exact_audit,
+        "excluded_not_graduated": excluded,
         "definitions": definitions(params.threshold if publish else None, params.salary_edges),
-        "breakdowns": breakdowns, "charts": _charts(breakdowns), "data_quality": data_quality(breakdowns),
+        "breakdowns": breakdowns,
+        "charts": _charts(breakdowns),
+        "data_quality": data_quality(breakdowns),
     }

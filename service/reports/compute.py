@@ -104,10 +104,20 @@ def _graduates_stmt(params: ReportParams, *, bound: bool = False) -> Select:
     serves every report of the same scope kind (:func:`service.reports.counts_sql.count_report`)."""
     cohorts = bindparam("cohorts", expanding=True) if bound else params.cohorts
     value = bindparam("scope_value", type_=String) if bound else scope_value(params.scope)
-    stmt = (select(Graduate.id, Graduate.cohort, Graduate.graduation_date, Graduate.gender, Graduate.disadvantaged,
-                   Graduate.major_code, School.code.label("school_code"), School.region_code.label("school_region"))
-            .join(School, Graduate.school_id == School.id)
-            .where(Graduate.kind == SeekerKind.GRADUATE, Graduate.cohort.in_(cohorts)))
+    stmt = (
+        select(
+            Graduate.id,
+            Graduate.cohort,
+            Graduate.graduation_date,
+            Graduate.gender,
+            Graduate.disadvantaged,
+            Graduate.major_code,
+            School.code.label("school_code"),
+            School.region_code.label("school_region"),
+        )
+        .join(School, Graduate.school_id == School.id)
+        .where(Graduate.kind == SeekerKind.GRADUATE, Graduate.cohort.in_(cohorts))
+    )
     if params.scope.kind == "region":
         stmt = stmt.where(School.region_code.startswith(value))
     elif params.scope.kind == "school":
@@ -124,16 +134,22 @@ def _fact(flag: bool | None, yes: str, no: str, unknown: str) -> str:
     return unknown if flag is None else yes if flag else no
 
 
-def outcome_of(g: object, history: History, as_of: dt.date,
-               bands: tuple[SalaryBand, ...] | None = None) -> GraduateOutcome:
+def outcome_of(
+    g: object, history: History, as_of: dt.date, bands: tuple[SalaryBand, ...] | None = None
+) -> GraduateOutcome:
     """The columns graduate row ``g`` counts in, from its event ``history``, as of ``as_of``
     (salary ``bands`` default: :func:`~service.reports.definitions.salary_bands` of the default edges)."""
     region = g.school_region  # type: ignore[attr-defined]
     county = region if not region.endswith("00") else f"{city_of(region)}*"
     disadvantaged = {True: "yes", False: "no", None: "unrecorded"}[g.disadvantaged]  # type: ignore[attr-defined]
     rows: list[tuple[str, object]] = [
-        ("total", "total"), ("province", province_of(region)), ("city", city_of(region)), ("county", county),
-        ("school", g.school_code), ("major", g.major_code or "-"), ("cohort", g.cohort),  # type: ignore[attr-defined]
+        ("total", "total"),
+        ("province", province_of(region)),
+        ("city", city_of(region)),
+        ("county", county),
+        ("school", g.school_code),
+        ("major", g.major_code or "-"),
+        ("cohort", g.cohort),  # type: ignore[attr-defined]
         ("gender", str(g.gender.value if hasattr(g.gender, "value") else g.gender)),  # type: ignore[attr-defined]
         ("disadvantaged", disadvantaged),
     ]
@@ -171,13 +187,22 @@ async def load_outcomes(session: AsyncSession, params: ReportParams) -> tuple[li
     of the denominator (no graduation date, or graduating after ``as_of``: still studying)."""
     graduates = (await session.execute(_graduates_stmt(params))).all()
     ids = _graduates_stmt(params).with_only_columns(Graduate.id).scalar_subquery()
-    ev_stmt = (select(DestinationEvent.id, DestinationEvent.graduate_id, DestinationEvent.kind,
-                      DestinationEvent.refers_to_id, DestinationEvent.occurred_on, DestinationEvent.recorded_at,
-                      DestinationEvent.source, DestinationEvent.category, DestinationEvent.in_field,
-                      DestinationEvent.internship, DestinationEvent.region_code, DestinationEvent.monthly_salary,
-                      DestinationEvent.labour_contract, DestinationEvent.social_insurance)
-               .where(DestinationEvent.graduate_id.in_(ids),
-                      DestinationEvent.recorded_at < params.recorded_before))
+    ev_stmt = select(
+        DestinationEvent.id,
+        DestinationEvent.graduate_id,
+        DestinationEvent.kind,
+        DestinationEvent.refers_to_id,
+        DestinationEvent.occurred_on,
+        DestinationEvent.recorded_at,
+        DestinationEvent.source,
+        DestinationEvent.category,
+        DestinationEvent.in_field,
+        DestinationEvent.internship,
+        DestinationEvent.region_code,
+        DestinationEvent.monthly_salary,
+        DestinationEvent.labour_contract,
+        DestinationEvent.social_insurance,
+    ).where(DestinationEvent.graduate_id.in_(ids), DestinationEvent.recorded_at < params.recorded_before)
     events: dict[int, list[object]] = {}
     for e in (await session.execute(ev_stmt)).all():
         events.setdefault(e.graduate_id, []).append(e)
@@ -191,8 +216,9 @@ async def load_outcomes(session: AsyncSession, params: ReportParams) -> tuple[li
     return outcomes, excluded
 
 
-def aggregate(outcomes: Sequence[GraduateOutcome]) -> tuple[dict[tuple[str, object], dict[str, int]],
-                                                            dict[tuple[str, object], list[int]]]:
+def aggregate(
+    outcomes: Sequence[GraduateOutcome],
+) -> tuple[dict[tuple[str, object], dict[str, int]], dict[tuple[str, object], list[int]]]:
     """Counts per row key and column, and the salaries (元/月) per row key."""
     counts: dict[tuple[str, object], dict[str, int]] = {}
     salaries: dict[tuple[str, object], list[int]] = {}

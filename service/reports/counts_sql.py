@@ -31,8 +31,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement, Date, Integer, String, and_, bindparam, case, cast, extract, false, func, literal_column, null, or_, select,
-    text, true, union_all,
+    ColumnElement,
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    extract,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,9 +113,11 @@ def _per_graduate(params: ReportParams) -> Any:
     """Built once per shape (:func:`_statement`): the dates are the bind parameters ``as_of``,
     ``recorded_before`` and ``last_quarter`` (:func:`_values`)."""
     as_of, recorded_before = bindparam("as_of", type_=Date), bindparam("recorded_before")
-    g = (_graduates_stmt(params, bound=True)
-         .where(Graduate.graduation_date.is_not(None), Graduate.graduation_date <= as_of)
-         .cte("g"))
+    g = (
+        _graduates_stmt(params, bound=True)
+        .where(Graduate.graduation_date.is_not(None), Graduate.graduation_date <= as_of)
+        .cte("g")
+    )
     e = DestinationEvent.__table__.alias("e")
     # rules 1, 2, 4 in one pass without joins: an outcome and the events referring to it share a
     # partition; the latest review's kind and the latest override's 对口 are window values on it
@@ -109,35 +127,70 @@ def _per_graduate(params: ReportParams) -> Any:
     partition = case((outcome, e.c.id), else_=e.c.refers_to_id)
     latest_first = (e.c.recorded_at.desc(), e.c.id.desc())
     review_kind = func.first_value(e.c.kind).over(
-        partition_by=partition, order_by=(case((is_review, 1), else_=0).desc(), *latest_first))
+        partition_by=partition, order_by=(case((is_review, 1), else_=0).desc(), *latest_first)
+    )
     override_value = func.first_value(_flag(e.c.in_field)).over(
-        partition_by=partition, order_by=(case((is_override, 1), else_=0).desc(), *latest_first))
+        partition_by=partition, order_by=(case((is_override, 1), else_=0).desc(), *latest_first)
+    )
     overridden = func.max(case((is_override, 1), else_=0)).over(partition_by=partition)
-    ev = (select(e.c.id, e.c.graduate_id, g.c.graduation_date, e.c.kind, e.c.occurred_on, e.c.recorded_at,
-                 e.c.source, e.c.category,
-                 _flag(e.c.internship).label("internship"), e.c.region_code, e.c.monthly_salary,
-                 _flag(e.c.labour_contract).label("contract"), _flag(e.c.social_insurance).label("insured"),
-                 case((overridden == 1, override_value), else_=_flag(e.c.in_field)).label("in_field"),
-                 review_kind.label("review_kind"))
-          .select_from(e.join(g, g.c.id == e.c.graduate_id))
-          .where(e.c.recorded_at < recorded_before,
-                 or_(outcome, and_(or_(is_review, is_override), e.c.refers_to_id.is_not(None))))
-          .subquery("ev"))
+    ev = (
+        select(
+            e.c.id,
+            e.c.graduate_id,
+            g.c.graduation_date,
+            e.c.kind,
+            e.c.occurred_on,
+            e.c.recorded_at,
+            e.c.source,
+            e.c.category,
+            _flag(e.c.internship).label("internship"),
+            e.c.region_code,
+            e.c.monthly_salary,
+            _flag(e.c.labour_contract).label("contract"),
+            _flag(e.c.social_insurance).label("insured"),
+            case((overridden == 1, override_value), else_=_flag(e.c.in_field)).label("in_field"),
+            review_kind.label("review_kind"),
+        )
+        .select_from(e.join(g, g.c.id == e.c.graduate_id))
+        .where(
+            e.c.recorded_at < recorded_before,
+            or_(outcome, and_(or_(is_review, is_override), e.c.refers_to_id.is_not(None))),
+        )
+        .subquery("ev")
+    )
     # rule 3: per graduate and day the most reliable source, then the latest recorded, then the highest id
     rank = case({s.value: r for s, r in SOURCE_RANK.items()}, value=ev.c.source, else_=0)
-    day_rn = func.row_number().over(partition_by=(ev.c.graduate_id, ev.c.occurred_on),
-                                    order_by=(rank.desc(), ev.c.recorded_at.desc(), ev.c.id.desc()))
-    keep = [ev.c.id, ev.c.graduate_id, ev.c.graduation_date, ev.c.occurred_on, ev.c.category, ev.c.internship,
-            ev.c.region_code, ev.c.monthly_salary, ev.c.contract, ev.c.insured, ev.c.in_field]
-    day_best = (select(*keep, day_rn.label("rn"))
-                .where(ev.c.kind == K.OUTCOME.value, ev.c.review_kind != K.DISPUTE.value).subquery("day_best"))
+    day_rn = func.row_number().over(
+        partition_by=(ev.c.graduate_id, ev.c.occurred_on),
+        order_by=(rank.desc(), ev.c.recorded_at.desc(), ev.c.id.desc()),
+    )
+    keep = [
+        ev.c.id,
+        ev.c.graduate_id,
+        ev.c.graduation_date,
+        ev.c.occurred_on,
+        ev.c.category,
+        ev.c.internship,
+        ev.c.region_code,
+        ev.c.monthly_salary,
+        ev.c.contract,
+        ev.c.insured,
+        ev.c.in_field,
+    ]
+    day_best = (
+        select(*keep, day_rn.label("rn"))
+        .where(ev.c.kind == K.OUTCOME.value, ev.c.review_kind != K.DISPUTE.value)
+        .subquery("day_best")
+    )
     nxt = func.lead(day_best.c.occurred_on).over(partition_by=day_best.c.graduate_id, order_by=day_best.c.occurred_on)
-    steps = (select(*[c for c in day_best.c if c.name != "rn"], nxt.label("next_day"))
-             .where(day_best.c.rn == 1).subquery("steps"))
+    steps = (
+        select(*[c for c in day_best.c if c.name != "rn"], nxt.label("next_day"))
+        .where(day_best.c.rn == 1)
+        .subquery("steps")
+    )
     employed = and_(steps.c.category.in_([c.value for c in EMPLOYED]), steps.c.internship == 0)
     # the outcome counting on D: the step containing D
-    winner = and_(steps.c.occurred_on <= as_of,
-                  or_(steps.c.next_day.is_(None), steps.c.next_day > as_of))
+    winner = and_(steps.c.occurred_on <= as_of, or_(steps.c.next_day.is_(None), steps.c.next_day > as_of))
 
     def of_winner(col: ColumnElement[Any], name: str) -> ColumnElement[Any]:
         return func.max(case((winner, col), else_=null())).label(name)
@@ -147,16 +200,31 @@ def _per_graduate(params: ReportParams) -> Any:
     during = []
     for n in (2, 4):
         q = q_grad + n
-        overlaps = and_(quarter_index(steps.c.occurred_on) <= q,
-                        or_(steps.c.next_day.is_(None), quarter_index(steps.c.next_day) > q,
-                            and_(quarter_index(steps.c.next_day) == q, ~_first_day_of_quarter(steps.c.next_day))))
+        overlaps = and_(
+            quarter_index(steps.c.occurred_on) <= q,
+            or_(
+                steps.c.next_day.is_(None),
+                quarter_index(steps.c.next_day) > q,
+                and_(quarter_index(steps.c.next_day) == q, ~_first_day_of_quarter(steps.c.next_day)),
+            ),
+        )
         during.append(func.max(case((and_(employed, overlaps), 1), else_=0)).label(f"q{n}"))
-    per_step = (select(steps.c.graduate_id, func.max(case((winner, 1), else_=0)).label("found"),
-                       of_winner(steps.c.category, "category"), of_winner(steps.c.internship, "internship"),
-                       of_winner(steps.c.in_field, "in_field"), of_winner(steps.c.region_code, "region_code"),
-                       of_winner(steps.c.monthly_salary, "salary"), of_winner(steps.c.contract, "contract"),
-                       of_winner(steps.c.insured, "insured"), *during)
-                .group_by(steps.c.graduate_id).subquery("per_step"))
+    per_step = (
+        select(
+            steps.c.graduate_id,
+            func.max(case((winner, 1), else_=0)).label("found"),
+            of_winner(steps.c.category, "category"),
+            of_winner(steps.c.internship, "internship"),
+            of_winner(steps.c.in_field, "in_field"),
+            of_winner(steps.c.region_code, "region_code"),
+            of_winner(steps.c.monthly_salary, "salary"),
+            of_winner(steps.c.contract, "contract"),
+            of_winner(steps.c.insured, "insured"),
+            *during,
+        )
+        .group_by(steps.c.graduate_id)
+        .subquery("per_step")
+    )
     w = per_step
     region = g.c.school_region
     city = _substr(region, 1, 4) + _text("00")
@@ -165,41 +233,66 @@ def _per_graduate(params: ReportParams) -> Any:
     # 直接就业 in jobs (not 应征义务兵): the denominator of 对口, 本地, 合同 and 社保 (service.reports.definitions)
     is_job = and_(is_emp, w.c.category != DestinationCategory.MILITARY.value)
     salary = case((is_emp, w.c.salary), else_=null())
-    band = case(*[((salary >= low) if high is None else and_(salary >= low, salary <= high), col)
-                  for col, _, low, high in salary_bands(params.salary_edges)], else_=null())
+    band = case(
+        *[
+            ((salary >= low) if high is None else and_(salary >= low, salary <= high), col)
+            for col, _, low, high in salary_bands(params.salary_edges)
+        ],
+        else_=null(),
+    )
     last_q = bindparam("last_quarter", type_=Integer)  # _last_complete_quarter(as_of)
 
     def quarter_flag(n: int) -> ColumnElement[Any]:
         measured = getattr(w.c, f"q{n}")
-        return case((quarter_index(g.c.graduation_date) + n > last_q, null()),
-                    (func.coalesce(measured, 0) == 1, 1), else_=0)
+        return case(
+            (quarter_index(g.c.graduation_date) + n > last_q, null()), (func.coalesce(measured, 0) == 1, 1), else_=0
+        )
 
-    return (select(
-        (_substr(region, 1, 2) + _text("0000")).label("province"),
-        city.label("city"),
-        case((_substr(region, 5, 2) == "00", city + _text("*")), else_=region).label("county"),
-        g.c.school_code.label("school"),
-        func.coalesce(func.nullif(g.c.major_code, ""), "-").label("major"),
-        cast(g.c.cohort, String).label("cohort"),
-        g.c.gender.label("gender"),
-        case((g.c.disadvantaged == true(), "yes"), (g.c.disadvantaged == false(), "no"), else_="unrecorded")
-        .label("disadvantaged"),
-        case((~found, "unknown"), (w.c.internship == 1, "seeking"), else_=w.c.category).label("cat"),
-        case((is_emp, 1), else_=0).label("emp"),
-        case((is_job, 1), else_=0).label("job"),
-        case((and_(is_job, w.c.in_field == 1), "in_field"), (and_(is_job, w.c.in_field == 0), "not_in_field"),
-             (is_job, "in_field_unknown"), else_=null()).label("in_field"),
-        case((and_(is_job, w.c.region_code.is_not(None), w.c.region_code != "",
-                   _substr(w.c.region_code, 1, 4) == _substr(region, 1, 4)), 1), else_=0).label("local"),
-        w.c.contract.label("contract"),
-        w.c.insured.label("insured"),
-        salary.label("salary"),
-        band.label("band"),
-        quarter_flag(2).label("q2"),
-        quarter_flag(4).label("q4"),
-    ).select_from(g.outerjoin(w, w.c.graduate_id == g.c.id))
+    return (
+        select(
+            (_substr(region, 1, 2) + _text("0000")).label("province"),
+            city.label("city"),
+            case((_substr(region, 5, 2) == "00", city + _text("*")), else_=region).label("county"),
+            g.c.school_code.label("school"),
+            func.coalesce(func.nullif(g.c.major_code, ""), "-").label("major"),
+            cast(g.c.cohort, String).label("cohort"),
+            g.c.gender.label("gender"),
+            case((g.c.disadvantaged == true(), "yes"), (g.c.disadvantaged == false(), "no"), else_="unrecorded").label(
+                "disadvantaged"
+            ),
+            case((~found, "unknown"), (w.c.internship == 1, "seeking"), else_=w.c.category).label("cat"),
+            case((is_emp, 1), else_=0).label("emp"),
+            case((is_job, 1), else_=0).label("job"),
+            case(
+                (and_(is_job, w.c.in_field == 1), "in_field"),
+                (and_(is_job, w.c.in_field == 0), "not_in_field"),
+                (is_job, "in_field_unknown"),
+                else_=null(),
+            ).label("in_field"),
+            case(
+                (
+                    and_(
+                        is_job,
+                        w.c.region_code.is_not(None),
+                        w.c.region_code != "",
+                        _substr(w.c.region_code, 1, 4) == _substr(region, 1, 4),
+                    ),
+                    1,
+                ),
+                else_=0,
+            ).label("local"),
+            w.c.contract.label("contract"),
+            w.c.insured.label("insured"),
+            salary.label("salary"),
+            band.label("band"),
+            quarter_flag(2).label("q2"),
+            quarter_flag(4).label("q4"),
+        )
+        .select_from(g.outerjoin(w, w.c.graduate_id == g.c.id))
         # computed once: the 0/1 columns of per_graduate each refer to several of these values
-        .cte("graduate_outcomes").prefix_with("MATERIALIZED"))
+        .cte("graduate_outcomes")
+        .prefix_with("MATERIALIZED")
+    )
 
 
 def _contributions(params: ReportParams) -> Any:
@@ -214,14 +307,19 @@ def _contributions(params: ReportParams) -> Any:
     emp = pg.c.emp == 1
     job = pg.c.job == 1
     conds: dict[str, ColumnElement[bool]] = {
-        "employed": emp, "employed_in_jobs": job,
-        "local": and_(job, pg.c.local == 1), "not_local": and_(job, pg.c.local == 0),
+        "employed": emp,
+        "employed_in_jobs": job,
+        "local": and_(job, pg.c.local == 1),
+        "not_local": and_(job, pg.c.local == 0),
         # recorded facts: null (unrecorded) is its own column, never "no"
-        "contract": and_(job, pg.c.contract == 1), "no_contract": and_(job, pg.c.contract == 0),
+        "contract": and_(job, pg.c.contract == 1),
+        "no_contract": and_(job, pg.c.contract == 0),
         "contract_unknown": and_(job, pg.c.contract.is_(None)),
-        "insured": and_(job, pg.c.insured == 1), "not_insured": and_(job, pg.c.insured == 0),
+        "insured": and_(job, pg.c.insured == 1),
+        "not_insured": and_(job, pg.c.insured == 0),
         "insurance_unknown": and_(job, pg.c.insured.is_(None)),
-        "salary_known": and_(emp, pg.c.salary.is_not(None)), "salary_unknown": and_(emp, pg.c.salary.is_(None)),
+        "salary_known": and_(emp, pg.c.salary.is_not(None)),
+        "salary_unknown": and_(emp, pg.c.salary.is_(None)),
     }
     for col in ("in_field", "not_in_field", "in_field_unknown"):
         conds[col] = pg.c.in_field == _text(col)
@@ -229,19 +327,30 @@ def _contributions(params: ReportParams) -> Any:
         conds[col] = pg.c.band == _text(col)
     for q in ("q2", "q4"):
         value = getattr(pg.c, q)
-        conds |= {f"{q}_measurable": value.is_not(None), f"{q}_unmeasurable": value.is_(None),
-                  f"{q}_employed": value == 1, f"{q}_not_employed": value == 0}
-    flags = [flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}")
-             for col in count_columns(params.salary_edges)
-             if col != "graduates"]
+        conds |= {
+            f"{q}_measurable": value.is_not(None),
+            f"{q}_unmeasurable": value.is_(None),
+            f"{q}_employed": value == 1,
+            f"{q}_not_employed": value == 0,
+        }
+    flags = [
+        flag(conds.get(col, pg.c.cat == _text(col))).label(f"c_{col}")
+        for col in count_columns(params.salary_edges)
+        if col != "graduates"
+    ]
     keys = [getattr(pg.c, k) for k in BREAKDOWNS]
     return select(*keys, pg.c.salary, *flags).cte("per_graduate")
 
 
 def _values(params: ReportParams) -> dict[str, Any]:
     """The bind parameters of :func:`report_statement` for ``params``."""
-    return {"as_of": params.as_of, "recorded_before": params.recorded_before, "cohorts": list(params.cohorts),
-            "scope_value": scope_value(params.scope), "last_quarter": _last_complete_quarter(params.as_of)}
+    return {
+        "as_of": params.as_of,
+        "recorded_before": params.recorded_before,
+        "cohorts": list(params.cohorts),
+        "scope_value": scope_value(params.scope),
+        "last_quarter": _last_complete_quarter(params.as_of),
+    }
 
 
 @functools.lru_cache(maxsize=64)
@@ -250,8 +359,13 @@ def _statement(scope_kind: str, edges: tuple[int, ...], kinds: tuple[str, ...] =
     the wide statement costs more than running it on a school (tens of ms), and its shape depends on
     nothing else (the values are bind parameters, :func:`_values`)."""
     code = {"region": "000000", "school": "0"}.get(scope_kind)
-    shape = ReportParams(scope=Scope(scope_kind, code), cohorts=(0,), as_of=dt.date.min,
-                         recorded_before=dt.datetime.min, salary_edges=edges)
+    shape = ReportParams(
+        scope=Scope(scope_kind, code),
+        cohorts=(0,),
+        as_of=dt.date.min,
+        recorded_before=dt.datetime.min,
+        salary_edges=edges,
+    )
     return report_statement(shape, kinds)
 
 
@@ -261,8 +375,10 @@ def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -
     scope's kind and the salary edges of ``params`` shape it; execute it with :func:`_values`."""
     pg = _contributions(params)
     columns = count_columns(params.salary_edges)
-    counts = [func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
-              for col in columns]
+    counts = [
+        func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
+        for col in columns
+    ]
     parts = []
     for kind in kinds:
         key = _text("total") if kind == "total" else getattr(pg.c, kind)
@@ -272,18 +388,28 @@ def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -
         count_rows = count_rows.having(func.count() > 0) if kind == "total" else count_rows.group_by(key)
         parts.append(count_rows)
         part = None if kind == "total" else key
-        ordered = (select(key.label("key"), pg.c.salary,
-                          func.row_number().over(partition_by=part, order_by=pg.c.salary).label("rn"),
-                          func.count().over(partition_by=part).label("cnt"))
-                   .where(pg.c.salary.is_not(None)).subquery(f"salaries_{kind}"))
-        parts.append(select(label, cast(ordered.c.key, String).label("key"), ordered.c.salary,
-                            *[cast(null(), Integer).label(c) for c in columns])
-                     .where(or_(ordered.c.rn == (ordered.c.cnt + 1) // 2, ordered.c.rn == (ordered.c.cnt + 2) // 2)))
+        ordered = (
+            select(
+                key.label("key"),
+                pg.c.salary,
+                func.row_number().over(partition_by=part, order_by=pg.c.salary).label("rn"),
+                func.count().over(partition_by=part).label("cnt"),
+            )
+            .where(pg.c.salary.is_not(None))
+            .subquery(f"salaries_{kind}")
+        )
+        parts.append(
+            select(
+                label,
+                cast(ordered.c.key, String).label("key"),
+                ordered.c.salary,
+                *[cast(null(), Integer).label(c) for c in columns],
+            ).where(or_(ordered.c.rn == (ordered.c.cnt + 1) // 2, ordered.c.rn == (ordered.c.cnt + 2) // 2))
+        )
     return union_all(*parts)
 
 
-async def count_report(session: AsyncSession, params: ReportParams,
-                       kinds: tuple[str, ...] = ALL_KINDS) -> SqlCounts:
+async def count_report(session: AsyncSession, params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -> SqlCounts:
     """Counts per breakdown row and middle salaries for ``params``, computed in the database, for
     the row kinds ``kinds`` (default the total and every breakdown).
 
@@ -304,10 +430,17 @@ async def count_report(session: AsyncSession, params: ReportParams,
         else:
             middles.setdefault((r.kind, key), []).append(int(r.salary))
     base = _graduates_stmt(params).with_only_columns(Graduate.id)
-    excluded = (await session.execute(select(func.count()).select_from(
-        base.where(or_(Graduate.graduation_date.is_(None), Graduate.graduation_date > params.as_of)).subquery()
-    ))).scalar_one()
+    excluded = (
+        await session.execute(
+            select(func.count()).select_from(
+                base.where(or_(Graduate.graduation_date.is_(None), Graduate.graduation_date > params.as_of)).subquery()
+            )
+        )
+    ).scalar_one()
     codes = [str(k) for kind, k in counts if kind == "school"]
-    school_regions = dict((await session.execute(
-        select(School.code, School.region_code).where(School.code.in_(codes)))).all()) if codes else {}
+    school_regions = (
+        dict((await session.execute(select(School.code, School.region_code).where(School.code.in_(codes)))).all())
+        if codes
+        else {}
+    )
     return SqlCounts(counts, middles, excluded, school_regions)

@@ -41,9 +41,11 @@ from service.reports.definitions import count_columns
 
 #: Cohorts a trend covers (the chosen one and the four before it).
 TREND_YEARS = 5
-TREND_RULE = ("近五届趋势: 每届按同一统计时点计算 (所选统计日往前推相应年数, 如 2025届 统计日 2025-12-31, 2024届 "
-              "2024-12-31), 口径与当届报告相同. Trend: each cohort as of the same point of its year (the as-of date "
-              "moved back by the cohort's distance), so cohorts are compared like with like.")
+TREND_RULE = (
+    "近五届趋势: 每届按同一统计时点计算 (所选统计日往前推相应年数, 如 2025届 统计日 2025-12-31, 2024届 "
+    "2024-12-31), 口径与当届报告相同. Trend: each cohort as of the same point of its year (the as-of date "
+    "moved back by the cohort's distance), so cohorts are compared like with like."
+)
 #: Rates drawn on the dashboards (charts for every one), in this order.
 CHART_RATES = ("employment_rate", "placement_rate", "further_study_rate", "in_field_rate")
 CHART_METRICS = (*CHART_RATES, "salary_median", "salary_bands")
@@ -61,8 +63,15 @@ def _empty_row(key: object, label: str, columns: dict[str, str]) -> dict[str, An
     """A row for a group with no graduates: counts 0, no rate, no median (charts show 无数据)."""
     from service.reports.definitions import RATES
 
-    return {"key": key, "label": label, "counts": {c: 0 for c in columns}, "rates": {r: None for r in RATES},
-            "salary_median": None, "suppressed": [], "unknown_rates": []}
+    return {
+        "key": key,
+        "label": label,
+        "counts": {c: 0 for c in columns},
+        "rates": {r: None for r in RATES},
+        "salary_median": None,
+        "suppressed": [],
+        "unknown_rates": [],
+    }
 
 
 def find_row(report: dict[str, Any], kind: str, key: object) -> dict[str, Any] | None:
@@ -73,9 +82,15 @@ def find_row(report: dict[str, Any], kind: str, key: object) -> dict[str, Any] |
     return next((r for r in rows if str(r["key"]) == str(key)), None)
 
 
-async def build_trend(session: AsyncSession, params: ReportParams, *, publish: bool, years: int = TREND_YEARS,
-                      row: tuple[str, object] = ("total", "total"),
-                      latest: dict[str, Any] | None = None) -> dict[str, Any]:
+async def build_trend(
+    session: AsyncSession,
+    params: ReportParams,
+    *,
+    publish: bool,
+    years: int = TREND_YEARS,
+    row: tuple[str, object] = ("total", "total"),
+    latest: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """One row (default the total) of the reports of the last ``years`` cohorts up to
     ``params.cohorts[0]``, each as of ``params.as_of`` moved back by the cohort's distance
     (:data:`TREND_RULE`), with the same scope, cut-off, threshold and view.
@@ -93,25 +108,38 @@ async def build_trend(session: AsyncSession, params: ReportParams, *, publish: b
         cohort, as_of = first - distance, years_before(params.as_of, distance)
         # internal: only the followed row's kind is counted (same counts); publish: the whole report,
         # whose suppression pattern is the one the full report publishes
-        report = latest if distance == 0 and latest is not None else await build_report(
-            session, replace(params, cohorts=(cohort,), as_of=as_of), publish=publish,
-            kinds=None if publish else (row[0],))
+        report = (
+            latest
+            if distance == 0 and latest is not None
+            else await build_report(
+                session,
+                replace(params, cohorts=(cohort,), as_of=as_of),
+                publish=publish,
+                kinds=None if publish else (row[0],),
+            )
+        )
         found = find_row(report, *row)
         entry = dict(found) if found is not None else _empty_row(cohort, "", columns)
         row_label = found["label"] if found is not None and row[0] != "total" else row_label
         rows.append({**entry, "key": cohort, "label": f"{cohort}届", "as_of": as_of.isoformat()})
     return {
-        "scope": str(params.scope), "row": f"{row[0]}:{row[1]}", "row_label": row_label,
+        "scope": str(params.scope),
+        "row": f"{row[0]}:{row[1]}",
+        "row_label": row_label,
         "cohorts": [r["key"] for r in rows],
-        "as_of": params.as_of.isoformat(), "recorded_before": params.recorded_before.isoformat(),
-        "threshold": params.threshold if publish else None, "view": "publish" if publish else "internal",
-        "view_note": PUBLISH_NOTE if publish else INTERNAL_NOTE, "trend_rule": TREND_RULE,
+        "as_of": params.as_of.isoformat(),
+        "recorded_before": params.recorded_before.isoformat(),
+        "threshold": params.threshold if publish else None,
+        "view": "publish" if publish else "internal",
+        "view_note": PUBLISH_NOTE if publish else INTERNAL_NOTE,
+        "trend_rule": TREND_RULE,
         "definitions": definitions(params.threshold if publish else None, params.salary_edges),
         "breakdowns": {"total": [], "cohort": rows},
     }
 
 
 # --- drill-down levels ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Crumb:
@@ -148,8 +176,14 @@ def may_open_region(p: Principal, code: str) -> bool:
     return p.role is Role.ADMIN or (p.role is Role.DEPARTMENT and region_contains(p.region_code, code))
 
 
-async def breadcrumb(session: AsyncSession, p: Principal, *, region: str | None = None,
-                     school: School | None = None, major: Major | None = None) -> list[Crumb]:
+async def breadcrumb(
+    session: AsyncSession,
+    p: Principal,
+    *,
+    region: str | None = None,
+    school: School | None = None,
+    major: Major | None = None,
+) -> list[Crumb]:
     """The levels from the reader's own top down to the page's level. The admin starts at ``all``
     (every province), a department at its own region, school staff at their school: levels above
     the reader's own are not shown. ``region`` is the page's region (or the school's)."""
@@ -171,6 +205,7 @@ async def breadcrumb(session: AsyncSession, p: Principal, *, region: str | None 
 
 
 # --- the data-quality panel --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class SchoolQuality:
@@ -201,13 +236,19 @@ class SchoolQuality:
     activated_share: float | None
 
 
-QUALITY_RULE = ("排名: 去向知晓率从高到低, 相同时未确认占比从低到高, 再按账号激活率从高到低. Ranked by knowledge rate "
-                "(highest first), then by the unconfirmed share (lowest first), then by the share activated.")
+QUALITY_RULE = (
+    "排名: 去向知晓率从高到低, 相同时未确认占比从低到高, 再按账号激活率从高到低. Ranked by knowledge rate "
+    "(highest first), then by the unconfirmed share (lowest first), then by the share activated."
+)
 
 
 def _rank_key(q: SchoolQuality) -> tuple[float, float, float, str]:
-    return (-(q.knowledge_rate or 0.0), q.unconfirmed_share if q.unconfirmed_share is not None else 100.0,
-            -(q.activated_share or 0.0), q.school_code)
+    return (
+        -(q.knowledge_rate or 0.0),
+        q.unconfirmed_share if q.unconfirmed_share is not None else 100.0,
+        -(q.activated_share or 0.0),
+        q.school_code,
+    )
 
 
 async def data_quality_panel(session: AsyncSession, p: Principal, report: dict[str, Any]) -> list[SchoolQuality]:
@@ -243,9 +284,23 @@ async def data_quality_panel(session: AsyncSession, p: Principal, report: dict[s
         followed = sum(state.values())
         unconfirmed = state.get(Confirmation.UNCONFIRMED, 0) + state.get(Confirmation.SELF_REPORTED, 0)
         on_roster, activated = roster.get(sid, [0, 0])
-        out.append(SchoolQuality(0, str(r["key"]), r["label"], graduates, unknown, r["rates"]["nace_knowledge_rate"],
-                                 percent(unknown, graduates), followed, unconfirmed, percent(unconfirmed, followed),
-                                 on_roster, activated, percent(activated, on_roster)))
+        out.append(
+            SchoolQuality(
+                0,
+                str(r["key"]),
+                r["label"],
+                graduates,
+                unknown,
+                r["rates"]["nace_knowledge_rate"],
+                percent(unknown, graduates),
+                followed,
+                unconfirmed,
+                percent(unconfirmed, followed),
+                on_roster,
+                activated,
+                percent(activated, on_roster),
+            )
+        )
     out.sort(key=_rank_key)
     return [replace(q, rank=i) for i, q in enumerate(out, start=1)]
 
@@ -260,10 +315,21 @@ def quality_json(panel: list[SchoolQuality]) -> list[dict[str, Any]]:
 # --- the annual report ---------------------------------------------------------------------------------
 
 #: Columns of the annual report's summary tables: (report column or rate, Chinese header).
-ANNUAL_COUNTS = (("graduates", "毕业生数"), ("employed", "直接就业"), ("further_study", "升学"),
-                 ("abroad", "出国、出境"), ("seeking", "待就业"), ("not_seeking", "暂不就业"), ("unknown", "去向未知"))
-ANNUAL_RATES = (("employment_rate", "就业率(%)"), ("placement_rate", "毕业去向落实率(%)"),
-                ("further_study_rate", "升学率(%)"), ("in_field_rate", "对口就业率(%)"))
+ANNUAL_COUNTS = (
+    ("graduates", "毕业生数"),
+    ("employed", "直接就业"),
+    ("further_study", "升学"),
+    ("abroad", "出国、出境"),
+    ("seeking", "待就业"),
+    ("not_seeking", "暂不就业"),
+    ("unknown", "去向未知"),
+)
+ANNUAL_RATES = (
+    ("employment_rate", "就业率(%)"),
+    ("placement_rate", "毕业去向落实率(%)"),
+    ("further_study_rate", "升学率(%)"),
+    ("in_field_rate", "对口就业率(%)"),
+)
 #: Sections of the annual report: (breakdown, Chinese title).
 ANNUAL_SECTIONS = (("city", "分地区(市)"), ("county", "分地区(县区)"), ("school", "分学校"), ("major", "分专业"))
 
@@ -286,16 +352,24 @@ async def build_annual(session: AsyncSession, params: ReportParams, *, publish: 
     trend = await build_trend(session, params, publish=publish, latest=report)
     name = await scope_name(session, str(params.scope))
     cohort = params.cohorts[0]
-    return {"title": f"{name}{cohort}届中等职业学校毕业生就业质量年度报告", "scope_name": name, "cohort": cohort,
-            "sections": [{"breakdown": b, "title": t} for b, t in ANNUAL_SECTIONS if report["breakdowns"].get(b)],
-            "report": report, "trend": trend}
+    return {
+        "title": f"{name}{cohort}届中等职业学校毕业生就业质量年度报告",
+        "scope_name": name,
+        "cohort": cohort,
+        "sections": [{"breakdown": b, "title": t} for b, t in ANNUAL_SECTIONS if report["breakdowns"].get(b)],
+        "report": report,
+        "trend": trend,
+    }
 
 
 def annual_row(row: dict[str, Any]) -> list[Any]:
     """One summary-table row: counts of :data:`ANNUAL_COUNTS`, rates of :data:`ANNUAL_RATES` and the
     median salary; ``None`` where the report hides or cannot give a figure."""
-    return ([row["counts"].get(c) for c, _ in ANNUAL_COUNTS] + [row["rates"].get(r) for r, _ in ANNUAL_RATES]
-            + [row["salary_median"]])
+    return (
+        [row["counts"].get(c) for c, _ in ANNUAL_COUNTS]
+        + [row["rates"].get(r) for r, _ in ANNUAL_RATES]
+        + [row["salary_median"]]
+    )
 
 
 ANNUAL_HEADER = ["名称", *(h for _, h in ANNUAL_COUNTS), *(h for _, h in ANNUAL_RATES), "起薪中位数(元/月)"]
@@ -317,8 +391,9 @@ def annual_xlsx(annual: dict[str, Any]) -> bytes:
 
     def show(row: dict[str, Any]) -> list[Any]:
         values = annual_row(row)
-        unknown = {i for i, (r, _) in enumerate(ANNUAL_RATES, start=len(ANNUAL_COUNTS))
-                   if r in row.get("unknown_rates", ())}
+        unknown = {
+            i for i, (r, _) in enumerate(ANNUAL_RATES, start=len(ANNUAL_COUNTS)) if r in row.get("unknown_rates", ())
+        }
         return [UNKNOWN if i in unknown else SUPPRESSED if v is None else v for i, v in enumerate(values)]
 
     def table(title: str, rows: list[dict[str, Any]], first: str = "名称") -> None:
@@ -336,9 +411,13 @@ def annual_xlsx(annual: dict[str, Any]) -> bytes:
     cover.title = "封面"
     _append_text_safe(cover, [annual["title"]])
     cover["A1"].font = Font(bold=True, size=14)
-    for line in (("范围 scope", annual["scope_name"]), ("届别 cohort", f"{annual['cohort']}届"),
-                 ("统计日 as of", report["as_of"]), ("数据截至 recorded before", report["recorded_before"]),
-                 ("视图 view", f"{report['view']}: {report['view_note']}")):
+    for line in (
+        ("范围 scope", annual["scope_name"]),
+        ("届别 cohort", f"{annual['cohort']}届"),
+        ("统计日 as of", report["as_of"]),
+        ("数据截至 recorded before", report["recorded_before"]),
+        ("视图 view", f"{report['view']}: {report['view_note']}"),
+    ):
         _append_text_safe(cover, list(line))
     cover.column_dimensions["A"].width = 28
     cover.column_dimensions["B"].width = 100
@@ -355,8 +434,16 @@ def annual_xlsx(annual: dict[str, Any]) -> bytes:
     ws = wb.create_sheet("起薪分段")
     _append_text_safe(ws, ["名称", "起薪已知", *(b["label"] for b in bands)])
     for row in report["breakdowns"]["total"] + report["breakdowns"].get("major", []):
-        _append_text_safe(ws, [row["label"], *(SUPPRESSED if row["counts"][c] is None else row["counts"][c]
-                                                for c in ("salary_known", *(b["column"] for b in bands)))])
+        _append_text_safe(
+            ws,
+            [
+                row["label"],
+                *(
+                    SUPPRESSED if row["counts"][c] is None else row["counts"][c]
+                    for c in ("salary_known", *(b["column"] for b in bands))
+                ),
+            ],
+        )
     table("近五届趋势", trend["breakdowns"]["cohort"], first="届别")
     buf = io.BytesIO()
     wb.save(buf)

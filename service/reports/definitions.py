@@ -70,8 +70,10 @@ def parse_salary_edges(text: str, variable: str = "VOCMATCH_REPORT_SALARY_BANDS"
     """
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts or not all(p.isdigit() for p in parts):
-        raise ValueError(f"{variable}={text!r}: give the bands' upper edges in 元/月 as increasing whole numbers, "
-                         "e.g. 2000,3000,4000,5000,6000")
+        raise ValueError(
+            f"{variable}={text!r}: give the bands' upper edges in 元/月 as increasing whole numbers, "
+            "e.g. 2000,3000,4000,5000,6000"
+        )
     edges = tuple(int(p) for p in parts)
     if edges[0] <= 0 or any(b <= a for a, b in zip(edges, edges[1:])):
         raise ValueError(f"{variable}={text!r}: the edges must be positive and strictly increasing")
@@ -137,8 +139,14 @@ def count_columns(edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> dict[str, st
 #: The count columns for the default salary bands (a report's own are in its definitions).
 COUNT_COLUMNS: dict[str, str] = count_columns()
 
-EMPLOYED_CATEGORIES = ("employment_agreement", "labour_contract", "other_employment", "self_employed",
-                       "freelance", "military")
+EMPLOYED_CATEGORIES = (
+    "employment_agreement",
+    "labour_contract",
+    "other_employment",
+    "self_employed",
+    "freelance",
+    "military",
+)
 #: 直接就业 in jobs: every employed category but 应征义务兵 (the denominator of the job-quality rates).
 JOB_CATEGORIES = EMPLOYED_CATEGORIES[:-1]
 
@@ -189,65 +197,115 @@ class Rate:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return self.num_plus + self.num_minus + self.den_plus + self.den_minus + (
-            (self.unknown,) if self.unknown else ())
+        return (
+            self.num_plus + self.num_minus + self.den_plus + self.den_minus + ((self.unknown,) if self.unknown else ())
+        )
 
 
 _PLACED = ("employed", "further_study", "abroad")
 RATES: dict[str, Rate] = {
-    "employment_rate": Rate("就业率", ("employed", "further_study"), ("graduates",),
-                            "(直接就业 + 升学) / 毕业生数 (中职口径) / (employed + further study) / graduates"),
-    "placement_rate": Rate("毕业去向落实率", _PLACED, ("graduates",),
-                           "(直接就业 + 升学 + 出国出境) / 毕业生数 / placed / graduates"),
-    "in_field_rate": Rate("对口就业率", ("in_field",), ("employed_in_jobs",),
-                          "对口就业 / 直接就业(不含应征义务兵); 对口未确定计为不对口 / in-field / employed in jobs "
-                          "(directly employed except conscripts), unknown = not"),
+    "employment_rate": Rate(
+        "就业率",
+        ("employed", "further_study"),
+        ("graduates",),
+        "(直接就业 + 升学) / 毕业生数 (中职口径) / (employed + further study) / graduates",
+    ),
+    "placement_rate": Rate(
+        "毕业去向落实率", _PLACED, ("graduates",), "(直接就业 + 升学 + 出国出境) / 毕业生数 / placed / graduates"
+    ),
+    "in_field_rate": Rate(
+        "对口就业率",
+        ("in_field",),
+        ("employed_in_jobs",),
+        "对口就业 / 直接就业(不含应征义务兵); 对口未确定计为不对口 / in-field / employed in jobs "
+        "(directly employed except conscripts), unknown = not",
+    ),
     "further_study_rate": Rate("升学率", ("further_study",), ("graduates",), "升学 / 毕业生数"),
-    "local_rate": Rate("本地就业率", ("local",), ("employed_in_jobs",),
-                       "就业地与学校在同一地级市 (GB/T 2260 前4位) / 直接就业(不含应征义务兵); 地点未知计为非本地 / "
-                       "local / employed in jobs"),
-    "labour_contract_rate": Rate("劳动合同签订率", ("contract",), ("employed_in_jobs",),
-                                 "签订劳动合同 / 直接就业(不含应征义务兵); 未记录者超过分母一半时本率显示为未知 / "
-                                 "contract / employed in jobs; unknown when over half are unrecorded",
-                                 unknown="contract_unknown"),
-    "social_insurance_rate": Rate("社会保险缴纳率", ("insured",), ("employed_in_jobs",),
-                                  "缴纳社会保险 / 直接就业(不含应征义务兵); 未记录不计为未缴, 未记录者超过分母一半时本率显示为未知 / "
-                                  "insured / employed in jobs; unrecorded is not 'no'; unknown when over half are "
-                                  "unrecorded", unknown="insurance_unknown"),
-    "nace_knowledge_rate": Rate("NACE去向知晓率", ("graduates",), ("graduates",),
-                                "(毕业生数 − 去向未知) / 毕业生数 (NACE knowledge rate)", num_minus=("unknown",)),
-    "nace_career_outcomes_rate": Rate("NACE职业成果率", _PLACED, ("graduates",),
-                                      "(就业 + 升学 + 出国出境) / (毕业生数 − 去向未知 − 暂不就业) (NACE)",
-                                      den_minus=("unknown", "not_seeking")),
-    "q2_employment_rate": Rate("毕业后第2季度就业率", ("q2_employed",), ("q2_measurable",),
-                               "毕业所在季度后第2个日历季度内任一天直接就业 / 该季度已结束的毕业生 (WIOA)"),
-    "q4_employment_rate": Rate("毕业后第4季度就业率", ("q4_employed",), ("q4_measurable",),
-                               "毕业所在季度后第4个日历季度内任一天直接就业 / 该季度已结束的毕业生 (WIOA)"),
+    "local_rate": Rate(
+        "本地就业率",
+        ("local",),
+        ("employed_in_jobs",),
+        "就业地与学校在同一地级市 (GB/T 2260 前4位) / 直接就业(不含应征义务兵); 地点未知计为非本地 / "
+        "local / employed in jobs",
+    ),
+    "labour_contract_rate": Rate(
+        "劳动合同签订率",
+        ("contract",),
+        ("employed_in_jobs",),
+        "签订劳动合同 / 直接就业(不含应征义务兵); 未记录者超过分母一半时本率显示为未知 / "
+        "contract / employed in jobs; unknown when over half are unrecorded",
+        unknown="contract_unknown",
+    ),
+    "social_insurance_rate": Rate(
+        "社会保险缴纳率",
+        ("insured",),
+        ("employed_in_jobs",),
+        "缴纳社会保险 / 直接就业(不含应征义务兵); 未记录不计为未缴, 未记录者超过分母一半时本率显示为未知 / "
+        "insured / employed in jobs; unrecorded is not 'no'; unknown when over half are "
+        "unrecorded",
+        unknown="insurance_unknown",
+    ),
+    "nace_knowledge_rate": Rate(
+        "NACE去向知晓率",
+        ("graduates",),
+        ("graduates",),
+        "(毕业生数 − 去向未知) / 毕业生数 (NACE knowledge rate)",
+        num_minus=("unknown",),
+    ),
+    "nace_career_outcomes_rate": Rate(
+        "NACE职业成果率",
+        _PLACED,
+        ("graduates",),
+        "(就业 + 升学 + 出国出境) / (毕业生数 − 去向未知 − 暂不就业) (NACE)",
+        den_minus=("unknown", "not_seeking"),
+    ),
+    "q2_employment_rate": Rate(
+        "毕业后第2季度就业率",
+        ("q2_employed",),
+        ("q2_measurable",),
+        "毕业所在季度后第2个日历季度内任一天直接就业 / 该季度已结束的毕业生 (WIOA)",
+    ),
+    "q4_employment_rate": Rate(
+        "毕业后第4季度就业率",
+        ("q4_employed",),
+        ("q4_measurable",),
+        "毕业所在季度后第4个日历季度内任一天直接就业 / 该季度已结束的毕业生 (WIOA)",
+    ),
 }
 
-ROUNDING_RULE = ("百分比由未取整的人数计算, 四舍五入 (half up) 保留1位小数; 起薪中位数四舍五入到元. "
-                 "Rates are computed from exact counts and rounded half up to 0.1 percentage point; "
-                 "the median salary to the nearest 元. Rounded rates need not add up to 100.")
+ROUNDING_RULE = (
+    "百分比由未取整的人数计算, 四舍五入 (half up) 保留1位小数; 起薪中位数四舍五入到元. "
+    "Rates are computed from exact counts and rounded half up to 0.1 percentage point; "
+    "the median salary to the nearest 元. Rounded rates need not add up to 100."
+)
 
-SUPPRESSION_RULE = ("小格抑制: 人数为 1 至 阈值−1 的格子不公布 (主抑制); 毕业生数被抑制的行整行不公布; "
-                    "任何加总关系 (行内各去向之和 = 毕业生数, 各组之和 = 合计, 省 = 各市之和 …) 中若只有一个格子被抑制, "
-                    "再抑制同一关系中最小的非零格子 (补充抑制), 直至没有格子能由减法推出; 涉及被抑制格子的比率不公布. "
-                    "Counts from 1 to threshold−1 are suppressed; complementary suppression ensures no additive "
-                    "relation of the report has exactly one hidden cell.")
+SUPPRESSION_RULE = (
+    "小格抑制: 人数为 1 至 阈值−1 的格子不公布 (主抑制); 毕业生数被抑制的行整行不公布; "
+    "任何加总关系 (行内各去向之和 = 毕业生数, 各组之和 = 合计, 省 = 各市之和 …) 中若只有一个格子被抑制, "
+    "再抑制同一关系中最小的非零格子 (补充抑制), 直至没有格子能由减法推出; 涉及被抑制格子的比率不公布. "
+    "Counts from 1 to threshold−1 are suppressed; complementary suppression ensures no additive "
+    "relation of the report has exactly one hidden cell."
+)
 
-PRECEDENCE_RULE = ("每名毕业生在每个指标中只计一次: 取截至统计日已发生、未被本人异议的去向中发生日期最晚者; 同日按来源 "
-                   "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习计为待就业. "
-                   "Each graduate counts once: the latest undisputed outcome on or before the as-of date; same-day "
-                   "ties by source (platform hire > school survey > import > self-report), then recording time.")
+PRECEDENCE_RULE = (
+    "每名毕业生在每个指标中只计一次: 取截至统计日已发生、未被本人异议的去向中发生日期最晚者; 同日按来源 "
+    "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习计为待就业. "
+    "Each graduate counts once: the latest undisputed outcome on or before the as-of date; same-day "
+    "ties by source (platform hire > school survey > import > self-report), then recording time."
+)
 
-DENOMINATOR_RULE = ("分母为所选届别、毕业日期不晚于统计日的中职毕业生 (有学校); 在校生、其他届别、无毕业日期者不计入. "
-                    "The denominator is the cohort's graduates with a graduation date on or before the as-of date.")
+DENOMINATOR_RULE = (
+    "分母为所选届别、毕业日期不晚于统计日的中职毕业生 (有学校); 在校生、其他届别、无毕业日期者不计入. "
+    "The denominator is the cohort's graduates with a graduation date on or before the as-of date."
+)
 
-UNKNOWN_RULE = (f"未记录不等于\"否\": 劳动合同、社会保险是记录的事实, 未记录者单列 (劳动合同未记录, 社会保险未记录), 不计入\"未签\"/\"未缴\". "
-                f"若分母中未记录者超过 {MAX_UNKNOWN_SHARE:.0%}, 该比率显示为\"未知\" (不是被抑制). "
-                f"An unrecorded contract or social insurance is not a 'no'; when more than {MAX_UNKNOWN_SHARE:.0%} "
-                "of a rate's denominator is unrecorded, the rate is shown as unknown (listed in the row's "
-                "unknown_rates), not computed.")
+UNKNOWN_RULE = (
+    f'未记录不等于"否": 劳动合同、社会保险是记录的事实, 未记录者单列 (劳动合同未记录, 社会保险未记录), 不计入"未签"/"未缴". '
+    f'若分母中未记录者超过 {MAX_UNKNOWN_SHARE:.0%}, 该比率显示为"未知" (不是被抑制). '
+    f"An unrecorded contract or social insurance is not a 'no'; when more than {MAX_UNKNOWN_SHARE:.0%} "
+    "of a rate's denominator is unrecorded, the rate is shown as unknown (listed in the row's "
+    "unknown_rates), not computed."
+)
 
 
 def denominators() -> dict[str, str]:

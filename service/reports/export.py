@@ -22,8 +22,17 @@ from openpyxl import Workbook
 
 from service.reports.definitions import RATES
 
-BREAKDOWN_ZH = {"total": "合计", "province": "省", "city": "市", "county": "县区", "school": "学校",
-                "major": "专业", "cohort": "届别", "gender": "性别", "disadvantaged": "困难群体"}
+BREAKDOWN_ZH = {
+    "total": "合计",
+    "province": "省",
+    "city": "市",
+    "county": "县区",
+    "school": "学校",
+    "major": "专业",
+    "cohort": "届别",
+    "gender": "性别",
+    "disadvantaged": "困难群体",
+}
 SUPPRESSED = "*"
 #: A rate over a fact unrecorded for most of its denominator (not suppressed: not known).
 UNKNOWN = "未知"
@@ -50,37 +59,54 @@ def _append_text_safe(ws: Any, values: list[Any]) -> None:
 
 def header(report: dict[str, Any]) -> list[str]:
     """Chinese column headers of a breakdown table (the report's own count columns)."""
-    return (["分组", "名称"] + list(report["definitions"]["columns"].values()) + [f"{r.zh}(%)" for r in RATES.values()]
-            + ["起薪中位数(元/月)"])
+    return (
+        ["分组", "名称"]
+        + list(report["definitions"]["columns"].values())
+        + [f"{r.zh}(%)" for r in RATES.values()]
+        + ["起薪中位数(元/月)"]
+    )
 
 
 def _cells(row: dict[str, Any], columns: dict[str, str]) -> list[Any]:
     def show(v: Any) -> Any:
         return SUPPRESSED if v is None else v
 
-    return ([str(row["key"]), row["label"]] + [show(row["counts"][c]) for c in columns]
-            + [UNKNOWN if r in row.get("unknown_rates", ()) else show(row["rates"][r]) for r in RATES]
-            + [show(row["salary_median"])])
+    return (
+        [str(row["key"]), row["label"]]
+        + [show(row["counts"][c]) for c in columns]
+        + [UNKNOWN if r in row.get("unknown_rates", ()) else show(row["rates"][r]) for r in RATES]
+        + [show(row["salary_median"])]
+    )
 
 
 def _about(report: dict[str, Any]) -> list[tuple[str, str]]:
     """The 说明 sheet. Snapshots stored before a definition existed lack it: such lines are left out."""
     d = report["definitions"]
     bands = d.get("salary_bands", ())
-    lines = [("视图 view", f"{report.get('view', 'publish')}: {report.get('view_note', '')}".rstrip(": ")),
-             ("范围 scope", report["scope"]), ("届别 cohorts", ",".join(map(str, report["cohorts"]))),
-             ("统计日 as of", report["as_of"]), ("数据截至 recorded before", report["recorded_before"]),
-             ("抑制阈值 threshold", "—" if report["threshold"] is None else str(report["threshold"])),
-             ("未计入(未毕业或无毕业日期)", str(report["excluded_not_graduated"])),
-             ("计数规则 precedence", d["precedence"]), ("分母 denominator", d["denominator"]),
-             *((f"分母 {k}", v) for k, v in d.get("denominators", {}).items()),
-             *((("未记录 unknown", d["unknown"]),) if "unknown" in d else ()),
-             ("取整 rounding", d["rounding"]),
-             *((("起薪分段 salary bands", d.get("salary_bands_rule", "") + " " + ", ".join(b["label"] for b in bands)),)
-               if bands else ()),
-             ("抑制 suppression", d["suppression"] + f" 被抑制的格子显示为 {SUPPRESSED}")]
+    lines = [
+        ("视图 view", f"{report.get('view', 'publish')}: {report.get('view_note', '')}".rstrip(": ")),
+        ("范围 scope", report["scope"]),
+        ("届别 cohorts", ",".join(map(str, report["cohorts"]))),
+        ("统计日 as of", report["as_of"]),
+        ("数据截至 recorded before", report["recorded_before"]),
+        ("抑制阈值 threshold", "—" if report["threshold"] is None else str(report["threshold"])),
+        ("未计入(未毕业或无毕业日期)", str(report["excluded_not_graduated"])),
+        ("计数规则 precedence", d["precedence"]),
+        ("分母 denominator", d["denominator"]),
+        *((f"分母 {k}", v) for k, v in d.get("denominators", {}).items()),
+        *((("未记录 unknown", d["unknown"]),) if "unknown" in d else ()),
+        ("取整 rounding", d["rounding"]),
+        *(
+            (("起薪分段 salary bands", d.get("salary_bands_rule", "") + " " + ", ".join(b["label"] for b in bands)),)
+            if bands
+            else ()
+        ),
+        ("抑制 suppression", d["suppression"] + f" 被抑制的格子显示为 {SUPPRESSED}"),
+    ]
     lines += [(f"{v['name']} {k}", v["definition"]) for k, v in d["rates"].items()]
-    lines += [(f"NACE {k}", f"{v['nace']} (career outcome: {v['career_outcome']})") for k, v in d["nace_mapping"].items()]
+    lines += [
+        (f"NACE {k}", f"{v['nace']} (career outcome: {v['career_outcome']})") for k, v in d["nace_mapping"].items()
+    ]
     lines += [("来源 source", s) for s in d["sources"]]
     return lines
 
@@ -121,5 +147,8 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-FORMATS = {"json": (to_json, "application/json"), "csv": (to_csv, "text/csv; charset=utf-8"),
-           "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+FORMATS = {
+    "json": (to_json, "application/json"),
+    "csv": (to_csv, "text/csv; charset=utf-8"),
+    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}

@@ -93,8 +93,10 @@ def _day_after_crons(month_days: tuple[MonthDay, ...], hour: int, minute: int) -
     for md in month_days:
         month, day = day_after(md)
         by_day.setdefault(day, []).append(month)
-    return tuple({"month": ",".join(map(str, sorted(months))), "day": day, "hour": hour, "minute": minute}
-                 for day, months in sorted(by_day.items()))
+    return tuple(
+        {"month": ",".join(map(str, sorted(months))), "day": day, "hour": hour, "minute": minute}
+        for day, months in sorted(by_day.items())
+    )
 
 
 def job_specs(settings: Settings) -> dict[str, JobSpec]:
@@ -104,8 +106,9 @@ def job_specs(settings: Settings) -> dict[str, JobSpec]:
     year_end = parse_month_days(settings.report_year_end_date, "VOCMATCH_REPORT_YEAR_END_DATE", single=True)
     return {
         "monthly": JobSpec("monthly", ({"day": 1, "hour": 1, "minute": 0},), _last_of_previous_month),
-        "term_end": JobSpec("term_end", _day_after_crons(term_ends, 1, 30),
-                            partial(latest_before, month_days=term_ends)),
+        "term_end": JobSpec(
+            "term_end", _day_after_crons(term_ends, 1, 30), partial(latest_before, month_days=term_ends)
+        ),
         "initial": JobSpec("initial", _day_after_crons(initial, 1, 0), partial(latest_before, month_days=initial)),
         "year_end": JobSpec("year_end", _day_after_crons(year_end, 2, 0), partial(latest_before, month_days=year_end)),
     }
@@ -129,9 +132,14 @@ async def _scopes(settings: Settings) -> list[str]:
     return ["all", *provinces, *(f"school:{r.code}" for r in rows)]
 
 
-async def run_job_async(settings: Settings, name: str, today: dt.date | None = None,
-                        scopes: list[str] | None = None, threshold: int = 5,
-                        timezone: str = TIMEZONE) -> list[dict[str, Any]]:
+async def run_job_async(
+    settings: Settings,
+    name: str,
+    today: dt.date | None = None,
+    scopes: list[str] | None = None,
+    threshold: int = 5,
+    timezone: str = TIMEZONE,
+) -> list[dict[str, Any]]:
     """Run job ``name`` now: one snapshot per scope, each in its own transaction.
 
     ``today`` (default: today in ``timezone``) decides the as-of date; the knowledge cut-off
@@ -161,9 +169,11 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
     # a late run, a retry or `--today` gives the snapshot the on-time run would have given
     recorded_before = spec.fire_time(as_of, zone).astimezone(dt.UTC)
     if recorded_before > now:
-        raise ValueError(f"job {name} as of {as_of} is scheduled for {spec.fire_time(as_of, zone).isoformat()}; "
-                         "its knowledge cut-off has not been reached yet, so the snapshot could still change — "
-                         "run it at or after that time")
+        raise ValueError(
+            f"job {name} as of {as_of} is scheduled for {spec.fire_time(as_of, zone).isoformat()}; "
+            "its knowledge cut-off has not been reached yet, so the snapshot could still change — "
+            "run it at or after that time"
+        )
     results = []
     engine = make_engine(settings)
     try:
@@ -173,9 +183,17 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
             for attempt in range(3):
                 try:
                     async with session_scope(engine) as session:
-                        snap, created = await ensure_snapshot(session, scope, cohort, spec.period, as_of,
-                                                              recorded_before, threshold=threshold, job=name,
-                                                              salary_edges=settings.salary_edges)
+                        snap, created = await ensure_snapshot(
+                            session,
+                            scope,
+                            cohort,
+                            spec.period,
+                            as_of,
+                            recorded_before,
+                            threshold=threshold,
+                            job=name,
+                            salary_edges=settings.salary_edges,
+                        )
                         snap_id = snap.id
                     break
                 except (IntegrityError, OperationalError):
@@ -188,11 +206,20 @@ async def run_job_async(settings: Settings, name: str, today: dt.date | None = N
                         break
                     if attempt == 2:
                         raise
-            results.append({"scope": str(scope), "cohort": cohort, "period": spec.period,
-                            "as_of": as_of.isoformat(), "recorded_before": recorded_before.isoformat(),
-                            "snapshot_id": snap_id, "created": created})
-            log.info("job %s: snapshot %s %s %s -> %s", name, scope, spec.period, as_of,
-                     "created" if created else "exists")
+            results.append(
+                {
+                    "scope": str(scope),
+                    "cohort": cohort,
+                    "period": spec.period,
+                    "as_of": as_of.isoformat(),
+                    "recorded_before": recorded_before.isoformat(),
+                    "snapshot_id": snap_id,
+                    "created": created,
+                }
+            )
+            log.info(
+                "job %s: snapshot %s %s %s -> %s", name, scope, spec.period, as_of, "created" if created else "exists"
+            )
     finally:
         await engine.dispose()
     return results

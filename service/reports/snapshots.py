@@ -30,17 +30,30 @@ def lock_key(scope: str, cohort: int, period: str, as_of: dt.date) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-async def find_snapshot(session: AsyncSession, scope: str, cohort: int, period: str,
-                        as_of: dt.date) -> ReportSnapshot | None:
-    stmt = select(ReportSnapshot).where(ReportSnapshot.scope == scope, ReportSnapshot.cohort == cohort,
-                                        ReportSnapshot.period == period, ReportSnapshot.as_of == as_of)
+async def find_snapshot(
+    session: AsyncSession, scope: str, cohort: int, period: str, as_of: dt.date
+) -> ReportSnapshot | None:
+    stmt = select(ReportSnapshot).where(
+        ReportSnapshot.scope == scope,
+        ReportSnapshot.cohort == cohort,
+        ReportSnapshot.period == period,
+        ReportSnapshot.as_of == as_of,
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def ensure_snapshot(session: AsyncSession, scope: Scope, cohort: int, period: str, as_of: dt.date,
-                          recorded_before: dt.datetime, *, threshold: int = 5,
-                          job: str | None = None,
-                          salary_edges: tuple[int, ...] = DEFAULT_SALARY_EDGES) -> tuple[ReportSnapshot, bool]:
+async def ensure_snapshot(
+    session: AsyncSession,
+    scope: Scope,
+    cohort: int,
+    period: str,
+    as_of: dt.date,
+    recorded_before: dt.datetime,
+    *,
+    threshold: int = 5,
+    job: str | None = None,
+    salary_edges: tuple[int, ...] = DEFAULT_SALARY_EDGES,
+) -> tuple[ReportSnapshot, bool]:
     """The snapshot for the key, computing and flushing it if it does not exist yet.
 
     Returns ``(snapshot, created)``. The caller's transaction commits (which releases the lock).
@@ -52,23 +65,43 @@ async def ensure_snapshot(session: AsyncSession, scope: Scope, cohort: int, peri
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
     if session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                              {"key": lock_key(str(scope), cohort, period, as_of)})
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(str(scope), cohort, period, as_of)}
+        )
     existing = await find_snapshot(session, str(scope), cohort, period, as_of)
     if existing is not None:
         return existing, False
-    params = ReportParams(scope=scope, cohorts=(cohort,), as_of=as_of, recorded_before=recorded_before,
-                          threshold=threshold, salary_edges=salary_edges)
-    snapshot = ReportSnapshot(scope=str(scope), cohort=cohort, period=period, as_of=as_of,
-                              recorded_before=recorded_before, job=job, data=await build_report(session, params))
+    params = ReportParams(
+        scope=scope,
+        cohorts=(cohort,),
+        as_of=as_of,
+        recorded_before=recorded_before,
+        threshold=threshold,
+        salary_edges=salary_edges,
+    )
+    snapshot = ReportSnapshot(
+        scope=str(scope),
+        cohort=cohort,
+        period=period,
+        as_of=as_of,
+        recorded_before=recorded_before,
+        job=job,
+        data=await build_report(session, params),
+    )
     session.add(snapshot)
     await session.flush()
     return snapshot, True
 
 
-async def list_snapshots(session: AsyncSession, scope: str | None = None, period: str | None = None,
-                         limit: int = 50, offset: int = 0, *, where: ColumnElement[bool] | None = None,
-                         ) -> tuple[Sequence[ReportSnapshot], int]:
+async def list_snapshots(
+    session: AsyncSession,
+    scope: str | None = None,
+    period: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    *,
+    where: ColumnElement[bool] | None = None,
+) -> tuple[Sequence[ReportSnapshot], int]:
     """Snapshots newest ``as_of`` first, optionally filtered; and the total count. ``where``
     (e.g. :func:`service.reports.access.snapshots_clause`) limits both to what a caller may read."""
     from sqlalchemy import func
@@ -81,6 +114,7 @@ async def list_snapshots(session: AsyncSession, scope: str | None = None, period
     if period:
         stmt = stmt.where(ReportSnapshot.period == period)
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = await session.execute(stmt.order_by(ReportSnapshot.as_of.desc(), ReportSnapshot.id.desc())
-                                 .limit(limit).offset(offset))
+    rows = await session.execute(
+        stmt.order_by(ReportSnapshot.as_of.desc(), ReportSnapshot.id.desc()).limit(limit).offset(offset)
+    )
     return rows.scalars().all(), total

@@ -25,8 +25,13 @@ Cell = tuple[Hashable, str]
 Relation = tuple[Cell, Sequence[Cell]]
 
 
-def suppress(values: Mapping[Cell, int], relations: Iterable[Relation], threshold: int,
-             row_total: str = "graduates", start: Iterable[Cell] = ()) -> set[Cell]:
+def suppress(
+    values: Mapping[Cell, int],
+    relations: Iterable[Relation],
+    threshold: int,
+    row_total: str = "graduates",
+    start: Iterable[Cell] = (),
+) -> set[Cell]:
     """The cells to hide. ``values`` maps every published cell to its count; relations may name
     cells missing from ``values`` (they are ignored). ``threshold`` >= 1 (1 hides nothing).
     ``start``: cells already hidden (e.g. by :func:`service.reports.audit.protect`), kept hidden.

@@ -87,15 +87,21 @@ def check_attachment(data: bytes, filename: str, limit: int) -> Kind:
     seen = looks_like(data[:16], "neither")
     if seen.startswith("a zip container"):
         seen = "a zip file without a Word document (e.g. .xlsx or .zip)"
-    raise AttachmentRefused("type", f"{filename}: the content is {seen}, not a PDF or Word (.docx) document "
-                                    "(whatever its name says); save the résumé as PDF or .docx / 文件内容不是 PDF 或 "
-                                    "Word (.docx) 文档，请另存为 PDF 或 .docx 后上传")
+    raise AttachmentRefused(
+        "type",
+        f"{filename}: the content is {seen}, not a PDF or Word (.docx) document "
+        "(whatever its name says); save the résumé as PDF or .docx / 文件内容不是 PDF 或 "
+        "Word (.docx) 文档，请另存为 PDF 或 .docx 后上传",
+    )
 
 
 async def current(session: AsyncSession, graduate_id: int) -> ResumeAttachment | None:
     """The graduate's current attachment, or ``None``."""
-    stmt = select(ResumeAttachment).where(ResumeAttachment.graduate_id == graduate_id,
-                                          ResumeAttachment.current.is_(True)).order_by(ResumeAttachment.id.desc())
+    stmt = (
+        select(ResumeAttachment)
+        .where(ResumeAttachment.graduate_id == graduate_id, ResumeAttachment.current.is_(True))
+        .order_by(ResumeAttachment.id.desc())
+    )
     return (await session.execute(stmt.limit(1))).scalar_one_or_none()
 
 
@@ -103,16 +109,20 @@ async def _retire(session: AsyncSession, row: ResumeAttachment, directory: str) 
     """Take ``row`` off as the current attachment; delete it (and its file, after the commit) unless
     an application's snapshot names it."""
     row.current = False
-    named = (await session.execute(select(ApplicationResume.application_id)
-                                   .where(ApplicationResume.attachment_id == row.id).limit(1))).first()
+    named = (
+        await session.execute(
+            select(ApplicationResume.application_id).where(ApplicationResume.attachment_id == row.id).limit(1)
+        )
+    ).first()
     if named is None:
         unlink_after_commit(session, STORE.path_of(directory, row.key))
         await session.delete(row)
     await session.flush()
 
 
-async def upload(session: AsyncSession, graduate_id: int, data: bytes, filename: str, *, directory: str,
-                 limit: int) -> ResumeAttachment:
+async def upload(
+    session: AsyncSession, graduate_id: int, data: bytes, filename: str, *, directory: str, limit: int
+) -> ResumeAttachment:
     """Check ``data`` (:func:`check_attachment`), store it and make it the graduate's current
     attachment, replacing the earlier one. Flushes; nothing is stored when the check fails."""
     kind = check_attachment(data, filename, limit)
@@ -122,8 +132,15 @@ async def upload(session: AsyncSession, graduate_id: int, data: bytes, filename:
     if previous is not None:
         await _retire(session, previous, directory)
     name = Path(filename.replace("\\", "/")).name or f"resume{kind.suffix}"
-    row = ResumeAttachment(graduate_id=graduate_id, key=stored.key, filename=name[-255:], media_type=kind.media_type,
-                           size=stored.size, sha256=stored.sha256, current=True)
+    row = ResumeAttachment(
+        graduate_id=graduate_id,
+        key=stored.key,
+        filename=name[-255:],
+        media_type=kind.media_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        current=True,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -153,8 +170,11 @@ def file_of(row: ResumeAttachment | None, directory: str, what: str, ident: obje
 
 async def of_application(session: AsyncSession, application_id: int) -> ResumeAttachment | None:
     """The attachment an application's snapshot names, or ``None``."""
-    stmt = (select(ResumeAttachment).join(ApplicationResume, ApplicationResume.attachment_id == ResumeAttachment.id)
-            .where(ApplicationResume.application_id == application_id))
+    stmt = (
+        select(ResumeAttachment)
+        .join(ApplicationResume, ApplicationResume.attachment_id == ResumeAttachment.id)
+        .where(ApplicationResume.application_id == application_id)
+    )
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -163,13 +183,20 @@ async def erase_for_graduate(session: AsyncSession, graduate_id: int, directory:
     delete every résumé attachment of theirs — rows, the applications' references and the files (at
     once, as :func:`service.internships.service.erase_agreements` does: erasure errs on the side of
     deleting). Returns the number of files erased."""
-    rows = (await session.execute(select(ResumeAttachment).where(ResumeAttachment.graduate_id == graduate_id)))\
-        .scalars().all()
+    rows = (
+        (await session.execute(select(ResumeAttachment).where(ResumeAttachment.graduate_id == graduate_id)))
+        .scalars()
+        .all()
+    )
     if not rows:
         return 0
     ids = [r.id for r in rows]
-    await session.execute(update(ApplicationResume).where(ApplicationResume.attachment_id.in_(ids))
-                          .values(attachment_id=None).execution_options(synchronize_session=False))
+    await session.execute(
+        update(ApplicationResume)
+        .where(ApplicationResume.attachment_id.in_(ids))
+        .values(attachment_id=None)
+        .execution_options(synchronize_session=False)
+    )
     for row in rows:
         if directory is not None:
             STORE.path_of(directory, row.key).unlink(missing_ok=True)

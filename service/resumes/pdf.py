@@ -70,12 +70,16 @@ def resolve_font(configured: str = "") -> Path:
                 cmap = font.getBestCmap() or {}
             missing = [c for c in _PROBE if ord(c) not in cmap]
             if missing:
-                raise FontMissingError(f"résumé PDF: the font {path} has no Chinese glyphs ({''.join(missing)}); set "
-                                       "VOCMATCH_RESUME_FONT to a TrueType font with Chinese characters")
+                raise FontMissingError(
+                    f"résumé PDF: the font {path} has no Chinese glyphs ({''.join(missing)}); set "
+                    "VOCMATCH_RESUME_FONT to a TrueType font with Chinese characters"
+                )
             return path
-    raise FontMissingError("résumé PDF: no Chinese font found (looked for " + ", ".join(candidates) + "). Install "
-                           "Debian's fonts-wqy-zenhei (apt-get install fonts-wqy-zenhei) or set VOCMATCH_RESUME_FONT "
-                           "to a TrueType font with Chinese glyphs / 服务器未安装中文字体，无法生成 PDF 简历")
+    raise FontMissingError(
+        "résumé PDF: no Chinese font found (looked for " + ", ".join(candidates) + "). Install "
+        "Debian's fonts-wqy-zenhei (apt-get install fonts-wqy-zenhei) or set VOCMATCH_RESUME_FONT "
+        "to a TrueType font with Chinese glyphs / 服务器未安装中文字体，无法生成 PDF 简历"
+    )
 
 
 def check_font_at_start_up(configured: str) -> Path | None:
@@ -113,16 +117,27 @@ def _join(items: list[str], _: Gettext) -> str:
 
 
 def _education(value: str, _: Gettext) -> str:
-    return {"any": _("Any schooling"), "junior_secondary": _("Junior secondary or below"),
-            "secondary_vocational": _("Secondary vocational (中职)"), "senior_secondary": _("Senior secondary (高中)"),
-            "associate": _("Associate degree (大专)"), "bachelor": _("Bachelor's degree"),
-            "master": _("Master's degree"), "doctorate": _("Doctorate")}.get(value, value)
+    return {
+        "any": _("Any schooling"),
+        "junior_secondary": _("Junior secondary or below"),
+        "secondary_vocational": _("Secondary vocational (中职)"),
+        "senior_secondary": _("Senior secondary (高中)"),
+        "associate": _("Associate degree (大专)"),
+        "bachelor": _("Bachelor's degree"),
+        "master": _("Master's degree"),
+        "doctorate": _("Doctorate"),
+    }.get(value, value)
 
 
 def _job_type(value: str, _: Gettext) -> str:
-    return {"FULL_TIME": _("Full-time"), "PART_TIME": _("Part-time"), "INTERN": _("Internship"),
-            "WORK_PLACEMENT": _("Work placement"), "TEMPORARY": _("Temporary"),
-            "CONTRACTOR": _("Contract")}.get(value, _("Other"))
+    return {
+        "FULL_TIME": _("Full-time"),
+        "PART_TIME": _("Part-time"),
+        "INTERN": _("Internship"),
+        "WORK_PLACEMENT": _("Work placement"),
+        "TEMPORARY": _("Temporary"),
+        "CONTRACTOR": _("Contract"),
+    }.get(value, _("Other"))
 
 
 def _parts(*values: Any) -> str:
@@ -136,11 +151,15 @@ def _lines(resume: dict[str, Any], _: Gettext) -> list[tuple[str, str]]:
         out += [("h", _("About me")), ("p", resume["summary"])]
     out += [("h", _("Skills")), ("p", _join(resume["skills"], _) if resume["skills"] else _("none listed"))]
     out.append(("h", _("Certificates")))
-    out += [("li", _parts(c["name"] + (f"（{c['level']}）" if c.get("level") else ""), c.get("issuer"), c.get("issued_on")))
-            for c in resume["certificates"]] or [("p", _("none listed"))]
+    out += [
+        ("li", _parts(c["name"] + (f"（{c['level']}）" if c.get("level") else ""), c.get("issuer"), c.get("issued_on")))
+        for c in resume["certificates"]
+    ] or [("p", _("none listed"))]
     if resume["awards"]:
         out.append(("h", _("Skills-competition awards")))
-        out += [("li", _parts(a["competition"], a.get("level"), a.get("prize"), a.get("year"))) for a in resume["awards"]]
+        out += [
+            ("li", _parts(a["competition"], a.get("level"), a.get("prize"), a.get("year"))) for a in resume["awards"]
+        ]
     out.append(("h", _("Internships and jobs")))
     for e in resume["experiences"]:
         period = f"{e['start_date']} – {e.get('end_date') or _('now')}" if e.get("start_date") else None
@@ -153,24 +172,34 @@ def _lines(resume: dict[str, Any], _: Gettext) -> list[tuple[str, str]]:
     out.append(("h", _("Wishes")))
     if prefs["desired_titles"]:
         out.append(("p", f"{_('Positions')}: {_join(prefs['desired_titles'], _)}"))
-    out.append(("p", f"{_('Places')}: " + (_join(prefs["preferred_locations"], _) if prefs["preferred_locations"]
-                                          else _("any"))))
+    out.append(
+        (
+            "p",
+            f"{_('Places')}: " + (_join(prefs["preferred_locations"], _) if prefs["preferred_locations"] else _("any")),
+        )
+    )
     salary = prefs.get("min_salary_monthly")
-    out.append(("p", f"{_('Minimum salary')}: " + (_("%(n)s yuan/month") % {"n": salary} if salary else _("not stated"))))
+    out.append(
+        ("p", f"{_('Minimum salary')}: " + (_("%(n)s yuan/month") % {"n": salary} if salary else _("not stated")))
+    )
     if prefs["preferred_job_types"]:
         out.append(("p", f"{_('Job types')}: {_join([_job_type(t, _) for t in prefs['preferred_job_types']], _)}"))
     return out
 
 
-def render_pdf(resume: dict[str, Any], gettext: Gettext, *, font: Path, contact: Any = None,
-               taken_at: dt.datetime | None = None) -> bytes:
+def render_pdf(
+    resume: dict[str, Any], gettext: Gettext, *, font: Path, contact: Any = None, taken_at: dt.datetime | None = None
+) -> bytes:
     """The PDF of ``resume`` (a :func:`~service.resumes.resume.build_resume` document), headings
     translated by ``gettext``; ``contact`` (phone, email) only when the caller may show it;
     ``taken_at``: the snapshot's time, printed in the footer. CPU-bound (~0.2 s, mostly reading
     the font): call it in a worker thread."""
     _ = gettext
-    footer = _("Résumé as it was when they applied (%(date)s).") % {"date": taken_at.date().isoformat()} \
-        if taken_at else _("Made from the profile on %(date)s.") % {"date": dt.date.today().isoformat()}
+    footer = (
+        _("Résumé as it was when they applied (%(date)s).") % {"date": taken_at.date().isoformat()}
+        if taken_at
+        else _("Made from the profile on %(date)s.") % {"date": dt.date.today().isoformat()}
+    )
     pdf = _Doc(footer)
     pdf.set_title(f"{_('Résumé')} · {resume['name']}")
     pdf.set_creator("vocmatch")
@@ -182,8 +211,13 @@ def render_pdf(resume: dict[str, Any], gettext: Gettext, *, font: Path, contact:
     pdf.multi_cell(0, 10, resume["name"], wrapmode=_wrap(resume["name"]), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(_FAMILY, size=10.5)
     cohort = _("cohort %(year)s") % {"year": resume["cohort"]} if resume.get("cohort") else None
-    meta = _parts(resume.get("school_name") or _("school not stated"), resume.get("major_name") or _("major not stated"),
-                  _education(resume["education"], _), cohort, resume.get("city"))
+    meta = _parts(
+        resume.get("school_name") or _("school not stated"),
+        resume.get("major_name") or _("major not stated"),
+        _education(resume["education"], _),
+        cohort,
+        resume.get("city"),
+    )
     pdf.multi_cell(0, 6, meta, wrapmode=_wrap(meta), align="L", new_x="LMARGIN", new_y="NEXT")
     if contact is not None:
         line = f"{_('Phone')}: {contact.phone or _('not stated')} · {_('E-mail')}: {contact.email or _('not stated')}"
@@ -198,8 +232,13 @@ def render_pdf(resume: dict[str, Any], gettext: Gettext, *, font: Path, contact:
             pdf.ln(1)
             pdf.set_font(_FAMILY, size=10.5)
         else:
-            pdf.multi_cell(0, 6, ("● " if kind == "li" else "") + text, wrapmode=_wrap(text), align="L",
-                           new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0,
+                6,
+                ("● " if kind == "li" else "") + text,
+                wrapmode=_wrap(text),
+                align="L",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
     return bytes(pdf.output())
-
-

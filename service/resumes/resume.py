@@ -41,15 +41,29 @@ def build_resume(graduate: Graduate) -> dict[str, Any]:
         "city": graduate.city,
         "summary": graduate.summary or "",
         "skills": list(graduate.skills),
-        "certificates": [{"name": c.name, "level": c.level, "issuer": c.issuer, "issued_on": _date(c.issued_on)}
-                         for c in graduate.certificates],
-        "awards": [{"competition": a.competition, "level": a.level, "prize": a.prize, "year": a.year}
-                   for a in graduate.awards],
-        "experiences": [{"kind": e.kind.value, "employer_name": e.employer_name, "title": e.title,
-                         "description": e.description or "", "city": e.city, "start_date": _date(e.start_date),
-                         "end_date": _date(e.end_date)} for e in graduate.experiences],
-        "preferences": {"desired_titles": list(graduate.desired_titles),
-                        "preferred_locations": list(graduate.preferred_locations),
-                        "min_salary_monthly": graduate.min_salary_monthly,
-                        "preferred_job_types": list(graduate.preferred_job_types)},
+        "certificates": [
+            {"name": c.name, "level": c.level, "issuer": c.issuer, "issued_on": _date(c.issued_on)}
+            for c in graduate.certificates
+        ],
+        "awards": [
+            {"competition": a.competition, "level": a.level, "prize": a.prize, "year": a.year} for a in graduate.awards
+        ],
+        "experiences": [
+            {
+                "kind": e.kind.value,
+                "employer_name": e.employer_name,
+                "title": e.title,
+                "description": e.description or "",
+                "city": e.city,
+                "start_date": _date(e.start_date),
+                "end_date": _date(e.end_date),
+            }
+            for e in graduate.experiences
+        ],
+        "preferences": {
+            "desired_titles": list(graduate.desired_titles),
+            "preferred_locations": list(graduate.preferred_locations),
+            "min_salary_monthly": graduate.min_salary_monthly,
+            "preferred_job_types": list(graduate.preferred_job_types),
+        },
     }

@@ -24,8 +24,9 @@ class AttachmentRead(msgspec.Struct):
     def of(cls, row: Any) -> AttachmentRead | None:
         if row is None:
             return None
-        return cls(id=row.id, filename=row.filename, media_type=row.media_type, size=row.size,
-                   uploaded_at=row.uploaded_at)
+        return cls(
+            id=row.id, filename=row.filename, media_type=row.media_type, size=row.size, uploaded_at=row.uploaded_at
+        )
 
 
 class ContactRead(msgspec.Struct):

@@ -36,29 +36,40 @@ from service.resumes.resume import build_resume
 from service.resumes.schemas import ApplicantRead, AttachmentRead, ConsentRead, ContactRead
 
 #: Applications still in the running: contact details may be shown (with consent) only for these.
-LIVE = frozenset({ApplicationStatus.APPLIED, ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW,
-                  ApplicationStatus.OFFER})
+LIVE = frozenset(
+    {ApplicationStatus.APPLIED, ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW, ApplicationStatus.OFFER}
+)
 
 
 async def load_profile(session: AsyncSession, graduate_id: int) -> Graduate:
     """The graduate with school, major and nested lists. Raises :class:`NotFoundError`."""
-    stmt = (select(Graduate).options(*full_profile()).where(Graduate.id == graduate_id)
-            .execution_options(populate_existing=True))
+    stmt = (
+        select(Graduate)
+        .options(*full_profile())
+        .where(Graduate.id == graduate_id)
+        .execution_options(populate_existing=True)
+    )
     graduate = (await session.execute(stmt)).scalar_one_or_none()
     if graduate is None:
         raise NotFoundError("graduate", graduate_id)
     return graduate
 
 
-async def take_snapshot(session: AsyncSession, application_id: int, graduate_id: int,
-                        share_contact: bool = False) -> ApplicationResume:
+async def take_snapshot(
+    session: AsyncSession, application_id: int, graduate_id: int, share_contact: bool = False
+) -> ApplicationResume:
     """Store the résumé of ``graduate_id`` as it is now with the application, the reference to
     their current attachment (an immutable row) and the contact consent given when applying. Flushes."""
     resume = build_resume(await load_profile(session, graduate_id))
     attachment = await attachments.current(session, graduate_id)
-    row = ApplicationResume(application_id=application_id, snapshot=resume, taken_at=utcnow(),
-                            contact_consent=share_contact, consent_changed_at=utcnow() if share_contact else None,
-                            attachment_id=attachment.id if attachment is not None else None)
+    row = ApplicationResume(
+        application_id=application_id,
+        snapshot=resume,
+        taken_at=utcnow(),
+        contact_consent=share_contact,
+        consent_changed_at=utcnow() if share_contact else None,
+        attachment_id=attachment.id if attachment is not None else None,
+    )
     session.add(row)
     await session.flush()
     return row
@@ -77,8 +88,11 @@ def contact_withheld(application: Application, resume: ApplicationResume | None)
 async def contact_of(session: AsyncSession, graduate_id: int) -> ContactRead:
     """The graduate's phone (the profile's, else the account's) and the account's e-mail."""
     graduate = await session.get(Graduate, graduate_id)
-    account = (await session.execute(select(User.email, User.phone).where(User.graduate_id == graduate_id)
-                                     .order_by(User.id).limit(1))).first()
+    account = (
+        await session.execute(
+            select(User.email, User.phone).where(User.graduate_id == graduate_id).order_by(User.id).limit(1)
+        )
+    ).first()
     phone = (graduate.phone if graduate is not None else None) or (account.phone if account else None)
     return ContactRead(phone=phone, email=account.email if account else None)
 
@@ -91,10 +105,17 @@ async def consented_contacts(session: AsyncSession, employer_id: int | None, gra
         return set()
     from service.postings.models import Posting
 
-    stmt = (select(Application.graduate_id).join(Posting, Posting.id == Application.posting_id)
-            .join(ApplicationResume, ApplicationResume.application_id == Application.id)
-            .where(Posting.employer_id == employer_id, Application.graduate_id.in_(graduate_ids),
-                   Application.status.in_(list(LIVE)), ApplicationResume.contact_consent.is_(True)))
+    stmt = (
+        select(Application.graduate_id)
+        .join(Posting, Posting.id == Application.posting_id)
+        .join(ApplicationResume, ApplicationResume.application_id == Application.id)
+        .where(
+            Posting.employer_id == employer_id,
+            Application.graduate_id.in_(graduate_ids),
+            Application.status.in_(list(LIVE)),
+            ApplicationResume.contact_consent.is_(True),
+        )
+    )
     return set((await session.execute(stmt)).scalars())
 
 
@@ -102,8 +123,12 @@ async def resume_of(session: AsyncSession, application_id: int) -> ApplicationRe
     return await session.get(ApplicationResume, application_id, populate_existing=True)
 
 
-async def applicant(session: AsyncSession, p: Principal, application: Application, request: Any = None,
-                    ) -> ApplicantRead:
+async def applicant(
+    session: AsyncSession,
+    p: Principal,
+    application: Application,
+    request: Any = None,
+) -> ApplicantRead:
     """The applicant view of ``application`` (posting loaded) for ``p``, who may read it (the
     caller checked). The graduate themself always sees their own contact details; anyone else only
     when :func:`contact_withheld` allows. Views by others are audited (see the module docstring)."""
@@ -112,18 +137,40 @@ async def applicant(session: AsyncSession, p: Principal, application: Applicatio
     withheld = None if own else contact_withheld(application, resume)
     contact = await contact_of(session, application.graduate_id) if withheld is None else None
     if not own:
-        await record(session, p, AuditAction.READ, "applicant", application.id, graduate_id=application.graduate_id,
-                     request=request)
+        await record(
+            session,
+            p,
+            AuditAction.READ,
+            "applicant",
+            application.id,
+            graduate_id=application.graduate_id,
+            request=request,
+        )
         if contact is not None:
-            await record(session, p, AuditAction.READ, "applicant_contact", application.id,
-                         graduate_id=application.graduate_id, detail={"fields": ["phone", "email"]}, request=request)
+            await record(
+                session,
+                p,
+                AuditAction.READ,
+                "applicant_contact",
+                application.id,
+                graduate_id=application.graduate_id,
+                detail={"fields": ["phone", "email"]},
+                request=request,
+            )
     return ApplicantRead(
-        application_id=application.id, graduate_id=application.graduate_id, posting_id=application.posting_id,
-        posting_title=application.posting.title, status=application.status, note=application.cover_letter,
+        application_id=application.id,
+        graduate_id=application.graduate_id,
+        posting_id=application.posting_id,
+        posting_title=application.posting.title,
+        status=application.status,
+        note=application.cover_letter,
         resume=resume.snapshot if resume is not None else None,
         resume_taken_at=resume.taken_at if resume is not None and resume.snapshot is not None else None,
-        contact_consent=bool(resume and resume.contact_consent), contact=contact, contact_withheld=withheld,
-        attachment=AttachmentRead.of(await attachments.of_application(session, application.id)))
+        contact_consent=bool(resume and resume.contact_consent),
+        contact=contact,
+        contact_withheld=withheld,
+        attachment=AttachmentRead.of(await attachments.of_application(session, application.id)),
+    )
 
 
 async def set_consent(session: AsyncSession, application: Application, consent: bool) -> ConsentRead:
@@ -134,9 +181,11 @@ async def set_consent(session: AsyncSession, application: Application, consent: 
         ConflictError: agreeing for an application that is no longer live (409).
     """
     if consent and application.status not in LIVE:
-        raise ConflictError(f"contact_consent: application {application.id} is {application.status.value}; contact "
-                            "details are shared only while an application is live",
-                            [{"field": "contact_consent", "message": f"application is {application.status.value}"}])
+        raise ConflictError(
+            f"contact_consent: application {application.id} is {application.status.value}; contact "
+            "details are shared only while an application is live",
+            [{"field": "contact_consent", "message": f"application is {application.status.value}"}],
+        )
     row = await resume_of(session, application.id)
     if row is None:
         row = ApplicationResume(application_id=application.id, snapshot=None, taken_at=utcnow())
@@ -144,5 +193,6 @@ async def set_consent(session: AsyncSession, application: Application, consent: 
     if row.contact_consent != consent or row.consent_changed_at is None:
         row.contact_consent, row.consent_changed_at = consent, utcnow()
     await session.flush()
-    return ConsentRead(application_id=application.id, contact_consent=row.contact_consent,
-                       consent_changed_at=row.consent_changed_at)
+    return ConsentRead(
+        application_id=application.id, contact_consent=row.contact_consent, consent_changed_at=row.consent_changed_at
+    )

@@ -34,8 +34,10 @@ MAX_UPLOAD_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
 
 def _expect_file(target_type: type, value: object) -> UploadFile:
     """Litestar type decoder for ``UploadFile``: a plain form value where the file belongs."""
-    raise TypeError("a file is expected in form field data (a multipart file part with a filename), "
-                    f"got a plain {type(value).__name__} value / data 字段应为上传的文件")
+    raise TypeError(
+        "a file is expected in form field data (a multipart file part with a filename), "
+        f"got a plain {type(value).__name__} value / data 字段应为上传的文件"
+    )
 
 
 @dataclass
@@ -49,11 +51,19 @@ class RosterController(Controller):
     path = "/schools/{school_code:str}/rosters"
     tags = ["rosters"]
 
-    @post("/", summary="Upload a graduate roster (毕业生名册)",
-          type_decoders=[(lambda t: t is UploadFile, _expect_file)],
-          guards=[require_roles(Role.SCHOOL, Role.ADMIN)], request_max_body_size=MAX_UPLOAD_BODY_BYTES)
+    @post(
+        "/",
+        summary="Upload a graduate roster (毕业生名册)",
+        type_decoders=[(lambda t: t is UploadFile, _expect_file)],
+        guards=[require_roles(Role.SCHOOL, Role.ADMIN)],
+        request_max_body_size=MAX_UPLOAD_BODY_BYTES,
+    )
     async def upload_roster(
-        self, request: Request, db_session: DbSession, school_code: FromPath[str], data: MultipartBody[RosterUpload],
+        self,
+        request: Request,
+        db_session: DbSession,
+        school_code: FromPath[str],
+        data: MultipartBody[RosterUpload],
         valid_rows_only: Annotated[bool, QueryParameter(description="store valid rows even if some fail")] = False,
     ) -> Response[dict[str, Any]]:
         """Import the uploaded .xlsx/.csv (multipart field ``data``) for the school with 学校标识码
@@ -70,24 +80,31 @@ class RosterController(Controller):
         """
         p = current_principal(request)
         school = (await db_session.execute(select(School).where(School.code == school_code))).scalar_one_or_none()
-        ensure_allowed(p.role is Role.ADMIN if school is None else can_manage_school(p, school),
-                       f"upload a roster for school {school_code}")
+        ensure_allowed(
+            p.role is Role.ADMIN if school is None else can_manage_school(p, school),
+            f"upload a roster for school {school_code}",
+        )
         upload = data.data
         content = await upload.read()
         filename = upload.filename or "roster"
         if len(content) > MAX_FILE_BYTES:
             raise InvalidFieldError("data", f"{filename}: file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
         try:
-            report = await request.app.state.roster_workers.import_roster(content, filename, school_code,
-                                                                          valid_rows_only, actor=p, request=request)
+            report = await request.app.state.roster_workers.import_roster(
+                content, filename, school_code, valid_rows_only, actor=p, request=request
+            )
         except RosterFileError as exc:
             raise InvalidFieldError("data", f"{filename}: {exc}") from exc
         return Response(report.to_dict(), status_code=201 if report.written else 422)
 
-    @get("/uploads", summary="Roster history: the school's stored uploads",
-         guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
-    async def roster_uploads(self, request: Request, db_session: DbSession, school_code: FromPath[str],
-                             limit: Limit = 50, offset: Offset = 0) -> Page[UploadRead]:
+    @get(
+        "/uploads",
+        summary="Roster history: the school's stored uploads",
+        guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)],
+    )
+    async def roster_uploads(
+        self, request: Request, db_session: DbSession, school_code: FromPath[str], limit: Limit = 50, offset: Offset = 0
+    ) -> Page[UploadRead]:
         """Newest first: file, time, who uploaded it, rows read, graduates added and changed. 404 for
         a school the caller does not see (its staff, the department of its region, the admin)."""
         p = current_principal(request)
@@ -95,10 +112,14 @@ class RosterController(Controller):
         items, total = await list_uploads(db_session, p, school=school, limit=limit, offset=offset)
         return Page(items=items, total=total, limit=limit, offset=offset)
 
-    @get("/uploads/{upload_id:int}", summary="Roster history: the graduates one upload added or changed",
-         guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
-    async def roster_upload(self, request: Request, db_session: DbSession, school_code: FromPath[str],
-                            upload_id: IdPath) -> UploadDetail:
+    @get(
+        "/uploads/{upload_id:int}",
+        summary="Roster history: the graduates one upload added or changed",
+        guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)],
+    )
+    async def roster_upload(
+        self, request: Request, db_session: DbSession, school_code: FromPath[str], upload_id: IdPath
+    ) -> UploadDetail:
         """The upload and each graduate it added or changed (file row, fields changed: names only).
         404 for another school's upload."""
         p = current_principal(request)
@@ -110,8 +131,12 @@ class RosterTemplateController(Controller):
     path = "/rosters/template"
     tags = ["rosters"]
 
-    @get("/", summary="Download the roster template (.xlsx)", media_type=XLSX,
-         guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)])
+    @get(
+        "/",
+        summary="Download the roster template (.xlsx)",
+        media_type=XLSX,
+        guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)],
+    )
     async def roster_template(self, db_session: DbSession) -> Response[bytes]:
         """The .xlsx template the roster upload reads: a note on each header, drop-downs for 性别 and
         the catalogue's 专业 (on a hidden sheet), identifiers formatted as text."""
@@ -120,5 +145,8 @@ class RosterTemplateController(Controller):
 
 def template_response(major_names: list[str]) -> Response[bytes]:
     """The template workbook as a download (API and page)."""
-    return Response(content=build_template(major_names), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_FILENAME}"'})
+    return Response(
+        content=build_template(major_names),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{TEMPLATE_FILENAME}"'},
+    )

@@ -21,7 +21,10 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "student_number": ("学号", ("学号", "学籍号", "学生学号", "学生编号", "学籍编号", "studentnumber", "studentid")),
     "name": ("姓名", ("姓名", "学生姓名", "毕业生姓名", "name")),
     "gender": ("性别", ("性别", "gender", "sex")),
-    "id_number": ("身份证号", ("身份证号", "身份证号码", "公民身份号码", "身份证", "证件号码", "居民身份证号", "idnumber")),
+    "id_number": (
+        "身份证号",
+        ("身份证号", "身份证号码", "公民身份号码", "身份证", "证件号码", "居民身份证号", "idnumber"),
+    ),
     "major": ("专业", ("专业", "专业名称", "所学专业", "专业代码", "就读专业", "major")),
     "graduation_date": ("毕业时间", ("毕业时间", "毕业日期", "毕业年月", "毕业年份", "graduationdate")),
     "phone": ("联系电话", ("联系电话", "手机号", "手机号码", "手机", "电话", "联系方式", "phone", "mobile")),
@@ -85,23 +88,41 @@ def identifier(field: str, value: Any, number_format: str = "General", max_len: 
         raise CellError(field, "是布尔值, 应为文本 / a true/false cell, expected text", "boolean_cell")
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not value.is_integer():
-            raise CellError(field, f"是带小数的数字 {value!r}: 请将该列设为文本格式 / a decimal number, format the column as text",
-                            "decimal_number", value=repr(value))
+            raise CellError(
+                field,
+                f"是带小数的数字 {value!r}: 请将该列设为文本格式 / a decimal number, format the column as text",
+                "decimal_number",
+                value=repr(value),
+            )
         number = int(value)
         if abs(number) >= 10**15:
-            raise CellError(field, "以数字形式存储, Excel 只保留15位有效数字, 已丢失末位: 请将该列设为文本格式后重新录入 / "
-                                   "stored as a number with more than 15 digits: digits were lost", "digits_lost")
+            raise CellError(
+                field,
+                "以数字形式存储, Excel 只保留15位有效数字, 已丢失末位: 请将该列设为文本格式后重新录入 / "
+                "stored as a number with more than 15 digits: digits were lost",
+                "digits_lost",
+            )
         text = str(number)
         if _ZEROS.match(number_format):
             text = text.zfill(len(number_format))
         value = text
     text = text_of(value)
     if text is not None and _SCI.match(text):
-        raise CellError(field, f"是科学计数法 {text!r}, 数字已丢失: 请将该列设为文本格式后重新录入 / scientific notation: "
-                               "digits were lost", "scientific_notation", text=repr(text))
+        raise CellError(
+            field,
+            f"是科学计数法 {text!r}, 数字已丢失: 请将该列设为文本格式后重新录入 / scientific notation: "
+            "digits were lost",
+            "scientific_notation",
+            text=repr(text),
+        )
     if text is not None and len(text) > max_len:
-        raise CellError(field, f"长度 {len(text)} 超过 {max_len} / longer than {max_len} characters", "too_long",
-                        length=len(text), max=max_len)
+        raise CellError(
+            field,
+            f"长度 {len(text)} 超过 {max_len} / longer than {max_len} characters",
+            "too_long",
+            length=len(text),
+            max=max_len,
+        )
     return text
 
 
@@ -112,8 +133,12 @@ def id_number(value: Any, number_format: str = "General") -> str | None:
         CellError: stored as a number (digits lost), scientific notation, or invalid.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise CellError("id_number", "以数字形式存储, Excel 只保留15位有效数字, 18位号码已丢失末位: 请将该列设为文本格式后重新录入 / "
-                                     "stored as a number: an 18-digit number cannot survive that", "id_number_as_number")
+        raise CellError(
+            "id_number",
+            "以数字形式存储, Excel 只保留15位有效数字, 18位号码已丢失末位: 请将该列设为文本格式后重新录入 / "
+            "stored as a number: an 18-digit number cannot survive that",
+            "id_number_as_number",
+        )
     text = identifier("id_number", value, number_format, max_len=20)
     if text is None:
         return None
@@ -135,8 +160,9 @@ def phone(value: Any, number_format: str = "General") -> str | None:
     digits = re.sub(r"^(\+?86)(?=1\d{10}$)", "", digits)
     if re.fullmatch(r"1\d{10}", digits) or re.fullmatch(r"0\d{6,11}", digits):
         return digits
-    raise CellError("phone", "不是11位手机号或以0开头的固定电话 / not an 11-digit mobile or a 0-prefixed landline",
-                    "phone_invalid")
+    raise CellError(
+        "phone", "不是11位手机号或以0开头的固定电话 / not an 11-digit mobile or a 0-prefixed landline", "phone_invalid"
+    )
 
 
 def gender(value: Any) -> Gender | None:
@@ -186,15 +212,22 @@ def date_of(field: str, value: Any) -> dt.date | None:
         serial = float(value if isinstance(value, (int, float)) else text)
         day = EXCEL_EPOCH + dt.timedelta(days=int(serial))
         if not 1950 <= day.year <= 2100:
-            raise CellError(field, f"Excel 日期序号 {text} 超出范围 / serial date out of range", "date_serial_out_of_range",
-                            text=text)
+            raise CellError(
+                field,
+                f"Excel 日期序号 {text} 超出范围 / serial date out of range",
+                "date_serial_out_of_range",
+                text=text,
+            )
         return day
     m = re.fullmatch(r"(\d{4})(?:[-/.年])(\d{1,2})(?:[-/.月](\d{1,2})日?|月)?", text) or re.fullmatch(
-        r"(\d{4})(\d{2})(\d{2})?", text)
+        r"(\d{4})(\d{2})(\d{2})?", text
+    )
     if m:
         year, month = int(m.group(1)), int(m.group(2))
         try:
             return dt.date(year, month, int(m.group(3))) if m.group(3) else _last_day(year, month)
         except ValueError:
             pass
-    raise CellError(field, f"{text!r} 不是日期 (如 2025-06-30, 2025年6月) / not a date", "date_invalid", text=repr(text))
+    raise CellError(
+        field, f"{text!r} 不是日期 (如 2025-06-30, 2025年6月) / not a date", "date_invalid", text=repr(text)
+    )

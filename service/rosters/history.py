@@ -67,17 +67,30 @@ async def school_for(session: AsyncSession, p: Principal, school_code: str) -> S
 
 
 def _read(upload: RosterUpload, login: str | None, school_code: str, school_name: str) -> UploadRead:
-    return UploadRead(id=upload.id, school_id=upload.school_id, school_code=school_code, school_name=school_name,
-                      filename=upload.filename, at=upload.at,
-                      actor_user_id=upload.actor_user_id, actor_role=upload.actor_role, actor_login=login,
-                      rows_read=upload.rows_read, added=upload.added, changed=upload.changed,
-                      unchanged=upload.unchanged, rejected_rows=upload.rejected_rows)
+    return UploadRead(
+        id=upload.id,
+        school_id=upload.school_id,
+        school_code=school_code,
+        school_name=school_name,
+        filename=upload.filename,
+        at=upload.at,
+        actor_user_id=upload.actor_user_id,
+        actor_role=upload.actor_role,
+        actor_login=login,
+        rows_read=upload.rows_read,
+        added=upload.added,
+        changed=upload.changed,
+        unchanged=upload.unchanged,
+        rejected_rows=upload.rejected_rows,
+    )
 
 
 def _with_login() -> Any:
-    return (select(RosterUpload, func.coalesce(User.email, User.phone), School.code, School.name)
-            .join(School, School.id == RosterUpload.school_id)
-            .outerjoin(User, User.id == RosterUpload.actor_user_id))
+    return (
+        select(RosterUpload, func.coalesce(User.email, User.phone), School.code, School.name)
+        .join(School, School.id == RosterUpload.school_id)
+        .outerjoin(User, User.id == RosterUpload.actor_user_id)
+    )
 
 
 def _visible(p: Principal, school: School | None) -> Any:
@@ -86,35 +99,67 @@ def _visible(p: Principal, school: School | None) -> Any:
     return RosterUpload.school_id == school.id if school is not None else schools_clause(p)
 
 
-async def list_uploads(session: AsyncSession, p: Principal, *, school: School | None = None, limit: int,
-                       offset: int) -> tuple[list[UploadRead], int]:
+async def list_uploads(
+    session: AsyncSession, p: Principal, *, school: School | None = None, limit: int, offset: int
+) -> tuple[list[UploadRead], int]:
     """The stored uploads of ``school`` (seen by ``p``: :func:`school_for`) or, without one, of every
     school ``p`` sees — school staff their own, a department admin the schools of its region —
     newest first, with each upload's school, and their total."""
     where = _visible(p, school)
-    total = await session.scalar(select(func.count()).select_from(RosterUpload)
-                                 .join(School, School.id == RosterUpload.school_id).where(where)) or 0
-    rows = (await session.execute(_with_login().where(where)
-                                  .order_by(RosterUpload.at.desc(), RosterUpload.id.desc())
-                                  .limit(limit).offset(offset))).all()
+    total = (
+        await session.scalar(
+            select(func.count())
+            .select_from(RosterUpload)
+            .join(School, School.id == RosterUpload.school_id)
+            .where(where)
+        )
+        or 0
+    )
+    rows = (
+        await session.execute(
+            _with_login()
+            .where(where)
+            .order_by(RosterUpload.at.desc(), RosterUpload.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
     return [_read(*row) for row in rows], total
 
 
-async def upload_detail(session: AsyncSession, p: Principal, school: School | None, upload_id: int, *,
-                        request: ASGIConnection[Any, Any, Any, Any] | None = None) -> UploadDetail:
+async def upload_detail(
+    session: AsyncSession,
+    p: Principal,
+    school: School | None,
+    upload_id: int,
+    *,
+    request: ASGIConnection[Any, Any, Any, Any] | None = None,
+) -> UploadDetail:
     """One upload of ``school`` (or of any school ``p`` sees, without one) and the graduates it
     added or changed (in file row order); 404 for an upload of another school. Listing the
     graduates' names is an audited read."""
     row = (await session.execute(_with_login().where(RosterUpload.id == upload_id, _visible(p, school)))).first()
     ensure_visible(row is not None, "roster upload", upload_id)
     assert row is not None
-    affected = (await session.execute(
-        select(RosterUploadGraduate, Graduate.name, Graduate.student_number)
-        .join(Graduate, Graduate.id == RosterUploadGraduate.graduate_id)
-        .where(RosterUploadGraduate.upload_id == upload_id)
-        .order_by(RosterUploadGraduate.row, RosterUploadGraduate.graduate_id))).all()
-    graduates = [AffectedGraduate(graduate_id=a.graduate_id, name=name, student_number=number, change=a.change,
-                                  fields=list(a.fields or []), row=a.row) for a, name, number in affected]
+    affected = (
+        await session.execute(
+            select(RosterUploadGraduate, Graduate.name, Graduate.student_number)
+            .join(Graduate, Graduate.id == RosterUploadGraduate.graduate_id)
+            .where(RosterUploadGraduate.upload_id == upload_id)
+            .order_by(RosterUploadGraduate.row, RosterUploadGraduate.graduate_id)
+        )
+    ).all()
+    graduates = [
+        AffectedGraduate(
+            graduate_id=a.graduate_id,
+            name=name,
+            student_number=number,
+            change=a.change,
+            fields=list(a.fields or []),
+            row=a.row,
+        )
+        for a, name, number in affected
+    ]
     if graduates:
         await record_list_read(session, p, "roster_upload", [g.graduate_id for g in graduates], request=request)
     return UploadDetail(upload=_read(*row), graduates=graduates)

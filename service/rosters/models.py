@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,8 +45,9 @@ class RosterUploadGraduate(Base):
     __tablename__ = "roster_upload_graduates"
 
     upload_id: Mapped[int] = mapped_column(ForeignKey("roster_uploads.id", ondelete="CASCADE"), primary_key=True)
-    graduate_id: Mapped[int] = mapped_column(ForeignKey("graduates.id", ondelete="CASCADE"), primary_key=True,
-                                             index=True)
+    graduate_id: Mapped[int] = mapped_column(
+        ForeignKey("graduates.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     change: Mapped[RosterChange] = mapped_column(str_enum(RosterChange))
     fields: Mapped[list[str]] = mapped_column(default=list)
     row: Mapped[int | None] = mapped_column()  # the row of the file

@@ -102,13 +102,17 @@ def _xlsx_rows(data: bytes, header_of: Callable[[list[str]], dict[str, int]]) ->
         active = workbook.active
         if active is None or active.sheet_state != "visible":
             title = getattr(active, "title", "?")
-            raise RosterFileError(f"the active sheet {title!r} is hidden: make a visible sheet the active one / "
-                                  "当前工作表被隐藏")
+            raise RosterFileError(
+                f"the active sheet {title!r} is hidden: make a visible sheet the active one / 当前工作表被隐藏"
+            )
         for sheet in workbook.worksheets:
             if sheet.sheet_state != "visible" and _header_at(
-                    _cells(read_sheet(workbook, sheet, LIMITS, max_rows=MAX_HEADER_SCAN).rows), header_of):
-                raise RosterFileError(f"hidden sheet {sheet.title!r} holds roster data; only the visible active sheet "
-                                      f"({active.title!r}) is read: unhide it or remove it / 隐藏工作表中含有名册数据")
+                _cells(read_sheet(workbook, sheet, LIMITS, max_rows=MAX_HEADER_SCAN).rows), header_of
+            ):
+                raise RosterFileError(
+                    f"hidden sheet {sheet.title!r} holds roster data; only the visible active sheet "
+                    f"({active.title!r}) is read: unhide it or remove it / 隐藏工作表中含有名册数据"
+                )
         return _cells(read_sheet(workbook, active, LIMITS).rows), active.title
     except WorkbookError as exc:
         raise RosterFileError(f"{exc} / 文件超出限制或无法读取") from exc
@@ -129,12 +133,14 @@ def _csv_rows(data: bytes) -> Rows:
             if len(rows) >= LIMITS.max_rows:
                 raise RosterFileError(f"more than {LIMITS.max_rows:,} rows; the limit is {LIMITS.max_rows:,} rows")
             if len(values) > LIMITS.max_columns:
-                raise RosterFileError(f"line {start} has {len(values):,} columns; the limit is "
-                                      f"{LIMITS.max_columns} columns")
+                raise RosterFileError(
+                    f"line {start} has {len(values):,} columns; the limit is {LIMITS.max_columns} columns"
+                )
             cells += len(values)
             if cells > LIMITS.max_cells:
-                raise RosterFileError(f"more than {LIMITS.max_cells:,} cells (at line {start}); the limit is "
-                                      f"{LIMITS.max_cells:,} cells")
+                raise RosterFileError(
+                    f"more than {LIMITS.max_cells:,} cells (at line {start}); the limit is {LIMITS.max_cells:,} cells"
+                )
             rows.append((start, tuple(Cell(v) for v in values)))
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -165,15 +171,22 @@ def read_roster(data: bytes, filename: str, header_of: Callable[[list[str]], dic
     elif suffix == ".csv":
         rows = _csv_rows(data)
     else:
-        raise RosterFileError(f"unsupported file type {suffix or '(none)'}: use .xlsx or .csv (.xls: save as .xlsx)",
-                              "unsupported_file_type", suffix=suffix or "-")
+        raise RosterFileError(
+            f"unsupported file type {suffix or '(none)'}: use .xlsx or .csv (.xls: save as .xlsx)",
+            "unsupported_file_type",
+            suffix=suffix or "-",
+        )
     found = _header_at(rows, header_of)
     where = f" of sheet {sheet!r}" if sheet is not None else ""
     if found is None:
-        raise RosterFileError(f"no header row found in the first {MAX_HEADER_SCAN} rows{where} (expected columns "
-                              "such as 学号, 姓名, 身份证号, 专业, 毕业时间)", "no_header", rows=MAX_HEADER_SCAN)
+        raise RosterFileError(
+            f"no header row found in the first {MAX_HEADER_SCAN} rows{where} (expected columns "
+            "such as 学号, 姓名, 身份证号, 专业, 毕业时间)",
+            "no_header",
+            rows=MAX_HEADER_SCAN,
+        )
     i, mapping = found
-    data_rows = [RawRow(n, cs) for n, cs in rows[i + 1:] if not all(_blank(c) for c in cs)]
+    data_rows = [RawRow(n, cs) for n, cs in rows[i + 1 :] if not all(_blank(c) for c in cs)]
     if not data_rows:
         raise RosterFileError(f"no data rows below the header{where} / 表头下没有数据行", "no_data_rows")
     return RosterRows(mapping, data_rows, sheet)

@@ -96,16 +96,29 @@ class RosterReport:
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready builtins (without ``dataclasses.asdict``'s deep copies: a report
         of 100,000 rejected cells is built in the request's event loop)."""
-        d = {k: getattr(self, k) for k in ("file", "school", "rows_read", "created", "updated", "unchanged",
-                                           "written", "sheet", "upload_id")}
-        d["rejected"] = [{"row": e.row, "column": e.column, "reason": e.reason, "field": e.field, "code": e.code}
-                         for e in self.rejected]
+        d = {
+            k: getattr(self, k)
+            for k in ("file", "school", "rows_read", "created", "updated", "unchanged", "written", "sheet", "upload_id")
+        }
+        d["rejected"] = [
+            {"row": e.row, "column": e.column, "reason": e.reason, "field": e.field, "code": e.code}
+            for e in self.rejected
+        ]
         d["rejected_rows"] = self.rejected_rows
         return d
 
 
-_FIELDS = ("name", "gender", "id_number", "phone", "major_code", "graduation_date", "cohort", "disadvantaged",
-           "class_name")
+_FIELDS = (
+    "name",
+    "gender",
+    "id_number",
+    "phone",
+    "major_code",
+    "graduation_date",
+    "cohort",
+    "disadvantaged",
+    "class_name",
+)
 #: The row error for a 身份证号 another record already holds: it names neither the record nor the number.
 ID_NUMBER_TAKEN = "该身份证号已登记在另一条记录中，请核对 / already recorded for another person: check the number"
 
@@ -127,8 +140,10 @@ class _Majors:
 
 async def _majors(session: AsyncSession) -> _Majors:
     rows = (await session.execute(select(Major.code, Major.name, Major.valid_from, Major.retired_on))).all()
-    return _Majors({**{f.normalise_header(n): c for c, n, _, _ in rows}, **{c: c for c, _, _, _ in rows}},
-                   {c: (start, end) for c, _, start, end in rows})
+    return _Majors(
+        {**{f.normalise_header(n): c for c, n, _, _ in rows}, **{c: c for c, _, _, _ in rows}},
+        {c: (start, end) for c, _, start, end in rows},
+    )
 
 
 def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[RowError]) -> dict[str, Any] | None:
@@ -136,11 +151,21 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
         i = header.get(name)
         return raw.cells[i] if i is not None and i < len(raw.cells) else Cell(None)
 
-    nul = [name for name, i in header.items()
-           if i < len(raw.cells) and isinstance(raw.cells[i].value, str) and "\x00" in raw.cells[i].value]
+    nul = [
+        name
+        for name, i in header.items()
+        if i < len(raw.cells) and isinstance(raw.cells[i].value, str) and "\x00" in raw.cells[i].value
+    ]
     for name in nul:
-        errors.append(RowError(raw.number, _col(name), "含有空字符 (U+0000) / contains a NUL character, which "
-                                                       "cannot be stored", name, "nul_character"))
+        errors.append(
+            RowError(
+                raw.number,
+                _col(name),
+                "含有空字符 (U+0000) / contains a NUL character, which cannot be stored",
+                name,
+                "nul_character",
+            )
+        )
     if nul:
         return None
     out: dict[str, Any] = {}
@@ -153,8 +178,13 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
             errors.append(RowError(raw.number, _col(exc.field), exc.reason, exc.field, exc.code, exc.params))
             return None
 
-    out["student_number"] = attempt("student_number", f.identifier, "student_number",
-                                    cell("student_number").value, cell("student_number").number_format)
+    out["student_number"] = attempt(
+        "student_number",
+        f.identifier,
+        "student_number",
+        cell("student_number").value,
+        cell("student_number").number_format,
+    )
     out["name"] = attempt("name", f.identifier, "name", cell("name").value, "General", 100)
     out["id_number"] = attempt("id_number", f.id_number, cell("id_number").value, cell("id_number").number_format)
     out["phone"] = attempt("phone", f.phone, cell("phone").value, cell("phone").number_format)
@@ -164,33 +194,65 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
     out["class_name"] = attempt("class_name", f.identifier, "class_name", cell("class_name").value, "General", 64)
     graduated = out["graduation_date"]
     if graduated is not None and not YEAR_MIN <= graduated.year <= YEAR_MAX:
-        errors.append(RowError(raw.number, _col("graduation_date"), f"{graduated} 不在 {YEAR_MIN}–{YEAR_MAX} 年之间 (届别的"
-                                                                    f"范围) / outside {YEAR_MIN}–{YEAR_MAX}, the years "
-                                                                    "a cohort may take", "graduation_date",
-                               "graduation_year_out_of_range", {"date": str(graduated), "min": YEAR_MIN, "max": YEAR_MAX}))
+        errors.append(
+            RowError(
+                raw.number,
+                _col("graduation_date"),
+                f"{graduated} 不在 {YEAR_MIN}–{YEAR_MAX} 年之间 (届别的"
+                f"范围) / outside {YEAR_MIN}–{YEAR_MAX}, the years "
+                "a cohort may take",
+                "graduation_date",
+                "graduation_year_out_of_range",
+                {"date": str(graduated), "min": YEAR_MIN, "max": YEAR_MAX},
+            )
+        )
     for name in f.REQUIRED:
         if out[name] is None and not any(e.row == raw.number and e.column == _col(name) for e in errors):
-            errors.append(RowError(raw.number, _col(name), "必填项为空 / required value is missing", name,
-                                   "required_missing"))
+            errors.append(
+                RowError(raw.number, _col(name), "必填项为空 / required value is missing", name, "required_missing")
+            )
     major_text = f.text_of(cell("major").value)
     out["major_code"] = None
     if major_text:
         code = majors.get(major_text) or majors.get(f.normalise_header(major_text))
         if code is None:
-            errors.append(RowError(raw.number, _col("major"), f"专业 {major_text!r} 不在专业目录中 / unknown major",
-                                   "major", "major_unknown", {"major": major_text}))
+            errors.append(
+                RowError(
+                    raw.number,
+                    _col("major"),
+                    f"专业 {major_text!r} 不在专业目录中 / unknown major",
+                    "major",
+                    "major_unknown",
+                    {"major": major_text},
+                )
+            )
         out["major_code"] = code
     if out["id_number"] and out["gender"] and gender_of_id_number(out["id_number"]) != out["gender"]:
-        errors.append(RowError(raw.number, _col("gender"), "与身份证号第17位所示性别不符 / contradicts the 身份证号",
-                               "gender", "gender_contradicts_id_number"))
+        errors.append(
+            RowError(
+                raw.number,
+                _col("gender"),
+                "与身份证号第17位所示性别不符 / contradicts the 身份证号",
+                "gender",
+                "gender_contradicts_id_number",
+            )
+        )
     if out["id_number"] and not out["gender"]:
         out["gender"] = gender_of_id_number(out["id_number"])
     cohort_text = f.text_of(cell("cohort").value)
     if cohort_text:
         digits = cohort_text.rstrip("届")
         if not digits.isdigit() or not 1950 <= int(digits) <= 2100:
-            errors.append(RowError(raw.number, _col("cohort"), f"{cohort_text!r} 不是年份 / not a year", "cohort",
-                                   "cohort_not_year", {"text": repr(cohort_text)}))
+            errors.append(
+                RowError(
+                    raw.number,
+                    _col("cohort"),
+                    f"{cohort_text!r} 不是年份 / not a year",
+                    "cohort",
+                    "cohort_not_year",
+                    {"text": repr(cohort_text)},
+                )
+            )
         out["cohort"] = int(digits) if digits.isdigit() else None
     else:
         out["cohort"] = out["graduation_date"].year if out["graduation_date"] else None
@@ -199,15 +261,22 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
         if not major_open_to(start, end, out["cohort"]):
             retired = bool(end and out["cohort"] > end.year)
             when = f"已于 {end} 停用 / retired on {end}" if retired else f"自 {start} 起设置 / exists from {start}"
-            errors.append(RowError(raw.number, _col("major"), f"专业 {major_text!r} {when}，不适用于 {out['cohort']} 届 / "
-                                                              f"not open to the {out['cohort']} cohort", "major",
-                                   "major_retired" if retired else "major_not_yet_open",
-                                   {"major": major_text, "date": str(end if retired else start), "cohort": out["cohort"]}))
+            errors.append(
+                RowError(
+                    raw.number,
+                    _col("major"),
+                    f"专业 {major_text!r} {when}，不适用于 {out['cohort']} 届 / not open to the {out['cohort']} cohort",
+                    "major",
+                    "major_retired" if retired else "major_not_yet_open",
+                    {"major": major_text, "date": str(end if retired else start), "cohort": out["cohort"]},
+                )
+            )
     return out if len(errors) == before else None
 
 
-def _read_and_check(data: bytes, filename: str, school_code: str, majors: _Majors,
-                    tell: Callable[[str, int, int | None], None]) -> tuple[RosterReport, list[dict[str, Any]]]:
+def _read_and_check(
+    data: bytes, filename: str, school_code: str, majors: _Majors, tell: Callable[[str, int, int | None], None]
+) -> tuple[RosterReport, list[dict[str, Any]]]:
     """Read the file and check every row on its own (no database): the report so far (rows read,
     rejected cells, the sheet read) and the valid rows, each with ``_row``, duplicates inside the
     file rejected. Raises :class:`RosterFileError` as :func:`~service.rosters.reader.read_roster`,
@@ -216,8 +285,12 @@ def _read_and_check(data: bytes, filename: str, school_code: str, majors: _Major
     header, raw_rows = found.header, found.rows
     missing = [f.FIELDS[n][0] for n in f.REQUIRED if n not in header]
     if missing:
-        raise RosterFileError(f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}",
-                              "missing_columns", missing="、".join(missing), found="、".join(_col(n) for n in header))
+        raise RosterFileError(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(_col(n) for n in header)}",
+            "missing_columns",
+            missing="、".join(missing),
+            found="、".join(_col(n) for n in header),
+        )
     report = RosterReport(file=filename, school=school_code, rows_read=len(raw_rows), sheet=found.sheet)
     parsed: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
@@ -231,8 +304,16 @@ def _read_and_check(data: bytes, filename: str, school_code: str, majors: _Major
         for key in ("student_number", "id_number"):
             if row[key] and (key, row[key]) in seen:
                 first = seen[(key, row[key])]
-                report.rejected.append(RowError(raw.number, _col(key), f"与第 {first} 行重复 / duplicate of row {first}",
-                                                key, "duplicate_row", {"first_row": first}))
+                report.rejected.append(
+                    RowError(
+                        raw.number,
+                        _col(key),
+                        f"与第 {first} 行重复 / duplicate of row {first}",
+                        key,
+                        "duplicate_row",
+                        {"first_row": first},
+                    )
+                )
                 dup = True
         if dup:
             continue
@@ -244,10 +325,17 @@ def _read_and_check(data: bytes, filename: str, school_code: str, majors: _Major
     return report, parsed
 
 
-async def import_roster(session: AsyncSession, data: bytes, filename: str, school_code: str,
-                        valid_rows_only: bool = False, *, actor: Principal | None = None,
-                        request: ASGIConnection[Any, Any, Any, Any] | None = None,
-                        progress: Callable[[str, int, int | None], None] | None = None) -> RosterReport:
+async def import_roster(
+    session: AsyncSession,
+    data: bytes,
+    filename: str,
+    school_code: str,
+    valid_rows_only: bool = False,
+    *,
+    actor: Principal | None = None,
+    request: ASGIConnection[Any, Any, Any, Any] | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> RosterReport:
     """Validate and import a roster for the school with 学校标识码 ``school_code``.
 
     Returns the report; with errors and ``valid_rows_only`` false nothing is written. Duplicate
@@ -277,7 +365,9 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
         holder = holders.get(row["id_number"]) if row["id_number"] else None
         own = existing.get(row["student_number"])
         if holder is not None and (own is None or own.id != holder):
-            report.rejected.append(RowError(row["_row"], _col("id_number"), ID_NUMBER_TAKEN, "id_number", "id_number_taken"))
+            report.rejected.append(
+                RowError(row["_row"], _col("id_number"), ID_NUMBER_TAKEN, "id_number", "id_number_taken")
+            )
     bad_rows = {e.row for e in report.rejected}
     if report.rejected and not valid_rows_only:
         return report
@@ -293,8 +383,14 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
         if values["gender"] is None:
             values["gender"] = graduate.gender if graduate else Gender.UNKNOWN
         if graduate is None:
-            graduate = Graduate(kind=SeekerKind.GRADUATE, school_id=school.id, student_number=row["student_number"],
-                                region_code=school.region_code, source="roster", **values)
+            graduate = Graduate(
+                kind=SeekerKind.GRADUATE,
+                school_id=school.id,
+                student_number=row["student_number"],
+                region_code=school.region_code,
+                source="roster",
+                **values,
+            )
             session.add(graduate)
             history.append((graduate, RosterChange.ADDED, [], row["_row"]))
             report.created += 1
@@ -312,28 +408,59 @@ async def import_roster(session: AsyncSession, data: bytes, filename: str, schoo
     await session.flush()
     upload = await _record_upload(session, school.id, filename, actor, report, history)
     for graduate, roster_changed in audits:  # staff changed roster-owned fields: audited, names only
-        await record(session, actor, AuditAction.UPDATE, "graduate", graduate.id, graduate_id=graduate.id,
-                     detail={"roster_fields": roster_changed, "via": "roster", "roster_upload": upload.id},
-                     request=request)
-    await record(session, actor, AuditAction.CREATE, "roster_upload", upload.id,
-                 detail={"added": upload.added, "changed": upload.changed, "school_id": school.id}, request=request)
+        await record(
+            session,
+            actor,
+            AuditAction.UPDATE,
+            "graduate",
+            graduate.id,
+            graduate_id=graduate.id,
+            detail={"roster_fields": roster_changed, "via": "roster", "roster_upload": upload.id},
+            request=request,
+        )
+    await record(
+        session,
+        actor,
+        AuditAction.CREATE,
+        "roster_upload",
+        upload.id,
+        detail={"added": upload.added, "changed": upload.changed, "school_id": school.id},
+        request=request,
+    )
     report.written = True
     report.upload_id = upload.id
     return report
 
 
-async def _record_upload(session: AsyncSession, school_id: int, filename: str, actor: Principal | None,
-                         report: RosterReport, history: list[tuple[Graduate, RosterChange, list[str], int]],
-                         ) -> RosterUpload:
+async def _record_upload(
+    session: AsyncSession,
+    school_id: int,
+    filename: str,
+    actor: Principal | None,
+    report: RosterReport,
+    history: list[tuple[Graduate, RosterChange, list[str], int]],
+) -> RosterUpload:
     """The roster history of a stored upload: the upload (who, when, counts) and one row per graduate
     it added or changed (field names only, never values). Flushes."""
-    upload = RosterUpload(school_id=school_id, filename=filename[-255:], actor_user_id=actor.user_id if actor else None,
-                          actor_role=actor.role if actor else None, rows_read=report.rows_read, added=report.created,
-                          changed=report.updated, unchanged=report.unchanged, rejected_rows=report.rejected_rows)
+    upload = RosterUpload(
+        school_id=school_id,
+        filename=filename[-255:],
+        actor_user_id=actor.user_id if actor else None,
+        actor_role=actor.role if actor else None,
+        rows_read=report.rows_read,
+        added=report.created,
+        changed=report.updated,
+        unchanged=report.unchanged,
+        rejected_rows=report.rejected_rows,
+    )
     session.add(upload)
     await session.flush()
-    session.add_all([RosterUploadGraduate(upload_id=upload.id, graduate_id=graduate.id, change=change, fields=names,
-                                          row=row) for graduate, change, names, row in history])
+    session.add_all(
+        [
+            RosterUploadGraduate(upload_id=upload.id, graduate_id=graduate.id, change=change, fields=names, row=row)
+            for graduate, change, names, row in history
+        ]
+    )
     await session.flush()
     return upload
 
@@ -342,7 +469,7 @@ async def _id_number_holders(session: AsyncSession, numbers: list[str]) -> dict[
     """身份证号 → id of the graduate holding it, anywhere in the database, for ``numbers``."""
     holders: dict[str, int] = {}
     for start in range(0, len(numbers), 500):
-        stmt = select(Graduate.id_number, Graduate.id).where(Graduate.id_number.in_(numbers[start:start + 500]))
+        stmt = select(Graduate.id_number, Graduate.id).where(Graduate.id_number.in_(numbers[start : start + 500]))
         holders.update({number: ident for number, ident in (await session.execute(stmt)).all()})
     return holders
 
@@ -352,6 +479,8 @@ async def _existing(session: AsyncSession, school_id: int, rows: list[dict[str, 
     sns = [r["student_number"] for r in rows]
     found: dict[str, Graduate] = {}
     for start in range(0, len(sns), 500):
-        stmt = select(Graduate).where(Graduate.school_id == school_id, Graduate.student_number.in_(sns[start:start + 500]))
+        stmt = select(Graduate).where(
+            Graduate.school_id == school_id, Graduate.student_number.in_(sns[start : start + 500])
+        )
         found.update({g.student_number: g for g in (await session.execute(stmt)).scalars() if g.student_number})
     return found

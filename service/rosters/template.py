@@ -50,35 +50,76 @@ class ColumnHelp:
 
 
 COLUMNS: tuple[ColumnHelp, ...] = (
-    ColumnHelp("student_number", True, True, "必填。学校内唯一的学号；再次上传时按学号更新，不会重复建档。请保持文本格式，保留开头的0。",
-               "Required. The student number, unique in the school; uploading again updates the graduate with "
-               "this number instead of adding a second one. Keep it as text so leading zeros stay."),
-    ColumnHelp("name", True, False, "必填。学生姓名，最多100个字符。", "Required. The student's name, up to 100 characters."),
-    ColumnHelp("gender", False, False, "从下拉列表选择 男 或 女；留空时按身份证号第17位判断。",
-               "Pick 男 (male) or 女 (female) from the list; left empty, it is taken from the 17th digit of the "
-               "ID number."),
-    ColumnHelp("id_number", False, True, "18位公民身份号码（GB 11643），须为文本格式：数字格式会丢失末位。同一号码只能属于一名学生。",
-               "The 18-character citizen ID number (GB 11643), as text: a number cell loses its last digits. "
-               "One number belongs to one student only."),
-    ColumnHelp("major", False, False, "从下拉列表选择《职业教育专业目录（2021年）》中的专业名称，也可填6位专业代码。",
-               "Pick the major's name from the list (the 2021 vocational major catalogue), or write its 6-digit "
-               "code."),
-    ColumnHelp("graduation_date", True, False, "必填。毕业日期，如 2026-06-30；只填年月（2026-06）表示该月最后一天。",
-               "Required. The graduation date, e.g. 2026-06-30; a month alone (2026-06) means its last day."),
-    ColumnHelp("phone", False, True, "11位手机号或以0开头的固定电话，文本格式。",
-               "An 11-digit mobile number or a landline starting with 0, as text."),
-    ColumnHelp("cohort", False, False, "届别（毕业年份，如 2026）；留空时取毕业日期的年份。",
-               "The cohort (year of graduation, e.g. 2026); left empty, the year of the graduation date."),
-    ColumnHelp("disadvantaged", False, False, "困难群体：是/否，或写类别（低保家庭、脱贫家庭、残疾等，视为“是”）；不清楚可留空。",
-               "Disadvantaged group: 是 (yes) / 否 (no), or the category (低保家庭, 脱贫家庭, disability …, "
-               "taken as yes); leave empty when unknown."),
+    ColumnHelp(
+        "student_number",
+        True,
+        True,
+        "必填。学校内唯一的学号；再次上传时按学号更新，不会重复建档。请保持文本格式，保留开头的0。",
+        "Required. The student number, unique in the school; uploading again updates the graduate with "
+        "this number instead of adding a second one. Keep it as text so leading zeros stay.",
+    ),
+    ColumnHelp(
+        "name", True, False, "必填。学生姓名，最多100个字符。", "Required. The student's name, up to 100 characters."
+    ),
+    ColumnHelp(
+        "gender",
+        False,
+        False,
+        "从下拉列表选择 男 或 女；留空时按身份证号第17位判断。",
+        "Pick 男 (male) or 女 (female) from the list; left empty, it is taken from the 17th digit of the ID number.",
+    ),
+    ColumnHelp(
+        "id_number",
+        False,
+        True,
+        "18位公民身份号码（GB 11643），须为文本格式：数字格式会丢失末位。同一号码只能属于一名学生。",
+        "The 18-character citizen ID number (GB 11643), as text: a number cell loses its last digits. "
+        "One number belongs to one student only.",
+    ),
+    ColumnHelp(
+        "major",
+        False,
+        False,
+        "从下拉列表选择《职业教育专业目录（2021年）》中的专业名称，也可填6位专业代码。",
+        "Pick the major's name from the list (the 2021 vocational major catalogue), or write its 6-digit code.",
+    ),
+    ColumnHelp(
+        "graduation_date",
+        True,
+        False,
+        "必填。毕业日期，如 2026-06-30；只填年月（2026-06）表示该月最后一天。",
+        "Required. The graduation date, e.g. 2026-06-30; a month alone (2026-06) means its last day.",
+    ),
+    ColumnHelp(
+        "phone",
+        False,
+        True,
+        "11位手机号或以0开头的固定电话，文本格式。",
+        "An 11-digit mobile number or a landline starting with 0, as text.",
+    ),
+    ColumnHelp(
+        "cohort",
+        False,
+        False,
+        "届别（毕业年份，如 2026）；留空时取毕业日期的年份。",
+        "The cohort (year of graduation, e.g. 2026); left empty, the year of the graduation date.",
+    ),
+    ColumnHelp(
+        "disadvantaged",
+        False,
+        False,
+        "困难群体：是/否，或写类别（低保家庭、脱贫家庭、残疾等，视为“是”）；不清楚可留空。",
+        "Disadvantaged group: 是 (yes) / 否 (no), or the category (低保家庭, 脱贫家庭, disability …, "
+        "taken as yes); leave empty when unknown.",
+    ),
 )
 
 
 async def catalogue_major_names(session: AsyncSession, cohort: int | None = None) -> list[str]:
     """The names of the catalogue's majors in code order (those open to ``cohort`` when given)."""
-    rows = (await session.execute(select(Major.code, Major.name, Major.valid_from, Major.retired_on)
-                                  .order_by(Major.code))).all()
+    rows = (
+        await session.execute(select(Major.code, Major.name, Major.valid_from, Major.retired_on).order_by(Major.code))
+    ).all()
     return [name for code, name, start, end in rows if len(code) == 6 and major_open_to(start, end, cohort)]
 
 
@@ -109,12 +150,21 @@ def build_template(major_names: list[str]) -> bytes:
             for row in range(2, TEMPLATE_ROWS + 2):
                 sheet.cell(row=row, column=col).number_format = "@"
         if column.field == "gender":
-            _list_validation(sheet, f'"{",".join(GENDERS)}"', f"{letter}2:{letter}{TEMPLATE_ROWS + 1}",
-                             "性别 / gender", "请从列表选择 男 或 女 / pick 男 or 女")
+            _list_validation(
+                sheet,
+                f'"{",".join(GENDERS)}"',
+                f"{letter}2:{letter}{TEMPLATE_ROWS + 1}",
+                "性别 / gender",
+                "请从列表选择 男 或 女 / pick 男 or 女",
+            )
         elif column.field == "major" and major_names:
-            _list_validation(sheet, f"'{MAJORS_SHEET}'!$A$2:$A${len(major_names) + 1}",
-                             f"{letter}2:{letter}{TEMPLATE_ROWS + 1}", "专业 / major",
-                             "请从专业目录列表中选择 / pick a major of the catalogue")
+            _list_validation(
+                sheet,
+                f"'{MAJORS_SHEET}'!$A$2:$A${len(major_names) + 1}",
+                f"{letter}2:{letter}{TEMPLATE_ROWS + 1}",
+                "专业 / major",
+                "请从专业目录列表中选择 / pick a major of the catalogue",
+            )
     sheet.freeze_panes = "A2"
     book.active = 0
     out = io.BytesIO()
@@ -123,7 +173,15 @@ def build_template(major_names: list[str]) -> bytes:
 
 
 def _list_validation(sheet: object, formula: str, cells: str, title: str, error: str) -> None:
-    validation = DataValidation(type="list", formula1=formula, allow_blank=True, showDropDown=False,
-                                showErrorMessage=True, errorTitle=title, error=error, promptTitle=title)
+    validation = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=error,
+        promptTitle=title,
+    )
     validation.add(cells)
     sheet.add_data_validation(validation)  # type: ignore[attr-defined]

@@ -51,13 +51,20 @@ def _request_like(origin: tuple[str | None, str, str | None] | None) -> Any:
     if origin is None:
         return None
     method, path, host = origin
-    return SimpleNamespace(scope={"method": method}, url=SimpleNamespace(path=path),
-                           client=SimpleNamespace(host=host) if host else None)
+    return SimpleNamespace(
+        scope={"method": method}, url=SimpleNamespace(path=path), client=SimpleNamespace(host=host) if host else None
+    )
 
 
-def import_in_worker(settings: Settings, data: bytes, filename: str, school_code: str,
-                     valid_rows_only: bool, actor: Principal | None = None,
-                     origin: tuple[str | None, str, str | None] | None = None) -> Any:
+def import_in_worker(
+    settings: Settings,
+    data: bytes,
+    filename: str,
+    school_code: str,
+    valid_rows_only: bool,
+    actor: Principal | None = None,
+    origin: tuple[str | None, str, str | None] | None = None,
+) -> Any:
     """In the worker process: :func:`~service.rosters.service.import_roster` in one transaction of
     its own, committed; returns the :class:`~service.rosters.service.RosterReport` (raises
     :class:`~service.rosters.reader.RosterFileError` as it does). ``actor`` and ``origin`` (the
@@ -69,8 +76,9 @@ def import_in_worker(settings: Settings, data: bytes, filename: str, school_code
         engine = make_engine(settings)
         try:
             async with session_scope(engine) as session:
-                return await import_roster(session, data, filename, school_code, valid_rows_only, actor=actor,
-                                           request=_request_like(origin))
+                return await import_roster(
+                    session, data, filename, school_code, valid_rows_only, actor=actor, request=_request_like(origin)
+                )
         finally:
             await engine.dispose()
 
@@ -87,17 +95,38 @@ class RosterWorkers:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.max_workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_lower_priority, max_tasks_per_child=1)
+            self._pool = ProcessPoolExecutor(
+                self.max_workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lower_priority,
+                max_tasks_per_child=1,
+            )
         return self._pool
 
-    async def import_roster(self, data: bytes, filename: str, school_code: str, valid_rows_only: bool, *,
-                            actor: Principal | None = None, request: Any = None) -> Any:
+    async def import_roster(
+        self,
+        data: bytes,
+        filename: str,
+        school_code: str,
+        valid_rows_only: bool,
+        *,
+        actor: Principal | None = None,
+        request: Any = None,
+    ) -> Any:
         """The report of importing ``data`` in a worker process (see the module docstring); ``actor``
         and ``request`` as for :func:`~service.rosters.service.import_roster` (audit)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor(), import_in_worker, self.settings, data, filename,
-                                           school_code, valid_rows_only, actor, _origin_of(request))
+        return await loop.run_in_executor(
+            self._executor(),
+            import_in_worker,
+            self.settings,
+            data,
+            filename,
+            school_code,
+            valid_rows_only,
+            actor,
+            _origin_of(request),
+        )
 
     def close(self) -> None:
         """Stop the worker processes (without waiting: called on the app's shutdown)."""

@@ -27,11 +27,24 @@ PATHS: tuple[tuple[tuple[str, ...], int], ...] = (
     (("applied", "viewed", "rejected"), 3),
     (("applied", "withdrawn"), 1),
 )
-NOTES = {"interview": "已通知面试", "offer": "已发放录用通知", "hired": "已办理入职", "rejected": "岗位要求不符",
-         "withdrawn": "本人撤回"}
+NOTES = {
+    "interview": "已通知面试",
+    "offer": "已发放录用通知",
+    "hired": "已办理入职",
+    "rejected": "岗位要求不符",
+    "withdrawn": "本人撤回",
+}
 #: Survey outcomes (DestinationCategory values) with weights; 升学 is common after 中职.
-SURVEY = (("further_study", 35), ("labour_contract", 30), ("employment_agreement", 5), ("other_employment", 8),
-          ("self_employed", 2), ("military", 3), ("seeking", 12), ("not_seeking", 5))
+SURVEY = (
+    ("further_study", 35),
+    ("labour_contract", 30),
+    ("employment_agreement", 5),
+    ("other_employment", 8),
+    ("self_employed", 2),
+    ("military", 3),
+    ("seeking", 12),
+    ("not_seeking", 5),
+)
 EMPLOYED = frozenset({"labour_contract", "employment_agreement", "other_employment", "self_employed"})
 APPLICANTS = 36
 
@@ -53,8 +66,9 @@ def _events(rng: random.Random, path: tuple[str, ...], start: dt.date, today: dt
     return tuple(out)
 
 
-def _survey(rng: random.Random, tax: Taxonomy, g: GraduateSpec, employers: list[EmployerSpec],
-            category: str, day: dt.date) -> DestinationSpec:
+def _survey(
+    rng: random.Random, tax: Taxonomy, g: GraduateSpec, employers: list[EmployerSpec], category: str, day: dt.date
+) -> DestinationSpec:
     employed = category in EMPLOYED and category != "self_employed"
     emp = rng.choice([e for e in employers if g.major_code in e.majors] or employers) if employed else None
     in_field = rng.random() < 0.7 if category in EMPLOYED else None
@@ -66,19 +80,33 @@ def _survey(rng: random.Random, tax: Taxonomy, g: GraduateSpec, employers: list[
         title = tax.concepts[rng.choice(tax.majors[other].occupations)].label
     reason = None if in_field is None else ("岗位属于本专业对口岗位" if in_field else "从事非本专业岗位")
     return DestinationSpec(
-        graduate_external_id=g.external_id, occurred_on=day, recorded_at=_at(day + dt.timedelta(days=14), rng),
-        source="school_survey", category=category, employer_uscc=emp.uscc if emp else None,
+        graduate_external_id=g.external_id,
+        occurred_on=day,
+        recorded_at=_at(day + dt.timedelta(days=14), rng),
+        source="school_survey",
+        category=category,
+        employer_uscc=emp.uscc if emp else None,
         employer_name=emp.name if emp else ("个体经营" if category == "self_employed" else None),
-        job_title=title if category in EMPLOYED else None, industry=emp.industry if emp else None,
+        job_title=title if category in EMPLOYED else None,
+        industry=emp.industry if emp else None,
         region_code=emp.region_code if emp else None,
         monthly_salary=rng.randrange(3500, 7001, 100) if category in EMPLOYED else None,
         labour_contract=category in ("labour_contract", "employment_agreement") if category in EMPLOYED else None,
         social_insurance=(rng.random() < 0.8) if category in EMPLOYED else None,
-        in_field=in_field, in_field_reason=reason, application_posting_id=None)
+        in_field=in_field,
+        in_field_reason=reason,
+        application_posting_id=None,
+    )
 
 
-def make_activity(rng: random.Random, tax: Taxonomy, employers: list[EmployerSpec], postings: list[PostingSpec],
-                  graduates: list[GraduateSpec], today: dt.date) -> tuple[list[ApplicationSpec], list[DestinationSpec]]:
+def make_activity(
+    rng: random.Random,
+    tax: Taxonomy,
+    employers: list[EmployerSpec],
+    postings: list[PostingSpec],
+    graduates: list[GraduateSpec],
+    today: dt.date,
+) -> tuple[list[ApplicationSpec], list[DestinationSpec]]:
     """Applications of :data:`APPLICANTS` graduates (1–2 each, to postings of their major's
     occupations) and the destination events described in the module docstring."""
     employer_of = {e.uscc: e for e in employers}
@@ -102,13 +130,26 @@ def make_activity(rng: random.Random, tax: Taxonomy, employers: list[EmployerSpe
                 emp = employer_of[p.employer_uscc]
                 day = events[-1].at.astimezone(_CST).date()
                 pay = p.salary_min if p.salary_min is not None else None
-                destinations.append(DestinationSpec(
-                    graduate_external_id=g.external_id, occurred_on=day, recorded_at=events[-1].at,
-                    source="platform_hire", category="labour_contract", employer_uscc=emp.uscc,
-                    employer_name=emp.name, job_title=p.title, industry=emp.industry, region_code=p.region_code,
-                    monthly_salary=int(pay) if pay is not None else None, labour_contract=True,
-                    social_insurance=True, in_field=True, in_field_reason="岗位属于本专业对口岗位",
-                    application_posting_id=p.external_id))
+                destinations.append(
+                    DestinationSpec(
+                        graduate_external_id=g.external_id,
+                        occurred_on=day,
+                        recorded_at=events[-1].at,
+                        source="platform_hire",
+                        category="labour_contract",
+                        employer_uscc=emp.uscc,
+                        employer_name=emp.name,
+                        job_title=p.title,
+                        industry=emp.industry,
+                        region_code=p.region_code,
+                        monthly_salary=int(pay) if pay is not None else None,
+                        labour_contract=True,
+                        social_insurance=True,
+                        in_field=True,
+                        in_field_reason="岗位属于本专业对口岗位",
+                        application_posting_id=p.external_id,
+                    )
+                )
     categories, cat_weights = zip(*SURVEY)
     first_cohort = min(g.cohort for g in graduates)
     for g in graduates:

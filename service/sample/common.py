@@ -73,7 +73,7 @@ def variant(rng: random.Random, text: str) -> str:
     kinds = ["traditional", "space"] + (["full_width", "case"] if has_latin else [])
     if rng.random() < 0.1 and len(text) >= 4:
         i = rng.randrange(1, len(text))
-        return text[:i] + text[i + 1:]  # a dropped character
+        return text[:i] + text[i + 1 :]  # a dropped character
     kind = rng.choice(kinds)
     if kind == "traditional":
         converted = _traditional(text)

@@ -23,7 +23,6 @@ import msgspec
 from scrapers.regions import RegionRecord, parse_regions_csv
 
 
-
 class SchoolRecord(msgspec.Struct, frozen=True):
     code: str
     name: str

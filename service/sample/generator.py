@@ -23,14 +23,29 @@ from vocab import EducationLevel, EmploymentType, SalaryPeriod
 #: Entry-level monthly pay (元/月) for full-time 中职 hires in Guangdong by major: the lower
 #: bound's range; the upper bound is 1,000–2,500 above it, capped at 8,000.
 PAY_BASE: dict[str, tuple[int, int]] = {
-    "660103": (4500, 5500), "660301": (4500, 5500), "700206": (4000, 5000), "710201": (4000, 5000),
-    "710105": (4000, 5000), "740106": (3800, 4500), "730801": (4200, 5000), "740202": (4000, 5000),
-    "740201": (4000, 5500), "730701": (3800, 5000), "730301": (3500, 4500),
+    "660103": (4500, 5500),
+    "660301": (4500, 5500),
+    "700206": (4000, 5000),
+    "710201": (4000, 5000),
+    "710105": (4000, 5000),
+    "740106": (3800, 4500),
+    "730801": (4200, 5000),
+    "740202": (4000, 5000),
+    "740201": (4000, 5500),
+    "730701": (3800, 5000),
+    "730301": (3500, 4500),
 }
 POSTINGS_TARGET = 108
 #: Certificates a posting always asks for when the occupation lists them (operating licences).
-LICENCES = frozenset({"cert.low-voltage-electrician", "cert.welding-cutting", "cert.forklift",
-                      "cert.refrigeration-ac", "cert.health-certificate"})
+LICENCES = frozenset(
+    {
+        "cert.low-voltage-electrician",
+        "cert.welding-cutting",
+        "cert.forklift",
+        "cert.refrigeration-ac",
+        "cert.health-certificate",
+    }
+)
 
 
 def make_employers(rng: random.Random) -> list[EmployerSpec]:
@@ -42,10 +57,18 @@ def make_employers(rng: random.Random) -> list[EmployerSpec]:
         while code in seen:
             code = make_uscc(rng, rec.region_code)
         seen.add(code)
-        out.append(EmployerSpec(uscc=code, name=rec.name, industry=rec.industry, size=rec.size,
-                                region_code=rec.region_code,
-                                address=PROVINCE + place_name(rec.region_code) + rec.address,
-                                verified=i % 7 != 3, majors=rec.majors))
+        out.append(
+            EmployerSpec(
+                uscc=code,
+                name=rec.name,
+                industry=rec.industry,
+                size=rec.size,
+                region_code=rec.region_code,
+                address=PROVINCE + place_name(rec.region_code) + rec.address,
+                verified=i % 7 != 3,
+                majors=rec.majors,
+            )
+        )
     return out
 
 
@@ -60,8 +83,9 @@ def _employment_type(rng: random.Random) -> EmploymentType:
     return EmploymentType.PART_TIME
 
 
-def _salary(rng: random.Random, major: str,
-            kind: EmploymentType) -> tuple[float | None, float | None, SalaryPeriod | None, str]:
+def _salary(
+    rng: random.Random, major: str, kind: EmploymentType
+) -> tuple[float | None, float | None, SalaryPeriod | None, str]:
     if kind is EmploymentType.PART_TIME:
         low = rng.randint(20, 26)
         high = low + rng.randint(2, 6)
@@ -105,12 +129,16 @@ _EDUCATION_TEXT = {
 }
 
 
-def _description(rng: random.Random, major: str, major_name: str, skill: str, cert: str | None,
-                 city: str, education: EducationLevel) -> str:
+def _description(
+    rng: random.Random, major: str, major_name: str, skill: str, cert: str | None, city: str, education: EducationLevel
+) -> str:
     t = datafiles.texts()
     lines = pick(rng, t.duties[major], 1, 2)
-    reqs = [r for r in t.requirements
-            if (cert or "{cert}" not in r) and ("学历" not in r or education not in _EDUCATION_TEXT)]
+    reqs = [
+        r
+        for r in t.requirements
+        if (cert or "{cert}" not in r) and ("学历" not in r or education not in _EDUCATION_TEXT)
+    ]
     if education in _EDUCATION_TEXT:
         lines.append(_EDUCATION_TEXT[education].format(major=major_name))
     lines += [r.format(major=major_name, skill=skill, cert=cert or "") for r in pick(rng, reqs, 1, 2)]
@@ -118,8 +146,9 @@ def _description(rng: random.Random, major: str, major_name: str, skill: str, ce
     return "\n".join(f"{i}. {line}" for i, line in enumerate(lines[:6], start=1))
 
 
-def make_postings(rng: random.Random, tax: Taxonomy, employers: list[EmployerSpec],
-                  today: dt.date) -> list[PostingSpec]:
+def make_postings(
+    rng: random.Random, tax: Taxonomy, employers: list[EmployerSpec], today: dt.date
+) -> list[PostingSpec]:
     """About :data:`POSTINGS_TARGET` postings spread over ``employers``; some internships and
     顶岗实习, a few expired (``valid_through`` before ``today``), filled or closed."""
     per = [2 + rng.randint(0, 1) for _ in employers]
@@ -151,20 +180,36 @@ def make_postings(rng: random.Random, tax: Taxonomy, employers: list[EmployerSpe
                 status = "closed"
             city = city_name(emp.region_code)
             education = _education(rng, occ.code)
-            out.append(PostingSpec(
-                external_id=f"sample-posting-{i + 1:04d}", employer_uscc=emp.uscc,
-                title=_title(rng, occ.label, kind),
-                description=_description(rng, major_code, major.name, required[0],
-                                         cert_texts[0] if cert_texts else None, city, education),
-                region_code=emp.region_code, province=PROVINCE, city=city, address=emp.address,
-                salary_min=low, salary_max=high, salary_period=period, salary_text=text,
-                education_required=education,
-                experience_years=0 if kind.is_internship or rng.random() < 0.85 else rng.randint(1, 2),
-                required_skills=tuple(required), preferred_skills=tuple(preferred), certificates=tuple(cert_texts),
-                occupation_code=occ.code, major_code=major_code, employment_type=kind,
-                openings=rng.randint(1, 10 if kind is EmploymentType.FULL_TIME else 20),
-                posted_on=posted, valid_through=valid, status=status,
-            ))
+            out.append(
+                PostingSpec(
+                    external_id=f"sample-posting-{i + 1:04d}",
+                    employer_uscc=emp.uscc,
+                    title=_title(rng, occ.label, kind),
+                    description=_description(
+                        rng, major_code, major.name, required[0], cert_texts[0] if cert_texts else None, city, education
+                    ),
+                    region_code=emp.region_code,
+                    province=PROVINCE,
+                    city=city,
+                    address=emp.address,
+                    salary_min=low,
+                    salary_max=high,
+                    salary_period=period,
+                    salary_text=text,
+                    education_required=education,
+                    experience_years=0 if kind.is_internship or rng.random() < 0.85 else rng.randint(1, 2),
+                    required_skills=tuple(required),
+                    preferred_skills=tuple(preferred),
+                    certificates=tuple(cert_texts),
+                    occupation_code=occ.code,
+                    major_code=major_code,
+                    employment_type=kind,
+                    openings=rng.randint(1, 10 if kind is EmploymentType.FULL_TIME else 20),
+                    posted_on=posted,
+                    valid_through=valid,
+                    status=status,
+                )
+            )
     return out
 
 

@@ -21,16 +21,21 @@ from service.catalog.models import Major, Region, School
 from service.destinations.models import DestinationCategory, DestinationEvent, DestinationSource
 from service.employers.models import Employer
 from service.graduates.models import (
-    ExperienceKind, Gender, Graduate, GraduateAward, GraduateCertificate, GraduateExperience,
+    ExperienceKind,
+    Gender,
+    Graduate,
+    GraduateAward,
+    GraduateCertificate,
+    GraduateExperience,
 )
 from service.postings.models import Posting, PostingStatus
 from service.postings.service import apply_salary
 from service.sample import datafiles
 from service.sample.common import PROVINCE
-from service.taxonomy.core import core_taxonomy
 from service.sample.generator import generate_sample
 from service.sample.reference import load_reference
 from service.sample.specs import GraduateSpec, PostingSpec, SampleData
+from service.taxonomy.core import core_taxonomy
 from service.taxonomy.models import Concept, ConceptAlias
 
 __all__ = ["SAMPLE_SOURCE", "SampleCounts", "load_reference", "load_sample"]
@@ -61,9 +66,16 @@ async def _count(session: AsyncSession, created: bool) -> SampleCounts:
         return int(await session.scalar(select(func.count()).select_from(m)) or 0)
 
     return SampleCounts(
-        created=created, regions=await n(Region), majors=await n(Major), schools=await n(School),
-        concepts=await n(Concept), aliases=await n(ConceptAlias), employers=await n(Employer),
-        postings=await n(Posting), graduates=await n(Graduate), applications=await n(Application),
+        created=created,
+        regions=await n(Region),
+        majors=await n(Major),
+        schools=await n(School),
+        concepts=await n(Concept),
+        aliases=await n(ConceptAlias),
+        employers=await n(Employer),
+        postings=await n(Posting),
+        graduates=await n(Graduate),
+        applications=await n(Application),
         destination_events=await n(DestinationEvent),
     )
 
@@ -76,15 +88,34 @@ def _generate(seed: int, today: dt.date) -> SampleData:
 
 def _posting(spec: PostingSpec, employer_id: int) -> Posting:
     p = Posting(
-        title=spec.title, description=spec.description, employer_id=employer_id, country="CN",
-        region_code=spec.region_code, province=spec.province, city=spec.city, address=spec.address,
-        salary_min=spec.salary_min, salary_max=spec.salary_max, salary_period=spec.salary_period,
-        salary_currency="CNY", salary_text=spec.salary_text, education_required=spec.education_required,
-        experience_years=spec.experience_years, required_skills=list(spec.required_skills),
-        preferred_skills=list(spec.preferred_skills), certificates=list(spec.certificates),
-        occupation_code=spec.occupation_code, employment_type=spec.employment_type, openings=spec.openings,
-        posted_on=spec.posted_on, valid_through=spec.valid_through, status=PostingStatus(spec.status),
-        source=SAMPLE_SOURCE, external_id=spec.external_id, application_count=0, hire_count=0,
+        title=spec.title,
+        description=spec.description,
+        employer_id=employer_id,
+        country="CN",
+        region_code=spec.region_code,
+        province=spec.province,
+        city=spec.city,
+        address=spec.address,
+        salary_min=spec.salary_min,
+        salary_max=spec.salary_max,
+        salary_period=spec.salary_period,
+        salary_currency="CNY",
+        salary_text=spec.salary_text,
+        education_required=spec.education_required,
+        experience_years=spec.experience_years,
+        required_skills=list(spec.required_skills),
+        preferred_skills=list(spec.preferred_skills),
+        certificates=list(spec.certificates),
+        occupation_code=spec.occupation_code,
+        employment_type=spec.employment_type,
+        openings=spec.openings,
+        posted_on=spec.posted_on,
+        valid_through=spec.valid_through,
+        status=PostingStatus(spec.status),
+        source=SAMPLE_SOURCE,
+        external_id=spec.external_id,
+        application_count=0,
+        hire_count=0,
     )
     apply_salary(p)
     return p
@@ -92,19 +123,46 @@ def _posting(spec: PostingSpec, employer_id: int) -> Posting:
 
 def _graduate(g: GraduateSpec, school_id: int) -> Graduate:
     return Graduate(
-        name=g.name, gender=Gender(g.gender), student_number=g.student_number, id_number=g.id_number,
-        phone=g.phone, school_id=school_id, major_code=g.major_code, graduation_date=g.graduation_date,
-        cohort=g.cohort, country="CN", region_code=g.region_code, province=PROVINCE, city=g.city,
-        skills=list(g.skills), summary=g.summary, desired_titles=list(g.desired_titles),
-        preferred_locations=list(g.preferred_locations), min_salary_monthly=g.min_salary_monthly,
-        preferred_job_types=list(g.preferred_job_types), recommendable=g.recommendable,
-        source=SAMPLE_SOURCE, external_id=g.external_id,
-        certificates=[GraduateCertificate(name=c.name, level=c.level, issuer=c.issuer, issued_on=c.issued_on)
-                      for c in g.certificates],
+        name=g.name,
+        gender=Gender(g.gender),
+        student_number=g.student_number,
+        id_number=g.id_number,
+        phone=g.phone,
+        school_id=school_id,
+        major_code=g.major_code,
+        graduation_date=g.graduation_date,
+        cohort=g.cohort,
+        country="CN",
+        region_code=g.region_code,
+        province=PROVINCE,
+        city=g.city,
+        skills=list(g.skills),
+        summary=g.summary,
+        desired_titles=list(g.desired_titles),
+        preferred_locations=list(g.preferred_locations),
+        min_salary_monthly=g.min_salary_monthly,
+        preferred_job_types=list(g.preferred_job_types),
+        recommendable=g.recommendable,
+        source=SAMPLE_SOURCE,
+        external_id=g.external_id,
+        certificates=[
+            GraduateCertificate(name=c.name, level=c.level, issuer=c.issuer, issued_on=c.issued_on)
+            for c in g.certificates
+        ],
         awards=[GraduateAward(competition=a.competition, level=a.level, prize=a.prize, year=a.year) for a in g.awards],
-        experiences=[GraduateExperience(kind=ExperienceKind(e.kind), employer_name=e.employer_name, title=e.title,
-                                        description=e.description, city=e.city, province=PROVINCE,
-                                        start_date=e.start_date, end_date=e.end_date) for e in g.experiences],
+        experiences=[
+            GraduateExperience(
+                kind=ExperienceKind(e.kind),
+                employer_name=e.employer_name,
+                title=e.title,
+                description=e.description,
+                city=e.city,
+                province=PROVINCE,
+                start_date=e.start_date,
+                end_date=e.end_date,
+            )
+            for e in g.experiences
+        ],
     )
 
 
@@ -127,16 +185,33 @@ async def load_sample(session: AsyncSession, seed: int = 2026, today: dt.date | 
         return await _count(session, created=False)
     data = _generate(seed, today or dt.date.today())
 
-    employers = {e.uscc: Employer(name=e.name, uscc=e.uscc, industry=e.industry, size=e.size,
-                                  region_code=e.region_code, address=e.address, verified=e.verified,
-                                  source=SAMPLE_SOURCE) for e in data.employers}
+    employers = {
+        e.uscc: Employer(
+            name=e.name,
+            uscc=e.uscc,
+            industry=e.industry,
+            size=e.size,
+            region_code=e.region_code,
+            address=e.address,
+            verified=e.verified,
+            source=SAMPLE_SOURCE,
+        )
+        for e in data.employers
+    }
     session.add_all(employers.values())
     await session.flush()
 
     postings = {p.external_id: _posting(p, employers[p.employer_uscc].id) for p in data.postings}
     session.add_all(postings.values())
-    school_ids = dict((await session.execute(
-        select(School.code, School.id).where(School.code.in_([s.code for s in datafiles.schools()])))).tuples().all())
+    school_ids = dict(
+        (
+            await session.execute(
+                select(School.code, School.id).where(School.code.in_([s.code for s in datafiles.schools()]))
+            )
+        )
+        .tuples()
+        .all()
+    )
     graduates = {g.external_id: _graduate(g, school_ids[g.school_code]) for g in data.graduates}
     session.add_all(graduates.values())
     await session.flush()
@@ -144,11 +219,20 @@ async def load_sample(session: AsyncSession, seed: int = 2026, today: dt.date | 
     applications: dict[tuple[str, str], Application] = {}
     for a in data.applications:
         posting = postings[a.posting_external_id]
-        app = Application(graduate_id=graduates[a.graduate_external_id].id, posting_id=posting.id,
-                          status=ApplicationStatus(a.events[-1].to_status),
-                          history=[ApplicationEvent(
-                              from_status=ApplicationStatus(e.from_status) if e.from_status else None,
-                              to_status=ApplicationStatus(e.to_status), note=e.note, at=e.at) for e in a.events])
+        app = Application(
+            graduate_id=graduates[a.graduate_external_id].id,
+            posting_id=posting.id,
+            status=ApplicationStatus(a.events[-1].to_status),
+            history=[
+                ApplicationEvent(
+                    from_status=ApplicationStatus(e.from_status) if e.from_status else None,
+                    to_status=ApplicationStatus(e.to_status),
+                    note=e.note,
+                    at=e.at,
+                )
+                for e in a.events
+            ],
+        )
         posting.application_count += 1
         posting.hire_count += app.status is ApplicationStatus.HIRED
         applications[(a.graduate_external_id, a.posting_external_id)] = app
@@ -158,12 +242,25 @@ async def load_sample(session: AsyncSession, seed: int = 2026, today: dt.date | 
     for d in data.destinations:
         app = applications.get((d.graduate_external_id, d.application_posting_id or ""))
         app_id = app.id if app is not None else None
-        session.add(DestinationEvent(
-            graduate_id=graduates[d.graduate_external_id].id, occurred_on=d.occurred_on, recorded_at=d.recorded_at,
-            source=DestinationSource(d.source), category=DestinationCategory(d.category),
-            employer_id=employers[d.employer_uscc].id if d.employer_uscc else None, employer_name=d.employer_name,
-            job_title=d.job_title, industry=d.industry, region_code=d.region_code, monthly_salary=d.monthly_salary,
-            labour_contract=d.labour_contract, social_insurance=d.social_insurance, in_field=d.in_field,
-            in_field_reason=d.in_field_reason, application_id=app_id))
+        session.add(
+            DestinationEvent(
+                graduate_id=graduates[d.graduate_external_id].id,
+                occurred_on=d.occurred_on,
+                recorded_at=d.recorded_at,
+                source=DestinationSource(d.source),
+                category=DestinationCategory(d.category),
+                employer_id=employers[d.employer_uscc].id if d.employer_uscc else None,
+                employer_name=d.employer_name,
+                job_title=d.job_title,
+                industry=d.industry,
+                region_code=d.region_code,
+                monthly_salary=d.monthly_salary,
+                labour_contract=d.labour_contract,
+                social_insurance=d.social_insurance,
+                in_field=d.in_field,
+                in_field_reason=d.in_field_reason,
+                application_id=app_id,
+            )
+        )
     await session.flush()
     return await _count(session, created=True)

@@ -28,17 +28,45 @@ PER_GROUP = 2
 LATEST_PER_GROUP = 12
 #: Share of women among students of each major (an assumption for the sample, not a statistic).
 FEMALE_SHARE = {
-    "660103": 0.1, "660301": 0.12, "700206": 0.08, "710201": 0.35, "710105": 0.2, "740106": 0.75,
-    "730801": 0.4, "740202": 0.45, "740201": 0.3, "730701": 0.6, "730301": 0.85,
+    "660103": 0.1,
+    "660301": 0.12,
+    "700206": 0.08,
+    "710201": 0.35,
+    "710105": 0.2,
+    "740106": 0.75,
+    "730801": 0.4,
+    "740202": 0.45,
+    "740201": 0.3,
+    "730701": 0.6,
+    "730301": 0.85,
 }
 BIG_CITIES = ("广州市", "深圳市", "佛山市", "东莞市")
-_PHONE_PREFIXES = ("135", "136", "137", "138", "139", "150", "152", "158", "159", "177", "186", "187", "188", "189",
-                   "199")
+_PHONE_PREFIXES = (
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "152",
+    "158",
+    "159",
+    "177",
+    "186",
+    "187",
+    "188",
+    "189",
+    "199",
+)
 
 
 def _issuer(code: str) -> str:
-    if code in ("cert.low-voltage-electrician", "cert.high-voltage-electrician", "cert.welding-cutting",
-                "cert.refrigeration-ac"):
+    if code in (
+        "cert.low-voltage-electrician",
+        "cert.high-voltage-electrician",
+        "cert.welding-cutting",
+        "cert.refrigeration-ac",
+    ):
         return "广东省应急管理厅"
     if code == "cert.forklift":
         return "市场监督管理局"
@@ -69,15 +97,19 @@ def _between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, (end - start).days))
 
 
-def _certificates(rng: random.Random, tax: Taxonomy, major: str, cohort: int,
-                  today: dt.date) -> tuple[CertificateSpec, ...]:
+def _certificates(
+    rng: random.Random, tax: Taxonomy, major: str, cohort: int, today: dt.date
+) -> tuple[CertificateSpec, ...]:
     out = []
     for code in tax.majors[major].certificates:
         if rng.random() < (0.9 if code == "cert.health-certificate" else 0.4):
             c = tax.concepts[code]
-            cert = CertificateSpec(name=spell(rng, c, alias_rate=0.3), level=_level(rng, code, c.label),
-                                   issuer=_issuer(code),
-                                   issued_on=_between(rng, dt.date(cohort - 1, 9, 1), dt.date(cohort, 5, 31)))
+            cert = CertificateSpec(
+                name=spell(rng, c, alias_rate=0.3),
+                level=_level(rng, code, c.label),
+                issuer=_issuer(code),
+                issued_on=_between(rng, dt.date(cohort - 1, 9, 1), dt.date(cohort, 5, 31)),
+            )
             if cert.issued_on <= today:
                 out.append(cert)
     return tuple(out)
@@ -94,12 +126,19 @@ def _awards(rng: random.Random, major: str, city: str, cohort: int, today: dt.da
         level, name = "省级", f"广东省职业院校技能大赛（中职组）{item}赛项"
     else:
         level, name = "市级", f"{city}中等职业学校技能竞赛{item}项目"
-    return (AwardSpec(competition=name, level=level, prize=rng.choice(("一等奖", "二等奖", "三等奖")),
-                      year=min(today.year, cohort - rng.randint(0, 1))),)
+    return (
+        AwardSpec(
+            competition=name,
+            level=level,
+            prize=rng.choice(("一等奖", "二等奖", "三等奖")),
+            year=min(today.year, cohort - rng.randint(0, 1)),
+        ),
+    )
 
 
-def _experiences(rng: random.Random, tax: Taxonomy, major: str, cohort: int, by_major: dict[str, list[EmployerSpec]],
-                 today: dt.date) -> tuple[ExperienceSpec, ...]:
+def _experiences(
+    rng: random.Random, tax: Taxonomy, major: str, cohort: int, by_major: dict[str, list[EmployerSpec]], today: dt.date
+) -> tuple[ExperienceSpec, ...]:
     start = dt.date(cohort - 1, 11, 1)
     if start > today:
         return ()
@@ -112,17 +151,36 @@ def _experiences(rng: random.Random, tax: Taxonomy, major: str, cohort: int, by_
     host_name = host.name if host else "校企合作单位"
     host_city = city_name(host.region_code) if host else "广州市"
     duty = rng.choice(datafiles.texts().duties[major])
-    out = [ExperienceSpec(kind="work_placement", employer_name=host_name, title=f"{occ.label}（顶岗实习）",
-                          description=duty, city=host_city, start_date=start, end_date=end)]
+    out = [
+        ExperienceSpec(
+            kind="work_placement",
+            employer_name=host_name,
+            title=f"{occ.label}（顶岗实习）",
+            description=duty,
+            city=host_city,
+            start_date=start,
+            end_date=end,
+        )
+    ]
     if rng.random() < 0.15 and dt.date(cohort - 1, 7, 10) <= today:
-        out.insert(0, ExperienceSpec(kind="internship", employer_name="暑期实习单位", title=f"{occ.label}（暑期实习）",
-                                     description=rng.choice(datafiles.texts().duties[major]), city=host_city,
-                                     start_date=dt.date(cohort - 1, 7, 10), end_date=dt.date(cohort - 1, 8, 25)))
+        out.insert(
+            0,
+            ExperienceSpec(
+                kind="internship",
+                employer_name="暑期实习单位",
+                title=f"{occ.label}（暑期实习）",
+                description=rng.choice(datafiles.texts().duties[major]),
+                city=host_city,
+                start_date=dt.date(cohort - 1, 7, 10),
+                end_date=dt.date(cohort - 1, 8, 25),
+            ),
+        )
     return tuple(out)
 
 
-def _id_number(rng: random.Random, local: tuple[str, ...], anywhere: list[str], born: dt.date, male: bool,
-               used: set[str]) -> str:
+def _id_number(
+    rng: random.Random, local: tuple[str, ...], anywhere: list[str], born: dt.date, male: bool, used: set[str]
+) -> str:
     """A 身份证号 whose address code is a local county (7 in 10) or anywhere in Guangdong, and
     existed when the person was born (codes of districts created later are never issued); never
     one in ``used`` (one number per person: the database refuses a second holder), which it joins."""
@@ -142,8 +200,9 @@ def _skills(rng: random.Random, tax: Taxonomy, major: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(spell(rng, tax.concepts[c], alias_rate=0.25, variant_rate=0.15) for c in codes))
 
 
-def make_graduates(rng: random.Random, tax: Taxonomy, employers: list[EmployerSpec],
-                   today: dt.date) -> list[GraduateSpec]:
+def make_graduates(
+    rng: random.Random, tax: Taxonomy, employers: list[EmployerSpec], today: dt.date
+) -> list[GraduateSpec]:
     """:data:`PER_GROUP` graduates for every (school, major, cohort) of ``schools.json``
     (:data:`LATEST_PER_GROUP` for the latest cohort)."""
     names = datafiles.name_parts()
@@ -164,28 +223,39 @@ def make_graduates(rng: random.Random, tax: Taxonomy, employers: list[EmployerSp
                     given = names.given_male if male else names.given_female
                     name = rng.choice(names.surnames) + "".join(rng.sample(given, 1 if rng.random() < 0.3 else 2))
                     born = _between(rng, dt.date(cohort - 19, 9, 1), dt.date(cohort - 18, 8, 31))
-                    id_number = _id_number(rng, counties_of(city_code(school.region_code)), all_counties, born, male,
-                                           used_ids)
+                    id_number = _id_number(
+                        rng, counties_of(city_code(school.region_code)), all_counties, born, male, used_ids
+                    )
                     skills = _skills(rng, tax, major)
                     major_name = tax.majors[major].name
                     desired = tuple(tax.concepts[o].label for o in pick(rng, tax.majors[major].occupations, 1, 3))
                     elsewhere = [c for c in BIG_CITIES if c != city]
                     locations = (city,) + ((rng.choice(elsewhere),) if rng.random() < 0.5 else ())
                     job_types = ("FULL_TIME",) + (("WORK_PLACEMENT",) if cohort == max(COHORTS) else ())
-                    out.append(GraduateSpec(
-                        external_id=f"sample-grad-{len(out) + 1:04d}", name=name,
-                        gender="male" if male else "female", id_number=id_number,
-                        student_number=f"0{(cohort - 3) % 100:02d}{m_pos:02d}{k:03d}",
-                        phone=rng.choice(_PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}",
-                        school_code=school.code, major_code=major, cohort=cohort,
-                        graduation_date=dt.date(cohort, 6, 30), region_code=school.region_code, city=city,
-                        skills=skills,
-                        summary=rng.choice(t.summary).format(major=major_name, skill=skills[0], city=city),
-                        desired_titles=desired, preferred_locations=locations,
-                        min_salary_monthly=rng.choice((3500, 4000, 4500, 5000, 5500)),
-                        preferred_job_types=job_types, recommendable=rng.random() < 0.95,
-                        certificates=_certificates(rng, tax, major, cohort, today),
-                        awards=_awards(rng, major, city, cohort, today),
-                        experiences=_experiences(rng, tax, major, cohort, by_major, today),
-                    ))
+                    out.append(
+                        GraduateSpec(
+                            external_id=f"sample-grad-{len(out) + 1:04d}",
+                            name=name,
+                            gender="male" if male else "female",
+                            id_number=id_number,
+                            student_number=f"0{(cohort - 3) % 100:02d}{m_pos:02d}{k:03d}",
+                            phone=rng.choice(_PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}",
+                            school_code=school.code,
+                            major_code=major,
+                            cohort=cohort,
+                            graduation_date=dt.date(cohort, 6, 30),
+                            region_code=school.region_code,
+                            city=city,
+                            skills=skills,
+                            summary=rng.choice(t.summary).format(major=major_name, skill=skills[0], city=city),
+                            desired_titles=desired,
+                            preferred_locations=locations,
+                            min_salary_monthly=rng.choice((3500, 4000, 4500, 5000, 5500)),
+                            preferred_job_types=job_types,
+                            recommendable=rng.random() < 0.95,
+                            certificates=_certificates(rng, tax, major, cohort, today),
+                            awards=_awards(rng, major, city, cohort, today),
+                            experiences=_experiences(rng, tax, major, cohort, by_major, today),
+                        )
+                    )
     return out

@@ -54,18 +54,30 @@ async def _upsert_majors(session: AsyncSession, tax: Taxonomy) -> None:
 
 
 async def _upsert_concepts(session: AsyncSession, tax: Taxonomy) -> dict[str, int]:
-    rows = {c.code: c for c in (await session.scalars(
-        select(Concept).where(Concept.scheme == SCHEME).options(selectinload(Concept.aliases)))).all()}
+    rows = {
+        c.code: c
+        for c in (
+            await session.scalars(
+                select(Concept).where(Concept.scheme == SCHEME).options(selectinload(Concept.aliases))
+            )
+        ).all()
+    }
     ids = {code: row.id for code, row in rows.items()}
     new = [c for c in tax.concepts.values() if c.code not in rows]
     if new:  # bulk path for a fresh database: two statements instead of a thousand
         created = await session.execute(
             insert(Concept).returning(Concept.code, Concept.id),
-            [{"scheme": SCHEME, "code": c.code, "kind": ConceptKind(c.kind), "label": c.label, "lang": c.lang}
-             for c in new])
+            [
+                {"scheme": SCHEME, "code": c.code, "kind": ConceptKind(c.kind), "label": c.label, "lang": c.lang}
+                for c in new
+            ],
+        )
         new_ids = dict(created.tuples().all())
-        aliases = [{"concept_id": new_ids[c.code], "label": a.label, "normalised": normalise(a.label), "lang": a.lang}
-                   for c in new for a in c.aliases]
+        aliases = [
+            {"concept_id": new_ids[c.code], "label": a.label, "normalised": normalise(a.label), "lang": a.lang}
+            for c in new
+            for a in c.aliases
+        ]
         if aliases:
             await session.execute(insert(ConceptAlias), aliases)
         ids.update(new_ids)
@@ -96,8 +108,11 @@ async def _sync_major_occupations(session: AsyncSession, tax: Taxonomy, ids: dic
         session.add(MajorOccupation(major_code=major_code, concept_id=concept_id))
     for major_code, concept_id in have - wanted:
         if major_code in tax.majors:
-            await session.execute(delete(MajorOccupation).where(
-                MajorOccupation.major_code == major_code, MajorOccupation.concept_id == concept_id))
+            await session.execute(
+                delete(MajorOccupation).where(
+                    MajorOccupation.major_code == major_code, MajorOccupation.concept_id == concept_id
+                )
+            )
 
 
 async def _upsert_schools(session: AsyncSession) -> None:

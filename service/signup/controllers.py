@@ -11,7 +11,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.accounts.guards import current_principal, ensure_allowed, can_manage_school, require_roles
+from service.accounts.guards import can_manage_school, current_principal, ensure_allowed, require_roles
 from service.accounts.hardening import require_json
 from service.accounts.models import Role
 from service.accounts.schemas import AccountAccepted, ActivateRequest
@@ -27,17 +27,26 @@ from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession, Limit, Offset, Page
 from service.signup.schemas import ActivationShareRead, InvitationCreate, InvitationRead
 from service.signup.service import (
-    ActivationRefused, InvitationService, SignupService, roster_number, employer_to_decide, printable, school_region_of,
+    ActivationRefused,
+    InvitationService,
+    SignupService,
+    employer_to_decide,
+    printable,
+    roster_number,
+    school_region_of,
 )
 
 PUBLIC = {"exclude_from_auth": True}
 STAFF = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
 #: The answer to an activation that made the account — or would have, but the e-mail or mobile
 #: number already signs in to another account (nothing changed): the same either way.
-ACTIVATED = AccountAccepted(detail=(
-    "accepted: unless this e-mail address or mobile number already belongs to an account, your account is now "
-    "bound to your school's roster record and signs in at POST /auth/login / 已受理：该邮箱或手机号如尚未注册，"
-    "账号已与学校名册记录绑定，可直接登录；如已注册则未作任何改动"))
+ACTIVATED = AccountAccepted(
+    detail=(
+        "accepted: unless this e-mail address or mobile number already belongs to an account, your account is now "
+        "bound to your school's roster record and signs in at POST /auth/login / 已受理：该邮箱或手机号如尚未注册，"
+        "账号已与学校名册记录绑定，可直接登录；如已注册则未作任何改动"
+    )
+)
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
@@ -52,8 +61,9 @@ def activation_key(data: ActivateRequest, ip: str) -> tuple[str, str]:
     return "activate", f"{data.school_id}:{roster_number(data.student_number or '')}"
 
 
-async def activate_account(request: Request[Any, Any, Any], db_session: DbSession, kit: AuthKit,
-                           data: ActivateRequest) -> None:
+async def activate_account(
+    request: Request[Any, Any, Any], db_session: DbSession, kit: AuthKit, data: ActivateRequest
+) -> None:
     """Rate-limited activation shared by the API and the pages: every attempt counts against the
     client address (as registrations do); failures also against the (school, 学号) tried — or,
     for codes, the address — with the sign-in failure windows. Raises as
@@ -64,9 +74,15 @@ async def activate_account(request: Request[Any, Any, Any], db_session: DbSessio
     await kit.limiter.target_open(kind, key)
     try:
         await SignupService(db_session).activate(
-            password=data.password, email=data.email, phone=data.phone, school_id=data.school_id,
-            student_number=data.student_number, id_number=data.id_number, code=data.code,
-            language=data.language)
+            password=data.password,
+            email=data.email,
+            phone=data.phone,
+            school_id=data.school_id,
+            student_number=data.student_number,
+            id_number=data.id_number,
+            code=data.code,
+            language=data.language,
+        )
     except ActivationRefused:
         await kit.limiter.target_failed(kind, key)
         raise
@@ -74,10 +90,21 @@ async def activate_account(request: Request[Any, Any, Any], db_session: DbSessio
         await db_session.rollback()  # the spent code comes back
 
 
-@post("/auth/activate", summary="Activate a roster graduate's account", tags=["auth"], opt=PUBLIC,
-      guards=[require_json], status_code=202, request_max_body_size=SIGN_IN_BODY_BYTES)
-async def activate(request: Request[Any, Any, Any], db_session: DbSession, auth_kit: NamedDependency[AuthKit],
-                   data: JSONBody[ActivateRequest]) -> AccountAccepted:
+@post(
+    "/auth/activate",
+    summary="Activate a roster graduate's account",
+    tags=["auth"],
+    opt=PUBLIC,
+    guards=[require_json],
+    status_code=202,
+    request_max_body_size=SIGN_IN_BODY_BYTES,
+)
+async def activate(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    auth_kit: NamedDependency[AuthKit],
+    data: JSONBody[ActivateRequest],
+) -> AccountAccepted:
     """A graduate on a school's roster creates their account, bound to that record (never a second
     profile): with ``school_id``, ``student_number`` (学号) and ``id_number`` (the whole 身份证号,
     check digit verified), or with an invitation ``code`` from the school (single use,
@@ -105,15 +132,27 @@ async def school_for_invitations(db_session: DbSession, request: Request[Any, An
 
 def invitation_read(request: Request[Any, Any, Any], item: Any) -> InvitationRead:
     base = str(request.base_url).rstrip("/")
-    return InvitationRead(graduate_id=item.graduate_id, name=item.name, student_number=item.student_number,
-                          class_name=item.class_name, code=printable(item.code),
-                          link=f"{base}/web/activate?code={item.code}", expires_at=item.expires_at)
+    return InvitationRead(
+        graduate_id=item.graduate_id,
+        name=item.name,
+        student_number=item.student_number,
+        class_name=item.class_name,
+        code=printable(item.code),
+        link=f"{base}/web/activate?code={item.code}",
+        expires_at=item.expires_at,
+    )
 
 
-@post("/schools/{school_id:int}/invitations", summary="Invite a cohort's or class's graduates to activate",
-      tags=["schools"], guards=[require_roles(Role.SCHOOL, Role.ADMIN)], status_code=201)
-async def create_invitations(request: Request[Any, Any, Any], db_session: DbSession, school_id: FromPath[int],
-                             data: JSONBody[InvitationCreate]) -> list[InvitationRead]:
+@post(
+    "/schools/{school_id:int}/invitations",
+    summary="Invite a cohort's or class's graduates to activate",
+    tags=["schools"],
+    guards=[require_roles(Role.SCHOOL, Role.ADMIN)],
+    status_code=201,
+)
+async def create_invitations(
+    request: Request[Any, Any, Any], db_session: DbSession, school_id: FromPath[int], data: JSONBody[InvitationCreate]
+) -> list[InvitationRead]:
     """One new code and link for every graduate of the school's roster (of ``cohort``/``class_name``
     when given) without an account, valid ``days`` (default 30); older unused codes of the same
     graduates stop working. The codes are in this answer only (the service keeps their SHA-256).
@@ -124,10 +163,15 @@ async def create_invitations(request: Request[Any, Any, Any], db_session: DbSess
     return [invitation_read(request, item) for item in issued]
 
 
-@get("/schools/{school_id:int}/activation", summary="Share of graduates with an activated account",
-     tags=["schools"], guards=STAFF)
-async def activation_shares(request: Request[Any, Any, Any], db_session: DbSession,
-                            school_id: FromPath[int]) -> list[ActivationShareRead]:
+@get(
+    "/schools/{school_id:int}/activation",
+    summary="Share of graduates with an activated account",
+    tags=["schools"],
+    guards=STAFF,
+)
+async def activation_shares(
+    request: Request[Any, Any, Any], db_session: DbSession, school_id: FromPath[int]
+) -> list[ActivationShareRead]:
     """Per cohort and class: graduates on the roster, how many activated an account, the share.
     School staff their own school, department admins schools in their region, the admin any;
     404 for a school outside the caller's (the same as an unknown one)."""
@@ -138,25 +182,46 @@ async def activation_shares(request: Request[Any, Any, Any], db_session: DbSessi
     if visible is None:
         raise NotFoundError("school", school_id)
     shares = await InvitationService(db_session).shares([school_id])
-    return [ActivationShareRead(school_id=s.school_id, school_name=s.school_name, cohort=s.cohort,
-                                class_name=s.class_name, graduates=s.graduates, activated=s.activated,
-                                share=round(s.share, 4)) for s in shares]
+    return [
+        ActivationShareRead(
+            school_id=s.school_id,
+            school_name=s.school_name,
+            cohort=s.cohort,
+            class_name=s.class_name,
+            graduates=s.graduates,
+            activated=s.activated,
+            share=round(s.share, 4),
+        )
+        for s in shares
+    ]
 
 
 def queue_item(e: Employer) -> VerificationQueueItem:
-    return VerificationQueueItem(employer=to_read(e), contact_name=e.contact_name, contact_phone=e.contact_phone,
-                                 uscc_check=uscc_check(e.uscc), uscc_region_matches=uscc_region_matches(e.uscc,
-                                                                                                      e.region_code))
+    return VerificationQueueItem(
+        employer=to_read(e),
+        contact_name=e.contact_name,
+        contact_phone=e.contact_phone,
+        uscc_check=uscc_check(e.uscc),
+        uscc_region_matches=uscc_region_matches(e.uscc, e.region_code),
+    )
 
 
-@get("/employers/verification-queue", summary="Employers awaiting approval (审核队列)", tags=["employers"],
-     guards=STAFF)
+@get(
+    "/employers/verification-queue", summary="Employers awaiting approval (审核队列)", tags=["employers"], guards=STAFF
+)
 async def verification_queue(
-    request: Request[Any, Any, Any], db_session: DbSession, limit: Limit = 20, offset: Offset = 0,
-    status: Annotated[str, QueryParameter(pattern=r"^(pending|refused|approved)$",
-                                          description="pending (default), refused or approved")] = "pending",
-    city: Annotated[str | None, QueryParameter(
-        pattern=r"^\d{6}$", description="region code (GB/T 2260); a city includes its counties")] = None,
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    status: Annotated[
+        str,
+        QueryParameter(pattern=r"^(pending|refused|approved)$", description="pending (default), refused or approved"),
+    ] = "pending",
+    city: Annotated[
+        str | None,
+        QueryParameter(pattern=r"^\d{6}$", description="region code (GB/T 2260); a city includes its counties"),
+    ] = None,
     q: Annotated[str | None, QueryParameter(max_length=100, description="part of the employer's name")] = None,
 ) -> Page[VerificationQueueItem]:
     """Employers registered on the platform that the caller may approve — school staff those in
@@ -166,15 +231,23 @@ async def verification_queue(
     match. Errors: 401 signed out; 403 graduates and employers; 400 a malformed ``city``."""
     p = current_principal(request)
     scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
-    items, total = await EmployerService(db_session).verification_queue(scope, status=status, limit=limit,
-                                                                        offset=offset, region_code=city, q=q)
+    items, total = await EmployerService(db_session).verification_queue(
+        scope, status=status, limit=limit, offset=offset, region_code=city, q=q
+    )
     return Page(items=[queue_item(e) for e in items], total=total, limit=limit, offset=offset)
 
 
-@post("/employers/{employer_id:int}/refuse", summary="Refuse to approve an employer (审核未通过)",
-      tags=["employers"], guards=STAFF, status_code=200, request_max_body_size=SIGN_IN_BODY_BYTES)
-async def refuse_employer(request: Request[Any, Any, Any], db_session: DbSession, employer_id: FromPath[int],
-                          data: JSONBody[RefusalRequest]) -> EmployerRead:
+@post(
+    "/employers/{employer_id:int}/refuse",
+    summary="Refuse to approve an employer (审核未通过)",
+    tags=["employers"],
+    guards=STAFF,
+    status_code=200,
+    request_max_body_size=SIGN_IN_BODY_BYTES,
+)
+async def refuse_employer(
+    request: Request[Any, Any, Any], db_session: DbSession, employer_id: FromPath[int], data: JSONBody[RefusalRequest]
+) -> EmployerRead:
     """Refuse with a ``reason`` (told to the employer's members as written, in a notification):
     the employer stays unverified (an approved one loses its approval), so its postings reach no
     graduate; audited. Who may: as ``POST /employers/{id}/verify``. Errors: 401; 403 other roles

@@ -46,10 +46,14 @@ _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 DEFAULT_INVITATION_DAYS = 30
 MAX_INVITATION_DAYS = 180
 #: The one answer to a failed activation (what to check, never which part was wrong).
-REFUSED_DETAILS = ("these details do not match a roster record that can be activated: check the school, the 学号 "
-                   "and the 身份证号, or ask your school for an invitation code")
-REFUSED_CODE = ("this invitation code cannot be used: check it for typos; a code works once and only until its "
-                "expiry date — ask your class teacher for a new one")
+REFUSED_DETAILS = (
+    "these details do not match a roster record that can be activated: check the school, the 学号 "
+    "and the 身份证号, or ask your school for an invitation code"
+)
+REFUSED_CODE = (
+    "this invitation code cannot be used: check it for typos; a code works once and only until its "
+    "expiry date — ask your class teacher for a new one"
+)
 
 
 class ActivationRefused(InvalidFieldError):
@@ -82,7 +86,7 @@ def new_code() -> str:
 
 def printable(code: str) -> str:
     """``ABCD1234EFGH`` → ``ABCD-1234-EFGH`` (easier to copy from paper)."""
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def typed_id_number(text: str) -> str:
@@ -138,9 +142,18 @@ class SignupService:
         self.session = session
         self.accounts = AccountService(session)
 
-    async def activate(self, *, password: str, email: str | None, phone: str | None, school_id: int | None = None,
-                       student_number: str | None = None, id_number: str | None = None,
-                       code: str | None = None, language: str = "zh_Hans") -> User:
+    async def activate(
+        self,
+        *,
+        password: str,
+        email: str | None,
+        phone: str | None,
+        school_id: int | None = None,
+        student_number: str | None = None,
+        id_number: str | None = None,
+        code: str | None = None,
+        language: str = "zh_Hans",
+    ) -> User:
         """Create the account of a roster graduate, bound to their record, its notifications in
         ``language``.
 
@@ -160,10 +173,12 @@ class SignupService:
         """
         email, phone = AccountService._login_names(email, phone)
         if code is None and not (school_id and student_number and id_number):
-            missing = [n for n, v in (("school_id", school_id), ("student_number", student_number),
-                                      ("id_number", id_number)) if not v]
-            raise InvalidFieldError(missing[0], "give the school, the 学号 and the "
-                                                "身份证号 — or an invitation code")
+            missing = [
+                n
+                for n, v in (("school_id", school_id), ("student_number", student_number), ("id_number", id_number))
+                if not v
+            ]
+            raise InvalidFieldError(missing[0], "give the school, the 学号 and the 身份证号 — or an invitation code")
         if code is not None:
             graduate = await self._redeem(code)
             field, message = "code", REFUSED_CODE
@@ -175,16 +190,20 @@ class SignupService:
             await hash_password(password)  # the same work as a success
             raise ActivationRefused(field, message)
         if await AccountRepository(self.session).graduate_has_account(graduate.id):
-            raise ConflictError("this roster record already has an account: sign in, or ask your school to reset it",
-                                [{"field": field, "message": "already activated"}])
+            raise ConflictError(
+                "this roster record already has an account: sign in, or ask your school to reset it",
+                [{"field": field, "message": "already activated"}],
+            )
         await self.accounts._refuse_taken_login(email, phone, password)
-        return await self.accounts.new_user(Role.GRADUATE, password, email, phone, language,
-                                            graduate_id=graduate.id)
+        return await self.accounts.new_user(Role.GRADUATE, password, email, phone, language, graduate_id=graduate.id)
 
     async def _by_details(self, school_id: int, student_number: str, id_number: str) -> Graduate | None:
         number = roster_number(student_number)
-        graduate = (await self.session.execute(select(Graduate).where(
-            Graduate.school_id == school_id, Graduate.student_number == number))).scalar_one_or_none()
+        graduate = (
+            await self.session.execute(
+                select(Graduate).where(Graduate.school_id == school_id, Graduate.student_number == number)
+            )
+        ).scalar_one_or_none()
         stored = graduate.id_number if graduate is not None and graduate.id_number else "\x00" * 18
         matches = hmac.compare_digest(stored.encode(), typed_id_number(id_number).encode())
         return graduate if graduate is not None and graduate.id_number and matches else None
@@ -198,22 +217,42 @@ class SignupService:
             return None
         now = utcnow()
         result = await self.session.execute(
-            update(ActivationCode).where(ActivationCode.code_hash == code_hash(canonical), ActivationCode.used_at.is_(None),
-                                     ActivationCode.revoked_at.is_(None), ActivationCode.expires_at > now)
-            .values(used_at=now).returning(ActivationCode.graduate_id))
+            update(ActivationCode)
+            .where(
+                ActivationCode.code_hash == code_hash(canonical),
+                ActivationCode.used_at.is_(None),
+                ActivationCode.revoked_at.is_(None),
+                ActivationCode.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(ActivationCode.graduate_id)
+        )
         graduate_id = result.scalar_one_or_none()
         return await self.session.get(Graduate, graduate_id) if graduate_id is not None else None
 
-    async def register_trainee(self, *, name: str, training_institution: str | None, password: str,
-                               email: str | None, phone: str | None, language: str = "zh_Hans") -> User:
+    async def register_trainee(
+        self,
+        *,
+        name: str,
+        training_institution: str | None,
+        password: str,
+        email: str | None,
+        phone: str | None,
+        language: str = "zh_Hans",
+    ) -> User:
         """An adult trainee's account with a new profile (kind ``adult_trainee``, no school), its
         notifications in ``language``: the web form's way into :meth:`AccountService.register`
         (role ``trainee``), which raises."""
         from service.accounts.schemas import RegisterRequest, TraineeSignup
 
-        data = RegisterRequest(role="trainee", password=password, email=email, phone=phone,
-                               trainee=TraineeSignup(name=name, training_institution=training_institution or None),
-                               language="en" if language == "en" else "zh_Hans")
+        data = RegisterRequest(
+            role="trainee",
+            password=password,
+            email=email,
+            phone=phone,
+            trainee=TraineeSignup(name=name, training_institution=training_institution or None),
+            language="en" if language == "en" else "zh_Hans",
+        )
         return await self.accounts.register(data)
 
 
@@ -225,8 +264,9 @@ class InvitationService:
         self.actor = actor
         self.request = request
 
-    async def issue(self, school_id: int, cohort: int | None, class_name: str | None,
-                    days: int = DEFAULT_INVITATION_DAYS) -> list[IssuedInvitation]:
+    async def issue(
+        self, school_id: int, cohort: int | None, class_name: str | None, days: int = DEFAULT_INVITATION_DAYS
+    ) -> list[IssuedInvitation]:
         """A new code for every roster graduate of the school (with a 学号; an erased record has
         none) of ``cohort`` and ``class_name`` when given who has no account yet, valid for
         ``days``; older unused codes of the same graduates are revoked (only the newest sheet works). Audited (``create`` of ``invitation``, the
@@ -238,9 +278,13 @@ class InvitationService:
         if not 1 <= days <= MAX_INVITATION_DAYS:
             raise InvalidFieldError("days", f"an invitation is valid for 1 to {MAX_INVITATION_DAYS} days")
         with_account = select(User.graduate_id).where(User.graduate_id.is_not(None))
-        stmt = (select(Graduate).where(Graduate.school_id == school_id, Graduate.student_number.is_not(None),
-                                       Graduate.id.not_in(with_account))
-                .order_by(Graduate.class_name, Graduate.student_number, Graduate.id))
+        stmt = (
+            select(Graduate)
+            .where(
+                Graduate.school_id == school_id, Graduate.student_number.is_not(None), Graduate.id.not_in(with_account)
+            )
+            .order_by(Graduate.class_name, Graduate.student_number, Graduate.id)
+        )
         if cohort is not None:
             stmt = stmt.where(Graduate.cohort == cohort)
         if class_name:
@@ -250,20 +294,47 @@ class InvitationService:
         expires = now + dt.timedelta(days=days)
         ids = [g.id for g in graduates]
         for chunk in range(0, len(ids), 500):
-            await self.session.execute(update(ActivationCode).where(
-                ActivationCode.graduate_id.in_(ids[chunk:chunk + 500]), ActivationCode.used_at.is_(None),
-                ActivationCode.revoked_at.is_(None)).values(revoked_at=now))
+            await self.session.execute(
+                update(ActivationCode)
+                .where(
+                    ActivationCode.graduate_id.in_(ids[chunk : chunk + 500]),
+                    ActivationCode.used_at.is_(None),
+                    ActivationCode.revoked_at.is_(None),
+                )
+                .values(revoked_at=now)
+            )
         issued = []
         for g in graduates:
             code = new_code()
-            self.session.add(ActivationCode(code_hash=code_hash(code), graduate_id=g.id, school_id=school_id,
-                                        created_by=self.actor.user_id if self.actor else None, created_at=now,
-                                        expires_at=expires))
-            issued.append(IssuedInvitation(graduate_id=g.id, name=g.name, student_number=g.student_number,
-                                           class_name=g.class_name, code=code, expires_at=expires))
-        await audit_record(self.session, self.actor, AuditAction.CREATE, "invitation", school_id,
-                           detail={"cohort": cohort, "class_name": class_name, "count": len(issued), "days": days},
-                           request=self.request)
+            self.session.add(
+                ActivationCode(
+                    code_hash=code_hash(code),
+                    graduate_id=g.id,
+                    school_id=school_id,
+                    created_by=self.actor.user_id if self.actor else None,
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+            issued.append(
+                IssuedInvitation(
+                    graduate_id=g.id,
+                    name=g.name,
+                    student_number=g.student_number,
+                    class_name=g.class_name,
+                    code=code,
+                    expires_at=expires,
+                )
+            )
+        await audit_record(
+            self.session,
+            self.actor,
+            AuditAction.CREATE,
+            "invitation",
+            school_id,
+            detail={"cohort": cohort, "class_name": class_name, "count": len(issued), "days": days},
+            request=self.request,
+        )
         await self.session.flush()
         return issued
 
@@ -273,22 +344,39 @@ class InvitationService:
         from service.catalog.models import School
 
         activated = func.count(User.id)
-        stmt = (select(Graduate.school_id, School.name, Graduate.cohort, Graduate.class_name,
-                       func.count(Graduate.id), activated)
-                .join(School, School.id == Graduate.school_id)
-                .outerjoin(User, and_(User.graduate_id == Graduate.id))
-                .where(Graduate.school_id.in_(school_ids))
-                .group_by(Graduate.school_id, School.name, Graduate.cohort, Graduate.class_name)
-                .order_by(School.name, Graduate.cohort.desc(), Graduate.class_name))
+        stmt = (
+            select(
+                Graduate.school_id,
+                School.name,
+                Graduate.cohort,
+                Graduate.class_name,
+                func.count(Graduate.id),
+                activated,
+            )
+            .join(School, School.id == Graduate.school_id)
+            .outerjoin(User, and_(User.graduate_id == Graduate.id))
+            .where(Graduate.school_id.in_(school_ids))
+            .group_by(Graduate.school_id, School.name, Graduate.cohort, Graduate.class_name)
+            .order_by(School.name, Graduate.cohort.desc(), Graduate.class_name)
+        )
         rows = (await self.session.execute(stmt)).all()
-        return [ActivationShare(school_id=r[0], school_name=r[1], cohort=r[2], class_name=r[3], graduates=r[4],
-                                activated=r[5]) for r in rows]
+        return [
+            ActivationShare(
+                school_id=r[0], school_name=r[1], cohort=r[2], class_name=r[3], graduates=r[4], activated=r[5]
+            )
+            for r in rows
+        ]
 
     async def classes(self, school_id: int) -> list[tuple[int | None, str | None]]:
         """The (cohort, class) pairs of a school's roster, latest cohort first."""
-        rows = (await self.session.execute(
-            select(Graduate.cohort, Graduate.class_name).where(Graduate.school_id == school_id).distinct()
-            .order_by(Graduate.cohort.desc(), Graduate.class_name))).all()
+        rows = (
+            await self.session.execute(
+                select(Graduate.cohort, Graduate.class_name)
+                .where(Graduate.school_id == school_id)
+                .distinct()
+                .order_by(Graduate.cohort.desc(), Graduate.class_name)
+            )
+        ).all()
         return [(r[0], r[1]) for r in rows]
 
 

@@ -17,18 +17,24 @@ from service.pagination import DbSession
 from service.taxonomy.schemas import OccupationRead
 from service.taxonomy.service import code_from_path, occupation_read
 
-SchemeParam = Annotated[str, PathParameter(pattern=r"^[a-z]{1,16}$",
-                                           description="classification: esco, onet or vocmatch")]
-CodeParam = Annotated[str, PathParameter(description="the occupation's code in the scheme (an ESCO URI may "
-                                                     "be given as is or percent-encoded)")]
+SchemeParam = Annotated[
+    str, PathParameter(pattern=r"^[a-z]{1,16}$", description="classification: esco, onet or vocmatch")
+]
+CodeParam = Annotated[
+    str,
+    PathParameter(
+        description="the occupation's code in the scheme (an ESCO URI may be given as is or percent-encoded)"
+    ),
+]
 
 
 class TaxonomyController(Controller):
     path = "/taxonomy"
     tags = ["taxonomy"]
 
-    @get("/occupations/{scheme:str}/{code:path}", summary="Read an occupation and its skills",
-         guards=[require_signed_in])
+    @get(
+        "/occupations/{scheme:str}/{code:path}", summary="Read an occupation and its skills", guards=[require_signed_in]
+    )
     async def get_occupation(self, db_session: DbSession, scheme: SchemeParam, code: CodeParam) -> OccupationRead:
         """One occupation of a classification with its other labels and the skills it needs
         (ESCO essential/optional; O*NET hot technology/technology, and importance as a 0–1 weight).

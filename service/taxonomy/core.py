@@ -48,8 +48,11 @@ def taxonomy_problems(tax: Taxonomy) -> list[str]:
         dupes = sorted({x for x in labels if labels.count(x) > 1})
         if dupes:
             problems.append(f"concept {c.code}: alias listed twice: {', '.join(dupes)}")
-        for field, kind, refs in (("skills", "skill", c.skills), ("certificates", "certificate", c.certificates),
-                                  ("narrower", c.kind, c.narrower)):
+        for field, kind, refs in (
+            ("skills", "skill", c.skills),
+            ("certificates", "certificate", c.certificates),
+            ("narrower", c.kind, c.narrower),
+        ):
             problems += _check_refs(f"concept {c.code}", field, kind, refs, tax)
     owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     for c in tax.concepts.values():

@@ -60,16 +60,27 @@ class ImportReport:
 
     @property
     def changed(self) -> bool:
-        return any((self.concepts_added, self.concepts_updated, self.aliases_added, self.aliases_updated,
-                    self.aliases_removed, self.relations_added, self.relations_updated, self.relations_removed))
+        return any(
+            (
+                self.concepts_added,
+                self.concepts_updated,
+                self.aliases_added,
+                self.aliases_updated,
+                self.aliases_removed,
+                self.relations_added,
+                self.relations_updated,
+                self.relations_removed,
+            )
+        )
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> list[Sequence[Any]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-async def import_taxonomy(session: AsyncSession, source: TaxonomySource,
-                          progress: Callable[[str, int, int | None], None] | None = None) -> ImportReport:
+async def import_taxonomy(
+    session: AsyncSession, source: TaxonomySource, progress: Callable[[str, int, int | None], None] | None = None
+) -> ImportReport:
     """Synchronise ``source.scheme`` in the taxonomy tables with ``source`` (see the module doc).
     Flushes, never commits. Returns the counts. Raises ``ValueError`` for a relation naming a
     code that is not among ``source.concepts``, before writing anything. ``progress(phase, done,
@@ -77,15 +88,24 @@ async def import_taxonomy(session: AsyncSession, source: TaxonomySource,
     codes = {c.code for c in source.concepts}
     for r in source.relations:
         if r.occupation not in codes or r.skill not in codes:
-            raise ValueError(f"{source.scheme} relation {r.occupation} → {r.skill} ({r.relation}) names a "
-                             f"concept the release does not have")
+            raise ValueError(
+                f"{source.scheme} relation {r.occupation} → {r.skill} ({r.relation}) names a "
+                f"concept the release does not have"
+            )
     scheme = source.scheme
     report = ImportReport(scheme=scheme)
     tell = progress or (lambda phase, done, total: None)
     tell("write", 0, 4)
-    have = {code: (cid, kind, label, lang) for code, cid, kind, label, lang in (await session.execute(
-        select(Concept.code, Concept.id, Concept.kind, Concept.label, Concept.lang).where(Concept.scheme == scheme)
-    )).tuples()}
+    have = {
+        code: (cid, kind, label, lang)
+        for code, cid, kind, label, lang in (
+            await session.execute(
+                select(Concept.code, Concept.id, Concept.kind, Concept.label, Concept.lang).where(
+                    Concept.scheme == scheme
+                )
+            )
+        ).tuples()
+    }
     wanted = {c.code: c for c in source.concepts}
     report.concepts_not_in_source = len(set(have) - set(wanted))
     ids = {code: row[0] for code, row in have.items()}
@@ -93,13 +113,18 @@ async def import_taxonomy(session: AsyncSession, source: TaxonomySource,
     for chunk in _chunks(new):
         created = await session.execute(
             insert(Concept).returning(Concept.code, Concept.id),
-            [{"scheme": scheme, "code": c.code, "kind": ConceptKind(c.kind), "label": c.label, "lang": c.lang}
-             for c in chunk])
+            [
+                {"scheme": scheme, "code": c.code, "kind": ConceptKind(c.kind), "label": c.label, "lang": c.lang}
+                for c in chunk
+            ],
+        )
         ids.update(created.tuples().all())
     report.concepts_added = len(new)
-    changed = [{"id": row[0], "kind": ConceptKind(c.kind), "label": c.label, "lang": c.lang}
-               for c in source.concepts if (row := have.get(c.code)) is not None
-               and (row[1], row[2], row[3]) != (ConceptKind(c.kind), c.label, c.lang)]
+    changed = [
+        {"id": row[0], "kind": ConceptKind(c.kind), "label": c.label, "lang": c.lang}
+        for c in source.concepts
+        if (row := have.get(c.code)) is not None and (row[1], row[2], row[3]) != (ConceptKind(c.kind), c.label, c.lang)
+    ]
     for chunk in _chunks(changed):
         await session.execute(update(Concept), list(chunk))
     report.concepts_updated = len(changed)
@@ -110,18 +135,28 @@ async def import_taxonomy(session: AsyncSession, source: TaxonomySource,
     existing: dict[tuple[int, str], tuple[int, str, str]] = {}
     if have:
         rows = await session.execute(
-            select(ConceptAlias.concept_id, ConceptAlias.label, ConceptAlias.id, ConceptAlias.normalised,
-                   ConceptAlias.lang).join(Concept, Concept.id == ConceptAlias.concept_id)
-            .where(Concept.scheme == scheme))
-        existing = {(cid, label): (aid, norm, lang) for cid, label, aid, norm, lang in rows.tuples()
-                    if cid in in_source}
+            select(
+                ConceptAlias.concept_id, ConceptAlias.label, ConceptAlias.id, ConceptAlias.normalised, ConceptAlias.lang
+            )
+            .join(Concept, Concept.id == ConceptAlias.concept_id)
+            .where(Concept.scheme == scheme)
+        )
+        existing = {
+            (cid, label): (aid, norm, lang) for cid, label, aid, norm, lang in rows.tuples() if cid in in_source
+        }
     target = {(ids[c.code], a): (normalise(a)[:MAX_LABEL], c.lang) for c in source.concepts for a in c.aliases}
-    add = [{"concept_id": cid, "label": label, "normalised": norm, "lang": lang}
-           for (cid, label), (norm, lang) in target.items() if (cid, label) not in existing]
+    add = [
+        {"concept_id": cid, "label": label, "normalised": norm, "lang": lang}
+        for (cid, label), (norm, lang) in target.items()
+        if (cid, label) not in existing
+    ]
     for chunk in _chunks(add):
         await session.execute(insert(ConceptAlias), list(chunk))
-    fix = [{"id": existing[key][0], "normalised": norm, "lang": lang} for key, (norm, lang) in target.items()
-           if key in existing and existing[key][1:] != (norm, lang)]
+    fix = [
+        {"id": existing[key][0], "normalised": norm, "lang": lang}
+        for key, (norm, lang) in target.items()
+        if key in existing and existing[key][1:] != (norm, lang)
+    ]
     for chunk in _chunks(fix):
         await session.execute(update(ConceptAlias), list(chunk))
     drop = [aid for key, (aid, _, _) in existing.items() if key not in target]
@@ -137,21 +172,35 @@ async def import_taxonomy(session: AsyncSession, source: TaxonomySource,
     return report
 
 
-async def _sync_relations(session: AsyncSession, source: TaxonomySource, ids: dict[str, int],
-                          in_source: set[int], report: ImportReport) -> None:
+async def _sync_relations(
+    session: AsyncSession, source: TaxonomySource, ids: dict[str, int], in_source: set[int], report: ImportReport
+) -> None:
     """Make the stored relations of the release's occupations exactly ``source.relations``."""
     rows = await session.execute(
-        select(ConceptRelation.occupation_id, ConceptRelation.skill_id, ConceptRelation.relation,
-               ConceptRelation.id, ConceptRelation.weight)
-        .join(Concept, Concept.id == ConceptRelation.occupation_id).where(Concept.scheme == source.scheme))
+        select(
+            ConceptRelation.occupation_id,
+            ConceptRelation.skill_id,
+            ConceptRelation.relation,
+            ConceptRelation.id,
+            ConceptRelation.weight,
+        )
+        .join(Concept, Concept.id == ConceptRelation.occupation_id)
+        .where(Concept.scheme == source.scheme)
+    )
     existing = {(occ, skill, rel): (rid, weight) for occ, skill, rel, rid, weight in rows.tuples()}
     target = {(ids[r.occupation], ids[r.skill], r.relation): r.weight for r in source.relations}
-    add = [{"occupation_id": occ, "skill_id": skill, "relation": rel, "weight": weight}
-           for (occ, skill, rel), weight in target.items() if (occ, skill, rel) not in existing]
+    add = [
+        {"occupation_id": occ, "skill_id": skill, "relation": rel, "weight": weight}
+        for (occ, skill, rel), weight in target.items()
+        if (occ, skill, rel) not in existing
+    ]
     for chunk in _chunks(add):
         await session.execute(insert(ConceptRelation), list(chunk))
-    fix = [{"id": existing[key][0], "weight": weight} for key, weight in target.items()
-           if key in existing and existing[key][1] != weight]
+    fix = [
+        {"id": existing[key][0], "weight": weight}
+        for key, weight in target.items()
+        if key in existing and existing[key][1] != weight
+    ]
     for chunk in _chunks(fix):
         await session.execute(update(ConceptRelation), list(chunk))
     gone = [(key, rid) for key, (rid, _) in existing.items() if key not in target]

@@ -37,8 +37,13 @@ def code_from_path(code: str) -> str:
 
 
 async def _occupation(session: AsyncSession, scheme: str, code: str) -> Concept:
-    found = (await session.execute(select(Concept).where(
-        Concept.scheme == scheme, Concept.code == code, Concept.kind == ConceptKind.OCCUPATION))).scalar_one_or_none()
+    found = (
+        await session.execute(
+            select(Concept).where(
+                Concept.scheme == scheme, Concept.code == code, Concept.kind == ConceptKind.OCCUPATION
+            )
+        )
+    ).scalar_one_or_none()
     if found is None:
         raise NotFoundError("occupation", f"{scheme}:{code}")
     return found
@@ -50,8 +55,14 @@ async def _skill_rows(session: AsyncSession, occupation_id: int) -> list[tuple[s
         select(skill.code, skill.label, ConceptRelation.relation, ConceptRelation.weight)
         .join(skill, skill.id == ConceptRelation.skill_id)
         .where(ConceptRelation.occupation_id == occupation_id)
-        .order_by(ConceptRelation.weight.is_(None), ConceptRelation.weight.desc(), ConceptRelation.relation,
-                  skill.label, skill.code))
+        .order_by(
+            ConceptRelation.weight.is_(None),
+            ConceptRelation.weight.desc(),
+            ConceptRelation.relation,
+            skill.label,
+            skill.code,
+        )
+    )
     return [tuple(r) for r in rows.tuples()]  # type: ignore[misc]
 
 
@@ -66,8 +77,9 @@ async def skills_for_occupation(session: AsyncSession, scheme: str, code: str) -
     when the scheme has no occupation ``code``.
     """
     occupation = await _occupation(session, scheme, code)
-    return [SkillLink(label, relation, weight) for _, label, relation, weight in
-            await _skill_rows(session, occupation.id)]
+    return [
+        SkillLink(label, relation, weight) for _, label, relation, weight in await _skill_rows(session, occupation.id)
+    ]
 
 
 async def occupation_read(session: AsyncSession, scheme: str, code: str) -> OccupationRead:
@@ -75,9 +87,25 @@ async def occupation_read(session: AsyncSession, scheme: str, code: str) -> Occu
     :func:`skills_for_occupation`, each with the skill's code). Raises
     :class:`~service.errors.NotFoundError` for an unknown occupation."""
     occupation = await _occupation(session, scheme, code)
-    aliases = (await session.execute(select(ConceptAlias.label).where(ConceptAlias.concept_id == occupation.id)
-                                     .order_by(ConceptAlias.label))).scalars().all()
-    skills = [SkillLinkRead(code=c, label=label, relation=relation, weight=weight)
-              for c, label, relation, weight in await _skill_rows(session, occupation.id)]
-    return OccupationRead(scheme=occupation.scheme, code=occupation.code, kind=occupation.kind,
-                          label=occupation.label, lang=occupation.lang, aliases=list(aliases), skills=skills)
+    aliases = (
+        (
+            await session.execute(
+                select(ConceptAlias.label).where(ConceptAlias.concept_id == occupation.id).order_by(ConceptAlias.label)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    skills = [
+        SkillLinkRead(code=c, label=label, relation=relation, weight=weight)
+        for c, label, relation, weight in await _skill_rows(session, occupation.id)
+    ]
+    return OccupationRead(
+        scheme=occupation.scheme,
+        code=occupation.code,
+        kind=occupation.kind,
+        label=occupation.label,
+        lang=occupation.lang,
+        aliases=list(aliases),
+        skills=skills,
+    )

@@ -42,8 +42,13 @@ def _service(page: Page, db_session: DbSession) -> AlertService:
 
 def _local(path: str | None, default: str) -> str:
     """``path`` when it is a path on this site (``/web/…``), else ``default`` (no open redirect)."""
-    if path and path.startswith("/web/") and not path.startswith("//") and "\\" not in path \
-            and not any(c in path for c in "\r\n\t"):
+    if (
+        path
+        and path.startswith("/web/")
+        and not path.startswith("//")
+        and "\\" not in path
+        and not any(c in path for c in "\r\n\t")
+    ):
         return path
     return default
 
@@ -77,12 +82,19 @@ class AlertPages(Controller):
                 await service.save_job(posting_id)
             except ConflictError:
                 error = page.gettext("You can keep at most %(n)s saved jobs. Remove some first.") % {
-                    "n": MAX_SAVED_JOBS}
+                    "n": MAX_SAVED_JOBS
+                }
         if not page.htmx:
             return see_other(_local(str(form.get("next") or ""), f"/web/jobs/{posting_id}"))
         saved = posting_id in await service.saved_ids([posting_id])
-        return render(page, "partials/save_job.html", posting_id=posting_id, saved=saved, error=error,
-                      next=str(form.get("next") or ""))
+        return render(
+            page,
+            "partials/save_job.html",
+            posting_id=posting_id,
+            saved=saved,
+            error=error,
+            next=str(form.get("next") or ""),
+        )
 
     @get("/saved-jobs")
     async def saved_jobs(self, page: PageDep, db_session: DbSession) -> Template:
@@ -90,20 +102,34 @@ class AlertPages(Controller):
         whether it is still open (closed, filled and expired ones stay, marked)."""
         items, total = await _service(page, db_session).saved_jobs()
         today = dt.date.today()
-        rows = [{"posting": s.posting, "state": posting_state(s.posting, today), "saved_at": s.created_at,
-                 "salary": salary_text(page.tr, s.posting.salary_min_monthly, s.posting.salary_max_monthly)}
-                for s in items]
+        rows = [
+            {
+                "posting": s.posting,
+                "state": posting_state(s.posting, today),
+                "saved_at": s.created_at,
+                "salary": salary_text(page.tr, s.posting.salary_min_monthly, s.posting.salary_max_monthly),
+            }
+            for s in items
+        ]
         return render(page, "graduate/saved_jobs.html", rows=rows, total=total, limit=MAX_SAVED_JOBS)
 
     # --- job alerts ----------------------------------------------------------------------------
 
-    async def _alerts_page(self, page: Page, db_session: DbSession, *, error: str | None = None,
-                           status_code: int = 200) -> Template:
+    async def _alerts_page(
+        self, page: Page, db_session: DbSession, *, error: str | None = None, status_code: int = 200
+    ) -> Template:
         alerts = await _service(page, db_session).alerts()
         rows = [{"alert": a, "jq": parse_filters(a.filters)} for a in alerts]
-        return render(page, "graduate/job_alerts.html", status_code=status_code, rows=rows, error=error,
-                      regions=await _region_names(db_session, alerts), limit=MAX_ALERTS,
-                      saved=page.request.query_params.get("saved"))
+        return render(
+            page,
+            "graduate/job_alerts.html",
+            status_code=status_code,
+            rows=rows,
+            error=error,
+            regions=await _region_names(db_session, alerts),
+            limit=MAX_ALERTS,
+            saved=page.request.query_params.get("saved"),
+        )
 
     @get("/job-alerts")
     async def job_alerts(self, page: PageDep, db_session: DbSession) -> Template:
@@ -123,8 +149,10 @@ class AlertPages(Controller):
             alert = await _service(page, db_session).create_alert(name[:100], jq)
         except InvalidFieldError as exc:
             message = next(iter(jq.errors.values()), None) or (
-                page.gettext("Give the search a name of at most 100 characters.") if exc.errors[0]["field"] == "name"
-                else page.gettext("Choose at least one filter before saving the search."))
+                page.gettext("Give the search a name of at most 100 characters.")
+                if exc.errors[0]["field"] == "name"
+                else page.gettext("Choose at least one filter before saving the search.")
+            )
             return await self._alerts_page(page, db_session, error=message, status_code=422)
         except ConflictError:
             message = page.gettext("You can keep at most %(n)s saved searches. Delete one first.") % {"n": MAX_ALERTS}
@@ -147,13 +175,16 @@ class AlertPages(Controller):
             name = str(form.get("name") or "").strip()
             if not name or len(name) > 100:
                 await service.alert(alert_id)  # another graduate's: 404, not a form error
-                return await self._alerts_page(page, db_session, status_code=422, error=page.gettext(
-                    "Give the search a name of at most 100 characters."))
+                return await self._alerts_page(
+                    page,
+                    db_session,
+                    status_code=422,
+                    error=page.gettext("Give the search a name of at most 100 characters."),
+                )
             await service.update_alert(alert_id, JobAlertUpdate(name=name))
         else:
             await service.alert(alert_id)
-            return await self._alerts_page(page, db_session, status_code=422,
-                                           error=page.gettext("Choose what to do with the search."))
+            return await self._alerts_page(
+                page, db_session, status_code=422, error=page.gettext("Choose what to do with the search.")
+            )
         return see_other(f"/web/job-alerts?saved={action}", page)
-
-

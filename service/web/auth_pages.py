@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
 from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import Body
-from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
@@ -40,8 +40,9 @@ class SignInForm:
     next: str = ""
 
 
-def public_form_page(page: Page, kit: AuthKit, template: str, *, status_code: int = 200, fresh: bool = False,
-                     **context: Any) -> Template:
+def public_form_page(
+    page: Page, kit: AuthKit, template: str, *, status_code: int = 200, fresh: bool = False, **context: Any
+) -> Template:
     """A public form (sign-in, sign-up) with a valid pre-session CSRF token: the ``vocmatch_csrf``
     cookie's (or the one the CSRF middleware just made) when valid and not ``fresh``, else a new
     one, set as the cookie. The token also reaches the template's ``csrf_token()``."""
@@ -50,8 +51,14 @@ def public_form_page(page: Page, kit: AuthKit, template: str, *, status_code: in
     new_cookie = None
     if fresh or not csrf_token_valid(kit.csrf, candidate):
         candidate = generate_csrf_token(kit.csrf.secret)
-        new_cookie = Cookie(key=CSRF_COOKIE, value=candidate, path="/", secure=kit.settings.cookie_secure,
-                            httponly=False, samesite="lax")
+        new_cookie = Cookie(
+            key=CSRF_COOKIE,
+            value=candidate,
+            path="/",
+            secure=kit.settings.cookie_secure,
+            httponly=False,
+            samesite="lax",
+        )
     state.csrf_token = candidate
     rendered = render(page, template, status_code=status_code, **context)
     if new_cookie is not None:
@@ -64,11 +71,11 @@ async def public_post_refused(request: Request[Any, Any, Any], kit: AuthKit) -> 
     its pre-session token (form field ``_csrf_token``) does not match the ``vocmatch_csrf`` cookie."""
     sent = (await request.form()).get("_csrf_token")
     return cross_site_reason(request.headers) is not None or not csrf_tokens_match(
-        kit.csrf, sent, request.cookies.get(CSRF_COOKIE))
+        kit.csrf, sent, request.cookies.get(CSRF_COOKIE)
+    )
 
 
-def _sign_in_page(page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bool = False,
-                  **context: Any) -> Template:
+def _sign_in_page(page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bool = False, **context: Any) -> Template:
     """The sign-in form (:func:`public_form_page`)."""
     return public_form_page(page, kit, "sign_in.html", status_code=status_code, fresh=fresh, **context)
 
@@ -92,9 +99,14 @@ class AuthPages(Controller):
         return _sign_in_page(page, auth_kit, next=safe_next(wanted) if wanted else "", login="", error=None)
 
     @post("/sign-in", opt={**PUBLIC, "exclude_from_csrf": True}, status_code=303)
-    async def sign_in(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, auth_kit: NamedDependency[AuthKit],
-                      data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-                      ) -> Response[Any]:
+    async def sign_in(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageDep,
+        db_session: DbSession,
+        auth_kit: NamedDependency[AuthKit],
+        data: Annotated[SignInForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any]:
         """Check the password (rate-limited like ``POST /auth/login``), open a login session and set
         the HttpOnly session cookies, the device cookie and a fresh CSRF cookie, then 303 to
         ``next`` or the role's home. A wrong login name or password re-renders the form with 401;
@@ -102,25 +114,62 @@ class AuthPages(Controller):
         ``vocmatch_csrf`` cookie, and a post another site's page sent is refused — both 403 with
         the form again (a new token), nothing checked or counted."""
         if not data.login.strip() or not data.password:
-            return _sign_in_page(page, auth_kit, status_code=400, next=data.next, login=data.login,
-                                 error=page.gettext("Enter your e-mail or mobile number and your password."))
+            return _sign_in_page(
+                page,
+                auth_kit,
+                status_code=400,
+                next=data.next,
+                login=data.login,
+                error=page.gettext("Enter your e-mail or mobile number and your password."),
+            )
         if await public_post_refused(request, auth_kit):
-            return _sign_in_page(page, auth_kit, status_code=403, next=data.next, login=data.login, fresh=True,
-                                 error=page.gettext("This sign-in form has expired or came from another site. "
-                                                    "Please sign in again."))
+            return _sign_in_page(
+                page,
+                auth_kit,
+                status_code=403,
+                next=data.next,
+                login=data.login,
+                fresh=True,
+                error=page.gettext("This sign-in form has expired or came from another site. Please sign in again."),
+            )
         try:
-            user, pair, device = await _login(request, db_session, auth_kit,
-                                              LoginRequest(login=data.login.strip()[:200], password=data.password[:128]))
+            user, pair, device = await _login(
+                request,
+                db_session,
+                auth_kit,
+                LoginRequest(login=data.login.strip()[:200], password=data.password[:128]),
+            )
         except TooManyRequestsException:
-            return _sign_in_page(page, auth_kit, status_code=429, next=data.next, login=data.login,
-                                 error=page.gettext("Too many attempts. Wait a few minutes and try again."))
+            return _sign_in_page(
+                page,
+                auth_kit,
+                status_code=429,
+                next=data.next,
+                login=data.login,
+                error=page.gettext("Too many attempts. Wait a few minutes and try again."),
+            )
         except NotAuthorizedException:
-            return _sign_in_page(page, auth_kit, status_code=401, next=data.next, login=data.login,
-                                 error=page.gettext("Wrong login name or password."))
+            return _sign_in_page(
+                page,
+                auth_kit,
+                status_code=401,
+                next=data.next,
+                login=data.login,
+                error=page.gettext("Wrong login name or password."),
+            )
         csrf = generate_csrf_token(auth_kit.csrf.secret)
-        cookies = [*auth_kit.session_cookies(pair), device,
-                   Cookie(key=CSRF_COOKIE, value=csrf, path="/", secure=auth_kit.settings.cookie_secure,
-                          httponly=False, samesite="lax")]
+        cookies = [
+            *auth_kit.session_cookies(pair),
+            device,
+            Cookie(
+                key=CSRF_COOKIE,
+                value=csrf,
+                path="/",
+                secure=auth_kit.settings.cookie_secure,
+                httponly=False,
+                samesite="lax",
+            ),
+        ]
         target = data.next if data.next and safe_next(data.next) == data.next else HOME[user.role]
         return Redirect(path=target, status_code=303, cookies=cookies)
 
@@ -134,9 +183,11 @@ class AuthPages(Controller):
             if auth_session is not None and auth_session.revoked_at is None:
                 auth_session.revoked_at = utcnow()
                 await db_session.flush()
-        expired = [Cookie(key=ACCESS_COOKIE, value="", path="/", max_age=0),
-                   Cookie(key=REFRESH_COOKIE, value="", path="/auth", max_age=0),
-                   Cookie(key=CSRF_COOKIE, value="", path="/", max_age=0)]
+        expired = [
+            Cookie(key=ACCESS_COOKIE, value="", path="/", max_age=0),
+            Cookie(key=REFRESH_COOKIE, value="", path="/auth", max_age=0),
+            Cookie(key=CSRF_COOKIE, value="", path="/", max_age=0),
+        ]
         response = see_other(SIGN_IN, page)
         for cookie in expired:
             response.set_cookie(cookie)

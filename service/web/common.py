@@ -20,7 +20,6 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,23 +71,43 @@ def build_page(request: Request[Any, Any, Any], catalogues: Catalogues) -> Page:
     query_lang = normalise_locale(request.query_params.get("lang"))
     locale = pick_locale(query_lang, request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
     user = request.scope.get("user")
-    return Page(request=request, principal=user if isinstance(user, Principal) else None, locale=locale,
-                tr=catalogues.get(locale), set_lang=query_lang is not None)
+    return Page(
+        request=request,
+        principal=user if isinstance(user, Principal) else None,
+        locale=locale,
+        tr=catalogues.get(locale),
+        set_lang=query_lang is not None,
+    )
 
 
-def render(page: Page, template: str, status_code: int = 200, headers: dict[str, str] | None = None,
-           **context: Any) -> Template:
+def render(
+    page: Page, template: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> Template:
     """Render ``template`` with ``context`` plus ``page``, ``principal``, ``locale`` and ``html_lang``;
     sets the language cookie (one year) when ``?lang=`` chose the locale."""
     cookies = []
     if page.set_lang:
-        cookies.append(Cookie(key=LANG_COOKIE, value=page.locale, path="/", max_age=365 * 24 * 3600,
-                              samesite="lax", httponly=True))
-    base = {"page": page, "principal": page.principal, "locale": page.locale, "html_lang": html_lang(page.locale),
-            "tr": page.tr, "path": page.request.url.path, "lang_url": lambda locale: with_lang(page.request, locale),
-            "session_expires_in": session_expires_in(page.request), "session_ttl": session_ttl(page.request)}
-    return Template(template_name=template, context={**base, **context}, status_code=status_code, cookies=cookies,
-                    headers=headers or {})
+        cookies.append(
+            Cookie(key=LANG_COOKIE, value=page.locale, path="/", max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        )
+    base = {
+        "page": page,
+        "principal": page.principal,
+        "locale": page.locale,
+        "html_lang": html_lang(page.locale),
+        "tr": page.tr,
+        "path": page.request.url.path,
+        "lang_url": lambda locale: with_lang(page.request, locale),
+        "session_expires_in": session_expires_in(page.request),
+        "session_ttl": session_ttl(page.request),
+    }
+    return Template(
+        template_name=template,
+        context={**base, **context},
+        status_code=status_code,
+        cookies=cookies,
+        headers=headers or {},
+    )
 
 
 def with_lang(request: Request[Any, Any, Any], locale: str) -> str:
@@ -154,8 +173,11 @@ def error_field(message: str) -> str:
     return re.split(r"[\[.]", head, maxsplit=1)[0] if re.fullmatch(r"[A-Za-z_][\w\[\].]*", head) else ""
 
 
-def convert_form(data: dict[str, Any], type_: type[Any], placeholders: dict[str, Any] | None = None,
-                 ) -> tuple[Any | None, dict[str, str]]:
+def convert_form(
+    data: dict[str, Any],
+    type_: type[Any],
+    placeholders: dict[str, Any] | None = None,
+) -> tuple[Any | None, dict[str, str]]:
     """Validate ``data`` (form values, strings allowed where numbers are expected) into the
     msgspec ``type_`` the API uses, collecting **every** bad field rather than the first: each
     failing field is recorded with the API's message and replaced by its ``placeholders`` value
@@ -214,21 +236,29 @@ def field_message(tr: gettext.GNUTranslations, message: str) -> str:
         kind, op, number = bound.groups()
         whole = kind == "int"
         if op in (">=", ">"):
-            text = (tr.gettext("Enter a whole number of at least %(n)s") if whole
-                    else tr.gettext("Enter a number of at least %(n)s"))
+            text = (
+                tr.gettext("Enter a whole number of at least %(n)s")
+                if whole
+                else tr.gettext("Enter a number of at least %(n)s")
+            )
             return text % {"n": number if op == ">=" else (int(number) + 1 if whole else number)}
-        text = (tr.gettext("Enter a whole number of at most %(n)s") if whole
-                else tr.gettext("Enter a number of at most %(n)s"))
+        text = (
+            tr.gettext("Enter a whole number of at most %(n)s")
+            if whole
+            else tr.gettext("Enter a number of at most %(n)s")
+        )
         return text % {"n": number if op == "<=" else (int(number) - 1 if whole else number)}
     length = _LENGTH_RE.search(message)
     if length:
         kind, op, number = length.groups()
         if kind == "str":
-            text = (tr.gettext("Enter at least %(n)s characters") if op == ">="
-                    else tr.gettext("Enter at most %(n)s characters"))
+            text = (
+                tr.gettext("Enter at least %(n)s characters")
+                if op == ">="
+                else tr.gettext("Enter at most %(n)s characters")
+            )
         else:
-            text = (tr.gettext("Choose at least %(n)s items") if op == ">="
-                    else tr.gettext("Choose at most %(n)s items"))
+            text = tr.gettext("Choose at least %(n)s items") if op == ">=" else tr.gettext("Choose at most %(n)s items")
         return text % {"n": number}
     if "is in the future" in message:
         return tr.gettext("This date is in the future")
@@ -272,8 +302,13 @@ async def unknown_regions(session: AsyncSession, items: list[str]) -> list[str]:
     names = set()
     for item in items:
         names.update({item, item + "市", item + "省", item + "区", item + "县"})
-    rows = (await session.execute(select(Region.code, Region.name).where(
-        or_(Region.code.in_([i for i in items if i.isdigit()]), Region.name.in_(names))))).all()
+    rows = (
+        await session.execute(
+            select(Region.code, Region.name).where(
+                or_(Region.code.in_([i for i in items if i.isdigit()]), Region.name.in_(names))
+            )
+        )
+    ).all()
     known = {code for code, _ in rows} | {name for _, name in rows}
     return [i for i in items if not ({i, i + "市", i + "省", i + "区", i + "县"} & known)]
 
@@ -285,20 +320,24 @@ def N_(message: str) -> str:
 
 #: Status → (heading, explanation) of the error page (msgids; translated when rendered).
 ERROR_TEXTS: dict[int, tuple[str, str]] = {
-    400: (N_("Bad request"),
-          N_("The address or the form data could not be understood. Check the link and try again.")),
+    400: (N_("Bad request"), N_("The address or the form data could not be understood. Check the link and try again.")),
     403: (N_("Not allowed"), N_("Your account may not open this page or change this object.")),
-    404: (N_("Not found"),
-          N_("This page or object could not be found. It may have been removed, or the link is wrong.")),
-    409: (N_("Conflict"),
-          N_("This cannot be done in the object's current state. Reload the page and try again.")),
+    404: (
+        N_("Not found"),
+        N_("This page or object could not be found. It may have been removed, or the link is wrong."),
+    ),
+    409: (N_("Conflict"), N_("This cannot be done in the object's current state. Reload the page and try again.")),
     413: (N_("Too large"), N_("What you sent is larger than this service accepts.")),
-    422: (N_("Some input is not valid"),
-          N_("Some of what you entered could not be accepted. Go back and check the form.")),
+    422: (
+        N_("Some input is not valid"),
+        N_("Some of what you entered could not be accepted. Go back and check the form."),
+    ),
     429: (N_("Too many requests"), N_("Wait a few minutes and try again.")),
     500: (N_("Something went wrong"), N_("The service could not complete this request. Try again later.")),
-    503: (N_("Temporarily unavailable"),
-          N_("The service cannot reach its database at the moment. Try again in a minute.")),
+    503: (
+        N_("Temporarily unavailable"),
+        N_("The service cannot reach its database at the moment. Try again in a minute."),
+    ),
 }
 
 

@@ -13,12 +13,16 @@ from typing import Annotated, Any
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.exceptions import TooManyRequestsException
+from litestar.params import Body
 from litestar.response import Template
 
 from service.accounts.guards import (
-    can_change_application, can_manage_posting, ensure_allowed, ensure_candidates_allowed, ensure_visible,
+    can_change_application,
+    can_manage_posting,
+    ensure_allowed,
+    ensure_candidates_allowed,
+    ensure_visible,
     require_roles,
 )
 from service.accounts.models import Role
@@ -36,8 +40,8 @@ from service.postings.repository import PostingRepository
 from service.resumes import attachments
 from service.resumes.controllers import applicant_attachment_response, file_response, pdf_response
 from service.resumes.resume import build_resume
-from service.storage import ATTACHMENT_BODY_BYTES
 from service.resumes.service import LIVE, applicant, contact_withheld, load_profile, resume_of, set_consent
+from service.storage import ATTACHMENT_BODY_BYTES
 from service.web.common import Page, PageDep, render, see_other
 
 GRADUATE = [require_roles(Role.GRADUATE)]
@@ -49,8 +53,11 @@ NOTE_MAX_CHARS = 4000
 
 async def _application(page: Page, db_session: DbSession, application_id: int) -> Application:
     """The application (posting loaded) if the signed-in user may read it; the 404 page otherwise."""
-    ensure_visible(await exists_where(db_session, Application.id, application_id, applications_clause(page.user)),
-                   "application", application_id)
+    ensure_visible(
+        await exists_where(db_session, Application.id, application_id, applications_clause(page.user)),
+        "application",
+        application_id,
+    )
     return await ApplicationService(db_session).get(application_id)
 
 
@@ -92,15 +99,24 @@ class ConversationPages(Controller):
         the résumé, and the attachment, as they are then."""
         return await self._resume_page(page, db_session)
 
-    async def _resume_page(self, page: Page, db_session: DbSession, *, error: str | None = None,
-                           status_code: int = 200) -> Template:
+    async def _resume_page(
+        self, page: Page, db_session: DbSession, *, error: str | None = None, status_code: int = 200
+    ) -> Template:
         assert page.user.graduate_id is not None
         resume = build_resume(await load_profile(db_session, page.user.graduate_id))
         settings = page.request.app.state.settings
-        return render(page, "conversations/resume.html", status_code=status_code, resume=resume, contact=None,
-                      snapshot_at=None, attachment=await attachments.current(db_session, page.user.graduate_id),
-                      attachment_error=error, max_mb=f"{settings.max_resume_attachment_bytes / 2**20:g}",
-                      saved=page.request.query_params.get("saved"))
+        return render(
+            page,
+            "conversations/resume.html",
+            status_code=status_code,
+            resume=resume,
+            contact=None,
+            snapshot_at=None,
+            attachment=await attachments.current(db_session, page.user.graduate_id),
+            attachment_error=error,
+            max_mb=f"{settings.max_resume_attachment_bytes / 2**20:g}",
+            saved=page.request.query_params.get("saved"),
+        )
 
     @get("/resume.pdf", guards=GRADUATE, media_type="application/pdf")
     async def resume_pdf(self, page: PageDep, db_session: DbSession) -> Response[bytes]:
@@ -115,14 +131,18 @@ class ConversationPages(Controller):
         """Download one's own current résumé attachment (404 page when there is none)."""
         assert page.user.graduate_id is not None
         row = await attachments.current(db_session, page.user.graduate_id)
-        path = attachments.file_of(row, page.request.app.state.settings.attachment_dir,
-                                   "résumé attachment of graduate", page.user.graduate_id)
+        path = attachments.file_of(
+            row, page.request.app.state.settings.attachment_dir, "résumé attachment of graduate", page.user.graduate_id
+        )
         return file_response(path, row, "resume-attachment")
 
     @post("/resume/attachment", guards=GRADUATE, request_max_body_size=ATTACHMENT_BODY_BYTES)
-    async def upload_attachment(self, page: PageDep, db_session: DbSession,
-                                data: Annotated[AttachmentForm, Body(media_type=RequestEncodingType.MULTI_PART)],
-                                ) -> Response[Any] | Template:
+    async def upload_attachment(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        data: Annotated[AttachmentForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Response[Any] | Template:
         """Upload (or replace) the résumé attachment (as ``POST /graduates/{id}/resume/attachment``):
         303 back to the résumé; 422 with the page and the reason (empty, too large, not a PDF or
         .docx by content) otherwise, nothing stored."""
@@ -132,17 +152,30 @@ class ConversationPages(Controller):
         content = await upload.read() if upload is not None else b""
         filename = (upload.filename if upload is not None else "") or "?"
         try:
-            await attachments.upload(db_session, page.user.graduate_id, content, filename,
-                                     directory=settings.attachment_dir, limit=settings.max_resume_attachment_bytes)
+            await attachments.upload(
+                db_session,
+                page.user.graduate_id,
+                content,
+                filename,
+                directory=settings.attachment_dir,
+                limit=settings.max_resume_attachment_bytes,
+            )
         except attachments.AttachmentRefused as exc:
             await db_session.rollback()
             mb = f"{settings.max_resume_attachment_bytes / 2**20:g}"
-            message = {"empty": page.gettext("Choose a file: %(file)s is empty."),
-                       "too_large": page.gettext("%(file)s is larger than the %(mb)s MB allowed."),
-                       }.get(exc.reason, page.gettext("%(file)s is not a PDF or Word (.docx) document by its content, "
-                                                      "whatever its name says: save your résumé as PDF or .docx."))
-            return await self._resume_page(page, db_session, error=message % {"file": filename, "mb": mb},
-                                           status_code=422)
+            message = {
+                "empty": page.gettext("Choose a file: %(file)s is empty."),
+                "too_large": page.gettext("%(file)s is larger than the %(mb)s MB allowed."),
+            }.get(
+                exc.reason,
+                page.gettext(
+                    "%(file)s is not a PDF or Word (.docx) document by its content, "
+                    "whatever its name says: save your résumé as PDF or .docx."
+                ),
+            )
+            return await self._resume_page(
+                page, db_session, error=message % {"file": filename, "mb": mb}, status_code=422
+            )
         return see_other("/web/resume?saved=attachment", page)
 
     @post("/resume/attachment/delete", guards=GRADUATE, status_code=303)
@@ -161,12 +194,19 @@ class ConversationPages(Controller):
         view = await applicant(db_session, page.user, application, page.request)
         ensure_visible(view.resume is not None, "résumé snapshot of application", application_id)
         assert view.resume is not None
-        return await pdf_response(page.request, view.resume, page.gettext, contact=view.contact,
-                                  taken_at=view.resume_taken_at, name=f"resume-application-{application_id}")
+        return await pdf_response(
+            page.request,
+            view.resume,
+            page.gettext,
+            contact=view.contact,
+            taken_at=view.resume_taken_at,
+            name=f"resume-application-{application_id}",
+        )
 
     @get("/applicants/{application_id:int}/attachment", guards=EMPLOYER, media_type="application/octet-stream")
-    async def applicant_attachment(self, page: PageDep, db_session: DbSession,
-                                   application_id: IdPath) -> Response[bytes]:
+    async def applicant_attachment(
+        self, page: PageDep, db_session: DbSession, application_id: IdPath
+    ) -> Response[bytes]:
         """The résumé attachment the application carries (as ``GET /applications/{id}/applicant/attachment``;
         audited). 404 page for another employer's or when there is none."""
         application = await _application(page, db_session, application_id)
@@ -179,8 +219,15 @@ class ConversationPages(Controller):
         the application is live and they agreed; audited. 404 page for another employer's."""
         application = await _application(page, db_session, application_id)
         view = await applicant(db_session, page.user, application, page.request)
-        return render(page, "conversations/applicant.html", view=view, application=application,
-                      resume=view.resume, contact=view.contact, snapshot_at=view.resume_taken_at)
+        return render(
+            page,
+            "conversations/applicant.html",
+            view=view,
+            application=application,
+            resume=view.resume,
+            contact=view.contact,
+            snapshot_at=view.resume_taken_at,
+        )
 
     # --- the graduate's application actions ------------------------------------------------
 
@@ -192,7 +239,8 @@ class ConversationPages(Controller):
         application = await _application(page, db_session, application_id)
         ensure_allowed(can_change_application(page.user, application, ApplicationStatus.WITHDRAWN), "withdraw")
         await ApplicationService(db_session, actor=page.user, request=page.request).change_status(
-            application_id, StatusChange(status=ApplicationStatus.WITHDRAWN))
+            application_id, StatusChange(status=ApplicationStatus.WITHDRAWN)
+        )
         return see_other("/web/applications?saved=withdrawn", page)
 
     @post("/applications/{application_id:int}/consent", guards=GRADUATE, status_code=303)
@@ -209,17 +257,35 @@ class ConversationPages(Controller):
 
     # --- the thread --------------------------------------------------------------------------
 
-    async def _thread_page(self, page: Page, db_session: DbSession, application: Application, *,
-                           error: str | None = None, draft: str = "", status_code: int = 200) -> Template:
+    async def _thread_page(
+        self,
+        page: Page,
+        db_session: DbSession,
+        application: Application,
+        *,
+        error: str | None = None,
+        draft: str = "",
+        status_code: int = 200,
+    ) -> Template:
         service = service_for(db_session, page.request.app.state.settings)
         messages, _ = await service.thread(page.user, application, 500, 0)
         resume = await resume_of(db_session, application.id)
         side = thread_side(page.user, application)
-        return render(page, "conversations/thread.html", status_code=status_code, application=application,
-                      messages=messages, side=side, error=error, draft=draft, max_chars=MESSAGE_MAX_CHARS,
-                      closed=application.status in CLOSED_THREAD, consent=bool(resume and resume.contact_consent),
-                      live=application.status in LIVE,
-                      contact_shared=contact_withheld(application, resume) is None)
+        return render(
+            page,
+            "conversations/thread.html",
+            status_code=status_code,
+            application=application,
+            messages=messages,
+            side=side,
+            error=error,
+            draft=draft,
+            max_chars=MESSAGE_MAX_CHARS,
+            closed=application.status in CLOSED_THREAD,
+            consent=bool(resume and resume.contact_consent),
+            live=application.status in LIVE,
+            contact_shared=contact_withheld(application, resume) is None,
+        )
 
     @get("/applications/{application_id:int}/messages", guards=PARTIES)
     async def thread(self, page: PageDep, db_session: DbSession, application_id: IdPath) -> Template:
@@ -240,18 +306,29 @@ class ConversationPages(Controller):
         try:
             await service.send(page.user, application, body)
         except InvalidFieldError as exc:
-            return await self._thread_page(page, db_session, application, error=_message_error(page, exc, body),
-                                           draft=body, status_code=422)
+            return await self._thread_page(
+                page, db_session, application, error=_message_error(page, exc, body), draft=body, status_code=422
+            )
         except ConflictError:
-            return await self._thread_page(page, db_session, application, draft=body, status_code=409,
-                                           error=page.gettext("This conversation is closed: the application was "
-                                                              "withdrawn or not selected."))
+            return await self._thread_page(
+                page,
+                db_session,
+                application,
+                draft=body,
+                status_code=409,
+                error=page.gettext("This conversation is closed: the application was withdrawn or not selected."),
+            )
         except TooManyRequestsException as exc:
             headers = exc.headers or {}
             return await self._thread_page(
-                page, db_session, application, draft=body, status_code=429,
+                page,
+                db_session,
+                application,
+                draft=body,
+                status_code=429,
                 error=page.gettext("You are sending messages too quickly. Wait %(s)s seconds and send again.")
-                % {"s": headers.get("Retry-After", "60")})
+                % {"s": headers.get("Retry-After", "60")},
+            )
         return see_other(f"/web/applications/{application_id}/messages#latest", page)
 
     # --- invitations -----------------------------------------------------------------------
@@ -278,8 +355,13 @@ class ConversationPages(Controller):
         the contact choice) or decline."""
         service = service_for(db_session, page.request.app.state.settings)
         items, _ = await service.invitations(invitations_clause(page.user), for_employer=False)
-        return render(page, "conversations/invitations.html", items=items, note_max=NOTE_MAX_CHARS,
-                      saved=page.request.query_params.get("saved"))
+        return render(
+            page,
+            "conversations/invitations.html",
+            items=items,
+            note_max=NOTE_MAX_CHARS,
+            saved=page.request.query_params.get("saved"),
+        )
 
     @post("/invitations/{invitation_id:int}/accept", guards=GRADUATE, status_code=303)
     async def accept(self, page: PageDep, db_session: DbSession, invitation_id: IdPath) -> Response[Any]:
@@ -290,8 +372,9 @@ class ConversationPages(Controller):
         note = str(form.get("cover_letter") or "").strip()[:NOTE_MAX_CHARS] or None
         service = service_for(db_session, page.request.app.state.settings)
         invitation = await service.get_invitation(invitation_id, invitations_clause(page.user))
-        application = await service.accept(invitation, InvitationAnswer(
-            cover_letter=note, share_contact=_checked(form.get("share_contact"))))
+        application = await service.accept(
+            invitation, InvitationAnswer(cover_letter=note, share_contact=_checked(form.get("share_contact")))
+        )
         return see_other(f"/web/applications/{application.id}/messages", page)
 
     @post("/invitations/{invitation_id:int}/decline", guards=GRADUATE, status_code=303)
@@ -308,9 +391,10 @@ def _message_error(page: Page, exc: InvalidFieldError, body: str) -> str:
     if "身份证号" in detail:
         return page.gettext("Do not send ID card numbers in messages.")
     if "contact details" in detail:
-        return page.gettext("To give the employer your phone or e-mail, switch on sharing your contact details "
-                            "for this application first.")
+        return page.gettext(
+            "To give the employer your phone or e-mail, switch on sharing your contact details "
+            "for this application first."
+        )
     if not body.strip():
         return page.gettext("Write a message first.")
     return page.gettext("A message can have at most %(n)s characters.") % {"n": MESSAGE_MAX_CHARS}
-

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
-
-from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import PathParameter
@@ -38,8 +36,18 @@ from service.reports.access import may_read_rows, may_read_scope
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, default_cohort
 from service.reports.dashboard import (
-    CHART_METRICS, CHART_RATES, CHILD_BREAKDOWN, QUALITY_RULE, TREND_RULE, build_annual, build_trend, breadcrumb,
-    data_quality_panel, find_row, may_open_region, region_level,
+    CHART_METRICS,
+    CHART_RATES,
+    CHILD_BREAKDOWN,
+    QUALITY_RULE,
+    TREND_RULE,
+    breadcrumb,
+    build_annual,
+    build_trend,
+    data_quality_panel,
+    find_row,
+    may_open_region,
+    region_level,
 )
 from service.web.common import PageDep, render
 
@@ -64,9 +72,14 @@ def report_date_params(query: Any) -> tuple[dt.date, int]:
 
 def _params(page: PageDep, scope: str) -> ReportParams:
     as_of, cohort = report_date_params(page.request.query_params)
-    return ReportParams(scope=Scope.parse(scope), cohorts=(cohort,), as_of=as_of,
-                        recorded_before=dt.datetime.now(dt.UTC), threshold=5,
-                        salary_edges=page.request.app.state.settings.salary_edges)
+    return ReportParams(
+        scope=Scope.parse(scope),
+        cohorts=(cohort,),
+        as_of=as_of,
+        recorded_before=dt.datetime.now(dt.UTC),
+        threshold=5,
+        salary_edges=page.request.app.state.settings.salary_edges,
+    )
 
 
 def level_url(kind: str, code: str, query: str, school_code: str | None = None) -> str:
@@ -82,27 +95,37 @@ def level_url(kind: str, code: str, query: str, school_code: str | None = None) 
     return f"{path}?{query}"
 
 
-async def _context(page: PageDep, db_session: DbSession, params: ReportParams, *, trend_row: tuple[str, object]
-                   ) -> dict[str, Any]:
+async def _context(
+    page: PageDep, db_session: DbSession, params: ReportParams, *, trend_row: tuple[str, object]
+) -> dict[str, Any]:
     """The report (internal for readers of the rows, else publish), the trend of ``trend_row``, the
     download and chart links — what every drill-down page shows."""
     p = page.user
     internal = await may_read_rows(db_session, p, params.scope)
     report = await build_report(db_session, params, publish=not internal)
-    trend = await build_trend(db_session, params, publish=not internal, row=trend_row,
-                              latest=report)
+    trend = await build_trend(db_session, params, publish=not internal, row=trend_row, latest=report)
     query = urlencode({"as_of": params.as_of.isoformat(), "cohort": params.cohorts[0]})
     api = urlencode({"scope": str(params.scope), "as_of": params.as_of.isoformat(), "cohort": params.cohorts[0]})
     lang = "en" if page.locale == "en" else "zh"
     row_text = "total" if trend_row[0] == "total" else f"{trend_row[0]}:{trend_row[1]}"
-    return {"report": report, "trend": trend, "internal": internal, "query": query, "as_of": params.as_of,
-            "cohort": params.cohorts[0], "chart_rates": CHART_RATES, "chart_metrics": CHART_METRICS,
-            "chart_base": f"/reports/chart?{api}&lang={lang}",
-            "trend_chart_base": f"/reports/chart?{api}&lang={lang}&trend_years=5&{urlencode({'row': row_text})}",
-            "downloads": {fmt: f"/reports?{api}&format={fmt}" for fmt in ("xlsx", "csv")},
-            "publish_downloads": {fmt: f"/reports?{api}&format={fmt}&view=publish" for fmt in ("xlsx", "csv")},
-            "annual_page": f"/web/dashboard/annual?{api}", "annual_xlsx": f"/reports/annual?{api}&format=xlsx",
-            "trend_rule": TREND_RULE, "level_url": level_url}
+    return {
+        "report": report,
+        "trend": trend,
+        "internal": internal,
+        "query": query,
+        "as_of": params.as_of,
+        "cohort": params.cohorts[0],
+        "chart_rates": CHART_RATES,
+        "chart_metrics": CHART_METRICS,
+        "chart_base": f"/reports/chart?{api}&lang={lang}",
+        "trend_chart_base": f"/reports/chart?{api}&lang={lang}&trend_years=5&{urlencode({'row': row_text})}",
+        "downloads": {fmt: f"/reports?{api}&format={fmt}" for fmt in ("xlsx", "csv")},
+        "publish_downloads": {fmt: f"/reports?{api}&format={fmt}&view=publish" for fmt in ("xlsx", "csv")},
+        "annual_page": f"/web/dashboard/annual?{api}",
+        "annual_xlsx": f"/reports/annual?{api}&format=xlsx",
+        "trend_rule": TREND_RULE,
+        "level_url": level_url,
+    }
 
 
 class DashboardPages(Controller):
@@ -124,17 +147,30 @@ class DashboardPages(Controller):
         child = CHILD_BREAKDOWN[region_level(region.code)]
         tables = [(b, ctx["report"]["breakdowns"].get(b) or []) for b in (child, "school") if b]
         quality = (await data_quality_panel(db_session, page.user, ctx["report"])) if ctx["internal"] else None
-        return render(page, "school/drill.html", level="region", name=region.name, region=region, school=None,
-                      major=None, crumbs=await breadcrumb(db_session, page.user, region=region.code),
-                      tables=[(b, rows) for b, rows in tables if rows], quality=quality, quality_rule=QUALITY_RULE,
-                      total=find_row(ctx["report"], "total", "total"), **ctx)
+        return render(
+            page,
+            "school/drill.html",
+            level="region",
+            name=region.name,
+            region=region,
+            school=None,
+            major=None,
+            crumbs=await breadcrumb(db_session, page.user, region=region.code),
+            tables=[(b, rows) for b, rows in tables if rows],
+            quality=quality,
+            quality_rule=QUALITY_RULE,
+            total=find_row(ctx["report"], "total", "total"),
+            **ctx,
+        )
 
     async def _school(self, page: PageDep, db_session: DbSession, school_code: CodePath) -> School:
         school = (await db_session.execute(select(School).where(School.code == school_code))).scalar_one_or_none()
         if school is None:
             raise NotFoundError("school", school_code)
-        ensure_allowed(await may_read_scope(db_session, page.user, Scope("school", school.code)),
-                       f"read the figures of school {school.code}")
+        ensure_allowed(
+            await may_read_scope(db_session, page.user, Scope("school", school.code)),
+            f"read the figures of school {school.code}",
+        )
         return school
 
     @get("/school/{school_code:str}")
@@ -147,14 +183,26 @@ class DashboardPages(Controller):
         ctx = await _context(page, db_session, params, trend_row=("total", "total"))
         rows = ctx["report"]["breakdowns"].get("major") or []
         quality = (await data_quality_panel(db_session, page.user, ctx["report"])) if ctx["internal"] else None
-        return render(page, "school/drill.html", level="school", name=school.name, region=None, school=school,
-                      major=None, crumbs=await breadcrumb(db_session, page.user, school=school),
-                      tables=[("major", rows)] if rows else [], quality=quality, quality_rule=QUALITY_RULE,
-                      total=find_row(ctx["report"], "total", "total"), **ctx)
+        return render(
+            page,
+            "school/drill.html",
+            level="school",
+            name=school.name,
+            region=None,
+            school=school,
+            major=None,
+            crumbs=await breadcrumb(db_session, page.user, school=school),
+            tables=[("major", rows)] if rows else [],
+            quality=quality,
+            quality_rule=QUALITY_RULE,
+            total=find_row(ctx["report"], "total", "total"),
+            **ctx,
+        )
 
     @get("/school/{school_code:str}/major/{major_code:str}")
-    async def major(self, page: PageDep, db_session: DbSession, school_code: CodePath,
-                    major_code: CodePath) -> Template:
+    async def major(
+        self, page: PageDep, db_session: DbSession, school_code: CodePath, major_code: CodePath
+    ) -> Template:
         """One major of one school: its figures (the school report's row for the major), salary bands
         and its trend over the last five cohorts. 404 page when the major has no graduates in the
         school's report for the cohort (or does not exist)."""
@@ -166,10 +214,21 @@ class DashboardPages(Controller):
             raise NotFoundError("major", major_code)
         stored = await db_session.get(Major, major_code)
         major = stored or SimpleNamespace(code=major_code, name=row["label"])  # "-": 专业未登记
-        return render(page, "school/drill.html", level="major", name=f"{school.name} · {row['label']}", region=None,
-                      school=school, major=major, crumbs=await breadcrumb(db_session, page.user, school=school,
-                                                                          major=major),
-                      tables=[], quality=None, quality_rule=QUALITY_RULE, total=row, **ctx)
+        return render(
+            page,
+            "school/drill.html",
+            level="major",
+            name=f"{school.name} · {row['label']}",
+            region=None,
+            school=school,
+            major=major,
+            crumbs=await breadcrumb(db_session, page.user, school=school, major=major),
+            tables=[],
+            quality=None,
+            quality_rule=QUALITY_RULE,
+            total=row,
+            **ctx,
+        )
 
     @get("/annual")
     async def annual(self, page: PageDep, db_session: DbSession) -> Template:
@@ -190,10 +249,19 @@ class DashboardPages(Controller):
         internal = await may_read_rows(db_session, page.user, scope)
         annual = await build_annual(db_session, params, publish=not internal)
         api = urlencode({"scope": str(scope), "as_of": params.as_of.isoformat(), "cohort": params.cohorts[0]})
-        return render(page, "school/annual.html", annual=annual, report=annual["report"], trend=annual["trend"],
-                      internal=internal, xlsx=f"/reports/annual?{api}&format=xlsx",
-                      publish_xlsx=f"/reports/annual?{api}&format=xlsx&view=publish", as_of=params.as_of,
-                      cohort=params.cohorts[0], scope=str(scope))
+        return render(
+            page,
+            "school/annual.html",
+            annual=annual,
+            report=annual["report"],
+            trend=annual["trend"],
+            internal=internal,
+            xlsx=f"/reports/annual?{api}&format=xlsx",
+            publish_xlsx=f"/reports/annual?{api}&format=xlsx&view=publish",
+            as_of=params.as_of,
+            cohort=params.cohorts[0],
+            scope=str(scope),
+        )
 
 
 def principal_root(p: Principal, school: School | None) -> str | None:

@@ -14,8 +14,13 @@ from litestar.response import Template
 from sqlalchemy import func, select
 
 from service.accounts.guards import (
-    can_change_application, can_manage_posting, can_read_application, ensure_allowed,
-    ensure_candidates_allowed, ensure_visible, require_roles,
+    can_change_application,
+    can_manage_posting,
+    can_read_application,
+    ensure_allowed,
+    ensure_candidates_allowed,
+    ensure_visible,
+    require_roles,
 )
 from service.accounts.models import Role
 from service.accounts.scoping import applications_clause, graduates_clause, postings_clause
@@ -36,19 +41,31 @@ from service.postings.schemas import PostingCreate, PostingUpdate
 from service.postings.service import PostingService
 from service.privacy.audit import record_list_read
 from service.recommendations.service import RecommendationService
+from service.web.common import (
+    Page,
+    PageDep,
+    convert_form,
+    domain_errors,
+    render,
+    see_other,
+    split_items,
+    translate_errors,
+)
 from service.web.interview_pages import latest_interviews
 from service.web.places import place_groups
-from service.web.common import (
-    Page, PageDep, convert_form, domain_errors, render, see_other, split_items, translate_errors,
-)
 from service.web.reasons import candidate_phrases, salary_text, sentence
 from service.web.suggest_pages import chips_context
 from vocab import EducationLevel, EmploymentType
 
 EMPLOYER_ONLY = [require_roles(Role.EMPLOYER)]
 #: The moves an employer is offered, in pipeline order (withdrawing is the graduate's).
-EMPLOYER_MOVES = (ApplicationStatus.VIEWED, ApplicationStatus.INTERVIEW, ApplicationStatus.OFFER,
-                  ApplicationStatus.HIRED, ApplicationStatus.REJECTED)
+EMPLOYER_MOVES = (
+    ApplicationStatus.VIEWED,
+    ApplicationStatus.INTERVIEW,
+    ApplicationStatus.OFFER,
+    ApplicationStatus.HIRED,
+    ApplicationStatus.REJECTED,
+)
 
 
 def next_moves(status: ApplicationStatus) -> list[ApplicationStatus]:
@@ -71,16 +88,31 @@ class EmployerPages(Controller):
     async def postings(self, page: PageDep, db_session: DbSession) -> Template:
         """The employer's postings, newest first, with the number of applications to each."""
         p = page.user
-        rows, _ = await PostingRepository(db_session).list(PostingFilter(employer_id=p.employer_id), 200, 0,
-                                                           postings_clause(p))
+        rows, _ = await PostingRepository(db_session).list(
+            PostingFilter(employer_id=p.employer_id), 200, 0, postings_clause(p)
+        )
         ids = [r.id for r in rows]
-        counts = dict((await db_session.execute(
-            select(Application.posting_id, func.count()).where(Application.posting_id.in_(ids),
-                                                               applications_clause(p))
-            .group_by(Application.posting_id))).all()) if ids else {}
-        items = [{"posting": r, "applications": counts.get(r.id, 0),
-                  "salary": salary_text(page.tr, r.salary_min_monthly, r.salary_max_monthly)}
-                 for r in sorted(rows, key=lambda r: -r.id)]
+        counts = (
+            dict(
+                (
+                    await db_session.execute(
+                        select(Application.posting_id, func.count())
+                        .where(Application.posting_id.in_(ids), applications_clause(p))
+                        .group_by(Application.posting_id)
+                    )
+                ).all()
+            )
+            if ids
+            else {}
+        )
+        items = [
+            {
+                "posting": r,
+                "applications": counts.get(r.id, 0),
+                "salary": salary_text(page.tr, r.salary_min_monthly, r.salary_max_monthly),
+            }
+            for r in sorted(rows, key=lambda r: -r.id)
+        ]
         return render(page, "employer/postings.html", items=items, saved=page.request.query_params.get("saved"))
 
     async def _posting(self, page: Page, db_session: DbSession, posting_id: int) -> Posting:
@@ -92,8 +124,12 @@ class EmployerPages(Controller):
     async def _row(self, page: PageDep, db_session: DbSession, application: Application) -> dict[str, Any]:
         stmt = select(Graduate).where(Graduate.id == application.graduate_id, graduates_clause(page.user))
         graduate = (await db_session.execute(stmt)).scalar_one_or_none()
-        return {"application": application, "graduate": graduate, "moves": next_moves(application.status),
-                "interview": (await latest_interviews(db_session, [application.id]))[application.id]}
+        return {
+            "application": application,
+            "graduate": graduate,
+            "moves": next_moves(application.status),
+            "interview": (await latest_interviews(db_session, [application.id]))[application.id],
+        }
 
     @get("/postings/{posting_id:int}/applications")
     async def applications(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
@@ -101,22 +137,45 @@ class EmployerPages(Controller):
         so the employer may see it) and the moves allowed from each status. Each applicant shown
         gets a ``read`` audit event (object type ``application_list``)."""
         posting = await self._posting(page, db_session, posting_id)
-        items, _ = await ApplicationService(db_session).list(ApplicationFilter(posting_id=posting_id), 200, 0,
-                                                             applications_clause(page.user))
-        graduates = {g.id: g for g in (await db_session.execute(
-            select(Graduate).where(Graduate.id.in_([a.graduate_id for a in items]), graduates_clause(page.user))
-        )).scalars()} if items else {}
+        items, _ = await ApplicationService(db_session).list(
+            ApplicationFilter(posting_id=posting_id), 200, 0, applications_clause(page.user)
+        )
+        graduates = (
+            {
+                g.id: g
+                for g in (
+                    await db_session.execute(
+                        select(Graduate).where(
+                            Graduate.id.in_([a.graduate_id for a in items]), graduates_clause(page.user)
+                        )
+                    )
+                ).scalars()
+            }
+            if items
+            else {}
+        )
         interviews = await latest_interviews(db_session, [a.id for a in items])
-        rows = [{"application": a, "graduate": graduates.get(a.graduate_id), "moves": next_moves(a.status),
-                 "interview": interviews[a.id]} for a in items]
+        rows = [
+            {
+                "application": a,
+                "graduate": graduates.get(a.graduate_id),
+                "moves": next_moves(a.status),
+                "interview": interviews[a.id],
+            }
+            for a in items
+        ]
         if graduates:  # applicants' names shown: audited as a list read (as GET /graduates does)
             await record_list_read(db_session, page.user, "application_list", list(graduates), request=page.request)
         return render(page, "employer/applications.html", posting=posting, rows=rows)
 
     @post("/applications/{application_id:int}/status", status_code=200)
-    async def move(self, page: PageDep, db_session: DbSession, application_id: IdPath,
-                   data: Annotated[StatusForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-                   ) -> Response[Any] | Template:
+    async def move(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        application_id: IdPath,
+        data: Annotated[StatusForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Response[Any] | Template:
         """Move an application (as ``POST /applications/{id}/status``): htmx gets the updated table
         row; a plain form post goes back to the posting's applications. A hire records the
         graduate's destination. A move not allowed from the current status shows why in the row."""
@@ -132,13 +191,15 @@ class EmployerPages(Controller):
         error = None
         try:
             application = await ApplicationService(db_session, actor=page.user, request=page.request).change_status(
-                application_id, StatusChange(status=status))
+                application_id, StatusChange(status=status)
+            )
         except ConflictError:
             error = page.gettext("This move is not possible from the current status.")
         if not page.htmx:
             return see_other(f"/web/postings/{application.posting_id}/applications")
-        return render(page, "partials/application_row.html", row=await self._row(page, db_session, application),
-                      error=error)
+        return render(
+            page, "partials/application_row.html", row=await self._row(page, db_session, application), error=error
+        )
 
     @get("/postings/{posting_id:int}/candidates")
     async def candidates(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
@@ -149,33 +210,68 @@ class EmployerPages(Controller):
         ensure_candidates_allowed(page.user, posting)
         service = RecommendationService(db_session, page.request.app.state.ranker_cache)
         result = await service.for_posting(posting_id, 20)
-        items = [{"candidate": c.graduate, "score": c.score,
-                  "reasons": sentence(page.tr, candidate_phrases(page.tr, c.reasons))} for c in result.items]
+        items = [
+            {
+                "candidate": c.graduate,
+                "score": c.score,
+                "reasons": sentence(page.tr, candidate_phrases(page.tr, c.reasons)),
+            }
+            for c in result.items
+        ]
         from service.conversations.models import Invitation  # invitations to apply (service/conversations)
 
-        invited = dict((await db_session.execute(select(Invitation.graduate_id, Invitation.status).where(
-            Invitation.posting_id == posting_id))).all())
-        return render(page, "employer/candidates.html", posting=posting, items=items, invited=invited,
-                      just_invited=page.request.query_params.get("invited") == "1")
+        invited = dict(
+            (
+                await db_session.execute(
+                    select(Invitation.graduate_id, Invitation.status).where(Invitation.posting_id == posting_id)
+                )
+            ).all()
+        )
+        return render(
+            page,
+            "employer/candidates.html",
+            posting=posting,
+            items=items,
+            invited=invited,
+            just_invited=page.request.query_params.get("invited") == "1",
+        )
 
     # --- posting form --------------------------------------------------------------------
 
-    async def _regions(self, db_session: DbSession, employer_id: int | None,
-                       keep: str | None = None) -> list[dict[str, Any]]:
+    async def _regions(
+        self, db_session: DbSession, employer_id: int | None, keep: str | None = None
+    ) -> list[dict[str, Any]]:
         """The place list of the posting form (:func:`service.web.places.place_groups`): every city of
         the country grouped by province, the employer's province first with its counties."""
         employer = await db_session.get(Employer, employer_id) if employer_id is not None else None
         prefix = employer.region_code[:2] if employer is not None and employer.region_code else None
         return await place_groups(db_session, prefix, keep=keep or None)
 
-    async def _form_page(self, page: Page, db_session: DbSession, values: dict[str, Any], errors: dict[str, str],
-                         posting: Posting | None, status_code: int = 200) -> Template:
-        return render(page, "employer/posting_form.html", status_code=status_code, values=values, errors=errors,
-                      posting=posting, regions=await self._regions(db_session, page.user.employer_id, values.get("region_code")),
-                      job_types=list(EmploymentType),
-                      education_levels=list(EducationLevel), statuses=list(PostingStatus),
-                      chips=[chips_context(page, name, values[name], error=errors.get(name))
-                             for name in ("required_skills", "preferred_skills", "posting_certificates")])
+    async def _form_page(
+        self,
+        page: Page,
+        db_session: DbSession,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        posting: Posting | None,
+        status_code: int = 200,
+    ) -> Template:
+        return render(
+            page,
+            "employer/posting_form.html",
+            status_code=status_code,
+            values=values,
+            errors=errors,
+            posting=posting,
+            regions=await self._regions(db_session, page.user.employer_id, values.get("region_code")),
+            job_types=list(EmploymentType),
+            education_levels=list(EducationLevel),
+            statuses=list(PostingStatus),
+            chips=[
+                chips_context(page, name, values[name], error=errors.get(name))
+                for name in ("required_skills", "preferred_skills", "posting_certificates")
+            ],
+        )
 
     @get("/postings/new")
     async def new_posting(self, page: PageDep, db_session: DbSession) -> Template:
@@ -184,13 +280,15 @@ class EmployerPages(Controller):
         return await self._form_page(page, db_session, dict(EMPTY_FORM), {}, None)
 
     @post("/postings/new", status_code=303, request_max_body_size=TEXT_BODY_BYTES)
-    async def create_posting(self, request: Request[Any, Any, Any], page: PageDep,
-                             db_session: DbSession) -> Response[Any] | Template:
+    async def create_posting(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession
+    ) -> Response[Any] | Template:
         """Create the posting through :meth:`PostingService.create` (the rules of ``POST /postings``):
         303 to my postings, or 422 with each error next to its field (nothing stored)."""
         p = page.user
-        ensure_allowed(p.employer_id is not None and can_manage_posting(p, employer_id=p.employer_id),
-                       "create postings")
+        ensure_allowed(
+            p.employer_id is not None and can_manage_posting(p, employer_id=p.employer_id), "create postings"
+        )
         values, data = await _read_posting_form(request, db_session)
         created, errors = convert_form({**data, "employer_id": p.employer_id}, PostingCreate, PLACEHOLDERS)
         if created is not None:
@@ -199,8 +297,9 @@ class EmployerPages(Controller):
             except InvalidFieldError as exc:
                 errors = domain_errors(exc)
         if errors:
-            return await self._form_page(page, db_session, values, translate_errors(page.tr, _form_errors(errors)),
-                                         None, status_code=422)
+            return await self._form_page(
+                page, db_session, values, translate_errors(page.tr, _form_errors(errors)), None, status_code=422
+            )
         return see_other(f"/web/postings?saved={posting.id}", page)
 
     @get("/postings/{posting_id:int}/edit")
@@ -208,24 +307,32 @@ class EmployerPages(Controller):
         """The form filled with the posting (404 page for another employer's posting)."""
         posting = await self._posting(page, db_session, posting_id)
         values = {
-            "title": posting.title, "description": posting.description or "", "region_code": posting.region_code or "",
-            "salary_min": _amount(posting.salary_min_monthly), "salary_max": _amount(posting.salary_max_monthly),
-            "employment_type": posting.employment_type.value, "education_required": posting.education_required.value,
-            "openings": str(posting.openings), "valid_through": posting.valid_through.isoformat()
-            if posting.valid_through else "", "status": posting.status.value,
-            "required_skills": list(posting.required_skills), "preferred_skills": list(posting.preferred_skills),
-            "posting_certificates": list(posting.certificates)}
+            "title": posting.title,
+            "description": posting.description or "",
+            "region_code": posting.region_code or "",
+            "salary_min": _amount(posting.salary_min_monthly),
+            "salary_max": _amount(posting.salary_max_monthly),
+            "employment_type": posting.employment_type.value,
+            "education_required": posting.education_required.value,
+            "openings": str(posting.openings),
+            "valid_through": posting.valid_through.isoformat() if posting.valid_through else "",
+            "status": posting.status.value,
+            "required_skills": list(posting.required_skills),
+            "preferred_skills": list(posting.preferred_skills),
+            "posting_certificates": list(posting.certificates),
+        }
         return await self._form_page(page, db_session, values, {}, posting)
 
     @post("/postings/{posting_id:int}/edit", status_code=303, request_max_body_size=TEXT_BODY_BYTES)
-    async def update_posting(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
-                             posting_id: IdPath) -> Response[Any] | Template:
+    async def update_posting(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, posting_id: IdPath
+    ) -> Response[Any] | Template:
         """Change the posting through :meth:`PostingService.update` (the rules of
         ``PATCH /postings/{id}``; salaries are stored per month): 303 to my postings, or 422 with
         each error next to its field (nothing stored)."""
         posting = await self._posting(page, db_session, posting_id)
         values, data = await _read_posting_form(request, db_session)
-        data["status"] = values["status"] = (values.get("status") or posting.status.value)
+        data["status"] = values["status"] = values.get("status") or posting.status.value
         change, errors = convert_form(data, PostingUpdate, PLACEHOLDERS)
         if change is not None:
             try:
@@ -233,17 +340,28 @@ class EmployerPages(Controller):
             except InvalidFieldError as exc:
                 errors = domain_errors(exc)
         if errors:
-            return await self._form_page(page, db_session, values, translate_errors(page.tr, _form_errors(errors)),
-                                         posting, status_code=422)
+            return await self._form_page(
+                page, db_session, values, translate_errors(page.tr, _form_errors(errors)), posting, status_code=422
+            )
         return see_other(f"/web/postings?saved={posting_id}", page)
 
 
 #: The new-posting form's starting values.
 EMPTY_FORM: dict[str, Any] = {
-    "title": "", "description": "", "region_code": "", "salary_min": "", "salary_max": "",
-    "employment_type": EmploymentType.FULL_TIME.value, "education_required": EducationLevel.ANY.value,
-    "openings": "1", "valid_through": "", "status": PostingStatus.OPEN.value,
-    "required_skills": [], "preferred_skills": [], "posting_certificates": []}
+    "title": "",
+    "description": "",
+    "region_code": "",
+    "salary_min": "",
+    "salary_max": "",
+    "employment_type": EmploymentType.FULL_TIME.value,
+    "education_required": EducationLevel.ANY.value,
+    "openings": "1",
+    "valid_through": "",
+    "status": PostingStatus.OPEN.value,
+    "required_skills": [],
+    "preferred_skills": [],
+    "posting_certificates": [],
+}
 #: Stand-ins for bad values while the remaining fields are checked (never stored).
 PLACEHOLDERS: dict[str, Any] = {"title": "x", "employer_id": 1}
 
@@ -258,32 +376,62 @@ def _form_errors(errors: dict[str, str]) -> dict[str, str]:
     return {("posting_certificates" if k == "certificates" else k): v for k, v in errors.items()}
 
 
-async def _read_posting_form(request: Request[Any, Any, Any], db_session: DbSession,
-                             ) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _read_posting_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The submitted form as typed (``values``) and as the API body (``data``): salaries per
     month (``salary_period`` MONTH), province and city names taken from the chosen region code,
     blank boxes as ``null``."""
     form = await request.form()
-    text = {n: (form.get(n) or "").strip() for n in ("title", "description", "region_code", "salary_min",
-                                                      "salary_max", "employment_type", "education_required",
-                                                      "openings", "valid_through", "status")}
-    lists = {n: list(dict.fromkeys([*(v.strip() for v in form.getall(n, []) if v.strip()),
-                                    *split_items(form.get(f"{n}_new"))]))
-             for n in ("required_skills", "preferred_skills", "posting_certificates")}
+    text = {
+        n: (form.get(n) or "").strip()
+        for n in (
+            "title",
+            "description",
+            "region_code",
+            "salary_min",
+            "salary_max",
+            "employment_type",
+            "education_required",
+            "openings",
+            "valid_through",
+            "status",
+        )
+    }
+    lists = {
+        n: list(
+            dict.fromkeys([*(v.strip() for v in form.getall(n, []) if v.strip()), *split_items(form.get(f"{n}_new"))])
+        )
+        for n in ("required_skills", "preferred_skills", "posting_certificates")
+    }
     values = {**text, **lists}
     province = city = None
     code = text["region_code"]
     if code and is_region_code(code):
-        names = dict((await db_session.execute(select(Region.code, Region.name).where(
-            Region.code.in_({province_of(code), city_of(code)})))).all())
+        names = dict(
+            (
+                await db_session.execute(
+                    select(Region.code, Region.name).where(Region.code.in_({province_of(code), city_of(code)}))
+                )
+            ).all()
+        )
         province, city = names.get(province_of(code)), names.get(city_of(code))
     data: dict[str, Any] = {
-        "title": text["title"], "description": text["description"], "region_code": code or None,
-        "province": province, "city": city, "salary_period": "MONTH",
-        "salary_min": text["salary_min"].replace(",", "") or None, "salary_max": text["salary_max"].replace(",", "") or None,
+        "title": text["title"],
+        "description": text["description"],
+        "region_code": code or None,
+        "province": province,
+        "city": city,
+        "salary_period": "MONTH",
+        "salary_min": text["salary_min"].replace(",", "") or None,
+        "salary_max": text["salary_max"].replace(",", "") or None,
         "employment_type": text["employment_type"] or EmploymentType.FULL_TIME.value,
         "education_required": text["education_required"] or EducationLevel.ANY.value,
-        "openings": text["openings"] or "1", "valid_through": text["valid_through"] or None,
-        "required_skills": lists["required_skills"], "preferred_skills": lists["preferred_skills"],
-        "certificates": lists["posting_certificates"]}
+        "openings": text["openings"] or "1",
+        "valid_through": text["valid_through"] or None,
+        "required_skills": lists["required_skills"],
+        "preferred_skills": lists["preferred_skills"],
+        "certificates": lists["posting_certificates"],
+    }
     return values, data

@@ -33,7 +33,11 @@ from service.accounts.scoping import exists_where, graduates_clause
 from service.catalog.models import Major, School
 from service.destinations import followup as fu
 from service.destinations.models import (
-    DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource, EvidenceType,
+    DestinationCategory,
+    DestinationEvent,
+    DestinationEventKind,
+    DestinationSource,
+    EvidenceType,
 )
 from service.destinations.schemas import DestinationCreate, Review
 from service.destinations.service import DestinationService
@@ -45,8 +49,8 @@ from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
 from service.privacy.models import AuditAction
 from service.reports.compute import default_cohort
-from service.web.places import place_groups
 from service.web.common import N_, Page, PageDep, convert_form, domain_errors, render, see_other, translate_errors
+from service.web.places import place_groups
 
 READERS = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
 SURVEYORS = [require_roles(Role.SCHOOL, Role.ADMIN)]
@@ -71,31 +75,56 @@ def shows_phone(p: Principal) -> bool:
 async def _options(db_session: DbSession, p: Principal) -> dict[str, Any]:
     """Cohorts, majors and classes present among the graduates ``p`` may read (for the filters)."""
     scope = (graduates_clause(p), not_deleted_clause())
-    cohorts = (await db_session.execute(select(distinct(Graduate.cohort)).where(
-        *scope, Graduate.cohort.is_not(None)).order_by(Graduate.cohort.desc()))).scalars().all()
-    majors = (await db_session.execute(select(distinct(Graduate.major_code), Major.name)
-                                       .join(Major, Major.code == Graduate.major_code).where(*scope)
-                                       .order_by(Graduate.major_code))).all()
+    cohorts = (
+        (
+            await db_session.execute(
+                select(distinct(Graduate.cohort))
+                .where(*scope, Graduate.cohort.is_not(None))
+                .order_by(Graduate.cohort.desc())
+            )
+        )
+        .scalars()
+        .all()
+    )
+    majors = (
+        await db_session.execute(
+            select(distinct(Graduate.major_code), Major.name)
+            .join(Major, Major.code == Graduate.major_code)
+            .where(*scope)
+            .order_by(Graduate.major_code)
+        )
+    ).all()
     return {"cohorts": cohorts, "majors": majors}
 
 
-def _filter(cohort: int, flag: str | None, major: str | None, class_name: str | None, q: str | None,
-            sort: str) -> fu.FollowUpFilter:
+def _filter(
+    cohort: int, flag: str | None, major: str | None, class_name: str | None, q: str | None, sort: str
+) -> fu.FollowUpFilter:
     try:
         chosen = fu.Flag(flag) if flag else None
     except ValueError:
         raise InvalidFieldError("flag", f"must be one of {', '.join(f.value for f in fu.Flag)}") from None
-    return fu.FollowUpFilter(cohort=cohort, flag=chosen, major_code=major or None, class_name=class_name or None,
-                             q=q or None, sort=sort)
+    return fu.FollowUpFilter(
+        cohort=cohort, flag=chosen, major_code=major or None, class_name=class_name or None, q=q or None, sort=sort
+    )
 
 
 class FollowUpPages(Controller):
     path = "/web/follow-up"
 
     @get("/", guards=READERS)
-    async def follow_up_list(self, page: PageDep, db_session: DbSession, cohort: CohortQ = None,
-                             flag: FlagQ = None, major: MajorQ = None, class_name: ClassQ = None,
-                             q: TextQ = None, sort: SortQ = "stale", page_number: PageQ = 1) -> Template:
+    async def follow_up_list(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        cohort: CohortQ = None,
+        flag: FlagQ = None,
+        major: MajorQ = None,
+        class_name: ClassQ = None,
+        q: TextQ = None,
+        sort: SortQ = "stale",
+        page_number: PageQ = 1,
+    ) -> Template:
         """The follow-up list of ``?cohort=`` (default: the cohort the reports default to): every
         graduate with the destination that counts, who recorded it, the confirmation state, days since
         the last update and the flags; filtered by ``flag``, ``major``, ``class_name`` and ``q`` (name
@@ -103,31 +132,64 @@ class FollowUpPages(Controller):
         ``follow_up_list``)."""
         p = page.user
         f = _filter(cohort or default_cohort(dt.date.today()), flag, major, class_name, q, sort)
-        found = await fu.follow_up_page(db_session, p, f, show_phone=shows_phone(p), limit=PAGE_SIZE,
-                                        offset=(page_number - 1) * PAGE_SIZE)
+        found = await fu.follow_up_page(
+            db_session, p, f, show_phone=shows_phone(p), limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE
+        )
         shown, summary = found.page, found.summary
         if shown.items:
-            await record_list_read(db_session, p, "follow_up_list", [r.graduate_id for r in shown.items],
-                                   request=page.request)
+            await record_list_read(
+                db_session, p, "follow_up_list", [r.graduate_id for r in shown.items], request=page.request
+            )
         options = await _options(db_session, p)
-        params = {k: v for k, v in {"cohort": f.cohort, "flag": flag, "major": major, "class_name": class_name,
-                                    "q": q, "sort": sort}.items() if v}
+        params = {
+            k: v
+            for k, v in {
+                "cohort": f.cohort,
+                "flag": flag,
+                "major": major,
+                "class_name": class_name,
+                "q": q,
+                "sort": sort,
+            }.items()
+            if v
+        }
         query = urlencode(params)
         query_params = page.request.query_params
-        return render(page, "school/follow_up.html", rows=shown, f=f, flag=flag, counts=summary.flag_counts,
-                      flags=list(fu.Flag), classes=await fu.cohort_classes(db_session, p, f.cohort),
-                      cohort_total=summary.total, params=params, query=query,
-                      page_number=page_number, pages=max(1, -(-shown.total // PAGE_SIZE)),
-                      show_phone=shows_phone(p), can_remind=p.role is Role.SCHOOL,
-                      can_survey=p.role in (Role.SCHOOL, Role.ADMIN),
-                      reminded=query_params.get("reminded"), no_account=query_params.get("no_account"),
-                      **options)
+        return render(
+            page,
+            "school/follow_up.html",
+            rows=shown,
+            f=f,
+            flag=flag,
+            counts=summary.flag_counts,
+            flags=list(fu.Flag),
+            classes=await fu.cohort_classes(db_session, p, f.cohort),
+            cohort_total=summary.total,
+            params=params,
+            query=query,
+            page_number=page_number,
+            pages=max(1, -(-shown.total // PAGE_SIZE)),
+            show_phone=shows_phone(p),
+            can_remind=p.role is Role.SCHOOL,
+            can_survey=p.role in (Role.SCHOOL, Role.ADMIN),
+            reminded=query_params.get("reminded"),
+            no_account=query_params.get("no_account"),
+            **options,
+        )
 
     @get("/export", guards=READERS)
-    async def follow_up_export(self, page: PageDep, db_session: DbSession, cohort: CohortQ = None,
-                               flag: FlagQ = None, major: MajorQ = None, class_name: ClassQ = None,
-                               q: TextQ = None, sort: SortQ = "stale", file_format: FormatQ = "xlsx"
-                               ) -> Response[bytes]:
+    async def follow_up_export(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        cohort: CohortQ = None,
+        flag: FlagQ = None,
+        major: MajorQ = None,
+        class_name: ClassQ = None,
+        q: TextQ = None,
+        sort: SortQ = "stale",
+        file_format: FormatQ = "xlsx",
+    ) -> Response[bytes]:
         """The selected rows of the list (all pages) as ``.xlsx`` or ``.csv`` (UTF-8 with BOM) with
         Chinese headers for phone follow-up: 联系电话 only for school staff and the admin, 身份证号 as
         its mask, no cell a spreadsheet would run as a formula. Audited (``export``, one per graduate)."""
@@ -135,20 +197,32 @@ class FollowUpPages(Controller):
         f = _filter(cohort or default_cohort(dt.date.today()), flag, major, class_name, q, sort)
         selected = (await fu.follow_up_page(db_session, p, f, show_phone=shows_phone(p))).page.items
         if selected:
-            await record_list_read(db_session, p, "follow_up_export", [r.graduate_id for r in selected],
-                                   request=page.request, action=AuditAction.EXPORT)
+            await record_list_read(
+                db_session,
+                p,
+                "follow_up_export",
+                [r.graduate_id for r in selected],
+                request=page.request,
+                action=AuditAction.EXPORT,
+            )
         phone = shows_phone(p)
         name = f"follow-up-{f.cohort}.{file_format}"
         if file_format == "csv":
-            return Response(fu.to_csv(selected, phone), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
-        return Response(fu.to_xlsx(selected, phone),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+            return Response(
+                fu.to_csv(selected, phone),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        return Response(
+            fu.to_xlsx(selected, phone),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @post("/remind", status_code=303, guards=[require_roles(Role.SCHOOL)])
-    async def send_reminders(self, request: Request[Any, Any, Any], page: PageDep,
-                             db_session: DbSession) -> Response[Any]:
+    async def send_reminders(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession
+    ) -> Response[Any]:
         """Send the selected graduates (form field ``graduate_id``, repeated) a reminder to report or
         confirm their destination, with an optional ``message`` (at most 200 characters), in the
         school's name; 303 back to the list saying how many were reminded and how many have no
@@ -170,32 +244,50 @@ class FollowUpPages(Controller):
         reminded, no_account = await fu.send_reminders(db_session, p, ids, school.name, message, request=request)
         back = (form.get("back") or "").strip()
         back = back if back.startswith("cohort=") and "\n" not in back else ""
-        return see_other(f"/web/follow-up?{back}&reminded={reminded}&no_account={no_account}".replace("?&", "?"),
-                         page)
+        return see_other(f"/web/follow-up?{back}&reminded={reminded}&no_account={no_account}".replace("?&", "?"), page)
 
     # --- survey ------------------------------------------------------------------------------
 
     async def _graduate(self, page: Page, db_session: DbSession, graduate_id: int) -> Graduate:
-        ensure_visible(await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(page.user)),
-                       "graduate", graduate_id)
+        ensure_visible(
+            await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(page.user)),
+            "graduate",
+            graduate_id,
+        )
         graduate = await db_session.get(Graduate, graduate_id)
         assert graduate is not None
         ensure_allowed(can_survey_destination(page.user, graduate), f"record a destination for graduate {graduate_id}")
         return graduate
 
-    async def _survey_page(self, page: Page, db_session: DbSession, graduate: Graduate,
-                           values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
-                           status_code: int = 200) -> Template:
+    async def _survey_page(
+        self,
+        page: Page,
+        db_session: DbSession,
+        graduate: Graduate,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
         history = await DestinationService(db_session).history(graduate.id)
         await record_list_read(db_session, page.user, "destination_history", [graduate.id], request=page.request)
         cities = await place_groups(db_session)  # the whole country, grouped by province
         state = fu.standing(list(await _events(db_session, graduate.id)), dt.date.today())
-        return render(page, "school/survey.html", status_code=status_code, graduate=graduate,
-                      id_masked=mask_id_number(graduate.id_number), history=history,
-                      events=list(reversed(history.events)), state=state, categories=list(DestinationCategory),
-                      evidence_types=list(EvidenceType), cities=cities,
-                      values=values or {"occurred_on": dt.date.today().isoformat()}, errors=errors or {},
-                      saved=page.request.query_params.get("saved"))
+        return render(
+            page,
+            "school/survey.html",
+            status_code=status_code,
+            graduate=graduate,
+            id_masked=mask_id_number(graduate.id_number),
+            history=history,
+            events=list(reversed(history.events)),
+            state=state,
+            categories=list(DestinationCategory),
+            evidence_types=list(EvidenceType),
+            cities=cities,
+            values=values or {"occurred_on": dt.date.today().isoformat()},
+            errors=errors or {},
+            saved=page.request.query_params.get("saved"),
+        )
 
     @get("/{graduate_id:int}", guards=SURVEYORS)
     async def survey_form(self, page: PageDep, db_session: DbSession, graduate_id: IdPath) -> Template:
@@ -206,24 +298,36 @@ class FollowUpPages(Controller):
         return await self._survey_page(page, db_session, await self._graduate(page, db_session, graduate_id))
 
     @post("/{graduate_id:int}", status_code=303, guards=SURVEYORS)
-    async def survey_record(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
-                            graduate_id: IdPath) -> Response[Any] | Template:
+    async def survey_record(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, graduate_id: IdPath
+    ) -> Response[Any] | Template:
         """Record (or correct, by a newer outcome) the graduate's destination as a school survey through
         :meth:`DestinationService.record` — the method behind ``POST /graduates/{id}/destinations`` —
         with its evidence and effective date: 303 back to the history, or 422 with each error next to
         its field (nothing stored)."""
         graduate = await self._graduate(page, db_session, graduate_id)
         form = await request.form()
-        names = ("category", "employer_name", "job_title", "region_code", "monthly_salary", "occurred_on",
-                 "evidence", "note")
+        names = (
+            "category",
+            "employer_name",
+            "job_title",
+            "region_code",
+            "monthly_salary",
+            "occurred_on",
+            "evidence",
+            "note",
+        )
         values = {n: (form.get(n) or "").strip() for n in names}
-        data: dict[str, Any] = {"source": DestinationSource.SCHOOL_SURVEY.value,
-                                **{n: v.replace(",", "") if n == "monthly_salary" else v
-                                   for n, v in values.items() if v}}
+        data: dict[str, Any] = {
+            "source": DestinationSource.SCHOOL_SURVEY.value,
+            **{n: v.replace(",", "") if n == "monthly_salary" else v for n, v in values.items() if v},
+        }
         errors: dict[str, str] = {}
-        for name, message in (("category", N_("Choose the destination.")),
-                              ("occurred_on", N_("Enter the date it took effect.")),
-                              ("evidence", N_("Choose the evidence you saw."))):
+        for name, message in (
+            ("category", N_("Choose the destination.")),
+            ("occurred_on", N_("Enter the date it took effect.")),
+            ("evidence", N_("Choose the evidence you saw.")),
+        ):
             if not values[name]:
                 errors[name] = page.gettext(message)
         if values["evidence"] == EvidenceType.OTHER.value and not values["note"]:
@@ -248,42 +352,67 @@ class FollowUpPages(Controller):
         accept / refuse form with a reason. Audited (``read``, ``review_queue``)."""
         items = await _review_items(db_session, page.user)
         if items:
-            await record_list_read(db_session, page.user, "review_queue",
-                                   list(dict.fromkeys(i["graduate"].id for i in items)), request=page.request)
-        return render(page, "school/review.html", items=items, done=page.request.query_params.get("done"),
-                      error=None)
+            await record_list_read(
+                db_session,
+                page.user,
+                "review_queue",
+                list(dict.fromkeys(i["graduate"].id for i in items)),
+                request=page.request,
+            )
+        return render(page, "school/review.html", items=items, done=page.request.query_params.get("done"), error=None)
 
     @post("/review/{event_id:int}", status_code=303, guards=SURVEYORS)
-    async def review_decide(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
-                            event_id: IdPath) -> Response[Any] | Template:
+    async def review_decide(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, event_id: IdPath
+    ) -> Response[Any] | Template:
         """Accept or refuse (form ``decision``) the self-report or disputed outcome ``event_id`` with a
         ``reason`` (required to refuse) through :meth:`DestinationService.review`: the graduate is
         notified, the decision audited. 303 back to the queue; 422 page without a reason to refuse;
         404 for another school's graduate; 409 when it awaits no review."""
         p = page.user
-        graduate_id = (await db_session.execute(select(DestinationEvent.graduate_id).where(
-            DestinationEvent.id == event_id))).scalar_one_or_none()
-        ensure_visible(graduate_id is not None and await exists_where(
-            db_session, Graduate.id, graduate_id, graduates_clause(p)), "destination event", event_id)
+        graduate_id = (
+            await db_session.execute(select(DestinationEvent.graduate_id).where(DestinationEvent.id == event_id))
+        ).scalar_one_or_none()
+        ensure_visible(
+            graduate_id is not None and await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)),
+            "destination event",
+            event_id,
+        )
         assert graduate_id is not None
         graduate = await self._graduate(page, db_session, graduate_id)
         form = await request.form()
-        review, errors = convert_form({"decision": (form.get("decision") or "").strip(),
-                                       **({"reason": r} if (r := (form.get("reason") or "").strip()) else {})}, Review)
+        review, errors = convert_form(
+            {
+                "decision": (form.get("decision") or "").strip(),
+                **({"reason": r} if (r := (form.get("reason") or "").strip()) else {}),
+            },
+            Review,
+        )
         if review is not None and review.decision.value == "refuse" and not review.reason:
             errors = {"reason": "required"}
         if review is None or errors:
             items = await _review_items(db_session, p)
-            return render(page, "school/review.html", status_code=422, items=items, done=None,
-                          error={"event_id": event_id, "message": page.gettext(
-                              "Choose accept or refuse; to refuse, give the reason (2–500 characters).")})
+            return render(
+                page,
+                "school/review.html",
+                status_code=422,
+                items=items,
+                done=None,
+                error={
+                    "event_id": event_id,
+                    "message": page.gettext("Choose accept or refuse; to refuse, give the reason (2–500 characters)."),
+                },
+            )
         await DestinationService(db_session, actor=p, request=request).review(graduate.id, event_id, review)
         return see_other(f"/web/follow-up/review?done={review.decision.value}", page)
 
 
 async def _events(db_session: DbSession, graduate_id: int) -> Any:
-    return (await db_session.execute(select(DestinationEvent).where(
-        DestinationEvent.graduate_id == graduate_id))).scalars().all()
+    return (
+        (await db_session.execute(select(DestinationEvent).where(DestinationEvent.graduate_id == graduate_id)))
+        .scalars()
+        .all()
+    )
 
 
 async def _review_items(db_session: DbSession, p: Principal) -> list[dict[str, Any]]:
@@ -291,30 +420,51 @@ async def _review_items(db_session: DbSession, p: Principal) -> list[dict[str, A
     outcome, ``about`` (``self_report`` / ``dispute``), the graduate's dispute (if any) and what
     counts today; oldest first."""
     K, S = DestinationEventKind, DestinationSource
-    candidates = (select(DestinationEvent.graduate_id).join(Graduate, Graduate.id == DestinationEvent.graduate_id)
-                  .where(graduates_clause(p), not_deleted_clause(),
-                         or_(DestinationEvent.source == S.SELF_REPORT, DestinationEvent.kind == K.DISPUTE)))
-    events = (await db_session.execute(select(DestinationEvent).where(
-        DestinationEvent.graduate_id.in_(candidates)))).scalars().all()
+    candidates = (
+        select(DestinationEvent.graduate_id)
+        .join(Graduate, Graduate.id == DestinationEvent.graduate_id)
+        .where(
+            graduates_clause(p),
+            not_deleted_clause(),
+            or_(DestinationEvent.source == S.SELF_REPORT, DestinationEvent.kind == K.DISPUTE),
+        )
+    )
+    events = (
+        (await db_session.execute(select(DestinationEvent).where(DestinationEvent.graduate_id.in_(candidates))))
+        .scalars()
+        .all()
+    )
     by_graduate: dict[int, list[DestinationEvent]] = {}
     for e in events:
         by_graduate.setdefault(e.graduate_id, []).append(e)
     if not by_graduate:
         return []
-    graduates = {g.id: g for g in (await db_session.execute(select(Graduate).where(
-        Graduate.id.in_(list(by_graduate))))).scalars()}
+    graduates = {
+        g.id: g
+        for g in (await db_session.execute(select(Graduate).where(Graduate.id.in_(list(by_graduate))))).scalars()
+    }
     today = dt.date.today()
     items = []
     for graduate_id, evs in by_graduate.items():
         state = fu.standing(evs, today)
         by_id = {e.id: e for e in evs}
-        disputes = {e.refers_to_id: e for e in sorted(evs, key=lambda e: (e.recorded_at, e.id))
-                    if e.kind is K.DISPUTE and e.source is S.SELF_REPORT}
+        disputes = {
+            e.refers_to_id: e
+            for e in sorted(evs, key=lambda e: (e.recorded_at, e.id))
+            if e.kind is K.DISPUTE and e.source is S.SELF_REPORT
+        }
         for about, ids in (("self_report", state.pending_self_reports), ("dispute", state.pending_disputes)):
             for event_id in ids:
                 outcome = by_id[event_id]
                 since = disputes[event_id].recorded_at if about == "dispute" else outcome.recorded_at
-                items.append({"graduate": graduates[graduate_id], "outcome": outcome, "about": about,
-                              "dispute": disputes.get(event_id) if about == "dispute" else None,
-                              "current": state.category, "since": since})
+                items.append(
+                    {
+                        "graduate": graduates[graduate_id],
+                        "outcome": outcome,
+                        "about": about,
+                        "dispute": disputes.get(event_id) if about == "dispute" else None,
+                        "current": state.category,
+                        "since": since,
+                    }
+                )
     return sorted(items, key=lambda i: (i["since"], i["outcome"].id))

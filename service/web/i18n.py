@@ -26,8 +26,18 @@ DEFAULT_LOCALE = "zh_Hans"
 LOCALES = ("zh_Hans", "en")
 LANG_COOKIE = "vocmatch_lang"
 #: ``lang`` values and Accept-Language tags → catalogue name
-_ALIASES = {"zh": "zh_Hans", "zh_hans": "zh_Hans", "zh_cn": "zh_Hans", "zh-cn": "zh_Hans", "zh-hans": "zh_Hans",
-            "en": "en", "en_us": "en", "en-us": "en", "en_gb": "en", "en-gb": "en"}
+_ALIASES = {
+    "zh": "zh_Hans",
+    "zh_hans": "zh_Hans",
+    "zh_cn": "zh_Hans",
+    "zh-cn": "zh_Hans",
+    "zh-hans": "zh_Hans",
+    "en": "en",
+    "en_us": "en",
+    "en-us": "en",
+    "en_gb": "en",
+    "en-gb": "en",
+}
 
 
 @dataclass(frozen=True)

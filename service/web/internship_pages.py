@@ -69,12 +69,31 @@ class InternshipPages(Controller):
         # the list is every placement the caller may read, or one cohort's when asked for
         items, total = await service.page(limit=SHOWN, offset=0, cohort=cohort if staff and asked else None)
         counts = await service.counts(cohort) if staff else None
-        return render(page, "internships/list.html", items=items, total=total, counts=counts, cohort=cohort,
-                      staff=staff, shown=SHOWN, saved=page.request.query_params.get("saved"))
+        return render(
+            page,
+            "internships/list.html",
+            items=items,
+            total=total,
+            counts=counts,
+            cohort=cohort,
+            staff=staff,
+            shown=SHOWN,
+            saved=page.request.query_params.get("saved"),
+        )
 
     async def _form(self, page: PageDep, db_session: DbSession, status_code: int = 200, **context: Any) -> Template:
-        employers = (await db_session.execute(select(Employer.name).where(employers_clause(page.user), Employer.verified.is_(True))
-                                              .order_by(Employer.name).limit(EMPLOYER_CHOICES))).scalars().all()
+        employers = (
+            (
+                await db_session.execute(
+                    select(Employer.name)
+                    .where(employers_clause(page.user), Employer.verified.is_(True))
+                    .order_by(Employer.name)
+                    .limit(EMPLOYER_CHOICES)
+                )
+            )
+            .scalars()
+            .all()
+        )
         context.setdefault("values", {})
         context.setdefault("errors", {})
         return render(page, "internships/form.html", status_code=status_code, employers=employers, **context)
@@ -85,28 +104,54 @@ class InternshipPages(Controller):
         return await self._form(page, db_session)
 
     @post("/new", guards=[require_roles(Role.SCHOOL)], request_max_body_size=MAX_AGREEMENT_BYTES + 64 * 1024)
-    async def record(self, page: PageDep, db_session: DbSession,
-                     data: Annotated[InternshipForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Any:
+    async def record(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        data: Annotated[InternshipForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Any:
         """Record the placement (and store the agreement PDF if one is attached), then 303 to the
         list; 422 with the form and each error beside its field otherwise (nothing stored)."""
         p = page.user
         values = {k: v for k, v in vars(data).items() if k != "agreement" and isinstance(v, str)}
         errors: dict[str, str] = {}
-        graduate_id = (await db_session.execute(select(Graduate.id).where(
-            Graduate.school_id == p.school_id, Graduate.student_number == data.student_number.strip()))).scalar()
+        graduate_id = (
+            await db_session.execute(
+                select(Graduate.id).where(
+                    Graduate.school_id == p.school_id, Graduate.student_number == data.student_number.strip()
+                )
+            )
+        ).scalar()
         if graduate_id is None:
             errors["student_number"] = page.gettext("No student of your school has this student number.")
-        found = (await db_session.execute(select(Employer.id).where(
-            Employer.name == data.employer_name.strip(), Employer.verified.is_(True), employers_clause(p))
-            .order_by(Employer.id).limit(2))).scalars().all()
+        found = (
+            (
+                await db_session.execute(
+                    select(Employer.id)
+                    .where(
+                        Employer.name == data.employer_name.strip(), Employer.verified.is_(True), employers_clause(p)
+                    )
+                    .order_by(Employer.id)
+                    .limit(2)
+                )
+            )
+            .scalars()
+            .all()
+        )
         employer_id = found[0] if len(found) == 1 else None  # two verified namesakes: never guess which
         if employer_id is None:
             errors["employer_name"] = page.gettext("No employer has this name: pick one from the list.")
-        body = {"graduate_id": graduate_id or 1, "employer_id": employer_id or 1,
-                "start_date": data.start_date, "end_date": data.end_date, "supervisor_name": data.supervisor_name,
-                "insured": bool(data.insured), "insurer": data.insurer.strip() or None,
-                "policy_number": data.policy_number.strip() or None,
-                "posting_id": int(data.posting_id) if data.posting_id.strip().isdigit() else None}
+        body = {
+            "graduate_id": graduate_id or 1,
+            "employer_id": employer_id or 1,
+            "start_date": data.start_date,
+            "end_date": data.end_date,
+            "supervisor_name": data.supervisor_name,
+            "insured": bool(data.insured),
+            "insurer": data.insurer.strip() or None,
+            "policy_number": data.policy_number.strip() or None,
+            "posting_id": int(data.posting_id) if data.posting_id.strip().isdigit() else None,
+        }
         if data.posting_id.strip() and body["posting_id"] is None:
             errors["posting_id"] = page.gettext("Give the posting's number, or leave it empty.")
         created, invalid = convert_form(body, InternshipCreate)
@@ -117,17 +162,23 @@ class InternshipPages(Controller):
             try:
                 check_pdf(content, filename)
             except InvalidFieldError as exc:
-                errors["agreement"] = (page.gettext("The file is larger than 10 MB.") if "larger" in exc.detail
-                                       else page.gettext("%(file)s is not a PDF by its content, whatever its name "
-                                                         "says: upload the signed agreement as a PDF file.")
-                                       % {"file": filename})
+                errors["agreement"] = (
+                    page.gettext("The file is larger than 10 MB.")
+                    if "larger" in exc.detail
+                    else page.gettext(
+                        "%(file)s is not a PDF by its content, whatever its name "
+                        "says: upload the signed agreement as a PDF file."
+                    )
+                    % {"file": filename}
+                )
         if not errors and created is not None:
             service = InternshipService(db_session, p, page.request)
             try:
                 internship = await service.record(created)
                 if content:
-                    await service.attach_agreement(internship.id, content, filename,
-                                                   page.request.app.state.settings.attachment_dir)
+                    await service.attach_agreement(
+                        internship.id, content, filename, page.request.app.state.settings.attachment_dir
+                    )
             except DomainError as exc:
                 await db_session.rollback()
                 errors.update(translate_errors(page.tr, domain_errors(exc)))
@@ -145,4 +196,3 @@ class InternshipPages(Controller):
     async def agreement(self, page: PageDep, db_session: DbSession, internship_id: IdPath) -> Response[bytes]:
         """The agreement PDF, for those who may read the placement."""
         return await agreement_response(page.request, db_session, internship_id)
-

@@ -31,7 +31,13 @@ from service.destinations.models import DestinationCategory
 from service.destinations.service import HIRE_CATEGORIES, INTERNSHIP_TYPES, hire_today
 from service.errors import ConflictError, InvalidFieldError
 from service.interviews.access import (
-    can_answer, can_propose, ensure_answer, ensure_cancel, ensure_propose, visible_application, visible_interview,
+    can_answer,
+    can_propose,
+    ensure_answer,
+    ensure_cancel,
+    ensure_propose,
+    visible_application,
+    visible_interview,
 )
 from service.interviews.controllers import ics_response
 from service.interviews.models import CANCELLABLE_STATUSES, Interview, InterviewMode, InterviewStatus
@@ -44,8 +50,11 @@ EMPLOYER_ONLY = [require_roles(Role.EMPLOYER)]
 #: Interview lengths offered on the form (minutes).
 DURATIONS = (30, 45, 60, 90, 120)
 #: Contract types offered on the hire form, in the order an employer thinks of them.
-CONTRACT_TYPES = (DestinationCategory.LABOUR_CONTRACT, DestinationCategory.EMPLOYMENT_AGREEMENT,
-                  DestinationCategory.OTHER_EMPLOYMENT)
+CONTRACT_TYPES = (
+    DestinationCategory.LABOUR_CONTRACT,
+    DestinationCategory.EMPLOYMENT_AGREEMENT,
+    DestinationCategory.OTHER_EMPLOYMENT,
+)
 assert set(CONTRACT_TYPES) == HIRE_CATEGORIES
 #: The social insurance answers (社会保险) and what the API takes for each.
 INSURANCE = {"yes": True, "no": False, "unknown": None}
@@ -56,8 +65,11 @@ def interview_view(interview: Interview | None) -> dict[str, Any] | None:
     if interview is None:
         return None
     slot = chosen_slot(interview)
-    return {"id": interview.id, "status": interview.status.value,
-            "time": slot.starts_at if slot else None}  # shown by the ``local`` filter
+    return {
+        "id": interview.id,
+        "status": interview.status.value,
+        "time": slot.starts_at if slot else None,
+    }  # shown by the ``local`` filter
 
 
 async def latest_interviews(db_session: DbSession, application_ids: list[int]) -> dict[int, dict[str, Any] | None]:
@@ -76,8 +88,7 @@ def _message(tr: gettext.GNUTranslations, message: str) -> str:
         ("meeting link", N_("Enter the meeting link")),
         ("not an http", N_("Enter a link starting with https://")),
         ("graduation", N_("This date is long before the graduate's graduation")),
-        ("mark the hire on or after", N_("The first working day has not come yet: mark the hire on that day or "
-                                         "later")),
+        ("mark the hire on or after", N_("The first working day has not come yet: mark the hire on that day or later")),
         ("outside", N_("This amount is outside the accepted range")),
         ("say which", N_("Say which days or times would suit you")),
         ("already passed", N_("That time has already passed; ask for another time")),
@@ -101,30 +112,53 @@ class InterviewPages(Controller):
 
     # --- propose (employer) ----------------------------------------------------------------
 
-    async def _live_application(self, page: PageDep, db_session: DbSession, application_id: int
-                                ) -> tuple[Application, Context]:
+    async def _live_application(
+        self, page: PageDep, db_session: DbSession, application_id: int
+    ) -> tuple[Application, Context]:
         ctx = await visible_application(db_session, page.user, application_id)
         ensure_propose(page.user, ctx)
         return await ApplicationService(db_session).get(application_id), ctx
 
-    def _propose_page(self, page: PageDep, application: Application, ctx: Context, values: dict[str, Any],
-                      errors: dict[str, str], status_code: int = 200) -> Template:
-        return render(page, "interviews/propose.html", status_code=status_code, application=application, ctx=ctx,
-                      values=values, errors=errors, durations=DURATIONS, slot_names=[f"slot_{i}" for i in
-                                                                                      range(1, MAX_SLOTS + 1)])
+    def _propose_page(
+        self,
+        page: PageDep,
+        application: Application,
+        ctx: Context,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        return render(
+            page,
+            "interviews/propose.html",
+            status_code=status_code,
+            application=application,
+            ctx=ctx,
+            values=values,
+            errors=errors,
+            durations=DURATIONS,
+            slot_names=[f"slot_{i}" for i in range(1, MAX_SLOTS + 1)],
+        )
 
     @get("/applications/{application_id:int}/interviews/new", guards=EMPLOYER_ONLY)
     async def new_interview(self, page: PageDep, db_session: DbSession, application_id: IdPath) -> Template:
         """The proposal form: up to five times (Beijing time), length, in person at a place or online
         with a link, a note."""
         application, ctx = await self._live_application(page, db_session, application_id)
-        values = {"mode": InterviewMode.IN_PERSON.value, "duration": "30", "place": "", "online_url": "", "note": "",
-                  **{f"slot_{i}": "" for i in range(1, MAX_SLOTS + 1)}}
+        values = {
+            "mode": InterviewMode.IN_PERSON.value,
+            "duration": "30",
+            "place": "",
+            "online_url": "",
+            "note": "",
+            **{f"slot_{i}": "" for i in range(1, MAX_SLOTS + 1)},
+        }
         return self._propose_page(page, application, ctx, values, {})
 
     @post("/applications/{application_id:int}/interviews/new", guards=EMPLOYER_ONLY, status_code=303)
-    async def propose(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
-                      application_id: IdPath) -> Response[Any] | Template:
+    async def propose(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, application_id: IdPath
+    ) -> Response[Any] | Template:
         """Propose through :meth:`InterviewService.propose`: 303 to the interview, or 422 with each error
         next to its box (nothing stored, nobody told)."""
         application, ctx = await self._live_application(page, db_session, application_id)
@@ -146,9 +180,13 @@ class InterviewPages(Controller):
             slots.append({"starts_at": moment.isoformat(), "duration_minutes": values["duration"] or "30"})
         if not slots and not errors:
             errors["slot_1"] = page.gettext("Give at least one time")
-        data = {"slots": slots or [{"starts_at": dt.datetime.now(dt.UTC).isoformat()}], "mode": values["mode"] or
-                "in_person", "place": values["place"] or None, "online_url": values["online_url"] or None,
-                "note": values["note"] or None}
+        data = {
+            "slots": slots or [{"starts_at": dt.datetime.now(dt.UTC).isoformat()}],
+            "mode": values["mode"] or "in_person",
+            "place": values["place"] or None,
+            "online_url": values["online_url"] or None,
+            "note": values["note"] or None,
+        }
         created, form_errors = convert_form(data, InterviewCreate)
         errors.update({("duration" if k == "slots" else k): _message(page.tr, v) for k, v in form_errors.items()})
         if created is not None and not errors:
@@ -163,22 +201,35 @@ class InterviewPages(Controller):
 
     # --- read and answer (both sides) ------------------------------------------------------------
 
-    async def _detail(self, page: PageDep, db_session: DbSession, interview_id: int, errors: dict[str, str],
-                      values: dict[str, str], status_code: int = 200) -> Template:
+    async def _detail(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        interview_id: int,
+        errors: dict[str, str],
+        values: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
         interview, ctx = await visible_interview(db_session, page.user, interview_id)
         status = (await ApplicationService(db_session).get(ctx.application_id)).status
         slot = chosen_slot(interview)
-        return render(page, "interviews/detail.html", status_code=status_code, interview=interview, ctx=ctx,
-                      slots=[{"id": s.id, "start": s.starts_at, "end": s.ends_at, "chosen": s.chosen}
-                             for s in interview.slots],
-                      chosen=slot.starts_at if slot else None,
-                      may_answer=can_answer(page.user, ctx) and interview.status in (
-                          InterviewStatus.PROPOSED, InterviewStatus.ACCEPTED),
-                      may_propose=can_propose(page.user, ctx) and status in LIVE_STATUSES,
-                      may_cancel=can_propose(page.user, ctx) and interview.status in CANCELLABLE_STATUSES,
-                      has_calendar=slot is not None and interview.status in (InterviewStatus.ACCEPTED,
-                                                                             InterviewStatus.CANCELLED),
-                      errors=errors, values=values, saved=page.request.query_params.get("saved"))
+        return render(
+            page,
+            "interviews/detail.html",
+            status_code=status_code,
+            interview=interview,
+            ctx=ctx,
+            slots=[{"id": s.id, "start": s.starts_at, "end": s.ends_at, "chosen": s.chosen} for s in interview.slots],
+            chosen=slot.starts_at if slot else None,
+            may_answer=can_answer(page.user, ctx)
+            and interview.status in (InterviewStatus.PROPOSED, InterviewStatus.ACCEPTED),
+            may_propose=can_propose(page.user, ctx) and status in LIVE_STATUSES,
+            may_cancel=can_propose(page.user, ctx) and interview.status in CANCELLABLE_STATUSES,
+            has_calendar=slot is not None and interview.status in (InterviewStatus.ACCEPTED, InterviewStatus.CANCELLED),
+            errors=errors,
+            values=values,
+            saved=page.request.query_params.get("saved"),
+        )
 
     @get("/interviews/{interview_id:int}", guards=[require_signed_in])
     async def interview(self, page: PageDep, db_session: DbSession, interview_id: IdPath) -> Template:
@@ -187,8 +238,9 @@ class InterviewPages(Controller):
         return await self._detail(page, db_session, interview_id, {}, {})
 
     @post("/interviews/{interview_id:int}/answer", guards=[require_roles(Role.GRADUATE)], status_code=303)
-    async def answer(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
-                     interview_id: IdPath) -> Response[Any] | Template:
+    async def answer(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, interview_id: IdPath
+    ) -> Response[Any] | Template:
         """The applicant's answer (``action`` accept with ``slot_id``, decline, or reschedule with a
         ``message``): 303 back to the interview, or 422 with the error next to its box."""
         _, ctx = await visible_interview(db_session, page.user, interview_id)
@@ -210,8 +262,14 @@ class InterviewPages(Controller):
             else:
                 raise InvalidFieldError("action", "accept, decline or reschedule")
         except InvalidFieldError as exc:
-            errors = {k: (page.gettext("Choose one of the times") if k == "slot_id" and "choose" in v
-                          else _message(page.tr, v)) for k, v in domain_errors(exc).items()}
+            errors = {
+                k: (
+                    page.gettext("Choose one of the times")
+                    if k == "slot_id" and "choose" in v
+                    else _message(page.tr, v)
+                )
+                for k, v in domain_errors(exc).items()
+            }
         except ConflictError:
             errors = {"_form": page.gettext("This interview can no longer be answered this way.")}
         if errors:
@@ -219,8 +277,9 @@ class InterviewPages(Controller):
         return see_other(f"/web/interviews/{interview_id}?saved={action}", page)
 
     @post("/interviews/{interview_id:int}/cancel", guards=EMPLOYER_ONLY, status_code=303)
-    async def cancel(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
-                     interview_id: IdPath) -> Response[Any] | Template:
+    async def cancel(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, interview_id: IdPath
+    ) -> Response[Any] | Template:
         """The employer cancels the interview (optional ``reason``) through
         :meth:`InterviewService.cancel`: 303 back to it, or 409 with the page saying it can no longer be
         cancelled."""
@@ -230,14 +289,20 @@ class InterviewPages(Controller):
         try:
             await InterviewService(db_session).cancel(interview_id, reason[:1000])
         except ConflictError:
-            return await self._detail(page, db_session, interview_id,
-                                      {"_form": page.gettext("This interview can no longer be cancelled.")},
-                                      {"reason": reason}, status_code=409)
+            return await self._detail(
+                page,
+                db_session,
+                interview_id,
+                {"_form": page.gettext("This interview can no longer be cancelled.")},
+                {"reason": reason},
+                status_code=409,
+            )
         return see_other(f"/web/interviews/{interview_id}?saved=cancel", page)
 
     @get("/interviews/{interview_id:int}/calendar.ics", guards=[require_signed_in])
-    async def calendar(self, request: Request[Any, Any, Any], db_session: DbSession,
-                       interview_id: IdPath) -> Response[bytes]:
+    async def calendar(
+        self, request: Request[Any, Any, Any], db_session: DbSession, interview_id: IdPath
+    ) -> Response[bytes]:
         """The accepted interview as an iCalendar file (as ``GET /interviews/{id}/calendar.ics``)."""
         return await ics_response(db_session, interview_id, request)
 
@@ -246,28 +311,50 @@ class InterviewPages(Controller):
     async def _hireable(self, page: PageDep, db_session: DbSession, application_id: int) -> Application:
         await visible_application(db_session, page.user, application_id)
         application = await ApplicationService(db_session).get(application_id)
-        ensure_allowed(can_change_application(page.user, application, ApplicationStatus.HIRED),
-                       f"hire for application {application_id}")
+        ensure_allowed(
+            can_change_application(page.user, application, ApplicationStatus.HIRED),
+            f"hire for application {application_id}",
+        )
         return application
 
-    def _hire_page(self, page: PageDep, application: Application, values: dict[str, str], errors: dict[str, str],
-                   status_code: int = 200) -> Template:
-        return render(page, "interviews/hire.html", status_code=status_code, application=application,
-                      values=values, errors=errors, contract_types=CONTRACT_TYPES, today=hire_today().isoformat(),
-                      internship=application.posting.employment_type in INTERNSHIP_TYPES,
-                      open=ApplicationStatus.HIRED in ALLOWED_TRANSITIONS[application.status])
+    def _hire_page(
+        self,
+        page: PageDep,
+        application: Application,
+        values: dict[str, str],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        return render(
+            page,
+            "interviews/hire.html",
+            status_code=status_code,
+            application=application,
+            values=values,
+            errors=errors,
+            contract_types=CONTRACT_TYPES,
+            today=hire_today().isoformat(),
+            internship=application.posting.employment_type in INTERNSHIP_TYPES,
+            open=ApplicationStatus.HIRED in ALLOWED_TRANSITIONS[application.status],
+        )
 
     @get("/applications/{application_id:int}/hire", guards=EMPLOYER_ONLY)
     async def hire_form(self, page: PageDep, db_session: DbSession, application_id: IdPath) -> Template:
         """The hire form: first working day, agreed monthly pay, contract type, social insurance."""
         application = await self._hireable(page, db_session, application_id)
-        values = {"start_date": hire_today().isoformat(), "monthly_salary": "", "contract_type":
-                  DestinationCategory.LABOUR_CONTRACT.value, "social_insurance": "unknown", "note": ""}
+        values = {
+            "start_date": hire_today().isoformat(),
+            "monthly_salary": "",
+            "contract_type": DestinationCategory.LABOUR_CONTRACT.value,
+            "social_insurance": "unknown",
+            "note": "",
+        }
         return self._hire_page(page, application, values, {})
 
     @post("/applications/{application_id:int}/hire", guards=EMPLOYER_ONLY, status_code=303)
-    async def hire(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession,
-                   application_id: IdPath) -> Response[Any] | Template:
+    async def hire(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, application_id: IdPath
+    ) -> Response[Any] | Template:
         """Mark hired through :meth:`ApplicationService.change_status` with the terms (the graduate's
         destination records them): 303 to the posting's applications, or 422 naming each field."""
         application = await self._hireable(page, db_session, application_id)
@@ -277,24 +364,37 @@ class InterviewPages(Controller):
         values = {n: (form.get(n) or "").strip() for n in names}
         errors: dict[str, str] = {}
         if not internship:  # a job's hire must say when it starts and what it pays (issue 15 item 6)
-            errors.update({n: page.gettext("This field is required") for n in ("start_date", "monthly_salary")
-                           if not values[n]})
-        data = {"status": ApplicationStatus.HIRED.value, "note": values["note"] or None,
-                "start_date": values["start_date"] or None,
-                "monthly_salary": values["monthly_salary"].replace(",", "").replace("，", "") or None}
+            errors.update(
+                {n: page.gettext("This field is required") for n in ("start_date", "monthly_salary") if not values[n]}
+            )
+        data = {
+            "status": ApplicationStatus.HIRED.value,
+            "note": values["note"] or None,
+            "start_date": values["start_date"] or None,
+            "monthly_salary": values["monthly_salary"].replace(",", "").replace("，", "") or None,
+        }
         if not internship:
-            data.update(destination_category=values["contract_type"] or None,
-                        social_insurance=INSURANCE.get(values["social_insurance"]))
+            data.update(
+                destination_category=values["contract_type"] or None,
+                social_insurance=INSURANCE.get(values["social_insurance"]),
+            )
         change, form_errors = convert_form(data, StatusChange)
-        errors.update({("contract_type" if k == "destination_category" else k): _message(page.tr, v)
-                       for k, v in form_errors.items() if k not in errors})
+        errors.update(
+            {
+                ("contract_type" if k == "destination_category" else k): _message(page.tr, v)
+                for k, v in form_errors.items()
+                if k not in errors
+            }
+        )
         if change is not None and not errors:
             service = ApplicationService(db_session, actor=page.user, request=page.request)
             try:
                 await service.change_status(application_id, change)
             except InvalidFieldError as exc:
-                errors = {("contract_type" if k == "destination_category" else k): _message(page.tr, v)
-                          for k, v in domain_errors(exc).items()}
+                errors = {
+                    ("contract_type" if k == "destination_category" else k): _message(page.tr, v)
+                    for k, v in domain_errors(exc).items()
+                }
             except ConflictError:
                 errors = {"_form": page.gettext("This move is not possible from the current status.")}
             else:
@@ -307,7 +407,6 @@ def _form_field(exc: Exception, field: str, filled: list[str]) -> str:
     for item in getattr(exc, "errors", []):
         name = str(item.get("field", ""))
         if name.startswith("slots[") and "]" in name:
-            index = int(name[6:name.index("]")])
+            index = int(name[6 : name.index("]")])
             return filled[index] if index < len(filled) else "slot_1"
     return field if field != "application_id" else "_form"
-

@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from matching.live import LiveIndex
 from matching.documents import Match
+from matching.live import LiveIndex
 from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.catalog.models import Region
@@ -35,18 +35,27 @@ from service.web.common import Page
 from vocab import EmploymentType
 
 #: Employment types offered in the job-type filter, in this order.
-JOB_TYPES = (EmploymentType.FULL_TIME, EmploymentType.PART_TIME, EmploymentType.INTERN,
-             EmploymentType.WORK_PLACEMENT, EmploymentType.TEMPORARY, EmploymentType.CONTRACTOR)
+JOB_TYPES = (
+    EmploymentType.FULL_TIME,
+    EmploymentType.PART_TIME,
+    EmploymentType.INTERN,
+    EmploymentType.WORK_PLACEMENT,
+    EmploymentType.TEMPORARY,
+    EmploymentType.CONTRACTOR,
+)
 
 
-def N_(message: str) -> str:  # noqa: N802 - babel's marker for a message translated elsewhere
+def N_(message: str) -> str:  # babel's marker for a message translated elsewhere
     return message
 
 
 #: The filters' messages (written in :func:`service.postings.search.parse_filters`), marked here for
 #: the catalogue extraction, which reads ``service/web`` only.
-FILTER_MESSAGES = (N_("Choose a place from the list."), N_("Enter a whole number of yuan per month, e.g. 4500."),
-                   N_("Choose a job type from the list."))
+FILTER_MESSAGES = (
+    N_("Choose a place from the list."),
+    N_("Enter a whole number of yuan per month, e.g. 4500."),
+    N_("Choose a job type from the list."),
+)
 
 
 def parse_query(page: Page) -> JobQuery:
@@ -58,26 +67,42 @@ def parse_query(page: Page) -> JobQuery:
 async def region_options(session: AsyncSession, today: dt.date) -> list[dict[str, Any]]:
     """Provinces, each with its cities, that have open postings a graduate may see:
     ``[{"code", "name", "cities": [{"code", "name"}]}]`` sorted by code."""
-    codes = set((await session.execute(
-        select(Posting.region_code).where(open_on_clause(today), visible_to_graduates_clause(),
-                                          Posting.region_code.is_not(None)).distinct())).scalars())
+    codes = set(
+        (
+            await session.execute(
+                select(Posting.region_code)
+                .where(open_on_clause(today), visible_to_graduates_clause(), Posting.region_code.is_not(None))
+                .distinct()
+            )
+        ).scalars()
+    )
     wanted = {c for code in codes if code and is_region_code(code) for c in (province_of(code), city_of(code))}
-    names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))).all()) \
-        if wanted else {}
+    names = (
+        dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))).all())
+        if wanted
+        else {}
+    )
     provinces: dict[str, dict[str, Any]] = {}
     for code in sorted(c for c in wanted if c in names):
         if code.endswith("0000"):
             provinces.setdefault(code, {"code": code, "name": names[code], "cities": []})
     for code in sorted(c for c in wanted if c in names and not c.endswith("0000")):
-        province = provinces.setdefault(province_of(code), {"code": province_of(code),
-                                                            "name": names.get(province_of(code), province_of(code)),
-                                                            "cities": []})
+        province = provinces.setdefault(
+            province_of(code),
+            {"code": province_of(code), "name": names.get(province_of(code), province_of(code)), "cities": []},
+        )
         province["cities"].append({"code": code, "name": names[code]})
     return list(provinces.values())
 
 
-async def search(session: AsyncSession, cache: RankerCache, graduate: Graduate, jq: JobQuery, limit: int,
-                 today: dt.date | None = None) -> tuple[list[tuple[Posting, Match]], int]:
+async def search(
+    session: AsyncSession,
+    cache: RankerCache,
+    graduate: Graduate,
+    jq: JobQuery,
+    limit: int,
+    today: dt.date | None = None,
+) -> tuple[list[tuple[Posting, Match]], int]:
     """The ``limit`` best postings matching the filters for ``graduate`` (certificates,
     experiences and major loaded), and how many match in all (applied ones not counted).
 
@@ -88,8 +113,9 @@ async def search(session: AsyncSession, cache: RankerCache, graduate: Graduate, 
     # the same WHERE clause as GET /postings and the saved searches' digest; only the ids are read here
     stmt = matching_postings(session, jq, today)
     matching = set((await session.execute(stmt.with_only_columns(Posting.id))).scalars())
-    applied = set((await session.execute(
-        select(Application.posting_id).where(Application.graduate_id == graduate.id))).scalars())
+    applied = set(
+        (await session.execute(select(Application.posting_id).where(Application.graduate_id == graduate.id))).scalars()
+    )
     index = await cache.get(session, today)
     every = index.ids()
     allowed = (matching & every) - applied
@@ -100,8 +126,9 @@ async def search(session: AsyncSession, cache: RankerCache, graduate: Graduate, 
     return [(rows[m.job_id], m) for m in matches if m.job_id in rows], len(allowed)
 
 
-async def fit(session: AsyncSession, cache: RankerCache, graduate: Graduate, posting_id: int,
-              today: dt.date | None = None) -> Match | None:
+async def fit(
+    session: AsyncSession, cache: RankerCache, graduate: Graduate, posting_id: int, today: dt.date | None = None
+) -> Match | None:
     """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
     give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
     index = await cache.get(session, today or dt.date.today())

@@ -42,8 +42,15 @@ class NotificationPages(Controller):
         service = NotificationService(db_session)
         rows, total = await service.page(page.user.user_id, unread_only=unread_only, limit=PAGE_SIZE, offset=offset)
         items = [{"n": to_read(n, page.locale)} for n in rows]  # times: the ``local`` filter
-        return render(page, "notifications/inbox.html", items=items, total=total, offset=offset, size=PAGE_SIZE,
-                      unread_only=unread_only)
+        return render(
+            page,
+            "notifications/inbox.html",
+            items=items,
+            total=total,
+            offset=offset,
+            size=PAGE_SIZE,
+            unread_only=unread_only,
+        )
 
     @get("/{notification_id:int}/open")
     async def open(self, page: PageDep, db_session: DbSession, notification_id: IdPath) -> Redirect:
@@ -52,7 +59,9 @@ class NotificationPages(Controller):
         return Redirect(path=n.link or INBOX, status_code=303)
 
     @post("/{notification_id:int}/read", status_code=303)
-    async def mark_read(self, page: PageDep, db_session: DbSession, notification_id: IdPath) -> Response[Any] | Template:
+    async def mark_read(
+        self, page: PageDep, db_session: DbSession, notification_id: IdPath
+    ) -> Response[Any] | Template:
         """Mark one notification read: htmx gets the updated item, a plain form goes back to the inbox."""
         n = await NotificationService(db_session).mark_read(page.user.user_id, notification_id)
         if page.htmx:
@@ -70,12 +79,18 @@ class NotificationPages(Controller):
         """The language of notifications and, per event kind the user's role receives, the inbox
         (always) and e-mail (a checkbox)."""
         prefs = await NotificationService(db_session).preferences(page.user.user_id)
-        return render(page, "notifications/preferences.html", prefs=prefs, languages=LANGUAGES,
-                      saved=page.request.query_params.get("saved") == "1")
+        return render(
+            page,
+            "notifications/preferences.html",
+            prefs=prefs,
+            languages=LANGUAGES,
+            saved=page.request.query_params.get("saved") == "1",
+        )
 
     @post("/preferences", status_code=303)
-    async def save_preferences(self, request: Request[Any, Any, Any], page: PageDep,
-                               db_session: DbSession) -> Response[Any]:
+    async def save_preferences(
+        self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession
+    ) -> Response[Any]:
         """Save the form: ``language`` and the checked ``email`` kinds (each kind shown and not
         checked is switched off). An unknown language or kind is a 400 page."""
         form = await request.form()

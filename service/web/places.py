@@ -15,8 +15,9 @@ from service.catalog.models import Region, RegionLevel
 from service.catalog.regions import province_of
 
 
-async def place_groups(session: AsyncSession, home_province: str | None = None,
-                       keep: str | None = None) -> list[dict[str, Any]]:
+async def place_groups(
+    session: AsyncSession, home_province: str | None = None, keep: str | None = None
+) -> list[dict[str, Any]]:
     """``[{"code", "name", "places": [(code, name), ...]}]`` per province in code order (``home_province``,
     a 2-digit prefix, first, with its counties); ``keep`` (a stored region code) is always listed."""
     wanted = [Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY])]
@@ -24,18 +25,22 @@ async def place_groups(session: AsyncSession, home_province: str | None = None,
         wanted.append(Region.code.startswith(home_province))
     if keep:
         wanted.append(Region.code == keep)
-    rows = (await session.execute(select(Region.code, Region.name, Region.level).where(or_(*wanted))
-                                  .order_by(Region.code))).all()
+    rows = (
+        await session.execute(select(Region.code, Region.name, Region.level).where(or_(*wanted)).order_by(Region.code))
+    ).all()
     groups: dict[str, dict[str, Any]] = {}
     for code, name, level in rows:
-        group = groups.setdefault(province_of(code), {"code": province_of(code), "name": province_of(code),
-                                                      "places": []})
+        group = groups.setdefault(
+            province_of(code), {"code": province_of(code), "name": province_of(code), "places": []}
+        )
         if level == RegionLevel.PROVINCE:
             group["name"] = name
         else:
             group["places"].append((code, name))
-    ordered = sorted((g for g in groups.values() if g["places"]),
-                     key=lambda g: (not (home_province and g["code"].startswith(home_province)), g["code"]))
+    ordered = sorted(
+        (g for g in groups.values() if g["places"]),
+        key=lambda g: (not (home_province and g["code"].startswith(home_province)), g["code"]),
+    )
     return ordered
 
 

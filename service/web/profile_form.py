@@ -53,7 +53,9 @@ def _message(exc: msgspec.ValidationError) -> tuple[str, str]:
     return (found.group(1) if found else ""), text
 
 
-def check_rows(rows: list[dict[str, str]], type_: type[Any], prefix: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def check_rows(
+    rows: list[dict[str, str]], type_: type[Any], prefix: str
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Each row converted to the API's JSON shape (empty values dropped, months as dates) and
     checked against ``type_``; errors keyed ``<prefix>-<row>-<field>`` (``<prefix>-<row>`` when the
     message names no field)."""
@@ -76,21 +78,36 @@ def check_rows(rows: list[dict[str, str]], type_: type[Any], prefix: str) -> tup
 
 def experience_rows(g: Graduate) -> list[dict[str, str]]:
     """The stored internships and jobs as form rows."""
+
     def month(d: dt.date | None) -> str:
         return d.strftime("%Y-%m") if d else ""
 
-    return [{"kind": e.kind.value, "title": e.title, "employer_name": e.employer_name or "",
-             "start_date": month(e.start_date), "end_date": month(e.end_date), "description": e.description or ""}
-            for e in g.experiences]
+    return [
+        {
+            "kind": e.kind.value,
+            "title": e.title,
+            "employer_name": e.employer_name or "",
+            "start_date": month(e.start_date),
+            "end_date": month(e.end_date),
+            "description": e.description or "",
+        }
+        for e in g.experiences
+    ]
 
 
 def award_rows(g: Graduate) -> list[dict[str, str]]:
     """The stored awards as form rows."""
-    return [{"competition": a.competition, "level": a.level or "", "prize": a.prize or "",
-             "year": "" if a.year is None else str(a.year)} for a in g.awards]
+    return [
+        {
+            "competition": a.competition,
+            "level": a.level or "",
+            "prize": a.prize or "",
+            "year": "" if a.year is None else str(a.year),
+        }
+        for a in g.awards
+    ]
 
 
 def blank(fields: tuple[str, ...]) -> dict[str, str]:
     """An empty row (the form always offers one more)."""
     return {f: "" for f in fields}
-

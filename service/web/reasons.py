@@ -25,8 +25,9 @@ def salary_text(tr: gettext.GNUTranslations, low: int | None, high: int | None) 
     return None
 
 
-def reason_phrases(tr: gettext.GNUTranslations, reasons: Reasons, posting: PostingSummary,
-                   min_salary: int | None) -> list[str]:
+def reason_phrases(
+    tr: gettext.GNUTranslations, reasons: Reasons, posting: PostingSummary, min_salary: int | None
+) -> list[str]:
     """The reasons of one recommendation as short phrases, most telling first: required skills
     matched (``n/total``), what is missing (skills and certificates), certificates held,
     location (a posting in the graduate's province names the province, then the city), salary
@@ -34,18 +35,22 @@ def reason_phrases(tr: gettext.GNUTranslations, reasons: Reasons, posting: Posti
     phrases: list[str] = []
     total = len(reasons.matched_skills) + len(reasons.missing_skills)
     if total:
-        phrases.append(tr.gettext("matches %(n)d/%(total)d required skills")
-                       % {"n": len(reasons.matched_skills), "total": total})
+        phrases.append(
+            tr.gettext("matches %(n)d/%(total)d required skills") % {"n": len(reasons.matched_skills), "total": total}
+        )
     missing = reasons.missing_skills + reasons.missing_certificates
     if missing:
         phrases.append(tr.gettext("missing: %(items)s") % {"items": join_list(tr, missing)})
     if reasons.matched_certificates:
-        phrases.append(tr.gettext("holds the certificates: %(items)s")
-                       % {"items": join_list(tr, reasons.matched_certificates)})
+        phrases.append(
+            tr.gettext("holds the certificates: %(items)s") % {"items": join_list(tr, reasons.matched_certificates)}
+        )
     place = posting.city or posting.province
     if posting.province and posting.city and posting.city != posting.province:
-        in_province = tr.gettext("in your province (%(province)s), %(city)s") % {"province": posting.province,
-                                                                                 "city": posting.city}
+        in_province = tr.gettext("in your province (%(province)s), %(city)s") % {
+            "province": posting.province,
+            "city": posting.city,
+        }
     else:
         in_province = tr.gettext("in your province (%(place)s)") % {"place": posting.province or place or "?"}
     location = {
@@ -60,8 +65,10 @@ def reason_phrases(tr: gettext.GNUTranslations, reasons: Reasons, posting: Posti
     if reasons.salary_fit == "meets" and salary:
         phrases.append(tr.gettext("salary %(salary)s meets your minimum") % {"salary": salary})
     elif reasons.salary_fit == "below" and salary:
-        phrases.append(tr.gettext("salary %(salary)s is below your minimum of %(minimum)s yuan/month")
-                       % {"salary": salary, "minimum": min_salary if min_salary is not None else "?"})
+        phrases.append(
+            tr.gettext("salary %(salary)s is below your minimum of %(minimum)s yuan/month")
+            % {"salary": salary, "minimum": min_salary if min_salary is not None else "?"}
+        )
     elif salary:
         phrases.append(tr.gettext("salary %(salary)s") % {"salary": salary})
     if reasons.education_met is False:
@@ -82,17 +89,21 @@ def candidate_phrases(tr: gettext.GNUTranslations, reasons: Reasons) -> list[str
     phrases: list[str] = []
     total = len(reasons.matched_skills) + len(reasons.missing_skills)
     if total:
-        phrases.append(tr.gettext("has %(n)d/%(total)d required skills")
-                       % {"n": len(reasons.matched_skills), "total": total})
+        phrases.append(
+            tr.gettext("has %(n)d/%(total)d required skills") % {"n": len(reasons.matched_skills), "total": total}
+        )
     missing = reasons.missing_skills + reasons.missing_certificates
     if missing:
         phrases.append(tr.gettext("lacks: %(items)s") % {"items": join_list(tr, missing)})
     if reasons.matched_certificates:
-        phrases.append(tr.gettext("holds the certificates: %(items)s")
-                       % {"items": join_list(tr, reasons.matched_certificates)})
-    location = {"same_city": tr.gettext("lives in the posting's city"),
-                "same_province": tr.gettext("lives in the posting's province"),
-                "preferred": tr.gettext("would like to work there")}.get(reasons.location)
+        phrases.append(
+            tr.gettext("holds the certificates: %(items)s") % {"items": join_list(tr, reasons.matched_certificates)}
+        )
+    location = {
+        "same_city": tr.gettext("lives in the posting's city"),
+        "same_province": tr.gettext("lives in the posting's province"),
+        "preferred": tr.gettext("would like to work there"),
+    }.get(reasons.location)
     if location:
         phrases.append(location)
     if reasons.salary_fit == "meets":

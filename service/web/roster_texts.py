@@ -15,15 +15,19 @@ REASONS: dict[str, str] = {
     "nul_character": N_("Contains a NUL character (U+0000), which cannot be stored"),
     "boolean_cell": N_("A true/false cell; enter text"),
     "decimal_number": N_("A decimal number %(value)s: format the column as text"),
-    "digits_lost": N_("Stored as a number of more than 15 digits, so digits were lost: format the column as text "
-                      "and enter it again"),
-    "scientific_notation": N_("In scientific notation %(text)s, so digits were lost: format the column as text and "
-                              "enter it again"),
+    "digits_lost": N_(
+        "Stored as a number of more than 15 digits, so digits were lost: format the column as text and enter it again"
+    ),
+    "scientific_notation": N_(
+        "In scientific notation %(text)s, so digits were lost: format the column as text and enter it again"
+    ),
     "too_long": N_("%(length)s characters, more than %(max)s"),
-    "id_number_as_number": N_("Stored as a number, so the 18-digit 身份证号 lost digits: format the column as text "
-                              "and enter it again"),
-    "id_number_invalid": N_("Not a valid 身份证号 (18 characters, check digit, province, birth date): check for a "
-                            "typo"),
+    "id_number_as_number": N_(
+        "Stored as a number, so the 18-digit 身份证号 lost digits: format the column as text and enter it again"
+    ),
+    "id_number_invalid": N_(
+        "Not a valid 身份证号 (18 characters, check digit, province, birth date): check for a typo"
+    ),
     "phone_invalid": N_("Not an 11-digit mobile number or a landline starting with 0"),
     "gender_invalid": N_("%(text)s is not 男 or 女 (male or female)"),
     "date_serial_out_of_range": N_("The Excel date number %(text)s is out of range"),
@@ -42,19 +46,27 @@ assert set(REASONS) == set(ROW_ERROR_CODES), "every roster error code has its te
 
 #: roster field → English column name (msgid).
 COLUMNS: dict[str, str] = {
-    "student_number": N_("Student number"), "name": N_("Name"), "gender": N_("Gender"),
-    "id_number": N_("ID card number"), "major": N_("Major"), "graduation_date": N_("Graduation date"),
-    "phone": N_("Phone"), "class_name": N_("Class"), "cohort": N_("Cohort"),
+    "student_number": N_("Student number"),
+    "name": N_("Name"),
+    "gender": N_("Gender"),
+    "id_number": N_("ID card number"),
+    "major": N_("Major"),
+    "graduation_date": N_("Graduation date"),
+    "phone": N_("Phone"),
+    "class_name": N_("Class"),
+    "cohort": N_("Cohort"),
     "disadvantaged": N_("Disadvantaged group"),
 }
 
 
 #: :class:`~service.rosters.reader.RosterFileError` code → msgid.
 FILE_ERRORS: dict[str, str] = {
-    "unsupported_file_type": N_("This file type (%(suffix)s) cannot be read: upload an .xlsx or .csv file (save an "
-                                ".xls file as .xlsx first)."),
-    "no_header": N_("No header row was found in the first %(rows)s rows: the roster needs columns such as 学号, 姓名, "
-                    "毕业时间."),
+    "unsupported_file_type": N_(
+        "This file type (%(suffix)s) cannot be read: upload an .xlsx or .csv file (save an .xls file as .xlsx first)."
+    ),
+    "no_header": N_(
+        "No header row was found in the first %(rows)s rows: the roster needs columns such as 学号, 姓名, 毕业时间."
+    ),
     "no_data_rows": N_("There are no rows below the header."),
     "missing_columns": N_("Required columns are missing: %(missing)s. Columns found: %(found)s."),
 }

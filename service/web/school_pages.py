@@ -5,9 +5,9 @@ the latest recorded destinations, report downloads, and the roster upload with i
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import UploadFile
@@ -22,25 +22,27 @@ from service.accounts.scoping import destinations_clause, schools_clause
 from service.catalog.models import School
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.graduates.models import Graduate
-from service.pagination import DbSession
+from service.pagination import DbSession, IdPath
 from service.privacy.audit import record_list_read
 from service.reports.access import may_read_rows
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, default_cohort
-from service.pagination import IdPath
+from service.reports.dashboard import CHART_METRICS
 from service.rosters.controllers import MAX_FILE_BYTES, MAX_UPLOAD_BODY_BYTES, template_response
 from service.rosters.history import list_uploads, school_for, upload_detail
 from service.rosters.service import RosterFileError
 from service.rosters.template import COLUMNS, catalogue_major_names
-from service.reports.dashboard import CHART_METRICS
 from service.web.common import PageDep, render
-from service.web.roster_texts import column_text, file_error_text, reason_text
 from service.web.dashboard_pages import level_url, principal_root
+from service.web.roster_texts import column_text, file_error_text, reason_text
 
 STAFF_ONLY = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
 #: Breakdowns shown as tables, per role (a department compares places and schools).
-TABLES = {Role.SCHOOL: ("major", "cohort"), Role.DEPARTMENT: ("city", "county", "school", "major", "cohort"),
-          Role.ADMIN: ("province", "city", "school", "major", "cohort")}
+TABLES = {
+    Role.SCHOOL: ("major", "cohort"),
+    Role.DEPARTMENT: ("city", "county", "school", "major", "cohort"),
+    Role.ADMIN: ("province", "city", "school", "major", "cohort"),
+}
 RATE_NAMES = ("employment_rate", "in_field_rate")
 #: Rejected cells listed on the page (the API's report lists all): enough to see what is wrong.
 SHOWN_REJECTIONS = 500
@@ -92,23 +94,39 @@ class SchoolPages(Controller):
         except ValueError:
             as_of = dt.date.today()
         cohort_text = query.get("cohort", "")
-        cohort = int(cohort_text) if cohort_text.isdigit() and 1950 <= int(cohort_text) <= 2100 \
-            else default_cohort(as_of)
+        cohort = (
+            int(cohort_text) if cohort_text.isdigit() and 1950 <= int(cohort_text) <= 2100 else default_cohort(as_of)
+        )
         scope, school = await report_scope(db_session, p)
-        params = ReportParams(scope=Scope.parse(scope), cohorts=(cohort,), as_of=as_of,
-                              recorded_before=dt.datetime.now(dt.UTC), threshold=5,
-                              salary_edges=page.request.app.state.settings.salary_edges)
+        params = ReportParams(
+            scope=Scope.parse(scope),
+            cohorts=(cohort,),
+            as_of=as_of,
+            recorded_before=dt.datetime.now(dt.UTC),
+            threshold=5,
+            salary_edges=page.request.app.state.settings.salary_edges,
+        )
         # exact figures for those who may read the graduates behind them (the staff of their own
         # school or region, the admin); the page and the "publish" downloads say which is which
         internal = await may_read_rows(db_session, p, params.scope)
         report = await build_report(db_session, params, publish=not internal)
-        latest = (await db_session.execute(
-            select(DestinationEvent, Graduate.name).join(Graduate, Graduate.id == DestinationEvent.graduate_id)
-            .where(destinations_clause(p), DestinationEvent.kind == DestinationEventKind.OUTCOME)
-            .order_by(DestinationEvent.recorded_at.desc(), DestinationEvent.id.desc()).limit(10))).all()
+        latest = (
+            await db_session.execute(
+                select(DestinationEvent, Graduate.name)
+                .join(Graduate, Graduate.id == DestinationEvent.graduate_id)
+                .where(destinations_clause(p), DestinationEvent.kind == DestinationEventKind.OUTCOME)
+                .order_by(DestinationEvent.recorded_at.desc(), DestinationEvent.id.desc())
+                .limit(10)
+            )
+        ).all()
         if latest:  # names with employer and job title: personal data read, audited as the API does
-            await record_list_read(db_session, p, "destination_list",
-                                   list(dict.fromkeys(event.graduate_id for event, _ in latest)), request=page.request)
+            await record_list_read(
+                db_session,
+                p,
+                "destination_list",
+                list(dict.fromkeys(event.graduate_id for event, _ in latest)),
+                request=page.request,
+            )
         tables = [(name, report["breakdowns"][name]) for name in TABLES[p.role] if report["breakdowns"].get(name)]
         query_base = f"scope={scope}&as_of={as_of.isoformat()}&cohort={cohort}"
         downloads = {fmt: f"/reports?{query_base}&format={fmt}" for fmt in ("xlsx", "csv")}
@@ -117,13 +135,29 @@ class SchoolPages(Controller):
         metric = query.get("metric", "")
         metric = metric if metric in CHART_METRICS else "employment_rate"
         date_query = urlencode({"as_of": as_of.isoformat(), "cohort": cohort})
-        return render(page, "school/dashboard.html", report=report, total=(report["breakdowns"]["total"] or [None])[0],
-                      tables=tables, rate_names=RATE_NAMES, latest=latest, school=school, scope=scope,
-                      as_of=as_of, cohort=cohort, downloads=downloads, publish_downloads=publish_downloads,
-                      chart_base=chart_base, metric=metric, chart_metrics=CHART_METRICS, date_query=date_query,
-                      level_url=level_url, drill_root=principal_root(p, school),
-                      annual_page="/web/dashboard/annual?" + urlencode(
-                          {"scope": scope, "as_of": as_of.isoformat(), "cohort": cohort}))
+        return render(
+            page,
+            "school/dashboard.html",
+            report=report,
+            total=(report["breakdowns"]["total"] or [None])[0],
+            tables=tables,
+            rate_names=RATE_NAMES,
+            latest=latest,
+            school=school,
+            scope=scope,
+            as_of=as_of,
+            cohort=cohort,
+            downloads=downloads,
+            publish_downloads=publish_downloads,
+            chart_base=chart_base,
+            metric=metric,
+            chart_metrics=CHART_METRICS,
+            date_query=date_query,
+            level_url=level_url,
+            drill_root=principal_root(p, school),
+            annual_page="/web/dashboard/annual?"
+            + urlencode({"scope": scope, "as_of": as_of.isoformat(), "cohort": cohort}),
+        )
 
     async def _school(self, page: PageDep, db_session: DbSession) -> School:
         school = await db_session.get(School, page.user.school_id) if page.user.school_id else None
@@ -134,12 +168,22 @@ class SchoolPages(Controller):
     @get("/roster")
     async def roster_form(self, page: PageDep, db_session: DbSession) -> Template:
         """The roster upload form (school staff only: 403 page for other roles)."""
-        return render(page, "school/roster.html", school=await self._school(page, db_session), report=None,
-                      error=None, columns=COLUMNS)
+        return render(
+            page,
+            "school/roster.html",
+            school=await self._school(page, db_session),
+            report=None,
+            error=None,
+            columns=COLUMNS,
+        )
 
     @post("/roster", status_code=200, request_max_body_size=MAX_UPLOAD_BODY_BYTES)
-    async def roster_upload(self, page: PageDep, db_session: DbSession,
-                            data: Annotated[RosterForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
+    async def roster_upload(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        data: Annotated[RosterForm, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Template:
         """Import the uploaded roster (as ``POST /schools/{code}/rosters``) and show the validation
         report: rows read, created, updated, unchanged, and each rejected cell (row, column,
         reason). 200 when rows were stored; 422 (nothing stored, the transaction rolls back) otherwise."""
@@ -147,18 +191,41 @@ class SchoolPages(Controller):
         content = await data.data.read()
         filename = data.data.filename or "roster"
         if len(content) > MAX_FILE_BYTES:
-            return render(page, "school/roster.html", status_code=413, school=school, report=None,
-                          error=page.gettext("The file is larger than 50 MB."), columns=COLUMNS)
+            return render(
+                page,
+                "school/roster.html",
+                status_code=413,
+                school=school,
+                report=None,
+                error=page.gettext("The file is larger than 50 MB."),
+                columns=COLUMNS,
+            )
         try:
             report = await page.request.app.state.roster_workers.import_roster(
-                content, filename, school.code, bool(data.valid_rows_only), actor=page.user, request=page.request)
+                content, filename, school.code, bool(data.valid_rows_only), actor=page.user, request=page.request
+            )
         except RosterFileError as exc:
-            return render(page, "school/roster.html", status_code=422, school=school, report=None,
-                          error=file_error_text(page.tr, exc),
-                          columns=COLUMNS)
-        return render(page, "school/roster.html", status_code=200 if report.written else 422, school=school,
-                      report=report, error=None, shown_rejections=SHOWN_REJECTIONS, columns=COLUMNS,
-                      reason_of=lambda e: reason_text(page.tr, e), column_of=lambda e: column_text(page.tr, page.locale, e))
+            return render(
+                page,
+                "school/roster.html",
+                status_code=422,
+                school=school,
+                report=None,
+                error=file_error_text(page.tr, exc),
+                columns=COLUMNS,
+            )
+        return render(
+            page,
+            "school/roster.html",
+            status_code=200 if report.written else 422,
+            school=school,
+            report=report,
+            error=None,
+            shown_rejections=SHOWN_REJECTIONS,
+            columns=COLUMNS,
+            reason_of=lambda e: reason_text(page.tr, e),
+            column_of=lambda e: column_text(page.tr, page.locale, e),
+        )
 
     @get("/roster/template")
     async def roster_template(self, page: PageDep, db_session: DbSession) -> Response[bytes]:
@@ -166,8 +233,9 @@ class SchoolPages(Controller):
         return template_response(await catalogue_major_names(db_session))
 
     @get("/roster/history")
-    async def roster_history(self, page: PageDep, db_session: DbSession, school_code: SchoolQ = None,
-                             page_number: HistoryPageQ = 1) -> Template:
+    async def roster_history(
+        self, page: PageDep, db_session: DbSession, school_code: SchoolQ = None, page_number: HistoryPageQ = 1
+    ) -> Template:
         """Stored roster uploads, newest first: which school, when, by whom, rows read, graduates
         added and changed — school staff their school's, a department admin its region's schools
         (``?school=`` one of them; 404 page for a school outside the region), the admin all;
@@ -176,14 +244,32 @@ class SchoolPages(Controller):
         p = page.user
         school = await school_for(db_session, p, school_code) if school_code else None
         own = await db_session.get(School, p.school_id) if p.role is Role.SCHOOL and p.school_id else None
-        uploads, total = await list_uploads(db_session, p, school=school, limit=HISTORY_SHOWN,
-                                            offset=(page_number - 1) * HISTORY_SHOWN)
-        schools = [] if p.role is Role.SCHOOL else (await db_session.execute(
-            select(School.code, School.name).where(schools_clause(p)).order_by(School.code))).all()
+        uploads, total = await list_uploads(
+            db_session, p, school=school, limit=HISTORY_SHOWN, offset=(page_number - 1) * HISTORY_SHOWN
+        )
+        schools = (
+            []
+            if p.role is Role.SCHOOL
+            else (
+                await db_session.execute(
+                    select(School.code, School.name).where(schools_clause(p)).order_by(School.code)
+                )
+            ).all()
+        )
         query = urlencode({"school": school_code} if school_code else {})
-        return render(page, "school/roster_history.html", school=own, chosen=school, schools=schools,
-                      uploads=uploads, total=total, shown=HISTORY_SHOWN, page_number=page_number,
-                      pages=max(1, -(-total // HISTORY_SHOWN)), query=query)
+        return render(
+            page,
+            "school/roster_history.html",
+            school=own,
+            chosen=school,
+            schools=schools,
+            uploads=uploads,
+            total=total,
+            shown=HISTORY_SHOWN,
+            page_number=page_number,
+            pages=max(1, -(-total // HISTORY_SHOWN)),
+            query=query,
+        )
 
     @get("/roster/history/{upload_id:int}")
     async def roster_upload_detail(self, page: PageDep, db_session: DbSession, upload_id: IdPath) -> Template:
@@ -191,4 +277,3 @@ class SchoolPages(Controller):
         caller does not see: another school's, or outside the department's region)."""
         detail = await upload_detail(db_session, page.user, None, upload_id, request=page.request)
         return render(page, "school/roster_upload.html", school=None, detail=detail)
-

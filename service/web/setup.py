@@ -20,11 +20,11 @@ from typing import Annotated, Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request, Response, Router, get
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotAuthorizedException, NotFoundException
 from litestar.middleware import ASGIMiddleware
 from litestar.params import PathParameter
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -35,9 +35,9 @@ from service.accounts.setup import AuthKit
 from service.errors import RETRY_AFTER_SECONDS, DomainError, database_unavailable
 from service.notifications.service import NotificationService
 from service.pagination import DbSession
+from service.web import report_texts
 from service.web.common import SIGN_IN, Page, build_page, error_texts, here, render
 from service.web.i18n import Catalogues, load_catalogues
-from service.web import report_texts
 from service.web.times import local
 
 WEB_DIR = Path(__file__).parent
@@ -96,8 +96,9 @@ def _error_page(catalogues: Catalogues) -> Any:
             status, headers = 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
             logger.warning("web page %s %s: database unavailable: %r", request.method, request.url.path, exc)
             heading, text = error_texts(page.tr, status)
-            return render(page, "error.html", status_code=status, headers=headers, status=status, heading=heading,
-                          text=text)
+            return render(
+                page, "error.html", status_code=status, headers=headers, status=status, heading=heading, text=text
+            )
         if isinstance(exc, NotAuthorizedException):
             target = f"{SIGN_IN}?next={here(request)}"
             if page.htmx:
@@ -144,8 +145,8 @@ def web_router(kit: AuthKit) -> Router:
     from service.web.employer_pages import EmployerPages
     from service.web.followup_pages import FollowUpPages
     from service.web.graduate_pages import GraduatePages
-    from service.web.interview_pages import InterviewPages
     from service.web.internship_pages import InternshipPages
+    from service.web.interview_pages import InterviewPages
     from service.web.notification_pages import NotificationPages
     from service.web.school_pages import SchoolPages
     from service.web.signup_pages import ROUTE_HANDLERS as SIGNUP_PAGES
@@ -160,14 +161,34 @@ def web_router(kit: AuthKit) -> Router:
         unread = await NotificationService(db_session).unread_count(page.principal.user_id)
         return dataclasses.replace(page, unread=unread)
 
-    static = create_static_files_router(path="/web/static", directories=[WEB_DIR / "static"], opt=PUBLIC,
-                                        include_in_schema=False, cache_control=None)
+    static = create_static_files_router(
+        path="/web/static", directories=[WEB_DIR / "static"], opt=PUBLIC, include_in_schema=False, cache_control=None
+    )
     handle = _error_page(catalogues)
-    pages = Router(path="/", route_handlers=[AuthPages, GraduatePages, EmployerPages, SchoolPages, SuggestPages,
-                                             NotificationPages, FollowUpPages, InterviewPages, InternshipPages,
-                                             ConversationPages, DashboardPages, AlertPages, *SIGNUP_PAGES, unknown_page],
-                   middleware=[PageAuthMiddleware(kit)], include_in_schema=False,
-                   exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle})
-    return Router(path="/", route_handlers=[root, favicon, static, pages],
-                  dependencies={"page": Provide(provide_page),
-                                "auth_kit": Provide(kit.provide, sync_to_thread=False)})
+    pages = Router(
+        path="/",
+        route_handlers=[
+            AuthPages,
+            GraduatePages,
+            EmployerPages,
+            SchoolPages,
+            SuggestPages,
+            NotificationPages,
+            FollowUpPages,
+            InterviewPages,
+            InternshipPages,
+            ConversationPages,
+            DashboardPages,
+            AlertPages,
+            *SIGNUP_PAGES,
+            unknown_page,
+        ],
+        middleware=[PageAuthMiddleware(kit)],
+        include_in_schema=False,
+        exception_handlers={HTTPException: handle, DomainError: handle, Exception: handle},
+    )
+    return Router(
+        path="/",
+        route_handlers=[root, favicon, static, pages],
+        dependencies={"page": Provide(provide_page), "auth_kit": Provide(kit.provide, sync_to_thread=False)},
+    )

@@ -11,9 +11,9 @@ same on both, rate limits and the no-membership-oracle answers included.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
@@ -37,8 +37,15 @@ from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession
 from service.signup.controllers import activate_account, client_ip
 from service.signup.service import (
-    DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS, ActivationRefused, InvitationService, SignupService,
-    employer_to_decide, printable, school_region_of, typed_id_number,
+    DEFAULT_INVITATION_DAYS,
+    MAX_INVITATION_DAYS,
+    ActivationRefused,
+    InvitationService,
+    SignupService,
+    employer_to_decide,
+    printable,
+    school_region_of,
+    typed_id_number,
 )
 from service.web.auth_pages import public_form_page, public_post_refused
 from service.web.common import N_, Page, PageDep, render, see_other
@@ -52,13 +59,18 @@ _MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 QUEUE_PAGE = 50
 
 #: The page texts of the service's refusals (msgids; translated when shown).
-REFUSED_DETAILS = N_("These details do not match a roster record that can be activated. Check the school, your "
-                     "学号 and your 身份证号 as they are on the school's roster — or ask "
-                     "your class teacher for an invitation code.")
-REFUSED_CODE = N_("This invitation code cannot be used. Check it for typos; a code works only once and only until "
-                  "its expiry date. Ask your class teacher for a new one.")
-ALREADY = N_("This roster record already has an account. Sign in with it, or ask your school's employment office "
-             "for help.")
+REFUSED_DETAILS = N_(
+    "These details do not match a roster record that can be activated. Check the school, your "
+    "学号 and your 身份证号 as they are on the school's roster — or ask "
+    "your class teacher for an invitation code."
+)
+REFUSED_CODE = N_(
+    "This invitation code cannot be used. Check it for typos; a code works only once and only until "
+    "its expiry date. Ask your class teacher for a new one."
+)
+ALREADY = N_(
+    "This roster record already has an account. Sign in with it, or ask your school's employment office for help."
+)
 TOO_MANY = N_("Too many attempts. Wait a few minutes and try again.")
 EXPIRED_FORM = N_("This form has expired or came from another site. Please fill it in again.")
 
@@ -133,8 +145,12 @@ def login_errors(page: Page, form: LoginFields) -> dict[str, str]:
 def login_values(form: LoginFields, page: Page) -> dict[str, Any]:
     """The login part of a sign-up, with the page's language as the account's notification language
     (someone who signs up in English gets English e-mails from the start)."""
-    return {"email": form.email.strip().lower() or None, "phone": form.phone.strip() or None,
-            "password": form.password, "language": page.locale}
+    return {
+        "email": form.email.strip().lower() or None,
+        "phone": form.phone.strip() or None,
+        "password": form.password,
+        "language": page.locale,
+    }
 
 
 def kept(form: Any) -> dict[str, str]:
@@ -148,14 +164,22 @@ def field_errors(page: Page, exc: DomainError) -> dict[str, str]:
     for item in exc.errors or [{"field": "_form", "message": exc.detail}]:
         field, message = str(item.get("field", "_form")), str(item.get("message", ""))
         if field == "uscc":
-            out["uscc"] = (page.gettext("This 统一社会信用代码 is already registered. If it is your company's, ask a "
-                                        "colleague who has an account to add you.") if "already" in message
-                           else uscc_message(page, message))
+            out["uscc"] = (
+                page.gettext(
+                    "This 统一社会信用代码 is already registered. If it is your company's, ask a "
+                    "colleague who has an account to add you."
+                )
+                if "already" in message
+                else uscc_message(page, message)
+            )
         elif field == "region_code":
             out["region_code"] = page.gettext("Choose the city where the company is.")
         elif field in ("email", "phone"):
-            out[field] = page.gettext("Enter an 11-digit mainland mobile number starting with 13–19.") \
-                if field == "phone" else page.gettext("This is not an e-mail address (name@example.cn).")
+            out[field] = (
+                page.gettext("Enter an 11-digit mainland mobile number starting with 13–19.")
+                if field == "phone"
+                else page.gettext("This is not an e-mail address (name@example.cn).")
+            )
         else:
             out["_form"] = page.gettext("Some input is not valid: check the fields and try again.")
     return out
@@ -166,10 +190,13 @@ def uscc_message(page: Page, message: str) -> str:
     if "18 characters" in message:
         return page.gettext("A 统一社会信用代码 has 18 characters.")
     if "check character" in message:
-        return page.gettext("The last character (the check character, GB 32100-2015) does not fit the first 17: "
-                            "check the code for a typo.")
-    return page.gettext("A 统一社会信用代码 has only digits and the capitals A–H J–N P–R T U W–Y; characters 3–8 "
-                        "are digits.")
+        return page.gettext(
+            "The last character (the check character, GB 32100-2015) does not fit the first 17: "
+            "check the code for a typo."
+        )
+    return page.gettext(
+        "A 统一社会信用代码 has only digits and the capitals A–H J–N P–R T U W–Y; characters 3–8 are digits."
+    )
 
 
 async def schools_list(db_session: DbSession) -> list[tuple[int, str]]:
@@ -179,9 +206,13 @@ async def schools_list(db_session: DbSession) -> list[tuple[int, str]]:
 
 async def city_groups(db_session: DbSession) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every city (地级) grouped by its province, for the employer's place (GB/T 2260)."""
-    rows = (await db_session.execute(select(Region.code, Region.name, Region.level).where(
-        Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY]), Region.retired_on.is_(None))
-        .order_by(Region.code))).all()
+    rows = (
+        await db_session.execute(
+            select(Region.code, Region.name, Region.level)
+            .where(Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY]), Region.retired_on.is_(None))
+            .order_by(Region.code)
+        )
+    ).all()
     groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for code, name, level in rows:
         if level == RegionLevel.PROVINCE:
@@ -198,11 +229,27 @@ class SignupPages(Controller):
     path = "/web/sign-up"
     request_max_body_size = SIGN_IN_BODY_BYTES
 
-    async def _activation_page(self, page: Page, kit: AuthKit, db_session: DbSession, *, status_code: int = 200,
-                               fresh: bool = False, values: dict[str, str] | None = None,
-                               errors: dict[str, str] | None = None) -> Template:
-        return public_form_page(page, kit, "signup/activate.html", status_code=status_code, fresh=fresh,
-                                values=values or {}, errors=errors or {}, schools=await schools_list(db_session))
+    async def _activation_page(
+        self,
+        page: Page,
+        kit: AuthKit,
+        db_session: DbSession,
+        *,
+        status_code: int = 200,
+        fresh: bool = False,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        return public_form_page(
+            page,
+            kit,
+            "signup/activate.html",
+            status_code=status_code,
+            fresh=fresh,
+            values=values or {},
+            errors=errors or {},
+            schools=await schools_list(db_session),
+        )
 
     @get("/", opt=PUBLIC)
     async def form(self, page: PageDep, auth_kit: Kit, db_session: DbSession) -> Template:
@@ -210,15 +257,28 @@ class SignupPages(Controller):
         return await self._activation_page(page, auth_kit, db_session)
 
     @post("/", opt=PUBLIC_FORM, status_code=200)
-    async def activate(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, auth_kit: Kit,
-                       data: Annotated[ActivationForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    async def activate(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageDep,
+        db_session: DbSession,
+        auth_kit: Kit,
+        data: Annotated[ActivationForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
         """Activate by roster details (as ``POST /auth/activate``): the "done" page, or the form again
         with every error at once (400), the one refusal (422, whatever was wrong), 409 already
         activated, 429 too many attempts, 403 an expired or cross-site form."""
         values = kept(data)
         if await public_post_refused(request, auth_kit):
-            return await self._activation_page(page, auth_kit, db_session, status_code=403, fresh=True,
-                                               values=values, errors={"_form": page.gettext(EXPIRED_FORM)})
+            return await self._activation_page(
+                page,
+                auth_kit,
+                db_session,
+                status_code=403,
+                fresh=True,
+                values=values,
+                errors={"_form": page.gettext(EXPIRED_FORM)},
+            )
         errors = login_errors(page, data)
         if not data.school_id.isdigit():
             errors["school_id"] = page.gettext("Choose your school.")
@@ -227,21 +287,42 @@ class SignupPages(Controller):
         if not typed_id_number(data.id_number):
             errors["id_number"] = page.gettext("Enter your whole 身份证号, 18 characters (the last may be X).")
         if errors:
-            return await self._activation_page(page, auth_kit, db_session, status_code=400, values=values,
-                                               errors=errors)
-        body = ActivateRequest(**login_values(data, page), school_id=int(data.school_id),
-                               student_number=data.student_number.strip(), id_number=data.id_number)
+            return await self._activation_page(
+                page, auth_kit, db_session, status_code=400, values=values, errors=errors
+            )
+        body = ActivateRequest(
+            **login_values(data, page),
+            school_id=int(data.school_id),
+            student_number=data.student_number.strip(),
+            id_number=data.id_number,
+        )
         failure = await _activate(request, page, db_session, auth_kit, body)
         if failure is not None:
             status, errors = failure
-            return await self._activation_page(page, auth_kit, db_session, status_code=status, values=values,
-                                               errors=errors)
+            return await self._activation_page(
+                page, auth_kit, db_session, status_code=status, values=values, errors=errors
+            )
         return render(page, "signup/done.html", kind="graduate")
 
-    def _trainee_page(self, page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bool = False,
-                      values: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Template:
-        return public_form_page(page, kit, "signup/trainee.html", status_code=status_code, fresh=fresh,
-                                values=values or {}, errors=errors or {})
+    def _trainee_page(
+        self,
+        page: Page,
+        kit: AuthKit,
+        *,
+        status_code: int = 200,
+        fresh: bool = False,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        return public_form_page(
+            page,
+            kit,
+            "signup/trainee.html",
+            status_code=status_code,
+            fresh=fresh,
+            values=values or {},
+            errors=errors or {},
+        )
 
     @get("/trainee", opt=PUBLIC)
     async def trainee_form(self, page: PageDep, auth_kit: Kit) -> Template:
@@ -249,14 +330,21 @@ class SignupPages(Controller):
         return self._trainee_page(page, auth_kit)
 
     @post("/trainee", opt=PUBLIC_FORM, status_code=200)
-    async def trainee(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, auth_kit: Kit,
-                      data: Annotated[TraineeForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    async def trainee(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageDep,
+        db_session: DbSession,
+        auth_kit: Kit,
+        data: Annotated[TraineeForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
         """Register an adult trainee (as ``POST /auth/register`` with role ``trainee``, rate-limited
         the same): the "done" page, or the form with every error (400/403/429)."""
         values = kept(data)
         if await public_post_refused(request, auth_kit):
-            return self._trainee_page(page, auth_kit, status_code=403, fresh=True, values=values,
-                                      errors={"_form": page.gettext(EXPIRED_FORM)})
+            return self._trainee_page(
+                page, auth_kit, status_code=403, fresh=True, values=values, errors={"_form": page.gettext(EXPIRED_FORM)}
+            )
         errors = login_errors(page, data)
         if not data.name.strip() or len(data.name.strip()) > 100:
             errors["name"] = page.gettext("Enter your name (up to 100 characters).")
@@ -267,21 +355,40 @@ class SignupPages(Controller):
         try:
             await auth_kit.limiter.registration(client_ip(request))
         except TooManyRequestsException:
-            return self._trainee_page(page, auth_kit, status_code=429, values=values,
-                                      errors={"_form": page.gettext(TOO_MANY)})
+            return self._trainee_page(
+                page, auth_kit, status_code=429, values=values, errors={"_form": page.gettext(TOO_MANY)}
+            )
         try:
             await SignupService(db_session).register_trainee(
-                name=data.name, training_institution=data.training_institution.strip() or None,
-                **login_values(data, page))
+                name=data.name,
+                training_institution=data.training_institution.strip() or None,
+                **login_values(data, page),
+            )
         except LoginTakenError:
             await db_session.rollback()
         return render(page, "signup/done.html", kind="trainee")
 
-    async def _employer_page(self, page: Page, kit: AuthKit, db_session: DbSession, *, status_code: int = 200,
-                             fresh: bool = False, values: dict[str, str] | None = None,
-                             errors: dict[str, str] | None = None) -> Template:
-        return public_form_page(page, kit, "signup/employer.html", status_code=status_code, fresh=fresh,
-                                values=values or {}, errors=errors or {}, cities=await city_groups(db_session))
+    async def _employer_page(
+        self,
+        page: Page,
+        kit: AuthKit,
+        db_session: DbSession,
+        *,
+        status_code: int = 200,
+        fresh: bool = False,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        return public_form_page(
+            page,
+            kit,
+            "signup/employer.html",
+            status_code=status_code,
+            fresh=fresh,
+            values=values or {},
+            errors=errors or {},
+            cities=await city_groups(db_session),
+        )
 
     @get("/employer", opt=PUBLIC)
     async def employer_form(self, page: PageDep, auth_kit: Kit, db_session: DbSession) -> Template:
@@ -289,22 +396,36 @@ class SignupPages(Controller):
         return await self._employer_page(page, auth_kit, db_session)
 
     @post("/employer", opt=PUBLIC_FORM, status_code=200)
-    async def employer(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, auth_kit: Kit,
-                       data: Annotated[EmployerForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    async def employer(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageDep,
+        db_session: DbSession,
+        auth_kit: Kit,
+        data: Annotated[EmployerForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
         """Register an employer and its first member (``AccountService.register``, as
         ``POST /auth/register``): the 统一社会信用代码 is checked (GB 32100-2015 check character) and
         the employer waits for approval. The "done" page, or the form with every error (400),
         409-like errors as field errors (422), 403 expired form, 429 too many."""
         values = kept(data)
         if await public_post_refused(request, auth_kit):
-            return await self._employer_page(page, auth_kit, db_session, status_code=403, fresh=True, values=values,
-                                             errors={"_form": page.gettext(EXPIRED_FORM)})
+            return await self._employer_page(
+                page,
+                auth_kit,
+                db_session,
+                status_code=403,
+                fresh=True,
+                values=values,
+                errors={"_form": page.gettext(EXPIRED_FORM)},
+            )
         errors = login_errors(page, data)
         if not data.company.strip() or len(data.company.strip()) > 200:
             errors["company"] = page.gettext("Enter the company's registered name (up to 200 characters).")
         if not data.uscc.strip():
-            errors["uscc"] = page.gettext("Enter the company's 统一社会信用代码 (18 characters, on the business "
-                                          "licence).")
+            errors["uscc"] = page.gettext(
+                "Enter the company's 统一社会信用代码 (18 characters, on the business licence)."
+            )
         else:
             try:
                 normalise_uscc(data.uscc)
@@ -320,29 +441,39 @@ class SignupPages(Controller):
         if len(data.address.strip()) > 300:
             errors["address"] = page.gettext("Enter at most 300 characters.")
         if errors:
-            return await self._employer_page(page, auth_kit, db_session, status_code=400, values=values,
-                                             errors=errors)
+            return await self._employer_page(page, auth_kit, db_session, status_code=400, values=values, errors=errors)
         try:
             await auth_kit.limiter.registration(client_ip(request))
         except TooManyRequestsException:
-            return await self._employer_page(page, auth_kit, db_session, status_code=429, values=values,
-                                             errors={"_form": page.gettext(TOO_MANY)})
-        body = RegisterRequest(role="employer", **login_values(data, page), employer=EmployerSignup(
-            name=data.company.strip(), uscc=data.uscc.strip(), region_code=data.region_code,
-            address=data.address.strip() or None, contact_name=data.contact_name.strip(),
-            contact_phone=contact_phone or None))
+            return await self._employer_page(
+                page, auth_kit, db_session, status_code=429, values=values, errors={"_form": page.gettext(TOO_MANY)}
+            )
+        body = RegisterRequest(
+            role="employer",
+            **login_values(data, page),
+            employer=EmployerSignup(
+                name=data.company.strip(),
+                uscc=data.uscc.strip(),
+                region_code=data.region_code,
+                address=data.address.strip() or None,
+                contact_name=data.contact_name.strip(),
+                contact_phone=contact_phone or None,
+            ),
+        )
         try:
             await AccountService(db_session).register(body)
         except LoginTakenError:
             await db_session.rollback()
         except (InvalidFieldError, ConflictError) as exc:
-            return await self._employer_page(page, auth_kit, db_session, status_code=422, values=values,
-                                             errors=field_errors(page, exc))
+            return await self._employer_page(
+                page, auth_kit, db_session, status_code=422, values=values, errors=field_errors(page, exc)
+            )
         return render(page, "signup/done.html", kind="employer")
 
 
-async def _activate(request: Request[Any, Any, Any], page: Page, db_session: DbSession, kit: AuthKit,
-                    body: ActivateRequest) -> tuple[int, dict[str, str]] | None:
+async def _activate(
+    request: Request[Any, Any, Any], page: Page, db_session: DbSession, kit: AuthKit, body: ActivateRequest
+) -> tuple[int, dict[str, str]] | None:
     """Run the API's activation; ``None`` on success, else the status and the page's errors."""
     try:
         await activate_account(request, db_session, kit, body)
@@ -363,10 +494,25 @@ class ActivationPages(Controller):
     path = "/web/activate"
     request_max_body_size = SIGN_IN_BODY_BYTES
 
-    def _page(self, page: Page, kit: AuthKit, *, status_code: int = 200, fresh: bool = False,
-              values: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Template:
-        return public_form_page(page, kit, "signup/code.html", status_code=status_code, fresh=fresh,
-                                values=values or {}, errors=errors or {})
+    def _page(
+        self,
+        page: Page,
+        kit: AuthKit,
+        *,
+        status_code: int = 200,
+        fresh: bool = False,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        return public_form_page(
+            page,
+            kit,
+            "signup/code.html",
+            status_code=status_code,
+            fresh=fresh,
+            values=values or {},
+            errors=errors or {},
+        )
 
     @get("/", opt=PUBLIC)
     async def form(self, page: PageDep, auth_kit: Kit) -> Template:
@@ -375,22 +521,30 @@ class ActivationPages(Controller):
         return self._page(page, auth_kit, values={"code": code})
 
     @post("/", opt=PUBLIC_FORM, status_code=200)
-    async def activate(self, request: Request[Any, Any, Any], page: PageDep, db_session: DbSession, auth_kit: Kit,
-                       data: Annotated[CodeForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    async def activate(
+        self,
+        request: Request[Any, Any, Any],
+        page: PageDep,
+        db_session: DbSession,
+        auth_kit: Kit,
+        data: Annotated[CodeForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
         """Spend the code and create the account bound to its roster record (``POST /auth/activate``
         with ``code``): the "done" page, or the form with the errors (400; 422 the one refusal for
         an unknown, used or expired code; 409; 429; 403)."""
         values = kept(data)
         if await public_post_refused(request, auth_kit):
-            return self._page(page, auth_kit, status_code=403, fresh=True, values=values,
-                              errors={"_form": page.gettext(EXPIRED_FORM)})
+            return self._page(
+                page, auth_kit, status_code=403, fresh=True, values=values, errors={"_form": page.gettext(EXPIRED_FORM)}
+            )
         errors = login_errors(page, data)
         if not data.code.strip() or len(data.code) > 40:
             errors["code"] = page.gettext("Enter the invitation code from your school (12 letters and digits).")
         if errors:
             return self._page(page, auth_kit, status_code=400, values=values, errors=errors)
-        failure = await _activate(request, page, db_session, auth_kit,
-                                  ActivateRequest(**login_values(data, page), code=data.code.strip()))
+        failure = await _activate(
+            request, page, db_session, auth_kit, ActivateRequest(**login_values(data, page), code=data.code.strip())
+        )
         if failure is not None:
             return self._page(page, auth_kit, status_code=failure[0], values=values, errors=failure[1])
         return render(page, "signup/done.html", kind="graduate")
@@ -402,28 +556,66 @@ NameQ = Annotated[str | None, QueryParameter(max_length=100, description="part o
 QueuePageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 
 
-async def _queue_page(page: Page, db_session: DbSession, *, status: str, city: str | None = None,
-                      q: str | None = None, page_number: int = 1, status_code: int = 200,
-                      error: tuple[int, str] | None = None) -> Template:
+async def _queue_page(
+    page: Page,
+    db_session: DbSession,
+    *,
+    status: str,
+    city: str | None = None,
+    q: str | None = None,
+    page_number: int = 1,
+    status_code: int = 200,
+    error: tuple[int, str] | None = None,
+) -> Template:
     """The approval queue page: one page of :meth:`EmployerService.verification_queue` (the API's
     method), the cities the caller's queue has employers in (for the filter) and the paging links."""
     p = page.user
     scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
     items, total = await EmployerService(db_session).verification_queue(
-        scope, status=status, limit=QUEUE_PAGE, offset=(page_number - 1) * QUEUE_PAGE, region_code=city, q=q)
+        scope, status=status, limit=QUEUE_PAGE, offset=(page_number - 1) * QUEUE_PAGE, region_code=city, q=q
+    )
     codes = {e.region_code for e in items if e.region_code}
-    regions = {code: name for code, name in (await db_session.execute(select(Region.code, Region.name).where(
-        Region.code.in_(codes)))).all()}
-    rows = [{"employer": e, "region": regions.get(e.region_code or "", e.region_code),
-             "check": uscc_check(e.uscc), "same_province": uscc_region_matches(e.uscc, e.region_code)}
-            for e in items]
+    regions = {
+        code: name
+        for code, name in (
+            await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))
+        ).all()
+    }
+    rows = [
+        {
+            "employer": e,
+            "region": regions.get(e.region_code or "", e.region_code),
+            "check": uscc_check(e.uscc),
+            "same_province": uscc_region_matches(e.uscc, e.region_code),
+        }
+        for e in items
+    ]
     cities = await EmployerService(db_session).queue_cities(scope)
-    params = {k: v for k, v in {"status": status if status != "pending" else None, "city": city,
-                                "q": (q or "").strip() or None}.items() if v}
-    return render(page, "signup/queue.html", status_code=status_code, rows=rows, total=total, status=status,
-                  decided=page.request.query_params.get("decided"), error=error, cities=cities, city=city,
-                  q=q or "", page_number=page_number, pages=max(1, -(-total // QUEUE_PAGE)),
-                  query=urlencode(params))
+    params = {
+        k: v
+        for k, v in {
+            "status": status if status != "pending" else None,
+            "city": city,
+            "q": (q or "").strip() or None,
+        }.items()
+        if v
+    }
+    return render(
+        page,
+        "signup/queue.html",
+        status_code=status_code,
+        rows=rows,
+        total=total,
+        status=status,
+        decided=page.request.query_params.get("decided"),
+        error=error,
+        cities=cities,
+        city=city,
+        q=q or "",
+        page_number=page_number,
+        pages=max(1, -(-total // QUEUE_PAGE)),
+        query=urlencode(params),
+    )
 
 
 class VerificationPages(Controller):
@@ -438,8 +630,15 @@ class VerificationPages(Controller):
         return render(page, "signup/verification.html", employer=employer, status=VerificationStatus.of(employer))
 
     @get("/employers/queue", guards=STAFF_ONLY)
-    async def queue(self, page: PageDep, db_session: DbSession, status: QueueStatusQ = "pending",
-                    city: CityQ = None, q: NameQ = None, page_number: QueuePageQ = 1) -> Template:
+    async def queue(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        status: QueueStatusQ = "pending",
+        city: CityQ = None,
+        q: NameQ = None,
+        page_number: QueuePageQ = 1,
+    ) -> Template:
         """Employers the caller may approve (``GET /employers/verification-queue``): ``?status=``
         pending (default), refused or approved, ``?city=`` (a city code: its counties too) and
         ``?q=`` (part of the name), 50 a page (``?page=``), with how many match; the details, the
@@ -455,15 +654,21 @@ class VerificationPages(Controller):
         return see_other("/web/employers/queue?decided=approved", page)
 
     @post("/employers/{employer_id:int}/refuse", guards=STAFF_ONLY, status_code=303)
-    async def refuse(self, page: PageDep, db_session: DbSession, employer_id: FromPath[int],
-                     data: Annotated[RefusalForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Any:
+    async def refuse(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        employer_id: FromPath[int],
+        data: Annotated[RefusalForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Any:
         """Refuse with a reason (``EmployerService.refuse``, as ``POST /employers/{id}/refuse``);
         303 back to the queue; a blank reason: the queue again with the error (422)."""
         employer = await employer_to_decide(db_session, page.user, employer_id)
         if len(" ".join(data.reason.split())) < 2 or len(data.reason) > 500:
             reason = page.gettext("Give the reason for the refusal (2 to 500 characters): the employer reads it.")
-            return await _queue_page(page, db_session, status=VerificationStatus.of(employer), status_code=422,
-                                     error=(employer.id, reason))
+            return await _queue_page(
+                page, db_session, status=VerificationStatus.of(employer), status_code=422, error=(employer.id, reason)
+            )
         await EmployerService(db_session, page.user, page.request).refuse(employer, data.reason)
         return see_other("/web/employers/queue?decided=refused", page)
 
@@ -483,13 +688,24 @@ class InvitationPages(Controller):
         service = InvitationService(db_session)
         shares = await service.shares(school_ids)
         classes = await service.classes(p.school_id) if p.role is Role.SCHOOL and p.school_id else []
-        return render(page, "signup/invitations.html", shares=shares, classes=classes,
-                      can_invite=p.role is Role.SCHOOL, values={"days": str(DEFAULT_INVITATION_DAYS)}, errors={},
-                      max_days=MAX_INVITATION_DAYS)
+        return render(
+            page,
+            "signup/invitations.html",
+            shares=shares,
+            classes=classes,
+            can_invite=p.role is Role.SCHOOL,
+            values={"days": str(DEFAULT_INVITATION_DAYS)},
+            errors={},
+            max_days=MAX_INVITATION_DAYS,
+        )
 
     @post("/", status_code=200, guards=[require_roles(Role.SCHOOL)])
-    async def create(self, page: PageDep, db_session: DbSession,
-                     data: Annotated[InvitationForm, Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Template:
+    async def create(
+        self,
+        page: PageDep,
+        db_session: DbSession,
+        data: Annotated[InvitationForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Template:
         """New codes for the chosen cohort/class (``POST /schools/{id}/invitations``'s service
         method) and the printable sheet, one slip per graduate — shown once: the service keeps
         only the codes' hashes. 422 with the form for bad input."""
@@ -506,15 +722,31 @@ class InvitationPages(Controller):
             errors["days"] = page.gettext("An invitation is valid for 1 to %(n)s days.") % {"n": MAX_INVITATION_DAYS}
         if errors:
             service = InvitationService(db_session)
-            return render(page, "signup/invitations.html", status_code=422,
-                          shares=await service.shares([school.id]), classes=await service.classes(school.id),
-                          can_invite=True, values=kept(data), errors=errors, max_days=MAX_INVITATION_DAYS)
+            return render(
+                page,
+                "signup/invitations.html",
+                status_code=422,
+                shares=await service.shares([school.id]),
+                classes=await service.classes(school.id),
+                can_invite=True,
+                values=kept(data),
+                errors=errors,
+                max_days=MAX_INVITATION_DAYS,
+            )
         issued = await InvitationService(db_session, p, page.request).issue(
-            school.id, cohort, data.class_name.strip() or None, days)
+            school.id, cohort, data.class_name.strip() or None, days
+        )
         base = str(page.request.base_url).rstrip("/")
         slips = [{"item": i, "code": printable(i.code), "link": f"{base}/web/activate?code={i.code}"} for i in issued]
-        return render(page, "signup/sheet.html", school=school, slips=slips, cohort=cohort,
-                      class_name=data.class_name.strip() or None, days=days)
+        return render(
+            page,
+            "signup/sheet.html",
+            school=school,
+            slips=slips,
+            cohort=cohort,
+            class_name=data.class_name.strip() or None,
+            days=days,
+        )
 
 
 ROUTE_HANDLERS = [SignupPages, ActivationPages, VerificationPages, InvitationPages]

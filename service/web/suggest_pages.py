@@ -30,8 +30,13 @@ from service.web.common import Page, PageDep, render, split_items
 from vocab.text import normalise
 
 #: Fields that may use the widget → taxonomy kind of their suggestions.
-FIELDS = {"skills": "skill", "certificates": "certificate", "required_skills": "skill",
-          "preferred_skills": "skill", "posting_certificates": "certificate"}
+FIELDS = {
+    "skills": "skill",
+    "certificates": "certificate",
+    "required_skills": "skill",
+    "preferred_skills": "skill",
+    "posting_certificates": "certificate",
+}
 #: Most suggestions shown.
 LIMIT = 8
 #: Most items one list may hold (as the API's ``StrList``/``SkillList``).
@@ -70,8 +75,9 @@ def suggest(text: str, kind: str, limit: int = LIMIT, taxonomy: Taxonomy | None 
     hit = tax.resolve(query, kind)
     if hit is not None:
         out[hit.code] = Suggestion(hit.label, None if normalise(hit.label) == query else text.strip())
-    ranked = sorted(((not norm.startswith(query), len(label), label, code)
-                     for norm, label, code in _labels(kind) if query in norm))
+    ranked = sorted(
+        ((not norm.startswith(query), len(label), label, code) for norm, label, code in _labels(kind) if query in norm)
+    )
     for _, _, label, code in ranked:
         if len(out) >= limit:
             break
@@ -100,17 +106,34 @@ def item_label(text: str, kind: str, level: str | None = None) -> str:
     return label
 
 
-def chips_context(page: Page, field: str, items: list[str], suggestions: list[Suggestion] | None = None,
-                  error: str | None = None, levels: dict[str, str | None] | None = None) -> dict[str, Any]:
+def chips_context(
+    page: Page,
+    field: str,
+    items: list[str],
+    suggestions: list[Suggestion] | None = None,
+    error: str | None = None,
+    levels: dict[str, str | None] | None = None,
+) -> dict[str, Any]:
     """Template context of ``partials/chips.html`` for ``field`` holding ``items`` (each shown by
     :func:`item_label`, with its level from ``levels`` when given; the stored name is the value)."""
-    labels = {"skills": page.gettext("Skills"), "certificates": page.gettext("Certificates"),
-              "required_skills": page.gettext("Required skills"), "preferred_skills": page.gettext("Preferred skills"),
-              "posting_certificates": page.gettext("Required certificates")}
+    labels = {
+        "skills": page.gettext("Skills"),
+        "certificates": page.gettext("Certificates"),
+        "required_skills": page.gettext("Required skills"),
+        "preferred_skills": page.gettext("Preferred skills"),
+        "posting_certificates": page.gettext("Required certificates"),
+    }
     kind = FIELDS[field]
     shown = {item: item_label(item, kind, (levels or {}).get(item)) for item in items}
-    return {"field": field, "kind": kind, "items": items, "labels": shown, "legend": labels[field],
-            "suggestions": suggestions or [], "error": error}
+    return {
+        "field": field,
+        "kind": kind,
+        "items": items,
+        "labels": shown,
+        "legend": labels[field],
+        "suggestions": suggestions or [],
+        "error": error,
+    }
 
 
 class SuggestPages(Controller):
@@ -123,8 +146,7 @@ class SuggestPages(Controller):
         (each adds its label to the widget). 422 for an unknown ``field``."""
         field, kind = _field(page)
         typed = page.request.query_params.get(f"{field}_new", "")[:100]
-        return render(page, "partials/suggestions.html", field=field, query=typed,
-                      suggestions=suggest(typed, kind))
+        return render(page, "partials/suggestions.html", field=field, query=typed, suggestions=suggest(typed, kind))
 
     @get("/chips")
     async def chips(self, page: PageDep) -> Template:

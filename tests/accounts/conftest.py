@@ -22,7 +22,6 @@ from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
-
 from tests.conftest import TEST_PASSWORD as PASSWORD
 from tests.conftest import sign_in
 from tests.factories import guangdong_regions
@@ -97,12 +96,20 @@ async def world(session: AsyncSession) -> World:
     application_b = Application(graduate_id=graduate_b.id, posting_id=posting_b.id)
     session.add_all([application_a, application_b])
     await session.flush()
-    w = World(ids={
-        "school_a": school_a.id, "school_b": school_b.id, "employer_a": employer_a.id,
-        "employer_b": employer_b.id, "graduate_a": graduate_a.id, "graduate_b": graduate_b.id,
-        "posting_a": posting_a.id, "posting_b": posting_b.id, "application_a": application_a.id,
-        "application_b": application_b.id,
-    })
+    w = World(
+        ids={
+            "school_a": school_a.id,
+            "school_b": school_b.id,
+            "employer_a": employer_a.id,
+            "employer_b": employer_b.id,
+            "graduate_a": graduate_a.id,
+            "graduate_b": graduate_b.id,
+            "posting_a": posting_a.id,
+            "posting_b": posting_b.id,
+            "application_a": application_a.id,
+            "application_b": application_b.id,
+        }
+    )
     password_hash = await hash_password(PASSWORD)
     for name, (role, column, target) in ACCOUNTS.items():
         scope: dict[str, Any] = {}

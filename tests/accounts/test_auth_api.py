@@ -28,14 +28,22 @@ def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
 
 
 def test_register_graduate_and_employer_then_sign_in(client: httpx.Client) -> None:
-    graduate = client.post("/auth/register", json={"role": "graduate", "email": "Xiaoming@Example.CN",
-                                                   "password": PASSWORD, "graduate": {"name": "陈小明"}})
+    graduate = client.post(
+        "/auth/register",
+        json={"role": "graduate", "email": "Xiaoming@Example.CN", "password": PASSWORD, "graduate": {"name": "陈小明"}},
+    )
     assert graduate.status_code == 202, graduate.text  # the same answer as for a taken address
     assert "password_hash" not in graduate.text and PASSWORD not in graduate.text
 
-    employer = client.post("/auth/register", json={
-        "role": "employer", "phone": "+86 138-0013-8000", "password": PASSWORD,
-        "employer": {"name": "广州数控设备有限公司", "uscc": USCC}})
+    employer = client.post(
+        "/auth/register",
+        json={
+            "role": "employer",
+            "phone": "+86 138-0013-8000",
+            "password": PASSWORD,
+            "employer": {"name": "广州数控设备有限公司", "uscc": USCC},
+        },
+    )
     assert employer.status_code == 202, employer.text
 
     tokens = login(client, "13800138000")
@@ -48,20 +56,34 @@ def test_register_graduate_and_employer_then_sign_in(client: httpx.Client) -> No
     assert (me["role"], me["email"]) == ("graduate", "xiaoming@example.cn") and me["graduate_id"] is not None
 
 
-@pytest.mark.parametrize(("body", "status", "field"), [
-    ({"role": "graduate", "email": "a@b.cn", "password": "short", "graduate": {"name": "x"}}, 400, "password"),
-    ({"role": "admin", "email": "a@b.cn", "password": PASSWORD}, 400, "role"),
-    ({"role": "school", "email": "a@b.cn", "password": PASSWORD}, 400, "role"),
-    ({"role": "graduate", "email": "a@b.cn", "password": PASSWORD}, 422, "graduate"),
-    ({"role": "employer", "email": "a@b.cn", "password": PASSWORD}, 422, "employer"),
-    ({"role": "graduate", "password": PASSWORD, "graduate": {"name": "x"}}, 422, "email"),
-    ({"role": "graduate", "email": "not-an-email", "password": PASSWORD, "graduate": {"name": "x"}}, 400, "email"),
-    ({"role": "graduate", "phone": "12345", "password": PASSWORD, "graduate": {"name": "x"}}, 400, "phone"),
-    ({"role": "graduate", "phone": "+86 123 4567 8901", "password": PASSWORD, "graduate": {"name": "x"}}, 422,
-     "phone"),
-    ({"role": "employer", "email": "a@b.cn", "password": PASSWORD,
-      "employer": {"name": "x", "uscc": "91110108551385082A"}}, 422, "uscc"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"role": "graduate", "email": "a@b.cn", "password": "short", "graduate": {"name": "x"}}, 400, "password"),
+        ({"role": "admin", "email": "a@b.cn", "password": PASSWORD}, 400, "role"),
+        ({"role": "school", "email": "a@b.cn", "password": PASSWORD}, 400, "role"),
+        ({"role": "graduate", "email": "a@b.cn", "password": PASSWORD}, 422, "graduate"),
+        ({"role": "employer", "email": "a@b.cn", "password": PASSWORD}, 422, "employer"),
+        ({"role": "graduate", "password": PASSWORD, "graduate": {"name": "x"}}, 422, "email"),
+        ({"role": "graduate", "email": "not-an-email", "password": PASSWORD, "graduate": {"name": "x"}}, 400, "email"),
+        ({"role": "graduate", "phone": "12345", "password": PASSWORD, "graduate": {"name": "x"}}, 400, "phone"),
+        (
+            {"role": "graduate", "phone": "+86 123 4567 8901", "password": PASSWORD, "graduate": {"name": "x"}},
+            422,
+            "phone",
+        ),
+        (
+            {
+                "role": "employer",
+                "email": "a@b.cn",
+                "password": PASSWORD,
+                "employer": {"name": "x", "uscc": "91110108551385082A"},
+            },
+            422,
+            "uscc",
+        ),
+    ],
+)
 def test_bad_registration_names_the_field_and_stores_nothing(
     client: httpx.Client, admin_client: httpx.Client, body: dict[str, Any], status: int, field: str
 ) -> None:
@@ -71,11 +93,19 @@ def test_bad_registration_names_the_field_and_stores_nothing(
     assert admin_client.get("/graduates").json()["total"] == 0
 
 
-async def test_duplicate_login_is_answered_as_a_new_one_and_leaves_no_employer(client: httpx.Client, world: World,
-                                                                              session: AsyncSession) -> None:
+async def test_duplicate_login_is_answered_as_a_new_one_and_leaves_no_employer(
+    client: httpx.Client, world: World, session: AsyncSession
+) -> None:
     before = (await session.execute(select(func.count()).select_from(Employer))).scalar_one()
-    response = client.post("/auth/register", json={"role": "employer", "email": "EMPLOYER_A@example.cn",
-                                                   "password": PASSWORD, "employer": {"name": "又一家公司"}})
+    response = client.post(
+        "/auth/register",
+        json={
+            "role": "employer",
+            "email": "EMPLOYER_A@example.cn",
+            "password": PASSWORD,
+            "employer": {"name": "又一家公司"},
+        },
+    )
     assert response.status_code == 202, response.text  # as for a new address: no membership oracle (issue 14)
     await session.rollback()
     assert (await session.execute(select(func.count()).select_from(Employer))).scalar_one() == before
@@ -166,8 +196,9 @@ def test_api_failures_lock_the_web_sign_in(client: httpx.Client, world: World) -
     account = world.logins["graduate_a"]
     for _ in range(5):
         _problem(client.post("/auth/login", json={"login": account, "password": "wrong"}), 401)
-    web = client.post("/web/sign-in", data={"login": account.upper(), "password": PASSWORD,
-                                            "_csrf_token": _sign_in_token(client)})
+    web = client.post(
+        "/web/sign-in", data={"login": account.upper(), "password": PASSWORD, "_csrf_token": _sign_in_token(client)}
+    )
     assert web.status_code == 429 and "vocmatch_access" not in web.headers.get("set-cookie", "")
     _problem(client.post("/auth/session", json={"login": account, "password": PASSWORD}), 429)
 
@@ -176,16 +207,21 @@ def test_web_failures_lock_the_api_login(client: httpx.Client, world: World) -> 
     account = world.logins["graduate_a"]
     token = _sign_in_token(client)
     for _ in range(5):
-        assert client.post("/web/sign-in", data={"login": account, "password": "wrong",
-                                                 "_csrf_token": token}).status_code == 401
+        assert (
+            client.post("/web/sign-in", data={"login": account, "password": "wrong", "_csrf_token": token}).status_code
+            == 401
+        )
     problem = _problem(client.post("/auth/login", json={"login": account, "password": PASSWORD}), 429)
     assert "for this account" in problem["detail"]
-    assert client.post("/web/sign-in", data={"login": account, "password": PASSWORD,
-                                             "_csrf_token": token}).status_code == 429
+    assert (
+        client.post("/web/sign-in", data={"login": account, "password": PASSWORD, "_csrf_token": token}).status_code
+        == 429
+    )
 
 
-async def test_phone_spellings_share_one_failure_count(client: httpx.Client, world: World,
-                                                       session: AsyncSession) -> None:
+async def test_phone_spellings_share_one_failure_count(
+    client: httpx.Client, world: World, session: AsyncSession
+) -> None:
     await session.execute(update(User).where(User.id == world.ids["user_graduate_a"]).values(phone="13800138000"))
     await session.commit()
     for spelling in ["13800138000", "+8613800138000", "138 0013 8000", "138-0013-8000", "8613800138000"]:
@@ -201,8 +237,9 @@ def test_logins_are_limited_per_address(client: httpx.Client, world: World) -> N
     assert "from this address" in problem["detail"]
 
 
-async def test_accounts_are_created_only_within_scope(client: httpx.Client, world: World,
-                                                      session: AsyncSession) -> None:
+async def test_accounts_are_created_only_within_scope(
+    client: httpx.Client, world: World, session: AsyncSession
+) -> None:
     extra = Graduate(name="王小红", school_id=world.ids["school_a"])
     foreign = Graduate(name="李四", school_id=world.ids["school_b"])
     other = Employer(name="另一家已审核公司", verified=True)
@@ -223,33 +260,56 @@ async def test_accounts_are_created_only_within_scope(client: httpx.Client, worl
     _problem(create("school_a", role="admin", email="a@x.cn"), 403)
     # a school, region or verified employer the caller can see but not use: 403 naming why
     seen = _problem(create("school_a", role="school", email="s@x.cn", school_id=world.ids["school_b"]), 403)
-    assert seen["detail"] == f"school_id {world.ids['school_b']} is outside your scope: you may not create accounts for it"
+    assert (
+        seen["detail"] == f"school_id {world.ids['school_b']} is outside your scope: you may not create accounts for it"
+    )
     _problem(create("school_a", role="school", email="s@x.cn", school_id=987654), 422)
     assert create("department_a", role="school", email="s1@x.cn", school_id=world.ids["school_a"]).status_code == 202
     _problem(create("department_a", role="school", email="s2@x.cn", school_id=world.ids["school_b"]), 403)
     assert create("department_a", role="department", email="d1@x.cn", region_code="440106").status_code == 202
     _problem(create("department_a", role="department", email="d2@x.cn", region_code="440000"), 403)
     _problem(create("department_a", role="department", email="d2@x.cn", region_code="990000"), 422)
-    assert create("employer_a", role="employer", email="e1@x.cn", employer_id=world.ids["employer_a"]).status_code == 202
+    assert (
+        create("employer_a", role="employer", email="e1@x.cn", employer_id=world.ids["employer_a"]).status_code == 202
+    )
     _problem(create("employer_a", role="employer", email="e2@x.cn", employer_id=world.ids["employer_b"]), 422)
     _problem(create("employer_a", role="employer", email="e2@x.cn", employer_id=other.id), 403)  # verified: seen
     _problem(create("employer_a", role="employer", email="e3@x.cn"), 422)
     refused = _problem(create("employer_a", role="school", email="e5@x.cn", school_id=world.ids["school_a"]), 403)
     assert refused["detail"] == "an employer account may not create school accounts"
-    _problem(create("employer_a", role="employer", email="e4@x.cn", employer_id=world.ids["employer_a"],
-                    school_id=world.ids["school_a"]), 422)
+    _problem(
+        create(
+            "employer_a",
+            role="employer",
+            email="e4@x.cn",
+            employer_id=world.ids["employer_a"],
+            school_id=world.ids["school_a"],
+        ),
+        422,
+    )
     _problem(create("graduate_a", role="graduate", email="g4@x.cn", graduate_id=extra.id), 403)
     assert create("admin", role="admin", email="root2@x.cn").status_code == 202
     _problem(client.post("/auth/users", json={"role": "admin", "email": "x@x.cn", "password": PASSWORD}), 401)
     assert client.get("/auth/me", headers=bearer(login(client, "s1@x.cn"))).json()["school_id"] == world.ids["school_a"]
 
 
-@pytest.mark.parametrize(("account", "status"), [
-    (None, 401), ("graduate_a", 403), ("employer_a", 403), ("employer_b", 403),
-    ("school_a", 403), ("school_b", 403), ("department_a", 200), ("department_b", 200), ("admin", 200),
-])
-def test_verify_employer_by_role(client: httpx.Client, admin_client: httpx.Client, world: World,
-                                account: str | None, status: int) -> None:
+@pytest.mark.parametrize(
+    ("account", "status"),
+    [
+        (None, 401),
+        ("graduate_a", 403),
+        ("employer_a", 403),
+        ("employer_b", 403),
+        ("school_a", 403),
+        ("school_b", 403),
+        ("department_a", 200),
+        ("department_b", 200),
+        ("admin", 200),
+    ],
+)
+def test_verify_employer_by_role(
+    client: httpx.Client, admin_client: httpx.Client, world: World, account: str | None, status: int
+) -> None:
     """Employer B has no region recorded: only department admins and the admin may approve it."""
     headers = bearer(login(client, world.logins[account])) if account else {}
     employer_id = world.ids["employer_b"]
@@ -263,18 +323,28 @@ def test_verify_employer_by_role(client: httpx.Client, admin_client: httpx.Clien
         assert verified is False and "未审核" not in response.text
 
 
-@pytest.mark.parametrize(("region", "allowed"), [
-    ("440106", {"school_a", "department_a", "admin"}),  # 天河区: school A's county
-    ("440104", {"school_a", "department_a", "admin"}),  # 越秀区: elsewhere in school A's city
-    ("440304", {"admin"}),                              # 深圳 福田区: same province, another city
-    ("450100", {"school_b", "department_b", "admin"}),  # 南宁
-])
+@pytest.mark.parametrize(
+    ("region", "allowed"),
+    [
+        ("440106", {"school_a", "department_a", "admin"}),  # 天河区: school A's county
+        ("440104", {"school_a", "department_a", "admin"}),  # 越秀区: elsewhere in school A's city
+        ("440304", {"admin"}),  # 深圳 福田区: same province, another city
+        ("450100", {"school_b", "department_b", "admin"}),  # 南宁
+    ],
+)
 async def test_verify_employer_only_within_the_callers_area(
-        client: httpx.Client, admin_client: httpx.Client, world: World, session: AsyncSession,
-        region: str, allowed: set[str]) -> None:
-    for code, name, level, parent in (("440104", "越秀区", RegionLevel.COUNTY, "440100"),
-                                      ("440300", "深圳市", RegionLevel.CITY, "440000"),
-                                      ("440304", "福田区", RegionLevel.COUNTY, "440300")):
+    client: httpx.Client,
+    admin_client: httpx.Client,
+    world: World,
+    session: AsyncSession,
+    region: str,
+    allowed: set[str],
+) -> None:
+    for code, name, level, parent in (
+        ("440104", "越秀区", RegionLevel.COUNTY, "440100"),
+        ("440300", "深圳市", RegionLevel.CITY, "440000"),
+        ("440304", "福田区", RegionLevel.COUNTY, "440300"),
+    ):
         session.add(Region(code=code, name=name, level=level, parent_code=parent))
         await session.flush()
     employer_id = world.ids["employer_b"]

@@ -21,10 +21,12 @@ GUANGZHOU, NANNING = 60, 5
 async def _queue(session: AsyncSession) -> None:
     """60 pending companies in 天河区 (广州市) and 5 in 南宁市, besides the world's employer B
     (pending, no region), and one scraped employer in 广州 that is never in the queue."""
-    session.add_all([Employer(name=f"广州测试{i:02d}有限公司", region_code="440106", source="platform")
-                     for i in range(GUANGZHOU)])
-    session.add_all([Employer(name=f"南宁测试{i}有限公司", region_code="450100", source="platform")
-                     for i in range(NANNING)])
+    session.add_all(
+        [Employer(name=f"广州测试{i:02d}有限公司", region_code="440106", source="platform") for i in range(GUANGZHOU)]
+    )
+    session.add_all(
+        [Employer(name=f"南宁测试{i}有限公司", region_code="450100", source="platform") for i in range(NANNING)]
+    )
     session.add(Employer(name="广州抓取有限公司", region_code="440106", source="crawl"))
     await session.commit()
 
@@ -33,8 +35,9 @@ def _ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'<li class="card" id="employer-(\d+)">', html)]
 
 
-async def test_api_pages_and_filters(client_for: Callable[[str], httpx.Client], world: World,
-                                     session: AsyncSession) -> None:
+async def test_api_pages_and_filters(
+    client_for: Callable[[str], httpx.Client], world: World, session: AsyncSession
+) -> None:
     await _queue(session)
     admin = client_for("admin")
     first = admin.get("/employers/verification-queue", params={"limit": 40}).json()
@@ -51,12 +54,17 @@ async def test_api_pages_and_filters(client_for: Callable[[str], httpx.Client], 
     bad = admin.get("/employers/verification-queue", params={"city": "广州"})
     assert bad.status_code == 400 and "city" in bad.text
     # a department admin's queue stays inside its region whatever the filter asks
-    assert client_for("department_b").get("/employers/verification-queue",
-                                          params={"city": "440100"}).json()["total"] == 0
+    assert (
+        client_for("department_b").get("/employers/verification-queue", params={"city": "440100"}).json()["total"] == 0
+    )
 
 
-async def test_web_queue_pages_filters_and_counts(browser: Callable[..., Browser], settings: Settings,  # noqa: F811
-                                                  world: World, session: AsyncSession) -> None:
+async def test_web_queue_pages_filters_and_counts(
+    browser: Callable[..., Browser],  # noqa: F811
+    settings: Settings,
+    world: World,
+    session: AsyncSession,
+) -> None:
     await _queue(session)
     admin = staff_browser(browser, settings, world, "admin")
     total = GUANGZHOU + NANNING + 1

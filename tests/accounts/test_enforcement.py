@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+
 import httpx
 import pytest
 from click.testing import CliRunner
@@ -39,11 +40,16 @@ def test_lists_count_only_what_the_caller_may_see(world: World, client_for: Call
 
 
 async def test_unverified_employers_postings_are_hidden_from_graduates_until_verified(
-        world: World, session: AsyncSession, client_for: Callable[[str], httpx.Client]) -> None:
+    world: World, session: AsyncSession, client_for: Callable[[str], httpx.Client]
+) -> None:
     """Graduates neither read, list, apply to, nor get recommended a posting of an unverified
     employer; once staff verify the employer they do."""
-    skilled = Posting(title="仓库管理员（白班）", employer_id=world.ids["employer_b"], required_skills=["仓储管理"],
-                      posted_on=dt.date.today())
+    skilled = Posting(
+        title="仓库管理员（白班）",
+        employer_id=world.ids["employer_b"],
+        required_skills=["仓储管理"],
+        posted_on=dt.date.today(),
+    )
     session.add(skilled)
     graduate_row = await session.get(Graduate, world.ids["graduate_a"])
     assert graduate_row is not None
@@ -58,8 +64,9 @@ async def test_unverified_employers_postings_are_hidden_from_graduates_until_ver
     recommended = graduate.get(f"/graduates/{world.ids['graduate_a']}/recommendations").json()["items"]
     assert skilled.id not in [r["posting"]["id"] for r in recommended]
     # staff see what the graduate would be shown: the same rule applies to them reading it
-    assert skilled.id not in [r["posting"]["id"] for r in
-                              staff.get(f"/graduates/{world.ids['graduate_a']}/recommendations").json()["items"]]
+    assert skilled.id not in [
+        r["posting"]["id"] for r in staff.get(f"/graduates/{world.ids['graduate_a']}/recommendations").json()["items"]
+    ]
 
     verified = client_for("department_a").post(f"/employers/{world.ids['employer_b']}/verify")
     assert verified.status_code == 200, verified.text  # employer B has no region: department or admin
@@ -71,7 +78,8 @@ async def test_unverified_employers_postings_are_hidden_from_graduates_until_ver
 
 
 def test_unverified_employers_see_no_candidates_until_verified(
-        world: World, client_for: Callable[[str], httpx.Client]) -> None:
+    world: World, client_for: Callable[[str], httpx.Client]
+) -> None:
     """A freshly registered (unvetted) employer may not browse the candidate pool, neither over the
     API nor on the anonymised web page: 403 naming why; the admin always may."""
     employer = client_for("employer_b")
@@ -90,7 +98,8 @@ def test_unverified_employers_see_no_candidates_until_verified(
 
 
 def test_withdrawing_the_only_application_hides_the_profile_from_the_employer(
-        world: World, client_for: Callable[[str], httpx.Client]) -> None:
+    world: World, client_for: Callable[[str], httpx.Client]
+) -> None:
     """An employer reads an applicant's profile only while an application to it stands: after the
     graduate withdraws it, the profile is 404, the list leaves it out and the web pages show no name."""
     employer = client_for("employer_a")
@@ -98,8 +107,9 @@ def test_withdrawing_the_only_application_hides_the_profile_from_the_employer(
     web = f"/web/postings/{world.ids['posting_a']}/applications"
     assert employer.get(f"/graduates/{graduate_id}").status_code == 200
     assert "陈小明" in employer.get(web).text
-    withdrawn = client_for("graduate_a").post(f"/applications/{world.ids['application_a']}/status",
-                                              json={"status": "withdrawn"})
+    withdrawn = client_for("graduate_a").post(
+        f"/applications/{world.ids['application_a']}/status", json={"status": "withdrawn"}
+    )
     assert withdrawn.status_code == 200, withdrawn.text
     hidden = employer.get(f"/graduates/{graduate_id}")
     assert hidden.status_code == 404 and "陈小明" not in hidden.text and "13800138000" not in hidden.text
@@ -109,7 +119,8 @@ def test_withdrawing_the_only_application_hides_the_profile_from_the_employer(
 
 
 async def test_graduates_who_opted_out_are_never_candidates(
-        world: World, session: AsyncSession, client_for: Callable[[str], httpx.Client]) -> None:
+    world: World, session: AsyncSession, client_for: Callable[[str], httpx.Client]
+) -> None:
     employer = client_for("employer_a")
     url = f"/postings/{world.ids['posting_a']}/candidates"
     listed = {c["graduate"]["graduate_id"] for c in employer.get(url).json()["items"]}
@@ -168,8 +179,9 @@ def test_create_admin_command(settings: Settings, monkeypatch: pytest.MonkeyPatc
     assert run_async(lambda: verify_password(user.password_hash, "a good password"))
 
 
-def test_created_admin_signs_in_over_http(settings: Settings, anon_client: httpx.Client,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_created_admin_signs_in_over_http(
+    settings: Settings, anon_client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("VOCMATCH_DATABASE_URL", settings.database_url)
     result = CliRunner().invoke(main, ["users", "create-admin", "root@example.cn", "--password", "a good password"])
     assert result.exit_code == 0, result.output
@@ -181,7 +193,8 @@ def test_created_admin_signs_in_over_http(settings: Settings, anon_client: httpx
 
 
 def test_seed_makes_sample_accounts_only_on_the_default_secret(
-        settings: Settings, anon_client: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings: Settings, anon_client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``vocmatch seed`` on the embedded default secret prints one sample account per role, each
     able to sign in with the documented password; the school account sees the sample graduate.
     With ``VOCMATCH_SECRET_KEY`` set it makes none."""
@@ -203,7 +216,8 @@ def test_seed_makes_sample_accounts_only_on_the_default_secret(
     me = anon_client.get("/auth/me", headers=headers).json()
     graduates = anon_client.get("/graduates", headers=headers, params={"limit": 200}).json()
     assert graduates["total"] > 0 and {g["school_id"] for g in graduates["items"]} == {me["school_id"]}
-    sample_graduate = anon_client.post("/auth/login", json={"login": "graduate@sample.vocmatch.cn",
-                                                            "password": SAMPLE_PASSWORD}).json()
+    sample_graduate = anon_client.post(
+        "/auth/login", json={"login": "graduate@sample.vocmatch.cn", "password": SAMPLE_PASSWORD}
+    ).json()
     mine = anon_client.get("/auth/me", headers={"Authorization": f"Bearer {sample_graduate['access_token']}"}).json()
     assert mine["graduate_id"] in {g["id"] for g in graduates["items"]}

@@ -35,8 +35,10 @@ def test_hsts_when_configured(client: httpx.Client) -> None:
 
 def test_signed_in_responses_are_not_cached(client: httpx.Client, world: World) -> None:
     assert "no-store" not in client.get("/health").headers.get("cache-control", "")
-    assert client.get("/auth/me", headers=bearer(login(client, world.logins["admin"]))).headers[
-        "cache-control"] == "no-store"
+    assert (
+        client.get("/auth/me", headers=bearer(login(client, world.logins["admin"]))).headers["cache-control"]
+        == "no-store"
+    )
 
 
 @pytest.mark.parametrize("settings_overrides", [{"max_body_bytes": 1000}])
@@ -94,8 +96,9 @@ def test_cookie_session_needs_the_csrf_token(client: httpx.Client, world: World)
 def test_bearer_requests_need_no_csrf_token(client: httpx.Client, world: World) -> None:
     tokens = login(client, world.logins["admin"])
     client.cookies.set("vocmatch_access", "stale")
-    response = client.post("/auth/users", headers=bearer(tokens),
-                           json={"role": "admin", "email": "second@x.cn", "password": PASSWORD})
+    response = client.post(
+        "/auth/users", headers=bearer(tokens), json={"role": "admin", "email": "second@x.cn", "password": PASSWORD}
+    )
     assert response.status_code == 202, response.text
 
 
@@ -129,13 +132,23 @@ def test_tokens_survive_a_restart_with_the_same_key(settings: Settings, world: W
 def test_registrations_are_limited_per_address(client: httpx.Client, admin_client: httpx.Client) -> None:
     """The default ``VOCMATCH_REGISTER_RATE_PER_IP`` (10/hour): a burst of sign-ups from one address
     stops at the limit with 429 and ``Retry-After``; refused attempts count too; login is unaffected."""
+
     def register(n: int) -> httpx.Response:
-        return client.post("/auth/register", json={"role": "graduate", "email": f"burst{n}@example.cn",
-                                                   "password": PASSWORD, "graduate": {"name": f"学生{n}"}})
+        return client.post(
+            "/auth/register",
+            json={
+                "role": "graduate",
+                "email": f"burst{n}@example.cn",
+                "password": PASSWORD,
+                "graduate": {"name": f"学生{n}"},
+            },
+        )
 
     statuses = [register(n).status_code for n in range(9)]
-    taken = client.post("/auth/register", json={"role": "graduate", "email": "burst0@example.cn",
-                                                "password": PASSWORD, "graduate": {"name": "重复"}})
+    taken = client.post(
+        "/auth/register",
+        json={"role": "graduate", "email": "burst0@example.cn", "password": PASSWORD, "graduate": {"name": "重复"}},
+    )
     assert statuses == [202] * 9 and taken.status_code == 202  # a taken address: the same answer
     refused = register(99)
     assert refused.status_code == 429, refused.text
@@ -147,6 +160,8 @@ def test_registrations_are_limited_per_address(client: httpx.Client, admin_clien
 
 @pytest.mark.parametrize("settings_overrides", [{"register_rate_per_ip": "2/minute"}])
 def test_registration_limit_is_a_setting(client: httpx.Client) -> None:
-    bodies = [{"role": "employer", "email": f"e{n}@example.cn", "password": PASSWORD, "employer": {"name": f"单位{n}"}}
-              for n in range(3)]
+    bodies = [
+        {"role": "employer", "email": f"e{n}@example.cn", "password": PASSWORD, "employer": {"name": f"单位{n}"}}
+        for n in range(3)
+    ]
     assert [client.post("/auth/register", json=b).status_code for b in bodies] == [202, 202, 429]

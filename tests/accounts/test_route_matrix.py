@@ -77,6 +77,7 @@ OWN = {
 
 # --- the world ---------------------------------------------------------------------------------
 
+
 @dataclass
 class World:
     settings: Settings
@@ -87,6 +88,7 @@ class World:
 
     def run(self, work: Callable[[Any], Any]) -> Any:
         """``work(session)`` in one committed transaction on a private engine."""
+
         async def main() -> Any:
             engine = make_engine(self.settings)
             try:
@@ -115,8 +117,11 @@ class World:
         posting_id = self.fresh_posting(side)
 
         async def work(s: Any) -> int:
-            a = Application(graduate_id=self.ids[f"graduate_{side}"], posting_id=posting_id,
-                            history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)])
+            a = Application(
+                graduate_id=self.ids[f"graduate_{side}"],
+                posting_id=posting_id,
+                history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)],
+            )
             s.add(a)
             await s.flush()
             return a.id
@@ -125,9 +130,15 @@ class World:
 
     def fresh_outcome(self, side: str) -> int:
         async def work(s: Any) -> int:
-            event = await DestinationService(s).record(self.ids[f"graduate_{side}"], DestinationCreate(
-                occurred_on=dt.date(2026, 7, 1), source=DestinationSource.SCHOOL_SURVEY,
-                category=DestinationCategory.LABOUR_CONTRACT, employer_name="某公司"))
+            event = await DestinationService(s).record(
+                self.ids[f"graduate_{side}"],
+                DestinationCreate(
+                    occurred_on=dt.date(2026, 7, 1),
+                    source=DestinationSource.SCHOOL_SURVEY,
+                    category=DestinationCategory.LABOUR_CONTRACT,
+                    employer_name="某公司",
+                ),
+            )
             return event.id
 
         return self.run(work)
@@ -146,13 +157,15 @@ class World:
 
 
 async def _build(s: Any, w: World) -> None:
-    s.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-        Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
-    ])
+    s.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+            Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
+        ]
+    )
     await s.flush()
     school_a = School(code="4144010001", name="广州市机电技师学校", region_code="440106")
     school_b = School(code="4145010001", name="南宁市第一职业技术学校", region_code="450100")
@@ -161,42 +174,80 @@ async def _build(s: Any, w: World) -> None:
     employer_c = Employer(name="南宁糖业股份有限公司", verified=True)
     s.add_all([school_a, school_b, employer_a, employer_b, employer_c])
     await s.flush()
-    graduate_a = Graduate(name=OWN["graduate_a_name"], school_id=school_a.id, phone="13800138000",
-                          cohort=2026, skills=["数控车床"])
-    graduate_b = Graduate(name=SECRETS["graduate_b_name"], school_id=school_b.id, phone=SECRETS["graduate_b_phone"],
-                          id_number=SECRETS["graduate_b_id_number"], cohort=2026, skills=["仓储管理"])
+    graduate_a = Graduate(
+        name=OWN["graduate_a_name"], school_id=school_a.id, phone="13800138000", cohort=2026, skills=["数控车床"]
+    )
+    graduate_b = Graduate(
+        name=SECRETS["graduate_b_name"],
+        school_id=school_b.id,
+        phone=SECRETS["graduate_b_phone"],
+        id_number=SECRETS["graduate_b_id_number"],
+        cohort=2026,
+        skills=["仓储管理"],
+    )
     posting_a = Posting(title=OWN["posting_a_title"], employer_id=employer_a.id, required_skills=["数控车床"])
     posting_b = Posting(title=SECRETS["posting_b_title"], employer_id=employer_b.id, required_skills=["仓储管理"])
     s.add_all([graduate_a, graduate_b, posting_a, posting_b])
     await s.flush()
-    application_a = Application(graduate_id=graduate_a.id, posting_id=posting_a.id,
-                                history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)])
-    application_b = Application(graduate_id=graduate_b.id, posting_id=posting_b.id,
-                                cover_letter=SECRETS["application_b_letter"],
-                                history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)])
+    application_a = Application(
+        graduate_id=graduate_a.id,
+        posting_id=posting_a.id,
+        history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)],
+    )
+    application_b = Application(
+        graduate_id=graduate_b.id,
+        posting_id=posting_b.id,
+        cover_letter=SECRETS["application_b_letter"],
+        history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)],
+    )
     s.add_all([application_a, application_b])
-    snapshots = {side: ReportSnapshot(scope=f"school:{school.code}", cohort=2026, period="initial",
-                                      as_of=dt.date(2026, 9, 1), recorded_before=dt.datetime(2026, 9, 2, tzinfo=dt.UTC),
-                                      job="matrix", data={"scope": f"school:{school.code}", "school": school.name})
-                 for side, school in (("a", school_a), ("b", school_b))}
+    snapshots = {
+        side: ReportSnapshot(
+            scope=f"school:{school.code}",
+            cohort=2026,
+            period="initial",
+            as_of=dt.date(2026, 9, 1),
+            recorded_before=dt.datetime(2026, 9, 2, tzinfo=dt.UTC),
+            job="matrix",
+            data={"scope": f"school:{school.code}", "school": school.name},
+        )
+        for side, school in (("a", school_a), ("b", school_b))
+    }
     s.add_all(snapshots.values())
     await s.flush()
-    w.ids.update({
-        "school_a": school_a.id, "school_b": school_b.id, "school_code_a": school_a.code,
-        "school_code_b": school_b.code, "employer_a": employer_a.id, "employer_b": employer_b.id,
-        "employer_c": employer_c.id, "graduate_a": graduate_a.id, "graduate_b": graduate_b.id,
-        "posting_a": posting_a.id, "posting_b": posting_b.id, "application_a": application_a.id,
-        "application_b": application_b.id, "snapshot_a": snapshots["a"].id, "snapshot_b": snapshots["b"].id,
-    })
+    w.ids.update(
+        {
+            "school_a": school_a.id,
+            "school_b": school_b.id,
+            "school_code_a": school_a.code,
+            "school_code_b": school_b.code,
+            "employer_a": employer_a.id,
+            "employer_b": employer_b.id,
+            "employer_c": employer_c.id,
+            "graduate_a": graduate_a.id,
+            "graduate_b": graduate_b.id,
+            "posting_a": posting_a.id,
+            "posting_b": posting_b.id,
+            "application_a": application_a.id,
+            "application_b": application_b.id,
+            "snapshot_a": snapshots["a"].id,
+            "snapshot_b": snapshots["b"].id,
+        }
+    )
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The module's world and live server on one backend (see the module docstring)."""
     tmp = tmp_path_factory.mktemp(f"matrix_{request.param}")
-    common = {"model_dir": str(tmp / "models"), "warm_up": False, "secret_key_file": str(tmp / "secret_key"),
-              "attachment_dir": str(tmp / "attachments"),
-              "cookie_secure": False, "api_rate_per_minute": 0}
+    common = {
+        "model_dir": str(tmp / "models"),
+        "warm_up": False,
+        "secret_key_file": str(tmp / "secret_key"),
+        "attachment_dir": str(tmp / "attachments"),
+        "cookie_secure": False,
+        "api_rate_per_minute": 0,
+    }
     if request.param == "sqlite":
         path = tmp / "matrix.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
@@ -209,8 +260,13 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         w.run(lambda s: s.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")))
     w.run(lambda s: _build(s, w))
-    scopes = {"graduate": {"graduate_id": w.ids["graduate_a"]}, "employer": {"employer_id": w.ids["employer_a"]},
-              "school": {"school_id": w.ids["school_a"]}, "department": {"region_code": "440100"}, "admin": {}}
+    scopes = {
+        "graduate": {"graduate_id": w.ids["graduate_a"]},
+        "employer": {"employer_id": w.ids["employer_a"]},
+        "school": {"school_id": w.ids["school_a"]},
+        "department": {"region_code": "440100"},
+        "admin": {},
+    }
     for role, scope in scopes.items():
         _, w.tokens[role] = create_account(settings, Role(role), **scope)
     with LiveServer(settings) as live:
@@ -245,10 +301,16 @@ class Probe:
 
 def _fresh_self_report(w: World, side: str) -> int:
     """A new self-report of the side's graduate, awaiting the school's review."""
+
     async def work(s: Any) -> int:
-        event = await DestinationService(s).record(w.ids[f"graduate_{side}"], DestinationCreate(
-            occurred_on=dt.date(2026, 7, 3), source=DestinationSource.SELF_REPORT,
-            category=DestinationCategory.FURTHER_STUDY))
+        event = await DestinationService(s).record(
+            w.ids[f"graduate_{side}"],
+            DestinationCreate(
+                occurred_on=dt.date(2026, 7, 3),
+                source=DestinationSource.SELF_REPORT,
+                category=DestinationCategory.FURTHER_STUDY,
+            ),
+        )
         return event.id
 
     return w.run(work)
@@ -330,8 +392,13 @@ def _without_deletion_request(w: World, side: str, role: str) -> int:
     from service.privacy.models import DeletionStatus, GraduateDeletion
 
     gid = w.ids[f"graduate_{side}"]
-    w.run(lambda s: s.execute(delete(GraduateDeletion).where(GraduateDeletion.graduate_id == gid,
-                                                             GraduateDeletion.status == DeletionStatus.PENDING)))
+    w.run(
+        lambda s: s.execute(
+            delete(GraduateDeletion).where(
+                GraduateDeletion.graduate_id == gid, GraduateDeletion.status == DeletionStatus.PENDING
+            )
+        )
+    )
     return gid
 
 
@@ -376,8 +443,9 @@ def _taxonomy_occupation(w: World, side: str, role: str) -> str:
     async def work(s: Any) -> str:
         if (await s.execute(select(Concept.id).where(Concept.scheme == "onet", Concept.code == "47-2111.00"))).first():
             return "47-2111.00"
-        occupation = Concept(scheme="onet", code="47-2111.00", kind=ConceptKind.OCCUPATION, label="Electricians",
-                             lang="en")
+        occupation = Concept(
+            scheme="onet", code="47-2111.00", kind=ConceptKind.OCCUPATION, label="Electricians", lang="en"
+        )
         skill = Concept(scheme="onet", code="tech:AutoCAD", kind=ConceptKind.SKILL, label="AutoCAD", lang="en")
         s.add_all([occupation, skill])
         await s.flush()
@@ -392,7 +460,9 @@ def _user_id(w: World, role: str) -> int:
     """The world's account for ``role`` (anonymous: the admin's, whose notification it cannot reach)."""
     import jwt
 
-    return int(jwt.decode(w.tokens["admin" if role == "anonymous" else role], options={"verify_signature": False})["sub"])
+    return int(
+        jwt.decode(w.tokens["admin" if role == "anonymous" else role], options={"verify_signature": False})["sub"]
+    )
 
 
 def _other_user(w: World) -> int:
@@ -400,6 +470,7 @@ def _other_user(w: World) -> int:
     from service.accounts.models import User
 
     if "notify_other_user" not in w.ids:
+
         async def work(s: Any) -> int:
             user = User(role=Role.ADMIN, email="other-user@example.cn", password_hash="x")
             s.add(user)
@@ -420,8 +491,13 @@ def _notification(w: World, side: str, role: str) -> int:
     title = OWN["notification_a_title"] if side == "a" else SECRETS["notification_b_title"]
 
     async def work(s: Any) -> int:
-        result = await notify(s, recipients=[user_id], kind=Kind.POSTING_CLOSED, link="/web/applications",
-                              params={"posting_title": title, "employer_name": "某公司", "reason": "closed"})
+        result = await notify(
+            s,
+            recipients=[user_id],
+            kind=Kind.POSTING_CLOSED,
+            link="/web/applications",
+            params={"posting_title": title, "employer_name": "某公司", "reason": "closed"},
+        )
         return result.notification_ids[0]
 
     return w.run(work)
@@ -462,8 +538,12 @@ def _interview(w: World, side: str, accept: bool) -> int:
 
     async def work(s: Any) -> int:
         service = InterviewService(s)
-        interview = await service.propose(application_id, InterviewCreate(
-            slots=[SlotCreate(starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=2))], place="某会议室"))
+        interview = await service.propose(
+            application_id,
+            InterviewCreate(
+                slots=[SlotCreate(starts_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=2))], place="某会议室"
+            ),
+        )
         if accept:
             await service.accept(interview.id, interview.slots[0].id)
         w.ids["interview_slot"] = interview.slots[0].id
@@ -485,11 +565,17 @@ def _internship(w: World, side: str, role: str = "", agreement: bool = False) ->
     stored = store(w.settings.attachment_dir, PDF) if agreement else None
 
     async def work(s: Any) -> int:
-        i = Internship(graduate_id=w.ids[f"graduate_{side}"], school_id=w.ids[f"school_{side}"],
-                       employer_id=w.ids[f"employer_{side}"], start_date=dt.date(2026, 3, 1),
-                       end_date=dt.date(2026, 6, 30), supervisor_name="指导教师",
-                       agreement_key=stored.key if stored else None, agreement_filename="a.pdf" if stored else None,
-                       agreement_size=stored.size if stored else None)
+        i = Internship(
+            graduate_id=w.ids[f"graduate_{side}"],
+            school_id=w.ids[f"school_{side}"],
+            employer_id=w.ids[f"employer_{side}"],
+            start_date=dt.date(2026, 3, 1),
+            end_date=dt.date(2026, 6, 30),
+            supervisor_name="指导教师",
+            agreement_key=stored.key if stored else None,
+            agreement_filename="a.pdf" if stored else None,
+            agreement_size=stored.size if stored else None,
+        )
         s.add(i)
         await s.flush()
         return i.id
@@ -524,10 +610,14 @@ def _proposal_body(w: World, side: str, role: str) -> dict[str, Any]:
     return {"slots": [{"starts_at": start}], "place": "某会议室"}
 
 
-_INTERVIEW_READ: dict[str, Status] = _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
-                                                department=(200, 404))
-_INTERVIEW_ANSWER: dict[str, Status] = _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
-                                                  department=403)
+_INTERVIEW_READ: dict[str, Status] = _staff_and(
+    graduate=(200, 404), employer=(200, 404), school=(200, 404), department=(200, 404)
+)
+_INTERVIEW_ANSWER: dict[str, Status] = _staff_and(
+    admin=403, graduate=(200, 404), employer=403, school=403, department=403
+)
+
+
 def _graduate_with_attachment(w: World, side: str, role: str = "") -> int:
     """graduate_{side}, given a current résumé attachment (a stored PDF) when it has none."""
     from service.resumes.attachments import STORE, current
@@ -538,8 +628,16 @@ def _graduate_with_attachment(w: World, side: str, role: str = "") -> int:
     async def work(s: Any) -> None:
         if await current(s, graduate_id) is None:
             stored = STORE.store(w.settings.attachment_dir, PDF, ".pdf")
-            s.add(ResumeAttachment(graduate_id=graduate_id, key=stored.key, filename="cv.pdf",
-                                   media_type="application/pdf", size=stored.size, sha256=stored.sha256))
+            s.add(
+                ResumeAttachment(
+                    graduate_id=graduate_id,
+                    key=stored.key,
+                    filename="cv.pdf",
+                    media_type="application/pdf",
+                    size=stored.size,
+                    sha256=stored.sha256,
+                )
+            )
 
     w.run(work)
     return graduate_id
@@ -559,8 +657,15 @@ def _application_with_resume(w: World, side: str, role: str) -> int:
 
         async def work(s: Any) -> None:
             stored = STORE.store(w.settings.attachment_dir, PDF, ".pdf")
-            row = ResumeAttachment(graduate_id=w.ids[f"graduate_{side}"], key=stored.key, filename="cv.pdf",
-                                   media_type="application/pdf", size=stored.size, sha256=stored.sha256, current=False)
+            row = ResumeAttachment(
+                graduate_id=w.ids[f"graduate_{side}"],
+                key=stored.key,
+                filename="cv.pdf",
+                media_type="application/pdf",
+                size=stored.size,
+                sha256=stored.sha256,
+                current=False,
+            )
             s.add(row)
             await s.flush()
             snapshot = build_resume(await load_profile(s, w.ids[f"graduate_{side}"]))
@@ -571,10 +676,12 @@ def _application_with_resume(w: World, side: str, role: str) -> int:
     return w.ids[key]
 
 
-_RESUME_READERS: dict[str, Status] = _staff_and(graduate=(200, 404), employer=403, school=(200, 404),
-                                                department=(200, 404))
-_APPLICANT_READERS: dict[str, Status] = _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
-                                                   department=(200, 404))
+_RESUME_READERS: dict[str, Status] = _staff_and(
+    graduate=(200, 404), employer=403, school=(200, 404), department=(200, 404)
+)
+_APPLICANT_READERS: dict[str, Status] = _staff_and(
+    graduate=(200, 404), employer=(200, 404), school=(200, 404), department=(200, 404)
+)
 
 
 def _internship_with_agreement(w: World, side: str, role: str) -> int:
@@ -592,8 +699,13 @@ def _with_internships(w: World, side: str, role: str) -> dict[str, str]:
 
 
 def _internship_body(w: World, side: str, role: str) -> dict[str, Any]:
-    return {"graduate_id": w.ids[f"graduate_{side}"], "employer_id": w.ids["employer_a"], "start_date": "2026-09-01",
-            "end_date": "2027-06-30", "supervisor_name": "王老师"}
+    return {
+        "graduate_id": w.ids[f"graduate_{side}"],
+        "employer_id": w.ids["employer_a"],
+        "start_date": "2026-09-01",
+        "end_date": "2027-06-30",
+        "supervisor_name": "王老师",
+    }
 
 
 def _roster_upload(w: World, side: str, role: str) -> int:
@@ -602,16 +714,22 @@ def _roster_upload(w: World, side: str, role: str) -> int:
 
     key = f"roster_upload_{side}"
     if key not in w.ids:
+
         async def work(s: Any) -> int:
             upload = RosterUpload(school_id=w.ids[f"school_{side}"], filename="roster.csv", rows_read=1, added=1)
             s.add(upload)
             await s.flush()
-            s.add(RosterUploadGraduate(upload_id=upload.id, graduate_id=w.ids[f"graduate_{side}"],
-                                       change=RosterChange.ADDED, row=2))
+            s.add(
+                RosterUploadGraduate(
+                    upload_id=upload.id, graduate_id=w.ids[f"graduate_{side}"], change=RosterChange.ADDED, row=2
+                )
+            )
             return upload.id
 
         w.ids[key] = w.run(work)
     return w.ids[key]
+
+
 def _fresh_invitation(w: World, side: str, role: str) -> int:
     """A pending invitation of graduate_{side} to a new posting of employer_{side}."""
     from service.conversations.models import Invitation
@@ -677,321 +795,549 @@ MATRIX: dict[str, Probe] = {
     "POST /auth/session/refresh": Probe("/auth/session/refresh", _same(401), own_only=True),
     "DELETE /auth/session": Probe("/auth/session", _same(204), own_only=True),
     "GET /auth/me": Probe("/auth/me", {**_same(200), "anonymous": 401}, own_only=True),
-    "POST /auth/users": Probe("/auth/users", {
-        # foreign: a public school / region is 403 (seen, not usable); an unverified employer 422 (not seen)
-        # 202 whether or not the login name was free (issue 14: no membership oracle)
-        "anonymous": 401, "graduate": 403, "employer": (202, 422), "school": (202, 403),
-        "department": (202, 403), "admin": (202, 202)}, json=_account_body),
+    "POST /auth/users": Probe(
+        "/auth/users",
+        {
+            # foreign: a public school / region is 403 (seen, not usable); an unverified employer 422 (not seen)
+            # 202 whether or not the login name was free (issue 14: no membership oracle)
+            "anonymous": 401,
+            "graduate": 403,
+            "employer": (202, 422),
+            "school": (202, 403),
+            "department": (202, 403),
+            "admin": (202, 202),
+        },
+        json=_account_body,
+    ),
     "POST /employers/{employer_id:int}/verify": Probe(
-        "/employers/{e}/verify", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
-        {"e": lambda w, s, r: w.fresh_employer(s)}),
+        "/employers/{e}/verify",
+        _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        {"e": lambda w, s, r: w.fresh_employer(s)},
+    ),
     "POST /employers/{employer_id:int}/refuse": Probe(
-        "/employers/{e}/refuse", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
-        {"e": lambda w, s, r: w.fresh_employer(s)}, json=lambda w, s, r: {"reason": "资料不全"}),
+        "/employers/{e}/refuse",
+        _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        {"e": lambda w, s, r: w.fresh_employer(s)},
+        json=lambda w, s, r: {"reason": "资料不全"},
+    ),
     # the queue: employers the caller may approve (school A: its city; the department: its region)
     "GET /employers/verification-queue": Probe(
-        "/employers/verification-queue", {"anonymous": 401, "graduate": 403, "employer": 403, "school": 200,
-                                          "department": 200, "admin": 200}, own_only=True,
-        hides={"school": ("employer_b_name",)}),
+        "/employers/verification-queue",
+        {"anonymous": 401, "graduate": 403, "employer": 403, "school": 200, "department": 200, "admin": 200},
+        own_only=True,
+        hides={"school": ("employer_b_name",)},
+    ),
     # --- sign-up: roster activation (public; an empty body is 400) and invitations ------------------
     "POST /auth/activate": Probe("/auth/activate", _same(400), json=lambda w, s, r: {}, own_only=True),
     "POST /schools/{school_id:int}/invitations": Probe(
-        "/schools/{s}/invitations", _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 403),
-                                               department=403), {"s": "school"}, json=lambda w, s, r: {"days": 7}),
+        "/schools/{s}/invitations",
+        _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 403), department=403),
+        {"s": "school"},
+        json=lambda w, s, r: {"days": 7},
+    ),
     "GET /schools/{school_id:int}/activation": Probe(
-        "/schools/{s}/activation", _staff_and(graduate=403, employer=403, school=(200, 404), department=(200, 404)),
-        {"s": "school"}),
+        "/schools/{s}/activation",
+        _staff_and(graduate=403, employer=403, school=(200, 404), department=(200, 404)),
+        {"s": "school"},
+    ),
     # --- catalog ---------------------------------------------------------------------------------
-    "POST /schools": Probe("/schools", _staff_and(admin=(201, 201), graduate=403, employer=403, school=403,
-                                                 department=(201, 403)),
-                           json=lambda w, s, r: {"code": f"41{next(w.counter):08d}", "name": "新学校",
-                                                 "region_code": "440106" if s == "a" else "450100"}),
-    "POST /majors": Probe("/majors", _staff_and(admin=201, graduate=403, employer=403, school=403, department=201),
-                          json=lambda w, s, r: {"code": f"6601{next(w.counter) % 50:02d}", "name": "增补专业"},
-                          own_only=True),
+    "POST /schools": Probe(
+        "/schools",
+        _staff_and(admin=(201, 201), graduate=403, employer=403, school=403, department=(201, 403)),
+        json=lambda w, s, r: {
+            "code": f"41{next(w.counter):08d}",
+            "name": "新学校",
+            "region_code": "440106" if s == "a" else "450100",
+        },
+    ),
+    "POST /majors": Probe(
+        "/majors",
+        _staff_and(admin=201, graduate=403, employer=403, school=403, department=201),
+        json=lambda w, s, r: {"code": f"6601{next(w.counter) % 50:02d}", "name": "增补专业"},
+        own_only=True,
+    ),
     "PATCH /majors/{code:str}": Probe(
-        "/majors/{m}", _staff_and(admin=200, graduate=403, employer=403, school=403, department=200),
-        {"m": _fresh_major}, json=lambda w, s, r: {"name": "更名专业", "retired_on": "2030-08-31"}, own_only=True),
+        "/majors/{m}",
+        _staff_and(admin=200, graduate=403, employer=403, school=403, department=200),
+        {"m": _fresh_major},
+        json=lambda w, s, r: {"name": "更名专业", "retired_on": "2030-08-31"},
+        own_only=True,
+    ),
     # --- employers -------------------------------------------------------------------------------
-    "GET /employers": Probe("/employers", {**_same(200), "anonymous": 401}, own_only=True,
-                            shows={r: ("employer_a_name",) for r in ROLES[1:]},
-                            hides={"graduate": ("employer_b_name",), "employer": ("employer_b_name",)}),
-    "POST /employers": Probe("/employers", _staff_and(admin=(201, 201), graduate=403, employer=403,
-                                                     school=(201, 201), department=(201, 201)),
-                             json=lambda w, s, r: {"name": f"代录单位{next(w.counter)}"}),
+    "GET /employers": Probe(
+        "/employers",
+        {**_same(200), "anonymous": 401},
+        own_only=True,
+        shows={r: ("employer_a_name",) for r in ROLES[1:]},
+        hides={"graduate": ("employer_b_name",), "employer": ("employer_b_name",)},
+    ),
+    "POST /employers": Probe(
+        "/employers",
+        _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 201), department=(201, 201)),
+        json=lambda w, s, r: {"name": f"代录单位{next(w.counter)}"},
+    ),
     "GET /employers/{employer_id:int}": Probe(
-        "/employers/{e}", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 200),
-                                     department=(200, 200)), {"e": "employer"}),
+        "/employers/{e}",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 200), department=(200, 200)),
+        {"e": "employer"},
+    ),
     "PATCH /employers/{employer_id:int}": Probe(
-        "/employers/{e}", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
-        {"e": "employer"}, json=lambda w, s, r: {"address": "广州市天河区"}),
+        "/employers/{e}",
+        _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"e": "employer"},
+        json=lambda w, s, r: {"address": "广州市天河区"},
+    ),
     # --- postings --------------------------------------------------------------------------------
-    "GET /postings": Probe("/postings", {**_same(200), "anonymous": 401}, own_only=True,
-                           shows={r: ("posting_a_title",) for r in ROLES[1:]},
-                           hides={"graduate": ("posting_b_title",), "employer": ("posting_b_title",)}),
-    "POST /postings": Probe("/postings", _staff_and(admin=(201, 201), graduate=403, employer=(201, 403),
-                                                   school=403, department=403),
-                            json=lambda w, s, r: {"title": "新岗位", "employer_id": w.ids[f"employer_{s}"]}),
+    "GET /postings": Probe(
+        "/postings",
+        {**_same(200), "anonymous": 401},
+        own_only=True,
+        shows={r: ("posting_a_title",) for r in ROLES[1:]},
+        hides={"graduate": ("posting_b_title",), "employer": ("posting_b_title",)},
+    ),
+    "POST /postings": Probe(
+        "/postings",
+        _staff_and(admin=(201, 201), graduate=403, employer=(201, 403), school=403, department=403),
+        json=lambda w, s, r: {"title": "新岗位", "employer_id": w.ids[f"employer_{s}"]},
+    ),
     "GET /postings/{posting_id:int}": Probe(
-        "/postings/{p}", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 200),
-                                    department=(200, 200)), {"p": "posting"}),
+        "/postings/{p}",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 200), department=(200, 200)),
+        {"p": "posting"},
+    ),
     "PATCH /postings/{posting_id:int}": Probe(
-        "/postings/{p}", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
-        {"p": "posting"}, json=lambda w, s, r: {"description": "更新的描述"}),
+        "/postings/{p}",
+        _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"p": "posting"},
+        json=lambda w, s, r: {"description": "更新的描述"},
+    ),
     "GET /postings/{posting_id:int}/candidates": Probe(
-        "/postings/{p}/candidates", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
-        {"p": "posting"}),
+        "/postings/{p}/candidates",
+        _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"p": "posting"},
+    ),
     # --- graduates -------------------------------------------------------------------------------
-    "GET /graduates": Probe("/graduates", {**_same(200), "anonymous": 401}, own_only=True,
-                            shows={r: ("graduate_a_name",) for r in ROLES[1:]},
-                            hides={r: GRAD_SECRETS for r in ROLES[1:5]}),
-    "POST /graduates": Probe("/graduates", _staff_and(admin=(201, 201), graduate=403, employer=403,
-                                                     school=(201, 403), department=403),
-                             json=lambda w, s, r: {"name": "新生", "school_id": w.ids[f"school_{s}"]}),
+    "GET /graduates": Probe(
+        "/graduates",
+        {**_same(200), "anonymous": 401},
+        own_only=True,
+        shows={r: ("graduate_a_name",) for r in ROLES[1:]},
+        hides={r: GRAD_SECRETS for r in ROLES[1:5]},
+    ),
+    "POST /graduates": Probe(
+        "/graduates",
+        _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 403), department=403),
+        json=lambda w, s, r: {"name": "新生", "school_id": w.ids[f"school_{s}"]},
+    ),
     "GET /graduates/{graduate_id:int}": Probe(
-        "/graduates/{g}", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
-                                     department=(200, 404)), {"g": "graduate"}),
+        "/graduates/{g}",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404), department=(200, 404)),
+        {"g": "graduate"},
+    ),
     "PATCH /graduates/{graduate_id:int}": Probe(
-        "/graduates/{g}", _staff_and(graduate=(200, 404), employer=403, school=(200, 404), department=403),
-        {"g": "graduate"}, json=lambda w, s, r: {"summary": "更新的自我介绍"}),
+        "/graduates/{g}",
+        _staff_and(graduate=(200, 404), employer=403, school=(200, 404), department=403),
+        {"g": "graduate"},
+        json=lambda w, s, r: {"summary": "更新的自我介绍"},
+    ),
     "GET /graduates/{graduate_id:int}/recommendations": Probe(
-        "/graduates/{g}/recommendations", _staff_and(graduate=(200, 404), employer=403, school=(200, 404),
-                                                     department=(200, 404)), {"g": "graduate"}),
+        "/graduates/{g}/recommendations",
+        _staff_and(graduate=(200, 404), employer=403, school=(200, 404), department=(200, 404)),
+        {"g": "graduate"},
+    ),
     # --- applications ----------------------------------------------------------------------------
-    "GET /applications": Probe("/applications", {**_same(200), "anonymous": 401}, own_only=True,
-                               hides={r: ("application_b_letter",) for r in ROLES[1:5]}),
+    "GET /applications": Probe(
+        "/applications",
+        {**_same(200), "anonymous": 401},
+        own_only=True,
+        hides={r: ("application_b_letter",) for r in ROLES[1:5]},
+    ),
     "POST /applications": Probe(
-        "/applications", _staff_and(admin=(201, 201), graduate=(201, 403), employer=403, school=403,
-                                    department=403),
-        json=lambda w, s, r: {"graduate_id": w.ids[f"graduate_{s}"], "posting_id": w.fresh_posting(s)}),
+        "/applications",
+        _staff_and(admin=(201, 201), graduate=(201, 403), employer=403, school=403, department=403),
+        json=lambda w, s, r: {"graduate_id": w.ids[f"graduate_{s}"], "posting_id": w.fresh_posting(s)},
+    ),
     "GET /applications/{application_id:int}": Probe(
-        "/applications/{a}", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
-                                        department=(200, 404)), {"a": "application"}),
+        "/applications/{a}",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404), department=(200, 404)),
+        {"a": "application"},
+    ),
     "POST /applications/{application_id:int}/status": Probe(
-        "/applications/{a}/status", _staff_and(graduate=(200, 404), employer=(200, 404), school=403,
-                                               department=403),
-        {"a": lambda w, s, r: w.fresh_application(s)}, json=_status_body),
+        "/applications/{a}/status",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=403, department=403),
+        {"a": lambda w, s, r: w.fresh_application(s)},
+        json=_status_body,
+    ),
     # --- interviews: read with the application; proposed by its employer; answered by the applicant
     "POST /applications/{application_id:int}/interviews": Probe(
-        "/applications/{a}/interviews", _staff_and(admin=(201, 201), graduate=403, employer=(201, 404), school=403,
-                                                   department=403),
-        {"a": lambda w, s, r: w.fresh_application(s)}, json=_proposal_body),
+        "/applications/{a}/interviews",
+        _staff_and(admin=(201, 201), graduate=403, employer=(201, 404), school=403, department=403),
+        {"a": lambda w, s, r: w.fresh_application(s)},
+        json=_proposal_body,
+    ),
     "GET /applications/{application_id:int}/interviews": Probe(
-        "/applications/{a}/interviews", _INTERVIEW_READ, {"a": "application"}),
+        "/applications/{a}/interviews", _INTERVIEW_READ, {"a": "application"}
+    ),
     "GET /interviews/{interview_id:int}": Probe("/interviews/{i}", _INTERVIEW_READ, {"i": _fresh_interview}),
     "GET /interviews/{interview_id:int}/calendar.ics": Probe(
-        "/interviews/{i}/calendar.ics", _INTERVIEW_READ, {"i": _accepted_interview}),
+        "/interviews/{i}/calendar.ics", _INTERVIEW_READ, {"i": _accepted_interview}
+    ),
     "POST /interviews/{interview_id:int}/accept": Probe(
-        "/interviews/{i}/accept", _INTERVIEW_ANSWER, {"i": _fresh_interview},
-        json=lambda w, s, r: {"slot_id": w.ids["interview_slot"]}),
+        "/interviews/{i}/accept",
+        _INTERVIEW_ANSWER,
+        {"i": _fresh_interview},
+        json=lambda w, s, r: {"slot_id": w.ids["interview_slot"]},
+    ),
     "POST /interviews/{interview_id:int}/decline": Probe(
-        "/interviews/{i}/decline", _INTERVIEW_ANSWER, {"i": _fresh_interview}, json=lambda w, s, r: {}),
+        "/interviews/{i}/decline", _INTERVIEW_ANSWER, {"i": _fresh_interview}, json=lambda w, s, r: {}
+    ),
     "POST /interviews/{interview_id:int}/cancel": Probe(
-        "/interviews/{i}/cancel", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
-        {"i": _fresh_interview}, json=lambda w, s, r: {"reason": "岗位已招满"}),
+        "/interviews/{i}/cancel",
+        _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"i": _fresh_interview},
+        json=lambda w, s, r: {"reason": "岗位已招满"},
+    ),
     "POST /interviews/{interview_id:int}/reschedule": Probe(
-        "/interviews/{i}/reschedule", _INTERVIEW_ANSWER, {"i": _fresh_interview},
-        json=lambda w, s, r: {"message": "周四下午可以"}),
+        "/interviews/{i}/reschedule",
+        _INTERVIEW_ANSWER,
+        {"i": _fresh_interview},
+        json=lambda w, s, r: {"message": "周四下午可以"},
+    ),
     # --- destinations ----------------------------------------------------------------------------
     "GET /graduates/{graduate_id:int}/destinations": Probe(
-        "/graduates/{g}/destinations", _staff_and(graduate=(200, 404), employer=403, school=(200, 404),
-                                                  department=(200, 404)), {"g": "graduate"}),
+        "/graduates/{g}/destinations",
+        _staff_and(graduate=(200, 404), employer=403, school=(200, 404), department=(200, 404)),
+        {"g": "graduate"},
+    ),
     "POST /graduates/{graduate_id:int}/destinations": Probe(
-        "/graduates/{g}/destinations", _staff_and(admin=(201, 201), graduate=(201, 404), employer=403,
-                                                  school=(201, 404), department=403),
-        {"g": "graduate"}, json=_destination_body),
+        "/graduates/{g}/destinations",
+        _staff_and(admin=(201, 201), graduate=(201, 404), employer=403, school=(201, 404), department=403),
+        {"g": "graduate"},
+        json=_destination_body,
+    ),
     "POST /graduates/{graduate_id:int}/destinations/{event_id:int}/in-field-override": Probe(
         "/graduates/{g}/destinations/{e}/in-field-override",
         _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 404), department=403),
         {"g": "graduate", "e": lambda w, s, r: w.fresh_outcome(s)},
-        json=lambda w, s, r: {"in_field": True, "reason": "岗位与专业对口"}),
+        json=lambda w, s, r: {"in_field": True, "reason": "岗位与专业对口"},
+    ),
     "POST /graduates/{graduate_id:int}/destinations/{event_id:int}/confirmation": Probe(
         "/graduates/{g}/destinations/{e}/confirmation",
         _staff_and(admin=(201, 201), graduate=(201, 404), employer=403, school=403, department=403),
-        {"g": "graduate", "e": lambda w, s, r: w.fresh_outcome(s)}, json=lambda w, s, r: {}),
+        {"g": "graduate", "e": lambda w, s, r: w.fresh_outcome(s)},
+        json=lambda w, s, r: {},
+    ),
     "POST /graduates/{graduate_id:int}/destinations/{event_id:int}/dispute": Probe(
         "/graduates/{g}/destinations/{e}/dispute",
         _staff_and(admin=(201, 201), graduate=(201, 404), employer=403, school=403, department=403),
-        {"g": "graduate", "e": lambda w, s, r: w.fresh_outcome(s)}, json=lambda w, s, r: {"reason": "信息有误"}),
+        {"g": "graduate", "e": lambda w, s, r: w.fresh_outcome(s)},
+        json=lambda w, s, r: {"reason": "信息有误"},
+    ),
     "POST /graduates/{graduate_id:int}/destinations/{event_id:int}/review": Probe(
         "/graduates/{g}/destinations/{e}/review",
         _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 404), department=403),
         {"g": "graduate", "e": lambda w, s, r: _fresh_self_report(w, s)},
-        json=lambda w, s, r: {"decision": "refuse", "reason": "未见佐证材料"}),
+        json=lambda w, s, r: {"decision": "refuse", "reason": "未见佐证材料"},
+    ),
     # the follow-up list: own school's (region's) graduates, phone numbers for school staff only
     "GET /follow-up": Probe(
-        "/follow-up", _staff_and(graduate=403, employer=403, school=200, department=200, admin=200),
-        params=lambda w, s, r: {"cohort": 2026}, own_only=True,
+        "/follow-up",
+        _staff_and(graduate=403, employer=403, school=200, department=200, admin=200),
+        params=lambda w, s, r: {"cohort": 2026},
+        own_only=True,
         shows={r: ("graduate_a_name",) for r in ("school", "department", "admin")},
-        hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS}),
+        hides={"school": GRAD_SECRETS, "department": GRAD_SECRETS},
+    ),
     # --- reports and rosters ---------------------------------------------------------------------
-    "GET /reports": Probe("/reports", _staff_and(graduate=403, employer=403, school=(200, 403),
-                                                 department=(200, 403)), params=_report_params),
-    "GET /reports/chart": Probe("/reports/chart", _staff_and(graduate=403, employer=403, school=(200, 403),
-                                                             department=(200, 403)), params=_report_params),
+    "GET /reports": Probe(
+        "/reports",
+        _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        params=_report_params,
+    ),
+    "GET /reports/chart": Probe(
+        "/reports/chart",
+        _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        params=_report_params,
+    ),
     # the dashboards' API (issue 17): the same scopes as GET /reports
-    "GET /reports/trend": Probe("/reports/trend", _staff_and(graduate=403, employer=403, school=(200, 403),
-                                                             department=(200, 403)), params=_report_params),
-    "GET /reports/data-quality": Probe("/reports/data-quality", _staff_and(
-        graduate=403, employer=403, school=(200, 403), department=(200, 403)), params=_report_params),
-    "GET /reports/annual": Probe("/reports/annual", _staff_and(graduate=403, employer=403, school=(200, 403),
-                                                               department=(200, 403)), params=_report_params),
+    "GET /reports/trend": Probe(
+        "/reports/trend",
+        _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        params=_report_params,
+    ),
+    "GET /reports/data-quality": Probe(
+        "/reports/data-quality",
+        _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        params=_report_params,
+    ),
+    "GET /reports/annual": Probe(
+        "/reports/annual",
+        _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        params=_report_params,
+    ),
     "GET /reports/trace": Probe(
-        "/reports/trace", _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
-        params=lambda w, s, r: {**_report_params(w, s, r), "row": "total", "column": "employed",
-                                "recorded_before": CUTOFF}),
-    "GET /reports/snapshots": Probe("/reports/snapshots", _staff_and(graduate=403, employer=403, school=200,
-                                                                     department=200, admin=200), own_only=True),
+        "/reports/trace",
+        _staff_and(graduate=403, employer=403, school=(200, 403), department=(200, 403)),
+        params=lambda w, s, r: {
+            **_report_params(w, s, r),
+            "row": "total",
+            "column": "employed",
+            "recorded_before": CUTOFF,
+        },
+    ),
+    "GET /reports/snapshots": Probe(
+        "/reports/snapshots",
+        _staff_and(graduate=403, employer=403, school=200, department=200, admin=200),
+        own_only=True,
+    ),
     "GET /reports/snapshots/{snapshot_id:int}": Probe(
-        "/reports/snapshots/{n}", _staff_and(graduate=403, employer=403, school=(200, 404),
-                                             department=(200, 404)), {"n": "snapshot"}),
+        "/reports/snapshots/{n}",
+        _staff_and(graduate=403, employer=403, school=(200, 404), department=(200, 404)),
+        {"n": "snapshot"},
+    ),
     "POST /schools/{school_code:str}/rosters": Probe(
-        "/schools/{c}/rosters", _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 403),
-                                           department=403),
-        {"c": "school_code"}, files=_roster),
+        "/schools/{c}/rosters",
+        _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 403), department=403),
+        {"c": "school_code"},
+        files=_roster,
+    ),
     # --- privacy: audit log, export, deletion ------------------------------------------------------
-    "GET /audit": Probe("/audit", _staff_and(graduate=403, employer=403, school=200, department=200, admin=200),
-                        own_only=True),
+    "GET /audit": Probe(
+        "/audit", _staff_and(graduate=403, employer=403, school=200, department=200, admin=200), own_only=True
+    ),
     "GET /graduates/{graduate_id:int}/export": Probe(
-        "/graduates/{g}/export", _staff_and(graduate=(200, 404), employer=(403, 404), school=(403, 404),
-                                            department=(403, 404)), {"g": "graduate"}),
+        "/graduates/{g}/export",
+        _staff_and(graduate=(200, 404), employer=(403, 404), school=(403, 404), department=(403, 404)),
+        {"g": "graduate"},
+    ),
     "POST /graduates/{graduate_id:int}/deletion-request": Probe(
-        "/graduates/{g}/deletion-request", {"anonymous": 401, "graduate": (201, 404), "employer": 403,
-                                            "school": 403, "department": 403, "admin": 403},
-        {"g": _without_deletion_request}, json=lambda w, s, r: {"password": TEST_PASSWORD}),
+        "/graduates/{g}/deletion-request",
+        {"anonymous": 401, "graduate": (201, 404), "employer": 403, "school": 403, "department": 403, "admin": 403},
+        {"g": _without_deletion_request},
+        json=lambda w, s, r: {"password": TEST_PASSWORD},
+    ),
     "GET /graduates/{graduate_id:int}/deletion-request": Probe(
-        "/graduates/{g}/deletion-request", _staff_and(graduate=(200, 404), employer=403, school=(200, 404),
-                                                      department=(200, 404)), {"g": _with_deletion_request}),
+        "/graduates/{g}/deletion-request",
+        _staff_and(graduate=(200, 404), employer=403, school=(200, 404), department=(200, 404)),
+        {"g": _with_deletion_request},
+    ),
     "DELETE /graduates/{graduate_id:int}": Probe(
-        "/graduates/{g}", _staff_and(graduate=403, employer=403, school=(200, 404), department=403),
-        {"g": _fresh_graduate_asking_deletion}),
+        "/graduates/{g}",
+        _staff_and(graduate=403, employer=403, school=(200, 404), department=403),
+        {"g": _fresh_graduate_asking_deletion},
+    ),
     # --- taxonomy: reference data, but for signed-in users only ------------------------------------
     "GET /taxonomy/occupations/{scheme:str}/{code:path}": Probe(
-        "/taxonomy/occupations/onet/{c}", {**_same(200), "anonymous": 401}, {"c": _taxonomy_occupation},
-        own_only=True),
+        "/taxonomy/occupations/onet/{c}", {**_same(200), "anonymous": 401}, {"c": _taxonomy_occupation}, own_only=True
+    ),
     # --- notifications: every caller has their own inbox and preferences; the outbox is the admin's
-    "GET /notifications": Probe("/notifications", _EVERY_USER_200, own_only=True, params=_with_notifications,
-                                shows={r: ("notification_a_title",) for r in ROLES[1:]},
-                                hides={r: ("notification_b_title",) for r in ROLES[1:]}),
+    "GET /notifications": Probe(
+        "/notifications",
+        _EVERY_USER_200,
+        own_only=True,
+        params=_with_notifications,
+        shows={r: ("notification_a_title",) for r in ROLES[1:]},
+        hides={r: ("notification_b_title",) for r in ROLES[1:]},
+    ),
     "GET /notifications/unread-count": Probe("/notifications/unread-count", _EVERY_USER_200, own_only=True),
-    "POST /notifications/{notification_id:int}/read": Probe("/notifications/{n}/read", _EVERY_USER_OWN,
-                                                            {"n": _notification}),
+    "POST /notifications/{notification_id:int}/read": Probe(
+        "/notifications/{n}/read", _EVERY_USER_OWN, {"n": _notification}
+    ),
     "POST /notifications/read-all": Probe("/notifications/read-all", _EVERY_USER_200, own_only=True),
     "GET /notifications/preferences": Probe("/notifications/preferences", _EVERY_USER_200, own_only=True),
-    "PATCH /notifications/preferences": Probe("/notifications/preferences", _EVERY_USER_200, own_only=True,
-                                              json=lambda w, s, r: {"language": "zh_Hans"}),
-    "GET /notifications/outbox": Probe("/notifications/outbox", _staff_and(
-        admin=200, graduate=403, employer=403, school=403, department=403), own_only=True),
+    "PATCH /notifications/preferences": Probe(
+        "/notifications/preferences", _EVERY_USER_200, own_only=True, json=lambda w, s, r: {"language": "zh_Hans"}
+    ),
+    "GET /notifications/outbox": Probe(
+        "/notifications/outbox",
+        _staff_and(admin=200, graduate=403, employer=403, school=403, department=403),
+        own_only=True,
+    ),
     # --- internships: the school records, the employer confirms, readers as internships_clause ---------
-    "POST /internships": Probe("/internships", _staff_and(admin=(201, 201), graduate=403, employer=403,
-                                                         school=(201, 404), department=403), json=_internship_body),
+    "POST /internships": Probe(
+        "/internships",
+        _staff_and(admin=(201, 201), graduate=403, employer=403, school=(201, 404), department=403),
+        json=_internship_body,
+    ),
     "GET /internships": Probe(
-        "/internships", _EVERY_USER_200, own_only=True, params=_with_internships,
+        "/internships",
+        _EVERY_USER_200,
+        own_only=True,
+        params=_with_internships,
         shows={r: ("graduate_a_name",) for r in ("employer", "school", "department", "admin")},
-        hides={r: GRAD_SECRETS for r in ("graduate", "employer", "school", "department")}),
+        hides={r: GRAD_SECRETS for r in ("graduate", "employer", "school", "department")},
+    ),
     "GET /internships/counts": Probe(
-        "/internships/counts", _staff_and(admin=200, graduate=403, employer=403, school=200, department=200),
-        own_only=True, params=lambda w, s, r: {**_with_internships(w, s, r), "cohort": 2026},
-        hides={r: ("employer_b_name",) for r in ("school", "department")}),
+        "/internships/counts",
+        _staff_and(admin=200, graduate=403, employer=403, school=200, department=200),
+        own_only=True,
+        params=lambda w, s, r: {**_with_internships(w, s, r), "cohort": 2026},
+        hides={r: ("employer_b_name",) for r in ("school", "department")},
+    ),
     "GET /internships/{internship_id:int}": Probe(
-        "/internships/{i}", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
-                                       department=(200, 404)), {"i": _internship}),
+        "/internships/{i}",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404), department=(200, 404)),
+        {"i": _internship},
+    ),
     "POST /internships/{internship_id:int}/confirm": Probe(
-        "/internships/{i}/confirm", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
-        {"i": _internship}),
+        "/internships/{i}/confirm",
+        _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"i": _internship},
+    ),
     "POST /internships/{internship_id:int}/agreement": Probe(
-        "/internships/{i}/agreement", _staff_and(graduate=403, employer=403, school=(200, 404), department=403),
-        {"i": _internship}, files=lambda w, s, r: {"data": ("agreement.pdf", PDF, "application/pdf")}),
+        "/internships/{i}/agreement",
+        _staff_and(graduate=403, employer=403, school=(200, 404), department=403),
+        {"i": _internship},
+        files=lambda w, s, r: {"data": ("agreement.pdf", PDF, "application/pdf")},
+    ),
     "GET /internships/{internship_id:int}/agreement": Probe(
-        "/internships/{i}/agreement", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
-                                                 department=(200, 404)), {"i": _internship_with_agreement}),
+        "/internships/{i}/agreement",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404), department=(200, 404)),
+        {"i": _internship_with_agreement},
+    ),
     # --- roster template and history ---------------------------------------------------------------
-    "GET /rosters/template": Probe("/rosters/template", _staff_and(admin=200, graduate=403, employer=403, school=200,
-                                                                   department=200), own_only=True),
+    "GET /rosters/template": Probe(
+        "/rosters/template",
+        _staff_and(admin=200, graduate=403, employer=403, school=200, department=200),
+        own_only=True,
+    ),
     "GET /schools/{school_code:str}/rosters/uploads": Probe(
-        "/schools/{c}/rosters/uploads", _staff_and(graduate=403, employer=403, school=(200, 404),
-                                                   department=(200, 404)),
-        {"c": lambda w, s, r: (_roster_upload(w, s, r), w.ids[f"school_code_{s}"])[1]}),
+        "/schools/{c}/rosters/uploads",
+        _staff_and(graduate=403, employer=403, school=(200, 404), department=(200, 404)),
+        {"c": lambda w, s, r: (_roster_upload(w, s, r), w.ids[f"school_code_{s}"])[1]},
+    ),
     "GET /schools/{school_code:str}/rosters/uploads/{upload_id:int}": Probe(
-        "/schools/{c}/rosters/uploads/{u}", _staff_and(graduate=403, employer=403, school=(200, 404),
-                                                       department=(200, 404)),
-        {"c": "school_code", "u": _roster_upload}),
-    "POST /notifications/outbox/{outbox_id:int}/retry": Probe("/notifications/outbox/{o}/retry", _staff_and(
-        admin=200, graduate=403, employer=403, school=403, department=403), {"o": _failed_outbox}, own_only=True),
+        "/schools/{c}/rosters/uploads/{u}",
+        _staff_and(graduate=403, employer=403, school=(200, 404), department=(200, 404)),
+        {"c": "school_code", "u": _roster_upload},
+    ),
+    "POST /notifications/outbox/{outbox_id:int}/retry": Probe(
+        "/notifications/outbox/{o}/retry",
+        _staff_and(admin=200, graduate=403, employer=403, school=403, department=403),
+        {"o": _failed_outbox},
+        own_only=True,
+    ),
     # --- conversations: résumé snapshot and consent, threads, invitations (service/resumes, conversations)
     "GET /applications/{application_id:int}/applicant": Probe(
-        "/applications/{a}/applicant", _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404),
-                                                  department=(200, 404)), {"a": "application"}),
+        "/applications/{a}/applicant",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=(200, 404), department=(200, 404)),
+        {"a": "application"},
+    ),
     "PUT /applications/{application_id:int}/contact-consent": Probe(
-        "/applications/{a}/contact-consent", {"anonymous": 401, "graduate": (200, 404), "employer": 403,
-                                              "school": 403, "department": 403, "admin": 403},
-        {"a": "application"}, json=lambda w, s, r: {"contact_consent": False}),
+        "/applications/{a}/contact-consent",
+        {"anonymous": 401, "graduate": (200, 404), "employer": 403, "school": 403, "department": 403, "admin": 403},
+        {"a": "application"},
+        json=lambda w, s, r: {"contact_consent": False},
+    ),
     "GET /graduates/{graduate_id:int}/resume": Probe(
-        "/graduates/{g}/resume", _staff_and(graduate=(200, 404), employer=403, school=(200, 404),
-                                            department=(200, 404)), {"g": "graduate"}),
+        "/graduates/{g}/resume",
+        _staff_and(graduate=(200, 404), employer=403, school=(200, 404), department=(200, 404)),
+        {"g": "graduate"},
+    ),
     # résumé PDF and attachment (service/resumes/pdf.py, attachments.py)
-    "GET /graduates/{graduate_id:int}/resume.pdf": Probe("/graduates/{g}/resume.pdf", _RESUME_READERS,
-                                                         {"g": "graduate"}),
+    "GET /graduates/{graduate_id:int}/resume.pdf": Probe(
+        "/graduates/{g}/resume.pdf", _RESUME_READERS, {"g": "graduate"}
+    ),
     "GET /applications/{application_id:int}/applicant/resume.pdf": Probe(
-        "/applications/{a}/applicant/resume.pdf", _APPLICANT_READERS, {"a": _application_with_resume}),
+        "/applications/{a}/applicant/resume.pdf", _APPLICANT_READERS, {"a": _application_with_resume}
+    ),
     "GET /applications/{application_id:int}/applicant/attachment": Probe(
-        "/applications/{a}/applicant/attachment", _APPLICANT_READERS, {"a": _application_with_resume}),
+        "/applications/{a}/applicant/attachment", _APPLICANT_READERS, {"a": _application_with_resume}
+    ),
     "GET /graduates/{graduate_id:int}/resume/attachment": Probe(
-        "/graduates/{g}/resume/attachment", _RESUME_READERS, {"g": _graduate_with_attachment}),
+        "/graduates/{g}/resume/attachment", _RESUME_READERS, {"g": _graduate_with_attachment}
+    ),
     "POST /graduates/{graduate_id:int}/resume/attachment": Probe(
-        "/graduates/{g}/resume/attachment", _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
-                                                       department=403),
-        {"g": "graduate"}, files=lambda w, s, r: {"data": ("cv.pdf", PDF, "application/pdf")}),
+        "/graduates/{g}/resume/attachment",
+        _staff_and(admin=403, graduate=(200, 404), employer=403, school=403, department=403),
+        {"g": "graduate"},
+        files=lambda w, s, r: {"data": ("cv.pdf", PDF, "application/pdf")},
+    ),
     "DELETE /graduates/{graduate_id:int}/resume/attachment": Probe(
-        "/graduates/{g}/resume/attachment", _staff_and(admin=403, graduate=(204, 404), employer=403, school=403,
-                                                       department=403), {"g": _graduate_with_attachment}),
+        "/graduates/{g}/resume/attachment",
+        _staff_and(admin=403, graduate=(204, 404), employer=403, school=403, department=403),
+        {"g": _graduate_with_attachment},
+    ),
     "GET /applications/{application_id:int}/messages": Probe(
-        "/applications/{a}/messages", _staff_and(graduate=(200, 404), employer=(200, 404), school=(403, 404),
-                                                 department=(403, 404)), {"a": "application"}),
+        "/applications/{a}/messages",
+        _staff_and(graduate=(200, 404), employer=(200, 404), school=(403, 404), department=(403, 404)),
+        {"a": "application"},
+    ),
     "POST /applications/{application_id:int}/messages": Probe(
-        "/applications/{a}/messages", _staff_and(admin=403, graduate=(201, 404), employer=(201, 404), school=403,
-                                                 department=403),
-        {"a": "application"}, json=lambda w, s, r: {"body": "你好，想了解一下岗位"}),
+        "/applications/{a}/messages",
+        _staff_and(admin=403, graduate=(201, 404), employer=(201, 404), school=403, department=403),
+        {"a": "application"},
+        json=lambda w, s, r: {"body": "你好，想了解一下岗位"},
+    ),
     "POST /postings/{posting_id:int}/invitations": Probe(
-        "/postings/{p}/invitations", _staff_and(admin=(201, 201), graduate=403, employer=(201, 404), school=403,
-                                                department=403),
-        {"p": "posting"}, json=lambda w, s, r: {"graduate_id": _fresh_candidate(w, s, r)}),
+        "/postings/{p}/invitations",
+        _staff_and(admin=(201, 201), graduate=403, employer=(201, 404), school=403, department=403),
+        {"p": "posting"},
+        json=lambda w, s, r: {"graduate_id": _fresh_candidate(w, s, r)},
+    ),
     "GET /postings/{posting_id:int}/invitations": Probe(
-        "/postings/{p}/invitations", _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
-        {"p": "posting"}),
-    "GET /invitations": Probe("/invitations", _staff_and(admin=200, graduate=200, employer=200, school=403,
-                                                         department=403), own_only=True),
+        "/postings/{p}/invitations",
+        _staff_and(graduate=403, employer=(200, 404), school=403, department=403),
+        {"p": "posting"},
+    ),
+    "GET /invitations": Probe(
+        "/invitations", _staff_and(admin=200, graduate=200, employer=200, school=403, department=403), own_only=True
+    ),
     "POST /invitations/{invitation_id:int}/accept": Probe(
-        "/invitations/{i}/accept", _staff_and(admin=403, graduate=(201, 404), employer=403, school=403,
-                                              department=403),
-        {"i": _fresh_invitation}, json=lambda w, s, r: {}),
+        "/invitations/{i}/accept",
+        _staff_and(admin=403, graduate=(201, 404), employer=403, school=403, department=403),
+        {"i": _fresh_invitation},
+        json=lambda w, s, r: {},
+    ),
     # --- saved jobs and job alerts: graduates only, their own; a posting they may not see is a 404
-    "GET /me/saved-jobs": Probe("/me/saved-jobs", {**_GRADUATE_ONLY, "graduate": 200}, own_only=True,
-                                hides={"graduate": ("posting_b_title", "employer_b_name")}),
-    "PUT /me/saved-jobs/{posting_id:int}": Probe("/me/saved-jobs/{p}", {**_GRADUATE_ONLY, "graduate": (200, 404)},
-                                                 {"p": "posting"}),
-    "DELETE /me/saved-jobs/{posting_id:int}": Probe("/me/saved-jobs/{p}", {**_GRADUATE_ONLY, "graduate": 204},
-                                                    {"p": "posting"}),
+    "GET /me/saved-jobs": Probe(
+        "/me/saved-jobs",
+        {**_GRADUATE_ONLY, "graduate": 200},
+        own_only=True,
+        hides={"graduate": ("posting_b_title", "employer_b_name")},
+    ),
+    "PUT /me/saved-jobs/{posting_id:int}": Probe(
+        "/me/saved-jobs/{p}", {**_GRADUATE_ONLY, "graduate": (200, 404)}, {"p": "posting"}
+    ),
+    "DELETE /me/saved-jobs/{posting_id:int}": Probe(
+        "/me/saved-jobs/{p}", {**_GRADUATE_ONLY, "graduate": 204}, {"p": "posting"}
+    ),
     "GET /me/job-alerts": Probe("/me/job-alerts", {**_GRADUATE_ONLY, "graduate": 200}, own_only=True),
-    "POST /me/job-alerts": Probe("/me/job-alerts", {**_GRADUATE_ONLY, "graduate": 201}, own_only=True,
-                                 json=lambda w, s, r: {"name": "数控", "filters": {"q": "数控"}}),
-    "GET /me/job-alerts/{alert_id:int}": Probe("/me/job-alerts/{j}", {**_GRADUATE_ONLY, "graduate": (200, 404)},
-                                               {"j": _job_alert}),
-    "PATCH /me/job-alerts/{alert_id:int}": Probe("/me/job-alerts/{j}", {**_GRADUATE_ONLY, "graduate": (200, 404)},
-                                                 {"j": _job_alert}, json=lambda w, s, r: {"active": False}),
-    "DELETE /me/job-alerts/{alert_id:int}": Probe("/me/job-alerts/{j}", {**_GRADUATE_ONLY, "graduate": (204, 404)},
-                                                  {"j": _job_alert}),
+    "POST /me/job-alerts": Probe(
+        "/me/job-alerts",
+        {**_GRADUATE_ONLY, "graduate": 201},
+        own_only=True,
+        json=lambda w, s, r: {"name": "数控", "filters": {"q": "数控"}},
+    ),
+    "GET /me/job-alerts/{alert_id:int}": Probe(
+        "/me/job-alerts/{j}", {**_GRADUATE_ONLY, "graduate": (200, 404)}, {"j": _job_alert}
+    ),
+    "PATCH /me/job-alerts/{alert_id:int}": Probe(
+        "/me/job-alerts/{j}",
+        {**_GRADUATE_ONLY, "graduate": (200, 404)},
+        {"j": _job_alert},
+        json=lambda w, s, r: {"active": False},
+    ),
+    "DELETE /me/job-alerts/{alert_id:int}": Probe(
+        "/me/job-alerts/{j}", {**_GRADUATE_ONLY, "graduate": (204, 404)}, {"j": _job_alert}
+    ),
     "POST /invitations/{invitation_id:int}/decline": Probe(
-        "/invitations/{i}/decline", _staff_and(admin=403, graduate=(200, 404), employer=403, school=403,
-                                               department=403), {"i": _fresh_invitation}),
+        "/invitations/{i}/decline",
+        _staff_and(admin=403, graduate=(200, 404), employer=403, school=403, department=403),
+        {"i": _fresh_invitation},
+    ),
 }
 
 
 def _app_routes() -> set[str]:
     settings = Settings(database_url="sqlite+aiosqlite:///:memory:", secret_key="x" * 40, warm_up=False)
     app = create_app(settings)
-    return {f"{method} {route.path}" for route in app.routes
-            for method in getattr(route, "methods", ()) if method not in ("HEAD", "OPTIONS")}
+    return {
+        f"{method} {route.path}"
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if method not in ("HEAD", "OPTIONS")
+    }
 
 
 def test_every_route_has_a_matrix_entry() -> None:
@@ -1004,8 +1350,10 @@ def test_every_route_has_a_matrix_entry() -> None:
     entries = MATRIX.keys() | WEB_MATRIX.keys()
     missing = sorted(routes - entries)
     stale = sorted(entries - routes)
-    assert not missing, ("routes without an entry in tests/accounts/test_route_matrix.py MATRIX (or, for pages, "
-                         "test_web_route_matrix.py WEB_MATRIX):\n" + "\n".join(missing))
+    assert not missing, (
+        "routes without an entry in tests/accounts/test_route_matrix.py MATRIX (or, for pages, "
+        "test_web_route_matrix.py WEB_MATRIX):\n" + "\n".join(missing)
+    )
     assert not stale, "MATRIX/WEB_MATRIX entries for routes the app no longer has:\n" + "\n".join(stale)
 
 

@@ -11,8 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.scoping import (
-    applications_clause, destinations_clause, employers_clause, graduates_clause, postings_clause,
-    schools_clause, visible_to_graduates_clause,
+    applications_clause,
+    destinations_clause,
+    employers_clause,
+    graduates_clause,
+    postings_clause,
+    schools_clause,
+    visible_to_graduates_clause,
 )
 from service.applications.models import Application
 from service.catalog.models import School
@@ -35,12 +40,19 @@ def own(*families: str, **extra: str) -> dict[str, str]:
 STAFF_ALL = {"school_a": "AB", "school_b": "AB", "department_a": "AB", "department_b": "AB"}
 CASES: dict[str, tuple[Any, Any, str, dict[str, str]]] = {
     "graduates": (Graduate, graduates_clause, "graduate", own("graduate", "employer", "school", "department")),
-    "postings": (Posting, postings_clause, "posting",
-                 own("employer", graduate_a="A", graduate_b="A", **STAFF_ALL)),
-    "employers": (Employer, employers_clause, "employer",
-                  own(graduate_a="A", graduate_b="A", employer_a="A", employer_b="AB", **STAFF_ALL)),
-    "applications": (Application, applications_clause, "application",
-                     own("graduate", "employer", "school", "department")),
+    "postings": (Posting, postings_clause, "posting", own("employer", graduate_a="A", graduate_b="A", **STAFF_ALL)),
+    "employers": (
+        Employer,
+        employers_clause,
+        "employer",
+        own(graduate_a="A", graduate_b="A", employer_a="A", employer_b="AB", **STAFF_ALL),
+    ),
+    "applications": (
+        Application,
+        applications_clause,
+        "application",
+        own("graduate", "employer", "school", "department"),
+    ),
     "schools": (School, schools_clause, "school", own("school", "department")),
 }
 
@@ -60,9 +72,14 @@ async def test_lists_are_scoped(session: AsyncSession, world: World, case: str) 
 
 async def test_destinations_are_scoped(session: AsyncSession, world: World) -> None:
     for side in "ab":
-        session.add(DestinationEvent(graduate_id=world.ids[f"graduate_{side}"], occurred_on=dt.date(2025, 7, 1),
-                                     source=DestinationSource.SCHOOL_SURVEY,
-                                     category=DestinationCategory.LABOUR_CONTRACT))
+        session.add(
+            DestinationEvent(
+                graduate_id=world.ids[f"graduate_{side}"],
+                occurred_on=dt.date(2025, 7, 1),
+                source=DestinationSource.SCHOOL_SURVEY,
+                category=DestinationCategory.LABOUR_CONTRACT,
+            )
+        )
     await session.commit()
     expected = own("graduate", "school", "department")
     for account in ALL:
@@ -78,5 +95,4 @@ async def test_unverified_employers_postings_hidden_until_verified(session: Asyn
     assert employer_b is not None
     employer_b.verified = True
     await session.commit()
-    assert sorted((await session.execute(visible)).scalars().all()) == [world.ids["posting_a"],
-                                                                        world.ids["posting_b"]]
+    assert sorted((await session.execute(visible)).scalars().all()) == [world.ids["posting_a"], world.ids["posting_b"]]

@@ -32,6 +32,7 @@ def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
 
 # --- item 4: a forged refresh token revokes nothing ---------------------------------------------
 
+
 def test_forged_refresh_token_revokes_nothing(client: httpx.Client, world: World, settings: Settings) -> None:
     """Anyone may post made-up refresh tokens — ``<sequential id>.x`` for every small id, or the
     real session's public id with a secret never issued — to ``/auth/refresh``, ``/auth/logout``
@@ -44,8 +45,9 @@ def test_forged_refresh_token_revokes_nothing(client: httpx.Client, world: World
     for token in forged:
         assert client.post("/auth/refresh", json={"refresh_token": token}).status_code == 401
         assert client.post("/auth/logout", json={"refresh_token": token}).status_code == 204
-        with httpx.Client(base_url=str(client.base_url), timeout=30,
-                          cookies={"vocmatch_refresh": token, "vocmatch_csrf": csrf}) as browser:
+        with httpx.Client(
+            base_url=str(client.base_url), timeout=30, cookies={"vocmatch_refresh": token, "vocmatch_csrf": csrf}
+        ) as browser:
             assert browser.post("/auth/session/refresh", headers={"x-csrf-token": csrf}).status_code == 401
     for tokens in owners:
         assert client.get("/auth/me", headers=bearer(tokens)).status_code == 200
@@ -53,8 +55,9 @@ def test_forged_refresh_token_revokes_nothing(client: httpx.Client, world: World
         assert renewed.status_code == 200, renewed.text
 
 
-async def test_refresh_tokens_name_sessions_by_an_unguessable_id(client: httpx.Client, world: World,
-                                                                 session: AsyncSession) -> None:
+async def test_refresh_tokens_name_sessions_by_an_unguessable_id(
+    client: httpx.Client, world: World, session: AsyncSession
+) -> None:
     """The session part of a refresh token is 144 random bits, not the sequential database key."""
     tokens = [login(client, world.logins["graduate_a"])["refresh_token"] for _ in range(3)]
     names = [t.split(".")[0] for t in tokens]
@@ -77,6 +80,7 @@ def test_a_rotated_away_refresh_token_still_revokes_its_session(client: httpx.Cl
 
 # --- item 5: no lock-out of the owner ------------------------------------------------------------
 
+
 def _attempt(client: httpx.Client, account: str, password: str, address: str | None = None) -> httpx.Response:
     headers = {"X-Forwarded-For": address} if address else {}
     return client.post("/auth/login", json={"login": account, "password": password}, headers=headers)
@@ -94,7 +98,8 @@ def test_failed_sign_ins_from_elsewhere_do_not_lock_out_the_owner(client: httpx.
 
 
 def test_owner_with_a_device_cookie_signs_in_while_others_guess_from_the_same_address(
-        client: httpx.Client, world: World, server: Any) -> None:
+    client: httpx.Client, world: World, server: Any
+) -> None:
     """Behind one school NAT: the owner signed in on this browser before (device cookie); a guesser
     at the same address keeps failing and is made to wait, the owner is not."""
     account = world.logins["school_a"]
@@ -123,13 +128,15 @@ def test_each_run_of_failures_from_one_client_waits_longer(client: httpx.Client,
 
 # --- item 6: client addresses are not forgeable ----------------------------------------------------
 
+
 class ProductionServer:
     """The app served as ``vocmatch serve`` serves it (:data:`service.cli.server.SERVER_OPTIONS`), on a
     free loopback port in a background thread."""
 
     def __init__(self, settings: Settings) -> None:
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning",
-                                lifespan="on", **SERVER_OPTIONS)
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on", **SERVER_OPTIONS
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -163,38 +170,50 @@ async def _addresses(session: AsyncSession) -> tuple[list[str | None], list[str 
 
 
 @pytest.mark.parametrize("settings_overrides", [{"login_rate_per_ip": "3/minute"}])
-async def test_forwarded_for_is_not_believed_by_default(production: httpx.Client, world: World,
-                                                        session: AsyncSession) -> None:
+async def test_forwarded_for_is_not_believed_by_default(
+    production: httpx.Client, world: World, session: AsyncSession
+) -> None:
     """With no trusted proxy configured, ``X-Forwarded-For`` changes nothing: the login session and
     the audit log record the connection's address, and a fresh made-up address per attempt does
     not escape the per-address sign-in limit."""
     spoofed = {"X-Forwarded-For": "203.0.113.9"}
-    tokens = production.post("/auth/login", headers=spoofed,
-                             json={"login": world.logins["admin"], "password": PASSWORD}).json()
+    tokens = production.post(
+        "/auth/login", headers=spoofed, json={"login": world.logins["admin"], "password": PASSWORD}
+    ).json()
     read = production.get(f"/graduates/{world.ids['graduate_a']}", headers={**bearer(tokens), **spoofed})
     assert read.status_code == 200
     sessions, audits = await _addresses(session)
     assert sessions == ["127.0.0.1"] and audits == ["127.0.0.1"]
-    statuses = [production.post("/auth/login", headers={"X-Forwarded-For": f"198.51.100.{n}"},
-                                json={"login": world.logins["school_a"], "password": PASSWORD}).status_code
-                for n in range(3)]
+    statuses = [
+        production.post(
+            "/auth/login",
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+            json={"login": world.logins["school_a"], "password": PASSWORD},
+        ).status_code
+        for n in range(3)
+    ]
     assert statuses == [200, 200, 429]
 
 
 @pytest.mark.parametrize("settings_overrides", [{"trusted_proxies": "127.0.0.1"}])
-async def test_forwarded_for_from_a_trusted_proxy_names_the_client(production: httpx.Client, world: World,
-                                                                   session: AsyncSession) -> None:
+async def test_forwarded_for_from_a_trusted_proxy_names_the_client(
+    production: httpx.Client, world: World, session: AsyncSession
+) -> None:
     """From a proxy named in ``VOCMATCH_TRUSTED_PROXIES`` the client is the last address the proxy
     appended; whatever the client itself put before it is ignored."""
     forwarded = {"X-Forwarded-For": "10.9.9.9, 203.0.113.9"}  # the client claimed 10.9.9.9, nginx saw .9
-    tokens = production.post("/auth/login", headers=forwarded,
-                             json={"login": world.logins["admin"], "password": PASSWORD}).json()
-    assert production.get(f"/graduates/{world.ids['graduate_a']}",
-                          headers={**bearer(tokens), **forwarded}).status_code == 200
+    tokens = production.post(
+        "/auth/login", headers=forwarded, json={"login": world.logins["admin"], "password": PASSWORD}
+    ).json()
+    assert (
+        production.get(f"/graduates/{world.ids['graduate_a']}", headers={**bearer(tokens), **forwarded}).status_code
+        == 200
+    )
     assert await _addresses(session) == (["203.0.113.9"], ["203.0.113.9"])
 
 
 # --- item 7: CSRF everywhere a cookie authenticates --------------------------------------------------
+
 
 def _form_token(client: httpx.Client) -> str:
     client.get("/web/sign-in")
@@ -207,8 +226,12 @@ def test_cross_site_sign_in_is_refused(client: httpx.Client, world: World, serve
     ``POST /auth/session`` refuses other sites' posts. Nothing is signed in either way."""
     account = {"login": world.logins["graduate_a"], "password": PASSWORD}
     assert client.post("/web/sign-in", data=account).status_code == 403  # no token: a forged form
-    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
-                    {"Sec-Fetch-Site": "same-site"}, {"Referer": "https://evil.example/page"}):
+    for headers in (
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Referer": "https://evil.example/page"},
+    ):
         token = _form_token(client)
         refused = client.post("/web/sign-in", data={**account, "_csrf_token": token}, headers=headers)
         assert refused.status_code == 403, headers
@@ -233,8 +256,7 @@ def test_json_sign_in_routes_take_only_json(client: httpx.Client, world: World) 
             assert "vocmatch_access" not in refused.headers.get("set-cookie", "")
 
 
-def test_empty_authorization_header_does_not_skip_the_cookie_csrf_check(client: httpx.Client,
-                                                                       world: World) -> None:
+def test_empty_authorization_header_does_not_skip_the_cookie_csrf_check(client: httpx.Client, world: World) -> None:
     """Only a real bearer token skips the cookie CSRF check: an empty ``Authorization`` header, a
     scheme without a token or another scheme leaves the request cookie-authenticated, so it needs
     the CSRF token; and a cookie request another site sent is refused even with the token."""

@@ -24,15 +24,21 @@ from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.conftest import LiveServer, test_password_hash
-from tests.notifications.smtp_sink import SmtpSink
 from tests.factories import guangdong_regions
+from tests.notifications.smtp_sink import SmtpSink
 
 
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
-    return msgspec.structs.replace(settings, outbox_dir=str(tmp_path / "outbox"), public_url="https://vocmatch.example.cn",
-                                   mail_from="vocmatch 就业服务 <no-reply@vocmatch.example.cn>",
-                                   smtp_timeout_seconds=2.0, cookie_secure=False, api_rate_per_minute=0)
+    return msgspec.structs.replace(
+        settings,
+        outbox_dir=str(tmp_path / "outbox"),
+        public_url="https://vocmatch.example.cn",
+        mail_from="vocmatch 就业服务 <no-reply@vocmatch.example.cn>",
+        smtp_timeout_seconds=2.0,
+        cookie_secure=False,
+        api_rate_per_minute=0,
+    )
 
 
 @pytest.fixture
@@ -48,11 +54,18 @@ class World:
     emails: dict[str, str] = field(default_factory=dict)
 
 
-async def add_posting(session: AsyncSession, employer_id: int, title: str, *, ago: dt.timedelta | None = None,
-                      **fields: Any) -> Posting:
+async def add_posting(
+    session: AsyncSession, employer_id: int, title: str, *, ago: dt.timedelta | None = None, **fields: Any
+) -> Posting:
     """A posting of ``employer_id`` first stored ``ago`` before now (default: now), flushed."""
-    values: dict[str, Any] = {"region_code": "440106", "province": "广东省", "city": "广州市",
-                              "salary_min_monthly": 5000, "salary_max_monthly": 7000, **fields}
+    values: dict[str, Any] = {
+        "region_code": "440106",
+        "province": "广东省",
+        "city": "广州市",
+        "salary_min_monthly": 5000,
+        "salary_max_monthly": 7000,
+        **fields,
+    }
     posting = Posting(title=title, employer_id=employer_id, **values)
     if ago is not None:
         posting.created_at = posting.updated_at = utcnow() - ago
@@ -72,11 +85,24 @@ async def build_world(session: AsyncSession) -> World:
     await session.flush()
     posting_a = await add_posting(session, employer_a.id, "数控车床操作工", ago=dt.timedelta(days=3))
     posting_b = await add_posting(session, employer_b.id, "仓库管理员", ago=dt.timedelta(days=3))
-    w = World(ids={"employer_a": employer_a.id, "employer_b": employer_b.id, "graduate_a": graduate_a.id,
-                   "graduate_b": graduate_b.id, "posting_a": posting_a.id, "posting_b": posting_b.id})
+    w = World(
+        ids={
+            "employer_a": employer_a.id,
+            "employer_b": employer_b.id,
+            "graduate_a": graduate_a.id,
+            "graduate_b": graduate_b.id,
+            "posting_a": posting_a.id,
+            "posting_b": posting_b.id,
+        }
+    )
     for name, graduate, language in (("a", graduate_a, "zh_Hans"), ("b", graduate_b, "en")):
-        user = User(role=Role.GRADUATE, email=f"graduate-{name}@example.cn", password_hash=test_password_hash(),
-                    graduate_id=graduate.id, language=language)
+        user = User(
+            role=Role.GRADUATE,
+            email=f"graduate-{name}@example.cn",
+            password_hash=test_password_hash(),
+            graduate_id=graduate.id,
+            language=language,
+        )
         session.add(user)
         await session.flush()
         w.ids[f"user_{name}"] = user.id

@@ -30,8 +30,9 @@ def graduate(server: LiveServer, settings: Settings, world: World) -> Iterator[C
         c.close()
 
 
-def test_saved_jobs_api(client_as: Callable[..., httpx.Client], graduate: Callable[[str], httpx.Client],
-                        world: World) -> None:
+def test_saved_jobs_api(
+    client_as: Callable[..., httpx.Client], graduate: Callable[[str], httpx.Client], world: World
+) -> None:
     me = graduate("a")
     posting = world.ids["posting_a"]
     r = me.put(f"/me/saved-jobs/{posting}")
@@ -54,8 +55,10 @@ def test_saved_jobs_api(client_as: Callable[..., httpx.Client], graduate: Callab
 
 def test_job_alerts_api(graduate: Callable[[str], httpx.Client], world: World) -> None:
     me = graduate("a")
-    r = me.post("/me/job-alerts", json={"name": "广州数控", "filters": {"q": "数控", "region": "440100",
-                                                                      "min_salary": 4500, "internship": True}})
+    r = me.post(
+        "/me/job-alerts",
+        json={"name": "广州数控", "filters": {"q": "数控", "region": "440100", "min_salary": 4500, "internship": True}},
+    )
     assert r.status_code == 201, r.text
     alert = r.json()
     assert alert["filters"] == {"q": "数控", "region": "440100", "min_salary": "4500", "internship": "1"}

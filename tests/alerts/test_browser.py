@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker
 from tests.alerts.conftest import World, add_posting, build_world
@@ -44,6 +45,7 @@ def chromium(server: LiveServer) -> Iterator[Any]:
 def stored_world(settings: Settings) -> World:
     """The alerts world, committed, with one more long-titled posting (built outside the test's loop:
     the browser test is synchronous, as Playwright's sync API wants)."""
+
     async def work() -> World:
         engine = make_engine(settings)
         try:

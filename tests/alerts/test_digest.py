@@ -38,8 +38,9 @@ async def _run(settings: Settings) -> dict[str, Any]:
     return await asyncio.to_thread(run_now, settings, "job_alert_digest")
 
 
-async def _alert(session: AsyncSession, graduate_id: int, name: str, age: dt.timedelta = 2 * HOUR,
-                 **filters: str) -> JobAlert:
+async def _alert(
+    session: AsyncSession, graduate_id: int, name: str, age: dt.timedelta = 2 * HOUR, **filters: str
+) -> JobAlert:
     """A saved search made ``age`` ago (its watermark then), committed."""
     alert = await AlertService(session, graduate_id).create_alert(name, parse_filters(filters))
     alert.created_at = alert.watermark = utcnow() - age
@@ -61,7 +62,8 @@ async def _count(engine: AsyncEngine, model: Any) -> int:
 
 
 async def test_a_new_posting_is_sent_once_in_one_notification_per_graduate(
-        session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World) -> None:
+    session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World
+) -> None:
     a = world.ids["employer_a"]
     await _alert(session, world.ids["graduate_a"], "数控", q="数控")
     await _alert(session, world.ids["graduate_a"], "广州", region="440100")
@@ -75,8 +77,9 @@ async def test_a_new_posting_is_sent_once_in_one_notification_per_graduate(
     nanning = Employer(name="南宁糖业股份有限公司", verified=True)  # ("数控" is in employer A's name)
     session.add(nanning)
     await session.flush()
-    await add_posting(session, nanning.id, "南宁叉车司机", ago=HOUR, region_code="450100", province="广西壮族自治区",
-                      city="南宁市")
+    await add_posting(
+        session, nanning.id, "南宁叉车司机", ago=HOUR, region_code="450100", province="广西壮族自治区", city="南宁市"
+    )
     await session.commit()
 
     assert await _run(settings) == {"graduates": 1, "postings": 2}
@@ -88,7 +91,9 @@ async def test_a_new_posting_is_sent_once_in_one_notification_per_graduate(
     subject, body = render("job_alert_digest", params, "zh_Hans")
     assert subject == "2 个新岗位符合「数控、广州」"
     assert body.splitlines()[0] == "你保存的搜索「数控、广州」有 2 个新岗位。"
-    assert f"• 数控铣床操作工 · 广州数控设备有限公司 · 广州市\n  https://vocmatch.example.cn/web/jobs/{first.id}" in body
+    assert (
+        f"• 数控铣床操作工 · 广州数控设备有限公司 · 广州市\n  https://vocmatch.example.cn/web/jobs/{first.id}" in body
+    )
     assert f"/web/jobs/{second.id}" in body
     for left_out in ("旧岗位", "已关闭", "已过期", "未审核", "南宁"):
         assert left_out not in body
@@ -104,7 +109,8 @@ async def test_a_new_posting_is_sent_once_in_one_notification_per_graduate(
 
 
 async def test_a_run_stopped_half_way_loses_nothing_and_repeats_nothing(
-        session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World) -> None:
+    session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World
+) -> None:
     await _alert(session, world.ids["graduate_a"], "数控", q="数控")
     await _alert(session, world.ids["graduate_b"], "数控", q="数控")
     await add_posting(session, world.ids["employer_a"], "数控铣床操作工", ago=HOUR)
@@ -125,7 +131,8 @@ async def test_a_run_stopped_half_way_loses_nothing_and_repeats_nothing(
 
 
 async def test_two_runs_at_once_send_each_posting_once(
-        session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World) -> None:
+    session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World
+) -> None:
     """``vocmatch jobs run job_alert_digest`` by hand while the scheduler runs it: each graduate's
     digest takes a write lock first, so the second waits, then finds the postings sent."""
     from service.alerts.scheduled import digest_async
@@ -143,7 +150,8 @@ async def test_two_runs_at_once_send_each_posting_once(
 
 
 async def test_a_posting_committed_late_is_still_sent_once(
-        session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World) -> None:
+    session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World
+) -> None:
     """A posting stored (``created_at``) just before a run's watermark but committed after the run read
     the table: the next run looks back :data:`~service.alerts.service.LATE_COMMIT_GRACE` and sends it."""
     alert = await _alert(session, world.ids["graduate_a"], "数控", q="数控")
@@ -156,7 +164,8 @@ async def test_a_posting_committed_late_is_still_sent_once(
 
 
 async def test_a_paused_alert_sends_nothing_and_resumes_from_now(
-        session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World) -> None:
+    session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World
+) -> None:
     alert = await _alert(session, world.ids["graduate_a"], "数控", q="数控")
     await AlertService(session, world.ids["graduate_a"]).update_alert(alert.id, JobAlertUpdate(active=False))
     await add_posting(session, world.ids["employer_a"], "数控暂停期间", ago=HOUR)
@@ -169,11 +178,13 @@ async def test_a_paused_alert_sends_nothing_and_resumes_from_now(
 
 
 async def test_preferences_and_language_are_followed(
-        session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World) -> None:
+    session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World
+) -> None:
     await _alert(session, world.ids["graduate_a"], "数控", q="数控")
     await _alert(session, world.ids["graduate_b"], "CNC", q="数控")
-    session.add(NotificationPreference(user_id=world.ids["user_a"], kind="job_alert_digest", channel="email",
-                                       enabled=False))
+    session.add(
+        NotificationPreference(user_id=world.ids["user_a"], kind="job_alert_digest", channel="email", enabled=False)
+    )
     await add_posting(session, world.ids["employer_a"], "数控铣床操作工", ago=HOUR)
     await session.commit()
     assert await _run(settings) == {"graduates": 2, "postings": 2}
@@ -187,7 +198,8 @@ async def test_preferences_and_language_are_followed(
 
 
 async def test_the_digest_e_mail_reaches_a_real_smtp_server(
-        session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, engine: AsyncEngine, settings: Settings, world: World, smtp_sink: SmtpSink
+) -> None:
     await _alert(session, world.ids["graduate_a"], "数控", q="数控")
     posting = await add_posting(session, world.ids["employer_a"], "数控铣床操作工", ago=HOUR)
     await session.commit()

@@ -19,8 +19,7 @@ def _form(web: httpx.Client, **fields: str) -> dict[str, str]:
     return {"_csrf_token": web.cookies["vocmatch_csrf"], **fields}
 
 
-async def test_save_and_unsave_jobs_and_the_saved_list(web: httpx.Client, world: World,
-                                                       session: AsyncSession) -> None:
+async def test_save_and_unsave_jobs_and_the_saved_list(web: httpx.Client, world: World, session: AsyncSession) -> None:
     closed = await add_posting(session, world.ids["employer_a"], "数控已关闭岗位", status=PostingStatus.CLOSED)
     await session.commit()
     sign_in(web, world.emails["a"])
@@ -40,7 +39,7 @@ async def test_save_and_unsave_jobs_and_the_saved_list(web: httpx.Client, world:
     text = text_of(page.text)
     assert page.status_code == 200 and "收藏的职位" in text and "已收藏 2 个职位" in text
     assert "数控车床操作工" in text and "数控已关闭岗位" in text and "已关闭" in text
-    assert '<table' not in page.text  # cards, for a 375-px screen
+    assert "<table" not in page.text  # cards, for a 375-px screen
     english = text_of(web.get("/web/saved-jobs?lang=en").text)
     assert "Saved jobs" in english and "Closed" in english and "2 saved jobs" in english
     back = web.post(f"/web/jobs/{posting}/save", data=_form(web, action="unsave", next="/web/saved-jobs"))
@@ -60,8 +59,11 @@ async def test_save_a_search_and_manage_it(web: httpx.Client, world: World, sess
     page = text_of(web.get("/web/job-alerts?saved=created").text)
     assert "搜索已保存" in page and "关键词：数控" in page and "地点：广州市" in page and "提醒中" in page
     assert "月薪不低于 4500 元" in page
-    for action, fields, shown in (("rename", {"name": "广州数控"}, "广州数控"), ("pause", {}, "已暂停"),
-                                  ("resume", {}, "提醒中")):
+    for action, fields, shown in (
+        ("rename", {"name": "广州数控"}, "广州数控"),
+        ("pause", {}, "已暂停"),
+        ("resume", {}, "提醒中"),
+    ):
         r = web.post(f"/web/job-alerts/{alert_id}", data=_form(web, action=action, **fields))
         assert r.status_code == 303 and r.headers["location"] == f"/web/job-alerts?saved={action}"
         assert shown in text_of(web.get(r.headers["location"]).text)

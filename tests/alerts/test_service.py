@@ -39,7 +39,8 @@ async def test_saving_needs_a_posting_graduates_may_see(session: AsyncSession, w
 
 
 async def test_closed_filled_and_expired_postings_stay_listed_with_their_state(
-        session: AsyncSession, world: World) -> None:
+    session: AsyncSession, world: World
+) -> None:
     employer = world.ids["employer_a"]
     closed = await add_posting(session, employer, "已关闭岗位", status=PostingStatus.CLOSED)
     filled = await add_posting(session, employer, "已招满岗位", status=PostingStatus.FILLED)
@@ -51,14 +52,19 @@ async def test_closed_filled_and_expired_postings_stay_listed_with_their_state(
     today = dt.date.today()
     assert total == 4
     assert {s.posting.title: posting_state(s.posting, today) for s in items} == {
-        "数控车床操作工": "open", "已关闭岗位": "closed", "已招满岗位": "filled", "已过期岗位": "expired"}
+        "数控车床操作工": "open",
+        "已关闭岗位": "closed",
+        "已招满岗位": "filled",
+        "已过期岗位": "expired",
+    }
     # an employer no longer verified: its postings leave the list (graduates may not see them)
     await session.execute(update(Employer).where(Employer.id == employer).values(verified=False))
     assert (await service.saved_jobs())[1] == 0
 
 
-async def test_limits_answer_with_a_clear_error(session: AsyncSession, world: World,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_limits_answer_with_a_clear_error(
+    session: AsyncSession, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(alerts_service, "MAX_SAVED_JOBS", 1)
     monkeypatch.setattr(alerts_service, "MAX_ALERTS", 1)
     service = AlertService(session, world.ids["graduate_a"])
@@ -73,8 +79,12 @@ async def test_limits_answer_with_a_clear_error(session: AsyncSession, world: Wo
 
 async def test_a_saved_search_is_checked_as_the_jobs_page_reads_it(session: AsyncSession, world: World) -> None:
     service = AlertService(session, world.ids["graduate_a"])
-    alert = await service.create(JobAlertCreate(name="  广州 数控  ", filters=AlertFilters(
-        q="数控", region="440100", min_salary=4500, job_type="FULL_TIME", internship=False)))
+    alert = await service.create(
+        JobAlertCreate(
+            name="  广州 数控  ",
+            filters=AlertFilters(q="数控", region="440100", min_salary=4500, job_type="FULL_TIME", internship=False),
+        )
+    )
     assert alert.name == "广州 数控" and alert.active
     assert alert.filters == {"q": "数控", "region": "440100", "min_salary": "4500", "job_type": "FULL_TIME"}
     for filters, field in ((AlertFilters(region="123"), "filters.region"), (AlertFilters(), "filters")):
@@ -91,8 +101,11 @@ async def test_a_saved_search_is_checked_as_the_jobs_page_reads_it(session: Asyn
     assert alert.active and alert.watermark > before
     # another graduate's alert does not exist for them
     other = AlertService(session, world.ids["graduate_b"])
-    for call in (other.alert(alert.id), other.update_alert(alert.id, JobAlertUpdate(active=False)),
-                 other.delete_alert(alert.id)):
+    for call in (
+        other.alert(alert.id),
+        other.update_alert(alert.id, JobAlertUpdate(active=False)),
+        other.delete_alert(alert.id),
+    ):
         with pytest.raises(NotFoundError):
             await call
     await service.delete_alert(alert.id)

@@ -41,14 +41,22 @@ async def world(session: AsyncSession) -> World:
     await session.flush()
 
     def posting(title: str, **extra: object) -> Posting:
-        fields: dict[str, object] = {"title": title, "employer_id": employer.id, "region_code": "440106",
-                                     "salary_min": 5000, "salary_max": 7000, "salary_min_monthly": 5000,
-                                     "salary_max_monthly": 7000, "posted_on": TODAY - dt.timedelta(days=10)}
+        fields: dict[str, object] = {
+            "title": title,
+            "employer_id": employer.id,
+            "region_code": "440106",
+            "salary_min": 5000,
+            "salary_max": 7000,
+            "salary_min_monthly": 5000,
+            "salary_max_monthly": 7000,
+            "posted_on": TODAY - dt.timedelta(days=10),
+        }
         fields.update(extra)
         return Posting(**fields)
 
     postings = [
-        posting("数控车床操作工", openings=2), posting("装配钳工", openings=1),
+        posting("数控车床操作工", openings=2),
+        posting("装配钳工", openings=1),
         posting("仓库管理员", status=PostingStatus.FILLED),
         posting("质检员", valid_through=TODAY - dt.timedelta(days=1)),
         posting("电工", valid_through=TODAY),
@@ -133,8 +141,11 @@ def test_status_moves_append_history(client: httpx.Client, world: World) -> None
         assert moved.json()["status"] == status
     history = client.get(f"/applications/{a['id']}").json()["history"]
     assert [(e["from_status"], e["to_status"], e["note"]) for e in history] == [
-        (None, "applied", None), ("applied", "viewed", None), ("viewed", "interview", "周三上午面试"),
-        ("interview", "offer", "月薪 6000")]
+        (None, "applied", None),
+        ("applied", "viewed", None),
+        ("viewed", "interview", "周三上午面试"),
+        ("interview", "offer", "月薪 6000"),
+    ]
     times = [dt.datetime.fromisoformat(e["at"]) for e in history]
     assert times == sorted(times) and all(t.tzinfo is not None for t in times)
 
@@ -152,11 +163,20 @@ def test_status_moves_append_history(client: httpx.Client, world: World) -> None
     assert client.get(f"/applications/{a['id']}").json()["status"] == "withdrawn"
 
 
-@pytest.mark.parametrize(("current", "target"), [
-    (current, target) for current in (ApplicationStatus.APPLIED, ApplicationStatus.VIEWED,
-                                      ApplicationStatus.INTERVIEW, ApplicationStatus.OFFER)
-    for target in ApplicationStatus if target != current
-])
+@pytest.mark.parametrize(
+    ("current", "target"),
+    [
+        (current, target)
+        for current in (
+            ApplicationStatus.APPLIED,
+            ApplicationStatus.VIEWED,
+            ApplicationStatus.INTERVIEW,
+            ApplicationStatus.OFFER,
+        )
+        for target in ApplicationStatus
+        if target != current
+    ],
+)
 def test_every_move_follows_the_table(
     client: httpx.Client, world: World, current: ApplicationStatus, target: ApplicationStatus
 ) -> None:
@@ -175,26 +195,48 @@ async def test_hire_records_one_destination_and_fills_posting(
     third = _apply(client, world.graduates[2], world.open_posting).json()
 
     start = TODAY - dt.timedelta(days=3)
-    hired = _move(client, first["id"], "hired", note="7月1日入职", start_date=start.isoformat(),
-                  monthly_salary=5600, social_insurance=True)
+    hired = _move(
+        client,
+        first["id"],
+        "hired",
+        note="7月1日入职",
+        start_date=start.isoformat(),
+        monthly_salary=5600,
+        social_insurance=True,
+    )
     assert hired.status_code == 200, hired.text
     events = await _destinations(engine)
     assert len(events) == 1
     e = events[0]
     # the date and pay the employer gave (issue 15 item 6), not the click date or the posting's minimum (5000)
     assert (e.graduate_id, e.source, e.category, e.occurred_on) == (
-        world.graduates[0], "platform_hire", "other_employment", start)
+        world.graduates[0],
+        "platform_hire",
+        "other_employment",
+        start,
+    )
     assert (e.employer_id, e.employer_name, e.job_title, e.industry) == (
-        world.employer, "广州数控设备有限公司", "数控车床操作工", "制造业")
+        world.employer,
+        "广州数控设备有限公司",
+        "数控车床操作工",
+        "制造业",
+    )
     assert (e.region_code, e.monthly_salary, e.social_insurance, e.application_id, e.in_field) == (
-        "440106", 5600, True, first["id"], None)
+        "440106",
+        5600,
+        True,
+        first["id"],
+        None,
+    )
     assert (await _posting(engine, world.open_posting)).status == PostingStatus.OPEN  # 1 of 2 openings
 
     contract = _move(client, second["id"], "hired", destination_category="labour_contract")
     assert contract.status_code == 200, contract.text
     events = await _destinations(engine)
     assert [(ev.application_id, ev.category, ev.labour_contract) for ev in events] == [
-        (first["id"], "other_employment", None), (second["id"], "labour_contract", True)]
+        (first["id"], "other_employment", None),
+        (second["id"], "labour_contract", True),
+    ]
     assert (await _posting(engine, world.open_posting)).status == PostingStatus.FILLED
     assert client.get(f"/postings/{world.open_posting}").json()["status"] == "filled"
 
@@ -237,8 +279,7 @@ def test_unknown_application_is_404_and_malformed_json_400(client: httpx.Client,
         assert response.status_code == 400, path
 
 
-async def test_hire_accepts_only_employment_categories(client: httpx.Client, world: World,
-                                                       engine: AsyncEngine) -> None:
+async def test_hire_accepts_only_employment_categories(client: httpx.Client, world: World, engine: AsyncEngine) -> None:
     a = _apply(client, world.graduates[0], world.open_posting).json()
     assert _move(client, a["id"], "offer").status_code == 200
     for category in ("seeking", "further_study", "military", "not_seeking", "abroad", "self_employed", "freelance"):
@@ -252,8 +293,9 @@ async def test_hire_accepts_only_employment_categories(client: httpx.Client, wor
     assert [e.category for e in await _destinations(engine)] == ["employment_agreement"]
 
 
-async def test_create_is_the_home_of_the_posting_visibility_rule(client: httpx.Client, world: World,
-                                                                 session: AsyncSession) -> None:
+async def test_create_is_the_home_of_the_posting_visibility_rule(
+    client: httpx.Client, world: World, session: AsyncSession
+) -> None:
     """ApplicationService.create itself refuses a posting graduates do not see (an unverified
     employer's) with the 422 of an unknown posting — whoever calls it (the job page, an invitation),
     unless staff apply for a graduate; the admin's POST /applications still may (unchanged)."""

@@ -36,11 +36,18 @@ async def _posting_with_offers(session: AsyncSession, openings: int, applicants:
     graduates = [Graduate(name=f"毕业生{i}") for i in range(applicants)]
     session.add_all([posting, *graduates])
     await session.flush()
-    apps = [Application(graduate_id=g.id, posting_id=posting.id, status=ApplicationStatus.OFFER,
-                        history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED),
-                                 ApplicationEvent(from_status=ApplicationStatus.APPLIED,
-                                                  to_status=ApplicationStatus.OFFER)])
-            for g in graduates]
+    apps = [
+        Application(
+            graduate_id=g.id,
+            posting_id=posting.id,
+            status=ApplicationStatus.OFFER,
+            history=[
+                ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED),
+                ApplicationEvent(from_status=ApplicationStatus.APPLIED, to_status=ApplicationStatus.OFFER),
+            ],
+        )
+        for g in graduates
+    ]
     session.add_all(apps)
     await session.commit()
     return employer.id, posting.id, [a.id for a in apps]
@@ -66,25 +73,56 @@ def _at_once(calls: list[Callable[[], httpx.Response]]) -> list[int]:
 async def _counts(engine: AsyncEngine, posting_id: int) -> dict[str, object]:
     async with make_sessionmaker(engine)() as s:
         posting = await s.get(Posting, posting_id)
-        hired = (await s.execute(select(func.count()).select_from(Application).where(
-            Application.posting_id == posting_id, Application.status == ApplicationStatus.HIRED))).scalar_one()
-        hire_events = (await s.execute(select(func.count()).select_from(ApplicationEvent).join(Application).where(
-            Application.posting_id == posting_id, ApplicationEvent.to_status == ApplicationStatus.HIRED))).scalar_one()
-        employments = (await s.execute(select(func.count()).select_from(DestinationEvent).where(
-            DestinationEvent.source == DestinationSource.PLATFORM_HIRE))).scalar_one()
-        return {"hired": hired, "hire_events": hire_events, "employments": employments,
-                "hire_count": posting.hire_count, "status": posting.status}
+        hired = (
+            await s.execute(
+                select(func.count())
+                .select_from(Application)
+                .where(Application.posting_id == posting_id, Application.status == ApplicationStatus.HIRED)
+            )
+        ).scalar_one()
+        hire_events = (
+            await s.execute(
+                select(func.count())
+                .select_from(ApplicationEvent)
+                .join(Application)
+                .where(Application.posting_id == posting_id, ApplicationEvent.to_status == ApplicationStatus.HIRED)
+            )
+        ).scalar_one()
+        employments = (
+            await s.execute(
+                select(func.count())
+                .select_from(DestinationEvent)
+                .where(DestinationEvent.source == DestinationSource.PLATFORM_HIRE)
+            )
+        ).scalar_one()
+        return {
+            "hired": hired,
+            "hire_events": hire_events,
+            "employments": employments,
+            "hire_count": posting.hire_count,
+            "status": posting.status,
+        }
 
 
-async def test_concurrent_hires_never_overfill_a_posting(client_as: Callable[..., httpx.Client],
-                                                         session: AsyncSession, engine: AsyncEngine) -> None:
+async def test_concurrent_hires_never_overfill_a_posting(
+    client_as: Callable[..., httpx.Client], session: AsyncSession, engine: AsyncEngine
+) -> None:
     employer_id, posting_id, apps = await _posting_with_offers(session, openings=1, applicants=APPLICANTS)
     clients = [client_as(Role.EMPLOYER, employer_id=employer_id) for _ in apps]
-    statuses = _at_once([lambda c=c, a=a: c.post(f"/applications/{a}/status", json={"status": "hired"})
-                         for c, a in zip(clients, apps, strict=True)])
+    statuses = _at_once(
+        [
+            lambda c=c, a=a: c.post(f"/applications/{a}/status", json={"status": "hired"})
+            for c, a in zip(clients, apps, strict=True)
+        ]
+    )
     assert Counter(statuses) == {200: 1, 409: APPLICANTS - 1}, statuses
-    assert await _counts(engine, posting_id) == {"hired": 1, "hire_events": 1, "employments": 1, "hire_count": 1,
-                                                 "status": PostingStatus.FILLED}
+    assert await _counts(engine, posting_id) == {
+        "hired": 1,
+        "hire_events": 1,
+        "employments": 1,
+        "hire_count": 1,
+        "status": PostingStatus.FILLED,
+    }
     refused = apps[statuses.index(409)]
     body = clients[0].get(f"/applications/{refused}").json()
     assert body["status"] == "offer" and [e["to_status"] for e in body["history"]] == ["applied", "offer"]
@@ -93,47 +131,81 @@ async def test_concurrent_hires_never_overfill_a_posting(client_as: Callable[...
     assert again.status_code == 409 and "no opening left (1 of 1 hired" in again.json()["detail"]
 
 
-async def test_two_openings_take_exactly_two_hires(client_as: Callable[..., httpx.Client],
-                                                   session: AsyncSession, engine: AsyncEngine) -> None:
+async def test_two_openings_take_exactly_two_hires(
+    client_as: Callable[..., httpx.Client], session: AsyncSession, engine: AsyncEngine
+) -> None:
     employer_id, posting_id, apps = await _posting_with_offers(session, openings=2, applicants=8)
     clients = [client_as(Role.EMPLOYER, employer_id=employer_id) for _ in apps]
-    statuses = _at_once([lambda c=c, a=a: c.post(f"/applications/{a}/status", json={"status": "hired"})
-                         for c, a in zip(clients, apps, strict=True)])
+    statuses = _at_once(
+        [
+            lambda c=c, a=a: c.post(f"/applications/{a}/status", json={"status": "hired"})
+            for c, a in zip(clients, apps, strict=True)
+        ]
+    )
     assert Counter(statuses) == {200: 2, 409: 6}, statuses
-    assert await _counts(engine, posting_id) == {"hired": 2, "hire_events": 2, "employments": 2, "hire_count": 2,
-                                                 "status": PostingStatus.FILLED}
+    assert await _counts(engine, posting_id) == {
+        "hired": 2,
+        "hire_events": 2,
+        "employments": 2,
+        "hire_count": 2,
+        "status": PostingStatus.FILLED,
+    }
 
 
 @pytest.mark.parametrize("other", ["rejected", "withdrawn", "interview"])
 async def test_two_simultaneous_moves_of_one_application_make_one_move(
-        other: str, client_as: Callable[..., httpx.Client], session: AsyncSession, engine: AsyncEngine) -> None:
+    other: str, client_as: Callable[..., httpx.Client], session: AsyncSession, engine: AsyncEngine
+) -> None:
     employer_id, posting_id, apps = await _posting_with_offers(session, openings=100, applicants=6)
     async with make_sessionmaker(engine)() as s:
-        graduate_of = dict((await s.execute(select(Application.id, Application.graduate_id)
-                                            .where(Application.id.in_(apps)))).tuples().all())
+        graduate_of = dict(
+            (await s.execute(select(Application.id, Application.graduate_id).where(Application.id.in_(apps))))
+            .tuples()
+            .all()
+        )
     employer = client_as(Role.EMPLOYER, employer_id=employer_id)
     for app in apps:
         mover = client_as(Role.GRADUATE, graduate_id=graduate_of[app]) if other == "withdrawn" else employer
-        hire, move = _at_once([lambda a=app: employer.post(f"/applications/{a}/status", json={"status": "hired"}),
-                               lambda a=app, m=mover: m.post(f"/applications/{a}/status", json={"status": other})])
+        hire, move = _at_once(
+            [
+                lambda a=app: employer.post(f"/applications/{a}/status", json={"status": "hired"}),
+                lambda a=app, m=mover: m.post(f"/applications/{a}/status", json={"status": other}),
+            ]
+        )
         assert sorted((hire, move)) == [200, 409], (app, hire, move)
         body = employer.get(f"/applications/{app}").json()
         assert body["status"] == ("hired" if hire == 200 else other)
         assert [e["to_status"] for e in body["history"]] == ["applied", "offer", body["status"]]
     counts = await _counts(engine, posting_id)
     hired = counts["hired"]
-    assert counts == {"hired": hired, "hire_events": hired, "employments": hired, "hire_count": hired,
-                      "status": PostingStatus.OPEN}
+    assert counts == {
+        "hired": hired,
+        "hire_events": hired,
+        "employments": hired,
+        "hire_count": hired,
+        "status": PostingStatus.OPEN,
+    }
     async with make_sessionmaker(engine)() as s:  # nobody not hired counts as employed through a hire
-        employed = set((await s.execute(select(DestinationEvent.graduate_id).where(
-            DestinationEvent.source == DestinationSource.PLATFORM_HIRE))).scalars())
-        hired_graduates = set((await s.execute(select(Application.graduate_id).where(
-            Application.status == ApplicationStatus.HIRED))).scalars())
+        employed = set(
+            (
+                await s.execute(
+                    select(DestinationEvent.graduate_id).where(
+                        DestinationEvent.source == DestinationSource.PLATFORM_HIRE
+                    )
+                )
+            ).scalars()
+        )
+        hired_graduates = set(
+            (
+                await s.execute(select(Application.graduate_id).where(Application.status == ApplicationStatus.HIRED))
+            ).scalars()
+        )
     assert employed == hired_graduates
 
 
-async def test_openings_cannot_drop_below_the_hires(client_as: Callable[..., httpx.Client],
-                                                    session: AsyncSession) -> None:
+async def test_openings_cannot_drop_below_the_hires(
+    client_as: Callable[..., httpx.Client], session: AsyncSession
+) -> None:
     employer_id, posting_id, apps = await _posting_with_offers(session, openings=2, applicants=2)
     employer = client_as(Role.EMPLOYER, employer_id=employer_id)
     for app in apps:

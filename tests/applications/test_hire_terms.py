@@ -24,16 +24,31 @@ GRADUATED = TODAY - dt.timedelta(days=30)
 
 @pytest.fixture
 async def ids(session: AsyncSession) -> dict[str, int]:
-    session.add_all([Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-                     Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000")])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+        ]
+    )
     employer = Employer(name="广州数控设备有限公司", industry="制造业", verified=True)
     graduate = Graduate(name="陈小明", graduation_date=GRADUATED, cohort=GRADUATED.year)
     session.add_all([employer, graduate])
     await session.flush()
-    job = Posting(title="数控车床操作工", employer_id=employer.id, region_code="440100", salary_min_monthly=4000,
-                  openings=3, employment_type="FULL_TIME")
-    placement = Posting(title="数控车床顶岗实习", employer_id=employer.id, region_code="440100",
-                        salary_min_monthly=2000, employment_type="WORK_PLACEMENT")
+    job = Posting(
+        title="数控车床操作工",
+        employer_id=employer.id,
+        region_code="440100",
+        salary_min_monthly=4000,
+        openings=3,
+        employment_type="FULL_TIME",
+    )
+    placement = Posting(
+        title="数控车床顶岗实习",
+        employer_id=employer.id,
+        region_code="440100",
+        salary_min_monthly=2000,
+        employment_type="WORK_PLACEMENT",
+    )
     session.add_all([job, placement])
     await session.commit()
     return {"graduate": graduate.id, "job": job.id, "placement": placement.id}
@@ -50,41 +65,65 @@ def _hire(client: httpx.Client, application_id: int, **terms: object) -> httpx.R
 
 
 async def _events(session: AsyncSession) -> list[DestinationEvent]:
-    return list((await session.execute(select(DestinationEvent).order_by(DestinationEvent.id)
-                                       .execution_options(populate_existing=True))).scalars())
+    return list(
+        (
+            await session.execute(
+                select(DestinationEvent).order_by(DestinationEvent.id).execution_options(populate_existing=True)
+            )
+        ).scalars()
+    )
 
 
 async def test_destination_carries_start_date_pay_contract_and_insurance(
-        client: httpx.Client, session: AsyncSession, ids: dict[str, int]) -> None:
+    client: httpx.Client, session: AsyncSession, ids: dict[str, int]
+) -> None:
     start = TODAY - dt.timedelta(days=5)
-    r = _hire(client, _applied(client, ids), start_date=start.isoformat(), monthly_salary=4800,
-              destination_category="labour_contract", social_insurance=False)
+    r = _hire(
+        client,
+        _applied(client, ids),
+        start_date=start.isoformat(),
+        monthly_salary=4800,
+        destination_category="labour_contract",
+        social_insurance=False,
+    )
     assert r.status_code == 200, r.text
     (event,) = await _events(session)
-    assert (event.occurred_on, event.monthly_salary, event.category, event.labour_contract,
-            event.social_insurance) == (start, 4800, "labour_contract", True, False)
+    assert (event.occurred_on, event.monthly_salary, event.category, event.labour_contract, event.social_insurance) == (
+        start,
+        4800,
+        "labour_contract",
+        True,
+        False,
+    )
     history = client.get(f"/graduates/{ids['graduate']}/destinations").json()
     assert history["current"]["category"] == "labour_contract" and history["current"]["employed"] is True
 
 
 async def test_pay_not_given_is_unknown_not_the_postings_minimum(
-        client: httpx.Client, session: AsyncSession, ids: dict[str, int]) -> None:
+    client: httpx.Client, session: AsyncSession, ids: dict[str, int]
+) -> None:
     assert _hire(client, _applied(client, ids)).status_code == 200
     (event,) = await _events(session)
     assert (event.occurred_on, event.monthly_salary, event.social_insurance) == (TODAY, None, None)
 
 
-@pytest.mark.parametrize(("terms", "field", "words"), [
-    ({"start_date": (TODAY + dt.timedelta(days=2)).isoformat()}, "start_date", "in the future"),
-    ({"start_date": (GRADUATED - dt.timedelta(days=HIRE_START_BEFORE_GRADUATION_DAYS + 1)).isoformat()},
-     "start_date", "before the graduate's graduation"),
-    ({"monthly_salary": 0}, "monthly_salary", "outside"),
-    ({"monthly_salary": -3000}, "monthly_salary", "outside"),
-    ({"monthly_salary": 200_001}, "monthly_salary", "outside"),
-])
+@pytest.mark.parametrize(
+    ("terms", "field", "words"),
+    [
+        ({"start_date": (TODAY + dt.timedelta(days=2)).isoformat()}, "start_date", "in the future"),
+        (
+            {"start_date": (GRADUATED - dt.timedelta(days=HIRE_START_BEFORE_GRADUATION_DAYS + 1)).isoformat()},
+            "start_date",
+            "before the graduate's graduation",
+        ),
+        ({"monthly_salary": 0}, "monthly_salary", "outside"),
+        ({"monthly_salary": -3000}, "monthly_salary", "outside"),
+        ({"monthly_salary": 200_001}, "monthly_salary", "outside"),
+    ],
+)
 async def test_impossible_hire_terms_are_refused_naming_the_field(
-        client: httpx.Client, session: AsyncSession, ids: dict[str, int],
-        terms: dict[str, object], field: str, words: str) -> None:
+    client: httpx.Client, session: AsyncSession, ids: dict[str, int], terms: dict[str, object], field: str, words: str
+) -> None:
     application_id = _applied(client, ids)
     r = _hire(client, application_id, **terms)
     assert r.status_code == 422, r.text
@@ -93,13 +132,15 @@ async def test_impossible_hire_terms_are_refused_naming_the_field(
     # nothing written: the application is still open, no destination, the opening not taken
     assert client.get(f"/applications/{application_id}").json()["status"] == "applied"
     assert await _events(session) == []
-    hire_count = (await session.execute(select(Posting.hire_count).where(Posting.id == ids["job"])
-                                        .execution_options(populate_existing=True))).scalar_one()
+    hire_count = (
+        await session.execute(
+            select(Posting.hire_count).where(Posting.id == ids["job"]).execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     assert hire_count == 0
 
 
-async def test_bounds_themselves_are_accepted(client: httpx.Client, session: AsyncSession,
-                                              ids: dict[str, int]) -> None:
+async def test_bounds_themselves_are_accepted(client: httpx.Client, session: AsyncSession, ids: dict[str, int]) -> None:
     earliest = GRADUATED - dt.timedelta(days=HIRE_START_BEFORE_GRADUATION_DAYS)
     r = _hire(client, _applied(client, ids), start_date=earliest.isoformat(), monthly_salary=200_000)
     assert r.status_code == 200, r.text
@@ -115,15 +156,22 @@ async def test_hire_terms_only_with_hired(client: httpx.Client, ids: dict[str, i
 
 
 async def test_internship_hire_leaves_a_confirmed_contract_intact(
-        client: httpx.Client, session: AsyncSession, ids: dict[str, int]) -> None:
+    client: httpx.Client, session: AsyncSession, ids: dict[str, int]
+) -> None:
     """Issue 15 item 7: a 签劳动合同 the graduate confirmed stays their destination after an
     employer marks them hired for a 顶岗实习 posting (it used to become 待就业)."""
-    outcome = client.post(f"/graduates/{ids['graduate']}/destinations", json={
-        "occurred_on": (TODAY - dt.timedelta(days=20)).isoformat(), "source": "school_survey",
-        "category": "labour_contract", "employer_name": "佛山某机械厂", "monthly_salary": 5200})
+    outcome = client.post(
+        f"/graduates/{ids['graduate']}/destinations",
+        json={
+            "occurred_on": (TODAY - dt.timedelta(days=20)).isoformat(),
+            "source": "school_survey",
+            "category": "labour_contract",
+            "employer_name": "佛山某机械厂",
+            "monthly_salary": 5200,
+        },
+    )
     assert outcome.status_code == 201, outcome.text
-    confirmed = client.post(f"/graduates/{ids['graduate']}/destinations/{outcome.json()['id']}/confirmation",
-                            json={})
+    confirmed = client.post(f"/graduates/{ids['graduate']}/destinations/{outcome.json()['id']}/confirmation", json={})
     assert confirmed.status_code == 201, confirmed.text
 
     r = _hire(client, _applied(client, ids, "placement"))
@@ -132,8 +180,17 @@ async def test_internship_hire_leaves_a_confirmed_contract_intact(
     history = client.get(f"/graduates/{ids['graduate']}/destinations").json()
     current = history["current"]
     assert (current["event_id"], current["category"], current["employed"], current["confirmed"]) == (
-        outcome.json()["id"], "labour_contract", True, True)
+        outcome.json()["id"],
+        "labour_contract",
+        True,
+        True,
+    )
     assert [e["source"] for e in history["events"] if e["kind"] == "outcome"] == ["school_survey"]
-    application = (await session.execute(select(Application).where(Application.posting_id == ids["placement"])
-                                         .execution_options(populate_existing=True))).scalar_one()
+    application = (
+        await session.execute(
+            select(Application)
+            .where(Application.posting_id == ids["placement"])
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     assert application.status == "hired"

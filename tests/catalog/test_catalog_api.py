@@ -11,16 +11,18 @@ from service.catalog.models import Major, Region, RegionLevel
 
 @pytest.fixture
 async def reference(session: AsyncSession) -> None:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-        Major(code="710201", name="计算机应用", category="电子与信息大类"),
-        Major(code="710204", name="软件与信息服务", category="电子与信息大类"),
-        Major(code="660301", name="数控技术应用", category="装备制造大类"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+            Major(code="710201", name="计算机应用", category="电子与信息大类"),
+            Major(code="710204", name="软件与信息服务", category="电子与信息大类"),
+            Major(code="660301", name="数控技术应用", category="装备制造大类"),
+        ]
+    )
     await session.commit()
 
 
@@ -29,16 +31,22 @@ def test_regions_filter_by_level_and_parent(client: httpx.Client, reference: Non
     assert [r["code"] for r in provinces["items"]] == ["440000", "450000"]
     children = client.get("/regions", params={"parent_code": "440000"}).json()
     assert [r["name"] for r in children["items"]] == ["广州市", "深圳市"]
-    assert children["items"][0] == {"code": "440100", "name": "广州市", "level": "city", "parent_code": "440000",
-                                    "retired_on": None}
+    assert children["items"][0] == {
+        "code": "440100",
+        "name": "广州市",
+        "level": "city",
+        "parent_code": "440000",
+        "retired_on": None,
+    }
     page = client.get("/regions", params={"limit": 2, "offset": 4}).json()
     assert (page["total"], [r["code"] for r in page["items"]]) == (5, ["450000"])
     assert client.get("/regions", params={"level": "village"}).status_code == 400
 
 
 def test_schools_create_read_list(client: httpx.Client, reference: None) -> None:
-    created = client.post("/schools", json={"code": "4144010001", "name": "广州市信息技术职业学校",
-                                            "region_code": "440106"})
+    created = client.post(
+        "/schools", json={"code": "4144010001", "name": "广州市信息技术职业学校", "region_code": "440106"}
+    )
     assert created.status_code == 201, created.text
     school = created.json()
     assert client.get(f"/schools/{school['id']}").json()["name"] == "广州市信息技术职业学校"
@@ -47,9 +55,11 @@ def test_schools_create_read_list(client: httpx.Client, reference: None) -> None
 
     assert client.get("/schools", params={"region_code": "440000"}).json()["total"] == 2
     assert [s["code"] for s in client.get("/schools", params={"region_code": "440100"}).json()["items"]] == [
-        "4144010001"]
+        "4144010001"
+    ]
     assert [s["name"] for s in client.get("/schools", params={"q": "南宁"}).json()["items"]] == [
-        "南宁市第一职业技术学校"]
+        "南宁市第一职业技术学校"
+    ]
     assert client.get("/schools", params={"limit": 1}).json()["total"] == 3
 
 
@@ -84,9 +94,14 @@ def test_duplicate_school_code_is_409(client: httpx.Client, reference: None) -> 
 def test_majors_filter_by_category(client: httpx.Client, reference: None) -> None:
     it = client.get("/majors", params={"category": "电子与信息大类"}).json()
     assert [m["code"] for m in it["items"]] == ["710201", "710204"]
-    assert client.get("/majors").json()["items"][0] == {"code": "660301", "name": "数控技术应用",
-                                                        "category": "装备制造大类", "class_name": None,
-                                                        "valid_from": None, "retired_on": None}
+    assert client.get("/majors").json()["items"][0] == {
+        "code": "660301",
+        "name": "数控技术应用",
+        "category": "装备制造大类",
+        "class_name": None,
+        "valid_from": None,
+        "retired_on": None,
+    }
     assert client.get("/majors", params={"q": "软件"}).json()["total"] == 1
 
 

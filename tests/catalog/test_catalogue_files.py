@@ -12,7 +12,12 @@ import pytest
 
 from scrapers.regions import all_regions, get_region, parse_regions_csv
 from service.catalog.majors import (
-    catalogue, class_occupations, isco_groups_of, major_open_to, parse_catalogue_csv, parse_isco_csv,
+    catalogue,
+    class_occupations,
+    isco_groups_of,
+    major_open_to,
+    parse_catalogue_csv,
+    parse_isco_csv,
 )
 from service.destinations.infield import majors_without_mapping, propose_in_field
 from service.reports.build import data_quality
@@ -27,11 +32,18 @@ def test_catalogue_has_the_2021_structure() -> None:
     assert categories["66"] == "装备制造大类" and categories["71"] == "电子与信息大类"
     assert len({m.class_code for m in majors}) == 88
     for m in majors:
-        assert re.fullmatch(r"\d{6}", m.code) and m.code.startswith(m.class_code) and m.class_code.startswith(
-            m.category_code), m
+        assert (
+            re.fullmatch(r"\d{6}", m.code)
+            and m.code.startswith(m.class_code)
+            and m.class_code.startswith(m.category_code)
+        ), m
     named = {m.code: m.name for m in majors}
     assert (named["660103"], named["710201"], named["720201"], named["770101"]) == (
-        "数控技术应用", "计算机应用", "护理", "幼儿保育")
+        "数控技术应用",
+        "计算机应用",
+        "护理",
+        "幼儿保育",
+    )
 
 
 def test_core_taxonomy_majors_are_catalogue_majors() -> None:
@@ -44,28 +56,43 @@ def test_core_taxonomy_majors_are_catalogue_majors() -> None:
     assert by_code["740106"].name == "会展服务与管理" and by_code["710105"].name == "电子电器应用与维修"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("code\n66\n", "missing column(s) name"),
-    ("code,name\n66,装备制造大类\n660103,数控技术应用\n", "row 3, column code: the row of 6601 must come before 660103"),
-    ("code,name\n66,装备制造大类\n66011,x\n", "row 3, column code: not a 2-, 4- or 6-digit"),
-    ("code,name\n66,装备制造大类\n66,again\n", "row 3, column code: 66 listed twice"),
-    ("code,name\n66,\n", "row 2, column name: empty"),
-    ("code,name,valid_from,retired_on\n66,a\n6601,b\n660199,c,2024-09-01,2023-01-01\n",
-     "row 4, column retired_on: 2023-01-01 is before valid_from 2024-09-01"),
-    ("code,name,valid_from\n66,a\n6601,b\n660199,c,2024/09/01\n", "row 4, column valid_from: not a date"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("code\n66\n", "missing column(s) name"),
+        (
+            "code,name\n66,装备制造大类\n660103,数控技术应用\n",
+            "row 3, column code: the row of 6601 must come before 660103",
+        ),
+        ("code,name\n66,装备制造大类\n66011,x\n", "row 3, column code: not a 2-, 4- or 6-digit"),
+        ("code,name\n66,装备制造大类\n66,again\n", "row 3, column code: 66 listed twice"),
+        ("code,name\n66,\n", "row 2, column name: empty"),
+        (
+            "code,name,valid_from,retired_on\n66,a\n6601,b\n660199,c,2024-09-01,2023-01-01\n",
+            "row 4, column retired_on: 2023-01-01 is before valid_from 2024-09-01",
+        ),
+        ("code,name,valid_from\n66,a\n6601,b\n660199,c,2024/09/01\n", "row 4, column valid_from: not a date"),
+    ],
+)
 def test_bad_catalogue_rows_are_named(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         parse_catalogue_csv(text, "majors.csv")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("code,name,level,parent_code\n410000,河南省,province,\n410100,郑州市,county,410000\n",
-     "row 3, column level: code 410100 is a city code, not county"),
-    ("code,name,level,parent_code\n410000,河南省,province,\n420100,武汉市,city,410000\n",
-     "row 3, column parent_code: 410000 cannot contain 420100"),
-    ("code,name,level,parent_code\n410000,河南省,province,330000\n", "row 2, column parent_code: a province"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "code,name,level,parent_code\n410000,河南省,province,\n410100,郑州市,county,410000\n",
+            "row 3, column level: code 410100 is a city code, not county",
+        ),
+        (
+            "code,name,level,parent_code\n410000,河南省,province,\n420100,武汉市,city,410000\n",
+            "row 3, column parent_code: 410000 cannot contain 420100",
+        ),
+        ("code,name,level,parent_code\n410000,河南省,province,330000\n", "row 2, column parent_code: a province"),
+    ],
+)
 def test_bad_region_rows_are_named(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         parse_regions_csv(text, "regions.csv")
@@ -74,8 +101,14 @@ def test_bad_region_rows_are_named(text: str, message: str) -> None:
 def test_region_list_vintage() -> None:
     regions = all_regions()
     assert Counter(r.level for r in regions) == {"province": 34, "city": 338, "county": 2845}
-    for code, name in (("440309", "龙华区"), ("370116", "莱芜区"), ("330113", "临平区"), ("653228", "和康县"),
-                       ("500157", "两江新区"), ("410100", "郑州市")):
+    for code, name in (
+        ("440309", "龙华区"),
+        ("370116", "莱芜区"),
+        ("330113", "临平区"),
+        ("653228", "和康县"),
+        ("500157", "两江新区"),
+        ("410100", "郑州市"),
+    ):
         record = get_region(code)
         assert record is not None and record.name == name, code
     for gone in ("371200", "371202", "500112", "330104"):  # 莱芜市 (2019), 渝北区 (2025), 江干区 (2021)
@@ -108,17 +141,20 @@ def test_isco_mapping_codes_are_isco08_groups(shared_data: Path) -> None:
         assert c.esco is None or esco[c.esco] == c.isco, c.code
 
 
-@pytest.mark.parametrize(("major", "title", "expected"), [
-    ("660102", "数控车工", True),      # 机械加工技术: 数控车工 is ISCO 7223, inside 6601's 722
-    ("660302", "维修电工", True),      # 电气设备运行与控制 (6603): 7411 inside 741
-    ("720201", "数控车工", False),     # 护理
-    ("740203", "西点师", True),        # 中西面点 (7402): 3434 chefs
-    ("730802", "叉车司机", True),      # 冷链物流服务与管理 (7308): 8344
-    ("610101", "收银员", False),       # 种子生产技术
-    ("660103", "焊工", False),         # a sample major keeps its own list (焊工 is not a 数控 occupation)
-    ("999901", "数控车工", None),      # no 专业类 mapping
-    ("660102", "董事长秘书", None),    # occupation not recognised
-])
+@pytest.mark.parametrize(
+    ("major", "title", "expected"),
+    [
+        ("660102", "数控车工", True),  # 机械加工技术: 数控车工 is ISCO 7223, inside 6601's 722
+        ("660302", "维修电工", True),  # 电气设备运行与控制 (6603): 7411 inside 741
+        ("720201", "数控车工", False),  # 护理
+        ("740203", "西点师", True),  # 中西面点 (7402): 3434 chefs
+        ("730802", "叉车司机", True),  # 冷链物流服务与管理 (7308): 8344
+        ("610101", "收银员", False),  # 种子生产技术
+        ("660103", "焊工", False),  # a sample major keeps its own list (焊工 is not a 数控 occupation)
+        ("999901", "数控车工", None),  # no 专业类 mapping
+        ("660102", "董事长秘书", None),  # occupation not recognised
+    ],
+)
 def test_in_field_is_proposed_for_catalogue_majors(major: str, title: str, expected: bool | None) -> None:
     verdict, _, reason = propose_in_field(major, None, title)
     assert verdict is expected, reason
@@ -127,9 +163,14 @@ def test_in_field_is_proposed_for_catalogue_majors(major: str, title: str, expec
 
 
 def test_majors_without_mapping_are_listed_in_the_data_quality_section() -> None:
-    assert isco_groups_of("990101") == () and majors_without_mapping(["660103", "720201", "990101", "-", None,
-                                                                      "990101"]) == ["990101"]
-    rows = [{"key": "720201", "label": "护理"}, {"key": "990101", "label": "本省增补专业"}, {"key": "-", "label": "专业未登记"}]
+    assert isco_groups_of("990101") == () and majors_without_mapping(
+        ["660103", "720201", "990101", "-", None, "990101"]
+    ) == ["990101"]
+    rows = [
+        {"key": "720201", "label": "护理"},
+        {"key": "990101", "label": "本省增补专业"},
+        {"key": "-", "label": "专业未登记"},
+    ]
     section = data_quality({"major": rows})["majors_without_in_field_mapping"]
     assert (section["count"], section["majors"]) == (1, [{"code": "990101", "name": "本省增补专业"}])
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -24,7 +24,7 @@ from stdnum.cn import ric
 from scrapers.regions import RegionRecord
 from service.accounts.models import Role
 from service.catalog.models import Major, Region, RegionLevel, School
-from service.catalog.reference import load_region_list, load_reference
+from service.catalog.reference import load_reference, load_region_list
 from service.catalog.schemas import SchoolCreate
 from service.catalog.service import CatalogService
 from service.config import Settings
@@ -38,8 +38,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _vocmatch(url: str, *args: str) -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "VOCMATCH_DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env, capture_output=True, timeout=300
+    )
 
 
 def _id_number(first17: str) -> str:
@@ -57,8 +58,9 @@ async def _counts(url: str) -> tuple[dict[str, int], int]:
         await engine.dispose()
 
 
-def test_migrate_alone_accepts_a_school_in_henan_and_a_roster_of_catalogue_majors(fresh_url: str,
-                                                                                    tmp_path: Path) -> None:
+def test_migrate_alone_accepts_a_school_in_henan_and_a_roster_of_catalogue_majors(
+    fresh_url: str, tmp_path: Path
+) -> None:
     run = _vocmatch(fresh_url, "migrate")
     assert run.returncode == 0, run.stderr.decode()
     assert "3217 regions added" in run.stderr.decode() and "358 majors added" in run.stderr.decode()
@@ -66,22 +68,37 @@ def test_migrate_alone_accepts_a_school_in_henan_and_a_roster_of_catalogue_major
     again = _vocmatch(fresh_url, "migrate")  # idempotent
     assert again.returncode == 0 and "0 regions added, 0 updated, 0 retired; 0 majors added" in again.stderr.decode()
 
-    settings = Settings(database_url=fresh_url, model_dir=str(tmp_path / "models"), warm_up=False,
-                        secret_key_file=str(tmp_path / "secret_key"))
+    settings = Settings(
+        database_url=fresh_url,
+        model_dir=str(tmp_path / "models"),
+        warm_up=False,
+        secret_key_file=str(tmp_path / "secret_key"),
+    )
     _, token = create_account(settings, Role.ADMIN)
-    with LiveServer(settings) as live, httpx.Client(base_url=live.base_url, timeout=30,
-                                                    headers={"Authorization": f"Bearer {token}"}) as c:
+    with (
+        LiveServer(settings) as live,
+        httpx.Client(base_url=live.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c,
+    ):
         henan = c.get("/regions", params={"parent_code": "410000", "limit": 100}).json()  # 17 cities + 济源市
-        assert henan["total"] == 18 and {"code": "410100", "name": "郑州市", "level": "city",
-                                         "parent_code": "410000", "retired_on": None} in henan["items"]
+        assert (
+            henan["total"] == 18
+            and {"code": "410100", "name": "郑州市", "level": "city", "parent_code": "410000", "retired_on": None}
+            in henan["items"]
+        )
         made = c.post("/schools", json={"code": "4141010001", "name": "郑州市商贸职业学校", "region_code": "410100"})
         assert made.status_code == 201, made.text
-        assert c.post("/schools", json={"code": "4165010001", "name": "和田地区和康县职业技术学校",
-                                        "region_code": "653228"}).status_code == 201  # a 2024 county
-        roster = ("学号,姓名,身份证号,所学专业,毕业时间\n"
-                  f"2025001,李静,{_id_number('41010220090101002')},护理,2025-06-30\n"
-                  f"2025002,王磊,{_id_number('41010220090202001')},610101,2025-06-30\n"
-                  f"2025003,赵敏,{_id_number('41010220090303002')},幼儿保育,2025-06-30\n")
+        assert (
+            c.post(
+                "/schools", json={"code": "4165010001", "name": "和田地区和康县职业技术学校", "region_code": "653228"}
+            ).status_code
+            == 201
+        )  # a 2024 county
+        roster = (
+            "学号,姓名,身份证号,所学专业,毕业时间\n"
+            f"2025001,李静,{_id_number('41010220090101002')},护理,2025-06-30\n"
+            f"2025002,王磊,{_id_number('41010220090202001')},610101,2025-06-30\n"
+            f"2025003,赵敏,{_id_number('41010220090303002')},幼儿保育,2025-06-30\n"
+        )
         report = c.post("/schools/4141010001/rosters", files={"data": ("名册.csv", roster.encode())})
         assert report.status_code == 201, report.text
         assert (report.json()["created"], report.json()["rejected"]) == (3, [])
@@ -95,12 +112,21 @@ def test_schema_only_migrate_loads_nothing(fresh_url: str) -> None:
     assert run_async(lambda: _counts(fresh_url)) == ({}, 0)
 
 
-V1 = [RegionRecord("370000", "山东省", "province", None), RegionRecord("370100", "济南市", "city", "370000"),
-      RegionRecord("371200", "莱芜市", "city", "370000"), RegionRecord("371202", "莱城区", "county", "371200"),
-      RegionRecord("410000", "河南省", "province", None), RegionRecord("419001", "济源市", "county", "410000")]
-V2 = [RegionRecord("370000", "山东省", "province", None), RegionRecord("370100", "济南市", "city", "370000"),
-      RegionRecord("370116", "莱芜区", "county", "370100"), RegionRecord("410000", "河南省", "province", None),
-      RegionRecord("419001", "济源市（示范区）", "county", "410000")]
+V1 = [
+    RegionRecord("370000", "山东省", "province", None),
+    RegionRecord("370100", "济南市", "city", "370000"),
+    RegionRecord("371200", "莱芜市", "city", "370000"),
+    RegionRecord("371202", "莱城区", "county", "371200"),
+    RegionRecord("410000", "河南省", "province", None),
+    RegionRecord("419001", "济源市", "county", "410000"),
+]
+V2 = [
+    RegionRecord("370000", "山东省", "province", None),
+    RegionRecord("370100", "济南市", "city", "370000"),
+    RegionRecord("370116", "莱芜区", "county", "370100"),
+    RegionRecord("410000", "河南省", "province", None),
+    RegionRecord("419001", "济源市（示范区）", "county", "410000"),
+]
 
 
 async def test_a_newer_region_list_retires_what_it_drops_and_keeps_what_rows_refer_to(session: AsyncSession) -> None:
@@ -132,8 +158,13 @@ async def test_a_newer_region_list_retires_what_it_drops_and_keeps_what_rows_ref
     assert (await session.get(Region, "371202")).retired_on is not None  # type: ignore[union-attr]
     forced = await load_region_list(session, V1, dt.date(2018, 12, 31), "v1.csv", force=True)
     assert (forced.regions_restored, forced.regions_retired) == (2, 1)  # 莱芜 back, 370116 retired
-    partial = await load_region_list(session, [RegionRecord("653228", "和康县", "county", None)],
-                                     dt.date(2024, 12, 31), "add.csv", retire_missing=False)
+    partial = await load_region_list(
+        session,
+        [RegionRecord("653228", "和康县", "county", None)],
+        dt.date(2024, 12, 31),
+        "add.csv",
+        retire_missing=False,
+    )
     assert (partial.regions_added, partial.regions_retired) == (1, 0)
     await session.commit()
 
@@ -154,14 +185,16 @@ async def test_built_in_load_is_add_only_for_majors_and_keeps_a_newer_region_lis
 
 def test_bad_region_file_names_row_and_column_and_stores_nothing(settings: Settings, tmp_path: Path) -> None:
     bad = tmp_path / "regions.csv"
-    bad.write_text("code,name,level,parent_code\n410000,河南省,province,\n410100,郑州市,county,410000\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "code,name,level,parent_code\n410000,河南省,province,\n410100,郑州市,county,410000\n", encoding="utf-8"
+    )
     run = _vocmatch(settings.database_url, "reference", "regions", str(bad), "--as-of", "2026-12-31")
     assert run.returncode == 1
     assert "row 3, column level: code 410100 is a city code, not county" in run.stderr.decode()
     assert run_async(lambda: _counts(settings.database_url)) == ({}, 0)
-    bad.write_text("code,name,level,parent_code\n410000,河南省,province,\n410100,郑州市,city,410000\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "code,name,level,parent_code\n410000,河南省,province,\n410100,郑州市,city,410000\n", encoding="utf-8"
+    )
     run = _vocmatch(settings.database_url, "reference", "regions", str(bad), "--as-of", "2026-12-31", "--partial")
     assert run.returncode == 0, run.stderr.decode()
     assert run_async(lambda: _counts(settings.database_url)) == ({"province": 1, "city": 1}, 0)
@@ -169,11 +202,19 @@ def test_bad_region_file_names_row_and_column_and_stores_nothing(settings: Setti
 
 @pytest.fixture
 async def zhengzhou_school(session: AsyncSession) -> str:
-    session.add_all([Region(code="410000", name="河南省", level=RegionLevel.PROVINCE),
-                     Region(code="410100", name="郑州市", level=RegionLevel.CITY, parent_code="410000")])
+    session.add_all(
+        [
+            Region(code="410000", name="河南省", level=RegionLevel.PROVINCE),
+            Region(code="410100", name="郑州市", level=RegionLevel.CITY, parent_code="410000"),
+        ]
+    )
     await session.flush()
-    session.add_all([School(code="4141010001", name="郑州市商贸职业学校", region_code="410100"),
-                     Major(code="730101", name="纳税事务", category="财经商贸大类", class_name="财政税务类")])
+    session.add_all(
+        [
+            School(code="4141010001", name="郑州市商贸职业学校", region_code="410100"),
+            Major(code="730101", name="纳税事务", category="财经商贸大类", class_name="财政税务类"),
+        ]
+    )
     await session.commit()
     return "4141010001"
 
@@ -191,38 +232,65 @@ def _roster(rows: list[tuple[str, str, int]], start: int = 1) -> bytes:
 
 
 def test_department_adds_renames_and_retires_majors_and_old_cohorts_stay_valid(
-        client_as: Callable[..., httpx.Client], client: httpx.Client, zhengzhou_school: str,
-        zhengzhou_school_id: int) -> None:
+    client_as: Callable[..., httpx.Client], client: httpx.Client, zhengzhou_school: str, zhengzhou_school_id: int
+) -> None:
     dept = client_as(Role.DEPARTMENT, region_code="410000")
     added = dept.post("/majors", json={"code": "730102", "name": "智能财税", "valid_from": "2023-09-01"})
     assert added.status_code == 201, added.text
-    assert added.json() == {"code": "730102", "name": "智能财税", "category": "财经商贸大类",
-                            "class_name": "财政税务类", "valid_from": "2023-09-01", "retired_on": None}
+    assert added.json() == {
+        "code": "730102",
+        "name": "智能财税",
+        "category": "财经商贸大类",
+        "class_name": "财政税务类",
+        "valid_from": "2023-09-01",
+        "retired_on": None,
+    }
     assert dept.post("/majors", json={"code": "730102", "name": "x"}).status_code == 409
     assert dept.post("/majors", json={"code": "990102", "name": "x"}).status_code == 422  # unknown 大类
     assert dept.post("/majors", json={"code": "73010", "name": "x"}).status_code == 400
-    assert client_as(Role.SCHOOL, school_id=zhengzhou_school_id).post("/majors", json={"code": "730103", "name": "x"}).status_code == 403
+    assert (
+        client_as(Role.SCHOOL, school_id=zhengzhou_school_id)
+        .post("/majors", json={"code": "730103", "name": "x"})
+        .status_code
+        == 403
+    )
     renamed = dept.patch("/majors/730101", json={"name": "纳税事务（财税）"})
     assert renamed.status_code == 200 and renamed.json()["name"] == "纳税事务（财税）"
     assert dept.patch("/majors/999999", json={"name": "x"}).status_code == 404
-    assert dept.patch("/majors/730101", json={"retired_on": "2020-01-01", "valid_from": "2021-01-01"}
-                      ).status_code == 422
+    assert (
+        dept.patch("/majors/730101", json={"retired_on": "2020-01-01", "valid_from": "2021-01-01"}).status_code == 422
+    )
     retired = dept.patch("/majors/730101", json={"retired_on": "2025-08-31"})
     assert retired.status_code == 200 and retired.json()["retired_on"] == "2025-08-31"
 
-    ok = client.post(f"/schools/{zhengzhou_school}/rosters",
-                     files={"data": ("2025.csv", _roster([("纳税事务（财税）", "周一", 2025), ("730101", "吴二", 2025),
-                                                          ("智能财税", "郑三", 2026)]))})
+    ok = client.post(
+        f"/schools/{zhengzhou_school}/rosters",
+        files={
+            "data": (
+                "2025.csv",
+                _roster([("纳税事务（财税）", "周一", 2025), ("730101", "吴二", 2025), ("智能财税", "郑三", 2026)]),
+            )
+        },
+    )
     assert ok.status_code == 201 and (ok.json()["created"], ok.json()["rejected"]) == (3, []), ok.text
-    late = client.post(f"/schools/{zhengzhou_school}/rosters",
-                       files={"data": ("2026.csv", _roster([("730101", "钱四", 2026), ("智能财税", "孙五", 2022)], start=11))})
+    late = client.post(
+        f"/schools/{zhengzhou_school}/rosters",
+        files={"data": ("2026.csv", _roster([("730101", "钱四", 2026), ("智能财税", "孙五", 2022)], start=11))},
+    )
     body = late.json()
     assert body["written"] is False and [(e["row"], e["column"]) for e in body["rejected"]] == [
-        (2, "专业"), (3, "专业")]
+        (2, "专业"),
+        (3, "专业"),
+    ]
     assert "retired on 2025-08-31" in body["rejected"][0]["reason"] and "2026" in body["rejected"][0]["reason"]
     assert "exists from 2023-09-01" in body["rejected"][1]["reason"]
-    graduate = {"name": "冯六", "school_id": zhengzhou_school_id, "major_code": "730101",
-                "cohort": 2027, "student_number": "2027001"}
+    graduate = {
+        "name": "冯六",
+        "school_id": zhengzhou_school_id,
+        "major_code": "730101",
+        "cohort": 2027,
+        "student_number": "2027001",
+    }
     refused = client.post("/graduates", json=graduate)
     assert refused.status_code == 422 and "major_code" in refused.json()["detail"]
     assert client.post("/graduates", json={**graduate, "cohort": 2024}).status_code == 201

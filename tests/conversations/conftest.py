@@ -20,7 +20,11 @@ from service.catalog.models import Major, School
 from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import (
-    ExperienceKind, Graduate, GraduateAward, GraduateCertificate, GraduateExperience,
+    ExperienceKind,
+    Graduate,
+    GraduateAward,
+    GraduateCertificate,
+    GraduateExperience,
 )
 from service.notifications.models import Notification
 from service.postings.models import Posting
@@ -34,8 +38,9 @@ PHONE = "13800138000"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return msgspec.structs.replace(settings, cookie_secure=False,
-                                   message_rate_per_sender="3/minute", invitation_rate_per_sender="5/minute")
+    return msgspec.structs.replace(
+        settings, cookie_secure=False, message_rate_per_sender="3/minute", invitation_rate_per_sender="5/minute"
+    )
 
 
 @dataclass
@@ -44,9 +49,13 @@ class World:
     emails: dict[str, str] = field(default_factory=dict)
 
 
-ACCOUNTS = {"graduate_a": (Role.GRADUATE, "graduate_id"), "graduate_b": (Role.GRADUATE, "graduate_id"),
-            "employer_a": (Role.EMPLOYER, "employer_id"), "employer_b": (Role.EMPLOYER, "employer_id"),
-            "school_a": (Role.SCHOOL, "school_id")}
+ACCOUNTS = {
+    "graduate_a": (Role.GRADUATE, "graduate_id"),
+    "graduate_b": (Role.GRADUATE, "graduate_id"),
+    "employer_a": (Role.EMPLOYER, "employer_id"),
+    "employer_b": (Role.EMPLOYER, "employer_id"),
+    "school_a": (Role.SCHOOL, "school_id"),
+}
 
 
 @pytest.fixture
@@ -59,25 +68,48 @@ async def world(session: AsyncSession) -> World:
     employer_b = Employer(name="佛山另一家机械有限公司", verified=True, region_code="440106")
     session.add_all([school, employer_a, employer_b])
     await session.flush()
-    graduate_a = Graduate(name="陈小明", school_id=school.id, major_code="660103", phone=PHONE, id_number=ID_NUMBER,
-                          cohort=2026, city="广州市", skills=["数控车床操作", "CAD制图"], min_salary_monthly=4500,
-                          preferred_locations=["广州市"], summary="踏实肯干")
+    graduate_a = Graduate(
+        name="陈小明",
+        school_id=school.id,
+        major_code="660103",
+        phone=PHONE,
+        id_number=ID_NUMBER,
+        cohort=2026,
+        city="广州市",
+        skills=["数控车床操作", "CAD制图"],
+        min_salary_monthly=4500,
+        preferred_locations=["广州市"],
+        summary="踏实肯干",
+    )
     graduate_a.certificates = [GraduateCertificate(name="电工证", level="中级")]
     graduate_a.awards = [GraduateAward(competition="全国职业院校技能大赛", level="省级", prize="二等奖", year=2025)]
-    graduate_a.experiences = [GraduateExperience(kind=ExperienceKind.WORK_PLACEMENT, employer_name="广州机床厂",
-                                                 title="数控车床实习生", start_date=dt.date(2025, 9, 1),
-                                                 end_date=dt.date(2026, 2, 28))]
+    graduate_a.experiences = [
+        GraduateExperience(
+            kind=ExperienceKind.WORK_PLACEMENT,
+            employer_name="广州机床厂",
+            title="数控车床实习生",
+            start_date=dt.date(2025, 9, 1),
+            end_date=dt.date(2026, 2, 28),
+        )
+    ]
     graduate_b = Graduate(name="黄丽娟", school_id=school.id, phone="13900139000", cohort=2026, skills=["仓库管理"])
     posting_a = Posting(title="数控车床操作工", employer_id=employer_a.id, required_skills=["数控车床操作"])
     posting_b = Posting(title="装配钳工", employer_id=employer_b.id)
     session.add_all([graduate_a, graduate_b, posting_a, posting_b])
     await session.flush()
-    w = World(ids={"school_a": school.id, "employer_a": employer_a.id, "employer_b": employer_b.id,
-                   "graduate_a": graduate_a.id, "graduate_b": graduate_b.id, "posting_a": posting_a.id,
-                   "posting_b": posting_b.id})
+    w = World(
+        ids={
+            "school_a": school.id,
+            "employer_a": employer_a.id,
+            "employer_b": employer_b.id,
+            "graduate_a": graduate_a.id,
+            "graduate_b": graduate_b.id,
+            "posting_a": posting_a.id,
+            "posting_b": posting_b.id,
+        }
+    )
     for name, (role, column) in ACCOUNTS.items():
-        user = User(role=role, email=f"{name}@example.cn", password_hash=test_password_hash(),
-                    **{column: w.ids[name]})
+        user = User(role=role, email=f"{name}@example.cn", password_hash=test_password_hash(), **{column: w.ids[name]})
         session.add(user)
         await session.flush()
         w.ids[f"user_{name}"] = user.id
@@ -112,11 +144,21 @@ async def audit(session: AsyncSession, object_type: str) -> list[AuditEvent]:
     return list((await session.execute(stmt.execution_options(populate_existing=True))).scalars())
 
 
-def apply(client: httpx.Client, world: World, *, share_contact: bool = False, note: str | None = None,
-          posting: str = "posting_a", graduate: str = "graduate_a") -> int:
+def apply(
+    client: httpx.Client,
+    world: World,
+    *,
+    share_contact: bool = False,
+    note: str | None = None,
+    posting: str = "posting_a",
+    graduate: str = "graduate_a",
+) -> int:
     """Apply through the API; the new application's id."""
-    body: dict[str, object] = {"graduate_id": world.ids[graduate], "posting_id": world.ids[posting],
-                               "share_contact": share_contact}
+    body: dict[str, object] = {
+        "graduate_id": world.ids[graduate],
+        "posting_id": world.ids[posting],
+        "share_contact": share_contact,
+    }
     if note is not None:
         body["cover_letter"] = note
     response = client.post("/applications", json=body)

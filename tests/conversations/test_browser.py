@@ -12,7 +12,6 @@ import msgspec
 import pytest
 
 from service.config import Settings
-
 from tests.conftest import TEST_PASSWORD, LiveServer
 from tests.conversations.conftest import World
 from tests.notifications.test_browser import SCREENSHOTS, chromium  # noqa: F401 - the browser fixture
@@ -76,8 +75,12 @@ def test_apply_write_and_answer_at_375_px(world: World, server: LiveServer, chro
     _fits(employer, "thread-employer")
 
 
-def test_resume_file_and_pdf_at_375_px(world: World, server: LiveServer, chromium: Any,  # noqa: F811
-                                       tmp_path: Path) -> None:
+def test_resume_file_and_pdf_at_375_px(
+    world: World,
+    server: LiveServer,
+    chromium: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     """The graduate adds a résumé file through the file picker, sees it and the PDF link; a Word
     file renamed to .pdf is refused with the reason beside the field; the employer's applicant page
     offers both downloads; every page fits 375 px."""
@@ -109,5 +112,7 @@ def test_resume_file_and_pdf_at_375_px(world: World, server: LiveServer, chromiu
     employer.get_by_role("link", name="陈小明").click()
     employer.wait_for_url("**/web/applicants/*")
     assert employer.get_by_role("link", name="下载 PDF 简历").is_visible()
-    assert "陈小明的简历.docx" in employer.get_by_role("link", name="求职者上传的简历文件: 陈小明的简历.docx").inner_text()
+    assert (
+        "陈小明的简历.docx" in employer.get_by_role("link", name="求职者上传的简历文件: 陈小明的简历.docx").inner_text()
+    )
     _fits(employer, "applicant-file")

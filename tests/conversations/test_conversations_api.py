@@ -39,23 +39,31 @@ async def test_snapshot_is_frozen_at_apply_time(api: Api, world: World, session:
     assert ID_NUMBER not in view.text and ID_NUMBER[-4:] not in view.text and ID_NUMBER[-6:] not in view.text
     assert body["contact"] is None and body["contact_withheld"] == "no_consent" and PHONE not in view.text
     reads = await audit(session, "applicant")
-    assert [(e.actor_user_id, e.graduate_id) for e in reads] == [(world.ids["user_employer_a"],
-                                                                  world.ids["graduate_a"])]
+    assert [(e.actor_user_id, e.graduate_id) for e in reads] == [
+        (world.ids["user_employer_a"], world.ids["graduate_a"])
+    ]
     assert await audit(session, "applicant_contact") == []
 
 
-async def test_contact_only_with_consent_while_live_and_every_view_audited(api: Api, world: World,
-                                                                           session: AsyncSession) -> None:
+async def test_contact_only_with_consent_while_live_and_every_view_audited(
+    api: Api, world: World, session: AsyncSession
+) -> None:
     graduate, employer = api("graduate_a"), api("employer_a")
     application_id = apply(graduate, world)
     path = f"/applications/{application_id}/applicant"
     assert employer.get(path).json()["contact"] is None
 
     # only the applicant sets the consent: the employer may not (403), another graduate cannot see it (404)
-    assert employer.put(f"/applications/{application_id}/contact-consent",
-                        json={"contact_consent": True}).status_code == 403
-    assert api("graduate_b").put(f"/applications/{application_id}/contact-consent",
-                                 json={"contact_consent": True}).status_code == 404
+    assert (
+        employer.put(f"/applications/{application_id}/contact-consent", json={"contact_consent": True}).status_code
+        == 403
+    )
+    assert (
+        api("graduate_b")
+        .put(f"/applications/{application_id}/contact-consent", json={"contact_consent": True})
+        .status_code
+        == 404
+    )
     agreed = graduate.put(f"/applications/{application_id}/contact-consent", json={"contact_consent": True})
     assert agreed.status_code == 200 and agreed.json()["contact_consent"] is True
 
@@ -75,19 +83,26 @@ async def test_contact_only_with_consent_while_live_and_every_view_audited(api: 
     after = employer.get(path)
     assert after.json()["contact"] is None and after.json()["contact_withheld"] == "not_live"
     assert PHONE not in after.text
-    assert graduate.put(f"/applications/{application_id}/contact-consent",
-                        json={"contact_consent": True}).status_code == 409
+    assert (
+        graduate.put(f"/applications/{application_id}/contact-consent", json={"contact_consent": True}).status_code
+        == 409
+    )
     assert len(await audit(session, "applicant_contact")) == 2  # views without contact are no contact reads
 
 
 async def test_another_employer_cannot_read_or_write_the_thread(api: Api, world: World) -> None:
     graduate, employer, other = api("graduate_a"), api("employer_a"), api("employer_b")
     application_id = apply(graduate, world)
-    assert employer.post(f"/applications/{application_id}/messages", json={"body": "你好，请问何时方便面试？"}).status_code == 201
-    for response in (other.get(f"/applications/{application_id}/messages"),
-                     other.post(f"/applications/{application_id}/messages", json={"body": "挖人"}),
-                     other.get(f"/applications/{application_id}/applicant"),
-                     api("graduate_b").get(f"/applications/{application_id}/messages")):
+    assert (
+        employer.post(f"/applications/{application_id}/messages", json={"body": "你好，请问何时方便面试？"}).status_code
+        == 201
+    )
+    for response in (
+        other.get(f"/applications/{application_id}/messages"),
+        other.post(f"/applications/{application_id}/messages", json={"body": "挖人"}),
+        other.get(f"/applications/{application_id}/applicant"),
+        api("graduate_b").get(f"/applications/{application_id}/messages"),
+    ):
         assert response.status_code == 404, response.text
         assert "何时方便面试" not in response.text and "陈小明" not in response.text
     staff = api("school_a").get(f"/applications/{application_id}/messages")  # sees the application, not the thread
@@ -117,8 +132,13 @@ async def test_bad_messages_are_refused_with_the_field_named(api: Api, world: Wo
     graduate, employer = api("graduate_a"), api("employer_a")
     application_id = apply(graduate, world)
     path = f"/applications/{application_id}/messages"
-    for body, status in (("   ", 422), ("x" * 2001, 400), (f"我的身份证号是{ID_NUMBER}", 422),
-                         ("我的电话 138 0013 8000", 422), ("邮箱 chen.xm@example.cn", 422)):
+    for body, status in (
+        ("   ", 422),
+        ("x" * 2001, 400),
+        (f"我的身份证号是{ID_NUMBER}", 422),
+        ("我的电话 138 0013 8000", 422),
+        ("邮箱 chen.xm@example.cn", 422),
+    ):
         response = graduate.post(path, json={"body": body})
         assert response.status_code == status, (body, response.text)
         assert "body" in response.text
@@ -144,8 +164,9 @@ async def test_messages_are_rate_limited_per_sender(api: Api, world: World) -> N
     assert [m["body"] for m in graduate.get(path).json()["items"]] == ["第1条", "第2条", "第3条", "收到"]
 
 
-async def test_withdrawing_notifies_the_employer_and_closes_the_thread(api: Api, world: World,
-                                                                       session: AsyncSession) -> None:
+async def test_withdrawing_notifies_the_employer_and_closes_the_thread(
+    api: Api, world: World, session: AsyncSession
+) -> None:
     graduate, employer = api("graduate_a"), api("employer_a")
     application_id = apply(graduate, world, share_contact=True)
     assert employer.get(f"/applications/{application_id}/applicant").json()["contact"]["phone"] == PHONE
@@ -158,8 +179,9 @@ async def test_withdrawing_notifies_the_employer_and_closes_the_thread(api: Api,
     assert employer.post(f"/applications/{application_id}/messages", json={"body": "为什么？"}).status_code == 409
 
 
-async def test_invitation_keeps_the_candidate_anonymous_until_accepted(api: Api, world: World,
-                                                                       session: AsyncSession) -> None:
+async def test_invitation_keeps_the_candidate_anonymous_until_accepted(
+    api: Api, world: World, session: AsyncSession
+) -> None:
     employer, graduate = api("employer_a"), api("graduate_a")
     gid, posting = world.ids["graduate_a"], world.ids["posting_a"]
     sent = employer.post(f"/postings/{posting}/invitations", json={"graduate_id": gid, "message": "欢迎投递"})
@@ -170,8 +192,10 @@ async def test_invitation_keeps_the_candidate_anonymous_until_accepted(api: Api,
         assert "陈小明" not in response.text and PHONE not in response.text and ID_NUMBER[-4:] not in response.text
     assert employer.get(f"/graduates/{gid}").status_code == 404  # no profile before accepting
     notes = [n for n in await inbox(session, world.ids["user_graduate_a"]) if n.kind == "invitation_to_apply"]
-    assert len(notes) == 1 and notes[0].params == {"posting_title": "数控车床操作工",
-                                                   "employer_name": "广州数控设备有限公司"}
+    assert len(notes) == 1 and notes[0].params == {
+        "posting_title": "数控车床操作工",
+        "employer_name": "广州数控设备有限公司",
+    }
     assert employer.post(f"/postings/{posting}/invitations", json={"graduate_id": gid}).status_code == 409
     assert api("employer_b").post(f"/postings/{posting}/invitations", json={"graduate_id": gid}).status_code == 404
     assert api("graduate_b").post(f"/invitations/{invitation['id']}/accept", json={}).status_code == 404
@@ -199,8 +223,10 @@ async def test_declined_invitation_stays_anonymous(api: Api, world: World) -> No
     listed = employer.get(f"/postings/{world.ids['posting_a']}/invitations")
     assert "declined" in listed.text and "黄丽娟" not in listed.text and "13900139000" not in listed.text
     assert employer.get(f"/graduates/{gid}").status_code == 404
-    assert employer.post(f"/postings/{world.ids['posting_a']}/invitations",
-                         json={"graduate_id": 999999}).status_code == 422
+    assert (
+        employer.post(f"/postings/{world.ids['posting_a']}/invitations", json={"graduate_id": 999999}).status_code
+        == 422
+    )
 
 
 async def test_profile_reads_give_employers_the_phone_only_with_consent(api: Api, world: World) -> None:
@@ -217,9 +243,9 @@ async def test_profile_reads_give_employers_the_phone_only_with_consent(api: Api
     assert graduate.get(f"/graduates/{gid}").json()["phone"] == PHONE  # the holder always
 
 
-async def test_erasing_a_graduate_erases_snapshots_threads_and_invitations(api: Api, world: World,
-                                                                          client: httpx.Client,
-                                                                          session: AsyncSession) -> None:
+async def test_erasing_a_graduate_erases_snapshots_threads_and_invitations(
+    api: Api, world: World, client: httpx.Client, session: AsyncSession
+) -> None:
     from sqlalchemy import func, select
 
     from service.conversations.models import Invitation, Message
@@ -228,12 +254,21 @@ async def test_erasing_a_graduate_erases_snapshots_threads_and_invitations(api: 
     graduate, employer = api("graduate_a"), api("employer_a")
     application_id = apply(graduate, world, share_contact=True, posting="posting_b")
     graduate.post(f"/applications/{application_id}/messages", json={"body": "我叫陈小明，盼复"})
-    assert employer.post(f"/postings/{world.ids['posting_a']}/invitations",
-                         json={"graduate_id": world.ids["graduate_a"]}).status_code == 201
+    assert (
+        employer.post(
+            f"/postings/{world.ids['posting_a']}/invitations", json={"graduate_id": world.ids["graduate_a"]}
+        ).status_code
+        == 201
+    )
     erased = client.delete(f"/graduates/{world.ids['graduate_a']}")
     assert erased.status_code == 200, erased.text
-    row = (await session.execute(select(ApplicationResume).where(ApplicationResume.application_id == application_id)
-                                 .execution_options(populate_existing=True))).scalar_one()
+    row = (
+        await session.execute(
+            select(ApplicationResume)
+            .where(ApplicationResume.application_id == application_id)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one()
     assert row.snapshot is None and row.contact_consent is False
     assert (await session.execute(select(func.count()).select_from(Message))).scalar_one() == 0
     assert (await session.execute(select(func.count()).select_from(Invitation))).scalar_one() == 0
@@ -245,8 +280,9 @@ async def test_the_graduates_export_holds_snapshots_threads_and_invitations(api:
     graduate, employer = api("graduate_a"), api("employer_a")
     application_id = apply(graduate, world, share_contact=True)
     graduate.post(f"/applications/{application_id}/messages", json={"body": "导出测试消息"})
-    invited = employer.post(f"/postings/{world.ids['posting_a']}/invitations",
-                            json={"graduate_id": world.ids["graduate_b"]})
+    invited = employer.post(
+        f"/postings/{world.ids['posting_a']}/invitations", json={"graduate_id": world.ids["graduate_b"]}
+    )
     assert invited.status_code == 201, invited.text
     exported = graduate.get(f"/graduates/{world.ids['graduate_a']}/export")
     assert exported.status_code == 200, exported.text
@@ -257,7 +293,8 @@ async def test_the_graduates_export_holds_snapshots_threads_and_invitations(api:
 
 
 async def test_an_invitation_from_an_employer_no_longer_verified_cannot_be_accepted(
-        api: Api, world: World, session: AsyncSession) -> None:
+    api: Api, world: World, session: AsyncSession
+) -> None:
     """As ``POST /applications``: graduates reach verified employers only, so an invitation sent
     before the employer's approval was withdrawn applies to nothing (409, no application)."""
     from sqlalchemy import func, select, update
@@ -265,8 +302,9 @@ async def test_an_invitation_from_an_employer_no_longer_verified_cannot_be_accep
     from service.applications.models import Application
     from service.employers.models import Employer
 
-    sent = api("employer_a").post(f"/postings/{world.ids['posting_a']}/invitations",
-                                  json={"graduate_id": world.ids["graduate_a"]})
+    sent = api("employer_a").post(
+        f"/postings/{world.ids['posting_a']}/invitations", json={"graduate_id": world.ids["graduate_a"]}
+    )
     assert sent.status_code == 201, sent.text
     await session.execute(update(Employer).where(Employer.id == world.ids["employer_a"]).values(verified=False))
     await session.commit()
@@ -276,7 +314,8 @@ async def test_an_invitation_from_an_employer_no_longer_verified_cannot_be_accep
 
 
 async def test_the_admin_reading_a_thread_is_audited_and_proposing_an_interview_is_no_withdrawal(
-        api: Api, world: World, client: httpx.Client, session: AsyncSession) -> None:
+    api: Api, world: World, client: httpx.Client, session: AsyncSession
+) -> None:
     """Every read of someone else's personal data is audited, the admin's reading of a thread too;
     and moving an application on (here: to an interview) never tells the employer it was withdrawn."""
     application_id = apply(api("graduate_a"), world)
@@ -290,8 +329,9 @@ async def test_the_admin_reading_a_thread_is_audited_and_proposing_an_interview_
     import datetime as dt
 
     start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
-    proposed = api("employer_a").post(f"/applications/{application_id}/interviews",
-                                      json={"slots": [{"starts_at": start}], "place": "某会议室"})
+    proposed = api("employer_a").post(
+        f"/applications/{application_id}/interviews", json={"slots": [{"starts_at": start}], "place": "某会议室"}
+    )
     assert proposed.status_code == 201, proposed.text  # the application moves on to 邀请面试 quietly
     kinds = [n.kind for n in await inbox(session, world.ids["user_employer_a"])]
     assert "application_withdrawn" not in kinds

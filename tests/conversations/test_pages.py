@@ -29,8 +29,10 @@ def browser(server: LiveServer, world: World) -> Iterator[Browser]:
         c = httpx.Client(base_url=server.base_url, timeout=30)
         opened.append(c)
         c.get("/web/sign-in")
-        signed = c.post("/web/sign-in", data={"login": world.emails[name], "password": TEST_PASSWORD,
-                                              "_csrf_token": c.cookies["vocmatch_csrf"]})
+        signed = c.post(
+            "/web/sign-in",
+            data={"login": world.emails[name], "password": TEST_PASSWORD, "_csrf_token": c.cookies["vocmatch_csrf"]},
+        )
         assert signed.status_code == 303, signed.text
         return c
 
@@ -44,13 +46,15 @@ def post(c: httpx.Client, path: str, **data: Any) -> httpx.Response:
 
 
 async def _application_id(session: AsyncSession, world: World) -> int:
-    stmt = select(Application.id).where(Application.graduate_id == world.ids["graduate_a"],
-                                        Application.posting_id == world.ids["posting_a"])
+    stmt = select(Application.id).where(
+        Application.graduate_id == world.ids["graduate_a"], Application.posting_id == world.ids["posting_a"]
+    )
     return (await session.execute(stmt)).scalar_one()
 
 
-async def test_apply_read_the_applicant_and_share_contact(browser: Browser, world: World,
-                                                          session: AsyncSession) -> None:
+async def test_apply_read_the_applicant_and_share_contact(
+    browser: Browser, world: World, session: AsyncSession
+) -> None:
     graduate, employer = browser("graduate_a"), browser("employer_a")
     job = graduate.get(f"/web/jobs/{world.ids['posting_a']}")
     assert 'name="cover_letter"' in job.text and 'name="share_contact"' in job.text
@@ -62,8 +66,17 @@ async def test_apply_read_the_applicant_and_share_contact(browser: Browser, worl
     assert f'href="/web/applicants/{application_id}"' in rows.text
     page = employer.get(f"/web/applicants/{application_id}")
     assert page.status_code == 200
-    for shown in ("陈小明", "广州市机电技师学校", "数控技术应用", "数控车床操作", "电工证", "全国职业院校技能大赛",
-                  "数控车床实习生", "我有数控车床实习经验", "联系方式"):
+    for shown in (
+        "陈小明",
+        "广州市机电技师学校",
+        "数控技术应用",
+        "数控车床操作",
+        "电工证",
+        "全国职业院校技能大赛",
+        "数控车床实习生",
+        "我有数控车床实习经验",
+        "联系方式",
+    ):
         assert shown in page.text, shown
     assert PHONE not in page.text and ID_NUMBER[-4:] not in page.text and world.emails["graduate_a"] not in page.text
     assert api_contact_reads(await audit(session, "applicant_contact")) == 0
@@ -81,8 +94,7 @@ def api_contact_reads(events: list[Any]) -> int:
     return len(events)
 
 
-async def test_thread_escapes_bodies_and_limits_the_rate(browser: Browser, world: World,
-                                                         session: AsyncSession) -> None:
+async def test_thread_escapes_bodies_and_limits_the_rate(browser: Browser, world: World, session: AsyncSession) -> None:
     graduate, employer = browser("graduate_a"), browser("employer_a")
     post(graduate, f"/web/jobs/{world.ids['posting_a']}/apply")
     application_id = await _application_id(session, world)
@@ -134,12 +146,15 @@ async def test_resume_page_is_printable(browser: Browser, world: World) -> None:
     assert "@media print" in css
 
 
-async def test_invitation_from_candidates_to_application(browser: Browser, world: World,
-                                                        session: AsyncSession) -> None:
+async def test_invitation_from_candidates_to_application(browser: Browser, world: World, session: AsyncSession) -> None:
     employer, graduate = browser("employer_a"), browser("graduate_a")
     posting = world.ids["posting_a"]
-    sent = post(employer, f"/web/postings/{posting}/invitations", graduate_id=str(world.ids["graduate_a"]),
-                message="欢迎投递我们的岗位")
+    sent = post(
+        employer,
+        f"/web/postings/{posting}/invitations",
+        graduate_id=str(world.ids["graduate_a"]),
+        message="欢迎投递我们的岗位",
+    )
     assert sent.status_code == 303 and sent.headers["location"] == f"/web/postings/{posting}/candidates?invited=1"
     candidates = employer.get(f"/web/postings/{posting}/candidates?invited=1")
     assert candidates.status_code == 200 and "陈小明" not in candidates.text
@@ -147,8 +162,9 @@ async def test_invitation_from_candidates_to_application(browser: Browser, world
     assert "广州数控设备有限公司" in invitations.text and "欢迎投递我们的岗位" in invitations.text
     assert "Accept and apply" in invitations.text
     invitation_id = invitations.text.split('data-invitation-id="')[1].split('"')[0]
-    assert browser("graduate_b").post(f"/web/invitations/{invitation_id}/accept", data={
-        "_csrf_token": browser("graduate_b").cookies["vocmatch_csrf"]}).status_code in (403, 404)
+    assert browser("graduate_b").post(
+        f"/web/invitations/{invitation_id}/accept", data={"_csrf_token": browser("graduate_b").cookies["vocmatch_csrf"]}
+    ).status_code in (403, 404)
     accepted = post(graduate, f"/web/invitations/{invitation_id}/accept", share_contact="1")
     assert accepted.status_code == 303
     application_id = await _application_id(session, world)
@@ -156,8 +172,9 @@ async def test_invitation_from_candidates_to_application(browser: Browser, world
     assert PHONE in employer.get(f"/web/applicants/{application_id}").text
 
 
-async def test_times_on_the_pages_are_beijing_time_in_time_elements(browser: Browser, world: World,
-                                                                     session: AsyncSession) -> None:
+async def test_times_on_the_pages_are_beijing_time_in_time_elements(
+    browser: Browser, world: World, session: AsyncSession
+) -> None:
     """A message, a notification and an application made at 20:30 UTC on 1 March are shown as 04:30 on
     2 March (Beijing time) in ``<time datetime="…Z">``, on the thread, the inbox and "my applications"."""
     import datetime as dt

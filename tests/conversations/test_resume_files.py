@@ -44,8 +44,9 @@ def _font_or_skip() -> None:
 
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
-    return msgspec.structs.replace(settings, attachment_dir=str(tmp_path / "attachments"),
-                                   max_resume_attachment_bytes=LIMIT)
+    return msgspec.structs.replace(
+        settings, attachment_dir=str(tmp_path / "attachments"), max_resume_attachment_bytes=LIMIT
+    )
 
 
 def _pdf_file(text: str = "my own CV") -> bytes:
@@ -61,14 +62,20 @@ def _pdf_file(text: str = "my own CV") -> bytes:
 
 def _docx(main: bool = True) -> bytes:
     """A minimal WordprocessingML package (ECMA-376 Part 2); ``main=False``: a zip that is not one."""
-    part = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml" if main
-            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+    part = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+        if main
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    )
     name = "word/document.xml" if main else "xl/workbook.xml"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr(zipfile.ZipInfo("[Content_Types].xml", FIXED), '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                   'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
-                   f'<Override PartName="/{name}" ContentType="{part}"/></Types>')
+        z.writestr(
+            zipfile.ZipInfo("[Content_Types].xml", FIXED),
+            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/{name}" ContentType="{part}"/></Types>',
+        )
         z.writestr(zipfile.ZipInfo(name, FIXED), "<document/>")  # fixed times: the same bytes each call
     return buffer.getvalue()
 
@@ -79,8 +86,11 @@ def _fonts(reader: pypdf.PdfReader) -> list[dict[str, object]]:
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object() \
-                if "/DescendantFonts" in font else font.get("/FontDescriptor", {})
+            descriptor = (
+                font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+                if "/DescendantFonts" in font
+                else font.get("/FontDescriptor", {})
+            )
             out.append({"base": str(font["/BaseFont"]), "descriptor": descriptor})
     return out
 
@@ -96,6 +106,7 @@ def _files(settings: Settings) -> list[Path]:
 
 # --- the PDF --------------------------------------------------------------------------------------
 
+
 def test_resume_pdf_embeds_a_subset_chinese_font_and_its_text_extracts(api: Api, world: World) -> None:
     _font_or_skip()
     graduate = api("graduate_a")
@@ -106,7 +117,15 @@ def test_resume_pdf_embeds_a_subset_chinese_font_and_its_text_extracts(api: Api,
     assert r.headers["x-content-type-options"] == "nosniff"
     reader = pypdf.PdfReader(io.BytesIO(r.content))
     text = _text(r.content)
-    for value in ("陈小明", "数控技术应用", "广州市机电技师学校", "电工证", "全国职业院校技能大赛", "数控车床实习生", "技能"):
+    for value in (
+        "陈小明",
+        "数控技术应用",
+        "广州市机电技师学校",
+        "电工证",
+        "全国职业院校技能大赛",
+        "数控车床实习生",
+        "技能",
+    ):
         assert value in text, (value, text)
     assert ID_NUMBER not in text and PHONE not in text  # the graduate's own PDF for sending: no contact, no 身份证号
     fonts = _fonts(reader)
@@ -120,8 +139,9 @@ def test_resume_pdf_embeds_a_subset_chinese_font_and_its_text_extracts(api: Api,
     assert api("graduate_b").get(f"/graduates/{world.ids['graduate_a']}/resume.pdf").status_code == 404
 
 
-async def test_applicant_pdf_follows_the_snapshot_rule_and_is_audited(api: Api, world: World,
-                                                                      session: AsyncSession) -> None:
+async def test_applicant_pdf_follows_the_snapshot_rule_and_is_audited(
+    api: Api, world: World, session: AsyncSession
+) -> None:
     _font_or_skip()
     graduate, employer = api("graduate_a"), api("employer_a")
     application_id = apply(graduate, world, note="希望面试")
@@ -142,8 +162,9 @@ async def test_applicant_pdf_follows_the_snapshot_rule_and_is_audited(api: Api, 
     assert api("employer_b").get(path).status_code == 404
 
 
-def test_a_font_without_chinese_glyphs_is_a_clear_503_not_a_broken_pdf(settings: Settings, world: World,
-                                                                       tmp_path: Path, api: Api) -> None:
+def test_a_font_without_chinese_glyphs_is_a_clear_503_not_a_broken_pdf(
+    settings: Settings, world: World, tmp_path: Path, api: Api
+) -> None:
     latin = tmp_path / "latin.ttf"
     builder = FontBuilder(1000, isTTF=True)
     builder.setupGlyphOrder([".notdef", "A"])
@@ -162,21 +183,27 @@ def test_a_font_without_chinese_glyphs_is_a_clear_503_not_a_broken_pdf(settings:
         msgspec.structs.replace(settings, resume_font=str(tmp_path / "missing.ttf")).__post_init__()
     with LiveServer(msgspec.structs.replace(settings, resume_font=str(latin))) as live:
         token = api("graduate_a").headers["Authorization"]
-        r = httpx.get(f"{live.base_url}/graduates/{world.ids['graduate_a']}/resume.pdf",
-                      headers={"Authorization": token})
+        r = httpx.get(
+            f"{live.base_url}/graduates/{world.ids['graduate_a']}/resume.pdf", headers={"Authorization": token}
+        )
     assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json", r.text
     assert "no Chinese glyphs" in r.json()["detail"] and "VOCMATCH_RESUME_FONT" in r.json()["detail"]
 
 
 # --- the attachment ------------------------------------------------------------------------------
 
+
 def test_attachment_is_checked_by_content_and_size(api: Api, world: World, settings: Settings) -> None:
     graduate = api("graduate_a")
     url = f"/graduates/{world.ids['graduate_a']}/resume/attachment"
     png_as_pdf = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
-    cases = [("photo.pdf", png_as_pdf, "a PNG image"), ("sheet.docx", _docx(main=False), "without a Word document"),
-             ("empty.pdf", b"", "empty"), ("old.docx", b"\xd0\xcf\x11\xe0" + b"\0" * 64, "old Office document"),
-             ("big.pdf", _pdf_file("x" * 10) + b"%" * LIMIT, "larger than")]
+    cases = [
+        ("photo.pdf", png_as_pdf, "a PNG image"),
+        ("sheet.docx", _docx(main=False), "without a Word document"),
+        ("empty.pdf", b"", "empty"),
+        ("old.docx", b"\xd0\xcf\x11\xe0" + b"\0" * 64, "old Office document"),
+        ("big.pdf", _pdf_file("x" * 10) + b"%" * LIMIT, "larger than"),
+    ]
     for name, content, said in cases:
         r = graduate.post(url, files={"data": (name, content, "application/pdf")})
         assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json", (name, r.text)
@@ -194,15 +221,19 @@ def test_attachment_is_checked_by_content_and_size(api: Api, world: World, setti
     got = graduate.get(url)
     assert got.status_code == 200 and got.content == _docx()
     assert got.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
-    assert got.headers["content-disposition"].startswith("attachment;") and got.headers["x-content-type-options"] == "nosniff"
+    assert (
+        got.headers["content-disposition"].startswith("attachment;")
+        and got.headers["x-content-type-options"] == "nosniff"
+    )
     # only the graduate themself uploads
     assert api("employer_a").post(url, files={"data": ("a.pdf", _pdf_file(), "application/pdf")}).status_code == 403
     assert api("graduate_b").post(url, files={"data": ("a.pdf", _pdf_file(), "application/pdf")}).status_code == 404
     assert api("graduate_b").delete(url).status_code == 404
 
 
-async def test_an_application_keeps_the_file_it_was_sent_with(api: Api, world: World, settings: Settings,
-                                                              session: AsyncSession) -> None:
+async def test_an_application_keeps_the_file_it_was_sent_with(
+    api: Api, world: World, settings: Settings, session: AsyncSession
+) -> None:
     graduate, employer = api("graduate_a"), api("employer_a")
     url = f"/graduates/{world.ids['graduate_a']}/resume/attachment"
     first, second, third = _pdf_file("first"), _pdf_file("second"), _docx()
@@ -215,7 +246,8 @@ async def test_an_application_keeps_the_file_it_was_sent_with(api: Api, world: W
     got = employer.get(f"/applications/{application_id}/applicant/attachment")
     assert got.status_code == 200 and got.content == first and got.headers["content-type"] == "application/pdf"
     assert got.headers["x-content-type-options"] == "nosniff" and got.headers["content-disposition"].startswith(
-        f'attachment; filename="resume-application-{application_id}.pdf"')
+        f'attachment; filename="resume-application-{application_id}.pdf"'
+    )
     assert [e.object_id for e in await audit(session, "applicant_attachment")] == [str(application_id)]
     assert api("employer_b").get(f"/applications/{application_id}/applicant/attachment").status_code == 404
     # replacing a file no application names deletes it
@@ -232,24 +264,37 @@ async def test_an_application_keeps_the_file_it_was_sent_with(api: Api, world: W
 
 # --- the pages ---------------------------------------------------------------------------------------
 
-def test_resume_page_uploads_replaces_and_downloads(browser: Callable[[str], httpx.Client],  # noqa: F811
-                                                    world: World, settings: Settings) -> None:
+
+def test_resume_page_uploads_replaces_and_downloads(
+    browser: Callable[[str], httpx.Client],  # noqa: F811
+    world: World,
+    settings: Settings,
+) -> None:
     _font_or_skip()
     graduate = browser("graduate_a")
     page = graduate.get("/web/resume")
     assert page.status_code == 200 and 'href="/web/resume.pdf"' in page.text
     assert 'enctype="multipart/form-data"' in page.text and 'name="attachment"' in page.text
     csrf = graduate.cookies["vocmatch_csrf"]
-    bad = graduate.post("/web/resume/attachment", data={"_csrf_token": csrf},
-                        files={"attachment": ("照片.pdf", b"\xff\xd8\xff\xe0" + b"\0" * 50, "application/pdf")})
+    bad = graduate.post(
+        "/web/resume/attachment",
+        data={"_csrf_token": csrf},
+        files={"attachment": ("照片.pdf", b"\xff\xd8\xff\xe0" + b"\0" * 50, "application/pdf")},
+    )
     assert bad.status_code == 422 and "照片.pdf 的内容不是 PDF 或 Word (.docx) 文档" in bad.text, bad.text
     assert bad.headers["content-type"].startswith("text/html"), bad.headers
     assert _files(settings) == []
-    english = graduate.post("/web/resume/attachment?lang=en", data={"_csrf_token": csrf},
-                            files={"attachment": ("big.pdf", _pdf_file() + b"%" * LIMIT, "application/pdf")})
+    english = graduate.post(
+        "/web/resume/attachment?lang=en",
+        data={"_csrf_token": csrf},
+        files={"attachment": ("big.pdf", _pdf_file() + b"%" * LIMIT, "application/pdf")},
+    )
     assert english.status_code == 422 and "big.pdf is larger than the 0.0625 MB allowed" in english.text
-    ok = graduate.post("/web/resume/attachment", data={"_csrf_token": csrf},
-                       files={"attachment": ("我的简历.pdf", _pdf_file(), "application/pdf")})
+    ok = graduate.post(
+        "/web/resume/attachment",
+        data={"_csrf_token": csrf},
+        files={"attachment": ("我的简历.pdf", _pdf_file(), "application/pdf")},
+    )
     assert ok.status_code == 303 and ok.headers["location"].startswith("/web/resume?saved=attachment")
     page = graduate.get(ok.headers["location"] + "&lang=zh")
     assert "我的简历.pdf" in page.text and "简历文件已保存" in page.text
@@ -261,16 +306,22 @@ def test_resume_page_uploads_replaces_and_downloads(browser: Callable[[str], htt
     assert graduate.get("/web/resume/attachment").status_code == 404
 
 
-async def test_employer_pages_give_the_snapshot_pdf_and_file(browser: Callable[[str], httpx.Client],  # noqa: F811
-                                                             api: Api, world: World, session: AsyncSession) -> None:
+async def test_employer_pages_give_the_snapshot_pdf_and_file(
+    browser: Callable[[str], httpx.Client],  # noqa: F811
+    api: Api,
+    world: World,
+    session: AsyncSession,
+) -> None:
     _font_or_skip()
     graduate = api("graduate_a")
-    graduate.post(f"/graduates/{world.ids['graduate_a']}/resume/attachment",
-                  files={"data": ("cv.docx", _docx(), "application/octet-stream")})
+    graduate.post(
+        f"/graduates/{world.ids['graduate_a']}/resume/attachment",
+        files={"data": ("cv.docx", _docx(), "application/octet-stream")},
+    )
     application_id = apply(graduate, world)
     employer = browser("employer_a")
     page = employer.get(f"/web/applicants/{application_id}")
-    assert f'/web/applicants/{application_id}/resume.pdf' in page.text and "cv.docx" in page.text
+    assert f"/web/applicants/{application_id}/resume.pdf" in page.text and "cv.docx" in page.text
     pdf = employer.get(f"/web/applicants/{application_id}/resume.pdf")
     assert pdf.status_code == 200 and "陈小明" in _text(pdf.content) and PHONE not in _text(pdf.content)
     file = employer.get(f"/web/applicants/{application_id}/attachment")

@@ -20,27 +20,42 @@ from service.graduates.models import Graduate
 
 @pytest.fixture
 async def graduate_id(session: AsyncSession) -> int:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
+        ]
+    )
     await session.flush()
     school = School(code="4144010001", name="广州市交通运输职业学校", region_code="440106")
     session.add(school)
     await session.flush()
-    g = Graduate(name="李华", school_id=school.id, major_code="730801", student_number="0012025001",
-                 graduation_date=dt.date(2025, 6, 30), cohort=2025)
+    g = Graduate(
+        name="李华",
+        school_id=school.id,
+        major_code="730801",
+        student_number="0012025001",
+        graduation_date=dt.date(2025, 6, 30),
+        cohort=2025,
+    )
     session.add(g)
     await session.commit()
     return g.id
 
 
 def _outcome(**extra: object) -> dict[str, object]:
-    body: dict[str, object] = {"occurred_on": "2025-07-15", "source": "school_survey", "category": "labour_contract",
-                               "employer_name": "广州某物流公司", "job_title": "仓库管理员", "region_code": "440106",
-                               "monthly_salary": 4200, "social_insurance": True}
+    body: dict[str, object] = {
+        "occurred_on": "2025-07-15",
+        "source": "school_survey",
+        "category": "labour_contract",
+        "employer_name": "广州某物流公司",
+        "job_title": "仓库管理员",
+        "region_code": "440106",
+        "monthly_salary": 4200,
+        "social_insurance": True,
+    }
     body.update(extra)
     return body
 
@@ -73,8 +88,14 @@ def test_override_confirm_dispute_are_new_events(client: httpx.Client, graduate_
     assert r.status_code == 201, r.text
     assert r.json()["kind"] == "in_field_override" and r.json()["refers_to_id"] == first["id"]
     hist = client.get(base, params={"as_of": "2025-09-01"}).json()
-    assert hist["current"] == {"event_id": first["id"], "category": "labour_contract", "employed": True,
-                               "in_field": False, "in_field_overridden": True, "confirmed": False}
+    assert hist["current"] == {
+        "event_id": first["id"],
+        "category": "labour_contract",
+        "employed": True,
+        "in_field": False,
+        "in_field_overridden": True,
+        "confirmed": False,
+    }
     assert [e["kind"] for e in hist["events"]] == ["outcome", "in_field_override"]
     assert hist["events"][0]["in_field"] is True  # the outcome itself is unchanged
 
@@ -92,8 +113,16 @@ def test_precedence_latest_day_then_source(client: httpx.Client, graduate_id: in
     survey = client.post(base, json=_outcome(occurred_on="2025-08-01")).json()
     client.post(base, json=_outcome(occurred_on="2025-08-01", source="self_report", employer_name="另一家公司"))
     assert client.get(base, params={"as_of": "2025-09-01"}).json()["current"]["event_id"] == survey["id"]
-    later = client.post(base, json=_outcome(occurred_on="2025-08-20", source="self_report",
-                                            category="further_study", employer_name=None, monthly_salary=None)).json()
+    later = client.post(
+        base,
+        json=_outcome(
+            occurred_on="2025-08-20",
+            source="self_report",
+            category="further_study",
+            employer_name=None,
+            monthly_salary=None,
+        ),
+    ).json()
     assert client.get(base, params={"as_of": "2025-09-01"}).json()["current"]["event_id"] == later["id"]
     assert client.get(base, params={"as_of": "2025-08-10"}).json()["current"]["event_id"] == survey["id"]
 
@@ -108,18 +137,21 @@ def test_internship_is_not_employment(client: httpx.Client, graduate_id: int) ->
     assert r.status_code == 422
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    (_outcome(source="platform_hire"), "source"),
-    (_outcome(occurred_on="2999-01-01"), "occurred_on"),
-    (_outcome(region_code="999999"), "region_code"),
-    (_outcome(employer_id=999), "employer_id"),
-    (_outcome(category="seeking"), "employer_name"),
-    (_outcome(labour_contract=False), "labour_contract"),
-    (_outcome(occurred_on="0001-01-01"), "occurred_on"),
-    (_outcome(occurred_on="1949-12-31"), "occurred_on"),
-    (_outcome(monthly_salary=1_000_000), "monthly_salary"),
-    (_outcome(monthly_salary=200_001), "monthly_salary"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (_outcome(source="platform_hire"), "source"),
+        (_outcome(occurred_on="2999-01-01"), "occurred_on"),
+        (_outcome(region_code="999999"), "region_code"),
+        (_outcome(employer_id=999), "employer_id"),
+        (_outcome(category="seeking"), "employer_name"),
+        (_outcome(labour_contract=False), "labour_contract"),
+        (_outcome(occurred_on="0001-01-01"), "occurred_on"),
+        (_outcome(occurred_on="1949-12-31"), "occurred_on"),
+        (_outcome(monthly_salary=1_000_000), "monthly_salary"),
+        (_outcome(monthly_salary=200_001), "monthly_salary"),
+    ],
+)
 def test_bad_fields_are_named(client: httpx.Client, graduate_id: int, body: dict[str, object], field: str) -> None:
     r = client.post(f"/graduates/{graduate_id}/destinations", json=body)
     assert r.status_code == 422, r.text
@@ -127,13 +159,15 @@ def test_bad_fields_are_named(client: httpx.Client, graduate_id: int, body: dict
 
 
 def test_plausible_bounds_are_accepted(client: httpx.Client, graduate_id: int) -> None:
-    r = client.post(f"/graduates/{graduate_id}/destinations",
-                    json=_outcome(occurred_on="1950-01-01", monthly_salary=200_000))
+    r = client.post(
+        f"/graduates/{graduate_id}/destinations", json=_outcome(occurred_on="1950-01-01", monthly_salary=200_000)
+    )
     assert r.status_code == 201, r.text
 
 
 async def test_graduates_cannot_name_employers_they_may_not_read(
-        client: httpx.Client, client_as: Callable[..., httpx.Client], session: AsyncSession, graduate_id: int) -> None:
+    client: httpx.Client, client_as: Callable[..., httpx.Client], session: AsyncSession, graduate_id: int
+) -> None:
     """A self-report's ``employer_id`` must be an employer the graduate may read (a verified one):
     a hidden employer answers exactly as an unknown id, so its name never leaks and ids cannot be
     enumerated. Staff may link any employer."""
@@ -171,8 +205,9 @@ def test_not_found_and_conflict(client: httpx.Client, graduate_id: int) -> None:
 
 
 async def test_events_cannot_be_changed(session: AsyncSession, graduate_id: int) -> None:
-    session.add(DestinationEvent(graduate_id=graduate_id, occurred_on=dt.date(2025, 7, 1), source="import",
-                                 category="seeking"))
+    session.add(
+        DestinationEvent(graduate_id=graduate_id, occurred_on=dt.date(2025, 7, 1), source="import", category="seeking")
+    )
     await session.commit()
     event = (await session.execute(select(DestinationEvent))).scalar_one()
     event.category = "further_study"
@@ -180,10 +215,12 @@ async def test_events_cannot_be_changed(session: AsyncSession, graduate_id: int)
         await session.flush()
 
 
-@pytest.mark.parametrize(("employment_type", "internship"), [("FULL_TIME", False), ("INTERN", True),
-                                                            ("WORK_PLACEMENT", True)])
-async def test_platform_hire_records_destination(client: httpx.Client, session: AsyncSession, graduate_id: int,
-                                                 employment_type: str, internship: bool) -> None:
+@pytest.mark.parametrize(
+    ("employment_type", "internship"), [("FULL_TIME", False), ("INTERN", True), ("WORK_PLACEMENT", True)]
+)
+async def test_platform_hire_records_destination(
+    client: httpx.Client, session: AsyncSession, graduate_id: int, employment_type: str, internship: bool
+) -> None:
     """A job hire records an employment destination; an internship (顶岗实习) hire records none
     (issue 15 item 7: internships are never destinations)."""
     from service.employers.models import Employer
@@ -192,8 +229,14 @@ async def test_platform_hire_records_destination(client: httpx.Client, session: 
     employer = Employer(name="广州某物流公司", industry="物流")
     session.add(employer)
     await session.flush()
-    posting = Posting(title="仓库管理员", employer_id=employer.id, region_code="440106", salary_min_monthly=4000,
-                      employment_type=employment_type, posted_on=dt.date(2025, 7, 1))
+    posting = Posting(
+        title="仓库管理员",
+        employer_id=employer.id,
+        region_code="440106",
+        salary_min_monthly=4000,
+        employment_type=employment_type,
+        posted_on=dt.date(2025, 7, 1),
+    )
     session.add(posting)
     await session.commit()
     app = client.post("/applications", json={"graduate_id": graduate_id, "posting_id": posting.id}).json()
@@ -213,8 +256,9 @@ async def test_platform_hire_records_destination(client: httpx.Client, session: 
 def test_no_in_field_for_conscripts(client: httpx.Client, graduate_id: int) -> None:
     """应征义务兵 holds no job: no 对口 proposal (even with a title that would be in field), and no override."""
     base = f"/graduates/{graduate_id}/destinations"
-    r = client.post(base, json=_outcome(category="military", employer_name=None, monthly_salary=None,
-                                        social_insurance=None))
+    r = client.post(
+        base, json=_outcome(category="military", employer_name=None, monthly_salary=None, social_insurance=None)
+    )
     assert r.status_code == 201, r.text
     assert r.json()["in_field"] is None and r.json()["in_field_reason"] is None
     r = client.post(f"{base}/{r.json()['id']}/in-field-override", json={"in_field": True, "reason": "仓储兵"})

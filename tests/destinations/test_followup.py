@@ -47,7 +47,12 @@ def _later(events: list[E]) -> None:
 def test_nothing_recorded_is_unknown() -> None:
     s = standing([], TODAY)
     assert (s.flags, s.category, s.recorder, s.confirmation, s.last_update) == (
-        (Flag.UNKNOWN,), None, None, Confirmation.NONE, None)
+        (Flag.UNKNOWN,),
+        None,
+        None,
+        Confirmation.NONE,
+        None,
+    )
 
 
 def test_self_report_awaits_review_until_accepted() -> None:
@@ -66,8 +71,7 @@ def test_self_report_awaits_review_until_accepted() -> None:
 def test_refused_self_report_stops_counting() -> None:
     report = E(K.OUTCOME, S.SELF_REPORT, C.FURTHER_STUDY)
     s = standing([report], TODAY)
-    assert (s.recorder, s.confirmation, s.flags) == (Recorder.GRADUATE, Confirmation.SELF_REPORTED,
-                                                     (Flag.SELF_REPORT,))
+    assert (s.recorder, s.confirmation, s.flags) == (Recorder.GRADUATE, Confirmation.SELF_REPORTED, (Flag.SELF_REPORT,))
     refused = E(K.DISPUTE, S.SCHOOL_REVIEW, C.FURTHER_STUDY, refers_to_id=report.id)
     _later([report, refused])
     assert standing([report, refused], TODAY).flags == (Flag.UNKNOWN,)
@@ -107,8 +111,14 @@ def test_the_one_outcome_shortcut_agrees_with_the_general_rule() -> None:
         for internship in (False, True):
             for occurred in (DAY, TODAY + dt.timedelta(days=1)):
                 for refers in (None, 999):
-                    e = E(K.OUTCOME, source, C.LABOUR_CONTRACT, internship=internship, occurred_on=occurred,
-                          refers_to_id=refers)
+                    e = E(
+                        K.OUTCOME,
+                        source,
+                        C.LABOUR_CONTRACT,
+                        internship=internship,
+                        occurred_on=occurred,
+                        refers_to_id=refers,
+                    )
                     fast, full = _single(e, TODAY), _general([e], TODAY)
                     if refers is not None and source is S.SELF_REPORT:
                         continue  # a self-report never refers to another event
@@ -122,25 +132,38 @@ def test_follow_up_list_and_review_through_the_api(client: httpx.Client, graduat
         return body["items"][0]
 
     assert item()["flags"] == ["unknown"]
-    report = client.post(f"/graduates/{graduate_id}/destinations",
-                         json=_outcome(source="self_report", occurred_on="2025-07-01")).json()
+    report = client.post(
+        f"/graduates/{graduate_id}/destinations", json=_outcome(source="self_report", occurred_on="2025-07-01")
+    ).json()
     assert item()["flags"] == ["self_report"] and item()["recorder"] == "graduate"
     refused = client.post(f"/graduates/{graduate_id}/destinations/{report['id']}/review", json={"decision": "refuse"})
     assert refused.status_code == 422 and "reason" in refused.text
-    accepted = client.post(f"/graduates/{graduate_id}/destinations/{report['id']}/review",
-                           json={"decision": "accept", "reason": "合同已核对"})
+    accepted = client.post(
+        f"/graduates/{graduate_id}/destinations/{report['id']}/review",
+        json={"decision": "accept", "reason": "合同已核对"},
+    )
     assert accepted.status_code == 201, accepted.text
     assert (accepted.json()["source"], accepted.json()["refers_to_id"]) == ("school_survey", report["id"])
     now = item()
     assert (now["flags"], now["recorder"], now["confirmation"], now["category"]) == (
-        [], "school", "verified", "labour_contract")
+        [],
+        "school",
+        "verified",
+        "labour_contract",
+    )
     again = client.post(f"/graduates/{graduate_id}/destinations/{report['id']}/review", json={"decision": "accept"})
     assert again.status_code == 409
     # a refused self-report cannot be brought back by confirming it (it is reported again instead)
-    second = client.post(f"/graduates/{graduate_id}/destinations",
-                         json=_outcome(source="self_report", occurred_on="2025-08-01")).json()
-    assert client.post(f"/graduates/{graduate_id}/destinations/{second['id']}/review",
-                       json={"decision": "refuse", "reason": "未见劳动合同"}).status_code == 201
+    second = client.post(
+        f"/graduates/{graduate_id}/destinations", json=_outcome(source="self_report", occurred_on="2025-08-01")
+    ).json()
+    assert (
+        client.post(
+            f"/graduates/{graduate_id}/destinations/{second['id']}/review",
+            json={"decision": "refuse", "reason": "未见劳动合同"},
+        ).status_code
+        == 201
+    )
     assert "self_report" not in item()["flags"]
     confirm = client.post(f"/graduates/{graduate_id}/destinations/{second['id']}/confirmation", json={})
     assert confirm.status_code == 409 and "report the destination again" in confirm.text

@@ -34,22 +34,46 @@ def _history(rng: random.Random, gid: int, ids: list[int]) -> list[dict[str, obj
     events: list[dict[str, object]] = []
     for _ in range(rng.choice([0, 1, 1, 1, 2, 3, 4])):
         source = rng.choice([S.PLATFORM_HIRE, S.SCHOOL_SURVEY, S.IMPORT, S.SELF_REPORT, S.SELF_REPORT])
-        events.append({"kind": K.OUTCOME, "source": source, "category": rng.choice(list(C)),
-                       "occurred_on": rng.choice([dt.date(2025, 7, 1), dt.date(2025, 8, 1), dt.date(2025, 10, 1)]),
-                       "internship": rng.random() < 0.15, "refers_to_id": None,
-                       "employer_name": rng.choice([None, "某某公司"])})
+        events.append(
+            {
+                "kind": K.OUTCOME,
+                "source": source,
+                "category": rng.choice(list(C)),
+                "occurred_on": rng.choice([dt.date(2025, 7, 1), dt.date(2025, 8, 1), dt.date(2025, 10, 1)]),
+                "internship": rng.random() < 0.15,
+                "refers_to_id": None,
+                "employer_name": rng.choice([None, "某某公司"]),
+            }
+        )
     for i, e in enumerate(events):
         e["id"] = ids.pop(0)
         e["recorded_at"] = base + dt.timedelta(hours=rng.choice([i, i, 0, 30 * 24]))
     outcomes = list(events)
     for i in range(rng.choice([0, 0, 1, 2, 3]) if outcomes else 0):
         target = rng.choice(outcomes)
-        kind, source = rng.choice([(K.CONFIRMATION, S.SELF_REPORT), (K.DISPUTE, S.SELF_REPORT),
-                                   (K.CONFIRMATION, S.SCHOOL_REVIEW), (K.DISPUTE, S.SCHOOL_REVIEW),
-                                   (K.OUTCOME, S.SCHOOL_SURVEY), (K.IN_FIELD_OVERRIDE, S.SCHOOL_REVIEW)])
-        events.append({"id": ids.pop(0), "kind": kind, "source": source, "category": target["category"],
-                       "occurred_on": target["occurred_on"], "internship": False, "refers_to_id": target["id"],
-                       "employer_name": None, "recorded_at": base + dt.timedelta(days=40 + rng.choice([i, 0]))})
+        kind, source = rng.choice(
+            [
+                (K.CONFIRMATION, S.SELF_REPORT),
+                (K.DISPUTE, S.SELF_REPORT),
+                (K.CONFIRMATION, S.SCHOOL_REVIEW),
+                (K.DISPUTE, S.SCHOOL_REVIEW),
+                (K.OUTCOME, S.SCHOOL_SURVEY),
+                (K.IN_FIELD_OVERRIDE, S.SCHOOL_REVIEW),
+            ]
+        )
+        events.append(
+            {
+                "id": ids.pop(0),
+                "kind": kind,
+                "source": source,
+                "category": target["category"],
+                "occurred_on": target["occurred_on"],
+                "internship": False,
+                "refers_to_id": target["id"],
+                "employer_name": None,
+                "recorded_at": base + dt.timedelta(days=40 + rng.choice([i, 0])),
+            }
+        )
     for e in events:
         e["graduate_id"] = gid
     return events
@@ -57,10 +81,15 @@ def _history(rng: random.Random, gid: int, ids: list[int]) -> list[dict[str, obj
 
 async def _world(session: AsyncSession, seed: int) -> tuple[list[Graduate], list[dict[str, object]]]:
     rng = random.Random(seed)
-    graduates = [Graduate(name=rng.choice(["张", "李", "王", "Ann", "ann"]) + f"{i % 17:02d}", cohort=2025,
-                          student_number=rng.choice([None, f"S{rng.randrange(1000):04d}"]),
-                          class_name=rng.choice([None, "数控1班", "数控2班", "Class A"]))
-                 for i in range(GRADUATES)]
+    graduates = [
+        Graduate(
+            name=rng.choice(["张", "李", "王", "Ann", "ann"]) + f"{i % 17:02d}",
+            cohort=2025,
+            student_number=rng.choice([None, f"S{rng.randrange(1000):04d}"]),
+            class_name=rng.choice([None, "数控1班", "数控2班", "Class A"]),
+        )
+        for i in range(GRADUATES)
+    ]
     session.add_all(graduates)
     await session.flush()
     ids = list(range(1, 2000))
@@ -85,8 +114,9 @@ async def test_sql_standing_agrees_with_the_python_rule(session: AsyncSession) -
         session.expunge_all()
         graduates, rows = await _world(session, seed)
         expected = _python_rows(graduates, rows)
-        found = await fu.follow_up_page(session, ADMIN, fu.FollowUpFilter(cohort=2025), show_phone=False,
-                                        today=TODAY, limit=GRADUATES + 1)
+        found = await fu.follow_up_page(
+            session, ADMIN, fu.FollowUpFilter(cohort=2025), show_phone=False, today=TODAY, limit=GRADUATES + 1
+        )
         page = found.page
         assert page.total == len(graduates) == len(page.items)
         for r in page.items:
@@ -101,23 +131,29 @@ async def test_sql_standing_agrees_with_the_python_rule(session: AsyncSession) -
 
 async def test_filters_sorts_and_pages_agree_with_python(session: AsyncSession) -> None:
     _, _ = await _world(session, 3)
-    everything = (await fu.follow_up_page(session, ADMIN, fu.FollowUpFilter(cohort=2025), show_phone=False,
-                                          today=TODAY)).page.items
-    keys = {"name": lambda r: (r.name, r.graduate_id),
-            "student_number": lambda r: (r.student_number or "", r.graduate_id),
-            "class": lambda r: (r.class_name or "", r.student_number or "", r.graduate_id),
-            "category": lambda r: (r.category.value if r.category else "", r.graduate_id),
-            "stale": lambda r: (r.days_since_update is not None, -(r.days_since_update or 0), r.graduate_id)}
+    everything = (
+        await fu.follow_up_page(session, ADMIN, fu.FollowUpFilter(cohort=2025), show_phone=False, today=TODAY)
+    ).page.items
+    keys = {
+        "name": lambda r: (r.name, r.graduate_id),
+        "student_number": lambda r: (r.student_number or "", r.graduate_id),
+        "class": lambda r: (r.class_name or "", r.student_number or "", r.graduate_id),
+        "category": lambda r: (r.category.value if r.category else "", r.graduate_id),
+        "stale": lambda r: (r.days_since_update is not None, -(r.days_since_update or 0), r.graduate_id),
+    }
     for sort, key in keys.items():
         for flag in (None, *fu.Flag):
             f = fu.FollowUpFilter(cohort=2025, flag=flag, sort=sort)
             want = sorted((r for r in everything if flag is None or flag in r.flags), key=key)
-            pages = [(await fu.follow_up_page(session, ADMIN, f, show_phone=False, limit=40, offset=o,
-                                              today=TODAY)).page
-                     for o in range(0, len(want) + 40, 40)]
+            pages = [
+                (await fu.follow_up_page(session, ADMIN, f, show_phone=False, limit=40, offset=o, today=TODAY)).page
+                for o in range(0, len(want) + 40, 40)
+            ]
             assert [r.graduate_id for p in pages for r in p.items] == [r.graduate_id for r in want], (sort, flag)
             assert {p.total for p in pages} == {len(want)}
-    for f, keep in ((fu.FollowUpFilter(cohort=2025, q="ann"), lambda r: "ann" in r.name),
-                    (fu.FollowUpFilter(cohort=2025, class_name="数控1班"), lambda r: r.class_name == "数控1班")):
+    for f, keep in (
+        (fu.FollowUpFilter(cohort=2025, q="ann"), lambda r: "ann" in r.name),
+        (fu.FollowUpFilter(cohort=2025, class_name="数控1班"), lambda r: r.class_name == "数控1班"),
+    ):
         got = (await fu.follow_up_page(session, ADMIN, f, show_phone=False, today=TODAY)).page.items
         assert {r.graduate_id for r in got} == {r.graduate_id for r in everything if keep(r)}

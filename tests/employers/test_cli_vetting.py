@@ -18,13 +18,15 @@ from tests.conftest import run_async
 async def _seed(settings: Settings) -> None:
     engine = make_engine(settings)
     async with make_sessionmaker(engine)() as session:
-        session.add_all([
-            Employer(name="广州市某餐饮管理有限公司", source="51job", verified=False),
-            Employer(name="佛山市某五金制品厂", source="51job", verified=False),
-            Employer(name="东莞市某电子有限公司", source="jobfair", verified=False),
-            Employer(name="自行注册的公司", source="platform", verified=False),
-            Employer(name="已审核的公司", source="51job", verified=True),
-        ])
+        session.add_all(
+            [
+                Employer(name="广州市某餐饮管理有限公司", source="51job", verified=False),
+                Employer(name="佛山市某五金制品厂", source="51job", verified=False),
+                Employer(name="东莞市某电子有限公司", source="jobfair", verified=False),
+                Employer(name="自行注册的公司", source="platform", verified=False),
+                Employer(name="已审核的公司", source="51job", verified=True),
+            ]
+        )
         await session.commit()
     await engine.dispose()
 
@@ -56,16 +58,25 @@ def test_verify_source_approves_only_that_boards_unverified_employers(employers:
     assert done.exit_code == 0, done.output
     assert "verified 2 employers from 51job" in done.output
 
-    assert run_async(lambda: _verified(settings)) == {"广州市某餐饮管理有限公司": True, "佛山市某五金制品厂": True, "东莞市某电子有限公司": False,
-                          "自行注册的公司": False, "已审核的公司": True}
+    assert run_async(lambda: _verified(settings)) == {
+        "广州市某餐饮管理有限公司": True,
+        "佛山市某五金制品厂": True,
+        "东莞市某电子有限公司": False,
+        "自行注册的公司": False,
+        "已审核的公司": True,
+    }
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("platform", "approved one by one"),
-    ("unknown-board", "no unverified employer from source 'unknown-board'"),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("platform", "approved one by one"),
+        ("unknown-board", "no unverified employer from source 'unknown-board'"),
+    ],
+)
 def test_verify_source_refuses_self_registered_and_unknown_sources(
-        employers: None, settings: Settings, source: str, message: str) -> None:
+    employers: None, settings: Settings, source: str, message: str
+) -> None:
     result = CliRunner().invoke(main, ["employers", "verify-source", source], env=_env(settings))
     assert result.exit_code == 1 and message in result.output, result.output
     verified = run_async(lambda: _verified(settings))

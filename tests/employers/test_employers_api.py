@@ -14,19 +14,28 @@ OTHER_USCC = "91440101MA5CYUUX3F"
 
 @pytest.fixture
 async def regions(session: AsyncSession) -> None:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="110000", name="北京市", level=RegionLevel.PROVINCE),
-        Region(code="110108", name="海淀区", level=RegionLevel.COUNTY, parent_code="110000"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="110000", name="北京市", level=RegionLevel.PROVINCE),
+            Region(code="110108", name="海淀区", level=RegionLevel.COUNTY, parent_code="110000"),
+        ]
+    )
     await session.commit()
 
 
 def test_create_read_update_list(client: httpx.Client, regions: None) -> None:
-    created = client.post("/employers", json={"name": "广州数控设备有限公司", "uscc": "9111 0108 5513 8508 2q",
-                                              "industry": "制造业", "region_code": "440106"})
+    created = client.post(
+        "/employers",
+        json={
+            "name": "广州数控设备有限公司",
+            "uscc": "9111 0108 5513 8508 2q",
+            "industry": "制造业",
+            "region_code": "440106",
+        },
+    )
     assert created.status_code == 201, created.text
     employer = created.json()
     assert employer["uscc"] == USCC  # separators dropped, upper case
@@ -46,10 +55,13 @@ def test_create_read_update_list(client: httpx.Client, regions: None) -> None:
     in_guangdong = client.get("/employers", params={"region_code": "440000"}).json()
     assert [e["name"] for e in in_guangdong["items"]] == ["广州数控设备有限公司", "广州汽修店"]
     assert [e["name"] for e in client.get("/employers", params={"q": "汽修"}).json()["items"]] == [
-        "北京汽修连锁", "广州汽修店"]
+        "北京汽修连锁",
+        "广州汽修店",
+    ]
     assert client.get("/employers", params={"industry": "服务业", "region_code": "440100"}).json()["total"] == 1
     assert [e["name"] for e in client.get("/employers", params={"verified": "true"}).json()["items"]] == [
-        "广州数控设备有限公司"]
+        "广州数控设备有限公司"
+    ]
     assert client.get("/employers", params={"verified": "false"}).json()["total"] == 2
     page = client.get("/employers", params={"limit": 2, "offset": 2}).json()
     assert (page["total"], [e["name"] for e in page["items"]]) == (3, ["广州汽修店"])

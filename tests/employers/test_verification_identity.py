@@ -23,10 +23,14 @@ OTHER_USCC = "91440300MA5FG00016"
 
 @pytest.fixture
 async def verified(session: AsyncSession) -> dict[str, int]:
-    session.add_all([Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-                     Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-                     Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-                     Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000")])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
+        ]
+    )
     await session.flush()
     employer = Employer(name="广州数控设备有限公司", uscc=USCC, region_code="440106", verified=True)
     graduate = Graduate(name="陈小明")
@@ -38,14 +42,21 @@ async def verified(session: AsyncSession) -> dict[str, int]:
     return {"employer": employer.id, "graduate": graduate.id, "posting": posting.id}
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"name": "华为技术有限公司"}, "name"),
-    ({"uscc": OTHER_USCC}, "uscc"),
-    ({"region_code": "440300"}, "region_code"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"name": "华为技术有限公司"}, "name"),
+        ({"uscc": OTHER_USCC}, "uscc"),
+        ({"region_code": "440300"}, "region_code"),
+    ],
+)
 def test_changing_an_identity_field_withdraws_verification(
-        change: dict[str, str], field: str, verified: dict[str, int], client: httpx.Client,
-        client_as: Callable[..., httpx.Client]) -> None:
+    change: dict[str, str],
+    field: str,
+    verified: dict[str, int],
+    client: httpx.Client,
+    client_as: Callable[..., httpx.Client],
+) -> None:
     member = client_as(Role.EMPLOYER, employer_id=verified["employer"])
     graduate = client_as(Role.GRADUATE, graduate_id=verified["graduate"])
     assert graduate.get(f"/postings/{verified['posting']}").status_code == 200
@@ -55,7 +66,10 @@ def test_changing_an_identity_field_withdraws_verification(
     assert graduate.get(f"/postings/{verified['posting']}").status_code == 404  # no longer reaches graduates
     [event] = client.get("/audit", params={"object_type": "employer_verification"}).json()["items"]
     assert (event["action"], event["object_id"], event["detail"]) == (
-        "update", str(verified["employer"]), {"verified": False, "changed": [field]})
+        "update",
+        str(verified["employer"]),
+        {"verified": False, "changed": [field]},
+    )
     # staff approve the new identity again (audited too)
     assert client.post(f"/employers/{verified['employer']}/verify").json()["verified"] is True
     events = client.get("/audit", params={"object_type": "employer_verification"}).json()["items"]
@@ -63,12 +77,16 @@ def test_changing_an_identity_field_withdraws_verification(
     assert graduate.get(f"/postings/{verified['posting']}").status_code == 200
 
 
-def test_other_changes_and_the_same_identity_keep_verification(verified: dict[str, int], client: httpx.Client,
-                                                               client_as: Callable[..., httpx.Client]) -> None:
+def test_other_changes_and_the_same_identity_keep_verification(
+    verified: dict[str, int], client: httpx.Client, client_as: Callable[..., httpx.Client]
+) -> None:
     member = client_as(Role.EMPLOYER, employer_id=verified["employer"])
     spaced = f"{USCC[:9].lower()} {USCC[9:]}"  # normalises to the same code
-    for change in ({"industry": "制造业", "address": "天河路1号"}, {"name": "广州数控设备有限公司"},
-                   {"uscc": spaced, "region_code": "440106"}):
+    for change in (
+        {"industry": "制造业", "address": "天河路1号"},
+        {"name": "广州数控设备有限公司"},
+        {"uscc": spaced, "region_code": "440106"},
+    ):
         r = member.patch(f"/employers/{verified['employer']}", json=change)
         assert r.status_code == 200 and r.json()["verified"] is True, (change, r.text)
     assert client.get("/audit", params={"object_type": "employer_verification"}).json()["total"] == 0

@@ -28,14 +28,16 @@ def wrong_check(number: str) -> str:
 
 @pytest.fixture
 async def school_id(session: AsyncSession) -> int:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-        Major(code="710201", name="计算机应用", category="电子与信息大类"),
-        Major(code="660301", name="数控技术应用", category="装备制造大类"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+            Major(code="710201", name="计算机应用", category="电子与信息大类"),
+            Major(code="660301", name="数控技术应用", category="装备制造大类"),
+        ]
+    )
     await session.flush()
     school = School(code="4144010001", name="广州市信息技术职业学校", region_code="440106")
     session.add(school)
@@ -45,17 +47,35 @@ async def school_id(session: AsyncSession) -> int:
 
 def _graduate(school: int, **extra: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "name": "陈小明", "gender": "male", "student_number": "0012023001", "id_number": MALE_ID,
-        "phone": "013800138000", "school_id": school, "major_code": "710201",
-        "graduation_date": "2025-06-30", "region_code": "440106", "skills": ["Python", "网络布线"],
-        "desired_titles": ["网络管理员"], "preferred_locations": ["440100", "深圳"], "min_salary_monthly": 4500,
+        "name": "陈小明",
+        "gender": "male",
+        "student_number": "0012023001",
+        "id_number": MALE_ID,
+        "phone": "013800138000",
+        "school_id": school,
+        "major_code": "710201",
+        "graduation_date": "2025-06-30",
+        "region_code": "440106",
+        "skills": ["Python", "网络布线"],
+        "desired_titles": ["网络管理员"],
+        "preferred_locations": ["440100", "深圳"],
+        "min_salary_monthly": 4500,
         "preferred_job_types": ["FULL_TIME", "INTERN"],
-        "certificates": [{"name": "网络设备调试员", "level": "四级", "issuer": "广东省人社厅",
-                          "issued_on": "2024-12-01"}],
+        "certificates": [
+            {"name": "网络设备调试员", "level": "四级", "issuer": "广东省人社厅", "issued_on": "2024-12-01"}
+        ],
         "awards": [{"competition": "全国职业院校技能大赛", "level": "省级", "prize": "二等奖", "year": 2024}],
-        "experiences": [{"kind": "work_placement", "employer_name": "广州某网络公司", "title": "网络运维实习生",
-                         "city": "广州", "province": "广东", "start_date": "2024-09-01",
-                         "end_date": "2025-03-01"}],
+        "experiences": [
+            {
+                "kind": "work_placement",
+                "employer_name": "广州某网络公司",
+                "title": "网络运维实习生",
+                "city": "广州",
+                "province": "广东",
+                "start_date": "2024-09-01",
+                "end_date": "2025-03-01",
+            }
+        ],
     }
     body.update(extra)
     return body
@@ -78,10 +98,13 @@ def test_create_read_update_list(client: httpx.Client, school_id: int) -> None:
     read = client.get(f"/graduates/{g['id']}").json()
     assert read == g
 
-    updated = client.patch(f"/graduates/{g['id']}", json={
-        "certificates": [{"name": "Web前端开发 1+X", "level": "初级"}, {"name": "计算机操作员", "level": "五级"}],
-        "min_salary_monthly": 5000,
-    })
+    updated = client.patch(
+        f"/graduates/{g['id']}",
+        json={
+            "certificates": [{"name": "Web前端开发 1+X", "level": "初级"}, {"name": "计算机操作员", "level": "五级"}],
+            "min_salary_monthly": 5000,
+        },
+    )
     assert updated.status_code == 200, updated.text
     u = updated.json()
     assert [c["name"] for c in u["certificates"]] == ["Web前端开发 1+X", "计算机操作员"]  # list replaced
@@ -91,9 +114,20 @@ def test_create_read_update_list(client: httpx.Client, school_id: int) -> None:
     assert cleared["awards"] == [] and len(cleared["certificates"]) == 2
     assert cleared["cohort"] == 2026  # a derived cohort follows the graduation date
 
-    client.post("/graduates", json=_graduate(school_id, name="李华", gender="female", id_number=FEMALE_ID,
-                                             student_number="0012023002", major_code="660301", cohort=2024,
-                                             region_code="450000", kind="adult_trainee"))
+    client.post(
+        "/graduates",
+        json=_graduate(
+            school_id,
+            name="李华",
+            gender="female",
+            id_number=FEMALE_ID,
+            student_number="0012023002",
+            major_code="660301",
+            cohort=2024,
+            region_code="450000",
+            kind="adult_trainee",
+        ),
+    )
     by = lambda **params: [x["name"] for x in client.get("/graduates", params=params).json()["items"]]  # noqa: E731
     assert by(major_code="660301") == ["李华"]
     assert by(cohort=2026) == ["陈小明"]
@@ -144,8 +178,11 @@ def test_id_number_never_appears_unmasked(client: httpx.Client, school_id: int) 
         ({"certificates": [{"name": "电工", "issued_on": "2999-01-01"}]}, 422, "certificates[0].issued_on"),
         ({"certificates": [{"name": "电工", "issued_on": "not a date"}]}, 400, "certificates"),
         ({"certificates": [{"level": "四级"}]}, 400, "name"),
-        ({"experiences": [{"title": "a"}, {"title": "b", "start_date": "2025-01-01",
-                                           "end_date": "2024-01-01"}]}, 422, "experiences[1].end_date"),
+        (
+            {"experiences": [{"title": "a"}, {"title": "b", "start_date": "2025-01-01", "end_date": "2024-01-01"}]},
+            422,
+            "experiences[1].end_date",
+        ),
         ({"experiences": [{"title": "a", "kind": "apprentice"}]}, 400, "kind"),
         ({"preferred_job_types": ["SOMETIMES"]}, 400, "preferred_job_types"),
         ({"phone": 13800138000}, 400, "phone"),
@@ -178,9 +215,14 @@ def test_duplicate_student_number_is_409(client: httpx.Client, school_id: int) -
 
 def test_rejected_update_changes_nothing(client: httpx.Client, school_id: int) -> None:
     g = client.post("/graduates", json=_graduate(school_id)).json()
-    response = client.patch(f"/graduates/{g['id']}", json={
-        "name": "改名", "certificates": [], "experiences": [{"title": "x", "start_date": "2025-02-01",
-                                                            "end_date": "2025-01-01"}]})
+    response = client.patch(
+        f"/graduates/{g['id']}",
+        json={
+            "name": "改名",
+            "certificates": [],
+            "experiences": [{"title": "x", "start_date": "2025-02-01", "end_date": "2025-01-01"}],
+        },
+    )
     assert response.status_code == 422
     assert "experiences[0].end_date" in response.json()["detail"]
     assert client.get(f"/graduates/{g['id']}").json() == g
@@ -214,8 +256,10 @@ def test_one_id_number_one_graduate(client: httpx.Client, school_id: int) -> Non
         assert again.status_code == 409, again.text
         assert again.json()["errors"][0]["field"] == "id_number"
         assert MALE_ID not in again.text and MIDDLE not in again.text
-    other = client.post("/graduates", json=_graduate(school_id, student_number="0012023002", id_number=FEMALE_ID,
-                                                     gender="female", name="李华")).json()
+    other = client.post(
+        "/graduates",
+        json=_graduate(school_id, student_number="0012023002", id_number=FEMALE_ID, gender="female", name="李华"),
+    ).json()
     clash = client.patch(f"/graduates/{other['id']}", json={"id_number": _full_width(MALE_ID), "gender": "male"})
     assert clash.status_code == 409 and clash.json()["errors"][0]["field"] == "id_number"
     assert client.get(f"/graduates/{other['id']}").json()["id_number_masked"].endswith(FEMALE_ID[-4:])
@@ -224,17 +268,21 @@ def test_one_id_number_one_graduate(client: httpx.Client, school_id: int) -> Non
     assert client.get("/graduates").json()["total"] == 2
 
 
-@pytest.mark.parametrize(("number", "accepted"), [
-    (id_number("00010620050101001"), False),  # 00: no such province
-    (id_number("99010620050101001"), False),
-    (id_number("10010620050101001"), False),
-    (id_number("44010618990101001"), False),  # born 1899
-    (id_number("44010619000101001"), True),
-    (id_number("82000020050101001"), True),  # 澳门
-    (_full_width(id_number("11010519491231002")), True),  # full-width, check character Ｘ
-])
-def test_id_number_province_birth_year_and_full_width(client: httpx.Client, school_id: int, number: str,
-                                                      accepted: bool) -> None:
+@pytest.mark.parametrize(
+    ("number", "accepted"),
+    [
+        (id_number("00010620050101001"), False),  # 00: no such province
+        (id_number("99010620050101001"), False),
+        (id_number("10010620050101001"), False),
+        (id_number("44010618990101001"), False),  # born 1899
+        (id_number("44010619000101001"), True),
+        (id_number("82000020050101001"), True),  # 澳门
+        (_full_width(id_number("11010519491231002")), True),  # full-width, check character Ｘ
+    ],
+)
+def test_id_number_province_birth_year_and_full_width(
+    client: httpx.Client, school_id: int, number: str, accepted: bool
+) -> None:
     body = _graduate(school_id, id_number=number)
     del body["gender"]
     response = client.post("/graduates", json=body)

@@ -14,10 +14,12 @@ from service.migrate import alembic_config, upgrade
 from tests.conftest import run_sql
 
 NUMBER = "11010519491231002X"
-_GRADUATE = ("INSERT INTO graduates (id, kind, name, gender, id_number, education, country, skills, summary, "
-             "desired_titles, preferred_locations, preferred_job_types, recommendable, source, created_at, updated_at) "
-             "VALUES ({id}, 'graduate', '甲', 'female', '{number}', 'secondary_vocational', 'CN', '[]', '', '[]', '[]', "
-             "'[]', true, 'platform', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+_GRADUATE = (
+    "INSERT INTO graduates (id, kind, name, gender, id_number, education, country, skills, summary, "
+    "desired_titles, preferred_locations, preferred_job_types, recommendable, source, created_at, updated_at) "
+    "VALUES ({id}, 'graduate', '甲', 'female', '{number}', 'secondary_vocational', 'CN', '[]', '', '[]', '[]', "
+    "'[]', true, 'platform', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
 _SEED = [
     _GRADUATE.format(id=1, number=NUMBER.lower()),
     _GRADUATE.format(id=2, number=NUMBER),
@@ -42,9 +44,13 @@ def test_0008_refuses_a_number_held_twice_and_keeps_existing_sessions(fresh_url:
 
     asyncio.run(run_sql(fresh_url, "UPDATE graduates SET id_number = NULL WHERE id = 2"))
     upgrade(settings, "0008")
-    numbers, sessions = asyncio.run(run_sql(
-        fresh_url, "SELECT id, id_number FROM graduates ORDER BY id",
-        "SELECT id, public_id, rotated_hashes FROM auth_sessions ORDER BY id"))
+    numbers, sessions = asyncio.run(
+        run_sql(
+            fresh_url,
+            "SELECT id, id_number FROM graduates ORDER BY id",
+            "SELECT id, public_id, rotated_hashes FROM auth_sessions ORDER BY id",
+        )
+    )
     assert numbers[:2] == [(1, NUMBER), (2, None)]  # folded to the normalised (upper-case) form
     assert [s[0] for s in sessions] == [1, 2] and sessions[0][1] != sessions[1][1]
     assert all(len(s[1]) >= 22 and s[2] in ("[]", []) for s in sessions)

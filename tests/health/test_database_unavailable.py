@@ -31,7 +31,7 @@ PUBLIC_WITH_DATABASE = {("GET", "/health"), ("GET", "/regions"), ("GET", "/major
 def _pg_or_skip() -> None:
     try:
         _pg_admin_execute("SELECT 1")
-    except Exception as exc:  # noqa: BLE001 - no server
+    except Exception as exc:  # no server
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL not reachable: {exc!r}")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}")
@@ -49,8 +49,7 @@ def _routes(settings: Settings) -> list[tuple[str, str, bool]]:
             if method in ("HEAD", "OPTIONS"):
                 continue
             handler = handler[0] if isinstance(handler, tuple) else handler
-            public = bool(handler.opt.get("exclude_from_auth")) or any(
-                re.match(p, route.path) for p in PUBLIC_PATHS)
+            public = bool(handler.opt.get("exclude_from_auth")) or any(re.match(p, route.path) for p in PUBLIC_PATHS)
             out.append((method, path, public))
     return out
 
@@ -67,8 +66,9 @@ def _probe_every_route(server: LiveServer, settings: Settings) -> None:
     token = _token(settings, 1, 1)  # signed with the app's key: authenticating it needs the database
     with httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c:
         _assert_unavailable(c.get("/health"), "GET /health")
-        _assert_unavailable(c.post("/auth/login", json={"login": "a@b.cn", "password": "correct horse"}),
-                            "POST /auth/login")
+        _assert_unavailable(
+            c.post("/auth/login", json={"login": "a@b.cn", "password": "correct horse"}), "POST /auth/login"
+        )
         for method, path, public in _routes(settings):
             r = c.request(method, path, json={} if method in ("POST", "PATCH") else None)
             if public and (method, path) not in PUBLIC_WITH_DATABASE:  # may not need the database at all
@@ -92,8 +92,11 @@ def missing_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         assert not (tmp_path / "gone").exists()  # the service never creates a database file
 
 
-@pytest.mark.parametrize("missing_database", ["sqlite-missing-file", "postgresql-missing-database",
-                                              "postgresql-unreachable-port"], indirect=True)
+@pytest.mark.parametrize(
+    "missing_database",
+    ["sqlite-missing-file", "postgresql-missing-database", "postgresql-unreachable-port"],
+    indirect=True,
+)
 def test_every_route_answers_503_when_the_database_is_missing(missing_database: Settings) -> None:
     with LiveServer(missing_database) as server:
         _probe_every_route(server, missing_database)
@@ -133,8 +136,9 @@ def test_a_dropped_postgresql_database_gives_503_and_recovers(tmp_path: Path) ->
 def test_a_removed_sqlite_file_gives_503_and_recovers(sqlite_template: Path, tmp_path: Path) -> None:
     path = tmp_path / "removed.sqlite3"  # a database of its own: the session's is shared by every test
     shutil.copy(sqlite_template, path)
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", warm_up=False,
-                        secret_key_file=str(tmp_path / "secret_key"))
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{path}", warm_up=False, secret_key_file=str(tmp_path / "secret_key")
+    )
     backup = tmp_path / "backup.sqlite3"
     with LiveServer(settings) as server, httpx.Client(base_url=server.base_url, timeout=30) as c:
         assert c.get("/health").status_code == 200 and c.get("/regions").status_code == 200
@@ -152,8 +156,9 @@ def test_a_removed_sqlite_file_gives_503_and_recovers(sqlite_template: Path, tmp
 def test_health_is_503_not_500_for_an_unmigrated_database(tmp_path: Path) -> None:
     path = tmp_path / "empty.sqlite3"
     sqlite3.connect(path).close()  # a database file without the schema
-    settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", warm_up=False,
-                        secret_key_file=str(tmp_path / "secret_key"))
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{path}", warm_up=False, secret_key_file=str(tmp_path / "secret_key")
+    )
     with LiveServer(settings) as server, httpx.Client(base_url=server.base_url, timeout=30) as c:
         _assert_unavailable(c.get("/health"), "GET /health")
         _assert_unavailable(c.get("/regions"), "GET /regions")

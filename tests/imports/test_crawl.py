@@ -82,7 +82,11 @@ def test_cli_crawl_and_scrape_page(settings: Settings, site: Site, tmp_path: Pat
     page = runner.invoke(scrape_page, [site.url("/job/101.html"), "--board", str(board), "--json"])
     assert page.exit_code == 0, page.output
     [posting] = json.loads(page.output)["postings"]
-    assert (posting["title"], posting["external_id"], posting["salary"]["min_monthly"]) == ("数控车床操作工", "101", 6500)
+    assert (posting["title"], posting["external_id"], posting["salary"]["min_monthly"]) == (
+        "数控车床操作工",
+        "101",
+        6500,
+    )
     fixture = Path(__file__).parents[1] / "scrapers" / "fixtures" / "jsonld" / "several_blocks.html"
     table = runner.invoke(scrape_page, [str(fixture)])
     assert "汽修学徒" in table.output and "第 10 行" in table.output and "baseSalary" in table.output

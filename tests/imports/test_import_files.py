@@ -18,8 +18,11 @@ FIXTURES = Path(__file__).parents[1] / "scrapers" / "fixtures"
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("job51_2019_sample.csv", ImportKind.CN_51JOB_2019), ("job51_2023_sample.csv", ImportKind.CN_51JOB_2023),
-     ("us_jobs_sample.csv", ImportKind.US_JOBS)],
+    [
+        ("job51_2019_sample.csv", ImportKind.CN_51JOB_2019),
+        ("job51_2023_sample.csv", ImportKind.CN_51JOB_2023),
+        ("us_jobs_sample.csv", ImportKind.US_JOBS),
+    ],
 )
 def test_detect_kind(name: str, kind: ImportKind) -> None:
     assert detect_kind(FIXTURES / name) is kind

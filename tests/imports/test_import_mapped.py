@@ -32,21 +32,52 @@ def _boss_xlsx(path: Path) -> Path:
     sheet = book.active
     sheet.title = "职位列表"
     sheet.append(["BOSS直聘 职位导出"])
-    sheet.append(["编号", "职位名称", "公司", "薪资", "城市", "技能标签", "发布时间", "职位链接", "截止日期", "招聘人数"])
-    sheet.append(["X1", "CNC操机员", "东莞精密五金有限公司", "7-9K", "东莞", "CNC、加工中心", dt.date(2026, 3, 1),
-                  "https://www.zhipin.com/job_detail/X1.html?spm=a", dt.date(2099, 12, 31), 5])
-    sheet.append(["X2", "仓库文员", "东莞精密五金有限公司", "4500-5500元/月", "广东省东莞市", "Excel、WMS", 46082.0, None,
-                  dt.date(2020, 1, 31), "若干"])
+    sheet.append(
+        ["编号", "职位名称", "公司", "薪资", "城市", "技能标签", "发布时间", "职位链接", "截止日期", "招聘人数"]
+    )
+    sheet.append(
+        [
+            "X1",
+            "CNC操机员",
+            "东莞精密五金有限公司",
+            "7-9K",
+            "东莞",
+            "CNC、加工中心",
+            dt.date(2026, 3, 1),
+            "https://www.zhipin.com/job_detail/X1.html?spm=a",
+            dt.date(2099, 12, 31),
+            5,
+        ]
+    )
+    sheet.append(
+        [
+            "X2",
+            "仓库文员",
+            "东莞精密五金有限公司",
+            "4500-5500元/月",
+            "广东省东莞市",
+            "Excel、WMS",
+            46082.0,
+            None,
+            dt.date(2020, 1, 31),
+            "若干",
+        ]
+    )
     sheet.append([None, None, None, None, None, None, None, None, None, None])
-    sheet.append(["X3", "注塑技术员", "东莞华达塑胶制品有限公司", "面议", "东莞", None, "2026-03-03", None, None, "三人"])
+    sheet.append(
+        ["X3", "注塑技术员", "东莞华达塑胶制品有限公司", "面议", "东莞", None, "2026-03-03", None, None, "三人"]
+    )
     book.save(path)
     return path
 
 
 def _xlsx_mapping(path: Path) -> Path:
-    path.write_text('source = "boss-xlsx"\nsheet = "职位列表"\n[columns]\nid = "编号"\ntitle = "职位名称"\n'
-                    'employer = "公司"\nsalary = "薪资"\ncity = "城市"\nskills = "技能标签"\ndate = "发布时间"\n'
-                    'url = "职位链接"\nvalid_through = "截止日期"\nopenings = "招聘人数"\n', encoding="utf-8")
+    path.write_text(
+        'source = "boss-xlsx"\nsheet = "职位列表"\n[columns]\nid = "编号"\ntitle = "职位名称"\n'
+        'employer = "公司"\nsalary = "薪资"\ncity = "城市"\nskills = "技能标签"\ndate = "发布时间"\n'
+        'url = "职位链接"\nvalid_through = "截止日期"\nopenings = "招聘人数"\n',
+        encoding="utf-8",
+    )
     return path
 
 
@@ -62,16 +93,19 @@ def test_load_mapping_toml_and_json(tmp_path: Path) -> None:
     assert (parsed.source, parsed.columns, parsed.country) == ("board", {"title": "岗位", "salary": "月薪"}, "CN")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('source = "x"', "needs a [columns] table"),
-    ('[columns]\nsalary = "薪资"', "must name the title column"),
-    ('[columns]\ntitle = "职位"\nwage = "薪资"', "'wage' is not a field"),
-    ('[columns]\ntitle = 3', "must be a column name"),
-    ('source = "boss zhipin!"\n[columns]\ntitle = "职位"', "source"),
-    ('country = "China"\n[columns]\ntitle = "职位"', "ISO 3166-1"),
-    ('sheets = "a"\n[columns]\ntitle = "职位"', "unknown key(s) sheets"),
-    ("[columns\ntitle = '职位'", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('source = "x"', "needs a [columns] table"),
+        ('[columns]\nsalary = "薪资"', "must name the title column"),
+        ('[columns]\ntitle = "职位"\nwage = "薪资"', "'wage' is not a field"),
+        ("[columns]\ntitle = 3", "must be a column name"),
+        ('source = "boss zhipin!"\n[columns]\ntitle = "职位"', "source"),
+        ('country = "China"\n[columns]\ntitle = "职位"', "ISO 3166-1"),
+        ('sheets = "a"\n[columns]\ntitle = "职位"', "unknown key(s) sheets"),
+        ("[columns\ntitle = '职位'", "not valid TOML"),
+    ],
+)
 def test_bad_mapping_files_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "m.toml"
     path.write_text(text, encoding="utf-8")
@@ -81,10 +115,22 @@ def test_bad_mapping_files_say_what_is_wrong(tmp_path: Path, text: str, message:
 
 def test_suggest_mapping_from_headers() -> None:
     assert suggest_mapping(["职位名称", "公司", "薪资", "城市", "技能标签", "发布时间", "职位链接", "职位ID"]) == {
-        "title": "职位名称", "employer": "公司", "salary": "薪资", "city": "城市", "skills": "技能标签",
-        "date": "发布时间", "url": "职位链接", "id": "职位ID"}
+        "title": "职位名称",
+        "employer": "公司",
+        "salary": "薪资",
+        "city": "城市",
+        "skills": "技能标签",
+        "date": "发布时间",
+        "url": "职位链接",
+        "id": "职位ID",
+    }
     assert suggest_mapping(["Job Title", "Company Name", "Salary", "Location", "Posted Date"]) == {
-        "title": "Job Title", "employer": "Company Name", "salary": "Salary", "city": "Location", "date": "Posted Date"}
+        "title": "Job Title",
+        "employer": "Company Name",
+        "salary": "Salary",
+        "city": "Location",
+        "date": "Posted Date",
+    }
     assert suggest_mapping(["姓名", "身份证号"]) == {}
 
 
@@ -96,7 +142,12 @@ async def test_preview_of_a_boss_export() -> None:
     assert (preview.kind, preview.rows_read, len(preview.items)) == ("mapped", 6, 5)
     assert [(r.row, r.column, r.message) for r in preview.rejected] == [(5, "职位名称", "title is required")]
     first = preview.items[0]
-    assert (first.source, first.external_id, first.row, first.employer_name) == ("boss", "B1001", 2, "苏州精工机械有限公司")
+    assert (first.source, first.external_id, first.row, first.employer_name) == (
+        "boss",
+        "B1001",
+        2,
+        "苏州精工机械有限公司",
+    )
     assert (first.salary.min_monthly, first.salary.max_monthly, first.region_code) == (8000, 12000, "320500")
     assert first.skills == ["数控车床", "看图纸", "CNC编程"] and first.posted_on == dt.date(2026, 3, 2)
     assert first.source_url == "https://www.zhipin.com/job_detail/B1001.html"  # tracking parameter dropped
@@ -125,8 +176,12 @@ async def test_preview_of_an_xlsx_export(tmp_path: Path) -> None:
     preview = await preview_path(path, mapping=_xlsx_mapping(tmp_path / "boss.toml"))
     assert preview.rows_read == 3 and [i.row for i in preview.items] == [3, 4, 6]
     cnc, clerk, moulding = preview.items
-    assert (cnc.external_id, cnc.openings, cnc.valid_through, cnc.posted_on) == ("X1", 5, dt.date(2099, 12, 31),
-                                                                                 dt.date(2026, 3, 1))
+    assert (cnc.external_id, cnc.openings, cnc.valid_through, cnc.posted_on) == (
+        "X1",
+        5,
+        dt.date(2099, 12, 31),
+        dt.date(2026, 3, 1),
+    )
     assert cnc.source_url == "https://www.zhipin.com/job_detail/X1.html"
     assert clerk.posted_on == dt.date(2026, 3, 1) and clerk.openings is None  # an Excel serial date; 若干
     assert clerk.expires_at is not None and clerk.salary.max_monthly == 5500
@@ -144,21 +199,24 @@ async def test_a_mapping_that_does_not_fit_lists_the_columns(tmp_path: Path) -> 
     with pytest.raises(InvalidFieldError, match="names the title column '职位名称'.*岗位, 企业, 月薪"):
         await preview_path(MAPPED / "zhilian_gb18030.csv", mapping=MAPPED / "boss.toml")
     other_sheet = tmp_path / "x.toml"
-    other_sheet.write_text(_xlsx_mapping(tmp_path / "y.toml").read_text(encoding="utf-8").replace("职位列表", "岗位"),
-                           encoding="utf-8")
+    other_sheet.write_text(
+        _xlsx_mapping(tmp_path / "y.toml").read_text(encoding="utf-8").replace("职位列表", "岗位"), encoding="utf-8"
+    )
     with pytest.raises(InvalidFieldError, match="sheet '岗位' is not in boss.xlsx; sheets: 职位列表"):
         await preview_path(_boss_xlsx(tmp_path / "boss.xlsx"), mapping=other_sheet)
     with pytest.raises(InvalidFieldError, match="not 'job_fair'"):
         await preview_path(MAPPED / "boss_export.csv", kind="job_fair", mapping=MAPPED / "boss.toml")
 
 
-@pytest.mark.parametrize(("name", "column"), [("boss_export.csv", "职位名称"), ("boss.xlsx", "职位名称"),
-                                              ("indeed.csv", "Job Title")])
+@pytest.mark.parametrize(
+    ("name", "column"), [("boss_export.csv", "职位名称"), ("boss.xlsx", "职位名称"), ("indeed.csv", "Job Title")]
+)
 def test_unknown_exports_are_refused_with_their_columns_and_a_mapping(tmp_path: Path, name: str, column: str) -> None:
     if name == "indeed.csv":
         path = tmp_path / name
-        path.write_text("Job Title,Company Name,Salary,Location,Job URL\nWelder,Acme,$20/hour,Chicago,https://x\n",
-                        encoding="utf-8")
+        path.write_text(
+            "Job Title,Company Name,Salary,Location,Job URL\nWelder,Acme,$20/hour,Chicago,https://x\n", encoding="utf-8"
+        )
     else:
         path = _boss_xlsx(tmp_path / name) if name.endswith(".xlsx") else MAPPED / name
     with pytest.raises(InvalidFieldError) as caught:
@@ -175,15 +233,19 @@ def test_job_fair_sheets_are_still_recognised() -> None:
 # --- a --kind (or a file) that reads nothing -------------------------------------------------------
 
 
-@pytest.mark.parametrize(("content", "name", "kind"), [
-    ("职位名称,公司,薪资\n数控车工,苏州精工,8-12K\n", "export.csv", "jsonld_page"),  # the issue's case
-    ("岗位名称,分类,薪资,公司地址,工作经验,学历要求,公司名称,岗位描述\n", "empty_2023.csv", "cn_51job_2023"),
-    ("<html><body><h1>数控车工</h1></body></html>", "page.html", "jsonld_page"),
-    ("<html><body><h1>数控车工</h1></body></html>", "page.html", None),
-    ("Job.ID,Title,Position,Company,City,State.Code\n", "jobs.csv", None),
-])
-async def test_reading_nothing_is_an_error(session: AsyncSession, tmp_path: Path, content: str, name: str,
-                                           kind: str | None) -> None:
+@pytest.mark.parametrize(
+    ("content", "name", "kind"),
+    [
+        ("职位名称,公司,薪资\n数控车工,苏州精工,8-12K\n", "export.csv", "jsonld_page"),  # the issue's case
+        ("岗位名称,分类,薪资,公司地址,工作经验,学历要求,公司名称,岗位描述\n", "empty_2023.csv", "cn_51job_2023"),
+        ("<html><body><h1>数控车工</h1></body></html>", "page.html", "jsonld_page"),
+        ("<html><body><h1>数控车工</h1></body></html>", "page.html", None),
+        ("Job.ID,Title,Position,Company,City,State.Code\n", "jobs.csv", None),
+    ],
+)
+async def test_reading_nothing_is_an_error(
+    session: AsyncSession, tmp_path: Path, content: str, name: str, kind: str | None
+) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     with pytest.raises(InvalidFieldError, match="gave nothing to import") as caught:
@@ -201,12 +263,21 @@ async def test_import_a_board_export_twice(session: AsyncSession) -> None:
     report = await import_path(session, MAPPED / "boss_export.csv", mapping=MAPPED / "boss.toml")
     await session.commit()
     assert (report.kind, report.rows_read, report.stored, report.rejected) == (
-        "mapped", 6, 5, [(5, "职位名称", "title is required")])
+        "mapped",
+        6,
+        5,
+        [(5, "职位名称", "title is required")],
+    )
     stored = {p.external_id: p for p in (await session.execute(select(Posting))).scalars()}
     assert set(stored) == {"B1001", "B1002", "B1003", "B1005", "B1006"}
     assert {p.source for p in stored.values()} == {"boss"}
     b2 = stored["B1002"]
-    assert (b2.salary_min, b2.salary_max, b2.salary_period, b2.salary_min_monthly) == (8000, None, SalaryPeriod.MONTH, 8000)
+    assert (b2.salary_min, b2.salary_max, b2.salary_period, b2.salary_min_monthly) == (
+        8000,
+        None,
+        SalaryPeriod.MONTH,
+        8000,
+    )
     assert stored["B1003"].salary_currency == "CNY" and stored["B1003"].required_skills == ["PLC编程", "低压配电"]
     assert stored["B1006"].salary_min is None and stored["B1006"].salary_text == "25-38万"
     assert stored["B1001"].source_url == "https://www.zhipin.com/job_detail/B1001.html"
@@ -247,28 +318,41 @@ def test_cli_dry_run_and_errors(settings: Settings, tmp_path: Path) -> None:
     assert as_json["mapping"]["columns"]["salary"] == "薪资" and as_json["postings"][0]["status"]["label"] == "open"
     refused = CliRunner().invoke(main, ["import", str(MAPPED / "boss_export.csv")], env=env)
     assert refused.exit_code == 1 and "columns found in boss_export.csv" in refused.output
-    stored = CliRunner().invoke(main, ["import", str(MAPPED / "boss_export.csv"), "--mapping",
-                                       str(MAPPED / "boss.toml")], env=env)
+    stored = CliRunner().invoke(
+        main, ["import", str(MAPPED / "boss_export.csv"), "--mapping", str(MAPPED / "boss.toml")], env=env
+    )
     assert stored.exit_code == 0 and json.loads(stored.output)["stored"] == 5
 
 
 @pytest.mark.shared_data
-async def test_a_real_51job_export_through_a_mapping(session: AsyncSession, shared_data: Path,
-                                                     tmp_path: Path) -> None:
+async def test_a_real_51job_export_through_a_mapping(session: AsyncSession, shared_data: Path, tmp_path: Path) -> None:
     """The real 51job 2023 export read through a mapping file gives what its own importer gives."""
     mapping = tmp_path / "51job.toml"
-    mapping.write_text('source = "51job-mapped"\n[columns]\ntitle = "岗位名称"\nemployer = "公司名称"\nsalary = "薪资"\n'
-                       'city = "公司地址"\neducation = "学历要求"\nexperience = "工作经验"\nindustry = "分类"\n',
-                       encoding="utf-8")
+    mapping.write_text(
+        'source = "51job-mapped"\n[columns]\ntitle = "岗位名称"\nemployer = "公司名称"\nsalary = "薪资"\n'
+        'city = "公司地址"\neducation = "学历要求"\nexperience = "工作经验"\nindustry = "分类"\n',
+        encoding="utf-8",
+    )
     path = shared_data / "cn_postings" / "51job_2023.csv"
     through_mapping, own = await preview_path(path, mapping=mapping), await preview_path(path)
-    assert (through_mapping.rows_read, len(through_mapping.items), len(through_mapping.duplicates)) == (
-        own.rows_read, len(own.items), len(own.duplicates)) == (395, 365, 30)
+    assert (
+        (through_mapping.rows_read, len(through_mapping.items), len(through_mapping.duplicates))
+        == (own.rows_read, len(own.items), len(own.duplicates))
+        == (395, 365, 30)
+    )
 
-    def fields(item) -> tuple:  # noqa: ANN001
+    def fields(item) -> tuple:
         pay = (item.salary.min_monthly, item.salary.max_monthly) if item.salary else None
-        return (item.row, item.title, item.employer_name, pay, item.region_code, item.education,
-                item.experience_years, item.employer_industry)
+        return (
+            item.row,
+            item.title,
+            item.employer_name,
+            pay,
+            item.region_code,
+            item.education,
+            item.experience_years,
+            item.employer_industry,
+        )
 
     assert [fields(i) for i in through_mapping.items] == [fields(i) for i in own.items]
     assert sum(1 for i in through_mapping.items if i.salary and i.salary.min_monthly) > 300

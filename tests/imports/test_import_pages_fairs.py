@@ -21,9 +21,14 @@ from vocab import EmploymentType, SalaryPeriod
 FIXTURES = Path(__file__).parents[1] / "scrapers" / "fixtures"
 
 
-@pytest.mark.parametrize(("name", "kind"), [
-    ("jsonld/graph_page.html", ImportKind.JSONLD_PAGE), ("jobfair/fair_utf8_bom.csv", ImportKind.JOB_FAIR),
-    ("jobfair/fair_gb18030.csv", ImportKind.JOB_FAIR)])
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("jsonld/graph_page.html", ImportKind.JSONLD_PAGE),
+        ("jobfair/fair_utf8_bom.csv", ImportKind.JOB_FAIR),
+        ("jobfair/fair_gb18030.csv", ImportKind.JOB_FAIR),
+    ],
+)
 def test_detect_new_kinds(name: str, kind: ImportKind) -> None:
     assert detect_kind(FIXTURES / name) is kind
 
@@ -37,8 +42,9 @@ async def test_import_a_jsonld_page(session: AsyncSession) -> None:
     await session.commit()
     assert report.kind == "jsonld_page" and (report.rows_read, report.stored) == (4, 3)
     assert report.rejected == [(10, "JSON-LD", report.rejected[0][2])] and "line 10" in report.rejected[0][2]
-    rows = {p.title: p for p in (await session.execute(select(Posting).options(
-        selectinload(Posting.employer)))).scalars()}
+    rows = {
+        p.title: p for p in (await session.execute(select(Posting).options(selectinload(Posting.employer)))).scalars()
+    }
     apprentice = rows["汽修学徒"]
     assert apprentice.external_id == "QX-1001" and apprentice.source == "jsonld"
     assert apprentice.employment_type is EmploymentType.INTERN and apprentice.region_code == "440106"
@@ -64,11 +70,16 @@ async def test_import_a_job_fair_workbook_twice(session: AsyncSession, tmp_path:
 
 
 def test_expiry_follows_now() -> None:
-    item = PostingItem(source="t", external_id="1", row=1, title="焊工", employer_name="某厂",
-                       valid_through=dt.date(2026, 3, 31),
-                       expires_at=dt.datetime(2026, 4, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
-                       salary=SalaryRange(text="USD 20/HOUR", minimum=20, maximum=20, period=SalaryPeriod.HOUR,
-                                          currency="USD"))
+    item = PostingItem(
+        source="t",
+        external_id="1",
+        row=1,
+        title="焊工",
+        employer_name="某厂",
+        valid_through=dt.date(2026, 3, 31),
+        expires_at=dt.datetime(2026, 4, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+        salary=SalaryRange(text="USD 20/HOUR", minimum=20, maximum=20, period=SalaryPeriod.HOUR, currency="USD"),
+    )
     before = posting_fields(item, 1, now=dt.datetime(2026, 3, 31, 15, 59, tzinfo=dt.UTC))  # 23:59 in Shanghai
     after = posting_fields(item, 1, now=dt.datetime(2026, 3, 31, 16, 0, tzinfo=dt.UTC))  # 00:00 next day
     assert before["status"] is PostingStatus.OPEN and after["status"] is PostingStatus.CLOSED
@@ -87,9 +98,14 @@ async def test_nyc_jobs(session: AsyncSession, shared_data: Path) -> None:
     assert (report.rows_read, report.stored, len(report.duplicates), report.rejected) == (3977, 2188, 1789, [])
     painter = (await session.execute(select(Posting).where(Posting.external_id == "133921"))).scalar_one()
     assert (painter.title, painter.salary_min, painter.salary_period, painter.salary_currency) == (
-        "Temporary Painter", 35, SalaryPeriod.HOUR, "USD")
+        "Temporary Painter",
+        35,
+        SalaryPeriod.HOUR,
+        "USD",
+    )
     assert painter.salary_min_monthly == round(35 * 21.75 * 8) and painter.country == "US"
-    periods = dict((await session.execute(select(Posting.salary_period, func.count()).group_by(
-        Posting.salary_period))).all())
+    periods = dict(
+        (await session.execute(select(Posting.salary_period, func.count()).group_by(Posting.salary_period))).all()
+    )
     assert set(periods) == {SalaryPeriod.YEAR, SalaryPeriod.HOUR, SalaryPeriod.DAY}
     assert "â€" not in "".join((await session.execute(select(Posting.description))).scalars())

@@ -37,10 +37,25 @@ async def _count(session: AsyncSession, model: type) -> int:
 
 @pytest.mark.shared_data
 async def test_51job_2019_slice(session: AsyncSession, shared_data: Path, tmp_path: Path) -> None:
-    broken = ["[]", "['5-6千/月']", "['某某机械厂']", "[]", "[]", "['佛山']", "['中专']", "[]", "['1人']",
-              "['2019-09-13']", ""]
-    path = _slice(shared_data / "cn_postings" / "51job_2019_gb18030.csv", tmp_path / "51job_2019_gb18030.csv",
-                  "gb18030", extra=[broken])
+    broken = [
+        "[]",
+        "['5-6千/月']",
+        "['某某机械厂']",
+        "[]",
+        "[]",
+        "['佛山']",
+        "['中专']",
+        "[]",
+        "['1人']",
+        "['2019-09-13']",
+        "",
+    ]
+    path = _slice(
+        shared_data / "cn_postings" / "51job_2019_gb18030.csv",
+        tmp_path / "51job_2019_gb18030.csv",
+        "gb18030",
+        extra=[broken],
+    )
     report = await import_path(session, path)
     await session.commit()
     assert report.kind == "cn_51job_2019" and report.rows_read == ROWS + 1
@@ -49,8 +64,11 @@ async def test_51job_2019_slice(session: AsyncSession, shared_data: Path, tmp_pa
     assert report.stored == ROWS + 1 - len(report.rejected) - len(report.duplicates)
     assert await _count(session, Posting) == report.stored
 
-    first = (await session.execute(select(Posting).options(selectinload(Posting.employer))
-                                   .where(Posting.title.startswith("IT培训咨询顾问")))).scalar_one()
+    first = (
+        await session.execute(
+            select(Posting).options(selectinload(Posting.employer)).where(Posting.title.startswith("IT培训咨询顾问"))
+        )
+    ).scalar_one()
     assert (first.salary_min, first.salary_max, first.salary_period) == (10000, 15000, SalaryPeriod.MONTH)
     assert (first.salary_min_monthly, first.salary_max_monthly, first.salary_text) == (10000, 15000, "1-1.5万/月")
     assert first.education_required is EducationLevel.ASSOCIATE and first.experience_years == 1
@@ -62,8 +80,11 @@ async def test_51job_2019_slice(session: AsyncSession, shared_data: Path, tmp_pa
     assert region is not None and region.parent_code == "310100" and await session.get(Region, "310000")
 
     # line 4 of the file: 学历 ['本科'] sits in the 工作经验 column and 学历 is []
-    shifted = (await session.execute(select(Posting).where(Posting.employer.has(name="杭州广立微电子有限公司"))
-                                     )).scalars().first()
+    shifted = (
+        (await session.execute(select(Posting).where(Posting.employer.has(name="杭州广立微电子有限公司"))))
+        .scalars()
+        .first()
+    )
     assert shifted is not None and shifted.education_required is EducationLevel.BACHELOR
     assert shifted.experience_years is None and shifted.salary_period is SalaryPeriod.YEAR
     assert (shifted.salary_min_monthly, shifted.salary_max_monthly) == (16667, 33333)
@@ -83,8 +104,11 @@ async def test_51job_2023_slice_and_update(session: AsyncSession, shared_data: P
     await session.commit()
     assert report.kind == "cn_51job_2023" and report.rows_read == ROWS and report.rejected == []
     assert report.stored + len(report.duplicates) == ROWS
-    thirteen = (await session.execute(select(Posting).where(Posting.salary_text == "1-1.5万·13薪",
-                                                            Posting.title == "大数据研发工程师"))).scalar_one()
+    thirteen = (
+        await session.execute(
+            select(Posting).where(Posting.salary_text == "1-1.5万·13薪", Posting.title == "大数据研发工程师")
+        )
+    ).scalar_one()
     assert (thirteen.salary_min_monthly, thirteen.salary_max_monthly) == (10833, 16250)
     assert (thirteen.salary_min, thirteen.salary_period) == (130000, SalaryPeriod.YEAR)
     assert thirteen.region_code == "510107" and thirteen.experience_years == 3
@@ -108,10 +132,20 @@ async def test_us_jobs_slice(session: AsyncSession, shared_data: Path, tmp_path:
     await session.commit()
     assert report.kind == "us_jobs" and report.rows_read == ROWS and report.rejected == []
     assert report.stored == ROWS and await _count(session, Posting) == ROWS
-    job = (await session.execute(select(Posting).options(selectinload(Posting.employer))
-                                 .where(Posting.source == "us_jobboard", Posting.external_id == "73666"))).scalar_one()
+    job = (
+        await session.execute(
+            select(Posting)
+            .options(selectinload(Posting.employer))
+            .where(Posting.source == "us_jobboard", Posting.external_id == "73666")
+        )
+    ).scalar_one()
     assert (job.title, job.country, job.region_code, job.province, job.city) == (
-        "Cashiers & Valets Needed!", "US", None, "NJ", "Newark")
+        "Cashiers & Valets Needed!",
+        "US",
+        None,
+        "NJ",
+        "Newark",
+    )
     assert job.salary_min is None and job.salary_text is None and job.salary_currency == "USD"
     assert job.employer.name == "WallyPark" and job.employer.source == "us_jobboard" and not job.employer.verified
     assert report.employers_created == await _count(session, Employer)
@@ -123,14 +157,18 @@ async def test_us_jobs_slice(session: AsyncSession, shared_data: Path, tmp_path:
 async def test_us_applicants_slice(session: AsyncSession, shared_data: Path, tmp_path: Path) -> None:
     folder = tmp_path / "us"
     _slice(shared_data / "us_jobboard_views" / "experience.csv", folder / "experience.csv", "utf-8")
-    _slice(shared_data / "us_jobboard_views" / "positions_of_interest.csv", folder / "positions_of_interest.csv",
-           "utf-8")
+    _slice(
+        shared_data / "us_jobboard_views" / "positions_of_interest.csv", folder / "positions_of_interest.csv", "utf-8"
+    )
     report = await import_path(session, folder)
     await session.commit()
     assert report.kind == "us_applicants" and report.rows_read == 2 * ROWS
     assert report.stored == await _count(session, Graduate) > 0
-    seeker = (await session.execute(select(Graduate).options(selectinload(Graduate.experiences))
-                                    .where(Graduate.external_id == "10003"))).scalar_one()
+    seeker = (
+        await session.execute(
+            select(Graduate).options(selectinload(Graduate.experiences)).where(Graduate.external_id == "10003")
+        )
+    ).scalar_one()
     assert seeker.kind is SeekerKind.EXTERNAL and seeker.source == "us_jobboard" and seeker.country == "US"
     assert seeker.desired_titles == ["security officer"]
     assert [e.title for e in seeker.experiences] == ["maintenance technician", "Electrical Helper", "technician"]

@@ -33,8 +33,10 @@ T0 = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
 def _jsonld(data: dict) -> bytes:
     block = json.dumps({"@context": "https://schema.org", "@type": "JobPosting", **data}, ensure_ascii=False)
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-            f'<script type="application/ld+json">{block}</script></head><body></body></html>').encode()
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f'<script type="application/ld+json">{block}</script></head><body></body></html>'
+    ).encode()
 
 
 def _list(*links: str) -> bytes:
@@ -45,29 +47,51 @@ def _list(*links: str) -> bytes:
 OTHER_PAGES = {
     "/jobs/list_1.html": _list("/job/201.html?utm_source=wechat&utm_medium=share", "/job/202.html?spm=9.9"),
     # the example board's 103 (电工（长白班）, 上海浦江物业管理有限公司（浦东分公司）, 上海-浦东新区) again
-    "/job/201.html": _jsonld({
-        "title": "电工", "identifier": "201", "hiringOrganization": {"@type": "Organization",
-                                                                      "name": "上海浦江物业管理有限责任公司"},
-        "jobLocation": {"@type": "Place", "address": {"addressRegion": "上海市", "addressLocality": "浦东新区",
-                                                       "streetAddress": "浦东南路 1 号"}},
-        "baseSalary": {"@type": "MonetaryAmount", "currency": "CNY",
-                       "value": {"@type": "QuantitativeValue", "minValue": 7000, "maxValue": 9000,
-                                 "unitText": "MONTH"}},
-        "description": "<p>负责小区配电维护</p>", "datePosted": "2026-05-20"}),
+    "/job/201.html": _jsonld(
+        {
+            "title": "电工",
+            "identifier": "201",
+            "hiringOrganization": {"@type": "Organization", "name": "上海浦江物业管理有限责任公司"},
+            "jobLocation": {
+                "@type": "Place",
+                "address": {"addressRegion": "上海市", "addressLocality": "浦东新区", "streetAddress": "浦东南路 1 号"},
+            },
+            "baseSalary": {
+                "@type": "MonetaryAmount",
+                "currency": "CNY",
+                "value": {"@type": "QuantitativeValue", "minValue": 7000, "maxValue": 9000, "unitText": "MONTH"},
+            },
+            "description": "<p>负责小区配电维护</p>",
+            "datePosted": "2026-05-20",
+        }
+    ),
     # same employer and title in other cities: another posting, with two places of work
-    "/job/202.html": _jsonld({
-        "title": "电工", "identifier": "202", "hiringOrganization": "上海浦江物业管理有限公司",
-        "jobLocation": [{"@type": "Place", "address": {"addressRegion": "江苏省", "addressLocality": "苏州市"}},
-                        {"@type": "Place", "address": {"addressRegion": "江苏省", "addressLocality": "无锡市",
-                                                       "streetAddress": "新吴区长江路 7 号"}}],
-        "description": "要求持低压电工作业证，熟悉PLC编程", "datePosted": "2026-05-20"}),
+    "/job/202.html": _jsonld(
+        {
+            "title": "电工",
+            "identifier": "202",
+            "hiringOrganization": "上海浦江物业管理有限公司",
+            "jobLocation": [
+                {"@type": "Place", "address": {"addressRegion": "江苏省", "addressLocality": "苏州市"}},
+                {
+                    "@type": "Place",
+                    "address": {
+                        "addressRegion": "江苏省",
+                        "addressLocality": "无锡市",
+                        "streetAddress": "新吴区长江路 7 号",
+                    },
+                },
+            ],
+            "description": "要求持低压电工作业证，熟悉PLC编程",
+            "datePosted": "2026-05-20",
+        }
+    ),
 }
 
 
 def _board_file(tmp_path: Path, name: str, base_url: str) -> Path:
     data = json.loads((BOARDS_DIR / "example_cn.json").read_text(encoding="utf-8"))
-    data.update(name=name, base_url=base_url,
-                fetch={"min_delay": 0, "retries": 1, "backoff_base": 0.01, "timeout": 2})
+    data.update(name=name, base_url=base_url, fetch={"min_delay": 0, "retries": 1, "backoff_base": 0.01, "timeout": 2})
     path = tmp_path / f"{name}.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
@@ -80,7 +104,7 @@ def sites() -> tuple[Site, Site]:
         yield example, other
 
 
-async def _crawl(session: AsyncSession, board: str | Path, site: Site, now: dt.datetime, **kwargs):  # noqa: ANN202
+async def _crawl(session: AsyncSession, board: str | Path, site: Site, now: dt.datetime, **kwargs):
     config = load_board(str(board), base_url=site.url())
     async with Fetcher(FAST) as fetcher:
         report = await crawl_into(session, config, fetcher, now=now, **kwargs)
@@ -89,13 +113,17 @@ async def _crawl(session: AsyncSession, board: str | Path, site: Site, now: dt.d
 
 
 async def _by_listing(session: AsyncSession, source: str, external_id: str) -> Posting:
-    stmt = (select(Posting).join(PostingSource, PostingSource.posting_id == Posting.id)
-            .where(PostingSource.source == source, PostingSource.external_id == external_id))
+    stmt = (
+        select(Posting)
+        .join(PostingSource, PostingSource.posting_id == Posting.id)
+        .where(PostingSource.source == source, PostingSource.external_id == external_id)
+    )
     return (await session.execute(stmt)).scalar_one()
 
 
-async def test_same_vacancy_on_two_boards_is_one_posting(session: AsyncSession, sites: tuple[Site, Site],
-                                                         tmp_path: Path) -> None:
+async def test_same_vacancy_on_two_boards_is_one_posting(
+    session: AsyncSession, sites: tuple[Site, Site], tmp_path: Path
+) -> None:
     example, other = sites
     first = await _crawl(session, "example_cn", example, T0)
     assert (first.status, first.new, first.merged) == ("partial", 4, 0)  # 104 fails, 999 is robots-blocked
@@ -110,13 +138,17 @@ async def test_same_vacancy_on_two_boards_is_one_posting(session: AsyncSession, 
     assert (electrician.salary_min_monthly, electrician.salary_max_monthly) == (7000, 9000)  # … gaps are filled
     read = to_read(await PostingRepository(session).get(electrician.id))
     assert [(s.source, s.url.rsplit("/", 1)[1] if s.url else None) for s in read.sources] == [
-        ("example_cn", "103.html"), ("other_cn", "201.html")]  # tracking parameters stripped
+        ("example_cn", "103.html"),
+        ("other_cn", "201.html"),
+    ]  # tracking parameters stripped
     assert all(s.last_seen_at == T0 for s in read.sources)
 
     suzhou = await _by_listing(session, "other_cn", "202")  # same employer and title, another city
     assert suzhou.id != electrician.id and suzhou.city == "苏州市"
     assert [(loc["region_code"], loc["city"], loc["address"]) for loc in suzhou.locations] == [
-        ("320500", "苏州市", None), ("320200", "无锡市", "新吴区长江路 7 号")]
+        ("320500", "苏州市", None),
+        ("320200", "无锡市", "新吴区长江路 7 号"),
+    ]
     assert suzhou.required_skills == ["低压电工作业证", "PLC编程"]  # extracted: the page names no skills
     repo = PostingRepository(session)
     in_wuxi, total = await repo.list(PostingFilter(region_code="320200"), 20, 0)  # its second location
@@ -131,16 +163,19 @@ async def test_same_vacancy_on_two_boards_is_one_posting(session: AsyncSession, 
 
     runs = await latest_runs(session)
     assert [(r.board, r.status, r.new, r.merged) for r in runs] == [
-        ("other_cn", CrawlStatus.OK, 0, 0), ("other_cn", CrawlStatus.OK, 1, 1),
-        ("example_cn", CrawlStatus.PARTIAL, 4, 0)]
+        ("other_cn", CrawlStatus.OK, 0, 0),
+        ("other_cn", CrawlStatus.OK, 1, 1),
+        ("example_cn", CrawlStatus.PARTIAL, 4, 0),
+    ]
     partial = runs[-1]
     assert (partial.pages_fetched, partial.pages_failed, partial.items_parsed, partial.dropped) == (6, 2, 4, 2)
     assert partial.dropped_reasons == {"detail page skipped": 2} and "104.html" in (partial.error or "")
     assert partial.finished_at is not None and partial.finished_at >= partial.started_at
 
 
-async def test_stale_after_three_completed_crawls(session: AsyncSession, sites: tuple[Site, Site],
-                                                  tmp_path: Path) -> None:
+async def test_stale_after_three_completed_crawls(
+    session: AsyncSession, sites: tuple[Site, Site], tmp_path: Path
+) -> None:
     example, other = sites
     example.pages["/jobs/list_1.html"] = _list("/job/101.html", "/job/102.html", "/job/103.html")
     day = dt.timedelta(days=1)
@@ -186,11 +221,13 @@ async def test_a_failed_crawl_marks_nothing(session: AsyncSession, sites: tuple[
     assert run.status is CrawlStatus.FAILED and run.pages_fetched == 0 and "404" in (run.error or "")
 
 
-async def test_valid_through_closes_at_the_end_of_the_local_day(session: AsyncSession, sites: tuple[Site, Site],
-                                                                 tmp_path: Path) -> None:
+async def test_valid_through_closes_at_the_end_of_the_local_day(
+    session: AsyncSession, sites: tuple[Site, Site], tmp_path: Path
+) -> None:
     _, other = sites
     other.pages["/job/201.html"] = other.pages["/job/201.html"].replace(
-        b'"datePosted": "2026-05-20"', b'"datePosted": "2026-05-20", "validThrough": "2026-06-03"')
+        b'"datePosted": "2026-05-20"', b'"datePosted": "2026-05-20", "validThrough": "2026-06-03"'
+    )
     await _crawl(session, _board_file(tmp_path, "other_cn", other.url()), other, T0)
     posting = await _by_listing(session, "other_cn", "201")
     assert posting.valid_through == dt.date(2026, 6, 3) and posting.status is PostingStatus.OPEN
@@ -203,9 +240,17 @@ async def test_valid_through_closes_at_the_end_of_the_local_day(session: AsyncSe
 
 async def test_import_records_a_run_and_counts_unknown_skills(session: AsyncSession, tmp_path: Path) -> None:
     page = tmp_path / "page.html"
-    page.write_bytes(_jsonld({"title": "机修工", "identifier": "M-1", "hiringOrganization": "无锡精工有限公司",
-                              "jobLocation": {"address": {"addressRegion": "江苏省", "addressLocality": "无锡市"}},
-                              "skills": "PLC编程、会开飞机的超能力"}))
+    page.write_bytes(
+        _jsonld(
+            {
+                "title": "机修工",
+                "identifier": "M-1",
+                "hiringOrganization": "无锡精工有限公司",
+                "jobLocation": {"address": {"addressRegion": "江苏省", "addressLocality": "无锡市"}},
+                "skills": "PLC编程、会开飞机的超能力",
+            }
+        )
+    )
     report = await import_path(session, page)
     assert (report.stored, report.unknown_skills) == (1, 1)
     [run] = await latest_runs(session)
@@ -228,7 +273,7 @@ def test_cli_scrape_alias_prints_the_run(settings: Settings, sites: tuple[Site, 
     assert failed.exit_code == 1 and '"status": "failed"' in failed.output
 
 
-async def test_a_failed_run_is_kept_while_its_data_is_rolled_back(settings: Settings, engine) -> None:  # noqa: ANN001
+async def test_a_failed_run_is_kept_while_its_data_is_rolled_back(settings: Settings, engine) -> None:
     from functools import partial
 
     from service.db import session_scope
@@ -239,9 +284,20 @@ async def test_a_failed_run_is_kept_while_its_data_is_rolled_back(settings: Sett
             session.add(CrawlRun(kind="crawl", board="example_cn", source="example_cn", status=CrawlStatus.OK))
             await session.flush()
             raise RuntimeError("disk full")
-    await record_failed_run(partial(session_scope, engine), "crawl", "example_cn", "example_cn", T0,
-                            "RuntimeError: disk full", pages_fetched=3)
+    await record_failed_run(
+        partial(session_scope, engine),
+        "crawl",
+        "example_cn",
+        "example_cn",
+        T0,
+        "RuntimeError: disk full",
+        pages_fetched=3,
+    )
     async with session_scope(engine) as session:
         [run] = await latest_runs(session, "example_cn")
     assert (run.status, run.pages_fetched, run.error, run.started_at) == (
-        CrawlStatus.FAILED, 3, "RuntimeError: disk full", T0)
+        CrawlStatus.FAILED,
+        3,
+        "RuntimeError: disk full",
+        T0,
+    )

@@ -23,8 +23,10 @@ from service.postings.models import Posting
 from tests.conftest import LiveServer, create_account
 
 #: The smallest file a PDF reader opens: header (ISO 32000-1 §7.5.2) … end-of-file marker (§7.5.5).
-PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] "
-       b"/Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] "
+    b"/Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
 
 
 @pytest.fixture
@@ -54,15 +56,17 @@ class World:
 
 
 async def _build(session: AsyncSession) -> dict[str, int]:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-        Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
-        Major(code="660103", name="数控技术应用", category="装备制造大类", class_name="机械设计制造类"),
-        Major(code="710102", name="计算机应用", category="电子与信息大类", class_name="计算机类"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+            Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
+            Major(code="660103", name="数控技术应用", category="装备制造大类", class_name="机械设计制造类"),
+            Major(code="710102", name="计算机应用", category="电子与信息大类", class_name="计算机类"),
+        ]
+    )
     await session.flush()
     a = School(code="4144010001", name="广州市机电技师学校", region_code="440106")
     b = School(code="4145010001", name="南宁市第一职业技术学校", region_code="450100")
@@ -71,18 +75,43 @@ async def _build(session: AsyncSession) -> dict[str, int]:
     session.add_all([a, b, e1, e2])
     await session.flush()
     june = dt.date(2027, 6, 30)
-    students = [Graduate(name=f"在校生{i}", school_id=a.id, student_number=f"A27{i:03d}", cohort=2027,
-                         graduation_date=june, major_code="660103" if i < 3 else "710102") for i in range(4)]
-    graduated = [Graduate(name=f"毕业生{i}", school_id=a.id, student_number=f"A26{i:03d}", cohort=2026,
-                          graduation_date=dt.date(2026, 6, 30), major_code="660103") for i in range(2)]
+    students = [
+        Graduate(
+            name=f"在校生{i}",
+            school_id=a.id,
+            student_number=f"A27{i:03d}",
+            cohort=2027,
+            graduation_date=june,
+            major_code="660103" if i < 3 else "710102",
+        )
+        for i in range(4)
+    ]
+    graduated = [
+        Graduate(
+            name=f"毕业生{i}",
+            school_id=a.id,
+            student_number=f"A26{i:03d}",
+            cohort=2026,
+            graduation_date=dt.date(2026, 6, 30),
+            major_code="660103",
+        )
+        for i in range(2)
+    ]
     other = Graduate(name="南宁学生", school_id=b.id, student_number="B27001", cohort=2027, graduation_date=june)
     session.add_all([*students, *graduated, other])
     posting = Posting(title="数控车床实习生", employer_id=e1.id)
     other_posting = Posting(title="软件测试实习生", employer_id=e2.id)
     session.add_all([posting, other_posting])
     await session.flush()
-    ids = {"school_a": a.id, "school_b": b.id, "employer_1": e1.id, "employer_2": e2.id, "student_b": other.id,
-           "posting_1": posting.id, "posting_2": other_posting.id}
+    ids = {
+        "school_a": a.id,
+        "school_b": b.id,
+        "employer_1": e1.id,
+        "employer_2": e2.id,
+        "student_b": other.id,
+        "posting_1": posting.id,
+        "posting_2": other_posting.id,
+    }
     ids.update({f"student_{i}": g.id for i, g in enumerate(students)})
     ids.update({f"graduated_{i}": g.id for i, g in enumerate(graduated)})
     await session.commit()
@@ -92,15 +121,17 @@ async def _build(session: AsyncSession) -> dict[str, int]:
 @pytest.fixture
 async def world(session: AsyncSession, settings: Settings) -> World:
     w = World(settings=settings, ids=await _build(session))
-    accounts = {"staff_a": (Role.SCHOOL, {"school_id": w.ids["school_a"]}),
-                "staff_b": (Role.SCHOOL, {"school_id": w.ids["school_b"]}),
-                "department_gz": (Role.DEPARTMENT, {"region_code": "440100"}),
-                "department_nn": (Role.DEPARTMENT, {"region_code": "450100"}),
-                "employer_1": (Role.EMPLOYER, {"employer_id": w.ids["employer_1"]}),
-                "employer_2": (Role.EMPLOYER, {"employer_id": w.ids["employer_2"]}),
-                "student_0": (Role.GRADUATE, {"graduate_id": w.ids["student_0"]}),
-                "student_1": (Role.GRADUATE, {"graduate_id": w.ids["student_1"]}),
-                "admin": (Role.ADMIN, {})}
+    accounts = {
+        "staff_a": (Role.SCHOOL, {"school_id": w.ids["school_a"]}),
+        "staff_b": (Role.SCHOOL, {"school_id": w.ids["school_b"]}),
+        "department_gz": (Role.DEPARTMENT, {"region_code": "440100"}),
+        "department_nn": (Role.DEPARTMENT, {"region_code": "450100"}),
+        "employer_1": (Role.EMPLOYER, {"employer_id": w.ids["employer_1"]}),
+        "employer_2": (Role.EMPLOYER, {"employer_id": w.ids["employer_2"]}),
+        "student_0": (Role.GRADUATE, {"graduate_id": w.ids["student_0"]}),
+        "student_1": (Role.GRADUATE, {"graduate_id": w.ids["student_1"]}),
+        "admin": (Role.ADMIN, {}),
+    }
     for name, (role, scope) in accounts.items():
         w.users[name], w.tokens[name] = create_account(settings, role, **scope)
     return w

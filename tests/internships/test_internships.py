@@ -17,19 +17,33 @@ from tests.internships.conftest import PDF, World
 
 
 def _placement(w: World, student: str = "student_0", employer: str = "employer_1", **extra: Any) -> dict[str, Any]:
-    return {"graduate_id": w.ids[student], "employer_id": w.ids[employer], "start_date": "2026-09-01",
-            "end_date": "2027-06-30", "supervisor_name": "王老师", "insured": True, "insurer": "中国人寿财产保险",
-            "policy_number": "PICC-2026-001", **extra}
+    return {
+        "graduate_id": w.ids[student],
+        "employer_id": w.ids[employer],
+        "start_date": "2026-09-01",
+        "end_date": "2027-06-30",
+        "supervisor_name": "王老师",
+        "insured": True,
+        "insurer": "中国人寿财产保险",
+        "policy_number": "PICC-2026-001",
+        **extra,
+    }
 
 
 async def _notified(session: AsyncSession, user_id: int, kind: str) -> list[Notification]:
     await session.rollback()
-    return list((await session.execute(select(Notification).where(Notification.user_id == user_id,
-                                                                  Notification.kind == kind))).scalars())
+    return list(
+        (
+            await session.execute(
+                select(Notification).where(Notification.user_id == user_id, Notification.kind == kind)
+            )
+        ).scalars()
+    )
 
 
 async def test_placement_recorded_confirmed_by_the_employer_and_seen_by_the_student(
-        live: World, session: AsyncSession) -> None:
+    live: World, session: AsyncSession
+) -> None:
     w = live
     staff = w.api("staff_a")
     created = staff.post("/internships", json=_placement(w, posting_id=w.ids["posting_1"]))
@@ -41,8 +55,11 @@ async def test_placement_recorded_confirmed_by_the_employer_and_seen_by_the_stud
     # the employer is asked to confirm, the student told; neither notification names the other party's data
     to_confirm = await _notified(session, w.users["employer_1"], "internship_to_confirm")
     assert len(to_confirm) == 1 and to_confirm[0].link == "/web/internships"
-    assert to_confirm[0].params == {"school_name": "广州市机电技师学校", "start_date": "2026-09-01",
-                                    "end_date": "2027-06-30"}
+    assert to_confirm[0].params == {
+        "school_name": "广州市机电技师学校",
+        "start_date": "2026-09-01",
+        "end_date": "2027-06-30",
+    }
     assert len(await _notified(session, w.users["student_0"], "internship_recorded")) == 1
     assert await _notified(session, w.users["employer_2"], "internship_to_confirm") == []
 
@@ -102,17 +119,21 @@ def test_another_school_can_neither_see_nor_record(live: World) -> None:
     own = staff_b.post("/internships", json=_placement(w, student="student_b"))
     assert own.status_code == 201, own.text
     assert w.api("staff_a").get(f"/internships/{own.json()['id']}").status_code == 404
-    assert staff_b.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}
-                        ).status_code == 404
+    assert (
+        staff_b.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}).status_code
+        == 404
+    )
 
 
 def test_bad_placements_are_refused_with_the_field_named(live: World) -> None:
     w = live
     staff = w.api("staff_a")
-    for body, field in ((_placement(w, end_date="2026-08-01"), "end_date"),
-                        (_placement(w, insurer=None), "insurer"),
-                        (_placement(w, posting_id=w.ids["posting_2"]), "posting_id"),
-                        (_placement(w, employer_id=999999), "employer_id")):
+    for body, field in (
+        (_placement(w, end_date="2026-08-01"), "end_date"),
+        (_placement(w, insurer=None), "insurer"),
+        (_placement(w, posting_id=w.ids["posting_2"]), "posting_id"),
+        (_placement(w, employer_id=999999), "employer_id"),
+    ):
         refused = staff.post("/internships", json=body)
         assert refused.status_code == 422, refused.text
         assert refused.json()["errors"][0]["field"] == field
@@ -132,8 +153,10 @@ def test_agreement_must_be_a_pdf_by_content(live: World) -> None:
     folder = Path(w.settings.attachment_dir) / SUBDIR
     assert not folder.exists() or not any(folder.iterdir())  # nothing stored
     assert staff.get(f"/internships/{ident}").json()["agreement"] is False
-    assert staff.post(f"/internships/{ident}/agreement",
-                      files={"data": ("empty.pdf", b"", "application/pdf")}).status_code == 422
+    assert (
+        staff.post(f"/internships/{ident}/agreement", files={"data": ("empty.pdf", b"", "application/pdf")}).status_code
+        == 422
+    )
     stored = staff.post(f"/internships/{ident}/agreement", files={"data": ("三方协议.pdf", PDF, "application/pdf")})
     assert stored.status_code == 200 and stored.json()["agreement"] is True, stored.text
     assert [p.read_bytes() for p in folder.iterdir()] == [PDF]  # outside the database, under the setting
@@ -147,23 +170,46 @@ def test_web_form_records_and_refuses_a_renamed_file(live: World) -> None:
     w = live
     browser = w.browser("staff_a")
     token = _csrf_of(browser)
-    form = {"student_number": "A27001", "employer_name": "广州数控设备有限公司", "start_date": "2026-09-01",
-            "end_date": "2027-06-30", "supervisor_name": "李老师", "insured": "1", "insurer": "平安保险"}
+    form = {
+        "student_number": "A27001",
+        "employer_name": "广州数控设备有限公司",
+        "start_date": "2026-09-01",
+        "end_date": "2027-06-30",
+        "supervisor_name": "李老师",
+        "insured": "1",
+        "insurer": "平安保险",
+    }
     headers = {"X-CSRF-Token": token}
-    bad = browser.post("/web/internships/new", data=form, headers=headers, params={"lang": "en"},
-                       files={"agreement": ("agreement.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 50, "application/pdf")})
+    bad = browser.post(
+        "/web/internships/new",
+        data=form,
+        headers=headers,
+        params={"lang": "en"},
+        files={"agreement": ("agreement.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 50, "application/pdf")},
+    )
     assert bad.status_code == 422 and "agreement.pdf is not a PDF by its content" in bad.text
     assert w.api("staff_a").get("/internships").json()["total"] == 0  # nothing stored
     no_file = {"agreement": ("", b"", "application/octet-stream")}  # what a browser sends with no file chosen
-    unknown = browser.post("/web/internships/new", data={**form, "student_number": "B27001"}, headers=headers,
-                           files=no_file, params={"lang": "en"})
+    unknown = browser.post(
+        "/web/internships/new",
+        data={**form, "student_number": "B27001"},
+        headers=headers,
+        files=no_file,
+        params={"lang": "en"},
+    )
     assert unknown.status_code == 422 and w.api("staff_a").get("/internships").json()["total"] == 0
     assert "No student of your school has this student number." in unknown.text
-    early = browser.post("/web/internships/new", data={**form, "end_date": "2026-08-01"}, headers=headers,
-                         files=no_file)
+    early = browser.post(
+        "/web/internships/new", data={**form, "end_date": "2026-08-01"}, headers=headers, files=no_file
+    )
     assert early.status_code == 422 and 'id="end_date-error"' in early.text
-    ok = browser.post("/web/internships/new", data=form, headers=headers, follow_redirects=False,
-                      files={"agreement": ("agreement.pdf", PDF, "application/pdf")})
+    ok = browser.post(
+        "/web/internships/new",
+        data=form,
+        headers=headers,
+        follow_redirects=False,
+        files={"agreement": ("agreement.pdf", PDF, "application/pdf")},
+    )
     assert ok.status_code == 303, ok.text
     items = w.api("staff_a").get("/internships").json()["items"]
     assert [(i["student_name"], i["agreement"], i["insurer"]) for i in items] == [("在校生1", True, "平安保险")]
@@ -175,14 +221,18 @@ def test_counts_by_school_major_employer_and_the_share_placed(live: World) -> No
     for student, employer in (("student_0", "employer_1"), ("student_1", "employer_1"), ("student_3", "employer_2")):
         assert staff.post("/internships", json=_placement(w, student, employer)).status_code == 201
     # a second placement of the same student counts as a placement, not as a second student
-    assert staff.post("/internships", json=_placement(w, "student_0", "employer_2", start_date="2027-03-01")
-                      ).status_code == 201
+    assert (
+        staff.post("/internships", json=_placement(w, "student_0", "employer_2", start_date="2027-03-01")).status_code
+        == 201
+    )
     w.api("employer_1").post(f"/internships/{staff.get('/internships').json()['items'][-1]['id']}/confirm")
     counts = staff.get("/internships/counts", params={"cohort": 2027}).json()
     assert (counts["students"], counts["placed"], counts["share_placed"]) == (4, 3, 0.75)
     assert [(r["name"], r["placements"], r["students"]) for r in counts["by_school"]] == [("广州市机电技师学校", 4, 3)]
     assert sorted((r["key"], r["placements"], r["students"]) for r in counts["by_major"]) == [
-        ("660103", 3, 2), ("710102", 1, 1)]
+        ("660103", 3, 2),
+        ("710102", 1, 1),
+    ]
     by_employer = {r["name"]: (r["placements"], r["students"], r["confirmed"]) for r in counts["by_employer"]}
     assert by_employer == {"广州数控设备有限公司": (2, 2, 1), "广州软件园有限公司": (2, 2, 0)}
     assert staff.get("/internships/counts", params={"cohort": 2026}).json()["share_placed"] == 0.0
@@ -198,19 +248,33 @@ def test_internships_never_count_as_employment(live: World) -> None:
     one after graduating) is the same, number for number, before and after the placements."""
     w = live
     admin = w.api("admin")
-    outcome = admin.post(f"/graduates/{w.ids['graduated_1']}/destinations", json={
-        "occurred_on": "2026-07-01", "source": "school_survey", "category": "labour_contract",
-        "employer_name": "某公司"})
+    outcome = admin.post(
+        f"/graduates/{w.ids['graduated_1']}/destinations",
+        json={
+            "occurred_on": "2026-07-01",
+            "source": "school_survey",
+            "category": "labour_contract",
+            "employer_name": "某公司",
+        },
+    )
     assert outcome.status_code == 201, outcome.text
-    params = {"scope": "school:4144010001", "as_of": "2026-09-01", "cohort": 2026, "threshold": 1,
-              "recorded_before": "2030-01-01T00:00:00+00:00"}
+    params = {
+        "scope": "school:4144010001",
+        "as_of": "2026-09-01",
+        "cohort": 2026,
+        "threshold": 1,
+        "recorded_before": "2030-01-01T00:00:00+00:00",
+    }
     before = admin.get("/reports", params=params)
     assert before.status_code == 200, before.text
     total = before.json()["breakdowns"]["total"][0]["counts"]
     assert total["employed"] == 1
     staff = w.api("staff_a")
-    for student, start, end in (("graduated_0", "2025-09-01", "2026-06-30"), ("graduated_0", "2026-07-01", "2026-12-31"),
-                                ("graduated_1", "2026-07-01", "2026-08-31")):
+    for student, start, end in (
+        ("graduated_0", "2025-09-01", "2026-06-30"),
+        ("graduated_0", "2026-07-01", "2026-12-31"),
+        ("graduated_1", "2026-07-01", "2026-08-31"),
+    ):
         ident = staff.post("/internships", json=_placement(w, student, start_date=start, end_date=end)).json()["id"]
         assert w.api("employer_1").post(f"/internships/{ident}/confirm").status_code == 200
     after = admin.get("/reports", params=params)
@@ -224,8 +288,10 @@ async def test_erasing_a_student_erases_the_agreement_file(live: World, session:
     w = live
     staff = w.api("staff_a")
     ident = staff.post("/internships", json=_placement(w)).json()["id"]
-    assert staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}
-                      ).status_code == 200
+    assert (
+        staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}).status_code
+        == 200
+    )
     folder = Path(w.settings.attachment_dir) / SUBDIR
     assert len(list(folder.iterdir())) == 1
     erased = w.api("admin").delete(f"/graduates/{w.ids['student_0']}")
@@ -247,8 +313,10 @@ async def test_unverified_employers_get_no_placement_and_see_none(live: World, s
     w = live
     staff = w.api("staff_a")
     ident = staff.post("/internships", json=_placement(w)).json()["id"]
-    assert staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}
-                      ).status_code == 200
+    assert (
+        staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}).status_code
+        == 200
+    )
     assert w.api("employer_1").get("/internships").json()["total"] == 1
     await session.execute(update(Employer).where(Employer.id == w.ids["employer_1"]).values(verified=False))
     await session.commit()
@@ -268,8 +336,10 @@ def test_a_replaced_agreement_leaves_no_file_behind(live: World) -> None:
     ident = staff.post("/internships", json=_placement(w)).json()["id"]
     folder = Path(w.settings.attachment_dir) / SUBDIR
     for _ in range(2):
-        assert staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}
-                          ).status_code == 200
+        assert (
+            staff.post(f"/internships/{ident}/agreement", files={"data": ("a.pdf", PDF, "application/pdf")}).status_code
+            == 200
+        )
     assert len(list(folder.iterdir())) == 1
     erased = w.api("admin").delete(f"/graduates/{w.ids['student_0']}")
     assert erased.status_code == 200, erased.text

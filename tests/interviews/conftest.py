@@ -33,8 +33,11 @@ class Two:
 
 
 async def _apply(session: AsyncSession, world: Hiring) -> int:
-    application = Application(graduate_id=world.graduate.id, posting_id=world.posting.id,
-                              history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)])
+    application = Application(
+        graduate_id=world.graduate.id,
+        posting_id=world.posting.id,
+        history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)],
+    )
     session.add(application)
     await session.flush()
     return application.id
@@ -59,8 +62,9 @@ def bearer(server: LiveServer, settings: Settings) -> Iterator[Callable[[int], h
     opened: list[httpx.Client] = []
 
     def make(user_id: int) -> httpx.Client:
-        c = httpx.Client(base_url=server.base_url, timeout=30,
-                         headers={"Authorization": f"Bearer {sign_in(settings, user_id)}"})
+        c = httpx.Client(
+            base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {sign_in(settings, user_id)}"}
+        )
         opened.append(c)
         return c
 
@@ -81,7 +85,10 @@ def at(hours: float) -> str:
 
 
 def proposal(*hours: float, **extra: object) -> dict[str, object]:
-    body: dict[str, object] = {"slots": [{"starts_at": at(h), "duration_minutes": 45} for h in hours],
-                               "mode": "in_person", "place": "广州市天河区科韵路16号, 3号楼; 前台"}
+    body: dict[str, object] = {
+        "slots": [{"starts_at": at(h), "duration_minutes": 45} for h in hours],
+        "mode": "in_person",
+        "place": "广州市天河区科韵路16号, 3号楼; 前台",
+    }
     body.update(extra)
     return body

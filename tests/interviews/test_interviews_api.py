@@ -22,7 +22,8 @@ def _propose(c: httpx.Client, application_id: int, body: dict[str, object]) -> h
 
 
 async def test_propose_accept_notifies_both_sides_and_gives_the_calendar_file(
-        two: Two, bearer: Bearer, session: AsyncSession) -> None:
+    two: Two, bearer: Bearer, session: AsyncSession
+) -> None:
     employer, graduate = bearer(two.a.members[0].id), bearer(two.a.graduate_user.id)
     r = _propose(employer, two.application_a, proposal(26, 50, note="请带身份证复印件，一式两份"))
     assert r.status_code == 201, r.text
@@ -40,8 +41,7 @@ async def test_propose_accept_notifies_both_sides_and_gives_the_calendar_file(
     assert graduate.get(f"/applications/{two.application_a}").json()["status"] == "interview"
     assert told.params == {"employer_name": "广州数控设备有限公司", "posting_title": "数控车床操作工"}
     assert graduate.get(f"/interviews/{interview['id']}").json()["slots"] == interview["slots"]
-    assert [i["id"] for i in graduate.get(f"/applications/{two.application_a}/interviews").json()] == [
-        interview["id"]]
+    assert [i["id"] for i in graduate.get(f"/applications/{two.application_a}/interviews").json()] == [interview["id"]]
     # no calendar file before an answer
     assert graduate.get(f"/interviews/{interview['id']}/calendar.ics").status_code == 409
 
@@ -51,8 +51,10 @@ async def test_propose_accept_notifies_both_sides_and_gives_the_calendar_file(
     assert r.json()["status"] == "accepted" and [s["chosen"] for s in r.json()["slots"]] == [False, True]
     for member in two.a.members:
         [answered] = await inbox(session, member.id)
-        assert (answered.kind, answered.params) == ("interview_answered",
-                                                    {"posting_title": "数控车床操作工", "answer": "accepted"})
+        assert (answered.kind, answered.params) == (
+            "interview_answered",
+            {"posting_title": "数控车床操作工", "answer": "accepted"},
+        )
     assert await inbox(session, two.b.members[0].id) == []
 
     ics = employer.get(f"/interviews/{interview['id']}/calendar.ics")
@@ -83,11 +85,11 @@ def _without_dtstamp(content: bytes) -> list[str]:
 async def test_online_interview_calendar_has_the_link(two: Two, bearer: Bearer) -> None:
     employer, graduate = bearer(two.a.members[0].id), bearer(two.a.graduate_user.id)
     url = "https://meeting.tencent.com/dm/abc?x=1&y=2"
-    interview = _propose(employer, two.application_a,
-                         proposal(30, mode="online", place=None, online_url=url)).json()
+    interview = _propose(employer, two.application_a, proposal(30, mode="online", place=None, online_url=url)).json()
     graduate.post(f"/interviews/{interview['id']}/accept", json={"slot_id": interview["slots"][0]["id"]})
-    [event] = icalendar.Calendar.from_ical(graduate.get(f"/interviews/{interview['id']}/calendar.ics").content
-                                           ).walk("VEVENT")
+    [event] = icalendar.Calendar.from_ical(graduate.get(f"/interviews/{interview['id']}/calendar.ics").content).walk(
+        "VEVENT"
+    )
     assert str(event["URL"]) == url and str(event["LOCATION"]) == "线上面试 Online"
 
 
@@ -96,7 +98,10 @@ async def test_reschedule_then_new_proposal_then_decline(two: Two, bearer: Beare
     first = _propose(employer, two.application_a, proposal(28)).json()
     r = graduate.post(f"/interviews/{first['id']}/reschedule", json={"message": "周三上午有考试，周四全天都可以"})
     assert r.status_code == 200, r.text
-    assert (r.json()["status"], r.json()["answer_message"]) == ("reschedule_requested", "周三上午有考试，周四全天都可以")
+    assert (r.json()["status"], r.json()["answer_message"]) == (
+        "reschedule_requested",
+        "周三上午有考试，周四全天都可以",
+    )
     assert [n.params["answer"] for n in await inbox(session, two.a.members[0].id)] == ["reschedule"]
     # an empty message is refused naming the field
     empty = graduate.post(f"/interviews/{first['id']}/reschedule", json={"message": "  "})
@@ -124,8 +129,11 @@ async def test_other_employer_and_other_graduate_cannot_see_or_act(two: Two, bea
     interview = _propose(employer_a, two.application_a, proposal(40)).json()
     iid, slot = interview["id"], interview["slots"][0]["id"]
     for other in (employer_b, graduate_b):
-        for path in (f"/interviews/{iid}", f"/interviews/{iid}/calendar.ics",
-                     f"/applications/{two.application_a}/interviews"):
+        for path in (
+            f"/interviews/{iid}",
+            f"/interviews/{iid}/calendar.ics",
+            f"/applications/{two.application_a}/interviews",
+        ):
             r = other.get(path)
             assert r.status_code == 404, (path, r.text)
             assert "广州数控" not in r.text and "科韵路" not in r.text
@@ -137,17 +145,21 @@ async def test_other_employer_and_other_graduate_cannot_see_or_act(two: Two, bea
     assert graduate_a.post(f"/interviews/{iid}/accept", json={"slot_id": slot}).status_code == 200
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"slots": [{"starts_at": "2030-01-10T14:00:00"}], "place": "某地"}, "slots[0].starts_at"),  # no offset
-    ({"slots": [{"starts_at": "2020-01-10T14:00:00+08:00"}], "place": "某地"}, "slots[0].starts_at"),  # past
-    ({"slots": [{"starts_at": "2099-01-10T14:00:00+08:00"}], "place": "某地"}, "slots[0].starts_at"),  # too far
-    ({"slots": [{"starts_at": at(30)}, {"starts_at": at(30)}], "place": "某地"}, "slots[1].starts_at"),  # twice
-    ({"slots": [{"starts_at": at(30)}], "mode": "in_person"}, "place"),
-    ({"slots": [{"starts_at": at(30)}], "mode": "online"}, "online_url"),
-    ({"slots": [{"starts_at": at(30)}], "mode": "online", "online_url": "javascript:alert(1)"}, "online_url"),
-])
-async def test_bad_proposals_are_refused_naming_the_field(two: Two, bearer: Bearer, session: AsyncSession,
-                                                          body: dict[str, object], field: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"slots": [{"starts_at": "2030-01-10T14:00:00"}], "place": "某地"}, "slots[0].starts_at"),  # no offset
+        ({"slots": [{"starts_at": "2020-01-10T14:00:00+08:00"}], "place": "某地"}, "slots[0].starts_at"),  # past
+        ({"slots": [{"starts_at": "2099-01-10T14:00:00+08:00"}], "place": "某地"}, "slots[0].starts_at"),  # too far
+        ({"slots": [{"starts_at": at(30)}, {"starts_at": at(30)}], "place": "某地"}, "slots[1].starts_at"),  # twice
+        ({"slots": [{"starts_at": at(30)}], "mode": "in_person"}, "place"),
+        ({"slots": [{"starts_at": at(30)}], "mode": "online"}, "online_url"),
+        ({"slots": [{"starts_at": at(30)}], "mode": "online", "online_url": "javascript:alert(1)"}, "online_url"),
+    ],
+)
+async def test_bad_proposals_are_refused_naming_the_field(
+    two: Two, bearer: Bearer, session: AsyncSession, body: dict[str, object], field: str
+) -> None:
     r = _propose(bearer(two.a.members[0].id), two.application_a, body)
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["field"] == field
@@ -194,7 +206,10 @@ async def test_employer_cancels_an_accepted_interview(two: Two, bearer: Bearer, 
     assert len(told) == 1 and told[0].link == f"/web/interviews/{interview['id']}"
     assert told[0].params["reason"] == "岗位已招满"
     assert dt.datetime.fromisoformat(told[0].params["starts_at"]) == dt.datetime.fromisoformat(slot["starts_at"])
-    zh, en = render("interview_cancelled", told[0].params, "zh_Hans"), render("interview_cancelled", told[0].params, "en")
+    zh, en = (
+        render("interview_cancelled", told[0].params, "zh_Hans"),
+        render("interview_cancelled", told[0].params, "en"),
+    )
     assert zh[0] == "面试已取消：数控车床操作工" and "原因：岗位已招满" in zh[1] and "北京时间" in zh[1]
     assert en[0] == "Interview cancelled: 数控车床操作工" and "Reason: 岗位已招满" in en[1]
 
@@ -209,16 +224,21 @@ async def test_employer_cancels_an_accepted_interview(two: Two, bearer: Bearer, 
     assert again.status_code == 409 and "cancelled" in again.text
 
 
-async def test_cancel_a_proposed_interview_has_no_calendar_file(two: Two, bearer: Bearer,
-                                                                session: AsyncSession) -> None:
+async def test_cancel_a_proposed_interview_has_no_calendar_file(
+    two: Two, bearer: Bearer, session: AsyncSession
+) -> None:
     employer, graduate = bearer(two.a.members[0].id), bearer(two.a.graduate_user.id)
     interview = _propose(employer, two.application_a, proposal(30)).json()
     assert employer.post(f"/interviews/{interview['id']}/cancel", json={}).status_code == 200
     [told] = [n for n in await inbox(session, two.a.graduate_user.id) if n.kind == "interview_cancelled"]
     assert told.params == {"posting_title": "数控车床操作工", "employer_name": "广州数控设备有限公司"}
     assert graduate.get(f"/interviews/{interview['id']}/calendar.ics").status_code == 409  # no time was agreed
-    assert graduate.post(f"/interviews/{interview['id']}/accept",
-                         json={"slot_id": interview["slots"][0]["id"]}).status_code == 409
+    assert (
+        graduate.post(
+            f"/interviews/{interview['id']}/accept", json={"slot_id": interview["slots"][0]["id"]}
+        ).status_code
+        == 409
+    )
     # declined interviews cannot be cancelled; a new proposal can be made and cancelled again
     second = _propose(employer, two.application_a, proposal(40)).json()
     assert graduate.post(f"/interviews/{second['id']}/decline", json={"message": "已找到工作"}).status_code == 200

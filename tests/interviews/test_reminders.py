@@ -34,8 +34,9 @@ def _interview(settings: Settings, application_id: int, hours: float, accept: bo
     async def work(s: Any) -> int:
         start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)
         service = InterviewService(s)
-        interview = await service.propose(application_id, InterviewCreate(
-            slots=[SlotCreate(starts_at=start)], place="广州市天河区科韵路16号"))
+        interview = await service.propose(
+            application_id, InterviewCreate(slots=[SlotCreate(starts_at=start)], place="广州市天河区科韵路16号")
+        )
         if accept:
             await service.accept(interview.id, interview.slots[0].id)
         return interview.id
@@ -45,8 +46,11 @@ def _interview(settings: Settings, application_id: int, hours: float, accept: bo
 
 def _reminders(settings: Settings) -> dict[int, int]:
     async def work(s: Any) -> dict[int, int]:
-        rows = await s.execute(select(Notification.user_id, func.count()).where(Notification.kind == "interview_reminder")
-                               .group_by(Notification.user_id))
+        rows = await s.execute(
+            select(Notification.user_id, func.count())
+            .where(Notification.kind == "interview_reminder")
+            .group_by(Notification.user_id)
+        )
         return dict(rows.all())
 
     return run_async(lambda: _in_session(settings, work))
@@ -82,8 +86,9 @@ def test_reminder_text_is_in_beijing_time(settings: Settings) -> None:
     run_now(settings, "interview_reminders")
 
     async def work(s: Any) -> Notification:
-        stmt = select(Notification).where(Notification.user_id == two.a.graduate_user.id,
-                                          Notification.kind == "interview_reminder")
+        stmt = select(Notification).where(
+            Notification.user_id == two.a.graduate_user.id, Notification.kind == "interview_reminder"
+        )
         return (await s.execute(stmt)).scalar_one()
 
     note = run_async(lambda: _in_session(settings, work))
@@ -101,8 +106,9 @@ def test_no_reminder_once_the_application_is_closed(settings: Settings) -> None:
     _interview(settings, two.application_b, 20, accept=True)
 
     async def withdraw(s: Any) -> None:
-        await s.execute(update(Application).where(Application.id == two.application_b)
-                        .values(status=ApplicationStatus.WITHDRAWN))
+        await s.execute(
+            update(Application).where(Application.id == two.application_b).values(status=ApplicationStatus.WITHDRAWN)
+        )
 
     run_async(lambda: _in_session(settings, withdraw))
     assert run_now(settings, "interview_reminders") == {"reminded": 1}

@@ -39,9 +39,12 @@ def test_nominal_fire_time_takes_the_jitter_off() -> None:
     plain = CronTrigger(hour=1, timezone=SH)
     at = dt.datetime(2026, 3, 4, 1, 0, tzinfo=SH)
     assert nominal_fire_time(plain, at) == at
-    both = OrTrigger([CronTrigger(month=2, day=1, hour=1, timezone=SH), CronTrigger(month=8, day=1, hour=1, timezone=SH)],
-                     jitter=30)
-    assert nominal_fire_time(both, dt.datetime(2026, 8, 1, 1, 0, 17, tzinfo=SH)) == dt.datetime(2026, 8, 1, 1, tzinfo=SH)
+    both = OrTrigger(
+        [CronTrigger(month=2, day=1, hour=1, timezone=SH), CronTrigger(month=8, day=1, hour=1, timezone=SH)], jitter=30
+    )
+    assert nominal_fire_time(both, dt.datetime(2026, 8, 1, 1, 0, 17, tzinfo=SH)) == dt.datetime(
+        2026, 8, 1, 1, tzinfo=SH
+    )
 
 
 async def _runs(settings: Settings, job: str) -> list[JobRun]:
@@ -50,8 +53,9 @@ async def _runs(settings: Settings, job: str) -> list[JobRun]:
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as s:
-            return list((await s.execute(select(JobRun).where(JobRun.job == job)
-                                         .order_by(JobRun.scheduled_for))).scalars())
+            return list(
+                (await s.execute(select(JobRun).where(JobRun.job == job).order_by(JobRun.scheduled_for))).scalars()
+            )
     finally:
         await engine.dispose()
 
@@ -64,8 +68,9 @@ def _two_schedulers(settings: Settings) -> list:
     return schedulers
 
 
-def test_two_schedulers_run_a_jittered_job_once_per_scheduled_time(settings: Settings,
-                                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_two_schedulers_run_a_jittered_job_once_per_scheduled_time(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     calls: list[tuple[str, float]] = []
     lock = threading.Lock()
 
@@ -75,8 +80,15 @@ def test_two_schedulers_run_a_jittered_job_once_per_scheduled_time(settings: Set
 
     schedulers = _two_schedulers(settings)
     for i, sched in enumerate(schedulers):
-        sched.add_job(tick, CronTrigger(second="*/2", jitter=1, timezone=SH), args=[f"scheduler {i}"], id="tick",
-                      coalesce=True, max_instances=1, misfire_grace_time=30)
+        sched.add_job(
+            tick,
+            CronTrigger(second="*/2", jitter=1, timezone=SH),
+            args=[f"scheduler {i}"],
+            id="tick",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=30,
+        )
     with caplog.at_level(logging.INFO, logger="service.jobs.runs"):
         for sched in schedulers:
             sched.start()
@@ -92,8 +104,9 @@ def test_two_schedulers_run_a_jittered_job_once_per_scheduled_time(settings: Set
     assert len(skipped) >= len(runs) - 1  # the other scheduler fired too, and stood back
 
 
-def test_two_schedulers_crawl_a_board_once_per_scheduled_time(settings: Settings, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_two_schedulers_crawl_a_board_once_per_scheduled_time(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The real crawl job (``add_crawl_jobs``), every 5 seconds with one second of jitter."""
     from service.postings import scheduled
 

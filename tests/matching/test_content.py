@@ -28,22 +28,49 @@ def tax() -> Taxonomy:
 
 def cn_jobs() -> list[JobDoc]:
     return [
-        JobDoc(id=1, title="服务员", description="餐厅服务，热情开朗", required_skills=("沟通能力",),
-               region_code="440106", posted_on=TODAY),
-        JobDoc(id=2, title="数控车工", description="操作数控车床，按图纸加工零件",
-               required_skills=("数控编程", "看懂图纸"), preferred_skills=("焊接",), certificates=("电工证",),
-               region_code="440106", salary_min_monthly=5000, salary_max_monthly=7000,
-               occupation_code="occ.cnc-machinist",
-               posted_on=TODAY - dt.timedelta(days=3)),
+        JobDoc(
+            id=1,
+            title="服务员",
+            description="餐厅服务，热情开朗",
+            required_skills=("沟通能力",),
+            region_code="440106",
+            posted_on=TODAY,
+        ),
+        JobDoc(
+            id=2,
+            title="数控车工",
+            description="操作数控车床，按图纸加工零件",
+            required_skills=("数控编程", "看懂图纸"),
+            preferred_skills=("焊接",),
+            certificates=("电工证",),
+            region_code="440106",
+            salary_min_monthly=5000,
+            salary_max_monthly=7000,
+            occupation_code="occ.cnc-machinist",
+            posted_on=TODAY - dt.timedelta(days=3),
+        ),
         JobDoc(id=3, title="焊工", required_skills=("焊接",), region_code="440106", posted_on=TODAY),
-        JobDoc(id=4, title="Java开发工程师", required_skills=("Java", "MySQL"), region_code="310101",
-               education_required=EducationLevel.BACHELOR, posted_on=TODAY),
+        JobDoc(
+            id=4,
+            title="Java开发工程师",
+            required_skills=("Java", "MySQL"),
+            region_code="310101",
+            education_required=EducationLevel.BACHELOR,
+            posted_on=TODAY,
+        ),
     ]
 
 
-CNC_SEEKER = SeekerDoc(id=7, skills=("CNC编程", "車床操作"), certificates=("低压电工作业证",),
-                       desired_titles=("数控车工",), major_code="660103", major_name="数控技术应用",
-                       region_code="440104", min_salary_monthly=6000)
+CNC_SEEKER = SeekerDoc(
+    id=7,
+    skills=("CNC编程", "車床操作"),
+    certificates=("低压电工作业证",),
+    desired_titles=("数控车工",),
+    major_code="660103",
+    major_name="数控技术应用",
+    region_code="440104",
+    min_salary_monthly=6000,
+)
 
 
 def test_cnc_seeker_gets_cnc_job_first_with_explanation(tax: Taxonomy) -> None:
@@ -87,25 +114,35 @@ def test_empty_profile_scores_lower_and_marks_unknown(tax: Taxonomy) -> None:
 
 
 def test_location_order_cn_codes_and_names() -> None:
-    jobs = [JobDoc(id=1, title="电工", region_code="110105"),  # 北京 elsewhere
-            JobDoc(id=2, title="电工", region_code="440303"),  # 深圳, same province
-            JobDoc(id=3, title="电工", province="广东", city="广州市"),  # same city by name
-            JobDoc(id=4, title="电工", region_code="320102"),  # 南京, preferred
-            JobDoc(id=5, title="电工")]  # unknown
-    seeker = SeekerDoc(id=1, desired_titles=("电工",), region_code="440106", city="广州",
-                       preferred_locations=("320100",))
+    jobs = [
+        JobDoc(id=1, title="电工", region_code="110105"),  # 北京 elsewhere
+        JobDoc(id=2, title="电工", region_code="440303"),  # 深圳, same province
+        JobDoc(id=3, title="电工", province="广东", city="广州市"),  # same city by name
+        JobDoc(id=4, title="电工", region_code="320102"),  # 南京, preferred
+        JobDoc(id=5, title="电工"),
+    ]  # unknown
+    seeker = SeekerDoc(
+        id=1, desired_titles=("电工",), region_code="440106", city="广州", preferred_locations=("320100",)
+    )
     matches = ContentRanker(as_of=TODAY).fit(jobs).recommend(seeker, k=5)
     by_id = {m.job_id: m for m in matches}
-    assert [by_id[i].explanation.location for i in (3, 2, 4, 1, 5)] == \
-        ["same_city", "same_province", "preferred", "elsewhere", "unknown"]
+    assert [by_id[i].explanation.location for i in (3, 2, 4, 1, 5)] == [
+        "same_city",
+        "same_province",
+        "preferred",
+        "elsewhere",
+        "unknown",
+    ]
     assert by_id[3].score > by_id[2].score > by_id[4].score > by_id[1].score
 
 
 def test_location_order_us_city_and_state() -> None:
-    jobs = [JobDoc(id=1, title="Line Cook", country="US", province="CA", city="Palo Alto"),
-            JobDoc(id=2, title="Line Cook", country="US", province="NJ", city="Trenton"),
-            JobDoc(id=3, title="Line Cook", country="US", province="NJ", city="Newark"),
-            JobDoc(id=4, title="Line Cook", country="US", province="DE", city="Newark")]
+    jobs = [
+        JobDoc(id=1, title="Line Cook", country="US", province="CA", city="Palo Alto"),
+        JobDoc(id=2, title="Line Cook", country="US", province="NJ", city="Trenton"),
+        JobDoc(id=3, title="Line Cook", country="US", province="NJ", city="Newark"),
+        JobDoc(id=4, title="Line Cook", country="US", province="DE", city="Newark"),
+    ]
     seeker = SeekerDoc(id=1, country="US", province="New Jersey", city="Newark", desired_titles=("line cook",))
     matches = ContentRanker(as_of=TODAY).fit(jobs).recommend(seeker, k=4)
     assert [m.job_id for m in matches] == [3, 2, 1, 4]  # Newark, DE is not Newark, NJ: ties by id
@@ -124,11 +161,19 @@ def test_place_keys() -> None:
 
 
 def test_salary_education_job_type() -> None:
-    jobs = [JobDoc(id=1, title="电工", salary_max_monthly=3000, education_required=EducationLevel.ASSOCIATE,
-                   employment_type=EmploymentType.PART_TIME),
-            JobDoc(id=2, title="电工", salary_max_monthly=8000, employment_type=EmploymentType.WORK_PLACEMENT)]
-    seeker = SeekerDoc(id=1, desired_titles=("电工",), min_salary_monthly=6000,
-                       preferred_job_types=(EmploymentType.INTERN,))
+    jobs = [
+        JobDoc(
+            id=1,
+            title="电工",
+            salary_max_monthly=3000,
+            education_required=EducationLevel.ASSOCIATE,
+            employment_type=EmploymentType.PART_TIME,
+        ),
+        JobDoc(id=2, title="电工", salary_max_monthly=8000, employment_type=EmploymentType.WORK_PLACEMENT),
+    ]
+    seeker = SeekerDoc(
+        id=1, desired_titles=("电工",), min_salary_monthly=6000, preferred_job_types=(EmploymentType.INTERN,)
+    )
     matches = ContentRanker(as_of=TODAY).fit(jobs).recommend(seeker, k=2)
     assert [m.job_id for m in matches] == [2, 1]
     good, bad = (m.explanation for m in matches)
@@ -188,16 +233,29 @@ def test_odd_inputs_do_not_crash(tax: Taxonomy) -> None:
     odd_jobs = [
         JobDoc(id=1, title="", description=""),
         JobDoc(id=2, title="！！！", required_skills=("", "  ", "C#"), region_code="99", province="", city=None),
-        JobDoc(id=3, title="x" * 5000, description="长" * 100_000, required_skills=tuple(f"技能{i}" for i in range(5000)),
-               employment_type="SOMETHING_ELSE", education_required="unknown_level", popularity=-5),
+        JobDoc(
+            id=3,
+            title="x" * 5000,
+            description="长" * 100_000,
+            required_skills=tuple(f"技能{i}" for i in range(5000)),
+            employment_type="SOMETHING_ELSE",
+            education_required="unknown_level",
+            popularity=-5,
+        ),
         JobDoc(id=4, title="Line Cook", country="", region_code="000000", posted_on=TODAY + dt.timedelta(days=30)),
     ]
     ranker = ContentRanker(taxonomy=tax, as_of=TODAY).fit(odd_jobs)
     seekers = [
         SeekerDoc(id=1),
         SeekerDoc(id=2, skills=("",), desired_titles=("", "   "), summary="", preferred_locations=("", ",", "999999")),
-        SeekerDoc(id=3, skills=tuple(f"skill {i}" for i in range(20_000)), desired_titles=("c#",) * 1000,
-                  min_salary_monthly=0, country="", city="Newark, NJ"),
+        SeekerDoc(
+            id=3,
+            skills=tuple(f"skill {i}" for i in range(20_000)),
+            desired_titles=("c#",) * 1000,
+            min_salary_monthly=0,
+            country="",
+            city="Newark, NJ",
+        ),
     ]
     for s in seekers:
         matches = ranker.recommend(s, k=10)
@@ -214,9 +272,16 @@ def test_candidates_agree_with_exhaustive_scoring(tax: Taxonomy) -> None:
     titles = ["数控车工", "焊工", "服务员", "电工", "Line Cook", "Cashier", "Java开发工程师", "仓库管理员"]
     skills = ["数控编程", "焊接", "沟通能力", "Java", "电工证", "food safety", "cash handling", "叉车"]
     codes = ["440106", "440303", "310101", "110105", "510104"]
-    jobs = [JobDoc(id=i, title=rng.choice(titles), required_skills=tuple(rng.sample(skills, 2)),
-                   region_code=rng.choice(codes), posted_on=TODAY - dt.timedelta(days=rng.randint(0, 60)))
-            for i in range(1, 3001)]
+    jobs = [
+        JobDoc(
+            id=i,
+            title=rng.choice(titles),
+            required_skills=tuple(rng.sample(skills, 2)),
+            region_code=rng.choice(codes),
+            posted_on=TODAY - dt.timedelta(days=rng.randint(0, 60)),
+        )
+        for i in range(1, 3001)
+    ]
     ranker = ContentRanker(taxonomy=tax, as_of=TODAY, n_candidates=200, max_postings=300).fit(jobs)
     for title, skill in [("数控车工", "数控编程"), ("line cook", "food safety"), ("电工", "电工证")]:
         seeker = SeekerDoc(id=1, desired_titles=(title,), skills=(skill,), region_code="440106")
@@ -227,9 +292,17 @@ def test_candidates_agree_with_exhaustive_scoring(tax: Taxonomy) -> None:
 
 def _us_jobs(shared: Path) -> list[JobDoc]:
     with (shared / "us_jobboard_views" / "jobs.csv").open(encoding="utf-8") as fh:
-        return [JobDoc(id=int(r["Job.ID"]), title=r["Position"] or r["Title"], country="US",
-                       province=r["State.Code"], city=r["City"], employer_name=r["Company"])
-                for r in csv.DictReader(fh)]
+        return [
+            JobDoc(
+                id=int(r["Job.ID"]),
+                title=r["Position"] or r["Title"],
+                country="US",
+                province=r["State.Code"],
+                city=r["City"],
+                employer_name=r["Company"],
+            )
+            for r in csv.DictReader(fh)
+        ]
 
 
 @pytest.mark.shared_data
@@ -238,8 +311,9 @@ def test_line_cook_gets_kitchen_jobs_in_their_state(shared_data: Path, state: st
     jobs = _us_jobs(shared_data)
     by_id = {j.id: j for j in jobs}
     ranker = ContentRanker().fit(jobs)
-    seeker = SeekerDoc(id=1, country="US", province=state, city=city, desired_titles=("line cook",),
-                       experience_titles=("prep cook",))
+    seeker = SeekerDoc(
+        id=1, country="US", province=state, city=city, desired_titles=("line cook",), experience_titles=("prep cook",)
+    )
     top = [by_id[m.job_id] for m in ranker.recommend(seeker, k=5)]
     assert all(j.province == state for j in top), [(j.title, j.province) for j in top]
     kitchen = [j.title for j in top if any(w in j.title.lower() for w in ("cook", "kitchen", "chef", "culinary"))]

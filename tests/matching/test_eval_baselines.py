@@ -12,8 +12,10 @@ from matching.ltr import Query
 from matching.ltr_features import DAY, FeatureBuilder, Interaction, InteractionStats
 
 T0 = 1_700_000_000.0
-JOBS = [JobDoc(id=i, title=t, country="US", province="NJ", city="Newark", employer_name=f"Co{i}")
-        for i, t in enumerate(["Line Cook", "Cashier", "Line Cook", "Cashier", "Line Cook", "Cashier"], start=1)]
+JOBS = [
+    JobDoc(id=i, title=t, country="US", province="NJ", city="Newark", employer_name=f"Co{i}")
+    for i, t in enumerate(["Line Cook", "Cashier", "Line Cook", "Cashier", "Line Cook", "Cashier"], start=1)
+]
 # 25 seekers viewed posting 2 (place 0.2 in the creation order of ids 1..6) half a day before T0
 VIEWS = [Interaction(seeker=s, job_id=2, at=T0 - 0.5 * DAY) for s in range(25)]
 

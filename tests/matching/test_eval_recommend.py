@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matching.evaluation.jobboard import protocol_queries, training_queries
 from matching.evaluation.baselines import CONTROL
+from matching.evaluation.jobboard import protocol_queries, training_queries
 from matching.evaluation.recommend import BASELINES, MODEL_NAME, evaluate_recommend, pool_runs, split_applicants
 from matching.persistence import load_model
 from service.cli.evaluate import evaluate
@@ -34,9 +34,11 @@ def make_board(folder: Path, n_applicants: int = 90, seed: int = 1) -> Path:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     jobs = [(100 + i, TITLES[i % 5], f"Co{i % 7}", *CITIES[(i // 5) % 4]) for i in range(60)]
-    _write(folder / "jobs.csv", ["Job.ID", "Title", "Position", "Company", "City", "State.Name", "State.Code",
-                                 "Industry"],
-           [[j, f"{t} @ {c}", t, c, city, "", st, "NA"] for j, t, c, city, st in jobs])
+    _write(
+        folder / "jobs.csv",
+        ["Job.ID", "Title", "Position", "Company", "City", "State.Name", "State.Code", "Industry"],
+        [[j, f"{t} @ {c}", t, c, city, "", st, "NA"] for j, t, c, city, st in jobs],
+    )
     views, exp, poi = [], [], []
     for a in range(1, n_applicants + 1):
         city, st = CITIES[a % 4]
@@ -52,8 +54,20 @@ def make_board(folder: Path, n_applicants: int = 90, seed: int = 1) -> Path:
         if a % 2:
             poi.append([a, title])
     _write(folder / "views.csv", ["Applicant.ID", "Job.ID", "View.Start"], views)
-    _write(folder / "experience.csv", ["Applicant.ID", "Position.Name", "Employer.Name", "City", "State.Code",
-                                       "Start.Date", "End.Date", "Job.Description"], exp)
+    _write(
+        folder / "experience.csv",
+        [
+            "Applicant.ID",
+            "Position.Name",
+            "Employer.Name",
+            "City",
+            "State.Code",
+            "Start.Date",
+            "End.Date",
+            "Job.Description",
+        ],
+        exp,
+    )
     _write(folder / "positions_of_interest.csv", ["Applicant.ID", "Position.Of.Interest"], poi)
     return folder
 
@@ -61,16 +75,28 @@ def make_board(folder: Path, n_applicants: int = 90, seed: int = 1) -> Path:
 def test_protocol_collapses_orders_and_groups(tmp_path: Path) -> None:
     folder = tmp_path / "b"
     folder.mkdir()
-    _write(folder / "jobs.csv", ["Job.ID", "Title", "Position", "Company", "City", "State.Code"],
-           [[1, "A", "Cook", "X", "Newark", "NJ"], [2, "B", "Cashier", "Y", "Newark", "NJ"],
-            [3, "C", "Guard", "Z", "Austin", "TX"]])
-    _write(folder / "views.csv", ["Applicant.ID", "Job.ID", "View.Start"], [
-        [7, 2, "2015-01-02 10:00:00 UTC"], [7, 1, "2015-01-03 10:00:00 UTC"],
-        [7, 2, "2015-01-09 10:00:00 UTC"],  # repeat of job 2: its earliest view counts, so 1 is last
-        [8, 3, "2015-01-05 10:00:00 UTC"], [8, 1, "2015-01-05 10:00:00 UTC"],  # same time: by Job.ID, 3 last
-        [9, 3, "2015-01-05 10:00:00 UTC"],  # one job, no profile: not evaluated
-        [10, 2, "2015-01-05 10:00:00 UTC"],  # one job, a position of interest: cold
-    ])
+    _write(
+        folder / "jobs.csv",
+        ["Job.ID", "Title", "Position", "Company", "City", "State.Code"],
+        [
+            [1, "A", "Cook", "X", "Newark", "NJ"],
+            [2, "B", "Cashier", "Y", "Newark", "NJ"],
+            [3, "C", "Guard", "Z", "Austin", "TX"],
+        ],
+    )
+    _write(
+        folder / "views.csv",
+        ["Applicant.ID", "Job.ID", "View.Start"],
+        [
+            [7, 2, "2015-01-02 10:00:00 UTC"],
+            [7, 1, "2015-01-03 10:00:00 UTC"],
+            [7, 2, "2015-01-09 10:00:00 UTC"],  # repeat of job 2: its earliest view counts, so 1 is last
+            [8, 3, "2015-01-05 10:00:00 UTC"],
+            [8, 1, "2015-01-05 10:00:00 UTC"],  # same time: by Job.ID, 3 last
+            [9, 3, "2015-01-05 10:00:00 UTC"],  # one job, no profile: not evaluated
+            [10, 2, "2015-01-05 10:00:00 UTC"],  # one job, a position of interest: cold
+        ],
+    )
     _write(folder / "positions_of_interest.csv", ["Applicant.ID", "Position.Of.Interest"], [[10, "cashier"]])
     board = read_board(folder)
     warm, cold = protocol_queries(board.views, board.profiles, {j.id: j for j in board.jobs})
@@ -130,15 +156,18 @@ def test_end_to_end_on_two_folders_never_trains_on_test_applicants(tmp_path: Pat
         for m in (g["model"], *g["baselines"].values()):
             assert set(m) == {"recall@10", "NDCG@10", "MRR"} and all(0.0 <= v <= 1.0 for v in m.values())
     # home city and title decide everything here: the model must find it
-    assert result["groups"]["warm"]["model"]["recall@10"] > result["groups"]["warm"]["baselines"]["popularity"][
-        "recall@10"]
+    assert (
+        result["groups"]["warm"]["model"]["recall@10"]
+        > result["groups"]["warm"]["baselines"]["popularity"]["recall@10"]
+    )
 
 
 def test_cli_json_and_saved_model(tmp_path: Path) -> None:
     folder = make_board(tmp_path / "b", n_applicants=150, seed=4)
     out = tmp_path / "models" / "m.skops"
-    res = CliRunner().invoke(evaluate, ["recommend", "--train", str(folder), "--test", str(folder), "--json",
-                                        "--save-model", str(out)])
+    res = CliRunner().invoke(
+        evaluate, ["recommend", "--train", str(folder), "--test", str(folder), "--json", "--save-model", str(out)]
+    )
     assert res.exit_code == 0, res.output
     result = json.loads(res.output)
     assert result["split"]["mode"].startswith("one folder") and result["model"]["name"] == MODEL_NAME

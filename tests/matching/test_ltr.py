@@ -30,8 +30,10 @@ def jobs() -> list[JobDoc]:
 
 
 VIEWS = [
-    Interaction(seeker=100, job_id=1, at=T0), Interaction(seeker=100, job_id=2, at=T0 + 10 * DAY),
-    Interaction(seeker=101, job_id=1, at=T0 + DAY), Interaction(seeker=101, job_id=2, at=T0 + 2 * DAY),
+    Interaction(seeker=100, job_id=1, at=T0),
+    Interaction(seeker=100, job_id=2, at=T0 + 10 * DAY),
+    Interaction(seeker=101, job_id=1, at=T0 + DAY),
+    Interaction(seeker=101, job_id=2, at=T0 + 2 * DAY),
     Interaction(seeker=101, job_id=1, at=T0 - DAY),  # repeat view: counts once, at the earliest time
     Interaction(seeker=102, job_id=3, at=T0 + 3 * DAY, grade=4.0),
     Interaction(seeker=103, job_id=999, at=T0),  # unknown posting: ignored
@@ -81,16 +83,16 @@ def test_time_decayed_popularity_by_hand(builder: FeatureBuilder) -> None:
     # request at T0 + 2.5 days, seeker 100 left out: posting 1 was seen by 101 at T0 - 1 day (3.5 days
     # old); posting 2 by 101 at T0 + 2 days (0.5 days old; 100's view at T0 + 10 days is later)
     x = builder.matrix(seeker, now=T0 + 2.5 * DAY, key=100)
-    assert x[pos[1], COL["decayed_1d"]] == pytest.approx(math.log1p(2 ** -3.5))
+    assert x[pos[1], COL["decayed_1d"]] == pytest.approx(math.log1p(2**-3.5))
     assert x[pos[1], COL["decayed_3d"]] == pytest.approx(math.log1p(2 ** (-3.5 / 3)))
-    assert x[pos[2], COL["decayed_6h"]] == pytest.approx(math.log1p(2 ** -2))
+    assert x[pos[2], COL["decayed_6h"]] == pytest.approx(math.log1p(2**-2))
     assert x[pos[3], COL["decayed_1d"]] == 0.0  # viewed only after the request
     # employer "Diner A" holds postings 1 and 6: the employer's decayed count is posting 1's
-    assert x[pos[6], COL["employer_decayed_1d"]] == pytest.approx(math.log1p(2 ** -3.5))
+    assert x[pos[6], COL["employer_decayed_1d"]] == pytest.approx(math.log1p(2**-3.5))
     assert x[pos[6], COL["decayed_1d"]] == 0.0
     # title "Line Cook" (postings 1 and 6) likewise; "Prep Cook" only posting 2
-    assert x[pos[6], COL["title_decayed_1d"]] == pytest.approx(math.log1p(2 ** -3.5))
-    assert x[pos[2], COL["title_decayed_1d"]] == pytest.approx(math.log1p(2 ** -0.5))
+    assert x[pos[6], COL["title_decayed_1d"]] == pytest.approx(math.log1p(2**-3.5))
+    assert x[pos[2], COL["title_decayed_1d"]] == pytest.approx(math.log1p(2**-0.5))
     # without a request time they are unknown, not zero
     assert np.isnan(builder.matrix(seeker)[:, COL["decayed_1d"]]).all()
 
@@ -182,7 +184,8 @@ def test_history_features(builder: FeatureBuilder) -> None:
     # co-interaction: 101 viewed 1 and 2 (100 did too, but 100 is the seeker and left out)
     assert warm[pos[2], COL["co_interaction"]] == pytest.approx(math.log1p(1))
     assert builder.matrix(SeekerDoc(id=5), history=(1,), now=T0)[pos[2], COL["co_interaction"]] == pytest.approx(
-        math.log1p(2))
+        math.log1p(2)
+    )
     # of the others who viewed in Newark (101), all viewed in Newark; nobody viewed Jersey City with it
     assert warm[pos[2], COL["co_city"]] == pytest.approx(1.0)
     assert warm[pos[3], COL["co_city"]] == pytest.approx(0.0)
@@ -269,8 +272,16 @@ def test_rerank_keeps_explanations_and_scores_in_range(builder: FeatureBuilder) 
     for m in out:
         assert {"content_score", "learned", "location"} <= set(m.explanation.components)
         assert m.explanation.location in {"same_city", "same_province", "elsewhere", "unknown"}
-    assert out[0].score == pytest.approx(min(max(model.predict(builder.matrix(
-        seeker, (1,), T0, np.array([builder.ranker.position_[out[0].job_id]])))[0] / MAX_GRADE, 0), 1))
+    assert out[0].score == pytest.approx(
+        min(
+            max(
+                model.predict(builder.matrix(seeker, (1,), T0, np.array([builder.ranker.position_[out[0].job_id]])))[0]
+                / MAX_GRADE,
+                0,
+            ),
+            1,
+        )
+    )
 
 
 def test_profile_features_count_other_seekers_like_this_one() -> None:
@@ -280,8 +291,14 @@ def test_profile_features_count_other_seekers_like_this_one() -> None:
 
     profiles = {
         100: SeekerDoc(id=100, country="US", province="NJ", city="Jersey City", desired_titles=("Line cook",)),
-        101: SeekerDoc(id=101, country="US", province="NJ", city="Jersey City", desired_titles=("LINE COOK",),
-                       experience_titles=("Dishwasher",)),
+        101: SeekerDoc(
+            id=101,
+            country="US",
+            province="NJ",
+            city="Jersey City",
+            desired_titles=("LINE COOK",),
+            experience_titles=("Dishwasher",),
+        ),
         102: SeekerDoc(id=102, country="US", province="NJ", city="Newark", desired_titles=("Cashier",)),
     }
     ranker = ContentRanker().fit(jobs())
@@ -332,7 +349,8 @@ def test_shortlist_features_are_reused_exactly_and_rerank_orders_by_the_model(bu
     assert len(short) == 4 and ranker.position_[2] not in short.rows
     # recommend is the shortlist, explained
     assert [(m.job_id, m.score) for m in ranker.recommend(seeker, k=4, exclude={2})] == [
-        (short.match(i).job_id, short.match(i).score) for i in range(4)]
+        (short.match(i).job_id, short.match(i).score) for i in range(4)
+    ]
     reused = builder.matrix(seeker, (1,), T0 + DAY, key=101, content=short)
     computed = builder.matrix(seeker, (1,), T0 + DAY, rows=short.rows, key=101)
     np.testing.assert_array_equal(reused, computed)

@@ -60,8 +60,9 @@ def test_missing_metadata_or_wrong_features_refused(model: LearnedRanker, tmp_pa
 def test_untrusted_and_corrupt_files_refused(tmp_path: Path) -> None:
     evil = tmp_path / "evil.skops"
     evil.write_bytes(sio.dumps(FunctionTransformer(func=os.system)))
-    evil.with_suffix(".json").write_text(json.dumps({**META, "features": list(FEATURE_NAMES), "trained_at": "x"}),
-                                         encoding="utf-8")
+    evil.with_suffix(".json").write_text(
+        json.dumps({**META, "features": list(FEATURE_NAMES), "trained_at": "x"}), encoding="utf-8"
+    )
     with pytest.raises(ModelFileError, match="untrusted type"):
         load_model(evil)
     broken = tmp_path / "broken.skops"

@@ -97,11 +97,14 @@ def test_lift_interval_is_paired_and_holds_the_true_lift() -> None:
     assert low < narrow[0] < narrow[1] < high
 
 
-@pytest.mark.parametrize(("model", "base", "kwargs", "message"), [
-    ([0.1, 0.2], [0.1], {}, "one of each per query"),
-    ([0.1], [0.1], {}, "at least 2"),
-    ([0.1, 0.2], [0.1, 0.3], {"level": 1.0}, "level must be between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    ("model", "base", "kwargs", "message"),
+    [
+        ([0.1, 0.2], [0.1], {}, "one of each per query"),
+        ([0.1], [0.1], {}, "at least 2"),
+        ([0.1, 0.2], [0.1, 0.3], {"level": 1.0}, "level must be between 0 and 1"),
+    ],
+)
 def test_lift_interval_refuses_bad_input(model: list[float], base: list[float], kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         lift_interval(model, base, **kwargs)

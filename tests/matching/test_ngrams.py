@@ -8,15 +8,24 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from matching.ngrams import CharNgramTfidf, decode
 from vocab.text import normalise
 
-TEXTS = [normalise(t) for t in [
-    "Line Cook", "Prep Cook / Dishwasher", "数控车工 数控编程 CNC", "a", "", "熟悉C#和.NET开发",
-    "Line Cook Line Cook", "維修電工 电工证 3年经验", "Cashier @ Macy's - Garden City, NY",
-]]
+TEXTS = [
+    normalise(t)
+    for t in [
+        "Line Cook",
+        "Prep Cook / Dishwasher",
+        "数控车工 数控编程 CNC",
+        "a",
+        "",
+        "熟悉C#和.NET开发",
+        "Line Cook Line Cook",
+        "維修電工 电工证 3年经验",
+        "Cashier @ Macy's - Garden City, NY",
+    ]
+]
 
 
 def _sklearn() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), lowercase=False, sublinear_tf=True,
-                           dtype=np.float32)
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), lowercase=False, sublinear_tf=True, dtype=np.float32)
 
 
 def test_fit_transform_equals_sklearn() -> None:

@@ -26,18 +26,31 @@ def ranker() -> ContentRanker:
 
 def _seekers(n: int, seed: int = 3) -> list[SeekerDoc]:
     rng = random.Random(seed)
-    return [SeekerDoc(id=i, desired_titles=(rng.choice(TITLES),), skills=tuple(rng.sample(SKILLS, rng.randint(0, 3))),
-                      region_code=rng.choice(CODES), country="US" if i % 10 == 0 else "CN")
-            for i in range(1, n + 1)]
+    return [
+        SeekerDoc(
+            id=i,
+            desired_titles=(rng.choice(TITLES),),
+            skills=tuple(rng.sample(SKILLS, rng.randint(0, 3))),
+            region_code=rng.choice(CODES),
+            country="US" if i % 10 == 0 else "CN",
+        )
+        for i in range(1, n + 1)
+    ]
 
 
 def test_index_ranks_like_scoring_every_seeker(ranker: ContentRanker) -> None:
     seekers = _seekers(1500)
     index = SeekerIndex(ranker, seekers, n_candidates=60, max_per_skill=80)
     scored = 0
-    for i, (title, skill, code) in enumerate([("数控车工", "数控编程", "440106"), ("焊工", "焊接", "510104"),
-                                              ("电工", "电工证", "310101"), ("汽车维修工", "汽车保养", "450102"),
-                                              ("服务员", "沟通能力", "110105")]):
+    for i, (title, skill, code) in enumerate(
+        [
+            ("数控车工", "数控编程", "440106"),
+            ("焊工", "焊接", "510104"),
+            ("电工", "电工证", "310101"),
+            ("汽车维修工", "汽车保养", "450102"),
+            ("服务员", "沟通能力", "110105"),
+        ]
+    ):
         job = JobDoc(id=100 + i, title=title, required_skills=(skill,), region_code=code, posted_on=TODAY)
         fast = index.rank(job, k=10, country="CN")
         full = ranker.rank_seekers(job, [s for s in seekers if s.country == "CN"], k=10)
@@ -55,7 +68,8 @@ def test_small_or_empty_pools(ranker: ContentRanker) -> None:
     few = _seekers(12)
     index = SeekerIndex(ranker, few)
     assert [m.seeker_id for m in index.rank(cn_jobs()[1], k=5)] == [
-        m.seeker_id for m in ranker.rank_seekers(cn_jobs()[1], few, k=5)]
+        m.seeker_id for m in ranker.rank_seekers(cn_jobs()[1], few, k=5)
+    ]
     # a posting sharing nothing with anyone still gets k seekers (the whole pool is scored)
     odd = JobDoc(id=99, title="宇航员", region_code="650102", posted_on=TODAY - dt.timedelta(days=1))
     assert len(SeekerIndex(ranker, _seekers(400), n_candidates=20).rank(odd, k=7)) == 7

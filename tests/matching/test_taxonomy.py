@@ -9,29 +9,72 @@ import pytest
 from matching.taxonomy import Taxonomy
 
 CONCEPTS = [
-    {"code": "skill.cnc-programming", "kind": "skill", "label": "数控编程", "lang": "zh",
-     "aliases": [{"label": "CNC编程", "lang": "zh"}, {"label": "CNC programming", "lang": "en"},
-                 {"label": "数控", "lang": "zh"}, {"label": "CNC", "lang": "en"}]},
+    {
+        "code": "skill.cnc-programming",
+        "kind": "skill",
+        "label": "数控编程",
+        "lang": "zh",
+        "aliases": [
+            {"label": "CNC编程", "lang": "zh"},
+            {"label": "CNC programming", "lang": "en"},
+            {"label": "数控", "lang": "zh"},
+            {"label": "CNC", "lang": "en"},
+        ],
+    },
     {"code": "skill.c", "kind": "skill", "label": "C", "lang": "en", "aliases": [{"label": "C语言", "lang": "zh"}]},
     {"code": "skill.csharp", "kind": "skill", "label": "C#", "lang": "en"},
     {"code": "skill.cpp", "kind": "skill", "label": "C++", "lang": "en"},
     {"code": "skill.java", "kind": "skill", "label": "Java", "lang": "en"},
     {"code": "skill.javascript", "kind": "skill", "label": "JavaScript", "lang": "en"},
     {"code": "skill.dotnet", "kind": "skill", "label": ".NET", "lang": "en"},
-    {"code": "skill.welding", "kind": "skill", "label": "焊接", "lang": "zh",
-     "aliases": [{"label": "welding", "lang": "en"}]},
-    {"code": "cert.low-voltage-electrician", "kind": "certificate", "label": "低压电工作业证", "lang": "zh",
-     "aliases": [{"label": "电工证", "lang": "zh"}, {"label": "low-voltage electrician certificate", "lang": "en"}]},
-    {"code": "occ.welder", "kind": "occupation", "label": "焊工", "lang": "zh",
-     "aliases": [{"label": "welder", "lang": "en"}, {"label": "電焊工", "lang": "zh"}], "onet": "51-4121.00"},
+    {
+        "code": "skill.welding",
+        "kind": "skill",
+        "label": "焊接",
+        "lang": "zh",
+        "aliases": [{"label": "welding", "lang": "en"}],
+    },
+    {
+        "code": "cert.low-voltage-electrician",
+        "kind": "certificate",
+        "label": "低压电工作业证",
+        "lang": "zh",
+        "aliases": [{"label": "电工证", "lang": "zh"}, {"label": "low-voltage electrician certificate", "lang": "en"}],
+    },
+    {
+        "code": "occ.welder",
+        "kind": "occupation",
+        "label": "焊工",
+        "lang": "zh",
+        "aliases": [{"label": "welder", "lang": "en"}, {"label": "電焊工", "lang": "zh"}],
+        "onet": "51-4121.00",
+    },
     {"code": "occ.maintenance-electrician", "kind": "occupation", "label": "维修电工", "lang": "zh"},
-    {"code": "occ.cnc-machinist", "kind": "occupation", "label": "数控车工", "lang": "zh",
-     "aliases": [{"label": "CNC machinist", "lang": "en"}], "skills": ["skill.cnc-programming"]},
-    {"code": "occ.waiter", "kind": "occupation", "label": "服务员", "lang": "zh",
-     "aliases": [{"label": "waiter", "lang": "en"}]},
+    {
+        "code": "occ.cnc-machinist",
+        "kind": "occupation",
+        "label": "数控车工",
+        "lang": "zh",
+        "aliases": [{"label": "CNC machinist", "lang": "en"}],
+        "skills": ["skill.cnc-programming"],
+    },
+    {
+        "code": "occ.waiter",
+        "kind": "occupation",
+        "label": "服务员",
+        "lang": "zh",
+        "aliases": [{"label": "waiter", "lang": "en"}],
+    },
 ]
-MAJORS = [{"code": "660103", "name": "数控技术应用", "category": "装备制造大类",
-           "occupations": ["occ.cnc-machinist", "occ.welder"], "skills": ["skill.cnc-programming"]}]
+MAJORS = [
+    {
+        "code": "660103",
+        "name": "数控技术应用",
+        "category": "装备制造大类",
+        "occupations": ["occ.cnc-machinist", "occ.welder"],
+        "skills": ["skill.cnc-programming"],
+    }
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,22 +87,40 @@ def code(tax: Taxonomy, text: str, kind: str | None = None) -> str | None:
     return hit.code if hit else None
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("数控", "skill.cnc-programming"), ("CNC", "skill.cnc-programming"), ("ｃｎｃ", "skill.cnc-programming"),
-    ("數控編程", "skill.cnc-programming"), ("CNC 编程", "skill.cnc-programming"),
-    ("cnc programing", "skill.cnc-programming"),  # typo, fuzzy
-    ("焊工", "occ.welder"), ("Welder", "occ.welder"), ("電焊工", "occ.welder"),
-    ("电工证", "cert.low-voltage-electrician"), ("電工證", "cert.low-voltage-electrician"),
-    ("Low-voltage electrician certificate", "cert.low-voltage-electrician"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("数控", "skill.cnc-programming"),
+        ("CNC", "skill.cnc-programming"),
+        ("ｃｎｃ", "skill.cnc-programming"),
+        ("數控編程", "skill.cnc-programming"),
+        ("CNC 编程", "skill.cnc-programming"),
+        ("cnc programing", "skill.cnc-programming"),  # typo, fuzzy
+        ("焊工", "occ.welder"),
+        ("Welder", "occ.welder"),
+        ("電焊工", "occ.welder"),
+        ("电工证", "cert.low-voltage-electrician"),
+        ("電工證", "cert.low-voltage-electrician"),
+        ("Low-voltage electrician certificate", "cert.low-voltage-electrician"),
+    ],
+)
 def test_aliases_across_scripts_and_languages(tax: Taxonomy, text: str, expected: str) -> None:
     assert code(tax, text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("C#", "skill.csharp"), ("Ｃ＃", "skill.csharp"), ("C", "skill.c"), ("c语言", "skill.c"),
-    ("C++", "skill.cpp"), (".NET", "skill.dotnet"), ("Java", "skill.java"), ("JAVASCRIPT", "skill.javascript"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("C#", "skill.csharp"),
+        ("Ｃ＃", "skill.csharp"),
+        ("C", "skill.c"),
+        ("c语言", "skill.c"),
+        ("C++", "skill.cpp"),
+        (".NET", "skill.dotnet"),
+        ("Java", "skill.java"),
+        ("JAVASCRIPT", "skill.javascript"),
+    ],
+)
 def test_protected_tokens_resolve_exactly(tax: Taxonomy, text: str, expected: str) -> None:
     hit = tax.resolve(text)
     assert hit is not None and hit.code == expected and hit.method == "exact"
@@ -91,8 +152,13 @@ def test_in_field(tax: Taxonomy) -> None:
 
 def test_extract_skills_from_free_text(tax: Taxonomy) -> None:
     text = "岗位要求：熟悉C#和.NET，会JavaScript者优先；持電工證；有CNC编程经验。"
-    assert tax.extract_skills(text) == ["skill.csharp", "skill.dotnet", "skill.javascript",
-                                        "cert.low-voltage-electrician", "skill.cnc-programming"]
+    assert tax.extract_skills(text) == [
+        "skill.csharp",
+        "skill.dotnet",
+        "skill.javascript",
+        "cert.low-voltage-electrician",
+        "skill.cnc-programming",
+    ]
     assert "skill.java" not in tax.extract_skills("JavaScript developer")
     assert tax.extract_skills("Java and C programming") == ["skill.java", "skill.c"]
     assert tax.extract_skills("") == []
@@ -126,22 +192,36 @@ def test_core_taxonomy_file() -> None:
 def test_scan_never_cuts_a_protected_token() -> None:
     """``js`` (an alias of JavaScript) is not found inside ``node.js``; a label starting a
     protected token must cover it whole (``node`` does not cut ``node.js``)."""
-    tax = Taxonomy.from_records([
-        {"code": "skill.javascript", "kind": "skill", "label": "JavaScript", "aliases": ["JS"]},
-        {"code": "skill.node", "kind": "skill", "label": "Node"},
-        {"code": "skill.cpp", "kind": "skill", "label": "C++"},
-        {"code": "skill.c", "kind": "skill", "label": "C语言", "aliases": ["C"]},
-    ])
+    tax = Taxonomy.from_records(
+        [
+            {"code": "skill.javascript", "kind": "skill", "label": "JavaScript", "aliases": ["JS"]},
+            {"code": "skill.node", "kind": "skill", "label": "Node"},
+            {"code": "skill.cpp", "kind": "skill", "label": "C++"},
+            {"code": "skill.c", "kind": "skill", "label": "C语言", "aliases": ["C"]},
+        ]
+    )
     for text in ("熟悉Node.js开发", "Node.js", "NodeJS后端", "node js", "Vue.js前端", "ASP.NET和Node.js"):
         assert tax.extract_skills(text) == [], text
     assert tax.extract_skills("熟悉JS和Node.js") == ["skill.javascript"]
-    assert tax.extract_skills("熟悉C++") == ["skill.cpp"] and tax.extract_skills("熟悉C和Node") == ["skill.c", "skill.node"]
+    assert tax.extract_skills("熟悉C++") == ["skill.cpp"] and tax.extract_skills("熟悉C和Node") == [
+        "skill.c",
+        "skill.node",
+    ]
 
 
-@pytest.mark.parametrize(("general", "specific"), [
-    ("电工", "维修电工"), ("车工", "普通车工"), ("车工", "数控车工"), ("钳工", "装配钳工"), ("厨师", "中餐厨师"),
-    ("Vue", "JavaScript"), ("Node.js", "JavaScript"), ("电工", "汽车电工"),
-])
+@pytest.mark.parametrize(
+    ("general", "specific"),
+    [
+        ("电工", "维修电工"),
+        ("车工", "普通车工"),
+        ("车工", "数控车工"),
+        ("钳工", "装配钳工"),
+        ("厨师", "中餐厨师"),
+        ("Vue", "JavaScript"),
+        ("Node.js", "JavaScript"),
+        ("电工", "汽车电工"),
+    ],
+)
 def test_related_but_different_get_different_skill_keys(general: str, specific: str) -> None:
     """The core taxonomy keeps a general job (电工) and a specialised one (维修电工) apart: each has its
     own concept, so their skill keys (:func:`matching.index.skill_key`) differ; both resolve."""
@@ -152,8 +232,16 @@ def test_related_but_different_get_different_skill_keys(general: str, specific: 
     assert a and b and a.startswith("c:") and b.startswith("c:") and a != b
 
 
-@pytest.mark.parametrize(("a", "b"), [("NodeJS", "Node.js"), ("node js", "Node.js"), ("數控車床", "CNC车床"),
-                                      ("CNC车床", "数控车床操作"), ("電工", "电工")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("NodeJS", "Node.js"),
+        ("node js", "Node.js"),
+        ("數控車床", "CNC车床"),
+        ("CNC车床", "数控车床操作"),
+        ("電工", "电工"),
+    ],
+)
 def test_spellings_of_one_thing_get_one_skill_key(a: str, b: str) -> None:
     from matching.index import skill_key
 
@@ -165,22 +253,45 @@ def test_majors_keep_the_general_jobs_in_field() -> None:
     """Splitting 电工 from 维修电工 (and 车工, 钳工, 厨师) must not make the general job 不对口 for the
     majors that lead to the specialised one."""
     tax = Taxonomy.from_core()
-    for major, title in (("660301", "招聘电工"), ("660301", "维修电工"), ("660103", "车工"), ("660103", "钳工"),
-                         ("740201", "厨师"), ("740202", "厨师")):
+    for major, title in (
+        ("660301", "招聘电工"),
+        ("660301", "维修电工"),
+        ("660103", "车工"),
+        ("660103", "钳工"),
+        ("740201", "厨师"),
+        ("740202", "厨师"),
+    ):
         assert tax.in_field(major, title=title) is True, (major, title)
 
 
 def test_occupation_aliases_inside_their_label_are_reviewed() -> None:
     """An occupation alias that is part of the concept's own label (电工 in 维修电工) usually names a
     broader job, which must be a concept of its own. Those listed here were reviewed as the same job."""
-    same_job = {("厨房帮厨", "帮厨"), ("烧腊师傅", "烧腊师"), ("新媒体运营专员", "新媒体运营"), ("物流客服专员", "物流客服"),
-                ("收银员", "收银"),
-                ("数据录入员", "录入员"), ("工业机器人操作员", "机器人操作员"), ("前台接待员", "前台"),
-                ("前台接待员", "接待员"), ("电商订单专员", "订单专员"), ("中式面点师", "面点师"),
-                ("机电设备安装工", "设备安装工"), ("自动化设备调试员", "设备调试员"), ("平面设计助理", "平面设计"),
-                ("平面设计助理", "设计助理"), ("生产线操作工", "操作工"),
-                ("汽车钣金工", "钣金工"), ("汽车喷漆工", "喷漆工"), ("软件测试员", "测试员"), ("物流调度员", "调度员"),
-                ("物流单证员", "单证员"), ("代理记账员", "记账员"), ("数控机床维修工", "机床维修")}
+    same_job = {
+        ("厨房帮厨", "帮厨"),
+        ("烧腊师傅", "烧腊师"),
+        ("新媒体运营专员", "新媒体运营"),
+        ("物流客服专员", "物流客服"),
+        ("收银员", "收银"),
+        ("数据录入员", "录入员"),
+        ("工业机器人操作员", "机器人操作员"),
+        ("前台接待员", "前台"),
+        ("前台接待员", "接待员"),
+        ("电商订单专员", "订单专员"),
+        ("中式面点师", "面点师"),
+        ("机电设备安装工", "设备安装工"),
+        ("自动化设备调试员", "设备调试员"),
+        ("平面设计助理", "平面设计"),
+        ("平面设计助理", "设计助理"),
+        ("生产线操作工", "操作工"),
+        ("汽车钣金工", "钣金工"),
+        ("汽车喷漆工", "喷漆工"),
+        ("软件测试员", "测试员"),
+        ("物流调度员", "调度员"),
+        ("物流单证员", "单证员"),
+        ("代理记账员", "记账员"),
+        ("数控机床维修工", "机床维修"),
+    }
     from vocab.text import compact
 
     found = set()

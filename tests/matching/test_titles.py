@@ -57,12 +57,18 @@ def _write(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def onet_dir(tmp_path: Path) -> Path:
-    _write(tmp_path / "Occupation Data.txt", "O*NET-SOC Code\tTitle\tDescription\n"
-           "39-9011.00\tChildcare Workers\tAttend to children.\n53-3032.00\tHeavy Truck Drivers\tDrive trucks.\n"
-           "13-2011.00\tAccountants and Auditors\tExamine financial records.\n")
-    _write(tmp_path / "Alternate Titles.txt", "O*NET-SOC Code\tAlternate Title\tShort Title\tSource(s)\n"
-           "39-9011.00\tNanny\tn/a\t08\n39-9011.00\tBabysitter\tn/a\t08\n53-3032.00\tLong Haul Trucker\tn/a\t08\n"
-           "13-2011.00\tCertified Public Accountant\tCPA\t09\n")
+    _write(
+        tmp_path / "Occupation Data.txt",
+        "O*NET-SOC Code\tTitle\tDescription\n"
+        "39-9011.00\tChildcare Workers\tAttend to children.\n53-3032.00\tHeavy Truck Drivers\tDrive trucks.\n"
+        "13-2011.00\tAccountants and Auditors\tExamine financial records.\n",
+    )
+    _write(
+        tmp_path / "Alternate Titles.txt",
+        "O*NET-SOC Code\tAlternate Title\tShort Title\tSource(s)\n"
+        "39-9011.00\tNanny\tn/a\t08\n39-9011.00\tBabysitter\tn/a\t08\n53-3032.00\tLong Haul Trucker\tn/a\t08\n"
+        "13-2011.00\tCertified Public Accountant\tCPA\t09\n",
+    )
     return tmp_path
 
 
@@ -74,8 +80,10 @@ def test_read_onet_titles(onet_dir: Path) -> None:
 
 
 def test_read_onet_titles_reports_file_line_and_column(onet_dir: Path, tmp_path: Path) -> None:
-    _write(onet_dir / "Alternate Titles.txt", "O*NET-SOC Code\tAlternate Title\tShort Title\n"
-           "39-9011.00\tNanny\tn/a\n99-9999.00\tGhost\tn/a\n")
+    _write(
+        onet_dir / "Alternate Titles.txt",
+        "O*NET-SOC Code\tAlternate Title\tShort Title\n39-9011.00\tNanny\tn/a\n99-9999.00\tGhost\tn/a\n",
+    )
     with pytest.raises(ValueError, match=r"Alternate Titles.txt, line 3, column 'O\*NET-SOC Code': unknown occupation"):
         read_onet_titles(onet_dir)
     with pytest.raises(FileNotFoundError, match="O\\*NET directory not found"):
@@ -155,8 +163,14 @@ def test_cli_prints_json_and_table(tmp_path: Path) -> None:
 def test_english_lexical_model_with_onet_on_talentclef(shared_data: Path) -> None:
     """English without embeddings: char n-grams + O*NET synonyms (measured MAP 0.4452; baseline 0.3308)."""
     d = shared_data / TALENTCLEF / "english"
-    out = evaluate_titles(d / "queries.tsv", d / "corpus_elements.tsv", d / "qrels.tsv",
-                          onet_dir=shared_data / "onet_29_2", embedder=None, baselines=False)
+    out = evaluate_titles(
+        d / "queries.tsv",
+        d / "corpus_elements.tsv",
+        d / "qrels.tsv",
+        onet_dir=shared_data / "onet_29_2",
+        embedder=None,
+        baselines=False,
+    )
     assert out["model"]["MAP"] >= 0.43
 
 
@@ -172,6 +186,7 @@ def test_chinese_full_model_on_talentclef(shared_data: Path) -> None:
 
     d = shared_data / TALENTCLEF / "chinese"
     data = load_collection(d / "queries.tsv", d / "corpus_elements.tsv", d / "qrels.tsv")
-    model = TitleMatcher(weights={"char": 0.2, "embedding": 1.0, "onet_embedding": 0.5},
-                         onet_dir=shared_data / "onet_29_2").fit(list(data.corpus))
+    model = TitleMatcher(
+        weights={"char": 0.2, "embedding": 1.0, "onet_embedding": 0.5}, onet_dir=shared_data / "onet_29_2"
+    ).fit(list(data.corpus))
     assert evaluate_scores(model.score(list(data.queries)), data.relevant)["MAP"] >= 0.45

@@ -18,7 +18,7 @@ from service.accounts.models import Role, User
 from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import Graduate
-from service.notifications.delivery import DrainReport, Drainer
+from service.notifications.delivery import Drainer, DrainReport
 from service.postings.models import Posting
 from tests.notifications.smtp_sink import SmtpSink
 
@@ -27,10 +27,16 @@ from tests.notifications.smtp_sink import SmtpSink
 def settings(settings: Settings) -> Settings:
     """The database settings plus: 0.2 s retry back-off, a 10 s lease and 2 s SMTP timeouts,
     plain-HTTP cookies (for the pages); ``.eml`` files go to the (emptied) scratch outbox."""
-    return msgspec.structs.replace(settings, public_url="https://vocmatch.example.cn",
-                                   mail_from="vocmatch 就业服务 <no-reply@vocmatch.example.cn>",
-                                   notify_retry_base_seconds=0.2, notify_retry_max_seconds=1.0,
-                                   notify_lease_seconds=10, smtp_timeout_seconds=2.0, cookie_secure=False)
+    return msgspec.structs.replace(
+        settings,
+        public_url="https://vocmatch.example.cn",
+        mail_from="vocmatch 就业服务 <no-reply@vocmatch.example.cn>",
+        notify_retry_base_seconds=0.2,
+        notify_retry_max_seconds=1.0,
+        notify_lease_seconds=10,
+        smtp_timeout_seconds=2.0,
+        cookie_secure=False,
+    )
 
 
 @pytest.fixture
@@ -52,8 +58,16 @@ async def drain(engine: AsyncEngine, settings: Settings, **kwargs: Any) -> Drain
     return await Drainer(engine, settings).run(**kwargs)
 
 
-async def add_user(session: AsyncSession, role: Role = Role.ADMIN, *, email: str | None = "", language: str = "zh_Hans",
-                   active: bool = True, phone: str | None = None, **scope: Any) -> User:
+async def add_user(
+    session: AsyncSession,
+    role: Role = Role.ADMIN,
+    *,
+    email: str | None = "",
+    language: str = "zh_Hans",
+    active: bool = True,
+    phone: str | None = None,
+    **scope: Any,
+) -> User:
     """Store an account (flushed); ``email=""`` makes up a unique address, ``None`` gives none."""
     if email == "":
         email = f"{role.value}-{uuid.uuid4().hex[:10]}@example.cn"
@@ -81,8 +95,10 @@ async def hiring_world(session: AsyncSession, *, verified: bool = True, openings
     graduate = Graduate(name="陈小明", phone="13800138000")
     session.add_all([employer, graduate])
     await session.flush()
-    members = [await add_user(session, Role.EMPLOYER, employer_id=employer.id, language="zh_Hans"),
-               await add_user(session, Role.EMPLOYER, employer_id=employer.id, language="en")]
+    members = [
+        await add_user(session, Role.EMPLOYER, employer_id=employer.id, language="zh_Hans"),
+        await add_user(session, Role.EMPLOYER, employer_id=employer.id, language="en"),
+    ]
     graduate_user = await add_user(session, Role.GRADUATE, graduate_id=graduate.id)
     posting = Posting(title="数控车床操作工", employer_id=employer.id, openings=openings)
     session.add(posting)

@@ -31,7 +31,7 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's name
         if self.sink.delay:
             await asyncio.sleep(self.sink.delay)
         return self.sink._received(envelope)
@@ -64,7 +64,7 @@ class SmtpSink:
             message_id = str(message["Message-ID"])
         else:
             start = raw.find(b"Message-ID: ")
-            message, message_id = None, raw[start + 12:raw.find(b"\r\n", start)].decode() if start >= 0 else ""
+            message, message_id = None, raw[start + 12 : raw.find(b"\r\n", start)].decode() if start >= 0 else ""
         if self.refuse:
             with self._lock:
                 self.refused_ids.append(message_id)

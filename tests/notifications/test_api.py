@@ -41,18 +41,26 @@ def account(server: LiveServer, settings: Settings) -> Iterator[Callable[..., Ac
 
 async def _notify(session: AsyncSession, user_ids: list[int], times: int = 1) -> None:
     for i in range(times):
-        await notify(session, recipients=user_ids, kind=Kind.POSTING_CLOSED,
-                     params={**PARAMS, "posting_title": f"岗位{i}"}, link="/web/applications")
+        await notify(
+            session,
+            recipients=user_ids,
+            kind=Kind.POSTING_CLOSED,
+            params={**PARAMS, "posting_title": f"岗位{i}"},
+            link="/web/applications",
+        )
     await session.commit()
 
 
-async def test_the_inbox_is_the_callers_own_paged_newest_first(session: AsyncSession, account) -> None:  # noqa: ANN001
+async def test_the_inbox_is_the_callers_own_paged_newest_first(session: AsyncSession, account) -> None:
     me, client = account()
     other, other_client = account()
     await _notify(session, [me], times=5)
     await _notify(session, [other])
     page = client.get("/notifications", params={"limit": 2}).json()
-    assert page["total"] == 5 and [n["title"] for n in page["items"]] == ["岗位已停止招聘：岗位4", "岗位已停止招聘：岗位3"]
+    assert page["total"] == 5 and [n["title"] for n in page["items"]] == [
+        "岗位已停止招聘：岗位4",
+        "岗位已停止招聘：岗位3",
+    ]
     assert page["items"][0]["body"].startswith("你投递的广州数控设备有限公司岗位「岗位4」已招满")
     assert page["items"][0]["link"] == "/web/applications" and page["items"][0]["read_at"] is None
     rest = client.get("/notifications", params={"limit": 10, "offset": 2}).json()["items"]
@@ -75,7 +83,7 @@ async def test_the_inbox_is_the_callers_own_paged_newest_first(session: AsyncSes
     assert other_client.get("/notifications/unread-count").json() == {"unread": 1}  # untouched
 
 
-async def test_texts_follow_the_accounts_language(session: AsyncSession, account) -> None:  # noqa: ANN001
+async def test_texts_follow_the_accounts_language(session: AsyncSession, account) -> None:
     me, client = account()
     await _notify(session, [me])
     assert client.patch("/notifications/preferences", json={"language": "en"}).json()["language"] == "en"
@@ -84,7 +92,7 @@ async def test_texts_follow_the_accounts_language(session: AsyncSession, account
     assert client.patch("/notifications/preferences", json={"language": "fr"}).status_code == 400
 
 
-async def test_preferences_per_kind_and_channel(session: AsyncSession, account) -> None:  # noqa: ANN001
+async def test_preferences_per_kind_and_channel(session: AsyncSession, account) -> None:
     graduate = Graduate(name="陈小明")
     session.add(graduate)
     await session.commit()
@@ -106,12 +114,15 @@ async def test_preferences_per_kind_and_channel(session: AsyncSession, account) 
     assert client.patch("/notifications/preferences", json={"in_app": {"posting_closed": False}}).status_code == 400
 
 
-async def test_the_admin_sees_failed_deliveries_and_queues_them_again(session: AsyncSession, account) -> None:  # noqa: ANN001
+async def test_the_admin_sees_failed_deliveries_and_queues_them_again(session: AsyncSession, account) -> None:
     me, admin = account(Role.ADMIN)
     await _notify(session, [me], times=2)
     rows = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars().all()
-    await session.execute(update(OutboxMessage).where(OutboxMessage.id == rows[0].id)
-                          .values(status=OutboxStatus.FAILED, attempts=8, last_error="gave up after 8 attempts: 451"))
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == rows[0].id)
+        .values(status=OutboxStatus.FAILED, attempts=8, last_error="gave up after 8 attempts: 451")
+    )
     await session.execute(update(OutboxMessage).where(OutboxMessage.id == rows[1].id).values(status=OutboxStatus.SENT))
     await session.commit()
     failed = admin.get("/notifications/outbox", params={"status": "failed"}).json()

@@ -18,7 +18,6 @@ from service.config import Settings
 from tests.conftest import TEST_PASSWORD, LiveServer, create_account
 from tests.notifications.test_pages import _notify
 
-
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -76,8 +75,9 @@ def backend() -> str:
     return "sqlite"
 
 
-def test_inbox_and_settings_at_375_px_with_the_keyboard(graduate_account: tuple[int, str], server: LiveServer,
-                                                        chromium: Any) -> None:
+def test_inbox_and_settings_at_375_px_with_the_keyboard(
+    graduate_account: tuple[int, str], server: LiveServer, chromium: Any
+) -> None:
     from playwright.sync_api import expect
 
     _, email = graduate_account

@@ -29,7 +29,9 @@ def backend() -> str:
 
 async def test_the_claim_walks_the_partial_index_in_due_order(session: AsyncSession, engine: AsyncEngine) -> None:
     users = [await add_user(session) for _ in range(20)]
-    await notify(session, recipients=[u.id for u in users], kind=Kind.FOLLOW_UP_REMINDER, params={"school_name": "某校"})
+    await notify(
+        session, recipients=[u.id for u in users], kind=Kind.FOLLOW_UP_REMINDER, params={"school_name": "某校"}
+    )
     await session.commit()
     plans: list[str] = []
 

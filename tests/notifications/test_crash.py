@@ -36,14 +36,26 @@ DOMAIN = "vocmatch.example.cn"
 
 
 def _drainer(settings: Settings, sink: SmtpSink, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "VOCMATCH_DATABASE_URL": settings.database_url, "VOCMATCH_SMTP_URL": sink.url,
-           "VOCMATCH_MAIL_FROM": f"vocmatch <no-reply@{DOMAIN}>", "VOCMATCH_NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
-           "VOCMATCH_SMTP_TIMEOUT_SECONDS": "2", "VOCMATCH_NOTIFY_BATCH_SIZE": str(BATCH),
-           "VOCMATCH_NOTIFY_CONNECTIONS": str(CONNECTIONS), "VOCMATCH_MODEL_DIR": settings.model_dir,
-           "VOCMATCH_SECRET_KEY_FILE": settings.secret_key_file}
+    env = {
+        **os.environ,
+        "VOCMATCH_DATABASE_URL": settings.database_url,
+        "VOCMATCH_SMTP_URL": sink.url,
+        "VOCMATCH_MAIL_FROM": f"vocmatch <no-reply@{DOMAIN}>",
+        "VOCMATCH_NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
+        "VOCMATCH_SMTP_TIMEOUT_SECONDS": "2",
+        "VOCMATCH_NOTIFY_BATCH_SIZE": str(BATCH),
+        "VOCMATCH_NOTIFY_CONNECTIONS": str(CONNECTIONS),
+        "VOCMATCH_MODEL_DIR": settings.model_dir,
+        "VOCMATCH_SECRET_KEY_FILE": settings.secret_key_file,
+    }
     with log.open("ab") as out:
-        return subprocess.Popen([sys.executable, "-m", "service.cli", "jobs", "run", "drain_outbox"], cwd=ROOT,
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "service.cli", "jobs", "run", "drain_outbox"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 async def _claimed_keys(session: AsyncSession) -> set[str]:
@@ -52,8 +64,9 @@ async def _claimed_keys(session: AsyncSession) -> set[str]:
     return {f"<{k}@{DOMAIN}>" for k in (await session.execute(stmt)).scalars()}
 
 
-async def _kill_mid_batch(settings: Settings, sink: SmtpSink, log: Path, threshold: int,
-                          session: AsyncSession) -> set[str]:
+async def _kill_mid_batch(
+    settings: Settings, sink: SmtpSink, log: Path, threshold: int, session: AsyncSession
+) -> set[str]:
     """Start a drainer, ``kill -9`` it once ``threshold`` messages arrived, and return the rows it
     held claimed. A kill that happens to land between two batches holds none and proves nothing
     about the send→commit window, so it is tried again. The kill waits for half a batch past
@@ -77,11 +90,16 @@ async def _kill_mid_batch(settings: Settings, sink: SmtpSink, log: Path, thresho
 
 
 async def test_a_drainer_killed_mid_batch_loses_nothing(
-        session: AsyncSession, settings: Settings, smtp_sink: SmtpSink, tmp_path: Path) -> None:
+    session: AsyncSession, settings: Settings, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
     users = [await add_user(session) for _ in range(MESSAGES // 10)]
     for i in range(10):
-        await notify(session, recipients=[u.id for u in users], kind=Kind.FOLLOW_UP_REMINDER,
-                     params={"school_name": "广州市机电技师学校", "message": f"第 {i + 1} 次提醒"})
+        await notify(
+            session,
+            recipients=[u.id for u in users],
+            kind=Kind.FOLLOW_UP_REMINDER,
+            params={"school_name": "广州市机电技师学校", "message": f"第 {i + 1} 次提醒"},
+        )
     await session.commit()
     expected = {f"<{k}@{DOMAIN}>" for k in (await session.execute(select(OutboxMessage.message_key))).scalars()}
     assert len(expected) == MESSAGES
@@ -103,10 +121,14 @@ async def test_a_drainer_killed_mid_batch_loses_nothing(
     received = set(smtp_sink.ids)
     lost = expected - received
     duplicated = {k for k, n in smtp_sink.ids.items() if n > 1}
-    print(f"\nkill -9 test ({settings.database_url.split(':')[0]}): {MESSAGES} queued, {len(received)} received, "
-          f"{len(lost)} lost, {smtp_sink.duplicates} duplicates after 2 kills")
+    print(
+        f"\nkill -9 test ({settings.database_url.split(':')[0]}): {MESSAGES} queued, {len(received)} received, "
+        f"{len(lost)} lost, {smtp_sink.duplicates} duplicates after 2 kills"
+    )
     assert not lost and received == expected
-    statuses = dict((await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all())
+    statuses = dict(
+        (await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all()
+    )
     assert statuses == {OutboxStatus.SENT: MESSAGES}
     # duplicates only from the window: at most one per connection per kill, only of rows in flight
     assert smtp_sink.duplicates <= 2 * CONNECTIONS and max(smtp_sink.ids.values()) <= 2

@@ -32,8 +32,9 @@ async def _queue(session: AsyncSession, n_users: int, per_user: int = 1, languag
     expected Message-IDs."""
     users = [await add_user(session, language=language) for _ in range(n_users)]
     for _ in range(per_user):
-        await notify(session, recipients=[u.id for u in users], kind=Kind.POSTING_CLOSED, params=PARAMS,
-                     link="/web/applications")
+        await notify(
+            session, recipients=[u.id for u in users], kind=Kind.POSTING_CLOSED, params=PARAMS, link="/web/applications"
+        )
     await session.commit()
     keys = (await session.execute(select(OutboxMessage.message_key))).scalars().all()
     return sorted(f"<{k}@vocmatch.example.cn>" for k in keys)
@@ -41,12 +42,15 @@ async def _queue(session: AsyncSession, n_users: int, per_user: int = 1, languag
 
 async def _statuses(session: AsyncSession) -> list[tuple[str, int]]:
     session.expire_all()
-    rows = (await session.execute(select(OutboxMessage.status, OutboxMessage.attempts).order_by(OutboxMessage.id))).all()
+    rows = (
+        await session.execute(select(OutboxMessage.status, OutboxMessage.attempts).order_by(OutboxMessage.id))
+    ).all()
     return [(s.value, a) for s, a in rows]
 
 
 async def test_smtp_delivers_the_message_once_in_the_recipients_language(
-        session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     zh = await add_user(session, language="zh_Hans")
     en = await add_user(session, language="en")
     await notify(session, recipients=[zh.id, en.id], kind=Kind.POSTING_CLOSED, params=PARAMS, link="/web/applications")
@@ -55,15 +59,20 @@ async def test_smtp_delivers_the_message_once_in_the_recipients_language(
     assert (report.claimed, report.sent, report.retried, report.failed) == (2, 2, 0, 0)
     by_to = {str(m["To"]): m for m in smtp_sink.messages}
     chinese, english = by_to[zh.email], by_to[en.email]
-    assert chinese["Subject"] == "岗位已停止招聘：数控车床操作工" and english["Subject"] == "Posting closed: 数控车床操作工"
+    assert (
+        chinese["Subject"] == "岗位已停止招聘：数控车床操作工"
+        and english["Subject"] == "Posting closed: 数控车床操作工"
+    )
     assert str(chinese["From"]) == "vocmatch 就业服务 <no-reply@vocmatch.example.cn>"
     assert chinese["Auto-Submitted"] == "auto-generated" and chinese["X-Vocmatch-Kind"] == "posting_closed"
     text = chinese.get_content()
     assert "你投递的广州数控设备有限公司岗位「数控车床操作工」已招满" in text
     assert "打开：https://vocmatch.example.cn/web/applications" in text
     assert "https://vocmatch.example.cn/web/notifications/preferences" in text
-    assert "has been filled" in english.get_content() and "Open: https://vocmatch.example.cn/web/applications" in \
-        english.get_content()
+    assert (
+        "has been filled" in english.get_content()
+        and "Open: https://vocmatch.example.cn/web/applications" in english.get_content()
+    )
     keys = dict((await session.execute(select(OutboxMessage.recipient, OutboxMessage.message_key))).all())
     assert chinese["Message-ID"] == f"<{keys[zh.email]}@vocmatch.example.cn>"
     assert await _statuses(session) == [("sent", 1), ("sent", 1)]
@@ -71,7 +80,8 @@ async def test_smtp_delivers_the_message_once_in_the_recipients_language(
 
 
 async def test_refused_messages_are_retried_with_the_same_message_id(
-        session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     expected = await _queue(session, 3)
     smtp_sink.refuse = "451 4.3.0 try again later"
     before = utcnow()
@@ -91,7 +101,8 @@ async def test_refused_messages_are_retried_with_the_same_message_id(
 
 
 async def test_a_server_that_is_down_holds_the_queue_until_it_is_back(
-        session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     expected = await _queue(session, 5)
     settings = msgspec.structs.replace(smtp_settings, notify_batch_size=2, notify_connections=1)
     smtp_sink.stop()
@@ -107,7 +118,8 @@ async def test_a_server_that_is_down_holds_the_queue_until_it_is_back(
 
 
 async def test_permanent_refusals_and_exhausted_attempts_end_failed(
-        session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     await _queue(session, 1)
     smtp_sink.refuse = "550 5.1.1 mailbox unavailable"
     report = await drain(engine, smtp_settings)
@@ -115,8 +127,9 @@ async def test_permanent_refusals_and_exhausted_attempts_end_failed(
     assert "refused for good" in (await session.execute(select(OutboxMessage.last_error))).scalar_one()
 
     await _queue(session, 1)
-    settings = msgspec.structs.replace(smtp_settings, notify_max_attempts=3, notify_retry_base_seconds=0.05,
-                                       notify_retry_max_seconds=0.1)
+    settings = msgspec.structs.replace(
+        smtp_settings, notify_max_attempts=3, notify_retry_base_seconds=0.05, notify_retry_max_seconds=0.1
+    )
     smtp_sink.refuse = "451 4.3.0 still busy"
     for _ in range(50):
         await drain(engine, settings)
@@ -124,13 +137,16 @@ async def test_permanent_refusals_and_exhausted_attempts_end_failed(
             break
         await asyncio.sleep(0.1)
     assert (await _statuses(session))[1] == ("failed", 3)
-    error = (await session.execute(select(OutboxMessage.last_error).order_by(OutboxMessage.id.desc()))).scalars().first()
+    error = (
+        (await session.execute(select(OutboxMessage.last_error).order_by(OutboxMessage.id.desc()))).scalars().first()
+    )
     assert error is not None and error.startswith("gave up after 3 attempts") and "451" in error
     assert len(smtp_sink.refused_ids) == 1 + 3 and len(set(smtp_sink.refused_ids[1:])) == 1
 
 
 async def test_the_file_channel_writes_one_readable_eml_file_per_message(
-        session: AsyncSession, engine: AsyncEngine, settings: Settings) -> None:
+    session: AsyncSession, engine: AsyncEngine, settings: Settings
+) -> None:
     zh = await add_user(session, language="zh_Hans")
     en = await add_user(session, language="en")
     await notify(session, recipients=[zh.id, en.id], kind=Kind.POSTING_CLOSED, params=PARAMS, link="/web/applications")
@@ -156,10 +172,16 @@ async def test_the_file_channel_writes_one_readable_eml_file_per_message(
 
 
 async def test_a_secret_link_is_forgotten_once_sent(
-        session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     user = await add_user(session, active=False, language="en")
-    await notify(session, recipients=[user.id], kind=Kind.ACCOUNT_ACTIVATION, params={"expires_hours": 48},
-                 link="/web/activate?token=s3cret")
+    await notify(
+        session,
+        recipients=[user.id],
+        kind=Kind.ACCOUNT_ACTIVATION,
+        params={"expires_hours": 48},
+        link="/web/activate?token=s3cret",
+    )
     await session.commit()
     assert (await drain(engine, smtp_settings)).sent == 1
     text = smtp_sink.messages[0].get_content()
@@ -170,7 +192,8 @@ async def test_a_secret_link_is_forgotten_once_sent(
 
 
 async def test_an_expired_lease_is_taken_over_and_the_old_owner_changes_nothing(
-        session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, engine: AsyncEngine, smtp_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     expected = await _queue(session, 3)
     queue = OutboxQueue(engine)
     now = utcnow()
@@ -188,7 +211,8 @@ async def test_an_expired_lease_is_taken_over_and_the_old_owner_changes_nothing(
 
 
 async def test_two_drainers_at_once_send_every_message_exactly_once(
-        session: AsyncSession, smtp_settings: Settings, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, smtp_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     expected = await _queue(session, 30, per_user=10)
     settings = msgspec.structs.replace(smtp_settings, notify_batch_size=5)
     engines = [make_engine(settings), make_engine(settings)]  # two connection pools, as two processes would have
@@ -204,13 +228,15 @@ async def test_two_drainers_at_once_send_every_message_exactly_once(
 
 
 async def test_a_slow_server_never_lets_a_live_lease_run_out(
-        session: AsyncSession, smtp_settings: Settings, smtp_sink: SmtpSink) -> None:
+    session: AsyncSession, smtp_settings: Settings, smtp_sink: SmtpSink
+) -> None:
     """Each message takes 0.3 s and a batch of 10 over one connection takes 3 s, longer than the
     2 s lease: the sending drainer extends its lease as it goes, so the second drainer, claiming
     all the while, never takes a row the first still holds."""
     expected = await _queue(session, 20)
-    settings = msgspec.structs.replace(smtp_settings, notify_lease_seconds=2, smtp_timeout_seconds=1.0,
-                                       notify_batch_size=10, notify_connections=1)
+    settings = msgspec.structs.replace(
+        smtp_settings, notify_lease_seconds=2, smtp_timeout_seconds=1.0, notify_batch_size=10, notify_connections=1
+    )
     smtp_sink.delay = 0.3
     engines = [make_engine(settings), make_engine(settings)]
     try:

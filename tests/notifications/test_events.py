@@ -30,8 +30,9 @@ def bearer(server: LiveServer, settings: Settings) -> Iterator[object]:
     opened: list[httpx.Client] = []
 
     def make(user_id: int) -> httpx.Client:
-        c = httpx.Client(base_url=server.base_url, timeout=30,
-                         headers={"Authorization": f"Bearer {sign_in(settings, user_id)}"})
+        c = httpx.Client(
+            base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {sign_in(settings, user_id)}"}
+        )
         opened.append(c)
         return c
 
@@ -51,19 +52,23 @@ async def _mail(session: AsyncSession, user_id: int) -> list[OutboxMessage]:
 
 
 async def _apply(session: AsyncSession, world: Hiring, graduate_id: int | None = None) -> Application:
-    application = Application(graduate_id=graduate_id or world.graduate.id, posting_id=world.posting.id,
-                              history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)])
+    application = Application(
+        graduate_id=graduate_id or world.graduate.id,
+        posting_id=world.posting.id,
+        history=[ApplicationEvent(from_status=None, to_status=ApplicationStatus.APPLIED)],
+    )
     session.add(application)
     await session.flush()
     return application
 
 
-async def test_an_application_tells_every_member_of_the_employer(session: AsyncSession, bearer) -> None:  # noqa: ANN001
+async def test_an_application_tells_every_member_of_the_employer(session: AsyncSession, bearer) -> None:
     world = await hiring_world(session)
     other = await hiring_world(session)  # another employer's members hear nothing
     await session.commit()
-    response = bearer(world.graduate_user.id).post("/applications", json={
-        "graduate_id": world.graduate.id, "posting_id": world.posting.id})
+    response = bearer(world.graduate_user.id).post(
+        "/applications", json={"graduate_id": world.graduate.id, "posting_id": world.posting.id}
+    )
     assert response.status_code == 201, response.text
     zh, en = world.members
     for member in (zh, en):
@@ -75,12 +80,13 @@ async def test_an_application_tells_every_member_of_the_employer(session: AsyncS
     assert "陈小明" not in (await _mail(session, zh.id))[0].body  # the applicant's name stays behind the link
     assert [await _inbox(session, m.id) for m in other.members] == [[], []]
     # a refused application (already applied: 409) tells nobody anything
-    again = bearer(world.graduate_user.id).post("/applications", json={
-        "graduate_id": world.graduate.id, "posting_id": world.posting.id})
+    again = bearer(world.graduate_user.id).post(
+        "/applications", json={"graduate_id": world.graduate.id, "posting_id": world.posting.id}
+    )
     assert again.status_code == 409 and len(await _inbox(session, zh.id)) == 1
 
 
-async def test_status_moves_tell_the_graduate_but_not_their_own_withdrawal(session: AsyncSession, bearer) -> None:  # noqa: ANN001
+async def test_status_moves_tell_the_graduate_but_not_their_own_withdrawal(session: AsyncSession, bearer) -> None:
     world = await hiring_world(session)
     application = await _apply(session, world)
     await session.commit()
@@ -88,7 +94,11 @@ async def test_status_moves_tell_the_graduate_but_not_their_own_withdrawal(sessi
     assert employer.post(f"/applications/{application.id}/status", json={"status": "interview"}).status_code == 200
     [n] = await _inbox(session, world.graduate_user.id)
     assert n.kind == "application_status_changed" and n.link == "/web/applications"
-    assert n.params == {"posting_title": "数控车床操作工", "employer_name": "广州数控设备有限公司", "status": "interview"}
+    assert n.params == {
+        "posting_title": "数控车床操作工",
+        "employer_name": "广州数控设备有限公司",
+        "status": "interview",
+    }
     [mail] = await _mail(session, world.graduate_user.id)
     assert mail.body == "你投递给广州数控设备有限公司的岗位「数控车床操作工」现在的状态是：邀请面试。"
     graduate = bearer(world.graduate_user.id)
@@ -96,7 +106,7 @@ async def test_status_moves_tell_the_graduate_but_not_their_own_withdrawal(sessi
     assert len(await _inbox(session, world.graduate_user.id)) == 1
 
 
-async def test_closing_a_posting_tells_its_live_applicants_only(session: AsyncSession, bearer) -> None:  # noqa: ANN001
+async def test_closing_a_posting_tells_its_live_applicants_only(session: AsyncSession, bearer) -> None:
     world = await hiring_world(session)
     await _apply(session, world)  # live
     rejected_graduate = Graduate(name="李四")
@@ -112,7 +122,8 @@ async def test_closing_a_posting_tells_its_live_applicants_only(session: AsyncSe
     [n] = await _inbox(session, world.graduate_user.id)
     assert n.kind == "posting_closed" and n.params["reason"] == "closed"
     assert (await _mail(session, world.graduate_user.id))[0].body.startswith(
-        "你投递的广州数控设备有限公司岗位「数控车床操作工」已被用人单位关闭，不再接受投递。")
+        "你投递的广州数控设备有限公司岗位「数控车床操作工」已被用人单位关闭，不再接受投递。"
+    )
     assert not await _inbox(session, rejected_user.id)
     # closing it again (already closed) tells nobody again; editing the description neither
     assert employer.patch(f"/postings/{world.posting.id}", json={"status": "closed"}).status_code == 200
@@ -120,7 +131,7 @@ async def test_closing_a_posting_tells_its_live_applicants_only(session: AsyncSe
     assert len(await _inbox(session, world.graduate_user.id)) == 1
 
 
-async def test_a_hire_that_fills_the_posting_tells_the_other_applicants(session: AsyncSession, bearer) -> None:  # noqa: ANN001
+async def test_a_hire_that_fills_the_posting_tells_the_other_applicants(session: AsyncSession, bearer) -> None:
     world = await hiring_world(session, openings=1)
     hired = await _apply(session, world)
     other_graduate = Graduate(name="王五")

@@ -27,8 +27,9 @@ async def _count(session: AsyncSession, model: type) -> int:
 async def test_inbox_and_outbox_rows_in_the_recipients_language(session: AsyncSession) -> None:
     zh = await add_user(session, Role.ADMIN, language="zh_Hans")
     en = await add_user(session, Role.ADMIN, language="en")
-    result = await notify(session, recipients=[zh.id, en.id, zh.id], kind=Kind.POSTING_CLOSED, params=PARAMS,
-                          link="/web/applications")
+    result = await notify(
+        session, recipients=[zh.id, en.id, zh.id], kind=Kind.POSTING_CLOSED, params=PARAMS, link="/web/applications"
+    )
     await session.commit()
     assert len(result.notification_ids) == 2 and len(result.outbox_ids) == 2  # the repeated id is one recipient
     rows = {o.recipient: o for o in (await session.execute(select(OutboxMessage))).scalars()}
@@ -67,8 +68,9 @@ async def test_preferences_decide_the_channels(session: AsyncSession) -> None:
     assert await _count(session, NotificationPreference) == 2  # one row per user and kind, updated in place
     # another kind keeps its default (on) for the user who switched posting_closed off
     await notify(session, recipients=[off.id], kind=Kind.FOLLOW_UP_REMINDER, params={"school_name": "某校"})
-    assert (await session.execute(select(OutboxMessage.recipient).where(OutboxMessage.kind == "follow_up_reminder"))
-            ).scalars().all() == [off.email]
+    assert (
+        await session.execute(select(OutboxMessage.recipient).where(OutboxMessage.kind == "follow_up_reminder"))
+    ).scalars().all() == [off.email]
 
 
 async def test_inactive_and_unknown_recipients_and_email_only_kinds(session: AsyncSession) -> None:
@@ -79,13 +81,20 @@ async def test_inactive_and_unknown_recipients_and_email_only_kinds(session: Asy
     # account activation: e-mail only, to the not yet active account, whatever its preferences say
     with pytest.raises(InvalidFieldError, match="account_activation cannot be switched off"):
         await NotificationService(session).update_preferences(
-            inactive.id, PreferencesUpdate(email={Kind.ACCOUNT_ACTIVATION: False}))
-    activation = await notify(session, recipients=[inactive.id], kind=Kind.ACCOUNT_ACTIVATION,
-                              params={"expires_hours": 48}, link="/web/activate?token=abc")
+            inactive.id, PreferencesUpdate(email={Kind.ACCOUNT_ACTIVATION: False})
+        )
+    activation = await notify(
+        session,
+        recipients=[inactive.id],
+        kind=Kind.ACCOUNT_ACTIVATION,
+        params={"expires_hours": 48},
+        link="/web/activate?token=abc",
+    )
     assert activation.notification_ids == [] and len(activation.outbox_ids) == 1
     row = await session.get(OutboxMessage, activation.outbox_ids[0])
     assert row is not None and row.subject == "Activate your vocmatch account" and row.link == "/web/activate?token=abc"
     with pytest.raises(ValueError, match="a link is required"):
         await notify(session, recipients=[inactive.id], kind=Kind.ACCOUNT_ACTIVATION)
-    assert await notify(session, recipients=[], kind=Kind.POSTING_CLOSED, params=PARAMS) == \
-        type(result)(notification_ids=[], outbox_ids=[])
+    assert await notify(session, recipients=[], kind=Kind.POSTING_CLOSED, params=PARAMS) == type(result)(
+        notification_ids=[], outbox_ids=[]
+    )

@@ -35,8 +35,12 @@ def web(server: LiveServer, settings: Settings) -> Iterator[Browser]:
 
     def make(role: Role = Role.ADMIN, **scope: Any) -> tuple[int, httpx.Client]:
         user_id, token = create_account(settings, role, **scope)
-        c = httpx.Client(base_url=server.base_url, timeout=30, cookies={ACCESS_COOKIE: token, CSRF_COOKIE: csrf},
-                         follow_redirects=False)
+        c = httpx.Client(
+            base_url=server.base_url,
+            timeout=30,
+            cookies={ACCESS_COOKIE: token, CSRF_COOKIE: csrf},
+            follow_redirects=False,
+        )
         c.csrf = csrf  # type: ignore[attr-defined]
         opened.append(c)
         return user_id, c
@@ -53,8 +57,13 @@ def _badge(html: str) -> str | None:
 
 async def _notify(session: AsyncSession, user_ids: list[int], times: int) -> None:
     for i in range(times):
-        await notify(session, recipients=user_ids, kind=Kind.POSTING_CLOSED,
-                     params={**PARAMS, "posting_title": f"岗位{i}"}, link="/web/dashboard")
+        await notify(
+            session,
+            recipients=user_ids,
+            kind=Kind.POSTING_CLOSED,
+            params={**PARAMS, "posting_title": f"岗位{i}"},
+            link="/web/dashboard",
+        )
     await session.commit()
 
 
@@ -77,12 +86,21 @@ async def test_badge_inbox_and_marking_read(session: AsyncSession, web: Browser)
     assert "23 unread" in english.text and "Mark all as read" in english.text
     assert c.get("/web/notifications", params={"lang": "zh_Hans"}).status_code == 200  # back to Chinese
 
-    ids = [n.id for n in (await session.execute(select(Notification).where(Notification.user_id == me)
-                                                 .order_by(Notification.id.desc()))).scalars()]
+    ids = [
+        n.id
+        for n in (
+            await session.execute(
+                select(Notification).where(Notification.user_id == me).order_by(Notification.id.desc())
+            )
+        ).scalars()
+    ]
     plain = c.post(f"/web/notifications/{ids[0]}/read", data={"_csrf_token": c.csrf})  # type: ignore[attr-defined]
     assert plain.status_code == 303 and plain.headers["location"] == "/web/notifications"
-    htmx = c.post(f"/web/notifications/{ids[1]}/read", data={"_csrf_token": c.csrf},  # type: ignore[attr-defined]
-                  headers={"HX-Request": "true"})
+    htmx = c.post(
+        f"/web/notifications/{ids[1]}/read",
+        data={"_csrf_token": c.csrf},  # type: ignore[attr-defined]
+        headers={"HX-Request": "true"},
+    )
     assert htmx.status_code == 200 and htmx.text.lstrip().startswith("<li") and "岗位21" in htmx.text
     assert "Mark as read" not in htmx.text and "标为已读" not in htmx.text
     opened = c.get(f"/web/notifications/{ids[2]}/open")
@@ -92,8 +110,10 @@ async def test_badge_inbox_and_marking_read(session: AsyncSession, web: Browser)
     assert "岗位22" not in unread.text and "岗位19" in unread.text
 
     foreign = (await session.execute(select(Notification.id).where(Notification.user_id == other))).scalar_one()
-    for response in (c.get(f"/web/notifications/{foreign}/open"),
-                     c.post(f"/web/notifications/{foreign}/read", data={"_csrf_token": c.csrf})):  # type: ignore[attr-defined]
+    for response in (
+        c.get(f"/web/notifications/{foreign}/open"),
+        c.post(f"/web/notifications/{foreign}/read", data={"_csrf_token": c.csrf}),
+    ):  # type: ignore[attr-defined]
         assert response.status_code == 404 and "岗位0" not in response.text
     no_token = c.post(f"/web/notifications/{ids[3]}/read", data={})
     assert no_token.status_code == 403  # CSRF
@@ -114,13 +134,18 @@ async def test_the_settings_page_saves_language_and_email_choices(session: Async
     assert page.status_code == 200
     assert 'for="email-application_received"' in page.text and "岗位收到新投递" in page.text
     assert "email-posting_closed" not in page.text and "account_activation" not in page.text  # not an employer's
-    saved = c.post("/web/notifications/preferences", data={
-        "_csrf_token": c.csrf, "language": "en", "email": ["message_received"]})  # type: ignore[attr-defined]
+    saved = c.post(
+        "/web/notifications/preferences", data={"_csrf_token": c.csrf, "language": "en", "email": ["message_received"]}
+    )  # type: ignore[attr-defined]
     assert saved.status_code == 303 and saved.headers["location"] == "/web/notifications/preferences?saved=1"
     user = (await session.execute(select(User).where(User.id == me))).scalar_one()
     assert user.language == "en"
-    choices = {p.kind: p.enabled for p in (await session.execute(
-        select(NotificationPreference).where(NotificationPreference.user_id == me))).scalars()}
+    choices = {
+        p.kind: p.enabled
+        for p in (
+            await session.execute(select(NotificationPreference).where(NotificationPreference.user_id == me))
+        ).scalars()
+    }
     assert choices["message_received"] is True and choices["application_received"] is False
     again = c.get("/web/notifications/preferences?saved=1")
     assert "通知设置已保存" in again.text and 'value="en" selected' in again.text

@@ -12,7 +12,6 @@ from service.config import Settings
 from service.migrate import alembic_config, upgrade
 from tests.conftest import run_sql as _sql
 
-
 _SEED = [
     "INSERT INTO regions (code, name, level, parent_code) VALUES ('310000', '上海市', 'province', NULL)",
     "INSERT INTO employers (id, name, source, verified, created_at, updated_at) VALUES "
@@ -33,10 +32,13 @@ def test_existing_postings_survive_0004(fresh_url: str) -> None:
     upgrade(settings, "0003")
     asyncio.run(_sql(fresh_url, *_SEED))
     upgrade(settings, "0004")
-    sources, postings = asyncio.run(_sql(
-        fresh_url,
-        "SELECT posting_id, source, external_id, url, first_seen_at, last_seen_at FROM posting_sources",
-        "SELECT id, duplicate_key, locations, stale_at FROM postings ORDER BY id"))
+    sources, postings = asyncio.run(
+        _sql(
+            fresh_url,
+            "SELECT posting_id, source, external_id, url, first_seen_at, last_seen_at FROM posting_sources",
+            "SELECT id, duplicate_key, locations, stale_at FROM postings ORDER BY id",
+        )
+    )
     [(posting_id, source, external_id, url, first_seen, last_seen)] = sources  # the API posting has no listing
     assert (posting_id, source, external_id, url) == (1, "board_a", "A-1", "https://a.example/job/1")
     assert str(first_seen).startswith("2026-05-01 08:00") and str(last_seen).startswith("2026-05-02 08:00")
@@ -46,8 +48,9 @@ def test_existing_postings_survive_0004(fresh_url: str) -> None:
         import json
 
         locations1, locations2 = json.loads(locations1), json.loads(locations2)
-    assert locations1 == [{"region_code": "310000", "province": "上海市", "city": "上海市", "district": None,
-                           "address": "浦东南路 1 号"}]
+    assert locations1 == [
+        {"region_code": "310000", "province": "上海市", "city": "上海市", "district": None, "address": "浦东南路 1 号"}
+    ]
     assert key2 is None and locations2 == []  # no city: never merged; no location
     command.downgrade(alembic_config(settings), "0003")
     [[(count,)]] = asyncio.run(_sql(fresh_url, "SELECT count(*) FROM postings"))

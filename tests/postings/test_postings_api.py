@@ -12,12 +12,14 @@ from service.employers.models import Employer
 
 @pytest.fixture
 async def employer_id(session: AsyncSession) -> int:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+        ]
+    )
     employer = Employer(name="广州数控设备有限公司", verified=True)
     session.add(employer)
     await session.commit()
@@ -26,8 +28,12 @@ async def employer_id(session: AsyncSession) -> int:
 
 def _posting(employer_id: int, **extra: object) -> dict[str, object]:
     body: dict[str, object] = {
-        "title": "数控车床操作工", "employer_id": employer_id, "region_code": "440106",
-        "salary_min": 5000, "salary_max": 7000, "required_skills": ["数控编程", "CAD"],
+        "title": "数控车床操作工",
+        "employer_id": employer_id,
+        "region_code": "440106",
+        "salary_min": 5000,
+        "salary_max": 7000,
+        "required_skills": ["数控编程", "CAD"],
     }
     body.update(extra)
     return body
@@ -42,8 +48,9 @@ def test_create_read_update_list(client: httpx.Client, employer_id: int) -> None
 
     assert client.get(f"/postings/{posting['id']}").json()["title"] == "数控车床操作工"
 
-    updated = client.patch(f"/postings/{posting['id']}", json={"salary_period": "DAY", "salary_min": 200,
-                                                                "salary_max": 300})
+    updated = client.patch(
+        f"/postings/{posting['id']}", json={"salary_period": "DAY", "salary_min": 200, "salary_max": 300}
+    )
     assert updated.status_code == 200, updated.text
     assert updated.json()["salary_min_monthly"] == 4350  # 200 元/天 × 21.75 days
 
@@ -92,17 +99,20 @@ def test_malformed_json_is_400(client: httpx.Client, employer_id: int) -> None:
 
 
 def test_monthly_salary_above_the_ceiling_is_422(client: httpx.Client, employer_id: int) -> None:
-    too_high = client.post("/postings", json={"title": "x", "employer_id": employer_id, "salary_min": 100_000_000,
-                                              "salary_period": "HOUR"})
+    too_high = client.post(
+        "/postings", json={"title": "x", "employer_id": employer_id, "salary_min": 100_000_000, "salary_period": "HOUR"}
+    )
     assert too_high.status_code == 422, too_high.text
     assert too_high.json()["errors"] == [{"field": "salary_min", "message": too_high.json()["errors"][0]["message"]}]
     assert "17,400,000,000 per month" in too_high.json()["detail"]
-    max_only = client.post("/postings", json=_posting(employer_id, salary_min=1, salary_max=500_000,
-                                                      salary_period="DAY"))
+    max_only = client.post(
+        "/postings", json=_posting(employer_id, salary_min=1, salary_max=500_000, salary_period="DAY")
+    )
     assert max_only.status_code == 422 and max_only.json()["errors"][0]["field"] == "salary_max"
     # exactly the ceiling is stored, on both backends
-    at_ceiling = client.post("/postings", json=_posting(employer_id, salary_min=5000, salary_max=10_000_000,
-                                                        salary_period="MONTH"))
+    at_ceiling = client.post(
+        "/postings", json=_posting(employer_id, salary_min=5000, salary_max=10_000_000, salary_period="MONTH")
+    )
     assert at_ceiling.status_code == 201, at_ceiling.text
     assert at_ceiling.json()["salary_max_monthly"] == 10_000_000
     changed = client.patch(f"/postings/{at_ceiling.json()['id']}", json={"salary_period": "HOUR"})
@@ -114,16 +124,18 @@ def test_monthly_salary_above_the_ceiling_is_422(client: httpx.Client, employer_
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "min_salary"
 
 
-async def test_keywords_search_title_description_and_employer(client: httpx.Client, employer_id: int,
-                                                              session: AsyncSession) -> None:
+async def test_keywords_search_title_description_and_employer(
+    client: httpx.Client, employer_id: int, session: AsyncSession
+) -> None:
     """``q``: every word must appear in the title, the description or the employer's name (case
     aside); ``%`` and ``_`` are plain characters."""
     other = Employer(name="BYD 比亚迪汽车", verified=True)
     session.add(other)
     await session.commit()
     client.post("/postings", json=_posting(employer_id, description="负责叉车搬运与仓储盘点")).raise_for_status()
-    client.post("/postings", json=_posting(other.id, title="Assembly worker 装配工",
-                                           description="100% 五险一金")).raise_for_status()
+    client.post(
+        "/postings", json=_posting(other.id, title="Assembly worker 装配工", description="100% 五险一金")
+    ).raise_for_status()
 
     def titles(q: str) -> list[str]:
         return sorted(p["title"] for p in client.get("/postings", params={"q": q}).raise_for_status().json()["items"])

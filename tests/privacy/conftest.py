@@ -9,7 +9,13 @@ import httpx
 import pytest
 
 from tests.accounts.conftest import (  # noqa: F401 - fixtures re-used here
-    PASSWORD, World, bearer, login, settings, settings_overrides, world,
+    PASSWORD,
+    World,
+    bearer,
+    login,
+    settings,
+    settings_overrides,
+    world,
 )
 from tests.conftest import LiveServer
 

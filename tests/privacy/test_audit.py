@@ -21,11 +21,17 @@ from service.privacy.models import AuditAction, AuditAppendOnlyError, AuditEvent
 from tests.accounts.conftest import World
 
 
-async def test_record_adds_in_the_callers_transaction(session: AsyncSession, engine: AsyncEngine,
-                                                      world: World) -> None:
+async def test_record_adds_in_the_callers_transaction(session: AsyncSession, engine: AsyncEngine, world: World) -> None:
     admin = world.principals["admin"]
-    event = await record(session, admin, "read", "graduate", world.ids["graduate_a"],
-                         graduate_id=world.ids["graduate_a"], detail={"fields": ["phone"], "count": 1})
+    event = await record(
+        session,
+        admin,
+        "read",
+        "graduate",
+        world.ids["graduate_a"],
+        graduate_id=world.ids["graduate_a"],
+        detail={"fields": ["phone"], "count": 1},
+    )
     assert event.id is not None and event.actor_role is Role.ADMIN and event.action is AuditAction.READ
     async with make_sessionmaker(engine)() as other:  # not committed: invisible elsewhere
         assert (await other.execute(select(AuditEvent))).first() is None
@@ -57,12 +63,20 @@ async def test_detail_must_be_flat_and_action_known(session: AsyncSession) -> No
 async def test_every_destination_change_is_audited_with_its_actor(session: AsyncSession, world: World) -> None:
     gid = world.ids["graduate_a"]
     school, graduate = world.principals["school_a"], world.principals["graduate_a"]
-    outcome = await DestinationService(session, actor=school).record(gid, DestinationCreate(
-        occurred_on=dt.date(2025, 7, 10), source=DestinationSource.SCHOOL_SURVEY,
-        category=DestinationCategory.LABOUR_CONTRACT, job_title="数控车床操作工", monthly_salary=4500,
-        note="电话回访: 陈小明本人确认"))
+    outcome = await DestinationService(session, actor=school).record(
+        gid,
+        DestinationCreate(
+            occurred_on=dt.date(2025, 7, 10),
+            source=DestinationSource.SCHOOL_SURVEY,
+            category=DestinationCategory.LABOUR_CONTRACT,
+            job_title="数控车床操作工",
+            monthly_salary=4500,
+            note="电话回访: 陈小明本人确认",
+        ),
+    )
     override = await DestinationService(session, actor=school).override_in_field(
-        gid, outcome.id, InFieldOverride(in_field=True, reason="数控专业对口"))
+        gid, outcome.id, InFieldOverride(in_field=True, reason="数控专业对口")
+    )
     confirmation = await DestinationService(session, actor=graduate).confirm(gid, outcome.id, _confirmation())
     rows = (await session.execute(select(AuditEvent).order_by(AuditEvent.id))).scalars().all()
     assert [(r.action, r.object_id, r.actor_user_id, r.graduate_id) for r in rows] == [
@@ -84,8 +98,10 @@ def _confirmation():  # type: ignore[no-untyped-def]
 def test_destination_recorded_over_http_is_audited(as_user: Callable[[str], httpx.Client], world: World) -> None:
     gid = world.ids["graduate_a"]
     admin = as_user("admin")
-    made = admin.post(f"/graduates/{gid}/destinations/", json={
-        "occurred_on": "2025-07-01", "source": "school_survey", "category": "further_study"})
+    made = admin.post(
+        f"/graduates/{gid}/destinations/",
+        json={"occurred_on": "2025-07-01", "source": "school_survey", "category": "further_study"},
+    )
     assert made.status_code == 201, made.text
     page = admin.get("/audit", params={"graduate_id": gid, "object_type": "destination_event"}).json()
     assert page["total"] == 1
@@ -96,8 +112,10 @@ def test_destination_recorded_over_http_is_audited(as_user: Callable[[str], http
 def test_destination_audit_names_actor_and_request(as_user: Callable[[str], httpx.Client], world: World) -> None:
     gid = world.ids["graduate_a"]
     admin = as_user("admin")
-    made = admin.post(f"/graduates/{gid}/destinations/", json={
-        "occurred_on": "2025-07-01", "source": "school_survey", "category": "further_study"})
+    made = admin.post(
+        f"/graduates/{gid}/destinations/",
+        json={"occurred_on": "2025-07-01", "source": "school_survey", "category": "further_study"},
+    )
     event = admin.get("/audit", params={"graduate_id": gid}).json()["items"][0]
     assert event["object_id"] == str(made.json()["id"])
     assert (event["actor_user_id"], event["actor_role"]) == (world.ids["user_admin"], "admin")
@@ -106,7 +124,8 @@ def test_destination_audit_names_actor_and_request(as_user: Callable[[str], http
 
 
 def test_reading_someone_elses_profile_is_audited_and_reading_ones_own_is_not(
-        as_user: Callable[[str], httpx.Client], world: World) -> None:
+    as_user: Callable[[str], httpx.Client], world: World
+) -> None:
     gid = world.ids["graduate_a"]
     admin = as_user("admin")
     assert as_user("graduate_a").get(f"/graduates/{gid}").status_code == 200
@@ -114,11 +133,13 @@ def test_reading_someone_elses_profile_is_audited_and_reading_ones_own_is_not(
     assert as_user("school_a").get(f"/graduates/{gid}").status_code == 200
     items = admin.get("/audit", params={"graduate_id": gid, "object_type": "graduate"}).json()["items"]
     assert [(e["action"], e["actor_user_id"], e["path"]) for e in items] == [
-        ("read", world.ids["user_school_a"], f"/graduates/{gid}")]
+        ("read", world.ids["user_school_a"], f"/graduates/{gid}")
+    ]
 
 
 def test_listing_profiles_audits_one_read_per_graduate_listed(
-        as_user: Callable[[str], httpx.Client], world: World) -> None:
+    as_user: Callable[[str], httpx.Client], world: World
+) -> None:
     listed = as_user("admin").get("/graduates", params={"limit": 200}).json()["items"]
     ids = {g["id"] for g in listed}
     assert {world.ids["graduate_a"], world.ids["graduate_b"]} <= ids
@@ -141,15 +162,19 @@ async def logged(session: AsyncSession, world: World) -> World:
     return world
 
 
-@pytest.mark.parametrize(("account", "sees"), [
-    ("admin", {"graduate_a", "graduate_b", None}),
-    ("school_a", {"graduate_a"}),
-    ("school_b", {"graduate_b"}),
-    ("department_a", {"graduate_a"}),  # 广州市 holds school A (天河区)
-    ("department_b", {"graduate_b"}),  # 广西 holds school B (南宁)
-])
-def test_audit_list_is_scoped(as_user: Callable[[str], httpx.Client], logged: World, account: str,
-                              sees: set[str | None]) -> None:
+@pytest.mark.parametrize(
+    ("account", "sees"),
+    [
+        ("admin", {"graduate_a", "graduate_b", None}),
+        ("school_a", {"graduate_a"}),
+        ("school_b", {"graduate_b"}),
+        ("department_a", {"graduate_a"}),  # 广州市 holds school A (天河区)
+        ("department_b", {"graduate_b"}),  # 广西 holds school B (南宁)
+    ],
+)
+def test_audit_list_is_scoped(
+    as_user: Callable[[str], httpx.Client], logged: World, account: str, sees: set[str | None]
+) -> None:
     body = as_user(account).get("/audit", params={"limit": 200}).json()
     names = {v: k for k, v in logged.ids.items() if k.startswith("graduate_")}
     assert {names.get(e["graduate_id"]) if e["graduate_id"] else None for e in body["items"]} == sees
@@ -160,8 +185,9 @@ def test_audit_list_is_scoped(as_user: Callable[[str], httpx.Client], logged: Wo
 
 
 @pytest.mark.parametrize(("account", "status"), [("graduate_a", 403), ("employer_a", 403), (None, 401)])
-def test_audit_list_refused(as_user: Callable[[str], httpx.Client], anon: httpx.Client, logged: World,
-                            account: str | None, status: int) -> None:
+def test_audit_list_refused(
+    as_user: Callable[[str], httpx.Client], anon: httpx.Client, logged: World, account: str | None, status: int
+) -> None:
     response = (as_user(account) if account else anon).get("/audit")
     assert response.status_code == status, response.text
     assert "graduate_id" not in response.text

@@ -32,10 +32,20 @@ from tests.reports import worked_case
 NAME, PHONE, EMAIL = "李晓峰", "13800138123", "lixiaofeng@example.cn"
 LETTER, NOTE = "我是李晓峰, 电话13800138123, 希望应聘", "李晓峰本人电话确认"
 NEEDLES = (NAME, PHONE, EMAIL, ID_NUMBER, LETTER, NOTE, "希望应聘", "本人电话确认")
-REPORT = {"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "recorded_before": "2026-01-01T00:00:00Z",
-          "threshold": 1}
-PARAMS = ReportParams(scope=Scope.parse("all"), cohorts=(2025,), as_of=dt.date(2025, 12, 31),
-                      recorded_before=worked_case.CUTOFF, threshold=1)
+REPORT = {
+    "scope": "all",
+    "as_of": "2025-12-31",
+    "cohort": 2025,
+    "recorded_before": "2026-01-01T00:00:00Z",
+    "threshold": 1,
+}
+PARAMS = ReportParams(
+    scope=Scope.parse("all"),
+    cohorts=(2025,),
+    as_of=dt.date(2025, 12, 31),
+    recorded_before=worked_case.CUTOFF,
+    threshold=1,
+)
 
 
 @pytest.fixture
@@ -45,42 +55,79 @@ async def case(session: AsyncSession) -> dict[str, int]:
     accounts for school A and B staff, a 广东 department admin and the admin."""
     ids = dict(await worked_case.load(session))
     a1 = ids["a1"]
-    await session.execute(update(Graduate).where(Graduate.id == a1).values(
-        name=NAME, phone=PHONE, id_number=ID_NUMBER, summary=f"{NAME}的自我介绍", skills=["叉车"],
-        city="广州", external_id="ext-lixf"))
-    school_a, school_b = (await session.execute(
-        select(Graduate.school_id).where(Graduate.id.in_([a1, ids["b1"]])).order_by(Graduate.id))).scalars()
+    await session.execute(
+        update(Graduate)
+        .where(Graduate.id == a1)
+        .values(
+            name=NAME,
+            phone=PHONE,
+            id_number=ID_NUMBER,
+            summary=f"{NAME}的自我介绍",
+            skills=["叉车"],
+            city="广州",
+            external_id="ext-lixf",
+        )
+    )
+    school_a, school_b = (
+        await session.execute(select(Graduate.school_id).where(Graduate.id.in_([a1, ids["b1"]])).order_by(Graduate.id))
+    ).scalars()
     employer = Employer(name="Z物流有限公司", verified=True)
     session.add(employer)
     await session.flush()
     posting = Posting(title="仓库管理员", employer_id=employer.id)
     session.add(posting)
     await session.flush()
-    application = Application(graduate_id=a1, posting_id=posting.id, cover_letter=LETTER,
-                              status=ApplicationStatus.INTERVIEW)
+    application = Application(
+        graduate_id=a1, posting_id=posting.id, cover_letter=LETTER, status=ApplicationStatus.INTERVIEW
+    )
     session.add(application)
     await session.flush()
-    session.add_all([
-        ApplicationEvent(application_id=application.id, from_status=None, to_status=ApplicationStatus.APPLIED),
-        ApplicationEvent(application_id=application.id, from_status=ApplicationStatus.APPLIED,
-                         to_status=ApplicationStatus.INTERVIEW, note=f"面试通知已发{PHONE}"),
-        GraduateCertificate(graduate_id=a1, name="叉车司机", level="初级"),
-        GraduateAward(graduate_id=a1, competition="广州市职业技能大赛", prize="二等奖", year=2024),
-    ])
-    later = (await session.execute(select(DestinationEvent).where(DestinationEvent.graduate_id == a1)
-                                   .order_by(DestinationEvent.occurred_on.desc()))).scalars().first()
-    session.add(DestinationEvent(graduate_id=a1, kind=DestinationEventKind.CONFIRMATION, refers_to_id=later.id,
-                                 occurred_on=dt.date(2025, 10, 22), source="self_report", category=later.category,
-                                 note=NOTE, recorded_at=dt.datetime(2025, 10, 22, tzinfo=dt.UTC)))
+    session.add_all(
+        [
+            ApplicationEvent(application_id=application.id, from_status=None, to_status=ApplicationStatus.APPLIED),
+            ApplicationEvent(
+                application_id=application.id,
+                from_status=ApplicationStatus.APPLIED,
+                to_status=ApplicationStatus.INTERVIEW,
+                note=f"面试通知已发{PHONE}",
+            ),
+            GraduateCertificate(graduate_id=a1, name="叉车司机", level="初级"),
+            GraduateAward(graduate_id=a1, competition="广州市职业技能大赛", prize="二等奖", year=2024),
+        ]
+    )
+    later = (
+        (
+            await session.execute(
+                select(DestinationEvent)
+                .where(DestinationEvent.graduate_id == a1)
+                .order_by(DestinationEvent.occurred_on.desc())
+            )
+        )
+        .scalars()
+        .first()
+    )
+    session.add(
+        DestinationEvent(
+            graduate_id=a1,
+            kind=DestinationEventKind.CONFIRMATION,
+            refers_to_id=later.id,
+            occurred_on=dt.date(2025, 10, 22),
+            source="self_report",
+            category=later.category,
+            note=NOTE,
+            recorded_at=dt.datetime(2025, 10, 22, tzinfo=dt.UTC),
+        )
+    )
     password_hash = await hash_password(PASSWORD)
-    users = {"a1": User(role=Role.GRADUATE, email=EMAIL, phone=PHONE, graduate_id=a1, password_hash=password_hash),
-             "staff_a": User(role=Role.SCHOOL, email="staff_a@example.cn", school_id=school_a,
-                             password_hash=password_hash),
-             "staff_b": User(role=Role.SCHOOL, email="staff_b@example.cn", school_id=school_b,
-                             password_hash=password_hash),
-             "department": User(role=Role.DEPARTMENT, email="dept@example.cn", region_code="440000",
-                                password_hash=password_hash),
-             "admin": User(role=Role.ADMIN, email="admin@example.cn", password_hash=password_hash)}
+    users = {
+        "a1": User(role=Role.GRADUATE, email=EMAIL, phone=PHONE, graduate_id=a1, password_hash=password_hash),
+        "staff_a": User(role=Role.SCHOOL, email="staff_a@example.cn", school_id=school_a, password_hash=password_hash),
+        "staff_b": User(role=Role.SCHOOL, email="staff_b@example.cn", school_id=school_b, password_hash=password_hash),
+        "department": User(
+            role=Role.DEPARTMENT, email="dept@example.cn", region_code="440000", password_hash=password_hash
+        ),
+        "admin": User(role=Role.ADMIN, email="admin@example.cn", password_hash=password_hash),
+    }
     session.add_all(users.values())
     await session.commit()
     return ids | {"application": application.id} | {f"user_{k}": u.id for k, u in users.items()}
@@ -88,8 +135,13 @@ async def case(session: AsyncSession) -> dict[str, int]:
 
 @pytest.fixture
 def clients(server: LiveServer) -> Iterator[dict[str, httpx.Client]]:
-    logins = {"a1": EMAIL, "staff_a": "staff_a@example.cn", "staff_b": "staff_b@example.cn",
-              "department": "dept@example.cn", "admin": "admin@example.cn"}
+    logins = {
+        "a1": EMAIL,
+        "staff_a": "staff_a@example.cn",
+        "staff_b": "staff_b@example.cn",
+        "department": "dept@example.cn",
+        "admin": "admin@example.cn",
+    }
     out = {}
     for name, email in logins.items():
         c = httpx.Client(base_url=server.base_url, timeout=30)
@@ -110,8 +162,11 @@ async def _traces_of_person(engine: AsyncEngine) -> list[str]:
     found = []
     async with make_sessionmaker(engine)() as s:
         for table in Base.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, (String, Text, JSON))
-                       or isinstance(getattr(c.type, "impl", None), (String, Text))]
+            columns = [
+                c
+                for c in table.columns
+                if isinstance(c.type, (String, Text, JSON)) or isinstance(getattr(c.type, "impl", None), (String, Text))
+            ]
             for column in columns:
                 for (value,) in (await s.execute(select(column))).all():
                     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -119,8 +174,9 @@ async def _traces_of_person(engine: AsyncEngine) -> list[str]:
     return found
 
 
-async def test_request_then_school_deletes_and_reports_stay(case: dict[str, int], clients: dict[str, httpx.Client],
-                                                            engine: AsyncEngine) -> None:
+async def test_request_then_school_deletes_and_reports_stay(
+    case: dict[str, int], clients: dict[str, httpx.Client], engine: AsyncEngine
+) -> None:
     a1 = case["a1"]
     before, before_http = await _report(engine), clients["admin"].get("/reports", params=REPORT)
     assert before_http.status_code == 200, before_http.text
@@ -143,8 +199,14 @@ async def test_request_then_school_deletes_and_reports_stay(case: dict[str, int]
     assert done.status_code == 200, done.text
     body = done.json()
     assert body["deletion"]["status"] == "executed" and body["deletion"]["executed_by_role"] == "school"
-    assert (body["accounts_deleted"], body["applications_withdrawn"], body["applications_scrubbed"],
-            body["certificates_deleted"], body["awards_deleted"], body["destination_events_kept"]) == (1, 1, 1, 1, 1, 3)
+    assert (
+        body["accounts_deleted"],
+        body["applications_withdrawn"],
+        body["applications_scrubbed"],
+        body["certificates_deleted"],
+        body["awards_deleted"],
+        body["destination_events_kept"],
+    ) == (1, 1, 1, 1, 1, 3)
 
     assert await _traces_of_person(engine) == []
     assert await _report(engine) == before  # same figures as of the same date and cut-off
@@ -169,8 +231,9 @@ async def test_request_then_school_deletes_and_reports_stay(case: dict[str, int]
     assert a1 in [t["graduate_id"] for t in trace.json()]  # still counted, by id only
 
 
-async def test_admin_deletes_without_a_request(case: dict[str, int], clients: dict[str, httpx.Client],
-                                               engine: AsyncEngine) -> None:
+async def test_admin_deletes_without_a_request(
+    case: dict[str, int], clients: dict[str, httpx.Client], engine: AsyncEngine
+) -> None:
     b1 = case["b1"]
     before = await _report(engine)
     done = clients["admin"].delete(f"/graduates/{b1}")

@@ -59,12 +59,18 @@ def _pg_files(settings: Settings) -> list[Path]:
     """Every table, index and TOAST file of the database (all segments), after a CHECKPOINT has
     written the shared buffers out."""
     try:
-        [[], rows] = asyncio.run(run_sql(settings.database_url, "CHECKPOINT", """
+        [[], rows] = asyncio.run(
+            run_sql(
+                settings.database_url,
+                "CHECKPOINT",
+                """
             SELECT current_setting('data_directory') || '/' || pg_relation_filepath(c.oid)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 'i', 't')
-              AND pg_relation_filepath(c.oid) IS NOT NULL"""))
-    except Exception as exc:  # noqa: BLE001 - not a superuser, or data_directory hidden
+              AND pg_relation_filepath(c.oid) IS NOT NULL""",
+            )
+        )
+    except Exception as exc:  # not a superuser, or data_directory hidden
         pytest.skip(f"cannot checkpoint or locate PostgreSQL's files: {exc!r}")
     files = []
     for (first,) in rows:
@@ -82,9 +88,11 @@ def _files(settings: Settings) -> list[Path]:
     return _sqlite_files(settings) if settings.is_sqlite else _pg_files(settings)
 
 
-def test_deleted_values_are_gone_from_the_database_files(case: dict[str, int],  # noqa: F811
-                                                         clients: dict[str, httpx.Client],  # noqa: F811
-                                                         settings: Settings) -> None:
+def test_deleted_values_are_gone_from_the_database_files(
+    case: dict[str, int],  # noqa: F811
+    clients: dict[str, httpx.Client],  # noqa: F811
+    settings: Settings,
+) -> None:
     before = _found(_files(settings))
     assert set(before) == set(NEEDLES), f"the grep sees the person's values before: {sorted(before)}"
     r = clients["admin"].delete(f"/graduates/{case['a1']}")
@@ -97,9 +105,12 @@ def test_deleted_values_are_gone_from_the_database_files(case: dict[str, int],  
     assert not left, f"values of the deleted graduate still in the database files: {left}"
 
 
-async def test_the_graduates_uploaded_files_are_deleted_with_them(case: dict[str, int],  # noqa: F811
-                                                                  clients: dict[str, httpx.Client],  # noqa: F811
-                                                                  settings: Settings, session: AsyncSession) -> None:
+async def test_the_graduates_uploaded_files_are_deleted_with_them(
+    case: dict[str, int],  # noqa: F811
+    clients: dict[str, httpx.Client],  # noqa: F811
+    settings: Settings,
+    session: AsyncSession,
+) -> None:
     """The résumé attachment an application carries and the current one: both files and rows go."""
     folder = Path(settings.attachment_dir) / "resumes"
     url = f"/graduates/{case['a1']}/resume/attachment"

@@ -23,10 +23,21 @@ async def rich(session: AsyncSession, world: World) -> World:
     gid = world.ids["graduate_a"]
     await session.execute(update(Graduate).where(Graduate.id == gid).values(id_number=ID_NUMBER))
     session.add(GraduateCertificate(graduate_id=gid, name="数控车工", level="中级"))
-    session.add(ApplicationEvent(application_id=world.ids["application_a"], from_status=None,
-                                 to_status=ApplicationStatus.APPLIED))
-    session.add(DestinationEvent(graduate_id=gid, occurred_on=dt.date(2025, 7, 1), source="school_survey",
-                                 category="labour_contract", kind=DestinationEventKind.OUTCOME, monthly_salary=4200))
+    session.add(
+        ApplicationEvent(
+            application_id=world.ids["application_a"], from_status=None, to_status=ApplicationStatus.APPLIED
+        )
+    )
+    session.add(
+        DestinationEvent(
+            graduate_id=gid,
+            occurred_on=dt.date(2025, 7, 1),
+            source="school_survey",
+            category="labour_contract",
+            kind=DestinationEventKind.OUTCOME,
+            monthly_salary=4200,
+        )
+    )
     await session.commit()
     return world
 
@@ -61,18 +72,24 @@ def test_admin_export_is_audited_with_the_admin(as_user: Callable[[str], httpx.C
     assert as_user("admin").get(f"/graduates/{gid}/export").status_code == 200
     [event] = as_user("admin").get("/audit", params={"graduate_id": gid, "action": "export"}).json()["items"]
     assert (event["actor_user_id"], event["actor_role"], event["path"]) == (
-        rich.ids["user_admin"], "admin", f"/graduates/{gid}/export")
+        rich.ids["user_admin"],
+        "admin",
+        f"/graduates/{gid}/export",
+    )
 
 
-@pytest.mark.parametrize(("account", "status"), [
-    ("graduate_b", 404),  # may not even see graduate A
-    ("employer_b", 404),  # A never applied to employer B
-    ("school_b", 404),
-    ("department_b", 404),
-    ("school_a", 403),  # sees A's profile, may not export it
-    ("department_a", 403),
-    ("employer_a", 403),  # A applied to employer A
-])
+@pytest.mark.parametrize(
+    ("account", "status"),
+    [
+        ("graduate_b", 404),  # may not even see graduate A
+        ("employer_b", 404),  # A never applied to employer B
+        ("school_b", 404),
+        ("department_b", 404),
+        ("school_a", 403),  # sees A's profile, may not export it
+        ("department_a", 403),
+        ("employer_a", 403),  # A applied to employer A
+    ],
+)
 def test_export_refused(as_user: Callable[[str], httpx.Client], rich: World, account: str, status: int) -> None:
     response = as_user(account).get(f"/graduates/{rich.ids['graduate_a']}/export")
     assert response.status_code == status, response.text
@@ -80,8 +97,9 @@ def test_export_refused(as_user: Callable[[str], httpx.Client], rich: World, acc
     if status == 404:  # the same answer as for an id that does not exist
         missing = as_user(account).get("/graduates/999999/export")
         assert missing.status_code == 404
-        assert response.json()["detail"].replace(str(rich.ids["graduate_a"]), "N") == \
-            missing.json()["detail"].replace("999999", "N")
+        assert response.json()["detail"].replace(str(rich.ids["graduate_a"]), "N") == missing.json()["detail"].replace(
+            "999999", "N"
+        )
     assert as_user("admin").get("/audit", params={"action": "export"}).json()["total"] == 0  # nothing exported
 
 

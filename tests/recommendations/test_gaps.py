@@ -22,44 +22,65 @@ SZ = {"region_code": "440304", "province": "广东省", "city": "深圳市"}
 
 
 async def _world(session: AsyncSession) -> dict[str, int]:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440304", name="福田区", level=RegionLevel.COUNTY, parent_code="440300"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440304", name="福田区", level=RegionLevel.COUNTY, parent_code="440300"),
+        ]
+    )
     await session.flush()
     verified = Employer(name="广州数控设备有限公司", verified=True, region_code="440106")
     hidden = Employer(name="未审核公司", verified=False, region_code="440106")
     session.add_all([verified, hidden])
     await session.flush()
-    graduate = Graduate(name="陈小明", skills=["数控车床操作", "CAD制图"], **GZ,
-                        certificates=[GraduateCertificate(name="焊工证")])
+    graduate = Graduate(
+        name="陈小明", skills=["数控车床操作", "CAD制图"], **GZ, certificates=[GraduateCertificate(name="焊工证")]
+    )
     nowhere = Graduate(name="无地点")
     e, h = verified.id, hidden.id
     rows = {
         # missing only 电工证 (its concept: 低压电工作业证) → opened by it
-        "gz_cert": Posting(title="数控车工", employer_id=e, required_skills=["数控车床操作", "CAD制图"],
-                           certificates=["电工证"], **GZ),
+        "gz_cert": Posting(
+            title="数控车工", employer_id=e, required_skills=["数控车床操作", "CAD制图"], certificates=["电工证"], **GZ
+        ),
         # another wording of the same certificate, listed twice: still one item
-        "gz_cert2": Posting(title="设备维护", employer_id=e, required_skills=["数控车床操作"],
-                            certificates=["低压电工作业证", "电工证"], **GZ),
+        "gz_cert2": Posting(
+            title="设备维护",
+            employer_id=e,
+            required_skills=["数控车床操作"],
+            certificates=["低压电工作业证", "电工证"],
+            **GZ,
+        ),
         # already qualified (the welding certificate is held: 焊工证)
-        "gz_ok": Posting(title="车工", employer_id=e, required_skills=["数控车床操作"], certificates=["熔化焊接与热切割作业证"],
-                         preferred_skills=["PLC编程"], **GZ),
+        "gz_ok": Posting(
+            title="车工",
+            employer_id=e,
+            required_skills=["数控车床操作"],
+            certificates=["熔化焊接与热切割作业证"],
+            preferred_skills=["PLC编程"],
+            **GZ,
+        ),
         # two items missing: opened by neither alone
         "gz_two": Posting(title="电气维修", employer_id=e, required_skills=["PLC编程"], certificates=["电工证"], **GZ),
         # one missing skill
         "gz_skill": Posting(title="自动化产线操作", employer_id=e, required_skills=["CAD制图", "PLC编程"], **GZ),
         # education not met: no skill opens it
-        "gz_degree": Posting(title="工程师", employer_id=e, certificates=["电工证"],
-                             education_required=EducationLevel.BACHELOR, **GZ),
+        "gz_degree": Posting(
+            title="工程师", employer_id=e, certificates=["电工证"], education_required=EducationLevel.BACHELOR, **GZ
+        ),
         # not visible / not open / not in the city
         "gz_hidden": Posting(title="维修工", employer_id=h, certificates=["电工证"], **GZ),
         "gz_closed": Posting(title="维修工", employer_id=e, certificates=["电工证"], status=PostingStatus.CLOSED, **GZ),
-        "gz_expired": Posting(title="维修工", employer_id=e, certificates=["电工证"],
-                              valid_through=dt.date.today() - dt.timedelta(days=1), **GZ),
+        "gz_expired": Posting(
+            title="维修工",
+            employer_id=e,
+            certificates=["电工证"],
+            valid_through=dt.date.today() - dt.timedelta(days=1),
+            **GZ,
+        ),
         "sz_cert": Posting(title="数控车工", employer_id=e, required_skills=["CAD制图"], certificates=["电工证"], **SZ),
     }
     session.add_all([graduate, nowhere, *rows.values()])
@@ -75,7 +96,9 @@ async def test_counts_postings_that_one_missing_item_would_open(session: AsyncSe
     # open, visible, in 广州: cert, cert2, ok, two, skill, degree
     assert report.nearby == 6 and report.qualified == 1
     assert [(i.label, i.kind, i.postings) for i in report.items] == [
-        ("低压电工作业证", "certificate", 2), ("PLC编程", "skill", 1)]
+        ("低压电工作业证", "certificate", 2),
+        ("PLC编程", "skill", 1),
+    ]
     assert report.items[0].key == "c:cert.low-voltage-electrician"
     assert report.items[0].example_posting_ids == sorted([ids["gz_cert"], ids["gz_cert2"]])
     assert report.items[1].example_posting_ids == [ids["gz_skill"]]

@@ -26,21 +26,31 @@ from service.postings.models import Posting, PostingStatus
 from service.recommendations.caches import RankerCache
 from service.recommendations.repository import RecommendationRepository
 
-TRADES = [("数控车工", ["数控编程", "看懂图纸"], ["数控车工（四级）"]),
-          ("电工", ["电气接线", "PLC编程"], ["低压电工作业证"]),
-          ("焊工", ["氩弧焊", "看懂图纸"], ["焊工证"]),
-          ("汽车维修工", ["发动机维修", "汽车电路"], []),
-          ("会计", ["财务软件", "Excel"], ["初级会计职称"]),
-          ("网店客服", ["电商平台操作", "沟通"], [])]
+TRADES = [
+    ("数控车工", ["数控编程", "看懂图纸"], ["数控车工（四级）"]),
+    ("电工", ["电气接线", "PLC编程"], ["低压电工作业证"]),
+    ("焊工", ["氩弧焊", "看懂图纸"], ["焊工证"]),
+    ("汽车维修工", ["发动机维修", "汽车电路"], []),
+    ("会计", ["财务软件", "Excel"], ["初级会计职称"]),
+    ("网店客服", ["电商平台操作", "沟通"], []),
+]
 CITIES = [("广东省", "广州"), ("广东省", "深圳"), ("江苏省", "苏州"), ("四川省", "成都")]
 
 
 def _seekers() -> list[SeekerDoc]:
     out = []
     for i, ((title, skills, certs), (province, city)) in enumerate(itertools.product(TRADES, CITIES[:2])):
-        out.append(SeekerDoc(id=i + 1, desired_titles=(title,), skills=tuple(skills[: 1 + i % 2]),
-                             certificates=tuple(certs[: i % 2]), province=province, city=city,
-                             min_salary_monthly=4000 + 500 * (i % 3)))
+        out.append(
+            SeekerDoc(
+                id=i + 1,
+                desired_titles=(title,),
+                skills=tuple(skills[: 1 + i % 2]),
+                certificates=tuple(certs[: i % 2]),
+                province=province,
+                city=city,
+                min_salary_monthly=4000 + 500 * (i % 3),
+            )
+        )
     return out
 
 
@@ -56,11 +66,19 @@ async def _seed(session: AsyncSession, n: int = 60) -> list[Posting]:
     for i in range(n):
         title, skills, certs = TRADES[i % len(TRADES)]
         province, city = CITIES[(i // len(TRADES)) % len(CITIES)]
-        postings.append(Posting(title=title if i % 4 else f"{title}（夜班）", employer_id=employer.id,
-                                required_skills=skills[: 1 + i % 2], certificates=certs[: i % 2],
-                                province=province, city=city, salary_min_monthly=3500 + 100 * (i % 9),
-                                salary_max_monthly=6000 + 100 * (i % 9),
-                                description=f"{city}{title}岗位，负责{skills[0]}。"))
+        postings.append(
+            Posting(
+                title=title if i % 4 else f"{title}（夜班）",
+                employer_id=employer.id,
+                required_skills=skills[: 1 + i % 2],
+                certificates=certs[: i % 2],
+                province=province,
+                city=city,
+                salary_min_monthly=3500 + 100 * (i % 9),
+                salary_max_monthly=6000 + 100 * (i % 9),
+                description=f"{city}{title}岗位，负责{skills[0]}。",
+            )
+        )
     session.add_all(postings)
     await session.commit()
     return postings
@@ -78,8 +96,9 @@ async def test_application_leaves_the_index_identical_and_deltas_need_no_refit(s
     assert cache.index.builds == 1 and len(first) == len(postings)
 
     # an application bumps application_count and updated_at (as ApplicationService.apply does): same object
-    await session.execute(update(Posting).where(Posting.id == postings[3].id)
-                          .values(application_count=Posting.application_count + 1))
+    await session.execute(
+        update(Posting).where(Posting.id == postings[3].id).values(application_count=Posting.application_count + 1)
+    )
     await session.commit()
     assert await cache.get(session, today) is first
     assert cache.index.builds == 1
@@ -95,8 +114,13 @@ async def test_application_leaves_the_index_identical_and_deltas_need_no_refit(s
 
     # closed: gone at once; new: recommendable at once; still the first build
     postings[0].status = PostingStatus.CLOSED
-    newcomer = Posting(title="模具钳工", employer_id=postings[1].employer_id, required_skills=["模具装配"],
-                       province="广东省", city="广州")
+    newcomer = Posting(
+        title="模具钳工",
+        employer_id=postings[1].employer_id,
+        required_skills=["模具装配"],
+        province="广东省",
+        city="广州",
+    )
     session.add(newcomer)
     await session.commit()
     live = await cache.get(session, today)
@@ -125,8 +149,9 @@ async def test_rebuild_in_a_build_process_equals_a_full_refit(session: AsyncSess
     previous index kept serving."""
     today = dt.date.today()
     postings = await _seed(session)
-    cache = RankerCache(settings=msgspec.structs.replace(settings, index_process_min_postings=0,
-                                                         index_rebuild_seconds=3600.0))
+    cache = RankerCache(
+        settings=msgspec.structs.replace(settings, index_process_min_postings=0, index_rebuild_seconds=3600.0)
+    )
     try:
         first = await cache.get(session, today)  # the first build, in the build process
         assert cache.index.builds == 1 and first.base.taxonomy is not None
@@ -135,8 +160,12 @@ async def test_rebuild_in_a_build_process_equals_a_full_refit(session: AsyncSess
         for p in postings[10:14]:
             p.required_skills = [*p.required_skills, "安全生产"]
             p.title = f"高级{p.title}"
-        session.add_all([Posting(title=t, employer_id=postings[0].employer_id, required_skills=s, province="广东省",
-                                 city="广州") for t, s, _ in TRADES])
+        session.add_all(
+            [
+                Posting(title=t, employer_id=postings[0].employer_id, required_skills=s, province="广东省", city="广州")
+                for t, s, _ in TRADES
+            ]
+        )
         await session.commit()
         live = await cache.get(session, today)
         assert live.base is first.base and live.changes == 5 + 4 + len(TRADES) and cache.index.builds == 1
@@ -151,8 +180,10 @@ async def test_rebuild_in_a_build_process_equals_a_full_refit(session: AsyncSess
         assert set(rebuilt.ids()) == {d.id for d in docs}
         assert _ranking(rebuilt, seekers) == _ranking(fresh, seekers)
         # the deltas' answers agree with the fresh fit on what is recommended (statistics differ slightly)
-        overlap = [len({j for j, _ in a[:5]} & {j for j, _ in b[:5]}) / 5
-                   for a, b in zip(_ranking(live, seekers), _ranking(fresh, seekers), strict=True)]
+        overlap = [
+            len({j for j, _ in a[:5]} & {j for j, _ in b[:5]}) / 5
+            for a, b in zip(_ranking(live, seekers), _ranking(fresh, seekers), strict=True)
+        ]
         assert sum(overlap) / len(overlap) >= 0.8
     finally:
         cache.close()
@@ -164,8 +195,9 @@ async def test_refit_setting_keeps_the_old_path(session: AsyncSession, settings:
     postings = await _seed(session, n=12)
     cache = RankerCache(settings=msgspec.structs.replace(settings, recommendation_index="refit"))
     first = await cache.get(session, today)
-    await session.execute(update(Posting).where(Posting.id == postings[3].id)
-                          .values(application_count=Posting.application_count + 1))
+    await session.execute(
+        update(Posting).where(Posting.id == postings[3].id).values(application_count=Posting.application_count + 1)
+    )
     await session.commit()
     again = await cache.get(session, today)
     assert again is not first and cache.index.builds == 2

@@ -46,7 +46,10 @@ def test_promotion_only_when_not_worse(model: LearnedRanker, tmp_path: Path) -> 
     assert metadata["version"] == "m-3" and isinstance(loaded, LearnedRanker)
     decisions = [json.loads(line) for line in (registry_dir(settings) / "decisions.jsonl").read_text().splitlines()]
     assert [(d["version"], d["promoted"], d["previous"]) for d in decisions] == [
-        ("m-1", True, None), ("m-2", False, "m-1"), ("m-3", True, "m-1")]
+        ("m-1", True, None),
+        ("m-2", False, "m-1"),
+        ("m-3", True, "m-1"),
+    ]
     assert [m["version"] for m in list_versions(settings)] == ["m-1", "m-2", "m-3"]
     with pytest.raises(FileExistsError):
         save_version(settings, model, meta("m-1", 0.5))

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import random
 
+from matching.ltr_train import is_held_out
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.config import Settings
 from service.db import make_engine, session_scope
@@ -14,10 +15,13 @@ from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.recommendations.models_registry import current_version, load_current_model, registry_dir
-from matching.ltr_train import is_held_out
 from service.recommendations.scheduled import grade_of, retrain_ranker
 
-FAMILIES = {"数控车工": ["数控编程", "看懂图纸"], "电工": ["电工证", "电气安装"], "餐厅服务员": ["沟通能力", "餐饮服务"]}
+FAMILIES = {
+    "数控车工": ["数控编程", "看懂图纸"],
+    "电工": ["电工证", "电气安装"],
+    "餐厅服务员": ["沟通能力", "餐饮服务"],
+}
 CITIES = ["广州", "深圳", "佛山"]
 T0 = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
 S = ApplicationStatus
@@ -34,13 +38,27 @@ async def _seed(settings: Settings, n_graduates: int = 60) -> None:
             postings = []
             for i in range(72):  # 8 postings per (title, city), two from each employer
                 title = list(FAMILIES)[i % 3]
-                postings.append(Posting(title=title, employer_id=employers[(i // 9) % 4].id, province="广东省",
-                                        city=CITIES[(i // 3) % 3], required_skills=FAMILIES[title],
-                                        posted_on=dt.date(2025, 2, 1)))
+                postings.append(
+                    Posting(
+                        title=title,
+                        employer_id=employers[(i // 9) % 4].id,
+                        province="广东省",
+                        city=CITIES[(i // 3) % 3],
+                        required_skills=FAMILIES[title],
+                        posted_on=dt.date(2025, 2, 1),
+                    )
+                )
             session.add_all(postings)
-            graduates = [Graduate(name=f"学生{i}", desired_titles=[list(FAMILIES)[i % 3]], province="广东省",
-                                  city=CITIES[i % 3], skills=FAMILIES[list(FAMILIES)[i % 3]][:1])
-                         for i in range(n_graduates)]
+            graduates = [
+                Graduate(
+                    name=f"学生{i}",
+                    desired_titles=[list(FAMILIES)[i % 3]],
+                    province="广东省",
+                    city=CITIES[i % 3],
+                    skills=FAMILIES[list(FAMILIES)[i % 3]][:1],
+                )
+                for i in range(n_graduates)
+            ]
             session.add_all(graduates)
             await session.flush()
             for i, g in enumerate(graduates):
@@ -51,8 +69,12 @@ async def _seed(settings: Settings, n_graduates: int = 60) -> None:
                 other = rng.choice([p for p in mine if p.employer_id != employers[0].id])
                 for k, p in enumerate([other, *rng.sample(popular, len(popular))]):
                     status = [S.APPLIED, S.INTERVIEW, S.HIRED, S.REJECTED][(i + k) % 4]
-                    app = Application(graduate_id=g.id, posting_id=p.id, status=status,
-                                      created_at=T0 + dt.timedelta(days=i % 20, hours=k))
+                    app = Application(
+                        graduate_id=g.id,
+                        posting_id=p.id,
+                        status=status,
+                        created_at=T0 + dt.timedelta(days=i % 20, hours=k),
+                    )
                     session.add(app)
                     await session.flush()
                     if status is not S.APPLIED:

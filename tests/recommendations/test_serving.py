@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.content import ContentRanker
 from matching.ltr import MODEL_FAMILY, LearnedRanker
@@ -23,14 +25,12 @@ from matching.ltr_features import InteractionStats
 from service.applications.models import Application
 from service.config import Settings
 from service.db import make_engine, session_scope
+from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting, PostingStatus
-from service.employers.models import Employer
 from service.recommendations.models_registry import promote, registry_dir, save_version
 from service.recommendations.scheduled import load_training_data, retrain_ranker
 from service.recommendations.service import MODEL_NAME, RankerCache, interaction_stats
-from sqlalchemy import Select, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from tests.recommendations.test_scheduled import T0, _seed
 
 
@@ -42,19 +42,24 @@ async def _add_graduates(settings: Settings) -> tuple[int, int, set[int]]:
     try:
         async with session_scope(engine) as session:
             await session.execute(update(Employer).values(verified=True))
-            cold, warm = (Graduate(name=name, desired_titles=["数控车工"], province="广东省", city="广州",
-                                   skills=["数控编程"]) for name in ("新同学", "新同学二"))
+            cold, warm = (
+                Graduate(name=name, desired_titles=["数控车工"], province="广东省", city="广州", skills=["数控编程"])
+                for name in ("新同学", "新同学二")
+            )
             session.add_all([cold, warm])
             await session.flush()
 
             def stmt(employer: str) -> Select[tuple[int]]:
-                return (select(Posting.id).join(Employer, Employer.id == Posting.employer_id)
-                        .where(Employer.name == employer, Posting.title == "数控车工", Posting.city == "广州")
-                        .order_by(Posting.id))
+                return (
+                    select(Posting.id)
+                    .join(Employer, Employer.id == Posting.employer_id)
+                    .where(Employer.name == employer, Posting.title == "数控车工", Posting.city == "广州")
+                    .order_by(Posting.id)
+                )
+
             popular = set((await session.execute(stmt("企业0"))).scalars())
             other = (await session.execute(stmt("企业1"))).scalars().first()
-            session.add(Application(graduate_id=warm.id, posting_id=other,
-                                    created_at=T0 + dt.timedelta(days=30)))
+            session.add(Application(graduate_id=warm.id, posting_id=other, created_at=T0 + dt.timedelta(days=30)))
             return cold.id, warm.id, popular
     finally:
         await engine.dispose()
@@ -72,8 +77,13 @@ def client(client: httpx.Client, settings: Settings) -> httpx.Client:
         engine = make_engine(settings)
         try:
             async with session_scope(engine) as session:
-                session.add(User(role=Role.ADMIN, email="serving-admin@example.cn",
-                                 password_hash=await hash_password("serving admin password")))
+                session.add(
+                    User(
+                        role=Role.ADMIN,
+                        email="serving-admin@example.cn",
+                        password_hash=await hash_password("serving admin password"),
+                    )
+                )
         finally:
             await engine.dispose()
 
@@ -90,8 +100,7 @@ def _recommend(client: httpx.Client, graduate_id: int, limit: int = 8) -> dict:
     return r.json()
 
 
-def test_learned_model_is_served_once_promoted_and_reloaded_on_change(client: httpx.Client,
-                                                                     settings: Settings) -> None:
+def test_learned_model_is_served_once_promoted_and_reloaded_on_change(client: httpx.Client, settings: Settings) -> None:
     asyncio.run(_seed(settings))
     cold, warm, popular = asyncio.run(_add_graduates(settings))
     assert len(popular) == 2
@@ -135,8 +144,9 @@ def test_learned_model_is_served_once_promoted_and_reloaded_on_change(client: ht
     assert _recommend(client, cold)["model"] == "ltr-hgb-v2-second"
 
 
-def test_corrupt_or_foreign_model_falls_back_to_content(client: httpx.Client, settings: Settings,
-                                                         caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupt_or_foreign_model_falls_back_to_content(
+    client: httpx.Client, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
     asyncio.run(_seed(settings, n_graduates=12))
     cold, _, _ = asyncio.run(_add_graduates(settings))
     # a model trained on two features this version does not compute
@@ -182,8 +192,13 @@ async def _add_candidate(settings: Settings, certificate: str) -> int:
     engine = make_engine(settings)
     try:
         async with session_scope(engine) as session:
-            g = Graduate(name="候选人", desired_titles=["数控车工"], province="广东省", city="广州",
-                         skills=["数控编程", "看懂图纸"])
+            g = Graduate(
+                name="候选人",
+                desired_titles=["数控车工"],
+                province="广东省",
+                city="广州",
+                skills=["数控编程", "看懂图纸"],
+            )
             session.add(g)
             await session.flush()
             session.add(GraduateCertificate(graduate_id=g.id, name=certificate))
@@ -245,14 +260,22 @@ async def test_served_statistics_place_postings_among_every_posting_as_retrainin
     employer = Employer(name="审核厂", verified=True)
     session.add(employer)
     await session.flush()
-    postings = [Posting(title=f"岗位{i}", employer_id=employer.id,
-                        status=PostingStatus.OPEN if i >= 3 else PostingStatus.CLOSED) for i in range(6)]
+    postings = [
+        Posting(
+            title=f"岗位{i}", employer_id=employer.id, status=PostingStatus.OPEN if i >= 3 else PostingStatus.CLOSED
+        )
+        for i in range(6)
+    ]
     graduate = Graduate(name="申请人")
     session.add_all([*postings, graduate])
     await session.flush()
     now = dt.datetime.now(dt.UTC)
-    session.add_all([Application(graduate_id=graduate.id, posting_id=p.id, created_at=now - dt.timedelta(hours=h))
-                     for h, p in enumerate(postings[:3], start=1)])  # applications to the closed ones
+    session.add_all(
+        [
+            Application(graduate_id=graduate.id, posting_id=p.id, created_at=now - dt.timedelta(hours=h))
+            for h, p in enumerate(postings[:3], start=1)
+        ]
+    )  # applications to the closed ones
     await session.commit()
     index = await RankerCache().get(session, dt.date.today())
     ranker = index.base
@@ -263,8 +286,10 @@ async def test_served_statistics_place_postings_among_every_posting_as_retrainin
     retrained = InteractionStats(every, interactions)
     at = now.timestamp()
     for p in postings[3:]:
-        assert np.allclose(served.creation_offsets(at, rows=np.array([ranker.position_[p.id]])),
-                           retrained.creation_offsets(at, rows=np.array([every.position_[p.id]])))
+        assert np.allclose(
+            served.creation_offsets(at, rows=np.array([ranker.position_[p.id]])),
+            retrained.creation_offsets(at, rows=np.array([every.position_[p.id]])),
+        )
     # the newest open posting is the newest of all (place 1); the closed ones were viewed: median place 0.2
     newest = served.creation_offsets(at, rows=np.array([ranker.position_[postings[5].id]]))
     assert newest[0][0] == pytest.approx(1.0 - 0.2) and newest[1][0] == pytest.approx(1.0 - 0.4)

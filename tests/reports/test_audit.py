@@ -11,9 +11,9 @@ import random
 from collections.abc import Hashable
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.reports.audit import audit, protect
@@ -31,8 +31,20 @@ BANDS = [col for col, _, _, _ in salary_bands()]
 def _graduate_columns(rng: random.Random) -> set[str]:
     """One graduate's 0/1 columns, consistent with every row relation (as compute.outcome_of)."""
     cols = {"graduates"}
-    cat = rng.choice([*JOB_CATEGORIES, "military", "further_study", "abroad", "seeking", "not_seeking", "unknown",
-                      "labour_contract", "labour_contract", "seeking"])
+    cat = rng.choice(
+        [
+            *JOB_CATEGORIES,
+            "military",
+            "further_study",
+            "abroad",
+            "seeking",
+            "not_seeking",
+            "unknown",
+            "labour_contract",
+            "labour_contract",
+            "seeking",
+        ]
+    )
     cols.add(cat)
     if cat in (*JOB_CATEGORIES, "military"):
         cols.add("employed")
@@ -61,8 +73,12 @@ def random_report(seed: int) -> tuple[dict[Cell, int], list]:
     schools, majors = rng.randint(1, 3), rng.randint(1, 2)
     counts: dict[tuple[str, object], dict[str, int]] = {}
     for _ in range(n):
-        rows = [("total", "total"), ("school", f"s{rng.randrange(schools)}"), ("major", f"m{rng.randrange(majors)}"),
-                ("gender", rng.choice(["male", "female"]))]
+        rows = [
+            ("total", "total"),
+            ("school", f"s{rng.randrange(schools)}"),
+            ("major", f"m{rng.randrange(majors)}"),
+            ("gender", rng.choice(["male", "female"])),
+        ]
         cols = _graduate_columns(rng)
         for row in rows:
             c = counts.setdefault(row, {})
@@ -98,8 +114,9 @@ def attack(values: dict[Cell, int], hidden: set[Cell]) -> dict[Cell, tuple[float
             a.append(row)
             rhs.append(-known)
     constraint = LinearConstraint(np.array(a), rhs, rhs)
-    bounds = Bounds(0, values[(("total", "total"), "graduates")] if (("total", "total"), "graduates") not in hidden
-                    else np.inf)
+    bounds = Bounds(
+        0, values[(("total", "total"), "graduates")] if (("total", "total"), "graduates") not in hidden else np.inf
+    )
     out = {}
     for c in order:
         if values[c] == 0:
@@ -140,8 +157,11 @@ def test_the_heuristic_alone_leaks_and_the_audit_sees_it() -> None:
         hidden = suppress(values, relations, THRESHOLD)
         found = {f.cell for f in audit(values, relations, hidden, THRESHOLD)}
         ranges = attack(values, hidden)
-        recovered = {c for c, (lo, hi) in ranges.items()
-                     if values[c] > 0 and (hi == lo or (values[c] < THRESHOLD and hi - lo < THRESHOLD))}
+        recovered = {
+            c
+            for c, (lo, hi) in ranges.items()
+            if values[c] > 0 and (hi == lo or (values[c] < THRESHOLD and hi - lo < THRESHOLD))
+        }
         assert recovered == found, seed
         leaks += bool(recovered)
     assert leaks > 0
@@ -151,22 +171,39 @@ async def test_report_with_exact_audit(session: AsyncSession) -> None:
     """The worked case published with the exact audit: every hidden non-zero count of the report
     keeps a feasible range under the independent attack of this module (within rows, breakdowns → total)."""
     await worked_case.load(session)
-    p = ReportParams(scope=Scope.parse("school:4144010001"), cohorts=(2025,), as_of=dt.date(2025, 12, 31),
-                     recorded_before=worked_case.CUTOFF, threshold=THRESHOLD)
+    p = ReportParams(
+        scope=Scope.parse("school:4144010001"),
+        cohorts=(2025,),
+        as_of=dt.date(2025, 12, 31),
+        recorded_before=worked_case.CUTOFF,
+        threshold=THRESHOLD,
+    )
     heuristic = await build_report(session, p)
     audited = await build_report(session, p, exact_audit=True)
     assert audited["exact_audit"] and not heuristic["exact_audit"]
 
     def hidden(report: dict) -> set[tuple[str, object, str]]:
-        return {(kind, row["key"], col) for kind, rows in report["breakdowns"].items() for row in rows
-                for col in row["suppressed"]}
+        return {
+            (kind, row["key"], col)
+            for kind, rows in report["breakdowns"].items()
+            for row in rows
+            for col in row["suppressed"]
+        }
 
     assert hidden(heuristic) <= hidden(audited)
     # the published cells of the audited report pass the independent attack of this module
-    values = {((kind, row["key"]), col): v for kind, rows in audited["breakdowns"].items() for row in rows
-              for col, v in row["counts"].items()}
-    truth = {((kind, row["key"]), col): v for kind, rows in (await build_report(session, p, publish=False))[
-        "breakdowns"].items() for row in rows for col, v in row["counts"].items()}
+    values = {
+        ((kind, row["key"]), col): v
+        for kind, rows in audited["breakdowns"].items()
+        for row in rows
+        for col, v in row["counts"].items()
+    }
+    truth = {
+        ((kind, row["key"]), col): v
+        for kind, rows in (await build_report(session, p, publish=False))["breakdowns"].items()
+        for row in rows
+        for col, v in row["counts"].items()
+    }
     secret = {c for c, v in values.items() if v is None}
     for cell, (low, high) in attack(truth, secret).items():
         assert high > low, cell

@@ -34,9 +34,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def _report(session: AsyncSession, threshold: int = 1, cohorts: tuple[int, ...] = (2025,)) -> dict[str, Any]:
     await worked_case.load(session)
-    return await build_report(session, ReportParams(scope=Scope.parse("all"), cohorts=cohorts,
-                                                    as_of=dt.date(2025, 12, 31), recorded_before=worked_case.CUTOFF,
-                                                    threshold=threshold))
+    return await build_report(
+        session,
+        ReportParams(
+            scope=Scope.parse("all"),
+            cohorts=cohorts,
+            as_of=dt.date(2025, 12, 31),
+            recorded_before=worked_case.CUTOFF,
+            threshold=threshold,
+        ),
+    )
 
 
 def _parse(svg: bytes) -> etree._Element:
@@ -91,9 +98,16 @@ async def test_zero_is_a_bar_and_no_denominator_is_no_data(session: AsyncSession
     root = _parse(chart_svg(report, "in_field_rate", "cohort"))
     assert {"2024届", "2025届", "0.0%", "80.0%"} <= set(_texts(root))
     assert _bar_height(root, "bar-0") == 0.0 and _bar_height(root, "bar-1") > 0
-    only_2025 = await build_report(session, ReportParams(
-        scope=Scope.parse("all"), cohorts=(2025,), as_of=dt.date(2025, 12, 31),
-        recorded_before=worked_case.CUTOFF, threshold=1))
+    only_2025 = await build_report(
+        session,
+        ReportParams(
+            scope=Scope.parse("all"),
+            cohorts=(2025,),
+            as_of=dt.date(2025, 12, 31),
+            recorded_before=worked_case.CUTOFF,
+            threshold=1,
+        ),
+    )
     q4 = _parse(chart_svg(only_2025, "q4_employment_rate", "total"))  # Q2 2026 is not over: 0/0
     assert "".join(_group(q4, "nodata-0").itertext()).strip() == "无数据"
     assert _group(q4, "suppressed-0") is None
@@ -139,8 +153,15 @@ async def loaded(session: AsyncSession) -> dict[str, int]:
 
 
 def test_chart_endpoint(client: httpx.Client, loaded: dict[str, int]) -> None:
-    q = {"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "recorded_before": "2026-01-01T00:00:00Z",
-         "threshold": 1, "metric": "employment_rate", "by": "major"}
+    q = {
+        "scope": "all",
+        "as_of": "2025-12-31",
+        "cohort": 2025,
+        "recorded_before": "2026-01-01T00:00:00Z",
+        "threshold": 1,
+        "metric": "employment_rate",
+        "by": "major",
+    }
     r = client.get("/reports/chart", params=q)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("image/svg+xml")
@@ -155,29 +176,73 @@ def test_report_cli_writes_svg(settings: Settings, tmp_path: Path, loaded: dict[
 
     target = tmp_path / "chart.svg"
     env = {**os.environ, "VOCMATCH_DATABASE_URL": settings.database_url}
-    p = subprocess.run([sys.executable, "-m", "service.cli", "report", "--as-of", "2025-12-31",
-                        "--recorded-before", "2026-01-01T00:00:00+00:00", "--threshold", "1", "--format", "svg",
-                        "--metric", "salary_median", "--by", "school", "-o", str(target)],
-                       cwd=ROOT, env=env, capture_output=True, timeout=120)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "report",
+            "--as-of",
+            "2025-12-31",
+            "--recorded-before",
+            "2026-01-01T00:00:00+00:00",
+            "--threshold",
+            "1",
+            "--format",
+            "svg",
+            "--metric",
+            "salary_median",
+            "--by",
+            "school",
+            "-o",
+            str(target),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr.decode()
     root = _parse(target.read_bytes())
     assert {"天河职校", "南山职校", "4,000", "6,000"} <= set(_texts(root))
-    p = subprocess.run([sys.executable, "-m", "service.cli", "report", "--as-of", "2025-12-31",
-                        "--format", "svg", "--metric", "happiness"], cwd=ROOT, env=env, capture_output=True,
-                       timeout=120)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "report",
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "svg",
+            "--metric",
+            "happiness",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert p.returncode == 2 and b"metric" in p.stderr
 
 
-async def test_chart_has_the_report_guard(anon_client: httpx.Client, client_as: Any, session: AsyncSession,
-                                          loaded: dict[str, int]) -> None:
+async def test_chart_has_the_report_guard(
+    anon_client: httpx.Client, client_as: Any, session: AsyncSession, loaded: dict[str, int]
+) -> None:
     from sqlalchemy import select
 
     from service.accounts.models import Role
     from service.catalog.models import School
 
     school_a = (await session.execute(select(School.id).where(School.code == "4144010001"))).scalar_one()
-    q = {"as_of": "2025-12-31", "cohort": 2025, "recorded_before": "2026-01-01T00:00:00Z", "threshold": 1,
-         "metric": "employment_rate", "by": "major"}
+    q = {
+        "as_of": "2025-12-31",
+        "cohort": 2025,
+        "recorded_before": "2026-01-01T00:00:00Z",
+        "threshold": 1,
+        "metric": "employment_rate",
+        "by": "major",
+    }
     assert anon_client.get("/reports/chart", params={**q, "scope": "school:4144010001"}).status_code == 401
     graduate = client_as(Role.GRADUATE, graduate_id=loaded["a1"])
     assert graduate.get("/reports/chart", params={**q, "scope": "all"}).status_code == 403

@@ -37,8 +37,12 @@ async def test_a_partial_internal_report_has_the_full_reports_rows(session) -> N
     from tests.reports import worked_case
 
     await worked_case.load(session)
-    params = ReportParams(scope=Scope.parse("region:440000"), cohorts=(2025,), as_of=dt.date(2025, 12, 31),
-                          recorded_before=worked_case.CUTOFF)
+    params = ReportParams(
+        scope=Scope.parse("region:440000"),
+        cohorts=(2025,),
+        as_of=dt.date(2025, 12, 31),
+        recorded_before=worked_case.CUTOFF,
+    )
     full = await build_report(session, params, publish=False)
     for kind in ("total", "major", "school"):
         part = await build_report(session, params, publish=False, kinds=(kind,))

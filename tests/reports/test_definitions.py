@@ -26,8 +26,15 @@ from tests.reports.test_figures import params, total
 
 async def _add(session: AsyncSession, school_code: str, name: str, category: str, **event: object) -> None:
     school = (await session.execute(select(School).where(School.code == school_code))).scalar_one()
-    g = Graduate(name=name, school_id=school.id, major_code="730801" if school_code.startswith("414401") else "740202",
-                 student_number=f"77{name}", gender=Gender.MALE, graduation_date=worked_case.GRADUATED, cohort=2025)
+    g = Graduate(
+        name=name,
+        school_id=school.id,
+        major_code="730801" if school_code.startswith("414401") else "740202",
+        student_number=f"77{name}",
+        gender=Gender.MALE,
+        graduation_date=worked_case.GRADUATED,
+        cohort=2025,
+    )
     session.add(g)
     await session.flush()
     session.add(worked_case._ev(g, "2025-09-01", category, **event))
@@ -85,11 +92,20 @@ async def test_unrecorded_insurance_is_unknown_not_no(session: AsyncSession) -> 
 def test_salary_bands_include_their_upper_edge() -> None:
     bands = salary_bands((2000, 3000, 4000))
     assert [(col, label) for col, label, _, _ in bands] == [
-        ("salary_le2000", "2000元及以下"), ("salary_2001_3000", "2001–3000元"), ("salary_3001_4000", "3001–4000元"),
-        ("salary_ge4001", "4001元及以上")]
+        ("salary_le2000", "2000元及以下"),
+        ("salary_2001_3000", "2001–3000元"),
+        ("salary_3001_4000", "3001–4000元"),
+        ("salary_ge4001", "4001元及以上"),
+    ]
     assert [band_of(v, bands) for v in (0, 2000, 2001, 3000, 3001, 4000, 4001)] == [
-        "salary_le2000", "salary_le2000", "salary_2001_3000", "salary_2001_3000", "salary_3001_4000",
-        "salary_3001_4000", "salary_ge4001"]
+        "salary_le2000",
+        "salary_le2000",
+        "salary_2001_3000",
+        "salary_2001_3000",
+        "salary_3001_4000",
+        "salary_3001_4000",
+        "salary_ge4001",
+    ]
     assert parse_salary_edges(" 2500, 4000 ") == (2500, 4000)
     for bad in ("", "3000,2000", "3000,3000", "0,1000", "3k", "-1"):
         with pytest.raises(ValueError, match="VOCMATCH_REPORT_SALARY_BANDS"):
@@ -101,19 +117,40 @@ def test_band_edges_are_a_setting(settings: Settings) -> None:
     run_async(lambda: _load_worked_case(settings))
     custom = msgspec.structs.replace(settings, report_salary_bands="3000,5000")
     _, token = create_account(custom, Role.ADMIN)
-    with LiveServer(custom) as live, httpx.Client(base_url=live.base_url, timeout=30,
-                                                  headers={"Authorization": f"Bearer {token}"}) as c:
-        r = c.get("/reports", params={"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "threshold": 1,
-                                      "recorded_before": worked_case.CUTOFF.isoformat()})
+    with (
+        LiveServer(custom) as live,
+        httpx.Client(base_url=live.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c,
+    ):
+        r = c.get(
+            "/reports",
+            params={
+                "scope": "all",
+                "as_of": "2025-12-31",
+                "cohort": 2025,
+                "threshold": 1,
+                "recorded_before": worked_case.CUTOFF.isoformat(),
+            },
+        )
         assert r.status_code == 200, r.text
         report = r.json()
-        csv_text = c.get("/reports", params={"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "threshold": 1,
-                                             "recorded_before": worked_case.CUTOFF.isoformat(),
-                                             "format": "csv"}).content.decode("utf-8-sig")
+        csv_text = c.get(
+            "/reports",
+            params={
+                "scope": "all",
+                "as_of": "2025-12-31",
+                "cohort": 2025,
+                "threshold": 1,
+                "recorded_before": worked_case.CUTOFF.isoformat(),
+                "format": "csv",
+            },
+        ).content.decode("utf-8-sig")
     t = total(report)
     # salaries 3000 (a8), 3500 (a2), 4500 (a3), 5000 (a1), 6000 (b1)
     assert [(b["label"], t["counts"][b["column"]]) for b in report["definitions"]["salary_bands"]] == [
-        ("3000元及以下", 1), ("3001–5000元", 3), ("5001元及以上", 1)]
+        ("3000元及以下", 1),
+        ("3001–5000元", 3),
+        ("5001元及以上", 1),
+    ]
     assert t["salary_median"] == 4500
     assert "起薪3001–5000元" in csv_text.splitlines()[0]
 

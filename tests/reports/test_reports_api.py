@@ -26,8 +26,7 @@ from service.reports.snapshots import ensure_snapshot
 from tests.reports import worked_case
 
 ROOT = Path(__file__).resolve().parents[2]
-Q = {"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "recorded_before": "2026-01-01T00:00:00Z",
-     "threshold": 1}
+Q = {"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "recorded_before": "2026-01-01T00:00:00Z", "threshold": 1}
 
 
 @pytest.fixture
@@ -43,7 +42,10 @@ def test_json_report(client: httpx.Client, case: dict[str, int]) -> None:
     assert body["definitions"]["nace_mapping"]["military"]["nace"] == "Serving in the armed forces"
     assert "四舍五入" in body["definitions"]["rounding"]
     assert body["charts"]["destination_distribution"][0] == {
-        "category": "employment_agreement", "label": "签就业协议形式就业", "count": 1}
+        "category": "employment_agreement",
+        "label": "签就业协议形式就业",
+        "count": 1,
+    }
 
 
 def test_csv_and_xlsx_have_chinese_headers(client: httpx.Client, case: dict[str, int]) -> None:
@@ -76,7 +78,8 @@ def test_bad_scope_is_named(client: httpx.Client) -> None:
 
 
 def test_only_the_admin_lowers_the_small_cell_threshold(
-        client: httpx.Client, client_as: Callable[..., httpx.Client], case: dict[str, int]) -> None:
+    client: httpx.Client, client_as: Callable[..., httpx.Client], case: dict[str, int]
+) -> None:
     """Below the default 5 the small cells that identify few graduates would show: the system admin
     only (403 naming the rule for staff); raising the threshold is open to every reader."""
     department = client_as(Role.DEPARTMENT, region_code="440000")
@@ -89,8 +92,9 @@ def test_only_the_admin_lowers_the_small_cell_threshold(
         for fine in (5, 8):
             assert department.get(path, params={**q, **extra, "threshold": fine}).status_code == 200
         assert client.get(path, params={**q, **extra, "threshold": 1}).status_code == 200
-    published = department.get("/reports", params={**{k: v for k, v in q.items() if k != "threshold"},
-                                                    "view": "publish"}).json()
+    published = department.get(
+        "/reports", params={**{k: v for k, v in q.items() if k != "threshold"}, "view": "publish"}
+    ).json()
     assert published["threshold"] == 5 and published["view"] == "publish"
 
 
@@ -106,8 +110,9 @@ def test_as_of_out_of_range_is_named(client: httpx.Client, as_of: str) -> None:
 
 def _cli(settings: Settings, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "VOCMATCH_DATABASE_URL": settings.database_url}
-    return subprocess.Popen([sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 async def test_two_scheduler_processes_make_one_snapshot(settings: Settings, session: AsyncSession) -> None:
@@ -136,15 +141,25 @@ async def test_two_scheduler_processes_make_one_snapshot(settings: Settings, ses
 
 async def test_database_refuses_a_second_snapshot(session: AsyncSession) -> None:
     await worked_case.load(session)
-    snap, created = await ensure_snapshot(session, Scope.parse("all"), 2025, "manual",
-                                          worked_case.GRADUATED, worked_case.CUTOFF)
+    snap, created = await ensure_snapshot(
+        session, Scope.parse("all"), 2025, "manual", worked_case.GRADUATED, worked_case.CUTOFF
+    )
     assert created
-    again, created = await ensure_snapshot(session, Scope.parse("all"), 2025, "manual",
-                                           worked_case.GRADUATED, worked_case.CUTOFF)
+    again, created = await ensure_snapshot(
+        session, Scope.parse("all"), 2025, "manual", worked_case.GRADUATED, worked_case.CUTOFF
+    )
     assert not created and again.id == snap.id
     await session.commit()
-    session.add(ReportSnapshot(scope="all", cohort=2025, period="manual", as_of=worked_case.GRADUATED,
-                               recorded_before=worked_case.CUTOFF, data={}))
+    session.add(
+        ReportSnapshot(
+            scope="all",
+            cohort=2025,
+            period="manual",
+            as_of=worked_case.GRADUATED,
+            recorded_before=worked_case.CUTOFF,
+            data={},
+        )
+    )
     with pytest.raises(IntegrityError):
         await session.commit()
 
@@ -163,8 +178,22 @@ def test_snapshot_endpoints(client: httpx.Client, settings: Settings, case: dict
 
 def test_report_cli_writes_xlsx(settings: Settings, tmp_path: Path, case: dict[str, int]) -> None:
     target = tmp_path / "r.xlsx"
-    p = _cli(settings, "report", "--scope", "school:4144010001", "--as-of", "2025-12-31", "--format", "xlsx",
-             "--recorded-before", "2026-01-01T00:00:00+00:00", "--threshold", "1", "-o", str(target))
+    p = _cli(
+        settings,
+        "report",
+        "--scope",
+        "school:4144010001",
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "xlsx",
+        "--recorded-before",
+        "2026-01-01T00:00:00+00:00",
+        "--threshold",
+        "1",
+        "-o",
+        str(target),
+    )
     _, err = p.communicate(timeout=120)
     assert p.returncode == 0, err.decode()
     ws = load_workbook(target)["合计"]

@@ -20,43 +20,84 @@ from service.reports.compute import ReportParams, Scope, aggregate, load_outcome
 from service.reports.counts_sql import count_report
 from service.reports.definitions import COUNT_COLUMNS
 
-CATEGORIES = ["employment_agreement", "labour_contract", "other_employment", "self_employed", "freelance",
-              "military", "further_study", "abroad", "seeking", "not_seeking"]
+CATEGORIES = [
+    "employment_agreement",
+    "labour_contract",
+    "other_employment",
+    "self_employed",
+    "freelance",
+    "military",
+    "further_study",
+    "abroad",
+    "seeking",
+    "not_seeking",
+]
 SOURCES = ["platform_hire", "school_survey", "import", "self_report", "school_review"]
-DAYS = [dt.date(2024, 7, 1), dt.date(2025, 1, 1), dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 7, 1),
-        dt.date(2025, 7, 15), dt.date(2025, 9, 1), dt.date(2025, 10, 1), dt.date(2025, 12, 31), dt.date(2026, 1, 1),
-        dt.date(2026, 4, 1), dt.date(2026, 6, 30)]
+DAYS = [
+    dt.date(2024, 7, 1),
+    dt.date(2025, 1, 1),
+    dt.date(2025, 3, 31),
+    dt.date(2025, 4, 1),
+    dt.date(2025, 7, 1),
+    dt.date(2025, 7, 15),
+    dt.date(2025, 9, 1),
+    dt.date(2025, 10, 1),
+    dt.date(2025, 12, 31),
+    dt.date(2026, 1, 1),
+    dt.date(2026, 4, 1),
+    dt.date(2026, 6, 30),
+]
 RECORDED = [dt.datetime(2025, m, 1, tzinfo=dt.UTC) for m in (1, 4, 8, 10, 12)] + [
-    dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 3, 1, tzinfo=dt.UTC)]
-GRADUATION = [dt.date(2025, 6, 30), dt.date(2025, 6, 30), dt.date(2025, 1, 15), dt.date(2025, 3, 31),
-              dt.date(2024, 6, 30), dt.date(2026, 1, 10), None]
+    dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+]
+GRADUATION = [
+    dt.date(2025, 6, 30),
+    dt.date(2025, 6, 30),
+    dt.date(2025, 1, 15),
+    dt.date(2025, 3, 31),
+    dt.date(2024, 6, 30),
+    dt.date(2026, 1, 10),
+    None,
+]
 
 
 async def _random_world(session: AsyncSession, seed: int, n: int = 90) -> None:
     rng = random.Random(seed)
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="450100", name="南宁市", level=RegionLevel.CITY),
-        Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
-        Major(code="740202", name="西餐烹饪", category="旅游大类"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="450100", name="南宁市", level=RegionLevel.CITY),
+            Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
+            Major(code="740202", name="西餐烹饪", category="旅游大类"),
+        ]
+    )
     await session.flush()
-    schools = [School(code="4144010001", name="A", region_code="440106"),
-               School(code="4144030001", name="B", region_code="440300"),  # city level: county "440300*"
-               School(code="4145010001", name="C", region_code="450100")]
+    schools = [
+        School(code="4144010001", name="A", region_code="440106"),
+        School(code="4144030001", name="B", region_code="440300"),  # city level: county "440300*"
+        School(code="4145010001", name="C", region_code="450100"),
+    ]
     session.add_all(schools)
     await session.flush()
     graduates = []
     for i in range(n):
         day = rng.choice(GRADUATION)
-        graduates.append(Graduate(
-            name=f"g{i}", school_id=rng.choice(schools).id, major_code=rng.choice(["730801", "740202", None]),
-            student_number=f"{i:06d}", gender=rng.choice(list(Gender)), graduation_date=day,
-            cohort=rng.choice([2024, 2025]) if day is None else (2024 if day.year == 2024 else 2025),
-            disadvantaged=rng.choice([True, False, None])))
+        graduates.append(
+            Graduate(
+                name=f"g{i}",
+                school_id=rng.choice(schools).id,
+                major_code=rng.choice(["730801", "740202", None]),
+                student_number=f"{i:06d}",
+                gender=rng.choice(list(Gender)),
+                graduation_date=day,
+                cohort=rng.choice([2024, 2025]) if day is None else (2024 if day.year == 2024 else 2025),
+                disadvantaged=rng.choice([True, False, None]),
+            )
+        )
     session.add_all(graduates)
     await session.flush()
     outcomes: dict[int, list[DestinationEvent]] = {}
@@ -64,26 +105,45 @@ async def _random_world(session: AsyncSession, seed: int, n: int = 90) -> None:
         for _ in range(rng.choice([0, 1, 1, 2, 3, 4, 6])):
             employed = rng.random() < 0.6
             ev = DestinationEvent(
-                graduate_id=g.id, kind=DestinationEventKind.OUTCOME, occurred_on=rng.choice(DAYS),
-                recorded_at=rng.choice(RECORDED), source=rng.choice(SOURCES),
-                category=rng.choice(CATEGORIES[:6] if employed else CATEGORIES), internship=rng.random() < 0.1,
+                graduate_id=g.id,
+                kind=DestinationEventKind.OUTCOME,
+                occurred_on=rng.choice(DAYS),
+                recorded_at=rng.choice(RECORDED),
+                source=rng.choice(SOURCES),
+                category=rng.choice(CATEGORIES[:6] if employed else CATEGORIES),
+                internship=rng.random() < 0.1,
                 region_code=rng.choice(["440106", "440100", "440300", "450100", None]),
                 monthly_salary=rng.choice([None, 2999, 3000, 3999, 4000, 4500, 5000, 6000, 7300, 9000]),
-                labour_contract=rng.choice([True, False, None]), social_insurance=rng.choice([True, False, None]),
-                in_field=rng.choice([True, False, None]))
+                labour_contract=rng.choice([True, False, None]),
+                social_insurance=rng.choice([True, False, None]),
+                in_field=rng.choice([True, False, None]),
+            )
             outcomes.setdefault(g.id, []).append(ev)
             session.add(ev)
     await session.flush()
     for gid, events in outcomes.items():
         for _ in range(rng.choice([0, 0, 1, 2, 3])):
             target = rng.choice(events)
-            kind = rng.choice([DestinationEventKind.CONFIRMATION, DestinationEventKind.DISPUTE,
-                               DestinationEventKind.DISPUTE, DestinationEventKind.IN_FIELD_OVERRIDE])
-            session.add(DestinationEvent(
-                graduate_id=gid, kind=kind, refers_to_id=target.id, occurred_on=target.occurred_on,
-                recorded_at=rng.choice(RECORDED),
-                source="school_review" if kind == "in_field_override" else "self_report",
-                category=target.category, in_field=rng.choice([True, False, None])))
+            kind = rng.choice(
+                [
+                    DestinationEventKind.CONFIRMATION,
+                    DestinationEventKind.DISPUTE,
+                    DestinationEventKind.DISPUTE,
+                    DestinationEventKind.IN_FIELD_OVERRIDE,
+                ]
+            )
+            session.add(
+                DestinationEvent(
+                    graduate_id=gid,
+                    kind=kind,
+                    refers_to_id=target.id,
+                    occurred_on=target.occurred_on,
+                    recorded_at=rng.choice(RECORDED),
+                    source="school_review" if kind == "in_field_override" else "self_report",
+                    category=target.category,
+                    in_field=rng.choice([True, False, None]),
+                )
+            )
             await session.flush()
     await session.commit()
 

@@ -30,8 +30,9 @@ async def schools(session: AsyncSession) -> dict[str, int]:
     return {s.code: s.id for s in (await session.execute(select(School))).scalars()}
 
 
-def test_school_staff_see_their_own_small_numbers(client_as: Callable[..., httpx.Client],
-                                                  schools: dict[str, int]) -> None:
+def test_school_staff_see_their_own_small_numbers(
+    client_as: Callable[..., httpx.Client], schools: dict[str, int]
+) -> None:
     staff = client_as(Role.SCHOOL, school_id=schools[B])
     internal = staff.get("/reports", params=Q)  # default threshold 5, no view asked
     assert internal.status_code == 200, internal.text
@@ -92,7 +93,8 @@ async def test_who_may_read_the_rows(session: AsyncSession, schools: dict[str, i
 
 
 async def test_snapshots_stored_before_these_definitions_still_export(
-        session: AsyncSession, schools: dict[str, int], client: httpx.Client) -> None:
+    session: AsyncSession, schools: dict[str, int], client: httpx.Client
+) -> None:
     """A snapshot stored before ``view``, ``denominators``, ``unknown`` and ``salary_bands`` existed
     exports as XLSX and CSV (its 说明 sheet simply lacks those lines)."""
     import datetime as dt
@@ -101,8 +103,12 @@ async def test_snapshots_stored_before_these_definitions_still_export(
     from service.reports.compute import ReportParams
     from service.reports.models import ReportSnapshot
 
-    data = await build_report(session, ReportParams(scope=Scope.parse("all"), cohorts=(2025,),
-                                                    as_of=dt.date(2025, 12, 31), recorded_before=worked_case.CUTOFF))
+    data = await build_report(
+        session,
+        ReportParams(
+            scope=Scope.parse("all"), cohorts=(2025,), as_of=dt.date(2025, 12, 31), recorded_before=worked_case.CUTOFF
+        ),
+    )
     for key in ("view", "view_note", "exact_audit"):
         data.pop(key)
     for key in ("denominators", "unknown", "salary_bands", "salary_bands_rule"):
@@ -110,8 +116,14 @@ async def test_snapshots_stored_before_these_definitions_still_export(
     for rows in data["breakdowns"].values():
         for row in rows:
             row.pop("unknown_rates")
-    snap = ReportSnapshot(scope="all", cohort=2025, period="manual", as_of=dt.date(2025, 12, 31),
-                          recorded_before=worked_case.CUTOFF, data=data)
+    snap = ReportSnapshot(
+        scope="all",
+        cohort=2025,
+        period="manual",
+        as_of=dt.date(2025, 12, 31),
+        recorded_before=worked_case.CUTOFF,
+        data=data,
+    )
     session.add(snap)
     await session.commit()
     for fmt in ("xlsx", "csv"):

@@ -27,8 +27,11 @@ from service.rosters.reader import LIMITS, RosterFileError, read_roster
 from tests.rosters.test_roster_import import FEMALE, HEADER, MALE, SCHOOL, school  # noqa: F401 - fixture
 
 SHEET = "xl/worksheets/sheet1.xml"
-ROWS = [HEADER, ["0012025001", "陈明", "男", MALE, "物流服务与管理", "2025-06-30", "13800138000", "否"],
-        ["0012025002", "林芳", "女", FEMALE, "物流服务与管理", "2025-06-30", "13900139000", "否"]]
+ROWS = [
+    HEADER,
+    ["0012025001", "陈明", "男", MALE, "物流服务与管理", "2025-06-30", "13800138000", "否"],
+    ["0012025002", "林芳", "女", FEMALE, "物流服务与管理", "2025-06-30", "13900139000", "否"],
+]
 
 
 def xlsx(rows: list[list[object]] = ROWS, build: Callable[[Workbook], None] | None = None) -> bytes:
@@ -75,9 +78,11 @@ def refused(data: bytes, *words: str) -> str:
 def test_a_merged_range_over_the_whole_sheet_costs_what_its_rows_cost() -> None:
     """One ``<mergeCell ref="A2:XFD1048576">`` (17 billion cells in openpyxl's normal mode): read in
     streaming mode, the range fills only the rows that exist, up to the column limit."""
+
     def merge(xml: str) -> str:
-        return xml.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="C2:XFD1048576"/>'
-                                           "</mergeCells>")
+        return xml.replace(
+            "</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="C2:XFD1048576"/></mergeCells>'
+        )
 
     data = rewrite(xlsx(), SHEET, merge)
     assert len(data) < 10_000
@@ -94,13 +99,17 @@ def test_a_cell_at_row_1048576_is_refused_naming_the_row_limit() -> None:
 
 
 def test_a_cell_far_to_the_right_is_refused_naming_the_column_limit() -> None:
-    refused(xlsx(build=lambda wb: wb.active.cell(row=2, column=16_384, value="x")),
-            "16,384", f"{LIMITS.max_columns} columns")
+    refused(
+        xlsx(build=lambda wb: wb.active.cell(row=2, column=16_384, value="x")),
+        "16,384",
+        f"{LIMITS.max_columns} columns",
+    )
 
 
 def test_a_declared_dimension_of_the_whole_sheet_is_ignored() -> None:
-    data = rewrite(xlsx(), SHEET, lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>',
-                                                     '<dimension ref="A1:XFD1048576"/>', xml))
+    data = rewrite(
+        xlsx(), SHEET, lambda xml: re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', xml)
+    )
     assert read(data) == (2, "名册")
 
 
@@ -133,15 +142,21 @@ def test_an_archive_of_too_many_parts_is_refused_before_its_directory_is_read() 
             many.writestr(f"{i:04d}" + "x" * 1100, b"")
     raw = bytearray(data.getvalue())
     at = raw.rfind(b"PK\x05\x06")
-    raw[at + 8:at + 12] = (1).to_bytes(2, "little") * 2
+    raw[at + 8 : at + 12] = (1).to_bytes(2, "little") * 2
     refused(bytes(raw), "parts in a directory of", f"{LIMITS.max_parts:,}")
 
 
 def test_xml_entity_declarations_are_refused() -> None:
-    laughs = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
-              '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>')
-    data = rewrite(xlsx(), SHEET, lambda xml: laughs + xml.replace(
-        "<sheetData>", '<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&b;</t></is></c></row>'))
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    )
+    data = rewrite(
+        xlsx(),
+        SHEET,
+        lambda xml: laughs
+        + xml.replace("<sheetData>", '<sheetData><row r="9"><c r="A9" t="inlineStr"><is><t>&b;</t></is></c></row>'),
+    )
     refused(data, "entities")
 
 
@@ -166,8 +181,12 @@ def test_roster_data_in_a_hidden_sheet_is_refused() -> None:
 
     refused(xlsx(build=hidden_data), "hidden sheet '隐藏'")
     # a hidden list of majors (a drop-down's source) is no roster: the visible data is read
-    lists = xlsx(build=lambda wb: (wb.create_sheet("专业列表").append(["物流服务与管理"]),
-                                   setattr(wb["专业列表"], "sheet_state", "veryHidden")))
+    lists = xlsx(
+        build=lambda wb: (
+            wb.create_sheet("专业列表").append(["物流服务与管理"]),
+            setattr(wb["专业列表"], "sheet_state", "veryHidden"),
+        )
+    )
     assert read(lists) == (2, "名册")
 
 
@@ -176,9 +195,13 @@ def test_a_hidden_active_sheet_is_refused() -> None:
         wb.create_sheet("可见")
         wb["名册"].sheet_state = "hidden"
 
-    data = rewrite(xlsx(build=hide_active), "xl/workbook.xml",
-                   lambda xml: re.sub(r'activeTab="\d+"', 'activeTab="0"', xml) if "activeTab" in xml
-                   else xml.replace("<workbookView", '<workbookView activeTab="0"'))
+    data = rewrite(
+        xlsx(build=hide_active),
+        "xl/workbook.xml",
+        lambda xml: re.sub(r'activeTab="\d+"', 'activeTab="0"', xml)
+        if "activeTab" in xml
+        else xml.replace("<workbookView", '<workbookView activeTab="0"'),
+    )
     refused(data, "active sheet '名册' is hidden")
 
 
@@ -205,15 +228,29 @@ def _slow_roster(rows: int) -> bytes:
     ws = wb.create_sheet("名册")
     ws.append([*HEADER, "届别"])
     for i in range(rows):
-        ws.append([f"0{2025000000 + i}", "陈明", "男", MALE, "物流服务与管理", dt.date(2025, 6, 30), "13800138000",
-                   "否", "不详"])
+        ws.append(
+            [
+                f"0{2025000000 + i}",
+                "陈明",
+                "男",
+                MALE,
+                "物流服务与管理",
+                dt.date(2025, 6, 30),
+                "13800138000",
+                "否",
+                "不详",
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def test_health_answers_while_a_big_upload_is_parsed(client: httpx.Client, anon_client: httpx.Client,
-                                                     school: int) -> None:  # noqa: F811
+def test_health_answers_while_a_big_upload_is_parsed(
+    client: httpx.Client,
+    anon_client: httpx.Client,
+    school: int,  # noqa: F811
+) -> None:
     """``/health`` round trips, one after another, started after the upload's body was sent: many
     complete before the upload's answer. Parsing on the event loop would let at most one through."""
     data = _slow_roster(20_000)
@@ -225,8 +262,9 @@ def test_health_answers_while_a_big_upload_is_parsed(client: httpx.Client, anon_
             sent.set()
 
     def upload() -> None:
-        r = client.post(f"/schools/{SCHOOL}/rosters", files={"data": ("名册.xlsx", data)},
-                        extensions={"trace": trace}, timeout=300)
+        r = client.post(
+            f"/schools/{SCHOOL}/rosters", files={"data": ("名册.xlsx", data)}, extensions={"trace": trace}, timeout=300
+        )
         result["status"], result["done"] = r.status_code, time.monotonic()
 
     thread = threading.Thread(target=upload)

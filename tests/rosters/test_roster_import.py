@@ -37,13 +37,15 @@ SERIAL_2025_06_30 = (dt.date(2025, 6, 30) - dt.date(1899, 12, 30)).days
 
 @pytest.fixture
 async def school(session: AsyncSession) -> int:
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
-        Major(code="740202", name="西餐烹饪", category="旅游大类"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
+            Major(code="740202", name="西餐烹饪", category="旅游大类"),
+        ]
+    )
     await session.flush()
     s = School(code=SCHOOL, name="天河职校", region_code="440106")
     session.add(s)
@@ -51,7 +53,9 @@ async def school(session: AsyncSession) -> int:
     return s.id
 
 
-def write_xlsx(path: Path, rows: list[list[object]], merge: list[str] = (), formats: dict[str, str] | None = None) -> Path:
+def write_xlsx(
+    path: Path, rows: list[list[object]], merge: list[str] = (), formats: dict[str, str] | None = None
+) -> Path:
     wb = Workbook()
     ws = wb.active
     for row in rows:
@@ -68,21 +72,27 @@ HEADER = ["学号", "姓名", "性别", "身份证号码（必填）", "所学�
 
 
 def good_xlsx(path: Path) -> Path:
-    return write_xlsx(path, [
-        ["2025届毕业生名册"],
-        HEADER,
-        ["0012025001", "陈明", "男", MALE, "物流服务与管理", dt.datetime(2025, 6, 30), 13800138000, "是"],
-        ["0012025002", "林芳", "女", FEMALE, None, SERIAL_2025_06_30, "020-12345678", "否"],
-        [12025003, "王强", "", MALE2, None, "2025年6月", "+86 139 0013 9000", ""],
-    ], merge=["A1:H1", "E3:E5"], formats={"A5": "0000000000"})
+    return write_xlsx(
+        path,
+        [
+            ["2025届毕业生名册"],
+            HEADER,
+            ["0012025001", "陈明", "男", MALE, "物流服务与管理", dt.datetime(2025, 6, 30), 13800138000, "是"],
+            ["0012025002", "林芳", "女", FEMALE, None, SERIAL_2025_06_30, "020-12345678", "否"],
+            [12025003, "王强", "", MALE2, None, "2025年6月", "+86 139 0013 9000", ""],
+        ],
+        merge=["A1:H1", "E3:E5"],
+        formats={"A5": "0000000000"},
+    )
 
 
 async def count(session: AsyncSession) -> int:
     return (await session.execute(select(func.count()).select_from(Graduate))).scalar_one()
 
 
-async def test_xlsx_import_keeps_text_and_fills_merged_cells(session: AsyncSession, school: int,
-                                                             tmp_path: Path) -> None:
+async def test_xlsx_import_keeps_text_and_fills_merged_cells(
+    session: AsyncSession, school: int, tmp_path: Path
+) -> None:
     path = good_xlsx(tmp_path / "roster.xlsx")
     report = await import_roster(session, path.read_bytes(), path.name, SCHOOL)
     await session.commit()
@@ -104,8 +114,10 @@ async def test_reimport_updates_and_never_duplicates(session: AsyncSession, scho
     await session.commit()
     again = await import_roster(session, path.read_bytes(), path.name, SCHOOL)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
-    changed = write_xlsx(tmp_path / "v2.xlsx", [HEADER, ["0012025001", "陈小明", "男", MALE, "西餐烹饪", "2025-07-01",
-                                                         "13800138000", ""]])
+    changed = write_xlsx(
+        tmp_path / "v2.xlsx",
+        [HEADER, ["0012025001", "陈小明", "男", MALE, "西餐烹饪", "2025-07-01", "13800138000", ""]],
+    )
     report = await import_roster(session, changed.read_bytes(), changed.name, SCHOOL)
     await session.commit()
     assert (report.created, report.updated) == (0, 1)
@@ -117,8 +129,11 @@ async def test_reimport_updates_and_never_duplicates(session: AsyncSession, scho
 BAD_ROWS = [
     (["0012025010", "甲", "男", 440106200701010019, None, "2025-06-30", None, None], "身份证号", "15位"),
     (["0012025011", "乙", "男", "4.40106E+17", None, "2025-06-30", None, None], "身份证号", "科学计数法"),
-    (["0012025012", "丙", "男", MALE[:-1] + ("0" if MALE[-1] != "0" else "1"), None, "2025-06-30", None, None],
-     "身份证号", "check digit"),
+    (
+        ["0012025012", "丙", "男", MALE[:-1] + ("0" if MALE[-1] != "0" else "1"), None, "2025-06-30", None, None],
+        "身份证号",
+        "check digit",
+    ),
     (["0012025013", "丁", "男", None, None, "下个月", None, None], "毕业时间", "不是日期"),
     (["0012025014", "戊", "男", None, "火箭工程", "2025-06-30", None, None], "专业", "unknown major"),
     (["0012025001", "己", "女", None, None, "2025-06-30", None, None], "学号", "duplicate of row 2"),
@@ -129,10 +144,13 @@ BAD_ROWS = [
 ]
 
 
-async def test_every_bad_input_is_reported_and_nothing_written(session: AsyncSession, school: int,
-                                                               tmp_path: Path) -> None:
-    rows: list[list[object]] = [["学号", "姓名", "性别", "身份证号", "专业", "毕业时间", "联系电话", "困难群体"],
-                                ["0012025001", "好人", "男", MALE, "物流服务与管理", "2025-06-30", "13800138000", None]]
+async def test_every_bad_input_is_reported_and_nothing_written(
+    session: AsyncSession, school: int, tmp_path: Path
+) -> None:
+    rows: list[list[object]] = [
+        ["学号", "姓名", "性别", "身份证号", "专业", "毕业时间", "联系电话", "困难群体"],
+        ["0012025001", "好人", "男", MALE, "物流服务与管理", "2025-06-30", "13800138000", None],
+    ]
     rows += [r for r, _, _ in BAD_ROWS]
     path = write_xlsx(tmp_path / "bad.xlsx", rows)
     report = await import_roster(session, path.read_bytes(), path.name, SCHOOL)
@@ -151,11 +169,14 @@ async def test_every_bad_input_is_reported_and_nothing_written(session: AsyncSes
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
-async def test_csv_encodings_and_header_synonyms(session: AsyncSession, school: int, tmp_path: Path,
-                                                 encoding: str) -> None:
-    text = ("学籍号,学生姓名,公民身份号码,专业代码,毕业日期,联系电话\n"
-            f"0012025001,陈明,{MALE},730801,{SERIAL_2025_06_30},013800138000\n"
-            f"0012025002,林芳,{FEMALE},740202,2025/6/30,13800138001\n")
+async def test_csv_encodings_and_header_synonyms(
+    session: AsyncSession, school: int, tmp_path: Path, encoding: str
+) -> None:
+    text = (
+        "学籍号,学生姓名,公民身份号码,专业代码,毕业日期,联系电话\n"
+        f"0012025001,陈明,{MALE},730801,{SERIAL_2025_06_30},013800138000\n"
+        f"0012025002,林芳,{FEMALE},740202,2025/6/30,13800138001\n"
+    )
     path = tmp_path / "roster.csv"
     path.write_bytes(text.encode(encoding))
     report = await import_roster(session, path.read_bytes(), path.name, SCHOOL)
@@ -177,21 +198,38 @@ async def test_unreadable_files(session: AsyncSession, school: int, tmp_path: Pa
         await import_roster(session, b"", "x.xls", SCHOOL)
 
 
-async def test_cli_exit_code_and_report(settings: Settings, session: AsyncSession, school: int,
-                                        tmp_path: Path) -> None:
-    path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, ["0012025001", "甲", "男", "4.40106E+17", None,
-                                                       "2025-06-30", None, None]])
+async def test_cli_exit_code_and_report(settings: Settings, session: AsyncSession, school: int, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "bad.xlsx", [HEADER, ["0012025001", "甲", "男", "4.40106E+17", None, "2025-06-30", None, None]]
+    )
     env = {**os.environ, "VOCMATCH_DATABASE_URL": settings.database_url}
-    run = subprocess.run([sys.executable, "-m", "service.cli", "roster", "import", str(path), "--school",
-                          SCHOOL], cwd=ROOT, env=env, capture_output=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "roster", "import", str(path), "--school", SCHOOL],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert run.returncode == 1
     body = json.loads(run.stdout)
-    assert body["rejected"] == [{"row": 2, "column": "身份证号", "reason": body["rejected"][0]["reason"],
-                                 "field": "id_number", "code": "scientific_notation"}]  # the stable code too
+    assert body["rejected"] == [
+        {
+            "row": 2,
+            "column": "身份证号",
+            "reason": body["rejected"][0]["reason"],
+            "field": "id_number",
+            "code": "scientific_notation",
+        }
+    ]  # the stable code too
     assert body["written"] is False
     good = good_xlsx(tmp_path / "good.xlsx")
-    run = subprocess.run([sys.executable, "-m", "service.cli", "roster", "import", str(good), "--school",
-                          SCHOOL], cwd=ROOT, env=env, capture_output=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "roster", "import", str(good), "--school", SCHOOL],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr.decode()
     assert json.loads(run.stdout)["created"] == 3
 
@@ -209,8 +247,9 @@ def test_upload_endpoint(client: httpx.Client, school: int, tmp_path: Path) -> N
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data"
 
 
-def test_upload_faults_are_client_errors_naming_the_file_or_field(client: httpx.Client, school: int,
-                                                                  tmp_path: Path) -> None:
+def test_upload_faults_are_client_errors_naming_the_file_or_field(
+    client: httpx.Client, school: int, tmp_path: Path
+) -> None:
     url = f"/schools/{SCHOOL}/rosters"
     r = client.post(url, files={"data": ("名册.xlsx", b"PK\x03\x04garbage")})
     assert r.status_code == 422, r.text
@@ -234,26 +273,32 @@ def test_upload_faults_are_client_errors_naming_the_file_or_field(client: httpx.
 
 
 def test_nul_in_a_cell_is_a_row_error(client: httpx.Client, school: int) -> None:
-    text = (f"学号,姓名,身份证号,毕业时间,备注\n0012025001,陈\x00明,{MALE},2025-06-30,\n"
-            f"0012025002,林芳,{FEMALE},2025-06-30,\x00 ignored column\n")
+    text = (
+        f"学号,姓名,身份证号,毕业时间,备注\n0012025001,陈\x00明,{MALE},2025-06-30,\n"
+        f"0012025002,林芳,{FEMALE},2025-06-30,\x00 ignored column\n"
+    )
     r = client.post(f"/schools/{SCHOOL}/rosters", files={"data": ("nul.csv", text.encode())})
     assert r.status_code == 422, r.text
     report = r.json()
     assert [(e["row"], e["column"]) for e in report["rejected"]] == [(2, "姓名")]
     assert "NUL" in report["rejected"][0]["reason"] and report["written"] is False
-    r = client.post(f"/schools/{SCHOOL}/rosters", params={"valid_rows_only": "true"},
-                    files={"data": ("nul.csv", text.encode())})
+    r = client.post(
+        f"/schools/{SCHOOL}/rosters", params={"valid_rows_only": "true"}, files={"data": ("nul.csv", text.encode())}
+    )
     assert r.status_code == 201, r.text
     names = [g["name"] for g in client.get("/graduates", params={"school_id": school}).json()["items"]]
     assert names == ["林芳"]
 
 
-async def test_class_column_is_stored_and_a_missing_one_keeps_it(session: AsyncSession, school: int,
-                                                                 tmp_path: Path) -> None:
+async def test_class_column_is_stored_and_a_missing_one_keeps_it(
+    session: AsyncSession, school: int, tmp_path: Path
+) -> None:
     """班级 (the follow-up list's class filter) comes from the roster; a later file without the
     column leaves it as it was."""
-    path = write_xlsx(tmp_path / "r.xlsx", [["学号", "姓名", "班级", "毕业时间"],
-                                             ["0012025001", "陈明", "2022级物流1班", "2025-06-30"]])
+    path = write_xlsx(
+        tmp_path / "r.xlsx",
+        [["学号", "姓名", "班级", "毕业时间"], ["0012025001", "陈明", "2022级物流1班", "2025-06-30"]],
+    )
     report = await import_roster(session, path.read_bytes(), path.name, SCHOOL)
     await session.commit()
     assert report.rejected == [] and report.created == 1

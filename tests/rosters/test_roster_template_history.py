@@ -53,7 +53,9 @@ class Site:
     school_b: str = "4145010001"
 
     def api(self, who: str) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=120, headers={"Authorization": f"Bearer {self.tokens[who]}"})
+        return httpx.Client(
+            base_url=self.base_url, timeout=120, headers={"Authorization": f"Bearer {self.tokens[who]}"}
+        )
 
     def browser(self, who: str) -> httpx.Client:
         return httpx.Client(base_url=self.base_url, timeout=120, cookies={ACCESS_COOKIE: self.tokens[who]})
@@ -69,9 +71,12 @@ async def site(session: AsyncSession, settings: Settings) -> Iterator[Site]:
     await load_majors(session, catalogue(), overwrite=False)
     await session.commit()
     tokens, logins = {}, {}
-    for who, role, scope in (("staff_a", Role.SCHOOL, {"school_id": a.id}), ("staff_b", Role.SCHOOL, {"school_id": b.id}),
-                             ("department", Role.DEPARTMENT, {"region_code": "440100"}),
-                             ("graduate", Role.GRADUATE, {})):
+    for who, role, scope in (
+        ("staff_a", Role.SCHOOL, {"school_id": a.id}),
+        ("staff_b", Role.SCHOOL, {"school_id": b.id}),
+        ("department", Role.DEPARTMENT, {"region_code": "440100"}),
+        ("graduate", Role.GRADUATE, {}),
+    ):
         if role is Role.GRADUATE:
             continue
         logins[who] = f"{who}@school.test"
@@ -114,10 +119,21 @@ def test_template_has_notes_drop_downs_and_the_catalogue(site: Site) -> None:
 def test_a_filled_template_imports_with_the_roster_import(site: Site) -> None:
     book = load_workbook(io.BytesIO(_template(site)))
     sheet = book[ROSTER_SHEET]
-    rows = [("0012026001", "陈小明", "男", id_number("44010620080101731"), "数控技术应用", "2026-06-30",
-             "13800138000", "2026", "否"),
-            ("0012026002", "林芳", "女", id_number("44010620080202742"), "计算机应用", "2026-06", "", "2026届", "低保家庭"),
-            ("0012026003", "黄伟", "", "", "660103", "2026-06-30", "020-12345678", "", "")]
+    rows = [
+        (
+            "0012026001",
+            "陈小明",
+            "男",
+            id_number("44010620080101731"),
+            "数控技术应用",
+            "2026-06-30",
+            "13800138000",
+            "2026",
+            "否",
+        ),
+        ("0012026002", "林芳", "女", id_number("44010620080202742"), "计算机应用", "2026-06", "", "2026届", "低保家庭"),
+        ("0012026003", "黄伟", "", "", "660103", "2026-06-30", "020-12345678", "", ""),
+    ]
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             if value:
@@ -133,13 +149,23 @@ def test_a_filled_template_imports_with_the_roster_import(site: Site) -> None:
 
 async def test_filled_template_rows_are_stored_as_written(site: Site, session: AsyncSession) -> None:
     test_a_filled_template_imports_with_the_roster_import(site)
-    stored = (await session.execute(select(Graduate.student_number, Graduate.gender, Graduate.major_code,
-                                           Graduate.graduation_date, Graduate.phone, Graduate.disadvantaged)
-                                    .order_by(Graduate.student_number))).all()
+    stored = (
+        await session.execute(
+            select(
+                Graduate.student_number,
+                Graduate.gender,
+                Graduate.major_code,
+                Graduate.graduation_date,
+                Graduate.phone,
+                Graduate.disadvantaged,
+            ).order_by(Graduate.student_number)
+        )
+    ).all()
     assert [tuple(s) for s in stored] == [
         ("0012026001", Gender.MALE, "660103", dt.date(2026, 6, 30), "13800138000", False),
         ("0012026002", Gender.FEMALE, "710201", dt.date(2026, 6, 30), None, True),
-        ("0012026003", Gender.UNKNOWN, "660103", dt.date(2026, 6, 30), "02012345678", None)]
+        ("0012026003", Gender.UNKNOWN, "660103", dt.date(2026, 6, 30), "02012345678", None),
+    ]
 
 
 def test_roster_page_has_the_column_help_in_both_languages(site: Site) -> None:
@@ -159,13 +185,15 @@ def _upload(c: httpx.Client, code: str, *rows: str) -> httpx.Response:
 
 def test_history_lists_the_graduates_each_upload_added_or_changed(site: Site) -> None:
     staff = site.api("staff_a")
-    first = _upload(staff, site.school_a, "S001,甲,13800000001,2026-06-30", "S002,乙,,2026-06-30",
-                    "S003,丙,,2026-06-30")
+    first = _upload(
+        staff, site.school_a, "S001,甲,13800000001,2026-06-30", "S002,乙,,2026-06-30", "S003,丙,,2026-06-30"
+    )
     assert first.status_code == 201, first.text
     refused = _upload(staff, site.school_a, "S004,丁,not-a-phone,2026-06-30")
     assert refused.status_code == 422 and refused.json()["upload_id"] is None
-    second = _upload(staff, site.school_a, "S001,甲,13800000009,2026-06-30", "S002,乙,,2026-06-30",
-                     "S005,戊,,2026-06-30")
+    second = _upload(
+        staff, site.school_a, "S001,甲,13800000009,2026-06-30", "S002,乙,,2026-06-30", "S005,戊,,2026-06-30"
+    )
     assert second.status_code == 201, second.text
     listed = staff.get(f"/schools/{site.school_a}/rosters/uploads").json()
     assert listed["total"] == 2  # the refused upload stored nothing, history included
@@ -176,10 +204,15 @@ def test_history_lists_the_graduates_each_upload_added_or_changed(site: Site) ->
     assert newest["actor_login"] == site.logins["staff_a"] and newest["actor_role"] == "school"
     detail = staff.get(f"/schools/{site.school_a}/rosters/uploads/{newest['id']}").json()
     assert [(g["student_number"], g["change"], g["fields"], g["row"]) for g in detail["graduates"]] == [
-        ("S001", "changed", ["phone"], 2), ("S005", "added", [], 4)]
+        ("S001", "changed", ["phone"], 2),
+        ("S005", "added", [], 4),
+    ]
     first_detail = staff.get(f"/schools/{site.school_a}/rosters/uploads/{oldest['id']}").json()
-    assert [(g["name"], g["change"]) for g in first_detail["graduates"]] == [("甲", "added"), ("乙", "added"),
-                                                                            ("丙", "added")]
+    assert [(g["name"], g["change"]) for g in first_detail["graduates"]] == [
+        ("甲", "added"),
+        ("乙", "added"),
+        ("丙", "added"),
+    ]
     # the department of the region reads it; another school sees none of it
     with site.api("department") as c:
         assert c.get(f"/schools/{site.school_a}/rosters/uploads").json()["total"] == 2

@@ -13,9 +13,23 @@ from matching.taxonomy import Alias, Taxonomy
 from service.taxonomy.core import core_document, core_taxonomy, taxonomy_problems
 
 #: 专业大类 of the 2021 catalogue by the first two digits of a major code (those the core uses).
-CATEGORY_PREFIX = {"66": "装备制造大类", "70": "交通运输大类", "71": "电子与信息大类", "73": "财经商贸大类", "74": "旅游大类"}
-NAMED_MAJORS = ("会展服务与管理", "物流服务与管理", "西餐烹饪", "机电技术应用", "汽车运用与维修", "计算机应用",
-                "数控技术应用", "电子电器应用与维修")
+CATEGORY_PREFIX = {
+    "66": "装备制造大类",
+    "70": "交通运输大类",
+    "71": "电子与信息大类",
+    "73": "财经商贸大类",
+    "74": "旅游大类",
+}
+NAMED_MAJORS = (
+    "会展服务与管理",
+    "物流服务与管理",
+    "西餐烹饪",
+    "机电技术应用",
+    "汽车运用与维修",
+    "计算机应用",
+    "数控技术应用",
+    "电子电器应用与维修",
+)
 
 
 def test_core_taxonomy_has_no_problems() -> None:
@@ -42,10 +56,20 @@ def test_core_taxonomy_size_and_majors() -> None:
 
 def test_core_taxonomy_resolves_common_shorthand() -> None:
     tax = core_taxonomy()
-    cases = {"CNC编程": "skill.cnc-programming", "數控編程": "skill.cnc-programming", "电工证": "cert.low-voltage-electrician",
-             "ＰＬＣ编程": "skill.plc-programming", "PLC programming": "skill.plc-programming",
-             "叉车证": "cert.forklift", "N1叉车司机": "cert.forklift", "welder": "occ.welder", "焊工证": "cert.welding-cutting",
-             "CNC machinist": "occ.cnc-lathe-operator", "中式烹调师证": "cert.chinese-cook", "物流管理1+X": "cert.1x-logistics"}
+    cases = {
+        "CNC编程": "skill.cnc-programming",
+        "數控編程": "skill.cnc-programming",
+        "电工证": "cert.low-voltage-electrician",
+        "ＰＬＣ编程": "skill.plc-programming",
+        "PLC programming": "skill.plc-programming",
+        "叉车证": "cert.forklift",
+        "N1叉车司机": "cert.forklift",
+        "welder": "occ.welder",
+        "焊工证": "cert.welding-cutting",
+        "CNC machinist": "occ.cnc-lathe-operator",
+        "中式烹调师证": "cert.chinese-cook",
+        "物流管理1+X": "cert.1x-logistics",
+    }
     for text, code in cases.items():
         hit = tax.resolve(text)
         assert hit is not None and hit.code == code, (text, hit)
@@ -56,8 +80,9 @@ def test_taxonomy_problems_finds_each_kind_of_fault() -> None:
     concepts = list(tax.concepts.values())
     occ = next(c for c in concepts if c.kind == "occupation")
     skills = [c for c in concepts if c.kind == "skill"]
-    broken_occ = dataclasses.replace(occ, skills=(*occ.skills, "skill.no-such-skill"),
-                                     certificates=(*occ.certificates, skills[0].code))
+    broken_occ = dataclasses.replace(
+        occ, skills=(*occ.skills, "skill.no-such-skill"), certificates=(*occ.certificates, skills[0].code)
+    )
     shared = dataclasses.replace(skills[1], aliases=(*skills[1].aliases, Alias(skills[0].label)))
     wrong_kind = dataclasses.replace(skills[2], kind="certificate")
     replaced = {broken_occ.code: broken_occ, shared.code: shared, wrong_kind.code: wrong_kind}

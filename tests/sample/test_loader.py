@@ -25,17 +25,17 @@ from service.sample.generator import generate_sample
 from service.sample.loader import load_reference, load_sample
 from service.taxonomy.core import core_taxonomy
 from service.taxonomy.models import Concept, ConceptAlias, MajorOccupation
+from tests.sample.test_core_taxonomy import NAMED_MAJORS
 from vocab import EmploymentType
 from vocab.text import normalise
-
-from tests.sample.test_core_taxonomy import NAMED_MAJORS
 
 TODAY = dt.date(2026, 11, 29)
 
 
 async def _table_counts(session: AsyncSession) -> dict[str, int]:
-    return {t.name: int(await session.scalar(select(func.count()).select_from(t)) or 0)
-            for t in Base.metadata.sorted_tables}
+    return {
+        t.name: int(await session.scalar(select(func.count()).select_from(t)) or 0) for t in Base.metadata.sorted_tables
+    }
 
 
 async def test_load_sample_contents(session: AsyncSession) -> None:
@@ -60,8 +60,11 @@ async def test_load_sample_contents(session: AsyncSession) -> None:
         if p.employment_type is EmploymentType.FULL_TIME and p.salary_min_monthly is not None:
             assert 3500 <= p.salary_min_monthly <= p.salary_max_monthly <= 8000  # type: ignore[operator]
 
-    graduates = (await session.scalars(select(Graduate).options(selectinload(Graduate.certificates),
-                                                                selectinload(Graduate.experiences)))).all()
+    graduates = (
+        await session.scalars(
+            select(Graduate).options(selectinload(Graduate.certificates), selectinload(Graduate.experiences))
+        )
+    ).all()
     for g in graduates:
         assert g.id_number and ric.validate(g.id_number) == g.id_number
         assert gender_of_id_number(g.id_number) == g.gender
@@ -98,8 +101,9 @@ async def test_reference_rows(session: AsyncSession) -> None:
     for code, m in core_taxonomy().majors.items():  # the sample's majors are catalogue majors, as named there
         stored = await session.get(Major, code)
         assert stored is not None and (stored.name, stored.category) == (m.name, m.category)
-    gd_cities = (await session.scalars(select(Region.name).where(Region.parent_code == "440000",
-                                                                 Region.level == "city"))).all()
+    gd_cities = (
+        await session.scalars(select(Region.name).where(Region.parent_code == "440000", Region.level == "city"))
+    ).all()
     assert len(gd_cities) == 21 and "东莞市" in gd_cities
     shenzhen_district = await session.get(Region, "440309")
     assert shenzhen_district is not None and shenzhen_district.name == "龙华区"
@@ -107,8 +111,9 @@ async def test_reference_rows(session: AsyncSession) -> None:
     assert alias is not None and alias.normalised == normalise("CNC编程") == "数控编程"  # a CNC compound is 数控
     concept = await session.get(Concept, alias.concept_id)
     assert concept is not None and concept.code == "skill.cnc-programming" and concept.scheme == "vocmatch"
-    links = await session.scalar(select(func.count()).select_from(MajorOccupation)
-                                 .where(MajorOccupation.major_code == "660103"))
+    links = await session.scalar(
+        select(func.count()).select_from(MajorOccupation).where(MajorOccupation.major_code == "660103")
+    )
     assert links == len(core_taxonomy().majors["660103"].occupations)
 
 
@@ -125,20 +130,38 @@ async def test_second_load_adds_nothing_and_same_seed_gives_same_data(session: A
     expected = generate_sample(core_taxonomy(), seed=2026, today=TODAY)
     stored_uscc = (await session.scalars(select(Employer.uscc).order_by(Employer.uscc))).all()
     assert stored_uscc == sorted(e.uscc for e in expected.employers)
-    rows = (await session.execute(select(Graduate.external_id, Graduate.name, Graduate.id_number, Graduate.skills)
-                                  .order_by(Graduate.external_id))).tuples().all()
-    assert [(r[0], r[1], r[2], list(r[3])) for r in rows] == \
-           [(g.external_id, g.name, g.id_number, list(g.skills)) for g in expected.graduates]
-    titles = (await session.execute(select(Posting.external_id, Posting.title, Posting.salary_text)
-                                    .order_by(Posting.external_id))).tuples().all()
+    rows = (
+        (
+            await session.execute(
+                select(Graduate.external_id, Graduate.name, Graduate.id_number, Graduate.skills).order_by(
+                    Graduate.external_id
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    assert [(r[0], r[1], r[2], list(r[3])) for r in rows] == [
+        (g.external_id, g.name, g.id_number, list(g.skills)) for g in expected.graduates
+    ]
+    titles = (
+        (
+            await session.execute(
+                select(Posting.external_id, Posting.title, Posting.salary_text).order_by(Posting.external_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
     assert list(titles) == [(p.external_id, p.title, p.salary_text) for p in expected.postings]
 
 
 async def test_reload_restores_changed_reference_rows(session: AsyncSession) -> None:
     await load_reference(session)
     await session.commit()
-    concept = await session.scalar(select(Concept).where(Concept.code == "cert.forklift")
-                                   .options(selectinload(Concept.aliases)))
+    concept = await session.scalar(
+        select(Concept).where(Concept.code == "cert.forklift").options(selectinload(Concept.aliases))
+    )
     assert concept is not None
     concept.label = "叉车证（旧名）"
     concept.aliases = [a for a in concept.aliases if a.label != "叉车证"]
@@ -151,8 +174,9 @@ async def test_reload_restores_changed_reference_rows(session: AsyncSession) -> 
     await load_reference(session)
     await session.commit()
     session.expunge_all()
-    concept = await session.scalar(select(Concept).where(Concept.code == "cert.forklift")
-                                   .options(selectinload(Concept.aliases)))
+    concept = await session.scalar(
+        select(Concept).where(Concept.code == "cert.forklift").options(selectinload(Concept.aliases))
+    )
     assert concept is not None and concept.label == "叉车司机特种设备作业人员证（N1）"
     labels = {a.label for a in concept.aliases}
     assert "叉车证" in labels and "铲车证" not in labels

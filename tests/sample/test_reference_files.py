@@ -12,10 +12,10 @@ from stdnum.cn import ric, uscc
 
 from service.graduates.identity import gender_of_id_number
 from service.sample import datafiles
-from service.taxonomy.core import core_taxonomy
 from service.sample.generator import generate_sample
 from service.sample.identifiers import make_id_number, make_uscc, org_code_check_digit
 from service.sample.reference import reference_regions
+from service.taxonomy.core import core_taxonomy
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -51,14 +51,19 @@ def test_reference_regions_add_the_missing_shenzhen_districts() -> None:
     assert all(r.parent_code is None or r.parent_code in codes for r in codes.values())
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("code,name,level\n440000,广东省,province\n", "missing column(s) parent_code"),
-    ("code,name,level,parent_code\n44000,广东省,province,\n", "row 2, column code"),
-    ("code,name,level,parent_code\n440000,广东省,province,\n440100,广州市,town,440000\n", "row 3, column level"),
-    ("code,name,level,parent_code\n440100,广州市,city,440000\n", "row 2, column parent_code: 440000 is not listed"),
-    ("code,name,level,parent_code\n440000,广东省,province,\n440000,广东,province,\n",
-     "row 3, column code: 440000 listed twice"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("code,name,level\n440000,广东省,province\n", "missing column(s) parent_code"),
+        ("code,name,level,parent_code\n44000,广东省,province,\n", "row 2, column code"),
+        ("code,name,level,parent_code\n440000,广东省,province,\n440100,广州市,town,440000\n", "row 3, column level"),
+        ("code,name,level,parent_code\n440100,广州市,city,440000\n", "row 2, column parent_code: 440000 is not listed"),
+        (
+            "code,name,level,parent_code\n440000,广东省,province,\n440000,广东,province,\n",
+            "row 3, column code: 440000 listed twice",
+        ),
+    ],
+)
 def test_bad_region_rows_are_named(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=re.escape(message)):
         datafiles.parse_regions_csv(text, "regions.csv")

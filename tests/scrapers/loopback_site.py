@@ -26,8 +26,10 @@ class Site:
         self.robots, self.robots_status = robots, robots_status
         self.log: list[tuple[str, dict[str, str]]] = []
         self.hits: Counter[str] = Counter()
-        self.pages = {f"/jobs/{p.name}" if p.name.startswith("list") else f"/job/{p.name.removeprefix('job_')}":
-                      p.read_bytes() for p in PAGES.glob("*.html")}
+        self.pages = {
+            f"/jobs/{p.name}" if p.name.startswith("list") else f"/job/{p.name.removeprefix('job_')}": p.read_bytes()
+            for p in PAGES.glob("*.html")
+        }
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,7 +44,7 @@ class Site:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:  # http.server's name
                 path = self.path.split("?", 1)[0]
                 site.log.append((self.path, dict(self.headers.items())))  # with the query
                 site.hits[path] += 1

@@ -63,8 +63,7 @@ async def test_second_crawl_uses_conditional_requests(site: Site) -> None:
         first = await crawl_board(config, fetcher)
         second = await crawl_board(config, fetcher)
     assert len(first.items) == 4 and second.items == []
-    assert sorted(u.rsplit("/", 1)[1] for u in second.not_modified) == ["101.html", "102.html", "103.html",
-                                                                        "105.html"]
+    assert sorted(u.rsplit("/", 1)[1] for u in second.not_modified) == ["101.html", "102.html", "103.html", "105.html"]
     assert second.list_pages == 2  # list pages are always fetched in full
 
 

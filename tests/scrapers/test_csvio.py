@@ -51,8 +51,13 @@ def test_missing_column_names_it() -> None:
 @pytest.mark.parametrize(
     ("cell", "values", "warns"),
     [
-        ("['大专']", ["大专"], False), ("[]", [], False), ("", [], False), ("['a', ' b ']", ["a", "b"], False),
-        ("本科", ["本科"], False), ("['0.8-1万/月]", ["0.8-1万/月"], True), ("[1, 2]", ["[1, 2]"], True),
+        ("['大专']", ["大专"], False),
+        ("[]", [], False),
+        ("", [], False),
+        ("['a', ' b ']", ["a", "b"], False),
+        ("本科", ["本科"], False),
+        ("['0.8-1万/月]", ["0.8-1万/月"], True),
+        ("[1, 2]", ["[1, 2]"], True),
         ("[__import__('os').system('true')]", ["__import__('os').system('true')"], True),
     ],
 )
@@ -63,14 +68,21 @@ def test_list_cells(cell: str, values: list[str], warns: bool) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "values"),
-    [("['spark\\n大数据',", ["spark\n大数据"]), ("'hive\\nsql',", ["hive\nsql"]), ("'五险一金']", ["五险一金"]),
-     ("['a']", ["a"]), ("", [])],
+    [
+        ("['spark\\n大数据',", ["spark\n大数据"]),
+        ("'hive\\nsql',", ["hive\nsql"]),
+        ("'五险一金']", ["五险一金"]),
+        ("['a']", ["a"]),
+        ("", []),
+    ],
 )
 def test_list_fragments(cell: str, values: list[str]) -> None:
     assert parse_list_fragment(cell) == (values, None)
 
 
-@pytest.mark.parametrize(("value", "cleaned"), [("NA", None), (" none ", None), ("", None), (None, None),
-                                                ("  Cashier ", "Cashier"), ("Nancy", "Nancy")])
+@pytest.mark.parametrize(
+    ("value", "cleaned"),
+    [("NA", None), (" none ", None), ("", None), (None, None), ("  Cashier ", "Cashier"), ("Nancy", "Nancy")],
+)
 def test_clean(value: str | None, cleaned: str | None) -> None:
     assert clean(value) == cleaned

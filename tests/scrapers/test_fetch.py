@@ -73,12 +73,15 @@ async def test_rate_limit_and_crawl_delay() -> None:
             assert time.monotonic() - started >= 0.85  # robots + 3 pages, 0.3 s apart
 
 
-@pytest.mark.parametrize(("robots", "status", "allowed"), [
-    ("", 200, True),  # an empty robots.txt allows everything
-    ("not found", 404, True),  # so does a missing one
-    ("error", 503, False),  # an unavailable one disallows the host (RFC 9309)
-    ("User-agent: vocmatch-crawler\nDisallow: /\n", 200, False),  # our User-Agent named
-])
+@pytest.mark.parametrize(
+    ("robots", "status", "allowed"),
+    [
+        ("", 200, True),  # an empty robots.txt allows everything
+        ("not found", 404, True),  # so does a missing one
+        ("error", 503, False),  # an unavailable one disallows the host (RFC 9309)
+        ("User-agent: vocmatch-crawler\nDisallow: /\n", 200, False),  # our User-Agent named
+    ],
+)
 async def test_robots_answers(robots: str, status: int, allowed: bool) -> None:
     with Site(robots=robots, robots_status=status) as site:
         async with Fetcher(FAST) as f:

@@ -27,15 +27,37 @@ def make_fair_workbook(path: Path) -> Path:
     sheet.append(["2026年3月 中职毕业生专场招聘会 岗位信息表"])
     sheet.merge_cells("A1:H1")
     sheet.append(["序号", "用人单位", "岗位名称", "需求人数", "文化程度", "月薪", "工作地址", "发布日期"])
-    sheet.append([1, "昆山立讯精密电子有限公司（二厂）", "SMT操作员", 30, "中专/中职", "5000-7000元/月",
-                  "江苏省苏州市昆山市", 46082])
+    sheet.append(
+        [
+            1,
+            "昆山立讯精密电子有限公司（二厂）",
+            "SMT操作员",
+            30,
+            "中专/中职",
+            "5000-7000元/月",
+            "江苏省苏州市昆山市",
+            46082,
+        ]
+    )
     sheet.append([2, None, "设备维修技术员", "5名", "大专", "6-9K", None, 46082])
     sheet.append([3, None, None, 2, "高中", "面议", None, 46082])
     sheet.merge_cells("B3:B5")
     sheet.merge_cells("G3:G5")
-    sheet.append([4, "苏州恒通汽车销售服务有限公司", "汽车美容技师", 3, "技校", "4500-6000元/月", "苏州市吴中区",
-                  dt.datetime(2026, 3, 2)])
-    sheet.append([5, "苏州恒通汽车销售服务有限公司", "销售顾问（实习）", 4, "不限", "3-5千", "苏州市吴中区", "不是日期"])
+    sheet.append(
+        [
+            4,
+            "苏州恒通汽车销售服务有限公司",
+            "汽车美容技师",
+            3,
+            "技校",
+            "4500-6000元/月",
+            "苏州市吴中区",
+            dt.datetime(2026, 3, 2),
+        ]
+    )
+    sheet.append(
+        [5, "苏州恒通汽车销售服务有限公司", "销售顾问（实习）", 4, "不限", "3-5千", "苏州市吴中区", "不是日期"]
+    )
     book.create_sheet("说明").append(["本表由人力资源市场整理"])  # a sheet without the header is skipped
     book.save(path)
     return path
@@ -87,22 +109,36 @@ def test_gb18030_csv_with_serial_and_text_dates() -> None:
     assert bread.region_code == "510107"
 
 
-@pytest.mark.parametrize(("cells", "expected"), [
-    (["单位名称", "岗位", "人数"], {0: "employer_name", 1: "title", 2: "openings"}),
-    (["企业 名称", "招聘\n岗位", "招聘人数（人）", "薪资待遇："], {0: "employer_name", 1: "title", 2: "openings",
-                                                    3: "salary_text"}),
-    (["公司名称", "职位名称", "学历", "联系人", "联系电话"], {0: "employer_name", 1: "title", 2: "education_text",
-                                                3: "contact", 4: "phone"}),
-    (["序号", "备注说明"], {}),
-])
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["单位名称", "岗位", "人数"], {0: "employer_name", 1: "title", 2: "openings"}),
+        (
+            ["企业 名称", "招聘\n岗位", "招聘人数（人）", "薪资待遇："],
+            {0: "employer_name", 1: "title", 2: "openings", 3: "salary_text"},
+        ),
+        (
+            ["公司名称", "职位名称", "学历", "联系人", "联系电话"],
+            {0: "employer_name", 1: "title", 2: "education_text", 3: "contact", 4: "phone"},
+        ),
+        (["序号", "备注说明"], {}),
+    ],
+)
 def test_header_synonyms(cells: list[str], expected: dict[int, str]) -> None:
     assert map_header(cells) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (46082, dt.date(2026, 3, 1)), (46082.5, dt.date(2026, 3, 1)), ("46082", dt.date(2026, 3, 1)),
-    (dt.datetime(2026, 3, 1, 9), dt.date(2026, 3, 1)), ("2026年3月1日", dt.date(2026, 3, 1)), (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (46082, dt.date(2026, 3, 1)),
+        (46082.5, dt.date(2026, 3, 1)),
+        ("46082", dt.date(2026, 3, 1)),
+        (dt.datetime(2026, 3, 1, 9), dt.date(2026, 3, 1)),
+        ("2026年3月1日", dt.date(2026, 3, 1)),
+        (None, None),
+    ],
+)
 def test_excel_dates(value: object, expected: dt.date | None) -> None:
     assert excel_date(value) == expected
 

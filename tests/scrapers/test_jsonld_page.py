@@ -19,8 +19,9 @@ SH = ZoneInfo("Asia/Shanghai")
 
 
 def _read(name: str) -> tuple[dict[str, PostingItem], list[Issue]]:
-    records = postings_from_html((PAGES / name).read_text(encoding="utf-8"), source="test",
-                                 page_url="https://jobs.example.cn/list?page=1")
+    records = postings_from_html(
+        (PAGES / name).read_text(encoding="utf-8"), source="test", page_url="https://jobs.example.cn/list?page=1"
+    )
     items = {r.title: r for r in records if isinstance(r, PostingItem)}
     return items, [r for r in records if isinstance(r, Issue)]
 
@@ -36,12 +37,18 @@ def test_graph_with_type_list_id_reference_and_two_locations() -> None:
     assert job.source_url == "https://jobs.example.cn/job/55012.html"  # utm_source and spm stripped
     assert job.employment_type is EmploymentType.INTERN  # FULL_TIME + INTERN counts as an internship
     assert (job.salary.minimum, job.salary.maximum, job.salary.period, job.salary.currency) == (
-        6000, 9000, SalaryPeriod.MONTH, "CNY")
+        6000,
+        9000,
+        SalaryPeriod.MONTH,
+        "CNY",
+    )
     assert job.posted_on == dt.date(2026, 3, 2)
     assert job.expires_at == dt.datetime(2026, 4, 30, 18, tzinfo=SH) and job.valid_through == dt.date(2026, 4, 30)
     assert job.openings == 5 and job.skills == ["数控车床", "FANUC系统", "看图纸"]
-    assert job.description == ("岗位职责：\n\n1. 操作数控车床完成零件加工；\n2. 做好设备日常保养。\n\n"
-                               "任职要求：\n中专及以上学历，数控、机电专业优先。")
+    assert job.description == (
+        "岗位职责：\n\n1. 操作数控车床完成零件加工；\n2. 做好设备日常保养。\n\n"
+        "任职要求：\n中专及以上学历，数控、机电专业优先。"
+    )
 
 
 def test_one_broken_block_does_not_hide_the_others() -> None:
@@ -57,7 +64,10 @@ def test_one_broken_block_does_not_hide_the_others() -> None:
     assert warehouse.employer_name == "上海安达物流有限责任公司"  # Organization with legalName only
     assert warehouse.employment_type is EmploymentType.FULL_TIME  # "FULL_TIME, PART_TIME"
     assert (warehouse.salary.minimum, warehouse.salary.period, warehouse.salary.min_monthly) == (
-        200, SalaryPeriod.DAY, 4350)  # unitText on the outer MonetaryAmount
+        200,
+        SalaryPeriod.DAY,
+        4350,
+    )  # unitText on the outer MonetaryAmount
     assert warehouse.valid_through == dt.date(2026, 3, 31)  # "March 31, 2026"
     electrician = items["电工"]
     assert electrician.posted_on == dt.date(2026, 3, 1)  # 01:30Z is 09:30 in Shanghai
@@ -65,15 +75,18 @@ def test_one_broken_block_does_not_hide_the_others() -> None:
     assert [w.column for w in electrician.warnings] == ["baseSalary"]
 
 
-@pytest.mark.parametrize(("title", "employer"), [
-    ("焊工", "天津宏达钢构有限公司"),  # trailing commas
-    ("叉车司机", "宁波港联物流有限公司"),  # raw newline and tab inside a string
-    ("电子装配工", "东莞信和电子有限公司"),  # <!-- --> wrapper
-    ("西式面点师", "杭州麦香食品有限公司"),  # //<![CDATA[ wrapper
-    ("酒店前台", "成都锦江宾馆有限责任公司"),  # trailing semicolon
-    ("美容美发助理", "重庆丽人美业有限公司"),  # &quot;-escaped JSON
-    ("汽车钣金工", "长沙湘运汽修有限公司"),  # all at once
-])
+@pytest.mark.parametrize(
+    ("title", "employer"),
+    [
+        ("焊工", "天津宏达钢构有限公司"),  # trailing commas
+        ("叉车司机", "宁波港联物流有限公司"),  # raw newline and tab inside a string
+        ("电子装配工", "东莞信和电子有限公司"),  # <!-- --> wrapper
+        ("西式面点师", "杭州麦香食品有限公司"),  # //<![CDATA[ wrapper
+        ("酒店前台", "成都锦江宾馆有限责任公司"),  # trailing semicolon
+        ("美容美发助理", "重庆丽人美业有限公司"),  # &quot;-escaped JSON
+        ("汽车钣金工", "长沙湘运汽修有限公司"),  # all at once
+    ],
+)
 def test_invalid_json_from_the_wild_is_read(title: str, employer: str) -> None:
     items, issues = _read("wild_json.html")
     assert issues == [] and len(items) == 7

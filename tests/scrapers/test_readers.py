@@ -92,7 +92,12 @@ def test_us_jobs() -> None:
     jobs = {i.external_id: i for i in result.items if isinstance(i, PostingItem)}
     valet = jobs["73666"]
     assert (valet.title, valet.employer_name, valet.country, valet.province, valet.city) == (
-        "Cashiers & Valets Needed!", "WallyPark", "US", "NJ", "Newark")
+        "Cashiers & Valets Needed!",
+        "WallyPark",
+        "US",
+        "NJ",
+        "Newark",
+    )
     assert valet.region_code is None and valet.salary is None and valet.employer_industry is None
     assert jobs["96655"].employment_type is EmploymentType.TEMPORARY and jobs["96655"].employer_industry == "Retail"
     anonymous = jobs["120095"]
@@ -105,7 +110,8 @@ def test_us_applicants(us_applicants_dir: Path) -> None:
     result = default_pipeline(core_taxonomy()).run(source)
     assert result.rows_read == 8
     assert [r.as_tuple() for r in result.rejected] == [
-        (4, "experience.csv Applicant.ID", "no position name in any work-history row and no positions of interest")]
+        (4, "experience.csv Applicant.ID", "no position name in any work-history row and no positions of interest")
+    ]
     seekers = {i.external_id: i for i in result.items if isinstance(i, SeekerItem)}
     assert list(seekers) == ["10001", "10003", "10004"]
     cook = seekers["10001"]

@@ -47,8 +47,15 @@ M, Y, D, H = SalaryPeriod.MONTH, SalaryPeriod.YEAR, SalaryPeriod.DAY, SalaryPeri
         ("４０００－６０００元/月", 4000, 6000, M, None, 4000, 6000),
     ],
 )
-def test_understood_forms(text: str, low: float | None, high: float | None, period: SalaryPeriod,
-                          months: int | None, low_monthly: int | None, high_monthly: int | None) -> None:
+def test_understood_forms(
+    text: str,
+    low: float | None,
+    high: float | None,
+    period: SalaryPeriod,
+    months: int | None,
+    low_monthly: int | None,
+    high_monthly: int | None,
+) -> None:
     salary, warnings = parse_salary(text)
     assert salary is not None and warnings == []
     assert (salary.minimum, salary.maximum, salary.period, salary.months_per_year) == (low, high, period, months)
@@ -63,8 +70,9 @@ def test_negotiable_is_unknown_without_warning(text: str) -> None:
     assert salary.text == text.strip() and salary.period is None
 
 
-@pytest.mark.parametrize(("text", "low", "high"), [("9-6千", 6000, 9000), ("1.5-1万/月", 10000, 15000),
-                                                   ("8千-6千", 6000, 8000)])
+@pytest.mark.parametrize(
+    ("text", "low", "high"), [("9-6千", 6000, 9000), ("1.5-1万/月", 10000, 15000), ("8千-6千", 6000, 8000)]
+)
 def test_swapped_bounds_are_fixed_with_a_warning(text: str, low: float, high: float) -> None:
     salary, warnings = parse_salary(text)
     assert salary is not None and (salary.minimum, salary.maximum) == (low, high)
@@ -102,16 +110,31 @@ def test_implausible_months_are_ignored_with_a_warning() -> None:
     assert any("40薪" in w for w in warnings)
 
 
-@pytest.mark.parametrize(("text", "low", "high", "currency"), [
-    # open-ended: a minimum and no maximum, whatever unit (or none: the boards' 元)
-    ("8000+", 8000, None, None), ("8K+", 8000, None, None), ("8k +", 8000, None, None), ("1万+", 10000, None, None),
-    ("1.2万+", 12000, None, None), ("8000元+", 8000, None, None), ("3000起", 3000, None, None),
-    ("５０００＋", 5000, None, None), ("1万+/月", 10000, None, None), ("8000元/月+", 8000, None, None),
-    # currency-marked: CNY, the mark standing for 元
-    ("¥8000-12000", 8000, 12000, "CNY"), ("￥8000-12000", 8000, 12000, "CNY"), ("￥6-9K", 6000, 9000, "CNY"),
-    ("¥ 4500", 4500, 4500, "CNY"), ("RMB 8000-10000", 8000, 10000, "CNY"), ("8000-12000元人民币", 8000, 12000, "CNY"),
-    ("¥8000+", 8000, None, "CNY"), ("￥1-1.5万/月", 10000, 15000, "CNY"),
-])
+@pytest.mark.parametrize(
+    ("text", "low", "high", "currency"),
+    [
+        # open-ended: a minimum and no maximum, whatever unit (or none: the boards' 元)
+        ("8000+", 8000, None, None),
+        ("8K+", 8000, None, None),
+        ("8k +", 8000, None, None),
+        ("1万+", 10000, None, None),
+        ("1.2万+", 12000, None, None),
+        ("8000元+", 8000, None, None),
+        ("3000起", 3000, None, None),
+        ("５０００＋", 5000, None, None),
+        ("1万+/月", 10000, None, None),
+        ("8000元/月+", 8000, None, None),
+        # currency-marked: CNY, the mark standing for 元
+        ("¥8000-12000", 8000, 12000, "CNY"),
+        ("￥8000-12000", 8000, 12000, "CNY"),
+        ("￥6-9K", 6000, 9000, "CNY"),
+        ("¥ 4500", 4500, 4500, "CNY"),
+        ("RMB 8000-10000", 8000, 10000, "CNY"),
+        ("8000-12000元人民币", 8000, 12000, "CNY"),
+        ("¥8000+", 8000, None, "CNY"),
+        ("￥1-1.5万/月", 10000, 15000, "CNY"),
+    ],
+)
 def test_open_ended_and_currency_marked(text: str, low: float, high: float | None, currency: str | None) -> None:
     salary, warnings = parse_salary(text)
     assert warnings == [] and salary is not None and salary.text == text
@@ -119,23 +142,37 @@ def test_open_ended_and_currency_marked(text: str, low: float, high: float | Non
     assert (salary.min_monthly, salary.max_monthly) == (low, high)
 
 
-@pytest.mark.parametrize(("text", "period", "low", "high", "monthly"), [
-    ("25-38万", Y, 250000, 380000, (20833, 31667)), ("150-200元", D, 150, 200, (3262, 4350)),
-    ("30-45元", H, 30, 45, (5220, 7830)), ("1500-2000元", SalaryPeriod.WEEK, 1500, 2000, (6500, 8667)),
-    ("12万+", Y, 120000, None, (10000, None)),
-])
-def test_a_stated_period_applies_to_a_text_without_one(text: str, period: SalaryPeriod, low: float,
-                                                       high: float | None, monthly: tuple[int, int | None]) -> None:
+@pytest.mark.parametrize(
+    ("text", "period", "low", "high", "monthly"),
+    [
+        ("25-38万", Y, 250000, 380000, (20833, 31667)),
+        ("150-200元", D, 150, 200, (3262, 4350)),
+        ("30-45元", H, 30, 45, (5220, 7830)),
+        ("1500-2000元", SalaryPeriod.WEEK, 1500, 2000, (6500, 8667)),
+        ("12万+", Y, 120000, None, (10000, None)),
+    ],
+)
+def test_a_stated_period_applies_to_a_text_without_one(
+    text: str, period: SalaryPeriod, low: float, high: float | None, monthly: tuple[int, int | None]
+) -> None:
     salary, warnings = parse_salary(text, period)
     assert warnings == [] and (salary.minimum, salary.maximum, salary.period) == (low, high, period)
     assert (salary.min_monthly, salary.max_monthly) == monthly
 
 
-@pytest.mark.parametrize(("text", "period"), [
-    ("25-38万", None),  # 250,000 元 a month: a yearly figure read as monthly
-    ("150-200元", Y), ("25-38万", D), ("8000-9000元", H), ("6+", None), ("50-80万", SalaryPeriod.WEEK),
-    ("300元", None), ("2-3元/小时", None),
-])
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("25-38万", None),  # 250,000 元 a month: a yearly figure read as monthly
+        ("150-200元", Y),
+        ("25-38万", D),
+        ("8000-9000元", H),
+        ("6+", None),
+        ("50-80万", SalaryPeriod.WEEK),
+        ("300元", None),
+        ("2-3元/小时", None),
+    ],
+)
 def test_implausible_figures_are_unknown_with_a_warning(text: str, period: SalaryPeriod | None) -> None:
     salary, warnings = parse_salary(text, period)
     assert salary is not None and not salary.known and salary.text == text

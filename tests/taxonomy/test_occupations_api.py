@@ -39,7 +39,9 @@ async def test_skills_for_occupation_orders_by_weight_then_relation(session: Asy
         SkillLink("PipeCAD Test Edition", "technology", None),
     ]
     assert await skills_for_occupation(session, "esco", WELDER) == [
-        ("weld pipes", "essential", None), ("follow safety rules", "optional", None)]
+        ("weld pipes", "essential", None),
+        ("follow safety rules", "optional", None),
+    ]
     with pytest.raises(NotFoundError, match="occupation esco:99-9001.00 not found"):
         await skills_for_occupation(session, "esco", "99-9001.00")  # an O*NET code, not in ESCO
     with pytest.raises(NotFoundError):  # a skill is not an occupation
@@ -53,9 +55,13 @@ def test_code_from_path_restores_uri_slashes() -> None:
     assert code_from_path("/tech:Microsoft Excel") == "tech:Microsoft Excel"
 
 
-async def test_occupation_endpoint_over_http(session: AsyncSession, client: httpx.Client,
-                                             client_as: Callable[..., httpx.Client],
-                                             anon_client: httpx.Client, releases: Path) -> None:
+async def test_occupation_endpoint_over_http(
+    session: AsyncSession,
+    client: httpx.Client,
+    client_as: Callable[..., httpx.Client],
+    anon_client: httpx.Client,
+    releases: Path,
+) -> None:
     await _import_fixtures(session, releases)
     session.add(Region(code="440000", name="广东省", level=RegionLevel.PROVINCE))
     await session.flush()
@@ -68,11 +74,22 @@ async def test_occupation_endpoint_over_http(session: AsyncSession, client: http
     r = client.get("/taxonomy/occupations/onet/99-9002.00")
     assert r.status_code == 200, r.text
     assert r.json() == {
-        "scheme": "onet", "code": "99-9002.00", "kind": "occupation", "label": "Line Cooks, Test", "lang": "en",
+        "scheme": "onet",
+        "code": "99-9002.00",
+        "kind": "occupation",
+        "label": "Line Cooks, Test",
+        "lang": "en",
         "aliases": ["Grill Cook"],
-        "skills": [{"code": "2.B.3.a", "label": "Operation Monitoring", "relation": "importance", "weight": 0.3125},
-                   {"code": "tech:Spreadsheet Test Suite", "label": "Spreadsheet Test Suite",
-                    "relation": "hot_technology", "weight": None}]}
+        "skills": [
+            {"code": "2.B.3.a", "label": "Operation Monitoring", "relation": "importance", "weight": 0.3125},
+            {
+                "code": "tech:Spreadsheet Test Suite",
+                "label": "Spreadsheet Test Suite",
+                "relation": "hot_technology",
+                "weight": None,
+            },
+        ],
+    }
     # an ESCO URI, as is and percent-encoded; any signed-in role may read it
     graduate = client_as(Role.GRADUATE, graduate_id=student.id)
     for path in (f"/taxonomy/occupations/esco/{WELDER}", f"/taxonomy/occupations/esco/{quote(WELDER, safe='')}"):
@@ -81,8 +98,10 @@ async def test_occupation_endpoint_over_http(session: AsyncSession, client: http
         body = r.json()
         assert (body["code"], body["label"]) == (WELDER, "pipe welder")
         assert body["aliases"] == ["pipe weldor", "pipeline welding operative", "welder of pipes"]
-        assert [(s["label"], s["relation"]) for s in body["skills"]] == [("weld pipes", "essential"),
-                                                                         ("follow safety rules", "optional")]
+        assert [(s["label"], s["relation"]) for s in body["skills"]] == [
+            ("weld pipes", "essential"),
+            ("follow safety rules", "optional"),
+        ]
     cook = client.get(f"/taxonomy/occupations/esco/{COOK}").json()
     assert (cook["aliases"], [s["label"] for s in cook["skills"]]) == ([], ["follow safety rules"])
 

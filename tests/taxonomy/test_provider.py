@@ -21,7 +21,10 @@ def test_no_other_module_loads_the_core_taxonomy() -> None:
     other user (recommendations, 对口 proposals, suggestions, the sample, the import pipeline's skill
     step) asks :func:`service.taxonomy.core.core_taxonomy`."""
     allowed = {ROOT / "service/taxonomy/core.py", ROOT / "matching/taxonomy.py"}
-    loaders = sorted(str(path.relative_to(ROOT)) for package in ("service", "matching", "scrapers", "vocab")
-                     for path in (ROOT / package).rglob("*.py")
-                     if path not in allowed and LOADS.search(path.read_text(encoding="utf-8")))
+    loaders = sorted(
+        str(path.relative_to(ROOT))
+        for package in ("service", "matching", "scrapers", "vocab")
+        for path in (ROOT / package).rglob("*.py")
+        if path not in allowed and LOADS.search(path.read_text(encoding="utf-8"))
+    )
     assert loaders == []

@@ -53,15 +53,17 @@ async def world(session: AsyncSession) -> World:
     school B (南宁) with graduate 黄丽; verified employer A with posting A (数控车床操作工, needs
     数控车床操作, CAD制图, 电工 and the 电工证, 5000–7000元/月, 广州), unverified employer B with
     posting B (仓库管理员, 广州, 4000–6000元/月); one account per :data:`ACCOUNTS` entry."""
-    session.add_all([
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-        Region(code="440600", name="佛山市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440800", name="湛江市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-        Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
-    ])
+    session.add_all(
+        [
+            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
+            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            Region(code="440600", name="佛山市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="440800", name="湛江市", level=RegionLevel.CITY, parent_code="440000"),
+            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+            Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
+        ]
+    )
     await session.flush()
     school_a = School(code="4144010001", name="广州市机电技师学校", region_code="440106")
     school_b = School(code="4145010001", name="南宁市第一职业技术学校", region_code="450100")
@@ -69,22 +71,62 @@ async def world(session: AsyncSession) -> World:
     employer_b = Employer(name="未审核贸易有限公司", verified=False, region_code="440106")
     session.add_all([school_a, school_b, employer_a, employer_b])
     await session.flush()
-    graduate_a = Graduate(name="陈小明", school_id=school_a.id, phone="13800138000", cohort=2025,
-                          skills=["数控车床操作", "CAD制图"], min_salary_monthly=4500, region_code="440106",
-                          province="广东省", city="广州市")
-    graduate_b = Graduate(name="黄丽", school_id=school_b.id, phone="13900139000", cohort=2025,
-                          skills=["仓库管理"], region_code="450100", province="广西壮族自治区", city="南宁市")
-    posting_a = Posting(title="数控车床操作工", employer_id=employer_a.id, region_code="440106", province="广东省",
-                        city="广州市", salary_min_monthly=5000, salary_max_monthly=7000,
-                        required_skills=["数控车床操作", "CAD制图", "电工"], certificates=["电工证"])
-    posting_b = Posting(title="仓库管理员", employer_id=employer_b.id, region_code="440106", province="广东省",
-                        city="广州市", salary_min_monthly=4000, salary_max_monthly=6000,
-                        required_skills=["仓库管理", "数控车床操作"])
+    graduate_a = Graduate(
+        name="陈小明",
+        school_id=school_a.id,
+        phone="13800138000",
+        cohort=2025,
+        skills=["数控车床操作", "CAD制图"],
+        min_salary_monthly=4500,
+        region_code="440106",
+        province="广东省",
+        city="广州市",
+    )
+    graduate_b = Graduate(
+        name="黄丽",
+        school_id=school_b.id,
+        phone="13900139000",
+        cohort=2025,
+        skills=["仓库管理"],
+        region_code="450100",
+        province="广西壮族自治区",
+        city="南宁市",
+    )
+    posting_a = Posting(
+        title="数控车床操作工",
+        employer_id=employer_a.id,
+        region_code="440106",
+        province="广东省",
+        city="广州市",
+        salary_min_monthly=5000,
+        salary_max_monthly=7000,
+        required_skills=["数控车床操作", "CAD制图", "电工"],
+        certificates=["电工证"],
+    )
+    posting_b = Posting(
+        title="仓库管理员",
+        employer_id=employer_b.id,
+        region_code="440106",
+        province="广东省",
+        city="广州市",
+        salary_min_monthly=4000,
+        salary_max_monthly=6000,
+        required_skills=["仓库管理", "数控车床操作"],
+    )
     session.add_all([graduate_a, graduate_b, posting_a, posting_b])
     await session.flush()
-    w = World(ids={"school_a": school_a.id, "school_b": school_b.id, "employer_a": employer_a.id,
-                   "employer_b": employer_b.id, "graduate_a": graduate_a.id, "graduate_b": graduate_b.id,
-                   "posting_a": posting_a.id, "posting_b": posting_b.id})
+    w = World(
+        ids={
+            "school_a": school_a.id,
+            "school_b": school_b.id,
+            "employer_a": employer_a.id,
+            "employer_b": employer_b.id,
+            "graduate_a": graduate_a.id,
+            "graduate_b": graduate_b.id,
+            "posting_a": posting_a.id,
+            "posting_b": posting_b.id,
+        }
+    )
     password_hash = await hash_password(PASSWORD)
     for name, (role, column, target) in ACCOUNTS.items():
         scope: dict[str, Any] = {column: target if column == "region_code" else w.ids[target]}
@@ -100,8 +142,9 @@ def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx
     """Sign in through the web form, as a browser does: fetch the form (its pre-session CSRF cookie),
     post it with the token; returns the 303 response (cookies land in ``client``)."""
     client.get("/web/sign-in")
-    response = client.post("/web/sign-in", data={"login": email, "password": password,
-                                                 "_csrf_token": client.cookies["vocmatch_csrf"]})
+    response = client.post(
+        "/web/sign-in", data={"login": email, "password": password, "_csrf_token": client.cookies["vocmatch_csrf"]}
+    )
     assert response.status_code == 303, response.text
     return response
 

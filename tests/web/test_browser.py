@@ -178,8 +178,14 @@ def test_pages_fit_a_375px_phone_and_work_with_the_keyboard(browser: Any, server
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url("**/web/jobs")
-    for path in ("/web/jobs", f"/web/jobs/{world.ids['posting_a']}", "/web/applications", "/web/jobs?region=440100",
-                 "/web/profile", "/web/destination"):
+    for path in (
+        "/web/jobs",
+        f"/web/jobs/{world.ids['posting_a']}",
+        "/web/applications",
+        "/web/jobs?region=440100",
+        "/web/profile",
+        "/web/destination",
+    ):
         page.goto(f"{base}{path}")
         _no_horizontal_scroll(page)
         _all_fields_labelled(page, path)
@@ -187,9 +193,18 @@ def test_pages_fit_a_375px_phone_and_work_with_the_keyboard(browser: Any, server
     page.goto(f"{base}/web/jobs")
     _shot(page, "phone-graduate-jobs")
     ctx.close()
-    for account, paths in (("employer_a", ("/web/postings", f"/web/postings/{world.ids['posting_a']}/candidates",
-                                           "/web/postings/new", f"/web/postings/{world.ids['posting_a']}/edit")),
-                           ("school_a", ("/web/dashboard", "/web/roster"))):
+    for account, paths in (
+        (
+            "employer_a",
+            (
+                "/web/postings",
+                f"/web/postings/{world.ids['posting_a']}/candidates",
+                "/web/postings/new",
+                f"/web/postings/{world.ids['posting_a']}/edit",
+            ),
+        ),
+        ("school_a", ("/web/dashboard", "/web/roster")),
+    ):
         ctx = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN", is_mobile=True)
         page = ctx.new_page()
         _sign_in(page, base, world.logins[account])
@@ -216,8 +231,9 @@ def sample_browser(server: Any, sample: dict[str, str]) -> Iterator[Any]:
     yield from _launch()
 
 
-def test_sample_search_profile_destination_posting_and_dashboard(sample_browser: Any, server: Any,
-                                                                 sample: dict[str, str]) -> None:
+def test_sample_search_profile_destination_posting_and_dashboard(
+    sample_browser: Any, server: Any, sample: dict[str, str]
+) -> None:
     """On realistic data: the graduate filters jobs (htmx, the URL follows), adds a skill from the
     suggestions and saves the profile, sees the destination page; the employer publishes a posting
     with a suggested skill; the school dashboard shows tables and charts. Screenshots of each."""
@@ -320,7 +336,9 @@ def test_sample_search_profile_destination_posting_and_dashboard(sample_browser:
     _no_horizontal_scroll(page)
     _no_word_split_in_tables(page)
     assert "Graduates" in page.locator("section.breakdown thead").first.inner_text()
-    assert all("lang=en" in (src or "") for src in page.locator("figure.chart img").evaluate_all(
-        "imgs => imgs.map(i => i.getAttribute('src'))"))
+    assert all(
+        "lang=en" in (src or "")
+        for src in page.locator("figure.chart img").evaluate_all("imgs => imgs.map(i => i.getAttribute('src'))")
+    )
     _shot(page, "phone-school-dashboard-en")
     ctx.close()

@@ -15,7 +15,12 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.web.test_browser import (
-    _all_fields_labelled, _launch, _no_horizontal_scroll, _no_word_split_in_tables, _shot, _sign_in,
+    _all_fields_labelled,
+    _launch,
+    _no_horizontal_scroll,
+    _no_word_split_in_tables,
+    _shot,
+    _sign_in,
 )
 from tests.web.test_dashboards import _world
 
@@ -42,18 +47,24 @@ def _check(page: Any) -> None:
 
 
 @pytest.mark.parametrize(("width", "lang"), [(375, "zh_Hans"), (1280, "en")])
-def test_department_drills_down_to_a_major_and_exports_the_annual_report(browser: Any, server: Any, cases: None,
-                                                                          width: int, lang: str) -> None:
+def test_department_drills_down_to_a_major_and_exports_the_annual_report(
+    browser: Any, server: Any, cases: None, width: int, lang: str
+) -> None:
     base = server.base_url
-    ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN", is_mobile=width < 500,
-                              accept_downloads=True)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": 800}, locale="zh-CN", is_mobile=width < 500, accept_downloads=True
+    )
     page = ctx.new_page()
     page.set_default_timeout(20_000)
     _sign_in(page, base, "gd@example.cn")
     page.goto(f"{base}/web/dashboard?as_of=2025-12-31&cohort=2025&lang={lang}")
     page.click("#drill-root")
-    for name, next_link in (("广东省", "广州市"), ("广州市", "天河区"), ("天河区", "天河职校"),
-                            ("天河职校", "物流服务与管理")):
+    for name, next_link in (
+        ("广东省", "广州市"),
+        ("广州市", "天河区"),
+        ("天河区", "天河职校"),
+        ("天河职校", "物流服务与管理"),
+    ):
         assert page.title().startswith(name)
         assert page.locator('#breadcrumb [aria-current="page"]').inner_text() == name
         _check(page)
@@ -70,8 +81,10 @@ def test_department_drills_down_to_a_major_and_exports_the_annual_report(browser
     page.wait_for_load_state("networkidle")
     page.click("#annual-link")
     page.wait_for_load_state("networkidle")
-    title = {"zh_Hans": "广东省2025届中等职业学校毕业生就业质量年度报告",  # the title in the reader's language
-             "en": "广东省: annual report on the employment of the 2025 secondary vocational graduates"}[lang]
+    title = {
+        "zh_Hans": "广东省2025届中等职业学校毕业生就业质量年度报告",  # the title in the reader's language
+        "en": "广东省: annual report on the employment of the 2025 secondary vocational graduates",
+    }[lang]
     assert page.title().startswith(title)
     _check(page)
     _shot(page, f"dashboard-annual-{width}")

@@ -33,13 +33,15 @@ async def _world(session: AsyncSession) -> dict[str, int]:
     ids = await worked_case.load(session)
     schools = dict((await session.execute(select(School.code, School.id))).all())
     pw = await hash_password(PASSWORD)
-    session.add_all([
-        User(role=Role.DEPARTMENT, email="gd@example.cn", password_hash=pw, region_code="440000"),
-        User(role=Role.DEPARTMENT, email="sz@example.cn", password_hash=pw, region_code="440300"),
-        User(role=Role.SCHOOL, email="staff_a@example.cn", password_hash=pw, school_id=schools[SCHOOL_A]),
-        User(role=Role.SCHOOL, email="staff_b@example.cn", password_hash=pw, school_id=schools[SCHOOL_B]),
-        User(role=Role.GRADUATE, email="a1@example.cn", password_hash=pw, graduate_id=ids["a1"]),
-    ])
+    session.add_all(
+        [
+            User(role=Role.DEPARTMENT, email="gd@example.cn", password_hash=pw, region_code="440000"),
+            User(role=Role.DEPARTMENT, email="sz@example.cn", password_hash=pw, region_code="440300"),
+            User(role=Role.SCHOOL, email="staff_a@example.cn", password_hash=pw, school_id=schools[SCHOOL_A]),
+            User(role=Role.SCHOOL, email="staff_b@example.cn", password_hash=pw, school_id=schools[SCHOOL_B]),
+            User(role=Role.GRADUATE, email="a1@example.cn", password_hash=pw, graduate_id=ids["a1"]),
+        ]
+    )
     await session.commit()
     return ids
 
@@ -65,10 +67,14 @@ def _pct(value: float | None) -> str:
 
 def _expect(row: dict[str, Any]) -> dict[str, str]:
     """What a page row must show for an API report row."""
-    return {"graduates": str(row["counts"]["graduates"]),
-            **{r: _pct(row["rates"][r]) for r in ("employment_rate", "placement_rate", "further_study_rate",
-                                                  "in_field_rate")},
-            "salary_median": "*" if row["salary_median"] is None else str(row["salary_median"])}
+    return {
+        "graduates": str(row["counts"]["graduates"]),
+        **{
+            r: _pct(row["rates"][r])
+            for r in ("employment_rate", "placement_rate", "further_study_rate", "in_field_rate")
+        },
+        "salary_median": "*" if row["salary_median"] is None else str(row["salary_median"]),
+    }
 
 
 def _api(web: httpx.Client, path: str, **params: str) -> Any:
@@ -81,14 +87,17 @@ def _links(html: str) -> set[str]:
     return {h.replace("&amp;", "&").split("?")[0] for h in re.findall(r'href="(/web/dashboard[^"]*)"', html)}
 
 
-async def test_department_drills_down_to_one_major_with_the_api_numbers(session: AsyncSession, web: httpx.Client,
-                                                                        server: Any) -> None:
+async def test_department_drills_down_to_one_major_with_the_api_numbers(
+    session: AsyncSession, web: httpx.Client, server: Any
+) -> None:
     await _world(session)
     sign_in(web, "gd@example.cn")
-    levels = [("/web/dashboard/region/440000", "region:440000", "city", "广东省"),
-              ("/web/dashboard/region/440100", "region:440100", "county", "广州市"),
-              ("/web/dashboard/region/440106", "region:440106", "school", "天河区"),
-              (f"/web/dashboard/school/{SCHOOL_A}", f"school:{SCHOOL_A}", "major", "天河职校")]
+    levels = [
+        ("/web/dashboard/region/440000", "region:440000", "city", "广东省"),
+        ("/web/dashboard/region/440100", "region:440100", "county", "广州市"),
+        ("/web/dashboard/region/440106", "region:440106", "school", "天河区"),
+        (f"/web/dashboard/school/{SCHOOL_A}", f"school:{SCHOOL_A}", "major", "天河职校"),
+    ]
     for path, scope, child, name in levels:
         page = web.get(path, params={**AS_OF, "lang": "zh"})
         assert page.status_code == 200, page.text
@@ -108,8 +117,9 @@ async def test_department_drills_down_to_one_major_with_the_api_numbers(session:
     assert major.status_code == 200
     crumbs = text_of(major.text.split('id="breadcrumb"', 1)[1].split(">", 1)[1].split("</nav>", 1)[0])
     assert re.sub(r"\s+", "", crumbs) == "广东省广州市天河区天河职校物流服务与管理"
-    row = next(r for r in _api(web, "/reports", scope=f"school:{SCHOOL_A}")["breakdowns"]["major"]
-               if r["key"] == "730801")
+    row = next(
+        r for r in _api(web, "/reports", scope=f"school:{SCHOOL_A}")["breakdowns"]["major"] if r["key"] == "730801"
+    )
     assert {k: v.split(" ")[0].replace("元/月", "") for k, v in _summary(major.text).items()} == _expect(row)
     # the five-cohort trend of the major equals GET /reports/trend (2024: c1, employed, as of 2024-12-31)
     trend = _api(web, "/reports/trend", scope=f"school:{SCHOOL_A}", row="major:730801")
@@ -118,8 +128,16 @@ async def test_department_drills_down_to_one_major_with_the_api_numbers(session:
     assert trend["breakdowns"]["cohort"][3]["rates"]["employment_rate"] == 100.0
     assert _cells(major.text, "table-trend") == {str(r["key"]): _expect(r) for r in trend["breakdowns"]["cohort"]}
     assert trend["row_label"] == "物流服务与管理"
-    chart = web.get("/reports/chart", params={**AS_OF, "scope": f"school:{SCHOOL_A}", "trend_years": "5",
-                                              "row": "major:730801", "metric": "employment_rate"})
+    chart = web.get(
+        "/reports/chart",
+        params={
+            **AS_OF,
+            "scope": f"school:{SCHOOL_A}",
+            "trend_years": "5",
+            "row": "major:730801",
+            "metric": "employment_rate",
+        },
+    )
     assert chart.status_code == 200 and "天河职校 · 物流服务与管理" in chart.text and "2024届" in chart.text
     # a major without graduates in the school's report, an unknown region: 404 pages
     assert web.get(f"/web/dashboard/school/{SCHOOL_A}/major/740202", params=AS_OF).status_code == 404
@@ -132,8 +150,13 @@ async def test_region_and_school_scoping(session: AsyncSession, web: httpx.Clien
     sign_in(web, "sz@example.cn")  # the department of 深圳 (440300)
     assert web.get("/web/dashboard/region/440300", params=AS_OF).status_code == 200
     assert web.get("/web/dashboard/region/440305", params=AS_OF).status_code == 200
-    for path in ("/web/dashboard/region/440100", "/web/dashboard/region/440000", "/web/dashboard/region/440106",
-                 f"/web/dashboard/school/{SCHOOL_A}", f"/web/dashboard/school/{SCHOOL_A}/major/730801"):
+    for path in (
+        "/web/dashboard/region/440100",
+        "/web/dashboard/region/440000",
+        "/web/dashboard/region/440106",
+        f"/web/dashboard/school/{SCHOOL_A}",
+        f"/web/dashboard/school/{SCHOOL_A}/major/730801",
+    ):
         refused = web.get(path, params=AS_OF)
         assert refused.status_code == 403, path
         assert 'id="summary"' not in refused.text
@@ -148,15 +171,23 @@ async def test_region_and_school_scoping(session: AsyncSession, web: httpx.Clien
     sign_in(web, "staff_a@example.cn")
     assert web.get(f"/web/dashboard/school/{SCHOOL_A}", params=AS_OF).status_code == 200
     assert web.get(f"/web/dashboard/school/{SCHOOL_A}/major/730801", params=AS_OF).status_code == 200
-    for path in (f"/web/dashboard/school/{SCHOOL_B}", f"/web/dashboard/school/{SCHOOL_B}/major/740202",
-                 "/web/dashboard/region/440106", "/web/dashboard/region/440000"):
+    for path in (
+        f"/web/dashboard/school/{SCHOOL_B}",
+        f"/web/dashboard/school/{SCHOOL_B}/major/740202",
+        "/web/dashboard/region/440106",
+        "/web/dashboard/region/440000",
+    ):
         assert web.get(path, params=AS_OF).status_code == 403, path
     assert web.get("/web/dashboard/annual", params={**AS_OF, "scope": f"school:{SCHOOL_B}"}).status_code == 403
     own = web.get("/web/dashboard/annual", params=AS_OF)  # no scope: the reader's own school
     assert own.status_code == 200 and "天河职校2025届中等职业学校毕业生就业质量年度报告" in own.text
     # the school's breadcrumb: its school and major, no region levels
-    crumbs = text_of(web.get(f"/web/dashboard/school/{SCHOOL_A}/major/730801", params={**AS_OF, "lang": "zh"})
-                     .text.split('id="breadcrumb"', 1)[1].split(">", 1)[1].split("</nav>", 1)[0])
+    crumbs = text_of(
+        web.get(f"/web/dashboard/school/{SCHOOL_A}/major/730801", params={**AS_OF, "lang": "zh"})
+        .text.split('id="breadcrumb"', 1)[1]
+        .split(">", 1)[1]
+        .split("</nav>", 1)[0]
+    )
     assert re.sub(r"\s+", "", crumbs) == "天河职校物流服务与管理"
     # the root dashboard links the school's own drill-down page
     assert f"/web/dashboard/school/{SCHOOL_A}" in _links(web.get("/web/dashboard", params=AS_OF).text)
@@ -169,19 +200,36 @@ async def test_data_quality_panel_ranks_schools(session: AsyncSession, web: http
     by_code = {q["school_code"]: q for q in body["schools"]}
     # A: 8 graduates, a7 unknown (1/8); follow-up list: a1–a8 and d1 (not graduated yet), 7 of them with a
     # destination nobody confirmed (a1's self-report awaits review); 1 of 9 on the roster activated (a1)
-    assert by_code[SCHOOL_A] == {**by_code[SCHOOL_A], "graduates": 8, "unknown": 1, "knowledge_rate": 87.5,
-                                      "unknown_share": 12.5, "followed": 9, "unconfirmed": 7,
-                                      "unconfirmed_share": 77.8, "roster": 9, "activated": 1, "activated_share": 11.1}
+    assert by_code[SCHOOL_A] == {
+        **by_code[SCHOOL_A],
+        "graduates": 8,
+        "unknown": 1,
+        "knowledge_rate": 87.5,
+        "unknown_share": 12.5,
+        "followed": 9,
+        "unconfirmed": 7,
+        "unconfirmed_share": 77.8,
+        "roster": 9,
+        "activated": 1,
+        "activated_share": 11.1,
+    }
     # B: 3 graduates, every destination known, none confirmed, no account
-    assert (by_code[SCHOOL_B]["knowledge_rate"], by_code[SCHOOL_B]["unconfirmed_share"],
-            by_code[SCHOOL_B]["activated_share"]) == (100.0, 100.0, 0.0)
+    assert (
+        by_code[SCHOOL_B]["knowledge_rate"],
+        by_code[SCHOOL_B]["unconfirmed_share"],
+        by_code[SCHOOL_B]["activated_share"],
+    ) == (100.0, 100.0, 0.0)
     assert [q["school_code"] for q in body["schools"]] == [SCHOOL_B, SCHOOL_A]  # knowledge rate first
     assert [q["rank"] for q in body["schools"]] == [1, 2]
     page = web.get("/web/dashboard/region/440000", params={**AS_OF, "lang": "zh"})
     panel = _cells(page.text, "table-quality")
     assert list(panel) == [SCHOOL_B, SCHOOL_A]
-    assert panel[SCHOOL_A] == {"knowledge_rate": "87.5%", "unknown_share": "12.5% (1)",
-                               "unconfirmed_share": "77.8% (7/9)", "activated_share": "11.1% (1/9)"}
+    assert panel[SCHOOL_A] == {
+        "knowledge_rate": "87.5%",
+        "unknown_share": "12.5% (1)",
+        "unconfirmed_share": "77.8% (7/9)",
+        "activated_share": "11.1% (1/9)",
+    }
     assert "跟踪数据质量" in text_of(page.text)
 
 
@@ -192,7 +240,17 @@ async def test_annual_report_xlsx_and_printable_page(session: AsyncSession, web:
     got = web.get("/reports/annual", params={**AS_OF, "scope": "region:440000", "format": "xlsx"})
     assert got.status_code == 200 and "-internal.xlsx" in got.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(got.content))
-    assert wb.sheetnames == ["封面", "说明", "总体", "分地区(市)", "分地区(县区)", "分学校", "分专业", "起薪分段", "近五届趋势"]
+    assert wb.sheetnames == [
+        "封面",
+        "说明",
+        "总体",
+        "分地区(市)",
+        "分地区(县区)",
+        "分学校",
+        "分专业",
+        "起薪分段",
+        "近五届趋势",
+    ]
     assert wb["封面"]["A1"].value == "广东省2025届中等职业学校毕业生就业质量年度报告"
     header = [c.value for c in wb["总体"][1]]
     total = dict(zip(header, [c.value for c in wb["总体"][2]]))
@@ -207,8 +265,9 @@ async def test_annual_report_xlsx_and_printable_page(session: AsyncSession, web:
     assert {"计数规则 precedence", "取整 rounding", "近五届趋势 trend"} <= about
     assert [r[0].value for r in wb["近五届趋势"].iter_rows(min_row=2)] == [f"{y}届" for y in range(2021, 2026)]
     # the publication version suppresses the school of 3
-    published = web.get("/reports/annual", params={**AS_OF, "scope": "region:440000", "format": "xlsx",
-                                                   "view": "publish"})
+    published = web.get(
+        "/reports/annual", params={**AS_OF, "scope": "region:440000", "format": "xlsx", "view": "publish"}
+    )
     pub = load_workbook(io.BytesIO(published.content))
     assert {r[0].value: r[1].value for r in pub["分学校"].iter_rows(min_row=2)}["南山职校"] == "*"
     # the printable page: the same tables, print CSS
@@ -216,12 +275,14 @@ async def test_annual_report_xlsx_and_printable_page(session: AsyncSession, web:
     assert page.status_code == 200
     assert "<title>广东省2025届中等职业学校毕业生就业质量年度报告" in page.text
     assert _cells(page.text, "annual-school")[SCHOOL_A]["employment_rate"] == _pct(
-        next(r for r in report["breakdowns"]["school"] if r["key"] == SCHOOL_A)["rates"]["employment_rate"])
+        next(r for r in report["breakdowns"]["school"] if r["key"] == SCHOOL_A)["rates"]["employment_rate"]
+    )
     assert "@media print" in web.get("/web/static/css/site.css").text
 
 
-async def test_charts_for_every_rate_and_trend_in_both_languages(session: AsyncSession, web: httpx.Client,
-                                                                 server: Any) -> None:
+async def test_charts_for_every_rate_and_trend_in_both_languages(
+    session: AsyncSession, web: httpx.Client, server: Any
+) -> None:
     await _world(session)
     sign_in(web, "gd@example.cn")
     zh = web.get("/web/dashboard/region/440000", params={**AS_OF, "lang": "zh"})
@@ -230,8 +291,14 @@ async def test_charts_for_every_rate_and_trend_in_both_languages(session: AsyncS
     assert "Trend over the last five cohorts" in en.text and 'aria-label="Breadcrumb"' in en.text
     charts = [src.replace("&amp;", "&") for src in re.findall(r'<img src="(/reports/chart[^"]+)"', en.text)]
     metrics = {re.search(r"metric=(\w+)", c).group(1) for c in charts}  # type: ignore[union-attr]
-    assert metrics == {"employment_rate", "placement_rate", "further_study_rate", "in_field_rate",
-                       "salary_median", "salary_bands"}
+    assert metrics == {
+        "employment_rate",
+        "placement_rate",
+        "further_study_rate",
+        "in_field_rate",
+        "salary_median",
+        "salary_bands",
+    }
     assert all("lang=en" in c for c in charts)
     assert len(re.findall(r'<img src="/reports/chart[^"]+"[^>]*alt="Chart of [^"]+"', en.text, re.S)) == len(charts)
     trend_chart = next(c for c in charts if "trend_years=5" in c and "metric=in_field_rate" in c)

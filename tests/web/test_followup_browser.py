@@ -16,7 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.destinations.models import DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource
 from tests.web.conftest import World
 from tests.web.test_browser import (
-    _all_fields_labelled, _launch, _no_horizontal_scroll, _no_word_split_in_tables, _shot, _sign_in,
+    _all_fields_labelled,
+    _launch,
+    _no_horizontal_scroll,
+    _no_word_split_in_tables,
+    _shot,
+    _sign_in,
 )
 
 
@@ -28,9 +33,14 @@ def backend() -> str:
 @pytest.fixture
 async def self_report(session: AsyncSession, world: World) -> int:
     """Graduate A's self-report (it awaits review)."""
-    event = DestinationEvent(graduate_id=world.ids["graduate_a"], occurred_on=dt.date.today() - dt.timedelta(days=3),
-                             source=DestinationSource.SELF_REPORT, kind=DestinationEventKind.OUTCOME,
-                             category=DestinationCategory.FURTHER_STUDY, employer_name="广州市技师学院")
+    event = DestinationEvent(
+        graduate_id=world.ids["graduate_a"],
+        occurred_on=dt.date.today() - dt.timedelta(days=3),
+        source=DestinationSource.SELF_REPORT,
+        kind=DestinationEventKind.OUTCOME,
+        category=DestinationCategory.FURTHER_STUDY,
+        employer_name="广州市技师学院",
+    )
     session.add(event)
     await session.commit()
     return event.id
@@ -42,8 +52,9 @@ def browser(server: Any, world: World, self_report: int) -> Iterator[Any]:
 
 
 @pytest.mark.parametrize(("width", "lang"), [(375, "zh_Hans"), (1280, "en")])
-def test_staff_record_review_and_see_flags_change(browser: Any, server: Any, world: World, self_report: int,
-                                                   width: int, lang: str) -> None:
+def test_staff_record_review_and_see_flags_change(
+    browser: Any, server: Any, world: World, self_report: int, width: int, lang: str
+) -> None:
     base = server.base_url
     graduate = world.ids["graduate_a"]
     ctx = browser.new_context(viewport={"width": width, "height": 800}, locale="zh-CN", is_mobile=width < 500)
@@ -79,7 +90,10 @@ def test_staff_record_review_and_see_flags_change(browser: Any, server: Any, wor
     assert page.locator("#review-empty").is_visible()
     page.goto(f"{base}/web/follow-up?cohort=2025")
     assert page.locator(f'tr[data-graduate-id="{graduate}"]').get_attribute("data-flags") == ""
-    assert (page.locator(f'tr[data-graduate-id="{graduate}"] td.category').inner_text()
-            .startswith("Further study" if en else "升学"))
+    assert (
+        page.locator(f'tr[data-graduate-id="{graduate}"] td.category')
+        .inner_text()
+        .startswith("Further study" if en else "升学")
+    )
     _shot(page, f"follow-up-list-{width}")
     ctx.close()

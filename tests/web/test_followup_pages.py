@@ -17,10 +17,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role, User
-from service.destinations.models import (
-    DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource,
-)
 from service.catalog.models import Major
+from service.destinations.models import (
+    DestinationCategory,
+    DestinationEvent,
+    DestinationEventKind,
+    DestinationSource,
+)
 from service.graduates.models import Graduate
 from service.notifications.models import Notification
 from service.privacy.models import AuditAction, AuditEvent
@@ -59,25 +62,42 @@ def _as(web: httpx.Client, world: World, account: str) -> str:
 
 async def _events(session: AsyncSession, graduate_id: int) -> list[DestinationEvent]:
     session.expire_all()
-    return list((await session.execute(select(DestinationEvent).where(DestinationEvent.graduate_id == graduate_id)
-                                       .order_by(DestinationEvent.id))).scalars())
+    return list(
+        (
+            await session.execute(
+                select(DestinationEvent)
+                .where(DestinationEvent.graduate_id == graduate_id)
+                .order_by(DestinationEvent.id)
+            )
+        ).scalars()
+    )
 
 
-async def test_flags_change_as_records_arrive_and_are_reviewed(web: httpx.Client, world: World,
-                                                               session: AsyncSession) -> None:
+async def test_flags_change_as_records_arrive_and_are_reviewed(
+    web: httpx.Client, world: World, session: AsyncSession
+) -> None:
     g = world.ids["graduate_a"]
     day = (dt.date.today() - dt.timedelta(days=10)).isoformat()
     token = _as(web, world, "school_a")
     assert _flags(web, g) == {"unknown"}
     # the school's survey: seeking work, evidence "other" described in the note
-    r = web.post(f"/web/follow-up/{g}", data={"_csrf_token": token, "category": "seeking", "occurred_on": day,
-                                              "evidence": "other", "note": "电话回访"})
+    r = web.post(
+        f"/web/follow-up/{g}",
+        data={"_csrf_token": token, "category": "seeking", "occurred_on": day, "evidence": "other", "note": "电话回访"},
+    )
     assert r.status_code == 303, r.text
     assert _flags(web, g) == set() and _category(web, g) == "待就业"
     # the graduate reports a labour contract from the same day: flagged; the survey still wins that day
     token = _as(web, world, "graduate_a")
-    r = web.post("/web/destination", data={"_csrf_token": token, "category": "labour_contract",
-                                           "employer_name": "广州数控设备有限公司", "occurred_on": day})
+    r = web.post(
+        "/web/destination",
+        data={
+            "_csrf_token": token,
+            "category": "labour_contract",
+            "employer_name": "广州数控设备有限公司",
+            "occurred_on": day,
+        },
+    )
     assert r.status_code == 303, r.text
     token = _as(web, world, "school_a")
     assert _flags(web, g) == {"self_report"} and _category(web, g) == "待就业"
@@ -89,8 +109,10 @@ async def test_flags_change_as_records_arrive_and_are_reviewed(web: httpx.Client
     assert r.status_code == 422 and f'id="reason-{self_report.id}-error"' in r.text
     assert len(await _events(session, g)) == 2
     # accepted: the flag goes, the destination changes to the report, recorded by the school
-    r = web.post(f"/web/follow-up/review/{self_report.id}", data={"_csrf_token": token, "decision": "accept",
-                                                                  "reason": "已核对劳动合同"})
+    r = web.post(
+        f"/web/follow-up/review/{self_report.id}",
+        data={"_csrf_token": token, "decision": "accept", "reason": "已核对劳动合同"},
+    )
     assert r.status_code == 303 and r.headers["location"] == "/web/follow-up/review?done=accept"
     assert _flags(web, g) == set()
     assert _category(web, g).startswith("签劳动合同形式就业")
@@ -98,13 +120,17 @@ async def test_flags_change_as_records_arrive_and_are_reviewed(web: httpx.Client
     assert "学校" in row and "学校已核实" in row
     accepted = (await _events(session, g))[-1]
     assert (accepted.kind, accepted.source, accepted.refers_to_id) == (
-        DestinationEventKind.OUTCOME, DestinationSource.SCHOOL_SURVEY, self_report.id)
+        DestinationEventKind.OUTCOME,
+        DestinationSource.SCHOOL_SURVEY,
+        self_report.id,
+    )
     assert "review-empty" in web.get("/web/follow-up/review").text
     # the graduate was told, with the reason
     graduate_user = (await session.execute(select(User.id).where(User.graduate_id == g))).scalar_one()
     told = (await session.execute(select(Notification).where(Notification.user_id == graduate_user))).scalars().all()
     assert [(n.kind, n.params["decision"], n.params["reason"]) for n in told] == [
-        ("destination_review_decided", "accepted", "已核对劳动合同")]
+        ("destination_review_decided", "accepted", "已核对劳动合同")
+    ]
     # the graduate disputes it: flagged, it stops counting (precedence: the survey counts again)
     token = _as(web, world, "graduate_a")
     r = web.post(f"/web/destination/{accepted.id}/dispute", data={"_csrf_token": token, "reason": "我已离职"})
@@ -112,35 +138,57 @@ async def test_flags_change_as_records_arrive_and_are_reviewed(web: httpx.Client
     token = _as(web, world, "school_a")
     assert _flags(web, g) == {"disputed"} and _category(web, g) == "待就业"
     # the school keeps the record (refuses the objection): it counts again, verified
-    r = web.post(f"/web/follow-up/review/{accepted.id}", data={"_csrf_token": token, "decision": "refuse",
-                                                               "reason": "社保记录显示仍在职"})
+    r = web.post(
+        f"/web/follow-up/review/{accepted.id}",
+        data={"_csrf_token": token, "decision": "refuse", "reason": "社保记录显示仍在职"},
+    )
     assert r.status_code == 303
     assert _flags(web, g) == set() and _category(web, g).startswith("签劳动合同形式就业")
-    audit = (await session.execute(select(AuditEvent.action, AuditEvent.detail).where(
-        AuditEvent.graduate_id == g, AuditEvent.action == AuditAction.REVIEW).order_by(AuditEvent.id))).all()
+    audit = (
+        await session.execute(
+            select(AuditEvent.action, AuditEvent.detail)
+            .where(AuditEvent.graduate_id == g, AuditEvent.action == AuditAction.REVIEW)
+            .order_by(AuditEvent.id)
+        )
+    ).all()
     assert [(a, d["decision"], d["about"]) for a, d in audit] == [
-        (AuditAction.REVIEW, "accepted", "self_report"), (AuditAction.REVIEW, "refused", "dispute")]
+        (AuditAction.REVIEW, "accepted", "self_report"),
+        (AuditAction.REVIEW, "refused", "dispute"),
+    ]
     # a refused self-report stops counting; an employer's hire awaits the graduate's confirmation
-    session.add(DestinationEvent(graduate_id=g, occurred_on=dt.date.today(), source=DestinationSource.PLATFORM_HIRE,
-                                 kind=DestinationEventKind.OUTCOME, category=DestinationCategory.OTHER_EMPLOYMENT,
-                                 employer_name="广州数控设备有限公司"))
+    session.add(
+        DestinationEvent(
+            graduate_id=g,
+            occurred_on=dt.date.today(),
+            source=DestinationSource.PLATFORM_HIRE,
+            kind=DestinationEventKind.OUTCOME,
+            category=DestinationCategory.OTHER_EMPLOYMENT,
+            employer_name="广州数控设备有限公司",
+        )
+    )
     await session.commit()
     assert _flags(web, g) == {"employer_unconfirmed"}
-    assert "employer_unconfirmed" in web.get("/web/follow-up", params={"cohort": 2025,
-                                                                       "flag": "employer_unconfirmed"}).text
+    assert (
+        "employer_unconfirmed"
+        in web.get("/web/follow-up", params={"cohort": 2025, "flag": "employer_unconfirmed"}).text
+    )
     assert _row(web.get("/web/follow-up", params={"cohort": 2025, "flag": "unknown"}).text, g) is None
 
 
 async def test_refused_self_report_stops_counting(web: httpx.Client, world: World, session: AsyncSession) -> None:
     g = world.ids["graduate_a"]
     token = _as(web, world, "graduate_a")
-    web.post("/web/destination", data={"_csrf_token": token, "category": "further_study",
-                                       "occurred_on": dt.date.today().isoformat()})
+    web.post(
+        "/web/destination",
+        data={"_csrf_token": token, "category": "further_study", "occurred_on": dt.date.today().isoformat()},
+    )
     token = _as(web, world, "school_a")
     assert _flags(web, g) == {"self_report"} and _category(web, g) == "升学"
     report = (await _events(session, g))[-1]
-    r = web.post(f"/web/follow-up/review/{report.id}", data={"_csrf_token": token, "decision": "refuse",
-                                                             "reason": "未收到录取通知书"})
+    r = web.post(
+        f"/web/follow-up/review/{report.id}",
+        data={"_csrf_token": token, "decision": "refuse", "reason": "未收到录取通知书"},
+    )
     assert r.status_code == 303
     assert _flags(web, g) == {"unknown"}
     # the graduate is told, and their page says the school refused it, with the reason
@@ -157,8 +205,15 @@ async def test_refused_self_report_stops_counting(web: httpx.Client, world: Worl
 
 async def test_another_schools_staff_get_nothing(web: httpx.Client, world: World, session: AsyncSession) -> None:
     a = world.ids["graduate_a"]
-    session.add(DestinationEvent(graduate_id=a, occurred_on=dt.date.today(), source=DestinationSource.SELF_REPORT,
-                                 kind=DestinationEventKind.OUTCOME, category=DestinationCategory.FURTHER_STUDY))
+    session.add(
+        DestinationEvent(
+            graduate_id=a,
+            occurred_on=dt.date.today(),
+            source=DestinationSource.SELF_REPORT,
+            kind=DestinationEventKind.OUTCOME,
+            category=DestinationCategory.FURTHER_STUDY,
+        )
+    )
     await session.commit()
     report = (await _events(session, a))[-1]
     token = _as(web, world, "school_b")
@@ -168,11 +223,24 @@ async def test_another_schools_staff_get_nothing(web: httpx.Client, world: World
     export = web.get("/web/follow-up/export", params={"cohort": 2025, "format": "csv"})
     assert "陈小明" not in export.content.decode("utf-8-sig")
     assert web.get(f"/web/follow-up/{a}").status_code == 404
-    assert web.post(f"/web/follow-up/{a}", data={"_csrf_token": token, "category": "seeking", "evidence": "other",
-                                                 "note": "x", "occurred_on": "2025-07-01"}).status_code == 404
+    assert (
+        web.post(
+            f"/web/follow-up/{a}",
+            data={
+                "_csrf_token": token,
+                "category": "seeking",
+                "evidence": "other",
+                "note": "x",
+                "occurred_on": "2025-07-01",
+            },
+        ).status_code
+        == 404
+    )
     assert "陈小明" not in web.get("/web/follow-up/review").text
-    assert web.post(f"/web/follow-up/review/{report.id}", data={"_csrf_token": token, "decision": "accept"}
-                    ).status_code == 404
+    assert (
+        web.post(f"/web/follow-up/review/{report.id}", data={"_csrf_token": token, "decision": "accept"}).status_code
+        == 404
+    )
     assert web.post("/web/follow-up/remind", data={"_csrf_token": token, "graduate_id": str(a)}).status_code == 404
     assert len(await _events(session, a)) == 1
     assert (await session.execute(select(Notification))).scalars().all() == []
@@ -188,21 +256,39 @@ async def test_another_schools_staff_get_nothing(web: httpx.Client, world: World
         assert web.get("/web/follow-up/export").status_code == 403
 
 
-HOSTILE = "=HYPERLINK(\"http://evil.example\",\"x\")"
+HOSTILE = '=HYPERLINK("http://evil.example","x")'
 
 
 async def test_export_columns_and_injection_safety(web: httpx.Client, world: World, session: AsyncSession) -> None:
     a = world.ids["graduate_a"]
-    await session.execute(update(Graduate).where(Graduate.id == a).values(
-        name=HOSTILE, class_name="@SUM(1+1)", student_number="+2025001", id_number=ID_NUMBER))
+    await session.execute(
+        update(Graduate)
+        .where(Graduate.id == a)
+        .values(name=HOSTILE, class_name="@SUM(1+1)", student_number="+2025001", id_number=ID_NUMBER)
+    )
     await session.commit()
     _as(web, world, "school_a")
     r = web.get("/web/follow-up/export", params={"cohort": 2025, "format": "csv"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    assert rows[0] == ["学号", "姓名", "班级", "专业代码", "专业", "届别", "联系电话", "身份证号(后4位)", "账号已激活",
-                       "毕业去向", "单位", "登记方", "确认状态", "距上次更新(天)", "待办标记"]
+    assert rows[0] == [
+        "学号",
+        "姓名",
+        "班级",
+        "专业代码",
+        "专业",
+        "届别",
+        "联系电话",
+        "身份证号(后4位)",
+        "账号已激活",
+        "毕业去向",
+        "单位",
+        "登记方",
+        "确认状态",
+        "距上次更新(天)",
+        "待办标记",
+    ]
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1]))
     assert row["姓名"] == "'" + HOSTILE and row["班级"] == "'@SUM(1+1)" and row["学号"] == "'+2025001"
@@ -216,33 +302,55 @@ async def test_export_columns_and_injection_safety(web: httpx.Client, world: Wor
     name = ws.cell(row=2, column=header.index("姓名") + 1)
     assert name.value == HOSTILE and name.data_type == "s" and name.quotePrefix
     assert ws.cell(row=2, column=header.index("联系电话") + 1).value == "13800138000"
-    exported = (await session.execute(select(AuditEvent.graduate_id).where(
-        AuditEvent.action == AuditAction.EXPORT, AuditEvent.object_type == "follow_up_export"))).scalars().all()
+    exported = (
+        (
+            await session.execute(
+                select(AuditEvent.graduate_id).where(
+                    AuditEvent.action == AuditAction.EXPORT, AuditEvent.object_type == "follow_up_export"
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert exported == [a, a]
     # the department's export has no phone column at all
     _as(web, world, "department_a")
-    rows = list(csv.reader(io.StringIO(web.get("/web/follow-up/export", params={"cohort": 2025, "format": "csv"})
-                                       .content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                web.get("/web/follow-up/export", params={"cohort": 2025, "format": "csv"}).content.decode("utf-8-sig")
+            )
+        )
+    )
     assert "联系电话" not in rows[0] and "13800138000" not in str(rows)
 
 
-async def test_reminder_reaches_only_the_selected_graduates(web: httpx.Client, world: World,
-                                                            session: AsyncSession) -> None:
+async def test_reminder_reaches_only_the_selected_graduates(
+    web: httpx.Client, world: World, session: AsyncSession
+) -> None:
     school = world.ids["school_a"]
     others = [Graduate(name=f"同学{i}", school_id=school, cohort=2025, student_number=f"20250{i}") for i in range(3)]
     session.add_all(others)
     await session.flush()
-    users = [User(role=Role.GRADUATE, email=f"g{i}@example.cn", graduate_id=g.id, password_hash="x")
-             for i, g in enumerate(others[:2])]  # others[2] has no account
+    users = [
+        User(role=Role.GRADUATE, email=f"g{i}@example.cn", graduate_id=g.id, password_hash="x")
+        for i, g in enumerate(others[:2])
+    ]  # others[2] has no account
     session.add_all(users)
     await session.commit()
     ids = [g.id for g in others]
     user0 = users[0].id
     token = _as(web, world, "school_a")
-    r = web.post("/web/follow-up/remind", data={"_csrf_token": token, "back": "cohort=2025",
-                                                "graduate_id": [str(world.ids["graduate_a"]), str(ids[0]),
-                                                                str(ids[2])],
-                                                "message": "请本周内登录填报"})
+    r = web.post(
+        "/web/follow-up/remind",
+        data={
+            "_csrf_token": token,
+            "back": "cohort=2025",
+            "graduate_id": [str(world.ids["graduate_a"]), str(ids[0]), str(ids[2])],
+            "message": "请本周内登录填报",
+        },
+    )
     assert r.status_code == 303 and "reminded=2" in r.headers["location"] and "no_account=1" in r.headers["location"]
     session.expire_all()
     told = (await session.execute(select(Notification.user_id, Notification.kind, Notification.params))).all()
@@ -255,12 +363,12 @@ async def test_reminder_reaches_only_the_selected_graduates(web: httpx.Client, w
     # nothing selected: refused; the department cannot send reminders
     assert web.post("/web/follow-up/remind", data={"_csrf_token": token}).status_code == 422
     token = _as(web, world, "department_a")
-    assert web.post("/web/follow-up/remind", data={"_csrf_token": token, "graduate_id": str(ids[1])}
-                    ).status_code == 403
+    assert web.post("/web/follow-up/remind", data={"_csrf_token": token, "graduate_id": str(ids[1])}).status_code == 403
 
 
-async def test_survey_record_with_evidence_in_history_and_audit(web: httpx.Client, world: World,
-                                                                session: AsyncSession) -> None:
+async def test_survey_record_with_evidence_in_history_and_audit(
+    web: httpx.Client, world: World, session: AsyncSession
+) -> None:
     g = world.ids["graduate_a"]
     token = _as(web, world, "school_a")
     form = web.get(f"/web/follow-up/{g}")
@@ -269,19 +377,35 @@ async def test_survey_record_with_evidence_in_history_and_audit(web: httpx.Clien
     bad = web.post(f"/web/follow-up/{g}", data={"_csrf_token": token, "category": "military", "occurred_on": ""})
     assert bad.status_code == 422 and 'id="evidence-error"' in bad.text and 'id="occurred_on-error"' in bad.text
     assert await _events(session, g) == []
-    r = web.post(f"/web/follow-up/{g}", data={"_csrf_token": token, "category": "military",
-                                              "occurred_on": "2025-09-01", "evidence": "military_notice"})
+    r = web.post(
+        f"/web/follow-up/{g}",
+        data={"_csrf_token": token, "category": "military", "occurred_on": "2025-09-01", "evidence": "military_notice"},
+    )
     assert r.status_code == 303 and r.headers["location"] == f"/web/follow-up/{g}?saved=1"
     [event] = await _events(session, g)
     assert (event.source, event.category, event.evidence.value, event.occurred_on) == (
-        DestinationSource.SCHOOL_SURVEY, DestinationCategory.MILITARY, "military_notice", dt.date(2025, 9, 1))
+        DestinationSource.SCHOOL_SURVEY,
+        DestinationCategory.MILITARY,
+        "military_notice",
+        dt.date(2025, 9, 1),
+    )
     history = web.get(f"/web/follow-up/{g}?saved=1")
     item = re.search(rf'data-event-id="{event.id}".*?</li>', history.text, re.S).group(0)  # type: ignore[union-attr]
     assert "入伍通知书" in item and "学校调查" in text_of(item) and "2025-09-01" in item
-    audit = (await session.execute(select(AuditEvent).where(
-        AuditEvent.object_type == "destination_event", AuditEvent.object_id == str(event.id)))).scalars().all()
+    audit = (
+        (
+            await session.execute(
+                select(AuditEvent).where(
+                    AuditEvent.object_type == "destination_event", AuditEvent.object_id == str(event.id)
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert [(e.action, e.detail["source"], e.detail["evidence"]) for e in audit] == [
-        (AuditAction.CREATE, "school_survey", "military_notice")]
+        (AuditAction.CREATE, "school_survey", "military_notice")
+    ]
     # the same record through the API carries the evidence too
     api = web.get(f"/graduates/{g}/destinations")
     assert api.status_code == 200 and api.json()["events"][0]["evidence"] == "military_notice"
@@ -305,9 +429,17 @@ async def test_filter_sort_and_page(web: httpx.Client, world: World, session: As
     school = world.ids["school_a"]
     session.add(Major(code="660103", name="数控技术应用", category="装备制造大类"))
     await session.flush()
-    many = [Graduate(name=f"学生{i:02d}", school_id=school, cohort=2025, student_number=f"S{i:03d}",
-                     class_name="数控1班" if i % 2 else "数控2班", major_code="660103" if i < 10 else None)
-            for i in range(60)]
+    many = [
+        Graduate(
+            name=f"学生{i:02d}",
+            school_id=school,
+            cohort=2025,
+            student_number=f"S{i:03d}",
+            class_name="数控1班" if i % 2 else "数控2班",
+            major_code="660103" if i < 10 else None,
+        )
+        for i in range(60)
+    ]
     session.add_all(many)
     await session.commit()
     _as(web, world, "school_a")

@@ -20,7 +20,8 @@ def _extracted() -> set[str]:
         method_map, options_map = parse_mapping_cfg(handle)
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / "service" / "web", method_map, options_map):
+        ROOT / "service" / "web", method_map, options_map
+    ):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -28,8 +29,11 @@ def _extracted() -> set[str]:
 def _catalogue(locale: str) -> dict[str, str]:
     with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         # plural entries are keyed by their singular (as extracted); their string is the first form
-        return {(m.id[0] if isinstance(m.id, tuple) else m.id): (m.string[0] if isinstance(m.string, tuple) else m.string)
-                for m in read_po(handle) if m.id and not m.fuzzy}
+        return {
+            (m.id[0] if isinstance(m.id, tuple) else m.id): (m.string[0] if isinstance(m.string, tuple) else m.string)
+            for m in read_po(handle)
+            if m.id and not m.fuzzy
+        }
 
 
 def test_every_message_is_in_both_catalogues_and_translated_into_chinese() -> None:
@@ -53,17 +57,20 @@ def test_catalogues_compile_and_translate() -> None:
     assert catalogues.get("xx").gettext("Sign in") == "登录"  # unknown: the default (Chinese)
 
 
-@pytest.mark.parametrize(("query", "cookie", "accept", "expected"), [
-    (None, None, None, "zh_Hans"),
-    ("en", None, None, "en"),
-    ("zh_Hans", "en", "en", "zh_Hans"),
-    (None, "en", "zh-CN", "en"),
-    (None, None, "en-GB,en;q=0.9", "en"),
-    (None, None, "zh-CN,zh;q=0.9,en;q=0.8", "zh_Hans"),
-    (None, None, "fr-FR,de;q=0.5", "zh_Hans"),
-    (None, None, "fr;q=1,en;q=0.5", "en"),
-    ("klingon", None, None, "zh_Hans"),
-])
+@pytest.mark.parametrize(
+    ("query", "cookie", "accept", "expected"),
+    [
+        (None, None, None, "zh_Hans"),
+        ("en", None, None, "en"),
+        ("zh_Hans", "en", "en", "zh_Hans"),
+        (None, "en", "zh-CN", "en"),
+        (None, None, "en-GB,en;q=0.9", "en"),
+        (None, None, "zh-CN,zh;q=0.9,en;q=0.8", "zh_Hans"),
+        (None, None, "fr-FR,de;q=0.5", "zh_Hans"),
+        (None, None, "fr;q=1,en;q=0.5", "en"),
+        ("klingon", None, None, "zh_Hans"),
+    ],
+)
 def test_pick_locale(query: str | None, cookie: str | None, accept: str | None, expected: str) -> None:
     assert pick_locale(query, cookie, accept) == expected
 
@@ -99,12 +106,17 @@ def test_roster_errors_are_said_in_the_readers_language_by_code(web, world) -> N
     from tests.web.conftest import sign_in
 
     sign_in(web, world.logins["school_a"])
-    roster = ("学号,姓名,毕业时间,性别,专业,届别,联系电话\n"
-              "001,张三,2025-06-30,女,不存在的专业,第三届,123\n001,李四,明年,男,,,\n").encode()
+    roster = (
+        "学号,姓名,毕业时间,性别,专业,届别,联系电话\n"
+        "001,张三,2025-06-30,女,不存在的专业,第三届,123\n001,李四,明年,男,,,\n"
+    ).encode()
 
     def upload(lang: str) -> list[tuple[str, str, str]]:
-        r = web.post(f"/web/roster?lang={lang}", files={"data": ("r.csv", roster, "text/csv")},
-                     data={"_csrf_token": web.cookies["vocmatch_csrf"]})
+        r = web.post(
+            f"/web/roster?lang={lang}",
+            files={"data": ("r.csv", roster, "text/csv")},
+            data={"_csrf_token": web.cookies["vocmatch_csrf"]},
+        )
         assert r.status_code == 422
         return [(c, _html.unescape(col), _html.unescape(reason)) for c, col, reason in _roster_rows(r.text)]
 
@@ -114,11 +126,23 @@ def test_roster_errors_are_said_in_the_readers_language_by_code(web, world) -> N
     for code, column, reason in english:
         assert " / " not in reason, reason
         leftover = reason
-        for allowed in ("不存在的专业", "明年", "第三届", "身份证号", "男", "女", "2025年6月"):  # values, and what a cell may say
+        for allowed in (
+            "不存在的专业",
+            "明年",
+            "第三届",
+            "身份证号",
+            "男",
+            "女",
+            "2025年6月",
+        ):  # values, and what a cell may say
             leftover = leftover.replace(allowed, "")
         assert not _re.search(r"[\u4e00-\u9fff]", leftover), (code, reason)
         assert _re.fullmatch(r"[A-Za-z ]+ \([\u4e00-\u9fff]+\)", column), column
-    assert ("phone_invalid", "Phone (联系电话)", "Not an 11-digit mobile number or a landline starting with 0") in english
+    assert (
+        "phone_invalid",
+        "Phone (联系电话)",
+        "Not an 11-digit mobile number or a landline starting with 0",
+    ) in english
     chinese = upload("zh")
     assert ("phone_invalid", "联系电话", "不是11位手机号或以0开头的固定电话") in chinese
     assert ("major_unknown", "专业", "专业 不存在的专业 不在专业目录中") in chinese
@@ -135,15 +159,13 @@ async def test_report_words_are_in_the_readers_language(web, world, session) -> 
     """The dashboards' definitions, rules, row words (合计, 届), salary bands, the annual report's
     title and the charts' language follow the page's language; names (schools, places) stay as
     recorded."""
-    import re as _re
-
-    from tests.web.conftest import sign_in
-
     import datetime as _dt
+    import re as _re
 
     from sqlalchemy import update
 
     from service.graduates.models import Graduate
+    from tests.web.conftest import sign_in
 
     await session.execute(update(Graduate).values(graduation_date=_dt.date(2025, 6, 30)))  # counted in 2025
     await session.commit()
@@ -201,13 +223,19 @@ def test_roster_file_errors_are_said_in_the_readers_language(web, world) -> None
     sign_in(web, world.logins["school_a"])
 
     def upload(lang: str, name: str, body: bytes) -> str:
-        r = web.post(f"/web/roster?lang={lang}", files={"data": (name, body, "text/plain")},
-                     data={"_csrf_token": web.cookies["vocmatch_csrf"]})
+        r = web.post(
+            f"/web/roster?lang={lang}",
+            files={"data": (name, body, "text/plain")},
+            data={"_csrf_token": web.cookies["vocmatch_csrf"]},
+        )
         assert r.status_code == 422
         return text_of(r.text.split('role="alert">', 1)[1].split("</p>", 1)[0])
 
     missing = "学号,性别\n001,男\n".encode()
     assert upload("zh", "r.csv", missing).strip() == "缺少必填列：姓名、毕业时间。找到的列：学号、性别。"
-    assert upload("en", "r.csv", missing).strip() == "Required columns are missing: 姓名、毕业时间. Columns found: 学号、性别."
+    assert (
+        upload("en", "r.csv", missing).strip()
+        == "Required columns are missing: 姓名、毕业时间. Columns found: 学号、性别."
+    )
     assert "请上传 .xlsx 或 .csv 文件" in upload("zh", "r.txt", b"x")
     assert "upload an .xlsx or .csv file" in upload("en", "r.txt", b"x")

@@ -20,8 +20,10 @@ from service.graduates.models import Graduate
 from tests.web.conftest import World
 from tests.web.test_browser import _all_fields_labelled, _launch, _no_horizontal_scroll, _shot, _sign_in
 
-PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] "
-       b"/Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
+PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] "
+    b"/Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
@@ -34,8 +36,9 @@ def backend() -> str:
 @pytest.fixture
 async def numbered(world: World, session: AsyncSession) -> World:
     """Graduate 陈小明 of school A has the 学号 A2025001 (the form finds the student by it)."""
-    await session.execute(update(Graduate).where(Graduate.id == world.ids["graduate_a"])
-                          .values(student_number="A2025001"))
+    await session.execute(
+        update(Graduate).where(Graduate.id == world.ids["graduate_a"]).values(student_number="A2025001")
+    )
     await session.commit()
     return world
 
@@ -52,8 +55,9 @@ def _check(page: Any, base: str, path: str) -> None:
 
 
 @pytest.mark.parametrize(("size", "lang"), [("phone", "zh_Hans"), ("desktop", "en")])
-def test_placement_template_and_history_in_the_browser(browser: Any, server: Any, numbered: World, tmp_path: Path,
-                                                       size: str, lang: str) -> None:
+def test_placement_template_and_history_in_the_browser(
+    browser: Any, server: Any, numbered: World, tmp_path: Path, size: str, lang: str
+) -> None:
     base, w = server.base_url, numbered
     options = PHONE if size == "phone" else DESKTOP
     zh = lang == "zh_Hans"

@@ -33,8 +33,11 @@ def _application(web: httpx.Client, world: World) -> int:
 
 def _local(hours: int) -> str:
     """A ``datetime-local`` value ``hours`` from now, Beijing time, on the hour."""
-    return (dt.datetime.now(SH) + dt.timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0
-                                                                    ).strftime("%Y-%m-%dT%H:%M")
+    return (
+        (dt.datetime.now(SH) + dt.timedelta(hours=hours))
+        .replace(minute=0, second=0, microsecond=0)
+        .strftime("%Y-%m-%dT%H:%M")
+    )
 
 
 def test_propose_accept_and_calendar_on_the_web(web: httpx.Client, world: World) -> None:
@@ -53,8 +56,18 @@ def test_propose_accept_and_calendar_on_the_web(web: httpx.Client, world: World)
     assert bad.status_code == 422 and 'id="online_url-error"' in bad.text and "请填写会议链接" in bad.text
 
     first, second = _local(30), _local(54)
-    done = web.post(url, data={"slot_1": first, "slot_2": second, "duration": "45", "mode": "in_person",
-                               "place": "广州市天河区科韵路16号 3号楼", "note": "请带简历", **_token(web)})
+    done = web.post(
+        url,
+        data={
+            "slot_1": first,
+            "slot_2": second,
+            "duration": "45",
+            "mode": "in_person",
+            "place": "广州市天河区科韵路16号 3号楼",
+            "note": "请带简历",
+            **_token(web),
+        },
+    )
     assert done.status_code == 303, done.text
     interview_url = done.headers["location"]
     detail = text_of(web.get(interview_url).text)
@@ -75,8 +88,9 @@ def test_propose_accept_and_calendar_on_the_web(web: httpx.Client, world: World)
     page = web.get(interview_url)
     slot_ids = [int(part.split('"')[0]) for part in page.text.split('name="slot_id" value="')[1:]]
     assert len(slot_ids) == 2
-    accepted = web.post(interview_url + "/answer", data={"action": "accept", "slot_id": str(slot_ids[1]),
-                                                         **_token(web)})
+    accepted = web.post(
+        interview_url + "/answer", data={"action": "accept", "slot_id": str(slot_ids[1]), **_token(web)}
+    )
     assert accepted.status_code == 303 and accepted.headers["location"].endswith("saved=accept")
     page = text_of(web.get(accepted.headers["location"]).text)
     assert "你已接受面试" in page and "已确认面试" in page and second.replace("T", " ") in page
@@ -88,8 +102,7 @@ def test_propose_accept_and_calendar_on_the_web(web: httpx.Client, world: World)
     english = text_of(web.get(interview_url + "?lang=en").text)
     assert "Interview accepted" in english and "Add to my calendar (.ics)" in english
     # answering again the same way is refused with the reason on the page
-    again = web.post(interview_url + "/answer", data={"action": "accept", "slot_id": str(slot_ids[0]),
-                                                      **_token(web)})
+    again = web.post(interview_url + "/answer", data={"action": "accept", "slot_id": str(slot_ids[0]), **_token(web)})
     assert again.status_code == 422
     web.cookies.clear()
 
@@ -100,20 +113,20 @@ def test_propose_accept_and_calendar_on_the_web(web: httpx.Client, world: World)
 
 def test_graduate_asks_for_another_time_with_a_message(web: httpx.Client, world: World) -> None:
     application_id = _application(web, world)
-    done = web.post(f"/web/applications/{application_id}/interviews/new", data={
-        "slot_1": _local(40), "mode": "online", "online_url": "https://meeting.tencent.com/dm/x1", **_token(web)})
+    done = web.post(
+        f"/web/applications/{application_id}/interviews/new",
+        data={"slot_1": _local(40), "mode": "online", "online_url": "https://meeting.tencent.com/dm/x1", **_token(web)},
+    )
     interview_url = done.headers["location"]
     web.cookies.clear()
     sign_in(web, world.logins["graduate_a"])
     empty = web.post(interview_url + "/answer", data={"action": "reschedule", "message": "", **_token(web)})
     assert empty.status_code == 422 and 'id="message-error"' in empty.text
-    asked = web.post(interview_url + "/answer", data={"action": "reschedule", "message": "周四下午可以",
-                                                      **_token(web)})
+    asked = web.post(interview_url + "/answer", data={"action": "reschedule", "message": "周四下午可以", **_token(web)})
     assert asked.status_code == 303
     page = text_of(web.get(interview_url).text)
     assert "求职者希望另约时间" in page and "周四下午可以" in page
     assert 'href="https://meeting.tencent.com/dm/x1"' in web.get(interview_url).text
-
 
 
 def test_hire_form_says_a_future_first_working_day_waits_for_that_day(web: httpx.Client, world: World) -> None:
@@ -127,14 +140,20 @@ def test_hire_form_says_a_future_first_working_day_waits_for_that_day(web: httpx
     assert 'aria-describedby="start_date-hint"' in form and "毕业生开始上班后再登记录用" in text_of(form)
     assert f'max="{dt.datetime.now(SH).date().isoformat()}"' in form
     future = (dt.datetime.now(SH).date() + dt.timedelta(days=20)).isoformat()
-    for lang, words in (("zh_Hans", "入职日期还没到：请在入职当天或之后登记录用"),
-                        ("en", "The first working day has not come yet: mark the hire on that day or later")):
-        refused = web.post(url, params={"lang": lang}, data={"start_date": future, "monthly_salary": "5800",
-                                                             "contract_type": "labour_contract", **_token(web)})
+    for lang, words in (
+        ("zh_Hans", "入职日期还没到：请在入职当天或之后登记录用"),
+        ("en", "The first working day has not come yet: mark the hire on that day or later"),
+    ):
+        refused = web.post(
+            url,
+            params={"lang": lang},
+            data={"start_date": future, "monthly_salary": "5800", "contract_type": "labour_contract", **_token(web)},
+        )
         assert refused.status_code == 422 and words in text_of(refused.text), text_of(refused.text)[:600]
         assert 'aria-describedby="start_date-hint start_date-error"' in refused.text
     still = web.get(f"/web/postings/{world.ids['posting_a']}/applications").text
     assert 'class="status status-applied"' in still
+
 
 def test_hire_form_asks_for_date_and_pay_and_names_each_error(web: httpx.Client, world: World) -> None:
     application_id = _application(web, world)
@@ -143,15 +162,23 @@ def test_hire_form_asks_for_date_and_pay_and_names_each_error(web: httpx.Client,
     assert missing.status_code == 422
     assert 'id="start_date-error"' in missing.text and 'id="monthly_salary-error"' in missing.text
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
-    bad = web.post(url, data={"start_date": future, "monthly_salary": "0", "contract_type": "labour_contract",
-                              **_token(web)})
+    bad = web.post(
+        url, data={"start_date": future, "monthly_salary": "0", "contract_type": "labour_contract", **_token(web)}
+    )
     assert bad.status_code == 422 and 'id="start_date-error"' in bad.text and 'id="monthly_salary-error"' in bad.text
     assert "入职日期还没到" in text_of(bad.text) and "金额超出可接受的范围" in text_of(bad.text)  # both at once
     still = web.get(f"/web/postings/{world.ids['posting_a']}/applications").text
     assert 'class="status status-applied"' in still  # nothing stored by refused forms
-    ok = web.post(url, data={"start_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
-                             "monthly_salary": "5,800", "contract_type": "labour_contract",
-                             "social_insurance": "yes", **_token(web)})
+    ok = web.post(
+        url,
+        data={
+            "start_date": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+            "monthly_salary": "5,800",
+            "contract_type": "labour_contract",
+            "social_insurance": "yes",
+            **_token(web),
+        },
+    )
     assert ok.status_code == 303, ok.text
     web.cookies.clear()
     sign_in(web, world.logins["graduate_a"])
@@ -167,8 +194,10 @@ def test_employer_cancels_an_interview_on_the_web(web: httpx.Client, world: Worl
     applications, the interview page (in both languages) and the pipeline say it is cancelled, the
     answer forms are gone and the calendar file now cancels the event."""
     application_id = _application(web, world)
-    done = web.post(f"/web/applications/{application_id}/interviews/new", data={
-        "slot_1": _local(40), "mode": "in_person", "place": "科韵路16号", **_token(web)})
+    done = web.post(
+        f"/web/applications/{application_id}/interviews/new",
+        data={"slot_1": _local(40), "mode": "in_person", "place": "科韵路16号", **_token(web)},
+    )
     interview_url = done.headers["location"]
     assert 'action="' + interview_url + '/cancel"' in web.get(interview_url).text
     web.cookies.clear()

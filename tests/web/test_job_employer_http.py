@@ -20,9 +20,19 @@ def test_job_page_gives_the_reasons_and_links_the_employer(web: httpx.Client, wo
 
 
 async def test_employer_page_lists_its_open_jobs_only(web: httpx.Client, world: World, session: AsyncSession) -> None:
-    session.add_all([Posting(title="装配钳工", employer_id=world.ids["employer_a"], region_code="440106",
-                             city="广州市", salary_min_monthly=4500, salary_max_monthly=6000),
-                     Posting(title="已关闭的岗位", employer_id=world.ids["employer_a"], status=PostingStatus.CLOSED)])
+    session.add_all(
+        [
+            Posting(
+                title="装配钳工",
+                employer_id=world.ids["employer_a"],
+                region_code="440106",
+                city="广州市",
+                salary_min_monthly=4500,
+                salary_max_monthly=6000,
+            ),
+            Posting(title="已关闭的岗位", employer_id=world.ids["employer_a"], status=PostingStatus.CLOSED),
+        ]
+    )
     await session.commit()
     sign_in(web, world.logins["graduate_a"])
     page = text_of(web.get(f"/web/employers/{world.ids['employer_a']}").text)

@@ -27,7 +27,11 @@ def test_language_switch_keeps_path_and_query(web: httpx.Client, world: World) -
     assert parse_qs(parts.query) == {"q": ["数控 车床"], "page": ["2"], "lang": ["en"]}
     english = web.get(link)
     [back] = _lang_links(english.text)
-    assert parse_qs(urlsplit(back).query) == {"q": ["数控 车床"], "page": ["2"], "lang": ["zh_Hans"]}  # one lang, not two
+    assert parse_qs(urlsplit(back).query) == {
+        "q": ["数控 车床"],
+        "page": ["2"],
+        "lang": ["zh_Hans"],
+    }  # one lang, not two
 
 
 def test_signed_out_visit_keeps_the_query_for_after_sign_in(web: httpx.Client, world: World) -> None:
@@ -38,8 +42,15 @@ def test_signed_out_visit_keeps_the_query_for_after_sign_in(web: httpx.Client, w
     assert parse_qs(urlsplit(next_[0]).query) == {"q": ["数控"], "region": ["440100"]}
     form = web.get(response.headers["location"])
     assert f'name="next" value="{next_[0].replace("&", "&amp;")}"' in form.text  # the form posts it back
-    signed_in = web.post("/web/sign-in", data={"login": world.logins["graduate_a"], "password": PASSWORD,
-                                               "next": next_[0], "_csrf_token": web.cookies["vocmatch_csrf"]})
+    signed_in = web.post(
+        "/web/sign-in",
+        data={
+            "login": world.logins["graduate_a"],
+            "password": PASSWORD,
+            "next": next_[0],
+            "_csrf_token": web.cookies["vocmatch_csrf"],
+        },
+    )
     assert signed_in.status_code == 303
     assert parse_qs(urlsplit(signed_in.headers["location"]).query) == {"q": ["数控"], "region": ["440100"]}
 

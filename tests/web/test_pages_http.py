@@ -23,8 +23,14 @@ def test_signed_out_pages_redirect_to_sign_in(web: httpx.Client, world: World) -
 
 def test_wrong_password_rerenders_form_with_401(web: httpx.Client, world: World) -> None:
     web.get("/web/sign-in")
-    response = web.post("/web/sign-in", data={"login": world.logins["graduate_a"], "password": "nope nope",
-                                              "_csrf_token": web.cookies["vocmatch_csrf"]})
+    response = web.post(
+        "/web/sign-in",
+        data={
+            "login": world.logins["graduate_a"],
+            "password": "nope nope",
+            "_csrf_token": web.cookies["vocmatch_csrf"],
+        },
+    )
     assert response.status_code == 401
     assert "账号或密码错误" in response.text
     assert "vocmatch_access" not in web.cookies
@@ -58,8 +64,7 @@ def test_graduate_sees_reasons_applies_and_sees_status(web: httpx.Client, world:
     assert "数控车床操作工" not in text_of(web.get("/web/jobs").text)
 
 
-def test_employer_moves_application_to_hired_and_school_sees_destination(web: httpx.Client,
-                                                                        world: World) -> None:
+def test_employer_moves_application_to_hired_and_school_sees_destination(web: httpx.Client, world: World) -> None:
     posting = world.ids["posting_a"]
     sign_in(web, world.logins["graduate_a"])
     assert web.post(f"/web/jobs/{posting}/apply", headers=csrf(web)).status_code == 200
@@ -80,9 +85,16 @@ def test_employer_moves_application_to_hired_and_school_sees_destination(web: ht
     assert hired.headers["HX-Redirect"] == f"/web/applications/{application_id}/hire"
     form = web.get(f"/web/applications/{application_id}/hire")
     assert form.status_code == 200 and "约定月薪" in form.text and "入职日期" in form.text
-    done = web.post(f"/web/applications/{application_id}/hire", data={
-        "start_date": dt.date.today().isoformat(), "monthly_salary": "5500", "contract_type": "other_employment",
-        "social_insurance": "yes", "_csrf_token": web.cookies["vocmatch_csrf"]})
+    done = web.post(
+        f"/web/applications/{application_id}/hire",
+        data={
+            "start_date": dt.date.today().isoformat(),
+            "monthly_salary": "5500",
+            "contract_type": "other_employment",
+            "social_insurance": "yes",
+            "_csrf_token": web.cookies["vocmatch_csrf"],
+        },
+    )
     assert done.status_code == 303 and done.headers["location"] == f"/web/postings/{posting}/applications"
     hired = web.get(done.headers["location"])
     assert "已录用" in hired.text and "已结束" in hired.text
@@ -154,11 +166,17 @@ def test_roster_upload_shows_validation_report(web: httpx.Client, world: World) 
     form = web.get("/web/roster")
     assert form.status_code == 200 and '<label for="roster-file">' in form.text
     content = "学号,姓名,性别,身份证号,毕业时间\n2025001,王五,男,123,2025-06-30\n".encode()
-    response = web.post("/web/roster", files={"data": ("roster.csv", content, "text/csv")},
-                           data={"_csrf_token": web.cookies["vocmatch_csrf"]})
+    response = web.post(
+        "/web/roster",
+        files={"data": ("roster.csv", content, "text/csv")},
+        data={"_csrf_token": web.cookies["vocmatch_csrf"]},
+    )
     assert response.status_code == 422, response.text
     report = text_of(response.text.split('id="roster-report"')[1])
     assert "未保存任何数据" in report and "身份证号" in report  # the rejected cell's column
-    bad = web.post("/web/roster", files={"data": ("roster.xlsx", b"not a zip", "application/octet-stream")},
-                   data={"_csrf_token": web.cookies["vocmatch_csrf"]})
+    bad = web.post(
+        "/web/roster",
+        files={"data": ("roster.xlsx", b"not a zip", "application/octet-stream")},
+        data={"_csrf_token": web.cookies["vocmatch_csrf"]},
+    )
     assert bad.status_code == 422 and 'role="alert"' in bad.text

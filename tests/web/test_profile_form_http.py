@@ -66,9 +66,9 @@ class _FormValues(HTMLParser):
 def _form(web: httpx.Client, **fields: str) -> dict[str, list[str]]:
     """The profile form as stored now, as a browser would send it, with ``fields`` changed."""
     html = web.get("/web/profile").text
-    form = html[html.index('<form method="post" action="/web/profile"'):]
+    form = html[html.index('<form method="post" action="/web/profile"') :]
     parser = _FormValues()
-    parser.feed(form[:form.index("</form>")])
+    parser.feed(form[: form.index("</form>")])
     data = parser.values
     data.update({k: [v] for k, v in fields.items()})
     return data
@@ -94,39 +94,72 @@ async def test_meter_weighs_parts_by_what_the_ranker_uses(web: httpx.Client, wor
     assert re.findall(r">([^<]+)</a>", missing) == ["意向岗位", "自我介绍", "实习与工作经历", "证书", "希望的工作类型"]
 
 
-async def test_jobs_wanted_about_you_internships_and_awards_are_saved(web: httpx.Client, world: World,
-                                                                      session: AsyncSession) -> None:
+async def test_jobs_wanted_about_you_internships_and_awards_are_saved(
+    web: httpx.Client, world: World, session: AsyncSession
+) -> None:
     sign_in(web, world.logins["graduate_a"])
-    saved = web.post("/web/profile", data=_form(
-        web, desired_titles="数控车工、装配钳工", summary="会操作 FANUC 系统，能看懂零件图。",
-        **{"exp-0-kind": "work_placement", "exp-0-title": "数控车床学徒", "exp-0-employer_name": "广州数控设备有限公司",
-           "exp-0-start_date": "2024-07", "exp-0-end_date": "2025-01", "exp-0-description": "车削轴类零件",
-           "award-0-competition": "广东省职业院校技能大赛 数控车", "award-0-level": "省级", "award-0-prize": "二等奖",
-           "award-0-year": "2024"}))
+    saved = web.post(
+        "/web/profile",
+        data=_form(
+            web,
+            desired_titles="数控车工、装配钳工",
+            summary="会操作 FANUC 系统，能看懂零件图。",
+            **{
+                "exp-0-kind": "work_placement",
+                "exp-0-title": "数控车床学徒",
+                "exp-0-employer_name": "广州数控设备有限公司",
+                "exp-0-start_date": "2024-07",
+                "exp-0-end_date": "2025-01",
+                "exp-0-description": "车削轴类零件",
+                "award-0-competition": "广东省职业院校技能大赛 数控车",
+                "award-0-level": "省级",
+                "award-0-prize": "二等奖",
+                "award-0-year": "2024",
+            },
+        ),
+    )
     assert saved.status_code == 303 and saved.headers["location"] == "/web/profile?saved=1"
     g = await _stored(session, world.ids["graduate_a"])
     assert g.desired_titles == ["数控车工", "装配钳工"] and g.summary == "会操作 FANUC 系统，能看懂零件图。"
     [e] = g.experiences
-    assert (e.kind.value, e.title, e.employer_name, e.start_date.isoformat(), e.end_date.isoformat(), e.description) \
-        == ("work_placement", "数控车床学徒", "广州数控设备有限公司", "2024-07-01", "2025-01-01", "车削轴类零件")  # type: ignore[union-attr]
+    assert (
+        e.kind.value,
+        e.title,
+        e.employer_name,
+        e.start_date.isoformat(),
+        e.end_date.isoformat(),
+        e.description,
+    ) == ("work_placement", "数控车床学徒", "广州数控设备有限公司", "2024-07-01", "2025-01-01", "车削轴类零件")  # type: ignore[union-attr]
     [a] = g.awards
     assert (a.competition, a.level, a.prize, a.year) == ("广东省职业院校技能大赛 数控车", "省级", "二等奖", 2024)
     html = web.get("/web/profile").text
     assert 'value="数控车床学徒"' in html and 'value="2024-07"' in html and 'value="二等奖"' in html
-    assert _percent(html) == int(100 * (0.26 + 0.20 + 0.05 + 0.12 + 0.10 + 0.08) / 0.94), re.search(r"<ol class=\"missing-parts\">(.*?)</ol>", html, re.S).group(1)  # 86
+    assert _percent(html) == int(100 * (0.26 + 0.20 + 0.05 + 0.12 + 0.10 + 0.08) / 0.94), re.search(
+        r"<ol class=\"missing-parts\">(.*?)</ol>", html, re.S
+    ).group(1)  # 86
     # a ticked "remove" drops the row; the other one stays
     assert web.post("/web/profile", data=_form(web, **{"exp-0-remove": "1"})).status_code == 303
     g = await _stored(session, world.ids["graduate_a"])
     assert g.experiences == [] and len(g.awards) == 1
 
 
-async def test_bad_rows_are_named_at_their_row_and_nothing_is_stored(web: httpx.Client, world: World,
-                                                                     session: AsyncSession) -> None:
+async def test_bad_rows_are_named_at_their_row_and_nothing_is_stored(
+    web: httpx.Client, world: World, session: AsyncSession
+) -> None:
     sign_in(web, world.logins["graduate_a"])
-    response = web.post("/web/profile", data=_form(
-        web, desired_titles="数控车工",
-        **{"exp-0-employer_name": "某厂", "exp-0-start_date": "2024-07",  # no position
-           "award-0-competition": "市赛", "award-0-year": "二〇二四"}))  # not a year
+    response = web.post(
+        "/web/profile",
+        data=_form(
+            web,
+            desired_titles="数控车工",
+            **{
+                "exp-0-employer_name": "某厂",
+                "exp-0-start_date": "2024-07",  # no position
+                "award-0-competition": "市赛",
+                "award-0-year": "二〇二四",
+            },
+        ),
+    )  # not a year
     assert response.status_code == 422
     html = response.text
     assert 'id="exp-0-title-error"' in html and 'id="award-0-year-error"' in html  # both at once
@@ -135,8 +168,9 @@ async def test_bad_rows_are_named_at_their_row_and_nothing_is_stored(web: httpx.
     assert g.desired_titles == [] and g.experiences == [] and g.awards == []
 
 
-async def test_jobs_page_asks_for_the_profile_instead_of_zero_percent_matches(web: httpx.Client, world: World,
-                                                                              session: AsyncSession) -> None:
+async def test_jobs_page_asks_for_the_profile_instead_of_zero_percent_matches(
+    web: httpx.Client, world: World, session: AsyncSession
+) -> None:
     await session.execute(update(Graduate).where(Graduate.id == world.ids["graduate_a"]).values(skills=[]))
     await session.commit()
     sign_in(web, world.logins["graduate_a"])

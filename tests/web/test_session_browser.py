@@ -61,8 +61,7 @@ def test_an_active_user_stays_signed_in_past_the_token_lifetime(browser: Any, se
     page.context.close()
 
 
-def test_a_form_sent_after_the_session_ended_survives_signing_in_again(browser: Any, server: Any,
-                                                                        world: World) -> None:
+def test_a_form_sent_after_the_session_ended_survives_signing_in_again(browser: Any, server: Any, world: World) -> None:
     page = _profile_page(browser, server, world)
     page.context.clear_cookies(name="vocmatch_refresh")  # the login session is gone (e.g. 14 days passed)
     page.locator("#preferred_locations").fill("广州市、天河区")

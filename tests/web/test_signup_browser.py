@@ -29,8 +29,14 @@ def backend() -> str:
 
 @pytest.fixture
 async def roster_row(session: AsyncSession, world: World) -> int:
-    g = Graduate(name="陈名册", school_id=world.ids["school_a"], student_number="2026001", cohort=2026,
-                 class_name="数控1班", id_number=ID_NUMBER)
+    g = Graduate(
+        name="陈名册",
+        school_id=world.ids["school_a"],
+        student_number="2026001",
+        cohort=2026,
+        class_name="数控1班",
+        id_number=ID_NUMBER,
+    )
     session.add(g)
     await session.commit()
     return g.id
@@ -47,7 +53,9 @@ def test_graduate_activates_from_the_roster_row_at_375px(browser: Any, server: A
     _no_horizontal_scroll(page)
     page.select_option("#school_id", label="广州市机电技师学校")
     page.fill("#student_number", "2026001")
-    page.fill("#id_number", WRONG_ID)  # well formed, on no roster  # wrong first: the one answer, nothing says which part
+    page.fill(
+        "#id_number", WRONG_ID
+    )  # well formed, on no roster  # wrong first: the one answer, nothing says which part
     page.fill("#email", "chen@example.cn")
     page.fill("#password", NEW_PASSWORD)
     page.fill("#password_confirm", NEW_PASSWORD)

@@ -37,10 +37,10 @@ from service.graduates.models import Graduate
 from service.notifications.delivery import Drainer
 from service.web.i18n import load_catalogues
 from tests.conftest import run_async
+from tests.factories import guangdong_regions
 from tests.notifications.smtp_sink import SmtpSink
 from tests.web.conftest import PASSWORD
 from tests.web.test_browser import SCREENSHOTS, _launch
-from tests.factories import guangdong_regions
 
 ID_NUMBER = "44010620080101001" + ric.calc_check_digit("440106200801010010")
 STAFF = "staff@jidian.example.cn"
@@ -70,8 +70,17 @@ async def school(session: AsyncSession) -> dict[str, int]:
     s = School(code="4144010001", name="广州市机电技师学校", region_code="440106")
     session.add(s)
     await session.flush()
-    g = Graduate(name="陈名册", school_id=s.id, student_number="2026001", cohort=2026, class_name="数控1班",
-                 id_number=ID_NUMBER, region_code="440106", province="广东省", city="广州市")
+    g = Graduate(
+        name="陈名册",
+        school_id=s.id,
+        student_number="2026001",
+        cohort=2026,
+        class_name="数控1班",
+        id_number=ID_NUMBER,
+        region_code="440106",
+        province="广东省",
+        city="广州市",
+    )
     session.add(g)
     session.add(User(role=Role.SCHOOL, email=STAFF, password_hash=await hash_password(PASSWORD), school_id=s.id))
     await session.commit()
@@ -101,8 +110,9 @@ class Loop:
 
     def person(self) -> Any:
         """A page in a context of its own (its own cookies), in the page language at the viewport width."""
-        ctx = self.browser.new_context(viewport={"width": self.width, "height": 860}, locale=self.locale,
-                                       is_mobile=self.width < 600)
+        ctx = self.browser.new_context(
+            viewport={"width": self.width, "height": 860}, locale=self.locale, is_mobile=self.width < 600
+        )
         page = ctx.new_page()
         page.set_default_timeout(20_000)
         return page
@@ -149,8 +159,9 @@ class Loop:
 
 
 @pytest.mark.parametrize("lang", list(LOOKS))
-def test_whole_loop_through_the_pages(lang: str, browser: Any, server: Any, settings: Settings,
-                                      smtp_sink: SmtpSink) -> None:
+def test_whole_loop_through_the_pages(
+    lang: str, browser: Any, server: Any, settings: Settings, smtp_sink: SmtpSink
+) -> None:
     run = Loop(browser, server.base_url, lang, settings, smtp_sink)
     _ = run._
     when = (dt.datetime.now(BEIJING) + dt.timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
@@ -177,8 +188,11 @@ def test_whole_loop_through_the_pages(lang: str, browser: Any, server: Any, sett
     graduate.locator("#password_confirm").fill(PASSWORD)
     run.check(graduate, "02-activate")
     graduate.get_by_role("button", name=_("Activate my account")).click()
-    run.see(graduate, _("Sign-up received"), _("Your account is bound to your school's roster record: your "
-                                               "school's details are already in your profile."))
+    run.see(
+        graduate,
+        _("Sign-up received"),
+        _("Your account is bound to your school's roster record: your school's details are already in your profile."),
+    )
     run.sign_in(graduate, GRADUATE)
 
     # -- onboarding: the profile (roster facts read-only; skills from the suggestions, places, pay, job types)
