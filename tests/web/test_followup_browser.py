@@ -96,4 +96,7 @@ def test_staff_record_review_and_see_flags_change(
         .startswith("Further study" if en else "升学")
     )
     _shot(page, f"follow-up-list-{width}")
+    if width >= 1280:  # on a desktop the whole list shows without scrolling its box sideways
+        wrap = page.locator(".table-wrap").first
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), "the follow-up table scrolls at 1280 px"
     ctx.close()

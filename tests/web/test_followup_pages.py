@@ -49,9 +49,17 @@ def _flags(web: httpx.Client, graduate_id: int, cohort: int = 2025) -> set[str]:
 def _category(web: httpx.Client, graduate_id: int) -> str:
     row = _row(web.get("/web/follow-up", params={"cohort": 2025}).text, graduate_id)
     assert row is not None
-    cell = re.search(r'<td class="category">(.*?)</td>', row, re.S)
+    cell = re.search(r'<td class="category"><span class="destination">(.*?)</span>', row, re.S)
     assert cell is not None
     return text_of(cell.group(1)).strip()
+
+
+def _provenance(web: httpx.Client, graduate_id: int) -> str:
+    """The line under the destination: who recorded it and whether the graduate confirmed it."""
+    row = _row(web.get("/web/follow-up", params={"cohort": 2025}).text, graduate_id)
+    assert row is not None
+    cell = re.search(r'<span class="meta provenance">(.*?)</span>', row, re.S)
+    return text_of(cell.group(1)).strip() if cell else ""
 
 
 def _as(web: httpx.Client, world: World, account: str) -> str:
@@ -184,6 +192,7 @@ async def test_refused_self_report_stops_counting(web: httpx.Client, world: Worl
     )
     token = _as(web, world, "school_a")
     assert _flags(web, g) == {"self_report"} and _category(web, g) == "升学"
+    assert _provenance(web, g) == "登记方：毕业生 · 毕业生自报"
     report = (await _events(session, g))[-1]
     r = web.post(
         f"/web/follow-up/review/{report.id}",
