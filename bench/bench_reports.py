@@ -22,6 +22,9 @@ recorded after the cut-off, some internships), confirmations, disputes and å¯¹å
 Run from the project root (a few minutes at --graduates 100000; the full size takes long):
 
     .venv/bin/python bench/bench_reports.py [--graduates 1000000] [--runs 3] [--backends postgresql sqlite]
+
+To compare two versions of the code on the same rows, generate once with ``--keep`` and time the other
+checkout with ``--reuse`` (same ``VOCMATCH_BENCH_DB``).
 """
 
 from __future__ import annotations
@@ -441,7 +444,11 @@ async def _measure(url: str, runs: int) -> dict[str, Any]:
     }
 
 
-def run_backend(backend: str, n: int, runs: int, keep: bool) -> dict[str, Any]:
+def run_backend(backend: str, n: int, runs: int, keep: bool, reuse: bool = False) -> dict[str, Any]:
+    if reuse:  # time today's code on the database a previous --keep run generated (old and new on the same rows)
+        url = _pg_url(BENCH_DB) if backend == "postgresql" else f"sqlite+aiosqlite:///{SQLITE_PATH}"
+        upgrade(Settings(database_url=url))
+        return {**asyncio.run(_measure(url, runs)), "load": 0.0}
     if backend == "postgresql":
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
         asyncio.run(_pg_admin(f'CREATE DATABASE "{BENCH_DB}"'))
@@ -471,8 +478,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="timed runs per backend; medians are printed")
     ap.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
     ap.add_argument("--keep", action="store_true", help="keep the bench database (for a second look)")
+    ap.add_argument("--reuse", action="store_true", help="measure on the database a --keep run left (no loading)")
     args = ap.parse_args()
-    results = {b: run_backend(b, args.graduates, args.runs, args.keep) for b in args.backends}
+    results = {b: run_backend(b, args.graduates, args.runs, args.keep, args.reuse) for b in args.backends}
     print(
         f"\n{args.graduates:,} graduates, {3 * args.graduates:,} destination events; "
         f"report = scope all, cohort 2025, as of {AS_OF}; median of {args.runs} runs"
