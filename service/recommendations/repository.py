@@ -67,13 +67,6 @@ class RecommendationRepository:
         return {p.id: p for p in (await self.session.execute(stmt)).scalars()}
 
     # --- postings graduates never see ------------------------------------------------------------
-    async def employers_key(self) -> tuple[Any, ...]:
-        """(count, latest ``updated_at``, largest id) of the employers: changes with any verification."""
-        from service.employers.models import Employer
-
-        stmt = select(func.count(Employer.id), func.max(Employer.updated_at), func.max(Employer.id))
-        return tuple((await self.session.execute(stmt)).one())
-
     async def hidden_posting_ids(self, today: dt.date) -> frozenset[int]:
         """Postings open on ``today`` that graduates are never shown
         (:func:`~service.accounts.scoping.visible_to_graduates_clause`)."""

@@ -381,32 +381,3 @@ class InvitationService:
 
 
 __all__ = ["ActivationRefused", "InvitationService", "LoginTakenError", "SignupService"]
-
-
-async def school_region_of(session: AsyncSession, p: Principal) -> str | None:
-    """The region code of a school staff member's school (``None`` for other roles)."""
-    from service.catalog.models import School
-
-    if p.role is not Role.SCHOOL or p.school_id is None:
-        return None
-    school = await session.get(School, p.school_id)
-    return school.region_code if school is not None else None
-
-
-async def employer_to_decide(session: AsyncSession, p: Principal, employer_id: int) -> Any:
-    """The employer ``p`` is about to approve or refuse, checked as ``POST /employers/{id}/verify``
-    always has (:func:`~service.accounts.guards.can_verify_employer`), for the API and the pages alike.
-
-    Raises:
-        NotFoundError: 404, no such employer.
-        PermissionDeniedException: 403, outside the caller's area (staff may still read it).
-    """
-    from litestar.exceptions import PermissionDeniedException
-
-    from service.accounts.guards import VERIFY_RULE, can_verify_employer
-    from service.employers.service import EmployerService
-
-    employer = await EmployerService(session).get(employer_id)
-    if not can_verify_employer(p, employer, school_region=await school_region_of(session, p)):
-        raise PermissionDeniedException(f"not allowed to approve employer {employer_id}: {VERIFY_RULE}")
-    return employer
