@@ -12,10 +12,6 @@ from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import JSONBody
 
 from service.accounts.devices import DEVICE_COOKIE
-from service.accounts.guards import (
-    current_principal,
-    require_signed_in,
-)
 from service.accounts.hardening import refuse_cross_site, require_json
 from service.accounts.schemas import (
     AccountAccepted,
@@ -29,6 +25,10 @@ from service.accounts.schemas import (
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from service.accounts.service import AccountService, LoginTakenError, RefreshReuseError, normalise_login, to_read
 from service.accounts.setup import AuthKit
+from service.auth.guards import (
+    current_principal,
+    require_signed_in,
+)
 from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, case, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import STAFF
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationEvent, ApplicationStatus
 from service.applications.repository import ApplicationFilter, ApplicationRepository
 from service.applications.schemas import (
@@ -20,6 +19,7 @@ from service.applications.schemas import (
     ApplicationRead,
     StatusChange,
 )
+from service.auth.guards import STAFF
 from service.db import utcnow
 from service.destinations.models import DestinationCategory
 from service.destinations.service import (
@@ -37,7 +37,7 @@ from service.postings.models import Posting, PostingStatus
 from service.postings.visibility import ensure_graduates_may_apply
 
 if TYPE_CHECKING:
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 
 def to_read(a: Application) -> ApplicationRead:

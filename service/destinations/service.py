@@ -48,7 +48,7 @@ from vocab import EmploymentType
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
 
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 INTERNSHIP_TYPES = frozenset({EmploymentType.INTERN, EmploymentType.WORK_PLACEMENT})
 API_SOURCES = frozenset({DestinationSource.SELF_REPORT, DestinationSource.SCHOOL_SURVEY, DestinationSource.IMPORT})
@@ -337,9 +337,9 @@ class DestinationService:
 
     def _may_name(self, employer: Employer) -> bool:
         """Whether the actor may link an outcome to ``employer`` (and so see its name echoed):
-        an employer they may read (:func:`~service.accounts.guards.can_read_employer`; for a
+        an employer they may read (:func:`~service.auth.guards.can_read_employer`; for a
         graduate: verified ones). The system (no actor) may link any."""
-        from service.accounts.guards import can_read_employer
+        from service.auth.guards import can_read_employer
 
         return self.actor is None or can_read_employer(self.actor, employer)
 

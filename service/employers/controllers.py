@@ -1,6 +1,6 @@
 """HTTP endpoints for employers (``/employers``).
 
-Authorisation (see :mod:`service.accounts.guards`): every route needs a signed-in user. Staff
+Authorisation (see :mod:`service.auth.guards`): every route needs a signed-in user. Staff
 (school, department, system admin) see every employer; employer members and graduates see
 verified employers, and a member also its own. A member changes only its own employer; staff and
 the admin create employer records (employers themselves register at ``POST /auth/register``).
@@ -16,7 +16,8 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.auth.guards import (
     can_manage_employer,
     can_read_employer,
     current_principal,
@@ -25,8 +26,7 @@ from service.accounts.guards import (
     require_roles,
     require_signed_in,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import employers_clause
+from service.auth.scoping import employers_clause
 from service.employers.models import Employer
 from service.employers.repository import EmployerFilter
 from service.employers.schemas import (

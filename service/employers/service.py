@@ -21,7 +21,7 @@ from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
 
 if TYPE_CHECKING:
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 #: What staff check when they approve an employer (审核): changing one withdraws the approval.
 IDENTITY_FIELDS = ("name", "uscc", "region_code")

@@ -33,7 +33,7 @@ from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
 
 if TYPE_CHECKING:
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 #: The source of employers that registered on the platform (vetted one by one, never in bulk).
 PLATFORM = "platform"

@@ -142,7 +142,7 @@ class PostingRepository:
     async def list(
         self, f: PostingFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
     ) -> tuple[Sequence[Posting], int]:
-        """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
+        """One page and the total count; ``scope`` (from :mod:`service.auth.scoping`) limits
         both to the rows the caller may see."""
         base = self.filtered(f)
         if scope is not None:

@@ -18,11 +18,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from matching.documents import JobDoc, SeekerDoc
 from matching.ltr_features import Interaction
-from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.graduates.models import Graduate, GraduateCertificate, GraduateExperience
 from service.postings.models import Posting
 from service.postings.repository import open_on_clause
+from service.postings.visibility import visible_to_graduates_clause
 from service.recommendations.documents import job_doc, seeker_doc
 from service.recommendations.grades import grade_of
 
@@ -69,7 +69,7 @@ class RecommendationRepository:
     # --- postings graduates never see ------------------------------------------------------------
     async def hidden_posting_ids(self, today: dt.date) -> frozenset[int]:
         """Postings open on ``today`` that graduates are never shown
-        (:func:`~service.accounts.scoping.visible_to_graduates_clause`)."""
+        (:func:`~service.postings.visibility.visible_to_graduates_clause`)."""
         return frozenset(
             (
                 await self.session.execute(

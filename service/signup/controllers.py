@@ -10,13 +10,13 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from service.accounts.guards import can_manage_school, current_principal, ensure_allowed, require_roles
 from service.accounts.hardening import require_json
 from service.accounts.models import Role
 from service.accounts.schemas import AccountAccepted, ActivateRequest
-from service.accounts.scoping import schools_clause
 from service.accounts.service import LoginTakenError
 from service.accounts.setup import AuthKit
+from service.auth.guards import can_manage_school, current_principal, ensure_allowed, require_roles
+from service.auth.scoping import schools_clause
 from service.catalog.models import School
 from service.errors import NotFoundError
 from service.inputs import SIGN_IN_BODY_BYTES

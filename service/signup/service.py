@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role, User
 from service.accounts.repository import AccountRepository
 from service.accounts.security import hash_password
 from service.accounts.service import AccountService, LoginTakenError
+from service.auth.guards import Principal
 from service.db import utcnow
 from service.errors import ConflictError, InvalidFieldError
 from service.graduates.identity import normalise_id_number
@@ -36,6 +36,7 @@ from service.graduates.models import Graduate
 from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
 from service.signup.models import ActivationCode
+from service.signup.schemas import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
 
 #: Crockford's Base32 alphabet (https://www.crockford.com/base32.html): no I, L, O or U, so a code
 #: read aloud or copied from paper is not mistyped; 12 characters carry 60 random bits.
@@ -43,8 +44,6 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12
 #: Crockford's decoding of look-alikes typed by hand.
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-DEFAULT_INVITATION_DAYS = 30
-MAX_INVITATION_DAYS = 180
 #: The one answer to a failed activation (what to check, never which part was wrong).
 REFUSED_DETAILS = (
     "these details do not match a roster record that can be activated: check the school, the 学号 "
@@ -340,7 +339,7 @@ class InvitationService:
 
     async def shares(self, school_ids: Sequence[int] | Any) -> list[ActivationShare]:
         """Graduates and activated accounts per school, cohort and class (``school_ids``: ids or a
-        ``SELECT`` of them — :func:`~service.accounts.scoping.schools_clause`)."""
+        ``SELECT`` of them — :func:`~service.auth.scoping.schools_clause`)."""
         from service.catalog.models import School
 
         activated = func.count(User.id)

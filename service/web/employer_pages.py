@@ -13,7 +13,12 @@ from litestar.params import Body
 from litestar.response import Template
 from sqlalchemy import func, select
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
+from service.applications.repository import ApplicationFilter
+from service.applications.schemas import StatusChange
+from service.applications.service import ApplicationService
+from service.auth.guards import (
     can_change_application,
     can_manage_posting,
     can_read_application,
@@ -22,12 +27,7 @@ from service.accounts.guards import (
     ensure_visible,
     require_roles,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import applications_clause, graduates_clause, postings_clause
-from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
-from service.applications.repository import ApplicationFilter
-from service.applications.schemas import StatusChange
-from service.applications.service import ApplicationService
+from service.auth.scoping import applications_clause, graduates_clause, postings_clause
 from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
 from service.employers.models import Employer
@@ -205,7 +205,7 @@ class EmployerPages(Controller):
     async def candidates(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
         """Graduates recommended for the posting, anonymised (school, major, cohort, skills — no
         name or contact), with the reasons in plain words. 403 while the employer is unverified
-        (:func:`~service.accounts.guards.ensure_candidates_allowed`)."""
+        (:func:`~service.auth.guards.ensure_candidates_allowed`)."""
         posting = await self._posting(page, db_session, posting_id)
         ensure_candidates_allowed(page.user, posting)
         service = RecommendationService(db_session, page.request.app.state.ranker_cache)

@@ -15,9 +15,9 @@ from litestar.params import Body
 from litestar.response import Template
 from sqlalchemy import select
 
-from service.accounts.guards import require_roles, require_signed_in
 from service.accounts.models import Role
-from service.accounts.scoping import employers_clause
+from service.auth.guards import require_roles, require_signed_in
+from service.auth.scoping import employers_clause
 from service.employers.models import Employer
 from service.errors import DomainError, InvalidFieldError
 from service.graduates.models import Graduate

@@ -21,11 +21,11 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
-from service.accounts.guards import can_change_application, ensure_allowed, require_roles, require_signed_in
 from service.accounts.models import Role
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
 from service.applications.schemas import StatusChange
 from service.applications.service import LIVE_STATUSES, ApplicationService
+from service.auth.guards import can_change_application, ensure_allowed, require_roles, require_signed_in
 from service.config import ZONE
 from service.destinations.models import DestinationCategory
 from service.destinations.service import HIRE_CATEGORIES, INTERNSHIP_TYPES, hire_today

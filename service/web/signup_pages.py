@@ -23,12 +23,12 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy import select
 
-from service.accounts.guards import can_manage_school, ensure_allowed, require_roles
 from service.accounts.models import Role
 from service.accounts.schemas import ActivateRequest, EmployerSignup, RegisterRequest
-from service.accounts.scoping import schools_clause
 from service.accounts.service import AccountService, LoginTakenError
 from service.accounts.setup import AuthKit
+from service.auth.guards import can_manage_school, ensure_allowed, require_roles
+from service.auth.scoping import schools_clause
 from service.catalog.models import Region, RegionLevel, School
 from service.employers.models import VerificationStatus
 from service.employers.service import EmployerService, normalise_uscc, uscc_check, uscc_region_matches
@@ -37,9 +37,8 @@ from service.errors import ConflictError, DomainError, InvalidFieldError
 from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession
 from service.signup.controllers import activate_account, client_ip
+from service.signup.schemas import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
 from service.signup.service import (
-    DEFAULT_INVITATION_DAYS,
-    MAX_INVITATION_DAYS,
     ActivationRefused,
     InvitationService,
     SignupService,

@@ -1,7 +1,7 @@
 """List scoping: SQL ``WHERE`` clauses that keep a list to the objects a principal may see.
 
 Each function mirrors the single-object predicate of the same domain in
-:mod:`service.accounts.guards`, so ``GET /things`` and ``GET /things/{id}`` agree. Add the clause
+:mod:`service.auth.guards`, so ``GET /things`` and ``GET /things/{id}`` agree. Add the clause
 to the list query (``stmt.where(graduates_clause(p))``) and to the count. For a single read,
 ``select(X).where(X.id == ident, x_clause(p))`` returning nothing is a 404.
 """
@@ -13,16 +13,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role
 from service.applications.models import Application, ApplicationStatus
+from service.auth.guards import Principal
 from service.catalog.models import School
 from service.catalog.regions import region_prefix
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
-from service.postings.visibility import visible_to_graduates_clause  # the rule's home; re-exported
+from service.postings.visibility import visible_to_graduates_clause
 
 
 async def exists_where(session: AsyncSession, id_column: Any, ident: object, clause: ColumnElement[bool]) -> bool:

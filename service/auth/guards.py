@@ -8,7 +8,7 @@ Three layers, used together by every route:
 * ``can_*`` predicates — pure functions ``(principal, object, facts) -> bool`` for one object,
   after it is loaded; :func:`ensure_visible` turns a ``False`` into 404 (existence is not revealed)
   and :func:`ensure_allowed` into 403 (for objects the caller may see but not change);
-* :mod:`service.accounts.scoping` — SQL ``WHERE`` clauses that filter lists the same way.
+* :mod:`service.auth.scoping` — SQL ``WHERE`` clauses that filter lists the same way.
 
 Relations a predicate reads (``posting.employer``, ``application.posting``…) must be loaded.
 """
