@@ -372,3 +372,21 @@ class ApplicationService:
         self, f: ApplicationFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
     ) -> tuple[Sequence[Application], int]:
         return await self.repo.list(f, limit, offset, scope)
+
+    async def applicants_shown(self, applications: Sequence[Application]) -> dict[int, Graduate]:
+        """The applicants of ``applications`` that the actor may read
+        (:func:`~service.auth.scoping.graduates_clause`), by id, about to be shown by name: each is
+        audited as a list read (``read`` of ``application_list``, as ``GET /graduates`` audits its
+        list). The pages' application list and the row a status move re-renders both call this."""
+        from service.auth.scoping import graduates_clause
+        from service.privacy.audit import record_list_read
+
+        assert self.actor is not None, "applicants are shown to a signed-in actor"
+        ids = sorted({a.graduate_id for a in applications})
+        if not ids:
+            return {}
+        stmt = select(Graduate).where(Graduate.id.in_(ids), graduates_clause(self.actor))
+        graduates = {g.id: g for g in (await self.session.execute(stmt)).scalars()}
+        if graduates:
+            await record_list_read(self.session, self.actor, "application_list", list(graduates), request=self.request)
+        return graduates

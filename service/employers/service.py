@@ -83,14 +83,15 @@ def normalise_uscc(value: str) -> str:
     try:
         return stdnum_uscc.validate(value)
     except stdnum_errors.InvalidLength:
-        message = "统一社会信用代码 must have 18 characters"
+        code, message = "uscc_length", "统一社会信用代码 must have 18 characters"
     except stdnum_errors.InvalidFormat:
+        code = "uscc_format"
         message = "统一社会信用代码 has a character outside 0-9 A-H J-N P-R T U W-Y, or characters 3-8 are not digits"
     except stdnum_errors.InvalidChecksum:
-        message = "统一社会信用代码 check character is wrong (GB 32100-2015): check for a typo"
+        code, message = "uscc_checksum", "统一社会信用代码 check character is wrong (GB 32100-2015): check for a typo"
     except stdnum_errors.ValidationError:
-        message = "not a valid 统一社会信用代码 (GB 32100-2015)"
-    raise InvalidFieldError("uscc", message)
+        code, message = "uscc_invalid", "not a valid 统一社会信用代码 (GB 32100-2015)"
+    raise InvalidFieldError("uscc", message, code)
 
 
 class EmployerService:
@@ -119,7 +120,8 @@ class EmployerService:
         if other is not None and other.id != own_id:
             raise ConflictError(
                 f"uscc: 统一社会信用代码 {code} is already registered",  # no record named
-                [{"field": "uscc", "message": "already registered"}],
+                [{"field": "uscc", "message": "already registered", "code": "uscc_taken"}],
+                "uscc_taken",
             )
         return code
 

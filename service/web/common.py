@@ -203,6 +203,19 @@ def convert_form(
     return None, errors
 
 
+def domain_error_codes(exc: DomainError) -> dict[str, str]:
+    """``{form field: code}`` of the items of a service error that carry a stable code
+    (:class:`~service.errors.DomainError`), keyed as :func:`domain_errors`."""
+    out = {}
+    for item in exc.errors:
+        if item.get("code"):
+            field = error_field(str(item.get("field", "")) + ":") if item.get("field") else ""
+            out[field or "_form"] = str(item["code"])
+    if not out and exc.code:
+        out["_form"] = exc.code
+    return out
+
+
 def domain_errors(exc: DomainError) -> dict[str, str]:
     """``{field: message}`` from a service error (``InvalidFieldError``/``ConflictError`` name the
     field in ``errors``); the whole detail under ``_form`` when no field is named."""

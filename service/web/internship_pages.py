@@ -164,7 +164,7 @@ class InternshipPages(Controller):
             except InvalidFieldError as exc:
                 errors["agreement"] = (
                     page.gettext("The file is larger than 10 MB.")
-                    if "larger" in exc.detail
+                    if exc.code == "file_too_large"
                     else page.gettext(
                         "%(file)s is not a PDF by its content, whatever its name "
                         "says: upload the signed agreement as a PDF file."

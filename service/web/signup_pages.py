@@ -160,15 +160,15 @@ def field_errors(page: Page, exc: DomainError) -> dict[str, str]:
     """A service's field errors in the page's language (login fields and the employer's)."""
     out: dict[str, str] = {}
     for item in exc.errors or [{"field": "_form", "message": exc.detail}]:
-        field, message = str(item.get("field", "_form")), str(item.get("message", ""))
+        field, code = str(item.get("field", "_form")), item.get("code")
         if field == "uscc":
             out["uscc"] = (
                 page.gettext(
                     "This 统一社会信用代码 is already registered. If it is your company's, ask a "
                     "colleague who has an account to add you."
                 )
-                if "already" in message
-                else uscc_message(page, message)
+                if code == "uscc_taken"
+                else uscc_message(page, code)
             )
         elif field == "region_code":
             out["region_code"] = page.gettext("Choose the city where the company is.")
@@ -183,11 +183,12 @@ def field_errors(page: Page, exc: DomainError) -> dict[str, str]:
     return out
 
 
-def uscc_message(page: Page, message: str) -> str:
-    """The 统一社会信用代码 check's message (:func:`~service.employers.service.normalise_uscc`) translated."""
-    if "18 characters" in message:
+def uscc_message(page: Page, code: str | None) -> str:
+    """The 统一社会信用代码 check's message (:func:`~service.employers.service.normalise_uscc`, by its
+    error ``code``) translated."""
+    if code == "uscc_length":
         return page.gettext("A 统一社会信用代码 has 18 characters.")
-    if "check character" in message:
+    if code == "uscc_checksum":
         return page.gettext(
             "The last character (the check character, GB 32100-2015) does not fit the first 17: "
             "check the code for a typo."
@@ -428,7 +429,7 @@ class SignupPages(Controller):
             try:
                 normalise_uscc(data.uscc)
             except InvalidFieldError as exc:
-                errors["uscc"] = uscc_message(page, exc.errors[0]["message"])
+                errors["uscc"] = uscc_message(page, exc.code)
         if not re.fullmatch(r"\d{6}", data.region_code):
             errors["region_code"] = page.gettext("Choose the city where the company is.")
         if not data.contact_name.strip() or len(data.contact_name.strip()) > 100:
