@@ -185,7 +185,9 @@ async def test_page_reads_of_personal_data_are_audited(web: httpx.Client, world:
     )
     assert [(e.graduate_id, e.actor_role.value if e.actor_role else None) for e in listed] == [(graduate, "employer")]
     # a status move re-renders the row with the name: audited the same way (one service method)
-    application = (await session.execute(select(Application.id).where(Application.graduate_id == graduate))).scalar_one()
+    application = (
+        await session.execute(select(Application.id).where(Application.graduate_id == graduate))
+    ).scalar_one()
     moved = web.post(f"/web/applications/{application}/status", data={"status": "viewed"}, headers=csrf(web))
     assert moved.status_code == 200 and "陈小明" in moved.text
     listed = (
