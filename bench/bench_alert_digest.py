@@ -48,12 +48,12 @@ FILTERS = (
 
 async def _build(settings: Settings, graduates: int, new: int, seed: int) -> None:
     from service.accounts.models import Role, User
-    from service.accounts.scoping import visible_to_graduates_clause
     from service.alerts.models import JobAlert
     from service.db import make_engine, session_scope
     from service.graduates.models import Graduate
     from service.postings.models import Posting
     from service.postings.repository import open_on_clause
+    from service.postings.visibility import visible_to_graduates_clause
     from service.sample.loader import load_sample
 
     rng = random.Random(seed)

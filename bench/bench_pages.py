@@ -236,10 +236,10 @@ async def _saved_jobs_and_alerts(session: Any) -> None:
     from sqlalchemy import select
 
     from service.accounts.models import User
-    from service.accounts.scoping import visible_to_graduates_clause
     from service.alerts.service import AlertService
     from service.postings.models import Posting
     from service.postings.search import parse_filters
+    from service.postings.visibility import visible_to_graduates_clause
 
     graduate_id = await session.scalar(select(User.graduate_id).where(User.email == "graduate@sample.vocmatch.cn"))
     if graduate_id is None:

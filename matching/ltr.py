@@ -116,9 +116,8 @@ class LearnedRanker(BaseEstimator):
     contention with the BLAS threads cost more than they save: 40 ms against 500 ms for 7,000 rows
     on two cores); ``feature_names`` the column names of ``X``; ``n_bags`` boosters averaged,
     each fitted on a bootstrap sample of the query groups (bagging, Breiman, "Bagging predictors",
-    Machine Learning 24(2), 1996; 1: one booster on every query). Chosen on validation splits of
-    the job board's training applicants (seeds 20250301, 1, 2, 7 pooled): 3 bags against 1 raised
-    NDCG@10 from 0.344 to 0.351 (cold) and 0.262 to 0.266 (warm), for 3× the fitting time.
+    Machine Learning 24(2), 1996; 1: one booster on every query; the default's evaluation is in
+    docs/experiments.md, "Bagging").
 
     Learned attributes: ``estimators_`` (the boosters), ``bag_iters_`` (rounds of each, chosen by
     NDCG@10 on held-out queries of its sample), ``n_iter_`` (their median), ``validation_curves_``,
@@ -247,8 +246,8 @@ def training_set(
     Negatives are postings that are neither targets nor history: ``n_random`` drawn uniformly and,
     if ``n_hard`` > 0, the ``n_hard`` best by each column of :data:`HARD_NEGATIVE_FEATURES`.
     Uniform negatives are the default: a pointwise model then learns relevance under the same
-    distribution of postings as the whole pool it ranks at serving time; on the job-board
-    development split, adding 25 hard negatives per column lowered warm NDCG@10 from 0.27 to 0.19.
+    distribution of postings as the whole pool it ranks at serving time (docs/experiments.md,
+    "Uniform negatives").
     Queries whose targets are all unknown postings are skipped. Deterministic for a given ``seed``.
     """
     rng = np.random.default_rng(seed)

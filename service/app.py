@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from service.catalog.controllers import CatalogController
     from service.conversations.controllers import ConversationController, InvitationController
     from service.destinations.controllers import DestinationController, FollowUpController
-    from service.employers.controllers import EmployerController
+    from service.employers.controllers import ROUTES as EMPLOYER_ROUTES
     from service.graduates.controllers import GraduateController
     from service.health.controllers import health
     from service.internships.controllers import InternshipController
@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             health,
             docs_assets,
             PostingController,
-            EmployerController,
+            *EMPLOYER_ROUTES,
             GraduateController,
             ApplicationController,
             CatalogController,

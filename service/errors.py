@@ -44,12 +44,17 @@ _DRIVER_MODULES = ("asyncpg", "aiosqlite", "sqlalchemy.pool", "sqlalchemy.engine
 
 
 class DomainError(Exception):
+    """A refusal by a domain rule. ``code`` (optional) is a stable name of the rule broken, e.g.
+    ``slot_in_past``: pages choose their translated text by it, never by the English ``detail``;
+    it is also given in the problem's ``errors`` item (``code``), for API clients to do the same."""
+
     status_code = HTTPStatus.BAD_REQUEST
 
-    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None) -> None:
+    def __init__(self, detail: str, errors: list[dict[str, str]] | None = None, code: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        self.code = code
 
 
 class NotFoundError(DomainError):
@@ -72,8 +77,9 @@ class InvalidFieldError(DomainError):
 
     status_code = HTTPStatus.UNPROCESSABLE_ENTITY
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", [{"field": field, "message": message}])
+    def __init__(self, field: str, message: str, code: str | None = None) -> None:
+        item = {"field": field, "message": message} | ({"code": code} if code else {})
+        super().__init__(f"{field}: {message}", [item], code)
 
 
 class InvalidInputError(DomainError):

@@ -5,7 +5,7 @@ Each domain declares its jobs in its own ``scheduled.py``; this module only coll
 * ``monthly``, ``term_end``, ``initial``, ``year_end``: employment report snapshots, on the dates
   of the settings (:mod:`service.reports.scheduled`);
 * ``crawl:<board>``: crawl each board of ``VOCMATCH_CRAWL_BOARDS``, daily 03:10 ± 10 minutes
-  (:mod:`service.postings.scheduled`);
+  (:mod:`service.crawling.scheduled`);
 * ``retrain_ranker``: retrain, evaluate and maybe promote the learned ranker, Sundays 03:00
   (:mod:`service.recommendations.scheduled`);
 * ``drain_outbox``: deliver queued notifications (e-mail), every ``VOCMATCH_NOTIFY_DRAIN_INTERVAL_SECONDS``
@@ -83,10 +83,10 @@ def make_scheduler(settings: Settings, timezone: str = TIMEZONE, blocking: bool 
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from service.alerts.scheduled import add_digest_job
+    from service.crawling.scheduled import add_crawl_jobs
     from service.interviews.scheduled import add_reminder_job
     from service.jobs.runs import RunOnceExecutor
     from service.notifications.scheduled import add_outbox_job
-    from service.postings.scheduled import add_crawl_jobs
     from service.privacy.scheduled import add_purge_job
     from service.recommendations.scheduled import add_retrain_job
 

@@ -68,11 +68,13 @@ def check_size(data: bytes, filename: str, field: str, limit: int) -> None:
     """Raises :class:`InvalidFieldError` (422 naming ``field`` and the file) when ``data`` is empty or
     larger than ``limit`` bytes."""
     if not data:
-        raise InvalidFieldError(field, f"{filename}: the file is empty / 文件为空")
+        raise InvalidFieldError(field, f"{filename}: the file is empty / 文件为空", "file_empty")
     if len(data) > limit:
         mb = f"{limit / 2**20:g}"
         raise InvalidFieldError(
-            field, f"{filename}: {len(data):,} bytes, larger than the {mb} MB allowed / 文件超过 {mb} MB"
+            field,
+            f"{filename}: {len(data):,} bytes, larger than the {mb} MB allowed / 文件超过 {mb} MB",
+            "file_too_large",
         )
 
 

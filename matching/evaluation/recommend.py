@@ -41,14 +41,11 @@ from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, Interaction, In
 MODEL_NAME = MODEL_FAMILY
 METRICS = {"recall@10": ("recall", 10), "NDCG@10": ("NDCG", 10)}
 #: Profile-only training queries per training applicant (their first interactions); see run_recommend.
-#: On a validation split of the training applicants (seed 20250301), 10 instead of 1 changed cold
-#: NDCG@10 by -0.006 with the profile features, +0.003 without: not worth 27 % more training rows.
+#: More did not pay (docs/experiments.md, "Cold queries per training applicant").
 COLD_QUERIES = 1
-#: Whether the ``profile_*_co`` features are built from the training applicants' profiles. Chosen on
-#: the same validation split (cold NDCG@10 0.314 → 0.338, first views of warm applicants 0.161 →
-#: 0.184, warm 0.270 → 0.274); on the test applicants of seeds 20250301, 1, 2 and 7 pooled the
-#: change was within noise (cold 0.322 → 0.324, warm 0.296 → 0.294), so they are off by default, as in
-#: the service's retraining job: the evaluation measures the model that is served.
+#: Whether the ``profile_*_co`` features are built from the training applicants' profiles: off, as in
+#: the service's retraining job, so the evaluation measures the model that is served (the gain was
+#: within noise on the test applicants: docs/experiments.md, "Profile features").
 PROFILE_FEATURES = False
 #: Training queries used to choose the blend baseline's weights, per group.
 BLEND_FIT_QUERIES = 500
@@ -147,7 +144,7 @@ def run_recommend(
     (their first interactions, :func:`~matching.evaluation.jobboard.training_queries`);
     ``profile_features``: build the ``profile_*_co`` features from the training applicants'
     profiles (``False``: they are unknown). The defaults were chosen on a validation split of the
-    training applicants (README, "Recommendation ranking").
+    training applicants (docs/experiments.md).
 
     ``test``: the board to evaluate on, or ``None`` to split ``train``'s applicants (module doc).
 

@@ -1,4 +1,4 @@
-"""HTTP endpoints for accounts (``/auth``) and employer vetting (``POST /employers/{id}/verify``)."""
+"""HTTP endpoints for accounts (``/auth``); employer vetting is in :mod:`service.employers.controllers`."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.middleware.csrf import generate_csrf_token
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from service.accounts.devices import DEVICE_COOKIE
-from service.accounts.guards import (
-    current_principal,
-    require_roles,
-    require_signed_in,
-)
 from service.accounts.hardening import refuse_cross_site, require_json
-from service.accounts.models import Role
 from service.accounts.schemas import (
     AccountAccepted,
     LoginRequest,
@@ -31,9 +25,10 @@ from service.accounts.schemas import (
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from service.accounts.service import AccountService, LoginTakenError, RefreshReuseError, normalise_login, to_read
 from service.accounts.setup import AuthKit
-from service.employers.schemas import EmployerRead
-from service.employers.service import EmployerService
-from service.employers.service import to_read as employer_read
+from service.auth.guards import (
+    current_principal,
+    require_signed_in,
+)
 from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession
 
@@ -239,39 +234,13 @@ class AuthController(Controller):
         return Response(None, status_code=204, cookies=expired)
 
 
-@post(
-    "/employers/{employer_id:int}/verify",
-    summary="Approve an employer (审核)",
-    tags=["employers"],
-    guards=[require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)],
-    status_code=200,
-    request_max_body_size=SIGN_IN_BODY_BYTES,
-)
-async def verify_employer(
-    request: Request[Any, Any, Any], db_session: DbSession, employer_id: FromPath[int]
-) -> EmployerRead:
-    """Mark the employer ``verified``; its postings become visible to graduates and its members are
-    notified (the first time only). Idempotent.
-    Who may approve which employer (by its ``region_code``): the system admin any; a department
-    admin employers inside its region and those without a region; school staff employers in their
-    school's city (:func:`~service.accounts.guards.can_verify_employer`).
-
-    Errors: 401 signed out; 403 other roles, or an employer outside the caller's area (staff may
-    still read it); 404 unknown id."""
-    from service.signup.service import employer_to_decide
-
-    p = current_principal(request)
-    employer = await employer_to_decide(db_session, p, employer_id)
-    return employer_read(await EmployerService(db_session, p, request).verify(employer))
-
-
 def accounts_router(kit: AuthKit) -> Router:
-    """The ``/auth`` endpoints and ``POST /employers/{id}/verify``, with ``auth_kit`` injectable.
+    """The ``/auth`` endpoints and sign-up's, with ``auth_kit`` injectable.
     The app installs ``kit.auth`` for every route (``on_app_init``); handlers marked public skip it."""
     from service.signup.controllers import ROUTES as SIGNUP_ROUTES
 
     return Router(
         path="/",
-        route_handlers=[AuthController, verify_employer, *SIGNUP_ROUTES],
+        route_handlers=[AuthController, *SIGNUP_ROUTES],
         dependencies={"auth_kit": Provide(kit.provide, sync_to_thread=False)},
     )

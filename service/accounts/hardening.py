@@ -27,7 +27,6 @@ from litestar.middleware.csrf import CSRF_SECRET_LENGTH, CSRFMiddleware, generat
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.accounts.guards import Principal
 from service.accounts.security import (
     ACCESS_COOKIE,
     CSRF_COOKIE,
@@ -36,6 +35,7 @@ from service.accounts.security import (
     REFRESH_COOKIE,
     derive_key,
 )
+from service.auth.guards import Principal
 from service.config import Settings
 
 

@@ -13,7 +13,7 @@ from service.db import Base, IdType, TimestampMixin, UtcDateTime, str_enum, utcn
 
 
 class Role(enum.StrEnum):
-    """What a user is, and so which objects they may see (see :mod:`service.accounts.guards`)."""
+    """What a user is, and so which objects they may see (see :mod:`service.auth.guards`)."""
 
     GRADUATE = "graduate"  # 毕业生: their own profile, applications and destinations (scope: graduate_id)
     EMPLOYER = "employer"  # 用人单位成员: one employer's postings and applicants (scope: employer_id)

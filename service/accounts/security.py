@@ -36,8 +36,8 @@ from litestar.security.jwt import JWTCookieAuth, Token
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import AuthSession, User
+from service.auth.guards import Principal
 from service.config import Settings
 from service.db import utcnow
 

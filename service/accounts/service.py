@@ -13,7 +13,6 @@ import msgspec
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal, can_read_employer, can_read_graduate, region_contains
 from service.accounts.models import (
     ROTATED_KEPT,
     SCOPE_COLUMN,
@@ -33,6 +32,7 @@ from service.accounts.security import (
     verify_password,
     was_rotated_away,
 )
+from service.auth.guards import Principal, can_read_employer, can_read_graduate, region_contains
 from service.catalog.models import Region, School
 from service.db import utcnow
 from service.employers.models import Employer

@@ -25,7 +25,6 @@ from litestar.security.jwt import JWTCookieAuth, Token
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service.accounts.devices import DeviceCookies
-from service.accounts.guards import Principal
 from service.accounts.hardening import (
     LoginLimiter,
     api_rate_limit_config,
@@ -36,6 +35,7 @@ from service.accounts.hardening import (
 )
 from service.accounts.schemas import TokenPair
 from service.accounts.security import ACCESS_COOKIE, REFRESH_COOKIE, issue_access_token, jwt_auth, resolve_secret_key
+from service.auth.guards import Principal
 from service.config import Settings
 
 if TYPE_CHECKING:

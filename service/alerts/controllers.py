@@ -13,10 +13,10 @@ import datetime as dt
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import JSONBody
 
-from service.accounts.guards import current_principal, require_roles
 from service.accounts.models import Role
 from service.alerts.schemas import JobAlertCreate, JobAlertRead, JobAlertUpdate, SavedJobRead
 from service.alerts.service import AlertService, alert_read, saved_read
+from service.auth.guards import current_principal, require_roles
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
 
 GRADUATE_ONLY = [require_roles(Role.GRADUATE)]

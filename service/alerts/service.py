@@ -2,7 +2,7 @@
 pages alike), and the daily digest of new postings per alert (:func:`digest_graduate`).
 
 Who may save: graduates (adult trainees are graduates too) for postings they may see — those of
-verified employers (:func:`~service.accounts.scoping.visible_to_graduates_clause`, the rule of the job
+verified employers (:func:`~service.postings.visibility.visible_to_graduates_clause`, the rule of the job
 pages and ``POST /applications``); any other posting is a 404, as for a missing one. Saved postings
 that are closed, filled or past their closing date stay listed with that state; a posting whose
 employer is no longer verified is left out of the list (graduates may not see it).
@@ -25,7 +25,6 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from service.accounts.scoping import visible_to_graduates_clause
 from service.alerts.models import JobAlert, JobAlertHit, SavedJob
 from service.alerts.schemas import AlertFilters, JobAlertCreate, JobAlertRead, JobAlertUpdate, SavedJobRead
 from service.applications.models import Application
@@ -35,6 +34,7 @@ from service.notifications import Kind
 from service.notifications.service import graduate_recipients, notify
 from service.postings.models import Posting, PostingStatus
 from service.postings.search import JobQuery, matching_postings, parse_filters
+from service.postings.visibility import visible_to_graduates_clause
 
 #: Most saved postings and alerts one graduate may keep (the answer over it is a 409 saying so).
 MAX_SAVED_JOBS = 200

@@ -1,6 +1,6 @@
 """HTTP endpoints for applications (``/applications``).
 
-Authorisation (see :mod:`service.accounts.guards`): a graduate applies for themselves and sees
+Authorisation (see :mod:`service.auth.guards`): a graduate applies for themselves and sees
 only their own applications; an employer member sees and moves the applications to its
 postings; school staff and department admins read those of their graduates; the admin all.
 An application the caller may not read is a 404, in lists as in single reads.
@@ -13,7 +13,12 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.applications.models import Application, ApplicationStatus
+from service.applications.repository import ApplicationFilter
+from service.applications.schemas import ApplicationCreate, ApplicationRead, StatusChange
+from service.applications.service import ApplicationService, to_read
+from service.auth.guards import (
     can_apply,
     can_change_application,
     current_principal,
@@ -22,12 +27,7 @@ from service.accounts.guards import (
     require_roles,
     require_signed_in,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import applications_clause, exists_where
-from service.applications.models import Application, ApplicationStatus
-from service.applications.repository import ApplicationFilter
-from service.applications.schemas import ApplicationCreate, ApplicationRead, StatusChange
-from service.applications.service import ApplicationService, to_read
+from service.auth.scoping import applications_clause, exists_where
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 
 

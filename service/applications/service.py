@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, and_, case, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import STAFF
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationEvent, ApplicationStatus
 from service.applications.repository import ApplicationFilter, ApplicationRepository
 from service.applications.schemas import (
@@ -20,6 +19,7 @@ from service.applications.schemas import (
     ApplicationRead,
     StatusChange,
 )
+from service.auth.guards import STAFF
 from service.db import utcnow
 from service.destinations.models import DestinationCategory
 from service.destinations.service import (
@@ -37,7 +37,7 @@ from service.postings.models import Posting, PostingStatus
 from service.postings.visibility import ensure_graduates_may_apply
 
 if TYPE_CHECKING:
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 
 def to_read(a: Application) -> ApplicationRead:
@@ -372,3 +372,21 @@ class ApplicationService:
         self, f: ApplicationFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
     ) -> tuple[Sequence[Application], int]:
         return await self.repo.list(f, limit, offset, scope)
+
+    async def applicants_shown(self, applications: Sequence[Application]) -> dict[int, Graduate]:
+        """The applicants of ``applications`` that the actor may read
+        (:func:`~service.auth.scoping.graduates_clause`), by id, about to be shown by name: each is
+        audited as a list read (``read`` of ``application_list``, as ``GET /graduates`` audits its
+        list). The pages' application list and the row a status move re-renders both call this."""
+        from service.auth.scoping import graduates_clause
+        from service.privacy.audit import record_list_read
+
+        assert self.actor is not None, "applicants are shown to a signed-in actor"
+        ids = sorted({a.graduate_id for a in applications})
+        if not ids:
+            return {}
+        stmt = select(Graduate).where(Graduate.id.in_(ids), graduates_clause(self.actor))
+        graduates = {g.id: g for g in (await self.session.execute(stmt)).scalars()}
+        if graduates:
+            await record_list_read(self.session, self.actor, "application_list", list(graduates), request=self.request)
+        return graduates

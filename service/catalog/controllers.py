@@ -14,8 +14,8 @@ from typing import Annotated
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
-from service.accounts.guards import current_principal, ensure_allowed, region_contains, require_roles
 from service.accounts.models import Role
+from service.auth.guards import current_principal, ensure_allowed, region_contains, require_roles
 from service.catalog.models import RegionLevel
 from service.catalog.schemas import MajorCreate, MajorRead, MajorUpdate, RegionRead, SchoolCreate, SchoolRead
 from service.catalog.service import CatalogService, major_to_read, region_to_read, school_to_read

@@ -59,7 +59,7 @@ def crawl(board: str, base_url: str | None, dry_run: bool, as_json: bool) -> Non
             }
         )
         return
-    from service.postings.scheduled import run_crawl
+    from service.crawling.scheduled import run_crawl
 
     try:
         with progress_for(as_json) as progress:

@@ -14,7 +14,10 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.applications.schemas import ApplicationRead
+from service.applications.service import ApplicationService, to_read
+from service.auth.guards import (
     can_manage_posting,
     current_principal,
     ensure_allowed,
@@ -23,9 +26,6 @@ from service.accounts.guards import (
     require_roles,
     require_signed_in,
 )
-from service.accounts.models import Role
-from service.applications.schemas import ApplicationRead
-from service.applications.service import ApplicationService, to_read
 from service.conversations.models import Invitation
 from service.conversations.schemas import (
     InvitationAnswer,

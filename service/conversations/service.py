@@ -35,11 +35,11 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role
 from service.applications.models import Application, ApplicationStatus
 from service.applications.schemas import ApplicationCreate
 from service.applications.service import ApplicationService, closed_reason
+from service.auth.guards import Principal
 from service.conversations.models import MESSAGE_MAX_CHARS, Invitation, InvitationStatus, Message
 from service.conversations.repository import ConversationRepository
 from service.conversations.schemas import InvitationAnswer, InvitationCreate, InvitationRead, MessageRead

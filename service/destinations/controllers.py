@@ -1,6 +1,6 @@
 """HTTP endpoints for a graduate's destination history (``/graduates/{id}/destinations``).
 
-Authorisation (see :mod:`service.accounts.guards`): the history is read by the graduate, their
+Authorisation (see :mod:`service.auth.guards`): the history is read by the graduate, their
 school's staff, department admins of the school's region and the admin — never by employers. A
 graduate the caller may not read is a 404. The graduate records self-reports and confirms or
 disputes outcomes; their school's staff record survey and import outcomes and override 对口;
@@ -16,7 +16,8 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.auth.guards import (
     Principal,
     can_self_report_destination,
     can_survey_destination,
@@ -25,8 +26,7 @@ from service.accounts.guards import (
     ensure_visible,
     require_roles,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import exists_where, graduates_clause
+from service.auth.scoping import exists_where, graduates_clause
 from service.destinations import followup as fu
 from service.destinations.models import DestinationSource
 from service.destinations.schemas import (

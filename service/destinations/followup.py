@@ -30,8 +30,8 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from service.accounts.guards import Principal
-from service.accounts.scoping import graduates_clause
+from service.auth.guards import Principal
+from service.auth.scoping import graduates_clause
 from service.catalog.models import Major
 from service.destinations.models import (
     DestinationCategory,
@@ -517,7 +517,7 @@ async def follow_up_page(
     offset: int = 0,
     today: dt.date | None = None,
 ) -> FollowUpPage:
-    """The graduates of ``f.cohort`` that ``p`` may read (:func:`~service.accounts.scoping.graduates_clause`:
+    """The graduates of ``f.cohort`` that ``p`` may read (:func:`~service.auth.scoping.graduates_clause`:
     own school, the region's schools, everything for the admin; erased graduates left out) matching
     ``f``, in ``f.sort`` order (ties by graduate id), ``limit`` of them from ``offset`` (``None``: all,
     for the export), each with its standing on ``today`` (default today) as :func:`standing` gives

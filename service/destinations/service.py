@@ -48,7 +48,7 @@ from vocab import EmploymentType
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
 
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 INTERNSHIP_TYPES = frozenset({EmploymentType.INTERN, EmploymentType.WORK_PLACEMENT})
 API_SOURCES = frozenset({DestinationSource.SELF_REPORT, DestinationSource.SCHOOL_SURVEY, DestinationSource.IMPORT})
@@ -114,14 +114,18 @@ def check_hire_terms(
             MAX_REPORTED_MONTHLY_SALARY]``.
     """
     today = today or hire_today()
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str, str]] = []
     if start_date is not None:
         if start_date > today:
             problems.append(
-                ("start_date", f"{start_date} is in the future; mark the hire on or after the first working day")
+                (
+                    "start_date",
+                    f"{start_date} is in the future; mark the hire on or after the first working day",
+                    "start_in_future",
+                )
             )
         elif start_date < EARLIEST_OCCURRED_ON:
-            problems.append(("start_date", f"{start_date} is before {EARLIEST_OCCURRED_ON}"))
+            problems.append(("start_date", f"{start_date} is before {EARLIEST_OCCURRED_ON}", "start_too_early"))
         elif graduated_on is not None and start_date < graduated_on - dt.timedelta(
             days=HIRE_START_BEFORE_GRADUATION_DAYS
         ):
@@ -130,6 +134,7 @@ def check_hire_terms(
                     "start_date",
                     f"{start_date} is more than {HIRE_START_BEFORE_GRADUATION_DAYS} days "
                     f"before the graduate's graduation ({graduated_on})",
+                    "start_before_graduation",
                 )
             )
     if monthly_salary is not None and not MIN_HIRE_MONTHLY_SALARY <= monthly_salary <= MAX_REPORTED_MONTHLY_SALARY:
@@ -138,11 +143,12 @@ def check_hire_terms(
                 "monthly_salary",
                 f"{monthly_salary:,} 元/月 is outside {MIN_HIRE_MONTHLY_SALARY:,}–"
                 f"{MAX_REPORTED_MONTHLY_SALARY:,} 元/月",
+                "salary_out_of_range",
             )
         )
     if problems:  # every bad field at once (a form shows all its errors)
         error = InvalidFieldError(*problems[0])
-        error.errors = [{"field": field, "message": message} for field, message in problems]
+        error.errors = [{"field": field, "message": message, "code": code} for field, message, code in problems]
         raise error
 
 
@@ -337,9 +343,9 @@ class DestinationService:
 
     def _may_name(self, employer: Employer) -> bool:
         """Whether the actor may link an outcome to ``employer`` (and so see its name echoed):
-        an employer they may read (:func:`~service.accounts.guards.can_read_employer`; for a
+        an employer they may read (:func:`~service.auth.guards.can_read_employer`; for a
         graduate: verified ones). The system (no actor) may link any."""
-        from service.accounts.guards import can_read_employer
+        from service.auth.guards import can_read_employer
 
         return self.actor is None or can_read_employer(self.actor, employer)
 

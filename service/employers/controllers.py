@@ -1,20 +1,23 @@
 """HTTP endpoints for employers (``/employers``).
 
-Authorisation (see :mod:`service.accounts.guards`): every route needs a signed-in user. Staff
+Authorisation (see :mod:`service.auth.guards`): every route needs a signed-in user. Staff
 (school, department, system admin) see every employer; employer members and graduates see
 verified employers, and a member also its own. A member changes only its own employer; staff and
 the admin create employer records (employers themselves register at ``POST /auth/register``).
-``verified`` is set only by ``POST /employers/{id}/verify``.
+``verified`` is set only by ``POST /employers/{id}/verify`` and ``POST /employers/{id}/refuse``
+(staff, by :class:`~service.employers.verification.VerificationService`, which the approval queue
+``GET /employers/verification-queue``, its web page and ``vocmatch employers`` use too).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.auth.guards import (
     can_manage_employer,
     can_read_employer,
     current_principal,
@@ -23,12 +26,22 @@ from service.accounts.guards import (
     require_roles,
     require_signed_in,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import employers_clause
+from service.auth.scoping import employers_clause
+from service.employers.models import Employer
 from service.employers.repository import EmployerFilter
-from service.employers.schemas import EmployerCreate, EmployerRead, EmployerUpdate
-from service.employers.service import EmployerService, to_read
+from service.employers.schemas import (
+    EmployerCreate,
+    EmployerRead,
+    EmployerUpdate,
+    RefusalRequest,
+    VerificationQueueItem,
+)
+from service.employers.service import EmployerService, to_read, uscc_check, uscc_region_matches
+from service.employers.verification import VerificationService
+from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
+
+STAFF = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
 
 
 class EmployerController(Controller):
@@ -88,3 +101,89 @@ class EmployerController(Controller):
         scope = employers_clause(current_principal(request))
         items, total = await EmployerService(db_session).list(f, limit, offset, scope)
         return Page(items=[to_read(e) for e in items], total=total, limit=limit, offset=offset)
+
+
+# --- verification (审核) ---------------------------------------------------------------------
+
+
+def queue_item(e: Employer) -> VerificationQueueItem:
+    return VerificationQueueItem(
+        employer=to_read(e),
+        contact_name=e.contact_name,
+        contact_phone=e.contact_phone,
+        uscc_check=uscc_check(e.uscc),
+        uscc_region_matches=uscc_region_matches(e.uscc, e.region_code),
+    )
+
+
+@get(
+    "/employers/verification-queue", summary="Employers awaiting approval (审核队列)", tags=["employers"], guards=STAFF
+)
+async def verification_queue(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    status: Annotated[
+        str,
+        QueryParameter(pattern=r"^(pending|refused|approved)$", description="pending (default), refused or approved"),
+    ] = "pending",
+    city: Annotated[
+        str | None,
+        QueryParameter(pattern=r"^\d{6}$", description="region code (GB/T 2260); a city includes its counties"),
+    ] = None,
+    q: Annotated[str | None, QueryParameter(max_length=100, description="part of the employer's name")] = None,
+) -> Page[VerificationQueueItem]:
+    """Employers registered on the platform that the caller may approve — school staff those in
+    their school's city, department admins those in their region or without one, the admin all —
+    in one verification ``status`` (pending: oldest first), with the contact person and the
+    统一社会信用代码 check (GB 32100-2015); ``city`` and ``q`` narrow it, ``total`` counts all that
+    match. Errors: 401 signed out; 403 graduates and employers; 400 a malformed ``city``."""
+    service = VerificationService(db_session, current_principal(request))
+    items, total = await service.queue(status=status, limit=limit, offset=offset, region_code=city, q=q)
+    return Page(items=[queue_item(e) for e in items], total=total, limit=limit, offset=offset)
+
+
+@post(
+    "/employers/{employer_id:int}/verify",
+    summary="Approve an employer (审核)",
+    tags=["employers"],
+    guards=STAFF,
+    status_code=200,
+    request_max_body_size=SIGN_IN_BODY_BYTES,
+)
+async def verify_employer(
+    request: Request[Any, Any, Any], db_session: DbSession, employer_id: FromPath[int]
+) -> EmployerRead:
+    """Mark the employer ``verified``; its postings become visible to graduates and its members are
+    notified (the first time only). Idempotent.
+    Who may approve which employer (by its ``region_code``): the system admin any; a department
+    admin employers inside its region and those without a region; school staff employers in their
+    school's city (:func:`~service.employers.verification.can_verify_employer`).
+
+    Errors: 401 signed out; 403 other roles, or an employer outside the caller's area (staff may
+    still read it); 404 unknown id."""
+    service = VerificationService(db_session, current_principal(request), request)
+    return to_read(await service.verify(await service.to_decide(employer_id)))
+
+
+@post(
+    "/employers/{employer_id:int}/refuse",
+    summary="Refuse to approve an employer (审核未通过)",
+    tags=["employers"],
+    guards=STAFF,
+    status_code=200,
+    request_max_body_size=SIGN_IN_BODY_BYTES,
+)
+async def refuse_employer(
+    request: Request[Any, Any, Any], db_session: DbSession, employer_id: FromPath[int], data: JSONBody[RefusalRequest]
+) -> EmployerRead:
+    """Refuse with a ``reason`` (told to the employer's members as written, in a notification):
+    the employer stays unverified (an approved one loses its approval), so its postings reach no
+    graduate; audited. Who may: as ``POST /employers/{id}/verify``. Errors: 401; 403 other roles
+    or an employer outside the caller's area; 404 unknown id; 422 blank reason."""
+    service = VerificationService(db_session, current_principal(request), request)
+    return to_read(await service.refuse(await service.to_decide(employer_id), data.reason))
+
+
+ROUTES = [EmployerController, verification_queue, verify_employer, refuse_employer]

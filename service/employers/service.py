@@ -7,24 +7,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from sqlalchemy import ColumnElement, String, distinct, func, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import uscc as stdnum_uscc
 
 from service.catalog.models import Region
-from service.db import utcnow
 from service.employers.models import Employer, VerificationStatus
 from service.employers.repository import EmployerFilter, EmployerRepository
 from service.employers.schemas import EmployerCreate, EmployerRead, EmployerUpdate
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
-from service.notifications.kinds import Kind
-from service.notifications.service import employer_recipients, notify
 from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
 
 if TYPE_CHECKING:
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 #: What staff check when they approve an employer (审核): changing one withdraws the approval.
 IDENTITY_FIELDS = ("name", "uscc", "region_code")
@@ -86,14 +83,15 @@ def normalise_uscc(value: str) -> str:
     try:
         return stdnum_uscc.validate(value)
     except stdnum_errors.InvalidLength:
-        message = "统一社会信用代码 must have 18 characters"
+        code, message = "uscc_length", "统一社会信用代码 must have 18 characters"
     except stdnum_errors.InvalidFormat:
+        code = "uscc_format"
         message = "统一社会信用代码 has a character outside 0-9 A-H J-N P-R T U W-Y, or characters 3-8 are not digits"
     except stdnum_errors.InvalidChecksum:
-        message = "统一社会信用代码 check character is wrong (GB 32100-2015): check for a typo"
+        code, message = "uscc_checksum", "统一社会信用代码 check character is wrong (GB 32100-2015): check for a typo"
     except stdnum_errors.ValidationError:
-        message = "not a valid 统一社会信用代码 (GB 32100-2015)"
-    raise InvalidFieldError("uscc", message)
+        code, message = "uscc_invalid", "not a valid 统一社会信用代码 (GB 32100-2015)"
+    raise InvalidFieldError("uscc", message, code)
 
 
 class EmployerService:
@@ -122,7 +120,8 @@ class EmployerService:
         if other is not None and other.id != own_id:
             raise ConflictError(
                 f"uscc: 统一社会信用代码 {code} is already registered",  # no record named
-                [{"field": "uscc", "message": "already registered"}],
+                [{"field": "uscc", "message": "already registered", "code": "uscc_taken"}],
+                "uscc_taken",
             )
         return code
 
@@ -177,105 +176,6 @@ class EmployerService:
         await self.session.flush()
         await self.session.refresh(employer)
         return employer
-
-    async def verify(self, employer: Employer) -> Employer:
-        """Approve ``employer`` (审核通过): its postings become visible to graduates, and its member
-        accounts are notified (:data:`~service.notifications.kinds.Kind.EMPLOYER_VERIFICATION_DECIDED`,
-        ``decision`` ``approved``); the approval is audited (``update`` of ``employer_verification``,
-        actor and request as given to the service). Idempotent: approving a verified employer changes
-        and tells nothing."""
-        if employer.verified:
-            return employer
-        employer.verified = True
-        employer.refused_at = None
-        employer.refusal_reason = None
-        await audit_record(
-            self.session,
-            self.actor,
-            AuditAction.UPDATE,
-            "employer_verification",
-            employer.id,
-            detail={"verified": True},
-            request=self.request,
-        )
-        await self.session.flush()
-        await notify(
-            self.session,
-            recipients=await employer_recipients(self.session, employer.id),
-            kind=Kind.EMPLOYER_VERIFICATION_DECIDED,
-            link="/web/postings",
-            params={"employer_name": employer.name, "decision": "approved"},
-        )
-        await self.session.refresh(employer)
-        return employer
-
-    async def refuse(self, employer: Employer, reason: str) -> Employer:
-        """Refuse to approve ``employer`` (审核未通过) with ``reason`` (told to its members as written):
-        it stays (or, if it was approved, becomes) unverified, so its postings reach no graduate;
-        its members are notified (:data:`~service.notifications.kinds.Kind.EMPLOYER_VERIFICATION_DECIDED`,
-        ``decision`` ``refused`` with the reason); audited (``update`` of ``employer_verification``).
-        The employer leaves the queue until it changes its name, 统一社会信用代码 or region.
-
-        Raises:
-            InvalidFieldError: 422 on ``reason``, blank after trimming.
-        """
-        text = " ".join(reason.split())
-        if len(text) < 2:
-            raise InvalidFieldError("reason", "give the reason for the refusal (at least 2 characters)")
-        was_verified = employer.verified
-        employer.verified = False
-        employer.refused_at = utcnow()
-        employer.refusal_reason = text[:500]
-        await audit_record(
-            self.session,
-            self.actor,
-            AuditAction.UPDATE,
-            "employer_verification",
-            employer.id,
-            detail={"verified": False, "refused": True, "was_verified": was_verified, "reason": text[:300]},
-            request=self.request,
-        )
-        await self.session.flush()
-        await notify(
-            self.session,
-            recipients=await employer_recipients(self.session, employer.id),
-            kind=Kind.EMPLOYER_VERIFICATION_DECIDED,
-            link="/web/verification",
-            params={"employer_name": employer.name, "decision": "refused", "reason": employer.refusal_reason},
-        )
-        await self.session.refresh(employer)
-        return employer
-
-    async def verification_queue(
-        self,
-        scope: ColumnElement[bool],
-        *,
-        status: str = VerificationStatus.PENDING,
-        limit: int = 50,
-        offset: int = 0,
-        region_code: str | None = None,
-        q: str | None = None,
-    ) -> tuple[Sequence[Employer], int]:
-        """Employers inside ``scope`` (:func:`~service.accounts.scoping.verifiable_employers_clause`)
-        in one verification ``status`` (``pending``: oldest sign-up first, so nobody waits
-        longest; ``refused``/``approved``: latest first), in ``region_code`` (a city includes its
-        counties) and with ``q`` in the name if given: one page and how many match in all."""
-        f = EmployerFilter(q=(q or "").strip() or None, region_code=region_code or None)
-        return await self.repo.by_verification(scope, status, limit, offset, f)
-
-    async def queue_cities(self, scope: ColumnElement[bool]) -> list[tuple[str, str]]:
-        """``(code, name)`` of the cities (GB/T 2260, ``xxxx00``) the platform employers inside
-        ``scope`` are in, for the queue's city filter; by code."""
-        city = func.substr(Employer.region_code, 1, 4, type_=String) + "00"
-        codes = select(distinct(city)).where(scope, Employer.source == "platform", Employer.region_code.is_not(None))
-        return [
-            (c, n)
-            for c, n in (
-                await self.session.execute(
-                    select(Region.code, Region.name).where(Region.code.in_(codes)).order_by(Region.code)
-                )
-            ).all()
-        ]
 
     async def list(
         self, f: EmployerFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None

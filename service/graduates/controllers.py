@@ -1,6 +1,6 @@
 """HTTP endpoints for graduates and other job seekers (``/graduates``).
 
-Authorisation (see :mod:`service.accounts.guards` and :mod:`service.accounts.scoping`): a
+Authorisation (see :mod:`service.auth.guards` and :mod:`service.auth.scoping`): a
 graduate reads and changes only their own profile; school staff their school's graduates;
 department admins read those of schools in their region; an employer member reads the profiles
 of graduates who applied to its postings (the phone only where the graduate agreed to share it for a
@@ -18,7 +18,8 @@ from litestar.params import JSONBody, QueryParameter
 from msgspec import UNSET
 from sqlalchemy import and_
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.auth.guards import (
     Principal,
     can_change_graduate,
     can_see_id_tail,
@@ -28,8 +29,7 @@ from service.accounts.guards import (
     require_roles,
     require_signed_in,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import exists_where, graduates_clause
+from service.auth.scoping import exists_where, graduates_clause
 from service.graduates.models import Graduate, SeekerKind
 from service.graduates.repository import GraduateFilter
 from service.graduates.schemas import GraduateCreate, GraduateRead, GraduateUpdate

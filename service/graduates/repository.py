@@ -75,7 +75,7 @@ class GraduateRepository:
     async def list(
         self, f: GraduateFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
     ) -> tuple[Sequence[Graduate], int]:
-        """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
+        """One page and the total count; ``scope`` (from :mod:`service.auth.scoping`) limits
         both to the rows the caller may see."""
         base = self._filtered(f)
         if scope is not None:

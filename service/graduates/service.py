@@ -17,8 +17,8 @@ from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role
+from service.auth.guards import Principal
 from service.catalog.majors import major_open_to
 from service.catalog.models import Major, Region, School
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -55,7 +55,7 @@ NESTED = ("certificates", "awards", "experiences")
 def to_read(g: Graduate, *, id_tail: bool) -> GraduateRead:
     """Graduate → :class:`GraduateRead` (school, major and nested lists must be loaded).
     The 身份证号 appears only as its last 4 characters (``id_tail``, for the holder and staff:
-    :func:`service.accounts.guards.can_see_id_tail`), or not at all (employers)."""
+    :func:`service.auth.guards.can_see_id_tail`), or not at all (employers)."""
     return GraduateRead(
         id=g.id,
         kind=g.kind,

@@ -137,7 +137,7 @@ class StoredStatus:
     (the page says the vacancy is closed: stored ``closed``). ``status`` is the stored value, ``None``
     when the item sets none (a new posting is ``open``; a stored one keeps its status). ``reason``
     says why. Staleness is never decided from one page: a posting is stale once its boards' completed
-    crawls stop listing it (:mod:`service.imports.runs`).
+    crawls stop listing it (:mod:`service.crawling.staleness`).
     """
 
     label: str

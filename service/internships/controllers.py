@@ -15,8 +15,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import JSONBody, MultipartBody, QueryParameter
 
-from service.accounts.guards import current_principal, require_roles, require_signed_in
 from service.accounts.models import Role
+from service.auth.guards import current_principal, require_roles, require_signed_in
 from service.internships.models import InternshipStatus
 from service.internships.schemas import InternshipCounts, InternshipCreate, InternshipRead
 from service.internships.service import InternshipService, default_cohort

@@ -5,7 +5,7 @@ Who may do what (the API and the web pages call these methods):
 
 * **record** and **attach the agreement**: the staff of the student's school and the admin;
 * **confirm**: the members of the placement's employer and the admin;
-* **read**: as :func:`service.accounts.scoping.internships_clause` (the student, the employer, the
+* **read**: as :func:`service.auth.scoping.internships_clause` (the student, the employer, the
   school's staff, department admins of the school's region, the admin); a placement the caller
   may not read is a 404, as a missing one;
 * **counts**: staff (school, department, admin) over the placements they may read.
@@ -26,9 +26,9 @@ from litestar.connection import ASGIConnection
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal, ensure_allowed, ensure_visible
 from service.accounts.models import Role
-from service.accounts.scoping import graduates_clause, internships_clause
+from service.auth.guards import Principal, ensure_allowed, ensure_visible
+from service.auth.scoping import graduates_clause, internships_clause
 from service.catalog.models import School
 from service.db import utcnow
 from service.employers.models import Employer

@@ -38,6 +38,7 @@ def check_pdf(data: bytes, filename: str, field: str = "agreement") -> None:
             f"{filename}: the content is {looks_like(data[:16])}, not a PDF (whatever its "
             "name says); upload the signed agreement as a PDF file / 文件内容不是 PDF，"
             "请上传 PDF 格式的三方协议",
+            "not_a_pdf",
         )
 
 

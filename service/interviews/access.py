@@ -1,6 +1,6 @@
 """Who may do what with interviews (shared by the API and the pages).
 
-Reading follows the application (:func:`service.accounts.scoping.applications_clause`): the
+Reading follows the application (:func:`service.auth.scoping.applications_clause`): the
 applicant, the posting's employer, the applicant's school staff and department, the admin; anyone
 else gets the 404 of a missing interview. Proposing and cancelling are the posting's employer's (and the admin's);
 answering is the applicant's alone (nobody answers for a graduate).
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal, ensure_allowed, ensure_visible
 from service.accounts.models import Role
-from service.accounts.scoping import applications_clause, exists_where
 from service.applications.models import Application
+from service.auth.guards import Principal, ensure_allowed, ensure_visible
+from service.auth.scoping import applications_clause, exists_where
 from service.interviews.models import Interview
 from service.interviews.service import Context, InterviewService, context_of
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
-from service.accounts.guards import current_principal, require_roles, require_signed_in
 from service.accounts.models import Role
+from service.auth.guards import current_principal, require_roles, require_signed_in
 from service.db import utcnow
 from service.errors import ConflictError
 from service.interviews.access import (

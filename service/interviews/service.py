@@ -107,7 +107,9 @@ def check_online_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.netloc or any(c.isspace() for c in url):
         raise InvalidFieldError(
-            "online_url", f"{url[:80]!r} is not an http(s):// address (e.g. https://meeting.tencent.com/dm/…)"
+            "online_url",
+            f"{url[:80]!r} is not an http(s):// address (e.g. https://meeting.tencent.com/dm/…)",
+            "online_url_not_http",
         )
     return url
 
@@ -130,19 +132,23 @@ def check_proposal(data: InterviewCreate, now: dt.datetime) -> tuple[str | None,
                 "e.g. 2026-12-10T14:00:00+08:00 for 14:00 Beijing time",
             )
         if slot.starts_at <= now:
-            raise InvalidFieldError(name, f"{slot.starts_at.isoformat()} is in the past")
+            raise InvalidFieldError(name, f"{slot.starts_at.isoformat()} is in the past", "slot_in_past")
         if slot.starts_at > now + dt.timedelta(days=MAX_DAYS_AHEAD):
-            raise InvalidFieldError(name, f"{slot.starts_at.isoformat()} is more than {MAX_DAYS_AHEAD} days ahead")
+            raise InvalidFieldError(
+                name, f"{slot.starts_at.isoformat()} is more than {MAX_DAYS_AHEAD} days ahead", "slot_too_far_ahead"
+            )
         if slot.starts_at in seen:
-            raise InvalidFieldError(name, f"{slot.starts_at.isoformat()} is proposed twice")
+            raise InvalidFieldError(name, f"{slot.starts_at.isoformat()} is proposed twice", "slot_given_twice")
         seen.add(slot.starts_at)
     place = (data.place or "").strip() or None
     url = (data.online_url or "").strip() or None
     if data.mode == InterviewMode.IN_PERSON and place is None:
-        raise InvalidFieldError("place", "an interview in person needs a place (address, building, room)")
+        raise InvalidFieldError(
+            "place", "an interview in person needs a place (address, building, room)", "place_missing"
+        )
     if data.mode == InterviewMode.ONLINE:
         if url is None:
-            raise InvalidFieldError("online_url", "an online interview needs the meeting link")
+            raise InvalidFieldError("online_url", "an online interview needs the meeting link", "online_url_missing")
         check_online_url(url)
     return place, url
 
@@ -295,7 +301,7 @@ class InterviewService:
         if slot is None:
             raise InvalidFieldError("slot_id", f"{slot_id} is not one of the times of interview {interview_id}")
         if slot.starts_at <= now:
-            raise InvalidFieldError("slot_id", "that time has already passed; ask for another time")
+            raise InvalidFieldError("slot_id", "that time has already passed; ask for another time", "slot_passed")
         await self._ensure_live(interview.application_id)
         await self._answer(interview, (InterviewStatus.PROPOSED,), InterviewStatus.ACCEPTED, None, now)
         await self.session.execute(
@@ -322,7 +328,7 @@ class InterviewService:
         message) or :class:`ConflictError` (409)."""
         message = (message or "").strip()
         if not message:
-            raise InvalidFieldError("message", "say which days or times would suit you")
+            raise InvalidFieldError("message", "say which days or times would suit you", "reschedule_reason_missing")
         interview = await self.get(interview_id)
         await self._ensure_live(interview.application_id)
         await self._answer(

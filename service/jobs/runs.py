@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
 from apscheduler.executors.base import run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from service.config import Settings
@@ -129,20 +129,6 @@ def finish(
         )
 
     _run_async(settings, write)
-
-
-def last_succeeded(settings: Settings, job: str) -> dt.datetime | None:
-    """When the latest successful run of ``job`` started (``None``: never)."""
-
-    async def read(session: Any) -> dt.datetime | None:
-        return (
-            await session.execute(
-                select(func.max(JobRun.started_at)).where(JobRun.job == job, JobRun.status == JobRunStatus.SUCCEEDED)
-            )
-        ).scalar_one()
-
-    value = _run_async(settings, read)
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
 
 
 def run_recorded(settings: Settings, job: str, work: Callable[[], T]) -> T:

@@ -12,8 +12,8 @@ from typing import Annotated
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
-from service.accounts.guards import current_principal, require_roles, require_signed_in
 from service.accounts.models import Role
+from service.auth.guards import current_principal, require_roles, require_signed_in
 from service.notifications.models import OutboxStatus
 from service.notifications.schemas import (
     MarkedRead,

@@ -223,19 +223,6 @@ class OutboxQueue:
                 done.update((await conn.execute(self._held(owner, [o.id]).values(**values))).scalars())
         return done
 
-    async def mark_sent(self, owner: str, outbox_id: int, now: dt.datetime, scrub: bool = False) -> bool:
-        """Delivered. ``scrub``: forget body and link (they held a secret). False if the lease was lost."""
-        return outbox_id in await self.settle(owner, [Outcome(outbox_id, OutboxStatus.SENT, scrub=scrub)], now)
-
-    async def mark_retry(self, owner: str, outbox_id: int, due_at: dt.datetime, error: str) -> bool:
-        """Not delivered this time: pending again from ``due_at``."""
-        outcome = Outcome(outbox_id, OutboxStatus.PENDING, due_at=due_at, error=error)
-        return outbox_id in await self.settle(owner, [outcome], due_at)
-
-    async def mark_failed(self, owner: str, outbox_id: int, error: str, now: dt.datetime) -> bool:
-        """Given up (permanent refusal or attempts exhausted): ``failed``, kept for the admin."""
-        return outbox_id in await self.settle(owner, [Outcome(outbox_id, OutboxStatus.FAILED, error=error)], now)
-
     async def release(self, owner: str, ids: Sequence[int], due_at: dt.datetime, error: str) -> int:
         """Hand back claimed rows never tried (the channel went down): pending from ``due_at``,
         the claim not counted as an attempt. Returns how many."""

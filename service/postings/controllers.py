@@ -1,6 +1,6 @@
 """HTTP endpoints for postings (``/postings``).
 
-Authorisation (see :mod:`service.accounts.guards`): every route needs a signed-in user. Staff
+Authorisation (see :mod:`service.auth.guards`): every route needs a signed-in user. Staff
 see every posting; an employer member only its own; a graduate only postings of verified
 employers (an unverified employer's posting is a 404 to them, and never in their lists).
 Members of the employer and the system admin create and change postings.
@@ -13,7 +13,8 @@ from typing import Annotated
 from litestar import Controller, Request, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.auth.guards import (
     can_manage_posting,
     can_read_posting,
     current_principal,
@@ -22,8 +23,7 @@ from service.accounts.guards import (
     require_roles,
     require_signed_in,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import postings_clause
+from service.auth.scoping import postings_clause
 from service.inputs import TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 from service.postings.models import PostingStatus

@@ -32,7 +32,7 @@ class Posting(TimestampMixin, Base):
     ``locations`` lists every place (``[{region_code, province, city, district, address}]``);
     the first is the primary one, copied to ``region_code``/``province``/``city``/``address``.
     ``stale_at`` is set when no source has listed the posting for several completed crawls
-    (:mod:`service.imports.staleness`); a stale posting is not shown to graduates.
+    (:mod:`service.crawling.staleness`); a stale posting is not shown to graduates.
     """
 
     __tablename__ = "postings"

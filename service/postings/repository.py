@@ -47,7 +47,7 @@ def keyword_clause(word: str) -> ColumnElement[bool]:
 def open_on_clause(day: dt.date) -> ColumnElement[bool]:
     """Postings that may be shown on ``day``: status open, not past ``valid_through`` (a local
     date, open through its end) and not stale (``stale_at`` unset: some board still lists it,
-    see :mod:`service.imports.runs`)."""
+    see :mod:`service.crawling.staleness`)."""
     return and_(
         Posting.status == PostingStatus.OPEN,
         or_(Posting.valid_through.is_(None), Posting.valid_through >= day),
@@ -142,7 +142,7 @@ class PostingRepository:
     async def list(
         self, f: PostingFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None
     ) -> tuple[Sequence[Posting], int]:
-        """One page and the total count; ``scope`` (from :mod:`service.accounts.scoping`) limits
+        """One page and the total count; ``scope`` (from :mod:`service.auth.scoping`) limits
         both to the rows the caller may see."""
         base = self.filtered(f)
         if scope is not None:

@@ -20,11 +20,11 @@ from urllib.parse import urlencode
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.scoping import visible_to_graduates_clause
 from service.catalog.regions import is_region_code
 from service.postings.models import Posting
 from service.postings.repository import PostingFilter, PostingRepository
 from service.postings.service import MAX_MONTHLY_SALARY
+from service.postings.visibility import visible_to_graduates_clause
 from vocab import EmploymentType
 
 #: The filter names, as query parameters of ``/web/jobs`` and keys of a saved search.
@@ -112,7 +112,7 @@ def parse_filters(values: Mapping[str, object], gettext: Callable[[str], str] = 
 def matching_postings(session: AsyncSession, jq: JobQuery, today: dt.date) -> Select[tuple[Posting]]:
     """``SELECT postings`` matching ``jq`` that are open on ``today`` and that graduates may see — the
     same ``WHERE`` clause as ``GET /postings`` (:meth:`PostingRepository.filtered`) plus the graduates'
-    visibility rule (:func:`~service.accounts.scoping.visible_to_graduates_clause`). No order or paging.
+    visibility rule (:func:`~service.postings.visibility.visible_to_graduates_clause`). No order or paging.
 
     Raises:
         ValueError: ``jq.region`` is not a region code (:func:`parse_filters` never lets one through).

@@ -19,19 +19,19 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal, ensure_allowed, ensure_visible
 from service.accounts.models import Role
+from service.auth.guards import Principal, ensure_allowed, ensure_visible
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
 
 
 async def visible_graduate(session: AsyncSession, p: Principal, graduate_id: int) -> Graduate:
-    """The graduate if ``p`` may read their profile (:func:`service.accounts.scoping.graduates_clause`).
+    """The graduate if ``p`` may read their profile (:func:`service.auth.scoping.graduates_clause`).
 
     Raises:
         NotFoundError: no such graduate, or ``p`` may not see them (the same 404, nothing leaked).
     """
-    from service.accounts.scoping import graduates_clause
+    from service.auth.scoping import graduates_clause
 
     stmt = select(Graduate).where(Graduate.id == graduate_id, graduates_clause(p))
     graduate = (await session.execute(stmt)).scalar_one_or_none()

@@ -26,7 +26,7 @@ from service.privacy.models import AuditAction, AuditEvent
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
 
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 #: Largest ``detail`` document accepted (characters of its ``repr``): ids and counts, not payloads.
 MAX_DETAIL_CHARS = 2000
@@ -139,9 +139,9 @@ async def record_list_read(
 
 def audit_clause(p: Principal) -> ColumnElement[bool]:
     """Audit events ``p`` may read: all for the admin; for school staff and department admins
-    those about graduates they may read (:func:`service.accounts.scoping.graduates_clause`);
+    those about graduates they may read (:func:`service.auth.scoping.graduates_clause`);
     nothing for graduates and employers."""
-    from service.accounts.scoping import graduates_clause
+    from service.auth.scoping import graduates_clause
 
     if p.role is Role.ADMIN:
         return true()

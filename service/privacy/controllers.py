@@ -8,8 +8,8 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, post
 from litestar.params import JSONBody, QueryParameter
 
-from service.accounts.guards import current_principal, require_roles, require_signed_in
 from service.accounts.models import Role
+from service.auth.guards import current_principal, require_roles, require_signed_in
 from service.errors import InvalidFieldError, NotFoundError
 from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page

@@ -37,10 +37,10 @@ from litestar.exceptions import NotAuthorizedException
 from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role, User
 from service.accounts.security import verify_password
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
+from service.auth.guards import Principal
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.errors import ConflictError
 from service.graduates.models import Graduate

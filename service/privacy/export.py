@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from service.accounts.guards import Principal
 from service.accounts.models import AuthSession, User
 from service.accounts.service import to_read as user_read
 from service.applications.models import Application
 from service.applications.service import to_read as application_read
+from service.auth.guards import Principal
 from service.destinations.repository import DestinationRepository
 from service.destinations.service import to_read as destination_read
 from service.graduates.service import GraduateService

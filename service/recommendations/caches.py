@@ -30,6 +30,7 @@ from matching.ltr import LearnedRanker
 from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, InteractionStats
 from matching.seeker_index import SeekerIndex
 from service.config import Settings
+from service.employers.verification import verification_key
 from service.recommendations.documents import candidate_summary, seeker_doc
 from service.recommendations.index import IndexMaintainer
 from service.recommendations.repository import RecommendationRepository
@@ -47,9 +48,9 @@ log = logging.getLogger(__name__)
 
 class HiddenPostings:
     """Ids of postings open on a day that graduates are never shown (their employer is not verified;
-    the rule is :func:`~service.accounts.scoping.visible_to_graduates_clause`). Recomputed (one query
-    of ids) when the index is a new object or the employers' key (count, latest ``updated_at``,
-    largest id) changed, so verifying an employer, or withdrawing it, takes effect at the next request."""
+    the rule is :func:`~service.postings.visibility.visible_to_graduates_clause`). Recomputed (one query
+    of ids) when the index is a new object or :func:`~service.employers.verification.verification_key`
+    changed, so verifying an employer, or withdrawing it, takes effect at the next request."""
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
@@ -58,7 +59,7 @@ class HiddenPostings:
 
     async def get(self, session: AsyncSession, index: object, today: dt.date) -> frozenset[int]:
         repo = RecommendationRepository(session)
-        key = (index, await repo.employers_key(), today)
+        key = (index, await verification_key(session), today)
         async with self.lock:
             if self._for is None or self._for[0] is not index or self._for[1:] != key[1:]:
                 self.ids = await repo.hidden_posting_ids(today)

@@ -1,6 +1,6 @@
 """Recommendation endpoints: jobs for a graduate, candidates for a posting.
 
-Authorisation (see :mod:`service.accounts.guards`): a graduate's recommendations are read by the
+Authorisation (see :mod:`service.auth.guards`): a graduate's recommendations are read by the
 graduate, their school's staff, department admins of the school's region and the admin (404 for
 a graduate the caller may not read; employers 403). Candidates for a posting are for the
 posting's employer once staff verified it, and the admin (404 for another employer's posting;
@@ -16,15 +16,15 @@ from typing import Annotated
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.auth.guards import (
     can_read_posting,
     current_principal,
     ensure_candidates_allowed,
     ensure_visible,
     require_roles,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import exists_where, graduates_clause
+from service.auth.scoping import exists_where, graduates_clause
 from service.graduates.models import Graduate
 from service.pagination import DbSession, IdPath
 from service.postings.service import PostingService

@@ -3,7 +3,7 @@
 Definitions (used by the graduate's jobs page, ``/web/jobs``):
 
 * **Nearby postings** of a graduate: postings open on ``today`` (:func:`~service.postings.repository.open_on_clause`)
-  of verified employers (:func:`~service.accounts.scoping.visible_to_graduates_clause`, the postings a
+  of verified employers (:func:`~service.postings.visibility.visible_to_graduates_clause`, the postings a
   graduate may see) whose place of work — the primary ``region_code`` or any entry of ``locations`` —
   lies in the graduate's **area**: the prefecture-level city of the graduate's ``region_code``
   (GB/T 2260, e.g. 440106 → 广州市 4401) with ``area="city"``, or its province (44) with
@@ -37,13 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from matching.index import skill_key
-from service.accounts.scoping import visible_to_graduates_clause
 from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.postings.repository import open_on_clause, region_clause
+from service.postings.visibility import visible_to_graduates_clause
 from service.recommendations.caches import RankerCache
 from service.recommendations.documents import seeker_doc
 

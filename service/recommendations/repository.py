@@ -18,11 +18,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from matching.documents import JobDoc, SeekerDoc
 from matching.ltr_features import Interaction
-from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.graduates.models import Graduate, GraduateCertificate, GraduateExperience
 from service.postings.models import Posting
 from service.postings.repository import open_on_clause
+from service.postings.visibility import visible_to_graduates_clause
 from service.recommendations.documents import job_doc, seeker_doc
 from service.recommendations.grades import grade_of
 
@@ -67,16 +67,9 @@ class RecommendationRepository:
         return {p.id: p for p in (await self.session.execute(stmt)).scalars()}
 
     # --- postings graduates never see ------------------------------------------------------------
-    async def employers_key(self) -> tuple[Any, ...]:
-        """(count, latest ``updated_at``, largest id) of the employers: changes with any verification."""
-        from service.employers.models import Employer
-
-        stmt = select(func.count(Employer.id), func.max(Employer.updated_at), func.max(Employer.id))
-        return tuple((await self.session.execute(stmt)).one())
-
     async def hidden_posting_ids(self, today: dt.date) -> frozenset[int]:
         """Postings open on ``today`` that graduates are never shown
-        (:func:`~service.accounts.scoping.visible_to_graduates_clause`)."""
+        (:func:`~service.postings.visibility.visible_to_graduates_clause`)."""
         return frozenset(
             (
                 await self.session.execute(

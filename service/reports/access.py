@@ -1,7 +1,7 @@
 """Who may read which employment figures (reports, traces, snapshots).
 
 A report's scope is ``all``, ``region:<GB/T 2260 code>`` or ``school:<学校标识码>`` (see
-:class:`service.reports.compute.Scope`). Rules, from :func:`service.accounts.guards.can_read_figures`:
+:class:`service.reports.compute.Scope`). Rules, from :func:`service.auth.guards.can_read_figures`:
 school staff read their own school's figures; a department admin those of schools inside its
 region and of regions inside it; the system admin everything (``all`` included). Graduates and
 employers never read figures (their routes answer 403 before this module is asked).
@@ -12,9 +12,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal, can_read_figures, region_contains
 from service.accounts.models import Role
-from service.accounts.scoping import schools_clause
+from service.auth.guards import Principal, can_read_figures, region_contains
+from service.auth.scoping import schools_clause
 from service.catalog.models import School
 from service.catalog.regions import region_prefix
 from service.reports.compute import Scope
@@ -34,7 +34,7 @@ async def may_read_scope(session: AsyncSession, p: Principal, scope: Scope) -> b
 
 async def may_read_rows(session: AsyncSession, p: Principal, scope: Scope) -> bool:
     """Whether ``p`` may read the graduates and destinations behind every cell of ``scope``
-    (:func:`service.accounts.guards.can_read_destinations`): a school's staff for their school, a
+    (:func:`service.auth.guards.can_read_destinations`): a school's staff for their school, a
     department admin for its region and the schools in it, the system admin for everything.
 
     Such a reader gets exact figures (the ``internal`` view): small-cell suppression protects
@@ -61,7 +61,7 @@ async def may_read_rows(session: AsyncSession, p: Principal, scope: Scope) -> bo
 
 def snapshots_clause(p: Principal) -> ColumnElement[bool]:
     """Stored snapshots ``p`` may read, as a SQL ``WHERE`` clause on ``report_snapshots.scope``:
-    the school scopes of :func:`service.accounts.scoping.schools_clause`, plus for a department
+    the school scopes of :func:`service.auth.scoping.schools_clause`, plus for a department
     admin the region scopes inside its region; all for the admin."""
     if p.role is Role.ADMIN:
         return true()

@@ -24,8 +24,8 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import current_principal, ensure_allowed, ensure_visible, require_roles
 from service.accounts.models import Role
+from service.auth.guards import current_principal, ensure_allowed, ensure_visible, require_roles
 from service.errors import InvalidFieldError, NotFoundError
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
 from service.privacy.audit import record as audit_record

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
+from service.auth.guards import Principal
 from service.catalog.models import Major, Region, School
 from service.catalog.regions import city_of, province_of
 from service.destinations.followup import Confirmation, confirmation_counts
@@ -170,8 +170,8 @@ CHILD_BREAKDOWN = {"all": "province", "province": "city", "city": "county", "cou
 def may_open_region(p: Principal, code: str) -> bool:
     """Whether ``p`` may open the drill-down page of region ``code``: the admin any; a department
     its own region and the regions inside it; nobody else (a school opens its own school)."""
-    from service.accounts.guards import region_contains
     from service.accounts.models import Role
+    from service.auth.guards import region_contains
 
     return p.role is Role.ADMIN or (p.role is Role.DEPARTMENT and region_contains(p.region_code, code))
 

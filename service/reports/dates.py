@@ -54,8 +54,3 @@ def day_after(month_day: MonthDay) -> MonthDay:
     """Month-day of the day after ``month_day`` (in a common year; 12-31 → 01-01)."""
     nxt = dt.date(2001, *month_day) + dt.timedelta(days=1)
     return nxt.month, nxt.day
-
-
-def format_month_days(month_days: tuple[MonthDay, ...]) -> str:
-    """``((1, 31), (7, 31))`` → ``"01-31,07-31"``."""
-    return ",".join(f"{m:02d}-{d:02d}" for m, d in month_days)

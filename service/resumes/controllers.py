@@ -22,17 +22,17 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.params import JSONBody, MultipartBody
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.applications.models import Application
+from service.applications.service import ApplicationService
+from service.auth.guards import (
     current_principal,
     ensure_allowed,
     ensure_visible,
     require_roles,
     require_signed_in,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import applications_clause, exists_where, graduates_clause
-from service.applications.models import Application
-from service.applications.service import ApplicationService
+from service.auth.scoping import applications_clause, exists_where, graduates_clause
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
 from service.pagination import DbSession, IdPath

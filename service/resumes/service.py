@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role, User
 from service.applications.models import Application, ApplicationStatus
+from service.auth.guards import Principal
 from service.db import utcnow
 from service.errors import ConflictError, NotFoundError
 from service.graduates.models import Graduate

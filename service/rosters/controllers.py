@@ -14,8 +14,8 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath, MultipartBody, QueryParameter
 from sqlalchemy import select
 
-from service.accounts.guards import can_manage_school, current_principal, ensure_allowed, require_roles
 from service.accounts.models import Role
+from service.auth.guards import can_manage_school, current_principal, ensure_allowed, require_roles
 from service.catalog.models import School
 from service.errors import InvalidFieldError
 from service.pagination import DbSession, IdPath, Limit, Offset, Page

@@ -1,7 +1,7 @@
 """Roster history: the stored uploads of a school (who, when, how many added and changed) and the
 graduates each upload added or changed. Read by those who see the school: its staff, department
-admins of its region, the admin (:func:`service.accounts.guards.can_read_figures`,
-:func:`service.accounts.scoping.schools_clause`) — one method for the school's own history and the
+admins of its region, the admin (:func:`service.auth.guards.can_read_figures`,
+:func:`service.auth.scoping.schools_clause`) — one method for the school's own history and the
 department's history of its region's schools (optionally one school)."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from litestar.connection import ASGIConnection
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal, can_read_figures, ensure_visible
 from service.accounts.models import Role, User
-from service.accounts.scoping import schools_clause
+from service.auth.guards import Principal, can_read_figures, ensure_visible
+from service.auth.scoping import schools_clause
 from service.catalog.models import School
 from service.graduates.models import Graduate
 from service.privacy.audit import record_list_read

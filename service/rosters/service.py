@@ -17,7 +17,7 @@ from litestar.connection import ASGIConnection
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
+from service.auth.guards import Principal
 from service.catalog.majors import major_open_to
 from service.catalog.models import Major, School
 from service.graduates.identity import gender_of_id_number

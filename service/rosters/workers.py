@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from service.config import Settings
 
 if TYPE_CHECKING:
-    from service.accounts.guards import Principal
+    from service.auth.guards import Principal
 
 #: Imports running at once (each a process of its own; uploads beyond wait their turn).
 MAX_WORKERS = 2

@@ -1,39 +1,33 @@
 """HTTP endpoints for sign-up: roster activation (``POST /auth/activate``), invitations and the
-share activated (``/schools/{id}/invitations``, ``/schools/{id}/activation``), and the employer
-verification queue and refusal (``GET /employers/verification-queue``, ``POST /employers/{id}/refuse``).
-The web pages (:mod:`service.web.signup_pages`) call the same service methods."""
+share activated (``/schools/{id}/invitations``, ``/schools/{id}/activation``). (The employer
+approval queue is in :mod:`service.employers.controllers`.) The web pages (:mod:`service.web.signup_pages`) call the same service methods."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
-from service.accounts.guards import can_manage_school, current_principal, ensure_allowed, require_roles
 from service.accounts.hardening import require_json
 from service.accounts.models import Role
 from service.accounts.schemas import AccountAccepted, ActivateRequest
-from service.accounts.scoping import schools_clause, verifiable_employers_clause
 from service.accounts.service import LoginTakenError
 from service.accounts.setup import AuthKit
+from service.auth.guards import can_manage_school, current_principal, ensure_allowed, require_roles
+from service.auth.scoping import schools_clause
 from service.catalog.models import School
-from service.employers.models import Employer
-from service.employers.schemas import EmployerRead, RefusalRequest, VerificationQueueItem
-from service.employers.service import EmployerService, to_read, uscc_check, uscc_region_matches
 from service.errors import NotFoundError
 from service.inputs import SIGN_IN_BODY_BYTES
-from service.pagination import DbSession, Limit, Offset, Page
+from service.pagination import DbSession
 from service.signup.schemas import ActivationShareRead, InvitationCreate, InvitationRead
 from service.signup.service import (
     ActivationRefused,
     InvitationService,
     SignupService,
-    employer_to_decide,
     printable,
     roster_number,
-    school_region_of,
 )
 
 PUBLIC = {"exclude_from_auth": True}
@@ -196,65 +190,4 @@ async def activation_shares(
     ]
 
 
-def queue_item(e: Employer) -> VerificationQueueItem:
-    return VerificationQueueItem(
-        employer=to_read(e),
-        contact_name=e.contact_name,
-        contact_phone=e.contact_phone,
-        uscc_check=uscc_check(e.uscc),
-        uscc_region_matches=uscc_region_matches(e.uscc, e.region_code),
-    )
-
-
-@get(
-    "/employers/verification-queue", summary="Employers awaiting approval (审核队列)", tags=["employers"], guards=STAFF
-)
-async def verification_queue(
-    request: Request[Any, Any, Any],
-    db_session: DbSession,
-    limit: Limit = 20,
-    offset: Offset = 0,
-    status: Annotated[
-        str,
-        QueryParameter(pattern=r"^(pending|refused|approved)$", description="pending (default), refused or approved"),
-    ] = "pending",
-    city: Annotated[
-        str | None,
-        QueryParameter(pattern=r"^\d{6}$", description="region code (GB/T 2260); a city includes its counties"),
-    ] = None,
-    q: Annotated[str | None, QueryParameter(max_length=100, description="part of the employer's name")] = None,
-) -> Page[VerificationQueueItem]:
-    """Employers registered on the platform that the caller may approve — school staff those in
-    their school's city, department admins those in their region or without one, the admin all —
-    in one verification ``status`` (pending: oldest first), with the contact person and the
-    统一社会信用代码 check (GB 32100-2015); ``city`` and ``q`` narrow it, ``total`` counts all that
-    match. Errors: 401 signed out; 403 graduates and employers; 400 a malformed ``city``."""
-    p = current_principal(request)
-    scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
-    items, total = await EmployerService(db_session).verification_queue(
-        scope, status=status, limit=limit, offset=offset, region_code=city, q=q
-    )
-    return Page(items=[queue_item(e) for e in items], total=total, limit=limit, offset=offset)
-
-
-@post(
-    "/employers/{employer_id:int}/refuse",
-    summary="Refuse to approve an employer (审核未通过)",
-    tags=["employers"],
-    guards=STAFF,
-    status_code=200,
-    request_max_body_size=SIGN_IN_BODY_BYTES,
-)
-async def refuse_employer(
-    request: Request[Any, Any, Any], db_session: DbSession, employer_id: FromPath[int], data: JSONBody[RefusalRequest]
-) -> EmployerRead:
-    """Refuse with a ``reason`` (told to the employer's members as written, in a notification):
-    the employer stays unverified (an approved one loses its approval), so its postings reach no
-    graduate; audited. Who may: as ``POST /employers/{id}/verify``. Errors: 401; 403 other roles
-    or an employer outside the caller's area; 404 unknown id; 422 blank reason."""
-    p = current_principal(request)
-    employer = await employer_to_decide(db_session, p, employer_id)
-    return to_read(await EmployerService(db_session, p, request).refuse(employer, data.reason))
-
-
-ROUTES = [activate, create_invitations, activation_shares, verification_queue, refuse_employer]
+ROUTES = [activate, create_invitations, activation_shares]

@@ -8,7 +8,9 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from service.signup.service import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
+#: How long an invitation code is valid, in days: by default and at most.
+DEFAULT_INVITATION_DAYS = 30
+MAX_INVITATION_DAYS = 180
 
 
 class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True):

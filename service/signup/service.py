@@ -24,11 +24,11 @@ from typing import Any
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role, User
 from service.accounts.repository import AccountRepository
 from service.accounts.security import hash_password
 from service.accounts.service import AccountService, LoginTakenError
+from service.auth.guards import Principal
 from service.db import utcnow
 from service.errors import ConflictError, InvalidFieldError
 from service.graduates.identity import normalise_id_number
@@ -36,6 +36,7 @@ from service.graduates.models import Graduate
 from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
 from service.signup.models import ActivationCode
+from service.signup.schemas import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
 
 #: Crockford's Base32 alphabet (https://www.crockford.com/base32.html): no I, L, O or U, so a code
 #: read aloud or copied from paper is not mistyped; 12 characters carry 60 random bits.
@@ -43,8 +44,6 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12
 #: Crockford's decoding of look-alikes typed by hand.
 _LOOK_ALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
-DEFAULT_INVITATION_DAYS = 30
-MAX_INVITATION_DAYS = 180
 #: The one answer to a failed activation (what to check, never which part was wrong).
 REFUSED_DETAILS = (
     "these details do not match a roster record that can be activated: check the school, the 学号 "
@@ -340,7 +339,7 @@ class InvitationService:
 
     async def shares(self, school_ids: Sequence[int] | Any) -> list[ActivationShare]:
         """Graduates and activated accounts per school, cohort and class (``school_ids``: ids or a
-        ``SELECT`` of them — :func:`~service.accounts.scoping.schools_clause`)."""
+        ``SELECT`` of them — :func:`~service.auth.scoping.schools_clause`)."""
         from service.catalog.models import School
 
         activated = func.count(User.id)
@@ -381,32 +380,3 @@ class InvitationService:
 
 
 __all__ = ["ActivationRefused", "InvitationService", "LoginTakenError", "SignupService"]
-
-
-async def school_region_of(session: AsyncSession, p: Principal) -> str | None:
-    """The region code of a school staff member's school (``None`` for other roles)."""
-    from service.catalog.models import School
-
-    if p.role is not Role.SCHOOL or p.school_id is None:
-        return None
-    school = await session.get(School, p.school_id)
-    return school.region_code if school is not None else None
-
-
-async def employer_to_decide(session: AsyncSession, p: Principal, employer_id: int) -> Any:
-    """The employer ``p`` is about to approve or refuse, checked as ``POST /employers/{id}/verify``
-    always has (:func:`~service.accounts.guards.can_verify_employer`), for the API and the pages alike.
-
-    Raises:
-        NotFoundError: 404, no such employer.
-        PermissionDeniedException: 403, outside the caller's area (staff may still read it).
-    """
-    from litestar.exceptions import PermissionDeniedException
-
-    from service.accounts.guards import VERIFY_RULE, can_verify_employer
-    from service.employers.service import EmployerService
-
-    employer = await EmployerService(session).get(employer_id)
-    if not can_verify_employer(p, employer, school_region=await school_region_of(session, p)):
-        raise PermissionDeniedException(f"not allowed to approve employer {employer_id}: {VERIFY_RULE}")
-    return employer

@@ -11,7 +11,7 @@ from litestar import Controller, get
 from litestar.params import PathParameter
 
 from matching.taxonomy_sources import MAX_CODE
-from service.accounts.guards import require_signed_in
+from service.auth.guards import require_signed_in
 from service.errors import InvalidInputError
 from service.pagination import DbSession
 from service.taxonomy.schemas import OccupationRead

@@ -20,11 +20,11 @@ from litestar import Controller, Response, get, post
 from litestar.response import Template
 from sqlalchemy import select
 
-from service.accounts.guards import require_roles
 from service.accounts.models import Role
 from service.alerts.models import JobAlert
 from service.alerts.schemas import JobAlertUpdate
 from service.alerts.service import MAX_ALERTS, MAX_SAVED_JOBS, AlertService, posting_state
+from service.auth.guards import require_roles
 from service.catalog.models import Region
 from service.errors import ConflictError, InvalidFieldError
 from service.pagination import DbSession, IdPath

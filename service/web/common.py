@@ -1,8 +1,8 @@
 """What every page handler shares: the per-request :class:`Page` (principal, locale, translations)
 and :func:`render`, which adds them to the template context.
 
-Pages read the signed-in :class:`~service.accounts.guards.Principal` exactly as the API does and
-query through the service layer with the scoping clauses of :mod:`service.accounts.scoping`, so a
+Pages read the signed-in :class:`~service.auth.guards.Principal` exactly as the API does and
+query through the service layer with the scoping clauses of :mod:`service.auth.scoping`, so a
 page never shows what the API would refuse.
 """
 
@@ -23,8 +23,8 @@ from litestar.response import Redirect, Template
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role
+from service.auth.guards import Principal
 from service.catalog.models import Region
 from service.errors import DomainError
 from service.web.i18n import LANG_COOKIE, Catalogues, html_lang, normalise_locale, pick_locale
@@ -201,6 +201,19 @@ def convert_form(
             continue
         return (None, errors) if errors else (value, {})
     return None, errors
+
+
+def domain_error_codes(exc: DomainError) -> dict[str, str]:
+    """``{form field: code}`` of the items of a service error that carry a stable code
+    (:class:`~service.errors.DomainError`), keyed as :func:`domain_errors`."""
+    out = {}
+    for item in exc.errors:
+        if item.get("code"):
+            field = error_field(str(item.get("field", "")) + ":") if item.get("field") else ""
+            out[field or "_form"] = str(item["code"])
+    if not out and exc.code:
+        out["_form"] = exc.code
+    return out
 
 
 def domain_errors(exc: DomainError) -> dict[str, str]:

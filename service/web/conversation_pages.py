@@ -17,7 +17,11 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.params import Body
 from litestar.response import Template
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.applications.models import Application, ApplicationStatus
+from service.applications.schemas import StatusChange
+from service.applications.service import ApplicationService
+from service.auth.guards import (
     can_change_application,
     can_manage_posting,
     ensure_allowed,
@@ -25,11 +29,7 @@ from service.accounts.guards import (
     ensure_visible,
     require_roles,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import applications_clause, exists_where
-from service.applications.models import Application, ApplicationStatus
-from service.applications.schemas import StatusChange
-from service.applications.service import ApplicationService
+from service.auth.scoping import applications_clause, exists_where
 from service.conversations.models import INVITATION_MAX_CHARS, MESSAGE_MAX_CHARS
 from service.conversations.schemas import InvitationAnswer, InvitationCreate
 from service.conversations.service import CLOSED_THREAD, invitations_clause, service_for, thread_side

@@ -26,8 +26,8 @@ from litestar.params import PathParameter
 from litestar.response import Template
 from sqlalchemy import select
 
-from service.accounts.guards import Principal, ensure_allowed, require_roles
 from service.accounts.models import Role
+from service.auth.guards import Principal, ensure_allowed, require_roles
 from service.catalog.models import Major, Region, School
 from service.catalog.regions import is_region_code
 from service.errors import NotFoundError

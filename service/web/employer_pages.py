@@ -13,7 +13,12 @@ from litestar.params import Body
 from litestar.response import Template
 from sqlalchemy import func, select
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
+from service.applications.repository import ApplicationFilter
+from service.applications.schemas import StatusChange
+from service.applications.service import ApplicationService
+from service.auth.guards import (
     can_change_application,
     can_manage_posting,
     can_read_application,
@@ -22,24 +27,17 @@ from service.accounts.guards import (
     ensure_visible,
     require_roles,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import applications_clause, graduates_clause, postings_clause
-from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
-from service.applications.repository import ApplicationFilter
-from service.applications.schemas import StatusChange
-from service.applications.service import ApplicationService
+from service.auth.scoping import applications_clause, postings_clause
 from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError
-from service.graduates.models import Graduate
 from service.inputs import TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath
 from service.postings.models import Posting, PostingStatus
 from service.postings.repository import PostingFilter, PostingRepository
 from service.postings.schemas import PostingCreate, PostingUpdate
 from service.postings.service import PostingService
-from service.privacy.audit import record_list_read
 from service.recommendations.service import RecommendationService
 from service.web.common import (
     Page,
@@ -122,11 +120,13 @@ class EmployerPages(Controller):
         return posting
 
     async def _row(self, page: PageDep, db_session: DbSession, application: Application) -> dict[str, Any]:
-        stmt = select(Graduate).where(Graduate.id == application.graduate_id, graduates_clause(page.user))
-        graduate = (await db_session.execute(stmt)).scalar_one_or_none()
+        """One row of the applications table, re-rendered after a move: the applicant's name is
+        read and audited as the list does (:meth:`ApplicationService.applicants_shown`)."""
+        service = ApplicationService(db_session, actor=page.user, request=page.request)
+        graduates = await service.applicants_shown([application])
         return {
             "application": application,
-            "graduate": graduate,
+            "graduate": graduates.get(application.graduate_id),
             "moves": next_moves(application.status),
             "interview": (await latest_interviews(db_session, [application.id]))[application.id],
         }
@@ -135,25 +135,13 @@ class EmployerPages(Controller):
     async def applications(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
         """Applications to one of the employer's postings, with the applicant's name (they applied,
         so the employer may see it) and the moves allowed from each status. Each applicant shown
-        gets a ``read`` audit event (object type ``application_list``)."""
+        gets a ``read`` audit event (object type ``application_list``; :meth:`ApplicationService.applicants_shown`)."""
         posting = await self._posting(page, db_session, posting_id)
         items, _ = await ApplicationService(db_session).list(
             ApplicationFilter(posting_id=posting_id), 200, 0, applications_clause(page.user)
         )
-        graduates = (
-            {
-                g.id: g
-                for g in (
-                    await db_session.execute(
-                        select(Graduate).where(
-                            Graduate.id.in_([a.graduate_id for a in items]), graduates_clause(page.user)
-                        )
-                    )
-                ).scalars()
-            }
-            if items
-            else {}
-        )
+        # applicants' names shown: audited as a list read (as GET /graduates does)
+        graduates = await ApplicationService(db_session, actor=page.user, request=page.request).applicants_shown(items)
         interviews = await latest_interviews(db_session, [a.id for a in items])
         rows = [
             {
@@ -164,8 +152,6 @@ class EmployerPages(Controller):
             }
             for a in items
         ]
-        if graduates:  # applicants' names shown: audited as a list read (as GET /graduates does)
-            await record_list_read(db_session, page.user, "application_list", list(graduates), request=page.request)
         return render(page, "employer/applications.html", posting=posting, rows=rows)
 
     @post("/applications/{application_id:int}/status", status_code=200)
@@ -205,7 +191,7 @@ class EmployerPages(Controller):
     async def candidates(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
         """Graduates recommended for the posting, anonymised (school, major, cohort, skills — no
         name or contact), with the reasons in plain words. 403 while the employer is unverified
-        (:func:`~service.accounts.guards.ensure_candidates_allowed`)."""
+        (:func:`~service.auth.guards.ensure_candidates_allowed`)."""
         posting = await self._posting(page, db_session, posting_id)
         ensure_candidates_allowed(page.user, posting)
         service = RecommendationService(db_session, page.request.app.state.ranker_cache)

@@ -3,10 +3,10 @@ with flags, filters and paging, its CSV/XLSX export for phone follow-up, reminde
 graduates, the school-survey form that records or corrects a destination with its evidence, and
 the review queue of self-reports and disputes.
 
-Who may do what (same rules as the API, :mod:`service.accounts.guards`):
+Who may do what (same rules as the API, :mod:`service.auth.guards`):
 
 * the list and its export: school staff (their school), department admins (their region's
-  schools, :func:`~service.accounts.scoping.graduates_clause`) and the admin; phone numbers only
+  schools, :func:`~service.auth.scoping.graduates_clause`) and the admin; phone numbers only
   for school staff and the admin (they make the calls), 身份证号 only as the existing mask;
 * reminders: school staff (the reminder is sent in their school's name);
 * survey and review: the graduate's school staff and the admin (:func:`can_survey_destination`);
@@ -27,9 +27,9 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy import distinct, or_, select
 
-from service.accounts.guards import Principal, can_survey_destination, ensure_allowed, ensure_visible, require_roles
 from service.accounts.models import Role
-from service.accounts.scoping import exists_where, graduates_clause
+from service.auth.guards import Principal, can_survey_destination, ensure_allowed, ensure_visible, require_roles
+from service.auth.scoping import exists_where, graduates_clause
 from service.catalog.models import Major, School
 from service.destinations import followup as fu
 from service.destinations.models import (

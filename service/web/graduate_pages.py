@@ -10,7 +10,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 from sqlalchemy import select
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.alerts.service import AlertService
+from service.applications.models import Application
+from service.applications.repository import ApplicationFilter
+from service.applications.schemas import ApplicationCreate
+from service.applications.service import ApplicationService, closed_reason
+from service.auth.guards import (
     can_apply,
     can_change_graduate,
     can_read_employer,
@@ -20,13 +26,7 @@ from service.accounts.guards import (
     ensure_visible,
     require_roles,
 )
-from service.accounts.models import Role
-from service.accounts.scoping import applications_clause, postings_clause
-from service.alerts.service import AlertService
-from service.applications.models import Application
-from service.applications.repository import ApplicationFilter
-from service.applications.schemas import ApplicationCreate
-from service.applications.service import ApplicationService, closed_reason
+from service.auth.scoping import applications_clause, postings_clause
 from service.catalog.models import Region
 from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource
 from service.destinations.schemas import Confirmation, DestinationCreate, Dispute

@@ -15,9 +15,9 @@ from litestar.params import Body
 from litestar.response import Template
 from sqlalchemy import select
 
-from service.accounts.guards import require_roles, require_signed_in
 from service.accounts.models import Role
-from service.accounts.scoping import employers_clause
+from service.auth.guards import require_roles, require_signed_in
+from service.auth.scoping import employers_clause
 from service.employers.models import Employer
 from service.errors import DomainError, InvalidFieldError
 from service.graduates.models import Graduate
@@ -164,7 +164,7 @@ class InternshipPages(Controller):
             except InvalidFieldError as exc:
                 errors["agreement"] = (
                     page.gettext("The file is larger than 10 MB.")
-                    if "larger" in exc.detail
+                    if exc.code == "file_too_large"
                     else page.gettext(
                         "%(file)s is not a PDF by its content, whatever its name "
                         "says: upload the signed agreement as a PDF file."

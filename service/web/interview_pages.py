@@ -21,11 +21,11 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
 
-from service.accounts.guards import can_change_application, ensure_allowed, require_roles, require_signed_in
 from service.accounts.models import Role
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
 from service.applications.schemas import StatusChange
 from service.applications.service import LIVE_STATUSES, ApplicationService
+from service.auth.guards import can_change_application, ensure_allowed, require_roles, require_signed_in
 from service.config import ZONE
 from service.destinations.models import DestinationCategory
 from service.destinations.service import HIRE_CATEGORIES, INTERNSHIP_TYPES, hire_today
@@ -44,7 +44,16 @@ from service.interviews.models import CANCELLABLE_STATUSES, Interview, Interview
 from service.interviews.schemas import MAX_SLOTS, InterviewCreate
 from service.interviews.service import Context, InterviewService, chosen_slot
 from service.pagination import DbSession, IdPath
-from service.web.common import N_, PageDep, convert_form, domain_errors, field_message, render, see_other
+from service.web.common import (
+    N_,
+    PageDep,
+    convert_form,
+    domain_error_codes,
+    domain_errors,
+    field_message,
+    render,
+    see_other,
+)
 
 EMPLOYER_ONLY = [require_roles(Role.EMPLOYER)]
 #: Interview lengths offered on the form (minutes).
@@ -78,24 +87,35 @@ async def latest_interviews(db_session: DbSession, application_ids: list[int]) -
     return {a: interview_view(latest.get(a)) for a in application_ids}
 
 
-def _message(tr: gettext.GNUTranslations, message: str) -> str:
-    """A service message about an interview or hire field in the page's language."""
-    for words, text in (
-        ("in the past", N_("This time has already passed")),
-        ("days ahead", N_("This time is more than a year ahead")),
-        ("proposed twice", N_("This time is given twice")),
-        ("needs a place", N_("Enter where the interview takes place")),
-        ("meeting link", N_("Enter the meeting link")),
-        ("not an http", N_("Enter a link starting with https://")),
-        ("graduation", N_("This date is long before the graduate's graduation")),
-        ("mark the hire on or after", N_("The first working day has not come yet: mark the hire on that day or later")),
-        ("outside", N_("This amount is outside the accepted range")),
-        ("say which", N_("Say which days or times would suit you")),
-        ("already passed", N_("That time has already passed; ask for another time")),
-    ):
-        if words in message:
-            return tr.gettext(text)
+#: The page's text for each stable code of an interview or hire error (:class:`~service.errors.DomainError`).
+MESSAGES_BY_CODE = {
+    "slot_in_past": N_("This time has already passed"),
+    "slot_too_far_ahead": N_("This time is more than a year ahead"),
+    "slot_given_twice": N_("This time is given twice"),
+    "place_missing": N_("Enter where the interview takes place"),
+    "online_url_missing": N_("Enter the meeting link"),
+    "online_url_not_http": N_("Enter a link starting with https://"),
+    "start_before_graduation": N_("This date is long before the graduate's graduation"),
+    "start_in_future": N_("The first working day has not come yet: mark the hire on that day or later"),
+    "salary_out_of_range": N_("This amount is outside the accepted range"),
+    "reschedule_reason_missing": N_("Say which days or times would suit you"),
+    "slot_passed": N_("That time has already passed; ask for another time"),
+    "choose_slot": N_("Choose one of the times"),
+}
+
+
+def _message(tr: gettext.GNUTranslations, message: str, code: str | None = None) -> str:
+    """A message about an interview or hire field in the page's language: by the service error's
+    ``code`` when it has one of :data:`MESSAGES_BY_CODE`, else as any form field's (:func:`field_message`)."""
+    if code in MESSAGES_BY_CODE:
+        return tr.gettext(MESSAGES_BY_CODE[code])
     return field_message(tr, message)
+
+
+def _domain_messages(tr: gettext.GNUTranslations, exc: InvalidFieldError | ConflictError) -> dict[str, str]:
+    """``{form field: message}`` of a service error, each translated by its code."""
+    codes = domain_error_codes(exc)
+    return {field: _message(tr, message, codes.get(field)) for field, message in domain_errors(exc).items()}
 
 
 def _parse_local(value: str) -> dt.datetime | None:
@@ -193,8 +213,8 @@ class InterviewPages(Controller):
             try:
                 interview = await InterviewService(db_session).propose(application_id, created)
             except (InvalidFieldError, ConflictError) as exc:
-                for field, message in domain_errors(exc).items():
-                    errors[_form_field(exc, field, filled)] = _message(page.tr, message)
+                for field, message in _domain_messages(page.tr, exc).items():
+                    errors[_form_field(exc, field, filled)] = message
             else:
                 return see_other(f"/web/interviews/{interview.id}", page)
         return self._propose_page(page, application, ctx, values, errors, status_code=422)
@@ -253,7 +273,7 @@ class InterviewPages(Controller):
             if action == "accept":
                 slot = (form.get("slot_id") or "").strip()
                 if not slot.isdigit():
-                    raise InvalidFieldError("slot_id", "choose one of the times")
+                    raise InvalidFieldError("slot_id", "choose one of the times", "choose_slot")
                 await service.accept(interview_id, int(slot))
             elif action == "decline":
                 await service.decline(interview_id, message[:1000])
@@ -262,14 +282,7 @@ class InterviewPages(Controller):
             else:
                 raise InvalidFieldError("action", "accept, decline or reschedule")
         except InvalidFieldError as exc:
-            errors = {
-                k: (
-                    page.gettext("Choose one of the times")
-                    if k == "slot_id" and "choose" in v
-                    else _message(page.tr, v)
-                )
-                for k, v in domain_errors(exc).items()
-            }
+            errors = _domain_messages(page.tr, exc)
         except ConflictError:
             errors = {"_form": page.gettext("This interview can no longer be answered this way.")}
         if errors:
@@ -392,8 +405,8 @@ class InterviewPages(Controller):
                 await service.change_status(application_id, change)
             except InvalidFieldError as exc:
                 errors = {
-                    ("contract_type" if k == "destination_category" else k): _message(page.tr, v)
-                    for k, v in domain_errors(exc).items()
+                    ("contract_type" if k == "destination_category" else k): v
+                    for k, v in _domain_messages(page.tr, exc).items()
                 }
             except ConflictError:
                 errors = {"_form": page.gettext("This move is not possible from the current status.")}

@@ -20,7 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.documents import Match
 from matching.live import LiveIndex
-from service.accounts.scoping import visible_to_graduates_clause
 from service.applications.models import Application
 from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
@@ -28,6 +27,7 @@ from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.postings.repository import open_on_clause
 from service.postings.search import JobQuery, matching_postings, parse_filters
+from service.postings.visibility import visible_to_graduates_clause
 from service.recommendations.caches import RankerCache
 from service.recommendations.documents import seeker_doc
 from service.recommendations.repository import RecommendationRepository

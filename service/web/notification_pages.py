@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ValidationException
 from litestar.response import Redirect, Template
 
-from service.accounts.guards import require_signed_in
+from service.auth.guards import require_signed_in
 from service.notifications.kinds import LANGUAGES
 from service.notifications.schemas import PreferencesUpdate
 from service.notifications.service import NotificationService, to_read

@@ -16,9 +16,9 @@ from litestar.params import Body, QueryParameter
 from litestar.response import Template
 from sqlalchemy import select
 
-from service.accounts.guards import Principal, can_manage_school, can_read_figures, ensure_allowed, require_roles
 from service.accounts.models import Role
-from service.accounts.scoping import destinations_clause, schools_clause
+from service.auth.guards import Principal, can_manage_school, can_read_figures, ensure_allowed, require_roles
+from service.auth.scoping import destinations_clause, schools_clause
 from service.catalog.models import School
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.graduates.models import Graduate

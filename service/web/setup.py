@@ -30,8 +30,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from service.accounts.guards import Principal
 from service.accounts.setup import AuthKit
+from service.auth.guards import Principal
 from service.errors import RETRY_AFTER_SECONDS, DomainError, database_unavailable
 from service.notifications.service import NotificationService
 from service.pagination import DbSession

@@ -23,28 +23,26 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy import select
 
-from service.accounts.guards import can_manage_school, ensure_allowed, require_roles
 from service.accounts.models import Role
 from service.accounts.schemas import ActivateRequest, EmployerSignup, RegisterRequest
-from service.accounts.scoping import schools_clause, verifiable_employers_clause
 from service.accounts.service import AccountService, LoginTakenError
 from service.accounts.setup import AuthKit
+from service.auth.guards import can_manage_school, ensure_allowed, require_roles
+from service.auth.scoping import schools_clause
 from service.catalog.models import Region, RegionLevel, School
 from service.employers.models import VerificationStatus
 from service.employers.service import EmployerService, normalise_uscc, uscc_check, uscc_region_matches
+from service.employers.verification import VerificationService
 from service.errors import ConflictError, DomainError, InvalidFieldError
 from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession
 from service.signup.controllers import activate_account, client_ip
+from service.signup.schemas import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
 from service.signup.service import (
-    DEFAULT_INVITATION_DAYS,
-    MAX_INVITATION_DAYS,
     ActivationRefused,
     InvitationService,
     SignupService,
-    employer_to_decide,
     printable,
-    school_region_of,
     typed_id_number,
 )
 from service.web.auth_pages import public_form_page, public_post_refused
@@ -162,15 +160,15 @@ def field_errors(page: Page, exc: DomainError) -> dict[str, str]:
     """A service's field errors in the page's language (login fields and the employer's)."""
     out: dict[str, str] = {}
     for item in exc.errors or [{"field": "_form", "message": exc.detail}]:
-        field, message = str(item.get("field", "_form")), str(item.get("message", ""))
+        field, code = str(item.get("field", "_form")), item.get("code")
         if field == "uscc":
             out["uscc"] = (
                 page.gettext(
                     "This 统一社会信用代码 is already registered. If it is your company's, ask a "
                     "colleague who has an account to add you."
                 )
-                if "already" in message
-                else uscc_message(page, message)
+                if code == "uscc_taken"
+                else uscc_message(page, code)
             )
         elif field == "region_code":
             out["region_code"] = page.gettext("Choose the city where the company is.")
@@ -185,11 +183,12 @@ def field_errors(page: Page, exc: DomainError) -> dict[str, str]:
     return out
 
 
-def uscc_message(page: Page, message: str) -> str:
-    """The 统一社会信用代码 check's message (:func:`~service.employers.service.normalise_uscc`) translated."""
-    if "18 characters" in message:
+def uscc_message(page: Page, code: str | None) -> str:
+    """The 统一社会信用代码 check's message (:func:`~service.employers.service.normalise_uscc`, by its
+    error ``code``) translated."""
+    if code == "uscc_length":
         return page.gettext("A 统一社会信用代码 has 18 characters.")
-    if "check character" in message:
+    if code == "uscc_checksum":
         return page.gettext(
             "The last character (the check character, GB 32100-2015) does not fit the first 17: "
             "check the code for a typo."
@@ -430,7 +429,7 @@ class SignupPages(Controller):
             try:
                 normalise_uscc(data.uscc)
             except InvalidFieldError as exc:
-                errors["uscc"] = uscc_message(page, exc.errors[0]["message"])
+                errors["uscc"] = uscc_message(page, exc.code)
         if not re.fullmatch(r"\d{6}", data.region_code):
             errors["region_code"] = page.gettext("Choose the city where the company is.")
         if not data.contact_name.strip() or len(data.contact_name.strip()) > 100:
@@ -567,12 +566,11 @@ async def _queue_page(
     status_code: int = 200,
     error: tuple[int, str] | None = None,
 ) -> Template:
-    """The approval queue page: one page of :meth:`EmployerService.verification_queue` (the API's
+    """The approval queue page: one page of :meth:`VerificationService.queue` (the API's
     method), the cities the caller's queue has employers in (for the filter) and the paging links."""
-    p = page.user
-    scope = verifiable_employers_clause(p, await school_region_of(db_session, p))
-    items, total = await EmployerService(db_session).verification_queue(
-        scope, status=status, limit=QUEUE_PAGE, offset=(page_number - 1) * QUEUE_PAGE, region_code=city, q=q
+    service = VerificationService(db_session, page.user)
+    items, total = await service.queue(
+        status=status, limit=QUEUE_PAGE, offset=(page_number - 1) * QUEUE_PAGE, region_code=city, q=q
     )
     codes = {e.region_code for e in items if e.region_code}
     regions = {
@@ -590,7 +588,7 @@ async def _queue_page(
         }
         for e in items
     ]
-    cities = await EmployerService(db_session).queue_cities(scope)
+    cities = await service.queue_cities()
     params = {
         k: v
         for k, v in {
@@ -647,10 +645,10 @@ class VerificationPages(Controller):
 
     @post("/employers/{employer_id:int}/approve", guards=STAFF_ONLY, status_code=303)
     async def approve(self, page: PageDep, db_session: DbSession, employer_id: FromPath[int]) -> Any:
-        """Approve (``EmployerService.verify``, as ``POST /employers/{id}/verify``): the members are
+        """Approve (``VerificationService.verify``, as ``POST /employers/{id}/verify``): the members are
         notified, the decision audited; 303 back to the queue. 403/404 pages as the API."""
-        employer = await employer_to_decide(db_session, page.user, employer_id)
-        await EmployerService(db_session, page.user, page.request).verify(employer)
+        service = VerificationService(db_session, page.user, page.request)
+        await service.verify(await service.to_decide(employer_id))
         return see_other("/web/employers/queue?decided=approved", page)
 
     @post("/employers/{employer_id:int}/refuse", guards=STAFF_ONLY, status_code=303)
@@ -661,15 +659,16 @@ class VerificationPages(Controller):
         employer_id: FromPath[int],
         data: Annotated[RefusalForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Any:
-        """Refuse with a reason (``EmployerService.refuse``, as ``POST /employers/{id}/refuse``);
+        """Refuse with a reason (``VerificationService.refuse``, as ``POST /employers/{id}/refuse``);
         303 back to the queue; a blank reason: the queue again with the error (422)."""
-        employer = await employer_to_decide(db_session, page.user, employer_id)
+        service = VerificationService(db_session, page.user, page.request)
+        employer = await service.to_decide(employer_id)
         if len(" ".join(data.reason.split())) < 2 or len(data.reason) > 500:
             reason = page.gettext("Give the reason for the refusal (2 to 500 characters): the employer reads it.")
             return await _queue_page(
                 page, db_session, status=VerificationStatus.of(employer), status_code=422, error=(employer.id, reason)
             )
-        await EmployerService(db_session, page.user, page.request).refuse(employer, data.reason)
+        await service.refuse(employer, data.reason)
         return see_other("/web/employers/queue?decided=refused", page)
 
 

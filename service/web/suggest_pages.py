@@ -23,7 +23,7 @@ from litestar import Controller, get
 from litestar.response import Template
 
 from matching.taxonomy import Taxonomy
-from service.accounts.guards import require_signed_in
+from service.auth.guards import require_signed_in
 from service.errors import InvalidFieldError
 from service.taxonomy.core import core_taxonomy
 from service.web.common import Page, PageDep, render, split_items

@@ -13,10 +13,10 @@ import msgspec
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role, User
 from service.accounts.security import hash_password
 from service.applications.models import Application
+from service.auth.guards import Principal
 from service.catalog.models import School
 from service.config import Settings
 from service.employers.models import Employer

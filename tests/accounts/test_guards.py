@@ -12,7 +12,9 @@ from collections.abc import Callable
 import pytest
 from litestar.exceptions import PermissionDeniedException
 
-from service.accounts.guards import (
+from service.accounts.models import Role
+from service.applications.models import Application, ApplicationStatus
+from service.auth.guards import (
     Principal,
     applied_to,
     can_apply,
@@ -30,15 +32,13 @@ from service.accounts.guards import (
     can_see_contact,
     can_self_report_destination,
     can_survey_destination,
-    can_verify_employer,
     ensure_allowed,
     ensure_visible,
     region_contains,
 )
-from service.accounts.models import Role
-from service.applications.models import Application, ApplicationStatus
 from service.catalog.models import School
 from service.employers.models import Employer
+from service.employers.verification import can_verify_employer
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting

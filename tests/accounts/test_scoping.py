@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.scoping import (
+from service.applications.models import Application
+from service.auth.scoping import (
     applications_clause,
     destinations_clause,
     employers_clause,
@@ -19,7 +20,6 @@ from service.accounts.scoping import (
     schools_clause,
     visible_to_graduates_clause,
 )
-from service.applications.models import Application
 from service.catalog.models import School
 from service.destinations.models import DestinationCategory, DestinationEvent, DestinationSource
 from service.employers.models import Employer

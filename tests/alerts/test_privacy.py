@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role
 from service.alerts.models import JobAlert, JobAlertHit, SavedJob
 from service.alerts.service import AlertService, digest_graduate
+from service.auth.guards import Principal
 from service.graduates.models import Graduate
 from service.postings.search import parse_filters
 from service.privacy.deletion import execute_deletion

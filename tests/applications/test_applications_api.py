@@ -299,10 +299,10 @@ async def test_create_is_the_home_of_the_posting_visibility_rule(
     """ApplicationService.create itself refuses a posting graduates do not see (an unverified
     employer's) with the 422 of an unknown posting — whoever calls it (the job page, an invitation),
     unless staff apply for a graduate; the admin's POST /applications still may (unchanged)."""
-    from service.accounts.guards import Principal
     from service.accounts.models import Role
     from service.applications.schemas import ApplicationCreate
     from service.applications.service import ApplicationService
+    from service.auth.guards import Principal
     from service.postings.visibility import HiddenPostingError
 
     hidden = Employer(name="未审核单位", verified=False)

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role
+from service.auth.guards import Principal
 from service.destinations import followup as fu
 from service.destinations.models import DestinationCategory as C
 from service.destinations.models import DestinationEvent

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import String, func, select
 
 from service.cli import main
 from service.config import Settings
@@ -81,3 +81,32 @@ def test_verify_source_refuses_self_registered_and_unknown_sources(
     assert result.exit_code == 1 and message in result.output, result.output
     verified = run_async(lambda: _verified(settings))
     assert [name for name, ok in verified.items() if ok] == ["已审核的公司"]
+
+
+async def _approvals(settings: Settings) -> list[tuple[str | None, dict[str, object]]]:
+    from service.privacy.models import AuditEvent
+
+    engine = make_engine(settings)
+    async with make_sessionmaker(engine)() as session:
+        rows = (
+            await session.execute(
+                select(Employer.name, AuditEvent.actor_role, AuditEvent.detail)
+                .join(Employer, AuditEvent.object_id == func.cast(Employer.id, String))
+                .where(AuditEvent.object_type == "employer_verification")
+                .order_by(AuditEvent.id)
+            )
+        ).all()
+    await engine.dispose()
+    return [(name, detail) for name, _role, detail in rows]
+
+
+def test_verify_source_goes_through_the_verification_service_and_is_audited(
+    employers: None, settings: Settings
+) -> None:
+    """Bulk approval is the API's approval, once per employer: audited with the system as actor."""
+    done = CliRunner().invoke(main, ["employers", "verify-source", "51job"], env=_env(settings))
+    assert done.exit_code == 0, done.output
+    assert run_async(lambda: _approvals(settings)) == [
+        ("广州市某餐饮管理有限公司", {"verified": True}),
+        ("佛山市某五金制品厂", {"verified": True}),
+    ]

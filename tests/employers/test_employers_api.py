@@ -93,7 +93,7 @@ def test_bad_input_names_the_field(
 
 def test_check_digit_message_is_clear(client: httpx.Client, regions: None) -> None:
     problem = client.post("/employers", json={"name": "x", "uscc": "91110108551385082A"}).json()
-    assert problem["errors"] == [{"field": "uscc", "message": problem["errors"][0]["message"]}]
+    assert problem["errors"] == [{"field": "uscc", "message": problem["errors"][0]["message"], "code": "uscc_checksum"}]
     assert "check character" in problem["errors"][0]["message"]
 
 

@@ -16,9 +16,9 @@ from scrapers.boards.config import BOARDS_DIR, BoardConfigError, load_board
 from scrapers.fetch import Fetcher, FetchPolicy
 from service.cli.crawl import crawl, scrape_page
 from service.config import Settings
-from service.imports.crawl import crawl_into
+from service.crawling.crawl import crawl_into
+from service.crawling.scheduled import add_crawl_jobs
 from service.postings.models import Posting, PostingStatus
-from service.postings.scheduled import add_crawl_jobs
 from tests.scrapers.loopback_site import Site
 
 FAST = FetchPolicy(min_delay=0, timeout=2, retries=1, backoff_base=0.01)

@@ -19,7 +19,7 @@ from scrapers.boards.config import BOARDS_DIR, load_board
 from scrapers.fetch import Fetcher, FetchPolicy
 from service.cli.crawl import scrape
 from service.config import Settings
-from service.imports.crawl import crawl_into
+from service.crawling.crawl import crawl_into
 from service.imports.runs import expire_postings, latest_runs
 from service.imports.service import import_path
 from service.postings.models import CrawlRun, CrawlStatus, Posting, PostingSource, PostingStatus

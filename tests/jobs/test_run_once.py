@@ -108,7 +108,7 @@ def test_two_schedulers_crawl_a_board_once_per_scheduled_time(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The real crawl job (``add_crawl_jobs``), every 5 seconds with one second of jitter."""
-    from service.postings import scheduled
+    from service.crawling import scheduled
 
     monkeypatch.setattr(scheduled, "CRAWL_JITTER_SECONDS", 1)
     with Site() as site:

@@ -19,7 +19,7 @@ from service.config import Settings
 from service.db import make_engine, utcnow
 from service.notifications.kinds import Kind
 from service.notifications.models import OutboxMessage, OutboxStatus
-from service.notifications.repository import OutboxQueue
+from service.notifications.repository import OutboxQueue, Outcome
 from service.notifications.service import notify
 from tests.notifications.conftest import add_user, drain
 from tests.notifications.smtp_sink import SmtpSink
@@ -205,8 +205,11 @@ async def test_an_expired_lease_is_taken_over_and_the_old_owner_changes_nothing(
     assert report.sent == 3 and sorted(smtp_sink.ids) == expected
     assert await _statuses(session) == [("sent", 2)] * 3
     # the old owner waking up can neither mark nor retry what it no longer holds
-    assert not await queue.mark_sent("dead-drainer", dead[0].id, utcnow())
-    assert not await queue.mark_retry("dead-drainer", dead[1].id, utcnow(), "late")
+    late = utcnow()
+    assert not await queue.settle("dead-drainer", [Outcome(dead[0].id, OutboxStatus.SENT)], late)
+    assert not await queue.settle(
+        "dead-drainer", [Outcome(dead[1].id, OutboxStatus.PENDING, due_at=late, error="late")], late
+    )
     assert await _statuses(session) == [("sent", 2)] * 3
 
 

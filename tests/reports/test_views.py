@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role
+from service.auth.guards import Principal
 from service.catalog.models import School
 from service.reports.access import may_read_rows
 from service.reports.compute import Scope

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.applications.models import Application
 from service.destinations.models import DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource
 from service.graduates.models import Graduate, GraduateCertificate
 from service.postings.models import Posting
@@ -183,6 +184,19 @@ async def test_page_reads_of_personal_data_are_audited(web: httpx.Client, world:
         (await session.execute(select(AuditEvent).where(AuditEvent.object_type == "application_list"))).scalars().all()
     )
     assert [(e.graduate_id, e.actor_role.value if e.actor_role else None) for e in listed] == [(graduate, "employer")]
+    # a status move re-renders the row with the name: audited the same way (one service method)
+    application = (
+        await session.execute(select(Application.id).where(Application.graduate_id == graduate))
+    ).scalar_one()
+    moved = web.post(f"/web/applications/{application}/status", data={"status": "viewed"}, headers=csrf(web))
+    assert moved.status_code == 200 and "陈小明" in moved.text
+    listed = (
+        (await session.execute(select(AuditEvent).where(AuditEvent.object_type == "application_list"))).scalars().all()
+    )
+    assert [(e.graduate_id, e.path) for e in listed] == [
+        (graduate, f"/web/postings/{world.ids['posting_a']}/applications"),
+        (graduate, f"/web/applications/{application}/status"),
+    ]
 
 
 def test_favicon(web: httpx.Client, world: World) -> None:

@@ -1,7 +1,7 @@
 """List scoping: SQL ``WHERE`` clauses that keep a list to the objects a principal may see.
 
 Each function mirrors the single-object predicate of the same domain in
-:mod:`service.accounts.guards`, so ``GET /things`` and ``GET /things/{id}`` agree. Add the clause
+:mod:`service.auth.guards`, so ``GET /things`` and ``GET /things/{id}`` agree. Add the clause
 to the list query (``stmt.where(graduates_clause(p))``) and to the count. For a single read,
 ``select(X).where(X.id == ident, x_clause(p))`` returning nothing is a 404.
 """
@@ -13,16 +13,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.accounts.guards import Principal
 from service.accounts.models import Role
 from service.applications.models import Application, ApplicationStatus
+from service.auth.guards import Principal
 from service.catalog.models import School
-from service.catalog.regions import is_region_code, region_prefix
+from service.catalog.regions import region_prefix
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
-from service.postings.visibility import visible_to_graduates_clause  # the rule's home; re-exported
+from service.postings.visibility import visible_to_graduates_clause
 
 
 async def exists_where(session: AsyncSession, id_column: Any, ident: object, clause: ColumnElement[bool]) -> bool:
@@ -81,20 +81,6 @@ def employers_clause(p: Principal) -> ColumnElement[bool]:
     if p.role is Role.EMPLOYER:
         return or_(Employer.verified.is_(True), Employer.id == p.employer_id)
     return Employer.verified.is_(True)
-
-
-def verifiable_employers_clause(p: Principal, school_region: str | None = None) -> ColumnElement[bool]:
-    """Employers ``p`` may approve (审核) — the list form of
-    :func:`~service.accounts.guards.can_verify_employer`: all for the admin; for a department admin
-    those inside its region and those without a region; for school staff those in their school's
-    city (``school_region``: the school's region code); nobody else."""
-    if p.role is Role.ADMIN:
-        return true()
-    if p.role is Role.DEPARTMENT and p.region_code:
-        return or_(Employer.region_code.is_(None), Employer.region_code.startswith(region_prefix(p.region_code)))
-    if p.role is Role.SCHOOL and school_region and is_region_code(school_region):
-        return Employer.region_code.startswith(school_region[:4])
-    return false()
 
 
 def applications_clause(p: Principal) -> ColumnElement[bool]:

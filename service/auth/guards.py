@@ -8,7 +8,7 @@ Three layers, used together by every route:
 * ``can_*`` predicates — pure functions ``(principal, object, facts) -> bool`` for one object,
   after it is loaded; :func:`ensure_visible` turns a ``False`` into 404 (existence is not revealed)
   and :func:`ensure_allowed` into 403 (for objects the caller may see but not change);
-* :mod:`service.accounts.scoping` — SQL ``WHERE`` clauses that filter lists the same way.
+* :mod:`service.auth.scoping` — SQL ``WHERE`` clauses that filter lists the same way.
 
 Relations a predicate reads (``posting.employer``, ``application.posting``…) must be loaded.
 """
@@ -26,7 +26,7 @@ from litestar.handlers.base import BaseRouteHandler
 from service.accounts.models import Role, User
 from service.applications.models import Application, ApplicationStatus
 from service.catalog.models import School
-from service.catalog.regions import city_of, is_region_code, region_prefix
+from service.catalog.regions import region_prefix
 from service.employers.models import Employer
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
@@ -196,36 +196,9 @@ def can_read_employer(p: Principal, employer: Employer) -> bool:
 
 
 def can_manage_employer(p: Principal, employer: Employer) -> bool:
-    """Change an employer's details (never ``verified``: see :func:`can_verify_employer`)."""
+    """Change an employer's details (never ``verified``: see
+    :func:`service.employers.verification.can_verify_employer`)."""
     return p.role is Role.ADMIN or (p.role is Role.EMPLOYER and employer.id == p.employer_id)
-
-
-def can_verify_employer(p: Principal, employer: Employer, *, school_region: str | None = None) -> bool:
-    """Approve an employer (审核), by where it is (``employer.region_code``, GB/T 2260): the system
-    admin any; a department admin those inside its region and those with no region recorded;
-    school staff those in their school's city (same city-level code, :func:`~service.catalog.regions.city_of`,
-    as ``school_region`` = the school's region code), never one without a region. Others never."""
-    if p.role is Role.ADMIN:
-        return True
-    where = employer.region_code
-    if p.role is Role.DEPARTMENT:
-        return where is None or region_contains(p.region_code, where)
-    if p.role is Role.SCHOOL:
-        return bool(
-            where
-            and school_region
-            and is_region_code(where)
-            and is_region_code(school_region)
-            and city_of(where) == city_of(school_region)
-        )
-    return False
-
-
-#: The 403 detail when staff may read an employer but not approve it (:func:`can_verify_employer`).
-VERIFY_RULE = (
-    "school staff approve employers in their school's city, department admins those in their "
-    "region or without a region, the system admin any"
-)
 
 
 def can_read_posting(p: Principal, posting: Posting) -> bool:

@@ -4,7 +4,7 @@ The crawl itself (:func:`scrapers.boards.crawl.crawl_board`) stores nothing; thi
 its records through the default pipeline and :func:`service.imports.postings.store_postings`,
 records the run in ``crawl_runs`` (status ``ok``, or ``partial`` when some pages failed),
 marks postings stale after a completed crawl and closes postings past ``validThrough``
-(:mod:`service.imports.runs`). Flushes, never commits.
+(:mod:`service.crawling.staleness`, :mod:`service.imports.runs`). Flushes, never commits.
 """
 
 from __future__ import annotations
@@ -23,16 +23,10 @@ from scrapers.fetch import Fetcher
 from scrapers.items import PostingItem
 from scrapers.pipeline import default_pipeline, unknown_skill_count
 from service.config import TIMEZONE
+from service.crawling.staleness import STALE_AFTER_CRAWLS, mark_stale, touch_listings
 from service.imports.postings import store_postings
 from service.imports.report import WARNING_SAMPLE, ImportReport
-from service.imports.runs import (
-    STALE_AFTER_CRAWLS,
-    dropped_reasons,
-    expire_postings,
-    mark_stale,
-    record_run,
-    touch_listings,
-)
+from service.imports.runs import dropped_reasons, expire_postings, record_run
 from service.postings.models import CrawlRun, CrawlStatus
 from service.taxonomy.core import core_taxonomy
 

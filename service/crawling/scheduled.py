@@ -29,10 +29,10 @@ async def run_crawl_async(
 ) -> dict[str, Any]:
     """Crawl ``board`` (a name in ``scrapers/boards`` or a path) and store it in one transaction,
     with its ``crawl_runs`` row (:mod:`service.imports.runs`; stale after
-    ``settings.stale_after_crawls`` completed crawls).
+    ``settings.stale_after_crawls`` completed crawls, :mod:`service.crawling.staleness`).
 
     ``progress(phase, done, total)`` (optional) is told the pages crawled and postings stored.
-    Returns :meth:`service.imports.crawl.CrawlReport.to_dict`. When storing fails, the
+    Returns :meth:`service.crawling.crawl.CrawlReport.to_dict`. When storing fails, the
     transaction is rolled back, a ``failed`` run is recorded in a transaction of its own and the
     error is raised again.
 
@@ -42,8 +42,8 @@ async def run_crawl_async(
     from functools import partial
 
     from scrapers.boards.config import load_board
+    from service.crawling.crawl import crawl_into
     from service.db import make_engine, session_scope
-    from service.imports.crawl import crawl_into
     from service.imports.runs import record_failed_run
 
     config = load_board(board, base_url=base_url)
