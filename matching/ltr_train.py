@@ -55,7 +55,7 @@ def seeker_queries(
     """Training queries: per seeker, cold queries (no history) for the first ``cold_per_seeker``
     interactions and warm queries for the last ``max_per_seeker`` after the first (history = the
     earlier postings). Seekers without a profile in ``seekers`` are skipped."""
-    out = []
+    out: list[Query] = []
     for key, items in sorted(_ordered(interactions).items(), key=lambda kv: str(kv[0])):
         seeker = seekers.get(key)
         if seeker is None:

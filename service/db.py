@@ -12,12 +12,12 @@ import enum
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, event, func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -158,3 +158,10 @@ async def session_scope(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """One transaction outside a request (CLI, scheduled jobs): commit on success, else roll back."""
     async with make_sessionmaker(engine)() as session, session.begin():
         yield session
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. ``AsyncSession.execute`` types every result as a
+    ``Result``; a DML statement's is a ``CursorResult``, which has ``rowcount`` (SQLAlchemy 2.0,
+    "Getting Affected Row Count from UPDATE, DELETE")."""
+    return cast(CursorResult[Any], result).rowcount

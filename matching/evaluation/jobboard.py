@@ -91,7 +91,7 @@ def training_queries(
     history) for their first ``cold_per_applicant`` interactions, each at its own time (the
     applicant's own interactions never count in the features, so a later one is as new to the
     model as the first)."""
-    out = []
+    out: list[Query] = []
     for applicant, items in sorted(by_applicant(views).items()):
         profile = profiles.get(applicant)
         if profile is not None:

@@ -29,7 +29,7 @@ from service.accounts.scoping import visible_to_graduates_clause
 from service.alerts.models import JobAlert, JobAlertHit, SavedJob
 from service.alerts.schemas import AlertFilters, JobAlertCreate, JobAlertRead, JobAlertUpdate, SavedJobRead
 from service.applications.models import Application
-from service.db import utcnow
+from service.db import rowcount, utcnow
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.notifications import Kind
 from service.notifications.service import graduate_recipients, notify
@@ -171,7 +171,7 @@ class AlertService:
         result = await self.session.execute(
             delete(SavedJob).where(SavedJob.graduate_id == self.graduate_id, SavedJob.posting_id == posting_id)
         )
-        return bool(result.rowcount)
+        return bool(rowcount(result))
 
     async def saved_jobs(self, limit: int = MAX_SAVED_JOBS, offset: int = 0) -> tuple[list[SavedJob], int]:
         """The saved postings the graduate may still see, newest saved first, and their total."""
@@ -265,7 +265,7 @@ async def erase_for_graduate(session: AsyncSession, graduate_id: int) -> dict[st
     alerts = await session.execute(
         delete(JobAlert).where(JobAlert.graduate_id == graduate_id).execution_options(synchronize_session=False)
     )
-    return {"saved_jobs_deleted": saved.rowcount or 0, "job_alerts_deleted": alerts.rowcount or 0}
+    return {"saved_jobs_deleted": rowcount(saved) or 0, "job_alerts_deleted": rowcount(alerts) or 0}
 
 
 # --- the digest ----------------------------------------------------------------------------------

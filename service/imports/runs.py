@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.service import tell_applicants_posting_closed
 from service.config import TIMEZONE
+from service.db import rowcount
 from service.postings.models import CrawlRun, CrawlStatus, Posting, PostingSource, PostingStatus
 
 #: default for :attr:`service.config.Settings.stale_after_crawls`
@@ -102,7 +103,7 @@ async def mark_stale(
     )
     result = await session.execute(stmt)
     await session.flush()
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def local_today(now: dt.datetime, timezone: str = TIMEZONE) -> dt.date:
@@ -220,7 +221,7 @@ async def touch_listings(session: AsyncSession, source: str, urls: Iterable[str]
             .values(last_seen_at=seen_at)
             .execution_options(synchronize_session="fetch")
         )
-        changed += (await session.execute(stmt)).rowcount or 0
+        changed += rowcount(await session.execute(stmt)) or 0
     if changed:  # listed again: no longer stale
         listed = select(PostingSource.posting_id).where(
             PostingSource.source == source, PostingSource.last_seen_at == seen_at

@@ -41,6 +41,7 @@ from service.accounts.guards import Principal
 from service.accounts.models import Role, User
 from service.accounts.security import verify_password
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
+from service.db import rowcount
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.errors import ConflictError
 from service.graduates.models import Graduate
@@ -222,11 +223,11 @@ async def execute_deletion(
     kept = await _scrub_destination_text(session, full.id)
     agreements = await erase_agreements(session, full.id, attachment_dir)
     resume_files = await erase_resume_attachments(session, full.id, attachment_dir)
-    accounts = (
+    accounts = rowcount(
         await session.execute(
             delete(User).where(User.graduate_id == full.id).execution_options(synchronize_session=False)
         )
-    ).rowcount
+    )
     # unused invitation codes would let someone open an account on the erased record
     await session.execute(
         delete(ActivationCode).where(ActivationCode.graduate_id == full.id).execution_options(synchronize_session=False)

@@ -127,20 +127,26 @@ def _parents(
 async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[str, int]]) -> dict[tuple, str]:
     keys = {k for k in counts}
     codes = [str(k[1]).rstrip("*") for k in keys if k[0] in ("province", "city", "county")]
-    regions = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+    regions = dict(
+        (await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).tuples().all()
+    )
     schools = dict(
         (
             await session.execute(
                 select(School.code, School.name).where(School.code.in_([str(k[1]) for k in keys if k[0] == "school"]))
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     majors = dict(
         (
             await session.execute(
                 select(Major.code, Major.name).where(Major.code.in_([str(k[1]) for k in keys if k[0] == "major"]))
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     labels: dict[tuple, str] = {}
     for kind, key in keys:

@@ -439,7 +439,11 @@ async def count_report(session: AsyncSession, params: ReportParams, kinds: tuple
     ).scalar_one()
     codes = [str(k) for kind, k in counts if kind == "school"]
     school_regions = (
-        dict((await session.execute(select(School.code, School.region_code).where(School.code.in_(codes)))).all())
+        dict(
+            (await session.execute(select(School.code, School.region_code).where(School.code.in_(codes))))
+            .tuples()
+            .all()
+        )
         if codes
         else {}
     )

@@ -195,7 +195,9 @@ async def breadcrumb(
     code = school.region_code if school is not None else region
     if code and p.role is not Role.SCHOOL:
         chain = region_chain(code)
-        names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(chain)))).all())
+        names = dict(
+            (await session.execute(select(Region.code, Region.name).where(Region.code.in_(chain)))).tuples().all()
+        )
         crumbs += [Crumb(region_level(c), c, names[c], True) for c in chain if c in names and may_open_region(p, c)]
     if school is not None:
         crumbs.append(Crumb("school", school.code, school.name, True))
@@ -266,7 +268,7 @@ async def data_quality_panel(session: AsyncSession, p: Principal, report: dict[s
 
     rows = report["breakdowns"].get("school") or []
     codes = [str(r["key"]) for r in rows]
-    schools = dict((await session.execute(select(School.code, School.id).where(School.code.in_(codes)))).all())
+    schools = dict((await session.execute(select(School.code, School.id).where(School.code.in_(codes)))).tuples().all())
     cohort = report["cohorts"][0]
     day = dt.date.fromisoformat(report["as_of"])
     states = await confirmation_counts(session, p, cohort, list(schools.values()), day)

@@ -427,7 +427,11 @@ class GraduatePages(Controller):
         codes = {e.region_code for e in outcomes if e.region_code and e.region_code not in places}
         if codes:
             places.update(
-                dict((await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+                dict(
+                    (await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))))
+                    .tuples()
+                    .all()
+                )
             )
         return render(
             page,
