@@ -27,7 +27,14 @@ from sqlalchemy.orm import joinedload
 
 from service.accounts.scoping import visible_to_graduates_clause
 from service.alerts.models import JobAlert, JobAlertHit, SavedJob
-from service.alerts.schemas import AlertFilters, JobAlertCreate, JobAlertRead, JobAlertUpdate, SavedJobRead
+from service.alerts.schemas import (
+    AlertFilters,
+    JobAlertCreate,
+    JobAlertRead,
+    JobAlertUpdate,
+    PostingState,
+    SavedJobRead,
+)
 from service.applications.models import Application
 from service.db import rowcount, utcnow
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -46,11 +53,13 @@ LATE_COMMIT_GRACE = dt.timedelta(hours=1)
 MAX_LISTED = 20
 
 
-def posting_state(posting: Posting, today: dt.date) -> str:
+def posting_state(posting: Posting, today: dt.date) -> PostingState:
     """``open``, ``closed``, ``filled`` or ``expired`` (open, but past ``valid_through``) — as
     :func:`service.applications.service.closed_reason` decides whether a posting takes applications."""
-    if posting.status != PostingStatus.OPEN:
-        return posting.status.value
+    if posting.status is PostingStatus.FILLED:
+        return "filled"
+    if posting.status is PostingStatus.CLOSED:
+        return "closed"
     if posting.valid_through is not None and posting.valid_through < today:
         return "expired"
     return "open"
@@ -70,7 +79,7 @@ def saved_read(saved: SavedJob, today: dt.date) -> SavedJobRead:
         valid_through=p.valid_through,
         state=posting_state(p, today),
         saved_at=saved.created_at,
-    )  # type: ignore[arg-type]
+    )
 
 
 def alert_read(alert: JobAlert) -> JobAlertRead:

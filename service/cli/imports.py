@@ -96,7 +96,9 @@ def import_(
                 if dry_run:
                     preview = asyncio.run(preview_path(path, kind, mapping, progress))
                 else:
-                    report = run_in_session(settings, lambda s, p=path: import_path(s, p, kind, mapping, progress))
+                    assert settings is not None  # loaded above unless a dry run
+                    # run_in_session runs the import now, within this iteration: path is this file
+                    report = run_in_session(settings, lambda s: import_path(s, path, kind, mapping, progress))
         except InvalidFieldError as exc:
             click.echo(f"{path}: {exc.detail}", err=True)
             failed = True

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 from limits import parse_many
 from litestar.exceptions import TooManyRequestsException
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
@@ -87,8 +87,8 @@ def holds_contact(text: str) -> bool:
 async def check_rate(
     session: AsyncSession,
     rates: str,
-    column: ColumnElement[int | None],
-    created: ColumnElement[dt.datetime],
+    column: SQLColumnExpression[int | None],
+    created: SQLColumnExpression[dt.datetime],
     user_id: int,
     what: str,
 ) -> None:

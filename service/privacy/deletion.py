@@ -29,12 +29,12 @@ What :func:`execute_deletion` does, in the request's one transaction:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.guards import Principal
@@ -163,7 +163,7 @@ async def _withdraw_and_scrub_applications(session: AsyncSession, graduate_id: i
 async def _scrub_destination_text(session: AsyncSession, graduate_id: int) -> int:
     """Erase free text on the (append-only) destination events with a table-level UPDATE: the
     ORM guard refuses changes to events, and this is the one change allowed to them."""
-    table = DestinationEvent.__table__
+    table = cast(Table, DestinationEvent.__table__)  # a mapped class's table (typed as a FromClause)
     await session.execute(update(table).where(table.c.graduate_id == graduate_id).values(note=None))
     await session.execute(
         update(table)

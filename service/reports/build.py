@@ -312,7 +312,7 @@ async def build_report(
     sql = await count_report(session, params, kinds or ALL_KINDS)
     counts, excluded = sql.counts, sql.excluded
     columns = count_columns(params.salary_edges)
-    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
+    values: dict[Cell, int] = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
     relations = _relations(counts, _parents(counts, sql.school_regions), params.salary_edges)
     if not publish:
         hidden: set[Cell] = set()

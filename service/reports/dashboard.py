@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -182,7 +183,7 @@ async def breadcrumb(
     *,
     region: str | None = None,
     school: School | None = None,
-    major: Major | None = None,
+    major: Major | SimpleNamespace | None = None,  # a stand-in (code, name) for a major not in the catalogue
 ) -> list[Crumb]:
     """The levels from the reader's own top down to the page's level. The admin starts at ``all``
     (every province), a department at its own region, school staff at their school: levels above
@@ -386,6 +387,7 @@ def annual_xlsx(annual: dict[str, Any]) -> bytes:
 
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from service.reports.export import SUPPRESSED, UNKNOWN, _about, _append_text_safe
 
@@ -410,6 +412,7 @@ def annual_xlsx(annual: dict[str, Any]) -> bytes:
 
     wb = Workbook()
     cover = wb.active
+    assert isinstance(cover, Worksheet)  # a new workbook's one sheet
     cover.title = "封面"
     _append_text_safe(cover, [annual["title"]])
     cover["A1"].font = Font(bold=True, size=14)
