@@ -42,7 +42,10 @@ def preview_lines(preview: Any, limit: int = 20) -> list[str]:
 def preview_dict(preview: Any, limit: int = 20) -> dict[str, Any]:
     """``vocmatch import --dry-run --json``: the same as :func:`preview_lines`, as data."""
     postings = [i for i in preview.items if hasattr(i, "salary")]
-    issue = lambda r: {"row": r.row, "column": r.column, "message": r.message}  # noqa: E731
+
+    def issue(r: Any) -> dict[str, Any]:
+        return {"row": r.row, "column": r.column, "message": r.message}
+
     return {
         "file": preview.path,
         "kind": preview.kind,

@@ -435,7 +435,10 @@ def _order_by(sort: str, c: Any, dialect: str) -> tuple[Any, ...]:
     """ORDER BY of ``sort`` (:data:`SORTS`) over the columns ``c`` of :func:`_standing_cte` (or a
     subquery of it), ties by graduate id so that pages are stable — the order Python's ``sorted``
     gave (code point order, empty for missing)."""
-    text_ = lambda col: _code_point(func.coalesce(col, ""), dialect)  # noqa: E731
+
+    def text_(col: Any) -> Any:
+        return _code_point(func.coalesce(col, ""), dialect)
+
     if sort == "name":
         return (_code_point(c.name, dialect), c.id)
     if sort == "student_number":

@@ -8,25 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from litestar.middleware.csrf import generate_csrf_token
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
 from service.accounts.models import Role, User
-from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, derive_key, resolve_secret_key
+from service.accounts.security import ACCESS_COOKIE
 from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import Graduate, SeekerKind
 from service.notifications.models import Notification
 from service.privacy.models import AuditEvent
 from service.signup.models import ActivationCode
-from tests.accounts.conftest import World, bearer, login
+from tests.accounts.conftest import Browser, World, bearer, login, staff_browser
 from tests.conftest import sign_in
 
 NEW_PASSWORD = "a new graduate's password"
@@ -180,43 +179,6 @@ async def test_taken_login_answers_as_a_success_and_binds_nothing(
 
 
 # --- the web pages ----------------------------------------------------------------------------------
-
-
-class Browser:
-    """A plain-HTTP browser of the public pages: GET a form (collecting its CSRF cookie), POST it."""
-
-    def __init__(self, base_url: str, cookies: dict[str, str] | None = None) -> None:
-        self.c = httpx.Client(base_url=base_url, timeout=30, follow_redirects=False, cookies=cookies or {})
-
-    def form(self, path: str, **params: str) -> httpx.Response:
-        page = self.c.get(path, params=params)
-        assert page.status_code == 200, page.text[:300]
-        return page
-
-    def post(self, path: str, data: dict[str, Any]) -> httpx.Response:
-        token = self.c.cookies.get(CSRF_COOKIE)
-        assert token, "no CSRF cookie: GET the form first"
-        return self.c.post(path, data={**data, "_csrf_token": token})
-
-
-@pytest.fixture
-def browser(server: Any) -> Iterator[Callable[..., Browser]]:
-    opened: list[Browser] = []
-
-    def make(cookies: dict[str, str] | None = None) -> Browser:
-        b = Browser(server.base_url, cookies)
-        opened.append(b)
-        return b
-
-    yield make
-    for b in opened:
-        b.c.close()
-
-
-def staff_browser(browser: Callable[..., Browser], settings: Settings, world: World, name: str) -> Browser:
-    """A browser signed in (session cookie) as the world's account ``name``, with a valid CSRF cookie."""
-    csrf = generate_csrf_token(derive_key(resolve_secret_key(settings), "csrf"))
-    return browser({ACCESS_COOKIE: sign_in(settings, world.ids[f"user_{name}"]), CSRF_COOKIE: csrf})
 
 
 def _web_details(world: World, **changes: str) -> dict[str, str]:
