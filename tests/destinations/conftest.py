@@ -1,4 +1,4 @@
-"""Fixtures shared by this package's test modules."""
+"""The destinations tests' graduate (天河区, 2025 cohort) and the body of a recorded outcome."""
 
 from __future__ import annotations
 
@@ -7,20 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from service.graduates.models import Graduate
+from tests.factories import guangdong_regions
 
 
 @pytest.fixture
 async def graduate_id(session: AsyncSession) -> int:
-    session.add_all(
-        [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
-        ]
-    )
+    session.add_all([*guangdong_regions(), Major(code="730801", name="物流服务与管理", category="财经商贸大类")])
     await session.flush()
     school = School(code="4144010001", name="广州市交通运输职业学校", region_code="440106")
     session.add(school)
