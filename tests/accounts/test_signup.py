@@ -221,7 +221,7 @@ async def test_web_activation_by_roster_details(
     assert wrong.status_code == unknown.status_code == 422
 
     def alert(r: httpx.Response) -> str:
-        return re.search(r'<div role="alert">(.*?)</div>', r.text, re.S).group(1)  # type: ignore[union-attr]
+        return re.search(r'<div role="alert">(.*?)</div>', r.text, re.S).group(1)
 
     assert alert(wrong) == alert(unknown)
     assert ("学号" in alert(wrong)) and (
@@ -303,7 +303,9 @@ async def test_accounts_signed_up_in_english_get_english_notifications(
         },
     )
     assert api.status_code == 202, api.text  # the API takes the language too
-    languages = dict((await session.execute(select(func.coalesce(User.email, User.phone), User.language))).all())
+    languages = dict(
+        (await session.execute(select(func.coalesce(User.email, User.phone), User.language))).tuples().all()
+    )
     assert (
         languages["chen@example.cn"]
         == languages["hr@xinrui.example.cn"]
@@ -559,7 +561,9 @@ async def test_the_roster_班级_column_makes_class_sheets(
                     Graduate.student_number.in_(["R001", "R002", "R003"])
                 )
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     assert classes == {"R001": "电气1班", "R002": "电气2班", "R003": "电气1班"}
     sheet = school.post(f"/schools/{world.ids['school_a']}/invitations", json={"class_name": "电气1班"}).json()

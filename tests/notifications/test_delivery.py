@@ -73,7 +73,7 @@ async def test_smtp_delivers_the_message_once_in_the_recipients_language(
         "has been filled" in english.get_content()
         and "Open: https://vocmatch.example.cn/web/applications" in english.get_content()
     )
-    keys = dict((await session.execute(select(OutboxMessage.recipient, OutboxMessage.message_key))).all())
+    keys = dict((await session.execute(select(OutboxMessage.recipient, OutboxMessage.message_key))).tuples().all())
     assert chinese["Message-ID"] == f"<{keys[zh.email]}@vocmatch.example.cn>"
     assert await _statuses(session) == [("sent", 1), ("sent", 1)]
     assert (await drain(engine, smtp_settings)).claimed == 0 and smtp_sink.count == 2

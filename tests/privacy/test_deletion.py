@@ -21,7 +21,7 @@ from tests.accounts.conftest import PASSWORD
 from tests.privacy.conftest import NEEDLES
 from tests.reports import worked_case
 
-REPORT = {
+REPORT: dict[str, Any] = {
     "scope": "all",
     "as_of": "2025-12-31",
     "cohort": 2025,

@@ -43,7 +43,7 @@ def _flags(web: httpx.Client, graduate_id: int, cohort: int = 2025) -> set[str]:
     assert page.status_code == 200, page.text
     row = _row(page.text, graduate_id)
     assert row is not None, f"graduate {graduate_id} not listed"
-    return set(re.search(r'data-flags="([^"]*)"', row).group(1).split())  # type: ignore[union-attr]
+    return set(re.search(r'data-flags="([^"]*)"', row).group(1).split())
 
 
 def _category(web: httpx.Client, graduate_id: int) -> str:
@@ -390,7 +390,7 @@ async def test_survey_record_with_evidence_in_history_and_audit(
         dt.date(2025, 9, 1),
     )
     history = web.get(f"/web/follow-up/{g}?saved=1")
-    item = re.search(rf'data-event-id="{event.id}".*?</li>', history.text, re.S).group(0)  # type: ignore[union-attr]
+    item = re.search(rf'data-event-id="{event.id}".*?</li>', history.text, re.S).group(0)
     assert "入伍通知书" in item and "学校调查" in text_of(item) and "2025-09-01" in item
     audit = (
         (
