@@ -124,7 +124,7 @@ async def test_permanent_refusals_and_exhausted_attempts_end_failed(
     smtp_sink.refuse = "550 5.1.1 mailbox unavailable"
     report = await drain(engine, smtp_settings)
     assert report.failed == 1 and await _statuses(session) == [("failed", 1)]
-    assert "refused for good" in (await session.execute(select(OutboxMessage.last_error))).scalar_one()
+    assert "refused for good" in ((await session.execute(select(OutboxMessage.last_error))).scalar_one() or "")
 
     await _queue(session, 1)
     settings = msgspec.structs.replace(

@@ -65,7 +65,7 @@ def _bar_height(root: etree._Element, gid: str) -> float:
     """Vertical extent of the bar drawn in group ``gid`` (matplotlib writes bars as closed paths)."""
     group = _group(root, gid)
     assert group is not None, f"no bar {gid}"
-    ys = [float(y) for y in re.findall(r"[ML] [-\d.]+ ([-\d.]+)", group.find(f"{SVG}path").get("d"))]
+    ys = [float(y) for y in re.findall(r"[ML] [-\d.]+ ([-\d.]+)", group.find(f"{SVG}path").get("d") or "")]
     return max(ys) - min(ys)
 
 

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -444,7 +445,7 @@ async def test_filter_sort_and_page(web: httpx.Client, world: World, session: As
     await session.commit()
     _as(web, world, "school_a")
 
-    def ids(**params: object) -> list[int]:
+    def ids(**params: Any) -> list[int]:
         html = web.get("/web/follow-up", params={"cohort": 2025, **params}).text
         return [int(i) for i in re.findall(r'<tr data-graduate-id="(\d+)"', html)]
 
