@@ -257,7 +257,7 @@ async def _saved_jobs_and_alerts(session: Any) -> None:
 
 def _pages(data: dict[str, object]) -> dict[str, list[str]]:
     own = data["employer_posting"]
-    drill: dict[str, str] = data["drill"]  # type: ignore[assignment]
+    drill: dict[str, str] = data["drill"]  # type: ignore[assignment]  # _prepare sets it so
     employer = ["/web/postings"]
     if own is not None:
         employer += [f"/web/postings/{own}/applications", f"/web/postings/{own}/candidates"]
@@ -347,7 +347,7 @@ def main() -> None:
         results: list[dict[str, object]] = []
         with serve(env, start_timeout=60, stop_timeout=20) as server:
             base = server.base
-            logins: dict[str, str] = data["logins"]  # type: ignore[assignment]
+            logins: dict[str, str] = data["logins"]  # type: ignore[assignment]  # _prepare sets it so
             for role, paths in _pages(data).items():
                 if args.only and role not in args.only:
                     continue

@@ -102,7 +102,7 @@ def job_type_code(value: str) -> int:
 def education_code(value: object) -> int:
     """:func:`vocab.education_rank` of a level; unrecognised values count as 0 (no requirement)."""
     try:
-        return education_rank(value)  # type: ignore[arg-type]
+        return education_rank(value)  # type: ignore[arg-type]  # anything: unknown values raise
     except (ValueError, KeyError):
         return 0
 

@@ -179,7 +179,7 @@ def bind(p: Profile, table: JobTable, title_idf: dict[str, float], default_idf: 
         title_w=np.array([w for _, w in p.titles]),
         loc=(ids(p.place.country), ids(p.place.province), ids(p.place.city_code), ids(p.place.city_name)),
         pref=tuple(
-            np.array([ids(x) for x in group], dtype=np.int32)  # type: ignore[arg-type]
+            np.array([ids(x) for x in group], dtype=np.int32)  # type: ignore[arg-type]  # ids takes any hashable
             for group in (pr.provinces, pr.city_codes, pr.city_names, pr.counties)
         ),
         occupations=occupations,

@@ -183,8 +183,8 @@ def _keys() -> dict[str, list[RegionRecord]]:
     """Every full and short name → the divisions it may mean."""
     keys: dict[str, list[RegionRecord]] = {}
     for record in _records().values():
-        for key in {record.name, _short_name(record)} - {None}:
-            keys.setdefault(key, []).append(record)  # type: ignore[arg-type]
+        for key in {name for name in (record.name, _short_name(record)) if name is not None}:
+            keys.setdefault(key, []).append(record)
     return keys
 
 

@@ -133,7 +133,7 @@ def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterato
                 bars.update(task, total=max(total, done))
             bars.update(task, completed=done)
 
-        progress.echo = lambda message: bars.console.print(message, markup=False, highlight=False)  # type: ignore[attr-defined]
+        progress.echo = lambda message: bars.console.print(message, markup=False, highlight=False)  # type: ignore[attr-defined]  # on the function object
         yield cast(ProgressReporter, progress)  # the function with its echo, set just above
         for task in tasks.values():  # the last figures, whatever the last report was
             t = bars.tasks[task]

@@ -39,7 +39,7 @@ def by_applicant(views: Iterable[Interaction]) -> dict[int, list[Interaction]]:
     """Each applicant's interactions ordered by (time, job id)."""
     out: dict[int, list[Interaction]] = defaultdict(list)
     for it in views:
-        out[it.seeker].append(it)  # type: ignore[index]
+        out[it.seeker].append(it)  # type: ignore[index]  # a job board's applicant ids are ints
     for items in out.values():
         items.sort(key=lambda it: (it.at, it.job_id))
     return dict(out)

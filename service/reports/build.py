@@ -223,6 +223,7 @@ def _row(
         if any(shown[c] is None for c in r.columns):
             rates[name] = None
             continue
+        # shown cells are ints here: a rate with a hidden cell was left out above
         num = sum(shown[c] for c in r.num_plus) - sum(shown[c] for c in r.num_minus)  # type: ignore[misc]
         den = sum(shown[c] for c in r.den_plus) - sum(shown[c] for c in r.den_minus)  # type: ignore[misc]
         if r.unknown is not None and mostly_unknown(shown[r.unknown], den):  # type: ignore[arg-type]

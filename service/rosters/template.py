@@ -186,4 +186,4 @@ def _list_validation(sheet: object, formula: str, cells: str, title: str, error:
         promptTitle=title,
     )
     validation.add(cells)
-    sheet.add_data_validation(validation)  # type: ignore[attr-defined]
+    sheet.add_data_validation(validation)  # type: ignore[attr-defined]  # missing from openpyxl's stubs
