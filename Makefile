@@ -26,10 +26,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
 
-# the checks CI runs before the tests: lint, format, import layers (tests/test_style.py and test_layers.py hold them too)
+# the checks CI runs before the tests: lint, format, types, import layers (tests/test_style.py, test_types.py and
+# test_layers.py hold them too); mypy's cache lives in the venv
 lint: $(STAMP)
 	$(BIN)/ruff check service matching scrapers vocab tests bench
 	$(BIN)/ruff format --check service matching scrapers vocab tests bench
+	$(BIN)/mypy --cache-dir $(VENV)/.mypy_cache
 	$(BIN)/lint-imports
 
 test-fast: $(STAMP)

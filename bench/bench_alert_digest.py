@@ -18,17 +18,12 @@ import asyncio
 import datetime as dt
 import random
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import delete, select, update
 
-from sqlalchemy import delete, select, update  # noqa: E402
-
-from service.config import Settings  # noqa: E402
+from service.config import Settings
 
 FILTERS = (
     {"q": "数控"},

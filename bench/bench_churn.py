@@ -31,23 +31,18 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+import httpx
+from _server import serve
+from bench_recommend_scale import _login, generate, load, p99
+from sqlalchemy import update
 
-import httpx  # noqa: E402
-from bench_recommend_scale import _free_port, _login, generate, load, p99  # noqa: E402
-from sqlalchemy import update  # noqa: E402
-
-from service.config import Settings  # noqa: E402
+from service.config import Settings
 
 PROBE_TITLE, PROBE_SKILL, PROBE_CITY = "Churn Probe Welder", "probe arc welding", "Springfield"
 
@@ -97,6 +92,7 @@ class Churn:
         self.settings, self.n = settings, n_postings
         self.new_postings: list[tuple[int, float]] = []  # (id, time committed)
         self.changes = 0
+        self._pending: int | None = None  # the posting the current step added, if any
 
     async def _one(self, session: Any, step: int) -> None:
         from service.postings.models import Posting, PostingStatus
@@ -152,7 +148,6 @@ class Churn:
 def run_path(path: str, db: Path, args: argparse.Namespace, measured: list[int], probe: int) -> dict[str, Any]:
     url = f"sqlite+aiosqlite:///{db}"
     settings = Settings(database_url=url)
-    port = _free_port()
     tmp = db.parent
     env = {
         **os.environ,
@@ -165,37 +160,9 @@ def run_path(path: str, db: Path, args: argparse.Namespace, measured: list[int],
         "VOCMATCH_API_RATE_PER_MINUTE": "1000000",
         "VOCMATCH_OUTBOX_DIR": str(tmp / "outbox"),
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "service.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     out: dict[str, Any] = {"path": path}
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(f"{base}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.2)
+    with serve(env, start_timeout=120, stop_timeout=60) as server:
+        base = server.base
         started = time.perf_counter()
         with httpx.Client(base_url=base, timeout=600) as client:
             _login(client)
@@ -255,9 +222,6 @@ def run_path(path: str, db: Path, args: argparse.Namespace, measured: list[int],
             recommendations=_summary(recs),
             new_posting_recommendable=_summary(visible),
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
     return out
 
 

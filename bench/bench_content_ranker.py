@@ -19,17 +19,15 @@ import csv
 import datetime as dt
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from matching.content import ContentRanker
+from matching.documents import JobDoc, SeekerDoc
+from matching.taxonomy import Taxonomy
+from vocab.text import normalise, tokens
 
-from matching.content import ContentRanker  # noqa: E402
-from matching.documents import JobDoc, SeekerDoc  # noqa: E402
-from matching.taxonomy import Taxonomy  # noqa: E402
-from vocab.text import normalise, tokens  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DATA = ROOT.parent / "shared" / "data"
 EN_SKILLS = [

@@ -39,8 +39,9 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -218,16 +219,18 @@ def case_login(server: Server, chunked: bool, size: int = 10 * 1024 * 1024) -> t
                     "/auth/login", content=content, headers={"content-type": "application/json"}
                 ).status_code
             except httpx.HTTPError as exc:  # the server may close the connection on a refused body
-                status = type(exc).__name__  # type: ignore[assignment]
+                status = type(exc).__name__  # type: ignore[assignment]  # the error's name in the table
             took.append(time.perf_counter() - t0)
     return status, statistics.median(took)
 
 
-def _workbook(rows: list[list[object]], after: Callable[[object], None] | None = None) -> bytes:
+def _workbook(rows: Sequence[list[Any]], after: Callable[[Any], object] | None = None) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     for row in rows:
         ws.append(row)
     if after:
@@ -301,7 +304,7 @@ def big_roster(rows: int = 20_000) -> bytes:
     return buf.getvalue()
 
 
-def case_upload(server: Server, data: bytes, watch_health: bool = False) -> tuple[int, float, list[float]]:
+def case_upload(server: Server, data: bytes, watch_health: bool = False) -> tuple[int | str, float, list[float]]:
     health: list[float] = []
     done = threading.Event()
 

@@ -34,22 +34,21 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from _server import free_port
+from sqlalchemy import delete, select
+from sqlalchemy.engine import make_url
+
+from service.accounts.models import Role, User
+from service.config import Settings
+from service.db import make_engine, make_sessionmaker
+from service.migrate import upgrade
+from service.notifications.channels import Outbound, build_email, mail_domain
+from service.notifications.delivery import Drainer
+from service.notifications.kinds import Kind
+from service.notifications.models import Notification, OutboxMessage
+from service.notifications.service import notify
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import delete, select  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from service.accounts.models import Role, User  # noqa: E402
-from service.config import Settings  # noqa: E402
-from service.db import make_engine, make_sessionmaker  # noqa: E402
-from service.migrate import upgrade  # noqa: E402
-from service.notifications.channels import Outbound, build_email, mail_domain  # noqa: E402
-from service.notifications.delivery import Drainer  # noqa: E402
-from service.notifications.kinds import Kind  # noqa: E402
-from service.notifications.models import Notification, OutboxMessage  # noqa: E402
-from service.notifications.service import notify  # noqa: E402
-from tests.notifications.smtp_sink import free_port  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("VOCMATCH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BENCH_DB = "vocmatch_bench_outbox"

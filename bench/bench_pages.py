@@ -19,21 +19,15 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import httpx
+from _server import serve
 
-import httpx  # noqa: E402
-
-from service.config import Settings  # noqa: E402
+from service.config import Settings
 
 BUDGET_MS = 300.0
 #: The follow-up list of a school of 5,000 graduates (issue 17).
@@ -261,15 +255,9 @@ async def _saved_jobs_and_alerts(session: Any) -> None:
         await service.create_alert(f"搜索{n + 1}", parse_filters(filters))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _pages(data: dict[str, object]) -> dict[str, list[str]]:
     own = data["employer_posting"]
-    drill: dict[str, str] = data["drill"]  # type: ignore[assignment]
+    drill: dict[str, str] = data["drill"]  # type: ignore[assignment]  # _prepare sets it so
     employer = ["/web/postings"]
     if own is not None:
         employer += [f"/web/postings/{own}/applications", f"/web/postings/{own}/candidates"]
@@ -356,39 +344,10 @@ def main() -> None:
         }
         env.pop("VOCMATCH_SECRET_KEY", None)  # sample accounts are made on the embedded default secret only
         data = _prepare(Settings.from_env(env))
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "service.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--workers",
-                "1",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
         results: list[dict[str, object]] = []
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("server did not start") from None
-                    time.sleep(0.2)
-            logins: dict[str, str] = data["logins"]  # type: ignore[assignment]
+        with serve(env, start_timeout=60, stop_timeout=20) as server:
+            base = server.base
+            logins: dict[str, str] = data["logins"]  # type: ignore[assignment]  # _prepare sets it so
             for role, paths in _pages(data).items():
                 if args.only and role not in args.only:
                     continue
@@ -425,9 +384,6 @@ def main() -> None:
                                 "under_budget": median < budget,
                             }
                         )
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return

@@ -22,25 +22,20 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import httpx
+from _server import serve
 
-import httpx  # noqa: E402
-
-from service.config import Settings  # noqa: E402
+from service.config import Settings
 
 EMAIL, PASSWORD = "bench-admin@example.cn", "bench admin password"
 
 
-def _prepare(settings: Settings) -> dict[str, int]:
+def _prepare(settings: Settings) -> dict[str, list[int]]:
     from sqlalchemy import select
 
     from service.accounts.bootstrap import create_admin
@@ -52,7 +47,7 @@ def _prepare(settings: Settings) -> dict[str, int]:
 
     upgrade(settings)
 
-    async def load() -> dict[str, int]:
+    async def load() -> dict[str, list[int]]:
         engine = make_engine(settings)
         try:
             async with session_scope(engine) as session:
@@ -63,15 +58,9 @@ def _prepare(settings: Settings) -> dict[str, int]:
                 postings = list((await session.execute(select(Posting.id).order_by(Posting.id))).scalars())
         finally:
             await engine.dispose()
-        return {"graduates": graduates, "postings": postings}  # type: ignore[dict-item]
+        return {"graduates": graduates, "postings": postings}
 
     return asyncio.run(load())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _peak_rss_mib(pid: int) -> float:
@@ -121,37 +110,8 @@ def main() -> None:
         started = time.perf_counter()
         ids = _prepare(settings)
         setup_s = time.perf_counter() - started
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "service.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--workers",
-                "1",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("server did not start") from None
-                    time.sleep(0.2)
+        with serve(env, start_timeout=60, stop_timeout=30) as server:
+            base = server.base
             with httpx.Client(base_url=base, timeout=60) as client:
                 r = client.post("/auth/login", json={"login": EMAIL, "password": PASSWORD})
                 r.raise_for_status()
@@ -180,10 +140,7 @@ def main() -> None:
                 if report["status"] == "promoted":
                     times, models = _series(client, recs, args.rounds)
                     result["recommendations_learned"] = {**_summary(times), "model": sorted(models)}
-            result["server_peak_rss_mib"] = round(_peak_rss_mib(server.pid), 1)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+            result["server_peak_rss_mib"] = round(_peak_rss_mib(server.process.pid), 1)
     if args.json:
         print(json.dumps(result, indent=2))
         return

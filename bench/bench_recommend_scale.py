@@ -47,9 +47,7 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,16 +55,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+import httpx
+from _server import serve
+from bench_content_ranker import DATA, load_sources, make_jobs, make_seekers
+from sqlalchemy import insert, select
+from sqlalchemy.engine import make_url
 
-import httpx  # noqa: E402
-from bench_content_ranker import DATA, load_sources, make_jobs, make_seekers  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from service.config import Settings  # noqa: E402
+from service.config import Settings
 
 EMAIL, PASSWORD = "bench-admin@example.cn", "bench admin password"
 PG_ADMIN_URL = os.environ.get("VOCMATCH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -93,8 +88,9 @@ def generate(n_postings: int, n_graduates: int, n_measured: int, seed: int) -> d
     shift = today - dt.date(2026, 1, 1)  # make_jobs dates postings up to 90 days before 2026-01-01
     employers = companies()
     jobs = make_jobs(n_postings, rows, rng)
-    postings = []
+    postings: list[dict[str, Any]] = []
     for j in jobs:
+        assert j.posted_on is not None  # make_jobs dates every posting
         lo, hi = j.salary_min_monthly, j.salary_max_monthly
         postings.append(
             {
@@ -264,12 +260,6 @@ def summary(times: list[float]) -> dict[str, float]:
     return {"n": len(times), "median_ms": round(statistics.median(times), 2), "p99_ms": round(p99(times), 2)}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _login(client: httpx.Client) -> None:
     r = client.post("/auth/login", json={"login": EMAIL, "password": PASSWORD})
     r.raise_for_status()
@@ -319,46 +309,17 @@ def http_run(
 ) -> dict[str, Any]:
     """Serve ``settings`` and measure (module doc, step 2). ``model_source``: a registry folder to copy in
     before the learned series (``None``: train one here)."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "service.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     out: dict[str, Any] = {}
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                httpx.get(f"{base}/health", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("server did not start") from None
-                time.sleep(0.2)
+    with serve(env, start_timeout=120, stop_timeout=60) as server:
+        base = server.base
         with httpx.Client(base_url=base, timeout=600) as client:
             _login(client)
-            rss0 = rss_mib(server.pid)
+            rss0 = rss_mib(server.process.pid)
             paths = [f"/graduates/{g}/recommendations?limit=10" for g in measured]
             t = time.perf_counter()
             client.get(paths[0]).raise_for_status()
             out["first_request_s"] = round(time.perf_counter() - t, 1)  # builds the index
-            rss1 = rss_mib(server.pid)
+            rss1 = rss_mib(server.process.pid)
             times, models = _series(client, paths, rounds)
             out["content"] = {**summary(times), "model": sorted(models)}
             if model_source is None:
@@ -369,18 +330,15 @@ def http_run(
             t = time.perf_counter()
             client.get(paths[0]).raise_for_status()
             out["first_learned_request_s"] = round(time.perf_counter() - t, 1)  # loads model and statistics
-            rss2 = rss_mib(server.pid)
+            rss2 = rss_mib(server.process.pid)
             times, models = _series(client, paths, rounds)
             out["learned"] = {**summary(times), "model": sorted(models)}
             out["rss_mib"] = {
                 "started": round(rss0, 1),
                 "index": round(rss1 - rss0, 1),
                 "model_and_stats": round(rss2 - rss1, 1),
-                "total": round(rss_mib(server.pid), 1),
+                "total": round(rss_mib(server.process.pid), 1),
             }
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
     return out
 
 
@@ -473,7 +431,7 @@ def in_process(
                 s[[ranker.position_[j] for j in history[g] if j in ranker.position_]] = -np.inf
                 return list(np.argsort(-s, kind="stable")[:10])
 
-            calls = {
+            calls: dict[str, Any] = {  # name → one seeker's top 10 (matches, or posting rows)
                 "content_candidates": lambda g: ranker.recommend(seekers[g], k=10, exclude=history[g]),
                 "content_brute_force": lambda g: ranker.recommend(
                     seekers[g], k=10, exclude=history[g], exhaustive=True

@@ -36,24 +36,20 @@ import os
 import random
 import sqlite3
 import statistics
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.engine import make_url
 
-from sqlalchemy import Date, bindparam, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from service.config import Settings  # noqa: E402
-from service.db import UtcDateTime, make_engine, make_sessionmaker  # noqa: E402
-from service.migrate import upgrade  # noqa: E402
-from service.reports.build import build_report  # noqa: E402
-from service.reports.compute import ReportParams, Scope  # noqa: E402
-from service.reports.counts_sql import count_report  # noqa: E402
+from service.config import Settings
+from service.db import UtcDateTime, make_engine, make_sessionmaker
+from service.migrate import upgrade
+from service.reports.build import build_report
+from service.reports.compute import ReportParams, Scope
+from service.reports.counts_sql import count_report
 
 PG_ADMIN_URL = os.environ.get("VOCMATCH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 #: the bench database (PostgreSQL) / file (SQLite); set VOCMATCH_BENCH_DB so two runs do not share one

@@ -22,24 +22,20 @@ import io
 import os
 import random
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from openpyxl import Workbook
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
 
-from openpyxl import Workbook  # noqa: E402
-from sqlalchemy import delete  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from service.catalog.models import Major, Region, RegionLevel, School  # noqa: E402
-from service.config import Settings  # noqa: E402
-from service.db import make_engine, make_sessionmaker  # noqa: E402
-from service.graduates.models import Graduate  # noqa: E402
-from service.migrate import upgrade  # noqa: E402
-from service.rosters.service import import_roster  # noqa: E402
+from service.catalog.models import Major, Region, RegionLevel, School
+from service.config import Settings
+from service.db import make_engine, make_sessionmaker
+from service.graduates.models import Graduate
+from service.migrate import upgrade
+from service.rosters.service import import_roster
 
 PG_ADMIN_URL = os.environ.get("VOCMATCH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 BENCH_DB = "vocmatch_bench_roster"

@@ -161,7 +161,7 @@ class ContentRanker(BaseEstimator):
 
     def _index(self, jobs: list[JobDoc], text: sp.csr_matrix, titles: sp.csr_matrix) -> None:
         """The table and the inverted indexes over ``jobs`` given their TF-IDF rows (fit and extend)."""
-        self.position_ = {}
+        self.position_: dict[int, int] = {}
         for i, j in enumerate(jobs):
             if j.id in self.position_:
                 raise ValueError(f"jobs[{i}]: duplicate job id {j.id}")

@@ -91,7 +91,7 @@ def skill_key(text: str | None, taxonomy: Taxonomy | None) -> str | None:
     return f"c:{hit.code}" if hit else f"r:{norm}"
 
 
-def job_type_code(value: object) -> int:
+def job_type_code(value: str) -> int:
     """Index of an employment type in :data:`JOB_TYPES`; unrecognised values count as ``OTHER``."""
     try:
         return JOB_TYPES.index(EmploymentType(value))
@@ -102,7 +102,7 @@ def job_type_code(value: object) -> int:
 def education_code(value: object) -> int:
     """:func:`vocab.education_rank` of a level; unrecognised values count as 0 (no requirement)."""
     try:
-        return education_rank(value)  # type: ignore[arg-type]
+        return education_rank(value)  # type: ignore[arg-type]  # anything: unknown values raise
     except (ValueError, KeyError):
         return 0
 

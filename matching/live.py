@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from matching.content import ContentRanker
 from matching.documents import JobDoc, Match, SeekerDoc
+from matching.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class LiveIndex:
         return len(self.pending) + len(self.retired - set(self.pending))
 
     @property
-    def taxonomy(self) -> object:
+    def taxonomy(self) -> Taxonomy | None:
         return self.base.taxonomy
 
     def with_changes(self, upserts: Iterable[JobDoc] = (), removals: Collection[int] = ()) -> LiveIndex:

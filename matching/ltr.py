@@ -194,6 +194,7 @@ class LearnedRanker(BaseEstimator):
             raise ValueError(f"n_bags must be >= 1, got {self.n_bags}")
         self.estimators_, iters, self.validation_curves_ = [], [], []
         for b in range(self.n_bags):
+            copies: np.ndarray
             if self.n_bags == 1:  # every query once
                 copies = np.ones(len(sizes))
             else:  # a bootstrap sample of the queries: each query drawn 0, 1, 2… times
@@ -265,7 +266,8 @@ def training_set(
         free = np.flatnonzero(~blocked)
         picked = [rng.choice(free, size=min(n_random, len(free)), replace=False)]
         full = builder.matrix(q.seeker, q.history, q.at, key=q.key) if n_hard > 0 else None
-        for c in hard_cols if full is not None else ():
+        for c in hard_cols if n_hard > 0 else ():
+            assert full is not None  # built above when n_hard > 0
             col = np.nan_to_num(full[free, c], nan=-np.inf)
             if np.isfinite(col).any():
                 picked.append(free[np.argsort(-col, kind="stable")[:n_hard]])

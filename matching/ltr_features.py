@@ -68,6 +68,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -199,7 +200,7 @@ class InteractionStats:
         self,
         ranker: ContentRanker,
         interactions: Sequence[Interaction],
-        profiles: Mapping[Hashable, SeekerDoc] | None = None,
+        profiles: Mapping[Any, SeekerDoc] | None = None,
         posting_ids: Iterable[int] | None = None,
     ) -> None:
         check_is_fitted(ranker, "table_")
@@ -264,7 +265,7 @@ class InteractionStats:
         if profiles is not None:
             self._profile_stats(profiles, ev_seeker, ev_row)
 
-    def _profile_stats(self, profiles: Mapping[Hashable, SeekerDoc], ev_seeker: np.ndarray, ev_row: np.ndarray) -> None:
+    def _profile_stats(self, profiles: Mapping[Any, SeekerDoc], ev_seeker: np.ndarray, ev_row: np.ndarray) -> None:
         keys = {s: profile_keys(profiles[s]) for s in self.seekers if s in profiles}
         n_seekers = len(self.seekers)
         for group in set(PROFILE_GROUPS.values()):

@@ -48,14 +48,14 @@ def _ordered(interactions: Sequence[Interaction]) -> dict[Hashable, list[Interac
 
 def seeker_queries(
     interactions: Sequence[Interaction],
-    seekers: Mapping[Hashable, SeekerDoc],
+    seekers: Mapping[Any, SeekerDoc],
     max_per_seeker: int = 10,
     cold_per_seeker: int = 1,
 ) -> list[Query]:
     """Training queries: per seeker, cold queries (no history) for the first ``cold_per_seeker``
     interactions and warm queries for the last ``max_per_seeker`` after the first (history = the
     earlier postings). Seekers without a profile in ``seekers`` are skipped."""
-    out = []
+    out: list[Query] = []
     for key, items in sorted(_ordered(interactions).items(), key=lambda kv: str(kv[0])):
         seeker = seekers.get(key)
         if seeker is None:
@@ -77,7 +77,7 @@ def seeker_queries(
     return out
 
 
-def holdout_queries(interactions: Sequence[Interaction], seekers: Mapping[Hashable, SeekerDoc]) -> list[Query]:
+def holdout_queries(interactions: Sequence[Interaction], seekers: Mapping[Any, SeekerDoc]) -> list[Query]:
     """One query per seeker with a profile: target = last interaction, history = the earlier ones."""
     out = []
     for key, items in sorted(_ordered(interactions).items(), key=lambda kv: str(kv[0])):
@@ -135,7 +135,7 @@ class Retrained:
 
 def retrain(
     jobs: Sequence[JobDoc],
-    seekers: Mapping[Hashable, SeekerDoc],
+    seekers: Mapping[Any, SeekerDoc],
     interactions: Sequence[Interaction],
     incumbent: LearnedRanker | None = None,
     test_fraction: float = 0.3,

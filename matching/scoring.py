@@ -98,7 +98,11 @@ def build_profiles(
             )
         )
         m = len(all_titles[i])
-        vecs = title_rows[start : start + m] if title_rows is not None else sp.csr_matrix((0, 1), dtype=np.float32)
+        vecs = (
+            title_rows[start : start + m]
+            if title_rows is not None
+            else sp.csr_matrix(np.zeros((0, 1), dtype=np.float32))
+        )
         start += m
         occupations = None
         if taxonomy is not None and taxonomy.major(s.major_code) is not None:
@@ -153,6 +157,8 @@ def bind(p: Profile, table: JobTable, title_idf: dict[str, float], default_idf: 
         for tok, w in idf.items():
             if (c := table.title_cols.get(tok)) is not None:
                 title_q[c, r] = w / total
+    text_q: np.ndarray | sp.csc_matrix
+    title_vecs: np.ndarray | sp.csc_matrix
     if len(table) > DENSE_QUERY_ROWS:  # many rows to score: dense queries make sparse × dense products
         text_q = np.zeros(table.text.shape[1], dtype=np.float32)
         text_q[p.text_vec.indices] = p.text_vec.data
@@ -173,7 +179,7 @@ def bind(p: Profile, table: JobTable, title_idf: dict[str, float], default_idf: 
         title_w=np.array([w for _, w in p.titles]),
         loc=(ids(p.place.country), ids(p.place.province), ids(p.place.city_code), ids(p.place.city_name)),
         pref=tuple(
-            np.array([ids(x) for x in group], dtype=np.int32)  # type: ignore[arg-type]
+            np.array([ids(x) for x in group], dtype=np.int32)  # type: ignore[arg-type]  # ids takes any hashable
             for group in (pr.provinces, pr.city_codes, pr.city_names, pr.counties)
         ),
         occupations=occupations,
@@ -236,8 +242,9 @@ def features(
     return f, rel
 
 
-def _dense(x: np.ndarray | sp.spmatrix) -> np.ndarray:
-    return x.toarray() if sp.issparse(x) else np.asarray(x)
+def _dense(x: Any) -> np.ndarray:
+    """``x`` (a dense array or a scipy sparse matrix) as a plain dense array."""
+    return np.asarray(x) if isinstance(x, np.ndarray) else x.toarray()
 
 
 def _location(p: Profile, b: Bound, t: JobTable, take: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -288,7 +295,10 @@ def combine(
 
 def explain(p: Profile, b: Bound, t: JobTable, row: int, f: np.ndarray, rel: int, fit: float) -> Explanation:
     """Why job ``row`` of ``t`` matches the profile, in the posting's own wording."""
-    matched, missing, cert_ok, cert_missing = [], [], [], []
+    matched: list[str] = []
+    missing: list[str] = []
+    cert_ok: list[str] = []
+    cert_missing: list[str] = []
     for wording, col, kind in t.skills[row]:
         has = col in b.cols
         if kind == "cert":

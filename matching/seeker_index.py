@@ -65,6 +65,7 @@ class SeekerIndex:
         pool = np.flatnonzero(allowed) if allowed is not None else np.arange(len(self))
         if len(pool) <= 2 * self.n_candidates:
             return pool
+        assert self.text is not None  # more seekers in the pool than candidates: there are profiles
         r = self.ranker
         q = r.text_vectorizer_.transform([job_text(job, r.description_chars, r.max_items)]).tocsr()
         cos = np.asarray((self.text @ q.T).todense()).ravel()

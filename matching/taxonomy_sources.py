@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 OCCUPATION = "occupation"
 SKILL = "skill"
@@ -144,7 +145,7 @@ def _records(
     """``(line, {column: stripped value})`` per data row; ``optional`` columns are ``""`` when absent.
     The first of ``columns`` must be non-empty. ``line`` is the record's first physical line.
     ``tick()`` is called for every row read (progress)."""
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    quoting: Literal[0, 3] = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter, quoting=quoting)
         header = next(reader, None)

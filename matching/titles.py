@@ -241,6 +241,7 @@ class TitleMatcher(BaseEstimator):
         if "onet_lexical" in self.weights_:
             out["onet_lexical"] = self._lexical_distribution(q_char) @ self.onet_lexical_.T
         if "onet_embedding" in self.weights_:
+            assert q_emb is not None  # embedded above for either embedding component
             out["onet_embedding"] = self._embedding_distribution(q_emb) @ self.onet_embedding_.T
         return out
 

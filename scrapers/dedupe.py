@@ -80,8 +80,8 @@ def extract_reference(title: str | None, description: str | None = None) -> str 
         for m in _LABELLED.finditer(text):
             if any(ch.isdigit() for ch in m.group(1)):
                 return m.group(1)[:100]
-    if title and (m := _BRACKETED_CODE.search(title)):
-        return m.group(1)[:100]
+    if title and (code := _BRACKETED_CODE.search(title)):
+        return code.group(1)[:100]
     return None
 
 

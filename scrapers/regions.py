@@ -103,8 +103,8 @@ def parse_regions_csv(text: str, source: str) -> tuple[RegionRecord, ...]:
                 or not code.startswith(parent[:2] if seen[parent] == "province" else parent[:4])
             ):
                 raise ValueError(f"{where}, column parent_code: {parent or 'empty'} cannot contain {code}")
-        seen[code] = level  # type: ignore[assignment]
-        rows.append(RegionRecord(code, name, level, parent or None))  # type: ignore[arg-type]
+        seen[code] = level
+        rows.append(RegionRecord(code, name, level, parent or None))
     return tuple(rows)
 
 
@@ -183,8 +183,8 @@ def _keys() -> dict[str, list[RegionRecord]]:
     """Every full and short name → the divisions it may mean."""
     keys: dict[str, list[RegionRecord]] = {}
     for record in _records().values():
-        for key in {record.name, _short_name(record)} - {None}:
-            keys.setdefault(key, []).append(record)  # type: ignore[arg-type]
+        for key in {name for name in (record.name, _short_name(record)) if name is not None}:
+            keys.setdefault(key, []).append(record)
     return keys
 
 

@@ -172,7 +172,7 @@ class _SheetStream:
 
         self.workbook, self.sheet, self.limits = workbook, sheet, limits
         self.parser = WorkSheetParser(
-            None,
+            None,  # type: ignore[arg-type]  # no source: rows are fed to parse_row one by one below
             sheet._shared_strings,
             data_only=True,
             epoch=workbook.epoch,
@@ -247,7 +247,8 @@ class _SheetStream:
                     if len(self.merged) >= self.limits.max_merged_ranges:
                         raise self._limit(f"more than {self.limits.max_merged_ranges:,} merged ranges (the limit)")
                     min_col, min_row, max_col, max_row = range_boundaries(element.get("ref"))
-                    self.merged.append((min_row, min_col, max_row, max_col))
+                    # a <mergeCell ref> is a cell range (A1:C3): all four bounds are set
+                    self.merged.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
                 if 1 <= len(stack) <= 2:  # a part of the sheet, a row or a merged range: read, so dropped
                     stack[-1].remove(element)
 

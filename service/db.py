@@ -7,17 +7,18 @@ and SQLite's ``INTEGER PRIMARY KEY`` row ids on SQLite.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import enum
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
 from sqlalchemy import JSON, BigInteger, DateTime, Enum, Integer, MetaData, event, func
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -158,3 +159,28 @@ async def session_scope(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """One transaction outside a request (CLI, scheduled jobs): commit on success, else roll back."""
     async with make_sessionmaker(engine)() as session, session.begin():
         yield session
+
+
+T = TypeVar("T")
+
+
+def run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work(session)`` in one transaction (:func:`session_scope`) on a fresh engine, then dispose
+    of the engine. For code without a running event loop: the commands, the scheduler's job threads."""
+
+    async def main() -> T:
+        engine = make_engine(settings)
+        try:
+            async with session_scope(engine) as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(main())
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched. ``AsyncSession.execute`` types every result as a
+    ``Result``; a DML statement's is a ``CursorResult``, which has ``rowcount`` (SQLAlchemy 2.0,
+    "Getting Affected Row Count from UPDATE, DELETE")."""
+    return cast(CursorResult[Any], result).rowcount

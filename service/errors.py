@@ -27,6 +27,7 @@ from litestar.plugins.problem_details import (
     ProblemDetailsException,
     ProblemDetailsPlugin,
 )
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -293,7 +294,7 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
     )
 
 
-EXCEPTION_HANDLERS = {Exception: _internal_error}
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {Exception: _internal_error}
 
 
 #: Error statuses every operation may answer (RFC 9457 bodies), documented on each operation.
@@ -318,20 +319,21 @@ def document_problem_responses(app: Any) -> None:
     ``application/json`` 400), and 204 answers documented without a body. Call once after the app is built, before it serves requests."""
     from litestar._openapi.plugin import OpenAPIPlugin
     from litestar.openapi.spec import Components, OpenAPIMediaType, OpenAPIResponse, Reference, Schema
+    from litestar.openapi.spec.enums import OpenAPIType
 
     openapi = app.plugins.get(OpenAPIPlugin).provide_openapi()
     components = openapi.components if isinstance(openapi.components, Components) else Components()
     openapi.components = components
     components.schemas = dict(components.schemas or {})
     components.schemas["ProblemDetails"] = Schema(
-        type="object",
+        type=OpenAPIType.OBJECT,
         required=["status", "title", "type"],
         properties={
-            "type": Schema(type="string"),
-            "title": Schema(type="string"),
-            "status": Schema(type="integer"),
-            "detail": Schema(type="string"),
-            "errors": Schema(type="array", items=Schema(type="object")),
+            "type": Schema(type=OpenAPIType.STRING),
+            "title": Schema(type=OpenAPIType.STRING),
+            "status": Schema(type=OpenAPIType.INTEGER),
+            "detail": Schema(type=OpenAPIType.STRING),
+            "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
         },
     )
     problem = {PROBLEM_MEDIA_TYPE: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/ProblemDetails"))}

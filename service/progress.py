@@ -15,11 +15,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol, cast
 
 #: ``progress(phase, done, total)``: ``phase`` names the step (shown as the bar's label, e.g.
 #: ``read``, ``store``, ``queries``); ``total`` is ``None`` when unknown.
 ProgressFn = Callable[[str, int, int | None], None]
+
+
+class ProgressReporter(Protocol):
+    """What :func:`progress_for` gives: a :data:`ProgressFn` with ``echo(message)``."""
+
+    def __call__(self, phase: str, done: int, total: int | None, /) -> None: ...
+
+    def echo(self, message: str, /) -> None: ...
+
 
 #: the unit shown in the rate for each phase (default ``rows``)
 UNITS = {
@@ -71,7 +80,7 @@ class _Quiet:
 
 
 @contextmanager
-def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterator[ProgressFn]:
+def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterator[ProgressReporter]:
     """A ``progress(phase, done, total)`` function for the duration of the block: drawing bars when
     :func:`wanted` (or ``force``), else doing nothing. The bars are left on screen when done.
     ``progress.echo(message)`` writes a line to standard error (above the bars when drawing)."""
@@ -124,8 +133,8 @@ def progress_for(as_json: bool = False, *, force: bool | None = None) -> Iterato
                 bars.update(task, total=max(total, done))
             bars.update(task, completed=done)
 
-        progress.echo = lambda message: bars.console.print(message, markup=False, highlight=False)  # type: ignore[attr-defined]
-        yield progress
+        progress.echo = lambda message: bars.console.print(message, markup=False, highlight=False)  # type: ignore[attr-defined]  # on the function object
+        yield cast(ProgressReporter, progress)  # the function with its echo, set just above
         for task in tasks.values():  # the last figures, whatever the last report was
             t = bars.tasks[task]
             if t.total is None:

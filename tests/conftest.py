@@ -37,6 +37,7 @@ from service.accounts.models import AuthSession, Role, User
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker, utcnow
 from service.migrate import upgrade
+from tests.browser import launch_chromium
 from tests.harness import Harness, LiveServer
 
 __all__ = ["LiveServer"]  # modules starting a server of their own import it from here
@@ -345,3 +346,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else item.path.name
         if module in SLOW_MODULES or "browser" in item.path.name or "shared_data" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def chromium(server: LiveServer) -> Iterator[Any]:
+    """A headless chromium (:func:`tests.browser.launch_chromium`), started after the live server:
+    Playwright's sync API runs an event loop in this thread, so the test's other fixtures come first."""
+    yield from launch_chromium()

@@ -1,9 +1,19 @@
-"""Shared test data: the places most test worlds start from (GB/T 2260 codes of Guangdong, with
-Guangzhou's 天河区, and of Guangxi, with Nanning). Each call returns new ORM objects to add."""
+"""Shared test data and helpers: the places most test worlds start from (GB/T 2260 codes of
+Guangdong, with Guangzhou's 天河区, and of Guangxi, with Nanning; each call returns new ORM objects to
+add), HTTP clients signed in as existing accounts, and an account's notifications."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from service.catalog.models import Region, RegionLevel
+from service.config import Settings
+from service.notifications.models import Notification
 
 
 def guangdong_regions(*, guangxi: bool = False) -> list[Region]:
@@ -20,3 +30,30 @@ def guangdong_regions(*, guangxi: bool = False) -> list[Region]:
             Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
         ]
     return regions
+
+
+@contextmanager
+def bearer_clients(base_url: str, settings: Settings) -> Iterator[Callable[[int], httpx.Client]]:
+    """``make(user_id)`` → an HTTP client to ``base_url`` sending a bearer token of that existing
+    account (:func:`tests.conftest.sign_in`); every client made is closed when the block ends."""
+    from tests.conftest import sign_in
+
+    opened: list[httpx.Client] = []
+
+    def make(user_id: int) -> httpx.Client:
+        token = sign_in(settings, user_id)
+        c = httpx.Client(base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
+        opened.append(c)
+        return c
+
+    try:
+        yield make
+    finally:
+        for c in opened:
+            c.close()
+
+
+async def inbox(session: AsyncSession, user_id: int) -> list[Notification]:
+    """The account's notifications, oldest first, read afresh from the database."""
+    stmt = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
+    return list((await session.execute(stmt.execution_options(populate_existing=True))).scalars())

@@ -23,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scrapers.boards.config import BOARDS_DIR
 from service.config import Settings
 from service.progress import progress_for, wanted
-from tests.rosters.test_roster_import import SCHOOL, good_xlsx, school  # noqa: F401 - ``school`` is a fixture
+from tests.rosters.conftest import SCHOOL, add_school
+from tests.rosters.test_roster_import import good_xlsx
 from tests.scrapers.loopback_site import Site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -132,10 +133,16 @@ def test_dry_run_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     _assert_bar(shown, "读取 reading")
 
 
+@pytest.fixture
+async def school(session: AsyncSession) -> int:
+    """The roster tests' school (tests/rosters/conftest.py)."""
+    return await add_school(session)
+
+
 async def test_roster_import_progress(
     settings: Settings,
     session: AsyncSession,
-    school: int,  # noqa: F811
+    school: int,
     tmp_path: Path,
 ) -> None:
     env = {"VOCMATCH_DATABASE_URL": settings.database_url}

@@ -127,7 +127,7 @@ def fit_creation_window(base: Baselines, queries: Sequence[Query]) -> tuple[floa
     """``(low, high)``: the central :data:`WINDOW_COVERAGE` of the training queries' targets'
     ``creation_vs_recent`` (each query's own interactions left out; targets with no value skipped);
     ``(-inf, inf)`` when no target has one."""
-    pos, values = base.builder.ranker.position_, []
+    pos, values = base.builder.ranker.position_, list[float]()
     for q in queries:
         rows = [pos[j] for j in q.targets if j in pos]
         if rows and base.builder.stats is not None and q.at is not None:

@@ -39,7 +39,7 @@ def by_applicant(views: Iterable[Interaction]) -> dict[int, list[Interaction]]:
     """Each applicant's interactions ordered by (time, job id)."""
     out: dict[int, list[Interaction]] = defaultdict(list)
     for it in views:
-        out[it.seeker].append(it)  # type: ignore[index]
+        out[it.seeker].append(it)  # type: ignore[index]  # a job board's applicant ids are ints
     for items in out.values():
         items.sort(key=lambda it: (it.at, it.job_id))
     return dict(out)
@@ -91,7 +91,7 @@ def training_queries(
     history) for their first ``cold_per_applicant`` interactions, each at its own time (the
     applicant's own interactions never count in the features, so a later one is as new to the
     model as the first)."""
-    out = []
+    out: list[Query] = []
     for applicant, items in sorted(by_applicant(views).items()):
         profile = profiles.get(applicant)
         if profile is not None:

@@ -119,7 +119,11 @@ def mean_metrics(
 
 
 def lift_interval(
-    model: Sequence[float], baseline: Sequence[float], level: float = 0.95, n_resamples: int = 2000, seed: int = 0
+    model: Sequence[float] | np.ndarray,
+    baseline: Sequence[float] | np.ndarray,
+    level: float = 0.95,
+    n_resamples: int = 2000,
+    seed: int = 0,
 ) -> tuple[float, float]:
     """Confidence interval of the relative lift ``mean(model) / mean(baseline) − 1`` of one metric.
 

@@ -56,7 +56,8 @@ def split_applicants(views: Sequence[Interaction], test_fraction: float, seed: i
     Raises ``ValueError`` unless 0 < ``test_fraction`` < 1."""
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be between 0 and 1 (exclusive), got {test_fraction}")
-    applicants = np.array(sorted({it.seeker for it in views}))
+    # the seekers' ids are of one comparable type (ints in the evaluations)
+    applicants = np.array(sorted({it.seeker for it in views}))  # type: ignore[type-var]
     order = np.random.default_rng(seed).permutation(len(applicants))
     n_test = int(round(test_fraction * len(applicants)))
     test = {a.item() for a in applicants[order[:n_test]]}
@@ -219,7 +220,8 @@ def run_recommend(
             MODEL_NAME: lambda q: model.predict(test_builder.matrix(q.seeker, q.history, q.at, key=q.key))
         }
         for name in (*BASELINES, CONTROL):
-            scorers[name] = lambda q, name=name, w=w, window=window: baselines.scores(
+            # mypy cannot infer a lambda with default arguments (the loop's values bound per lambda)
+            scorers[name] = lambda q, name=name, w=w, window=window: baselines.scores(  # type: ignore[misc]
                 q, comps(q)[0], w, offset=comps(q)[1], window=window
             )[name]
         result, per_query = _evaluate(queries, scorers, test_builder, tiebreak)
@@ -324,9 +326,11 @@ def _blend_weights(base: Baselines, queries: Sequence[Query], seed: int) -> dict
     if not chosen:
         return {"same_state": 0.0, "same_city": 0.0, "popularity": 0.0}
     comps = []
+    stats = base.builder.stats
+    assert stats is not None  # the baselines' popularity is built from the interaction stats
     for q in chosen:  # a training query's own interactions must not count towards its popularity
         c = base.components(q)
-        c[3] = base.builder.stats.job_features(None, q.key)[:, 0] / max(float(base.popularity.max()), 1e-12)
+        c[3] = stats.job_features(None, q.key)[:, 0] / max(float(base.popularity.max()), 1e-12)
         comps.append(c)
     targets = [pos[next(iter(q.targets))] for q in chosen]
     blocked = [np.array([pos[j] for j in q.history if j in pos], dtype=np.int64) for q in chosen]

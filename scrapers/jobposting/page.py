@@ -233,16 +233,13 @@ def postings_from_html(
     else:
         nodes, block_errors = find_nodes(page)
         errors = [Issue(e.line, "JSON-LD", f"block at line {e.line} skipped: {e.message}") for e in block_errors]
-    items: list[PostingItem | Issue] = [*errors]
-    for node in nodes:
-        items.append(
-            posting_from_node(
-                node, source=source, page_url=page_url, timezone=timezone, default_country=default_country
-            )
-        )
-    if len(nodes) == 1 and not stripped.startswith(("{", "[")) and (notice := closed_notice(page)):
-        items[-1].closed_notice = notice  # type: ignore[union-attr] - a page of one vacancy that says it is closed
-    return items
+    postings = [
+        posting_from_node(node, source=source, page_url=page_url, timezone=timezone, default_country=default_country)
+        for node in nodes
+    ]
+    if len(postings) == 1 and not stripped.startswith(("{", "[")) and (notice := closed_notice(page)):
+        postings[0].closed_notice = notice  # a page of one vacancy that says it is closed
+    return [*errors, *postings]
 
 
 class JsonLdFile:

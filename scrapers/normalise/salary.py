@@ -101,7 +101,7 @@ def implausible(
     """Why ``minimum``–``maximum`` per ``period`` is not a plausible salary in ``currency``
     (:data:`PLAUSIBLE`), or ``None`` when it is (or cannot be judged: no period, another currency)."""
     bounds = PLAUSIBLE.get((currency or "CNY").upper(), {}).get(period) if period else None
-    if bounds is None:
+    if bounds is None or period is None:
         return None
     low, high = bounds
     figures = [x for x in (minimum, maximum) if x is not None]
@@ -175,8 +175,8 @@ def parse_salary(
             low_unit = "元"
         else:
             return unknown, [f"salary {original!r} has no unit (元/千/万); not guessed, kept as text"]
-    low_factor = _UNIT_FACTOR[(low_unit or high_unit)[0]]  # type: ignore[index]
-    high_factor = _UNIT_FACTOR[(high_unit or low_unit)[0]]  # type: ignore[index]
+    low_factor = _UNIT_FACTOR[(low_unit or high_unit)[0]]
+    high_factor = _UNIT_FACTOR[(high_unit or low_unit)[0]]
     minimum: float | None = round(float(low) * low_factor, 2)
     maximum: float | None = round(float(high) * high_factor, 2) if high is not None else minimum
     if open_end == "min":

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +62,7 @@ def _norm(header: object) -> str:
 _LOOKUP = {_norm(name): field for field, names in SYNONYMS.items() for name in names}
 
 
-def map_header(cells: list[object]) -> dict[int, str]:
+def map_header(cells: Sequence[object]) -> dict[int, str]:
     """Column index → item field for the cells of a header row (unknown columns left out; the
     first column naming a field wins)."""
     mapping: dict[int, str] = {}

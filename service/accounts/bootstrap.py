@@ -7,6 +7,8 @@ created by an account above them (``POST /auth/users``) or registers as a gradua
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,9 +73,7 @@ async def create_sample_accounts(session: AsyncSession) -> list[tuple[str, str, 
         .order_by(Employer.id)
         .limit(1)
     )
-    wanted: list[tuple[str, Role, dict[str, object], str]] = [
-        ("admin@sample.vocmatch.cn", Role.ADMIN, {}, "everything")
-    ]
+    wanted: list[tuple[str, Role, dict[str, Any], str]] = [("admin@sample.vocmatch.cn", Role.ADMIN, {}, "everything")]
     if school is not None:
         wanted.append(("school@sample.vocmatch.cn", Role.SCHOOL, {"school_id": school.id}, f"school {school.name}"))
     wanted.append(

@@ -22,10 +22,11 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException, PermissionDeniedException, TooManyRequestsException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers.base import BaseRouteHandler
+from litestar.handlers.http_handlers import HTTPRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRF_SECRET_LENGTH, CSRFMiddleware, generate_csrf_hash
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from service.accounts.security import (
     ACCESS_COOKIE,
@@ -172,7 +173,7 @@ class BodySizeLimitMiddleware(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         handler = scope.get("route_handler")
-        limit = handler.resolve_request_max_body_size() if handler is not None else self.default_limit
+        limit = handler.resolve_request_max_body_size() if isinstance(handler, HTTPRouteHandler) else self.default_limit
         if not limit:
             await next_app(scope, receive, send)
             return
@@ -183,7 +184,7 @@ class BodySizeLimitMiddleware(ASGIMiddleware):
             )
         received = 0
 
-        async def limited_receive() -> Message:
+        async def limited_receive() -> ReceiveMessage:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
@@ -313,6 +314,7 @@ def require_json(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseR
     pages of other sites can post forms (``text/plain`` included, whose body can be made to look
     like JSON) but cannot send ``application/json`` cross-origin without a CORS preflight, which
     this service never grants. Runs before the body is read."""
+    assert isinstance(connection, Request)  # a guard of HTTP routes: the connection is their request
     if connection.content_type[0] != "application/json":
         raise HTTPException(status_code=415, detail="send the body as JSON with 'Content-Type: application/json'")
 

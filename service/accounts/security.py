@@ -154,7 +154,7 @@ def was_rotated_away(session: AuthSession, secret: str) -> bool:
 def _request_session(connection: ASGIConnection[Any, Any, Any, Any]) -> AsyncSession:
     """The request's database session (the same one handlers get as ``db_session``)."""
     config = connection.app.plugins.get(SQLAlchemyInitPlugin).config[0]
-    return config.provide_session(connection.app.state, connection.scope)  # type: ignore[return-value]
+    return config.provide_session(connection.app.state, connection.scope)  # type: ignore[return-value]  # the async plugin's session
 
 
 async def load_principal(session: AsyncSession, user_id: int, session_id: int) -> Principal | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import msgspec
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -221,7 +222,7 @@ class AccountService:
         await self._refuse_taken_login(email, phone, data.password)
         return await self.new_user(data.role, data.password, email, phone, **scope)
 
-    async def _check_scope(self, creator: Principal, data: UserCreate) -> dict[str, object]:
+    async def _check_scope(self, creator: Principal, data: UserCreate) -> dict[str, Any]:
         wanted = SCOPE_COLUMN[data.role]
         given = {c: getattr(data, c) for c in ("graduate_id", "employer_id", "school_id", "region_code")}
         for column, value in given.items():
@@ -239,7 +240,7 @@ class AccountService:
             raise PermissionDeniedException(
                 f"{wanted} {value} is outside your scope: you may not create accounts for it"
             )
-        if wanted == "graduate_id" and await self.repo.graduate_has_account(int(value)):  # type: ignore[arg-type]
+        if wanted == "graduate_id" and await self.repo.graduate_has_account(int(value)):
             raise ConflictError(
                 f"graduate_id: graduate {value} already has an account",
                 [{"field": "graduate_id", "message": "already has an account"}],

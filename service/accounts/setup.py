@@ -148,7 +148,8 @@ def build_security(settings: Settings) -> Security:
     if settings.trusted_proxies.strip():
         # first, so every later piece (rate limits, sign-in limits, audit, sessions) sees the client
         # address a trusted proxy vouched for; X-Forwarded-For from anyone else is ignored
-        middleware.insert(0, DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies))
+        # uvicorn types its middleware with its own ASGI types (the same protocol as Litestar's)
+        middleware.insert(0, DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies))  # type: ignore[arg-type]
     if settings.api_rate_per_minute > 0:
         middleware.append(rate_limit.middleware)
     return Security(

@@ -26,9 +26,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from service.alerts.models import JobAlert, JobAlertHit, SavedJob
-from service.alerts.schemas import AlertFilters, JobAlertCreate, JobAlertRead, JobAlertUpdate, SavedJobRead
+from service.alerts.schemas import (
+    AlertFilters,
+    JobAlertCreate,
+    JobAlertRead,
+    JobAlertUpdate,
+    PostingState,
+    SavedJobRead,
+)
 from service.applications.models import Application
-from service.db import utcnow
+from service.db import rowcount, utcnow
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.notifications import Kind
 from service.notifications.service import graduate_recipients, notify
@@ -46,11 +53,13 @@ LATE_COMMIT_GRACE = dt.timedelta(hours=1)
 MAX_LISTED = 20
 
 
-def posting_state(posting: Posting, today: dt.date) -> str:
+def posting_state(posting: Posting, today: dt.date) -> PostingState:
     """``open``, ``closed``, ``filled`` or ``expired`` (open, but past ``valid_through``) — as
     :func:`service.applications.service.closed_reason` decides whether a posting takes applications."""
-    if posting.status != PostingStatus.OPEN:
-        return posting.status.value
+    if posting.status is PostingStatus.FILLED:
+        return "filled"
+    if posting.status is PostingStatus.CLOSED:
+        return "closed"
     if posting.valid_through is not None and posting.valid_through < today:
         return "expired"
     return "open"
@@ -70,7 +79,7 @@ def saved_read(saved: SavedJob, today: dt.date) -> SavedJobRead:
         valid_through=p.valid_through,
         state=posting_state(p, today),
         saved_at=saved.created_at,
-    )  # type: ignore[arg-type]
+    )
 
 
 def alert_read(alert: JobAlert) -> JobAlertRead:
@@ -171,7 +180,7 @@ class AlertService:
         result = await self.session.execute(
             delete(SavedJob).where(SavedJob.graduate_id == self.graduate_id, SavedJob.posting_id == posting_id)
         )
-        return bool(result.rowcount)
+        return bool(rowcount(result))
 
     async def saved_jobs(self, limit: int = MAX_SAVED_JOBS, offset: int = 0) -> tuple[list[SavedJob], int]:
         """The saved postings the graduate may still see, newest saved first, and their total."""
@@ -265,7 +274,7 @@ async def erase_for_graduate(session: AsyncSession, graduate_id: int) -> dict[st
     alerts = await session.execute(
         delete(JobAlert).where(JobAlert.graduate_id == graduate_id).execution_options(synchronize_session=False)
     )
-    return {"saved_jobs_deleted": saved.rowcount or 0, "job_alerts_deleted": alerts.rowcount or 0}
+    return {"saved_jobs_deleted": rowcount(saved) or 0, "job_alerts_deleted": rowcount(alerts) or 0}
 
 
 # --- the digest ----------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from service.applications.schemas import (
     StatusChange,
 )
 from service.auth.guards import STAFF
-from service.db import utcnow
+from service.db import rowcount, utcnow
 from service.destinations.models import DestinationCategory
 from service.destinations.service import (
     check_hire_category,
@@ -312,7 +312,7 @@ class ApplicationService:
             .values(status=target, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount != 1:
+        if rowcount(moved) != 1:
             raise ConflictError(
                 f"status: application {application.id} was moved from {current.value} by another request "
                 "meanwhile; read it again",
@@ -341,7 +341,7 @@ class ApplicationService:
             )
             .execution_options(synchronize_session=False)
         )
-        if taken.rowcount == 1:
+        if rowcount(taken) == 1:
             status = (
                 await self.session.execute(select(Posting.status).where(Posting.id == application.posting_id))
             ).scalar_one()

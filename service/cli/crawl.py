@@ -114,6 +114,7 @@ def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]
         except BoardConfigError as exc:
             raise click.ClickException(str(exc)) from exc
     path = Path(target)
+    text: str | None  # the page to read, None for a table file (read into records)
     if target.startswith(("http://", "https://")):
         from scrapers.fetch import Fetcher, FetchError
 
@@ -139,7 +140,7 @@ def _records_from(target: str, board: str | None) -> tuple[list[Any], list[Any]]
             records = list(make_source(detect_kind(path), path))
         except (InvalidFieldError, UnreadableFileError, OSError) as exc:
             raise click.ClickException(f"{target}: {getattr(exc, 'errors', None) or exc}") from exc
-        url = text = None
+        url, text = "", None
     if text is not None:
         if config is not None:
             from scrapers.boards.crawl import item_from_detail

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -144,7 +145,7 @@ def recommend(
         raise click.UsageError(f"--save-model needs one --seed; {len(seeds)} were given")
     results = []
     try:
-        options: dict[str, object] = {}
+        options: dict[str, Any] = {}  # run_recommend's keyword arguments given on the command line
         if cold_queries is not None:
             options["cold_per_applicant"] = cold_queries
         if profile_features is not None:
@@ -161,7 +162,7 @@ def recommend(
                     seed=seed,
                     progress=None if as_json else progress.echo,
                     **options,
-                )  # type: ignore[arg-type]
+                )
                 results.append(result)
                 progress("seeds", done, len(seeds))
     except (ValueError, FileNotFoundError) as exc:

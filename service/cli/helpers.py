@@ -5,7 +5,6 @@ imports from here and from no other command module.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
@@ -28,18 +27,10 @@ def load_settings() -> Settings:
 
 
 def run_in_session(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(session)`` in one transaction on a fresh engine, then dispose of the engine."""
-    from service.db import make_engine, session_scope
+    """:func:`service.db.run_in_session`, imported when called (a command starts without SQLAlchemy)."""
+    from service.db import run_in_session as run
 
-    async def main() -> T:
-        engine = make_engine(settings)
-        try:
-            async with session_scope(engine) as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
+    return run(settings, work)
 
 
 def echo_json(obj: object) -> None:

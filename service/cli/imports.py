@@ -42,7 +42,10 @@ def preview_lines(preview: Any, limit: int = 20) -> list[str]:
 def preview_dict(preview: Any, limit: int = 20) -> dict[str, Any]:
     """``vocmatch import --dry-run --json``: the same as :func:`preview_lines`, as data."""
     postings = [i for i in preview.items if hasattr(i, "salary")]
-    issue = lambda r: {"row": r.row, "column": r.column, "message": r.message}  # noqa: E731
+
+    def issue(r: Any) -> dict[str, Any]:
+        return {"row": r.row, "column": r.column, "message": r.message}
+
     return {
         "file": preview.path,
         "kind": preview.kind,
@@ -96,7 +99,9 @@ def import_(
                 if dry_run:
                     preview = asyncio.run(preview_path(path, kind, mapping, progress))
                 else:
-                    report = run_in_session(settings, lambda s, p=path: import_path(s, p, kind, mapping, progress))
+                    assert settings is not None  # loaded above unless a dry run
+                    # run_in_session runs the import now, within this iteration: path is this file
+                    report = run_in_session(settings, lambda s: import_path(s, path, kind, mapping, progress))
         except InvalidFieldError as exc:
             click.echo(f"{path}: {exc.detail}", err=True)
             failed = True

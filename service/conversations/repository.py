@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
@@ -36,7 +36,11 @@ class ConversationRepository:
         )
 
     async def sent_since(
-        self, column: ColumnElement[int | None], user_id: int, since: dt.datetime, created: ColumnElement[dt.datetime]
+        self,
+        column: SQLColumnExpression[int | None],
+        user_id: int,
+        since: dt.datetime,
+        created: SQLColumnExpression[dt.datetime],
     ) -> tuple[int, dt.datetime | None]:
         """How many rows ``user_id`` wrote since ``since`` (``column``/``created`` of the table), and the oldest."""
         row = (

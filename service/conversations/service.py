@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 from limits import parse_many
 from litestar.exceptions import TooManyRequestsException
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
@@ -43,7 +43,7 @@ from service.auth.guards import Principal
 from service.conversations.models import MESSAGE_MAX_CHARS, Invitation, InvitationStatus, Message
 from service.conversations.repository import ConversationRepository
 from service.conversations.schemas import InvitationAnswer, InvitationCreate, InvitationRead, MessageRead
-from service.db import utcnow
+from service.db import rowcount, utcnow
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.models import Graduate
@@ -87,8 +87,8 @@ def holds_contact(text: str) -> bool:
 async def check_rate(
     session: AsyncSession,
     rates: str,
-    column: ColumnElement[int | None],
-    created: ColumnElement[dt.datetime],
+    column: SQLColumnExpression[int | None],
+    created: SQLColumnExpression[dt.datetime],
     user_id: int,
     what: str,
 ) -> None:
@@ -415,24 +415,24 @@ async def erase_for_graduate(session: AsyncSession, graduate_id: int) -> dict[st
     from service.resumes.models import ApplicationResume
 
     mine = select(Application.id).where(Application.graduate_id == graduate_id)
-    snapshots = (
+    snapshots = rowcount(
         await session.execute(
             update(ApplicationResume)
             .where(ApplicationResume.application_id.in_(mine))
             .values(snapshot=None, contact_consent=False, consent_changed_at=utcnow())
             .execution_options(synchronize_session=False)
         )
-    ).rowcount
-    messages = (
+    )
+    messages = rowcount(
         await session.execute(
             delete(Message).where(Message.application_id.in_(mine)).execution_options(synchronize_session=False)
         )
-    ).rowcount
-    invitations = (
+    )
+    invitations = rowcount(
         await session.execute(
             delete(Invitation).where(Invitation.graduate_id == graduate_id).execution_options(synchronize_session=False)
         )
-    ).rowcount
+    )
     return {
         "resume_snapshots_erased": snapshots or 0,
         "messages_deleted": messages or 0,

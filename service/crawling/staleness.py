@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import and_, exists, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db import rowcount
 from service.postings.models import CrawlRun, CrawlStatus, Posting, PostingSource
 
 #: default for :attr:`service.config.Settings.stale_after_crawls`
@@ -37,6 +38,8 @@ async def stale_cutoffs(session: AsyncSession, stale_after: int) -> dict[str, dt
         .all()
     )
     for source in sources:
+        if source is None:  # left out by the query: for the type checker
+            continue
         stmt = (
             select(CrawlRun.started_at)
             .where(CrawlRun.kind == "crawl", CrawlRun.status == CrawlStatus.OK, CrawlRun.source == source)
@@ -81,7 +84,7 @@ async def mark_stale(
     )
     result = await session.execute(stmt)
     await session.flush()
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 async def touch_listings(session: AsyncSession, source: str, urls: Iterable[str], seen_at: dt.datetime) -> int:
@@ -100,7 +103,7 @@ async def touch_listings(session: AsyncSession, source: str, urls: Iterable[str]
             .values(last_seen_at=seen_at)
             .execution_options(synchronize_session="fetch")
         )
-        changed += (await session.execute(stmt)).rowcount or 0
+        changed += rowcount(await session.execute(stmt))
     if changed:  # listed again: no longer stale
         listed = select(PostingSource.posting_id).where(
             PostingSource.source == source, PostingSource.last_seen_at == seen_at

@@ -364,7 +364,7 @@ def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> An
     )
     pending_self = case((and_(ev.kind == K.OUTCOME, ev.source == S.SELF_REPORT, ev.decided.is_(False)), 1), else_=0)
     pending_dispute = case((and_(ev.review_kind == K.DISPUTE, ev.review_source == S.SELF_REPORT), 1), else_=0)
-    per_graduate = {"partition_by": Graduate.id}
+    per_graduate = Graduate.id
     w = (
         select(
             Graduate.id,
@@ -385,13 +385,13 @@ def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> An
             candidate.label("candidate"),
             func.row_number()
             .over(
-                **per_graduate,
+                partition_by=per_graduate,
                 order_by=(candidate.desc(), ev.occurred_on.desc(), ev.rank.desc(), ev.recorded_at.desc(), ev.id.desc()),
             )
             .label("rn"),
-            func.max(ev.recorded_at).over(**per_graduate).label("last_update"),
-            func.max(pending_self).over(**per_graduate).label("pending_self"),
-            func.max(pending_dispute).over(**per_graduate).label("pending_dispute"),
+            func.max(ev.recorded_at).over(partition_by=per_graduate).label("last_update"),
+            func.max(pending_self).over(partition_by=per_graduate).label("pending_self"),
+            func.max(pending_dispute).over(partition_by=per_graduate).label("pending_dispute"),
         )
         .select_from(Graduate)
         .outerjoin(events, ev.graduate_id == Graduate.id)
@@ -435,7 +435,10 @@ def _order_by(sort: str, c: Any, dialect: str) -> tuple[Any, ...]:
     """ORDER BY of ``sort`` (:data:`SORTS`) over the columns ``c`` of :func:`_standing_cte` (or a
     subquery of it), ties by graduate id so that pages are stable — the order Python's ``sorted``
     gave (code point order, empty for missing)."""
-    text_ = lambda col: _code_point(func.coalesce(col, ""), dialect)  # noqa: E731
+
+    def text_(col: Any) -> Any:
+        return _code_point(func.coalesce(col, ""), dialect)
+
     if sort == "name":
         return (_code_point(c.name, dialect), c.id)
     if sort == "student_number":
@@ -603,7 +606,7 @@ async def cohort_classes(session: AsyncSession, p: Principal, cohort: int) -> li
         .scalars()
         .all()
     )
-    return sorted(classes)
+    return sorted(c for c in classes if c is not None)  # the query leaves out NULL
 
 
 async def confirmation_counts(
@@ -771,11 +774,13 @@ def to_xlsx(rows: Sequence[FollowUpRow], with_phone: bool) -> bytes:
     import io
 
     from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from service.reports.export import _append_text_safe
 
     wb = Workbook(write_only=False)
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = "跟踪名单"
     _append_text_safe(ws, export_header(with_phone))
     for r in rows:

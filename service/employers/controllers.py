@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.types import ControllerRouterHandler
 
 from service.accounts.models import Role
 from service.auth.guards import (
@@ -186,4 +187,4 @@ async def refuse_employer(
     return to_read(await service.refuse(await service.to_decide(employer_id), data.reason))
 
 
-ROUTES = [EmployerController, verification_queue, verify_employer, refuse_employer]
+ROUTES: list[ControllerRouterHandler] = [EmployerController, verification_queue, verify_employer, refuse_employer]

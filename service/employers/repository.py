@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from service.catalog.regions import region_prefix
 from service.employers.models import Employer
@@ -52,6 +54,7 @@ class EmployerRepository:
         ``status`` matching ``f`` (name fragment, region: a city includes its counties); pending
         oldest first, the others latest first. Paged in SQL; the count is of all that match."""
         base = self._filtered(f or EmployerFilter()).where(scope, Employer.source == "platform")
+        order: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]
         if status == "approved":
             base, order = base.where(Employer.verified.is_(True)), (Employer.updated_at.desc(), Employer.id.desc())
         elif status == "refused":

@@ -8,7 +8,7 @@ No error names another record or echoes a number: a clash says only that the val
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -133,7 +133,12 @@ def _experiences(items: list[Experience]) -> list[GraduateExperience]:
     return [GraduateExperience(**msgspec.structs.asdict(e)) for e in items]
 
 
-_BUILDERS = {"certificates": _certificates, "awards": _awards, "experiences": _experiences}
+# each builds the rows of one nested list from its items
+_BUILDERS: dict[str, Callable[[Any], list[Any]]] = {
+    "certificates": _certificates,
+    "awards": _awards,
+    "experiences": _experiences,
+}
 
 
 class GraduateService:

@@ -11,7 +11,9 @@ recognises is refused with its columns and a mapping that fits them.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from scrapers.csvio import UnreadableFileError, detect_encoding
 from scrapers.jobposting.page import JsonLdFile
@@ -43,7 +45,7 @@ _HEADERS: tuple[tuple[frozenset[str], ImportKind], ...] = (
     (frozenset({"Job ID", "Business Title", "Salary Frequency"}), ImportKind.NYC_JOBS),
 )
 _PAGE_SUFFIXES = (".html", ".htm", ".json", ".jsonld")
-_SOURCES = {
+_SOURCES: dict[ImportKind, Callable[[Path], Source]] = {
     ImportKind.US_JOBS: UsJobs,
     ImportKind.US_APPLICANTS: UsApplicants,
     ImportKind.CN_51JOB_2019: Job51_2019,
@@ -67,6 +69,7 @@ def _looks_like_job_fair(path: Path) -> bool:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception:  # not a workbook: the reader says why
             return True
+        sheets: list[Sequence[Sequence[Any]]]
         try:
             sheets = [list(ws.iter_rows(max_row=10, values_only=True)) for ws in book.worksheets]
         finally:

@@ -192,18 +192,18 @@ async def _employers(
             stmt = select(Employer).where(Employer.source == source, Employer.name.in_(names)).order_by(Employer.id)
             for employer in (await session.execute(stmt)).scalars():
                 found.setdefault((source, employer.name), employer)
-    new = []
+    new: list[Employer] = []
     for key, item in wanted.items():
-        employer = found.get(key)
-        if employer is None:
-            employer = Employer(
+        known = found.get(key)
+        if known is None:
+            created = Employer(
                 name=key[1], source=key[0], verified=False, industry=item.employer_industry, size=item.employer_size
             )
-            new.append(employer)
-            found[key] = employer
+            new.append(created)
+            found[key] = created
         else:  # fill what an earlier import did not know
-            employer.industry = employer.industry or item.employer_industry
-            employer.size = employer.size or item.employer_size
+            known.industry = known.industry or item.employer_industry
+            known.size = known.size or item.employer_size
     session.add_all(new)
     await session.flush()
     report.employers_created += len(new)
@@ -300,8 +300,8 @@ async def _load_index(session: AsyncSession, batch: Sequence[PostingItem]) -> _I
             index.add(posting, row.source, row.external_id, row)
         missing = [x for x in ids if (source, x) not in index.by_listing]
         if missing:  # stored without a sources row (e.g. the sample data): give them one now
-            stmt = select(Posting).where(Posting.source == source, Posting.external_id.in_(missing))
-            for posting in (await session.execute(stmt)).scalars():
+            unlisted = select(Posting).where(Posting.source == source, Posting.external_id.in_(missing))
+            for posting in (await session.execute(unlisted)).scalars():
                 row = PostingSource(
                     posting_id=posting.id,
                     source=source,
@@ -323,10 +323,10 @@ async def _load_index(session: AsyncSession, batch: Sequence[PostingItem]) -> _I
         )
         by_id = {p.id: p for p in postings}
         if by_id:
-            stmt = select(PostingSource.posting_id, PostingSource.source, PostingSource.reference).where(
+            listings = select(PostingSource.posting_id, PostingSource.source, PostingSource.reference).where(
                 PostingSource.posting_id.in_(list(by_id))
             )
-            for posting_id, source, reference in (await session.execute(stmt)).tuples():
+            for posting_id, source, reference in (await session.execute(listings)).tuples():
                 index.sources_of.setdefault(id(by_id[posting_id]), set()).add(source)
                 index.add_reference(by_id[posting_id], reference)
         for posting in postings:
@@ -381,7 +381,7 @@ async def store_postings(
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
         index = await _load_index(session, batch)
-        plan: list[tuple[PostingItem, Posting | None, str]] = []
+        plan: list[tuple[PostingItem, Posting, str]] = []
         for item in batch:
             listing = (item.source, item.external_id)
             posting = index.by_listing.get(listing)
@@ -400,7 +400,8 @@ async def store_postings(
         employer_ids = await _employers(session, own, report) if own else {}
         for item, posting, how in plan:
             row = index.listing_rows[(item.source, item.external_id)]
-            row.url = canonical_url(item.source_url)[:1000] if item.source_url else row.url
+            url = canonical_url(item.source_url)  # None for a blank one too: the stored URL stays
+            row.url = url[:1000] if url else row.url
             row.reference = item.reference[:100] if item.reference else row.reference
             row.last_seen_at = seen_at
             report.unknown_skills += len(item.unknown_skills)

@@ -31,11 +31,12 @@ def read_columns() -> Select[Any]:
 async def breakdown(session: AsyncSession, clause: Any, by: str, cohort: int | None) -> list[tuple[Any, ...]]:
     """``(key, name, placements, students, confirmed)`` per school, major or employer (``by``) of
     the placements satisfying ``clause`` (of students of ``cohort`` when given), most placed first."""
-    key, name, joins = {
+    by_kind: dict[str, tuple[Any, Any, list[tuple[Any, Any]]]] = {
         "school": (Internship.school_id, School.name, [(School, School.id == Internship.school_id)]),
         "major": (Graduate.major_code, Major.name, [(Major, Major.code == Graduate.major_code)]),
         "employer": (Internship.employer_id, Employer.name, [(Employer, Employer.id == Internship.employer_id)]),
-    }[by]
+    }
+    key, name, joins = by_kind[by]
     confirmed = func.sum(case((Internship.status == InternshipStatus.CONFIRMED, 1), else_=0))
     stmt = (
         select(key, name, func.count(Internship.id), func.count(distinct(Internship.graduate_id)), confirmed)

@@ -288,6 +288,7 @@ class InternshipService:
             )
         ).first()
         ensure_visible(row is not None, "internship", internship_id)
+        assert row is not None  # ensure_visible raised otherwise
         if self.actor.role is not Role.GRADUATE:
             await record_list_read(self.session, self.actor, "internship", [row[0].graduate_id], request=self.request)
         return to_read(row)

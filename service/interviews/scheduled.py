@@ -16,9 +16,9 @@ import asyncio
 import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from service.config import Settings
+from service.jobs.cron import add_cron_job
 
 log = logging.getLogger(__name__)
 #: Name of the job in the scheduler and in ``vocmatch jobs run``.
@@ -52,16 +52,13 @@ def remind(settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]
 
 def add_reminder_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
     """Add the hourly :func:`remind` job (:data:`CRON` in ``timezone``) as :data:`JOB_ID`."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    return scheduler.add_job(
+    return add_cron_job(
+        scheduler,
         remind,
-        CronTrigger(timezone=ZoneInfo(timezone), **CRON),
-        args=[settings],
-        id=JOB_ID,
+        settings,
+        timezone,
+        job_id=JOB_ID,
+        cron=CRON,
         name="remind both sides of tomorrow's interviews",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        misfire_grace_seconds=MISFIRE_GRACE_SECONDS,
     )

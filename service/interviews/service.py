@@ -21,7 +21,7 @@ from service.applications.models import Application, ApplicationStatus
 from service.applications.schemas import StatusChange
 from service.applications.service import LIVE_STATUSES, ApplicationService
 from service.config import ZONE
-from service.db import utcnow
+from service.db import rowcount, utcnow
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.interviews.models import (
@@ -270,7 +270,7 @@ class InterviewService:
             .values(status=to, answer_message=message, answered_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount != 1:
+        if rowcount(moved) != 1:
             await self._refuse(interview.id, to)
         ctx = await context_of(self.session, interview.application_id)
         answer = {
@@ -362,7 +362,7 @@ class InterviewService:
             .values(status=InterviewStatus.CANCELLED, answer_message=reason, answered_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount != 1:
+        if rowcount(moved) != 1:
             await self._refuse(interview_id, InterviewStatus.CANCELLED)
         ctx = await context_of(self.session, interview.application_id)
         slot = chosen_slot(interview) if interview.status == InterviewStatus.ACCEPTED else None
@@ -441,7 +441,7 @@ async def send_reminders(session: AsyncSession, now: dt.datetime | None = None) 
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
         )
-        if claimed.rowcount != 1:
+        if rowcount(claimed) != 1:
             continue
         ctx = await context_of(session, application_id)
         users = (await graduate_recipients(session, [ctx.graduate_id])).get(ctx.graduate_id, [])

@@ -19,7 +19,6 @@ claimed run whose process dies stays ``running``: the job runs again at its next
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import datetime as dt
 import logging
@@ -36,6 +35,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from service.config import Settings
+from service.db import run_in_session
 from service.jobs.models import JobRun, JobRunStatus
 
 log = logging.getLogger(__name__)
@@ -79,20 +79,6 @@ def nominal_fire_time(trigger: Any, fire_time: dt.datetime) -> dt.datetime:
     return found or fire_time
 
 
-def _run_async(settings: Settings, work: Callable[[Any], Any]) -> Any:
-    from service.db import make_engine, session_scope
-
-    async def main() -> Any:
-        engine = make_engine(settings)
-        try:
-            async with session_scope(engine) as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(main())
-
-
 def claim(settings: Settings, job: str, scheduled_for: dt.datetime) -> bool:
     """Record that this process runs ``job`` scheduled for ``scheduled_for``; false when another
     process has (the unique key refused the row). Needs no running event loop (a job thread)."""
@@ -110,7 +96,7 @@ def claim(settings: Settings, job: str, scheduled_for: dt.datetime) -> bool:
         await session.flush()
 
     try:
-        _run_async(settings, insert)
+        run_in_session(settings, insert)
     except IntegrityError:
         return False
     return True
@@ -128,7 +114,7 @@ def finish(
             .values(status=status, finished_at=dt.datetime.now(dt.UTC), error=error)
         )
 
-    _run_async(settings, write)
+    run_in_session(settings, write)
 
 
 def run_recorded(settings: Settings, job: str, work: Callable[[], T]) -> T:

@@ -23,14 +23,15 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from service.accounts.models import Role
 from service.config import ZONE
 
 #: Languages texts exist in (the web catalogues' locale names); ``zh_Hans`` is the default.
-LANGUAGES = ("zh_Hans", "en")
-DEFAULT_LANGUAGE = "zh_Hans"
+Language = Literal["zh_Hans", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh_Hans", "en")
+DEFAULT_LANGUAGE: Language = "zh_Hans"
 
 
 class Kind(enum.StrEnum):
@@ -382,9 +383,9 @@ def spec_of(kind: Kind | str) -> KindSpec:
         raise ValueError(f"unknown notification kind {kind!r}; kinds: {', '.join(k.value for k in Kind)}") from None
 
 
-def language_of(value: str | None) -> str:
+def language_of(value: str | None) -> Language:
     """A supported language (``zh_Hans`` for anything else, e.g. ``None``)."""
-    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+    return next((language for language in LANGUAGES if language == value), DEFAULT_LANGUAGE)
 
 
 def check_params(spec: KindSpec, params: Mapping[str, Any]) -> dict[str, Any]:

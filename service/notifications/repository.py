@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.accounts.models import User
+from service.db import rowcount
 from service.notifications.models import QUEUED, Notification, NotificationPreference, OutboxMessage, OutboxStatus
 
 
@@ -64,7 +65,7 @@ class NotificationRepository:
             .values(read_at=now)
             .execution_options(synchronize_session=False)
         )
-        return (await self.session.execute(stmt)).rowcount or 0
+        return rowcount(await self.session.execute(stmt)) or 0
 
     async def preferences(
         self,
@@ -249,7 +250,7 @@ class OutboxQueue:
         """Delete sent rows sent before ``before``; returns how many."""
         stmt = delete(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < before)
         async with self.engine.begin() as conn:
-            return (await conn.execute(stmt.execution_options(synchronize_session=False))).rowcount or 0
+            return rowcount(await conn.execute(stmt.execution_options(synchronize_session=False))) or 0
 
     async def counts(self) -> dict[str, int]:
         """Rows per status."""

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from service.notifications.kinds import Kind
+from service.notifications.kinds import Kind, Language
 from service.notifications.models import OutboxStatus
-
-Language = Literal["zh_Hans", "en"]
 
 
 class NotificationRead(msgspec.Struct):

@@ -83,14 +83,14 @@ def apply_salary(p: Posting) -> None:
     """
     if p.salary_min is not None and p.salary_max is not None and p.salary_min > p.salary_max:
         raise InvalidFieldError("salary_min", f"{p.salary_min} is above salary_max {p.salary_max}")
-    monthly = {}
+    monthly: dict[str, int | None] = {}
     for field in ("salary_min", "salary_max"):
-        monthly[field] = to_monthly(getattr(p, field), p.salary_period)
-        if monthly[field] is not None and monthly[field] > MAX_MONTHLY_SALARY:
+        per_month = monthly[field] = to_monthly(getattr(p, field), p.salary_period)
+        if per_month is not None and per_month > MAX_MONTHLY_SALARY:
             amount = f"{getattr(p, field):,.2f}".rstrip("0").rstrip(".")
             raise InvalidFieldError(
                 field,
-                f"{amount} per {p.salary_period} is {monthly[field]:,} per month, "
+                f"{amount} per {p.salary_period} is {per_month:,} per month, "
                 f"above the ceiling of {MAX_MONTHLY_SALARY:,} per month",
             )
     p.salary_min_monthly = monthly["salary_min"]

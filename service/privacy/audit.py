@@ -87,7 +87,8 @@ async def record(
         detail=_check_detail(detail or {}),
     )
     if request is not None:
-        event.method = request.scope.get("method")
+        method = request.scope.get("method")  # HTTP requests only (a websocket's scope has none)
+        event.method = method if isinstance(method, str) else None
         event.path = request.url.path[:500]
         event.client_ip = request.client.host[:45] if request.client else None
     session.add(event)

@@ -159,5 +159,5 @@ async def delete_graduate(request: AnyRequest, db_session: DbSession, graduate_i
         db_session, principal, graduate, request, attachment_dir=request.app.state.settings.attachment_dir
     )
     await db_session.commit()  # then the old values leave the files (SQLite now; PostgreSQL: nightly job)
-    await erase_from_files(db_session.bind)  # type: ignore[arg-type]
+    await erase_from_files(db_session.bind)  # type: ignore[arg-type]  # bound to the app's engine
     return report

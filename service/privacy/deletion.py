@@ -29,18 +29,19 @@ What :func:`execute_deletion` does, in the request's one transaction:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role, User
 from service.accounts.security import verify_password
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.auth.guards import Principal
+from service.db import rowcount
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.errors import ConflictError
 from service.graduates.models import Graduate
@@ -162,7 +163,7 @@ async def _withdraw_and_scrub_applications(session: AsyncSession, graduate_id: i
 async def _scrub_destination_text(session: AsyncSession, graduate_id: int) -> int:
     """Erase free text on the (append-only) destination events with a table-level UPDATE: the
     ORM guard refuses changes to events, and this is the one change allowed to them."""
-    table = DestinationEvent.__table__
+    table = cast(Table, DestinationEvent.__table__)  # a mapped class's table (typed as a FromClause)
     await session.execute(update(table).where(table.c.graduate_id == graduate_id).values(note=None))
     await session.execute(
         update(table)
@@ -222,11 +223,11 @@ async def execute_deletion(
     kept = await _scrub_destination_text(session, full.id)
     agreements = await erase_agreements(session, full.id, attachment_dir)
     resume_files = await erase_resume_attachments(session, full.id, attachment_dir)
-    accounts = (
+    accounts = rowcount(
         await session.execute(
             delete(User).where(User.graduate_id == full.id).execution_options(synchronize_session=False)
         )
-    ).rowcount
+    )
     # unused invitation codes would let someone open an account on the erased record
     await session.execute(
         delete(ActivationCode).where(ActivationCode.graduate_id == full.id).execution_options(synchronize_session=False)

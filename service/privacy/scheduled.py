@@ -27,12 +27,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.config import Settings
+from service.jobs.cron import add_cron_job
 
 log = logging.getLogger(__name__)
 #: Tables :func:`service.privacy.deletion.execute_deletion` changes or deletes rows of.
@@ -137,16 +137,13 @@ def purge_deleted(settings: Settings) -> dict[str, Any]:
 
 def add_purge_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
     """Add the daily :func:`purge_deleted` job (:data:`CRON` in ``timezone``) as :data:`JOB_ID`."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    return scheduler.add_job(
+    return add_cron_job(
+        scheduler,
         purge_deleted,
-        CronTrigger(timezone=ZoneInfo(timezone), **CRON),
-        args=[settings],
-        id=JOB_ID,
+        settings,
+        timezone,
+        job_id=JOB_ID,
+        cron=CRON,
         name="erase deleted graduates' data from the database files",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        misfire_grace_seconds=MISFIRE_GRACE_SECONDS,
     )

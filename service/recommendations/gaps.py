@@ -158,8 +158,8 @@ async def opening_items(
         if e.education_met is False:
             continue
         missing: dict[str, tuple[str, str]] = {}
-        for kind, items in (("skill", e.missing_skills), ("certificate", e.missing_certificates)):
-            for wording in items:
+        for kind, said in (("skill", e.missing_skills), ("certificate", e.missing_certificates)):
+            for wording in said:
                 key = skill_key(wording, taxonomy)
                 if key is not None:
                     missing.setdefault(key, (wording, kind))
@@ -170,7 +170,7 @@ async def opening_items(
             opened[key].append(m.job_id)
             wordings[key][wording] += 1
             kinds.setdefault(key, kind)
-    items = []
+    items: list[OpeningItem] = []
     for key, ids in opened.items():
         concept = taxonomy.concept(key[2:]) if taxonomy is not None and key.startswith("c:") else None
         label = concept.label if concept is not None else wordings[key].most_common(1)[0][0]

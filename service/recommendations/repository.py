@@ -174,7 +174,7 @@ class RecommendationRepository:
             .all()
         )
         interactions = await self.interactions()
-        ids = sorted({int(it.seeker) for it in interactions})  # type: ignore[call-overload]
+        ids = sorted({int(it.seeker) for it in interactions})  # type: ignore[call-overload]  # graduate ids
         stmt = (
             select(Graduate)
             .options(

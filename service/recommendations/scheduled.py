@@ -14,12 +14,12 @@ import asyncio
 import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from matching.documents import JobDoc, SeekerDoc
 from matching.ltr_features import FEATURE_NAMES, Interaction
 from matching.ltr_train import retrain
 from service.config import Settings
+from service.jobs.cron import add_cron_job
 from service.recommendations.grades import STATUS_GRADES, grade_of
 from service.recommendations.models_registry import (
     PROMOTION_METRIC,
@@ -43,7 +43,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 #: Cron fields for the scheduler: Sundays 03:00 in the scheduler's time zone.
-CRON = {"day_of_week": "sun", "hour": 3, "minute": 0}
+CRON: dict[str, int | str] = {"day_of_week": "sun", "hour": 3, "minute": 0}
 #: Name of the job in the scheduler and in ``vocmatch jobs run``.
 JOB_ID = "retrain_ranker"
 #: A run missed (scheduler down) still happens if the scheduler is back within this many seconds.
@@ -130,16 +130,13 @@ def add_retrain_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
     """Add the weekly :func:`retrain_ranker` job (:data:`CRON` in ``timezone``, an IANA name) to an
     APScheduler 3.x scheduler as :data:`JOB_ID`: missed runs coalesce into one, one instance at a
     time, :data:`MISFIRE_GRACE_SECONDS` of grace. Returns the job."""
-    from apscheduler.triggers.cron import CronTrigger
-
-    return scheduler.add_job(
+    return add_cron_job(
+        scheduler,
         retrain_ranker,
-        CronTrigger(timezone=ZoneInfo(timezone), **CRON),
-        args=[settings],
-        id=JOB_ID,
+        settings,
+        timezone,
+        job_id=JOB_ID,
+        cron=CRON,
         name="retrain the learned ranker",
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        misfire_grace_seconds=MISFIRE_GRACE_SECONDS,
     )

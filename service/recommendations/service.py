@@ -153,7 +153,7 @@ async def warm_up_ranker(engine: object, cache: RankerCache) -> None:
     from service.db import make_sessionmaker
 
     try:
-        async with make_sessionmaker(engine)() as session:  # type: ignore[arg-type]
+        async with make_sessionmaker(engine)() as session:  # type: ignore[arg-type]  # the app's engine
             index = await cache.get(session, dt.date.today())
             await cache.learned(session, index)
             await cache.seeker_pool(session, index)

@@ -66,7 +66,7 @@ def snapshots_clause(p: Principal) -> ColumnElement[bool]:
     if p.role is Role.ADMIN:
         return true()
     readable_schools = select(literal("school:") + School.code).where(schools_clause(p))
-    clauses = [ReportSnapshot.scope.in_(readable_schools)]
+    clauses: list[ColumnElement[bool]] = [ReportSnapshot.scope.in_(readable_schools)]
     if p.role is Role.DEPARTMENT and p.region_code:
         clauses.append(ReportSnapshot.scope.startswith(f"region:{region_prefix(p.region_code)}", autoescape=True))
     return or_(*clauses)

@@ -121,7 +121,7 @@ class _Problem:
             else None
         )
         self.bounds = Bounds(np.zeros(len(cells)), np.full(len(cells), float(upper)))
-        self.integrality = np.ones(len(cells))
+        self.integrality = np.ones(len(cells), dtype=np.int8)  # 1: every cell's variable is an integer
 
     def solve(self, objective: np.ndarray) -> np.ndarray:
         """An integer solution minimising ``objective`` (the true values make the program feasible).

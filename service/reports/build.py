@@ -127,20 +127,26 @@ def _parents(
 async def _labels(session: AsyncSession, counts: dict[tuple[str, object], dict[str, int]]) -> dict[tuple, str]:
     keys = {k for k in counts}
     codes = [str(k[1]).rstrip("*") for k in keys if k[0] in ("province", "city", "county")]
-    regions = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+    regions = dict(
+        (await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).tuples().all()
+    )
     schools = dict(
         (
             await session.execute(
                 select(School.code, School.name).where(School.code.in_([str(k[1]) for k in keys if k[0] == "school"]))
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     majors = dict(
         (
             await session.execute(
                 select(Major.code, Major.name).where(Major.code.in_([str(k[1]) for k in keys if k[0] == "major"]))
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     labels: dict[tuple, str] = {}
     for kind, key in keys:
@@ -217,6 +223,7 @@ def _row(
         if any(shown[c] is None for c in r.columns):
             rates[name] = None
             continue
+        # shown cells are ints here: a rate with a hidden cell was left out above
         num = sum(shown[c] for c in r.num_plus) - sum(shown[c] for c in r.num_minus)  # type: ignore[misc]
         den = sum(shown[c] for c in r.den_plus) - sum(shown[c] for c in r.den_minus)  # type: ignore[misc]
         if r.unknown is not None and mostly_unknown(shown[r.unknown], den):  # type: ignore[arg-type]
@@ -306,7 +313,7 @@ async def build_report(
     sql = await count_report(session, params, kinds or ALL_KINDS)
     counts, excluded = sql.counts, sql.excluded
     columns = count_columns(params.salary_edges)
-    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
+    values: dict[Cell, int] = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
     relations = _relations(counts, _parents(counts, sql.school_regions), params.salary_edges)
     if not publish:
         hidden: set[Cell] = set()

@@ -38,6 +38,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.typing import RcKeyType
 
 from service.config import ZONE
 from service.reports.compute import BREAKDOWNS
@@ -119,7 +120,7 @@ _FONTS = [
     "WenQuanYi Micro Hei",
     "DejaVu Sans",
 ]
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
     "svg.hashsalt": "vocmatch-chart",
     "font.family": "sans-serif",

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,13 +136,13 @@ def _fact(flag: bool | None, yes: str, no: str, unknown: str) -> str:
 
 
 def outcome_of(
-    g: object, history: History, as_of: dt.date, bands: tuple[SalaryBand, ...] | None = None
+    g: Any, history: History, as_of: dt.date, bands: tuple[SalaryBand, ...] | None = None
 ) -> GraduateOutcome:
     """The columns graduate row ``g`` counts in, from its event ``history``, as of ``as_of``
     (salary ``bands`` default: :func:`~service.reports.definitions.salary_bands` of the default edges)."""
-    region = g.school_region  # type: ignore[attr-defined]
+    region = g.school_region
     county = region if not region.endswith("00") else f"{city_of(region)}*"
-    disadvantaged = {True: "yes", False: "no", None: "unrecorded"}[g.disadvantaged]  # type: ignore[attr-defined]
+    disadvantaged = {True: "yes", False: "no", None: "unrecorded"}[g.disadvantaged]
     rows: list[tuple[str, object]] = [
         ("total", "total"),
         ("province", province_of(region)),
@@ -149,12 +150,12 @@ def outcome_of(
         ("county", county),
         ("school", g.school_code),
         ("major", g.major_code or "-"),
-        ("cohort", g.cohort),  # type: ignore[attr-defined]
-        ("gender", str(g.gender.value if hasattr(g.gender, "value") else g.gender)),  # type: ignore[attr-defined]
+        ("cohort", g.cohort),
+        ("gender", str(g.gender.value if hasattr(g.gender, "value") else g.gender)),
         ("disadvantaged", disadvantaged),
     ]
     eff = history.on(as_of)
-    out = GraduateOutcome(graduate_id=g.id, event_id=eff.event.id if eff else None, rows=rows)  # type: ignore[attr-defined]
+    out = GraduateOutcome(graduate_id=g.id, event_id=eff.event.id if eff else None, rows=rows)
     cols = out.columns
     cols.add("graduates")
     cols.add(eff.category.value if eff else "unknown")
@@ -173,7 +174,7 @@ def outcome_of(
         else:
             cols.add("salary_unknown")
     for n in (2, 4):
-        start, end = quarter_after(g.graduation_date, n)  # type: ignore[attr-defined]
+        start, end = quarter_after(g.graduation_date, n)
         if end > as_of:
             cols.add(f"q{n}_unmeasurable")
             continue
@@ -203,7 +204,7 @@ async def load_outcomes(session: AsyncSession, params: ReportParams) -> tuple[li
         DestinationEvent.labour_contract,
         DestinationEvent.social_insurance,
     ).where(DestinationEvent.graduate_id.in_(ids), DestinationEvent.recorded_at < params.recorded_before)
-    events: dict[int, list[object]] = {}
+    events: dict[int, list[Any]] = {}  # the event rows (EventLike by their columns)
     for e in (await session.execute(ev_stmt)).all():
         events.setdefault(e.graduate_id, []).append(e)
     outcomes, excluded = [], 0
@@ -212,7 +213,7 @@ async def load_outcomes(session: AsyncSession, params: ReportParams) -> tuple[li
         if g.graduation_date is None or g.graduation_date > params.as_of:
             excluded += 1
             continue
-        outcomes.append(outcome_of(g, History(events.get(g.id, ())), params.as_of, bands))  # type: ignore[arg-type]
+        outcomes.append(outcome_of(g, History(events.get(g.id, ())), params.as_of, bands))
     return outcomes, excluded
 
 

@@ -17,7 +17,7 @@ snapshot's ``as_of`` and ``recorded_before``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import PermissionDeniedException
@@ -90,7 +90,7 @@ def _row_key(row: str) -> tuple[str, object]:
 #: ``as_of`` outside these dates is refused (422): no cohort there, and far dates overflow storage.
 EARLIEST_AS_OF, LATEST_AS_OF = dt.date(1950, 1, 1), dt.date(2100, 12, 31)
 #: The small-cell threshold every report uses unless the system admin asks for a lower one.
-DEFAULT_THRESHOLD = ReportParams.__dataclass_fields__["threshold"].default
+DEFAULT_THRESHOLD = cast(int, ReportParams.__dataclass_fields__["threshold"].default)  # a field with a default
 
 
 def _check_threshold(request: Request, threshold: int) -> None:

@@ -51,6 +51,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import BindParameter, Label
 
 from service.catalog.models import School
 from service.destinations.models import DestinationCategory, DestinationEvent, DestinationEventKind
@@ -112,7 +113,8 @@ def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
 def _per_graduate(params: ReportParams) -> Any:
     """Built once per shape (:func:`_statement`): the dates are the bind parameters ``as_of``,
     ``recorded_before`` and ``last_quarter`` (:func:`_values`)."""
-    as_of, recorded_before = bindparam("as_of", type_=Date), bindparam("recorded_before")
+    as_of = bindparam("as_of", type_=Date)
+    recorded_before: BindParameter[Any] = bindparam("recorded_before")
     g = (
         _graduates_stmt(params, bound=True)
         .where(Graduate.graduation_date.is_not(None), Graduate.graduation_date <= as_of)
@@ -382,7 +384,7 @@ def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -
     parts = []
     for kind in kinds:
         key = _text("total") if kind == "total" else getattr(pg.c, kind)
-        label = literal_column(f"'{kind}'").label("kind")
+        label: Label[Any] = literal_column(f"'{kind}'").label("kind")
         count_rows = select(label, cast(key, String).label("key"), cast(null(), Integer).label("salary"), *counts)
         # no GROUP BY / PARTITION BY a constant (PostgreSQL refuses it): the total is one group
         count_rows = count_rows.having(func.count() > 0) if kind == "total" else count_rows.group_by(key)
@@ -439,7 +441,11 @@ async def count_report(session: AsyncSession, params: ReportParams, kinds: tuple
     ).scalar_one()
     codes = [str(k) for kind, k in counts if kind == "school"]
     school_regions = (
-        dict((await session.execute(select(School.code, School.region_code).where(School.code.in_(codes)))).all())
+        dict(
+            (await session.execute(select(School.code, School.region_code).where(School.code.in_(codes))))
+            .tuples()
+            .all()
+        )
         if codes
         else {}
     )

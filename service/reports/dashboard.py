@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -182,7 +183,7 @@ async def breadcrumb(
     *,
     region: str | None = None,
     school: School | None = None,
-    major: Major | None = None,
+    major: Major | SimpleNamespace | None = None,  # a stand-in (code, name) for a major not in the catalogue
 ) -> list[Crumb]:
     """The levels from the reader's own top down to the page's level. The admin starts at ``all``
     (every province), a department at its own region, school staff at their school: levels above
@@ -195,7 +196,9 @@ async def breadcrumb(
     code = school.region_code if school is not None else region
     if code and p.role is not Role.SCHOOL:
         chain = region_chain(code)
-        names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(chain)))).all())
+        names = dict(
+            (await session.execute(select(Region.code, Region.name).where(Region.code.in_(chain)))).tuples().all()
+        )
         crumbs += [Crumb(region_level(c), c, names[c], True) for c in chain if c in names and may_open_region(p, c)]
     if school is not None:
         crumbs.append(Crumb("school", school.code, school.name, True))
@@ -266,7 +269,7 @@ async def data_quality_panel(session: AsyncSession, p: Principal, report: dict[s
 
     rows = report["breakdowns"].get("school") or []
     codes = [str(r["key"]) for r in rows]
-    schools = dict((await session.execute(select(School.code, School.id).where(School.code.in_(codes)))).all())
+    schools = dict((await session.execute(select(School.code, School.id).where(School.code.in_(codes)))).tuples().all())
     cohort = report["cohorts"][0]
     day = dt.date.fromisoformat(report["as_of"])
     states = await confirmation_counts(session, p, cohort, list(schools.values()), day)
@@ -384,6 +387,7 @@ def annual_xlsx(annual: dict[str, Any]) -> bytes:
 
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     from service.reports.export import SUPPRESSED, UNKNOWN, _about, _append_text_safe
 
@@ -408,6 +412,7 @@ def annual_xlsx(annual: dict[str, Any]) -> bytes:
 
     wb = Workbook()
     cover = wb.active
+    assert isinstance(cover, Worksheet)  # a new workbook's one sheet
     cover.title = "封面"
     _append_text_safe(cover, [annual["title"]])
     cover["A1"].font = Font(bold=True, size=14)

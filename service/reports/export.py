@@ -19,6 +19,7 @@ import json
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from service.reports.definitions import RATES
 
@@ -131,6 +132,7 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     """A workbook: sheet 说明 (definitions), then one sheet per breakdown with Chinese headers."""
     wb = Workbook()
     about = wb.active
+    assert isinstance(about, Worksheet)  # a new workbook's one sheet
     about.title = "说明"
     for line in _about(report):
         _append_text_safe(about, list(line))

@@ -57,12 +57,12 @@ def suppress(
             if (row, row_total) in hidden and not hidden.issuperset(cells):
                 hidden.update(cells)
                 changed = True
-        for total, parts in rels:
-            members = parts + ([total] if total is not None else [])
+        for kept_total, parts in rels:
+            members = parts + ([kept_total] if kept_total is not None else [])
             if sum(c in hidden for c in members) != 1:
                 continue
             visible = sorted((c for c in parts if c not in hidden), key=lambda c: (values[c] == 0, values[c]))
-            pick = visible[0] if visible else total
+            pick = visible[0] if visible else kept_total
             if pick is not None and pick not in hidden:
                 hidden.add(pick)
                 changed = True

@@ -51,7 +51,7 @@ Gettext = Callable[[str], str]
 class FontMissingError(DomainError):
     """No usable Chinese font for résumé PDFs (503: the server is not set up for it)."""
 
-    status_code = 503  # type: ignore[assignment]
+    status_code = 503  # type: ignore[assignment]  # DomainError types its codes as HTTPStatus members
 
 
 @functools.lru_cache(maxsize=4)

@@ -102,10 +102,10 @@ def identifier(field: str, value: Any, number_format: str = "General", max_len: 
                 "stored as a number with more than 15 digits: digits were lost",
                 "digits_lost",
             )
-        text = str(number)
+        digits = str(number)
         if _ZEROS.match(number_format):
-            text = text.zfill(len(number_format))
-        value = text
+            digits = digits.zfill(len(number_format))
+        value = digits
     text = text_of(value)
     if text is not None and _SCI.match(text):
         raise CellError(

@@ -127,7 +127,8 @@ def _csv_rows(data: bytes) -> Rows:
     except UnreadableFileError as exc:
         raise RosterFileError(str(exc)) from exc
     reader = csv.reader(io.StringIO(data.decode(encoding), newline=""))
-    rows, start, cells = [], 1, 0
+    rows: Rows = []
+    start, cells = 1, 0
     try:
         for values in reader:
             if len(rows) >= LIMITS.max_rows:

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -128,6 +129,7 @@ def build_template(major_names: list[str]) -> bytes:
     identifiers, drop-downs for 性别 and 专业) and the hidden sheet with the majors' names."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = ROSTER_SHEET
     lists = book.create_sheet(MAJORS_SHEET)
     lists.append(["专业名称（下拉列表，请勿修改）"])
@@ -184,4 +186,4 @@ def _list_validation(sheet: object, formula: str, cells: str, title: str, error:
         promptTitle=title,
     )
     validation.add(cells)
-    sheet.add_data_validation(validation)  # type: ignore[attr-defined]
+    sheet.add_data_validation(validation)  # type: ignore[attr-defined]  # missing from openpyxl's stubs

@@ -240,8 +240,8 @@ async def load_sample(session: AsyncSession, seed: int = 2026, today: dt.date | 
     await session.flush()
 
     for d in data.destinations:
-        app = applications.get((d.graduate_external_id, d.application_posting_id or ""))
-        app_id = app.id if app is not None else None
+        applied = applications.get((d.graduate_external_id, d.application_posting_id or ""))
+        app_id = applied.id if applied is not None else None
         session.add(
             DestinationEvent(
                 graduate_id=graduates[d.graduate_external_id].id,

@@ -63,7 +63,7 @@ async def _skill_rows(session: AsyncSession, occupation_id: int) -> list[tuple[s
             skill.code,
         )
     )
-    return [tuple(r) for r in rows.tuples()]  # type: ignore[misc]
+    return [tuple(r) for r in rows.tuples()]  # type: ignore[misc]  # rows of the four selected columns
 
 
 async def skills_for_occupation(session: AsyncSession, scheme: str, code: str) -> list[SkillLink]:

@@ -57,7 +57,9 @@ async def _region_names(db_session: DbSession, alerts: list[JobAlert]) -> dict[s
     codes = {str(a.filters.get("region")) for a in alerts if a.filters.get("region")}
     if not codes:
         return {}
-    return dict((await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+    return dict(
+        (await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).tuples().all()
+    )
 
 
 class AlertPages(Controller):

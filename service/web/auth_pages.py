@@ -49,7 +49,7 @@ def public_form_page(
     state = ScopeState.from_scope(page.request.scope)
     candidate = value_or_default(state.csrf_token, None) or page.request.cookies.get(CSRF_COOKIE)
     new_cookie = None
-    if fresh or not csrf_token_valid(kit.csrf, candidate):
+    if fresh or candidate is None or not csrf_token_valid(kit.csrf, candidate):
         candidate = generate_csrf_token(kit.csrf.secret)
         new_cookie = Cookie(
             key=CSRF_COOKIE,

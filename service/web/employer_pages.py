@@ -98,7 +98,9 @@ class EmployerPages(Controller):
                         .where(Application.posting_id.in_(ids), applications_clause(p))
                         .group_by(Application.posting_id)
                     )
-                ).all()
+                )
+                .tuples()
+                .all()
             )
             if ids
             else {}
@@ -211,7 +213,9 @@ class EmployerPages(Controller):
                 await db_session.execute(
                     select(Invitation.graduate_id, Invitation.status).where(Invitation.posting_id == posting_id)
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         return render(
             page,
@@ -400,7 +404,9 @@ async def _read_posting_form(
                 await db_session.execute(
                     select(Region.code, Region.name).where(Region.code.in_({province_of(code), city_of(code)}))
                 )
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         province, city = names.get(province_of(code)), names.get(city_of(code))
     data: dict[str, Any] = {

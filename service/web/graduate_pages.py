@@ -77,6 +77,11 @@ AWARD_LEVELS = ("国家级", "省级", "市级", "校级")
 PAGE_SIZE = 20
 
 
+def _iso(day: dt.date | None) -> str | None:
+    """``day`` as ``YYYY-MM-DD`` (``None`` stays ``None``)."""
+    return day.isoformat() if day else None
+
+
 class GraduatePages(Controller):
     path = "/web"
     guards = GRADUATE_ONLY
@@ -114,7 +119,7 @@ class GraduatePages(Controller):
                 else set()
             )
             rows = [(item.posting, item.score, item.reasons) for item in result.items if item.posting.id in visible]
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "posting": summary,
                 "score": score,
@@ -124,7 +129,7 @@ class GraduatePages(Controller):
             for summary, score, why in rows
         ]
         saved_ids = await AlertService(db_session, p.graduate_id).saved_ids([i["posting"].id for i in items])
-        context = {
+        context: dict[str, Any] = {
             "items": items,
             "graduate": graduate,
             "jq": jq,
@@ -351,7 +356,7 @@ class GraduatePages(Controller):
                 "name": n,
                 "level": stored[n].level,
                 "issuer": stored[n].issuer,
-                "issued_on": stored[n].issued_on.isoformat() if stored[n].issued_on else None,
+                "issued_on": _iso(stored[n].issued_on),
             }
             if n in stored
             else {"name": n}
@@ -360,7 +365,7 @@ class GraduatePages(Controller):
         salary = (form.get("min_salary_monthly") or "").strip().replace(",", "").replace("，", "")
         experiences = read_rows(form, "exp", EXPERIENCE_FIELDS)
         awards = read_rows(form, "award", AWARD_FIELDS)
-        values = {
+        values: dict[str, Any] = {
             "skills": skills,
             "certificates": cert_names,
             "preferred_locations": form.get("preferred_locations") or "",
@@ -373,7 +378,7 @@ class GraduatePages(Controller):
         }
         experience_data, row_errors = check_rows(experiences, Experience, "exp")
         award_data, award_errors = check_rows(awards, Award, "award")
-        data = {
+        data: dict[str, Any] = {
             "skills": skills,
             "certificates": certificates,
             "preferred_locations": split_items(values["preferred_locations"]),
@@ -427,7 +432,11 @@ class GraduatePages(Controller):
         codes = {e.region_code for e in outcomes if e.region_code and e.region_code not in places}
         if codes:
             places.update(
-                dict((await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+                dict(
+                    (await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))))
+                    .tuples()
+                    .all()
+                )
             )
         return render(
             page,
@@ -442,7 +451,7 @@ class GraduatePages(Controller):
             places=places,
             values=values or {"occurred_on": dt.date.today().isoformat()},
             errors=errors or {},
-            report_failed=bool(errors) and not any(k.startswith("reason-") for k in errors),
+            report_failed=bool(errors) and not any(k.startswith("reason-") for k in errors or {}),
             saved=page.request.query_params.get("saved"),
         )
 

@@ -78,7 +78,7 @@ async def region_options(session: AsyncSession, today: dt.date) -> list[dict[str
     )
     wanted = {c for code in codes if code and is_region_code(code) for c in (province_of(code), city_of(code))}
     names = (
-        dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))).all())
+        dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))).tuples().all())
         if wanted
         else {}
     )
@@ -143,7 +143,7 @@ async def region_path(session: AsyncSession, code: str | None) -> str | None:
     if not code or not is_region_code(code):
         return None
     codes = list(dict.fromkeys([province_of(code), city_of(code), code]))
-    names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).all())
+    names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).tuples().all())
     return " ".join(names[c] for c in codes if c in names) or None
 
 

@@ -12,7 +12,7 @@ from litestar.exceptions import ValidationException
 from litestar.response import Redirect, Template
 
 from service.auth.guards import require_signed_in
-from service.notifications.kinds import LANGUAGES
+from service.notifications.kinds import LANGUAGES, language_of
 from service.notifications.schemas import PreferencesUpdate
 from service.notifications.service import NotificationService, to_read
 from service.pagination import DbSession, IdPath
@@ -102,5 +102,7 @@ class NotificationPages(Controller):
         if unknown or language not in LANGUAGES:
             raise ValidationException(f"unknown kinds {sorted(unknown)} or language {language!r}")
         email = {kind: kind.value in checked for kind in shown}
-        await service.update_preferences(page.user.user_id, PreferencesUpdate(language=language, email=email))
+        await service.update_preferences(
+            page.user.user_id, PreferencesUpdate(language=language_of(language), email=email)
+        )
         return see_other(f"{SETTINGS}?saved=1", page)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import Region, RegionLevel
@@ -20,7 +20,7 @@ async def place_groups(
 ) -> list[dict[str, Any]]:
     """``[{"code", "name", "places": [(code, name), ...]}]`` per province in code order (``home_province``,
     a 2-digit prefix, first, with its counties); ``keep`` (a stored region code) is always listed."""
-    wanted = [Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY])]
+    wanted: list[ColumnElement[bool]] = [Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY])]
     if home_province:
         wanted.append(Region.code.startswith(home_province))
     if keep:

@@ -60,7 +60,7 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
     env.trim_blocks = True
     env.lstrip_blocks = True
     env.globals.update(report_texts.jinja_globals())  # report words in the reader's language

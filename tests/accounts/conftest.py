@@ -11,10 +11,11 @@ from typing import Any
 import httpx
 import msgspec
 import pytest
+from litestar.middleware.csrf import generate_csrf_token
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role, User
-from service.accounts.security import hash_password
+from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, derive_key, hash_password, resolve_secret_key
 from service.applications.models import Application
 from service.auth.guards import Principal
 from service.catalog.models import School
@@ -24,7 +25,7 @@ from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.conftest import TEST_PASSWORD as PASSWORD
 from tests.conftest import sign_in
-from tests.factories import guangdong_regions
+from tests.factories import bearer_clients, guangdong_regions
 
 
 @pytest.fixture
@@ -35,7 +36,12 @@ def settings_overrides() -> dict[str, Any]:
 
 @pytest.fixture
 def settings(settings: Settings, settings_overrides: dict[str, Any]) -> Settings:
-    return msgspec.structs.replace(settings, cookie_secure=False, **settings_overrides)
+    return http_settings(settings, settings_overrides)
+
+
+def http_settings(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """``settings`` for plain-HTTP test servers (no Secure cookies), with ``overrides``."""
+    return msgspec.structs.replace(settings, cookie_secure=False, **overrides)
 
 
 @pytest.fixture
@@ -75,6 +81,11 @@ ACCOUNTS = {
 
 @pytest.fixture
 async def world(session: AsyncSession) -> World:
+    """:func:`make_world`."""
+    return await make_world(session)
+
+
+async def make_world(session: AsyncSession) -> World:
     """Guangzhou school A (天河区) and Nanning school B, a verified employer A and an unverified B,
     one graduate per school, one posting per employer, graduate A applied to posting A and
     graduate B to posting B; and one account per entry of :data:`ACCOUNTS`."""
@@ -130,17 +141,8 @@ async def world(session: AsyncSession) -> World:
 @pytest.fixture
 def client_for(server: Any, settings: Settings, world: World) -> Iterator[Callable[[str], httpx.Client]]:
     """Factory: ``client_for("employer_a")`` → a client signed in as that account of the world."""
-    opened: list[httpx.Client] = []
-
-    def make(name: str) -> httpx.Client:
-        token = sign_in(settings, world.ids[f"user_{name}"])
-        c = httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
-        opened.append(c)
-        return c
-
-    yield make
-    for c in opened:
-        c.close()
+    with bearer_clients(server.base_url, settings) as make:
+        yield lambda name: make(world.ids[f"user_{name}"])
 
 
 def login(client: httpx.Client, email: str, password: str = PASSWORD) -> dict[str, Any]:
@@ -152,3 +154,40 @@ def login(client: httpx.Client, email: str, password: str = PASSWORD) -> dict[st
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+class Browser:
+    """A plain-HTTP browser of the public pages: GET a form (collecting its CSRF cookie), POST it."""
+
+    def __init__(self, base_url: str, cookies: dict[str, str] | None = None) -> None:
+        self.c = httpx.Client(base_url=base_url, timeout=30, follow_redirects=False, cookies=cookies or {})
+
+    def form(self, path: str, **params: str) -> httpx.Response:
+        page = self.c.get(path, params=params)
+        assert page.status_code == 200, page.text[:300]
+        return page
+
+    def post(self, path: str, data: dict[str, Any]) -> httpx.Response:
+        token = self.c.cookies.get(CSRF_COOKIE)
+        assert token, "no CSRF cookie: GET the form first"
+        return self.c.post(path, data={**data, "_csrf_token": token})
+
+
+@pytest.fixture
+def browser(server: Any) -> Iterator[Callable[..., Browser]]:
+    opened: list[Browser] = []
+
+    def make(cookies: dict[str, str] | None = None) -> Browser:
+        b = Browser(server.base_url, cookies)
+        opened.append(b)
+        return b
+
+    yield make
+    for b in opened:
+        b.c.close()
+
+
+def staff_browser(browser: Callable[..., Browser], settings: Settings, world: World, name: str) -> Browser:
+    """A browser signed in (session cookie) as the world's account ``name``, with a valid CSRF cookie."""
+    csrf = generate_csrf_token(derive_key(resolve_secret_key(settings), "csrf"))
+    return browser({ACCESS_COOKIE: sign_in(settings, world.ids[f"user_{name}"]), CSRF_COOKIE: csrf})

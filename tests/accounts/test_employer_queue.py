@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.config import Settings
 from service.employers.models import Employer
-from tests.accounts.conftest import World
-from tests.accounts.test_signup import Browser, browser, staff_browser  # noqa: F401 - fixture
+from tests.accounts.conftest import Browser, World, staff_browser
 
 GUANGZHOU, NANNING = 60, 5
 
@@ -60,7 +59,7 @@ async def test_api_pages_and_filters(
 
 
 async def test_web_queue_pages_filters_and_counts(
-    browser: Callable[..., Browser],  # noqa: F811
+    browser: Callable[..., Browser],
     settings: Settings,
     world: World,
     session: AsyncSession,

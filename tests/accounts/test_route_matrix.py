@@ -239,6 +239,12 @@ async def _build(s: Any, w: World) -> None:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The module's world and live server on one backend (see the module docstring)."""
+    yield from matrix_world(request, tmp_path_factory)
+
+
+def matrix_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Build the world and serve it on the backend ``request.param`` until the generator is closed
+    (the ``world`` fixture of this module and of test_web_route_matrix.py)."""
     tmp = tmp_path_factory.mktemp(f"matrix_{request.param}")
     common = {
         "model_dir": str(tmp / "models"),

@@ -8,25 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from litestar.middleware.csrf import generate_csrf_token
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
 from service.accounts.models import Role, User
-from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, derive_key, resolve_secret_key
+from service.accounts.security import ACCESS_COOKIE
 from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import Graduate, SeekerKind
 from service.notifications.models import Notification
 from service.privacy.models import AuditEvent
 from service.signup.models import ActivationCode
-from tests.accounts.conftest import World, bearer, login
+from tests.accounts.conftest import Browser, World, bearer, login, staff_browser
 from tests.conftest import sign_in
 
 NEW_PASSWORD = "a new graduate's password"
@@ -182,43 +181,6 @@ async def test_taken_login_answers_as_a_success_and_binds_nothing(
 # --- the web pages ----------------------------------------------------------------------------------
 
 
-class Browser:
-    """A plain-HTTP browser of the public pages: GET a form (collecting its CSRF cookie), POST it."""
-
-    def __init__(self, base_url: str, cookies: dict[str, str] | None = None) -> None:
-        self.c = httpx.Client(base_url=base_url, timeout=30, follow_redirects=False, cookies=cookies or {})
-
-    def form(self, path: str, **params: str) -> httpx.Response:
-        page = self.c.get(path, params=params)
-        assert page.status_code == 200, page.text[:300]
-        return page
-
-    def post(self, path: str, data: dict[str, Any]) -> httpx.Response:
-        token = self.c.cookies.get(CSRF_COOKIE)
-        assert token, "no CSRF cookie: GET the form first"
-        return self.c.post(path, data={**data, "_csrf_token": token})
-
-
-@pytest.fixture
-def browser(server: Any) -> Iterator[Callable[..., Browser]]:
-    opened: list[Browser] = []
-
-    def make(cookies: dict[str, str] | None = None) -> Browser:
-        b = Browser(server.base_url, cookies)
-        opened.append(b)
-        return b
-
-    yield make
-    for b in opened:
-        b.c.close()
-
-
-def staff_browser(browser: Callable[..., Browser], settings: Settings, world: World, name: str) -> Browser:
-    """A browser signed in (session cookie) as the world's account ``name``, with a valid CSRF cookie."""
-    csrf = generate_csrf_token(derive_key(resolve_secret_key(settings), "csrf"))
-    return browser({ACCESS_COOKIE: sign_in(settings, world.ids[f"user_{name}"]), CSRF_COOKIE: csrf})
-
-
 def _web_details(world: World, **changes: str) -> dict[str, str]:
     body = _details(world, **changes)
     return {
@@ -259,7 +221,7 @@ async def test_web_activation_by_roster_details(
     assert wrong.status_code == unknown.status_code == 422
 
     def alert(r: httpx.Response) -> str:
-        return re.search(r'<div role="alert">(.*?)</div>', r.text, re.S).group(1)  # type: ignore[union-attr]
+        return re.search(r'<div role="alert">(.*?)</div>', r.text, re.S).group(1)
 
     assert alert(wrong) == alert(unknown)
     assert ("学号" in alert(wrong)) and (
@@ -341,7 +303,9 @@ async def test_accounts_signed_up_in_english_get_english_notifications(
         },
     )
     assert api.status_code == 202, api.text  # the API takes the language too
-    languages = dict((await session.execute(select(func.coalesce(User.email, User.phone), User.language))).all())
+    languages = dict(
+        (await session.execute(select(func.coalesce(User.email, User.phone), User.language))).tuples().all()
+    )
     assert (
         languages["chen@example.cn"]
         == languages["hr@xinrui.example.cn"]
@@ -597,7 +561,9 @@ async def test_the_roster_班级_column_makes_class_sheets(
                     Graduate.student_number.in_(["R001", "R002", "R003"])
                 )
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     assert classes == {"R001": "电气1班", "R002": "电气2班", "R003": "电气1班"}
     sheet = school.post(f"/schools/{world.ids['school_a']}/invitations", json={"class_name": "电气1班"}).json()

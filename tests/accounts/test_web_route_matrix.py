@@ -73,7 +73,7 @@ from tests.accounts.test_route_matrix import (
     _scope,
     _with_internships,
     _with_notifications,
-    world,  # noqa: F401 - the shared module-scoped world fixture
+    matrix_world,
 )
 from tests.conftest import sign_in
 
@@ -89,8 +89,14 @@ class Pages:
     csrf: str
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The route matrix's world and live server on one backend (test_route_matrix.py)."""
+    yield from matrix_world(request, tmp_path_factory)
+
+
 @pytest.fixture(scope="module")
-def pages(world: World) -> Pages:  # noqa: F811 - the imported fixture
+def pages(world: World) -> Pages:
     """The shared world plus one recorded outcome per graduate (so the dashboards have a
     foreign name to hide) and a CSRF token signed with the server's key."""
     world.fresh_outcome("a")

@@ -5,10 +5,7 @@ screenshots go to ``test-artifacts/screenshots/``."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,29 +13,13 @@ import pytest
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker
 from tests.alerts.conftest import World, add_posting, build_world
+from tests.browser import SCREENSHOTS
 from tests.conftest import TEST_PASSWORD, LiveServer, run_async
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture
 def backend() -> str:
     return "sqlite"
-
-
-@pytest.fixture
-def chromium(server: LiveServer) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"chromium not installed at {CHROMIUM}; CI requires it")
-        pytest.skip(f"chromium not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

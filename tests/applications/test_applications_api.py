@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import httpx
 import pytest
@@ -102,7 +103,9 @@ async def test_apply_read_list(client: httpx.Client, world: World, engine: Async
     assert (await _posting(engine, world.open_posting)).application_count == 2
     _move(client, a["id"], "viewed")
 
-    ids = lambda **params: [x["id"] for x in client.get("/applications", params=params).json()["items"]]  # noqa: E731
+    def ids(**params: Any) -> list[int]:
+        return [x["id"] for x in client.get("/applications", params=params).json()["items"]]
+
     assert len(ids(graduate_id=world.graduates[0])) == 2
     assert len(ids(posting_id=world.open_posting)) == 2
     assert ids(status="viewed") == [a["id"]]

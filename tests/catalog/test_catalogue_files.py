@@ -113,7 +113,7 @@ def test_region_list_vintage() -> None:
         assert record is not None and record.name == name, code
     for gone in ("371200", "371202", "500112", "330104"):  # 莱芜市 (2019), 渝北区 (2025), 江干区 (2021)
         assert get_region(gone) is None, gone
-    assert get_region("419001").parent_code == "410000"  # type: ignore[union-attr]  # 济源市: under the province
+    assert get_region("419001").parent_code == "410000"  # 济源市: under the province
 
 
 def test_every_class_has_isco_groups_and_the_names_agree() -> None:

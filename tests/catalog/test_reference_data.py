@@ -141,8 +141,8 @@ async def test_a_newer_region_list_retires_what_it_drops_and_keeps_what_rows_ref
     assert (second.regions_added, second.regions_updated, second.regions_retired) == (1, 1, 2)
     retired = await session.get(Region, "371202")
     assert retired is not None and retired.retired_on == dt.date(2019, 12, 31)  # kept: a school is there
-    assert (await session.get(School, school.id)).region_code == "371202"  # type: ignore[union-attr]
-    assert (await session.get(Region, "419001")).name == "济源市（示范区）"  # type: ignore[union-attr]
+    assert (await session.get(School, school.id)).region_code == "371202"
+    assert (await session.get(Region, "419001")).name == "济源市（示范区）"
     with pytest.raises(InvalidFieldError, match="371202 .*retired on 2019-12-31"):
         await svc.create_school(SchoolCreate(code="4137120002", name="新学校", region_code="371202"))
     await session.rollback()
@@ -155,7 +155,7 @@ async def test_a_newer_region_list_retires_what_it_drops_and_keeps_what_rows_ref
     assert (again.regions_added, again.regions_updated, again.regions_retired, again.regions_restored) == (0, 0, 0, 0)
     older = await load_region_list(session, V1, dt.date(2018, 12, 31), "v1.csv")  # never replaces a newer list
     assert older.regions_restored == 0 and "kept the list of 2019-12-31" in older.differs[0]
-    assert (await session.get(Region, "371202")).retired_on is not None  # type: ignore[union-attr]
+    assert (await session.get(Region, "371202")).retired_on is not None
     forced = await load_region_list(session, V1, dt.date(2018, 12, 31), "v1.csv", force=True)
     assert (forced.regions_restored, forced.regions_retired) == (2, 1)  # 莱芜 back, 370116 retired
     partial = await load_region_list(
@@ -221,7 +221,7 @@ async def zhengzhou_school(session: AsyncSession) -> str:
 
 @pytest.fixture
 async def zhengzhou_school_id(session: AsyncSession, zhengzhou_school: str) -> int:
-    return int(await session.scalar(select(School.id).where(School.code == zhengzhou_school)))  # type: ignore[arg-type]
+    return int(await session.scalar(select(School.id).where(School.code == zhengzhou_school)))
 
 
 def _roster(rows: list[tuple[str, str, int]], start: int = 1) -> bytes:

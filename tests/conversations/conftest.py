@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import msgspec
@@ -26,11 +27,10 @@ from service.graduates.models import (
     GraduateCertificate,
     GraduateExperience,
 )
-from service.notifications.models import Notification
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent
-from tests.conftest import LiveServer, sign_in, test_password_hash
-from tests.factories import guangdong_regions
+from tests.conftest import TEST_PASSWORD, LiveServer, test_password_hash
+from tests.factories import bearer_clients, guangdong_regions
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13800138000"
@@ -121,22 +121,8 @@ async def world(session: AsyncSession) -> World:
 @pytest.fixture
 def api(server: LiveServer, settings: Settings, world: World) -> Iterator[Callable[[str], httpx.Client]]:
     """``api("employer_a")`` → a client signed in (bearer token) as that account of the world."""
-    opened: list[httpx.Client] = []
-
-    def make(name: str) -> httpx.Client:
-        token = sign_in(settings, world.ids[f"user_{name}"])
-        c = httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
-        opened.append(c)
-        return c
-
-    yield make
-    for c in opened:
-        c.close()
-
-
-async def inbox(session: AsyncSession, user_id: int) -> list[Notification]:
-    stmt = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
-    return list((await session.execute(stmt.execution_options(populate_existing=True))).scalars())
+    with bearer_clients(server.base_url, settings) as make:
+        yield lambda name: make(world.ids[f"user_{name}"])
 
 
 async def audit(session: AsyncSession, object_type: str) -> list[AuditEvent]:
@@ -164,3 +150,31 @@ def apply(
     response = client.post("/applications", json=body)
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
+
+
+Browser = Callable[[str], httpx.Client]
+
+
+@pytest.fixture
+def browser(server: LiveServer, world: World) -> Iterator[Browser]:
+    """``browser("graduate_a")`` → a client signed in through the sign-in form (cookies, CSRF)."""
+    opened: list[httpx.Client] = []
+
+    def make(name: str) -> httpx.Client:
+        c = httpx.Client(base_url=server.base_url, timeout=30)
+        opened.append(c)
+        c.get("/web/sign-in")
+        signed = c.post(
+            "/web/sign-in",
+            data={"login": world.emails[name], "password": TEST_PASSWORD, "_csrf_token": c.cookies["vocmatch_csrf"]},
+        )
+        assert signed.status_code == 303, signed.text
+        return c
+
+    yield make
+    for c in opened:
+        c.close()
+
+
+def post(c: httpx.Client, path: str, **data: Any) -> httpx.Response:
+    return c.post(path, data={**data, "_csrf_token": c.cookies["vocmatch_csrf"]})

@@ -12,9 +12,9 @@ import msgspec
 import pytest
 
 from service.config import Settings
+from tests.browser import SCREENSHOTS
 from tests.conftest import TEST_PASSWORD, LiveServer
 from tests.conversations.conftest import World
-from tests.notifications.test_browser import SCREENSHOTS, chromium  # noqa: F401 - the browser fixture
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def _fits(page: Any, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"conversation-{name}-375.png"), full_page=True)
 
 
-def test_apply_write_and_answer_at_375_px(world: World, server: LiveServer, chromium: Any) -> None:  # noqa: F811
+def test_apply_write_and_answer_at_375_px(world: World, server: LiveServer, chromium: Any) -> None:
     graduate = _sign_in(chromium, server.base_url, world.emails["graduate_a"])
     graduate.goto(f"{server.base_url}/web/jobs/{world.ids['posting_a']}")
     graduate.get_by_label("给用人单位的留言（可选）").fill("我有数控车床实习经验")
@@ -78,7 +78,7 @@ def test_apply_write_and_answer_at_375_px(world: World, server: LiveServer, chro
 def test_resume_file_and_pdf_at_375_px(
     world: World,
     server: LiveServer,
-    chromium: Any,  # noqa: F811
+    chromium: Any,
     tmp_path: Path,
 ) -> None:
     """The graduate adds a résumé file through the file picker, sees it and the PDF link; a Word

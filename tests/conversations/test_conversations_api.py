@@ -8,7 +8,8 @@ from collections.abc import Callable
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conversations.conftest import ID_NUMBER, PHONE, World, apply, audit, inbox
+from tests.conversations.conftest import ID_NUMBER, PHONE, World, apply, audit
+from tests.factories import inbox
 
 Api = Callable[[str], httpx.Client]
 

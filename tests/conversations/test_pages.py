@@ -5,44 +5,14 @@ résumé page and invitations, in Chinese and English."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.models import Application
-from tests.conftest import TEST_PASSWORD, LiveServer
-from tests.conversations.conftest import ID_NUMBER, PHONE, World, audit, inbox
-
-Browser = Callable[[str], httpx.Client]
-
-
-@pytest.fixture
-def browser(server: LiveServer, world: World) -> Iterator[Browser]:
-    """``browser("graduate_a")`` → a client signed in through the sign-in form (cookies, CSRF)."""
-    opened: list[httpx.Client] = []
-
-    def make(name: str) -> httpx.Client:
-        c = httpx.Client(base_url=server.base_url, timeout=30)
-        opened.append(c)
-        c.get("/web/sign-in")
-        signed = c.post(
-            "/web/sign-in",
-            data={"login": world.emails[name], "password": TEST_PASSWORD, "_csrf_token": c.cookies["vocmatch_csrf"]},
-        )
-        assert signed.status_code == 303, signed.text
-        return c
-
-    yield make
-    for c in opened:
-        c.close()
-
-
-def post(c: httpx.Client, path: str, **data: Any) -> httpx.Response:
-    return c.post(path, data={**data, "_csrf_token": c.cookies["vocmatch_csrf"]})
+from tests.conversations.conftest import ID_NUMBER, PHONE, Browser, World, audit, post
+from tests.factories import inbox
 
 
 async def _application_id(session: AsyncSession, world: World) -> int:

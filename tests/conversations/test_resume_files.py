@@ -25,8 +25,7 @@ from service.config import Settings
 from service.resumes.models import ResumeAttachment
 from service.resumes.pdf import FontMissingError, resolve_font
 from tests.conftest import LiveServer
-from tests.conversations.conftest import ID_NUMBER, PHONE, World, apply, audit
-from tests.conversations.test_pages import browser, post  # noqa: F401 - fixture
+from tests.conversations.conftest import ID_NUMBER, PHONE, World, apply, audit, post
 
 Api = Callable[[str], httpx.Client]
 LIMIT = 64 * 1024
@@ -266,7 +265,7 @@ async def test_an_application_keeps_the_file_it_was_sent_with(
 
 
 def test_resume_page_uploads_replaces_and_downloads(
-    browser: Callable[[str], httpx.Client],  # noqa: F811
+    browser: Callable[[str], httpx.Client],
     world: World,
     settings: Settings,
 ) -> None:
@@ -307,7 +306,7 @@ def test_resume_page_uploads_replaces_and_downloads(
 
 
 async def test_employer_pages_give_the_snapshot_pdf_and_file(
-    browser: Callable[[str], httpx.Client],  # noqa: F811
+    browser: Callable[[str], httpx.Client],
     api: Api,
     world: World,
     session: AsyncSession,

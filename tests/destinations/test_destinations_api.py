@@ -12,52 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
-from service.catalog.models import Major, Region, RegionLevel, School
 from service.destinations.models import AppendOnlyError, DestinationEvent
 from service.employers.models import Employer
-from service.graduates.models import Graduate
-
-
-@pytest.fixture
-async def graduate_id(session: AsyncSession) -> int:
-    session.add_all(
-        [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
-        ]
-    )
-    await session.flush()
-    school = School(code="4144010001", name="广州市交通运输职业学校", region_code="440106")
-    session.add(school)
-    await session.flush()
-    g = Graduate(
-        name="李华",
-        school_id=school.id,
-        major_code="730801",
-        student_number="0012025001",
-        graduation_date=dt.date(2025, 6, 30),
-        cohort=2025,
-    )
-    session.add(g)
-    await session.commit()
-    return g.id
-
-
-def _outcome(**extra: object) -> dict[str, object]:
-    body: dict[str, object] = {
-        "occurred_on": "2025-07-15",
-        "source": "school_survey",
-        "category": "labour_contract",
-        "employer_name": "广州某物流公司",
-        "job_title": "仓库管理员",
-        "region_code": "440106",
-        "monthly_salary": 4200,
-        "social_insurance": True,
-    }
-    body.update(extra)
-    return body
+from tests.destinations.conftest import _outcome
 
 
 def test_outcome_gets_in_field_proposal_and_contract(client: httpx.Client, graduate_id: int) -> None:

@@ -13,7 +13,7 @@ from service.destinations.followup import Confirmation, Flag, Recorder, standing
 from service.destinations.models import DestinationCategory as C
 from service.destinations.models import DestinationEventKind as K
 from service.destinations.models import DestinationSource as S
-from tests.destinations.test_destinations_api import _outcome, graduate_id  # noqa: F401 - fixture
+from tests.destinations.conftest import _outcome
 
 DAY = dt.date(2025, 7, 1)
 TODAY = dt.date(2025, 9, 1)
@@ -94,7 +94,7 @@ def test_dispute_flags_until_the_school_decides() -> None:
     assert standing([hire, confirmed], TODAY).confirmation is Confirmation.CONFIRMED
 
 
-def test_survey_evidence_through_the_api(client: httpx.Client, graduate_id: int) -> None:  # noqa: F811
+def test_survey_evidence_through_the_api(client: httpx.Client, graduate_id: int) -> None:
     r = client.post(f"/graduates/{graduate_id}/destinations", json=_outcome(evidence="social_insurance"))
     assert r.status_code == 201, r.text
     assert r.json()["evidence"] == "social_insurance"
@@ -125,7 +125,7 @@ def test_the_one_outcome_shortcut_agrees_with_the_general_rule() -> None:
                     assert fast == full, (source, internship, occurred, refers)
 
 
-def test_follow_up_list_and_review_through_the_api(client: httpx.Client, graduate_id: int) -> None:  # noqa: F811
+def test_follow_up_list_and_review_through_the_api(client: httpx.Client, graduate_id: int) -> None:
     def item() -> dict[str, object]:
         body = client.get("/follow-up", params={"cohort": 2025}).json()
         assert body["total"] == 1

@@ -103,7 +103,7 @@ async def _world(session: AsyncSession, seed: int) -> tuple[list[Graduate], list
 def _python_rows(graduates: list[Graduate], rows: list[dict[str, object]]) -> dict[int, fu.Standing]:
     by_graduate: dict[int, list[object]] = {g.id: [] for g in graduates}
     for e in rows:
-        by_graduate[e["graduate_id"]].append(SimpleNamespace(in_field=None, **e))  # type: ignore[index]
+        by_graduate[e["graduate_id"]].append(SimpleNamespace(in_field=None, **e))
     return {gid: fu.standing(events, TODAY) for gid, events in by_graduate.items()}
 
 

@@ -128,7 +128,10 @@ def test_create_read_update_list(client: httpx.Client, school_id: int) -> None:
             kind="adult_trainee",
         ),
     )
-    by = lambda **params: [x["name"] for x in client.get("/graduates", params=params).json()["items"]]  # noqa: E731
+
+    def by(**params: Any) -> list[str]:
+        return [x["name"] for x in client.get("/graduates", params=params).json()["items"]]
+
     assert by(major_code="660301") == ["李华"]
     assert by(cohort=2026) == ["陈小明"]
     assert by(region_code="440000") == ["陈小明"]

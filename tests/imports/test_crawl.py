@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def site() -> Site:
+def site() -> Iterator[Site]:
     with Site() as s:
         yield s
 

@@ -362,7 +362,7 @@ async def test_a_real_51job_export_through_a_mapping(session: AsyncSession, shar
     assert (mapped.stored, mapped.rejected) == (365, [])
     # the same vacancies from the board's own importer are recognised across the two sources
     assert native.stored + native.merged == 365 and native.merged > 350
-    counts = dict((await session.execute(select(Posting.source, func.count()).group_by(Posting.source))).all())
+    counts = dict((await session.execute(select(Posting.source, func.count()).group_by(Posting.source))).tuples().all())
     assert counts["51job-mapped"] == 365
 
 

@@ -105,7 +105,9 @@ async def test_nyc_jobs(session: AsyncSession, shared_data: Path) -> None:
     )
     assert painter.salary_min_monthly == round(35 * 21.75 * 8) and painter.country == "US"
     periods = dict(
-        (await session.execute(select(Posting.salary_period, func.count()).group_by(Posting.salary_period))).all()
+        (await session.execute(select(Posting.salary_period, func.count()).group_by(Posting.salary_period)))
+        .tuples()
+        .all()
     )
     assert set(periods) == {SalaryPeriod.YEAR, SalaryPeriod.HOUR, SalaryPeriod.DAY}
     assert "â€" not in "".join((await session.execute(select(Posting.description))).scalars())

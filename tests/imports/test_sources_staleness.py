@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def _board_file(tmp_path: Path, name: str, base_url: str) -> Path:
 
 
 @pytest.fixture
-def sites() -> tuple[Site, Site]:
+def sites() -> Iterator[tuple[Site, Site]]:
     with Site() as example, Site() as other:
         other.pages = dict(OTHER_PAGES)
         yield example, other

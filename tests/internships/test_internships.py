@@ -258,7 +258,7 @@ def test_internships_never_count_as_employment(live: World) -> None:
         },
     )
     assert outcome.status_code == 201, outcome.text
-    params = {
+    params: dict[str, Any] = {
         "scope": "school:4144010001",
         "as_of": "2026-09-01",
         "cohort": 2026,

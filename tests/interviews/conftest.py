@@ -10,13 +10,12 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.config import Settings
-from service.notifications.models import Notification
-from tests.conftest import LiveServer, sign_in
+from tests.conftest import LiveServer
+from tests.factories import bearer_clients
 from tests.notifications.conftest import Hiring, hiring_world
 
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -59,23 +58,8 @@ async def two(session: AsyncSession) -> Two:
 @pytest.fixture
 def bearer(server: LiveServer, settings: Settings) -> Iterator[Callable[[int], httpx.Client]]:
     """``bearer(user_id)`` → an HTTP client signed in as that existing account."""
-    opened: list[httpx.Client] = []
-
-    def make(user_id: int) -> httpx.Client:
-        c = httpx.Client(
-            base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {sign_in(settings, user_id)}"}
-        )
-        opened.append(c)
-        return c
-
-    yield make
-    for c in opened:
-        c.close()
-
-
-async def inbox(session: AsyncSession, user_id: int) -> list[Notification]:
-    stmt = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
-    return list((await session.execute(stmt.execution_options(populate_existing=True))).scalars())
+    with bearer_clients(server.base_url, settings) as make:
+        yield make
 
 
 def at(hours: float) -> str:

@@ -12,7 +12,8 @@ import icalendar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.interviews.conftest import Two, at, inbox, proposal
+from tests.factories import inbox
+from tests.interviews.conftest import Two, at, proposal
 
 Bearer = Callable[[int], httpx.Client]
 

@@ -71,7 +71,7 @@ class SmtpSink:
             return self.refuse
         with self._lock:
             if message is not None:
-                self.messages.append(message)  # type: ignore[arg-type]
+                self.messages.append(message)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
             self.ids[message_id] += 1
         return "250 OK"

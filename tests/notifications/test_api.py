@@ -5,6 +5,7 @@ and channel, and the admin's view of the outbox (failed deliveries, retry)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -28,7 +29,7 @@ def account(server: LiveServer, settings: Settings) -> Iterator[Callable[..., Ac
     """``account(role, **scope)`` → ``(user id, client signed in as it)``."""
     opened: list[httpx.Client] = []
 
-    def make(role: Role = Role.ADMIN, **scope: object) -> Account:
+    def make(role: Role = Role.ADMIN, **scope: Any) -> Account:
         user_id, token = create_account(settings, role, **scope)
         c = httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
         opened.append(c)

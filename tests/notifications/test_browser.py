@@ -5,35 +5,16 @@ run on both backends in ``test_pages.py``); screenshots go to ``test-artifacts/s
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from service.accounts.models import Role
 from service.config import Settings
+from tests.browser import SCREENSHOTS
 from tests.conftest import TEST_PASSWORD, LiveServer, create_account
 from tests.notifications.test_pages import _notify
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-
-
-@pytest.fixture
-def chromium(server: LiveServer) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"chromium not installed at {CHROMIUM}; CI requires it")
-        pytest.skip(f"chromium not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

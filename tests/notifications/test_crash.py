@@ -127,7 +127,9 @@ async def test_a_drainer_killed_mid_batch_loses_nothing(
     )
     assert not lost and received == expected
     statuses = dict(
-        (await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))).all()
+        (await session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)))
+        .tuples()
+        .all()
     )
     assert statuses == {OutboxStatus.SENT: MESSAGES}
     # duplicates only from the window: at most one per connection per kill, only of rows in flight

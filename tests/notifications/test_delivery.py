@@ -73,7 +73,7 @@ async def test_smtp_delivers_the_message_once_in_the_recipients_language(
         "has been filled" in english.get_content()
         and "Open: https://vocmatch.example.cn/web/applications" in english.get_content()
     )
-    keys = dict((await session.execute(select(OutboxMessage.recipient, OutboxMessage.message_key))).all())
+    keys = dict((await session.execute(select(OutboxMessage.recipient, OutboxMessage.message_key))).tuples().all())
     assert chinese["Message-ID"] == f"<{keys[zh.email]}@vocmatch.example.cn>"
     assert await _statuses(session) == [("sent", 1), ("sent", 1)]
     assert (await drain(engine, smtp_settings)).claimed == 0 and smtp_sink.count == 2
@@ -124,7 +124,7 @@ async def test_permanent_refusals_and_exhausted_attempts_end_failed(
     smtp_sink.refuse = "550 5.1.1 mailbox unavailable"
     report = await drain(engine, smtp_settings)
     assert report.failed == 1 and await _statuses(session) == [("failed", 1)]
-    assert "refused for good" in (await session.execute(select(OutboxMessage.last_error))).scalar_one()
+    assert "refused for good" in ((await session.execute(select(OutboxMessage.last_error))).scalar_one() or "")
 
     await _queue(session, 1)
     settings = msgspec.structs.replace(

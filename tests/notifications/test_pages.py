@@ -113,7 +113,7 @@ async def test_badge_inbox_and_marking_read(session: AsyncSession, web: Browser)
     for response in (
         c.get(f"/web/notifications/{foreign}/open"),
         c.post(f"/web/notifications/{foreign}/read", data={"_csrf_token": c.csrf}),
-    ):  # type: ignore[attr-defined]
+    ):
         assert response.status_code == 404 and "岗位0" not in response.text
     no_token = c.post(f"/web/notifications/{ids[3]}/read", data={})
     assert no_token.status_code == 403  # CSRF
@@ -136,7 +136,7 @@ async def test_the_settings_page_saves_language_and_email_choices(session: Async
     assert "email-posting_closed" not in page.text and "account_activation" not in page.text  # not an employer's
     saved = c.post(
         "/web/notifications/preferences", data={"_csrf_token": c.csrf, "language": "en", "email": ["message_received"]}
-    )  # type: ignore[attr-defined]
+    )
     assert saved.status_code == 303 and saved.headers["location"] == "/web/notifications/preferences?saved=1"
     user = (await session.execute(select(User).where(User.id == me))).scalar_one()
     assert user.language == "en"

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scrapers.items import PlaceItem, PostingItem
 from scrapers.pipeline import default_pipeline
 from service.imports.postings import store_postings
 from service.imports.report import ImportReport
-from service.postings.models import Posting
+from service.postings.models import Posting, PostingSource
 from service.taxonomy.core import core_taxonomy
 
 SEEN = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)
@@ -104,3 +104,15 @@ async def test_sources_and_locations_over_http(session: AsyncSession, client: ht
         .json()
     )
     assert created["sources"] == [] and [loc["region_code"] for loc in created["locations"]] == ["320200"]
+
+
+async def test_a_blank_source_url_is_stored_as_none(session: AsyncSession) -> None:
+    """A listing whose URL is white space only keeps no URL (canonical_url gives None) instead of failing
+    the whole batch's import."""
+    item = _item("board_a", "A-8", "无锡精工有限公司", "钳工", ["江苏省-无锡市"], "   ")
+    report = ImportReport(kind="test", path="-")
+    await store_postings(session, [item], report, now=SEEN)
+    await session.commit()
+    assert report.stored == 1
+    stored = select(PostingSource.url).where(PostingSource.source == "board_a", PostingSource.external_id == "A-8")
+    assert (await session.execute(stored)).scalar_one() is None

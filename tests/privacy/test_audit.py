@@ -89,7 +89,7 @@ async def test_every_destination_change_is_audited_with_its_actor(session: Async
     assert "陈小明" not in text and "对口" not in text and "电话" not in text  # no free text in the log
 
 
-def _confirmation():  # type: ignore[no-untyped-def]
+def _confirmation():
     from service.destinations.schemas import Confirmation
 
     return Confirmation(note=None)

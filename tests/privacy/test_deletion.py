@@ -5,34 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import JSON, String, Text, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import JSON, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from service.accounts.models import Role, User
-from service.accounts.security import hash_password
-from service.applications.models import Application, ApplicationEvent, ApplicationStatus
+from service.applications.models import Application, ApplicationStatus
 from service.db import make_sessionmaker
-from service.destinations.models import DestinationEvent, DestinationEventKind
-from service.employers.models import Employer
-from service.graduates.models import Graduate, GraduateAward, GraduateCertificate
+from service.graduates.models import Graduate
 from service.models import Base
-from service.postings.models import Posting
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope
-from tests.accounts.conftest import PASSWORD, bearer, login
-from tests.conftest import LiveServer
-from tests.privacy.conftest import ID_NUMBER
+from tests.accounts.conftest import PASSWORD
+from tests.privacy.conftest import NEEDLES
 from tests.reports import worked_case
 
-NAME, PHONE, EMAIL = "李晓峰", "13800138123", "lixiaofeng@example.cn"
-LETTER, NOTE = "我是李晓峰, 电话13800138123, 希望应聘", "李晓峰本人电话确认"
-NEEDLES = (NAME, PHONE, EMAIL, ID_NUMBER, LETTER, NOTE, "希望应聘", "本人电话确认")
-REPORT = {
+REPORT: dict[str, Any] = {
     "scope": "all",
     "as_of": "2025-12-31",
     "cohort": 2025,
@@ -46,110 +35,6 @@ PARAMS = ReportParams(
     recorded_before=worked_case.CUTOFF,
     threshold=1,
 )
-
-
-@pytest.fixture
-async def case(session: AsyncSession) -> dict[str, int]:
-    """The reports' worked case; graduate a1 given a name, 身份证号, phone, account, certificate,
-    award, an open application with a cover letter and a note, and a confirmation with a note;
-    accounts for school A and B staff, a 广东 department admin and the admin."""
-    ids = dict(await worked_case.load(session))
-    a1 = ids["a1"]
-    await session.execute(
-        update(Graduate)
-        .where(Graduate.id == a1)
-        .values(
-            name=NAME,
-            phone=PHONE,
-            id_number=ID_NUMBER,
-            summary=f"{NAME}的自我介绍",
-            skills=["叉车"],
-            city="广州",
-            external_id="ext-lixf",
-        )
-    )
-    school_a, school_b = (
-        await session.execute(select(Graduate.school_id).where(Graduate.id.in_([a1, ids["b1"]])).order_by(Graduate.id))
-    ).scalars()
-    employer = Employer(name="Z物流有限公司", verified=True)
-    session.add(employer)
-    await session.flush()
-    posting = Posting(title="仓库管理员", employer_id=employer.id)
-    session.add(posting)
-    await session.flush()
-    application = Application(
-        graduate_id=a1, posting_id=posting.id, cover_letter=LETTER, status=ApplicationStatus.INTERVIEW
-    )
-    session.add(application)
-    await session.flush()
-    session.add_all(
-        [
-            ApplicationEvent(application_id=application.id, from_status=None, to_status=ApplicationStatus.APPLIED),
-            ApplicationEvent(
-                application_id=application.id,
-                from_status=ApplicationStatus.APPLIED,
-                to_status=ApplicationStatus.INTERVIEW,
-                note=f"面试通知已发{PHONE}",
-            ),
-            GraduateCertificate(graduate_id=a1, name="叉车司机", level="初级"),
-            GraduateAward(graduate_id=a1, competition="广州市职业技能大赛", prize="二等奖", year=2024),
-        ]
-    )
-    later = (
-        (
-            await session.execute(
-                select(DestinationEvent)
-                .where(DestinationEvent.graduate_id == a1)
-                .order_by(DestinationEvent.occurred_on.desc())
-            )
-        )
-        .scalars()
-        .first()
-    )
-    session.add(
-        DestinationEvent(
-            graduate_id=a1,
-            kind=DestinationEventKind.CONFIRMATION,
-            refers_to_id=later.id,
-            occurred_on=dt.date(2025, 10, 22),
-            source="self_report",
-            category=later.category,
-            note=NOTE,
-            recorded_at=dt.datetime(2025, 10, 22, tzinfo=dt.UTC),
-        )
-    )
-    password_hash = await hash_password(PASSWORD)
-    users = {
-        "a1": User(role=Role.GRADUATE, email=EMAIL, phone=PHONE, graduate_id=a1, password_hash=password_hash),
-        "staff_a": User(role=Role.SCHOOL, email="staff_a@example.cn", school_id=school_a, password_hash=password_hash),
-        "staff_b": User(role=Role.SCHOOL, email="staff_b@example.cn", school_id=school_b, password_hash=password_hash),
-        "department": User(
-            role=Role.DEPARTMENT, email="dept@example.cn", region_code="440000", password_hash=password_hash
-        ),
-        "admin": User(role=Role.ADMIN, email="admin@example.cn", password_hash=password_hash),
-    }
-    session.add_all(users.values())
-    await session.commit()
-    return ids | {"application": application.id} | {f"user_{k}": u.id for k, u in users.items()}
-
-
-@pytest.fixture
-def clients(server: LiveServer) -> Iterator[dict[str, httpx.Client]]:
-    logins = {
-        "a1": EMAIL,
-        "staff_a": "staff_a@example.cn",
-        "staff_b": "staff_b@example.cn",
-        "department": "dept@example.cn",
-        "admin": "admin@example.cn",
-    }
-    out = {}
-    for name, email in logins.items():
-        c = httpx.Client(base_url=server.base_url, timeout=30)
-        c.headers.update(bearer(login(c, email)))
-        out[name] = c
-    yield out
-    for c in out.values():
-        c.close()
 
 
 async def _report(engine: AsyncEngine) -> dict[str, Any]:

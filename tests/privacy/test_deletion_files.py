@@ -21,7 +21,7 @@ from service.config import Settings
 from service.resumes.models import ApplicationResume
 from service.scheduling import run_now
 from tests.conftest import run_sql
-from tests.privacy.test_deletion import NEEDLES, case, clients  # noqa: F401 - fixtures
+from tests.privacy.conftest import NEEDLES
 
 NEEDLE_BYTES = {n: n.encode("utf-8") for n in NEEDLES}
 
@@ -89,8 +89,8 @@ def _files(settings: Settings) -> list[Path]:
 
 
 def test_deleted_values_are_gone_from_the_database_files(
-    case: dict[str, int],  # noqa: F811
-    clients: dict[str, httpx.Client],  # noqa: F811
+    case: dict[str, int],
+    clients: dict[str, httpx.Client],
     settings: Settings,
 ) -> None:
     before = _found(_files(settings))
@@ -106,8 +106,8 @@ def test_deleted_values_are_gone_from_the_database_files(
 
 
 async def test_the_graduates_uploaded_files_are_deleted_with_them(
-    case: dict[str, int],  # noqa: F811
-    clients: dict[str, httpx.Client],  # noqa: F811
+    case: dict[str, int],
+    clients: dict[str, httpx.Client],
     settings: Settings,
     session: AsyncSession,
 ) -> None:

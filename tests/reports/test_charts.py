@@ -65,7 +65,7 @@ def _bar_height(root: etree._Element, gid: str) -> float:
     """Vertical extent of the bar drawn in group ``gid`` (matplotlib writes bars as closed paths)."""
     group = _group(root, gid)
     assert group is not None, f"no bar {gid}"
-    ys = [float(y) for y in re.findall(r"[ML] [-\d.]+ ([-\d.]+)", group.find(f"{SVG}path").get("d"))]
+    ys = [float(y) for y in re.findall(r"[ML] [-\d.]+ ([-\d.]+)", group.find(f"{SVG}path").get("d") or "")]
     return max(ys) - min(ys)
 
 
@@ -153,7 +153,7 @@ async def loaded(session: AsyncSession) -> dict[str, int]:
 
 
 def test_chart_endpoint(client: httpx.Client, loaded: dict[str, int]) -> None:
-    q = {
+    q: dict[str, Any] = {
         "scope": "all",
         "as_of": "2025-12-31",
         "cohort": 2025,
@@ -235,7 +235,7 @@ async def test_chart_has_the_report_guard(
     from service.catalog.models import School
 
     school_a = (await session.execute(select(School.id).where(School.code == "4144010001"))).scalar_one()
-    q = {
+    q: dict[str, Any] = {
         "as_of": "2025-12-31",
         "cohort": 2025,
         "recorded_before": "2026-01-01T00:00:00Z",

@@ -29,7 +29,7 @@ async def test_the_panel_needs_exact_figures() -> None:
         await data_quality_panel(None, None, {"view": "publish"})  # type: ignore[arg-type]
 
 
-async def test_a_partial_internal_report_has_the_full_reports_rows(session) -> None:  # type: ignore[no-untyped-def]
+async def test_a_partial_internal_report_has_the_full_reports_rows(session) -> None:
     """The trend counts only the row kind it follows: the same rows as the full report; a partial
     publish view is refused (its suppression would not be the full report's)."""
     from service.reports.build import build_report

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,7 +27,13 @@ from service.reports.snapshots import ensure_snapshot
 from tests.reports import worked_case
 
 ROOT = Path(__file__).resolve().parents[2]
-Q = {"scope": "all", "as_of": "2025-12-31", "cohort": 2025, "recorded_before": "2026-01-01T00:00:00Z", "threshold": 1}
+Q: dict[str, Any] = {
+    "scope": "all",
+    "as_of": "2025-12-31",
+    "cohort": 2025,
+    "recorded_before": "2026-01-01T00:00:00Z",
+    "threshold": 1,
+}
 
 
 @pytest.fixture

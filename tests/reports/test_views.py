@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -21,7 +22,12 @@ from service.reports.compute import Scope
 from tests.reports import worked_case
 
 B = "4144030001"
-Q = {"scope": f"school:{B}", "as_of": "2025-12-31", "cohort": 2025, "recorded_before": "2026-01-01T00:00:00Z"}
+Q: dict[str, Any] = {
+    "scope": f"school:{B}",
+    "as_of": "2025-12-31",
+    "cohort": 2025,
+    "recorded_before": "2026-01-01T00:00:00Z",
+}
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ from openpyxl import Workbook
 
 from service.rosters import fields as f
 from service.rosters.reader import LIMITS, RosterFileError, read_roster
-from tests.rosters.test_roster_import import FEMALE, HEADER, MALE, SCHOOL, school  # noqa: F401 - fixture
+from tests.rosters.conftest import SCHOOL
+from tests.rosters.test_roster_import import FEMALE, HEADER, MALE
 
 SHEET = "xl/worksheets/sheet1.xml"
 ROWS = [
@@ -213,7 +214,7 @@ def test_csv_rosters_have_the_same_limits() -> None:
         read_roster(b'"' + b"x" * 200_000, "名册.csv", f.header_of)
 
 
-def test_upload_past_a_limit_is_422_naming_it(client: httpx.Client, school: int) -> None:  # noqa: F811
+def test_upload_past_a_limit_is_422_naming_it(client: httpx.Client, school: int) -> None:
     data = xlsx(build=lambda wb: wb.active.cell(row=1_048_576, column=1, value="x"))
     r = client.post(f"/schools/{SCHOOL}/rosters", files={"data": ("名册.xlsx", data)})
     assert r.status_code == 422, r.text
@@ -249,7 +250,7 @@ def _slow_roster(rows: int) -> bytes:
 def test_health_answers_while_a_big_upload_is_parsed(
     client: httpx.Client,
     anon_client: httpx.Client,
-    school: int,  # noqa: F811
+    school: int,
 ) -> None:
     """``/health`` round trips, one after another, started after the upload's body was sent: many
     complete before the upload's answer. Parsing on the event loop would let at most one through."""

@@ -16,13 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
-from service.catalog.models import Major, Region, RegionLevel, School
 from service.config import Settings
 from service.graduates.models import Gender, Graduate
 from service.rosters.service import RosterFileError, import_roster
+from tests.rosters.conftest import SCHOOL
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHOOL = "4144010001"
 
 
 def id_number(first17: str) -> str:
@@ -33,24 +32,6 @@ MALE = id_number("44010620070101001")
 FEMALE = id_number("44010620070202002")
 MALE2 = id_number("44010620070303003")
 SERIAL_2025_06_30 = (dt.date(2025, 6, 30) - dt.date(1899, 12, 30)).days
-
-
-@pytest.fixture
-async def school(session: AsyncSession) -> int:
-    session.add_all(
-        [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
-            Major(code="740202", name="西餐烹饪", category="旅游大类"),
-        ]
-    )
-    await session.flush()
-    s = School(code=SCHOOL, name="天河职校", region_code="440106")
-    session.add(s)
-    await session.commit()
-    return s.id
 
 
 def write_xlsx(

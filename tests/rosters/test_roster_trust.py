@@ -76,7 +76,7 @@ def _upload(c: httpx.Client, code: str, *rows: str, valid_rows_only: bool = Fals
 async def _holders(session: AsyncSession, number: str) -> list[tuple[int | None, str | None]]:
     await session.rollback()
     stmt = select(Graduate.school_id, Graduate.student_number).where(Graduate.id_number == number)
-    return [tuple(r) for r in (await session.execute(stmt)).all()]  # type: ignore[misc]
+    return [tuple(r) for r in (await session.execute(stmt)).all()]
 
 
 Clients = Callable[..., httpx.Client]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ FAST = FetchPolicy(min_delay=0, timeout=2, retries=1, backoff_base=0.01)
 
 
 @pytest.fixture
-def site() -> Site:
+def site() -> Iterator[Site]:
     with Site() as s:
         yield s
 

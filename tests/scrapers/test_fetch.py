@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,7 +14,7 @@ FAST = FetchPolicy(min_delay=0, timeout=0.5, retries=2, backoff_base=0.05, backo
 
 
 @pytest.fixture
-def site() -> Site:
+def site() -> Iterator[Site]:
     with Site() as s:
         yield s
 

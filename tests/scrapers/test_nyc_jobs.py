@@ -26,7 +26,7 @@ def test_salary_frequency(low: str, high: str, frequency: str, period: SalaryPer
 def test_salary_problems() -> None:
     assert nyc_salary(None, None, "Annual") == (None, None)
     unknown, warning = nyc_salary("10", "20", "Fortnightly")
-    assert unknown.period is None and unknown.max_monthly is None and "Fortnightly" in warning
+    assert unknown.period is None and unknown.max_monthly is None and "Fortnightly" in (warning or "")
     assert nyc_salary("ten", "20", "Annual")[0] is None
 
 

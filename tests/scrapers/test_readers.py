@@ -33,7 +33,7 @@ def test_51job_2019() -> None:
     cnc = by_title["数控车床操作工"]
     assert cnc.row == 2 and cnc.source == "51job"
     assert cnc.external_id == posting_key("广州数控设备有限公司", "数控车床操作工", "广州-黄埔区", "2019-09-12")
-    assert (cnc.salary.min_monthly, cnc.salary.max_monthly) == (6000, 8000)  # type: ignore[union-attr]
+    assert (cnc.salary.min_monthly, cnc.salary.max_monthly) == (6000, 8000)
     assert (cnc.region_code, cnc.province, cnc.city) == ("440112", "广东省", "广州市")
     assert cnc.education is EducationLevel.SECONDARY_VOCATIONAL and cnc.experience_years == 1
     assert (cnc.employer_kind, cnc.employer_size) == ("民营公司", "1000-5000人")
@@ -49,7 +49,7 @@ def test_51job_2019() -> None:
     store = by_title["仓库管理员"]
     assert store.education is EducationLevel.SENIOR_SECONDARY and store.other_requirements == ["英语一般"]
     assert "英语一般" in store.description
-    assert store.salary.period is SalaryPeriod.DAY and store.salary.min_monthly == 4350  # type: ignore[union-attr]
+    assert store.salary.period is SalaryPeriod.DAY and store.salary.min_monthly == 4350
     assert store.region_code == "320583"
 
     electrician = by_title["电工"]
@@ -58,7 +58,7 @@ def test_51job_2019() -> None:
     assert [(w.row, w.column) for w in electrician.warnings] == [(6, "地区")]
 
     welder = by_title["焊工"]  # malformed list literal: read as text, with a warning naming the column
-    assert welder.salary.minimum == 8000  # type: ignore[union-attr]
+    assert welder.salary.minimum == 8000
     assert (7, "薪资") in [(w.row, w.column) for w in welder.warnings]
     assert welder.education is EducationLevel.JUNIOR_SECONDARY and welder.experience_years == 3
 
@@ -73,13 +73,13 @@ def test_51job_2023() -> None:
     assert fixer.skills == ["PLC", "CAD"] and fixer.benefits == ["五险一金", "包吃包住"]
     assert fixer.description == "福利：五险一金、包吃包住"
     assert fixer.region_code == "320583" and fixer.employer_industry == "机械/设备/重工"
-    assert fixer.salary.min_monthly == 6000  # type: ignore[union-attr]
+    assert fixer.salary.min_monthly == 6000
     assert fixer.education is EducationLevel.SECONDARY_VOCATIONAL
     intern = by_title["汽车美容实习生"]
     assert intern.employment_type is EmploymentType.INTERN and intern.experience_years == 0
-    assert intern.salary.max_monthly == 4000  # type: ignore[union-attr]
+    assert intern.salary.max_monthly == 4000
     tagger = by_title["数据标注员"]
-    assert tagger.salary.months_per_year == 14 and tagger.salary.min_monthly == 4667  # type: ignore[union-attr]
+    assert tagger.salary.months_per_year == 14 and tagger.salary.min_monthly == 4667
     assert tagger.skills == ["数据标注", "Excel"] and tagger.experience_years == 0
     assert by_title["仓储主管"].education is EducationLevel.ANY
 

@@ -6,6 +6,7 @@ employer whose posting must never reach graduates, and one account per role (sam
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
+from tests.browser import launch_chromium
 
 PASSWORD = "correct horse battery"
 
@@ -165,3 +167,10 @@ def web(server: Any) -> Any:
     fixture signs in with a bearer header, which would bypass the cookie session and its CSRF check)."""
     with httpx.Client(base_url=server.base_url, timeout=30) as c:
         yield c
+
+
+@pytest.fixture
+def browser(server: Any, world: World) -> Iterator[Any]:
+    """A headless chromium, started after the server and the data (Playwright's sync API runs an
+    event loop in this thread, so every other fixture must be set up before it)."""
+    yield from launch_chromium()

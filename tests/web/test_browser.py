@@ -11,9 +11,7 @@ that is a failure. Screenshots go to ``test-artifacts/screenshots/``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,37 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.bootstrap import SAMPLE_PASSWORD, create_sample_accounts
 from service.sample.loader import load_sample
+from tests.browser import SCREENSHOTS, launch_chromium
 from tests.web.conftest import PASSWORD, World
-
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture
 def backend() -> str:
     """The browser flow runs on SQLite only (see the module docstring)."""
     return "sqlite"
-
-
-@pytest.fixture
-def browser(server: Any, world: World) -> Iterator[Any]:
-    """A headless chromium, started after the server and the data (Playwright's sync API runs an
-    event loop in this thread, so every other fixture must be set up before it)."""
-    yield from _launch()
-
-
-def _launch() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        reason = f"chromium not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason + "; CI requires it")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def _shot(page: Any, name: str) -> None:
@@ -228,7 +203,7 @@ async def sample(session: AsyncSession) -> dict[str, str]:
 @pytest.fixture
 def sample_browser(server: Any, sample: dict[str, str]) -> Iterator[Any]:
     """:func:`browser` over the sample data (the data is loaded before the browser starts)."""
-    yield from _launch()
+    yield from launch_chromium()
 
 
 def test_sample_search_profile_destination_posting_and_dashboard(

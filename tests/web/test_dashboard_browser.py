@@ -14,9 +14,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.browser import launch_chromium
 from tests.web.test_browser import (
     _all_fields_labelled,
-    _launch,
     _no_horizontal_scroll,
     _no_word_split_in_tables,
     _shot,
@@ -37,7 +37,7 @@ async def cases(session: AsyncSession) -> None:
 
 @pytest.fixture
 def browser(server: Any, cases: None) -> Iterator[Any]:
-    yield from _launch()
+    yield from launch_chromium()
 
 
 def _check(page: Any) -> None:

@@ -31,7 +31,7 @@ async def _world(session: AsyncSession) -> dict[str, int]:
     from sqlalchemy import select
 
     ids = await worked_case.load(session)
-    schools = dict((await session.execute(select(School.code, School.id))).all())
+    schools = dict((await session.execute(select(School.code, School.id))).tuples().all())
     pw = await hash_password(PASSWORD)
     session.add_all(
         [
@@ -290,7 +290,7 @@ async def test_charts_for_every_rate_and_trend_in_both_languages(
     assert "近五届趋势" in zh.text and "面包屑导航" in zh.text
     assert "Trend over the last five cohorts" in en.text and 'aria-label="Breadcrumb"' in en.text
     charts = [src.replace("&amp;", "&") for src in re.findall(r'<img src="(/reports/chart[^"]+)"', en.text)]
-    metrics = {re.search(r"metric=(\w+)", c).group(1) for c in charts}  # type: ignore[union-attr]
+    metrics = {re.search(r"metric=(\w+)", c).group(1) for c in charts}
     assert metrics == {
         "employment_rate",
         "placement_rate",

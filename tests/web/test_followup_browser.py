@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.destinations.models import DestinationCategory, DestinationEvent, DestinationEventKind, DestinationSource
+from tests.browser import launch_chromium
 from tests.web.conftest import World
 from tests.web.test_browser import (
     _all_fields_labelled,
-    _launch,
     _no_horizontal_scroll,
     _no_word_split_in_tables,
     _shot,
@@ -48,7 +48,7 @@ async def self_report(session: AsyncSession, world: World) -> int:
 
 @pytest.fixture
 def browser(server: Any, world: World, self_report: int) -> Iterator[Any]:
-    yield from _launch()
+    yield from launch_chromium()
 
 
 @pytest.mark.parametrize(("width", "lang"), [(375, "zh_Hans"), (1280, "en")])

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -43,7 +44,7 @@ def _flags(web: httpx.Client, graduate_id: int, cohort: int = 2025) -> set[str]:
     assert page.status_code == 200, page.text
     row = _row(page.text, graduate_id)
     assert row is not None, f"graduate {graduate_id} not listed"
-    return set(re.search(r'data-flags="([^"]*)"', row).group(1).split())  # type: ignore[union-attr]
+    return set(re.search(r'data-flags="([^"]*)"', row).group(1).split())
 
 
 def _category(web: httpx.Client, graduate_id: int) -> str:
@@ -399,7 +400,7 @@ async def test_survey_record_with_evidence_in_history_and_audit(
         dt.date(2025, 9, 1),
     )
     history = web.get(f"/web/follow-up/{g}?saved=1")
-    item = re.search(rf'data-event-id="{event.id}".*?</li>', history.text, re.S).group(0)  # type: ignore[union-attr]
+    item = re.search(rf'data-event-id="{event.id}".*?</li>', history.text, re.S).group(0)
     assert "入伍通知书" in item and "学校调查" in text_of(item) and "2025-09-01" in item
     audit = (
         (
@@ -453,7 +454,7 @@ async def test_filter_sort_and_page(web: httpx.Client, world: World, session: As
     await session.commit()
     _as(web, world, "school_a")
 
-    def ids(**params: object) -> list[int]:
+    def ids(**params: Any) -> list[int]:
         html = web.get("/web/follow-up", params={"cohort": 2025, **params}).text
         return [int(i) for i in re.findall(r'<tr data-graduate-id="(\d+)"', html)]
 

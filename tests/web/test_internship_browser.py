@@ -17,8 +17,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.graduates.models import Graduate
+from tests.browser import launch_chromium
 from tests.web.conftest import World
-from tests.web.test_browser import _all_fields_labelled, _launch, _no_horizontal_scroll, _shot, _sign_in
+from tests.web.test_browser import _all_fields_labelled, _no_horizontal_scroll, _shot, _sign_in
 
 PDF = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] "
@@ -45,7 +46,7 @@ async def numbered(world: World, session: AsyncSession) -> World:
 
 @pytest.fixture
 def browser(server: Any, numbered: World) -> Iterator[Any]:
-    yield from _launch()
+    yield from launch_chromium()
 
 
 def _check(page: Any, base: str, path: str) -> None:

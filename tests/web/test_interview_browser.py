@@ -18,7 +18,6 @@ from tests.web.test_browser import (
     _no_horizontal_scroll,
     _shot,
     _sign_in,
-    browser,  # noqa: F401 - the chromium fixture
 )
 
 
@@ -48,7 +47,7 @@ async def proposed(session: AsyncSession, world: World) -> dict[str, int]:
 
 def test_interview_pages_fit_a_375px_phone(
     proposed: dict[str, int],
-    browser: Any,  # noqa: F811
+    browser: Any,
     server: Any,
     world: World,
 ) -> None:

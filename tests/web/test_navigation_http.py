@@ -73,8 +73,8 @@ def test_signed_in_pages_carry_the_session_expiry(web: httpx.Client, world: Worl
     sign_in(web, world.logins["graduate_a"])
     body = re.search(r"<body[^>]*>", web.get("/web/jobs").text)
     assert body is not None
-    expires_in = int(re.search(r'data-session-expires-in="(\d+)"', body.group(0)).group(1))  # type: ignore[union-attr]
-    ttl = int(re.search(r'data-session-ttl="(\d+)"', body.group(0)).group(1))  # type: ignore[union-attr]
+    expires_in = int(re.search(r'data-session-expires-in="(\d+)"', body.group(0)).group(1))
+    ttl = int(re.search(r'data-session-ttl="(\d+)"', body.group(0)).group(1))
     assert ttl == 900 and 880 <= expires_in <= 900
     assert 'src="/web/static/session.js"' in web.get("/web/jobs").text
     assert web.get("/web/static/session.js").status_code == 200

@@ -75,7 +75,7 @@ def _form(web: httpx.Client, **fields: str) -> dict[str, list[str]]:
 
 
 def _percent(html: str) -> int:
-    return int(re.search(r"个人资料完成度 (\d+)%", html).group(1))  # type: ignore[union-attr]
+    return int(re.search(r"个人资料完成度 (\d+)%", html).group(1))
 
 
 async def _stored(session: AsyncSession, graduate_id: int) -> Graduate:
@@ -89,7 +89,7 @@ async def test_meter_weighs_parts_by_what_the_ranker_uses(web: httpx.Client, wor
     # 陈小明 has skills (0.26), a home region (location 0.20) and a minimum salary (0.05) of 0.94 in all
     assert _percent(html) == int(100 * (0.26 + 0.20 + 0.05) / 0.94) == 54
     assert abs(sum(PART_WEIGHTS.values()) - 0.94) < 1e-9
-    missing = re.search(r'<ol class="missing-parts">(.*?)</ol>', html, re.S).group(1)  # type: ignore[union-attr]
+    missing = re.search(r'<ol class="missing-parts">(.*?)</ol>', html, re.S).group(1)
     # heaviest first: jobs wanted (0.12), about you (0.10), internships (0.08), certificates, job types
     assert re.findall(r">([^<]+)</a>", missing) == ["意向岗位", "自我介绍", "实习与工作经历", "证书", "希望的工作类型"]
 
@@ -129,7 +129,7 @@ async def test_jobs_wanted_about_you_internships_and_awards_are_saved(
         e.start_date.isoformat(),
         e.end_date.isoformat(),
         e.description,
-    ) == ("work_placement", "数控车床学徒", "广州数控设备有限公司", "2024-07-01", "2025-01-01", "车削轴类零件")  # type: ignore[union-attr]
+    ) == ("work_placement", "数控车床学徒", "广州数控设备有限公司", "2024-07-01", "2025-01-01", "车削轴类零件")
     [a] = g.awards
     assert (a.competition, a.level, a.prize, a.year) == ("广东省职业院校技能大赛 数控车", "省级", "二等奖", 2024)
     html = web.get("/web/profile").text

@@ -15,8 +15,9 @@ import msgspec
 import pytest
 
 from service.config import Settings
+from tests.browser import launch_chromium
 from tests.web.conftest import World
-from tests.web.test_browser import _launch, _sign_in
+from tests.web.test_browser import _sign_in
 
 TTL = 6
 
@@ -33,7 +34,7 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 def browser(server: Any, world: World) -> Iterator[Any]:
-    yield from _launch()
+    yield from launch_chromium()
 
 
 def _profile_page(browser: Any, server: Any, world: World) -> Any:

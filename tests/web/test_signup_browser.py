@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
 from service.graduates.models import Graduate
+from tests.browser import launch_chromium
 from tests.web.conftest import World
-from tests.web.test_browser import _launch, _no_horizontal_scroll, _shot, _sign_in
+from tests.web.test_browser import _no_horizontal_scroll, _shot, _sign_in
 
 PHONE = {"viewport": {"width": 375, "height": 800}, "device_scale_factor": 2, "is_mobile": True, "locale": "zh-CN"}
 ID_NUMBER = "44010620080101001" + ric.calc_check_digit("440106200801010010")
@@ -44,7 +45,7 @@ async def roster_row(session: AsyncSession, world: World) -> int:
 
 @pytest.fixture
 def browser(server: Any, world: World, roster_row: int) -> Iterator[Any]:
-    yield from _launch()
+    yield from launch_chromium()
 
 
 def test_graduate_activates_from_the_roster_row_at_375px(browser: Any, server: Any, world: World) -> None:

@@ -36,11 +36,12 @@ from service.db import make_engine
 from service.graduates.models import Graduate
 from service.notifications.delivery import Drainer
 from service.web.i18n import load_catalogues
+from tests.browser import launch_chromium
 from tests.conftest import run_async
 from tests.factories import guangdong_regions
 from tests.notifications.smtp_sink import SmtpSink
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import SCREENSHOTS, _launch
+from tests.web.test_browser import SCREENSHOTS
 
 ID_NUMBER = "44010620080101001" + ric.calc_check_digit("440106200801010010")
 STAFF = "staff@jidian.example.cn"
@@ -97,7 +98,7 @@ def smtp_sink() -> Iterator[SmtpSink]:
 @pytest.fixture
 def browser(server: Any, school: dict[str, int], smtp_sink: SmtpSink) -> Iterator[Any]:
     """Chromium, started after the server and the data (Playwright's sync API runs its own loop)."""
-    yield from _launch()
+    yield from launch_chromium()
 
 
 class Loop:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import service.db  # noqa: F401
+import service.db
 
 revision: str = '0005'
 down_revision: str | None = '0004'
