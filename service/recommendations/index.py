@@ -36,9 +36,12 @@ that key refits the whole index inside the request). Both are kept for the side-
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import io
 import logging
 import multiprocessing
+import pickle
 import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -46,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from matching.content import ContentRanker
@@ -70,6 +74,10 @@ BUILD_OVERLAP = 100
 GAP_SECONDS = 30.0
 #: Postings read per query (and converted) while applying changes: the event loop is not held long.
 CHUNK = 200
+#: Largest list or dict unpickled in one piece when a build comes back from its process: unpickling
+#: is one C call holding the GIL, so one piece of a 100,000-posting ranker would stall the event loop
+#: for seconds; pieces of this size take a few milliseconds each (the loop runs in between).
+PIECE = 200
 #: Added to the build process's nice value: when CPU is short, answering requests comes first.
 WORKER_NICENESS = 10
 
@@ -175,12 +183,98 @@ def _build_with_own_connection(settings: Settings, today: dt.date, taxonomy: Tax
     return asyncio.run(main())
 
 
-def build_in_worker(settings: Settings, today: dt.date) -> Built:
+@dataclass(frozen=True)
+class Pieces:
+    """An object pickled in pieces (:func:`to_pieces`): ``layout`` says how to put them together and
+    ``stream`` holds them in order, written by one pickler so objects shared between pieces stay shared."""
+
+    layout: tuple[Any, ...]
+    stream: bytes
+
+
+def to_pieces(obj: Any, piece: int = PIECE) -> Pieces:
+    """``obj`` pickled in pieces for :func:`from_pieces`: lists and dicts longer than ``piece`` in
+    slices (and one-dimensional arrays of objects), the attributes of the ``matching`` package's
+    objects (the ranker, its table and vectorisers) one by one, anything else (numeric arrays,
+    sparse matrices, small containers) whole."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    seen: dict[int, int] = {}  # containers and objects laid out so far → their number
+
+    def lay(value: Any) -> tuple[Any, ...]:
+        if id(value) in seen:
+            return ("same", seen[id(value)])
+        kind = type(value)
+        if kind is list and len(value) > piece:
+            seen[id(value)] = len(seen)
+            for i in range(0, len(value), piece):
+                pickler.dump(value[i : i + piece])
+            return ("list", -(-len(value) // piece))
+        if kind is np.ndarray and value.dtype == object and value.ndim == 1 and len(value) > piece:
+            for i in range(0, len(value), piece):  # objects (enums) unpickle one by one, like a list
+                pickler.dump(value[i : i + piece])
+            return ("array", -(-len(value) // piece))
+        if kind is dict and len(value) > piece:
+            seen[id(value)] = len(seen)
+            items = list(value.items())
+            for i in range(0, len(items), piece):
+                pickler.dump(items[i : i + piece])
+            return ("dict", -(-len(items) // piece))
+        if (
+            kind.__module__.startswith("matching.")
+            and hasattr(value, "__dict__")
+            and not isinstance(value, (dict, list, tuple, set))  # e.g. an Interner (a dict) is whole
+        ):
+            seen[id(value)] = len(seen)
+            return ("object", kind, {k: lay(v) for k, v in vars(value).items()})
+        pickler.dump(value)
+        return ("whole",)
+
+    layout = lay(obj)
+    return Pieces(layout=layout, stream=out.getvalue())
+
+
+def from_pieces(pieces: Pieces) -> Any:
+    """The object :func:`to_pieces` cut up, unpickled one piece at a time (run it in a thread: the
+    event loop gets the GIL between pieces)."""
+    unpickler = pickle.Unpickler(io.BytesIO(pieces.stream))
+    made: list[Any] = []
+
+    def put(layout: tuple[Any, ...]) -> Any:
+        kind = layout[0]
+        if kind == "same":
+            return made[layout[1]]
+        if kind == "list":
+            items: list[Any] = []
+            made.append(items)
+            for _ in range(layout[1]):
+                items.extend(unpickler.load())
+            return items
+        if kind == "array":
+            return np.concatenate([unpickler.load() for _ in range(layout[1])])
+        if kind == "dict":
+            mapping: dict[Any, Any] = {}
+            made.append(mapping)
+            for _ in range(layout[1]):
+                mapping.update(unpickler.load())
+            return mapping
+        if kind == "object":
+            obj = layout[1].__new__(layout[1])
+            made.append(obj)
+            obj.__dict__.update({k: put(v) for k, v in layout[2].items()})
+            return obj
+        return unpickler.load()
+
+    return put(pieces.layout)
+
+
+def build_in_worker(settings: Settings, today: dt.date) -> tuple[Pieces, Built]:
     """In a build process: :func:`build_index` with its own connection and taxonomy; the ranker
-    comes back without the taxonomy (the server has its own, the same)."""
+    comes back without the taxonomy (the server has its own, the same) and in pieces
+    (:func:`to_pieces`), beside the rest of the result."""
     built = _build_with_own_connection(settings, today, core_taxonomy())
     built.ranker.set_params(taxonomy=None)
-    return built
+    return to_pieces(built.ranker), dataclasses.replace(built, ranker=None)  # type: ignore[arg-type]
 
 
 def _lower_priority() -> None:
@@ -232,8 +326,12 @@ class IndexMaintainer:
                 self._pool = ProcessPoolExecutor(
                     1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
                 )
-            built = await asyncio.get_running_loop().run_in_executor(self._pool, build_in_worker, self.settings, today)
-            built.ranker.set_params(taxonomy=taxonomy)
+            pieces, built = await asyncio.get_running_loop().run_in_executor(
+                self._pool, build_in_worker, self.settings, today
+            )
+            ranker = await anyio.to_thread.run_sync(from_pieces, pieces)
+            ranker.set_params(taxonomy=taxonomy)
+            built = dataclasses.replace(built, ranker=ranker)
         else:
             built = await anyio.to_thread.run_sync(_build_with_own_connection, self.settings, today, taxonomy)
         self.builds += 1

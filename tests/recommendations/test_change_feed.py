@@ -16,13 +16,15 @@ import pytest
 from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from matching.content import ContentRanker
+from matching.documents import JobDoc, SeekerDoc
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker
 from service.employers.models import Employer
 from service.postings.changes import PostingChange
 from service.postings.models import Posting, PostingStatus
 from service.recommendations.caches import RankerCache
-from service.recommendations.index import GAP_SECONDS, FeedPosition
+from service.recommendations.index import GAP_SECONDS, FeedPosition, from_pieces, to_pieces
 
 
 def test_feed_position_waits_for_a_gap_then_gives_it_up() -> None:
@@ -123,3 +125,18 @@ async def test_requests_catch_up_without_a_follower_and_restart_on_an_emptied_fe
     await session.commit()
     cache.index.position = FeedPosition(low=1000)
     assert len(await cache.get(session, today)) == 12 and cache.index.builds == 2
+
+
+def test_a_ranker_cut_in_pieces_comes_back_the_same() -> None:
+    """What a build process sends (:func:`to_pieces`, small pieces here) answers like the ranker."""
+    docs = [
+        JobDoc(id=i, title=f"{t}{i % 3}", required_skills=(s,), province="广东省", city=c)
+        for i, (t, s, c) in enumerate(
+            [("数控车工", "数控编程", "广州"), ("电工", "电气接线", "深圳"), ("焊工", "氩弧焊", "广州")] * 20, start=1
+        )
+    ]
+    ranker = ContentRanker().fit(docs)
+    copy = from_pieces(to_pieces(ranker, piece=7))
+    assert type(copy) is ContentRanker and copy.position_ == ranker.position_
+    seeker = SeekerDoc(id=1, desired_titles=("电工",), skills=("电气接线",), province="广东省", city="深圳")
+    assert copy.recommend(seeker, k=10) == ranker.recommend(seeker, k=10)
