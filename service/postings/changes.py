@@ -48,6 +48,7 @@ KEEP = dt.timedelta(days=1)
 #: Name of the pruning job in the scheduler and in ``vocmatch jobs run``; daily at 04:50.
 JOB_ID = "prune_posting_changes"
 CRON = {"hour": 4, "minute": 50}
+MISFIRE_GRACE_SECONDS = 6 * 3600
 _FLAG = "vocmatch.posting_changes"
 _local_commits = 0
 
@@ -190,4 +191,7 @@ def add_prune_job(scheduler: Any, settings: Settings, timezone: str) -> Any:
         id=JOB_ID,
         name="prune the postings' change feed",
         replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
     )
