@@ -438,6 +438,7 @@ class IndexMaintainer:
         sessions = make_sessionmaker(engine)
         listener = await self._listen(engine)
         self._following = True
+        self._wake.set()  # what committed before the LISTEN began is read now
         try:
             while True:
                 try:
