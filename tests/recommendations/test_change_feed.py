@@ -143,3 +143,17 @@ def test_a_ranker_cut_in_pieces_comes_back_the_same() -> None:
     assert type(copy) is ContentRanker and copy.position_ == ranker.position_
     seeker = SeekerDoc(id=1, desired_titles=("电工",), skills=("电气接线",), province="广东省", city="深圳")
     assert copy.recommend(seeker, k=10) == ranker.recommend(seeker, k=10)
+
+
+async def test_the_scan_path_still_finds_changes(session: AsyncSession, settings: Settings) -> None:
+    """``recommendation_index = "scan"`` (the benchmark's previous path) reads the change key per request."""
+    today = dt.date.today()
+    employer_id = await _seed(session)
+    cache = RankerCache(settings=msgspec.structs.replace(settings, recommendation_index="scan"))
+    try:
+        assert len(await cache.get(session, today)) == 12
+        session.add(Posting(title="电工", employer_id=employer_id, city="广州"))
+        await session.commit()
+        assert len(await cache.get(session, today)) == 13 and cache.index.builds == 1
+    finally:
+        cache.close()
