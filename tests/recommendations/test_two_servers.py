@@ -135,8 +135,9 @@ def test_a_posting_made_on_one_server_is_recommended_by_the_other_within_5_s(
         httpx.Client(base_url=two_servers[0], headers=headers, timeout=30) as one,
         httpx.Client(base_url=two_servers[1], headers=headers, timeout=30) as other,
     ):
-        # the seed too reaches the other server through its feed (it built its index before)
-        seeded = _seconds_until(lambda: len(_recommended(other, graduate_id)) == 3)
+        # the seed reaches the other server through its feed too (it may still be building its first
+        # index at start-up, which is not what is measured here)
+        _seconds_until(lambda: len(_recommended(other, graduate_id)) == 3)
         created = one.post(
             "/postings",
             json={
@@ -152,4 +153,4 @@ def test_a_posting_made_on_one_server_is_recommended_by_the_other_within_5_s(
         closed = one.patch(f"/postings/{new_id}", json={"status": "closed"})
         assert closed.status_code == 200, closed.text
         left = _seconds_until(lambda: new_id not in _recommended(other, graduate_id))
-    assert max(seeded, appeared, left) < WITHIN_SECONDS, (seeded, appeared, left)
+    assert appeared < WITHIN_SECONDS and left < WITHIN_SECONDS, (appeared, left)
