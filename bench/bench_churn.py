@@ -3,12 +3,14 @@ beside new path in one run.
 
 N open postings (default 20,000) are generated from real titles and skills by the generator of
 ``bench_recommend_scale.py`` (the shared job-board data), with 60 graduates, into one SQLite file
-that both runs start from (a copy each). For each path — ``refit`` (the old one: any change of the
+that every run starts from (a copy each). For each path — ``refit`` (the oldest: any change of the
 postings table, applications included, refits the whole index inside the next request; setting
-``VOCMATCH_RECOMMENDATION_INDEX=refit``) and ``live`` (deltas, full rebuilds in the background,
-in a build process from ``VOCMATCH_INDEX_PROCESS_MIN_POSTINGS`` postings) — it serves the file
-with uvicorn in a subprocess (one worker, warm-up on), waits for the first recommendation, then for
-``--seconds`` (default 30) makes one change per second (in turn: an application to a posting, a
+``VOCMATCH_RECOMMENDATION_INDEX=refit``), ``scan`` (the previous one: deltas found by reading the
+postings' change key on every request) and ``live`` (deltas from the postings' change feed, applied by a
+background task every ``--poll-seconds``; full rebuilds in the background, in a build process from
+``VOCMATCH_INDEX_PROCESS_MIN_POSTINGS`` postings) — it serves the file with uvicorn in a subprocess (one
+worker, warm-up on), waits for the first recommendation, then for ``--seconds`` (default 30) makes one
+change per second (in turn: an application to a posting, a
 new posting, an edit of a posting's title, a posting closed) while two client threads measure
 
 * ``GET /health`` every 50 ms, and
@@ -19,7 +21,7 @@ exactly that kind of posting until it is listed (time until recommendable). Late
 client-side milliseconds over loopback HTTP, median and 99th percentile.
 
     .venv/bin/python bench/bench_churn.py [--postings 20000] [--seconds 30] [--rebuild-seconds 10]
-        [--paths refit live] [--json]
+        [--poll-seconds 1] [--paths refit scan live] [--json]
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ def run_path(path: str, db: Path, args: argparse.Namespace, measured: list[int],
         "VOCMATCH_DATABASE_URL": url,
         "VOCMATCH_RECOMMENDATION_INDEX": path,
         "VOCMATCH_INDEX_REBUILD_SECONDS": str(args.rebuild_seconds),
+        "VOCMATCH_CHANGE_POLL_SECONDS": str(args.poll_seconds),
         "VOCMATCH_WARM_UP": "true",
         "VOCMATCH_MODEL_DIR": str(tmp / f"models-{path}"),
         "VOCMATCH_SECRET_KEY": "b" * 40,
@@ -234,7 +237,8 @@ def main() -> None:
     ap.add_argument("--postings", type=int, default=20_000)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--rebuild-seconds", type=float, default=10.0)
-    ap.add_argument("--paths", nargs="+", default=["refit", "live"], choices=["refit", "live"])
+    ap.add_argument("--poll-seconds", type=float, default=1.0, help="how often the live path reads the change feed")
+    ap.add_argument("--paths", nargs="+", default=["refit", "scan", "live"], choices=["refit", "scan", "live"])
     ap.add_argument("--seed", type=int, default=20250301)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()

@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         freeze_start_up_objects()
 
     async def start_warm_up() -> None:
+        ranker_cache.follow(engine)  # the postings' change feed, applied in the background
         if settings.warm_up:
             task = asyncio.create_task(warm_up_ranker(engine, ranker_cache))
             background.add(task)

@@ -38,10 +38,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         workers: uvicorn worker processes for ``vocmatch serve``.
         model_dir: where trained ranking models are stored (skops files).
         warm_up: build the recommendation index in the background at start-up.
-        recommendation_index: ``live`` (default): postings added, edited or closed are applied to the
-            index as deltas and full rebuilds run in the background; ``refit``: the old path, every
-            change to the postings table (applications too) refits the index inside the next request
-            (kept for ``bench/bench_churn.py``'s side-by-side figures).
+        recommendation_index: ``live`` (default): postings added, edited or closed reach the index
+            as deltas through the postings' change feed (``posting_changes``, read by a background
+            task of each worker) and full rebuilds run in the background; ``scan``: the same deltas,
+            found by reading the postings' change key on every request; ``refit``: the oldest path,
+            every change to the postings table (applications too) refits the index inside the next
+            request (both kept for ``bench/bench_churn.py``'s side-by-side figures).
+        change_poll_seconds: how often each worker reads the change feed (on PostgreSQL a ``NOTIFY``
+            wakes it at once as well).
         index_rebuild_seconds: a live index with pending deltas is rebuilt in full (fresh vocabulary and
             statistics) at most this often, in the background; the old index serves meanwhile.
         index_process_min_postings: full builds of at least this many postings run in a separate
@@ -126,7 +130,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int = 1
     model_dir: str = "var/models"
     warm_up: bool = True
-    recommendation_index: Literal["live", "refit"] = "live"
+    recommendation_index: Literal["live", "scan", "refit"] = "live"
+    change_poll_seconds: float = 1.0
     index_rebuild_seconds: float = 300.0
     index_process_min_postings: int = 2000
     crawl_boards: str = ""

@@ -13,6 +13,7 @@ from service.internships.models import Internship
 from service.interviews.models import Interview, InterviewSlot
 from service.jobs.models import JobRun
 from service.notifications.models import Notification, NotificationPreference, OutboxMessage
+from service.postings.changes import PostingChange
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent, GraduateDeletion
 from service.reports.models import ReportSnapshot
@@ -40,6 +41,7 @@ __all__ = [
     "AuditEvent",
     "GraduateDeletion",
     "Posting",
+    "PostingChange",
     "Region",
     "ReportSnapshot",
     "School",

@@ -16,6 +16,8 @@ Each domain declares its jobs in its own ``scheduled.py``; this module only coll
   at minute 5 (:mod:`service.interviews.scheduled`).
 * ``job_alert_digest``: one notification per graduate listing the new postings of their saved
   searches, daily 08:30 (:mod:`service.alerts.scheduled`).
+* ``prune_posting_changes``: delete the postings' change-feed rows older than a day, daily 04:50
+  (:mod:`service.postings.changes`).
 
 All times are in the scheduler's time zone (``--timezone``, default Asia/Shanghai). Every job coalesces missed runs into one, runs at most one instance at a time and has a misfire
 grace time (its domain's choice: 6 h for reports and retraining, 1 h for crawls). The scheduler
@@ -87,6 +89,7 @@ def make_scheduler(settings: Settings, timezone: str = TIMEZONE, blocking: bool 
     from service.interviews.scheduled import add_reminder_job
     from service.jobs.runs import RunOnceExecutor
     from service.notifications.scheduled import add_outbox_job
+    from service.postings.changes import add_prune_job
     from service.privacy.scheduled import add_purge_job
     from service.recommendations.scheduled import add_retrain_job
 
@@ -104,6 +107,7 @@ def make_scheduler(settings: Settings, timezone: str = TIMEZONE, blocking: bool 
     add_purge_job(scheduler, settings, timezone)
     add_reminder_job(scheduler, settings, timezone)
     add_digest_job(scheduler, settings, timezone)
+    add_prune_job(scheduler, settings, timezone)
     return scheduler
 
 

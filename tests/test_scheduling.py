@@ -19,7 +19,14 @@ from tests.scrapers.loopback_site import Site
 
 REPORT_JOBS = {"monthly", "term_end", "initial", "year_end"}
 #: jobs every scheduler has besides the report snapshots (crawls only with boards configured)
-ALWAYS = {"retrain_ranker", "drain_outbox", "purge_deleted", "interview_reminders", "job_alert_digest"}
+ALWAYS = {
+    "retrain_ranker",
+    "drain_outbox",
+    "purge_deleted",
+    "interview_reminders",
+    "job_alert_digest",
+    "prune_posting_changes",
+}
 SH = ZoneInfo("Asia/Shanghai")
 
 

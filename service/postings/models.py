@@ -39,7 +39,7 @@ class Posting(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_postings_status_valid_through", "status", "valid_through"),
-        # the recommendation index's fingerprint reads max(updated_at) on every request
+        # the recommendation index's scan path reads max(updated_at) (the live path reads posting_changes)
         Index("ix_postings_updated_at", "updated_at"),
         # the job alerts' digest looks for postings first stored after each alert's watermark
         Index("ix_postings_created_at", "created_at"),
@@ -161,3 +161,8 @@ class CrawlRun(Base):
     marked_stale: Mapped[int] = mapped_column(default=0)
     closed: Mapped[int] = mapped_column(default=0)  # past validThrough, closed by this run
     error: Mapped[str | None] = mapped_column(Text)
+
+
+# the change feed's table and the session events that write it: registered wherever postings are
+# (every process that can change a posting imports this module)
+from service.postings import changes as _changes  # noqa: E402,F401  (after Posting: it imports it)

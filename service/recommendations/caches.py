@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from matching.content import ContentRanker
 from matching.live import LiveIndex
@@ -215,6 +215,13 @@ class RankerCache:
         self.hidden = HiddenPostings()
         self.seekers = SeekerPoolCache()
         self.models = LearnedModelSlot(settings)
+        self._follower: asyncio.Task[None] | None = None
+
+    def follow(self, engine: AsyncEngine) -> None:
+        """Start applying the postings' change feed in the background
+        (:meth:`~service.recommendations.index.IndexMaintainer.follow`; the app's start-up)."""
+        if self._follower is None and self.index.mode == "live":
+            self._follower = asyncio.create_task(self.index.follow(engine))
 
     async def get(self, session: AsyncSession, today: dt.date) -> LiveIndex:
         """The content index of the postings open on ``today``."""
@@ -230,4 +237,7 @@ class RankerCache:
         return await self.models.get(session, index.base)
 
     def close(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            self._follower = None
         self.index.close()

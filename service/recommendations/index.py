@@ -7,42 +7,56 @@ Three parts, each with one job:
 * :func:`build_index` (and :func:`build_in_worker` around it for another process) fits a
   :class:`~matching.content.ContentRanker` on the postings open on a day, reading them with a
   connection of its own.
-* :class:`IndexMaintainer` keeps the holder current. On each request it reads the postings' change
-  key (count, latest ``updated_at``, largest id; one aggregate). When the key moved it reads the
-  postings updated since the last one it saw (minus :data:`CHANGE_OVERLAP`, for transactions
-  that committed late) and compares their *content* (:func:`~service.recommendations.documents.content_of`,
-  everything but the application count) with the indexed one: new or edited open postings are
-  upserted, closed/expired/stale ones removed, as a delta (:meth:`matching.live.LiveIndex.with_changes`:
-  transformed with the fitted vectorisers, never refitted). An application changes the key but
-  no content: the index object stays the same. A new day retires the postings past their
-  ``valid_through``. With changes pending, a full rebuild (fresh vocabulary and statistics) starts
-  in the background at most every ``index_rebuild_seconds``, in another process for large tables
-  (``index_process_min_postings``), and is swapped in when done; the current index serves
-  meanwhile, and the changes made while it was built are applied to it as deltas on the next request.
-  Only the very first build is awaited by requests (asynchronously: the event loop keeps serving).
+* :class:`IndexMaintainer` keeps the holder current from the postings' change feed
+  (:mod:`service.postings.changes`: one row per posting created, edited or deleted, written in the
+  same transaction). A background task of the worker (:meth:`IndexMaintainer.follow`, started with
+  the app) reads the rows after the last sequence number it applied (:class:`FeedPosition`) every
+  ``change_poll_seconds``, or at once when PostgreSQL ``NOTIFY`` wakes it, reads those postings and
+  compares their *content* (:func:`~service.recommendations.documents.content_of`, everything but the
+  application count) with the indexed one: new or edited open postings are upserted, closed/expired/
+  stale/deleted ones removed, as a delta (:meth:`matching.live.LiveIndex.with_changes`: transformed
+  with the fitted vectorisers, never refitted). A request asks the database nothing about changes
+  while that task follows the feed, except after a posting change committed by this process (then
+  it catches up first, so a process reads its own writes) or on a new day (which retires the
+  postings past their ``valid_through``); without the task (command line, tests) every request
+  catches up, one indexed range read of the feed. With changes pending, a full rebuild (fresh
+  vocabulary and statistics) starts in the background at most every ``index_rebuild_seconds``, in
+  another process for large tables (``index_process_min_postings``), and is swapped in when done;
+  the current index serves meanwhile, and the changes made while it was built are applied to it
+  from the feed. Only the very first build is awaited by requests (asynchronously: the event loop
+  keeps serving).
 
-``recommendation_index = "refit"`` keeps the old behaviour (any change of the key refits the whole
-index inside the request), for the side-by-side benchmark (``bench/bench_churn.py``).
+``recommendation_index = "scan"`` finds the changes the previous way (the postings' change key —
+count, latest ``updated_at``, largest id — read on every request, then the postings updated since
+it last moved, minus :data:`CHANGE_OVERLAP`); ``"refit"`` keeps the oldest behaviour (any change of
+that key refits the whole index inside the request). Both are kept for the side-by-side benchmark
+(``bench/bench_churn.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import io
 import logging
 import multiprocessing
+import pickle
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy.ext.asyncio import AsyncSession
+import numpy as np
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from matching.content import ContentRanker
 from matching.live import LiveIndex
 from matching.taxonomy import Taxonomy
 from service.config import Settings
+from service.postings.changes import CHANNEL, local_commits
 from service.recommendations.documents import content_of
 from service.recommendations.repository import RecommendationRepository
 from service.taxonomy.core import core_taxonomy
@@ -51,6 +65,19 @@ log = logging.getLogger(__name__)
 #: Changes are read from this long before the latest ``updated_at`` seen: a transaction that stamped
 #: its rows earlier but committed later is still caught (deltas are idempotent, re-reading is harmless).
 CHANGE_OVERLAP = dt.timedelta(seconds=5)
+#: A full build starts following the feed this many sequence numbers before the last one it read: a
+#: transaction that took its number earlier but committed after the build read the postings is caught
+#: (re-reading a change is harmless: deltas compare content).
+BUILD_OVERLAP = 100
+#: A sequence number missing below ones already read is waited for this long (its transaction may
+#: still commit: PostgreSQL hands out numbers before commit), then taken for a rolled-back one.
+GAP_SECONDS = 30.0
+#: Postings read per query (and converted) while applying changes: the event loop is not held long.
+CHUNK = 200
+#: Largest list or dict unpickled in one piece when a build comes back from its process: unpickling
+#: is one C call holding the GIL, so one piece of a 100,000-posting ranker would stall the event loop
+#: for seconds; pieces of this size take a few milliseconds each (the loop runs in between).
+PIECE = 200
 #: Added to the build process's nice value: when CPU is short, answering requests comes first.
 WORKER_NICENESS = 10
 
@@ -85,22 +112,61 @@ class IndexHolder:
 @dataclass(frozen=True)
 class Built:
     """A full build's result: the fitted ranker (its ``taxonomy`` left out when it crossed a process
-    boundary), the change key and latest ``updated_at`` read *before* the postings were."""
+    boundary), the change feed's last sequence number, the change key and latest ``updated_at``, all
+    read *before* the postings were."""
 
     ranker: ContentRanker
     key: tuple[Any, ...]
     watermark: dt.datetime | None
     seconds: float
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class FeedPosition:
+    """How far a worker has applied the change feed: every sequence number up to ``low`` is applied
+    (or was given up on as a rolled-back transaction's), the numbers in ``seen`` above it too, and
+    the missing ones in ``gaps`` (number → monotonic time first missed) are waited for
+    :data:`GAP_SECONDS`."""
+
+    low: int = 0
+    seen: frozenset[int] = frozenset()
+    gaps: Mapping[int, float] = field(default_factory=dict)
+
+    @classmethod
+    def after_build(cls, seq: int) -> FeedPosition:
+        return cls(low=max(seq - BUILD_OVERLAP, 0))
+
+    def advance(self, rows: list[tuple[int, int]], now: float) -> tuple[set[int], FeedPosition]:
+        """(ids of the postings changed by the rows not applied yet, the position after applying them)
+        for ``rows`` = (sequence number, posting id) read after :attr:`low`."""
+        fresh = [(seq, pid) for seq, pid in rows if seq > self.low and seq not in self.seen]
+        seen = set(self.seen) | {seq for seq, _ in fresh}
+        gaps = dict(self.gaps)
+        low, top = self.low, max(seen, default=self.low)
+        for seq in range(low + 1, top):
+            if seq not in seen:
+                gaps.setdefault(seq, now)
+        while low < top:
+            nxt = low + 1
+            if nxt in seen:
+                seen.discard(nxt)
+            elif now - gaps[nxt] < GAP_SECONDS:
+                break
+            gaps.pop(nxt, None)
+            low = nxt
+        return {pid for _, pid in fresh}, FeedPosition(low=low, seen=frozenset(seen), gaps=gaps)
 
 
 async def build_index(session: AsyncSession, today: dt.date, taxonomy: Taxonomy | None) -> Built:
     """Fit a ranker on the postings open on ``today`` read through ``session`` (the fit in a thread)."""
     start = time.perf_counter()
     repo = RecommendationRepository(session)
+    seq = await repo.last_change_seq()
     key = await repo.posting_change_key()
     docs = await repo.open_job_docs(today)
     ranker = await anyio.to_thread.run_sync(ContentRanker(taxonomy=taxonomy).fit, docs)
-    return Built(ranker=ranker, key=key, watermark=key[1], seconds=time.perf_counter() - start)
+    return Built(ranker=ranker, key=key, watermark=key[1], seconds=time.perf_counter() - start, seq=seq)
 
 
 def _build_with_own_connection(settings: Settings, today: dt.date, taxonomy: Taxonomy | None) -> Built:
@@ -117,12 +183,98 @@ def _build_with_own_connection(settings: Settings, today: dt.date, taxonomy: Tax
     return asyncio.run(main())
 
 
-def build_in_worker(settings: Settings, today: dt.date) -> Built:
+@dataclass(frozen=True)
+class Pieces:
+    """An object pickled in pieces (:func:`to_pieces`): ``layout`` says how to put them together and
+    ``stream`` holds them in order, written by one pickler so objects shared between pieces stay shared."""
+
+    layout: tuple[Any, ...]
+    stream: bytes
+
+
+def to_pieces(obj: Any, piece: int = PIECE) -> Pieces:
+    """``obj`` pickled in pieces for :func:`from_pieces`: lists and dicts longer than ``piece`` in
+    slices (and one-dimensional arrays of objects), the attributes of the ``matching`` package's
+    objects (the ranker, its table and vectorisers) one by one, anything else (numeric arrays,
+    sparse matrices, small containers) whole."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=5)
+    seen: dict[int, int] = {}  # containers and objects laid out so far → their number
+
+    def lay(value: Any) -> tuple[Any, ...]:
+        if id(value) in seen:
+            return ("same", seen[id(value)])
+        kind = type(value)
+        if kind is list and len(value) > piece:
+            seen[id(value)] = len(seen)
+            for i in range(0, len(value), piece):
+                pickler.dump(value[i : i + piece])
+            return ("list", -(-len(value) // piece))
+        if kind is np.ndarray and value.dtype == object and value.ndim == 1 and len(value) > piece:
+            for i in range(0, len(value), piece):  # objects (enums) unpickle one by one, like a list
+                pickler.dump(value[i : i + piece])
+            return ("array", -(-len(value) // piece))
+        if kind is dict and len(value) > piece:
+            seen[id(value)] = len(seen)
+            items = list(value.items())
+            for i in range(0, len(items), piece):
+                pickler.dump(items[i : i + piece])
+            return ("dict", -(-len(items) // piece))
+        if (
+            kind.__module__.startswith("matching.")
+            and hasattr(value, "__dict__")
+            and not isinstance(value, (dict, list, tuple, set))  # e.g. an Interner (a dict) is whole
+        ):
+            seen[id(value)] = len(seen)
+            return ("object", kind, {k: lay(v) for k, v in vars(value).items()})
+        pickler.dump(value)
+        return ("whole",)
+
+    layout = lay(obj)
+    return Pieces(layout=layout, stream=out.getvalue())
+
+
+def from_pieces(pieces: Pieces) -> Any:
+    """The object :func:`to_pieces` cut up, unpickled one piece at a time (run it in a thread: the
+    event loop gets the GIL between pieces)."""
+    unpickler = pickle.Unpickler(io.BytesIO(pieces.stream))
+    made: list[Any] = []
+
+    def put(layout: tuple[Any, ...]) -> Any:
+        kind = layout[0]
+        if kind == "same":
+            return made[layout[1]]
+        if kind == "list":
+            items: list[Any] = []
+            made.append(items)
+            for _ in range(layout[1]):
+                items.extend(unpickler.load())
+            return items
+        if kind == "array":
+            return np.concatenate([unpickler.load() for _ in range(layout[1])])
+        if kind == "dict":
+            mapping: dict[Any, Any] = {}
+            made.append(mapping)
+            for _ in range(layout[1]):
+                mapping.update(unpickler.load())
+            return mapping
+        if kind == "object":
+            obj = layout[1].__new__(layout[1])
+            made.append(obj)
+            obj.__dict__.update({k: put(v) for k, v in layout[2].items()})
+            return obj
+        return unpickler.load()
+
+    return put(pieces.layout)
+
+
+def build_in_worker(settings: Settings, today: dt.date) -> tuple[Pieces, Built]:
     """In a build process: :func:`build_index` with its own connection and taxonomy; the ranker
-    comes back without the taxonomy (the server has its own, the same)."""
+    comes back without the taxonomy (the server has its own, the same) and in pieces
+    (:func:`to_pieces`), beside the rest of the result."""
     built = _build_with_own_connection(settings, today, core_taxonomy())
     built.ranker.set_params(taxonomy=None)
-    return built
+    return to_pieces(built.ranker), dataclasses.replace(built, ranker=None)  # type: ignore[arg-type]
 
 
 def _lower_priority() -> None:
@@ -141,10 +293,18 @@ class IndexMaintainer:
         self.taxonomy: Taxonomy | None = None
         self.mode = settings.recommendation_index if settings is not None else "live"
         self.rebuild_seconds = settings.index_rebuild_seconds if settings is not None else float("inf")
+        self.poll_seconds = settings.change_poll_seconds if settings is not None else 1.0
         self._first = asyncio.Lock()
         self._delta = asyncio.Lock()
         self._rebuild: asyncio.Task[None] | None = None
         self._pool: ProcessPoolExecutor | None = None
+        #: the change feed: how far it is applied, this process's commits seen, the follower's state
+        self.position = FeedPosition()
+        self._local_seen = -1
+        self._caught_up = False  # a rebuild swapped in: the feed after its sequence number is due
+        self._wake = asyncio.Event()
+        self._following = False
+        self._followed_at = 0.0
         #: full builds done so far, and the last one's seconds (for tests and benchmarks)
         self.builds = 0
         self.last_build_seconds = 0.0
@@ -166,8 +326,12 @@ class IndexMaintainer:
                 self._pool = ProcessPoolExecutor(
                     1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
                 )
-            built = await asyncio.get_running_loop().run_in_executor(self._pool, build_in_worker, self.settings, today)
-            built.ranker.set_params(taxonomy=taxonomy)
+            pieces, built = await asyncio.get_running_loop().run_in_executor(
+                self._pool, build_in_worker, self.settings, today
+            )
+            ranker = await anyio.to_thread.run_sync(from_pieces, pieces)
+            ranker.set_params(taxonomy=taxonomy)
+            built = dataclasses.replace(built, ranker=ranker)
         else:
             built = await anyio.to_thread.run_sync(_build_with_own_connection, self.settings, today, taxonomy)
         self.builds += 1
@@ -175,6 +339,7 @@ class IndexMaintainer:
         return built
 
     def _install(self, built: Built, today: dt.date) -> None:
+        # wrapping the fitted ranker reads its arrays once: in a thread by the callers that can
         self.holder.swap(
             IndexSnapshot(
                 index=LiveIndex.of(built.ranker),
@@ -184,14 +349,143 @@ class IndexMaintainer:
                 built_at=time.monotonic(),
             )
         )
+        self.position = FeedPosition.after_build(built.seq)
+        self._caught_up = False
+        self._wake.set()
 
     async def current(self, session: AsyncSession, today: dt.date) -> LiveIndex:
         """The index of the postings open on ``today`` as of this request (module doc)."""
+        if self.mode == "refit":
+            key = await RecommendationRepository(session).posting_change_key()
+            return await self._refit(session, key, today)
+        if self.mode == "scan":
+            return await self._current_scanned(session, today)
+        if self.holder.current is None:
+            await self._first_build(session, today)
+        commits = local_commits()
+        if self._due(today, commits):
+            async with self._delta:
+                if self._due(today, commits):
+                    await self._catch_up(session, today)
+                    self._local_seen = commits
+        self._maybe_rebuild(today)
+        snap = self.holder.current
+        assert snap is not None
+        return snap.index
+
+    async def _first_build(self, session: AsyncSession | None, today: dt.date) -> None:
+        async with self._first:
+            if self.holder.current is None:
+                n = await RecommendationRepository(session).posting_count() if session is not None else 0
+                self._install(await self._full_build(session, today, n), today)
+
+    def _due(self, today: dt.date, commits: int) -> bool:
+        """Whether a request must read the feed itself: nobody follows it, this process committed a
+        posting change since, a rebuild was swapped in, or the day changed."""
+        snap = self.holder.current
+        assert snap is not None
+        following = self._following and time.monotonic() - self._followed_at < max(5.0, 5 * self.poll_seconds)
+        return not following or commits != self._local_seen or not self._caught_up or snap.day != today
+
+    async def _catch_up(self, session: AsyncSession, today: dt.date) -> None:
+        """Apply the feed's rows after :attr:`position` to the index (the caller holds the delta lock)."""
+        repo = RecommendationRepository(session)
+        snap = self.holder.current
+        assert snap is not None
+        top = await repo.last_change_seq()
+        if top < self.position.low:  # the feed was emptied or the database replaced: start afresh
+            built = await self._full_build(session if self.settings is None else None, today, len(snap.index))
+            self._install(built, today)
+            self._caught_up = True
+            return
+        changed: set[int] = set()
+        position = self.position
+        if top > position.low:
+            changed, position = position.advance(await repo.changes_after(position.low), time.monotonic())
+        index = snap.index
+        upserts, removals = [], set()
+        ids = sorted(changed)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            states = await repo.posting_states(chunk, today)
+            found = {doc.id for doc, _ in states}
+            for doc, is_open in states:
+                if is_open:
+                    if doc.id not in index or content_of(index.job(doc.id)) != content_of(doc):
+                        upserts.append(doc)
+                elif doc.id in index:
+                    removals.add(doc.id)
+            removals |= {i for i in chunk if i not in found and i in index}  # deleted
+            await asyncio.sleep(0)  # let requests in between chunks
+        if today != snap.day:  # a new day retires the postings past their valid_through
+            open_now = await repo.open_posting_ids(today)
+            removals |= {i for i in index.ids() if i not in open_now}
+        if upserts or removals:
+            index = await anyio.to_thread.run_sync(index.with_changes, upserts, removals)
+        if index is not snap.index or today != snap.day:
+            self.holder.swap(
+                IndexSnapshot(index=index, key=snap.key, watermark=snap.watermark, day=today, built_at=snap.built_at)
+            )
+        self.position = position
+        self._caught_up = True
+
+    async def follow(self, engine: AsyncEngine) -> None:
+        """Apply the change feed in the background until cancelled: every ``change_poll_seconds``, and
+        at once when a PostgreSQL ``NOTIFY`` on :data:`~service.postings.changes.CHANNEL` arrives
+        (failures logged; requests catch up themselves while this does not succeed)."""
+        from service.db import make_sessionmaker
+
+        sessions = make_sessionmaker(engine)
+        listener = await self._listen(engine)
+        self._following = True
+        self._wake.set()  # what committed before the LISTEN began is read now
+        try:
+            while True:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+                if self.holder.current is None:
+                    continue
+                today = dt.date.today()
+                try:
+                    commits = local_commits()
+                    async with sessions() as session, self._delta:
+                        await self._catch_up(session, today)
+                        self._local_seen = commits
+                    self._followed_at = time.monotonic()
+                    self._maybe_rebuild(today)
+                except Exception:  # the database may be away for a while: requests catch up themselves
+                    log.warning("reading the postings' change feed failed", exc_info=True)
+        finally:
+            self._following = False
+            if listener is not None:
+                await listener.invalidate()  # never back to the pool with a listener on it
+
+    async def _listen(self, engine: AsyncEngine) -> AsyncConnection | None:
+        """On PostgreSQL, a connection of its own listening on the feed's channel (``None`` elsewhere,
+        or when it cannot: polling goes on)."""
+        if engine.dialect.name != "postgresql":
+            return None
+        conn = await engine.connect()
+        try:
+            raw = await conn.get_raw_connection()
+            await raw.driver_connection.add_listener(CHANNEL, self._notified)  # type: ignore[union-attr]
+        except Exception:
+            log.warning("cannot LISTEN for posting changes; polling every %s s", self.poll_seconds, exc_info=True)
+            await conn.invalidate()
+            return None
+        return conn
+
+    def _notified(self, *_args: object) -> None:
+        self._wake.set()
+
+    async def _current_scanned(self, session: AsyncSession, today: dt.date) -> LiveIndex:
+        """The ``scan`` path: the postings' change key read on every request (module doc)."""
         repo = RecommendationRepository(session)
         key = await repo.posting_change_key()
         snap = self.holder.current
-        if self.mode == "refit":
-            return await self._refit(session, key, today)
         if snap is None:
             async with self._first:
                 if self.holder.current is None:
@@ -203,14 +497,14 @@ class IndexMaintainer:
                 snap = self.holder.current
                 assert snap is not None
                 if key != snap.key or today != snap.day:
-                    await self._apply_changes(repo, snap, key, today)
+                    await self._apply_scanned(repo, snap, key, today)
         self._maybe_rebuild(today)
         snap = self.holder.current
         assert snap is not None
         return snap.index
 
     async def _refit(self, session: AsyncSession, key: tuple[Any, ...], today: dt.date) -> LiveIndex:
-        """The old path: any change of the key (applications included) refits inside the request."""
+        """The oldest path: any change of the key (applications included) refits inside the request."""
         async with self._delta:
             snap = self.holder.current
             if snap is None or key != snap.key or today != snap.day:
@@ -222,7 +516,7 @@ class IndexMaintainer:
             assert snap is not None
             return snap.index
 
-    async def _apply_changes(
+    async def _apply_scanned(
         self, repo: RecommendationRepository, snap: IndexSnapshot, key: tuple[Any, ...], today: dt.date
     ) -> None:
         index = snap.index

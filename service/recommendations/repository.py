@@ -20,6 +20,7 @@ from matching.documents import JobDoc, SeekerDoc
 from matching.ltr_features import Interaction
 from service.applications.models import Application
 from service.graduates.models import Graduate, GraduateCertificate, GraduateExperience
+from service.postings.changes import PostingChange
 from service.postings.models import Posting
 from service.postings.repository import open_on_clause
 from service.postings.visibility import visible_to_graduates_clause
@@ -53,6 +54,29 @@ class RecommendationRepository:
         stmt = select(Posting, open_on_clause(today)).options(joinedload(Posting.employer)).order_by(Posting.id)
         if since is not None:
             stmt = stmt.where(Posting.updated_at >= since)
+        return [(job_doc(p), bool(is_open)) for p, is_open in (await self.session.execute(stmt)).all()]
+
+    async def posting_count(self) -> int:
+        """How many postings are stored (decides where the first build runs)."""
+        return int((await self.session.execute(select(func.count(Posting.id)))).scalar() or 0)
+
+    async def last_change_seq(self) -> int:
+        """The largest sequence number of the postings' change feed (0 when empty): one index lookup."""
+        return int((await self.session.execute(select(func.max(PostingChange.seq)))).scalar() or 0)
+
+    async def changes_after(self, seq: int) -> list[tuple[int, int]]:
+        """(sequence number, posting id) of every change row after ``seq``, in order."""
+        stmt = select(PostingChange.seq, PostingChange.posting_id).where(PostingChange.seq > seq)
+        return [(s, p) for s, p in (await self.session.execute(stmt.order_by(PostingChange.seq))).all()]
+
+    async def posting_states(self, ids: Sequence[int], today: dt.date) -> list[tuple[JobDoc, bool]]:
+        """(document, open on ``today``) of the postings ``ids`` that still exist, by id."""
+        stmt = (
+            select(Posting, open_on_clause(today))
+            .options(joinedload(Posting.employer))
+            .where(Posting.id.in_(list(ids)))
+            .order_by(Posting.id)
+        )
         return [(job_doc(p), bool(is_open)) for p, is_open in (await self.session.execute(stmt)).all()]
 
     async def open_posting_ids(self, today: dt.date) -> set[int]:

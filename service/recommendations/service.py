@@ -2,9 +2,10 @@
 
 The content ranker (:class:`matching.content.ContentRanker`) answers through a live index of the
 postings open today (:mod:`service.recommendations.index`): fitted once, then kept current by
-deltas (new, edited, closed and expired postings) with full rebuilds in the background, so no
-request waits on a refit once an index exists and applications never touch it. Every worker keeps
-its own index, built from the database; no state lives outside the database.
+deltas (new, edited, closed and expired postings, read from the postings' change feed by a
+background task) with full rebuilds in the background, so no request waits on a refit once an
+index exists and applications never touch it. Every worker keeps its own index, built from the
+database; no state lives outside the database.
 
 Jobs for a graduate are re-ranked by the learned model (:func:`matching.ltr.rerank`) when one is
 promoted in the model registry (:mod:`service.recommendations.models_registry`): the content

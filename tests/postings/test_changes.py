@@ -1,0 +1,77 @@
+"""The postings' change feed (issue 18, :mod:`service.postings.changes`) on both backends: every
+posting created, edited (through the unit of work or an ``UPDATE`` statement) or deleted writes one
+``posting_changes`` row in the same transaction; an application or a hire that changes no content
+writes none; a rolled-back change leaves none; pruning keeps the last row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db import utcnow
+from service.employers.models import Employer
+from service.postings.changes import PostingChange, local_commits, prune
+from service.postings.models import Posting, PostingStatus
+
+
+async def _rows(session: AsyncSession) -> list[tuple[int, str]]:
+    stmt = select(PostingChange.posting_id, PostingChange.kind).order_by(PostingChange.seq)
+    return [(p, k) for p, k in (await session.execute(stmt)).all()]
+
+
+async def _postings(session: AsyncSession, n: int) -> list[Posting]:
+    employer = Employer(name="华南精工", verified=True)
+    session.add(employer)
+    await session.flush()
+    postings = [Posting(title=f"数控车工{i}", employer_id=employer.id, city="广州") for i in range(n)]
+    session.add_all(postings)
+    await session.commit()
+    return postings
+
+
+async def test_each_content_change_writes_one_row_in_its_transaction(session: AsyncSession) -> None:
+    before = local_commits()
+    a, b, c = await _postings(session, 3)
+    ids = [a.id, b.id, c.id]
+    assert await _rows(session) == [(a.id, "created"), (b.id, "created"), (c.id, "created")]
+    assert local_commits() == before + 1  # this process knows without asking the database
+
+    # an application and a hire that leaves the posting open are no change of content
+    await session.execute(
+        update(Posting).where(Posting.id == a.id).values(application_count=Posting.application_count + 1)
+    )
+    b.hire_count += 1
+    await session.commit()
+    assert len(await _rows(session)) == 3 and local_commits() == before + 1
+
+    a.title = "高级数控车工"  # the unit of work
+    await session.execute(update(Posting).where(Posting.id >= b.id).values(status=PostingStatus.CLOSED))
+    await session.commit()
+    assert (await _rows(session))[3:] == [(b.id, "edited"), (c.id, "edited"), (a.id, "edited")]
+
+    c.title = "不会留下"
+    await session.flush()
+    await session.rollback()
+    assert len(await _rows(session)) == 6 and local_commits() == before + 2
+
+    a_id, b_id = ids[0], ids[1]
+    await session.delete(await session.get(Posting, a_id))
+    await session.execute(delete(Posting).where(Posting.id == b_id))
+    await session.commit()
+    assert (await _rows(session))[6:] == [(b_id, "deleted"), (a_id, "deleted")]
+
+
+async def test_prune_keeps_recent_rows_and_the_last_one(session: AsyncSession) -> None:
+    postings = await _postings(session, 3)
+    old = utcnow() - dt.timedelta(days=3)
+    await session.execute(update(PostingChange).values(at=old))
+    await session.commit()
+    assert await prune(session, utcnow()) == 2
+    await session.commit()
+    assert await _rows(session) == [(postings[2].id, "created")]
+    postings[0].title = "新标题"
+    await session.commit()
+    assert await prune(session, utcnow()) == 1  # the old last row goes once a newer one exists
+    assert await _rows(session) == [(postings[0].id, "edited")]
