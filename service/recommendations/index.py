@@ -41,7 +41,9 @@ import datetime as dt
 import io
 import logging
 import multiprocessing
+import os
 import pickle
+import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -80,6 +82,8 @@ CHUNK = 200
 PIECE = 200
 #: Added to the build process's nice value: when CPU is short, answering requests comes first.
 WORKER_NICENESS = 10
+#: how often a build process checks that its server is still there (seconds)
+PARENT_WATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -277,10 +281,37 @@ def build_in_worker(settings: Settings, today: dt.date) -> tuple[Pieces, Built]:
     return to_pieces(built.ranker), dataclasses.replace(built, ranker=None)  # type: ignore[arg-type]
 
 
-def _lower_priority() -> None:
-    import os
-
+def _start_build_process(parent: int) -> None:
+    """The build process's initializer: a lower priority than the server, and an exit as soon as the
+    server that spawned it (``parent``) is gone. Without the watch a build process whose server was
+    killed kept building — minutes and gigabytes at 100k postings — since a pool worker only notices
+    its parent's end when it next reads its queue."""
     os.nice(WORKER_NICENESS)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with_parent(parent: int, every: float = PARENT_WATCH_SECONDS) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(0)  # the server is gone: nothing will read the result
+
+
+def new_build_pool() -> ProcessPoolExecutor:
+    """One spawned build process (a fresh interpreter: no state of the server's event loop or
+    connections), at a lower priority, ending with the server (:func:`_start_build_process`)."""
+    return ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn"), initializer=_start_build_process, initargs=(os.getpid(),)
+    )
+
+
+def stop_build_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down and end its processes now, a running build too (``shutdown`` alone waits
+    for the build to finish; Python 3.14's ``terminate_workers`` does what this does)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
 
 
 class IndexMaintainer:
@@ -323,9 +354,7 @@ class IndexMaintainer:
             built = await build_index(session, today, taxonomy)
         elif n_postings >= self.settings.index_process_min_postings:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    1, mp_context=multiprocessing.get_context("spawn"), initializer=_lower_priority
-                )
+                self._pool = new_build_pool()
             pieces, built = await asyncio.get_running_loop().run_in_executor(
                 self._pool, build_in_worker, self.settings, today
             )
@@ -574,5 +603,5 @@ class IndexMaintainer:
         if self._rebuild is not None:
             self._rebuild.cancel()
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            stop_build_pool(self._pool)
             self._pool = None
