@@ -289,9 +289,10 @@ SUPPRESSION_RULE = (
 
 PRECEDENCE_RULE = (
     "每名毕业生在每个指标中只计一次: 取截至统计日已发生、未被本人异议的去向中发生日期最晚者; 同日按来源 "
-    "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习计为待就业. "
+    "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习不是去向, 不取代任何其他去向, 仅在别无记录时计为待就业. "
     "Each graduate counts once: the latest undisputed outcome on or before the as-of date; same-day "
-    "ties by source (platform hire > school survey > import > self-report), then recording time."
+    "ties by source (platform hire > school survey > import > self-report), then recording time; an "
+    "internship never replaces another outcome and counts as seeking only when nothing else is recorded."
 )
 
 DENOMINATOR_RULE = (

@@ -118,11 +118,12 @@ RULE_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "precedence": (
         "每名毕业生在每个指标中只计一次: 取截至统计日已发生、未被本人异议的去向中发生日期最晚者; 同日按来源 "
-        "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习计为待就业.",
+        "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习不是去向, 不取代任何其他去向, 仅在别无记录时计为待就业.",
         "Each graduate counts once in each figure: the latest undisputed destination on or before the "
         "as-of date; same-day ties by source (platform hire > school survey > roster import > "
-        "self-report), then by recording time; in-field as the school last corrected it; internships "
-        "count as seeking work.",
+        "self-report), then by recording time; in-field as the school last corrected it; an internship is "
+        "not a destination, never replaces another one and counts as seeking work only when nothing else "
+        "is recorded.",
     ),
     "unknown": (
         f'未记录不等于"否": 劳动合同、社会保险是记录的事实, 未记录者单列, 不计入"未签"/"未缴"; 若分母中未记录者超过 '
