@@ -242,6 +242,7 @@ def protect(
     row_total: str = "graduates",
     start: Iterable[Cell] = (),
     implied: Iterable[Relation] = (),
+    ranges: Ranges | None = None,
 ) -> set[Cell]:
     """The cells to hide: :func:`~service.reports.suppression.suppress`'s pattern (grown from
     ``start``, cells hidden whatever happens), then more until :func:`audit` passes. For each
@@ -253,7 +254,9 @@ def protect(
     ``implied``: relations that follow from ``relations`` (e.g. :func:`implied_row_relations` for
     every row), watched by the heuristic only — the audit needs none, it combines relations itself;
     they make the heuristic's pattern closer to one that passes, and so the audit's rounds fewer.
-    A cell that fails the audit twice gets a partner in every relation around it at once."""
+    A cell that fails the audit twice gets a partner in every relation around it at once.
+    ``ranges``: ranges witnessed by an earlier protect() of the same report with a subset of
+    ``start`` hidden (they stay witnessed); read and widened in place."""
     rels_list = list(relations)
     heuristic = Suppressor(values, rels_list + list(implied), row_total)
     hidden = heuristic.run(threshold, start)
@@ -264,7 +267,7 @@ def protect(
     for i, terms in enumerate(rels):
         for c, _ in terms:
             by_cell.setdefault(c, []).append(i)
-    ranges: Ranges = {}
+    ranges = {} if ranges is None else ranges
     failed: set[Cell] = set()
     hidden = _span_sums(values, rels, hidden, threshold, heuristic)
     while True:
@@ -288,7 +291,7 @@ def protect(
 #: The lowest small-cell threshold anyone but the system admin may ask for
 #: (:func:`service.reports.controllers._check_threshold`); every higher threshold's pattern contains its.
 MIN_PUBLIC_THRESHOLD = 5
-_CACHE: OrderedDict[tuple[Hashable, int], frozenset[Cell]] = OrderedDict()
+_CACHE: OrderedDict[tuple[Hashable, int], tuple[frozenset[Cell], Ranges]] = OrderedDict()
 _CACHE_SIZE = 64
 _CACHE_LOCK = threading.Lock()
 
@@ -316,23 +319,37 @@ def publication_pattern(
     against someone who may also ask for ``floor``; the protection a reader can count on is
     ``floor``'s. Below ``floor`` (the system admin only, who may read the rows) the pattern is not
     nested."""
+    return _pattern(values, list(relations), threshold, list(implied), key, floor)[0]
+
+
+def _pattern(
+    values: Mapping[Cell, int],
+    rels: list[Relation],
+    threshold: int,
+    implied: list[Relation],
+    key: Hashable | None,
+    floor: int,
+) -> tuple[frozenset[Cell], Ranges]:
+    """:func:`publication_pattern` with the ranges its audit witnessed (the next threshold's
+    audit starts from them: its pattern contains this one)."""
     cache_key = None if key is None else (key, threshold)
     if cache_key is not None:
         with _CACHE_LOCK:
             if cache_key in _CACHE:
                 _CACHE.move_to_end(cache_key)
                 return _CACHE[cache_key]
-    rels, extra = list(relations), list(implied)
     start: frozenset[Cell] = frozenset()
+    ranges: Ranges = {}
     if threshold > floor:
-        start = publication_pattern(values, rels, floor, extra, key, floor)
-    pattern = frozenset(protect(values, rels, threshold, start=start, implied=extra))
+        start, base_ranges = _pattern(values, rels, floor, implied, key, floor)
+        ranges = dict(base_ranges)
+    pattern = frozenset(protect(values, rels, threshold, start=start, implied=implied, ranges=ranges))
     if cache_key is not None:
         with _CACHE_LOCK:
-            _CACHE[cache_key] = pattern
+            _CACHE[cache_key] = (pattern, ranges)
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
-    return pattern
+    return pattern, ranges
 
 
 def _around(

@@ -282,9 +282,13 @@ ROUNDING_RULE = (
 SUPPRESSION_RULE = (
     "小格抑制: 人数为 1 至 阈值−1 的格子不公布 (主抑制); 毕业生数被抑制的行整行不公布; "
     "任何加总关系 (行内各去向之和 = 毕业生数, 各组之和 = 合计, 省 = 各市之和 …) 中若只有一个格子被抑制, "
-    "再抑制同一关系中最小的非零格子 (补充抑制), 直至没有格子能由减法推出; 涉及被抑制格子的比率不公布. "
-    "Counts from 1 to threshold−1 are suppressed; complementary suppression ensures no additive "
-    "relation of the report has exactly one hidden cell."
+    "再抑制同一关系中最小的非零格子 (补充抑制); 然后以整数规划对所有公布关系做精确审核, 再补充抑制, 直至任何被抑制的非零格子"
+    "都不能由公布数据推出唯一值, 且每个小格的可能取值范围不小于阈值; 涉及被抑制格子的比率不公布. 阈值高于 5 时的抑制格"
+    "包含阈值 5 的抑制格, 不同阈值的发布版合在一起也推不出更多. "
+    "Counts from 1 to threshold−1 are suppressed; complementary suppression hides more until an exact "
+    "integer-programming audit over every published relation finds no hidden non-zero count pinned to "
+    "one value and every small cell's feasible range at least the threshold. The pattern at a higher "
+    "threshold contains the pattern at 5, so combining publications at several thresholds reveals nothing more."
 )
 
 PRECEDENCE_RULE = (
