@@ -101,10 +101,12 @@ def roster_import(file: Path, school_code: str, valid_rows_only: bool, as_json: 
     "who may read the graduates behind them",
 )
 @click.option(
-    "--exact-audit",
-    is_flag=True,
+    "--exact-audit/--heuristic-only",
+    default=True,
+    show_default=True,
     help="publish view: after the heuristic, audit the suppression exactly (integer programming) and "
-    "hide more until no hidden cell can be recovered; slow (minutes for a province)",
+    "hide more until no hidden cell can be recovered (the default, as for pages and the API); "
+    "--heuristic-only publishes the heuristic's pattern alone, for comparison — not fit to publish",
 )
 def report(
     scope: str,

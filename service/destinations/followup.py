@@ -386,7 +386,15 @@ def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> An
             func.row_number()
             .over(
                 partition_by=per_graduate,
-                order_by=(candidate.desc(), ev.occurred_on.desc(), ev.rank.desc(), ev.recorded_at.desc(), ev.id.desc()),
+                order_by=(
+                    candidate.desc(),
+                    # rule 5: an internship only when no other outcome counts
+                    case((ev.internship.is_(True), 0), else_=1).desc(),
+                    ev.occurred_on.desc(),
+                    ev.rank.desc(),
+                    ev.recorded_at.desc(),
+                    ev.id.desc(),
+                ),
             )
             .label("rn"),
             func.max(ev.recorded_at).over(partition_by=per_graduate).label("last_update"),

@@ -18,9 +18,16 @@ outcome — or none — counts, chosen like this:
    ``recorded_at``; then the higher id.
 4. 对口 (``in_field``) of the chosen outcome is the school's latest override of that outcome
    recorded before ``T`` if any, else the value proposed when the outcome was recorded.
-5. An outcome flagged ``internship`` (实习/见习) counts as 待就业 (``seeking``): the Ministry of
-   Education forbids counting internship or traineeship certificates as employment
-   (教育部 "四不准": 不准将毕业生实习见习证明作为就业证明).
+5. An outcome flagged ``internship`` (实习/见习) never replaces another outcome: it is a candidate
+   only on days when no other undisputed outcome is known, and then counts as 待就业
+   (``seeking``). The Ministry of Education forbids counting internship or traineeship
+   certificates as employment (教育部 "四不准": 不准将毕业生实习见习证明作为就业证明; 《职业学校学生
+   实习管理规定》, 教职成〔2021〕4号, makes 岗位实习 part of the course), so an internship says
+   nothing about a graduate's destination beyond "not known to be employed": a confirmed job, a
+   further study or a 待就业 report recorded before or after it keeps counting. Internships are
+   recorded as placements (:mod:`service.internships`) and new outcomes flagged ``internship``
+   are refused (:meth:`~service.destinations.service.DestinationService.record`); this rule
+   is for the rows stored before that.
 """
 
 from __future__ import annotations
@@ -114,6 +121,8 @@ class History:
     def on(self, day: dt.date) -> Effective | None:
         """The outcome counting on ``day`` (rules 2-5), or ``None`` if nothing is known."""
         candidates = [e for e in self.outcomes if e.occurred_on <= day and not self.disputed(e.id)]
+        # rule 5: internships only when nothing else is known
+        candidates = [e for e in candidates if not e.internship] or candidates
         if not candidates:
             return None
         best = max(

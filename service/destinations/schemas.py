@@ -22,7 +22,9 @@ class DestinationCreate(msgspec.Struct, forbid_unknown_fields=True):
     (``platform_hire`` events are only made by marking an application hired). ``monthly_salary``
     is 元/月 before tax. ``in_field`` (对口) is not accepted here: it is proposed from the
     major↔occupation mapping and the school can override it with a reason. ``occurred_on`` from
-    1950-01-01 to today and ``monthly_salary`` up to 200,000 元/月 (checked by the service: 422)."""
+    1950-01-01 to today and ``monthly_salary`` up to 200,000 元/月 (checked by the service: 422).
+    ``internship`` must be false: an internship or traineeship is not a destination (422 naming
+    the field; the school records 顶岗实习 as an internship placement, ``POST /internships``)."""
 
     occurred_on: dt.date
     source: DestinationSource
@@ -104,7 +106,8 @@ class DestinationRead(msgspec.Struct):
 
 class CurrentDestination(msgspec.Struct):
     """The outcome that counts on ``as_of`` under the precedence rule
-    (:mod:`service.destinations.precedence`); ``category`` is ``seeking`` for an internship."""
+    (:mod:`service.destinations.precedence`); ``category`` is ``seeking`` for an internship stored
+    before internships were refused (it counts only when no other outcome is known)."""
 
     event_id: int
     category: DestinationCategory

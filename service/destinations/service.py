@@ -311,6 +311,13 @@ async def record_platform_hire(
     return event
 
 
+#: Why an outcome flagged ``internship`` is refused (:meth:`DestinationService.record`), and where it goes instead.
+INTERNSHIP_REFUSED = (
+    "实习、顶岗实习和见习不是毕业去向, 不作为去向登记: 顶岗实习由学校登记为实习安排 (POST /internships); "
+    "见习期间未就业的毕业生登记为待就业 (seeking). An internship or traineeship is not a destination and is "
+    "not recorded as one: the student's school records 顶岗实习 as an internship placement (POST "
+    "/internships); a graduate on a traineeship without a job reports category seeking (待就业)."
+)
 #: No outcome dates from before this (the same floor as cohorts, ``service.graduates.schemas.Year``).
 EARLIEST_OCCURRED_ON = dt.date(1950, 1, 1)
 #: The highest believable monthly pay (元/月, before tax) on a reported outcome. The posting
@@ -358,8 +365,20 @@ class DestinationService:
     async def record(self, graduate_id: int, data: DestinationCreate) -> DestinationEvent:
         """Append an outcome reported by a graduate, a school survey or an import.
 
-        ``in_field`` is proposed for directly-employed, non-internship outcomes; category
-        ``labour_contract`` implies ``labour_contract = true``.
+        ``in_field`` is proposed for directly-employed outcomes; category ``labour_contract``
+        implies ``labour_contract = true``.
+
+        An internship or traineeship (``internship = true``: 实习, 顶岗实习/岗位实习, 见习) is refused
+        from every source, as an employer's internship hire records nothing
+        (:func:`record_platform_hire`): it is not a 毕业去向. The MOE forbids counting internship or
+        traineeship certificates as employment (教育部 "四不准": 不准将毕业生实习见习证明作为就业证明),
+        and 《职业学校学生实习管理规定》(教职成〔2021〕4号) makes 岗位实习 part of the course, arranged by
+        the school under a three-party agreement — so a school records it as an internship placement
+        (``POST /internships``, :mod:`service.internships`), and a graduate on a traineeship without a
+        job is 待就业 (category ``seeking``). Refusing, rather than storing the row as a low-ranking
+        outcome, keeps the follow-up list and the graduate's page from showing an internship as a
+        destination at all; rows stored before this rule never outrank another outcome
+        (:mod:`service.destinations.precedence`, rule 5).
 
         Raises:
             NotFoundError: unknown graduate (404).
@@ -367,7 +386,7 @@ class DestinationService:
                 future or before :data:`EARLIEST_OCCURRED_ON`, ``monthly_salary`` above
                 :data:`MAX_REPORTED_MONTHLY_SALARY`, unknown ``employer_id`` (or one the actor may not
                 read, e.g. an unverified employer for a graduate: the same answer), unknown
-                ``region_code``, a salary or employer on a
+                ``region_code``, ``internship = true`` (see above), a salary or employer on a
                 non-employment category, or ``labour_contract = false`` with category
                 ``labour_contract`` (422).
         """
@@ -378,6 +397,8 @@ class DestinationService:
                 f"must be one of {', '.join(sorted(API_SOURCES))}; platform hires "
                 "are recorded by marking an application hired",
             )
+        if data.internship:
+            raise InvalidFieldError("internship", INTERNSHIP_REFUSED)
         if data.occurred_on > dt.date.today():
             raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future")
         if data.occurred_on < EARLIEST_OCCURRED_ON:
@@ -389,7 +410,7 @@ class DestinationService:
                 f"of {MAX_REPORTED_MONTHLY_SALARY:,} 元/月 for a reported outcome",
             )
         employed = data.category in EMPLOYED
-        if not employed and not data.internship:
+        if not employed:
             for name in ("employer_id", "employer_name", "monthly_salary"):
                 if getattr(data, name) is not None:
                     raise InvalidFieldError(name, f"not accepted with category {data.category.value}")

@@ -16,11 +16,13 @@ half of the denominator, :func:`mostly_unknown`). Percentages are 0–100 with o
 
 from __future__ import annotations
 
+import hashlib
 import statistics
-from collections.abc import Hashable
+from collections.abc import Hashable, Set
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +30,7 @@ from service.catalog.models import Major, Region, School
 from service.catalog.regions import city_of, province_of
 from service.destinations.infield import majors_without_mapping
 from service.destinations.models import DestinationCategory
-from service.reports.audit import protect
+from service.reports.audit import implied_row_relations, publication_pattern
 from service.reports.compute import BREAKDOWNS, ReportParams
 from service.reports.counts_sql import ALL_KINDS, count_report
 from service.reports.definitions import (
@@ -104,6 +106,23 @@ def _relations(
         for col in cols:
             rels.append(((total_row, col), [(r, col) for r in rows]))
     return rels
+
+
+def _pattern_key(values: dict[Cell, int], school_regions: dict[str, str], edges: tuple[int, ...]) -> str:
+    """What identifies a report's counts and relations for the pattern cache: the relations follow
+    from the rows, the schools' regions and the salary edges."""
+    text = repr((sorted((repr(c), v) for c, v in values.items()), sorted(school_regions.items()), edges))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _implied(counts: dict[tuple[str, object], dict[str, int]], edges: tuple[int, ...]) -> list[Relation]:
+    """The relations inside each row implied by the published ones
+    (:func:`service.reports.audit.implied_row_relations`), for the heuristic before the exact audit."""
+    within = implied_row_relations(row_relations(edges))
+    # a relation without a published total has the cell (row, None), which no report holds
+    return cast(
+        list[Relation], [((row, total), [(row, p) for p in parts]) for row in counts for total, parts in within]
+    )
 
 
 def _parents(
@@ -211,7 +230,7 @@ def _row(
     key: tuple[str, object],
     label: str,
     counts: dict[str, int],
-    hidden: set[Cell],
+    hidden: Set[Cell],
     middles: list[int],
     threshold: int,
     columns: dict[str, str],
@@ -291,7 +310,7 @@ async def build_report(
     params: ReportParams,
     *,
     publish: bool = True,
-    exact_audit: bool = False,
+    exact_audit: bool = True,
     kinds: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """Compute the report for ``params`` (see the module docstring for the shape).
@@ -299,9 +318,11 @@ async def build_report(
     ``publish`` (the default) applies small-cell suppression: the figures may leave the circle of
     people who may read the graduates behind them. ``publish=False`` is the ``internal`` view for
     such readers only (:func:`service.reports.access.may_read_rows`): exact counts, every rate and
-    median, nothing suppressed; the report says so in ``view`` and ``view_note``. ``exact_audit``
-    (publish only) adds the exact integer-programming audit (:func:`service.reports.audit.protect`)
-    after the heuristic: minutes for a province, so it is asked for, not the default.
+    median, nothing suppressed; the report says so in ``view`` and ``view_note``. The publish view
+    is audited exactly (:func:`service.reports.audit.publication_pattern`: the heuristic, then an
+    integer-programming audit over every published relation and across the thresholds a user may
+    ask for; well under a second for a school, seconds for a province, cached per report);
+    ``exact_audit=False`` publishes the heuristic's pattern alone (for comparisons only).
 
     ``kinds`` (internal view only): compute only these row kinds (``total`` and/or breakdowns; the
     other breakdowns stay empty) — the same counts, for pages that need one row of several
@@ -311,14 +332,22 @@ async def build_report(
     if kinds is not None and publish:
         raise ValueError("only the internal view can be computed for some row kinds: suppression needs them all")
     sql = await count_report(session, params, kinds or ALL_KINDS)
-    counts, excluded = sql.counts, sql.excluded
+    # rows in one order whatever order the database returned them in: the suppression pattern
+    # follows the order of the relations, and the same counts must give the same pattern
+    counts = dict(sorted(sql.counts.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))))
+    excluded = sql.excluded
     columns = count_columns(params.salary_edges)
     values: dict[Cell, int] = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in columns}
     relations = _relations(counts, _parents(counts, sql.school_regions), params.salary_edges)
+    hidden: Set[Cell]
     if not publish:
-        hidden: set[Cell] = set()
-    elif exact_audit:  # slow (integer programs): for files to publish, not for pages
-        hidden = protect(values, relations, params.threshold)
+        hidden = set()
+    elif exact_audit:
+        pattern_key = _pattern_key(values, sql.school_regions, params.salary_edges)
+        implied = _implied(counts, params.salary_edges)
+        hidden = await anyio.to_thread.run_sync(
+            lambda: publication_pattern(values, relations, params.threshold, implied, pattern_key)
+        )
     else:
         hidden = suppress(values, relations, params.threshold)
     median_min = params.threshold if publish else 1

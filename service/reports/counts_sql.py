@@ -7,15 +7,19 @@ precedence rule of :mod:`service.destinations.precedence` is expressed with wind
 
 1. ``last_review`` / ``last_override``: each outcome's latest confirmation-or-dispute and latest
    对口 override (by ``recorded_at``, then id), among events recorded before the cut-off ``T``.
-2. ``day_best``: the undisputed outcomes recorded before ``T``; per graduate and day the one of
-   the most reliable source, then latest ``recorded_at``, then highest id (rules 2–3).
-3. ``steps``: those days in order with the next one (``LEAD``): the graduate's status is the
-   day-best outcome from its day until the next day — a step function of time. The outcome
-   counting on day ``D`` is the step containing ``D``; "employed during a quarter" (WIOA) means
-   an employed step overlaps the quarter (equivalent to :meth:`History.employed_during`).
+2. ``day_best``: the undisputed outcomes recorded before ``T``; per graduate, tier (internship
+   or not) and day the one of the most reliable source, then latest ``recorded_at``, then highest
+   id (rules 2–3).
+3. ``steps``: those days in order with the next one of the same tier (``LEAD``): in each tier
+   the graduate's status is the day-best outcome from its day until the next day — a step
+   function of time. The outcome counting on day ``D`` is the step of the other outcomes
+   containing ``D``, else (nothing else known yet) the internship step containing it, which
+   counts as 待就业 (rule 5: an internship never replaces another outcome); "employed during a
+   quarter" (WIOA) means an employed step overlaps the quarter (equivalent to
+   :meth:`History.employed_during`: internship steps are never employed).
 4. ``per_graduate``: one row per graduate of the cohort(s) in scope graduated by ``D`` with the
-   row keys of every breakdown and its contribution to each count column (internships count as
-   待就业, rule 5; 对口 after the school's override, rule 4).
+   row keys of every breakdown and its contribution to each count column (对口 after the school's
+   override, rule 4).
 5. One ``UNION ALL`` of a ``GROUP BY`` per breakdown, plus the middle salary values per group
    (``ROW_NUMBER``/``COUNT`` windows) for the medians.
 
@@ -160,10 +164,11 @@ def _per_graduate(params: ReportParams) -> Any:
         )
         .subquery("ev")
     )
-    # rule 3: per graduate and day the most reliable source, then the latest recorded, then the highest id
+    # rule 3: per graduate, tier (rule 5) and day the most reliable source, then the latest recorded,
+    # then the highest id
     rank = case({s.value: r for s, r in SOURCE_RANK.items()}, value=ev.c.source, else_=0)
     day_rn = func.row_number().over(
-        partition_by=(ev.c.graduate_id, ev.c.occurred_on),
+        partition_by=(ev.c.graduate_id, ev.c.internship, ev.c.occurred_on),
         order_by=(rank.desc(), ev.c.recorded_at.desc(), ev.c.id.desc()),
     )
     keep = [
@@ -184,15 +189,19 @@ def _per_graduate(params: ReportParams) -> Any:
         .where(ev.c.kind == K.OUTCOME.value, ev.c.review_kind != K.DISPUTE.value)
         .subquery("day_best")
     )
-    nxt = func.lead(day_best.c.occurred_on).over(partition_by=day_best.c.graduate_id, order_by=day_best.c.occurred_on)
+    nxt = func.lead(day_best.c.occurred_on).over(
+        partition_by=(day_best.c.graduate_id, day_best.c.internship), order_by=day_best.c.occurred_on
+    )
     steps = (
         select(*[c for c in day_best.c if c.name != "rn"], nxt.label("next_day"))
         .where(day_best.c.rn == 1)
         .subquery("steps")
     )
     employed = and_(steps.c.category.in_([c.value for c in EMPLOYED]), steps.c.internship == 0)
-    # the outcome counting on D: the step containing D
-    winner = and_(steps.c.occurred_on <= as_of, or_(steps.c.next_day.is_(None), steps.c.next_day > as_of))
+    # the step of each tier containing D; the outcome counting on D is the other outcomes' one if
+    # any, else the internship's (rule 5)
+    containing = and_(steps.c.occurred_on <= as_of, or_(steps.c.next_day.is_(None), steps.c.next_day > as_of))
+    winner = and_(containing, steps.c.internship == 0)
 
     def of_winner(col: ColumnElement[Any], name: str) -> ColumnElement[Any]:
         return func.max(case((winner, col), else_=null())).label(name)
@@ -215,8 +224,8 @@ def _per_graduate(params: ReportParams) -> Any:
         select(
             steps.c.graduate_id,
             func.max(case((winner, 1), else_=0)).label("found"),
+            func.max(case((and_(containing, steps.c.internship == 1), 1), else_=0)).label("internship"),
             of_winner(steps.c.category, "category"),
-            of_winner(steps.c.internship, "internship"),
             of_winner(steps.c.in_field, "in_field"),
             of_winner(steps.c.region_code, "region_code"),
             of_winner(steps.c.monthly_salary, "salary"),
@@ -231,7 +240,7 @@ def _per_graduate(params: ReportParams) -> Any:
     region = g.c.school_region
     city = _substr(region, 1, 4) + _text("00")
     found = func.coalesce(w.c.found, 0) == 1
-    is_emp = and_(found, w.c.category.in_([c.value for c in EMPLOYED]), w.c.internship == 0)
+    is_emp = and_(found, w.c.category.in_([c.value for c in EMPLOYED]))
     # 直接就业 in jobs (not 应征义务兵): the denominator of 对口, 本地, 合同 and 社保 (service.reports.definitions)
     is_job = and_(is_emp, w.c.category != DestinationCategory.MILITARY.value)
     salary = case((is_emp, w.c.salary), else_=null())
@@ -262,7 +271,9 @@ def _per_graduate(params: ReportParams) -> Any:
             case((g.c.disadvantaged == true(), "yes"), (g.c.disadvantaged == false(), "no"), else_="unrecorded").label(
                 "disadvantaged"
             ),
-            case((~found, "unknown"), (w.c.internship == 1, "seeking"), else_=w.c.category).label("cat"),
+            case((found, w.c.category), (func.coalesce(w.c.internship, 0) == 1, "seeking"), else_="unknown").label(
+                "cat"
+            ),
             case((is_emp, 1), else_=0).label("emp"),
             case((is_job, 1), else_=0).label("job"),
             case(

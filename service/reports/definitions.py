@@ -282,16 +282,21 @@ ROUNDING_RULE = (
 SUPPRESSION_RULE = (
     "小格抑制: 人数为 1 至 阈值−1 的格子不公布 (主抑制); 毕业生数被抑制的行整行不公布; "
     "任何加总关系 (行内各去向之和 = 毕业生数, 各组之和 = 合计, 省 = 各市之和 …) 中若只有一个格子被抑制, "
-    "再抑制同一关系中最小的非零格子 (补充抑制), 直至没有格子能由减法推出; 涉及被抑制格子的比率不公布. "
-    "Counts from 1 to threshold−1 are suppressed; complementary suppression ensures no additive "
-    "relation of the report has exactly one hidden cell."
+    "再抑制同一关系中最小的非零格子 (补充抑制); 然后以整数规划对所有公布关系做精确审核, 再补充抑制, 直至任何被抑制的非零格子"
+    "都不能由公布数据推出唯一值, 且每个小格的可能取值范围不小于阈值; 涉及被抑制格子的比率不公布. 阈值高于 5 时的抑制格"
+    "包含阈值 5 的抑制格, 不同阈值的发布版合在一起也推不出更多. "
+    "Counts from 1 to threshold−1 are suppressed; complementary suppression hides more until an exact "
+    "integer-programming audit over every published relation finds no hidden non-zero count pinned to "
+    "one value and every small cell's feasible range at least the threshold. The pattern at a higher "
+    "threshold contains the pattern at 5, so combining publications at several thresholds reveals nothing more."
 )
 
 PRECEDENCE_RULE = (
     "每名毕业生在每个指标中只计一次: 取截至统计日已发生、未被本人异议的去向中发生日期最晚者; 同日按来源 "
-    "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习计为待就业. "
+    "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习不是去向, 不取代任何其他去向, 仅在别无记录时计为待就业. "
     "Each graduate counts once: the latest undisputed outcome on or before the as-of date; same-day "
-    "ties by source (platform hire > school survey > import > self-report), then recording time."
+    "ties by source (platform hire > school survey > import > self-report), then recording time; an "
+    "internship never replaces another outcome and counts as seeking only when nothing else is recorded."
 )
 
 DENOMINATOR_RULE = (

@@ -39,31 +39,69 @@ def suppress(
     Raises:
         ValueError: ``threshold`` < 1.
     """
-    if threshold < 1:
-        raise ValueError(f"threshold must be at least 1, got {threshold}")
-    rels = []
-    for total, parts in relations:
-        cells = [c for c in (total, *parts) if c in values]
-        if len(cells) > 1:
-            rels.append((total if total in values else None, [c for c in parts if c in values]))
-    by_row: dict[Hashable, list[Cell]] = {}
-    for cell in values:
-        by_row.setdefault(cell[0], []).append(cell)
-    hidden = {c for c, v in values.items() if 0 < v < threshold} | set(start)
-    changed = True
-    while changed:
-        changed = False
-        for row, cells in by_row.items():
-            if (row, row_total) in hidden and not hidden.issuperset(cells):
-                hidden.update(cells)
-                changed = True
-        for kept_total, parts in rels:
-            members = parts + ([kept_total] if kept_total is not None else [])
-            if sum(c in hidden for c in members) != 1:
-                continue
-            visible = sorted((c for c in parts if c not in hidden), key=lambda c: (values[c] == 0, values[c]))
-            pick = visible[0] if visible else kept_total
-            if pick is not None and pick not in hidden:
-                hidden.add(pick)
-                changed = True
-    return hidden
+    return Suppressor(values, relations, row_total).run(threshold, start)
+
+
+class Suppressor:
+    """:func:`suppress` for one report, its relations prepared once for several runs (a province's
+    report has some 30,000 relations; :func:`service.reports.audit.protect` runs the rules again
+    after each round of its audit)."""
+
+    def __init__(self, values: Mapping[Cell, int], relations: Iterable[Relation], row_total: str = "graduates") -> None:
+        self.values = values
+        self.row_total = row_total
+        self.rels: list[tuple[Cell | None, list[Cell]]] = []
+        for total, parts in relations:
+            cells = [c for c in (total, *parts) if c in values]
+            if len(cells) > 1:
+                self.rels.append((total if total in values else None, [c for c in parts if c in values]))
+        self.by_row: dict[Hashable, list[Cell]] = {}
+        for cell in values:
+            self.by_row.setdefault(cell[0], []).append(cell)
+        # which relations each cell is in: only a relation with a newly hidden member can have changed
+        self.member_of: dict[Cell, list[int]] = {}
+        for i, (kept, parts) in enumerate(self.rels):
+            for c in parts + ([kept] if kept is not None else []):
+                self.member_of.setdefault(c, []).append(i)
+
+    def run(self, threshold: int, start: Iterable[Cell] = ()) -> set[Cell]:
+        """The cells to hide (see :func:`suppress`)."""
+        if threshold < 1:
+            raise ValueError(f"threshold must be at least 1, got {threshold}")
+        values, rels, member_of, row_total = self.values, self.rels, self.member_of, self.row_total
+        hidden: set[Cell] = set()
+        dirty = [False] * len(rels)
+
+        def hide(cell: Cell) -> None:
+            hidden.add(cell)
+            for i in member_of.get(cell, ()):
+                dirty[i] = True
+
+        for c in [c for c, v in values.items() if 0 < v < threshold] + list(start):
+            hide(c)
+        whole: set[Hashable] = set()  # rows hidden entirely already
+        changed = True
+        while changed:
+            changed = False
+            for row, cells in self.by_row.items():
+                if row not in whole and (row, row_total) in hidden:
+                    whole.add(row)
+                    for c in cells:
+                        if c not in hidden:
+                            hide(c)
+                            changed = True
+            # the same order as checking every relation in turn: one that no newly hidden cell
+            # touched since its last check cannot have become a singleton
+            for i, (total, parts) in enumerate(rels):
+                if not dirty[i]:
+                    continue
+                dirty[i] = False
+                members = parts + ([total] if total is not None else [])
+                if sum(c in hidden for c in members) != 1:
+                    continue
+                visible = sorted((c for c in parts if c not in hidden), key=lambda c: (values[c] == 0, values[c]))
+                pick = visible[0] if visible else total
+                if pick is not None and pick not in hidden:
+                    hide(pick)
+                    changed = True
+        return hidden

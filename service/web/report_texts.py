@@ -102,12 +102,15 @@ RULE_TEXTS: dict[str, tuple[str, str]] = {
         "salary to the nearest yuan. Rounded rates need not add up to 100.",
     ),
     "suppression": (
-        "小格抑制: 人数为 1 至 阈值−1 的格子不公布; 若一个加总关系中只有一个格子被抑制, 再抑制同一关系中最小的非零格子, "
-        "直至没有格子能由减法推出; 涉及被抑制格子的比率不公布. 阈值 = {threshold}.",
+        "小格抑制: 人数为 1 至 阈值−1 的格子不公布; 若一个加总关系中只有一个格子被抑制, 再抑制同一关系中最小的非零格子; "
+        "再以整数规划对所有公布关系做精确审核并补充抑制, 直至任何被抑制的非零格子都推不出唯一值, 小格的可能范围不小于阈值; "
+        "不同阈值的发布版合在一起也推不出更多; 涉及被抑制格子的比率不公布. 阈值 = {threshold}.",
         "Counts from 1 to threshold−1 are not published; when an additive relation of the report "
         "(a row's destinations, the groups of a total) has exactly one hidden cell, its smallest "
-        "non-zero cell is hidden too, so none can be worked out by subtraction; rates using a hidden "
-        "cell are not published. Threshold = {threshold}.",
+        "non-zero cell is hidden too; then an exact audit of every published relation hides more until "
+        "no hidden count can be worked out and every small count could be anything over a range at least "
+        "the threshold wide, also when publications at several thresholds are combined; rates using a "
+        "hidden cell are not published. Threshold = {threshold}.",
     ),
     "internal": (
         "内部视图: 精确人数, 未做小格抑制, 仅供可查看这些毕业生记录的人员 (本校教职工 / 本地区主管部门) 使用, 不得对外发布; "
@@ -118,11 +121,12 @@ RULE_TEXTS: dict[str, tuple[str, str]] = {
     ),
     "precedence": (
         "每名毕业生在每个指标中只计一次: 取截至统计日已发生、未被本人异议的去向中发生日期最晚者; 同日按来源 "
-        "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习计为待就业.",
+        "平台录用 > 学校跟踪调查 > 名册导入 > 本人填报, 再按登记时间; 对口以学校最近一次更正为准; 实习/见习不是去向, 不取代任何其他去向, 仅在别无记录时计为待就业.",
         "Each graduate counts once in each figure: the latest undisputed destination on or before the "
         "as-of date; same-day ties by source (platform hire > school survey > roster import > "
-        "self-report), then by recording time; in-field as the school last corrected it; internships "
-        "count as seeking work.",
+        "self-report), then by recording time; in-field as the school last corrected it; an internship is "
+        "not a destination, never replaces another one and counts as seeking work only when nothing else "
+        "is recorded.",
     ),
     "unknown": (
         f'未记录不等于"否": 劳动合同、社会保险是记录的事实, 未记录者单列, 不计入"未签"/"未缴"; 若分母中未记录者超过 '

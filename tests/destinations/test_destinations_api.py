@@ -84,14 +84,68 @@ def test_precedence_latest_day_then_source(client: httpx.Client, graduate_id: in
     assert client.get(base, params={"as_of": "2025-08-10"}).json()["current"]["event_id"] == survey["id"]
 
 
-def test_internship_is_not_employment(client: httpx.Client, graduate_id: int) -> None:
+@pytest.mark.parametrize("source", ["self_report", "school_survey", "import"])
+def test_internship_is_refused_as_a_destination(
+    client: httpx.Client, client_as: Callable[..., httpx.Client], graduate_id: int, source: str
+) -> None:
+    """Issue 15 item 7: an internship is never a destination, whoever reports it. A self-report
+    (by the graduate), a school survey or an import flagged ``internship`` is refused (422 on the
+    field) with the way to record it instead (an internship placement); nothing is stored."""
     base = f"/graduates/{graduate_id}/destinations"
-    ev = client.post(base, json=_outcome(category="other_employment", internship=True)).json()
-    assert ev["in_field"] is None
+    sender = client_as(Role.GRADUATE, graduate_id=graduate_id) if source == "self_report" else client
+    r = sender.post(base, json=_outcome(source=source, category="other_employment", internship=True))
+    assert r.status_code == 422, r.text
+    (error,) = r.json()["errors"]
+    assert error["field"] == "internship" and "/internships" in error["message"]
+    assert client.get(base).json()["events"] == []
+    assert sender.post(base, json=_outcome(source=source, internship=False)).status_code == 201
+
+
+async def test_stored_internship_never_replaces_a_confirmed_job(
+    client: httpx.Client, session: AsyncSession, graduate_id: int
+) -> None:
+    """Internship outcomes stored before they were refused rank below every other outcome (rule 5
+    of service.destinations.precedence): a later internship leaves a confirmed 签劳动合同 counting,
+    whatever its source; alone it counts as 待就业, never as employment; no 对口 for it."""
+    base = f"/graduates/{graduate_id}/destinations"
+    job = client.post(base, json=_outcome(occurred_on="2025-07-15")).json()
+    assert client.post(f"{base}/{job['id']}/confirmation", json={}).status_code == 201
+    recorded = dt.datetime.now(dt.UTC)
+    legacy = [
+        DestinationEvent(
+            graduate_id=graduate_id,
+            occurred_on=dt.date(2025, 8, day),
+            recorded_at=recorded,
+            source=source,
+            category="other_employment",
+            internship=True,
+        )
+        for day, source in ((1, "platform_hire"), (2, "self_report"), (3, "import"))
+    ]
+    session.add_all(legacy)
+    await session.commit()
     current = client.get(base, params={"as_of": "2025-09-01"}).json()["current"]
-    assert current["category"] == "seeking" and current["employed"] is False
-    r = client.post(f"{base}/{ev['id']}/in-field-override", json={"in_field": True, "reason": "对口实习"})
+    assert current["event_id"] == job["id"] and current["category"] == "labour_contract"
+    assert current["employed"] is True and current["confirmed"] is True
+    # before the job: only the internship of 2025-07-10 is known, and it counts as 待就业
+    early = DestinationEvent(
+        graduate_id=graduate_id,
+        occurred_on=dt.date(2025, 7, 10),
+        recorded_at=recorded,
+        source="school_survey",
+        category="labour_contract",
+        internship=True,
+    )
+    session.add(early)
+    await session.commit()
+    before = client.get(base, params={"as_of": "2025-07-12"}).json()["current"]
+    assert before["event_id"] == early.id and before["category"] == "seeking" and before["employed"] is False
+    r = client.post(f"{base}/{early.id}/in-field-override", json={"in_field": True, "reason": "对口实习"})
     assert r.status_code == 422
+    # disputing the job leaves the latest internship, as 待就业
+    assert client.post(f"{base}/{job['id']}/dispute", json={"reason": "已离职"}).status_code == 201
+    after = client.get(base, params={"as_of": "2025-09-01"}).json()["current"]
+    assert after["event_id"] == legacy[-1].id and after["category"] == "seeking"
 
 
 @pytest.mark.parametrize(

@@ -11,17 +11,25 @@ import random
 from collections.abc import Hashable
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.reports.audit import audit, protect
-from service.reports.build import _relations, build_report
+from service.reports import audit as audit_module
+from service.reports.audit import audit, protect, publication_pattern
+from service.reports.build import _implied, _relations, build_report
 from service.reports.compute import ReportParams, Scope
-from service.reports.definitions import JOB_CATEGORIES, count_columns, row_relations, salary_bands
+from service.reports.definitions import (
+    DEFAULT_SALARY_EDGES,
+    JOB_CATEGORIES,
+    count_columns,
+    row_relations,
+    salary_bands,
+)
 from service.reports.suppression import suppress
-from tests.reports import worked_case
+from tests.reports import audit_per_cell, worked_case
 
 Cell = tuple[Hashable, str]
 THRESHOLD = 5
@@ -88,6 +96,13 @@ def random_report(seed: int) -> tuple[dict[Cell, int], list]:
     return values, _relations(counts, {})
 
 
+def random_report_implied(seed: int) -> tuple[dict[Cell, int], list, list]:
+    """:func:`random_report` with the implied row relations build_report gives the heuristic."""
+    values, relations = random_report(seed)
+    rows = {row: {} for row, _ in values}
+    return values, relations, _implied(rows, DEFAULT_SALARY_EDGES)
+
+
 def attack(values: dict[Cell, int], hidden: set[Cell]) -> dict[Cell, tuple[float, float]]:
     """The attacker: every relation among the published cells (within rows; each breakdown's rows
     add up to the total), hidden cells as non-negative integers; min and max of each hidden cell."""
@@ -134,18 +149,63 @@ def attack(values: dict[Cell, int], hidden: set[Cell]) -> dict[Cell, tuple[float
     return out
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.integers(0, 2**32 - 1))
-def test_no_hidden_cell_can_be_recovered(seed: int) -> None:
-    values, relations = random_report(seed)
-    hidden = protect(values, relations, THRESHOLD)
-    assert {c for c, v in values.items() if 0 < v < THRESHOLD} <= hidden  # primary cells stay hidden
+def assert_unrecoverable(values: dict[Cell, int], hidden: set[Cell], threshold: int = THRESHOLD) -> None:
+    """The attack of this module finds every hidden non-zero cell unpinned, and every primary cell
+    (below ``threshold``) with a feasible range of at least ``threshold``."""
+    assert {c for c, v in values.items() if 0 < v < threshold} <= hidden  # primary cells stay hidden
     for cell, (low, high) in attack(values, hidden).items():
         v = values[cell]
         assert low <= v <= high, (cell, v, low, high)
         assert high > low, f"{cell} = {v} recovered exactly from the published cells"
-        if 0 < v < THRESHOLD:
-            assert high - low >= THRESHOLD, f"{cell} = {v} narrowed to [{low}, {high}]"
+        if 0 < v < threshold:
+            assert high - low >= threshold, f"{cell} = {v} narrowed to [{low}, {high}]"
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(0, 2**32 - 1))
+def test_no_hidden_cell_can_be_recovered(seed: int) -> None:
+    values, relations, implied = random_report_implied(seed)
+    assert_unrecoverable(values, protect(values, relations, THRESHOLD, implied=implied))
+    assert_unrecoverable(values, protect(values, relations, THRESHOLD))  # without the implied relations too
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(0, 2**32 - 1))
+def test_publishing_at_two_thresholds_recovers_nothing(seed: int) -> None:
+    """A user may ask for the same report at any threshold from 5 up and combine what each
+    publication shows: the cells hidden in both are the unknowns. The patterns are nested, so the
+    union of what is published at 5, 7 and 10 is what 5 publishes, and it passes the attack."""
+    values, relations, implied = random_report_implied(seed)
+    patterns = {t: publication_pattern(values, relations, t, implied, key=("cross", seed)) for t in (5, 7, 10)}
+    assert patterns[5] <= patterns[7] <= patterns[10]
+    assert_unrecoverable(values, set(patterns[5] & patterns[7] & patterns[10]))
+    assert_unrecoverable(values, set(patterns[7]), 7)  # and each publication on its own at its threshold
+    assert publication_pattern(values, relations, 7, implied, key=("cross", seed)) is patterns[7]  # cached
+
+
+def test_a_disabled_audit_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The property test would fail if the audit found nothing: with the audit disabled, protect()
+    publishes the heuristic's pattern, and the attack recovers a cell in some random report."""
+    monkeypatch.setattr(audit_module, "_audit", lambda *args, **kwargs: [])
+    caught = 0
+    for seed in range(6):
+        values, relations = random_report(seed)
+        try:
+            assert_unrecoverable(values, protect(values, relations, THRESHOLD))
+        except AssertionError:
+            caught += 1
+    assert caught > 0
+
+
+def test_fast_audit_finds_what_the_per_cell_audit_finds() -> None:
+    """The audit that builds each group's program once and reuses it finds the same cells as the
+    per-cell form it replaced (tests/reports/audit_per_cell.py, a new integer program per solve)."""
+    for seed in range(5):
+        values, relations = random_report(seed)
+        for hidden in (suppress(values, relations, THRESHOLD), suppress(values, relations, 3)):
+            fast = {(f.cell, f.reason) for f in audit(values, relations, hidden, THRESHOLD)}
+            slow = {(f.cell, f.reason) for f in audit_per_cell.audit(values, relations, hidden, THRESHOLD)}
+            assert fast == slow, seed
 
 
 def test_the_heuristic_alone_leaks_and_the_audit_sees_it() -> None:
@@ -178,8 +238,8 @@ async def test_report_with_exact_audit(session: AsyncSession) -> None:
         recorded_before=worked_case.CUTOFF,
         threshold=THRESHOLD,
     )
-    heuristic = await build_report(session, p)
-    audited = await build_report(session, p, exact_audit=True)
+    heuristic = await build_report(session, p, exact_audit=False)
+    audited = await build_report(session, p)
     assert audited["exact_audit"] and not heuristic["exact_audit"]
 
     def hidden(report: dict) -> set[tuple[str, object, str]]:

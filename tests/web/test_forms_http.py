@@ -261,6 +261,44 @@ async def test_destination_self_report_confirm_and_dispute(
     assert web.get("/web/destination").status_code == 403
 
 
+async def test_destination_page_says_a_stored_internship_does_not_count(
+    web: httpx.Client, world: World, session: AsyncSession
+) -> None:
+    """Issue 15 item 7 on the graduate's page: with a job and a later internship row (stored before
+    internships were refused), "what counts today" is the job, the internship's card says it is not
+    a destination, and the page links the internship placements."""
+    graduate = world.ids["graduate_a"]
+    today = dt.date.today()
+    job, internship = (
+        DestinationEvent(
+            graduate_id=graduate,
+            occurred_on=today - dt.timedelta(days=days),
+            source=source,
+            kind=DestinationEventKind.OUTCOME,
+            category=category,
+            employer_name=name,
+            internship=days == 10,
+        )
+        for days, source, category, name in (
+            (40, DestinationSource.SCHOOL_SURVEY, DestinationCategory.LABOUR_CONTRACT, "广州某机械厂"),
+            (10, DestinationSource.PLATFORM_HIRE, DestinationCategory.OTHER_EMPLOYMENT, "某实习单位"),
+        )
+    )
+    session.add_all([job, internship])
+    await session.commit()
+    sign_in(web, world.logins["graduate_a"])
+    page = web.get("/web/destination").text
+    current = text_of(page.split('id="current-destination"')[1].split("</p>")[0])
+    assert "签劳动合同形式就业" in current
+    card = page.split(f'data-event-id="{internship.id}"')[1].split("</li>")[0]
+    assert "internship-note" in card and "不是你的毕业去向" in text_of(card)
+    job_card = page.split(f'data-event-id="{job.id}"')[1].split("</li>")[0]
+    assert "internship-note" not in job_card
+    assert 'href="/web/internships"' in page
+    english = text_of(web.get("/web/destination", params={"lang": "en"}).text)
+    assert "An internship: it is not your destination" in english
+
+
 async def test_employer_creates_and_edits_a_posting(web: httpx.Client, world: World, session: AsyncSession) -> None:
     sign_in(web, world.logins["employer_a"])
     form = web.get("/web/postings/new")
