@@ -161,8 +161,3 @@ class CrawlRun(Base):
     marked_stale: Mapped[int] = mapped_column(default=0)
     closed: Mapped[int] = mapped_column(default=0)  # past validThrough, closed by this run
     error: Mapped[str | None] = mapped_column(Text)
-
-
-# the change feed's table and the session events that write it: registered wherever postings are
-# (every process that can change a posting imports this module)
-from service.postings import changes as _changes  # noqa: E402,F401  (after Posting: it imports it)

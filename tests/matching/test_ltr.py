@@ -214,13 +214,31 @@ def _synthetic(n_groups: int = 60, size: int = 40, seed: int = 0) -> tuple[np.nd
     return X, y, groups
 
 
-def test_learned_ranker_learns_and_follows_the_estimator_contract() -> None:
-    X, y, groups = _synthetic(n_groups=100)  # 4,000 rows of mostly noise: 60 groups learn too little
+# Fitted once per module and only read by the tests (fitting is most of this module's time).
+@pytest.fixture(scope="module")
+def trained() -> LearnedRanker:
+    """The default three bags, each fitted with held-out validation, on 4,000 rows of mostly noise
+    (60 groups learn too little)."""
+    X, y, groups = _synthetic(n_groups=100)
     model = LearnedRanker(min_samples_leaf=5, max_iter=60)
-    assert clone(model).get_params() == model.get_params()
     with pytest.raises(NotFittedError):
         model.predict(X)
     assert model.fit(X, y, groups) is model
+    return model
+
+
+@pytest.fixture(scope="module")
+def small_model() -> LearnedRanker:
+    X, y, groups = _synthetic()
+    return LearnedRanker(min_samples_leaf=5, max_iter=30).fit(X, y, groups)
+
+
+def test_learned_ranker_learns_and_follows_the_estimator_contract(trained: LearnedRanker) -> None:
+    X, y, groups = _synthetic(n_groups=100)
+    model = trained
+    assert clone(model).get_params() == model.get_params() and not hasattr(clone(model), "estimators_")
+    with pytest.raises(NotFittedError):
+        clone(model).predict(X)
     assert model.n_features_in_ == len(FEATURE_NAMES) and 10 <= model.n_iter_ <= 60
     Xt, yt, gt = _synthetic(seed=1)
     assert model.score(Xt, yt, gt) > 0.8  # random scores give about 0.1
@@ -232,11 +250,10 @@ def test_learned_ranker_learns_and_follows_the_estimator_contract() -> None:
         LearnedRanker().fit(X[:, :5], y, groups)
 
 
-def test_bagged_ranker_averages_boosters_fitted_on_bootstrap_samples_of_queries() -> None:
+def test_bagged_ranker_averages_boosters_fitted_on_bootstrap_samples_of_queries(trained: LearnedRanker) -> None:
     X, y, groups = _synthetic(n_groups=100)
-    one = LearnedRanker(min_samples_leaf=5, max_iter=40, n_bags=1).fit(X, y, groups)
-    bagged = LearnedRanker(min_samples_leaf=5, max_iter=40, n_bags=3).fit(X, y, groups)
-    assert len(one.estimators_) == 1 and len(bagged.estimators_) == 3 and len(bagged.bag_iters_) == 3
+    bagged = trained
+    assert bagged.n_bags == 3 and len(bagged.estimators_) == 3 and len(bagged.bag_iters_) == 3
     assert bagged.n_iter_ == int(np.median(bagged.bag_iters_))
     Xt, yt, gt = _synthetic(seed=1)
     each = np.array([b.predict(Xt) for b in bagged.estimators_])
@@ -245,7 +262,7 @@ def test_bagged_ranker_averages_boosters_fitted_on_bootstrap_samples_of_queries(
     assert bagged.score(Xt, yt, gt) > 0.8
     # n_bags=1 is the single booster on every query, as before bagging
     single = LearnedRanker(min_samples_leaf=5, max_iter=40, n_bags=1, validation_fraction=0).fit(X, y, groups)
-    assert single.n_iter_ == 40 and single.validation_curves_ == [None]
+    assert len(single.estimators_) == 1 and single.n_iter_ == 40 and single.validation_curves_ == [None]
     with pytest.raises(ValueError, match="n_bags must be >= 1"):
         LearnedRanker(n_bags=0).fit(X, y, groups)
 
@@ -261,9 +278,8 @@ def test_training_set_keeps_targets_and_never_samples_history(builder: FeatureBu
     assert not any(np.allclose(r, h, equal_nan=True) for r in X[1:] for h in hist_rows)
 
 
-def test_rerank_keeps_explanations_and_scores_in_range(builder: FeatureBuilder) -> None:
-    X, y, groups = _synthetic()
-    model = LearnedRanker(min_samples_leaf=5, max_iter=30).fit(X, y, groups)
+def test_rerank_keeps_explanations_and_scores_in_range(builder: FeatureBuilder, small_model: LearnedRanker) -> None:
+    model = small_model
     seeker = SeekerDoc(id=7, country="US", province="NJ", city="Newark", desired_titles=("cook",))
     out = rerank(model, builder, seeker, k=3, exclude={2}, history=(1,), now=T0)
     assert len(out) == 3 and 2 not in [m.job_id for m in out]
@@ -342,7 +358,9 @@ def test_job_features_of_some_rows_equal_those_of_all(builder: FeatureBuilder) -
     assert list(x[:, COL["history_company"]]) == [1.0, 0.0]  # job 3 is Shop C's, like job 4; job 1 is not
 
 
-def test_shortlist_features_are_reused_exactly_and_rerank_orders_by_the_model(builder: FeatureBuilder) -> None:
+def test_shortlist_features_are_reused_exactly_and_rerank_orders_by_the_model(
+    builder: FeatureBuilder, small_model: LearnedRanker
+) -> None:
     ranker = builder.ranker
     seeker = SeekerDoc(id=7, country="US", province="NJ", city="Newark", desired_titles=("cook",), skills=("knife",))
     short = ranker.shortlist(seeker, k=4, exclude={2})
@@ -361,8 +379,7 @@ def test_shortlist_features_are_reused_exactly_and_rerank_orders_by_the_model(bu
         builder.matrix(seeker, content=other)
     assert len(ranker.shortlist(seeker, k=0)) == 0
     # rerank: the content ranker's candidates ordered by the model's prediction, ties by id
-    X, y, groups = _synthetic()
-    model = LearnedRanker(min_samples_leaf=5, max_iter=30).fit(X, y, groups)
+    model = small_model
     rows = np.array([r for r in range(len(ranker.table_)) if ranker.table_.ids[r] != 2])
     pred = model.predict(builder.matrix(seeker, (1,), T0, rows=rows))
     ids = ranker.table_.ids[rows]
