@@ -233,12 +233,13 @@ async def test_two_drainers_at_once_send_every_message_exactly_once(
 async def test_a_slow_server_never_lets_a_live_lease_run_out(
     session: AsyncSession, smtp_settings: Settings, smtp_sink: SmtpSink
 ) -> None:
-    """Each message takes 0.3 s and a batch of 10 over one connection takes 3 s, longer than the
-    2 s lease: the sending drainer extends its lease as it goes, so the second drainer, claiming
-    all the while, never takes a row the first still holds."""
-    expected = await _queue(session, 20)
+    """Each message takes 0.3 s and a batch of 15 over one connection takes 4.5 s, longer than the
+    4 s lease: the sending drainer extends its lease as it goes, so the second drainer, claiming
+    all the while, never takes a row the first still holds. (Sends are cut off at half the lease:
+    2 s leaves a loaded machine room for a 0.3 s send — at a 2 s lease, 1 s did not, in CI.)"""
+    expected = await _queue(session, 30)
     settings = msgspec.structs.replace(
-        smtp_settings, notify_lease_seconds=2, smtp_timeout_seconds=1.0, notify_batch_size=10, notify_connections=1
+        smtp_settings, notify_lease_seconds=4, smtp_timeout_seconds=2.0, notify_batch_size=15, notify_connections=1
     )
     smtp_sink.delay = 0.3
     engines = [make_engine(settings), make_engine(settings)]
@@ -253,7 +254,7 @@ async def test_a_slow_server_never_lets_a_live_lease_run_out(
     finally:
         for e in engines:
             await e.dispose()
-    assert sum(r.sent for r in reports) == 20 and sum(r.lease_lost for r in reports) == 0
+    assert sum(r.sent for r in reports) == 30 and sum(r.lease_lost for r in reports) == 0
     assert sorted(smtp_sink.ids) == expected and smtp_sink.duplicates == 0
 
 

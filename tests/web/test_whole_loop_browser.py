@@ -348,9 +348,11 @@ def test_whole_loop_through_the_pages(
     staff.goto(f"{run.base}/web/follow-up?cohort=2026")
     row = staff.locator("#follow-up tr", has_text="陈名册")
     row.wait_for()
-    cells = row.locator("td").all_inner_texts()
-    assert f"{_('Employed (labour contract)')} · {COMPANY}" in cells, cells
-    assert _("Employer") in cells and _("Confirmed by the graduate") in cells, cells
+    destination = row.locator("td.category .destination").inner_text()
+    assert destination == f"{_('Employed (labour contract)')} · {COMPANY}", destination
+    provenance = row.locator("td.category .provenance").inner_text()
+    assert _("Recorded by: %(who)s") % {"who": _("Employer")} in provenance, provenance
+    assert _("Confirmed by the graduate") in provenance, provenance
     run.check(staff, "16-follow-up")
     staff.goto(f"{run.base}/web/dashboard")
     latest = staff.locator("#latest-destinations").inner_text()
