@@ -46,6 +46,7 @@ from sqlalchemy.engine import make_url
 
 from service.config import Settings
 from service.db import UtcDateTime, make_engine, make_sessionmaker
+from service.graduates.identity import PROVINCE_CODES
 from service.migrate import upgrade
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope
@@ -59,39 +60,8 @@ AS_OF = dt.date(2025, 12, 31)
 CUTOFF = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 CHUNK = 50_000
 
-PROVINCES = [
-    "11",
-    "12",
-    "13",
-    "14",
-    "15",
-    "21",
-    "22",
-    "23",
-    "31",
-    "32",
-    "33",
-    "34",
-    "35",
-    "36",
-    "37",
-    "41",
-    "42",
-    "43",
-    "44",
-    "45",
-    "46",
-    "50",
-    "51",
-    "52",
-    "53",
-    "54",
-    "61",
-    "62",
-    "63",
-    "64",
-    "65",
-]
+# the 31 provinces of the mainland (GB/T 2260; Taiwan, Hong Kong and Macao have no 中职 rosters here)
+PROVINCES = sorted(code for code in PROVINCE_CODES if code < "71")
 CATEGORIES = [
     ("labour_contract", 30),
     ("employment_agreement", 12),
