@@ -29,10 +29,22 @@ def notifications() -> None:
     default=None,
     help="keep draining every SECONDS until interrupted (default: drain once and exit)",
 )
-def drain(watch: float | None) -> None:
+@click.option(
+    "--exit-with-parent",
+    type=int,
+    default=None,
+    hidden=True,
+    help="end when process PID, the starter, ends (vocmatch run)",
+)
+def drain(watch: float | None, exit_with_parent: int | None) -> None:
     """Deliver every due notification (SMTP when VOCMATCH_SMTP_URL is set, else .eml files in
     VOCMATCH_OUTBOX_DIR) and print the drain report as JSON."""
     import logging
+
+    from service.processes import watch_parent
+
+    if exit_with_parent is not None:  # the starter's pid, passed down: it may be gone before we start
+        watch_parent(exit_with_parent)
 
     from service.notifications.scheduled import drain_outbox
 

@@ -95,11 +95,26 @@ def run(ctx: click.Context) -> None:
     """Migrate, load the sample data (a no-op when already loaded), then serve, with a child process
     delivering notifications every 5 s (``vocmatch notifications drain --watch 5``: without
     VOCMATCH_SMTP_URL they are written as .eml files to VOCMATCH_OUTBOX_DIR, var/outbox)."""
+    import os
     import subprocess
 
     ctx.invoke(migrate)
     ctx.invoke(seed)
-    drainer = subprocess.Popen([sys.executable, "-m", "service.cli", "notifications", "drain", "--watch", "5"])
+    # --exit-with-parent: uvicorn ends this process by raising SIGTERM again after its shutdown, so the
+    # finally below does not run then; the drainer sees its parent go and stops by itself
+    drainer = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "notifications",
+            "drain",
+            "--watch",
+            "5",
+            "--exit-with-parent",
+            str(os.getpid()),
+        ]
+    )
     try:
         ctx.invoke(serve)
     finally:

@@ -43,7 +43,6 @@ import logging
 import multiprocessing
 import os
 import pickle
-import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -59,6 +58,7 @@ from matching.live import LiveIndex
 from matching.taxonomy import Taxonomy
 from service.config import Settings
 from service.postings.changes import CHANNEL, local_commits
+from service.processes import watch_parent
 from service.recommendations.documents import content_of
 from service.recommendations.repository import RecommendationRepository
 from service.taxonomy.core import core_taxonomy
@@ -82,8 +82,6 @@ CHUNK = 200
 PIECE = 200
 #: Added to the build process's nice value: when CPU is short, answering requests comes first.
 WORKER_NICENESS = 10
-#: how often a build process checks that its server is still there (seconds)
-PARENT_WATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -283,17 +281,10 @@ def build_in_worker(settings: Settings, today: dt.date) -> tuple[Pieces, Built]:
 
 def _start_build_process(parent: int) -> None:
     """The build process's initializer: a lower priority than the server, and an exit as soon as the
-    server that spawned it (``parent``) is gone. Without the watch a build process whose server was
-    killed kept building — minutes and gigabytes at 100k postings — since a pool worker only notices
-    its parent's end when it next reads its queue."""
+    server that spawned it (``parent``) is gone (:func:`service.processes.watch_parent`: a pool worker
+    would otherwise only notice when it next reads its queue — minutes and gigabytes at 100k postings)."""
     os.nice(WORKER_NICENESS)
-    threading.Thread(target=_exit_with_parent, args=(parent,), name="parent-watch", daemon=True).start()
-
-
-def _exit_with_parent(parent: int, every: float = PARENT_WATCH_SECONDS) -> None:
-    while os.getppid() == parent:
-        time.sleep(every)
-    os._exit(0)  # the server is gone: nothing will read the result
+    watch_parent(parent)
 
 
 def new_build_pool() -> ProcessPoolExecutor:

@@ -1,0 +1,67 @@
+"""Children end with the process that started them (:mod:`service.processes`): the notification
+drainer of ``vocmatch run`` once its server is gone — uvicorn ends on SIGTERM by raising the signal
+again, so ``vocmatch run``'s ``finally`` that stops the drainer does not run then."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from service.cli.server import run
+
+WAIT = 15.0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # an ended process its parent has not reaped yet (a zombie) counts as gone
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _gone_within(pid: int, seconds: float = WAIT) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _drainer_command() -> list[str]:
+    """The drainer command line ``vocmatch run`` starts (read from its source, so the test follows it)."""
+    import inspect
+
+    source = inspect.getsource(run.callback)  # type: ignore[arg-type]  # click keeps the function
+    assert '"--exit-with-parent",' in source and "str(os.getpid())" in source, "vocmatch run's drainer is unwatched"
+    return [sys.executable, "-m", "service.cli", "notifications", "drain", "--watch", "0.5", "--exit-with-parent"]
+
+
+def test_the_drainer_of_vocmatch_run_ends_when_the_server_dies(sqlite_template: Path, tmp_path: Path) -> None:
+    db = tmp_path / "drain.sqlite3"
+    shutil.copy(sqlite_template, db)
+    env = {**os.environ, "VOCMATCH_DATABASE_URL": f"sqlite+aiosqlite:///{db}", "VOCMATCH_OUTBOX_DIR": str(tmp_path)}
+    # a stand-in server: starts the drainer, says its pid, and dies without stopping it (like SIGTERM under uvicorn)
+    server = textwrap.dedent(f"""
+        import os, subprocess, sys
+        quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child = subprocess.Popen({_drainer_command()!r} + [str(os.getpid())], **quiet)
+        print(child.pid, flush=True)
+        os._exit(0)
+    """)
+    done = subprocess.run([sys.executable, "-c", server], env=env, capture_output=True, text=True, timeout=60)
+    pid = int(done.stdout.strip())
+    try:
+        assert _gone_within(pid), "the drainer outlived the process that started it"
+    finally:
+        if _alive(pid):
+            os.kill(pid, 9)
