@@ -6,69 +6,16 @@ the reference the fast audit (:mod:`service.reports.audit`) is checked against
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
+# the relation and grouping scaffolding is the fast audit's own: this module keeps only what it is the
+# reference for, one program built from scratch per solve
+from service.reports.audit import Cell, Finding, _components, _partner, _relations
 from service.reports.suppression import Relation, suppress
-
-Cell = tuple[Hashable, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A hidden cell the audit does not pass: its feasible range and why it fails."""
-
-    cell: Cell
-    low: float
-    high: float
-    reason: str  # "pinned" or "narrow"
-
-
-def _relations(values: Mapping[Cell, int], relations: Iterable[Relation]) -> list[list[tuple[Cell, int]]]:
-    """Every relation as ``[(cell, coefficient)]`` (parts +1, total −1) over cells that exist."""
-    out = []
-    for total, parts in relations:
-        terms = [(c, 1) for c in parts if c in values]
-        if total in values:
-            terms.append((total, -1))
-        if len(terms) > 1:
-            out.append(terms)
-    return out
-
-
-def _components(hidden: set[Cell], rels: list[list[tuple[Cell, int]]]) -> list[tuple[list[Cell], list[int]]]:
-    """Hidden cells grouped by the relations that join them: (cells, indices of their relations)."""
-    parent = {c: c for c in hidden}
-
-    def find(c: Cell) -> Cell:
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
-
-    touching: list[int] = []
-    for i, terms in enumerate(rels):
-        cells = [c for c, _ in terms if c in hidden]
-        if not cells:
-            continue
-        touching.append(i)
-        root = find(cells[0])
-        for c in cells[1:]:
-            other = find(c)
-            if other != root:
-                parent[other] = root
-    groups: dict[Cell, list[Cell]] = {}
-    for c in hidden:
-        groups.setdefault(find(c), []).append(c)
-    rel_of: dict[Cell, list[int]] = {}
-    for i in touching:
-        root = find(next(c for c, _ in rels[i] if c in hidden))
-        rel_of.setdefault(root, []).append(i)
-    return [(cells, rel_of.get(root, [])) for root, cells in groups.items()]
 
 
 class _Problem:
@@ -194,22 +141,3 @@ def protect(
         if not added:  # every cell of every relation around them is hidden already: nothing more to do
             return hidden
         hidden = suppress(values, rels_list, threshold, row_total, start=hidden)
-
-
-def _partner(
-    cell: Cell,
-    values: Mapping[Cell, int],
-    rels: list[list[tuple[Cell, int]]],
-    by_cell: dict[Cell, list[int]],
-    hidden: set[Cell],
-) -> Cell | None:
-    """A visible cell sharing a relation with ``cell`` (smallest non-zero first), else one sharing a
-    relation with any hidden cell related to it."""
-    seen, frontier = {cell}, [cell]
-    while frontier:
-        candidates = [c for f in frontier for i in by_cell.get(f, ()) for c, _ in rels[i] if c not in hidden]
-        if candidates:
-            return min(candidates, key=lambda c: (values[c] == 0, values[c], str(c)))
-        frontier = [c for f in frontier for i in by_cell.get(f, ()) for c, _ in rels[i] if c not in seen]
-        seen.update(frontier)
-    return None
