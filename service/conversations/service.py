@@ -67,10 +67,25 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID_NUMBER = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
 
 
+#: Unicode's bidirectional embedding, override and isolate controls (UAX #9, "Explicit Directional
+#: Formatting Characters": U+202A–U+202E, U+2066–U+2069). They make a browser show characters in
+#: another order than stored (``U+202E 0008310083 1`` reads as ``1 3800138000``), so they are dropped
+#: from messages; nothing a message needs is lost (the page sets the text's direction itself).
+_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_direction_controls(text: str) -> str:
+    """``text`` without :data:`_DIRECTION_CONTROLS`."""
+    return text.translate(_DIRECTION_CONTROLS)
+
+
 def _plain(text: str) -> str:
-    """Full-width characters folded (NFKC) and separators between digits removed, so
-    ``１３８ ００１３-８０００`` reads as ``13800138000``."""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", text))
+    """Full-width characters folded (NFKC), invisible format characters (Unicode category ``Cf``:
+    zero-width space and joiners, soft hyphen, word joiner, BOM, direction controls) and separators
+    between digits removed, so ``１３８ ００１３-８０００`` and ``138\u200b0013\u200b8000`` read as
+    ``13800138000``."""
+    visible = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return _SEPARATORS.sub("", visible)
 
 
 def holds_id_number(text: str) -> bool:
@@ -177,7 +192,7 @@ class ConversationService:
                 f"application {application.id} is {status}: its messages are read-only",
                 [{"field": "body", "message": f"application is {status}"}],
             )
-        text = body.strip()
+        text = without_direction_controls(body).strip()
         if not text:
             raise InvalidFieldError("body", "write a message (it is empty)")
         if len(text) > MESSAGE_MAX_CHARS:

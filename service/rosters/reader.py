@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapers.csvio import UnreadableFileError, detect_encoding
-from scrapers.workbook import WorkbookError, WorkbookLimits, open_workbook, read_sheet
+from scrapers.workbook import WorkbookError, WorkbookLimitError, WorkbookLimits, open_workbook, read_sheet
 
 MAX_HEADER_SCAN = 10  # title rows ("2025届毕业生名册") may sit above the header
 #: What one roster file may hold (a school's roster is a few thousand rows; 100,000 is a province).
@@ -34,8 +34,10 @@ LIMITS = WorkbookLimits()
 
 class RosterFileError(ValueError):
     """The file cannot be read as a roster at all (format, encoding, no header, a limit passed).
-    ``code`` (``unsupported_file_type``, ``no_header``, ``no_data_rows``, ``missing_columns``; empty
-    for the others) and ``params`` let a page say it in the reader's language."""
+    ``code`` (``unsupported_file_type``, ``unreadable_workbook``, ``over_limit``, ``not_text``,
+    ``invalid_csv``, ``hidden_active_sheet``, ``hidden_sheet_data``, ``no_header``, ``no_data_rows``,
+    ``missing_columns``) and ``params`` let a page say it in the reader's language; the message
+    (the API's) keeps the reader's technical detail."""
 
     def __init__(self, message: str, code: str = "", **params: object) -> None:
         super().__init__(message)
@@ -87,6 +89,20 @@ def _header_at(rows: Rows, header_of: Callable[[list[str]], dict[str, int]]) -> 
     return None
 
 
+def _over_limit(message: str) -> RosterFileError:
+    """A file past one of :data:`LIMITS` (the page names them all)."""
+    return RosterFileError(
+        message, "over_limit", rows=LIMITS.max_rows, columns=LIMITS.max_columns, cells=LIMITS.max_cells
+    )
+
+
+def _workbook_error(exc: WorkbookError, message: str) -> RosterFileError:
+    """A workbook the reader refused: past a limit of :data:`LIMITS`, or unreadable."""
+    if isinstance(exc, WorkbookLimitError):
+        return _over_limit(message)
+    return RosterFileError(message, "unreadable_workbook")
+
+
 def _cells(rows: list[tuple[int, tuple[tuple[Any, str], ...]]]) -> Rows:
     return [(n, tuple(Cell(v, f) for v, f in cells)) for n, cells in rows]
 
@@ -97,13 +113,15 @@ def _xlsx_rows(data: bytes, header_of: Callable[[list[str]], dict[str, int]]) ->
     try:
         workbook = open_workbook(data, LIMITS)
     except WorkbookError as exc:
-        raise RosterFileError(f"{exc} / 无法读取的 .xlsx 文件") from exc
+        raise _workbook_error(exc, f"{exc} / 无法读取的 .xlsx 文件") from exc
     try:
         active = workbook.active
         if active is None or active.sheet_state != "visible":
             title = getattr(active, "title", "?")
             raise RosterFileError(
-                f"the active sheet {title!r} is hidden: make a visible sheet the active one / 当前工作表被隐藏"
+                f"the active sheet {title!r} is hidden: make a visible sheet the active one / 当前工作表被隐藏",
+                "hidden_active_sheet",
+                sheet=title,
             )
         for sheet in workbook.worksheets:
             if sheet.sheet_state != "visible" and _header_at(
@@ -111,11 +129,14 @@ def _xlsx_rows(data: bytes, header_of: Callable[[list[str]], dict[str, int]]) ->
             ):
                 raise RosterFileError(
                     f"hidden sheet {sheet.title!r} holds roster data; only the visible active sheet "
-                    f"({active.title!r}) is read: unhide it or remove it / 隐藏工作表中含有名册数据"
+                    f"({active.title!r}) is read: unhide it or remove it / 隐藏工作表中含有名册数据",
+                    "hidden_sheet_data",
+                    sheet=sheet.title,
+                    active=active.title,
                 )
         return _cells(read_sheet(workbook, active, LIMITS).rows), active.title
     except WorkbookError as exc:
-        raise RosterFileError(f"{exc} / 文件超出限制或无法读取") from exc
+        raise _workbook_error(exc, f"{exc} / 文件超出限制或无法读取") from exc
     finally:
         workbook.close()
 
@@ -125,28 +146,30 @@ def _csv_rows(data: bytes) -> Rows:
     try:
         encoding = detect_encoding(data)
     except UnreadableFileError as exc:
-        raise RosterFileError(str(exc)) from exc
+        raise RosterFileError(str(exc), "not_text") from exc
     reader = csv.reader(io.StringIO(data.decode(encoding), newline=""))
     rows: Rows = []
     start, cells = 1, 0
     try:
         for values in reader:
             if len(rows) >= LIMITS.max_rows:
-                raise RosterFileError(f"more than {LIMITS.max_rows:,} rows; the limit is {LIMITS.max_rows:,} rows")
+                raise _over_limit(f"more than {LIMITS.max_rows:,} rows; the limit is {LIMITS.max_rows:,} rows")
             if len(values) > LIMITS.max_columns:
-                raise RosterFileError(
+                raise _over_limit(
                     f"line {start} has {len(values):,} columns; the limit is {LIMITS.max_columns} columns"
                 )
             cells += len(values)
             if cells > LIMITS.max_cells:
-                raise RosterFileError(
+                raise _over_limit(
                     f"more than {LIMITS.max_cells:,} cells (at line {start}); the limit is {LIMITS.max_cells:,} cells"
                 )
             rows.append((start, tuple(Cell(v) for v in values)))
             start = reader.line_num + 1
     except csv.Error as exc:
         # e.g. a field past the csv module's limit of 131,072 characters
-        raise RosterFileError(f"line {reader.line_num}: not valid CSV ({exc})") from exc
+        raise RosterFileError(
+            f"line {reader.line_num}: not valid CSV ({exc})", "invalid_csv", line=reader.line_num
+        ) from exc
     return rows
 
 

@@ -113,6 +113,14 @@ COLUMNS: tuple[ColumnHelp, ...] = (
         "Disadvantaged group: 是 (yes) / 否 (no), or the category (低保家庭, 脱贫家庭, disability …, "
         "taken as yes); leave empty when unknown.",
     ),
+    ColumnHelp(
+        "class_name",
+        False,
+        True,
+        "班级名称，如 数控2301班，最多64个字符；去向跟踪名单可按班级筛选，激活邀请可按班级发放。",
+        "The class, e.g. 数控2301班, up to 64 characters; the follow-up list filters by it and "
+        "invitation codes can be handed out per class.",
+    ),
 )
 
 

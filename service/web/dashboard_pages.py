@@ -39,8 +39,6 @@ from service.reports.dashboard import (
     CHART_METRICS,
     CHART_RATES,
     CHILD_BREAKDOWN,
-    QUALITY_RULE,
-    TREND_RULE,
     breadcrumb,
     build_annual,
     build_trend,
@@ -123,7 +121,6 @@ async def _context(
         "publish_downloads": {fmt: f"/reports?{api}&format={fmt}&view=publish" for fmt in ("xlsx", "csv")},
         "annual_page": f"/web/dashboard/annual?{api}",
         "annual_xlsx": f"/reports/annual?{api}&format=xlsx",
-        "trend_rule": TREND_RULE,
         "level_url": level_url,
     }
 
@@ -158,7 +155,6 @@ class DashboardPages(Controller):
             crumbs=await breadcrumb(db_session, page.user, region=region.code),
             tables=[(b, rows) for b, rows in tables if rows],
             quality=quality,
-            quality_rule=QUALITY_RULE,
             total=find_row(ctx["report"], "total", "total"),
             **ctx,
         )
@@ -194,7 +190,6 @@ class DashboardPages(Controller):
             crumbs=await breadcrumb(db_session, page.user, school=school),
             tables=[("major", rows)] if rows else [],
             quality=quality,
-            quality_rule=QUALITY_RULE,
             total=find_row(ctx["report"], "total", "total"),
             **ctx,
         )
@@ -225,7 +220,6 @@ class DashboardPages(Controller):
             crumbs=await breadcrumb(db_session, page.user, school=school, major=major),
             tables=[],
             quality=None,
-            quality_rule=QUALITY_RULE,
             total=row,
             **ctx,
         )

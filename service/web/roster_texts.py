@@ -67,6 +67,27 @@ FILE_ERRORS: dict[str, str] = {
     "no_header": N_(
         "No header row was found in the first %(rows)s rows: the roster needs columns such as 学号, 姓名, 毕业时间."
     ),
+    "unreadable_workbook": N_(
+        "The file cannot be read as an .xlsx workbook: open it in Excel or WPS and save it again as .xlsx."
+    ),
+    "over_limit": N_(
+        "The file is larger than a roster may be (at most %(rows)s rows, %(columns)s columns and %(cells)s "
+        "cells): split it into several files."
+    ),
+    "not_text": N_(
+        "The CSV file is not text in UTF-8 or GB18030 (GBK): save it again as CSV (UTF-8), or upload the .xlsx file."
+    ),
+    "invalid_csv": N_(
+        "Line %(line)s of the CSV file cannot be read (e.g. a quote not closed or a cell far too long): "
+        "check it, or upload the .xlsx file."
+    ),
+    "hidden_active_sheet": N_(
+        "The sheet the workbook opens on (%(sheet)s) is hidden: make a visible sheet the active one and save again."
+    ),
+    "hidden_sheet_data": N_(
+        "The hidden sheet %(sheet)s holds roster data, but only the visible sheet %(active)s is read: unhide "
+        "the hidden sheet or delete it, then upload again."
+    ),
     "no_data_rows": N_("There are no rows below the header."),
     "missing_columns": N_("Required columns are missing: %(missing)s. Columns found: %(found)s."),
 }

@@ -37,6 +37,14 @@ def _sign_in(browser: Any, base_url: str, email: str) -> Any:
     return page
 
 
+#: An element's text colour and the background colour it is drawn on (its first ancestor that has one).
+_COLOURS = """e => {
+  let back = e;
+  while (back && getComputedStyle(back).backgroundColor === "rgba(0, 0, 0, 0)") back = back.parentElement;
+  return [getComputedStyle(e).color, back ? getComputedStyle(back).backgroundColor : "rgb(255, 255, 255)"];
+}"""
+
+
 def _fits(page: Any, name: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 375, f"{name} is wider than 375 px"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -59,6 +67,11 @@ def test_apply_write_and_answer_at_375_px(world: World, server: LiveServer, chro
     _fits(graduate, "resume")
     graduate.goto(f"{server.base_url}/web/applications")
     _fits(graduate, "applications")
+    # the withdraw button (a button drawn as a link) is visible: its text is not the colour of what
+    # lies behind it (it was white on white, the colour of the header's buttons)
+    withdraw = graduate.get_by_role("button", name="撤回")
+    text, behind = withdraw.evaluate(_COLOURS)
+    assert withdraw.is_visible() and text != behind, (text, behind)
 
     employer = _sign_in(chromium, server.base_url, world.emails["employer_a"])
     employer.goto(f"{server.base_url}/web/postings/{world.ids['posting_a']}/applications")

@@ -150,6 +150,31 @@ async def test_bad_messages_are_refused_with_the_field_named(api: Api, world: Wo
     assert graduate.post(path, json={"body": "我的电话 138 0013 8000"}).status_code == 201
 
 
+async def test_invisible_characters_do_not_hide_a_phone_or_an_id_number(api: Api, world: World) -> None:
+    """A zero-width space (or joiner, soft hyphen, word joiner, BOM) between the digits does not carry a
+    phone number or a 身份证号 past the check; a right-to-left override that would show reversed digits
+    as a phone number is dropped from what is stored; emoji sequences (joined by U+200D) stay."""
+    graduate = api("graduate_a")
+    application_id = apply(graduate, world)
+    path = f"/applications/{application_id}/messages"
+    for body in (
+        "电话 138\u200b0013\u200b8000",
+        "电话 1\u200d3\u200c8\u20600013\u00ad8000",
+        f"身份证 {ID_NUMBER[:6]}\ufeff{ID_NUMBER[6:]}",
+    ):
+        response = graduate.post(path, json={"body": body})
+        assert response.status_code == 422, (body, response.text)
+    # a browser shows these as 1 3800138000: stored without the controls, they show as written
+    for body, stored in (
+        ("电话 \u202e0008310083 1\u202c", "电话 0008310083 1"),
+        ("电话 \u2067000831008 31\u2069", "电话 000831008 31"),
+        ("谢谢\u202e！👩\u200d🔧", "谢谢！👩\u200d🔧"),  # the emoji's joiner stays
+    ):
+        response = graduate.post(path, json={"body": body})
+        assert response.status_code == 201, (body, response.text)
+        assert response.json()["body"] == stored
+
+
 async def test_messages_are_rate_limited_per_sender(api: Api, world: World) -> None:
     """The test settings allow 3 messages a minute per sender: the 4th is 429 with Retry-After and
     stores nothing; the other side still writes."""

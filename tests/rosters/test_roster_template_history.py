@@ -101,7 +101,8 @@ def test_template_has_notes_drop_downs_and_the_catalogue(site: Site) -> None:
     names = [row[0] for row in lists.iter_rows(min_row=2, values_only=True)]
     assert len(names) == 358 and names == [m.name for m in catalogue()]  # the catalogue, in code order
     headers = [c.value for c in sheet[1]]
-    assert headers == ["学号", "姓名", "性别", "身份证号", "专业", "毕业时间", "联系电话", "届别", "困难群体"]
+    # 班级 too: the follow-up list filters by it and invitation codes are handed out per class
+    assert headers == ["学号", "姓名", "性别", "身份证号", "专业", "毕业时间", "联系电话", "届别", "困难群体", "班级"]
     for cell, column in zip(sheet[1], COLUMNS, strict=True):
         assert cell.comment is not None and column.zh in cell.comment.text and column.en in cell.comment.text
     validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
@@ -130,9 +131,21 @@ def test_a_filled_template_imports_with_the_roster_import(site: Site) -> None:
             "13800138000",
             "2026",
             "否",
+            "数控2301班",
         ),
-        ("0012026002", "林芳", "女", id_number("44010620080202742"), "计算机应用", "2026-06", "", "2026届", "低保家庭"),
-        ("0012026003", "黄伟", "", "", "660103", "2026-06-30", "020-12345678", "", ""),
+        (
+            "0012026002",
+            "林芳",
+            "女",
+            id_number("44010620080202742"),
+            "计算机应用",
+            "2026-06",
+            "",
+            "2026届",
+            "低保家庭",
+            "",
+        ),
+        ("0012026003", "黄伟", "", "", "660103", "2026-06-30", "020-12345678", "", "", ""),
     ]
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
@@ -158,13 +171,14 @@ async def test_filled_template_rows_are_stored_as_written(site: Site, session: A
                 Graduate.graduation_date,
                 Graduate.phone,
                 Graduate.disadvantaged,
+                Graduate.class_name,
             ).order_by(Graduate.student_number)
         )
     ).all()
     assert [tuple(s) for s in stored] == [
-        ("0012026001", Gender.MALE, "660103", dt.date(2026, 6, 30), "13800138000", False),
-        ("0012026002", Gender.FEMALE, "710201", dt.date(2026, 6, 30), None, True),
-        ("0012026003", Gender.UNKNOWN, "660103", dt.date(2026, 6, 30), "02012345678", None),
+        ("0012026001", Gender.MALE, "660103", dt.date(2026, 6, 30), "13800138000", False, "数控2301班"),
+        ("0012026002", Gender.FEMALE, "710201", dt.date(2026, 6, 30), None, True, None),
+        ("0012026003", Gender.UNKNOWN, "660103", dt.date(2026, 6, 30), "02012345678", None, None),
     ]
 
 

@@ -44,7 +44,9 @@ def _sign_in(page: Any, base: str, email: str, password: str = PASSWORD) -> None
 
 def _no_horizontal_scroll(page: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
+    # the context's viewport, not window.innerWidth: a mobile context (is_mobile) zooms out to show
+    # content wider than the screen, and innerWidth grows with it
+    viewport = page.viewport_size["width"]
     assert width <= viewport, f"{page.url}: content {width}px wide in a {viewport}px viewport"
 
 

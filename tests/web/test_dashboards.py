@@ -321,3 +321,30 @@ async def test_graduates_without_drill_down_rights(session: AsyncSession, web: h
     sign_in(web, "a1@example.cn")
     for path in ("/web/dashboard/region/440000", f"/web/dashboard/school/{SCHOOL_A}", "/web/dashboard/annual"):
         assert web.get(path, params=AS_OF).status_code == 403
+
+
+def _definitions(html: str) -> str:
+    """The text of a page's "Definitions" section."""
+    return text_of(html.split('aria-labelledby="defs-h"', 1)[1].split("</section>", 1)[0])
+
+
+async def test_drill_down_definitions_in_the_readers_language_only(
+    session: AsyncSession, web: httpx.Client, server: Any
+) -> None:
+    """The drill-down pages (region, school, major) print the definitions in the reader's language, as
+    the root dashboard and the annual report do — not the report's bilingual text (an English reader
+    saw 不含应征义务兵…, a Chinese one "Bands include their upper edge…")."""
+    await _world(session)
+    sign_in(web, "gd@example.cn")
+    for path in (
+        "/web/dashboard/region/440000",
+        f"/web/dashboard/school/{SCHOOL_A}",
+        f"/web/dashboard/school/{SCHOOL_A}/major/730801",
+    ):
+        zh = _definitions(web.get(path, params={**AS_OF, "lang": "zh"}).text)
+        en = _definitions(web.get(path, params={**AS_OF, "lang": "en"}).text)
+        assert "分母" in zh and "起薪分段" in zh, (path, zh)
+        assert not re.search(r"[A-Za-z]{3,} [a-z]{3,} [a-z]{3,}", zh), (path, zh)
+        assert "denominator" in en and "upper edge" in en, (path, en)
+        # the Chinese term after an English rate name, "Employment rate (就业率)", is meant
+        assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"\([\u4e00-\u9fff]+\)", "", en)), (path, en)

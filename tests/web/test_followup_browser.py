@@ -51,7 +51,7 @@ def browser(server: Any, world: World, self_report: int) -> Iterator[Any]:
     yield from launch_chromium()
 
 
-@pytest.mark.parametrize(("width", "lang"), [(375, "zh_Hans"), (1280, "en")])
+@pytest.mark.parametrize(("width", "lang"), [(375, "zh_Hans"), (375, "en"), (1280, "en")])
 def test_staff_record_review_and_see_flags_change(
     browser: Any, server: Any, world: World, self_report: int, width: int, lang: str
 ) -> None:

@@ -3,6 +3,7 @@ in both catalogues and translated into Chinese, the catalogues compile, and the 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -239,3 +240,47 @@ def test_roster_file_errors_are_said_in_the_readers_language(web, world) -> None
     )
     assert "请上传 .xlsx 或 .csv 文件" in upload("zh", "r.txt", b"x")
     assert "upload an .xlsx or .csv file" in upload("en", "r.txt", b"x")
+
+
+def test_unreadable_roster_files_are_said_in_the_readers_language(web, world) -> None:
+    """A roster file that cannot be read at all (a broken workbook, a CSV in another encoding, roster
+    data in a hidden sheet, a field past the CSV limit) is explained in the page's language by its
+    code, not with the reader's English detail (``not a readable .xlsx workbook (not a zip
+    archive…)`` on the Chinese page)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from tests.web.conftest import sign_in, text_of
+
+    sign_in(web, world.logins["school_a"])
+
+    def upload(lang: str, name: str, body: bytes) -> str:
+        r = web.post(
+            f"/web/roster?lang={lang}",
+            files={"data": (name, body, "application/octet-stream")},
+            data={"_csrf_token": web.cookies["vocmatch_csrf"]},
+        )
+        assert r.status_code == 422, r.text
+        return text_of(r.text.split('role="alert">', 1)[1].split("</p>", 1)[0]).strip()
+
+    book = Workbook()
+    book.active.append(["说明"])
+    hidden = book.create_sheet("名册")
+    hidden.append(["学号", "姓名", "毕业时间"])
+    hidden.append(["001", "甲", "2026-06-30"])
+    hidden.sheet_state = "hidden"
+    out = io.BytesIO()
+    book.save(out)
+    cases = {
+        "broken.xlsx": b"\x89PNG\r\n\x1a\n" + b"0" * 100,
+        "utf16.csv": "学号,姓名,毕业时间\n001,甲,2026-06-30\n".encode("utf-16"),
+        "hidden.xlsx": out.getvalue(),
+        "long.csv": b'\xe5\xad\xa6\xe5\x8f\xb7,"' + b"x" * 140_000 + b'"\n',
+    }
+    for name, body in cases.items():
+        zh, en = upload("zh", name, body), upload("en", name, body)
+        assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"[A-Za-z]{4,} [a-z]{3,}", zh), (name, zh)
+        # English, with at most the sheet's name in Chinese
+        assert not re.search(r"[\u4e00-\u9fff]", en.replace("名册", "")), (name, en)
+    assert "名册" in upload("zh", "hidden.xlsx", cases["hidden.xlsx"])  # the hidden sheet is named
