@@ -22,8 +22,8 @@ async def test_a_roster_correction_of_the_graduation_date_recomputes_the_outcome
     session: AsyncSession, school: int, tmp_path: Path
 ) -> None:
     def roster(name: str, graduated: str) -> Path:
-        row = ["0012025001", "陈小明", "男", MALE, "物流服务与管理", graduated, "13800138000", ""]
-        return write_xlsx(tmp_path / name, [HEADER, row])
+        row: list[object] = ["0012025001", "陈小明", "男", MALE, "物流服务与管理", graduated, "13800138000", ""]
+        return write_xlsx(tmp_path / name, [list(HEADER), row])
 
     first = roster("v1.xlsx", "2025-06-30")
     await import_roster(session, first.read_bytes(), first.name, SCHOOL)
