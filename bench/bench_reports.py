@@ -5,10 +5,15 @@ into a dedicated database — PostgreSQL: a new database ``vocmatch_bench`` on t
 ``--pg-url`` (bulk COPY with asyncpg ``copy_records_to_table``), dropped afterwards; SQLite: a file
 in /tmp (``executemany``), deleted afterwards — then, for each backend, times in the same run:
 
+- ``rebuild``: ``vocmatch outcomes rebuild`` (:func:`service.destinations.outcomes.rebuild`), once:
+  the rows are loaded around the ORM, so the maintained outcome table must be filled before timing;
 - ``report``: :func:`service.reports.build.build_report` for scope ``all``, cohort 2025, as of
   2025-12-31: the full province breakdown (and every other breakdown of the report: city, county,
-  school, major, cohort, gender, disadvantaged; suppression; medians); ``counting``: its one SQL
-  statement alone (:func:`service.reports.counts_sql.count_report`);
+  school, major, cohort, gender, disadvantaged; suppression; medians), counting from the
+  maintained outcome table; ``counting``: its one SQL statement alone
+  (:func:`service.reports.counts_sql.count_report`); ``report_old`` / ``counting_old``: the same
+  counting from the events by window functions (``source="events"``, the path before issue 18) —
+  both must give the same counts;
 - ``sql``: one hand-written SQL statement over the same tables — per province, graduates and the
   directly employed / further-study counts, the counted outcome chosen by the same precedence
   rule (window function) — i.e. the least a report must do;
@@ -46,6 +51,7 @@ from sqlalchemy.engine import make_url
 
 from service.config import Settings
 from service.db import UtcDateTime, make_engine, make_sessionmaker
+from service.destinations.outcomes import rebuild
 from service.graduates.identity import PROVINCE_CODES
 from service.migrate import upgrade
 from service.reports.build import build_report
@@ -389,6 +395,8 @@ async def _measure(url: str, runs: int, exact: bool = False) -> dict[str, Any]:
         "report": lambda s: build_report(s, params, exact_audit=False),
         "internal": lambda s: build_report(s, params, publish=False),
         "counting": lambda s: count_report(s, params),
+        "report_old": lambda s: build_report(s, params, exact_audit=False, source="events"),
+        "counting_old": lambda s: count_report(s, params, source="events"),
     }
     if exact:
         variants["exact"] = lambda s: build_report(s, params)
@@ -403,6 +411,8 @@ async def _measure(url: str, runs: int, exact: bool = False) -> dict[str, Any]:
                 print(f"  {name}: {seconds:.2f} s", flush=True)
     finally:
         await engine.dispose()
+    assert outputs["counting"].counts == outputs["counting_old"].counts, "table and window-function counts differ"
+    assert outputs["counting"].middles == outputs["counting_old"].middles
     rows = outputs["sql"].all()
     report = outputs["internal"]
     by_province = {r["key"]: r["counts"] for r in report["breakdowns"]["province"]}
@@ -419,13 +429,57 @@ async def _measure(url: str, runs: int, exact: bool = False) -> dict[str, Any]:
     return result
 
 
+async def _analyze(url: str) -> None:
+    """Planner statistics for the new table (PostgreSQL; autovacuum would take its time)."""
+    engine = make_engine(Settings(database_url=url))
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("ANALYZE graduate_outcomes"))
+            await conn.commit()
+    finally:
+        await engine.dispose()
+
+
+async def _rebuild(url: str) -> float:
+    """Fill ``graduate_outcomes`` from the bulk-loaded events (what ``vocmatch outcomes rebuild`` does)."""
+    engine = make_engine(Settings(database_url=url))
+    try:
+        async with make_sessionmaker(engine)() as session:
+            t0 = time.perf_counter()
+            report = await session.run_sync(lambda s: rebuild(s.connection()))
+            await session.commit()
+            seconds = time.perf_counter() - t0
+    finally:
+        await engine.dispose()
+    await _analyze(url)
+    print(
+        f"  rebuild: {report.graduates:,} graduates, {report.events:,} events -> {report.rows:,} outcome rows "
+        f"in {seconds:.1f} s",
+        flush=True,
+    )
+    return seconds
+
+
 def run_backend(
-    backend: str, n: int, runs: int, keep: bool, reuse: bool = False, exact: bool = False
+    backend: str,
+    n: int,
+    runs: int,
+    keep: bool,
+    reuse: bool = False,
+    exact: bool = False,
+    rebuild_table: bool = True,
 ) -> dict[str, Any]:
     if reuse:  # time today's code on the database a previous --keep run generated (old and new on the same rows)
         url = _pg_url(BENCH_DB) if backend == "postgresql" else f"sqlite+aiosqlite:///{SQLITE_PATH}"
-        upgrade(Settings(database_url=url))
-        return {**asyncio.run(_measure(url, runs, exact)), "load": 0.0}
+        t0 = time.perf_counter()
+        upgrade(Settings(database_url=url))  # 0026 fills graduate_outcomes in its data step
+        print(f"{backend}: upgrade {time.perf_counter() - t0:.1f} s", flush=True)
+        if rebuild_table:
+            seconds = asyncio.run(_rebuild(url))
+        else:
+            seconds = 0.0
+            asyncio.run(_analyze(url))
+        return {**asyncio.run(_measure(url, runs, exact)), "load": 0.0, "rebuild": seconds}
     if backend == "postgresql":
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
         asyncio.run(_pg_admin(f'CREATE DATABASE "{BENCH_DB}"'))
@@ -437,7 +491,9 @@ def run_backend(
         upgrade(Settings(database_url=url))
         load = asyncio.run(_load_pg(n)) if backend == "postgresql" else _load_sqlite(n)
         print(f"{backend}: loaded {n:,} graduates, ~{3 * n:,} events in {load:.1f} s", flush=True)
+        seconds = asyncio.run(_rebuild(url))
         result = asyncio.run(_measure(url, runs, exact))
+        result["rebuild"] = seconds
     finally:
         if not keep:
             if backend == "postgresql":
@@ -457,8 +513,16 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the bench database (for a second look)")
     ap.add_argument("--reuse", action="store_true", help="measure on the database a --keep run left (no loading)")
     ap.add_argument("--exact", action="store_true", help="also time the publish view with the exact audit")
+    ap.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="with --reuse: do not rebuild graduate_outcomes (filled by an earlier run or by migration 0026)",
+    )
     args = ap.parse_args()
-    results = {b: run_backend(b, args.graduates, args.runs, args.keep, args.reuse, args.exact) for b in args.backends}
+    results = {
+        b: run_backend(b, args.graduates, args.runs, args.keep, args.reuse, args.exact, not args.no_rebuild)
+        for b in args.backends
+    }
     print(
         f"\n{args.graduates:,} graduates, {3 * args.graduates:,} destination events; "
         f"report = scope all, cohort 2025, as of {AS_OF}; median of {args.runs} runs"
@@ -466,20 +530,22 @@ def main() -> None:
     print(
         "report = build_report as published with the heuristic suppression alone (what earlier versions timed); "
         "internal = the exact view staff read (no suppression); counting = its SQL statement alone (count_report); "
-        "exact = the publication with the exact audit (--exact); SQL = the hand-written province aggregate"
+        "all three from the maintained outcome table; report_old, counting_old = the same from the events by "
+        "window functions (before issue 18); exact = the publication with the exact audit (--exact); "
+        "SQL = the hand-written province aggregate; rebuild = filling graduate_outcomes from the bulk load, once"
     )
-    names = ["report", "internal", "counting", *(["exact"] if args.exact else [])]
+    names = ["report", "internal", "counting", "report_old", "counting_old", *(["exact"] if args.exact else [])]
     print(
         f"{'backend':<11} "
         + " ".join(f"{n + ' s':>10}" for n in names)
-        + f" {'SQL s':>8} {'ratio':>6}  {'internal ratio':>14}"
+        + f" {'SQL s':>8} {'ratio':>6}  {'internal ratio':>14} {'old ratio':>9} {'rebuild s':>9}"
     )
     for b, r in results.items():
         print(
             f"{b:<11} "
             + " ".join(f"{r[n]:>10.2f}" for n in names)
             + f" {r['sql']:>8.2f} {r['report'] / r['sql']:>6.1f}"
-            f"  {r['internal'] / r['sql']:>14.1f}"
+            f"  {r['internal'] / r['sql']:>14.1f} {r['report_old'] / r['sql']:>9.1f} {r.get('rebuild', 0.0):>9.1f}"
         )
 
 

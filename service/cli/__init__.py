@@ -14,6 +14,7 @@
     vocmatch users create-admin EMAIL   create a system admin (password prompted twice)
     vocmatch employers verify-source S  approve every unverified employer imported from board S
     vocmatch notifications drain [--watch S]   deliver queued notifications (SMTP or .eml files)
+    vocmatch outcomes rebuild    recompute the reports' outcome table from the destination events
 
 Every command reads its settings from ``VOCMATCH_*`` environment variables (README.md).
 
@@ -32,6 +33,7 @@ from service.cli.evaluate import evaluate
 from service.cli.imports import import_
 from service.cli.jobs import jobs, scheduler
 from service.cli.notifications import notifications
+from service.cli.outcomes import outcomes
 from service.cli.recommendations import candidates, recommend
 from service.cli.reference import majors, reference
 from service.cli.reports import report, roster
@@ -67,5 +69,6 @@ for _command in (
     reference,
     majors,
     notifications,
+    outcomes,
 ):
     main.add_command(_command)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import Date, ForeignKey, String, event, false, text
-from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, Session, UOWTransaction, mapped_column
 
 from service.db import Base, IdType, UtcDateTime, str_enum, utcnow
 
@@ -106,3 +106,54 @@ def _refuse_update(_mapper: Mapper, _conn: object, target: DestinationEvent) -> 
 @event.listens_for(DestinationEvent, "before_delete")
 def _refuse_delete(_mapper: Mapper, _conn: object, target: DestinationEvent) -> None:
     raise AppendOnlyError(f"destination event {target.id} is append-only and cannot be deleted")
+
+
+class OutcomeInterval(Base):
+    """The counted outcome of one graduate (:meth:`~service.destinations.precedence.History.on`) as
+    bitemporal intervals, derived from their destination events (issue 18, "reports from a
+    maintained outcome table"): the outcome counting on every day ``D`` with
+    ``valid_from <= D < valid_to``, as known at every knowledge cut-off ``T`` (``recorded_before``:
+    events with ``recorded_at < T``) with ``recorded_from < T <= recorded_to``; an open end is
+    null. ``recorded_from`` is the ``recorded_at`` of the latest event the row knows of. No row
+    for ``(D, T)``: nothing known (``unknown``).
+
+    ``category`` is after rule 5 (an internship counts as ``seeking``, ``internship`` true, its
+    details null); ``in_field`` after the school's override (rule 4). ``q2_employed`` /
+    ``q4_employed``: directly employed on some day of the 2nd / 4th calendar quarter after the
+    graduation quarter (:meth:`~service.destinations.precedence.History.employed_during`), as known
+    at the row's cut-offs — the same on every row of one cut-off range; null without a graduation date.
+
+    Never written by hand: :mod:`service.destinations.outcomes` recomputes a graduate's rows from
+    their whole history in the flush that adds one of their events or changes their graduation
+    date (:func:`_maintain_outcomes`), and ``vocmatch outcomes rebuild`` recomputes them all after
+    a bulk load that bypassed the ORM."""
+
+    __tablename__ = "graduate_outcomes"
+
+    graduate_id: Mapped[int] = mapped_column(ForeignKey("graduates.id", ondelete="CASCADE"), primary_key=True)
+    recorded_from: Mapped[dt.datetime] = mapped_column(UtcDateTime(), primary_key=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    recorded_to: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    event_id: Mapped[int] = mapped_column(IdType)  # the counted outcome event
+    category: Mapped[DestinationCategory] = mapped_column(str_enum(DestinationCategory))
+    internship: Mapped[bool] = mapped_column()
+    in_field: Mapped[bool | None] = mapped_column()
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    monthly_salary: Mapped[int | None] = mapped_column()
+    labour_contract: Mapped[bool | None] = mapped_column()
+    social_insurance: Mapped[bool | None] = mapped_column()
+    q2_employed: Mapped[bool | None] = mapped_column()
+    q4_employed: Mapped[bool | None] = mapped_column()
+
+
+@event.listens_for(Session, "after_flush")
+def _maintain_outcomes(session: Session, _ctx: UOWTransaction) -> None:
+    """Keep ``graduate_outcomes`` in step in the same transaction: after a flush that added
+    destination events or changed a graduate's graduation date, recompute those graduates' rows
+    (:func:`service.destinations.outcomes.refresh`)."""
+    from service.destinations.outcomes import graduates_touched, refresh
+
+    ids = graduates_touched(session)
+    if ids:
+        refresh(session.connection(), ids)

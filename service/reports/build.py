@@ -32,7 +32,7 @@ from service.destinations.infield import majors_without_mapping
 from service.destinations.models import DestinationCategory
 from service.reports.audit import implied_row_relations, publication_pattern
 from service.reports.compute import BREAKDOWNS, ReportParams
-from service.reports.counts_sql import ALL_KINDS, count_report
+from service.reports.counts_sql import ALL_KINDS, Source, count_report
 from service.reports.definitions import (
     CATEGORY_ZH,
     DEFAULT_SALARY_EDGES,
@@ -312,6 +312,7 @@ async def build_report(
     publish: bool = True,
     exact_audit: bool = True,
     kinds: tuple[str, ...] | None = None,
+    source: Source = "table",
 ) -> dict[str, Any]:
     """Compute the report for ``params`` (see the module docstring for the shape).
 
@@ -328,10 +329,13 @@ async def build_report(
     other breakdowns stay empty) — the same counts, for pages that need one row of several
     cohorts' reports (:func:`service.reports.dashboard.build_trend`). Suppression depends on every
     relation of the whole report, so a partial publish view could differ from the full one:
-    ``ValueError``."""
+    ``ValueError``.
+
+    ``source``: count from the maintained outcome table (the default) or, for comparisons, from the
+    events by window functions (:func:`service.reports.counts_sql.count_report`; same figures)."""
     if kinds is not None and publish:
         raise ValueError("only the internal view can be computed for some row kinds: suppression needs them all")
-    sql = await count_report(session, params, kinds or ALL_KINDS)
+    sql = await count_report(session, params, kinds or ALL_KINDS, source)
     # rows in one order whatever order the database returned them in: the suppression pattern
     # follows the order of the relations, and the same counts must give the same pattern
     counts = dict(sorted(sql.counts.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))))

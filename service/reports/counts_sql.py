@@ -17,6 +17,11 @@ precedence rule of :mod:`service.destinations.precedence` is expressed with wind
    counts as 待就业 (rule 5: an internship never replaces another outcome); "employed during a
    quarter" (WIOA) means an employed step overlaps the quarter (equivalent to
    :meth:`History.employed_during`: internship steps are never employed).
+   Since issue 18 reports read the same per-graduate outcome from the maintained table
+   ``graduate_outcomes`` instead (:func:`_from_table`: the row whose valid/recorded rectangle
+   holds ``(D, T)``, computed by the Python reference itself, :mod:`service.destinations.outcomes`):
+   two range conditions instead of steps 1–3. ``source="events"`` keeps steps 1–3 (the
+   baseline in bench/bench_reports.py and a second oracle in the tests).
 4. ``per_graduate``: one row per graduate of the cohort(s) in scope graduated by ``D`` with the
    row keys of every breakdown and its contribution to each count column (对口 after the school's
    override, rule 4).
@@ -32,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -58,7 +63,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import BindParameter, Label
 
 from service.catalog.models import School
-from service.destinations.models import DestinationCategory, DestinationEvent, DestinationEventKind
+from service.destinations.models import (
+    DestinationCategory,
+    DestinationEvent,
+    DestinationEventKind,
+    OutcomeInterval,
+)
 from service.destinations.precedence import EMPLOYED, SOURCE_RANK
 from service.graduates.models import Graduate
 from service.reports.compute import BREAKDOWNS, ReportParams, Scope, _graduates_stmt, scope_value
@@ -66,6 +76,10 @@ from service.reports.definitions import count_columns, salary_bands
 
 K = DestinationEventKind
 Row = tuple[str, object]
+#: Where the counted outcome of each graduate comes from: the maintained table ``graduate_outcomes``
+#: (:func:`_from_table`) or the events, by window functions (:func:`_from_events`, the former path,
+#: kept as the baseline of bench/bench_reports.py and a second oracle in the tests).
+Source = Literal["table", "events"]
 #: Every row kind of a report: the total and each breakdown.
 ALL_KINDS = ("total", *BREAKDOWNS)
 
@@ -114,16 +128,10 @@ def _flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return case((cond == true(), 1), (cond == false(), 0), else_=null())
 
 
-def _per_graduate(params: ReportParams) -> Any:
-    """Built once per shape (:func:`_statement`): the dates are the bind parameters ``as_of``,
-    ``recorded_before`` and ``last_quarter`` (:func:`_values`)."""
-    as_of = bindparam("as_of", type_=Date)
-    recorded_before: BindParameter[Any] = bindparam("recorded_before")
-    g = (
-        _graduates_stmt(params, bound=True)
-        .where(Graduate.graduation_date.is_not(None), Graduate.graduation_date <= as_of)
-        .cte("g")
-    )
+def _from_events(g: Any, as_of: BindParameter[Any], recorded_before: BindParameter[Any]) -> Any:
+    """Per graduate of ``g`` with events: the counted outcome on ``as_of`` as known before
+    ``recorded_before`` (steps 1–3 of the module docstring, window functions over the events) —
+    the columns of :func:`_from_table`."""
     e = DestinationEvent.__table__.alias("e")
     # rules 1, 2, 4 in one pass without joins: an outcome and the events referring to it share a
     # partition; the latest review's kind and the latest override's 对口 are window values on it
@@ -236,7 +244,54 @@ def _per_graduate(params: ReportParams) -> Any:
         .group_by(steps.c.graduate_id)
         .subquery("per_step")
     )
-    w = per_step
+    return per_step
+
+
+def _from_table(as_of: BindParameter[Any], recorded_before: BindParameter[Any]) -> Any:
+    """Per graduate with an outcome known: the row of ``graduate_outcomes`` (maintained by
+    :mod:`service.destinations.outcomes` from the Python reference) whose rectangle holds
+    (``as_of``, ``recorded_before``) — at most one per graduate — with the columns of
+    :func:`_from_events`: ``found`` (an outcome other than an internship counts), ``internship``
+    (an internship counts, as 待就业), the outcome's fields and the quarter flags."""
+    o = OutcomeInterval.__table__.alias("o")
+    internship = o.c.internship == true()
+    return (
+        select(
+            o.c.graduate_id,
+            case((internship, 0), else_=1).label("found"),
+            case((internship, 1), else_=0).label("internship"),
+            o.c.category,
+            _flag(o.c.in_field).label("in_field"),
+            o.c.region_code,
+            o.c.monthly_salary.label("salary"),
+            _flag(o.c.labour_contract).label("contract"),
+            _flag(o.c.social_insurance).label("insured"),
+            _flag(o.c.q2_employed).label("q2"),
+            _flag(o.c.q4_employed).label("q4"),
+        )
+        .where(
+            o.c.recorded_from < recorded_before,
+            or_(o.c.recorded_to.is_(None), o.c.recorded_to >= recorded_before),
+            o.c.valid_from <= as_of,
+            or_(o.c.valid_to.is_(None), o.c.valid_to > as_of),
+        )
+        .subquery("per_step")
+    )
+
+
+def _per_graduate(params: ReportParams, source: Source = "table") -> Any:
+    """Built once per shape (:func:`_statement`): the dates are the bind parameters ``as_of``,
+    ``recorded_before`` and ``last_quarter`` (:func:`_values`). ``source``: the counted outcome
+    of each graduate read from the maintained table (``"table"``, :func:`_from_table`) or worked out
+    from the events by window functions (``"events"``, :func:`_from_events`)."""
+    as_of = bindparam("as_of", type_=Date)
+    recorded_before: BindParameter[Any] = bindparam("recorded_before")
+    g = (
+        _graduates_stmt(params, bound=True)
+        .where(Graduate.graduation_date.is_not(None), Graduate.graduation_date <= as_of)
+        .cte("g")
+    )
+    w = _from_table(as_of, recorded_before) if source == "table" else _from_events(g, as_of, recorded_before)
     region = g.c.school_region
     city = _substr(region, 1, 4) + _text("00")
     found = func.coalesce(w.c.found, 0) == 1
@@ -303,15 +358,15 @@ def _per_graduate(params: ReportParams) -> Any:
         )
         .select_from(g.outerjoin(w, w.c.graduate_id == g.c.id))
         # computed once: the 0/1 columns of per_graduate each refer to several of these values
-        .cte("graduate_outcomes")
+        .cte("counted")
         .prefix_with("MATERIALIZED")
     )
 
 
-def _contributions(params: ReportParams) -> Any:
+def _contributions(params: ReportParams, source: Source = "table") -> Any:
     """``per_graduate``: each graduate's row keys, salary and a 0/1 column ``c_<column>`` for every
     count column (computed once, then summed per breakdown)."""
-    pg = _per_graduate(params)
+    pg = _per_graduate(params, source)
     one, zero = literal_column("1", Integer), literal_column("0", Integer)
 
     def flag(cond: ColumnElement[bool]) -> ColumnElement[int]:
@@ -367,7 +422,9 @@ def _values(params: ReportParams) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def _statement(scope_kind: str, edges: tuple[int, ...], kinds: tuple[str, ...] = ALL_KINDS) -> Any:
+def _statement(
+    scope_kind: str, edges: tuple[int, ...], kinds: tuple[str, ...] = ALL_KINDS, source: Source = "table"
+) -> Any:
     """:func:`report_statement` for a scope kind and salary-band edges, built once: constructing
     the wide statement costs more than running it on a school (tens of ms), and its shape depends on
     nothing else (the values are bind parameters, :func:`_values`)."""
@@ -379,14 +436,14 @@ def _statement(scope_kind: str, edges: tuple[int, ...], kinds: tuple[str, ...] =
         recorded_before=dt.datetime.min,
         salary_edges=edges,
     )
-    return report_statement(shape, kinds)
+    return report_statement(shape, kinds, source)
 
 
-def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -> Any:
+def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS, source: Source = "table") -> Any:
     """The single ``SELECT`` behind :func:`count_report`: rows ``(kind, key, salary, <count columns>)``;
     ``salary`` is null on count rows and set (count columns null) on middle-salary rows. Only the
     scope's kind and the salary edges of ``params`` shape it; execute it with :func:`_values`."""
-    pg = _contributions(params)
+    pg = _contributions(params, source)
     columns = count_columns(params.salary_edges)
     counts = [
         func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
@@ -422,7 +479,9 @@ def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -
     return union_all(*parts)
 
 
-async def count_report(session: AsyncSession, params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS) -> SqlCounts:
+async def count_report(
+    session: AsyncSession, params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS, source: Source = "table"
+) -> SqlCounts:
     """Counts per breakdown row and middle salaries for ``params``, computed in the database, for
     the row kinds ``kinds`` (default the total and every breakdown).
 
@@ -435,7 +494,7 @@ async def count_report(session: AsyncSession, params: ReportParams, kinds: tuple
         # bench/bench_reports.py); SET LOCAL ends with the transaction
         await session.execute(text("SET LOCAL jit = off"))
     columns = count_columns(params.salary_edges)
-    statement = _statement(params.scope.kind, tuple(params.salary_edges), tuple(kinds))
+    statement = _statement(params.scope.kind, tuple(params.salary_edges), tuple(kinds), source)
     for r in (await session.execute(statement, _values(params))).all():
         key: object = int(r.key) if r.kind == "cohort" else r.key
         if r.salary is None:

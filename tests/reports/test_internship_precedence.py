@@ -144,6 +144,7 @@ async def test_internships_never_replace_an_outcome_in_reports(session: AsyncSes
     outcomes, excluded = await load_outcomes(session, PARAMS)
     python, _ = aggregate(outcomes)
     sql = await count_report(session, PARAMS)
+    assert (await count_report(session, PARAMS, source="events")) == sql  # the table and the window functions
     expected = {c: EXPECTED.get(c, 0) for c in COUNT_COLUMNS}
     for counts in (python, sql.counts):
         total = {c: counts[("total", "total")].get(c, 0) for c in COUNT_COLUMNS}
