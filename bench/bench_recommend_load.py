@@ -12,7 +12,8 @@ The same client then does the same against a Litestar hello-world app (``bench/_
 uvicorn worker), which shows the client and the machine's ceiling: if the hello-world figure is not
 far above the recommendations', the client or the machine is the bottleneck, not the service.
 
-The client is a minimal HTTP/1.1 client on asyncio streams (no library: an httpx client costs more
+With ``--before``, every graduate's answer (posting ids and scores) of the two trees is compared and
+the number of identical ones printed. The client is a minimal HTTP/1.1 client on asyncio streams (no library: an httpx client costs more
 CPU per request than the hello-world server, so it would measure itself). Prints requests/s, median
 and 99th percentile latency (client-side, ms) and the ratio to hello-world, with the load average.
 Run from the project root:
@@ -32,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from _server import ROOT, serve
 
@@ -151,13 +153,28 @@ def _tree(name: str, root: Path, args: argparse.Namespace) -> dict[str, object]:
         with serve(env, start_timeout=120, stop_timeout=30, root=root) as server:
             port = int(server.base.rsplit(":", 1)[1])
 
-            async def run() -> dict[str, object]:
+            async def run() -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
                 token = await _login(port)
-                await _load(port, paths, token, len(paths), args.concurrency)  # warm: every graduate once
-                return await _load(port, paths, token, args.requests, args.concurrency)
+                answers = await _answers(port, paths, token)  # also warms every graduate once
+                return await _load(port, paths, token, args.requests, args.concurrency), answers
 
-            result = asyncio.run(run())
-    return {"tree": name, "root": str(root), "graduates": len(ids["graduates"]), **result}
+            result, answers = asyncio.run(run())
+    return {"tree": name, "root": str(root), "graduates": len(ids["graduates"]), **result, "answers": answers}
+
+
+async def _answers(port: int, paths: list[str], token: str) -> dict[str, list[tuple[int, float]]]:
+    """Each path's answer as (posting id, score) pairs, one request after the other."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    out = {}
+    try:
+        for path in paths:
+            status, body = await _request(reader, writer, _head(path, token))
+            if status != 200:
+                raise RuntimeError(f"{path}: {status} {body[:200]!r}")
+            out[path] = [(i["posting"]["id"], i["score"]) for i in json.loads(body)["items"]]
+    finally:
+        writer.close()
+    return out
 
 
 def _hello(args: argparse.Namespace) -> dict[str, object]:
@@ -185,6 +202,10 @@ def main() -> None:
         rows.append(_tree("before", args.before.resolve(), args))
     rows.append(_tree("after", ROOT, args))
     rows.append({**_hello(args), "tree": "hello-world (again)"})
+    answers: list[dict[str, Any]] = [r.pop("answers") for r in rows if "answers" in r]  # type: ignore[misc]
+    same = None
+    if len(answers) == 2:
+        same = sum(answers[0][p] == answers[1].get(p) for p in answers[0])
     hello = statistics.mean(float(r["req_per_s"]) for r in rows if str(r["tree"]).startswith("hello"))  # type: ignore[arg-type]
     for r in rows:
         r["ratio_to_hello"] = round(float(r["req_per_s"]) / hello, 3)  # type: ignore[arg-type]
@@ -193,6 +214,7 @@ def main() -> None:
         "load_average_before_after": [round(x, 1) for x in (*load_before, *os.getloadavg())],
         "cores": os.cpu_count(),
         "rows": rows,
+        "same_top10_before_after": None if same is None else f"{same}/{len(answers[0])}",
     }
     if args.json:
         print(json.dumps(result, indent=2))
@@ -204,6 +226,8 @@ def main() -> None:
             f"{r['tree']!s:22} {r['req_per_s']:>8} {r['median_ms']:>10} {r['p99_ms']:>8} "
             f"{r['ratio_to_hello']:>8} {r['errors']:>6}"
         )
+    if same is not None:
+        print(f"same top 10 (posting ids and scores) before and after: {result['same_top10_before_after']} graduates")
 
 
 if __name__ == "__main__":

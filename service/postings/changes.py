@@ -173,7 +173,6 @@ async def prune(session: Any, now: dt.datetime, keep: dt.timedelta = KEEP) -> in
 
 async def prune_posting_changes_async(settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]:
     from service.db import make_engine, session_scope
-
     from service.recommendations.changes import prune as prune_recommendation_changes
 
     engine = make_engine(settings)

@@ -1,10 +1,22 @@
-"""The per-process caches of the recommendations besides the content index, one class each, each
-with its own lock and reading the database only through
-:class:`~service.recommendations.repository.RecommendationRepository`:
+"""The per-process caches of the recommendations besides the content index, one class each, reading
+the database only through :class:`~service.recommendations.repository.RecommendationRepository`:
 
 * :class:`HiddenPostings`: ids of open postings graduates are never shown (issue 6);
 * :class:`SeekerPoolCache`: the graduates indexed for candidate generation (employers' view);
-* :class:`LearnedModelSlot`: the promoted learned model and its interaction statistics.
+* :class:`LearnedModelSlot`: the promoted learned model and its interaction statistics;
+* :class:`GraduateCache`: each graduate's document and history (postings applied to);
+* :class:`PostingSummaries`: the postings as a response shows them;
+* :class:`RankedResults`: the content ranking's answers, per graduate and limit.
+
+None of them asks the database whether it is stale (issue 18: no per-request fingerprint scans). They
+are invalidated by events: the recommendation caches' change feed (:mod:`service.recommendations.changes`,
+rows written in the same transaction as a change of a graduate, application, employer, school or
+major) and the postings' (:mod:`service.postings.changes`), both applied by
+:meth:`RankerCache.apply_changes` each time the index maintainer reads its feed — in the worker's
+follower task (every poll, or at once on PostgreSQL ``NOTIFY``), or in a request after this process
+committed a change, or in every request when nothing follows the feeds. A change made through another
+process therefore reaches this one within the feed's latency, and at once in the process that made
+it. With the caches warm and the follower current, a recommendation for a graduate runs no SQL.
 
 :class:`RankerCache` bundles them with the content index (:class:`~service.recommendations.index.IndexMaintainer`)
 as the app's one recommendation state.

@@ -22,6 +22,11 @@ of these is logged as a warning, never an error response. The promoted model is 
 registry's ``CURRENT`` pointer file changes (one ``stat`` per request, no model read).
 Candidates for a posting are always ranked by the content ranker.
 
+A request for a graduate reads the change feeds first (the index's :meth:`RankerCache.get`), then the
+graduate's cached document and history, the hidden postings, and the cached answer of the content
+ranking when neither the index, the hidden postings, the graduate nor the posting summaries changed
+since (the learned model's answers are computed each time: they depend on the request time).
+
 The caches live in :mod:`service.recommendations.caches`, the SQL in
 :mod:`service.recommendations.repository`, the row conversions in
 :mod:`service.recommendations.documents`.
