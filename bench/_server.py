@@ -34,13 +34,13 @@ class Server:
     base: str
 
 
-def wait_for_health(process: subprocess.Popen[bytes], base: str, timeout: float) -> None:
-    """Poll ``GET {base}/health`` every 0.2 s until it answers. Raises ``RuntimeError`` when the process
+def wait_for_health(process: subprocess.Popen[bytes], base: str, timeout: float, path: str = "/health") -> None:
+    """Poll ``GET {base}{path}`` every 0.2 s until it answers. Raises ``RuntimeError`` when the process
     ends first or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            httpx.get(f"{base}/health", timeout=1)
+            httpx.get(f"{base}{path}", timeout=1)
             return
         except httpx.TransportError:
             if time.monotonic() > deadline or process.poll() is not None:
@@ -49,17 +49,29 @@ def wait_for_health(process: subprocess.Popen[bytes], base: str, timeout: float)
 
 
 @contextmanager
-def serve(env: Mapping[str, str], *, start_timeout: float = 60, stop_timeout: float = 30) -> Iterator[Server]:
+def serve(
+    env: Mapping[str, str],
+    *,
+    start_timeout: float = 60,
+    stop_timeout: float = 30,
+    root: Path = ROOT,
+    app: str = "service.app:create_app",
+    factory: bool = True,
+    health: str = "/health",
+) -> Iterator[Server]:
     """Serve the app with the environment ``env`` (its settings come from the ``VOCMATCH_*`` variables)
-    for the duration of the block; the server is terminated at its end, also when the start fails."""
+    for the duration of the block; the server is terminated at its end, also when the start fails.
+    ``root`` is the folder it runs in (another checkout, with ``PYTHONPATH`` set to it in ``env``, for
+    a side-by-side run), ``app`` the ASGI app (a factory unless ``factory`` is false) and ``health``
+    the path polled until it answers."""
     port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
-            "service.app:create_app",
-            "--factory",
+            app,
+            *(["--factory"] if factory else []),
             "--host",
             "127.0.0.1",
             "--port",
@@ -69,12 +81,12 @@ def serve(env: Mapping[str, str], *, start_timeout: float = 60, stop_timeout: fl
             "--workers",
             "1",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=dict(env),
     )
     try:
         server = Server(process, f"http://127.0.0.1:{port}")
-        wait_for_health(process, server.base, start_timeout)
+        wait_for_health(process, server.base, start_timeout, health)
         yield server
     finally:
         process.terminate()

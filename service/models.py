@@ -16,6 +16,7 @@ from service.notifications.models import Notification, NotificationPreference, O
 from service.postings.changes import PostingChange
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent, GraduateDeletion
+from service.recommendations.changes import RecommendationChange
 from service.reports.models import ReportSnapshot
 from service.resumes.models import ApplicationResume, ResumeAttachment
 from service.rosters.models import RosterUpload, RosterUploadGraduate
@@ -42,6 +43,7 @@ __all__ = [
     "GraduateDeletion",
     "Posting",
     "PostingChange",
+    "RecommendationChange",
     "Region",
     "ReportSnapshot",
     "School",

@@ -91,6 +91,17 @@ def _write(session: Session, rows: list[tuple[int, ChangeKind]]) -> None:
         insert(PostingChange),
         [{"posting_id": pid, "kind": kind.value, "at": now} for pid, kind in rows],
     )
+    note_change(session)
+
+
+def note_change(session: Session) -> None:
+    """Mark ``session``'s transaction as one that wrote change-feed rows (this feed's or the
+    recommendation caches', :mod:`service.recommendations.changes`): on PostgreSQL queue the ``NOTIFY``
+    on :data:`CHANNEL` that commit delivers (once per transaction), and count its commit in
+    :func:`local_commits`."""
+    if session.info.get(_FLAG):
+        return
+    conn = session.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
     session.info[_FLAG] = True
@@ -162,14 +173,16 @@ async def prune(session: Any, now: dt.datetime, keep: dt.timedelta = KEEP) -> in
 
 async def prune_posting_changes_async(settings: Settings, now: dt.datetime | None = None) -> dict[str, Any]:
     from service.db import make_engine, session_scope
+    from service.recommendations.changes import prune as prune_recommendation_changes
 
     engine = make_engine(settings)
     try:
         async with session_scope(engine) as session:
             deleted = await prune(session, now or utcnow())
+            caches = await prune_recommendation_changes(session, now or utcnow())
     finally:
         await engine.dispose()
-    return {"deleted": deleted}
+    return {"deleted": deleted, "recommendation_changes_deleted": caches}
 
 
 def prune_posting_changes(settings: Settings) -> dict[str, Any]:

@@ -1,10 +1,22 @@
-"""The per-process caches of the recommendations besides the content index, one class each, each
-with its own lock and reading the database only through
-:class:`~service.recommendations.repository.RecommendationRepository`:
+"""The per-process caches of the recommendations besides the content index, one class each, reading
+the database only through :class:`~service.recommendations.repository.RecommendationRepository`:
 
 * :class:`HiddenPostings`: ids of open postings graduates are never shown (issue 6);
 * :class:`SeekerPoolCache`: the graduates indexed for candidate generation (employers' view);
-* :class:`LearnedModelSlot`: the promoted learned model and its interaction statistics.
+* :class:`LearnedModelSlot`: the promoted learned model and its interaction statistics;
+* :class:`GraduateCache`: each graduate's document and history (postings applied to);
+* :class:`PostingSummaries`: the postings as a response shows them;
+* :class:`RankedResults`: the content ranking's answers, per graduate and limit.
+
+None of them asks the database whether it is stale (issue 18: no per-request fingerprint scans). They
+are invalidated by events: the recommendation caches' change feed (:mod:`service.recommendations.changes`,
+rows written in the same transaction as a change of a graduate, application, employer, school or
+major) and the postings' (:mod:`service.postings.changes`), both applied by
+:meth:`RankerCache.apply_changes` each time the index maintainer reads its feed — in the worker's
+follower task (every poll, or at once on PostgreSQL ``NOTIFY``), or in a request after this process
+committed a change, or in every request when nothing follows the feeds. A change made through another
+process therefore reaches this one within the feed's latency, and at once in the process that made
+it. With the caches warm and the follower current, a recommendation for a graduate runs no SQL.
 
 :class:`RankerCache` bundles them with the content index (:class:`~service.recommendations.index.IndexMaintainer`)
 as the app's one recommendation state.
@@ -18,23 +30,25 @@ import functools
 import logging
 import os
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from matching.content import ContentRanker
+from matching.documents import SeekerDoc
 from matching.live import LiveIndex
 from matching.ltr import LearnedRanker
 from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, InteractionStats
 from matching.seeker_index import SeekerIndex
 from service.config import Settings
-from service.employers.verification import verification_key
-from service.recommendations.documents import candidate_summary, seeker_doc
-from service.recommendations.index import IndexMaintainer
+from service.recommendations.changes import ChangeKind
+from service.recommendations.documents import candidate_summary, posting_summary, seeker_doc
+from service.recommendations.index import FeedPosition, IndexMaintainer
 from service.recommendations.repository import RecommendationRepository
-from service.recommendations.schemas import CandidateSummary
+from service.recommendations.schemas import CandidateSummary, PostingSummary
 
 #: Name of the content-only ranking in responses (the learned model answers with its version).
 MODEL_NAME = "content-v1"
@@ -43,27 +57,33 @@ MODEL_NAME = "content-v1"
 STATS_REFRESH_SECONDS = 60.0
 #: The seeker pool (candidates for postings) is rebuilt at least this often, seconds.
 SEEKER_POOL_MAX_AGE = 300.0
+#: Graduates' documents and histories, and postings' summaries, kept per worker (a few hundred bytes to
+#: a few KB each): the oldest go first beyond these.
+GRADUATES_CACHED = 50_000
+POSTINGS_CACHED = 100_000
+K = TypeVar("K")
+V = TypeVar("V")
 log = logging.getLogger(__name__)
 
 
 class HiddenPostings:
     """Ids of postings open on a day that graduates are never shown (their employer is not verified;
     the rule is :func:`~service.postings.visibility.visible_to_graduates_clause`). Recomputed (one query
-    of ids) when the index is a new object or :func:`~service.employers.verification.verification_key`
-    changed, so verifying an employer, or withdrawing it, takes effect at the next request."""
+    of ids) when the index is a new object, the day changed, or the employers' generation moved (an
+    employer row of the recommendation caches' change feed, :mod:`service.recommendations.changes`), so
+    verifying an employer, or withdrawing it, takes effect within the feed's latency (at once in the
+    process that made the change)."""
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
         self.ids: frozenset[int] = frozenset()
-        self._for: tuple[object, tuple[Any, ...], dt.date] | None = None
+        self._for: tuple[object, int, dt.date] | None = None
 
-    async def get(self, session: AsyncSession, index: object, today: dt.date) -> frozenset[int]:
-        repo = RecommendationRepository(session)
-        key = (index, await verification_key(session), today)
+    async def get(self, session: AsyncSession, index: object, today: dt.date, generation: int) -> frozenset[int]:
         async with self.lock:
-            if self._for is None or self._for[0] is not index or self._for[1:] != key[1:]:
-                self.ids = await repo.hidden_posting_ids(today)
-                self._for = key
+            if self._for is None or self._for[0] is not index or self._for[1:] != (generation, today):
+                self.ids = await RecommendationRepository(session).hidden_posting_ids(today)
+                self._for = (index, generation, today)
             return self.ids
 
 
@@ -78,18 +98,18 @@ class SeekerPool:
 
 class SeekerPoolCache:
     """:class:`SeekerPool` for a base ranker. Rebuilt when the base is a new fit (deltas keep it), when
-    the graduates' key changes (:meth:`RecommendationRepository.seekers_key`), and at least every
-    :data:`SEEKER_POOL_MAX_AGE` seconds (school or major names)."""
+    the graduates' generation moved (a graduate, certificate, experience, school or major changed: the
+    change feed of :mod:`service.recommendations.changes`), and at least every
+    :data:`SEEKER_POOL_MAX_AGE` seconds."""
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
         self.pool: SeekerPool | None = None
-        self._for: tuple[ContentRanker, tuple[Any, ...]] | None = None
+        self._for: tuple[ContentRanker, int] | None = None
         self._built = 0.0
 
-    async def get(self, session: AsyncSession, ranker: ContentRanker) -> SeekerPool:
+    async def get(self, session: AsyncSession, ranker: ContentRanker, key: int) -> SeekerPool:
         repo = RecommendationRepository(session)
-        key = await repo.seekers_key()
         async with self.lock:
             if (
                 self.pool is None
@@ -132,8 +152,9 @@ async def interaction_stats(session: AsyncSession, ranker: ContentRanker) -> Int
 class LearnedModelSlot:
     """The promoted learned model (``settings`` needed; ``None``: the content ranking only), reloaded when
     the registry's ``CURRENT`` pointer changes (one ``stat`` per call), with its interaction statistics
-    over the content index's base ranker, rebuilt for a new base, or when applications changed and the
-    last build is older than :data:`STATS_REFRESH_SECONDS`."""
+    over the content index's base ranker, rebuilt for a new base, or when the applications' generation
+    moved (the change feed of :mod:`service.recommendations.changes`) and the last build is older than
+    :data:`STATS_REFRESH_SECONDS`."""
 
     def __init__(self, settings: Settings | None) -> None:
         self.settings = settings
@@ -141,7 +162,7 @@ class LearnedModelSlot:
         self.model_key: tuple[int, ...] | None = None
         self.model: tuple[LearnedRanker, str] | None = None
         self.stats: InteractionStats | None = None
-        self._stats_for: tuple[ContentRanker, tuple[Any, ...]] | None = None
+        self._stats_for: tuple[ContentRanker, int] | None = None
         self._stats_built = 0.0
 
     def _pointer_key(self) -> tuple[int, ...] | None:
@@ -178,8 +199,9 @@ class LearnedModelSlot:
         log.info("serving ranking model %s", meta["version"])
         return model, str(meta["version"])
 
-    async def get(self, session: AsyncSession, ranker: ContentRanker) -> LearnedModel | None:
-        """The promoted model over ``ranker``, or ``None`` for the content ranking."""
+    async def get(self, session: AsyncSession, ranker: ContentRanker, apps: int) -> LearnedModel | None:
+        """The promoted model over ``ranker``, or ``None`` for the content ranking; ``apps`` is the
+        applications' generation."""
         if self.settings is None:
             return None
         key = self._pointer_key()
@@ -189,7 +211,6 @@ class LearnedModelSlot:
                 self.model_key = key
             if self.model is None:
                 return None
-            apps = await RecommendationRepository(session).applications_key()
             stale = (
                 self.stats is None
                 or self._stats_for is None
@@ -204,6 +225,145 @@ class LearnedModelSlot:
             return LearnedModel(version=version, model=model, builder=FeatureBuilder(ranker, self.stats))
 
 
+@dataclass(frozen=True)
+class GraduateEntry:
+    """What a recommendation reads of one graduate: their :class:`SeekerDoc` and ``history`` (ids of
+    the postings they applied to, oldest first)."""
+
+    doc: SeekerDoc
+    history: tuple[int, ...]
+
+
+class BoundedCache(Generic[K, V]):
+    """A dict of at most ``size`` entries (the oldest stored is dropped first) with an ``epoch`` that
+    every invalidation moves: a value read from the database is stored only if no invalidation came
+    in between (:meth:`put` with the epoch seen before the read), so a change that committed while a
+    request was reading can never be overwritten by what it read before."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.epoch = 0
+        self._values: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        return self._values.get(key)
+
+    def put(self, key: K, value: V, epoch: int) -> None:
+        if epoch != self.epoch:
+            return
+        if key not in self._values and len(self._values) >= self.size:
+            del self._values[next(iter(self._values))]
+        self._values[key] = value
+
+    def drop(self, keys: Iterable[K] | None) -> None:
+        """Forget ``keys`` (``None``: every entry; nothing at all for no keys)."""
+        if keys is not None:
+            keys = list(keys)
+            if not keys:
+                return
+        self.epoch += 1
+        if keys is None:
+            self._values.clear()
+        else:
+            for key in keys:
+                self._values.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class GraduateCache:
+    """:class:`GraduateEntry` by graduate id (at most :data:`GRADUATES_CACHED`), read through
+    :class:`RecommendationRepository` on a miss, dropped when a graduate or application row of the
+    change feed names the graduate (:meth:`RankerCache.apply_changes`)."""
+
+    def __init__(self, size: int = 0) -> None:
+        self.entries: BoundedCache[int, GraduateEntry] = BoundedCache(size or GRADUATES_CACHED)
+
+    async def get(self, session: AsyncSession, graduate_id: int) -> GraduateEntry | None:
+        """The graduate's entry, or ``None`` for an unknown graduate (not cached)."""
+        found = self.entries.get(graduate_id)
+        if found is not None:
+            return found
+        epoch = self.entries.epoch
+        repo = RecommendationRepository(session)
+        graduate = await repo.graduate(graduate_id)
+        if graduate is None:
+            return None
+        entry = GraduateEntry(doc=seeker_doc(graduate), history=tuple(await repo.history(graduate_id)))
+        self.entries.put(graduate_id, entry, epoch)
+        return entry
+
+
+class PostingSummaries:
+    """:class:`PostingSummary` by posting id (at most :data:`POSTINGS_CACHED`), read on a miss, dropped
+    when the postings' change feed names the posting and all at once when an employer changed (its
+    name is part of the summary)."""
+
+    def __init__(self, size: int = 0) -> None:
+        self.entries: BoundedCache[int, PostingSummary] = BoundedCache(size or POSTINGS_CACHED)
+
+    async def get(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, PostingSummary]:
+        """The summaries of the postings ``ids`` that exist."""
+        out: dict[int, PostingSummary] = {}
+        missing = []
+        for i in ids:
+            found = self.entries.get(i)
+            if found is None:
+                missing.append(i)
+            else:
+                out[i] = found
+        if missing:
+            epoch = self.entries.epoch
+            for pid, row in (await RecommendationRepository(session).postings(missing)).items():
+                out[pid] = posting_summary(row)
+                self.entries.put(pid, out[pid], epoch)
+        return out
+
+
+class RankedResults:
+    """The content ranking's answers (the response items) by (graduate id, limit), for one
+    :meth:`scope`: the index, the hidden postings, the day and the summaries' epoch they were
+    ranked with; a new scope (any of these changed) drops them all. Within a scope an answer is a
+    function of the graduate's :class:`GraduateEntry` alone, so it is reused while that entry is
+    (at most :data:`GRADUATES_CACHED`). The learned model's answers are never kept (they depend on
+    the request time)."""
+
+    def __init__(self, size: int = 0) -> None:
+        self.answers: BoundedCache[tuple[int, int], tuple[GraduateEntry, list[Any]]] = BoundedCache(
+            size or GRADUATES_CACHED
+        )
+        self._scope: tuple[object, object, dt.date, int] | None = None
+
+    def scope(self, index: object, hidden: object, today: dt.date, epoch: int) -> RankedResults:
+        s = self._scope
+        if s is None or s[0] is not index or s[1] is not hidden or s[2:] != (today, epoch):
+            self.answers.drop(None)
+            self._scope = (index, hidden, today, epoch)
+        return self
+
+    @property
+    def epoch(self) -> int:
+        return self.answers.epoch
+
+    def get(self, graduate_id: int, limit: int, entry: GraduateEntry) -> list[Any] | None:
+        found = self.answers.get((graduate_id, limit))
+        return found[1] if found is not None and found[0] is entry else None
+
+    def put(self, graduate_id: int, limit: int, entry: GraduateEntry, items: list[Any], epoch: int) -> None:
+        self.answers.put((graduate_id, limit), (entry, items), epoch)
+
+
+@dataclass
+class Generations:
+    """Counters moved by the recommendation caches' change feed, one per kind of change: caches that
+    depend on a whole table (hidden postings, seeker pool, interaction statistics) compare them."""
+
+    graduates: int = 0
+    applications: int = 0
+    employers: int = 0
+
+
 class RankerCache:
     """The app's recommendation state: the content index and the three caches above, each its own
     part with its own lock. ``settings=None`` serves the content ranking only and builds the index
@@ -211,11 +371,62 @@ class RankerCache:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings
-        self.index = IndexMaintainer(settings)
+        self.index = IndexMaintainer(settings, on_catch_up=self.apply_changes)
         self.hidden = HiddenPostings()
         self.seekers = SeekerPoolCache()
         self.models = LearnedModelSlot(settings)
+        self.graduates = GraduateCache()
+        self.summaries = PostingSummaries()
+        self.ranked = RankedResults()
+        self.generations = Generations()
+        #: how far the recommendation caches' change feed is applied (``None``: not read yet)
+        self.position: FeedPosition | None = None
         self._follower: asyncio.Task[None] | None = None
+
+    async def apply_changes(self, session: AsyncSession, postings: set[int] | None, deleted: bool) -> None:
+        """Called by the index maintainer each time it applied the postings' change feed (in the
+        follower task, or in a request that had to catch up; under its lock): drop the summaries of the
+        ``postings`` changed (``None``: all; ``deleted``: some were deleted, and with them applications,
+        so every cached history goes), then apply the recommendation caches' change feed
+        (:mod:`service.recommendations.changes`) after :attr:`position`."""
+        self.summaries.entries.drop(postings)
+        if deleted:
+            self.graduates.entries.drop(None)
+        repo = RecommendationRepository(session)
+        top = await repo.last_cache_change_seq()
+        if self.position is None or top < self.position.low:  # first read, or the feed was emptied
+            self._drop_all()
+            self.position = FeedPosition(low=top)
+            return
+        if top <= self.position.low and not self.position.gaps:
+            return
+        rows = await repo.cache_changes_after(self.position.low)
+        position = self.position
+        fresh = [(seq, kind, sid) for seq, kind, sid in rows if seq > position.low and seq not in position.seen]
+        _, self.position = position.advance([(seq, sid) for seq, _, sid in rows], time.monotonic())
+        graduates: set[int] = set()
+        kinds = {kind for _, kind, _ in fresh}
+        for _, kind, sid in fresh:
+            if kind in (ChangeKind.GRADUATE, ChangeKind.APPLICATION):
+                graduates.add(sid)
+        if ChangeKind.CATALOG in kinds or 0 in graduates:
+            self.graduates.entries.drop(None)
+        elif graduates:
+            self.graduates.entries.drop(graduates)
+        if ChangeKind.GRADUATE in kinds or ChangeKind.CATALOG in kinds:
+            self.generations.graduates += 1
+        if ChangeKind.APPLICATION in kinds:
+            self.generations.applications += 1
+        if ChangeKind.EMPLOYER in kinds:
+            self.generations.employers += 1
+            self.summaries.entries.drop(None)
+
+    def _drop_all(self) -> None:
+        self.graduates.entries.drop(None)
+        self.summaries.entries.drop(None)
+        self.generations.graduates += 1
+        self.generations.applications += 1
+        self.generations.employers += 1
 
     def follow(self, engine: AsyncEngine) -> None:
         """Start applying the postings' change feed in the background
@@ -228,13 +439,20 @@ class RankerCache:
         return await self.index.current(session, today)
 
     async def hidden_postings(self, session: AsyncSession, index: LiveIndex, today: dt.date) -> frozenset[int]:
-        return await self.hidden.get(session, index, today)
+        return await self.hidden.get(session, index, today, self.generations.employers)
 
     async def seeker_pool(self, session: AsyncSession, index: LiveIndex) -> SeekerPool:
-        return await self.seekers.get(session, index.base)
+        return await self.seekers.get(session, index.base, self.generations.graduates)
 
     async def learned(self, session: AsyncSession, index: LiveIndex) -> LearnedModel | None:
-        return await self.models.get(session, index.base)
+        return await self.models.get(session, index.base, self.generations.applications)
+
+    async def graduate(self, session: AsyncSession, graduate_id: int) -> GraduateEntry | None:
+        """The graduate's document and history (call :meth:`get` first: it applies the change feeds)."""
+        return await self.graduates.get(session, graduate_id)
+
+    async def posting_summaries(self, session: AsyncSession, ids: Sequence[int]) -> dict[int, PostingSummary]:
+        return await self.summaries.get(session, ids)
 
     def close(self) -> None:
         if self._follower is not None:

@@ -44,7 +44,7 @@ import multiprocessing
 import os
 import pickle
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -309,8 +309,16 @@ class IndexMaintainer:
     """Keeps an :class:`IndexHolder` current (module doc). ``settings=None``: builds read through the
     request's session and no background rebuild runs (the command line and some tests)."""
 
-    def __init__(self, settings: Settings | None = None, holder: IndexHolder | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        holder: IndexHolder | None = None,
+        on_catch_up: Callable[[AsyncSession, set[int] | None, bool], Awaitable[None]] | None = None,
+    ) -> None:
         self.settings = settings
+        #: told after each reading of the feed (same session, under the delta lock): the ids of the
+        #: postings changed (``None``: any may have) and whether some were deleted
+        self.on_catch_up = on_catch_up
         self.holder = holder or IndexHolder()
         self.taxonomy: Taxonomy | None = None
         self.mode = settings.recommendation_index if settings is not None else "live"
@@ -375,11 +383,16 @@ class IndexMaintainer:
 
     async def current(self, session: AsyncSession, today: dt.date) -> LiveIndex:
         """The index of the postings open on ``today`` as of this request (module doc)."""
-        if self.mode == "refit":
-            key = await RecommendationRepository(session).posting_change_key()
-            return await self._refit(session, key, today)
-        if self.mode == "scan":
-            return await self._current_scanned(session, today)
+        if self.mode in ("refit", "scan"):
+            if self.mode == "refit":
+                key = await RecommendationRepository(session).posting_change_key()
+                index = await self._refit(session, key, today)
+            else:
+                index = await self._current_scanned(session, today)
+            if self.on_catch_up is not None:  # these paths follow no feed: the caches' is read per request
+                async with self._delta:
+                    await self.on_catch_up(session, None, False)
+            return index
         if self.holder.current is None:
             await self._first_build(session, today)
         commits = local_commits()
@@ -417,6 +430,8 @@ class IndexMaintainer:
             built = await self._full_build(session if self.settings is None else None, today, len(snap.index))
             self._install(built, today)
             self._caught_up = True
+            if self.on_catch_up is not None:
+                await self.on_catch_up(session, None, True)
             return
         changed: set[int] = set()
         position = self.position
@@ -424,6 +439,7 @@ class IndexMaintainer:
             changed, position = position.advance(await repo.changes_after(position.low), time.monotonic())
         index = snap.index
         upserts, removals = [], set()
+        deleted = False
         ids = sorted(changed)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
@@ -435,7 +451,9 @@ class IndexMaintainer:
                         upserts.append(doc)
                 elif doc.id in index:
                     removals.add(doc.id)
-            removals |= {i for i in chunk if i not in found and i in index}  # deleted
+            gone = {i for i in chunk if i not in found}
+            deleted = deleted or bool(gone)
+            removals |= {i for i in gone if i in index}  # deleted
             await asyncio.sleep(0)  # let requests in between chunks
         if today != snap.day:  # a new day retires the postings past their valid_through
             open_now = await repo.open_posting_ids(today)
@@ -448,6 +466,8 @@ class IndexMaintainer:
             )
         self.position = position
         self._caught_up = True
+        if self.on_catch_up is not None:
+            await self.on_catch_up(session, changed, deleted)
 
     async def follow(self, engine: AsyncEngine) -> None:
         """Apply the change feed in the background until cancelled: every ``change_poll_seconds``, and

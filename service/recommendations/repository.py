@@ -19,17 +19,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from matching.documents import JobDoc, SeekerDoc
 from matching.ltr_features import Interaction
 from service.applications.models import Application
-from service.graduates.models import Graduate, GraduateCertificate, GraduateExperience
+from service.graduates.models import Graduate
 from service.postings.changes import PostingChange
 from service.postings.models import Posting
 from service.postings.repository import open_on_clause
 from service.postings.visibility import visible_to_graduates_clause
+from service.recommendations.changes import RecommendationChange
 from service.recommendations.documents import job_doc, seeker_doc
 from service.recommendations.grades import grade_of
-
-
-def _agg(*cols: Any) -> Any:
-    return select(*cols).scalar_subquery()
 
 
 class RecommendationRepository:
@@ -68,6 +65,17 @@ class RecommendationRepository:
         """(sequence number, posting id) of every change row after ``seq``, in order."""
         stmt = select(PostingChange.seq, PostingChange.posting_id).where(PostingChange.seq > seq)
         return [(s, p) for s, p in (await self.session.execute(stmt.order_by(PostingChange.seq))).all()]
+
+    async def last_cache_change_seq(self) -> int:
+        """The largest sequence number of the recommendation caches' change feed
+        (:mod:`service.recommendations.changes`; 0 when empty): one index lookup."""
+        return int((await self.session.execute(select(func.max(RecommendationChange.seq)))).scalar() or 0)
+
+    async def cache_changes_after(self, seq: int) -> list[tuple[int, str, int]]:
+        """(sequence number, kind, subject id) of every row of that feed after ``seq``, in order."""
+        stmt = select(RecommendationChange.seq, RecommendationChange.kind, RecommendationChange.subject_id)
+        rows = await self.session.execute(stmt.where(RecommendationChange.seq > seq).order_by(RecommendationChange.seq))
+        return [(s, k, i) for s, k, i in rows.all()]
 
     async def posting_states(self, ids: Sequence[int], today: dt.date) -> list[tuple[JobDoc, bool]]:
         """(document, open on ``today``) of the postings ``ids`` that still exist, by id."""
@@ -129,27 +137,6 @@ class RecommendationRepository:
             ).scalars()
         )
 
-    async def seekers_key(self) -> tuple[Any, ...]:
-        """Count, latest ``updated_at`` and largest id of graduates; count, largest id and id sum of their
-        certificates and experiences (what the seeker pool is built from)."""
-        return tuple(
-            (
-                await self.session.execute(
-                    select(
-                        _agg(func.count(Graduate.id)),
-                        _agg(func.max(Graduate.updated_at)),
-                        _agg(func.max(Graduate.id)),
-                        _agg(func.count(GraduateCertificate.id)),
-                        _agg(func.max(GraduateCertificate.id)),
-                        _agg(func.sum(GraduateCertificate.id)),
-                        _agg(func.count(GraduateExperience.id)),
-                        _agg(func.max(GraduateExperience.id)),
-                        _agg(func.sum(GraduateExperience.id)),
-                    )
-                )
-            ).one()
-        )
-
     async def recommendable_graduates(self) -> Sequence[Graduate]:
         """Graduates who accept employer recommendations, by id, with what the pool reads."""
         stmt = (
@@ -166,10 +153,6 @@ class RecommendationRepository:
         return (await self.session.execute(stmt)).scalars().all()
 
     # --- applications (the learned model) --------------------------------------------------------
-    async def applications_key(self) -> tuple[Any, ...]:
-        stmt = select(func.count(Application.id), func.max(Application.updated_at), func.max(Application.id))
-        return tuple((await self.session.execute(stmt)).one())
-
     async def interactions(self) -> list[Interaction]:
         """One graded interaction per application (seeker = graduate id, at = the application's creation,
         grade = :func:`~service.recommendations.grades.grade_of`), ordered by application id."""

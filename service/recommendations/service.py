@@ -22,6 +22,11 @@ of these is logged as a warning, never an error response. The promoted model is 
 registry's ``CURRENT`` pointer file changes (one ``stat`` per request, no model read).
 Candidates for a posting are always ranked by the content ranker.
 
+A request for a graduate reads the change feeds first (the index's :meth:`RankerCache.get`), then the
+graduate's cached document and history, the hidden postings, and the cached answer of the content
+ranking when neither the index, the hidden postings, the graduate nor the posting summaries changed
+since (the learned model's answers are computed each time: they depend on the request time).
+
 The caches live in :mod:`service.recommendations.caches`, the SQL in
 :mod:`service.recommendations.repository`, the row conversions in
 :mod:`service.recommendations.documents`.
@@ -35,6 +40,7 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from matching.documents import Match
 from matching.ltr import rerank
 from service.db import utcnow
 from service.errors import NotFoundError
@@ -85,14 +91,14 @@ class RecommendationService:
         version, or :data:`MODEL_NAME` for the content ranking (see the module doc for when).
         Raises :class:`NotFoundError` for an unknown graduate."""
         today = today or dt.date.today()
-        graduate = await self.repo.graduate(graduate_id)
-        if graduate is None:
+        index = await self.cache.get(self.session, today)  # first: it applies the change feeds
+        entry = await self.cache.graduate(self.session, graduate_id)
+        if entry is None:
             raise NotFoundError("graduate", graduate_id)
-        history = await self.repo.history(graduate_id)
-        index = await self.cache.get(self.session, today)
+        seeker, history = entry.doc, list(entry.history)
         # never shown to graduates: postings of unverified employers (issue 6); excluded like applied ones
-        applied = set(history) | await self.cache.hidden_postings(self.session, index, today)
-        seeker = seeker_doc(graduate)
+        hidden = await self.cache.hidden_postings(self.session, index, today)
+        applied = set(history) | hidden
         learned = await self.cache.learned(self.session, index)
         name, matches = MODEL_NAME, None
         if learned is not None:
@@ -118,16 +124,23 @@ class RecommendationService:
                     exc_info=True,
                 )
         if matches is None:
-            matches = index.recommend(seeker, k=limit, exclude=applied)
-        rows = await self.repo.postings([m.job_id for m in matches])
-        items = [
-            Recommendation(
-                posting=posting_summary(rows[m.job_id]), score=round(m.score, 4), reasons=reasons(m.explanation)
-            )
-            for m in matches
-            if m.job_id in rows
-        ]
+            ranked = self.cache.ranked.scope(index, hidden, today, self.cache.summaries.entries.epoch)
+            items = ranked.get(graduate_id, limit, entry)
+            if items is None:
+                epoch = ranked.epoch
+                items = await self._items(index.recommend(seeker, k=limit, exclude=applied))
+                ranked.put(graduate_id, limit, entry, items, epoch)
+        else:
+            items = await self._items(matches)
         return RecommendationList(graduate_id=graduate_id, model=name, generated_at=utcnow(), items=items)
+
+    async def _items(self, matches: list[Match]) -> list[Recommendation]:
+        summaries = await self.cache.posting_summaries(self.session, [m.job_id for m in matches])
+        return [
+            Recommendation(posting=summaries[m.job_id], score=round(m.score, 4), reasons=reasons(m.explanation))
+            for m in matches
+            if m.job_id in summaries
+        ]
 
     async def for_posting(self, posting_id: int, limit: int, today: dt.date | None = None) -> CandidateList:
         """Up to ``limit`` graduates of the posting's country who have not opted out, best first, for one

@@ -240,9 +240,12 @@ async def test_hidden_postings_follow_employer_verification_both_ways(session: A
 
     vetting.verified = True
     await session.commit()
+    # a request reads the change feeds first (cache.get), which tells the cache an employer changed
+    assert await cache.get(session, today) is postings  # no posting changed: the same index
     assert await cache.hidden_postings(session, postings, today) == set()
     ok.verified = False  # verification withdrawn: its postings disappear again
     await session.commit()
+    assert await cache.get(session, today) is postings
     assert await cache.hidden_postings(session, postings, today) == {shown.id}
 
     later = Posting(title="电工", employer_id=ok.id)

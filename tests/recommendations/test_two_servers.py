@@ -154,3 +154,31 @@ def test_a_posting_made_on_one_server_is_recommended_by_the_other_within_5_s(
         assert closed.status_code == 200, closed.text
         left = _seconds_until(lambda: new_id not in _recommended(other, graduate_id))
     assert appeared < WITHIN_SECONDS and left < WITHIN_SECONDS, (appeared, left)
+
+
+def test_a_graduates_edit_on_one_server_reaches_the_others_cached_recommendations_within_5_s(
+    settings: Settings, two_servers: list[str]
+) -> None:
+    """The other server keeps the graduate's document and its answer cached; the edit made through the
+    first reaches it through the recommendation caches' change feed (``NOTIFY``: it polls once a minute)."""
+    _, graduate_id = asyncio.run(_seed(settings))
+    _, token = create_account(settings, Role.ADMIN)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def top_title(client: httpx.Client) -> str | None:
+        r = client.get(f"/graduates/{graduate_id}/recommendations", params={"limit": 3})
+        assert r.status_code == 200, r.text
+        items = r.json()["items"]
+        return items[0]["posting"]["title"] if items else None
+
+    with (
+        httpx.Client(base_url=two_servers[0], headers=headers, timeout=30) as one,
+        httpx.Client(base_url=two_servers[1], headers=headers, timeout=30) as other,
+    ):
+        _seconds_until(lambda: len(_recommended(other, graduate_id)) == 3)
+        before = top_title(other)
+        assert before != "焊工" and top_title(other) == before  # cached now
+        edited = one.patch(f"/graduates/{graduate_id}", json={"skills": ["氩弧焊"], "desired_titles": ["焊工"]})
+        assert edited.status_code == 200, edited.text
+        reached = _seconds_until(lambda: top_title(other) == "焊工")
+    assert reached < WITHIN_SECONDS, reached
