@@ -5,7 +5,7 @@ graduate documents, histories, hidden postings and seeker pool when a row names 
 computing the tables' fingerprints on every request.
 
 Revision ID: 0027_recversions
-Revises: 0025_changes
+Revises: 0026_outcomes
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from alembic import op
 from service.db import UtcDateTime
 
 revision: str = '0027_recversions'
-down_revision: str | None = '0025_changes'
+down_revision: str | None = '0026_outcomes'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
