@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
-from service.destinations.models import AppendOnlyError, DestinationEvent
+from service.destinations.models import AppendOnlyError, DestinationCategory, DestinationEvent
 from service.employers.models import Employer
 from tests.destinations.conftest import _outcome
 
@@ -221,7 +221,7 @@ async def test_events_cannot_be_changed(session: AsyncSession, graduate_id: int)
     )
     await session.commit()
     event = (await session.execute(select(DestinationEvent))).scalar_one()
-    event.category = "further_study"
+    event.category = DestinationCategory.FURTHER_STUDY
     with pytest.raises(AppendOnlyError):
         await session.flush()
 

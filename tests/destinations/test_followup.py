@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -126,7 +127,7 @@ def test_the_one_outcome_shortcut_agrees_with_the_general_rule() -> None:
 
 
 def test_follow_up_list_and_review_through_the_api(client: httpx.Client, graduate_id: int) -> None:
-    def item() -> dict[str, object]:
+    def item() -> dict[str, Any]:  # a JSON object
         body = client.get("/follow-up", params={"cohort": 2025}).json()
         assert body["total"] == 1
         return body["items"][0]

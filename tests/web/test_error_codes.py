@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 
 from service.errors import ConflictError, InvalidFieldError
@@ -18,12 +19,13 @@ NOW = dt.datetime(2026, 12, 7, 4, 0, tzinfo=dt.UTC)
 
 
 def _proposal(**overrides: object) -> InterviewCreate:
-    fields: dict[str, object] = {
-        "slots": [SlotCreate(starts_at=NOW + dt.timedelta(days=1))],
-        "mode": InterviewMode.IN_PERSON,
-        "place": "广州市天河区 1 号楼 201 室",
-    }
-    return InterviewCreate(**(fields | overrides))  # type: ignore[arg-type]
+    """A valid proposal with ``overrides`` (msgspec.structs.replace sets fields without validating them)."""
+    valid = InterviewCreate(
+        slots=[SlotCreate(starts_at=NOW + dt.timedelta(days=1))],
+        mode=InterviewMode.IN_PERSON,
+        place="广州市天河区 1 号楼 201 室",
+    )
+    return msgspec.structs.replace(valid, **overrides)
 
 
 @pytest.mark.parametrize(
