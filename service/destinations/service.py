@@ -400,9 +400,11 @@ class DestinationService:
         if data.internship:
             raise InvalidFieldError("internship", INTERNSHIP_REFUSED)
         if data.occurred_on > dt.date.today():
-            raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future")
+            raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future", "date_in_future")
         if data.occurred_on < EARLIEST_OCCURRED_ON:
-            raise InvalidFieldError("occurred_on", f"{data.occurred_on} is before {EARLIEST_OCCURRED_ON}")
+            raise InvalidFieldError(
+                "occurred_on", f"{data.occurred_on} is before {EARLIEST_OCCURRED_ON}", "date_too_early"
+            )
         if data.monthly_salary is not None and data.monthly_salary > MAX_REPORTED_MONTHLY_SALARY:
             raise InvalidFieldError(
                 "monthly_salary",
@@ -413,7 +415,9 @@ class DestinationService:
         if not employed:
             for name in ("employer_id", "employer_name", "monthly_salary"):
                 if getattr(data, name) is not None:
-                    raise InvalidFieldError(name, f"not accepted with category {data.category.value}")
+                    raise InvalidFieldError(
+                        name, f"not accepted with category {data.category.value}", "not_for_category"
+                    )
         if data.category == DestinationCategory.LABOUR_CONTRACT and data.labour_contract is False:
             raise InvalidFieldError("labour_contract", "category labour_contract (签劳动合同形式就业) means a contract")
         employer_name = data.employer_name
@@ -424,7 +428,9 @@ class DestinationService:
                 raise InvalidFieldError("employer_id", f"employer {data.employer_id} does not exist")
             employer_name = employer_name or employer.name
         if data.region_code is not None and await self.session.get(Region, data.region_code) is None:
-            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {data.region_code}")
+            raise InvalidFieldError(
+                "region_code", f"unknown GB/T 2260 region code {data.region_code}", "unknown_region"
+            )
         event = DestinationEvent(
             graduate_id=graduate_id,
             kind=DestinationEventKind.OUTCOME,

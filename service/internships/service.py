@@ -148,7 +148,9 @@ class InternshipService:
                 )
         if data.end_date < data.start_date:
             raise InvalidFieldError(
-                "end_date", f"{data.end_date} is before the start {data.start_date} / 结束日期早于开始日期"
+                "end_date",
+                f"{data.end_date} is before the start {data.start_date} / 结束日期早于开始日期",
+                "date_too_early",
             )
         if data.insured and not data.insurer:
             raise InvalidFieldError("insurer", "name the insurer of the internship insurance / 请填写承保公司")

@@ -49,7 +49,7 @@ from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
 from service.privacy.models import AuditAction
 from service.reports.compute import default_cohort
-from service.web.common import N_, Page, PageDep, convert_form, domain_errors, render, see_other, translate_errors
+from service.web.common import N_, Page, PageDep, convert_form, domain_messages, render, see_other, translate_errors
 from service.web.places import place_groups
 
 READERS = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
@@ -338,7 +338,7 @@ class FollowUpPages(Controller):
             try:
                 await DestinationService(db_session, actor=page.user, request=request).record(graduate.id, report)
             except (InvalidFieldError, ConflictError) as exc:
-                errors = translate_errors(page.tr, domain_errors(exc))
+                errors = domain_messages(page.tr, exc)
         if errors:
             return await self._survey_page(page, db_session, graduate, values, errors, status_code=422)
         return see_other(f"/web/follow-up/{graduate.id}?saved=1", page)

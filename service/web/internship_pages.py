@@ -26,7 +26,7 @@ from service.internships.schemas import InternshipCreate
 from service.internships.service import STAFF_ROLES, InternshipService, default_cohort
 from service.internships.storage import MAX_AGREEMENT_BYTES, check_pdf
 from service.pagination import DbSession, IdPath
-from service.web.common import PageDep, convert_form, domain_errors, render, see_other, translate_errors
+from service.web.common import PageDep, convert_form, domain_messages, render, see_other, translate_errors
 
 #: Placements listed on the page (the API pages through all of them).
 SHOWN = 200
@@ -181,7 +181,7 @@ class InternshipPages(Controller):
                     )
             except DomainError as exc:
                 await db_session.rollback()
-                errors.update(translate_errors(page.tr, domain_errors(exc)))
+                errors.update(domain_messages(page.tr, exc))
             else:
                 return see_other(f"/web/internships?saved={internship.id}", page)
         return await self._form(page, db_session, status_code=422, values=values, errors=errors)
