@@ -303,6 +303,7 @@ def N_(message: str) -> str:
 #: problem ``errors``): pages choose the text by the code, never by the English detail.
 MESSAGES_BY_CODE = {
     "date_in_future": N_("This date is in the future"),
+    "start_in_future": N_("This date is in the future"),
     "date_too_early": N_("This date is too early"),
     "start_too_early": N_("This date is too early"),
     "not_for_category": N_("Leave this empty for the chosen destination"),
