@@ -348,6 +348,21 @@ class DestinationService:
         await _audit(self.session, event, self.actor, self.request)
         return event
 
+    async def latest_outcomes(self, limit: int) -> list[tuple[DestinationEvent, str]]:
+        """The ``limit`` outcomes recorded last among the graduates the actor may read
+        (:func:`~service.auth.scoping.destinations_clause`), newest first, each with the graduate's
+        name (the school dashboard's list). Names with employer and job title are personal data: the
+        graduates listed are audited (``read``, ``destination_list``), as ``GET`` of a history is."""
+        from service.auth.scoping import destinations_clause
+        from service.privacy.audit import record_list_read
+
+        assert self.actor is not None, "a signed-in reader"
+        latest = await self.repo.latest_outcomes(destinations_clause(self.actor), limit)
+        if latest:
+            graduate_ids = list(dict.fromkeys(event.graduate_id for event, _ in latest))
+            await record_list_read(self.session, self.actor, "destination_list", graduate_ids, request=self.request)
+        return latest
+
     def _may_name(self, employer: Employer) -> bool:
         """Whether the actor may link an outcome to ``employer`` (and so see its name echoed):
         an employer they may read (:func:`~service.auth.guards.can_read_employer`; for a

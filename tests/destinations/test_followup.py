@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +19,8 @@ from service.destinations.followup import Confirmation, Flag, FollowUpFilter, Re
 from service.destinations.models import DestinationCategory as C
 from service.destinations.models import DestinationEventKind as K
 from service.destinations.models import DestinationSource as S
+from service.destinations.schemas import DestinationCreate
+from service.destinations.service import DestinationService
 from service.graduates.models import Graduate
 from service.privacy.models import AuditAction, AuditEvent
 from tests.destinations.conftest import _outcome
@@ -202,3 +205,28 @@ async def test_the_api_and_the_pages_read_the_list_through_one_audited_rule(
         (1, AuditAction.READ, "follow_up_list"),
         (2, AuditAction.EXPORT, "follow_up_export"),
     ]
+
+
+async def test_the_dashboard_lists_the_latest_outcomes_through_the_service(
+    session: AsyncSession, graduate_id: int
+) -> None:
+    """``DestinationService.latest_outcomes`` (the school dashboard's list): only graduates the
+    reader may read, newest first, with the names audited; another school's staff see nothing."""
+    graduate = await session.get(Graduate, graduate_id)
+    assert graduate is not None
+    for day in ("2025-07-01", "2025-08-01"):
+        await DestinationService(session).record(
+            graduate_id, msgspec.convert(_outcome(occurred_on=day), DestinationCreate)
+        )
+    staff = Principal(user_id=1, role=Role.SCHOOL, school_id=graduate.school_id)
+    latest = await DestinationService(session, staff).latest_outcomes(10)
+    assert [(e.occurred_on.isoformat(), name) for e, name in latest] == [("2025-08-01", "李华"), ("2025-07-01", "李华")]
+    assert await DestinationService(session, staff).latest_outcomes(1) == latest[:1]
+    stranger = Principal(user_id=2, role=Role.SCHOOL, school_id=(graduate.school_id or 0) + 1000)
+    assert await DestinationService(session, stranger).latest_outcomes(10) == []
+    reads = (
+        await session.execute(
+            select(AuditEvent.actor_user_id, AuditEvent.object_type).where(AuditEvent.action == AuditAction.READ)
+        )
+    ).all()
+    assert [tuple(r) for r in reads] == [(1, "destination_list"), (1, "destination_list")]
