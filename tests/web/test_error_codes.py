@@ -122,8 +122,9 @@ def test_shared_codes_are_shown_in_chinese_whatever_the_english_says(code: str) 
     assert expected != SHARED_MESSAGES_BY_CODE[code]  # the catalogue translates it
     reworded = InvalidFieldError("occurred_on", "a wording no page has ever seen", code)
     assert domain_messages(zh, reworded) == {"occurred_on": expected}
-    # a page's own codes come first, the shared ones after
-    assert _domain_messages(zh, reworded) == {"occurred_on": expected}
+    # a page's own text for a code comes first (the interview pages' hire form), the shared one after
+    own = MESSAGES_BY_CODE.get(code, SHARED_MESSAGES_BY_CODE[code])
+    assert _domain_messages(zh, reworded) == {"occurred_on": zh.gettext(own)}
     # without the code, the same words are just "not valid"
     assert domain_messages(zh, InvalidFieldError("occurred_on", "a wording no page has ever seen")) == {
         "occurred_on": zh.gettext("This value is not valid")
