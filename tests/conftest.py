@@ -207,7 +207,7 @@ def run_async(work: Callable[[], Awaitable[T]]) -> T:
 
     def target() -> None:
         try:
-            box["value"] = asyncio.run(work())  # type: ignore[arg-type]
+            box["value"] = asyncio.run(work())  # type: ignore[arg-type]  # callers pass coroutine functions
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
 

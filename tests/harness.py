@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 import msgspec
 import uvicorn
 from litestar import Litestar
+from litestar.stores.memory import MemoryStore
 
 from service.config import Settings
 from service.db import sqlite_path
@@ -77,7 +78,9 @@ class LiveServer:
         if hasattr(old, "close"):  # stops its background rebuilds
             old.close()
         self.app.state.login_limiter._limiter = None  # its memory storage is made again on first use
-        self.app.stores.get("rate_limit")._store.clear()  # MemoryStore: a dict; the server is idle now
+        store = self.app.stores.get("rate_limit")
+        assert isinstance(store, MemoryStore)  # the app's default store
+        store._store.clear()  # a dict; the server is idle now
 
 
 class ServerPool:

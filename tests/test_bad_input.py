@@ -3,6 +3,8 @@ over-deep JSON, and validation errors naming the real field (not ``data``)."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import httpx
 import pytest
 
@@ -12,14 +14,33 @@ BIG = "99999999999999999999"  # > 2**63 - 1
 MAX_ID = 2**63 - 1
 
 
-def _problem(response: httpx.Response, status: int) -> dict[str, object]:
+class FieldProblem(TypedDict, total=False):
+    """One entry of a problem's ``errors`` (service/errors.py)."""
+
+    field: str
+    source: str
+    message: str
+    code: str
+
+
+class Problem(TypedDict, total=False):
+    """An RFC 9457 problem document as service/errors.py writes it."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem]
+
+
+def _problem(response: httpx.Response, status: int) -> Problem:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "Traceback" not in response.text and "SELECT" not in response.text
     return response.json()
 
 
-def _fields(problem: dict[str, object]) -> list[str]:
+def _fields(problem: Problem) -> list[str]:
     return [e["field"] for e in problem.get("errors", [])]
 
 
@@ -45,7 +66,7 @@ def test_path_ids_beyond_int64_are_400_naming_the_parameter(client: httpx.Client
     for method, path, name in PATH_IDS:
         problem = _problem(client.request(method, path, json={}), 400)
         assert name in _fields(problem), (method, path, problem)
-        assert str(MAX_ID) in problem["detail"]  # type: ignore[operator]
+        assert str(MAX_ID) in problem["detail"]
     # the largest id is valid and simply not found
     assert _problem(client.get(f"/graduates/{MAX_ID}"), 404)["detail"] == f"graduate {MAX_ID} not found"
     assert _fields(_problem(client.get("/graduates/0"), 400)) == ["graduate_id"]
@@ -58,7 +79,7 @@ def test_recommendation_routes_refuse_ids_beyond_int64(client: httpx.Client) -> 
     ):
         problem = _problem(client.get(path), 400)
         assert _fields(problem) == [name]
-        assert "int64" not in problem["detail"]  # type: ignore[operator]
+        assert "int64" not in problem["detail"]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +129,7 @@ def test_nul_characters_are_refused_naming_the_field(client: httpx.Client) -> No
         problem = _problem(client.post(path, content=body, headers=json_headers), 400)
         assert _fields(problem) == [field]
         assert problem["errors"][0]["source"] == "body"
-        assert "NUL" in problem["detail"]  # type: ignore[operator]
+        assert "NUL" in problem["detail"]
     # an escaped backslash followed by "u0000" is ordinary text, not a NUL
     ok = client.post("/employers", content=b'{"name": "a\\\\u0000"}', headers=json_headers)
     assert ok.status_code == 201, ok.text
@@ -129,7 +150,7 @@ def test_deeply_nested_json_is_400(client: httpx.Client) -> None:
     body = b"[" * 30_000 + b"]" * 30_000  # within every route's body limit (bigger bodies are 413)
     for path in ("/employers", "/graduates", "/postings"):
         problem = _problem(client.post(path, content=body, headers={"content-type": "application/json"}), 400)
-        assert "nested too deeply" in problem["detail"]  # type: ignore[operator]
+        assert "nested too deeply" in problem["detail"]
     # moderately nested but otherwise wrong bodies still get the ordinary validation error
     problem = _problem(client.post("/employers", json={"name": [[[["x"]]]]}), 400)
     assert _fields(problem) == ["name"]

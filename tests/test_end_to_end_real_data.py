@@ -14,13 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.employers.models import Employer
 from service.graduates.models import Graduate
+from service.imports.report import ImportReport
 from service.imports.service import import_path
 from service.postings.models import Posting
 
 KITCHEN_WORDS = ("cook", "chef", "kitchen", "culinary", "prep", "line")
 
 
-async def _import_everything(session: AsyncSession, data: Path) -> dict[str, dict[str, object]]:
+async def _import_everything(session: AsyncSession, data: Path) -> dict[str, ImportReport]:
     reports = {}
     for path in (
         data / "us_jobboard_views" / "jobs.csv",
@@ -28,7 +29,7 @@ async def _import_everything(session: AsyncSession, data: Path) -> dict[str, dic
         data / "cn_postings" / "51job_2019_gb18030.csv",
         data / "cn_postings" / "51job_2023.csv",
     ):
-        reports[path.name] = (await import_path(session, path)).to_dict()
+        reports[path.name] = await import_path(session, path)
         await session.commit()
     return reports
 
@@ -37,17 +38,17 @@ async def test_real_postings_and_profiles_end_to_end(
     session: AsyncSession, client: httpx.Client, shared_data: Path
 ) -> None:
     reports = await _import_everything(session, shared_data)
-    assert reports["jobs.csv"]["stored"] == 7047
-    assert reports["us_jobboard_views"]["stored"] > 2500
-    assert reports["51job_2019_gb18030.csv"]["stored"] > 4800
-    assert reports["51job_2023.csv"]["stored"] > 300
+    assert reports["jobs.csv"].stored == 7047
+    assert reports["us_jobboard_views"].stored > 2500
+    assert reports["51job_2019_gb18030.csv"].stored > 4800
+    assert reports["51job_2023.csv"].stored > 300
     for report in reports.values():
-        for row, column, reason in report["rejected"]:
+        for row, column, reason in report.rejected:
             assert row >= 2 and reason  # spreadsheet rows (header = row 1) with a reason
 
     # Importing the same files again stores nothing twice.
     again = await _import_everything(session, shared_data)
-    assert all(r["stored"] == 0 for r in again.values()), again
+    assert all(r.stored == 0 for r in again.values()), {k: r.to_dict() for k, r in again.items()}
 
     # Imported employers start unverified, and their postings are never shown to graduates
     # (issue 6): nothing to recommend until staff approve them. Here staff approve them all.

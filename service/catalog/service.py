@@ -89,12 +89,15 @@ class CatalogService:
         """
         region = await self.session.get(Region, data.region_code)
         if region is None:
-            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {data.region_code}")
+            raise InvalidFieldError(
+                "region_code", f"unknown GB/T 2260 region code {data.region_code}", "unknown_region"
+            )
         if region.retired_on is not None:
             raise InvalidFieldError(
                 "region_code",
                 f"GB/T 2260 region code {data.region_code} ({region.name}) was "
                 f"retired on {region.retired_on}; use the code that replaced it",
+                "region_retired",
             )
         other = (await self.session.execute(select(School).where(School.code == data.code))).scalar_one_or_none()
         if other is not None:
@@ -178,4 +181,4 @@ class CatalogService:
 
 def _check_dates(valid_from: Any, retired_on: Any) -> None:
     if valid_from is not None and retired_on is not None and retired_on < valid_from:
-        raise InvalidFieldError("retired_on", f"{retired_on} is before valid_from {valid_from}")
+        raise InvalidFieldError("retired_on", f"{retired_on} is before valid_from {valid_from}", "date_too_early")

@@ -194,11 +194,13 @@ class ConversationService:
             )
         text = without_direction_controls(body).strip()
         if not text:
-            raise InvalidFieldError("body", "write a message (it is empty)")
+            raise InvalidFieldError("body", "write a message (it is empty)", "message_empty")
         if len(text) > MESSAGE_MAX_CHARS:
-            raise InvalidFieldError("body", f"at most {MESSAGE_MAX_CHARS} characters")
+            raise InvalidFieldError("body", f"at most {MESSAGE_MAX_CHARS} characters", "message_too_long")
         if holds_id_number(text):
-            raise InvalidFieldError("body", "messages may not carry a 身份证号 (ID card number)")
+            raise InvalidFieldError(
+                "body", "messages may not carry a 身份证号 (ID card number)", "message_has_id_number"
+            )
         if side == "graduate" and holds_contact(text):
             resume = await resume_of(self.session, application.id)
             if resume is None or not resume.contact_consent:
@@ -206,6 +208,7 @@ class ConversationService:
                     "body",
                     "to give the employer your phone or e-mail, switch on sharing "
                     "contact details for this application first",
+                    "contact_before_consent",
                 )
         await check_rate(
             self.session, self.message_rates, Message.sender_user_id, Message.created_at, p.user_id, "messages"

@@ -43,7 +43,6 @@ from service.destinations.service import DestinationService, to_read
 from service.errors import InvalidFieldError
 from service.graduates.models import Graduate
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
-from service.privacy.audit import record_list_read
 
 READERS = (Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)
 
@@ -247,13 +246,5 @@ class FollowUpController(Controller):
         are audited (``read``, ``follow_up_list``)."""
         p = current_principal(request)
         f = fu.FollowUpFilter(cohort=cohort, flag=flag, major_code=major_code, class_name=class_name, q=q, sort=sort)
-        page = (
-            await fu.follow_up_page(
-                db_session, p, f, show_phone=p.role in (Role.SCHOOL, Role.ADMIN), limit=limit, offset=offset
-            )
-        ).page
-        if page.items:
-            await record_list_read(
-                db_session, p, "follow_up_list", [r.graduate_id for r in page.items], request=request
-            )
+        page = (await fu.read_follow_up(db_session, p, f, limit=limit, offset=offset, request=request)).page
         return Page(items=[to_item(r) for r in page.items], total=page.total, limit=limit, offset=offset)

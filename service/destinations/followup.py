@@ -26,10 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from litestar.connection import ASGIConnection
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from service.accounts.models import Role
 from service.auth.guards import Principal
 from service.auth.scoping import graduates_clause
 from service.catalog.models import Major
@@ -43,7 +45,9 @@ from service.destinations.precedence import SOURCE_RANK, History
 from service.graduates.identity import mask_id_number
 from service.graduates.models import Graduate
 from service.pagination import Page
+from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
+from service.privacy.models import AuditAction
 
 K = DestinationEventKind
 S = DestinationSource
@@ -516,6 +520,38 @@ class FollowUpPage:
 
     page: Page[FollowUpRow]
     summary: CohortSummary
+
+
+def shows_phone(p: Principal) -> bool:
+    """Phone numbers on the list and in its export: school staff and the admin, who make the
+    follow-up calls; department admins supervise and see no phone numbers."""
+    return p.role in (Role.SCHOOL, Role.ADMIN)
+
+
+async def read_follow_up(
+    session: AsyncSession,
+    p: Principal,
+    f: FollowUpFilter,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    export: bool = False,
+    request: ASGIConnection[Any, Any, Any, Any] | None = None,
+) -> FollowUpPage:
+    """The follow-up list as ``GET /follow-up``, the ``/web/follow-up`` page and its export give it:
+    :func:`follow_up_page` with phone numbers as :func:`shows_phone` says, every graduate listed
+    audited (``read``, ``follow_up_list``; for a file ``export``, ``follow_up_export``)."""
+    found = await follow_up_page(session, p, f, show_phone=shows_phone(p), limit=limit, offset=offset)
+    if found.page.items:
+        await record_list_read(
+            session,
+            p,
+            "follow_up_export" if export else "follow_up_list",
+            [r.graduate_id for r in found.page.items],
+            request=request,
+            action=AuditAction.EXPORT if export else AuditAction.READ,
+        )
+    return found
 
 
 async def follow_up_page(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.destinations.models import DestinationEvent
+from service.destinations.models import DestinationEvent, DestinationEventKind
+from service.graduates.models import Graduate
 
 
 class DestinationRepository:
@@ -30,3 +32,15 @@ class DestinationRepository:
         self.session.add(event)
         await self.session.flush()
         return event
+
+    async def latest_outcomes(self, clause: Any, limit: int) -> list[tuple[DestinationEvent, str]]:
+        """The ``limit`` outcomes recorded last (newest first) among the events ``clause`` admits,
+        each with its graduate's name."""
+        stmt = (
+            select(DestinationEvent, Graduate.name)
+            .join(Graduate, Graduate.id == DestinationEvent.graduate_id)
+            .where(clause, DestinationEvent.kind == DestinationEventKind.OUTCOME)
+            .order_by(DestinationEvent.recorded_at.desc(), DestinationEvent.id.desc())
+            .limit(limit)
+        )
+        return [(event, name) for event, name in (await self.session.execute(stmt)).tuples().all()]

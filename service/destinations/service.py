@@ -348,6 +348,21 @@ class DestinationService:
         await _audit(self.session, event, self.actor, self.request)
         return event
 
+    async def latest_outcomes(self, limit: int) -> list[tuple[DestinationEvent, str]]:
+        """The ``limit`` outcomes recorded last among the graduates the actor may read
+        (:func:`~service.auth.scoping.destinations_clause`), newest first, each with the graduate's
+        name (the school dashboard's list). Names with employer and job title are personal data: the
+        graduates listed are audited (``read``, ``destination_list``), as ``GET`` of a history is."""
+        from service.auth.scoping import destinations_clause
+        from service.privacy.audit import record_list_read
+
+        assert self.actor is not None, "a signed-in reader"
+        latest = await self.repo.latest_outcomes(destinations_clause(self.actor), limit)
+        if latest:
+            graduate_ids = list(dict.fromkeys(event.graduate_id for event, _ in latest))
+            await record_list_read(self.session, self.actor, "destination_list", graduate_ids, request=self.request)
+        return latest
+
     def _may_name(self, employer: Employer) -> bool:
         """Whether the actor may link an outcome to ``employer`` (and so see its name echoed):
         an employer they may read (:func:`~service.auth.guards.can_read_employer`; for a
@@ -400,9 +415,11 @@ class DestinationService:
         if data.internship:
             raise InvalidFieldError("internship", INTERNSHIP_REFUSED)
         if data.occurred_on > dt.date.today():
-            raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future")
+            raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future", "date_in_future")
         if data.occurred_on < EARLIEST_OCCURRED_ON:
-            raise InvalidFieldError("occurred_on", f"{data.occurred_on} is before {EARLIEST_OCCURRED_ON}")
+            raise InvalidFieldError(
+                "occurred_on", f"{data.occurred_on} is before {EARLIEST_OCCURRED_ON}", "date_too_early"
+            )
         if data.monthly_salary is not None and data.monthly_salary > MAX_REPORTED_MONTHLY_SALARY:
             raise InvalidFieldError(
                 "monthly_salary",
@@ -413,7 +430,9 @@ class DestinationService:
         if not employed:
             for name in ("employer_id", "employer_name", "monthly_salary"):
                 if getattr(data, name) is not None:
-                    raise InvalidFieldError(name, f"not accepted with category {data.category.value}")
+                    raise InvalidFieldError(
+                        name, f"not accepted with category {data.category.value}", "not_for_category"
+                    )
         if data.category == DestinationCategory.LABOUR_CONTRACT and data.labour_contract is False:
             raise InvalidFieldError("labour_contract", "category labour_contract (签劳动合同形式就业) means a contract")
         employer_name = data.employer_name
@@ -424,7 +443,9 @@ class DestinationService:
                 raise InvalidFieldError("employer_id", f"employer {data.employer_id} does not exist")
             employer_name = employer_name or employer.name
         if data.region_code is not None and await self.session.get(Region, data.region_code) is None:
-            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {data.region_code}")
+            raise InvalidFieldError(
+                "region_code", f"unknown GB/T 2260 region code {data.region_code}", "unknown_region"
+            )
         event = DestinationEvent(
             graduate_id=graduate_id,
             kind=DestinationEventKind.OUTCOME,

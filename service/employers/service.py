@@ -127,7 +127,7 @@ class EmployerService:
 
     async def _check_region(self, region_code: str | None) -> None:
         if region_code is not None and await self.session.get(Region, region_code) is None:
-            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {region_code}")
+            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {region_code}", "unknown_region")
 
     async def create(self, data: EmployerCreate, *, source: str = "platform") -> Employer:
         """Store a new employer.

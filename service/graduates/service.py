@@ -114,7 +114,7 @@ def _certificates(items: list[Certificate]) -> list[GraduateCertificate]:
     today = dt.date.today()
     for i, c in enumerate(items):
         if c.issued_on is not None and c.issued_on > today:
-            raise InvalidFieldError(f"certificates[{i}].issued_on", f"{c.issued_on} is in the future")
+            raise InvalidFieldError(f"certificates[{i}].issued_on", f"{c.issued_on} is in the future", "date_in_future")
     return [GraduateCertificate(**msgspec.structs.asdict(c)) for c in items]
 
 
@@ -122,14 +122,16 @@ def _awards(items: list[Award]) -> list[GraduateAward]:
     this_year = dt.date.today().year
     for i, a in enumerate(items):
         if a.year is not None and a.year > this_year:
-            raise InvalidFieldError(f"awards[{i}].year", f"{a.year} is in the future")
+            raise InvalidFieldError(f"awards[{i}].year", f"{a.year} is in the future", "date_in_future")
     return [GraduateAward(**msgspec.structs.asdict(a)) for a in items]
 
 
 def _experiences(items: list[Experience]) -> list[GraduateExperience]:
     for i, e in enumerate(items):
         if e.start_date is not None and e.end_date is not None and e.end_date < e.start_date:
-            raise InvalidFieldError(f"experiences[{i}].end_date", f"{e.end_date} is before start_date {e.start_date}")
+            raise InvalidFieldError(
+                f"experiences[{i}].end_date", f"{e.end_date} is before start_date {e.start_date}", "date_too_early"
+            )
     return [GraduateExperience(**msgspec.structs.asdict(e)) for e in items]
 
 

@@ -50,3 +50,27 @@ async def breakdown(session: AsyncSession, clause: Any, by: str, cohort: int | N
         stmt = stmt.where(Graduate.cohort == cohort)
     stmt = stmt.group_by(key, name).order_by(func.count(distinct(Internship.graduate_id)).desc(), key)
     return [tuple(r) for r in (await session.execute(stmt)).all()]
+
+
+async def verified_employer_names(session: AsyncSession, clause: Any, limit: int) -> list[str]:
+    """Names of the verified employers ``clause`` lets the caller read, alphabetical, at most ``limit``."""
+    stmt = select(Employer.name).where(clause, Employer.verified.is_(True)).order_by(Employer.name).limit(limit)
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def verified_employer_ids_named(session: AsyncSession, clause: Any, name: str) -> list[int]:
+    """Ids of (at most two of) the verified employers called exactly ``name`` that ``clause`` lets
+    the caller read: two mean namesakes, which a name alone cannot tell apart."""
+    stmt = (
+        select(Employer.id)
+        .where(Employer.name == name, Employer.verified.is_(True), clause)
+        .order_by(Employer.id)
+        .limit(2)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def student_id(session: AsyncSession, school_id: int | None, student_number: str) -> int | None:
+    """The id of the student of school ``school_id`` with ``student_number`` (学号), if any."""
+    stmt = select(Graduate.id).where(Graduate.school_id == school_id, Graduate.student_number == student_number)
+    return (await session.execute(stmt)).scalar()

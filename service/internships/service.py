@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
 from service.auth.guards import Principal, ensure_allowed, ensure_visible
-from service.auth.scoping import graduates_clause, internships_clause
+from service.auth.scoping import employers_clause, graduates_clause, internships_clause
 from service.catalog.models import School
 from service.db import utcnow
 from service.employers.models import Employer
@@ -112,6 +112,20 @@ class InternshipService:
         assert row is not None
         return row
 
+    async def employer_choices(self, limit: int) -> list[str]:
+        """The verified employers the actor may read (by name, at most ``limit``): the record form's list."""
+        return await repository.verified_employer_names(self.session, employers_clause(self.actor), limit)
+
+    async def employer_named(self, name: str) -> int | None:
+        """The one verified employer the actor may read called ``name`` (trimmed); ``None`` when
+        there is none or there are namesakes (never a guess between two)."""
+        found = await repository.verified_employer_ids_named(self.session, employers_clause(self.actor), name.strip())
+        return found[0] if len(found) == 1 else None
+
+    async def student_named(self, student_number: str) -> int | None:
+        """The id of the actor's school's student with ``student_number`` (trimmed); ``None`` if none."""
+        return await repository.student_id(self.session, self.actor.school_id, student_number.strip())
+
     async def record(self, data: InternshipCreate) -> Internship:
         """Record a placement (status ``pending``); notify the employer's members (to confirm) and
         the student. 404: a student the actor may not read (or unknown); 403: a student of another
@@ -148,7 +162,9 @@ class InternshipService:
                 )
         if data.end_date < data.start_date:
             raise InvalidFieldError(
-                "end_date", f"{data.end_date} is before the start {data.start_date} / 结束日期早于开始日期"
+                "end_date",
+                f"{data.end_date} is before the start {data.start_date} / 结束日期早于开始日期",
+                "date_too_early",
             )
         if data.insured and not data.insurer:
             raise InvalidFieldError("insurer", "name the insurer of the internship insurance / 请填写承保公司")

@@ -82,7 +82,9 @@ def apply_salary(p: Posting) -> None:
             :data:`MAX_MONTHLY_SALARY` (e.g. 100,000,000 per ``HOUR``); names ``salary_min``/``salary_max``.
     """
     if p.salary_min is not None and p.salary_max is not None and p.salary_min > p.salary_max:
-        raise InvalidFieldError("salary_min", f"{p.salary_min} is above salary_max {p.salary_max}")
+        raise InvalidFieldError(
+            "salary_min", f"{p.salary_min} is above salary_max {p.salary_max}", "salary_min_above_max"
+        )
     monthly: dict[str, int | None] = {}
     for field in ("salary_min", "salary_max"):
         per_month = monthly[field] = to_monthly(getattr(p, field), p.salary_period)
@@ -92,6 +94,7 @@ def apply_salary(p: Posting) -> None:
                 field,
                 f"{amount} per {p.salary_period} is {per_month:,} per month, "
                 f"above the ceiling of {MAX_MONTHLY_SALARY:,} per month",
+                "salary_out_of_range",
             )
     p.salary_min_monthly = monthly["salary_min"]
     p.salary_max_monthly = monthly["salary_max"]
@@ -115,7 +118,7 @@ class PostingService:
         if employer_id is not None and await self.session.get(Employer, employer_id) is None:
             raise InvalidFieldError("employer_id", f"employer {employer_id} does not exist")
         if region_code is not None and await self.session.get(Region, region_code) is None:
-            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {region_code}")
+            raise InvalidFieldError("region_code", f"unknown GB/T 2260 region code {region_code}", "unknown_region")
 
     async def create(self, data: PostingCreate, *, source: str = "platform") -> Posting:
         """Store a new posting.
@@ -160,7 +163,9 @@ class PostingService:
     @staticmethod
     def _check_dates(p: Posting) -> None:
         if p.valid_through is not None and p.posted_on is not None and p.valid_through < p.posted_on:
-            raise InvalidFieldError("valid_through", f"{p.valid_through} is before posted_on {p.posted_on}")
+            raise InvalidFieldError(
+                "valid_through", f"{p.valid_through} is before posted_on {p.posted_on}", "date_too_early"
+            )
 
     async def list(
         self, f: PostingFilter, limit: int, offset: int, scope: ColumnElement[bool] | None = None

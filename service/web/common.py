@@ -240,10 +240,10 @@ _LENGTH_RE = re.compile(r"Expected `(str|array|object)` of length (>=|<=) (\d+)"
 
 
 def field_message(tr: gettext.GNUTranslations, message: str) -> str:
-    """A msgspec or service validation message (English, as the API gives it) as a short
-    instruction in the page's language, e.g. ``"Expected `int` >= 0 - at `$.min_salary_monthly`"``
-    → ``"请输入不小于 0 的整数"``. Unknown messages become a general "not valid" sentence; the
-    English text is never shown on a page."""
+    """A msgspec validation message (English, as the API gives it) as a short instruction in the
+    page's language, e.g. ``"Expected `int` >= 0 - at `$.min_salary_monthly`"`` → ``"请输入不小于 0
+    的整数"``. A service's refusal is translated by its code instead (:func:`domain_messages`).
+    Unknown messages become a general "not valid" sentence; the English text is never shown on a page."""
     bound = _BOUND_RE.search(message)
     if bound:
         kind, op, number = bound.groups()
@@ -273,18 +273,6 @@ def field_message(tr: gettext.GNUTranslations, message: str) -> str:
         else:
             text = tr.gettext("Choose at least %(n)s items") if op == ">=" else tr.gettext("Choose at most %(n)s items")
         return text % {"n": number}
-    if "is in the future" in message:
-        return tr.gettext("This date is in the future")
-    if "not accepted with category" in message:
-        return tr.gettext("Leave this empty for the chosen destination")
-    if "is above salary_max" in message:
-        return tr.gettext("The lowest salary is above the highest")
-    if "region code" in message:
-        return tr.gettext("Unknown region")
-    if " is before " in message:
-        return tr.gettext("This date is too early")
-    if "per month" in message:
-        return tr.gettext("This amount is outside the accepted range")
     if "Expected `int`" in message:
         return tr.gettext("Enter a whole number")
     if "Expected `float`" in message or "Expected `decimal`" in message:
@@ -301,9 +289,51 @@ def field_message(tr: gettext.GNUTranslations, message: str) -> str:
 
 
 def translate_errors(tr: gettext.GNUTranslations, errors: dict[str, str]) -> dict[str, str]:
-    """``{field: message}`` from :func:`convert_form`/:func:`domain_errors` with every message in the
-    page's language (:func:`field_message`)."""
+    """``{field: message}`` from :func:`convert_form` with every message in the page's language
+    (:func:`field_message`)."""
     return {field: field_message(tr, message) for field, message in errors.items()}
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for extraction into the catalogues; translated where it is shown."""
+    return message
+
+
+#: A service rule's page text by the rule's stable code (``DomainError.code``, also in the API's
+#: problem ``errors``): pages choose the text by the code, never by the English detail.
+MESSAGES_BY_CODE = {
+    "date_in_future": N_("This date is in the future"),
+    "start_in_future": N_("This date is in the future"),
+    "date_too_early": N_("This date is too early"),
+    "start_too_early": N_("This date is too early"),
+    "not_for_category": N_("Leave this empty for the chosen destination"),
+    "salary_min_above_max": N_("The lowest salary is above the highest"),
+    "salary_out_of_range": N_("This amount is outside the accepted range"),
+    "unknown_region": N_("Unknown region"),
+    "region_retired": N_("Unknown region"),
+}
+
+
+def coded_message(
+    tr: gettext.GNUTranslations, message: str, code: str | None, by_code: dict[str, str] | None = None
+) -> str:
+    """One service error item in the page's language: the text of its ``code`` in ``by_code`` (a
+    page's own) or :data:`MESSAGES_BY_CODE`; else as a validation message (:func:`field_message`)."""
+    for table in (by_code or {}, MESSAGES_BY_CODE):
+        if code in table:
+            return tr.gettext(table[code])
+    return field_message(tr, message)
+
+
+def domain_messages(
+    tr: gettext.GNUTranslations, exc: DomainError, by_code: dict[str, str] | None = None
+) -> dict[str, str]:
+    """``{form field: message}`` of a service error (keyed as :func:`domain_errors`), each in the
+    page's language by its code (:func:`coded_message`)."""
+    codes = domain_error_codes(exc)
+    return {
+        field: coded_message(tr, message, codes.get(field), by_code) for field, message in domain_errors(exc).items()
+    }
 
 
 async def unknown_regions(session: AsyncSession, items: list[str]) -> list[str]:
@@ -324,11 +354,6 @@ async def unknown_regions(session: AsyncSession, items: list[str]) -> list[str]:
     ).all()
     known = {code for code, _ in rows} | {name for _, name in rows}
     return [i for i in items if not ({i, i + "市", i + "省", i + "区", i + "县"} & known)]
-
-
-def N_(message: str) -> str:
-    """Marks ``message`` for extraction into the catalogues; translated where it is shown."""
-    return message
 
 
 #: Status → (heading, explanation) of the error page (msgids; translated when rendered).

@@ -7,6 +7,7 @@ graduate). Every page calls the same service functions as the API (:mod:`service
 
 from __future__ import annotations
 
+import gettext
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -307,7 +308,7 @@ class ConversationPages(Controller):
             await service.send(page.user, application, body)
         except InvalidFieldError as exc:
             return await self._thread_page(
-                page, db_session, application, error=_message_error(page, exc, body), draft=body, status_code=422
+                page, db_session, application, error=_message_error(page.tr, exc), draft=body, status_code=422
             )
         except ConflictError:
             return await self._thread_page(
@@ -385,16 +386,16 @@ class ConversationPages(Controller):
         return see_other("/web/invitations?saved=declined", page)
 
 
-def _message_error(page: Page, exc: InvalidFieldError, body: str) -> str:
-    """The message refusal in the page's language."""
-    detail = exc.detail
-    if "身份证号" in detail:
-        return page.gettext("Do not send ID card numbers in messages.")
-    if "contact details" in detail:
-        return page.gettext(
+def _message_error(tr: gettext.GNUTranslations, exc: InvalidFieldError) -> str:
+    """The message refusal in the page's language, chosen by the rule's code
+    (:meth:`~service.conversations.service.ConversationService.send`)."""
+    if exc.code == "message_has_id_number":
+        return tr.gettext("Do not send ID card numbers in messages.")
+    if exc.code == "contact_before_consent":
+        return tr.gettext(
             "To give the employer your phone or e-mail, switch on sharing your contact details "
             "for this application first."
         )
-    if not body.strip():
-        return page.gettext("Write a message first.")
-    return page.gettext("A message can have at most %(n)s characters.") % {"n": MESSAGE_MAX_CHARS}
+    if exc.code == "message_empty":
+        return tr.gettext("Write a message first.")
+    return tr.gettext("A message can have at most %(n)s characters.") % {"n": MESSAGE_MAX_CHARS}

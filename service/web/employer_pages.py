@@ -43,7 +43,7 @@ from service.web.common import (
     Page,
     PageDep,
     convert_form,
-    domain_errors,
+    domain_messages,
     render,
     see_other,
     split_items,
@@ -280,16 +280,15 @@ class EmployerPages(Controller):
             p.employer_id is not None and can_manage_posting(p, employer_id=p.employer_id), "create postings"
         )
         values, data = await _read_posting_form(request, db_session)
-        created, errors = convert_form({**data, "employer_id": p.employer_id}, PostingCreate, PLACEHOLDERS)
+        created, invalid = convert_form({**data, "employer_id": p.employer_id}, PostingCreate, PLACEHOLDERS)
+        errors = translate_errors(page.tr, invalid)
         if created is not None:
             try:
                 posting = await PostingService(db_session).create(created)
             except InvalidFieldError as exc:
-                errors = domain_errors(exc)
+                errors = domain_messages(page.tr, exc)
         if errors:
-            return await self._form_page(
-                page, db_session, values, translate_errors(page.tr, _form_errors(errors)), None, status_code=422
-            )
+            return await self._form_page(page, db_session, values, _form_errors(errors), None, status_code=422)
         return see_other(f"/web/postings?saved={posting.id}", page)
 
     @get("/postings/{posting_id:int}/edit")
@@ -323,16 +322,15 @@ class EmployerPages(Controller):
         posting = await self._posting(page, db_session, posting_id)
         values, data = await _read_posting_form(request, db_session)
         data["status"] = values["status"] = values.get("status") or posting.status.value
-        change, errors = convert_form(data, PostingUpdate, PLACEHOLDERS)
+        change, invalid = convert_form(data, PostingUpdate, PLACEHOLDERS)
+        errors = translate_errors(page.tr, invalid)
         if change is not None:
             try:
                 await PostingService(db_session).update(posting_id, change)
             except InvalidFieldError as exc:
-                errors = domain_errors(exc)
+                errors = domain_messages(page.tr, exc)
         if errors:
-            return await self._form_page(
-                page, db_session, values, translate_errors(page.tr, _form_errors(errors)), posting, status_code=422
-            )
+            return await self._form_page(page, db_session, values, _form_errors(errors), posting, status_code=422)
         return see_other(f"/web/postings?saved={posting_id}", page)
 
 

@@ -47,9 +47,8 @@ from service.graduates.models import Graduate
 from service.pagination import DbSession, IdPath
 from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
-from service.privacy.models import AuditAction
 from service.reports.compute import default_cohort
-from service.web.common import N_, Page, PageDep, convert_form, domain_errors, render, see_other, translate_errors
+from service.web.common import N_, Page, PageDep, convert_form, domain_messages, render, see_other, translate_errors
 from service.web.places import place_groups
 
 READERS = [require_roles(Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)]
@@ -64,12 +63,6 @@ TextQ = Annotated[str | None, QueryParameter(max_length=100, description="name o
 SortQ = Annotated[str, QueryParameter(pattern=r"^(stale|name|student_number|class|category)$")]
 PageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 FormatQ = Annotated[str, QueryParameter(name="format", pattern=r"^(csv|xlsx)$")]
-
-
-def shows_phone(p: Principal) -> bool:
-    """Phone numbers on the list and in its export: school staff and the admin, who make the
-    follow-up calls; department admins supervise and see no phone numbers."""
-    return p.role in (Role.SCHOOL, Role.ADMIN)
 
 
 async def _options(db_session: DbSession, p: Principal) -> dict[str, Any]:
@@ -132,14 +125,10 @@ class FollowUpPages(Controller):
         ``follow_up_list``)."""
         p = page.user
         f = _filter(cohort or default_cohort(dt.date.today()), flag, major, class_name, q, sort)
-        found = await fu.follow_up_page(
-            db_session, p, f, show_phone=shows_phone(p), limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE
+        found = await fu.read_follow_up(
+            db_session, p, f, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, request=page.request
         )
         shown, summary = found.page, found.summary
-        if shown.items:
-            await record_list_read(
-                db_session, p, "follow_up_list", [r.graduate_id for r in shown.items], request=page.request
-            )
         options = await _options(db_session, p)
         params = {
             k: v
@@ -169,7 +158,7 @@ class FollowUpPages(Controller):
             query=query,
             page_number=page_number,
             pages=max(1, -(-shown.total // PAGE_SIZE)),
-            show_phone=shows_phone(p),
+            show_phone=fu.shows_phone(p),
             can_remind=p.role is Role.SCHOOL,
             can_survey=p.role in (Role.SCHOOL, Role.ADMIN),
             reminded=query_params.get("reminded"),
@@ -195,17 +184,8 @@ class FollowUpPages(Controller):
         its mask, no cell a spreadsheet would run as a formula. Audited (``export``, one per graduate)."""
         p = page.user
         f = _filter(cohort or default_cohort(dt.date.today()), flag, major, class_name, q, sort)
-        selected = (await fu.follow_up_page(db_session, p, f, show_phone=shows_phone(p))).page.items
-        if selected:
-            await record_list_read(
-                db_session,
-                p,
-                "follow_up_export",
-                [r.graduate_id for r in selected],
-                request=page.request,
-                action=AuditAction.EXPORT,
-            )
-        phone = shows_phone(p)
+        selected = (await fu.read_follow_up(db_session, p, f, export=True, request=page.request)).page.items
+        phone = fu.shows_phone(p)
         name = f"follow-up-{f.cohort}.{file_format}"
         if file_format == "csv":
             return Response(
@@ -338,7 +318,7 @@ class FollowUpPages(Controller):
             try:
                 await DestinationService(db_session, actor=page.user, request=request).record(graduate.id, report)
             except (InvalidFieldError, ConflictError) as exc:
-                errors = translate_errors(page.tr, domain_errors(exc))
+                errors = domain_messages(page.tr, exc)
         if errors:
             return await self._survey_page(page, db_session, graduate, values, errors, status_code=422)
         return see_other(f"/web/follow-up/{graduate.id}?saved=1", page)

@@ -48,7 +48,7 @@ from service.web.common import (
     Page,
     PageDep,
     convert_form,
-    domain_errors,
+    domain_messages,
     render,
     see_other,
     split_items,
@@ -403,7 +403,7 @@ class GraduatePages(Controller):
             try:
                 await GraduateService(db_session, actor=page.user, request=request).update(graduate.id, update)
             except (InvalidFieldError, ConflictError) as exc:
-                errors = translate_errors(page.tr, domain_errors(exc))
+                errors = domain_messages(page.tr, exc)
         if errors:
             return self._profile_page(page, graduate, values, errors, status_code=422)
         return see_other("/web/profile?saved=1", page)
@@ -491,7 +491,7 @@ class GraduatePages(Controller):
             try:
                 await DestinationService(db_session, actor=p, request=request).record(p.graduate_id, report)
             except (InvalidFieldError, ConflictError) as exc:
-                errors = translate_errors(page.tr, domain_errors(exc))
+                errors = domain_messages(page.tr, exc)
         if errors:
             return await self._destination_page(page, db_session, values, errors, status_code=422)
         return see_other("/web/destination?saved=report", page)

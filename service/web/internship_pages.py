@@ -13,20 +13,16 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
-from sqlalchemy import select
 
 from service.accounts.models import Role
 from service.auth.guards import require_roles, require_signed_in
-from service.auth.scoping import employers_clause
-from service.employers.models import Employer
 from service.errors import DomainError, InvalidFieldError
-from service.graduates.models import Graduate
 from service.internships.controllers import agreement_response
 from service.internships.schemas import InternshipCreate
 from service.internships.service import STAFF_ROLES, InternshipService, default_cohort
 from service.internships.storage import MAX_AGREEMENT_BYTES, check_pdf
 from service.pagination import DbSession, IdPath
-from service.web.common import PageDep, convert_form, domain_errors, render, see_other, translate_errors
+from service.web.common import PageDep, convert_form, domain_messages, render, see_other, translate_errors
 
 #: Placements listed on the page (the API pages through all of them).
 SHOWN = 200
@@ -82,18 +78,7 @@ class InternshipPages(Controller):
         )
 
     async def _form(self, page: PageDep, db_session: DbSession, status_code: int = 200, **context: Any) -> Template:
-        employers = (
-            (
-                await db_session.execute(
-                    select(Employer.name)
-                    .where(employers_clause(page.user), Employer.verified.is_(True))
-                    .order_by(Employer.name)
-                    .limit(EMPLOYER_CHOICES)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        employers = await InternshipService(db_session, page.user, page.request).employer_choices(EMPLOYER_CHOICES)
         context.setdefault("values", {})
         context.setdefault("errors", {})
         return render(page, "internships/form.html", status_code=status_code, employers=employers, **context)
@@ -115,30 +100,11 @@ class InternshipPages(Controller):
         p = page.user
         values = {k: v for k, v in vars(data).items() if k != "agreement" and isinstance(v, str)}
         errors: dict[str, str] = {}
-        graduate_id = (
-            await db_session.execute(
-                select(Graduate.id).where(
-                    Graduate.school_id == p.school_id, Graduate.student_number == data.student_number.strip()
-                )
-            )
-        ).scalar()
+        service = InternshipService(db_session, p, page.request)
+        graduate_id = await service.student_named(data.student_number)
         if graduate_id is None:
             errors["student_number"] = page.gettext("No student of your school has this student number.")
-        found = (
-            (
-                await db_session.execute(
-                    select(Employer.id)
-                    .where(
-                        Employer.name == data.employer_name.strip(), Employer.verified.is_(True), employers_clause(p)
-                    )
-                    .order_by(Employer.id)
-                    .limit(2)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        employer_id = found[0] if len(found) == 1 else None  # two verified namesakes: never guess which
+        employer_id = await service.employer_named(data.employer_name)
         if employer_id is None:
             errors["employer_name"] = page.gettext("No employer has this name: pick one from the list.")
         body = {
@@ -172,7 +138,6 @@ class InternshipPages(Controller):
                     % {"file": filename}
                 )
         if not errors and created is not None:
-            service = InternshipService(db_session, p, page.request)
             try:
                 internship = await service.record(created)
                 if content:
@@ -181,7 +146,7 @@ class InternshipPages(Controller):
                     )
             except DomainError as exc:
                 await db_session.rollback()
-                errors.update(translate_errors(page.tr, domain_errors(exc)))
+                errors.update(domain_messages(page.tr, exc))
             else:
                 return see_other(f"/web/internships?saved={internship.id}", page)
         return await self._form(page, db_session, status_code=422, values=values, errors=errors)

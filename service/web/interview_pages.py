@@ -47,10 +47,9 @@ from service.pagination import DbSession, IdPath
 from service.web.common import (
     N_,
     PageDep,
+    coded_message,
     convert_form,
-    domain_error_codes,
-    domain_errors,
-    field_message,
+    domain_messages,
     render,
     see_other,
 )
@@ -106,16 +105,13 @@ MESSAGES_BY_CODE = {
 
 def _message(tr: gettext.GNUTranslations, message: str, code: str | None = None) -> str:
     """A message about an interview or hire field in the page's language: by the service error's
-    ``code`` when it has one of :data:`MESSAGES_BY_CODE`, else as any form field's (:func:`field_message`)."""
-    if code in MESSAGES_BY_CODE:
-        return tr.gettext(MESSAGES_BY_CODE[code])
-    return field_message(tr, message)
+    ``code`` (:data:`MESSAGES_BY_CODE`, then the shared codes), else as any form field's."""
+    return coded_message(tr, message, code, MESSAGES_BY_CODE)
 
 
 def _domain_messages(tr: gettext.GNUTranslations, exc: InvalidFieldError | ConflictError) -> dict[str, str]:
     """``{form field: message}`` of a service error, each translated by its code."""
-    codes = domain_error_codes(exc)
-    return {field: _message(tr, message, codes.get(field)) for field, message in domain_errors(exc).items()}
+    return domain_messages(tr, exc, MESSAGES_BY_CODE)
 
 
 def _parse_local(value: str) -> dt.datetime | None:

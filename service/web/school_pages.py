@@ -18,12 +18,10 @@ from sqlalchemy import select
 
 from service.accounts.models import Role
 from service.auth.guards import Principal, can_manage_school, can_read_figures, ensure_allowed, require_roles
-from service.auth.scoping import destinations_clause, schools_clause
+from service.auth.scoping import schools_clause
 from service.catalog.models import School
-from service.destinations.models import DestinationEvent, DestinationEventKind
-from service.graduates.models import Graduate
+from service.destinations.service import DestinationService
 from service.pagination import DbSession, IdPath
-from service.privacy.audit import record_list_read
 from service.reports.access import may_read_rows
 from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, default_cohort
@@ -48,6 +46,8 @@ RATE_NAMES = ("employment_rate", "in_field_rate")
 SHOWN_REJECTIONS = 500
 #: Uploads listed on the history page (the API pages through all).
 HISTORY_SHOWN = 100
+#: the latest recorded destinations on the dashboard
+LATEST_SHOWN = 10
 SchoolQ = Annotated[str | None, QueryParameter(name="school", pattern=r"^[0-9A-Za-z]{1,16}$", description="学校标识码")]
 HistoryPageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 
@@ -110,23 +110,7 @@ class SchoolPages(Controller):
         # school or region, the admin); the page and the "publish" downloads say which is which
         internal = await may_read_rows(db_session, p, params.scope)
         report = await build_report(db_session, params, publish=not internal)
-        latest = (
-            await db_session.execute(
-                select(DestinationEvent, Graduate.name)
-                .join(Graduate, Graduate.id == DestinationEvent.graduate_id)
-                .where(destinations_clause(p), DestinationEvent.kind == DestinationEventKind.OUTCOME)
-                .order_by(DestinationEvent.recorded_at.desc(), DestinationEvent.id.desc())
-                .limit(10)
-            )
-        ).all()
-        if latest:  # names with employer and job title: personal data read, audited as the API does
-            await record_list_read(
-                db_session,
-                p,
-                "destination_list",
-                list(dict.fromkeys(event.graduate_id for event, _ in latest)),
-                request=page.request,
-            )
+        latest = await DestinationService(db_session, p, page.request).latest_outcomes(LATEST_SHOWN)
         tables = [(name, report["breakdowns"][name]) for name in TABLES[p.role] if report["breakdowns"].get(name)]
         query_base = f"scope={scope}&as_of={as_of.isoformat()}&cohort={cohort}"
         downloads = {fmt: f"/reports?{query_base}&format={fmt}" for fmt in ("xlsx", "csv")}

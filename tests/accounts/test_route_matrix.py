@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from sqlalchemy import text
 
@@ -246,21 +247,21 @@ def matrix_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     """Build the world and serve it on the backend ``request.param`` until the generator is closed
     (the ``world`` fixture of this module and of test_web_route_matrix.py)."""
     tmp = tmp_path_factory.mktemp(f"matrix_{request.param}")
-    common = {
-        "model_dir": str(tmp / "models"),
-        "warm_up": False,
-        "secret_key_file": str(tmp / "secret_key"),
-        "attachment_dir": str(tmp / "attachments"),
-        "cookie_secure": False,
-        "api_rate_per_minute": 0,
-    }
+    common = Settings(
+        model_dir=str(tmp / "models"),
+        warm_up=False,
+        secret_key_file=str(tmp / "secret_key"),
+        attachment_dir=str(tmp / "attachments"),
+        cookie_secure=False,
+        api_rate_per_minute=0,
+    )
     if request.param == "sqlite":
         path = tmp / "matrix.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", **common)
+        settings = msgspec.structs.replace(common, database_url=f"sqlite+aiosqlite:///{path}")
     else:
         url = request.getfixturevalue("postgres_database")
-        settings = Settings(database_url=url, **common)
+        settings = msgspec.structs.replace(common, database_url=url)
     w = World(settings=settings)
     if request.param == "postgresql":
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)

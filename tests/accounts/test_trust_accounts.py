@@ -21,12 +21,10 @@ INTRUDER_PASSWORD = "an intruder's password"
 
 async def _counts(session: AsyncSession) -> tuple[int, int, int]:
     await session.rollback()  # see what the server committed
-    return tuple(
-        [
-            (await session.execute(select(func.count()).select_from(m))).scalar_one()  # type: ignore[return-value]
-            for m in (User, Graduate, Employer)
-        ]
-    )
+    users, graduates, employers = [
+        (await session.execute(select(func.count()).select_from(m))).scalar_one() for m in (User, Graduate, Employer)
+    ]
+    return users, graduates, employers
 
 
 async def test_registration_does_not_tell_whether_an_address_is_taken(

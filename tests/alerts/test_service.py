@@ -19,6 +19,7 @@ from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.postings.models import PostingStatus
 from service.postings.search import parse_filters
 from tests.alerts.conftest import World, add_posting
+from vocab import EmploymentType
 
 
 async def test_saving_needs_a_posting_graduates_may_see(session: AsyncSession, world: World) -> None:
@@ -82,7 +83,9 @@ async def test_a_saved_search_is_checked_as_the_jobs_page_reads_it(session: Asyn
     alert = await service.create(
         JobAlertCreate(
             name="  广州 数控  ",
-            filters=AlertFilters(q="数控", region="440100", min_salary=4500, job_type="FULL_TIME", internship=False),
+            filters=AlertFilters(
+                q="数控", region="440100", min_salary=4500, job_type=EmploymentType.FULL_TIME, internship=False
+            ),
         )
     )
     assert alert.name == "广州 数控" and alert.active

@@ -53,6 +53,11 @@ async def _posting_with_offers(session: AsyncSession, openings: int, applicants:
     return employer.id, posting.id, [a.id for a in apps]
 
 
+def _move(client: httpx.Client, app: int, status: str) -> Callable[[], httpx.Response]:
+    """A call that moves application ``app`` to ``status`` as ``client`` (for :func:`_at_once`)."""
+    return lambda: client.post(f"/applications/{app}/status", json={"status": status})
+
+
 def _at_once(calls: list[Callable[[], httpx.Response]]) -> list[int]:
     """Run ``calls`` in threads released together; their status codes, in order."""
     barrier = threading.Barrier(len(calls))
@@ -109,12 +114,7 @@ async def test_concurrent_hires_never_overfill_a_posting(
 ) -> None:
     employer_id, posting_id, apps = await _posting_with_offers(session, openings=1, applicants=APPLICANTS)
     clients = [client_as(Role.EMPLOYER, employer_id=employer_id) for _ in apps]
-    statuses = _at_once(
-        [
-            lambda c=c, a=a: c.post(f"/applications/{a}/status", json={"status": "hired"})
-            for c, a in zip(clients, apps, strict=True)
-        ]
-    )
+    statuses = _at_once([_move(c, a, "hired") for c, a in zip(clients, apps, strict=True)])
     assert Counter(statuses) == {200: 1, 409: APPLICANTS - 1}, statuses
     assert await _counts(engine, posting_id) == {
         "hired": 1,
@@ -136,12 +136,7 @@ async def test_two_openings_take_exactly_two_hires(
 ) -> None:
     employer_id, posting_id, apps = await _posting_with_offers(session, openings=2, applicants=8)
     clients = [client_as(Role.EMPLOYER, employer_id=employer_id) for _ in apps]
-    statuses = _at_once(
-        [
-            lambda c=c, a=a: c.post(f"/applications/{a}/status", json={"status": "hired"})
-            for c, a in zip(clients, apps, strict=True)
-        ]
-    )
+    statuses = _at_once([_move(c, a, "hired") for c, a in zip(clients, apps, strict=True)])
     assert Counter(statuses) == {200: 2, 409: 6}, statuses
     assert await _counts(engine, posting_id) == {
         "hired": 2,
@@ -166,12 +161,7 @@ async def test_two_simultaneous_moves_of_one_application_make_one_move(
     employer = client_as(Role.EMPLOYER, employer_id=employer_id)
     for app in apps:
         mover = client_as(Role.GRADUATE, graduate_id=graduate_of[app]) if other == "withdrawn" else employer
-        hire, move = _at_once(
-            [
-                lambda a=app: employer.post(f"/applications/{a}/status", json={"status": "hired"}),
-                lambda a=app, m=mover: m.post(f"/applications/{a}/status", json={"status": other}),
-            ]
-        )
+        hire, move = _at_once([_move(employer, app, "hired"), _move(mover, app, other)])
         assert sorted((hire, move)) == [200, 409], (app, hire, move)
         body = employer.get(f"/applications/{app}").json()
         assert body["status"] == ("hired" if hire == 200 else other)

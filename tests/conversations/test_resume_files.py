@@ -10,6 +10,7 @@ import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import msgspec
@@ -79,7 +80,7 @@ def _docx(main: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def _fonts(reader: pypdf.PdfReader) -> list[dict[str, object]]:
+def _fonts(reader: pypdf.PdfReader) -> list[dict[str, Any]]:
     """Every font of every page with its descendant's descriptor."""
     out = []
     for page in reader.pages:

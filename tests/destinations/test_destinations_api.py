@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
-from service.destinations.models import AppendOnlyError, DestinationEvent
+from service.destinations.models import AppendOnlyError, DestinationCategory, DestinationEvent
 from service.employers.models import Employer
 from tests.destinations.conftest import _outcome
 
@@ -221,7 +221,7 @@ async def test_events_cannot_be_changed(session: AsyncSession, graduate_id: int)
     )
     await session.commit()
     event = (await session.execute(select(DestinationEvent))).scalar_one()
-    event.category = "further_study"
+    event.category = DestinationCategory.FURTHER_STUDY
     with pytest.raises(AppendOnlyError):
         await session.flush()
 
@@ -274,3 +274,21 @@ def test_no_in_field_for_conscripts(client: httpx.Client, graduate_id: int) -> N
     assert r.json()["in_field"] is None and r.json()["in_field_reason"] is None
     r = client.post(f"{base}/{r.json()['id']}/in-field-override", json={"in_field": True, "reason": "仓储兵"})
     assert r.status_code == 422 and "military" in r.text
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"occurred_on": (dt.date.today() + dt.timedelta(days=2)).isoformat()}, "occurred_on", "date_in_future"),
+        ({"occurred_on": "1949-12-31"}, "occurred_on", "date_too_early"),
+        ({"category": "seeking", "employer_name": "某公司"}, "employer_name", "not_for_category"),
+        ({"region_code": "999999"}, "region_code", "unknown_region"),
+    ],
+)
+def test_refusals_name_the_rule_by_a_stable_code(
+    client: httpx.Client, graduate_id: int, change: dict[str, object], field: str, code: str
+) -> None:
+    """The code pages translate by (service/web/common.py ``MESSAGES_BY_CODE``) is in the API's problem too."""
+    r = client.post(f"/graduates/{graduate_id}/destinations", json=_outcome() | change)
+    assert r.status_code == 422, r.text
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [(field, code)]

@@ -6,13 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.destinations.followup import Confirmation, Flag, Recorder, standing
+from service.accounts.models import Role
+from service.auth.guards import Principal
+from service.destinations.followup import Confirmation, Flag, FollowUpFilter, Recorder, read_follow_up, standing
 from service.destinations.models import DestinationCategory as C
 from service.destinations.models import DestinationEventKind as K
 from service.destinations.models import DestinationSource as S
+from service.destinations.schemas import DestinationCreate
+from service.destinations.service import DestinationService
+from service.graduates.models import Graduate
+from service.privacy.models import AuditAction, AuditEvent
 from tests.destinations.conftest import _outcome
 
 DAY = dt.date(2025, 7, 1)
@@ -126,7 +136,7 @@ def test_the_one_outcome_shortcut_agrees_with_the_general_rule() -> None:
 
 
 def test_follow_up_list_and_review_through_the_api(client: httpx.Client, graduate_id: int) -> None:
-    def item() -> dict[str, object]:
+    def item() -> dict[str, Any]:  # a JSON object
         body = client.get("/follow-up", params={"cohort": 2025}).json()
         assert body["total"] == 1
         return body["items"][0]
@@ -168,3 +178,55 @@ def test_follow_up_list_and_review_through_the_api(client: httpx.Client, graduat
     confirm = client.post(f"/graduates/{graduate_id}/destinations/{second['id']}/confirmation", json={})
     assert confirm.status_code == 409 and "report the destination again" in confirm.text
     assert client.get("/follow-up", params={"cohort": 2025, "flag": "bogus"}).status_code == 400
+
+
+async def test_the_api_and_the_pages_read_the_list_through_one_audited_rule(
+    session: AsyncSession, graduate_id: int
+) -> None:
+    """``read_follow_up`` (``GET /follow-up``, ``/web/follow-up`` and its export): phone numbers for
+    school staff and the admin only, every listed graduate audited once per read."""
+    graduate = await session.get(Graduate, graduate_id)
+    assert graduate is not None
+    graduate.phone = "13800138000"
+    await session.flush()
+    staff = Principal(user_id=1, role=Role.SCHOOL, school_id=graduate.school_id)
+    department = Principal(user_id=2, role=Role.DEPARTMENT, region_code="440000")
+    f = FollowUpFilter(cohort=2025)
+    listed = (await read_follow_up(session, staff, f, limit=50)).page.items
+    assert [(r.graduate_id, r.phone) for r in listed] == [(graduate_id, "13800138000")]
+    supervised = (await read_follow_up(session, department, f, export=True)).page.items
+    assert [(r.graduate_id, r.phone) for r in supervised] == [(graduate_id, None)]
+    events = (
+        await session.execute(
+            select(AuditEvent.actor_user_id, AuditEvent.action, AuditEvent.object_type).order_by(AuditEvent.id)
+        )
+    ).all()
+    assert [tuple(e) for e in events] == [
+        (1, AuditAction.READ, "follow_up_list"),
+        (2, AuditAction.EXPORT, "follow_up_export"),
+    ]
+
+
+async def test_the_dashboard_lists_the_latest_outcomes_through_the_service(
+    session: AsyncSession, graduate_id: int
+) -> None:
+    """``DestinationService.latest_outcomes`` (the school dashboard's list): only graduates the
+    reader may read, newest first, with the names audited; another school's staff see nothing."""
+    graduate = await session.get(Graduate, graduate_id)
+    assert graduate is not None
+    for day in ("2025-07-01", "2025-08-01"):
+        await DestinationService(session).record(
+            graduate_id, msgspec.convert(_outcome(occurred_on=day), DestinationCreate)
+        )
+    staff = Principal(user_id=1, role=Role.SCHOOL, school_id=graduate.school_id)
+    latest = await DestinationService(session, staff).latest_outcomes(10)
+    assert [(e.occurred_on.isoformat(), name) for e, name in latest] == [("2025-08-01", "李华"), ("2025-07-01", "李华")]
+    assert await DestinationService(session, staff).latest_outcomes(1) == latest[:1]
+    stranger = Principal(user_id=2, role=Role.SCHOOL, school_id=(graduate.school_id or 0) + 1000)
+    assert await DestinationService(session, stranger).latest_outcomes(10) == []
+    reads = (
+        await session.execute(
+            select(AuditEvent.actor_user_id, AuditEvent.object_type).where(AuditEvent.action == AuditAction.READ)
+        )
+    ).all()
+    assert [tuple(r) for r in reads] == [(1, "destination_list"), (1, "destination_list")]

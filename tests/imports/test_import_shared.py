@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from vocab import EducationLevel, SalaryPeriod
 ROWS = 200
 
 
-def _slice(source: Path, target: Path, encoding: str, rows: int = ROWS, extra: list[list[str]] = ()) -> Path:
+def _slice(source: Path, target: Path, encoding: str, rows: int = ROWS, extra: Sequence[Sequence[str]] = ()) -> Path:
     """The header and first ``rows`` records of ``source`` (plus ``extra``) written to ``target``."""
     with source.open(encoding=encoding, newline="") as fh:
         reader = csv.reader(fh)
@@ -77,7 +78,8 @@ async def test_51job_2019_slice(session: AsyncSession, shared_data: Path, tmp_pa
     assert first.employer.name == "上海领象信息科技有限公司" and first.employer.verified is False
     assert first.employer.source == "51job" and first.employer.size == "500-1000人"
     region = await session.get(Region, "310115")
-    assert region is not None and region.parent_code == "310100" and await session.get(Region, "310000")
+    assert region is not None and region.parent_code == "310100"
+    assert await session.get(Region, "310000") is not None
 
     # line 4 of the file: 学历 ['本科'] sits in the 工作经验 column and 学历 is []
     shifted = (

@@ -192,11 +192,11 @@ async def test_requisitions_from_mapped_exports(session: AsyncSession, tmp_path:
     second = await import_path(session, tmp_path / "boardb.csv", mapping=tmp_path / "boardb.toml")
     await session.commit()
     assert (first.stored, second.stored, second.merged) == (2, 1, 1)
-    rows = (
+    stored = (
         await session.execute(
             select(PostingSource.source, PostingSource.external_id, PostingSource.posting_id).order_by(PostingSource.id)
         )
     ).all()
-    ids = {(s, e): p for s, e, p in rows}
+    ids = {(s, e): p for s, e, p in stored}
     assert ids[("boardb", "B1")] == ids[("boarda", "A2")] != ids[("boarda", "A1")]
     assert (await session.execute(select(func.count()).select_from(Posting))).scalar_one() == 3

@@ -137,7 +137,9 @@ async def test_same_vacancy_on_two_boards_is_one_posting(
     assert (electrician.source, electrician.external_id) == ("example_cn", "103")  # the first source stays primary
     assert electrician.title == "电工（长白班）"  # the first source's data wins …
     assert (electrician.salary_min_monthly, electrician.salary_max_monthly) == (7000, 9000)  # … gaps are filled
-    read = to_read(await PostingRepository(session).get(electrician.id))
+    merged = await PostingRepository(session).get(electrician.id)
+    assert merged is not None
+    read = to_read(merged)
     assert [(s.source, s.url.rsplit("/", 1)[1] if s.url else None) for s in read.sources] == [
         ("example_cn", "103.html"),
         ("other_cn", "201.html"),
@@ -156,7 +158,8 @@ async def test_same_vacancy_on_two_boards_is_one_posting(
     assert total == 1 and [p.id for p in in_wuxi] == [suzhou.id]
     in_jiangsu, _ = await repo.list(PostingFilter(region_code="320000"), 20, 0)
     assert suzhou.id in {p.id for p in in_jiangsu}
-    assert [loc.city for loc in to_read(await repo.get(suzhou.id)).locations] == ["苏州市", "无锡市"]
+    stored = await repo.get(suzhou.id)
+    assert stored is not None and [loc.city for loc in to_read(stored).locations] == ["苏州市", "无锡市"]
 
     again = await _crawl(session, _board_file(tmp_path, "other_cn", other.url()), other, T0 + dt.timedelta(days=1))
     assert (again.new, again.merged, again.updated, again.unchanged) == (0, 0, 0, 2)  # idempotent

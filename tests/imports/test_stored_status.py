@@ -85,6 +85,7 @@ def _page(data: dict, body: str = "") -> str:
 )
 def test_status_and_why(data: dict, body: str, label: str, status: PostingStatus | None, words: list[str]) -> None:
     [item] = postings_from_html(_page(data, body), source="t")
+    assert isinstance(item, PostingItem), item
     found = stored_status(item, NOW)
     assert (found.label, found.status) == (label, status)
     for word in words:

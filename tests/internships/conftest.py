@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import httpx
 import msgspec
@@ -118,10 +119,19 @@ async def _build(session: AsyncSession) -> dict[str, int]:
     return ids
 
 
+class Scope(TypedDict, total=False):
+    """What an account is tied to (the keyword arguments of :func:`tests.conftest.create_account`)."""
+
+    school_id: int
+    region_code: str
+    employer_id: int
+    graduate_id: int
+
+
 @pytest.fixture
 async def world(session: AsyncSession, settings: Settings) -> World:
     w = World(settings=settings, ids=await _build(session))
-    accounts = {
+    accounts: dict[str, tuple[Role, Scope]] = {
         "staff_a": (Role.SCHOOL, {"school_id": w.ids["school_a"]}),
         "staff_b": (Role.SCHOOL, {"school_id": w.ids["school_b"]}),
         "department_gz": (Role.DEPARTMENT, {"region_code": "440100"}),

@@ -11,6 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.accounts.models import Role
+from service.auth.guards import Principal
+from service.employers.models import Employer
+from service.internships.service import InternshipService
 from service.internships.storage import SUBDIR
 from service.notifications.models import Notification
 from tests.internships.conftest import PDF, World
@@ -344,3 +348,23 @@ def test_a_replaced_agreement_leaves_no_file_behind(live: World) -> None:
     erased = w.api("admin").delete(f"/graduates/{w.ids['student_0']}")
     assert erased.status_code == 200, erased.text
     assert list(folder.iterdir()) == []
+
+
+async def test_the_form_looks_up_students_and_employers_through_the_service(
+    world: World, session: AsyncSession
+) -> None:
+    """The record page's lookups (the employer list, a 学号, an employer's name) are the domain
+    service's, scoped to the actor: a school finds only its own students; namesakes give no guess."""
+    staff_a = Principal(user_id=world.users["staff_a"], role=Role.SCHOOL, school_id=world.ids["school_a"])
+    staff_b = Principal(user_id=world.users["staff_b"], role=Role.SCHOOL, school_id=world.ids["school_b"])
+    service = InternshipService(session, staff_a)
+    assert await service.employer_choices(10) == ["广州数控设备有限公司", "广州软件园有限公司"]
+    assert await service.employer_choices(1) == ["广州数控设备有限公司"]
+    assert await service.student_named(" A27001 ") == world.ids["student_1"]
+    assert await service.student_named("B27001") is None  # another school's student
+    assert await InternshipService(session, staff_b).student_named("B27001") == world.ids["student_b"]
+    assert await service.employer_named(" 广州数控设备有限公司 ") == world.ids["employer_1"]
+    session.add(Employer(name="广州数控设备有限公司", verified=True, region_code="440106"))
+    await session.flush()
+    assert await service.employer_named("广州数控设备有限公司") is None  # two namesakes: never a guess
+    assert await service.employer_named("不存在的公司") is None

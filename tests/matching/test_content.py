@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import random
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sklearn.base import clone
@@ -238,8 +239,9 @@ def test_odd_inputs_do_not_crash(tax: Taxonomy) -> None:
             title="x" * 5000,
             description="长" * 100_000,
             required_skills=tuple(f"技能{i}" for i in range(5000)),
-            employment_type="SOMETHING_ELSE",
-            education_required="unknown_level",
+            # values outside the enums on purpose (a document built from raw data): the ranker must not crash
+            employment_type=cast(EmploymentType, "SOMETHING_ELSE"),
+            education_required=cast(EducationLevel, "unknown_level"),
             popularity=-5,
         ),
         JobDoc(id=4, title="Line Cook", country="", region_code="000000", posted_on=TODAY + dt.timedelta(days=30)),

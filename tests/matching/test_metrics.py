@@ -65,7 +65,7 @@ def test_mean_metrics_averages_over_queries() -> None:
 @pytest.mark.parametrize("k", [0, -1, 2.5, True])
 def test_bad_k_is_refused(k: object) -> None:
     with pytest.raises(ValueError, match="k must be a positive integer"):
-        precision_at_k(RANKING, RELEVANT, k)  # type: ignore[arg-type]
+        precision_at_k(RANKING, RELEVANT, k)  # type: ignore[arg-type]  # not a positive int, on purpose
 
 
 def test_mean_metrics_refuses_bad_input() -> None:

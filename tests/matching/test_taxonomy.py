@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
+from typing import Any
 
 import pytest
 
 from matching.taxonomy import Taxonomy
 
-CONCEPTS = [
+#: records in the ``core_taxonomy.json`` shape that ``Taxonomy.from_records`` reads
+CONCEPTS: list[Mapping[str, Any]] = [
     {
         "code": "skill.cnc-programming",
         "kind": "skill",
@@ -66,7 +69,7 @@ CONCEPTS = [
         "aliases": [{"label": "waiter", "lang": "en"}],
     },
 ]
-MAJORS = [
+MAJORS: list[Mapping[str, Any]] = [
     {
         "code": "660103",
         "name": "数控技术应用",

@@ -24,24 +24,34 @@ from service.notifications.service import notify
 from tests.conftest import LiveServer, create_account
 
 PARAMS = {"posting_title": "数控车床操作工", "employer_name": "广州数控设备有限公司", "reason": "filled"}
-Browser = Callable[..., tuple[int, httpx.Client]]
+
+
+class PageClient(httpx.Client):
+    """A browser's client of the pages: its cookies and the CSRF token its forms send."""
+
+    def __init__(self, *, csrf: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.csrf = csrf
+
+
+Browser = Callable[..., tuple[int, PageClient]]
 
 
 @pytest.fixture
 def web(server: LiveServer, settings: Settings) -> Iterator[Browser]:
     """``web(role, **scope)`` → ``(user id, client)`` carrying a browser's session and CSRF cookies."""
-    opened: list[httpx.Client] = []
+    opened: list[PageClient] = []
     csrf = generate_csrf_token(derive_key(resolve_secret_key(settings), "csrf"))
 
-    def make(role: Role = Role.ADMIN, **scope: Any) -> tuple[int, httpx.Client]:
+    def make(role: Role = Role.ADMIN, **scope: Any) -> tuple[int, PageClient]:
         user_id, token = create_account(settings, role, **scope)
-        c = httpx.Client(
+        c = PageClient(
+            csrf=csrf,
             base_url=server.base_url,
             timeout=30,
             cookies={ACCESS_COOKIE: token, CSRF_COOKIE: csrf},
             follow_redirects=False,
         )
-        c.csrf = csrf  # type: ignore[attr-defined]
         opened.append(c)
         return user_id, c
 
@@ -94,11 +104,11 @@ async def test_badge_inbox_and_marking_read(session: AsyncSession, web: Browser)
             )
         ).scalars()
     ]
-    plain = c.post(f"/web/notifications/{ids[0]}/read", data={"_csrf_token": c.csrf})  # type: ignore[attr-defined]
+    plain = c.post(f"/web/notifications/{ids[0]}/read", data={"_csrf_token": c.csrf})
     assert plain.status_code == 303 and plain.headers["location"] == "/web/notifications"
     htmx = c.post(
         f"/web/notifications/{ids[1]}/read",
-        data={"_csrf_token": c.csrf},  # type: ignore[attr-defined]
+        data={"_csrf_token": c.csrf},
         headers={"HX-Request": "true"},
     )
     assert htmx.status_code == 200 and htmx.text.lstrip().startswith("<li") and "岗位21" in htmx.text
@@ -117,7 +127,7 @@ async def test_badge_inbox_and_marking_read(session: AsyncSession, web: Browser)
         assert response.status_code == 404 and "岗位0" not in response.text
     no_token = c.post(f"/web/notifications/{ids[3]}/read", data={})
     assert no_token.status_code == 403  # CSRF
-    done = c.post("/web/notifications/read-all", data={"_csrf_token": c.csrf})  # type: ignore[attr-defined]
+    done = c.post("/web/notifications/read-all", data={"_csrf_token": c.csrf})
     assert done.status_code == 303 and _badge(c.get("/web/dashboard").text) is None
     assert "没有未读通知" in c.get("/web/notifications", params={"unread": "1"}).text
     assert _badge(other_c.get("/web/dashboard").text) == "1"  # the other user's untouched
@@ -149,5 +159,5 @@ async def test_the_settings_page_saves_language_and_email_choices(session: Async
     assert choices["message_received"] is True and choices["application_received"] is False
     again = c.get("/web/notifications/preferences?saved=1")
     assert "通知设置已保存" in again.text and 'value="en" selected' in again.text
-    bad = c.post("/web/notifications/preferences", data={"_csrf_token": c.csrf, "language": "xx"})  # type: ignore[attr-defined]
+    bad = c.post("/web/notifications/preferences", data={"_csrf_token": c.csrf, "language": "xx"})
     assert bad.status_code == 400

@@ -60,6 +60,7 @@ async def test_sources_and_locations_over_http(session: AsyncSession, client: ht
     )
     report = ImportReport(kind="test", path="-")
     for item in items:  # one file per board
+        assert isinstance(item, PostingItem), item
         await store_postings(session, [item], report, now=SEEN)
     await session.commit()
     assert (report.stored, report.merged) == (1, 1)

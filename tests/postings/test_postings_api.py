@@ -103,7 +103,10 @@ def test_monthly_salary_above_the_ceiling_is_422(client: httpx.Client, employer_
         "/postings", json={"title": "x", "employer_id": employer_id, "salary_min": 100_000_000, "salary_period": "HOUR"}
     )
     assert too_high.status_code == 422, too_high.text
-    assert too_high.json()["errors"] == [{"field": "salary_min", "message": too_high.json()["errors"][0]["message"]}]
+    problem = too_high.json()
+    assert problem["errors"] == [
+        {"field": "salary_min", "message": problem["errors"][0]["message"], "code": "salary_out_of_range"}
+    ]
     assert "17,400,000,000 per month" in too_high.json()["detail"]
     max_only = client.post(
         "/postings", json=_posting(employer_id, salary_min=1, salary_max=500_000, salary_period="DAY")

@@ -42,7 +42,9 @@ def test_promotion_only_when_not_worse(model: LearnedRanker, tmp_path: Path) -> 
     assert current_version(settings) == "m-1"
     v3 = save_version(settings, model, meta("m-3", 0.30))
     assert promote(settings, v3, {"NDCG@10": 0.30}, {"NDCG@10": 0.30})  # equal is not worse
-    loaded, metadata = load_current_model(settings)
+    current = load_current_model(settings)
+    assert current is not None
+    loaded, metadata = current
     assert metadata["version"] == "m-3" and isinstance(loaded, LearnedRanker)
     decisions = [json.loads(line) for line in (registry_dir(settings) / "decisions.jsonl").read_text().splitlines()]
     assert [(d["version"], d["promoted"], d["previous"]) for d in decisions] == [

@@ -111,7 +111,9 @@ def test_retrain_evaluates_stores_and_promotes_only_if_not_worse(settings: Setti
     assert set(first["training"]["grades"]) == {"2.0", "3.0", "4.0"}
     meta = json.loads((registry_dir(settings) / "versions" / f"{first['version']}.json").read_text())
     assert {"version", "features", "training", "metrics", "trained_at"} <= set(meta)
-    model, current_meta = load_current_model(settings)
+    current = load_current_model(settings)
+    assert current is not None
+    model, current_meta = current
     assert current_meta["version"] == first["version"] and current_meta["metrics"] == first["metrics"]
     second = retrain_ranker(settings, seed=1)  # now judged against the promoted model
     assert second["compared_with"] == "incumbent"

@@ -130,10 +130,10 @@ def test_learned_model_is_served_once_promoted_and_reloaded_on_change(client: ht
     assert _recommend(client, cold)["model"] == report["version"]
 
     # a warm graduate: their applications are history and never recommended again
-    warm = _recommend(client, 1)
-    assert warm["model"] == report["version"]
+    graduate_1 = _recommend(client, 1)
+    assert graduate_1["model"] == report["version"]
     applied = {i["posting_id"] for i in client.get("/applications", params={"graduate_id": 1}).json()["items"]}
-    assert applied and not applied & {i["posting"]["id"] for i in warm["items"]}
+    assert applied and not applied & {i["posting"]["id"] for i in graduate_1["items"]}
 
     # another promotion (a new version name) is picked up without restarting
     from service.recommendations.models_registry import load_version

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -117,9 +117,9 @@ def _recommended(client: httpx.Client, graduate_id: int) -> list[int]:
     return [item["posting"]["id"] for item in r.json()["items"]]
 
 
-def _seconds_until(condition: object) -> float:
+def _seconds_until(condition: Callable[[], object]) -> float:
     start = time.monotonic()
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert time.monotonic() - start < 30, "the other server never saw the change"
         time.sleep(0.05)
     return time.monotonic() - start

@@ -28,7 +28,7 @@ from service.reports.definitions import (
     row_relations,
     salary_bands,
 )
-from service.reports.suppression import suppress
+from service.reports.suppression import Relation, suppress
 from tests.reports import audit_per_cell, worked_case
 
 Cell = tuple[Hashable, str]
@@ -74,7 +74,7 @@ def _graduate_columns(rng: random.Random) -> set[str]:
     return cols
 
 
-def random_report(seed: int) -> tuple[dict[Cell, int], list]:
+def random_report(seed: int) -> tuple[dict[Cell, int], list[Relation]]:
     """Counts of a random report (total, schools, majors, genders) and all its relations."""
     rng = random.Random(seed)
     n = rng.randint(6, 24)
@@ -92,14 +92,15 @@ def random_report(seed: int) -> tuple[dict[Cell, int], list]:
             c = counts.setdefault(row, {})
             for col in cols:
                 c[col] = c.get(col, 0) + 1
-    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in count_columns()}
+    values: dict[Cell, int] = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in count_columns()}
     return values, _relations(counts, {})
 
 
-def random_report_implied(seed: int) -> tuple[dict[Cell, int], list, list]:
+def random_report_implied(seed: int) -> tuple[dict[Cell, int], list[Relation], list[Relation]]:
     """:func:`random_report` with the implied row relations build_report gives the heuristic."""
     values, relations = random_report(seed)
-    rows = {row: {} for row, _ in values}
+    # every row of random_report is a (kind, key) tuple
+    rows: dict[tuple[str, object], dict[str, int]] = {row: {} for row, _ in values if isinstance(row, tuple)}
     return values, relations, _implied(rows, DEFAULT_SALARY_EDGES)
 
 
@@ -109,41 +110,42 @@ def attack(values: dict[Cell, int], hidden: set[Cell]) -> dict[Cell, tuple[float
     rows = {r for r, _ in values}
     rels: list[tuple[Cell, list[Cell]]] = []
     for row in rows:
-        for total, parts in row_relations():
-            rels.append(((row, total), [(row, p) for p in parts]))
+        for total_col, part_cols in row_relations():
+            rels.append(((row, total_col), [(row, p) for p in part_cols]))
     for kind in {r[0] for r in rows if r[0] != "total"}:
         for col in count_columns():
             rels.append(((("total", "total"), col), [(r, col) for r in rows if r[0] == kind]))
     order = sorted(hidden, key=str)
     index = {c: j for j, c in enumerate(order)}
-    a, rhs = [], []
+    a: list[np.ndarray] = []
+    rhs: list[int] = []
     for total, parts in rels:
-        row = np.zeros(len(order))
+        coefficients = np.zeros(len(order))
         known = 0
         for c, k in [(total, -1), *((p, 1) for p in parts)]:
             if c in index:
-                row[index[c]] += k
+                coefficients[index[c]] += k
             else:
                 known += k * values[c]
-        if row.any():
-            a.append(row)
+        if coefficients.any():
+            a.append(coefficients)
             rhs.append(-known)
     constraint = LinearConstraint(np.array(a), rhs, rhs)
     bounds = Bounds(
         0, values[(("total", "total"), "graduates")] if (("total", "total"), "graduates") not in hidden else np.inf
     )
-    out = {}
+    out: dict[Cell, tuple[float, float]] = {}
     for c in order:
         if values[c] == 0:
             continue  # a hidden 0 says nothing about anyone (see service.reports.audit)
-        ends = []
+        ends: list[float] = []
         for sign in (1, -1):
             objective = np.zeros(len(order))
             objective[index[c]] = sign
             # the relaxation's optimum is the integer optimum when it is integral; else branch and bound
             res = milp(objective, constraints=constraint, bounds=bounds)
             if res.status != 0 or not np.allclose(res.x, np.rint(res.x), atol=1e-6):
-                res = milp(objective, constraints=constraint, bounds=bounds, integrality=np.ones(len(order)))
+                res = milp(objective, constraints=constraint, bounds=bounds, integrality=np.ones(len(order), dtype=int))
             ends.append(sign * res.fun if res.status == 0 else (np.inf if sign < 0 else 0))
         out[c] = (ends[0], ends[1])
     return out
@@ -252,13 +254,13 @@ async def test_report_with_exact_audit(session: AsyncSession) -> None:
 
     assert hidden(heuristic) <= hidden(audited)
     # the published cells of the audited report pass the independent attack of this module
-    values = {
+    values: dict[Cell, int | None] = {
         ((kind, row["key"]), col): v
         for kind, rows in audited["breakdowns"].items()
         for row in rows
         for col, v in row["counts"].items()
     }
-    truth = {
+    truth: dict[Cell, int] = {
         ((kind, row["key"]), col): v
         for kind, rows in (await build_report(session, p, publish=False))["breakdowns"].items()
         for row in rows

@@ -26,7 +26,8 @@ def test_region_levels() -> None:
 
 async def test_the_panel_needs_exact_figures() -> None:
     with pytest.raises(ValueError, match="internal view"):
-        await data_quality_panel(None, None, {"view": "publish"})  # type: ignore[arg-type]
+        # no session or principal: the published view is refused before either is used
+        await data_quality_panel(None, None, {"view": "publish"})  # type: ignore[arg-type]  # None for both, on purpose
 
 
 async def test_a_partial_internal_report_has_the_full_reports_rows(session) -> None:

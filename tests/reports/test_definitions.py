@@ -37,7 +37,7 @@ async def _add(session: AsyncSession, school_code: str, name: str, category: str
     )
     session.add(g)
     await session.flush()
-    session.add(worked_case._ev(g, "2025-09-01", category, **event))
+    session.add(worked_case._ev(g, "2025-09-01", category, "school_survey", worked_case.RECORDED, **event))
     await session.commit()
 
 

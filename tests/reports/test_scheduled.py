@@ -13,7 +13,7 @@ import pytest
 
 from service.config import Settings
 from service.reports.scheduled import JOBS, job_specs, run_job
-from service.reports.suppression import suppress
+from service.reports.suppression import Cell, Relation, suppress
 from service.scheduling import make_scheduler
 
 
@@ -48,7 +48,7 @@ def test_unknown_job() -> None:
 
 def test_suppression_complements_row_and_column() -> None:
     # two groups A (12 = 9 + 3) and B (10 = 6 + 4), total 22 = 15 + 7
-    values = {
+    values: dict[Cell, int] = {
         ("T", "graduates"): 22,
         ("T", "x"): 15,
         ("T", "y"): 7,
@@ -59,7 +59,7 @@ def test_suppression_complements_row_and_column() -> None:
         ("B", "x"): 6,
         ("B", "y"): 4,
     }
-    rels = [((r, "graduates"), [(r, "x"), (r, "y")]) for r in "TAB"]
+    rels: list[Relation] = [((r, "graduates"), [(r, "x"), (r, "y")]) for r in "TAB"]
     rels += [(("T", c), [("A", c), ("B", c)]) for c in ("graduates", "x", "y")]
     hidden = suppress(values, rels, threshold=5)
     # A.y (3) and B.y (4) are primary; each row then needs a second hidden cell: A.x and B.x
@@ -70,7 +70,7 @@ def test_suppression_complements_row_and_column() -> None:
 
 
 def test_suppressing_a_group_total_hides_its_row_and_a_partner() -> None:
-    values = {
+    values: dict[Cell, int] = {
         ("T", "graduates"): 23,
         ("A", "graduates"): 3,
         ("B", "graduates"): 8,
@@ -80,7 +80,7 @@ def test_suppressing_a_group_total_hides_its_row_and_a_partner() -> None:
         ("C", "x"): 12,
         ("T", "x"): 20,
     }
-    rels = [(("T", c), [("A", c), ("B", c), ("C", c)]) for c in ("graduates", "x")]
+    rels: list[Relation] = [(("T", c), [("A", c), ("B", c), ("C", c)]) for c in ("graduates", "x")]
     hidden = suppress(values, rels, threshold=5)
     assert ("A", "graduates") in hidden and ("A", "x") in hidden  # whole row
     assert ("B", "graduates") in hidden  # smallest other group hides with it

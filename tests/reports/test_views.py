@@ -66,8 +66,8 @@ def test_school_staff_see_their_own_small_numbers(
     # charts follow the same view
     chart = staff.get("/reports/chart", params={**Q, "metric": "employment_rate", "by": "total"}).text
     assert "33.3" in chart and "已抑制" not in chart
-    chart = staff.get("/reports/chart", params={**Q, "metric": "employment_rate", "by": "total", "view": "publish"})
-    assert "已抑制" in chart.text
+    published = staff.get("/reports/chart", params={**Q, "metric": "employment_rate", "by": "total", "view": "publish"})
+    assert "已抑制" in published.text
 
 
 def test_department_sees_its_schools_exactly(client_as: Callable[..., httpx.Client], schools: dict[str, int]) -> None:
@@ -80,8 +80,8 @@ def test_department_sees_its_schools_exactly(client_as: Callable[..., httpx.Clie
 
 
 async def test_who_may_read_the_rows(session: AsyncSession, schools: dict[str, int]) -> None:
-    def p(role: Role, **scope: object) -> Principal:
-        return Principal(user_id=1, role=role, **scope)  # type: ignore[arg-type]
+    def p(role: Role, school_id: int | None = None, region_code: str | None = None) -> Principal:
+        return Principal(user_id=1, role=role, school_id=school_id, region_code=region_code)
 
     school_b, guangzhou = Scope.parse(f"school:{B}"), Scope.parse("region:440100")
     province = Scope.parse("region:440000")

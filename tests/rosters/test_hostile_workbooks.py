@@ -16,7 +16,7 @@ import re
 import threading
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import httpx
 import pytest
@@ -35,13 +35,13 @@ ROWS = [
 ]
 
 
-def xlsx(rows: list[list[object]] = ROWS, build: Callable[[Workbook], None] | None = None) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]] = ROWS, build: Callable[[Workbook], object] | None = None) -> bytes:
     """A real workbook written by openpyxl: ``rows`` on the first sheet, then ``build(workbook)``."""
     wb = Workbook()
     ws = wb.active
     ws.title = "名册"
     for row in rows:
-        ws.append(row)
+        ws.append(list(row))
     if build is not None:
         build(wb)
     buf = io.BytesIO()
@@ -181,13 +181,14 @@ def test_roster_data_in_a_hidden_sheet_is_refused() -> None:
         secret.sheet_state = "hidden"
 
     refused(xlsx(build=hidden_data), "hidden sheet '隐藏'")
+
     # a hidden list of majors (a drop-down's source) is no roster: the visible data is read
-    lists = xlsx(
-        build=lambda wb: (
-            wb.create_sheet("专业列表").append(["物流服务与管理"]),
-            setattr(wb["专业列表"], "sheet_state", "veryHidden"),
-        )
-    )
+    def hidden_list(wb: Workbook) -> None:
+        majors = wb.create_sheet("专业列表")
+        majors.append(["物流服务与管理"])
+        majors.sheet_state = "veryHidden"
+
+    lists = xlsx(build=hidden_list)
     assert read(lists) == (2, "名册")
 
 
@@ -256,7 +257,7 @@ def test_health_answers_while_a_big_upload_is_parsed(
     complete before the upload's answer. Parsing on the event loop would let at most one through."""
     data = _slow_roster(20_000)
     sent = threading.Event()
-    result: dict[str, object] = {}
+    result: dict[str, float] = {}  # the upload's status code and when it ended
 
     def trace(name: str, info: dict[str, object]) -> None:
         if name == "http11.send_request_body.complete":

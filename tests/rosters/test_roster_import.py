@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
@@ -35,12 +36,12 @@ SERIAL_2025_06_30 = (dt.date(2025, 6, 30) - dt.date(1899, 12, 30)).days
 
 
 def write_xlsx(
-    path: Path, rows: list[list[object]], merge: list[str] = (), formats: dict[str, str] | None = None
+    path: Path, rows: Sequence[Sequence[object]], merge: Sequence[str] = (), formats: dict[str, str] | None = None
 ) -> Path:
     wb = Workbook()
     ws = wb.active
     for row in rows:
-        ws.append(row)
+        ws.append(list(row))
     for rng in merge:
         ws.merge_cells(rng)
     for ref, fmt in (formats or {}).items():
@@ -107,7 +108,8 @@ async def test_reimport_updates_and_never_duplicates(session: AsyncSession, scho
     assert (g.name, g.major_code, g.graduation_date) == ("陈小明", "740202", dt.date(2025, 7, 1))
 
 
-BAD_ROWS = [
+#: (row, column named in the rejection, words of the reason)
+BAD_ROWS: list[tuple[list[object], str, str]] = [
     (["0012025010", "甲", "男", 440106200701010019, None, "2025-06-30", None, None], "身份证号", "15位"),
     (["0012025011", "乙", "男", "4.40106E+17", None, "2025-06-30", None, None], "身份证号", "科学计数法"),
     (

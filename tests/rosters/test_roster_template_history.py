@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
@@ -62,7 +62,7 @@ class Site:
 
 
 @pytest.fixture
-async def site(session: AsyncSession, settings: Settings) -> Iterator[Site]:
+async def site(session: AsyncSession, settings: Settings) -> AsyncIterator[Site]:
     session.add_all(guangdong_regions(guangxi=True))
     await session.flush()
     a = School(code="4144010001", name="广州市机电技师学校", region_code="440106")
@@ -153,8 +153,8 @@ def test_a_filled_template_imports_with_the_roster_import(site: Site) -> None:
                 sheet.cell(row=r, column=c, value=value)
     out = io.BytesIO()
     book.save(out)
-    with site.api("staff_a") as c:
-        report = c.post(f"/schools/{site.school_a}/rosters", files={"data": ("名册.xlsx", out.getvalue(), XLSX)})
+    with site.api("staff_a") as staff:
+        report = staff.post(f"/schools/{site.school_a}/rosters", files={"data": ("名册.xlsx", out.getvalue(), XLSX)})
     assert report.status_code == 201, report.text
     body = report.json()
     assert (body["rows_read"], body["created"], body["rejected"], body["sheet"]) == (3, 3, [], ROSTER_SHEET)

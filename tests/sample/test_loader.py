@@ -58,7 +58,8 @@ async def test_load_sample_contents(session: AsyncSession) -> None:
     for p in postings:
         assert p.title and 3 <= len(p.description.splitlines()) <= 6 and p.required_skills and p.occupation_code
         if p.employment_type is EmploymentType.FULL_TIME and p.salary_min_monthly is not None:
-            assert 3500 <= p.salary_min_monthly <= p.salary_max_monthly <= 8000  # type: ignore[operator]
+            assert p.salary_max_monthly is not None
+            assert 3500 <= p.salary_min_monthly <= p.salary_max_monthly <= 8000
 
     graduates = (
         await session.scalars(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from vocab import EducationLevel, EmploymentType, SalaryPeriod
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _postings(items: list[object]) -> dict[str, PostingItem]:
+def _postings(items: Iterable[object]) -> dict[str, PostingItem]:
     return {i.title: i for i in items if isinstance(i, PostingItem)}
 
 

@@ -20,7 +20,7 @@ from service.graduates.models import Graduate, GraduateCertificate
 from service.postings.models import Posting
 from service.privacy.models import AuditEvent
 from service.reports.compute import default_cohort
-from service.web.common import field_message
+from service.web.common import coded_message, field_message
 from service.web.i18n import load_catalogues
 from tests.web.conftest import World, csrf, sign_in, text_of
 
@@ -68,7 +68,6 @@ def test_error_pages_are_translated_and_hide_the_internal_detail(web: httpx.Clie
             "Choose one of the offered values",
         ),
         ("Object missing required field `title`", "此项必填", "This field is required"),
-        ("2099-01-01 is in the future", "这个日期在将来", "This date is in the future"),
         ("something nobody planned for", "此项的值无效", "This value is not valid"),
     ],
 )
@@ -76,6 +75,15 @@ def test_validation_messages_are_translated(message: str, zh: str, en: str) -> N
     catalogues = load_catalogues()
     assert field_message(catalogues.get("zh_Hans"), message) == zh
     assert field_message(catalogues.get("en"), message) == en
+
+
+def test_service_refusals_are_translated_by_their_code() -> None:
+    """A service's refusal is shown by its code (service/web/common.py ``MESSAGES_BY_CODE``), not its English."""
+    catalogues = load_catalogues()
+    assert coded_message(catalogues.get("zh_Hans"), "2099-01-01 is in the future", "date_in_future") == "这个日期在将来"
+    assert coded_message(catalogues.get("en"), "2099-01-01 is in the future", "date_in_future") == (
+        "This date is in the future"
+    )
 
 
 async def test_unknown_preferred_places_are_named_and_nothing_is_saved(

@@ -27,14 +27,15 @@ def _extracted() -> set[str]:
     return found
 
 
+def _first(text: str | tuple[str, ...] | list[str] | None) -> str:
+    """A message's id or string; a plural's first form."""
+    return text[0] if isinstance(text, tuple | list) else text or ""
+
+
 def _catalogue(locale: str) -> dict[str, str]:
     with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         # plural entries are keyed by their singular (as extracted); their string is the first form
-        return {
-            (m.id[0] if isinstance(m.id, tuple) else m.id): (m.string[0] if isinstance(m.string, tuple) else m.string)
-            for m in read_po(handle)
-            if m.id and not m.fuzzy
-        }
+        return {_first(m.id): _first(m.string) for m in read_po(handle) if m.id and not m.fuzzy}
 
 
 def test_every_message_is_in_both_catalogues_and_translated_into_chinese() -> None:

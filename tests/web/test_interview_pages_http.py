@@ -92,8 +92,8 @@ def test_propose_accept_and_calendar_on_the_web(web: httpx.Client, world: World)
         interview_url + "/answer", data={"action": "accept", "slot_id": str(slot_ids[1]), **_token(web)}
     )
     assert accepted.status_code == 303 and accepted.headers["location"].endswith("saved=accept")
-    page = text_of(web.get(accepted.headers["location"]).text)
-    assert "你已接受面试" in page and "已确认面试" in page and second.replace("T", " ") in page
+    shown = text_of(web.get(accepted.headers["location"]).text)
+    assert "你已接受面试" in shown and "已确认面试" in shown and second.replace("T", " ") in shown
     ics = web.get(interview_url + "/calendar.ics")
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
     [event] = icalendar.Calendar.from_ical(ics.content).walk("VEVENT")
