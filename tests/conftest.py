@@ -51,7 +51,7 @@ from service.config import Settings
 from service.db import make_engine, make_sessionmaker, utcnow
 from service.migrate import upgrade
 from tests.browser import launch_chromium
-from tests.harness import Harness, LiveServer
+from tests.harness import Harness, LiveServer, http_client
 
 __all__ = ["LiveServer"]  # modules starting a server of their own import it from here
 
@@ -277,7 +277,7 @@ def sign_in(settings: Settings, user_id: int) -> str:
 @pytest.fixture
 def anon_client(server: LiveServer) -> Iterator[httpx.Client]:
     """A real HTTP client over loopback that sends no token (an anonymous caller)."""
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with http_client(base_url=server.base_url, timeout=30) as c:
         yield c
 
 
@@ -290,7 +290,7 @@ def client_as(server: LiveServer, settings: Settings) -> Iterator[Callable[..., 
 
     def make(role: Role, **scope: Any) -> httpx.Client:
         _, token = create_account(settings, role, **scope)
-        c = httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
+        c = http_client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
         opened.append(c)
         return c
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.catalog.models import Region, RegionLevel
 from service.config import Settings
 from service.notifications.models import Notification
+from tests.harness import http_client
 
 
 def guangdong_regions(*, guangxi: bool = False) -> list[Region]:
@@ -42,7 +43,7 @@ def bearer_clients(base_url: str, settings: Settings) -> Iterator[Callable[[int]
 
     def make(user_id: int) -> httpx.Client:
         token = sign_in(settings, user_id)
-        c = httpx.Client(base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
+        c = http_client(base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
         opened.append(c)
         return c
 

@@ -18,8 +18,10 @@ What "reset" means, so a test cannot tell it from a fresh start:
 from __future__ import annotations
 
 import asyncio
+import functools
 import shutil
 import sqlite3
+import ssl
 import threading
 import time
 from collections import OrderedDict
@@ -27,6 +29,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import msgspec
 import uvicorn
 from litestar import Litestar
@@ -39,6 +42,19 @@ from service.models import Base
 T = TypeVar("T")
 #: The folders :meth:`Harness.fresh_settings` points the settings at, emptied before each test.
 SCRATCH = ("models", "outbox", "attachments")
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CA bundle), made once per process."""
+    return httpx.create_ssl_context()
+
+
+def http_client(**kwargs: Any) -> httpx.Client:
+    """``httpx.Client(**kwargs)`` sharing one TLS context: httpx otherwise builds a new one for every
+    client, loading certifi's CA bundle — 33 ms of CPU, a third of a route × role probe, for clients
+    that only ever speak plain HTTP to the tests' loopback servers. Every test client is made here."""
+    return httpx.Client(verify=tls_context(), **kwargs)
 
 
 class LiveServer:

@@ -47,6 +47,7 @@ from service.accounts.security import PUBLIC_PATHS, hash_password
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker
 from tests.conftest import LiveServer, run_async
+from tests.harness import http_client
 
 MAX_EXAMPLES = 10
 ADMIN_EMAIL = "fuzz-admin@example.cn"
@@ -172,7 +173,7 @@ def test_every_private_route_needs_a_token(
     assert len(private) > 20 and len(public) >= 5  # the split really happened
     forged = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
     wrong = []
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with http_client(base_url=server.base_url, timeout=30) as c:
         for method, path in private:
             for headers in ({}, {"Authorization": forged}):
                 response = c.request(method, _concrete(path), headers=headers)

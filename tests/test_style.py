@@ -28,3 +28,17 @@ def test_ruff_finds_nothing() -> None:
 def test_the_tree_is_formatted() -> None:
     done = _ruff("format", "--check")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_test_clients_share_one_tls_context() -> None:
+    """Every HTTP client of the tests is made by :func:`tests.harness.http_client`: a bare
+    ``httpx.Client(...)`` builds a TLS context of its own (certifi's CA bundle, 33 ms of CPU), which
+    made a third of each route × role probe's cost."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if path.name not in ("harness.py", "test_style.py")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "httpx.Client(" in line
+    ]
+    assert not offenders, "use tests.harness.http_client:\n" + "\n".join(offenders)

@@ -26,6 +26,7 @@ from service.postings.models import Posting
 from tests.conftest import TEST_PASSWORD as PASSWORD
 from tests.conftest import sign_in
 from tests.factories import bearer_clients, guangdong_regions
+from tests.harness import http_client
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ class Browser:
     """A plain-HTTP browser of the public pages: GET a form (collecting its CSRF cookie), POST it."""
 
     def __init__(self, base_url: str, cookies: dict[str, str] | None = None) -> None:
-        self.c = httpx.Client(base_url=base_url, timeout=30, follow_redirects=False, cookies=cookies or {})
+        self.c = http_client(base_url=base_url, timeout=30, follow_redirects=False, cookies=cookies or {})
 
     def form(self, path: str, **params: str) -> httpx.Response:
         page = self.c.get(path, params=params)

@@ -15,6 +15,7 @@ import pytest
 from service.accounts.security import resolve_secret_key
 from service.config import Settings
 from tests.accounts.conftest import PASSWORD, World, bearer, login
+from tests.harness import http_client
 
 
 def test_security_headers_on_data_errors_and_docs(client: httpx.Client) -> None:
@@ -123,9 +124,9 @@ def test_secret_key_is_kept_in_a_private_file(tmp_path: Path) -> None:
 def test_tokens_survive_a_restart_with_the_same_key(settings: Settings, world: World) -> None:
     from tests.conftest import LiveServer
 
-    with LiveServer(settings) as first, httpx.Client(base_url=first.base_url) as client:
+    with LiveServer(settings) as first, http_client(base_url=first.base_url) as client:
         tokens = login(client, world.logins["admin"])
-    with LiveServer(settings) as second, httpx.Client(base_url=second.base_url) as client:
+    with LiveServer(settings) as second, http_client(base_url=second.base_url) as client:
         assert client.get("/auth/me", headers=bearer(tokens)).json()["role"] == "admin"
 
 

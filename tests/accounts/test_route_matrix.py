@@ -54,6 +54,7 @@ from service.models import Base
 from service.postings.models import Posting
 from service.reports.models import ReportSnapshot
 from tests.conftest import TEST_PASSWORD, LiveServer, create_account, run_async
+from tests.harness import http_client
 
 ROLES = ("anonymous", "graduate", "employer", "school", "department", "admin")
 AS_OF = "2026-09-01"
@@ -1377,7 +1378,7 @@ def _call(w: World, key: str, probe: Probe, role: str, side: str) -> httpx.Respo
         kwargs["params"] = probe.params(w, side, role)
     if probe.files is not None:
         kwargs["files"] = probe.files(w, side, role)
-    with httpx.Client(base_url=w.base_url, timeout=60) as c:
+    with http_client(base_url=w.base_url, timeout=60) as c:
         return c.request(method, probe.path.format(**values), **kwargs)
 
 

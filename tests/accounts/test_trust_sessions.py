@@ -23,6 +23,7 @@ from service.cli.server import SERVER_OPTIONS
 from service.config import Settings
 from service.privacy.models import AuditEvent
 from tests.accounts.conftest import PASSWORD, World, bearer, login
+from tests.harness import http_client
 
 
 def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def test_forged_refresh_token_revokes_nothing(client: httpx.Client, world: World
     for token in forged:
         assert client.post("/auth/refresh", json={"refresh_token": token}).status_code == 401
         assert client.post("/auth/logout", json={"refresh_token": token}).status_code == 204
-        with httpx.Client(
+        with http_client(
             base_url=str(client.base_url), timeout=30, cookies={"vocmatch_refresh": token, "vocmatch_csrf": csrf}
         ) as browser:
             assert browser.post("/auth/session/refresh", headers={"x-csrf-token": csrf}).status_code == 401
@@ -103,7 +104,7 @@ def test_owner_with_a_device_cookie_signs_in_while_others_guess_from_the_same_ad
     """Behind one school NAT: the owner signed in on this browser before (device cookie); a guesser
     at the same address keeps failing and is made to wait, the owner is not."""
     account = world.logins["school_a"]
-    with httpx.Client(base_url=server.base_url, timeout=30) as owner:
+    with http_client(base_url=server.base_url, timeout=30) as owner:
         assert _attempt(owner, account, PASSWORD).status_code == 200
         assert owner.cookies.get("vocmatch_device")
         statuses = [_attempt(client, account, f"guess-{n}").status_code for n in range(8)]
@@ -147,7 +148,7 @@ class ProductionServer:
             assert time.monotonic() < deadline and self.thread.is_alive(), "server did not start"
             time.sleep(0.01)
         port = self.server.servers[0].sockets[0].getsockname()[1]
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        self.client = http_client(base_url=f"http://127.0.0.1:{port}", timeout=30)
         return self.client
 
     def __exit__(self, *exc: object) -> None:

@@ -76,6 +76,7 @@ from tests.accounts.test_route_matrix import (
     matrix_world,
 )
 from tests.conftest import sign_in
+from tests.harness import http_client
 
 #: Statuses that refuse (a 303 to the sign-in page included): the body must carry no foreign secret.
 REFUSED = {303, 400, 401, 403, 404, 413, 422}
@@ -851,7 +852,7 @@ def browser(pages: Pages) -> Iterator[Callable[..., httpx.Client]]:
         cookies = {}
         if role != "anonymous":
             cookies = {ACCESS_COOKIE: token or pages.w.tokens[role], CSRF_COOKIE: pages.csrf}
-        c = httpx.Client(base_url=pages.w.base_url, timeout=60, cookies=cookies, follow_redirects=False)
+        c = http_client(base_url=pages.w.base_url, timeout=60, cookies=cookies, follow_redirects=False)
         opened.append(c)
         return c
 

@@ -25,6 +25,7 @@ from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.conftest import LiveServer, test_password_hash
 from tests.factories import guangdong_regions
+from tests.harness import http_client
 from tests.notifications.smtp_sink import SmtpSink
 
 
@@ -119,5 +120,5 @@ async def world(session: AsyncSession) -> World:
 @pytest.fixture
 def web(server: LiveServer) -> Iterator[httpx.Client]:
     """A browser-like client: cookies only (sign in with :func:`tests.web.conftest.sign_in`)."""
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with http_client(base_url=server.base_url, timeout=30) as c:
         yield c

@@ -13,6 +13,7 @@ from service.accounts.models import Role
 from service.config import Settings
 from tests.alerts.conftest import World
 from tests.conftest import LiveServer, sign_in
+from tests.harness import http_client
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def graduate(server: LiveServer, settings: Settings, world: World) -> Iterator[C
 
     def make(side: str) -> httpx.Client:
         token = sign_in(settings, world.ids[f"user_{side}"])
-        opened.append(httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}))
+        opened.append(http_client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}))
         return opened[-1]
 
     yield make

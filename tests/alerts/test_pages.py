@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.alerts.models import JobAlert
 from service.postings.models import PostingStatus
 from tests.alerts.conftest import World, add_posting
+from tests.harness import http_client
 from tests.web.conftest import csrf, sign_in, text_of
 
 
@@ -74,7 +75,7 @@ async def test_save_a_search_and_manage_it(web: httpx.Client, world: World, sess
     english = text_of(web.get("/web/job-alerts?lang=en").text)
     assert "Job alerts" in english and "Keywords: 数控" in english and "Pause" in english
     # another graduate sees a 404 page for this alert, and changes nothing
-    with httpx.Client(base_url=str(web.base_url), timeout=30) as other:
+    with http_client(base_url=str(web.base_url), timeout=30) as other:
         sign_in(other, world.emails["b"])
         r = other.post(f"/web/job-alerts/{alert_id}", data=_form(other, action="delete"))
         assert r.status_code == 404 and "广州数控" not in r.text

@@ -32,6 +32,7 @@ from service.db import make_engine, make_sessionmaker
 from service.errors import InvalidFieldError
 from service.graduates.models import Graduate
 from tests.conftest import LiveServer, create_account, run_async
+from tests.harness import http_client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +78,7 @@ def test_migrate_alone_accepts_a_school_in_henan_and_a_roster_of_catalogue_major
     _, token = create_account(settings, Role.ADMIN)
     with (
         LiveServer(settings) as live,
-        httpx.Client(base_url=live.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c,
+        http_client(base_url=live.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c,
     ):
         henan = c.get("/regions", params={"parent_code": "410000", "limit": 100}).json()  # 17 cities + 济源市
         assert (

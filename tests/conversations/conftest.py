@@ -31,6 +31,7 @@ from service.postings.models import Posting
 from service.privacy.models import AuditEvent
 from tests.conftest import TEST_PASSWORD, LiveServer, test_password_hash
 from tests.factories import bearer_clients, guangdong_regions
+from tests.harness import http_client
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13800138000"
@@ -161,7 +162,7 @@ def browser(server: LiveServer, world: World) -> Iterator[Browser]:
     opened: list[httpx.Client] = []
 
     def make(name: str) -> httpx.Client:
-        c = httpx.Client(base_url=server.base_url, timeout=30)
+        c = http_client(base_url=server.base_url, timeout=30)
         opened.append(c)
         c.get("/web/sign-in")
         signed = c.post(

@@ -23,6 +23,7 @@ from service.app import create_app
 from service.config import Settings
 from service.migrate import upgrade
 from tests.conftest import PG_ADMIN_URL, LiveServer, _pg_admin_execute, _token
+from tests.harness import http_client
 
 #: Public routes (no sign-in, so no database to authenticate) that use the database all the same.
 PUBLIC_WITH_DATABASE = {("GET", "/health"), ("GET", "/regions"), ("GET", "/majors"), ("GET", "/schools/1")}
@@ -64,7 +65,7 @@ def _assert_unavailable(r: httpx.Response, what: str) -> None:
 
 def _probe_every_route(server: LiveServer, settings: Settings) -> None:
     token = _token(settings, 1, 1)  # signed with the app's key: authenticating it needs the database
-    with httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c:
+    with http_client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c:
         _assert_unavailable(c.get("/health"), "GET /health")
         _assert_unavailable(
             c.post("/auth/login", json={"login": "a@b.cn", "password": "correct horse"}), "POST /auth/login"
@@ -119,7 +120,7 @@ def test_a_dropped_postgresql_database_gives_503_and_recovers(tmp_path: Path) ->
     settings = Settings(database_url=url, warm_up=False, secret_key_file=str(tmp_path / "secret_key"))
     try:
         upgrade(settings)
-        with LiveServer(settings) as server, httpx.Client(base_url=server.base_url, timeout=30) as c:
+        with LiveServer(settings) as server, http_client(base_url=server.base_url, timeout=30) as c:
             assert c.get("/health").status_code == 200 and c.get("/regions").status_code == 200
             _pg_admin_execute(f'DROP DATABASE "{name}" WITH (FORCE)')  # live connections are cut
             _probe_every_route(server, settings)
@@ -140,7 +141,7 @@ def test_a_removed_sqlite_file_gives_503_and_recovers(sqlite_template: Path, tmp
         database_url=f"sqlite+aiosqlite:///{path}", warm_up=False, secret_key_file=str(tmp_path / "secret_key")
     )
     backup = tmp_path / "backup.sqlite3"
-    with LiveServer(settings) as server, httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with LiveServer(settings) as server, http_client(base_url=server.base_url, timeout=30) as c:
         assert c.get("/health").status_code == 200 and c.get("/regions").status_code == 200
         with sqlite3.connect(path) as live, sqlite3.connect(backup) as copy:
             live.backup(copy)
@@ -159,6 +160,6 @@ def test_health_is_503_not_500_for_an_unmigrated_database(tmp_path: Path) -> Non
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{path}", warm_up=False, secret_key_file=str(tmp_path / "secret_key")
     )
-    with LiveServer(settings) as server, httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with LiveServer(settings) as server, http_client(base_url=server.base_url, timeout=30) as c:
         _assert_unavailable(c.get("/health"), "GET /health")
         _assert_unavailable(c.get("/regions"), "GET /regions")

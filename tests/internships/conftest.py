@@ -22,6 +22,7 @@ from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.conftest import LiveServer, create_account
+from tests.harness import http_client
 
 #: The smallest file a PDF reader opens: header (ISO 32000-1 §7.5.2) … end-of-file marker (§7.5.5).
 PDF = (
@@ -45,13 +46,13 @@ class World:
     opened: list[httpx.Client] = field(default_factory=list)
 
     def api(self, who: str) -> httpx.Client:
-        c = httpx.Client(base_url=self.base_url, timeout=30, headers={"Authorization": f"Bearer {self.tokens[who]}"})
+        c = http_client(base_url=self.base_url, timeout=30, headers={"Authorization": f"Bearer {self.tokens[who]}"})
         self.opened.append(c)
         return c
 
     def browser(self, who: str) -> httpx.Client:
         """A cookie-signed-in client (as the pages are used)."""
-        c = httpx.Client(base_url=self.base_url, timeout=30, cookies={ACCESS_COOKIE: self.tokens[who]})
+        c = http_client(base_url=self.base_url, timeout=30, cookies={ACCESS_COOKIE: self.tokens[who]})
         self.opened.append(c)
         return c
 

@@ -19,6 +19,7 @@ from service.notifications.kinds import Kind
 from service.notifications.models import OutboxMessage, OutboxStatus
 from service.notifications.service import notify
 from tests.conftest import LiveServer, create_account
+from tests.harness import http_client
 
 PARAMS = {"posting_title": "数控车床操作工", "employer_name": "广州数控设备有限公司", "reason": "filled"}
 Account = tuple[int, httpx.Client]
@@ -31,7 +32,7 @@ def account(server: LiveServer, settings: Settings) -> Iterator[Callable[..., Ac
 
     def make(role: Role = Role.ADMIN, **scope: Any) -> Account:
         user_id, token = create_account(settings, role, **scope)
-        c = httpx.Client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
+        c = http_client(base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"})
         opened.append(c)
         return user_id, c
 

@@ -21,6 +21,7 @@ from service.imports.runs import expire_postings
 from service.notifications.models import Notification, OutboxMessage
 from service.postings.models import Posting, PostingSource
 from tests.conftest import LiveServer, sign_in
+from tests.harness import http_client
 from tests.notifications.conftest import Hiring, add_user, hiring_world
 
 
@@ -30,7 +31,7 @@ def bearer(server: LiveServer, settings: Settings) -> Iterator[object]:
     opened: list[httpx.Client] = []
 
     def make(user_id: int) -> httpx.Client:
-        c = httpx.Client(
+        c = http_client(
             base_url=server.base_url, timeout=30, headers={"Authorization": f"Bearer {sign_in(settings, user_id)}"}
         )
         opened.append(c)

@@ -22,6 +22,7 @@ from service.notifications.kinds import Kind
 from service.notifications.models import Notification, NotificationPreference
 from service.notifications.service import notify
 from tests.conftest import LiveServer, create_account
+from tests.harness import tls_context
 
 PARAMS = {"posting_title": "数控车床操作工", "employer_name": "广州数控设备有限公司", "reason": "filled"}
 
@@ -47,6 +48,7 @@ def web(server: LiveServer, settings: Settings) -> Iterator[Browser]:
         user_id, token = create_account(settings, role, **scope)
         c = PageClient(
             csrf=csrf,
+            verify=tls_context(),
             base_url=server.base_url,
             timeout=30,
             cookies={ACCESS_COOKIE: token, CSRF_COOKIE: csrf},

@@ -22,6 +22,7 @@ from service.graduates.models import Graduate, GraduateAward, GraduateCertificat
 from service.postings.models import Posting
 from tests.accounts.conftest import PASSWORD, World, bearer, http_settings, login, make_world
 from tests.conftest import LiveServer
+from tests.harness import http_client
 from tests.reports import worked_case
 
 ID_NUMBER = "11010519491231002X"  # a valid GB 11643 number (check character X)
@@ -46,7 +47,7 @@ async def world(session: AsyncSession) -> World:
 @pytest.fixture
 def anon(server: LiveServer) -> Iterator[httpx.Client]:
     """A client with no credentials at all (the root ``client`` may carry a default sign-in)."""
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with http_client(base_url=server.base_url, timeout=30) as c:
         yield c
 
 
@@ -57,7 +58,7 @@ def as_user(server: LiveServer, world: World) -> Iterator[Callable[[str], httpx.
 
     def get(name: str) -> httpx.Client:
         if name not in clients:
-            c = httpx.Client(base_url=server.base_url, timeout=30)
+            c = http_client(base_url=server.base_url, timeout=30)
             c.headers.update(bearer(login(c, world.logins[name])))
             clients[name] = c
         return clients[name]
@@ -172,7 +173,7 @@ def clients(server: LiveServer) -> Iterator[dict[str, httpx.Client]]:
     }
     out = {}
     for name, email in logins.items():
-        c = httpx.Client(base_url=server.base_url, timeout=30)
+        c = http_client(base_url=server.base_url, timeout=30)
         c.headers.update(bearer(login(c, email)))
         out[name] = c
     yield out

@@ -26,6 +26,7 @@ from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.conftest import create_account
+from tests.harness import http_client
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,8 +133,8 @@ def test_a_posting_made_on_one_server_is_recommended_by_the_other_within_5_s(
     _, token = create_account(settings, Role.ADMIN)
     headers = {"Authorization": f"Bearer {token}"}
     with (
-        httpx.Client(base_url=two_servers[0], headers=headers, timeout=30) as one,
-        httpx.Client(base_url=two_servers[1], headers=headers, timeout=30) as other,
+        http_client(base_url=two_servers[0], headers=headers, timeout=30) as one,
+        http_client(base_url=two_servers[1], headers=headers, timeout=30) as other,
     ):
         # the seed reaches the other server through its feed too (it may still be building its first
         # index at start-up, which is not what is measured here)
@@ -172,8 +173,8 @@ def test_a_graduates_edit_on_one_server_reaches_the_others_cached_recommendation
         return items[0]["posting"]["title"] if items else None
 
     with (
-        httpx.Client(base_url=two_servers[0], headers=headers, timeout=30) as one,
-        httpx.Client(base_url=two_servers[1], headers=headers, timeout=30) as other,
+        http_client(base_url=two_servers[0], headers=headers, timeout=30) as one,
+        http_client(base_url=two_servers[1], headers=headers, timeout=30) as other,
     ):
         _seconds_until(lambda: len(_recommended(other, graduate_id)) == 3)
         before = top_title(other)

@@ -5,7 +5,6 @@ salary bands (item 2) include their upper edge and their edges are a setting."""
 
 from __future__ import annotations
 
-import httpx
 import msgspec
 import pytest
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from service.reports.build import build_report
 from service.reports.definitions import band_of, parse_salary_edges, salary_bands
 from service.reports.export import to_csv
 from tests.conftest import LiveServer, create_account, run_async
+from tests.harness import http_client
 from tests.reports import worked_case
 from tests.reports.test_figures import params, total
 
@@ -119,7 +119,7 @@ def test_band_edges_are_a_setting(settings: Settings) -> None:
     _, token = create_account(custom, Role.ADMIN)
     with (
         LiveServer(custom) as live,
-        httpx.Client(base_url=live.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c,
+        http_client(base_url=live.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}) as c,
     ):
         r = c.get(
             "/reports",

@@ -31,6 +31,7 @@ from service.graduates.models import Gender, Graduate
 from service.rosters.template import COLUMNS, MAJORS_SHEET, ROSTER_SHEET
 from tests.conftest import LiveServer, create_account
 from tests.factories import guangdong_regions
+from tests.harness import http_client
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,12 +54,10 @@ class Site:
     school_b: str = "4145010001"
 
     def api(self, who: str) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.base_url, timeout=120, headers={"Authorization": f"Bearer {self.tokens[who]}"}
-        )
+        return http_client(base_url=self.base_url, timeout=120, headers={"Authorization": f"Bearer {self.tokens[who]}"})
 
     def browser(self, who: str) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, timeout=120, cookies={ACCESS_COOKIE: self.tokens[who]})
+        return http_client(base_url=self.base_url, timeout=120, cookies={ACCESS_COOKIE: self.tokens[who]})
 
 
 @pytest.fixture

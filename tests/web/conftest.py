@@ -23,6 +23,7 @@ from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.browser import launch_chromium
+from tests.harness import http_client
 
 PASSWORD = "correct horse battery"
 
@@ -165,7 +166,7 @@ def text_of(html: str) -> str:
 def web(server: Any) -> Any:
     """A browser-like HTTP client over loopback: no bearer token, cookies only (the root ``client``
     fixture signs in with a bearer header, which would bypass the cookie session and its CSRF check)."""
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
+    with http_client(base_url=server.base_url, timeout=30) as c:
         yield c
 
 

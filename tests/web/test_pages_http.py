@@ -8,6 +8,7 @@ import datetime as dt
 import httpx
 import pytest
 
+from tests.harness import http_client
 from tests.web.conftest import World, csrf, sign_in, text_of
 
 
@@ -135,7 +136,7 @@ def test_sign_out_ends_the_session(web: httpx.Client, world: World) -> None:
     token = web.cookies["vocmatch_csrf"]
     assert web.post("/web/sign-out", data={"_csrf_token": token}).status_code == 303
     # the old access token no longer works even if kept
-    with httpx.Client(base_url=str(web.base_url), cookies={"vocmatch_access": access}) as other:
+    with http_client(base_url=str(web.base_url), cookies={"vocmatch_access": access}) as other:
         assert other.get("/web/jobs").status_code == 303
 
 
