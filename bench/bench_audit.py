@@ -130,6 +130,21 @@ def province_report(seed: int = 2) -> tuple[dict, list, list]:
     return report(graduates, seed)
 
 
+def national_report(seed: int = 3, per_school: int = 150) -> tuple[dict, list, list]:
+    """The national report's shape as bench/bench_reports.py generates it: 31 provinces × 4 cities
+    × 3 counties, 2,000 schools (a tenth filed at city level), 60 majors; ``per_school`` graduates a
+    school (300,000 at the default: smaller schools than the 1M bench, so more small cells)."""
+    rng = random.Random(seed)
+    provinces = [f"{p}" for p in range(11, 66) if p % 10 != 0 and p % 10 < 6][:31]
+    schools = []
+    for i in range(1, 2001):
+        p, c, k = rng.choice(provinces), rng.randint(1, 4), rng.randint(1, 3)
+        schools.append((f"41{i:08d}", f"{p}{c:02d}00" if i % 10 == 0 else f"{p}{c:02d}{k:02d}"))
+    majors = [f"7{i:05d}" for i in range(1, 61)]
+    graduates = [(code, region, rng.choice(majors)) for code, region in schools for _ in range(per_school)]
+    return report(graduates, seed)
+
+
 #: CPU seconds of this process, per measurement (medians), printed beside the wall-clock ones: on a
 #: shared machine the wall clock also counts the other processes' turns.
 CPU: list[float] = []

@@ -74,6 +74,68 @@ def _relations(values: Mapping[Cell, int], relations: Iterable[Relation]) -> lis
     return out
 
 
+def _independent(rels: list[list[tuple[Cell, int]]]) -> list[int]:
+    """The relations the attacker's program needs: ``rels`` less those that are sums of the others.
+
+    A relation ``T = Σ P`` is dropped when another relation with the same total, ``T = Σ Q``, turns
+    into it by replacing cells of ``Q`` with the parts of relations of which they are the total
+    (recursively; each leaf in ``P``, every cell of ``P`` reached exactly once): then the dropped
+    equation is the sum of the equations used, and the integer solutions — the attacker's feasible
+    values — are the same with or without it (Hundepool et al., *Statistical Disclosure Control*,
+    Wiley 2012, §4.3.3: the audit is over the linear system of the published relations; any
+    equation in the span of the others adds nothing). A relation is only ever justified by
+    relations still kept at that moment, so every dropped one is a sum of kept ones.
+
+    What it is for: a national report has ``total = Σ provinces``, ``= Σ cities``, ``= Σ counties``
+    and ``= Σ schools`` in every column. The last three follow from the first and the region
+    hierarchy (province ⊃ cities ⊃ counties ⊃ schools), yet each ties the hidden cells of every
+    province together, so the whole country was one program. Without them the hidden cells group
+    by the regions whose published cells separate them (a county, a city, …): many small programs
+    with the same solutions."""
+    total_of: list[Cell | None] = []
+    by_total: dict[Cell, list[int]] = {}
+    for i, terms in enumerate(rels):
+        total = next((c for c, k in terms if k < 0), None)
+        total_of.append(total)
+        if total is not None:
+            by_total.setdefault(total, []).append(i)
+    dropped = [False] * len(rels)
+
+    def leaves(cell: Cell, target: set[Cell], skip: tuple[int, int], depth: int, out: list[Cell]) -> bool:
+        if cell in target:
+            out.append(cell)
+            return True
+        if depth == 0:
+            return False
+        for r in by_total.get(cell, ()):
+            if r in skip or dropped[r]:
+                continue
+            mark = len(out)
+            if all(leaves(c, target, skip, depth - 1, out) for c, k in rels[r] if k > 0):
+                return True
+            del out[mark:]
+        return False
+
+    for i, total in enumerate(total_of):
+        if total is None or len(by_total[total]) < 2:
+            continue
+        target = {c for c, k in rels[i] if k > 0}
+        for s in by_total[total]:
+            if s == i or dropped[s]:
+                continue
+            out: list[Cell] = []
+            if all(leaves(c, target, (i, s), _DEPTH, out) for c, k in rels[s] if k > 0):
+                if len(out) == len(target) and set(out) == target:
+                    dropped[i] = True
+                    break
+    return [i for i in range(len(rels)) if not dropped[i]]
+
+
+#: How deep :func:`_independent` follows relations (national total → province → city → county → school
+#: is 4; a relation deeper than this is simply kept).
+_DEPTH = 6
+
+
 def _components(hidden: set[Cell], rels: list[list[tuple[Cell, int]]]) -> list[tuple[list[Cell], list[int]]]:
     """Hidden cells grouped by the relations that join them: (cells, indices of their relations)."""
     parent = {c: c for c in hidden}
@@ -199,16 +261,35 @@ def audit(
     and widened in place. A cell's range is settled by the solves shared by all the cells of its
     group first (push all unproven cells up together, then down together: each solution widens
     every cell's range at once), then by its own maximum and, if still needed, its minimum."""
-    return _audit(values, _relations(values, relations), hidden, threshold, {} if ranges is None else ranges)
+    rels = _relations(values, relations)
+    return _audit(values, rels, hidden, threshold, {} if ranges is None else ranges, _independent(rels))
 
 
 def _audit(
-    values: Mapping[Cell, int], rels: list[list[tuple[Cell, int]]], hidden: set[Cell], threshold: int, ranges: Ranges
+    values: Mapping[Cell, int],
+    rels: list[list[tuple[Cell, int]]],
+    hidden: set[Cell],
+    threshold: int,
+    ranges: Ranges,
+    kept: list[int] | None = None,
 ) -> list[Finding]:
-    """:func:`audit` over relations already in :func:`_relations` form."""
+    """:func:`audit` over relations already in :func:`_relations` form.
+
+    ``kept``: the indices of the relations the programs are built from (:func:`_independent`: the
+    same integer solutions as all of ``rels``, in smaller groups); ``None``: all of them. The
+    findings are the same either way — a cell fails exactly when the maximum and minimum of its own
+    program say so, whatever was witnessed before — and come in the same order: that of the groups
+    over all of ``rels`` (which :func:`protect`'s choice of cells to hide next depends on)."""
     upper = max([*values.values(), 1])
     findings: list[Finding] = []
-    for cells, rel_ids in _components(hidden, rels):
+    groups = _components(hidden, rels)
+    if kept is not None and len(kept) < len(rels):
+        order = {c: k for k, c in enumerate(c for cells, _ in groups for c in cells)}
+        sub = [rels[i] for i in kept]
+        groups = [(cells, [kept[i] for i in ids]) for cells, ids in _components(hidden, sub)]
+    else:
+        order = None
+    for cells, rel_ids in groups:
         truth = np.array([values[c] for c in cells], dtype=float)
         low = np.array([ranges.get(c, (v, v))[0] for c, v in zip(cells, truth, strict=True)])
         high = np.array([ranges.get(c, (v, v))[1] for c, v in zip(cells, truth, strict=True)])
@@ -243,6 +324,8 @@ def _audit(
                     findings.append(Finding(cells[j], low[j], high[j], reason))
         for j, c in enumerate(cells):
             ranges[c] = (low[j], high[j])
+    if order is not None:
+        findings.sort(key=lambda f: order[f.cell])
     return findings
 
 
@@ -254,6 +337,7 @@ def protect(
     start: Iterable[Cell] = (),
     implied: Iterable[Relation] = (),
     ranges: Ranges | None = None,
+    decompose: bool = True,
 ) -> set[Cell]:
     """The cells to hide: :func:`~service.reports.suppression.suppress`'s pattern (grown from
     ``start``, cells hidden whatever happens), then more until :func:`audit` passes. For each
@@ -267,7 +351,9 @@ def protect(
     they make the heuristic's pattern closer to one that passes, and so the audit's rounds fewer.
     A cell that fails the audit twice gets a partner in every relation around it at once.
     ``ranges``: ranges witnessed by an earlier protect() of the same report with a subset of
-    ``start`` hidden (they stay witnessed); read and widened in place."""
+    ``start`` hidden (they stay witnessed); read and widened in place. ``decompose`` (the default):
+    audit without the relations that are sums of others (:func:`_independent`) — the same pattern
+    (``False`` only to check that), in smaller programs."""
     rels_list = list(relations)
     heuristic = Suppressor(values, rels_list + list(implied), row_total)
     hidden = heuristic.run(threshold, start)
@@ -281,8 +367,9 @@ def protect(
     ranges = {} if ranges is None else ranges
     failed: set[Cell] = set()
     hidden = _span_sums(values, rels, hidden, threshold, heuristic)
+    kept = _independent(rels) if decompose else None
     while True:
-        findings = _audit(values, rels, hidden, threshold, ranges)
+        findings = _audit(values, rels, hidden, threshold, ranges, kept)
         if not findings:
             return hidden
         added = False
