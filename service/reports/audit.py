@@ -45,7 +45,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
+from scipy.sparse import coo_array, csr_array
+from scipy.sparse.csgraph import connected_components
 
 from service.reports.suppression import Relation, Suppressor
 
@@ -167,6 +168,77 @@ def _components(hidden: set[Cell], rels: list[list[tuple[Cell, int]]]) -> list[t
     return [(cells, rel_of.get(root, [])) for root, cells in groups.items()]
 
 
+class _Grouping:
+    """:func:`_components` for one report's relations, prepared once for every round of
+    :func:`protect`: the relations as a sparse relation × cell matrix (cells numbered in the order
+    of their ``str``, as :func:`_components` sorts them), the groups as the connected components of
+    the hidden cells and the relations touching them (``scipy.sparse.csgraph``) — the same groups,
+    cells and relations in the same order as :func:`_components`, without a Python loop over every
+    term of every relation each round.
+
+    ``kept`` (:func:`_independent`): the groups are those of these relations only (smaller; the
+    same integer solutions), and :meth:`groups` also gives each hidden cell's position in the groups
+    over all of ``rels`` (the order the findings are reported in); ``None``: all relations."""
+
+    def __init__(self, values: Mapping[Cell, int], rels: list[list[tuple[Cell, int]]], kept: list[int] | None) -> None:
+        self.cells = sorted({c for terms in rels for c, _ in terms} | set(values), key=str)
+        self.rank = {c: j for j, c in enumerate(self.cells)}
+        self.full = self._matrix(rels, range(len(rels)))
+        self.kept = None if kept is None or len(kept) == len(rels) else np.asarray(kept, dtype=np.int64)
+        self.sub = None if self.kept is None else self._matrix(rels, kept)
+
+    def _matrix(self, rels: list[list[tuple[Cell, int]]], ids: Iterable[int]) -> csr_array:
+        rows, cols = [], []
+        for r, i in enumerate(ids):
+            for c, _ in rels[i]:
+                rows.append(r)
+                cols.append(self.rank[c])
+        n = max(rows, default=-1) + 1
+        data = np.ones(len(rows), dtype=np.int8)
+        return csr_array((data, (rows, cols)), shape=(n, len(self.cells))).tocsc()
+
+    def _components(self, matrix: csr_array, h: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Groups of the hidden cells ``h`` (ranks, ascending): (cell positions in ``h``, relation rows)."""
+        k = len(h)
+        part = csr_array(matrix[:, h]).tocoo()
+        rel_rows, cell_cols = part.row, part.col
+        n = matrix.shape[0]
+        graph = coo_array((np.ones(len(rel_rows), dtype=np.int8), (cell_cols, k + rel_rows)), shape=(k + n, k + n))
+        _, labels = connected_components(graph, directed=False)
+        cell_labels = labels[:k]
+        # groups in the order of their first cell (cells are in str order): as _components
+        _, first = np.unique(cell_labels, return_index=True)
+        group_of_label = np.empty(labels.max() + 1, dtype=np.int64)
+        group_of_label[cell_labels[np.sort(first)]] = np.arange(len(first))
+        cell_group = group_of_label[cell_labels]
+        touching = np.unique(rel_rows)
+        rel_group = group_of_label[labels[k + touching]]
+        cell_order = np.argsort(cell_group, kind="stable")
+        rel_order = np.argsort(rel_group, kind="stable")
+        cell_cuts = np.searchsorted(cell_group[cell_order], np.arange(1, len(first)))
+        rel_cuts = np.searchsorted(rel_group[rel_order], np.arange(1, len(first)))
+        return list(zip(np.split(cell_order, cell_cuts), np.split(touching[rel_order], rel_cuts), strict=True))
+
+    def groups(self, hidden: set[Cell]) -> tuple[list[tuple[list[Cell], list[int]]], dict[Cell, int] | None]:
+        """The groups of ``hidden`` as :func:`_components` gives them (over the kept relations if
+        any), and — with kept relations — each hidden cell's position in the groups over all."""
+        if not hidden:
+            return [], None
+        h = np.sort(np.fromiter((self.rank[c] for c in hidden), dtype=np.int64, count=len(hidden)))
+        cells = [self.cells[j] for j in h]
+
+        def listed(matrix: csr_array, ids: np.ndarray | None) -> list[tuple[list[Cell], list[int]]]:
+            return [
+                ([cells[j] for j in members], (rows if ids is None else ids[rows]).tolist())
+                for members, rows in self._components(matrix, h)
+            ]
+
+        if self.sub is None:
+            return listed(self.full, None), None
+        order = {cells[j]: pos for pos, j in enumerate(np.concatenate([m for m, _ in self._components(self.full, h)]))}
+        return listed(self.sub, self.kept), order
+
+
 class _Problem:
     """The attacker's program for one group of hidden cells, built once: every solve changes only
     the objective, so HiGHS (``highspy``) starts each from the previous optimal basis — a few
@@ -262,7 +334,7 @@ def audit(
     group first (push all unproven cells up together, then down together: each solution widens
     every cell's range at once), then by its own maximum and, if still needed, its minimum."""
     rels = _relations(values, relations)
-    return _audit(values, rels, hidden, threshold, {} if ranges is None else ranges, _independent(rels))
+    return _audit(values, rels, hidden, threshold, {} if ranges is None else ranges)
 
 
 def _audit(
@@ -271,24 +343,21 @@ def _audit(
     hidden: set[Cell],
     threshold: int,
     ranges: Ranges,
-    kept: list[int] | None = None,
+    grouping: _Grouping | None = None,
 ) -> list[Finding]:
     """:func:`audit` over relations already in :func:`_relations` form.
 
-    ``kept``: the indices of the relations the programs are built from (:func:`_independent`: the
-    same integer solutions as all of ``rels``, in smaller groups); ``None``: all of them. The
+    ``grouping``: how the hidden cells are grouped (:class:`_Grouping`; its kept relations, by
+    default :func:`_independent`'s, are the ones the programs are built from: the same integer
+    solutions as all of ``rels``, in smaller groups). The
     findings are the same either way — a cell fails exactly when the maximum and minimum of its own
     program say so, whatever was witnessed before — and come in the same order: that of the groups
     over all of ``rels`` (which :func:`protect`'s choice of cells to hide next depends on)."""
     upper = max([*values.values(), 1])
     findings: list[Finding] = []
-    groups = _components(hidden, rels)
-    if kept is not None and len(kept) < len(rels):
-        order = {c: k for k, c in enumerate(c for cells, _ in groups for c in cells)}
-        sub = [rels[i] for i in kept]
-        groups = [(cells, [kept[i] for i in ids]) for cells, ids in _components(hidden, sub)]
-    else:
-        order = None
+    if grouping is None:
+        grouping = _Grouping(values, rels, _independent(rels))
+    groups, order = grouping.groups(hidden)
     for cells, rel_ids in groups:
         truth = np.array([values[c] for c in cells], dtype=float)
         low = np.array([ranges.get(c, (v, v))[0] for c, v in zip(cells, truth, strict=True)])
@@ -367,9 +436,9 @@ def protect(
     ranges = {} if ranges is None else ranges
     failed: set[Cell] = set()
     hidden = _span_sums(values, rels, hidden, threshold, heuristic)
-    kept = _independent(rels) if decompose else None
+    grouping = _Grouping(values, rels, _independent(rels) if decompose else None)
     while True:
-        findings = _audit(values, rels, hidden, threshold, ranges, kept)
+        findings = _audit(values, rels, hidden, threshold, ranges, grouping)
         if not findings:
             return hidden
         added = False

@@ -279,8 +279,15 @@ def test_the_decomposed_audit_gives_the_undecomposed_pattern() -> None:
         kept = audit_module._independent(rels)
         for threshold in (3, THRESHOLD):
             hidden = suppress(values, relations, threshold)
-            decomposed = audit_module._audit(values, rels, hidden, THRESHOLD, {}, kept)
-            assert decomposed == audit_module._audit(values, rels, hidden, THRESHOLD, {}, None), seed
+            decomposed = audit_module._audit(values, rels, hidden, THRESHOLD, {})
+            whole = audit_module._Grouping(values, rels, None)
+            assert decomposed == audit_module._audit(values, rels, hidden, THRESHOLD, {}, whole), seed
+            # the grouping is the one of the reference scaffolding, over all relations or the kept ones
+            assert whole.groups(hidden) == (audit_module._components(hidden, rels), None)
+            sub = [rels[i] for i in kept]
+            assert [(c, [kept[i] for i in ids]) for c, ids in audit_module._components(hidden, sub)] == (
+                audit_module._Grouping(values, rels, kept).groups(hidden)[0]
+            )
             groups = len(audit_module._components(hidden, [rels[i] for i in kept]))
             split += groups > len(audit_module._components(hidden, rels))
         for threshold in (THRESHOLD, 7):
