@@ -97,7 +97,7 @@ class Suppressor:
                     continue
                 dirty[i] = False
                 members = parts + ([total] if total is not None else [])
-                if sum(c in hidden for c in members) != 1:
+                if len(hidden.intersection(members)) != 1:  # members are distinct cells
                     continue
                 visible = sorted((c for c in parts if c not in hidden), key=lambda c: (values[c] == 0, values[c]))
                 pick = visible[0] if visible else total

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.reports import audit as audit_module
 from service.reports.audit import audit, protect, publication_pattern
-from service.reports.build import _implied, _relations, build_report
+from service.reports.build import _implied, _parents, _relations, build_report
 from service.reports.compute import ReportParams, Scope
 from service.reports.definitions import (
     DEFAULT_SALARY_EDGES,
@@ -104,11 +104,61 @@ def random_report_implied(seed: int) -> tuple[dict[Cell, int], list[Relation], l
     return values, relations, _implied(rows, DEFAULT_SALARY_EDGES)
 
 
-def attack(values: dict[Cell, int], hidden: set[Cell]) -> dict[Cell, tuple[float, float]]:
+def random_national_report(seed: int) -> tuple[dict[Cell, int], list, list, dict[Hashable, list[Hashable]]]:
+    """Counts of a random report over several provinces (total, province, city, county, school,
+    major, gender), all its relations (with the region hierarchy, as build_report makes them), the
+    implied row relations, and — for the attack, written here — each region row's child rows: the
+    shape of a national publication, small enough to attack."""
+    rng = random.Random(seed)
+    provinces = rng.sample(["11", "32", "44", "51", "65"], rng.randint(2, 3))
+    schools = {}
+    for i in range(rng.randint(4, 6)):
+        p, c, k = rng.choice(provinces), rng.randint(1, 2), rng.randint(1, 2)
+        schools[f"s{i}"] = f"{p}{c:02d}00" if rng.random() < 0.2 else f"{p}{c:02d}{k:02d}"
+    counts: dict[tuple[str, object], dict[str, int]] = {}
+    for _ in range(rng.randint(150, 300)):
+        school = rng.choice(sorted(schools))
+        region = schools[school]
+        rows = [
+            ("total", "total"),
+            ("province", region[:2] + "0000"),
+            ("city", region[:4] + "00"),
+            ("county", region if not region.endswith("00") else region + "*"),
+            ("school", school),
+            ("major", f"m{rng.randrange(3)}"),
+            ("gender", rng.choice(["male", "female"])),
+        ]
+        cols = _graduate_columns(rng)
+        for row in rows:
+            c = counts.setdefault(row, {})
+            for col in cols:
+                c[col] = c.get(col, 0) + 1
+    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in count_columns()}
+    parents: dict[Hashable, list[Hashable]] = {}
+    for kind, key in counts:  # province ⊃ cities ⊃ counties (``<city>*``: filed at city level) ⊃ schools
+        region = schools[str(key)] if kind == "school" else str(key)
+        parent = {
+            "city": ("province", region[:2] + "0000"),
+            "county": ("city", region[:4] + "00"),
+            "school": ("county", region if not region.endswith("00") else region + "*"),
+        }.get(kind)
+        if parent is not None:
+            parents.setdefault(parent, []).append((kind, key))
+    relations = _relations(counts, _parents(counts, schools))
+    return values, relations, _implied(counts, DEFAULT_SALARY_EDGES), parents
+
+
+def attack(
+    values: dict[Cell, int], hidden: set[Cell], parents: dict[Hashable, list[Hashable]] | None = None
+) -> dict[Cell, tuple[float, float]]:
     """The attacker: every relation among the published cells (within rows; each breakdown's rows
-    add up to the total), hidden cells as non-negative integers; min and max of each hidden cell."""
+    add up to the total; ``parents``: each region row's child rows add up to it), hidden cells as
+    non-negative integers; min and max of each hidden cell."""
     rows = {r for r, _ in values}
     rels: list[tuple[Cell, list[Cell]]] = []
+    for parent, children in (parents or {}).items():
+        for col in count_columns():
+            rels.append(((parent, col), [(r, col) for r in children]))
     for row in rows:
         for total_col, part_cols in row_relations():
             rels.append(((row, total_col), [(row, p) for p in part_cols]))
@@ -151,11 +201,16 @@ def attack(values: dict[Cell, int], hidden: set[Cell]) -> dict[Cell, tuple[float
     return out
 
 
-def assert_unrecoverable(values: dict[Cell, int], hidden: set[Cell], threshold: int = THRESHOLD) -> None:
+def assert_unrecoverable(
+    values: dict[Cell, int],
+    hidden: set[Cell],
+    threshold: int = THRESHOLD,
+    parents: dict[Hashable, list[Hashable]] | None = None,
+) -> None:
     """The attack of this module finds every hidden non-zero cell unpinned, and every primary cell
     (below ``threshold``) with a feasible range of at least ``threshold``."""
     assert {c for c, v in values.items() if 0 < v < threshold} <= hidden  # primary cells stay hidden
-    for cell, (low, high) in attack(values, hidden).items():
+    for cell, (low, high) in attack(values, hidden, parents).items():
         v = values[cell]
         assert low <= v <= high, (cell, v, low, high)
         assert high > low, f"{cell} = {v} recovered exactly from the published cells"
@@ -169,6 +224,79 @@ def test_no_hidden_cell_can_be_recovered(seed: int) -> None:
     values, relations, implied = random_report_implied(seed)
     assert_unrecoverable(values, protect(values, relations, THRESHOLD, implied=implied))
     assert_unrecoverable(values, protect(values, relations, THRESHOLD))  # without the implied relations too
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(0, 2**32 - 1))
+def test_no_hidden_cell_of_a_national_report_can_be_recovered(seed: int) -> None:
+    """A report over several provinces (the national publication's shape: the region hierarchy,
+    each breakdown adding up to the total), audited in its decomposed form: the attack, with every
+    relation, recovers nothing — at 5 and at 7 grown from 5."""
+    values, relations, implied, parents = random_national_report(seed)
+    patterns = {t: publication_pattern(values, relations, t, implied, key=("national", seed)) for t in (5, 7)}
+    assert patterns[5] <= patterns[7]
+    assert_unrecoverable(values, set(patterns[5]), parents=parents)
+    assert_unrecoverable(values, set(patterns[7]), 7, parents=parents)
+
+
+def _rank(rels: list[list[tuple[Cell, int]]], cells: list[Cell]) -> int:
+    index = {c: j for j, c in enumerate(cells)}
+    a = np.zeros((len(rels), len(cells)))
+    for r, terms in enumerate(rels):
+        for c, k in terms:
+            a[r, index[c]] = k
+    return int(np.linalg.matrix_rank(a))
+
+
+def test_the_audit_drops_only_relations_that_are_sums_of_the_others() -> None:
+    """The audit's programs leave out the relations that follow from the others
+    (:func:`service.reports.audit._independent`): on national reports, the national sums over the
+    cities, the counties and the schools of every column (they follow from the sum over the provinces
+    and the region hierarchy, and they tied every province's hidden cells into one program). What is
+    left spans the same equations (same rank as all of them: the same integer solutions)."""
+    for seed in range(3):
+        values, relations, _, _ = random_national_report(seed)
+        rels = audit_module._relations(values, relations)
+        kept = audit_module._independent(rels)
+        left = [rels[i] for i in kept]
+        national = {
+            frozenset(c[0][0] for c, k in terms if k > 0)
+            for terms in left
+            if any(c[0] == ("total", "total") and k < 0 for c, k in terms)
+        }
+        assert {"city"} not in national and {"county"} not in national and {"school"} not in national, seed
+        assert {"province"} in national and {"major"} in national, seed
+        cells = sorted(values, key=str)
+        assert _rank(left, cells) == _rank(rels, cells), seed
+
+
+def test_the_decomposed_audit_gives_the_undecomposed_pattern() -> None:
+    """Auditing without the relations that are sums of others splits a national report's hidden
+    cells into many more, smaller programs, and changes nothing else: the same findings in the same
+    order (protect() picks the next cells to hide from them in turn), so the same patterns."""
+    split = 0
+    for seed in range(4):
+        values, relations, implied, _ = random_national_report(seed)
+        rels = audit_module._relations(values, relations)
+        kept = audit_module._independent(rels)
+        for threshold in (3, THRESHOLD):
+            hidden = suppress(values, relations, threshold)
+            decomposed = audit_module._audit(values, rels, hidden, THRESHOLD, {})
+            whole = audit_module._Grouping(values, rels, None)
+            assert decomposed == audit_module._audit(values, rels, hidden, THRESHOLD, {}, whole), seed
+            # the grouping is the one of the reference scaffolding, over all relations or the kept ones
+            assert whole.groups(hidden) == (audit_module._components(hidden, rels), None)
+            sub = [rels[i] for i in kept]
+            assert [(c, [kept[i] for i in ids]) for c, ids in audit_module._components(hidden, sub)] == (
+                audit_module._Grouping(values, rels, kept).groups(hidden)[0]
+            )
+            groups = len(audit_module._components(hidden, [rels[i] for i in kept]))
+            split += groups > len(audit_module._components(hidden, rels))
+        for threshold in (THRESHOLD, 7):
+            assert protect(values, relations, threshold, implied=implied) == protect(
+                values, relations, threshold, implied=implied, decompose=False
+            ), seed
+    assert split > 0
 
 
 @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
@@ -208,6 +336,12 @@ def test_fast_audit_finds_what_the_per_cell_audit_finds() -> None:
             fast = {(f.cell, f.reason) for f in audit(values, relations, hidden, THRESHOLD)}
             slow = {(f.cell, f.reason) for f in audit_per_cell.audit(values, relations, hidden, THRESHOLD)}
             assert fast == slow, seed
+    for seed in range(2):  # several provinces: the fast audit's programs leave out the national sums
+        values, relations, _, _ = random_national_report(seed)
+        hidden = suppress(values, relations, THRESHOLD)
+        fast = {(f.cell, f.reason) for f in audit(values, relations, hidden, THRESHOLD)}
+        slow = {(f.cell, f.reason) for f in audit_per_cell.audit(values, relations, hidden, THRESHOLD)}
+        assert fast == slow, seed
 
 
 def test_the_heuristic_alone_leaks_and_the_audit_sees_it() -> None:
