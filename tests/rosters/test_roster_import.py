@@ -113,7 +113,7 @@ BAD_ROWS = [
     (
         ["0012025012", "丙", "男", MALE[:-1] + ("0" if MALE[-1] != "0" else "1"), None, "2025-06-30", None, None],
         "身份证号",
-        "check digit",
+        "身份证号校验位不符 (GB 11643-1999)，请检查是否录错 / 身份证号 check digit is wrong",  # Chinese / English
     ),
     (["0012025013", "丁", "男", None, None, "下个月", None, None], "毕业时间", "不是日期"),
     (["0012025014", "戊", "男", None, "火箭工程", "2025-06-30", None, None], "专业", "unknown major"),
