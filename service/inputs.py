@@ -65,6 +65,11 @@ def without_format_characters(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
+#: The longest text a search box takes, in characters (the follow-up list's name or student number,
+#: the jobs search's words, ``q`` of the API's lists): a longer one is refused, so a page never
+#: repeats kilobytes of query back.
+SEARCH_MAX_CHARS = 100
+
 #: Why a name with nothing visible left after :func:`clean_name` is refused.
 NAME_INVISIBLE = "has no visible character (only spaces or invisible characters) / 没有可见字符 (只有空格或不可见字符)"
 
