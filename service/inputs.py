@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -43,6 +44,46 @@ NUL_MESSAGE = "contains a NUL character (U+0000), which cannot be stored / 含�
 _FORM_TYPES = ("multipart/form-data",)
 _URLENCODED = "application/x-www-form-urlencoded"
 MAX_INT_DIGITS = 4000  # below Python's int/str conversion limit (4300 digits)
+
+
+#: Unicode's bidirectional embedding, override and isolate controls (UAX #9, "Explicit Directional
+#: Formatting Characters": U+202A–U+202E, U+2066–U+2069). They make a browser show characters in
+#: another order than stored (``U+202E 0008310083 1`` reads as ``1 3800138000``).
+_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def without_direction_controls(text: str) -> str:
+    """``text`` without the bidirectional controls (:data:`_DIRECTION_CONTROLS`); other format
+    characters stay (a message's emoji keep their zero-width joiners)."""
+    return text.translate(_DIRECTION_CONTROLS)
+
+
+def without_format_characters(text: str) -> str:
+    """``text`` without Unicode's invisible format characters, general category ``Cf`` (Unicode
+    Standard §4.5 "General Category"; listed in UCD ``DerivedGeneralCategory.txt``): zero-width space,
+    (non-)joiners, soft hyphen, word joiner, BOM, direction marks and controls."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+#: The longest text a search box takes, in characters (the follow-up list's name or student number,
+#: the jobs search's words, ``q`` of the API's lists): a longer one is refused, so a page never
+#: repeats kilobytes of query back.
+SEARCH_MAX_CHARS = 100
+
+#: Why a name with nothing visible left after :func:`clean_name` is refused.
+NAME_INVISIBLE = "has no visible character (only spaces or invisible characters) / 没有可见字符 (只有空格或不可见字符)"
+
+
+def clean_name(text: str) -> str:
+    """The one rule for short human text that people search for — person names (姓名, a trainee's
+    name), school and employer names: composed (Unicode NFC, UAX #15, so ``Nu`` + U+030C and ``Nǔ``
+    are one name), without invisible format characters (:func:`without_format_characters`: a
+    zero-width space would make ``李\u200b华`` a name no search for 李华 finds; a right-to-left
+    override would show it in another order), runs of white space (the ideographic space too) as one
+    space, stripped. Visible punctuation stays (``阿卜杜拉·买买提``). ``""`` when nothing visible is
+    left; the caller refuses it as a missing value."""
+    visible = without_format_characters(unicodedata.normalize("NFC", text))
+    return " ".join(visible.split())
 
 
 def _shown(text: str) -> str:

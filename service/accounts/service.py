@@ -43,6 +43,7 @@ from service.errors import ConflictError, InvalidFieldError
 from service.graduates.models import Graduate, SeekerKind
 from service.graduates.schemas import GraduateCreate
 from service.graduates.service import GraduateService
+from service.inputs import NAME_INVISIBLE, clean_name
 
 _PHONE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -148,9 +149,12 @@ class AccountService:
         email, phone = self._login_names(data.email, data.phone)
         if data.role == "trainee":
             assert data.trainee is not None
-            institution = " ".join((data.trainee.training_institution or "").split()) or None
+            institution = clean_name(data.trainee.training_institution or "") or None
+            name = clean_name(data.trainee.name)
+            if not name:
+                raise InvalidFieldError("trainee.name", NAME_INVISIBLE)
             trainee = Graduate(
-                name=" ".join(data.trainee.name.split()) or data.trainee.name,
+                name=name,
                 kind=SeekerKind.ADULT_TRAINEE,
                 training_institution=institution,
             )

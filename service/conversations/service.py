@@ -48,6 +48,7 @@ from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.models import Graduate
 from service.graduates.repository import full_profile
+from service.inputs import without_direction_controls, without_format_characters
 from service.notifications.kinds import Kind
 from service.notifications.service import employer_recipients, graduate_recipients, notify
 from service.postings.models import Posting
@@ -67,25 +68,12 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ID_NUMBER = re.compile(r"(?<![\dXx])\d{17}[\dXx](?![\dXx])")
 
 
-#: Unicode's bidirectional embedding, override and isolate controls (UAX #9, "Explicit Directional
-#: Formatting Characters": U+202A–U+202E, U+2066–U+2069). They make a browser show characters in
-#: another order than stored (``U+202E 0008310083 1`` reads as ``1 3800138000``), so they are dropped
-#: from messages; nothing a message needs is lost (the page sets the text's direction itself).
-_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
-
-
-def without_direction_controls(text: str) -> str:
-    """``text`` without :data:`_DIRECTION_CONTROLS`."""
-    return text.translate(_DIRECTION_CONTROLS)
-
-
 def _plain(text: str) -> str:
     """Full-width characters folded (NFKC), invisible format characters (Unicode category ``Cf``:
     zero-width space and joiners, soft hyphen, word joiner, BOM, direction controls) and separators
     between digits removed, so ``１３８ ００１３-８０００`` and ``138\u200b0013\u200b8000`` read as
     ``13800138000``."""
-    visible = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
-    return _SEPARATORS.sub("", visible)
+    return _SEPARATORS.sub("", without_format_characters(unicodedata.normalize("NFKC", text)))
 
 
 def holds_id_number(text: str) -> bool:
@@ -192,6 +180,8 @@ class ConversationService:
                 f"application {application.id} is {status}: its messages are read-only",
                 [{"field": "body", "message": f"application is {status}"}],
             )
+        # bidirectional controls are dropped from messages (the page sets the text's direction itself);
+        # an emoji's zero-width joiner stays
         text = without_direction_controls(body).strip()
         if not text:
             raise InvalidFieldError("body", "write a message (it is empty)", "message_empty")

@@ -42,6 +42,7 @@ from service.destinations.schemas import (
 from service.destinations.service import DestinationService, to_read
 from service.errors import InvalidFieldError
 from service.graduates.models import Graduate
+from service.inputs import SEARCH_MAX_CHARS
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
 
 READERS = (Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)
@@ -234,7 +235,9 @@ class FollowUpController(Controller):
         flag: Annotated[fu.Flag | None, QueryParameter(description="only graduates with this flag")] = None,
         major_code: Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="专业代码")] = None,
         class_name: Annotated[str | None, QueryParameter(max_length=64, description="班级")] = None,
-        q: Annotated[str | None, QueryParameter(max_length=100, description="name or student number")] = None,
+        q: Annotated[
+            str | None, QueryParameter(max_length=SEARCH_MAX_CHARS, description="name or student number")
+        ] = None,
         sort: Annotated[str, QueryParameter(pattern=r"^(stale|name|student_number|class|category)$")] = "stale",
         limit: Limit = 50,
         offset: Offset = 0,

@@ -59,6 +59,16 @@ PROVINCE_CODES = frozenset(
 MIN_BIRTH_YEAR = 1900
 
 
+#: The Chinese of each :func:`normalise_id_number` refusal, by its code (the roster report says both).
+ID_NUMBER_PROBLEMS_ZH = {
+    "id_number_length": "身份证号应为18位",
+    "id_number_format": "身份证号应为17位数字加1位数字或X",
+    "id_number_check_digit": "身份证号校验位不符 (GB 11643-1999)，请检查是否录错",
+    "id_number_province": "身份证号第1-2位不是省级行政区划代码 (GB/T 2260，11–82)",
+    "id_number_birth_date": f"身份证号第7-14位不是有效的出生日期 ({MIN_BIRTH_YEAR}年至今)",
+}
+
+
 def normalise_id_number(value: str, field: str = "id_number") -> str:
     """Check a 身份证号 and return it compact and upper case (``x`` → ``X``).
 
@@ -75,20 +85,26 @@ def normalise_id_number(value: str, field: str = "id_number") -> str:
     """
     number = ric.compact(unicodedata.normalize("NFKC", value))
     if len(number) != 18:
-        raise InvalidFieldError(field, f"身份证号 must have 18 characters, got {len(number)}")
+        raise InvalidFieldError(field, f"身份证号 must have 18 characters, got {len(number)}", "id_number_length")
     if not isdigits(number[:-1]) or not (number[-1].isdigit() or number[-1] == "X"):
-        raise InvalidFieldError(field, "身份证号 must be 17 digits followed by a digit or X")
+        raise InvalidFieldError(field, "身份证号 must be 17 digits followed by a digit or X", "id_number_format")
     if number[-1] != ric.calc_check_digit(number):
-        raise InvalidFieldError(field, "身份证号 check digit is wrong (GB 11643-1999): check for a typo")
+        raise InvalidFieldError(
+            field, "身份证号 check digit is wrong (GB 11643-1999): check for a typo", "id_number_check_digit"
+        )
     if number[:2] not in PROVINCE_CODES:
-        raise InvalidFieldError(field, "身份证号 characters 1-2 are not a GB/T 2260 province code (11–82)")
+        raise InvalidFieldError(
+            field, "身份证号 characters 1-2 are not a GB/T 2260 province code (11–82)", "id_number_province"
+        )
     try:
         born = ric.get_birth_date(number)
     except ValueError:  # stdnum's InvalidComponent is a ValueError
         born = None
     if born is None or born > dt.date.today() or born.year < MIN_BIRTH_YEAR:
         raise InvalidFieldError(
-            field, f"身份证号 characters 7-14 are not a valid birth date (from {MIN_BIRTH_YEAR} to today)"
+            field,
+            f"身份证号 characters 7-14 are not a valid birth date (from {MIN_BIRTH_YEAR} to today)",
+            "id_number_birth_date",
         )
     return number
 

@@ -45,6 +45,7 @@ from service.graduates.schemas import (
     GraduateRead,
     GraduateUpdate,
 )
+from service.inputs import NAME_INVISIBLE, clean_name
 from service.privacy.audit import record
 from service.privacy.models import AuditAction
 from vocab import EmploymentType
@@ -237,6 +238,18 @@ class GraduateService:
             )
 
     @staticmethod
+    def _clean_name(fields: dict[str, Any]) -> None:
+        """``fields["name"]``, if present, by the one rule for names (:func:`service.inputs.clean_name`).
+
+        Raises:
+            InvalidFieldError: nothing visible is left of the name."""
+        if "name" not in fields:
+            return
+        fields["name"] = clean_name(fields["name"])
+        if not fields["name"]:
+            raise InvalidFieldError("name", NAME_INVISIBLE)
+
+    @staticmethod
     def _identity(fields: dict[str, Any]) -> None:
         """Normalise ``id_number`` in ``fields``; fill or check ``gender`` against it."""
         if fields.get("id_number") is None:
@@ -263,6 +276,7 @@ class GraduateService:
         """
         fields = msgspec.structs.asdict(data)
         nested = {key: _BUILDERS[key](fields.pop(key)) for key in NESTED}
+        self._clean_name(fields)
         self._identity(fields)
         self._check_graduation_date(data.graduation_date)
         await self._check_refs(fields)
@@ -284,6 +298,7 @@ class GraduateService:
         (403) when a graduate tries to change a roster-owned field."""
         graduate = await self.get(graduate_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        self._clean_name(changes)
         self._refuse_roster_changes(graduate, changes)
         nested = {key: _BUILDERS[key](changes.pop(key)) for key in NESTED if key in changes}
         merged = {

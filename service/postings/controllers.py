@@ -24,7 +24,7 @@ from service.auth.guards import (
     require_signed_in,
 )
 from service.auth.scoping import postings_clause
-from service.inputs import TEXT_BODY_BYTES
+from service.inputs import SEARCH_MAX_CHARS, TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath, IdQuery, Limit, Offset, Page
 from service.postings.models import PostingStatus
 from service.postings.repository import PostingFilter
@@ -93,7 +93,7 @@ class PostingController(Controller):
         q: Annotated[
             str | None,
             QueryParameter(
-                max_length=100,
+                max_length=SEARCH_MAX_CHARS,
                 description="words (separated by spaces), each in the title, the description or the employer's name",
             ),
         ] = None,

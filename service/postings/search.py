@@ -21,6 +21,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.regions import is_region_code
+from service.inputs import SEARCH_MAX_CHARS
 from service.postings.models import Posting
 from service.postings.repository import PostingFilter, PostingRepository
 from service.postings.service import MAX_MONTHLY_SALARY
@@ -30,7 +31,7 @@ from vocab import EmploymentType
 #: The filter names, as query parameters of ``/web/jobs`` and keys of a saved search.
 FILTER_NAMES = ("q", "region", "min_salary", "job_type", "internship")
 #: Longest value kept of each filter (longer input is cut, as the search form's ``maxlength``).
-MAX_FILTER_LENGTH = 100
+MAX_FILTER_LENGTH = SEARCH_MAX_CHARS  # what a filter keeps of its value (a longer q is refused)
 
 
 def _same(message: str) -> str:
@@ -86,10 +87,14 @@ def parse_filters(values: Mapping[str, object], gettext: Callable[[str], str] = 
     """Read the filters from ``values`` (query parameters, a form or a stored search; unknown keys
     are ignored); bad values go to ``errors`` with a message passed through ``gettext`` (the
     pages translate it; the API keeps the English)."""
+    full_q = str(values.get("q") or "").strip()
     raw = {name: str(values.get(name) or "").strip()[:MAX_FILTER_LENGTH] for name in FILTER_NAMES}
     jq = JobQuery(
         raw=raw, q=" ".join(raw["q"].split()) or None, internship=raw["internship"].lower() in ("1", "on", "true")
     )
+    if len(full_q) > SEARCH_MAX_CHARS:  # refused like the follow-up search's (the box keeps the first 100)
+        jq.q = None
+        jq.errors["q"] = gettext("Enter at most 100 characters.")
     if raw["region"]:
         if is_region_code(raw["region"]):
             jq.region = raw["region"]

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from service.errors import InvalidFieldError
-from service.graduates.identity import normalise_id_number
+from service.graduates.identity import ID_NUMBER_PROBLEMS_ZH, normalise_id_number
 from service.graduates.models import Gender
 
 #: field → Chinese column name used in reports, and the header spellings accepted for it
@@ -145,7 +145,9 @@ def id_number(value: Any, number_format: str = "General") -> str | None:
     try:
         return normalise_id_number(text)
     except InvalidFieldError as exc:
-        raise CellError("id_number", exc.errors[0]["message"], "id_number_invalid") from exc
+        problem = exc.errors[0]
+        reason = f"{ID_NUMBER_PROBLEMS_ZH[problem['code']]} / {problem['message']}"  # Chinese / English
+        raise CellError("id_number", reason, "id_number_invalid") from exc
 
 
 def phone(value: Any, number_format: str = "General") -> str | None:

@@ -23,6 +23,7 @@ from service.catalog.models import Major, School
 from service.graduates.identity import gender_of_id_number
 from service.graduates.models import ROSTER_FIELDS, Gender, Graduate, SeekerKind
 from service.graduates.schemas import YEAR_MAX, YEAR_MIN
+from service.inputs import clean_name
 from service.privacy.audit import record
 from service.privacy.models import AuditAction
 from service.rosters import fields as f
@@ -185,13 +186,14 @@ def _parse(raw: RawRow, header: dict[str, int], majors: _Majors, errors: list[Ro
         cell("student_number").value,
         cell("student_number").number_format,
     )
-    out["name"] = attempt("name", f.identifier, "name", cell("name").value, "General", 100)
+    out["name"] = clean_name(attempt("name", f.identifier, "name", cell("name").value, "General", 100) or "") or None
     out["id_number"] = attempt("id_number", f.id_number, cell("id_number").value, cell("id_number").number_format)
     out["phone"] = attempt("phone", f.phone, cell("phone").value, cell("phone").number_format)
     out["gender"] = attempt("gender", f.gender, cell("gender").value)
     out["graduation_date"] = attempt("graduation_date", f.date_of, "graduation_date", cell("graduation_date").value)
     out["disadvantaged"] = f.yes_no("disadvantaged", cell("disadvantaged").value)
-    out["class_name"] = attempt("class_name", f.identifier, "class_name", cell("class_name").value, "General", 64)
+    class_name = attempt("class_name", f.identifier, "class_name", cell("class_name").value, "General", 64)
+    out["class_name"] = clean_name(class_name or "") or None
     graduated = out["graduation_date"]
     if graduated is not None and not YEAR_MIN <= graduated.year <= YEAR_MAX:
         errors.append(

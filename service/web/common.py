@@ -110,10 +110,16 @@ def render(
     )
 
 
+#: A query value longer than this (characters) is left out of the language switch's link: longer than
+#: any value a page takes (search text: :data:`service.inputs.SEARCH_MAX_CHARS`; a ``next=`` path
+#: holding such a search), so a page never repeats kilobytes of a query it refuses.
+LINK_VALUE_MAX_CHARS = 1000
+
+
 def with_lang(request: Request[Any, Any, Any], locale: str) -> str:
     """This page's path and query with ``lang`` set to ``locale`` (the language switch keeps where the
-    user is: a search's filters, a page number)."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    user is: a search's filters, a page number), without values over :data:`LINK_VALUE_MAX_CHARS`."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang" and len(v) <= LINK_VALUE_MAX_CHARS]
     return f"{request.url.path}?{urlencode([*query, ('lang', locale)])}"
 
 

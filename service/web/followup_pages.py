@@ -44,6 +44,7 @@ from service.destinations.service import DestinationService
 from service.errors import ConflictError, InvalidFieldError
 from service.graduates.identity import mask_id_number
 from service.graduates.models import Graduate
+from service.inputs import SEARCH_MAX_CHARS
 from service.pagination import DbSession, IdPath
 from service.privacy.audit import record_list_read
 from service.privacy.deletion import not_deleted_clause
@@ -59,7 +60,7 @@ CohortQ = Annotated[int | None, QueryParameter(ge=1950, le=2100, description="�
 FlagQ = Annotated[str | None, QueryParameter(max_length=32, description="a follow-up flag")]
 MajorQ = Annotated[str | None, QueryParameter(pattern=r"^\d{6}$", description="专业代码")]
 ClassQ = Annotated[str | None, QueryParameter(max_length=64, description="班级")]
-TextQ = Annotated[str | None, QueryParameter(max_length=100, description="name or student number")]
+TextQ = Annotated[str | None, QueryParameter(max_length=SEARCH_MAX_CHARS, description="name or student number")]
 SortQ = Annotated[str, QueryParameter(pattern=r"^(stale|name|student_number|class|category)$")]
 PageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 FormatQ = Annotated[str, QueryParameter(name="format", pattern=r"^(csv|xlsx)$")]

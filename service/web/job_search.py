@@ -55,6 +55,7 @@ FILTER_MESSAGES = (
     N_("Choose a place from the list."),
     N_("Enter a whole number of yuan per month, e.g. 4500."),
     N_("Choose a job type from the list."),
+    N_("Enter at most 100 characters."),
 )
 
 

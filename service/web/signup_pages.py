@@ -34,7 +34,7 @@ from service.employers.models import VerificationStatus
 from service.employers.service import EmployerService, normalise_uscc, uscc_check, uscc_region_matches
 from service.employers.verification import VerificationService
 from service.errors import ConflictError, DomainError, InvalidFieldError
-from service.inputs import SIGN_IN_BODY_BYTES
+from service.inputs import SIGN_IN_BODY_BYTES, clean_name
 from service.pagination import DbSession
 from service.signup.controllers import activate_account, client_ip
 from service.signup.schemas import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
@@ -345,7 +345,7 @@ class SignupPages(Controller):
                 page, auth_kit, status_code=403, fresh=True, values=values, errors={"_form": page.gettext(EXPIRED_FORM)}
             )
         errors = login_errors(page, data)
-        if not data.name.strip() or len(data.name.strip()) > 100:
+        if not clean_name(data.name) or len(data.name.strip()) > 100:  # only invisible characters: no name
             errors["name"] = page.gettext("Enter your name (up to 100 characters).")
         if len(data.training_institution.strip()) > 200:
             errors["training_institution"] = page.gettext("Enter at most 200 characters.")

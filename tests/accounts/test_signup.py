@@ -267,6 +267,58 @@ async def test_adult_trainee_registers_with_a_training_institution(
     assert trainee.training_institution == "县职业技能培训中心" and trainee.school_id is None
 
 
+async def test_trainee_names_are_stored_without_invisible_characters(
+    browser: Callable[..., Browser], session: AsyncSession, world: World
+) -> None:
+    """A zero-width space or a direction control in a trainee's name (web sign-up or API) is not
+    stored: the name is found by a search for what it shows; a name of invisible characters only is
+    refused like an empty one."""
+    form = {"email": "", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+    b = browser()
+    b.form("/web/sign-up/trainee")
+    done = b.post(
+        "/web/sign-up/trainee",
+        {**form, "name": "李\u200b华", "training_institution": "县\u2060培训中心", "phone": "13700137000"},
+    )
+    assert done.status_code == 200, done.text[:500]
+    b = browser()
+    b.form("/web/sign-up/trainee")
+    refused = b.post(
+        "/web/sign-up/trainee",
+        {**form, "name": "\u200b\u200d", "training_institution": "", "phone": "13700137001"},
+    )
+    assert refused.status_code == 400
+    api = b.c.post(
+        "/auth/register",
+        json={
+            "role": "trainee",
+            "phone": "13700137002",
+            "password": NEW_PASSWORD,
+            "trainee": {"name": "\u202e阿卜杜拉·买买提\u202c"},
+        },
+    )
+    assert api.status_code == 202, api.text
+    invisible = b.c.post(
+        "/auth/register",
+        json={"role": "trainee", "phone": "13700137003", "password": NEW_PASSWORD, "trainee": {"name": "\ufeff"}},
+    )
+    assert invisible.status_code == 422 and invisible.json()["errors"][0]["field"] == "trainee.name"
+    stored = dict(
+        (
+            await session.execute(
+                select(User.phone, Graduate.name)
+                .join(Graduate, Graduate.id == User.graduate_id)
+                .where(Graduate.kind == SeekerKind.ADULT_TRAINEE)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    assert stored == {"13700137000": "李华", "13700137002": "阿卜杜拉·买买提"}
+    institution = (await session.execute(select(Graduate.training_institution).where(Graduate.name == "李华"))).scalar()
+    assert institution == "县培训中心"
+
+
 async def test_accounts_signed_up_in_english_get_english_notifications(
     browser: Callable[..., Browser], world: World, roster: dict[str, int], session: AsyncSession
 ) -> None:

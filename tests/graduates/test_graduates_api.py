@@ -312,3 +312,29 @@ def test_department_reads_carry_no_phone(client: httpx.Client, client_as: Any, s
     assert one.status_code == 200 and one.json()["phone"] is None and one.json()["name"] == "陈小明"
     listed = department.get("/graduates").json()["items"]
     assert [g["phone"] for g in listed] == [None] and "013800138000" not in department.get("/graduates").text
+
+
+def test_names_are_stored_without_invisible_characters(client: httpx.Client, school_id: int) -> None:
+    """One rule for names (service.inputs.clean_name): composed (NFC), without zero-width spaces,
+    joiners, soft hyphens, BOMs or direction controls, so a search for the name as shown finds it;
+    visible marks stay (Nǚ, the middle dot of 阿卜杜拉·买买提); a name of invisible characters only
+    is refused on create and on update."""
+    created = client.post("/graduates", json=_graduate(school_id, name="李\u200b华"))
+    assert created.status_code == 201, created.text
+    g = created.json()
+    assert g["name"] == "李华"
+    assert [x["name"] for x in client.get("/graduates", params={"q": "李华"}).json()["items"]] == ["李华"]
+    for sent, stored in (
+        ("Nu\u0308\u030c", "N\u01da"),  # decomposed ǚ composed
+        ("\u202e阿卜杜拉·买买提\u202c", "阿卜杜拉·买买提"),
+        ("王\u00ad\u2060\ufeff\u200c\u200d五", "王五"),
+    ):
+        updated = client.patch(f"/graduates/{g['id']}", json={"name": sent})
+        assert updated.status_code == 200, updated.text
+        assert updated.json()["name"] == stored
+    for response in (
+        client.patch(f"/graduates/{g['id']}", json={"name": "\u200b"}),
+        client.post("/graduates", json=_graduate(school_id, name="\u200b \u2066", student_number="9", id_number=None)),
+    ):
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "name"

@@ -115,7 +115,7 @@ BAD_ROWS: list[tuple[list[object], str, str]] = [
     (
         ["0012025012", "丙", "男", MALE[:-1] + ("0" if MALE[-1] != "0" else "1"), None, "2025-06-30", None, None],
         "身份证号",
-        "check digit",
+        "身份证号校验位不符 (GB 11643-1999)，请检查是否录错 / 身份证号 check digit is wrong",  # Chinese / English
     ),
     (["0012025013", "丁", "男", None, None, "下个月", None, None], "毕业时间", "不是日期"),
     (["0012025014", "戊", "男", None, "火箭工程", "2025-06-30", None, None], "专业", "unknown major"),
@@ -168,6 +168,27 @@ async def test_csv_encodings_and_header_synonyms(
     g = (await session.execute(select(Graduate).where(Graduate.student_number == "0012025001"))).scalar_one()
     assert (g.name, g.major_code, g.graduation_date) == ("陈明", "730801", dt.date(2025, 6, 30))
     assert g.phone == "013800138000"  # a landline-shaped number with its leading 0
+
+
+async def test_names_are_stored_without_invisible_characters(
+    session: AsyncSession, school: int, tmp_path: Path
+) -> None:
+    """A zero-width space or direction control in a 姓名 (or 班级) cell is not stored, so a name search
+    finds the name as shown; visible marks stay; a 姓名 of invisible characters only is a missing one."""
+    text = (
+        "学号,姓名,毕业时间,班级\n"
+        "QA1,李\u200b华,2026-06-30,\u200b1班\n"
+        "QA2,\u202e阿卜杜拉·买买提\u202c,2026-06-30,\n"
+        "QA3,Nu\u0308\u030c,2026-06-30,\n"
+        "QA4,\u200b\ufeff,2026-06-30,\n"
+    )
+    report = await import_roster(session, text.encode(), "roster.csv", SCHOOL, valid_rows_only=True)
+    await session.commit()
+    assert [(e.row, e.column, e.code) for e in report.rejected] == [(5, "姓名", "required_missing")]
+    stored = dict((await session.execute(select(Graduate.student_number, Graduate.name))).tuples().all())
+    assert stored == {"QA1": "李华", "QA2": "阿卜杜拉·买买提", "QA3": "N\u01da"}
+    found = await session.execute(select(Graduate.class_name).where(Graduate.name.contains("李华")))
+    assert found.scalar_one() == "1班"
 
 
 async def test_unreadable_files(session: AsyncSession, school: int, tmp_path: Path) -> None:

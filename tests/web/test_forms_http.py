@@ -374,3 +374,23 @@ async def test_employer_creates_and_edits_a_posting(web: httpx.Client, world: Wo
     web.cookies.clear()
     sign_in(web, world.logins["graduate_a"])
     assert web.get("/web/postings/new").status_code == 403
+
+
+def test_an_overlong_search_is_refused_and_not_repeated(web: httpx.Client, world: World) -> None:
+    """A search of more than 100 characters (service.inputs.SEARCH_MAX_CHARS, the follow-up search's
+    limit) is named next to the box and not run on the jobs page, as the follow-up search refuses it;
+    neither page repeats the 5,000 characters back (the language switch left them in its link: 50 KB)."""
+    long_q = "宇" * 5000
+    sign_in(web, world.logins["graduate_a"])
+    jobs = web.get("/web/jobs", params={"q": long_q})
+    assert jobs.status_code == 200
+    assert 'id="q-error"' in jobs.text and "请不超过 100 个字符" in text_of(jobs.text)
+    assert "宇" * 101 not in jobs.text and "%E5%AE%87" * 101 not in jobs.text
+    assert len(jobs.text) < 20_000, len(jobs.text)
+    fits = web.get("/web/jobs", params={"q": "宇" * 100})
+    assert 'id="q-error"' not in fits.text and "没有符合这些条件的在招岗位" in text_of(fits.text)
+    web.cookies.clear()
+    sign_in(web, world.logins["school_a"])
+    followup = web.get("/web/follow-up", params={"q": long_q})
+    assert followup.status_code == 400
+    assert "%E5%AE%87" * 101 not in followup.text and len(followup.text) < 20_000, len(followup.text)
