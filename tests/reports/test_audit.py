@@ -130,10 +130,10 @@ def random_national_report(seed: int) -> tuple[dict[Cell, int], list, list, dict
         ]
         cols = _graduate_columns(rng)
         for row in rows:
-            c = counts.setdefault(row, {})
+            row_counts = counts.setdefault(row, {})
             for col in cols:
-                c[col] = c.get(col, 0) + 1
-    values = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in count_columns()}
+                row_counts[col] = row_counts.get(col, 0) + 1
+    values: dict[Cell, int] = {(row, col): cnt.get(col, 0) for row, cnt in counts.items() for col in count_columns()}
     parents: dict[Hashable, list[Hashable]] = {}
     for kind, key in counts:  # province ⊃ cities ⊃ counties (``<city>*``: filed at city level) ⊃ schools
         region = schools[str(key)] if kind == "school" else str(key)
