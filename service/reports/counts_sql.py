@@ -560,17 +560,16 @@ async def count_report(
     grouped = session.bind.dialect.name == "postgresql" if grouping_sets is None else grouping_sets
     statement = _statement(params.scope.kind, tuple(params.salary_edges), tuple(kinds), source, grouped)
     lower_upper: dict[Row, tuple[int, int]] = {}
-    for r in (await session.execute(statement, _values(params))).all():
-        key: object = int(r.key) if r.kind == "cohort" else r.key
-        if not grouped:
-            if r.salary is None:
-                counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in columns}
-            else:
-                middles.setdefault((r.kind, key), []).append(int(r.salary))
-        elif r.salary_lo is None:
-            counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in columns}
+    # rows as plain tuples: (kind, key, salary[, salary_hi], *count columns in order)
+    first = 4 if grouped else 3
+    for r in (await session.execute(statement, _values(params))).tuples():
+        kind, key = r[0], (int(r[1]) if r[0] == "cohort" else r[1])
+        if r[2] is None:
+            counts[(kind, key)] = dict(zip(columns, map(int, r[first:]), strict=True))
+        elif grouped:
+            lower_upper[(kind, key)] = (int(r[2]), int(r[3]))
         else:
-            lower_upper[(r.kind, key)] = (int(r.salary_lo), int(r.salary_hi))
+            middles.setdefault((kind, key), []).append(int(r[2]))
     for row, (lo, hi) in lower_upper.items():
         # one middle value for an odd number of known salaries, two for an even one
         middles[row] = [lo] if counts[row]["salary_known"] % 2 else [lo, hi]
