@@ -501,11 +501,14 @@ def grouped_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS, 
     columns = count_columns(params.salary_edges)
     keyed = [k for k in kinds if k != "total"]
     sets = [getattr(pg.c, k) for k in keyed] + ([tuple_()] if "total" in kinds else [])
-    kind = case(*[(func.grouping(getattr(pg.c, k)) == 0, _text(k)) for k in keyed], else_=_text("total")).label("kind")
-    key = case(
-        *[(func.grouping(getattr(pg.c, k)) == 0, cast(getattr(pg.c, k), String)) for k in keyed],
-        else_=_text("total"),
-    ).label("key")
+
+    def by_set(value: Any) -> ColumnElement[Any]:
+        """``value(k)`` of the breakdown ``k`` whose set the row is of, else that of the total."""
+        whens = [(func.grouping(getattr(pg.c, k)) == 0, value(k)) for k in keyed]
+        return case(*whens, else_=value("total")) if whens else value("total")
+
+    kind = by_set(_text).label("kind")
+    key = by_set(lambda k: _text("total") if k == "total" else cast(getattr(pg.c, k), String)).label("key")
     counts = [
         func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
         for col in columns
