@@ -520,7 +520,7 @@ def grouped_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS, 
         # the empty set () gives a row even over no rows; the other paths give none
         .having(func.count() > 0)
     )
-    half = literal_column("0.5")
+    half: ColumnElement[Any] = literal_column("0.5")
     salary_rows = (
         select(
             kind,

@@ -19,7 +19,7 @@ from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.graduates.models import Gender, Graduate
 from service.reports.build import median_salary
 from service.reports.compute import ReportParams, Scope, aggregate, load_outcomes
-from service.reports.counts_sql import count_report
+from service.reports.counts_sql import Source, count_report
 from service.reports.definitions import COUNT_COLUMNS
 from tests.destinations.test_outcome_table import reference, stored
 
@@ -183,7 +183,8 @@ async def test_sql_counts_equal_the_python_reference(session: AsyncSession, seed
         expected = {row: {c: cnt.get(c, 0) for c in COUNT_COLUMNS} for row, cnt in counts.items()}
         # PostgreSQL: one GROUPING SETS pass (its default) and the GROUP BY per breakdown SQLite runs
         shapes = (True, False) if session.bind.dialect.name == "postgresql" else (False,)
-        for source, grouped in itertools.product(("table", "events"), shapes):
+        sources: tuple[Source, ...] = ("table", "events")
+        for source, grouped in itertools.product(sources, shapes):
             got = await count_report(session, params, source=source, grouping_sets=grouped)
             where = (source, grouped, scope, as_of)
             assert got.excluded == excluded, where
