@@ -25,8 +25,15 @@ precedence rule of :mod:`service.destinations.precedence` is expressed with wind
 4. ``per_graduate``: one row per graduate of the cohort(s) in scope graduated by ``D`` with the
    row keys of every breakdown and its contribution to each count column (对口 after the school's
    override, rule 4).
-5. One ``UNION ALL`` of a ``GROUP BY`` per breakdown, plus the middle salary values per group
-   (``ROW_NUMBER``/``COUNT`` windows) for the medians.
+5. PostgreSQL (:func:`grouped_statement`): every breakdown in one pass over ``per_graduate``,
+   ``GROUP BY GROUPING SETS`` (one set per breakdown, ``()`` for the total), and the middle salary
+   values per group in a second one: ``percentile_disc(0.5) WITHIN GROUP (ORDER BY salary)`` is the
+   lower middle value (the first whose cumulative share reaches ½: position ⌈n/2⌉), the same
+   ordered descending the upper one (position ⌊n/2⌋ + 1) — PostgreSQL manual, "Ordered-Set
+   Aggregate Functions" (§9.21, table 9.62). SQLite has neither, so there (:func:`report_statement`)
+   one ``UNION ALL`` of a ``GROUP BY`` per breakdown, plus the middle salary values per group
+   (``ROW_NUMBER``/``COUNT`` windows). Both give the one (odd count) or two (even count) middle
+   values, whose mean is the median of :func:`service.reports.build.median_salary`.
 
 Quarters are compared by index ``year × 4 + (month − 1) // 3``, so no date arithmetic differs
 between the two databases.
@@ -57,6 +64,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    tuple_,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -423,7 +431,11 @@ def _values(params: ReportParams) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=64)
 def _statement(
-    scope_kind: str, edges: tuple[int, ...], kinds: tuple[str, ...] = ALL_KINDS, source: Source = "table"
+    scope_kind: str,
+    edges: tuple[int, ...],
+    kinds: tuple[str, ...] = ALL_KINDS,
+    source: Source = "table",
+    grouping_sets: bool = False,
 ) -> Any:
     """:func:`report_statement` for a scope kind and salary-band edges, built once: constructing
     the wide statement costs more than running it on a school (tens of ms), and its shape depends on
@@ -436,7 +448,7 @@ def _statement(
         recorded_before=dt.datetime.min,
         salary_edges=edges,
     )
-    return report_statement(shape, kinds, source)
+    return (grouped_statement if grouping_sets else report_statement)(shape, kinds, source)
 
 
 def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS, source: Source = "table") -> Any:
@@ -479,11 +491,65 @@ def report_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS, s
     return union_all(*parts)
 
 
+def grouped_statement(params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS, source: Source = "table") -> Any:
+    """PostgreSQL's statement behind :func:`count_report` (step 5 of the module docstring): rows
+    ``(kind, key, salary_lo, salary_hi, <count columns>)``. Count rows (``salary_lo`` null) come from
+    one ``GROUPING SETS`` aggregate (hashable: no ordered aggregate in it); middle-salary rows (count
+    columns null) from a second one over the known salaries alone, ``salary_lo``/``salary_hi`` the
+    lower and upper middle values. Same shape rules as :func:`report_statement`."""
+    pg = _contributions(params, source)
+    columns = count_columns(params.salary_edges)
+    keyed = [k for k in kinds if k != "total"]
+    sets = [getattr(pg.c, k) for k in keyed] + ([tuple_()] if "total" in kinds else [])
+
+    def by_set(value: Any) -> ColumnElement[Any]:
+        """``value(k)`` of the breakdown ``k`` whose set the row is of, else that of the total."""
+        whens = [(func.grouping(getattr(pg.c, k)) == 0, value(k)) for k in keyed]
+        return case(*whens, else_=value("total")) if whens else value("total")
+
+    kind = by_set(_text).label("kind")
+    key = by_set(lambda k: _text("total") if k == "total" else cast(getattr(pg.c, k), String)).label("key")
+    counts = [
+        func.count().label(col) if col == "graduates" else func.sum(getattr(pg.c, f"c_{col}")).label(col)
+        for col in columns
+    ]
+    no_salary = cast(null(), Integer)
+    count_rows = (
+        select(kind, key, no_salary.label("salary_lo"), no_salary.label("salary_hi"), *counts)
+        .group_by(func.grouping_sets(*sets))
+        # the empty set () gives a row even over no rows; the other paths give none
+        .having(func.count() > 0)
+    )
+    half: ColumnElement[Any] = literal_column("0.5")
+    salary_rows = (
+        select(
+            kind,
+            key,
+            func.percentile_disc(half).within_group(pg.c.salary).label("salary_lo"),
+            func.percentile_disc(half).within_group(pg.c.salary.desc()).label("salary_hi"),
+            *[cast(null(), Integer).label(c) for c in columns],
+        )
+        .where(pg.c.salary.is_not(None))
+        .group_by(func.grouping_sets(*sets))
+        .having(func.count() > 0)
+    )
+    return union_all(count_rows, salary_rows)
+
+
 async def count_report(
-    session: AsyncSession, params: ReportParams, kinds: tuple[str, ...] = ALL_KINDS, source: Source = "table"
+    session: AsyncSession,
+    params: ReportParams,
+    kinds: tuple[str, ...] = ALL_KINDS,
+    source: Source = "table",
+    *,
+    grouping_sets: bool | None = None,
 ) -> SqlCounts:
     """Counts per breakdown row and middle salaries for ``params``, computed in the database, for
     the row kinds ``kinds`` (default the total and every breakdown).
+
+    ``grouping_sets``: one ``GROUPING SETS`` pass (:func:`grouped_statement`, PostgreSQL only) or a
+    ``GROUP BY`` per breakdown (:func:`report_statement`); ``None`` (the default): the former on
+    PostgreSQL, the latter on SQLite. The choice is for comparisons (bench, tests): same figures.
 
     Same results as aggregating :func:`service.reports.compute.load_outcomes` in Python (the
     tests compare the two on random event histories)."""
@@ -494,13 +560,22 @@ async def count_report(
         # bench/bench_reports.py); SET LOCAL ends with the transaction
         await session.execute(text("SET LOCAL jit = off"))
     columns = count_columns(params.salary_edges)
-    statement = _statement(params.scope.kind, tuple(params.salary_edges), tuple(kinds), source)
-    for r in (await session.execute(statement, _values(params))).all():
-        key: object = int(r.key) if r.kind == "cohort" else r.key
-        if r.salary is None:
-            counts[(r.kind, key)] = {c: int(getattr(r, c)) for c in columns}
+    grouped = session.bind.dialect.name == "postgresql" if grouping_sets is None else grouping_sets
+    statement = _statement(params.scope.kind, tuple(params.salary_edges), tuple(kinds), source, grouped)
+    lower_upper: dict[Row, tuple[int, int]] = {}
+    # rows as plain tuples: (kind, key, salary[, salary_hi], *count columns in order)
+    first = 4 if grouped else 3
+    for r in (await session.execute(statement, _values(params))).tuples():
+        kind, key = r[0], (int(r[1]) if r[0] == "cohort" else r[1])
+        if r[2] is None:
+            counts[(kind, key)] = dict(zip(columns, map(int, r[first:]), strict=True))
+        elif grouped:
+            lower_upper[(kind, key)] = (int(r[2]), int(r[3]))
         else:
-            middles.setdefault((r.kind, key), []).append(int(r.salary))
+            middles.setdefault((kind, key), []).append(int(r[2]))
+    for row, (lo, hi) in lower_upper.items():
+        # one middle value for an odd number of known salaries, two for an even one
+        middles[row] = [lo] if counts[row]["salary_known"] % 2 else [lo, hi]
     base = _graduates_stmt(params).with_only_columns(Graduate.id)
     excluded = (
         await session.execute(
