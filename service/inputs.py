@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 from litestar import Request
 from litestar.exceptions import SerializationException
 
-from service.errors import InvalidInputError
+from service.errors import InvalidFieldError, InvalidInputError
 
 #: Body limits by kind of route (the app-wide default, for most JSON routes, is
 #: ``Settings.max_body_bytes``, 64 KiB; roster uploads set their own). A body over its route's limit
@@ -84,6 +84,17 @@ def clean_name(text: str) -> str:
     left; the caller refuses it as a missing value."""
     visible = without_format_characters(unicodedata.normalize("NFC", text))
     return " ".join(visible.split())
+
+
+def visible_name(field: str, text: str) -> str:
+    """``text`` by :func:`clean_name`, for a name the caller requires.
+
+    Raises:
+        InvalidFieldError: nothing visible is left (422 on ``field``)."""
+    name = clean_name(text)
+    if not name:
+        raise InvalidFieldError(field, NAME_INVISIBLE)
+    return name
 
 
 def _shown(text: str) -> str:

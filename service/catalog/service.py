@@ -14,6 +14,7 @@ from service.catalog.models import Major, Region, RegionLevel, School
 from service.catalog.regions import region_prefix
 from service.catalog.schemas import MajorCreate, MajorRead, MajorUpdate, RegionRead, SchoolCreate, SchoolRead
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
+from service.inputs import visible_name
 
 
 def region_to_read(r: Region) -> RegionRead:
@@ -105,7 +106,7 @@ class CatalogService:
                 f"code: school code {data.code} is already used by school {other.id}",
                 [{"field": "code", "message": f"already used by school {other.id}"}],
             )
-        school = School(code=data.code, name=data.name, region_code=data.region_code)
+        school = School(code=data.code, name=visible_name("name", data.name), region_code=data.region_code)
         self.session.add(school)
         await self.session.flush()
         await self.session.refresh(school)

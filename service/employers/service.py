@@ -17,6 +17,7 @@ from service.employers.models import Employer, VerificationStatus
 from service.employers.repository import EmployerFilter, EmployerRepository
 from service.employers.schemas import EmployerCreate, EmployerRead, EmployerUpdate
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
+from service.inputs import visible_name
 from service.privacy.audit import record as audit_record
 from service.privacy.models import AuditAction
 
@@ -137,6 +138,7 @@ class EmployerService:
             ConflictError: another employer has the same ``uscc`` (409).
         """
         fields = msgspec.structs.asdict(data)
+        fields["name"] = visible_name("name", data.name)
         fields["uscc"] = await self._check_uscc(data.uscc)
         await self._check_region(data.region_code)
         employer = Employer(**fields, source=source)
@@ -153,6 +155,8 @@ class EmployerService:
         :meth:`create`, or :class:`NotFoundError`."""
         employer = await self.get(employer_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+        if "name" in changes:
+            changes["name"] = visible_name("name", changes["name"])
         if "uscc" in changes:
             changes["uscc"] = await self._check_uscc(changes["uscc"], own_id=employer_id)
         if "region_code" in changes:

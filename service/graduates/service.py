@@ -45,7 +45,7 @@ from service.graduates.schemas import (
     GraduateRead,
     GraduateUpdate,
 )
-from service.inputs import NAME_INVISIBLE, clean_name
+from service.inputs import visible_name
 from service.privacy.audit import record
 from service.privacy.models import AuditAction
 from vocab import EmploymentType
@@ -243,11 +243,8 @@ class GraduateService:
 
         Raises:
             InvalidFieldError: nothing visible is left of the name."""
-        if "name" not in fields:
-            return
-        fields["name"] = clean_name(fields["name"])
-        if not fields["name"]:
-            raise InvalidFieldError("name", NAME_INVISIBLE)
+        if "name" in fields:
+            fields["name"] = visible_name("name", fields["name"])
 
     @staticmethod
     def _identity(fields: dict[str, Any]) -> None:

@@ -111,3 +111,18 @@ def test_unknown_school_is_404_and_malformed_json_400(client: httpx.Client, refe
     assert missing.json()["detail"] == "school 987654 not found"
     response = client.post("/schools", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 400
+
+
+def test_school_names_are_stored_without_invisible_characters(client: httpx.Client, reference: None) -> None:
+    """School names follow the one rule for names (service.inputs.clean_name): a zero-width space or
+    a direction control would make a school no search for its visible name finds; a name of
+    invisible characters only is refused (422 on ``name``) and nothing is stored."""
+    body = {"code": "4144010001", "name": "广州市\u200b信息技术\u202e职业学校", "region_code": "440106"}
+    created = client.post("/schools", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["name"] == "广州市信息技术职业学校"
+    assert client.get("/schools", params={"q": "信息技术职业"}).json()["total"] == 1
+    refused = client.post("/schools", json={**body, "code": "4144010002", "name": "\u200b\u2060"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "name"
+    assert client.get("/schools").json()["total"] == 1

@@ -130,3 +130,22 @@ def test_malformed_json_is_400(client: httpx.Client, regions: None) -> None:
     assert response.status_code == 400
     response = client.patch("/employers/1", content=b"[", headers={"content-type": "application/json"})
     assert response.status_code == 400
+
+
+def test_employer_names_are_stored_without_invisible_characters(client: httpx.Client, regions: None) -> None:
+    """Employer names follow the one rule for names (service.inputs.clean_name) on create and on
+    update; a name of invisible characters only is refused (422 on ``name``) and changes nothing."""
+    created = client.post("/employers", json={"name": "广州\u200b数控\u00ad设备有限公司", "region_code": "440100"})
+    assert created.status_code == 201, created.text
+    employer = created.json()
+    assert employer["name"] == "广州数控设备有限公司"
+    renamed = client.patch(f"/employers/{employer['id']}", json={"name": "\ufeff广州数控\u2066集团"})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["name"] == "广州数控集团"
+    for response in (
+        client.post("/employers", json={"name": "\u200b \u200d"}),
+        client.patch(f"/employers/{employer['id']}", json={"name": "\u2060"}),
+    ):
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "name"
+    assert client.get(f"/employers/{employer['id']}").json()["name"] == "广州数控集团"
