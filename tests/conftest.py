@@ -51,7 +51,15 @@ from service.config import Settings
 from service.db import make_engine, make_sessionmaker, utcnow
 from service.migrate import upgrade
 from tests.browser import launch_chromium
-from tests.harness import Harness, LiveServer, http_client
+from tests.harness import (
+    Harness,
+    LiveServer,
+    background_loop,
+    dispose_engine,
+    dispose_engines,
+    http_client,
+    shared_engine,
+)
 
 __all__ = ["LiveServer"]  # modules starting a server of their own import it from here
 
@@ -119,6 +127,7 @@ def postgres_database() -> Iterator[str]:
     url = str(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
     upgrade(Settings(database_url=url))
     yield url
+    dispose_engine(url)  # its pooled connections would keep the database in use
     _pg_admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -228,24 +237,20 @@ def test_password_hash() -> str:
 
 
 async def _store_account(settings: Settings, user: User | None, user_id: int | None) -> tuple[int, int]:
-    engine = make_engine(settings)
-    try:
-        async with make_sessionmaker(engine)() as s:
-            if user is not None:
-                s.add(user)
-                await s.flush()
-                user_id = user.id
-            assert user_id is not None
-            login = AuthSession(
-                user_id=user_id, refresh_hash=uuid.uuid4().hex, expires_at=utcnow() + dt.timedelta(days=1)
-            )
-            s.add(login)
+    """On :func:`~tests.harness.background_loop`, with the database's shared engine (no engine,
+    thread or event loop of its own: they were most of a signed-in client's cost)."""
+    async with make_sessionmaker(shared_engine(settings))() as s:
+        if user is not None:
+            s.add(user)
             await s.flush()
-            ids = (user_id, login.id)
-            await s.commit()
-            return ids
-    finally:
-        await engine.dispose()
+            user_id = user.id
+        assert user_id is not None
+        login = AuthSession(user_id=user_id, refresh_hash=uuid.uuid4().hex, expires_at=utcnow() + dt.timedelta(days=1))
+        s.add(login)
+        await s.flush()
+        ids = (user_id, login.id)
+        await s.commit()
+        return ids
 
 
 def _token(settings: Settings, user_id: int, session_id: int) -> str:
@@ -264,13 +269,13 @@ def create_account(settings: Settings, role: Role, *, email: str | None = None, 
         password_hash=test_password_hash(),
         **scope,
     )
-    user_id, session_id = run_async(lambda: _store_account(settings, user, None))
+    user_id, session_id = background_loop().run(_store_account(settings, user, None))
     return user_id, _token(settings, user_id, session_id)
 
 
 def sign_in(settings: Settings, user_id: int) -> str:
     """An access token for the existing account ``user_id`` (a new login session, committed)."""
-    _, session_id = run_async(lambda: _store_account(settings, None, user_id))
+    _, session_id = background_loop().run(_store_account(settings, None, user_id))
     return _token(settings, user_id, session_id)
 
 
@@ -364,6 +369,11 @@ LONGEST_FIRST = (
     "test_end_to_end_real_data.py",
     "matching/test_eval_recommend.py",
 )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Close the shared engines (:func:`tests.harness.shared_engine`) left open by module fixtures."""
+    dispose_engines()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -34,9 +34,10 @@ import msgspec
 import uvicorn
 from litestar import Litestar
 from litestar.stores.memory import MemoryStore
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.config import Settings
-from service.db import sqlite_path
+from service.db import make_engine, sqlite_path
 from service.models import Base
 
 T = TypeVar("T")
@@ -55,6 +56,61 @@ def http_client(**kwargs: Any) -> httpx.Client:
     client, loading certifi's CA bundle — 33 ms of CPU, a third of a route × role probe, for clients
     that only ever speak plain HTTP to the tests' loopback servers. Every test client is made here."""
     return httpx.Client(verify=tls_context(), **kwargs)
+
+
+class BackgroundLoop:
+    """One event loop running in a daemon thread for the whole worker process, on which the test
+    harness runs its database work from synchronous code (and from async tests, whose own loop is
+    busy): starting a thread and an event loop per call cost more than the work itself."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="test-harness-loop", daemon=True)
+        self.thread.start()
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run ``work`` on the background loop and return its result (or raise its exception)."""
+        if threading.current_thread() is self.thread:
+            work.close()
+            raise RuntimeError("BackgroundLoop.run called from its own loop: it would wait for itself")
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result()
+
+
+@functools.cache
+def background_loop() -> BackgroundLoop:
+    """The process's :class:`BackgroundLoop`, started on first use."""
+    return BackgroundLoop()
+
+
+_engines: dict[str, AsyncEngine] = {}
+
+
+def shared_engine(settings: Settings) -> AsyncEngine:
+    """The engine for ``settings.database_url``, made once per worker process and kept for its
+    connection pool: opening an engine and its first connection per write was most of a probe's
+    set-up. Use it only on :func:`background_loop` (its pooled connections belong to that loop).
+
+    Safe across the per-test reset and file replacements: a pooled connection is returned with its
+    transaction rolled back, so it holds no SQLite lock and no PostgreSQL lock (``DELETE``/``TRUNCATE``
+    elsewhere never wait for it); a pooled SQLite connection to a file since removed or replaced is
+    dropped on checkout (:func:`service.db.make_engine`). :func:`dispose_engines` closes them all."""
+    engine = _engines.get(settings.database_url)
+    if engine is None:
+        engine = _engines[settings.database_url] = make_engine(settings)
+    return engine
+
+
+def dispose_engine(url: str) -> None:
+    """Close the shared engine of ``url`` (if any), e.g. before its SQLite file is deleted."""
+    engine = _engines.pop(url, None)
+    if engine is not None:
+        background_loop().run(engine.dispose())
+
+
+def dispose_engines() -> None:
+    """Close every shared engine (end of the test session)."""
+    for url in list(_engines):
+        dispose_engine(url)
 
 
 class LiveServer:
@@ -133,25 +189,21 @@ class Harness:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.servers = ServerPool()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._pg: dict[str, Any] = {}  # url -> asyncpg connection, on the harness loop
         self._sequences: dict[str, dict[str, list[str]]] = {}  # url -> table -> its id sequences
 
     def __enter__(self) -> Harness:
-        self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.servers.close()
         for conn in self._pg.values():
             self.run(conn.close())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10)
+        dispose_engines()
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
-        """Run ``work`` on the harness's own event loop (its connections live there) and return its result."""
-        return asyncio.run_coroutine_threadsafe(work, self._loop).result()
+        """Run ``work`` on the process's :func:`background_loop` (its connections live there) and return its result."""
+        return background_loop().run(work)
 
     def fresh_settings(self, backend: str, url: str) -> Settings:
         """Settings for ``url`` with this backend's scratch folders, after emptying the database and them."""

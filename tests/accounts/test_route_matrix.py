@@ -44,7 +44,7 @@ from service.app import create_app
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.catalog.models import Region, RegionLevel, School
 from service.config import Settings
-from service.db import make_engine, make_sessionmaker
+from service.db import make_sessionmaker
 from service.destinations.models import DestinationCategory, DestinationSource
 from service.destinations.schemas import DestinationCreate
 from service.destinations.service import DestinationService
@@ -53,8 +53,8 @@ from service.graduates.models import Graduate
 from service.models import Base
 from service.postings.models import Posting
 from service.reports.models import ReportSnapshot
-from tests.conftest import TEST_PASSWORD, LiveServer, create_account, run_async
-from tests.harness import http_client
+from tests.conftest import TEST_PASSWORD, LiveServer, create_account
+from tests.harness import background_loop, dispose_engine, http_client, shared_engine
 
 ROLES = ("anonymous", "graduate", "employer", "school", "department", "admin")
 AS_OF = "2026-09-01"
@@ -89,19 +89,16 @@ class World:
     counter: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def run(self, work: Callable[[Any], Any]) -> Any:
-        """``work(session)`` in one committed transaction on a private engine."""
+        """``work(session)`` in one committed transaction, on the process's background loop with the
+        database's shared engine (:mod:`tests.harness`): no engine, thread or loop per write."""
 
         async def main() -> Any:
-            engine = make_engine(self.settings)
-            try:
-                async with make_sessionmaker(engine)() as s:
-                    result = await work(s)
-                    await s.commit()
-                    return result
-            finally:
-                await engine.dispose()
+            async with make_sessionmaker(shared_engine(self.settings))() as s:
+                result = await work(s)
+                await s.commit()
+                return result
 
-        return run_async(main)
+        return background_loop().run(main())
 
     # objects made for one writing probe
     def fresh_posting(self, side: str) -> int:
@@ -277,9 +274,12 @@ def matrix_world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     }
     for role, scope in scopes.items():
         _, w.tokens[role] = create_account(settings, Role(role), **scope)
-    with LiveServer(settings) as live:
-        w.base_url = live.base_url
-        yield w
+    try:
+        with LiveServer(settings) as live:
+            w.base_url = live.base_url
+            yield w
+    finally:
+        dispose_engine(settings.database_url)  # before its SQLite file in tmp is left behind
 
 
 # --- the matrix ----------------------------------------------------------------------------------
