@@ -119,7 +119,7 @@ def _record_flush(session: Session, _flush_context: Any) -> None:
         _write(session, rows)
 
 
-def _set_columns(statement: Any) -> set[str] | None:
+def set_columns(statement: Any) -> set[str] | None:
     """Names of the columns an ``UPDATE`` sets (``None`` when they cannot be told: record it)."""
     values = getattr(statement, "_values", None) or dict(getattr(statement, "_ordered_values", None) or ())
     if not values:
@@ -139,7 +139,7 @@ def _record_statement(state: ORMExecuteState) -> None:
         return
     statement = state.statement
     if state.is_update:
-        columns = _set_columns(statement)
+        columns = set_columns(statement)
         if columns is not None and columns <= NOT_CONTENT:
             return
     ids = select(Posting.id)

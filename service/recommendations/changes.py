@@ -40,7 +40,7 @@ from service.catalog.models import Major, School
 from service.db import Base, IdType, UtcDateTime, utcnow
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateCertificate, GraduateExperience
-from service.postings.changes import KEEP, note_change
+from service.postings.changes import KEEP, note_change, set_columns
 
 #: Columns whose change alone changes nothing the caches hold.
 NOT_CACHED = frozenset({"updated_at", "created_at", "last_login_at"})
@@ -132,13 +132,6 @@ def _record_flush(session: Session, _flush_context: Any) -> None:
         _write(session, rows)
 
 
-def _set_columns(statement: Any) -> set[str] | None:
-    values = getattr(statement, "_values", None) or dict(getattr(statement, "_ordered_values", None) or ())
-    if not values:
-        return None
-    return {str(getattr(k, "key", k)) for k in values}
-
-
 @event.listens_for(Session, "do_orm_execute")
 def _record_statement(state: ORMExecuteState) -> None:
     """ORM ``INSERT``/``UPDATE``/``DELETE`` statements on the :data:`WATCHED` classes: the subjects their
@@ -156,7 +149,7 @@ def _record_statement(state: ORMExecuteState) -> None:
         _write(state.session, {(kind, 0)})
         return
     if state.is_update:
-        columns = _set_columns(statement)
+        columns = set_columns(statement)
         if columns is not None and columns <= NOT_CACHED:
             return
     subjects = select(column).distinct()
