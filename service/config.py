@@ -6,6 +6,7 @@ service starts with no configuration at all. See README.md ("Configuration").
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -24,6 +25,16 @@ DEFAULT_SQLITE_PATH = Path("var/vocmatch.sqlite3")
 #: times shown on pages, in notification texts, interview calendars and report captions; ``ZONE`` is it
 #: as a ``tzinfo``.
 ZONE = ZoneInfo(TIMEZONE)
+
+
+def latest_today() -> dt.date:
+    """Today as the later of two calendars: :data:`ZONE`'s (the users', Asia/Shanghai) and the
+    server's (often UTC: a day behind from 16:00 to 24:00 UTC). The default "as of" day of what
+    users read about destinations (a graduate's current destination, the follow-up list, the
+    dashboards) and the latest day a hire or an outcome may be dated: an outcome started today in
+    Beijing is accepted and current at once (with the server's date it was refused as in the
+    future, or shown as not yet current, every evening UTC)."""
+    return max(dt.datetime.now(ZONE).date(), dt.date.today())
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):

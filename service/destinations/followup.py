@@ -35,6 +35,7 @@ from service.accounts.models import Role
 from service.auth.guards import Principal
 from service.auth.scoping import graduates_clause
 from service.catalog.models import Major
+from service.config import latest_today
 from service.destinations.models import (
     DestinationCategory,
     DestinationEvent,
@@ -577,7 +578,7 @@ async def follow_up_page(
 
     if f.sort not in SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}")
-    today = today or dt.date.today()
+    today = today or latest_today()
     dialect = session.get_bind().dialect.name
     st = _standing_cte(p, f.cohort, today, dialect)
     where = [st.c[f.flag.value] == 1] if f.flag is not None else []

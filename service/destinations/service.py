@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from service.applications.models import Application
 from service.catalog.models import Region
-from service.config import ZONE
+from service.config import latest_today
 from service.destinations.infield import propose_in_field
 from service.destinations.models import (
     DestinationCategory,
@@ -88,12 +88,6 @@ HIRE_START_BEFORE_GRADUATION_DAYS = 183
 MIN_HIRE_MONTHLY_SALARY = 1
 
 
-def hire_today() -> dt.date:
-    """The latest date a hire may start: today in :data:`ZONE` or on the server's calendar,
-    whichever is later."""
-    return max(dt.datetime.now(ZONE).date(), dt.date.today())
-
-
 def graduation_day(graduation_date: dt.date | None, cohort: int | None) -> dt.date | None:
     """The graduate's graduation date; for a cohort (届) without one, 30 June of that year (中职
     students graduate at the end of the spring term); None if neither is known."""
@@ -108,12 +102,12 @@ def check_hire_terms(
     """Refuse hire terms that cannot be true.
 
     Raises:
-        InvalidFieldError: (422) ``start_date`` after ``today`` (default :func:`hire_today`), before
+        InvalidFieldError: (422) ``start_date`` after ``today`` (default :func:`latest_today`), before
             :data:`EARLIEST_OCCURRED_ON`, or more than :data:`HIRE_START_BEFORE_GRADUATION_DAYS` days
             before ``graduated_on``; ``monthly_salary`` outside ``[MIN_HIRE_MONTHLY_SALARY,
             MAX_REPORTED_MONTHLY_SALARY]``.
     """
-    today = today or hire_today()
+    today = today or latest_today()
     problems: list[tuple[str, str, str]] = []
     if start_date is not None:
         if start_date > today:
@@ -286,7 +280,7 @@ async def record_platform_hire(
     ).scalar_one()
     event = DestinationEvent(
         graduate_id=application.graduate_id,
-        occurred_on=start_date or dt.date.today(),
+        occurred_on=start_date or latest_today(),
         source=DestinationSource.PLATFORM_HIRE,
         kind=DestinationEventKind.OUTCOME,
         category=category,
@@ -414,7 +408,7 @@ class DestinationService:
             )
         if data.internship:
             raise InvalidFieldError("internship", INTERNSHIP_REFUSED)
-        if data.occurred_on > dt.date.today():
+        if data.occurred_on > latest_today():
             raise InvalidFieldError("occurred_on", f"{data.occurred_on} is in the future", "date_in_future")
         if data.occurred_on < EARLIEST_OCCURRED_ON:
             raise InvalidFieldError(
@@ -574,7 +568,7 @@ class DestinationService:
         outcome = await self._outcome(graduate_id, event_id)
         if data.decision is ReviewDecision.REFUSE and not data.reason:
             raise InvalidFieldError("reason", "a refusal needs a reason: the graduate is told it")
-        state = standing(list(await self.repo.history(graduate_id)), dt.date.today())
+        state = standing(list(await self.repo.history(graduate_id)), latest_today())
         if event_id in state.pending_self_reports:
             about = "self_report"
             if data.decision is ReviewDecision.ACCEPT:
@@ -645,7 +639,7 @@ class DestinationService:
             for e in await self.repo.history(graduate_id)
             if recorded_before is None or e.recorded_at < recorded_before
         ]
-        day = as_of or dt.date.today()
+        day = as_of or latest_today()
         eff = History(events).on(day)
         current = (
             None

@@ -30,6 +30,7 @@ from service.accounts.models import Role
 from service.auth.guards import Principal, ensure_allowed, require_roles
 from service.catalog.models import Major, Region, School
 from service.catalog.regions import is_region_code
+from service.config import latest_today
 from service.errors import NotFoundError
 from service.pagination import DbSession
 from service.reports.access import may_read_rows, may_read_scope
@@ -58,11 +59,11 @@ def report_date_params(query: Any) -> tuple[dt.date, int]:
     """``?as_of=`` (default today; a bad date falls back to today) and ``?cohort=`` (default the
     cohort the date reports on; outside 1950–2100 falls back to it), as on ``/web/dashboard``."""
     try:
-        as_of = dt.date.fromisoformat(query.get("as_of", "")) if query.get("as_of") else dt.date.today()
+        as_of = dt.date.fromisoformat(query.get("as_of", "")) if query.get("as_of") else latest_today()
     except ValueError:
-        as_of = dt.date.today()
+        as_of = latest_today()
     if not dt.date(1950, 1, 1) <= as_of <= dt.date(2100, 12, 31):
-        as_of = dt.date.today()
+        as_of = latest_today()
     text = query.get("cohort", "")
     cohort = int(text) if text.isdigit() and 1950 <= int(text) <= 2100 else default_cohort(as_of)
     return as_of, cohort

@@ -18,7 +18,6 @@ Every list shown and file exported is audited per graduate; every recorded event
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -31,6 +30,7 @@ from service.accounts.models import Role
 from service.auth.guards import Principal, can_survey_destination, ensure_allowed, ensure_visible, require_roles
 from service.auth.scoping import exists_where, graduates_clause
 from service.catalog.models import Major, School
+from service.config import latest_today
 from service.destinations import followup as fu
 from service.destinations.models import (
     DestinationCategory,
@@ -125,7 +125,7 @@ class FollowUpPages(Controller):
         or student number), sorted by ``sort``, 50 a page. The graduates shown are audited (``read``,
         ``follow_up_list``)."""
         p = page.user
-        f = _filter(cohort or default_cohort(dt.date.today()), flag, major, class_name, q, sort)
+        f = _filter(cohort or default_cohort(latest_today()), flag, major, class_name, q, sort)
         found = await fu.read_follow_up(
             db_session, p, f, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, request=page.request
         )
@@ -184,7 +184,7 @@ class FollowUpPages(Controller):
         Chinese headers for phone follow-up: 联系电话 only for school staff and the admin, 身份证号 as
         its mask, no cell a spreadsheet would run as a formula. Audited (``export``, one per graduate)."""
         p = page.user
-        f = _filter(cohort or default_cohort(dt.date.today()), flag, major, class_name, q, sort)
+        f = _filter(cohort or default_cohort(latest_today()), flag, major, class_name, q, sort)
         selected = (await fu.read_follow_up(db_session, p, f, export=True, request=page.request)).page.items
         phone = fu.shows_phone(p)
         name = f"follow-up-{f.cohort}.{file_format}"
@@ -252,7 +252,7 @@ class FollowUpPages(Controller):
         history = await DestinationService(db_session).history(graduate.id)
         await record_list_read(db_session, page.user, "destination_history", [graduate.id], request=page.request)
         cities = await place_groups(db_session)  # the whole country, grouped by province
-        state = fu.standing(list(await _events(db_session, graduate.id)), dt.date.today())
+        state = fu.standing(list(await _events(db_session, graduate.id)), latest_today())
         return render(
             page,
             "school/survey.html",
@@ -265,7 +265,7 @@ class FollowUpPages(Controller):
             categories=list(DestinationCategory),
             evidence_types=list(EvidenceType),
             cities=cities,
-            values=values or {"occurred_on": dt.date.today().isoformat()},
+            values=values or {"occurred_on": latest_today().isoformat()},
             errors=errors or {},
             saved=page.request.query_params.get("saved"),
         )
@@ -424,7 +424,7 @@ async def _review_items(db_session: DbSession, p: Principal) -> list[dict[str, A
         g.id: g
         for g in (await db_session.execute(select(Graduate).where(Graduate.id.in_(list(by_graduate))))).scalars()
     }
-    today = dt.date.today()
+    today = latest_today()
     items = []
     for graduate_id, evs in by_graduate.items():
         state = fu.standing(evs, today)

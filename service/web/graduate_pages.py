@@ -28,6 +28,7 @@ from service.auth.guards import (
 )
 from service.auth.scoping import applications_clause, postings_clause
 from service.catalog.models import Region
+from service.config import latest_today
 from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource
 from service.destinations.schemas import Confirmation, DestinationCreate, Dispute
 from service.destinations.service import DestinationService
@@ -449,7 +450,7 @@ class GraduatePages(Controller):
             accepted={e.refers_to_id: e for e in outcomes if e.refers_to_id is not None},
             cities=cities,
             places=places,
-            values=values or {"occurred_on": dt.date.today().isoformat()},
+            values=values or {"occurred_on": latest_today().isoformat()},
             errors=errors or {},
             report_failed=bool(errors) and not any(k.startswith("reason-") for k in errors or {}),
             saved=page.request.query_params.get("saved"),

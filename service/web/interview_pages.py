@@ -26,9 +26,9 @@ from service.applications.models import ALLOWED_TRANSITIONS, Application, Applic
 from service.applications.schemas import StatusChange
 from service.applications.service import LIVE_STATUSES, ApplicationService
 from service.auth.guards import can_change_application, ensure_allowed, require_roles, require_signed_in
-from service.config import ZONE
+from service.config import ZONE, latest_today
 from service.destinations.models import DestinationCategory
-from service.destinations.service import HIRE_CATEGORIES, INTERNSHIP_TYPES, hire_today
+from service.destinations.service import HIRE_CATEGORIES, INTERNSHIP_TYPES
 from service.errors import ConflictError, InvalidFieldError
 from service.interviews.access import (
     can_answer,
@@ -342,7 +342,7 @@ class InterviewPages(Controller):
             values=values,
             errors=errors,
             contract_types=CONTRACT_TYPES,
-            today=hire_today().isoformat(),
+            today=latest_today().isoformat(),
             internship=application.posting.employment_type in INTERNSHIP_TYPES,
             open=ApplicationStatus.HIRED in ALLOWED_TRANSITIONS[application.status],
         )
@@ -352,7 +352,7 @@ class InterviewPages(Controller):
         """The hire form: first working day, agreed monthly pay, contract type, social insurance."""
         application = await self._hireable(page, db_session, application_id)
         values = {
-            "start_date": hire_today().isoformat(),
+            "start_date": latest_today().isoformat(),
             "monthly_salary": "",
             "contract_type": DestinationCategory.LABOUR_CONTRACT.value,
             "social_insurance": "unknown",

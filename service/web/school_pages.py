@@ -20,6 +20,7 @@ from service.accounts.models import Role
 from service.auth.guards import Principal, can_manage_school, can_read_figures, ensure_allowed, require_roles
 from service.auth.scoping import schools_clause
 from service.catalog.models import School
+from service.config import latest_today
 from service.destinations.service import DestinationService
 from service.pagination import DbSession, IdPath
 from service.reports.access import may_read_rows
@@ -90,9 +91,9 @@ class SchoolPages(Controller):
         p = page.user
         query = page.request.query_params
         try:
-            as_of = dt.date.fromisoformat(query.get("as_of", "")) if query.get("as_of") else dt.date.today()
+            as_of = dt.date.fromisoformat(query.get("as_of", "")) if query.get("as_of") else latest_today()
         except ValueError:
-            as_of = dt.date.today()
+            as_of = latest_today()
         cohort_text = query.get("cohort", "")
         cohort = (
             int(cohort_text) if cohort_text.isdigit() and 1950 <= int(cohort_text) <= 2100 else default_cohort(as_of)
