@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.models import Application
 from service.catalog.models import Region, RegionLevel
+from service.config import latest_today
 from service.destinations.models import DestinationEvent
 from service.destinations.service import HIRE_START_BEFORE_GRADUATION_DAYS
 from service.employers.models import Employer
@@ -104,7 +105,8 @@ async def test_pay_not_given_is_unknown_not_the_postings_minimum(
 ) -> None:
     assert _hire(client, _applied(client, ids)).status_code == 200
     (event,) = await _events(session)
-    assert (event.occurred_on, event.monthly_salary, event.social_insurance) == (TODAY, None, None)
+    # no start date given: the hire starts on the users' today (Beijing's, or the server's if later)
+    assert (event.occurred_on, event.monthly_salary, event.social_insurance) == (latest_today(), None, None)
 
 
 @pytest.mark.parametrize(
