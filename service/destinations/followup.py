@@ -654,6 +654,87 @@ async def cohort_classes(session: AsyncSession, p: Principal, cohort: int) -> li
     return sorted(c for c in classes if c is not None)  # the query leaves out NULL
 
 
+async def filter_options(session: AsyncSession, p: Principal) -> tuple[list[int], list[tuple[str, str]]]:
+    """The choices of the follow-up list's filters among the graduates ``p`` may read (erased ones
+    left out): the cohorts present, latest first, and the majors present as ``(专业代码, name)`` by
+    code (majors not in the catalogue are not offered)."""
+    scope = (graduates_clause(p), not_deleted_clause())
+    cohorts = (
+        (
+            await session.execute(
+                select(distinct(Graduate.cohort))
+                .where(*scope, Graduate.cohort.is_not(None))
+                .order_by(Graduate.cohort.desc())
+            )
+        )
+        .scalars()
+        .all()
+    )
+    majors = (
+        await session.execute(
+            select(distinct(Graduate.major_code), Major.name)
+            .join(Major, Major.code == Graduate.major_code)
+            .where(*scope)
+            .order_by(Graduate.major_code)
+        )
+    ).all()
+    return [c for c in cohorts if c is not None], [(r[0], r[1]) for r in majors]
+
+
+async def review_queue(session: AsyncSession, p: Principal, today: dt.date) -> list[dict[str, Any]]:
+    """The outcomes awaiting the school's review (an unreviewed self-report, or an outcome the graduate
+    disputes: :attr:`Standing.pending_self_reports` / :attr:`Standing.pending_disputes` on ``today``)
+    among the graduates ``p`` may read, erased ones left out. Per item: ``graduate``, the ``outcome``
+    event, ``about`` (``"self_report"`` / ``"dispute"``), the graduate's ``dispute`` event (if any),
+    the ``current`` category and ``since`` (when the review became due); oldest first."""
+    candidates = (
+        select(DestinationEvent.graduate_id)
+        .join(Graduate, Graduate.id == DestinationEvent.graduate_id)
+        .where(
+            graduates_clause(p),
+            not_deleted_clause(),
+            or_(DestinationEvent.source == S.SELF_REPORT, DestinationEvent.kind == K.DISPUTE),
+        )
+    )
+    events = (
+        (await session.execute(select(DestinationEvent).where(DestinationEvent.graduate_id.in_(candidates))))
+        .scalars()
+        .all()
+    )
+    by_graduate: dict[int, list[DestinationEvent]] = {}
+    for e in events:
+        by_graduate.setdefault(e.graduate_id, []).append(e)
+    if not by_graduate:
+        return []
+    graduates = {
+        g.id: g for g in (await session.execute(select(Graduate).where(Graduate.id.in_(list(by_graduate))))).scalars()
+    }
+    items = []
+    for graduate_id, evs in by_graduate.items():
+        state = standing(evs, today)
+        by_id = {e.id: e for e in evs}
+        disputes = {
+            e.refers_to_id: e
+            for e in sorted(evs, key=lambda e: (e.recorded_at, e.id))
+            if e.kind is K.DISPUTE and e.source is S.SELF_REPORT
+        }
+        for about, ids in (("self_report", state.pending_self_reports), ("dispute", state.pending_disputes)):
+            for event_id in ids:
+                outcome = by_id[event_id]
+                since = disputes[event_id].recorded_at if about == "dispute" else outcome.recorded_at
+                items.append(
+                    {
+                        "graduate": graduates[graduate_id],
+                        "outcome": outcome,
+                        "about": about,
+                        "dispute": disputes.get(event_id) if about == "dispute" else None,
+                        "current": state.category,
+                        "since": since,
+                    }
+                )
+    return sorted(items, key=lambda i: (i["since"], i["outcome"].id))
+
+
 async def confirmation_counts(
     session: AsyncSession, p: Principal, cohort: int, school_ids: Sequence[int], day: dt.date
 ) -> dict[int, dict[Confirmation, int]]:
