@@ -297,8 +297,8 @@ class GraduateCache:
 
 class PostingSummaries:
     """:class:`PostingSummary` by posting id (at most :data:`POSTINGS_CACHED`), read on a miss, dropped
-    when the postings' change feed names the posting and all at once when an employer changed (its
-    name is part of the summary)."""
+    when the postings' change feed names the posting (an employer's rename names each of its open
+    postings there: :data:`~service.postings.changes.EMPLOYER_SHOWN`)."""
 
     def __init__(self, size: int = 0) -> None:
         self.entries: BoundedCache[int, PostingSummary] = BoundedCache(size or POSTINGS_CACHED)
@@ -417,9 +417,8 @@ class RankerCache:
             self.generations.graduates += 1
         if ChangeKind.APPLICATION in kinds:
             self.generations.applications += 1
-        if ChangeKind.EMPLOYER in kinds:
+        if ChangeKind.EMPLOYER in kinds:  # what a summary shows of it comes with the postings' feed
             self.generations.employers += 1
-            self.summaries.entries.drop(None)
 
     def _drop_all(self) -> None:
         self.graduates.entries.drop(None)
