@@ -7,11 +7,10 @@ from __future__ import annotations
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.harness import LiveServer
-
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
+from tests.harness import LiveServer
 
 
 async def _seed(session: AsyncSession) -> dict[str, int]:
