@@ -193,7 +193,9 @@ class LearnedModelSlot:
     the registry's ``CURRENT`` pointer changes (one ``stat`` per call), with its interaction statistics
     over the content index's base ranker, rebuilt for a new base, or when the applications' generation
     moved (the change feed of :mod:`service.recommendations.changes`) and the last build is older than
-    :data:`STATS_REFRESH_SECONDS`."""
+    :data:`STATS_REFRESH_SECONDS`. The :class:`LearnedModel` served (its :class:`FeatureBuilder`) is
+    made once per loaded model and statistics — a new base fit of the index always brings new
+    statistics — and the same object is handed to every request until one of them changes."""
 
     def __init__(self, settings: Settings | None) -> None:
         self.settings = settings
@@ -203,6 +205,8 @@ class LearnedModelSlot:
         self.stats: InteractionStats | None = None
         self._stats_for: tuple[ContentRanker, int] | None = None
         self._stats_built = 0.0
+        self.served: LearnedModel | None = None
+        self._served_for: tuple[object, object] | None = None
 
     def _pointer_key(self) -> tuple[int, ...] | None:
         from service.recommendations.models_registry import registry_dir
@@ -260,8 +264,12 @@ class LearnedModelSlot:
                 self.stats = await interaction_stats(session, ranker)
                 self._stats_for, self._stats_built = (ranker, apps), time.monotonic()
             assert self.stats is not None
-            model, version = self.model
-            return LearnedModel(version=version, model=model, builder=FeatureBuilder(ranker, self.stats))
+            made = self._served_for
+            if self.served is None or made is None or made[0] is not self.model or made[1] is not self.stats:
+                model, version = self.model
+                self.served = LearnedModel(version=version, model=model, builder=FeatureBuilder(ranker, self.stats))
+                self._served_for = (self.model, self.stats)
+            return self.served
 
 
 @dataclass(frozen=True)
