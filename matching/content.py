@@ -31,6 +31,7 @@ import datetime as dt
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -245,6 +246,22 @@ class ContentRanker(BaseEstimator):
         self.place_rows_ = Postings(
             indptr=indptr, indices=np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
         )
+
+    def save(self, directory: str | Path) -> Path:
+        """Write this fitted ranker as a snapshot directory (:mod:`matching.snapshot`: ``.npy`` arrays
+        plus the vocabularies; not the documents, not the taxonomy). Returns the directory."""
+        from matching import snapshot
+
+        return snapshot.save(self, directory)
+
+    @classmethod
+    def load(cls, directory: str | Path, taxonomy: Taxonomy | None = None, *, mmap: bool = True) -> ContentRanker:
+        """A ranker :meth:`save`-d into ``directory``, answering exactly as the saved one (give the
+        ``taxonomy`` it was fitted with). ``mmap``: arrays memory-mapped read-only, shared with every
+        process that loads the same snapshot; its ``table_.jobs`` is ``None``."""
+        from matching import snapshot
+
+        return snapshot.load(directory, taxonomy, mmap=mmap)
 
     def _check_fitted(self) -> None:
         # sklearn's check_is_fitted inspects the class on every call (~100 µs); this is the same test
