@@ -217,7 +217,9 @@ class ContentRanker(BaseEstimator):
         n = len(t)
         by = t.by_skill
         skill_rows = np.concatenate([by[k].indices for k in ("req", "pref", "cert")])
-        skill_keys = np.concatenate([np.repeat(np.arange(len(by[k])), np.diff(by[k].indptr)) for k in ("req", "pref", "cert")])
+        skill_keys = np.concatenate(
+            [np.repeat(np.arange(len(by[k])), np.diff(by[k].indptr)) for k in ("req", "pref", "cert")]
+        )
         self.skill_index_ = Postings.of(
             sp.csr_matrix(
                 (np.ones(len(skill_rows), dtype=np.float32), (skill_keys, skill_rows)), shape=(len(t.skill_cols), n)
@@ -285,13 +287,18 @@ class ContentRanker(BaseEstimator):
         return bind(p, table, self.title_idf_, self.default_idf_)
 
     def _local_rows(self, b: Bound) -> np.ndarray | None:
-        """Rows in the seeker's province or preferred places (``None`` when the seeker gives no place)."""
+        """Which rows are in the seeker's province or preferred places, as a boolean mask over the
+        rows (``None`` when the seeker gives no place): membership tests against it cost a look-up
+        per posting, where intersecting sorted arrays cost a sort of the province's rows per request."""
         ids = [b.loc[1], *b.pref[0], *b.pref[1], *b.pref[2], *b.pref[3]]
-        places = self.place_rows_
-        found = [places[i] for i in ids if 0 <= i < len(places)]
         if not any(i >= 0 for i in ids):
             return None
-        return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        places = self.place_rows_
+        mask = np.zeros(len(self.table_), dtype=bool)
+        for i in ids:
+            if 0 <= i < len(places):
+                mask[places[i]] = True
+        return mask
 
     def content_features(self, seeker: SeekerDoc, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         """The content features of ``seeker`` against ``rows`` of this fit, as :meth:`recommend` scores
@@ -343,13 +350,13 @@ class ContentRanker(BaseEstimator):
             for c in cols:
                 post = index.indices[index.indptr[c] : index.indptr[c + 1]]
                 if len(post) > self.max_postings and local is not None:
-                    post = np.intersect1d(post, local, assume_unique=True)
+                    post = post[local[post]]
                 parts.append(best(post, self.max_postings))
         if self.n_candidates > 0:
-            hit = np.flatnonzero(cos > 0)
-            parts.append(best(hit, self.n_candidates))
+            positive = cos > 0
+            parts.append(best(np.flatnonzero(positive), self.n_candidates))
             if local is not None:
-                parts.append(best(local[cos[local] > 0], self.n_candidates))
+                parts.append(best(np.flatnonzero(local & positive), self.n_candidates))
         if not parts:
             return np.zeros(0, dtype=np.int64)
         return unique(np.concatenate(parts))
@@ -473,4 +480,3 @@ def _top(score: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
         pool = np.arange(len(score))
     order = np.lexsort((ids[pool], -score[pool]))
     return pool[order[:k]]
-

@@ -158,8 +158,8 @@ class Positions(Mapping[int, int]):
     """Job id → row, as two arrays (sorted ids and their rows) instead of a dict: a few bytes per
     posting instead of about a hundred, and storable as ``.npy``."""
 
-    def __init__(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        self.keys, self.rows = keys, rows
+    def __init__(self, ids: np.ndarray, rows: np.ndarray) -> None:
+        self.ids, self.rows = ids, rows  # (not ``keys``: that is Mapping's method)
 
     @classmethod
     def of(cls, ids: np.ndarray) -> Positions:
@@ -172,8 +172,8 @@ class Positions(Mapping[int, int]):
     def _find(self, key: object) -> int:
         if not isinstance(key, (int, np.integer)) or isinstance(key, bool):
             return -1
-        i = int(np.searchsorted(self.keys, key))
-        return i if i < len(self.keys) and self.keys[i] == key else -1
+        i = int(np.searchsorted(self.ids, key))
+        return i if i < len(self.ids) and self.ids[i] == key else -1
 
     def __getitem__(self, key: object) -> int:
         i = self._find(key)
@@ -185,10 +185,10 @@ class Positions(Mapping[int, int]):
         return self._find(key) >= 0
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self.keys.tolist())
+        return iter(self.ids.tolist())
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.ids)
 
 
 def impact_ordered(text: sp.csr_matrix, limit: int | None) -> sp.csc_matrix:

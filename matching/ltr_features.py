@@ -517,9 +517,7 @@ class FeatureBuilder:
     ) -> None:
         r = self.ranker
         t = r.table_
-        text = " ".join(
-            [seeker_text(seeker, r.description_chars, r.max_items), *(normalise(t.title(h)) for h in hist)]
-        )
+        text = " ".join([seeker_text(seeker, r.description_chars, r.max_items), *(normalise(t.title(h)) for h in hist)])
         q = r.text_vectorizer_.transform([text.strip()])
         every = len(rows) == len(t)  # slicing the sparse matrices only pays when few rows are scored
         texts = t.text if every else t.text[rows]

@@ -42,7 +42,15 @@ if TYPE_CHECKING:
 
 FORMAT = "vocmatch-content-ranker/1"
 #: The ranker's own arrays and indexes (besides the table's), by attribute name.
-RANKER_ARRAYS = ("weights_", "position_", "skill_index_", "title_index_", "text_columns_", "prior_order_", "place_rows_")
+RANKER_ARRAYS = (
+    "weights_",
+    "position_",
+    "skill_index_",
+    "title_index_",
+    "text_columns_",
+    "prior_order_",
+    "place_rows_",
+)
 #: Parameters written to ``meta.json`` (all of ``get_params`` but the taxonomy).
 PARAMS = (
     "n_candidates",
@@ -80,7 +88,7 @@ def _write(directory: Path, name: str, value: Any, kinds: dict[str, Any]) -> boo
             np.save(directory / f"{name}.{part}.npy", arr, allow_pickle=False)
         kinds[name] = ["postings"]
     elif isinstance(value, Positions):
-        for part, arr in (("keys", value.keys), ("rows", value.rows)):
+        for part, arr in (("ids", value.ids), ("rows", value.rows)):
             np.save(directory / f"{name}.{part}.npy", arr, allow_pickle=False)
         kinds[name] = ["positions"]
     elif isinstance(value, dict) and value and all(isinstance(v, Postings) for v in value.values()):
@@ -108,7 +116,7 @@ def _read(directory: Path, name: str, kind: list[Any], mmap: bool) -> Any:
     if kind[0] == "postings":
         return Postings(indptr=arr(f"{name}.indptr"), indices=arr(f"{name}.indices"))
     if kind[0] == "positions":
-        return Positions(arr(f"{name}.keys"), arr(f"{name}.rows"))
+        return Positions(arr(f"{name}.ids"), arr(f"{name}.rows"))
     if kind[0] == "postings-by":
         return {k: _read(directory, f"{name}.{k}", ["postings"], mmap) for k in kind[1]}
     raise ValueError(f"{directory}: unknown kind {kind!r} of {name}")
@@ -164,7 +172,7 @@ def load(directory: str | Path, taxonomy: Taxonomy | None = None, mmap: bool = T
     if meta.get("format") != FORMAT:
         raise ValueError(f"{src}: not a {FORMAT} snapshot (format {meta.get('format')!r})")
     with (src / "vocab.pickle").open("rb") as fh:
-        vocab = pickle.load(fh)  # noqa: S301  # written by save() of this host's indexer, not user input
+        vocab = pickle.load(fh)  # written by save() of this host's indexer, not user input
     as_of = dt.date.fromisoformat(meta["as_of"]) if meta["as_of"] else None
     ranker = ContentRanker(taxonomy=taxonomy, as_of=as_of, keep_docs=False, **meta["params"])
     fields = {name.removeprefix("table."): _read(src, name, kind, mmap) for name, kind in meta["table"].items()}
