@@ -333,10 +333,10 @@ class ContentRanker(BaseEstimator):
         q = p.text_vec
         if q.nnz:
             order = np.argsort(-q.data)[: self.max_query_terms]
-            cols = self.text_columns_
+            columns = self.text_columns_
             for term, weight in zip(q.indices[order], q.data[order], strict=True):
-                a, b_ = cols.indptr[term], cols.indptr[term + 1]
-                cos[cols.indices[a:b_]] += cols.data[a:b_] * weight  # a column's rows are distinct
+                a, b_ = columns.indptr[term], columns.indptr[term + 1]
+                cos[columns.indices[a:b_]] += columns.data[a:b_] * weight  # a column's rows are distinct
         local = self._local_rows(b)
 
         def best(rows: np.ndarray, n: int) -> np.ndarray:

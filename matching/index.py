@@ -125,7 +125,7 @@ class Interner(dict[str, int]):
 
 
 def _indicator(rows: list[list[int]], n_cols: int) -> sp.csr_matrix:
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64 if sum(map(len, rows)) >= 2**31 else np.int32)
+    indptr: np.ndarray = np.zeros(len(rows) + 1, dtype=np.int64 if sum(map(len, rows)) >= 2**31 else np.int32)
     indptr[1:] = np.cumsum([len(r) for r in rows])
     indices = np.fromiter((c for r in rows for c in r), dtype=np.int32, count=int(indptr[-1]))
     data = np.ones(len(indices), dtype=np.float32)
@@ -141,7 +141,7 @@ class Postings:
     indices: np.ndarray
 
     @classmethod
-    def of(cls, by_key: sp.csr_matrix) -> Postings:
+    def of(cls, by_key: sp.csr_matrix | sp.csc_matrix) -> Postings:
         """The postings of a keys × rows matrix (its non-zero pattern)."""
         m = by_key.tocsr()
         m.sort_indices()

@@ -125,7 +125,7 @@ class CharNgramTfidf:
         elif parts:
             counts = sp.vstack(parts, format="csr")
         else:
-            counts = sp.csr_matrix((0, len(self.vocabulary)), dtype=np.float32)
+            counts = sp.csr_matrix(np.zeros((0, len(self.vocabulary)), dtype=np.float32))
         del parts
         if not len(self.vocabulary):  # nothing but empty texts: no features at all
             self.idf = np.zeros(0, dtype=np.float32)

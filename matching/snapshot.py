@@ -28,7 +28,7 @@ import datetime as dt
 import json
 import pickle
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,7 +76,7 @@ def _write(directory: Path, name: str, value: Any, kinds: dict[str, Any]) -> boo
     if isinstance(value, np.ndarray):
         np.save(directory / f"{name}.npy", value, allow_pickle=False)
         kinds[name] = ["array"]
-    elif sp.issparse(value):
+    elif isinstance(value, (sp.csr_matrix, sp.csc_matrix)):
         if not value.has_sorted_indices:
             value = value.sorted_indices()
         indptr, indices = _index_dtype(value.indptr, value.indices)
@@ -101,7 +101,7 @@ def _write(directory: Path, name: str, value: Any, kinds: dict[str, Any]) -> boo
 
 
 def _read(directory: Path, name: str, kind: list[Any], mmap: bool) -> Any:
-    mode = "r" if mmap else None
+    mode: Literal["r"] | None = "r" if mmap else None
 
     def arr(part: str) -> np.ndarray:
         return np.load(directory / f"{part}.npy", mmap_mode=mode, allow_pickle=False)

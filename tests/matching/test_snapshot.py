@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ import matching.ngrams
 from matching.content import ContentRanker
 from matching.documents import JobDoc, SeekerDoc
 from matching.index import Positions, impact_ordered
+from matching.live import LiveIndex
 from matching.ngrams import CharNgramTfidf
 from matching.taxonomy import Taxonomy
 from tests.matching.test_content import CNC_SEEKER, TODAY, cn_jobs
@@ -120,7 +122,7 @@ def test_uncapped_candidates_are_the_exact_cosine_search(tax: Taxonomy) -> None:
     """``max_term_postings=None`` keeps every posting of every n-gram: the candidate search of
     before the cap; a cap above every list's length changes nothing either."""
     jobs = many_jobs()
-    params = {"taxonomy": tax, "as_of": TODAY, "n_candidates": 30, "max_postings": 40}
+    params: dict[str, Any] = {"taxonomy": tax, "as_of": TODAY, "n_candidates": 30, "max_postings": 40}
     exact = ContentRanker(**params, max_term_postings=None).fit(jobs)
     assert exact.text_columns_.nnz == exact.table_.text.nnz
     big = ContentRanker(**params, max_term_postings=len(jobs)).fit(jobs)
@@ -148,5 +150,21 @@ def test_tfidf_fitted_in_chunks_is_the_same_matrix(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(matching.ngrams, "CHUNK", 7)
     chunked = CharNgramTfidf()
     got = chunked.fit_transform(texts)
-    assert got.shape == whole.shape and (got != whole).nnz == 0
+    assert got.shape == whole.shape and (got.toarray() == whole.toarray()).all()
     assert abs(chunked.transform(texts[:5]) - got[:5]).max() < 1e-6
+
+
+def test_a_live_index_over_a_loaded_snapshot_takes_deltas(tax: Taxonomy, tmp_path: Path) -> None:
+    jobs = many_jobs(400)
+    ranker = ContentRanker(taxonomy=tax, as_of=TODAY, n_candidates=40).fit(jobs)
+    loaded = ContentRanker.load(ranker.save(tmp_path / "snap"), tax)
+    new = JobDoc(id=2, title="Line Cook", required_skills=("food safety",), region_code="440106", posted_on=TODAY)
+    changes = {"upserts": [new], "removals": {jobs[0].id}}
+    fitted_live, loaded_live = (
+        LiveIndex.of(ranker).with_changes(**changes),
+        LiveIndex.of(loaded).with_changes(**changes),
+    )
+    assert [loaded_live.recommend(s, k=10) for s in SEEKERS] == [fitted_live.recommend(s, k=10) for s in SEEKERS]
+    assert loaded_live.job(2) == new and fitted_live.job(jobs[1].id) == jobs[1]
+    with pytest.raises(LookupError, match="holds no documents"):
+        loaded_live.job(jobs[1].id)  # the caller reads the posting from its own store
