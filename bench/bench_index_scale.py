@@ -374,7 +374,7 @@ def main() -> None:
             lat = [rep["median_ms"] for rep in shared["reports"]]
             p99s = [rep["p99_ms"] for rep in shared["reports"]]
             print(
-                f"{n:>9} snapshot   {rows[-2]['snapshot_b']:.0f} B/posting on disk, saved in {rows[-2]['save_s']:.1f} s; "
+                f"{n:>9} snapshot   {rows[-1]['snapshot_b']:.0f} B/posting on disk, saved in {rows[-1]['save_s']:.1f} s; "
                 f"{args.workers} workers loading it: load {statistics.median(r_['load_s'] for r_ in shared['reports']):.2f} s, "
                 f"PSS growth {shared['pss_per_worker_b']:.0f} B/posting per worker "
                 f"({shared['pss_total_b']:.0f} for all {args.workers}; RSS growth {shared['rss_per_worker_b']:.0f} each), "
