@@ -159,11 +159,8 @@ def test_a_live_index_over_a_loaded_snapshot_takes_deltas(tax: Taxonomy, tmp_pat
     ranker = ContentRanker(taxonomy=tax, as_of=TODAY, n_candidates=40).fit(jobs)
     loaded = ContentRanker.load(ranker.save(tmp_path / "snap"), tax)
     new = JobDoc(id=2, title="Line Cook", required_skills=("food safety",), region_code="440106", posted_on=TODAY)
-    changes = {"upserts": [new], "removals": {jobs[0].id}}
-    fitted_live, loaded_live = (
-        LiveIndex.of(ranker).with_changes(**changes),
-        LiveIndex.of(loaded).with_changes(**changes),
-    )
+    fitted_live = LiveIndex.of(ranker).with_changes([new], {jobs[0].id})
+    loaded_live = LiveIndex.of(loaded).with_changes([new], {jobs[0].id})
     assert [loaded_live.recommend(s, k=10) for s in SEEKERS] == [fitted_live.recommend(s, k=10) for s in SEEKERS]
     assert loaded_live.job(2) == new and fitted_live.job(jobs[1].id) == jobs[1]
     with pytest.raises(LookupError, match="holds no documents"):
