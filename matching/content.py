@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +91,10 @@ class ContentRanker(BaseEstimator):
         description_chars: characters of each description (and seeker summary) put into TF-IDF.
         max_items: list entries (skills, titles, certificates) read per document; longer lists are cut.
         as_of: date against which posting age is measured (``None``: today at scoring time).
+        today: the calendar "today at scoring time" is read from, called on every scoring (``None``:
+            the machine's, :meth:`datetime.date.today`). The service passes its users' calendar
+            (Asia/Shanghai), which a server on UTC is a day behind from 16:00 to 24:00 UTC: a posting
+            posted yesterday in Beijing would then be scored as posted today.
         weights: feature name → weight overriding :data:`matching.features.WEIGHTS`.
     """
 
@@ -103,6 +107,7 @@ class ContentRanker(BaseEstimator):
         description_chars: int = 300,
         max_items: int = 100,
         as_of: dt.date | None = None,
+        today: Callable[[], dt.date] | None = None,
         weights: dict[str, float] | None = None,
     ) -> None:
         self.taxonomy = taxonomy
@@ -112,6 +117,7 @@ class ContentRanker(BaseEstimator):
         self.description_chars = description_chars
         self.max_items = max_items
         self.as_of = as_of
+        self.today = today
         self.weights = weights
 
     def fit(self, jobs: Sequence[JobDoc], y: object = None) -> ContentRanker:
@@ -196,7 +202,7 @@ class ContentRanker(BaseEstimator):
             raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit(jobs) first")
 
     def _as_of(self) -> int:
-        return (self.as_of or dt.date.today()).toordinal()
+        return (self.as_of or (self.today or dt.date.today)()).toordinal()
 
     def _profiles(self, seekers: Sequence[SeekerDoc]) -> list[Profile]:
         return build_profiles(

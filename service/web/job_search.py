@@ -23,6 +23,7 @@ from matching.live import LiveIndex
 from service.applications.models import Application
 from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
+from service.config import beijing_today
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.postings.repository import open_on_clause
@@ -110,7 +111,7 @@ async def search(
     Raises:
         ValueError: ``jq.region`` is not a region code (:func:`parse_query` never lets one through).
     """
-    today = today or dt.date.today()
+    today = today or beijing_today()
     # the same WHERE clause as GET /postings and the saved searches' digest; only the ids are read here
     stmt = matching_postings(session, jq, today)
     matching = set((await session.execute(stmt.with_only_columns(Posting.id))).scalars())
@@ -132,7 +133,7 @@ async def fit(
 ) -> Match | None:
     """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
     give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
-    index = await cache.get(session, today or dt.date.today())
+    index = await cache.get(session, today or beijing_today())
     if posting_id not in index:
         return None
     found = _rank(index, graduate, {posting_id}, index.ids(), 1)
