@@ -459,7 +459,7 @@ def in_process(
                         times.append((time.perf_counter() - t) * 1000)
                         if r == 0:
                             tops[name].append(
-                                {int(ranker.table_.jobs[i].id) for i in res}
+                                {int(ranker.table_.ids[i]) for i in res}
                                 if name == "learned_brute_force"
                                 else {m.job_id for m in res}
                             )

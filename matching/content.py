@@ -12,7 +12,11 @@ Candidate generation (so a request does not score every posting): the union of
 * an inverted index from title tokens (jieba words / English words) to postings,
 * the top ``n_candidates`` postings by TF-IDF cosine (char n-grams 1–3 over title, skills and the
   start of the description), computed from the query's ``max_query_terms`` heaviest n-grams
-  only (query-term pruning) through the column-major matrix, i.e. touching only their postings.
+  only (query-term pruning) through an impact-ordered inverted index that keeps, per n-gram, its
+  ``max_term_postings`` heaviest postings (posting-list pruning: a common n-gram such as a space or
+  ``a`` names nearly every posting, and summing it over a million postings per request is what made
+  candidate generation linear). The cosine used to choose candidates is thus approximate; the
+  text feature of the postings scored is exact (the full row-major matrix).
 
 Location is part of the score, so candidates are location-aware too: an index key naming more
 than ``max_postings`` postings is narrowed to the postings in the seeker's province or preferred
@@ -27,6 +31,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,10 +40,24 @@ from sklearn.exceptions import NotFittedError
 
 from matching.documents import JobDoc, Match, SeekerDoc
 from matching.features import FEATURES, WEIGHTS
-from matching.index import JobTable, build_table, fit_vectorizer, job_text, skill_key
+from matching.index import (
+    JobTable,
+    Positions,
+    Postings,
+    build_table,
+    fit_vectorizer,
+    impact_ordered,
+    job_text,
+    skill_key,
+)
 from matching.scoring import Bound, Profile, bind, build_profiles, combine, explain, features
 from matching.taxonomy import Taxonomy
 from vocab.text import normalise
+
+#: Default of :attr:`ContentRanker.max_term_postings`, from ``bench/bench_index_scale.py``: at 300,000
+#: postings the top-10 overlap with brute force is the uncapped search's (0.950 against 0.947) at 0.65× its
+#: median; at 1,000,000 it costs recall (0.853 against 0.933 uncapped, 0.903 at 50,000) for 8× less time.
+MAX_TERM_POSTINGS = 20_000
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,11 @@ class ContentRanker(BaseEstimator):
             (Asia/Shanghai), which a server on UTC is a day behind from 16:00 to 24:00 UTC: a posting
             posted yesterday in Beijing would then be scored as posted today.
         weights: feature name → weight overriding :data:`matching.features.WEIGHTS`.
+        max_term_postings: postings kept per n-gram in the candidate search's inverted index (its
+            heaviest; ``None``: all). Bounds the work per request and the index's size.
+        keep_docs: keep the fitted :class:`JobDoc` in ``table_.jobs`` (``False``: scoring, explaining
+            and :meth:`save` need none of them; a caller that needs a posting's document reads it
+            from its own store).
     """
 
     def __init__(
@@ -109,6 +133,8 @@ class ContentRanker(BaseEstimator):
         as_of: dt.date | None = None,
         today: Callable[[], dt.date] | None = None,
         weights: dict[str, float] | None = None,
+        max_term_postings: int | None = MAX_TERM_POSTINGS,
+        keep_docs: bool = True,
     ) -> None:
         self.taxonomy = taxonomy
         self.n_candidates = n_candidates
@@ -119,6 +145,8 @@ class ContentRanker(BaseEstimator):
         self.as_of = as_of
         self.today = today
         self.weights = weights
+        self.max_term_postings = max_term_postings
+        self.keep_docs = keep_docs
 
     def fit(self, jobs: Sequence[JobDoc], y: object = None) -> ContentRanker:
         """Index ``jobs`` (the postings that may be recommended). ``y`` is ignored. Returns ``self``.
@@ -136,7 +164,11 @@ class ContentRanker(BaseEstimator):
         self.title_vectorizer_, titles = fit_vectorizer([normalise(j.title or "") for j in jobs])
         self._index(jobs, text, titles)
         t = self.table_
-        df = np.bincount(t.title_tok.indices, minlength=len(t.title_cols))
+        # postings per title token: the tokens of each distinct title, counted once per posting with it
+        per_title = np.bincount(t.title_id, minlength=len(t.titles)).astype(np.float64)
+        df = np.bincount(
+            t.title_tok.indices, weights=np.repeat(per_title, np.diff(t.title_tok.indptr)), minlength=len(t.title_cols)
+        )
         n = len(jobs)
         self.title_idf_ = {tok: math.log((1 + n) / (1 + df[c])) + 1.0 for tok, c in t.title_cols.items()}
         self.default_idf_ = math.log(1 + n) + 1.0
@@ -167,11 +199,14 @@ class ContentRanker(BaseEstimator):
 
     def _index(self, jobs: list[JobDoc], text: sp.csr_matrix, titles: sp.csr_matrix) -> None:
         """The table and the inverted indexes over ``jobs`` given their TF-IDF rows (fit and extend)."""
-        self.position_: dict[int, int] = {}
-        for i, j in enumerate(jobs):
-            if j.id in self.position_:
-                raise ValueError(f"jobs[{i}]: duplicate job id {j.id}")
-            self.position_[j.id] = i
+        ids = np.array([j.id for j in jobs], dtype=np.int64)
+        self.position_ = Positions.of(ids)
+        if len(self.position_) != len(ids):
+            seen: set[int] = set()
+            for i, j in enumerate(jobs):
+                if j.id in seen:
+                    raise ValueError(f"jobs[{i}]: duplicate job id {j.id}")
+                seen.add(j.id)
         keys: dict[str, str | None] = {}
 
         def key(text: str | None) -> str | None:  # job skill lists repeat a lot: resolve each text once
@@ -180,21 +215,62 @@ class ContentRanker(BaseEstimator):
                 keys[kt] = skill_key(kt, self.taxonomy)
             return keys[kt]
 
-        self.table_ = build_table(jobs, self.taxonomy, text, titles, self.max_items, key)
+        self.table_ = build_table(jobs, self.taxonomy, text, titles, self.max_items, key, self.keep_docs)
+        self._derive()
+
+    def _derive(self) -> None:
+        """The ranker's own indexes, derived from :attr:`table_`."""
         t = self.table_
-        n = len(jobs)
-        self.skill_index_ = (t.req + t.pref + t.cert).T.tocsr()
-        self.title_index_ = t.title_tok.T.tocsr()
-        self.text_columns_ = t.text.tocsc()
+        n = len(t)
+        by = t.by_skill
+        skill_rows = np.concatenate([by[k].indices for k in ("req", "pref", "cert")])
+        skill_keys = np.concatenate(
+            [np.repeat(np.arange(len(by[k])), np.diff(by[k].indptr)) for k in ("req", "pref", "cert")]
+        )
+        self.skill_index_ = Postings.of(
+            sp.csr_matrix(
+                (np.ones(len(skill_rows), dtype=np.float32), (skill_keys, skill_rows)), shape=(len(t.skill_cols), n)
+            )
+        )
+        self.title_index_ = Postings.of(t.title_tok[t.title_id].T)
+        self.text_columns_ = impact_ordered(t.text, self.max_term_postings)
         posted = np.nan_to_num(t.posted, nan=-np.inf)
-        self.prior_order_ = np.lexsort((t.ids, -t.popularity, -posted))  # newest, then most popular
-        self.rows_by_place_ = {}  # province / city / county id → its rows, for location-aware candidates
-        for ids in (t.province, t.city_code, t.city_name, t.county) if n else ():
-            order = np.argsort(ids, kind="stable")
-            keys_, starts = np.unique(ids[order], return_index=True)
+        self.prior_order_ = np.lexsort((t.ids, -t.popularity, -posted)).astype(np.int32)  # newest, then most popular
+        # province / city / county id → its rows, for location-aware candidates (one id space for all
+        # levels: a name that is both a province and a city keeps the rows of the finer level)
+        by_place: dict[int, np.ndarray] = {}
+        for level in (t.province, t.city_code, t.city_name, t.county) if n else ():
+            order = np.argsort(level, kind="stable")
+            keys_, starts = np.unique(level[order], return_index=True)
             for k, rows in zip(keys_, np.split(order, starts[1:]), strict=True):
                 if k >= 0:
-                    self.rows_by_place_[int(k)] = rows.astype(np.int64)
+                    by_place[int(k)] = rows
+        n_places = max(by_place, default=-1) + 1
+        lengths = np.zeros(n_places, dtype=np.int64)
+        for k, rows in by_place.items():
+            lengths[k] = len(rows)
+        indptr = np.zeros(n_places + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        parts = [by_place.get(k, np.zeros(0, dtype=np.int64)) for k in range(n_places)]
+        self.place_rows_ = Postings(
+            indptr=indptr, indices=np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
+        )
+
+    def save(self, directory: str | Path) -> Path:
+        """Write this fitted ranker as a snapshot directory (:mod:`matching.snapshot`: ``.npy`` arrays
+        plus the vocabularies; not the documents, not the taxonomy). Returns the directory."""
+        from matching import snapshot
+
+        return snapshot.save(self, directory)
+
+    @classmethod
+    def load(cls, directory: str | Path, taxonomy: Taxonomy | None = None, *, mmap: bool = True) -> ContentRanker:
+        """A ranker :meth:`save`-d into ``directory``, answering exactly as the saved one (give the
+        ``taxonomy`` it was fitted with). ``mmap``: arrays memory-mapped read-only, shared with every
+        process that loads the same snapshot; its ``table_.jobs`` is ``None``."""
+        from matching import snapshot
+
+        return snapshot.load(directory, taxonomy, mmap=mmap)
 
     def _check_fitted(self) -> None:
         # sklearn's check_is_fitted inspects the class on every call (~100 µs); this is the same test
@@ -218,12 +294,18 @@ class ContentRanker(BaseEstimator):
         return bind(p, table, self.title_idf_, self.default_idf_)
 
     def _local_rows(self, b: Bound) -> np.ndarray | None:
-        """Rows in the seeker's province or preferred places (``None`` when the seeker gives no place)."""
+        """Which rows are in the seeker's province or preferred places, as a boolean mask over the
+        rows (``None`` when the seeker gives no place): membership tests against it cost a look-up
+        per posting, where intersecting sorted arrays cost a sort of the province's rows per request."""
         ids = [b.loc[1], *b.pref[0], *b.pref[1], *b.pref[2], *b.pref[3]]
-        found = [self.rows_by_place_[i] for i in ids if i >= 0 and i in self.rows_by_place_]
         if not any(i >= 0 for i in ids):
             return None
-        return unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        places = self.place_rows_
+        mask = np.zeros(len(self.table_), dtype=bool)
+        for i in ids:
+            if 0 <= i < len(places):
+                mask[places[i]] = True
+        return mask
 
     def content_features(self, seeker: SeekerDoc, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         """The content features of ``seeker`` against ``rows`` of this fit, as :meth:`recommend` scores
@@ -258,7 +340,10 @@ class ContentRanker(BaseEstimator):
         q = p.text_vec
         if q.nnz:
             order = np.argsort(-q.data)[: self.max_query_terms]
-            cos = self.text_columns_[:, q.indices[order]] @ q.data[order]
+            columns = self.text_columns_
+            for term, weight in zip(q.indices[order], q.data[order], strict=True):
+                a, b_ = columns.indptr[term], columns.indptr[term + 1]
+                cos[columns.indices[a:b_]] += columns.data[a:b_] * weight  # a column's rows are distinct
         local = self._local_rows(b)
 
         def best(rows: np.ndarray, n: int) -> np.ndarray:
@@ -272,13 +357,13 @@ class ContentRanker(BaseEstimator):
             for c in cols:
                 post = index.indices[index.indptr[c] : index.indptr[c + 1]]
                 if len(post) > self.max_postings and local is not None:
-                    post = np.intersect1d(post, local, assume_unique=True)
+                    post = post[local[post]]
                 parts.append(best(post, self.max_postings))
         if self.n_candidates > 0:
-            hit = np.flatnonzero(cos > 0)
-            parts.append(best(hit, self.n_candidates))
+            positive = cos > 0
+            parts.append(best(np.flatnonzero(positive), self.n_candidates))
             if local is not None:
-                parts.append(best(local[cos[local] > 0], self.n_candidates))
+                parts.append(best(np.flatnonzero(local & positive), self.n_candidates))
         if not parts:
             return np.zeros(0, dtype=np.int64)
         return unique(np.concatenate(parts))

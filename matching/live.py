@@ -50,12 +50,18 @@ class LiveIndex:
         return (set(self.base.position_) - self.retired) | set(self.pending)
 
     def job(self, job_id: int) -> JobDoc:
-        """The indexed document of posting ``job_id`` (``KeyError`` when not indexed)."""
+        """The indexed document of posting ``job_id`` (``KeyError`` when not indexed; ``LookupError``
+        for a base posting when the base keeps no documents)."""
         if job_id in self.pending:
             return self.pending[job_id]
         if job_id in self.retired:
             raise KeyError(job_id)
-        return self.base.table_.jobs[self.base.position_[job_id]]
+        jobs = self.base.table_.jobs
+        if jobs is None:
+            raise LookupError(
+                f"posting {job_id}: the base index holds no documents (fitted with keep_docs=False or loaded)"
+            )
+        return jobs[self.base.position_[job_id]]
 
     @property
     def changes(self) -> int:

@@ -245,8 +245,8 @@ class InteractionStats:
         self.groups = {
             "city": _ids(city.tolist(), -1),
             "state": _ids(t.province.tolist(), -1),
-            "employer": _ids([normalise(j.employer_name or "") for j in t.jobs], ""),
-            "title": _ids([normalise(j.title or "") for j in t.jobs], ""),
+            "employer": _ids([normalise(e) for e in t.employers], "")[t.employer_id],
+            "title": _ids([normalise(x) for x in t.titles], "")[t.title_id],
         }
         a = sp.csr_matrix((np.ones(len(ev_row)), (ev_seeker, ev_row)), shape=(len(seekers), n))
         self.group_sizes = {name: int(ids.max()) + 1 if len(ids) else 0 for name, ids in self.groups.items()}
@@ -461,7 +461,7 @@ class FeatureBuilder:
         if stats is not None and stats.table is t:  # the same ids, already computed (a service builds one per request)
             self.company = stats.groups["employer"]
         else:
-            self.company = _ids([normalise(j.employer_name or "") for j in t.jobs], "")
+            self.company = _ids([normalise(e) for e in t.employers], "")[t.employer_id]
 
     def matrix(
         self,
@@ -517,13 +517,12 @@ class FeatureBuilder:
     ) -> None:
         r = self.ranker
         t = r.table_
-        text = " ".join(
-            [seeker_text(seeker, r.description_chars, r.max_items), *(normalise(t.jobs[h].title or "") for h in hist)]
-        )
+        text = " ".join([seeker_text(seeker, r.description_chars, r.max_items), *(normalise(t.title(h)) for h in hist)])
         q = r.text_vectorizer_.transform([text.strip()])
         every = len(rows) == len(t)  # slicing the sparse matrices only pays when few rows are scored
-        titles, texts = (t.title_vec, t.text) if every else (t.title_vec[rows], t.text[rows])
-        sims = np.asarray(titles @ t.title_vec[hist].T.toarray())  # rows × history
+        texts = t.text if every else t.text[rows]
+        titles = t.title_vec[t.title_id[rows]]  # one row per distinct title in the table: per row here
+        sims = np.asarray(titles @ t.title_vec[t.title_id[hist]].T.toarray())  # rows × history
 
         def state(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             return (t.province[a] == t.province[b]) & (t.province[a] >= 0)
@@ -537,7 +536,7 @@ class FeatureBuilder:
         col = {name: i for i, name in enumerate(HISTORY_FEATURES)}
         out[:, col["history_size"]] = math.log1p(len(hist))
         out[:, col["history_text"]] = np.asarray(texts @ q.T.toarray()).ravel() if q.nnz else 0.0
-        out[:, col["history_title_match"]] = r.title_match([t.jobs[h].title for h in hist[::-1]], rows)
+        out[:, col["history_title_match"]] = r.title_match([t.title(h) for h in hist[::-1]], rows)
         out[:, col["history_title_max"]] = sims.max(axis=1)
         out[:, col["history_title_mean"]] = sims.mean(axis=1)
         out[:, col["history_title_last"]] = sims[:, -1]

@@ -210,11 +210,14 @@ def features(
             with np.errstate(invalid="ignore", divide="ignore"):
                 f[:, _IDX[name]] = np.where(n > 0, hit / n, np.nan)
     if p.titles:
-        tok = take(t.title_tok)
-        cos = _dense(take(t.title_vec) @ b.title_vecs)  # (rows × titles)
+        # computed once per distinct title among the rows (postings share titles), then spread
+        tid = take(t.title_id)
+        distinct, back = np.unique(tid, return_inverse=True)
+        tok = t.title_tok[distinct]
+        cos = _dense(t.title_vec[distinct] @ b.title_vecs)  # (distinct titles × seeker titles)
         cover = tok @ b.title_q
         sim = (0.5 * cos + 0.5 * np.minimum(cover, 1.0)) * b.title_w[None, :]
-        f[:, _IDX["title"]] = np.where(np.diff(tok.indptr) > 0, sim.max(axis=1), np.nan)
+        f[:, _IDX["title"]] = np.where(np.diff(tok.indptr) > 0, sim.max(axis=1), np.nan)[back]
     if p.text_vec.nnz:
         f[:, _IDX["text"]] = np.clip(_dense(take(t.text) @ b.text_q).ravel(), 0.0, 1.0)
     rel = _location(p, b, t, take)
@@ -299,7 +302,7 @@ def explain(p: Profile, b: Bound, t: JobTable, row: int, f: np.ndarray, rel: int
     missing: list[str] = []
     cert_ok: list[str] = []
     cert_missing: list[str] = []
-    for wording, col, kind in t.skills[row]:
+    for wording, col, kind in t.skills(row):
         has = col in b.cols
         if kind == "cert":
             (cert_ok if has else cert_missing).append(wording)

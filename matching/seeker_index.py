@@ -20,7 +20,7 @@ has little to rank them by. Sets of at most ``2 × n_candidates`` seekers are sc
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +29,7 @@ from matching.content import ContentRanker, unique
 from matching.documents import JobDoc, Match, SeekerDoc
 from matching.features import place
 from matching.index import job_text, skill_key
+from matching.scoring import Profile
 
 
 class SeekerIndex:
@@ -44,17 +45,45 @@ class SeekerIndex:
     ) -> None:
         self.ranker = ranker
         self.n_candidates, self.max_per_skill = n_candidates, max_per_skill
-        self.profiles = ranker.seeker_profiles(seekers) if seekers else []
-        self.ids = np.array([s.id for s in seekers], dtype=np.int64)
-        self.country = np.array([(s.country or "").upper() for s in seekers], dtype=object)
-        self.province = np.array([p.place.province or "" for p in self.profiles], dtype=object)
-        self.city = np.array([p.place.city_code or p.place.city_name or "" for p in self.profiles], dtype=object)
-        self.text = sp.vstack([p.text_vec for p in self.profiles]).tocsr() if self.profiles else None
+        ordered = sorted(seekers, key=lambda s: s.id)  # id order: the pool answers alike however it was made
+        profiles = ranker.seeker_profiles(ordered) if ordered else []
+        text = sp.vstack([p.text_vec for p in profiles]).tocsr() if profiles else None
+        self._lay_out(profiles, text)
+
+    def _lay_out(self, profiles: list[Profile], text: sp.csr_matrix | None) -> None:
+        """Set the per-seeker arrays from ``profiles`` (in id order) and their stacked text vectors."""
+        self.profiles = profiles
+        self.ids = np.array([p.doc.id for p in profiles], dtype=np.int64)
+        self.country = np.array([(p.doc.country or "").upper() for p in profiles], dtype=object)
+        self.province = np.array([p.place.province or "" for p in profiles], dtype=object)
+        self.city = np.array([p.place.city_code or p.place.city_name or "" for p in profiles], dtype=object)
+        self.text = text
         by_key: dict[str, list[int]] = defaultdict(list)
-        for i, p in enumerate(self.profiles):
+        for i, p in enumerate(profiles):
             for key in p.keys:
                 by_key[key].append(i)
         self.by_key = {k: np.array(v, dtype=np.int64) for k, v in by_key.items()}
+
+    def with_changes(self, upserts: Sequence[SeekerDoc] = (), removals: Collection[int] = ()) -> SeekerIndex:
+        """A new index with ``upserts`` (new or edited seekers, by id; the last of one id wins) in the
+        pool and ``removals`` (ids) out of it; ``self`` is not changed. Only the upserted seekers are
+        prepared (the costly part); the others' profiles and text rows are reused, and the pool stays
+        in id order, so it answers exactly as ``SeekerIndex(ranker, <the same seekers>)`` would. A
+        seeker both upserted and removed is removed."""
+        gone = set(removals)
+        fresh = sorted({s.id: s for s in upserts if s.id not in gone}.values(), key=lambda s: s.id)
+        drop = np.array(sorted(gone | {s.id for s in fresh}), dtype=np.int64)
+        keep = np.flatnonzero(~np.isin(self.ids, drop))
+        added = self.ranker.seeker_profiles(fresh) if fresh else []
+        ids = np.concatenate([self.ids[keep], np.array([s.id for s in fresh], dtype=np.int64)])
+        order = np.argsort(ids, kind="stable")
+        profiles = [self.profiles[i] for i in keep] + added
+        parts = ([self.text[keep]] if self.text is not None and len(keep) else []) + [p.text_vec for p in added]
+        text = sp.vstack(parts).tocsr()[order] if parts else None
+        out = SeekerIndex.__new__(SeekerIndex)
+        out.ranker, out.n_candidates, out.max_per_skill = self.ranker, self.n_candidates, self.max_per_skill
+        out._lay_out([profiles[i] for i in order], text)
+        return out
 
     def __len__(self) -> int:
         return len(self.profiles)

@@ -359,6 +359,15 @@ class AccountService:
             auth_session.revoked_at = auth_session.revoked_at or utcnow()
             await self.session.flush()
 
+    async def end_session(self, session_id: int) -> None:
+        """Revoke login session ``session_id`` (the pages' sign-out, which knows the session from the
+        access token rather than a refresh token); as :meth:`close_session`, its refresh token and
+        every access token issued in it stop working at once. Unknown or already revoked: nothing."""
+        auth_session = await self.repo.get_session(session_id)
+        if auth_session is not None and auth_session.revoked_at is None:
+            auth_session.revoked_at = utcnow()
+            await self.session.flush()
+
 
 class LoginTakenError(Exception):
     """The e-mail or phone of a new account is already someone's login. Not an HTTP error: the

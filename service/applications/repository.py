@@ -39,6 +39,24 @@ class ApplicationRepository:
         stmt = select(Application).where(Application.graduate_id == graduate_id, Application.posting_id == posting_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
+    async def posting_ids_of(self, graduate_id: int) -> set[int]:
+        """The postings graduate ``graduate_id`` applied to (any status, withdrawn included)."""
+        stmt = select(Application.posting_id).where(Application.graduate_id == graduate_id)
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def counts_by_posting(self, posting_ids: Sequence[int], scope: ColumnElement[bool]) -> dict[int, int]:
+        """``{posting id: number of applications}`` for ``posting_ids``, counting only the applications
+        ``scope`` admits (from :func:`~service.auth.scoping.applications_clause`); postings without
+        any are left out."""
+        if not posting_ids:
+            return {}
+        stmt = (
+            select(Application.posting_id, func.count())
+            .where(Application.posting_id.in_(posting_ids), scope)
+            .group_by(Application.posting_id)
+        )
+        return dict((await self.session.execute(stmt)).tuples().all())
+
     def _filtered(self, f: ApplicationFilter) -> Select[tuple[Application]]:
         stmt = select(Application)
         if f.graduate_id is not None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.majors import catalogue_levels
@@ -80,6 +80,83 @@ class CatalogService:
         if school is None:
             raise NotFoundError("school", school_id)
         return school
+
+    async def find_school(self, school_id: int | None) -> School | None:
+        """The school with id ``school_id``, or ``None`` (also for no id; callers that answer 404 use
+        :meth:`get_school`)."""
+        return await self.session.get(School, school_id) if school_id is not None else None
+
+    async def find_school_by_code(self, code: str) -> School | None:
+        """The school with 学校标识码 ``code``, or ``None``."""
+        return (await self.session.execute(select(School).where(School.code == code))).scalar_one_or_none()
+
+    async def school_choices(self) -> list[tuple[int, str]]:
+        """Every school as ``(id, name)``, grouped by region (ordered by region code, then name) —
+        the school list of the public sign-up forms."""
+        rows = (
+            await self.session.execute(select(School.id, School.name).order_by(School.region_code, School.name))
+        ).all()
+        return [(r[0], r[1]) for r in rows]
+
+    async def school_codes_and_names(self, scope: ColumnElement[bool]) -> list[tuple[str, str]]:
+        """``(学校标识码, name)`` of the schools ``scope`` admits (a clause on ``School`` from
+        :func:`~service.auth.scoping.schools_clause`), ordered by code."""
+        rows = (await self.session.execute(select(School.code, School.name).where(scope).order_by(School.code))).all()
+        return [(r[0], r[1]) for r in rows]
+
+    async def find_region(self, code: str) -> Region | None:
+        """The region with GB/T 2260 code ``code`` (retired ones too), or ``None``."""
+        return await self.session.get(Region, code)
+
+    async def find_major(self, code: str) -> Major | None:
+        """The major with 专业代码 ``code`` (retired ones too), or ``None`` (callers that answer 404
+        use :meth:`get_major`)."""
+        return await self.session.get(Major, code)
+
+    async def region_names(self, codes: Iterable[str]) -> dict[str, str]:
+        """``{code: name}`` for those of ``codes`` that are GB/T 2260 codes in the catalogue —
+        retired codes included (stored values may carry them); unknown codes are left out."""
+        wanted = {c for c in codes if c}
+        if not wanted:
+            return {}
+        rows = await self.session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))
+        return dict(rows.tuples().all())
+
+    async def provinces_and_cities(
+        self, counties_of: str | None = None, keep: str | None = None, include_retired: bool = True
+    ) -> list[tuple[str, str, RegionLevel]]:
+        """``(code, name, level)`` of every province and prefecture-level city, ordered by code — plus
+        the counties whose code starts with ``counties_of`` (a province's 2-digit prefix) and the region
+        ``keep`` (a stored code, listed whatever its level). Retired codes only with ``include_retired``."""
+        wanted: list[ColumnElement[bool]] = [Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY])]
+        if counties_of:
+            wanted.append(Region.code.startswith(counties_of))
+        if keep:
+            wanted.append(Region.code == keep)
+        stmt = select(Region.code, Region.name, Region.level).where(or_(*wanted))
+        if not include_retired:
+            stmt = stmt.where(Region.retired_on.is_(None))
+        rows = (await self.session.execute(stmt.order_by(Region.code))).all()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def unknown_regions(self, items: list[str]) -> list[str]:
+        """The ``items`` that name no region of the catalogue (GB/T 2260): an item is known when it
+        is a region's code (6 digits) or its name, with or without the trailing 省/市/区/县
+        (``"广州"`` = ``"广州市"``). Order kept."""
+        if not items:
+            return []
+        names = set()
+        for item in items:
+            names.update({item, item + "市", item + "省", item + "区", item + "县"})
+        rows = (
+            await self.session.execute(
+                select(Region.code, Region.name).where(
+                    or_(Region.code.in_([i for i in items if i.isdigit()]), Region.name.in_(names))
+                )
+            )
+        ).all()
+        known = {code for code, _ in rows} | {name for _, name in rows}
+        return [i for i in items if not ({i, i + "市", i + "省", i + "区", i + "县"} & known)]
 
     async def create_school(self, data: SchoolCreate) -> School:
         """Store a new school.

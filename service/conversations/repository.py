@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
-from service.conversations.models import Invitation, Message
+from service.conversations.models import Invitation, InvitationStatus, Message
 from service.employers.models import Employer
 from service.postings.models import Posting
 
@@ -49,6 +49,13 @@ class ConversationRepository:
             )
         ).one()
         return int(row[0]), row[1]
+
+    async def invitation_statuses(self, posting_id: int, where: ColumnElement[bool]) -> dict[int, InvitationStatus]:
+        """``{graduate id: status}`` of the invitations to apply to posting ``posting_id`` that ``where``
+        admits (the caller's scope: :func:`~service.conversations.service.invitations_clause`, as
+        ``GET /invitations``)."""
+        stmt = select(Invitation.graduate_id, Invitation.status).where(Invitation.posting_id == posting_id, where)
+        return dict((await self.session.execute(stmt)).tuples().all())
 
     async def invitations(
         self,

@@ -48,8 +48,9 @@ from service.pagination import DbSession, IdPath, Limit, Offset, Page
 READERS = (Role.GRADUATE, Role.SCHOOL, Role.DEPARTMENT, Role.ADMIN)
 
 
-async def _visible_graduate(session: AsyncSession, p: Principal, graduate_id: int) -> Graduate:
-    """The graduate, loaded, if ``p`` may read them (404 otherwise, as for an unknown id)."""
+async def visible_graduate(session: AsyncSession, p: Principal, graduate_id: int) -> Graduate:
+    """The graduate, loaded, if ``p`` may read them (404 otherwise, as for an unknown id); the destination
+    endpoints and pages (:mod:`service.web.followup_pages`) check with it."""
     ensure_visible(await exists_where(session, Graduate.id, graduate_id, graduates_clause(p)), "graduate", graduate_id)
     graduate = await session.get(Graduate, graduate_id)
     assert graduate is not None  # it exists: the check above found it
@@ -71,7 +72,7 @@ class DestinationController(Controller):
         or one the caller may not read; 403 a source the caller may not record; 400 malformed
         body; 422 bad field (named)."""
         p = current_principal(request)
-        graduate = await _visible_graduate(db_session, p, graduate_id)
+        graduate = await visible_graduate(db_session, p, graduate_id)
         allowed = (
             can_self_report_destination(p, graduate)
             if data.source is DestinationSource.SELF_REPORT
@@ -99,7 +100,7 @@ class DestinationController(Controller):
         not read; 403 for employers."""
         if recorded_before is not None and recorded_before.tzinfo is None:
             raise InvalidFieldError("recorded_before", "give a time zone, e.g. 2026-01-01T00:00:00+08:00")
-        await _visible_graduate(db_session, current_principal(request), graduate_id)
+        await visible_graduate(db_session, current_principal(request), graduate_id)
         return await DestinationService(db_session).history(
             graduate_id, as_of, None if recorded_before is None else recorded_before.astimezone(dt.UTC)
         )
@@ -121,7 +122,7 @@ class DestinationController(Controller):
         event; 409 when ``event_id`` is not an outcome; 422 when the outcome is not direct employment.
         The graduate's school staff and the admin only (403 other roles; 404 another school's graduate)."""
         p = current_principal(request)
-        graduate = await _visible_graduate(db_session, p, graduate_id)
+        graduate = await visible_graduate(db_session, p, graduate_id)
         ensure_allowed(can_survey_destination(p, graduate), f"override 对口 for graduate {graduate_id}")
         return to_read(
             await DestinationService(db_session, actor=p, request=request).override_in_field(
@@ -145,7 +146,7 @@ class DestinationController(Controller):
         """A new ``confirmation`` event, by the graduate (or the admin); 404/409 as for the
         override; 403 other roles."""
         p = current_principal(request)
-        graduate = await _visible_graduate(db_session, p, graduate_id)
+        graduate = await visible_graduate(db_session, p, graduate_id)
         ensure_allowed(can_self_report_destination(p, graduate), f"confirm for graduate {graduate_id}")
         return to_read(
             await DestinationService(db_session, actor=p, request=request).confirm(graduate_id, event_id, data)
@@ -167,7 +168,7 @@ class DestinationController(Controller):
         """A new ``dispute`` event with the reason, by the graduate (or the admin); the outcome
         stops counting. 404/409 as above; 403 other roles."""
         p = current_principal(request)
-        graduate = await _visible_graduate(db_session, p, graduate_id)
+        graduate = await visible_graduate(db_session, p, graduate_id)
         ensure_allowed(can_self_report_destination(p, graduate), f"dispute for graduate {graduate_id}")
         return to_read(
             await DestinationService(db_session, actor=p, request=request).dispute(graduate_id, event_id, data)
@@ -191,7 +192,7 @@ class DestinationController(Controller):
         graduate's school staff and the admin (403 other roles; 404 another school's graduate); 409
         when the outcome awaits no review; 422 refusing without a ``reason``."""
         p = current_principal(request)
-        graduate = await _visible_graduate(db_session, p, graduate_id)
+        graduate = await visible_graduate(db_session, p, graduate_id)
         ensure_allowed(can_survey_destination(p, graduate), f"review a destination of graduate {graduate_id}")
         service = DestinationService(db_session, actor=p, request=request)
         return to_read(await service.review(graduate_id, event_id, data))

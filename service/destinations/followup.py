@@ -41,8 +41,9 @@ from service.destinations.models import (
     DestinationEvent,
     DestinationEventKind,
     DestinationSource,
+    OutcomeInterval,
 )
-from service.destinations.precedence import SOURCE_RANK, History
+from service.destinations.precedence import History
 from service.graduates.identity import mask_id_number
 from service.graduates.models import Graduate
 from service.pagination import Page
@@ -279,12 +280,12 @@ async def _events(session: AsyncSession, p: Principal, cohort: int, *where: Any)
 # --- the list in SQL ---------------------------------------------------------------------------
 #
 # The list of a school of 5,000 graduates is one query per page (issue 17: under 500 ms): the
-# standing of every graduate is computed by the database with window functions — the same rules as
-# :func:`standing` (rules 2–3 and 5 of :mod:`service.destinations.precedence` and the review state of
-# the module docstring); ``tests/destinations/test_followup_sql.py`` checks both agree on every
-# history it generates. Filters, sort and paging happen in SQL; Python only shapes the 50 rows shown.
-
-_RANK = case(*((DestinationEvent.source == s, r) for s, r in SOURCE_RANK.items()), else_=0)
+# standing of every graduate is computed by the database — the outcome that counts read from the
+# maintained outcome table (issue 18; made there by :class:`~service.destinations.precedence.History`
+# itself, so it no longer ranks each graduate's events by a window function), the review state of the
+# module docstring from the events; ``tests/destinations/test_followup_sql.py`` checks it agrees with
+# :func:`standing` on every history it generates. Filters, sort and paging happen in SQL; Python only
+# shapes the 50 rows shown.
 
 
 def _code_point(column: Any, dialect: str) -> Any:
@@ -303,13 +304,14 @@ def _contains(column: Any, text_: str, dialect: str) -> Any:
     return (func.strpos(column, text_) if dialect == "postgresql" else func.instr(column, text_)) > 0
 
 
-def _events_with_reviews(p: Principal, cohort: int) -> Any:
+def _events_with_reviews(p: Principal, cohort: int, *where: Any, name: str = "events") -> Any:
     """The destination events of ``cohort`` that ``p`` may read, each with its latest review
     (``review_kind``/``review_source``: the latest confirmation or dispute referring to it, by
-    ``recorded_at`` then id), whether the school decided on it (``decided``: :func:`is_school_decision`
-    of an event referring to it) and its same-day source rank (rule 3). The lookups are correlated
+    ``recorded_at`` then id) and whether the school decided on it (``decided``: :func:`is_school_decision`
+    of an event referring to it). The lookups are correlated
     subqueries on the ``refers_to_id`` index: no join between derived tables, which a planner
-    without statistics (a freshly imported roster) would run as nested loops over thousands of rows."""
+    without statistics (a freshly imported roster) would run as nested loops over thousands of rows.
+    ``where``: more conditions, each a function of the events' table; ``name``: the subquery's."""
     E, R, D = DestinationEvent, aliased(DestinationEvent), aliased(DestinationEvent)
     latest = (R.refers_to_id == E.id, R.kind.in_([K.CONFIRMATION, K.DISPUTE]))
     order = (R.recorded_at.desc(), R.id.desc())
@@ -339,37 +341,45 @@ def _events_with_reviews(p: Principal, cohort: int) -> Any:
             E.refers_to_id,
             E.occurred_on,
             E.recorded_at,
-            _RANK.label("rank"),
             review_kind.label("review_kind"),
             review_source.label("review_source"),
             decided.label("decided"),
-        ).where(E.graduate_id.in_(in_scope))
-    ).subquery("events")
+        ).where(E.graduate_id.in_(in_scope), *(w(E) for w in where))
+    ).subquery(name)
 
 
 def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> Any:
     """One row per graduate of ``cohort`` that ``p`` may read (erased graduates left out): the
     columns the list filters and sorts on, the counting outcome (``event_id``, ``None``: 去向未知)
     with its columns, and one 0/1 column per :class:`Flag` (named by its value) — the rules of
-    :func:`standing`, computed by window functions over each graduate's events in one pass
-    (``graduates LEFT JOIN events``). Referenced twice by :func:`follow_up_page` (the page and the
-    cohort's counts), so both databases compute it once (a CTE used twice is materialised)."""
+    :func:`standing`. The outcome that counts on ``today`` with everything recorded so far is read
+    from the maintained outcome table (:mod:`service.destinations.outcomes`: the row whose validity
+    holds ``today`` and whose knowledge range is open), computed there by the same rule
+    (:meth:`~service.destinations.precedence.History.on`); the flags and the last update are
+    aggregates over each graduate's events. Referenced twice by :func:`follow_up_page` (the page and
+    the cohort's counts), so both databases compute it once (a CTE used twice is materialised)."""
     events = _events_with_reviews(p, cohort)
     ev = events.c
-    candidate = case(
-        (
-            and_(
-                ev.kind == K.OUTCOME,
-                ev.occurred_on <= today,
-                or_(ev.review_kind.is_(None), ev.review_kind != K.DISPUTE),
-            ),
-            1,
-        ),
-        else_=0,
-    )
     pending_self = case((and_(ev.kind == K.OUTCOME, ev.source == S.SELF_REPORT, ev.decided.is_(False)), 1), else_=0)
     pending_dispute = case((and_(ev.review_kind == K.DISPUTE, ev.review_source == S.SELF_REPORT), 1), else_=0)
-    per_graduate = Graduate.id
+    per_graduate = (
+        select(
+            ev.graduate_id,
+            func.max(ev.recorded_at).label("last_update"),
+            func.max(pending_self).label("pending_self"),
+            func.max(pending_dispute).label("pending_dispute"),
+        ).group_by(ev.graduate_id)
+    ).subquery("per_graduate")
+    iv = OutcomeInterval
+    current = (
+        select(iv.graduate_id, iv.event_id).where(
+            iv.recorded_to.is_(None), iv.valid_from <= today, or_(iv.valid_to.is_(None), iv.valid_to > today)
+        )
+    ).subquery("current")
+    counted = _events_with_reviews(
+        p, cohort, lambda E: E.id.in_(select(current.c.event_id)), name="counted"
+    )  # the counting outcome of each graduate, with its review state
+    cc, agg = counted.c, per_graduate.c
     w = (
         select(
             Graduate.id,
@@ -378,38 +388,26 @@ def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> An
             Graduate.class_name,
             Graduate.major_code,
             Graduate.cohort,
-            ev.id.label("ev_id"),
-            ev.source,
-            ev.category,
-            ev.internship,
-            ev.employer_name,
-            ev.refers_to_id,
-            ev.review_kind,
-            ev.review_source,
-            ev.decided,
-            candidate.label("candidate"),
-            func.row_number()
-            .over(
-                partition_by=per_graduate,
-                order_by=(
-                    candidate.desc(),
-                    # rule 5: an internship only when no other outcome counts
-                    case((ev.internship.is_(True), 0), else_=1).desc(),
-                    ev.occurred_on.desc(),
-                    ev.rank.desc(),
-                    ev.recorded_at.desc(),
-                    ev.id.desc(),
-                ),
-            )
-            .label("rn"),
-            func.max(ev.recorded_at).over(partition_by=per_graduate).label("last_update"),
-            func.max(pending_self).over(partition_by=per_graduate).label("pending_self"),
-            func.max(pending_dispute).over(partition_by=per_graduate).label("pending_dispute"),
+            cc.id.label("ev_id"),
+            cc.source,
+            cc.category,
+            cc.internship,
+            cc.employer_name,
+            cc.refers_to_id,
+            cc.review_kind,
+            cc.review_source,
+            cc.decided,
+            case((cc.id.is_not(None), 1), else_=0).label("candidate"),
+            agg.last_update,
+            agg.pending_self,
+            agg.pending_dispute,
         )
         .select_from(Graduate)
-        .outerjoin(events, ev.graduate_id == Graduate.id)
+        .outerjoin(current, current.c.graduate_id == Graduate.id)
+        .outerjoin(counted, cc.id == current.c.event_id)
+        .outerjoin(per_graduate, agg.graduate_id == Graduate.id)
         .where(graduates_clause(p), not_deleted_clause(), Graduate.cohort == cohort)
-    ).subquery("per_event")
+    ).subquery("per_graduate_standing")
     c = w.c
     counts = c.candidate == 1
     category = case((c.internship.is_(True), DestinationCategory.SEEKING.value), else_=c.category)
@@ -440,7 +438,7 @@ def _standing_cte(p: Principal, cohort: int, today: dt.date, dialect: str) -> An
             _utc_date(c.last_update, dialect).label("last_day"),
             case((counts, category), else_="").label("category_key"),
             *(case((clause, 1), else_=0).label(flag.value) for flag, clause in flags.items()),
-        ).where(c.rn == 1)
+        )
     ).cte("standing")
 
 
@@ -652,6 +650,87 @@ async def cohort_classes(session: AsyncSession, p: Principal, cohort: int) -> li
         .all()
     )
     return sorted(c for c in classes if c is not None)  # the query leaves out NULL
+
+
+async def filter_options(session: AsyncSession, p: Principal) -> tuple[list[int], list[tuple[str, str]]]:
+    """The choices of the follow-up list's filters among the graduates ``p`` may read (erased ones
+    left out): the cohorts present, latest first, and the majors present as ``(专业代码, name)`` by
+    code (majors not in the catalogue are not offered)."""
+    scope = (graduates_clause(p), not_deleted_clause())
+    cohorts = (
+        (
+            await session.execute(
+                select(distinct(Graduate.cohort))
+                .where(*scope, Graduate.cohort.is_not(None))
+                .order_by(Graduate.cohort.desc())
+            )
+        )
+        .scalars()
+        .all()
+    )
+    majors = (
+        await session.execute(
+            select(distinct(Graduate.major_code), Major.name)
+            .join(Major, Major.code == Graduate.major_code)
+            .where(*scope)
+            .order_by(Graduate.major_code)
+        )
+    ).all()
+    return [c for c in cohorts if c is not None], [(r[0], r[1]) for r in majors]
+
+
+async def review_queue(session: AsyncSession, p: Principal, today: dt.date) -> list[dict[str, Any]]:
+    """The outcomes awaiting the school's review (an unreviewed self-report, or an outcome the graduate
+    disputes: :attr:`Standing.pending_self_reports` / :attr:`Standing.pending_disputes` on ``today``)
+    among the graduates ``p`` may read, erased ones left out. Per item: ``graduate``, the ``outcome``
+    event, ``about`` (``"self_report"`` / ``"dispute"``), the graduate's ``dispute`` event (if any),
+    the ``current`` category and ``since`` (when the review became due); oldest first."""
+    candidates = (
+        select(DestinationEvent.graduate_id)
+        .join(Graduate, Graduate.id == DestinationEvent.graduate_id)
+        .where(
+            graduates_clause(p),
+            not_deleted_clause(),
+            or_(DestinationEvent.source == S.SELF_REPORT, DestinationEvent.kind == K.DISPUTE),
+        )
+    )
+    events = (
+        (await session.execute(select(DestinationEvent).where(DestinationEvent.graduate_id.in_(candidates))))
+        .scalars()
+        .all()
+    )
+    by_graduate: dict[int, list[DestinationEvent]] = {}
+    for e in events:
+        by_graduate.setdefault(e.graduate_id, []).append(e)
+    if not by_graduate:
+        return []
+    graduates = {
+        g.id: g for g in (await session.execute(select(Graduate).where(Graduate.id.in_(list(by_graduate))))).scalars()
+    }
+    items = []
+    for graduate_id, evs in by_graduate.items():
+        state = standing(evs, today)
+        by_id = {e.id: e for e in evs}
+        disputes = {
+            e.refers_to_id: e
+            for e in sorted(evs, key=lambda e: (e.recorded_at, e.id))
+            if e.kind is K.DISPUTE and e.source is S.SELF_REPORT
+        }
+        for about, ids in (("self_report", state.pending_self_reports), ("dispute", state.pending_disputes)):
+            for event_id in ids:
+                outcome = by_id[event_id]
+                since = disputes[event_id].recorded_at if about == "dispute" else outcome.recorded_at
+                items.append(
+                    {
+                        "graduate": graduates[graduate_id],
+                        "outcome": outcome,
+                        "about": about,
+                        "dispute": disputes.get(event_id) if about == "dispute" else None,
+                        "current": state.category,
+                        "since": since,
+                    }
+                )
+    return sorted(items, key=lambda i: (i["since"], i["outcome"].id))
 
 
 async def confirmation_counts(

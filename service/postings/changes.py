@@ -6,7 +6,10 @@ number it applied instead of re-scanning the postings table.
 One home for the writing: two SQLAlchemy session events catch every change made through the ORM —
 the unit of work (``session.add``, attribute edits, ``session.delete``: :func:`_record_flush`) and
 ORM-enabled ``UPDATE``/``DELETE`` statements on :class:`Posting` (``session.execute(update(Posting)
-…)``: :func:`_record_statement`, which selects the ids its ``WHERE`` matches first). What is not the
+…)``: :func:`_record_statement`, which selects the ids its ``WHERE`` matches first). An employer's
+change of what a posting's document and summary show of it (:data:`EMPLOYER_SHOWN`: its name) is a
+change of each of its open postings, recorded as an ``edited`` row per posting the same two ways, so
+every worker's index and posting summaries follow a rename like any posting edit. What is not the
 posting's content is left out: a change of only ``application_count``, ``hire_count`` or
 ``updated_at`` (an application, a hire that leaves the posting open) writes no row. Core statements on
 the bare table (``conn.execute(Posting.__table__.update())``) bypass the ORM and are not recorded:
@@ -34,7 +37,8 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from service.config import Settings
 from service.db import Base, IdType, UtcDateTime, utcnow
-from service.postings.models import Posting
+from service.employers.models import Employer
+from service.postings.models import Posting, PostingStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,10 @@ log = logging.getLogger(__name__)
 CHANNEL = "vocmatch_posting_changes"
 #: Columns whose change alone is no change of the posting's content (the ranker never reads them).
 NOT_CONTENT = frozenset({"application_count", "hire_count", "updated_at"})
+#: Employer columns that a posting's indexed document and its summary show
+#: (:func:`service.recommendations.documents.job_doc`, :func:`~service.recommendations.documents.posting_summary`):
+#: changing one is a change of each of the employer's open postings.
+EMPLOYER_SHOWN = frozenset({"name"})
 #: Change rows are kept this long (a worker that lags more rebuilds from the postings at start-up).
 KEEP = dt.timedelta(days=1)
 #: Name of the pruning job in the scheduler and in ``vocmatch jobs run``; daily at 04:50.
@@ -82,6 +90,19 @@ def _content_changed(posting: Posting) -> bool:
     )
 
 
+def _shown_changed(employer: Employer) -> bool:
+    state = inspect(employer)
+    return any(state.attrs[key].history.has_changes() for key in EMPLOYER_SHOWN)
+
+
+def _open_postings_of(session: Session, employers: Any) -> list[int]:
+    """Ids of the open postings of ``employers`` (ids, or a subquery of them). Status open is
+    enough: a posting closed or filled is in no index nor response, and one past its dates or stale
+    is read as closed by the index that reads the row."""
+    stmt = select(Posting.id).where(Posting.employer_id.in_(employers), Posting.status == PostingStatus.OPEN)
+    return list(session.connection().execute(stmt.order_by(Posting.id)).scalars())
+
+
 def _write(session: Session, rows: list[tuple[int, ChangeKind]]) -> None:
     """Insert ``rows`` (posting id, kind) through the session's connection, in its transaction, and
     on PostgreSQL queue the ``NOTIFY`` that commit delivers (repeats within a transaction fold into one)."""
@@ -115,6 +136,9 @@ def _record_flush(session: Session, _flush_context: Any) -> None:
     rows += [(o.id, ChangeKind.CREATED) for o in session.new if isinstance(o, Posting)]
     rows += [(o.id, ChangeKind.EDITED) for o in session.dirty if isinstance(o, Posting) and _content_changed(o)]
     rows += [(o.id, ChangeKind.DELETED) for o in session.deleted if isinstance(o, Posting)]
+    renamed = sorted(o.id for o in session.dirty if isinstance(o, Employer) and _shown_changed(o))
+    if renamed:
+        rows += [(pid, ChangeKind.EDITED) for pid in _open_postings_of(session, renamed)]
     if rows:
         _write(session, rows)
 
@@ -131,10 +155,14 @@ def set_columns(statement: Any) -> set[str] | None:
 def _record_statement(state: ORMExecuteState) -> None:
     """ORM ``UPDATE``/``DELETE`` statements on postings: the ids their ``WHERE`` matches now (the
     same transaction, before the statement runs) get a row each, unless only :data:`NOT_CONTENT`
-    columns are set."""
+    columns are set; ORM ``UPDATE`` statements on employers that may set an :data:`EMPLOYER_SHOWN`
+    column: the open postings of the employers their ``WHERE`` matches."""
     if not (state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper
+    if mapper is not None and mapper.class_ is Employer and state.is_update:
+        _record_employer_statement(state)
+        return
     if mapper is None or mapper.class_ is not Posting:
         return
     statement = state.statement
@@ -150,6 +178,19 @@ def _record_statement(state: ORMExecuteState) -> None:
     if matched:
         kind = ChangeKind.EDITED if state.is_update else ChangeKind.DELETED
         _write(state.session, [(pid, kind) for pid in matched])
+
+
+def _record_employer_statement(state: ORMExecuteState) -> None:
+    columns = set_columns(state.statement)
+    if columns is not None and not columns & EMPLOYER_SHOWN:
+        return
+    employers = select(Employer.id)
+    where = getattr(state.statement, "whereclause", None)
+    if where is not None:
+        employers = employers.where(where)
+    matched = _open_postings_of(state.session, employers)
+    if matched:
+        _write(state.session, [(pid, ChangeKind.EDITED) for pid in matched])
 
 
 @event.listens_for(Session, "after_commit")

@@ -151,6 +151,13 @@ class PostingRepository:
         stmt = base.options(*READ_OPTIONS).order_by(Posting.id).limit(limit).offset(offset)
         return (await self.session.execute(stmt)).scalars().all(), total
 
+    async def visible_ids(self, ids: Sequence[int], scope: ColumnElement[bool]) -> set[int]:
+        """Those of ``ids`` that ``scope`` (from :mod:`service.auth.scoping`, e.g. ``postings_clause``)
+        admits — the postings the caller may read among ``ids``."""
+        if not ids:
+            return set()
+        return set((await self.session.execute(select(Posting.id).where(Posting.id.in_(ids), scope))).scalars())
+
     async def list_open(self, day: dt.date) -> Sequence[Posting]:
         """Every posting open on ``day`` (for building the recommendation index)."""
         stmt = select(Posting).options(joinedload(Posting.employer)).where(open_on_clause(day)).order_by(Posting.id)

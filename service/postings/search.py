@@ -17,13 +17,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.regions import is_region_code
 from service.inputs import SEARCH_MAX_CHARS
 from service.postings.models import Posting
-from service.postings.repository import PostingFilter, PostingRepository
+from service.postings.repository import PostingFilter, PostingRepository, open_on_clause
 from service.postings.service import MAX_MONTHLY_SALARY
 from service.postings.visibility import visible_to_graduates_clause
 from vocab import EmploymentType
@@ -123,3 +123,25 @@ def matching_postings(session: AsyncSession, jq: JobQuery, today: dt.date) -> Se
         ValueError: ``jq.region`` is not a region code (:func:`parse_filters` never lets one through).
     """
     return PostingRepository(session).filtered(jq.posting_filter(today)).where(visible_to_graduates_clause())
+
+
+async def matching_posting_ids(session: AsyncSession, jq: JobQuery, today: dt.date) -> set[int]:
+    """The ids of the postings :func:`matching_postings` selects (same filters, open on ``today``,
+    visible to graduates).
+
+    Raises:
+        ValueError: ``jq.region`` is not a region code (:func:`parse_filters` never lets one through).
+    """
+    stmt = matching_postings(session, jq, today).with_only_columns(Posting.id)
+    return set((await session.execute(stmt)).scalars())
+
+
+async def open_region_codes(session: AsyncSession, today: dt.date) -> set[str]:
+    """The primary places (``region_code``, as stored) of the postings open on ``today`` that graduates
+    may see — where the search's place filter can find something."""
+    stmt = (
+        select(Posting.region_code)
+        .where(open_on_clause(today), visible_to_graduates_clause(), Posting.region_code.is_not(None))
+        .distinct()
+    )
+    return {code for code in (await session.execute(stmt)).scalars() if code}

@@ -55,8 +55,9 @@ MODEL_NAME = "content-v1"
 #: Interaction statistics are rebuilt when applications change, at most this often (seconds);
 #: a new base fit of the content index rebuilds them at once.
 STATS_REFRESH_SECONDS = 60.0
-#: The seeker pool (candidates for postings) is rebuilt at least this often, seconds.
-SEEKER_POOL_MAX_AGE = 300.0
+#: More graduates than this changed since the seeker pool last read them: it is read whole again
+#: (cheaper than a delta of most of it, and an ``IN`` list of every id).
+SEEKER_DELTA_MAX = 2_000
 #: Graduates' documents and histories, and postings' summaries, kept per worker (a few hundred bytes to
 #: a few KB each): the oldest go first beyond these.
 GRADUATES_CACHED = 50_000
@@ -97,32 +98,70 @@ class SeekerPool:
 
 
 class SeekerPoolCache:
-    """:class:`SeekerPool` for a base ranker. Rebuilt when the base is a new fit (deltas keep it), when
-    the graduates' generation moved (a graduate, certificate, experience, school or major changed: the
-    change feed of :mod:`service.recommendations.changes`), and at least every
-    :data:`SEEKER_POOL_MAX_AGE` seconds."""
+    """:class:`SeekerPool` for a base ranker, following the recommendation caches' change feed
+    (:mod:`service.recommendations.changes`) through :meth:`changed`: the graduates a graduate row
+    names (themselves, a certificate or an experience edited; ``recommendable`` switched) are read
+    again and replaced in the pool or dropped from it as a delta
+    (:meth:`~matching.seeker_index.SeekerIndex.with_changes`: only they are prepared again) at the next
+    :meth:`get`; a change that may touch any graduate (a school or major renamed, an ``INSERT``
+    statement) moves the pool's ``generation`` and the pool is built afresh, as it is for a new base
+    fit of the content index (deltas keep the base) and when more than :data:`SEEKER_DELTA_MAX`
+    graduates changed at once (one read of the pool is cheaper then). No age rule: nothing but the
+    feed makes the pool stale."""
 
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
         self.pool: SeekerPool | None = None
+        #: moved by a change that may touch any graduate; the pool is for ``_for`` = (ranker, generation)
+        self.generation = 0
         self._for: tuple[ContentRanker, int] | None = None
-        self._built = 0.0
+        #: graduates named by the feed since the pool last read them
+        self._pending: set[int] = set()
+        #: full builds and delta updates done so far (tests, benchmarks)
+        self.builds = 0
+        self.updates = 0
 
-    async def get(self, session: AsyncSession, ranker: ContentRanker, key: int) -> SeekerPool:
+    def changed(self, graduates: Iterable[int] | None) -> None:
+        """The feed named ``graduates`` (``None``: any may have changed)."""
+        if graduates is None:
+            self.generation += 1
+            self._pending.clear()
+        else:
+            self._pending.update(graduates)
+
+    async def get(self, session: AsyncSession, ranker: ContentRanker) -> SeekerPool:
         repo = RecommendationRepository(session)
         async with self.lock:
+            # what the feed names while the database is read stays pending for the next call
             if (
                 self.pool is None
                 or self._for is None
                 or self._for[0] is not ranker
-                or self._for[1] != key
-                or time.monotonic() - self._built >= SEEKER_POOL_MAX_AGE
+                or self._for[1] != self.generation
+                or len(self._pending) > SEEKER_DELTA_MAX
             ):
+                key, self._pending = (ranker, self.generation), set()
                 graduates = await repo.recommendable_graduates()
                 docs = [seeker_doc(g) for g in graduates]
                 index = await anyio.to_thread.run_sync(SeekerIndex, ranker, docs)
                 self.pool = SeekerPool(index=index, summaries={g.id: candidate_summary(g) for g in graduates})
-                self._for, self._built = (ranker, key), time.monotonic()
+                self._for = key
+                self.builds += 1
+            elif self._pending:
+                ids, self._pending = self._pending, set()
+                try:
+                    graduates = await repo.recommendable_graduates(ids)
+                except BaseException:
+                    self._pending |= ids
+                    raise
+                gone = ids - {g.id for g in graduates}
+                index = await anyio.to_thread.run_sync(
+                    self.pool.index.with_changes, [seeker_doc(g) for g in graduates], gone
+                )
+                summaries = {i: s for i, s in self.pool.summaries.items() if i not in ids}
+                summaries.update({g.id: candidate_summary(g) for g in graduates})
+                self.pool = SeekerPool(index=index, summaries=summaries)
+                self.updates += 1
             return self.pool
 
 
@@ -154,7 +193,9 @@ class LearnedModelSlot:
     the registry's ``CURRENT`` pointer changes (one ``stat`` per call), with its interaction statistics
     over the content index's base ranker, rebuilt for a new base, or when the applications' generation
     moved (the change feed of :mod:`service.recommendations.changes`) and the last build is older than
-    :data:`STATS_REFRESH_SECONDS`."""
+    :data:`STATS_REFRESH_SECONDS`. The :class:`LearnedModel` served (its :class:`FeatureBuilder`) is
+    made once per loaded model and statistics — a new base fit of the index always brings new
+    statistics — and the same object is handed to every request until one of them changes."""
 
     def __init__(self, settings: Settings | None) -> None:
         self.settings = settings
@@ -164,6 +205,8 @@ class LearnedModelSlot:
         self.stats: InteractionStats | None = None
         self._stats_for: tuple[ContentRanker, int] | None = None
         self._stats_built = 0.0
+        self.served: LearnedModel | None = None
+        self._served_for: tuple[object, object] | None = None
 
     def _pointer_key(self) -> tuple[int, ...] | None:
         from service.recommendations.models_registry import registry_dir
@@ -221,8 +264,12 @@ class LearnedModelSlot:
                 self.stats = await interaction_stats(session, ranker)
                 self._stats_for, self._stats_built = (ranker, apps), time.monotonic()
             assert self.stats is not None
-            model, version = self.model
-            return LearnedModel(version=version, model=model, builder=FeatureBuilder(ranker, self.stats))
+            made = self._served_for
+            if self.served is None or made is None or made[0] is not self.model or made[1] is not self.stats:
+                model, version = self.model
+                self.served = LearnedModel(version=version, model=model, builder=FeatureBuilder(ranker, self.stats))
+                self._served_for = (self.model, self.stats)
+            return self.served
 
 
 @dataclass(frozen=True)
@@ -297,8 +344,8 @@ class GraduateCache:
 
 class PostingSummaries:
     """:class:`PostingSummary` by posting id (at most :data:`POSTINGS_CACHED`), read on a miss, dropped
-    when the postings' change feed names the posting and all at once when an employer changed (its
-    name is part of the summary)."""
+    when the postings' change feed names the posting (an employer's rename names each of its open
+    postings there: :data:`~service.postings.changes.EMPLOYER_SHOWN`)."""
 
     def __init__(self, size: int = 0) -> None:
         self.entries: BoundedCache[int, PostingSummary] = BoundedCache(size or POSTINGS_CACHED)
@@ -357,9 +404,9 @@ class RankedResults:
 @dataclass
 class Generations:
     """Counters moved by the recommendation caches' change feed, one per kind of change: caches that
-    depend on a whole table (hidden postings, seeker pool, interaction statistics) compare them."""
+    depend on a whole table (hidden postings, interaction statistics) compare them (the seeker pool
+    keeps its own, :class:`SeekerPoolCache`)."""
 
-    graduates: int = 0
     applications: int = 0
     employers: int = 0
 
@@ -413,18 +460,18 @@ class RankerCache:
             self.graduates.entries.drop(None)
         elif graduates:
             self.graduates.entries.drop(graduates)
-        if ChangeKind.GRADUATE in kinds or ChangeKind.CATALOG in kinds:
-            self.generations.graduates += 1
+        # the pool reads no applications: only graduate rows (and the catalog's names) concern it
+        pool = {sid for _, kind, sid in fresh if kind == ChangeKind.GRADUATE}
+        self.seekers.changed(None if ChangeKind.CATALOG in kinds or 0 in pool else pool)
         if ChangeKind.APPLICATION in kinds:
             self.generations.applications += 1
-        if ChangeKind.EMPLOYER in kinds:
+        if ChangeKind.EMPLOYER in kinds:  # what a summary shows of it comes with the postings' feed
             self.generations.employers += 1
-            self.summaries.entries.drop(None)
 
     def _drop_all(self) -> None:
         self.graduates.entries.drop(None)
         self.summaries.entries.drop(None)
-        self.generations.graduates += 1
+        self.seekers.changed(None)
         self.generations.applications += 1
         self.generations.employers += 1
 
@@ -442,7 +489,7 @@ class RankerCache:
         return await self.hidden.get(session, index, today, self.generations.employers)
 
     async def seeker_pool(self, session: AsyncSession, index: LiveIndex) -> SeekerPool:
-        return await self.seekers.get(session, index.base, self.generations.graduates)
+        return await self.seekers.get(session, index.base)
 
     async def learned(self, session: AsyncSession, index: LiveIndex) -> LearnedModel | None:
         return await self.models.get(session, index.base, self.generations.applications)

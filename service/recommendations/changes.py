@@ -10,7 +10,9 @@ What is recorded (``kind``, ``subject_id``):
 * :attr:`ChangeKind.APPLICATION`, the graduate's id: an application created, edited (its status) or
   deleted, or a status event added (the graduate's history, the learned model's interaction statistics);
 * :attr:`ChangeKind.EMPLOYER`, the employer's id: an employer created, edited (verified, refused, renamed)
-  or deleted (the postings hidden from graduates, the employer names of the posting summaries);
+  or deleted (the postings hidden from graduates; a rename also writes a posting change row for each
+  of its open postings, :data:`~service.postings.changes.EMPLOYER_SHOWN`, which updates the indexed
+  documents and the posting summaries);
 * :attr:`ChangeKind.CATALOG`, 0: a school or major created, renamed or deleted (the school and major
   names of documents and candidate summaries; rare, so every graduate's entry goes).
 

@@ -9,7 +9,7 @@ The caches (:mod:`service.recommendations.caches`), the index maintainer
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -137,8 +137,9 @@ class RecommendationRepository:
             ).scalars()
         )
 
-    async def recommendable_graduates(self) -> Sequence[Graduate]:
-        """Graduates who accept employer recommendations, by id, with what the pool reads."""
+    async def recommendable_graduates(self, ids: Collection[int] | None = None) -> Sequence[Graduate]:
+        """Graduates who accept employer recommendations (those of ``ids`` only, when given), by id,
+        with what the pool reads."""
         stmt = (
             select(Graduate)
             .options(
@@ -150,6 +151,8 @@ class RecommendationRepository:
             .where(Graduate.recommendable.is_(True))
             .order_by(Graduate.id)
         )
+        if ids is not None:
+            stmt = stmt.where(Graduate.id.in_(sorted(ids)))
         return (await self.session.execute(stmt)).scalars().all()
 
     # --- applications (the learned model) --------------------------------------------------------

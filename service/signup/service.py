@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role, User
@@ -365,6 +365,13 @@ class InvitationService:
             )
             for r in rows
         ]
+
+    async def shares_in(self, scope: ColumnElement[bool]) -> list[ActivationShare]:
+        """:meth:`shares` of every school ``scope`` admits (a clause on ``School``:
+        :func:`~service.auth.scoping.schools_clause`)."""
+        from service.catalog.models import School
+
+        return await self.shares(select(School.id).where(scope))
 
     async def classes(self, school_id: int) -> list[tuple[int | None, str | None]]:
         """The (cohort, class) pairs of a school's roster, latest cohort first."""

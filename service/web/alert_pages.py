@@ -17,14 +17,13 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.response import Template
-from sqlalchemy import select
 
 from service.accounts.models import Role
 from service.alerts.models import JobAlert
 from service.alerts.schemas import JobAlertUpdate
 from service.alerts.service import MAX_ALERTS, MAX_SAVED_JOBS, AlertService, posting_state
 from service.auth.guards import require_roles
-from service.catalog.models import Region
+from service.catalog.service import CatalogService
 from service.config import beijing_today
 from service.errors import ConflictError, InvalidFieldError
 from service.pagination import DbSession, IdPath
@@ -57,9 +56,7 @@ async def _region_names(db_session: DbSession, alerts: list[JobAlert]) -> dict[s
     codes = {str(a.filters.get("region")) for a in alerts if a.filters.get("region")}
     if not codes:
         return {}
-    return dict(
-        (await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).tuples().all()
-    )
+    return await CatalogService(db_session).region_names(codes)
 
 
 class AlertPages(Controller):

@@ -18,11 +18,10 @@ from litestar.utils.scope.state import ScopeState
 
 from service.accounts.controllers import _login
 from service.accounts.hardening import cross_site_reason, csrf_token_valid, csrf_tokens_match
-from service.accounts.repository import AccountRepository
 from service.accounts.schemas import LoginRequest
 from service.accounts.security import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
+from service.accounts.service import AccountService
 from service.accounts.setup import AuthKit
-from service.db import utcnow
 from service.inputs import SIGN_IN_BODY_BYTES
 from service.pagination import DbSession
 from service.web.common import HOME, SIGN_IN, Page, PageDep, render, safe_next, see_other
@@ -179,10 +178,7 @@ class AuthPages(Controller):
         cookies and go to the sign-in page. Needs the CSRF token (form field ``_csrf_token``)."""
         session_id = page.user.session_id
         if session_id is not None:
-            auth_session = await AccountRepository(db_session).get_session(session_id)
-            if auth_session is not None and auth_session.revoked_at is None:
-                auth_session.revoked_at = utcnow()
-                await db_session.flush()
+            await AccountService(db_session).end_session(session_id)
         expired = [
             Cookie(key=ACCESS_COOKIE, value="", path="/", max_age=0),
             Cookie(key=REFRESH_COOKIE, value="", path="/auth", max_age=0),

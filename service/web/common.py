@@ -20,12 +20,9 @@ from litestar import Request, Response
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
 from service.auth.guards import Principal
-from service.catalog.models import Region
 from service.errors import DomainError
 from service.web.i18n import LANG_COOKIE, Catalogues, html_lang, normalise_locale, pick_locale
 
@@ -340,26 +337,6 @@ def domain_messages(
     return {
         field: coded_message(tr, message, codes.get(field), by_code) for field, message in domain_errors(exc).items()
     }
-
-
-async def unknown_regions(session: AsyncSession, items: list[str]) -> list[str]:
-    """The ``items`` that name no region of the ``regions`` table (GB/T 2260): an item is known
-    when it is a region's code (6 digits) or its name, with or without the trailing 省/市/区/县
-    (``"广州"`` = ``"广州市"``). Order kept."""
-    if not items:
-        return []
-    names = set()
-    for item in items:
-        names.update({item, item + "市", item + "省", item + "区", item + "县"})
-    rows = (
-        await session.execute(
-            select(Region.code, Region.name).where(
-                or_(Region.code.in_([i for i in items if i.isdigit()]), Region.name.in_(names))
-            )
-        )
-    ).all()
-    known = {code for code, _ in rows} | {name for _, name in rows}
-    return [i for i in items if not ({i, i + "市", i + "省", i + "区", i + "县"} & known)]
 
 
 #: Status → (heading, explanation) of the error page (msgids; translated when rendered).

@@ -24,12 +24,12 @@ from urllib.parse import urlencode
 from litestar import Controller, get
 from litestar.params import PathParameter
 from litestar.response import Template
-from sqlalchemy import select
 
 from service.accounts.models import Role
 from service.auth.guards import Principal, ensure_allowed, require_roles
-from service.catalog.models import Major, Region, School
+from service.catalog.models import School
 from service.catalog.regions import is_region_code
+from service.catalog.service import CatalogService
 from service.config import latest_today
 from service.errors import NotFoundError
 from service.pagination import DbSession
@@ -136,7 +136,7 @@ class DashboardPages(Controller):
         rate for the next level down and for its schools (each linked to its own page), the trend of
         the last five cohorts, the data-quality panel ranking its schools, downloads and the annual
         report. 404 page for an unknown code; 403 page outside the reader's region."""
-        region = await db_session.get(Region, region_code) if is_region_code(region_code) else None
+        region = await CatalogService(db_session).find_region(region_code) if is_region_code(region_code) else None
         if region is None:
             raise NotFoundError("region", region_code)
         ensure_allowed(may_open_region(page.user, region.code), f"read the figures of region {region.code}")
@@ -161,7 +161,7 @@ class DashboardPages(Controller):
         )
 
     async def _school(self, page: PageDep, db_session: DbSession, school_code: CodePath) -> School:
-        school = (await db_session.execute(select(School).where(School.code == school_code))).scalar_one_or_none()
+        school = await CatalogService(db_session).find_school_by_code(school_code)
         if school is None:
             raise NotFoundError("school", school_code)
         ensure_allowed(
@@ -208,7 +208,7 @@ class DashboardPages(Controller):
         row = find_row(ctx["report"], "major", major_code)
         if row is None:
             raise NotFoundError("major", major_code)
-        stored = await db_session.get(Major, major_code)
+        stored = await CatalogService(db_session).find_major(major_code)
         major = stored or SimpleNamespace(code=major_code, name=row["label"])  # "-": 专业未登记
         return render(
             page,

@@ -11,11 +11,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
-from sqlalchemy import func, select
 
 from service.accounts.models import Role
 from service.applications.models import ALLOWED_TRANSITIONS, Application, ApplicationStatus
-from service.applications.repository import ApplicationFilter
+from service.applications.repository import ApplicationFilter, ApplicationRepository
 from service.applications.schemas import StatusChange
 from service.applications.service import ApplicationService
 from service.auth.guards import (
@@ -28,9 +27,11 @@ from service.auth.guards import (
     require_roles,
 )
 from service.auth.scoping import applications_clause, postings_clause
-from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
-from service.employers.models import Employer
+from service.catalog.service import CatalogService
+from service.conversations.repository import ConversationRepository
+from service.conversations.service import invitations_clause
+from service.employers.repository import EmployerRepository
 from service.errors import ConflictError, InvalidFieldError
 from service.inputs import TEXT_BODY_BYTES
 from service.pagination import DbSession, IdPath
@@ -90,21 +91,7 @@ class EmployerPages(Controller):
             PostingFilter(employer_id=p.employer_id), 200, 0, postings_clause(p)
         )
         ids = [r.id for r in rows]
-        counts = (
-            dict(
-                (
-                    await db_session.execute(
-                        select(Application.posting_id, func.count())
-                        .where(Application.posting_id.in_(ids), applications_clause(p))
-                        .group_by(Application.posting_id)
-                    )
-                )
-                .tuples()
-                .all()
-            )
-            if ids
-            else {}
-        )
+        counts = await ApplicationRepository(db_session).counts_by_posting(ids, applications_clause(p))
         items = [
             {
                 "posting": r,
@@ -206,16 +193,9 @@ class EmployerPages(Controller):
             }
             for c in result.items
         ]
-        from service.conversations.models import Invitation  # invitations to apply (service/conversations)
-
-        invited = dict(
-            (
-                await db_session.execute(
-                    select(Invitation.graduate_id, Invitation.status).where(Invitation.posting_id == posting_id)
-                )
-            )
-            .tuples()
-            .all()
+        # invitations to apply (service/conversations), read in the scope GET /invitations uses
+        invited = await ConversationRepository(db_session).invitation_statuses(
+            posting_id, invitations_clause(page.user)
         )
         return render(
             page,
@@ -233,7 +213,7 @@ class EmployerPages(Controller):
     ) -> list[dict[str, Any]]:
         """The place list of the posting form (:func:`service.web.places.place_groups`): every city of
         the country grouped by province, the employer's province first with its counties."""
-        employer = await db_session.get(Employer, employer_id) if employer_id is not None else None
+        employer = await EmployerRepository(db_session).get(employer_id) if employer_id is not None else None
         prefix = employer.region_code[:2] if employer is not None and employer.region_code else None
         return await place_groups(db_session, prefix, keep=keep or None)
 
@@ -397,15 +377,7 @@ async def _read_posting_form(
     province = city = None
     code = text["region_code"]
     if code and is_region_code(code):
-        names = dict(
-            (
-                await db_session.execute(
-                    select(Region.code, Region.name).where(Region.code.in_({province_of(code), city_of(code)}))
-                )
-            )
-            .tuples()
-            .all()
-        )
+        names = await CatalogService(db_session).region_names({province_of(code), city_of(code)})
         province, city = names.get(province_of(code)), names.get(city_of(code))
     data: dict[str, Any] = {
         "title": text["title"],

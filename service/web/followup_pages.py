@@ -24,21 +24,20 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, get, post
 from litestar.params import QueryParameter
 from litestar.response import Template
-from sqlalchemy import distinct, or_, select
 
 from service.accounts.models import Role
-from service.auth.guards import Principal, can_survey_destination, ensure_allowed, ensure_visible, require_roles
+from service.auth.guards import can_survey_destination, ensure_allowed, ensure_visible, require_roles
 from service.auth.scoping import exists_where, graduates_clause
-from service.catalog.models import Major, School
+from service.catalog.service import CatalogService
 from service.config import latest_today
 from service.destinations import followup as fu
+from service.destinations.controllers import visible_graduate
 from service.destinations.models import (
     DestinationCategory,
-    DestinationEvent,
-    DestinationEventKind,
     DestinationSource,
     EvidenceType,
 )
+from service.destinations.repository import DestinationRepository
 from service.destinations.schemas import DestinationCreate, Review
 from service.destinations.service import DestinationService
 from service.errors import ConflictError, InvalidFieldError
@@ -47,7 +46,6 @@ from service.graduates.models import Graduate
 from service.inputs import SEARCH_MAX_CHARS
 from service.pagination import DbSession, IdPath
 from service.privacy.audit import record_list_read
-from service.privacy.deletion import not_deleted_clause
 from service.reports.compute import default_cohort
 from service.web.common import N_, Page, PageDep, convert_form, domain_messages, render, see_other, translate_errors
 from service.web.places import place_groups
@@ -64,31 +62,6 @@ TextQ = Annotated[str | None, QueryParameter(max_length=SEARCH_MAX_CHARS, descri
 SortQ = Annotated[str, QueryParameter(pattern=r"^(stale|name|student_number|class|category)$")]
 PageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 FormatQ = Annotated[str, QueryParameter(name="format", pattern=r"^(csv|xlsx)$")]
-
-
-async def _options(db_session: DbSession, p: Principal) -> dict[str, Any]:
-    """Cohorts, majors and classes present among the graduates ``p`` may read (for the filters)."""
-    scope = (graduates_clause(p), not_deleted_clause())
-    cohorts = (
-        (
-            await db_session.execute(
-                select(distinct(Graduate.cohort))
-                .where(*scope, Graduate.cohort.is_not(None))
-                .order_by(Graduate.cohort.desc())
-            )
-        )
-        .scalars()
-        .all()
-    )
-    majors = (
-        await db_session.execute(
-            select(distinct(Graduate.major_code), Major.name)
-            .join(Major, Major.code == Graduate.major_code)
-            .where(*scope)
-            .order_by(Graduate.major_code)
-        )
-    ).all()
-    return {"cohorts": cohorts, "majors": majors}
 
 
 def _filter(
@@ -130,7 +103,7 @@ class FollowUpPages(Controller):
             db_session, p, f, limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, request=page.request
         )
         shown, summary = found.page, found.summary
-        options = await _options(db_session, p)
+        cohorts, majors = await fu.filter_options(db_session, p)
         params = {
             k: v
             for k, v in {
@@ -164,7 +137,8 @@ class FollowUpPages(Controller):
             can_survey=p.role in (Role.SCHOOL, Role.ADMIN),
             reminded=query_params.get("reminded"),
             no_account=query_params.get("no_account"),
-            **options,
+            cohorts=cohorts,
+            majors=majors,
         )
 
     @get("/export", guards=READERS)
@@ -219,7 +193,7 @@ class FollowUpPages(Controller):
         message = (form.get("message") or "").strip() or None
         if message is not None and len(message) > 200:
             raise InvalidFieldError("message", "at most 200 characters")
-        school = await db_session.get(School, p.school_id) if p.school_id else None
+        school = await CatalogService(db_session).find_school(p.school_id)
         ensure_allowed(school is not None, "send reminders")
         assert school is not None
         reminded, no_account = await fu.send_reminders(db_session, p, ids, school.name, message, request=request)
@@ -230,13 +204,7 @@ class FollowUpPages(Controller):
     # --- survey ------------------------------------------------------------------------------
 
     async def _graduate(self, page: Page, db_session: DbSession, graduate_id: int) -> Graduate:
-        ensure_visible(
-            await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(page.user)),
-            "graduate",
-            graduate_id,
-        )
-        graduate = await db_session.get(Graduate, graduate_id)
-        assert graduate is not None
+        graduate = await visible_graduate(db_session, page.user, graduate_id)
         ensure_allowed(can_survey_destination(page.user, graduate), f"record a destination for graduate {graduate_id}")
         return graduate
 
@@ -252,7 +220,7 @@ class FollowUpPages(Controller):
         history = await DestinationService(db_session).history(graduate.id)
         await record_list_read(db_session, page.user, "destination_history", [graduate.id], request=page.request)
         cities = await place_groups(db_session)  # the whole country, grouped by province
-        state = fu.standing(list(await _events(db_session, graduate.id)), latest_today())
+        state = fu.standing(list(await DestinationRepository(db_session).history(graduate.id)), latest_today())
         return render(
             page,
             "school/survey.html",
@@ -331,7 +299,7 @@ class FollowUpPages(Controller):
         """Self-reports and disputes awaiting the school's review, oldest first: the graduate, the
         reported (or disputed) outcome, the graduate's reason for a dispute, what counts today, and an
         accept / refuse form with a reason. Audited (``read``, ``review_queue``)."""
-        items = await _review_items(db_session, page.user)
+        items = await fu.review_queue(db_session, page.user, latest_today())
         if items:
             await record_list_read(
                 db_session,
@@ -351,9 +319,8 @@ class FollowUpPages(Controller):
         notified, the decision audited. 303 back to the queue; 422 page without a reason to refuse;
         404 for another school's graduate; 409 when it awaits no review."""
         p = page.user
-        graduate_id = (
-            await db_session.execute(select(DestinationEvent.graduate_id).where(DestinationEvent.id == event_id))
-        ).scalar_one_or_none()
+        event = await DestinationRepository(db_session).get(event_id)
+        graduate_id = event.graduate_id if event is not None else None
         ensure_visible(
             graduate_id is not None and await exists_where(db_session, Graduate.id, graduate_id, graduates_clause(p)),
             "destination event",
@@ -372,7 +339,7 @@ class FollowUpPages(Controller):
         if review is not None and review.decision.value == "refuse" and not review.reason:
             errors = {"reason": "required"}
         if review is None or errors:
-            items = await _review_items(db_session, p)
+            items = await fu.review_queue(db_session, p, latest_today())
             return render(
                 page,
                 "school/review.html",
@@ -386,66 +353,3 @@ class FollowUpPages(Controller):
             )
         await DestinationService(db_session, actor=p, request=request).review(graduate.id, event_id, review)
         return see_other(f"/web/follow-up/review?done={review.decision.value}", page)
-
-
-async def _events(db_session: DbSession, graduate_id: int) -> Any:
-    return (
-        (await db_session.execute(select(DestinationEvent).where(DestinationEvent.graduate_id == graduate_id)))
-        .scalars()
-        .all()
-    )
-
-
-async def _review_items(db_session: DbSession, p: Principal) -> list[dict[str, Any]]:
-    """The outcomes awaiting review among the graduates ``p`` may read: per item the graduate, the
-    outcome, ``about`` (``self_report`` / ``dispute``), the graduate's dispute (if any) and what
-    counts today; oldest first."""
-    K, S = DestinationEventKind, DestinationSource
-    candidates = (
-        select(DestinationEvent.graduate_id)
-        .join(Graduate, Graduate.id == DestinationEvent.graduate_id)
-        .where(
-            graduates_clause(p),
-            not_deleted_clause(),
-            or_(DestinationEvent.source == S.SELF_REPORT, DestinationEvent.kind == K.DISPUTE),
-        )
-    )
-    events = (
-        (await db_session.execute(select(DestinationEvent).where(DestinationEvent.graduate_id.in_(candidates))))
-        .scalars()
-        .all()
-    )
-    by_graduate: dict[int, list[DestinationEvent]] = {}
-    for e in events:
-        by_graduate.setdefault(e.graduate_id, []).append(e)
-    if not by_graduate:
-        return []
-    graduates = {
-        g.id: g
-        for g in (await db_session.execute(select(Graduate).where(Graduate.id.in_(list(by_graduate))))).scalars()
-    }
-    today = latest_today()
-    items = []
-    for graduate_id, evs in by_graduate.items():
-        state = fu.standing(evs, today)
-        by_id = {e.id: e for e in evs}
-        disputes = {
-            e.refers_to_id: e
-            for e in sorted(evs, key=lambda e: (e.recorded_at, e.id))
-            if e.kind is K.DISPUTE and e.source is S.SELF_REPORT
-        }
-        for about, ids in (("self_report", state.pending_self_reports), ("dispute", state.pending_disputes)):
-            for event_id in ids:
-                outcome = by_id[event_id]
-                since = disputes[event_id].recorded_at if about == "dispute" else outcome.recorded_at
-                items.append(
-                    {
-                        "graduate": graduates[graduate_id],
-                        "outcome": outcome,
-                        "about": about,
-                        "dispute": disputes.get(event_id) if about == "dispute" else None,
-                        "current": state.category,
-                        "since": since,
-                    }
-                )
-    return sorted(items, key=lambda i: (i["since"], i["outcome"].id))

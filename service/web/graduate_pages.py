@@ -8,12 +8,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Template
-from sqlalchemy import select
 
 from service.accounts.models import Role
 from service.alerts.service import AlertService
 from service.applications.models import Application
-from service.applications.repository import ApplicationFilter
+from service.applications.repository import ApplicationFilter, ApplicationRepository
 from service.applications.schemas import ApplicationCreate
 from service.applications.service import ApplicationService, closed_reason
 from service.auth.guards import (
@@ -27,7 +26,7 @@ from service.auth.guards import (
     require_roles,
 )
 from service.auth.scoping import applications_clause, postings_clause
-from service.catalog.models import Region
+from service.catalog.service import CatalogService
 from service.config import beijing_today, latest_today
 from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource
 from service.destinations.schemas import Confirmation, DestinationCreate, Dispute
@@ -54,7 +53,6 @@ from service.web.common import (
     see_other,
     split_items,
     translate_errors,
-    unknown_regions,
 )
 from service.web.interview_pages import latest_interviews
 from service.web.job_search import JOB_TYPES, fit, parse_query, region_options, region_path, search
@@ -110,15 +108,7 @@ class GraduatePages(Controller):
         else:
             result = await RecommendationService(db_session, cache).for_graduate(p.graduate_id, PAGE_SIZE)
             ids = [item.posting.id for item in result.items]
-            visible = (
-                set(
-                    (
-                        await db_session.execute(select(Posting.id).where(Posting.id.in_(ids), postings_clause(p)))
-                    ).scalars()
-                )
-                if ids
-                else set()
-            )
+            visible = await PostingRepository(db_session).visible_ids(ids, postings_clause(p))
             rows = [(item.posting, item.score, item.reasons) for item in result.items if item.posting.id in visible]
         items: list[dict[str, Any]] = [
             {
@@ -165,10 +155,8 @@ class GraduatePages(Controller):
         return posting
 
     async def _own_application(self, page: Page, db_session: DbSession, posting_id: int) -> Application | None:
-        stmt = select(Application).where(
-            Application.posting_id == posting_id, Application.graduate_id == page.user.graduate_id
-        )
-        return (await db_session.execute(stmt)).scalar_one_or_none()
+        graduate_id = page.user.graduate_id
+        return await ApplicationRepository(db_session).find(graduate_id, posting_id) if graduate_id else None
 
     @get("/jobs/{posting_id:int}")
     async def job(self, page: PageDep, db_session: DbSession, posting_id: IdPath) -> Template:
@@ -395,7 +383,7 @@ class GraduatePages(Controller):
             errors = {k: v for k, v in errors.items() if k not in ("experiences", "awards")}
             errors.update(row_errors | award_errors)
         errors = translate_errors(page.tr, errors)
-        unknown = await unknown_regions(db_session, data["preferred_locations"])
+        unknown = await CatalogService(db_session).unknown_regions(data["preferred_locations"])
         if unknown:
             errors["preferred_locations"] = page.gettext(
                 "Unknown place: %(items)s. Enter city or county names or 6-digit region codes."
@@ -432,13 +420,7 @@ class GraduatePages(Controller):
         places = place_names(cities)
         codes = {e.region_code for e in outcomes if e.region_code and e.region_code not in places}
         if codes:
-            places.update(
-                dict(
-                    (await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))))
-                    .tuples()
-                    .all()
-                )
-            )
+            places.update(await CatalogService(db_session).region_names(codes))
         return render(
             page,
             "graduate/destination.html",

@@ -15,20 +15,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from matching.documents import Match
 from matching.live import LiveIndex
-from service.applications.models import Application
-from service.catalog.models import Region
+from service.applications.repository import ApplicationRepository
 from service.catalog.regions import city_of, is_region_code, province_of
+from service.catalog.service import CatalogService
 from service.config import beijing_today
 from service.graduates.models import Graduate
+from service.pagination import DbSession
 from service.postings.models import Posting
-from service.postings.repository import open_on_clause
-from service.postings.search import JobQuery, matching_postings, parse_filters
-from service.postings.visibility import visible_to_graduates_clause
+from service.postings.search import JobQuery, matching_posting_ids, open_region_codes, parse_filters
 from service.recommendations.caches import RankerCache
 from service.recommendations.documents import seeker_doc
 from service.recommendations.repository import RecommendationRepository
@@ -66,24 +62,12 @@ def parse_query(page: Page) -> JobQuery:
     return parse_filters(page.request.query_params, page.gettext)
 
 
-async def region_options(session: AsyncSession, today: dt.date) -> list[dict[str, Any]]:
+async def region_options(session: DbSession, today: dt.date) -> list[dict[str, Any]]:
     """Provinces, each with its cities, that have open postings a graduate may see:
     ``[{"code", "name", "cities": [{"code", "name"}]}]`` sorted by code."""
-    codes = set(
-        (
-            await session.execute(
-                select(Posting.region_code)
-                .where(open_on_clause(today), visible_to_graduates_clause(), Posting.region_code.is_not(None))
-                .distinct()
-            )
-        ).scalars()
-    )
+    codes = await open_region_codes(session, today)
     wanted = {c for code in codes if code and is_region_code(code) for c in (province_of(code), city_of(code))}
-    names = (
-        dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(wanted)))).tuples().all())
-        if wanted
-        else {}
-    )
+    names = await CatalogService(session).region_names(wanted)
     provinces: dict[str, dict[str, Any]] = {}
     for code in sorted(c for c in wanted if c in names):
         if code.endswith("0000"):
@@ -98,7 +82,7 @@ async def region_options(session: AsyncSession, today: dt.date) -> list[dict[str
 
 
 async def search(
-    session: AsyncSession,
+    session: DbSession,
     cache: RankerCache,
     graduate: Graduate,
     jq: JobQuery,
@@ -113,11 +97,8 @@ async def search(
     """
     today = today or beijing_today()
     # the same WHERE clause as GET /postings and the saved searches' digest; only the ids are read here
-    stmt = matching_postings(session, jq, today)
-    matching = set((await session.execute(stmt.with_only_columns(Posting.id))).scalars())
-    applied = set(
-        (await session.execute(select(Application.posting_id).where(Application.graduate_id == graduate.id))).scalars()
-    )
+    matching = await matching_posting_ids(session, jq, today)
+    applied = await ApplicationRepository(session).posting_ids_of(graduate.id)
     index = await cache.get(session, today)
     every = index.ids()
     allowed = (matching & every) - applied
@@ -129,7 +110,7 @@ async def search(
 
 
 async def fit(
-    session: AsyncSession, cache: RankerCache, graduate: Graduate, posting_id: int, today: dt.date | None = None
+    session: DbSession, cache: RankerCache, graduate: Graduate, posting_id: int, today: dt.date | None = None
 ) -> Match | None:
     """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
     give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
@@ -140,12 +121,12 @@ async def fit(
     return found[0] if found else None
 
 
-async def region_path(session: AsyncSession, code: str | None) -> str | None:
+async def region_path(session: DbSession, code: str | None) -> str | None:
     """``"广东省 广州市 天河区"``: the names of a GB/T 2260 code's province, city and county (those known)."""
     if not code or not is_region_code(code):
         return None
     codes = list(dict.fromkeys([province_of(code), city_of(code), code]))
-    names = dict((await session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))).tuples().all())
+    names = await CatalogService(session).region_names(codes)
     return " ".join(names[c] for c in codes if c in names) or None
 
 

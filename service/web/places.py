@@ -8,26 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from service.catalog.models import Region, RegionLevel
+from service.catalog.models import RegionLevel
 from service.catalog.regions import province_of
+from service.catalog.service import CatalogService
+from service.pagination import DbSession
 
 
 async def place_groups(
-    session: AsyncSession, home_province: str | None = None, keep: str | None = None
+    session: DbSession, home_province: str | None = None, keep: str | None = None
 ) -> list[dict[str, Any]]:
     """``[{"code", "name", "places": [(code, name), ...]}]`` per province in code order (``home_province``,
     a 2-digit prefix, first, with its counties); ``keep`` (a stored region code) is always listed."""
-    wanted: list[ColumnElement[bool]] = [Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY])]
-    if home_province:
-        wanted.append(Region.code.startswith(home_province))
-    if keep:
-        wanted.append(Region.code == keep)
-    rows = (
-        await session.execute(select(Region.code, Region.name, Region.level).where(or_(*wanted)).order_by(Region.code))
-    ).all()
+    rows = await CatalogService(session).provinces_and_cities(counties_of=home_province, keep=keep)
     groups: dict[str, dict[str, Any]] = {}
     for code, name, level in rows:
         group = groups.setdefault(

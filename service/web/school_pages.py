@@ -14,12 +14,12 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, QueryParameter
 from litestar.response import Template
-from sqlalchemy import select
 
 from service.accounts.models import Role
 from service.auth.guards import Principal, can_manage_school, can_read_figures, ensure_allowed, require_roles
 from service.auth.scoping import schools_clause
 from service.catalog.models import School
+from service.catalog.service import CatalogService
 from service.config import latest_today
 from service.destinations.service import DestinationService
 from service.pagination import DbSession, IdPath
@@ -56,7 +56,7 @@ HistoryPageQ = Annotated[int, QueryParameter(name="page", ge=1, le=100_000)]
 async def report_scope(db_session: DbSession, p: Principal) -> tuple[str, School | None]:
     """The report scope of a staff member: ``school:<code>``, ``region:<code>`` or ``all``."""
     if p.role is Role.SCHOOL:
-        school = await db_session.get(School, p.school_id)
+        school = await CatalogService(db_session).find_school(p.school_id)
         ensure_allowed(school is not None and can_read_figures(p, school=school), "read these figures")
         assert school is not None
         return f"school:{school.code}", school
@@ -145,7 +145,7 @@ class SchoolPages(Controller):
         )
 
     async def _school(self, page: PageDep, db_session: DbSession) -> School:
-        school = await db_session.get(School, page.user.school_id) if page.user.school_id else None
+        school = await CatalogService(db_session).find_school(page.user.school_id) if page.user.school_id else None
         ensure_allowed(school is not None and can_manage_school(page.user, school), "upload rosters")
         assert school is not None
         return school
@@ -228,18 +228,14 @@ class SchoolPages(Controller):
         ``GET /schools/{code}/rosters/uploads``."""
         p = page.user
         school = await school_for(db_session, p, school_code) if school_code else None
-        own = await db_session.get(School, p.school_id) if p.role is Role.SCHOOL and p.school_id else None
+        own = (
+            await CatalogService(db_session).find_school(p.school_id) if p.role is Role.SCHOOL and p.school_id else None
+        )
         uploads, total = await list_uploads(
             db_session, p, school=school, limit=HISTORY_SHOWN, offset=(page_number - 1) * HISTORY_SHOWN
         )
         schools = (
-            []
-            if p.role is Role.SCHOOL
-            else (
-                await db_session.execute(
-                    select(School.code, School.name).where(schools_clause(p)).order_by(School.code)
-                )
-            ).all()
+            [] if p.role is Role.SCHOOL else await CatalogService(db_session).school_codes_and_names(schools_clause(p))
         )
         query = urlencode({"school": school_code} if school_code else {})
         return render(

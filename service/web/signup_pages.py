@@ -21,22 +21,22 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import TooManyRequestsException
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
-from sqlalchemy import select
 
 from service.accounts.models import Role
 from service.accounts.schemas import ActivateRequest, EmployerSignup, RegisterRequest
 from service.accounts.service import AccountService, LoginTakenError
 from service.accounts.setup import AuthKit
-from service.auth.guards import can_manage_school, ensure_allowed, require_roles
+from service.auth.guards import ensure_allowed, require_roles
 from service.auth.scoping import schools_clause
-from service.catalog.models import Region, RegionLevel, School
+from service.catalog.models import RegionLevel
+from service.catalog.service import CatalogService
 from service.employers.models import VerificationStatus
 from service.employers.service import EmployerService, normalise_uscc, uscc_check, uscc_region_matches
 from service.employers.verification import VerificationService
 from service.errors import ConflictError, DomainError, InvalidFieldError
 from service.inputs import SIGN_IN_BODY_BYTES, clean_name
 from service.pagination import DbSession
-from service.signup.controllers import activate_account, client_ip
+from service.signup.controllers import activate_account, client_ip, school_for_invitations
 from service.signup.schemas import DEFAULT_INVITATION_DAYS, MAX_INVITATION_DAYS
 from service.signup.service import (
     ActivationRefused,
@@ -199,19 +199,13 @@ def uscc_message(page: Page, code: str | None) -> str:
 
 
 async def schools_list(db_session: DbSession) -> list[tuple[int, str]]:
-    rows = (await db_session.execute(select(School.id, School.name).order_by(School.region_code, School.name))).all()
-    return [(r[0], r[1]) for r in rows]
+    """Every school as ``(id, name)`` for the sign-up forms (:meth:`CatalogService.school_choices`)."""
+    return await CatalogService(db_session).school_choices()
 
 
 async def city_groups(db_session: DbSession) -> list[tuple[str, list[tuple[str, str]]]]:
     """Every city (地级) grouped by its province, for the employer's place (GB/T 2260)."""
-    rows = (
-        await db_session.execute(
-            select(Region.code, Region.name, Region.level)
-            .where(Region.level.in_([RegionLevel.PROVINCE, RegionLevel.CITY]), Region.retired_on.is_(None))
-            .order_by(Region.code)
-        )
-    ).all()
+    rows = await CatalogService(db_session).provinces_and_cities(include_retired=False)
     groups: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for code, name, level in rows:
         if level == RegionLevel.PROVINCE:
@@ -573,12 +567,7 @@ async def _queue_page(
         status=status, limit=QUEUE_PAGE, offset=(page_number - 1) * QUEUE_PAGE, region_code=city, q=q
     )
     codes = {e.region_code for e in items if e.region_code}
-    regions = {
-        code: name
-        for code, name in (
-            await db_session.execute(select(Region.code, Region.name).where(Region.code.in_(codes)))
-        ).all()
-    }
+    regions = await CatalogService(db_session).region_names(codes)
     rows = [
         {
             "employer": e,
@@ -683,9 +672,8 @@ class InvitationPages(Controller):
         """The share activated per school, cohort and class of the schools the caller may see; for
         school staff also the form that makes a class's invitation sheet."""
         p = page.user
-        school_ids = select(School.id).where(schools_clause(p))
         service = InvitationService(db_session)
-        shares = await service.shares(school_ids)
+        shares = await service.shares_in(schools_clause(p))
         classes = await service.classes(p.school_id) if p.role is Role.SCHOOL and p.school_id else []
         return render(
             page,
@@ -709,9 +697,10 @@ class InvitationPages(Controller):
         method) and the printable sheet, one slip per graduate — shown once: the service keeps
         only the codes' hashes. 422 with the form for bad input."""
         p = page.user
-        school = await db_session.get(School, p.school_id) if p.school_id else None
-        ensure_allowed(school is not None and can_manage_school(p, school), "invite graduates")
-        assert school is not None
+        ensure_allowed(p.school_id is not None, "invite graduates")
+        assert p.school_id is not None
+        # the check of POST /schools/{id}/invitations: 404 unknown school, 403 one the caller may not manage
+        school = await school_for_invitations(db_session, page.request, p.school_id)
         errors: dict[str, str] = {}
         cohort = int(data.cohort) if data.cohort.isdigit() and 1950 <= int(data.cohort) <= 2100 else None
         if data.cohort and cohort is None:

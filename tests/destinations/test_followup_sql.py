@@ -21,6 +21,7 @@ from service.destinations.models import DestinationCategory as C
 from service.destinations.models import DestinationEvent
 from service.destinations.models import DestinationEventKind as K
 from service.destinations.models import DestinationSource as S
+from service.destinations.outcomes import rebuild
 from service.graduates.models import Graduate
 
 TODAY = dt.date(2025, 9, 1)
@@ -98,6 +99,8 @@ async def _world(session: AsyncSession, seed: int) -> tuple[list[Graduate], list
     await session.execute(insert(DestinationEvent), [e for e in rows if e["refers_to_id"] is None])
     await session.execute(insert(DestinationEvent), [e for e in rows if e["refers_to_id"] is not None])
     await session.flush()
+    # inserted around the unit of work, as a bulk load is: the outcome table is rebuilt, as after one
+    await session.run_sync(lambda s: rebuild(s.connection()))
     return graduates, rows
 
 

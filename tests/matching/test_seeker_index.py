@@ -73,3 +73,25 @@ def test_small_or_empty_pools(ranker: ContentRanker) -> None:
     # a posting sharing nothing with anyone still gets k seekers (the whole pool is scored)
     odd = JobDoc(id=99, title="宇航员", region_code="650102", posted_on=TODAY - dt.timedelta(days=1))
     assert len(SeekerIndex(ranker, _seekers(400), n_candidates=20).rank(odd, k=7)) == 7
+
+
+def test_changes_as_deltas_answer_like_a_pool_built_afresh(ranker: ContentRanker) -> None:
+    """Edited, new and removed seekers (the graduates' change feed) applied to a pool rank exactly as a
+    pool prepared from scratch with the same seekers; the others' profiles are reused, not prepared again."""
+    seekers = _seekers(800)
+    index = SeekerIndex(ranker, seekers, n_candidates=40, max_per_skill=50)
+    edited = [
+        SeekerDoc(id=s.id, desired_titles=("焊工",), skills=("焊接",), region_code="510104") for s in seekers[5:40]
+    ]
+    new = _seekers(830, seed=9)[800:]
+    removed = {s.id for s in seekers[100:160]} | {9999}  # an id the pool never had is fine
+    changed = index.with_changes([*new, *edited], removed)
+    by_id = {s.id: s for s in seekers} | {s.id: s for s in [*new, *edited]}
+    afresh = SeekerIndex(ranker, [s for i, s in by_id.items() if i not in removed], n_candidates=40, max_per_skill=50)
+    assert len(changed) == len(afresh) == 800 + 30 - 60 and len(index) == 800  # the old pool is untouched
+    assert list(changed.ids) == list(afresh.ids)
+    assert changed.profiles[0] is index.profiles[0]
+    for job in [*cn_jobs()[:4], JobDoc(id=500, title="焊工", required_skills=("焊接",), region_code="510104")]:
+        for country in ("CN", None):
+            assert changed.rank(job, k=10, country=country) == afresh.rank(job, k=10, country=country)
+    assert len(changed.with_changes(removals=set(changed.ids.tolist()))) == 0

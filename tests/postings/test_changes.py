@@ -63,6 +63,27 @@ async def test_each_content_change_writes_one_row_in_its_transaction(session: As
     assert (await _rows(session))[6:] == [(b_id, "deleted"), (a_id, "deleted")]
 
 
+async def test_an_employer_rename_is_an_edit_of_each_of_its_open_postings(session: AsyncSession) -> None:
+    """The name is in every posting's indexed document and summary: a rename (unit of work or
+    ``UPDATE`` statement) writes an ``edited`` row per open posting; other employer fields none."""
+    a, b, c = await _postings(session, 3)
+    c.status = PostingStatus.CLOSED
+    await session.commit()
+    start = len(await _rows(session))
+    employer = await session.get(Employer, a.employer_id)
+    assert employer is not None
+    employer.name = "华南精密制造"
+    await session.commit()
+    assert (await _rows(session))[start:] == [(a.id, "edited"), (b.id, "edited")]
+    await session.execute(update(Employer).where(Employer.id == employer.id).values(name="华南精工集团"))
+    await session.commit()
+    assert (await _rows(session))[start + 2 :] == [(a.id, "edited"), (b.id, "edited")]
+    employer.verified = False  # not shown in a posting's document (the hidden postings follow their own feed)
+    await session.execute(update(Employer).where(Employer.id == employer.id).values(industry="制造业"))
+    await session.commit()
+    assert len(await _rows(session)) == start + 4
+
+
 async def test_prune_keeps_recent_rows_and_the_last_one(session: AsyncSession) -> None:
     postings = await _postings(session, 3)
     old = utcnow() - dt.timedelta(days=3)

@@ -20,15 +20,17 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from matching.seeker_index import SeekerIndex
 from service.applications.models import Application
 from service.config import Settings
 from service.db import make_engine, make_sessionmaker
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateCertificate
 from service.postings.models import Posting
+from service.postings.repository import PostingRepository
 from service.recommendations.caches import RankerCache
 from service.recommendations.changes import ChangeKind, RecommendationChange
-from service.recommendations.documents import seeker_doc
+from service.recommendations.documents import job_doc, seeker_doc
 from service.recommendations.repository import RecommendationRepository
 from service.recommendations.service import RecommendationService
 
@@ -213,3 +215,50 @@ async def test_the_feed_records_what_the_caches_hold(session: AsyncSession, ids:
     await session.commit()
     after = (await session.execute(select(RecommendationChange.kind, RecommendationChange.subject_id))).all()
     assert len(after) == before + 1 and after[-1] == (ChangeKind.APPLICATION, ids["graduate"])
+
+
+async def _candidates(session: AsyncSession, cache: RankerCache, posting_id: int) -> list[tuple[int, list[str]]]:
+    result = await RecommendationService(session, cache).for_posting(posting_id, 10, today=TODAY)
+    await session.commit()
+    return [(item.graduate.graduate_id, item.graduate.certificates) for item in result.items]
+
+
+async def test_a_graduates_edit_reaches_an_employers_candidates_as_a_delta_of_the_pool(
+    session: AsyncSession, writer: AsyncEngine, following: RankerCache, ids: dict[str, int]
+) -> None:
+    """The seeker pool follows the feed: the edited graduate is prepared again, the others are kept
+    (no full rebuild, no age rule), and the pool answers as one built from scratch; a graduate who
+    opts out leaves it."""
+    gid = ids["graduate"]
+    other = Graduate(name="小王", skills=["氩弧焊"], desired_titles=["焊工"], city="广州")
+    session.add(other)
+    await session.commit()
+    assert [g for g, _ in await _candidates(session, following, ids["weld"])][0] == other.id
+    pool = following.seekers
+    assert pool.builds == 1
+    assert pool.pool is not None
+    kept = {p.doc.id: p for p in pool.pool.index.profiles}[other.id]
+    async with make_sessionmaker(writer)() as w:
+        graduate = await w.get(Graduate, gid)
+        assert graduate is not None
+        graduate.skills, graduate.desired_titles = ["氩弧焊", "焊接"], ["焊工"]
+        w.add(GraduateCertificate(graduate_id=gid, name="焊工证"))
+        await w.commit()
+    await _until(lambda: gid in pool._pending)  # named by the follower: read at the next request
+    after = await _candidates(session, following, ids["weld"])
+    assert after[0] == (gid, ["焊工证"]) and (pool.builds, pool.updates) == (1, 1)
+    assert pool.pool is not None and {p.doc.id: p for p in pool.pool.index.profiles}[other.id] is kept
+    graduates = await RecommendationRepository(session).recommendable_graduates()
+    afresh = SeekerIndex((await following.get(session, TODAY)).base, [seeker_doc(g) for g in graduates])
+    posting = await PostingRepository(session).get(ids["weld"])
+    assert posting is not None
+    assert pool.pool.index.rank(job_doc(posting), k=10) == afresh.rank(job_doc(posting), k=10)
+    await session.commit()
+    async with make_sessionmaker(writer)() as w:
+        graduate = await w.get(Graduate, gid)
+        assert graduate is not None
+        graduate.recommendable = False
+        await w.commit()
+    await _until(lambda: gid in pool._pending)
+    assert [g for g, _ in await _candidates(session, following, ids["weld"])] == [other.id]
+    assert (pool.builds, pool.updates) == (1, 2)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from pathlib import Path
 
 import httpx
@@ -20,8 +21,8 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.content import ContentRanker
-from matching.ltr import MODEL_FAMILY, LearnedRanker
-from matching.ltr_features import InteractionStats
+from matching.ltr import MODEL_FAMILY, LearnedRanker, rerank
+from matching.ltr_features import FeatureBuilder, InteractionStats
 from service.applications.models import Application
 from service.config import Settings
 from service.db import make_engine, session_scope
@@ -30,7 +31,13 @@ from service.graduates.models import Graduate
 from service.postings.models import Posting, PostingStatus
 from service.recommendations.models_registry import promote, registry_dir, save_version
 from service.recommendations.scheduled import load_training_data, retrain_ranker
-from service.recommendations.service import MODEL_NAME, RankerCache, interaction_stats
+from service.recommendations.service import (
+    MODEL_NAME,
+    RERANK_CANDIDATES,
+    RankerCache,
+    RecommendationService,
+    interaction_stats,
+)
 from tests.recommendations.test_scheduled import T0, _seed
 
 
@@ -296,3 +303,53 @@ async def test_served_statistics_place_postings_among_every_posting_as_retrainin
     # the newest open posting is the newest of all (place 1); the closed ones were viewed: median place 0.2
     newest = served.creation_offsets(at, rows=np.array([ranker.position_[postings[5].id]]))
     assert newest[0][0] == pytest.approx(1.0 - 0.2) and newest[1][0] == pytest.approx(1.0 - 0.4)
+
+
+async def test_the_learned_model_is_served_with_one_feature_builder_per_model_and_index_build(
+    session: AsyncSession, settings: Settings
+) -> None:
+    """Requests share the served model's :class:`FeatureBuilder` (made once per loaded model and
+    interaction statistics, i.e. per index build) and rank exactly as a builder made for the request."""
+    await _seed(settings, n_graduates=30)
+    cold, warm, _ = await _add_graduates(settings)
+    report = await asyncio.to_thread(retrain_ranker, settings)
+    assert report["status"] == "promoted"
+    cache = RankerCache(settings=settings)
+    service = RecommendationService(session, cache)
+    today = dt.date.today()
+    graduates = [cold, warm, 1, 2, 3]
+    for g in graduates:
+        assert (await service.for_graduate(g, 10, today=today)).model == report["version"]
+    served = cache.models.served
+    assert served is not None
+    for g in graduates:
+        await service.for_graduate(g, 10, today=today)
+        assert cache.models.served is served  # not made again per request
+    index = await cache.get(session, today)
+    hidden = await cache.hidden_postings(session, index, today)
+    now = time.time()
+    for g in graduates:
+        entry = await cache.graduate(session, g)
+        assert entry is not None
+        exclude = index.learned_exclusions(set(entry.history) | hidden)
+        shared, per_request = (
+            rerank(
+                served.model,
+                builder,
+                entry.doc,
+                k=10,
+                exclude=exclude,
+                history=list(entry.history),
+                now=now,
+                key=g,
+                n_candidates=RERANK_CANDIDATES,
+            )
+            for builder in (served.builder, FeatureBuilder(index.base, cache.models.stats))
+        )
+        assert shared == per_request and shared
+    await session.commit()
+    await cache.index.rebuild(today)  # a new base fit: new statistics, a new builder over it
+    await service.for_graduate(cold, 10, today=today)
+    assert cache.models.served is not served and cache.models.served is not None
+    assert cache.models.served.builder.ranker is (await cache.get(session, today)).base
+    cache.close()
