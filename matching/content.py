@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +110,10 @@ class ContentRanker(BaseEstimator):
         description_chars: characters of each description (and seeker summary) put into TF-IDF.
         max_items: list entries (skills, titles, certificates) read per document; longer lists are cut.
         as_of: date against which posting age is measured (``None``: today at scoring time).
+        today: the calendar "today at scoring time" is read from, called on every scoring (``None``:
+            the machine's, :meth:`datetime.date.today`). The service passes its users' calendar
+            (Asia/Shanghai), which a server on UTC is a day behind from 16:00 to 24:00 UTC: a posting
+            posted yesterday in Beijing would then be scored as posted today.
         weights: feature name → weight overriding :data:`matching.features.WEIGHTS`.
         max_term_postings: postings kept per n-gram in the candidate search's inverted index (its
             heaviest; ``None``: all). Bounds the work per request and the index's size.
@@ -127,6 +131,7 @@ class ContentRanker(BaseEstimator):
         description_chars: int = 300,
         max_items: int = 100,
         as_of: dt.date | None = None,
+        today: Callable[[], dt.date] | None = None,
         weights: dict[str, float] | None = None,
         max_term_postings: int | None = MAX_TERM_POSTINGS,
         keep_docs: bool = True,
@@ -138,6 +143,7 @@ class ContentRanker(BaseEstimator):
         self.description_chars = description_chars
         self.max_items = max_items
         self.as_of = as_of
+        self.today = today
         self.weights = weights
         self.max_term_postings = max_term_postings
         self.keep_docs = keep_docs
@@ -272,7 +278,7 @@ class ContentRanker(BaseEstimator):
             raise NotFittedError(f"this {type(self).__name__} is not fitted yet: call fit(jobs) first")
 
     def _as_of(self) -> int:
-        return (self.as_of or dt.date.today()).toordinal()
+        return (self.as_of or (self.today or dt.date.today)()).toordinal()
 
     def _profiles(self, seekers: Sequence[SeekerDoc]) -> list[Profile]:
         return build_profiles(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -51,7 +52,8 @@ RANKER_ARRAYS = (
     "prior_order_",
     "place_rows_",
 )
-#: Parameters written to ``meta.json`` (all of ``get_params`` but the taxonomy).
+#: Parameters written to ``meta.json`` (all of ``get_params`` but the taxonomy and the ``today`` calendar,
+#: which :func:`load` is given again).
 PARAMS = (
     "n_candidates",
     "max_postings",
@@ -160,8 +162,14 @@ def save(ranker: ContentRanker, directory: str | Path) -> Path:
     return out
 
 
-def load(directory: str | Path, taxonomy: Taxonomy | None = None, mmap: bool = True) -> ContentRanker:
-    """The ranker :func:`save` wrote into ``directory``, with ``taxonomy`` (the one it was fitted with).
+def load(
+    directory: str | Path,
+    taxonomy: Taxonomy | None = None,
+    mmap: bool = True,
+    today: Callable[[], dt.date] | None = None,
+) -> ContentRanker:
+    """The ranker :func:`save` wrote into ``directory``, with ``taxonomy`` (the one it was fitted with) and
+    the ``today`` calendar (:class:`~matching.content.ContentRanker`).
 
     ``mmap=True``: arrays are read-only memory maps of the files (shared between processes, paged
     in when used); ``False``: read into private memory. Raises ``ValueError`` for another format."""
@@ -174,7 +182,7 @@ def load(directory: str | Path, taxonomy: Taxonomy | None = None, mmap: bool = T
     with (src / "vocab.pickle").open("rb") as fh:
         vocab = pickle.load(fh)  # written by save() of this host's indexer, not user input
     as_of = dt.date.fromisoformat(meta["as_of"]) if meta["as_of"] else None
-    ranker = ContentRanker(taxonomy=taxonomy, as_of=as_of, keep_docs=False, **meta["params"])
+    ranker = ContentRanker(taxonomy=taxonomy, as_of=as_of, today=today, keep_docs=False, **meta["params"])
     fields = {name.removeprefix("table."): _read(src, name, kind, mmap) for name, kind in meta["table"].items()}
     ranker.table_ = JobTable(jobs=None, **fields, **vocab["table"])
     own = meta["ranker"]

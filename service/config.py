@@ -27,14 +27,37 @@ DEFAULT_SQLITE_PATH = Path("var/vocmatch.sqlite3")
 ZONE = ZoneInfo(TIMEZONE)
 
 
+def beijing_date(moment: dt.datetime) -> dt.date:
+    """The calendar date of the instant ``moment`` in :data:`ZONE` (a naive value is taken as UTC, as
+    stored: :class:`service.db.UtcDateTime`)."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(ZONE).date()
+
+
+def beijing_today() -> dt.date:
+    """Today on the users' calendar, :data:`ZONE`'s (Asia/Shanghai), whatever the server's zone: the
+    day every page and answer means by "today". Use it for what *is* today — the postings open today
+    (a posting valid through D takes applications until D has passed in Beijing, the rule of the
+    nightly expiry job, :func:`service.imports.runs.expire_postings`, so the two always agree), a new
+    posting's ``posted_on``, the recommendations' and the job search's day, saved jobs' states, the
+    cohort year, dates printed on documents. Not the server's date (from 16:00 to 24:00 UTC a server on
+    UTC is a day behind: a posting that closed yesterday in Beijing still took applications), nor
+    :func:`latest_today` (on a server whose calendar is ahead of Beijing's it would close postings
+    and date new ones a day early)."""
+    return beijing_date(dt.datetime.now(dt.UTC))
+
+
 def latest_today() -> dt.date:
-    """Today as the later of two calendars: :data:`ZONE`'s (the users', Asia/Shanghai) and the
-    server's (often UTC: a day behind from 16:00 to 24:00 UTC). The default "as of" day of what
-    users read about destinations (a graduate's current destination, the follow-up list, the
-    dashboards) and the latest day a hire or an outcome may be dated: an outcome started today in
-    Beijing is accepted and current at once (with the server's date it was refused as in the
-    future, or shown as not yet current, every evening UTC)."""
-    return max(dt.datetime.now(ZONE).date(), dt.date.today())
+    """Today as the later of two calendars: :data:`ZONE`'s (:func:`beijing_today`, the users') and the
+    server's (often UTC: a day behind from 16:00 to 24:00 UTC). The lenient upper bound of dates a user
+    enters ("not in the future": a birth date, a certificate's date, an award's year, the latest day a
+    hire or an outcome may be dated — a date that is today on either calendar is accepted) and the
+    destinations' "as of" day (a graduate's current destination, the follow-up list, the dashboards):
+    an outcome started today in Beijing is accepted and current at once (with the server's date it
+    was refused as in the future, or shown as not yet current, every evening UTC). On a server on UTC
+    or on Beijing time it equals :func:`beijing_today`; use that one for what is open, new or current
+    "today" outside the destinations."""
+    return max(beijing_today(), dt.date.today())
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):

@@ -30,11 +30,13 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     threadpool_limits(limits=int(os.environ["OPENBLAS_NUM_THREADS"]), user_api="blas")
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import shutil
 import tempfile
 import threading
+import types
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -226,6 +228,60 @@ def run_async(work: Callable[[], Awaitable[T]]) -> T:
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Clock:
+    """The two calendars a :func:`set_clock` test runs on: the server's date (``dt.date.today()``) and
+    the instant in Beijing (``dt.datetime.now(tz)``), as :mod:`service.config` reads them."""
+
+    server_day: dt.date
+    beijing_now: dt.datetime
+
+    @property
+    def beijing_day(self) -> dt.date:
+        """The users' today (:func:`service.config.beijing_today` under this clock)."""
+        return self.beijing_now.date()
+
+
+@pytest.fixture
+def set_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Clock]:
+    """``set_clock(days_ahead=1, at=dt.time(1, 30))`` sets the clock :mod:`service.config` reads (its
+    ``dt`` replaced for this test; the live server's thread sees it too): the server's calendar stays
+    the real one, and Beijing's is ``days_ahead`` days ahead of it at ``at`` o'clock. The default is a
+    server on UTC in the evening (01:30 in Beijing is 17:30 UTC the day before): the hours, 16:00 to
+    24:00 UTC, in which the server's date is a day behind the users'. ``days_ahead=-1`` is a server
+    whose calendar is ahead of Beijing's (e.g. on New Zealand time). The server's day is the real one so
+    that code still reading ``dt.date.today()`` sees it: a test of "the users' today" fails there."""
+    import service.config as config
+    from service.config import ZONE
+
+    def set_(days_ahead: int = 1, at: dt.time = dt.time(1, 30)) -> Clock:
+        server_day = dt.date.today()
+        clock = Clock(server_day, dt.datetime.combine(server_day + dt.timedelta(days=days_ahead), at, tzinfo=ZONE))
+
+        class _Date(dt.date):
+            @classmethod
+            def today(cls) -> _Date:
+                return cls(server_day.year, server_day.month, server_day.day)
+
+        class _DateTime(dt.datetime):
+            @classmethod
+            def now(cls, tz: dt.tzinfo | None = None) -> _DateTime:
+                moment = clock.beijing_now.astimezone(tz) if tz is not None else clock.beijing_now.astimezone()
+                return cls.combine(moment.date(), moment.timetz() if tz is not None else moment.time())
+
+        fake = types.SimpleNamespace(**{**vars(dt), "date": _Date, "datetime": _DateTime})
+        monkeypatch.setattr(config, "dt", fake)
+        return clock
+
+    return set_
+
+
+@pytest.fixture
+def evening_in_utc(set_clock: Callable[..., Clock]) -> Clock:
+    """The clock of a server on UTC at 17:30: already tomorrow (01:30) in Beijing (:func:`set_clock`)."""
+    return set_clock()
 
 
 @functools.cache

@@ -8,8 +8,6 @@ roles get 403. A posting graduates may not see, and another graduate's alert, ar
 
 from __future__ import annotations
 
-import datetime as dt
-
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import JSONBody
 
@@ -17,6 +15,7 @@ from service.accounts.models import Role
 from service.alerts.schemas import JobAlertCreate, JobAlertRead, JobAlertUpdate, SavedJobRead
 from service.alerts.service import AlertService, alert_read, saved_read
 from service.auth.guards import current_principal, require_roles
+from service.config import beijing_today
 from service.pagination import DbSession, IdPath, Limit, Offset, Page
 
 GRADUATE_ONLY = [require_roles(Role.GRADUATE)]
@@ -40,7 +39,7 @@ class AlertController(Controller):
         """The caller's saved postings, newest saved first, each with its ``state`` now (``open``,
         ``closed``, ``filled``, ``expired``); postings of employers no longer verified are left out."""
         items, total = await _service(request, db_session).saved_jobs(limit, offset)
-        today = dt.date.today()
+        today = beijing_today()
         return Page(items=[saved_read(s, today) for s in items], total=total, limit=limit, offset=offset)
 
     @put("/saved-jobs/{posting_id:int}", summary="Save a job", status_code=200)
@@ -48,7 +47,7 @@ class AlertController(Controller):
         """Save the posting (again: unchanged, 200). Errors: 404 a posting graduates may not see or
         none; 409 over 200 saved jobs."""
         saved = await _service(request, db_session).save_job(posting_id)
-        return saved_read(saved, dt.date.today())
+        return saved_read(saved, beijing_today())
 
     @delete("/saved-jobs/{posting_id:int}", summary="Forget a saved job", status_code=204)
     async def unsave_job(self, request: Request, db_session: DbSession, posting_id: IdPath) -> None:

@@ -35,6 +35,7 @@ from service.alerts.schemas import (
     SavedJobRead,
 )
 from service.applications.models import Application
+from service.config import beijing_date
 from service.db import rowcount, utcnow
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.notifications import Kind
@@ -294,7 +295,7 @@ async def new_postings(session: AsyncSession, alert: JobAlert, now: dt.datetime)
     since = max(alert.created_at, alert.watermark - LATE_COMMIT_GRACE)
     sent = select(JobAlertHit.posting_id).where(JobAlertHit.alert_id == alert.id)
     applied = select(Application.posting_id).where(Application.graduate_id == alert.graduate_id)
-    today = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()  # Beijing's date: the users' day
+    today = beijing_date(now)  # the users' day, as everywhere (service.config.beijing_today)
     stmt = (
         matching_postings(session, jq, today)
         .options(joinedload(Posting.employer))

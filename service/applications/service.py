@@ -20,6 +20,7 @@ from service.applications.schemas import (
     StatusChange,
 )
 from service.auth.guards import STAFF
+from service.config import beijing_today
 from service.db import rowcount, utcnow
 from service.destinations.models import DestinationCategory
 from service.destinations.service import (
@@ -154,7 +155,7 @@ class ApplicationService:
             raise InvalidFieldError("posting_id", f"posting {data.posting_id} does not exist")
         if self.actor is None or self.actor.role not in STAFF:
             await ensure_graduates_may_apply(self.session, posting)
-        reason = closed_reason(posting, dt.date.today())
+        reason = closed_reason(posting, beijing_today())
         if reason is not None:
             raise ConflictError(
                 f"posting_id: {reason}; it takes no applications", [{"field": "posting_id", "message": reason}]

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from service.config import beijing_today
+
 #: The shipped catalogue and the ISCO mapping (package data of ``service.catalog``).
 CATALOGUE_RESOURCE = "data/majors_zhongzhi_2021.csv"
 ISCO_RESOURCE = "data/major_class_isco08.csv"
@@ -117,7 +119,7 @@ def major_open_to(valid_from: dt.date | None, retired_on: dt.date | None, cohort
     ``valid_from.year <= cohort <= retired_on.year`` (an unset bound does not limit). A graduate
     without a cohort is judged as of today's year.
     """
-    year = cohort if cohort is not None else dt.date.today().year
+    year = cohort if cohort is not None else beijing_today().year
     if valid_from is not None and year < valid_from.year:
         return False
     return retired_on is None or year <= retired_on.year

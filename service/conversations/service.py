@@ -40,6 +40,7 @@ from service.applications.models import Application, ApplicationStatus
 from service.applications.schemas import ApplicationCreate
 from service.applications.service import ApplicationService, closed_reason
 from service.auth.guards import Principal
+from service.config import beijing_today
 from service.conversations.models import MESSAGE_MAX_CHARS, Invitation, InvitationStatus, Message
 from service.conversations.repository import ConversationRepository
 from service.conversations.schemas import InvitationAnswer, InvitationCreate, InvitationRead, MessageRead
@@ -260,7 +261,7 @@ class ConversationService:
         ).scalar_one_or_none()
         if graduate is None:
             raise InvalidFieldError("graduate_id", f"graduate {data.graduate_id} is not a candidate one can invite")
-        reason = closed_reason(posting, dt.date.today())
+        reason = closed_reason(posting, beijing_today())
         if reason is not None:
             raise ConflictError(
                 f"posting_id: {reason}; it takes no applications", [{"field": "posting_id", "message": reason}]

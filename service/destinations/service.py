@@ -480,7 +480,7 @@ class DestinationService:
             graduate_id=outcome.graduate_id,
             kind=kind,
             refers_to_id=outcome.id,
-            occurred_on=dt.date.today(),
+            occurred_on=latest_today(),
             source=source,
             **copied,
         )

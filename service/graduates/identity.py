@@ -6,12 +6,12 @@ responses or logs.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 
 from stdnum.cn import ric
 from stdnum.util import isdigits
 
+from service.config import latest_today
 from service.errors import InvalidFieldError
 from service.graduates.models import Gender
 
@@ -100,7 +100,7 @@ def normalise_id_number(value: str, field: str = "id_number") -> str:
         born = ric.get_birth_date(number)
     except ValueError:  # stdnum's InvalidComponent is a ValueError
         born = None
-    if born is None or born > dt.date.today() or born.year < MIN_BIRTH_YEAR:
+    if born is None or born > latest_today() or born.year < MIN_BIRTH_YEAR:
         raise InvalidFieldError(
             field,
             f"身份证号 characters 7-14 are not a valid birth date (from {MIN_BIRTH_YEAR} to today)",

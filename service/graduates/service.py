@@ -21,6 +21,7 @@ from service.accounts.models import Role
 from service.auth.guards import Principal
 from service.catalog.majors import major_open_to
 from service.catalog.models import Major, Region, School
+from service.config import latest_today
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.identity import gender_of_id_number, mask_id_number, normalise_id_number
 from service.graduates.models import (
@@ -112,7 +113,7 @@ def to_read(g: Graduate, *, id_tail: bool) -> GraduateRead:
 
 
 def _certificates(items: list[Certificate]) -> list[GraduateCertificate]:
-    today = dt.date.today()
+    today = latest_today()
     for i, c in enumerate(items):
         if c.issued_on is not None and c.issued_on > today:
             raise InvalidFieldError(f"certificates[{i}].issued_on", f"{c.issued_on} is in the future", "date_in_future")
@@ -120,7 +121,7 @@ def _certificates(items: list[Certificate]) -> list[GraduateCertificate]:
 
 
 def _awards(items: list[Award]) -> list[GraduateAward]:
-    this_year = dt.date.today().year
+    this_year = latest_today().year
     for i, a in enumerate(items):
         if a.year is not None and a.year > this_year:
             raise InvalidFieldError(f"awards[{i}].year", f"{a.year} is in the future", "date_in_future")

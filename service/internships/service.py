@@ -30,6 +30,7 @@ from service.accounts.models import Role
 from service.auth.guards import Principal, ensure_allowed, ensure_visible
 from service.auth.scoping import employers_clause, graduates_clause, internships_clause
 from service.catalog.models import School
+from service.config import beijing_today
 from service.db import utcnow
 from service.employers.models import Employer
 from service.errors import ConflictError, InvalidFieldError
@@ -387,7 +388,7 @@ class InternshipService:
 def default_cohort(today: dt.date | None = None) -> int:
     """The cohort in its placement year: students graduating next summer (a 中职 student's third
     year, the year of 顶岗实习 — "一年在企业实习")."""
-    today = today or dt.date.today()
+    today = today or beijing_today()
     return today.year + 1 if today.month >= 9 else today.year
 
 

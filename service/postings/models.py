@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.config import beijing_today
 from service.db import Base, IdType, JsonType, TimestampMixin, UtcDateTime, str_enum, utcnow
 from service.employers.models import Employer
 from vocab import EducationLevel, EmploymentType, SalaryPeriod
@@ -73,7 +74,7 @@ class Posting(TimestampMixin, Base):
     occupation_code: Mapped[str | None] = mapped_column(String(200))  # taxonomy concept code
     employment_type: Mapped[EmploymentType] = mapped_column(str_enum(EmploymentType), default=EmploymentType.FULL_TIME)
     openings: Mapped[int] = mapped_column(default=1)
-    posted_on: Mapped[dt.date] = mapped_column(Date, default=dt.date.today)
+    posted_on: Mapped[dt.date] = mapped_column(Date, default=beijing_today)  # the users' day
     valid_through: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[PostingStatus] = mapped_column(str_enum(PostingStatus), default=PostingStatus.OPEN)
 

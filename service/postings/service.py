@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 import msgspec
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.service import tell_applicants_posting_closed
 from service.catalog.models import Region
+from service.config import beijing_today
 from service.employers.models import Employer
 from service.errors import InvalidFieldError, NotFoundError
 from service.postings.models import Posting, PostingStatus
@@ -129,7 +129,7 @@ class PostingService:
         """
         await self._check_refs(data.employer_id, data.region_code)
         fields = msgspec.structs.asdict(data)
-        fields["posted_on"] = data.posted_on or dt.date.today()
+        fields["posted_on"] = data.posted_on or beijing_today()
         posting = Posting(**fields, source=source)
         self._check_dates(posting)
         apply_salary(posting)

@@ -15,6 +15,7 @@ from service.accounts.service import to_read as user_read
 from service.applications.models import Application
 from service.applications.service import to_read as application_read
 from service.auth.guards import Principal
+from service.config import beijing_today
 from service.destinations.repository import DestinationRepository
 from service.destinations.service import to_read as destination_read
 from service.graduates.service import GraduateService
@@ -140,6 +141,6 @@ async def export_graduate(
         audit_events=[audit_read(e) for e in await events_about(session, graduate_id)],
         deletion=None if deletion is None else deletion_read(deletion),
         invitations=invitations,
-        saved_jobs=[saved_read(s, dt.date.today()) for s in saved],
+        saved_jobs=[saved_read(s, beijing_today()) for s in saved],
         job_alerts=[alert_read(a) for a in alerts],
     )

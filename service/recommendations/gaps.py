@@ -39,6 +39,7 @@ from sqlalchemy.orm import selectinload
 from matching.index import skill_key
 from service.catalog.models import Region
 from service.catalog.regions import city_of, is_region_code, province_of
+from service.config import beijing_today
 from service.errors import NotFoundError
 from service.graduates.models import Graduate
 from service.postings.models import Posting
@@ -125,12 +126,12 @@ async def opening_items(
     """The ``top`` skills/certificates that would each open the most nearby postings for the
     graduate, as defined in the module doc. ``cache`` is the app's recommendation
     :class:`~service.recommendations.caches.RankerCache` (the ranker fitted on the postings open
-    on ``today``, default today).
+    on ``today``, default the users' today, :func:`~service.config.beijing_today`).
 
     Raises:
         NotFoundError: unknown graduate (404).
     """
-    today = today or dt.date.today()
+    today = today or beijing_today()
     graduate = await load_graduate(session, graduate_id)
     condition, area_name = await _area(session, graduate, area)
     if condition is None:

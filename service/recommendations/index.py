@@ -56,7 +56,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from matching.content import ContentRanker
 from matching.live import LiveIndex
 from matching.taxonomy import Taxonomy
-from service.config import Settings
+from service.config import Settings, beijing_today
 from service.postings.changes import CHANNEL, local_commits
 from service.processes import watch_parent
 from service.recommendations.documents import content_of
@@ -167,7 +167,7 @@ async def build_index(session: AsyncSession, today: dt.date, taxonomy: Taxonomy 
     seq = await repo.last_change_seq()
     key = await repo.posting_change_key()
     docs = await repo.open_job_docs(today)
-    ranker = await anyio.to_thread.run_sync(ContentRanker(taxonomy=taxonomy).fit, docs)
+    ranker = await anyio.to_thread.run_sync(ContentRanker(taxonomy=taxonomy, today=beijing_today).fit, docs)
     return Built(ranker=ranker, key=key, watermark=key[1], seconds=time.perf_counter() - start, seq=seq)
 
 
@@ -488,7 +488,7 @@ class IndexMaintainer:
                 self._wake.clear()
                 if self.holder.current is None:
                     continue
-                today = dt.date.today()
+                today = beijing_today()
                 try:
                     commits = local_commits()
                     async with sessions() as session, self._delta:

@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.documents import Match
 from matching.ltr import rerank
+from service.config import beijing_today
 from service.db import utcnow
 from service.errors import NotFoundError
 from service.postings.repository import PostingRepository
@@ -86,11 +87,12 @@ class RecommendationService:
         self.repo = RecommendationRepository(session)
 
     async def for_graduate(self, graduate_id: int, limit: int, today: dt.date | None = None) -> RecommendationList:
-        """Up to ``limit`` postings open on ``today`` (default: today), best first, excluding postings
-        the graduate already applied to. ``model`` names the ranking: the promoted learned model's
+        """Up to ``limit`` postings open on ``today`` (default: the users' today,
+        :func:`~service.config.beijing_today`), best first, excluding postings the graduate already
+        applied to. ``model`` names the ranking: the promoted learned model's
         version, or :data:`MODEL_NAME` for the content ranking (see the module doc for when).
         Raises :class:`NotFoundError` for an unknown graduate."""
-        today = today or dt.date.today()
+        today = today or beijing_today()
         index = await self.cache.get(self.session, today)  # first: it applies the change feeds
         entry = await self.cache.graduate(self.session, graduate_id)
         if entry is None:
@@ -146,7 +148,7 @@ class RecommendationService:
         """Up to ``limit`` graduates of the posting's country who have not opted out, best first, for one
         posting: candidates from the cached :class:`~matching.seeker_index.SeekerIndex`, scored by the
         content ranker. Raises :class:`NotFoundError` for an unknown posting."""
-        today = today or dt.date.today()
+        today = today or beijing_today()
         posting = await PostingRepository(self.session).get(posting_id)
         if posting is None:
             raise NotFoundError("posting", posting_id)
@@ -168,7 +170,7 @@ async def warm_up_ranker(engine: object, cache: RankerCache) -> None:
 
     try:
         async with make_sessionmaker(engine)() as session:  # type: ignore[arg-type]  # the app's engine
-            index = await cache.get(session, dt.date.today())
+            index = await cache.get(session, beijing_today())
             await cache.learned(session, index)
             await cache.seeker_pool(session, index)
     except Exception:  # a cold cache is only slower, never wrong

@@ -31,6 +31,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 
+from service.config import beijing_date, beijing_today
 from service.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -192,13 +193,14 @@ def render_pdf(
 ) -> bytes:
     """The PDF of ``resume`` (a :func:`~service.resumes.resume.build_resume` document), headings
     translated by ``gettext``; ``contact`` (phone, email) only when the caller may show it;
-    ``taken_at``: the snapshot's time, printed in the footer. CPU-bound (~0.2 s, mostly reading
+    ``taken_at``: the snapshot's time, printed in the footer (its date in Beijing; without it, the
+    users' today). CPU-bound (~0.2 s, mostly reading
     the font): call it in a worker thread."""
     _ = gettext
     footer = (
-        _("Résumé as it was when they applied (%(date)s).") % {"date": taken_at.date().isoformat()}
+        _("Résumé as it was when they applied (%(date)s).") % {"date": beijing_date(taken_at).isoformat()}
         if taken_at
-        else _("Made from the profile on %(date)s.") % {"date": dt.date.today().isoformat()}
+        else _("Made from the profile on %(date)s.") % {"date": beijing_today().isoformat()}
     )
     pdf = _Doc(footer)
     pdf.set_title(f"{_('Résumé')} · {resume['name']}")

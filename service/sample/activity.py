@@ -13,9 +13,9 @@ import datetime as dt
 import random
 
 from matching.taxonomy import Taxonomy
+from service.config import ZONE, beijing_date
 from service.sample.specs import ApplicationSpec, DestinationSpec, EmployerSpec, EventSpec, GraduateSpec, PostingSpec
 
-_CST = dt.timezone(dt.timedelta(hours=8))  # China Standard Time, for realistic office hours
 #: Status paths (ApplicationStatus values) with their weights.
 PATHS: tuple[tuple[tuple[str, ...], int], ...] = (
     (("applied",), 4),
@@ -50,7 +50,9 @@ APPLICANTS = 36
 
 
 def _at(day: dt.date, rng: random.Random) -> dt.datetime:
-    local = dt.datetime.combine(day, dt.time(rng.randint(9, 17), rng.randrange(0, 60, 5)), tzinfo=_CST)
+    local = dt.datetime.combine(
+        day, dt.time(rng.randint(9, 17), rng.randrange(0, 60, 5)), tzinfo=ZONE
+    )  # office hours in Beijing
     return local.astimezone(dt.UTC)
 
 
@@ -128,7 +130,7 @@ def make_activity(
             if events[-1].to_status == "hired":
                 hired.add(g.external_id)
                 emp = employer_of[p.employer_uscc]
-                day = events[-1].at.astimezone(_CST).date()
+                day = beijing_date(events[-1].at)
                 pay = p.salary_min if p.salary_min is not None else None
                 destinations.append(
                     DestinationSpec(

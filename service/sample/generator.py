@@ -12,6 +12,7 @@ import datetime as dt
 import random
 
 from matching.taxonomy import Taxonomy
+from service.config import beijing_today
 from service.sample import datafiles
 from service.sample.activity import make_activity
 from service.sample.common import PROVINCE, city_name, pick, place_name, spell
@@ -214,7 +215,8 @@ def make_postings(
 
 
 def generate_sample(tax: Taxonomy, seed: int = 2026, today: dt.date | None = None) -> SampleData:
-    """All sample records for ``seed``, with dates relative to ``today`` (default: the current date).
+    """All sample records for ``seed``, with dates relative to ``today`` (default: the users'
+    today, :func:`service.config.beijing_today`).
 
     Deterministic: equal ``(tax, seed, today)`` give equal results (``random.Random(seed)``; no
     other source of randomness or time is read).
@@ -222,7 +224,7 @@ def generate_sample(tax: Taxonomy, seed: int = 2026, today: dt.date | None = Non
     Raises:
         ValueError: a data file is malformed (see :mod:`service.sample.datafiles`).
     """
-    today = today or dt.date.today()
+    today = today or beijing_today()
     rng = random.Random(seed)
     employers = make_employers(rng)
     postings = make_postings(rng, tax, employers, today)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.catalog.models import Major, Region, School
+from service.config import beijing_today
 from service.destinations.models import DestinationCategory, DestinationEvent, DestinationSource
 from service.employers.models import Employer
 from service.graduates.models import (
@@ -169,7 +170,7 @@ def _graduate(g: GraduateSpec, school_id: int) -> Graduate:
 async def load_sample(session: AsyncSession, seed: int = 2026, today: dt.date | None = None) -> SampleCounts:
     """Load the reference data, then (once) the generated sample for ``seed``.
 
-    ``today`` anchors posting and event dates (default: the current date); see
+    ``today`` anchors posting and event dates (default: the users' today, :func:`service.config.beijing_today`); see
     :func:`service.sample.generator.generate_sample`. Flushes; the caller commits.
 
     Returns:
@@ -183,7 +184,7 @@ async def load_sample(session: AsyncSession, seed: int = 2026, today: dt.date | 
     marker = await session.scalar(select(Employer.id).where(Employer.source == SAMPLE_SOURCE).limit(1))
     if marker is not None:
         return await _count(session, created=False)
-    data = _generate(seed, today or dt.date.today())
+    data = _generate(seed, today or beijing_today())
 
     employers = {
         e.uscc: Employer(

@@ -13,7 +13,6 @@ Every change goes through :class:`service.alerts.service.AlertService`, as the `
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -25,6 +24,7 @@ from service.alerts.schemas import JobAlertUpdate
 from service.alerts.service import MAX_ALERTS, MAX_SAVED_JOBS, AlertService, posting_state
 from service.auth.guards import require_roles
 from service.catalog.service import CatalogService
+from service.config import beijing_today
 from service.errors import ConflictError, InvalidFieldError
 from service.pagination import DbSession, IdPath
 from service.postings.search import FILTER_NAMES, parse_filters
@@ -100,7 +100,7 @@ class AlertPages(Controller):
         """The graduate's saved postings, newest saved first, each with its employer, place, pay and
         whether it is still open (closed, filled and expired ones stay, marked)."""
         items, total = await _service(page, db_session).saved_jobs()
-        today = dt.date.today()
+        today = beijing_today()
         rows = [
             {
                 "posting": s.posting,

@@ -27,7 +27,7 @@ from service.auth.guards import (
 )
 from service.auth.scoping import applications_clause, postings_clause
 from service.catalog.service import CatalogService
-from service.config import latest_today
+from service.config import beijing_today, latest_today
 from service.destinations.models import DestinationCategory, DestinationEventKind, DestinationSource
 from service.destinations.schemas import Confirmation, DestinationCreate, Dispute
 from service.destinations.service import DestinationService
@@ -143,7 +143,7 @@ class GraduatePages(Controller):
             "graduate/jobs.html",
             headers=headers,
             gaps=gaps,
-            regions=await region_options(db_session, dt.date.today()),
+            regions=await region_options(db_session, beijing_today()),
             job_types=JOB_TYPES,
             **context,
         )
@@ -183,7 +183,7 @@ class GraduatePages(Controller):
             salary=salary_text(page.tr, posting.salary_min_monthly, posting.salary_max_monthly),
             application=await self._own_application(page, db_session, posting_id),
             saved=posting_id in saved,
-            closed=closed_reason(posting, dt.date.today()) is not None,
+            closed=closed_reason(posting, beijing_today()) is not None,
         )
 
     @get("/employers/{employer_id:int}")
@@ -192,7 +192,7 @@ class GraduatePages(Controller):
         jobs; 404 page for an employer graduates may not see (not verified), as ``GET /employers/{id}``."""
         employer = await EmployerService(db_session).get(employer_id)
         ensure_visible(can_read_employer(page.user, employer), "employer", employer_id)
-        today = dt.date.today()
+        today = beijing_today()
         jobs, total = await PostingRepository(db_session).list(
             PostingFilter(employer_id=employer_id, open_on=today), limit=50, offset=0, scope=postings_clause(page.user)
         )

@@ -20,6 +20,7 @@ from matching.live import LiveIndex
 from service.applications.repository import ApplicationRepository
 from service.catalog.regions import city_of, is_region_code, province_of
 from service.catalog.service import CatalogService
+from service.config import beijing_today
 from service.graduates.models import Graduate
 from service.pagination import DbSession
 from service.postings.models import Posting
@@ -94,7 +95,7 @@ async def search(
     Raises:
         ValueError: ``jq.region`` is not a region code (:func:`parse_query` never lets one through).
     """
-    today = today or dt.date.today()
+    today = today or beijing_today()
     # the same WHERE clause as GET /postings and the saved searches' digest; only the ids are read here
     matching = await matching_posting_ids(session, jq, today)
     applied = await ApplicationRepository(session).posting_ids_of(graduate.id)
@@ -113,7 +114,7 @@ async def fit(
 ) -> Match | None:
     """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
     give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
-    index = await cache.get(session, today or dt.date.today())
+    index = await cache.get(session, today or beijing_today())
     if posting_id not in index:
         return None
     found = _rank(index, graduate, {posting_id}, index.ids(), 1)

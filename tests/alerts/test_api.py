@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
 from service.config import Settings
-from tests.alerts.conftest import World
-from tests.conftest import LiveServer, sign_in
+from tests.alerts.conftest import World, add_posting
+from tests.conftest import Clock, LiveServer, sign_in
 from tests.harness import http_client
 
 
@@ -52,6 +53,23 @@ def test_saved_jobs_api(
     employer = client_as(Role.EMPLOYER, employer_id=world.ids["employer_a"])
     assert employer.put(f"/me/saved-jobs/{posting}").status_code == 403
     assert employer.get("/me/job-alerts").status_code == 403
+
+
+async def test_a_saved_job_past_its_day_in_beijing_is_expired(
+    graduate: Callable[[str], httpx.Client], world: World, session: AsyncSession, evening_in_utc: Clock
+) -> None:
+    """17:30 UTC, 01:30 tomorrow in Beijing: a saved posting valid through the server's date is
+    ``expired`` for the graduate (the saved-jobs list and the save answer), one valid through Beijing's
+    date ``open``. With the server's date both were open until 08:00 in Beijing."""
+    a = world.ids["employer_a"]
+    closed = await add_posting(session, a, "数控（昨天截止）", valid_through=evening_in_utc.server_day)
+    open_today = await add_posting(session, a, "数控（今天截止）", valid_through=evening_in_utc.beijing_day)
+    await session.commit()
+    me = graduate("a")
+    assert me.put(f"/me/saved-jobs/{closed.id}").json()["state"] == "expired"
+    assert me.put(f"/me/saved-jobs/{open_today.id}").json()["state"] == "open"
+    states = {item["posting_id"]: item["state"] for item in me.get("/me/saved-jobs").json()["items"]}
+    assert states == {closed.id: "expired", open_today.id: "open"}
 
 
 def test_job_alerts_api(graduate: Callable[[str], httpx.Client], world: World) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.alerts.models import JobAlert, JobAlertHit
 from service.alerts.schemas import JobAlertUpdate
-from service.alerts.service import AlertService, digest_graduate
+from service.alerts.service import AlertService, digest_graduate, new_postings
 from service.config import Settings
 from service.db import make_sessionmaker, utcnow
 from service.employers.models import Employer
@@ -212,3 +212,19 @@ async def test_the_digest_e_mail_reaches_a_real_smtp_server(
     assert "数控铣床操作工 · 广州数控设备有限公司 · 广州市" in text
     assert f"https://vocmatch.example.cn/web/jobs/{posting.id}" in text
     assert "https://vocmatch.example.cn/web/job-alerts" in text
+
+
+async def test_what_is_new_today_is_open_on_beijings_day(session: AsyncSession, world: World) -> None:
+    """A digest at 17:30 UTC is at 01:30 the next day in Beijing: a posting valid through the UTC date
+    closed at midnight in Beijing and is not sent; one valid through Beijing's date is new and open."""
+    now = utcnow()
+    evening = dt.datetime.combine(now.date(), dt.time(17, 30), tzinfo=dt.UTC)
+    evening += dt.timedelta(days=1) if evening < now else dt.timedelta(0)  # not before the postings
+    alert = await _alert(session, world.ids["graduate_a"], "数控", q="数控")
+    a = world.ids["employer_a"]
+    await add_posting(session, a, "数控（昨天截止）", ago=HOUR, valid_through=evening.date())
+    fresh = await add_posting(
+        session, a, "数控（今天截止）", ago=HOUR, valid_through=evening.date() + dt.timedelta(days=1)
+    )
+    await session.commit()
+    assert [p.id for p in await new_postings(session, alert, evening)] == [fresh.id]

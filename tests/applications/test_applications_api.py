@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -11,14 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.applications.models import ALLOWED_TRANSITIONS, ApplicationStatus
+from service.config import beijing_today
 from service.db import make_sessionmaker
 from service.destinations.models import DestinationEvent
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting, PostingStatus
+from tests.conftest import Clock
 from tests.factories import guangdong_regions
 
-TODAY = dt.date.today()
+TODAY = beijing_today()  # the users' today, the day postings close by
 
 
 class World:
@@ -134,6 +137,42 @@ async def test_closed_duplicate_and_unknown(client: httpx.Client, world: World, 
     bad = _apply(client, world.graduates[0], world.open_posting, extra=1)
     assert bad.status_code == 400 and "extra" in bad.json()["detail"]
     assert client.get("/applications").json()["total"] == 1
+
+
+async def _posting_valid_through(engine: AsyncEngine, world: World, day: dt.date) -> int:
+    async with make_sessionmaker(engine)() as s:
+        posting = Posting(
+            title="钳工", employer_id=world.employer, posted_on=day - dt.timedelta(days=10), valid_through=day
+        )
+        s.add(posting)
+        await s.commit()
+        return posting.id
+
+
+async def test_postings_close_when_their_day_has_passed_in_beijing(
+    client: httpx.Client, world: World, engine: AsyncEngine, evening_in_utc: Clock
+) -> None:
+    """17:30 UTC, 01:30 in Beijing: a posting valid through the server's date closed at midnight in
+    Beijing (as the nightly expiry job has it) and takes no applications; one valid through Beijing's
+    date is open all that day, its first hours included. With the server's date both were open."""
+    closed = await _posting_valid_through(engine, world, evening_in_utc.server_day)
+    refused = _apply(client, world.graduates[0], closed)
+    assert refused.status_code == 409, refused.text
+    assert f"closed for applications after {evening_in_utc.server_day.isoformat()}" in refused.json()["detail"]
+    open_today = await _posting_valid_through(engine, world, evening_in_utc.beijing_day)
+    assert _apply(client, world.graduates[0], open_today).status_code == 201
+
+
+async def test_a_posting_is_open_through_its_day_in_beijing_on_a_server_ahead_of_beijing(
+    client: httpx.Client, world: World, engine: AsyncEngine, set_clock: Callable[..., Clock]
+) -> None:
+    """A server whose calendar is ahead of Beijing's (20:00 in Beijing is already tomorrow in New
+    Zealand): a posting valid through Beijing's today still takes applications — the users' calendar,
+    not the later of the two (``latest_today``), decides when a posting closes."""
+    clock = set_clock(days_ahead=-1, at=dt.time(20, 0))
+    posting_id = await _posting_valid_through(engine, world, clock.beijing_day)
+    created = _apply(client, world.graduates[0], posting_id)
+    assert created.status_code == 201, created.text
 
 
 def test_status_moves_append_history(client: httpx.Client, world: World) -> None:

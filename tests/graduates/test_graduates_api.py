@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import httpx
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
 from service.catalog.models import Major, Region, RegionLevel, School
+from tests.conftest import Clock
 
 
 def id_number(first17: str) -> str:
@@ -202,6 +204,23 @@ def test_bad_input_names_the_field_and_stores_nothing(
     assert field in response.json()["detail"]
     assert "Traceback" not in response.text
     assert client.get("/graduates").json()["total"] == 0
+
+
+def test_dates_of_today_in_beijing_are_not_in_the_future(
+    client: httpx.Client, school_id: int, evening_in_utc: Clock
+) -> None:
+    """17:30 UTC, 01:30 tomorrow in Beijing: a 身份证号 born on Beijing's today, and a certificate
+    issued then, are accepted (the later of the two calendars bounds "not in the future"); the day
+    after is still refused. With the server's date both were refused as in the future."""
+    today = evening_in_utc.beijing_day
+    born_today = id_number(f"440106{today:%Y%m%d}001")
+    certificate = {"name": "电工", "issued_on": today.isoformat()}
+    created = client.post("/graduates", json=_graduate(school_id, id_number=born_today, certificates=[certificate]))
+    assert created.status_code == 201, created.text
+    tomorrow = id_number(f"440106{today + dt.timedelta(days=1):%Y%m%d}001")
+    refused = client.post("/graduates", json=_graduate(school_id, student_number="12023009", id_number=tomorrow))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["code"] == "id_number_birth_date"
 
 
 def test_duplicate_student_number_is_409(client: httpx.Client, school_id: int) -> None:

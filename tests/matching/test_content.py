@@ -320,3 +320,18 @@ def test_line_cook_gets_kitchen_jobs_in_their_state(shared_data: Path, state: st
     assert all(j.province == state for j in top), [(j.title, j.province) for j in top]
     kitchen = [j.title for j in top if any(w in j.title.lower() for w in ("cook", "kitchen", "chef", "culinary"))]
     assert len(kitchen) >= 4, [j.title for j in top]
+
+
+def test_posting_age_is_measured_on_the_calendar_given() -> None:
+    """``today``: the calendar read at scoring time when ``as_of`` is unset (the service passes the
+    users' one, Beijing's, which a server on UTC is a day behind every evening): it scores as ``as_of``
+    that day does, its copies (``extend``) keep it, and another day scores the postings' age otherwise."""
+
+    def scores(ranker: ContentRanker) -> list[tuple[int, float]]:
+        return [(m.job_id, round(m.score, 9)) for m in ranker.recommend(CNC_SEEKER, k=4)]
+
+    on_the_day = ContentRanker(today=lambda: TODAY).fit(cn_jobs())
+    assert scores(on_the_day) == scores(ContentRanker(as_of=TODAY).fit(cn_jobs()))
+    assert on_the_day.extend(cn_jobs()).today is on_the_day.today
+    later = ContentRanker(today=lambda: TODAY + dt.timedelta(days=90)).fit(cn_jobs())
+    assert scores(later) != scores(on_the_day)

@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.catalog.models import Region, RegionLevel
 from service.employers.models import Employer
+from service.postings.models import Posting
+from tests.conftest import Clock
 
 
 @pytest.fixture
@@ -59,6 +61,20 @@ def test_create_read_update_list(client: httpx.Client, employer_id: int) -> None
     assert [p["title"] for p in in_guangzhou["items"]] == ["数控车床操作工"]
     everything = client.get("/postings", params={"limit": 1}).json()
     assert everything["total"] == 2 and len(everything["items"]) == 1
+
+
+async def test_a_new_posting_is_posted_on_beijings_date(
+    client: httpx.Client, session: AsyncSession, employer_id: int, evening_in_utc: Clock
+) -> None:
+    """17:30 UTC is 01:30 tomorrow in Beijing: a posting created without ``posted_on`` (through the
+    API, or stored as a row without one) is posted on the users' date, not the server's."""
+    created = client.post("/postings", json=_posting(employer_id))
+    assert created.status_code == 201, created.text
+    assert created.json()["posted_on"] == evening_in_utc.beijing_day.isoformat()
+    row = Posting(title="仓库管理员", employer_id=employer_id)
+    session.add(row)
+    await session.flush()
+    assert row.posted_on == evening_in_utc.beijing_day
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from scratch."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from matching.seeker_index import SeekerIndex
 from service.applications.models import Application
-from service.config import Settings
+from service.config import Settings, beijing_today
 from service.db import make_engine, make_sessionmaker
 from service.employers.models import Employer
 from service.graduates.models import Graduate, GraduateCertificate
@@ -34,7 +33,7 @@ from service.recommendations.documents import job_doc, seeker_doc
 from service.recommendations.repository import RecommendationRepository
 from service.recommendations.service import RecommendationService
 
-TODAY = dt.date.today()
+TODAY = beijing_today()  # the day the background follower reads the feed for (the users')
 
 
 async def _until(condition: Any, seconds: float = 10.0) -> None:

@@ -9,6 +9,7 @@ import msgspec
 import pytest
 
 from service.catalog.service import _check_dates as _catalog_dates
+from service.config import latest_today
 from service.errors import ConflictError, InvalidFieldError
 from service.graduates.schemas import Award, Certificate, Experience
 from service.graduates.service import _awards, _certificates, _experiences
@@ -77,7 +78,7 @@ def _raises(call: Callable[[], object]) -> InvalidFieldError:
     return caught.value
 
 
-TODAY = dt.date.today()
+TODAY = latest_today()  # the last day not in the future (either calendar's today)
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,14 @@ employer's open jobs (issue 16, polish) — over real HTTP on both databases."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.postings.models import Posting, PostingStatus
+from tests.conftest import Clock
 from tests.web.conftest import World, sign_in, text_of
 
 
@@ -64,3 +68,45 @@ def test_place_picker_covers_the_country_grouped_by_province(web, world) -> None
     select = page.split('<select id="region_code"', 1)[1].split("</select>", 1)[0]
     assert _re.findall(r'<optgroup label="([^"]+)">', select) == ["广东省", "广西壮族自治区"]
     assert 'value="450100"' in select and 'value="440106"' not in select  # cities only (no home province here)
+
+
+async def test_postings_past_their_day_in_beijing_are_gone_from_every_list(
+    web: httpx.Client, world: World, session: AsyncSession, evening_in_utc: Clock
+) -> None:
+    """17:30 UTC, already tomorrow (01:30) in Beijing: a posting valid through the server's date has
+    closed for the graduates — not recommended, not found by the search, not on its employer's page,
+    and its page offers no "apply" — while one valid through Beijing's date is open all that day. With
+    the server's date the closed one was still listed until midnight UTC, 08:00 in Beijing."""
+
+    def posting(title: str, day: dt.date) -> Posting:
+        return Posting(
+            title=title,
+            employer_id=world.ids["employer_a"],
+            region_code="440106",
+            province="广东省",
+            city="广州市",
+            salary_min_monthly=5000,
+            salary_max_monthly=7000,
+            required_skills=["数控车床操作", "CAD制图"],
+            posted_on=day - dt.timedelta(days=20),
+            valid_through=day,
+        )
+
+    closed, open_today = (
+        posting("数控车工（昨天截止）", evening_in_utc.server_day),
+        posting("数控车工（今天截止）", evening_in_utc.beijing_day),
+    )
+    session.add_all([closed, open_today])
+    await session.commit()
+    sign_in(web, world.logins["graduate_a"])
+
+    def ids(html: str) -> set[int]:
+        return {int(i) for i in re.findall(r'data-posting-id="(\d+)"', html)}
+
+    recommended, found = ids(web.get("/web/jobs").text), ids(web.get("/web/jobs?region=440100").text)
+    assert open_today.id in recommended and closed.id not in recommended
+    assert open_today.id in found and closed.id not in found
+    employer = text_of(web.get(f"/web/employers/{world.ids['employer_a']}").text)
+    assert "数控车工（今天截止）" in employer and "数控车工（昨天截止）" not in employer
+    assert "该岗位目前不接受投递。" in text_of(web.get(f"/web/jobs/{closed.id}").text)
+    assert "该岗位目前不接受投递。" not in text_of(web.get(f"/web/jobs/{open_today.id}").text)
