@@ -46,9 +46,10 @@ from service.destinations.models import DestinationEvent, OutcomeInterval
 from service.destinations.precedence import History
 from service.graduates.models import Graduate
 
-OUTCOMES: Table = OutcomeInterval.__table__  # type: ignore[assignment]
-EVENTS: Table = DestinationEvent.__table__  # type: ignore[assignment]
-GRADUATES: Table = Graduate.__table__  # type: ignore[assignment]
+# SQLAlchemy types a mapped class's __table__ as FromClause; a declarative class's is always a Table
+OUTCOMES: Table = OutcomeInterval.__table__  # type: ignore[assignment]  # a Table (see above)
+EVENTS: Table = DestinationEvent.__table__  # type: ignore[assignment]  # a Table (see above)
+GRADUATES: Table = Graduate.__table__  # type: ignore[assignment]  # a Table (see above)
 
 #: the event columns :class:`~service.destinations.precedence.History` and the table read
 EVENT_COLUMNS = (

@@ -276,7 +276,8 @@ def build_in_worker(settings: Settings, today: dt.date) -> tuple[Pieces, Built]:
     (:func:`to_pieces`), beside the rest of the result."""
     built = _build_with_own_connection(settings, today, core_taxonomy())
     built.ranker.set_params(taxonomy=None)
-    return to_pieces(built.ranker), dataclasses.replace(built, ranker=None)  # type: ignore[arg-type]
+    # the ranker travels beside the rest, in pieces; the receiver puts it back (IndexMaintainer)
+    return to_pieces(built.ranker), dataclasses.replace(built, ranker=None)  # type: ignore[arg-type]  # see above
 
 
 def _start_build_process(parent: int) -> None:
@@ -511,7 +512,9 @@ class IndexMaintainer:
         conn = await engine.connect()
         try:
             raw = await conn.get_raw_connection()
-            await raw.driver_connection.add_listener(CHANNEL, self._notified)  # type: ignore[union-attr]
+            driver = raw.driver_connection  # asyncpg's connection (PostgreSQL only, checked above)
+            assert driver is not None
+            await driver.add_listener(CHANNEL, self._notified)
         except Exception:
             log.warning("cannot LISTEN for posting changes; polling every %s s", self.poll_seconds, exc_info=True)
             await conn.invalidate()
