@@ -53,7 +53,10 @@ PRELOAD = (
     "service.rosters.workers",
     "service.rosters.service",
     "service.db",
+    "service.destinations.outcomes",  # imported by import_roster when it runs
     "openpyxl",
+    "asyncpg",
+    "aiosqlite",
     "sqlalchemy.dialects.postgresql.asyncpg",
     "sqlalchemy.dialects.sqlite.aiosqlite",
 )
