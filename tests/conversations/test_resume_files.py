@@ -19,12 +19,14 @@ import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.config import Settings
+from service.resumes import pdf as resume_pdf
 from service.resumes.models import ResumeAttachment
-from service.resumes.pdf import FontMissingError, resolve_font
+from service.resumes.pdf import FontMissingError, render_pdf, resolve_font
 from tests.conftest import LiveServer
 from tests.conversations.conftest import ID_NUMBER, PHONE, World, apply, audit, post
 
@@ -104,7 +106,72 @@ def _files(settings: Settings) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file()) if folder.exists() else []
 
 
+def _resume(name: str, summary: str) -> dict[str, Any]:
+    """A résumé document as :func:`~service.resumes.resume.build_resume` makes it, with the least in it."""
+    return {
+        "name": name,
+        "summary": summary,
+        "cohort": 2025,
+        "school_name": "天河职校",
+        "major_name": "物流服务与管理",
+        "education": "secondary_vocational",
+        "skills": [],
+        "certificates": [],
+        "awards": [],
+        "experiences": [],
+        "preferences": {"desired_titles": [], "preferred_locations": [], "preferred_job_types": []},
+    }
+
+
+def _embedded_font(content: bytes) -> tuple[bytes, list[Any]]:
+    """The font file a one-font PDF embeds, and its glyph widths (``/W``)."""
+    page = pypdf.PdfReader(io.BytesIO(content)).pages[0]
+    (font,) = (f.get_object() for f in page["/Resources"]["/Font"].values())
+    descendant = font["/DescendantFonts"][0].get_object()
+    return descendant["/FontDescriptor"]["/FontFile2"].get_object().get_data(), list(descendant["/W"])
+
+
+def _null_gettext(message: str) -> str:
+    return message
+
+
 # --- the PDF --------------------------------------------------------------------------------------
+
+
+def test_the_font_is_read_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the 17 MB font took most of a résumé's time: the second PDF reads none of it."""
+    _font_or_skip()
+    reads: list[Path] = []
+    read = TTFFont.__init__
+
+    def counted(self: TTFFont, fpdf: FPDF, path: Path, *args: Any) -> None:
+        reads.append(path)
+        read(self, fpdf, path, *args)
+
+    monkeypatch.setattr(TTFFont, "__init__", counted)
+    for name in ("陈小明", "李华", "王芳"):
+        assert name in _text(render_pdf(_resume(name, "我是学生"), _null_gettext, font=resolve_font("")))
+    assert len(reads) <= 1, reads  # none when an earlier test of this process made a PDF
+
+
+def test_each_pdf_embeds_the_font_subset_add_font_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The font read once, each PDF still gets its own subset: only its own characters' glyphs, the
+    same font file and widths as fpdf2's ``add_font`` gives, not those of an earlier PDF."""
+    _font_or_skip()
+    font = resolve_font("")
+    first = render_pdf(_resume("欧阳震华", "擅长焊接、钳工与数控编程"), _null_gettext, font=font)
+    second = render_pdf(_resume("李华", "我是学生"), _null_gettext, font=font)
+    monkeypatch.setattr(
+        resume_pdf,
+        "_add_font",
+        lambda pdf, path: pdf.add_font("resume", fname=str(path), collection_font_number=0),
+        raising=False,  # (a guard: without the font read once, the PDFs are add_font's anyway)
+    )
+    expected = render_pdf(_resume("李华", "我是学生"), _null_gettext, font=font)
+    assert _embedded_font(second) == _embedded_font(expected)
+    assert _embedded_font(first) != _embedded_font(second)
+    assert "欧阳震华" in _text(first) and "李华" in _text(second) and _text(second) == _text(expected)
+    assert len(_embedded_font(second)[0]) < len(_embedded_font(first)[0]) < 100_000  # subsets, not the font
 
 
 def test_resume_pdf_embeds_a_subset_chinese_font_and_its_text_extracts(api: Api, world: World) -> None:
