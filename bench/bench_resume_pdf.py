@@ -62,7 +62,7 @@ def main() -> None:
     first = _one(font)  # reads the metrics
     plain, cached = [], []
     for _ in range(args.runs):
-        resume_pdf._add_font = _plain  # type: ignore[assignment]
+        resume_pdf._add_font = _plain
         plain.append(_one(font))
         resume_pdf._add_font = cached_add_font
         cached.append(_one(font))

@@ -86,8 +86,13 @@ def test_a_roster_worker_ends_when_the_server_dies(tmp_path: Path, signal_number
         print(*pool._processes, flush=True)
         time.sleep(600)
     """)
-    quiet = {"stdin": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    with subprocess.Popen([sys.executable, "-c", server], stdout=subprocess.PIPE, text=True, **quiet) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-c", server],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as proc:
         assert proc.stdout is not None
         workers = [int(pid) for pid in proc.stdout.readline().split()]
         assert workers, "no worker started"

@@ -103,7 +103,7 @@ def _font_metrics(path: Path) -> TTFFont:
     wqy-zenhei, its 21,000+ characters' widths and glyph ids in Python)."""
     metrics = TTFFont(FPDF(), path, _FAMILY, "", None, None, None, 0)
     metrics.ttfont.close()
-    metrics.ttfont = None  # type: ignore[assignment]  # never used: each document opens its own
+    metrics.ttfont = None  # never used: each document opens its own
     return metrics
 
 
