@@ -10,6 +10,17 @@ on the server of ``VOCMATCH_TEST_POSTGRES_URL`` (dropped afterwards) and a SQLit
 (deleted afterwards). Prints the median of ``--runs`` runs.
 
     .venv/bin/python bench/bench_roster.py [--rows 100000] [--runs 3] [--formats csv xlsx]
+
+``--uploads N`` measures instead what the web server adds to a small upload: N imports of a 3-row
+CSV each through :class:`service.rosters.workers.RosterWorkers` (a worker process per import), with
+workers started by ``spawn`` (a new interpreter) and by ``forkserver`` (a fork of a server that
+imported the service once), alternating so both share the machine's load, into a SQLite file.
+Prints the median latency (submit to report) and CPU seconds per upload: the worker's CPU from its
+start (``time.process_time()`` at the end of the import: a spawned worker's includes starting the
+interpreter and importing the service) plus the server's own. The first upload of each kind (the
+fork server's start) is left out and printed apart.
+
+    .venv/bin/python bench/bench_roster.py --uploads 20
 """
 
 from __future__ import annotations
@@ -185,13 +196,74 @@ def run_backend(backend: str, files: dict[str, bytes], n: int, runs: int) -> dic
     return out
 
 
+def _timed_import(*args: Any) -> tuple[Any, float]:
+    """In the worker: :func:`service.rosters.workers.import_in_worker`, and this process's CPU seconds."""
+    from service.rosters.workers import import_in_worker
+
+    report = import_in_worker(*args)
+    return report, time.process_time()
+
+
+async def _upload(workers: Any, data: bytes) -> tuple[float, float]:
+    """Latency and CPU (worker's + this process's) of one import through ``workers``."""
+    loop = asyncio.get_running_loop()
+    t0, c0 = time.perf_counter(), time.process_time()
+    report, worker_cpu = await loop.run_in_executor(
+        workers._executor(), _timed_import, workers.settings, data, "roster.csv", "4144010001", False, None, None
+    )
+    assert not report.rejected, report.to_dict()
+    return time.perf_counter() - t0, worker_cpu + time.process_time() - c0
+
+
+def run_uploads(n: int) -> None:
+    from service.rosters.workers import RosterWorkers
+
+    SQLITE_PATH.unlink(missing_ok=True)
+    url = f"sqlite+aiosqlite:///{SQLITE_PATH}"
+    data = as_csv(rows(3))
+    methods = ("spawn", "forkserver")
+    try:
+        upgrade(Settings(database_url=url))
+        asyncio.run(_prepare(url))
+        pools = {m: RosterWorkers(Settings(database_url=url), start_method=m) for m in methods}
+
+        async def go() -> dict[str, list[tuple[float, float]]]:
+            out: dict[str, list[tuple[float, float]]] = {m: [] for m in methods}
+            for _ in range(n + 1):
+                for m in methods:
+                    out[m].append(await _upload(pools[m], data))
+            return out
+
+        results = asyncio.run(go())
+        for pool in pools.values():
+            pool.close()
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+    print(f"\n{n} uploads of a 3-row CSV through RosterWorkers (SQLite); medians, first upload apart")
+    print(f"{'start':<11} {'latency s':>10} {'CPU s':>8} {'first: latency':>15} {'CPU':>6}")
+    median = {}
+    for m in methods:
+        (first_wall, first_cpu), rest = results[m][0], results[m][1:]
+        median[m] = (statistics.median(w for w, _ in rest), statistics.median(c for _, c in rest))
+        print(f"{m:<11} {median[m][0]:>10.3f} {median[m][1]:>8.3f} {first_wall:>15.3f} {first_cpu:>6.3f}")
+    print(
+        f"forkserver / spawn: latency {median['forkserver'][0] / median['spawn'][0]:.2f}, "
+        f"CPU {median['forkserver'][1] / median['spawn'][1]:.2f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--backends", nargs="+", default=["postgresql", "sqlite"], choices=["postgresql", "sqlite"])
     ap.add_argument("--formats", nargs="+", default=["csv", "xlsx"], choices=["csv", "xlsx"])
+    ap.add_argument("--uploads", type=int, default=0, help="measure N small uploads through the worker pool instead")
     args = ap.parse_args()
+    if args.uploads:
+        run_uploads(args.uploads)
+        return
     data = rows(args.rows)
     files = {fmt: (as_csv if fmt == "csv" else as_xlsx)(data) for fmt in args.formats}
     results = {b: run_backend(b, files, args.rows, args.runs) for b in args.backends}

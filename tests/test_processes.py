@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
+
+import pytest
 
 from service.cli.server import run
 
@@ -65,3 +68,43 @@ def test_the_drainer_of_vocmatch_run_ends_when_the_server_dies(sqlite_template: 
     finally:
         if _alive(pid):
             os.kill(pid, 9)
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL])
+def test_a_roster_worker_ends_when_the_server_dies(tmp_path: Path, signal_number: int) -> None:
+    """A worker of :class:`~service.rosters.workers.RosterWorkers`, busy or idle, and the fork server
+    it came from end once the server is gone (SIGTERM with the default handler, as uvicorn re-raises
+    it, or SIGKILL): an import cut off there rolls back with its connection."""
+    server = textwrap.dedent(f"""
+        import time
+        from service.config import Settings
+        from service.rosters.workers import RosterWorkers
+        pool = RosterWorkers(Settings(database_url="sqlite+aiosqlite:///{tmp_path}/unused.sqlite3"))._executor()
+        pool.submit(time.sleep, 600)  # a long import
+        while not pool._processes:
+            time.sleep(0.05)
+        print(*pool._processes, flush=True)
+        time.sleep(600)
+    """)
+    with subprocess.Popen(
+        [sys.executable, "-c", server],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        workers = [int(pid) for pid in proc.stdout.readline().split()]
+        assert workers, "no worker started"
+        time.sleep(1.0)  # the worker is under way (its initializer ran)
+        forks = {int(Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[1]) for pid in workers}
+        children = workers + sorted(forks - {proc.pid})
+        try:
+            os.kill(proc.pid, signal_number)
+            proc.wait(WAIT)
+            for pid in children:
+                assert _gone_within(pid), f"process {pid} of the roster workers outlived the server"
+        finally:
+            for pid in children:
+                if _alive(pid):
+                    os.kill(pid, signal.SIGKILL)
