@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import shutil
 import sqlite3
 import ssl
@@ -56,6 +57,28 @@ def http_client(**kwargs: Any) -> httpx.Client:
     client, loading certifi's CA bundle — 33 ms of CPU, a third of a route × role probe, for clients
     that only ever speak plain HTTP to the tests' loopback servers. Every test client is made here."""
     return httpx.Client(verify=tls_context(), **kwargs)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs; an ended process its parent has not reaped yet (a zombie) counts as gone."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def process_gone_within(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` ends (see :func:`process_alive`) within ``seconds``, polled every 50 ms."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not process_alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 class BackgroundLoop:

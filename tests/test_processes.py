@@ -16,28 +16,9 @@ from pathlib import Path
 import pytest
 
 from service.cli.server import run
+from tests.harness import process_alive, process_gone_within
 
 WAIT = 15.0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # an ended process its parent has not reaped yet (a zombie) counts as gone
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _gone_within(pid: int, seconds: float = WAIT) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _drainer_command() -> list[str]:
@@ -64,9 +45,9 @@ def test_the_drainer_of_vocmatch_run_ends_when_the_server_dies(sqlite_template: 
     done = subprocess.run([sys.executable, "-c", server], env=env, capture_output=True, text=True, timeout=60)
     pid = int(done.stdout.strip())
     try:
-        assert _gone_within(pid), "the drainer outlived the process that started it"
+        assert process_gone_within(pid, WAIT), "the drainer outlived the process that started it"
     finally:
-        if _alive(pid):
+        if process_alive(pid):
             os.kill(pid, 9)
 
 
@@ -103,8 +84,8 @@ def test_a_roster_worker_ends_when_the_server_dies(tmp_path: Path, signal_number
             os.kill(proc.pid, signal_number)
             proc.wait(WAIT)
             for pid in children:
-                assert _gone_within(pid), f"process {pid} of the roster workers outlived the server"
+                assert process_gone_within(pid, WAIT), f"process {pid} of the roster workers outlived the server"
         finally:
             for pid in children:
-                if _alive(pid):
+                if process_alive(pid):
                     os.kill(pid, signal.SIGKILL)

@@ -9,29 +9,9 @@ import time
 from typing import Any
 
 from service.recommendations.index import IndexMaintainer, new_build_pool
+from tests.harness import process_gone_within
 
 WAIT = 10.0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie (ended, not yet reaped by its parent) counts as gone
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ")[1][0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _gone_within(pid: int, seconds: float = WAIT) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _busy_pool_pid(pool: Any) -> int:
@@ -47,7 +27,7 @@ def test_close_ends_a_running_build() -> None:
     maintainer._pool = new_build_pool()
     pid = _busy_pool_pid(maintainer._pool)
     maintainer.close()
-    assert _gone_within(pid), "the build process still runs after close()"
+    assert process_gone_within(pid, WAIT), "the build process still runs after close()"
 
 
 def _server_that_dies(report: Any) -> None:
@@ -66,4 +46,4 @@ def test_a_build_process_ends_when_its_server_dies() -> None:
     server.start()
     pid = report.get(timeout=60)
     server.join(30)
-    assert _gone_within(pid), "the build process outlived its server"
+    assert process_gone_within(pid, WAIT), "the build process outlived its server"
