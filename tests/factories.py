@@ -16,21 +16,42 @@ from service.config import Settings
 from service.notifications.models import Notification
 from tests.harness import http_client
 
+#: GB/T 2260 names and levels of the places the tests use.
+PLACES: dict[str, tuple[str, RegionLevel]] = {
+    "110000": ("北京市", RegionLevel.PROVINCE),
+    "110108": ("海淀区", RegionLevel.COUNTY),
+    "410000": ("河南省", RegionLevel.PROVINCE),
+    "410100": ("郑州市", RegionLevel.CITY),
+    "440000": ("广东省", RegionLevel.PROVINCE),
+    "440100": ("广州市", RegionLevel.CITY),
+    "440106": ("天河区", RegionLevel.COUNTY),
+    "440300": ("深圳市", RegionLevel.CITY),
+    "440304": ("福田区", RegionLevel.COUNTY),
+    "440305": ("南山区", RegionLevel.COUNTY),
+    "440600": ("佛山市", RegionLevel.CITY),
+    "440800": ("湛江市", RegionLevel.CITY),
+    "450000": ("广西壮族自治区", RegionLevel.PROVINCE),
+    "450100": ("南宁市", RegionLevel.CITY),
+}
+
+
+def places(*codes: str) -> list[Region]:
+    """New :class:`Region` rows for ``codes`` (keys of :data:`PLACES`), in the order given; each one's
+    parent is its nearest ancestor among ``codes`` (GB/T 2260: the city ``XXYY00``, then the province
+    ``XX0000``), so ``places("110000", "110108")`` puts 海淀区 straight under 北京市."""
+    rows = []
+    for code in codes:
+        name, level = PLACES[code]
+        ancestors = (code[:4] + "00", code[:2] + "0000")
+        parent = next((a for a in ancestors if a != code and a in codes), None)
+        rows.append(Region(code=code, name=name, level=level, parent_code=parent))
+    return rows
+
 
 def guangdong_regions(*, guangxi: bool = False) -> list[Region]:
     """广东省 440000 › 广州市 440100 › 天河区 440106; with ``guangxi``, also 广西壮族自治区 450000 ›
     南宁市 450100 (a second province for "another region" cases)."""
-    regions = [
-        Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-        Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-        Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-    ]
-    if guangxi:
-        regions += [
-            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-            Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
-        ]
-    return regions
+    return places("440000", "440100", "440106", *(("450000", "450100") if guangxi else ()))
 
 
 @contextmanager

@@ -42,7 +42,7 @@ from sqlalchemy import text
 from service.accounts.models import Role
 from service.app import create_app
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
-from service.catalog.models import Region, RegionLevel, School
+from service.catalog.models import School
 from service.config import Settings
 from service.db import make_sessionmaker
 from service.destinations.models import DestinationCategory, DestinationSource
@@ -54,6 +54,7 @@ from service.models import Base
 from service.postings.models import Posting
 from service.reports.models import ReportSnapshot
 from tests.conftest import TEST_PASSWORD, LiveServer, create_account
+from tests.factories import places
 from tests.harness import background_loop, dispose_engine, http_client, shared_engine
 
 ROLES = ("anonymous", "graduate", "employer", "school", "department", "admin")
@@ -158,11 +159,7 @@ class World:
 async def _build(s: Any, w: World) -> None:
     s.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-            Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
+            *places("440000", "440100", "440106", "450000", "450100"),
         ]
     )
     await s.flush()

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.applications.models import Application
-from service.catalog.models import Region, RegionLevel
 from service.config import latest_today
 from service.destinations.models import DestinationEvent
 from service.destinations.service import HIRE_START_BEFORE_GRADUATION_DAYS
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
+from tests.factories import places
 
 TODAY = dt.date.today()
 GRADUATED = TODAY - dt.timedelta(days=30)
@@ -27,8 +27,7 @@ GRADUATED = TODAY - dt.timedelta(days=30)
 async def ids(session: AsyncSession) -> dict[str, int]:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+            *places("440000", "440100"),
         ]
     )
     employer = Employer(name="广州数控设备有限公司", industry="制造业", verified=True)

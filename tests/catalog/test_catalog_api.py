@@ -6,18 +6,15 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.catalog.models import Major, Region, RegionLevel
+from service.catalog.models import Major
+from tests.factories import places
 
 
 @pytest.fixture
 async def reference(session: AsyncSession) -> None:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+            *places("440000", "440100", "440106", "440300", "450000"),
             Major(code="710201", name="计算机应用", category="电子与信息大类"),
             Major(code="710204", name="软件与信息服务", category="电子与信息大类"),
             Major(code="660301", name="数控技术应用", category="装备制造大类"),

@@ -23,7 +23,7 @@ from stdnum.cn import ric
 
 from scrapers.regions import RegionRecord
 from service.accounts.models import Role
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, Region, School
 from service.catalog.reference import load_reference, load_region_list
 from service.catalog.schemas import SchoolCreate
 from service.catalog.service import CatalogService
@@ -32,6 +32,7 @@ from service.db import make_engine, make_sessionmaker
 from service.errors import InvalidFieldError
 from service.graduates.models import Graduate
 from tests.conftest import LiveServer, create_account, run_async
+from tests.factories import places
 from tests.harness import http_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,8 +206,7 @@ def test_bad_region_file_names_row_and_column_and_stores_nothing(settings: Setti
 async def zhengzhou_school(session: AsyncSession) -> str:
     session.add_all(
         [
-            Region(code="410000", name="河南省", level=RegionLevel.PROVINCE),
-            Region(code="410100", name="郑州市", level=RegionLevel.CITY, parent_code="410000"),
+            *places("410000", "410100"),
         ]
     )
     await session.flush()

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.catalog.models import Region, RegionLevel
+from tests.factories import places
 
 USCC = "91110108551385082Q"  # valid GB 32100-2015 code
 OTHER_USCC = "91440101MA5CYUUX3F"
@@ -16,11 +16,7 @@ OTHER_USCC = "91440101MA5CYUUX3F"
 async def regions(session: AsyncSession) -> None:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="110000", name="北京市", level=RegionLevel.PROVINCE),
-            Region(code="110108", name="海淀区", level=RegionLevel.COUNTY, parent_code="110000"),
+            *places("440000", "440100", "440106", "110000", "110108"),
         ]
     )
     await session.commit()

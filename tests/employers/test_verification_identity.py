@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
-from service.catalog.models import Region, RegionLevel
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
+from tests.factories import places
 
 USCC = "91440101MA5CYUUX3F"  # valid (GB 32100-2015 check character)
 OTHER_USCC = "91440300MA5FG00016"
@@ -25,10 +25,7 @@ OTHER_USCC = "91440300MA5FG00016"
 async def verified(session: AsyncSession) -> dict[str, int]:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
+            *places("440000", "440100", "440106", "440300"),
         ]
     )
     await session.flush()

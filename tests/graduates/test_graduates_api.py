@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.cn import ric
 
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from tests.conftest import Clock
+from tests.factories import places
 
 
 def id_number(first17: str) -> str:
@@ -32,10 +33,7 @@ def wrong_check(number: str) -> str:
 async def school_id(session: AsyncSession) -> int:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+            *places("440000", "440100", "440106", "450000"),
             Major(code="710201", name="计算机应用", category="电子与信息大类"),
             Major(code="660301", name="数控技术应用", category="装备制造大类"),
         ]

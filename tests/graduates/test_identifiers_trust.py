@@ -20,13 +20,14 @@ from stdnum.cn import ric
 
 from service.accounts.models import Role
 from service.applications.models import Application
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from service.employers.models import Employer
 from service.errors import _from_integrity
 from service.graduates.identity import mask_id_number
 from service.graduates.models import Gender, Graduate
 from service.postings.models import Posting
 from service.privacy.models import AuditAction, AuditEvent
+from tests.factories import places
 
 
 def id_number(first17: str) -> str:
@@ -57,11 +58,7 @@ async def ids(session: AsyncSession) -> Ids:
     (``B_ID``); a verified employer with one posting."""
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-            Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
+            *places("440000", "440100", "440106", "450000", "450100"),
             Major(code="660301", name="数控技术应用", category="装备制造大类"),
             Major(code="710201", name="计算机应用", category="电子与信息大类"),
         ]

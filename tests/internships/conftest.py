@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
 from service.accounts.security import ACCESS_COOKIE
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.conftest import LiveServer, create_account
+from tests.factories import places
 from tests.harness import http_client
 
 #: The smallest file a PDF reader opens: header (ISO 32000-1 §7.5.2) … end-of-file marker (§7.5.5).
@@ -60,11 +61,7 @@ class World:
 async def _build(session: AsyncSession) -> dict[str, int]:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-            Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
+            *places("440000", "440100", "440106", "450000", "450100"),
             Major(code="660103", name="数控技术应用", category="装备制造大类", class_name="机械设计制造类"),
             Major(code="710102", name="计算机应用", category="电子与信息大类", class_name="计算机类"),
         ]

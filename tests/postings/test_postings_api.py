@@ -6,20 +6,17 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.catalog.models import Region, RegionLevel
 from service.employers.models import Employer
 from service.postings.models import Posting
 from tests.conftest import Clock
+from tests.factories import places
 
 
 @pytest.fixture
 async def employer_id(session: AsyncSession) -> int:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
+            *places("440000", "440100", "440106", "450000"),
         ]
     )
     employer = Employer(name="广州数控设备有限公司", verified=True)

@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.catalog.models import Region, RegionLevel
 from service.employers.models import Employer
 from service.errors import NotFoundError
 from service.graduates.models import Graduate, GraduateCertificate
 from service.postings.models import Posting, PostingStatus
 from service.recommendations.gaps import opening_items
 from service.recommendations.service import RankerCache
+from tests.factories import places
 from vocab import EducationLevel
 
 GZ = {"region_code": "440106", "province": "广东省", "city": "广州市"}
@@ -24,11 +24,7 @@ SZ = {"region_code": "440304", "province": "广东省", "city": "深圳市"}
 async def _world(session: AsyncSession) -> dict[str, int]:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440304", name="福田区", level=RegionLevel.COUNTY, parent_code="440300"),
+            *places("440000", "440100", "440106", "440300", "440304"),
         ]
     )
     await session.flush()

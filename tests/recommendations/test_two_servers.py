@@ -19,13 +19,13 @@ import httpx
 import pytest
 
 from service.accounts.models import Role
-from service.catalog.models import Region, RegionLevel
 from service.config import Settings
 from service.db import make_engine, session_scope
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.conftest import create_account
+from tests.factories import places
 from tests.harness import http_client
 
 pytestmark = pytest.mark.slow
@@ -51,8 +51,7 @@ async def _seed(settings: Settings) -> tuple[int, int]:
         async with session_scope(engine) as session:
             session.add_all(
                 [
-                    Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-                    Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
+                    *places("440000", "440100"),
                 ]
             )
             employer = Employer(name="华南精工", verified=True)

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role
 from service.auth.guards import Principal
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from service.destinations import followup as fu
 from service.destinations.models import DestinationCategory as C
 from service.destinations.models import DestinationEvent, DestinationEventKind
@@ -35,6 +35,7 @@ from service.reports.build import build_report
 from service.reports.compute import ReportParams, Scope, aggregate, load_outcomes
 from service.reports.counts_sql import count_report
 from service.reports.definitions import COUNT_COLUMNS
+from tests.factories import places
 
 RECORDED = dt.datetime(2025, 10, 20, tzinfo=dt.UTC)
 PARAMS = ReportParams(
@@ -84,9 +85,7 @@ def _ev(g: Graduate, day: str, category: str, source: str, **kw: object) -> Dest
 async def _load(session: AsyncSession) -> dict[str, Graduate]:
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
+            *places("440000", "440100", "440106"),
             Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
         ]
     )

@@ -14,7 +14,7 @@ import random
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.graduates.models import Gender, Graduate
 from service.reports.build import median_salary
@@ -22,6 +22,7 @@ from service.reports.compute import ReportParams, Scope, aggregate, load_outcome
 from service.reports.counts_sql import Source, count_report
 from service.reports.definitions import COUNT_COLUMNS
 from tests.destinations.test_outcome_table import reference, stored
+from tests.factories import places
 
 CATEGORIES = [
     "employment_agreement",
@@ -69,11 +70,7 @@ async def _random_world(session: AsyncSession, seed: int, n: int = 90) -> None:
     rng = random.Random(seed)
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="450100", name="南宁市", level=RegionLevel.CITY),
+            *places("440000", "440100", "440106", "440300", "450100"),
             Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
             Major(code="740202", name="西餐烹饪", category="旅游大类"),
         ]

@@ -27,9 +27,10 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.catalog.models import Major, Region, RegionLevel, School
+from service.catalog.models import Major, School
 from service.destinations.models import DestinationEvent, DestinationEventKind
 from service.graduates.models import Gender, Graduate
+from tests.factories import places
 
 RECORDED = dt.datetime(2025, 10, 20, tzinfo=dt.UTC)
 LATE = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
@@ -55,11 +56,7 @@ async def load(session: AsyncSession) -> dict[str, int]:
     """Store the case; returns graduate ids by name."""
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="440300", name="深圳市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440305", name="南山区", level=RegionLevel.COUNTY, parent_code="440300"),
+            *places("440000", "440100", "440106", "440300", "440305"),
             Major(code="730801", name="物流服务与管理", category="财经商贸大类"),
             Major(code="740202", name="西餐烹饪", category="旅游大类"),
         ]

@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.accounts.models import Role, User
 from service.accounts.security import hash_password
-from service.catalog.models import Region, RegionLevel, School
+from service.catalog.models import School
 from service.config import Settings
 from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from tests.browser import launch_chromium
+from tests.factories import places
 from tests.harness import http_client
 
 PASSWORD = "correct horse battery"
@@ -58,13 +59,7 @@ async def world(session: AsyncSession) -> World:
     posting B (仓库管理员, 广州, 4000–6000元/月); one account per :data:`ACCOUNTS` entry."""
     session.add_all(
         [
-            Region(code="440000", name="广东省", level=RegionLevel.PROVINCE),
-            Region(code="440100", name="广州市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440106", name="天河区", level=RegionLevel.COUNTY, parent_code="440100"),
-            Region(code="440600", name="佛山市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="440800", name="湛江市", level=RegionLevel.CITY, parent_code="440000"),
-            Region(code="450000", name="广西壮族自治区", level=RegionLevel.PROVINCE),
-            Region(code="450100", name="南宁市", level=RegionLevel.CITY, parent_code="450000"),
+            *places("440000", "440100", "440106", "440600", "440800", "450000", "450100"),
         ]
     )
     await session.flush()
