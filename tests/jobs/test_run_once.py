@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,15 @@ from tests.imports.test_crawl import _fast_board
 from tests.scrapers.loopback_site import Site
 
 SH = ZoneInfo("Asia/Shanghai")
+
+
+def _wait_until(done: Callable[[], bool], limit: float) -> None:
+    """Poll ``done`` every 0.2 s until it holds or ``limit`` seconds pass (the assertions after it say
+    what went wrong): the schedulers stop as soon as the runs the test needs have happened, instead
+    of a fixed sleep sized for the slowest machine (9 s and 12 s per backend before)."""
+    deadline = time.monotonic() + limit
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def test_nominal_fire_time_takes_the_jitter_off() -> None:
@@ -92,7 +102,7 @@ def test_two_schedulers_run_a_jittered_job_once_per_scheduled_time(
     with caplog.at_level(logging.INFO, logger="service.jobs.runs"):
         for sched in schedulers:
             sched.start()
-        time.sleep(9)
+        _wait_until(lambda: len(calls) >= 3, 30)
         for sched in schedulers:
             sched.shutdown(wait=True)
     runs = run_async(lambda: _runs(settings, "tick"))
@@ -117,7 +127,9 @@ def test_two_schedulers_crawl_a_board_once_per_scheduled_time(
         for sched in schedulers:
             scheduled.add_crawl_jobs(sched, settings, {board: {"second": "*/5"}}, "Asia/Shanghai")
             sched.start()
-        time.sleep(12)
+        _wait_until(
+            lambda: len([r for r in run_async(lambda: _runs(settings, f"crawl:{board}")) if r.finished_at]) >= 2, 40
+        )
         for sched in schedulers:
             sched.shutdown(wait=True)
     runs = run_async(lambda: _runs(settings, f"crawl:{board}"))

