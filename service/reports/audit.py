@@ -482,7 +482,8 @@ def publication_pattern(
 
     Across thresholds (issue 15 item 4): a user may ask for any threshold from ``floor`` up, and
     could combine the publications. So the pattern at ``threshold > floor`` is grown from the
-    pattern at ``floor`` (``protect(..., start=pattern(floor))``): each contains the lower ones', the
+    pattern at ``floor`` (``protect(..., start=pattern(floor))``): each contains ``floor``'s (two
+    patterns above ``floor`` need not contain each other), the
     cells hidden at every threshold are exactly those hidden at ``floor``, and the union of what all
     thresholds publish is what ``floor`` publishes — which its own audit passed. (Auditing every
     pair of independent patterns instead would need an audit per pair and could still leak
