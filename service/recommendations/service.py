@@ -41,11 +41,16 @@ import time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.documents import Match
+from matching.live import LiveIndex
 from matching.ltr import rerank
+from service.applications.repository import ApplicationRepository
 from service.config import beijing_today
 from service.db import utcnow
 from service.errors import NotFoundError
+from service.graduates.models import Graduate
+from service.postings.models import Posting
 from service.postings.repository import PostingRepository
+from service.postings.search import JobQuery, matching_posting_ids
 from service.recommendations.caches import (
     MODEL_NAME,
     STATS_REFRESH_SECONDS,
@@ -136,6 +141,39 @@ class RecommendationService:
             items = await self._items(matches)
         return RecommendationList(graduate_id=graduate_id, model=name, generated_at=utcnow(), items=items)
 
+    async def search(
+        self, graduate: Graduate, jq: JobQuery, limit: int, today: dt.date | None = None
+    ) -> tuple[list[tuple[Posting, Match]], int]:
+        """The ``limit`` postings matching the filters ``jq`` (what ``GET /postings`` filters mean; open on
+        ``today``, default the users' today) ranked for ``graduate`` (certificates, experiences and major
+        loaded) by the content ranker, with the recommendations' reasons, and how many match in all.
+        Postings the graduate applied to are left out, as in :meth:`for_graduate`.
+
+        Raises:
+            ValueError: ``jq.region`` is not a region code (:func:`~service.postings.search.parse_filters`
+                never lets one through)."""
+        today = today or beijing_today()
+        # the same WHERE clause as GET /postings and the saved searches' digest; only the ids are read here
+        matching = await matching_posting_ids(self.session, jq, today)
+        applied = await ApplicationRepository(self.session).posting_ids_of(graduate.id)
+        index = await self.cache.get(self.session, today)
+        every = index.ids()
+        allowed = (matching & every) - applied
+        if not allowed:
+            return [], 0
+        matches = _rank_within(index, graduate, allowed, every, limit)
+        rows = await self.repo.postings([m.job_id for m in matches])
+        return [(rows[m.job_id], m) for m in matches if m.job_id in rows], len(allowed)
+
+    async def fit(self, graduate: Graduate, posting_id: int, today: dt.date | None = None) -> Match | None:
+        """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
+        give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
+        index = await self.cache.get(self.session, today or beijing_today())
+        if posting_id not in index:
+            return None
+        found = _rank_within(index, graduate, {posting_id}, index.ids(), 1)
+        return found[0] if found else None
+
     async def _items(self, matches: list[Match]) -> list[Recommendation]:
         summaries = await self.cache.posting_summaries(self.session, [m.job_id for m in matches])
         return [
@@ -175,3 +213,8 @@ async def warm_up_ranker(engine: object, cache: RankerCache) -> None:
             await cache.seeker_pool(session, index)
     except Exception:  # a cold cache is only slower, never wrong
         logging.getLogger(__name__).warning("ranker warm-up failed", exc_info=True)
+
+
+def _rank_within(index: LiveIndex, graduate: Graduate, allowed: set[int], every: set[int], limit: int) -> list[Match]:
+    """The ``limit`` best of the ``allowed`` postings of ``index`` for ``graduate``, each scored (no candidate cut)."""
+    return index.recommend(seeker_doc(graduate), k=limit, exclude=every - allowed, exhaustive=True)

@@ -55,7 +55,7 @@ from service.web.common import (
     translate_errors,
 )
 from service.web.interview_pages import latest_interviews
-from service.web.job_search import JOB_TYPES, fit, parse_query, region_options, region_path, search
+from service.web.job_search import JOB_TYPES, parse_query, region_options, region_path
 from service.web.places import place_groups, place_names
 from service.web.profile_form import (
     AWARD_FIELDS,
@@ -103,7 +103,7 @@ class GraduatePages(Controller):
         jq = parse_query(page)
         total = None
         if jq.active:
-            found, total = await search(db_session, cache, graduate, jq, PAGE_SIZE)
+            found, total = await RecommendationService(db_session, cache).search(graduate, jq, PAGE_SIZE)
             rows = [(posting_summary(posting), m.score, reasons(m.explanation)) for posting, m in found]
         else:
             result = await RecommendationService(db_session, cache).for_graduate(p.graduate_id, PAGE_SIZE)
@@ -167,7 +167,7 @@ class GraduatePages(Controller):
         saved = await AlertService(db_session, page.user.graduate_id or 0).saved_ids([posting_id])
         summary = posting_summary(posting)
         graduate = await load_graduate(db_session, page.user.graduate_id or 0)
-        match = await fit(db_session, page.request.app.state.ranker_cache, graduate, posting_id)
+        match = await RecommendationService(db_session, page.request.app.state.ranker_cache).fit(graduate, posting_id)
         why = (
             sentence(page.tr, reason_phrases(page.tr, reasons(match.explanation), summary, graduate.min_salary_monthly))
             if match

@@ -5,9 +5,10 @@ Filters mean what the same filters of ``GET /postings`` mean (:class:`~service.p
 includes its cities; a posting counts when its primary place or any further place lies inside);
 ``min_salary`` (元/月) keeps postings whose upper monthly bound reaches it; ``job_type`` one
 employment type; ``internship=1`` only internships and work placements (实习/顶岗实习). Only
-postings open today that the graduate may see are searched. Results are ranked for the graduate by
-the content ranker (:class:`matching.content.ContentRanker`, the one behind the recommendations),
-with the same reasons; postings already applied to are left out, as in the recommendations.
+postings open today that the graduate may see are searched. The search and its ranking are
+:meth:`service.recommendations.service.RecommendationService.search` (the content ranker behind the
+recommendations, with the same reasons; postings already applied to are left out); this module parses
+the page's filters and lists the places to filter by.
 """
 
 from __future__ import annotations
@@ -15,19 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from matching.documents import Match
-from matching.live import LiveIndex
-from service.applications.repository import ApplicationRepository
 from service.catalog.regions import city_of, is_region_code, province_of
 from service.catalog.service import CatalogService
-from service.config import beijing_today
-from service.graduates.models import Graduate
 from service.pagination import DbSession
-from service.postings.models import Posting
-from service.postings.search import JobQuery, matching_posting_ids, open_region_codes, parse_filters
-from service.recommendations.caches import RankerCache
-from service.recommendations.documents import seeker_doc
-from service.recommendations.repository import RecommendationRepository
+from service.postings.search import JobQuery, open_region_codes, parse_filters
 from service.web.common import Page
 from vocab import EmploymentType
 
@@ -81,46 +73,6 @@ async def region_options(session: DbSession, today: dt.date) -> list[dict[str, A
     return list(provinces.values())
 
 
-async def search(
-    session: DbSession,
-    cache: RankerCache,
-    graduate: Graduate,
-    jq: JobQuery,
-    limit: int,
-    today: dt.date | None = None,
-) -> tuple[list[tuple[Posting, Match]], int]:
-    """The ``limit`` best postings matching the filters for ``graduate`` (certificates,
-    experiences and major loaded), and how many match in all (applied ones not counted).
-
-    Raises:
-        ValueError: ``jq.region`` is not a region code (:func:`parse_query` never lets one through).
-    """
-    today = today or beijing_today()
-    # the same WHERE clause as GET /postings and the saved searches' digest; only the ids are read here
-    matching = await matching_posting_ids(session, jq, today)
-    applied = await ApplicationRepository(session).posting_ids_of(graduate.id)
-    index = await cache.get(session, today)
-    every = index.ids()
-    allowed = (matching & every) - applied
-    if not allowed:
-        return [], 0
-    matches = _rank(index, graduate, allowed, every, limit)
-    rows = await RecommendationRepository(session).postings([m.job_id for m in matches])
-    return [(rows[m.job_id], m) for m in matches if m.job_id in rows], len(allowed)
-
-
-async def fit(
-    session: DbSession, cache: RankerCache, graduate: Graduate, posting_id: int, today: dt.date | None = None
-) -> Match | None:
-    """How posting ``posting_id`` fits ``graduate`` — the score and explanation the recommendations
-    give it — or ``None`` when it is not in the ranker's index (closed, expired, hidden)."""
-    index = await cache.get(session, today or beijing_today())
-    if posting_id not in index:
-        return None
-    found = _rank(index, graduate, {posting_id}, index.ids(), 1)
-    return found[0] if found else None
-
-
 async def region_path(session: DbSession, code: str | None) -> str | None:
     """``"广东省 广州市 天河区"``: the names of a GB/T 2260 code's province, city and county (those known)."""
     if not code or not is_region_code(code):
@@ -128,7 +80,3 @@ async def region_path(session: DbSession, code: str | None) -> str | None:
     codes = list(dict.fromkeys([province_of(code), city_of(code), code]))
     names = await CatalogService(session).region_names(codes)
     return " ".join(names[c] for c in codes if c in names) or None
-
-
-def _rank(ranker: LiveIndex, graduate: Graduate, allowed: set[int], every: set[int], limit: int) -> list[Match]:
-    return ranker.recommend(seeker_doc(graduate), k=limit, exclude=every - allowed, exhaustive=True)
