@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,3 +80,24 @@ async def inbox(session: AsyncSession, user_id: int) -> list[Notification]:
     """The account's notifications, oldest first, read afresh from the database."""
     stmt = select(Notification).where(Notification.user_id == user_id).order_by(Notification.id)
     return list((await session.execute(stmt.execution_options(populate_existing=True))).scalars())
+
+
+def synthetic_ranking(n_groups: int = 60, size: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(X, y, groups)`` for :meth:`matching.ltr.LearnedRanker.fit`: ``n_groups`` queries of ``size`` rows of
+    noise over FEATURE_NAMES, the relevant row (grade 2) of each being the one with the largest
+    ``history_city_share``; ``content_salary`` is never known and ``content_title`` unknown in a fifth."""
+    from matching.ltr_features import (
+        FEATURE_NAMES,  # here: importing it loads scikit-learn, which most tests never need
+    )
+
+    col = {name: i for i, name in enumerate(FEATURE_NAMES)}
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_groups * size, len(FEATURE_NAMES)))
+    X[:, col["content_salary"]] = np.nan  # never known: must not break the booster
+    X[rng.random(len(X)) < 0.2, col["content_title"]] = np.nan
+    y = np.zeros(len(X))
+    groups = np.repeat(np.arange(n_groups), size)
+    for g in range(n_groups):
+        rows = np.flatnonzero(groups == g)
+        y[rows[np.argmax(X[rows, col["history_city_share"]])]] = 2.0
+    return X, y, groups

@@ -7,6 +7,7 @@ import json
 import random
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -162,14 +163,27 @@ def test_end_to_end_on_two_folders_never_trains_on_test_applicants(tmp_path: Pat
     )
 
 
-def test_cli_json_and_saved_model(tmp_path: Path) -> None:
-    folder = make_board(tmp_path / "b", n_applicants=150, seed=4)
-    out = tmp_path / "models" / "m.skops"
-    res = CliRunner().invoke(
-        evaluate, ["recommend", "--train", str(folder), "--test", str(folder), "--json", "--save-model", str(out)]
-    )
+@pytest.fixture(scope="module")
+def board_150(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The CLI tests' board: 150 applicants, seed 4 (only read by the tests)."""
+    return make_board(tmp_path_factory.mktemp("board") / "b", n_applicants=150, seed=4)
+
+
+@pytest.fixture(scope="module")
+def default_run(board_150: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path]:
+    """``recommend --json --save-model`` on :func:`board_150` with the default seed and options: its JSON and
+    the model file. Run once per module (each run trains three boosted bags, ~25 s of CPU): the JSON
+    test reads both, the training-options test compares its other options against the same run."""
+    out = tmp_path_factory.mktemp("models") / "m.skops"
+    args = ["recommend", "--train", str(board_150), "--test", str(board_150), "--json", "--save-model", str(out)]
+    res = CliRunner().invoke(evaluate, args)
     assert res.exit_code == 0, res.output
-    result = json.loads(res.output)
+    return json.loads(res.output), out
+
+
+def test_cli_json_and_saved_model(default_run: tuple[dict[str, Any], Path], tmp_path: Path) -> None:
+    result, out = default_run
+    assert result["saved_model"] == str(out)
     assert result["split"]["mode"].startswith("one folder") and result["model"]["name"] == MODEL_NAME
     model, meta = load_model(out)
     assert meta["metrics"]["warm"]["model"] == result["groups"]["warm"]["model"]
@@ -179,8 +193,8 @@ def test_cli_json_and_saved_model(tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "jobs.csv" in bad.output
 
 
-def test_cli_pools_several_seeds_with_intervals(tmp_path: Path) -> None:
-    folder = make_board(tmp_path / "b", n_applicants=150, seed=4)
+def test_cli_pools_several_seeds_with_intervals(board_150: Path, tmp_path: Path) -> None:
+    folder = board_150
     args = ["recommend", "--train", str(folder), "--test", str(folder), "--json"]
     res = CliRunner().invoke(evaluate, [*args, "--seed", "1", "--seed", "2"])
     assert res.exit_code == 0, res.output
@@ -221,12 +235,12 @@ def test_cli_pools_several_seeds_with_intervals(tmp_path: Path) -> None:
         pool_runs([])
 
 
-def test_cli_training_options(tmp_path: Path) -> None:
+def test_cli_training_options(board_150: Path, default_run: tuple[dict[str, Any], Path]) -> None:
     """--cold-queries adds profile-only training queries; --profile-features builds profile_*_co (off by
     default: all-NaN columns, which the ranker sets aside), so the same seed trains another model."""
-    folder = make_board(tmp_path / "b", n_applicants=150, seed=4)
+    folder = board_150
     args = ["recommend", "--train", str(folder), "--test", str(folder), "--json"]
-    plain = json.loads(CliRunner().invoke(evaluate, args).output)
+    plain = default_run[0]  # the same arguments, plus --save-model, which changes nothing in the run
     other = CliRunner().invoke(evaluate, [*args, "--cold-queries", "3", "--profile-features"])
     assert other.exit_code == 0, other.output
     result = json.loads(other.output)

@@ -13,6 +13,7 @@ from matching.content import ContentRanker
 from matching.documents import JobDoc, SeekerDoc
 from matching.ltr import MAX_GRADE, LearnedRanker, Query, group_ndcg, rerank, training_set
 from matching.ltr_features import DAY, FEATURE_NAMES, HISTORY_FEATURES, FeatureBuilder, Interaction, InteractionStats
+from tests.factories import synthetic_ranking
 
 T0 = 1_700_000_000.0
 COL = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -201,46 +202,14 @@ def test_unseen_places_employers_and_titles_do_not_break_features(builder: Featu
         builder.feature_vector(odd, 12345)
 
 
-def _synthetic(n_groups: int = 60, size: int = 40, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n_groups * size, len(FEATURE_NAMES)))
-    X[:, COL["content_salary"]] = np.nan  # never known: must not break the booster
-    X[rng.random(len(X)) < 0.2, COL["content_title"]] = np.nan
-    y = np.zeros(len(X))
-    groups = np.repeat(np.arange(n_groups), size)
-    for g in range(n_groups):  # the relevant row is the one with the largest history_city_share
-        rows = np.flatnonzero(groups == g)
-        y[rows[np.argmax(X[rows, COL["history_city_share"]])]] = 2.0
-    return X, y, groups
-
-
-# Fitted once per module and only read by the tests (fitting is most of this module's time).
-@pytest.fixture(scope="module")
-def trained() -> LearnedRanker:
-    """The default three bags, each fitted with held-out validation, on 4,000 rows of mostly noise
-    (60 groups learn too little)."""
-    X, y, groups = _synthetic(n_groups=100)
-    model = LearnedRanker(min_samples_leaf=5, max_iter=60)
-    with pytest.raises(NotFittedError):
-        model.predict(X)
-    assert model.fit(X, y, groups) is model
-    return model
-
-
-@pytest.fixture(scope="module")
-def small_model() -> LearnedRanker:
-    X, y, groups = _synthetic()
-    return LearnedRanker(min_samples_leaf=5, max_iter=30).fit(X, y, groups)
-
-
-def test_learned_ranker_learns_and_follows_the_estimator_contract(trained: LearnedRanker) -> None:
-    X, y, groups = _synthetic(n_groups=100)
-    model = trained
+def test_learned_ranker_learns_and_follows_the_estimator_contract(trained_ranker: LearnedRanker) -> None:
+    X, y, groups = synthetic_ranking(n_groups=100)
+    model = trained_ranker
     assert clone(model).get_params() == model.get_params() and not hasattr(clone(model), "estimators_")
     with pytest.raises(NotFittedError):
         clone(model).predict(X)
     assert model.n_features_in_ == len(FEATURE_NAMES) and 10 <= model.n_iter_ <= 60
-    Xt, yt, gt = _synthetic(seed=1)
+    Xt, yt, gt = synthetic_ranking(seed=1)
     assert model.score(Xt, yt, gt) > 0.8  # random scores give about 0.1
     with pytest.raises(ValueError, match="groups"):
         LearnedRanker().fit(X, y, groups[:-1])
@@ -250,12 +219,12 @@ def test_learned_ranker_learns_and_follows_the_estimator_contract(trained: Learn
         LearnedRanker().fit(X[:, :5], y, groups)
 
 
-def test_bagged_ranker_averages_boosters_fitted_on_bootstrap_samples_of_queries(trained: LearnedRanker) -> None:
-    X, y, groups = _synthetic(n_groups=100)
-    bagged = trained
+def test_bagged_ranker_averages_boosters_fitted_on_bootstrap_samples_of_queries(trained_ranker: LearnedRanker) -> None:
+    X, y, groups = synthetic_ranking(n_groups=100)
+    bagged = trained_ranker
     assert bagged.n_bags == 3 and len(bagged.estimators_) == 3 and len(bagged.bag_iters_) == 3
     assert bagged.n_iter_ == int(np.median(bagged.bag_iters_))
-    Xt, yt, gt = _synthetic(seed=1)
+    Xt, yt, gt = synthetic_ranking(seed=1)
     each = np.array([b.predict(Xt) for b in bagged.estimators_])
     assert bagged.predict(Xt) == pytest.approx(each.mean(axis=0))
     assert not np.allclose(each[0], each[1])  # different samples, different boosters
@@ -278,8 +247,8 @@ def test_training_set_keeps_targets_and_never_samples_history(builder: FeatureBu
     assert not any(np.allclose(r, h, equal_nan=True) for r in X[1:] for h in hist_rows)
 
 
-def test_rerank_keeps_explanations_and_scores_in_range(builder: FeatureBuilder, small_model: LearnedRanker) -> None:
-    model = small_model
+def test_rerank_keeps_explanations_and_scores_in_range(builder: FeatureBuilder, trained_ranker: LearnedRanker) -> None:
+    model = trained_ranker
     seeker = SeekerDoc(id=7, country="US", province="NJ", city="Newark", desired_titles=("cook",))
     out = rerank(model, builder, seeker, k=3, exclude={2}, history=(1,), now=T0)
     assert len(out) == 3 and 2 not in [m.job_id for m in out]
@@ -359,7 +328,7 @@ def test_job_features_of_some_rows_equal_those_of_all(builder: FeatureBuilder) -
 
 
 def test_shortlist_features_are_reused_exactly_and_rerank_orders_by_the_model(
-    builder: FeatureBuilder, small_model: LearnedRanker
+    builder: FeatureBuilder, trained_ranker: LearnedRanker
 ) -> None:
     ranker = builder.ranker
     seeker = SeekerDoc(id=7, country="US", province="NJ", city="Newark", desired_titles=("cook",), skills=("knife",))
@@ -379,7 +348,7 @@ def test_shortlist_features_are_reused_exactly_and_rerank_orders_by_the_model(
         builder.matrix(seeker, content=other)
     assert len(ranker.shortlist(seeker, k=0)) == 0
     # rerank: the content ranker's candidates ordered by the model's prediction, ties by id
-    model = small_model
+    model = trained_ranker
     rows = np.array([r for r in range(len(ranker.table_)) if ranker.table_.ids[r] != 2])
     pred = model.predict(builder.matrix(seeker, (1,), T0, rows=rows))
     ids = ranker.table_.ids[rows]

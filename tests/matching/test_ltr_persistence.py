@@ -14,15 +14,15 @@ from sklearn.preprocessing import FunctionTransformer
 from matching.ltr import LearnedRanker
 from matching.ltr_features import FEATURE_NAMES
 from matching.persistence import ModelFileError, load_model, read_metadata, save_model
-from tests.matching.test_ltr import _synthetic
+from tests.factories import synthetic_ranking
 
 META = {"version": "t-1", "training": {"queries": 60}, "metrics": {"warm": {"NDCG@10": 0.3}}}
 
 
-@pytest.fixture(scope="module")
-def model() -> LearnedRanker:
-    X, y, groups = _synthetic()
-    return LearnedRanker(min_samples_leaf=5, max_iter=20).fit(X, y, groups)
+@pytest.fixture
+def model(trained_ranker: LearnedRanker) -> LearnedRanker:
+    """The session's fitted ranker (tests/conftest.py): any fitted model will do here, and fitting one costs ~25 s."""
+    return trained_ranker
 
 
 def test_round_trip_keeps_predictions_and_metadata(model: LearnedRanker, tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_round_trip_keeps_predictions_and_metadata(model: LearnedRanker, tmp_pat
     written = save_model(model, path, META)
     assert written["features"] == list(FEATURE_NAMES) and written["trained_at"]
     loaded, meta = load_model(path)
-    X, _, _ = _synthetic(seed=5)
+    X, _, _ = synthetic_ranking(seed=5)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     assert meta == json.loads(path.with_suffix(".json").read_text(encoding="utf-8")) == written
     assert meta["version"] == "t-1" and meta["metrics"]["warm"]["NDCG@10"] == 0.3

@@ -18,13 +18,12 @@ from service.recommendations.models_registry import (
     registry_dir,
     save_version,
 )
-from tests.matching.test_ltr import _synthetic
 
 
-@pytest.fixture(scope="module")
-def model() -> LearnedRanker:
-    X, y, groups = _synthetic()
-    return LearnedRanker(min_samples_leaf=5, max_iter=15).fit(X, y, groups)
+@pytest.fixture
+def model(trained_ranker: LearnedRanker) -> LearnedRanker:
+    """The session's fitted ranker (tests/conftest.py): any fitted model will do here, and fitting one costs ~25 s."""
+    return trained_ranker
 
 
 def meta(version: str, ndcg: float) -> dict:
