@@ -10,7 +10,10 @@ import pytest
 from scrapers.fetch import Disallowed, Fetcher, FetchError, FetchPolicy, decode_body, retry_after_seconds
 from tests.scrapers.loopback_site import Site
 
-FAST = FetchPolicy(min_delay=0, timeout=0.5, retries=2, backoff_base=0.05, backoff_max=0.1)
+#: Short waits, but a generous timeout: these tests count the requests the site answers, and on a loaded
+#: machine a loopback answer took over 0.5 s — a timed-out try never reached the site's counter, so
+#: "first try + 2 retries" counted 2 (test_timeout_redirect_loop_size_and_404 has its own short timeout).
+FAST = FetchPolicy(min_delay=0, timeout=10, retries=2, backoff_base=0.05, backoff_max=0.1)
 
 
 @pytest.fixture
