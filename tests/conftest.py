@@ -412,8 +412,8 @@ def us_applicants_dir(tmp_path: Path) -> Path:
 
 
 #: Modules of the ``slow`` tests ``make test-fast`` leaves out (``make test`` runs them): the browser
-#: flows, schema fuzzing, crash and multi-process tests, model training and the real-data evaluations,
-#: and the route × role matrices (hundreds of requests each). Tests that use ``../shared/data`` are slow too.
+#: flows, schema fuzzing, crash and multi-process tests (single ones are marked ``slow`` where they are),
+#: model training and the real-data evaluations, and the route × role matrices (hundreds of requests each). Tests that use ``../shared/data`` are slow too.
 SLOW_MODULES = (
     "test_api_fuzz.py",
     "test_end_to_end_real_data.py",
@@ -434,6 +434,8 @@ SLOW_MODULES = (
     "health/test_database_unavailable.py",
     "accounts/test_route_matrix.py",
     "accounts/test_web_route_matrix.py",
+    "test_processes.py",
+    "recommendations/test_build_process.py",
 )
 
 

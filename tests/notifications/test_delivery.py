@@ -12,6 +12,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import msgspec
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -230,6 +231,7 @@ async def test_two_drainers_at_once_send_every_message_exactly_once(
     assert {s for s, _ in await _statuses(session)} == {"sent"}
 
 
+@pytest.mark.slow  # waits out a slow SMTP server against the lease
 async def test_a_slow_server_never_lets_a_live_lease_run_out(
     session: AsyncSession, smtp_settings: Settings, smtp_sink: SmtpSink
 ) -> None:

@@ -143,6 +143,7 @@ async def test_expired_posting_leaves_on_the_next_day(session: AsyncSession) -> 
     assert postings[2].id not in tomorrow and len(tomorrow) == 11 and cache.index.builds == 1
 
 
+@pytest.mark.slow  # a spawned build process
 async def test_rebuild_in_a_build_process_equals_a_full_refit(session: AsyncSession, settings: Settings) -> None:
     """Adds, edits and closes as deltas, then the periodic full rebuild in another process: the
     rankings of a set of graduates equal a fresh fit on the same postings, before which the

@@ -125,6 +125,7 @@ def _cli(settings: Settings, *args: str) -> subprocess.Popen[bytes]:
     )
 
 
+@pytest.mark.slow  # two scheduler processes racing
 async def test_two_scheduler_processes_make_one_snapshot(settings: Settings, session: AsyncSession) -> None:
     await worked_case.load(session)
     args = ("jobs", "run", "year_end", "--today", "2026-01-01", "--scope", "all", "--scope", "school:4144010001")

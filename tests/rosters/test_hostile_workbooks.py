@@ -248,6 +248,7 @@ def _slow_roster(rows: int) -> bytes:
     return buf.getvalue()
 
 
+@pytest.mark.slow  # a load test: /health timed through a 16 s upload
 def test_health_answers_while_a_big_upload_is_parsed(
     client: httpx.Client,
     anon_client: httpx.Client,
