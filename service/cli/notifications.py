@@ -41,10 +41,10 @@ def drain(watch: float | None, exit_with_parent: int | None) -> None:
     VOCMATCH_OUTBOX_DIR) and print the drain report as JSON."""
     import logging
 
-    from service.processes import watch_parent
+    from service.processes import watch_process
 
     if exit_with_parent is not None:  # the starter's pid, passed down: it may be gone before we start
-        watch_parent(exit_with_parent)
+        watch_process(exit_with_parent)
 
     from service.notifications.scheduled import drain_outbox
 

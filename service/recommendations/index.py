@@ -58,7 +58,7 @@ from matching.live import LiveIndex
 from matching.taxonomy import Taxonomy
 from service.config import Settings, beijing_today
 from service.postings.changes import CHANNEL, local_commits
-from service.processes import watch_parent
+from service.processes import watch_process
 from service.recommendations.documents import content_of
 from service.recommendations.repository import RecommendationRepository
 from service.taxonomy.core import core_taxonomy
@@ -282,10 +282,10 @@ def build_in_worker(settings: Settings, today: dt.date) -> tuple[Pieces, Built]:
 
 def _start_build_process(parent: int) -> None:
     """The build process's initializer: a lower priority than the server, and an exit as soon as the
-    server that spawned it (``parent``) is gone (:func:`service.processes.watch_parent`: a pool worker
+    server that spawned it (``parent``) is gone (:func:`service.processes.watch_process`: a pool worker
     would otherwise only notice when it next reads its queue — minutes and gigabytes at 100k postings)."""
     os.nice(WORKER_NICENESS)
-    watch_parent(parent)
+    watch_process(parent)
 
 
 def new_build_pool() -> ProcessPoolExecutor:
