@@ -245,3 +245,25 @@ async def test_dashboard_in_english_and_its_charts(web: httpx.Client, world: Wor
     assert "lang=zh" in chinese.url.query.decode() and re.search(r"就业率 \(%\) · 按(专业|届别)", chinese.text)
     assert re.search(r"数据截至 \d{4}-\d\d-\d\d \d\d:\d\d \(北京时间\)", text_of(chinese.text))
     assert web.get(charts[0].replace("&amp;", "&").replace("lang=en", "lang=fr")).status_code == 400
+
+
+async def test_a_posting_line_without_place_or_salary_starts_with_no_separator(
+    web: httpx.Client, world: World, session: AsyncSession
+) -> None:
+    """The employer's posting list shows place · salary · status and leaves out what a posting lacks,
+    separator included (a posting without a place read "· 5000–7000元/月 · 招聘中")."""
+    bare = Posting(title="仓储理货员", employer_id=world.ids["employer_a"])
+    paid = Posting(
+        title="装配钳工", employer_id=world.ids["employer_a"], salary_min_monthly=5000, salary_max_monthly=7000
+    )
+    session.add_all([bare, paid])
+    await session.commit()
+    sign_in(web, world.logins["employer_a"])
+    page = web.get("/web/postings").text
+
+    def meta(posting: Posting) -> str:
+        card = page.split(f'data-posting-id="{posting.id}"')[1].split("</li>")[0]
+        return text_of(card.split('class="meta">')[1].split("</p>")[0]).strip()
+
+    assert meta(bare) == "招聘中"
+    assert meta(paid).startswith("5000") and meta(paid).endswith("· 招聘中")
