@@ -20,9 +20,22 @@ Candidate generation (so a request does not score every posting): the union of
 
 Location is part of the score, so candidates are location-aware too: an index key naming more
 than ``max_postings`` postings is narrowed to the postings in the seeker's province or preferred
-places, and then to its ``max_postings`` best by cosine; the cosine top-N is taken both over all
+places (plus its ``max_postings`` best by cosine elsewhere); the cosine top-N is taken both over all
 postings and over the seeker's local ones. Small tables (at most twice ``n_candidates`` rows)
 are scored whole, which is cheaper than gathering candidates.
+
+Which postings of the index keys are kept is decided by their whole score, not by the cosine: at a
+million postings a key such as a common skill or the title word ``cook`` names tens of thousands of
+postings that tie on the cosine and differ in what decides the top (the share of the posting's
+required skills the seeker has, the title, the place, the pay, recency). Each is scored with every
+feature but the text one exact and the text cosine at its lower bound (the capped, pruned sum) and at
+its upper bound (plus the most the cut lists and the unread n-grams can add); a posting is kept only
+if its upper bound reaches the ``k``-th best lower bound — the threshold test of MaxScore (H. Turtle
+and J. Flood, "Query evaluation: strategies and optimizations", IPM 31(6), 1995) and WAND (A. Broder
+et al., "Efficient query evaluation using a two-level retrieval process", CIKM 2003), with the per-list
+maxima of block-max indexes (S. Ding and T. Suel, "Faster top-k document retrieval using block-max
+indexes", SIGIR 2011) bounding the text part. Among the postings considered the ``k`` best are then
+exact (:meth:`ContentRanker.candidates`).
 """
 
 from __future__ import annotations
