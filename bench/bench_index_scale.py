@@ -174,6 +174,7 @@ def child_fit(args: argparse.Namespace) -> dict[str, Any]:
     for cap in caps:
         if args.config != "baseline":
             ranker.text_columns_ = impact_ordered(ranker.table_.text, None if cap == 0 else cap)
+            ranker.max_term_postings = None if cap == 0 else cap  # the text bounds read which lists are cut
         times, found = answer(ranker, seekers, args.k)
         overlaps = [
             len(top & {j for j, _ in got[:10]}) / max(1, len(top)) for top, got in zip(exact_top, found, strict=False)
@@ -189,6 +190,7 @@ def child_fit(args: argparse.Namespace) -> dict[str, Any]:
             }
         )
     if args.config != "baseline":
+        ranker.max_term_postings = caps[0]
         ranker.text_columns_ = impact_ordered(ranker.table_.text, ranker.max_term_postings)
     out = {
         "config": args.config,

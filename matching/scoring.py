@@ -187,9 +187,18 @@ def bind(p: Profile, table: JobTable, title_idf: dict[str, float], default_idf: 
 
 
 def features(
-    p: Profile, b: Bound, t: JobTable, rows: np.ndarray, as_of: int, popularity_scale: float
+    p: Profile,
+    b: Bound,
+    t: JobTable,
+    rows: np.ndarray,
+    as_of: int,
+    popularity_scale: float,
+    text: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Feature matrix ``(len(rows), len(FEATURES))`` (``NaN`` = unknown) and location relation indexes."""
+    """Feature matrix ``(len(rows), len(FEATURES))`` (``NaN`` = unknown) and location relation indexes.
+
+    ``text``: the ``text`` feature of ``rows`` as given (e.g. a bound on the cosine) instead of
+    computed, which is most of the cost for many rows (the candidate search's bounds)."""
     r = len(rows)
     whole = r == len(t)  # rows are sorted and unique: all of them means no slicing (one posting, exhaustive)
 
@@ -218,7 +227,9 @@ def features(
         cover = tok @ b.title_q
         sim = (0.5 * cos + 0.5 * np.minimum(cover, 1.0)) * b.title_w[None, :]
         f[:, _IDX["title"]] = np.where(np.diff(tok.indptr) > 0, sim.max(axis=1), np.nan)[back]
-    if p.text_vec.nnz:
+    if p.text_vec.nnz and text is not None:
+        f[:, _IDX["text"]] = np.clip(text, 0.0, 1.0)
+    elif p.text_vec.nnz:
         f[:, _IDX["text"]] = np.clip(_dense(take(t.text) @ b.text_q).ravel(), 0.0, 1.0)
     rel = _location(p, b, t, take)
     scores = np.array([LOCATION_SCORES.get(name, np.nan) for name in LOCATIONS])
