@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,10 +29,11 @@ from tests.notifications.smtp_sink import SmtpSink
 
 
 @pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
+def settings(settings: Settings) -> Settings:
+    """The outbox stays the harness's folder, emptied before each test (one under ``tmp_path`` would
+    make the settings, and so the server, differ per test)."""
     return msgspec.structs.replace(
         settings,
-        outbox_dir=str(tmp_path / "outbox"),
         public_url="https://vocmatch.example.cn",
         mail_from="vocmatch 就业服务 <no-reply@vocmatch.example.cn>",
         smtp_timeout_seconds=2.0,

@@ -8,10 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pytest
 
-from service.config import Settings
 from tests.browser import SCREENSHOTS
 from tests.conftest import TEST_PASSWORD, LiveServer
 from tests.conversations.conftest import World
@@ -20,11 +18,6 @@ from tests.conversations.conftest import World
 @pytest.fixture
 def backend() -> str:
     return "sqlite"
-
-
-@pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    return msgspec.structs.replace(settings, attachment_dir=str(tmp_path / "attachments"))
 
 
 def _sign_in(browser: Any, base_url: str, email: str) -> Any:

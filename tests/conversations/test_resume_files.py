@@ -43,10 +43,10 @@ def _font_or_skip() -> None:
 
 
 @pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    return msgspec.structs.replace(
-        settings, attachment_dir=str(tmp_path / "attachments"), max_resume_attachment_bytes=LIMIT
-    )
+def settings(settings: Settings) -> Settings:
+    """A small résumé size limit. The attachments go to the harness's folder, emptied before each test (a
+    folder under ``tmp_path`` would make the settings, and so the server, differ per test)."""
+    return msgspec.structs.replace(settings, max_resume_attachment_bytes=LIMIT)
 
 
 def _pdf_file(text: str = "my own CV") -> bytes:
