@@ -19,10 +19,17 @@ answer lists only one method (a known framework bug); not fought here.
 
 Bounded: :data:`MAX_EXAMPLES` generated cases per operation, no deadline, no shrinking, and
 ``derandomize=True`` so the same code sends the same requests on every run.
+
+Cost (issue 19): the schema and each operation's Hypothesis strategy are built once per module
+(:func:`fuzz_schemas`, keyed by the OpenAPI document, which is the same on both backends) instead of
+once per test, and the requests of a test share one keep-alive connection (schemathesis's
+``ManagedCookiesSession``, which drops response cookies after every request, as the fresh session
+schemathesis makes per request without one does). Same operations, modes, examples and checks.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +48,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from schemathesis.transport.requests import ManagedCookiesSession
 
 from service.accounts.models import Role, User
 from service.accounts.security import PUBLIC_PATHS, hash_password
@@ -85,52 +93,96 @@ def admin_token(settings: Settings, server: LiveServer) -> str:
             await engine.dispose()
 
     run_async(store)
-    response = httpx.post(f"{server.base_url}/auth/login", json={"login": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    response = httpx.post(
+        f"{server.base_url}/auth/login", json={"login": ADMIN_EMAIL, "password": ADMIN_PASSWORD}, timeout=60
+    )
     assert response.status_code == 200, response.text
     return response.json()["access_token"]
 
 
-def _fuzz(schema: Any, token: str, mode: GenerationMode) -> list[str]:
-    """Run every operation of ``schema`` for :data:`MAX_EXAMPLES` cases in ``mode``; the failures
-    as ``operation: error`` with a curl line to replay the failing request."""
+class FuzzSchemas:
+    """The schemathesis schema of an OpenAPI document and each operation's strategy per generation
+    mode, built on first use and kept for the module (building a strategy converts the operation's
+    JSON schemas to Hypothesis strategies; the same document was converted anew by every test)."""
+
+    def __init__(self) -> None:
+        self._schemas: dict[str, Any] = {}
+        self._strategies: dict[tuple[str, str, GenerationMode], Any] = {}
+        self.operations_run: dict[tuple[str, GenerationMode], set[str]] = {}
+
+    def schema(self, document: dict[str, Any]) -> tuple[str, Any]:
+        """``(key, schema)`` for ``document`` (the same object for an equal document)."""
+        key = json.dumps(document, sort_keys=True)
+        if key not in self._schemas:
+            self._schemas[key] = schemathesis.openapi.from_dict(document)
+        return key, self._schemas[key]
+
+    def strategy(self, key: str, operation: Any, mode: GenerationMode) -> Any:
+        """The cases of ``operation`` in ``mode`` (built once per document, operation and mode)."""
+        slot = (key, operation.label, mode)
+        if slot not in self._strategies:
+            self._strategies[slot] = operation.as_strategy(generation_mode=mode)
+        return self._strategies[slot]
+
+
+@pytest.fixture(scope="module")
+def fuzz_schemas() -> FuzzSchemas:
+    return FuzzSchemas()
+
+
+def _fuzz(schemas: FuzzSchemas, document: dict[str, Any], base_url: str, token: str, mode: GenerationMode) -> list[str]:
+    """Run every operation of ``document`` for :data:`MAX_EXAMPLES` cases in ``mode`` against the
+    server at ``base_url``; the failures as ``operation: error`` with a curl line to replay the
+    failing request."""
     failures: list[str] = []
     headers = {"Authorization": f"Bearer {token}"}
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.label in KNOWN:
-            continue
-        failing: list[Any] = []
+    key, schema = schemas.schema(document)
+    session = ManagedCookiesSession()
+    session.headers = {}  # type: ignore[assignment]  # as schemathesis's own sessions: no requests defaults
+    ran = schemas.operations_run.setdefault((base_url, mode), set())
+    with session:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            if operation.label in KNOWN:
+                continue
+            failing: list[Any] = []
 
-        @hypothesis_settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy(generation_mode=mode))
-        def run(case: Any) -> None:
+            @hypothesis_settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            @given(case=schemas.strategy(key, operation, mode))
+            def run(case: Any) -> None:
+                try:
+                    case.call_and_validate(base_url=base_url, session=session, headers=headers, checks=CHECKS)
+                except (AssertionError, BaseExceptionGroup):
+                    failing.append(case)
+                    raise
+
+            ran.add(operation.label)
             try:
-                case.call_and_validate(headers=headers, checks=CHECKS)
-            except (AssertionError, BaseExceptionGroup):
-                failing.append(case)
-                raise
-
-        try:
-            run()
-        except (Exception, BaseExceptionGroup) as exc:  # collected, reported together
-            replay = failing[-1].as_curl_command(headers=headers) if failing else ""
-            failures.append(f"{operation.label} ({mode.value}): {str(exc).strip()[:1500]}\n    {replay}")
+                run()
+            except (Exception, BaseExceptionGroup) as exc:  # collected, reported together
+                replay = failing[-1].as_curl_command(headers=headers) if failing else ""
+                failures.append(f"{operation.label} ({mode.value}): {str(exc).strip()[:1500]}\n    {replay}")
     return failures
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_api_conforms_to_its_schema(server: LiveServer, admin_token: str, mode: GenerationMode) -> None:
+def test_api_conforms_to_its_schema(
+    server: LiveServer, admin_token: str, mode: GenerationMode, fuzz_schemas: FuzzSchemas
+) -> None:
     """No 5xx, documented status codes and content types, bodies matching the documented schemas."""
-    schema = schemathesis.openapi.from_url(f"{server.base_url}/docs/openapi.json")
-    failures = _fuzz(schema, admin_token, mode)
+    document = httpx.get(f"{server.base_url}/docs/openapi.json", timeout=60).json()
+    failures = _fuzz(fuzz_schemas, document, server.base_url, admin_token, mode)
     assert not failures, f"{len(failures)} operations failed:\n" + "\n".join(failures)
+    methods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+    documented = {f"{m.upper()} {path}" for path, item in document["paths"].items() for m in item if m in methods}
+    assert fuzz_schemas.operations_run[(server.base_url, mode)] == documented - set(KNOWN)  # every operation ran
 
 
 # --- authentication is enforced everywhere ---------------------------------------------------------

@@ -2,10 +2,21 @@
 with --json or when their output is not a terminal.
 
 The commands run as real processes in a pseudo-terminal (``pty``), as a user would start them; the
-quiet cases run the same commands with --json in the terminal, and with their output piped."""
+quiet cases run the same commands with --json in the terminal, and with their output piped.
+
+Each output kind keeps a real-process check: every command draws its bar in a real process on a
+pty, and ``vocmatch import`` is also run as a process with --json on the pty and with its output
+piped. The other commands' quiet cases run in this process (:func:`_in_process`, click's
+``CliRunner``): what they prove is that the command hands its ``--json`` to
+:func:`service.progress.progress_for` (or, piped, that it draws nothing on a stream that is not a
+terminal), which does not depend on the process boundary. A command that ignored ``--json`` would
+still be caught there: rich prints the finished bar, rate and ``剩余 left`` column included, to a
+stream that is not a terminal. Each process costs its imports again (``jobs run retrain_ranker``
+loads scikit-learn: 7.2 CPU-s for a run that only skips), most of this module's time (issue 19)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import pty
@@ -21,6 +32,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scrapers.boards.config import BOARDS_DIR
+from service import progress as progress_module
 from service.config import Settings
 from service.progress import progress_for, wanted
 from tests.rosters.conftest import SCHOOL, add_school
@@ -66,6 +78,23 @@ def _run(args: list[str], env: dict[str, str], terminal: bool, timeout: float = 
     proc.wait(timeout=10)
     os.close(master)
     return proc.returncode, _ANSI.sub("", b"".join(chunks).decode("utf-8", "replace")).replace("\r", "\n")
+
+
+def _in_process(
+    args: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch, terminal: bool
+) -> tuple[int, str]:
+    """Run ``vocmatch ARGS`` in this process (click's ``CliRunner``, settings from ``env`` as in
+    :func:`_run`); with ``terminal`` both of its streams count as terminals for
+    :func:`service.progress.wanted` (``service.progress._isatty`` patched), as on a pty. Returns the
+    exit code and what it wrote (standard output and error). Safe from an async test's thread."""
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    if terminal:
+        monkeypatch.setattr(progress_module, "_isatty", lambda stream: True)
+    result = CliRunner().invoke(main, args, env={**env, "CI": None}, catch_exceptions=False)
+    return result.exit_code, result.output
 
 
 def _taxonomy(tmp_path: Path) -> Path:
@@ -144,57 +173,59 @@ async def test_roster_import_progress(
     session: AsyncSession,
     school: int,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     env = {"VOCMATCH_DATABASE_URL": settings.database_url}
     path = good_xlsx(tmp_path / "roster.xlsx")
     code, shown = _run(["roster", "import", str(path), "--school", SCHOOL], env, terminal=True)
     assert code == 0, shown
     _assert_bar(shown, "写入 writing")
-    code, quiet = _run(["roster", "import", str(path), "--school", SCHOOL, "--json"], env, terminal=True)
+    args = ["roster", "import", str(path), "--school", SCHOOL, "--json"]
+    code, quiet = await asyncio.to_thread(_in_process, args, env, monkeypatch, terminal=True)
     assert code == 0 and '"unchanged"' in quiet
     _assert_quiet(quiet)
 
 
-def test_taxonomy_import_progress(settings: Settings, tmp_path: Path) -> None:
+def test_taxonomy_import_progress(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"VOCMATCH_DATABASE_URL": settings.database_url}
     folder = _taxonomy(tmp_path)
     code, shown = _run(["taxonomy", "import-onet", str(folder)], env, terminal=True)
     assert code == 0, shown
     _assert_bar(shown, "读取 reading")
     _assert_bar(shown, "写入 writing")
-    code, piped = _run(["taxonomy", "import-onet", str(folder)], env, terminal=False)
+    code, piped = _in_process(["taxonomy", "import-onet", str(folder)], env, monkeypatch, terminal=False)
     assert code == 0 and json.loads(piped)["scheme"] == "onet"
     _assert_quiet(piped)
 
 
-def test_crawl_progress(settings: Settings, tmp_path: Path) -> None:
+def test_crawl_progress(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"VOCMATCH_DATABASE_URL": settings.database_url}
     with Site() as site:
         board = _board(tmp_path, site.url())
         code, shown = _run(["crawl", str(board)], env, terminal=True)
         assert code == 0, shown
         _assert_bar(shown, "抓取 crawling")
-        code, quiet = _run(["crawl", str(board), "--json"], env, terminal=True)
+        code, quiet = _in_process(["crawl", str(board), "--json"], env, monkeypatch, terminal=True)
     assert code == 0 and '"board": "example_cn"' in quiet
     _assert_quiet(quiet)
 
 
-def test_evaluate_progress(tmp_path: Path) -> None:
+def test_evaluate_progress(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     args = _titles(tmp_path)
     code, shown = _run(args, {}, terminal=True)
     assert code == 0 and "TitleMatcher" in shown, shown
     _assert_bar(shown, "steps")
-    code, quiet = _run([*args, "--json"], {}, terminal=True)
+    code, quiet = _in_process([*args, "--json"], {}, monkeypatch, terminal=True)
     assert code == 0 and '"MAP"' in quiet
     _assert_quiet(quiet)
 
 
-def test_retrain_ranker_progress(settings: Settings) -> None:
+def test_retrain_ranker_progress(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     env = {"VOCMATCH_DATABASE_URL": settings.database_url}
     code, shown = _run(["jobs", "run", "retrain_ranker"], env, terminal=True)
     assert code == 0 and '"status": "skipped"' in shown  # no applications yet: nothing to learn from
     assert "训练 training" in shown and "0/3" in shown
-    code, quiet = _run(["jobs", "run", "retrain_ranker", "--json"], env, terminal=True)
+    code, quiet = _in_process(["jobs", "run", "retrain_ranker", "--json"], env, monkeypatch, terminal=True)
     assert code == 0 and "训练 training" not in quiet
 
 
