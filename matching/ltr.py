@@ -24,8 +24,7 @@ Cold start: a seeker without history has ``NaN`` history features and a posting 
 interactions ``NaN``/0 interaction features; the trees learned those cases from training queries
 made the same way (:mod:`matching.evaluation.recommend` trains on both), so the content features
 decide, with the ``creation_vs_*`` features dating a posting nobody has seen yet by its place in the
-posting order, and the ``profile_*_co`` features (what other seekers with the same profile titles or home
-chose; :mod:`matching.ltr_features`) standing in for the missing history. With no model at all
+posting order. With no model at all
 the service keeps :class:`~matching.content.ContentRanker`.
 Places, employers and titles enter only through comparisons, never as categories, so an unseen
 city or employer cannot break the model.
@@ -53,8 +52,11 @@ from matching.ltr_features import FEATURE_NAMES, FeatureBuilder
 GRADES: dict[str, float] = {"view": 1.0, "apply": 2.0, "interview": 3.0, "hire": 4.0}
 MAX_GRADE = max(GRADES.values())
 #: Name of this model family (features and fitting), the prefix of every trained version's name; a
-#: change of :data:`~matching.ltr_features.FEATURE_NAMES` gets a new one (v3: ``creation_vs_*``).
-MODEL_FAMILY = "ltr-hgb-v3"
+#: change of :data:`~matching.ltr_features.FEATURE_NAMES` gets a new one (v3: ``creation_vs_*``; v4: without
+#: the ``profile_*_co`` columns, which were ``NaN`` in every served row). A stored model of another
+#: family has other ``feature_names``: the service refuses to serve it (content ranking until the next
+#: retraining) and the retraining does not compare against it (``service.recommendations``).
+MODEL_FAMILY = "ltr-hgb-v4"
 #: Columns whose top postings are taken as hard negatives by :func:`training_set`.
 HARD_NEGATIVE_FEATURES = ("content_score", "history_title_max", "co_interaction", "popularity")
 

@@ -49,15 +49,6 @@ history (warm seekers; ``NaN`` when the seeker has no history)
     most postings are seen by one seeker, but neighbouring cities, related employers and related
     job titles are shared by many.
 
-profile (from :class:`InteractionStats` built with the seekers' profiles; ``NaN`` otherwise)
-    ``profile_title_co`` / ``profile_city_co`` / ``profile_state_co``: the highest share, over the
-    seeker's profile titles (positions of interest and experience titles, normalised) / home city /
-    home province, of other seekers with the same in their profile who interacted with a posting of
-    the candidate's title / city / province, shrunk towards 0 for rare profile values (``n / (m +
-    PROFILE_PRIOR)``). The association rules of ``co_<group>``, with the profile as the antecedent:
-    they carry what other seekers like this one chose (a server's views of bartender jobs, a
-    Jersey City home's views of Newark jobs) to a seeker with no history (cold start).
-
 A seeker's own interactions are left out of the statistics when a ``key`` is given (training
 queries are built from seekers whose interactions are in the statistics; without this the
 target would always look popular to the model, which it never does for a new seeker).
@@ -66,9 +57,8 @@ target would always look popular to the model, which it never does for a new see
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,7 +66,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching.content import ContentRanker, Shortlist
 from matching.documents import SeekerDoc
-from matching.features import FEATURES, place
+from matching.features import FEATURES
 from matching.index import seeker_text
 from vocab.text import normalise
 
@@ -119,10 +109,10 @@ HISTORY_FEATURES = (
     "co_employer",
     "co_title",
 )
-#: Profile → postings associations (the ``co_<group>`` idea with the seeker's profile in place of a
-#: history, so that they also hold for seekers without one).
-PROFILE_FEATURES = ("profile_title_co", "profile_city_co", "profile_state_co")
-FEATURE_NAMES: tuple[str, ...] = CONTENT_FEATURES + INTERACTION_FEATURES + HISTORY_FEATURES + PROFILE_FEATURES
+#: The ranker's columns. Profile → postings association features (``profile_*_co``: what other seekers
+#: with the same profile titles or home chose) were tried and removed (docs/experiments.md, "Profile
+#: features"): off by default, they were ``NaN`` in every served row.
+FEATURE_NAMES: tuple[str, ...] = CONTENT_FEATURES + INTERACTION_FEATURES + HISTORY_FEATURES
 #: Window of ``recent_activity``, days.
 RECENT_DAYS = 14.0
 #: Half-lives of the ``decayed_*`` features, days.
@@ -136,23 +126,6 @@ CREATION_MIN_RECENT = 20
 CREATION_FALLBACK = 50
 #: Groups of postings whose co-occurrence in seekers' interactions gives ``co_<group>`` features.
 CO_GROUPS = ("city", "employer", "title")
-#: Pseudo-count of the ``profile_*_co`` shares: n of m seekers → n / (m + PROFILE_PRIOR).
-PROFILE_PRIOR = 2.0
-#: ``profile_<group>_co`` feature → the posting group it is about.
-PROFILE_GROUPS = {"profile_title_co": "title", "profile_city_co": "city", "profile_state_co": "state"}
-
-
-def profile_keys(seeker: SeekerDoc) -> dict[str, list[Hashable]]:
-    """The profile values ``profile_*_co`` start from, by posting group: normalised profile titles
-    (positions of interest and experience titles), the home city (province and city keys of
-    :func:`matching.features.place`) and the home province; empty lists when unknown."""
-    p = place(seeker.country, seeker.region_code, seeker.province, seeker.city)
-    titles = sorted({normalise(t) for t in (*seeker.desired_titles, *seeker.experience_titles)} - {""})
-    return {
-        "title": list(titles),
-        "city": [(p.province, p.city_name)] if p.city_name else [],
-        "state": [p.province] if p.province else [],
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,18 +139,6 @@ class Interaction:
     grade: float = 1.0
 
 
-@dataclass(frozen=True)
-class _ProfileCo:
-    """Profile value → posting group counts: ``vocab`` value → column of ``prof`` (seekers × values),
-    ``ag`` (seekers × groups, interacted), ``co = prof.T @ ag`` and ``support`` (seekers per value)."""
-
-    vocab: dict[Hashable, int]
-    co: sp.csr_matrix
-    support: np.ndarray
-    prof: sp.csr_matrix
-    ag: sp.csr_matrix
-
-
 def _ids(keys: Sequence[Hashable], unknown: Hashable) -> np.ndarray:
     """Small int ids of ``keys`` in order of first appearance; ``unknown`` → -1."""
     seen: dict[Hashable, int] = {}
@@ -189,8 +150,7 @@ class InteractionStats:
 
     Interactions with postings the ranker does not know are ignored (counted in ``ignored``).
     Repeated interactions of one seeker with one posting count once, at the earliest time with
-    the highest grade. ``profiles`` (seeker key → profile) gives the ``profile_*_co`` features
-    (``None``: they are unknown). ``posting_ids``: every posting the creation order counts, open or
+    the highest grade. ``posting_ids``: every posting the creation order counts, open or
     closed (default: the ranker's postings). The service ranks open postings only but retrains on
     every posting, so it passes every stored posting's id: a posting's ``creation_vs_*`` are then the
     same in both. Built once per model (re)fit; :meth:`job_features` is per request.
@@ -200,7 +160,6 @@ class InteractionStats:
         self,
         ranker: ContentRanker,
         interactions: Sequence[Interaction],
-        profiles: Mapping[Any, SeekerDoc] | None = None,
         posting_ids: Iterable[int] | None = None,
     ) -> None:
         check_is_fitted(ranker, "table_")
@@ -261,61 +220,6 @@ class InteractionStats:
             ag.sum_duplicates()
             ag.data[:] = 1.0  # the constructor summed repeats: a seeker counts once per group
             self.group_co[name] = ((ag.T @ ag).tocsr(), ag)
-        self.profile_co: dict[str, _ProfileCo] = {}
-        if profiles is not None:
-            self._profile_stats(profiles, ev_seeker, ev_row)
-
-    def _profile_stats(self, profiles: Mapping[Any, SeekerDoc], ev_seeker: np.ndarray, ev_row: np.ndarray) -> None:
-        keys = {s: profile_keys(profiles[s]) for s in self.seekers if s in profiles}
-        n_seekers = len(self.seekers)
-        for group in set(PROFILE_GROUPS.values()):
-            vocab: dict[Hashable, int] = {}
-            si, vi = [], []
-            for s, k in keys.items():
-                for v in k[group]:
-                    si.append(self.seekers[s])
-                    vi.append(vocab.setdefault(v, len(vocab)))
-            prof = sp.csr_matrix((np.ones(len(si)), (si, vi)), shape=(n_seekers, len(vocab)))
-            prof.sum_duplicates()
-            prof.data[:] = 1.0
-            ids = self.groups[group]
-            ok = ids[ev_row] >= 0
-            size = int(ids.max()) + 1 if len(ids) else 0
-            ag = sp.csr_matrix((np.ones(int(ok.sum())), (ev_seeker[ok], ids[ev_row[ok]])), shape=(n_seekers, size))
-            ag.sum_duplicates()
-            ag.data[:] = 1.0
-            support = np.asarray(prof.sum(axis=0)).ravel()
-            prof, ag = prof.tocsr(), ag.tocsr()
-            self.profile_co[group] = _ProfileCo(
-                vocab=vocab, co=(prof.T @ ag).tocsr(), support=support, prof=prof, ag=ag
-            )
-
-    def profile_confidence(self, group: str, seeker: SeekerDoc, key: Hashable | None = None) -> np.ndarray:
-        """Per row: max over the seeker's profile values v (:func:`profile_keys`) of
-        (other seekers with v who interacted with the row's ``group``) / (seekers with v + PROFILE_PRIOR).
-        ``NaN`` for rows of unknown group, when no profile value of the seeker is known to the
-        statistics, and when the statistics were built without profiles."""
-        out = np.full(self.n_rows, np.nan)
-        if group not in self.profile_co:
-            return out
-        pc = self.profile_co[group]
-        vocab, co, support, prof, ag = pc.vocab, pc.co, pc.support, pc.prof, pc.ag
-        ants = np.array(sorted({vocab[v] for v in profile_keys(seeker)[group] if v in vocab}), dtype=np.int64)
-        if not len(ants):
-            return out
-        both = co[ants].toarray()
-        sup = support[ants].astype(np.float64)
-        s = self.seekers.get(key) if key is not None else None
-        if s is not None:  # leave the seeker's own profile and interactions out
-            own_v = np.isin(ants, prof.indices[prof.indptr[s] : prof.indptr[s + 1]])
-            own_g = ag.indices[ag.indptr[s] : ag.indptr[s + 1]]
-            both[np.ix_(own_v, own_g)] -= 1.0
-            sup[own_v] -= 1.0
-        conf = (both / (sup[:, None] + PROFILE_PRIOR)).max(axis=0)
-        ids = self.groups[group]
-        known = ids >= 0
-        out[known] = conf[ids[known]]
-        return out
 
     def __len__(self) -> int:
         return len(self.ev_row)
@@ -505,11 +409,6 @@ class FeatureBuilder:
             out[:, nc : nc + len(INTERACTION_FEATURES)] = self.stats.job_features(now, key, rows)
         if len(hist):
             self._history(out[:, nc + len(INTERACTION_FEATURES) :], seeker, rows, hist, key)
-        if self.stats is not None and self.stats.profile_co:
-            start = nc + len(INTERACTION_FEATURES) + len(HISTORY_FEATURES)
-            for i, (name, group) in enumerate(PROFILE_GROUPS.items()):
-                assert FEATURE_NAMES[start + i] == name
-                out[:, start + i] = self.stats.profile_confidence(group, seeker, key)[rows]
         return out
 
     def _history(

@@ -144,7 +144,6 @@ def retrain(
     min_holdout: int = 5,
     split_salt: str = SPLIT_SALT,
     cold_per_seeker: int = COLD_QUERIES,
-    profile_features: bool = False,
     **params: Any,
 ) -> Retrained:
     """Split seekers, train a :class:`LearnedRanker` on the training part, score all rankers on the held-out part.
@@ -155,9 +154,6 @@ def retrain(
 
     Interaction statistics (popularity, co-interaction…) come from the training seekers only;
     ``cold_per_seeker`` profile-only queries per training seeker (:func:`seeker_queries`).
-    ``profile_features``: build the ``profile_*_co`` features from the training seekers' profiles.
-    Off by default: the service builds its :class:`InteractionStats` without profiles, where those
-    features are unknown, and a model must be served with the features it was trained on.
     Raises ``ValueError`` when there are fewer than ``min_train_queries`` training queries or
     ``min_holdout`` held-out seekers (too little data to learn or to judge a model).
     """
@@ -166,7 +162,7 @@ def retrain(
     train_it = [it for it in interactions if it.seeker not in held]
     test_it = [it for it in interactions if it.seeker in held]
     ranker = ContentRanker().fit(jobs)
-    builder = FeatureBuilder(ranker, InteractionStats(ranker, train_it, profiles=seekers if profile_features else None))
+    builder = FeatureBuilder(ranker, InteractionStats(ranker, train_it))
     queries = seeker_queries(train_it, seekers, cold_per_seeker=cold_per_seeker)
     holdout = holdout_queries(test_it, seekers)
     if len(queries) < min_train_queries or len(holdout) < min_holdout:

@@ -43,10 +43,6 @@ METRICS = {"recall@10": ("recall", 10), "NDCG@10": ("NDCG", 10)}
 #: Profile-only training queries per training applicant (their first interactions); see run_recommend.
 #: More did not pay (docs/experiments.md, "Cold queries per training applicant").
 COLD_QUERIES = 1
-#: Whether the ``profile_*_co`` features are built from the training applicants' profiles: off, as in
-#: the service's retraining job, so the evaluation measures the model that is served (the gain was
-#: within noise on the test applicants: docs/experiments.md, "Profile features").
-PROFILE_FEATURES = False
 #: Training queries used to choose the blend baseline's weights, per group.
 BLEND_FIT_QUERIES = 500
 
@@ -64,9 +60,9 @@ def split_applicants(views: Sequence[Interaction], test_fraction: float, seed: i
     return {a.item() for a in applicants} - test, test
 
 
-def _builder(jobs: list[JobDoc], views: Sequence[Interaction], profiles: dict | None) -> FeatureBuilder:
+def _builder(jobs: list[JobDoc], views: Sequence[Interaction]) -> FeatureBuilder:
     ranker = ContentRanker().fit(jobs)
-    return FeatureBuilder(ranker, InteractionStats(ranker, views, profiles=profiles))
+    return FeatureBuilder(ranker, InteractionStats(ranker, views))
 
 
 def _evaluate(
@@ -132,7 +128,6 @@ def run_recommend(
     seed: int = 20250301,
     progress: Callable[[str], None] | None = None,
     cold_per_applicant: int = COLD_QUERIES,
-    profile_features: bool = PROFILE_FEATURES,
 ) -> tuple[dict[str, Any], LearnedRanker]:
     """Run the protocol (module doc); return the trained model and the figures as a JSON-ready dict:
     ``groups.{warm,cold}.{queries, model, baselines}`` with recall@10 / NDCG@10 / MRR, the blend
@@ -142,9 +137,7 @@ def run_recommend(
     that several runs can be pooled: :func:`pool_runs`), split and training summaries.
 
     ``cold_per_applicant``: profile-only training queries per training applicant with a profile
-    (their first interactions, :func:`~matching.evaluation.jobboard.training_queries`);
-    ``profile_features``: build the ``profile_*_co`` features from the training applicants'
-    profiles (``False``: they are unknown). The defaults were chosen on a validation split of the
+    (their first interactions, :func:`~matching.evaluation.jobboard.training_queries`). The default were chosen on a validation split of the
     training applicants (docs/experiments.md).
 
     ``test``: the board to evaluate on, or ``None`` to split ``train``'s applicants (module doc).
@@ -182,9 +175,8 @@ def run_recommend(
 
     train_jobs = {j.id: j for j in train_board.jobs}
     test_jobs = {j.id: j for j in test_board.jobs}
-    train_profiles = _profiles(train_board, train_ids) if profile_features else None
-    train_builder = _builder(train_board.jobs, train_views, train_profiles)
-    test_builder = train_builder if same else _builder(test_board.jobs, train_views, train_profiles)
+    train_builder = _builder(train_board.jobs, train_views)
+    test_builder = train_builder if same else _builder(test_board.jobs, train_views)
     tr_queries = training_queries(
         train_views, _profiles(train_board, train_ids), train_jobs, cold_per_applicant=cold_per_applicant
     )
@@ -264,7 +256,7 @@ def run_recommend(
             "name": MODEL_NAME,
             "features": list(FEATURE_NAMES),
             "training": summary,
-            "options": {"cold_per_applicant": cold_per_applicant, "profile_features": profile_features},
+            "options": {"cold_per_applicant": cold_per_applicant},
         },
         "blend_weights": weights_by_group,
         "creation_windows": {g: [round(lo, 4), round(hi, 4)] for g, (lo, hi) in windows.items()},

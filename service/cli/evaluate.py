@@ -2,7 +2,7 @@
 
 vocmatch evaluate titles --queries Q --corpus C --qrels R [--onet DIR] [--no-embedding] [--json]
 vocmatch evaluate recommend --train DIR --test DIR [--test-fraction F] [--seed N] [--save-model PATH]
-    [--cold-queries N] [--profile-features/--no-profile-features] [--json]
+    [--cold-queries N] [--json]
 """
 
 from __future__ import annotations
@@ -111,11 +111,6 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
     default=None,
     help="profile-only training queries per training applicant (their first views) [default: 1]",
 )
-@click.option(
-    "--profile-features/--no-profile-features",
-    default=None,
-    help="build the profile_*_co features from the training applicants' profiles [default: off, as served]",
-)
 @click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
 def recommend(
     train_dir: Path,
@@ -124,7 +119,6 @@ def recommend(
     seeds: tuple[int, ...],
     save_to: Path | None,
     cold_queries: int | None,
-    profile_features: bool | None,
     as_json: bool,
 ) -> None:
     """Train the learned ranker on --train's applicants and rank the pool for --test's applicants;
@@ -148,8 +142,6 @@ def recommend(
         options: dict[str, Any] = {}  # run_recommend's keyword arguments given on the command line
         if cold_queries is not None:
             options["cold_per_applicant"] = cold_queries
-        if profile_features is not None:
-            options["profile_features"] = profile_features
         train = read_board(train_dir)
         test = None if train_dir.resolve() == test_dir.resolve() else read_board(test_dir)
         with progress_for(as_json) as progress:

@@ -21,6 +21,7 @@ from service.accounts.models import Role
 from service.auth.guards import Principal
 from service.catalog.majors import major_open_to
 from service.catalog.models import Major, Region, School
+from service.catalog.service import CatalogService
 from service.config import latest_today
 from service.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.graduates.identity import gender_of_id_number, mask_id_number, normalise_id_number
@@ -170,6 +171,22 @@ class GraduateService:
             raise NotFoundError("graduate", graduate_id)
         return graduate
 
+    async def unknown_places(self, places: Sequence[str]) -> list[str]:
+        """The preferred places (``preferred_locations``) that name no region: each must be a GB/T 2260
+        region code (6 digits) or a region's name, with or without its 省/市/区/县
+        (:meth:`~service.catalog.service.CatalogService.unknown_regions`). Order kept. The one rule
+        for the API (``PATCH /graduates/{id}``, :meth:`update`) and the profile page."""
+        return await CatalogService(self.session).unknown_regions(list(places))
+
+    async def _check_places(self, changes: dict[str, Any]) -> None:
+        unknown = await self.unknown_places(changes.get("preferred_locations") or [])
+        if unknown:
+            raise InvalidFieldError(
+                "preferred_locations",
+                f"unknown place(s) {', '.join(unknown)}: use city or county names or 6-digit GB/T 2260 region codes",
+                "unknown_place",
+            )
+
     async def _check_refs(self, changes: dict[str, Any]) -> None:
         for field, model, what in (
             ("school_id", School, "school"),
@@ -292,7 +309,8 @@ class GraduateService:
         """Change the fields present in ``data``; a nested list present replaces the stored one.
         Changes to roster-owned fields are recorded in the audit log (field names only).
 
-        Raises as :meth:`create`, or :class:`NotFoundError`, or ``PermissionDeniedException``
+        Raises as :meth:`create` (and :class:`InvalidFieldError` for a preferred place that names no
+        region, :meth:`unknown_places`), or :class:`NotFoundError`, or ``PermissionDeniedException``
         (403) when a graduate tries to change a roster-owned field."""
         graduate = await self.get(graduate_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
@@ -308,6 +326,7 @@ class GraduateService:
         if "graduation_date" in changes:
             self._check_graduation_date(changes["graduation_date"])
         await self._check_refs(changes)
+        await self._check_places(changes)
         await self._check_unique(
             changes.get("school_id", graduate.school_id),
             changes.get("student_number", graduate.student_number),

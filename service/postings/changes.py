@@ -9,7 +9,12 @@ ORM-enabled ``UPDATE``/``DELETE`` statements on :class:`Posting` (``session.exec
 …)``: :func:`_record_statement`, which selects the ids its ``WHERE`` matches first). An employer's
 change of what a posting's document and summary show of it (:data:`EMPLOYER_SHOWN`: its name) is a
 change of each of its open postings, recorded as an ``edited`` row per posting the same two ways, so
-every worker's index and posting summaries follow a rename like any posting edit. What is not the
+every worker's index and posting summaries follow a rename like any posting edit. Deleting an
+employer (``session.delete`` or an ORM ``DELETE`` statement on :class:`~service.employers.models.Employer`)
+deletes its postings by the database's ``ON DELETE CASCADE``, which the ORM never sees: the ids of
+every posting of the employers about to go are read first (:func:`_record_employer_deletes`, before
+the flush; :func:`_record_statement`, before the statement) and each gets a ``deleted`` row, so the
+workers' indexes drop them at once instead of at their next rebuild. What is not the
 posting's content is left out: a change of only ``application_count``, ``hire_count`` or
 ``updated_at`` (an application, a hire that leaves the posting open) writes no row. Core statements on
 the bare table (``conn.execute(Posting.__table__.update())``) bypass the ORM and are not recorded:
@@ -103,6 +108,12 @@ def _open_postings_of(session: Session, employers: Any) -> list[int]:
     return list(session.connection().execute(stmt.order_by(Posting.id)).scalars())
 
 
+def _postings_of(session: Session, employers: Any) -> list[int]:
+    """Ids of every posting (any status) of ``employers`` (ids, or a subquery of them)."""
+    stmt = select(Posting.id).where(Posting.employer_id.in_(employers)).order_by(Posting.id)
+    return list(session.connection().execute(stmt).scalars())
+
+
 def _write(session: Session, rows: list[tuple[int, ChangeKind]]) -> None:
     """Insert ``rows`` (posting id, kind) through the session's connection, in its transaction, and
     on PostgreSQL queue the ``NOTIFY`` that commit delivers (repeats within a transaction fold into one)."""
@@ -126,6 +137,20 @@ def note_change(session: Session) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
     session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _record_employer_deletes(session: Session, _flush_context: Any, _instances: Any) -> None:
+    """Employers the unit of work is about to delete: a ``deleted`` row for each of their postings,
+    read now, while they exist (the flush's ``DELETE`` takes them by ``ON DELETE CASCADE``). A
+    posting of theirs also deleted in this flush is left to :func:`_record_flush`."""
+    gone = sorted(o.id for o in session.deleted if isinstance(o, Employer) and o.id is not None)
+    if not gone:
+        return
+    own = {o.id for o in session.deleted if isinstance(o, Posting)}
+    rows = [(pid, ChangeKind.DELETED) for pid in _postings_of(session, gone) if pid not in own]
+    if rows:
+        _write(session, rows)
 
 
 @event.listens_for(Session, "after_flush")
@@ -156,11 +181,12 @@ def _record_statement(state: ORMExecuteState) -> None:
     """ORM ``UPDATE``/``DELETE`` statements on postings: the ids their ``WHERE`` matches now (the
     same transaction, before the statement runs) get a row each, unless only :data:`NOT_CONTENT`
     columns are set; ORM ``UPDATE`` statements on employers that may set an :data:`EMPLOYER_SHOWN`
-    column: the open postings of the employers their ``WHERE`` matches."""
+    column: the open postings of the employers their ``WHERE`` matches; ORM ``DELETE`` statements on
+    employers: every posting of the employers their ``WHERE`` matches (``deleted``)."""
     if not (state.is_update or state.is_delete):
         return
     mapper = state.bind_mapper
-    if mapper is not None and mapper.class_ is Employer and state.is_update:
+    if mapper is not None and mapper.class_ is Employer:
         _record_employer_statement(state)
         return
     if mapper is None or mapper.class_ is not Posting:
@@ -181,13 +207,19 @@ def _record_statement(state: ORMExecuteState) -> None:
 
 
 def _record_employer_statement(state: ORMExecuteState) -> None:
-    columns = set_columns(state.statement)
-    if columns is not None and not columns & EMPLOYER_SHOWN:
-        return
+    if state.is_update:
+        columns = set_columns(state.statement)
+        if columns is not None and not columns & EMPLOYER_SHOWN:
+            return
     employers = select(Employer.id)
     where = getattr(state.statement, "whereclause", None)
     if where is not None:
         employers = employers.where(where)
+    if state.is_delete:
+        gone = _postings_of(state.session, employers)
+        if gone:
+            _write(state.session, [(pid, ChangeKind.DELETED) for pid in gone])
+        return
     matched = _open_postings_of(state.session, employers)
     if matched:
         _write(state.session, [(pid, ChangeKind.EDITED) for pid in matched])

@@ -46,7 +46,7 @@ def model_path(settings: Settings, version: str) -> Path:
 
 
 def new_version(prefix: str = MODEL_FAMILY, now: dt.datetime | None = None) -> str:
-    """A version name from the UTC time, e.g. ``ltr-hgb-v3-20250301T031500123456Z``."""
+    """A version name from the UTC time, e.g. ``ltr-hgb-v4-20250301T031500123456Z``."""
     return f"{prefix}-{(now or dt.datetime.now(dt.UTC)):%Y%m%dT%H%M%S%fZ}"
 
 

@@ -383,14 +383,15 @@ class GraduatePages(Controller):
             errors = {k: v for k, v in errors.items() if k not in ("experiences", "awards")}
             errors.update(row_errors | award_errors)
         errors = translate_errors(page.tr, errors)
-        unknown = await CatalogService(db_session).unknown_regions(data["preferred_locations"])
+        service = GraduateService(db_session, actor=page.user, request=request)
+        unknown = await service.unknown_places(data["preferred_locations"])  # the API's rule, said per item
         if unknown:
             errors["preferred_locations"] = page.gettext(
                 "Unknown place: %(items)s. Enter city or county names or 6-digit region codes."
             ) % {"items": page.gettext("LIST_SEPARATOR").join(unknown)}
         if update is not None and not errors:
             try:
-                await GraduateService(db_session, actor=page.user, request=request).update(graduate.id, update)
+                await service.update(graduate.id, update)
             except (InvalidFieldError, ConflictError) as exc:
                 errors = domain_messages(page.tr, exc)
         if errors:

@@ -252,6 +252,25 @@ def test_rejected_update_changes_nothing(client: httpx.Client, school_id: int) -
     assert both.status_code == 200 and both.json()["id_number_masked"].endswith(FEMALE_ID[-4:])
 
 
+def test_unknown_preferred_places_are_a_problem_naming_the_field_and_the_place(
+    client: httpx.Client, school_id: int
+) -> None:
+    """The profile page's rule (issue 19), now the domain's: every preferred place is a region code or
+    a region's name (with or without 市/省/区/县); the API answers 422 naming the field and the place."""
+    g = client.post("/graduates", json=_graduate(school_id)).json()
+    bad = client.patch(f"/graduates/{g['id']}", json={"preferred_locations": ["广州", "火星市", "999999"]})
+    assert bad.status_code == 422, bad.text
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    problem = bad.json()
+    assert problem["status"] == 422 and "preferred_locations" in problem["detail"]
+    (item,) = problem["errors"]
+    assert item["field"] == "preferred_locations" and item["code"] == "unknown_place"
+    assert "火星市" in item["message"] and "999999" in item["message"] and "广州" not in item["message"]
+    assert client.get(f"/graduates/{g['id']}").json() == g
+    good = client.patch(f"/graduates/{g['id']}", json={"preferred_locations": ["广州", "440106"]})
+    assert good.status_code == 200 and good.json()["preferred_locations"] == ["广州", "440106"]
+
+
 def test_unknown_graduate_is_404(client: httpx.Client, school_id: int) -> None:
     missing = client.get("/graduates/987654")
     assert missing.status_code == 404

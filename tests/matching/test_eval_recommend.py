@@ -188,7 +188,7 @@ def test_cli_json_and_saved_model(default_run: tuple[dict[str, Any], Path], tmp_
     model, meta = load_model(out)
     assert meta["metrics"]["warm"]["model"] == result["groups"]["warm"]["model"]
     assert meta["training"]["queries"] == result["model"]["training"]["queries"] and model.n_iter_ >= 10
-    assert result["model"]["options"] == {"cold_per_applicant": 1, "profile_features": False}
+    assert result["model"]["options"] == {"cold_per_applicant": 1}
     bad = CliRunner().invoke(evaluate, ["recommend", "--train", str(tmp_path), "--test", str(tmp_path)])
     assert bad.exit_code == 1 and "jobs.csv" in bad.output
 
@@ -236,18 +236,19 @@ def test_cli_pools_several_seeds_with_intervals(board_150: Path, tmp_path: Path)
 
 
 def test_cli_training_options(board_150: Path, default_run: tuple[dict[str, Any], Path]) -> None:
-    """--cold-queries adds profile-only training queries; --profile-features builds profile_*_co (off by
-    default: all-NaN columns, which the ranker sets aside), so the same seed trains another model."""
+    """--cold-queries adds profile-only training queries, so the same seed trains another model; the
+    removed --profile-features (issue 19) is refused."""
     folder = board_150
     args = ["recommend", "--train", str(folder), "--test", str(folder), "--json"]
     plain = default_run[0]  # the same arguments, plus --save-model, which changes nothing in the run
-    other = CliRunner().invoke(evaluate, [*args, "--cold-queries", "3", "--profile-features"])
+    other = CliRunner().invoke(evaluate, [*args, "--cold-queries", "3"])
     assert other.exit_code == 0, other.output
     result = json.loads(other.output)
-    assert result["model"]["options"] == {"cold_per_applicant": 3, "profile_features": True}
+    assert result["model"]["options"] == {"cold_per_applicant": 3}
     assert result["model"]["training"]["queries"] > plain["model"]["training"]["queries"]
     assert result["groups"]["cold"]["baselines"] == plain["groups"]["cold"]["baselines"]  # baselines unchanged
     assert CliRunner().invoke(evaluate, [*args, "--cold-queries", "0"]).exit_code == 2
+    assert CliRunner().invoke(evaluate, [*args, "--profile-features"]).exit_code == 2
 
 
 @pytest.mark.shared_data

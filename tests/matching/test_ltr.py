@@ -12,7 +12,15 @@ from sklearn.exceptions import NotFittedError
 from matching.content import ContentRanker
 from matching.documents import JobDoc, SeekerDoc
 from matching.ltr import MAX_GRADE, LearnedRanker, Query, group_ndcg, rerank, training_set
-from matching.ltr_features import DAY, FEATURE_NAMES, HISTORY_FEATURES, FeatureBuilder, Interaction, InteractionStats
+from matching.ltr_features import (
+    CONTENT_FEATURES,
+    DAY,
+    FEATURE_NAMES,
+    HISTORY_FEATURES,
+    FeatureBuilder,
+    Interaction,
+    InteractionStats,
+)
 from tests.factories import synthetic_ranking
 
 T0 = 1_700_000_000.0
@@ -269,45 +277,18 @@ def test_rerank_keeps_explanations_and_scores_in_range(builder: FeatureBuilder, 
     )
 
 
-def test_profile_features_count_other_seekers_like_this_one() -> None:
-    """profile_*_co: share of other seekers with the same profile title / home who chose the group,
-    n / (m + PROFILE_PRIOR), with the seeker's own profile and choices left out; NaN when unknown."""
-    from matching.ltr_features import PROFILE_PRIOR
-
-    profiles = {
-        100: SeekerDoc(id=100, country="US", province="NJ", city="Jersey City", desired_titles=("Line cook",)),
-        101: SeekerDoc(
-            id=101,
-            country="US",
-            province="NJ",
-            city="Jersey City",
-            desired_titles=("LINE COOK",),
-            experience_titles=("Dishwasher",),
-        ),
-        102: SeekerDoc(id=102, country="US", province="NJ", city="Newark", desired_titles=("Cashier",)),
-    }
-    ranker = ContentRanker().fit(jobs())
-    b = FeatureBuilder(ranker, InteractionStats(ranker, VIEWS, profiles=profiles))
-    pos = ranker.position_
-    new = SeekerDoc(id=7, country="US", province="NJ", city="Jersey City", desired_titles=("line cook",))
-    x = b.matrix(new, now=T0 + 20 * DAY)
-    # "line cook": seekers 100 and 101, both chose Line Cook and Prep Cook postings, none a Cashier
-    assert x[pos[1], COL["profile_title_co"]] == pytest.approx(2 / (2 + PROFILE_PRIOR))
-    assert x[pos[6], COL["profile_title_co"]] == pytest.approx(2 / (2 + PROFILE_PRIOR))  # same title, Fresno
-    assert x[pos[3], COL["profile_title_co"]] == 0.0
-    # home Jersey City: seekers 100 and 101 chose Newark (not Jersey City); the state NJ: all three
-    assert x[pos[2], COL["profile_city_co"]] == pytest.approx(2 / (2 + PROFILE_PRIOR))
-    assert x[pos[3], COL["profile_city_co"]] == 0.0
-    assert x[pos[3], COL["profile_state_co"]] == pytest.approx(3 / (3 + PROFILE_PRIOR))  # any NJ posting
-    assert x[pos[4], COL["profile_state_co"]] == 0.0  # nobody from NJ chose California
-    # seeker 100 as a training query: its own profile and choices do not count
-    own = b.matrix(profiles[100], now=T0 + 20 * DAY, key=100)
-    assert own[pos[1], COL["profile_title_co"]] == pytest.approx(1 / (1 + PROFILE_PRIOR))
-    # nothing known: a title no other seeker has, no place; and statistics built without profiles
-    blank = b.matrix(SeekerDoc(id=8, country="US", desired_titles=("Astronaut",)), now=T0)
-    assert np.isnan(blank[:, [COL[n] for n in ("profile_title_co", "profile_city_co", "profile_state_co")]]).all()
-    plain = FeatureBuilder(ranker, InteractionStats(ranker, VIEWS)).matrix(new, now=T0)
-    assert np.isnan(plain[:, COL["profile_title_co"]]).all()
+def test_every_served_column_is_known_for_some_seeker(builder: FeatureBuilder) -> None:
+    """The interaction and history features as the service builds them (InteractionStats over the
+    applications, no profiles: service.recommendations.caches.interaction_stats; the retraining job
+    the same) leave no column NaN for every seeker and posting: a column the served model can never
+    see is dead weight (issue 19, the former profile_*_co columns). The content columns are known
+    whenever the seeker and posting say what they compare (test_content)."""
+    cold = SeekerDoc(id=7, country="US", province="NJ", city="Jersey City", desired_titles=("line cook",))
+    x = np.vstack([builder.matrix(cold, now=T0 + 20 * DAY), builder.matrix(cold, (1, 3), T0 + 20 * DAY)])
+    served = [name for name in FEATURE_NAMES if name not in CONTENT_FEATURES]
+    assert FEATURE_NAMES == CONTENT_FEATURES + tuple(served)
+    never = [name for name in served if np.isnan(x[:, COL[name]]).all()]
+    assert never == []
 
 
 def test_job_features_of_some_rows_equal_those_of_all(builder: FeatureBuilder) -> None:

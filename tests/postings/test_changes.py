@@ -84,6 +84,39 @@ async def test_an_employer_rename_is_an_edit_of_each_of_its_open_postings(sessio
     assert len(await _rows(session)) == start + 4
 
 
+async def test_deleting_an_employer_deletes_each_of_its_postings_in_the_feed(session: AsyncSession) -> None:
+    """The database's ON DELETE CASCADE takes an employer's postings without the ORM seeing them
+    (issue 18): deleting the employer (unit of work or ``DELETE`` statement) writes a ``deleted`` row
+    for every posting of theirs, open or not, in the same transaction; a rolled-back one none."""
+    a, b, c = await _postings(session, 3)
+    c.status = PostingStatus.CLOSED
+    other = Employer(name="岭南机电", verified=True)
+    session.add(other)
+    await session.flush()
+    d = Posting(title="电工", employer_id=other.id, city="广州")
+    session.add(d)
+    await session.commit()
+    ids = {"a": a.id, "b": b.id, "c": c.id, "d": d.id}
+    employer_id = a.employer_id
+    start = len(await _rows(session))
+    employer = await session.get(Employer, employer_id)
+    assert employer is not None
+
+    await session.delete(employer)
+    await session.flush()
+    await session.rollback()
+    assert len(await _rows(session)) == start
+
+    await session.delete(await session.get(Employer, employer_id))
+    await session.commit()
+    assert (await _rows(session))[start:] == [(ids["a"], "deleted"), (ids["b"], "deleted"), (ids["c"], "deleted")]
+    assert (await session.execute(select(Posting.id).where(Posting.id.in_(ids.values())))).scalars().all() == [ids["d"]]
+
+    await session.execute(delete(Employer).where(Employer.name == "岭南机电"))
+    await session.commit()
+    assert (await _rows(session))[start + 3 :] == [(ids["d"], "deleted")]
+
+
 async def test_prune_keeps_recent_rows_and_the_last_one(session: AsyncSession) -> None:
     postings = await _postings(session, 3)
     old = utcnow() - dt.timedelta(days=3)

@@ -130,6 +130,28 @@ async def test_requests_catch_up_without_a_follower_and_restart_on_an_emptied_fe
     assert len(await cache.get(session, today)) == 12 and cache.index.builds == 2
 
 
+async def test_a_second_index_drops_a_deleted_employers_postings(session: AsyncSession, writer: AsyncEngine) -> None:
+    """Deleting an employer (issue 18) takes its postings by ON DELETE CASCADE: another process's
+    index drops them from the feed, without a rebuild, whether the employer goes through the unit of
+    work or a ``DELETE`` statement."""
+    today = dt.date.today()
+    first = await _seed(session, n=4)
+    second = await _seed(session, n=3)
+    cache = RankerCache()
+    assert len(await cache.get(session, today)) == 7
+    await session.commit()
+    async with make_sessionmaker(writer)() as other:
+        await other.delete(await other.get(Employer, first))
+        await other.commit()
+    await session.commit()  # a new transaction: the writer's commit is visible
+    assert len(await cache.get(session, today)) == 3 and cache.index.builds == 1
+    async with make_sessionmaker(writer)() as other:
+        await other.execute(delete(Employer).where(Employer.id == second))
+        await other.commit()
+    await session.commit()
+    assert len(await cache.get(session, today)) == 0 and cache.index.builds == 1
+
+
 def test_a_ranker_cut_in_pieces_comes_back_the_same() -> None:
     """What a build process sends (:func:`to_pieces`, small pieces here) answers like the ranker."""
     docs = [

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from matching.content import ContentRanker
 from matching.ltr import MODEL_FAMILY, LearnedRanker, rerank
-from matching.ltr_features import FeatureBuilder, InteractionStats
+from matching.ltr_features import FEATURE_NAMES, FeatureBuilder, InteractionStats
 from service.applications.models import Application
 from service.config import Settings
 from service.db import make_engine, session_scope
@@ -182,6 +182,26 @@ def test_corrupt_or_foreign_model_falls_back_to_content(
     with caplog.at_level(logging.WARNING):
         assert _recommend(client, cold)["model"] == MODEL_NAME  # and stays so, without reloading every time
     assert not [r for r in caplog.records if "broken-1" in r.getMessage()]
+
+
+def test_a_stored_model_of_the_previous_family_is_not_served(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ltr-hgb-v3 had three more columns (profile_*_co, always NaN when served; issue 19): a promoted
+    v3 model is refused with a warning, never fed a matrix of the wrong width, and the content ranking
+    is served until the next retraining promotes a model of this family."""
+    from service.recommendations.caches import LearnedModelSlot
+
+    v3 = (*FEATURE_NAMES, "profile_title_co", "profile_city_co", "profile_state_co")
+    rng = np.random.default_rng(0)
+    X, groups = rng.normal(size=(400, len(v3))), np.repeat(np.arange(40), 10)
+    old = LearnedRanker(feature_names=v3, max_iter=10, min_samples_leaf=5, n_bags=1).fit(X, X[:, 0] > 1, groups)
+    assert MODEL_FAMILY != "ltr-hgb-v3"
+    v = save_version(settings, old, {"version": "ltr-hgb-v3-20261201T000000Z", "training": {}, "metrics": {}})
+    assert promote(settings, v, {"NDCG@10": 1.0}, None)
+    with caplog.at_level(logging.WARNING):
+        assert LearnedModelSlot(settings)._load_model() is None
+    assert any(v in r.getMessage() and "other features" in r.getMessage() for r in caplog.records)
 
 
 def test_no_model_dir_serves_content(client: httpx.Client, settings: Settings) -> None:
