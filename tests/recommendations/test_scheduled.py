@@ -122,7 +122,7 @@ def test_retraining_reads_every_posting_applicant_and_graded_application(setting
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_retrain_evaluates_stores_and_promotes_only_if_not_worse(settings: Settings) -> None:
-    """Two trainings (~15 s of CPU each), on SQLite only: past :func:`read_training_data` (checked on both
+    """Two trainings, on SQLite only: past :func:`read_training_data` (checked on both
     backends by the test above) a run trains, stores and promotes in the model folder, never in the
     database."""
     asyncio.run(_seed(settings))
