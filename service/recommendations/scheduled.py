@@ -37,6 +37,8 @@ __all__ = [
     "grade_of",
     "load_interactions",
     "load_training_data",
+    "read_training_data",
+    "retrain_on_data",
     "retrain_ranker",
     "retrain_ranker_async",
 ]
@@ -61,25 +63,31 @@ async def load_training_data(session: Any) -> tuple[list[JobDoc], dict[int, Seek
     return await RecommendationRepository(session).training_data()
 
 
-async def retrain_ranker_async(
-    settings: Settings, seed: int = 0, test_fraction: float = 0.3, progress: Any = None
-) -> dict[str, Any]:
-    """One retraining run (see the module doc). Returns a report: ``status`` (``promoted``,
-    ``kept`` or ``skipped``), ``version``, ``metrics`` (held-out recall@10/NDCG@10/MRR of
-    ``candidate``, ``incumbent`` and ``content``), ``training`` summary and ``reason`` when skipped.
-    ``progress("train", done, 3)`` (optional) is told the steps done: data loaded, model trained and
-    evaluated, version saved."""
+async def read_training_data(settings: Settings) -> tuple[list[JobDoc], dict[int, SeekerDoc], list[Interaction]]:
+    """What a retraining run reads from ``settings``' database (:func:`load_training_data`, in a
+    session of its own): the only part of :func:`retrain_ranker_async` that touches the database."""
     from service.db import make_engine, session_scope
 
-    tell = progress or (lambda phase, done, total: None)
-    tell("train", 0, 3)
     engine = make_engine(settings)
     try:
         async with session_scope(engine) as session:
-            jobs, seekers, interactions = await load_training_data(session)
+            return await load_training_data(session)
     finally:
         await engine.dispose()
-    tell("train", 1, 3)
+
+
+async def retrain_on_data(
+    settings: Settings,
+    data: tuple[list[JobDoc], dict[int, SeekerDoc], list[Interaction]],
+    seed: int = 0,
+    test_fraction: float = 0.3,
+    progress: Any = None,
+) -> dict[str, Any]:
+    """The rest of :func:`retrain_ranker_async` once ``data`` (:func:`read_training_data`) is read:
+    train and evaluate, store the version, promote it or not (``settings``' model folder only; no
+    database). Tells ``progress`` steps 2 and 3 of 3; returns the same report."""
+    tell = progress or (lambda phase, done, total: None)
+    jobs, seekers, interactions = data
     current = load_current_model(settings)
     incumbent = current[0] if current and list(current[0].feature_names) == list(FEATURE_NAMES) else None
     try:
@@ -115,6 +123,22 @@ async def retrain_ranker_async(
         "metrics": versions_metrics,
         "training": result.training,
     }
+
+
+async def retrain_ranker_async(
+    settings: Settings, seed: int = 0, test_fraction: float = 0.3, progress: Any = None
+) -> dict[str, Any]:
+    """One retraining run (see the module doc): :func:`read_training_data`, then
+    :func:`retrain_on_data`. Returns a report: ``status`` (``promoted``,
+    ``kept`` or ``skipped``), ``version``, ``metrics`` (held-out recall@10/NDCG@10/MRR of
+    ``candidate``, ``incumbent`` and ``content``), ``training`` summary and ``reason`` when skipped.
+    ``progress("train", done, 3)`` (optional) is told the steps done: data loaded, model trained and
+    evaluated, version saved."""
+    tell = progress or (lambda phase, done, total: None)
+    tell("train", 0, 3)
+    data = await read_training_data(settings)
+    tell("train", 1, 3)
+    return await retrain_on_data(settings, data, seed=seed, test_fraction=test_fraction, progress=progress)
 
 
 def retrain_ranker(

@@ -20,6 +20,8 @@ from service.cli.evaluate import evaluate
 from service.jobboard import read_board
 
 CITIES = [("Newark", "NJ"), ("Trenton", "NJ"), ("Fresno", "CA"), ("Austin", "TX")]
+#: ``vocmatch evaluate recommend``'s default ``--seed``.
+DEFAULT_SEED = 20250301
 TITLES = ["Line Cook", "Cashier", "Security Officer", "Warehouse Associate", "Receptionist"]
 
 
@@ -193,14 +195,31 @@ def test_cli_json_and_saved_model(default_run: tuple[dict[str, Any], Path], tmp_
     assert bad.exit_code == 1 and "jobs.csv" in bad.output
 
 
-def test_cli_pools_several_seeds_with_intervals(board_150: Path, tmp_path: Path) -> None:
+def test_cli_pools_several_seeds_with_intervals(
+    board_150: Path, default_run: tuple[dict[str, Any], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two seeds pooled: two trainings. The first seed is the default one, so the single run with that seed
+    is :func:`default_run` (a training of its own, compared with the pooled run's first). The text output
+    renders the same two runs: it gets them from a stand-in for ``run_recommend`` that returns what the JSON
+    invocation trained (the printing, not the training, is what the text assertions test)."""
+    import matching.evaluation.recommend as recommend_module
+
     folder = board_150
+    seed = str(DEFAULT_SEED)
     args = ["recommend", "--train", str(folder), "--test", str(folder), "--json"]
-    res = CliRunner().invoke(evaluate, [*args, "--seed", "1", "--seed", "2"])
+    trained: dict[int, tuple[dict[str, Any], Any]] = {}
+    real_run = recommend_module.run_recommend
+
+    def recording(*a: Any, **kw: Any) -> tuple[dict[str, Any], Any]:
+        trained[kw["seed"]] = real_run(*a, **kw)
+        return trained[kw["seed"]]
+
+    monkeypatch.setattr(recommend_module, "run_recommend", recording)
+    res = CliRunner().invoke(evaluate, [*args, "--seed", seed, "--seed", "2"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     runs, pooled = out["runs"], out["pooled"]
-    assert [r["split"]["seed"] for r in runs] == [1, 2]
+    assert [r["split"]["seed"] for r in runs] == [DEFAULT_SEED, 2]
     for group in ("warm", "cold"):
         per = [r["groups"][group] for r in runs]
         for g in per:  # each run: per-query NDCG@10 whose mean is the reported figure, and an interval
@@ -224,11 +243,19 @@ def test_cli_pools_several_seeds_with_intervals(board_150: Path, tmp_path: Path)
         assert p["control_ndcg@10"] == pytest.approx(control, abs=1e-4)
         assert p["lift_over_control"] == pytest.approx(model / control - 1.0, abs=1e-3)
     assert pool_runs(runs) == pooled
-    text = CliRunner().invoke(evaluate, [*args[:-1], "--seed", "1", "--seed", "2"])
+    single = default_run[0]  # the default seed alone (plus --save-model, which changes nothing in the run)
+    assert single["split"]["seed"] == DEFAULT_SEED
+    assert single["groups"]["warm"]["model"] == runs[0]["groups"]["warm"]["model"]  # same seed, same run
+
+    def replay(*a: Any, seed: int, progress: Any = None, **kw: Any) -> tuple[dict[str, Any], Any]:
+        assert progress is not None  # the text output reports progress, as run_recommend does
+        progress(f"replaying the run of seed {seed}")
+        return trained[seed]
+
+    monkeypatch.setattr(recommend_module, "run_recommend", replay)
+    text = CliRunner().invoke(evaluate, [*args[:-1], "--seed", seed, "--seed", "2"])
     assert text.exit_code == 0 and "control blend_creation_window" in text.output
     assert "pooled cold vs control" in text.output
-    single = json.loads(CliRunner().invoke(evaluate, [*args, "--seed", "1"]).output)
-    assert single["groups"]["warm"]["model"] == runs[0]["groups"]["warm"]["model"]  # same seed, same run
     both = CliRunner().invoke(evaluate, [*args, "--seed", "1", "--seed", "2", "--save-model", str(tmp_path / "m")])
     assert both.exit_code == 2 and "--save-model needs one --seed" in both.output
     with pytest.raises(ValueError, match="no result"):

@@ -7,6 +7,9 @@ import datetime as dt
 import json
 import random
 
+import pytest
+
+from matching.ltr_features import Interaction
 from matching.ltr_train import is_held_out
 from service.applications.models import Application, ApplicationEvent, ApplicationStatus
 from service.config import Settings
@@ -15,7 +18,7 @@ from service.employers.models import Employer
 from service.graduates.models import Graduate
 from service.postings.models import Posting
 from service.recommendations.models_registry import current_version, load_current_model, registry_dir
-from service.recommendations.scheduled import grade_of, retrain_ranker
+from service.recommendations.scheduled import grade_of, read_training_data, retrain_ranker
 
 FAMILIES = {
     "数控车工": ["数控编程", "看懂图纸"],
@@ -27,7 +30,10 @@ T0 = dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC)
 S = ApplicationStatus
 
 
-async def _seed(settings: Settings, n_graduates: int = 60) -> None:
+async def _seed(settings: Settings, n_graduates: int = 60) -> list[Interaction]:
+    """The postings, graduates and applications below; returns the interactions they should be read as
+    (graduate id, posting id, creation time, :func:`grade_of`), in application order."""
+    expected: list[Interaction] = []
     rng = random.Random(3)
     engine = make_engine(settings)
     try:
@@ -79,8 +85,12 @@ async def _seed(settings: Settings, n_graduates: int = 60) -> None:
                     await session.flush()
                     if status is not S.APPLIED:
                         session.add(ApplicationEvent(application_id=app.id, from_status=S.APPLIED, to_status=status))
+                    moves = [] if status is S.APPLIED else [ApplicationEvent(from_status=S.APPLIED, to_status=status)]
+                    grade = grade_of(Application(status=status, history=moves))
+                    expected.append(Interaction(g.id, p.id, app.created_at.timestamp(), grade))
     finally:
         await engine.dispose()
+    return expected
 
 
 def test_grade_of_takes_the_furthest_status_reached() -> None:
@@ -99,7 +109,22 @@ def test_retrain_skips_without_data(settings: Settings) -> None:
     assert current_version(settings) is None
 
 
+def test_retraining_reads_every_posting_applicant_and_graded_application(settings: Settings) -> None:
+    """:func:`read_training_data`, the only database work of a retraining run, on each backend: what
+    :func:`test_retrain_evaluates_stores_and_promotes_only_if_not_worse` trains on."""
+    expected = asyncio.run(_seed(settings))
+    jobs, seekers, interactions = asyncio.run(read_training_data(settings))
+    assert interactions == expected and len(interactions) == 60 * 3
+    assert [j.id for j in jobs] == list(range(1, 73)) and sorted(seekers) == list(range(1, 61))
+    assert all(seekers[g].desired_titles[0] in FAMILIES for g in seekers)
+    assert {j.title for j in jobs} == set(FAMILIES) and {j.city for j in jobs} == set(CITIES)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_retrain_evaluates_stores_and_promotes_only_if_not_worse(settings: Settings) -> None:
+    """Two trainings, on SQLite only: past :func:`read_training_data` (checked on both
+    backends by the test above) a run trains, stores and promotes in the model folder, never in the
+    database."""
     asyncio.run(_seed(settings))
     first = retrain_ranker(settings)
     assert first["status"] == "promoted" and first["compared_with"] == "content"
