@@ -187,8 +187,9 @@ async def build_index(session: AsyncSession, today: dt.date, taxonomy: Taxonomy 
     """Fit a ranker on the postings open on ``today`` read through ``session`` (the fit in a thread)."""
     start = time.perf_counter()
     repo = RecommendationRepository(session)
+    read_at = dt.datetime.now(dt.UTC).isoformat()
     seq = await repo.last_change_seq()
-    feed_at = await repo.change_at(seq) if seq else None
+    feed_at = await repo.change_at(seq) if seq else read_at
     key = await repo.posting_change_key()
     docs = await repo.open_job_docs(today)
     ranker = await anyio.to_thread.run_sync(ContentRanker(taxonomy=taxonomy, today=beijing_today).fit, docs)
@@ -202,7 +203,7 @@ async def valid_snapshots(
     """The snapshots in ``settings.index_dir`` a worker may map on ``today`` (newest first): of today,
     of this database, with a ``seq`` above ``newer_than``, and whose feed row ``seq`` is still there
     and the same (an emptied or replaced database, or one pruned past it, is not taken for the same;
-    a snapshot of an empty feed only while the postings' change key is the one it was built at)."""
+    a snapshot of an empty feed while the feed's first row came after the build began reading, or the feed is still empty and the postings' change key the one it was built at)."""
     if not settings.index_dir:
         return []
     repo = RecommendationRepository(session)
@@ -211,8 +212,13 @@ async def valid_snapshots(
     )
     out = []
     for path, meta in found:
+        first = await repo.first_change()
         if meta.seq:
             ok = await repo.change_at(meta.seq) == meta.feed_at
+        elif first is not None and meta.feed_at is not None:
+            # built from an empty feed (e.g. postings loaded in bulk): the first row came after the build
+            # began reading (rows are pruned only after a day, and a snapshot serves its own day)
+            ok = first[1] >= dt.datetime.fromisoformat(meta.feed_at) - CHANGE_OVERLAP
         else:
             key = await repo.posting_change_key()
             ok = (

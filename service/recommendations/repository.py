@@ -67,6 +67,13 @@ class RecommendationRepository:
         at = (await self.session.execute(select(PostingChange.at).where(PostingChange.seq == seq))).scalar()
         return at.isoformat() if at is not None else None
 
+    async def first_change(self) -> tuple[int, dt.datetime] | None:
+        """(sequence number, ``at``) of the oldest row of the postings' change feed (``None``: empty)."""
+        row = (
+            await self.session.execute(select(PostingChange.seq, PostingChange.at).order_by(PostingChange.seq))
+        ).first()
+        return (row[0], row[1]) if row is not None else None
+
     async def changes_after(self, seq: int) -> list[tuple[int, int]]:
         """(sequence number, posting id) of every change row after ``seq``, in order."""
         stmt = select(PostingChange.seq, PostingChange.posting_id).where(PostingChange.seq > seq)

@@ -77,7 +77,7 @@ def database_identity(url: str) -> str:
 @dataclass(frozen=True)
 class SnapshotMeta:
     """What ``service.json`` says of a snapshot (module doc); ``feed_at``: the ``at`` of the feed row
-    ``seq`` (``None`` when the feed was empty)."""
+    ``seq``, or when the feed was empty (``seq`` 0) the time the build began reading."""
 
     seq: int
     key: tuple[Any, ...]

@@ -14,10 +14,11 @@ from pathlib import Path
 import msgspec
 import numpy as np
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.config import Settings
+from service.postings.changes import PostingChange
 from service.postings.models import Posting, PostingStatus
 from service.recommendations import snapshots
 from service.recommendations.caches import RankerCache
@@ -181,3 +182,20 @@ async def test_the_newest_two_snapshots_are_kept_and_an_unlinked_one_keeps_servi
     restarted = RankerCache(settings)
     assert (await restarted.get(session, today)).base.table_.jobs is None
     assert restarted.index.base_seq == int(written[-1].name)
+
+
+async def test_a_snapshot_of_an_empty_feed_maps_after_later_changes(session: AsyncSession, settings: Settings) -> None:
+    """Postings loaded in bulk leave the feed empty (``seq`` 0): the snapshot is still this database's
+    while the feed's rows all came after it (every one is applied from the feed's start)."""
+    today = dt.date.today()
+    postings = await _seed(session, n=24)
+    await session.execute(delete(PostingChange))
+    await session.commit()
+    path = await _write_snapshot(session, settings, today)
+    assert path.name == "0"
+    postings[0].status = PostingStatus.CLOSED
+    await session.commit()
+    worker = RankerCache(settings)
+    live = await worker.get(session, today)
+    assert worker.index.loads == 1 and worker.index.builds == 0
+    assert postings[0].id not in live and len(live) == 23
