@@ -84,6 +84,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             statistics) at most this often, in the background; the old index serves meanwhile.
         index_process_min_postings: full builds of at least this many postings run in a separate
             process (smaller ones, under a second, in a thread with its own connection).
+        index_dir: where those builds save the content index as a snapshot that every worker of the
+            host memory-maps (``<index_dir>/<seq>``, :mod:`service.recommendations.snapshots`); a
+            worker starting while a snapshot of today is there maps it instead of fitting one. Empty:
+            no snapshots (the build process sends its index to the worker, as before).
         crawl_boards: comma-separated board names (``scrapers/boards``) the scheduler crawls daily.
         stale_after_crawls: a crawled posting no board has listed for this many consecutive
             completed crawls of its boards is stale and no longer shown to graduates.
@@ -168,6 +172,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     change_poll_seconds: float = 1.0
     index_rebuild_seconds: float = 300.0
     index_process_min_postings: int = 2000
+    index_dir: str = "var/index"
     crawl_boards: str = ""
     stale_after_crawls: int = 3
     secret_key: str = ""

@@ -43,7 +43,7 @@ from service.models import Base
 
 T = TypeVar("T")
 #: The folders :meth:`Harness.fresh_settings` points the settings at, emptied before each test.
-SCRATCH = ("models", "outbox", "attachments")
+SCRATCH = ("models", "outbox", "attachments", "index")
 
 
 @functools.cache
@@ -244,6 +244,7 @@ class Harness:
             secret_key_file=str(scratch / "secret_key"),
             outbox_dir=str(scratch / "outbox"),
             attachment_dir=str(scratch / "attachments"),
+            index_dir=str(scratch / "index"),
         )
 
     async def _empty_postgres(self, url: str) -> None:

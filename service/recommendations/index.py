@@ -47,6 +47,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
@@ -54,11 +55,13 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from matching.content import ContentRanker
+from matching.documents import JobDoc
 from matching.live import LiveIndex
 from matching.taxonomy import Taxonomy
 from service.config import Settings, beijing_today
 from service.postings.changes import CHANNEL, local_commits
 from service.processes import watch_process
+from service.recommendations import snapshots
 from service.recommendations.documents import content_of
 from service.recommendations.repository import RecommendationRepository
 from service.taxonomy.core import core_taxonomy
@@ -95,6 +98,19 @@ class IndexSnapshot:
     watermark: dt.datetime | None
     day: dt.date
     built_at: float
+    #: one content fingerprint per row of the base (:func:`~service.recommendations.snapshots.fingerprint`)
+    #: when the base is a mapped snapshot, which keeps no documents; ``None``: the base keeps them
+    prints: np.ndarray | None = None
+
+    def unchanged(self, doc: JobDoc) -> bool:
+        """Whether the open posting ``doc`` is indexed with this content (:func:`content_of`): compared
+        with the indexed document, or for a snapshot's row with the row's fingerprint."""
+        index = self.index
+        if doc.id not in index:
+            return False
+        if doc.id in index.pending or self.prints is None:
+            return content_of(index.job(doc.id)) == content_of(doc)
+        return int(self.prints[index.base.position_[doc.id]]) == snapshots.fingerprint(doc)
 
 
 class IndexHolder:
@@ -122,6 +138,13 @@ class Built:
     watermark: dt.datetime | None
     seconds: float
     seq: int = 0
+    #: the ``at`` of the feed row ``seq`` (what a snapshot records to know its database again)
+    feed_at: str | None = None
+    #: the base's row fingerprints when it is a mapped snapshot (:attr:`IndexSnapshot.prints`)
+    prints: np.ndarray | None = None
+    #: the snapshot this came from, and whether it was only loaded (another build had written it)
+    path: Path | None = None
+    loaded: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,11 +187,64 @@ async def build_index(session: AsyncSession, today: dt.date, taxonomy: Taxonomy 
     """Fit a ranker on the postings open on ``today`` read through ``session`` (the fit in a thread)."""
     start = time.perf_counter()
     repo = RecommendationRepository(session)
+    read_at = dt.datetime.now(dt.UTC).isoformat()
     seq = await repo.last_change_seq()
+    feed_at = await repo.change_at(seq) if seq else read_at
     key = await repo.posting_change_key()
     docs = await repo.open_job_docs(today)
     ranker = await anyio.to_thread.run_sync(ContentRanker(taxonomy=taxonomy, today=beijing_today).fit, docs)
-    return Built(ranker=ranker, key=key, watermark=key[1], seconds=time.perf_counter() - start, seq=seq)
+    seconds = time.perf_counter() - start
+    return Built(ranker=ranker, key=key, watermark=key[1], seconds=seconds, seq=seq, feed_at=feed_at)
+
+
+async def valid_snapshots(
+    session: AsyncSession, settings: Settings, today: dt.date, newer_than: int = -1
+) -> list[tuple[Path, snapshots.SnapshotMeta]]:
+    """The snapshots in ``settings.index_dir`` a worker may map on ``today`` (newest first): of today,
+    of this database, with a ``seq`` above ``newer_than``, and whose feed row ``seq`` is still there
+    and the same (an emptied or replaced database, or one pruned past it, is not taken for the same;
+    a snapshot of an empty feed while the feed's first row came after the build began reading, or the feed is still empty and the postings' change key the one it was built at)."""
+    if not settings.index_dir:
+        return []
+    repo = RecommendationRepository(session)
+    found = snapshots.candidates(
+        settings.index_dir, today, snapshots.database_identity(settings.database_url), newer_than
+    )
+    out = []
+    for path, meta in found:
+        first = await repo.first_change()
+        if meta.seq:
+            ok = await repo.change_at(meta.seq) == meta.feed_at
+        elif first is not None and meta.feed_at is not None:
+            # built from an empty feed (e.g. postings loaded in bulk): the first row came after the build
+            # began reading (rows are pruned only after a day, and a snapshot serves its own day)
+            ok = first[1] >= dt.datetime.fromisoformat(meta.feed_at) - CHANGE_OVERLAP
+        else:
+            key = await repo.posting_change_key()
+            ok = (
+                await repo.last_change_seq() == 0
+                and snapshots.SnapshotMeta(0, key, today, "", None).to_json()["key"] == meta.to_json()["key"]
+            )
+        if ok:
+            out.append((path, meta))
+    return out
+
+
+def load_snapshot(path: Path, meta: snapshots.SnapshotMeta, taxonomy: Taxonomy | None) -> Built:
+    """Map the snapshot at ``path`` as a :class:`Built` (raises for a corrupt one)."""
+    start = time.perf_counter()
+    loaded = snapshots.load(path, taxonomy, beijing_today)
+    return Built(
+        ranker=loaded.ranker,
+        key=meta.key,
+        watermark=meta.key[1],
+        seconds=time.perf_counter() - start,
+        seq=meta.seq,
+        feed_at=meta.feed_at,
+        prints=loaded.prints,
+        path=path,
+        loaded=True,
+    )
 
 
 def _build_with_own_connection(settings: Settings, today: dt.date, taxonomy: Taxonomy | None) -> Built:
@@ -270,14 +346,61 @@ def from_pieces(pieces: Pieces) -> Any:
     return put(pieces.layout)
 
 
-def build_in_worker(settings: Settings, today: dt.date) -> tuple[Pieces, Built]:
-    """In a build process: :func:`build_index` with its own connection and taxonomy; the ranker
-    comes back without the taxonomy (the server has its own, the same) and in pieces
-    (:func:`to_pieces`), beside the rest of the result."""
+def build_in_worker(settings: Settings, today: dt.date, newer_than: int | None = None) -> tuple[Pieces | Path, Built]:
+    """In a build process: :func:`build_index` with its own connection and taxonomy.
+
+    With an ``index_dir``: the ranker is saved there as a snapshot (:func:`snapshots.write`) and its
+    path comes back (the server maps it); unless ``newer_than`` is ``None``, a valid snapshot with a
+    larger ``seq`` that another worker's build wrote already comes back instead, without a build.
+    Without: the ranker comes back without the taxonomy (the server has its own, the same) and in
+    pieces (:func:`to_pieces`), beside the rest of the result."""
+    if settings.index_dir:
+        return _snapshot_in_worker(settings, today, newer_than)
     built = _build_with_own_connection(settings, today, core_taxonomy())
     built.ranker.set_params(taxonomy=None)
     # the ranker travels beside the rest, in pieces; the receiver puts it back (IndexMaintainer)
     return to_pieces(built.ranker), dataclasses.replace(built, ranker=None)  # type: ignore[arg-type]  # see above
+
+
+def _snapshot_in_worker(settings: Settings, today: dt.date, newer_than: int | None) -> tuple[Path, Built]:
+    from service.db import make_engine, make_sessionmaker
+
+    taxonomy = core_taxonomy()
+
+    async def main() -> tuple[Path, Built]:
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                if newer_than is not None:
+                    for path, meta in await valid_snapshots(session, settings, today, newer_than):
+                        try:
+                            load_snapshot(path, meta, None)  # maps every file: a corrupt one fails here
+                        except Exception:
+                            log.warning("ignoring the index snapshot %s", path, exc_info=True)
+                            continue
+                        found = Built(
+                            ranker=None,  # type: ignore[arg-type]  # the server maps it
+                            key=meta.key,
+                            watermark=meta.key[1],
+                            seconds=0.0,
+                            seq=meta.seq,
+                            loaded=True,
+                        )
+                        return path, found
+                built = await build_index(session, today, taxonomy)
+        finally:
+            await engine.dispose()
+        meta = snapshots.SnapshotMeta(
+            seq=built.seq,
+            key=built.key,
+            day=today,
+            database=snapshots.database_identity(settings.database_url),
+            feed_at=built.feed_at,
+        )
+        path = snapshots.write(settings.index_dir, built.ranker, snapshots.fingerprints(built.ranker), meta)
+        return path, dataclasses.replace(built, ranker=None, path=path)  # type: ignore[arg-type]  # the server maps it
+
+    return asyncio.run(main())
 
 
 def _start_build_process(parent: int) -> None:
@@ -339,6 +462,10 @@ class IndexMaintainer:
         #: full builds done so far, and the last one's seconds (for tests and benchmarks)
         self.builds = 0
         self.last_build_seconds = 0.0
+        #: snapshots mapped instead of a build (:mod:`service.recommendations.snapshots`), and the seq
+        #: of the current base's (-1: none)
+        self.loads = 0
+        self.base_seq = -1
 
     async def _taxonomy(self) -> Taxonomy:
         if self.taxonomy is None:
@@ -355,17 +482,53 @@ class IndexMaintainer:
         elif n_postings >= self.settings.index_process_min_postings:
             if self._pool is None:
                 self._pool = new_build_pool()
-            pieces, built = await asyncio.get_running_loop().run_in_executor(
-                self._pool, build_in_worker, self.settings, today
-            )
-            ranker = await anyio.to_thread.run_sync(from_pieces, pieces)
-            ranker.set_params(taxonomy=taxonomy)
-            built = dataclasses.replace(built, ranker=ranker)
+            loop = asyncio.get_running_loop()
+            newer_than: int | None = self.base_seq
+            while True:
+                result, built = await loop.run_in_executor(
+                    self._pool, build_in_worker, self.settings, today, newer_than
+                )
+                if not isinstance(result, Path):
+                    ranker = await anyio.to_thread.run_sync(from_pieces, result)
+                    ranker.set_params(taxonomy=taxonomy)
+                    built = dataclasses.replace(built, ranker=ranker)
+                    break
+                meta = snapshots.read_meta(result)
+                try:  # mapped, not unpickled: the pages are the build process's file, shared
+                    mapped = await anyio.to_thread.run_sync(load_snapshot, result, meta, taxonomy)
+                except Exception:
+                    if newer_than is None:
+                        raise
+                    log.warning("ignoring the index snapshot %s; building afresh", result, exc_info=True)
+                    newer_than = None
+                    continue
+                built = dataclasses.replace(mapped, seconds=built.seconds, loaded=built.loaded)
+                break
         else:
             built = await anyio.to_thread.run_sync(_build_with_own_connection, self.settings, today, taxonomy)
-        self.builds += 1
-        self.last_build_seconds = built.seconds
+        if built.loaded:
+            self.loads += 1
+        else:
+            self.builds += 1
+            self.last_build_seconds = built.seconds
         return built
+
+    async def _snapshot_at_start(self, session: AsyncSession, today: dt.date) -> Built | None:
+        """The newest valid snapshot of today mapped (:func:`valid_snapshots`; a corrupt one is
+        skipped), or ``None``: a worker starting maps the host's index instead of fitting one."""
+        if self.settings is None or not self.settings.index_dir or self.mode != "live":
+            return None
+        taxonomy = await self._taxonomy()
+        for path, meta in await valid_snapshots(session, self.settings, today):
+            try:
+                built = await anyio.to_thread.run_sync(load_snapshot, path, meta, taxonomy)
+            except Exception:
+                log.warning("ignoring the index snapshot %s", path, exc_info=True)
+                continue
+            self.loads += 1
+            log.info("recommendation index mapped from %s in %.2f s", path, built.seconds)
+            return built
+        return None
 
     def _install(self, built: Built, today: dt.date) -> None:
         # wrapping the fitted ranker reads its arrays once: in a thread by the callers that can
@@ -376,8 +539,10 @@ class IndexMaintainer:
                 watermark=built.watermark,
                 day=today,
                 built_at=time.monotonic(),
+                prints=built.prints,
             )
         )
+        self.base_seq = built.seq if built.path is not None else -1
         self.position = FeedPosition.after_build(built.seq)
         self._caught_up = False
         self._wake.set()
@@ -410,6 +575,10 @@ class IndexMaintainer:
     async def _first_build(self, session: AsyncSession | None, today: dt.date) -> None:
         async with self._first:
             if self.holder.current is None:
+                mapped = await self._snapshot_at_start(session, today) if session is not None else None
+                if mapped is not None:
+                    self._install(mapped, today)
+                    return
                 n = await RecommendationRepository(session).posting_count() if session is not None else 0
                 self._install(await self._full_build(session, today, n), today)
 
@@ -448,7 +617,7 @@ class IndexMaintainer:
             found = {doc.id for doc, _ in states}
             for doc, is_open in states:
                 if is_open:
-                    if doc.id not in index or content_of(index.job(doc.id)) != content_of(doc):
+                    if not snap.unchanged(doc):
                         upserts.append(doc)
                 elif doc.id in index:
                     removals.add(doc.id)
@@ -462,9 +631,7 @@ class IndexMaintainer:
         if upserts or removals:
             index = await anyio.to_thread.run_sync(index.with_changes, upserts, removals)
         if index is not snap.index or today != snap.day:
-            self.holder.swap(
-                IndexSnapshot(index=index, key=snap.key, watermark=snap.watermark, day=today, built_at=snap.built_at)
-            )
+            self.holder.swap(dataclasses.replace(snap, index=index, day=today))
         self.position = position
         self._caught_up = True
         if self.on_catch_up is not None:
@@ -567,7 +734,7 @@ class IndexMaintainer:
         upserts, removals = [], set()
         for doc, is_open in await repo.changed_postings(since, today):
             if is_open:
-                if doc.id not in index or content_of(index.job(doc.id)) != content_of(doc):
+                if not snap.unchanged(doc):
                     upserts.append(doc)
             elif doc.id in index:
                 removals.add(doc.id)
@@ -576,9 +743,7 @@ class IndexMaintainer:
             removals |= {i for i in index.ids() if i not in open_now}
         if upserts or removals:
             index = await anyio.to_thread.run_sync(index.with_changes, upserts, removals)
-        self.holder.swap(
-            IndexSnapshot(index=index, key=key, watermark=key[1] or snap.watermark, day=today, built_at=snap.built_at)
-        )
+        self.holder.swap(dataclasses.replace(snap, index=index, key=key, watermark=key[1] or snap.watermark, day=today))
 
     def _maybe_rebuild(self, today: dt.date) -> None:
         snap = self.holder.current

@@ -61,6 +61,19 @@ class RecommendationRepository:
         """The largest sequence number of the postings' change feed (0 when empty): one index lookup."""
         return int((await self.session.execute(select(func.max(PostingChange.seq)))).scalar() or 0)
 
+    async def change_at(self, seq: int) -> str | None:
+        """When the postings' change feed row ``seq`` was written (ISO format; ``None``: no such row):
+        what an index snapshot records of the feed, to know the database it was built from again."""
+        at = (await self.session.execute(select(PostingChange.at).where(PostingChange.seq == seq))).scalar()
+        return at.isoformat() if at is not None else None
+
+    async def first_change(self) -> tuple[int, dt.datetime] | None:
+        """(sequence number, ``at``) of the oldest row of the postings' change feed (``None``: empty)."""
+        row = (
+            await self.session.execute(select(PostingChange.seq, PostingChange.at).order_by(PostingChange.seq))
+        ).first()
+        return (row[0], row[1]) if row is not None else None
+
     async def changes_after(self, seq: int) -> list[tuple[int, int]]:
         """(sequence number, posting id) of every change row after ``seq``, in order."""
         stmt = select(PostingChange.seq, PostingChange.posting_id).where(PostingChange.seq > seq)

@@ -171,7 +171,10 @@ async def test_rebuild_in_a_build_process_equals_a_full_refit(session: AsyncSess
         live = await cache.get(session, today)
         assert live.base is first.base and live.changes == 5 + 4 + len(TRADES) and cache.index.builds == 1
         seekers = _seekers()
-        assert _ranking(live, seekers) == _ranking(full_refit_equivalent(live), seekers)
+        # the base is the build process's snapshot, mapped (no documents): full_refit_equivalent from the table
+        equivalent = live.base.extend(await _open_docs(session))
+        assert set(live.ids()) == {d.id for d in await _open_docs(session)}
+        assert _ranking(live, seekers) == _ranking(equivalent, seekers)
 
         await cache.index.rebuild(today)  # what the background rebuild does, awaited here
         rebuilt = await cache.get(session, today)

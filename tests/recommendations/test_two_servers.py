@@ -85,6 +85,7 @@ def two_servers(settings: Settings, tmp_path: Path) -> Iterator[list[str]]:
             "VOCMATCH_DATABASE_URL": settings.database_url,
             "VOCMATCH_SECRET_KEY_FILE": settings.secret_key_file,
             "VOCMATCH_MODEL_DIR": settings.model_dir,
+            "VOCMATCH_INDEX_DIR": settings.index_dir,
             "VOCMATCH_OUTBOX_DIR": str(tmp_path / f"outbox{i}"),
             "VOCMATCH_ATTACHMENT_DIR": str(tmp_path / f"attachments{i}"),
             "VOCMATCH_WARM_UP": "true",
