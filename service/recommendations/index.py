@@ -362,6 +362,20 @@ def build_in_worker(settings: Settings, today: dt.date, newer_than: int | None =
     return to_pieces(built.ranker), dataclasses.replace(built, ranker=None)  # type: ignore[arg-type]  # see above
 
 
+def save_snapshot(settings: Settings, built: Built, today: dt.date) -> Path:
+    """Write ``built`` (fitted on the postings open on ``today``) as the newest snapshot of
+    ``settings.index_dir`` (:func:`service.recommendations.snapshots.write`: a ``.tmp`` folder, fsynced,
+    renamed); the snapshot's folder."""
+    meta = snapshots.SnapshotMeta(
+        seq=built.seq,
+        key=built.key,
+        day=today,
+        database=snapshots.database_identity(settings.database_url),
+        feed_at=built.feed_at,
+    )
+    return snapshots.write(settings.index_dir, built.ranker, snapshots.fingerprints(built.ranker), meta)
+
+
 def _snapshot_in_worker(settings: Settings, today: dt.date, newer_than: int | None) -> tuple[Path, Built]:
     from service.db import make_engine, make_sessionmaker
 
@@ -390,14 +404,7 @@ def _snapshot_in_worker(settings: Settings, today: dt.date, newer_than: int | No
                 built = await build_index(session, today, taxonomy)
         finally:
             await engine.dispose()
-        meta = snapshots.SnapshotMeta(
-            seq=built.seq,
-            key=built.key,
-            day=today,
-            database=snapshots.database_identity(settings.database_url),
-            feed_at=built.feed_at,
-        )
-        path = snapshots.write(settings.index_dir, built.ranker, snapshots.fingerprints(built.ranker), meta)
+        path = save_snapshot(settings, built, today)
         return path, dataclasses.replace(built, ranker=None, path=path)  # type: ignore[arg-type]  # the server maps it
 
     return asyncio.run(main())

@@ -22,7 +22,7 @@ from service.postings.changes import PostingChange
 from service.postings.models import Posting, PostingStatus
 from service.recommendations import snapshots
 from service.recommendations.caches import RankerCache
-from service.recommendations.index import build_index
+from service.recommendations.index import build_index, save_snapshot
 from service.taxonomy.core import core_taxonomy
 from tests.recommendations.test_live_index import TRADES, _ranking, _seed, _seekers
 
@@ -30,15 +30,7 @@ from tests.recommendations.test_live_index import TRADES, _ranking, _seed, _seek
 async def _write_snapshot(session: AsyncSession, settings: Settings, today: dt.date) -> Path:
     """What the build process does (:func:`service.recommendations.index._snapshot_in_worker`), in this process."""
     await session.commit()
-    built = await build_index(session, today, core_taxonomy())
-    meta = snapshots.SnapshotMeta(
-        seq=built.seq,
-        key=built.key,
-        day=today,
-        database=snapshots.database_identity(settings.database_url),
-        feed_at=built.feed_at,
-    )
-    return snapshots.write(settings.index_dir, built.ranker, snapshots.fingerprints(built.ranker), meta)
+    return save_snapshot(settings, await build_index(session, today, core_taxonomy()), today)
 
 
 @pytest.mark.slow  # a spawned build process
