@@ -100,18 +100,15 @@ def _shown_changed(employer: Employer) -> bool:
     return any(state.attrs[key].history.has_changes() for key in EMPLOYER_SHOWN)
 
 
-def _open_postings_of(session: Session, employers: Any) -> list[int]:
-    """Ids of the open postings of ``employers`` (ids, or a subquery of them). Status open is
-    enough: a posting closed or filled is in no index nor response, and one past its dates or stale
-    is read as closed by the index that reads the row."""
-    stmt = select(Posting.id).where(Posting.employer_id.in_(employers), Posting.status == PostingStatus.OPEN)
+def _postings_of(session: Session, employers: Any, *, open_only: bool = True) -> list[int]:
+    """Ids of the postings of ``employers`` (ids, or a subquery of them): the open ones, or with
+    ``open_only=False`` every one (any status: a deleted employer takes them all). Status open is
+    enough for an edit: a posting closed or filled is in no index nor response, and one past its
+    dates or stale is read as closed by the index that reads the row."""
+    stmt = select(Posting.id).where(Posting.employer_id.in_(employers))
+    if open_only:
+        stmt = stmt.where(Posting.status == PostingStatus.OPEN)
     return list(session.connection().execute(stmt.order_by(Posting.id)).scalars())
-
-
-def _postings_of(session: Session, employers: Any) -> list[int]:
-    """Ids of every posting (any status) of ``employers`` (ids, or a subquery of them)."""
-    stmt = select(Posting.id).where(Posting.employer_id.in_(employers)).order_by(Posting.id)
-    return list(session.connection().execute(stmt).scalars())
 
 
 def _write(session: Session, rows: list[tuple[int, ChangeKind]]) -> None:
@@ -148,7 +145,7 @@ def _record_employer_deletes(session: Session, _flush_context: Any, _instances: 
     if not gone:
         return
     own = {o.id for o in session.deleted if isinstance(o, Posting)}
-    rows = [(pid, ChangeKind.DELETED) for pid in _postings_of(session, gone) if pid not in own]
+    rows = [(pid, ChangeKind.DELETED) for pid in _postings_of(session, gone, open_only=False) if pid not in own]
     if rows:
         _write(session, rows)
 
@@ -163,7 +160,7 @@ def _record_flush(session: Session, _flush_context: Any) -> None:
     rows += [(o.id, ChangeKind.DELETED) for o in session.deleted if isinstance(o, Posting)]
     renamed = sorted(o.id for o in session.dirty if isinstance(o, Employer) and _shown_changed(o))
     if renamed:
-        rows += [(pid, ChangeKind.EDITED) for pid in _open_postings_of(session, renamed)]
+        rows += [(pid, ChangeKind.EDITED) for pid in _postings_of(session, renamed)]
     if rows:
         _write(session, rows)
 
@@ -216,11 +213,11 @@ def _record_employer_statement(state: ORMExecuteState) -> None:
     if where is not None:
         employers = employers.where(where)
     if state.is_delete:
-        gone = _postings_of(state.session, employers)
+        gone = _postings_of(state.session, employers, open_only=False)
         if gone:
             _write(state.session, [(pid, ChangeKind.DELETED) for pid in gone])
         return
-    matched = _open_postings_of(state.session, employers)
+    matched = _postings_of(state.session, employers)
     if matched:
         _write(state.session, [(pid, ChangeKind.EDITED) for pid in matched])
 

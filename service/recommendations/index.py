@@ -211,8 +211,8 @@ async def valid_snapshots(
         settings.index_dir, today, snapshots.database_identity(settings.database_url), newer_than
     )
     out = []
+    first = await repo.first_change() if found else None
     for path, meta in found:
-        first = await repo.first_change()
         if meta.seq:
             ok = await repo.change_at(meta.seq) == meta.feed_at
         elif first is not None and meta.feed_at is not None:
